@@ -1,0 +1,69 @@
+# pyuml - a Linux kernel in Python (skas0, like User-Mode Linux)
+#
+#   make run     set up, build, boot the default init
+#   make test    set up, build, run the whole test suite
+#   make bench   benchmarks: pyuml against native, as ratios
+
+PYTHON  ?= python3
+VENV    := .venv
+PY      := $(VENV)/bin/python
+B       := build
+
+STUB_START_64 := 0x7f8000000000
+STUB_DATA_PAGES := 4
+STUB_STACK_PAGES := 8
+
+.PHONY: all run test bench setup host-deps clean shell
+
+all: $(VENV)/.done $(B)/stub64 $(B)/initramfs.cpio.gz linux
+
+# -- set-up: Debian packages and a pinned virtual environment ---------------
+host-deps:
+	@sh scripts/host-deps.sh
+
+$(VENV)/.done: requirements.txt
+	@$(MAKE) --no-print-directory host-deps
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+setup: $(VENV)/.done
+
+# -- the stub -----------------------------------------------------------------
+$(B)/stub64: arch/x86_64/stub.S linker/stub.lds | $(B)
+	gcc -c -o $(B)/stub64.o arch/x86_64/stub.S
+	ld -static -nostdlib -z noexecstack -z max-page-size=4096 \
+	   --defsym=STUB_START=$(STUB_START_64) \
+	   --defsym=STUB_DATA_PAGES=$(STUB_DATA_PAGES) \
+	   --defsym=STUB_STACK_PAGES=$(STUB_STACK_PAGES) \
+	   -T linker/stub.lds -o $@ $(B)/stub64.o
+
+# -- the default init and its initramfs ----------------------------------------
+$(B)/init: usr/init.c | $(B) host-deps
+	musl-gcc -static -Os -Wall -o $@ $<
+
+$(B)/initramfs.cpio.gz: usr/initramfs_list usr/motd $(B)/init usr/gen_init_cpio.py
+	$(PYTHON) usr/gen_init_cpio.py usr/initramfs_list -o $@
+
+# -- the launcher ----------------------------------------------------------------
+linux: scripts/linux.in
+	cp scripts/linux.in $@
+	chmod +x $@
+
+$(B):
+	mkdir -p $(B)
+
+run: all
+	./linux mem=256M initrd=$(B)/initramfs.cpio.gz init=/init
+
+# -- tests and benchmarks --------------------------------------------------------
+include tests/guest/Makefile.inc
+
+test: all guests
+	$(PY) -m pytest -q tests
+
+bench: all guests
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(B) linux

@@ -1,0 +1,187 @@
+"""fs/exec.py - execve: replacing a process's program.
+
+do_execve opens the file (it must be a regular file the caller may
+execute), reads its first bytes into a LinuxBinprm and offers it to each
+binary format in turn: "#!" scripts (fs/binfmt_script.py) rewrite the
+arguments and start over with the interpreter; ELF (fs/binfmt_elf.py)
+builds the new address space.  Past the point of no return (flush_old_exec)
+the old mm is gone: a failure there kills the process, as on Linux.
+"""
+
+from kernel.errno import (E2BIG, EACCES, EFAULT, ELOOP, ENOEXEC, ENOENT,
+                          Errno)
+from fs.file import O_RDONLY, File
+from fs.inode import S_ISDIR, S_ISREG
+from fs.namei import AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, MAY_EXEC, \
+    MAY_READ, inode_permission, path_lookup
+from fs.read_write import generic_file_fops
+
+BINPRM_BUF_SIZE = 256
+MAX_ARG_STRLEN = 131072
+MAX_ARG_STRINGS = 0x7FFFFFFF
+ARG_MAX = 2 * 1024 * 1024
+
+
+class LinuxBinprm:
+    def __init__(self, filename, argv, envp):
+        self.filename = filename            # as given (for AT_EXECFN)
+        self.interp = filename              # what is run (changed by #!)
+        self.argv = list(argv)
+        self.envp = list(envp)
+        self.file = None
+        self.buf = b""
+        self.depth = 0                      # #! nesting
+
+    def size(self):
+        return sum(len(a) + 1 for a in self.argv) + sum(len(e) + 1 for e in self.envp)
+
+
+def open_exec(t, name, dirfd=AT_FDCWD, flags=0):
+    path = path_lookup(t, name, dirfd, follow=not flags & AT_SYMLINK_NOFOLLOW,
+                       empty_ok=bool(flags & AT_EMPTY_PATH))
+    inode = path.dentry.inode
+    inode.revalidate()
+    if not S_ISREG(inode.mode):
+        raise Errno(EACCES)
+    if getattr(path.mnt, "noexec", False):
+        raise Errno(EACCES)
+    inode_permission(t, inode, MAY_EXEC)
+    if inode.mapping is None:
+        raise Errno(EACCES)
+    return File(path, O_RDONLY, generic_file_fops)
+
+
+def prepare_binprm(bprm):
+    bprm.buf = bprm.file.mapping.read(0, BINPRM_BUF_SIZE)
+
+
+def search_binary_handler(t, bprm):
+    from fs import binfmt_elf, binfmt_script
+    for fmt in (binfmt_script, binfmt_elf):
+        r = fmt.load_binary(t, bprm)
+        if r is not None:
+            return r
+    raise Errno(ENOEXEC)
+
+
+def do_execveat(t, dirfd, filename, argv, envp, flags=0):
+    if len(argv) > MAX_ARG_STRINGS or len(envp) > MAX_ARG_STRINGS:
+        raise Errno(E2BIG)
+    bprm = LinuxBinprm(filename, argv, envp)
+    if bprm.size() > ARG_MAX or any(len(a) >= MAX_ARG_STRLEN for a in argv + envp):
+        raise Errno(E2BIG)
+    bprm.file = open_exec(t, filename, dirfd, flags)
+    try:
+        prepare_binprm(bprm)
+        return search_binary_handler(t, bprm)
+    finally:
+        if bprm.file is not None:
+            bprm.file.put()
+
+
+def _read_strings(t, addr):
+    from mm.uaccess import get_user_ptr_array, strncpy_from_user
+    if not addr:
+        return []
+    ptrs = get_user_ptr_array(t.mm, addr, t.arch.BITS // 8, MAX_ARG_STRINGS)
+    out = []
+    total = 0
+    for p in ptrs:
+        s = strncpy_from_user(t.mm, p, MAX_ARG_STRLEN)
+        total += len(s) + 1
+        if total > ARG_MAX:
+            raise Errno(E2BIG)
+        out.append(s)
+    return out
+
+
+def begin_new_exec(t, bprm, arch):
+    """The point of no return: t gets a new, empty address space of the
+    given subarch, and loses what exec does not keep."""
+    from kernel.fork import mm_alloc, vfork_release
+    from kernel.futex import mm_release
+    from kernel.signal import SIG_IGN, SigAction
+    from mm.exit import mmput
+    de_thread(t)
+    mm = mm_alloc(arch)
+    old = t.mm
+    mm_release(t)
+    vfork_release(t)
+    t.mm = t.active_mm = mm
+    t.arch = arch
+    if old is not None:
+        if old.context is not None and old.context.loaded_task is t:
+            old.context.loaded_task = None
+        mmput(old)
+    mm.exe_file = bprm.file.get()
+    t.comm = bprm.filename.rsplit(b"/", 1)[-1][:15]
+    if t.files.count > 1:
+        shared = t.files
+        t.files = shared.copy()
+        shared.put()
+    t.files.close_on_exec()
+    if t.sighand.count > 1:
+        t.sighand.count -= 1
+        t.sighand = t.sighand.copy()
+    t.sighand.action = [a if a.handler == SIG_IGN else SigAction() for a in t.sighand.action]
+    t.sas_ss_sp = t.sas_ss_size = t.sas_ss_flags = 0
+    t.fpstate = None                # the new host process starts clean
+    t.regs_valid = True
+    t.in_syscall = None
+    return mm
+
+
+def de_thread(t):
+    """exec in a multi-threaded process: every other thread dies first, and
+    the exec'ing thread becomes the process's leader."""
+    from kernel import task as ktask
+    from kernel.exit import do_exit, release_task
+    others = [th for th in t.thread_group() if th is not t]
+    if not others:
+        return
+    for th in others:
+        if not th.exit_state:
+            do_exit(th, 9)
+    leader = t.group_leader
+    if leader is not t:
+        # take over the leader's pid, as Linux does
+        old_pid = t.pid
+        ktask.tasks.pop(old_pid, None)
+        release_task(leader)
+        t.pid = leader.pid
+        t.group_leader = t
+        t.exit_signal = leader.exit_signal
+        t.real_parent = leader.real_parent
+        t.parent = leader.parent
+        t.children = leader.children
+        for c in t.children:
+            c.real_parent = c.parent = t
+        if t.real_parent is not None:
+            t.real_parent.children.append(t)
+        ktask.tasks[t.pid] = t
+    t.signal.nr_threads = 1
+
+
+def sys_execve(t, filename, argv, envp):
+    return sys_execveat(t, AT_FDCWD, filename, argv, envp, 0)
+
+
+def sys_execveat(t, dirfd, filename, argv, envp, flags):
+    from mm.uaccess import strncpy_from_user
+    name = strncpy_from_user(t.mm, filename, 4096)
+    dirfd &= 0xFFFFFFFF
+    dirfd = dirfd - (1 << 32) if dirfd & 0x80000000 else dirfd
+    args = _read_strings(t, argv)
+    env = _read_strings(t, envp)
+    if not name and not flags & AT_EMPTY_PATH:
+        return -ENOENT
+    do_execveat(t, dirfd, name, args, env, flags & 0xFFFFFFFF)
+    return 0                    # rax of the new program (start_thread)
+
+
+def kernel_execve(t, filename, argv, envp):
+    """Start init (no user memory to read the arguments from)."""
+    return do_execveat(t, AT_FDCWD, filename, argv, envp)
+
+
+_ = (EFAULT, ELOOP, MAY_READ, S_ISDIR)

@@ -1,0 +1,244 @@
+"""fs/file.py - open files, fd tables, and a task's root and cwd.
+
+A File is one open instance: a Path, the open flags, the position, and the
+file operations of what was opened (a regular file's page cache, a
+directory, a device, a pipe).  File operations receive the File and the
+calling task; read returns bytes and write takes bytes, so the system call
+layer (fs/read_write.py) does all copying to and from guest memory.  An
+operation that has to wait returns a generator (see kernel/sched.py).
+
+FilesStruct is the fd table (shared by CLONE_FILES threads); FsStruct holds
+root, cwd and umask (shared by CLONE_FS).
+"""
+
+from kernel.errno import EBADF, EINVAL, EMFILE, ENOTTY, ESPIPE, Errno, EISDIR
+from fs.inode import S_ISDIR
+
+O_ACCMODE = 0o3
+O_RDONLY, O_WRONLY, O_RDWR = 0, 1, 2
+O_CREAT = 0o100
+O_EXCL = 0o200
+O_NOCTTY = 0o400
+O_TRUNC = 0o1000
+O_APPEND = 0o2000
+O_NONBLOCK = 0o4000
+O_DSYNC = 0o10000
+O_ASYNC = 0o20000
+O_DIRECT = 0o40000
+O_LARGEFILE = 0o100000
+O_DIRECTORY = 0o200000
+O_NOFOLLOW = 0o400000
+O_NOATIME = 0o1000000
+O_CLOEXEC = 0o2000000
+O_SYNC = 0o4010000
+O_PATH = 0o10000000
+O_TMPFILE = 0o20200000
+
+FMODE_READ = 1
+FMODE_WRITE = 2
+FMODE_PATH = 4
+
+SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA, SEEK_HOLE = 0, 1, 2, 3, 4
+
+POLLIN, POLLPRI, POLLOUT, POLLERR, POLLHUP, POLLNVAL = 1, 2, 4, 8, 0x10, 0x20
+POLLRDNORM, POLLRDBAND, POLLWRNORM, POLLWRBAND = 0x40, 0x80, 0x100, 0x200
+
+
+class FileOperations:
+    """Defaults for what a kind of file does not support."""
+
+    def read(self, f, t, count):
+        raise Errno(EINVAL)
+
+    def write(self, f, t, data):
+        raise Errno(EINVAL)
+
+    def pread(self, f, t, count, pos):
+        raise Errno(ESPIPE)
+
+    def pwrite(self, f, t, data, pos):
+        raise Errno(ESPIPE)
+
+    def llseek(self, f, offset, whence):
+        raise Errno(ESPIPE)
+
+    def ioctl(self, f, t, cmd, arg):
+        raise Errno(ENOTTY)
+
+    def poll(self, f, t):
+        """(mask of ready events, tuple of wait queues to sleep on)"""
+        return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM, ()
+
+    def iterate(self, f, t):
+        raise Errno(EINVAL)
+
+    def release(self, f):
+        pass
+
+    def fsync(self, f):
+        return 0
+
+    seekable = False
+
+
+class File:
+    def __init__(self, path, flags, fop, inode=None):
+        self.path = path
+        self.inode = inode if inode is not None else path.dentry.inode
+        self.flags = flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)
+        acc = flags & O_ACCMODE
+        if flags & O_PATH:
+            self.mode = FMODE_PATH
+        else:
+            self.mode = (FMODE_READ if acc in (O_RDONLY, O_RDWR) else 0) | \
+                (FMODE_WRITE if acc in (O_WRONLY, O_RDWR) else 0)
+        self.pos = 0
+        self.f_op = fop
+        self.private = None
+        self.refs = 1
+        self.mapping = getattr(self.inode, "mapping", None)
+        self.dir_cache = None           # a directory listing being read
+        self.locks = None
+        self.inode.file_opened()
+
+    def __repr__(self):
+        return "<File %r>" % (self.path,)
+
+    def readable(self):
+        return bool(self.mode & FMODE_READ)
+
+    def writable(self):
+        return bool(self.mode & FMODE_WRITE)
+
+    def get(self):
+        self.refs += 1
+        return self
+
+    def put(self):
+        self.refs -= 1
+        if self.refs == 0:
+            self.f_op.release(self)
+            self.inode.file_closed()
+
+
+class FilesStruct:
+    """The fd table."""
+
+    def __init__(self):
+        self.fd = {}                # fd -> File
+        self.cloexec = set()
+        self.count = 1
+
+    def copy(self):
+        n = FilesStruct()
+        for fd, f in self.fd.items():
+            n.fd[fd] = f.get()
+        n.cloexec = set(self.cloexec)
+        return n
+
+    def get(self):
+        self.count += 1
+        return self
+
+    def put(self):
+        self.count -= 1
+        if self.count == 0:
+            for f in self.fd.values():
+                f.put()
+            self.fd = {}
+
+    def alloc_fd(self, t, f, cloexec=False, minfd=0):
+        limit = t.signal.rlim[7][0]             # RLIMIT_NOFILE
+        fd = minfd
+        while fd in self.fd:
+            fd += 1
+        if fd >= limit:
+            raise Errno(EMFILE)
+        self.install(fd, f, cloexec)
+        return fd
+
+    def install(self, fd, f, cloexec=False):
+        self.fd[fd] = f
+        if cloexec:
+            self.cloexec.add(fd)
+        else:
+            self.cloexec.discard(fd)
+
+    def close(self, fd):
+        f = self.fd.pop(fd, None)
+        if f is None:
+            raise Errno(EBADF)
+        self.cloexec.discard(fd)
+        f.put()
+
+    def close_on_exec(self):
+        for fd in sorted(self.cloexec):
+            f = self.fd.pop(fd, None)
+            if f is not None:
+                f.put()
+        self.cloexec = set()
+
+
+class FsStruct:
+    def __init__(self, root, pwd, umask=0o022):
+        self.root = root
+        self.pwd = pwd
+        self.umask = umask
+        self.count = 1
+
+    def copy(self):
+        return FsStruct(self.root, self.pwd, self.umask)
+
+    def get(self):
+        self.count += 1
+        return self
+
+    def put(self):
+        self.count -= 1
+
+
+def fget(t, fd):
+    """The File for fd, or None.  O_PATH files are included."""
+    if fd < 0:
+        return None
+    return t.files.fd.get(fd)
+
+
+def fdget(t, fd, mode=0):
+    """The File for fd; EBADF if missing, O_PATH, or lacking mode."""
+    f = t.files.fd.get(fd) if fd >= 0 else None
+    if f is None or f.mode & FMODE_PATH:
+        raise Errno(EBADF)
+    if mode and not f.mode & mode:
+        raise Errno(EBADF)
+    return f
+
+
+class DirOperations(FileOperations):
+    """A directory opened for reading its entries (getdents64)."""
+
+    def read(self, f, t, count):
+        raise Errno(EISDIR)
+
+    def write(self, f, t, data):
+        raise Errno(EISDIR)
+
+    def llseek(self, f, offset, whence):
+        if whence == SEEK_SET and offset >= 0:
+            f.pos = offset
+            if offset == 0:
+                f.dir_cache = None
+            return offset
+        if whence == SEEK_CUR and f.pos + offset >= 0:
+            f.pos += offset
+            return f.pos
+        raise Errno(EINVAL)
+
+    seekable = True
+
+
+dir_fops = DirOperations()
+
+
+def is_dir(f):
+    return S_ISDIR(f.inode.mode)

@@ -1,0 +1,226 @@
+"""fs/inode.py - struct inode: a file as its filesystem knows it.
+
+An Inode carries the attributes stat() reports and the operations its
+filesystem implements; a subclass per filesystem (tmpfs, hostfs, procfs)
+overrides what it supports.  Directory operations take a name and the
+caller's credentials; the path walk (fs/namei.py) has already checked
+search and write permission on the directory.
+"""
+
+import itertools
+import time
+
+from kernel.errno import EINVAL, EISDIR, ENOTDIR, EPERM, EROFS, Errno
+
+S_IFMT = 0o170000
+S_IFSOCK = 0o140000
+S_IFLNK = 0o120000
+S_IFREG = 0o100000
+S_IFBLK = 0o060000
+S_IFDIR = 0o040000
+S_IFCHR = 0o020000
+S_IFIFO = 0o010000
+S_ISUID, S_ISGID, S_ISVTX = 0o4000, 0o2000, 0o1000
+
+DT_UNKNOWN, DT_FIFO, DT_CHR, DT_DIR, DT_BLK, DT_REG, DT_LNK, DT_SOCK = 0, 1, 2, 4, 6, 8, 10, 12
+
+
+def S_ISDIR(m):
+    return m & S_IFMT == S_IFDIR
+
+
+def S_ISREG(m):
+    return m & S_IFMT == S_IFREG
+
+
+def S_ISLNK(m):
+    return m & S_IFMT == S_IFLNK
+
+
+def S_ISCHR(m):
+    return m & S_IFMT == S_IFCHR
+
+
+def S_ISBLK(m):
+    return m & S_IFMT == S_IFBLK
+
+
+def S_ISFIFO(m):
+    return m & S_IFMT == S_IFIFO
+
+
+def S_ISSOCK(m):
+    return m & S_IFMT == S_IFSOCK
+
+
+def dtype(mode):
+    return (mode & S_IFMT) >> 12
+
+
+def now_ns():
+    return time.time_ns()
+
+
+def mkdev(major, minor):
+    return (major << 8) | (minor & 0xFF) | ((minor & ~0xFF) << 12)
+
+
+def dev_major(dev):
+    return (dev >> 8) & 0xFFF
+
+
+def dev_minor(dev):
+    return (dev & 0xFF) | ((dev >> 12) & ~0xFF)
+
+
+class Inode:
+    """Common attributes; filesystems subclass it."""
+
+    def __init__(self, sb, mode, uid=0, gid=0, rdev=0, ino=None):
+        self.sb = sb
+        self.ino = ino if ino is not None else sb.next_ino()
+        self.mode = mode
+        self.uid = uid
+        self.gid = gid
+        self.nlink = 1
+        self.size = 0
+        self.rdev = rdev
+        t = now_ns()
+        self.atime = self.mtime = self.ctime = t
+        self.btime = t
+        self.mapping = None             # AddressSpace of a regular file
+        self.i_fop = None               # file operations when opened
+        self.pipe = None                # a FIFO's pipe
+        self.socket = None              # a bound unix socket
+        self.opens = 0                  # open Files (VMAs hold Files too)
+
+    # -- attributes -----------------------------------------------------------
+    def blocks(self):
+        if self.mapping is not None:
+            return self.mapping.nrpages() * 8
+        return 0
+
+    def touch(self, a=False, m=False, c=False):
+        t = now_ns()
+        if a:
+            self.atime = t
+        if m:
+            self.mtime = t
+        if c:
+            self.ctime = t
+
+    def revalidate(self):
+        """Refresh attributes from a backing store (hostfs); default no-op."""
+
+    def write_back_maybe(self):
+        """A backed filesystem may write dirty pages back now."""
+
+    def sync(self):
+        """fsync: write dirty pages and attributes to the backing store."""
+
+    def same_file(self, other):
+        return self is other
+
+    def refresh_from(self, other):
+        """Take fresh attributes from a new lookup of the same file."""
+
+    def setattr(self, mode=None, uid=None, gid=None, size=None, atime=None, mtime=None):
+        if self.sb.read_only:
+            raise Errno(EROFS)
+        if mode is not None:
+            self.mode = (self.mode & S_IFMT) | (mode & 0o7777)
+        if uid is not None:
+            self.uid = uid
+        if gid is not None:
+            self.gid = gid
+        if size is not None:
+            self.truncate(size)
+        if atime is not None:
+            self.atime = atime
+        if mtime is not None:
+            self.mtime = mtime
+        self.touch(c=True)
+
+    def truncate(self, size):
+        if S_ISDIR(self.mode):
+            raise Errno(EISDIR)
+        if not S_ISREG(self.mode):
+            raise Errno(EINVAL)
+        if self.mapping is not None:
+            self.mapping.truncate(size)
+        self.size = size
+        self.touch(m=True, c=True)
+
+    # -- directory operations (defaults: not a directory / not supported) ------
+    def lookup(self, name):
+        """The inode called name in this directory, or None.  Used by
+        filesystems whose directories are not wholly in the dcache."""
+        raise Errno(ENOTDIR)
+
+    def create(self, name, mode, cred, rdev=0):
+        raise Errno(EPERM)
+
+    def mkdir(self, name, mode, cred):
+        raise Errno(EPERM)
+
+    def symlink(self, name, target, cred):
+        raise Errno(EPERM)
+
+    def link(self, name, inode):
+        raise Errno(EPERM)
+
+    def unlink(self, name, inode):
+        raise Errno(EPERM)
+
+    def rmdir(self, name, inode):
+        raise Errno(EPERM)
+
+    def rename(self, old_name, new_dir, new_name):
+        raise Errno(EPERM)
+
+    def readdir(self):
+        """[(name, ino, dtype)] of a directory, without . and .."""
+        raise Errno(ENOTDIR)
+
+    def readlink(self):
+        raise Errno(EINVAL)
+
+    def file_opened(self):
+        self.opens += 1
+
+    def file_closed(self):
+        self.opens -= 1
+        self.maybe_evict()
+
+    def maybe_evict(self):
+        """An unlinked file's data lives until its last open File is gone."""
+        if self.nlink <= 0 and self.opens <= 0:
+            self.evict()
+
+    def evict(self):
+        """Last link and last user gone: free what the inode holds."""
+        if self.mapping is not None:
+            self.mapping.release()
+
+
+
+class SuperBlock:
+    """One mounted filesystem instance."""
+    _devs = itertools.count(1)
+
+    def __init__(self, fstype, read_only=False, dev=None, magic=0):
+        self.fstype = fstype
+        self.read_only = read_only
+        self.dev = dev if dev is not None else mkdev(0, next(SuperBlock._devs))
+        self.magic = magic
+        self._ino = itertools.count(1)
+        self.root = None                # root Dentry
+        self.options = ""
+        self.revalidate = False         # cached dentries may go stale (hostfs)
+
+    def next_ino(self):
+        return next(self._ino)
+
+    def statfs(self):
+        """(f_type, bsize, blocks, bfree, bavail, files, ffree, namelen)"""
+        return (self.magic, 4096, 0, 0, 0, 0, 0, 255)

@@ -1,0 +1,218 @@
+"""fs/namei.py - from a path name to a Path: the path walk.
+
+Walks one component at a time from the task's root or working directory (or
+a directory fd, for the *at calls): checks search permission on every
+directory, steps into mounts and back out of them on "..", never climbs
+above the task's root, and follows symbolic links (at most 40 in one walk:
+ELOOP).  Also here: permission checks against the task's credentials.
+"""
+
+from kernel.errno import (EACCES, EBADF, EEXIST, ELOOP, ENAMETOOLONG, ENOENT,
+                          ENOTDIR, EROFS, Errno)
+from fs.dcache import lookup_one
+from fs.inode import S_ISDIR, S_ISLNK, S_ISREG
+from fs.mount import Path, follow_mount
+
+AT_FDCWD = -100
+AT_SYMLINK_NOFOLLOW = 0x100
+AT_REMOVEDIR = 0x200
+AT_SYMLINK_FOLLOW = 0x400
+AT_NO_AUTOMOUNT = 0x800
+AT_EMPTY_PATH = 0x1000
+AT_EACCESS = 0x200
+
+MAY_EXEC, MAY_WRITE, MAY_READ, MAY_APPEND = 1, 2, 4, 8
+MAXSYMLINKS = 40
+PATH_MAX = 4096
+NAME_MAX = 255
+
+
+# -- permissions ----------------------------------------------------------------
+
+def in_group_p(cred, gid):
+    return cred.fsgid == gid or gid in cred.groups
+
+
+def generic_permission(cred, inode, mask):
+    mode = inode.mode
+    if cred.fsuid == 0:
+        # CAP_DAC_OVERRIDE: everything but executing a file nobody may execute
+        if mask & MAY_EXEC and not S_ISDIR(mode) and not mode & 0o111:
+            return False
+        return True
+    if cred.fsuid == inode.uid:
+        bits = (mode >> 6) & 7
+    elif in_group_p(cred, inode.gid):
+        bits = (mode >> 3) & 7
+    else:
+        bits = mode & 7
+    return (bits & mask & 7) == (mask & 7)
+
+
+def inode_permission(t, inode, mask, mnt=None):
+    if mask & MAY_WRITE:
+        ro = inode.sb.read_only or (mnt is not None and mnt.read_only)
+        if ro and (S_ISREG(inode.mode) or S_ISDIR(inode.mode) or S_ISLNK(inode.mode)):
+            raise Errno(EROFS)
+    if not generic_permission(t.cred, inode, mask):
+        raise Errno(EACCES)
+
+
+def may_write_path(t, path):
+    if path.mnt.read_only or path.dentry.inode.sb.read_only:
+        raise Errno(EROFS)
+
+
+# -- walking --------------------------------------------------------------------
+
+class Nameidata:
+    __slots__ = ("t", "root", "links")
+
+    def __init__(self, t):
+        self.t = t
+        self.root = t.fs.root
+        self.links = 0
+
+
+def _start(t, name, dirfd):
+    if name.startswith(b"/"):
+        return t.fs.root
+    if dirfd == AT_FDCWD:
+        return t.fs.pwd
+    from fs.file import fget
+    f = fget(t, dirfd)
+    if f is None:
+        raise Errno(EBADF)
+    if not S_ISDIR(f.inode.mode):
+        raise Errno(ENOTDIR)
+    return f.path
+
+
+def _dotdot(nd, path):
+    root = nd.root
+    while True:
+        if path == root:
+            return path
+        if path.dentry is not path.mnt.root:
+            return Path(path.mnt, path.dentry.parent)
+        if path.mnt.parent is path.mnt:
+            return path
+        path = Path(path.mnt.parent, path.mnt.mountpoint)
+
+
+def _walk(nd, path, name, follow_last):
+    """Walk name from path.  Returns (Path or None, last component).  With a
+    missing last component returns (parent Path, None-flag) through
+    _MissingLast."""
+    if len(name) >= PATH_MAX:
+        raise Errno(ENAMETOOLONG)
+    comps = [c for c in name.split(b"/") if c]
+    must_dir = name.endswith(b"/")
+    if not comps:
+        return path
+    for i, comp in enumerate(comps):
+        last = i == len(comps) - 1
+        inode = path.dentry.inode
+        if not S_ISDIR(inode.mode):
+            raise Errno(ENOTDIR)
+        inode_permission(nd.t, inode, MAY_EXEC)
+        if comp == b".":
+            continue
+        if comp == b"..":
+            path = _dotdot(nd, path)
+            continue
+        if len(comp) > NAME_MAX:
+            raise Errno(ENAMETOOLONG)
+        d = lookup_one(path.dentry, comp)
+        if d is None:
+            raise _Missing(path, comp, last, must_dir)
+        child = follow_mount(Path(path.mnt, d))
+        if S_ISLNK(child.dentry.inode.mode) and (not last or follow_last or must_dir):
+            nd.links += 1
+            if nd.links > MAXSYMLINKS:
+                raise Errno(ELOOP)
+            target = child.dentry.inode.readlink()
+            if not target:
+                raise Errno(ENOENT)
+            rest = b"/".join(comps[i + 1:])
+            base = nd.root if target.startswith(b"/") else path
+            newname = target + (b"/" + rest if rest else b"") + (b"/" if must_dir and rest else b"")
+            if must_dir and not rest:
+                newname += b"/"
+            return _walk(nd, base, newname, follow_last)
+        path = child
+    if must_dir and not S_ISDIR(path.dentry.inode.mode):
+        raise Errno(ENOTDIR)
+    return path
+
+
+class _Missing(Exception):
+    def __init__(self, parent, name, last, must_dir):
+        super().__init__(name)
+        self.parent = parent
+        self.name = name
+        self.last = last
+        self.must_dir = must_dir
+
+
+def path_lookup(t, name, dirfd=AT_FDCWD, follow=True, empty_ok=False):
+    """The Path that name names; ENOENT if it does not exist."""
+    if not name:
+        if empty_ok:
+            return _start(t, b".", dirfd) if dirfd != AT_FDCWD else t.fs.pwd
+        raise Errno(ENOENT)
+    nd = Nameidata(t)
+    try:
+        return _walk(nd, _start(t, name, dirfd), name, follow)
+    except _Missing:
+        raise Errno(ENOENT)
+
+
+def path_create(t, name, dirfd=AT_FDCWD, follow=True):
+    """For calls that may create the last component (open O_CREAT, mkdir,
+    symlink, link, mknod, bind): returns (parent Path, name, Path or None).
+    The Path is the existing object (after following a trailing symlink if
+    follow is set)."""
+    if not name:
+        raise Errno(ENOENT)
+    nd = Nameidata(t)
+    start = _start(t, name, dirfd)
+    try:
+        p = _walk(nd, start, name, follow)
+    except _Missing as m:
+        if not m.last:
+            raise Errno(ENOENT)
+        return m.parent, m.name, None
+    # it exists; find its parent and name for the caller's EEXIST logic
+    comps = [c for c in name.split(b"/") if c]
+    last = comps[-1] if comps else b"."
+    return None, last, p
+
+
+def path_parent(t, name, dirfd=AT_FDCWD):
+    """(parent Path, last name) without looking the last component up
+    (unlink, rmdir, rename).  "." and ".." as last component are refused by
+    the callers."""
+    if not name:
+        raise Errno(ENOENT)
+    comps = [c for c in name.split(b"/") if c]
+    if not comps:
+        return t.fs.root if name.startswith(b"/") else t.fs.pwd, b"."
+    head = b"/".join(comps[:-1])
+    if name.startswith(b"/"):
+        head = b"/" + head
+    parent = path_lookup(t, head or b".", dirfd)
+    if not S_ISDIR(parent.dentry.inode.mode):
+        raise Errno(ENOTDIR)
+    return parent, comps[-1]
+
+
+def lookup_child(parent, name):
+    """The child Path of a directory Path, or None."""
+    d = lookup_one(parent.dentry, name)
+    if d is None:
+        return None
+    return Path(parent.mnt, d)
+
+
+_ = EEXIST

@@ -1,0 +1,200 @@
+"""fs/open.py - open, openat, creat, close and what opening means.
+
+Opening walks the path (creating the last component for O_CREAT), checks
+the access the flags ask for against the inode's permissions, and picks the
+file operations by the kind of inode: page-cache I/O for regular files, the
+directory reader, a character device's driver (fs/char_dev.py), a pipe for a
+FIFO.
+"""
+
+from kernel.errno import (EACCES, EEXIST, EINVAL, EISDIR, ELOOP, ENOENT,
+                          ENOTDIR, ENXIO, EPERM, Errno)
+from fs.dcache import d_add
+from fs.file import (FMODE_READ, FMODE_WRITE, O_ACCMODE, O_APPEND, O_CLOEXEC,
+                     O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH,
+                     O_RDONLY, O_TMPFILE, O_TRUNC, O_WRONLY, O_RDWR, File,
+                     FileOperations, dir_fops)
+from fs.inode import (S_IFREG, S_ISCHR, S_ISDIR, S_ISFIFO, S_ISLNK, S_ISREG,
+                      S_ISSOCK, S_ISBLK)
+from fs.mount import Path
+from fs.namei import (AT_FDCWD, MAY_EXEC, MAY_READ, MAY_WRITE, inode_permission,
+                      path_create, path_lookup)
+from fs.read_write import generic_file_fops
+
+VALID_OPEN_FLAGS = 0o37777777
+
+
+class PathFileOperations(FileOperations):
+    """O_PATH: a handle for *at calls and fstat, nothing else."""
+
+
+path_fops = PathFileOperations()
+
+
+def fops_for(inode):
+    """The file operations that opening this inode gives."""
+    if inode.i_fop is not None:
+        return inode.i_fop
+    mode = inode.mode
+    if S_ISREG(mode):
+        return generic_file_fops
+    if S_ISDIR(mode):
+        return dir_fops
+    if S_ISCHR(mode):
+        from fs.char_dev import chrdev_fops
+        return chrdev_fops(inode.rdev)
+    if S_ISFIFO(mode):
+        from fs.pipe import fifo_fops
+        return fifo_fops
+    if S_ISSOCK(mode) or S_ISBLK(mode):
+        raise Errno(ENXIO)
+    raise Errno(ENXIO)
+
+
+def vfs_create(t, parent, name, mode):
+    """Create a regular file name in the directory Path parent."""
+    from fs.namei import may_write_path
+    dir_inode = parent.dentry.inode
+    may_write_path(t, parent)
+    inode_permission(t, dir_inode, MAY_WRITE | MAY_EXEC)
+    mode = S_IFREG | (mode & 0o7777 & ~t.fs.umask)
+    inode = dir_inode.create(name, mode, t.cred)
+    return Path(parent.mnt, d_add(parent.dentry, name, inode))
+
+
+def do_filp_open(t, dirfd, name, flags, mode):
+    if flags & O_TMPFILE == O_TMPFILE:
+        raise Errno(95)                     # EOPNOTSUPP
+    if flags & O_PATH:
+        flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC
+        path = path_lookup(t, name, dirfd, follow=not flags & O_NOFOLLOW)
+        if flags & O_DIRECTORY and not S_ISDIR(path.dentry.inode.mode):
+            raise Errno(ENOTDIR)
+        return File(path, flags, path_fops)
+    acc = flags & O_ACCMODE
+    created = False
+    if flags & O_CREAT:
+        follow = not (flags & (O_EXCL | O_NOFOLLOW))
+        parent, last, path = path_create(t, name, dirfd, follow)
+        if path is None:
+            if flags & O_DIRECTORY:
+                raise Errno(EINVAL)
+            path = vfs_create(t, parent, last, mode)
+            created = True
+        elif flags & O_EXCL:
+            raise Errno(EEXIST)
+    else:
+        path = path_lookup(t, name, dirfd, follow=not flags & O_NOFOLLOW)
+    inode = path.dentry.inode
+    inode.revalidate()
+    if S_ISLNK(inode.mode):
+        raise Errno(ELOOP)
+    if flags & O_DIRECTORY and not S_ISDIR(inode.mode):
+        raise Errno(ENOTDIR)
+    if S_ISDIR(inode.mode) and (acc != O_RDONLY or flags & O_CREAT and not created):
+        raise Errno(EISDIR)
+    if not created:
+        mask = 0
+        if acc in (O_RDONLY, O_RDWR) or acc == 3:
+            mask |= MAY_READ
+        if acc in (O_WRONLY, O_RDWR) or flags & O_TRUNC:
+            mask |= MAY_WRITE
+        inode_permission(t, inode, mask, path.mnt)
+    fop = fops_for(inode)
+    f = File(path, flags, fop)
+    if acc == 3:                                # Linux: "ioctl only" access
+        f.mode = 0
+    try:
+        if hasattr(fop, "open"):
+            r = fop.open(f, t)
+            if r is not None and hasattr(r, "send"):
+                f._open_gen = r
+        if flags & O_TRUNC and S_ISREG(inode.mode) and f.writable() and not created:
+            inode.setattr(size=0)
+    except BaseException:
+        f.put()
+        raise
+    return f
+
+
+def do_sys_open(t, dirfd, name_addr, flags, mode):
+    from mm.uaccess import strncpy_from_user
+    name = strncpy_from_user(t.mm, name_addr, 4096)
+    flags &= 0xFFFFFFFF
+    f = do_filp_open(t, dirfd, name, flags, mode & 0o7777)
+    gen = getattr(f, "_open_gen", None)
+    if gen is not None:                         # a FIFO waiting for its peer
+        del f._open_gen
+        return _finish_open(t, f, gen, flags)
+    return _install(t, f, flags)
+
+
+def _install(t, f, flags):
+    try:
+        return t.files.alloc_fd(t, f, cloexec=bool(flags & O_CLOEXEC))
+    except BaseException:
+        f.put()
+        raise
+
+
+def _finish_open(t, f, gen, flags):
+    try:
+        r = yield from gen
+    except BaseException:
+        f.put()
+        raise
+    if r is not None and r < 0:
+        f.put()
+        return r
+    return _install(t, f, flags)
+
+
+def sys_open(t, name, flags, mode):
+    return do_sys_open(t, AT_FDCWD, name, flags, mode)
+
+
+def sys_openat(t, dirfd, name, flags, mode):
+    return do_sys_open(t, _s32(dirfd), name, flags, mode)
+
+
+def sys_creat(t, name, mode):
+    return do_sys_open(t, AT_FDCWD, name, O_CREAT | O_WRONLY | O_TRUNC, mode)
+
+
+def sys_openat2(t, dirfd, name, how, size):
+    from mm.uaccess import copy_from_user
+    import struct
+    if size < 24:
+        return -EINVAL
+    flags, mode, resolve = struct.unpack("<QQQ", copy_from_user(t.mm, how, 24))
+    if flags & ~VALID_OPEN_FLAGS or mode & ~0o7777:
+        return -EINVAL
+    return do_sys_open(t, _s32(dirfd), name, flags, mode)
+
+
+def sys_close(t, fd):
+    t.files.close(_s32(fd))
+    return 0
+
+
+def sys_close_range(t, first, last, flags):
+    first &= 0xFFFFFFFF
+    last &= 0xFFFFFFFF
+    if first > last or flags & ~6:
+        return -EINVAL
+    CLOSE_RANGE_CLOEXEC = 4
+    for fd in sorted(t.files.fd):
+        if first <= fd <= last:
+            if flags & CLOSE_RANGE_CLOEXEC:
+                t.files.cloexec.add(fd)
+            else:
+                t.files.close(fd)
+    return 0
+
+
+def _s32(v):
+    v &= 0xFFFFFFFF
+    return v - (1 << 32) if v & 0x80000000 else v
+
+
+_ = (EACCES, ENOENT, EPERM, FMODE_READ, FMODE_WRITE, O_APPEND, MAY_EXEC)

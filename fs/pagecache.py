@@ -1,0 +1,131 @@
+"""fs/pagecache.py - struct address_space: a file's pages in physmem.
+
+Every regular file's data passes through its page cache: read() and write()
+copy between guest memory and cache frames, and mmap() maps the very same
+frames into guests (read-only for private mappings until a write copies
+them, read-write for shared ones).  So two processes mapping one file see
+each other's writes, and a binary exec'd a hundred times is in memory once.
+
+tmpfs keeps its files only here (its pages are the file); a filesystem with
+a backing store (hostfs) fills pages with readpage() and writes dirty ones
+back with writepage().  Cache frames carry PG_CACHE and one reference held
+by the cache.
+"""
+
+from mm import physmem as _pm
+from mm.physmem import PAGE_SHIFT, PAGE_SIZE, PG_CACHE
+
+
+class AddressSpace:
+    def __init__(self, host, backed=False):
+        self.host = host                # the inode
+        self.pages = {}                 # page index -> pfn
+        self.dirty = set()              # page indexes to write back
+        self.backed = backed            # True: readpage() fills pages
+
+    def nrpages(self):
+        return len(self.pages)
+
+    def find_page(self, index):
+        return self.pages.get(index)
+
+    def _add(self, index, pfn):
+        _pm.physmem.flags[pfn] |= PG_CACHE
+        self.pages[index] = pfn
+
+    def read_page(self, index):
+        """The page at index, read in if needed; None beyond end of file."""
+        pfn = self.pages.get(index)
+        if pfn is not None:
+            return pfn
+        if index << PAGE_SHIFT >= self.host.size:
+            return None
+        pm = _pm.physmem
+        pfn = pm.alloc_frame()
+        if self.backed:
+            off = pfn << PAGE_SHIFT
+            try:
+                self.host.readpage(index, pm.mem[off:off + PAGE_SIZE])
+            except BaseException:
+                pm.put_frame(pfn)
+                raise
+        self._add(index, pfn)
+        return pfn
+
+    def grab_page(self, index):
+        """The page at index for writing, created (zeroed) if missing."""
+        pfn = self.pages.get(index)
+        if pfn is None:
+            if self.backed and index << PAGE_SHIFT < self.host.size:
+                return self.read_page(index)
+            pfn = _pm.physmem.alloc_frame()
+            self._add(index, pfn)
+        return pfn
+
+    def mark_dirty(self, index):
+        if self.backed:
+            self.dirty.add(index)
+
+    # -- byte-level access ---------------------------------------------------
+    def read(self, pos, count):
+        """Up to count bytes at pos (stops at end of file)."""
+        size = self.host.size
+        if pos >= size or count <= 0:
+            return b""
+        count = min(count, size - pos)
+        mem = _pm.physmem.mem
+        out = bytearray()
+        while count > 0:
+            index, off = pos >> PAGE_SHIFT, pos & (PAGE_SIZE - 1)
+            chunk = min(count, PAGE_SIZE - off)
+            pfn = self.read_page(index) if self.backed else self.pages.get(index)
+            if pfn is None:
+                out += bytes(chunk)             # a hole
+            else:
+                base = (pfn << PAGE_SHIFT) + off
+                out += mem[base:base + chunk]
+            pos += chunk
+            count -= chunk
+        return bytes(out)
+
+    def write(self, pos, data):
+        """Write data at pos, growing the file.  Raises OutOfMemory."""
+        mem = _pm.physmem.mem
+        n = len(data)
+        done = 0
+        try:
+            while done < n:
+                index, off = pos >> PAGE_SHIFT, pos & (PAGE_SIZE - 1)
+                chunk = min(n - done, PAGE_SIZE - off)
+                pfn = self.grab_page(index)
+                base = (pfn << PAGE_SHIFT) + off
+                mem[base:base + chunk] = data[done:done + chunk]
+                self.mark_dirty(index)
+                pos += chunk
+                done += chunk
+                if pos > self.host.size:
+                    self.host.size = pos
+        finally:
+            if pos > self.host.size:
+                self.host.size = pos
+        return done
+
+    def truncate(self, size):
+        """Drop pages wholly beyond size; zero the tail of the last one."""
+        pm = _pm.physmem
+        first_gone = (size + PAGE_SIZE - 1) >> PAGE_SHIFT
+        for index in [i for i in self.pages if i >= first_gone]:
+            pfn = self.pages.pop(index)
+            self.dirty.discard(index)
+            pm.flags[pfn] &= ~PG_CACHE
+            pm.put_frame(pfn)
+        if size & (PAGE_SIZE - 1):
+            pfn = self.pages.get(size >> PAGE_SHIFT)
+            if pfn is not None:
+                off = (pfn << PAGE_SHIFT) + (size & (PAGE_SIZE - 1))
+                end = (pfn + 1) << PAGE_SHIFT
+                pm.mem[off:end] = bytes(end - off)
+
+    def release(self):
+        """The inode is gone: give every page back."""
+        self.truncate(0)

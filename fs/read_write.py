@@ -1,0 +1,289 @@
+"""fs/read_write.py - read, write, lseek and their vector and positional forms.
+
+The system calls copy between guest memory and the bytes the file
+operations take or return.  A file operation that has to wait (a pipe, the
+console) returns a generator; the call then becomes one too, and the task
+sleeps in it (kernel/sched.py).  Regular files go through their page cache
+with generic_file_fops.
+"""
+
+import struct
+
+from kernel.errno import (EBADF, EFAULT, EINVAL, EISDIR, EOVERFLOW, ESPIPE,
+                          EFBIG, Errno)
+from fs.file import (FMODE_READ, FMODE_WRITE, O_APPEND, SEEK_CUR, SEEK_DATA,
+                     SEEK_END, SEEK_HOLE, SEEK_SET, FileOperations, fdget)
+from mm.physmem import OutOfMemory
+from mm.uaccess import copy_from_user, copy_to_user
+
+MAX_RW_COUNT = 0x7FFFF000
+UIO_MAXIOV = 1024
+LLONG_MAX = (1 << 63) - 1
+
+
+class GenericFileOperations(FileOperations):
+    """A regular file whose data is its page cache (tmpfs, hostfs)."""
+    seekable = True
+
+    def read(self, f, t, count):
+        data = self.pread(f, t, count, f.pos)
+        f.pos += len(data)
+        return data
+
+    def write(self, f, t, data):
+        if f.flags & O_APPEND:
+            f.pos = f.inode.size
+        n = self.pwrite(f, t, data, f.pos)
+        f.pos += n
+        return n
+
+    def pread(self, f, t, count, pos):
+        inode = f.inode
+        inode.revalidate()
+        data = f.mapping.read(pos, count)
+        return data
+
+    def pwrite(self, f, t, data, pos):
+        from fs.namei import may_write_path
+        may_write_path(t, f.path)
+        inode = f.inode
+        limit = t.signal.rlim[1][0]         # RLIMIT_FSIZE
+        if pos + len(data) > limit:
+            from kernel.signal import SIGXFSZ, send_signal, SigInfo
+            if pos >= limit:
+                send_signal(t, SigInfo(SIGXFSZ), group=False)
+                raise Errno(EFBIG)
+            data = data[:limit - pos]
+        try:
+            n = f.mapping.write(pos, data)
+        except OutOfMemory:
+            from kernel.errno import ENOSPC
+            raise Errno(ENOSPC)
+        inode.touch(m=True, c=True)
+        inode.write_back_maybe()
+        return n
+
+    def llseek(self, f, offset, whence):
+        return generic_llseek(f, offset, whence, f.inode.size)
+
+    def fsync(self, f):
+        f.inode.sync()
+        return 0
+
+
+generic_file_fops = GenericFileOperations()
+
+
+def generic_llseek(f, offset, whence, size):
+    if whence == SEEK_SET:
+        new = offset
+    elif whence == SEEK_CUR:
+        new = f.pos + offset
+    elif whence == SEEK_END:
+        new = size + offset
+    elif whence == SEEK_DATA:
+        if offset >= size:
+            raise Errno(6)                  # ENXIO
+        new = offset
+    elif whence == SEEK_HOLE:
+        if offset >= size:
+            raise Errno(6)
+        new = size
+    else:
+        raise Errno(EINVAL)
+    if new < 0:
+        raise Errno(EINVAL)
+    if new > LLONG_MAX:
+        raise Errno(EOVERFLOW)
+    f.pos = new
+    return new
+
+
+def _s64(v):
+    return v - (1 << 64) if v & (1 << 63) else v
+
+
+def _after(gen, then):
+    """A generator that runs gen, then returns then(its value)."""
+    res = yield from gen
+    return then(res)
+
+
+def _is_gen(x):
+    return hasattr(x, "send") and hasattr(x, "throw")
+
+
+def _do_read(t, f, buf, count, pos=None):
+    count = min(count, MAX_RW_COUNT)
+    if count and not (0 <= buf and buf + count <= t.mm.task_size):
+        return -EFAULT
+    if pos is None:
+        res = f.f_op.read(f, t, count)
+    else:
+        res = f.f_op.pread(f, t, count, pos)
+
+    def deliver(data):
+        if isinstance(data, int):
+            return data
+        copy_to_user(t.mm, buf, data)
+        return len(data)
+    if _is_gen(res):
+        return _after(res, deliver)
+    return deliver(res)
+
+
+def _do_write(t, f, buf, count, pos=None):
+    count = min(count, MAX_RW_COUNT)
+    data = copy_from_user(t.mm, buf, count)
+    if pos is None:
+        return f.f_op.write(f, t, data)
+    return f.f_op.pwrite(f, t, data, pos)
+
+
+def sys_read(t, fd, buf, count):
+    f = fdget(t, _s32(fd), FMODE_READ)
+    return _do_read(t, f, buf, count)
+
+
+def sys_write(t, fd, buf, count):
+    f = fdget(t, _s32(fd), FMODE_WRITE)
+    return _do_write(t, f, buf, count)
+
+
+def sys_pread64(t, fd, buf, count, pos):
+    f = fdget(t, _s32(fd), FMODE_READ)
+    pos = _s64(pos)
+    if pos < 0:
+        return -EINVAL
+    if not f.f_op.seekable:
+        return -ESPIPE
+    return _do_read(t, f, buf, count, pos)
+
+
+def sys_pwrite64(t, fd, buf, count, pos):
+    f = fdget(t, _s32(fd), FMODE_WRITE)
+    pos = _s64(pos)
+    if pos < 0:
+        return -EINVAL
+    if not f.f_op.seekable:
+        return -ESPIPE
+    return _do_write(t, f, buf, count, pos)
+
+
+def read_iovec(t, iov, iovcnt):
+    """[(base, len)] of a guest struct iovec array."""
+    iovcnt &= 0xFFFFFFFF
+    if iovcnt > UIO_MAXIOV:
+        raise Errno(EINVAL)
+    if iovcnt == 0:
+        return []
+    ptr = t.arch.BITS // 8
+    raw = copy_from_user(t.mm, iov, iovcnt * 2 * ptr)
+    vals = struct.unpack("<%d%s" % (iovcnt * 2, "Q" if ptr == 8 else "I"), raw)
+    out = []
+    total = 0
+    for i in range(iovcnt):
+        base, ln = vals[2 * i], vals[2 * i + 1]
+        if ptr == 8 and ln & (1 << 63):
+            raise Errno(EINVAL)
+        total += ln
+        if total > LLONG_MAX:
+            raise Errno(EINVAL)
+        out.append((base, ln))
+    return out
+
+
+def _do_readv(t, f, iov, pos):
+    vec = read_iovec(t, iov, 0) if iov is None else iov
+    total = sum(ln for _, ln in vec)
+    total = min(total, MAX_RW_COUNT)
+    for base, ln in vec:
+        if ln and not (0 <= base and base + ln <= t.mm.task_size):
+            return -EFAULT
+    res = f.f_op.read(f, t, total) if pos is None else f.f_op.pread(f, t, total, pos)
+
+    def scatter(data):
+        if isinstance(data, int):
+            return data
+        done = 0
+        for base, ln in vec:
+            if done >= len(data):
+                break
+            chunk = data[done:done + ln]
+            copy_to_user(t.mm, base, chunk)
+            done += len(chunk)
+        return done
+    if _is_gen(res):
+        return _after(res, scatter)
+    return scatter(res)
+
+
+def _do_writev(t, f, vec, pos):
+    data = b"".join(copy_from_user(t.mm, base, ln) for base, ln in vec if ln)
+    data = data[:MAX_RW_COUNT]
+    if pos is None:
+        return f.f_op.write(f, t, data)
+    return f.f_op.pwrite(f, t, data, pos)
+
+
+def sys_readv(t, fd, iov, iovcnt):
+    f = fdget(t, _s32(fd), FMODE_READ)
+    return _do_readv(t, f, read_iovec(t, iov, iovcnt), None)
+
+
+def sys_writev(t, fd, iov, iovcnt):
+    f = fdget(t, _s32(fd), FMODE_WRITE)
+    return _do_writev(t, f, read_iovec(t, iov, iovcnt), None)
+
+
+def _pos_from(lo, hi, bits):
+    return _s64(lo | (hi << 32)) if bits == 32 else _s64(lo)
+
+
+def sys_preadv(t, fd, iov, iovcnt, pos_l, pos_h):
+    f = fdget(t, _s32(fd), FMODE_READ)
+    pos = _pos_from(pos_l, pos_h, t.arch.BITS)
+    if pos < 0:
+        return -EINVAL
+    if not f.f_op.seekable:
+        return -ESPIPE
+    return _do_readv(t, f, read_iovec(t, iov, iovcnt), pos)
+
+
+def sys_pwritev(t, fd, iov, iovcnt, pos_l, pos_h):
+    f = fdget(t, _s32(fd), FMODE_WRITE)
+    pos = _pos_from(pos_l, pos_h, t.arch.BITS)
+    if pos < 0:
+        return -EINVAL
+    if not f.f_op.seekable:
+        return -ESPIPE
+    return _do_writev(t, f, read_iovec(t, iov, iovcnt), pos)
+
+
+def sys_preadv2(t, fd, iov, iovcnt, pos_l, pos_h, flags=0):
+    if _s64(pos_l) == -1 and t.arch.BITS == 64:
+        return sys_readv(t, fd, iov, iovcnt)
+    return sys_preadv(t, fd, iov, iovcnt, pos_l, pos_h)
+
+
+def sys_pwritev2(t, fd, iov, iovcnt, pos_l, pos_h, flags=0):
+    if _s64(pos_l) == -1 and t.arch.BITS == 64:
+        return sys_writev(t, fd, iov, iovcnt)
+    return sys_pwritev(t, fd, iov, iovcnt, pos_l, pos_h)
+
+
+def sys_lseek(t, fd, offset, whence):
+    f = fdget(t, _s32(fd))
+    whence &= 0xFFFFFFFF
+    if whence > SEEK_HOLE:
+        return -EINVAL
+    off = _s64(offset) if t.arch.BITS == 64 else _s32(offset)
+    return f.f_op.llseek(f, off, whence)
+
+
+def _s32(v):
+    v &= 0xFFFFFFFF
+    return v - (1 << 32) if v & 0x80000000 else v
+
+
+_ = (EBADF, EISDIR)

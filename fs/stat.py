@@ -1,0 +1,139 @@
+"""fs/stat.py - stat, lstat, fstat, newfstatat, statx, readlink(at).
+
+getattr() collects an inode's attributes into a Kstat; the subarch packs
+that into its struct stat (x86_64's here, i386's stat64 in arch/x86), and
+statx has one layout for both.
+"""
+
+import struct
+
+from kernel.errno import EBADF, EINVAL, ENOENT, Errno
+from fs.file import fget
+from fs.inode import S_ISLNK, dev_major, dev_minor
+from fs.namei import (AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW,
+                      path_lookup)
+from mm.uaccess import copy_to_user, strncpy_from_user
+
+
+class Kstat:
+    __slots__ = ("dev", "ino", "mode", "nlink", "uid", "gid", "rdev", "size",
+                 "blksize", "blocks", "atime", "mtime", "ctime", "btime", "mnt_id")
+
+
+def getattr_inode(inode, mnt=None):
+    inode.revalidate()
+    k = Kstat()
+    k.dev = inode.sb.dev
+    k.ino = inode.ino
+    k.mode = inode.mode
+    k.nlink = inode.nlink
+    k.uid = inode.uid
+    k.gid = inode.gid
+    k.rdev = inode.rdev
+    k.size = inode.size
+    k.blksize = 4096
+    k.blocks = inode.blocks()
+    k.atime, k.mtime, k.ctime, k.btime = inode.atime, inode.mtime, inode.ctime, inode.btime
+    k.mnt_id = mnt.id if mnt is not None else 0
+    return k
+
+
+_STAT64 = struct.Struct("<QQQIIIIQqqqqqqqqq24x")
+
+
+def pack_stat_x86_64(k):
+    return _STAT64.pack(k.dev, k.ino, k.nlink, k.mode, k.uid, k.gid, 0, k.rdev,
+                        k.size, k.blksize, k.blocks,
+                        k.atime // 10**9, k.atime % 10**9,
+                        k.mtime // 10**9, k.mtime % 10**9,
+                        k.ctime // 10**9, k.ctime % 10**9)
+
+
+def vfs_stat(t, dirfd, name_addr, flags):
+    if flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x800 | 0x6000):
+        raise Errno(EINVAL)
+    name = strncpy_from_user(t.mm, name_addr, 4096) if name_addr else b""
+    if not name and flags & AT_EMPTY_PATH:
+        if dirfd == AT_FDCWD:
+            path = t.fs.pwd
+        else:
+            f = fget(t, dirfd)
+            if f is None:
+                raise Errno(EBADF)
+            return getattr_inode(f.inode, f.path.mnt)
+    else:
+        path = path_lookup(t, name, dirfd, follow=not flags & AT_SYMLINK_NOFOLLOW)
+    return getattr_inode(path.dentry.inode, path.mnt)
+
+
+def sys_newfstatat(t, dirfd, name, statbuf, flags):
+    k = vfs_stat(t, _s32(dirfd), name, flags & 0xFFFFFFFF)
+    copy_to_user(t.mm, statbuf, t.arch.pack_stat(k))
+    return 0
+
+
+def sys_stat(t, name, statbuf):
+    return sys_newfstatat(t, AT_FDCWD, name, statbuf, 0)
+
+
+def sys_lstat(t, name, statbuf):
+    return sys_newfstatat(t, AT_FDCWD, name, statbuf, AT_SYMLINK_NOFOLLOW)
+
+
+def sys_fstat(t, fd, statbuf):
+    f = fget(t, _s32(fd))
+    if f is None:
+        return -EBADF
+    copy_to_user(t.mm, statbuf, t.arch.pack_stat(getattr_inode(f.inode, f.path.mnt)))
+    return 0
+
+
+STATX_BASIC_STATS = 0x7FF
+STATX_BTIME = 0x800
+STATX_MNT_ID = 0x1000
+_STATX = struct.Struct("<IIQIIIHHQQQQ" + "qIi" * 4 + "IIIIQII" + "96x")
+
+
+def sys_statx(t, dirfd, name, flags, mask, buf):
+    flags &= 0xFFFFFFFF
+    k = vfs_stat(t, _s32(dirfd), name, flags & ~0x6000)
+    ts = []
+    for v in (k.atime, k.btime, k.ctime, k.mtime):
+        ts += [v // 10**9, v % 10**9, 0]
+    raw = _STATX.pack(STATX_BASIC_STATS | STATX_BTIME | STATX_MNT_ID, k.blksize, 0,
+                      k.nlink, k.uid, k.gid, k.mode, 0, k.ino, k.size, k.blocks, 0,
+                      *ts,
+                      dev_major(k.rdev), dev_minor(k.rdev),
+                      dev_major(k.dev), dev_minor(k.dev), k.mnt_id, 0, 0)
+    copy_to_user(t.mm, buf, raw)
+    return 0
+
+
+def do_readlinkat(t, dirfd, name_addr, buf, bufsiz):
+    bufsiz = _s32(bufsiz)
+    if bufsiz <= 0:
+        return -EINVAL
+    name = strncpy_from_user(t.mm, name_addr, 4096)
+    if not name:
+        return -ENOENT
+    path = path_lookup(t, name, dirfd, follow=False)
+    inode = path.dentry.inode
+    if not S_ISLNK(inode.mode):
+        return -EINVAL
+    target = inode.readlink()[:bufsiz]
+    copy_to_user(t.mm, buf, target)
+    inode.touch(a=True)
+    return len(target)
+
+
+def sys_readlink(t, name, buf, bufsiz):
+    return do_readlinkat(t, AT_FDCWD, name, buf, bufsiz)
+
+
+def sys_readlinkat(t, dirfd, name, buf, bufsiz):
+    return do_readlinkat(t, _s32(dirfd), name, buf, bufsiz)
+
+
+def _s32(v):
+    v &= 0xFFFFFFFF
+    return v - (1 << 32) if v & 0x80000000 else v

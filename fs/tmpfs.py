@@ -1,0 +1,128 @@
+"""fs/tmpfs.py - tmpfs: files that live only in memory (also the rootfs).
+
+A tmpfs file's data is its page cache, in physmem frames, so tmpfs content
+counts against mem= as on Linux.  A directory keeps its entries in a dict;
+the dentry cache on top of it is always in step because every change goes
+through the VFS.
+"""
+
+from kernel.errno import EEXIST, ENOENT, ENOTEMPTY, Errno
+from fs.inode import (S_IFDIR, S_IFLNK, S_IFREG, S_ISDIR, S_ISREG, Inode,
+                      SuperBlock, dtype)
+from fs.pagecache import AddressSpace
+
+TMPFS_MAGIC = 0x01021994
+
+
+class TmpfsInode(Inode):
+    def __init__(self, sb, mode, uid=0, gid=0, rdev=0):
+        super().__init__(sb, mode, uid, gid, rdev)
+        self.entries = {} if S_ISDIR(mode) else None
+        self.target = b""
+        if S_ISDIR(mode):
+            self.nlink = 2
+            self.size = 4096 // 4096 * 40
+        if S_ISREG(mode):
+            self.mapping = AddressSpace(self)
+
+    # -- directories -------------------------------------------------------------
+    def lookup(self, name):
+        return self.entries.get(name)
+
+    def _new(self, name, mode, cred, rdev=0):
+        if name in self.entries:
+            raise Errno(EEXIST)
+        gid = self.gid if self.mode & 0o2000 else cred.fsgid
+        if S_ISDIR(mode) and self.mode & 0o2000:
+            mode |= 0o2000
+        inode = TmpfsInode(self.sb, mode, cred.fsuid, gid, rdev)
+        self.entries[name] = inode
+        self.touch(m=True, c=True)
+        return inode
+
+    def create(self, name, mode, cred, rdev=0):
+        return self._new(name, mode, cred, rdev)
+
+    def mkdir(self, name, mode, cred):
+        inode = self._new(name, S_IFDIR | (mode & 0o7777), cred)
+        self.nlink += 1
+        return inode
+
+    def symlink(self, name, target, cred):
+        inode = self._new(name, S_IFLNK | 0o777, cred)
+        inode.target = target
+        inode.size = len(target)
+        return inode
+
+    def link(self, name, inode):
+        if name in self.entries:
+            raise Errno(EEXIST)
+        self.entries[name] = inode
+        inode.nlink += 1
+        inode.touch(c=True)
+        self.touch(m=True, c=True)
+
+    def unlink(self, name, inode):
+        if self.entries.get(name) is not inode:
+            raise Errno(ENOENT)
+        del self.entries[name]
+        inode.nlink -= 1
+        inode.touch(c=True)
+        self.touch(m=True, c=True)
+        if inode.nlink == 0:
+            inode.maybe_evict()
+
+    def rmdir(self, name, inode):
+        if inode.entries:
+            raise Errno(ENOTEMPTY)
+        del self.entries[name]
+        self.nlink -= 1
+        inode.nlink = 0
+        self.touch(m=True, c=True)
+
+    def rename(self, old_name, new_dir, new_name):
+        inode = self.entries.pop(old_name)
+        victim = new_dir.entries.get(new_name)
+        if victim is not None:
+            if S_ISDIR(victim.mode):
+                new_dir.nlink -= 1
+            victim.nlink -= 1 if not S_ISDIR(victim.mode) else victim.nlink
+            if victim.nlink <= 0:
+                victim.maybe_evict()
+        new_dir.entries[new_name] = inode
+        if S_ISDIR(inode.mode) and new_dir is not self:
+            self.nlink -= 1
+            new_dir.nlink += 1
+        self.touch(m=True, c=True)
+        new_dir.touch(m=True, c=True)
+        inode.touch(c=True)
+
+    def readdir(self):
+        return [(name, i.ino, dtype(i.mode)) for name, i in self.entries.items()]
+
+    # -- symlinks ---------------------------------------------------------------
+    def readlink(self):
+        return self.target
+
+
+
+class TmpfsSuperBlock(SuperBlock):
+    def __init__(self, read_only=False, size_limit=None):
+        super().__init__("tmpfs", read_only, magic=TMPFS_MAGIC)
+        self.size_limit = size_limit
+
+    def statfs(self):
+        from mm import physmem as _pm
+        pm = _pm.physmem
+        return (self.magic, 4096, pm.nr_frames, pm.nr_free, pm.nr_free,
+                1 << 20, 1 << 20, 255)
+
+
+def make_tmpfs(read_only=False, mode=0o1777, fstype="tmpfs"):
+    from fs.dcache import Dentry
+    sb = TmpfsSuperBlock(read_only)
+    sb.fstype = fstype
+    root = TmpfsInode(sb, S_IFDIR | mode)
+    sb.root = Dentry(b"/", None, root)
+    return sb
+

@@ -1,0 +1,325 @@
+"""init/main.py - start_kernel: from the command line to a running init.
+
+    ./linux [mem=SIZE] initrd=FILE init=PATH [quiet] [name=value ...] [-- ARG ...]
+
+Boot: parse the command line, set up physical memory, register the
+devices, mount the root filesystem (tmpfs filled from the initramfs, or a
+host directory with rootfstype=hostfs), open /dev/console as init's fds 0,
+1 and 2, exec init as pid 1, then run the scheduler until the machine
+stops:
+
+ - reboot(2) with POWER_OFF or HALT: "reboot: Power down", exit status 0;
+ - init dies: "Kernel panic - not syncing: Attempted to kill init!" and the
+   exit status of init (128+N if a signal killed it), so ./linux can stand
+   in for the program in a script.
+
+Whatever happens, every host process is killed and reaped on the way out.
+"""
+
+import ctypes
+import os
+import sys
+
+from kernel import printk as kprintk
+from kernel.printk import pr_err, pr_info
+
+USAGE = ("usage: linux [mem=SIZE] initrd=FILE init=PATH [quiet] "
+         "[root=/dev/root rootfstype=hostfs rootflags=DIR [ro|rw]] "
+         "[name=value ...] [-- ARG ...]")
+
+
+class BootError(Exception):
+    """A problem with what the user asked for: one line, non-zero exit."""
+
+
+def parse_size(s):
+    mult = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+    s = s.strip()
+    try:
+        if s and s[-1].upper() in mult:
+            return int(s[:-1]) * mult[s[-1].upper()]
+        return int(s)
+    except ValueError:
+        raise BootError("bad size %r (use e.g. 64M or 1G)" % s)
+
+
+class Options:
+    def __init__(self):
+        self.mem = 256 << 20
+        self.initrd = None
+        self.init = None
+        self.init_args = []
+        self.env = [b"HOME=/", b"TERM=linux"]
+        self.quiet = False
+        self.loglevel = None
+        self.root = None
+        self.rootfstype = None
+        self.rootflags = None
+        self.read_only = None
+
+
+def parse_cmdline(argv):
+    o = Options()
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        i += 1
+        if a == "--":
+            o.init_args = [x.encode() for x in argv[i:]]
+            break
+        if a in ("-h", "--help"):
+            raise BootError(USAGE)
+        if a == "quiet":
+            o.quiet = True
+            continue
+        if a in ("ro", "rw"):
+            o.read_only = a == "ro"
+            continue
+        if "=" not in a or a.startswith("="):
+            raise BootError("unknown option %r (arguments for init go after --)" % a)
+        name, value = a.split("=", 1)
+        if name == "mem":
+            o.mem = parse_size(value)
+            if o.mem < (4 << 20):
+                raise BootError("mem=%s is too small (at least 4M)" % value)
+            if o.mem > (64 << 30):
+                raise BootError("mem=%s is too large (at most 64G)" % value)
+        elif name == "initrd":
+            o.initrd = value
+        elif name == "init":
+            if not value.startswith("/"):
+                raise BootError("init=%s: give an absolute path" % value)
+            o.init = value.encode()
+        elif name == "loglevel":
+            try:
+                o.loglevel = int(value)
+            except ValueError:
+                raise BootError("loglevel=%s: not a number" % value)
+        elif name == "root":
+            o.root = value
+        elif name == "rootfstype":
+            o.rootfstype = value
+        elif name == "rootflags":
+            o.rootflags = value
+        elif name in ("console", "con", "con0", "ssl", "eth0", "ubd0", "umid"):
+            continue                            # UML options that mean nothing here
+        else:
+            o.env.append(a.encode())
+    return o
+
+
+def pin_to_one_cpu():
+    """One CPU: the kernel and all its host processes share a core.  A stop
+    that wakes a tracer on another core costs ~50 us instead of ~5 us."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        cpu = libc.sched_getcpu()
+        allowed = os.sched_getaffinity(0)
+        if cpu not in allowed:
+            cpu = min(allowed)
+        os.sched_setaffinity(0, {cpu})
+    except (OSError, AttributeError):
+        pass
+
+
+def become_subreaper():
+    """Orphaned host processes (a stub whose parent stub died) come back to
+    us, so that we can reap them."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(36, 1, 0, 0, 0)              # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        pass
+
+
+def mount_root(o):
+    from fs.mount import Mount, Path, set_root_mount
+    from fs.tmpfs import make_tmpfs
+    if o.rootfstype == "hostfs" or (o.root and o.root != "/dev/root"):
+        if o.rootfstype != "hostfs":
+            raise BootError("root=%s: only rootfstype=hostfs is supported" % o.root)
+        from fs.hostfs import make_hostfs
+        if not o.rootflags:
+            raise BootError("rootfstype=hostfs needs rootflags=/host/dir")
+        try:
+            sb = make_hostfs(o.rootflags, read_only=bool(o.read_only))
+        except OSError as e:
+            raise BootError("rootflags=%s: %s" % (o.rootflags, e.strerror))
+        mnt = Mount(sb, sb.root, source=b"/dev/root")
+    else:
+        sb = make_tmpfs(fstype="rootfs", mode=0o755)
+        mnt = Mount(sb, sb.root, source=b"rootfs")
+    set_root_mount(mnt)
+    return Path(mnt, sb.root)
+
+
+def unpack_initrd(o, root):
+    from fs.initramfs import InitramfsError, unpack_to_rootfs
+    if o.initrd is None:
+        return
+    try:
+        with open(o.initrd, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise BootError("initrd=%s: %s" % (o.initrd, e.strerror))
+    try:
+        n = unpack_to_rootfs(data, root.dentry)
+    except InitramfsError as e:
+        raise BootError("initrd=%s: %s" % (o.initrd, e))
+    except MemoryError:
+        raise BootError("initrd=%s: does not fit in mem=" % o.initrd)
+    pr_info("Unpacking initramfs... %d entries" % n)
+
+
+def ensure_console_node(root):
+    """Like Linux's default initramfs: /dev/console must exist for init."""
+    from fs.dcache import d_add
+    from fs.inode import S_IFCHR, mkdev
+    from kernel.task import Cred
+    if root.dentry.inode.sb.read_only or root.dentry.inode.sb.fstype == "hostfs":
+        return
+    d = root.dentry
+    dev = d.children.get(b"dev")
+    if dev is None:
+        inode = d.inode.mkdir(b"dev", 0o755, Cred())
+        dev = d_add(d, b"dev", inode)
+    if b"console" not in dev.children and dev.inode.lookup(b"console") is None:
+        inode = dev.inode.create(b"console", S_IFCHR | 0o600, Cred(), mkdev(5, 1))
+        d_add(dev, b"console", inode)
+
+
+def make_init_task(root):
+    from fs.file import FilesStruct, FsStruct
+    from kernel import task as ktask
+    from kernel.signal import init_task_signals
+    import arch.x86_64 as default_arch
+    t = ktask.Task(1, default_arch)
+    t.comm = b"swapper"
+    t.fs = FsStruct(root, root)
+    t.files = FilesStruct()
+    t.signal.pgrp = t.signal.session = 1
+    init_task_signals(t)
+    ktask.tasks[1] = t
+    ktask._last_pid = 1
+    from kernel import sched
+    sched.runqueue.append(t)
+    return t
+
+
+def open_console(t):
+    from fs.file import O_RDWR
+    from fs.open import do_filp_open
+    from kernel.errno import Errno
+    try:
+        f = do_filp_open(t, -100, b"/dev/console", O_RDWR, 0)
+    except Errno:
+        pr_err("Warning: unable to open an initial console.")
+        return
+    t.files.install(0, f)
+    t.files.install(1, f.get())
+    t.files.install(2, f.get())
+
+
+def run_init(t, o):
+    from fs.exec import kernel_execve
+    from kernel.errno import Errno, errname
+    candidates = [o.init] if o.init else [b"/init", b"/sbin/init", b"/etc/init",
+                                          b"/bin/init", b"/bin/sh"]
+    last = None
+    for path in candidates:
+        argv = [path] + o.init_args
+        try:
+            kernel_execve(t, path, argv, o.env)
+            return path
+        except Errno as e:
+            last = (path, e.errno)
+            if o.init:
+                break
+    path, err = last
+    if o.init:
+        raise BootError("Kernel panic - not syncing: Requested init %s failed (error -%d: %s)."
+                        % (path.decode(errors="replace"), err, _why(err)))
+    raise BootError("Kernel panic - not syncing: No working init found.  "
+                    "Try passing init= option to kernel. (%s)" % errname(err))
+
+
+def _why(err):
+    from kernel.errno import EACCES, ENOENT, ENOEXEC
+    return {ENOENT: "no such file in the root filesystem",
+            ENOEXEC: "not an ELF executable for x86_64 or i386",
+            EACCES: "not an executable regular file"}.get(err, os.strerror(err))
+
+
+def start_kernel(argv):
+    o = parse_cmdline(argv)
+    if o.quiet:
+        kprintk.loglevel = kprintk.KERN_ERR
+    if o.loglevel is not None:
+        kprintk.loglevel = o.loglevel
+    if o.init is None and o.initrd is None and o.rootfstype != "hostfs":
+        raise BootError("nothing to boot: give initrd=FILE (and init=PATH)\n" + USAGE)
+    pin_to_one_cpu()
+    become_subreaper()
+    from kernel.sys import UTS_RELEASE, UTS_VERSION
+    pr_info("Linux version %s (pyuml, Python %d.%d) %s" % (
+        UTS_RELEASE.decode(), sys.version_info[0], sys.version_info[1], UTS_VERSION.decode()))
+    pr_info("Kernel command line: %s" % " ".join(argv))
+    from mm.physmem import setup_physmem
+    setup_physmem(o.mem)
+    pr_info("Memory: %dK available" % (o.mem >> 10))
+    from drivers.console import console_init
+    from drivers.mem import chr_dev_init
+    chr_dev_init()
+    console_init()
+    root = mount_root(o)
+    unpack_initrd(o, root)
+    ensure_console_node(root)
+    t = make_init_task(root)
+    open_console(t)
+    path = run_init(t, o)
+    pr_info("Run %s as init process" % path.decode(errors="replace"))
+    from kernel.sched import run_machine
+    return run_machine()
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    from kernel.exit import InitDied
+    from kernel.syscall import PowerOff
+    from skas.process import kill_all
+    status = 0
+    try:
+        start_kernel(argv)
+    except BootError as e:
+        sys.stderr.write("linux: %s\n" % e)
+        status = 2 if "usage" in str(e) or "option" in str(e) else 1
+    except PowerOff as e:
+        msg = {"power_off": "reboot: Power down", "halt": "reboot: System halted",
+               "restart": "reboot: Restarting system"}[e.kind]
+        kprintk.printk(msg, kprintk.KERN_NOTICE)
+        status = 0
+    except InitDied as e:
+        st = e.status
+        pr_err("Kernel panic - not syncing: Attempted to kill init! exitcode=0x%08x" % st)
+        status = (st >> 8) & 0xFF if st & 0x7F == 0 else 128 + (st & 0x7F)
+    except KeyboardInterrupt:
+        pr_err("pyuml: interrupted")
+        status = 130
+    except Exception as e:
+        # a bug in the kernel outside any task: the machine is gone
+        import traceback
+        pr_err("Kernel panic - not syncing: %s: %s" % (type(e).__name__, e))
+        for line in traceback.format_exc().rstrip().split("\n"):
+            pr_err(line)
+        status = 1
+    finally:
+        kill_all()
+        try:
+            sys.stdout.flush()
+        except OSError:
+            pass
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

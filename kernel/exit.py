@@ -1,0 +1,357 @@
+"""kernel/exit.py - exit, exit_group, zombies, reparenting, wait4/waitid.
+
+A thread that exits gives back its mm, files and fs; the last thread of a
+process turns it into a zombie holding its exit status, tells the parent
+(SIGCHLD and a wake-up of its waiters) and hands its children to init.
+wait4/waitid reap zombies (and report stopped/continued children).
+
+When init's last thread dies the machine panics, as Linux does: init/main.py
+prints "Kernel panic - not syncing: Attempted to kill init!" and exits with
+init's status.
+"""
+
+from kernel import sched
+from kernel import task as ktask
+from kernel.errno import ECHILD, EINVAL, ERESTARTSYS, Errno
+from kernel.signal import (CLD_CONTINUED, CLD_DUMPED, CLD_EXITED, CLD_KILLED,
+                           CLD_STOPPED, PF_EXITING, SA_NOCLDWAIT, SIG_IGN,
+                           SIGCHLD, SIGKILL, SigInfo, send_signal)
+
+WNOHANG = 0x00000001
+WUNTRACED = 0x00000002
+WSTOPPED = WUNTRACED
+WEXITED = 0x00000004
+WCONTINUED = 0x00000008
+WNOWAIT = 0x01000000
+__WNOTHREAD = 0x20000000
+__WALL = 0x40000000
+__WCLONE = 0x80000000
+
+P_ALL, P_PID, P_PGID, P_PIDFD = 0, 1, 2, 3
+
+
+class InitDied(Exception):
+    """init's last thread is gone: the machine panics with its status."""
+
+    def __init__(self, status):
+        super().__init__(status)
+        self.status = status
+
+
+def start_group_exit(t, sig, core=False, code=None):
+    """Begin killing t's whole thread group (exit_group, fatal signal)."""
+    sigs = t.signal
+    if sigs.group_exit:
+        return
+    sigs.group_exit = True
+    sigs.group_exit_code = code if code is not None else (sig | (0x80 if core else 0))
+    for th in t.thread_group():
+        if th is not t:
+            th.pending.add(SigInfo(SIGKILL))
+        if th.state == sched.TASK_STOPPED:
+            th.state = sched.TASK_RUNNING
+            sched.runqueue.append(th)
+        sched.signal_wake_up(th, fatal=True)
+
+
+def do_group_exit(t, status):
+    start_group_exit(t, 0, code=status)
+    do_exit(t, t.signal.group_exit_code)
+
+
+def do_exit(t, code):
+    """The task dies now.  code is a wait status (exit code << 8 | signal)."""
+    if t.flags & PF_EXITING:
+        return
+    t.flags |= PF_EXITING
+    if t.kstack is not None:
+        t.kstack.close()
+        t.kstack = None
+    if t.state in (sched.TASK_INTERRUPTIBLE, sched.TASK_UNINTERRUPTIBLE):
+        sched.wake_up_process(t)
+        try:
+            sched.runqueue.remove(t)
+        except ValueError:
+            pass
+    t.exit_code = code
+    from kernel import futex
+    futex.exit_robust_list(t)
+    futex.mm_release(t)
+    exit_mm(t)
+    exit_files(t)
+    exit_fs(t)
+    t.signal.nr_threads -= 1
+    exit_notify(t)
+
+
+def exit_mm(t):
+    mm = t.mm
+    if mm is None:
+        return
+    t.mm = None
+    from mm.exit import mmput
+    if mm.context is not None and mm.context.loaded_task is t:
+        mm.context.loaded_task = None
+    mmput(mm)
+
+
+def exit_files(t):
+    if t.files is not None:
+        t.files.put()
+        t.files = None
+
+
+def exit_fs(t):
+    if t.fs is not None:
+        t.fs.put()
+        t.fs = None
+
+
+def _group_dead(t):
+    return all(th.flags & PF_EXITING for th in t.thread_group())
+
+
+def exit_notify(t):
+    leader = t.group_leader
+    if t is not leader:
+        # a non-leader thread is reaped at once
+        t.exit_state = sched.EXIT_DEAD
+        t.state = sched.EXIT_DEAD
+        release_task(t)
+        if leader.exit_state == sched.EXIT_ZOMBIE and _group_dead(leader):
+            _notify_parent_of_zombie(leader)
+        return
+    t.exit_state = sched.EXIT_ZOMBIE
+    t.state = sched.EXIT_ZOMBIE
+    forget_original_parent(t)
+    if _group_dead(t):
+        _notify_parent_of_zombie(t)
+
+
+def _notify_parent_of_zombie(leader):
+    if leader.tgid == 1:
+        status = leader.signal.group_exit_code if leader.signal.group_exit else leader.exit_code
+        raise InitDied(status)
+    if getattr(leader, "_notified", False):
+        return
+    leader._notified = True
+    parent = leader.real_parent
+    status = leader.signal.group_exit_code if leader.signal.group_exit else leader.exit_code
+    autoreap = do_notify_parent(leader, status)
+    if autoreap:
+        leader.exit_state = sched.EXIT_DEAD
+        release_task(leader)
+    if parent is not None:
+        parent.group_leader.wait_chldexit.wake_up()
+
+
+def do_notify_parent(p, status):
+    """Send the parent its exit signal; True if p should be reaped now."""
+    parent = p.real_parent
+    if parent is None:
+        return True
+    code, data = _status_to_cld(status)
+    info = SigInfo(p.exit_signal or SIGCHLD, code, pid=p.tgid, uid=p.cred.uid,
+                   status=data, utime=int(p.signal.utime * 100),
+                   stime=int(p.signal.stime * 100))
+    ka = parent.sighand.action[SIGCHLD]
+    autoreap = ka.handler == SIG_IGN or bool(ka.flags & SA_NOCLDWAIT)
+    if p.exit_signal and not (autoreap and p.exit_signal == SIGCHLD and ka.handler == SIG_IGN):
+        send_signal(parent, info, group=True)
+    if p.exit_signal == 0:
+        autoreap = False
+    return autoreap
+
+
+def _status_to_cld(status):
+    if status & 0x7F == 0:
+        return CLD_EXITED, (status >> 8) & 0xFF
+    if status & 0x80:
+        return CLD_DUMPED, status & 0x7F
+    return CLD_KILLED, status & 0x7F
+
+
+def forget_original_parent(t):
+    """Hand t's children to init."""
+    init = ktask.find_task(1)
+    for child in list(t.children):
+        t.children.remove(child)
+        child.real_parent = child.parent = init
+        if init is not None and init is not t:
+            init.children.append(child)
+            if child.exit_state == sched.EXIT_ZOMBIE and _group_dead(child):
+                child._notified = False
+                _notify_parent_of_zombie(child)
+
+
+def release_task(p):
+    ktask.tasks.pop(p.pid, None)
+    parent = p.real_parent
+    if p.group_leader is p and parent is not None and p in parent.children:
+        parent.children.remove(p)
+    p.state = sched.EXIT_DEAD
+    p.exit_state = sched.EXIT_DEAD
+    if p.group_leader is p:
+        from kernel import jobctl
+        jobctl.forget_task(p)
+
+
+# -- wait -----------------------------------------------------------------------------
+
+def _eligible(parent, p, which, id_, options):
+    if p.exit_state == sched.EXIT_DEAD:
+        return False
+    if which == P_PID and p.tgid != id_:
+        return False
+    if which == P_PGID and p.signal.pgrp != id_:
+        return False
+    if not options & __WALL:
+        clone_child = p.exit_signal != SIGCHLD
+        if bool(options & __WCLONE) != clone_child:
+            return False
+    return True
+
+
+def _children(t, options):
+    if options & __WNOTHREAD:
+        return list(t.children)
+    out = []
+    for th in t.thread_group():
+        out.extend(th.children)
+    if t.group_leader is not t:
+        pass
+    return out
+
+
+def do_wait(t, which, id_, options, report):
+    """The generator behind wait4 and waitid.  report(p, kind, status)
+    writes the results and returns the value of the call."""
+    leader = t.group_leader
+    while True:
+        kids = [p for p in _children(leader, options) if _eligible(t, p, which, id_, options)]
+        if not kids:
+            return -ECHILD
+        for p in kids:
+            if p.exit_state == sched.EXIT_ZOMBIE and _group_dead(p) and options & WEXITED:
+                status = p.signal.group_exit_code if p.signal.group_exit else p.exit_code
+                ret = report(p, "exit", status)
+                if not options & WNOWAIT:
+                    leader.signal.cutime += p.signal.utime + p.signal.cutime
+                    leader.signal.cstime += p.signal.stime + p.signal.cstime
+                    release_task(p)
+                return ret
+            sigs = p.signal
+            if options & WSTOPPED and getattr(sigs, "stop_report", 0):
+                status = sigs.stop_report
+                if not options & WNOWAIT:
+                    sigs.stop_report = 0
+                return report(p, "stop", status)
+            if options & WCONTINUED and getattr(sigs, "cont_report", False):
+                if not options & WNOWAIT:
+                    sigs.cont_report = False
+                return report(p, "cont", 0xFFFF)
+        if options & WNOHANG:
+            return report(None, None, 0)
+        r = yield from sched.wait_event(t, leader.wait_chldexit, lambda: False)
+        if r == -ERESTARTSYS:
+            return r
+
+
+def sys_wait4(t, pid, stat_addr, options, ru):
+    from mm.uaccess import put_user_u32
+    pid = _s32(pid)
+    options &= 0xFFFFFFFF
+    if options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL):
+        return -EINVAL
+    options |= WEXITED
+    if pid == -1:
+        which, id_ = P_ALL, 0
+    elif pid < -1:
+        which, id_ = P_PGID, -pid
+    elif pid == 0:
+        which, id_ = P_PGID, t.signal.pgrp
+    else:
+        which, id_ = P_PID, pid
+
+    def report(p, kind, status):
+        if p is None:
+            return 0
+        if stat_addr:
+            if kind == "stop":
+                status = (status << 8) | 0x7F
+            put_user_u32(t.mm, stat_addr, status)
+        if ru:
+            from kernel.sys import fill_rusage
+            fill_rusage(t, ru, p, children=False)
+        return p.tgid
+
+    return do_wait(t, which, id_, options, report)
+
+
+def sys_waitid(t, which, upid, infop, options, ru):
+    from mm.uaccess import copy_to_user
+    import struct
+    which &= 0xFFFFFFFF
+    upid = _s32(upid)
+    options &= 0xFFFFFFFF
+    if options & ~(WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED
+                   | __WNOTHREAD | __WCLONE | __WALL):
+        return -EINVAL
+    if not options & (WEXITED | WSTOPPED | WCONTINUED):
+        return -EINVAL
+    if which == P_ALL:
+        id_ = 0
+    elif which == P_PID:
+        if upid <= 0:
+            return -EINVAL
+        id_ = upid
+    elif which == P_PGID:
+        if upid < 0:
+            return -EINVAL
+        id_ = upid or t.signal.pgrp
+    else:
+        return -EINVAL
+
+    def report(p, kind, status):
+        if infop:
+            if p is None:
+                copy_to_user(t.mm, infop, bytes(128 if t.arch.BITS == 64 else 128))
+                return 0
+            if kind == "exit":
+                code, data = _status_to_cld(status)
+            elif kind == "stop":
+                code, data = CLD_STOPPED, status
+            else:
+                code, data = CLD_CONTINUED, SIGCONT_NR
+            if t.arch.BITS == 64:
+                raw = struct.pack("<iiiiiIi", SIGCHLD, 0, code, 0, p.tgid, p.cred.uid, data)
+            else:
+                raw = struct.pack("<iiiiIi", SIGCHLD, 0, code, p.tgid, p.cred.uid, data)
+            copy_to_user(t.mm, infop, raw.ljust(128, b"\0"))
+        if ru and p is not None:
+            from kernel.sys import fill_rusage
+            fill_rusage(t, ru, p, children=False)
+        return 0
+
+    return do_wait(t, which, id_, options, report)
+
+
+SIGCONT_NR = 18
+
+
+def sys_exit(t, code):
+    do_exit(t, (code & 0xFF) << 8)
+    return 0
+
+
+def sys_exit_group(t, code):
+    do_group_exit(t, (code & 0xFF) << 8)
+    return 0
+
+
+def _s32(v):
+    v &= 0xFFFFFFFF
+    return v - (1 << 32) if v & 0x80000000 else v
+
+
+_ = Errno

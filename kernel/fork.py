@@ -1,0 +1,279 @@
+"""kernel/fork.py - fork, vfork, clone, clone3: new tasks.
+
+copy_process() builds the child from the parent, sharing or copying each
+piece as the clone flags say.  A new address space (fork without
+CLONE_VM) is where skas0 does its trick: dup_mm() copies the page tables,
+write-protecting private pages in both (copy-on-write through frame
+reference counts), and has the parent's own stub fork the host process in
+the same batch that write-protects the parent on the host.  The child's host
+process is thus born with every mapping it needs, already copy-on-write;
+nothing is mapped for it page by page.
+
+Threads (CLONE_VM) share the parent's host process; the scheduler swaps
+their registers in and out (skas/userspace.py).
+"""
+
+import ctypes
+
+from kernel import sched
+from kernel import task as ktask
+from kernel.errno import EAGAIN, EINVAL, ENOMEM, ERESTARTNOINTR, Errno
+from kernel.signal import SIGCHLD, SigHand, SigPending, init_task_signals
+from mm.physmem import OutOfMemory
+
+CSIGNAL = 0xFF
+CLONE_VM = 0x00000100
+CLONE_FS = 0x00000200
+CLONE_FILES = 0x00000400
+CLONE_SIGHAND = 0x00000800
+CLONE_PIDFD = 0x00001000
+CLONE_PTRACE = 0x00002000
+CLONE_VFORK = 0x00004000
+CLONE_PARENT = 0x00008000
+CLONE_THREAD = 0x00010000
+CLONE_NEWNS = 0x00020000
+CLONE_SYSVSEM = 0x00040000
+CLONE_SETTLS = 0x00080000
+CLONE_PARENT_SETTID = 0x00100000
+CLONE_CHILD_CLEARTID = 0x00200000
+CLONE_DETACHED = 0x00400000
+CLONE_UNTRACED = 0x00800000
+CLONE_CHILD_SETTID = 0x01000000
+CLONE_NEWCGROUP = 0x02000000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+CLONE_IO = 0x80000000
+CLONE_CLEAR_SIGHAND = 0x100000000
+CLONE_INTO_CGROUP = 0x200000000
+
+MAX_THREADS = 4096
+
+
+# -- address spaces ------------------------------------------------------------------
+
+def dup_mm(old):
+    """A copy-on-write copy of old, with its own host process."""
+    from mm.memory import copy_page_range
+    from mm.mm import MM
+    from mm.exit import exit_mmap
+    from mm.pgtable import vm_prot_bits, pte_host_prot
+    from mm.tlb import flush_ops
+    from mm.vma import VM_DONTCOPY, VM_EXEC, VM_READ, VM_SHARED
+    from skas.process import start_userspace
+    mm = MM(old.arch)
+    for k in ("start_code", "end_code", "start_data", "end_data", "start_brk",
+              "brk", "start_stack", "arg_start", "arg_end", "env_start",
+              "env_end", "mmap_base", "auxv"):
+        setattr(mm, k, getattr(old, k))
+    if old.exe_file is not None:
+        mm.exe_file = old.exe_file.get()
+    ops = flush_ops(old)                    # the host must match the ptes
+    try:
+        for vma in old.vmas:
+            if vma.flags & VM_DONTCOPY:
+                continue
+            new = vma.split_copy(vma.start, vma.end)
+            mm.insert_vma(new)
+            protect = copy_page_range(mm, old, vma)
+            if protect and not vma.flags & VM_SHARED:
+                prot = pte_host_prot(vm_prot_bits(vma.flags & VM_READ, False, vma.flags & VM_EXEC))
+                ops += [("mprotect", s, e - s, prot) for s, e in protect]
+        mm.context = start_userspace(old.arch.get_stub(), parent=old.context, pre_ops=ops)
+    except OutOfMemory:
+        exit_mmap(mm)
+        raise Errno(ENOMEM)
+    except BaseException:
+        exit_mmap(mm)
+        raise
+    mm.init_stub_pte()
+    return mm
+
+
+def mm_alloc(arch):
+    """A new, empty address space with its host process (execve)."""
+    from mm.mm import MM
+    from skas.process import start_userspace
+    mm = MM(arch)
+    try:
+        mm.context = start_userspace(arch.get_stub())
+    except BaseException:
+        mm.pt.free_pgd()
+        raise
+    mm.init_stub_pte()
+    return mm
+
+
+# -- tasks -----------------------------------------------------------------------------
+
+def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signal=None):
+    from skas.fpu import get_xstate
+    from skas.userspace import fetch_regs
+    if flags & (CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET
+                | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP):
+        if t.cred.euid != 0:
+            raise Errno(1)                              # EPERM
+    if flags & CLONE_SIGHAND and not flags & CLONE_VM:
+        raise Errno(EINVAL)
+    if flags & CLONE_THREAD and not flags & CLONE_SIGHAND:
+        raise Errno(EINVAL)
+    if flags & CLONE_FS and flags & CLONE_NEWNS:
+        raise Errno(EINVAL)
+    if flags & CLONE_CLEAR_SIGHAND and flags & CLONE_SIGHAND:
+        raise Errno(EINVAL)
+    if flags & CLONE_PARENT and t.signal.flags & 1 and t.tgid == 1:
+        raise Errno(EINVAL)
+    nproc = sum(1 for p in ktask.tasks.values() if p.cred.uid == t.cred.uid)
+    if len(ktask.tasks) >= MAX_THREADS or (
+            nproc >= t.signal.rlim[6][0] and t.cred.euid != 0):
+        raise Errno(EAGAIN)
+    pid = ktask.alloc_pid()
+    if pid is None:
+        raise Errno(EAGAIN)
+    fetch_regs(t)
+    c = ktask.Task(pid, t.arch)
+    c.comm = t.comm
+    c.cred = t.cred.copy()
+    ctypes.memmove(ctypes.addressof(c.regs), ctypes.addressof(t.regs), ctypes.sizeof(c.regs))
+    c.arch.set_syscall_return(c.regs, 0)
+    c.regs_valid = True
+    c.regs_dirty = True
+    if stack:
+        c.arch.set_stack_pointer(c.regs, stack)
+    if flags & CLONE_SETTLS:
+        c.arch.set_tls(c, tls)
+    c.fpstate = get_xstate(t)
+    c.personality = getattr(t, "personality", 0)
+    c.blocked = t.blocked
+    c.sas_ss_sp, c.sas_ss_size, c.sas_ss_flags = t.sas_ss_sp, t.sas_ss_size, t.sas_ss_flags
+    if flags & CLONE_VM and not flags & CLONE_VFORK:
+        c.sas_ss_sp = c.sas_ss_size = 0
+        c.sas_ss_flags = 2
+    # address space
+    if flags & CLONE_VM:
+        c.mm = t.mm
+        t.mm.users += 1
+    else:
+        c.mm = dup_mm(t.mm)
+    c.active_mm = c.mm
+    try:
+        c.files = t.files.get() if flags & CLONE_FILES else t.files.copy()
+        c.fs = t.fs.get() if flags & CLONE_FS else t.fs.copy()
+        if flags & CLONE_SIGHAND:
+            c.sighand = t.sighand
+            t.sighand.count += 1
+        else:
+            c.sighand = t.sighand.copy()
+            if flags & CLONE_CLEAR_SIGHAND:
+                from kernel.signal import SIG_IGN, SigAction
+                c.sighand.action = [a if a.handler == SIG_IGN else SigAction()
+                                    for a in c.sighand.action]
+        if flags & CLONE_THREAD:
+            c.signal = t.signal
+            c.signal.nr_threads += 1
+            c.tgid = t.tgid
+            c.group_leader = t.group_leader
+            c.exit_signal = -1
+        else:
+            s = ktask.SignalStruct()
+            s.rlim = [list(r) for r in t.signal.rlim]
+            s.pgrp = t.signal.pgrp
+            s.session = t.signal.session
+            s.tty = t.signal.tty
+            c.signal = s
+            c.exit_signal = (flags & CSIGNAL) if exit_signal is None else exit_signal
+        c.pending = SigPending()
+        init_task_signals(c)
+    except BaseException:
+        from mm.exit import mmput
+        mmput(c.mm)
+        raise
+    # family
+    if flags & (CLONE_PARENT | CLONE_THREAD):
+        c.real_parent = t.group_leader.real_parent
+    else:
+        c.real_parent = t.group_leader
+    c.parent = c.real_parent
+    if not flags & CLONE_THREAD and c.real_parent is not None:
+        c.real_parent.children.append(c)
+    if flags & CLONE_PARENT_SETTID and parent_tid:
+        from mm.uaccess import put_user_u32
+        put_user_u32(t.mm, parent_tid, pid)
+    if flags & CLONE_CHILD_SETTID and child_tid:
+        from mm.uaccess import put_user_u32
+        try:
+            put_user_u32(c.mm, child_tid, pid)
+        except Errno:
+            pass
+        c.set_child_tid = child_tid
+    if flags & CLONE_CHILD_CLEARTID:
+        c.clear_child_tid = child_tid
+    ktask.tasks[pid] = c
+    sched.runqueue.append(c)
+    return c
+
+
+def kernel_clone(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signal=None):
+    from kernel.signal import fatal_signal_pending
+    if fatal_signal_pending(t):
+        return -ERESTARTNOINTR
+    c = copy_process(t, flags, stack, parent_tid, child_tid, tls, exit_signal)
+    if flags & CLONE_VFORK:
+        c.vfork_done = sched.WaitQueue()
+        c.vfork_parent = t
+        return _vfork_wait(t, c)
+    return c.pid
+
+
+def _vfork_wait(t, c):
+    """The vfork parent sleeps until the child execs or exits."""
+    yield from sched.wait_event(t, c.vfork_done, lambda: c.vfork_done is None,
+                                interruptible=False)
+    return c.pid
+
+
+def vfork_release(t):
+    """Called when t execs or exits: wake its vfork parent."""
+    wq = getattr(t, "vfork_done", None)
+    if wq is not None:
+        t.vfork_done = None
+        wq.wake_up()
+
+
+def sys_fork(t):
+    return kernel_clone(t, SIGCHLD)
+
+
+def sys_vfork(t):
+    return kernel_clone(t, CLONE_VFORK | CLONE_VM | SIGCHLD)
+
+
+def sys_clone(t, flags, newsp, parent_tid, child_tid, tls):
+    """x86_64 order: clone(flags, stack, parent_tid, child_tid, tls)."""
+    flags &= 0xFFFFFFFF
+    return kernel_clone(t, flags & ~CSIGNAL | (flags & CSIGNAL), newsp, parent_tid,
+                        child_tid, tls)
+
+
+def sys_clone3(t, uargs, size):
+    import struct
+    from mm.uaccess import copy_from_user
+    if size < 64 or size > 4096:
+        return -EINVAL
+    raw = copy_from_user(t.mm, uargs, min(size, 88)).ljust(88, b"\0")
+    (flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls,
+     set_tid, set_tid_size, cgroup) = struct.unpack("<11Q", raw)
+    if size > 88 and any(copy_from_user(t.mm, uargs + 88, size - 88)):
+        return -7                                       # E2BIG
+    if exit_signal & ~CSIGNAL or flags & CSIGNAL:
+        return -EINVAL
+    if set_tid or set_tid_size:
+        return -EINVAL
+    if (stack == 0) != (stack_size == 0):
+        return -EINVAL
+    if flags & CLONE_THREAD and exit_signal:
+        return -EINVAL
+    sp = stack + stack_size if stack else 0
+    return kernel_clone(t, flags, sp, parent_tid, child_tid, tls, exit_signal=exit_signal)

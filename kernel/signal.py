@@ -1,0 +1,518 @@
+"""kernel/signal.py - sending, blocking, and delivering signals.
+
+Signal sets are Python ints with bit (sig - 1) set, like Linux's sigset_t.
+Each thread has private pending signals (tkill, faults) and the thread group
+shares another set (kill); standard signals queue at most once, real-time
+signals queue every instance with its siginfo.
+
+Delivery happens on the way back to user space (exit_to_user_mode in
+skas/userspace.py calls do_signal): the next unblocked signal is taken;
+ignored ones vanish, default actions stop, continue or kill the whole
+thread group (core-dumping signals are reported with WCOREDUMP), and a
+handler gets a frame built by the subarch (arch/*/signal.py), after the
+interrupted system call's restart has been decided.
+"""
+
+from kernel import sched
+from kernel.errno import (EINTR, EINVAL, ERESTART_RESTARTBLOCK, ERESTARTNOHAND,
+                          ERESTARTNOINTR, ERESTARTSYS, EPERM, ESRCH, Errno)
+
+SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE = range(1, 9)
+SIGKILL, SIGUSR1, SIGSEGV, SIGUSR2, SIGPIPE, SIGALRM, SIGTERM = range(9, 16)
+SIGSTKFLT, SIGCHLD, SIGCONT, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU = range(16, 23)
+SIGURG, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGWINCH, SIGIO = range(23, 30)
+SIGPWR, SIGSYS = 30, 31
+SIGRTMIN = 32
+_NSIG = 64
+
+SIG_DFL, SIG_IGN = 0, 1
+SA_NOCLDSTOP = 0x00000001
+SA_NOCLDWAIT = 0x00000002
+SA_SIGINFO = 0x00000004
+SA_UNSUPPORTED = 0x00000400
+SA_EXPOSE_TAGBITS = 0x00000800
+SA_ONSTACK = 0x08000000
+SA_RESTART = 0x10000000
+SA_NODEFER = 0x40000000
+SA_RESETHAND = 0x80000000
+SA_RESTORER = 0x04000000
+
+SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK = 0, 1, 2
+
+# si_code values
+SI_USER = 0
+SI_KERNEL = 0x80
+SI_QUEUE = -1
+SI_TIMER = -2
+SI_TKILL = -6
+SEGV_MAPERR, SEGV_ACCERR = 1, 2
+BUS_ADRALN, BUS_ADRERR, BUS_OBJERR = 1, 2, 3
+ILL_ILLOPC, ILL_ILLOPN, ILL_PRVOPC = 1, 2, 5
+FPE_INTDIV, FPE_INTOVF, FPE_FLTDIV, FPE_FLTOVF, FPE_FLTUND, FPE_FLTRES, \
+    FPE_FLTINV, FPE_FLTSUB = range(1, 9)
+TRAP_BRKPT, TRAP_TRACE = 1, 2
+CLD_EXITED, CLD_KILLED, CLD_DUMPED, CLD_TRAPPED, CLD_STOPPED, CLD_CONTINUED = range(1, 7)
+
+
+def sigmask(sig):
+    return 1 << (sig - 1)
+
+
+ALL_SIGNALS = (1 << _NSIG) - 1
+UNBLOCKABLE = sigmask(SIGKILL) | sigmask(SIGSTOP)
+STOP_SIGNALS = sigmask(SIGSTOP) | sigmask(SIGTSTP) | sigmask(SIGTTIN) | sigmask(SIGTTOU)
+IGNORE_DEFAULT = sigmask(SIGCHLD) | sigmask(SIGURG) | sigmask(SIGWINCH) | sigmask(SIGCONT)
+COREDUMP_DEFAULT = (sigmask(SIGQUIT) | sigmask(SIGILL) | sigmask(SIGTRAP) | sigmask(SIGABRT)
+                    | sigmask(SIGBUS) | sigmask(SIGFPE) | sigmask(SIGSEGV) | sigmask(SIGXCPU)
+                    | sigmask(SIGXFSZ) | sigmask(SIGSYS))
+SYNCHRONOUS = (sigmask(SIGSEGV) | sigmask(SIGBUS) | sigmask(SIGILL) | sigmask(SIGTRAP)
+               | sigmask(SIGFPE) | sigmask(SIGSYS))
+
+
+class SigInfo:
+    """A kernel siginfo: the fields guests can see."""
+    __slots__ = ("signo", "errno", "code", "pid", "uid", "status", "addr",
+                 "value", "trapno", "utime", "stime", "timerid", "overrun",
+                 "band", "fd", "syscall", "call_addr", "arch", "raw")
+
+    def __init__(self, signo, code=SI_KERNEL, **kw):
+        self.signo = signo
+        self.errno = 0
+        self.code = code
+        self.pid = self.uid = self.status = self.addr = self.value = 0
+        self.trapno = self.utime = self.stime = self.timerid = 0
+        self.overrun = self.band = self.fd = 0
+        self.syscall = self.call_addr = self.arch = 0
+        self.raw = None                 # guest-provided bytes (rt_sigqueueinfo)
+        for k, v in kw.items():
+            setattr(self, k, v)
+
+
+class SigPending:
+    __slots__ = ("signal", "queue")
+
+    def __init__(self):
+        self.signal = 0                 # set of pending signal numbers
+        self.queue = []                 # SigInfo, in arrival order
+
+    def add(self, info):
+        sig = info.signo
+        if sig < SIGRTMIN and self.signal & sigmask(sig):
+            return False                # a standard signal is pending once
+        self.signal |= sigmask(sig)
+        self.queue.append(info)
+        return True
+
+    def take(self, mask):
+        """Dequeue the lowest-numbered pending signal not in mask."""
+        avail = self.signal & ~mask
+        if not avail:
+            return None
+        # synchronous (fault) signals first, as Linux does
+        sync = avail & SYNCHRONOUS
+        pick = sync or avail
+        sig = (pick & -pick).bit_length()
+        info = None
+        for i, q in enumerate(self.queue):
+            if q.signo == sig:
+                info = self.queue.pop(i)
+                break
+        if not any(q.signo == sig for q in self.queue):
+            self.signal &= ~sigmask(sig)
+        return info or SigInfo(sig, SI_KERNEL)
+
+    def flush(self, mask):
+        self.signal &= ~mask
+        self.queue = [q for q in self.queue if not mask & sigmask(q.signo)]
+
+
+class SigAction:
+    __slots__ = ("handler", "flags", "restorer", "mask")
+
+    def __init__(self, handler=SIG_DFL, flags=0, restorer=0, mask=0):
+        self.handler = handler
+        self.flags = flags
+        self.restorer = restorer
+        self.mask = mask
+
+    def copy(self):
+        return SigAction(self.handler, self.flags, self.restorer, self.mask)
+
+
+class SigHand:
+    """Signal actions, shared by CLONE_SIGHAND threads."""
+
+    def __init__(self):
+        self.action = [SigAction() for _ in range(_NSIG + 1)]
+        self.count = 1
+
+    def copy(self):
+        h = SigHand()
+        h.action = [a.copy() for a in self.action]
+        return h
+
+
+def init_task_signals(t):
+    t.pending = SigPending()
+    if t.signal.shared_pending is None:
+        t.signal.shared_pending = SigPending()
+    if t.sighand is None:
+        t.sighand = SigHand()
+
+
+# -- queries ----------------------------------------------------------------------
+
+def sig_ignored(t, sig):
+    ka = t.sighand.action[sig]
+    if ka.handler == SIG_IGN:
+        return True
+    return ka.handler == SIG_DFL and bool(IGNORE_DEFAULT & sigmask(sig))
+
+
+def sig_fatal(t, sig):
+    """Would sig's action kill the process?"""
+    m = sigmask(sig)
+    return (t.sighand.action[sig].handler == SIG_DFL
+            and not m & (IGNORE_DEFAULT | STOP_SIGNALS)) or sig == SIGKILL
+
+
+def signal_pending(t):
+    if t.signal.group_exit or t.flags & PF_EXITING:
+        return True
+    return bool((t.pending.signal | t.signal.shared_pending.signal) & ~t.blocked)
+
+
+def fatal_signal_pending(t):
+    return t.signal.group_exit or bool(t.pending.signal & sigmask(SIGKILL))
+
+
+PF_EXITING = 0x4
+PF_SIGNALED = 0x400
+
+
+# -- sending --------------------------------------------------------------------
+
+def _wants_signal(t, sig):
+    return not t.exit_state and not t.flags & PF_EXITING and not t.blocked & sigmask(sig)
+
+
+def send_signal(t, info, group=True):
+    """Queue a signal for t (group=True: for its whole thread group)."""
+    from kernel import exit as kexit
+    sig = info.signo
+    sigs = t.signal
+    if t.exit_state or sigs.group_exit:
+        return 0
+    if sig == SIGKILL or sig == SIGCONT:
+        # SIGCONT (and SIGKILL) wake a stopped group and cancel stops
+        for th in t.thread_group():
+            th.pending.flush(STOP_SIGNALS)
+        sigs.shared_pending.flush(STOP_SIGNALS)
+        from kernel import jobctl
+        jobctl.do_continue(t, notify=(sig == SIGCONT))
+    elif STOP_SIGNALS & sigmask(sig):
+        for th in t.thread_group():
+            th.pending.flush(sigmask(SIGCONT))
+        sigs.shared_pending.flush(sigmask(SIGCONT))
+    # ignored signals are dropped at once (unless blocked: they may be
+    # unignored before they are unblocked)
+    if sig_ignored(t, sig) and not t.blocked & sigmask(sig) and sig != SIGKILL:
+        return 0
+    pending = sigs.shared_pending if group else t.pending
+    if not pending.add(info):
+        return 0
+    # a fatal default action ends the whole group now (Linux complete_signal)
+    if (group or sig == SIGKILL) and sig_fatal(t, sig) \
+            and not COREDUMP_DEFAULT & sigmask(sig) \
+            and (sig == SIGKILL or not t.blocked & sigmask(sig)):
+        kexit.start_group_exit(t, sig)
+        return 0
+    # wake a thread that can take it
+    target = t
+    if group and not _wants_signal(t, sig):
+        for th in t.thread_group():
+            if _wants_signal(th, sig):
+                target = th
+                break
+    sched.signal_wake_up(target, fatal=(sig == SIGKILL))
+    return 0
+
+
+def force_sig_info(t, info):
+    """A signal the task cannot refuse (a fault): unblock and un-ignore it."""
+    sig = info.signo
+    ka = t.sighand.action[sig]
+    blocked = t.blocked & sigmask(sig)
+    if ka.handler == SIG_IGN or blocked:
+        ka.handler = SIG_DFL
+        ka.flags &= ~SA_RESETHAND
+        t.blocked &= ~sigmask(sig)
+    return send_signal(t, info, group=False)
+
+
+def force_sig_fault(t, sig, code, addr, trapno=0):
+    return force_sig_info(t, SigInfo(sig, code, addr=addr, trapno=trapno))
+
+
+def force_sig(t, sig):
+    return force_sig_info(t, SigInfo(sig, SI_KERNEL))
+
+
+def kill_pid_info(sender, t, sig, info=None, group=True):
+    if sig < 0 or sig > _NSIG:
+        raise Errno(EINVAL)
+    if not check_kill_permission(sender, t, sig):
+        raise Errno(EPERM)
+    if sig == 0:
+        return 0
+    if info is None:
+        info = SigInfo(sig, SI_USER if group else SI_TKILL,
+                       pid=sender.tgid if sender else 0,
+                       uid=sender.cred.uid if sender else 0)
+    return send_signal(t, info, group)
+
+
+def check_kill_permission(sender, t, sig):
+    if sender is None:
+        return True
+    c, tc = sender.cred, t.cred
+    if c.euid == 0:
+        return True
+    if sig == SIGCONT and sender.signal.session == t.signal.session:
+        return True
+    return c.euid in (tc.uid, tc.suid) or c.uid in (tc.uid, tc.suid)
+
+
+# -- delivery ---------------------------------------------------------------------
+
+def next_signal(t):
+    """Take the next deliverable signal: (sig, info, action) or None.
+    Default actions (ignore, stop, terminate) are carried out here."""
+    from kernel import exit as kexit
+    from kernel import jobctl
+    while True:
+        if t.signal.group_exit:
+            kexit.do_exit(t, t.signal.group_exit_code)
+            return None
+        info = t.pending.take(t.blocked)
+        if info is None:
+            info = t.signal.shared_pending.take(t.blocked)
+        if info is None:
+            return None
+        sig = info.signo
+        ka = t.sighand.action[sig]
+        if ka.handler == SIG_IGN:
+            continue
+        if ka.handler != SIG_DFL:
+            return sig, info, ka
+        m = sigmask(sig)
+        if m & IGNORE_DEFAULT:
+            continue
+        if m & STOP_SIGNALS:
+            if sig != SIGSTOP and jobctl.is_orphaned_pgrp(t):
+                continue
+            jobctl.do_signal_stop(t, sig)
+            return None
+        # terminate, with a core dump for the core signals
+        kexit.start_group_exit(t, sig, core=bool(m & COREDUMP_DEFAULT))
+        kexit.do_exit(t, t.signal.group_exit_code)
+        return None
+
+
+def do_signal(t):
+    """On the way back to user space: deliver one signal, deciding the fate
+    of an interrupted system call.  Returns True if regs changed."""
+    regs_changed = False
+    res = next_signal(t)
+    arch = t.arch
+    if t.exit_state or t.flags & PF_EXITING:
+        return False
+    if res is not None:
+        sig, info, ka = res
+        if t.in_syscall is not None:
+            regs_changed |= _restart_syscall(t, ka)
+        oldset = t.saved_sigmask if t.saved_sigmask is not None else t.blocked
+        t.saved_sigmask = None
+        if not arch.setup_rt_frame(t, sig, info, ka, oldset):
+            force_sig(t, SIGSEGV)
+            return True
+        if ka.flags & SA_RESETHAND:
+            ka.handler = SIG_DFL
+        mask = ka.mask
+        if not ka.flags & SA_NODEFER:
+            mask |= sigmask(sig)
+        set_current_blocked(t, t.blocked | mask)
+        t.in_syscall = None
+        return True
+    # no handler runs: restart the call transparently if it asked to be
+    if t.in_syscall is not None:
+        ret = arch.syscall_return(t.regs)
+        if ret in (-ERESTARTSYS, -ERESTARTNOHAND, -ERESTARTNOINTR):
+            arch.restart_syscall(t.regs)
+            regs_changed = True
+        elif ret == -ERESTART_RESTARTBLOCK:
+            arch.restart_syscall(t.regs, restart_block=True)
+            regs_changed = True
+        t.in_syscall = None
+    if t.saved_sigmask is not None:         # sigsuspend & co, no handler ran
+        t.blocked = t.saved_sigmask
+        t.saved_sigmask = None
+    return regs_changed
+
+
+def _restart_syscall(t, ka):
+    arch = t.arch
+    ret = arch.syscall_return(t.regs)
+    if ret in (-ERESTARTNOHAND, -ERESTART_RESTARTBLOCK):
+        arch.set_syscall_return(t.regs, -EINTR)
+    elif ret == -ERESTARTSYS:
+        if ka.flags & SA_RESTART:
+            arch.restart_syscall(t.regs)
+        else:
+            arch.set_syscall_return(t.regs, -EINTR)
+    elif ret == -ERESTARTNOINTR:
+        arch.restart_syscall(t.regs)
+    else:
+        return False
+    return True
+
+
+def set_current_blocked(t, mask):
+    t.blocked = mask & ~UNBLOCKABLE
+
+
+def recalc_and_wake(t):
+    if signal_pending(t):
+        sched.signal_wake_up(t)
+
+
+# -- system calls -------------------------------------------------------------------
+
+def _read_sigset(t, addr, size):
+    from mm.uaccess import copy_from_user
+    if size != 8 and not (t.arch.BITS == 32 and size == 8):
+        raise Errno(EINVAL)
+    return int.from_bytes(copy_from_user(t.mm, addr, 8), "little")
+
+
+def _write_sigset(t, addr, mask):
+    from mm.uaccess import copy_to_user
+    copy_to_user(t.mm, addr, (mask & ALL_SIGNALS).to_bytes(8, "little"))
+
+
+def sys_rt_sigprocmask(t, how, nset, oset, sigsetsize):
+    if sigsetsize != 8:
+        return -EINVAL
+    old = t.blocked
+    if nset:
+        new = _read_sigset(t, nset, 8)
+        how &= 0xFFFFFFFF
+        if how == SIG_BLOCK:
+            set_current_blocked(t, old | new)
+        elif how == SIG_UNBLOCK:
+            set_current_blocked(t, old & ~new)
+        elif how == SIG_SETMASK:
+            set_current_blocked(t, new)
+        else:
+            return -EINVAL
+    if oset:
+        _write_sigset(t, oset, old)
+    return 0
+
+
+def sys_rt_sigaction(t, sig, act, oact, sigsetsize):
+    if sigsetsize != 8:
+        return -EINVAL
+    sig = sig & 0xFFFFFFFF
+    if sig < 1 or sig > _NSIG:
+        return -EINVAL
+    arch = t.arch
+    ka = t.sighand.action[sig]
+    new = arch.read_sigaction(t, act) if act else None
+    if new is not None and sig in (SIGKILL, SIGSTOP):
+        return -EINVAL
+    if oact:
+        arch.write_sigaction(t, oact, ka)
+    if new is not None:
+        new.mask &= ~UNBLOCKABLE
+        t.sighand.action[sig] = new
+        # setting SIG_IGN (or a default-ignore) discards what is pending
+        if sig_ignored(t, sig):
+            for th in t.thread_group():
+                th.pending.flush(sigmask(sig))
+            t.signal.shared_pending.flush(sigmask(sig))
+    return 0
+
+
+def sys_rt_sigpending(t, uset, sigsetsize):
+    if sigsetsize > 8:
+        return -EINVAL
+    pend = (t.pending.signal | t.signal.shared_pending.signal) & t.blocked
+    from mm.uaccess import copy_to_user
+    copy_to_user(t.mm, uset, pend.to_bytes(8, "little")[:sigsetsize])
+    return 0
+
+
+def sys_kill(t, pid, sig):
+    from kernel import task as ktask
+    pid = _s32(pid)
+    sig = _s32(sig)
+    if sig < 0 or sig > _NSIG:
+        return -EINVAL
+    if pid > 0:
+        target = ktask.find_task(pid)
+        if target is None or target.tgid != pid and target.group_leader.pid != pid:
+            target = ktask.find_task(pid)
+            if target is None:
+                return -ESRCH
+        return kill_pid_info(t, target.group_leader, sig)
+    # process groups and "everyone"
+    if pid == 0:
+        pgrp = t.signal.pgrp
+    elif pid == -1:
+        pgrp = None
+    else:
+        pgrp = -pid
+    sent = 0
+    err = -ESRCH
+    for target in list(ktask.tasks.values()):
+        if target.group_leader is not target or target.exit_state:
+            continue
+        if pgrp is None:
+            if target.tgid == 1 or target.tgid == t.tgid:
+                continue
+        elif target.signal.pgrp != pgrp:
+            continue
+        try:
+            kill_pid_info(t, target, sig)
+            sent += 1
+        except Errno as e:
+            err = -e.errno
+    return 0 if sent else err
+
+
+def _tkill(t, tgid, tid, sig):
+    from kernel import task as ktask
+    if tid <= 0:
+        return -EINVAL
+    target = ktask.find_task(tid)
+    if target is None or (tgid > 0 and target.tgid != tgid):
+        return -ESRCH
+    return kill_pid_info(t, target, sig, group=False)
+
+
+def sys_tkill(t, tid, sig):
+    return _tkill(t, -1, _s32(tid), _s32(sig))
+
+
+def sys_tgkill(t, tgid, tid, sig):
+    tgid = _s32(tgid)
+    if tgid <= 0:
+        return -EINVAL
+    return _tkill(t, tgid, _s32(tid), _s32(sig))
+
+
+def _s32(v):
+    v &= 0xFFFFFFFF
+    return v - (1 << 32) if v & 0x80000000 else v
+

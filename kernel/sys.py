@@ -1,0 +1,538 @@
+"""kernel/sys.py - identity, credentials and machine-wide calls.
+
+getpid and friends, the uid/gid family, uname, sethostname, reboot,
+umask, prctl, sysinfo, getrandom, getrusage/times, set_tid_address and the
+other small calls every libc makes at start-up.
+"""
+
+import os
+import struct
+import time
+
+from kernel import sched
+from kernel.errno import EFAULT, EINVAL, EPERM, Errno
+from mm.uaccess import copy_from_user, copy_to_user, put_user_u32
+
+UTS_SYSNAME = b"Linux"
+UTS_RELEASE = b"6.1.0-pyuml"
+UTS_VERSION = b"#1 SMP PREEMPT_DYNAMIC pyuml"
+utsname = {"nodename": b"pyuml", "domainname": b"(none)"}
+
+LINUX_REBOOT_MAGIC1 = 0xFEE1DEAD
+LINUX_REBOOT_MAGIC2 = (672274793, 85072278, 369367448, 537993216)
+LINUX_REBOOT_CMD_RESTART = 0x01234567
+LINUX_REBOOT_CMD_HALT = 0xCDEF0123
+LINUX_REBOOT_CMD_POWER_OFF = 0x4321FEDC
+LINUX_REBOOT_CMD_CAD_ON = 0x89ABCDEF
+LINUX_REBOOT_CMD_CAD_OFF = 0x00000000
+LINUX_REBOOT_CMD_RESTART2 = 0xA1B2C3D4
+
+
+# -- identity ---------------------------------------------------------------------
+
+def sys_getpid(t):
+    return t.tgid
+
+
+def sys_gettid(t):
+    return t.pid
+
+
+def sys_getppid(t):
+    p = t.group_leader.real_parent
+    return p.tgid if p is not None else 0
+
+
+def sys_getuid(t):
+    return t.cred.uid
+
+
+def sys_geteuid(t):
+    return t.cred.euid
+
+
+def sys_getgid(t):
+    return t.cred.gid
+
+
+def sys_getegid(t):
+    return t.cred.egid
+
+
+def _id(v):
+    v &= 0xFFFFFFFF
+    return -1 if v == 0xFFFFFFFF else v
+
+
+def sys_setuid(t, uid):
+    uid = _id(uid)
+    if uid < 0:
+        return -EINVAL
+    c = t.cred
+    if c.euid == 0:
+        c.uid = c.euid = c.suid = c.fsuid = uid
+    elif uid in (c.uid, c.suid):
+        c.euid = c.fsuid = uid
+    else:
+        return -EPERM
+    return 0
+
+
+def sys_setgid(t, gid):
+    gid = _id(gid)
+    if gid < 0:
+        return -EINVAL
+    c = t.cred
+    if c.euid == 0:
+        c.gid = c.egid = c.sgid = c.fsgid = gid
+    elif gid in (c.gid, c.sgid):
+        c.egid = c.fsgid = gid
+    else:
+        return -EPERM
+    return 0
+
+
+def sys_setresuid(t, ruid, euid, suid):
+    c = t.cred
+    ruid, euid, suid = _id(ruid), _id(euid), _id(suid)
+    if c.euid != 0:
+        allowed = (c.uid, c.euid, c.suid)
+        for v in (ruid, euid, suid):
+            if v != -1 and v not in allowed:
+                return -EPERM
+    if ruid != -1:
+        c.uid = ruid
+    if euid != -1:
+        c.euid = euid
+    if suid != -1:
+        c.suid = suid
+    c.fsuid = c.euid
+    return 0
+
+
+def sys_setresgid(t, rgid, egid, sgid):
+    c = t.cred
+    rgid, egid, sgid = _id(rgid), _id(egid), _id(sgid)
+    if c.euid != 0:
+        allowed = (c.gid, c.egid, c.sgid)
+        for v in (rgid, egid, sgid):
+            if v != -1 and v not in allowed:
+                return -EPERM
+    if rgid != -1:
+        c.gid = rgid
+    if egid != -1:
+        c.egid = egid
+    if sgid != -1:
+        c.sgid = sgid
+    c.fsgid = c.egid
+    return 0
+
+
+def sys_setreuid(t, ruid, euid):
+    c = t.cred
+    ruid, euid = _id(ruid), _id(euid)
+    old_ruid = c.uid
+    if c.euid != 0:
+        if ruid != -1 and ruid not in (c.uid, c.euid):
+            return -EPERM
+        if euid != -1 and euid not in (c.uid, c.euid, c.suid):
+            return -EPERM
+    if ruid != -1:
+        c.uid = ruid
+    if euid != -1:
+        c.euid = euid
+    if ruid != -1 or (euid != -1 and euid != old_ruid):
+        c.suid = c.euid
+    c.fsuid = c.euid
+    return 0
+
+
+def sys_setregid(t, rgid, egid):
+    c = t.cred
+    rgid, egid = _id(rgid), _id(egid)
+    old_rgid = c.gid
+    if c.euid != 0:
+        if rgid != -1 and rgid not in (c.gid, c.egid):
+            return -EPERM
+        if egid != -1 and egid not in (c.gid, c.egid, c.sgid):
+            return -EPERM
+    if rgid != -1:
+        c.gid = rgid
+    if egid != -1:
+        c.egid = egid
+    if rgid != -1 or (egid != -1 and egid != old_rgid):
+        c.sgid = c.egid
+    c.fsgid = c.egid
+    return 0
+
+
+def sys_getresuid(t, r, e, s):
+    c = t.cred
+    for addr, v in ((r, c.uid), (e, c.euid), (s, c.suid)):
+        put_user_u32(t.mm, addr, v)
+    return 0
+
+
+def sys_getresgid(t, r, e, s):
+    c = t.cred
+    for addr, v in ((r, c.gid), (e, c.egid), (s, c.sgid)):
+        put_user_u32(t.mm, addr, v)
+    return 0
+
+
+def sys_setfsuid(t, uid):
+    old = t.cred.fsuid
+    uid = _id(uid)
+    if uid != -1 and (t.cred.euid == 0 or uid in (t.cred.uid, t.cred.euid, t.cred.suid)):
+        t.cred.fsuid = uid
+    return old
+
+
+def sys_setfsgid(t, gid):
+    old = t.cred.fsgid
+    gid = _id(gid)
+    if gid != -1 and (t.cred.euid == 0 or gid in (t.cred.gid, t.cred.egid, t.cred.sgid)):
+        t.cred.fsgid = gid
+    return old
+
+
+def sys_getgroups(t, size, addr):
+    size = _s32(size)
+    groups = t.cred.groups
+    if size < 0:
+        return -EINVAL
+    if size == 0:
+        return len(groups)
+    if size < len(groups):
+        return -EINVAL
+    copy_to_user(t.mm, addr, struct.pack("<%dI" % len(groups), *groups))
+    return len(groups)
+
+
+def sys_setgroups(t, size, addr):
+    size = _s32(size)
+    if t.cred.euid != 0:
+        return -EPERM
+    if size < 0 or size > 65536:
+        return -EINVAL
+    raw = copy_from_user(t.mm, addr, 4 * size)
+    t.cred.groups = tuple(struct.unpack("<%dI" % size, raw))
+    return 0
+
+
+# -- the machine --------------------------------------------------------------------
+
+def _uts_field(s):
+    return s[:64].ljust(65, b"\0")
+
+
+def sys_uname(t, buf):
+    machine = t.arch.UNAME_MACHINE if hasattr(t.arch, "UNAME_MACHINE") else b"x86_64"
+    if getattr(t, "personality", 0) & 0xFF == 0x0008:       # PER_LINUX32
+        machine = b"i686"
+    raw = b"".join(_uts_field(s) for s in (UTS_SYSNAME, utsname["nodename"], UTS_RELEASE,
+                                           UTS_VERSION, machine, utsname["domainname"]))
+    copy_to_user(t.mm, buf, raw)
+    return 0
+
+
+def sys_sethostname(t, name, length):
+    if t.cred.euid != 0:
+        return -EPERM
+    length = _s32(length)
+    if length < 0 or length > 64:
+        return -EINVAL
+    utsname["nodename"] = copy_from_user(t.mm, name, length)
+    return 0
+
+
+def sys_setdomainname(t, name, length):
+    if t.cred.euid != 0:
+        return -EPERM
+    length = _s32(length)
+    if length < 0 or length > 64:
+        return -EINVAL
+    utsname["domainname"] = copy_from_user(t.mm, name, length)
+    return 0
+
+
+def sys_reboot(t, magic1, magic2, cmd, arg):
+    from kernel.syscall import PowerOff
+    if t.cred.euid != 0:
+        return -EPERM
+    magic1 &= 0xFFFFFFFF
+    magic2 &= 0xFFFFFFFF
+    cmd &= 0xFFFFFFFF
+    if magic1 != LINUX_REBOOT_MAGIC1 or magic2 not in LINUX_REBOOT_MAGIC2:
+        return -EINVAL
+    if cmd in (LINUX_REBOOT_CMD_CAD_ON, LINUX_REBOOT_CMD_CAD_OFF):
+        return 0
+    if cmd == LINUX_REBOOT_CMD_POWER_OFF:
+        raise PowerOff("power_off")
+    if cmd == LINUX_REBOOT_CMD_HALT:
+        raise PowerOff("halt")
+    if cmd in (LINUX_REBOOT_CMD_RESTART, LINUX_REBOOT_CMD_RESTART2):
+        raise PowerOff("restart")
+    return -EINVAL
+
+
+def sys_umask(t, mask):
+    old = t.fs.umask
+    t.fs.umask = mask & 0o777
+    return old
+
+
+def sys_sysinfo(t, info):
+    from mm import physmem as _pm
+    pm = _pm.physmem
+    from kernel import task as ktask
+    up = int(time.monotonic() - boot_monotonic())
+    raw = struct.pack("<q3QQQQQQH6xQQI4x", up, 0, 0, 0,
+                      pm.nr_frames * 4096, pm.nr_free * 4096, 0, 0, 0, 0,
+                      len(ktask.tasks), 0, 0, 1) if t.arch.BITS == 64 else None
+    if raw is None:
+        raw = struct.pack("<i3IIIIIIIHHIII8x", up, 0, 0, 0, pm.nr_frames, pm.nr_free,
+                          0, 0, 0, 0, len(ktask.tasks), 0, 0, 0, 4096)
+    copy_to_user(t.mm, info, raw)
+    return 0
+
+
+def boot_monotonic():
+    from kernel.printk import boot_time
+    return boot_time
+
+
+def sys_getrandom(t, buf, count, flags):
+    if flags & ~7:
+        return -EINVAL
+    count = min(count & 0xFFFFFFFF, 33554431)
+    copy_to_user(t.mm, buf, os.urandom(count))
+    return count
+
+
+# -- thread set-up -------------------------------------------------------------------
+
+def sys_set_tid_address(t, tidptr):
+    t.clear_child_tid = tidptr
+    return t.pid
+
+
+def sys_set_robust_list(t, head, length):
+    if length != (24 if t.arch.BITS == 64 else 12):
+        return -EINVAL
+    t.robust_list = head
+    t.robust_list_len = length
+    return 0
+
+
+def sys_get_robust_list(t, pid, head_ptr, len_ptr):
+    from kernel import task as ktask
+    pid = _s32(pid)
+    target = t if pid == 0 else ktask.find_task(pid)
+    if target is None:
+        from kernel.errno import ESRCH
+        return -ESRCH
+    size = t.arch.BITS // 8
+    copy_to_user(t.mm, head_ptr, target.robust_list.to_bytes(size, "little"))
+    copy_to_user(t.mm, len_ptr, (target.robust_list_len or 3 * size).to_bytes(size, "little"))
+    return 0
+
+
+def sys_rseq(t, rseq, rseq_len, flags, sig):
+    """Restartable sequences need the kernel to abort them on preemption;
+    we do not, so we refuse them as a kernel without CONFIG_RSEQ does."""
+    from kernel.errno import ENOSYS
+    return -ENOSYS
+
+
+PR_SET_PDEATHSIG, PR_GET_PDEATHSIG = 1, 2
+PR_GET_DUMPABLE, PR_SET_DUMPABLE = 3, 4
+PR_SET_NAME, PR_GET_NAME = 15, 16
+PR_GET_SECCOMP = 21
+PR_SET_NO_NEW_PRIVS, PR_GET_NO_NEW_PRIVS = 38, 39
+PR_SET_CHILD_SUBREAPER, PR_GET_CHILD_SUBREAPER = 36, 37
+PR_SET_VMA = 0x53564D41
+PR_CAPBSET_READ = 23
+PR_GET_THP_DISABLE = 42
+
+
+def sys_prctl(t, option, a2, a3, a4, a5):
+    option &= 0xFFFFFFFF
+    if option == PR_SET_NAME:
+        from mm.uaccess import strncpy_from_user
+        try:
+            name = strncpy_from_user(t.mm, a2, 16)
+        except Errno as e:
+            if e.errno != 36:                   # ENAMETOOLONG: truncate
+                raise
+            name = copy_from_user(t.mm, a2, 15)
+        t.comm = name[:15]
+        return 0
+    if option == PR_GET_NAME:
+        copy_to_user(t.mm, a2, t.comm[:15].ljust(16, b"\0"))
+        return 0
+    if option == PR_SET_PDEATHSIG:
+        if a2 > 64:
+            return -EINVAL
+        t.pdeath_signal = a2
+        return 0
+    if option == PR_GET_PDEATHSIG:
+        put_user_u32(t.mm, a2, getattr(t, "pdeath_signal", 0))
+        return 0
+    if option == PR_GET_DUMPABLE:
+        return getattr(t.mm, "dumpable", 1)
+    if option == PR_SET_DUMPABLE:
+        if a2 > 1:
+            return -EINVAL
+        t.mm.dumpable = a2
+        return 0
+    if option == PR_SET_NO_NEW_PRIVS:
+        t.no_new_privs = 1
+        return 0
+    if option == PR_GET_NO_NEW_PRIVS:
+        return getattr(t, "no_new_privs", 0)
+    if option == PR_SET_CHILD_SUBREAPER:
+        t.signal.is_child_subreaper = bool(a2)
+        return 0
+    if option == PR_GET_CHILD_SUBREAPER:
+        put_user_u32(t.mm, a2, int(getattr(t.signal, "is_child_subreaper", False)))
+        return 0
+    if option == PR_GET_SECCOMP:
+        return 0
+    if option == PR_CAPBSET_READ:
+        return 1 if a2 <= 40 else -EINVAL
+    if option == PR_GET_THP_DISABLE:
+        return 0
+    if option == PR_SET_VMA:
+        return 0
+    return -EINVAL
+
+
+def sys_personality(t, persona):
+    old = getattr(t, "personality", 0)
+    if persona & 0xFFFFFFFF != 0xFFFFFFFF:
+        t.personality = persona & 0xFFFFFFFF
+    return old
+
+
+def sys_sched_yield(t):
+    sched.need_resched = bool(sched.runqueue)
+    return 0
+
+
+def sys_getcpu(t, cpup, nodep, cache):
+    if cpup:
+        put_user_u32(t.mm, cpup, 0)
+    if nodep:
+        put_user_u32(t.mm, nodep, 0)
+    return 0
+
+
+def sys_sched_getaffinity(t, pid, length, mask):
+    length &= 0xFFFFFFFF
+    size = t.arch.BITS // 8
+    if length < size or length & (size - 1):
+        return -EINVAL
+    copy_to_user(t.mm, mask, (1).to_bytes(size, "little"))
+    return size
+
+
+def sys_sched_setaffinity(t, pid, length, mask):
+    raw = copy_from_user(t.mm, mask, min(length & 0xFFFFFFFF, 128))
+    if not int.from_bytes(raw, "little") & 1:
+        return -EINVAL
+    return 0
+
+
+def sys_sched_getscheduler(t, pid):
+    return 0
+
+
+def sys_sched_getparam(t, pid, param):
+    put_user_u32(t.mm, param, 0)
+    return 0
+
+
+def sys_sched_get_priority_max(t, policy):
+    return 99 if policy in (1, 2) else 0
+
+
+def sys_sched_get_priority_min(t, policy):
+    return 1 if policy in (1, 2) else 0
+
+
+def sys_getpriority(t, which, who):
+    return 20 - getattr(t, "nice", 0)
+
+
+def sys_setpriority(t, which, who, prio):
+    t.nice = max(-20, min(19, _s32(prio)))
+    return 0
+
+
+def sys_capget(t, header, data):
+    hdr = copy_from_user(t.mm, header, 8)
+    version, pid = struct.unpack("<Ii", hdr)
+    if version not in (0x19980330, 0x20071026, 0x20080522):
+        copy_to_user(t.mm, header, struct.pack("<I", 0x20080522))
+        return -EINVAL
+    if data:
+        full = 0xFFFFFFFF if t.cred.euid == 0 else 0
+        copy_to_user(t.mm, data, struct.pack("<6I", full, full, full, 0x1FF if full else 0,
+                                             0x1FF if full else 0, 0x1FF if full else 0))
+    return 0
+
+
+def sys_capset(t, header, data):
+    return 0 if t.cred.euid == 0 else -EPERM
+
+
+# -- resource usage -------------------------------------------------------------------
+
+def fill_rusage(t, addr, p, children=False):
+    sigs = p.signal
+    ut = sigs.cutime if children else p.utime + (sigs.utime if p.group_leader is p else 0)
+    st = sigs.cstime if children else p.stime
+    if t.arch.BITS == 64:
+        raw = struct.pack("<qqqq14q", int(ut), int(ut % 1 * 1e6), int(st), int(st % 1 * 1e6),
+                          0, 0, 0, 0, p.min_flt, p.maj_flt, 0, 0, 0, 0, 0, 0,
+                          p.nvcsw, p.nivcsw)
+    else:
+        raw = struct.pack("<iiii14i", int(ut), int(ut % 1 * 1e6), int(st), int(st % 1 * 1e6),
+                          0, 0, 0, 0, p.min_flt, p.maj_flt, 0, 0, 0, 0, 0, 0,
+                          p.nvcsw, p.nivcsw)
+    copy_to_user(t.mm, addr, raw)
+
+
+RUSAGE_SELF, RUSAGE_CHILDREN, RUSAGE_THREAD = 0, -1, 1
+
+
+def sys_getrusage(t, who, ru):
+    who = _s32(who)
+    if who == RUSAGE_SELF or who == RUSAGE_THREAD:
+        fill_rusage(t, ru, t)
+    elif who == RUSAGE_CHILDREN:
+        fill_rusage(t, ru, t, children=True)
+    else:
+        return -EINVAL
+    return 0
+
+
+def sys_times(t, buf):
+    hz = 100
+    now = time.monotonic()
+    ticks = int((now - boot_monotonic()) * hz) + 0x7FFFFFFF - 30000  # Linux's INITIAL_JIFFIES
+    if buf:
+        sigs = t.signal
+        vals = (int(t.utime * hz), int(t.stime * hz), int(sigs.cutime * hz), int(sigs.cstime * hz))
+        fmt = "<4q" if t.arch.BITS == 64 else "<4i"
+        copy_to_user(t.mm, buf, struct.pack(fmt, *vals))
+    return ticks & ((1 << (t.arch.BITS - 1)) - 1)
+
+
+def _s32(v):
+    v &= 0xFFFFFFFF
+    return v - (1 << 32) if v & 0x80000000 else v
+
+
+_ = EFAULT

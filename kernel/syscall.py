@@ -1,0 +1,160 @@
+"""kernel/syscall.py - the system call dispatcher.
+
+Each subarch has a table of numbers and names (arch/*/syscall_table.py);
+handlers are arch-independent functions sys_<name>(task, args...) collected
+from the modules listed here.  A subarch may substitute its own entry for a
+name (arch.SYSCALL_OVERRIDES) where the ABI differs.
+
+A handler returns a value (negative: -errno) or raises Errno; one that has
+to wait returns a generator, which becomes the task's kernel stack until it
+finishes (kernel/sched.py).  A Python exception escaping a handler is a
+kernel bug: an oops is logged with its traceback, the task dies and the
+kernel runs on.
+"""
+
+import importlib
+import traceback
+
+from kernel import sched
+from kernel.errno import ENOSYS, Errno
+from kernel.exit import InitDied
+from kernel.printk import pr_err, printk_once
+
+SYSCALL_MODULES = (
+    "kernel.sys", "kernel.exit", "kernel.signal", "kernel.sigaltstack",
+    "kernel.time", "kernel.fork", "kernel.futex", "kernel.resource",
+    "mm.mmap", "fs.open", "fs.read_write", "fs.stat", "fs.exec", "fs.ioctl",
+    "fs.readdir", "fs.dir", "fs.fcntl", "fs.attr", "fs.pipe", "fs.poll",
+    "fs.select", "fs.eventpoll", "fs.eventfd", "fs.splice", "fs.sync",
+    "fs.namespace", "fs.statfs", "fs.locks", "net.unix", "kernel.uid16",
+)
+
+_handlers = {}
+_tables = {}
+
+
+class Entry:
+    __slots__ = ("name", "fn", "nargs")
+
+    def __init__(self, name, fn):
+        self.name = name
+        self.fn = fn
+        self.nargs = (fn.__code__.co_argcount - 1) if fn is not None else 0
+
+
+def collect_handlers():
+    for modname in SYSCALL_MODULES:
+        try:
+            mod = importlib.import_module(modname)
+        except ModuleNotFoundError as e:
+            if e.name and modname.startswith(e.name):
+                continue                        # not written yet
+            raise
+        for k, v in vars(mod).items():
+            if k.startswith("sys_") and callable(v):
+                _handlers[k] = v
+
+
+def table_for(arch):
+    tab = _tables.get(arch)
+    if tab is None:
+        if not _handlers:
+            collect_handlers()
+        overrides = getattr(arch, "SYSCALL_OVERRIDES", {})
+        size = max(arch.SYSCALLS) + 1
+        tab = [None] * size
+        for nr, name in arch.SYSCALLS.items():
+            fn = overrides.get(name) or _handlers.get("sys_" + name)
+            tab[nr] = Entry(name, fn)
+        _tables[arch] = tab
+    return tab
+
+
+def is_generator(x):
+    return type(x).__name__ == "generator"
+
+
+def do_syscall(t, abi):
+    """Run the system call t stopped in, with abi's numbering."""
+    regs = t.regs
+    nr = abi.syscall_nr(regs)
+    tab = table_for(abi)
+    entry = tab[nr] if 0 <= nr < len(tab) else None
+    if entry is None or entry.fn is None:
+        name = entry.name if entry is not None else "#%d" % nr
+        printk_once((abi.NAME, nr), "%s: unsupported syscall %s (%s nr %d) -> ENOSYS"
+                    % (t.comm.decode(errors="replace"), name, abi.NAME, nr))
+        finish_syscall(t, -ENOSYS)
+        return
+    t.in_syscall = nr
+    args = abi.syscall_args(regs)
+    try:
+        ret = entry.fn(t, *args[:entry.nargs])
+    except Errno as e:
+        ret = -e.errno
+    except KERNEL_EXITS:
+        raise
+    except Exception as e:
+        oops(t, e, entry.name)
+        return
+    if is_generator(ret):
+        t.kstack = ret
+        run_kstack(t)
+        return
+    finish_syscall(t, ret)
+
+
+def finish_syscall(t, ret):
+    if t.flags & 0x4 or t.exit_state:          # PF_EXITING: no user return
+        return
+    t.arch.set_syscall_return(t.regs, ret if ret is not None else 0)
+    t.regs_dirty = True
+
+
+def run_kstack(t):
+    """Run t's sleeping system call one step.  True when it has finished."""
+    gen = t.kstack
+    try:
+        sl = gen.send(None)
+    except StopIteration as e:
+        t.kstack = None
+        finish_syscall(t, e.value)
+        return True
+    except Errno as e:
+        t.kstack = None
+        finish_syscall(t, -e.errno)
+        return True
+    except KERNEL_EXITS:
+        raise
+    except Exception as e:
+        t.kstack = None
+        oops(t, e, "kernel stack")
+        return True
+    if t.flags & 0x4:                           # it exited while asleep
+        return True
+    sched.sleep_on(t, sl)
+    return False
+
+
+def oops(t, exc, where):
+    """A bug in the kernel: log it, kill the task, keep running."""
+    from kernel import exit as kexit
+    pr_err("Oops: %s in %s, task %d (%s)" % (type(exc).__name__, where, t.pid,
+                                             t.comm.decode(errors="replace")))
+    for line in traceback.format_exception(exc):
+        for sub in line.rstrip("\n").split("\n"):
+            pr_err(sub)
+    t.kstack = None
+    kexit.start_group_exit(t, 9)
+    kexit.do_exit(t, 9)
+
+
+class PowerOff(Exception):
+    """reboot(2) asked the machine to stop."""
+
+    def __init__(self, kind):
+        super().__init__(kind)
+        self.kind = kind
+
+
+KERNEL_EXITS = (InitDied, PowerOff, KeyboardInterrupt, SystemExit)

@@ -1,0 +1,170 @@
+"""kernel/task.py - struct task_struct and the pid table.
+
+A Task is one schedulable thread.  What threads of a process share lives in
+objects they point to, as in Linux: the mm (address space), files (fd
+table), fs (root, cwd, umask), sighand (signal actions) and signal (the
+thread group: shared pending signals, limits, process group, session).
+
+The guest's user registers live in task.regs (the host's user_regs_struct,
+filled by PTRACE_GETREGS at each stop where the kernel needs them) and the
+FP/SSE state in task.fpstate while the task is not loaded in its host
+process (threads of one mm share that process; skas/userspace.py swaps).
+"""
+
+import time
+
+from kernel import sched
+from skas.ptrace import user_regs_struct
+
+PID_MAX = 4194304
+
+tasks = {}              # tid -> Task, every task not yet reaped
+_last_pid = 0
+
+
+def alloc_pid():
+    global _last_pid
+    pid = _last_pid
+    for _ in range(PID_MAX):
+        pid = pid + 1 if pid < PID_MAX - 1 else 300
+        if pid not in tasks and not _pid_in_use(pid):
+            _last_pid = pid
+            return pid
+    return None
+
+
+def _pid_in_use(pid):
+    # a pid stays in use while it names a process group or session
+    for t in tasks.values():
+        if t.signal.pgrp == pid or t.signal.session == pid:
+            return True
+    return False
+
+
+class Cred:
+    __slots__ = ("uid", "euid", "suid", "fsuid", "gid", "egid", "sgid",
+                 "fsgid", "groups")
+
+    def __init__(self, uid=0, gid=0):
+        self.uid = self.euid = self.suid = self.fsuid = uid
+        self.gid = self.egid = self.sgid = self.fsgid = gid
+        self.groups = ()
+
+    def copy(self):
+        c = Cred()
+        for k in self.__slots__:
+            setattr(c, k, getattr(self, k))
+        return c
+
+
+RLIM_INFINITY = (1 << 64) - 1
+RLIMIT_NAMES = ("CPU", "FSIZE", "DATA", "STACK", "CORE", "RSS", "NPROC",
+                "NOFILE", "MEMLOCK", "AS", "LOCKS", "SIGPENDING", "MSGQUEUE",
+                "NICE", "RTPRIO", "RTTIME")
+
+
+def default_rlimits():
+    inf = RLIM_INFINITY
+    lim = [[inf, inf] for _ in RLIMIT_NAMES]
+    lim[3] = [8 << 20, inf]             # STACK
+    lim[4] = [0, inf]                   # CORE
+    lim[6] = [4096, 4096]               # NPROC
+    lim[7] = [1024, 4096]               # NOFILE
+    lim[8] = [8 << 20, 8 << 20]         # MEMLOCK
+    lim[11] = [4096, 4096]              # SIGPENDING
+    lim[12] = [819200, 819200]          # MSGQUEUE
+    return lim
+
+
+class SignalStruct:
+    """Shared by the threads of one process (the thread group)."""
+
+    def __init__(self):
+        self.shared_pending = None      # kernel/signal.py fills these in
+        self.rlim = default_rlimits()
+        self.pgrp = 0
+        self.session = 0
+        self.tty = None
+        self.group_exit = False
+        self.group_exit_code = 0
+        self.nr_threads = 1
+        self.utime = self.stime = 0.0
+        self.cutime = self.cstime = 0.0
+        self.flags = 0
+        self.group_stop_count = 0
+        self.itimer_real = None
+
+
+class Task:
+    def __init__(self, pid, arch):
+        self.pid = pid                  # the thread id
+        self.tgid = pid                 # the process id
+        self.group_leader = self
+        self.arch = arch
+        self.comm = b""
+        self.state = sched.TASK_RUNNING
+        self.exit_state = 0
+        self.exit_code = 0
+        self.flags = 0
+
+        self.mm = None
+        self.active_mm = None
+        self.files = None
+        self.fs = None
+        self.cred = Cred()
+        self.sighand = None
+        self.signal = SignalStruct()
+
+        self.regs = user_regs_struct()
+        self.fpstate = None             # saved xstate when not loaded
+        self.regs_dirty = False         # task.regs must be written to the host
+        self.regs_valid = False         # task.regs matches the host thread
+
+        self.kstack = None              # generator of a sleeping system call
+        self.sleeping_on = ()
+        self.sleep_timer = None
+        self.in_syscall = None          # (nr, abi) while a call is in progress
+
+        self.real_parent = None
+        self.parent = None
+        self.children = []
+        self.exit_signal = 17           # SIGCHLD
+        self.wait_chldexit = sched.WaitQueue()
+
+        self.set_child_tid = 0
+        self.clear_child_tid = 0
+        self.robust_list = 0
+        self.robust_list_len = 0
+        self.rseq = 0
+        self.start_time = time.monotonic()
+        self.utime = 0.0
+        self.stime = 0.0
+        self.min_flt = self.maj_flt = 0
+        self.nvcsw = self.nivcsw = 0
+
+        # signals (kernel/signal.py)
+        self.blocked = 0
+        self.pending = None
+        self.saved_sigmask = None
+        self.sas_ss_sp = 0
+        self.sas_ss_size = 0
+        self.sas_ss_flags = 0
+        self.restart_block = None
+        self.vfork_done = None
+
+    def __repr__(self):
+        return "<Task %d %s>" % (self.pid, self.comm.decode(errors="replace"))
+
+    @property
+    def is_init(self):
+        return self.tgid == 1
+
+    def thread_group(self):
+        return [t for t in tasks.values() if t.tgid == self.tgid]
+
+
+def find_task(pid):
+    t = tasks.get(pid)
+    if t is None or t.exit_state == sched.EXIT_DEAD:
+        return None
+    return t

@@ -1,0 +1,304 @@
+"""kernel/time.py - clocks, sleeps and interval timers.
+
+CLOCK_REALTIME is the host's wall clock; CLOCK_MONOTONIC (and BOOTTIME)
+count from the host's monotonic clock.  Sleeps are kernel timers: the task
+sleeps in the scheduler and other tasks run.  An interrupted nanosleep
+reports the time left and restarts through restart_syscall, as on Linux.
+
+ITIMER_REAL (and alarm) deliver SIGALRM to the process from a kernel
+timer; ITIMER_VIRTUAL and ITIMER_PROF count the guest's CPU time as the
+kernel measures it.
+"""
+
+import struct
+import time
+
+from kernel import sched
+from kernel.errno import EFAULT, EINTR, EINVAL, ERESTART_RESTARTBLOCK, ERESTARTNOHAND, Errno
+from mm.uaccess import copy_from_user, copy_to_user
+
+CLOCK_REALTIME = 0
+CLOCK_MONOTONIC = 1
+CLOCK_PROCESS_CPUTIME_ID = 2
+CLOCK_THREAD_CPUTIME_ID = 3
+CLOCK_MONOTONIC_RAW = 4
+CLOCK_REALTIME_COARSE = 5
+CLOCK_MONOTONIC_COARSE = 6
+CLOCK_BOOTTIME = 7
+CLOCK_REALTIME_ALARM = 8
+CLOCK_BOOTTIME_ALARM = 9
+CLOCK_TAI = 11
+TIMER_ABSTIME = 1
+NSEC_PER_SEC = 10**9
+
+ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF = 0, 1, 2
+
+
+def clock_ns(t, clk):
+    """The value of clock clk in nanoseconds, or None if there is no such."""
+    if clk in (CLOCK_REALTIME, CLOCK_REALTIME_COARSE, CLOCK_REALTIME_ALARM, CLOCK_TAI):
+        return time.time_ns()
+    if clk in (CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW, CLOCK_MONOTONIC_COARSE,
+               CLOCK_BOOTTIME, CLOCK_BOOTTIME_ALARM):
+        return time.monotonic_ns()
+    if clk == CLOCK_PROCESS_CPUTIME_ID:
+        return int((sum(th.utime + th.stime for th in t.thread_group()) + t.signal.utime) * 1e9)
+    if clk == CLOCK_THREAD_CPUTIME_ID:
+        return int((t.utime + t.stime) * 1e9)
+    if clk < 0:
+        return _cpu_clock(t, clk)
+    return None
+
+
+def _cpu_clock(t, clk):
+    """CPU-time clocks of another process or thread (clock_getcpuclockid)."""
+    from kernel import task as ktask
+    pid = ~clk >> 3
+    target = ktask.find_task(pid) if pid else t
+    if target is None:
+        return None
+    return int((target.utime + target.stime) * 1e9)
+
+
+def _ts_fmt(t):
+    return "<qq" if t.arch.BITS == 64 else "<ii"
+
+
+def put_timespec(t, addr, ns):
+    copy_to_user(t.mm, addr, struct.pack(_ts_fmt(t), ns // NSEC_PER_SEC, ns % NSEC_PER_SEC))
+
+
+def get_timespec(t, addr, fmt=None):
+    """A struct timespec from the guest, validated, in nanoseconds."""
+    fmt = fmt or _ts_fmt(t)
+    sec, nsec = struct.unpack(fmt, copy_from_user(t.mm, addr, struct.calcsize(fmt)))
+    if sec < 0 or not 0 <= nsec < NSEC_PER_SEC:
+        raise Errno(EINVAL)
+    return sec * NSEC_PER_SEC + nsec
+
+
+def sys_clock_gettime(t, clk, tp):
+    ns = clock_ns(t, _s32(clk))
+    if ns is None:
+        return -EINVAL
+    put_timespec(t, tp, ns)
+    return 0
+
+
+def sys_clock_getres(t, clk, tp):
+    if clock_ns(t, _s32(clk)) is None:
+        return -EINVAL
+    if tp:
+        put_timespec(t, tp, 1 if _s32(clk) not in (5, 6) else 4000000)
+    return 0
+
+
+def sys_clock_settime(t, clk, tp):
+    return -1 if t.cred.euid != 0 else -EINVAL
+
+
+def sys_gettimeofday(t, tv, tz):
+    ns = time.time_ns()
+    fmt = "<qq" if t.arch.BITS == 64 else "<ii"
+    if tv:
+        copy_to_user(t.mm, tv, struct.pack(fmt, ns // NSEC_PER_SEC, (ns % NSEC_PER_SEC) // 1000))
+    if tz:
+        copy_to_user(t.mm, tz, struct.pack("<ii", 0, 0))
+    return 0
+
+
+def sys_settimeofday(t, tv, tz):
+    return -1 if t.cred.euid != 0 else 0
+
+
+def sys_time(t, tloc):
+    now = time.time_ns() // NSEC_PER_SEC
+    if tloc:
+        copy_to_user(t.mm, tloc, struct.pack("<q" if t.arch.BITS == 64 else "<i", now))
+    return now
+
+
+# -- sleeping ---------------------------------------------------------------------------
+
+class RestartBlock:
+    """What restart_syscall(2) needs to resume an interrupted sleep."""
+
+    def __init__(self, fn):
+        self.fn = fn
+
+
+def _sleep_until(t, clk, deadline_ns, rmtp, absolute):
+    """A generator: sleep until clock clk reaches deadline_ns."""
+    def remaining():
+        return deadline_ns - clock_ns(t, clk)
+
+    while True:
+        left = remaining()
+        if left <= 0:
+            return 0
+        from kernel.signal import signal_pending
+        if signal_pending(t):
+            if rmtp and not absolute:
+                put_timespec(t, rmtp, max(left, 0))
+            t.restart_block = RestartBlock(
+                lambda t2: _sleep_until(t2, clk, deadline_ns, rmtp, absolute))
+            return -ERESTART_RESTARTBLOCK if not absolute else -ERESTARTNOHAND
+        yield sched.Sleep((), sched.now() + left / NSEC_PER_SEC)
+
+
+def do_nanosleep(t, clk, flags, rqtp, rmtp):
+    req = get_timespec(t, rqtp)
+    absolute = bool(flags & TIMER_ABSTIME)
+    now = clock_ns(t, clk)
+    deadline = req if absolute else now + req
+    if deadline <= now:
+        return 0
+    return _sleep_until(t, clk, deadline, rmtp, absolute)
+
+
+def sys_nanosleep(t, rqtp, rmtp):
+    return do_nanosleep(t, CLOCK_MONOTONIC, 0, rqtp, rmtp)
+
+
+def sys_clock_nanosleep(t, clk, flags, rqtp, rmtp):
+    clk = _s32(clk)
+    if clk in (CLOCK_THREAD_CPUTIME_ID,) or clock_ns(t, clk) is None:
+        return -EINVAL
+    if clk == CLOCK_PROCESS_CPUTIME_ID:
+        return -EINVAL
+    return do_nanosleep(t, clk, flags, rqtp, rmtp)
+
+
+def sys_restart_syscall(t):
+    rb = t.restart_block
+    t.restart_block = None
+    if rb is None:
+        return -EINTR
+    return rb.fn(t)
+
+
+# -- interval timers -------------------------------------------------------------------
+
+class ITimer:
+    def __init__(self):
+        self.value_ns = 0           # time to next expiry (virtual/prof)
+        self.interval_ns = 0
+        self.deadline = None        # monotonic seconds (real)
+        self.timer = None
+
+
+def _itimers(t):
+    sigs = t.signal
+    if not hasattr(sigs, "itimers"):
+        sigs.itimers = [ITimer(), ITimer(), ITimer()]
+    return sigs.itimers
+
+
+def _arm_real(t, it):
+    from kernel.signal import SIGALRM, SI_KERNEL, SigInfo, send_signal
+    leader = t.group_leader
+
+    def fire():
+        it.timer = None
+        send_signal(leader, SigInfo(SIGALRM, SI_KERNEL), group=True)
+        if it.interval_ns and not leader.exit_state:
+            it.deadline += it.interval_ns / NSEC_PER_SEC
+            if it.deadline < sched.now():
+                it.deadline = sched.now() + it.interval_ns / NSEC_PER_SEC
+            it.timer = sched.add_timer(it.deadline, fire)
+        else:
+            it.deadline = None
+    it.timer = sched.add_timer(it.deadline, fire)
+
+
+def _get_itimer(t, which):
+    it = _itimers(t)[which]
+    if which == ITIMER_REAL:
+        left = 0 if it.deadline is None else max(0, int((it.deadline - sched.now()) * 1e9))
+        if it.deadline is not None and left == 0:
+            left = 1000
+        return left, it.interval_ns
+    return it.value_ns, it.interval_ns
+
+
+def _set_itimer(t, which, value_ns, interval_ns):
+    it = _itimers(t)[which]
+    old = _get_itimer(t, which)
+    if which == ITIMER_REAL:
+        sched.del_timer(it.timer)
+        it.timer = None
+        it.deadline = None
+        it.interval_ns = interval_ns
+        if value_ns:
+            it.deadline = sched.now() + value_ns / NSEC_PER_SEC
+            _arm_real(t, it)
+    else:
+        it.value_ns = value_ns
+        it.interval_ns = interval_ns
+    return old
+
+
+def _tv_fmt(t):
+    return "<qqqq" if t.arch.BITS == 64 else "<iiii"
+
+
+def sys_getitimer(t, which, value):
+    which = _s32(which)
+    if which not in (0, 1, 2):
+        return -EINVAL
+    v, i = _get_itimer(t, which)
+    copy_to_user(t.mm, value, struct.pack(_tv_fmt(t), i // NSEC_PER_SEC, i % NSEC_PER_SEC // 1000,
+                                          v // NSEC_PER_SEC, v % NSEC_PER_SEC // 1000))
+    return 0
+
+
+def sys_setitimer(t, which, value, ovalue):
+    which = _s32(which)
+    if which not in (0, 1, 2):
+        return -EINVAL
+    if value:
+        fmt = _tv_fmt(t)
+        isec, iusec, vsec, vusec = struct.unpack(fmt, copy_from_user(t.mm, value, struct.calcsize(fmt)))
+        if not (0 <= iusec < 10**6 and 0 <= vusec < 10**6) or isec < 0 or vsec < 0:
+            return -EINVAL
+        new = (vsec * NSEC_PER_SEC + vusec * 1000, isec * NSEC_PER_SEC + iusec * 1000)
+    else:
+        new = (0, 0)
+    ov, oi = _set_itimer(t, which, *new)
+    if ovalue:
+        copy_to_user(t.mm, ovalue, struct.pack(_tv_fmt(t), oi // NSEC_PER_SEC,
+                                               oi % NSEC_PER_SEC // 1000,
+                                               ov // NSEC_PER_SEC, ov % NSEC_PER_SEC // 1000))
+    return 0
+
+
+def sys_alarm(t, seconds):
+    seconds &= 0xFFFFFFFF
+    ov, _ = _set_itimer(t, ITIMER_REAL, seconds * NSEC_PER_SEC, 0)
+    left = (ov + NSEC_PER_SEC // 2) // NSEC_PER_SEC
+    if ov and not left:
+        left = 1
+    return left
+
+
+def account_cpu(t, seconds):
+    """Charge guest CPU time to the virtual/profiling itimers."""
+    sigs = t.signal
+    if not hasattr(sigs, "itimers"):
+        return
+    from kernel.signal import SIGPROF, SIGVTALRM, SI_KERNEL, SigInfo, send_signal
+    for which, sig in ((ITIMER_VIRTUAL, SIGVTALRM), (ITIMER_PROF, SIGPROF)):
+        it = sigs.itimers[which]
+        if it.value_ns:
+            it.value_ns -= int(seconds * 1e9)
+            if it.value_ns <= 0:
+                send_signal(t, SigInfo(sig, SI_KERNEL), group=True)
+                it.value_ns = it.interval_ns if it.interval_ns else 0
+
+
+def _s32(v):
+    v &= 0xFFFFFFFF
+    return v - (1 << 32) if v & 0x80000000 else v
+
+
+_ = EFAULT

@@ -1,0 +1,40 @@
+"""mm/exit.py - the end of an address space: mmput and exit_mmap.
+
+When the last task using an mm lets go of it, every VMA's pages are
+released, the page tables are freed (and must all be gone: nr_ptes back to
+zero, as Linux checks), and the host process behind it is killed and reaped.
+The host needs no munmap first: its whole address space goes with it.
+"""
+
+from kernel.printk import pr_err
+from mm.memory import zap_page_range
+
+
+def mmput(mm):
+    mm.users -= 1
+    if mm.users == 0:
+        exit_mmap(mm)
+
+
+def exit_mmap(mm):
+    for vma in mm.vmas:
+        zap_page_range(mm, vma.start, vma.end)
+        if vma.file is not None:
+            vma.file.put()
+            vma.file = None
+    mm.vmas = []
+    mm.reindex()
+    mm.pt.free_empty_tables(0, mm.task_size)
+    if mm.pt.nr_ptes != 0:
+        pr_err("BUG: mm %r: nr_ptes %d after exit_mmap" % (mm, mm.pt.nr_ptes))
+    if mm.exe_file is not None:
+        mm.exe_file.put()
+        mm.exe_file = None
+    if mm.context is not None:
+        mm.free_stub_ptes()
+        from skas.process import destroy_context
+        destroy_context(mm.context)
+        mm.context = None
+    mm.pt.free_pgd()
+    mm.tlb_ranges = []
+    mm.pending_unmaps = []

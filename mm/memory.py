@@ -1,0 +1,278 @@
+"""mm/memory.py - filling, copying and clearing ptes.
+
+handle_mm_fault() makes one address usable: demand-zero anonymous pages,
+file pages from the page cache, copy-on-write.  It maps a little ahead of the
+fault too (fault-around), because every fault is three host stops and
+mapping sixteen pages costs barely more than one.
+
+zap_page_range() clears ptes (munmap, exit), copy_page_range() duplicates
+them for fork with copy-on-write.  Every change to a pte that the host
+process must see is marked NEWPAGE/NEWPROT and noted for mm/tlb.py.
+"""
+
+from mm import physmem as _pm
+from mm.pgtable import (_PAGE_NEWPAGE, _PAGE_NEWPROT, _PAGE_PRESENT,
+                        _PAGE_PROTNONE, _PAGE_RW, PROT_BITS, PTE_PFN_MASK,
+                        vm_prot_bits)
+from mm.physmem import PAGE_SHIFT, PAGE_SIZE, PG_CACHE, OutOfMemory
+from mm.vma import VM_EXEC, VM_READ, VM_SHARED, VM_WRITE
+
+FAULT_AROUND_PAGES = 16
+
+
+class VMFault(Exception):
+    """A fault the mm cannot resolve: becomes SIGBUS (or an OOM kill)."""
+
+    def __init__(self, kind):
+        super().__init__(kind)
+        self.kind = kind            # "sigbus" or "oom"
+
+
+def vma_prot(vma):
+    f = vma.flags
+    return vm_prot_bits(f & VM_READ, f & VM_WRITE, f & VM_EXEC)
+
+
+def page_exclusive(pm, pfn):
+    """May a private mapping write this frame in place?"""
+    return pm.refcount[pfn] == 1 and not pm.flags[pfn] & PG_CACHE
+
+
+def pte_prot_for(vma, pm, pfn):
+    """Protection bits for a pte mapping pfn in vma: a private page that is
+    shared with anyone stays read-only so that a write copies it."""
+    bits = vma_prot(vma)
+    if bits & _PAGE_RW and not vma.flags & VM_SHARED and not page_exclusive(pm, pfn):
+        bits &= ~_PAGE_RW
+    return bits
+
+
+# -- faults -----------------------------------------------------------------
+
+def handle_mm_fault(mm, vma, addr, write):
+    """Make addr accessible in vma for a read or write; the caller checked
+    that the VMA permits the access.  Raises VMFault."""
+    pm = _pm.physmem
+    pt = mm.pt
+    addr &= ~(PAGE_SIZE - 1)
+    try:
+        idx = pt.pte_index(addr, alloc=True)
+    except OutOfMemory:
+        raise VMFault("oom")
+    q = pt.q
+    pte = q[idx]
+    if pte & (_PAGE_PRESENT | _PAGE_PROTNONE):
+        if write and not pte & _PAGE_RW:
+            do_wp_page(mm, vma, addr, idx, pte)
+        else:
+            # Present and permitted: the host mapping is behind (another
+            # thread's fault, a protection change); make it whole again.
+            q[idx] = pte | _PAGE_NEWPAGE
+            mm.note_stale(addr, addr + PAGE_SIZE)
+        return
+    if vma.file is None and not vma.flags & VM_SHARED:
+        do_anonymous_page(mm, vma, addr, idx)
+    else:
+        do_file_page(mm, vma, addr, idx, write)
+
+
+def _around(vma, addr, idx):
+    """The fault-around window: up to FAULT_AROUND_PAGES aligned pages around
+    addr, inside the VMA and inside addr's pte page."""
+    span = FAULT_AROUND_PAGES * PAGE_SIZE
+    start = max(addr & ~(span - 1), vma.start, addr & ~((1 << 21) - 1))
+    end = min((addr & ~(span - 1)) + span, vma.end, (addr | ((1 << 21) - 1)) + 1)
+    first = idx - ((addr - start) >> PAGE_SHIFT)
+    return start, end, first
+
+
+def do_anonymous_page(mm, vma, addr, idx):
+    pm = _pm.physmem
+    q = mm.pt.q
+    bits = vma_prot(vma) | _PAGE_NEWPAGE
+    start, end, first = _around(vma, addr, idx)
+    n = 0
+    for i in range((end - start) >> PAGE_SHIFT):
+        if q[first + i]:
+            continue
+        try:
+            pfn = pm.alloc_frame()
+        except OutOfMemory:
+            if start + (i << PAGE_SHIFT) == addr:
+                raise VMFault("oom")
+            continue                     # ahead pages are only a bonus
+        q[first + i] = (pfn << PAGE_SHIFT) | bits
+        n += 1
+    mm.rss += n
+    mm.note_stale(start, end)
+
+
+def do_file_page(mm, vma, addr, idx, write):
+    """A page of a file mapping (or of shared anonymous memory)."""
+    pm = _pm.physmem
+    q = mm.pt.q
+    mapping = vma.file.mapping
+    shared = vma.flags & VM_SHARED
+    start, end, first = (addr, addr + PAGE_SIZE, idx)
+    if not write:
+        start, end, first = _around(vma, addr, idx)
+    base_pgoff = vma.pgoff + ((start - vma.start) >> PAGE_SHIFT)
+    for i in range((end - start) >> PAGE_SHIFT):
+        a = start + (i << PAGE_SHIFT)
+        if q[first + i]:
+            continue
+        pgoff = base_pgoff + i
+        if a != addr:
+            # around the fault: only pages already in the cache, as Linux
+            pfn = mapping.find_page(pgoff)
+            if pfn is None or (vma.zero_from is not None and a + PAGE_SIZE > vma.zero_from):
+                continue
+        try:
+            if vma.zero_from is not None and a + PAGE_SIZE > vma.zero_from and not shared:
+                pfn = _private_partial_page(mapping, pgoff, vma.zero_from - a)
+                bits = vma_prot(vma)
+            else:
+                pfn = mapping.read_page(pgoff)
+                if pfn is None:                 # beyond the end of the file
+                    if a == addr:
+                        raise VMFault("sigbus")
+                    continue
+                pm.get_frame(pfn)
+                if shared:
+                    bits = vma_prot(vma)
+                    mapping.mark_dirty(pgoff)
+                else:
+                    bits = vma_prot(vma) & ~_PAGE_RW
+        except OutOfMemory:
+            if a == addr:
+                raise VMFault("oom")
+            continue
+        q[first + i] = (pfn << PAGE_SHIFT) | bits | _PAGE_NEWPAGE
+        mm.rss += 1
+    mm.note_stale(start, end)
+    if write and not shared:
+        pte = q[idx]
+        if not pte & _PAGE_RW:
+            do_wp_page(mm, vma, addr, idx, pte)
+
+
+def _private_partial_page(mapping, pgoff, keep):
+    """A private copy of a file page with everything from `keep` on zeroed
+    (ELF: .data and .bss sharing a page)."""
+    pm = _pm.physmem
+    pfn = pm.alloc_frame()
+    src = mapping.read_page(pgoff)
+    if src is not None and keep > 0:
+        off, s = pfn << PAGE_SHIFT, src << PAGE_SHIFT
+        pm.mem[off:off + keep] = pm.mem[s:s + keep]
+    return pfn
+
+
+def do_wp_page(mm, vma, addr, idx, pte):
+    """Write to a present, read-only pte of a writable VMA: copy on write."""
+    pm = _pm.physmem
+    q = mm.pt.q
+    old = (pte & PTE_PFN_MASK) >> PAGE_SHIFT
+    if vma.flags & VM_SHARED or page_exclusive(pm, old):
+        q[idx] = (pte & ~PROT_BITS) | vma_prot(vma) | _PAGE_NEWPROT
+    else:
+        try:
+            new = pm.alloc_frame(zero=False)
+        except OutOfMemory:
+            raise VMFault("oom")
+        pm.copy_frame(new, old)
+        pm.put_frame(old)
+        q[idx] = (new << PAGE_SHIFT) | vma_prot(vma) | _PAGE_NEWPAGE
+    mm.note_stale(addr, addr + PAGE_SIZE)
+
+
+# -- clearing and copying ---------------------------------------------------
+
+def zap_page_range(mm, start, end):
+    """Drop every pte in [start, end).  Returns True if any was mapped."""
+    pm = _pm.physmem
+    q = mm.pt.q
+    any_mapped = False
+    for _, first, count in mm.pt.pte_pages(start, end):
+        for i in range(first, first + count):
+            pte = q[i]
+            if pte:
+                if pte & (_PAGE_PRESENT | _PAGE_PROTNONE):
+                    pm.put_frame((pte & PTE_PFN_MASK) >> PAGE_SHIFT)
+                    mm.rss -= 1
+                q[i] = 0
+                any_mapped = True
+    mm.pt.free_empty_tables(start, end)
+    return any_mapped
+
+
+def change_protection(mm, vma, start, end):
+    """vma's rights changed over [start, end): re-derive each pte's bits."""
+    pm = _pm.physmem
+    q = mm.pt.q
+    changed = False
+    for _, first, count in mm.pt.pte_pages(start, end):
+        for i in range(first, first + count):
+            pte = q[i]
+            if not pte & (_PAGE_PRESENT | _PAGE_PROTNONE):
+                continue
+            bits = pte_prot_for(vma, pm, (pte & PTE_PFN_MASK) >> PAGE_SHIFT)
+            new = (pte & ~PROT_BITS) | bits
+            if new != pte:
+                q[i] = new | _PAGE_NEWPROT
+                changed = True
+    if changed:
+        mm.note_stale(start, end)
+
+
+def copy_page_range(dst, src, vma):
+    """fork: give dst the ptes src has in vma, write-protecting private
+    pages in both.  Returns the ranges of src that lost write access (the
+    host must mprotect them before it forks)."""
+    pm = _pm.physmem
+    q = src.pt.q
+    cow = not vma.flags & VM_SHARED
+    protect = []
+    for addr, first, count in src.pt.pte_pages(vma.start, vma.end):
+        didx = None
+        for i in range(count):
+            pte = q[first + i]
+            if not pte & (_PAGE_PRESENT | _PAGE_PROTNONE):
+                continue
+            a = addr + (i << PAGE_SHIFT)
+            if didx is None:
+                didx = dst.pt.pte_index(a, alloc=True) - i
+            pm.get_frame((pte & PTE_PFN_MASK) >> PAGE_SHIFT)
+            if cow and pte & _PAGE_RW:
+                # the caller's pre-fork batch mprotects these on the host
+                pte &= ~_PAGE_RW
+                q[first + i] = pte
+                if protect and protect[-1][1] == a:
+                    protect[-1][1] = a + PAGE_SIZE
+                else:
+                    protect.append([a, a + PAGE_SIZE])
+            q[didx + i] = pte & ~(_PAGE_NEWPAGE | _PAGE_NEWPROT)
+            dst.rss += 1
+    return protect
+
+
+def move_page_range(mm, old, new, length):
+    """mremap: carry the ptes of [old, old+length) over to new."""
+    pt = mm.pt
+    q = pt.q
+    moves = []
+    for addr, first, count in pt.pte_pages(old, old + length):
+        for i in range(count):
+            pte = q[first + i]
+            if pte:
+                moves.append((addr + (i << PAGE_SHIFT) - old, pte))
+                q[first + i] = 0
+    for delta, pte in moves:
+        try:
+            idx = pt.pte_index(new + delta, alloc=True)
+        except OutOfMemory:
+            raise VMFault("oom")
+        q[idx] = pte | _PAGE_NEWPAGE
+    pt.free_empty_tables(old, old + length)
+    if moves:
+        mm.note_stale(new, new + length)

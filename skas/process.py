@@ -1,0 +1,277 @@
+"""skas/process.py - the host process behind each mm.
+
+start_userspace() gives a new mm its host process.  The first one of each
+subarch (the "template") is exec'd from the stub binary under PTRACE_TRACEME
+with PTRACE_O_EXITKILL, so no host process can outlive the kernel; stub_init
+then empties its address space.  Every later host process is forked by the
+stub of an existing one, inside a stub batch:
+
+ - a new, empty mm (execve) forks from the template, which never holds guest
+   pages;
+ - a guest fork() forks from the parent's own host process, in the same batch
+   that write-protects the parent's private pages: the child inherits every
+   mapping already copy-on-write, and nothing has to be mapped for it.
+
+The child, auto-attached by PTRACE_O_TRACEFORK, runs stub_init to move its
+data and stack pages onto its own physmem frames before it ever runs guest
+code.
+
+Host processes are only ever killed here (kill_userspace), by pid, and always
+reaped.
+"""
+
+import ctypes
+import os
+import signal
+
+from mm import physmem as _pm
+from mm.physmem import PAGE_SHIFT
+from skas import ptrace
+from skas.mem import StubError, run_syscall_stub
+
+SIGVTALRM = signal.SIGVTALRM
+SIGTRAP = signal.SIGTRAP
+SIGSTOP = signal.SIGSTOP
+_FORK_EVENT = SIGTRAP | (ptrace.PTRACE_EVENT_FORK << 8)
+
+OPTIONS = (ptrace.PTRACE_O_EXITKILL | ptrace.PTRACE_O_TRACESYSGOOD
+           | ptrace.PTRACE_O_TRACEFORK)
+
+live_pids = set()       # every host process we started and have not reaped
+on_tick = None          # set by the scheduler: called for each preemption tick
+_templates = {}         # StubImage -> MMContext of its template process
+
+
+class MMContext:
+    """The host side of one mm (UML's mm_context): a traced host process
+    and the physmem frames of its stub data and stack pages."""
+
+    def __init__(self, stub, pid, data_pfn, stack_pfn, regs):
+        self.stub = stub
+        self.pid = pid
+        self.data_pfn = data_pfn
+        self.stack_pfn = stack_pfn
+        self.data_off = data_pfn << PAGE_SHIFT
+        self.stack_off = stack_pfn << PAGE_SHIFT
+        self.stub_regs = regs           # valid registers to enter the stub with
+        self.loaded_task = None         # whose registers the host thread holds
+        self.dead = False
+
+    # -- running the stub ---------------------------------------------------
+    def enter_stub(self, rip):
+        regs = self.stub_regs
+        regs.rip = rip
+        regs.orig_rax = 0xFFFFFFFFFFFFFFFF      # never a host syscall restart
+        ptrace.setregs(self.pid, regs)
+        self.loaded_task = None
+        ptrace.resume(ptrace.PTRACE_CONT, self.pid)
+
+    def wait_stub_trap(self):
+        """Wait for the stub's int3.  Preemption ticks are noted and
+        swallowed; fork events are collected.  Returns the forked pids."""
+        children = []
+        pid = self.pid
+        while True:
+            status = ptrace.waitpid(pid)
+            if not os.WIFSTOPPED(status):
+                self.dead = True
+                live_pids.discard(pid)
+                raise StubError("host process %d died in the stub (status %#x)"
+                                % (pid, status))
+            sig = status >> 8
+            if sig == SIGTRAP:
+                return children
+            if sig == _FORK_EVENT:
+                child = ptrace.geteventmsg(pid)
+                live_pids.add(child)
+                children.append(child)
+            elif sig == SIGVTALRM:
+                if on_tick:
+                    on_tick()
+            else:
+                regs = ptrace.user_regs_struct()
+                ptrace.getregs(pid, regs)
+                raise StubError("stub of pid %d stopped by signal %d at %#x"
+                                % (pid, sig & 0x7F, regs.rip))
+            ptrace.resume(ptrace.PTRACE_CONT, pid)
+
+    def write_host_pid(self):
+        _pm.physmem.q[(self.data_off + self.stub.off_host_pid) >> 3] = self.pid
+
+
+def _alloc_stub_frames(stub):
+    pm = _pm.physmem
+    data = pm.alloc_frames(stub.data_pages)
+    try:
+        stack = pm.alloc_frames(stub.stack_pages)
+    except Exception:
+        for i in range(stub.data_pages):
+            pm.put_frame(data + i)
+        raise
+    return data, stack
+
+
+def _free_stub_frames(stub, data, stack):
+    pm = _pm.physmem
+    for i in range(stub.data_pages):
+        pm.put_frame(data + i)
+    for i in range(stub.stack_pages):
+        pm.put_frame(stack + i)
+
+
+def _run_stub_init(pid, stub, regs, data, stack, exec_code=None):
+    regs.rip = stub.init
+    regs.r12 = data << PAGE_SHIFT
+    regs.r13 = stack << PAGE_SHIFT
+    regs.r14 = 1 if exec_code is not None else 0
+    regs.rbx = 0 if exec_code is None else exec_code << PAGE_SHIFT
+    ptrace.setregs(pid, regs)
+    ptrace.resume(ptrace.PTRACE_CONT, pid)
+    while True:
+        status = ptrace.waitpid(pid)
+        if not os.WIFSTOPPED(status):
+            live_pids.discard(pid)
+            raise StubError("stub %d died in stub_init (status %#x)" % (pid, status))
+        if status >> 8 == SIGTRAP:
+            break
+        if status >> 8 != SIGVTALRM:
+            raise StubError("stub %d: signal %d in stub_init" % (pid, (status >> 8) & 0x7F))
+        ptrace.resume(ptrace.PTRACE_CONT, pid)
+    ptrace.getregs(pid, regs)
+    if regs.r15 != 0:
+        raise StubError("stub_init step %d failed: %s"
+                        % (regs.r15, os.strerror(-ctypes.c_long(regs.rax).value)))
+
+
+# the stub's code pages in physmem, shared by every host process of a subarch
+_code_frames = {}
+
+
+def _code_pfn(stub):
+    if stub not in _code_frames:
+        pm = _pm.physmem
+        pfn = pm.alloc_frames(stub.code_pages)
+        off = pfn << PAGE_SHIFT
+        pm.mem[off:off + len(stub.code)] = stub.code
+        _code_frames[stub] = pfn
+    return _code_frames[stub]
+
+
+def start_template(stub):
+    """Exec the stub binary under ptrace: the template host process."""
+    pm = _pm.physmem
+    code = _code_pfn(stub)
+    data, stack = _alloc_stub_frames(stub)
+    fd = pm.fd
+    pid = os.fork()
+    if pid == 0:                                    # the host child
+        try:
+            os.setsid()                     # no terminal signals reach it
+            os.dup2(fd, stub.physmem_fd)
+            for n in (0, 1, 2):
+                if n != stub.physmem_fd:
+                    os.close(n)
+            ptrace.traceme()
+            os.execv(stub.path, [stub.path])
+        finally:
+            os._exit(127)
+    live_pids.add(pid)
+    try:
+        status = ptrace.waitpid(pid)
+        if not (os.WIFSTOPPED(status) and os.WSTOPSIG(status) == SIGTRAP):
+            live_pids.discard(pid)
+            raise StubError("could not start stub %s (status %#x)" % (stub.path, status))
+        ptrace.setoptions(pid, OPTIONS)
+        regs = ptrace.user_regs_struct()
+        ptrace.getregs(pid, regs)
+        _run_stub_init(pid, stub, regs, data, stack, exec_code=code)
+    except Exception:
+        kill_host_process(pid)
+        _free_stub_frames(stub, data, stack)
+        raise
+    ctx = MMContext(stub, pid, data, stack, regs)
+    ctx.code_pfn = code
+    ctx.write_host_pid()
+    return ctx
+
+
+def template_for(stub):
+    ctx = _templates.get(stub)
+    if ctx is None or ctx.dead:
+        ctx = _templates[stub] = start_template(stub)
+    return ctx
+
+
+def start_userspace(stub, parent=None, pre_ops=()):
+    """A new host process for an mm.
+
+    parent=None: an empty address space (forked from the template).
+    parent=ctx: a copy of ctx's host address space, forked by ctx's stub
+    right after pre_ops (the parent's write-protection for COW) ran.
+    """
+    src = parent or template_for(stub)
+    data, stack = _alloc_stub_frames(stub)
+    try:
+        _, children = run_syscall_stub(src, list(pre_ops) + [("fork",)])
+        if len(children) != 1:
+            raise StubError("stub fork made %d children" % len(children))
+        pid = children[0]
+        status = ptrace.waitpid(pid)            # its first stop: SIGSTOP
+        if not (os.WIFSTOPPED(status) and os.WSTOPSIG(status) == SIGSTOP):
+            kill_host_process(pid)
+            raise StubError("forked stub %d: unexpected status %#x" % (pid, status))
+        regs = ptrace.user_regs_struct()
+        ptrace.getregs(pid, regs)
+        try:
+            _run_stub_init(pid, stub, regs, data, stack)
+        except Exception:
+            kill_host_process(pid)
+            raise
+    except Exception:
+        _free_stub_frames(stub, data, stack)
+        raise
+    ctx = MMContext(stub, pid, data, stack, regs)
+    ctx.code_pfn = _code_pfn(stub)
+    ctx.write_host_pid()
+    return ctx
+
+
+def kill_host_process(pid):
+    """SIGKILL a traced host process and reap it."""
+    if pid not in live_pids:
+        return
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    while True:
+        try:
+            _, status = os.waitpid(pid, ptrace.__WALL)
+        except ChildProcessError:
+            break
+        if os.WIFEXITED(status) or os.WIFSIGNALED(status):
+            break
+    live_pids.discard(pid)
+
+
+def destroy_context(ctx):
+    """The mm is gone: end its host process and free its stub frames."""
+    if ctx.pid in live_pids:
+        kill_host_process(ctx.pid)
+    ctx.dead = True
+    _free_stub_frames(ctx.stub, ctx.data_pfn, ctx.stack_pfn)
+
+
+def kill_all():
+    """Shutdown: no host process outlives the kernel."""
+    for pid in list(live_pids):
+        kill_host_process(pid)
+    # orphans reparented to us (we are a child subreaper)
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG | ptrace.__WALL)
+        except ChildProcessError:
+            break
+        if pid == 0:
+            break
+    _templates.clear()

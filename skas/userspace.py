@@ -1,0 +1,236 @@
+"""skas/userspace.py - running a guest task: the userspace() loop.
+
+userspace(t) resumes t's host process with PTRACE_SYSEMU and handles
+whatever stops it, until t sleeps, exits or is preempted:
+
+ - a system call stop (SIGTRAP|0x80): registers are read, the call is
+   dispatched (kernel/syscall.py) and the result written back.  Every guest
+   system call stops here, the host executes none of them.
+ - SIGSEGV: a page fault.  The host signal is delivered to the stub's
+   handler, which copies the fault information into the data page and
+   stops (int3).  The kernel resolves the fault (mm/fault.py) and leaves
+   the new mappings in the data page; the handler runs them, raises its
+   blocked return signal and calls rt_sigreturn.  That restores every
+   register, %rcx included, from the sigcontext, and the return signal stops
+   the process right after it, back in SYSEMU mode (arch_finish_segv).
+   Three host stops per fault, the mappings included.
+ - SIGVTALRM: the preemption tick (the stub's ITIMER_VIRTUAL).
+ - SIGTRAP, SIGILL, SIGFPE, SIGBUS: hardware exceptions of the guest,
+   handed to it as the same signal with the host's siginfo.
+
+Before resuming, pending signals are delivered (kernel/signal.py), the host
+address space is brought in line with the page tables (mm/tlb.py), and the
+task's registers are loaded if the host thread holds another's.
+"""
+
+import os
+import time
+
+from kernel import sched
+from kernel.printk import pr_err
+from kernel.signal import (SIGKILL, SIGSEGV, SigInfo, do_signal,
+                           force_sig_info, PF_EXITING)
+from kernel.syscall import do_syscall
+from mm import physmem as _pm
+from mm.fault import handle_page_fault
+from mm.tlb import flush_ops, flush_tlb_mm
+from skas import fpu, ptrace
+from skas.mem import StubError, check_batch, write_batch
+
+SIGTRAP, SIGILL, SIGFPE, SIGBUS = 5, 4, 8, 7
+SIGVTALRM = 26
+SYSCALL_STOP = SIGTRAP | 0x80
+PTRACE_SYSEMU = ptrace.PTRACE_SYSEMU
+PTRACE_CONT = ptrace.PTRACE_CONT
+
+_getregs = ptrace.getregs
+_setregs = ptrace.setregs
+_resume = ptrace.resume
+_waitpid = os.waitpid
+_WALL = ptrace.__WALL
+_now = time.monotonic
+
+
+def _signal_work(t):
+    if t.signal.group_exit:
+        return True
+    return bool((t.pending.signal | t.signal.shared_pending.signal) & ~t.blocked) \
+        or t.saved_sigmask is not None
+
+
+def fetch_regs(t):
+    """Make t.regs current (read from the host thread if t is loaded)."""
+    if not t.regs_valid:
+        ctx = t.mm.context
+        if ctx.loaded_task is t:
+            _getregs(ctx.pid, t.regs)
+        t.regs_valid = True
+
+
+def switch_to(ctx, t):
+    """Load t's registers (and FP state, if another thread was loaded)."""
+    prev = ctx.loaded_task
+    if prev is not None and prev is not t and prev.mm is t.mm and not prev.exit_state:
+        fetch_regs(prev)
+        fpu.save_fpu(prev)
+    _setregs(ctx.pid, t.regs)
+    if prev is not t and t.fpstate is not None:
+        fpu.restore_fpu(t)
+    ctx.loaded_task = t
+
+
+def exit_to_user_mode(t):
+    """Deliver signals; returns False if t must not go back to user space."""
+    if _signal_work(t):
+        fetch_regs(t)
+        do_signal(t)
+    return t.state == sched.TASK_RUNNING and not t.flags & PF_EXITING
+
+
+def userspace(t):
+    """Run t until it sleeps or exits (returns False) or is preempted
+    (returns True)."""
+    while True:
+        if not exit_to_user_mode(t):
+            return False
+        if sched.need_resched:
+            return True
+        mm = t.mm
+        ctx = mm.context
+        pid = ctx.pid
+        try:
+            if mm.tlb_ranges or mm.pending_unmaps:
+                flush_tlb_mm(mm)
+            if ctx.loaded_task is not t:
+                switch_to(ctx, t)
+            elif t.regs_dirty:
+                _setregs(pid, t.regs)
+            t.regs_dirty = False
+            t.regs_valid = False
+            start = _now()
+            _resume(PTRACE_SYSEMU, pid, 0)
+            status = _waitpid(pid, _WALL)[1]
+            t.utime += _now() - start
+        except StubError as e:
+            mm_broken(t, e)
+            return False
+        if status & 0xFF != 0x7F:                       # not stopped: gone
+            host_process_died(t, status)
+            return False
+        sig = status >> 8
+        if sig == SYSCALL_STOP:
+            regs = t.regs
+            _getregs(pid, regs)
+            t.regs_valid = True
+            if ctx.stub.start <= regs.rip < ctx.stub.end:
+                mm_broken(t, StubError("system call from inside the stub at %#x" % regs.rip))
+                return False
+            do_syscall(t, t.arch.syscall_abi(t))
+            sched.housekeeping()
+            if t.kstack is not None:
+                return False
+            continue
+        try:
+            if sig == SIGSEGV:
+                segv(t, ctx)
+            elif sig == SIGVTALRM:
+                sched.tick()
+            elif sig in (SIGTRAP, SIGILL, SIGFPE, SIGBUS):
+                hardware_signal(t, ctx, sig)
+            else:
+                # a stray host signal (not from a guest: guests cannot send
+                # host signals); it is dropped by resuming with signal 0
+                pass
+        except StubError as e:
+            mm_broken(t, e)
+            return False
+        sched.housekeeping()
+
+
+def segv(t, ctx):
+    """A host SIGSEGV: a guest page fault, through the stub's handler."""
+    pid = ctx.pid
+    stub = ctx.stub
+    _resume(PTRACE_CONT, pid, SIGSEGV)
+    ctx.wait_stub_trap()
+    q = _pm.physmem.q
+    base = ctx.data_off >> 3
+    cr2 = q[base + (stub.off_cr2 >> 3)]
+    err = q[base + (stub.off_error_code >> 3)]
+    trapno = q[base + (stub.off_trap_no >> 3)]
+    uc = q[base + (stub.off_uc >> 3)]
+    if not stub.stack <= uc < stub.stack_top:
+        raise StubError("fault frame outside the stub stack (%#x)" % uc)
+    mm = t.mm
+    info = handle_page_fault(t, cr2, err, trapno)
+    ops = flush_ops(mm)
+    arch_finish_segv(t, ctx, ops)
+    if info is not None:
+        if info.signo == SIGKILL:
+            from kernel.exit import start_group_exit
+            start_group_exit(t, SIGKILL)
+        else:
+            force_sig_info(t, info)
+
+
+def arch_finish_segv(t, ctx, ops):
+    """Let the handler apply ops and rt_sigreturn to the faulting context;
+    the stub's return signal stops it right after."""
+    if len(ops) > ctx.stub.max_records:
+        # too many for the handler's batch: the rest waits for the next
+        # flush (the guest simply faults again if it needed them)
+        keep = ops[:ctx.stub.max_records]
+        ops = keep
+    write_batch(ctx, ops)
+    ctx.write_host_pid()
+    pid = ctx.pid
+    _resume(PTRACE_CONT, pid, 0)
+    while True:
+        status = _waitpid(pid, _WALL)[1]
+        if status & 0xFF != 0x7F:
+            raise StubError("host process %d died leaving a fault (status %#x)" % (pid, status))
+        sig = status >> 8
+        if sig == ctx.stub.return_signal:
+            break
+        if sig == SIGVTALRM:
+            sched.tick()
+            _resume(PTRACE_CONT, pid, 0)
+            continue
+        raise StubError("signal %d while leaving a fault" % sig)
+    check_batch(ctx, ops)
+
+
+def hardware_signal(t, ctx, sig):
+    """The guest raised a CPU exception: it gets the same signal."""
+    hinfo = ptrace.getsiginfo(ctx.pid)
+    info = SigInfo(sig, hinfo.si_code, addr=hinfo.si_addr)
+    if hinfo.si_code <= 0:
+        # sent by someone on the host, not raised by the guest: drop it
+        return
+    force_sig_info(t, info)
+
+
+def mm_broken(t, err):
+    """The host process of t's mm failed: every task using it dies."""
+    from kernel import task as ktask
+    from kernel.exit import do_exit, start_group_exit
+    mm = t.mm
+    pr_err("pyuml: address space of pid %d is broken: %s" % (t.pid, err))
+    if mm is not None and mm.context is not None:
+        mm.context.dead = True
+    for other in list(ktask.tasks.values()):
+        if other.mm is mm and not other.exit_state:
+            start_group_exit(other, SIGKILL)
+            if other is not t:
+                sched.signal_wake_up(other, fatal=True)
+    do_exit(t, SIGKILL)
+
+
+def host_process_died(t, status):
+    if os.WIFSIGNALED(status):
+        why = "killed by host signal %d" % os.WTERMSIG(status)
+    else:
+        why = "exited with %d" % os.WEXITSTATUS(status)
+    from skas.process import live_pids
+    live_pids.discard(t.mm.context.pid)
+    mm_broken(t, StubError("host process %d %s" % (t.mm.context.pid, why)))
