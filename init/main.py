@@ -258,6 +258,12 @@ def start_kernel(argv):
         kprintk.loglevel = o.loglevel
     if o.init is None and o.initrd is None and o.rootfstype != "hostfs":
         raise BootError("nothing to boot: give initrd=FILE (and init=PATH)\n" + USAGE)
+    if o.initrd is not None:
+        try:
+            with open(o.initrd, "rb"):
+                pass
+        except OSError as e:
+            raise BootError("initrd=%s: %s" % (o.initrd, e.strerror))
     pin_to_one_cpu()
     become_subreaper()
     from kernel.sys import UTS_RELEASE, UTS_VERSION

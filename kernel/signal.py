@@ -313,8 +313,9 @@ def next_signal(t):
                 continue
             jobctl.do_signal_stop(t, sig)
             return None
-        # terminate, with a core dump for the core signals
-        kexit.start_group_exit(t, sig, core=bool(m & COREDUMP_DEFAULT))
+        # terminate; the core signals report a core dump (WCOREDUMP) when
+        # RLIMIT_CORE allows one, as Linux does after writing it
+        kexit.start_group_exit(t, sig, core=bool(m & COREDUMP_DEFAULT) and t.signal.rlim[4][0] > 0)
         kexit.do_exit(t, t.signal.group_exit_code)
         return None
 
