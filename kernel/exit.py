@@ -252,9 +252,10 @@ def do_wait(t, which, id_, options, report):
                 return report(p, "cont", 0xFFFF)
         if options & WNOHANG:
             return report(None, None, 0)
-        r = yield from sched.wait_event(t, leader.wait_chldexit, lambda: False)
-        if r == -ERESTARTSYS:
-            return r
+        from kernel.signal import signal_pending
+        if signal_pending(t):
+            return -ERESTARTSYS
+        yield sched.Sleep((leader.wait_chldexit,))
 
 
 def sys_wait4(t, pid, stat_addr, options, ru):

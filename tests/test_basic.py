@@ -41,3 +41,9 @@ def test_registers_survive_page_faults():
     """%rcx and every other register, the flags and %xmm0 across 64 faults."""
     n, u = differential(guest("regs", "asm"))
     assert u.out == "regs ok\n"
+
+
+@pytest.mark.parametrize("libc", LIBCS)
+def test_fork_copy_on_write(libc):
+    """fork: the child's writes stay private, MAP_SHARED ones do not."""
+    differential(guest("forkcow", libc))
