@@ -13,7 +13,7 @@ STUB_START_64 := 0x7f8000000000
 STUB_DATA_PAGES := 4
 STUB_STACK_PAGES := 8
 
-.PHONY: all run test bench setup host-deps clean shell
+.PHONY: all run test bench bench-guests setup host-deps clean shell
 
 all: $(VENV)/.done $(B)/stub64 $(B)/initramfs.cpio.gz linux
 
@@ -62,8 +62,16 @@ include tests/guest/Makefile.inc
 test: all guests
 	$(PY) -m pytest -q tests
 
-bench: all guests
+bench: all guests bench-guests
 	$(PY) bench/run.py
 
 clean:
 	rm -rf $(B) linux
+
+# -- benchmark guests -------------------------------------------------------------
+BENCH_SRC := $(wildcard bench/guests/*.c)
+BENCH := $(patsubst bench/guests/%.c,$(B)/bench/musl/%,$(BENCH_SRC))
+bench-guests: $(BENCH)
+$(B)/bench/musl/%: bench/guests/%.c bench/guests/bench.h | host-deps
+	@mkdir -p $(dir $@)
+	musl-gcc -static -O2 -Wall -o $@ $<

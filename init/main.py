@@ -56,6 +56,7 @@ class Options:
         self.rootfstype = None
         self.rootflags = None
         self.read_only = None
+        self.stats = False
 
 
 def parse_cmdline(argv):
@@ -71,6 +72,9 @@ def parse_cmdline(argv):
             raise BootError(USAGE)
         if a == "quiet":
             o.quiet = True
+            continue
+        if a == "stats":
+            o.stats = True
             continue
         if a in ("ro", "rw"):
             o.read_only = a == "ro"
@@ -250,8 +254,12 @@ def _why(err):
             EACCES: "not an executable regular file"}.get(err, os.strerror(err))
 
 
+_opts = None
+
+
 def start_kernel(argv):
-    o = parse_cmdline(argv)
+    global _opts
+    o = _opts = parse_cmdline(argv)
     if o.quiet:
         kprintk.loglevel = kprintk.KERN_ERR
     if o.loglevel is not None:
@@ -320,6 +328,10 @@ def main(argv=None):
         status = 1
     finally:
         kill_all()
+        if _opts is not None and _opts.stats:
+            from skas.ptrace import Stats
+            sys.stderr.write("stats: ptrace_stops=%d syscalls=%d faults=%d\n"
+                             % (Stats.stops, Stats.syscalls, Stats.faults))
         try:
             sys.stdout.flush()
         except OSError:

@@ -149,8 +149,17 @@ def get_syscall_info(pid):
 
 # --- waiting ---------------------------------------------------------------
 
+class Stats:
+    """Counters for the `stats` boot option and bench/: ptrace stops are
+    the cost of everything, so they are counted where they are waited for."""
+    stops = 0
+    syscalls = 0
+    faults = 0
+
+
 def waitpid(pid):
     """Wait for a stop or death of one traced host process."""
+    Stats.stops += 1
     return os.waitpid(pid, __WALL)[1]
 
 

@@ -36,6 +36,7 @@ from mm.fault import handle_page_fault
 from mm.tlb import flush_ops, flush_tlb_mm
 from skas import fpu, ptrace
 from skas.mem import StubError, check_batch, write_batch
+from skas.ptrace import Stats
 
 SIGTRAP, SIGILL, SIGFPE, SIGBUS = 5, 4, 8, 7
 SIGVTALRM = 26
@@ -110,6 +111,7 @@ def userspace(t):
             start = _now()
             _resume(PTRACE_SYSEMU, pid, 0)
             status = _waitpid(pid, _WALL)[1]
+            Stats.stops += 1
             t.utime += _now() - start
         except StubError as e:
             mm_broken(t, e)
@@ -122,6 +124,7 @@ def userspace(t):
             regs = t.regs
             _getregs(pid, regs)
             t.regs_valid = True
+            Stats.syscalls += 1
             if ctx.stub.start <= regs.rip < ctx.stub.end:
                 mm_broken(t, StubError("system call from inside the stub at %#x" % regs.rip))
                 return False
@@ -151,6 +154,7 @@ def segv(t, ctx):
     """A host SIGSEGV: a guest page fault, through the stub's handler."""
     pid = ctx.pid
     stub = ctx.stub
+    Stats.faults += 1
     _resume(PTRACE_CONT, pid, SIGSEGV)
     ctx.wait_stub_trap()
     q = _pm.physmem.q
@@ -187,6 +191,7 @@ def arch_finish_segv(t, ctx, ops):
     _resume(PTRACE_CONT, pid, 0)
     while True:
         status = _waitpid(pid, _WALL)[1]
+        Stats.stops += 1
         if status & 0xFF != 0x7F:
             raise StubError("host process %d died leaving a fault (status %#x)" % (pid, status))
         sig = status >> 8
