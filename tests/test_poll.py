@@ -1,0 +1,15 @@
+"""poll, ppoll, select, pselect6 and eventfd: differential tests (guest
+tests/guest/poll.c) with musl and glibc, the host kernel as reference."""
+
+import pytest
+
+from conftest import differential, guest
+
+LIBCS = ["musl", "glibc"]
+
+
+@pytest.mark.parametrize("libc", LIBCS)
+def test_poll_select_eventfd(libc):
+    n, u = differential(guest("poll", libc))
+    assert u.out.endswith("done\n")
+    assert "poll woken by child                      1" in u.out
