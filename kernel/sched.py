@@ -45,15 +45,21 @@ def now():
 
 
 class WaitQueue:
-    __slots__ = ("waiters",)
+    """Tasks sleeping until something happens, and callbacks to run when it
+    does (epoll's, Linux's wait_queue_entry with a func: fs/eventpoll.py)."""
+    __slots__ = ("waiters", "callbacks")
 
     def __init__(self):
         self.waiters = []
+        self.callbacks = []
 
     def wake_up(self):
         if self.waiters:
             for t in list(self.waiters):
                 wake_up_process(t)
+        if self.callbacks:
+            for fn in list(self.callbacks):
+                fn()
 
     def __bool__(self):
         return True
