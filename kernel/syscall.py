@@ -26,7 +26,7 @@ SYSCALL_MODULES = (
     "mm.mmap", "fs.open", "fs.read_write", "fs.stat", "fs.exec", "fs.ioctl",
     "fs.readdir", "fs.dir", "fs.fcntl", "fs.attr", "fs.pipe", "fs.poll",
     "fs.select", "fs.eventpoll", "fs.eventfd", "fs.splice", "fs.sync",
-    "fs.namespace", "fs.statfs", "fs.locks", "net.unix", "kernel.uid16",
+    "fs.namespace", "fs.statfs", "fs.locks", "net.socket", "net.unix", "kernel.uid16",
 )
 
 _handlers = {}

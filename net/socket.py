@@ -1,0 +1,753 @@
+"""net/socket.py - the BSD socket system calls and sockets as files.
+
+A socket is an open file on "sockfs" (fstat shows S_IFSOCK, /proc names it
+socket:[ino]) whose private data is a Socket of some address family.  The
+system calls here do what is common to every family: fd and flag handling,
+copying addresses, iovecs and msghdrs in and out of guest memory, socket
+options at level SOL_SOCKET, SIGPIPE, and the i386 socketcall multiplexer.
+The family does the rest through the methods of its Socket subclass (only
+AF_UNIX exists: net/unix.py; any other family is EAFNOSUPPORT, so programs
+that try IPv6, IPv4 or netlink first fall back cleanly).
+
+A family method that must wait returns a generator (kernel/sched.py);
+sleeping honours O_NONBLOCK/MSG_DONTWAIT and SO_RCVTIMEO/SO_SNDTIMEO, and a
+signal interrupts it with a restartable error (SA_RESTART restarts it) or
+EINTR once a timeout was set.
+"""
+
+import struct
+
+from kernel import sched
+from kernel.errno import (EAFNOSUPPORT, EAGAIN, EBADF, EFAULT, EINVAL,
+                          EMSGSIZE, ENOPROTOOPT, ENOTSOCK, ENOTTY, EOPNOTSUPP, EPERM,
+                          ERESTARTSYS, EINTR, Errno)
+from fs.dcache import Dentry
+from fs.file import (O_CLOEXEC, O_NONBLOCK, O_RDWR, File, FileOperations,
+                     fget)
+from fs.inode import Inode, SuperBlock
+from fs.mount import Mount, Path
+from fs.poll import then
+from mm.uaccess import copy_from_user, copy_to_user
+from net.scm import (MSG_CMSG_CLOEXEC, ScmCookie, read_control, scm_recv,
+                     scm_send)
+
+AF_UNSPEC, AF_UNIX, AF_INET, AF_INET6, AF_NETLINK = 0, 1, 2, 10, 16
+NPROTO = 46
+SOCK_STREAM, SOCK_DGRAM, SOCK_RAW, SOCK_RDM, SOCK_SEQPACKET = 1, 2, 3, 4, 5
+SOCK_MAX = 11
+SOCK_TYPE_MASK = 0xF
+SOCK_NONBLOCK = O_NONBLOCK
+SOCK_CLOEXEC = O_CLOEXEC
+
+MSG_OOB, MSG_PEEK, MSG_DONTROUTE, MSG_CTRUNC = 1, 2, 4, 8
+MSG_TRUNC, MSG_DONTWAIT, MSG_EOR, MSG_WAITALL = 0x20, 0x40, 0x80, 0x100
+MSG_ERRQUEUE, MSG_NOSIGNAL, MSG_MORE = 0x2000, 0x4000, 0x8000
+
+SHUT_RD, SHUT_WR, SHUT_RDWR = 0, 1, 2
+RCV_SHUTDOWN, SEND_SHUTDOWN = 1, 2
+SHUTDOWN_MASK = 3
+
+SOL_SOCKET = 1
+SO_DEBUG, SO_REUSEADDR, SO_TYPE, SO_ERROR, SO_DONTROUTE = 1, 2, 3, 4, 5
+SO_BROADCAST, SO_SNDBUF, SO_RCVBUF, SO_KEEPALIVE, SO_OOBINLINE = 6, 7, 8, 9, 10
+SO_NO_CHECK, SO_PRIORITY, SO_LINGER, SO_BSDCOMPAT, SO_REUSEPORT = 11, 12, 13, 14, 15
+SO_PASSCRED, SO_PEERCRED, SO_RCVLOWAT, SO_SNDLOWAT = 16, 17, 18, 19
+SO_RCVTIMEO, SO_SNDTIMEO = 20, 21
+SO_SNDBUFFORCE, SO_RCVBUFFORCE = 32, 33
+SO_ACCEPTCONN, SO_PROTOCOL, SO_DOMAIN, SO_PEEK_OFF = 30, 38, 39, 42
+
+WMEM_DEFAULT = RMEM_DEFAULT = 212992
+WMEM_MAX = RMEM_MAX = 4194304
+SOCK_MIN_SNDBUF = 4608
+SOCK_MIN_RCVBUF = 2304
+SOMAXCONN = 4096
+SOCKFS_MAGIC = 0x534F434B
+SIOCINQ, SIOCOUTQ = 0x541B, 0x5411
+_SOCKADDR_MAX = 128                     # sizeof(struct sockaddr_storage)
+
+
+# -- sockfs --------------------------------------------------------------------------
+
+_sockfs = None
+
+
+def _sockfs_mount():
+    global _sockfs
+    if _sockfs is None:
+        sb = SuperBlock("sockfs", magic=SOCKFS_MAGIC)
+        sb.root = Dentry(b"/", None, Inode(sb, 0o040755))
+        _sockfs = Mount(sb, sb.root, source=b"sockfs")
+    return _sockfs
+
+
+class Socket:
+    """struct socket and the family-independent part of struct sock."""
+    family = AF_UNSPEC
+
+    def __init__(self, type_, protocol=0):
+        self.type = type_
+        self.protocol = protocol
+        self.file = None
+        self.inode = None
+        self.wq = sched.WaitQueue()     # sleepers and pollers of this socket
+        self.shutdown = 0
+        self.err = 0
+        self.sndbuf = WMEM_DEFAULT
+        self.rcvbuf = RMEM_DEFAULT
+        self.rcvtimeo = None            # seconds, or None: wait forever
+        self.sndtimeo = None
+        self.rcvlowat = 1
+        self.passcred = False
+        self.peek_off = -1
+        self.opts = {}                  # other SOL_SOCKET options, as stored ints
+        self.linger = (0, 0)
+        self.dead = False
+
+    # what a family provides (defaults: not supported)
+    def bind(self, t, addr):
+        raise Errno(EOPNOTSUPP)
+
+    def connect(self, t, addr, nonblock):
+        raise Errno(EOPNOTSUPP)
+
+    def listen(self, t, backlog):
+        raise Errno(EOPNOTSUPP)
+
+    def accept(self, t, nonblock):
+        raise Errno(EOPNOTSUPP)
+
+    def getname(self, peer):
+        raise Errno(EOPNOTSUPP)
+
+    def sendmsg(self, t, data, name, scm, flags, nonblock):
+        raise Errno(EOPNOTSUPP)
+
+    def recvmsg(self, t, size, flags, nonblock):
+        raise Errno(EOPNOTSUPP)
+
+    def shutdown_sock(self, how):
+        raise Errno(EOPNOTSUPP)
+
+    def poll(self, t):
+        """(ready mask, wait queues)"""
+        return 0, (self.wq,)
+
+    def inq(self):
+        return 0
+
+    def outq(self):
+        return 0
+
+    def peercred(self):
+        return (0, 0xFFFFFFFF, 0xFFFFFFFF)
+
+    def is_listening(self):
+        return False
+
+    def release(self):
+        pass
+
+    def sock_error(self):
+        """Take the pending error (SO_ERROR reads and clears it)."""
+        e, self.err = self.err, 0
+        return e
+
+
+class RecvResult:
+    """One recvmsg's worth: bytes, sender address, fds/creds, flags."""
+    __slots__ = ("data", "name", "scm", "flags", "length")
+
+    def __init__(self, data, name=None, scm=None, flags=0, length=None):
+        self.data = data
+        self.name = name
+        self.scm = scm
+        self.flags = flags
+        self.length = len(data) if length is None else length
+
+
+def sock_intr_errno(timeo):
+    """A signal interrupted a socket wait: restartable unless a timeout was
+    set (then EINTR), as Linux's sock_intr_errno."""
+    return -ERESTARTSYS if timeo is None else -EINTR
+
+
+def sock_wait(t, sock, cond, timeo):
+    """Sleep on sock.wq until cond(); a generator returning 0, -EAGAIN at
+    the timeout or the restart errno for a signal."""
+    from kernel.signal import signal_pending
+    deadline = None if timeo is None else sched.now() + timeo
+    while not cond():
+        if signal_pending(t):
+            return sock_intr_errno(timeo)
+        if deadline is not None and sched.now() >= deadline:
+            return -EAGAIN
+        yield sched.Sleep((sock.wq,), deadline)
+    return 0
+
+
+class SocketFileOps(FileOperations):
+    """read/write/poll/ioctl/close of a socket fd."""
+
+    def read(self, f, t, count):
+        sock = f.private
+        res = sock.recvmsg(t, count, 0, bool(f.flags & O_NONBLOCK))
+        return then(res, _just_data)
+
+    def write(self, f, t, data):
+        sock = f.private
+        res = sock.sendmsg(t, data, None, ScmCookie(), 0, bool(f.flags & O_NONBLOCK))
+        return then(res, lambda r: _sigpipe(t, r, 0))
+
+    def poll(self, f, t):
+        return f.private.poll(t)
+
+    def ioctl(self, f, t, cmd, arg):
+        sock = f.private
+        if cmd in (SIOCINQ, SIOCOUTQ):
+            n = sock.inq() if cmd == SIOCINQ else sock.outq()
+            copy_to_user(t.mm, arg, struct.pack("<i", n))
+            return 0
+        return -ENOTTY
+
+    def release(self, f):
+        sock = f.private
+        sock.release()
+        sock.file = None
+
+    def show_fdinfo(self, f):
+        return ""
+
+
+socket_file_ops = SocketFileOps()
+
+
+def _just_data(r):
+    """read(): the bytes; fds that came along are closed (no control buffer)."""
+    if isinstance(r, int):
+        return r
+    if r.scm is not None:
+        r.scm.destroy()
+    return r.data
+
+
+def sock_alloc_file(t, sock, flags):
+    """Give sock an inode on sockfs and an open File."""
+    mnt = _sockfs_mount()
+    inode = Inode(mnt.sb, 0o140777, t.cred.fsuid, t.cred.fsgid)
+    sock.inode = inode
+    d = Dentry(b"socket:[%d]" % inode.ino, mnt.root, inode)
+    f = File(Path(mnt, d), O_RDWR | (flags & O_NONBLOCK), socket_file_ops, inode=inode)
+    f.private = sock
+    sock.file = f
+    return f
+
+
+def sock_map_fd(t, sock, flags):
+    f = sock_alloc_file(t, sock, flags)
+    try:
+        return t.files.alloc_fd(t, f, cloexec=bool(flags & O_CLOEXEC))
+    except BaseException:
+        f.put()
+        raise
+
+
+def sockfd_lookup(t, fd):
+    f = fget(t, _s32(fd))
+    if f is None or f.mode & 4:                 # missing or O_PATH
+        raise Errno(EBADF)
+    if f.f_op is not socket_file_ops:
+        raise Errno(ENOTSOCK)
+    return f.private, f
+
+
+def _nonblock(f, flags):
+    return bool(f.flags & O_NONBLOCK or flags & MSG_DONTWAIT)
+
+
+def _sigpipe(t, r, flags):
+    from kernel.errno import EPIPE
+    if r == -EPIPE and not flags & MSG_NOSIGNAL:
+        from kernel.signal import SIGPIPE, SI_USER, SigInfo, send_signal
+        send_signal(t, SigInfo(SIGPIPE, SI_USER, pid=t.tgid, uid=t.cred.uid), group=False)
+    return r
+
+
+# -- creating ------------------------------------------------------------------------
+
+def sock_create(t, family, type_, protocol):
+    if family < 0 or family >= NPROTO:
+        raise Errno(EAFNOSUPPORT)
+    if type_ < 0 or type_ >= SOCK_MAX:
+        raise Errno(EINVAL)
+    if family == AF_UNIX:
+        from net.unix import unix_create
+        return unix_create(t, type_, protocol)
+    raise Errno(EAFNOSUPPORT)
+
+
+def _split_type(type_):
+    type_ = _s32(type_)
+    flags = type_ & ~SOCK_TYPE_MASK
+    if flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK):
+        raise Errno(EINVAL)
+    return type_ & SOCK_TYPE_MASK, flags
+
+
+def sys_socket(t, family, type_, protocol):
+    type_, flags = _split_type(type_)
+    sock = sock_create(t, _s32(family), type_, _s32(protocol))
+    return sock_map_fd(t, sock, flags)
+
+
+def sys_socketpair(t, family, type_, protocol, usockvec):
+    type_, flags = _split_type(type_)
+    family = _s32(family)
+    a = sock_create(t, family, type_, _s32(protocol))
+    b = sock_create(t, family, type_, _s32(protocol))
+    a.socketpair(t, b)
+    fa = sock_alloc_file(t, a, flags)
+    fb = sock_alloc_file(t, b, flags)
+    files = t.files
+    cloexec = bool(flags & O_CLOEXEC)
+    try:
+        fd1 = files.alloc_fd(t, fa, cloexec)
+    except BaseException:
+        fa.put()
+        fb.put()
+        raise
+    try:
+        fd2 = files.alloc_fd(t, fb, cloexec)
+    except BaseException:
+        files.close(fd1)
+        fb.put()
+        raise
+    try:
+        copy_to_user(t.mm, usockvec, struct.pack("<ii", fd1, fd2))
+    except Errno:
+        files.close(fd1)
+        files.close(fd2)
+        raise
+    return 0
+
+
+# -- addresses ------------------------------------------------------------------------
+
+def move_addr_to_kernel(t, uaddr, addrlen):
+    addrlen = _s32(addrlen)
+    if addrlen < 0 or addrlen > _SOCKADDR_MAX:
+        raise Errno(EINVAL)
+    if addrlen == 0:
+        return b""
+    return copy_from_user(t.mm, uaddr, addrlen)
+
+
+def move_addr_to_user(t, kaddr, uaddr, ulen_addr):
+    """Copy an address out: as much as fits, and its full length."""
+    if not uaddr:
+        return
+    ulen = _s32(struct.unpack("<i", copy_from_user(t.mm, ulen_addr, 4))[0])
+    if ulen < 0:
+        raise Errno(EINVAL)
+    n = min(ulen, len(kaddr))
+    if n:
+        copy_to_user(t.mm, uaddr, kaddr[:n])
+    copy_to_user(t.mm, ulen_addr, struct.pack("<i", len(kaddr)))
+
+
+def sys_bind(t, fd, umyaddr, addrlen):
+    sock, _ = sockfd_lookup(t, fd)
+    addr = move_addr_to_kernel(t, umyaddr, addrlen)
+    return sock.bind(t, addr)
+
+
+def sys_connect(t, fd, uservaddr, addrlen):
+    sock, f = sockfd_lookup(t, fd)
+    addr = move_addr_to_kernel(t, uservaddr, addrlen)
+    return sock.connect(t, addr, bool(f.flags & O_NONBLOCK))
+
+
+def sys_listen(t, fd, backlog):
+    sock, _ = sockfd_lookup(t, fd)
+    backlog &= 0xFFFFFFFF                   # compared unsigned, as Linux does
+    if backlog > SOMAXCONN:
+        backlog = SOMAXCONN
+    return sock.listen(t, backlog)
+
+
+def do_accept(t, fd, upeer, upeer_len, flags):
+    flags = _s32(flags)
+    if flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK):
+        return -EINVAL
+    sock, f = sockfd_lookup(t, fd)
+    if upeer:
+        # Linux reads the length before waiting: a bad pointer fails early
+        copy_from_user(t.mm, upeer_len, 4)
+
+    def finish(newsock):
+        if isinstance(newsock, int):
+            return newsock
+        nf = sock_alloc_file(t, newsock, flags)
+        try:
+            if upeer:
+                move_addr_to_user(t, newsock.getname(True), upeer, upeer_len)
+            return t.files.alloc_fd(t, nf, cloexec=bool(flags & O_CLOEXEC))
+        except BaseException:
+            nf.put()
+            raise
+    return then(sock.accept(t, bool(f.flags & O_NONBLOCK)), finish)
+
+
+def sys_accept4(t, fd, upeer, upeer_len, flags):
+    return do_accept(t, fd, upeer, upeer_len, flags)
+
+
+def sys_accept(t, fd, upeer, upeer_len):
+    return do_accept(t, fd, upeer, upeer_len, 0)
+
+
+def sys_getsockname(t, fd, usockaddr, usockaddr_len):
+    sock, _ = sockfd_lookup(t, fd)
+    copy_from_user(t.mm, usockaddr_len, 4)
+    move_addr_to_user(t, sock.getname(False), usockaddr, usockaddr_len)
+    return 0
+
+
+def sys_getpeername(t, fd, usockaddr, usockaddr_len):
+    sock, _ = sockfd_lookup(t, fd)
+    copy_from_user(t.mm, usockaddr_len, 4)
+    move_addr_to_user(t, sock.getname(True), usockaddr, usockaddr_len)
+    return 0
+
+
+def sys_shutdown(t, fd, how):
+    sock, _ = sockfd_lookup(t, fd)
+    return sock.shutdown_sock(_s32(how))
+
+
+# -- sending and receiving ----------------------------------------------------------------
+
+def _msghdr_fmt(t):
+    return struct.Struct("<QI4xQQQQi4x" if t.arch.BITS == 64 else "<IiIIIIi")
+
+
+def _read_iov(t, iov, iovlen):
+    from fs.read_write import read_iovec
+    if iovlen > 1024:
+        raise Errno(EMSGSIZE)
+    return read_iovec(t, iov, iovlen)
+
+
+def _gather(t, vec):
+    return b"".join(copy_from_user(t.mm, base, ln) for base, ln in vec if ln)
+
+
+def _scatter(t, vec, data):
+    done = 0
+    for base, ln in vec:
+        if done >= len(data):
+            break
+        chunk = data[done:done + ln]
+        copy_to_user(t.mm, base, chunk)
+        done += len(chunk)
+
+
+def do_sendmsg(t, fd, data, name, control, flags):
+    sock, f = sockfd_lookup(t, fd)
+    if flags & MSG_OOB and sock.family == AF_UNIX:
+        return -EOPNOTSUPP
+    scm = scm_send(t, control, sock.family == AF_UNIX) if control else ScmCookie()
+    try:
+        res = sock.sendmsg(t, data, name or None, scm, flags, _nonblock(f, flags))
+    except BaseException:
+        scm.destroy()
+        raise
+    return then(res, lambda r: _sigpipe(t, r, flags))
+
+
+def sys_sendto(t, fd, buff, length, flags, addr, addr_len):
+    length = min(length, 0x7FFFF000)
+    flags = _s32(flags)
+    name = move_addr_to_kernel(t, addr, addr_len) if addr else b""
+    sockfd_lookup(t, fd)
+    data = copy_from_user(t.mm, buff, length)
+    return do_sendmsg(t, fd, data, name, b"", flags)
+
+
+def sys_send(t, fd, buff, length, flags):
+    return sys_sendto(t, fd, buff, length, flags, 0, 0)
+
+
+def sys_sendmsg(t, fd, msg, flags):
+    flags = _s32(flags) & ~MSG_CMSG_CLOEXEC
+    sockfd_lookup(t, fd)
+    fmt = _msghdr_fmt(t)
+    name, namelen, iov, iovlen, control, controllen, _ = fmt.unpack(
+        copy_from_user(t.mm, msg, fmt.size))
+    namebytes = move_addr_to_kernel(t, name, namelen) if name else b""
+    vec = _read_iov(t, iov, iovlen)
+    data = _gather(t, vec)[:0x7FFFF000]
+    control = read_control(t, control, controllen)
+    return do_sendmsg(t, fd, data, namebytes, control, flags)
+
+
+def _count_len(vec):
+    return min(sum(ln for _, ln in vec), 0x7FFFF000)
+
+
+def do_recv(t, fd, size, flags):
+    sock, f = sockfd_lookup(t, fd)
+    if flags & MSG_ERRQUEUE:
+        return -EAGAIN
+    if flags & MSG_OOB and sock.family == AF_UNIX:
+        return -EOPNOTSUPP
+    return sock.recvmsg(t, size, flags, _nonblock(f, flags))
+
+
+def sys_recvfrom(t, fd, ubuf, size, flags, addr, addr_len):
+    size = min(size, 0x7FFFF000)
+    flags = _s32(flags)
+    if size and not (0 <= ubuf and ubuf + size <= t.mm.task_size):
+        return -EFAULT
+
+    def finish(r):
+        if isinstance(r, int):
+            return r
+        if r.scm is not None:
+            r.scm.destroy()
+        if r.data:
+            copy_to_user(t.mm, ubuf, r.data)
+        if addr:
+            move_addr_to_user(t, r.name or b"", addr, addr_len)
+        return r.length if flags & MSG_TRUNC else len(r.data)
+    return then(do_recv(t, fd, size, flags), finish)
+
+
+def sys_recv(t, fd, ubuf, size, flags):
+    return sys_recvfrom(t, fd, ubuf, size, flags, 0, 0)
+
+
+def sys_recvmsg(t, fd, msg, flags):
+    flags = _s32(flags)
+    sockfd_lookup(t, fd)
+    fmt = _msghdr_fmt(t)
+    raw = copy_from_user(t.mm, msg, fmt.size)
+    name, namelen, iov, iovlen, control, controllen, _ = fmt.unpack(raw)
+    if _s32(namelen) < 0:
+        return -EINVAL
+    vec = _read_iov(t, iov, iovlen)
+    size = _count_len(vec)
+    for base, ln in vec:
+        if ln and not (0 <= base and base + ln <= t.mm.task_size):
+            return -EFAULT
+
+    def finish(r):
+        if isinstance(r, int):
+            return r
+        _scatter(t, vec, r.data)
+        out_namelen = 0
+        if name and r.name:
+            n = min(len(r.name), _s32(namelen))
+            copy_to_user(t.mm, name, r.name[:n])
+            out_namelen = len(r.name)
+        mflags = r.flags | (flags & MSG_CMSG_CLOEXEC)
+        used = 0
+        scm = r.scm
+        if scm is not None and (scm.fds or scm.creds is not None):
+            used, extra = scm_recv(t, control, controllen, scm.creds, scm.fds, flags)
+            scm.fds = []
+            mflags |= extra
+        if t.arch.BITS == 64:
+            copy_to_user(t.mm, msg + 8, struct.pack("<I", out_namelen))
+            copy_to_user(t.mm, msg + 40, struct.pack("<Q", used))
+            copy_to_user(t.mm, msg + 48, struct.pack("<i", mflags))
+        else:
+            copy_to_user(t.mm, msg + 4, struct.pack("<I", out_namelen))
+            copy_to_user(t.mm, msg + 20, struct.pack("<I", used))
+            copy_to_user(t.mm, msg + 24, struct.pack("<i", mflags))
+        return r.length if flags & MSG_TRUNC else len(r.data)
+    return then(do_recv(t, fd, size, flags), finish)
+
+
+def sys_sendmmsg(t, fd, mmsg, vlen, flags):
+    """Each message in turn (no sleeping after the first has gone)."""
+    sockfd_lookup(t, fd)
+    vlen = min(vlen & 0xFFFFFFFF, 1024)
+    step = 64 if t.arch.BITS == 64 else 32
+    sent = 0
+    for i in range(vlen):
+        r = sys_sendmsg(t, fd, mmsg + i * step, flags | (MSG_DONTWAIT if sent else 0))
+        if hasattr(r, "send"):
+            return _sendmmsg_wait(t, fd, mmsg, vlen, flags, r, step)
+        if r < 0:
+            return sent if sent else r
+        copy_to_user(t.mm, mmsg + i * step + (56 if step == 64 else 28), struct.pack("<I", r))
+        sent += 1
+    return sent
+
+
+def _sendmmsg_wait(t, fd, mmsg, vlen, flags, gen, step):
+    r = yield from gen
+    if r < 0:
+        return r
+    copy_to_user(t.mm, mmsg + (56 if step == 64 else 28), struct.pack("<I", r))
+    rest = sys_sendmmsg(t, fd, mmsg + step, vlen - 1, flags | MSG_DONTWAIT) if vlen > 1 else 0
+    if hasattr(rest, "send"):
+        rest = yield from rest
+    return 1 + (rest if rest > 0 else 0)
+
+
+# -- socket options ---------------------------------------------------------------------
+
+def _get_int(t, optval, optlen):
+    if _s32(optlen) < 4:
+        raise Errno(EINVAL)
+    return struct.unpack("<i", copy_from_user(t.mm, optval, 4))[0]
+
+
+def _timeval_secs(t, optval, optlen):
+    fmt = "<qq" if t.arch.BITS == 64 else "<ii"
+    if _s32(optlen) < struct.calcsize(fmt):
+        raise Errno(EINVAL)
+    sec, usec = struct.unpack(fmt, copy_from_user(t.mm, optval, struct.calcsize(fmt)))
+    if usec < 0 or usec >= 1000000:
+        from kernel.errno import EDOM
+        raise Errno(EDOM)
+    if sec < 0:
+        return 0.0
+    if sec == 0 and usec == 0:
+        return None
+    return sec + usec / 1e6
+
+
+def sys_setsockopt(t, fd, level, optname, optval, optlen):
+    sock, _ = sockfd_lookup(t, fd)
+    level, optname = _s32(level), _s32(optname)
+    if _s32(optlen) < 0:
+        return -EINVAL
+    if level != SOL_SOCKET:
+        return -EOPNOTSUPP if sock.family == AF_UNIX else -ENOPROTOOPT
+    if optname in (SO_RCVTIMEO, SO_SNDTIMEO):
+        secs = _timeval_secs(t, optval, optlen)
+        if optname == SO_RCVTIMEO:
+            sock.rcvtimeo = secs
+        else:
+            sock.sndtimeo = secs
+        return 0
+    if optname == SO_LINGER:
+        if _s32(optlen) < 8:
+            return -EINVAL
+        sock.linger = struct.unpack("<ii", copy_from_user(t.mm, optval, 8))
+        return 0
+    val = _get_int(t, optval, optlen)
+    if optname in (SO_SNDBUF, SO_SNDBUFFORCE):
+        if optname == SO_SNDBUFFORCE and t.cred.euid != 0:
+            return -EPERM
+        v = val if optname == SO_SNDBUFFORCE else min(val & 0xFFFFFFFF, WMEM_MAX)
+        sock.sndbuf = max(min(v * 2, 0x7FFFFFFF), SOCK_MIN_SNDBUF)
+        sock.wq.wake_up()
+    elif optname in (SO_RCVBUF, SO_RCVBUFFORCE):
+        if optname == SO_RCVBUFFORCE and t.cred.euid != 0:
+            return -EPERM
+        v = val if optname == SO_RCVBUFFORCE else min(val & 0xFFFFFFFF, RMEM_MAX)
+        sock.rcvbuf = max(min(v * 2, 0x7FFFFFFF), SOCK_MIN_RCVBUF)
+    elif optname == SO_PASSCRED:
+        sock.passcred = bool(val)
+    elif optname == SO_RCVLOWAT:
+        sock.rcvlowat = max(val, 1) if val >= 0 else 0x7FFFFFFF
+    elif optname == SO_PEEK_OFF:
+        if not hasattr(sock, "set_peek_off"):
+            return -EOPNOTSUPP
+        sock.peek_off = val
+    elif optname in (SO_TYPE, SO_PROTOCOL, SO_DOMAIN, SO_ERROR, SO_ACCEPTCONN,
+                     SO_PEERCRED, SO_SNDLOWAT):
+        return -ENOPROTOOPT
+    elif optname in (SO_DEBUG, SO_REUSEADDR, SO_DONTROUTE, SO_BROADCAST,
+                     SO_KEEPALIVE, SO_OOBINLINE, SO_NO_CHECK, SO_REUSEPORT):
+        sock.opts[optname] = 1 if val else 0
+    elif optname == SO_PRIORITY:
+        if (val < 0 or val > 6) and t.cred.euid != 0:
+            return -EPERM
+        sock.opts[optname] = val
+    elif optname == SO_BSDCOMPAT:
+        pass
+    else:
+        return -ENOPROTOOPT
+    return 0
+
+
+def sys_getsockopt(t, fd, level, optname, optval, optlen):
+    sock, _ = sockfd_lookup(t, fd)
+    level, optname = _s32(level), _s32(optname)
+    if level != SOL_SOCKET:
+        return -EOPNOTSUPP if sock.family == AF_UNIX else -ENOPROTOOPT
+    length = struct.unpack("<i", copy_from_user(t.mm, optlen, 4))[0]
+    if length < 0:
+        return -EINVAL
+    if optname == SO_PEERCRED:
+        val = struct.pack("<iII", *sock.peercred())
+    elif optname in (SO_RCVTIMEO, SO_SNDTIMEO):
+        secs = sock.rcvtimeo if optname == SO_RCVTIMEO else sock.sndtimeo
+        us = int(round((secs or 0) * 1e6))
+        fmt = "<qq" if t.arch.BITS == 64 else "<ii"
+        val = struct.pack(fmt, us // 1000000, us % 1000000)
+    elif optname == SO_LINGER:
+        val = struct.pack("<ii", *sock.linger)
+    else:
+        table = {
+            SO_TYPE: lambda: sock.type,
+            SO_PROTOCOL: lambda: sock.protocol,
+            SO_DOMAIN: lambda: sock.family,
+            SO_ERROR: sock.sock_error,
+            SO_SNDBUF: lambda: sock.sndbuf,
+            SO_RCVBUF: lambda: sock.rcvbuf,
+            SO_PASSCRED: lambda: int(sock.passcred),
+            SO_ACCEPTCONN: lambda: int(sock.is_listening()),
+            SO_RCVLOWAT: lambda: sock.rcvlowat,
+            SO_SNDLOWAT: lambda: 1,
+            SO_PEEK_OFF: lambda: sock.peek_off,
+        }
+        if optname in table:
+            v = table[optname]()
+        elif optname in (SO_DEBUG, SO_REUSEADDR, SO_DONTROUTE, SO_BROADCAST,
+                         SO_KEEPALIVE, SO_OOBINLINE, SO_NO_CHECK, SO_REUSEPORT,
+                         SO_PRIORITY):
+            v = sock.opts.get(optname, 0)
+        else:
+            return -ENOPROTOOPT
+        val = struct.pack("<i", v)
+    n = min(length, len(val))
+    copy_to_user(t.mm, optval, val[:n])
+    copy_to_user(t.mm, optlen, struct.pack("<i", n))
+    return 0
+
+
+# -- i386: socketcall(2) -------------------------------------------------------------------
+
+_SOCKETCALL = {
+    1: ("socket", 3), 2: ("bind", 3), 3: ("connect", 3), 4: ("listen", 2),
+    5: ("accept", 3), 6: ("getsockname", 3), 7: ("getpeername", 3),
+    8: ("socketpair", 4), 9: ("send", 4), 10: ("recv", 4), 11: ("sendto", 6),
+    12: ("recvfrom", 6), 13: ("shutdown", 2), 14: ("setsockopt", 5),
+    15: ("getsockopt", 5), 16: ("sendmsg", 3), 17: ("recvmsg", 3),
+    18: ("accept4", 4), 19: ("recvmmsg", 5), 20: ("sendmmsg", 4),
+}
+
+
+def sys_socketcall(t, call, args):
+    entry = _SOCKETCALL.get(call & 0xFFFFFFFF)
+    if entry is None:
+        return -EINVAL
+    name, n = entry
+    fn = globals().get("sys_" + name)
+    if fn is None:
+        return -EINVAL
+    vals = struct.unpack("<%dI" % n, copy_from_user(t.mm, args, 4 * n))
+    return fn(t, *vals)
+
+
+def _s32(v):
+    v &= 0xFFFFFFFF
+    return v - (1 << 32) if v & 0x80000000 else v
+
+
+_ = (sock_wait, RecvResult)
