@@ -604,7 +604,12 @@ def _get_int(t, optval, optlen):
     return struct.unpack("<i", copy_from_user(t.mm, optval, 4))[0]
 
 
+HZ = 250                                # socket timeouts are kept in jiffies
+
+
 def _timeval_secs(t, optval, optlen):
+    """SO_RCVTIMEO/SO_SNDTIMEO: a timeval, rounded up to whole jiffies like
+    Linux (so it reads back rounded).  None is "wait forever"."""
     fmt = "<qq" if t.arch.BITS == 64 else "<ii"
     if _s32(optlen) < struct.calcsize(fmt):
         raise Errno(EINVAL)
@@ -616,7 +621,9 @@ def _timeval_secs(t, optval, optlen):
         return 0.0
     if sec == 0 and usec == 0:
         return None
-    return sec + usec / 1e6
+    step = 1000000 // HZ
+    jiffies = sec * HZ + (usec + step - 1) // step
+    return jiffies / HZ
 
 
 def sys_setsockopt(t, fd, level, optname, optval, optlen):
@@ -687,9 +694,9 @@ def sys_getsockopt(t, fd, level, optname, optval, optlen):
         val = struct.pack("<iII", *sock.peercred())
     elif optname in (SO_RCVTIMEO, SO_SNDTIMEO):
         secs = sock.rcvtimeo if optname == SO_RCVTIMEO else sock.sndtimeo
-        us = int(round((secs or 0) * 1e6))
+        jiffies = int(round((secs or 0) * HZ))
         fmt = "<qq" if t.arch.BITS == 64 else "<ii"
-        val = struct.pack(fmt, us // 1000000, us % 1000000)
+        val = struct.pack(fmt, jiffies // HZ, (jiffies % HZ) * 1000000 // HZ)
     elif optname == SO_LINGER:
         val = struct.pack("<ii", *sock.linger)
     else:

@@ -6,6 +6,8 @@ poll masks, socket options, SCM_RIGHTS and SCM_CREDENTIALS."""
 import os
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import differential, guest, run
 
@@ -20,6 +22,14 @@ def test_unix_sockets(libc, tmp_path):
     assert u.out.endswith("done\n")
 
 
+@pytest.mark.parametrize("libc", LIBCS)
+def test_unix_sleeping(libc):
+    """accept, connect into a full backlog, a write bigger than the buffer,
+    epoll on sockets, SO_RCVTIMEO, signals with and without SA_RESTART."""
+    n, u = differential(guest("unixwait", libc))
+    assert u.out.endswith("done\n")
+
+
 def test_other_families_fail_cleanly():
     """Only AF_UNIX exists: IPv4, IPv6 and netlink give EAFNOSUPPORT."""
     r = run(guest("unix", "musl"), ["--families"])
@@ -31,3 +41,24 @@ def test_other_families_fail_cleanly():
         "socket AF_NETLINK -1 Address family not supported by protocol",
         "socketpair AF_INET -1 Address family not supported by protocol",
     ]
+
+
+_op = st.one_of(
+    st.builds(lambda n: "s%d" % n, st.integers(0, 70000)),
+    st.builds(lambda n: "S%d" % n, st.integers(0, 300)),
+    st.builds(lambda n: "r%d" % n, st.integers(0, 70000)),
+    st.builds(lambda n: "R%d" % n, st.integers(0, 300)),
+    st.builds(lambda n: "p%d" % n, st.integers(0, 5000)),
+    st.builds(lambda n: "w%d" % n, st.integers(1, 5000)),
+    st.builds(lambda n: "t%d" % n, st.integers(0, 100)),
+    st.sampled_from(["x", "X", "c", "q"]),
+)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(kind=st.sampled_from(["stream", "dgram", "seqpacket"]),
+       ops=st.lists(_op, min_size=1, max_size=25))
+def test_unix_operation_sequences(kind, ops):
+    """Random sends, receives, peeks, shutdowns and closes on a
+    non-blocking socketpair: every result and poll mask as on Linux."""
+    differential(guest("unixops", "musl"), [kind] + ops)
