@@ -1,190 +1,251 @@
-"""drivers/console.py - /dev/console on the host's stdin and stdout.
+"""drivers/console.py - the console: a terminal on the host's stdin and stdout.
 
-Guest output goes to the kernel's stdout byte for byte; kernel messages go
-to stderr (kernel/printk.py), so the two never mix.  Input comes from the
-host's stdin: the scheduler watches that fd and a reader sleeps until bytes
-arrive (or end of file, which reads as 0 like a hung-up line).
+The console is an ordinary tty (drivers/tty.py, "tty1", 4:1) whose device
+is the host: output goes to the kernel's stdout byte for byte (kernel
+messages go to stderr, kernel/printk.py), and whatever arrives on the
+host's stdin is fed to the line discipline as typed keys, as it arrives,
+so that ^C reaches a program that is not reading.  /dev/console (5:1),
+/dev/tty0 (4:0) and /dev/tty1 all reach it; files opened as /dev/console
+are exempt from job control, as on Linux.
 
-The console answers the terminal ioctls programs ask on start-up (TCGETS,
-TIOCGWINSZ, ...) from a termios it keeps; when the host stdout is not a
-terminal, ONLCR is off, so what is reported matches what is done: bytes
-pass unchanged.
+When the host's stdin is a terminal, ./linux puts it in raw mode (the
+guest's line discipline does all echoing and editing, and turns \\n into
+\\r\\n on output) and always restores it on the way out: normal exit,
+panic, SIGTERM/SIGHUP/SIGINT from the host; a host SIGTSTP restores it
+while stopped.  The host terminal's size becomes the console's, and a
+resize is a SIGWINCH for the foreground group.
+
+When stdin or stdout are pipes or files everything works the same, but
+echo is off when stdin is not a terminal (so piped input is not repeated
+on the output) and ONLCR is off when stdout is not one (so output passes
+unchanged).  End of file on the host's stdin ends the current line and
+then reads as 0, like ^D.
 """
 
+import atexit
 import os
+import signal
 import struct
 
 from kernel import sched
-from kernel.errno import EINVAL, ENOTTY, Errno
 from fs.char_dev import register_chrdev
-from fs.file import (O_NONBLOCK, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM,
-                     FileOperations)
-from mm.uaccess import copy_from_user, copy_to_user
+from fs.inode import mkdev
+from drivers.n_tty import ECHO, ONLCR
+from drivers.tty import Tty, TtyDriver, TtyFileOps, tty_std_termios
 
-TCGETS, TCSETS, TCSETSW, TCSETSF = 0x5401, 0x5402, 0x5403, 0x5404
-TCSBRK, TCXONC, TCFLSH = 0x5409, 0x540A, 0x540B
-TIOCSCTTY, TIOCGPGRP, TIOCSPGRP = 0x540E, 0x540F, 0x5410
-TIOCOUTQ, TIOCGWINSZ, TIOCSWINSZ, FIONREAD = 0x5411, 0x5413, 0x5414, 0x541B
-TIOCNOTTY, TIOCGSID = 0x5422, 0x5429
-FIONBIO = 0x5421
-TCGETS2, TCSETS2 = 0x802C542A, 0x402C542B
-
-ICRNL, IXON = 0o400, 0o2000
-OPOST, ONLCR = 0o1, 0o4
-B38400, CS8, CREAD, HUPCL = 0o17, 0o60, 0o200, 0o2000
-ISIG, ICANON, ECHO, ECHOE, ECHOK, ECHOCTL, ECHOKE, IEXTEN = \
-    0o1, 0o2, 0o10, 0o20, 0o40, 0o1000, 0o4000, 0o100000
-
-_TERMIOS = struct.Struct("<IIIIB19s")
+INPUT_HIGH_WATER = 65536
 
 
-class Console:
-    def __init__(self, in_fd=0, out_fd=1):
+class ConsoleDriver(TtyDriver):
+    name = "console"
+
+    def __init__(self, in_fd, out_fd):
         self.in_fd = in_fd
         self.out_fd = out_fd
-        self.input = bytearray()
         self.eof = False
-        self.read_wait = sched.WaitQueue()
-        self.out_is_tty = os.isatty(out_fd)
-        oflag = OPOST | ONLCR if self.out_is_tty else OPOST
-        cc = bytes([3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22, 0, 0, 0])
-        self.termios = [ICRNL | IXON, oflag, B38400 | CS8 | CREAD | HUPCL,
-                        ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN,
-                        0, cc]
-        self.winsize = self._host_winsize()
-        self.pgrp = 0
-        self.session = 0
-        self._watching = False
+        self.watching = False
+        self.tty = None
 
-    def _host_winsize(self):
-        try:
-            sz = os.get_terminal_size(self.out_fd)
-            return (sz.lines, sz.columns, 0, 0)
-        except OSError:
-            return (24, 80, 0, 0)
-
-    # -- host input ---------------------------------------------------------------
-    def _watch(self):
-        if not self._watching and not self.eof:
-            self._watching = True
-            sched.host_fds[self.in_fd] = self._host_readable
-
-    def _host_readable(self, fd):
-        try:
-            data = os.read(fd, 4096)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError:
-            data = b""
-        if data:
-            self.input += data
-        else:
-            self.eof = True
-            sched.host_fds.pop(fd, None)
-            self._watching = False
-        self.read_wait.wake_up()
-
-    def write(self, data):
+    def write(self, tty, data):
         view = memoryview(data)
         while view:
             try:
                 n = os.write(self.out_fd, view)
-            except BlockingIOError:
+            except (BlockingIOError, InterruptedError):
                 continue
             except OSError:
                 return len(data)            # host stdout gone: discard
             view = view[n:]
         return len(data)
 
+    def input_eof(self, tty):
+        return self.eof and not tty.flip
 
-console = None
+    # -- host input --------------------------------------------------------------------
+    def watch(self):
+        if not self.watching and not self.eof:
+            self.watching = True
+            sched.host_fds[self.in_fd] = self.host_readable
 
+    def unwatch(self):
+        if self.watching:
+            self.watching = False
+            sched.host_fds.pop(self.in_fd, None)
 
-class ConsoleOps(FileOperations):
-    def read(self, f, t, count):
-        c = console
-        if not c.input and not c.eof:
-            if f.flags & O_NONBLOCK:
-                c._watch()
-                from kernel.errno import EAGAIN
-                raise Errno(EAGAIN)
-            return self._read_wait(f, t, count)
-        return self._take(count)
+    def host_readable(self, fd):
+        try:
+            data = os.read(fd, 4096)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        tty = self.tty
+        if not data:
+            self.eof = True
+            self.unwatch()
+            tty.ldisc.end_of_input()
+            tty.read_wait.wake_up()
+            return
+        tty.receive(data)
+        if len(tty.flip) > INPUT_HIGH_WATER:
+            self.unwatch()                  # throttled until a reader catches up
 
-    def _take(self, count):
-        c = console
-        data = bytes(c.input[:count])
-        del c.input[:count]
-        return data
-
-    def _read_wait(self, f, t, count):
-        c = console
-        c._watch()
-        r = yield from sched.wait_event(t, c.read_wait, lambda: c.input or c.eof)
-        if r < 0:
-            return r
-        return self._take(count)
-
-    def write(self, f, t, data):
-        return console.write(data)
-
-    def poll(self, f, t):
-        c = console
-        mask = POLLOUT | POLLWRNORM
-        if c.input or c.eof:
-            mask |= POLLIN | POLLRDNORM
-        else:
-            c._watch()
-        return mask, (c.read_wait,)
-
-    def ioctl(self, f, t, cmd, arg):
-        c = console
-        cmd &= 0xFFFFFFFF
-        mm = t.mm
-        if cmd == TCGETS:
-            ti = c.termios
-            copy_to_user(mm, arg, _TERMIOS.pack(ti[0], ti[1], ti[2], ti[3], ti[4], ti[5]))
-            return 0
-        if cmd in (TCSETS, TCSETSW, TCSETSF):
-            vals = _TERMIOS.unpack(copy_from_user(mm, arg, _TERMIOS.size))
-            c.termios = list(vals)
-            if cmd == TCSETSF:
-                c.input.clear()
-            return 0
-        if cmd == TIOCGWINSZ:
-            copy_to_user(mm, arg, struct.pack("<4H", *c.winsize))
-            return 0
-        if cmd == TIOCSWINSZ:
-            c.winsize = struct.unpack("<4H", copy_from_user(mm, arg, 8))
-            return 0
-        if cmd == TIOCGPGRP:
-            copy_to_user(mm, arg, struct.pack("<i", c.pgrp or t.signal.pgrp))
-            return 0
-        if cmd == TIOCSPGRP:
-            (c.pgrp,) = struct.unpack("<i", copy_from_user(mm, arg, 4))
-            return 0
-        if cmd == TIOCGSID:
-            copy_to_user(mm, arg, struct.pack("<i", c.session or t.signal.session))
-            return 0
-        if cmd in (TIOCSCTTY, TIOCNOTTY, TCSBRK, TCXONC, TCFLSH):
-            return 0
-        if cmd in (FIONREAD, TIOCOUTQ):
-            n = len(c.input) if cmd == FIONREAD else 0
-            copy_to_user(mm, arg, struct.pack("<i", n))
-            return 0
-        if cmd == FIONBIO:
-            return 0
-        raise Errno(ENOTTY if cmd & 0xFF00 == 0x5400 else EINVAL)
+    def unthrottle(self, tty):
+        if len(tty.flip) <= INPUT_HIGH_WATER:
+            self.watch()
 
 
-console_fops = ConsoleOps()
+console = None                  # the ConsoleDriver
+console_tty = None
+
+
+def _find_console(f, t):
+    return console_tty
+
+
+# /dev/console: the console tty, without job control; /dev/tty0, /dev/tty1: the tty
+console_fops = TtyFileOps(_find_console, noctty=True, console=True)
+tty0_fops = TtyFileOps(_find_console, noctty=True)
+tty1_fops = TtyFileOps(_find_console)
+
+
+# -- the host terminal ----------------------------------------------------------------------
+
+class HostTerminal:
+    """Raw mode on the host's terminal, and putting it back."""
+
+    def __init__(self, fd):
+        import termios
+        self.fd = fd
+        self.saved = termios.tcgetattr(fd)
+        self.raw = False
+
+    def make_raw(self):
+        import termios
+        mode = termios.tcgetattr(self.fd)
+        iflag, oflag, cflag, lflag, ispeed, ospeed, cc = mode
+        iflag &= ~(termios.BRKINT | termios.ICRNL | termios.INPCK | termios.ISTRIP
+                   | termios.IXON | termios.INLCR | termios.IGNCR)
+        oflag &= ~termios.OPOST
+        cflag = (cflag & ~(termios.CSIZE | termios.PARENB)) | termios.CS8
+        lflag &= ~(termios.ECHO | termios.ICANON | termios.IEXTEN | termios.ISIG)
+        cc = list(cc)
+        cc[termios.VMIN] = 1
+        cc[termios.VTIME] = 0
+        termios.tcsetattr(self.fd, termios.TCSAFLUSH,
+                          [iflag, oflag, cflag, lflag, ispeed, ospeed, cc])
+        self.raw = True
+        from kernel import printk
+        printk.newline = "\r\n"
+
+    def restore(self):
+        import termios
+        if self.raw:
+            try:
+                termios.tcsetattr(self.fd, termios.TCSADRAIN, self.saved)
+            except (OSError, termios.error):
+                pass
+            self.raw = False
+            from kernel import printk
+            printk.newline = "\n"
+
+
+host_terminal = None
+
+
+def restore_host_terminal():
+    if host_terminal is not None:
+        host_terminal.restore()
+
+
+def _fatal_host_signal(signum, frame):
+    restore_host_terminal()
+    raise SystemExit(128 + signum)
+
+
+def _host_sigtstp(signum, frame):
+    """Stopped from the host: give the terminal back while stopped."""
+    restore_host_terminal()
+    signal.signal(signal.SIGTSTP, signal.SIG_DFL)
+    os.kill(os.getpid(), signal.SIGTSTP)
+    signal.signal(signal.SIGTSTP, _host_sigtstp)
+    if host_terminal is not None:
+        host_terminal.make_raw()
+
+
+_winch_pipe = None
+
+
+def _host_sigwinch(signum, frame):
+    if _winch_pipe is not None:
+        try:
+            os.write(_winch_pipe[1], b"w")
+        except OSError:
+            pass
+
+
+def _winch_readable(fd):
+    try:
+        os.read(fd, 64)
+    except OSError:
+        pass
+    if console_tty is not None:
+        console_tty.set_winsize(_host_winsize(console.out_fd, console.in_fd))
+
+
+def _host_winsize(*fds):
+    for fd in fds:
+        try:
+            sz = os.get_terminal_size(fd)
+            return (sz.lines, sz.columns, 0, 0)
+        except OSError:
+            continue
+    return (24, 80, 0, 0)
+
+
+def setup_host_terminal(in_fd):
+    """Raw mode and the signal handlers that undo it (./linux on a terminal)."""
+    global host_terminal, _winch_pipe
+    try:
+        host_terminal = HostTerminal(in_fd)
+    except Exception:
+        host_terminal = None
+        return
+    host_terminal.make_raw()
+    atexit.register(restore_host_terminal)
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        signal.signal(sig, _fatal_host_signal)
+    signal.signal(signal.SIGTSTP, _host_sigtstp)
+    _winch_pipe = os.pipe()
+    os.set_blocking(_winch_pipe[0], False)
+    os.set_blocking(_winch_pipe[1], False)
+    sched.host_fds[_winch_pipe[0]] = _winch_readable
+    signal.signal(signal.SIGWINCH, _host_sigwinch)
 
 
 def console_init(in_fd=0, out_fd=1):
-    global console
-    console = Console(in_fd, out_fd)
+    global console, console_tty
+    console = ConsoleDriver(in_fd, out_fd)
+    termios = tty_std_termios()
+    in_tty, out_tty = os.isatty(in_fd), os.isatty(out_fd)
+    if not in_tty:
+        termios.lflag &= ~ECHO
+    if not out_tty:
+        termios.oflag &= ~ONLCR
+    console_tty = Tty(b"tty1", mkdev(4, 1), console, termios)
+    console_tty.winsize = _host_winsize(out_fd, in_fd)
+    console.tty = console_tty
+    if in_tty:
+        setup_host_terminal(in_fd)
+    console.watch()
     register_chrdev(5, 1, console_fops)         # /dev/console
-    register_chrdev(5, 0, console_fops)         # /dev/tty
-    register_chrdev(4, 0, console_fops)         # /dev/tty0
-    register_chrdev(4, 1, console_fops)         # /dev/tty1
+    register_chrdev(4, 0, tty0_fops)            # /dev/tty0
+    register_chrdev(4, 1, tty1_fops)            # /dev/tty1
+    from drivers.tty import tty_init
+    from drivers.pty import pty_init
+    tty_init()
+    pty_init()
     return console
+
+
+_ = struct

@@ -86,6 +86,7 @@ class File:
         self.path = path
         self.inode = inode if inode is not None else path.dentry.inode
         self.flags = flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)
+        self.open_flags = flags         # as open() had them: a tty looks at O_NOCTTY
         acc = flags & O_ACCMODE
         if flags & O_PATH:
             self.mode = FMODE_PATH

@@ -12,6 +12,7 @@ KERN_ERR, KERN_WARNING, KERN_NOTICE, KERN_INFO, KERN_DEBUG = 3, 4, 5, 6, 7
 
 boot_time = time.monotonic()
 loglevel = KERN_INFO                # messages below this level are printed
+newline = "\n"                      # "\r\n" while the host terminal is raw
 _once = set()
 
 
@@ -19,7 +20,7 @@ def printk(msg, level=KERN_INFO):
     if level > loglevel:
         return
     t = time.monotonic() - boot_time
-    sys.stderr.write("[%5d.%06d] %s\n" % (int(t), int((t % 1) * 1e6), msg))
+    sys.stderr.write("[%5d.%06d] %s%s" % (int(t), int((t % 1) * 1e6), msg, newline))
     sys.stderr.flush()
 
 
