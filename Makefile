@@ -1,6 +1,7 @@
 # pyuml - a Linux kernel in Python (skas0, like User-Mode Linux)
 #
-#   make run     set up, build, boot the default init
+#   make run     set up, build, boot the busybox system (a demo, then power off)
+#   make shell   the same, with an interactive shell on the console
 #   make test    set up, build, run the whole test suite
 #   make bench   benchmarks: pyuml against native, as ratios
 
@@ -15,7 +16,7 @@ STUB_STACK_PAGES := 8
 
 .PHONY: all run test bench bench-guests setup host-deps clean shell
 
-all: $(VENV)/.done $(B)/stub64 $(B)/initramfs.cpio.gz linux
+all: $(VENV)/.done $(B)/stub64 $(B)/initramfs.cpio.gz $(B)/busybox.cpio.gz linux
 
 # -- set-up: Debian packages and a pinned virtual environment ---------------
 host-deps:
@@ -45,6 +46,11 @@ $(B)/init: usr/init.c | $(B) host-deps
 $(B)/initramfs.cpio.gz: usr/initramfs_list usr/motd $(B)/init usr/gen_init_cpio.py
 	$(PYTHON) usr/gen_init_cpio.py usr/initramfs_list -o $@
 
+# -- the busybox system (Debian's busybox-static, from the set-up) -------------------
+BUSYBOX_FILES := $(wildcard usr/busybox/*)
+$(B)/busybox.cpio.gz: $(BUSYBOX_FILES) usr/gen_init_cpio.py | $(B) host-deps
+	$(PYTHON) usr/gen_init_cpio.py usr/busybox/list -o $@
+
 # -- the launcher ----------------------------------------------------------------
 linux: scripts/linux.in
 	cp scripts/linux.in $@
@@ -54,7 +60,10 @@ $(B):
 	mkdir -p $(B)
 
 run: all
-	./linux mem=256M initrd=$(B)/initramfs.cpio.gz init=/init
+	./linux mem=256M initrd=$(B)/busybox.cpio.gz init=/init
+
+shell: all
+	./linux mem=256M quiet initrd=$(B)/busybox.cpio.gz init=/init -- shell
 
 # -- tests and benchmarks --------------------------------------------------------
 include tests/guest/Makefile.inc

@@ -80,6 +80,8 @@ class NTty:
         self.column = 0
         self.canon_column = 0
         self.echo_buf = []              # pending echo operations
+        self.echo_tail = self.echo_head = self.echo_mark = self.echo_commit = 0
+        self.echo_bytes = 0
 
     # -- helpers ---------------------------------------------------------------------
     @property
@@ -117,7 +119,6 @@ class NTty:
         self.eof_marks = set()
         self.lnext = False
         self.erasing = False
-        self.echo_buf = []
 
     def set_termios(self, old):
         """The termios changed: leaving canonical mode makes the partial
@@ -181,36 +182,55 @@ class NTty:
         return bytes(out)
 
     # -- echoes --------------------------------------------------------------------------
+    # Echoes queue up as operations and go out (as Linux's echo buffer does)
+    # when a block of input has been received (flush_echoes), when output
+    # restarts (process_echoes: up to the last commit mark), or early once
+    # 256 bytes are pending (commit_echoes).  While output is stopped (^S)
+    # they wait.  Each operation has the size it has in Linux's buffer.
+    ECHO_COMMIT_WATERMARK = 256
+    ECHO_BLOCK = 256
+
+    def _add_echo(self, op, c, size):
+        self.echo_buf.append((op, c, size))
+        self.echo_head += 1
+        self.echo_bytes += size
+
     def echo_char_raw(self, c):
-        self.echo_buf.append(("raw", c))
+        self._add_echo("raw", c, 2 if c == 0xFF else 1)
 
     def echo_char(self, c):
         if self.t_l(ECHOCTL) and iscntrl(c) and c != 9:
-            self.echo_buf.append(("ctl", c))
+            self._add_echo("ctl", c, 2)
         else:
-            self.echo_buf.append(("raw", c))
+            self.echo_char_raw(c)
 
     def echo_set_canon_col(self):
-        self.echo_buf.append(("canon_col", 0))
+        self._add_echo("canon_col", 0, 2)
 
     def echo_move_back_col(self):
-        self.echo_buf.append(("back", 0))
+        self._add_echo("back", 0, 2)
 
     def echo_erase_tab(self, num_chars, after_tab):
-        self.echo_buf.append(("tab", (num_chars & 7) | (0x80 if after_tab else 0)))
+        self._add_echo("tab", (num_chars & 7) | (0x80 if after_tab else 0), 3)
 
     def finish_erasing(self):
         if self.erasing:
             self.echo_char_raw(ord("/"))
             self.erasing = False
 
-    def process_echoes(self):
-        """Turn queued echo operations into device output."""
-        if not self.echo_buf:
-            return b""
-        ops, self.echo_buf = self.echo_buf, []
+    def _pending_bytes(self, upto):
+        return sum(size for _, _, size in self.echo_buf[:upto - self.echo_tail])
+
+    def _process_echoes(self):
+        """__process_echoes: output committed echoes while there is room."""
+        tty = self.tty
         out = bytearray()
-        for op, c in ops:
+        while self.echo_tail < self.echo_commit:
+            if tty.write_room() <= len(out):
+                break
+            op, c, size = self.echo_buf.pop(0)
+            self.echo_tail += 1
+            self.echo_bytes -= size
             if op == "raw" and c == 0xFF:
                 # Linux's echo buffer escapes 0xff: it goes out unprocessed
                 out.append(c)
@@ -235,12 +255,34 @@ class NTty:
                 num_bs = 8 - (num_chars & 7)
                 out += b"\b" * num_bs
                 self.column = max(0, self.column - num_bs)
-        return bytes(out)
+        if out:
+            tty.driver.write(tty, bytes(out))
 
     def commit_echoes(self):
-        data = self.process_echoes()
-        if data:
-            self.tty.driver_write(data)
+        self.echo_mark = self.echo_head
+        nr = self.echo_bytes
+        old = self._pending_bytes(self.echo_commit)
+        if nr < self.ECHO_COMMIT_WATERMARK or nr % self.ECHO_BLOCK > old % self.ECHO_BLOCK:
+            return
+        self.echo_commit = self.echo_head
+        self._process_echoes()
+
+    def process_echoes(self):
+        if self.echo_mark == self.echo_tail:
+            return
+        self.echo_commit = max(self.echo_commit, self.echo_mark)
+        self._process_echoes()
+
+    def flush_echoes(self):
+        if (not self.t_l(ECHO) and not self.t_l(ECHONL)) or self.echo_commit == self.echo_head:
+            return
+        self.echo_commit = self.echo_head
+        self._process_echoes()
+
+    def clear_echoes(self):
+        self.echo_buf = []
+        self.echo_tail = self.echo_head = self.echo_mark = self.echo_commit = 0
+        self.echo_bytes = 0
 
     # -- input -----------------------------------------------------------------------------
     def receive_room(self):
@@ -261,7 +303,7 @@ class NTty:
                     del self.buf[-1]
             self.receive_char(c)
             n += 1
-        self.commit_echoes()
+        self.flush_echoes()
         if n:
             self.tty.read_wait.wake_up()
         return n
@@ -290,11 +332,16 @@ class NTty:
         self._receive_special(c)
 
     def _receive_plain(self, c):
+        tty = self.tty
+        if tty.stopped and self.t_i(IXON) and self.t_i(IXANY):
+            tty.start_tty()
+            self.process_echoes()
         if self.t_l(ECHO):
             self.finish_erasing()
             if self.canon_head == self.head:
                 self.echo_set_canon_col()
             self.echo_char(c)
+            self.commit_echoes()
         if c == 0o377 and self.t_i(PARMRK):
             self.put_tty_queue(c)
         self.put_tty_queue(c)
@@ -304,6 +351,7 @@ class NTty:
         if self.t_i(IXON):
             if self._is_special(c, VSTART):
                 tty.start_tty()
+                self.process_echoes()
                 return
             if self._is_special(c, VSTOP):
                 tty.stop_tty()
@@ -315,6 +363,7 @@ class NTty:
                     return
         if tty.stopped and self.t_i(IXON) and self.t_i(IXANY):
             tty.start_tty()
+            self.process_echoes()
         if c == 13:
             if self.t_i(IGNCR):
                 return
@@ -326,6 +375,7 @@ class NTty:
             if self._is_special(c, VERASE) or self._is_special(c, VKILL) or \
                     (self._is_special(c, VWERASE) and self.t_l(IEXTEN)):
                 self.eraser(c)
+                self.commit_echoes()
                 return
             if self._is_special(c, VLNEXT) and self.t_l(IEXTEN):
                 self.lnext = True
@@ -334,6 +384,7 @@ class NTty:
                     if self.t_l(ECHOCTL):
                         self.echo_char_raw(ord("^"))
                         self.echo_char_raw(8)
+                        self.commit_echoes()
                 return
             if self._is_special(c, VREPRINT) and self.t_l(ECHO) and self.t_l(IEXTEN):
                 self.finish_erasing()
@@ -341,10 +392,12 @@ class NTty:
                 self.echo_char_raw(10)
                 for ch in self.buf[self.canon_head - self.tail:]:
                     self.echo_char(ch)
+                self.commit_echoes()
                 return
             if c == 10:
                 if self.t_l(ECHO) or self.t_l(ECHONL):
                     self.echo_char_raw(10)
+                    self.commit_echoes()
                 self._newline(c)
                 return
             if self._is_special(c, VEOF):
@@ -355,6 +408,7 @@ class NTty:
                     if self.canon_head == self.head:
                         self.echo_set_canon_col()
                     self.echo_char(c)
+                    self.commit_echoes()
                 if c == 0o377 and self.t_i(PARMRK):
                     self.put_tty_queue(c)
                 self._newline(c)
@@ -367,6 +421,7 @@ class NTty:
                 if self.canon_head == self.head:
                     self.echo_set_canon_col()
                 self.echo_char(c)
+            self.commit_echoes()
         if c == 0o377 and self.t_i(PARMRK):
             self.put_tty_queue(c)
         self.put_tty_queue(c)
@@ -381,14 +436,18 @@ class NTty:
 
     def receive_signal_char(self, sig, c):
         tty = self.tty
-        if not self.t_l(NOFLSH):
-            self.reset()
-            tty.flush_output()
         tty.signal_fg(sig)
+        if not self.t_l(NOFLSH):
+            self.clear_echoes()
+            tty.flush_output()
+            self.reset()
         if self.t_i(IXON):
             tty.start_tty()
         if self.t_l(ECHO):
             self.echo_char(c)
+            self.commit_echoes()
+        else:
+            self.process_echoes()
 
     def eraser(self, c):
         if self.head == self.canon_head:

@@ -164,7 +164,7 @@ class Tty:
         self.read_wait = sched.WaitQueue()
         self.write_wait = sched.WaitQueue()
         self.stopped = False            # ^S (or TCOOFF)
-        self.held_output = bytearray()  # written while stopped
+        self.tco_stopped = False        # TCOOFF: only TCOON restarts
         self.flip = bytearray()         # input the line discipline had no room for
         self.hung_up = False
         self.files = set()              # open Files on this tty
@@ -198,24 +198,20 @@ class Tty:
         self.driver.unthrottle(self)
 
     def driver_write(self, data):
-        if self.stopped:
-            self.held_output += data
-            return len(data)
         return self.driver.write(self, data)
 
     def stop_tty(self):
         self.stopped = True
 
     def start_tty(self):
-        if self.stopped:
+        """^Q (or any key with IXANY) restarts output, unless TCOOFF stopped it."""
+        if self.stopped and not self.tco_stopped:
             self.stopped = False
-            if self.held_output:
-                data, self.held_output = bytes(self.held_output), bytearray()
-                self.driver.write(self, data)
             self.write_wait.wake_up()
 
     def flush_output(self):
-        self.held_output = bytearray()
+        """Output not yet sent is dropped (nothing is held: the echo buffer
+        and blocked writers wait while stopped)."""
 
     def input_eof(self):
         return self.driver.input_eof(self)
@@ -411,7 +407,7 @@ class TtyFileOps(FileOperations):
             r = tty_check_change(t, tty, SIGTTOU)
             if r:
                 return r
-        tty.ldisc.commit_echoes()
+        tty.ldisc.process_echoes()
         if tty.link_closed():
             return -EIO
         done = self._write_some(tty, data, 0)
@@ -609,9 +605,12 @@ def tty_ioctl(tty, f, t, cmd, arg):
         if r:
             return r
         if arg == TCOOFF:
+            tty.tco_stopped = True
             tty.stop_tty()
         elif arg == TCOON:
-            tty.start_tty()
+            if tty.tco_stopped:
+                tty.tco_stopped = False
+                tty.start_tty()
         elif arg in (TCIOFF, TCION):
             c = tty.termios.cc[n_tty.VSTOP if arg == TCIOFF else n_tty.VSTART]
             if c:
