@@ -321,15 +321,47 @@ class NTty:
         self.tty.read_wait.wake_up()
 
     def receive_char(self, c):
+        lnext, self.lnext = self.lnext, False
         if self.t_i(ISTRIP):
             c &= 0x7F
         if self.t_i(IUCLC) and self.t_l(IEXTEN) and isupper(c):
             c += 32
-        if self.lnext:
-            self.lnext = False
+        if lnext:
             self._receive_plain(c)
-            return
-        self._receive_special(c)
+        elif self.raw():
+            self.put_tty_queue(c)
+        elif self.in_char_map(c):
+            self._receive_special(c)
+        else:
+            self._receive_plain(c)
+
+    def raw(self):
+        """No input processing at all is asked for (Linux's ldata->raw)."""
+        return not (self.t_i(ISTRIP | IUCLC | IGNCR | ICRNL | INLCR | IXON | PARMRK)
+                    or self.t_l(ICANON | ISIG | ECHO))
+
+    def in_char_map(self, c):
+        """Does c need the special path (Linux's char_map)?"""
+        if c == 0:
+            return False
+        if c == 13 and self.t_i(IGNCR | ICRNL):
+            return True
+        if c == 10 and self.t_i(INLCR):
+            return True
+        cc = self.tty.termios.cc
+        if self.t_l(ICANON):
+            if c in (cc[VERASE], cc[VKILL], cc[VEOF], 10, cc[VEOL]):
+                return True
+            if self.t_l(IEXTEN):
+                if c in (cc[VWERASE], cc[VLNEXT], cc[VEOL2]):
+                    return True
+                if self.t_l(ECHO) and c == cc[VREPRINT]:
+                    return True
+        if self.t_i(IXON) and c in (cc[VSTART], cc[VSTOP]):
+            return True
+        if self.t_l(ISIG) and c in (cc[VINTR], cc[VQUIT], cc[VSUSP]):
+            return True
+        return False
 
     def _receive_plain(self, c):
         tty = self.tty
