@@ -334,8 +334,8 @@ def main(argv=None):
         kill_all()
         if _opts is not None and _opts.stats:
             from skas.ptrace import Stats
-            sys.stderr.write("stats: ptrace_stops=%d syscalls=%d faults=%d\n"
-                             % (Stats.stops, Stats.syscalls, Stats.faults))
+            sys.stderr.write("stats: ptrace_stops=%d syscalls=%d faults=%d vsyscalls=%d\n"
+                             % (Stats.stops, Stats.syscalls, Stats.faults, Stats.vsyscalls))
         try:
             sys.stdout.flush()
         except OSError:

@@ -57,3 +57,14 @@ def test_kernel_bug_is_an_oops_not_a_crash():
         assert "Oops: RuntimeError in getppid" in log
         assert "Traceback (most recent call last)" in log
         assert log.count("unsupported syscall kexec_load") == 1
+
+
+def test_vsyscall_page_calls_are_answered_by_the_kernel():
+    """Calls into the host's [vsyscall] page would be answered by the host
+    behind the kernel's back; the stub's seccomp filter turns them into
+    SIGSYS and the kernel answers (counted by the `stats` option)."""
+    from conftest import differential
+    for libc in ("musl", "glibc"):
+        differential(guest("vsyscall", libc))
+        r = run(guest("vsyscall", libc), kernel_args=["stats"])
+        assert "vsyscalls=3" in r.stderr.decode()
