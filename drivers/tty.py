@@ -176,6 +176,11 @@ class Tty:
     def __repr__(self):
         return "<Tty %s>" % self.name.decode()
 
+    @property
+    def rdev(self):
+        """The device number /proc/PID/stat shows as tty_nr."""
+        return self.device
+
     # -- bytes in and out ---------------------------------------------------------------
     def receive(self, data):
         """Input from the device; what does not fit waits in the flip buffer."""
@@ -349,7 +354,7 @@ def disassociate_ctty(t, on_exit):
 
 def tty_exit(t):
     """A process exits: a session leader takes its terminal with it."""
-    if t.group_leader is t and is_session_leader(t) and t.signal.tty is not None:
+    if is_session_leader(t) and t.signal.tty is not None:
         disassociate_ctty(t, on_exit=True)
 
 

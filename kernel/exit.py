@@ -80,6 +80,9 @@ def do_exit(t, code):
     exit_mm(t)
     exit_files(t)
     exit_fs(t)
+    if _group_dead(t):
+        from drivers.tty import tty_exit
+        tty_exit(t)                     # a session leader's terminal hangs up
     t.signal.nr_threads -= 1
     exit_notify(t)
 
