@@ -30,6 +30,7 @@ def initrd(prog, extra=None):
     a = Archive(mtime=0)
     a.dir("dev")
     a.nod("dev/console", 0o600, 0, 0, "c", 5, 1)
+    a.nod("dev/null", 0o666, 0, 0, "c", 1, 3)
     with open(prog, "rb") as f:
         a.file("prog", f.read(), 0o755)
     for name, path in (extra or {}).items():
@@ -84,10 +85,10 @@ def main():
     for name, binary, n, kind, desc, uml in WORKLOADS:
         if only and name not in only:
             continue
-        prog = os.path.join(BUILD, binary)
         extra = None
         if isinstance(binary, tuple):
-            prog, extra = os.path.join(BUILD, binary[0]), binary[1]
+            binary, extra = binary
+        prog = os.path.join(BUILD, binary)
         rd = initrd(prog, extra and {k: os.path.join(BUILD, v) for k, v in extra.items()})
         try:
             if kind == "in_guest":
