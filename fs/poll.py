@@ -171,9 +171,15 @@ def _poll_restartable(t, ufds, nfds, deadline):
     return then(do_sys_poll(t, ufds, nfds, deadline), finish)
 
 
+def time_bits(t):
+    """Width of a struct timespec's fields for t: 32 for i386 calls, but 64
+    for i386's *_time64 calls (arch/x86 sets t.time64 for those)."""
+    return 64 if t.arch.BITS == 64 or getattr(t, "time64", False) else 32
+
+
 def get_timespec_ns(t, addr, bits=None):
     """A guest struct timespec in ns; EINVAL if it is not a valid one."""
-    bits = bits or t.arch.BITS
+    bits = bits or time_bits(t)
     fmt = "<qq" if bits == 64 else "<ii"
     sec, nsec = struct.unpack(fmt, copy_from_user(t.mm, addr, struct.calcsize(fmt)))
     if sec < 0 or not 0 <= nsec < NSEC_PER_SEC:
@@ -196,7 +202,8 @@ def put_remaining(t, addr, deadline, fmt, usec=False):
     return True
 
 
-def _ppoll(t, ufds, nfds, tsp, sigmask, sigsetsize, bits):
+def sys_ppoll(t, ufds, nfds, tsp, sigmask, sigsetsize):
+    bits = time_bits(t)
     deadline = None
     timeout_ns = None
     if tsp:
@@ -217,14 +224,6 @@ def _ppoll(t, ufds, nfds, tsp, sigmask, sigsetsize, bits):
         restore_saved_sigmask_unless(t, False)
         raise
     return then(res, finish)
-
-
-def sys_ppoll(t, ufds, nfds, tsp, sigmask, sigsetsize):
-    return _ppoll(t, ufds, nfds, tsp, sigmask, sigsetsize, None)
-
-
-def sys_ppoll_time64(t, ufds, nfds, tsp, sigmask, sigsetsize):
-    return _ppoll(t, ufds, nfds, tsp, sigmask, sigsetsize, 64)
 
 
 def _s32(v):

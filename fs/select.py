@@ -16,7 +16,7 @@ from fs.file import (POLLERR, POLLHUP, POLLIN, POLLOUT, POLLPRI, POLLRDBAND,
                      POLLRDNORM, POLLWRBAND, POLLWRNORM, fget)
 from fs.poll import (NSEC_PER_SEC, deadline_after_ns, get_timespec_ns,
                      poll_wait_loop, put_remaining, restore_saved_sigmask_unless,
-                     set_user_sigmask, then, vfs_poll)
+                     set_user_sigmask, then, time_bits, vfs_poll)
 from mm.uaccess import copy_from_user, copy_to_user
 
 POLLIN_SET = POLLRDNORM | POLLRDBAND | POLLIN | POLLHUP | POLLERR
@@ -136,12 +136,9 @@ def sys_select(t, n, inp, outp, exp, tvp):
     return _do_select(t, n, inp, outp, exp, tvp, deadline, zero, fmt, True, bits)
 
 
-def sys__newselect(t, n, inp, outp, exp, tvp):
-    return sys_select(t, n, inp, outp, exp, tvp)
-
-
-def _pselect6(t, n, inp, outp, exp, tsp, sig, tbits):
+def sys_pselect6(t, n, inp, outp, exp, tsp, sig):
     bits = t.arch.BITS
+    tbits = time_bits(t)
     fmt = "<qq" if tbits == 64 else "<ii"
     deadline = None
     zero = False
@@ -154,14 +151,6 @@ def _pselect6(t, n, inp, outp, exp, tsp, sig, tbits):
         up, size = struct.unpack(pfmt, copy_from_user(t.mm, sig, struct.calcsize(pfmt)))
         set_user_sigmask(t, up, size)
     return _do_select(t, n, inp, outp, exp, tsp, deadline, zero, fmt, False, bits)
-
-
-def sys_pselect6(t, n, inp, outp, exp, tsp, sig):
-    return _pselect6(t, n, inp, outp, exp, tsp, sig, t.arch.BITS)
-
-
-def sys_pselect6_time64(t, n, inp, outp, exp, tsp, sig):
-    return _pselect6(t, n, inp, outp, exp, tsp, sig, 64)
 
 
 def _s32(v):

@@ -4,15 +4,15 @@ A socket is an open file on "sockfs" (fstat shows S_IFSOCK, /proc names it
 socket:[ino]) whose private data is a Socket of some address family.  The
 system calls here do what is common to every family: fd and flag handling,
 copying addresses, iovecs and msghdrs in and out of guest memory, socket
-options at level SOL_SOCKET, SIGPIPE, and the i386 socketcall multiplexer.
-The family does the rest through the methods of its Socket subclass (only
+options at level SOL_SOCKET, SIGPIPE.  The family does the rest through the methods of its Socket subclass (only
 AF_UNIX exists: net/unix.py; any other family is EAFNOSUPPORT, so programs
 that try IPv6, IPv4 or netlink first fall back cleanly).
 
 A family method that must wait returns a generator (kernel/sched.py);
 sleeping honours O_NONBLOCK/MSG_DONTWAIT and SO_RCVTIMEO/SO_SNDTIMEO, and a
 signal interrupts it with a restartable error (SA_RESTART restarts it) or
-EINTR once a timeout was set.
+EINTR once a timeout was set.  (i386 reaches these through socketcall(2),
+arch/x86/socketcall.py; the handlers use 32-bit layouts for 32-bit tasks.)
 """
 
 import struct
@@ -726,30 +726,6 @@ def sys_getsockopt(t, fd, level, optname, optval, optlen):
     copy_to_user(t.mm, optval, val[:n])
     copy_to_user(t.mm, optlen, struct.pack("<i", n))
     return 0
-
-
-# -- i386: socketcall(2) -------------------------------------------------------------------
-
-_SOCKETCALL = {
-    1: ("socket", 3), 2: ("bind", 3), 3: ("connect", 3), 4: ("listen", 2),
-    5: ("accept", 3), 6: ("getsockname", 3), 7: ("getpeername", 3),
-    8: ("socketpair", 4), 9: ("send", 4), 10: ("recv", 4), 11: ("sendto", 6),
-    12: ("recvfrom", 6), 13: ("shutdown", 2), 14: ("setsockopt", 5),
-    15: ("getsockopt", 5), 16: ("sendmsg", 3), 17: ("recvmsg", 3),
-    18: ("accept4", 4), 19: ("recvmmsg", 5), 20: ("sendmmsg", 4),
-}
-
-
-def sys_socketcall(t, call, args):
-    entry = _SOCKETCALL.get(call & 0xFFFFFFFF)
-    if entry is None:
-        return -EINVAL
-    name, n = entry
-    fn = globals().get("sys_" + name)
-    if fn is None:
-        return -EINVAL
-    vals = struct.unpack("<%dI" % n, copy_from_user(t.mm, args, 4 * n))
-    return fn(t, *vals)
 
 
 def _s32(v):
