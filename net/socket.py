@@ -4,9 +4,10 @@ A socket is an open file on "sockfs" (fstat shows S_IFSOCK, /proc names it
 socket:[ino]) whose private data is a Socket of some address family.  The
 system calls here do what is common to every family: fd and flag handling,
 copying addresses, iovecs and msghdrs in and out of guest memory, socket
-options at level SOL_SOCKET, SIGPIPE.  The family does the rest through the methods of its Socket subclass (only
-AF_UNIX exists: net/unix.py; any other family is EAFNOSUPPORT, so programs
-that try IPv6, IPv4 or netlink first fall back cleanly).
+options at level SOL_SOCKET, SIGPIPE.  The family does the rest through
+the methods of its Socket subclass (only AF_UNIX exists: net/unix.py; any
+other family is EAFNOSUPPORT, so programs that try IPv6, IPv4 or netlink
+first fall back cleanly).
 
 A family method that must wait returns a generator (kernel/sched.py);
 sleeping honours O_NONBLOCK/MSG_DONTWAIT and SO_RCVTIMEO/SO_SNDTIMEO, and a
