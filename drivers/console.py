@@ -166,9 +166,9 @@ def _fatal_host_signal(signum, frame):
 def _host_sigtstp(signum, frame):
     """Stopped from the host: give the terminal back while stopped."""
     restore_host_terminal()
-    signal.signal(signal.SIGTSTP, signal.SIG_DFL)
-    os.kill(os.getpid(), signal.SIGTSTP)
-    signal.signal(signal.SIGTSTP, _host_sigtstp)
+    # SIGSTOP rather than SIGTSTP again: the latter is dropped when our
+    # process group is orphaned (started with setsid, say)
+    os.kill(os.getpid(), signal.SIGSTOP)
     if host_terminal is not None:
         host_terminal.make_raw()
 

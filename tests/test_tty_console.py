@@ -116,3 +116,25 @@ def test_host_terminal_restored_after_sigterm(tmp_path):
         assert termios.tcgetattr(term.slave) == term.before
     finally:
         term.close()
+
+
+def test_host_sigtstp_gives_the_terminal_back_while_stopped(tmp_path):
+    rd = ttys_initrd(guest("console", "musl"), str(tmp_path / "c.cpio"))
+    term = Terminal(["quiet", "initrd=" + rd, "init=/prog"])
+    try:
+        term.expect(rb"line> ")
+        raw = termios.tcgetattr(term.slave)
+        assert raw != term.before
+        term.proc.send_signal(signal.SIGTSTP)
+        deadline = time.monotonic() + 20
+        while termios.tcgetattr(term.slave) != term.before:
+            assert time.monotonic() < deadline, "terminal not restored on SIGTSTP"
+            time.sleep(0.05)
+        term.proc.send_signal(signal.SIGCONT)
+        while termios.tcgetattr(term.slave) != raw:
+            assert time.monotonic() < deadline, "raw mode not back after SIGCONT"
+            time.sleep(0.05)
+        term.send(b"still here\r")
+        term.expect(re.escape(b"got 11 [still here\r\n]"))
+    finally:
+        term.close()
