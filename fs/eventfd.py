@@ -45,7 +45,7 @@ class EventfdOps(FileOperations):
     def _take(self, ctx):
         val = 1 if ctx.flags & EFD_SEMAPHORE else ctx.count
         ctx.count -= val
-        ctx.wqh.wake_up()
+        ctx.wqh.wake_up(POLLOUT | POLLWRNORM)
         return struct.pack("<Q", val)
 
     def _read_wait(self, f, t, ctx):
@@ -70,7 +70,7 @@ class EventfdOps(FileOperations):
     def _add(self, ctx, val):
         ctx.count += val
         if val:
-            ctx.wqh.wake_up()
+            ctx.wqh.wake_up(POLLIN | POLLRDNORM)
         return 8
 
     def _write_wait(self, f, t, ctx, val):

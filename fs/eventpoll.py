@@ -64,14 +64,17 @@ class EpItem:
         self.queues = []                # wait queues our callback sits on
         self.ready = False              # on ep.rdllist
 
-    def callback(self):
-        """ep_poll_callback: the watched file woke one of its queues."""
+    def callback(self, key=0):
+        """ep_poll_callback: the watched file woke one of its queues (key:
+        the events that happened, 0 for "something")."""
         ep = self.ep
         if self.file.refs <= 0:
             ep.remove(self)
             return
         if not self.events & ~EP_PRIVATE_BITS:
             return                      # a disabled EPOLLONESHOT item
+        if key and not key & self.events:
+            return                      # not an event we wait for
         if not self.ready:
             self.ready = True
             ep.rdllist[self] = None

@@ -53,13 +53,15 @@ class WaitQueue:
         self.waiters = []
         self.callbacks = []
 
-    def wake_up(self):
+    def wake_up(self, key=0):
+        """Wake every sleeper; callbacks get key, the poll events that
+        happened (0: anything may have changed)."""
         if self.waiters:
             for t in list(self.waiters):
                 wake_up_process(t)
         if self.callbacks:
             for fn in list(self.callbacks):
-                fn()
+                fn(key)
 
     def __bool__(self):
         return True

@@ -31,6 +31,7 @@ from kernel.errno import (EADDRINUSE, EAGAIN, ECONNREFUSED, ECONNRESET, EINVAL,
                           EPIPE, EPROTONOSUPPORT, EPROTOTYPE, ESOCKTNOSUPPORT,
                           Errno)
 from fs.inode import S_IFSOCK, S_ISSOCK
+from fs.file import POLLIN, POLLOUT, POLLRDNORM, POLLWRBAND, POLLWRNORM
 from net.scm import ScmCookie, current_creds
 from net.socket import (AF_UNIX, AF_UNSPEC, MSG_PEEK, MSG_TRUNC, MSG_WAITALL,
                         RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK, SOCK_DGRAM,
@@ -354,7 +355,7 @@ class UnixSocket(Socket):
             if self.state != TCP_LISTEN:
                 return -EINVAL
         newsk = self.queue.popleft()
-        self.wq.wake_up()                   # room in the backlog
+        self.wq.wake_up(WRITE_SPACE)        # room in the backlog
         return newsk
 
     def shutdown_sock(self, how):
@@ -442,7 +443,7 @@ class UnixSocket(Socket):
                     scm = None                  # the skb owns the fds now
                 first = False
                 other.queue.append(skb)
-                other.wq.wake_up()
+                other.wq.wake_up(DATA_READY)
                 sent += size
             return sent
         finally:
@@ -498,7 +499,7 @@ class UnixSocket(Socket):
             skb = self._make_skb(t, data, other, scm)
             scm = None
             other.queue.append(skb)
-            other.wq.wake_up()
+            other.wq.wake_up(DATA_READY)
             return len(data)
         finally:
             if scm is not None:
@@ -509,7 +510,7 @@ class UnixSocket(Socket):
         """An skb left our queue: its sender gets the memory back."""
         s = skb.sender
         s.wmem -= skb.truesize
-        s.wq.wake_up()
+        s.wq.wake_up(WRITE_SPACE)
 
     def _creds_out(self, skb):
         if skb.creds is not None:
@@ -631,7 +632,7 @@ class UnixSocket(Socket):
         if not flags & MSG_PEEK:
             self.queue.popleft()
             self._consumed(skb)
-            self.wq.wake_up()               # senders waiting for queue room
+            self.wq.wake_up(WRITE_SPACE)    # senders waiting for queue room
             fds = skb.scm.fds if skb.scm is not None else []
             if skb.scm is not None:
                 skb.scm.fds = []
@@ -714,5 +715,8 @@ class UnixSocket(Socket):
         self._purge_queue()
         self.wq.wake_up()
 
+
+DATA_READY = POLLIN | POLLRDNORM            # sk_data_ready's wake-up
+WRITE_SPACE = POLLOUT | POLLWRNORM | POLLWRBAND
 
 _ = (EAGAIN, EPERM)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -218,6 +219,40 @@ static void sleeping(void)
 	close(ep);
 }
 
+/* edge-triggered wake-ups carry their events: the peer reading what we
+ * sent is write space, not input, for us */
+static void edges_with_sockets(void)
+{
+	int sv[2];
+	char c;
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	write(sv[0], "x", 1);
+	write(sv[1], "y", 1);
+	int ep = epoll_create1(0);
+	add(ep, sv[0], EPOLLIN | EPOLLET);
+	wait_print("ET socket, data", ep, 8, 0);
+	read(sv[1], &c, 1);
+	wait_print("ET socket, peer read our data", ep, 8, 0);
+	write(sv[1], "z", 1);
+	wait_print("ET socket, more data", ep, 8, 0);
+	mod(ep, sv[0], EPOLLOUT | EPOLLET);
+	wait_print("ET socket, OUT", ep, 8, 0);
+	write(sv[0], "w", 1);
+	wait_print("ET socket, OUT after own write", ep, 8, 0);
+	read(sv[1], &c, 1);
+	wait_print("ET socket, OUT after peer read", ep, 8, 0);
+	int a = eventfd(0, EFD_NONBLOCK);
+	add(ep, a, EPOLLIN | EPOLLET);
+	put(a, 1);
+	wait_print("ET eventfd, written", ep, 8, 0);
+	take(a);
+	wait_print("ET eventfd, read (write space only)", ep, 8, 0);
+	close(a);
+	close(sv[0]);
+	close(sv[1]);
+	close(ep);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -226,6 +261,7 @@ int main(int argc, char **argv)
 	maxevents();
 	closing();
 	nesting();
+	edges_with_sockets();
 	sleeping();
 	printf("done\n");
 	return 0;
