@@ -87,6 +87,7 @@ def test_console_line_editing_signals_raw_mode_and_resize(tmp_path):
         term.expect(re.escape(b"helo\b \blo wrld\b \b\b \b\b \b\b \bworld\r\n"))
         term.expect(re.escape(b"got 12 [hello world\r\n]\r\n"))
         term.expect(rb"interrupt> ")
+        time.sleep(0.3)                 # let it reach read(): a ^C before that is lost
         term.send(b"\x03")
         term.expect(re.escape(b"^Cread -1 Interrupted system call, signal 2\r\n"))
         term.expect(rb"raw> ")

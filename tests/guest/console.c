@@ -36,6 +36,7 @@ int main(void)
 	snprintf(msg, sizeof msg, "got %ld [%s]\n", n, buf);
 	say(msg);
 
+	got = 0;
 	say("interrupt> ");
 	n = read(0, buf, sizeof buf);
 	snprintf(msg, sizeof msg, "read %ld %s, signal %d\n", n, n < 0 ? strerror(errno) : "", got);
@@ -61,8 +62,8 @@ int main(void)
 	ioctl(0, TIOCGWINSZ, &ws);
 	snprintf(msg, sizeof msg, "winsize %dx%d\n", ws.ws_col, ws.ws_row);
 	say(msg);
-	say("resize> ");
 	got = 0;
+	say("resize> ");
 	while (!got)
 		read(0, buf, 1);        /* SIGWINCH interrupts it (no SA_RESTART) */
 	ioctl(0, TIOCGWINSZ, &ws);
