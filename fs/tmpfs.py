@@ -80,7 +80,17 @@ class TmpfsInode(Inode):
         inode.nlink = 0
         self.touch(m=True, c=True)
 
-    def rename(self, old_name, new_dir, new_name):
+    def rename(self, old_name, new_dir, new_name, flags=0):
+        if flags & 2:                               # RENAME_EXCHANGE
+            a, b = self.entries[old_name], new_dir.entries[new_name]
+            self.entries[old_name], new_dir.entries[new_name] = b, a
+            if new_dir is not self and S_ISDIR(a.mode) != S_ISDIR(b.mode):
+                delta = 1 if S_ISDIR(a.mode) else -1
+                self.nlink -= delta
+                new_dir.nlink += delta
+            for i in (self, new_dir, a, b):
+                i.touch(c=True)
+            return
         inode = self.entries.pop(old_name)
         victim = new_dir.entries.get(new_name)
         if victim is not None:
