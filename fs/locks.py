@@ -21,7 +21,7 @@ from kernel.errno import EAGAIN, EDEADLK, EINTR, EINVAL, ENOLCK, EWOULDBLOCK, Er
 F_RDLCK, F_WRLCK, F_UNLCK = 0, 1, 2
 OFFSET_MAX = (1 << 63) - 1
 
-LOCK_SH, LOCK_EX, LOCK_NB, LOCK_UN = 1, 2, 4, 8
+LOCK_SH, LOCK_EX, LOCK_NB, LOCK_UN, LOCK_MAND = 1, 2, 4, 8, 32
 
 
 class FileLock:
@@ -173,6 +173,8 @@ def sys_flock(t, fd, cmd):
     from fs.file import fdget
     f = fdget(t, _s32(fd))
     cmd &= 0xFFFFFFFF
+    if cmd & LOCK_MAND:
+        return 0                                # obsolete: ignored, as Linux
     nb = cmd & LOCK_NB
     op = cmd & ~LOCK_NB
     types = {LOCK_SH: F_RDLCK, LOCK_EX: F_WRLCK, LOCK_UN: F_UNLCK}

@@ -140,7 +140,7 @@ def _copy_file_range(t, fd_in, off_in, fd_out, off_out, length, flags):
     pout = _get_off(t, off_out)
     a = fin.pos if pin is None else pin
     b = fout.pos if pout is None else pout
-    length = min(length, MAX_RW_COUNT)
+    length = max(0, min(length, MAX_RW_COUNT, fin.inode.size - a))
     if fin.inode is fout.inode and a < b + length and b < a + length:
         return -EINVAL
     n, a2, b2 = yield from transfer(t, fin, a, fout, b, length, stop_short=False)
