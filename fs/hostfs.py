@@ -192,7 +192,8 @@ class HostfsInode(Inode):
         try:
             fd = os.open(self.name, _DIR_FLAGS, dir_fd=pfd)
         except OSError as e:
-            raise Errno(ESTALE if e.errno in (_errno.ENOENT, _errno.ELOOP) else e.errno)
+            raise Errno(ESTALE if e.errno in (_errno.ENOENT, _errno.ELOOP, _errno.ENOTDIR)
+                        else e.errno)
         self._same_or_stale(fd)
         sb.remember_fd(self, fd)
         self.fd_kind = "path"
