@@ -132,6 +132,12 @@ class ProcDir(ProcInode):
     def entries(self):
         return self._entries()
 
+    def create(self, name, mode, cred, rdev=0):
+        raise Errno(ENOENT)
+
+    def mkdir(self, name, mode, cred):
+        raise Errno(ENOENT)
+
     def lookup(self, name):
         make = self.entries().get(name)
         return make() if make is not None else None
