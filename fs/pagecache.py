@@ -111,9 +111,13 @@ class AddressSpace:
         return done
 
     def truncate(self, size):
-        """Drop pages wholly beyond size; zero the tail of the last one."""
+        """Drop pages wholly beyond size; zero the tail of the last one.
+        Mappings lose their ptes beyond the new end: touching there is
+        SIGBUS, as on Linux."""
         pm = _pm.physmem
         first_gone = (size + PAGE_SIZE - 1) >> PAGE_SHIFT
+        if self.pages:
+            unmap_mapping_range(self.host, first_gone)
         for index in [i for i in self.pages if i >= first_gone]:
             pfn = self.pages.pop(index)
             self.dirty.discard(index)
@@ -129,3 +133,59 @@ class AddressSpace:
     def release(self):
         """The inode is gone: give every page back."""
         self.truncate(0)
+
+
+def unmap_mapping_range(inode, first_pgoff):
+    """Drop every pte that maps inode's pages from first_pgoff on, in every
+    address space (there is no reverse map: walk the tasks' mms)."""
+    from kernel import task as ktask
+    from mm.memory import zap_page_range
+    seen = set()
+    for t in list(ktask.tasks.values()):
+        mm = t.mm
+        if mm is None or id(mm) in seen:
+            continue
+        seen.add(id(mm))
+        for vma in mm.vmas:
+            f = vma.file
+            if f is None or f.inode is not inode:
+                continue
+            start = vma.start + max(0, (first_pgoff - vma.pgoff) << PAGE_SHIFT)
+            if start >= vma.end:
+                continue
+            if zap_page_range(mm, start, vma.end):
+                mm.note_unmap(start, vma.end)
+
+
+def dirty_vma_pages(vma, start=None, end=None):
+    """A writable shared mapping may have stored into any page it maps
+    without a fault (the pte stays writable): take them all as dirty."""
+    from mm.vma import VM_MAYWRITE, VM_SHARED
+    f = vma.file
+    if f is None or f.mapping is None or not vma.flags & VM_SHARED \
+            or not vma.flags & VM_MAYWRITE or not f.mapping.backed:
+        return
+    start = vma.start if start is None else max(start, vma.start)
+    end = vma.end if end is None else min(end, vma.end)
+    first = vma.pgoff + ((start - vma.start) >> PAGE_SHIFT)
+    last = first + ((end - start) >> PAGE_SHIFT)
+    pages = f.mapping.pages
+    for index in range(first, last) if last - first < len(pages) else \
+            [i for i in pages if first <= i < last]:
+        if index in pages:
+            f.mapping.dirty.add(index)
+
+
+def filemap_close(vma):
+    """A shared file mapping goes away (munmap, exit): its dirty pages go
+    to the backing store (hostfs) now."""
+    from kernel.errno import Errno
+    from mm.vma import VM_SHARED
+    f = vma.file
+    if f is None or not vma.flags & VM_SHARED:
+        return
+    dirty_vma_pages(vma)
+    try:
+        f.inode.sync()
+    except Errno:
+        pass

@@ -97,6 +97,8 @@ def sys_msync(t, start, length, flags):
         if flags & MS_INVALIDATE and getattr(vma, "locked", False):
             return -EBUSY
         if vma.file is not None and vma.flags & 0x8:        # VM_SHARED
+            from fs.pagecache import dirty_vma_pages
+            dirty_vma_pages(vma, start, end)
             vma.file.inode.sync()
     if pos < end or unmapped:
         return -ENOMEM

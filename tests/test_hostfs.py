@@ -58,7 +58,7 @@ def test_no_escape_same_as_chroot(libc, tmp_path):
 
 def test_writes_reach_the_host(tmp_path):
     root = make_tree(tmp_path, guest("hostfs", "musl"))
-    u = run_hostfs(root, ["-", "write"])
+    u = run_hostfs(root, ["-", "write", str(root)])
     assert u.status == 0, u.stderr.decode()
     assert (root / "tmpdir" / "new.txt").read_bytes() == b"written by the guest\n"
     st = os.stat(root / "tmpdir" / "new.txt")
@@ -66,7 +66,8 @@ def test_writes_reach_the_host(tmp_path):
     assert not (root / "tmpdir" / "sub").exists()
     assert not (root / "tmpdir" / "gone").exists()
     # msync and munmap wrote the shared mapping back; exit wrote the rest
-    assert "[MAPPED..LATER...]" in u.out
+    assert "/dev/m2/tmpdir/mapped: [MAPPED..LATER...]" in u.out
+    assert "/tmpdir/mapped: [MAPPED..LATER...]" in u.out
     assert (root / "tmpdir" / "mapped").read_bytes() == b"MAPPED..LATER.XT"
     outside_untouched(tmp_path)
 
@@ -150,3 +151,14 @@ def test_host_side_swap_for_symlink_cannot_escape(tmp_path):
         top.lookup(b"..")
     with pytest.raises(Errno):
         top.lookup(b"a/secret")
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc"])
+def test_mmap_of_hostfs_files(libc, tmp_path):
+    """The memory-mapped file checks of test_fs_mmap, on a hostfs root."""
+    prog = guest("mmapfile", libc)
+    root = make_tree(tmp_path, guest("mmapfile", libc))
+    n = native(prog, [str(tmp_path / "native")])
+    u = run_hostfs(root, ["/tmpdir/w"])
+    assert u.out == n.out, "--- native\n%s\n--- pyuml\n%s\n%s" % (n.out, u.out, u.stderr.decode())
+    assert (root / "tmpdir" / "w" / "data").stat().st_size == 3 * 4096

@@ -108,7 +108,7 @@ static void put(const char *p, const char *s)
 	close(fd);
 }
 
-static void write_check(void)
+static void write_check(const char *host)
 {
 	put("/tmpdir/new.txt", "written by the guest\n");
 	show("/tmpdir/new.txt");
@@ -139,6 +139,11 @@ static void write_check(void)
 	T(msync(p, 4096, MS_SYNC));
 	memcpy(p + 8, "LATER", 5);
 	T(munmap(p, 4096));
+	/* a second mount of the same host directory has its own page cache:
+	 * it reads what reached the host file */
+	mkdir("/dev/m2", 0755);
+	T(mount("none", "/dev/m2", "hostfs", MS_RDONLY, host));
+	show("/dev/m2/tmpdir/mapped");
 	close(fd);
 	show("/tmpdir/mapped");
 	fd = open("/tmpdir/mapped", O_RDWR);
@@ -197,7 +202,7 @@ int main(int argc, char **argv)
 	for (; i < argc; i++) {
 		printf("== %s\n", argv[i]);
 		if (!strcmp(argv[i], "escape")) escape();
-		else if (!strcmp(argv[i], "write")) write_check();
+		else if (!strcmp(argv[i], "write") && i + 1 < argc) write_check(argv[++i]);
 		else if (!strcmp(argv[i], "ro")) ro_check();
 		else if (!strcmp(argv[i], "mount") && i + 1 < argc) mount_check(argv[++i]);
 	}
