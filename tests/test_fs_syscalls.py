@@ -25,3 +25,20 @@ def test_descriptors_locks_dirents_cwd(libc, tmp_path):
     calls, getcwd/chdir/fchdir after rmdir, chroot and ".." at its top."""
     n, u = differential(guest("fdops", libc), [str(tmp_path / "w")])
     assert "waiter exited 0" in u.out
+
+
+@pytest.mark.parametrize("libc", LIBCS)
+def test_mount_umount(libc, tmp_path):
+    """tmpfs mounts hiding what is under them, bind mounts, read-only
+    remounts (of a bind mount only, or of the filesystem), statfs, EBUSY for
+    open files, working directories and submounts, MNT_DETACH, MS_MOVE,
+    EPERM for non-root.  Natively in a private mount namespace."""
+    from conftest import native, run
+    prog = guest("mounts", libc)
+    n = native(prog, ["ns", str(tmp_path / "native")])
+    u = run(prog, ["-", str(tmp_path / "pyuml")])
+    strip = lambda out: out.replace(str(tmp_path / "native"), "W").replace(  # noqa: E731
+        str(tmp_path / "pyuml"), "W")
+    assert n.status == 0 and "mount(\"none\", \"a\", \"tmpfs\", 0, \"mode=0700\") = 0" in n.out, n.out
+    assert strip(u.out) == strip(n.out), "--- native\n%s\n--- pyuml\n%s\n%s" % (
+        n.out, u.out, u.stderr.decode())
