@@ -208,7 +208,7 @@ def sys_fallocate(t, fd, mode, offset, length):
     if mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE):
         stop = min(end, inode.size)
         if stop > offset:
-            f.mapping.write(offset, bytes(stop - offset))
+            f.mapping.zero_range(offset, stop)
             inode.write_back_maybe()
     if not mode & FALLOC_FL_KEEP_SIZE and end > inode.size:
         inode.setattr(size=end)

@@ -110,6 +110,34 @@ class AddressSpace:
                 self.host.size = pos
         return done
 
+    def zero_range(self, start, end):
+        """Bytes [start, end) read as zero afterwards: whole pages are
+        dropped (holes), partial ones cleared.  Allocates nothing."""
+        pm = _pm.physmem
+        first_whole = (start + PAGE_SIZE - 1) >> PAGE_SHIFT
+        last_whole = end >> PAGE_SHIFT                      # exclusive
+        for index in [i for i in self.pages if first_whole <= i < last_whole]:
+            pfn = self.pages[index]
+            if self.backed:
+                pm.frame_view(pfn)[:] = bytes(PAGE_SIZE)
+                self.dirty.add(index)
+            else:
+                del self.pages[index]
+                pm.flags[pfn] &= ~PG_CACHE
+                pm.put_frame(pfn)
+        for index in {start >> PAGE_SHIFT, (end - 1) >> PAGE_SHIFT}:
+            if first_whole <= index < last_whole:
+                continue
+            pfn = self.pages.get(index)
+            if pfn is None:
+                continue
+            lo = max(start, index << PAGE_SHIFT) - (index << PAGE_SHIFT)
+            hi = min(end, (index + 1) << PAGE_SHIFT) - (index << PAGE_SHIFT)
+            pm.frame_view(pfn)[lo:hi] = bytes(hi - lo)
+            self.mark_dirty(index)
+        if not self.backed and last_whole > first_whole:
+            unmap_mapping_range(self.host, first_whole, last_whole)
+
     def truncate(self, size):
         """Drop pages wholly beyond size; zero the tail of the last one.
         Mappings lose their ptes beyond the new end: touching there is
@@ -135,9 +163,10 @@ class AddressSpace:
         self.truncate(0)
 
 
-def unmap_mapping_range(inode, first_pgoff):
-    """Drop every pte that maps inode's pages from first_pgoff on, in every
-    address space (there is no reverse map: walk the tasks' mms)."""
+def unmap_mapping_range(inode, first_pgoff, end_pgoff=None):
+    """Drop every pte that maps inode's pages from first_pgoff on (up to
+    end_pgoff), in every address space (there is no reverse map: walk the
+    tasks' mms)."""
     from kernel import task as ktask
     from mm.memory import zap_page_range
     seen = set()
@@ -151,10 +180,13 @@ def unmap_mapping_range(inode, first_pgoff):
             if f is None or f.inode is not inode:
                 continue
             start = vma.start + max(0, (first_pgoff - vma.pgoff) << PAGE_SHIFT)
-            if start >= vma.end:
+            end = vma.end
+            if end_pgoff is not None:
+                end = min(end, vma.start + max(0, (end_pgoff - vma.pgoff) << PAGE_SHIFT))
+            if start >= end:
                 continue
-            if zap_page_range(mm, start, vma.end):
-                mm.note_unmap(start, vma.end)
+            if zap_page_range(mm, start, end):
+                mm.note_unmap(start, end)
 
 
 def dirty_vma_pages(vma, start=None, end=None):

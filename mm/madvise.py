@@ -47,7 +47,8 @@ def _remove(mm, vma, start, end):
     size = vma.file.inode.size
     lo, hi = first << 12, min((first + ((end - start) >> 12)) << 12, size)
     if hi > lo:
-        mapping.write(lo, bytes(hi - lo))
+        mapping.zero_range(lo, hi)
+        vma.file.inode.write_back_maybe()
     _dontneed(mm, vma, start, end)
 
 
