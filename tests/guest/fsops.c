@@ -180,6 +180,25 @@ int main(int argc, char **argv)
 	T(truncate("file", -1));
 	T(truncate("d2", 0));
 	{ int fd = open("file", O_RDONLY); T(ftruncate(fd, 0)); close(fd); }
+	{
+		int fd = open("falloc", O_RDWR | O_CREAT, 0644);
+		write(fd, "0123456789", 10);
+		T(fallocate(fd, 0, 0, 100));
+		mode_of("falloc");
+		T(fallocate(fd, 1, 0, 5000));           /* KEEP_SIZE */
+		mode_of("falloc");
+		T(fallocate(fd, 0, -1, 10));
+		T(fallocate(fd, 0, 0, 0));
+		T(fallocate(fd, 2, 0, 10));             /* PUNCH_HOLE needs KEEP_SIZE */
+		T(fallocate(fd, 0x40, 0, 10));
+		close(fd);
+		fd = open("falloc", O_RDONLY);
+		T(fallocate(fd, 0, 0, 10));
+		close(fd);
+		fd = open(".", O_RDONLY);
+		T(fallocate(fd, 0, 0, 10));
+		close(fd);
+	}
 	T(access("file", F_OK));
 	T(access("file", R_OK | W_OK));
 	T(access("missing", F_OK));
