@@ -44,7 +44,10 @@ def fops_for(inode):
         from fs.char_dev import chrdev_fops
         return chrdev_fops(inode.rdev)
     if S_ISFIFO(mode):
-        from fs.pipe import fifo_fops
+        try:
+            from fs.pipe import fifo_fops
+        except ImportError:                     # no pipes in this kernel yet
+            raise Errno(ENXIO)
         return fifo_fops
     if S_ISSOCK(mode) or S_ISBLK(mode):
         raise Errno(ENXIO)

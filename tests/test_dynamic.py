@@ -29,6 +29,12 @@ COMMANDS = [
     " && tar -tvf /dev/shm/{tag}.tar; rm -f /dev/shm/{tag}.tar",
     "cd /usr/share/doc && ls -1d d* && pwd && cd .. && pwd",
     "test -e /nonexistent || echo missing; cat /nonexistent; echo status $?",
+    "cd /dev/shm && mkdir -p {tag}/a/b/c && cd {tag} && echo hi > a/b/c/f && cp -r a z"
+    " && mv z y && ln -s y/b l && ls -l l/c && chmod 600 y/b/c/f"
+    " && touch -d '2020-01-02 03:04:05' y/b/c/f && stat -c '%n %s %a %y' y/b/c/f"
+    " && du -a y > o && sort o && tar -cf t.tar y && rm -r y && tar -xf t.tar"
+    " && find y > o && sort o && cat y/b/c/f && rm -r y a t.tar l o && ls -A"
+    " && cd .. && rmdir {tag} && echo ok",
 ]
 
 

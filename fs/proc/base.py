@@ -136,6 +136,14 @@ def _mounts(pid):
     return show
 
 
+def _mountinfo(pid):
+    def show(reader):
+        from fs.proc.root import show_mountinfo
+        t = _task(pid)
+        return show_mountinfo(t.fs.root if t.fs is not None else None)
+    return show
+
+
 def _exe_path(pid):
     t = _task(pid)
     if t.mm is None or t.mm.exe_file is None:
@@ -177,6 +185,7 @@ def pid_entries(sb, pid, tid, with_task_dir=True):
         f(b"comm", text(lambda t: t.comm + b"\n"), 0o644),
         f(b"maps", _maps(tid)),
         f(b"mounts", _mounts(tid)),
+        f(b"mountinfo", _mountinfo(tid)),
         f(b"oom_score_adj", lambda reader: b"0\n", 0o644),
         f(b"limits", text(_limits)),
         f(b"wchan", lambda reader: b"0"),

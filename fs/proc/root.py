@@ -156,6 +156,39 @@ def show_mounts(root):
     return b"".join(out)
 
 
+def show_mountinfo(root):
+    """/proc/PID/mountinfo: ids, parent, device, root within the
+    filesystem, mount point, options, "-", type, source, fs options."""
+    from fs.inode import dev_major, dev_minor
+    from fs.mount import Path, all_mounts, d_path
+    out = []
+    for m in all_mounts:
+        p = Path(m, m.root)
+        if root is not None and not _visible(p, root):
+            continue
+        names = []
+        d = m.root
+        while d.parent is not d:
+            names.append(d.name)
+            d = d.parent
+        inner = b"/" + b"/".join(reversed(names))
+        opts = b"ro" if m.read_only else b"rw"
+        fl = getattr(m, "flags", 0)
+        for bit, name in ((2, b"nosuid"), (4, b"nodev"), (8, b"noexec"), (1024, b"noatime")):
+            if fl & bit:
+                opts += b"," + name
+        sbopts = b"ro" if m.sb.read_only else b"rw"
+        extra = getattr(m, "options", b"")
+        if extra and m.sb.fstype != "hostfs":
+            sbopts += b"," + (extra if isinstance(extra, bytes) else extra.encode())
+        parent = m.parent.id if m.parent is not m else m.id
+        dev = m.sb.dev
+        out.append(b"%d %d %d:%d %s %s %s - %s %s %s\n" % (
+            m.id, parent, dev_major(dev), dev_minor(dev), _escape(inner),
+            _escape(d_path(p, root)), opts, m.sb.fstype.encode(), _escape(m.source), sbopts))
+    return b"".join(out)
+
+
 def _visible(path, root):
     from fs.namespace import _reachable
     return _reachable(path, root)
