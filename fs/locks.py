@@ -130,21 +130,21 @@ def posix_lock_file(t, inode, req, wait):
 
 def _wait_lock(t, inode, req):
     c = _ctx(inode)
-    while True:
-        lk = find_conflict(inode, req)
-        if lk is None:
-            blocked_on.pop(req.owner, None)
-            _apply(inode, req)
-            return 0
-        if not req.ofd and not req.flock and not lk.ofd:
-            if _deadlock(req.owner, lk.owner):
-                blocked_on.pop(req.owner, None)
-                return -EDEADLK
-            blocked_on[req.owner] = lk.owner
-        r = yield from sched.wait_event(t, c.wait, lambda: find_conflict(inode, req) is None)
-        if r < 0:
-            blocked_on.pop(req.owner, None)
-            return -EINTR if req.flock else r
+    try:
+        while True:
+            lk = find_conflict(inode, req)
+            if lk is None:
+                _apply(inode, req)
+                return 0
+            if not req.ofd and not req.flock and not lk.ofd:
+                if _deadlock(req.owner, lk.owner):
+                    return -EDEADLK
+                blocked_on[req.owner] = lk.owner
+            r = yield from sched.wait_event(t, c.wait, lambda: find_conflict(inode, req) is None)
+            if r < 0:
+                return -EINTR if req.flock else r
+    finally:
+        blocked_on.pop(req.owner, None)      # also when the sleeper is killed
 
 
 def locks_remove_posix(files, f):
