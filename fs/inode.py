@@ -218,6 +218,8 @@ class SuperBlock:
         self.root = None                # root Dentry
         self.options = ""
         self.revalidate = False         # cached dentries may go stale (hostfs)
+        self.nr_pages = 0               # page-cache pages it holds (tmpfs)
+        self.max_pages = None           # tmpfs size=: ENOSPC beyond
 
     def next_ino(self):
         return next(self._ino)

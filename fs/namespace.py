@@ -34,14 +34,24 @@ MNT_FORCE, MNT_DETACH, MNT_EXPIRE, UMOUNT_NOFOLLOW = 1, 2, 4, 8
 
 def _mount_tmpfs(source, data, flags):
     from fs.tmpfs import make_tmpfs
+    from mm import physmem as _pm
     mode = 0o1777
+    max_pages = "half"
     for opt in data.split(b","):
-        if opt.startswith(b"mode="):
-            try:
+        try:
+            if opt.startswith(b"mode="):
                 mode = int(opt[5:], 8) & 0o7777
-            except ValueError:
-                raise Errno(EINVAL)
-    return make_tmpfs(bool(flags & MS_RDONLY), mode)
+            elif opt.startswith(b"size="):
+                v = opt[5:]
+                if v.endswith(b"%"):
+                    max_pages = _pm.physmem.nr_frames * int(v[:-1]) // 100
+                else:
+                    mult = {b"k": 1 << 10, b"m": 1 << 20, b"g": 1 << 30}.get(v[-1:].lower(), 1)
+                    num = v[:-1] if mult != 1 else v
+                    max_pages = (int(num) * mult + 4095) // 4096
+        except ValueError:
+            raise Errno(EINVAL)
+    return make_tmpfs(bool(flags & MS_RDONLY), mode, max_pages=max_pages)
 
 
 def _mount_hostfs(source, data, flags):

@@ -13,7 +13,7 @@ by the cache.
 """
 
 from mm import physmem as _pm
-from mm.physmem import PAGE_SHIFT, PAGE_SIZE, PG_CACHE
+from mm.physmem import PAGE_SHIFT, PAGE_SIZE, PG_CACHE, OutOfMemory
 
 
 class AddressSpace:
@@ -32,6 +32,25 @@ class AddressSpace:
     def _add(self, index, pfn):
         _pm.physmem.flags[pfn] |= PG_CACHE
         self.pages[index] = pfn
+        if not self.backed:
+            self.host.sb.nr_pages += 1
+
+    def _new_frame(self):
+        """A frame for a new page; a full tmpfs is OutOfMemory (ENOSPC)."""
+        sb = self.host.sb
+        if not self.backed and sb.max_pages is not None and sb.nr_pages >= sb.max_pages:
+            raise OutOfMemory()
+        return _pm.physmem.alloc_frame()
+
+    def _drop(self, index):
+        """Take page index out of the cache (the caller unmapped it)."""
+        pm = _pm.physmem
+        pfn = self.pages.pop(index)
+        self.dirty.discard(index)
+        pm.flags[pfn] &= ~PG_CACHE
+        pm.put_frame(pfn)
+        if not self.backed:
+            self.host.sb.nr_pages -= 1
 
     def read_page(self, index):
         """The page at index, read in if needed; None beyond end of file."""
@@ -41,7 +60,7 @@ class AddressSpace:
         if index << PAGE_SHIFT >= self.host.size:
             return None
         pm = _pm.physmem
-        pfn = pm.alloc_frame()
+        pfn = self._new_frame()
         if self.backed:
             off = pfn << PAGE_SHIFT
             try:
@@ -58,7 +77,7 @@ class AddressSpace:
         if pfn is None:
             if self.backed and index << PAGE_SHIFT < self.host.size:
                 return self.read_page(index)
-            pfn = _pm.physmem.alloc_frame()
+            pfn = self._new_frame()
             self._add(index, pfn)
         return pfn
 
@@ -122,9 +141,7 @@ class AddressSpace:
                 pm.frame_view(pfn)[:] = bytes(PAGE_SIZE)
                 self.dirty.add(index)
             else:
-                del self.pages[index]
-                pm.flags[pfn] &= ~PG_CACHE
-                pm.put_frame(pfn)
+                self._drop(index)
         for index in {start >> PAGE_SHIFT, (end - 1) >> PAGE_SHIFT}:
             if first_whole <= index < last_whole:
                 continue
@@ -147,10 +164,7 @@ class AddressSpace:
         if self.pages:
             unmap_mapping_range(self.host, first_gone)
         for index in [i for i in self.pages if i >= first_gone]:
-            pfn = self.pages.pop(index)
-            self.dirty.discard(index)
-            pm.flags[pfn] &= ~PG_CACHE
-            pm.put_frame(pfn)
+            self._drop(index)
         if size & (PAGE_SIZE - 1):
             pfn = self.pages.get(size >> PAGE_SHIFT)
             if pfn is not None:

@@ -107,11 +107,11 @@ def _sendfile(t, out_fd, in_fd, offset_addr, count):
     count = min(count, MAX_RW_COUNT)
     off = _get_off(t, offset_addr)
     if off is None:
-        n, _, _ = yield from transfer(t, fin, fin.pos, fout, None, count, stop_short=False)
+        n, _, _ = yield from transfer(t, fin, fin.pos, fout, None, count)
         if n > 0:
             fin.pos += n
         return n
-    n, new_off, _ = yield from transfer(t, fin, off, fout, None, count, stop_short=False)
+    n, new_off, _ = yield from transfer(t, fin, off, fout, None, count)
     if n >= 0:
         _put_off(t, offset_addr, off + max(n, 0))
     return n
@@ -143,7 +143,7 @@ def _copy_file_range(t, fd_in, off_in, fd_out, off_out, length, flags):
     length = max(0, min(length, MAX_RW_COUNT, fin.inode.size - a))
     if fin.inode is fout.inode and a < b + length and b < a + length:
         return -EINVAL
-    n, a2, b2 = yield from transfer(t, fin, a, fout, b, length, stop_short=False)
+    n, a2, b2 = yield from transfer(t, fin, a, fout, b, length)
     if pin is None:
         fin.pos = a + n
     else:

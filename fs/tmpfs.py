@@ -124,14 +124,21 @@ class TmpfsSuperBlock(SuperBlock):
     def statfs(self):
         from mm import physmem as _pm
         pm = _pm.physmem
-        return (self.magic, 4096, pm.nr_frames, pm.nr_free, pm.nr_free,
-                1 << 20, 1 << 20, 255)
+        total = self.max_pages if self.max_pages is not None else pm.nr_frames
+        free = max(0, min(total - self.nr_pages, pm.nr_free))
+        return (self.magic, 4096, total, free, free, 1 << 20, 1 << 20, 255)
 
 
-def make_tmpfs(read_only=False, mode=0o1777, fstype="tmpfs"):
+def make_tmpfs(read_only=False, mode=0o1777, fstype="tmpfs", max_pages="half"):
+    """A new tmpfs.  Like Linux, it may fill half of memory by default
+    (max_pages=None: no limit of its own, for the kernel's internal shm)."""
     from fs.dcache import Dentry
+    from mm import physmem as _pm
     sb = TmpfsSuperBlock(read_only)
     sb.fstype = fstype
+    if max_pages == "half":
+        max_pages = _pm.physmem.nr_frames // 2 if _pm.physmem is not None else None
+    sb.max_pages = max_pages
     root = TmpfsInode(sb, S_IFDIR | mode)
     sb.root = Dentry(b"/", None, root)
     return sb
