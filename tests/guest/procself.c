@@ -176,10 +176,10 @@ int main(int argc, char **argv)
 	pid_t child = fork();
 	if (child == 0) { sleep(100); _exit(0); }
 	snprintf(real, sizeof real, "/proc/%d/stat", child);
-	for (int i = 0; i < 1000; i++) {
+	for (int i = 0; i < 10000; i++) {          /* until it sleeps: 10 s at most */
 		slurp(real);
 		if (strstr(buf, ") S ")) break;
-		sched_yield();
+		usleep(1000);
 	}
 	printf("child: %s\n", strstr(buf, ") S ") ? "sleeping" : buf);
 	snprintf(real, sizeof real, "/proc/%d/cmdline", child);
