@@ -224,8 +224,8 @@ int main(int argc, char **argv)
 	pid = fork();
 	if (pid == 0) {
 		int cfd = open("f", O_RDWR);
-		T(setlk(cfd, F_SETLKW, F_WRLCK, 0, 0));
-		_exit(0);
+		/* no printing here: the parent's next line may race ours */
+		_exit(setlk(cfd, F_SETLKW, F_WRLCK, 0, 0) == 0 ? 0 : 1);
 	}
 	sched_yield();
 	T(setlk(fd, F_SETLK, F_UNLCK, 0, 0));
