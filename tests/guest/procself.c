@@ -145,8 +145,11 @@ int main(int argc, char **argv)
 	       atoi(field(buf, "PPid:")) == getppid(), atoi(field(buf, "Tgid:")) == getpid());
 	printf("status: Uid %s | Gid %s | Threads %s | Umask %s\n", field(buf, "Uid:"),
 	       field(buf, "Gid:"), field(buf, "Threads:"), field(buf, "Umask:"));
-	printf("status: SigBlk %s SigIgn %s SigCgt %s\n", field(buf, "SigBlk:"),
-	       field(buf, "SigIgn:"), field(buf, "SigCgt:"));
+	/* ignored and blocked signals are inherited: look at ours only */
+	printf("status: SigBlk %llx SigIgn %llx SigCgt %llx\n",
+	       strtoull(field(buf, "SigBlk:"), NULL, 16) & 0x4a00,
+	       strtoull(field(buf, "SigIgn:"), NULL, 16) & 0x4a00,
+	       strtoull(field(buf, "SigCgt:"), NULL, 16) & 0x4a00);
 	printf("status: VmRSS present %d VmSize present %d\n", strstr(buf, "VmRSS:") != NULL,
 	       strstr(buf, "VmSize:") != NULL);
 
