@@ -5,11 +5,23 @@ reference figures for UML on these machines from PLATFORM.md, in ns/op).
 "in_guest" workloads time their own loop (ns_per_op=...); "whole"
 workloads are timed from outside, start to exit, natively and as
 `./linux ... init=/prog`.
+
+An optional seventh element holds options: "args" to pass after the
+iteration count, "hostfs" to boot the host's / as a read-only hostfs root
+(for Debian's dynamic programs) instead of an initramfs, and "setup", the
+name of a function in bench/run.py that prepares files first.
 """
+
+LS_DIR = "/tmp/pyuml-bench-ls1000"
 
 WORKLOADS = [
     # name, binary, iterations, kind, description, UML ns/op (low, high) or None
     ("getpid", "musl/getpid", 20000, "in_guest", "emulated getpid", (16000, 25000)),
     ("pagefault", "musl/pagefault", 20000, "in_guest", "first-touch fault, per page", (60000, 87000)),
     ("hello", "musl/hello", 5, "whole", "static hello, start to exit", (1300000000, 1400000000)),
+    ("openread", "musl/openread", 5000, "in_guest", "open+read+close of a small file", None),
+    ("true_dyn", "musl/spawn", 20, "in_guest", "dynamic /bin/true, fork+exec to exit",
+     None, {"hostfs": True, "args": ["/bin/true"]}),
+    ("ls_1000", "musl/spawn", 3, "in_guest", "ls -l of a directory of 1,000 files",
+     None, {"hostfs": True, "args": ["/bin/ls", "-l", LS_DIR], "setup": "make_ls_dir"}),
 ]

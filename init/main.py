@@ -290,6 +290,9 @@ def start_kernel(argv):
     chr_dev_init()
     console_init()
     root = mount_root(o)
+    if o.rootfstype == "hostfs":
+        from fs.devtmpfs import devtmpfs_mount_on_dev
+        devtmpfs_mount_on_dev(root)             # CONFIG_DEVTMPFS_MOUNT
     unpack_initrd(o, root)
     ensure_console_node(root)
     t = make_init_task(root)

@@ -287,7 +287,7 @@ def sys_sysinfo(t, info):
     pm = _pm.physmem
     from kernel import task as ktask
     up = int(time.monotonic() - boot_monotonic())
-    raw = struct.pack("<q3QQQQQQH6xQQI4x", up, 0, 0, 0,
+    raw = struct.pack("<q3Q6QH6xQQI4x", up, 0, 0, 0,
                       pm.nr_frames * 4096, pm.nr_free * 4096, 0, 0, 0, 0,
                       len(ktask.tasks), 0, 0, 1) if t.arch.BITS == 64 else None
     if raw is None:

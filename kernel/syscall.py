@@ -23,7 +23,7 @@ from kernel.printk import pr_err, printk_once
 SYSCALL_MODULES = (
     "kernel.sys", "kernel.exit", "kernel.signal", "kernel.sigaltstack",
     "kernel.time", "kernel.fork", "kernel.futex", "kernel.resource",
-    "mm.mmap", "fs.open", "fs.read_write", "fs.stat", "fs.exec", "fs.ioctl",
+    "mm.mmap", "mm.madvise", "fs.open", "fs.read_write", "fs.stat", "fs.exec", "fs.ioctl",
     "fs.readdir", "fs.dir", "fs.fcntl", "fs.attr", "fs.pipe", "fs.poll",
     "fs.select", "fs.eventpoll", "fs.eventfd", "fs.splice", "fs.sync",
     "fs.namespace", "fs.statfs", "fs.locks", "net.unix", "kernel.uid16",

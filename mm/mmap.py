@@ -61,6 +61,8 @@ def split_vma(mm, vma, addr):
 
 def _release_vma(vma):
     if vma.file is not None:
+        from fs.pagecache import filemap_close
+        filemap_close(vma)
         vma.file.put()
         vma.file = None
 
