@@ -1,0 +1,117 @@
+"""i386 guests on the same kernel (issue 5): 32-bit programs behave as they
+do natively on the host (which runs them with its IA32 emulation).
+
+The 32-bit builds of the guest programs are glibc static (-m32 -static),
+glibc dynamic (the host's i386 loader and libc copied into the initramfs),
+no libc, and assembly.  Exec switches subarchitecture in either direction,
+and `int $0x80` from 64-bit code is the i386 ABI.
+"""
+
+import os
+
+import pytest
+
+from conftest import differential, guest, run
+
+LIBS32 = ["glibc32", "glibc32dyn"]
+
+# what a dynamic i386 program needs: the loader at its PT_INTERP path and
+# libc where the loader looks (/usr/lib32 is in its built-in search path)
+I386_RUNTIME = {
+    "/lib/ld-linux.so.2": "/usr/lib32/ld-linux.so.2",
+    "/usr/lib32/libc.so.6": "/usr/lib32/libc.so.6",
+}
+
+
+def files32(libc, extra=None):
+    f = dict(I386_RUNTIME) if libc == "glibc32dyn" else {}
+    f.update(extra or {})
+    return f
+
+
+def test_nolibc32_hello():
+    differential(guest("hello", "nolibc32"), ["x", "yz"], env={"GUEST_X": "1"})
+
+
+@pytest.mark.parametrize("libc", LIBS32)
+def test_hello32(libc):
+    differential(guest("hello", libc), ["5", "b"], env={"GUEST_VAR": "v"},
+                 files=files32(libc))
+
+
+def test_dynamic_without_its_loader_fails_like_linux():
+    """No /lib/ld-linux.so.2 in the guest: execve fails with ENOENT, the
+    interpreter's error, as on Linux (here: init cannot start)."""
+    r = run(guest("hello", "glibc32dyn"))
+    assert "Requested init /prog failed (error -2" in r.stderr.decode()
+    assert b"hello, world" not in r.stdout
+
+
+@pytest.mark.parametrize("libc", LIBS32)
+def test_files32(libc, tmp_path):
+    data = b"0123456789abcdefghij\nsecond line\n" * 3
+    p = tmp_path / "data.txt"
+    p.write_bytes(data)
+    differential(guest("files", libc), [str(p)], files=files32(libc, {str(p): data}))
+
+
+@pytest.mark.parametrize("libc", LIBS32)
+def test_null_dereference_kills_only_the_guest32(libc):
+    n, u = differential(guest("segv", libc), files=files32(libc))
+    assert u.status == 128 + 11
+
+
+def test_registers_survive_page_faults_i386():
+    """eax..ebp, esp, CF and DF, %xmm0 and the x87 stack across 64 faults
+    taken through the 32-bit stub's SIGSEGV handler."""
+    n, u = differential(guest("regs", "asm32"))
+    assert u.out == "regs ok\n"
+
+
+@pytest.mark.parametrize("libc", LIBS32)
+def test_fork_copy_on_write32(libc):
+    differential(guest("forkcow", libc), files=files32(libc))
+
+
+def test_memory32():
+    n, u = differential(guest("memory", "glibc32"), ["32"], mem="256M")
+    assert "all ok" in u.out
+
+
+def test_exec_switches_subarch_both_ways():
+    """64 -> 32 -> 64 -> 32 (dynamic) -> exec in place 64 -> exec in place
+    32: fork+exec and plain exec across ABIs, with TLS and wait in each."""
+    g64, g32 = guest("execarch", "glibc"), guest("execarch", "glibc32")
+    m64, d32 = guest("execarch", "musl"), guest("execarch", "glibc32dyn")
+    args = [g32, m64, d32, "+" + g64, "+" + g32]
+    files = dict(I386_RUNTIME)
+    files.update({p: p for p in (g64, g32, m64, d32)})
+    n, u = differential(g64, args, files=files)
+    assert u.out.count("32-bit, argc") == 3 and u.out.count("64-bit, argc") == 3
+
+
+def test_int80_from_64bit_code_is_the_i386_abi():
+    """i386 numbers and 32-bit arguments, r8-r11 kept, results sign-extended."""
+    n, u = differential(guest("int80", "asm"))
+    assert u.status == 0 and u.out.count("ok ") == 7
+
+
+def test_32bit_template_holds_nothing_but_the_stub():
+    """The host process of a 32-bit mm is the 32-bit stub, emptied by its
+    stub_init: no stack, vdso or vvar of the host's, only the stub's code,
+    data and stack pages just above the i386 TASK_SIZE."""
+    import arch.x86 as x86
+    from mm.physmem import setup_physmem
+    from skas import process
+    setup_physmem(16 << 20)
+    stub = x86.get_stub()
+    ctx = process.start_template(stub)
+    try:
+        with open("/proc/%d/maps" % ctx.pid) as f:
+            maps = [line.split()[0].split("-") for line in f]
+        spans = [(int(a, 16), int(b, 16)) for a, b in maps]
+        assert spans and all(stub.start <= a and b <= stub.end for a, b in spans), spans
+        assert stub.start == x86.TASK_SIZE and x86.TASK_SIZE % (2 << 20) == 0
+        assert os.path.realpath(os.readlink("/proc/%d/exe" % ctx.pid)) == os.path.realpath(stub.path)
+    finally:
+        process.kill_host_process(ctx.pid)
