@@ -78,6 +78,24 @@ def test_memory32():
     assert "all ok" in u.out
 
 
+@pytest.mark.parametrize("libc", LIBS32)
+def test_signal_frames32(libc):
+    """Handlers with the old frame (sigreturn) and the rt frame
+    (rt_sigreturn), siginfo, repairing and skipping faults, x87 state
+    across asynchronous handlers, sigaltstack, masks, nesting."""
+    n, u = differential(guest("sigframe", libc), files=files32(libc))
+    assert "SUMS DIFFER" not in u.out and u.status == 0
+
+
+def test_i386_only_system_calls():
+    """The calls x86_64 lacks, by number: old sigaction/signal/sigprocmask/
+    sigpending/sgetmask/ssetmask (handlers returning through the [vdso]
+    page), _llseek, stat and stat64, 16-bit ids, old getrlimit, olduname,
+    mmap2 and old_mmap, waitpid, clone's i386 argument order,
+    set/get_thread_area (and %fs through a new entry), ipc, socketcall."""
+    differential(guest("abi32", "i386"), files={"/tmp/.keep": b""})
+
+
 def test_exec_switches_subarch_both_ways():
     """64 -> 32 -> 64 -> 32 (dynamic) -> exec in place 64 -> exec in place
     32: fork+exec and plain exec across ABIs, with TLS and wait in each."""

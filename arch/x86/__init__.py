@@ -125,6 +125,9 @@ def start_thread(regs, ip, sp):
 from arch.x86.tls import copy_thread, load_tls, set_tls  # noqa: E402,F401
 
 
+from arch.x86.vdso import arch_setup_additional_pages  # noqa: E402,F401
+
+
 # -- ELF auxiliary vector ------------------------------------------------------------
 
 from arch.x86_64 import (AT_HWCAP2_VALUE, AT_HWCAP_VALUE,  # noqa: E402,F401

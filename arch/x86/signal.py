@@ -166,14 +166,14 @@ def setup_rt_frame(t, sig, info, ka, oldset):
         return False
     sc = _sigcontext(t, fp, oldset)
     if rt:
-        restorer = ka.restorer if ka.flags & SA_RESTORER else frame + RT_RETCODE
+        restorer = ka.restorer if ka.flags & SA_RESTORER else _default_restorer(t, frame + RT_RETCODE, True)
         uc = struct.pack("<II", UC_FP_XSTATE, 0) \
             + _STACK_T.pack(t.sas_ss_sp & _M32, _sas_flags(t, sp_before(regs)), t.sas_ss_size & _M32) \
             + sc + struct.pack("<Q", oldset & ((1 << 64) - 1))
         data = struct.pack("<IiII", restorer & _M32, sig, frame + RT_INFO, frame + RT_UC) \
             + pack_siginfo(info) + uc + _RT_RETCODE
     else:
-        restorer = ka.restorer if ka.flags & SA_RESTORER else frame + FRAME_RETCODE
+        restorer = ka.restorer if ka.flags & SA_RESTORER else _default_restorer(t, frame + FRAME_RETCODE, False)
         data = struct.pack("<Ii", restorer & _M32, sig) + sc + bytes(624) \
             + struct.pack("<I", (oldset >> 32) & _M32) + _RETCODE
     try:
@@ -191,6 +191,16 @@ def setup_rt_frame(t, sig, info, ka, oldset):
     regs.ss = regs.ds = regs.es = USER32_DS
     t.regs_dirty = True
     return True
+
+
+def _default_restorer(t, retcode, rt):
+    """No SA_RESTORER: return through the [vdso] page, or else (it was
+    unmapped) through the frame's retcode, as Linux does."""
+    from arch.x86.vdso import RT_SIGRETURN, SIGRETURN, vdso_base
+    base = vdso_base(t.mm)
+    if base is None:
+        return retcode
+    return base + (RT_SIGRETURN if rt else SIGRETURN)
 
 
 def sp_before(regs):
