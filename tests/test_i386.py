@@ -10,6 +10,8 @@ and `int $0x80` from 64-bit code is the i386 ABI.
 import os
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import differential, guest, run
 
@@ -94,6 +96,24 @@ def test_i386_only_system_calls():
     mmap2 and old_mmap, waitpid, clone's i386 argument order,
     set/get_thread_area (and %fs through a new entry), ipc, socketcall."""
     differential(guest("abi32", "i386"), files={"/tmp/.keep": b""})
+
+
+_entries = st.sampled_from([0xFFFFFFFF, 12, 13, 14, 11, 15, 0, 6])
+_flags = st.one_of(st.sampled_from([0x51, 0x41, 0x28, 0, 0x53, 0x79, 0xA8]),
+                   st.integers(0, 0x1FF))
+_desc = st.tuples(_entries, st.integers(0, 2**32 - 1),
+                  st.sampled_from([0, 0xFFFFF, 0xFFFFFFFF, 0x1234]) | st.integers(0, 2**32 - 1),
+                  _flags)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(_desc, min_size=1, max_size=8))
+def test_set_thread_area_matches_linux(descs):
+    """Any sequence of TLS descriptors: the same results, entry numbers and
+    read-back fields as the host gives (validity checks, empty and zero
+    descriptors, the 20-bit limit, free-entry allocation)."""
+    args = ["%x,%x,%x,%x" % d for d in descs]
+    differential(guest("tlsdesc", "nolibc32"), args)
 
 
 def test_exec_switches_subarch_both_ways():
