@@ -10,7 +10,7 @@ and `int $0x80` from 64-bit code is the i386 ABI.
 import os
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import differential, guest, run
@@ -98,15 +98,24 @@ def test_i386_only_system_calls():
     differential(guest("abi32", "i386"), files={"/tmp/.keep": b""})
 
 
-_entries = st.sampled_from([0xFFFFFFFF, 12, 13, 14, 11, 15, 0, 6])
-_flags = st.one_of(st.sampled_from([0x51, 0x41, 0x28, 0, 0x53, 0x79, 0xA8]),
-                   st.integers(0, 0x1FF))
+_entries = st.sampled_from([0xFFFFFFFF, 0xFFFFFFFF, 12, 13, 14, 11, 15, 0, 6])
+# struct user_desc's bit fields, mostly valid (a 32-bit data segment that
+# is present), sometimes not, sometimes an "empty" or all-zero descriptor
+_bits = st.builds(
+    lambda seg32, contents, reo, pages, absent, useable, lm:
+        seg32 | contents << 1 | reo << 3 | pages << 4 | absent << 5 | useable << 6 | lm << 7,
+    st.sampled_from([1, 1, 1, 0]), st.sampled_from([0, 1, 0, 1, 2, 3]), st.integers(0, 1),
+    st.integers(0, 1), st.sampled_from([0, 0, 0, 1]), st.integers(0, 1), st.integers(0, 1))
+_flags = st.one_of(_bits, st.sampled_from([0x28, 0]), st.integers(0, 0xFFFF))
 _desc = st.tuples(_entries, st.integers(0, 2**32 - 1),
                   st.sampled_from([0, 0xFFFFF, 0xFFFFFFFF, 0x1234]) | st.integers(0, 2**32 - 1),
                   _flags)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck),
+          phases=(Phase.explicit, Phase.reuse, Phase.generate))    # boots are slow to shrink
+@example([(12, 0, 0xFFFFFFFF, 0x51), (0xFFFFFFFF, 0x1000, 0xFFFFF, 0x51),
+          (13, 0, 0, 0x28), (14, 0, 0, 0), (0xFFFFFFFF, 1, 1, 0x1D5)])
 @given(st.lists(_desc, min_size=1, max_size=8))
 def test_set_thread_area_matches_linux(descs):
     """Any sequence of TLS descriptors: the same results, entry numbers and
