@@ -8,12 +8,14 @@ and `int $0x80` from 64-bit code is the i386 ABI.
 """
 
 import os
+import subprocess
+import sys
 
 import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import differential, guest, run
+from conftest import ROOT, differential, guest, run
 
 LIBS32 = ["glibc32", "glibc32dyn"]
 
@@ -143,22 +145,51 @@ def test_int80_from_64bit_code_is_the_i386_abi():
     assert u.status == 0 and u.out.count("ok ") == 7
 
 
+def test_guest32_cannot_touch_the_stub():
+    r = run(guest("escape", "nolibc32"), ["maps"])
+    assert r.status == 0
+    assert r.out == ("mmap fixed on stub: -12\nmmap fixed over stub: -12\n"
+                     "munmap stub: -22\nmprotect stub: -12\nmmap hint at stub: 0x0\n"
+                     "still alive\n")
+
+
+def test_system_call_from_the_32bit_stub_is_fatal():
+    """A 32-bit guest jumping into its stub to make it run host calls: its
+    address space dies, the kernel lives on."""
+    from elftools.elf.elffile import ELFFile
+    with open(os.path.join(ROOT, "build", "stub32"), "rb") as f:
+        syms = {s.name: s["st_value"] for s in ELFFile(f).get_section_by_name(".symtab").iter_symbols()}
+    for sym, sig in (("stub_syscall_handler", 9), ("stub_init", 9), ("stub_rt_sigreturn", 9),
+                     ("stub_segv_stop", 5)):        # its int3: a breakpoint trap
+        r = run(guest("escape", "nolibc32"), ["jump", hex(syms[sym])])
+        assert r.out == "jumping\n"
+        assert r.status == 128 + sig, (sym, r.stderr.decode())
+
+
 def test_32bit_template_holds_nothing_but_the_stub():
     """The host process of a 32-bit mm is the 32-bit stub, emptied by its
     stub_init: no stack, vdso or vvar of the host's, only the stub's code,
-    data and stack pages just above the i386 TASK_SIZE."""
-    import arch.x86 as x86
-    from mm.physmem import setup_physmem
-    from skas import process
-    setup_physmem(16 << 20)
-    stub = x86.get_stub()
-    ctx = process.start_template(stub)
-    try:
-        with open("/proc/%d/maps" % ctx.pid) as f:
-            maps = [line.split()[0].split("-") for line in f]
-        spans = [(int(a, 16), int(b, 16)) for a, b in maps]
-        assert spans and all(stub.start <= a and b <= stub.end for a, b in spans), spans
-        assert stub.start == x86.TASK_SIZE and x86.TASK_SIZE % (2 << 20) == 0
-        assert os.path.realpath(os.readlink("/proc/%d/exe" % ctx.pid)) == os.path.realpath(stub.path)
-    finally:
-        process.kill_host_process(ctx.pid)
+    data and stack pages just above the i386 TASK_SIZE.  (In a child
+    Python, so that its physmem and template stay out of this process.)"""
+    code = """
+import os, sys
+sys.path.insert(0, %r)
+import arch.x86 as x86
+from mm.physmem import setup_physmem
+from skas import process
+setup_physmem(16 << 20)
+stub = x86.get_stub()
+ctx = process.start_template(stub)
+try:
+    with open("/proc/%%d/maps" %% ctx.pid) as f:
+        spans = [tuple(int(x, 16) for x in line.split()[0].split("-")) for line in f]
+    assert spans and all(stub.start <= a and b <= stub.end for a, b in spans), spans
+    assert stub.start == x86.TASK_SIZE and x86.TASK_SIZE %% (2 << 20) == 0
+    exe = os.path.realpath(os.readlink("/proc/%%d/exe" %% ctx.pid))
+    assert exe == os.path.realpath(stub.path), exe
+    print("template ok")
+finally:
+    process.kill_all()
+""" % ROOT
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
+    assert p.stdout == b"template ok\n", p.stderr.decode()

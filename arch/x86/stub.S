@@ -18,6 +18,9 @@
  *    zero-extended.  mmap2 takes its offset in pages (skas/mem.py).
  *  - The SIGSEGV handler reads cr2, the error code and the trap number from
  *    the 32-bit sigcontext (struct sigcontext_32 inside ucontext_ia32).
+ *  - The seccomp filter is the 64-bit stub's (the instruction pointer of a
+ *    32-bit process has a zero upper half); a 32-bit process has no
+ *    [vsyscall] page, so nothing legitimate ever trips it.
  *
  * arch_finish_segv: the seed's i386 stub has none (the registers are simply
  * restored, and on i386 that is exact).  We keep the x86_64 stub's
@@ -38,6 +41,10 @@
 #define __NR_rt_sigaction	174
 #define __NR_sigaltstack	186
 #define __NR_mmap2		192
+#define __NR_prctl		172
+#define __NR_seccomp		354
+#define PR_SET_NO_NEW_PRIVS	38
+#define SECCOMP_SET_MODE_FILTER	1
 
 #define SIGUSR1		10
 #define SIGSEGV		11
@@ -194,6 +201,32 @@ stub_init:
 	cmp	$-4095, %eax
 	jae	9f
 
+	/*
+	 * The seccomp filter of arch/x86_64/stub.S: only system calls made
+	 * from the stub's own code reach the host.  Guest code runs under
+	 * PTRACE_SYSEMU, whose stops come first; this is the second lock.
+	 * Inherited by every forked stub.
+	 */
+	mov	$9, %esp
+	mov	$__NR_prctl, %eax
+	mov	$PR_SET_NO_NEW_PRIVS, %ebx
+	mov	$1, %ecx
+	xor	%edx, %edx
+	xor	%esi, %esi
+	xor	%edi, %edi
+	int	$0x80
+	cmp	$-4095, %eax
+	jae	9f
+
+	mov	$11, %esp
+	mov	$__NR_seccomp, %eax
+	mov	$SECCOMP_SET_MODE_FILTER, %ebx
+	xor	%ecx, %ecx
+	mov	$stub_seccomp_prog, %edx
+	int	$0x80
+	cmp	$-4095, %eax
+	jae	9f
+
 2:	/* interval timers are not inherited across fork: arm it every time */
 	mov	$8, %esp
 	mov	$__NR_setitimer, %eax
@@ -296,6 +329,21 @@ stub_altstack:
 	.long	stub_stack
 	.long	0
 	.long	stub_stack_size
+/* struct sock_fprog (32-bit) and its filter: allow iff
+ * stub_start <= ip < stub_code_end (struct seccomp_data: ip at offset 8) */
+stub_seccomp_prog:
+	.short	7
+	.skip	2
+	.long	stub_seccomp_filter
+stub_seccomp_filter:
+	/* code, jt, jf, k */
+	.short	0x20; .byte 0, 0; .long 12			/* ld ip[63:32] */
+	.short	0x15; .byte 0, 3; .long stub_start_hi		/* jeq hi? */
+	.short	0x20; .byte 0, 0; .long 8			/* ld ip[31:0] */
+	.short	0x35; .byte 0, 1; .long stub_start_lo		/* jge start? */
+	.short	0x35; .byte 0, 1; .long stub_code_end_lo	/* jge end? */
+	.short	0x06; .byte 0, 0; .long 0x00030000		/* SECCOMP_RET_TRAP */
+	.short	0x06; .byte 0, 0; .long 0x7fff0000		/* SECCOMP_RET_ALLOW */
 /* struct itimerval (32-bit): interval, value (each tv_sec, tv_usec) */
 stub_tick:
 	.long	0, stub_tick_usec
