@@ -127,6 +127,21 @@ def test_set_thread_area_matches_linux(descs):
     differential(guest("tlsdesc", "nolibc32"), args)
 
 
+def test_time32_and_time64_calls():
+    """The old 32-bit time_t calls and the *_time64 ones side by side:
+    clock_gettime(64), clock_getres(_time64), nanosleep and
+    clock_nanosleep(_time64) with their EINVAL/EFAULT cases, gettimeofday,
+    time, set/getitimer, sysinfo and times in their 32-bit layouts."""
+    differential(guest("time32", "i386"))
+
+
+def test_tls_descriptors_are_per_thread():
+    """Two threads of one process (one host process) with different GDT
+    entry 13 bases, from set_thread_area and clone(CLONE_SETTLS): each
+    keeps seeing its own across switches and %fs reloads."""
+    differential(guest("thread32", "i386"))
+
+
 def test_exec_switches_subarch_both_ways():
     """64 -> 32 -> 64 -> 32 (dynamic) -> exec in place 64 -> exec in place
     32: fork+exec and plain exec across ABIs, with TLS and wait in each."""
