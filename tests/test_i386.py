@@ -135,6 +135,15 @@ def test_time32_and_time64_calls():
     differential(guest("time32", "i386"))
 
 
+@pytest.mark.parametrize("mode", ["ymm", "x87cw", "xmm", "mxcsr", "xheader"])
+def test_fp_state_in_32bit_signal_frames(mode):
+    """The frame's FP state both ways: the whole xsave image survives a
+    handler (AVX upper halves), a handler's edits of the legacy header and
+    of the fxsave image take effect, and a corrupt image is a SIGSEGV at
+    sigreturn (not a kernel error)."""
+    differential(guest("fpframe", "i386"), [mode])
+
+
 def test_tls_descriptors_are_per_thread():
     """Two threads of one process (one host process) with different GDT
     entry 13 bases, from set_thread_area and clone(CLONE_SETTLS): each

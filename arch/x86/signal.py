@@ -24,7 +24,7 @@ and for sigreturn the signal number too, have been popped by then).
 
 import struct
 
-from kernel.errno import Errno
+from kernel.errno import EFAULT, Errno
 
 _M32 = 0xFFFFFFFF
 
@@ -130,17 +130,45 @@ def _sigcontext(t, fp_addr, oldmask):
         regs.ss & 0xFFFF, fp_addr, oldmask & _M32, getattr(t, "fault_cr2", 0) & _M32)
 
 
+FP_XSTATE_MAGIC1 = 0x46505853
+FP_XSTATE_MAGIC2 = 0x46505845
+_SW_BYTES = struct.Struct("<IIQI")      # magic1, extended_size, xfeatures, xstate_size
+SW_OFF = 464                            # fxsave's software-reserved bytes
+
+
 def _fpstate(t, sp):
     """Place the FP state below sp: returns (new sp, address of the legacy
-    header, bytes to write there)."""
+    header, bytes to write there).  The xsave image gets the words that
+    say "an xsave image of this size follows" (struct _fpx_sw_bytes) where
+    the host's ptrace image keeps its XCR0; MAGIC2 ends it."""
     from arch.x86.fpu import FREGS_STATE_SIZE, fsave_header
     from skas.fpu import get_xstate
-    xstate = get_xstate(t)
-    magic2 = struct.pack("<I", 0x46505845)                  # FP_XSTATE_MAGIC2
+    xstate = bytearray(get_xstate(t))
+    (xcr0,) = struct.unpack_from("<Q", xstate, SW_OFF)
+    xstate[SW_OFF:512] = _SW_BYTES.pack(FP_XSTATE_MAGIC1, len(xstate) + 4, xcr0,
+                                        len(xstate)).ljust(512 - SW_OFF, b"\0")
+    magic2 = struct.pack("<I", FP_XSTATE_MAGIC2)
     buf_fx = (sp - len(xstate) - len(magic2)) & ~63
     fp = buf_fx - FREGS_STATE_SIZE
     header = fsave_header(xstate, t.regs.cs, t.regs.ds)
-    return fp, fp, header + xstate + magic2
+    return fp, fp, header + bytes(xstate) + magic2
+
+
+def _read_fx(t, addr):
+    """The fxsave/xsave image a frame holds at addr, in the host's ptrace
+    layout: the whole xsave area if the software words and MAGIC2 vouch
+    for it, else the 512-byte fxsave part (Linux's check_xstate_in_sigframe)."""
+    from mm.uaccess import copy_from_user
+    from skas.fpu import xstate_size
+    n = xstate_size(t)
+    fx = bytearray(copy_from_user(t.mm, addr, 512))
+    magic1, ext, xfeatures, size = _SW_BYTES.unpack_from(fx, SW_OFF)
+    if magic1 == FP_XSTATE_MAGIC1 and size == n and ext == n + 4 and \
+            struct.unpack("<I", copy_from_user(t.mm, addr + n, 4))[0] == FP_XSTATE_MAGIC2:
+        fx += copy_from_user(t.mm, addr + 512, n - 512)
+    fx[SW_OFF:512] = struct.pack("<Q", xfeatures if magic1 == FP_XSTATE_MAGIC1 else 0) \
+        .ljust(512 - SW_OFF, b"\0")
+    return bytes(fx)
 
 
 def setup_rt_frame(t, sig, info, ka, oldset):
@@ -214,16 +242,12 @@ def restore_sigcontext(t, raw):
     (EFAULT) when the FP state cannot be read."""
     from arch.x86.fpu import FREGS_STATE_SIZE, fold_fsave_header
     from mm.uaccess import copy_from_user
-    from skas.fpu import set_xstate, xstate_size
+    from skas.fpu import set_xstate
     sc = dict(zip(_SC_FIELDS, _SIGCONTEXT.unpack(raw)))
     xstate = None
     if sc["fpstate"]:
-        n = xstate_size(t)
         header = copy_from_user(t.mm, sc["fpstate"], FREGS_STATE_SIZE)
-        fx = copy_from_user(t.mm, sc["fpstate"] + FREGS_STATE_SIZE, n)
-        if struct.unpack_from("<I", fx, 464)[0] != 0x46505853:     # FP_XSTATE_MAGIC1
-            fx = fx[:512]                                           # a plain fxsave image
-        xstate = fold_fsave_header(fx, header)
+        xstate = fold_fsave_header(_read_fx(t, sc["fpstate"] + FREGS_STATE_SIZE), header)
     regs = t.regs
     for reg in ("edi", "esi", "ebp", "esp", "ebx", "edx", "ecx", "eax", "eip"):
         setattr(regs, "r" + reg[1:], sc[reg])
@@ -240,7 +264,12 @@ def restore_sigcontext(t, raw):
     regs.orig_rax = (1 << 64) - 1
     t.regs_dirty = True
     if xstate is not None:
-        set_xstate(t, xstate)
+        try:
+            set_xstate(t, xstate)
+        except OSError:
+            # the host refused the image (reserved bits, a bad xsave
+            # header): a bad frame, SIGSEGV as on Linux
+            raise Errno(EFAULT)
 
 
 def _reload_base(t, seg, sel):
