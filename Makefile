@@ -80,7 +80,11 @@ clean:
 # -- benchmark guests -------------------------------------------------------------
 BENCH_SRC := $(wildcard bench/guests/*.c)
 BENCH := $(patsubst bench/guests/%.c,$(B)/bench/musl/%,$(BENCH_SRC))
-bench-guests: $(BENCH) $(B)/bench/ptrace_floor
+BENCH32 := $(patsubst bench/guests/%.c,$(B)/bench/glibc32/%,$(BENCH_SRC))
+bench-guests: $(BENCH) $(BENCH32) $(B)/bench/ptrace_floor
+$(B)/bench/glibc32/%: bench/guests/%.c bench/guests/bench.h
+	@mkdir -p $(dir $@)
+	gcc -m32 -static -O2 -Wall -o $@ $<
 $(B)/bench/ptrace_floor: bench/ptrace_floor.c
 	@mkdir -p $(dir $@)
 	gcc -O2 -Wall -o $@ $<
