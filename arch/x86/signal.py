@@ -196,7 +196,7 @@ def setup_rt_frame(t, sig, info, ka, oldset):
     if rt:
         restorer = ka.restorer if ka.flags & SA_RESTORER else _default_restorer(t, frame + RT_RETCODE, True)
         uc = struct.pack("<II", UC_FP_XSTATE, 0) \
-            + _STACK_T.pack(t.sas_ss_sp & _M32, _sas_flags(t, sp_before(regs)), t.sas_ss_size & _M32) \
+            + _STACK_T.pack(t.sas_ss_sp & _M32, _sas_flags(t, regs.rsp & _M32), t.sas_ss_size & _M32) \
             + sc + struct.pack("<Q", oldset & ((1 << 64) - 1))
         data = struct.pack("<IiII", restorer & _M32, sig, frame + RT_INFO, frame + RT_UC) \
             + pack_siginfo(info) + uc + _RT_RETCODE
@@ -229,10 +229,6 @@ def _default_restorer(t, retcode, rt):
     if base is None:
         return retcode
     return base + (RT_SIGRETURN if rt else SIGRETURN)
-
-
-def sp_before(regs):
-    return regs.rsp & _M32
 
 
 # -- returning from a handler ------------------------------------------------------
