@@ -11,7 +11,8 @@ Each adapts the i386 argument convention and calls the common handler:
  - clone puts the TLS argument before the child's tid pointer
    (CLONE_BACKWARDS); waitpid is wait4 without the rusage;
  - the old getrlimit reports "infinity" as 0x7fffffff; olduname and
-   oldolduname are uname with shorter fields.
+   oldolduname are uname with shorter fields; the old select takes its
+   arguments in a struct; nice moves the nice value.
 
 The common handlers are looked up by name when called, so a call whose
 handler is not written yet is ENOSYS, as the dispatcher would say.
@@ -110,11 +111,31 @@ def sys_llseek(t, fd, offset_high, offset_low, result, whence):
     return 0
 
 
+def sys_old_select(t, arg):
+    """select (number 82): its five arguments in a struct sel_arg_struct."""
+    from mm.uaccess import copy_from_user
+    n, inp, outp, exp, tvp = struct.unpack("<5I", copy_from_user(t.mm, arg, 20))
+    return _call("select", t, n, inp, outp, exp, tvp)
+
+
 # -- processes -------------------------------------------------------------------------
 
 def sys_ia32_clone(t, flags, newsp, parent_tid, tls, child_tid):
     """i386 clone(flags, stack, parent_tid, tls, child_tid)."""
     return _call("clone", t, flags, newsp, parent_tid, child_tid, tls)
+
+
+def sys_nice(t, increment):
+    """nice(inc): the task's nice value moved by inc, within [-20, 19];
+    lowering it takes privilege."""
+    from kernel.errno import EPERM
+    inc = max(-40, min(40, _s32(increment)))
+    old = getattr(t, "nice", 0)
+    new = max(-20, min(19, old + inc))
+    if new < old and t.cred.euid != 0:
+        return -EPERM
+    t.nice = new
+    return 0
 
 
 def sys_waitpid(t, pid, stat_addr, options):

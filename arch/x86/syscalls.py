@@ -50,6 +50,8 @@ _OWN = {
     "sync_file_range": sys_ia32.sys_ia32_sync_file_range,
     "clone": sys_ia32.sys_ia32_clone,
     "waitpid": sys_ia32.sys_waitpid,
+    "select": sys_ia32.sys_old_select,
+    "nice": sys_ia32.sys_nice,
     "getrlimit": sys_ia32.sys_old_getrlimit,
     "olduname": sys_ia32.sys_olduname,
     "oldolduname": sys_ia32.sys_oldolduname,

@@ -176,6 +176,11 @@ static void ids(void)
 	sc(NR_ugetrlimit, 0, (long)r, 0, 0, 0);
 	printf("ugetrlimit(CPU): %#x %#x\n", r[0], r[1]);
 	printf("getrlimit bad resource: %ld\n", sc(NR_getrlimit, 99, (long)r, 0, 0, 0));
+	long n0 = sc(34, 0, 0, 0, 0, 0), n5 = sc(34, 5, 0, 0, 0, 0);	/* nice */
+	long p5 = sc(96, 0, 0, 0, 0, 0);				/* getpriority(PRIO_PROCESS, 0) */
+	long nm3 = sc(34, -3, 0, 0, 0, 0);
+	printf("nice(0) %ld nice(5) %ld -> prio %ld, nice(-3) %ld -> prio %ld\n", n0, n5, p5, nm3,
+	       sc(96, 0, 0, 0, 0, 0));
 	char un[5 * 65];
 	long ret = sc(NR_olduname, (long)un, 0, 0, 0, 0);
 	printf("olduname: %ld sysname %s machine %s\n", ret, un, un + 4 * 65);
