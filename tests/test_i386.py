@@ -151,6 +151,10 @@ def test_tls_descriptors_are_per_thread():
     differential(guest("thread32", "i386"))
 
 
+def test_stopped_sleep_restarts_through_restart_syscall32():
+    differential(guest("restart32", "i386"))
+
+
 def test_exec_switches_subarch_both_ways():
     """64 -> 32 -> 64 -> 32 (dynamic) -> exec in place 64 -> exec in place
     32: fork+exec and plain exec across ABIs, with TLS and wait in each."""
