@@ -24,4 +24,8 @@ WORKLOADS = [
      None, {"hostfs": True, "args": ["/bin/true"]}),
     ("ls_1000", "musl/spawn", 3, "in_guest", "ls -l of a directory of 1,000 files",
      None, {"hostfs": True, "args": ["/bin/ls", "-l", LS_DIR], "setup": "make_ls_dir"}),
+    # the same guests as i386 programs (glibc -m32 -static): int $0x80, the 32-bit stub
+    ("getpid32", "glibc32/getpid", 20000, "in_guest", "emulated getpid, i386", None),
+    ("pagefault32", "glibc32/pagefault", 20000, "in_guest", "first-touch fault, i386", None),
+    ("hello32", "glibc32/hello", 5, "whole", "static hello, i386", None),
 ]

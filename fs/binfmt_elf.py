@@ -220,6 +220,9 @@ def _load(t, bprm, main, arch, interp):
         mm.start_data = min((s["vaddr"] + bias for s in data), default=mm.end_code)
         mm.end_data = max((s["vaddr"] + bias + s["filesz"] for s in data), default=mm.end_code)
         mm.start_brk = mm.brk = _page_up(top)
+        setup_pages = getattr(arch, "arch_setup_additional_pages", None)
+        if setup_pages is not None:
+            setup_pages(mm)                     # i386: the [vdso] page
         phdr = _phdr_addr(main, bias)
         sp = setup_stack(t, mm, arch, bprm, phdr, main.phnum, entry, base)
     except Errno as e:

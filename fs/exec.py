@@ -126,6 +126,7 @@ def begin_new_exec(t, bprm, arch):
     t.sighand.action = [a if a.handler == SIG_IGN else SigAction() for a in t.sighand.action]
     t.sas_ss_sp = t.sas_ss_size = t.sas_ss_flags = 0
     t.fpstate = None                # the new host process starts clean
+    t.tls_array = None              # and so do i386's TLS descriptors
     t.regs_valid = True
     t.in_syscall = None
     return mm

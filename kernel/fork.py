@@ -138,6 +138,9 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
     c.cred = t.cred.copy()
     ctypes.memmove(ctypes.addressof(c.regs), ctypes.addressof(t.regs), ctypes.sizeof(c.regs))
     c.arch.set_syscall_return(c.regs, 0)
+    copy_thread = getattr(t.arch, "copy_thread", None)
+    if copy_thread is not None:
+        copy_thread(c, t)           # other per-thread arch state (i386 TLS)
     c.regs_valid = True
     c.regs_dirty = True
     if stack:

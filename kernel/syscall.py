@@ -56,6 +56,14 @@ def collect_handlers():
                 _handlers[k] = v
 
 
+def syscall_handler(name):
+    """The arch-independent handler sys_<name>, or None: for a subarch's
+    entry points that adapt its ABI and then call the common code."""
+    if not _handlers:
+        collect_handlers()
+    return _handlers.get("sys_" + name)
+
+
 def table_for(arch):
     tab = _tables.get(arch)
     if tab is None:

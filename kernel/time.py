@@ -61,7 +61,9 @@ def _cpu_clock(t, clk):
 
 
 def _ts_fmt(t):
-    return "<qq" if t.arch.BITS == 64 else "<ii"
+    """struct timespec: two 64-bit fields, or two 32-bit ones for a 32-bit
+    task (except in i386's *_time64 calls, which set task.time64)."""
+    return "<qq" if t.arch.BITS == 64 or getattr(t, "time64", False) else "<ii"
 
 
 def put_timespec(t, addr, ns):

@@ -121,10 +121,21 @@ def _free_stub_frames(stub, data, stack):
 
 def _run_stub_init(pid, stub, regs, data, stack, exec_code=None):
     regs.rip = stub.init
-    regs.r12 = data << PAGE_SHIFT
-    regs.r13 = stack << PAGE_SHIFT
-    regs.r14 = 1 if exec_code is not None else 0
-    regs.rbx = 0 if exec_code is None else exec_code << PAGE_SHIFT
+    if stub.elfclass == 64:
+        regs.r12 = data << PAGE_SHIFT
+        regs.r13 = stack << PAGE_SHIFT
+        regs.r14 = 1 if exec_code is not None else 0
+        regs.rbx = 0 if exec_code is None else exec_code << PAGE_SHIFT
+    else:
+        # i386: a system call takes every register but %esp, so the 32-bit
+        # stub_init gets the data pages' page offset in %ebp (where mmap2
+        # wants it) and finds its other arguments in those very pages
+        q = _pm.physmem.q
+        base = data << (PAGE_SHIFT - 3)
+        q[base + (stub.off_init_stack >> 3)] = stack
+        q[base + (stub.off_init_code >> 3)] = exec_code or 0
+        q[base + (stub.off_init_exec >> 3)] = 1 if exec_code is not None else 0
+        regs.rbp = data
     ptrace.setregs(pid, regs)
     ptrace.resume(ptrace.PTRACE_CONT, pid)
     while True:
@@ -138,9 +149,10 @@ def _run_stub_init(pid, stub, regs, data, stack, exec_code=None):
             raise StubError("stub %d: signal %d in stub_init" % (pid, (status >> 8) & 0x7F))
         ptrace.resume(ptrace.PTRACE_CONT, pid)
     ptrace.getregs(pid, regs)
-    if regs.r15 != 0:
-        raise StubError("stub_init step %d failed: %s"
-                        % (regs.r15, os.strerror(-ctypes.c_long(regs.rax).value)))
+    step = regs.r15 if stub.elfclass == 64 else regs.rsi
+    if step != 0:
+        err = ctypes.c_long(regs.rax).value if stub.elfclass == 64 else ctypes.c_int(regs.rax).value
+        raise StubError("stub_init step %d failed: %s" % (step, os.strerror(-err)))
 
 
 # the stub's code pages in physmem, shared by every host process of a subarch

@@ -76,6 +76,9 @@ def switch_to(ctx, t):
     if prev is not None and prev is not t and prev.mm is t.mm and not prev.exit_state:
         fetch_regs(prev)
         fpu.save_fpu(prev)
+    load_tls = getattr(t.arch, "load_tls", None)
+    if load_tls is not None:
+        load_tls(ctx, t)            # i386: the GDT TLS entries are per thread
     _setregs(ctx.pid, t.regs)
     if prev is not t and t.fpstate is not None:
         fpu.restore_fpu(t)

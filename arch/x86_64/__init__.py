@@ -158,15 +158,27 @@ class _Int80Refused:
 def syscall_abi(t):
     """Which ABI the stopped system call used.  A 32-bit process (cs 0x23)
     uses i386's; 64-bit code executing `int $0x80` (CD 80) also gets the
-    i386 ABI, as on Linux; `syscall` (0F 05) is x86_64."""
+    i386 ABI, as on Linux; `syscall` (0F 05) is x86_64.  The instruction
+    decides cheaply; the rare int $0x80 is confirmed with the host's own
+    word (PTRACE_GET_SYSCALL_INFO's arch), the one reliable source."""
     regs = t.regs
-    if regs.cs != USER_CS or _insn_before(t, regs.rip) == b"\xcd\x80":
-        try:
-            import arch.x86 as i386
-            return i386.INT80_ABI
-        except (ImportError, AttributeError):
-            return _Int80Refused
-    return _THIS
+    if regs.cs == USER_CS and (_insn_before(t, regs.rip) != b"\xcd\x80"
+                               or not _host_says_i386(t)):
+        return _THIS
+    try:
+        import arch.x86 as i386
+        return i386.INT80_ABI
+    except (ImportError, AttributeError):
+        return _Int80Refused
+
+
+def _host_says_i386(t):
+    from skas import ptrace
+    try:
+        info = ptrace.get_syscall_info(t.mm.context.pid)
+    except ptrace.PtraceError:
+        return True
+    return info.arch == ptrace.AUDIT_ARCH_I386
 
 
 def _insn_before(t, rip):
