@@ -28,6 +28,9 @@ from gen_init_cpio import Archive  # noqa: E402
 
 BASE_ENV = {"HOME": "/", "TERM": "linux"}
 
+# make_initrd(files={path: FIFO}): a named pipe at path
+FIFO = object()
+
 
 def guest(name, libc="musl"):
     """Path of a built guest program: libc is musl, glibc, nolibc or asm."""
@@ -50,7 +53,7 @@ class Result:
 
 def make_initrd(path, init_prog, files=None, init_path="/prog"):
     """A newc archive with init_prog at init_path, /dev/console, and files
-    ({absolute path: bytes or host file path})."""
+    ({absolute path: bytes, a host file path, or FIFO})."""
     a = Archive(mtime=0)
     a.dir("dev")
     a.nod("dev/console", 0o600, 0, 0, "c", 5, 1)
@@ -60,6 +63,9 @@ def make_initrd(path, init_prog, files=None, init_path="/prog"):
         a.file(init_path, f.read(), 0o755)
     for name, data in (files or {}).items():
         a.parents(name)
+        if data is FIFO:
+            a.pipe(name, 0o644)
+            continue
         if isinstance(data, str):
             mode = os.stat(data).st_mode & 0o7777
             with open(data, "rb") as f:
