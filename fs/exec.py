@@ -115,6 +115,8 @@ def begin_new_exec(t, bprm, arch):
         mmput(old)
     mm.exe_file = bprm.file.get()
     t.comm = bprm.filename.rsplit(b"/", 1)[-1][:15]
+    from kernel.pgrp import PF_FORKNOEXEC
+    t.flags &= ~PF_FORKNOEXEC
     if t.files.count > 1:
         shared = t.files
         t.files = shared.copy()

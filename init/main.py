@@ -202,6 +202,7 @@ def make_init_task(root):
     t.fs = FsStruct(root, root)
     t.files = FilesStruct()
     t.signal.pgrp = t.signal.session = 1
+    t.signal.leader = True
     init_task_signals(t)
     ktask.tasks[1] = t
     ktask._last_pid = 1

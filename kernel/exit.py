@@ -77,6 +77,8 @@ def do_exit(t, code):
     from kernel import futex
     futex.exit_robust_list(t)
     futex.mm_release(t)
+    from kernel.fork import vfork_release
+    vfork_release(t)
     exit_mm(t)
     exit_files(t)
     exit_fs(t)
@@ -112,19 +114,23 @@ def _group_dead(t):
 
 
 def exit_notify(t):
+    """t is gone but for its exit status.  A process's children belong to
+    its group leader; they are handed on when the last thread exits."""
     leader = t.group_leader
+    group_dead = _group_dead(t)
+    if group_dead:
+        forget_original_parent(leader)
     if t is not leader:
         # a non-leader thread is reaped at once
         t.exit_state = sched.EXIT_DEAD
         t.state = sched.EXIT_DEAD
         release_task(t)
-        if leader.exit_state == sched.EXIT_ZOMBIE and _group_dead(leader):
+        if group_dead and leader.exit_state == sched.EXIT_ZOMBIE:
             _notify_parent_of_zombie(leader)
         return
     t.exit_state = sched.EXIT_ZOMBIE
     t.state = sched.EXIT_ZOMBIE
-    forget_original_parent(t)
-    if _group_dead(t):
+    if group_dead:
         _notify_parent_of_zombie(t)
 
 
@@ -156,7 +162,8 @@ def do_notify_parent(p, status):
                    stime=int(p.signal.stime * 100))
     ka = parent.sighand.action[SIGCHLD]
     autoreap = ka.handler == SIG_IGN or bool(ka.flags & SA_NOCLDWAIT)
-    if p.exit_signal and not (autoreap and p.exit_signal == SIGCHLD and ka.handler == SIG_IGN):
+    sig = p.exit_signal
+    if 0 < sig <= 64 and not (autoreap and sig == SIGCHLD and ka.handler == SIG_IGN):
         send_signal(parent, info, group=True)
     if p.exit_signal == 0:
         autoreap = False
@@ -171,17 +178,37 @@ def _status_to_cld(status):
     return CLD_KILLED, status & 0x7F
 
 
+def find_new_reaper(father):
+    """Who adopts the children of the dying process father: the nearest
+    ancestor that asked to be a child subreaper (prctl
+    PR_SET_CHILD_SUBREAPER) and still has a live thread, else init."""
+    p = father.real_parent
+    while p is not None and p.tgid != 1:
+        if p.signal.is_child_subreaper and not _group_dead(p):
+            return p.group_leader
+        p = p.real_parent
+    return ktask.find_task(1)
+
+
 def forget_original_parent(t):
-    """Hand t's children to init."""
-    init = ktask.find_task(1)
+    """Hand the children of t's process to their new reaper; each is told
+    with its parent-death signal (PR_SET_PDEATHSIG) if it asked for one."""
+    if not t.children:
+        return
+    reaper = find_new_reaper(t)
     for child in list(t.children):
         t.children.remove(child)
-        child.real_parent = child.parent = init
-        if init is not None and init is not t:
-            init.children.append(child)
-            if child.exit_state == sched.EXIT_ZOMBIE and _group_dead(child):
-                child._notified = False
-                _notify_parent_of_zombie(child)
+        child.real_parent = child.parent = reaper
+        if reaper is None or reaper is t:
+            continue
+        reaper.children.append(child)
+        for th in child.thread_group():
+            sig = getattr(th, "pdeath_signal", 0)
+            if sig and not th.exit_state:
+                send_signal(th, SigInfo(sig, 0), group=True)
+        if child.exit_state == sched.EXIT_ZOMBIE and _group_dead(child):
+            child._notified = False
+            _notify_parent_of_zombie(child)
 
 
 def release_task(p):

@@ -17,6 +17,7 @@ import ctypes
 
 from kernel import sched
 from kernel import task as ktask
+from kernel.pgrp import PF_FORKNOEXEC
 from kernel.errno import EAGAIN, EINVAL, ENOMEM, ERESTARTNOINTR, Errno
 from kernel.signal import SIGCHLD, SigHand, SigPending, init_task_signals
 from mm.physmem import OutOfMemory
@@ -135,6 +136,7 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
     fetch_regs(t)
     c = ktask.Task(pid, t.arch)
     c.comm = t.comm
+    c.flags = PF_FORKNOEXEC
     c.cred = t.cred.copy()
     ctypes.memmove(ctypes.addressof(c.regs), ctypes.addressof(t.regs), ctypes.sizeof(c.regs))
     c.arch.set_syscall_return(c.regs, 0)
@@ -260,20 +262,35 @@ def sys_clone(t, flags, newsp, parent_tid, child_tid, tls):
 def sys_clone3(t, uargs, size):
     import struct
     from mm.uaccess import copy_from_user
-    if size < 64 or size > 4096:
+    if size > 4096:
+        return -7                                       # E2BIG
+    if size < 64:
         return -EINVAL
     raw = copy_from_user(t.mm, uargs, min(size, 88)).ljust(88, b"\0")
     (flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls,
      set_tid, set_tid_size, cgroup) = struct.unpack("<11Q", raw)
     if size > 88 and any(copy_from_user(t.mm, uargs + 88, size - 88)):
         return -7                                       # E2BIG
-    if exit_signal & ~CSIGNAL or flags & CSIGNAL:
+    # copy_clone_args_from_user and clone3_args_valid
+    if exit_signal & ~CSIGNAL or exit_signal > 64:
+        return -EINVAL
+    if set_tid_size > 32 or (set_tid == 0) != (set_tid_size == 0) or cgroup > 0x7FFFFFFF:
         return -EINVAL
     if set_tid or set_tid_size:
+        return -EINVAL                                  # no pid namespaces here
+    if flags & ~(0xFFFFFFFF | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP):
         return -EINVAL
-    if (stack == 0) != (stack_size == 0):
+    if flags & (CLONE_DETACHED | CSIGNAL):
         return -EINVAL
-    if flags & CLONE_THREAD and exit_signal:
+    if flags & CLONE_SIGHAND and flags & CLONE_CLEAR_SIGHAND:
         return -EINVAL
+    if flags & (CLONE_THREAD | CLONE_PARENT) and exit_signal:
+        return -EINVAL
+    if stack == 0 and stack_size:
+        return -EINVAL
+    if stack and (stack_size == 0 or stack + stack_size > t.mm.task_size):
+        return -EINVAL
+    if flags & (CLONE_PIDFD | CLONE_INTO_CGROUP):
+        return -EINVAL                                  # not supported here
     sp = stack + stack_size if stack else 0
     return kernel_clone(t, flags, sp, parent_tid, child_tid, tls, exit_signal=exit_signal)

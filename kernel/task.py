@@ -93,6 +93,8 @@ class SignalStruct:
         self.flags = 0
         self.group_stop_count = 0
         self.itimer_real = None
+        self.leader = False             # session leader
+        self.is_child_subreaper = False
 
 
 class Task:
