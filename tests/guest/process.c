@@ -454,7 +454,6 @@ static void do_pgrp(void)
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "fork";
-	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	test_as_child();
 	if (!strcmp(mode, "fork"))
 		do_fork();

@@ -30,6 +30,9 @@ static void test_as_child(void)
 	int st;
 	pid_t child, w;
 
+	/* the same buffering natively (a pipe) and under pyuml (a console) */
+	static char outbuf[1 << 16];
+	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	test_reaper_pid = getpid();
 	fflush(stdout);
