@@ -146,6 +146,7 @@ class Task:
 
         # signals (kernel/signal.py)
         self.blocked = 0
+        self.real_blocked = 0           # the mask during rt_sigtimedwait
         self.pending = None
         self.saved_sigmask = None
         self.sas_ss_sp = 0

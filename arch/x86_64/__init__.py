@@ -133,8 +133,8 @@ def pack_stat(k):
     return pack_stat_x86_64(k)
 
 
-from arch.x86_64.signal import (read_sigaction, setup_rt_frame,  # noqa: E402,F401
-                                sys_rt_sigreturn, write_sigaction)
+from arch.x86_64.signal import (pack_siginfo, read_sigaction,  # noqa: E402,F401
+                                setup_rt_frame, sys_rt_sigreturn, write_sigaction)
 
 SYSCALLS = SYSCALL_NAMES
 

@@ -1,0 +1,16 @@
+"""Signals: siginfo, action flags, masks, waiting for signals, EINTR versus
+restart, default actions - differential against the host kernel."""
+
+import pytest
+
+from conftest import differential, guest
+
+LIBCS = ["musl", "glibc"]
+MODES = ["info", "flags", "mask", "wait", "restart", "default", "errors"]
+
+
+@pytest.mark.parametrize("libc", LIBCS)
+@pytest.mark.parametrize("mode", MODES)
+def test_signal(libc, mode):
+    n, u = differential(guest("signal", libc), [mode], timeout=30)
+    assert "FAIL" not in u.out
