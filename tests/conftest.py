@@ -136,7 +136,9 @@ def differential(prog, args=(), files=None, env=None, timeout=60, stdin=None, me
 
 
 def stub_processes():
-    """Host processes running a pyuml stub (they must never outlive a test)."""
+    """Live host processes running a pyuml stub (they must never outlive a
+    test).  Zombies are dead already and cannot be told apart from another
+    worktree's (their exe link is gone): host init reaps them."""
     stubs = {os.path.realpath(os.path.join(BUILD, n)) for n in ("stub64", "stub32")}
     found = []
     for pid in os.listdir("/proc"):
@@ -148,7 +150,8 @@ def stub_processes():
             try:
                 with open("/proc/%s/stat" % pid) as f:
                     st = f.read()
-                if "(stub64)" in st or "(stub32)" in st:
+                zombie = st.rsplit(")", 1)[-1].split()[:1] == ["Z"]
+                if ("(stub64)" in st or "(stub32)" in st) and not zombie:
                     found.append(int(pid))
             except OSError:
                 pass
