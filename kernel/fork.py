@@ -204,17 +204,24 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
         from mm.uaccess import put_user_u32
         put_user_u32(t.mm, parent_tid, pid)
     if flags & CLONE_CHILD_SETTID and child_tid:
-        from mm.uaccess import put_user_u32
-        try:
-            put_user_u32(c.mm, child_tid, pid)
-        except Errno:
-            pass
-        c.set_child_tid = child_tid
+        c.set_child_tid = child_tid             # written when it first runs
     if flags & CLONE_CHILD_CLEARTID:
         c.clear_child_tid = child_tid
     ktask.tasks[pid] = c
     sched.runqueue.append(c)
     return c
+
+
+def schedule_tail(t):
+    """A new task's first moment on the CPU: CLONE_CHILD_SETTID is honoured
+    now, in the child's own context, as Linux does."""
+    if t.set_child_tid:
+        from mm.uaccess import put_user_u32
+        try:
+            put_user_u32(t.mm, t.set_child_tid, t.pid)
+        except Errno:
+            pass
+        t.set_child_tid = 0
 
 
 def kernel_clone(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signal=None):

@@ -237,6 +237,9 @@ def run_task(t):
     run it in user space.  True if it was preempted."""
     from kernel.syscall import run_kstack
     from skas.userspace import userspace
+    if t.set_child_tid:
+        from kernel.fork import schedule_tail
+        schedule_tail(t)
     if t.kstack is not None and not run_kstack(t):
         return False
     if t.state != TASK_RUNNING:
