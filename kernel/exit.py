@@ -82,7 +82,12 @@ def do_exit(t, code):
     exit_mm(t)
     exit_files(t)
     exit_fs(t)
-    t.signal.nr_threads -= 1
+    # the thread's CPU time now counts for the process as a whole
+    sigs = t.signal
+    sigs.utime += t.utime
+    sigs.stime += t.stime
+    t.utime = t.stime = 0.0
+    sigs.nr_threads -= 1
     exit_notify(t)
 
 
@@ -158,8 +163,8 @@ def do_notify_parent(p, status):
         return True
     code, data = _status_to_cld(status)
     info = SigInfo(p.exit_signal or SIGCHLD, code, pid=p.tgid, uid=p.cred.uid,
-                   status=data, utime=int(p.signal.utime * 100),
-                   stime=int(p.signal.stime * 100))
+                   status=data, utime=int((p.signal.utime + p.signal.cutime) * 100),
+                   stime=int((p.signal.stime + p.signal.cstime) * 100))
     ka = parent.sighand.action[SIGCHLD]
     autoreap = ka.handler == SIG_IGN or bool(ka.flags & SA_NOCLDWAIT)
     sig = p.exit_signal
@@ -310,7 +315,7 @@ def sys_wait4(t, pid, stat_addr, options, ru):
             put_user_u32(t.mm, stat_addr, status)
         if ru:
             from kernel.sys import fill_rusage
-            fill_rusage(t, ru, p, children=False)
+            fill_rusage(t, ru, p, who="both")
         return p.tgid
 
     return do_wait(t, which, id_, options, report)
@@ -358,7 +363,7 @@ def sys_waitid(t, which, upid, infop, options, ru):
             copy_to_user(t.mm, infop, raw.ljust(128, b"\0"))
         if ru and p is not None:
             from kernel.sys import fill_rusage
-            fill_rusage(t, ru, p, children=False)
+            fill_rusage(t, ru, p, who="both")
         return 0
 
     return do_wait(t, which, id_, options, report)

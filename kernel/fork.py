@@ -208,6 +208,8 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
     if flags & CLONE_CHILD_CLEARTID:
         c.clear_child_tid = child_tid
     ktask.tasks[pid] = c
+    c.vruntime = t.vruntime
+    sched.place_entity(c)
     sched.runqueue.append(c)
     return c
 

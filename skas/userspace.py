@@ -31,6 +31,7 @@ from kernel.printk import pr_err
 from kernel.signal import (SIGKILL, SIGSEGV, SigInfo, do_signal,
                            force_sig_info, PF_EXITING)
 from kernel.syscall import do_syscall
+from kernel.time import account_cpu
 from mm import physmem as _pm
 from mm.fault import handle_page_fault
 from mm.tlb import flush_ops, flush_tlb_mm
@@ -108,11 +109,15 @@ def userspace(t):
                 _setregs(pid, t.regs)
             t.regs_dirty = False
             t.regs_valid = False
+            t.in_syscall = None         # its restart, if any, is decided
             start = _now()
             _resume(PTRACE_SYSEMU, pid, 0)
             status = _waitpid(pid, _WALL)[1]
             Stats.stops += 1
-            t.utime += _now() - start
+            stop = _now()
+            t.utime += stop - start
+            if t.signal.cpu_itimers:
+                account_cpu(t, stop - start)
         except StubError as e:
             mm_broken(t, e)
             return False
@@ -129,6 +134,7 @@ def userspace(t):
                 mm_broken(t, StubError("system call from inside the stub at %#x" % regs.rip))
                 return False
             do_syscall(t, t.arch.syscall_abi(t))
+            t.stime += _now() - stop
             sched.housekeeping()
             if t.kstack is not None:
                 return False
