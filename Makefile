@@ -71,7 +71,10 @@ clean:
 # -- benchmark guests -------------------------------------------------------------
 BENCH_SRC := $(wildcard bench/guests/*.c)
 BENCH := $(patsubst bench/guests/%.c,$(B)/bench/musl/%,$(BENCH_SRC))
-bench-guests: $(BENCH)
+bench-guests: $(BENCH) $(B)/bench/ptrace_floor
+$(B)/bench/ptrace_floor: bench/ptrace_floor.c
+	@mkdir -p $(dir $@)
+	gcc -O2 -Wall -o $@ $<
 $(B)/bench/musl/%: bench/guests/%.c bench/guests/bench.h | host-deps
 	@mkdir -p $(dir $@)
 	musl-gcc -static -O2 -Wall -o $@ $<

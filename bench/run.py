@@ -67,8 +67,18 @@ def run_pyuml(rd, args):
     return p.stdout, p.stderr, time.perf_counter() - t
 
 
+def ptrace_floor():
+    """The C tracer doing the same getpid emulation (bench/ptrace_floor.c)."""
+    prog = os.path.join(BUILD, "ptrace_floor")
+    return min(ns_per_op(run_native(prog, ["100000"])[0]) for _ in range(REPEAT))
+
+
 def main():
     only = set(sys.argv[1:])
+    if not only or "getpid" in only:
+        floor = ptrace_floor()
+        print("C ptrace floor for an emulated getpid (same CPU, SYSEMU+GETREGS+SETREGS): %s"
+              % _fmt(floor))
     print("%-12s %12s %12s %8s %10s  %s" % ("workload", "native", "pyuml", "ratio",
                                             "stops/op", "UML (PLATFORM.md)"))
     for name, binary, n, kind, desc, uml in WORKLOADS:
@@ -103,6 +113,9 @@ def main():
             ref = "%s-%s" % (_fmt(uml[0]), _fmt(uml[1])) if uml else ""
             print("%-12s %12s %12s %7.1fx %10.1f  %s  (%s)" % (name, _fmt(nat), _fmt(pv), ratio,
                                                              per, ref, desc))
+            if name == "getpid":
+                print("%-12s %12s %12s %7.1fx   (pyuml against the C ptrace floor)"
+                      % ("", _fmt(floor), _fmt(pv), pv / floor))
             sys.stdout.flush()
         finally:
             os.unlink(rd)

@@ -105,6 +105,10 @@ def parse_cmdline(argv):
             o.rootfstype = value
         elif name == "rootflags":
             o.rootflags = value
+        elif name == "inject_oops":
+            # fault injection for tests: these system calls hit a kernel bug
+            from kernel.syscall import inject_oops
+            inject_oops.update(value.split(","))
         elif name in ("console", "con", "con0", "ssl", "eth0", "ubd0", "umid"):
             continue                            # UML options that mean nothing here
         else:
@@ -331,8 +335,8 @@ def main(argv=None):
         kill_all()
         if _opts is not None and _opts.stats:
             from skas.ptrace import Stats
-            sys.stderr.write("stats: ptrace_stops=%d syscalls=%d faults=%d\n"
-                             % (Stats.stops, Stats.syscalls, Stats.faults))
+            sys.stderr.write("stats: ptrace_stops=%d syscalls=%d faults=%d vsyscalls=%d\n"
+                             % (Stats.stops, Stats.syscalls, Stats.faults, Stats.vsyscalls))
         try:
             sys.stdout.flush()
         except OSError:

@@ -290,16 +290,24 @@ def schedule_loop(run_task, have_tasks):
 def run_task(t):
     """Give t the CPU: finish its sleeping system call if it has one, then
     run it in user space.  True if it was preempted."""
-    from kernel.syscall import run_kstack
+    from kernel.syscall import KERNEL_EXITS, oops, run_kstack
     from skas.userspace import userspace
-    if t.set_child_tid:
-        from kernel.fork import schedule_tail
-        schedule_tail(t)
-    if t.kstack is not None and not run_kstack(t):
+    try:
+        if t.set_child_tid:
+            from kernel.fork import schedule_tail
+            schedule_tail(t)
+        if t.kstack is not None and not run_kstack(t):
+            return False
+        if t.state != TASK_RUNNING:
+            return False
+        return userspace(t)
+    except KERNEL_EXITS:
+        raise
+    except Exception as e:
+        # a kernel bug while running t: t dies, the machine goes on
+        if not t.exit_state:
+            oops(t, e, "task context")
         return False
-    if t.state != TASK_RUNNING:
-        return False
-    return userspace(t)
 
 
 def run_machine():

@@ -31,6 +31,7 @@ SYSCALL_MODULES = (
 
 _handlers = {}
 _tables = {}
+inject_oops = set()         # boot option inject_oops=NAME: fault injection
 
 
 class Entry:
@@ -61,7 +62,7 @@ def table_for(arch):
         if not _handlers:
             collect_handlers()
         overrides = getattr(arch, "SYSCALL_OVERRIDES", {})
-        size = max(arch.SYSCALLS) + 1
+        size = max(arch.SYSCALLS, default=-1) + 1
         tab = [None] * size
         for nr, name in arch.SYSCALLS.items():
             fn = overrides.get(name) or _handlers.get("sys_" + name)
@@ -89,6 +90,8 @@ def do_syscall(t, abi):
     t.in_syscall = nr
     args = abi.syscall_args(regs)
     try:
+        if inject_oops and entry.name in inject_oops:
+            raise RuntimeError("fault injected into %s (inject_oops=)" % entry.name)
         ret = entry.fn(t, *args[:entry.nargs])
     except Errno as e:
         ret = -e.errno

@@ -91,19 +91,18 @@ def do_anonymous_page(mm, vma, addr, idx):
     q = mm.pt.q
     bits = vma_prot(vma) | _PAGE_NEWPAGE
     start, end, first = _around(vma, addr, idx)
-    n = 0
-    for i in range((end - start) >> PAGE_SHIFT):
-        if q[first + i]:
-            continue
-        try:
-            pfn = pm.alloc_frame()
-        except OutOfMemory:
-            if start + (i << PAGE_SHIFT) == addr:
-                raise VMFault("oom")
-            continue                     # ahead pages are only a bonus
+    empty = [i for i in range((end - start) >> PAGE_SHIFT) if not q[first + i]]
+    pfns = pm.alloc_some(len(empty))
+    fault_i = (addr - start) >> PAGE_SHIFT
+    if len(pfns) < len(empty):
+        # short of memory: the faulting page first, pages ahead are a bonus
+        if not pfns:
+            raise VMFault("oom")
+        empty = [fault_i] + [i for i in empty if i != fault_i][:len(pfns) - 1]
+        empty.sort()
+    for i, pfn in zip(empty, pfns):
         q[first + i] = (pfn << PAGE_SHIFT) | bits
-        n += 1
-    mm.rss += n
+    mm.rss += len(pfns)
     mm.note_stale(start, end)
 
 

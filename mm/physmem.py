@@ -15,6 +15,7 @@ that lives in it.  A frame is free exactly when its count is zero.
 import mmap
 import os
 from array import array
+from heapq import heappop, heappush
 
 PAGE_SHIFT = 12
 PAGE_SIZE = 1 << PAGE_SHIFT
@@ -44,8 +45,10 @@ class PhysMem:
         self.refcount = array("I", bytes(4 * self.nr_frames))
         # per-frame flags; PG_CACHE: the frame belongs to a page cache
         self.flags = bytearray(self.nr_frames)
-        # A stack of free frames; low frames are handed out first.
-        self.free_list = list(range(self.nr_frames - 1, 0, -1))
+        # A min-heap of free frames: the lowest free frame is handed out
+        # first, so consecutive allocations tend to be consecutive frames,
+        # which the TLB flush maps with a single host mmap.
+        self.free_list = list(range(1, self.nr_frames))
         self.nr_free = self.nr_frames - 1
 
     # -- frames ----------------------------------------------------------
@@ -53,7 +56,7 @@ class PhysMem:
         """Take a free frame with refcount 1; zero-filled unless zero=False."""
         fl, rc = self.free_list, self.refcount
         while fl:
-            pfn = fl.pop()
+            pfn = heappop(fl)
             if rc[pfn] == 0:        # skip entries alloc_frames() took since
                 break
         else:
@@ -65,11 +68,22 @@ class PhysMem:
             self.mem[off:off + PAGE_SIZE] = ZERO_PAGE
         return pfn
 
+    def alloc_some(self, n):
+        """Up to n zeroed frames (fewer if memory runs out), ascending."""
+        out = []
+        try:
+            for _ in range(n):
+                out.append(self.alloc_frame())
+        except OutOfMemory:
+            pass
+        out.sort()
+        return out
+
     def alloc_frames(self, n):
         """n zeroed frames at consecutive addresses, for a stub's pages.
 
         Single frames come from the bottom of memory, runs from the top, so
-        runs stay easy to find.  Frames taken here stay in free_list as
+        runs stay easy to find.  Frames taken here stay in the free heap as
         stale entries that alloc_frame() skips.
         """
         rc = self.refcount
@@ -99,7 +113,7 @@ class PhysMem:
         self.refcount[pfn] = rc
         if rc == 0:
             self.flags[pfn] = 0
-            self.free_list.append(pfn)
+            heappush(self.free_list, pfn)
             self.nr_free += 1
 
     # -- bytes -----------------------------------------------------------

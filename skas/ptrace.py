@@ -108,6 +108,12 @@ class siginfo_t(ctypes.Structure):
                 ("_rest", ctypes.c_char * 104)]
 
 
+def siginfo_syscall(info):
+    """si_syscall of a SIGSYS siginfo (the int after si_call_addr)."""
+    raw = ctypes.string_at(ctypes.addressof(info) + 24, 4)
+    return int.from_bytes(raw, "little", signed=True)
+
+
 def getsiginfo(pid, info=None):
     info = info or siginfo_t()
     ptrace(PTRACE_GETSIGINFO, pid, 0, ctypes.addressof(info))
@@ -155,6 +161,7 @@ class Stats:
     stops = 0
     syscalls = 0
     faults = 0
+    vsyscalls = 0
 
 
 def waitpid(pid):

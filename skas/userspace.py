@@ -41,6 +41,8 @@ from skas.ptrace import Stats
 
 SIGTRAP, SIGILL, SIGFPE, SIGBUS = 5, 4, 8, 7
 SIGVTALRM = 26
+SIGSYS = 31
+VSYSCALL_PAGE = 0xFFFFFFFFFF600000
 SYSCALL_STOP = SIGTRAP | 0x80
 PTRACE_SYSEMU = ptrace.PTRACE_SYSEMU
 PTRACE_CONT = ptrace.PTRACE_CONT
@@ -146,6 +148,8 @@ def userspace(t):
                 sched.tick()
             elif sig in (SIGTRAP, SIGILL, SIGFPE, SIGBUS):
                 hardware_signal(t, ctx, sig)
+            elif sig == SIGSYS:
+                seccomp_trap(t, ctx)
             else:
                 # a stray host signal (not from a guest: guests cannot send
                 # host signals); it is dropped by resuming with signal 0
@@ -238,6 +242,39 @@ def hardware_signal(t, ctx, sig):
     t.fault_trapno = _trap_number(sig, hinfo.si_code)
     t.fault_err = 0
     force_sig_info(t, info)
+
+
+def seccomp_trap(t, ctx):
+    """The stub's seccomp filter stopped a host system call that did not
+    come from the stub.  The only legitimate source is the host's emulation
+    of a [vsyscall] page call (gettimeofday, time, getcpu): the host has
+    already made the guest "return" from it with -ENOSYS, and the kernel now
+    gives the real answer.  Anything else means guest code ran outside
+    SYSEMU: the address space is not to be trusted."""
+    info = ptrace.getsiginfo(ctx.pid)
+    nr = ptrace.siginfo_syscall(info)
+    if info.si_code != 1 or not VSYSCALL_PAGE <= info.si_addr < VSYSCALL_PAGE + 4096:
+        raise StubError("host system call %d from guest code at %#x" % (nr, info.si_addr))
+    from kernel import sys as ksys
+    from kernel import time as ktime
+    from kernel.errno import Errno
+    fetch_regs(t)
+    regs = t.regs
+    Stats.vsyscalls += 1
+    try:
+        if nr == 96:
+            ret = ktime.sys_gettimeofday(t, regs.rdi, regs.rsi)
+        elif nr == 201:
+            ret = ktime.sys_time(t, regs.rdi)
+        elif nr == 309:
+            ret = ksys.sys_getcpu(t, regs.rdi, regs.rsi, regs.rdx)
+        else:
+            ret = -38
+    except Errno:
+        force_sig_info(t, SigInfo(SIGSEGV, 1, addr=regs.rdi))
+        return
+    t.arch.set_syscall_return(regs, ret)
+    t.regs_dirty = True
 
 
 def mm_broken(t, err):

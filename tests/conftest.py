@@ -94,14 +94,15 @@ _counter = [0]
 
 
 def run(prog, args=(), files=None, env=None, timeout=60, mem="128M", stdin=None,
-        tmpdir="/tmp", kernel_args=()):
-    """Run prog as init under pyuml."""
+        tmpdir="/tmp", kernel_args=(), quiet=True):
+    """Run prog as init under pyuml (quiet=False keeps the kernel log)."""
     _counter[0] += 1
     initrd = os.path.join(tmpdir, "pyuml-test-%d-%d.cpio" % (os.getpid(), _counter[0]))
     make_initrd(initrd, prog, files)
     try:
         extra = ["%s=%s" % kv for kv in (env or {}).items()]
-        r = boot(["mem=" + mem, "quiet", "initrd=" + initrd, "init=/prog"] + list(kernel_args)
+        r = boot(["mem=" + mem] + (["quiet"] if quiet else []) + ["initrd=" + initrd, "init=/prog"]
+                 + list(kernel_args)
                  + extra + ["--"] + [str(a) for a in args], timeout=timeout, stdin=stdin)
     finally:
         os.unlink(initrd)

@@ -102,6 +102,8 @@ def from_list(lines, base="."):
                 raise ValueError("unknown type %r" % kind)
         except (IndexError, ValueError) as e:
             raise SystemExit("gen_init_cpio: line %d: %s" % (n, e))
+        except OSError as e:
+            raise SystemExit("gen_init_cpio: line %d: %s: %s" % (n, e.filename, e.strerror))
     return a
 
 

@@ -30,6 +30,10 @@
 #define __NR_setitimer		38
 #define __NR_kill		62
 #define __NR_sigaltstack	131
+#define __NR_prctl		157
+#define __NR_seccomp		317
+#define PR_SET_NO_NEW_PRIVS	38
+#define SECCOMP_SET_MODE_FILTER	1
 
 #define SIGUSR1		10
 #define SIGSEGV		11
@@ -186,6 +190,35 @@ stub_init:
 	cmp	$-4095, %rax
 	jae	9f
 
+	/*
+	 * A seccomp filter: only system calls made from the stub's own code
+	 * reach the host.  Guest code never runs outside PTRACE_SYSEMU, whose
+	 * stops come before seccomp; this is the second lock on that door, and
+	 * it also catches the one guest "call" SYSEMU cannot see: a jump into
+	 * the host's [vsyscall] page, which the host would otherwise answer
+	 * behind our back.  It becomes a SIGSYS the kernel emulates.
+	 * Inherited by every forked stub.
+	 */
+	mov	$9, %r15
+	mov	$__NR_prctl, %eax
+	mov	$PR_SET_NO_NEW_PRIVS, %edi
+	mov	$1, %esi
+	xor	%edx, %edx
+	xor	%r10d, %r10d
+	xor	%r8d, %r8d
+	syscall
+	cmp	$-4095, %rax
+	jae	9f
+
+	mov	$11, %r15
+	mov	$__NR_seccomp, %eax
+	mov	$SECCOMP_SET_MODE_FILTER, %edi
+	xor	%esi, %esi
+	lea	stub_seccomp_prog(%rip), %rdx
+	syscall
+	cmp	$-4095, %rax
+	jae	9f
+
 2:	/* interval timers are not inherited across fork: arm it every time */
 	mov	$8, %r15
 	mov	$__NR_setitimer, %eax
@@ -277,6 +310,20 @@ stub_altstack:
 	.quad	stub_stack
 	.quad	0
 	.quad	stub_stack_size
+/* struct sock_fprog and its filter: allow iff stub_start <= ip < stub_code_end */
+stub_seccomp_prog:
+	.short	7
+	.skip	6
+	.quad	stub_seccomp_filter
+stub_seccomp_filter:
+	/* code, jt, jf, k */
+	.short	0x20; .byte 0, 0; .long 12			/* ld ip[63:32] */
+	.short	0x15; .byte 0, 3; .long stub_start_hi		/* jeq hi? */
+	.short	0x20; .byte 0, 0; .long 8			/* ld ip[31:0] */
+	.short	0x35; .byte 0, 1; .long stub_start_lo		/* jge start? */
+	.short	0x35; .byte 0, 1; .long stub_code_end_lo	/* jge end? */
+	.short	0x06; .byte 0, 0; .long 0x00030000		/* SECCOMP_RET_TRAP */
+	.short	0x06; .byte 0, 0; .long 0x7fff0000		/* SECCOMP_RET_ALLOW */
 /* struct itimerval: interval, value (each tv_sec, tv_usec) */
 stub_tick:
 	.quad	0, stub_tick_usec
