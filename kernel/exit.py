@@ -292,6 +292,9 @@ def do_wait(t, which, id_, options, report):
 
 def sys_wait4(t, pid, stat_addr, options, ru):
     from mm.uaccess import put_user_u32
+    from mm import debug
+    if debug.check_enabled:
+        debug.check_point("wait4")
     pid = _s32(pid)
     options &= 0xFFFFFFFF
     if options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL):
@@ -323,6 +326,9 @@ def sys_wait4(t, pid, stat_addr, options, ru):
 
 def sys_waitid(t, which, upid, infop, options, ru):
     from mm.uaccess import copy_to_user
+    from mm import debug
+    if debug.check_enabled:
+        debug.check_point("waitid")
     import struct
     which &= 0xFFFFFFFF
     upid = _s32(upid)
