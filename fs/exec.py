@@ -115,6 +115,7 @@ def begin_new_exec(t, bprm, arch):
             old.context.loaded_task = None
         mmput(old)
     mm.exe_file = bprm.file.get()
+    mm.rlim = t.signal.rlim             # RLIMIT_AS/DATA for mm/mmap.py
     t.comm = bprm.filename.rsplit(b"/", 1)[-1][:15]
     from kernel.pgrp import PF_FORKNOEXEC
     t.flags &= ~PF_FORKNOEXEC

@@ -215,6 +215,9 @@ def make_init_task(root):
     t.fs = FsStruct(root, root)
     t.files = FilesStruct()
     t.signal.pgrp = t.signal.session = 1
+    from kernel.fork import max_threads
+    t.signal.rlim[6] = [max_threads() // 2] * 2        # RLIMIT_NPROC
+    t.signal.rlim[11] = [max_threads() // 2] * 2       # RLIMIT_SIGPENDING
     t.signal.leader = True
     init_task_signals(t)
     ktask.tasks[1] = t

@@ -50,7 +50,14 @@ CLONE_IO = 0x80000000
 CLONE_CLEAR_SIGHAND = 0x100000000
 CLONE_INTO_CGROUP = 0x200000000
 
-MAX_THREADS = 4096
+FUTEX_TID_MASK = 0x3FFFFFFF
+
+
+def max_threads():
+    """Linux's set_max_threads: as many tasks as an eighth of memory could
+    hold 16 KiB kernel stacks for (mem=128M: 1024), at least 20."""
+    from mm import physmem as _pm
+    return max(20, min(_pm.physmem.nr_frames // 32, FUTEX_TID_MASK))
 
 
 # -- address spaces ------------------------------------------------------------------
@@ -71,6 +78,7 @@ def dup_mm(old):
         setattr(mm, k, getattr(old, k))
     if old.exe_file is not None:
         mm.exe_file = old.exe_file.get()
+    mm.rlim = old.rlim
     ops = flush_ops(old)                    # the host must match the ptes
     try:
         for vma in old.vmas:
@@ -126,10 +134,14 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
         raise Errno(EINVAL)
     if flags & CLONE_PARENT and t.signal.flags & 1 and t.tgid == 1:
         raise Errno(EINVAL)
-    nproc = sum(1 for p in ktask.tasks.values() if p.cred.uid == t.cred.uid)
-    if len(ktask.tasks) >= MAX_THREADS or (
-            nproc >= t.signal.rlim[6][0] and t.cred.euid != 0):
+    # RLIMIT_NPROC counts the tasks (threads too, zombies too) of the real
+    # uid; root is exempt from it but not from the machine-wide limit
+    if len(ktask.tasks) >= max_threads():
         raise Errno(EAGAIN)
+    if t.cred.uid != 0 and t.cred.euid != 0:
+        nproc = sum(1 for p in ktask.tasks.values() if p.cred.uid == t.cred.uid)
+        if nproc >= t.signal.rlim[6][0]:
+            raise Errno(EAGAIN)
     pid = ktask.alloc_pid()
     if pid is None:
         raise Errno(EAGAIN)
@@ -181,6 +193,8 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
         else:
             s = ktask.SignalStruct()
             s.rlim = [list(r) for r in t.signal.rlim]
+            if not flags & CLONE_VM:
+                c.mm.rlim = s.rlim
             s.pgrp = t.signal.pgrp
             s.session = t.signal.session
             s.tty = t.signal.tty

@@ -45,6 +45,30 @@ def page_align(n):
     return (n + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1)
 
 
+# -- limits -----------------------------------------------------------------------
+
+RLIMIT_DATA, RLIMIT_AS = 2, 9
+
+
+def may_expand_vm(mm, npages):
+    """RLIMIT_AS: the address space may not grow past it (mm.rlim is the
+    owning process's limits, set at fork and exec)."""
+    rlim = getattr(mm, "rlim", None)
+    return rlim is None or (mm.total_vm + npages) * PAGE_SIZE <= rlim[RLIMIT_AS][0]
+
+
+def vm_enough_memory(npages):
+    """The overcommit heuristic (vm.overcommit_memory=0): one request for
+    more than the whole machine's memory fails at once; anything smaller is
+    allowed, and running out later is the OOM killer's business."""
+    from mm import physmem as _pm
+    return npages <= _pm.physmem.nr_frames
+
+
+def _pages_mapped(mm, start, end):
+    return sum(min(v.end, end) - max(v.start, start) for v in mm.vmas_in(start, end)) // PAGE_SIZE
+
+
 # -- the VMA list -------------------------------------------------------------
 
 def split_vma(mm, vma, addr):
@@ -134,6 +158,10 @@ def do_mmap(mm, addr, length, prot, flags, file=None, pgoff=0, name=None):
             vm &= ~(VM_MAYREAD | VM_MAYEXEC)
         if vm & VM_SHARED and not file.writable():
             vm &= ~VM_MAYWRITE
+    npages = length // PAGE_SIZE
+    if not flags & MAP_NORESERVE and vm & (VM_SHARED | VM_WRITE) == VM_WRITE \
+            and not vm_enough_memory(npages):
+        raise Errno(ENOMEM)
     if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE):
         if addr & (PAGE_SIZE - 1):
             raise Errno(EINVAL)
@@ -141,12 +169,16 @@ def do_mmap(mm, addr, length, prot, flags, file=None, pgoff=0, name=None):
             raise Errno(ENOMEM)
         if addr < MMAP_MIN_ADDR:
             raise Errno(EPERM)
+        if not may_expand_vm(mm, npages - _pages_mapped(mm, addr, addr + length)):
+            raise Errno(ENOMEM)
         if flags & MAP_FIXED_NOREPLACE and not flags & MAP_FIXED:
             if mm.vmas_in(addr, addr + length):
                 raise Errno(EEXIST)
         else:
             do_munmap(mm, addr, length)
     else:
+        if not may_expand_vm(mm, npages):
+            raise Errno(ENOMEM)
         addr = get_unmapped_area(mm, length, addr,
                                  limit=0x80000000 if flags & MAP_32BIT else None)
     if file is not None:
@@ -201,6 +233,13 @@ def do_brk(mm, newbrk):
     if nxt is not None and nxt.start < new_top + PAGE_SIZE:
         return mm.brk
     if new_top > mm.task_size:
+        return mm.brk
+    rlim = getattr(mm, "rlim", None)
+    if rlim is not None and (newbrk - mm.start_brk) + (mm.end_data - mm.start_data) \
+            > rlim[RLIMIT_DATA][0]:
+        return mm.brk                   # check_data_rlimit
+    grow = (new_top - old_top) // PAGE_SIZE
+    if not may_expand_vm(mm, grow) or not vm_enough_memory(grow):
         return mm.brk
     heap = mm.vma_at(old_top - 1) if old_top > mm.start_brk else None
     if heap is not None and heap.name == "[heap]":
