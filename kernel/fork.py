@@ -78,7 +78,7 @@ def dup_mm(old):
         setattr(mm, k, getattr(old, k))
     if old.exe_file is not None:
         mm.exe_file = old.exe_file.get()
-    mm.rlim = old.rlim
+    mm.rlim = getattr(old, "rlim", None)
     ops = flush_ops(old)                    # the host must match the ptes
     try:
         for vma in old.vmas:
