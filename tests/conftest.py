@@ -118,11 +118,27 @@ def native(prog, args=(), env=None, timeout=60, stdin=None):
     is where run() puts it, so argv[0] is /prog), same environment."""
     e = dict(BASE_ENV)
     e.update(env or {})
-    p = subprocess.run(["/prog"] + [str(a) for a in args], executable=prog, env=e,
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
-                       input=stdin, timeout=timeout, preexec_fn=_no_core, cwd="/")
-    return Result(p.stdout, b"", _status(p.returncode))
+    # its own process group, so that a hung test takes its whole process
+    # tree with it when the timeout kills it
+    p = subprocess.Popen(["/prog"] + [str(a) for a in args], executable=prog, env=e,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
+                         preexec_fn=_native_child, cwd="/")
+    try:
+        out, _ = p.communicate(stdin, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(p.pid, 9)
+        except ProcessLookupError:
+            pass
+        p.communicate()
+        raise
+    return Result(out, b"", _status(p.returncode))
+
+
+def _native_child():
+    os.setpgid(0, 0)
+    _no_core()
 
 
 def differential(prog, args=(), files=None, env=None, timeout=60, stdin=None, mem="128M"):
