@@ -73,10 +73,13 @@ def do_execveat(t, dirfd, filename, argv, envp, flags=0):
     bprm.file = open_exec(t, filename, dirfd, flags)
     try:
         prepare_binprm(bprm)
-        return search_binary_handler(t, bprm)
+        r = search_binary_handler(t, bprm)
     finally:
         if bprm.file is not None:
             bprm.file.put()
+    from fs.exec_prefault import exec_prefault
+    exec_prefault(t)
+    return r
 
 
 def _read_strings(t, addr):
@@ -98,12 +101,12 @@ def _read_strings(t, addr):
 def begin_new_exec(t, bprm, arch):
     """The point of no return: t gets a new, empty address space of the
     given subarch, and loses what exec does not keep."""
-    from kernel.fork import mm_alloc, vfork_release
+    from kernel.fork import exec_mm_alloc, vfork_release
     from kernel.futex import exit_robust_list, mm_release
     from kernel.signal import SIG_IGN, SigAction
     from mm.exit import mmput
     de_thread(t)
-    mm = mm_alloc(arch)
+    mm = exec_mm_alloc(t, arch)
     old = t.mm
     exit_robust_list(t)
     mm_release(t)
@@ -127,9 +130,16 @@ def begin_new_exec(t, bprm, arch):
     if t.sighand.count > 1:
         t.sighand.count -= 1
         t.sighand = t.sighand.copy()
-    t.sighand.action = [a if a.handler == SIG_IGN else SigAction() for a in t.sighand.action]
+    dfl = SigAction()
+    t.sighand.action = [a if a.handler == SIG_IGN else dfl for a in t.sighand.action]
     t.sas_ss_sp = t.sas_ss_size = t.sas_ss_flags = 0
-    t.fpstate = None                # the new host process starts clean
+    if mm.context.loaded_task is t:
+        # the host process was reused: the new program gets a clean FPU
+        from skas.fpu import clear_user_states, get_xstate
+        clear_user_states(t, get_xstate(t))
+        t.fpstate = None
+    else:
+        t.fpstate = None            # the new host process starts clean
     t.regs_valid = True
     t.in_syscall = None
     return mm

@@ -20,7 +20,7 @@ from kernel import task as ktask
 from kernel.pgrp import PF_FORKNOEXEC
 from kernel.errno import EAGAIN, EINVAL, ENOMEM, ERESTARTNOINTR, Errno
 from kernel.signal import SIGCHLD, SigHand, SigPending, init_task_signals
-from mm.physmem import OutOfMemory
+from mm.physmem import PAGE_SHIFT, PAGE_SIZE, OutOfMemory
 
 CSIGNAL = 0xFF
 CLONE_VM = 0x00000100
@@ -62,8 +62,16 @@ def max_threads():
 
 # -- address spaces ------------------------------------------------------------------
 
-def dup_mm(old):
-    """A copy-on-write copy of old, with its own host process."""
+def dup_mm(old, hot=()):
+    """A copy-on-write copy of old, with its own host process.
+
+    hot: addresses both processes are about to write (the forking thread's
+    stack and thread pointer).  Their pages are copied for the child now
+    instead of being write-protected: copy-on-write would cost a fault in
+    each process (three host stops apiece) for the same result.  The
+    child's copy reaches its host process through the fork batch itself:
+    mapped just before the host fork, the parent's own frame mapped back
+    just after (see _copy_hot_pages)."""
     from mm.memory import copy_page_range
     from mm.mm import MM
     from mm.exit import exit_mmap
@@ -81,6 +89,7 @@ def dup_mm(old):
     mm.rlim = getattr(old, "rlim", None)
     ops = flush_ops(old)                    # the host must match the ptes
     try:
+        protects = []
         for vma in old.vmas:
             if vma.flags & VM_DONTCOPY:
                 continue
@@ -89,8 +98,17 @@ def dup_mm(old):
             protect = copy_page_range(mm, old, vma)
             if protect and not vma.flags & VM_SHARED:
                 prot = pte_host_prot(vm_prot_bits(vma.flags & VM_READ, False, vma.flags & VM_EXEC))
-                ops += [("mprotect", s, e - s, prot) for s, e in protect]
-        mm.context = start_userspace(old.arch.get_stub(), parent=old.context, pre_ops=ops)
+                protects += [(s, e, prot) for s, e in protect]
+        before, after, keep = _copy_hot_pages(mm, old, hot)
+        for s, e, prot in protects:
+            for a in sorted(k for k in keep if s <= k < e):
+                if a > s:
+                    ops.append(("mprotect", s, a - s, prot))
+                s = a + PAGE_SIZE
+            if e > s:
+                ops.append(("mprotect", s, e - s, prot))
+        mm.context = start_userspace(old.arch.get_stub(), parent=old.context,
+                                     pre_ops=ops + before, post_ops=after)
     except OutOfMemory:
         exit_mmap(mm)
         raise Errno(ENOMEM)
@@ -98,6 +116,73 @@ def dup_mm(old):
         exit_mmap(mm)
         raise
     mm.init_stub_pte()
+    return mm
+
+
+def _copy_hot_pages(mm, old, hot):
+    """Give the child its own copy of each hot page that the parent owns
+    alone, leaving the parent's writable.  Returns the host operations to
+    run just before and just after the host fork, and the set of pages
+    whose write-protection must be skipped."""
+    from mm import physmem as _pm
+    from mm.memory import vma_prot
+    from mm.pgtable import _PAGE_RW, PTE_PFN_MASK, pte_host_prot, pte_present
+    from mm.physmem import PG_CACHE
+    from mm.vma import VM_SHARED, VM_WRITE
+    pm = _pm.physmem
+    q = old.pt.q
+    before, after, keep = [], [], set()
+    for addr in sorted({a & ~(PAGE_SIZE - 1) for a in hot if a}):
+        vma = old.vma_at(addr)
+        if vma is None or vma.flags & VM_SHARED or not vma.flags & VM_WRITE:
+            continue
+        idx = old.pt.pte_index(addr)
+        if idx is None:
+            continue
+        pte = q[idx]
+        pfn = (pte & PTE_PFN_MASK) >> PAGE_SHIFT
+        # shared with the child only (ours before the fork, not page cache)
+        if not pte_present(pte) or pm.refcount[pfn] != 2 or pm.flags[pfn] & PG_CACHE:
+            continue
+        cidx = mm.pt.pte_index(addr)
+        if cidx is None:
+            continue
+        try:
+            new = pm.alloc_frame(zero=False)
+        except OutOfMemory:
+            break
+        pm.copy_frame(new, pfn)
+        pm.put_frame(pfn)
+        bits = vma_prot(vma)
+        q[cidx] = (new << PAGE_SHIFT) | bits
+        q[idx] = pte | _PAGE_RW
+        prot = pte_host_prot(bits)
+        before.append(("mmap", addr, PAGE_SIZE, prot, new << PAGE_SHIFT))
+        after.append(("mmap", addr, PAGE_SIZE, prot, pfn << PAGE_SHIFT))
+        keep.add(addr)
+    return before, after, keep
+
+
+def exec_mm_alloc(t, arch):
+    """The empty address space for execve.  When t's old mm dies with the
+    exec (no vfork parent or other thread shares it) and the subarch stays,
+    its host process is reused: one munmap of the whole guest range, queued
+    for the batch the new program's first run makes anyway, instead of a
+    host fork from the template now and a host kill later."""
+    from mm.mm import MM
+    old = t.mm
+    ctx = old.context if old is not None else None
+    if ctx is None or ctx.dead or old.users != 1 or old.arch is not arch:
+        return mm_alloc(arch)
+    mm = MM(arch)
+    old.free_stub_ptes()
+    old.context = None                  # mmput(old) must not kill it now
+    mm.context = ctx
+    mm.init_stub_pte()
+    # the host still maps the old program: forget it all, pending ops too
+    old.tlb_ranges = []
+    old.pending_unmaps = []
+    mm.note_unmap(0, mm.task_size)
     return mm
 
 
@@ -170,7 +255,8 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
         c.mm = t.mm
         t.mm.users += 1
     else:
-        c.mm = dup_mm(t.mm)
+        # the stack and the thread's TLS block are written at once by both
+        c.mm = dup_mm(t.mm, hot=(t.regs.rsp, t.regs.rsp - 256, t.regs.fs_base))
     c.active_mm = c.mm
     try:
         c.files = t.files.get() if flags & CLONE_FILES else t.files.copy()

@@ -127,6 +127,8 @@ class SigPending:
 
 
 class SigAction:
+    """One signal's action.  Never changed once made (a new one replaces
+    it), so that SigHand copies, made at every fork, can share them."""
     __slots__ = ("handler", "flags", "restorer", "mask")
 
     def __init__(self, handler=SIG_DFL, flags=0, restorer=0, mask=0):
@@ -139,16 +141,20 @@ class SigAction:
         return SigAction(self.handler, self.flags, self.restorer, self.mask)
 
 
+_DEFAULT_ACTION = SigAction()
+
+
 class SigHand:
     """Signal actions, shared by CLONE_SIGHAND threads."""
 
     def __init__(self):
-        self.action = [SigAction() for _ in range(_NSIG + 1)]
+        self.action = [_DEFAULT_ACTION] * (_NSIG + 1)
         self.count = 1
 
     def copy(self):
-        h = SigHand()
-        h.action = [a.copy() for a in self.action]
+        h = SigHand.__new__(SigHand)
+        h.action = list(self.action)        # the SigActions are immutable
+        h.count = 1
         return h
 
 
@@ -271,8 +277,7 @@ def force_sig_info(t, info):
     ka = t.sighand.action[sig]
     blocked = t.blocked & sigmask(sig)
     if ka.handler == SIG_IGN or blocked:
-        ka.handler = SIG_DFL
-        ka.flags &= ~SA_RESETHAND
+        t.sighand.action[sig] = SigAction(SIG_DFL, ka.flags & ~SA_RESETHAND, ka.restorer, ka.mask)
         t.blocked &= ~sigmask(sig)
     return send_signal(t, info, group=False, force=True)
 
@@ -382,7 +387,7 @@ def handle_signal(t, sig, info, ka):
         force_sigsegv(t, sig)
         return
     if ka.flags & SA_RESETHAND:
-        ka.handler = SIG_DFL
+        t.sighand.action[sig] = SigAction(SIG_DFL, ka.flags, ka.restorer, ka.mask)
     mask = ka.mask
     if not ka.flags & SA_NODEFER:
         mask |= sigmask(sig)
@@ -490,7 +495,7 @@ def sys_rt_sigaction(t, sig, act, oact, sigsetsize):
     if oact:
         arch.write_sigaction(t, oact, ka)
     if new is not None:
-        new.mask &= ~UNBLOCKABLE
+        new.mask &= ~UNBLOCKABLE            # a fresh object: ours to adjust
         t.sighand.action[sig] = new
         # setting SIG_IGN (or a default-ignore) discards what is pending
         if sig_handler_ignored(new, sig):

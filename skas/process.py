@@ -202,17 +202,19 @@ def template_for(stub):
     return ctx
 
 
-def start_userspace(stub, parent=None, pre_ops=()):
+def start_userspace(stub, parent=None, pre_ops=(), post_ops=()):
     """A new host process for an mm.
 
     parent=None: an empty address space (forked from the template).
     parent=ctx: a copy of ctx's host address space, forked by ctx's stub
-    right after pre_ops (the parent's write-protection for COW) ran.
+    right after pre_ops (the parent's write-protection for COW) ran;
+    post_ops run in the parent only, right after the fork (the child stops
+    before it executes anything).
     """
     src = parent or template_for(stub)
     data, stack = _alloc_stub_frames(stub)
     try:
-        _, children = run_syscall_stub(src, list(pre_ops) + [("fork",)])
+        _, children = run_syscall_stub(src, list(pre_ops) + [("fork",)] + list(post_ops))
         if len(children) != 1:
             raise StubError("stub fork made %d children" % len(children))
         pid = children[0]
