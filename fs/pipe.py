@@ -215,6 +215,10 @@ class PipeOperations(FileOperations):
             return 0
         return super().ioctl(f, t, cmd, arg)
 
+    def fcntl(self, f, t, cmd, arg):
+        """F_GETPIPE_SZ / F_SETPIPE_SZ (fs/fcntl.py hands them over)."""
+        return pipe_fcntl(t, f, cmd, arg)
+
     def release(self, f):
         pipe = f.private
         if pipe is None:
