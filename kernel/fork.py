@@ -21,6 +21,7 @@ from kernel.pgrp import PF_FORKNOEXEC
 from kernel.errno import EAGAIN, EINVAL, ENOMEM, ERESTARTNOINTR, Errno
 from kernel.signal import SIGCHLD, SigHand, SigPending, init_task_signals
 from mm.physmem import PAGE_SHIFT, PAGE_SIZE, OutOfMemory
+from skas.mem import StubError
 
 CSIGNAL = 0xFF
 CLONE_VM = 0x00000100
@@ -88,6 +89,7 @@ def dup_mm(old, hot=()):
         mm.exe_file = old.exe_file.get()
     mm.rlim = getattr(old, "rlim", None)
     ops = flush_ops(old)                    # the host must match the ptes
+    keep = ()
     try:
         protects = []
         for vma in old.vmas:
@@ -112,6 +114,19 @@ def dup_mm(old, hot=()):
     except OutOfMemory:
         exit_mmap(mm)
         raise Errno(ENOMEM)
+    except StubError as e:
+        # the host would not give us a process (its limits): the guest's
+        # fork fails as Linux's does when it runs out of tasks.  The batch
+        # stopped at the failed fork, so the parent may still map the
+        # child's copy of a hot page: have the next flush map its own back.
+        from kernel.printk import pr_warn
+        from mm.pgtable import _PAGE_NEWPAGE
+        pr_warn("fork: no host process: %s" % e)
+        for a in keep:
+            old.pt.q[old.pt.pte_index(a)] |= _PAGE_NEWPAGE
+            old.note_stale(a, a + PAGE_SIZE)
+        exit_mmap(mm)
+        raise Errno(EAGAIN)
     except BaseException:
         exit_mmap(mm)
         raise
@@ -169,11 +184,19 @@ def exec_mm_alloc(t, arch):
     its host process is reused: one munmap of the whole guest range, queued
     for the batch the new program's first run makes anyway, instead of a
     host fork from the template now and a host kill later."""
+    from mm import physmem as _pm
     from mm.mm import MM
     old = t.mm
     ctx = old.context if old is not None else None
     if ctx is None or ctx.dead or old.users != 1 or old.arch is not arch:
-        return mm_alloc(arch)
+        try:
+            return mm_alloc(arch)
+        except OutOfMemory:
+            raise Errno(ENOMEM)
+        except StubError:
+            raise Errno(EAGAIN)
+    if _pm.physmem.nr_free < 8:         # the new tables must not fail half-way
+        raise Errno(ENOMEM)
     mm = MM(arch)
     old.free_stub_ptes()
     old.context = None                  # mmput(old) must not kill it now

@@ -159,8 +159,10 @@ def do_mmap(mm, addr, length, prot, flags, file=None, pgoff=0, name=None):
         if vm & VM_SHARED and not file.writable():
             vm &= ~VM_MAYWRITE
     npages = length // PAGE_SIZE
+    # (the stack is reserved whole here but grows on demand on Linux: it is
+    # not accounted up front)
     if not flags & MAP_NORESERVE and vm & (VM_SHARED | VM_WRITE) == VM_WRITE \
-            and not vm_enough_memory(npages):
+            and name != "[stack]" and not vm_enough_memory(npages):
         raise Errno(ENOMEM)
     if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE):
         if addr & (PAGE_SIZE - 1):

@@ -79,6 +79,11 @@ def set_stack_pointer(regs, sp):
 
 
 def set_tls(t, tls):
+    """CLONE_SETTLS: the new thread's fs base (EPERM outside user space, as
+    Linux's ARCH_SET_FS)."""
+    if tls >= TASK_SIZE:
+        from kernel.errno import EPERM, Errno
+        raise Errno(EPERM)
     t.regs.fs_base = tls
 
 
