@@ -27,3 +27,16 @@ def test_fault(libc, mode):
     prog = guest("fault", libc)
     n, u = differential(prog, [mode, prog], files={prog: prog}, timeout=30)
     assert "not reached" not in u.out
+
+
+def test_core_dump_reported_in_wait_status():
+    """Core-dumping default actions set WCOREDUMP when RLIMIT_CORE allows a
+    dump (pyuml only: natively the host would write core files)."""
+    from conftest import run
+    r = run(guest("signal", "glibc"), ["core"], timeout=30)
+    assert r.status == 0, r.stderr
+    assert r.out == ("raise(3): killed by Quit (core dumped)\n"
+                     "raise(6): killed by Aborted (core dumped)\n"
+                     "raise(11): killed by Segmentation fault (core dumped)\n"
+                     "raise(15): killed by Terminated\n"
+                     "waitid: code 3 (CLD_DUMPED 3) status 11\n"), r.out

@@ -14,6 +14,7 @@
 #include "procs.h"
 #include <stdint.h>
 #include <sys/syscall.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <time.h>
 #include <ucontext.h>
@@ -468,6 +469,49 @@ static void errors(void)
 	waitpid(d, NULL, 0);
 	kill(c, SIGKILL);
 	wait_describe("victim", c);
+	/* x86_64 needs SA_RESTORER: without it the frame cannot be set up and
+	 * the process gets SIGSEGV instead of its handler */
+	if ((c = fork()) == 0) {
+		struct { void *handler; unsigned long flags; void *restorer; unsigned long mask; } ka;
+		ka.handler = (void *)on_plain;
+		ka.flags = 0;
+		ka.restorer = NULL;
+		ka.mask = 0;
+		syscall(SYS_rt_sigaction, SIGUSR1, &ka, NULL, 8);
+		raise(SIGUSR1);
+		_exit(0);
+	}
+	wait_describe("handler without SA_RESTORER", c);
+}
+
+static void core(void)
+{
+	/* with RLIMIT_CORE raised, the core-dumping signals say so in the
+	 * wait status (pyuml writes no core file: the status is what's kept) */
+	struct rlimit r = {RLIM_INFINITY, RLIM_INFINITY};
+	int sigs[] = {SIGQUIT, SIGABRT, SIGSEGV, SIGTERM};
+	for (unsigned i = 0; i < 4; i++) {
+		fflush(stdout);
+		pid_t c = fork();
+		if (c == 0) {
+			setrlimit(RLIMIT_CORE, &r);
+			raise(sigs[i]);
+			_exit(0);
+		}
+		char what[32];
+		snprintf(what, sizeof what, "raise(%d)", sigs[i]);
+		wait_describe(what, c);
+	}
+	pid_t c = fork();
+	if (c == 0) {
+		setrlimit(RLIMIT_CORE, &r);
+		*(volatile int *)0 = 0;
+		_exit(0);
+	}
+	siginfo_t si;
+	memset(&si, 0, sizeof si);
+	waitid(P_PID, c, &si, WEXITED);
+	printf("waitid: code %d (CLD_DUMPED %d) status %d\n", si.si_code, CLD_DUMPED, si.si_status);
 }
 
 int main(int argc, char **argv)
@@ -488,6 +532,8 @@ int main(int argc, char **argv)
 		defaults();
 	else if (!strcmp(mode, "errors"))
 		errors();
+	else if (!strcmp(mode, "core"))
+		core();
 	fflush(stdout);
 	return 0;
 }
