@@ -133,11 +133,13 @@ def begin_new_exec(t, bprm, arch):
     dfl = SigAction()
     t.sighand.action = [a if a.handler == SIG_IGN else dfl for a in t.sighand.action]
     t.sas_ss_sp = t.sas_ss_size = t.sas_ss_flags = 0
-    if mm.context.loaded_task is t:
-        # the host process was reused: the new program gets a clean FPU
-        from skas.fpu import clear_user_states, get_xstate
+    if getattr(mm, "reused_host", False):
+        # the host process was reused: whatever FP state it holds (ours or
+        # a thread's that de_thread ended), the new program starts clean
+        from skas.fpu import clear_user_states, get_xstate, loaded
         clear_user_states(t, get_xstate(t))
-        t.fpstate = None
+        if loaded(t):
+            t.fpstate = None
     else:
         t.fpstate = None            # the new host process starts clean
     t.regs_valid = True

@@ -206,6 +206,7 @@ def exec_mm_alloc(t, arch):
     old.tlb_ranges = []
     old.pending_unmaps = []
     mm.note_unmap(0, mm.task_size)
+    mm.reused_host = True
     return mm
 
 
