@@ -560,6 +560,59 @@ static void do_exit(const char *self)
 	wait_describe("exec from a thread", c);
 }
 
+/* -- group stop ------------------------------------------------------------------ */
+
+static volatile long *stop_counters;
+
+static void *counting(void *arg)
+{
+	long i = (long)arg;
+	for (;;) {
+		stop_counters[i]++;
+		usleep(1000);
+	}
+	return NULL;
+}
+
+static long total(void)
+{
+	long s = 0;
+	for (int i = 0; i < 3; i++)
+		s += stop_counters[i];
+	return s;
+}
+
+static void group_stop(void)
+{
+	stop_counters = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		pthread_t t[2];
+		pthread_create(&t[0], NULL, counting, (void *)1L);
+		pthread_create(&t[1], NULL, counting, (void *)2L);
+		counting((void *)0L);
+	}
+	while (!stop_counters[0] || !stop_counters[1] || !stop_counters[2])
+		usleep(1000);
+	kill(c, SIGSTOP);
+	int st;
+	waitpid(c, &st, WUNTRACED);
+	describe_status("threaded child", st);
+	long a = total();
+	usleep(100000);
+	printf("every thread stopped: %d\n", total() == a);
+	kill(c, SIGCONT);
+	waitpid(c, &st, WCONTINUED);
+	describe_status("threaded child", st);
+	long b = total();
+	for (int i = 0; i < 2000 && total() < b + 6; i++)
+		usleep(1000);
+	printf("running again: %d\n", total() >= b + 6);
+	kill(c, SIGKILL);
+	wait_describe("threaded child", c);
+}
+
 /* -- robust ------------------------------------------------------------------ */
 
 static pthread_mutex_t robust;
@@ -654,6 +707,8 @@ int main(int argc, char **argv)
 		do_exit(argv[2]);
 	else if (!strcmp(mode, "robust"))
 		do_robust();
+	else if (!strcmp(mode, "stop"))
+		group_stop();
 	else if (!strcmp(mode, "fpu"))
 		fpu();
 	fflush(stdout);
