@@ -40,3 +40,15 @@ def test_core_dump_reported_in_wait_status():
                      "raise(11): killed by Segmentation fault (core dumped)\n"
                      "raise(15): killed by Terminated\n"
                      "waitid: code 3 (CLD_DUMPED 3) status 11\n"), r.out
+
+
+def test_kill_minus_one_spares_init_and_caller():
+    """kill(-1, sig) reaches every process but init and the caller (pyuml
+    only: natively it would signal the whole host)."""
+    from conftest import run
+    r = run(guest("signal", "musl"), ["killall"], timeout=30)
+    assert r.status == 0, r.stderr
+    assert r.out == ("kill(-1, SIGUSR1) -> 0\n"
+                     "child: exited 10\nchild: exited 10\nchild: exited 10\n"
+                     "the caller itself was spared: 1\n"
+                     "kill(-1, 0) -> -1 (No such process)\n"), r.out

@@ -484,6 +484,35 @@ static void errors(void)
 	wait_describe("handler without SA_RESTORER", c);
 }
 
+static void on_usr1_exit(int sig)
+{
+	_exit(sig);
+}
+
+static void killall(void)
+{
+	/* kill(-1): every process but init and the caller (pyuml only: on
+	 * the host it would signal every process root may signal) */
+	pid_t kids[3];
+	signal(SIGUSR1, on_plain);
+	fflush(stdout);
+	for (int i = 0; i < 3; i++) {
+		kids[i] = fork();
+		if (kids[i] == 0) {
+			signal(SIGUSR1, on_usr1_exit);
+			for (;;)
+				pause();
+		}
+	}
+	usleep(50000);
+	SHOW(kill(-1, SIGUSR1));
+	for (int i = 0; i < 3; i++)
+		wait_describe("child", kids[i]);
+	usleep(20000);
+	printf("the caller itself was spared: %d\n", hits == 0);
+	SHOW(kill(-1, 0));
+}
+
 static void core(void)
 {
 	/* with RLIMIT_CORE raised, the core-dumping signals say so in the
@@ -534,6 +563,8 @@ int main(int argc, char **argv)
 		errors();
 	else if (!strcmp(mode, "core"))
 		core();
+	else if (!strcmp(mode, "killall"))
+		killall();
 	fflush(stdout);
 	return 0;
 }
