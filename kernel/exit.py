@@ -124,6 +124,10 @@ def exit_notify(t):
     leader = t.group_leader
     group_dead = _group_dead(t)
     if group_dead:
+        # the process's ITIMER_REAL dies with it
+        for it in getattr(t.signal, "itimers", ())[:1]:
+            sched.del_timer(it.timer)
+            it.timer = None
         forget_original_parent(leader)
     if t is not leader:
         # a non-leader thread is reaped at once
