@@ -272,7 +272,7 @@ class FifoOperations(PipeOperations):
             return None
         if acc == O_WRONLY:
             if nonblock and not pipe.readers:
-                self.release(f)
+                self._detach(f)
                 raise Errno(ENXIO)
             pipe.w_counter += 1
             pipe.writers += 1
@@ -289,8 +289,16 @@ class FifoOperations(PipeOperations):
             if pipe.readers == 1 or pipe.writers == 1:
                 pipe.wake_all()
             return None
-        self.release(f)
+        self._detach(f)
         raise Errno(EINVAL)
+
+    def _detach(self, f):
+        """Undo the attach of a failed open (it counted as no end)."""
+        pipe = f.private
+        f.private = None
+        pipe.files -= 1
+        if pipe.files == 0 and f.inode.pipe is pipe:
+            f.inode.pipe = None
 
     def _wait_partner(self, f, t, pipe, counter):
         """Sleep until the other end has been opened (wait_for_partner).
