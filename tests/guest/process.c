@@ -313,6 +313,35 @@ static void do_zombie(void)
 	int st;
 	usleep(100000);
 	SHOW(waitpid(-1, &st, WNOHANG));
+	/* PR_SET_PDEATHSIG: told when the parent dies */
+	int q[2], go[2];
+	pipe(q);
+	pipe(go);
+	fflush(stdout);
+	if ((c = fork()) == 0) {
+		if (fork() == 0) {
+			char x = 0;
+			sigset_t s;
+			sigemptyset(&s);
+			sigaddset(&s, SIGUSR1);
+			sigprocmask(SIG_BLOCK, &s, NULL);
+			prctl(PR_SET_PDEATHSIG, SIGUSR1);
+			int got;
+			write(go[1], &x, 1);
+			sigwait(&s, &got);
+			x = (char)got;
+			write(q[1], &x, 1);
+			_exit(0);
+		}
+		char x;
+		read(go[0], &x, 1);
+		_exit(0);
+	}
+	close(q[1]);
+	wait_describe("middle", c);
+	char sig = 0;
+	read(q[0], &sig, 1);
+	printf("the orphan got its parent-death signal %d\n", sig);
 }
 
 static volatile int got_sigchld;
