@@ -142,7 +142,24 @@ def wake_up_process(t):
     t.state = TASK_RUNNING
     place_entity(t)
     runqueue.append(t)
+    check_preempt_wakeup(t)
     return True
+
+
+WAKEUP_GRANULARITY = 0.001      # seconds (Linux: 1 ms times a CPU factor)
+_run_start = 0.0
+
+
+def check_preempt_wakeup(t):
+    """A woken task far behind the running one in virtual runtime takes
+    the CPU at the running task's next stop (its next system call, fault
+    or tick): an interactive task does not wait for a computing one's
+    slice to end."""
+    global need_resched
+    c = current
+    if c is not None and c is not t and \
+            t.vruntime + WAKEUP_GRANULARITY < c.vruntime + (now() - _run_start):
+        need_resched = True
 
 
 def place_entity(t):
@@ -257,7 +274,7 @@ def schedule_loop(run_task, have_tasks):
 
     run_task(t) returns True when t was preempted and should go to the back
     of the queue; a task that went to sleep is queued again by its waker."""
-    global current, need_resched, nr_switches
+    global current, need_resched, nr_switches, _run_start
     while True:
         run_timers()
         if not runqueue:
@@ -279,7 +296,7 @@ def schedule_loop(run_task, have_tasks):
         current = t
         need_resched = False
         nr_switches += 1
-        start = now()
+        start = _run_start = now()
         preempted = run_task(t)
         t.vruntime += now() - start
         current = None
