@@ -398,7 +398,10 @@ static volatile int nhandled;
 static void on_sig(int sig)
 {
 	(void)sig;
-	handled_by[nhandled++ & 3] = gettid_();
+	pid_t me = gettid_();           /* a system call: others may run */
+	handled_by[nhandled & 3] = me;
+	__sync_synchronize();
+	nhandled++;
 }
 
 static volatile int stop_threads;
