@@ -268,11 +268,12 @@ static void raw(void)
 
 static int fw = 0;
 static int fw2 = 0;
-static volatile int woke_count;
+static volatile int woke_count, about_to_wait;
 
 static void *futex_waiter(void *arg)
 {
 	int *word = arg;
+	__sync_fetch_and_add(&about_to_wait, 1);
 	long r = futex(word, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
 	__sync_fetch_and_add(&woke_count, r == 0);
 	return NULL;
@@ -281,6 +282,7 @@ static void *futex_waiter(void *arg)
 static void *bitset_waiter(void *arg)
 {
 	long bit = (long)arg;
+	__sync_fetch_and_add(&about_to_wait, 1);
 	long r = futex(&fw, FUTEX_WAIT_BITSET_PRIVATE, 0, NULL, NULL, 1 << bit);
 	__sync_fetch_and_add(&woke_count, r == 0 ? (1 << bit) : 0);
 	return NULL;
@@ -288,9 +290,11 @@ static void *bitset_waiter(void *arg)
 
 static void wait_for_waiters(int *word, int n)
 {
-	/* let the waiters queue: wake nobody, just give them time */
+	/* every waiter is about to call futex(); give them time to be in it */
 	(void)word;
-	(void)n;
+	while (about_to_wait < n)
+		usleep(1000);
+	about_to_wait = 0;
 	for (int i = 0; i < 20; i++)
 		usleep(5000);
 }
