@@ -28,4 +28,12 @@ WORKLOADS = [
     ("getpid32", "glibc32/getpid", 20000, "in_guest", "emulated getpid, i386", None),
     ("pagefault32", "glibc32/pagefault", 20000, "in_guest", "first-touch fault, i386", None),
     ("hello32", "glibc32/hello", 5, "whole", "static hello, i386", None),
+    ("fork", "musl/fork_wait", 200, "in_guest", "fork + exit + wait", (1000000, 1600000)),
+    ("forkexec", "musl/fork_exec", 100, "in_guest", "fork + execve + exit + wait",
+     (1500000, 2400000)),
+    ("pipe", "musl/pipe_rt", 2000, "in_guest", "pipe round trip between two processes",
+     (80000, 127000)),
+    ("thread", "musl/thread_cj", 500, "in_guest", "pthread_create + pthread_join", None),
+    ("shell", "musl/shell_loop", 200, "in_guest",
+     "shell-style x=$(prog): pipe, fork, exec, read, wait", None),
 ]

@@ -21,7 +21,7 @@ from kernel.exit import InitDied
 from kernel.printk import pr_err, printk_once
 
 SYSCALL_MODULES = (
-    "kernel.sys", "kernel.exit", "kernel.signal", "kernel.sigaltstack",
+    "kernel.sys", "kernel.pgrp", "kernel.exit", "kernel.signal", "kernel.sigaltstack",
     "kernel.time", "kernel.fork", "kernel.futex", "kernel.resource",
     "mm.mmap", "mm.madvise", "fs.open", "fs.read_write", "fs.stat", "fs.exec", "fs.ioctl",
     "fs.readdir", "fs.dir", "fs.fcntl", "fs.attr", "fs.pipe", "fs.poll",

@@ -45,6 +45,30 @@ def page_align(n):
     return (n + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1)
 
 
+# -- limits -----------------------------------------------------------------------
+
+RLIMIT_DATA, RLIMIT_AS = 2, 9
+
+
+def may_expand_vm(mm, npages):
+    """RLIMIT_AS: the address space may not grow past it (mm.rlim is the
+    owning process's limits, set at fork and exec)."""
+    rlim = getattr(mm, "rlim", None)
+    return rlim is None or (mm.total_vm + npages) * PAGE_SIZE <= rlim[RLIMIT_AS][0]
+
+
+def vm_enough_memory(npages):
+    """The overcommit heuristic (vm.overcommit_memory=0): one request for
+    more than the whole machine's memory fails at once; anything smaller is
+    allowed, and running out later is the OOM killer's business."""
+    from mm import physmem as _pm
+    return npages <= _pm.physmem.nr_frames
+
+
+def _pages_mapped(mm, start, end):
+    return sum(min(v.end, end) - max(v.start, start) for v in mm.vmas_in(start, end)) // PAGE_SIZE
+
+
 # -- the VMA list -------------------------------------------------------------
 
 def split_vma(mm, vma, addr):
@@ -197,9 +221,19 @@ def do_mmap(mm, addr, length, prot, flags, file=None, pgoff=0, name=None, cred_r
         elif kind not in (MAP_PRIVATE, MAP_DROPPABLE):
             raise Errno(EINVAL)
         pgoff = 0
-    # mmap_region: replace whatever was there, then insert
+    # mmap_region: the address-space limits, replace whatever was there,
+    # charge the memory, insert
+    npages = length // PAGE_SIZE
+    already = _pages_mapped(mm, addr, addr + length) if flags & MAP_FIXED else 0
+    if not may_expand_vm(mm, npages - already):
+        raise Errno(ENOMEM)
     if flags & MAP_FIXED:
         do_munmap(mm, addr, length)
+    # (the stack is reserved whole here but grows on demand on Linux: it is
+    # not charged up front)
+    if not flags & MAP_NORESERVE and vm & (VM_SHARED | VM_WRITE) == VM_WRITE \
+            and name != "[stack]" and not vm_enough_memory(npages):
+        raise Errno(ENOMEM)
     if file is None and vm & VM_SHARED:
         from fs.shmem import shmem_file_setup
         file = shmem_file_setup(length)         # the VMA's own reference
@@ -252,6 +286,13 @@ def do_brk(mm, newbrk):
     if nxt is not None and nxt.start < new_top + PAGE_SIZE:
         return mm.brk
     if new_top > mm.task_size:
+        return mm.brk
+    rlim = getattr(mm, "rlim", None)
+    if rlim is not None and (newbrk - mm.start_brk) + (mm.end_data - mm.start_data) \
+            > rlim[RLIMIT_DATA][0]:
+        return mm.brk                   # check_data_rlimit
+    grow = (new_top - old_top) // PAGE_SIZE
+    if not may_expand_vm(mm, grow) or not vm_enough_memory(grow):
         return mm.brk
     heap = mm.vma_at(old_top - 1) if old_top > mm.start_brk else None
     if heap is not None and heap.name == "[heap]":

@@ -214,17 +214,19 @@ def template_for(stub):
     return ctx
 
 
-def start_userspace(stub, parent=None, pre_ops=()):
+def start_userspace(stub, parent=None, pre_ops=(), post_ops=()):
     """A new host process for an mm.
 
     parent=None: an empty address space (forked from the template).
     parent=ctx: a copy of ctx's host address space, forked by ctx's stub
-    right after pre_ops (the parent's write-protection for COW) ran.
+    right after pre_ops (the parent's write-protection for COW) ran;
+    post_ops run in the parent only, right after the fork (the child stops
+    before it executes anything).
     """
     src = parent or template_for(stub)
     data, stack = _alloc_stub_frames(stub)
     try:
-        _, children = run_syscall_stub(src, list(pre_ops) + [("fork",)])
+        _, children = run_syscall_stub(src, list(pre_ops) + [("fork",)] + list(post_ops))
         if len(children) != 1:
             raise StubError("stub fork made %d children" % len(children))
         pid = children[0]
@@ -278,12 +280,40 @@ def kill_all():
     """Shutdown: no host process outlives the kernel."""
     for pid in list(live_pids):
         kill_host_process(pid)
-    # orphans reparented to us (we are a child subreaper)
+    # Orphans reparented to us (we are a child subreaper): a stub killed
+    # above may still be dying, and its children come to us only once it is
+    # dead, some already reported to us as their tracer.  Wait until we have
+    # no child left at all, killing any we did not know of.
+    import time
+    deadline = time.monotonic() + 5
     while True:
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG | ptrace.__WALL)
         except ChildProcessError:
             break
-        if pid == 0:
+        if pid:
+            continue
+        if time.monotonic() > deadline:
             break
+        for child in _host_children():
+            try:
+                os.kill(child, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.001)
     _templates.clear()
+
+
+def _host_children():
+    """pids of our own host children (from /proc/self/task/*/children)."""
+    out = set()
+    try:
+        for tid in os.listdir("/proc/self/task"):
+            try:
+                with open("/proc/self/task/%s/children" % tid) as f:
+                    out.update(int(x) for x in f.read().split())
+            except OSError:
+                pass
+    except OSError:
+        pass
+    return out

@@ -79,6 +79,11 @@ def set_stack_pointer(regs, sp):
 
 
 def set_tls(t, tls):
+    """CLONE_SETTLS: the new thread's fs base (EPERM outside user space, as
+    Linux's ARCH_SET_FS)."""
+    if tls >= TASK_SIZE:
+        from kernel.errno import EPERM, Errno
+        raise Errno(EPERM)
     t.regs.fs_base = tls
 
 
@@ -133,8 +138,8 @@ def pack_stat(k):
     return pack_stat_x86_64(k)
 
 
-from arch.x86_64.signal import (read_sigaction, setup_rt_frame,  # noqa: E402,F401
-                                sys_rt_sigreturn, write_sigaction)
+from arch.x86_64.signal import (pack_siginfo, read_sigaction,  # noqa: E402,F401
+                                setup_rt_frame, sys_rt_sigreturn, write_sigaction)
 
 SYSCALLS = SYSCALL_NAMES
 
