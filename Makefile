@@ -11,12 +11,13 @@ PY      := $(VENV)/bin/python
 B       := build
 
 STUB_START_64 := 0x7f8000000000
+STUB_START_32 := 0xff000000
 STUB_DATA_PAGES := 4
 STUB_STACK_PAGES := 8
 
 .PHONY: all run test bench bench-guests setup host-deps clean shell
 
-all: $(VENV)/.done $(B)/stub64 $(B)/initramfs.cpio.gz $(B)/busybox.cpio.gz linux
+all: $(VENV)/.done $(B)/stub64 $(B)/stub32 $(B)/initramfs.cpio.gz $(B)/busybox.cpio.gz linux
 
 # -- set-up: Debian packages and a pinned virtual environment ---------------
 host-deps:
@@ -38,6 +39,14 @@ $(B)/stub64: arch/x86_64/stub.S linker/stub.lds | $(B)
 	   --defsym=STUB_DATA_PAGES=$(STUB_DATA_PAGES) \
 	   --defsym=STUB_STACK_PAGES=$(STUB_STACK_PAGES) \
 	   -T linker/stub.lds -o $@ $(B)/stub64.o
+
+$(B)/stub32: arch/x86/stub.S linker/stub.lds | $(B)
+	gcc -m32 -c -o $(B)/stub32.o arch/x86/stub.S
+	ld -m elf_i386 -static -nostdlib -z noexecstack -z max-page-size=4096 \
+	   --defsym=STUB_START=$(STUB_START_32) \
+	   --defsym=STUB_DATA_PAGES=$(STUB_DATA_PAGES) \
+	   --defsym=STUB_STACK_PAGES=$(STUB_STACK_PAGES) \
+	   -T linker/stub.lds -o $@ $(B)/stub32.o
 
 # -- the default init and its initramfs ----------------------------------------
 $(B)/init: usr/init.c | $(B) host-deps
@@ -80,7 +89,11 @@ clean:
 # -- benchmark guests -------------------------------------------------------------
 BENCH_SRC := $(wildcard bench/guests/*.c)
 BENCH := $(patsubst bench/guests/%.c,$(B)/bench/musl/%,$(BENCH_SRC))
-bench-guests: $(BENCH) $(B)/bench/ptrace_floor
+BENCH32 := $(patsubst bench/guests/%.c,$(B)/bench/glibc32/%,$(BENCH_SRC))
+bench-guests: $(BENCH) $(BENCH32) $(B)/bench/ptrace_floor
+$(B)/bench/glibc32/%: bench/guests/%.c bench/guests/bench.h
+	@mkdir -p $(dir $@)
+	gcc -m32 -static -O2 -Wall -o $@ $<
 $(B)/bench/ptrace_floor: bench/ptrace_floor.c
 	@mkdir -p $(dir $@)
 	gcc -O2 -Wall -o $@ $<

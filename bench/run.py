@@ -61,11 +61,29 @@ def run_native(prog, args):
     return p.stdout, time.perf_counter() - t
 
 
-def run_pyuml(rd, args):
+def run_pyuml(rd, args, hostfs_prog=None):
+    """Boot rd with /prog as init, or (hostfs_prog) the host's / read-only
+    as the root with that program as init."""
+    if hostfs_prog:
+        boot = ["root=/dev/root", "rootfstype=hostfs", "rootflags=/", "ro",
+                "init=" + hostfs_prog]
+    else:
+        boot = ["initrd=" + rd, "init=/prog"]
     t = time.perf_counter()
-    p = subprocess.run([LINUX, "quiet", "stats", "initrd=" + rd, "init=/prog", "--"] + args,
+    p = subprocess.run([LINUX, "quiet", "stats"] + boot + ["--"] + args,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     return p.stdout, p.stderr, time.perf_counter() - t
+
+
+def make_ls_dir():
+    """The directory of 1,000 small files that ls -l lists."""
+    from bench.workloads import LS_DIR
+    os.makedirs(LS_DIR, exist_ok=True)
+    for i in range(1000):
+        path = os.path.join(LS_DIR, "file%04d" % i)
+        if not os.path.exists(path):
+            with open(path, "w") as f:
+                f.write("x" * (i % 97))
 
 
 def ptrace_floor():
@@ -82,25 +100,31 @@ def main():
               % _fmt(floor))
     print("%-12s %12s %12s %8s %10s  %s" % ("workload", "native", "pyuml", "ratio",
                                             "stops/op", "UML (PLATFORM.md)"))
-    for name, binary, n, kind, desc, uml in WORKLOADS:
+    for name, binary, n, kind, desc, uml, *more in WORKLOADS:
         if only and name not in only:
             continue
+        opts = more[0] if more else {}
+        extra_args = list(opts.get("args", ()))
+        if opts.get("setup"):
+            globals()[opts["setup"]]()
         extra = None
         if isinstance(binary, tuple):
             binary, extra = binary
         prog = os.path.join(BUILD, binary)
+        host_prog = prog if opts.get("hostfs") else None
         rd = initrd(prog, extra and {k: os.path.join(BUILD, v) for k, v in extra.items()})
         try:
             if kind == "in_guest":
-                nat = min(ns_per_op(run_native(prog, [str(n)])[0]) for _ in range(REPEAT))
+                nat = min(ns_per_op(run_native(prog, [str(n)] + extra_args)[0])
+                          for _ in range(REPEAT))
                 best = None
                 for _ in range(REPEAT):
-                    out, err, _ = run_pyuml(rd, [str(n)])
+                    out, err, _ = run_pyuml(rd, [str(n)] + extra_args, host_prog)
                     v = ns_per_op(out)
                     if best is None or v < best[0]:
                         best = (v, stops(err))
                 uml_v, s_n = best
-                _, err0, _ = run_pyuml(rd, ["0"])
+                _, err0, _ = run_pyuml(rd, ["0"] + extra_args, host_prog)
                 s0 = stops(err0)
                 per = (s_n - s0) / n if s_n is not None and s0 is not None else float("nan")
                 pv = uml_v

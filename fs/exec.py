@@ -73,10 +73,13 @@ def do_execveat(t, dirfd, filename, argv, envp, flags=0):
     bprm.file = open_exec(t, filename, dirfd, flags)
     try:
         prepare_binprm(bprm)
-        return search_binary_handler(t, bprm)
+        r = search_binary_handler(t, bprm)
     finally:
         if bprm.file is not None:
             bprm.file.put()
+    from fs.exec_prefault import exec_prefault
+    exec_prefault(t)
+    return r
 
 
 def _read_strings(t, addr):
@@ -98,13 +101,14 @@ def _read_strings(t, addr):
 def begin_new_exec(t, bprm, arch):
     """The point of no return: t gets a new, empty address space of the
     given subarch, and loses what exec does not keep."""
-    from kernel.fork import mm_alloc, vfork_release
-    from kernel.futex import mm_release
+    from kernel.fork import exec_mm_alloc, vfork_release
+    from kernel.futex import exit_robust_list, mm_release
     from kernel.signal import SIG_IGN, SigAction
     from mm.exit import mmput
     de_thread(t)
-    mm = mm_alloc(arch)
+    mm = exec_mm_alloc(t, arch)
     old = t.mm
+    exit_robust_list(t)
     mm_release(t)
     vfork_release(t)
     t.mm = t.active_mm = mm
@@ -114,7 +118,10 @@ def begin_new_exec(t, bprm, arch):
             old.context.loaded_task = None
         mmput(old)
     mm.exe_file = bprm.file.get()
+    mm.rlim = t.signal.rlim             # RLIMIT_AS/DATA for mm/mmap.py
     t.comm = bprm.filename.rsplit(b"/", 1)[-1][:15]
+    from kernel.pgrp import PF_FORKNOEXEC
+    t.flags &= ~PF_FORKNOEXEC
     if t.files.count > 1:
         shared = t.files
         t.files = shared.copy()
@@ -123,9 +130,19 @@ def begin_new_exec(t, bprm, arch):
     if t.sighand.count > 1:
         t.sighand.count -= 1
         t.sighand = t.sighand.copy()
-    t.sighand.action = [a if a.handler == SIG_IGN else SigAction() for a in t.sighand.action]
+    dfl = SigAction()
+    t.sighand.action = [a if a.handler == SIG_IGN else dfl for a in t.sighand.action]
     t.sas_ss_sp = t.sas_ss_size = t.sas_ss_flags = 0
-    t.fpstate = None                # the new host process starts clean
+    if getattr(mm, "reused_host", False):
+        # the host process was reused: whatever FP state it holds (ours or
+        # a thread's that de_thread ended), the new program starts clean
+        from skas.fpu import clear_user_states, get_xstate, loaded
+        clear_user_states(t, get_xstate(t))
+        if loaded(t):
+            t.fpstate = None
+    else:
+        t.fpstate = None            # the new host process starts clean
+    t.tls_array = None              # i386's TLS descriptors start empty
     t.regs_valid = True
     t.in_syscall = None
     return mm

@@ -118,6 +118,9 @@ class File:
     def put(self):
         self.refs -= 1
         if self.refs == 0:
+            if getattr(self.inode, "i_flctx", None) is not None:
+                from fs.locks import locks_remove_file
+                locks_remove_file(self)
             self.f_op.release(self)
             self.inode.file_closed()
 
@@ -144,9 +147,9 @@ class FilesStruct:
     def put(self):
         self.count -= 1
         if self.count == 0:
-            for f in self.fd.values():
-                f.put()
-            self.fd = {}
+            fds, self.fd = self.fd, {}
+            for f in fds.values():
+                self.release_file(f)
 
     def alloc_fd(self, t, f, cloexec=False, minfd=0):
         limit = t.signal.rlim[7][0]             # RLIMIT_NOFILE
@@ -170,13 +173,21 @@ class FilesStruct:
         if f is None:
             raise Errno(EBADF)
         self.cloexec.discard(fd)
+        self.release_file(f)
+
+    def release_file(self, f):
+        """A descriptor of f is gone: the process's POSIX locks on the
+        file go with it (fs/locks.py), then the reference."""
+        if getattr(f.inode, "i_flctx", None) is not None:
+            from fs.locks import locks_remove_posix
+            locks_remove_posix(self, f)
         f.put()
 
     def close_on_exec(self):
         for fd in sorted(self.cloexec):
             f = self.fd.pop(fd, None)
             if f is not None:
-                f.put()
+                self.release_file(f)
         self.cloexec = set()
 
 

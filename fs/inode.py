@@ -21,6 +21,7 @@ S_IFDIR = 0o040000
 S_IFCHR = 0o020000
 S_IFIFO = 0o010000
 S_ISUID, S_ISGID, S_ISVTX = 0o4000, 0o2000, 0o1000
+S_IXGRP = 0o010
 
 DT_UNKNOWN, DT_FIFO, DT_CHR, DT_DIR, DT_BLK, DT_REG, DT_LNK, DT_SOCK = 0, 1, 2, 4, 6, 8, 10, 12
 
@@ -217,6 +218,8 @@ class SuperBlock:
         self.root = None                # root Dentry
         self.options = ""
         self.revalidate = False         # cached dentries may go stale (hostfs)
+        self.nr_pages = 0               # page-cache pages it holds (tmpfs)
+        self.max_pages = None           # tmpfs size=: ENOSPC beyond
 
     def next_ino(self):
         return next(self._ino)

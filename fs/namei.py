@@ -131,6 +131,15 @@ def _walk(nd, path, name, follow_last):
             nd.links += 1
             if nd.links > MAXSYMLINKS:
                 raise Errno(ELOOP)
+            magic = getattr(child.dentry.inode, "follow_link", None)
+            jump = magic() if magic is not None else None
+            if jump is not None:                # /proc/PID/fd/N and friends
+                rest = b"/".join(comps[i + 1:])
+                if not rest:
+                    if must_dir and not S_ISDIR(jump.dentry.inode.mode):
+                        raise Errno(ENOTDIR)
+                    return jump
+                return _walk(nd, jump, rest + (b"/" if must_dir else b""), follow_last)
             target = child.dentry.inode.readlink()
             if not target:
                 raise Errno(ENOENT)

@@ -12,7 +12,7 @@ from kernel.errno import (EACCES, EEXIST, EINVAL, EISDIR, ELOOP, ENOENT,
 from fs.dcache import d_add
 from fs.file import (FMODE_READ, FMODE_WRITE, O_ACCMODE, O_APPEND, O_CLOEXEC,
                      O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH,
-                     O_RDONLY, O_TMPFILE, O_TRUNC, O_WRONLY, O_RDWR, File,
+                     O_RDONLY, O_TMPFILE, O_TRUNC, O_WRONLY, O_RDWR, O_LARGEFILE, File,
                      FileOperations, dir_fops)
 from fs.inode import (S_IFREG, S_ISCHR, S_ISDIR, S_ISFIFO, S_ISLNK, S_ISREG,
                       S_ISSOCK, S_ISBLK)
@@ -44,7 +44,10 @@ def fops_for(inode):
         from fs.char_dev import chrdev_fops
         return chrdev_fops(inode.rdev)
     if S_ISFIFO(mode):
-        from fs.pipe import fifo_fops
+        try:
+            from fs.pipe import fifo_fops
+        except ImportError:                     # no pipes in this kernel yet
+            raise Errno(ENXIO)
         return fifo_fops
     if S_ISSOCK(mode) or S_ISBLK(mode):
         raise Errno(ENXIO)
@@ -121,6 +124,8 @@ def do_sys_open(t, dirfd, name_addr, flags, mode):
     from mm.uaccess import strncpy_from_user
     name = strncpy_from_user(t.mm, name_addr, 4096)
     flags &= 0xFFFFFFFF
+    if t.arch.BITS == 64:
+        flags |= O_LARGEFILE                    # force_o_largefile()
     f = do_filp_open(t, dirfd, name, flags, mode & 0o7777)
     gen = getattr(f, "_open_gen", None)
     if gen is not None:                         # a FIFO waiting for its peer

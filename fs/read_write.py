@@ -113,10 +113,46 @@ def _is_gen(x):
     return hasattr(x, "send") and hasattr(x, "throw")
 
 
+READ_CHUNK = 1 << 17
+
+
+def _read_chunked(t, f, buf, count, pos):
+    """A file that never sleeps (regular files, /dev/zero, procfs): read
+    and copy a chunk at a time, so a huge read of a sparse file never makes
+    the kernel hold gigabytes, and a bad buffer part way is a short read."""
+    done = 0
+    p = f.pos if pos is None else pos
+    while done < count:
+        n = min(READ_CHUNK, count - done)
+        if pos is None and p != f.pos:
+            f.pos = p
+        data = f.f_op.pread(f, t, n, p) if f.f_op is generic_file_fops or pos is not None \
+            else f.f_op.read(f, t, n)
+        if isinstance(data, int):
+            return data if not done else done
+        if not data:
+            break
+        try:
+            copy_to_user(t.mm, buf + done, data)
+        except Errno:
+            if not done:
+                raise
+            break
+        done += len(data)
+        p += len(data)
+        if len(data) < n:
+            break
+    if pos is None and f.f_op is generic_file_fops:
+        f.pos = p
+    return done
+
+
 def _do_read(t, f, buf, count, pos=None):
     count = min(count, MAX_RW_COUNT)
     if count and not (0 <= buf and buf + count <= t.mm.task_size):
         return -EFAULT
+    if f.f_op.seekable and count > READ_CHUNK:
+        return _read_chunked(t, f, buf, count, pos)
     if pos is None:
         res = f.f_op.read(f, t, count)
     else:

@@ -19,7 +19,7 @@ _shm_mnt = None
 def _mount():
     global _shm_mnt
     if _shm_mnt is None:
-        sb = make_tmpfs()
+        sb = make_tmpfs(max_pages=None)
         _shm_mnt = Mount(sb, sb.root, source=b"shm")
     return _shm_mnt
 

@@ -23,7 +23,7 @@ class Kstat:
 def getattr_inode(inode, mnt=None):
     inode.revalidate()
     k = Kstat()
-    k.dev = inode.sb.dev
+    k.dev = getattr(inode, "sb_dev", None) or inode.sb.dev
     k.ino = inode.ino
     k.mode = inode.mode
     k.nlink = inode.nlink

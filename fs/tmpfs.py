@@ -80,7 +80,17 @@ class TmpfsInode(Inode):
         inode.nlink = 0
         self.touch(m=True, c=True)
 
-    def rename(self, old_name, new_dir, new_name):
+    def rename(self, old_name, new_dir, new_name, flags=0):
+        if flags & 2:                               # RENAME_EXCHANGE
+            a, b = self.entries[old_name], new_dir.entries[new_name]
+            self.entries[old_name], new_dir.entries[new_name] = b, a
+            if new_dir is not self and S_ISDIR(a.mode) != S_ISDIR(b.mode):
+                delta = 1 if S_ISDIR(a.mode) else -1
+                self.nlink -= delta
+                new_dir.nlink += delta
+            for i in (self, new_dir, a, b):
+                i.touch(c=True)
+            return
         inode = self.entries.pop(old_name)
         victim = new_dir.entries.get(new_name)
         if victim is not None:
@@ -114,14 +124,21 @@ class TmpfsSuperBlock(SuperBlock):
     def statfs(self):
         from mm import physmem as _pm
         pm = _pm.physmem
-        return (self.magic, 4096, pm.nr_frames, pm.nr_free, pm.nr_free,
-                1 << 20, 1 << 20, 255)
+        total = self.max_pages if self.max_pages is not None else pm.nr_frames
+        free = max(0, min(total - self.nr_pages, pm.nr_free))
+        return (self.magic, 4096, total, free, free, 1 << 20, 1 << 20, 255)
 
 
-def make_tmpfs(read_only=False, mode=0o1777, fstype="tmpfs"):
+def make_tmpfs(read_only=False, mode=0o1777, fstype="tmpfs", max_pages="half"):
+    """A new tmpfs.  Like Linux, it may fill half of memory by default
+    (max_pages=None: no limit of its own, for the kernel's internal shm)."""
     from fs.dcache import Dentry
+    from mm import physmem as _pm
     sb = TmpfsSuperBlock(read_only)
     sb.fstype = fstype
+    if max_pages == "half":
+        max_pages = _pm.physmem.nr_frames // 2 if _pm.physmem is not None else None
+    sb.max_pages = max_pages
     root = TmpfsInode(sb, S_IFDIR | mode)
     sb.root = Dentry(b"/", None, root)
     return sb

@@ -76,6 +76,10 @@ def parse_cmdline(argv):
         if a == "stats":
             o.stats = True
             continue
+        if a == "check_mm":
+            from mm import debug
+            debug.check_enabled = True
+            continue
         if a in ("ro", "rw"):
             o.read_only = a == "ro"
             continue
@@ -109,6 +113,11 @@ def parse_cmdline(argv):
             # fault injection for tests: these system calls hit a kernel bug
             from kernel.syscall import inject_oops
             inject_oops.update(value.split(","))
+        elif name == "check_mm":
+            # debugging: recount every frame's references at each wait and
+            # at the end, logging the verdict (mm/debug.py)
+            from mm import debug
+            debug.check_enabled = value not in ("0", "off")
         elif name in ("console", "con", "con0", "ssl", "eth0", "ubd0", "umid"):
             continue                            # UML options that mean nothing here
         else:
@@ -206,6 +215,10 @@ def make_init_task(root):
     t.fs = FsStruct(root, root)
     t.files = FilesStruct()
     t.signal.pgrp = t.signal.session = 1
+    from kernel.fork import max_threads
+    t.signal.rlim[6] = [max_threads() // 2] * 2        # RLIMIT_NPROC
+    t.signal.rlim[11] = [max_threads() // 2] * 2       # RLIMIT_SIGPENDING
+    t.signal.leader = True
     init_task_signals(t)
     ktask.tasks[1] = t
     ktask._last_pid = 1
@@ -290,6 +303,9 @@ def start_kernel(argv):
     chr_dev_init()
     console_init()
     root = mount_root(o)
+    if o.rootfstype == "hostfs":
+        from fs.devtmpfs import devtmpfs_mount_on_dev
+        devtmpfs_mount_on_dev(root)             # CONFIG_DEVTMPFS_MOUNT
     unpack_initrd(o, root)
     ensure_console_node(root)
     t = make_init_task(root)
@@ -298,6 +314,14 @@ def start_kernel(argv):
     pr_info("Run %s as init process" % path.decode(errors="replace"))
     from kernel.sched import run_machine
     return run_machine()
+
+
+def _final_check(where):
+    from mm import debug
+    try:
+        debug.check_point(where)
+    except Exception as e:            # a debugging aid must not hide the exit
+        pr_err("check_mm failed: %s: %s" % (type(e).__name__, e))
 
 
 def main(argv=None):
@@ -312,11 +336,13 @@ def main(argv=None):
         sys.stderr.write("linux: %s\n" % e)
         status = 2 if "usage" in str(e) or "option" in str(e) else 1
     except PowerOff as e:
+        _final_check("power-off")
         msg = {"power_off": "reboot: Power down", "halt": "reboot: System halted",
                "restart": "reboot: Restarting system"}[e.kind]
         kprintk.printk(msg, kprintk.KERN_NOTICE)
         status = 0
     except InitDied as e:
+        _final_check("init exit")
         st = e.status
         pr_err("Kernel panic - not syncing: Attempted to kill init! exitcode=0x%08x" % st)
         status = (st >> 8) & 0xFF if st & 0x7F == 0 else 128 + (st & 0x7F)

@@ -77,13 +77,20 @@ def do_exit(t, code):
     from kernel import futex
     futex.exit_robust_list(t)
     futex.mm_release(t)
+    from kernel.fork import vfork_release
+    vfork_release(t)
     exit_mm(t)
     exit_files(t)
     exit_fs(t)
     if _group_dead(t):
         from drivers.tty import tty_exit
         tty_exit(t)                     # a session leader's terminal hangs up
-    t.signal.nr_threads -= 1
+    # the thread's CPU time now counts for the process as a whole
+    sigs = t.signal
+    sigs.utime += t.utime
+    sigs.stime += t.stime
+    t.utime = t.stime = 0.0
+    sigs.nr_threads -= 1
     exit_notify(t)
 
 
@@ -115,19 +122,27 @@ def _group_dead(t):
 
 
 def exit_notify(t):
+    """t is gone but for its exit status.  A process's children belong to
+    its group leader; they are handed on when the last thread exits."""
     leader = t.group_leader
+    group_dead = _group_dead(t)
+    if group_dead:
+        # the process's ITIMER_REAL dies with it
+        for it in getattr(t.signal, "itimers", ())[:1]:
+            sched.del_timer(it.timer)
+            it.timer = None
+        forget_original_parent(leader)
     if t is not leader:
         # a non-leader thread is reaped at once
         t.exit_state = sched.EXIT_DEAD
         t.state = sched.EXIT_DEAD
         release_task(t)
-        if leader.exit_state == sched.EXIT_ZOMBIE and _group_dead(leader):
+        if group_dead and leader.exit_state == sched.EXIT_ZOMBIE:
             _notify_parent_of_zombie(leader)
         return
     t.exit_state = sched.EXIT_ZOMBIE
     t.state = sched.EXIT_ZOMBIE
-    forget_original_parent(t)
-    if _group_dead(t):
+    if group_dead:
         _notify_parent_of_zombie(t)
 
 
@@ -155,11 +170,12 @@ def do_notify_parent(p, status):
         return True
     code, data = _status_to_cld(status)
     info = SigInfo(p.exit_signal or SIGCHLD, code, pid=p.tgid, uid=p.cred.uid,
-                   status=data, utime=int(p.signal.utime * 100),
-                   stime=int(p.signal.stime * 100))
+                   status=data, utime=int((p.signal.utime + p.signal.cutime) * 100),
+                   stime=int((p.signal.stime + p.signal.cstime) * 100))
     ka = parent.sighand.action[SIGCHLD]
     autoreap = ka.handler == SIG_IGN or bool(ka.flags & SA_NOCLDWAIT)
-    if p.exit_signal and not (autoreap and p.exit_signal == SIGCHLD and ka.handler == SIG_IGN):
+    sig = p.exit_signal
+    if 0 < sig <= 64 and not (autoreap and sig == SIGCHLD and ka.handler == SIG_IGN):
         send_signal(parent, info, group=True)
     if p.exit_signal == 0:
         autoreap = False
@@ -174,17 +190,37 @@ def _status_to_cld(status):
     return CLD_KILLED, status & 0x7F
 
 
+def find_new_reaper(father):
+    """Who adopts the children of the dying process father: the nearest
+    ancestor that asked to be a child subreaper (prctl
+    PR_SET_CHILD_SUBREAPER) and still has a live thread, else init."""
+    p = father.real_parent
+    while p is not None and p.tgid != 1:
+        if p.signal.is_child_subreaper and not _group_dead(p):
+            return p.group_leader
+        p = p.real_parent
+    return ktask.find_task(1)
+
+
 def forget_original_parent(t):
-    """Hand t's children to init."""
-    init = ktask.find_task(1)
+    """Hand the children of t's process to their new reaper; each is told
+    with its parent-death signal (PR_SET_PDEATHSIG) if it asked for one."""
+    if not t.children:
+        return
+    reaper = find_new_reaper(t)
     for child in list(t.children):
         t.children.remove(child)
-        child.real_parent = child.parent = init
-        if init is not None and init is not t:
-            init.children.append(child)
-            if child.exit_state == sched.EXIT_ZOMBIE and _group_dead(child):
-                child._notified = False
-                _notify_parent_of_zombie(child)
+        child.real_parent = child.parent = reaper
+        if reaper is None or reaper is t:
+            continue
+        reaper.children.append(child)
+        for th in child.thread_group():
+            sig = getattr(th, "pdeath_signal", 0)
+            if sig and not th.exit_state:
+                send_signal(th, SigInfo(sig, 0), group=True)
+        if child.exit_state == sched.EXIT_ZOMBIE and _group_dead(child):
+            child._notified = False
+            _notify_parent_of_zombie(child)
 
 
 def release_task(p):
@@ -263,6 +299,9 @@ def do_wait(t, which, id_, options, report):
 
 def sys_wait4(t, pid, stat_addr, options, ru):
     from mm.uaccess import put_user_u32
+    from mm import debug
+    if debug.check_enabled:
+        debug.check_point("wait4")
     pid = _s32(pid)
     options &= 0xFFFFFFFF
     if options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL):
@@ -286,7 +325,7 @@ def sys_wait4(t, pid, stat_addr, options, ru):
             put_user_u32(t.mm, stat_addr, status)
         if ru:
             from kernel.sys import fill_rusage
-            fill_rusage(t, ru, p, children=False)
+            fill_rusage(t, ru, p, who="both")
         return p.tgid
 
     return do_wait(t, which, id_, options, report)
@@ -294,6 +333,9 @@ def sys_wait4(t, pid, stat_addr, options, ru):
 
 def sys_waitid(t, which, upid, infop, options, ru):
     from mm.uaccess import copy_to_user
+    from mm import debug
+    if debug.check_enabled:
+        debug.check_point("waitid")
     import struct
     which &= 0xFFFFFFFF
     upid = _s32(upid)
@@ -334,7 +376,7 @@ def sys_waitid(t, which, upid, infop, options, ru):
             copy_to_user(t.mm, infop, raw.ljust(128, b"\0"))
         if ru and p is not None:
             from kernel.sys import fill_rusage
-            fill_rusage(t, ru, p, children=False)
+            fill_rusage(t, ru, p, who="both")
         return 0
 
     return do_wait(t, which, id_, options, report)

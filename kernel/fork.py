@@ -17,9 +17,11 @@ import ctypes
 
 from kernel import sched
 from kernel import task as ktask
+from kernel.pgrp import PF_FORKNOEXEC
 from kernel.errno import EAGAIN, EINVAL, ENOMEM, ERESTARTNOINTR, Errno
 from kernel.signal import SIGCHLD, SigHand, SigPending, init_task_signals
-from mm.physmem import OutOfMemory
+from mm.physmem import PAGE_SHIFT, PAGE_SIZE, OutOfMemory
+from skas.mem import StubError
 
 CSIGNAL = 0xFF
 CLONE_VM = 0x00000100
@@ -49,13 +51,28 @@ CLONE_IO = 0x80000000
 CLONE_CLEAR_SIGHAND = 0x100000000
 CLONE_INTO_CGROUP = 0x200000000
 
-MAX_THREADS = 4096
+FUTEX_TID_MASK = 0x3FFFFFFF
+
+
+def max_threads():
+    """Linux's set_max_threads: as many tasks as an eighth of memory could
+    hold 16 KiB kernel stacks for (mem=128M: 1024), at least 20."""
+    from mm import physmem as _pm
+    return max(20, min(_pm.physmem.nr_frames // 32, FUTEX_TID_MASK))
 
 
 # -- address spaces ------------------------------------------------------------------
 
-def dup_mm(old):
-    """A copy-on-write copy of old, with its own host process."""
+def dup_mm(old, hot=()):
+    """A copy-on-write copy of old, with its own host process.
+
+    hot: addresses both processes are about to write (the forking thread's
+    stack and thread pointer).  Their pages are copied for the child now
+    instead of being write-protected: copy-on-write would cost a fault in
+    each process (three host stops apiece) for the same result.  The
+    child's copy reaches its host process through the fork batch itself:
+    mapped just before the host fork, the parent's own frame mapped back
+    just after (see _copy_hot_pages)."""
     from mm.memory import copy_page_range
     from mm.mm import MM
     from mm.exit import exit_mmap
@@ -70,8 +87,11 @@ def dup_mm(old):
         setattr(mm, k, getattr(old, k))
     if old.exe_file is not None:
         mm.exe_file = old.exe_file.get()
+    mm.rlim = getattr(old, "rlim", None)
     ops = flush_ops(old)                    # the host must match the ptes
+    keep = ()
     try:
+        protects = []
         for vma in old.vmas:
             if vma.flags & VM_DONTCOPY:
                 continue
@@ -80,15 +100,113 @@ def dup_mm(old):
             protect = copy_page_range(mm, old, vma)
             if protect and not vma.flags & VM_SHARED:
                 prot = pte_host_prot(vm_prot_bits(vma.flags & VM_READ, False, vma.flags & VM_EXEC))
-                ops += [("mprotect", s, e - s, prot) for s, e in protect]
-        mm.context = start_userspace(old.arch.get_stub(), parent=old.context, pre_ops=ops)
+                protects += [(s, e, prot) for s, e in protect]
+        before, after, keep = _copy_hot_pages(mm, old, hot)
+        for s, e, prot in protects:
+            for a in sorted(k for k in keep if s <= k < e):
+                if a > s:
+                    ops.append(("mprotect", s, a - s, prot))
+                s = a + PAGE_SIZE
+            if e > s:
+                ops.append(("mprotect", s, e - s, prot))
+        mm.context = start_userspace(old.arch.get_stub(), parent=old.context,
+                                     pre_ops=ops + before, post_ops=after)
     except OutOfMemory:
         exit_mmap(mm)
         raise Errno(ENOMEM)
+    except StubError as e:
+        # the host would not give us a process (its limits): the guest's
+        # fork fails as Linux's does when it runs out of tasks.  The batch
+        # stopped at the failed fork, so the parent may still map the
+        # child's copy of a hot page: have the next flush map its own back.
+        from kernel.printk import pr_warn
+        from mm.pgtable import _PAGE_NEWPAGE
+        pr_warn("fork: no host process: %s" % e)
+        for a in keep:
+            old.pt.q[old.pt.pte_index(a)] |= _PAGE_NEWPAGE
+            old.note_stale(a, a + PAGE_SIZE)
+        exit_mmap(mm)
+        raise Errno(EAGAIN)
     except BaseException:
         exit_mmap(mm)
         raise
     mm.init_stub_pte()
+    return mm
+
+
+def _copy_hot_pages(mm, old, hot):
+    """Give the child its own copy of each hot page that the parent owns
+    alone, leaving the parent's writable.  Returns the host operations to
+    run just before and just after the host fork, and the set of pages
+    whose write-protection must be skipped."""
+    from mm import physmem as _pm
+    from mm.memory import vma_prot
+    from mm.pgtable import _PAGE_RW, PTE_PFN_MASK, pte_host_prot, pte_present
+    from mm.physmem import PG_CACHE
+    from mm.vma import VM_SHARED, VM_WRITE
+    pm = _pm.physmem
+    q = old.pt.q
+    before, after, keep = [], [], set()
+    for addr in sorted({a & ~(PAGE_SIZE - 1) for a in hot if a}):
+        vma = old.vma_at(addr)
+        if vma is None or vma.flags & VM_SHARED or not vma.flags & VM_WRITE:
+            continue
+        idx = old.pt.pte_index(addr)
+        if idx is None:
+            continue
+        pte = q[idx]
+        pfn = (pte & PTE_PFN_MASK) >> PAGE_SHIFT
+        # shared with the child only (ours before the fork, not page cache)
+        if not pte_present(pte) or pm.refcount[pfn] != 2 or pm.flags[pfn] & PG_CACHE:
+            continue
+        cidx = mm.pt.pte_index(addr)
+        if cidx is None:
+            continue
+        try:
+            new = pm.alloc_frame(zero=False)
+        except OutOfMemory:
+            break
+        pm.copy_frame(new, pfn)
+        pm.put_frame(pfn)
+        bits = vma_prot(vma)
+        q[cidx] = (new << PAGE_SHIFT) | bits
+        q[idx] = pte | _PAGE_RW
+        prot = pte_host_prot(bits)
+        before.append(("mmap", addr, PAGE_SIZE, prot, new << PAGE_SHIFT))
+        after.append(("mmap", addr, PAGE_SIZE, prot, pfn << PAGE_SHIFT))
+        keep.add(addr)
+    return before, after, keep
+
+
+def exec_mm_alloc(t, arch):
+    """The empty address space for execve.  When t's old mm dies with the
+    exec (no vfork parent or other thread shares it) and the subarch stays,
+    its host process is reused: one munmap of the whole guest range, queued
+    for the batch the new program's first run makes anyway, instead of a
+    host fork from the template now and a host kill later."""
+    from mm import physmem as _pm
+    from mm.mm import MM
+    old = t.mm
+    ctx = old.context if old is not None else None
+    if ctx is None or ctx.dead or old.users != 1 or old.arch is not arch:
+        try:
+            return mm_alloc(arch)
+        except OutOfMemory:
+            raise Errno(ENOMEM)
+        except StubError:
+            raise Errno(EAGAIN)
+    if _pm.physmem.nr_free < 8:         # the new tables must not fail half-way
+        raise Errno(ENOMEM)
+    mm = MM(arch)
+    old.free_stub_ptes()
+    old.context = None                  # mmput(old) must not kill it now
+    mm.context = ctx
+    mm.init_stub_pte()
+    # the host still maps the old program: forget it all, pending ops too
+    old.tlb_ranges = []
+    old.pending_unmaps = []
+    mm.note_unmap(0, mm.task_size)
+    mm.reused_host = True
     return mm
 
 
@@ -125,19 +243,27 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
         raise Errno(EINVAL)
     if flags & CLONE_PARENT and t.signal.flags & 1 and t.tgid == 1:
         raise Errno(EINVAL)
-    nproc = sum(1 for p in ktask.tasks.values() if p.cred.uid == t.cred.uid)
-    if len(ktask.tasks) >= MAX_THREADS or (
-            nproc >= t.signal.rlim[6][0] and t.cred.euid != 0):
+    # RLIMIT_NPROC counts the tasks (threads too, zombies too) of the real
+    # uid; root is exempt from it but not from the machine-wide limit
+    if len(ktask.tasks) >= max_threads():
         raise Errno(EAGAIN)
+    if t.cred.uid != 0 and t.cred.euid != 0:
+        nproc = sum(1 for p in ktask.tasks.values() if p.cred.uid == t.cred.uid)
+        if nproc >= t.signal.rlim[6][0]:
+            raise Errno(EAGAIN)
     pid = ktask.alloc_pid()
     if pid is None:
         raise Errno(EAGAIN)
     fetch_regs(t)
     c = ktask.Task(pid, t.arch)
     c.comm = t.comm
+    c.flags = PF_FORKNOEXEC
     c.cred = t.cred.copy()
     ctypes.memmove(ctypes.addressof(c.regs), ctypes.addressof(t.regs), ctypes.sizeof(c.regs))
     c.arch.set_syscall_return(c.regs, 0)
+    copy_thread = getattr(t.arch, "copy_thread", None)
+    if copy_thread is not None:
+        copy_thread(c, t)           # other per-thread arch state (i386 TLS)
     c.regs_valid = True
     c.regs_dirty = True
     if stack:
@@ -156,7 +282,8 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
         c.mm = t.mm
         t.mm.users += 1
     else:
-        c.mm = dup_mm(t.mm)
+        # the stack and the thread's TLS block are written at once by both
+        c.mm = dup_mm(t.mm, hot=(t.regs.rsp, t.regs.rsp - 256, t.regs.fs_base))
     c.active_mm = c.mm
     try:
         c.files = t.files.get() if flags & CLONE_FILES else t.files.copy()
@@ -179,6 +306,8 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
         else:
             s = ktask.SignalStruct()
             s.rlim = [list(r) for r in t.signal.rlim]
+            if not flags & CLONE_VM:
+                c.mm.rlim = s.rlim
             s.pgrp = t.signal.pgrp
             s.session = t.signal.session
             s.tty = t.signal.tty
@@ -202,17 +331,26 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
         from mm.uaccess import put_user_u32
         put_user_u32(t.mm, parent_tid, pid)
     if flags & CLONE_CHILD_SETTID and child_tid:
-        from mm.uaccess import put_user_u32
-        try:
-            put_user_u32(c.mm, child_tid, pid)
-        except Errno:
-            pass
-        c.set_child_tid = child_tid
+        c.set_child_tid = child_tid             # written when it first runs
     if flags & CLONE_CHILD_CLEARTID:
         c.clear_child_tid = child_tid
     ktask.tasks[pid] = c
+    c.vruntime = t.vruntime
+    sched.place_entity(c)
     sched.runqueue.append(c)
     return c
+
+
+def schedule_tail(t):
+    """A new task's first moment on the CPU: CLONE_CHILD_SETTID is honoured
+    now, in the child's own context, as Linux does."""
+    if t.set_child_tid:
+        from mm.uaccess import put_user_u32
+        try:
+            put_user_u32(t.mm, t.set_child_tid, t.pid)
+        except Errno:
+            pass
+        t.set_child_tid = 0
 
 
 def kernel_clone(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signal=None):
@@ -260,20 +398,35 @@ def sys_clone(t, flags, newsp, parent_tid, child_tid, tls):
 def sys_clone3(t, uargs, size):
     import struct
     from mm.uaccess import copy_from_user
-    if size < 64 or size > 4096:
+    if size > 4096:
+        return -7                                       # E2BIG
+    if size < 64:
         return -EINVAL
     raw = copy_from_user(t.mm, uargs, min(size, 88)).ljust(88, b"\0")
     (flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls,
      set_tid, set_tid_size, cgroup) = struct.unpack("<11Q", raw)
     if size > 88 and any(copy_from_user(t.mm, uargs + 88, size - 88)):
         return -7                                       # E2BIG
-    if exit_signal & ~CSIGNAL or flags & CSIGNAL:
+    # copy_clone_args_from_user and clone3_args_valid
+    if exit_signal & ~CSIGNAL or exit_signal > 64:
+        return -EINVAL
+    if set_tid_size > 32 or (set_tid == 0) != (set_tid_size == 0) or cgroup > 0x7FFFFFFF:
         return -EINVAL
     if set_tid or set_tid_size:
+        return -EINVAL                                  # no pid namespaces here
+    if flags & ~(0xFFFFFFFF | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP):
         return -EINVAL
-    if (stack == 0) != (stack_size == 0):
+    if flags & (CLONE_DETACHED | CSIGNAL):
         return -EINVAL
-    if flags & CLONE_THREAD and exit_signal:
+    if flags & CLONE_SIGHAND and flags & CLONE_CLEAR_SIGHAND:
         return -EINVAL
+    if flags & (CLONE_THREAD | CLONE_PARENT) and exit_signal:
+        return -EINVAL
+    if stack == 0 and stack_size:
+        return -EINVAL
+    if stack and (stack_size == 0 or stack + stack_size > t.mm.task_size):
+        return -EINVAL
+    if flags & (CLONE_PIDFD | CLONE_INTO_CGROUP):
+        return -EINVAL                                  # not supported here
     sp = stack + stack_size if stack else 0
     return kernel_clone(t, flags, sp, parent_tid, child_tid, tls, exit_signal=exit_signal)

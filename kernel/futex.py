@@ -1,20 +1,390 @@
-"""kernel/futex.py - fast user-space mutexes (placeholder for the exit hooks).
+"""kernel/futex.py - fast user-space mutexes: futex(2), robust lists, exit hooks.
 
-mm_release() implements CLONE_CHILD_CLEARTID: when a thread exits, the
-kernel writes 0 to its clear_child_tid word and wakes one futex waiter
-there; pthread_join relies on it.
+A futex is a 32-bit word in guest memory.  User space does the fast path
+with atomic instructions; it calls the kernel only to sleep until the word
+changes (FUTEX_WAIT) or to wake sleepers (FUTEX_WAKE).  The kernel keeps no
+state per futex but the queue of its waiters, found by a key:
+
+ - a private futex (FUTEX_PRIVATE_FLAG, or a word in private memory) is
+   known by (mm, address): only threads of one address space share it;
+ - a shared one in a MAP_SHARED mapping is known by (the mapping's page
+   cache, offset in the file), so processes that map the same object at
+   different addresses meet on the same queue.
+
+FUTEX_WAIT checks the word and queues the caller in one step: nothing else
+runs in between (one CPU, no preemption inside the kernel), which is the
+atomicity Linux gets from the hash-bucket lock.  The waiter sleeps as a
+generator (kernel/sched.py) until a waker dequeues it, a signal arrives
+(-ERESTARTSYS: restarted transparently, or EINTR when a handler runs) or
+the timeout passes (ETIMEDOUT).
+
+Also here: CLONE_CHILD_CLEARTID (mm_release: clear the word and wake one
+waiter, how pthread_join learns a thread is gone) and the robust list
+(exit_robust_list: locks held by a dying thread are marked
+FUTEX_OWNER_DIED and a waiter is woken).
 """
 
-from kernel.errno import Errno
+import struct
+
+from kernel import sched
+from kernel.errno import (EAGAIN, EDEADLK, EFAULT, EINVAL, ENOSYS, EPERM,
+                          ERESTART_RESTARTBLOCK, ERESTARTSYS, ESRCH, ETIMEDOUT,
+                          Errno)
+from mm.uaccess import copy_from_user, copy_to_user
+
+FUTEX_WAIT = 0
+FUTEX_WAKE = 1
+FUTEX_FD = 2
+FUTEX_REQUEUE = 3
+FUTEX_CMP_REQUEUE = 4
+FUTEX_WAKE_OP = 5
+FUTEX_LOCK_PI = 6
+FUTEX_UNLOCK_PI = 7
+FUTEX_TRYLOCK_PI = 8
+FUTEX_WAIT_BITSET = 9
+FUTEX_WAKE_BITSET = 10
+FUTEX_WAIT_REQUEUE_PI = 11
+FUTEX_CMP_REQUEUE_PI = 12
+FUTEX_LOCK_PI2 = 13
+FUTEX_PRIVATE_FLAG = 128
+FUTEX_CLOCK_REALTIME = 256
+FUTEX_CMD_MASK = ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME)
+
+FUTEX_BITSET_MATCH_ANY = 0xFFFFFFFF
+FUTEX_WAITERS = 0x80000000
+FUTEX_OWNER_DIED = 0x40000000
+FUTEX_TID_MASK = 0x3FFFFFFF
+ROBUST_LIST_LIMIT = 2048
+
+_queues = {}            # key -> [FutexQ] in arrival order
+
+
+class FutexQ:
+    """One sleeping waiter."""
+    __slots__ = ("task", "key", "bitset", "woken")
+
+    def __init__(self, task, key, bitset):
+        self.task = task
+        self.key = key
+        self.bitset = bitset
+        self.woken = False
+
+
+# -- keys --------------------------------------------------------------------------
+
+def get_futex_key(mm, uaddr, private):
+    if uaddr & 3:
+        raise Errno(EINVAL)
+    if uaddr >= mm.task_size:
+        raise Errno(EFAULT)
+    if not private:
+        from mm.vma import VM_SHARED
+        vma = mm.vma_at(uaddr)
+        if vma is None:
+            raise Errno(EFAULT)
+        if vma.flags & VM_SHARED and vma.file is not None and vma.file.mapping is not None:
+            offset = (vma.pgoff << 12) + (uaddr - vma.start)
+            return ("shared", id(vma.file.mapping), offset)
+    return ("private", id(mm), uaddr)
+
+
+def get_user_u32(mm, uaddr):
+    return struct.unpack("<I", copy_from_user(mm, uaddr, 4))[0]
+
+
+def put_user_u32(mm, uaddr, v):
+    copy_to_user(mm, uaddr, struct.pack("<I", v & 0xFFFFFFFF))
+
+
+# -- waking ----------------------------------------------------------------------------
+
+def _unqueue(q):
+    waiters = _queues.get(q.key)
+    if waiters is not None:
+        try:
+            waiters.remove(q)
+        except ValueError:
+            pass
+        if not waiters:
+            del _queues[q.key]
+
+
+def _wake(q):
+    _unqueue(q)
+    q.woken = True
+    sched.wake_up_process(q.task)
+
+
+def futex_wake_key(key, nr, bitset=FUTEX_BITSET_MATCH_ANY):
+    woken = 0
+    for q in list(_queues.get(key, ())):
+        if woken >= nr:
+            break
+        if q.bitset & bitset:
+            _wake(q)
+            woken += 1
+    return woken
+
+
+def futex_wake(mm, uaddr, nr, private=False, bitset=FUTEX_BITSET_MATCH_ANY):
+    if not bitset:
+        raise Errno(EINVAL)
+    return futex_wake_key(get_futex_key(mm, uaddr, private), nr, bitset)
+
+
+# -- waiting ---------------------------------------------------------------------------
+
+def futex_wait(t, uaddr, private, val, deadline, bitset, clock_rt):
+    """Check-and-queue now; the rest is the generator that sleeps."""
+    if not bitset:
+        raise Errno(EINVAL)
+    mm = t.mm
+    key = get_futex_key(mm, uaddr, private)
+    if get_user_u32(mm, uaddr) != val & 0xFFFFFFFF:
+        raise Errno(EAGAIN)
+    q = FutexQ(t, key, bitset)
+    _queues.setdefault(key, []).append(q)
+    return _futex_wait_sleep(t, q, deadline, clock_rt, (uaddr, private, val))
+
+
+def _futex_wait_sleep(t, q, deadline, clock_rt, args):
+    """deadline: None, or nanoseconds on CLOCK_MONOTONIC/REALTIME."""
+    from kernel.signal import signal_pending
+    from kernel.time import clock_ns
+    clk = 0 if clock_rt else 1
+    try:
+        while True:
+            if q.woken:
+                return 0
+            if deadline is not None:
+                left = deadline - clock_ns(t, clk)
+                if left <= 0:
+                    return -ETIMEDOUT
+            if signal_pending(t):
+                if deadline is None:
+                    return -ERESTARTSYS
+                # restarted with the same absolute deadline, as Linux's
+                # futex_wait_restart: the word is checked again then
+                from kernel.time import RestartBlock
+                uaddr, private, val = args
+                bitset = q.bitset
+                t.restart_block = RestartBlock(
+                    lambda t2: futex_wait(t2, uaddr, private, val, deadline, bitset, clock_rt))
+                return -ERESTART_RESTARTBLOCK
+            yield sched.Sleep((), None if deadline is None
+                              else sched.now() + left / 1e9)
+    finally:
+        if not q.woken:
+            _unqueue(q)
+
+
+# -- requeueing ----------------------------------------------------------------------
+
+def futex_requeue(t, uaddr, private, uaddr2, nr_wake, nr_requeue, cmpval):
+    mm = t.mm
+    key1 = get_futex_key(mm, uaddr, private)
+    key2 = get_futex_key(mm, uaddr2, private)
+    if cmpval is not None and get_user_u32(mm, uaddr) != cmpval & 0xFFFFFFFF:
+        raise Errno(EAGAIN)
+    waiters = list(_queues.get(key1, ()))
+    done = 0
+    for q in waiters[:nr_wake]:
+        _wake(q)
+        done += 1
+    requeued = 0
+    if key1 != key2:
+        for q in waiters[nr_wake:nr_wake + nr_requeue]:
+            _unqueue(q)
+            q.key = key2
+            _queues.setdefault(key2, []).append(q)
+            requeued += 1
+    else:
+        requeued = min(len(waiters) - done, nr_requeue)
+    return done + requeued
+
+
+# -- FUTEX_WAKE_OP ----------------------------------------------------------------------
+
+FUTEX_OP_SET, FUTEX_OP_ADD, FUTEX_OP_OR, FUTEX_OP_ANDN, FUTEX_OP_XOR = range(5)
+FUTEX_OP_OPARG_SHIFT = 8
+
+
+def _wake_op_apply(mm, uaddr2, encoded):
+    op = (encoded >> 28) & 7
+    cmp = (encoded >> 24) & 15
+    oparg = (encoded >> 12) & 0xFFF
+    cmparg = encoded & 0xFFF
+    if oparg & 0x800:
+        oparg -= 0x1000
+    if cmparg & 0x800:
+        cmparg -= 0x1000
+    if (encoded >> 28) & FUTEX_OP_OPARG_SHIFT:
+        if oparg < 0 or oparg > 31:
+            oparg &= 31                 # Linux warns and masks
+        oparg = 1 << oparg
+    old = get_user_u32(mm, uaddr2)
+    if op == FUTEX_OP_SET:
+        new = oparg
+    elif op == FUTEX_OP_ADD:
+        new = old + oparg
+    elif op == FUTEX_OP_OR:
+        new = old | oparg
+    elif op == FUTEX_OP_ANDN:
+        new = old & ~oparg
+    elif op == FUTEX_OP_XOR:
+        new = old ^ oparg
+    else:
+        raise Errno(ENOSYS)
+    put_user_u32(mm, uaddr2, new)
+    sold = old - (1 << 32) if old & 0x80000000 else old
+    if cmp == 0:
+        return sold == cmparg
+    if cmp == 1:
+        return sold != cmparg
+    if cmp == 2:
+        return sold < cmparg
+    if cmp == 3:
+        return sold <= cmparg
+    if cmp == 4:
+        return sold > cmparg
+    if cmp == 5:
+        return sold >= cmparg
+    raise Errno(ENOSYS)
+
+
+def futex_wake_op(t, uaddr, private, uaddr2, nr_wake, nr_wake2, encoded):
+    mm = t.mm
+    key1 = get_futex_key(mm, uaddr, private)
+    key2 = get_futex_key(mm, uaddr2, private)
+    cond = _wake_op_apply(mm, uaddr2, encoded)
+    woken = futex_wake_key(key1, nr_wake)
+    if cond:
+        woken += futex_wake_key(key2, nr_wake2)
+    return woken
+
+
+# -- the system call -------------------------------------------------------------------
+
+def _timeout_ns(t, utime, absolute, clock_rt):
+    """The deadline in ns on the futex's clock, or None for no timeout."""
+    from kernel.time import clock_ns, get_timespec
+    if not utime:
+        return None
+    ns = get_timespec(t, utime)
+    if absolute:
+        return ns
+    return clock_ns(t, 0 if clock_rt else 1) + ns
+
+
+def sys_futex(t, uaddr, op, val, utime, uaddr2, val3):
+    op &= 0xFFFFFFFF
+    val &= 0xFFFFFFFF
+    val3 &= 0xFFFFFFFF
+    cmd = op & FUTEX_CMD_MASK & 0xFFFFFFFF
+    private = bool(op & FUTEX_PRIVATE_FLAG)
+    clock_rt = bool(op & FUTEX_CLOCK_REALTIME)
+    if clock_rt and cmd not in (FUTEX_WAIT, FUTEX_WAIT_BITSET, FUTEX_WAIT_REQUEUE_PI,
+                                FUTEX_LOCK_PI2):
+        return -ENOSYS
+    if cmd == FUTEX_WAIT:
+        deadline = _timeout_ns(t, utime, False, clock_rt)
+        return futex_wait(t, uaddr, private, val, deadline, FUTEX_BITSET_MATCH_ANY, clock_rt)
+    if cmd == FUTEX_WAIT_BITSET:
+        deadline = _timeout_ns(t, utime, True, clock_rt)
+        return futex_wait(t, uaddr, private, val, deadline, val3, clock_rt)
+    if cmd == FUTEX_WAKE:
+        return futex_wake(t.mm, uaddr, _s32(val), private)
+    if cmd == FUTEX_WAKE_BITSET:
+        return futex_wake(t.mm, uaddr, _s32(val), private, val3)
+    # the "timeout" argument is a count for these
+    val2 = utime & 0xFFFFFFFF
+    if cmd == FUTEX_REQUEUE:
+        return futex_requeue(t, uaddr, private, uaddr2, _s32(val), _s32(val2), None)
+    if cmd == FUTEX_CMP_REQUEUE:
+        if _s32(val) < 0 or _s32(val2) < 0:
+            return -EINVAL
+        return futex_requeue(t, uaddr, private, uaddr2, _s32(val), _s32(val2), val3)
+    if cmd == FUTEX_WAKE_OP:
+        return futex_wake_op(t, uaddr, private, uaddr2, _s32(val), _s32(val2), val3)
+    if cmd in (FUTEX_LOCK_PI, FUTEX_UNLOCK_PI, FUTEX_TRYLOCK_PI, FUTEX_WAIT_REQUEUE_PI,
+               FUTEX_CMP_REQUEUE_PI, FUTEX_LOCK_PI2):
+        return -ENOSYS                  # as a kernel without CONFIG_FUTEX_PI
+    return -ENOSYS
+
+
+def _s32(v):
+    v &= 0xFFFFFFFF
+    return v - (1 << 32) if v & 0x80000000 else v
+
+
+# -- thread exit ---------------------------------------------------------------------
+
+def handle_futex_death(t, uaddr, pending_op=False):
+    """t died holding the robust futex at uaddr: mark it FUTEX_OWNER_DIED
+    and wake one waiter so it can take the lock over."""
+    mm = t.mm
+    if uaddr & 3:
+        return
+    try:
+        uval = get_user_u32(mm, uaddr)
+    except Errno:
+        return
+    if pending_op and uval == 0:
+        # died between taking the lock in user space and listing it: wake
+        # anyone so the lock is not lost
+        futex_wake_key(get_futex_key(mm, uaddr, False), 1)
+        return
+    if uval & FUTEX_TID_MASK != t.pid:
+        return
+    new = (uval & FUTEX_WAITERS) | FUTEX_OWNER_DIED
+    try:
+        put_user_u32(mm, uaddr, new)
+        if uval & FUTEX_WAITERS:
+            futex_wake_key(get_futex_key(mm, uaddr, False), 1)
+    except Errno:
+        pass
 
 
 def exit_robust_list(t):
-    """Walk the robust list at exit (see sys_set_robust_list)."""
+    """Walk the robust list registered with set_robust_list."""
+    head = t.robust_list
+    if not head or t.mm is None:
+        return
+    t.robust_list = 0
+    bits = t.arch.BITS
+    psize = bits // 8
+    fmt = "<Q" if bits == 64 else "<I"
+    sfmt = "<q" if bits == 64 else "<i"
+    mm = t.mm
+
+    def fetch_entry(addr):
+        raw = struct.unpack(fmt, copy_from_user(mm, addr, psize))[0]
+        return raw & ~1, raw & 1          # pointer, PI flag
+
+    try:
+        entry, pi = fetch_entry(head)
+        offset = struct.unpack(sfmt, copy_from_user(mm, head + psize, psize))[0]
+        pending, ppi = fetch_entry(head + 2 * psize)
+    except Errno:
+        return
+    limit = ROBUST_LIST_LIMIT
+    while entry != head and limit > 0:
+        try:
+            nxt, npi = fetch_entry(entry)
+        except Errno:
+            return
+        if entry != pending:
+            handle_futex_death(t, (entry + offset) & ((1 << bits) - 1))
+        entry, pi = nxt, npi
+        limit -= 1
+    if pending:
+        handle_futex_death(t, (pending + offset) & ((1 << bits) - 1), pending_op=True)
 
 
 def mm_release(t):
+    """CLONE_CHILD_CLEARTID: at exit or exec, clear the word and wake one
+    waiter on it (pthread_join and friends wait there)."""
     if t.clear_child_tid and t.mm is not None and t.mm.users > 1:
-        from mm.uaccess import put_user_u32
         try:
             put_user_u32(t.mm, t.clear_child_tid, 0)
             futex_wake(t.mm, t.clear_child_tid, 1)
@@ -23,5 +393,4 @@ def mm_release(t):
     t.clear_child_tid = 0
 
 
-def futex_wake(mm, uaddr, n):
-    return 0
+_ = (EDEADLK, EPERM, ESRCH)

@@ -1,11 +1,20 @@
 """kernel/sched.py - one CPU: the run queue, sleeping, waking, timers.
 
 pyuml runs one guest at a time.  The run queue holds the tasks that can run;
-schedule() takes the next one, resumes its sleeping system call if it has
+the scheduler takes the next one, resumes its sleeping system call if it has
 one, and lets it run in user space (skas/userspace.py) until it blocks, exits
 or its time slice ends.  The time slice is measured by the host: the stub arms
 ITIMER_VIRTUAL, so a guest that computes for 10 ms stops with SIGVTALRM
-(a "tick") and goes to the back of the queue.
+(a "tick") and another task gets the CPU.
+
+Which one is decided the way Linux's CFS decides, in miniature: every task
+accumulates "virtual runtime" (the time it has had the CPU), and the
+runnable task with the least goes next.  Two busy loops thus alternate
+tick by tick, and a task that mostly sleeps (an interactive one: a shell,
+a pipe partner) has little and is picked first as soon as it wakes.  A
+sleeper's credit is bounded (it wakes with at least min_vruntime minus
+SLEEPER_CREDIT), so a long sleep does not buy a long monopoly; sched_yield
+makes the caller step aside once if anyone else can run.
 
 A system call that must wait is a generator: its frames are the task's
 "kernel stack".  It yields a Sleep naming the wait queues (and a deadline)
@@ -31,9 +40,11 @@ TASK_TRACED = 8
 EXIT_ZOMBIE = 16
 EXIT_DEAD = 32
 
-runqueue = deque()
+runqueue = deque()             # runnable tasks, in no particular order
 current = None
 need_resched = False
+min_vruntime = 0.0              # never decreases (CFS's cfs_rq->min_vruntime)
+SLEEPER_CREDIT = 0.003          # seconds a waking sleeper may be ahead
 _timers = []                    # heap of (deadline, seq, Timer)
 _seq = itertools.count()
 host_fds = {}                   # host fd -> callback(fd) when readable
@@ -137,8 +148,62 @@ def wake_up_process(t):
         t.sleep_timer.active = False
         t.sleep_timer = None
     t.state = TASK_RUNNING
+    place_entity(t)
     runqueue.append(t)
+    check_preempt_wakeup(t)
     return True
+
+
+WAKEUP_GRANULARITY = 0.001      # seconds (Linux: 1 ms times a CPU factor)
+_run_start = 0.0
+
+
+def check_preempt_wakeup(t):
+    """A woken task far behind the running one in virtual runtime takes
+    the CPU at the running task's next stop (its next system call, fault
+    or tick): an interactive task does not wait for a computing one's
+    slice to end."""
+    global need_resched
+    c = current
+    if c is not None and c is not t and \
+            t.vruntime + WAKEUP_GRANULARITY < c.vruntime + (now() - _run_start):
+        need_resched = True
+
+
+def place_entity(t):
+    """A task joins the run queue after sleeping (or new): its credit for
+    the time it did not run is bounded."""
+    floor = min_vruntime - SLEEPER_CREDIT
+    if t.vruntime < floor:
+        t.vruntime = floor
+
+
+def pick_next_task():
+    """Take the runnable task with the least virtual runtime out of the run
+    queue (one that just yielded only if nobody else is there)."""
+    global min_vruntime
+    best = None
+    for t in runqueue:
+        if t.state != TASK_RUNNING:
+            continue
+        if best is None or (t.yielded, t.vruntime) < (best.yielded, best.vruntime):
+            best = t
+    if best is None:
+        runqueue.clear()
+        return None
+    runqueue.remove(best)
+    best.yielded = False
+    if best.vruntime > min_vruntime:
+        min_vruntime = best.vruntime
+    return best
+
+
+def yield_task(t):
+    """sched_yield: let anyone else runnable go first, once."""
+    global need_resched
+    if any(o.state == TASK_RUNNING for o in runqueue):
+        t.yielded = True
+        need_resched = True
 
 
 def signal_wake_up(t, fatal=False):
@@ -148,8 +213,13 @@ def signal_wake_up(t, fatal=False):
 
 
 def tick():
-    """A preemption tick: the running guest used up its slice."""
-    global need_resched
+    """A preemption tick: the running guest used up its slice.  Expired
+    timers and host input are looked at first, so that a task they wake
+    (an interactive one, usually) gets the CPU now rather than a slice
+    later."""
+    global need_resched, _next_poll
+    _next_poll = 0.0
+    housekeeping()
     if runqueue:
         need_resched = True
 
@@ -212,7 +282,7 @@ def schedule_loop(run_task, have_tasks):
 
     run_task(t) returns True when t was preempted and should go to the back
     of the queue; a task that went to sleep is queued again by its waker."""
-    global current, need_resched, nr_switches
+    global current, need_resched, nr_switches, _run_start
     while True:
         run_timers()
         if not runqueue:
@@ -228,13 +298,15 @@ def schedule_loop(run_task, have_tasks):
             continue
         if host_fds:
             poll_host(0)
-        t = runqueue.popleft()
-        if t.state != TASK_RUNNING:
+        t = pick_next_task()
+        if t is None:
             continue
         current = t
         need_resched = False
         nr_switches += 1
+        start = _run_start = now()
         preempted = run_task(t)
+        t.vruntime += now() - start
         current = None
         if preempted and t.state == TASK_RUNNING:
             runqueue.append(t)
@@ -246,6 +318,9 @@ def run_task(t):
     from kernel.syscall import KERNEL_EXITS, oops, run_kstack
     from skas.userspace import userspace
     try:
+        if t.set_child_tid:
+            from kernel.fork import schedule_tail
+            schedule_tail(t)
         if t.kstack is not None and not run_kstack(t):
             return False
         if t.state != TASK_RUNNING:

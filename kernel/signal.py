@@ -14,7 +14,7 @@ interrupted system call's restart has been decided.
 """
 
 from kernel import sched
-from kernel.errno import (EINTR, EINVAL, ERESTART_RESTARTBLOCK, ERESTARTNOHAND,
+from kernel.errno import (EAGAIN, EINTR, EINVAL, ERESTART_RESTARTBLOCK, ERESTARTNOHAND,
                           ERESTARTNOINTR, ERESTARTSYS, EPERM, ESRCH, Errno)
 
 SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE = range(1, 9)
@@ -127,6 +127,8 @@ class SigPending:
 
 
 class SigAction:
+    """One signal's action.  Never changed once made (a new one replaces
+    it), so that SigHand copies, made at every fork, can share them."""
     __slots__ = ("handler", "flags", "restorer", "mask")
 
     def __init__(self, handler=SIG_DFL, flags=0, restorer=0, mask=0):
@@ -139,16 +141,20 @@ class SigAction:
         return SigAction(self.handler, self.flags, self.restorer, self.mask)
 
 
+_DEFAULT_ACTION = SigAction()
+
+
 class SigHand:
     """Signal actions, shared by CLONE_SIGHAND threads."""
 
     def __init__(self):
-        self.action = [SigAction() for _ in range(_NSIG + 1)]
+        self.action = [_DEFAULT_ACTION] * (_NSIG + 1)
         self.count = 1
 
     def copy(self):
-        h = SigHand()
-        h.action = [a.copy() for a in self.action]
+        h = SigHand.__new__(SigHand)
+        h.action = list(self.action)        # the SigActions are immutable
+        h.count = 1
         return h
 
 
@@ -163,7 +169,14 @@ def init_task_signals(t):
 # -- queries ----------------------------------------------------------------------
 
 def sig_ignored(t, sig):
-    ka = t.sighand.action[sig]
+    """Is sig discarded when sent?  Never while blocked (or awaited by
+    sigtimedwait): the action may change before it is taken."""
+    if (t.blocked | t.real_blocked) & sigmask(sig):
+        return False
+    return sig_handler_ignored(t.sighand.action[sig], sig)
+
+
+def sig_handler_ignored(ka, sig):
     if ka.handler == SIG_IGN:
         return True
     return ka.handler == SIG_DFL and bool(IGNORE_DEFAULT & sigmask(sig))
@@ -193,15 +206,29 @@ PF_SIGNALED = 0x400
 # -- sending --------------------------------------------------------------------
 
 def _wants_signal(t, sig):
-    return not t.exit_state and not t.flags & PF_EXITING and not t.blocked & sigmask(sig)
+    if t.exit_state or t.flags & PF_EXITING or t.blocked & sigmask(sig):
+        return False
+    return sig == SIGKILL or t.state != sched.TASK_STOPPED
 
 
-def send_signal(t, info, group=True):
+def _unkillable(t, sig, force):
+    """init ignores the signals it has no handler for, unless the kernel
+    forces one on it (a fault)."""
+    return t.tgid == 1 and t.sighand.action[sig].handler == SIG_DFL and not force
+
+
+def send_signal(t, info, group=True, force=False):
     """Queue a signal for t (group=True: for its whole thread group)."""
-    from kernel import exit as kexit
     sig = info.signo
     sigs = t.signal
-    if t.exit_state or sigs.group_exit:
+    if sigs.group_exit:
+        return 0
+    if group:
+        if all(th.flags & PF_EXITING for th in t.thread_group()):
+            return 0
+    elif t.exit_state or t.flags & PF_EXITING:
+        return 0
+    if _unkillable(t, sig, force):
         return 0
     if sig == SIGKILL or sig == SIGCONT:
         # SIGCONT (and SIGKILL) wake a stopped group and cancel stops
@@ -216,26 +243,32 @@ def send_signal(t, info, group=True):
         sigs.shared_pending.flush(sigmask(SIGCONT))
     # ignored signals are dropped at once (unless blocked: they may be
     # unignored before they are unblocked)
-    if sig_ignored(t, sig) and not t.blocked & sigmask(sig) and sig != SIGKILL:
+    if sig_ignored(t, sig) and sig != SIGKILL:
         return 0
     pending = sigs.shared_pending if group else t.pending
     if not pending.add(info):
         return 0
-    # a fatal default action ends the whole group now (Linux complete_signal)
-    if (group or sig == SIGKILL) and sig_fatal(t, sig) \
-            and not COREDUMP_DEFAULT & sigmask(sig) \
-            and (sig == SIGKILL or not t.blocked & sigmask(sig)):
-        kexit.start_group_exit(t, sig)
-        return 0
-    # wake a thread that can take it
-    target = t
-    if group and not _wants_signal(t, sig):
-        for th in t.thread_group():
-            if _wants_signal(th, sig):
-                target = th
-                break
-    sched.signal_wake_up(target, fatal=(sig == SIGKILL))
+    complete_signal(t, sig, group)
     return 0
+
+
+def complete_signal(t, sig, group):
+    """A signal was queued: find a thread that can take it now and wake it;
+    a fatal default action ends the whole thread group at once."""
+    from kernel import exit as kexit
+    if _wants_signal(t, sig):
+        target = t
+    elif not group:
+        return                          # stays pending for this thread
+    else:
+        target = next((th for th in t.thread_group() if _wants_signal(th, sig)), None)
+        if target is None:
+            return                      # every thread blocks it
+    if sig_fatal(t, sig) and not target.real_blocked & sigmask(sig) \
+            and not COREDUMP_DEFAULT & sigmask(sig):
+        kexit.start_group_exit(t, sig)
+        return
+    sched.signal_wake_up(target, fatal=(sig == SIGKILL))
 
 
 def force_sig_info(t, info):
@@ -244,10 +277,9 @@ def force_sig_info(t, info):
     ka = t.sighand.action[sig]
     blocked = t.blocked & sigmask(sig)
     if ka.handler == SIG_IGN or blocked:
-        ka.handler = SIG_DFL
-        ka.flags &= ~SA_RESETHAND
+        t.sighand.action[sig] = SigAction(SIG_DFL, ka.flags & ~SA_RESETHAND, ka.restorer, ka.mask)
         t.blocked &= ~sigmask(sig)
-    return send_signal(t, info, group=False)
+    return send_signal(t, info, group=False, force=True)
 
 
 def force_sig_fault(t, sig, code, addr, trapno=0):
@@ -321,30 +353,58 @@ def next_signal(t):
 
 
 def do_signal(t):
-    """On the way back to user space: deliver one signal, deciding the fate
-    of an interrupted system call.  Returns True if regs changed."""
-    regs_changed = False
-    res = next_signal(t)
-    arch = t.arch
-    if t.exit_state or t.flags & PF_EXITING:
-        return False
-    if res is not None:
-        sig, info, ka = res
-        if t.in_syscall is not None:
-            regs_changed |= _restart_syscall(t, ka)
-        oldset = t.saved_sigmask if t.saved_sigmask is not None else t.blocked
-        t.saved_sigmask = None
-        if not arch.setup_rt_frame(t, sig, info, ka, oldset):
-            force_sig(t, SIGSEGV)
+    """On the way back to user space: deliver the pending signals, deciding
+    the fate of an interrupted system call.  Returns True if regs changed.
+
+    Like Linux, every signal that can be delivered now gets its frame
+    before the task runs again: the frames nest, so the handler of the last
+    one taken runs first and returns into the previous one."""
+    handled = False
+    while True:
+        res = next_signal(t)
+        if t.exit_state or t.flags & PF_EXITING:
+            return False
+        if res is None:
+            break
+        handle_signal(t, *res)
+        handled = True
+        if not signal_pending(t):
             return True
-        if ka.flags & SA_RESETHAND:
-            ka.handler = SIG_DFL
-        mask = ka.mask
-        if not ka.flags & SA_NODEFER:
-            mask |= sigmask(sig)
-        set_current_blocked(t, t.blocked | mask)
-        t.in_syscall = None
+    if handled:
         return True
+    return _no_handler(t)
+
+
+def handle_signal(t, sig, info, ka):
+    """Set up the frame for one handler and block what it asks for."""
+    arch = t.arch
+    if t.in_syscall is not None:
+        _restart_syscall(t, ka)
+    t.in_syscall = None
+    oldset = t.saved_sigmask if t.saved_sigmask is not None else t.blocked
+    t.saved_sigmask = None
+    if not arch.setup_rt_frame(t, sig, info, ka, oldset):
+        force_sigsegv(t, sig)
+        return
+    if ka.flags & SA_RESETHAND:
+        t.sighand.action[sig] = SigAction(SIG_DFL, ka.flags, ka.restorer, ka.mask)
+    mask = ka.mask
+    if not ka.flags & SA_NODEFER:
+        mask |= sigmask(sig)
+    set_current_blocked(t, t.blocked | mask)
+
+
+def force_sigsegv(t, sig):
+    """The frame for sig could not be written: SIGSEGV, and if that was
+    SIGSEGV already, one that cannot be handled."""
+    if sig == SIGSEGV:
+        t.sighand.action[SIGSEGV] = SigAction()
+    force_sig(t, SIGSEGV)
+
+
+def _no_handler(t):
+    arch = t.arch
+    regs_changed = False
     # no handler runs: restart the call transparently if it asked to be
     if t.in_syscall is not None:
         ret = arch.syscall_return(t.regs)
@@ -435,10 +495,10 @@ def sys_rt_sigaction(t, sig, act, oact, sigsetsize):
     if oact:
         arch.write_sigaction(t, oact, ka)
     if new is not None:
-        new.mask &= ~UNBLOCKABLE
+        new.mask &= ~UNBLOCKABLE            # a fresh object: ours to adjust
         t.sighand.action[sig] = new
         # setting SIG_IGN (or a default-ignore) discards what is pending
-        if sig_ignored(t, sig):
+        if sig_handler_ignored(new, sig):
             for th in t.thread_group():
                 th.pending.flush(sigmask(sig))
             t.signal.shared_pending.flush(sigmask(sig))
@@ -517,3 +577,124 @@ def _s32(v):
     v &= 0xFFFFFFFF
     return v - (1 << 32) if v & 0x80000000 else v
 
+
+
+# -- waiting for signals ----------------------------------------------------------
+
+def _wait_for_signal(t):
+    """Sleep until a signal is pending (pause, sigsuspend)."""
+    while not signal_pending(t):
+        yield sched.Sleep(())
+    return -ERESTARTNOHAND
+
+
+def sys_pause(t):
+    return _wait_for_signal(t)
+
+
+def sys_rt_sigsuspend(t, unewset, sigsetsize):
+    """Wait with a temporary mask; the old one comes back when a handler
+    returns (it is saved in the frame) or at once if none runs."""
+    if sigsetsize != 8:
+        return -EINVAL
+    new = _read_sigset(t, unewset, 8)
+    t.saved_sigmask = t.blocked
+    set_current_blocked(t, new)
+    return _wait_for_signal(t)
+
+
+def dequeue_signal(t, mask):
+    """Take the next pending signal not in mask: the thread's own first,
+    then the process's."""
+    info = t.pending.take(mask)
+    if info is None:
+        info = t.signal.shared_pending.take(mask)
+    return info
+
+
+def copy_siginfo_to_user(t, addr, info):
+    from mm.uaccess import copy_to_user
+    copy_to_user(t.mm, addr, t.arch.pack_siginfo(info))
+
+
+def sys_rt_sigtimedwait(t, uthese, uinfo, uts, sigsetsize):
+    from kernel.time import get_timespec
+    if sigsetsize != 8:
+        return -EINVAL
+    these = _read_sigset(t, uthese, 8) & ~UNBLOCKABLE
+    timeout = get_timespec(t, uts) if uts else None
+    info = dequeue_signal(t, ~these & ALL_SIGNALS)
+    if info is not None:
+        return _sigtimedwait_done(t, uinfo, info)
+    if timeout == 0:
+        return -EAGAIN
+    return _sigtimedwait_sleep(t, uinfo, these, timeout)
+
+
+def _sigtimedwait_sleep(t, uinfo, these, timeout):
+    deadline = None if timeout is None else sched.now() + timeout / 1e9
+    # the awaited signals may wake us while we sleep: unblock them, and
+    # remember the real mask so that they still count as blocked for
+    # the "is it ignored?" test (sig_ignored)
+    t.real_blocked = t.blocked
+    t.blocked &= ~these
+    try:
+        while not signal_pending(t):
+            if deadline is not None and sched.now() >= deadline:
+                break
+            yield sched.Sleep((), deadline)
+    finally:
+        t.blocked = t.real_blocked
+        t.real_blocked = 0
+    info = dequeue_signal(t, ~these & ALL_SIGNALS)
+    if info is not None:
+        return _sigtimedwait_done(t, uinfo, info)
+    if deadline is not None and sched.now() >= deadline and not signal_pending(t):
+        return -EAGAIN
+    return -EINTR
+
+
+def _sigtimedwait_done(t, uinfo, info):
+    if uinfo:
+        copy_siginfo_to_user(t, uinfo, info)
+    return info.signo
+
+
+def _siginfo_from_user(t, uinfo, sig):
+    from mm.uaccess import copy_from_user
+    import struct
+    raw = bytearray(copy_from_user(t.mm, uinfo, 128))
+    code = struct.unpack_from("<i", raw, 8)[0]
+    struct.pack_into("<i", raw, 0, sig)
+    return SigInfo(sig, code, raw=bytes(raw))
+
+
+def _queueinfo_allowed(t, target, info):
+    # only the kernel may claim to be the kernel or tkill
+    return not ((info.code >= 0 or info.code == SI_TKILL) and target.tgid != t.tgid)
+
+
+def sys_rt_sigqueueinfo(t, pid, sig, uinfo):
+    from kernel import task as ktask
+    pid, sig = _s32(pid), _s32(sig)
+    info = _siginfo_from_user(t, uinfo, sig)
+    target = ktask.find_task(pid) if pid > 0 else None
+    if target is None:
+        return -ESRCH
+    if not _queueinfo_allowed(t, target, info):
+        return -EPERM
+    return kill_pid_info(t, target.group_leader, sig, info)
+
+
+def sys_rt_tgsigqueueinfo(t, tgid, tid, sig, uinfo):
+    from kernel import task as ktask
+    tgid, tid, sig = _s32(tgid), _s32(tid), _s32(sig)
+    if tgid <= 0 or tid <= 0:
+        return -EINVAL
+    info = _siginfo_from_user(t, uinfo, sig)
+    target = ktask.find_task(tid)
+    if target is None or target.tgid != tgid:
+        return -ESRCH
+    if not _queueinfo_allowed(t, target, info):
+        return -EPERM
+    return kill_pid_info(t, target, sig, info, group=False)

@@ -287,7 +287,7 @@ def sys_sysinfo(t, info):
     pm = _pm.physmem
     from kernel import task as ktask
     up = int(time.monotonic() - boot_monotonic())
-    raw = struct.pack("<q3QQQQQQH6xQQI4x", up, 0, 0, 0,
+    raw = struct.pack("<q3Q6QH6xQQI4x", up, 0, 0, 0,
                       pm.nr_frames * 4096, pm.nr_free * 4096, 0, 0, 0, 0,
                       len(ktask.tasks), 0, 0, 1) if t.arch.BITS == 64 else None
     if raw is None:
@@ -416,7 +416,7 @@ def sys_personality(t, persona):
 
 
 def sys_sched_yield(t):
-    sched.need_resched = bool(sched.runqueue)
+    sched.yield_task(t)
     return 0
 
 
@@ -489,10 +489,19 @@ def sys_capset(t, header, data):
 
 # -- resource usage -------------------------------------------------------------------
 
-def fill_rusage(t, addr, p, children=False):
+def fill_rusage(t, addr, p, children=False, who=None):
+    """struct rusage for p: RUSAGE_SELF (the whole process), RUSAGE_THREAD,
+    RUSAGE_CHILDREN (reaped descendants) or, for wait4, both."""
+    from kernel.time import thread_group_cputime
     sigs = p.signal
-    ut = sigs.cutime if children else p.utime + (sigs.utime if p.group_leader is p else 0)
-    st = sigs.cstime if children else p.stime
+    if who == RUSAGE_THREAD:
+        ut, st = p.utime, p.stime
+    elif children:
+        ut, st = sigs.cutime, sigs.cstime
+    else:
+        ut, st = thread_group_cputime(p)
+        if who == "both":
+            ut, st = ut + sigs.cutime, st + sigs.cstime
     if t.arch.BITS == 64:
         raw = struct.pack("<qqqq14q", int(ut), int(ut % 1 * 1e6), int(st), int(st % 1 * 1e6),
                           0, 0, 0, 0, p.min_flt, p.maj_flt, 0, 0, 0, 0, 0, 0,
@@ -510,7 +519,7 @@ RUSAGE_SELF, RUSAGE_CHILDREN, RUSAGE_THREAD = 0, -1, 1
 def sys_getrusage(t, who, ru):
     who = _s32(who)
     if who == RUSAGE_SELF or who == RUSAGE_THREAD:
-        fill_rusage(t, ru, t)
+        fill_rusage(t, ru, t, who=who)
     elif who == RUSAGE_CHILDREN:
         fill_rusage(t, ru, t, children=True)
     else:
@@ -523,8 +532,10 @@ def sys_times(t, buf):
     now = time.monotonic()
     ticks = int((now - boot_monotonic()) * hz) + 0x7FFFFFFF - 30000  # Linux's INITIAL_JIFFIES
     if buf:
+        from kernel.time import thread_group_cputime
         sigs = t.signal
-        vals = (int(t.utime * hz), int(t.stime * hz), int(sigs.cutime * hz), int(sigs.cstime * hz))
+        ut, st = thread_group_cputime(t)
+        vals = (int(ut * hz), int(st * hz), int(sigs.cutime * hz), int(sigs.cstime * hz))
         fmt = "<4q" if t.arch.BITS == 64 else "<4i"
         copy_to_user(t.mm, buf, struct.pack(fmt, *vals))
     return ticks & ((1 << (t.arch.BITS - 1)) - 1)

@@ -21,9 +21,9 @@ from kernel.exit import InitDied
 from kernel.printk import pr_err, printk_once
 
 SYSCALL_MODULES = (
-    "kernel.sys", "kernel.exit", "kernel.signal", "kernel.sigaltstack",
+    "kernel.sys", "kernel.pgrp", "kernel.exit", "kernel.signal", "kernel.sigaltstack",
     "kernel.time", "kernel.fork", "kernel.futex", "kernel.resource",
-    "mm.mmap", "fs.open", "fs.read_write", "fs.stat", "fs.exec", "fs.ioctl",
+    "mm.mmap", "mm.madvise", "fs.open", "fs.read_write", "fs.stat", "fs.exec", "fs.ioctl",
     "fs.readdir", "fs.dir", "fs.fcntl", "fs.attr", "fs.pipe", "fs.poll",
     "fs.select", "fs.eventpoll", "fs.eventfd", "fs.splice", "fs.sync",
     "fs.namespace", "fs.statfs", "fs.locks", "net.socket", "net.unix", "kernel.uid16",
@@ -54,6 +54,14 @@ def collect_handlers():
         for k, v in vars(mod).items():
             if k.startswith("sys_") and callable(v):
                 _handlers[k] = v
+
+
+def syscall_handler(name):
+    """The arch-independent handler sys_<name>, or None: for a subarch's
+    entry points that adapt its ABI and then call the common code."""
+    if not _handlers:
+        collect_handlers()
+    return _handlers.get("sys_" + name)
 
 
 def table_for(arch):

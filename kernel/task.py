@@ -93,6 +93,9 @@ class SignalStruct:
         self.flags = 0
         self.group_stop_count = 0
         self.itimer_real = None
+        self.cpu_itimers = False        # ITIMER_VIRTUAL/PROF armed (kernel/time.py)
+        self.leader = False             # session leader
+        self.is_child_subreaper = False
 
 
 class Task:
@@ -120,6 +123,8 @@ class Task:
         self.regs_dirty = False         # task.regs must be written to the host
         self.regs_valid = False         # task.regs matches the host thread
 
+        self.vruntime = 0.0             # CPU time had, for the scheduler
+        self.yielded = False            # sched_yield: step aside once
         self.kstack = None              # generator of a sleeping system call
         self.sleeping_on = ()
         self.sleep_timer = None
@@ -144,6 +149,7 @@ class Task:
 
         # signals (kernel/signal.py)
         self.blocked = 0
+        self.real_blocked = 0           # the mask during rt_sigtimedwait
         self.pending = None
         self.saved_sigmask = None
         self.sas_ss_sp = 0

@@ -14,7 +14,7 @@ import struct
 import time
 
 from kernel import sched
-from kernel.errno import EFAULT, EINTR, EINVAL, ERESTART_RESTARTBLOCK, ERESTARTNOHAND, Errno
+from kernel.errno import EFAULT, EINTR, EINVAL, EOPNOTSUPP, ERESTART_RESTARTBLOCK, ERESTARTNOHAND, Errno
 from mm.uaccess import copy_from_user, copy_to_user
 
 CLOCK_REALTIME = 0
@@ -42,7 +42,7 @@ def clock_ns(t, clk):
                CLOCK_BOOTTIME, CLOCK_BOOTTIME_ALARM):
         return time.monotonic_ns()
     if clk == CLOCK_PROCESS_CPUTIME_ID:
-        return int((sum(th.utime + th.stime for th in t.thread_group()) + t.signal.utime) * 1e9)
+        return int(sum(thread_group_cputime(t)) * 1e9)
     if clk == CLOCK_THREAD_CPUTIME_ID:
         return int((t.utime + t.stime) * 1e9)
     if clk < 0:
@@ -50,18 +50,44 @@ def clock_ns(t, clk):
     return None
 
 
+def thread_group_cputime(t):
+    """(user, system) seconds of t's whole process: its live threads plus
+    the threads that have exited (do_exit adds theirs to t.signal)."""
+    sigs = t.signal
+    ut, st = sigs.utime, sigs.stime
+    for th in t.thread_group():
+        ut += th.utime
+        st += th.stime
+    return ut, st
+
+
 def _cpu_clock(t, clk):
-    """CPU-time clocks of another process or thread (clock_getcpuclockid)."""
+    """CPU-time clocks of a process or thread, as clock_getcpuclockid and
+    pthread_getcpuclockid encode them: ~pid << 3 | per-thread bit (4) |
+    kind (0 prof = user+system, 1 virt = user, 2 sched = user+system)."""
     from kernel import task as ktask
     pid = ~clk >> 3
+    kind = clk & 3
+    if kind == 3:
+        return None
     target = ktask.find_task(pid) if pid else t
     if target is None:
         return None
-    return int((target.utime + target.stime) * 1e9)
+    if clk & 4:
+        if pid and target.tgid != t.tgid:
+            return None                 # another process's thread
+        ut, st = target.utime, target.stime
+    else:
+        if target.group_leader is not target and pid:
+            return None
+        ut, st = thread_group_cputime(target)
+    return int((ut if kind == 1 else ut + st) * 1e9)
 
 
 def _ts_fmt(t):
-    return "<qq" if t.arch.BITS == 64 else "<ii"
+    """struct timespec: two 64-bit fields, or two 32-bit ones for a 32-bit
+    task (except in i386's *_time64 calls, which set task.time64)."""
+    return "<qq" if t.arch.BITS == 64 or getattr(t, "time64", False) else "<ii"
 
 
 def put_timespec(t, addr, ns):
@@ -143,7 +169,14 @@ def _sleep_until(t, clk, deadline_ns, rmtp, absolute):
             t.restart_block = RestartBlock(
                 lambda t2: _sleep_until(t2, clk, deadline_ns, rmtp, absolute))
             return -ERESTART_RESTARTBLOCK if not absolute else -ERESTARTNOHAND
+        if is_cpu_clock(clk):
+            # CPU time advances only while threads run: look again soon
+            left = min(left, 10_000_000)
         yield sched.Sleep((), sched.now() + left / NSEC_PER_SEC)
+
+
+def is_cpu_clock(clk):
+    return clk < 0 or clk in (CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID)
 
 
 def do_nanosleep(t, clk, flags, rqtp, rmtp):
@@ -162,10 +195,12 @@ def sys_nanosleep(t, rqtp, rmtp):
 
 def sys_clock_nanosleep(t, clk, flags, rqtp, rmtp):
     clk = _s32(clk)
-    if clk in (CLOCK_THREAD_CPUTIME_ID,) or clock_ns(t, clk) is None:
+    if clock_ns(t, clk) is None:
         return -EINVAL
-    if clk == CLOCK_PROCESS_CPUTIME_ID:
-        return -EINVAL
+    if clk == CLOCK_THREAD_CPUTIME_ID:
+        return -EOPNOTSUPP              # that clock has no nsleep
+    if clk < 0 and clk & 4:
+        return -EINVAL                  # a thread's CPU clock
     return do_nanosleep(t, clk, flags, rqtp, rmtp)
 
 
@@ -235,6 +270,7 @@ def _set_itimer(t, which, value_ns, interval_ns):
     else:
         it.value_ns = value_ns
         it.interval_ns = interval_ns
+        t.signal.cpu_itimers = any(x.value_ns for x in _itimers(t)[1:])
     return old
 
 
@@ -282,7 +318,8 @@ def sys_alarm(t, seconds):
 
 
 def account_cpu(t, seconds):
-    """Charge guest CPU time to the virtual/profiling itimers."""
+    """Charge guest CPU time to the virtual/profiling itimers (called for
+    every stretch a guest ran while one of them is armed)."""
     sigs = t.signal
     if not hasattr(sigs, "itimers"):
         return
@@ -294,6 +331,7 @@ def account_cpu(t, seconds):
             if it.value_ns <= 0:
                 send_signal(t, SigInfo(sig, SI_KERNEL), group=True)
                 it.value_ns = it.interval_ns if it.interval_ns else 0
+    sigs.cpu_itimers = any(x.value_ns for x in sigs.itimers[1:])
 
 
 def _s32(v):

@@ -189,3 +189,33 @@ def check_physmem():
     for stub, pfn in process._code_frames.items():
         extra += [(pfn + i, 1) for i in range(stub.code_pages)]
     return check_refcounts(expected_refcounts(mms.values(), all_caches(), extra))
+
+
+# -- the check_mm boot option ----------------------------------------------------
+
+check_enabled = False       # set by init/main.py for `check_mm`
+
+
+def check_point(where):
+    """With check_mm: recount the whole machine now (every frame against its
+    references, every live mm's tables) and log the verdict, one line
+    "check_mm: WHERE ok, N frames in use" or a "BUG: check_mm ..." line per
+    problem.  The kernel calls it at each wait4/waitid and when the machine
+    stops; tests read the lines."""
+    if not check_enabled:
+        return
+    from kernel import task as ktask
+    from kernel.printk import pr_err
+    errors = check_physmem()
+    seen = set()
+    for t in list(ktask.tasks.values()):
+        mm = t.mm
+        if mm is not None and id(mm) not in seen and mm.context is not None:
+            seen.add(id(mm))
+            errors += check_mm(mm)
+    pm = _pm.physmem
+    if errors:
+        for e in errors:
+            pr_err("BUG: check_mm at %s: %s" % (where, e))
+    else:
+        pr_err("check_mm: %s ok, %d frames in use" % (where, pm.nr_frames - 1 - pm.nr_free))

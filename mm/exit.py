@@ -20,6 +20,8 @@ def exit_mmap(mm):
     for vma in mm.vmas:
         zap_page_range(mm, vma.start, vma.end)
         if vma.file is not None:
+            from fs.pagecache import filemap_close
+            filemap_close(vma)
             vma.file.put()
             vma.file = None
     mm.vmas = []

@@ -7,7 +7,6 @@ allows the access: demand paging, copy-on-write) or becomes a signal for
 the guest with the siginfo Linux would give.
 """
 
-from kernel.printk import pr_err
 from kernel.signal import (BUS_ADRERR, SEGV_ACCERR, SEGV_MAPERR, SI_KERNEL,
                            SIGBUS, SIGKILL, SIGSEGV, SigInfo)
 from mm.memory import VMFault, handle_mm_fault
@@ -48,11 +47,25 @@ def handle_page_fault(t, address, error_code, trapno):
     if not ok:
         return SigInfo(SIGSEGV, SEGV_ACCERR, addr=address, trapno=trapno)
     try:
-        handle_mm_fault(mm, vma, address, write)
+        try:
+            handle_mm_fault(mm, vma, address, write)
+        except VMFault as e:
+            if e.kind != "oom":
+                raise
+            # somebody must die (mm/oom_kill.py); if it was not us, the
+            # memory it held lets us try once more
+            from mm.oom_kill import out_of_memory
+            if not out_of_memory(t):
+                return SigInfo(SIGKILL, SI_KERNEL)
+            handle_mm_fault(mm, vma, address, write)
     except VMFault as e:
         if e.kind == "oom":
-            pr_err("Out of memory: Killed process %d (%s)" % (t.tgid, t.comm.decode(errors="replace")))
             return SigInfo(SIGKILL, SI_KERNEL)
         return SigInfo(SIGBUS, BUS_ADRERR, addr=address, trapno=trapno)
     t.min_flt += 1
+    log = getattr(mm, "fault_log", None)
+    if log is not None:                 # fs/exec_prefault.py is learning
+        log.append((address, write))
+        if len(log) >= 64:
+            mm.fault_log = None
     return None

@@ -7,7 +7,7 @@ change an mprotect of the pages that are mapped.
 """
 
 from kernel.errno import (EACCES, EBADF, EEXIST, EFAULT, EINVAL, ENODEV,
-                          ENOMEM, EPERM, Errno)
+                          ENOMEM, EOPNOTSUPP, EPERM, Errno)
 from mm.memory import change_protection, zap_page_range
 from mm.physmem import PAGE_SIZE
 from mm.vma import (VM_EXEC, VM_GROWSDOWN, VM_MAYEXEC, VM_MAYREAD,
@@ -45,6 +45,30 @@ def page_align(n):
     return (n + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1)
 
 
+# -- limits -----------------------------------------------------------------------
+
+RLIMIT_DATA, RLIMIT_AS = 2, 9
+
+
+def may_expand_vm(mm, npages):
+    """RLIMIT_AS: the address space may not grow past it (mm.rlim is the
+    owning process's limits, set at fork and exec)."""
+    rlim = getattr(mm, "rlim", None)
+    return rlim is None or (mm.total_vm + npages) * PAGE_SIZE <= rlim[RLIMIT_AS][0]
+
+
+def vm_enough_memory(npages):
+    """The overcommit heuristic (vm.overcommit_memory=0): one request for
+    more than the whole machine's memory fails at once; anything smaller is
+    allowed, and running out later is the OOM killer's business."""
+    from mm import physmem as _pm
+    return npages <= _pm.physmem.nr_frames
+
+
+def _pages_mapped(mm, start, end):
+    return sum(min(v.end, end) - max(v.start, start) for v in mm.vmas_in(start, end)) // PAGE_SIZE
+
+
 # -- the VMA list -------------------------------------------------------------
 
 def split_vma(mm, vma, addr):
@@ -61,6 +85,8 @@ def split_vma(mm, vma, addr):
 
 def _release_vma(vma):
     if vma.file is not None:
+        from fs.pagecache import filemap_close
+        filemap_close(vma)
         vma.file.put()
         vma.file = None
 
@@ -83,14 +109,18 @@ def do_munmap(mm, start, length):
     return 0
 
 
-def get_unmapped_area(mm, length, hint=0, limit=None):
+def get_unmapped_area(mm, length, hint=0, limit=None, map32=False):
     """A free range of length bytes: at hint if it is free, else the highest
-    gap below mmap_base (top-down, as Linux lays out x86-64)."""
+    gap below mmap_base (top-down, as Linux lays out x86-64).  MAP_32BIT
+    ignores the hint and searches bottom-up from 1 GiB to 2 GiB, as x86-64
+    Linux does."""
+    if map32:
+        return _bottom_up(mm, length, 0x40000000, 0x80000000)
     top = min(mm.mmap_base, limit or mm.task_size)
     if length > top - MMAP_MIN_ADDR:
         raise Errno(ENOMEM)
     if hint:
-        hint = page_align(hint)
+        hint &= ~(PAGE_SIZE - 1)
         if MMAP_MIN_ADDR <= hint and hint + length <= mm.task_size \
                 and not mm.vmas_in(hint, hint + length):
             return hint
@@ -104,52 +134,110 @@ def get_unmapped_area(mm, length, hint=0, limit=None):
     if end - length >= MMAP_MIN_ADDR:
         return end - length
     # nothing below mmap_base: try above it (bottom-up), up to TASK_SIZE
-    start = top
+    return _bottom_up(mm, length, top, limit or mm.task_size)
+
+
+def _bottom_up(mm, length, low, high):
+    start = low
     for vma in mm.vmas:
         if vma.end <= start:
             continue
         if vma.start >= start + length:
             break
         start = max(start, vma.end)
-    if start + length <= (limit or mm.task_size):
+    if start + length <= high:
         return start
     raise Errno(ENOMEM)
 
 
-def do_mmap(mm, addr, length, prot, flags, file=None, pgoff=0, name=None):
-    """Create a mapping; returns its address.  Checks that belong to the
-    file (open mode, mmap support) are done by the caller."""
+# the flags MAP_SHARED_VALIDATE accepts (Linux's LEGACY_MAP_MASK)
+LEGACY_MAP_MASK = (MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE
+                   | MAP_EXECUTABLE | 0x4000000 | MAP_GROWSDOWN | MAP_LOCKED
+                   | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB)
+MAP_DROPPABLE = 0x08
+
+
+def do_mmap(mm, addr, length, prot, flags, file=None, pgoff=0, name=None, cred_root=True):
+    """Create a mapping; returns its address.  The checks come in Linux's
+    order, so a call that is wrong in several ways gets the errno Linux
+    gives (tests/test_fuzz.py holds us to it)."""
     if length == 0:
         raise Errno(EINVAL)
+    if flags & MAP_FIXED_NOREPLACE:
+        flags |= MAP_FIXED
+    if not flags & MAP_FIXED:
+        addr &= ~(PAGE_SIZE - 1)                # round_hint_to_min
+        if addr and addr < MMAP_MIN_ADDR:
+            addr = MMAP_MIN_ADDR
     length = page_align(length)
-    if length == 0 or length > mm.task_size:
+    if length == 0:
         raise Errno(ENOMEM)
+    if pgoff + (length >> 12) >= 1 << 64:            # C overflow
+        from kernel.errno import EOVERFLOW
+        raise Errno(EOVERFLOW)
+    # the address (get_unmapped_area)
+    if length > mm.task_size - MMAP_MIN_ADDR:
+        raise Errno(ENOMEM)
+    if not flags & MAP_FIXED:
+        addr = get_unmapped_area(mm, length, addr,
+                                 map32=bool(flags & MAP_32BIT) and mm.arch.BITS == 64)
+    if addr > mm.task_size - length:
+        raise Errno(ENOMEM)
+    if addr & (PAGE_SIZE - 1):
+        raise Errno(EINVAL)
+    if addr < MMAP_MIN_ADDR and not cred_root:
+        raise Errno(EPERM)                      # needs CAP_SYS_RAWIO
+    if flags & MAP_FIXED_NOREPLACE and mm.vmas_in(addr, addr + length):
+        raise Errno(EEXIST)
     vm = prot_to_vm(prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC
-    if flags & MAP_TYPE in (MAP_SHARED, MAP_SHARED_VALIDATE):
-        vm |= VM_SHARED | VM_MAYSHARE
     if flags & MAP_GROWSDOWN:
         vm |= VM_GROWSDOWN
+    kind = flags & MAP_TYPE
     if file is not None:
-        if not file.readable():
-            vm &= ~(VM_MAYREAD | VM_MAYEXEC)
-        if vm & VM_SHARED and not file.writable():
-            vm &= ~VM_MAYWRITE
-    if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE):
-        if addr & (PAGE_SIZE - 1):
-            raise Errno(EINVAL)
-        if addr + length > mm.task_size or addr + length < addr:
-            raise Errno(ENOMEM)
-        if addr < MMAP_MIN_ADDR:
-            raise Errno(EPERM)
-        if flags & MAP_FIXED_NOREPLACE and not flags & MAP_FIXED:
-            if mm.vmas_in(addr, addr + length):
-                raise Errno(EEXIST)
+        if kind == MAP_SHARED:
+            flags &= LEGACY_MAP_MASK
+        if kind in (MAP_SHARED, MAP_SHARED_VALIDATE):
+            if flags & ~LEGACY_MAP_MASK:
+                raise Errno(EOPNOTSUPP)
+            if prot & PROT_WRITE and not file.writable():
+                raise Errno(EACCES)
+            vm |= VM_SHARED | VM_MAYSHARE
+            if not file.writable():
+                vm &= ~(VM_MAYWRITE | VM_SHARED)
+        if kind in (MAP_SHARED, MAP_SHARED_VALIDATE, MAP_PRIVATE):
+            if not file.readable():
+                raise Errno(EACCES)
+            if file.mapping is None:
+                raise Errno(ENODEV)
+            if vm & VM_GROWSDOWN:
+                raise Errno(EINVAL)
         else:
-            do_munmap(mm, addr, length)
+            raise Errno(EINVAL)
     else:
-        addr = get_unmapped_area(mm, length, addr,
-                                 limit=0x80000000 if flags & MAP_32BIT else None)
-    if file is not None:
+        if kind == MAP_SHARED:
+            if vm & VM_GROWSDOWN:
+                raise Errno(EINVAL)
+            vm |= VM_SHARED | VM_MAYSHARE
+        elif kind not in (MAP_PRIVATE, MAP_DROPPABLE):
+            raise Errno(EINVAL)
+        pgoff = 0
+    # mmap_region: the address-space limits, replace whatever was there,
+    # charge the memory, insert
+    npages = length // PAGE_SIZE
+    already = _pages_mapped(mm, addr, addr + length) if flags & MAP_FIXED else 0
+    if not may_expand_vm(mm, npages - already):
+        raise Errno(ENOMEM)
+    if flags & MAP_FIXED:
+        do_munmap(mm, addr, length)
+    # (the stack is reserved whole here but grows on demand on Linux: it is
+    # not charged up front)
+    if not flags & MAP_NORESERVE and vm & (VM_SHARED | VM_WRITE) == VM_WRITE \
+            and name != "[stack]" and not vm_enough_memory(npages):
+        raise Errno(ENOMEM)
+    if file is None and vm & VM_SHARED:
+        from fs.shmem import shmem_file_setup
+        file = shmem_file_setup(length)         # the VMA's own reference
+    elif file is not None:
         file.get()
     vma = VMA(addr, addr + length, vm, file, pgoff, name)
     mm.insert_vma(vma)
@@ -157,30 +245,27 @@ def do_mmap(mm, addr, length, prot, flags, file=None, pgoff=0, name=None):
 
 
 def mprotect_fixup(mm, start, end, prot):
+    """Give [start, end) the protection prot, VMA by VMA in address order,
+    as Linux does: a hole or a forbidden VMA stops the walk with ENOMEM or
+    EACCES, and the VMAs before it keep their new protection."""
     newflags = prot_to_vm(prot)
-    vmas = mm.vmas_in(start, end)
-    # the whole range must be mapped
     pos = start
-    for v in vmas:
+    for v in mm.vmas_in(start, end):
         if v.start > pos:
             raise Errno(ENOMEM)
-        pos = v.end
-    if pos < end:
-        raise Errno(ENOMEM)
-    for v in vmas:
-        if newflags & VM_WRITE and not v.flags & VM_MAYWRITE:
+        if newflags & VM_WRITE and not v.flags & VM_MAYWRITE or \
+                newflags & VM_READ and not v.flags & VM_MAYREAD or \
+                newflags & VM_EXEC and not v.flags & VM_MAYEXEC:
             raise Errno(EACCES)
-        if newflags & VM_READ and not v.flags & VM_MAYREAD:
-            raise Errno(EACCES)
-        if newflags & VM_EXEC and not v.flags & VM_MAYEXEC:
-            raise Errno(EACCES)
-    for v in vmas:
         if v.start < start:
             v = split_vma(mm, v, start)
         if v.end > end:
             split_vma(mm, v, end)
         v.flags = (v.flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | newflags
         change_protection(mm, v, v.start, v.end)
+        pos = v.end
+    if pos < end:
+        raise Errno(ENOMEM)
 
 
 def do_brk(mm, newbrk):
@@ -202,6 +287,13 @@ def do_brk(mm, newbrk):
         return mm.brk
     if new_top > mm.task_size:
         return mm.brk
+    rlim = getattr(mm, "rlim", None)
+    if rlim is not None and (newbrk - mm.start_brk) + (mm.end_data - mm.start_data) \
+            > rlim[RLIMIT_DATA][0]:
+        return mm.brk                   # check_data_rlimit
+    grow = (new_top - old_top) // PAGE_SIZE
+    if not may_expand_vm(mm, grow) or not vm_enough_memory(grow):
+        return mm.brk
     heap = mm.vma_at(old_top - 1) if old_top > mm.start_brk else None
     if heap is not None and heap.name == "[heap]":
         mm.remove_vma(heap)
@@ -216,43 +308,19 @@ def do_brk(mm, newbrk):
 
 # -- system calls ----------------------------------------------------------------
 
-def _check_mmap_file(t, fd, prot, flags):
-    from fs.file import fget
-    f = fget(t, fd)
-    if f is None:
-        raise Errno(EBADF)
-    if f.mapping is None:
-        raise Errno(ENODEV)
-    if not f.readable():
-        raise Errno(EACCES)
-    if flags & MAP_TYPE in (MAP_SHARED, MAP_SHARED_VALIDATE) and prot & PROT_WRITE \
-            and not f.writable():
-        raise Errno(EACCES)
-    return f
-
-
 def ksys_mmap_pgoff(t, addr, length, prot, flags, fd, pgoff):
-    mm = t.mm
-    if flags & MAP_TYPE not in (MAP_SHARED, MAP_PRIVATE, MAP_SHARED_VALIDATE):
-        raise Errno(EINVAL)
-    if prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM):
-        raise Errno(EINVAL)
-    if length == 0:
-        raise Errno(EINVAL)
     file = None
     if not flags & MAP_ANONYMOUS:
-        file = _check_mmap_file(t, fd, prot, flags)
-    elif flags & MAP_TYPE != MAP_PRIVATE:
-        from fs.shmem import shmem_file_setup
-        file = shmem_file_setup(page_align(length))
-        pgoff = 0
-    else:
-        pgoff = 0
-    try:
-        return do_mmap(mm, addr, length, prot, flags, file, pgoff)
-    finally:
-        if file is not None and flags & MAP_ANONYMOUS:
-            file.put()                  # the VMA holds its own reference
+        from fs.file import fget
+        file = fget(t, fd)
+        if file is None or file.mode & 4:           # missing or O_PATH
+            raise Errno(EBADF)
+        if flags & MAP_HUGETLB:
+            raise Errno(EINVAL)
+    elif flags & MAP_HUGETLB:
+        raise Errno(ENOMEM)                         # no huge pages reserved
+    return do_mmap(t.mm, addr, length, prot, flags, file, pgoff,
+                   cred_root=t.cred.euid == 0)
 
 
 def sys_mmap(t, addr, length, prot, flags, fd, off):
@@ -268,18 +336,27 @@ def sys_munmap(t, addr, length):
 
 
 def sys_mprotect(t, start, length, prot):
+    prot &= 0xFFFFFFFF
+    grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP)
+    prot &= ~(PROT_GROWSDOWN | PROT_GROWSUP)
+    if grows == PROT_GROWSDOWN | PROT_GROWSUP:
+        return -EINVAL
     if start & (PAGE_SIZE - 1):
         return -EINVAL
-    if prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM | PROT_GROWSDOWN | PROT_GROWSUP):
-        return -EINVAL
-    length = page_align(length)
-    end = start + length
-    if end < start:
-        return -ENOMEM
-    if end > t.mm.task_size:
-        return -ENOMEM
     if length == 0:
         return 0
+    length = page_align(length) & MASK64
+    end = (start + length) & MASK64
+    if end <= start:
+        return -ENOMEM
+    if prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM):
+        return -EINVAL
+    if end > t.mm.task_size:
+        end = max(t.mm.task_size, start)
+        if not t.mm.vmas_in(start, end):
+            return -ENOMEM
+        mprotect_fixup(t.mm, start, end, prot & 7)
+        return -ENOMEM
     mprotect_fixup(t.mm, start, end, prot & 7)
     return 0
 
@@ -288,56 +365,88 @@ def sys_brk(t, brk):
     return do_brk(t.mm, brk)
 
 
-def sys_mremap(t, old_addr, old_len, new_len, flags, new_addr):
-    """Resize a mapping in place when it can; move it with MREMAP_MAYMOVE."""
+MASK64 = (1 << 64) - 1
+
+
+def sys_mremap(t, addr, old_len, new_len, flags, new_addr):
+    """Resize a mapping in place when it can; move it with MREMAP_MAYMOVE.
+    Checks in the host kernel's order (tests/test_fuzz.py compares)."""
     mm = t.mm
-    if old_addr & (PAGE_SIZE - 1) or flags & ~7:
+    if flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP):
         return -EINVAL
     if flags & MREMAP_FIXED and not flags & MREMAP_MAYMOVE:
         return -EINVAL
-    old_len, new_len = page_align(old_len), page_align(new_len)
-    if new_len == 0:
+    old_len = page_align(old_len) & MASK64         # C arithmetic: may wrap to 0
+    new_len = page_align(new_len) & MASK64
+    if flags & MREMAP_DONTUNMAP and (not flags & MREMAP_MAYMOVE or old_len != new_len):
         return -EINVAL
-    vma = mm.vma_at(old_addr)
-    if vma is None or old_addr + old_len > vma.end:
+    if addr & (PAGE_SIZE - 1):
+        return -EINVAL
+    if new_len == 0 or new_len > mm.task_size:
+        return -EINVAL
+    moving = bool(flags & (MREMAP_FIXED | MREMAP_DONTUNMAP))
+    if moving:
+        if new_addr > mm.task_size - new_len or new_addr & (PAGE_SIZE - 1):
+            return -EINVAL
+        if (addr + old_len) & MASK64 > new_addr and new_addr + new_len > addr:
+            return -EINVAL
+    vma = mm.vma_at(addr)
+    if vma is None:
         return -EFAULT
-    if flags & MREMAP_FIXED:
-        return _mremap_move(mm, vma, old_addr, old_len, new_len, new_addr, fixed=True)
-    if new_len <= old_len:
-        if new_len < old_len:
-            do_munmap(mm, old_addr + new_len, old_len - new_len)
-        return old_addr
+    if moving or new_len > old_len:
+        if old_len == 0 and not vma.flags & (VM_SHARED | VM_MAYSHARE):
+            return -EINVAL
+        if vma.flags & VM_DONTEXPAND_:
+            return -EFAULT
+        if old_len > vma.end - addr:
+            return -EFAULT
+    if moving:
+        if flags & MREMAP_FIXED:
+            do_munmap(mm, new_addr, new_len)
+        return _mremap_move(mm, mm.vma_at(addr), addr, old_len, new_len, new_addr,
+                            fixed=bool(flags & MREMAP_FIXED),
+                            dontunmap=bool(flags & MREMAP_DONTUNMAP))
+    if old_len >= new_len:
+        if old_len > new_len:
+            do_munmap(mm, addr + new_len, old_len - new_len)
+        return addr
     # grow in place if the VMA ends there and the space after it is free
-    end = old_addr + new_len
-    if old_addr + old_len == vma.end and end <= mm.task_size \
-            and not mm.vmas_in(vma.end, end):
-        mm.remove_vma(vma)
-        vma.end = end
-        mm.insert_vma(vma)
-        return old_addr
+    if old_len == vma.end - addr:
+        end = addr + new_len
+        nxt = mm.find_vma(vma.end)
+        if end <= mm.task_size and (nxt is None or nxt.start >= end):
+            mm.remove_vma(vma)
+            vma.end = end
+            mm.insert_vma(vma)
+            return addr
     if not flags & MREMAP_MAYMOVE:
         return -ENOMEM
-    return _mremap_move(mm, vma, old_addr, old_len, new_len, 0, fixed=False)
+    return _mremap_move(mm, vma, addr, old_len, new_len, 0, fixed=False)
 
 
-def _mremap_move(mm, vma, old_addr, old_len, new_len, new_addr, fixed):
+VM_DONTEXPAND_ = 0x40000
+
+
+def _mremap_move(mm, vma, old_addr, old_len, new_len, new_addr, fixed, dontunmap=False):
     """Move [old_addr, +old_len) to a new place by moving its ptes."""
     from mm.memory import move_page_range
-    if fixed:
-        if new_addr & (PAGE_SIZE - 1) or new_addr + new_len > mm.task_size:
-            return -EINVAL
-        if new_addr < old_addr + old_len and old_addr < new_addr + new_len:
-            return -EINVAL
-        do_munmap(mm, new_addr, new_len)
-    else:
-        new_addr = get_unmapped_area(mm, new_len)
+    if not fixed:
+        new_addr = get_unmapped_area(mm, new_len, new_addr)
     # the part of the VMA being moved
     if vma.start < old_addr:
         vma = split_vma(mm, vma, old_addr)
     if vma.end > old_addr + old_len:
         split_vma(mm, vma, old_addr + old_len)
-    mm.remove_vma(vma)
     moved = min(old_len, new_len)
+    if dontunmap:
+        # the old range stays, empty (anonymous pages read as zero again)
+        new = vma.split_copy(vma.start, vma.end)
+        move_page_range(mm, old_addr, new_addr, moved)
+        mm.note_unmap(old_addr, old_addr + old_len)
+        new.start, new.end = new_addr, new_addr + new_len
+        mm.insert_vma(new)
+        return new_addr
+    mm.remove_vma(vma)
     move_page_range(mm, old_addr, new_addr, moved)
     if old_len > moved:
         zap_page_range(mm, old_addr + moved, old_addr + old_len)

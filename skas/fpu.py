@@ -73,3 +73,23 @@ def save_fpu(t):
 def restore_fpu(t):
     if t.fpstate is not None:
         _write(t.mm.context.pid, t.fpstate)
+
+
+def init_image(cur):
+    """The xsave image of a freshly initialised FPU (what a signal handler
+    starts with on Linux): x87 control word 0x37f, MXCSR 0x1f80, every
+    register zero.  cur supplies the layout-dependent bytes (MXCSR_MASK and
+    the software-reserved words)."""
+    img = bytearray(len(cur))
+    img[0:2] = (0x37F).to_bytes(2, "little")            # FCW
+    img[24:28] = (0x1F80).to_bytes(4, "little")         # MXCSR
+    img[28:32] = cur[28:32]                             # MXCSR_MASK
+    img[464:512] = cur[464:512]                         # sw_reserved
+    if len(img) > 520:
+        img[512:520] = (3).to_bytes(8, "little")        # XSTATE_BV: x87, SSE
+    return bytes(img)
+
+
+def clear_user_states(t, cur):
+    """Give t a clean FP state (cur: its current image, already saved)."""
+    set_xstate(t, init_image(cur))

@@ -75,6 +75,8 @@ def check_batch(ctx, ops):
     results = []
     for op in ops:
         (res,) = struct.unpack_from("<Q", mem, off)
+        if res == 0x7FFFFFFFFFFFFFFF:
+            raise StubError("stub did not run %r" % (op,))
         if ctx.stub.elfclass == 32:
             res &= 0xFFFFFFFF
             err = res >= 0xFFFFF001
@@ -82,8 +84,6 @@ def check_batch(ctx, ops):
         else:
             err = res >= 0xFFFFFFFFFFFFF001
             sres = res - (1 << 64) if err else res
-        if res == 0x7FFFFFFFFFFFFFFF:
-            raise StubError("stub did not run %r" % (op,))
         if err:
             raise StubError("host %s failed in stub of pid %d: %s"
                             % (op, ctx.pid, os.strerror(-sres)))

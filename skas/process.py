@@ -121,10 +121,21 @@ def _free_stub_frames(stub, data, stack):
 
 def _run_stub_init(pid, stub, regs, data, stack, exec_code=None):
     regs.rip = stub.init
-    regs.r12 = data << PAGE_SHIFT
-    regs.r13 = stack << PAGE_SHIFT
-    regs.r14 = 1 if exec_code is not None else 0
-    regs.rbx = 0 if exec_code is None else exec_code << PAGE_SHIFT
+    if stub.elfclass == 64:
+        regs.r12 = data << PAGE_SHIFT
+        regs.r13 = stack << PAGE_SHIFT
+        regs.r14 = 1 if exec_code is not None else 0
+        regs.rbx = 0 if exec_code is None else exec_code << PAGE_SHIFT
+    else:
+        # i386: a system call takes every register but %esp, so the 32-bit
+        # stub_init gets the data pages' page offset in %ebp (where mmap2
+        # wants it) and finds its other arguments in those very pages
+        q = _pm.physmem.q
+        base = data << (PAGE_SHIFT - 3)
+        q[base + (stub.off_init_stack >> 3)] = stack
+        q[base + (stub.off_init_code >> 3)] = exec_code or 0
+        q[base + (stub.off_init_exec >> 3)] = 1 if exec_code is not None else 0
+        regs.rbp = data
     ptrace.setregs(pid, regs)
     ptrace.resume(ptrace.PTRACE_CONT, pid)
     while True:
@@ -138,9 +149,10 @@ def _run_stub_init(pid, stub, regs, data, stack, exec_code=None):
             raise StubError("stub %d: signal %d in stub_init" % (pid, (status >> 8) & 0x7F))
         ptrace.resume(ptrace.PTRACE_CONT, pid)
     ptrace.getregs(pid, regs)
-    if regs.r15 != 0:
-        raise StubError("stub_init step %d failed: %s"
-                        % (regs.r15, os.strerror(-ctypes.c_long(regs.rax).value)))
+    step = regs.r15 if stub.elfclass == 64 else regs.rsi
+    if step != 0:
+        err = ctypes.c_long(regs.rax).value if stub.elfclass == 64 else ctypes.c_int(regs.rax).value
+        raise StubError("stub_init step %d failed: %s" % (step, os.strerror(-err)))
 
 
 # the stub's code pages in physmem, shared by every host process of a subarch
@@ -202,17 +214,19 @@ def template_for(stub):
     return ctx
 
 
-def start_userspace(stub, parent=None, pre_ops=()):
+def start_userspace(stub, parent=None, pre_ops=(), post_ops=()):
     """A new host process for an mm.
 
     parent=None: an empty address space (forked from the template).
     parent=ctx: a copy of ctx's host address space, forked by ctx's stub
-    right after pre_ops (the parent's write-protection for COW) ran.
+    right after pre_ops (the parent's write-protection for COW) ran;
+    post_ops run in the parent only, right after the fork (the child stops
+    before it executes anything).
     """
     src = parent or template_for(stub)
     data, stack = _alloc_stub_frames(stub)
     try:
-        _, children = run_syscall_stub(src, list(pre_ops) + [("fork",)])
+        _, children = run_syscall_stub(src, list(pre_ops) + [("fork",)] + list(post_ops))
         if len(children) != 1:
             raise StubError("stub fork made %d children" % len(children))
         pid = children[0]
@@ -266,12 +280,40 @@ def kill_all():
     """Shutdown: no host process outlives the kernel."""
     for pid in list(live_pids):
         kill_host_process(pid)
-    # orphans reparented to us (we are a child subreaper)
+    # Orphans reparented to us (we are a child subreaper): a stub killed
+    # above may still be dying, and its children come to us only once it is
+    # dead, some already reported to us as their tracer.  Wait until we have
+    # no child left at all, killing any we did not know of.
+    import time
+    deadline = time.monotonic() + 5
     while True:
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG | ptrace.__WALL)
         except ChildProcessError:
             break
-        if pid == 0:
+        if pid:
+            continue
+        if time.monotonic() > deadline:
             break
+        for child in _host_children():
+            try:
+                os.kill(child, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.001)
     _templates.clear()
+
+
+def _host_children():
+    """pids of our own host children (from /proc/self/task/*/children)."""
+    out = set()
+    try:
+        for tid in os.listdir("/proc/self/task"):
+            try:
+                with open("/proc/self/task/%s/children" % tid) as f:
+                    out.update(int(x) for x in f.read().split())
+            except OSError:
+                pass
+    except OSError:
+        pass
+    return out

@@ -28,6 +28,8 @@ PTRACE_SETREGS = 13
 PTRACE_GETFPREGS = 14
 PTRACE_SETFPREGS = 15
 PTRACE_SYSCALL = 24
+PTRACE_GET_THREAD_AREA = 25
+PTRACE_SET_THREAD_AREA = 26
 PTRACE_SYSEMU = 31
 PTRACE_SYSEMU_SINGLESTEP = 32
 PTRACE_SETOPTIONS = 0x4200
@@ -134,6 +136,19 @@ def getregset(pid, note, buf):
 def setregset(pid, note, buf, length=None):
     iov = iovec(ctypes.addressof(buf), ctypes.sizeof(buf) if length is None else length)
     ptrace(PTRACE_SETREGSET, pid, note, ctypes.addressof(iov))
+
+
+def set_thread_area(pid, idx, desc):
+    """Write one of the host thread's GDT TLS entries (i386 TLS); desc is a
+    16-byte struct user_desc."""
+    buf = ctypes.create_string_buffer(bytes(desc), 16)
+    ptrace(PTRACE_SET_THREAD_AREA, pid, idx, ctypes.addressof(buf))
+
+
+def get_thread_area(pid, idx):
+    buf = ctypes.create_string_buffer(16)
+    ptrace(PTRACE_GET_THREAD_AREA, pid, idx, ctypes.addressof(buf))
+    return buf.raw
 
 
 class ptrace_syscall_info(ctypes.Structure):

@@ -50,6 +50,11 @@ class StubImage:
         self.off_trap_no = self.fault_trap_no - self.data
         self.off_uc = self.fault_uc - self.data
         self.off_batch = self.batch - self.data
+        if self.elfclass == 32:
+            # the i386 stub_init takes most of its arguments here
+            self.off_init_stack = syms["stub_init_stack_pgoff"] - self.data
+            self.off_init_code = syms["stub_init_code_pgoff"] - self.data
+            self.off_init_exec = syms["stub_init_exec"] - self.data
         # records that fit, keeping room for the terminating zero record
         self.max_records = (self.data_size - self.off_batch) // self.record_size - 1
 

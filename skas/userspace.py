@@ -31,6 +31,7 @@ from kernel.printk import pr_err
 from kernel.signal import (SIGKILL, SIGSEGV, SigInfo, do_signal,
                            force_sig_info, PF_EXITING)
 from kernel.syscall import do_syscall
+from kernel.time import account_cpu
 from mm import physmem as _pm
 from mm.fault import handle_page_fault
 from mm.tlb import flush_ops, flush_tlb_mm
@@ -76,6 +77,9 @@ def switch_to(ctx, t):
     if prev is not None and prev is not t and prev.mm is t.mm and not prev.exit_state:
         fetch_regs(prev)
         fpu.save_fpu(prev)
+    load_tls = getattr(t.arch, "load_tls", None)
+    if load_tls is not None:
+        load_tls(ctx, t)            # i386: the GDT TLS entries are per thread
     _setregs(ctx.pid, t.regs)
     if prev is not t and t.fpstate is not None:
         fpu.restore_fpu(t)
@@ -110,11 +114,15 @@ def userspace(t):
                 _setregs(pid, t.regs)
             t.regs_dirty = False
             t.regs_valid = False
+            t.in_syscall = None         # its restart, if any, is decided
             start = _now()
             _resume(PTRACE_SYSEMU, pid, 0)
             status = _waitpid(pid, _WALL)[1]
             Stats.stops += 1
-            t.utime += _now() - start
+            stop = _now()
+            t.utime += stop - start
+            if t.signal.cpu_itimers:
+                account_cpu(t, stop - start)
         except StubError as e:
             mm_broken(t, e)
             return False
@@ -131,6 +139,7 @@ def userspace(t):
                 mm_broken(t, StubError("system call from inside the stub at %#x" % regs.rip))
                 return False
             do_syscall(t, t.arch.syscall_abi(t))
+            t.stime += _now() - stop
             sched.housekeeping()
             if t.kstack is not None:
                 return False
@@ -209,13 +218,32 @@ def arch_finish_segv(t, ctx, ops):
     check_batch(ctx, ops)
 
 
+# the x86 trap behind each exception signal (the host's siginfo does not
+# carry it; the guest's sigcontext does)
+X86_TRAP_DB, X86_TRAP_BP, X86_TRAP_UD, X86_TRAP_DE, X86_TRAP_AC, X86_TRAP_XF = 1, 3, 6, 0, 17, 19
+_FPE_INTDIV, _FPE_INTOVF, _SI_KERNEL = 1, 2, 0x80
+
+
+def _trap_number(sig, code):
+    if sig == SIGFPE:
+        return X86_TRAP_DE if code in (_FPE_INTDIV, _FPE_INTOVF) else X86_TRAP_XF
+    if sig == SIGILL:
+        return X86_TRAP_UD
+    if sig == SIGTRAP:
+        return X86_TRAP_BP if code == _SI_KERNEL else X86_TRAP_DB
+    return X86_TRAP_AC                                      # SIGBUS
+
+
 def hardware_signal(t, ctx, sig):
-    """The guest raised a CPU exception: it gets the same signal."""
+    """The guest raised a CPU exception: it gets the same signal, and its
+    sigcontext the trap number (error code 0), as Linux's do_trap sets."""
     hinfo = ptrace.getsiginfo(ctx.pid)
     info = SigInfo(sig, hinfo.si_code, addr=hinfo.si_addr)
     if hinfo.si_code <= 0:
         # sent by someone on the host, not raised by the guest: drop it
         return
+    t.fault_trapno = _trap_number(sig, hinfo.si_code)
+    t.fault_err = 0
     force_sig_info(t, info)
 
 

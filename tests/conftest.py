@@ -28,6 +28,9 @@ from gen_init_cpio import Archive  # noqa: E402
 
 BASE_ENV = {"HOME": "/", "TERM": "linux"}
 
+# make_initrd(files={path: FIFO}): a named pipe at path
+FIFO = object()
+
 
 def guest(name, libc="musl"):
     """Path of a built guest program: libc is musl, glibc, nolibc or asm."""
@@ -50,7 +53,7 @@ class Result:
 
 def make_initrd(path, init_prog, files=None, init_path="/prog"):
     """A newc archive with init_prog at init_path, /dev/console, and files
-    ({absolute path: bytes or host file path})."""
+    ({absolute path: bytes, a host file path, or FIFO})."""
     a = Archive(mtime=0)
     a.dir("dev")
     a.nod("dev/console", 0o600, 0, 0, "c", 5, 1)
@@ -60,6 +63,9 @@ def make_initrd(path, init_prog, files=None, init_path="/prog"):
         a.file(init_path, f.read(), 0o755)
     for name, data in (files or {}).items():
         a.parents(name)
+        if data is FIFO:
+            a.pipe(name, 0o644)
+            continue
         if isinstance(data, str):
             mode = os.stat(data).st_mode & 0o7777
             with open(data, "rb") as f:
@@ -112,11 +118,27 @@ def native(prog, args=(), env=None, timeout=60, stdin=None):
     is where run() puts it, so argv[0] is /prog), same environment."""
     e = dict(BASE_ENV)
     e.update(env or {})
-    p = subprocess.run(["/prog"] + [str(a) for a in args], executable=prog, env=e,
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
-                       input=stdin, timeout=timeout, preexec_fn=_no_core, cwd="/")
-    return Result(p.stdout, b"", _status(p.returncode))
+    # its own process group, so that a hung test takes its whole process
+    # tree with it when the timeout kills it
+    p = subprocess.Popen(["/prog"] + [str(a) for a in args], executable=prog, env=e,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
+                         preexec_fn=_native_child, cwd="/")
+    try:
+        out, _ = p.communicate(stdin, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(p.pid, 9)
+        except ProcessLookupError:
+            pass
+        p.communicate()
+        raise
+    return Result(out, b"", _status(p.returncode))
+
+
+def _native_child():
+    os.setpgid(0, 0)
+    _no_core()
 
 
 def differential(prog, args=(), files=None, env=None, timeout=60, stdin=None, mem="128M"):
@@ -131,7 +153,9 @@ def differential(prog, args=(), files=None, env=None, timeout=60, stdin=None, me
 
 
 def stub_processes():
-    """Host processes running a pyuml stub (they must never outlive a test)."""
+    """Live host processes running a pyuml stub (they must never outlive a
+    test).  Zombies are dead already and cannot be told apart from another
+    worktree's (their exe link is gone): host init reaps them."""
     stubs = {os.path.realpath(os.path.join(BUILD, n)) for n in ("stub64", "stub32")}
     found = []
     for pid in os.listdir("/proc"):
@@ -143,7 +167,8 @@ def stub_processes():
             try:
                 with open("/proc/%s/stat" % pid) as f:
                     st = f.read()
-                if "(stub64)" in st or "(stub32)" in st:
+                zombie = st.rsplit(")", 1)[-1].split()[:1] == ["Z"]
+                if ("(stub64)" in st or "(stub32)" in st) and not zombie:
                     found.append(int(pid))
             except OSError:
                 pass

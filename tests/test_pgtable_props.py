@@ -112,6 +112,11 @@ class AddressSpaces(RuleBasedStateMachine):
                 model[k][0] = prot
         except Errno as e:
             assert not mapped and e.errno == 12, "mprotect failed: %r" % e
+            # as Linux, the mapped pages before the first hole changed
+            k = p
+            while k < p + n and k in model:
+                model[k][0] = prot
+                k += 1
 
     def _page(self, data, model):
         """Mostly a mapped page (where things happen), sometimes any."""

@@ -79,6 +79,11 @@ def set_stack_pointer(regs, sp):
 
 
 def set_tls(t, tls):
+    """CLONE_SETTLS: the new thread's fs base (EPERM outside user space, as
+    Linux's ARCH_SET_FS)."""
+    if tls >= TASK_SIZE:
+        from kernel.errno import EPERM, Errno
+        raise Errno(EPERM)
     t.regs.fs_base = tls
 
 
@@ -133,8 +138,8 @@ def pack_stat(k):
     return pack_stat_x86_64(k)
 
 
-from arch.x86_64.signal import (read_sigaction, setup_rt_frame,  # noqa: E402,F401
-                                sys_rt_sigreturn, write_sigaction)
+from arch.x86_64.signal import (pack_siginfo, read_sigaction,  # noqa: E402,F401
+                                setup_rt_frame, sys_rt_sigreturn, write_sigaction)
 
 SYSCALLS = SYSCALL_NAMES
 
@@ -158,15 +163,27 @@ class _Int80Refused:
 def syscall_abi(t):
     """Which ABI the stopped system call used.  A 32-bit process (cs 0x23)
     uses i386's; 64-bit code executing `int $0x80` (CD 80) also gets the
-    i386 ABI, as on Linux; `syscall` (0F 05) is x86_64."""
+    i386 ABI, as on Linux; `syscall` (0F 05) is x86_64.  The instruction
+    decides cheaply; the rare int $0x80 is confirmed with the host's own
+    word (PTRACE_GET_SYSCALL_INFO's arch), the one reliable source."""
     regs = t.regs
-    if regs.cs != USER_CS or _insn_before(t, regs.rip) == b"\xcd\x80":
-        try:
-            import arch.x86 as i386
-            return i386.INT80_ABI
-        except (ImportError, AttributeError):
-            return _Int80Refused
-    return _THIS
+    if regs.cs == USER_CS and (_insn_before(t, regs.rip) != b"\xcd\x80"
+                               or not _host_says_i386(t)):
+        return _THIS
+    try:
+        import arch.x86 as i386
+        return i386.INT80_ABI
+    except (ImportError, AttributeError):
+        return _Int80Refused
+
+
+def _host_says_i386(t):
+    from skas import ptrace
+    try:
+        info = ptrace.get_syscall_info(t.mm.context.pid)
+    except ptrace.PtraceError:
+        return True
+    return info.arch == ptrace.AUDIT_ARCH_I386
 
 
 def _insn_before(t, rip):

@@ -149,6 +149,9 @@ def setup_rt_frame(t, sig, info, ka, oldset):
         copy_to_user(t.mm, fp, xstate + struct.pack("<I", FP_XSTATE_MAGIC2))
     except Errno:
         return False
+    # the handler starts with a clean FPU, as on Linux
+    from skas.fpu import clear_user_states
+    clear_user_states(t, xstate)
     regs.rdi = sig
     regs.rsi = info_addr
     regs.rdx = uc_addr

@@ -12,7 +12,12 @@
  */
 #include "nolibc.h"
 
+#if defined(__i386__)
+#define STUB_START 0xff000000UL		/* arch/x86 (built as nolibc32 too) */
+#define SYS_mmap SYS_mmap2		/* offset 0: the same call */
+#else
 #define STUB_START 0x7f8000000000UL
+#endif
 #define MAP_PRIVATE 0x02
 #define MAP_FIXED 0x10
 #define MAP_ANONYMOUS 0x20

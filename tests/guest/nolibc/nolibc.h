@@ -2,6 +2,7 @@
  * tests/guest/nolibc/nolibc.h - just enough runtime for -nostdlib guests:
  * _start, raw system calls and a few output helpers.  No libc at all, so
  * these programs exercise the kernel's ELF loader and syscall ABI directly.
+ * Built for x86_64, and (those listed in Makefile.inc) for i386.
  */
 #ifndef NOLIBC_H
 #define NOLIBC_H
@@ -9,6 +10,40 @@
 typedef unsigned long size_t;
 typedef long ssize_t;
 
+#if defined(__i386__)
+static inline long sys3(long n, long a, long b, long c)
+{
+	long r;
+	__asm__ volatile("int $0x80" : "=a"(r) : "a"(n), "b"(a), "c"(b), "d"(c)
+			 : "memory");
+	return r;
+}
+
+static inline long sys6(long n, long a, long b, long c, long d, long e, long f)
+{
+	long r;
+	/* every register but %esp carries something: the sixth argument goes
+	 * through the stack into %ebp */
+	__asm__ volatile("push %[f]\n\tpush %%ebp\n\tmov 4(%%esp), %%ebp\n\t"
+			 "int $0x80\n\tpop %%ebp\n\tadd $4, %%esp"
+			 : "=a"(r) : "a"(n), "b"(a), "c"(b), "d"(c), "S"(d), "D"(e),
+			   [f] "g"(f) : "memory");
+	return r;
+}
+
+#define SYS_read 3
+#define SYS_write 4
+#define SYS_open 5
+#define SYS_close 6
+#define SYS_mmap2 192
+#define SYS_mprotect 125
+#define SYS_munmap 91
+#define SYS_brk 45
+#define SYS_getpid 20
+#define SYS_exit 1
+#define SYS_exit_group 252
+
+#else
 static inline long sys3(long n, long a, long b, long c)
 {
 	long r;
@@ -40,6 +75,8 @@ static inline long sys6(long n, long a, long b, long c, long d, long e, long f)
 #define SYS_exit 60
 #define SYS_exit_group 231
 
+#endif
+
 static size_t slen(const char *s) { size_t n = 0; while (s[n]) n++; return n; }
 static void puts_(const char *s) { sys3(SYS_write, 1, (long)s, slen(s)); }
 static void putnum(unsigned long v)
@@ -63,6 +100,20 @@ static __attribute__((noreturn)) void exit_(int code)
 
 int main(int argc, char **argv, char **envp);
 
+#if defined(__i386__)
+__asm__(".globl _start\n_start:\n"
+	"  xor %ebp, %ebp\n"
+	"  mov (%esp), %eax\n"
+	"  lea 4(%esp), %edx\n"
+	"  lea 4(%edx,%eax,4), %ecx\n"
+	"  and $-16, %esp\n"
+	"  sub $4, %esp\n"
+	"  push %ecx\n"
+	"  push %edx\n"
+	"  push %eax\n"
+	"  call cstart\n"
+	"  hlt\n");
+#else
 __asm__(".globl _start\n_start:\n"
 	"  xor %rbp, %rbp\n"
 	"  mov (%rsp), %rdi\n"
@@ -71,6 +122,7 @@ __asm__(".globl _start\n_start:\n"
 	"  and $-16, %rsp\n"
 	"  call cstart\n"
 	"  hlt\n");
+#endif
 
 __attribute__((used)) static void cstart(int argc, char **argv, char **envp)
 {

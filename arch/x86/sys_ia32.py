@@ -1,0 +1,178 @@
+"""arch/x86/sys_ia32.py - i386 calls whose arguments differ from x86_64's.
+
+Each adapts the i386 argument convention and calls the common handler:
+
+ - a 64-bit file offset or length does not fit a register: i386 passes it
+   in two (low word first), as pread64, pwrite64, truncate64, ftruncate64,
+   fadvise64(_64), readahead, fallocate and sync_file_range do; _llseek
+   returns its 64-bit result through a pointer;
+ - the plain 32-bit versions (truncate, ftruncate) take a signed 32-bit
+   offset;
+ - clone puts the TLS argument before the child's tid pointer
+   (CLONE_BACKWARDS); waitpid is wait4 without the rusage;
+ - the old getrlimit reports "infinity" as 0x7fffffff; olduname and
+   oldolduname are uname with shorter fields; the old select takes its
+   arguments in a struct; nice moves the nice value.
+
+The common handlers are looked up by name when called, so a call whose
+handler is not written yet is ENOSYS, as the dispatcher would say.
+"""
+
+import struct
+
+from kernel.errno import EINVAL, ENOSYS
+
+_M32 = 0xFFFFFFFF
+
+
+def _s32(v):
+    v &= _M32
+    return v - (1 << 32) if v & 0x80000000 else v
+
+
+def _s64(lo, hi):
+    v = (lo & _M32) | (hi & _M32) << 32
+    return v - (1 << 64) if v & (1 << 63) else v
+
+
+def _call(name, *args):
+    from kernel.syscall import syscall_handler
+    fn = syscall_handler(name)
+    if fn is None:
+        return -ENOSYS
+    return fn(*args)
+
+
+def _u64(v):
+    return v & ((1 << 64) - 1)
+
+
+# -- 64-bit offsets in two registers -------------------------------------------------
+
+def sys_ia32_pread64(t, fd, buf, count, pos_lo, pos_hi):
+    return _call("pread64", t, fd, buf, count, _u64(_s64(pos_lo, pos_hi)))
+
+
+def sys_ia32_pwrite64(t, fd, buf, count, pos_lo, pos_hi):
+    return _call("pwrite64", t, fd, buf, count, _u64(_s64(pos_lo, pos_hi)))
+
+
+def sys_ia32_truncate64(t, path, len_lo, len_hi):
+    return _call("truncate", t, path, _u64(_s64(len_lo, len_hi)))
+
+
+def sys_ia32_ftruncate64(t, fd, len_lo, len_hi):
+    return _call("ftruncate", t, fd, _u64(_s64(len_lo, len_hi)))
+
+
+def sys_ia32_truncate(t, path, length):
+    return _call("truncate", t, path, _u64(_s32(length)))
+
+
+def sys_ia32_ftruncate(t, fd, length):
+    return _call("ftruncate", t, fd, _u64(_s32(length)))
+
+
+def sys_ia32_fadvise64(t, fd, off_lo, off_hi, length, advice):
+    return _call("fadvise64", t, fd, _u64(_s64(off_lo, off_hi)), length & _M32, advice)
+
+
+def sys_ia32_fadvise64_64(t, fd, off_lo, off_hi, len_lo, len_hi, advice):
+    return _call("fadvise64", t, fd, _u64(_s64(off_lo, off_hi)),
+                 _u64(_s64(len_lo, len_hi)), advice)
+
+
+def sys_ia32_readahead(t, fd, off_lo, off_hi, count):
+    return _call("readahead", t, fd, _u64(_s64(off_lo, off_hi)), count)
+
+
+def sys_ia32_fallocate(t, fd, mode, off_lo, off_hi, len_lo, len_hi):
+    return _call("fallocate", t, fd, mode, _u64(_s64(off_lo, off_hi)),
+                 _u64(_s64(len_lo, len_hi)))
+
+
+def sys_ia32_sync_file_range(t, fd, off_lo, off_hi, n_lo, n_hi, flags):
+    return _call("sync_file_range", t, fd, _u64(_s64(off_lo, off_hi)),
+                 _u64(_s64(n_lo, n_hi)), flags)
+
+
+def sys_llseek(t, fd, offset_high, offset_low, result, whence):
+    """_llseek(fd, high, low, loff_t *result, whence)."""
+    from fs.file import fdget
+    from mm.uaccess import copy_to_user
+    f = fdget(t, _s32(fd))
+    whence &= _M32
+    if whence > 4:                                  # SEEK_MAX (SEEK_HOLE)
+        return -EINVAL
+    pos = f.f_op.llseek(f, _s64(offset_low, offset_high), whence)
+    if pos < 0:
+        return pos
+    copy_to_user(t.mm, result, struct.pack("<q", pos))
+    return 0
+
+
+def sys_old_select(t, arg):
+    """select (number 82): its five arguments in a struct sel_arg_struct."""
+    from mm.uaccess import copy_from_user
+    n, inp, outp, exp, tvp = struct.unpack("<5I", copy_from_user(t.mm, arg, 20))
+    return _call("select", t, n, inp, outp, exp, tvp)
+
+
+# -- processes -------------------------------------------------------------------------
+
+def sys_ia32_clone(t, flags, newsp, parent_tid, tls, child_tid):
+    """i386 clone(flags, stack, parent_tid, tls, child_tid)."""
+    return _call("clone", t, flags, newsp, parent_tid, child_tid, tls)
+
+
+def sys_nice(t, increment):
+    """nice(inc): the task's nice value moved by inc, within [-20, 19];
+    lowering it takes privilege."""
+    from kernel.errno import EPERM
+    inc = max(-40, min(40, _s32(increment)))
+    old = getattr(t, "nice", 0)
+    new = max(-20, min(19, old + inc))
+    if new < old and t.cred.euid != 0:
+        return -EPERM
+    t.nice = new
+    return 0
+
+
+def sys_waitpid(t, pid, stat_addr, options):
+    return _call("wait4", t, pid, stat_addr, options, 0)
+
+
+def sys_old_getrlimit(t, resource, rlim):
+    from kernel.resource import do_prlimit
+    from mm.uaccess import copy_to_user
+    old, err = do_prlimit(t, t, resource & _M32, None)
+    if err:
+        return err
+    copy_to_user(t.mm, rlim, struct.pack("<II", min(old[0], 0x7FFFFFFF),
+                                         min(old[1], 0x7FFFFFFF)))
+    return 0
+
+
+# -- uname with short fields --------------------------------------------------------
+
+def _uts_fields(t):
+    from kernel import sys as ksys
+    machine = b"x86_64"
+    if getattr(t, "personality", 0) & 0xFF == 0x0008:
+        machine = b"i686"
+    return (ksys.UTS_SYSNAME, ksys.utsname["nodename"], ksys.UTS_RELEASE,
+            ksys.UTS_VERSION, machine)
+
+
+def sys_olduname(t, buf):
+    """struct old_utsname: five 65-byte fields (no domainname)."""
+    from mm.uaccess import copy_to_user
+    copy_to_user(t.mm, buf, b"".join(f[:64].ljust(65, b"\0") for f in _uts_fields(t)))
+    return 0
+
+
+def sys_oldolduname(t, buf):
+    """struct oldold_utsname: five 9-byte fields."""
+    from mm.uaccess import copy_to_user
+    copy_to_user(t.mm, buf, b"".join(f[:8].ljust(9, b"\0") for f in _uts_fields(t)))
+    return 0

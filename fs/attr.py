@@ -1,0 +1,441 @@
+"""fs/attr.py - changing and checking an inode's attributes: chmod, chown,
+truncate, fallocate, utimensat and friends, access/faccessat.
+
+Who may change what (Linux's setattr_prepare and inode_change_ok):
+ - mode: the owner or root; a non-root owner who is not in the file's
+   group loses S_ISGID;
+ - owner: root only; the group: root, or the owner to a group he is in;
+   changing the owner of a non-directory clears S_ISUID (and S_ISGID when
+   group-executable);
+ - times: to "now", the owner, root or anyone who may write the file; to
+   given times, only the owner or root;
+ - size: whoever may write it.
+Read-only mounts refuse all of it (EROFS).
+"""
+
+import struct
+
+from kernel.errno import (EACCES, EBADF, EFBIG, EINVAL, EISDIR, ENODEV,
+                          EOPNOTSUPP, EPERM, ESPIPE, Errno)
+from fs.file import FMODE_PATH, FMODE_WRITE, fget
+from fs.inode import S_ISDIR, S_ISGID, S_ISLNK, S_ISREG, S_ISUID, S_IXGRP, now_ns
+from fs.namei import (AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW,
+                      MAY_EXEC, MAY_WRITE, generic_permission, in_group_p,
+                      inode_permission, may_write_path, path_lookup)
+from mm.uaccess import copy_from_user, strncpy_from_user
+
+UTIME_NOW = (1 << 30) - 1
+UTIME_OMIT = (1 << 30) - 2
+
+
+def _path(t, dirfd, addr, flags, follow_default=True):
+    """The Path of a *at call's (dirfd, name, flags)."""
+    name = strncpy_from_user(t.mm, addr, 4096) if addr else b""
+    if not name and flags & AT_EMPTY_PATH:
+        if dirfd == AT_FDCWD:
+            return t.fs.pwd
+        f = fget(t, dirfd)
+        if f is None:
+            raise Errno(EBADF)
+        return f.path
+    follow = follow_default and not flags & AT_SYMLINK_NOFOLLOW
+    return path_lookup(t, name, dirfd, follow=follow)
+
+
+def _is_owner(t, inode):
+    return t.cred.fsuid == 0 or t.cred.fsuid == inode.uid
+
+
+# -- chmod -------------------------------------------------------------------------
+
+def chmod_common(t, path, mode):
+    may_write_path(t, path)
+    inode = path.dentry.inode
+    if not _is_owner(t, inode):
+        raise Errno(EPERM)
+    mode &= 0o7777
+    if t.cred.fsuid != 0 and not in_group_p(t.cred, inode.gid):
+        mode &= ~S_ISGID
+    inode.setattr(mode=mode)
+    return 0
+
+
+def sys_fchmodat2(t, dirfd, name, mode, flags):
+    flags &= 0xFFFFFFFF
+    if flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH):
+        return -EINVAL
+    path = _path(t, _s32(dirfd), name, flags)
+    if S_ISLNK(path.dentry.inode.mode):
+        return -EOPNOTSUPP
+    return chmod_common(t, path, mode)
+
+
+def sys_fchmodat(t, dirfd, name, mode):
+    return chmod_common(t, _path(t, _s32(dirfd), name, 0), mode)
+
+
+def sys_chmod(t, name, mode):
+    return chmod_common(t, _path(t, AT_FDCWD, name, 0), mode)
+
+
+def sys_fchmod(t, fd, mode):
+    f = fget(t, _s32(fd))
+    if f is None or f.mode & FMODE_PATH:
+        return -EBADF
+    return chmod_common(t, f.path, mode)
+
+
+# -- chown -------------------------------------------------------------------------
+
+def chown_common(t, path, uid, gid):
+    may_write_path(t, path)
+    inode = path.dentry.inode
+    uid = None if uid == 0xFFFFFFFF else uid
+    gid = None if gid == 0xFFFFFFFF else gid
+    cred = t.cred
+    if cred.fsuid != 0:
+        if uid is not None and uid != inode.uid:
+            raise Errno(EPERM)
+        if gid is not None and gid != inode.gid and \
+                (cred.fsuid != inode.uid or not in_group_p(cred, gid)):
+            raise Errno(EPERM)
+        if (uid is not None or gid is not None) and cred.fsuid != inode.uid:
+            raise Errno(EPERM)
+    mode = None
+    if not S_ISDIR(inode.mode):
+        m = inode.mode & 0o7777
+        if m & S_ISUID:
+            m &= ~S_ISUID
+        if m & S_ISGID and m & S_IXGRP:
+            m &= ~S_ISGID
+        if m != inode.mode & 0o7777 and not S_ISLNK(inode.mode):
+            mode = m
+    inode.setattr(uid=uid, gid=gid, mode=mode)
+    return 0
+
+
+def sys_fchownat(t, dirfd, name, uid, gid, flags):
+    flags &= 0xFFFFFFFF
+    if flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH):
+        return -EINVAL
+    return chown_common(t, _path(t, _s32(dirfd), name, flags), uid & 0xFFFFFFFF, gid & 0xFFFFFFFF)
+
+
+def sys_chown(t, name, uid, gid):
+    return chown_common(t, _path(t, AT_FDCWD, name, 0), uid & 0xFFFFFFFF, gid & 0xFFFFFFFF)
+
+
+def sys_lchown(t, name, uid, gid):
+    return chown_common(t, _path(t, AT_FDCWD, name, AT_SYMLINK_NOFOLLOW),
+                        uid & 0xFFFFFFFF, gid & 0xFFFFFFFF)
+
+
+def sys_fchown(t, fd, uid, gid):
+    f = fget(t, _s32(fd))
+    if f is None or f.mode & FMODE_PATH:
+        return -EBADF
+    return chown_common(t, f.path, uid & 0xFFFFFFFF, gid & 0xFFFFFFFF)
+
+
+# -- truncate, fallocate -------------------------------------------------------------
+
+def _check_size(t, length):
+    if length < 0:
+        raise Errno(EINVAL)
+    if length > t.signal.rlim[1][0]:                # RLIMIT_FSIZE
+        from kernel.signal import SIGXFSZ, SigInfo, send_signal
+        send_signal(t, SigInfo(SIGXFSZ), group=False)
+        raise Errno(EFBIG)
+
+
+def do_truncate(t, path, length):
+    inode = path.dentry.inode
+    if S_ISDIR(inode.mode):
+        raise Errno(EISDIR)
+    if not S_ISREG(inode.mode):
+        raise Errno(EINVAL)
+    inode_permission(t, inode, MAY_WRITE, path.mnt)
+    _check_size(t, length)
+    inode.setattr(size=length)
+    inode.touch(m=True, c=True)
+    return 0
+
+
+def sys_truncate(t, name, length):
+    path = path_lookup(t, strncpy_from_user(t.mm, name, 4096), AT_FDCWD)
+    return do_truncate(t, path, _s64(length, t))
+
+
+def sys_ftruncate(t, fd, length):
+    f = fget(t, _s32(fd))
+    if f is None or f.mode & FMODE_PATH:
+        return -EBADF
+    if not f.mode & FMODE_WRITE or not S_ISREG(f.inode.mode):
+        return -EINVAL
+    length = _s64(length, t)
+    _check_size(t, length)
+    may_write_path(t, f.path)
+    f.inode.setattr(size=length)
+    f.inode.touch(m=True, c=True)
+    return 0
+
+
+FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, FALLOC_FL_ZERO_RANGE = 1, 2, 0x10
+
+
+def sys_fallocate(t, fd, mode, offset, length):
+    f = fget(t, _s32(fd))
+    if f is None or f.mode & FMODE_PATH:
+        return -EBADF
+    mode &= 0xFFFFFFFF
+    offset, length = _s64(offset, t), _s64(length, t)
+    if offset < 0 or length <= 0:
+        return -EINVAL
+    if mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE):
+        return -EOPNOTSUPP
+    if mode & FALLOC_FL_PUNCH_HOLE and not mode & FALLOC_FL_KEEP_SIZE:
+        return -EOPNOTSUPP
+    if not f.mode & FMODE_WRITE:
+        return -EBADF
+    inode = f.inode
+    if S_ISDIR(inode.mode):
+        return -EISDIR
+    if not S_ISREG(inode.mode):
+        return -ENODEV if not getattr(f.f_op, "seekable", False) else -ESPIPE
+    may_write_path(t, f.path)
+    end = offset + length
+    _check_size(t, end if not mode & FALLOC_FL_KEEP_SIZE else 0)
+    if mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE):
+        stop = min(end, inode.size)
+        if stop > offset:
+            f.mapping.zero_range(offset, stop)
+            inode.write_back_maybe()
+    if not mode & FALLOC_FL_KEEP_SIZE and end > inode.size:
+        inode.setattr(size=end)
+    inode.touch(m=True, c=True)
+    return 0
+
+
+# -- times ------------------------------------------------------------------------------
+
+def utimes_common(t, path, times):
+    """times: None (both now) or ((sec, nsec), (sec, nsec)) with UTIME_*."""
+    may_write_path(t, path)
+    inode = path.dentry.inode
+    now = now_ns()
+    if times is None:
+        atime = mtime = now
+        explicit = False
+    else:
+        (asec, ansec), (msec, mnsec) = times
+        for sec, nsec in times:
+            if nsec not in (UTIME_NOW, UTIME_OMIT) and not 0 <= nsec < 10**9:
+                raise Errno(EINVAL)
+        if ansec == UTIME_OMIT and mnsec == UTIME_OMIT:
+            return 0
+        atime = None if ansec == UTIME_OMIT else now if ansec == UTIME_NOW else asec * 10**9 + ansec
+        mtime = None if mnsec == UTIME_OMIT else now if mnsec == UTIME_NOW else msec * 10**9 + mnsec
+        explicit = ansec not in (UTIME_NOW, UTIME_OMIT) or mnsec not in (UTIME_NOW, UTIME_OMIT)
+    if not _is_owner(t, inode):
+        if explicit:
+            raise Errno(EPERM)
+        if not generic_permission(t.cred, inode, MAY_WRITE):
+            raise Errno(EACCES)
+    inode.setattr(atime=atime, mtime=mtime)
+    return 0
+
+
+def _read_timespecs(t, addr):
+    if not addr:
+        return None
+    a, an, m, mn = struct.unpack("<qqqq" if t.arch.BITS == 64 else "<iiii",
+                                 copy_from_user(t.mm, addr, 32 if t.arch.BITS == 64 else 16))
+    return ((a, an), (m, mn))
+
+
+def _read_timevals(t, addr):
+    if not addr:
+        return None
+    a, au, m, mu = struct.unpack("<qqqq" if t.arch.BITS == 64 else "<iiii",
+                                 copy_from_user(t.mm, addr, 32 if t.arch.BITS == 64 else 16))
+    if not (0 <= au < 10**6 and 0 <= mu < 10**6):
+        raise Errno(EINVAL)
+    return ((a, au * 1000), (m, mu * 1000))
+
+
+def sys_utimensat(t, dirfd, name, times, flags):
+    flags &= 0xFFFFFFFF
+    dirfd = _s32(dirfd)
+    if flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH):
+        return -EINVAL
+    ts = _read_timespecs(t, times)
+    if not name:
+        if flags & AT_SYMLINK_NOFOLLOW:
+            return -EINVAL
+        if dirfd == AT_FDCWD:
+            return -EFAULT_
+        f = fget(t, dirfd)
+        if f is None:
+            return -EBADF
+        path = f.path
+    else:
+        path = _path(t, dirfd, name, flags)
+    return utimes_common(t, path, ts)
+
+
+EFAULT_ = 14
+
+
+def sys_futimesat(t, dirfd, name, tv):
+    dirfd = _s32(dirfd)
+    if not name:
+        f = fget(t, dirfd)
+        if f is None:
+            return -EBADF
+        path = f.path
+    else:
+        path = _path(t, dirfd, name, 0)
+    return utimes_common(t, path, _read_timevals(t, tv))
+
+
+def sys_utimes(t, name, tv):
+    return utimes_common(t, _path(t, AT_FDCWD, name, 0), _read_timevals(t, tv))
+
+
+def sys_utime(t, name, buf):
+    times = None
+    if buf:
+        fmt = "<qq" if t.arch.BITS == 64 else "<ii"
+        a, m = struct.unpack(fmt, copy_from_user(t.mm, buf, struct.calcsize(fmt)))
+        times = ((a, 0), (m, 0))
+    return utimes_common(t, _path(t, AT_FDCWD, name, 0), times)
+
+
+# -- access -------------------------------------------------------------------------------
+
+def do_faccessat(t, dirfd, name, mode, flags):
+    if mode & ~7:
+        return -EINVAL
+    if flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH):
+        return -EINVAL
+    saved = t.cred
+    if not flags & AT_EACCESS:
+        c = saved.copy()
+        c.fsuid, c.fsgid = c.uid, c.gid
+        t.cred = c
+    try:
+        path = _path(t, dirfd, name, flags)
+        if mode == 0:
+            return 0
+        inode = path.dentry.inode
+        mask = (MAY_EXEC if mode & 1 else 0) | (MAY_WRITE if mode & 2 else 0) | \
+            (4 if mode & 4 else 0)
+        inode_permission(t, inode, mask, path.mnt)
+        return 0
+    finally:
+        t.cred = saved
+
+
+def sys_faccessat2(t, dirfd, name, mode, flags):
+    return do_faccessat(t, _s32(dirfd), name, mode & 0xFFFFFFFF, flags & 0xFFFFFFFF)
+
+
+def sys_faccessat(t, dirfd, name, mode):
+    return do_faccessat(t, _s32(dirfd), name, mode & 0xFFFFFFFF, 0)
+
+
+def sys_access(t, name, mode):
+    return do_faccessat(t, AT_FDCWD, name, mode & 0xFFFFFFFF, 0)
+
+
+def _s32(v):
+    v &= 0xFFFFFFFF
+    return v - (1 << 32) if v & 0x80000000 else v
+
+
+def _s64(v, t):
+    if t.arch.BITS == 32:
+        return _s32(v)
+    return v - (1 << 64) if v & (1 << 63) else v
+
+
+_ = (EACCES, MAY_EXEC)
+
+
+# -- extended attributes ------------------------------------------------------------------
+# No filesystem here keeps extended attributes: reading one finds none
+# (ENODATA), the list is empty, and setting one is not supported.
+
+def _xattr_path(t, name, follow):
+    return path_lookup(t, strncpy_from_user(t.mm, name, 4096), AT_FDCWD, follow=follow)
+
+
+def _xattr_name(t, addr):
+    n = strncpy_from_user(t.mm, addr, 256)
+    if not n:
+        raise Errno(ERANGE_)
+    return n
+
+
+ERANGE_, ENODATA_ = 34, 61
+
+
+def _getxattr(t, path, name_addr):
+    _xattr_name(t, name_addr)
+    return -ENODATA_
+
+
+def sys_getxattr(t, name, attr, value, size):
+    return _getxattr(t, _xattr_path(t, name, True), attr)
+
+
+def sys_lgetxattr(t, name, attr, value, size):
+    return _getxattr(t, _xattr_path(t, name, False), attr)
+
+
+def sys_fgetxattr(t, fd, attr, value, size):
+    if fget(t, _s32(fd)) is None:
+        return -EBADF
+    return _getxattr(t, None, attr)
+
+
+def sys_listxattr(t, name, lst, size):
+    _xattr_path(t, name, True)
+    return 0
+
+
+def sys_llistxattr(t, name, lst, size):
+    _xattr_path(t, name, False)
+    return 0
+
+
+def sys_flistxattr(t, fd, lst, size):
+    return -EBADF if fget(t, _s32(fd)) is None else 0
+
+
+def sys_setxattr(t, name, attr, value, size, flags):
+    _xattr_path(t, name, True)
+    return -EOPNOTSUPP
+
+
+def sys_lsetxattr(t, name, attr, value, size, flags):
+    _xattr_path(t, name, False)
+    return -EOPNOTSUPP
+
+
+def sys_fsetxattr(t, fd, attr, value, size, flags):
+    return -EBADF if fget(t, _s32(fd)) is None else -EOPNOTSUPP
+
+
+def sys_removexattr(t, name, attr):
+    _xattr_path(t, name, True)
+    return -ENODATA_
+
+
+def sys_lremovexattr(t, name, attr):
+    _xattr_path(t, name, False)
+    return -ENODATA_
+
+
+def sys_fremovexattr(t, fd, attr):
+    return -EBADF if fget(t, _s32(fd)) is None else -ENODATA_

@@ -1,0 +1,87 @@
+"""fs/devtmpfs.py - devtmpfs: the kernel's own /dev.
+
+One tmpfs instance that the kernel fills with a node for every device it
+has (null, zero, full, random, urandom, tty, console, and what drivers add
+with devtmpfs_create_node); every mount of devtmpfs shows that same
+instance, as on Linux.  The guest may add and remove nodes like in any
+tmpfs.  When the root is a host directory (hostfs), it is mounted on /dev
+at boot (CONFIG_DEVTMPFS_MOUNT), so host device nodes are never used.
+"""
+
+from fs.dcache import d_add
+from fs.inode import S_IFCHR, S_IFDIR, S_IFLNK, mkdev
+from fs.tmpfs import make_tmpfs
+
+# name, mode, (major, minor)
+DEVICES = [
+    (b"null", 0o666, (1, 3)),
+    (b"zero", 0o666, (1, 5)),
+    (b"full", 0o666, (1, 7)),
+    (b"random", 0o666, (1, 8)),
+    (b"urandom", 0o666, (1, 9)),
+    (b"tty", 0o666, (5, 0)),
+    (b"console", 0o600, (5, 1)),
+]
+LINKS = [(b"fd", b"/proc/self/fd"), (b"stdin", b"/proc/self/fd/0"),
+         (b"stdout", b"/proc/self/fd/1"), (b"stderr", b"/proc/self/fd/2")]
+DIRS = [b"pts", b"shm"]
+
+_sb = None
+_extra = []
+
+
+def _root_cred():
+    from kernel.task import Cred
+    return Cred()
+
+
+def _add_node(name, mode, major, minor):
+    root = _sb.root
+    if name in root.children:
+        return
+    inode = root.inode.create(name, S_IFCHR | mode, _root_cred(), mkdev(major, minor))
+    inode.mode = S_IFCHR | mode
+    d_add(root, name, inode)
+
+
+def devtmpfs_create_node(name, mode, major, minor):
+    """A driver's device appears in /dev (now, or when devtmpfs is made)."""
+    _extra.append((name, mode, (major, minor)))
+    if _sb is not None:
+        _add_node(name, mode, major, minor)
+
+
+def devtmpfs_sb():
+    global _sb
+    if _sb is None:
+        _sb = make_tmpfs(mode=0o755, fstype="devtmpfs")
+        root = _sb.root
+        cred = _root_cred()
+        for name, mode, (major, minor) in DEVICES + _extra:
+            _add_node(name, mode, major, minor)
+        for name in DIRS:
+            inode = root.inode.mkdir(name, 0o755 if name == b"pts" else 0o1777, cred)
+            inode.mode = S_IFDIR | (0o755 if name == b"pts" else 0o1777)
+            d_add(root, name, inode)
+        for name, target in LINKS:
+            d_add(root, name, root.inode.symlink(name, target, cred))
+    return _sb
+
+
+def devtmpfs_mount_on_dev(root_path):
+    """Mount devtmpfs on root_path/dev if that is a directory."""
+    from fs.inode import S_ISDIR
+    from fs.mount import Mount, attach_mount
+    from fs.namei import lookup_child
+    try:
+        dev = lookup_child(root_path, b"dev")
+    except Exception:
+        return False
+    if dev is None or not S_ISDIR(dev.dentry.inode.mode):
+        return False
+    sb = devtmpfs_sb()
+    attach_mount(Mount(sb, sb.root, source=b"devtmpfs"), dev)
+    return True
+
+
+_ = S_IFLNK

@@ -1,0 +1,321 @@
+"""fs/namespace.py - where a task stands in the tree, and what is mounted:
+chdir, fchdir, chroot, getcwd, mount, umount2, and the list of filesystem
+types mount(2) knows (/proc/filesystems).
+
+Mounts are fs/mount.py's Mount objects: a new filesystem, a bind mount (a
+second view of a directory already in the tree), a move, or a remount that
+changes the read-only flag.  Unmounting a filesystem something still uses
+(an open file, a working directory, a mount below it) is EBUSY unless
+MNT_DETACH asks for it to be cut loose anyway.
+"""
+
+from kernel.errno import (EBUSY, EFAULT, EINVAL, ENODEV, ENOENT, ENOTBLK,
+                          ENOTDIR, EPERM, ERANGE, Errno)
+from fs.file import FMODE_PATH, fget
+from fs.inode import S_ISDIR
+from fs.mount import (Mount, Path, all_mounts, attach_mount, d_path,
+                      detach_mount, mount_table)
+from fs.namei import (AT_FDCWD, MAY_EXEC, PATH_MAX, inode_permission,
+                      path_lookup)
+from mm.uaccess import copy_to_user, strncpy_from_user
+
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_SYNCHRONOUS, MS_REMOUNT, MS_MANDLOCK, MS_DIRSYNC = 16, 32, 64, 128
+MS_NOSYMFOLLOW, MS_NOATIME, MS_NODIRATIME = 256, 1024, 2048
+MS_BIND, MS_MOVE, MS_REC, MS_SILENT = 4096, 8192, 16384, 32768
+MS_UNBINDABLE, MS_PRIVATE, MS_SLAVE, MS_SHARED = 1 << 17, 1 << 18, 1 << 19, 1 << 20
+MS_RELATIME, MS_STRICTATIME, MS_LAZYTIME = 1 << 21, 1 << 24, 1 << 25
+MS_MGC_MSK, MS_MGC_VAL = 0xFFFF0000, 0xC0ED0000
+
+MNT_FORCE, MNT_DETACH, MNT_EXPIRE, UMOUNT_NOFOLLOW = 1, 2, 4, 8
+
+
+# -- filesystem types -------------------------------------------------------------
+
+def _mount_tmpfs(source, data, flags):
+    from fs.tmpfs import make_tmpfs
+    from mm import physmem as _pm
+    mode = 0o1777
+    max_pages = "half"
+    for opt in data.split(b","):
+        try:
+            if opt.startswith(b"mode="):
+                mode = int(opt[5:], 8) & 0o7777
+            elif opt.startswith(b"size="):
+                v = opt[5:]
+                if v.endswith(b"%"):
+                    max_pages = _pm.physmem.nr_frames * int(v[:-1]) // 100
+                else:
+                    mult = {b"k": 1 << 10, b"m": 1 << 20, b"g": 1 << 30}.get(v[-1:].lower(), 1)
+                    num = v[:-1] if mult != 1 else v
+                    max_pages = (int(num) * mult + 4095) // 4096
+        except ValueError:
+            raise Errno(EINVAL)
+    return make_tmpfs(bool(flags & MS_RDONLY), mode, max_pages=max_pages)
+
+
+def _mount_hostfs(source, data, flags):
+    from fs.hostfs import make_hostfs
+    host = data.split(b",")[0] if data else b"/"
+    try:
+        return make_hostfs(host, bool(flags & MS_RDONLY))
+    except OSError as e:
+        raise Errno(e.errno or ENOENT)
+
+
+def _mount_proc(source, data, flags):
+    from fs.proc.root import proc_get_sb
+    return proc_get_sb(bool(flags & MS_RDONLY))
+
+
+def _mount_devtmpfs(source, data, flags):
+    from fs.devtmpfs import devtmpfs_sb
+    return devtmpfs_sb()
+
+
+def _mount_sysfs(source, data, flags):
+    from fs.tmpfs import make_tmpfs
+    sb = make_tmpfs(True, 0o555, fstype="sysfs")
+    sb.magic = 0x62656572
+    return sb
+
+
+# name -> (needs no device, how to make a superblock)
+FILESYSTEMS = {
+    "sysfs": (True, _mount_sysfs),
+    "tmpfs": (True, _mount_tmpfs),
+    "ramfs": (True, _mount_tmpfs),
+    "proc": (True, _mount_proc),
+    "devtmpfs": (True, _mount_devtmpfs),
+    "hostfs": (True, _mount_hostfs),
+}
+
+
+def filesystems_text():
+    """/proc/filesystems"""
+    return "".join("%s\t%s\n" % ("nodev" if nodev else "", name)
+                   for name, (nodev, _) in FILESYSTEMS.items()).encode()
+
+
+# -- where a task stands ---------------------------------------------------------
+
+def set_fs_pwd(t, path):
+    t.fs.pwd = path
+
+
+def _dir_path(t, path):
+    if not S_ISDIR(path.dentry.inode.mode):
+        raise Errno(ENOTDIR)
+    inode_permission(t, path.dentry.inode, MAY_EXEC)
+    return path
+
+
+def sys_chdir(t, name):
+    path = path_lookup(t, strncpy_from_user(t.mm, name, PATH_MAX), AT_FDCWD)
+    t.fs.pwd = _dir_path(t, path)
+    return 0
+
+
+def sys_fchdir(t, fd):
+    fd &= 0xFFFFFFFF
+    f = fget(t, fd - (1 << 32) if fd & 0x80000000 else fd)
+    if f is None:
+        from kernel.errno import EBADF
+        return -EBADF
+    t.fs.pwd = _dir_path(t, f.path)
+    return 0
+
+
+def sys_chroot(t, name):
+    path = path_lookup(t, strncpy_from_user(t.mm, name, PATH_MAX), AT_FDCWD)
+    _dir_path(t, path)
+    if t.cred.euid != 0:
+        return -EPERM
+    t.fs.root = path
+    return 0
+
+
+def _reachable(path, root):
+    """Is path at or below root?"""
+    mnt, d = path.mnt, path.dentry
+    while True:
+        if mnt is root.mnt and d is root.dentry:
+            return True
+        if d is mnt.root:
+            if mnt.parent is mnt:
+                return False
+            d, mnt = mnt.mountpoint, mnt.parent
+            continue
+        if d.parent is d:
+            return False
+        d = d.parent
+
+
+def sys_getcwd(t, buf, size):
+    pwd, root = t.fs.pwd, t.fs.root
+    if pwd.dentry.unhashed and not pwd.dentry.is_root:
+        return -ENOENT
+    if _reachable(pwd, root):
+        name = d_path(pwd, root)
+    else:
+        name = b"(unreachable)" + d_path(pwd)
+    name += b"\0"
+    if len(name) > size:
+        return -ERANGE
+    copy_to_user(t.mm, buf, name)
+    return len(name)
+
+
+# -- mount, umount ---------------------------------------------------------------------
+
+def _str(t, addr, maxlen=PATH_MAX):
+    return strncpy_from_user(t.mm, addr, maxlen) if addr else None
+
+
+def _mount_busy(mnt, skip_children=False):
+    from kernel import task as ktask
+    if not skip_children:
+        for m in all_mounts:
+            if m is not mnt and m.parent is mnt:
+                return True
+    for tk in ktask.tasks.values():
+        fs = tk.fs
+        if fs is not None and (fs.pwd.mnt is mnt or fs.root.mnt is mnt):
+            return True
+        files = tk.files
+        if files is not None:
+            for f in files.fd.values():
+                if f.path.mnt is mnt:
+                    return True
+        mm = tk.mm
+        if mm is not None:
+            for v in mm.vmas:
+                if v.file is not None and v.file.path.mnt is mnt:
+                    return True
+    return False
+
+
+def _flags_readonly(flags):
+    return bool(flags & MS_RDONLY)
+
+
+def _set_mnt_flags(mnt, flags):
+    mnt.read_only = _flags_readonly(flags) or mnt.sb.read_only
+    mnt.flags = flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME
+                         | MS_NODIRATIME | MS_RELATIME | MS_NOSYMFOLLOW)
+    mnt.noexec = bool(flags & MS_NOEXEC)
+
+
+def sys_mount(t, source, target, fstype, flags, data):
+    if t.cred.euid != 0:
+        return -EPERM
+    flags &= 0xFFFFFFFF
+    if flags & MS_MGC_MSK == MS_MGC_VAL:
+        flags &= ~MS_MGC_MSK
+    tgt_name = _str(t, target)
+    if tgt_name is None:
+        return -EFAULT
+    src = _str(t, source) or b"none"
+    typ = _str(t, fstype, 256)
+    opts = _str(t, data, 4096) or b""
+    where = path_lookup(t, tgt_name, AT_FDCWD)
+    if flags & (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE):
+        return 0                                    # no propagation here
+    if flags & MS_REMOUNT:
+        mnt = where.mnt
+        if where.dentry is not mnt.root:
+            return -EINVAL
+        if flags & MS_BIND:
+            _set_mnt_flags(mnt, flags)
+        else:
+            mnt.sb.read_only = _flags_readonly(flags)
+            _set_mnt_flags(mnt, flags)
+        return 0
+    if flags & MS_BIND:
+        old = path_lookup(t, src, AT_FDCWD)
+        if S_ISDIR(old.dentry.inode.mode) != S_ISDIR(where.dentry.inode.mode):
+            return -ENOTDIR
+        mnt = Mount(old.mnt.sb, old.dentry, source=old.mnt.source)
+        _set_mnt_flags(mnt, flags | (MS_RDONLY if old.mnt.read_only else 0))
+        attach_mount(mnt, where)
+        return 0
+    if flags & MS_MOVE:
+        old = path_lookup(t, src, AT_FDCWD)
+        mnt = old.mnt
+        if old.dentry is not mnt.root or mnt.parent is mnt:
+            return -EINVAL
+        if _inside(where, mnt):
+            return -EINVAL
+        del mount_table[(mnt.parent, mnt.mountpoint)]
+        all_mounts.remove(mnt)
+        attach_mount(mnt, where)
+        return 0
+    if not S_ISDIR(where.dentry.inode.mode):
+        return -ENOTDIR
+    if typ is None:
+        return -EINVAL
+    entry = FILESYSTEMS.get(typ.decode(errors="replace"))
+    if entry is None:
+        return -ENODEV
+    nodev, make = entry
+    if not nodev:
+        return -ENOTBLK
+    sb = make(src, opts, flags)
+    mnt = Mount(sb, sb.root, source=src)
+    _set_mnt_flags(mnt, flags)
+    mnt.options = opts
+    attach_mount(mnt, where)
+    return 0
+
+
+def _inside(path, mnt):
+    m = path.mnt
+    while True:
+        if m is mnt:
+            return True
+        if m.parent is m:
+            return False
+        m = m.parent
+
+
+def sys_umount2(t, target, flags):
+    flags &= 0xFFFFFFFF
+    if flags & ~(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW):
+        return -EINVAL
+    if flags & MNT_EXPIRE and flags & (MNT_FORCE | MNT_DETACH):
+        return -EINVAL
+    if t.cred.euid != 0:
+        return -EPERM
+    path = path_lookup(t, _str(t, target) or b"", AT_FDCWD,
+                       follow=not flags & UMOUNT_NOFOLLOW)
+    mnt = path.mnt
+    if path.dentry is not mnt.root or mnt.parent is mnt:
+        return -EINVAL
+    if flags & MNT_EXPIRE:
+        return -EAGAIN_
+    if flags & MNT_DETACH:
+        for m in [m for m in all_mounts if _inside(Path(m, m.root), mnt)][::-1]:
+            if m is not mnt and (m.parent, m.mountpoint) in mount_table:
+                del mount_table[(m.parent, m.mountpoint)]
+                all_mounts.remove(m)
+        del mount_table[(mnt.parent, mnt.mountpoint)]
+        all_mounts.remove(mnt)
+        return 0
+    if _mount_busy(mnt):
+        return -EBUSY
+    detach_mount(mnt)
+    return 0
+
+
+EAGAIN_ = 11
+
+
+def sys_umount(t, target):
+    return sys_umount2(t, target, 0)
+
+
+def sys_pivot_root(t, new_root, put_old):
+    return -EINVAL
+
+
+_ = (FMODE_PATH, EBUSY)

@@ -1,0 +1,249 @@
+"""fs/proc/base.py - /proc/PID: one directory per process (and
+/proc/PID/task/TID per thread).
+
+Each entry is built when looked up, from the task as it is then: stat,
+status, statm, cmdline and environ (read from the process's memory through
+mm/uaccess.py, never ptrace), comm, maps, mounts, and the magic links exe,
+cwd, root and fd/N that point at the very files the process uses.
+"""
+
+from kernel.errno import ENOENT, ESRCH, Errno
+from fs.proc.inode import ProcDir, ProcFile, ProcLink
+
+
+def _task(pid):
+    from kernel.task import find_task
+    t = find_task(pid)
+    if t is None:
+        raise Errno(ESRCH)
+    return t
+
+
+def _read_mm(t, start, end):
+    from mm.uaccess import copy_from_user
+    mm = t.mm
+    if mm is None or end <= start:
+        return b""
+    try:
+        return copy_from_user(mm, start, min(end - start, 1 << 20))
+    except Errno:
+        return b""
+
+
+def _cmdline(pid):
+    def show(reader):
+        t = _task(pid)
+        mm = t.mm
+        if mm is None:
+            return b""
+        data = _read_mm(t, mm.arg_start, mm.arg_end)
+        # a process that rewrote its arguments without NULs continues into env
+        if data and not data.endswith(b"\0"):
+            data += _read_mm(t, mm.env_start, mm.env_end).split(b"\0", 1)[0]
+        return data
+    return show
+
+
+def _environ(pid):
+    def show(reader):
+        t = _task(pid)
+        mm = t.mm
+        return b"" if mm is None else _read_mm(t, mm.env_start, mm.env_end)
+    return show
+
+
+def _auxv(pid):
+    def show(reader):
+        t = _task(pid)
+        return t.mm.auxv if t.mm is not None else b""
+    return show
+
+
+def file_name(f):
+    """What readlink of /proc/PID/fd/N says."""
+    from fs.mount import d_path
+    name = getattr(f.inode, "proc_name", None)
+    if name is not None:
+        return name() if callable(name) else name
+    if f.inode.pipe is not None and f.path.dentry.unhashed:
+        return b"pipe:[%d]" % f.inode.ino
+    return d_path(f.path)
+
+
+def _fd_dir(sb, pid, tid):
+    def entries():
+        t = _task(tid)
+        out = {}
+        if t.files is None:
+            return out
+        for fd in sorted(t.files.fd):
+            out[str(fd).encode()] = _fd_link(sb, pid, tid, fd)
+        return out
+    return entries
+
+
+def _fd_link(sb, pid, tid, fd):
+    def make():
+        t = _task(tid)
+        f = t.files.fd.get(fd) if t.files is not None else None
+        if f is None:
+            raise Errno(ENOENT)
+        mode = 0o700 | (0o077 if False else 0)
+        link = ProcLink(sb, ("fd", tid, fd, id(f)), lambda: file_name(f), lambda: f.path,
+                        t.cred.euid, t.cred.egid, mode)
+        return link
+    return make
+
+
+def _fdinfo_dir(sb, pid, tid):
+    def entries():
+        t = _task(tid)
+        out = {}
+        if t.files is None:
+            return out
+        for fd in sorted(t.files.fd):
+            out[str(fd).encode()] = _fdinfo(sb, tid, fd)
+        return out
+    return entries
+
+
+def _fdinfo(sb, tid, fd):
+    def make():
+        def show(reader):
+            t = _task(tid)
+            f = t.files.fd.get(fd) if t.files is not None else None
+            if f is None:
+                raise Errno(ENOENT)
+            flags = f.flags | (0o2000000 if fd in t.files.cloexec else 0)
+            return "pos:\t%d\nflags:\t0%o\nmnt_id:\t%d\nino:\t%d\n" % (
+                f.pos, flags, f.path.mnt.id, f.inode.ino)
+        return ProcFile(sb, ("fdinfo", tid, fd), show, 0o444)
+    return make
+
+
+def _maps(pid):
+    def show(reader):
+        from fs.proc.task_mmu import show_maps
+        return show_maps(_task(pid).mm)
+    return show
+
+
+def _mounts(pid):
+    def show(reader):
+        from fs.proc.root import show_mounts
+        t = _task(pid)
+        return show_mounts(t.fs.root if t.fs is not None else None)
+    return show
+
+
+def _mountinfo(pid):
+    def show(reader):
+        from fs.proc.root import show_mountinfo
+        t = _task(pid)
+        return show_mountinfo(t.fs.root if t.fs is not None else None)
+    return show
+
+
+def _exe_path(pid):
+    t = _task(pid)
+    if t.mm is None or t.mm.exe_file is None:
+        raise Errno(ENOENT)
+    return t.mm.exe_file.path
+
+
+def _fs_path(pid, which):
+    t = _task(pid)
+    if t.fs is None:
+        raise Errno(ENOENT)
+    return getattr(t.fs, which)
+
+
+def _d_path_of(get):
+    def target():
+        from fs.mount import d_path
+        return d_path(get())
+    return target
+
+
+def pid_entries(sb, pid, tid, with_task_dir=True):
+    """The entries of /proc/PID (tid == pid) or /proc/PID/task/TID."""
+    from fs.proc import array
+
+    def f(name, show, mode=0o444):
+        return name, (lambda: _own(ProcFile(sb, (name, tid), show, mode), tid))
+
+    def text(fn):
+        return lambda reader: fn(_task(tid))
+
+    ents = dict([
+        f(b"stat", text(lambda t: array.proc_pid_stat(t, None if tid == pid and with_task_dir else True))),
+        f(b"status", text(array.proc_pid_status)),
+        f(b"statm", text(array.proc_pid_statm)),
+        f(b"cmdline", _cmdline(tid)),
+        f(b"environ", _environ(tid), 0o400),
+        f(b"auxv", _auxv(tid), 0o400),
+        f(b"comm", text(lambda t: t.comm + b"\n"), 0o644),
+        f(b"maps", _maps(tid)),
+        f(b"mounts", _mounts(tid)),
+        f(b"mountinfo", _mountinfo(tid)),
+        f(b"oom_score_adj", lambda reader: b"0\n", 0o644),
+        f(b"limits", text(_limits)),
+        f(b"wchan", lambda reader: b"0"),
+    ])
+    ents[b"exe"] = lambda: _own(ProcLink(sb, ("exe", tid), _d_path_of(lambda: _exe_path(tid)),
+                                         lambda: _exe_path(tid)), tid)
+    ents[b"cwd"] = lambda: _own(ProcLink(sb, ("cwd", tid), _d_path_of(lambda: _fs_path(tid, "pwd")),
+                                         lambda: _fs_path(tid, "pwd")), tid)
+    ents[b"root"] = lambda: _own(ProcLink(sb, ("root", tid), _d_path_of(lambda: _fs_path(tid, "root")),
+                                          lambda: _fs_path(tid, "root")), tid)
+    ents[b"fd"] = lambda: _own(ProcDir(sb, ("fd", tid), _fd_dir(sb, pid, tid), 0o500), tid)
+    ents[b"fdinfo"] = lambda: _own(ProcDir(sb, ("fdinfo", tid), _fdinfo_dir(sb, pid, tid), 0o500), tid)
+    if with_task_dir:
+        ents[b"task"] = lambda: ProcDir(sb, ("task", pid), _task_dir(sb, pid))
+    return ents
+
+
+def _own(inode, tid):
+    """Per-process files belong to the process's owner."""
+    t = _task(tid)
+    inode.uid, inode.gid = t.cred.euid, t.cred.egid
+    return inode
+
+
+def _limits(t):
+    from kernel.task import RLIM_INFINITY
+    names = [("Max cpu time", "seconds"), ("Max file size", "bytes"),
+             ("Max data size", "bytes"), ("Max stack size", "bytes"),
+             ("Max core file size", "bytes"), ("Max resident set", "bytes"),
+             ("Max processes", "processes"), ("Max open files", "files"),
+             ("Max locked memory", "bytes"), ("Max address space", "bytes"),
+             ("Max file locks", "locks"), ("Max pending signals", "signals"),
+             ("Max msgqueue size", "bytes"), ("Max nice priority", ""),
+             ("Max realtime priority", ""), ("Max realtime timeout", "us")]
+    out = ["%-25s %-20s %-20s %-10s" % ("Limit", "Soft Limit", "Hard Limit", "Units")]
+    for (name, unit), (soft, hard) in zip(names, t.signal.rlim):
+        fmt = lambda v: "unlimited" if v == RLIM_INFINITY else str(v)  # noqa: E731
+        out.append("%-25s %-20s %-20s %-10s" % (name, fmt(soft), fmt(hard), unit))
+    return "\n".join(out) + "\n"
+
+
+def _task_dir(sb, pid):
+    def entries():
+        t = _task(pid)
+        out = {}
+        for th in sorted(t.thread_group(), key=lambda x: x.pid):
+            out[str(th.pid).encode()] = _tid_dir(sb, pid, th.pid)
+        return out
+    return entries
+
+
+def _tid_dir(sb, pid, tid):
+    def make():
+        return _own(ProcDir(sb, ("tid", pid, tid), lambda: pid_entries(sb, pid, tid, False)), tid)
+    return make
+
+
+def proc_pid_dir(sb, pid):
+    def make():
+        return _own(ProcDir(sb, ("pid", pid), lambda: pid_entries(sb, pid, pid)), pid)
+    return make

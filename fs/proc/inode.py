@@ -1,0 +1,163 @@
+"""fs/proc/inode.py - the machinery procfs files are made of.
+
+Procfs holds no data: every file's text is generated from the kernel's
+state when it is opened (like Linux's seq_file single_open), and reads
+then page through that snapshot.  Directories list and look up their
+entries on demand (the set of processes changes all the time), so the
+superblock asks the dentry cache to revalidate, and an inode is the same
+file as another when it names the same thing (same_file: same key).
+
+Kinds of inode:
+ - ProcFile: show(task) -> bytes, generated at open;
+ - ProcDir: entries() -> {name: inode factory} or a lookup function;
+ - ProcLink: a symbolic link whose target is computed; a "magic" link
+   (/proc/PID/exe, cwd, fd/N) also hands the path walk the very Path it
+   points at (follow_link), so it works even for deleted files and pipes.
+"""
+
+import zlib
+
+from kernel.errno import EACCES, EINVAL, ENOENT, ESRCH, Errno
+from fs.file import FileOperations, SEEK_CUR, SEEK_END, SEEK_SET
+from fs.inode import S_IFDIR, S_IFLNK, S_IFREG, Inode, SuperBlock, dtype
+
+PROC_SUPER_MAGIC = 0x9FA0
+PROC_ROOT_INO = 1
+
+
+def proc_ino(key):
+    """A stable inode number for a key such as ("pid", 42, "stat")."""
+    return (zlib.crc32(repr(key).encode()) | 0x1000) & 0x7FFFFFFF
+
+
+class ProcInode(Inode):
+    def __init__(self, sb, mode, key, uid=0, gid=0):
+        super().__init__(sb, mode, uid, gid, ino=proc_ino(key) if key else PROC_ROOT_INO)
+        self.key = key
+        self.nlink = 2 if mode & S_IFDIR == S_IFDIR else 1
+
+    def same_file(self, other):
+        return isinstance(other, ProcInode) and other.key == self.key
+
+    def refresh_from(self, other):
+        self.uid, self.gid, self.mode = other.uid, other.gid, other.mode
+
+    def setattr(self, **kw):
+        raise Errno(1)                                  # EPERM
+
+
+class ProcFileOperations(FileOperations):
+    """Reads page through the text generated at open."""
+    seekable = True
+
+    def open(self, f, t):
+        f.private = f.inode.show(t)
+
+    def read(self, f, t, count):
+        data = f.private[f.pos:f.pos + count]
+        f.pos += len(data)
+        return data
+
+    def pread(self, f, t, count, pos):
+        return f.private[pos:pos + count]
+
+    def write(self, f, t, data):
+        w = getattr(f.inode, "store", None)
+        if w is None:
+            raise Errno(EINVAL)
+        return w(t, data)
+
+    def llseek(self, f, offset, whence):
+        if whence == SEEK_SET:
+            new = offset
+        elif whence == SEEK_CUR:
+            new = f.pos + offset
+        elif whence == SEEK_END:
+            new = len(f.private) + offset
+        else:
+            raise Errno(EINVAL)
+        if new < 0:
+            raise Errno(EINVAL)
+        f.pos = new
+        return new
+
+
+proc_file_fops = ProcFileOperations()
+
+
+class ProcFile(ProcInode):
+    def __init__(self, sb, key, show, mode=0o444, uid=0, gid=0, store=None):
+        super().__init__(sb, S_IFREG | mode, key, uid, gid)
+        self._show = show
+        self.store = store
+        self.i_fop = proc_file_fops
+
+    def show(self, t):
+        data = self._show(t)
+        return data.encode() if isinstance(data, str) else data
+
+
+class ProcLink(ProcInode):
+    def __init__(self, sb, key, target, path=None, uid=0, gid=0, mode=0o777):
+        super().__init__(sb, S_IFLNK | mode, key, uid, gid)
+        self._target = target           # () -> bytes
+        self._path = path               # () -> Path, for magic links
+
+    def readlink(self):
+        return self._target()
+
+    def follow_link(self):
+        """A Path to jump to, or None to follow the text."""
+        return self._path() if self._path is not None else None
+
+    @property
+    def size(self):
+        try:
+            return len(self._target())
+        except Errno:
+            return 0
+
+    @size.setter
+    def size(self, v):
+        pass
+
+
+class ProcDir(ProcInode):
+    """A directory whose entries come from a function: {name: factory}."""
+
+    def __init__(self, sb, key, entries, mode=0o555, uid=0, gid=0):
+        super().__init__(sb, S_IFDIR | mode, key, uid, gid)
+        self._entries = entries
+
+    def entries(self):
+        return self._entries()
+
+    def create(self, name, mode, cred, rdev=0):
+        raise Errno(ENOENT)
+
+    def mkdir(self, name, mode, cred):
+        raise Errno(ENOENT)
+
+    def lookup(self, name):
+        make = self.entries().get(name)
+        return make() if make is not None else None
+
+    def readdir(self):
+        out = []
+        for name, make in self.entries().items():
+            try:
+                i = make()
+            except Errno:
+                continue
+            if i is not None:
+                out.append((name, i.ino, dtype(i.mode)))
+        return out
+
+
+class ProcSuperBlock(SuperBlock):
+    def __init__(self, read_only=False):
+        super().__init__("proc", read_only, magic=PROC_SUPER_MAGIC)
+        self.revalidate = True
+
+
+_ = (EACCES, ENOENT, ESRCH)

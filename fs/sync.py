@@ -1,0 +1,105 @@
+"""fs/sync.py - sync, syncfs, fsync, fdatasync, sync_file_range and msync:
+getting dirty data to where it is kept.
+
+tmpfs keeps nothing anywhere else, so for it these are no-ops; hostfs
+writes its dirty page-cache pages (those of MAP_SHARED mappings) to the
+host file.  msync(MS_SYNC or MS_ASYNC) of a shared file mapping does the
+same for the files mapped in the range (mm/ keeps no dirty bits of its own:
+a shared file page is taken as dirty once it is mapped writable).
+"""
+
+from kernel.errno import EBADF, EBUSY, EINVAL, ENOMEM, Errno
+from fs.file import FMODE_PATH, fget
+from mm.physmem import PAGE_SIZE
+
+MS_ASYNC, MS_INVALIDATE, MS_SYNC = 1, 2, 4
+
+
+def _all_inodes_sync():
+    from fs.mount import all_mounts
+    seen = set()
+    for m in all_mounts:
+        sb = m.sb
+        if id(sb) in seen:
+            continue
+        seen.add(id(sb))
+        sync_sb(sb)
+
+
+def sync_sb(sb):
+    inodes = getattr(sb, "inodes", None)
+    if inodes:
+        for inode in list(inodes.values()):
+            try:
+                inode.sync()
+            except Errno:
+                pass
+
+
+def sys_sync(t):
+    _all_inodes_sync()
+    return 0
+
+
+def sys_syncfs(t, fd):
+    f = _file(t, fd)
+    sync_sb(f.inode.sb)
+    return 0
+
+
+def _file(t, fd):
+    fd &= 0xFFFFFFFF
+    f = fget(t, fd - (1 << 32) if fd & 0x80000000 else fd)
+    if f is None or f.mode & FMODE_PATH:
+        raise Errno(EBADF)
+    return f
+
+
+def sys_fsync(t, fd):
+    f = _file(t, fd)
+    fsync = getattr(f.f_op, "fsync", None)
+    if fsync is None:
+        return -EINVAL
+    return fsync(f)
+
+
+def sys_fdatasync(t, fd):
+    return sys_fsync(t, fd)
+
+
+def sys_sync_file_range(t, fd, offset, nbytes, flags):
+    if flags & ~7:
+        return -EINVAL
+    f = _file(t, fd)
+    f.inode.sync()
+    return 0
+
+
+def sys_msync(t, start, length, flags):
+    if start & (PAGE_SIZE - 1):
+        return -EINVAL
+    if flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC):
+        return -EINVAL
+    if flags & MS_ASYNC and flags & MS_SYNC:
+        return -EINVAL
+    end = start + ((length + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
+    if end < start:
+        return -ENOMEM
+    if end == start:
+        return 0
+    mm = t.mm
+    pos = start
+    unmapped = False
+    for vma in mm.vmas_in(start, end):
+        if vma.start > pos:
+            unmapped = True
+        pos = vma.end
+        if flags & MS_INVALIDATE and getattr(vma, "locked", False):
+            return -EBUSY
+        if vma.file is not None and vma.flags & 0x8:        # VM_SHARED
+            from fs.pagecache import dirty_vma_pages
+            dirty_vma_pages(vma, start, end)
+            vma.file.inode.sync()
+    if pos < end or unmapped:
+        return -ENOMEM
+    return 0

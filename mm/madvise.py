@@ -1,0 +1,111 @@
+"""mm/madvise.py - madvise(2): what a process says about how it will use
+a range of its memory.
+
+Most advice is a hint this kernel has no use for (WILLNEED, SEQUENTIAL,
+RANDOM, ...) and is accepted as is.  Some changes what the process sees:
+ - MADV_DONTNEED (and MADV_FREE, which Linux may treat the same way): the
+   pages go; the next touch of a private anonymous page gives zeros, of a
+   private file page the file's data again, of a shared page the shared
+   data (nothing is lost for shared mappings);
+ - MADV_REMOVE: a shared tmpfs range is punched out of the file;
+ - MADV_DONTFORK / MADV_DOFORK: whether fork copies the range.
+Like Linux, a range with holes is still handled where it is mapped and then
+reported as ENOMEM.
+"""
+
+from kernel.errno import EINVAL, ENOMEM, Errno
+from mm.memory import zap_page_range
+from mm.physmem import PAGE_SIZE
+from mm.vma import VM_DONTCOPY, VM_SHARED, VM_WRITE
+
+MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED = 0, 1, 2, 3, 4
+MADV_FREE, MADV_REMOVE, MADV_DONTFORK, MADV_DOFORK = 8, 9, 10, 11
+MADV_MERGEABLE, MADV_UNMERGEABLE, MADV_HUGEPAGE, MADV_NOHUGEPAGE = 12, 13, 14, 15
+MADV_DONTDUMP, MADV_DODUMP, MADV_WIPEONFORK, MADV_KEEPONFORK = 16, 17, 18, 19
+MADV_COLD, MADV_PAGEOUT, MADV_POPULATE_READ, MADV_POPULATE_WRITE = 20, 21, 22, 23
+MADV_COLLAPSE = 25
+
+_HINTS = {MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_MERGEABLE,
+          MADV_UNMERGEABLE, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_DONTDUMP, MADV_DODUMP,
+          MADV_COLD, MADV_PAGEOUT, MADV_KEEPONFORK, MADV_COLLAPSE}
+_KNOWN = _HINTS | {MADV_DONTNEED, MADV_FREE, MADV_REMOVE, MADV_DONTFORK, MADV_DOFORK,
+                   MADV_WIPEONFORK, MADV_POPULATE_READ, MADV_POPULATE_WRITE}
+
+
+def _dontneed(mm, vma, start, end):
+    if zap_page_range(mm, start, end):
+        mm.note_unmap(start, end)
+
+
+def _remove(mm, vma, start, end):
+    if not vma.flags & VM_SHARED or vma.file is None or vma.file.mapping is None:
+        raise Errno(EINVAL)
+    if not vma.flags & VM_WRITE:
+        raise Errno(13)                                 # EACCES
+    mapping = vma.file.mapping
+    first = vma.pgoff + ((start - vma.start) >> 12)
+    size = vma.file.inode.size
+    lo, hi = first << 12, min((first + ((end - start) >> 12)) << 12, size)
+    if hi > lo:
+        mapping.zero_range(lo, hi)
+        vma.file.inode.write_back_maybe()
+    _dontneed(mm, vma, start, end)
+
+
+def _populate(mm, vma, start, end, write):
+    from mm.memory import VMFault, handle_mm_fault
+    if write and not vma.flags & VM_WRITE:
+        raise Errno(EINVAL)
+    for a in range(start, end, PAGE_SIZE):
+        try:
+            handle_mm_fault(mm, vma, a, write)
+        except VMFault:
+            raise Errno(ENOMEM if write else 14)
+
+
+def sys_madvise(t, start, length, advice):
+    advice &= 0xFFFFFFFF
+    if start & (PAGE_SIZE - 1):
+        return -EINVAL
+    if advice not in _KNOWN:
+        return -EINVAL
+    end = start + ((length + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
+    if end < start:
+        return -EINVAL
+    if end == start:
+        return 0
+    mm = t.mm
+    if end > mm.task_size:
+        return -ENOMEM
+    if advice in _HINTS:
+        vmas = mm.vmas_in(start, end)
+        return 0 if _covers(vmas, start, end) else -ENOMEM
+    vmas = mm.vmas_in(start, end)
+    for vma in vmas:
+        s, e = max(start, vma.start), min(end, vma.end)
+        if advice in (MADV_DONTNEED, MADV_FREE):
+            _dontneed(mm, vma, s, e)
+        elif advice == MADV_REMOVE:
+            _remove(mm, vma, s, e)
+        elif advice in (MADV_DONTFORK, MADV_DOFORK, MADV_WIPEONFORK):
+            from mm.mmap import split_vma
+            if vma.start < s:
+                vma = split_vma(mm, vma, s)
+            if vma.end > e:
+                split_vma(mm, vma, e)
+            if advice == MADV_DONTFORK:
+                vma.flags |= VM_DONTCOPY
+            elif advice == MADV_DOFORK:
+                vma.flags &= ~VM_DONTCOPY
+        elif advice in (MADV_POPULATE_READ, MADV_POPULATE_WRITE):
+            _populate(mm, vma, s, e, advice == MADV_POPULATE_WRITE)
+    return 0 if _covers(vmas, start, end) else -ENOMEM
+
+
+def _covers(vmas, start, end):
+    pos = start
+    for v in vmas:
+        if v.start > pos:
+            return False
+        pos = v.end
+    return pos >= end
