@@ -241,6 +241,9 @@ def console_init(in_fd=0, out_fd=1):
     register_chrdev(5, 1, console_fops)         # /dev/console
     register_chrdev(4, 0, tty0_fops)            # /dev/tty0
     register_chrdev(4, 1, tty1_fops)            # /dev/tty1
+    from fs.devtmpfs import devtmpfs_create_node
+    devtmpfs_create_node(b"tty0", 0o620, 4, 0)
+    devtmpfs_create_node(b"tty1", 0o620, 4, 1)
     from drivers.tty import tty_init
     from drivers.pty import pty_init
     tty_init()

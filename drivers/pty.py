@@ -168,3 +168,5 @@ def open_peer(master, t, flags):
 def pty_init():
     register_chrdev(5, 2, ptmx_fops)
     register_chrdev(UNIX98_PTY_SLAVE_MAJOR, None, pts_fops)
+    from fs.devtmpfs import devtmpfs_create_node
+    devtmpfs_create_node(b"ptmx", 0o666, 5, 2)

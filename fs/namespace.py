@@ -73,6 +73,11 @@ def _mount_devtmpfs(source, data, flags):
     return devtmpfs_sb()
 
 
+def _mount_devpts(source, data, flags):
+    from fs.devpts import devpts_mount
+    return devpts_mount(source, flags, data)
+
+
 def _mount_sysfs(source, data, flags):
     from fs.tmpfs import make_tmpfs
     sb = make_tmpfs(True, 0o555, fstype="sysfs")
@@ -87,6 +92,7 @@ FILESYSTEMS = {
     "ramfs": (True, _mount_tmpfs),
     "proc": (True, _mount_proc),
     "devtmpfs": (True, _mount_devtmpfs),
+    "devpts": (True, _mount_devpts),
     "hostfs": (True, _mount_hostfs),
 }
 

@@ -192,21 +192,19 @@ class UnixSocket(Socket):
         raise Errno(ENOSPC)
 
     def _bind_bsd(self, t, addr):
-        from fs.dcache import d_add
-        from fs.namei import (MAY_EXEC, MAY_WRITE, inode_permission,
-                              may_write_path, path_create)
+        """A socket inode at the path (fs.dir.vfs_mknod), which connect()
+        then finds by its device and inode number."""
+        from fs.dir import vfs_mknod
+        from fs.namei import AT_FDCWD, path_create
         path = self._bsd_path(addr)
-        parent, last, existing = path_create(t, path, follow=False)
+        _, _, existing = path_create(t, path, follow=False)
         if existing is not None:
             raise Errno(EADDRINUSE)
-        dir_inode = parent.dentry.inode
-        may_write_path(t, parent)
-        inode_permission(t, dir_inode, MAY_WRITE | MAY_EXEC)
         if self.addr is not None:
             raise Errno(EINVAL)
-        mode = S_IFSOCK | (0o777 & ~t.fs.umask)
-        inode = dir_inode.create(last, mode, t.cred)
-        d_add(parent.dentry, last, inode)
+        p = vfs_mknod(t, AT_FDCWD, path, S_IFSOCK | 0o777)
+        inode = p.dentry.inode
+        inode.socket = self
         key = (inode.sb.dev, inode.ino)
         bsd_sockets[key] = self
         self.bsd_key = key

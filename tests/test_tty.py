@@ -112,3 +112,13 @@ def test_line_discipline_matches_linux(iflag, oflag, lflag, vmin, steps):
             args.append("w")
         args.append(_hex(chunk))
     tty_differential(guest("ptyops", "musl"), args)
+
+
+@pytest.mark.parametrize("libc", LIBCS)
+def test_job_control(libc):
+    """Sessions and a controlling pty: SIGTTIN/SIGTTOU for background
+    jobs, tcsetpgrp, ^Z/^C for the foreground group, /dev/tty, TIOCSCTTY
+    and TIOCNOTTY rules, SIGHUP when the master goes away."""
+    n, u = tty_differential(guest("jobctl", libc))
+    assert u.out.endswith("done\n")
+    assert "background reader                            stopped by 21" in u.out
