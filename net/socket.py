@@ -197,7 +197,7 @@ class SocketFileOps(FileOperations):
     def write(self, f, t, data):
         sock = f.private
         res = sock.sendmsg(t, data, None, ScmCookie(), 0, bool(f.flags & O_NONBLOCK))
-        return then(res, lambda r: _sigpipe(t, r, 0))
+        return then(res, lambda r: _sigpipe(t, sock, r, 0))
 
     def poll(self, f, t):
         return f.private.poll(t)
@@ -265,9 +265,11 @@ def _nonblock(f, flags):
     return bool(f.flags & O_NONBLOCK or flags & MSG_DONTWAIT)
 
 
-def _sigpipe(t, r, flags):
+def _sigpipe(t, sock, r, flags):
+    """EPIPE on a stream socket also raises SIGPIPE (as on Linux, not on
+    datagram or seqpacket ones), unless MSG_NOSIGNAL."""
     from kernel.errno import EPIPE
-    if r == -EPIPE and not flags & MSG_NOSIGNAL:
+    if r == -EPIPE and sock.type == SOCK_STREAM and not flags & MSG_NOSIGNAL:
         from kernel.signal import SIGPIPE, SI_USER, SigInfo, send_signal
         send_signal(t, SigInfo(SIGPIPE, SI_USER, pid=t.tgid, uid=t.cred.uid), group=False)
     return r
@@ -462,7 +464,7 @@ def do_sendmsg(t, fd, data, name, control, flags):
     except BaseException:
         scm.destroy()
         raise
-    return then(res, lambda r: _sigpipe(t, r, flags))
+    return then(res, lambda r: _sigpipe(t, sock, r, flags))
 
 
 def sys_sendto(t, fd, buff, length, flags, addr, addr_len):

@@ -49,16 +49,56 @@ bsd_sockets = {}            # (sb dev, inode number) -> UnixSocket bound there
 abstract_sockets = {}       # (name bytes, type) -> UnixSocket
 
 
-def truesize(n):
-    """What an skb holding n bytes costs its sender (Linux's skb->truesize:
-    the sk_buff, the shared info and the kmalloc'd or paged data)."""
-    if n > 3776:
-        return 576 + 512 + ((n + 4095) & ~4095)
-    want = ((n + 63) & ~63) + 320
-    size = 512
-    while size < want:
-        size <<= 1
-    return 576 + size
+# -- memory accounting: what an skb costs its sender (Linux's skb->truesize)
+# The sk_buff and shared info, the kmalloc'd head and the page fragments,
+# laid out as unix_stream_sendmsg and unix_dgram_sendmsg lay them out; so
+# SO_SNDBUF fills up after as many bytes as on Linux.
+PAGE = 4096
+SKB_MAX_HEAD = PAGE - 320               # what fits in an order-0 head
+SKB_MAX_ALLOC = 4 * PAGE - 320          # a datagram's head, at most
+UNIX_SKB_FRAGS_SZ = 32768
+MAX_SKB_FRAGS = 17
+
+
+def _get_order(n):
+    pages = (n + PAGE - 1) // PAGE
+    return max(0, (pages - 1).bit_length())
+
+
+def _kmalloc_size(n):
+    for b in (8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192):
+        if n <= b:
+            return b
+    return PAGE << _get_order(n)
+
+
+def _head_truesize(linear):
+    return _kmalloc_size(((linear + 63) & ~63) + 320) + 256
+
+
+def _frags_truesize(data_len, max_order=3):
+    total = 0
+    while data_len > 0:
+        chunk = PAGE << min(max_order, _get_order(data_len))
+        total += chunk
+        data_len -= min(data_len, chunk)
+    return total
+
+
+def _page_align(n):
+    return (n + PAGE - 1) & ~(PAGE - 1)
+
+
+def stream_truesize(size):
+    data_len = min(size, _page_align(max(0, size - SKB_MAX_HEAD)))
+    return _head_truesize(size - data_len) + _frags_truesize(data_len)
+
+
+def dgram_truesize(size):
+    data_len = 0
+    if size > SKB_MAX_ALLOC:
+        data_len = _page_align(min(size - SKB_MAX_ALLOC, MAX_SKB_FRAGS * PAGE))
+    return _head_truesize(size - data_len) + _frags_truesize(data_len)
 
 
 class Skb:
@@ -70,7 +110,8 @@ class Skb:
         self.sender = sender
         self.scm = scm                  # ScmCookie with fds, or None
         self.creds = creds              # (pid, uid, gid) or None
-        self.truesize = truesize(len(data))
+        self.truesize = (stream_truesize if sender.type == SOCK_STREAM
+                         else dgram_truesize)(len(data))
 
     def remaining(self):
         return len(self.data) - self.off
@@ -429,7 +470,8 @@ class UnixSocket(Socket):
         first = True
         try:
             while sent < len(data):
-                size = min(len(data) - sent, (self.sndbuf >> 1) - 64, 36544)
+                size = min(len(data) - sent, (self.sndbuf >> 1) - 64,
+                           SKB_MAX_HEAD + UNIX_SKB_FRAGS_SZ)
                 r = yield from self._wait_wmem(t, timeo, deadline)
                 if r < 0:
                     return sent or r
@@ -452,13 +494,10 @@ class UnixSocket(Socket):
         timeo = 0 if nonblock else self.sndtimeo
         deadline = _deadline(timeo)
         try:
+            # Linux's order: the address, the size, room to send (EPIPE
+            # after shutdown), then whom to send to
             if name:
                 self._validate(name)
-                other = None
-            else:
-                other = self.peer
-                if other is None:
-                    return -ENOTCONN
             if self.passcred and self.addr is None:
                 self.autobind()
             if len(data) > self.sndbuf - 32:
@@ -466,6 +505,11 @@ class UnixSocket(Socket):
             r = yield from self._wait_wmem(t, timeo, deadline)
             if r < 0:
                 return r
+            other = None
+            if not name:
+                other = self.peer
+                if other is None:
+                    return -ENOTCONN
             while True:
                 if other is None:
                     if not name:

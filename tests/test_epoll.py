@@ -6,7 +6,7 @@ import pytest
 
 from conftest import differential, guest
 
-LIBCS = ["musl", "glibc"]
+LIBCS = ["musl", "glibc", "glibc32"]           # glibc32: the i386 ABI
 
 
 @pytest.mark.parametrize("libc", LIBCS)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from conftest import BUILD, Archive, boot, guest, native
 
-LIBCS = ["musl", "glibc"]
+LIBCS = ["musl", "glibc", "glibc32"]           # glibc32: the i386 ABI
 
 # termios flags (octal, as in <termios.h>)
 IFLAGS = {"ICRNL": 0o400, "INLCR": 0o100, "IGNCR": 0o200, "ISTRIP": 0o40,
@@ -66,14 +66,15 @@ def _hex(b):
     return b.hex()
 
 
-def test_canonical_editing_and_echo():
+@pytest.mark.parametrize("libc", ["musl", "glibc32"])
+def test_canonical_editing_and_echo(libc):
     """Lines, erase, kill, word erase, tabs, EOF and output processing."""
     chunks = [b"hello\n", b"abc\x7fd\x15xy\tz\x7f\x7f\x17w\n", b"\x04", b"ab\x04",
               b"one two  three\x17\x17\n", b"\x16\x03lit\n", b"a\x01b\x7f\x7f\n",
               b"re\x12print\n", b"tab\t\tx\x7f\x7f\x7f\n"]
     args = ["%o" % STD_I, "%o" % STD_O, "%o" % STD_L, 1, 0] + [_hex(c) for c in chunks]
     args += ["w", _hex(b"out\tput\nline\r\n")]
-    tty_differential(guest("ptyops", "musl"), args)
+    tty_differential(guest("ptyops", libc), args)
 
 
 def test_raw_mode_and_flow_control():

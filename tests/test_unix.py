@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from conftest import differential, guest, run
 
-LIBCS = ["musl", "glibc"]
+LIBCS = ["musl", "glibc", "glibc32"]           # glibc32: the i386 ABI
 
 
 @pytest.mark.parametrize("libc", LIBCS)
@@ -62,3 +62,9 @@ def test_unix_operation_sequences(kind, ops):
     """Random sends, receives, peeks, shutdowns and closes on a
     non-blocking socketpair: every result and poll mask as on Linux."""
     differential(guest("unixops", "musl"), [kind] + ops)
+
+
+def test_unix_operation_sequence_i386():
+    for kind in ("stream", "seqpacket"):
+        differential(guest("unixops", "glibc32"),
+                     [kind, "s100", "p10", "r50", "S7", "w20", "x", "q", "r100", "c", "R5"])

@@ -206,7 +206,7 @@ static void sleeping(void)
 	printf("  blocked again %d\n", sigismember(&now, SIGUSR1));
 	CHECK("epoll_pwait bad sigsetsize", syscall(SYS_epoll_pwait, ep, ev, 1, 0, &none, 4));
 #ifdef SYS_epoll_pwait2
-	struct timespec ts = { 0, 10000000 };
+	struct { int64_t sec, nsec; } ts = { 0, 10000000 };   /* __kernel_timespec */
 	long r = syscall(SYS_epoll_pwait2, ep, ev, 1, &ts, NULL, 8);
 	if (r < 0 && errno == ENOSYS)
 		printf("epoll_pwait2 timeout                     0 \n");

@@ -198,7 +198,7 @@ static void stream_pair(void)
 	static char big[100000];
 	while ((r = write(sv[0], big, sizeof big)) > 0)
 		total += r;
-	printf("  filled: stopped with %s, wrote something %d\n", strerror(errno), total > 0);
+	printf("  filled: stopped with %s, wrote %ld\n", strerror(errno), total);
 	pmask("full", sv[0]);
 	long got = 0;
 	while ((r = read(sv[1], big, sizeof big)) > 0)
@@ -260,6 +260,21 @@ static void dgram_pair(int type)
 	CHECK("recv nonblocking empty", recv(sv[1], buf, 64, MSG_DONTWAIT));
 	static char huge[300000];
 	CHECK("send too big", send(sv[0], huge, sizeof huge, 0));
+	int fill;
+	for (fill = 0; fill < 100000; fill++)
+		if (send(sv[0], "f", 1, MSG_DONTWAIT) < 0)
+			break;
+	printf("  %d one-byte datagrams fit, then %s\n", fill, strerror(errno));
+	for (int i = 0; i < fill; i++)
+		recv(sv[1], buf, sizeof buf, 0);
+	for (fill = 0; fill < 100000; fill++)
+		if (send(sv[0], huge, 5000, MSG_DONTWAIT) < 0)
+			break;
+	printf("  %d 5000-byte datagrams fit\n", fill);
+	for (int i = 0; i < fill; i++)
+		recv(sv[1], buf, sizeof buf, 0);
+	CHECK("send 100000", send(sv[0], huge, 100000, MSG_DONTWAIT));
+	CHECK("recv it", recv(sv[1], huge, 100000, MSG_DONTWAIT));
 	CHECK("shutdown RD", shutdown(sv[1], SHUT_RD));
 	pmask("after shutdown RD", sv[1]);
 	CHECK("recv after SHUT_RD", recv(sv[1], buf, 64, 0));
@@ -389,6 +404,51 @@ static void autobind_and_dgram_names(void)
 	close(s); close(r); close(u);
 }
 
+/* which error wins when several apply (Linux: address, size, shutdown,
+ * then the peer) */
+static void error_order(void)
+{
+	static char big[300000];
+	struct sockaddr_un a = { .sun_family = AF_UNIX, .sun_path = "/nonexistent/x" };
+	int sv[2];
+	printf("error order\n");
+	int s = socket(AF_UNIX, SOCK_DGRAM, 0);
+	shutdown(s, SHUT_WR);
+	CHECK("unconnected, SHUT_WR", send(s, "x", 1, 0));
+	CHECK("unconnected, SHUT_WR, too big", send(s, big, sizeof big, 0));
+	CHECK("sendto missing, SHUT_WR", sendto(s, "x", 1, 0, (void *)&a, sizeof a));
+	int u = socket(AF_UNIX, SOCK_DGRAM, 0);
+	CHECK("unconnected", send(u, "x", 1, 0));
+	CHECK("unconnected, too big", send(u, big, sizeof big, 0));
+	CHECK("sendto missing", sendto(u, "x", 1, 0, (void *)&a, sizeof a));
+	CHECK("sendto missing, too big", sendto(u, big, sizeof big, 0, (void *)&a, sizeof a));
+	socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv);
+	shutdown(sv[0], SHUT_WR);
+	CHECK("seqpacket, SHUT_WR", send(sv[0], "x", 1, MSG_NOSIGNAL));
+	CHECK("seqpacket, SHUT_WR, too big", send(sv[0], big, sizeof big, MSG_NOSIGNAL));
+	close(s); close(u); close(sv[0]); close(sv[1]);
+
+	/* only stream sockets raise SIGPIPE with EPIPE */
+	int types[] = { SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM };
+	for (int i = 0; i < 3; i++) {
+		char what[64];
+		socketpair(AF_UNIX, types[i], 0, sv);
+		shutdown(sv[0], SHUT_WR);
+		sigpipes = 0;
+		snprintf(what, sizeof what, "type %d, SHUT_WR", types[i]);
+		CHECK(what, send(sv[0], "x", 1, 0));
+		printf("  SIGPIPEs %d\n", sigpipes);
+		close(sv[0]); close(sv[1]);
+		socketpair(AF_UNIX, types[i], 0, sv);
+		close(sv[1]);
+		sigpipes = 0;
+		snprintf(what, sizeof what, "type %d, peer closed", types[i]);
+		CHECK(what, send(sv[0], "x", 1, 0));
+		printf("  SIGPIPEs %d\n", sigpipes);
+		close(sv[0]);
+	}
+}
+
 static void passing(void)
 {
 	int sv[2], ev[2];
@@ -512,6 +572,7 @@ int main(int argc, char **argv)
 	named_stream(0);
 	named_stream(1);
 	autobind_and_dgram_names();
+	error_order();
 	passing();
 	printf("done\n");
 	return 0;
