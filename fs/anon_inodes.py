@@ -35,6 +35,7 @@ def anon_inode_getfile(name, fops, private, flags):
     d = Dentry(b"anon_inode:" + name, mnt.root, _inode)
     f = File(Path(mnt, d), flags & (O_ACCMODE | O_NONBLOCK), fops, inode=_inode)
     f.private = private
+    f.proc_name = d.name                # what /proc/PID/fd/N reads
     return f
 
 

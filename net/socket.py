@@ -235,6 +235,7 @@ def sock_alloc_file(t, sock, flags):
     """Give sock an inode on sockfs and an open File."""
     mnt = _sockfs_mount()
     inode = Inode(mnt.sb, 0o140777, t.cred.fsuid, t.cred.fsgid)
+    inode.proc_name = b"socket:[%d]" % inode.ino       # /proc/PID/fd/N
     sock.inode = inode
     d = Dentry(b"socket:[%d]" % inode.ino, mnt.root, inode)
     f = File(Path(mnt, d), O_RDWR | (flags & O_NONBLOCK), socket_file_ops, inode=inode)

@@ -13,3 +13,10 @@ def test_poll_select_eventfd(libc):
     n, u = differential(guest("poll", libc))
     assert u.out.endswith("done\n")
     assert "poll woken by child                      1" in u.out
+
+
+def test_fd_names_and_modes():
+    """/proc/PID/fd and fstat for sockets, eventfd, epoll and /dev/ptmx."""
+    from test_tty import tty_differential
+    n, u = tty_differential(guest("fdnames", "musl"))
+    assert "anon_inode:[eventpoll]" in u.out

@@ -62,7 +62,7 @@ def _auxv(pid):
 def file_name(f):
     """What readlink of /proc/PID/fd/N says."""
     from fs.mount import d_path
-    name = getattr(f.inode, "proc_name", None)
+    name = getattr(f, "proc_name", None) or getattr(f.inode, "proc_name", None)
     if name is not None:
         return name() if callable(name) else name
     if f.inode.pipe is not None and f.path.dentry.unhashed:
