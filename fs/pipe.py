@@ -206,7 +206,14 @@ class PipeOperations(FileOperations):
                 mask |= POLLOUT | POLLWRNORM
             if not pipe.readers:
                 mask |= POLLERR
-        return mask, (pipe.rd_wait, pipe.wr_wait)
+        # each end waits on its own queue, as Linux's pipe_poll: epoll on
+        # the write end must not hear that data came in
+        queues = ()
+        if f.mode & FMODE_READ:
+            queues += (pipe.rd_wait,)
+        if f.mode & FMODE_WRITE:
+            queues += (pipe.wr_wait,)
+        return mask, queues
 
     def ioctl(self, f, t, cmd, arg):
         if cmd & 0xFFFFFFFF == FIONREAD:

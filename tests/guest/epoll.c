@@ -253,6 +253,33 @@ static void edges_with_sockets(void)
 	close(ep);
 }
 
+/* pipes (fs/pipe.py) under epoll: input, output space, hang-up */
+static void pipes(void)
+{
+	int p[2];
+	char buf[70000];
+	pipe2(p, O_NONBLOCK);
+	int ep = epoll_create1(0);
+	add(ep, p[0], EPOLLIN | EPOLLET);
+	add(ep, p[1], EPOLLOUT | EPOLLET);
+	wait_print("pipe: empty (writable end)", ep, 8, 0);
+	write(p[1], "abc", 3);
+	wait_print("pipe: data", ep, 8, 0);
+	wait_print("pipe: nothing new", ep, 8, 0);
+	long n = 0, r;
+	while ((r = write(p[1], buf, sizeof buf)) > 0)
+		n += r;
+	printf("pipe holds %ld\n", n);
+	wait_print("pipe: full", ep, 8, 0);
+	while (read(p[0], buf, sizeof buf) > 0)
+		;
+	wait_print("pipe: drained", ep, 8, 0);
+	close(p[1]);
+	wait_print("pipe: writer gone", ep, 8, 0);
+	close(p[0]);
+	close(ep);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -262,6 +289,7 @@ int main(int argc, char **argv)
 	closing();
 	nesting();
 	edges_with_sockets();
+	pipes();
 	sleeping();
 	printf("done\n");
 	return 0;
