@@ -25,7 +25,6 @@ then reads as 0, like ^D.
 import atexit
 import os
 import signal
-import struct
 
 from kernel import sched
 from fs.char_dev import register_chrdev
@@ -250,5 +249,3 @@ def console_init(in_fd=0, out_fd=1):
     pty_init()
     return console
 
-
-_ = struct

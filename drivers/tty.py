@@ -27,15 +27,15 @@ import struct
 
 from kernel import sched
 from kernel import task as ktask
-from kernel.errno import (EAGAIN, EBUSY, EFAULT, EINVAL, EIO, ENOTTY, ENXIO,
-                          EPERM, ERESTARTSYS, ESRCH, Errno)
+from kernel.errno import (EAGAIN, EBUSY, EINVAL, EIO, ENOTTY, ENXIO, EPERM,
+                          ERESTARTSYS, ESRCH, Errno)
 from fs.file import (FMODE_READ, O_NONBLOCK, POLLERR, POLLHUP, POLLIN,
                      POLLOUT, POLLRDNORM, POLLWRNORM, FileOperations)
 from mm.uaccess import copy_from_user, copy_to_user
 from drivers import n_tty
 from drivers.n_tty import (B38400, CREAD, CS8, ECHO, ECHOCTL, ECHOE, ECHOK,
                            ECHOKE, HUPCL, ICANON, ICRNL, IEXTEN, ISIG, IXON,
-                           NCCS, ONLCR, OPOST, TOSTOP, NTty)
+                           ONLCR, OPOST, TOSTOP, NTty)
 
 TCGETS, TCSETS, TCSETSW, TCSETSF = 0x5401, 0x5402, 0x5403, 0x5404
 TCGETA, TCSETA, TCSETAW, TCSETAF = 0x5405, 0x5406, 0x5407, 0x5408
@@ -43,12 +43,14 @@ TCSBRK, TCXONC, TCFLSH, TIOCEXCL, TIOCNXCL = 0x5409, 0x540A, 0x540B, 0x540C, 0x5
 TIOCSCTTY, TIOCGPGRP, TIOCSPGRP, TIOCOUTQ, TIOCSTI = 0x540E, 0x540F, 0x5410, 0x5411, 0x5412
 TIOCGWINSZ, TIOCSWINSZ = 0x5413, 0x5414
 TIOCMGET, TIOCMBIS, TIOCMBIC, TIOCMSET = 0x5415, 0x5416, 0x5417, 0x5418
-TIOCGSOFTCAR, TIOCSSOFTCAR, FIONREAD, TIOCLINUX, TIOCCONS = 0x5419, 0x541A, 0x541B, 0x541C, 0x541D
-TIOCPKT, FIONBIO, TIOCNOTTY, TIOCSETD, TIOCGETD, TCSBRKP = 0x5420, 0x5421, 0x5422, 0x5423, 0x5424, 0x5425
+TIOCGSOFTCAR, TIOCSSOFTCAR, FIONREAD = 0x5419, 0x541A, 0x541B
+TIOCLINUX, TIOCCONS, TIOCPKT, FIONBIO = 0x541C, 0x541D, 0x5420, 0x5421
+TIOCNOTTY, TIOCSETD, TIOCGETD, TCSBRKP = 0x5422, 0x5423, 0x5424, 0x5425
 TIOCSBRK, TIOCCBRK, TIOCGSID = 0x5427, 0x5428, 0x5429
 TCGETS2, TCSETS2, TCSETSW2, TCSETSF2 = 0x802C542A, 0x402C542B, 0x402C542C, 0x402C542D
 TIOCGPTN, TIOCSPTLCK, TIOCGDEV, TIOCSIG = 0x80045430, 0x40045431, 0x80045432, 0x40045436
-TIOCVHANGUP, TIOCGPKT, TIOCGPTLCK, TIOCGEXCL, TIOCGPTPEER = 0x5437, 0x80045438, 0x80045439, 0x80045440, 0x5441
+TIOCVHANGUP, TIOCGPKT, TIOCGPTLCK = 0x5437, 0x80045438, 0x80045439
+TIOCGEXCL, TIOCGPTPEER = 0x80045440, 0x5441
 TCOOFF, TCOON, TCIOFF, TCION = 0, 1, 2, 3
 TCIFLUSH, TCOFLUSH, TCIOFLUSH = 0, 1, 2
 N_TTY = 0
@@ -340,7 +342,6 @@ def disassociate_ctty(t, on_exit):
     tty = get_current_tty(t)
     if tty is not None:
         if on_exit and not tty.driver.name.startswith("pty"):
-            tty.pgrp_at_exit = tty.pgrp
             tty.hangup()
             return
         if tty.pgrp:
@@ -652,7 +653,7 @@ def tty_ioctl(tty, f, t, cmd, arg):
         tty.hangup()
         return 0
     if cmd == TIOCGDEV:
-        copy_to_user(mm, arg, struct.pack("<I", _encode_dev(tty.device)))
+        copy_to_user(mm, arg, struct.pack("<I", tty.device))
         return 0
     if cmd in (TIOCGSOFTCAR, TIOCSSOFTCAR):
         if cmd == TIOCGSOFTCAR:
@@ -661,10 +662,6 @@ def tty_ioctl(tty, f, t, cmd, arg):
     if cmd == FIONBIO:
         return 0
     return -ENOTTY
-
-
-def _encode_dev(dev):
-    return dev
 
 
 def _is_pty_master(tty):
@@ -702,5 +699,3 @@ def tty_init():
     from fs.char_dev import register_chrdev
     register_chrdev(5, 0, dev_tty_fops)
 
-
-_ = (EFAULT, POLLERR)

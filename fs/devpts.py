@@ -10,8 +10,7 @@ wherever it is mounted.
 
 from kernel.errno import EPERM, Errno
 from fs.dcache import Dentry
-from fs.inode import (DT_CHR, S_IFCHR, S_IFDIR, Inode, SuperBlock, dtype,
-                      mkdev)
+from fs.inode import S_IFCHR, S_IFDIR, Inode, SuperBlock, dtype, mkdev
 from fs.mount import Mount, Path
 
 DEVPTS_SUPER_MAGIC = 0x1CD1
@@ -96,5 +95,3 @@ def devpts_mount(source=b"devpts", flags=0, data=b""):
     """For mount -t devpts: the one instance."""
     return devpts().sb
 
-
-_ = DT_CHR

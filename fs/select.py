@@ -11,7 +11,7 @@ that time left) when a signal interrupts it but no handler runs.
 
 import struct
 
-from kernel.errno import EBADF, EFAULT, EINTR, EINVAL, ERESTARTNOHAND, Errno
+from kernel.errno import EBADF, EINTR, EINVAL, ERESTARTNOHAND, Errno
 from fs.file import (POLLERR, POLLHUP, POLLIN, POLLOUT, POLLPRI, POLLRDBAND,
                      POLLRDNORM, POLLWRBAND, POLLWRNORM, fget)
 from fs.poll import (NSEC_PER_SEC, deadline_after_ns, get_timespec_ns,
@@ -157,5 +157,3 @@ def _s32(v):
     v &= 0xFFFFFFFF
     return v - (1 << 32) if v & 0x80000000 else v
 
-
-_ = EFAULT

@@ -172,17 +172,17 @@ def sock_intr_errno(timeo):
     return -ERESTARTSYS if timeo is None else -EINTR
 
 
-def sock_wait(t, sock, cond, timeo):
-    """Sleep on sock.wq until cond(); a generator returning 0, -EAGAIN at
-    the timeout or the restart errno for a signal."""
+def sock_wait(t, queues, cond, deadline, timeo):
+    """Sleep on queues until cond(): a generator returning 0, -EAGAIN once
+    the deadline (of the socket's timeout, timeo) passes, or the errno for
+    a signal."""
     from kernel.signal import signal_pending
-    deadline = None if timeo is None else sched.now() + timeo
     while not cond():
         if signal_pending(t):
             return sock_intr_errno(timeo)
         if deadline is not None and sched.now() >= deadline:
             return -EAGAIN
-        yield sched.Sleep((sock.wq,), deadline)
+        yield sched.Sleep(queues, deadline)
     return 0
 
 
@@ -736,5 +736,3 @@ def _s32(v):
     v &= 0xFFFFFFFF
     return v - (1 << 32) if v & 0x80000000 else v
 
-
-_ = (sock_wait, RecvResult)

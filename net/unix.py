@@ -36,7 +36,7 @@ from net.scm import ScmCookie, current_creds
 from net.socket import (AF_UNIX, AF_UNSPEC, MSG_PEEK, MSG_TRUNC, MSG_WAITALL,
                         RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK, SOCK_DGRAM,
                         SOCK_RAW, SOCK_SEQPACKET, SOCK_STREAM, RecvResult,
-                        Socket, sock_intr_errno)
+                        Socket, sock_wait)
 
 PF_UNIX = AF_UNIX
 TCP_ESTABLISHED, TCP_CLOSE, TCP_LISTEN = 1, 7, 10
@@ -125,19 +125,6 @@ def unix_create(t, type_, protocol):
     if type_ not in (SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET):
         raise Errno(ESOCKTNOSUPPORT)
     return UnixSocket(type_, 0)             # SO_PROTOCOL reads 0 either way
-
-
-def _wait(t, queues, cond, deadline, timeo):
-    """Sleep until cond(): 0, -EAGAIN when the timeout passes, or the
-    errno for a signal."""
-    from kernel.signal import signal_pending
-    while not cond():
-        if signal_pending(t):
-            return sock_intr_errno(timeo)
-        if deadline is not None and sched.now() >= deadline:
-            return -EAGAIN
-        yield sched.Sleep(queues, deadline)
-    return 0
 
 
 def run_or_sleep(gen):
@@ -297,7 +284,7 @@ class UnixSocket(Socket):
             if len(other.queue) > other.backlog:
                 if timeo == 0:
                     return -EAGAIN
-                r = yield from _wait(t, (other.wq,), lambda: len(other.queue) <= other.backlog
+                r = yield from sock_wait(t, (other.wq,), lambda: len(other.queue) <= other.backlog
                                      or other.state != TCP_LISTEN, deadline, timeo)
                 if r < 0:
                     return r
@@ -387,8 +374,9 @@ class UnixSocket(Socket):
                 return -EINVAL
             if timeo == 0:
                 return -EAGAIN
-            r = yield from _wait(t, (self.wq,), lambda: self.queue or self.shutdown & RCV_SHUTDOWN
-                                 or self.state != TCP_LISTEN, deadline, timeo)
+            r = yield from sock_wait(
+                t, (self.wq,), lambda: self.queue or self.shutdown & RCV_SHUTDOWN
+                or self.state != TCP_LISTEN, deadline, timeo)
             if r < 0:
                 return r
             if self.state != TCP_LISTEN:
@@ -458,7 +446,7 @@ class UnixSocket(Socket):
                 return 0
             if timeo == 0:
                 return -EAGAIN
-            r = yield from _wait(t, (self.wq,), lambda: self.wmem < self.sndbuf or self.err
+            r = yield from sock_wait(t, (self.wq,), lambda: self.wmem < self.sndbuf or self.err
                                  or self.shutdown & SEND_SHUTDOWN, deadline, timeo)
             if r < 0:
                 return r
@@ -529,11 +517,13 @@ class UnixSocket(Socket):
                     continue
                 if other.shutdown & RCV_SHUTDOWN:
                     return -EPIPE
-                if other is not self and other.peer is not self and len(other.queue) > MAX_DGRAM_QLEN:
+                if other is not self and other.peer is not self \
+                        and len(other.queue) > MAX_DGRAM_QLEN:
                     if timeo == 0:
                         return -EAGAIN
-                    r = yield from _wait(t, (other.wq,), lambda: len(other.queue) <= MAX_DGRAM_QLEN
-                                         or other.dead, deadline, timeo)
+                    r = yield from sock_wait(
+                        t, (other.wq,), lambda: len(other.queue) <= MAX_DGRAM_QLEN or other.dead,
+                        deadline, timeo)
                     if r < 0:
                         return r
                     continue
@@ -609,9 +599,10 @@ class UnixSocket(Socket):
                     if copied:
                         break
                     return -EAGAIN
-                n_before = sum(s.remaining() for s in self.queue)
-                r = yield from _wait(t, (self.wq,), lambda: sum(s.remaining() for s in self.queue) > n_before
-                                     or self.err or self.shutdown & RCV_SHUTDOWN, deadline, timeo)
+                n_before = len(self.queue)
+                r = yield from sock_wait(
+                    t, (self.wq,), lambda: len(self.queue) > n_before
+                    or self.err or self.shutdown & RCV_SHUTDOWN, deadline, timeo)
                 if r < 0:
                     if copied:
                         break
@@ -666,7 +657,7 @@ class UnixSocket(Socket):
                 return RecvResult(b"")
             if self.type == SOCK_SEQPACKET and self.state != TCP_ESTABLISHED:
                 return -ENOTCONN
-            r = yield from _wait(t, (self.wq,), lambda: self.queue or self.err
+            r = yield from sock_wait(t, (self.wq,), lambda: self.queue or self.err
                                  or self.shutdown & RCV_SHUTDOWN, deadline, timeo)
             if r < 0:
                 return r
@@ -760,5 +751,3 @@ class UnixSocket(Socket):
 
 DATA_READY = POLLIN | POLLRDNORM            # sk_data_ready's wake-up
 WRITE_SPACE = POLLOUT | POLLWRNORM | POLLWRBAND
-
-_ = (EAGAIN, EPERM)
