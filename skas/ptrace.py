@@ -86,6 +86,17 @@ def setregs(pid, regs):
         raise PtraceError(get_errno(), "PTRACE_SETREGS(%d)" % pid)
 
 
+def getregs_at(pid, addr):
+    """GETREGS into the struct at addr (task.regs_addr: no addressof call)."""
+    if _ptrace(PTRACE_GETREGS, pid, 0, addr) == -1:
+        raise PtraceError(get_errno(), "PTRACE_GETREGS(%d)" % pid)
+
+
+def setregs_at(pid, addr):
+    if _ptrace(PTRACE_SETREGS, pid, 0, addr) == -1:
+        raise PtraceError(get_errno(), "PTRACE_SETREGS(%d)" % pid)
+
+
 def resume(request, pid, sig=0):
     """PTRACE_CONT / PTRACE_SYSEMU / PTRACE_SYSCALL, delivering sig."""
     if _ptrace(request, pid, 0, sig) == -1:
