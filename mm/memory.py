@@ -52,7 +52,6 @@ def pte_prot_for(vma, pm, pfn):
 def handle_mm_fault(mm, vma, addr, write):
     """Make addr accessible in vma for a read or write; the caller checked
     that the VMA permits the access.  Raises VMFault."""
-    pm = _pm.physmem
     pt = mm.pt
     addr &= ~(PAGE_SIZE - 1)
     try:

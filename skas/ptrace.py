@@ -13,9 +13,9 @@ should count the calls they make.
 
 import ctypes
 import os
-from ctypes import byref, c_long, c_ulong, get_errno
+from ctypes import c_long, c_ulong, get_errno
 
-from ptrace.binding.func import ptrace_registers_t as user_regs_struct
+from ptrace.binding.func import ptrace_registers_t as user_regs_struct  # noqa: F401 (re-exported)
 from ptrace.ctypes_libc import libc
 
 PTRACE_TRACEME = 0

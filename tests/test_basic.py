@@ -3,7 +3,7 @@ under pyuml, built without libc, with musl and with glibc."""
 
 import pytest
 
-from conftest import differential, guest, run
+from conftest import differential, guest
 
 LIBCS = ["musl", "glibc"]
 
