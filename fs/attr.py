@@ -359,7 +359,6 @@ def _s64(v, t):
     return v - (1 << 64) if v & (1 << 63) else v
 
 
-_ = (EACCES, MAY_EXEC)
 
 
 # -- extended attributes ------------------------------------------------------------------

@@ -9,7 +9,7 @@ at boot (CONFIG_DEVTMPFS_MOUNT), so host device nodes are never used.
 """
 
 from fs.dcache import d_add
-from fs.inode import S_IFCHR, S_IFDIR, S_IFLNK, mkdev
+from fs.inode import S_IFCHR, S_IFDIR, mkdev
 from fs.tmpfs import make_tmpfs
 
 # name, mode, (major, minor)
@@ -82,6 +82,3 @@ def devtmpfs_mount_on_dev(root_path):
     sb = devtmpfs_sb()
     attach_mount(Mount(sb, sb.root, source=b"devtmpfs"), dev)
     return True
-
-
-_ = S_IFLNK

@@ -8,12 +8,12 @@ builds the new address space.  Past the point of no return (flush_old_exec)
 the old mm is gone: a failure there kills the process, as on Linux.
 """
 
-from kernel.errno import (E2BIG, EACCES, EFAULT, ELOOP, ENOEXEC, ENOENT,
+from kernel.errno import (E2BIG, EACCES, ENOEXEC, ENOENT,
                           Errno)
 from fs.file import O_RDONLY, File
-from fs.inode import S_ISDIR, S_ISREG
+from fs.inode import S_ISREG
 from fs.namei import AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, MAY_EXEC, \
-    MAY_READ, inode_permission, path_lookup
+    inode_permission, path_lookup
 from fs.read_write import generic_file_fops
 
 BINPRM_BUF_SIZE = 256
@@ -199,6 +199,3 @@ def sys_execveat(t, dirfd, filename, argv, envp, flags):
 def kernel_execve(t, filename, argv, envp):
     """Start init (no user memory to read the arguments from)."""
     return do_execveat(t, AT_FDCWD, filename, argv, envp)
-
-
-_ = (EFAULT, ELOOP, MAY_READ, S_ISDIR)

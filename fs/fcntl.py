@@ -9,8 +9,8 @@ takes record locks (fs/locks.py).
 
 import struct
 
-from kernel.errno import EBADF, EFAULT, EINVAL, EPERM, Errno
-from fs.file import (O_APPEND, O_ASYNC, O_DIRECT, O_LARGEFILE, O_NOATIME,
+from kernel.errno import EBADF, EINVAL, EPERM, Errno
+from fs.file import (O_APPEND, O_ASYNC, O_DIRECT, O_NOATIME,
                      O_NONBLOCK, O_CLOEXEC, FMODE_READ, FMODE_WRITE, FMODE_PATH, fget)
 from fs.locks import (F_RDLCK, F_UNLCK, F_WRLCK, OFFSET_MAX, FileLock,
                       find_conflict, posix_lock_file)
@@ -226,6 +226,3 @@ def sys_fcntl64(t, fd, cmd, arg):
 def _s32(v):
     v &= 0xFFFFFFFF
     return v - (1 << 32) if v & 0x80000000 else v
-
-
-_ = (EFAULT, O_LARGEFILE)

@@ -39,10 +39,9 @@ host (EPERM).
 import ctypes
 import errno as _errno
 import os
-import stat as _stat
 from collections import OrderedDict
 
-from kernel.errno import (EACCES, EINVAL, ENOENT, ENOTDIR, EPERM, EROFS,
+from kernel.errno import (EINVAL, ENOENT, ENOTDIR, EPERM, EROFS,
                           ESTALE, EXDEV, Errno)
 from fs.inode import (DT_DIR, DT_LNK, DT_REG, S_IFMT, S_ISBLK, S_ISCHR,
                       S_ISDIR, S_ISLNK, S_ISREG, Inode, SuperBlock, dtype, mkdev)
@@ -564,6 +563,3 @@ def make_hostfs(path, read_only=False):
     sb.inodes[(st.st_dev, st.st_ino)] = root
     sb.root = Dentry(b"/", None, root)
     return sb
-
-
-_ = (EACCES, DT_DIR, _stat)

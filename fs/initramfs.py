@@ -10,10 +10,9 @@ entry and are linked, not copied.
 Errors raise InitramfsError with a message a user can act on.
 """
 
-import gzip
 import zlib
 
-from fs.inode import S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, S_ISDIR, S_ISLNK, S_ISREG, mkdev
+from fs.inode import S_IFMT, S_ISDIR, S_ISLNK, S_ISREG, mkdev
 
 
 class InitramfsError(Exception):
@@ -76,7 +75,6 @@ def parse_cpio(data):
 def unpack_to_rootfs(data, root_dentry):
     """Create the archive's contents under root_dentry (a tmpfs root)."""
     from fs.dcache import d_add
-    from fs.mount import Path
     from kernel.task import Cred
     links = {}
     count = 0
@@ -136,6 +134,3 @@ def unpack_to_rootfs(data, root_dentry):
             links[key] = inode
         count += 1
     return count
-
-
-_ = (S_IFDIR, S_IFLNK, S_IFREG, gzip, Path) if False else None

@@ -16,7 +16,7 @@ the inode's wait queue; a cycle of POSIX waiters is EDEADLK.
 """
 
 from kernel import sched
-from kernel.errno import EAGAIN, EDEADLK, EINTR, EINVAL, ENOLCK, EWOULDBLOCK, Errno
+from kernel.errno import EAGAIN, EDEADLK, EINTR, EINVAL, EWOULDBLOCK, Errno
 
 F_RDLCK, F_WRLCK, F_UNLCK = 0, 1, 2
 OFFSET_MAX = (1 << 63) - 1
@@ -197,6 +197,3 @@ def sys_flock(t, fd, cmd):
 def _s32(v):
     v &= 0xFFFFFFFF
     return v - (1 << 32) if v & 0x80000000 else v
-
-
-_ = ENOLCK

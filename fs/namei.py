@@ -7,7 +7,7 @@ above the task's root, and follows symbolic links (at most 40 in one walk:
 ELOOP).  Also here: permission checks against the task's credentials.
 """
 
-from kernel.errno import (EACCES, EBADF, EEXIST, ELOOP, ENAMETOOLONG, ENOENT,
+from kernel.errno import (EACCES, EBADF, ELOOP, ENAMETOOLONG, ENOENT,
                           ENOTDIR, EROFS, Errno)
 from fs.dcache import lookup_one
 from fs.inode import S_ISDIR, S_ISLNK, S_ISREG
@@ -222,6 +222,3 @@ def lookup_child(parent, name):
     if d is None:
         return None
     return Path(parent.mnt, d)
-
-
-_ = EEXIST

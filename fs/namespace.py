@@ -11,7 +11,7 @@ MNT_DETACH asks for it to be cut loose anyway.
 
 from kernel.errno import (EBUSY, EFAULT, EINVAL, ENODEV, ENOENT, ENOTBLK,
                           ENOTDIR, EPERM, ERANGE, Errno)
-from fs.file import FMODE_PATH, fget
+from fs.file import fget
 from fs.inode import S_ISDIR
 from fs.mount import (Mount, Path, all_mounts, attach_mount, d_path,
                       detach_mount, mount_table)
@@ -322,6 +322,3 @@ def sys_umount(t, target):
 
 def sys_pivot_root(t, new_root, put_old):
     return -EINVAL
-
-
-_ = (FMODE_PATH, EBUSY)

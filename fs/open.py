@@ -7,10 +7,9 @@ directory reader, a character device's driver (fs/char_dev.py), a pipe for a
 FIFO.
 """
 
-from kernel.errno import (EACCES, EEXIST, EINVAL, EISDIR, ELOOP, ENOENT,
-                          ENOTDIR, ENXIO, EPERM, Errno)
+from kernel.errno import (EEXIST, EINVAL, EISDIR, ELOOP, ENOTDIR, ENXIO, Errno)
 from fs.dcache import d_add
-from fs.file import (FMODE_READ, FMODE_WRITE, O_ACCMODE, O_APPEND, O_CLOEXEC,
+from fs.file import (O_ACCMODE, O_CLOEXEC,
                      O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH,
                      O_RDONLY, O_TMPFILE, O_TRUNC, O_WRONLY, O_RDWR, O_LARGEFILE, File,
                      FileOperations, dir_fops)
@@ -200,6 +199,3 @@ def sys_close_range(t, first, last, flags):
 def _s32(v):
     v &= 0xFFFFFFFF
     return v - (1 << 32) if v & 0x80000000 else v
-
-
-_ = (EACCES, ENOENT, EPERM, FMODE_READ, FMODE_WRITE, O_APPEND, MAY_EXEC)

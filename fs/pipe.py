@@ -425,6 +425,3 @@ def pipe_fcntl(t, f, cmd, arg):
         pipe.wr_wait.wake_up()
         return nr * PAGE_SIZE
     raise Errno(EINVAL)
-
-
-_ = (O_RDWR, O_WRONLY, PIPE_BUF)

@@ -9,7 +9,7 @@ with generic_file_fops.
 
 import struct
 
-from kernel.errno import (EBADF, EFAULT, EINVAL, EISDIR, EOVERFLOW, ESPIPE,
+from kernel.errno import (EFAULT, EINVAL, EOVERFLOW, ESPIPE,
                           EFBIG, Errno)
 from fs.file import (FMODE_READ, FMODE_WRITE, O_APPEND, SEEK_CUR, SEEK_DATA,
                      SEEK_END, SEEK_HOLE, SEEK_SET, FileOperations, fdget)
@@ -320,6 +320,3 @@ def sys_lseek(t, fd, offset, whence):
 def _s32(v):
     v &= 0xFFFFFFFF
     return v - (1 << 32) if v & 0x80000000 else v
-
-
-_ = (EBADF, EISDIR)

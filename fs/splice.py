@@ -10,7 +10,7 @@ so these calls are generators (kernel/sched.py).
 
 import struct
 
-from kernel.errno import (EAGAIN, EBADF, EINVAL, EISDIR, ESPIPE, Errno)
+from kernel.errno import (EBADF, EINVAL, EISDIR, ESPIPE, Errno)
 from fs.file import FMODE_READ, FMODE_WRITE, O_APPEND, O_NONBLOCK, fdget
 from fs.inode import S_ISDIR, S_ISREG
 from fs.read_write import MAX_RW_COUNT
@@ -197,6 +197,3 @@ def _splice(t, fd_in, off_in, fd_out, off_out, length, flags):
 
 def sys_splice(t, fd_in, off_in, fd_out, off_out, length, flags):
     return _splice(t, fd_in, off_in, fd_out, off_out, length, flags & 0xFFFFFFFF)
-
-
-_ = (EAGAIN, EBADF)

@@ -3,7 +3,7 @@ about itself (type magic, block counts, name length, mount flags)."""
 
 import struct
 
-from kernel.errno import EBADF, Errno
+from kernel.errno import EBADF
 from fs.file import fget
 from fs.namei import AT_FDCWD, path_lookup
 from mm.uaccess import copy_to_user, strncpy_from_user
@@ -43,6 +43,3 @@ def sys_fstatfs(t, fd, buf):
         return -EBADF
     copy_to_user(t.mm, buf, _statfs_bytes(t, f.path))
     return 0
-
-
-_ = Errno

@@ -7,7 +7,7 @@ through the VFS.
 """
 
 from kernel.errno import EEXIST, ENOENT, ENOTEMPTY, Errno
-from fs.inode import (S_IFDIR, S_IFLNK, S_IFREG, S_ISDIR, S_ISREG, Inode,
+from fs.inode import (S_IFDIR, S_IFLNK, S_ISDIR, S_ISREG, Inode,
                       SuperBlock, dtype)
 from fs.pagecache import AddressSpace
 

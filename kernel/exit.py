@@ -12,7 +12,7 @@ init's status.
 
 from kernel import sched
 from kernel import task as ktask
-from kernel.errno import ECHILD, EINVAL, ERESTARTSYS, Errno
+from kernel.errno import ECHILD, EINVAL, ERESTARTSYS
 from kernel.signal import (CLD_CONTINUED, CLD_DUMPED, CLD_EXITED, CLD_KILLED,
                            CLD_STOPPED, PF_EXITING, SA_NOCLDWAIT, SIG_IGN,
                            SIGCHLD, SIGKILL, SigInfo, send_signal)
@@ -398,6 +398,3 @@ def sys_exit_group(t, code):
 def _s32(v):
     v &= 0xFFFFFFFF
     return v - (1 << 32) if v & 0x80000000 else v
-
-
-_ = Errno

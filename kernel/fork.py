@@ -19,7 +19,7 @@ from kernel import sched
 from kernel import task as ktask
 from kernel.pgrp import PF_FORKNOEXEC
 from kernel.errno import EAGAIN, EINVAL, ENOMEM, ERESTARTNOINTR, Errno
-from kernel.signal import SIGCHLD, SigHand, SigPending, init_task_signals
+from kernel.signal import SIGCHLD, SigPending, init_task_signals
 from mm.physmem import PAGE_SHIFT, PAGE_SIZE, OutOfMemory
 from skas.mem import StubError
 

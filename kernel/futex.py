@@ -27,8 +27,7 @@ FUTEX_OWNER_DIED and a waiter is woken).
 import struct
 
 from kernel import sched
-from kernel.errno import (EAGAIN, EDEADLK, EFAULT, EINVAL, ENOSYS, EPERM,
-                          ERESTART_RESTARTBLOCK, ERESTARTSYS, ESRCH, ETIMEDOUT,
+from kernel.errno import (EAGAIN, EFAULT, EINVAL, ENOSYS, ERESTART_RESTARTBLOCK, ERESTARTSYS, ETIMEDOUT,
                           Errno)
 from mm.uaccess import copy_from_user, copy_to_user
 
@@ -375,7 +374,7 @@ def exit_robust_list(t):
             return
         if entry != pending:
             handle_futex_death(t, (entry + offset) & ((1 << bits) - 1))
-        entry, pi = nxt, npi
+        entry, _pi = nxt, npi
         limit -= 1
     if pending:
         handle_futex_death(t, (pending + offset) & ((1 << bits) - 1), pending_op=True)
@@ -391,6 +390,3 @@ def mm_release(t):
         except Errno:
             pass
     t.clear_child_tid = 0
-
-
-_ = (EDEADLK, EPERM, ESRCH)

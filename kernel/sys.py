@@ -10,7 +10,7 @@ import struct
 import time
 
 from kernel import sched
-from kernel.errno import EFAULT, EINVAL, EPERM, Errno
+from kernel.errno import EINVAL, EPERM, Errno
 from mm.uaccess import copy_from_user, copy_to_user, put_user_u32
 
 UTS_SYSNAME = b"Linux"
@@ -544,6 +544,3 @@ def sys_times(t, buf):
 def _s32(v):
     v &= 0xFFFFFFFF
     return v - (1 << 32) if v & 0x80000000 else v
-
-
-_ = EFAULT

@@ -79,15 +79,18 @@ def table_for(arch):
     return tab
 
 
+_Generator = type((lambda: (yield))())
+
+
 def is_generator(x):
-    return type(x).__name__ == "generator"
+    return type(x) is _Generator
 
 
 def do_syscall(t, abi):
     """Run the system call t stopped in, with abi's numbering."""
     regs = t.regs
     nr = abi.syscall_nr(regs)
-    tab = table_for(abi)
+    tab = _tables.get(abi) or table_for(abi)
     entry = tab[nr] if 0 <= nr < len(tab) else None
     if entry is None or entry.fn is None:
         name = entry.name if entry is not None else "#%d" % nr
@@ -108,7 +111,7 @@ def do_syscall(t, abi):
     except Exception as e:
         oops(t, e, entry.name)
         return
-    if is_generator(ret):
+    if type(ret) is _Generator:
         t.kstack = ret
         run_kstack(t)
         return

@@ -11,6 +11,7 @@ FP/SSE state in task.fpstate while the task is not loaded in its host
 process (threads of one mm share that process; skas/userspace.py swaps).
 """
 
+import ctypes
 import time
 
 from kernel import sched
@@ -119,6 +120,7 @@ class Task:
         self.signal = SignalStruct()
 
         self.regs = user_regs_struct()
+        self.regs_addr = ctypes.addressof(self.regs)  # for the hot ptrace calls
         self.fpstate = None             # saved xstate when not loaded
         self.regs_dirty = False         # task.regs must be written to the host
         self.regs_valid = False         # task.regs matches the host thread

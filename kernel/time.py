@@ -14,7 +14,7 @@ import struct
 import time
 
 from kernel import sched
-from kernel.errno import EFAULT, EINTR, EINVAL, EOPNOTSUPP, ERESTART_RESTARTBLOCK, ERESTARTNOHAND, Errno
+from kernel.errno import EINTR, EINVAL, EOPNOTSUPP, ERESTART_RESTARTBLOCK, ERESTARTNOHAND, Errno
 from mm.uaccess import copy_from_user, copy_to_user
 
 CLOCK_REALTIME = 0
@@ -337,6 +337,3 @@ def account_cpu(t, seconds):
 def _s32(v):
     v &= 0xFFFFFFFF
     return v - (1 << 32) if v & 0x80000000 else v
-
-
-_ = EFAULT

@@ -18,7 +18,7 @@ def mmput(mm):
 
 def exit_mmap(mm):
     for vma in mm.vmas:
-        zap_page_range(mm, vma.start, vma.end)
+        zap_page_range(mm, vma.start, vma.end, free_tables=False)
         if vma.file is not None:
             from fs.pagecache import filemap_close
             filemap_close(vma)

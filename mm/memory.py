@@ -52,7 +52,6 @@ def pte_prot_for(vma, pm, pfn):
 def handle_mm_fault(mm, vma, addr, write):
     """Make addr accessible in vma for a read or write; the caller checked
     that the VMA permits the access.  Raises VMFault."""
-    pm = _pm.physmem
     pt = mm.pt
     addr &= ~(PAGE_SIZE - 1)
     try:
@@ -187,8 +186,10 @@ def do_wp_page(mm, vma, addr, idx, pte):
 
 # -- clearing and copying ---------------------------------------------------
 
-def zap_page_range(mm, start, end):
-    """Drop every pte in [start, end).  Returns True if any was mapped."""
+def zap_page_range(mm, start, end, free_tables=True):
+    """Drop every pte in [start, end).  Returns True if any was mapped.
+    Tables left empty are freed unless the caller frees them all at once
+    (exit_mmap)."""
     pm = _pm.physmem
     q = mm.pt.q
     any_mapped = False
@@ -201,7 +202,8 @@ def zap_page_range(mm, start, end):
                     mm.rss -= 1
                 q[i] = 0
                 any_mapped = True
-    mm.pt.free_empty_tables(start, end)
+    if free_tables:
+        mm.pt.free_empty_tables(start, end)
     return any_mapped
 
 

@@ -123,18 +123,32 @@ def get_unmapped_area(mm, length, hint=0, limit=None, map32=False):
         hint &= ~(PAGE_SIZE - 1)
         if MMAP_MIN_ADDR <= hint and hint + length <= mm.task_size \
                 and not mm.vmas_in(hint, hint + length):
-            return hint
+            nxt = mm.find_vma(hint)
+            if nxt is None or hint + length <= _start_gap(nxt):
+                return hint
     end = top
     for vma in reversed(mm.vmas):
         if vma.start >= end:
             continue
+        # the gap [vma.end, end): end already keeps the upper VMA's guard
         if vma.end <= end and end - vma.end >= length and end - length >= MMAP_MIN_ADDR:
             return end - length
-        end = vma.start
+        end = _start_gap(vma)
     if end - length >= MMAP_MIN_ADDR:
         return end - length
     # nothing below mmap_base: try above it (bottom-up), up to TASK_SIZE
     return _bottom_up(mm, length, top, limit or mm.task_size)
+
+
+STACK_GUARD_GAP = 256 * PAGE_SIZE          # Linux's stack_guard_gap
+
+
+def _start_gap(vma):
+    """Where a VMA starts for placement: a stack (VM_GROWSDOWN) keeps a
+    guard gap below it free, as Linux's vm_start_gap()."""
+    if vma.flags & VM_GROWSDOWN:
+        return max(vma.start - STACK_GUARD_GAP, 0)
+    return vma.start
 
 
 def _bottom_up(mm, length, low, high):

@@ -14,7 +14,7 @@ from kernel.errno import EFAULT, ENAMETOOLONG, Errno
 from mm import physmem as _pm
 from mm.memory import VMFault, handle_mm_fault
 from mm.pgtable import _PAGE_PRESENT, _PAGE_RW, _PAGE_USER, PTE_PFN_MASK
-from mm.physmem import PAGE_SHIFT, PAGE_SIZE
+from mm.physmem import PAGE_SIZE
 from mm.vma import VM_READ, VM_WRITE
 
 _OK_READ = _PAGE_PRESENT | _PAGE_USER
@@ -145,7 +145,6 @@ def get_user_ptr_array(mm, addr, ptr_size, limit):
         addr += ptr_size
 
 
-_ = PAGE_SHIFT
 
 
 def peek_user(mm, addr, n):

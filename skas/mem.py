@@ -19,7 +19,6 @@ import os
 import struct
 
 from mm import physmem as _pm
-from skas import ptrace
 
 MAP_SHARED_FIXED = 0x11
 

@@ -13,9 +13,9 @@ should count the calls they make.
 
 import ctypes
 import os
-from ctypes import byref, c_long, c_ulong, get_errno
+from ctypes import c_long, c_ulong, get_errno
 
-from ptrace.binding.func import ptrace_registers_t as user_regs_struct
+from ptrace.binding.func import ptrace_registers_t as user_regs_struct  # noqa: F401 (re-exported)
 from ptrace.ctypes_libc import libc
 
 PTRACE_TRACEME = 0
@@ -83,6 +83,17 @@ def getregs(pid, regs):
 
 def setregs(pid, regs):
     if _ptrace(PTRACE_SETREGS, pid, 0, ctypes.addressof(regs)) == -1:
+        raise PtraceError(get_errno(), "PTRACE_SETREGS(%d)" % pid)
+
+
+def getregs_at(pid, addr):
+    """GETREGS into the struct at addr (task.regs_addr: no addressof call)."""
+    if _ptrace(PTRACE_GETREGS, pid, 0, addr) == -1:
+        raise PtraceError(get_errno(), "PTRACE_GETREGS(%d)" % pid)
+
+
+def setregs_at(pid, addr):
+    if _ptrace(PTRACE_SETREGS, pid, 0, addr) == -1:
         raise PtraceError(get_errno(), "PTRACE_SETREGS(%d)" % pid)
 
 

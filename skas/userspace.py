@@ -49,6 +49,8 @@ PTRACE_CONT = ptrace.PTRACE_CONT
 
 _getregs = ptrace.getregs
 _setregs = ptrace.setregs
+_getregs_at = ptrace.getregs_at
+_setregs_at = ptrace.setregs_at
 _resume = ptrace.resume
 _waitpid = os.waitpid
 _WALL = ptrace.__WALL
@@ -111,7 +113,7 @@ def userspace(t):
             if ctx.loaded_task is not t:
                 switch_to(ctx, t)
             elif t.regs_dirty:
-                _setregs(pid, t.regs)
+                _setregs_at(pid, t.regs_addr)
             t.regs_dirty = False
             t.regs_valid = False
             t.in_syscall = None         # its restart, if any, is decided
@@ -132,7 +134,7 @@ def userspace(t):
         sig = status >> 8
         if sig == SYSCALL_STOP:
             regs = t.regs
-            _getregs(pid, regs)
+            _getregs_at(pid, t.regs_addr)
             t.regs_valid = True
             Stats.syscalls += 1
             if ctx.stub.start <= regs.rip < ctx.stub.end:

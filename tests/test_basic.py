@@ -3,7 +3,7 @@ under pyuml, built without libc, with musl and with glibc."""
 
 import pytest
 
-from conftest import differential, guest, run
+from conftest import differential, guest
 
 LIBCS = ["musl", "glibc"]
 
@@ -47,3 +47,9 @@ def test_registers_survive_page_faults():
 def test_fork_copy_on_write(libc):
     """fork: the child's writes stay private, MAP_SHARED ones do not."""
     differential(guest("forkcow", libc))
+
+
+def test_static_pie():
+    """ET_DYN without PT_INTERP: loaded at ELF_ET_DYN_BASE, relocates itself."""
+    differential(guest("hello", "static-pie"), ["3"], env={"GUEST_VAR": "pie"})
+    differential(guest("memory", "static-pie"), ["8"])

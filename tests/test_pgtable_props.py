@@ -168,7 +168,7 @@ class AddressSpaces(RuleBasedStateMachine):
 
     @precondition(lambda self: len(self.mms) > 1)
     @rule(i=st.integers(0, 7))
-    def teardown(self, i):
+    def tear_down_one(self, i):
         from mm.exit import exit_mmap
         i, mm, model = self._pick(i)
         exit_mmap(mm)

@@ -23,7 +23,7 @@ trip, or None when empty.
 
 import struct
 
-from kernel.errno import EFAULT, EINVAL, ESRCH, Errno
+from kernel.errno import EINVAL, ESRCH, Errno
 
 GDT_ENTRY_TLS_MIN = 12
 GDT_ENTRY_TLS_ENTRIES = 3
@@ -180,6 +180,3 @@ def sys_get_thread_area(t, u_info):
     desc = tls_array(t)[idx - GDT_ENTRY_TLS_MIN]
     copy_to_user(t.mm, u_info, desc.pack(idx) if desc is not None else empty_user_desc(idx))
     return 0
-
-
-_ = EFAULT

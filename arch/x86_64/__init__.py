@@ -167,6 +167,12 @@ def syscall_abi(t):
     decides cheaply; the rare int $0x80 is confirmed with the host's own
     word (PTRACE_GET_SYSCALL_INFO's arch), the one reliable source."""
     regs = t.regs
+    # `syscall` itself leaves rcx = the return address and r11 = rflags;
+    # when both hold, no need to look at the code.  (Code that sets them so
+    # by hand before an int $0x80 gets the x86_64 ABI it asked for in
+    # effect; nothing reaches the host either way.)
+    if regs.rcx == regs.rip and regs.r11 == regs.eflags and regs.cs == USER_CS:
+        return _THIS
     if regs.cs == USER_CS and (_insn_before(t, regs.rip) != b"\xcd\x80"
                                or not _host_says_i386(t)):
         return _THIS

@@ -15,7 +15,7 @@ host thread with PTRACE_GETREGSET/SETREGSET(NT_X86_XSTATE).
 
 import construct as cs
 
-from kernel.errno import EFAULT, EINVAL, Errno
+from kernel.errno import Errno
 
 _sigcontext = cs.Struct(
     *[n / cs.Int64ul for n in ("r8", "r9", "r10", "r11", "r12", "r13", "r14",
@@ -210,6 +210,3 @@ def _restore_altstack(t, st):
         do_sigaltstack(t, st.ss_sp, st.ss_flags, st.ss_size, t.regs.rsp)
     except Errno:
         pass
-
-
-_ = (EFAULT, EINVAL)

@@ -5,7 +5,6 @@ and friends parse them by position.  Times are in clock ticks (USER_HZ,
 100), memory in pages or kB.
 """
 
-import time
 
 from kernel import sched
 
@@ -186,6 +185,3 @@ def proc_pid_statm(t):
     mm = t.mm
     vsize, rss, data, stack, exe = _vm(mm)
     return "%d %d %d %d 0 %d 0\n" % (vsize >> 12, rss, 0, exe, data + stack)
-
-
-_ = time

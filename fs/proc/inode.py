@@ -17,7 +17,7 @@ Kinds of inode:
 
 import zlib
 
-from kernel.errno import EACCES, EINVAL, ENOENT, ESRCH, Errno
+from kernel.errno import EINVAL, ENOENT, Errno
 from fs.file import FileOperations, SEEK_CUR, SEEK_END, SEEK_SET
 from fs.inode import S_IFDIR, S_IFLNK, S_IFREG, Inode, SuperBlock, dtype
 
@@ -158,6 +158,3 @@ class ProcSuperBlock(SuperBlock):
     def __init__(self, read_only=False):
         super().__init__("proc", read_only, magic=PROC_SUPER_MAGIC)
         self.revalidate = True
-
-
-_ = (EACCES, ENOENT, ESRCH)

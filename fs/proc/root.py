@@ -5,7 +5,6 @@ loadavg, version, filesystems, mounts, cmdline).
 What busybox ps, top, free and mount read is here or in fs/proc/base.py.
 """
 
-import os
 import time
 
 from fs.dcache import Dentry
@@ -237,6 +236,3 @@ def proc_get_sb(read_only=False):
         root = ProcDir(_sb, None, _root_entries)
         _sb.root = Dentry(b"/", None, root)
     return _sb
-
-
-_ = os
