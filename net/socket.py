@@ -572,32 +572,93 @@ def sys_recvmsg(t, fd, msg, flags):
     return then(do_recv(t, fd, size, flags), finish)
 
 
+def run_or_sleep(gen):
+    """Run a generator operation up to its first sleep: its value if it
+    never sleeps, else a generator that goes on from there."""
+    try:
+        first = gen.send(None)
+    except StopIteration as e:
+        return e.value
+    return _go_on(gen, first)
+
+
+def _go_on(gen, first):
+    yield first
+    return (yield from gen)
+
+
+def _mmsghdr_step(t):
+    return (64, 56) if t.arch.BITS == 64 else (32, 28)      # size, msg_len offset
+
+
 def sys_sendmmsg(t, fd, mmsg, vlen, flags):
-    """Each message in turn (no sleeping after the first has gone)."""
+    """sendmsg for each message in turn; the count sent, or the error if
+    none was."""
     sockfd_lookup(t, fd)
-    vlen = min(vlen & 0xFFFFFFFF, 1024)
-    step = 64 if t.arch.BITS == 64 else 32
+    return run_or_sleep(_sendmmsg(t, fd, mmsg, min(vlen & 0xFFFFFFFF, 1024), flags))
+
+
+def _sendmmsg(t, fd, mmsg, vlen, flags):
+    step, len_off = _mmsghdr_step(t)
     sent = 0
-    for i in range(vlen):
-        r = sys_sendmsg(t, fd, mmsg + i * step, flags | (MSG_DONTWAIT if sent else 0))
+    err = 0
+    while sent < vlen:
+        r = sys_sendmsg(t, fd, mmsg + sent * step, flags)
         if hasattr(r, "send"):
-            return _sendmmsg_wait(t, fd, mmsg, vlen, flags, r, step)
+            r = yield from r
         if r < 0:
-            return sent if sent else r
-        copy_to_user(t.mm, mmsg + i * step + (56 if step == 64 else 28), struct.pack("<I", r))
+            err = r
+            break
+        copy_to_user(t.mm, mmsg + sent * step + len_off, struct.pack("<I", r))
         sent += 1
-    return sent
+    return sent or err
 
 
-def _sendmmsg_wait(t, fd, mmsg, vlen, flags, gen, step):
-    r = yield from gen
-    if r < 0:
-        return r
-    copy_to_user(t.mm, mmsg + (56 if step == 64 else 28), struct.pack("<I", r))
-    rest = sys_sendmmsg(t, fd, mmsg + step, vlen - 1, flags | MSG_DONTWAIT) if vlen > 1 else 0
-    if hasattr(rest, "send"):
-        rest = yield from rest
-    return 1 + (rest if rest > 0 else 0)
+MSG_WAITFORONE = 0x10000
+
+
+def sys_recvmmsg(t, fd, mmsg, vlen, flags, timeout):
+    """recvmsg into each message in turn, until vlen, an error (reported
+    only if nothing was received), MSG_WAITFORONE's first datagram, or the
+    timeout (checked after each datagram, as Linux does)."""
+    from fs.poll import deadline_after_ns, get_timespec_ns, put_remaining, time_bits
+    sockfd_lookup(t, fd)
+    deadline = None
+    fmt = "<qq" if time_bits(t) == 64 else "<ii"
+    if timeout:
+        deadline = deadline_after_ns(get_timespec_ns(t, timeout))
+    gen = _recvmmsg(t, fd, mmsg, min(vlen & 0xFFFFFFFF, 1024), _s32(flags), deadline)
+
+    def finish(n):
+        if n > 0 and timeout and not put_remaining(t, timeout, deadline, fmt):
+            return -EFAULT
+        return n
+    return then(run_or_sleep(gen), finish)
+
+
+def _recvmmsg(t, fd, mmsg, vlen, flags, deadline):
+    step, len_off = _mmsghdr_step(t)
+    got = 0
+    err = 0
+    while got < vlen:
+        r = sys_recvmsg(t, fd, mmsg + got * step, flags & ~MSG_WAITFORONE)
+        if hasattr(r, "send"):
+            r = yield from r
+        if r < 0:
+            err = r
+            break
+        copy_to_user(t.mm, mmsg + got * step + len_off, struct.pack("<I", r))
+        got += 1
+        if flags & MSG_WAITFORONE:
+            flags |= MSG_DONTWAIT
+        if deadline is not None and sched.now() >= deadline:
+            break
+    if got == 0:
+        return err
+    if err and err != -EAGAIN:
+        sock, _ = sockfd_lookup(t, fd)
+        sock.err = -err                 # reported by the next call
+    return got
 
 
 # -- socket options ---------------------------------------------------------------------

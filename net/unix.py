@@ -36,7 +36,7 @@ from net.scm import ScmCookie, current_creds
 from net.socket import (AF_UNIX, AF_UNSPEC, MSG_PEEK, MSG_TRUNC, MSG_WAITALL,
                         RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK, SOCK_DGRAM,
                         SOCK_RAW, SOCK_SEQPACKET, SOCK_STREAM, RecvResult,
-                        Socket, sock_wait)
+                        Socket, run_or_sleep, sock_wait)
 
 PF_UNIX = AF_UNIX
 TCP_ESTABLISHED, TCP_CLOSE, TCP_LISTEN = 1, 7, 10
@@ -125,21 +125,6 @@ def unix_create(t, type_, protocol):
     if type_ not in (SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET):
         raise Errno(ESOCKTNOSUPPORT)
     return UnixSocket(type_, 0)             # SO_PROTOCOL reads 0 either way
-
-
-def run_or_sleep(gen):
-    """Run a generator operation up to its first sleep: its result if it
-    never sleeps, else a generator that goes on from there."""
-    try:
-        first = gen.send(None)
-    except StopIteration as e:
-        return e.value
-    return _go_on(gen, first)
-
-
-def _go_on(gen, first):
-    yield first
-    return (yield from gen)
 
 
 def _deadline(timeo):

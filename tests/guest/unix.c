@@ -551,6 +551,49 @@ static void passing(void)
 	close(sv[0]); close(sv[1]); close(ev[0]); close(ev[1]);
 }
 
+/* sendmmsg and recvmmsg: several datagrams per call */
+static void mmsg(void)
+{
+	int sv[2];
+	char bufs[4][16];
+	struct iovec iov[4];
+	struct mmsghdr m[4];
+	printf("sendmmsg/recvmmsg\n");
+	socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+	memset(m, 0, sizeof m);
+	const char *words[] = { "one", "two!", "three" };
+	for (int i = 0; i < 3; i++) {
+		iov[i].iov_base = (void *)words[i];
+		iov[i].iov_len = strlen(words[i]);
+		m[i].msg_hdr.msg_iov = &iov[i];
+		m[i].msg_hdr.msg_iovlen = 1;
+	}
+	CHECK("sendmmsg 3", sendmmsg(sv[0], m, 3, 0));
+	printf("  msg_len %u %u %u\n", m[0].msg_len, m[1].msg_len, m[2].msg_len);
+	memset(m, 0, sizeof m);
+	for (int i = 0; i < 4; i++) {
+		iov[i].iov_base = bufs[i];
+		iov[i].iov_len = 4;
+		m[i].msg_hdr.msg_iov = &iov[i];
+		m[i].msg_hdr.msg_iovlen = 1;
+	}
+	CHECK("recvmmsg 4, nonblocking", recvmmsg(sv[1], m, 4, MSG_DONTWAIT, NULL));
+	printf("  msg_len %u %u %u, flags %#x %#x %#x\n", m[0].msg_len, m[1].msg_len, m[2].msg_len,
+	       m[0].msg_hdr.msg_flags, m[1].msg_hdr.msg_flags, m[2].msg_hdr.msg_flags);
+	CHECK("recvmmsg, nothing there", recvmmsg(sv[1], m, 4, MSG_DONTWAIT, NULL));
+	send(sv[0], "a", 1, 0);
+	send(sv[0], "b", 1, 0);
+	CHECK("recvmmsg MSG_WAITFORONE", recvmmsg(sv[1], m, 4, MSG_WAITFORONE, NULL));
+	struct timespec ts = { 5, 0 };
+	send(sv[0], "c", 1, 0);
+	CHECK("recvmmsg 1 with a timeout", recvmmsg(sv[1], m, 1, 0, &ts));
+	printf("  timeout left <= 5s %d\n", ts.tv_sec <= 5);
+	ts.tv_nsec = -1;
+	CHECK("recvmmsg bad timeout", recvmmsg(sv[1], m, 1, 0, &ts));
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -573,6 +616,7 @@ int main(int argc, char **argv)
 	named_stream(1);
 	autobind_and_dgram_names();
 	error_order();
+	mmsg();
 	passing();
 	printf("done\n");
 	return 0;
