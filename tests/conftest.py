@@ -84,9 +84,10 @@ def _status(returncode):
 
 def boot(args, timeout=60, stdin=None):
     """Run ./linux with args; returns Result."""
+    # input= gives the console's stdin (a pipe); without it, /dev/null
+    kw = {"input": stdin} if stdin is not None else {"stdin": subprocess.DEVNULL}
     p = subprocess.run([LINUX] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
-                       input=stdin, timeout=timeout)
+                       timeout=timeout, **kw)
     return Result(p.stdout, p.stderr, _status(p.returncode))
 
 

@@ -139,3 +139,36 @@ def test_host_sigtstp_gives_the_terminal_back_while_stopped(tmp_path):
         term.expect(re.escape(b"got 11 [still here\r\n]"))
     finally:
         term.close()
+
+
+def _sh_on_console(stdin):
+    """busybox sh as init reading its commands from the console."""
+    from conftest import BUILD
+    script = (b"echo one; /bin/busybox tty\n"
+              b"/bin/busybox stty -a | /bin/busybox grep -o -e '-*echo ' -e '-*onlcr'\n"
+              b"printf 'a\\tb\\n'\nexit 3\n")
+    args = [LINUX, "quiet", "initrd=" + os.path.join(BUILD, "busybox.cpio.gz"), "init=/bin/sh"]
+    if stdin == "pipe":
+        p = subprocess.run(args, input=script, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=60)
+    else:
+        with open(stdin, "wb") as f:
+            f.write(script)
+        with open(stdin, "rb") as f:
+            p = subprocess.run(args, stdin=f, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               timeout=60)
+    return p
+
+
+def test_console_on_a_pipe_and_a_file(tmp_path):
+    """Without a terminal the console still is one to the guest, with echo
+    and ONLCR off so that what goes in and out passes unchanged; end of
+    input reads as end of file."""
+    for stdin in ("pipe", str(tmp_path / "script")):
+        p = _sh_on_console(stdin)
+        out = p.stdout.decode()
+        assert p.returncode == 3, out + p.stderr.decode()
+        assert "/ # one\n/dev/console\n" in out
+        assert "-onlcr\n-echo \n" in out
+        assert "a\tb\n" in out
+        assert "echo one" not in out                # not echoed
