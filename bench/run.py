@@ -70,8 +70,9 @@ def run_pyuml(rd, args, hostfs_prog=None):
     else:
         boot = ["initrd=" + rd, "init=/prog"]
     t = time.perf_counter()
+    # stdin is /dev/null: a terminal would be put in raw mode and watched
     p = subprocess.run([LINUX, "quiet", "stats"] + boot + ["--"] + args,
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     return p.stdout, p.stderr, time.perf_counter() - t
 
 
