@@ -123,3 +123,11 @@ def test_job_control(libc):
     n, u = tty_differential(guest("jobctl", libc))
     assert u.out.endswith("done\n")
     assert "background reader                            stopped by 21" in u.out
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc"])
+def test_terminal_ioctls(libc):
+    """Flushing, TCOOFF/TCOON, settings and speeds through master and slave,
+    window size, line discipline, pty lock and number, TIOCSTI, hang-up."""
+    n, u = tty_differential(guest("ttyioctl", libc))
+    assert u.out.endswith("done\n")
