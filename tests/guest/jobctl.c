@@ -143,6 +143,17 @@ static int shell(int sync_r)
 	read(sync_r, &c, 1);                    /* ... and ^C */
 	waitpid(fg, &st, 0);
 	status("foreground job after ^C", st);
+	fg = fork();
+	if (fg == 0) {
+		setpgid(0, 0);
+		for (;;)
+			pause();
+	}
+	setpgid(fg, fg);
+	tcsetpgrp(slave, fg);
+	read(sync_r, &c, 1);                    /* ... and ^\ */
+	waitpid(fg, &st, 0);
+	status("foreground job after ^\\", st);
 	tcsetpgrp(slave, getpid());
 
 	/* giving up the terminal */
@@ -183,6 +194,9 @@ int main(void)
 	msleep(100);
 	write(master, "\x03", 1);               /* ^C */
 	write(sync[1], "3", 1);
+	msleep(100);
+	write(master, "\x1c", 1);               /* ^\ */
+	write(sync[1], "4", 1);
 	int st;
 	waitpid(sh, &st, 0);
 	status("shell", st);
