@@ -195,6 +195,14 @@ class NTty:
         self.echo_buf.append((op, c, size))
         self.echo_head += 1
         self.echo_bytes += size
+        # like Linux's echo ring, hold at most a buffer's worth: when the
+        # device takes nothing (a pty nobody reads), the oldest echoes go
+        while self.echo_bytes > N_TTY_BUF_SIZE:
+            _, _, dropped = self.echo_buf.pop(0)
+            self.echo_bytes -= dropped
+            self.echo_tail += 1
+            self.echo_commit = max(self.echo_commit, self.echo_tail)
+            self.echo_mark = max(self.echo_mark, self.echo_tail)
 
     def echo_char_raw(self, c):
         self._add_echo("raw", c, 2 if c == 0xFF else 1)
@@ -635,6 +643,7 @@ class NTty:
         if r:
             return r
         while count > 0:
+            tty.push_flip()
             if not self.input_available():
                 if tty.other_closed():
                     if out:

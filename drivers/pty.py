@@ -16,6 +16,7 @@ master are the slave's.
 """
 
 from kernel.errno import EIO, ENODEV, Errno
+from fs.file import POLLIN, POLLRDNORM
 from fs.char_dev import register_chrdev
 from fs.devpts import UNIX98_PTY_SLAVE_MAJOR, devpts
 from fs.inode import dev_minor, mkdev
@@ -33,9 +34,23 @@ class PtyDriver(TtyDriver):
     has_set_termios = True
 
     def write(self, tty, data):
-        if tty.link is not None:
-            tty.link.receive(data)
+        """Bytes for the other end.  Input for a slave goes through its line
+        discipline now (so ^C signals at once); output for the master waits
+        in its flip buffer until someone looks (Linux pushes it from a work
+        queue), so that a ^C on the slave can still flush it."""
+        other = tty.link
+        if other is None:
+            return len(data)
+        if other.driver is pty_master_driver:
+            other.flip += data
+            other.read_wait.wake_up(POLLIN | POLLRDNORM)
+        else:
+            other.receive(data)
         return len(data)
+
+    def flush_buffer(self, tty):
+        if tty.link is not None:
+            tty.link.flip = bytearray()
 
     def write_room(self, tty):
         other = tty.link

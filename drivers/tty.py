@@ -136,6 +136,9 @@ class TtyDriver:
     def set_termios(self, tty, old):
         pass
 
+    def flush_buffer(self, tty):
+        """Drop output written but not yet delivered."""
+
     def input_eof(self, tty):
         """The device will never send more (a console's stdin at EOF)."""
         return False
@@ -217,8 +220,9 @@ class Tty:
             self.write_wait.wake_up()
 
     def flush_output(self):
-        """Output not yet sent is dropped (nothing is held: the echo buffer
-        and blocked writers wait while stopped)."""
+        """Output not yet delivered is dropped (a pty's bytes still in
+        flight to the other end: Linux's tty_driver_flush_buffer)."""
+        self.driver.flush_buffer(self)
 
     def input_eof(self):
         return self.driver.input_eof(self)
@@ -451,6 +455,7 @@ class TtyFileOps(FileOperations):
         tty = f.private
         if f.tty_hung or tty is None:
             return POLLIN | POLLOUT | POLLERR | POLLHUP | POLLRDNORM | POLLWRNORM, ()
+        tty.push_flip()
         mask = 0
         if tty.ldisc.input_available(poll=True) or tty.input_eof():
             mask |= POLLIN | POLLRDNORM
@@ -590,6 +595,7 @@ def tty_ioctl(tty, f, t, cmd, arg):
         t.signal.tty = None
         return 0
     if cmd in (FIONREAD, TIOCOUTQ):
+        tty.push_flip()
         n = tty.ldisc.inq() if cmd == FIONREAD else 0
         copy_to_user(mm, arg, struct.pack("<i", n))
         return 0
