@@ -17,7 +17,7 @@ resize is a SIGWINCH for the foreground group.
 
 When stdin or stdout are pipes or files everything works the same, but
 echo is off when stdin is not a terminal (so piped input is not repeated
-on the output) and ONLCR is off when stdout is not one (so output passes
+on the output) and ONLCR is off when neither is one (so output passes
 unchanged).  End of file on the host's stdin ends the current line and
 then reads as 0, like ^D.
 """
@@ -229,7 +229,9 @@ def console_init(in_fd=0, out_fd=1):
     in_tty, out_tty = os.isatty(in_fd), os.isatty(out_fd)
     if not in_tty:
         termios.lflag &= ~ECHO
-    if not out_tty:
+    if not out_tty and not in_tty:
+        # (with a raw host terminal on stdin, \n alone would staircase on
+        # it even if stdout goes through a pipe such as tee)
         termios.oflag &= ~ONLCR
     console_tty = Tty(b"tty1", mkdev(4, 1), console, termios)
     console_tty.winsize = _host_winsize(out_fd, in_fd)
