@@ -8,6 +8,7 @@ the incoming one's (skas/userspace.py).
 """
 
 import ctypes
+import struct
 
 from skas import ptrace
 
@@ -93,3 +94,43 @@ def init_image(cur):
 def clear_user_states(t, cur):
     """Give t a clean FP state (cur: its current image, already saved)."""
     set_xstate(t, init_image(cur))
+
+
+# -- the xsave image as x86 signal frames carry it -----------------------------
+# Both subarches put the thread's xsave area in a signal frame.  Bytes
+# 464..511 of it (fxsave's software-reserved part) say "an xsave image of
+# this size follows" (Linux's struct _fpx_sw_bytes: MAGIC1, the extended
+# size, the features, the xsave size) and MAGIC2 follows the area; without
+# them rt_sigreturn restores only the legacy 512 bytes and the upper halves
+# of the AVX registers are lost.  The host's ptrace image keeps XCR0 there.
+
+FP_XSTATE_MAGIC1 = 0x46505853
+FP_XSTATE_MAGIC2 = 0x46505845
+_SW_BYTES = struct.Struct("<IIQI")
+SW_OFF = 464
+
+
+def frame_image(xstate):
+    """The ptrace xsave image turned into what a signal frame holds (the
+    software words filled in, MAGIC2 appended)."""
+    img = bytearray(xstate)
+    (xcr0,) = struct.unpack_from("<Q", img, SW_OFF)
+    img[SW_OFF:512] = _SW_BYTES.pack(FP_XSTATE_MAGIC1, len(img) + 4, xcr0,
+                                     len(img)).ljust(512 - SW_OFF, b"\0")
+    return bytes(img) + struct.pack("<I", FP_XSTATE_MAGIC2)
+
+
+def image_from_frame(t, addr):
+    """The xsave image a frame holds at addr, back in the ptrace layout: the
+    whole area if the software words and MAGIC2 vouch for it, else the
+    512-byte fxsave part (Linux's check_xstate_in_sigframe)."""
+    from mm.uaccess import copy_from_user
+    n = xstate_size(t)
+    fx = bytearray(copy_from_user(t.mm, addr, 512))
+    magic1, ext, xfeatures, size = _SW_BYTES.unpack_from(fx, SW_OFF)
+    if magic1 == FP_XSTATE_MAGIC1 and size == n and ext == n + 4 and \
+            struct.unpack("<I", copy_from_user(t.mm, addr + n, 4))[0] == FP_XSTATE_MAGIC2:
+        fx += copy_from_user(t.mm, addr + 512, n - 512)
+    fx[SW_OFF:512] = struct.pack("<Q", xfeatures if magic1 == FP_XSTATE_MAGIC1 else 0) \
+        .ljust(512 - SW_OFF, b"\0")
+    return bytes(fx)

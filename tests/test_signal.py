@@ -52,3 +52,11 @@ def test_kill_minus_one_spares_init_and_caller():
                      "child: exited 10\nchild: exited 10\nchild: exited 10\n"
                      "the caller itself was spared: 1\n"
                      "kill(-1, 0) -> -1 (No such process)\n"), r.out
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc"])
+def test_avx_registers_survive_a_handler(libc):
+    """The frame carries the whole xsave area (with Linux's software words),
+    so the upper halves of %ymm come back after a handler that used AVX."""
+    n, u = differential(guest("avxsig", libc))
+    assert "high half kept: yes" in u.out

@@ -130,45 +130,24 @@ def _sigcontext(t, fp_addr, oldmask):
         regs.ss & 0xFFFF, fp_addr, oldmask & _M32, getattr(t, "fault_cr2", 0) & _M32)
 
 
-FP_XSTATE_MAGIC1 = 0x46505853
-FP_XSTATE_MAGIC2 = 0x46505845
-_SW_BYTES = struct.Struct("<IIQI")      # magic1, extended_size, xfeatures, xstate_size
-SW_OFF = 464                            # fxsave's software-reserved bytes
-
-
 def _fpstate(t, sp):
     """Place the FP state below sp: returns (new sp, address of the legacy
-    header, bytes to write there).  The xsave image gets the words that
-    say "an xsave image of this size follows" (struct _fpx_sw_bytes) where
-    the host's ptrace image keeps its XCR0; MAGIC2 ends it."""
+    header, bytes to write there): i386's fsave header, then the xsave
+    image as frames carry it (skas/fpu.py frame_image)."""
     from arch.x86.fpu import FREGS_STATE_SIZE, fsave_header
-    from skas.fpu import get_xstate
-    xstate = bytearray(get_xstate(t))
-    (xcr0,) = struct.unpack_from("<Q", xstate, SW_OFF)
-    xstate[SW_OFF:512] = _SW_BYTES.pack(FP_XSTATE_MAGIC1, len(xstate) + 4, xcr0,
-                                        len(xstate)).ljust(512 - SW_OFF, b"\0")
-    magic2 = struct.pack("<I", FP_XSTATE_MAGIC2)
-    buf_fx = (sp - len(xstate) - len(magic2)) & ~63
+    from skas.fpu import frame_image, get_xstate
+    xstate = get_xstate(t)
+    image = frame_image(xstate)
+    buf_fx = (sp - len(image)) & ~63
     fp = buf_fx - FREGS_STATE_SIZE
     header = fsave_header(xstate, t.regs.cs, t.regs.ds)
-    return fp, fp, header + bytes(xstate) + magic2
+    return fp, fp, header + image
 
 
 def _read_fx(t, addr):
-    """The fxsave/xsave image a frame holds at addr, in the host's ptrace
-    layout: the whole xsave area if the software words and MAGIC2 vouch
-    for it, else the 512-byte fxsave part (Linux's check_xstate_in_sigframe)."""
-    from mm.uaccess import copy_from_user
-    from skas.fpu import xstate_size
-    n = xstate_size(t)
-    fx = bytearray(copy_from_user(t.mm, addr, 512))
-    magic1, ext, xfeatures, size = _SW_BYTES.unpack_from(fx, SW_OFF)
-    if magic1 == FP_XSTATE_MAGIC1 and size == n and ext == n + 4 and \
-            struct.unpack("<I", copy_from_user(t.mm, addr + n, 4))[0] == FP_XSTATE_MAGIC2:
-        fx += copy_from_user(t.mm, addr + 512, n - 512)
-    fx[SW_OFF:512] = struct.pack("<Q", xfeatures if magic1 == FP_XSTATE_MAGIC1 else 0) \
-        .ljust(512 - SW_OFF, b"\0")
-    return bytes(fx)
+    """The fxsave/xsave image a frame holds at addr, in the ptrace layout."""
+    from skas.fpu import image_from_frame
+    return image_from_frame(t, addr)
 
 
 def setup_rt_frame(t, sig, info, ka, oldset):

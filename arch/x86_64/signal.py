@@ -117,7 +117,7 @@ def setup_rt_frame(t, sig, info, ka, oldset):
     False if the frame cannot be written (the caller forces SIGSEGV)."""
     from kernel.signal import SA_ONSTACK, SA_RESTORER
     from mm.uaccess import copy_to_user
-    from skas.fpu import get_xstate
+    from skas.fpu import frame_image, get_xstate
     regs = t.regs
     sp = regs.rsp
     if ka.flags & SA_ONSTACK and t.sas_ss_size and not on_sig_stack(t, sp):
@@ -146,7 +146,7 @@ def setup_rt_frame(t, sig, info, ka, oldset):
     import struct
     try:
         copy_to_user(t.mm, frame, struct.pack("<Q", ka.restorer) + uc + pack_siginfo(info))
-        copy_to_user(t.mm, fp, xstate + struct.pack("<I", FP_XSTATE_MAGIC2))
+        copy_to_user(t.mm, fp, frame_image(xstate))
     except Errno:
         return False
     # the handler starts with a clean FPU, as on Linux
@@ -169,8 +169,7 @@ def sys_rt_sigreturn(t):
     """Restore what setup_rt_frame saved; the return value is the old rax."""
     from kernel.signal import set_current_blocked, SIGSEGV, force_sig
     from mm.uaccess import copy_from_user
-    from skas.fpu import set_xstate, xstate_size
-    import struct
+    from skas.fpu import image_from_frame, set_xstate
     regs = t.regs
     uc_addr = regs.rsp
     try:
@@ -179,11 +178,7 @@ def sys_rt_sigreturn(t):
         mc = uc.uc_mcontext
         xstate = None
         if mc.fpstate:
-            n = xstate_size(t)
-            xstate = copy_from_user(t.mm, mc.fpstate, n)
-            sw = struct.unpack_from("<II", xstate, 464)
-            if sw[0] != FP_XSTATE_MAGIC1:
-                xstate = xstate[:512]                 # a legacy fxsave image
+            xstate = image_from_frame(t, mc.fpstate)
     except Errno:
         force_sig(t, SIGSEGV)
         return 0
