@@ -142,7 +142,7 @@ def pack_stat(k):
     return pack_stat32(k)
 
 
-from arch.x86.signal import (read_sigaction, setup_rt_frame,  # noqa: E402,F401
+from arch.x86.signal import (pack_siginfo, read_sigaction, setup_rt_frame,  # noqa: E402,F401
                              write_sigaction)
 from arch.x86.syscalls import SYSCALL_OVERRIDES  # noqa: E402,F401
 

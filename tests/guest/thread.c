@@ -673,10 +673,18 @@ static void *fpu_thread(void *arg)
 	double base = id * 1.5;
 	for (int i = 0; i < 3000; i++) {
 		double x;
+#ifdef __x86_64__
 		__asm__ volatile("movsd %1, %%xmm7\n\t"
 				 "mov $24, %%eax\n\tsyscall\n\t"   /* sched_yield: a switch */
 				 "movsd %%xmm7, %0"
 				 : "=m"(x) : "m"(base) : "rax", "rcx", "r11", "xmm7", "memory");
+#else
+		/* i386: the x87 stack holds the value across the switch */
+		__asm__ volatile("fldl %1\n\t"
+				 "mov $158, %%eax\n\tint $0x80\n\t"  /* sched_yield */
+				 "fstpl %0"
+				 : "=m"(x) : "m"(base) : "eax", "memory");
+#endif
 		if (x != base)
 			fpu_bad++;
 	}
