@@ -68,3 +68,25 @@ def test_vsyscall_page_calls_are_answered_by_the_kernel():
         differential(guest("vsyscall", libc))
         r = run(guest("vsyscall", libc), kernel_args=["stats"])
         assert "vsyscalls=3" in r.stderr.decode()
+
+
+def test_no_host_process_outlives_a_killed_kernel(tmp_path):
+    """SIGKILL (or SIGTERM) to the kernel itself, no chance to clean up:
+    every host process it traced dies with it.  PTRACE_O_EXITKILL does it;
+    were it missing, a stub let go would still die at once -- its seccomp
+    filter turns any host system call of guest code into SIGSYS and its
+    preemption tick (SIGVTALRM) ends a busy loop.  The autouse fixture
+    finds no stub process left either way."""
+    import signal
+    import subprocess
+    from conftest import LINUX, make_initrd, stub_processes
+    rd = make_initrd(str(tmp_path / "spin.cpio"), guest("spin", "musl"))
+    before = set(stub_processes())
+    for sig in (signal.SIGKILL, signal.SIGTERM):
+        p = subprocess.Popen([LINUX, "quiet", "initrd=" + rd, "init=/prog"],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        assert p.stdout.readline() == b"ready\n"
+        assert len(set(stub_processes()) - before) >= 4     # init and 3 children
+        p.send_signal(sig)
+        p.wait(timeout=10)
+        p.stdout.close()
