@@ -17,7 +17,7 @@ STUB_STACK_PAGES := 8
 
 .PHONY: all run test bench bench-guests setup host-deps clean shell
 
-all: $(VENV)/.done $(B)/stub64 $(B)/stub32 $(B)/initramfs.cpio.gz $(B)/busybox.cpio.gz linux
+all: $(VENV)/.done $(B)/stub64 $(B)/stub32 $(B)/vdso32.so $(B)/initramfs.cpio.gz $(B)/busybox.cpio.gz linux
 
 # -- set-up: Debian packages and a pinned virtual environment ---------------
 host-deps:
@@ -39,6 +39,12 @@ $(B)/stub64: arch/x86_64/stub.S linker/stub.lds | $(B)
 	   --defsym=STUB_DATA_PAGES=$(STUB_DATA_PAGES) \
 	   --defsym=STUB_STACK_PAGES=$(STUB_STACK_PAGES) \
 	   -T linker/stub.lds -o $@ $(B)/stub64.o
+
+# -- the i386 vDSO ------------------------------------------------------------------
+$(B)/vdso32.so: arch/x86/vdso32.S arch/x86/vdso32.lds arch/x86/vdso32.ver | $(B)
+	gcc -m32 -nostdlib -shared -fPIC -Wl,-soname=linux-gate.so.1 -Wl,--hash-style=both \
+	   -Wl,--version-script=arch/x86/vdso32.ver -Wl,-T,arch/x86/vdso32.lds \
+	   -Wl,--build-id=none -o $@ arch/x86/vdso32.S
 
 $(B)/stub32: arch/x86/stub.S linker/stub.lds | $(B)
 	gcc -m32 -c -o $(B)/stub32.o arch/x86/stub.S

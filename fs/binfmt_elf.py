@@ -325,8 +325,10 @@ def setup_stack(t, mm, arch, bprm, phdr, phnum, entry, base):
         (AT_EXECFN, execfn),
         (AT_PLATFORM, platform),
         (AT_MINSIGSTKSZ, arch.AT_MINSIGSTKSZ_VALUE),
-        (AT_NULL, 0),
     ]
+    if hasattr(arch, "arch_auxv"):
+        auxv += arch.arch_auxv(mm)                  # i386: the vDSO
+    auxv.append((AT_NULL, 0))
     words = [len(bprm.argv)] + arg_ptrs + [0] + env_ptrs + [0]
     for k, v in auxv:
         words += [k, v]

@@ -240,18 +240,18 @@ def test_threads32(libc, mode):
     assert "FAIL" not in u.out
 
 
-# ("flags" differs in one bit: glibc's i386 sigaction reads SA_RESTORER back
-# natively but not under pyuml, whose one-page vDSO lacks the
-# __kernel_rt_sigreturn symbol glibc looks for; see the closing notes)
-SIGNAL_MODES = ["info", "mask", "wait", "restart", "default", "errors"]
+SIGNAL_MODES = ["info", "flags", "mask", "wait", "restart", "default", "errors"]
 PIPE_MODES = ["basic", "nonblock", "atomic", "sigpipe", "big", "packet", "eintr"]
 
 
+@pytest.mark.parametrize("libc", LIBS32)
 @pytest.mark.parametrize("mode", SIGNAL_MODES)
-def test_signals32(mode):
-    """tests/test_signal.py's guest as an i386 program: siginfo, masks,
-    sigtimedwait/sigsuspend/pause, restarts, default actions."""
-    differential(guest("signal", "glibc32"), [mode], timeout=30)
+def test_signals32(libc, mode):
+    """tests/test_signal.py's guest as an i386 program: siginfo, flags (glibc
+    finds the vDSO in AT_SYSINFO_EHDR and installs no restorer of its own,
+    as natively), masks, sigtimedwait/sigsuspend/pause, restarts, default
+    actions."""
+    differential(guest("signal", libc), [mode], timeout=30, files=files32(libc))
 
 
 @pytest.mark.parametrize("mode", PIPE_MODES)

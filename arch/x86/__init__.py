@@ -125,7 +125,7 @@ def start_thread(regs, ip, sp):
 from arch.x86.tls import copy_thread, load_tls, set_tls  # noqa: E402,F401
 
 
-from arch.x86.vdso import arch_setup_additional_pages  # noqa: E402,F401
+from arch.x86.vdso import arch_auxv, arch_setup_additional_pages  # noqa: E402,F401
 
 
 # -- ELF auxiliary vector ------------------------------------------------------------

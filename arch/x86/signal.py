@@ -12,7 +12,7 @@ ia32 signal code:
     ucontext    flags, link, stack_t, retcode
                 sigcontext_32, sigmask
     retcode     8 bytes: "movl $nr, %eax; int $0x80", used when the
-                handler has no SA_RESTORER (there is no vdso to return to)
+                handler has no SA_RESTORER (nor a vDSO to return through)
 
 and the FP state after it: the 112-byte legacy header (arch/x86/fpu.py)
 that sigcontext.fpstate points at, then the 64-byte aligned xsave image.
@@ -203,11 +203,11 @@ def setup_rt_frame(t, sig, info, ka, oldset):
 def _default_restorer(t, retcode, rt):
     """No SA_RESTORER: return through the [vdso] page, or else (it was
     unmapped) through the frame's retcode, as Linux does."""
-    from arch.x86.vdso import RT_SIGRETURN, SIGRETURN, vdso_base
+    from arch.x86.vdso import symbol, vdso_base
     base = vdso_base(t.mm)
     if base is None:
         return retcode
-    return base + (RT_SIGRETURN if rt else SIGRETURN)
+    return base + symbol("__kernel_rt_sigreturn" if rt else "__kernel_sigreturn")
 
 
 # -- returning from a handler ------------------------------------------------------

@@ -1,61 +1,77 @@
-"""arch/x86/vdso.py - the page of kernel-provided code in every i386 process.
+"""arch/x86/vdso.py - the vDSO of every i386 process.
 
-Linux maps a "vDSO" into each 32-bit process; among other things it holds
-the code a signal handler returns to when it did not name its own
-(sigaction without SA_RESTORER, and the old signal() call).  Without it the
-kernel would have to point the return address at code on the stack, which a
-non-executable stack cannot run.
+Linux maps a small shared object, the "vDSO", into each 32-bit process and
+names it in the auxiliary vector (AT_SYSINFO_EHDR; AT_SYSINFO is its system
+call entry).  Ours is built from arch/x86/vdso32.S into build/vdso32.so, a
+single read-only page holding its ELF headers, dynamic tables and three
+pieces of code:
 
-pyuml's is a single read-only page, "[vdso]" in the maps, with just that
-code (it is not an ELF image, so no AT_SYSINFO_EHDR points at it):
+    __kernel_vsyscall       int $0x80; ret  (glibc calls it for syscalls)
+    __kernel_sigreturn      where a handler without SA_RESTORER returns
+    __kernel_rt_sigreturn   the same, for SA_SIGINFO handlers
 
-    __kernel_sigreturn      popl %eax; movl $__NR_sigreturn, %eax; int $0x80
-    __kernel_rt_sigreturn   movl $__NR_rt_sigreturn, %eax; int $0x80
-    __kernel_vsyscall       int $0x80; ret
-
-Its frame lives in an unlinked shmem file (fs/shmem.py), shared by every
-32-bit process as read-only file pages are.
+Finding it, glibc (like on Linux) installs handlers without a restorer of
+its own.  The page lives in an unlinked shmem file (fs/shmem.py), shared by
+every 32-bit process as read-only file pages are; the symbol offsets come
+from the image's dynamic symbol table (pyelftools).
 """
-
-import struct
 
 from mm.physmem import PAGE_SIZE
 
-SIGRETURN = 0x00
-RT_SIGRETURN = 0x10
-VSYSCALL = 0x20
-
-_CODE = {
-    SIGRETURN: struct.pack("<BBI", 0x58, 0xB8, 119) + b"\xcd\x80",
-    RT_SIGRETURN: struct.pack("<BI", 0xB8, 173) + b"\xcd\x80",
-    VSYSCALL: b"\xcd\x80\xc3",
-}
-
 _file = None
+_syms = None
+
+
+def _image():
+    global _syms
+    import io
+    from elftools.elf.elffile import ELFFile
+    from init.paths import VDSO32
+    with open(VDSO32, "rb") as f:
+        data = f.read()
+    if len(data) > PAGE_SIZE:
+        raise RuntimeError("vdso32.so is larger than a page")
+    elf = ELFFile(io.BytesIO(data))
+    _syms = {s.name: s["st_value"] for s in elf.get_section_by_name(".dynsym").iter_symbols()
+             if s.name}
+    return data
+
+
+def symbol(name):
+    if _syms is None:
+        _image()
+    return _syms[name]
 
 
 def _vdso_file():
     global _file
     if _file is None:
         from fs.shmem import shmem_file_setup
-        page = bytearray(PAGE_SIZE)
-        for off, code in _CODE.items():
-            page[off:off + len(code)] = code
+        data = _image()
         f = shmem_file_setup(PAGE_SIZE, name=b"[vdso]")
-        f.mapping.write(0, bytes(page))
+        f.mapping.write(0, data.ljust(PAGE_SIZE, b"\0"))
         _file = f
     return _file
 
 
 def arch_setup_additional_pages(mm):
-    """Map the page into a new 32-bit address space (at exec)."""
+    """Map the vDSO into a new 32-bit address space (at exec)."""
     from mm.mmap import MAP_PRIVATE, do_mmap
     return do_mmap(mm, 0, PAGE_SIZE, 5, MAP_PRIVATE, _vdso_file(), 0, name="[vdso]")
 
 
 def vdso_base(mm):
-    """Where the page is in mm (it survives fork; the guest may unmap it)."""
+    """Where the vDSO is in mm (it survives fork; the guest may unmap it)."""
     for vma in mm.vmas:
         if vma.name == "[vdso]":
             return vma.start
     return None
+
+
+def arch_auxv(mm):
+    """The auxiliary vector entries that point at the vDSO."""
+    base = vdso_base(mm)
+    if base is None:
+        return []
+    return [(32, base + symbol("__kernel_vsyscall")),     # AT_SYSINFO
+            (33, base)]                                    # AT_SYSINFO_EHDR
