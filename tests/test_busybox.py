@@ -123,6 +123,9 @@ def test_the_demo_system_boots_and_powers_off():
     assert re.search(r"^\s*1 root\s+.*init", out, re.M), out
     assert re.search(r"^\s*\d+ root\s+\{ps\}", out, re.M), out
     assert re.search(r"^devpts on /dev/pts type devpts", out, re.M), out
+    # top -n1: the summary lines and the process table, itself running
+    assert re.search(r"^Load average: [\d.]+ [\d.]+ [\d.]+ \d+/\d+ \d+", out, re.M), out
+    assert re.search(r"^\s*\d+\s+\d+ root\s+R\s+\d+\s+\d+%\s+\d+% top -b -n1", out, re.M), out
     assert "97\n87\n79\n" in out                    # the pipeline
     assert "in a subshell: /proc" in out and "6 * 7 = 42" in out
     assert "The kernel is Linux" in out
