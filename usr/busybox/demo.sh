@@ -10,6 +10,8 @@ section "free"
 free
 section "ps"
 ps
+section "top -b -n1"
+top -b -n1
 section "a pipeline: seq 1 100 | grep 7 | sort -r | head -3"
 seq 1 100 | grep 7 | sort -r | head -3
 section "redirections"
