@@ -49,11 +49,29 @@ static void settle(void)
 	nanosleep(&d, NULL);
 }
 
+static void settle_until_quiet(int m, int s)
+{
+	/* Linux's echo travels two work queues (slave ldisc, then master):
+	 * under load 3 ms is not always enough.  Wait until what both sides
+	 * hold has not changed for 8 looks 2 ms apart (at most ~1 s). */
+	struct timespec d = { 0, 2 * 1000 * 1000 };
+	int last_m = -1, last_s = -1, same = 0;
+	for (int i = 0; i < 500 && same < 8; i++) {
+		int qm = -1, qs = -1;
+		nanosleep(&d, NULL);
+		ioctl(m, FIONREAD, &qm);
+		ioctl(s, FIONREAD, &qs);
+		same = (qm == last_m && qs == last_s) ? same + 1 : 0;
+		last_m = qm;
+		last_s = qs;
+	}
+}
+
 static void drain(int m, int s)
 {
 	static unsigned char buf[70000];
 	long r;
-	settle();
+	settle_until_quiet(m, s);
 	while ((r = read(m, buf, sizeof buf)) > 0)
 		esc("  master", buf, r);
 	for (int i = 0; i < 64; i++) {
