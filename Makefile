@@ -14,10 +14,11 @@ STUB_START_64 := 0x7f8000000000
 STUB_START_32 := 0xff000000
 STUB_DATA_PAGES := 4
 STUB_STACK_PAGES := 8
+STUB_HOST_VDSO_PAGES := 16
 
 .PHONY: all run test bench bench-guests setup host-deps clean shell
 
-all: $(VENV)/.done $(B)/stub64 $(B)/stub32 $(B)/vdso32.so $(B)/initramfs.cpio.gz $(B)/busybox.cpio.gz linux
+all: $(VENV)/.done $(B)/stub64 $(B)/stub32 $(B)/vdso32.so $(B)/vdso64.so $(B)/initramfs.cpio.gz $(B)/busybox.cpio.gz linux
 
 # -- set-up: Debian packages and a pinned virtual environment ---------------
 host-deps:
@@ -38,13 +39,19 @@ $(B)/stub64: arch/x86_64/stub.S linker/stub.lds | $(B)
 	   --defsym=STUB_START=$(STUB_START_64) \
 	   --defsym=STUB_DATA_PAGES=$(STUB_DATA_PAGES) \
 	   --defsym=STUB_STACK_PAGES=$(STUB_STACK_PAGES) \
+	   --defsym=STUB_HOST_VDSO_PAGES=$(STUB_HOST_VDSO_PAGES) \
 	   -T linker/stub.lds -o $@ $(B)/stub64.o
 
-# -- the i386 vDSO ------------------------------------------------------------------
-$(B)/vdso32.so: arch/x86/vdso32.S arch/x86/vdso32.lds arch/x86/vdso32.ver | $(B)
+# -- the vDSOs: one page each, laid out by linker/vdso.lds ---------------------------
+$(B)/vdso32.so: arch/x86/vdso32.S linker/vdso.lds arch/x86/vdso32.ver | $(B)
 	gcc -m32 -nostdlib -shared -fPIC -Wl,-soname=linux-gate.so.1 -Wl,--hash-style=both \
-	   -Wl,--version-script=arch/x86/vdso32.ver -Wl,-T,arch/x86/vdso32.lds \
+	   -Wl,--version-script=arch/x86/vdso32.ver -Wl,-T,linker/vdso.lds \
 	   -Wl,--build-id=none -o $@ arch/x86/vdso32.S
+
+$(B)/vdso64.so: arch/x86_64/vdso.S linker/vdso.lds arch/x86_64/vdso.ver | $(B)
+	gcc -nostdlib -shared -fPIC -Wl,-soname=linux-vdso.so.1 -Wl,--hash-style=both \
+	   -Wl,--version-script=arch/x86_64/vdso.ver -Wl,-T,linker/vdso.lds \
+	   -Wl,--build-id=none -o $@ arch/x86_64/vdso.S
 
 $(B)/stub32: arch/x86/stub.S linker/stub.lds | $(B)
 	gcc -m32 -c -o $(B)/stub32.o arch/x86/stub.S
@@ -52,6 +59,7 @@ $(B)/stub32: arch/x86/stub.S linker/stub.lds | $(B)
 	   --defsym=STUB_START=$(STUB_START_32) \
 	   --defsym=STUB_DATA_PAGES=$(STUB_DATA_PAGES) \
 	   --defsym=STUB_STACK_PAGES=$(STUB_STACK_PAGES) \
+	   --defsym=STUB_HOST_VDSO_PAGES=0 \
 	   -T linker/stub.lds -o $@ $(B)/stub32.o
 
 # -- the default init and its initramfs ----------------------------------------

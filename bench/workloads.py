@@ -17,6 +17,7 @@ LS_DIR = "/tmp/pyuml-bench-ls1000"
 WORKLOADS = [
     # name, binary, iterations, kind, description, UML ns/op (low, high) or None
     ("getpid", "musl/getpid", 20000, "in_guest", "emulated getpid", (16000, 25000)),
+    ("clock", "musl/clock", 200000, "in_guest", "clock_gettime through libc (vDSO)", None),
     ("pagefault", "musl/pagefault", 20000, "in_guest", "first-touch fault, per page", (60000, 87000)),
     ("hello", "musl/hello", 5, "whole", "static hello, start to exit", (1300000000, 1400000000)),
     ("openread", "musl/openread", 5000, "in_guest", "open+read+close of a small file", None),
@@ -27,6 +28,7 @@ WORKLOADS = [
     # the same guests as i386 programs (glibc -m32 -static): int $0x80, the 32-bit stub
     ("getpid32", "glibc32/getpid", 20000, "in_guest", "emulated getpid, i386", None),
     ("pagefault32", "glibc32/pagefault", 20000, "in_guest", "first-touch fault, i386", None),
+    ("clock32", "glibc32/clock", 20000, "in_guest", "clock_gettime, i386 (a system call)", None),
     ("hello32", "glibc32/hello", 5, "whole", "static hello, i386", None),
     ("fork", "musl/fork_wait", 200, "in_guest", "fork + exit + wait", (1000000, 1600000)),
     ("forkexec", "musl/fork_exec", 100, "in_guest", "fork + execve + exit + wait",

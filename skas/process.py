@@ -26,7 +26,7 @@ import signal
 
 from mm import physmem as _pm
 from mm.physmem import PAGE_SHIFT
-from skas import ptrace
+from skas import host_vdso, ptrace
 from skas.mem import StubError, run_syscall_stub
 
 SIGVTALRM = signal.SIGVTALRM
@@ -196,7 +196,13 @@ def start_template(stub):
         ptrace.setoptions(pid, OPTIONS)
         regs = ptrace.user_regs_struct()
         ptrace.getregs(pid, regs)
+        moves, vdso = [], None
+        if stub.elfclass == 64:
+            moves, vdso = host_vdso.plan_moves(pid, stub)
+            host_vdso.write_records(data << PAGE_SHIFT, stub, moves)
         _run_stub_init(pid, stub, regs, data, stack, exec_code=code)
+        if moves:
+            host_vdso.base = vdso if host_vdso.moved(data << PAGE_SHIFT, stub, moves) else None
     except Exception:
         kill_host_process(pid)
         _free_stub_frames(stub, data, stack)

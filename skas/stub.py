@@ -16,6 +16,7 @@ class StubImage:
 
     _WANT = ("stub_start", "stub_code_end", "stub_data", "stub_data_size",
              "stub_stack", "stub_stack_size", "stub_stack_top", "stub_end",
+             "stub_host_vdso", "stub_host_vdso_end",
              "stub_init", "stub_syscall_handler", "stub_segv_handler",
              "stub_segv_stop", "stub_rt_sigreturn", "stub_host_pid",
              "stub_fault_cr2", "stub_fault_error_code", "stub_fault_trap_no",

@@ -145,6 +145,8 @@ SYSCALLS = SYSCALL_NAMES
 
 from arch.x86_64.process import sys_arch_prctl  # noqa: E402
 
+from arch.x86_64.vdso import arch_auxv, arch_setup_additional_pages  # noqa: E402,F401
+
 SYSCALL_OVERRIDES = {
     "arch_prctl": sys_arch_prctl,
     "rt_sigreturn": sys_rt_sigreturn,

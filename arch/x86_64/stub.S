@@ -7,9 +7,10 @@
  * pages (see linker/stub.lds):
  *
  *  - stub_init: run once when the host process is created.  Maps the per-mm
- *    data and stack pages from physmem, drops every host mapping (stack,
- *    vdso) so the guest range is empty, installs the SIGSEGV handler and the
- *    preemption tick, then stops.
+ *    data and stack pages from physmem, drops every host mapping (stack;
+ *    the host's vdso is moved out of the way, above the stub) so the guest
+ *    range is empty, installs the SIGSEGV handler and the preemption tick,
+ *    then stops.
  *  - stub_syscall_handler: runs the batch of host syscalls (mmap, munmap,
  *    mprotect, fork) that the kernel wrote into the data page, then stops.
  *  - stub_segv_handler: a guest page fault arrives here as a host SIGSEGV.
@@ -143,7 +144,14 @@ stub_init:
 	test	$1, %r14
 	jz	2f
 
-	/* exec'd: empty the guest range and everything above the stub */
+	/* exec'd: first move the host's vDSO and vvar pages, wherever the
+	 * host put them, into the window after stub_end, by the mremap
+	 * records the kernel wrote into the batch (skas/host_vdso.py; it reads
+	 * their results).  Still on the host's stack, which is gone below. */
+	mov	$12, %r15
+	call	stub_run_batch
+
+	/* then empty the guest range and everything above the stub */
 	mov	$3, %r15
 	mov	$__NR_munmap, %eax
 	xor	%edi, %edi
@@ -154,7 +162,7 @@ stub_init:
 
 	mov	$4, %r15
 	mov	$__NR_munmap, %eax
-	lea	stub_end(%rip), %rdi
+	lea	stub_host_vdso_end(%rip), %rdi
 	mov	$HOST_TASK_SIZE, %rsi
 	sub	%rdi, %rsi
 	syscall
