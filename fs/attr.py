@@ -22,6 +22,8 @@ from fs.inode import S_ISDIR, S_ISGID, S_ISLNK, S_ISREG, S_ISUID, S_IXGRP, now_n
 from fs.namei import (AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW,
                       MAY_EXEC, MAY_WRITE, generic_permission, in_group_p,
                       inode_permission, may_write_path, path_lookup)
+from fs.notify.fsnotify import (IN_ACCESS, IN_ATTRIB, IN_MODIFY, fsnotify_change,
+                                fsnotify_modify)
 from mm.uaccess import copy_from_user, strncpy_from_user
 
 UTIME_NOW = (1 << 30) - 1
@@ -57,6 +59,7 @@ def chmod_common(t, path, mode):
     if t.cred.fsuid != 0 and not in_group_p(t.cred, inode.gid):
         mode &= ~S_ISGID
     inode.setattr(mode=mode)
+    fsnotify_change(path.dentry, IN_ATTRIB)
     return 0
 
 
@@ -111,6 +114,8 @@ def chown_common(t, path, uid, gid):
         if m != inode.mode & 0o7777 and not S_ISLNK(inode.mode):
             mode = m
     inode.setattr(uid=uid, gid=gid, mode=mode)
+    if uid is not None or gid is not None or mode is not None:
+        fsnotify_change(path.dentry, IN_ATTRIB)
     return 0
 
 
@@ -158,6 +163,7 @@ def do_truncate(t, path, length):
     _check_size(t, length)
     inode.setattr(size=length)
     inode.touch(m=True, c=True)
+    fsnotify_change(path.dentry, IN_MODIFY)
     return 0
 
 
@@ -177,6 +183,7 @@ def sys_ftruncate(t, fd, length):
     may_write_path(t, f.path)
     f.inode.setattr(size=length)
     f.inode.touch(m=True, c=True)
+    fsnotify_change(f.path.dentry, IN_MODIFY)
     return 0
 
 
@@ -213,6 +220,7 @@ def sys_fallocate(t, fd, mode, offset, length):
     if not mode & FALLOC_FL_KEEP_SIZE and end > inode.size:
         inode.setattr(size=end)
     inode.touch(m=True, c=True)
+    fsnotify_modify(f)
     return 0
 
 
@@ -242,6 +250,9 @@ def utimes_common(t, path, times):
         if not generic_permission(t.cred, inode, MAY_WRITE):
             raise Errno(EACCES)
     inode.setattr(atime=atime, mtime=mtime)
+    # both times: IN_ATTRIB; one of them: as if read or written
+    fsnotify_change(path.dentry, IN_ATTRIB if atime is not None and mtime is not None
+                    else IN_ACCESS if atime is not None else IN_MODIFY)
     return 0
 
 

@@ -20,6 +20,8 @@ from fs.namei import (AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_FOLLOW,
                       MAY_EXEC, MAY_WRITE, PATH_MAX, inode_permission,
                       lookup_child, may_write_path, path_create, path_lookup,
                       path_parent)
+from fs.notify.fsnotify import (d_delete_notify, fsnotify_create, fsnotify_link,
+                                fsnotify_move, fsnotify_unlink)
 from mm.uaccess import strncpy_from_user
 
 RENAME_NOREPLACE, RENAME_EXCHANGE, RENAME_WHITEOUT = 1, 2, 4
@@ -91,6 +93,7 @@ def vfs_mkdir(t, dirfd, name, mode):
     parent, last = _create_target(t, dirfd, name)
     mode = mode & 0o1777 & ~t.fs.umask
     inode = parent.dentry.inode.mkdir(last, mode, t.cred)
+    fsnotify_create(parent.dentry.inode, last, inode)
     d_add(parent.dentry, last, inode)
     return 0
 
@@ -119,6 +122,7 @@ def vfs_mknod(t, dirfd, name, mode, rdev=0):
     mode = kind | (mode & 0o7777 & ~t.fs.umask)
     inode = parent.dentry.inode.create(last, mode, t.cred,
                                        rdev if kind in (S_IFCHR, S_IFBLK) else 0)
+    fsnotify_create(parent.dentry.inode, last, inode)
     return Path(parent.mnt, d_add(parent.dentry, last, inode))
 
 
@@ -138,6 +142,7 @@ def do_symlinkat(t, target_addr, dirfd, name_addr):
         return -ENOENT
     parent, last = _create_target(t, dirfd, name)
     inode = parent.dentry.inode.symlink(last, target, t.cred)
+    fsnotify_create(parent.dentry.inode, last, inode)
     d_add(parent.dentry, last, inode)
     return 0
 
@@ -180,6 +185,7 @@ def do_linkat(t, olddfd, oldname, newdfd, newname, flags):
     if inode.nlink == 0:
         return -ENOENT
     parent.dentry.inode.link(last, inode)
+    fsnotify_link(parent.dentry.inode, inode, last)
     d_add(parent.dentry, last, inode)
     return 0
 
@@ -210,6 +216,7 @@ def do_rmdir(t, dirfd, name):
         raise Errno(EBUSY)
     parent.dentry.inode.rmdir(last, child.dentry.inode)
     d_drop(child.dentry)
+    fsnotify_unlink(parent.dentry.inode, child.dentry, child.dentry.inode)
     return 0
 
 
@@ -229,6 +236,7 @@ def do_unlink(t, dirfd, name):
         raise Errno(EBUSY)
     parent.dentry.inode.unlink(last, child.dentry.inode)
     d_drop(child.dentry)
+    fsnotify_unlink(parent.dentry.inode, child.dentry, child.dentry.inode)
     return 0
 
 
@@ -331,6 +339,14 @@ def do_renameat2(t, olddfd, oldname, newdfd, newname, flags):
             d_drop(new.dentry)
         d_move(old.dentry, new_parent.dentry, new_last)
     _moved(old_inode, new_dir, new_last)
+    if flags & RENAME_EXCHANGE:
+        fsnotify_move(old_dir, new_dir, old_last, new_last, isdir, None, old_inode)
+        fsnotify_move(new_dir, old_dir, new_last, old_last, S_ISDIR(nd.inode.mode), None, nd.inode)
+    else:
+        victim = new.dentry.inode if new is not None else None
+        fsnotify_move(old_dir, new_dir, old_last, new_last, isdir, victim, old_inode)
+        if victim is not None:
+            d_delete_notify(new.dentry, victim)
     return 0
 
 

@@ -13,6 +13,7 @@ root, cwd and umask (shared by CLONE_FS).
 
 from kernel.errno import EBADF, EINVAL, EMFILE, ENOTTY, ESPIPE, Errno, EISDIR
 from fs.inode import S_ISDIR
+from fs.notify.fsnotify import file_dentry_get, file_dentry_put, fsnotify_close
 
 O_ACCMODE = 0o3
 O_RDONLY, O_WRONLY, O_RDWR = 0, 1, 2
@@ -101,6 +102,7 @@ class File:
         self.dir_cache = None           # a directory listing being read
         self.locks = None
         self.inode.file_opened()
+        file_dentry_get(self)
 
     def __repr__(self):
         return "<File %r>" % (self.path,)
@@ -118,11 +120,13 @@ class File:
     def put(self):
         self.refs -= 1
         if self.refs == 0:
+            fsnotify_close(self)
             if getattr(self.inode, "i_flctx", None) is not None:
                 from fs.locks import locks_remove_file
                 locks_remove_file(self)
             self.f_op.release(self)
             self.inode.file_closed()
+            file_dentry_put(self)               # may be the inode's end (IN_DELETE_SELF)
 
 
 class FilesStruct:

@@ -18,6 +18,7 @@ from fs.inode import (S_IFREG, S_ISCHR, S_ISDIR, S_ISFIFO, S_ISLNK, S_ISREG,
 from fs.mount import Path
 from fs.namei import (AT_FDCWD, MAY_EXEC, MAY_READ, MAY_WRITE, inode_permission,
                       path_create, path_lookup)
+from fs.notify.fsnotify import IN_MODIFY, fsnotify_change, fsnotify_create, fsnotify_open
 from fs.read_write import generic_file_fops
 
 VALID_OPEN_FLAGS = 0o37777777
@@ -61,6 +62,7 @@ def vfs_create(t, parent, name, mode):
     inode_permission(t, dir_inode, MAY_WRITE | MAY_EXEC)
     mode = S_IFREG | (mode & 0o7777 & ~t.fs.umask)
     inode = dir_inode.create(name, mode, t.cred)
+    fsnotify_create(dir_inode, name, inode)
     return Path(parent.mnt, d_add(parent.dentry, name, inode))
 
 
@@ -111,8 +113,11 @@ def do_filp_open(t, dirfd, name, flags, mode):
             r = fop.open(f, t)
             if r is not None and hasattr(r, "send"):
                 f._open_gen = r
+        if not hasattr(f, "_open_gen"):
+            fsnotify_open(f)
         if flags & O_TRUNC and S_ISREG(inode.mode) and f.writable() and not created:
             inode.setattr(size=0)
+            fsnotify_change(path.dentry, IN_MODIFY)
     except BaseException:
         f.put()
         raise
@@ -150,6 +155,7 @@ def _finish_open(t, f, gen, flags):
     if r is not None and r < 0:
         f.put()
         return r
+    fsnotify_open(f)
     return _install(t, f, flags)
 
 

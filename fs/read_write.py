@@ -13,6 +13,7 @@ from kernel.errno import (EFAULT, EINVAL, EOVERFLOW, ESPIPE,
                           EFBIG, Errno)
 from fs.file import (FMODE_READ, FMODE_WRITE, O_APPEND, SEEK_CUR, SEEK_DATA,
                      SEEK_END, SEEK_HOLE, SEEK_SET, FileOperations, fdget)
+from fs.notify.fsnotify import fsnotify_access, fsnotify_modify
 from mm.physmem import OutOfMemory
 from mm.uaccess import copy_from_user, copy_to_user
 
@@ -129,6 +130,8 @@ def _read_chunked(t, f, buf, count, pos):
         data = f.f_op.pread(f, t, n, p) if f.f_op is generic_file_fops or pos is not None \
             else f.f_op.read(f, t, n)
         if isinstance(data, int):
+            if done:
+                fsnotify_access(f)
             return data if not done else done
         if not data:
             break
@@ -144,6 +147,8 @@ def _read_chunked(t, f, buf, count, pos):
             break
     if pos is None and f.f_op is generic_file_fops:
         f.pos = p
+    if done:
+        fsnotify_access(f)
     return done
 
 
@@ -153,6 +158,8 @@ def _do_read(t, f, buf, count, pos=None):
         return -EFAULT
     if f.f_op.seekable and count > READ_CHUNK:
         return _read_chunked(t, f, buf, count, pos)
+    if pos is None and hasattr(f.f_op, "read_user"):
+        return f.f_op.read_user(f, t, buf, count)   # copies record by record itself
     if pos is None:
         res = f.f_op.read(f, t, count)
     else:
@@ -162,6 +169,8 @@ def _do_read(t, f, buf, count, pos=None):
         if isinstance(data, int):
             return data
         copy_to_user(t.mm, buf, data)
+        if data:
+            fsnotify_access(f)
         return len(data)
     if _is_gen(res):
         return _after(res, deliver)
@@ -172,8 +181,19 @@ def _do_write(t, f, buf, count, pos=None):
     count = min(count, MAX_RW_COUNT)
     data = copy_from_user(t.mm, buf, count)
     if pos is None:
-        return f.f_op.write(f, t, data)
-    return f.f_op.pwrite(f, t, data, pos)
+        return _notify_written(f, f.f_op.write(f, t, data))
+    return _notify_written(f, f.f_op.pwrite(f, t, data, pos))
+
+
+def _notify_written(f, res):
+    """IN_MODIFY once something was written (res: a count or a generator)."""
+    def done(n):
+        if isinstance(n, int) and n > 0:
+            fsnotify_modify(f)
+        return n
+    if _is_gen(res):
+        return _after(res, done)
+    return done(res)
 
 
 def sys_read(t, fd, buf, count):
@@ -248,6 +268,7 @@ def _do_readv(t, f, iov, pos):
             chunk = data[done:done + ln]
             copy_to_user(t.mm, base, chunk)
             done += len(chunk)
+        fsnotify_access(f)                  # even at end of file, as Linux's readv
         return done
     if _is_gen(res):
         return _after(res, scatter)
@@ -258,8 +279,8 @@ def _do_writev(t, f, vec, pos):
     data = b"".join(copy_from_user(t.mm, base, ln) for base, ln in vec if ln)
     data = data[:MAX_RW_COUNT]
     if pos is None:
-        return f.f_op.write(f, t, data)
-    return f.f_op.pwrite(f, t, data, pos)
+        return _notify_written(f, f.f_op.write(f, t, data))
+    return _notify_written(f, f.f_op.pwrite(f, t, data, pos))
 
 
 def sys_readv(t, fd, iov, iovcnt):

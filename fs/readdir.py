@@ -11,6 +11,7 @@ import struct
 from kernel.errno import EINVAL, ENOENT, ENOTDIR, Errno
 from fs.file import fdget
 from fs.inode import DT_DIR, S_ISDIR
+from fs.notify.fsnotify import fsnotify_access
 from mm.uaccess import copy_to_user
 
 _DIRENT64 = struct.Struct("<QqHB")          # d_ino, d_off, d_reclen, d_type
@@ -42,6 +43,8 @@ def iterate_dir(t, f, count, pack):
         raise Errno(ENOTDIR)
     if inode.nlink == 0 and f.pos == 0:
         raise Errno(ENOENT)
+    if inode.nlink:
+        fsnotify_access(f)              # every getdents, even at the end or EINVAL
     ents = dir_entries(f)
     out = bytearray()
     pos = f.pos

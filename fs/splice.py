@@ -94,6 +94,10 @@ def transfer(t, fin, in_off, fout, out_off, count, stop_short=True):
             break
         if len(data) < n and stop_short:
             break
+    if done:
+        from fs.notify.fsnotify import fsnotify_access, fsnotify_modify
+        fsnotify_access(fin)
+        fsnotify_modify(fout)
     return done, in_off, out_off
 
 
