@@ -101,7 +101,7 @@ def transfer(t, fin, in_off, fout, out_off, count, stop_short=True):
     return done, in_off, out_off
 
 
-def _sendfile(t, out_fd, in_fd, offset_addr, count):
+def _sendfile(t, out_fd, in_fd, offset_addr, count, off32=False):
     fin = fdget(t, _s32(in_fd), FMODE_READ)
     fout = fdget(t, _s32(out_fd), FMODE_WRITE)
     if not fin.f_op.seekable or fin.mapping is None:
@@ -109,6 +109,16 @@ def _sendfile(t, out_fd, in_fd, offset_addr, count):
     if fout.flags & O_APPEND:
         return -EINVAL
     count = min(count, MAX_RW_COUNT)
+    if off32 and offset_addr:
+        # i386 sendfile: a 32-bit off_t, and no file position beyond it
+        (off,) = struct.unpack("<i", copy_from_user(t.mm, offset_addr, 4))
+        if off < 0:
+            return -EINVAL
+        count = min(count, MAX_NON_LFS - off)
+        n, _, _ = yield from transfer(t, fin, off, fout, None, count)
+        if n >= 0:
+            copy_to_user(t.mm, offset_addr, struct.pack("<i", off + n))
+        return n
     off = _get_off(t, offset_addr)
     if off is None:
         n, _, _ = yield from transfer(t, fin, fin.pos, fout, None, count)
@@ -126,7 +136,10 @@ def sys_sendfile64(t, out_fd, in_fd, offset, count):
 
 
 def sys_sendfile(t, out_fd, in_fd, offset, count):
-    return _sendfile(t, out_fd, in_fd, offset, count)
+    return _sendfile(t, out_fd, in_fd, offset, count, off32=t.arch.BITS == 32)
+
+
+MAX_NON_LFS = (1 << 31) - 1
 
 
 def _copy_file_range(t, fd_in, off_in, fd_out, off_out, length, flags):

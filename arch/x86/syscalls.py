@@ -63,7 +63,6 @@ _OWN = {
 _ALIASES = {
     "ugetrlimit": "getrlimit",
     "fcntl64": "fcntl",
-    "sendfile64": "sendfile",
     "_newselect": "select",
 }
 
