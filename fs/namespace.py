@@ -15,6 +15,7 @@ from fs.file import fget
 from fs.inode import S_ISDIR
 from fs.mount import (Mount, Path, all_mounts, attach_mount, d_path,
                       detach_mount, mount_table)
+from fs.notify.fsnotify import fsnotify_dput
 from fs.namei import (AT_FDCWD, MAY_EXEC, PATH_MAX, inode_permission,
                       path_lookup)
 from mm.uaccess import copy_to_user, strncpy_from_user
@@ -106,7 +107,8 @@ def filesystems_text():
 # -- where a task stands ---------------------------------------------------------
 
 def set_fs_pwd(t, path):
-    t.fs.pwd = path
+    old, t.fs.pwd = t.fs.pwd, path
+    fsnotify_dput(old.dentry)
 
 
 def _dir_path(t, path):
@@ -118,7 +120,7 @@ def _dir_path(t, path):
 
 def sys_chdir(t, name):
     path = path_lookup(t, strncpy_from_user(t.mm, name, PATH_MAX), AT_FDCWD)
-    t.fs.pwd = _dir_path(t, path)
+    set_fs_pwd(t, _dir_path(t, path))
     return 0
 
 
@@ -128,7 +130,7 @@ def sys_fchdir(t, fd):
     if f is None:
         from kernel.errno import EBADF
         return -EBADF
-    t.fs.pwd = _dir_path(t, f.path)
+    set_fs_pwd(t, _dir_path(t, f.path))
     return 0
 
 
@@ -137,7 +139,8 @@ def sys_chroot(t, name):
     _dir_path(t, path)
     if t.cred.euid != 0:
         return -EPERM
-    t.fs.root = path
+    old, t.fs.root = t.fs.root, path
+    fsnotify_dput(old.dentry)
     return 0
 
 

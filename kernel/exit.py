@@ -113,8 +113,12 @@ def exit_files(t):
 
 def exit_fs(t):
     if t.fs is not None:
-        t.fs.put()
-        t.fs = None
+        fs, t.fs = t.fs, None
+        fs.put()
+        if fs.count == 0:                       # a removed cwd may be gone now
+            from fs.notify.fsnotify import fsnotify_dput
+            fsnotify_dput(fs.pwd.dentry)
+            fsnotify_dput(fs.root.dentry)
 
 
 def _group_dead(t):

@@ -15,8 +15,9 @@ inode alone.
 
 IN_DELETE_SELF comes when the last name of an inode is gone *and* nothing
 holds the dentry that was removed any more: an open file keeps its dentry,
-so the event waits for the last close.  Open Files are counted per dentry
-for that (file_dentry_get/put, called by fs/file.py).
+and so does a task's cwd or root, so the event waits for the last close or
+chdir.  Open Files are counted per dentry for that (file_dentry_get/put,
+called by fs/file.py).
 
 Everything returns at once while nobody watches anything (nr_marks == 0),
 so the hooks cost nothing in the common case.
@@ -219,11 +220,29 @@ def fsnotify_inoderemove(inode):
         mark.group.destroy_mark(mark)
 
 
+def _dentry_held(dentry):
+    """Does an open file, or a task's cwd or root, still hold dentry?"""
+    if _dentry_files.get(dentry):
+        return True
+    from kernel.task import tasks
+    for t in tasks.values():
+        fs = t.fs
+        if fs is not None and (fs.pwd.dentry is dentry or fs.root.dentry is dentry):
+            return True
+    return False
+
+
 def d_delete_notify(dentry, inode):
     """dentry was removed from the tree; when nothing holds it, the inode
     may be gone (dentry_unlink_inode in Linux)."""
-    if not _dentry_files.get(dentry) and inode.nlink <= 0:
+    if inode.nlink <= 0 and inode_marks(inode) and not _dentry_held(dentry):
         fsnotify_inoderemove(inode)
+
+
+def fsnotify_dput(dentry):
+    """A cwd or root let go of dentry: the last holder of a removed one."""
+    if nr_marks and dentry.unhashed and dentry.inode is not None:
+        d_delete_notify(dentry, dentry.inode)
 
 
 def file_dentry_get(f):
@@ -238,5 +257,5 @@ def file_dentry_put(f):
         _dentry_files[d] = n
         return
     _dentry_files.pop(d, None)
-    if nr_marks and d.unhashed and d.inode is not None and d.inode.nlink <= 0:
-        fsnotify_inoderemove(d.inode)
+    if nr_marks and d.unhashed and d.inode is not None:
+        d_delete_notify(d, d.inode)

@@ -41,7 +41,7 @@ IN_CLOEXEC = O_CLOEXEC
 IN_NONBLOCK = O_NONBLOCK
 FIONREAD = 0x541B
 
-# what a mask may contain at all (anything else alone is EINVAL)
+# what a mask may contain (any other bit: EINVAL)
 ALL_INOTIFY_BITS = (IN_ALL_EVENTS | IN_UNMOUNT | IN_Q_OVERFLOW | IN_IGNORED | IN_ONLYDIR |
                     IN_DONT_FOLLOW | IN_EXCL_UNLINK | IN_MASK_CREATE | IN_MASK_ADD |
                     IN_ISDIR | IN_ONESHOT)
@@ -62,6 +62,12 @@ _OVERFLOW = (-1, IN_Q_OVERFLOW, 0, b"")
 
 def _event_size(ev):
     return EVENT.size + _padded(ev[3])
+
+
+def _same(a, b):
+    """Linux merges on wd, mask and name: not the cookie (two IN_MOVED_FROM
+    of one name in a row are one event even from two renames)."""
+    return a[0] == b[0] and a[1] == b[1] and a[3] == b[3]
 
 
 def _padded(name):
@@ -86,7 +92,7 @@ class InotifyGroup:
                 return
             ev = _OVERFLOW
             self.overflow_queued = True
-        elif self.events and self.events[-1] == ev:
+        elif self.events and _same(self.events[-1], ev):
             return                      # merged with the last one
         self.events.append(ev)
         self.bytes += _event_size(ev)
@@ -283,7 +289,7 @@ def sys_inotify_add_watch(t, fd, pathname, mask):
     mask &= 0xFFFFFFFF
     if mask & IN_MASK_ADD and mask & IN_MASK_CREATE:
         return -EINVAL
-    if not mask & ALL_INOTIFY_BITS:
+    if not mask & ALL_INOTIFY_BITS or mask & ~ALL_INOTIFY_BITS:
         return -EINVAL
     g = _inotify_file(t, fd)
     name = strncpy_from_user(t.mm, pathname, 4096)
