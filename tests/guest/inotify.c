@@ -28,6 +28,8 @@
 #include <sys/time.h>
 #include <stdint.h>
 #include <sys/uio.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
 
 static char scratch[64];
 
@@ -221,6 +223,10 @@ static void t_errors(void)
 	res("add(unknown bit 0x10000)", inotify_add_watch(fd, ".", 0x10000));
 	res("add(IN_IGNORED)", inotify_add_watch(fd, "dir", IN_IGNORED));
 	res("add(0x80000000)", inotify_add_watch(fd, "dir", 0x80000000));
+	res("add(MODIFY|0x1000)", inotify_add_watch(fd, "dir", IN_MODIFY | 0x1000));
+	res("add(MODIFY|0x100000)", inotify_add_watch(fd, "dir", IN_MODIFY | 0x100000));
+	res("add(MODIFY|0x8000000)", inotify_add_watch(fd, "dir", IN_MODIFY | 0x8000000));
+	res("add(ISDIR|UNMOUNT|Q_OVERFLOW)", inotify_add_watch(fd, "dir", IN_ISDIR | IN_UNMOUNT | IN_Q_OVERFLOW));
 	res("add(only flags)", inotify_add_watch(fd, ".", IN_ONLYDIR | IN_DONT_FOLLOW | IN_ONESHOT));
 	res("add(MASK_ADD|MASK_CREATE)", inotify_add_watch(fd, ".", IN_MODIFY | IN_MASK_ADD | IN_MASK_CREATE));
 	res("add(bad fd)", inotify_add_watch(-1, ".", IN_MODIFY));
@@ -445,6 +451,32 @@ static void t_events(void)
 	rmdir("vb");
 	drain(fd);
 
+	printf("-- a removed directory that is some process's cwd\n");
+	mkdir("cwd", 0755);
+	resv("watch cwd", inotify_add_watch(fd, "cwd", IN_ALL_EVENTS));
+	int p1[2], p2[2];
+	pipe(p1);
+	pipe(p2);
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		char x;
+		if (chdir("cwd") < 0)
+			_exit(1);
+		write(p1[1], "r", 1);
+		read(p2[0], &x, 1);
+		_exit(0);
+	}
+	read(p1[0], buf, 1);
+	drain(fd);
+	rmdir("cwd");
+	printf("  (removed)\n");
+	drain(fd);
+	write(p2[1], "x", 1);
+	waitpid(c, NULL, 0);
+	printf("  (the process exited)\n");
+	drain(fd);
+
 	printf("-- the watched directory itself goes\n");
 	rm_rf("sub/d1");
 	unlink("sub/inner");
@@ -504,6 +536,61 @@ static void t_flags(void)
 	resv("watch m create-only", inotify_add_watch(fd, "m", IN_CREATE));
 	append("m", "x");
 	unlink("m");
+	drain(fd);
+
+	printf("-- two renames from one name: merged, cookies are not compared\n");
+	mkdir("m1", 0755);
+	mkdir("m2", 0755);
+	int fd2 = inotify_init1(IN_NONBLOCK);
+	resv("watch m1 moved_from", inotify_add_watch(fd2, "m1", IN_MOVED_FROM));
+	touch("m1/a");
+	rename("m1/a", "m2/x");
+	touch("m1/a");
+	rename("m1/a", "m2/y");
+	drain(fd2);
+	close(fd2);
+
+	printf("-- EXCL_UNLINK on the file's own watch\n");
+	touch("own");
+	resv("watch own excl", inotify_add_watch(fd, "own", IN_ALL_EVENTS | IN_EXCL_UNLINK));
+	a = open("own", O_RDWR);
+	unlink("own");
+	write(a, "x", 1);
+	close(a);
+	drain(fd);
+
+	printf("-- sendfile, copy_file_range, mmap\n");
+	touch("s1");
+	append("s1", "abcdef");
+	touch("s2");
+	a = open("s1", O_RDWR);
+	b = open("s2", O_RDWR);
+	drain(fd);
+	off_t off = 0;
+	resv("sendfile", sendfile(b, a, &off, 3));
+	drain(fd);
+	resv("sendfile at end", sendfile(b, a, &off, 10) >= 0);
+	drain(fd);
+	loff_t lo = 0;
+	resv("copy_file_range", copy_file_range(a, &lo, b, NULL, 2, 0));
+	drain(fd);
+	char *map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, a, 0);
+	if (map != MAP_FAILED) {
+		map[0] = 'z';
+		msync(map, 4096, MS_SYNC);
+		munmap(map, 4096);
+	}
+	printf("(mmap written)\n");
+	drain(fd);
+	close(a);
+	close(b);
+	drain(fd);
+
+	printf("-- a symlink watched itself\n");
+	symlink("s2", "sl");
+	resv("watch sl nofollow", inotify_add_watch(fd, "sl", IN_ALL_EVENTS | IN_DONT_FOLLOW));
+	lchown("sl", 0, 0);
+	chmod("sl", 0600);              /* follows: s2 changes */
 	drain(fd);
 
 	printf("-- coalescing\n");
