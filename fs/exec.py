@@ -14,6 +14,7 @@ from fs.file import O_RDONLY, File
 from fs.inode import S_ISREG
 from fs.namei import AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, MAY_EXEC, \
     inode_permission, path_lookup
+from fs.notify.fsnotify import fsnotify_access, fsnotify_open
 from fs.read_write import generic_file_fops
 
 BINPRM_BUF_SIZE = 256
@@ -48,11 +49,15 @@ def open_exec(t, name, dirfd=AT_FDCWD, flags=0):
     inode_permission(t, inode, MAY_EXEC)
     if inode.mapping is None:
         raise Errno(EACCES)
-    return File(path, O_RDONLY, generic_file_fops)
+    f = File(path, O_RDONLY, generic_file_fops)
+    fsnotify_open(f)
+    return f
 
 
 def prepare_binprm(bprm):
     bprm.buf = bprm.file.mapping.read(0, BINPRM_BUF_SIZE)
+    if bprm.buf:
+        fsnotify_access(bprm.file)      # Linux's kernel_read tells watchers too
 
 
 def search_binary_handler(t, bprm):
