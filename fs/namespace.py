@@ -15,7 +15,7 @@ from fs.file import fget
 from fs.inode import S_ISDIR
 from fs.mount import (Mount, Path, all_mounts, attach_mount, d_path,
                       detach_mount, mount_table)
-from fs.notify.fsnotify import fsnotify_dput
+from fs.notify.fsnotify import fsnotify_dput, fsnotify_unmount
 from fs.namei import (AT_FDCWD, MAY_EXEC, PATH_MAX, inode_permission,
                       path_lookup)
 from mm.uaccess import copy_to_user, strncpy_from_user
@@ -309,11 +309,19 @@ def sys_umount2(t, target, flags):
                 all_mounts.remove(m)
         del mount_table[(mnt.parent, mnt.mountpoint)]
         all_mounts.remove(mnt)
+        _sb_gone(mnt.sb)
         return 0
     if _mount_busy(mnt):
         return -EBUSY
     detach_mount(mnt)
+    _sb_gone(mnt.sb)
     return 0
+
+
+def _sb_gone(sb):
+    """Its last mount went: inotify watchers hear IN_UNMOUNT."""
+    if not any(m.sb is sb for m in all_mounts):
+        fsnotify_unmount(sb)
 
 
 EAGAIN_ = 11

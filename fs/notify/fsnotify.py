@@ -53,6 +53,7 @@ IN_ISDIR = 0x40000000
 IN_ONESHOT = 0x80000000
 
 nr_marks = 0                        # marks alive anywhere: 0 = nobody listens
+_all_marks = set()
 _cookies = itertools.count(1)
 _dentry_files = weakref.WeakKeyDictionary()     # dentry -> open Files on it
 
@@ -79,6 +80,7 @@ def add_mark(mark):
     if marks is None:
         marks = mark.inode.i_fsnotify_marks = []
     marks.append(mark)
+    _all_marks.add(mark)
     nr_marks += 1
 
 
@@ -91,6 +93,7 @@ def detach_mark(mark):
     marks = inode_marks(mark.inode)
     if marks is not None and mark in marks:
         marks.remove(mark)
+    _all_marks.discard(mark)
     nr_marks -= 1
     return True
 
@@ -230,6 +233,24 @@ def _dentry_held(dentry):
         if fs is not None and (fs.pwd.dentry is dentry or fs.root.dentry is dentry):
             return True
     return False
+
+
+def fsnotify_unmount(sb):
+    """The filesystem sb is unmounted: each watched inode on it hears
+    IN_UNMOUNT, whatever its marks ask for, and loses its marks.  Linux
+    walks the superblock's inodes newest first."""
+    inodes = {}
+    for m in _all_marks:
+        if m.inode.sb is sb:
+            inodes[id(m.inode)] = m.inode
+    for inode in sorted(inodes.values(), key=lambda i: -i.ino):
+        marks = list(inode_marks(inode) or ())
+        mask = IN_UNMOUNT | (IN_ISDIR if S_ISDIR(inode.mode) else 0)
+        for mark in marks:
+            if mark.alive:
+                mark.group.handle_event(mark, mask, None, 0)
+        for mark in marks:
+            mark.group.destroy_mark(mark)
 
 
 def d_delete_notify(dentry, inode):

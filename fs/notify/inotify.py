@@ -99,7 +99,8 @@ class InotifyGroup:
         self.wq.wake_up(POLLIN | POLLRDNORM)
 
     def handle_event(self, mark, mask, name, cookie):
-        self.add_event((mark.wd, mask & (IN_ALL_EVENTS | IN_ISDIR), cookie, name or b""))
+        self.add_event((mark.wd, mask & (IN_ALL_EVENTS | IN_ISDIR | IN_UNMOUNT), cookie,
+                        name or b""))
         if mark.mask & IN_ONESHOT:
             self.destroy_mark(mark)
 
