@@ -15,7 +15,7 @@ LIBCS = ["musl", "glibc"]
 
 
 @pytest.mark.parametrize("libc", LIBCS)
-@pytest.mark.parametrize("what", ["errors", "events", "flags", "ready", "tail"])
+@pytest.mark.parametrize("what", ["errors", "events", "flags", "ready", "tail", "exec"])
 def test_inotify(what, libc):
     differential(guest("inotify", libc), [what])
 

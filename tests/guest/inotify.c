@@ -28,6 +28,7 @@
 #include <sys/time.h>
 #include <stdint.h>
 #include <sys/uio.h>
+#include <sys/mount.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 
@@ -800,6 +801,47 @@ static void t_tail(void)
 	close(fd);
 }
 
+/* -- exec and umount ------------------------------------------------------------------------ */
+
+static void t_exec(void)
+{
+	char buf[65536];
+	int in = open("/proc/self/exe", O_RDONLY);
+	if (in < 0)
+		in = open("/prog", O_RDONLY);   /* pyuml's init without /proc */
+	int out = open("prog", O_CREAT | O_WRONLY, 0755);
+	ssize_t n;
+	while ((n = read(in, buf, sizeof buf)) > 0)
+		write(out, buf, n);
+	close(in);
+	close(out);
+	int fd = inotify_init1(IN_NONBLOCK);
+	resv("watch .", inotify_add_watch(fd, ".", IN_ALL_EVENTS));
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		execl("./prog", "prog", "exec-child", (char *)NULL);
+		_exit(127);
+	}
+	int st;
+	waitpid(c, &st, 0);
+	printf("child status %d\n", st);
+	drain(fd);
+
+	printf("-- umount\n");
+	mkdir("mnt", 0755);
+	resv("mount", mount("none", "mnt", "tmpfs", 0, NULL));
+	mkdir("mnt/in", 0755);
+	touch("mnt/file");
+	resv("watch mnt (its root)", inotify_add_watch(fd, "mnt", IN_ALL_EVENTS));
+	resv("watch mnt/in", inotify_add_watch(fd, "mnt/in", IN_CREATE));
+	resv("watch mnt/file", inotify_add_watch(fd, "mnt/file", IN_ONESHOT | IN_DELETE_SELF));
+	drain(fd);
+	resv("umount", umount("mnt"));
+	drain(fd);
+	close(fd);
+}
+
 /* -- random operations (tests/test_inotify.py generates them) ------------------------- */
 
 static const char *names[] = {"f0", "f1", "f2", "d0", "d1", "d0/g"};
@@ -891,6 +933,8 @@ static void t_ops(const char *ops)
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], "exec-child"))
+		return 0;
 	test_as_child();
 	if (argc < 2) {
 		fprintf(stderr, "usage: inotify TEST [OPS]\n");
@@ -909,6 +953,8 @@ int main(int argc, char **argv)
 		t_overflow();
 	else if (!strcmp(argv[1], "tail"))
 		t_tail();
+	else if (!strcmp(argv[1], "exec"))
+		t_exec();
 	else if (!strcmp(argv[1], "ops"))
 		t_ops(argc > 2 ? argv[2] : "");
 	else
