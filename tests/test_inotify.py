@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import differential, guest
+from conftest import differential, guest, run
 
 LIBCS = ["musl", "glibc"]
 
@@ -29,6 +29,16 @@ def test_inotify_overflow():
 def test_inotify_i386(what):
     """The same on a 32-bit build: struct inotify_event has one layout."""
     differential(guest("inotify", "glibc32"), [what])
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.integers(1, 2**32))
+def test_inotify_awkward_arguments(seed):
+    """Bad pointers, fds, masks and buffer sizes: errnos, never an oops."""
+    r = run(guest("inotify", "glibc"), ["fuzz", seed, 1500], timeout=120)
+    log = r.stderr.decode(errors="replace")
+    assert "Oops" not in log and "Traceback" not in log, log
+    assert r.out.endswith("survived 1500 calls\n"), (r.out[-300:], log)
 
 
 # -- random sequences of file operations in a watched directory -------------------------

@@ -842,6 +842,59 @@ static void t_exec(void)
 	close(fd);
 }
 
+/* -- awkward arguments (only checked for surviving: no oops) ------------------------------- */
+
+static unsigned long long fstate;
+
+static unsigned long long frnd(void)
+{
+	fstate ^= fstate << 13;
+	fstate ^= fstate >> 7;
+	fstate ^= fstate << 17;
+	return fstate;
+}
+
+static void t_fuzz(unsigned long long seed, long n)
+{
+	static const long vals[] = {0, 1, -1, 8, 4096, 0x7fffffff, -0x80000000L, 0xffffffffL,
+				    IN_ALL_EVENTS, IN_MASK_ADD | IN_MODIFY, IN_ONESHOT | IN_CREATE,
+				    IN_EXCL_UNLINK | IN_ALL_EVENTS, IN_ONLYDIR, 0x1000, 16, 15, 31, 32};
+	static const char *paths[] = {"f", "d", "d/g", ".", "s", "missing", "", "/proc/self/fd/3"};
+	char *page = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	munmap(page + 4096, 4096);              /* a hole after the page */
+	int fd = inotify_init1(IN_NONBLOCK);
+	fstate = seed * 2654435761ULL + 1;
+	mkdir("d", 0755);
+	symlink("f", "s");
+	for (long i = 0; i < n; i++) {
+		long v = vals[frnd() % (sizeof vals / sizeof *vals)];
+		const char *p = paths[frnd() % (sizeof paths / sizeof *paths)];
+		char *addr = frnd() % 4 ? (char *)p : frnd() % 2 ? page + 4096 - frnd() % 40 : (char *)(long)v;
+		long r;
+		switch (frnd() % 12) {
+		case 0: r = syscall(SYS_inotify_add_watch, frnd() % 3 ? fd : v, addr, frnd() % 2 ? v : frnd()); break;
+		case 1: r = syscall(SYS_inotify_rm_watch, frnd() % 3 ? fd : v, frnd() % 2 ? v : (long)(frnd() % 8)); break;
+		case 2: r = syscall(SYS_read, fd, frnd() % 2 ? page + frnd() % 4096 : (char *)v, frnd() % 2 ? v : (long)(frnd() % 300)); break;
+		case 3: r = syscall(SYS_ioctl, fd, FIONREAD, frnd() % 2 ? page + 4096 - frnd() % 8 : (char *)v); break;
+		case 4: r = syscall(SYS_inotify_init1, v);
+			if (r > 4) close(r);
+			break;
+		case 5: r = touch(p); break;
+		case 6: r = append(p, "x"); break;
+		case 7: r = unlink(p); break;
+		case 8: r = rename(p, paths[frnd() % 4]); break;
+		case 9: r = mkdir(p, 0755); break;
+		case 10: r = rmdir(p); break;
+		default: {
+			struct iovec iov[2] = {{page + frnd() % 4096, frnd() % 64}, {(char *)v, frnd() % 64}};
+			r = readv(fd, iov, 2);
+		}
+		}
+		(void)r;
+	}
+	printf("survived %ld calls\n", n);
+}
+
 /* -- random operations (tests/test_inotify.py generates them) ------------------------- */
 
 static const char *names[] = {"f0", "f1", "f2", "d0", "d1", "d0/g"};
@@ -955,6 +1008,8 @@ int main(int argc, char **argv)
 		t_tail();
 	else if (!strcmp(argv[1], "exec"))
 		t_exec();
+	else if (!strcmp(argv[1], "fuzz"))
+		t_fuzz(argc > 2 ? strtoull(argv[2], NULL, 0) : 1, argc > 3 ? atol(argv[3]) : 1000);
 	else if (!strcmp(argv[1], "ops"))
 		t_ops(argc > 2 ? argv[2] : "");
 	else
