@@ -618,6 +618,22 @@ static void t_flags(void)
 	close(fd);
 }
 
+static volatile int alarms;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	alarms++;
+}
+
+static void drain_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	drain(fd);
+	fcntl(fd, F_SETFL, fl);
+}
+
 /* -- readiness --------------------------------------------------------------------- */
 
 static void t_ready(void)
@@ -690,6 +706,16 @@ static void t_ready(void)
 	resv("poll(-1)", poll(&p, 1, -1));
 	printf("revents=%#x\n", p.revents);
 	waitpid(c, NULL, 0);
+	/* a signal interrupts a blocking read: EINTR without SA_RESTART */
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+	drain_nonblock(fd);
+	struct itimerval it = {{0, 0}, {0, 50000}};
+	setitimer(ITIMER_REAL, &it, NULL);
+	resv("blocking read, then SIGALRM", read(fd, buf, sizeof buf));
+	printf("alarms=%d\n", alarms);
 	fcntl(fd, F_SETFL, O_NONBLOCK);
 	drain(fd);
 	close(ep);
