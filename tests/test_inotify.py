@@ -31,6 +31,14 @@ def test_inotify_i386(what):
     differential(guest("inotify", "glibc32"), [what])
 
 
+def test_inotify_max_user_instances():
+    """128 instances per user (max_user_instances), then EMFILE.  Only
+    under pyuml: on the host, other programs of the same user hold some."""
+    r = run(guest("inotify", "glibc"), ["instances"])
+    assert r.out == ("instances=128 then EMFILE\nother user's init: OK\n"
+                     "init after a close: OK\nand the next: EMFILE\n"), r.out
+
+
 @settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.integers(1, 2**32))
 def test_inotify_awkward_arguments(seed):

@@ -257,7 +257,7 @@ def do_inotify_init(t, flags):
     flags &= 0xFFFFFFFF
     if flags & ~(IN_CLOEXEC | IN_NONBLOCK):
         return -EINVAL
-    uid = t.cred.uid
+    uid = t.cred.euid                   # charged to the effective user, as Linux's ucounts
     if _instances.get(uid, 0) >= max_user_instances:
         return -EMFILE
     g = InotifyGroup(uid)

@@ -921,6 +921,31 @@ static void t_fuzz(unsigned long long seed, long n)
 	printf("survived %ld calls\n", n);
 }
 
+/* -- the per-user limit of instances ------------------------------------------------------ */
+
+static void t_instances(void)
+{
+	int n = 0, fd;
+	while ((fd = inotify_init()) >= 0 && n < 1000)
+		n++;
+	printf("instances=%d then %s\n", n, ename(errno));
+	fflush(stdout);
+	/* another user has his own count */
+	pid_t c = fork();
+	if (c == 0) {
+		if (setuid(65534) < 0)
+			_exit(1);
+		fd = inotify_init();
+		res("other user's init", fd);
+		fflush(stdout);
+		_exit(0);
+	}
+	waitpid(c, NULL, 0);
+	close(3);                       /* closing one makes room for one */
+	res("init after a close", inotify_init());
+	res("and the next", inotify_init());
+}
+
 /* -- random operations (tests/test_inotify.py generates them) ------------------------- */
 
 static const char *names[] = {"f0", "f1", "f2", "d0", "d1", "d0/g"};
@@ -1034,6 +1059,8 @@ int main(int argc, char **argv)
 		t_tail();
 	else if (!strcmp(argv[1], "exec"))
 		t_exec();
+	else if (!strcmp(argv[1], "instances"))
+		t_instances();
 	else if (!strcmp(argv[1], "fuzz"))
 		t_fuzz(argc > 2 ? strtoull(argv[2], NULL, 0) : 1, argc > 3 ? atol(argv[3]) : 1000);
 	else if (!strcmp(argv[1], "ops"))
