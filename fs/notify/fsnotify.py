@@ -60,7 +60,7 @@ _dentry_files = weakref.WeakKeyDictionary()     # dentry -> open Files on it
 
 class Mark:
     """One group's interest in one inode."""
-    __slots__ = ("group", "inode", "wd", "mask", "alive")
+    __slots__ = ("group", "inode", "wd", "mask", "alive", "seq")
 
     def __init__(self, group, inode, wd, mask):
         self.group = group
@@ -68,6 +68,7 @@ class Mark:
         self.wd = wd
         self.mask = mask
         self.alive = True
+        self.seq = 0                    # creation order (fdinfo lists newest first)
 
 
 def inode_marks(inode):

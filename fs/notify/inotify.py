@@ -20,6 +20,7 @@ first event) queues IN_IGNORED.  Watch descriptors are allocated cyclically
 from 1, so a removed one is not reused at once.
 """
 
+import itertools
 import struct
 from collections import deque
 
@@ -58,6 +59,7 @@ max_user_watches = 65536
 _instances = {}                         # uid -> inotify groups
 _watches = {}                           # uid -> marks
 _OVERFLOW = (-1, IN_Q_OVERFLOW, 0, b"")
+_mark_seq = itertools.count()
 
 
 def _event_size(ev):
@@ -167,6 +169,7 @@ class InotifyGroup:
         if _watches.get(self.uid, 0) >= max_user_watches:
             raise Errno(ENOSPC)
         mark = Mark(self, inode, self.alloc_wd(), mask)
+        mark.seq = next(_mark_seq)
         self.marks[mark.wd] = mark
         _watches[self.uid] = _watches.get(self.uid, 0) + 1
         fsnotify.add_mark(mark)
@@ -242,6 +245,18 @@ class InotifyOps(FileOperations):
             put_user_u32(t.mm, arg, f.private.bytes)
             return 0
         return None
+
+    def show_fdinfo(self, f):
+        """One line per watch, newest first.  No file handle: the
+        filesystems here do not export them."""
+        from fs.inode import dev_major, dev_minor
+        out = []
+        for mark in sorted(f.private.marks.values(), key=lambda m: -m.seq):
+            i = mark.inode
+            sdev = (dev_major(i.sb.dev) << 20) | dev_minor(i.sb.dev)
+            out.append("inotify wd:%x ino:%x sdev:%x mask:%x ignored_mask:0\n"
+                       % (mark.wd, i.ino, sdev, mark.mask))
+        return "".join(out)
 
     def llseek(self, f, offset, whence):
         return f.pos                    # noop_llseek
