@@ -15,7 +15,8 @@ LIBCS = ["musl", "glibc"]
 
 
 @pytest.mark.parametrize("libc", LIBCS)
-@pytest.mark.parametrize("what", ["errors", "events", "flags", "ready", "tail", "exec"])
+@pytest.mark.parametrize("what", ["errors", "events", "flags", "ready", "tail", "exec",
+                                  "pseudo"])
 def test_inotify(what, libc):
     differential(guest("inotify", libc), [what])
 

@@ -133,26 +133,32 @@ def _to_parent_and_self(dentry, mask, file_event):
 
 
 # -- events on an open file ----------------------------------------------------------
+# Not for O_PATH files, nor for the anonymous inode's (eventfd, epoll,
+# inotify...): Linux marks those FMODE_NONOTIFY.  Pipes and sockets do tell.
+
+def _file_event(f, mask):
+    if not f.mode & 4 and f.inode.sb.fstype != "anon_inodefs":     # 4: FMODE_PATH
+        _to_parent_and_self(f.path.dentry, mask, True)
+
 
 def fsnotify_access(f):
     if nr_marks:
-        _to_parent_and_self(f.path.dentry, IN_ACCESS, True)
+        _file_event(f, IN_ACCESS)
 
 
 def fsnotify_modify(f):
     if nr_marks:
-        _to_parent_and_self(f.path.dentry, IN_MODIFY, True)
+        _file_event(f, IN_MODIFY)
 
 
 def fsnotify_open(f):
-    if nr_marks and not f.mode & 4:                     # not FMODE_PATH
-        _to_parent_and_self(f.path.dentry, IN_OPEN, True)
+    if nr_marks:
+        _file_event(f, IN_OPEN)
 
 
 def fsnotify_close(f):
-    if nr_marks and not f.mode & 4:
-        _to_parent_and_self(f.path.dentry, IN_CLOSE_WRITE if f.mode & 2 else IN_CLOSE_NOWRITE,
-                            True)
+    if nr_marks:
+        _file_event(f, IN_CLOSE_WRITE if f.mode & 2 else IN_CLOSE_NOWRITE)
 
 
 # -- attribute changes (notify_change) ------------------------------------------------

@@ -28,6 +28,8 @@
 #include <sys/time.h>
 #include <stdint.h>
 #include <sys/uio.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <sys/mount.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
@@ -937,6 +939,42 @@ static void t_fuzz(unsigned long long seed, long n)
 	printf("survived %ld calls\n", n);
 }
 
+/* -- files with no name: pipes tell watchers, eventfd does not ------------------------------ */
+
+static void t_pseudo(void)
+{
+	if (access("/proc/self", F_OK) < 0) {       /* pyuml's bare initramfs */
+		mkdir("/proc", 0555);
+		mount("proc", "/proc", "proc", 0, NULL);
+	}
+	int fd = inotify_init1(IN_NONBLOCK);
+	int e = eventfd(0, 0), p[2], sv[2];
+	char path[64];
+	uint64_t v = 1;
+	pipe(p);
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	snprintf(path, sizeof path, "/proc/self/fd/%d", e);
+	resv("watch eventfd", inotify_add_watch(fd, path, IN_ALL_EVENTS));
+	snprintf(path, sizeof path, "/proc/self/fd/%d", p[0]);
+	resv("watch pipe", inotify_add_watch(fd, path, IN_ALL_EVENTS));
+	snprintf(path, sizeof path, "/proc/self/fd/%d", sv[0]);
+	resv("watch socket", inotify_add_watch(fd, path, IN_ALL_EVENTS));
+	write(e, &v, 8);
+	read(e, &v, 8);
+	write(p[1], "x", 1);
+	read(p[0], path, 1);
+	write(sv[0], "x", 1);
+	read(sv[1], path, 1);
+	write(sv[1], "y", 1);
+	read(sv[0], path, 1);
+	drain(fd);
+	close(p[1]);
+	close(p[0]);
+	close(e);
+	drain(fd);
+	close(fd);
+}
+
 /* -- the per-user limit of instances ------------------------------------------------------ */
 
 static void t_instances(void)
@@ -1075,6 +1113,8 @@ int main(int argc, char **argv)
 		t_tail();
 	else if (!strcmp(argv[1], "exec"))
 		t_exec();
+	else if (!strcmp(argv[1], "pseudo"))
+		t_pseudo();
 	else if (!strcmp(argv[1], "instances"))
 		t_instances();
 	else if (!strcmp(argv[1], "fuzz"))
