@@ -10,7 +10,7 @@ so these calls are generators (kernel/sched.py).
 
 import struct
 
-from kernel.errno import (EBADF, EINVAL, EISDIR, ESPIPE, Errno)
+from kernel.errno import (EBADF, EINVAL, EISDIR, EOVERFLOW, ESPIPE, Errno)
 from fs.file import FMODE_READ, FMODE_WRITE, O_APPEND, O_NONBLOCK, fdget
 from fs.inode import S_ISDIR, S_ISREG
 from fs.read_write import MAX_RW_COUNT
@@ -97,7 +97,12 @@ def transfer(t, fin, in_off, fout, out_off, count, stop_short=True):
     return done, in_off, out_off
 
 
-def _sendfile(t, out_fd, in_fd, offset_addr, count):
+MAX_NON_LFS = (1 << 31) - 1
+
+
+def _sendfile(t, out_fd, in_fd, offset_addr, count, off32=False):
+    """off32: i386's sendfile, whose offset is a 32-bit off_t: it may not
+    move past 2 GiB - 1 (EOVERFLOW), as Linux's compat entry."""
     fin = fdget(t, _s32(in_fd), FMODE_READ)
     fout = fdget(t, _s32(out_fd), FMODE_WRITE)
     if not fin.f_op.seekable or fin.mapping is None:
@@ -105,7 +110,16 @@ def _sendfile(t, out_fd, in_fd, offset_addr, count):
     if fout.flags & O_APPEND:
         return -EINVAL
     count = min(count, MAX_RW_COUNT)
-    off = _get_off(t, offset_addr)
+    if off32 and offset_addr:
+        (off,) = struct.unpack("<i", copy_from_user(t.mm, offset_addr, 4))
+        if off < 0:
+            return -EINVAL
+        if off + count > MAX_NON_LFS:
+            if off >= MAX_NON_LFS:
+                return -EOVERFLOW
+            count = MAX_NON_LFS - off
+    else:
+        off = _get_off(t, offset_addr)
     if off is None:
         n, _, _ = yield from transfer(t, fin, fin.pos, fout, None, count)
         if n > 0:
@@ -113,7 +127,8 @@ def _sendfile(t, out_fd, in_fd, offset_addr, count):
         return n
     n, new_off, _ = yield from transfer(t, fin, off, fout, None, count)
     if n >= 0:
-        _put_off(t, offset_addr, off + max(n, 0))
+        end = off + max(n, 0)
+        copy_to_user(t.mm, offset_addr, struct.pack("<i", end) if off32 else struct.pack("<q", end))
     return n
 
 

@@ -97,7 +97,8 @@ def test_i386_only_system_calls():
     sigpending/sgetmask/ssetmask (handlers returning through the [vdso]
     page), _llseek, stat and stat64, 16-bit ids, old getrlimit, olduname,
     mmap2 and old_mmap, waitpid, clone's i386 argument order,
-    set/get_thread_area (and %fs through a new entry), ipc, socketcall."""
+    set/get_thread_area (and %fs through a new entry), ipc, socketcall,
+    sendfile with its 32-bit off_t."""
     differential(guest("abi32", "i386"), files={"/tmp/.keep": b""})
 
 

@@ -96,6 +96,12 @@ def sys_ia32_sync_file_range(t, fd, off_lo, off_hi, n_lo, n_hi, flags):
                  _u64(_s64(n_lo, n_hi)), flags)
 
 
+def sys_ia32_sendfile(t, out_fd, in_fd, offset, count):
+    """sendfile with a 32-bit off_t (sendfile64 is the common call)."""
+    from fs.splice import _sendfile
+    return _sendfile(t, out_fd, in_fd, offset, count, off32=True)
+
+
 def sys_llseek(t, fd, offset_high, offset_low, result, whence):
     """_llseek(fd, high, low, loff_t *result, whence)."""
     from fs.file import fdget
