@@ -76,6 +76,7 @@ def do_exit(t, code):
     t.exit_code = code
     from kernel import futex
     futex.exit_robust_list(t)
+    futex.exit_pi_state(t)
     futex.mm_release(t)
     from kernel.fork import vfork_release
     vfork_release(t)
