@@ -345,9 +345,13 @@ def next_signal(t):
                 continue
             jobctl.do_signal_stop(t, sig)
             return None
-        # terminate; the core signals report a core dump (WCOREDUMP) when
-        # RLIMIT_CORE allows one, as Linux does after writing it
-        kexit.start_group_exit(t, sig, core=bool(m & COREDUMP_DEFAULT) and t.signal.rlim[4][0] > 0)
+        # terminate; the core signals write a core file first when
+        # RLIMIT_CORE allows one, and only then report WCOREDUMP
+        core = False
+        if m & COREDUMP_DEFAULT:
+            from fs.coredump import do_coredump
+            core = do_coredump(t, info)
+        kexit.start_group_exit(t, sig, core=core)
         kexit.do_exit(t, t.signal.group_exit_code)
         return None
 
