@@ -73,7 +73,8 @@ class SigInfo:
     """A kernel siginfo: the fields guests can see."""
     __slots__ = ("signo", "errno", "code", "pid", "uid", "status", "addr",
                  "value", "trapno", "utime", "stime", "timerid", "overrun",
-                 "band", "fd", "syscall", "call_addr", "arch", "raw")
+                 "band", "fd", "syscall", "call_addr", "arch", "raw",
+                 "timer", "timer_seq")
 
     def __init__(self, signo, code=SI_KERNEL, **kw):
         self.signo = signo
@@ -84,6 +85,8 @@ class SigInfo:
         self.overrun = self.band = self.fd = 0
         self.syscall = self.call_addr = self.arch = 0
         self.raw = None                 # guest-provided bytes (rt_sigqueueinfo)
+        self.timer = None               # the POSIX timer that sent it (kernel/posix_timers.py)
+        self.timer_seq = 0
         for k, v in kw.items():
             setattr(self, k, v)
 
@@ -101,10 +104,20 @@ class SigPending:
             return False                # a standard signal is pending once
         self.signal |= sigmask(sig)
         self.queue.append(info)
+        if info.timer is not None:
+            info.timer.queued = info
         return True
 
     def take(self, mask):
-        """Dequeue the lowest-numbered pending signal not in mask."""
+        """Dequeue the lowest-numbered pending signal not in mask.  A POSIX
+        timer's signal learns its overrun count now, or is dropped if the
+        timer was reset or deleted since it was queued."""
+        while True:
+            info = self._take(mask)
+            if info is None or info.timer is None or info.timer.dequeued(info):
+                return info
+
+    def _take(self, mask):
         avail = self.signal & ~mask
         if not avail:
             return None
@@ -123,7 +136,13 @@ class SigPending:
 
     def flush(self, mask):
         self.signal &= ~mask
-        self.queue = [q for q in self.queue if not mask & sigmask(q.signo)]
+        keep = []
+        for q in self.queue:
+            if not mask & sigmask(q.signo):
+                keep.append(q)
+            elif q.timer is not None:
+                q.timer.flushed()
+        self.queue = keep
 
 
 class SigAction:
