@@ -267,8 +267,14 @@ def send_signal(t, info, group=True, force=False):
     pending = sigs.shared_pending if group else t.pending
     if not pending.add(info):
         return 0
+    wq = getattr(t.sighand, "signalfd_wqh", None)
+    if wq is not None:
+        wq.wake_up(POLLIN_EVENTS)      # signalfds of the process (fs/signalfd.py)
     complete_signal(t, sig, group)
     return 0
+
+
+POLLIN_EVENTS = 0x1 | 0x40              # POLLIN | POLLRDNORM
 
 
 def complete_signal(t, sig, group):
@@ -685,7 +691,13 @@ def _siginfo_from_user(t, uinfo, sig):
     raw = bytearray(copy_from_user(t.mm, uinfo, 128))
     code = struct.unpack_from("<i", raw, 8)[0]
     struct.pack_into("<i", raw, 0, sig)
-    return SigInfo(sig, code, raw=bytes(raw))
+    # the kill/rt fields, read in the sender's layout, for readers that
+    # repack them (signalfd)
+    if t.arch.BITS == 32:
+        pid, uid, value = struct.unpack_from("<iII", raw, 12)
+    else:
+        pid, uid, value = struct.unpack_from("<iIQ", raw, 16)
+    return SigInfo(sig, code, raw=bytes(raw), pid=pid, uid=uid, value=value)
 
 
 def _queueinfo_allowed(t, target, info):

@@ -25,7 +25,7 @@ SYSCALL_MODULES = (
     "kernel.time", "kernel.posix_timers", "kernel.fork", "kernel.futex", "kernel.resource",
     "mm.mmap", "mm.madvise", "fs.open", "fs.read_write", "fs.stat", "fs.exec", "fs.ioctl",
     "fs.readdir", "fs.dir", "fs.fcntl", "fs.attr", "fs.pipe", "fs.poll",
-    "fs.select", "fs.eventpoll", "fs.eventfd", "fs.timerfd", "fs.splice", "fs.sync",
+    "fs.select", "fs.eventpoll", "fs.eventfd", "fs.timerfd", "fs.signalfd", "fs.splice", "fs.sync",
     "fs.namespace", "fs.statfs", "fs.locks", "net.socket", "net.unix", "kernel.uid16",
 )
 
