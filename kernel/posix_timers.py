@@ -30,7 +30,7 @@ process exits.
 import struct
 
 from kernel import sched
-from kernel.errno import EAGAIN, EINVAL, EOPNOTSUPP, EPERM, Errno
+from kernel.errno import EAGAIN, EINVAL, EOPNOTSUPP, EPERM, ESRCH, Errno
 from kernel import time as ktime
 from mm.uaccess import copy_from_user, copy_to_user
 
@@ -62,6 +62,8 @@ class ClockTimer:
         self.ktimer = None
 
     def now(self):
+        """The clock's time; None once it is gone (the CPU clock of a
+        process or thread that has been reaped): the timer is then dead."""
         return ktime.clock_ns(self.task, self.clk)
 
     def armed(self):
@@ -77,7 +79,7 @@ class ClockTimer:
         self.expires = expires
         self.interval = interval
         if expires:
-            if not ktime.is_cpu_clock(self.clk) and expires <= self.now():
+            if not ktime.is_cpu_clock(self.clk) and expires <= (self.now() or 0):
                 self.fire()                   # already due: expire at once
             else:
                 self._schedule()
@@ -86,7 +88,11 @@ class ClockTimer:
         self.start(0, 0)
 
     def _schedule(self):
-        left = self.expires - self.now()
+        now = self.now()
+        if now is None:
+            self.expires = 0
+            return
+        left = self.expires - now
         if ktime.is_cpu_clock(self.clk):
             left = min(left, CPU_POLL_NS)     # CPU time moves only when threads run
         left = max(left, 0)
@@ -96,7 +102,11 @@ class ClockTimer:
         self.ktimer = None
         if not self.expires:
             return
-        if self.now() < self.expires:
+        now = self.now()
+        if now is None:
+            self.expires = 0
+            return
+        if now < self.expires:
             self._schedule()                  # a CPU clock not there yet
             return
         self.fire()
@@ -105,7 +115,7 @@ class ClockTimer:
         """Move a periodic timer's deadline past now: the number of periods
         skipped (the expiry at the old deadline included)."""
         now = self.now()
-        if not self.interval or now < self.expires:
+        if not self.interval or now is None or now < self.expires:
             return 0
         n = (now - self.expires) // self.interval + 1
         self.expires += n * self.interval
@@ -116,17 +126,21 @@ class ClockTimer:
         sooner than MIN_REARM_NS from now: a tiny period must not keep the
         kernel busy)."""
         self.cancel()
+        now = self.now()
+        if now is None:
+            self.expires = 0
         if self.expires:
-            left = max(self.expires - self.now(), MIN_REARM_NS)
+            left = max(self.expires - now, MIN_REARM_NS)
             if ktime.is_cpu_clock(self.clk):
                 left = min(left, CPU_POLL_NS)
             self.ktimer = sched.add_timer(sched.now() + left / ktime.NSEC_PER_SEC, self._expired)
 
     def remaining(self):
         """Time to the next expiry (0: disarmed), as timer_gettime shows it."""
-        if not self.expires:
+        now = self.now()
+        if not self.expires or now is None:
             return 0
-        return self.expires - self.now()
+        return self.expires - now
 
 
 class KTimer:
@@ -215,11 +229,13 @@ class KTimer:
     def gettime(self):
         """(value, interval) in ns, as timer_gettime reports them."""
         ct = self.ct
+        if ct.now() is None:
+            ct.disarm()                 # its CPU clock is gone
         if not ct.expires:
             return 0, ct.interval
         if self.notify == SIGEV_NONE:
             ct.forward()
-            left = ct.expires - ct.now()
+            left = ct.remaining()
             if left <= 0:
                 ct.expires = 0          # a one-shot SIGEV_NONE timer has expired
                 return 0, ct.interval
@@ -359,7 +375,10 @@ def absolute_expiry(ct, value, flags, abstime_flag):
         return 0
     if flags & abstime_flag:
         return value
-    return ct.now() + value
+    now = ct.now()
+    if now is None:
+        raise Errno(ESRCH)              # a CPU clock whose owner is gone
+    return now + value
 
 
 def sys_timer_settime(t, timer_id, flags, new, old):

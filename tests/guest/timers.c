@@ -687,6 +687,27 @@ static void errors(void)
 	E(syscall(SYS_timer_delete, id));
 	E(k_timer_gettime(id, &cur));
 
+	/* the CPU clock of a child that is gone */
+	pid_t child = fork();
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	clockid_t cc;
+	E(clock_getcpuclockid(child, &cc));
+	ks.notify = SIGEV_SIGNAL;
+	ks.signo = SIGUSR1;
+	E(k_timer_create(cc, &ks, &id));
+	its(&it, 1000 * MS, 0);
+	E(k_timer_settime(id, 0, &it, NULL));
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	E(k_timer_gettime(id, &cur) == 0 && ns_of(cur.it_value) == 0);
+	E(k_timer_settime(id, 0, &it, NULL));
+	E(k_timer_gettime(id, &cur));
+	E(syscall(SYS_timer_delete, id));
+	E(k_timer_create(cc, &ks, &id));
+
 	/* timerfd */
 	E(timerfd_create(99, 0));
 	E(timerfd_create(CLOCK_PROCESS_CPUTIME_ID, 0));
