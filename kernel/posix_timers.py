@@ -38,6 +38,8 @@ SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD, SIGEV_THREAD_ID = 0, 1, 2, 4
 INT_MAX = (1 << 31) - 1
 CPU_POLL_NS = 10_000_000
 MIN_REARM_NS = 100_000          # a kernel timer never runs more often than this
+MAX_KTIMER_NS = 86400 * 10**9   # nor later: a far deadline is approached by steps
+KTIME_MAX = (1 << 63) - 1       # Linux's time limit (year 2262): values saturate
 
 # the clocks a timer can run on
 _TIMER_CLOCKS = (ktime.CLOCK_REALTIME, ktime.CLOCK_MONOTONIC, ktime.CLOCK_BOOTTIME,
@@ -92,7 +94,7 @@ class ClockTimer:
         if now is None:
             self.expires = 0
             return
-        left = self.expires - now
+        left = min(self.expires - now, MAX_KTIMER_NS)
         if ktime.is_cpu_clock(self.clk):
             left = min(left, CPU_POLL_NS)     # CPU time moves only when threads run
         left = max(left, 0)
@@ -130,7 +132,7 @@ class ClockTimer:
         if now is None:
             self.expires = 0
         if self.expires:
-            left = max(self.expires - now, MIN_REARM_NS)
+            left = min(max(self.expires - now, MIN_REARM_NS), MAX_KTIMER_NS)
             if ktime.is_cpu_clock(self.clk):
                 left = min(left, CPU_POLL_NS)
             self.ktimer = sched.add_timer(sched.now() + left / ktime.NSEC_PER_SEC, self._expired)
@@ -359,14 +361,20 @@ def get_itimerspec(t, addr):
     if isec < 0 or vsec < 0 or not 0 <= insec < ktime.NSEC_PER_SEC \
             or not 0 <= vnsec < ktime.NSEC_PER_SEC:
         raise Errno(EINVAL)
-    return isec * ktime.NSEC_PER_SEC + insec, vsec * ktime.NSEC_PER_SEC + vnsec
+    return (min(isec * ktime.NSEC_PER_SEC + insec, KTIME_MAX),
+            min(vsec * ktime.NSEC_PER_SEC + vnsec, KTIME_MAX))
 
 
 def put_itimerspec(t, addr, interval, value):
     fmt = ktime._ts_fmt(t)
     ns = ktime.NSEC_PER_SEC
-    copy_to_user(t.mm, addr, struct.pack(fmt, interval // ns, interval % ns)
-                 + struct.pack(fmt, value // ns, value % ns))
+    bits = 8 * struct.calcsize(fmt) // 2
+
+    def sec(v):                         # an old 32-bit time_t wraps, as on Linux
+        v = (v // ns) & ((1 << bits) - 1)
+        return v - (1 << bits) if v >> (bits - 1) else v
+    copy_to_user(t.mm, addr, struct.pack(fmt, sec(interval), interval % ns)
+                 + struct.pack(fmt, sec(value), value % ns))
 
 
 def absolute_expiry(ct, value, flags, abstime_flag):
@@ -378,7 +386,7 @@ def absolute_expiry(ct, value, flags, abstime_flag):
     now = ct.now()
     if now is None:
         raise Errno(ESRCH)              # a CPU clock whose owner is gone
-    return now + value
+    return min(now + value, KTIME_MAX)
 
 
 def sys_timer_settime(t, timer_id, flags, new, old):

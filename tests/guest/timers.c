@@ -687,6 +687,24 @@ static void errors(void)
 	E(syscall(SYS_timer_delete, id));
 	E(k_timer_gettime(id, &cur));
 
+	/* far in the future: saturates at Linux's limit */
+	E(k_timer_create(CLOCK_MONOTONIC, NULL, &id));
+	memset(&it, 0, sizeof it);
+	it.it_value.tv_sec = sizeof(time_t) == 8 ? (time_t)0x7fffffffffffffffLL : (time_t)0x7fffffff;
+	it.it_interval.tv_sec = it.it_value.tv_sec;
+	E(k_timer_settime(id, 0, &it, NULL));
+	E(k_timer_gettime(id, &cur) == 0 && cur.it_value.tv_sec > 1000000000 - 1);
+	printf("interval %s\n", cur.it_interval.tv_sec > 1000000000 ? "large" : "small");
+	E(k_timer_settime(id, TIMER_ABSTIME, &it, NULL));
+	E(k_timer_gettime(id, &cur) == 0 && cur.it_value.tv_sec > 1000000000 - 1);
+	syscall(SYS_timer_delete, id);
+	int tfd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK);
+	E(timerfd_settime(tfd, 0, &it, NULL));
+	E(timerfd_gettime(tfd, &cur) == 0 && cur.it_value.tv_sec > 1000000000 - 1);
+	E(timerfd_settime(tfd, TFD_TIMER_ABSTIME, &it, NULL));
+	E(timerfd_gettime(tfd, &cur) == 0 && cur.it_value.tv_sec > 1000000000 - 1);
+	close(tfd);
+
 	/* the CPU clock of a child that is gone */
 	pid_t child = fork();
 	if (child == 0) {
