@@ -60,10 +60,7 @@ class TimerfdCtx:
 
     def gettime(self):
         self.catch_up()
-        left = self.ct.remaining()
-        if self.ct.expires and left <= 0:
-            left = 1                # about to fire
-        return left, self.ct.interval
+        return max(self.ct.remaining(), 0), self.ct.interval     # overdue: 0, as Linux
 
 
 class TimerfdOps(FileOperations):
@@ -138,7 +135,7 @@ def sys_timerfd_settime(t, fd, flags, new, old):
     ctx = _timerfd(t, fd)
     oval, oint = ctx.gettime()
     expires = absolute_expiry(ctx.ct, value, flags, TFD_TIMER_ABSTIME)
-    ctx.settime(expires, interval if expires else 0)
+    ctx.settime(expires, interval)     # a disarmed timerfd still shows its interval
     if old:
         put_itimerspec(t, old, oint, oval)
     return 0

@@ -113,11 +113,12 @@ class ClockTimer:
             return
         self.fire()
 
-    def forward(self):
+    def forward(self, now=None):
         """Move a periodic timer's deadline past now: the number of periods
         skipped (the expiry at the old deadline included)."""
-        now = self.now()
-        if not self.interval or now is None or now < self.expires:
+        if now is None:
+            now = self.now()
+        if not self.interval or not self.expires or now is None or now < self.expires:
             return 0
         n = (now - self.expires) // self.interval + 1
         self.expires += n * self.interval
@@ -161,6 +162,7 @@ class KTimer:
         self.overrun = 0
         self.overrun_last = 0
         self.dead = False
+        self.none_stale = 0             # SIGEV_NONE: the deadline before disarming
 
     def _fire(self):
         from kernel.signal import SI_TIMER, SigInfo, send_signal
@@ -224,6 +226,8 @@ class KTimer:
         if self.notify == SIGEV_NONE:
             # nobody to tell: no kernel timer, timer_gettime computes
             self.ct.cancel()
+            if not expires and self.ct.expires:
+                self.none_stale = self.ct.expires
             self.ct.expires, self.ct.interval = expires, interval
         else:
             self.ct.start(expires, interval)
@@ -233,15 +237,23 @@ class KTimer:
         ct = self.ct
         if ct.now() is None:
             ct.disarm()                 # its CPU clock is gone
-        if not ct.expires:
-            return 0, ct.interval
         if self.notify == SIGEV_NONE:
-            ct.forward()
-            left = ct.remaining()
+            if not ct.expires:
+                # Linux shows the time left to the deadline it had before
+                # it was disarmed (its hrtimer keeps it)
+                now = ct.now()
+                left = self.none_stale - now if now is not None and self.none_stale else 0
+                return max(left, 0), 0
+            now = ct.now()
+            ct.forward(now)
+            left = ct.expires - now     # the same now: > 0 if periodic
             if left <= 0:
+                self.none_stale = ct.expires
                 ct.expires = 0          # a one-shot SIGEV_NONE timer has expired
                 return 0, ct.interval
             return left, ct.interval
+        if not ct.expires:
+            return 0, ct.interval
         left = ct.remaining()
         if left <= 0 and ct.interval and ct.ktimer is None:
             # waiting for its signal to be taken: periods go by

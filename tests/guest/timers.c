@@ -900,6 +900,72 @@ static void compat32(void)
 	close(sfd);
 }
 
+/* -- spec: settime/gettime with given values (tests/test_timers.py generates
+   them): OP is K:FLAGS:ISEC:INSEC:VSEC:VNSEC, K t (SIGEV_NONE timer),
+   s (SIGEV_SIGNAL timer, signal blocked) or f (timerfd) ------------------ */
+
+static void show_spec(const char *what, long r, int err, struct itimerspec *v)
+{
+	if (r < 0)
+		printf("  %s -> %s\n", what, strerror(err));
+	else
+		printf("  %s -> value %s interval %lld.%09ld\n", what,
+		       ns_of(v->it_value) ? "set" : "zero",
+		       (long long)v->it_interval.tv_sec, (long)v->it_interval.tv_nsec);
+}
+
+static void spec(int n, char **ops)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	struct ksigevent ks;
+	memset(&ks, 0, sizeof ks);
+	ks.notify = SIGEV_NONE;
+	int none, sig;
+	k_timer_create(CLOCK_MONOTONIC, &ks, &none);
+	ks.notify = SIGEV_SIGNAL;
+	ks.signo = SIGUSR1;
+	k_timer_create(CLOCK_MONOTONIC, &ks, &sig);
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
+	for (int i = 0; i < n; i++) {
+		char k;
+		int flags;
+		long long isec, insec, vsec, vnsec;
+		if (sscanf(ops[i], "%c:%d:%lld:%lld:%lld:%lld", &k, &flags, &isec, &insec,
+			   &vsec, &vnsec) != 6)
+			continue;
+		struct itimerspec it, old, cur;
+		memset(&old, 0, sizeof old);
+		memset(&cur, 0, sizeof cur);
+		it.it_interval.tv_sec = isec;
+		it.it_interval.tv_nsec = insec;
+		it.it_value.tv_sec = vsec;
+		it.it_value.tv_nsec = vnsec;
+		long r, g;
+		int e;
+		errno = 0;
+		if (k == 'f') {
+			r = syscall(SYS_timerfd_settime, fd, flags, &it, &old);
+			e = errno;
+			g = syscall(SYS_timerfd_gettime, fd, &cur);
+		} else {
+			int id = k == 't' ? none : sig;
+			r = k_timer_settime(id, flags, &it, &old);
+			e = errno;
+			g = k_timer_gettime(id, &cur);
+		}
+		printf("%s\n", ops[i]);
+		show_spec("settime", r, e, &old);
+		show_spec("gettime", g, errno, &cur);
+	}
+	sigset_t pend;
+	sigpending(&pend);
+	printf("signal pending %d\n", sigismember(&pend, SIGUSR1));
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "posix";
@@ -924,6 +990,8 @@ int main(int argc, char **argv)
 		exec_mode(argv[2]);
 	else if (!strcmp(mode, "compat32"))
 		compat32();
+	else if (!strcmp(mode, "spec"))
+		spec(argc - 2, argv + 2);
 	fflush(stdout);
 	return 0;
 }
