@@ -66,6 +66,8 @@ class ClockTimer:
     def now(self):
         """The clock's time; None once it is gone (the CPU clock of a
         process or thread that has been reaped): the timer is then dead."""
+        if self.clk == ktime.CLOCK_THREAD_CPUTIME_ID and self.task.exit_state:
+            return None                 # the creating thread's clock died with it
         return ktime.clock_ns(self.task, self.clk)
 
     def armed(self):

@@ -331,6 +331,21 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+static int thread_timer;
+
+static void *cpu_timer_thread(void *arg)
+{
+	struct ksigevent ks;
+	struct itimerspec it;
+	(void)arg;
+	memset(&ks, 0, sizeof ks);
+	ks.notify = SIGEV_NONE;
+	k_timer_create(CLOCK_THREAD_CPUTIME_ID, &ks, &thread_timer);
+	its(&it, 10000 * MS, 0);
+	printf("thread clock timer armed: %ld\n", k_timer_settime(thread_timer, 0, &it, NULL));
+	return NULL;
+}
+
 static volatile int notify_calls;
 static pthread_t notify_thread;
 
@@ -372,6 +387,16 @@ static void thread(void)
 	printf("SIGEV_THREAD_ID: handled by the worker %d, by main %d, code %d\n",
 	       handled_by == worker_tid, handled_by == getpid(), last_code);
 	syscall(SYS_timer_delete, id);
+
+	/* a thread's CPU-time clock dies with the thread */
+	pthread_create(&th, NULL, cpu_timer_thread, NULL);
+	pthread_join(th, NULL);
+	sleep_ms(20);                   /* the thread is gone, not just joined */
+	its(&it, 1000 * MS, 0);
+	E(k_timer_settime(thread_timer, 0, &it, NULL));
+	struct itimerspec cur;
+	E(k_timer_gettime(thread_timer, &cur) == 0 && ns_of(cur.it_value) == 0);
+	E(syscall(SYS_timer_delete, thread_timer));
 
 	/* a thread of another process, or none */
 	ks.tid = getppid();
@@ -535,6 +560,21 @@ static void signalfd_test(void)
 	printf("  pid ok %d uid ok %d\n", ssi[0].ssi_pid == (uint32_t)getpid(),
 	       ssi[0].ssi_uid == (uint32_t)getuid());
 
+	/* over fork the fd reads whoever reads it: the child its own */
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		kill(getpid(), SIGUSR1);
+		n = read(fd, ssi, sizeof ssi);
+		printf("child reads %ld bytes, its own pid %d\n", n,
+		       ssi[0].ssi_pid == (uint32_t)getpid());
+		fflush(stdout);
+		_exit(0);
+	}
+	waitpid(c, NULL, 0);
+	n = read(fd, ssi, sizeof ssi);
+	printf("parent then reads: %ld bytes, SIGCHLD %d\n", n, ssi[0].ssi_signo == SIGCHLD);
+
 	union sigval v;
 	v.sival_int = 42;
 	sigqueue(getpid(), SIGRTMIN, v);
@@ -548,7 +588,7 @@ static void signalfd_test(void)
 		       : ssi[i].ssi_signo == SIGUSR1 ? "USR1" : "?", ssi[i].ssi_code, ssi[i].ssi_int);
 
 	/* SIGCHLD, with poll */
-	pid_t c = fork();
+	c = fork();
 	if (c == 0)
 		_exit(7);
 	struct pollfd p = { fd, POLLIN, 0 };
