@@ -91,12 +91,13 @@ static long long ns_of(struct timespec ts)
 /* -- posix ------------------------------------------------------------------ */
 
 static volatile int hits, last_code, last_value, last_timerid_ok, last_sig;
-static volatile int expect_timerid;
+static volatile int expect_timerid, first_overrun;
 
 static void on_timer(int sig, siginfo_t *si, void *uc)
 {
 	(void)uc;
-	hits++;
+	if (++hits == 1)
+		first_overrun = si->si_overrun;
 	last_sig = sig;
 	last_code = si->si_code;
 	last_value = si->si_value.sival_int;
@@ -273,8 +274,9 @@ static void overrun(void)
 	sleep_ms(100);
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 	sigprocmask(SIG_BLOCK, &set, NULL);
-	printf("after unblocking: %d handler call, code %d, timerid ok %d, overrun > 2: %d\n",
-	       hits, last_code, last_timerid_ok, timer_getoverrun(tm) > 2);
+	/* (more calls if the next period ends before it is blocked again) */
+	printf("after unblocking: >= 1 handler call %d, code %d, timerid ok %d, overrun > 2: %d\n",
+	       hits >= 1, last_code, last_timerid_ok, first_overrun > 2);
 	timer_delete(tm);
 
 	/* a queued signal goes stale when its timer is reset or deleted: it
@@ -481,7 +483,7 @@ static void timerfd(void)
 
 	/* blocking one-shot read, with poll and select */
 	int bfd = timerfd_create(CLOCK_REALTIME, 0);
-	its(&it, 20 * MS, 0);
+	its(&it, 200 * MS, 0);
 	timerfd_settime(bfd, 0, &it, NULL);
 	struct pollfd p = { bfd, POLLIN, 0 };
 	printf("poll before: %d\n", poll(&p, 1, 0));
