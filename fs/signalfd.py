@@ -19,7 +19,7 @@ Passing an existing signalfd as fd changes its mask.
 import struct
 
 from kernel import sched
-from kernel.errno import EAGAIN, EINVAL, Errno
+from kernel.errno import EAGAIN, EINVAL, ERESTARTSYS, Errno
 from kernel.signal import ALL_SIGNALS, UNBLOCKABLE, dequeue_signal, signal_pending
 from fs.anon_inodes import anon_inode_getfile, install_new_file
 from fs.file import O_CLOEXEC, O_NONBLOCK, O_RDWR, POLLIN, POLLRDNORM, FileOperations, fdget
@@ -119,7 +119,6 @@ class SignalfdOps(FileOperations):
             if info is not None:
                 return self._more(t, ctx, n, [pack_signalfd_siginfo(info)])
             if signal_pending(t):
-                from kernel.errno import ERESTARTSYS
                 return -ERESTARTSYS
             yield sched.Sleep((wq,))
 

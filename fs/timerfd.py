@@ -35,6 +35,7 @@ class TimerfdCtx:
         self.clk = clk
         self.ticks = 0
         self.expired = False        # a periodic timer waiting to be looked at
+        self.settime_flags = 0
         self.wqh = sched.WaitQueue()
         self.ct = ClockTimer(t, clk, self._fire)
 
@@ -99,9 +100,9 @@ class TimerfdOps(FileOperations):
     def show_fdinfo(self, f):
         ctx = f.private
         left, interval = ctx.gettime()
-        return ("clockid: %d\nticks: %d\nsettime flags: 0\n"
+        return ("clockid: %d\nticks: %d\nsettime flags: 0%o\n"
                 "it_value: (%d, %d)\nit_interval: (%d, %d)\n"
-                % (ctx.clk, ctx.ticks, left // 10**9, left % 10**9,
+                % (ctx.clk, ctx.ticks, ctx.settime_flags, left // 10**9, left % 10**9,
                    interval // 10**9, interval % 10**9))
 
 
@@ -136,6 +137,7 @@ def sys_timerfd_settime(t, fd, flags, new, old):
     oval, oint = ctx.gettime()
     expires = absolute_expiry(ctx.ct, value, flags, TFD_TIMER_ABSTIME)
     ctx.settime(expires, interval)     # a disarmed timerfd still shows its interval
+    ctx.settime_flags = flags
     if old:
         put_itimerspec(t, old, oint, oval)
     return 0

@@ -46,7 +46,8 @@ def test_timers32(libc, mode):
 def test_periodic_signals_reach_the_handler():
     """Not only the same as Linux: the output says what happened."""
     u = _check(guest("timers", "glibc"), "posix")
-    assert "periodic: 5 signals, sig 10, si_code -2 (SI_TIMER -2), value 4242, timerid ok 1" in u.out
+    assert ("periodic: 5 signals, sig 10, si_code -2 (SI_TIMER -2), value 4242, "
+            "timerid ok 1") in u.out
     assert "cpu clock 2: 1 signal, timerid ok 1" in u.out
 
 
