@@ -864,8 +864,67 @@ struct its32 { struct ts32 interval, value; };
 #define OLD_TFD_GETTIME(fd, c) syscall(SYS_timerfd_gettime, fd, c)
 #endif
 
+#ifdef __x86_64__
+/* int $0x80 from 64-bit code is the i386 ABI: i386 numbers, 32-bit layouts
+   (the structures must sit below 4 GiB: static data of a non-PIE program) */
+static long int80(long nr, long a, long b, long c, long d)
+{
+	long r;
+	__asm__ volatile("int $0x80" : "=a"(r) : "a"(nr), "b"(a), "c"(b), "d"(c), "S"(d)
+			 : "memory", "r8", "r9", "r10", "r11");
+	return r;
+}
+
+static struct { int32_t value, signo, notify, tid, pad[12]; } sev32;
+static struct { int32_t isec, insec, vsec, vnsec; } its32_in, its32_out;
+static int32_t id32;
+static uint64_t mask32;
+
+static void compat_int80(void)
+{
+	sigset_t set;
+	siginfo_t si;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	sev32.value = 4711;
+	sev32.signo = SIGUSR2;
+	sev32.notify = SIGEV_SIGNAL | SIGEV_THREAD_ID;
+	sev32.tid = gettid_();
+	printf("int80 timer_create: %ld\n", int80(259, CLOCK_MONOTONIC, (long)&sev32, (long)&id32, 0));
+	its32_in.vnsec = 1000000;
+	its32_in.isec = 3;
+	printf("int80 timer_settime: %ld\n", int80(260, id32, 0, (long)&its32_in, 0));
+	int r = sigwaitinfo(&set, &si);
+	printf("int80 timer signal: %d code %d value %d timerid ok %d\n", r == SIGUSR2, si.si_code,
+	       si.si_value.sival_int, si.si_timerid == id32);
+	long g = int80(261, id32, (long)&its32_out, 0, 0);
+	printf("int80 timer_gettime: %ld interval %d.%09d\n", g, its32_out.isec, its32_out.insec);
+	printf("int80 timer_gettime bad pointer: %ld\n", int80(261, id32, 8, 0, 0));
+	printf("int80 timer_delete: %ld\n", int80(263, id32, 0, 0, 0));
+	long fd = int80(322, CLOCK_MONOTONIC, 0, 0, 0);
+	printf("int80 timerfd_create: %d\n", fd >= 0);
+	printf("int80 timerfd_settime: %ld\n", int80(325, fd, 0, (long)&its32_in, 0));
+	uint64_t c = 0;
+	read(fd, &c, 8);
+	printf("int80 timerfd read: %llu\n", (unsigned long long)c);
+	close(fd);
+	mask32 = 1ULL << (SIGUSR2 - 1);
+	fd = int80(327, -1, (long)&mask32, 8, SFD_NONBLOCK);
+	printf("int80 signalfd4: %d, size 4: %ld\n", fd >= 0, int80(327, -1, (long)&mask32, 4, 0));
+	kill(getpid(), SIGUSR2);
+	struct signalfd_siginfo ssi;
+	long n = read(fd, &ssi, sizeof ssi);
+	printf("int80 signalfd read: %ld signo %u\n", n, ssi.ssi_signo);
+	close(fd);
+}
+#endif
+
 static void compat32(void)
 {
+#ifdef __x86_64__
+	compat_int80();
+#endif
 	struct its32 a, b;
 	int id;
 	memset(&a, 0, sizeof a);
