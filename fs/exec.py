@@ -106,6 +106,8 @@ def begin_new_exec(t, bprm, arch):
     from kernel.signal import SIG_IGN, SigAction
     from mm.exit import mmput
     de_thread(t)
+    from kernel.posix_timers import exit_itimers
+    exit_itimers(t)                     # POSIX timers do not survive exec (itimers do)
     mm = exec_mm_alloc(t, arch)
     old = t.mm
     exit_robust_list(t)

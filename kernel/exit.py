@@ -132,6 +132,8 @@ def exit_notify(t):
         for it in getattr(t.signal, "itimers", ())[:1]:
             sched.del_timer(it.timer)
             it.timer = None
+        from kernel.posix_timers import exit_itimers
+        exit_itimers(t)                 # and its POSIX timers
         forget_original_parent(leader)
     if t is not leader:
         # a non-leader thread is reaped at once
