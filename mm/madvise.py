@@ -42,6 +42,8 @@ def _remove(mm, vma, start, end):
         raise Errno(EINVAL)
     if not vma.flags & VM_WRITE:
         raise Errno(13)                                 # EACCES
+    if getattr(vma.file.inode, "seals", 0) & 0x18:     # F_SEAL_WRITE, F_SEAL_FUTURE_WRITE
+        raise Errno(1)                                  # EPERM, as fallocate's punch
     mapping = vma.file.mapping
     first = vma.pgoff + ((start - vma.start) >> 12)
     size = vma.file.inode.size
