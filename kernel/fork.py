@@ -78,7 +78,7 @@ def dup_mm(old, hot=()):
     from mm.exit import exit_mmap
     from mm.pgtable import vm_prot_bits, pte_host_prot
     from mm.tlb import flush_ops
-    from mm.vma import VM_DONTCOPY, VM_EXEC, VM_READ, VM_SHARED
+    from mm.vma import VM_DONTCOPY, VM_EXEC, VM_LOCKED_MASK, VM_READ, VM_SHARED
     from skas.process import start_userspace
     mm = MM(old.arch)
     for k in ("start_code", "end_code", "start_data", "end_data", "start_brk",
@@ -96,6 +96,7 @@ def dup_mm(old, hot=()):
             if vma.flags & VM_DONTCOPY:
                 continue
             new = vma.split_copy(vma.start, vma.end)
+            new.flags &= ~VM_LOCKED_MASK            # locks are not inherited
             mm.insert_vma(new)
             protect = copy_page_range(mm, old, vma)
             if protect and not vma.flags & VM_SHARED:

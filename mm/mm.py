@@ -39,6 +39,7 @@ class MM:
         self.auxv = b""
         self.total_vm = 0                   # pages in VMAs
         self.rss = 0                        # pages mapped by ptes
+        self.def_flags = 0                  # VM_LOCKED... for new VMAs (mlockall)
 
     # -- VMA list ----------------------------------------------------------
     def find_vma(self, addr):
@@ -79,6 +80,11 @@ class MM:
         del self.vmas[i]
         del self._starts[i]
         self.total_vm -= (vma.end - vma.start) // PAGE_SIZE
+
+    def locked_vm(self):
+        """Pages in mlocked VMAs (VmLck)."""
+        from mm.vma import VM_LOCKED
+        return sum(v.end - v.start for v in self.vmas if v.flags & VM_LOCKED) // PAGE_SIZE
 
     def reindex(self):
         self.vmas.sort(key=lambda v: v.start)

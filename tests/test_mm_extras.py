@@ -1,6 +1,7 @@
-"""memfd_create and seals: a guest program whose output and exit status
-must equal the host kernel's, as 64-bit programs (musl and glibc) and as
-i386 ones (glibc, static and dynamic)."""
+"""memfd_create and seals, mincore and the mlock family: each a guest
+program whose output and exit status must equal the host kernel's, as
+64-bit programs (musl and glibc) and as i386 ones (glibc, static and
+dynamic)."""
 
 import pytest
 
@@ -19,7 +20,15 @@ def test_memfd_and_seals(libc):
     assert "fcntl(fd, F_GET_SEALS) = 15" in u.out
 
 
+@pytest.mark.parametrize("libc", LIBS)
+def test_mincore_and_mlock(libc):
+    n, u = differential(guest("mincore", libc))
+    assert "wrote 0 3 5: 1001010000000000" in u.out
+    assert "mlock 0..3 (unaligned): 1111000000000000" in u.out
+    assert "child VmLck 0 kB" in u.out
+
+
 @pytest.mark.parametrize("libc", LIBS32)
-@pytest.mark.parametrize("prog", ["memfd"])
+@pytest.mark.parametrize("prog", ["memfd", "mincore"])
 def test_extras32(prog, libc):
     differential(guest(prog, libc), files=files32(libc))

@@ -144,7 +144,7 @@ def proc_pid_status(t):
         lines += [
             "VmPeak:\t%8d kB" % (vsize >> 10),
             "VmSize:\t%8d kB" % (vsize >> 10),
-            "VmLck:\t%8d kB" % 0,
+            "VmLck:\t%8d kB" % (mm.locked_vm() * PAGE_KB),
             "VmPin:\t%8d kB" % 0,
             "VmHWM:\t%8d kB" % (rss * PAGE_KB),
             "VmRSS:\t%8d kB" % (rss * PAGE_KB),
