@@ -40,6 +40,7 @@ class MM:
         self.total_vm = 0                   # pages in VMAs
         self.rss = 0                        # pages mapped by ptes
         self.def_flags = 0                  # VM_LOCKED... for new VMAs (mlockall)
+        self.membarrier_state = 0           # kernel/membarrier.py
 
     # -- VMA list ----------------------------------------------------------
     def find_vma(self, addr):

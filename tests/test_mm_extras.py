@@ -1,7 +1,7 @@
-"""memfd_create and seals, mincore and the mlock family: each a guest
-program whose output and exit status must equal the host kernel's, as
-64-bit programs (musl and glibc) and as i386 ones (glibc, static and
-dynamic)."""
+"""memfd_create and seals, mincore and the mlock family, fadvise64 and
+readahead, membarrier: each a guest program whose output and exit status
+must equal the host kernel's, as 64-bit programs (musl and glibc) and as
+i386 ones (glibc, static and dynamic)."""
 
 import pytest
 
@@ -28,7 +28,13 @@ def test_mincore_and_mlock(libc):
     assert "child VmLck 0 kB" in u.out
 
 
+@pytest.mark.parametrize("libc", LIBS)
+def test_fadvise_readahead_membarrier(libc):
+    n, u = differential(guest("advice", libc))
+    assert "membarrier(0, 0, 0) = 1023" in u.out
+
+
 @pytest.mark.parametrize("libc", LIBS32)
-@pytest.mark.parametrize("prog", ["memfd", "mincore"])
+@pytest.mark.parametrize("prog", ["memfd", "mincore", "advice"])
 def test_extras32(prog, libc):
     differential(guest(prog, libc), files=files32(libc))
