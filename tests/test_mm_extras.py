@@ -1,7 +1,8 @@
 """memfd_create and seals, mincore and the mlock family, fadvise64 and
-readahead, membarrier: each a guest program whose output and exit status
-must equal the host kernel's, as 64-bit programs (musl and glibc) and as
-i386 ones (glibc, static and dynamic)."""
+readahead, membarrier, scheduling policies and I/O priorities: each a
+guest program whose output and exit status must equal the host kernel's,
+as 64-bit programs (musl and glibc) and as i386 ones (glibc, static and
+dynamic)."""
 
 import pytest
 
@@ -34,7 +35,13 @@ def test_fadvise_readahead_membarrier(libc):
     assert "membarrier(0, 0, 0) = 1023" in u.out
 
 
+@pytest.mark.parametrize("libc", LIBS)
+def test_sched_policies_and_ioprio(libc):
+    n, u = differential(guest("schedprio", libc))
+    assert "child after reset-on-fork: policy 0 prio 0" in u.out
+
+
 @pytest.mark.parametrize("libc", LIBS32)
-@pytest.mark.parametrize("prog", ["memfd", "mincore", "advice"])
+@pytest.mark.parametrize("prog", ["memfd", "mincore", "advice", "schedprio"])
 def test_extras32(prog, libc):
     differential(guest(prog, libc), files=files32(libc))
