@@ -1,8 +1,8 @@
 """memfd_create and seals, mincore and the mlock family, fadvise64 and
-readahead, membarrier, scheduling policies and I/O priorities: each a
-guest program whose output and exit status must equal the host kernel's,
-as 64-bit programs (musl and glibc) and as i386 ones (glibc, static and
-dynamic)."""
+readahead, membarrier, scheduling policies and I/O priorities, and the
+i386-only statfs64/fstatfs64 and old readdir: each a guest program whose
+output and exit status must equal the host kernel's, as 64-bit programs
+(musl and glibc) and as i386 ones (glibc, static and dynamic)."""
 
 import pytest
 
@@ -45,3 +45,10 @@ def test_sched_policies_and_ioprio(libc):
 @pytest.mark.parametrize("prog", ["memfd", "mincore", "advice", "schedprio"])
 def test_extras32(prog, libc):
     differential(guest(prog, libc), files=files32(libc))
+
+
+def test_statfs64_and_old_readdir_i386(tmp_path):
+    n, u = differential(guest("old32", "i386"), [str(tmp_path / "dir")])
+    assert "sizeof struct statfs64: 84" in u.out
+    assert "5 entries: . .. a-much-longer-file-name.txt alpha subdir" in u.out
+    assert "length or inode mismatches: 0" in u.out
