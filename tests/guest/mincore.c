@@ -179,6 +179,12 @@ static void locking(void)
 	T(munlock(p + 12 * PG, 2 * PG));
 	printf("VmLck +%ld kB\n", vmlck() - base);
 	T(mlock(p, 0));
+	/* locked pages cannot be dropped: what comes before them is */
+	T(mlock(p + 2 * PG, PG));
+	T(madvise(p, 4 * PG, MADV_DONTNEED));
+	show("DONTNEED up to a locked page", p, 4);
+	T(madvise(p + 2 * PG, PG, MADV_FREE));
+	T(munlock(p, 4 * PG));
 
 	/* locks belong to the address space: a child has none */
 	T(mlock(p, 2 * PG));
