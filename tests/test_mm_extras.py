@@ -4,9 +4,14 @@ i386-only statfs64/fstatfs64 and old readdir: each a guest program whose
 output and exit status must equal the host kernel's, as 64-bit programs
 (musl and glibc) and as i386 ones (glibc, static and dynamic)."""
 
-import pytest
+import os
 
-from conftest import differential, guest
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import differential, guest, run
+from test_fuzz import hostile, records
 from test_i386 import LIBS32, files32
 
 LIBS = ["musl", "glibc"]
@@ -52,3 +57,25 @@ def test_statfs64_and_old_readdir_i386(tmp_path):
     assert "sizeof struct statfs64: 84" in u.out
     assert "5 entries: . .. a-much-longer-file-name.txt alpha subdir" in u.out
     assert "length or inode mismatches: 0" in u.out
+
+
+# -- hostile arguments: errnos, never an oops -----------------------------------------
+
+NEW_CALLS = [27, 149, 150, 151, 152, 325, 319, 221, 187, 324, 142, 143, 144, 145, 148,
+             251, 252, 72]      # ... and fcntl, for the seal commands
+
+
+@settings(max_examples=int(os.environ.get("PYUML_FUZZ_EXAMPLES", "25")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(calls=st.lists(st.tuples(st.sampled_from(NEW_CALLS), hostile, hostile, hostile, hostile,
+                                hostile, hostile), min_size=1, max_size=40))
+def test_new_calls_with_hostile_arguments_never_oops(tmp_path_factory, calls):
+    path = tmp_path_factory.mktemp("fuzz") / "calls.bin"
+    data = records(calls)
+    r = run(guest("sysfuzz", "musl"), [str(path)], files={str(path): data}, timeout=60,
+            quiet=False)
+    log = r.stderr.decode(errors="replace")
+    bad = [line for line in log.splitlines() if "Oops" in line or "Traceback" in line
+           or ("panic" in line and "Attempted to kill init" not in line)]
+    assert not bad, log[-3000:]
+    assert r.status != 128 + 9, (r.status, r.out[-500:])
