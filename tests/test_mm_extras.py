@@ -24,6 +24,7 @@ def test_memfd_and_seals(libc):
     assert "map: rw-s 3 pages '/memfd:test (deleted)'" in u.out
     assert "parent: map C file c" in u.out                  # shared with a child
     assert "fcntl(fd, F_GET_SEALS) = 15" in u.out
+    assert "running from memory as from-memfd: exe /memfd:exe (deleted)" in u.out
 
 
 @pytest.mark.parametrize("libc", LIBS)

@@ -269,9 +269,47 @@ static void more_seals(void)
 	close(fd);
 }
 
-int main(void)
+/* a program run from memory: this one, copied into a memfd */
+static void exec_from_memfd(void)
+{
+	static char buf[1 << 16];
+	int exe = open("/proc/self/exe", O_RDONLY);
+	int fd = memfd("exe", MFD_CLOEXEC_ | MFD_EXEC_);
+	int nx = memfd("noexec", MFD_NOEXEC_SEAL_);
+	ssize_t n;
+	while ((n = read(exe, buf, sizeof buf)) > 0) {
+		write(fd, buf, n);
+		write(nx, buf, n);
+	}
+	close(exe);
+	char *argv[] = { "from-memfd", "exec-child", NULL };
+	char *envp[] = { NULL };
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		syscall(SYS_execveat, nx, "", argv, envp, AT_EMPTY_PATH);
+		printf("execveat of a MFD_NOEXEC_SEAL memfd: %s\n", strerror(errno));
+		syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
+		printf("execveat: %s\n", strerror(errno));
+		_exit(1);
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	printf("exec'd memfd exited %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	close(fd);
+	close(nx);
+}
+
+int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
+	if (argc > 1 && strcmp(argv[1], "exec-child") == 0) {
+		char l[256];
+		ssize_t n = readlink("/proc/self/exe", l, sizeof l - 1);
+		l[n > 0 ? n : 0] = 0;
+		printf("running from memory as %s: exe %s\n", argv[0], l);
+		return 7;
+	}
 	if (access("/proc/self", F_OK) < 0) {
 		mkdir("/proc", 0555);
 		if (mount("proc", "/proc", "proc", 0, NULL) < 0) { perror("mount"); return 1; }
@@ -279,6 +317,7 @@ int main(void)
 	errors();
 	basics();
 	more_seals();
+	exec_from_memfd();
 	printf("done\n");
 	return 0;
 }
