@@ -66,6 +66,21 @@ static void rr(pid_t pid)
 		printf("rr_get_interval = %ld.%09ld\n", (long)ts.tv_sec, (long)ts.tv_nsec);
 }
 
+/* i386: the same with a 64-bit time_t (sched_rr_get_interval_time64) */
+static void rr64(pid_t pid)
+{
+#ifdef __i386__
+	struct { long long sec, nsec; } ts = { -1, -1 };
+	long r = syscall(423, pid, &ts);
+	if (r < 0)
+		printf("rr_get_interval_time64 = -1 %s\n", strerror(errno));
+	else
+		printf("rr_get_interval_time64 = %lld.%09lld\n", ts.sec, ts.nsec);
+#else
+	(void)pid;
+#endif
+}
+
 static long ioprio_set(int which, int who, int prio)
 {
 	return syscall(SYS_ioprio_set, which, who, prio);
@@ -108,6 +123,8 @@ static void policies(void)
 	T(setsched(0, SCHED_RR, 5));
 	T(getsched(0));
 	rr(0);
+	rr64(0);
+	rr64(gone);
 	T(setsched(0, SCHED_OTHER, 5));
 	T(setsched(0, SCHED_OTHER, 0));
 	T(getparam(0));
