@@ -116,6 +116,30 @@ static void readdir_calls(const char *dir)
 	close(fd);
 }
 
+/* sendfile (187) takes a 32-bit off_t by pointer, sendfile64 (239) a
+ * 64-bit one */
+static void sendfile_calls(void)
+{
+	int fd = syscall(SYS_memfd_create, "sf", 0), p[2];
+	char got[16] = {0};
+	write(fd, "0123456789", 10);
+	pipe2(p, O_NONBLOCK);           /* a wrong answer must not hang the test */
+	struct { int32_t off, canary; } o32 = { 3, 0x7e7e7e7e };
+	T(syscall(SYS_sendfile, p[1], fd, &o32, 4));
+	read(p[0], got, sizeof got - 1);
+	printf("sendfile: %s, offset now %d, canary %#x\n", got, o32.off, o32.canary);
+	int64_t o64 = 6;
+	memset(got, 0, sizeof got);
+	T(syscall(SYS_sendfile64, p[1], fd, &o64, 3));
+	read(p[0], got, sizeof got - 1);
+	printf("sendfile64: %s, offset now %lld\n", got, (long long)o64);
+	o32.off = -1;
+	T(syscall(SYS_sendfile, p[1], fd, &o32, 4));
+	close(p[0]);
+	close(p[1]);
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -127,6 +151,7 @@ int main(int argc, char **argv)
 	for (char *p = argv[1] + 1; *p; p++)
 		if (*p == '/') { *p = 0; mkdir(argv[1], 0755); *p = '/'; }
 	statfs_calls();
+	sendfile_calls();
 	readdir_calls(argv[1]);
 	printf("done\n");
 	return 0;
