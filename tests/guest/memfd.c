@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/sendfile.h>
+#include <sys/uio.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -179,6 +181,17 @@ static void basics(void)
 	T(fcntl(fd, F_GET_SEALS));
 	T(write(fd, "x", 1));
 	T(pwrite(fd, "x", 1, 0));
+	{
+		int src = memfd("src", 0);
+		write(src, "abc", 3);
+		off_t o = 0;
+		T(sendfile(fd, src, &o, 3));
+		loff_t lo = 0;
+		T(copy_file_range(src, &lo, fd, NULL, 3, 0));
+		struct iovec iov = { "v", 1 };
+		T(writev(fd, &iov, 1));
+		close(src);
+	}
 	T(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, PG));
 	priv[0] = 'P';
 	printf("private copy %c, file %c\n", priv[0], rd(fd, 0));
