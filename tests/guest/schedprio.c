@@ -7,7 +7,9 @@
 #define _GNU_SOURCE
 #include "procs.h"
 #include <sched.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 
@@ -91,6 +93,22 @@ static long ioprio_get(int which, int who)
 	return syscall(SYS_ioprio_get, which, who);
 }
 
+/* priority, nice, rt_priority and policy as /proc/self/stat shows them */
+static void show_stat(void)
+{
+	char buf[1024];
+	FILE *f = fopen("/proc/self/stat", "r");
+	if (!f || !fgets(buf, sizeof buf, f)) { printf("no /proc/self/stat\n"); return; }
+	fclose(f);
+	char *p = strrchr(buf, ')') + 2;         /* field 3 */
+	long v[60];
+	int n = 0;
+	for (char *tok = strtok(p, " "); tok && n < 60; tok = strtok(NULL, " "))
+		v[n++] = strtol(tok, NULL, 10);
+	printf("stat: priority %ld nice %ld rt_priority %ld policy %ld\n",
+	       v[18 - 3], v[19 - 3], v[40 - 3], v[41 - 3]);
+}
+
 static pid_t gone_pid(void)
 {
 	pid_t pid = fork();
@@ -110,9 +128,11 @@ static void policies(void)
 		       syscall(SYS_sched_get_priority_max, p) < 0 ? -errno : syscall(SYS_sched_get_priority_max, p),
 		       syscall(SYS_sched_get_priority_min, p) < 0 ? -errno : syscall(SYS_sched_get_priority_min, p));
 
+	show_stat();
 	T(setsched(0, SCHED_FIFO, 10));
 	T(getsched(0));
 	T(getparam(0));
+	show_stat();
 	T(getparam(getpid()));
 	rr(0);
 	T(setparam(0, 20));
@@ -180,6 +200,7 @@ static void policies(void)
 	T(setsched(0, SCHED_OTHER, 0));
 	T(setpriority(PRIO_PROCESS, 0, -5));
 	T(setsched(0, SCHED_BATCH | SCHED_RESET_ON_FORK, 0));
+	show_stat();
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
@@ -281,6 +302,10 @@ static void ioprio(void)
 
 int main(void)
 {
+	if (access("/proc/self", F_OK) < 0) {
+		mkdir("/proc", 0555);
+		if (mount("proc", "/proc", "proc", 0, NULL) < 0) { perror("mount"); return 1; }
+	}
 	test_as_child();
 	setvbuf(stdout, NULL, _IONBF, 0);
 	policies();
