@@ -68,8 +68,9 @@ NEW_CALLS = [27, 149, 150, 151, 152, 325, 319, 221, 187, 324, 142, 143, 144, 145
 
 @settings(max_examples=int(os.environ.get("PYUML_FUZZ_EXAMPLES", "25")), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(calls=st.lists(st.tuples(st.sampled_from(NEW_CALLS), hostile, hostile, hostile, hostile,
-                                hostile, hostile), min_size=1, max_size=40))
+@given(calls=st.lists(st.tuples(st.sampled_from(NEW_CALLS), st.one_of(st.integers(0, 6), hostile),
+                                hostile, hostile, hostile, hostile, hostile),
+                      min_size=1, max_size=40))
 def test_new_calls_with_hostile_arguments_never_oops(tmp_path_factory, calls):
     path = tmp_path_factory.mktemp("fuzz") / "calls.bin"
     data = records(calls)
@@ -80,3 +81,27 @@ def test_new_calls_with_hostile_arguments_never_oops(tmp_path_factory, calls):
            or ("panic" in line and "Attempted to kill init" not in line)]
     assert not bad, log[-3000:]
     assert r.status != 128 + 9, (r.status, r.out[-500:])
+
+
+# i386 numbers: mincore, mlock, munlock, mlockall, munlockall, mlock2, memfd_create,
+# fadvise64, fadvise64_64, readahead, membarrier, sched_setparam/getparam/
+# setscheduler/getscheduler/rr_get_interval(+_time64), ioprio_set/get, statfs64,
+# fstatfs64, readdir, fcntl64, sendfile, sendfile64
+NEW_CALLS32 = [218, 150, 151, 152, 153, 376, 356, 250, 272, 225, 375, 154, 155, 156, 157,
+               161, 423, 289, 290, 268, 269, 89, 221, 187, 239]
+@settings(max_examples=int(os.environ.get("PYUML_FUZZ_EXAMPLES", "25")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(calls=st.lists(st.tuples(st.sampled_from(NEW_CALLS32), st.one_of(st.integers(0, 6), hostile),
+                                hostile, hostile, hostile, hostile, hostile),
+                      min_size=1, max_size=40))
+def test_new_i386_calls_with_hostile_arguments_never_oops(tmp_path_factory, calls):
+    path = tmp_path_factory.mktemp("fuzz") / "calls.bin"
+    data = records(calls)
+    r = run(guest("sysfuzz32", "i386"), [str(path)], files={str(path): data}, timeout=60,
+            quiet=False)
+    log = r.stderr.decode(errors="replace")
+    bad = [line for line in log.splitlines() if "Oops" in line or "Traceback" in line
+           or ("panic" in line and "Attempted to kill init" not in line)]
+    assert not bad, log[-3000:]
+    assert r.status != 128 + 9, (r.status, r.out[-500:])
+    assert "done after %d calls" % len(calls) in r.out or r.status != 0, r.out[-500:]
