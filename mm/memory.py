@@ -96,7 +96,10 @@ def do_anonymous_page(mm, vma, addr, idx):
     pm = _pm.physmem
     q = mm.pt.q
     bits = vma_prot(vma) | _PAGE_NEWPAGE
-    start, end, first = _around(vma, addr, idx)
+    if mm.anon_fault_around:
+        start, end, first = _around(vma, addr, idx)
+    else:
+        start, end, first = addr, addr + PAGE_SIZE, idx     # mm/mincore.py
     empty = [i for i in range((end - start) >> PAGE_SHIFT) if not q[first + i]]
     pfns = pm.alloc_some(len(empty))
     fault_i = (addr - start) >> PAGE_SHIFT

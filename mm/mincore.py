@@ -10,13 +10,19 @@ pte does not exist yet.
 Fault-around maps anonymous pages ahead of the one that faulted, which
 Linux does not do; such a page carries _PAGE_AROUND until something is
 known to have used it, and counts as resident only once it holds anything
-but zeros (the guest wrote it).
+but zeros (the guest wrote it).  The guest's own reads of such a page
+cannot be seen (they take no fault), so a process that asks mincore gets
+exact answers from then on: its all-zero fault-around pages are unmapped
+(their contents are zeros either way) and its anonymous faults map one
+page at a time.  Only a read (or a store of zeros) before the first
+mincore call can still be missed.
 
 There is no swap, so nothing once resident is ever reported missing.
 """
 
 from kernel.errno import EFAULT, EINVAL, ENOMEM, Errno
 from mm import physmem as _pm
+from mm.memory import zap_page_range
 from mm.pgtable import _PAGE_AROUND, _PAGE_PRESENT, _PAGE_PROTNONE, PTE_PFN_MASK
 from mm.physmem import PAGE_SHIFT, PAGE_SIZE
 
@@ -40,6 +46,7 @@ def _vma_vec(t, mm, vma, start, end):
     q = mm.pt.q
     vec = bytearray(n)
     mapped = [False] * n
+    unused = []                     # all-zero fault-around pages
     for addr, first, count in mm.pt.pte_pages(start, end):
         base = (addr - start) >> PAGE_SHIFT
         for i in range(count):
@@ -50,9 +57,14 @@ def _vma_vec(t, mm, vma, start, end):
             if pte & _PAGE_AROUND:
                 off = pte & PTE_PFN_MASK
                 if pm.mem[off:off + PAGE_SIZE] == _ZERO_PAGE:
+                    unused.append(start + ((base + i) << PAGE_SHIFT))
                     continue            # never touched as far as we know
                 q[first + i] = pte & ~_PAGE_AROUND
             vec[base + i] = 1
+    for a in unused:
+        # from now on a touch of this page is a fault we see
+        if zap_page_range(mm, a, a + PAGE_SIZE):
+            mm.note_unmap(a, a + PAGE_SIZE)
     f = vma.file
     if f is not None and f.mapping is not None:
         pages = f.mapping.pages
@@ -74,6 +86,7 @@ def sys_mincore(t, start, length, vec):
     if not access_ok(mm, vec, pages):
         return -EFAULT
     end = start + (pages << PAGE_SHIFT)
+    mm.anon_fault_around = False        # see above: exact answers from now on
     while start < end:
         vma = mm.vma_at(start)
         if vma is None:

@@ -41,6 +41,7 @@ class MM:
         self.rss = 0                        # pages mapped by ptes
         self.def_flags = 0                  # VM_LOCKED... for new VMAs (mlockall)
         self.membarrier_state = 0           # kernel/membarrier.py
+        self.anon_fault_around = True       # off once mincore asks (mm/mincore.py)
 
     # -- VMA list ----------------------------------------------------------
     def find_vma(self, addr):

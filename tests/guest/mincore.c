@@ -73,12 +73,27 @@ static char *anon(int pages, int flags)
 
 static void residency(void)
 {
+	/* the process's first mincore call comes after a write: later
+	 * touches, reads included, are seen */
+	char *a = anon(16, 0);
+	a[8 * PG] = 1;
+	show("first call, wrote 8", a, 16);
+	printf("read pages 7 and 9: %d %d\n", *(volatile char *)(a + 7 * PG),
+	       *(volatile char *)(a + 9 * PG));
+	show("then read 7 and 9", a, 16);
+	munmap(a, 16 * PG);
+
 	char *p = anon(16, 0);
 	show("untouched", p, 16);
 	p[0] = 1;
 	p[3 * PG + 100] = 2;
 	p[5 * PG + PG - 1] = 3;
 	show("wrote 0 3 5", p, 16);
+	/* a read maps the zero page on Linux: resident too, as is a page
+	 * that was written zeros */
+	printf("read page 7: %d\n", *(volatile char *)(p + 7 * PG));
+	*(volatile char *)(p + 11 * PG) = 0;
+	show("read 7, zero into 11", p, 16);
 	show("from page 3", p + 3 * PG, 4);
 	show("one byte of length", p + 5 * PG, 0);
 	T(mincore(p, 1, vec));
