@@ -6,7 +6,7 @@ range (and none at all if nothing in it had been faulted in), a protection
 change an mprotect of the pages that are mapped.
 """
 
-from kernel.errno import (EACCES, EBADF, EEXIST, EFAULT, EINVAL, ENODEV,
+from kernel.errno import (EACCES, EAGAIN, EBADF, EEXIST, EFAULT, EINVAL, ENODEV,
                           ENOMEM, EOPNOTSUPP, EPERM, Errno)
 from mm.memory import change_protection, zap_page_range
 from mm.physmem import PAGE_SIZE
@@ -55,6 +55,23 @@ def may_expand_vm(mm, npages):
     owning process's limits, set at fork and exec)."""
     rlim = getattr(mm, "rlim", None)
     return rlim is None or (mm.total_vm + npages) * PAGE_SIZE <= rlim[RLIMIT_AS][0]
+
+
+RLIMIT_MEMLOCK = 8
+
+
+def _memlock_limit(mm):
+    rlim = getattr(mm, "rlim", None)
+    return rlim[RLIMIT_MEMLOCK][0] if rlim is not None else None
+
+
+def mlock_future_ok(mm, vm_flags, nbytes, cred_root):
+    """May a new locked mapping of nbytes be made?  RLIMIT_MEMLOCK, unless
+    the process may lock without limit (root: CAP_IPC_LOCK)."""
+    if not vm_flags & VM_LOCKED or cred_root:
+        return True
+    limit = _memlock_limit(mm)
+    return limit is None or (nbytes >> 12) + mm.locked_vm() <= limit >> 12
 
 
 def vm_enough_memory(npages):
@@ -205,7 +222,11 @@ def do_mmap(mm, addr, length, prot, flags, file=None, pgoff=0, name=None, cred_r
         raise Errno(EEXIST)
     vm = prot_to_vm(prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | mm.def_flags
     if flags & MAP_LOCKED:
+        if not cred_root and _memlock_limit(mm) == 0:
+            raise Errno(EPERM)                  # can_do_mlock
         vm |= VM_LOCKED
+    if not mlock_future_ok(mm, vm, length, cred_root):
+        raise Errno(EAGAIN)
     if flags & MAP_GROWSDOWN:
         vm |= VM_GROWSDOWN
     kind = flags & MAP_TYPE
@@ -392,7 +413,11 @@ def sys_mprotect(t, start, length, prot):
 
 
 def sys_brk(t, brk):
-    return do_brk(t.mm, brk)
+    mm = t.mm
+    if brk > mm.brk and not mlock_future_ok(mm, mm.def_flags, page_align(brk) - page_align(mm.brk),
+                                            t.cred.euid == 0):
+        return mm.brk
+    return do_brk(mm, brk)
 
 
 MASK64 = (1 << 64) - 1

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -221,6 +222,39 @@ static void locking(void)
 	show("MAP_LOCKED", l, 4);
 	printf("VmLck +%ld kB\n", vmlck() - base);
 	munmap(l, 4 * PG);
+
+	/* without privilege: RLIMIT_MEMLOCK */
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		struct rlimit rl = { 2 * PG, 2 * PG };
+		setrlimit(RLIMIT_MEMLOCK, &rl);
+		if (setuid(65534) < 0) { printf("setuid: %s\n", strerror(errno)); _exit(1); }
+		char *q = anon(4, 0);
+		T(mlock(q, 3 * PG));
+		T(mlock(q, 2 * PG));
+		T(mlock(q, 2 * PG));
+		T(mlock(q + PG, 2 * PG));
+		T(mlockall(MCL_CURRENT));
+		T(mlockall(MCL_FUTURE));
+		void *m = mmap(0, 2 * PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		printf("locked mmap over the limit: %s\n", m == MAP_FAILED ? strerror(errno) : "ok");
+		T(munlockall());
+		m = mmap(0, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED, -1, 0);
+		printf("MAP_LOCKED within the limit: %s\n", m == MAP_FAILED ? strerror(errno) : "ok");
+		m = mmap(0, 3 * PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED, -1, 0);
+		printf("MAP_LOCKED over it: %s\n", m == MAP_FAILED ? strerror(errno) : "ok");
+		rl.rlim_cur = 0;
+		setrlimit(RLIMIT_MEMLOCK, &rl);
+		T(mlock(q, PG));
+		T(mlockall(MCL_CURRENT));
+		m = mmap(0, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED, -1, 0);
+		printf("MAP_LOCKED with no allowance: %s\n", m == MAP_FAILED ? strerror(errno) : "ok");
+		T(munlock(q, 4 * PG));
+		fflush(stdout);
+		_exit(0);
+	}
+	waitpid(pid, NULL, 0);
 
 	T(mlockall(0));
 	T(mlockall(MCL_ONFAULT));
