@@ -31,11 +31,14 @@ _ZERO_PAGE = bytes(PAGE_SIZE)
 
 def _can_do_mincore(t, vma):
     """Linux reports the page cache of a file only to whoever could write
-    it (or owns it); others are told every page is resident."""
-    if vma.file is None:
+    it (or owns it); others are told every page is resident.  Shared
+    anonymous memory belongs to the process that made it."""
+    from fs.namei import MAY_WRITE, generic_permission
+    if vma.file is None or vma.file.path.dentry.name == b"/dev/zero":     # fs/shmem.py
         return True
     inode = vma.file.inode
-    return t.cred.euid == 0 or t.cred.fsuid == inode.uid or vma.file.writable()
+    return t.cred.euid == 0 or t.cred.fsuid == inode.uid \
+        or generic_permission(t.cred, inode, MAY_WRITE)
 
 
 def _vma_vec(t, mm, vma, start, end):

@@ -229,7 +229,15 @@ static void locking(void)
 	if (pid == 0) {
 		struct rlimit rl = { 2 * PG, 2 * PG };
 		setrlimit(RLIMIT_MEMLOCK, &rl);
+		int rootf = syscall(SYS_memfd_create, "root's", 0);
+		ftruncate(rootf, 4 * PG);
+		fchmod(rootf, 0644);
 		if (setuid(65534) < 0) { printf("setuid: %s\n", strerror(errno)); _exit(1); }
+		/* a file it could not write: every page "resident", as Linux says */
+		char *r = mmap(0, 4 * PG, PROT_READ, MAP_SHARED, rootf, 0);
+		show("someone else's file", r, 4);
+		char *sh = mmap(0, 4 * PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		show("its own shared memory", sh, 4);
 		char *q = anon(4, 0);
 		T(mlock(q, 3 * PG));
 		T(mlock(q, 2 * PG));
