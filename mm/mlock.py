@@ -51,6 +51,7 @@ def populate_vma_range(mm, vma, start, end):
     if vma.flags & VM_LOCKONFAULT or not vma.flags & (VM_READ | VM_WRITE | VM_EXEC):
         return
     write = vma.flags & (VM_WRITE | VM_SHARED) == VM_WRITE
+    start = max(start, mm.vma_in_use_start(vma))
     pt = mm.pt
     for a in range(start, end, PAGE_SIZE):
         idx = pt.pte_index(a)

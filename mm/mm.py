@@ -86,7 +86,30 @@ class MM:
     def locked_vm(self):
         """Pages in mlocked VMAs (VmLck)."""
         from mm.vma import VM_LOCKED
-        return sum(v.end - v.start for v in self.vmas if v.flags & VM_LOCKED) // PAGE_SIZE
+        return sum(v.end - self.vma_in_use_start(v) for v in self.vmas
+                   if v.flags & VM_LOCKED) // PAGE_SIZE
+
+    STACK_EXPAND = 128 << 10                # what exec leaves below the arguments
+
+    def vma_in_use_start(self, vma):
+        """Where vma starts as Linux would have it.  The whole stack
+        rlimit is one VMA here, but Linux's stack VMA only reaches down to
+        128 KiB below the arguments or to the lowest page ever touched;
+        locking (and VmLck) must not take in megabytes never used."""
+        if vma.name != "[stack]":
+            return vma.start
+        from mm.pgtable import _PAGE_PRESENT, _PAGE_PROTNONE
+        low = (self.start_stack & ~(PAGE_SIZE - 1)) - self.STACK_EXPAND
+        q = self.pt.q
+        for addr, first, count in self.pt.pte_pages(vma.start, min(low, vma.end)):
+            for i in range(count):
+                if q[first + i] & (_PAGE_PRESENT | _PAGE_PROTNONE):
+                    low = addr + i * PAGE_SIZE
+                    break
+            else:
+                continue
+            break
+        return min(max(low, vma.start), vma.end)
 
     def reindex(self):
         self.vmas.sort(key=lambda v: v.start)
