@@ -27,6 +27,8 @@ SYSCALL_MODULES = (
     "fs.readdir", "fs.dir", "fs.fcntl", "fs.attr", "fs.pipe", "fs.poll",
     "fs.select", "fs.eventpoll", "fs.eventfd", "fs.timerfd", "fs.signalfd", "fs.splice", "fs.sync",
     "fs.namespace", "fs.statfs", "fs.locks", "net.socket", "net.unix", "kernel.uid16",
+    "mm.mlock", "mm.mincore", "mm.memfd", "mm.fadvise", "kernel.membarrier",
+    "kernel.sched_policy", "kernel.ioprio",
 )
 
 _handlers = {}
