@@ -107,13 +107,16 @@ def begin_new_exec(t, bprm, arch):
     """The point of no return: t gets a new, empty address space of the
     given subarch, and loses what exec does not keep."""
     from kernel.fork import exec_mm_alloc, vfork_release
-    from kernel.futex import exit_robust_list, mm_release
+    from kernel.futex import exit_pi_state, exit_robust_list, mm_release
     from kernel.signal import SIG_IGN, SigAction
     from mm.exit import mmput
     de_thread(t)
+    from kernel.posix_timers import exit_itimers
+    exit_itimers(t)                     # POSIX timers do not survive exec (itimers do)
     mm = exec_mm_alloc(t, arch)
     old = t.mm
     exit_robust_list(t)
+    exit_pi_state(t)
     mm_release(t)
     vfork_release(t)
     t.mm = t.active_mm = mm

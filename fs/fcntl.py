@@ -209,6 +209,9 @@ def sys_fcntl(t, fd, cmd, arg):
         kind, pid = struct.unpack("<ii", copy_from_user(t.mm, arg, 8))
         f.owner = -pid if kind == 2 else pid
         return 0
+    if cmd in (F_ADD_SEALS, F_GET_SEALS):
+        from mm.memfd import memfd_fcntl
+        return memfd_fcntl(f, cmd, arg)
     if cmd == F_GETLEASE:
         return F_UNLCK
     if cmd in (F_SETLEASE, F_NOTIFY):

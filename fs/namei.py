@@ -168,7 +168,14 @@ def path_lookup(t, name, dirfd=AT_FDCWD, follow=True, empty_ok=False):
     """The Path that name names; ENOENT if it does not exist."""
     if not name:
         if empty_ok:
-            return _start(t, b".", dirfd) if dirfd != AT_FDCWD else t.fs.pwd
+            # AT_EMPTY_PATH: the file dirfd refers to, whatever it is
+            if dirfd == AT_FDCWD:
+                return t.fs.pwd
+            from fs.file import fget
+            f = fget(t, dirfd)
+            if f is None:
+                raise Errno(EBADF)
+            return f.path
         raise Errno(ENOENT)
     nd = Nameidata(t)
     try:

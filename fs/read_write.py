@@ -55,6 +55,9 @@ class GenericFileOperations(FileOperations):
                 send_signal(t, SigInfo(SIGXFSZ), group=False)
                 raise Errno(EFBIG)
             data = data[:limit - pos]
+        if getattr(inode, "seals", 0) & ~1:     # more than F_SEAL_SEAL
+            from mm.memfd import seal_check_write
+            data = data[:seal_check_write(inode, pos, len(data))]
         try:
             n = f.mapping.write(pos, data)
         except OutOfMemory:

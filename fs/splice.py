@@ -10,7 +10,7 @@ so these calls are generators (kernel/sched.py).
 
 import struct
 
-from kernel.errno import (EBADF, EINVAL, EISDIR, ESPIPE, Errno)
+from kernel.errno import (EBADF, EINVAL, EISDIR, EOVERFLOW, ESPIPE, Errno)
 from fs.file import FMODE_READ, FMODE_WRITE, O_APPEND, O_NONBLOCK, fdget
 from fs.inode import S_ISDIR, S_ISREG
 from fs.read_write import MAX_RW_COUNT
@@ -101,7 +101,12 @@ def transfer(t, fin, in_off, fout, out_off, count, stop_short=True):
     return done, in_off, out_off
 
 
+MAX_NON_LFS = (1 << 31) - 1
+
+
 def _sendfile(t, out_fd, in_fd, offset_addr, count, off32=False):
+    """off32: i386's sendfile, whose offset is a 32-bit off_t: it may not
+    move past 2 GiB - 1 (EOVERFLOW), as Linux's compat entry."""
     fin = fdget(t, _s32(in_fd), FMODE_READ)
     fout = fdget(t, _s32(out_fd), FMODE_WRITE)
     if not fin.f_op.seekable or fin.mapping is None:
@@ -110,16 +115,15 @@ def _sendfile(t, out_fd, in_fd, offset_addr, count, off32=False):
         return -EINVAL
     count = min(count, MAX_RW_COUNT)
     if off32 and offset_addr:
-        # i386 sendfile: a 32-bit off_t, and no file position beyond it
         (off,) = struct.unpack("<i", copy_from_user(t.mm, offset_addr, 4))
         if off < 0:
             return -EINVAL
-        count = min(count, MAX_NON_LFS - off)
-        n, _, _ = yield from transfer(t, fin, off, fout, None, count)
-        if n >= 0:
-            copy_to_user(t.mm, offset_addr, struct.pack("<i", off + n))
-        return n
-    off = _get_off(t, offset_addr)
+        if off + count > MAX_NON_LFS:
+            if off >= MAX_NON_LFS:
+                return -EOVERFLOW
+            count = MAX_NON_LFS - off
+    else:
+        off = _get_off(t, offset_addr)
     if off is None:
         n, _, _ = yield from transfer(t, fin, fin.pos, fout, None, count)
         if n > 0:
@@ -127,7 +131,8 @@ def _sendfile(t, out_fd, in_fd, offset_addr, count, off32=False):
         return n
     n, new_off, _ = yield from transfer(t, fin, off, fout, None, count)
     if n >= 0:
-        _put_off(t, offset_addr, off + max(n, 0))
+        end = off + max(n, 0)
+        copy_to_user(t.mm, offset_addr, struct.pack("<i", end) if off32 else struct.pack("<q", end))
     return n
 
 
@@ -136,10 +141,7 @@ def sys_sendfile64(t, out_fd, in_fd, offset, count):
 
 
 def sys_sendfile(t, out_fd, in_fd, offset, count):
-    return _sendfile(t, out_fd, in_fd, offset, count, off32=t.arch.BITS == 32)
-
-
-MAX_NON_LFS = (1 << 31) - 1
+    return _sendfile(t, out_fd, in_fd, offset, count)
 
 
 def _copy_file_range(t, fd_in, off_in, fd_out, off_out, length, flags):

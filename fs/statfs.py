@@ -12,7 +12,9 @@ ST_RDONLY, ST_NOSUID, ST_NODEV, ST_NOEXEC = 1, 2, 4, 8
 ST_NOATIME, ST_NODIRATIME, ST_RELATIME = 1024, 2048, 4096
 
 
-def _statfs_bytes(t, path):
+def vfs_statfs(path):
+    """(f_type, bsize, blocks, bfree, bavail, files, ffree, fsid pair,
+    namelen, flags) of the filesystem path is on."""
     mnt = path.mnt
     sb = path.dentry.inode.sb
     ftype, bsize, blocks, bfree, bavail, files, ffree, namelen = sb.statfs()
@@ -22,6 +24,11 @@ def _statfs_bytes(t, path):
         flags |= ST_RDONLY
     flags |= 0x20               # ST_VALID: f_flags means something
     fsid = (sb.dev & 0xFFFFFFFF, 0)
+    return ftype, bsize, blocks, bfree, bavail, files, ffree, fsid, namelen, flags
+
+
+def _statfs_bytes(t, path):
+    ftype, bsize, blocks, bfree, bavail, files, ffree, fsid, namelen, flags = vfs_statfs(path)
     if t.arch.BITS == 64:
         return struct.pack("<qqQQQQQiiqqq32x", ftype, bsize, blocks, bfree, bavail, files,
                            ffree, fsid[0], fsid[1], namelen, bsize, flags)

@@ -10,6 +10,7 @@ from kernel.errno import EEXIST, ENOENT, ENOTEMPTY, Errno
 from fs.inode import (S_IFDIR, S_IFLNK, S_ISDIR, S_ISREG, Inode,
                       SuperBlock, dtype)
 from fs.pagecache import AddressSpace
+from mm.memfd import F_SEAL_SEAL, seal_check_setattr
 
 TMPFS_MAGIC = 0x01021994
 
@@ -24,6 +25,12 @@ class TmpfsInode(Inode):
             self.size = 4096 // 4096 * 40
         if S_ISREG(mode):
             self.mapping = AddressSpace(self)
+            self.seals = F_SEAL_SEAL        # mm/memfd.py: sealing not allowed
+
+    def setattr(self, mode=None, uid=None, gid=None, size=None, atime=None, mtime=None):
+        if S_ISREG(self.mode):
+            seal_check_setattr(self, mode, size)
+        super().setattr(mode, uid, gid, size, atime, mtime)
 
     # -- directories -------------------------------------------------------------
     def lookup(self, name):
@@ -124,7 +131,11 @@ class TmpfsSuperBlock(SuperBlock):
     def statfs(self):
         from mm import physmem as _pm
         pm = _pm.physmem
-        total = self.max_pages if self.max_pages is not None else pm.nr_frames
+        if self.max_pages is None:
+            # no limit of its own (the kernel's internal shm, where memfds
+            # live): Linux reports no block or inode counts at all
+            return (self.magic, 4096, 0, 0, 0, 0, 0, 255)
+        total = self.max_pages
         free = max(0, min(total - self.nr_pages, pm.nr_free))
         return (self.magic, 4096, total, free, free, 1 << 20, 1 << 20, 255)
 

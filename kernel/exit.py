@@ -76,6 +76,7 @@ def do_exit(t, code):
     t.exit_code = code
     from kernel import futex
     futex.exit_robust_list(t)
+    futex.exit_pi_state(t)
     futex.mm_release(t)
     from kernel.fork import vfork_release
     vfork_release(t)
@@ -135,6 +136,8 @@ def exit_notify(t):
         for it in getattr(t.signal, "itimers", ())[:1]:
             sched.del_timer(it.timer)
             it.timer = None
+        from kernel.posix_timers import exit_itimers
+        exit_itimers(t)                 # and its POSIX timers
         forget_original_parent(leader)
     if t is not leader:
         # a non-leader thread is reaped at once

@@ -17,7 +17,9 @@ import ctypes
 
 from kernel import sched
 from kernel import task as ktask
+from kernel.ioprio import ioprio_fork
 from kernel.pgrp import PF_FORKNOEXEC
+from kernel.sched_policy import sched_fork
 from kernel.errno import EAGAIN, EINVAL, ENOMEM, ERESTARTNOINTR, Errno
 from kernel.signal import SIGCHLD, SigPending, init_task_signals
 from mm.physmem import PAGE_SHIFT, PAGE_SIZE, OutOfMemory
@@ -78,12 +80,13 @@ def dup_mm(old, hot=()):
     from mm.exit import exit_mmap
     from mm.pgtable import vm_prot_bits, pte_host_prot
     from mm.tlb import flush_ops
-    from mm.vma import VM_DONTCOPY, VM_EXEC, VM_READ, VM_SHARED
+    from mm.vma import VM_DONTCOPY, VM_EXEC, VM_LOCKED_MASK, VM_READ, VM_SHARED
     from skas.process import start_userspace
     mm = MM(old.arch)
     for k in ("start_code", "end_code", "start_data", "end_data", "start_brk",
               "brk", "start_stack", "arg_start", "arg_end", "env_start",
-              "env_end", "mmap_base", "auxv"):
+              "env_end", "mmap_base", "auxv", "membarrier_state",
+              "anon_fault_around"):
         setattr(mm, k, getattr(old, k))
     if old.exe_file is not None:
         mm.exe_file = old.exe_file.get()
@@ -96,6 +99,7 @@ def dup_mm(old, hot=()):
             if vma.flags & VM_DONTCOPY:
                 continue
             new = vma.split_copy(vma.start, vma.end)
+            new.flags &= ~VM_LOCKED_MASK            # locks are not inherited
             mm.insert_vma(new)
             protect = copy_page_range(mm, old, vma)
             if protect and not vma.flags & VM_SHARED:
@@ -272,6 +276,8 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
         c.arch.set_tls(c, tls)
     c.fpstate = get_xstate(t)
     c.personality = getattr(t, "personality", 0)
+    sched_fork(c, t)
+    ioprio_fork(c, t, flags & CLONE_IO)
     c.blocked = t.blocked
     c.sas_ss_sp, c.sas_ss_size, c.sas_ss_flags = t.sas_ss_sp, t.sas_ss_size, t.sas_ss_flags
     if flags & CLONE_VM and not flags & CLONE_VFORK:

@@ -18,6 +18,10 @@ generator (kernel/sched.py) until a waker dequeues it, a signal arrives
 (-ERESTARTSYS: restarted transparently, or EINTR when a handler runs) or
 the timeout passes (ETIMEDOUT).
 
+Priority-inheritance futexes (FUTEX_LOCK_PI, TRYLOCK_PI, UNLOCK_PI,
+LOCK_PI2) keep the owner's TID in the word; the kernel hands a contended
+lock straight to its first waiter (see the section below).
+
 Also here: CLONE_CHILD_CLEARTID (mm_release: clear the word and wake one
 waiter, how pthread_join learns a thread is gone) and the robust list
 (exit_robust_list: locks held by a dying thread are marked
@@ -27,8 +31,8 @@ FUTEX_OWNER_DIED and a waiter is woken).
 import struct
 
 from kernel import sched
-from kernel.errno import (EAGAIN, EFAULT, EINVAL, ENOSYS, ERESTART_RESTARTBLOCK, ERESTARTSYS, ETIMEDOUT,
-                          Errno)
+from kernel.errno import (EAGAIN, EDEADLK, EFAULT, EINVAL, ENOSYS, EPERM, ERESTART_RESTARTBLOCK,
+                          ERESTARTNOINTR, ERESTARTSYS, ESRCH, ETIMEDOUT, Errno)
 from mm.uaccess import copy_from_user, copy_to_user
 
 FUTEX_WAIT = 0
@@ -59,14 +63,18 @@ _queues = {}            # key -> [FutexQ] in arrival order
 
 
 class FutexQ:
-    """One sleeping waiter."""
-    __slots__ = ("task", "key", "bitset", "woken")
+    """One sleeping waiter (pi: waiting in FUTEX_LOCK_PI for a handover,
+    with the word's address to find it again at its owner's exit)."""
+    __slots__ = ("task", "key", "bitset", "woken", "pi", "uaddr", "mm")
 
-    def __init__(self, task, key, bitset):
+    def __init__(self, task, key, bitset, pi=False, uaddr=0):
         self.task = task
         self.key = key
         self.bitset = bitset
         self.woken = False
+        self.pi = pi
+        self.uaddr = uaddr
+        self.mm = task.mm
 
 
 # -- keys --------------------------------------------------------------------------
@@ -119,7 +127,7 @@ def futex_wake_key(key, nr, bitset=FUTEX_BITSET_MATCH_ANY):
     for q in list(_queues.get(key, ())):
         if woken >= nr:
             break
-        if q.bitset & bitset:
+        if q.bitset & bitset and not q.pi:
             _wake(q)
             woken += 1
     return woken
@@ -275,6 +283,130 @@ def _timeout_ns(t, utime, absolute, clock_rt):
     return clock_ns(t, 0 if clock_rt else 1) + ns
 
 
+# -- priority-inheritance futexes ---------------------------------------------------
+#
+# The word holds the owner's TID (| FUTEX_WAITERS when someone sleeps in the
+# kernel, | FUTEX_OWNER_DIED after an owner died).  User space takes a free
+# lock and drops an uncontended one with cmpxchg; the kernel is asked when
+# the lock is held (FUTEX_LOCK_PI: mark the word, sleep) and when there are
+# waiters (FUTEX_UNLOCK_PI: hand the lock straight to the first waiter, who
+# wakes up owning it).  One CPU and no priorities beyond nice: there is no
+# priority to lend, so what is left of "PI" is this ownership protocol, which
+# is what glibc's PTHREAD_PRIO_INHERIT and robust PI mutexes rely on.
+
+def _pi_waiters(key):
+    return [q for q in _queues.get(key, ()) if q.pi]
+
+
+def _lock_pi_atomic(t, uaddr, key):
+    """Try to take the lock: True if we own it now; False if it is held by
+    another live task (FUTEX_WAITERS now set).  Errno otherwise."""
+    from kernel.task import find_task
+    mm = t.mm
+    uval = get_user_u32(mm, uaddr)
+    owner = uval & FUTEX_TID_MASK
+    if owner == t.pid:
+        raise Errno(EDEADLK)
+    if owner == 0:
+        # free (perhaps after an owner died: keep FUTEX_OWNER_DIED so that
+        # user space learns it); waiters still queued keep their bit
+        new = (uval & FUTEX_OWNER_DIED) | t.pid
+        if _pi_waiters(key):
+            new |= FUTEX_WAITERS
+        put_user_u32(mm, uaddr, new)
+        return True
+    o = find_task(owner)
+    if o is None or o.exit_state or o.flags & 0x4:
+        if uval & FUTEX_OWNER_DIED:
+            # its exit marked the word but left the TID: take it over
+            new = FUTEX_OWNER_DIED | t.pid | (FUTEX_WAITERS if _pi_waiters(key) else 0)
+            put_user_u32(mm, uaddr, new)
+            return True
+        raise Errno(ESRCH)
+    if not uval & FUTEX_WAITERS:
+        put_user_u32(mm, uaddr, uval | FUTEX_WAITERS)
+    return False
+
+
+def futex_lock_pi(t, uaddr, private, deadline, clock_rt, trylock=False):
+    key = get_futex_key(t.mm, uaddr, private)
+    if _lock_pi_atomic(t, uaddr, key):
+        return 0
+    if trylock:
+        return -EAGAIN
+    q = FutexQ(t, key, FUTEX_BITSET_MATCH_ANY, pi=True, uaddr=uaddr)
+    _queues.setdefault(key, []).append(q)
+    return _futex_lock_pi_sleep(t, q, uaddr, private, deadline, clock_rt)
+
+
+def _futex_lock_pi_sleep(t, q, uaddr, private, deadline, clock_rt):
+    from kernel.signal import signal_pending
+    from kernel.time import clock_ns
+    clk = 0 if clock_rt else 1
+    try:
+        while True:
+            if q.woken:
+                return 0                # handed over: we own it
+            if deadline is not None:
+                left = deadline - clock_ns(t, clk)
+                if left <= 0:
+                    return -ETIMEDOUT
+            if signal_pending(t):
+                # Linux restarts LOCK_PI after a handler, whatever SA_RESTART says
+                return -ERESTARTNOINTR
+            yield sched.Sleep((), None if deadline is None else sched.now() + left / 1e9)
+    finally:
+        # a waiter that gives up leaves FUTEX_WAITERS set, as Linux does:
+        # the owner's unlock then comes to the kernel and finds nobody
+        if not q.woken:
+            _unqueue(q)
+
+
+def _pi_hand_over(mm, uaddr, key, owner_died=False):
+    """Give the lock to the first PI waiter; False if there is none."""
+    waiters = _pi_waiters(key)
+    if not waiters:
+        return False
+    q = waiters[0]
+    new = q.task.pid | FUTEX_WAITERS | (FUTEX_OWNER_DIED if owner_died else 0)
+    put_user_u32(mm, uaddr, new)
+    _wake(q)
+    return True
+
+
+def futex_unlock_pi(t, uaddr, private):
+    mm = t.mm
+    key = get_futex_key(mm, uaddr, private)
+    uval = get_user_u32(mm, uaddr)
+    if uval & FUTEX_TID_MASK != t.pid:
+        return -EPERM
+    if not _pi_hand_over(mm, uaddr, key):
+        put_user_u32(mm, uaddr, 0)
+    return 0
+
+
+def exit_pi_state(t):
+    """t is exiting: each PI lock it still owns and others sleep on goes to
+    the first of them, marked FUTEX_OWNER_DIED (after the robust list, which
+    may already have cleared the TID in the word)."""
+    for key, waiters in list(_queues.items()):
+        pi = [q for q in waiters if q.pi]
+        if not pi:
+            continue
+        q0 = pi[0]
+        mm = q0.mm
+        try:
+            uval = get_user_u32(mm, q0.uaddr)
+        except Errno:
+            continue
+        owner = uval & FUTEX_TID_MASK
+        if owner == t.pid or (owner == 0 and uval & FUTEX_OWNER_DIED):
+            try:
+                _pi_hand_over(mm, q0.uaddr, key, owner_died=True)
+            except Errno:
+                pass
+
+
 def sys_futex(t, uaddr, op, val, utime, uaddr2, val3):
     op &= 0xFFFFFFFF
     val &= 0xFFFFFFFF
@@ -305,9 +437,17 @@ def sys_futex(t, uaddr, op, val, utime, uaddr2, val3):
         return futex_requeue(t, uaddr, private, uaddr2, _s32(val), _s32(val2), val3)
     if cmd == FUTEX_WAKE_OP:
         return futex_wake_op(t, uaddr, private, uaddr2, _s32(val), _s32(val2), val3)
-    if cmd in (FUTEX_LOCK_PI, FUTEX_UNLOCK_PI, FUTEX_TRYLOCK_PI, FUTEX_WAIT_REQUEUE_PI,
-               FUTEX_CMP_REQUEUE_PI, FUTEX_LOCK_PI2):
-        return -ENOSYS                  # as a kernel without CONFIG_FUTEX_PI
+    if cmd == FUTEX_LOCK_PI:
+        # an absolute CLOCK_REALTIME timeout, always
+        return futex_lock_pi(t, uaddr, private, _timeout_ns(t, utime, True, True), True)
+    if cmd == FUTEX_LOCK_PI2:
+        return futex_lock_pi(t, uaddr, private, _timeout_ns(t, utime, True, clock_rt), clock_rt)
+    if cmd == FUTEX_TRYLOCK_PI:
+        return futex_lock_pi(t, uaddr, private, None, False, trylock=True)
+    if cmd == FUTEX_UNLOCK_PI:
+        return futex_unlock_pi(t, uaddr, private)
+    # requeue-PI (condition variables over PI mutexes): glibc has not used
+    # it since 2.25; refused as by a kernel without it
     return -ENOSYS
 
 
@@ -318,9 +458,10 @@ def _s32(v):
 
 # -- thread exit ---------------------------------------------------------------------
 
-def handle_futex_death(t, uaddr, pending_op=False):
+def handle_futex_death(t, uaddr, pending_op=False, pi=False):
     """t died holding the robust futex at uaddr: mark it FUTEX_OWNER_DIED
-    and wake one waiter so it can take the lock over."""
+    and wake one waiter so it can take the lock over (a PI lock's sleepers
+    are handed it by exit_pi_state instead)."""
     mm = t.mm
     if uaddr & 3:
         return
@@ -328,7 +469,7 @@ def handle_futex_death(t, uaddr, pending_op=False):
         uval = get_user_u32(mm, uaddr)
     except Errno:
         return
-    if pending_op and uval == 0:
+    if pending_op and uval == 0 and not pi:
         # died between taking the lock in user space and listing it: wake
         # anyone so the lock is not lost
         futex_wake_key(get_futex_key(mm, uaddr, False), 1)
@@ -338,7 +479,7 @@ def handle_futex_death(t, uaddr, pending_op=False):
     new = (uval & FUTEX_WAITERS) | FUTEX_OWNER_DIED
     try:
         put_user_u32(mm, uaddr, new)
-        if uval & FUTEX_WAITERS:
+        if uval & FUTEX_WAITERS and not pi:
             futex_wake_key(get_futex_key(mm, uaddr, False), 1)
     except Errno:
         pass
@@ -373,11 +514,12 @@ def exit_robust_list(t):
         except Errno:
             return
         if entry != pending:
-            handle_futex_death(t, (entry + offset) & ((1 << bits) - 1))
-        entry, _pi = nxt, npi
+            handle_futex_death(t, (entry + offset) & ((1 << bits) - 1), pi=bool(pi))
+        entry, pi = nxt, npi
         limit -= 1
     if pending:
-        handle_futex_death(t, (pending + offset) & ((1 << bits) - 1), pending_op=True)
+        handle_futex_death(t, (pending + offset) & ((1 << bits) - 1), pending_op=True,
+                           pi=bool(ppi))
 
 
 def mm_release(t):

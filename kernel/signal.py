@@ -73,7 +73,8 @@ class SigInfo:
     """A kernel siginfo: the fields guests can see."""
     __slots__ = ("signo", "errno", "code", "pid", "uid", "status", "addr",
                  "value", "trapno", "utime", "stime", "timerid", "overrun",
-                 "band", "fd", "syscall", "call_addr", "arch", "raw")
+                 "band", "fd", "syscall", "call_addr", "arch", "raw",
+                 "timer", "timer_seq")
 
     def __init__(self, signo, code=SI_KERNEL, **kw):
         self.signo = signo
@@ -84,6 +85,8 @@ class SigInfo:
         self.overrun = self.band = self.fd = 0
         self.syscall = self.call_addr = self.arch = 0
         self.raw = None                 # guest-provided bytes (rt_sigqueueinfo)
+        self.timer = None               # the POSIX timer that sent it (kernel/posix_timers.py)
+        self.timer_seq = 0
         for k, v in kw.items():
             setattr(self, k, v)
 
@@ -101,10 +104,20 @@ class SigPending:
             return False                # a standard signal is pending once
         self.signal |= sigmask(sig)
         self.queue.append(info)
+        if info.timer is not None:
+            info.timer.queued = info
         return True
 
     def take(self, mask):
-        """Dequeue the lowest-numbered pending signal not in mask."""
+        """Dequeue the lowest-numbered pending signal not in mask.  A POSIX
+        timer's signal learns its overrun count now, or is dropped if the
+        timer was reset or deleted since it was queued."""
+        while True:
+            info = self._take(mask)
+            if info is None or info.timer is None or info.timer.dequeued(info):
+                return info
+
+    def _take(self, mask):
         avail = self.signal & ~mask
         if not avail:
             return None
@@ -123,7 +136,13 @@ class SigPending:
 
     def flush(self, mask):
         self.signal &= ~mask
-        self.queue = [q for q in self.queue if not mask & sigmask(q.signo)]
+        keep = []
+        for q in self.queue:
+            if not mask & sigmask(q.signo):
+                keep.append(q)
+            elif q.timer is not None:
+                q.timer.flushed()
+        self.queue = keep
 
 
 class SigAction:
@@ -248,8 +267,14 @@ def send_signal(t, info, group=True, force=False):
     pending = sigs.shared_pending if group else t.pending
     if not pending.add(info):
         return 0
+    wq = getattr(t.sighand, "signalfd_wqh", None)
+    if wq is not None:
+        wq.wake_up(POLLIN_EVENTS)      # signalfds of the process (fs/signalfd.py)
     complete_signal(t, sig, group)
     return 0
+
+
+POLLIN_EVENTS = 0x1 | 0x40              # POLLIN | POLLRDNORM
 
 
 def complete_signal(t, sig, group):
@@ -345,9 +370,13 @@ def next_signal(t):
                 continue
             jobctl.do_signal_stop(t, sig)
             return None
-        # terminate; the core signals report a core dump (WCOREDUMP) when
-        # RLIMIT_CORE allows one, as Linux does after writing it
-        kexit.start_group_exit(t, sig, core=bool(m & COREDUMP_DEFAULT) and t.signal.rlim[4][0] > 0)
+        # terminate; the core signals write a core file first when
+        # RLIMIT_CORE allows one, and only then report WCOREDUMP
+        core = False
+        if m & COREDUMP_DEFAULT:
+            from fs.coredump import do_coredump
+            core = do_coredump(t, info)
+        kexit.start_group_exit(t, sig, core=core)
         kexit.do_exit(t, t.signal.group_exit_code)
         return None
 
@@ -666,7 +695,13 @@ def _siginfo_from_user(t, uinfo, sig):
     raw = bytearray(copy_from_user(t.mm, uinfo, 128))
     code = struct.unpack_from("<i", raw, 8)[0]
     struct.pack_into("<i", raw, 0, sig)
-    return SigInfo(sig, code, raw=bytes(raw))
+    # the kill/rt fields, read in the sender's layout, for readers that
+    # repack them (signalfd)
+    if t.arch.BITS == 32:
+        pid, uid, value = struct.unpack_from("<iII", raw, 12)
+    else:
+        pid, uid, value = struct.unpack_from("<iIQ", raw, 16)
+    return SigInfo(sig, code, raw=bytes(raw), pid=pid, uid=uid, value=value)
 
 
 def _queueinfo_allowed(t, target, info):

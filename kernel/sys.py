@@ -444,23 +444,6 @@ def sys_sched_setaffinity(t, pid, length, mask):
     return 0
 
 
-def sys_sched_getscheduler(t, pid):
-    return 0
-
-
-def sys_sched_getparam(t, pid, param):
-    put_user_u32(t.mm, param, 0)
-    return 0
-
-
-def sys_sched_get_priority_max(t, policy):
-    return 99 if policy in (1, 2) else 0
-
-
-def sys_sched_get_priority_min(t, policy):
-    return 1 if policy in (1, 2) else 0
-
-
 def sys_getpriority(t, which, who):
     return 20 - getattr(t, "nice", 0)
 

@@ -22,12 +22,13 @@ from kernel.printk import pr_err, printk_once
 
 SYSCALL_MODULES = (
     "kernel.sys", "kernel.pgrp", "kernel.exit", "kernel.signal", "kernel.sigaltstack",
-    "kernel.time", "kernel.fork", "kernel.futex", "kernel.resource",
+    "kernel.time", "kernel.posix_timers", "kernel.fork", "kernel.futex", "kernel.resource",
     "mm.mmap", "mm.madvise", "fs.open", "fs.read_write", "fs.stat", "fs.exec", "fs.ioctl",
     "fs.readdir", "fs.dir", "fs.fcntl", "fs.attr", "fs.pipe", "fs.poll",
-    "fs.select", "fs.eventpoll", "fs.eventfd", "fs.splice", "fs.sync",
+    "fs.select", "fs.eventpoll", "fs.eventfd", "fs.timerfd", "fs.signalfd", "fs.splice", "fs.sync",
     "fs.namespace", "fs.statfs", "fs.locks", "net.socket", "net.unix", "kernel.uid16",
-    "fs.notify.inotify",
+    "mm.mlock", "mm.mincore", "mm.memfd", "mm.fadvise", "kernel.membarrier",
+    "kernel.sched_policy", "kernel.ioprio", "fs.notify.inotify",
 )
 
 _handlers = {}

@@ -4,7 +4,7 @@ a range of its memory.
 Most advice is a hint this kernel has no use for (WILLNEED, SEQUENTIAL,
 RANDOM, ...) and is accepted as is.  Some changes what the process sees:
  - MADV_DONTNEED (and MADV_FREE, which Linux may treat the same way): the
-   pages go; the next touch of a private anonymous page gives zeros, of a
+   pages go (EINVAL for mlocked ones); the next touch of a private anonymous page gives zeros, of a
    private file page the file's data again, of a shared page the shared
    data (nothing is lost for shared mappings);
  - MADV_REMOVE: a shared tmpfs range is punched out of the file;
@@ -16,7 +16,7 @@ reported as ENOMEM.
 from kernel.errno import EINVAL, ENOMEM, Errno
 from mm.memory import zap_page_range
 from mm.physmem import PAGE_SIZE
-from mm.vma import VM_DONTCOPY, VM_SHARED, VM_WRITE
+from mm.vma import VM_DONTCOPY, VM_LOCKED, VM_SHARED, VM_WRITE
 
 MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED = 0, 1, 2, 3, 4
 MADV_FREE, MADV_REMOVE, MADV_DONTFORK, MADV_DOFORK = 8, 9, 10, 11
@@ -38,10 +38,14 @@ def _dontneed(mm, vma, start, end):
 
 
 def _remove(mm, vma, start, end):
+    if vma.flags & VM_LOCKED:
+        raise Errno(EINVAL)
     if not vma.flags & VM_SHARED or vma.file is None or vma.file.mapping is None:
         raise Errno(EINVAL)
     if not vma.flags & VM_WRITE:
         raise Errno(13)                                 # EACCES
+    if getattr(vma.file.inode, "seals", 0) & 0x18:     # F_SEAL_WRITE, F_SEAL_FUTURE_WRITE
+        raise Errno(1)                                  # EPERM, as fallocate's punch
     mapping = vma.file.mapping
     first = vma.pgoff + ((start - vma.start) >> 12)
     size = vma.file.inode.size
@@ -84,6 +88,8 @@ def sys_madvise(t, start, length, advice):
     for vma in vmas:
         s, e = max(start, vma.start), min(end, vma.end)
         if advice in (MADV_DONTNEED, MADV_FREE):
+            if vma.flags & VM_LOCKED:
+                raise Errno(EINVAL)             # locked pages stay
             _dontneed(mm, vma, s, e)
         elif advice == MADV_REMOVE:
             _remove(mm, vma, s, e)

@@ -11,7 +11,7 @@ process must see is marked NEWPAGE/NEWPROT and noted for mm/tlb.py.
 """
 
 from mm import physmem as _pm
-from mm.pgtable import (_PAGE_NEWPAGE, _PAGE_NEWPROT, _PAGE_PRESENT,
+from mm.pgtable import (_PAGE_AROUND, _PAGE_NEWPAGE, _PAGE_NEWPROT, _PAGE_PRESENT,
                         _PAGE_PROTNONE, _PAGE_RW, PROT_BITS, PTE_PFN_MASK,
                         vm_prot_bits)
 from mm.physmem import PAGE_SHIFT, PAGE_SIZE, PG_CACHE, OutOfMemory
@@ -66,13 +66,20 @@ def handle_mm_fault(mm, vma, addr, write):
         else:
             # Present and permitted: the host mapping is behind (another
             # thread's fault, a protection change); make it whole again.
-            q[idx] = pte | _PAGE_NEWPAGE
+            q[idx] = (pte & ~_PAGE_AROUND) | _PAGE_NEWPAGE
             mm.note_stale(addr, addr + PAGE_SIZE)
         return
     if vma.file is None and not vma.flags & VM_SHARED:
         do_anonymous_page(mm, vma, addr, idx)
     else:
         do_file_page(mm, vma, addr, idx, write)
+
+
+def pte_touched(q, idx):
+    """The page of pte q[idx] has been used (by the guest or the kernel
+    for it): it is no longer a fault-around guess."""
+    if q[idx] & _PAGE_AROUND:
+        q[idx] &= ~_PAGE_AROUND
 
 
 def _around(vma, addr, idx):
@@ -89,7 +96,10 @@ def do_anonymous_page(mm, vma, addr, idx):
     pm = _pm.physmem
     q = mm.pt.q
     bits = vma_prot(vma) | _PAGE_NEWPAGE
-    start, end, first = _around(vma, addr, idx)
+    if mm.anon_fault_around:
+        start, end, first = _around(vma, addr, idx)
+    else:
+        start, end, first = addr, addr + PAGE_SIZE, idx     # mm/mincore.py
     empty = [i for i in range((end - start) >> PAGE_SHIFT) if not q[first + i]]
     pfns = pm.alloc_some(len(empty))
     fault_i = (addr - start) >> PAGE_SHIFT
@@ -100,7 +110,7 @@ def do_anonymous_page(mm, vma, addr, idx):
         empty = [fault_i] + [i for i in empty if i != fault_i][:len(pfns) - 1]
         empty.sort()
     for i, pfn in zip(empty, pfns):
-        q[first + i] = (pfn << PAGE_SHIFT) | bits
+        q[first + i] = (pfn << PAGE_SHIFT) | bits | (_PAGE_AROUND if i != fault_i else 0)
     mm.rss += len(pfns)
     mm.note_stale(start, end)
 
@@ -172,7 +182,7 @@ def do_wp_page(mm, vma, addr, idx, pte):
     q = mm.pt.q
     old = (pte & PTE_PFN_MASK) >> PAGE_SHIFT
     if vma.flags & VM_SHARED or page_exclusive(pm, old):
-        q[idx] = (pte & ~PROT_BITS) | vma_prot(vma) | _PAGE_NEWPROT
+        q[idx] = (pte & ~(PROT_BITS | _PAGE_AROUND)) | vma_prot(vma) | _PAGE_NEWPROT
     else:
         try:
             new = pm.alloc_frame(zero=False)

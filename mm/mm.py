@@ -39,6 +39,9 @@ class MM:
         self.auxv = b""
         self.total_vm = 0                   # pages in VMAs
         self.rss = 0                        # pages mapped by ptes
+        self.def_flags = 0                  # VM_LOCKED... for new VMAs (mlockall)
+        self.membarrier_state = 0           # kernel/membarrier.py
+        self.anon_fault_around = True       # off once mincore asks (mm/mincore.py)
 
     # -- VMA list ----------------------------------------------------------
     def find_vma(self, addr):
@@ -79,6 +82,34 @@ class MM:
         del self.vmas[i]
         del self._starts[i]
         self.total_vm -= (vma.end - vma.start) // PAGE_SIZE
+
+    def locked_vm(self):
+        """Pages in mlocked VMAs (VmLck)."""
+        from mm.vma import VM_LOCKED
+        return sum(v.end - self.vma_in_use_start(v) for v in self.vmas
+                   if v.flags & VM_LOCKED) // PAGE_SIZE
+
+    STACK_EXPAND = 128 << 10                # what exec leaves below the arguments
+
+    def vma_in_use_start(self, vma):
+        """Where vma starts as Linux would have it.  The whole stack
+        rlimit is one VMA here, but Linux's stack VMA only reaches down to
+        128 KiB below the arguments or to the lowest page ever touched;
+        locking (and VmLck) must not take in megabytes never used."""
+        if vma.name != "[stack]":
+            return vma.start
+        from mm.pgtable import _PAGE_PRESENT, _PAGE_PROTNONE
+        low = (self.start_stack & ~(PAGE_SIZE - 1)) - self.STACK_EXPAND
+        q = self.pt.q
+        for addr, first, count in self.pt.pte_pages(vma.start, min(low, vma.end)):
+            for i in range(count):
+                if q[first + i] & (_PAGE_PRESENT | _PAGE_PROTNONE):
+                    low = addr + i * PAGE_SIZE
+                    break
+            else:
+                continue
+            break
+        return min(max(low, vma.start), vma.end)
 
     def reindex(self):
         self.vmas.sort(key=lambda v: v.start)

@@ -6,13 +6,13 @@ range (and none at all if nothing in it had been faulted in), a protection
 change an mprotect of the pages that are mapped.
 """
 
-from kernel.errno import (EACCES, EBADF, EEXIST, EFAULT, EINVAL, ENODEV,
+from kernel.errno import (EACCES, EAGAIN, EBADF, EEXIST, EFAULT, EINVAL, ENODEV,
                           ENOMEM, EOPNOTSUPP, EPERM, Errno)
 from mm.memory import change_protection, zap_page_range
 from mm.physmem import PAGE_SIZE
-from mm.vma import (VM_EXEC, VM_GROWSDOWN, VM_MAYEXEC, VM_MAYREAD,
-                    VM_MAYSHARE, VM_MAYWRITE, VM_READ, VM_SHARED, VM_WRITE,
-                    VMA, prot_to_vm)  # noqa: F401
+from mm.vma import (VM_EXEC, VM_GROWSDOWN, VM_LOCKED, VM_LOCKONFAULT, VM_MAYEXEC,
+                    VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_READ, VM_SHARED,
+                    VM_WRITE, VMA, prot_to_vm)  # noqa: F401
 
 PROT_READ, PROT_WRITE, PROT_EXEC, PROT_SEM = 1, 2, 4, 8
 PROT_GROWSDOWN, PROT_GROWSUP = 0x01000000, 0x02000000
@@ -55,6 +55,23 @@ def may_expand_vm(mm, npages):
     owning process's limits, set at fork and exec)."""
     rlim = getattr(mm, "rlim", None)
     return rlim is None or (mm.total_vm + npages) * PAGE_SIZE <= rlim[RLIMIT_AS][0]
+
+
+RLIMIT_MEMLOCK = 8
+
+
+def _memlock_limit(mm):
+    rlim = getattr(mm, "rlim", None)
+    return rlim[RLIMIT_MEMLOCK][0] if rlim is not None else None
+
+
+def mlock_future_ok(mm, vm_flags, nbytes, cred_root):
+    """May a new locked mapping of nbytes be made?  RLIMIT_MEMLOCK, unless
+    the process may lock without limit (root: CAP_IPC_LOCK)."""
+    if not vm_flags & VM_LOCKED or cred_root:
+        return True
+    limit = _memlock_limit(mm)
+    return limit is None or (nbytes >> 12) + mm.locked_vm() <= limit >> 12
 
 
 def vm_enough_memory(npages):
@@ -203,7 +220,13 @@ def do_mmap(mm, addr, length, prot, flags, file=None, pgoff=0, name=None, cred_r
         raise Errno(EPERM)                      # needs CAP_SYS_RAWIO
     if flags & MAP_FIXED_NOREPLACE and mm.vmas_in(addr, addr + length):
         raise Errno(EEXIST)
-    vm = prot_to_vm(prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC
+    vm = prot_to_vm(prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | mm.def_flags
+    if flags & MAP_LOCKED:
+        if not cred_root and _memlock_limit(mm) == 0:
+            raise Errno(EPERM)                  # can_do_mlock
+        vm |= VM_LOCKED
+    if not mlock_future_ok(mm, vm, length, cred_root):
+        raise Errno(EAGAIN)
     if flags & MAP_GROWSDOWN:
         vm |= VM_GROWSDOWN
     kind = flags & MAP_TYPE
@@ -227,6 +250,9 @@ def do_mmap(mm, addr, length, prot, flags, file=None, pgoff=0, name=None, cred_r
                 raise Errno(EINVAL)
         else:
             raise Errno(EINVAL)
+        if getattr(file.inode, "seals", 0):
+            from mm.memfd import memfd_check_seals_mmap
+            vm = memfd_check_seals_mmap(file, vm)
     else:
         if kind == MAP_SHARED:
             if vm & VM_GROWSDOWN:
@@ -315,8 +341,11 @@ def do_brk(mm, newbrk):
         mm.insert_vma(heap)
     else:
         mm.insert_vma(VMA(old_top, new_top, VM_READ | VM_WRITE | VM_MAYREAD
-                          | VM_MAYWRITE | VM_MAYEXEC, name="[heap]"))
+                          | VM_MAYWRITE | VM_MAYEXEC | mm.def_flags, name="[heap]"))
     mm.brk = newbrk
+    if mm.def_flags & VM_LOCKED:                   # mlockall(MCL_FUTURE)
+        from mm.mlock import mm_populate
+        mm_populate(mm, old_top, new_top, ignore_errors=True)
     return newbrk
 
 
@@ -333,8 +362,16 @@ def ksys_mmap_pgoff(t, addr, length, prot, flags, fd, pgoff):
             raise Errno(EINVAL)
     elif flags & MAP_HUGETLB:
         raise Errno(ENOMEM)                         # no huge pages reserved
-    return do_mmap(t.mm, addr, length, prot, flags, file, pgoff,
+    addr = do_mmap(t.mm, addr, length, prot, flags, file, pgoff,
                    cred_root=t.cred.euid == 0)
+    vma = t.mm.vma_at(addr)
+    if vma is not None and (vma.flags & (VM_LOCKED | VM_LOCKONFAULT) == VM_LOCKED
+                            or flags & (MAP_POPULATE | MAP_NONBLOCK) == MAP_POPULATE):
+        # a locked mapping is resident from the start; MAP_POPULATE asks
+        # for the same (a failure to fault in is not mmap's)
+        from mm.mlock import mm_populate
+        mm_populate(t.mm, addr, addr + page_align(length), ignore_errors=True)
+    return addr
 
 
 def sys_mmap(t, addr, length, prot, flags, fd, off):
@@ -376,13 +413,28 @@ def sys_mprotect(t, start, length, prot):
 
 
 def sys_brk(t, brk):
-    return do_brk(t.mm, brk)
+    mm = t.mm
+    if brk > mm.brk and not mlock_future_ok(mm, mm.def_flags, page_align(brk) - page_align(mm.brk),
+                                            t.cred.euid == 0):
+        return mm.brk
+    return do_brk(mm, brk)
 
 
 MASK64 = (1 << 64) - 1
 
 
 def sys_mremap(t, addr, old_len, new_len, flags, new_addr):
+    res = do_mremap(t, addr, old_len, new_len, flags, new_addr)
+    old_len, new_len = page_align(old_len) & MASK64, page_align(new_len) & MASK64
+    if res >= 0 and new_len > old_len:
+        vma = t.mm.vma_at(res)
+        if vma is not None and vma.flags & (VM_LOCKED | VM_LOCKONFAULT) == VM_LOCKED:
+            from mm.mlock import mm_populate        # a locked mapping grew
+            mm_populate(t.mm, res + old_len, res + new_len, ignore_errors=True)
+    return res
+
+
+def do_mremap(t, addr, old_len, new_len, flags, new_addr):
     """Resize a mapping in place when it can; move it with MREMAP_MAYMOVE.
     Checks in the host kernel's order (tests/test_fuzz.py compares)."""
     mm = t.mm
@@ -455,6 +507,7 @@ def _mremap_move(mm, vma, old_addr, old_len, new_len, new_addr, fixed, dontunmap
     if dontunmap:
         # the old range stays, empty (anonymous pages read as zero again)
         new = vma.split_copy(vma.start, vma.end)
+        vma.flags &= ~(VM_LOCKED | VM_LOCKONFAULT)     # the locks move too
         move_page_range(mm, old_addr, new_addr, moved)
         mm.note_unmap(old_addr, old_addr + old_len)
         new.start, new.end = new_addr, new_addr + new_len

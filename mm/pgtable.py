@@ -29,6 +29,10 @@ _PAGE_DIRTY = 1 << 6
 _PAGE_PROTNONE = 1 << 8         # frame held, no access (Linux reuses GLOBAL)
 _PAGE_NEWPAGE = 1 << 9          # software: host mapping of the frame is stale
 _PAGE_NEWPROT = 1 << 10         # software: host protection is stale
+# software: an anonymous page mapped ahead by fault-around that the guest is
+# not known to have touched (mincore must not call it resident while it is
+# still all zeros: on Linux it would not exist yet)
+_PAGE_AROUND = 1 << 11
 _PAGE_NX = 1 << 63
 
 PTE_PFN_MASK = 0x000FFFFFFFFFF000

@@ -13,7 +13,7 @@ import struct
 from kernel.errno import EFAULT, ENAMETOOLONG, Errno
 from mm import physmem as _pm
 from mm.memory import VMFault, handle_mm_fault
-from mm.pgtable import _PAGE_PRESENT, _PAGE_RW, _PAGE_USER, PTE_PFN_MASK
+from mm.pgtable import _PAGE_AROUND, _PAGE_PRESENT, _PAGE_RW, _PAGE_USER, PTE_PFN_MASK
 from mm.physmem import PAGE_SIZE
 from mm.vma import VM_READ, VM_WRITE
 
@@ -29,6 +29,8 @@ def user_page(mm, addr, write):
     if idx is not None:
         pte = pt.q[idx]
         if pte & want == want:
+            if pte & _PAGE_AROUND:
+                pt.q[idx] = pte & ~_PAGE_AROUND     # touched now (mincore)
             return pte & PTE_PFN_MASK
     vma = mm.vma_at(addr)
     if vma is None or addr >= mm.task_size:

@@ -92,12 +92,28 @@ def test_signal_frames32(libc):
     assert "SUMS DIFFER" not in u.out and u.status == 0
 
 
+# The 64-bit suites' programs, built -m32 -static: file system calls, file
+# mappings, /proc/self, rlimits, processes and clocks through the i386 ABI.
+SUITES32 = [("fsops", "W"), ("mmapfile", "W"), ("procself", "one|two words"),
+            ("limits", "rlimit")] + \
+    [("process", m) for m in ("fork", "vfork", "clone", "clone3", "wait", "zombie",
+                              "sigchld", "pgrp")] + \
+    [("clock", m) for m in ("clocks", "sleep", "alarm", "itimer", "usage")]
+
+
+@pytest.mark.parametrize("prog,args", SUITES32)
+def test_64bit_suites_as_i386_programs(prog, args, tmp_path):
+    argv = [str(tmp_path / "w") if a == "W" else a for a in args.split("|")]
+    differential(guest(prog, "glibc32"), argv, env={"X": "y"}, timeout=60)
+
+
 def test_i386_only_system_calls():
     """The calls x86_64 lacks, by number: old sigaction/signal/sigprocmask/
     sigpending/sgetmask/ssetmask (handlers returning through the [vdso]
     page), _llseek, stat and stat64, 16-bit ids, old getrlimit, olduname,
     mmap2 and old_mmap, waitpid, clone's i386 argument order,
-    set/get_thread_area (and %fs through a new entry), ipc, socketcall."""
+    set/get_thread_area (and %fs through a new entry), ipc, socketcall,
+    sendfile with its 32-bit off_t."""
     differential(guest("abi32", "i386"), files={"/tmp/.keep": b""})
 
 

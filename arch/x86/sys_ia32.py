@@ -12,7 +12,10 @@ Each adapts the i386 argument convention and calls the common handler:
    (CLONE_BACKWARDS); waitpid is wait4 without the rusage;
  - the old getrlimit reports "infinity" as 0x7fffffff; olduname and
    oldolduname are uname with shorter fields; the old select takes its
-   arguments in a struct; nice moves the nice value.
+   arguments in a struct; nice moves the nice value;
+ - statfs64 and fstatfs64 fill i386's packed struct statfs64 (and check
+   the size the caller says it has); readdir is the old one-entry-a-call
+   directory read.
 
 The common handlers are looked up by name when called, so a call whose
 handler is not written yet is ENOSYS, as the dispatcher would say.
@@ -96,6 +99,12 @@ def sys_ia32_sync_file_range(t, fd, off_lo, off_hi, n_lo, n_hi, flags):
                  _u64(_s64(n_lo, n_hi)), flags)
 
 
+def sys_ia32_sendfile(t, out_fd, in_fd, offset, count):
+    """sendfile with a 32-bit off_t (sendfile64 is the common call)."""
+    from fs.splice import _sendfile
+    return _sendfile(t, out_fd, in_fd, offset, count, off32=True)
+
+
 def sys_llseek(t, fd, offset_high, offset_low, result, whence):
     """_llseek(fd, high, low, loff_t *result, whence)."""
     from fs.file import fdget
@@ -176,3 +185,67 @@ def sys_oldolduname(t, buf):
     from mm.uaccess import copy_to_user
     copy_to_user(t.mm, buf, b"".join(f[:8].ljust(9, b"\0") for f in _uts_fields(t)))
     return 0
+
+
+# -- i386-only layouts: struct statfs64, the old one-entry readdir ---------------------
+
+COMPAT_STATFS64 = struct.Struct("<IIQQQQQiiIII16x")     # packed: 84 bytes
+
+
+def _put_statfs64(t, buf, path):
+    from fs.statfs import vfs_statfs
+    from mm.uaccess import copy_to_user
+    ftype, bsize, blocks, bfree, bavail, files, ffree, fsid, namelen, flags = vfs_statfs(path)
+    copy_to_user(t.mm, buf, COMPAT_STATFS64.pack(
+        ftype & _M32, bsize, blocks, bfree, bavail, files, ffree, fsid[0], fsid[1],
+        namelen, bsize, flags))
+    return 0
+
+
+def sys_statfs64(t, pathname, sz, buf):
+    """statfs64(path, sizeof(struct statfs64), buf): the size must be the
+    size of the i386 structure."""
+    from fs.namei import AT_FDCWD, path_lookup
+    from mm.uaccess import strncpy_from_user
+    if sz & _M32 != COMPAT_STATFS64.size:
+        return -EINVAL
+    path = path_lookup(t, strncpy_from_user(t.mm, pathname, 4096), AT_FDCWD)
+    return _put_statfs64(t, buf, path)
+
+
+def sys_fstatfs64(t, fd, sz, buf):
+    from fs.file import fget
+    from kernel.errno import EBADF
+    if sz & _M32 != COMPAT_STATFS64.size:
+        return -EINVAL
+    f = fget(t, _s32(fd))
+    if f is None:
+        return -EBADF
+    return _put_statfs64(t, buf, f.path)
+
+
+OLD_DIRENT = struct.Struct("<IIH")      # d_ino, d_offset, d_namlen, then d_name
+
+
+def sys_old_readdir(t, fd, dirent, count):
+    """readdir (89): one struct old_linux_dirent per call, whatever count
+    says; 1 for an entry, 0 at the end of the directory."""
+    from fs.file import fdget
+    from fs.inode import S_ISDIR
+    from fs.readdir import dir_entries
+    from kernel.errno import ENOENT, ENOTDIR, EOVERFLOW
+    from mm.uaccess import copy_to_user
+    f = fdget(t, _s32(fd))
+    if not S_ISDIR(f.inode.mode):
+        return -ENOTDIR
+    if f.inode.nlink == 0 and f.pos == 0:
+        return -ENOENT
+    ents = dir_entries(f)
+    if f.pos >= len(ents):
+        return 0
+    name, ino, _ = ents[f.pos]
+    if ino > _M32:
+        return -EOVERFLOW
+    copy_to_user(t.mm, dirent, OLD_DIRENT.pack(ino, f.pos, len(name)) + name + b"\0")
+    f.pos += 1
+    return 1

@@ -5,7 +5,8 @@ table unless the subarch names another entry here (SYSCALL_OVERRIDES).
 Three kinds of difference from x86_64:
 
  - i386's own calls and layouts, written in this folder: mmap2, stat64,
-   socketcall, set_thread_area, sigreturn, _llseek ...
+   statfs64, the old readdir, socketcall, set_thread_area, sigreturn,
+   _llseek ...
  - the 16-bit uid calls (kernel/uid16.py) under the old names (getuid,
    chown ...), while the *32 names are the common 32-bit-id calls;
  - the *_time64 calls: common calls with 64-bit time structures
@@ -46,8 +47,12 @@ _OWN = {
     "fadvise64": sys_ia32.sys_ia32_fadvise64,
     "fadvise64_64": sys_ia32.sys_ia32_fadvise64_64,
     "readahead": sys_ia32.sys_ia32_readahead,
+    "sendfile": sys_ia32.sys_ia32_sendfile,
     "fallocate": sys_ia32.sys_ia32_fallocate,
     "sync_file_range": sys_ia32.sys_ia32_sync_file_range,
+    "statfs64": sys_ia32.sys_statfs64,
+    "fstatfs64": sys_ia32.sys_fstatfs64,
+    "readdir": sys_ia32.sys_old_readdir,
     "clone": sys_ia32.sys_ia32_clone,
     "waitpid": sys_ia32.sys_waitpid,
     "select": sys_ia32.sys_old_select,
@@ -63,6 +68,7 @@ _OWN = {
 _ALIASES = {
     "ugetrlimit": "getrlimit",
     "fcntl64": "fcntl",
+    "sendfile64": "sendfile",
     "_newselect": "select",
 }
 

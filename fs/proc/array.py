@@ -98,16 +98,20 @@ def proc_pid_stat(t, task_view=None):
     if tty is not None:
         tpgid = getattr(tty, "pgrp", -1) or -1
     comm = t.comm.decode(errors="replace")
+    nice = getattr(t, "nice", 0)
+    policy, rt_priority = getattr(t, "policy", 0), getattr(t, "rt_priority", 0)
+    # priority as Linux shows it: 20 + nice, or -1 - the real-time priority
+    prio = -1 - rt_priority if policy in (1, 2) else 20 + nice
     f = [t.tgid if task_view is None else t.pid, "(%s)" % comm, task_state_char(t),
          _ppid(t), t.signal.pgrp, t.signal.session, _tty_nr(t), tpgid,
          0x400000 | (0x200000 if t.flags & 0x4 else 0),
          t.min_flt, 0, t.maj_flt, 0,
          _ticks(utime), _ticks(stime), _ticks(t.signal.cutime), _ticks(t.signal.cstime),
-         20, 0, threads, 0, start, vsize, rss, (1 << 64) - 1,
+         prio, nice, threads, 0, start, vsize, rss, (1 << 64) - 1,
          mm.start_code if mm else 0, mm.end_code if mm else 0,
          mm.start_stack if mm else 0, 0, 0,
          (pend | shpend) & 0x7FFFFFFF, blocked & 0x7FFFFFFF, ign & 0x7FFFFFFF, cgt & 0x7FFFFFFF,
-         0, 0, 0, t.exit_signal if leader is t else 0, 0, 0, 0, 0, 0, 0,
+         0, 0, 0, t.exit_signal if leader is t else 0, 0, rt_priority, policy, 0, 0, 0,
          mm.start_data if mm else 0, mm.end_data if mm else 0, mm.start_brk if mm else 0,
          mm.arg_start if mm else 0, mm.arg_end if mm else 0,
          mm.env_start if mm else 0, mm.env_end if mm else 0,
@@ -144,7 +148,7 @@ def proc_pid_status(t):
         lines += [
             "VmPeak:\t%8d kB" % (vsize >> 10),
             "VmSize:\t%8d kB" % (vsize >> 10),
-            "VmLck:\t%8d kB" % 0,
+            "VmLck:\t%8d kB" % (mm.locked_vm() * PAGE_KB),
             "VmPin:\t%8d kB" % 0,
             "VmHWM:\t%8d kB" % (rss * PAGE_KB),
             "VmRSS:\t%8d kB" % (rss * PAGE_KB),

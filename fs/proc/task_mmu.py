@@ -6,8 +6,16 @@ from fs.inode import dev_major, dev_minor
 from mm.vma import VM_EXEC, VM_READ, VM_SHARED, VM_WRITE
 
 
+def is_special(v):
+    """A kernel-made mapping such as [vdso]: shown by its name, without the
+    file behind it (Linux's special mappings have none)."""
+    return bool(v.name) and v.name.startswith("[")
+
+
 def vma_name(mm, v):
     from fs.mount import d_path
+    if is_special(v):
+        return v.name
     if v.file is not None:
         return d_path(v.file.path).decode(errors="replace")
     if v.name:
@@ -26,7 +34,7 @@ def show_maps(mm):
         perms = ("r" if f & VM_READ else "-") + ("w" if f & VM_WRITE else "-") + \
             ("x" if f & VM_EXEC else "-") + ("s" if f & VM_SHARED else "p")
         dev = ino = off = 0
-        if v.file is not None:
+        if v.file is not None and not is_special(v):
             inode = v.file.inode
             dev = getattr(inode, "sb_dev", None) or inode.sb.dev
             ino = inode.ino

@@ -144,11 +144,13 @@ static void rlimit(void)
 		_exit(0);
 	}
 	wait_describe("data", c);
-	/* more than the machine: refused at once (overcommit heuristic) */
-	void *huge = mmap(NULL, 1UL << 40, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* more than the machine: refused at once (overcommit heuristic); an
+	 * i386 program asks for more than its address space */
+	volatile unsigned long HUGE = sizeof(long) == 8 ? (unsigned long)1 << 40 : 0xF0000000UL;
+	void *huge = mmap(NULL, HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	printf("mmap 1 TiB: %s\n", huge == MAP_FAILED ? strerror(errno) : "ok");
-	printf("malloc 1 TiB: %s\n", malloc(1UL << 40) ? "ok" : "NULL");
-	huge = mmap(NULL, 1UL << 40, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	printf("malloc 1 TiB: %s\n", malloc(HUGE) ? "ok" : "NULL");
+	huge = mmap(NULL, HUGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	printf("mmap 1 TiB read-only, NORESERVE: %s\n", huge == MAP_FAILED ? strerror(errno) : "ok");
 }
 

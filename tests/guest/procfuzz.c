@@ -1,5 +1,6 @@
 /*
- * procfuzz: the process, signal, futex, time, limit and pipe system calls
+ * procfuzz: the process, signal, futex, time, limit and pipe system calls,
+ * POSIX timers, timerfd and signalfd
  * with random arguments: valid, invalid, and hostile pointers, odd flags,
  * out-of-range numbers.  procfuzz SEED CALLS
  *
@@ -78,7 +79,21 @@ static const long calls[] = {
 	SYS_set_robust_list, SYS_get_robust_list, SYS_set_tid_address, SYS_getppid,
 	SYS_clone3, SYS_restart_syscall, SYS_time, SYS_gettimeofday,
 	SYS_rt_sigaction, SYS_rt_sigprocmask, SYS_futex, SYS_futex, SYS_rt_sigtimedwait,
+	SYS_timer_create, SYS_timer_settime, SYS_timer_gettime, SYS_timer_getoverrun,
+	SYS_timer_delete, SYS_timer_create, SYS_timer_settime, SYS_timerfd_create,
+	SYS_timerfd_settime, SYS_timerfd_gettime, SYS_signalfd4, SYS_signalfd, SYS_read,
+	SYS_read,
 };
+
+/* a sigevent or signalfd mask pointer: the scratch buffer (its signal made
+   sendable), or nothing, or a bad address */
+static long sev_ptr(void)
+{
+	static const long bad[] = { 0, 8, (long)0xffffffff81000000UL };
+	if (rnd() % 4)
+		return (long)buf;
+	return bad[rnd() % 3];
+}
 
 static void fuzz(long n)
 {
@@ -157,6 +172,68 @@ static void fuzz(long n)
 			a[0] = nr == SYS_prlimit64 ? 0 : a[0];
 			a[nr == SYS_prlimit64 ? 2 : 1] = 0;
 			break;
+		case SYS_timer_create:
+			if (rnd() % 3)
+				a[0] = rnd() % 12;
+			a[1] = sev_ptr();
+			((int *)buf)[2] = sendable(((int *)buf)[2]);   /* sigev_signo */
+			if (rnd() % 2)
+				((int *)buf)[3] = rnd() % 6;           /* sigev_notify */
+			if (rnd() % 2)
+				((int *)buf)[4] = getpid();            /* the thread id */
+			if (rnd() % 4)
+				a[2] = (long)(buf + 4096);
+			break;
+		case SYS_timer_settime:
+		case SYS_timer_gettime:
+		case SYS_timer_getoverrun:
+		case SYS_timer_delete:
+			if (rnd() % 4)
+				a[0] = rnd() % 4;
+			if (nr == SYS_timer_settime && rnd() % 3) {
+				long *its = (long *)(buf + 1024);
+				its[0] = rnd() % 2;                    /* interval */
+				its[1] = rnd() % 3 ? rnd() % 3000000 : (long)rnd();
+				its[2] = rnd() % 2;                    /* value */
+				its[3] = rnd() % 3 ? rnd() % 3000000 : (long)rnd();
+				a[2] = (long)its;
+			}
+			break;
+		case SYS_timerfd_create:
+			if (rnd() % 3)
+				a[0] = rnd() % 12;
+			a[1] = 04000 | (rnd() % 2 ? 02000000 : 0);    /* never blocking */
+			break;
+		case SYS_timerfd_settime:
+		case SYS_timerfd_gettime:
+			a[0] = 3 + rnd() % 8;
+			if (nr == SYS_timerfd_settime && rnd() % 3) {
+				long *its = (long *)(buf + 1024);
+				its[0] = 0;
+				its[1] = rnd() % 3000000;
+				its[2] = rnd() % 2;
+				its[3] = rnd() % 3 ? rnd() % 3000000 : (long)rnd();
+				a[2] = (long)its;
+			}
+			break;
+		case SYS_signalfd:
+		case SYS_signalfd4:
+			a[0] = rnd() % 2 ? -1 : 3 + rnd() % 8;
+			a[1] = sev_ptr();
+			if (rnd() % 4)
+				a[2] = 8;
+			a[3] = 04000 | (rnd() % 2 ? 02000000 : 0);
+			if (nr == SYS_signalfd && a[0] == -1)
+				nr = SYS_signalfd4;     /* a new one must not block */
+			break;
+		case SYS_read:
+			/* only the timerfds and signalfds: fds 3 and up (pipes are
+			   closed as soon as they are made) */
+			a[0] = 3 + rnd() % 8;
+			if (rnd() % 4)
+				a[1] = (long)buf;
+			a[2] = rnd() % 400;
+			break;
 		case SYS_clone3:
 			a[0] = (long)buf;
 			memset(buf, 0, 88);
@@ -172,7 +249,7 @@ static void fuzz(long n)
 		alarm(0);
 		if (nr == SYS_clone3 && r == 0)
 			_exit(0);               /* a fuzzed child: gone at once */
-		if (nr == SYS_pipe2 || nr == SYS_pipe) {
+		if (nr == SYS_pipe2 || nr == SYS_pipe || rnd() % 40 == 0) {
 			for (int fd = 3; fd < 64; fd++)
 				close(fd);
 		}

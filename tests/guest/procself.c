@@ -136,7 +136,9 @@ int main(int argc, char **argv)
 	       threads);
 	printf("stat: vsize %d rss %d code %d stack %d\n", vsize > 0, rss >= 0,
 	       startcode <= (unsigned long)main && (unsigned long)main < endcode,
-	       startstack > (unsigned long)&n - (1 << 20) && startstack < (unsigned long)&n + (1 << 20));
+	       /* as a difference: a 32-bit stack may sit within 1 MiB of 4 GiB */
+	       (long)(startstack - (unsigned long)&n) > -(1L << 20) &&
+	       (long)(startstack - (unsigned long)&n) < (1L << 20));
 
 	/* status */
 	slurp("/proc/self/status");

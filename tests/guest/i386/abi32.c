@@ -58,6 +58,8 @@ static long sc(long nr, long a, long b, long c, long d, long e)
 #define NR_socketcall 102
 #define NR_clone 120
 #define NR_set_thread_area 243
+#define NR_sendfile 187
+#define NR_sendfile64 239
 #define NR_get_thread_area 244
 
 struct old_sigaction { uint32_t handler, mask, flags, restorer; };
@@ -159,6 +161,27 @@ static void files(void)
 	args[5] = 100;
 	printf("old_mmap unaligned: %ld\n", sc(NR_old_mmap, (long)args, 0, 0, 0, 0));
 	printf("old_mmap bad pointer: %ld\n", sc(NR_old_mmap, 16, 0, 0, 0, 0));
+
+	/* sendfile's offset is a 32-bit off_t, sendfile64's a 64-bit one;
+	 * the 32-bit one may not pass 2 GiB - 1 */
+	int out = open("/tmp/abi32.out", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	struct { int32_t off; int32_t canary; } o32 = { 4090, 0x5a5a5a5a };
+	r = sc(NR_sendfile, out, fd, (long)&o32, 10, 0);
+	printf("sendfile: %ld off %d canary %x\n", r, o32.off, o32.canary);
+	int64_t o64 = 4095;
+	r = sc(NR_sendfile64, out, fd, (long)&o64, 3, 0);
+	printf("sendfile64: %ld off %lld\n", r, (long long)o64);
+	o32.off = -1;
+	printf("sendfile negative: %ld\n", sc(NR_sendfile, out, fd, (long)&o32, 1, 0));
+	o32.off = 0x7fffffff;
+	printf("sendfile at 2G-1: %ld\n", sc(NR_sendfile, out, fd, (long)&o32, 1, 0));
+	o32.off = 0x7ffffff0;
+	r = sc(NR_sendfile, out, fd, (long)&o32, 100, 0);
+	printf("sendfile near 2G: %ld off %x\n", r, o32.off);
+	printf("sendfile bad pointer: %ld\n", sc(NR_sendfile, out, fd, 16, 1, 0));
+	printf("copied: %ld\n", (long)lseek(out, 0, SEEK_END));
+	close(out);
+	unlink("/tmp/abi32.out");
 	close(fd);
 	unlink("/tmp/abi32.dat");
 }

@@ -1,0 +1,150 @@
+"""fs/timerfd.py - timerfd_create(2): a timer whose expiries are read from a file.
+
+A timerfd counts expirations.  read() (8 bytes at least) returns the count
+since the last read or timerfd_settime and resets it; with no expiration
+yet it blocks, or fails with EAGAIN on a non-blocking file.  The file is
+readable (poll, select, epoll) while the count is not zero: event loops use
+it as their clock.
+
+The timer is a kernel/posix_timers.py ClockTimer.  As on Linux a periodic
+timer is not rearmed after it expires until someone looks (read,
+timerfd_gettime): the periods that went by meanwhile are counted then, so
+an unread timerfd costs nothing however short its period.
+"""
+
+import struct
+
+from kernel import sched
+from kernel import time as ktime
+from kernel.errno import EAGAIN, EINVAL, EPERM, Errno
+from kernel.posix_timers import ClockTimer, absolute_expiry, get_itimerspec, put_itimerspec
+from fs.anon_inodes import anon_inode_getfile, install_new_file
+from fs.file import O_CLOEXEC, O_NONBLOCK, O_RDWR, POLLIN, POLLRDNORM, FileOperations, fdget
+
+TFD_CLOEXEC = O_CLOEXEC
+TFD_NONBLOCK = O_NONBLOCK
+TFD_TIMER_ABSTIME = 1
+TFD_TIMER_CANCEL_ON_SET = 2     # accepted: pyuml's clocks are never set
+
+_CLOCKS = (ktime.CLOCK_REALTIME, ktime.CLOCK_MONOTONIC, ktime.CLOCK_BOOTTIME,
+           ktime.CLOCK_REALTIME_ALARM, ktime.CLOCK_BOOTTIME_ALARM)
+
+
+class TimerfdCtx:
+    def __init__(self, t, clk):
+        self.clk = clk
+        self.ticks = 0
+        self.expired = False        # a periodic timer waiting to be looked at
+        self.settime_flags = 0
+        self.wqh = sched.WaitQueue()
+        self.ct = ClockTimer(t, clk, self._fire)
+
+    def _fire(self):
+        self.ticks += 1
+        if self.ct.interval:
+            self.expired = True     # forwarded when read (catch_up)
+        else:
+            self.ct.expires = 0
+        self.wqh.wake_up(POLLIN | POLLRDNORM)
+
+    def catch_up(self):
+        """Count the periods since the expiry that fired, and run on."""
+        if self.expired:
+            self.expired = False
+            self.ticks += max(self.ct.forward() - 1, 0)
+            self.ct.rearm()
+
+    def settime(self, expires, interval):
+        self.ticks = 0
+        self.expired = False
+        self.ct.start(expires, interval)
+
+    def gettime(self):
+        self.catch_up()
+        return max(self.ct.remaining(), 0), self.ct.interval     # overdue: 0, as Linux
+
+
+class TimerfdOps(FileOperations):
+    def read(self, f, t, count):
+        ctx = f.private
+        if count < 8:
+            raise Errno(EINVAL)
+        ctx.catch_up()
+        if ctx.ticks == 0:
+            if f.flags & O_NONBLOCK:
+                raise Errno(EAGAIN)
+            return self._read_wait(t, ctx)
+        return self._take(ctx)
+
+    def _read_wait(self, t, ctx):
+        r = yield from sched.wait_event(t, ctx.wqh, lambda: ctx.ticks > 0)
+        if r < 0:
+            return r
+        ctx.catch_up()
+        return self._take(ctx)
+
+    def _take(self, ctx):
+        n, ctx.ticks = ctx.ticks, 0
+        return struct.pack("<Q", n)
+
+    def llseek(self, f, offset, whence):
+        return f.pos                # Linux's noop_llseek: no error, no move
+
+    def poll(self, f, t):
+        ctx = f.private
+        return (POLLIN | POLLRDNORM if ctx.ticks else 0), (ctx.wqh,)
+
+    def release(self, f):
+        f.private.ct.disarm()
+
+    def show_fdinfo(self, f):
+        ctx = f.private
+        left, interval = ctx.gettime()
+        return ("clockid: %d\nticks: %d\nsettime flags: 0%o\n"
+                "it_value: (%d, %d)\nit_interval: (%d, %d)\n"
+                % (ctx.clk, ctx.ticks, ctx.settime_flags, left // 10**9, left % 10**9,
+                   interval // 10**9, interval % 10**9))
+
+
+timerfd_fops = TimerfdOps()
+
+
+def sys_timerfd_create(t, clk, flags):
+    clk = ktime._s32(clk)
+    flags &= 0xFFFFFFFF
+    if flags & ~(TFD_CLOEXEC | TFD_NONBLOCK) or clk not in _CLOCKS:
+        return -EINVAL
+    if clk in (ktime.CLOCK_REALTIME_ALARM, ktime.CLOCK_BOOTTIME_ALARM) and t.cred.euid != 0:
+        return -EPERM
+    ctx = TimerfdCtx(t, clk)
+    f = anon_inode_getfile(b"[timerfd]", timerfd_fops, ctx, O_RDWR | (flags & O_NONBLOCK))
+    return install_new_file(t, f, flags & TFD_CLOEXEC)
+
+
+def _timerfd(t, fd):
+    f = fdget(t, ktime._s32(fd))
+    if f.f_op is not timerfd_fops:
+        raise Errno(EINVAL)
+    return f.private
+
+
+def sys_timerfd_settime(t, fd, flags, new, old):
+    interval, value = get_itimerspec(t, new)
+    flags &= 0xFFFFFFFF
+    if flags & ~(TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET):
+        return -EINVAL
+    ctx = _timerfd(t, fd)
+    oval, oint = ctx.gettime()
+    expires = absolute_expiry(ctx.ct, value, flags, TFD_TIMER_ABSTIME)
+    ctx.settime(expires, interval)     # a disarmed timerfd still shows its interval
+    ctx.settime_flags = flags
+    if old:
+        put_itimerspec(t, old, oint, oval)
+    return 0
+
+
+def sys_timerfd_gettime(t, fd, cur):
+    ctx = _timerfd(t, fd)
+    value, interval = ctx.gettime()
+    put_itimerspec(t, cur, interval, value)
+    return 0

@@ -1,0 +1,184 @@
+"""kernel/sched_policy.py - scheduling policies and priorities as a program
+sets and reads them: sched_setscheduler, sched_setparam, sched_getscheduler,
+sched_getparam, sched_get_priority_max/min, sched_rr_get_interval.
+
+Each thread has a policy (SCHED_OTHER, SCHED_BATCH, SCHED_IDLE, or the
+real-time SCHED_FIFO and SCHED_RR with a priority 1..99) and the
+reset-on-fork flag.  They are checked and remembered as Linux does, and
+inherited across fork (reset to SCHED_OTHER, nice 0 at worst, when the flag
+is set).  The scheduler itself (kernel/sched.py) runs every task alike:
+with one CPU and guests that are tests, fairness is all that matters.
+
+The pid argument names a thread (0: the caller).
+"""
+
+import struct
+
+from kernel.errno import EINVAL, EPERM, ESRCH, Errno
+from mm.uaccess import copy_from_user, copy_to_user
+
+SCHED_OTHER, SCHED_FIFO, SCHED_RR, SCHED_BATCH, SCHED_ISO, SCHED_IDLE = 0, 1, 2, 3, 4, 5
+SCHED_DEADLINE, SCHED_EXT = 6, 7
+SCHED_RESET_ON_FORK = 0x40000000
+MAX_RT_PRIO = 100
+RR_TIMESLICE_NS = 100 * 1000 * 1000          # SCHED_RR's quantum: 100 ms
+RLIMIT_NICE, RLIMIT_RTPRIO = 13, 14
+
+_FAIR = (SCHED_OTHER, SCHED_BATCH)
+_RT = (SCHED_FIFO, SCHED_RR)
+_VALID = _FAIR + _RT + (SCHED_IDLE, SCHED_DEADLINE)
+
+
+def _s32(v):
+    v &= 0xFFFFFFFF
+    return v - (1 << 32) if v & 0x80000000 else v
+
+
+def task_policy(p):
+    return getattr(p, "policy", SCHED_OTHER)
+
+
+def sched_fork(child, parent):
+    """What a new task inherits (called by copy_process)."""
+    child.nice = getattr(parent, "nice", 0)
+    child.policy = task_policy(parent)
+    child.rt_priority = getattr(parent, "rt_priority", 0)
+    child.sched_reset_on_fork = False
+    if getattr(parent, "sched_reset_on_fork", False):
+        if child.policy in _RT or child.policy == SCHED_DEADLINE:
+            child.policy, child.rt_priority, child.nice = SCHED_OTHER, 0, 0
+        elif child.nice < 0:
+            child.nice = 0
+
+
+def _find(t, pid):
+    """The thread pid names (0: t itself); EINVAL for a negative pid."""
+    from kernel.task import find_task
+    if pid < 0:
+        raise Errno(EINVAL)
+    p = t if pid == 0 else find_task(pid)
+    if p is None:
+        raise Errno(ESRCH)
+    return p
+
+
+def _nice_reduction_ok(p, nice):
+    return 20 - nice <= p.signal.rlim[RLIMIT_NICE][0]
+
+
+def _user_check(t, p, policy, prio, reset_on_fork):
+    """May t give p this policy without CAP_SYS_NICE?  (Linux's rules.)"""
+    nice = getattr(p, "nice", 0)
+    if policy in _RT:
+        rlim = p.signal.rlim[RLIMIT_RTPRIO][0]
+        if policy != task_policy(p) and not rlim:
+            return False
+        if prio > getattr(p, "rt_priority", 0) and prio > rlim:
+            return False
+    if policy == SCHED_DEADLINE:
+        return False
+    if task_policy(p) == SCHED_IDLE and policy != SCHED_IDLE \
+            and not _nice_reduction_ok(p, nice):
+        return False
+    if t.cred.euid not in (p.cred.euid, p.cred.uid):
+        return False
+    if getattr(p, "sched_reset_on_fork", False) and not reset_on_fork:
+        return False
+    return True
+
+
+def sched_setscheduler(t, p, policy, prio):
+    """policy < 0: keep the policy (sched_setparam)."""
+    if policy < 0:
+        reset_on_fork = getattr(p, "sched_reset_on_fork", False)
+        policy = task_policy(p)
+    else:
+        reset_on_fork = bool(policy & SCHED_RESET_ON_FORK)
+        policy &= ~SCHED_RESET_ON_FORK
+        if policy not in _VALID:
+            raise Errno(EINVAL)
+    prio &= 0xFFFFFFFF                      # a u32 in the kernel: -1 is too big
+    if prio > MAX_RT_PRIO - 1:
+        raise Errno(EINVAL)
+    if policy == SCHED_DEADLINE:
+        raise Errno(EINVAL)                 # no runtime/deadline: sched_setattr's
+    if (policy in _RT) != (prio != 0):
+        raise Errno(EINVAL)
+    if t.cred.euid != 0 and not _user_check(t, p, policy, prio, reset_on_fork):
+        raise Errno(EPERM)
+    p.policy = policy
+    p.rt_priority = prio if policy in _RT else 0
+    p.sched_reset_on_fork = reset_on_fork
+    return 0
+
+
+def _read_param(t, param):
+    if param == 0:
+        raise Errno(EINVAL)
+    return struct.unpack("<i", copy_from_user(t.mm, param, 4))[0]
+
+
+def sys_sched_setscheduler(t, pid, policy, param):
+    policy = _s32(policy)
+    if policy < 0:
+        return -EINVAL
+    pid = _s32(pid)
+    if param == 0 or pid < 0:
+        return -EINVAL
+    prio = _read_param(t, param)
+    return sched_setscheduler(t, _find(t, pid), policy, prio)
+
+
+def sys_sched_setparam(t, pid, param):
+    pid = _s32(pid)
+    if param == 0 or pid < 0:
+        return -EINVAL
+    prio = _read_param(t, param)
+    return sched_setscheduler(t, _find(t, pid), -1, prio)
+
+
+def sys_sched_getscheduler(t, pid):
+    p = _find(t, _s32(pid))
+    return task_policy(p) | (SCHED_RESET_ON_FORK if getattr(p, "sched_reset_on_fork", False)
+                             else 0)
+
+
+def sys_sched_getparam(t, pid, param):
+    pid = _s32(pid)
+    if param == 0 or pid < 0:
+        return -EINVAL
+    p = _find(t, pid)
+    prio = getattr(p, "rt_priority", 0) if task_policy(p) in _RT else 0
+    copy_to_user(t.mm, param, struct.pack("<i", prio))
+    return 0
+
+
+# (SCHED_EXT is a policy Linux knows but refuses while no BPF scheduler is
+# loaded: it has priorities 0..0 and sched_setscheduler says EINVAL)
+
+def sys_sched_get_priority_max(t, policy):
+    policy = _s32(policy)
+    if policy in _RT:
+        return MAX_RT_PRIO - 1
+    if policy in _VALID or policy == SCHED_EXT:
+        return 0
+    return -EINVAL
+
+
+def sys_sched_get_priority_min(t, policy):
+    policy = _s32(policy)
+    if policy in _RT:
+        return 1
+    if policy in _VALID or policy == SCHED_EXT:
+        return 0
+    return -EINVAL
+
+
+def sys_sched_rr_get_interval(t, pid, interval):
+    """SCHED_RR's quantum; 0 for FIFO, and for the fair policies on an
+    otherwise idle CPU (what a fair slice comes to in whole jiffies)."""
+    from kernel.time import put_timespec
+    p = _find(t, _s32(pid))
+    ns = RR_TIMESLICE_NS if task_policy(p) == SCHED_RR else 0
+    put_timespec(t, interval, ns)
+    return 0
