@@ -252,6 +252,28 @@ def read_iovec(t, iov, iovcnt):
     return out
 
 
+def _loop_readv(t, f, vec):
+    """readv of a file that copies records itself (read_user; Linux: a
+    file with .read and no .read_iter): one read per segment, stopping at
+    the first short one or error, as do_loop_readv_writev."""
+    done = 0
+    for base, ln in vec:
+        if not ln:
+            continue
+        try:
+            res = f.f_op.read_user(f, t, base, ln)
+            if _is_gen(res):
+                res = yield from res
+        except Errno as e:
+            res = -e.errno
+        if res < 0:
+            return done or res
+        done += res
+        if res != ln:
+            break
+    return done
+
+
 def _do_readv(t, f, iov, pos):
     vec = read_iovec(t, iov, 0) if iov is None else iov
     total = sum(ln for _, ln in vec)
@@ -259,6 +281,8 @@ def _do_readv(t, f, iov, pos):
     for base, ln in vec:
         if ln and not (0 <= base and base + ln <= t.mm.task_size):
             return -EFAULT
+    if pos is None and hasattr(f.f_op, "read_user"):
+        return _loop_readv(t, f, vec)
     res = f.f_op.read(f, t, total) if pos is None else f.f_op.pread(f, t, total, pos)
 
     def scatter(data):

@@ -299,6 +299,30 @@ static void t_errors(void)
 	printf("FIONREAD after EFAULT=%d\n", avail);
 	drain(fd);
 	resv("read(empty, nonblock)", read(fd, small, sizeof small));
+	/* readv reads segment by segment, stopping at a short one */
+	char seg1[64], seg2[64];
+	struct iovec v[2] = {{seg1, 16}, {seg2, 32}};
+	touch("x");
+	touch("y");
+	touch("z");
+	resv("readv[16,32]", readv(fd, v, 2));
+	v[0].iov_len = 48;
+	v[1].iov_len = 48;
+	resv("readv[48,48]", readv(fd, v, 2));
+	v[0].iov_len = 32;
+	drain(fd);
+	touch("x");
+	touch("y");
+	resv("readv[32,48]", readv(fd, v, 2));
+	resv("readv[32,48] empty", readv(fd, v, 2));
+	touch("w");
+	v[1].iov_len = 8;
+	resv("readv[32,8]", readv(fd, v, 2));
+	v[0].iov_len = 0;
+	v[1].iov_len = 0;
+	touch("w");
+	resv("readv[0,0]", readv(fd, v, 2));
+	drain(fd);
 	resv("write(inotify)", write(fd, "x", 1));
 	resv("lseek(inotify)", lseek(fd, 0, SEEK_SET));
 
