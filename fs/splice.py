@@ -53,8 +53,10 @@ def _put_off(t, addr, v):
     copy_to_user(t.mm, addr, struct.pack("<q", v))
 
 
-def transfer(t, fin, in_off, fout, out_off, count, stop_short=True):
-    """Copy up to count bytes; returns (bytes moved, new in_off, new out_off)."""
+def transfer(t, fin, in_off, fout, out_off, count, stop_short=True, modify_first=False):
+    """Copy up to count bytes; returns (bytes moved, new in_off, new out_off).
+    Watchers hear IN_ACCESS on fin and IN_MODIFY on fout (splice tells the
+    IN_MODIFY first, sendfile and copy_file_range the IN_ACCESS)."""
     done = 0
     while done < count:
         n = min(CHUNK, count - done)
@@ -96,8 +98,11 @@ def transfer(t, fin, in_off, fout, out_off, count, stop_short=True):
             break
     if done:
         from fs.notify.fsnotify import fsnotify_access, fsnotify_modify
+        if modify_first:
+            fsnotify_modify(fout)
         fsnotify_access(fin)
-        fsnotify_modify(fout)
+        if not modify_first:
+            fsnotify_modify(fout)
     return done, in_off, out_off
 
 
@@ -202,7 +207,7 @@ def _splice(t, fd_in, off_in, fd_out, off_out, length, flags):
         fin.flags |= O_NONBLOCK
         fout.flags |= O_NONBLOCK
     try:
-        n, a, b = yield from transfer(t, fin, pin, fout, pout, length)
+        n, a, b = yield from transfer(t, fin, pin, fout, pout, length, modify_first=True)
     finally:
         if nonblock:
             fin.flags = (fin.flags & ~O_NONBLOCK) | (saved[0] & O_NONBLOCK)

@@ -992,6 +992,26 @@ static void t_pseudo(void)
 	write(sv[1], "y", 1);
 	read(sv[0], path, 1);
 	drain(fd);
+
+	/* splice tells a pipe's watchers only when both sides are pipes */
+	touch("sf");
+	append("sf", "abcdef");
+	resv("watch .", inotify_add_watch(fd, ".", IN_ACCESS | IN_MODIFY));
+	int sf = open("sf", O_RDWR);
+	int q[2];
+	pipe(q);
+	loff_t off = 0;
+	resv("splice file->pipe", splice(sf, &off, p[1], NULL, 3, 0));
+	drain(fd);
+	resv("splice pipe->file", splice(p[0], NULL, sf, &off, 2, 0));
+	drain(fd);
+	write(p[1], "xy", 2);
+	drain(fd);
+	resv("splice pipe->pipe", splice(p[0], NULL, q[1], NULL, 3, 0));
+	drain(fd);
+	close(sf);
+	close(q[0]);
+	close(q[1]);
 	close(p[1]);
 	close(p[0]);
 	close(e);
