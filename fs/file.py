@@ -152,8 +152,10 @@ class FilesStruct:
         self.count -= 1
         if self.count == 0:
             fds, self.fd = self.fd, {}
-            for f in fds.values():
-                self.release_file(f)
+            # highest fd first: Linux's deferred fputs run last-queued first
+            # (inotify shows the order of the IN_CLOSE events)
+            for fd in sorted(fds, reverse=True):
+                self.release_file(fds[fd])
 
     def alloc_fd(self, t, f, cloexec=False, minfd=0):
         limit = t.signal.rlim[7][0]             # RLIMIT_NOFILE
@@ -188,7 +190,7 @@ class FilesStruct:
         f.put()
 
     def close_on_exec(self):
-        for fd in sorted(self.cloexec):
+        for fd in sorted(self.cloexec, reverse=True):        # as put()
             f = self.fd.pop(fd, None)
             if f is not None:
                 self.release_file(f)

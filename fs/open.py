@@ -193,7 +193,7 @@ def sys_close_range(t, first, last, flags):
     if first > last or flags & ~6:
         return -EINVAL
     CLOSE_RANGE_CLOEXEC = 4
-    for fd in sorted(t.files.fd):
+    for fd in sorted(t.files.fd, reverse=True):     # the last fputs run highest fd first
         if first <= fd <= last:
             if flags & CLOSE_RANGE_CLOEXEC:
                 t.files.cloexec.add(fd)

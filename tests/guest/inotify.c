@@ -636,6 +636,32 @@ static void t_flags(void)
 	chmod("sl", 0600);              /* follows: s2 changes */
 	drain(fd);
 
+	printf("-- files a process leaves open are closed in fd order at exit\n");
+	touch("p1");
+	touch("p2");
+	touch("p3");
+	drain(fd);
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		open("p1", O_RDONLY);
+		int x = open("p2", O_RDONLY);
+		close(x);
+		open("p3", O_WRONLY);   /* takes p2's fd again: opened last, not the highest */
+		open("p2", O_RDONLY);
+		_exit(0);
+	}
+	waitpid(c, NULL, 0);
+	drain(fd);
+	printf("-- and by close_range\n");
+	int f1 = open("p1", O_RDONLY);
+	int f2 = open("p2", O_RDONLY);
+	close(f1);
+	f1 = open("p3", O_RDONLY);
+	drain(fd);
+	resv("close_range", syscall(SYS_close_range, f1 < f2 ? f1 : f2, ~0U, 0));
+	drain(fd);
+
 	printf("-- coalescing\n");
 	touch("p");
 	touch("q");
