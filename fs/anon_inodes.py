@@ -36,6 +36,7 @@ def anon_inode_getfile(name, fops, private, flags):
     f = File(Path(mnt, d), flags & (O_ACCMODE | O_NONBLOCK), fops, inode=_inode)
     f.private = private
     f.proc_name = d.name                # what /proc/PID/fd/N reads
+    f.nonotify = True                   # no inotify events (FMODE_NONOTIFY)
     return f
 
 

@@ -133,11 +133,12 @@ def _to_parent_and_self(dentry, mask, file_event):
 
 
 # -- events on an open file ----------------------------------------------------------
-# Not for O_PATH files, nor for the anonymous inode's (eventfd, epoll,
-# inotify...): Linux marks those FMODE_NONOTIFY.  Pipes and sockets do tell.
+# Not for O_PATH files, nor for files made without a path (anonymous inodes:
+# eventfd, epoll, inotify...; shmem: memfd, SysV shm), which set f.nonotify:
+# Linux gives those FMODE_NONOTIFY.  Pipes and sockets do tell.
 
 def _file_event(f, mask):
-    if not f.mode & 4 and f.inode.sb.fstype != "anon_inodefs":     # 4: FMODE_PATH
+    if not f.mode & 4 and not getattr(f, "nonotify", False):      # 4: FMODE_PATH
         _to_parent_and_self(f.path.dentry, mask, True)
 
 

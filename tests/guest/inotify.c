@@ -1019,7 +1019,20 @@ static void t_pseudo(void)
 	read(sv[0], path, 1);
 	drain(fd);
 
-	/* splice tells a pipe's watchers only when both sides are pipes */
+	/* a memfd: reads, writes and closes say nothing; attribute changes
+	 * and its end do */
+	int m = syscall(SYS_memfd_create, "x", 0);
+	snprintf(path, sizeof path, "/proc/self/fd/%d", m);
+	resv("watch memfd", inotify_add_watch(fd, path, IN_ALL_EVENTS));
+	write(m, "abc", 3);
+	pread(m, path, 3, 0);
+	ftruncate(m, 10);
+	fchmod(m, 0600);
+	drain(fd);
+	close(m);
+	drain(fd);
+
+	/* splice: both sides' watchers hear it, the output's first */
 	touch("sf");
 	append("sf", "abcdef");
 	resv("watch .", inotify_add_watch(fd, ".", IN_ACCESS | IN_MODIFY));
