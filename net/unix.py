@@ -77,9 +77,14 @@ def _head_truesize(linear):
 
 
 def _frags_truesize(data_len, max_order=3):
+    """alloc_skb_with_frags: the largest block (up to max_order) that the
+    rest still fills, page-aligned, then smaller ones: 5 pages are 4 + 1."""
     total = 0
+    order = max_order
     while data_len > 0:
-        chunk = PAGE << min(max_order, _get_order(data_len))
+        while order and _page_align(data_len) < PAGE << order:
+            order -= 1
+        chunk = PAGE << order
         total += chunk
         data_len -= min(data_len, chunk)
     return total
