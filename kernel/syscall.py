@@ -27,6 +27,7 @@ SYSCALL_MODULES = (
     "fs.readdir", "fs.dir", "fs.fcntl", "fs.attr", "fs.pipe", "fs.poll",
     "fs.select", "fs.eventpoll", "fs.eventfd", "fs.splice", "fs.sync",
     "fs.namespace", "fs.statfs", "fs.locks", "net.socket", "net.unix", "kernel.uid16",
+    "ipc.shm", "ipc.sem", "ipc.msg",
 )
 
 _handlers = {}
