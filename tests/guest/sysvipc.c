@@ -19,6 +19,7 @@
 #define _GNU_SOURCE
 #include "procs.h"
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
@@ -294,6 +295,14 @@ static int test_counter(void)
 
 /* -- semaphores -------------------------------------------------------------------- */
 
+static int thread_sem;
+
+static void *undo_thread(void *arg)
+{
+	sem_add(thread_sem, 3, 2, SEM_UNDO);
+	return arg;
+}
+
 static void show_sems(int id)
 {
 	unsigned short v[4];
@@ -457,6 +466,24 @@ static int test_sem(void)
 	wait_describe("undo child 2", c);
 	show_sems(id);
 	printf("GETPID after undo is the child %d\n", semctl(id, 1, GETPID) == c);
+
+	/* threads share the undo list (CLONE_SYSVSEM): a thread's exit does not
+	 * revert its operations, the process's does */
+	u.val = 0;
+	semctl(id, 3, SETVAL, u);
+	thread_sem = id;
+	fflush(stdout);
+	c = fork();
+	if (c == 0) {
+		pthread_t th;
+		pthread_create(&th, NULL, undo_thread, NULL);
+		pthread_join(th, NULL);
+		printf("child: after its thread sem3 %d\n", semctl(id, 3, GETVAL));
+		sem_add(id, 3, 1, SEM_UNDO);
+		quit(0);
+	}
+	wait_describe("threaded child", c);
+	SHOW(semctl(id, 3, GETVAL));
 
 	/* a signal interrupts semop (EINTR even with SA_RESTART) */
 	struct sigaction sa = { .sa_handler = on_usr1, .sa_flags = SA_RESTART };
