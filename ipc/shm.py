@@ -126,6 +126,7 @@ def _newseg(t, key, flg, size):
         seg.file.put()
         raise
     shm_tot[0] += npages
+    seg.file.inode.ino = seg.id          # /proc/PID/maps shows it, as Linux
     return seg.id
 
 

@@ -44,7 +44,7 @@ def test_shm_shared_between_processes():
     n, u = differential(guest("sysvipc", "musl"), ["counter"])
     assert "counter 1200 (expected 1200), semaphore 1" in u.out
     n, u = differential(guest("sysvipc", "musl"), ["shm"])
-    assert "map: rw-s /SYSV00000000 (deleted)" in u.out
+    assert "map: rw-s ino-is-id 1 /SYSV00000000 (deleted)" in u.out
     assert "parent sees: written by the child" in u.out
     assert "after exec: nattch 2" in u.out
 

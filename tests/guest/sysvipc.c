@@ -115,21 +115,24 @@ static void sem_add(int id, int num, int op, int flg)
 		printf("semop(%d, %d, %#x): %s\n", num, op, flg, strerror(errno));
 }
 
-/* the name and permissions of the maps line holding addr */
-static void show_map(void *addr)
+/* the maps line holding addr: permissions, whether the inode number is the
+ * segment's id (as Linux numbers them), and the name (not the device: our
+ * internal shm mount is not the first anonymous device, Linux's is) */
+static void show_map(void *addr, int id)
 {
 	char line[512];
 	FILE *f = fopen("/proc/self/maps", "r");
 	if (!f)
 		return;
 	while (fgets(line, sizeof line, f)) {
-		unsigned long s, e;
-		char perms[8];
-		if (sscanf(line, "%lx-%lx %7s", &s, &e, perms) != 3)
+		unsigned long s, e, off, ino;
+		char perms[8], dev[16];
+		if (sscanf(line, "%lx-%lx %7s %lx %15s %lu", &s, &e, perms, &off, dev, &ino) != 6)
 			continue;
 		if ((unsigned long)addr >= s && (unsigned long)addr < e) {
 			char *name = strchr(line, '/');
-			printf("map: %s %s", perms, name ? name : "(anonymous)\n");
+			printf("map: %s ino-is-id %d %s", perms, ino == (unsigned long)id,
+			       name ? name : "(anonymous)\n");
 		}
 	}
 	fclose(f);
@@ -165,12 +168,12 @@ static int test_shm(void)
 	printf("fresh memory is zero: %d\n", p[0] == 0 && p[9999] == 0);
 	strcpy(p, "written by the parent");
 	p[9999] = 'z';
-	show_map(p);
+	show_map(p, id);
 
 	char *r = shmat(id, NULL, SHM_RDONLY);
 	CHECK(r != (void *)-1 && r != p, "second attach");
 	printf("read-only view: %s %c\n", r, r[9999]);
-	show_map(r);
+	show_map(r, id);
 	printf("nattch %ld\n", nattch(id));
 
 	fflush(stdout);
