@@ -241,7 +241,7 @@ def ksys_msgctl(t, msqid, cmd, buf, version=IPC_64):
         if cmd == IPC_STAT:
             q = msg_ids.obtain(msqid)
         else:
-            q = msg_ids.slots.get(msqid)
+            q = msg_ids.by_index(msqid)
             if q is None:
                 return -EINVAL
         if cmd != MSG_STAT_ANY:

@@ -306,7 +306,7 @@ def ksys_semctl(t, semid, semnum, cmd, arg, version=IPC_64):
         if cmd == IPC_STAT:
             sma = sem_ids.obtain(semid)
         else:
-            sma = sem_ids.slots.get(semid)
+            sma = sem_ids.by_index(semid)
             if sma is None:
                 return -EINVAL
         if cmd != SEM_STAT_ANY:

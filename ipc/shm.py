@@ -252,7 +252,7 @@ def ksys_shmctl(t, shmid, cmd, buf, version=IPC_64):
         copy_to_user(t.mm, buf, data)
         return max(list(shm_ids.slots) or [0])
     if cmd in (SHM_STAT, SHM_STAT_ANY):
-        seg = shm_ids.slots.get(shmid)
+        seg = shm_ids.by_index(shmid)
         if seg is None:
             return -EINVAL
         if cmd == SHM_STAT:

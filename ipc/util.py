@@ -2,9 +2,9 @@
 table of ids and keys, the permission structure and its checks, the
 ipc64_perm layout, and the get-or-create logic of shmget/semget/msgget.
 
-An id is seq * SEQ_MULTIPLIER + slot, as in Linux: a slot is reused after
-IPC_RMID but with a new sequence number, so a stale id no longer names the
-new object.  All processes share one table per kind (one IPC namespace).
+An id is seq * SEQ_MULTIPLIER + slot, as in Linux: slots are given out
+cyclically and a slot used again comes with a new sequence number, so a
+stale id does not name a new object.  All processes share one table per kind (one IPC namespace).
 """
 
 import struct
@@ -44,22 +44,40 @@ class KernIpcPerm:
 
 
 class IpcIds:
-    """One kind's table: slot -> object, key -> object."""
+    """One kind's table: slot -> object, key -> object.  Slots are handed
+    out cyclically, as Linux's ipc_idr_alloc does since 5.x: from after the
+    last one given, below max(in_use * 3/2, 64), wrapping to 0; every wrap
+    starts a new sequence number, so an id is not soon given again."""
+
+    MIN_CYCLE = 64
+    IPCMNI = 32768
+    SEQ_MAX = 0x7FFFFFFF >> 15
 
     def __init__(self, max_ids):
         self.max_ids = max_ids
         self.slots = {}
         self.keys = {}
         self.seq = 0
+        self.last_idx = -1
+        self.next_idx = 0
+
+    def _alloc_idx(self):
+        limit = min(max(len(self.slots) * 3 // 2, self.MIN_CYCLE), self.IPCMNI)
+        for lo, hi in ((self.next_idx, limit), (0, min(self.next_idx, limit))):
+            for idx in range(lo, hi):
+                if idx not in self.slots:
+                    return idx
+        raise Errno(ENOSPC)
 
     def add(self, obj):
         if len(self.slots) >= self.max_ids:
             raise Errno(ENOSPC)
-        idx = 0
-        while idx in self.slots:
-            idx += 1
+        idx = self._alloc_idx()
+        self.next_idx = idx + 1
+        if idx <= self.last_idx:
+            self.seq = self.seq + 1 if self.seq + 1 < self.SEQ_MAX else 0
+        self.last_idx = idx
         obj.seq = self.seq
-        self.seq = (self.seq + 1) % (0x7FFFFFFF // SEQ_MULTIPLIER)
         obj.id = obj.seq * SEQ_MULTIPLIER + idx
         self.slots[idx] = obj
         if obj.key != IPC_PRIVATE:
@@ -74,6 +92,10 @@ class IpcIds:
         if obj is None or obj.id != ipcid:
             return None
         return obj
+
+    def by_index(self, idx):
+        """*_STAT: the object in slot idx (of an id: its slot), or None."""
+        return self.slots.get(idx % SEQ_MULTIPLIER) if idx >= 0 else None
 
     def obtain(self, ipcid):
         obj = self.lookup(ipcid)

@@ -842,6 +842,34 @@ static int test_info(void)
 	printf("msgpool %d msgmap %d msgmax %d msgmnb %d msgmni %d msgssz %d msgtql %d "
 	       "msgseg %d\n", mi.msgpool, mi.msgmap, mi.msgmax, mi.msgmnb, mi.msgmni,
 	       mi.msgssz, mi.msgtql, mi.msgseg);
+
+	/* *_STAT take the index into the table and return the id */
+	int shm = shmget(IPC_PRIVATE, 5000, 0640);
+	int sem = semget(IPC_PRIVATE, 3, 0640);
+	int msq = msgget(IPC_PRIVATE, 0640);
+	struct shmid_ds sds;
+	struct semid_ds mds;
+	struct msqid_ds qds;
+	printf("SHM_STAT %d\n", shmctl(shm & 0x7fff, SHM_STAT, &sds) == shm);
+	printf("segsz %lu mode %o\n", (unsigned long)sds.shm_segsz, sds.shm_perm.mode & 0777);
+	printf("SHM_STAT_ANY %d\n", shmctl(shm & 0x7fff, SHM_STAT_ANY, &sds) == shm);
+	u.buf = &mds;
+	printf("SEM_STAT %d\n", semctl(sem & 0x7fff, 0, SEM_STAT, u) == sem);
+	printf("nsems %lu\n", (unsigned long)mds.sem_nsems);
+	printf("SEM_STAT_ANY %d\n", semctl(sem & 0x7fff, 0, SEM_STAT_ANY, u) == sem);
+	printf("MSG_STAT %d\n", msgctl(msq & 0x7fff, MSG_STAT, &qds) == msq);
+	printf("qbytes %lu\n", (unsigned long)qds.msg_qbytes);
+	printf("MSG_STAT_ANY %d\n", msgctl(msq & 0x7fff, MSG_STAT_ANY, &qds) == msq);
+	SHOW(shmctl(shm, SHM_STAT, &sds) == shm);
+	SHOW(shmctl(shm, IPC_RMID, NULL));
+	/* a slot used again gets a new id; *_STAT finds it by the slot */
+	int shm2 = shmget(IPC_PRIVATE, 5000, 0640);
+	printf("new id %d, same slot %d\n", shm2 != shm, (shm2 & 0x7fff) == (shm & 0x7fff));
+	printf("SHM_STAT by the new id %d\n", shmctl(shm2, SHM_STAT, &sds) == shm2);
+	SHOW(shmctl(shm, IPC_STAT, &sds));
+	SHOW(shmctl(shm2, IPC_RMID, NULL));
+	SHOW(semctl(sem, 0, IPC_RMID));
+	SHOW(msgctl(msq, IPC_RMID, NULL));
 	return 0;
 }
 
