@@ -4,8 +4,10 @@ A queue is a list of (type, bytes) in arrival order with a byte limit,
 msg_qbytes (MSGMNB unless IPC_SET changes it): a message fits while the
 queue's bytes plus its own stay within the limit and the count of messages
 does too.  msgsnd waits for room and msgrcv for a matching message (or fails
-at once under IPC_NOWAIT: EAGAIN / ENOMSG); each change wakes the other
-side's sleepers, which look again.  msgrcv's msgtyp picks the first message
+at once under IPC_NOWAIT: EAGAIN / ENOMSG).  As in Linux, a message sent
+while receivers sleep goes straight to the first of them that wants it
+(pipelined_send), so receivers are served in the order they came; senders
+woken by a receive look for room again.  msgrcv's msgtyp picks the first message
 (0), the first of that type (> 0; any other type with MSG_EXCEPT), or the
 first of the lowest type not above |msgtyp| (< 0).  A message longer than
 the buffer is E2BIG and stays queued, unless MSG_NOERROR truncates it.
@@ -50,7 +52,21 @@ class MsgQueue(KernIpcPerm):
         self.qbytes = MSGMNB
         self.stime = self.rtime = 0
         self.lspid = self.lrpid = 0
-        self.wq = sched.WaitQueue()     # both sides sleep here
+        self.wq = sched.WaitQueue()     # senders waiting for room
+        self.receivers = []             # MsgReceiver, in arrival order
+
+
+class MsgReceiver:
+    """A sleeping msgrcv: what it wants, and what it was handed."""
+    __slots__ = ("task", "msgtyp", "flg", "maxsize", "result", "wq")
+
+    def __init__(self, t, msgtyp, flg, maxsize):
+        self.task = t
+        self.msgtyp = msgtyp
+        self.flg = flg
+        self.maxsize = maxsize
+        self.result = None              # (mtype, data) or -errno
+        self.wq = sched.WaitQueue()
 
 
 def sys_msgget(t, key, msgflg):
@@ -99,13 +115,42 @@ def do_msgsnd(t, msqid, msgp, msgsz, msgflg):
 
 
 def _enqueue(t, q, mtype, data):
+    q.lspid = t.tgid
+    q.stime = int(time.time())
+    if pipelined_send(q, mtype, data):
+        return
     q.messages.append((mtype, data))
     q.cbytes += len(data)
     msg_totals[0] += 1
     msg_totals[1] += len(data)
-    q.lspid = t.tgid
-    q.stime = int(time.time())
-    q.wq.wake_up()
+
+
+def _matches(mtype, msgtyp, flg):
+    if msgtyp == 0:
+        return True
+    if msgtyp < 0:
+        return mtype <= -msgtyp
+    return (mtype != msgtyp) if flg & MSG_EXCEPT else (mtype == msgtyp)
+
+
+def pipelined_send(q, mtype, data):
+    """Hand the message to the first sleeping receiver that wants it, as
+    Linux does: receivers are served in the order they came.  One whose
+    buffer is too small gets E2BIG and the next is tried."""
+    for r in list(q.receivers):
+        if not _matches(mtype, r.msgtyp, r.flg):
+            continue
+        q.receivers.remove(r)
+        if len(data) > r.maxsize:
+            r.result = -E2BIG
+            r.wq.wake_up()
+            continue
+        q.lrpid = r.task.tgid
+        q.rtime = int(time.time())
+        r.result = (mtype, data)
+        r.wq.wake_up()
+        return True
+    return False
 
 
 def _msgsnd_wait(t, q, mtype, data, msgflg):
@@ -175,7 +220,11 @@ def _try_receive(t, q, msgp, msgsz, msgtyp, msgflg):
     msg_totals[1] -= len(data)
     q.lrpid = t.tgid
     q.rtime = int(time.time())
-    q.wq.wake_up()
+    q.wq.wake_up()                      # senders: there may be room now
+    return _store_msg(t, msgp, msgsz, mtype, data)
+
+
+def _store_msg(t, msgp, msgsz, mtype, data):
     # the message is gone even if the copy faults, as on Linux
     data = data[:msgsz]
     n = _long_size(t)
@@ -185,16 +234,25 @@ def _try_receive(t, q, msgp, msgsz, msgtyp, msgflg):
 
 
 def _msgrcv_wait(t, q, msgp, msgsz, msgtyp, msgflg):
+    """Sleep until a sender hands us a message (pipelined_send), the queue
+    goes or a signal comes."""
     from kernel.signal import signal_pending
-    while True:
-        if q.deleted:
-            return -EIDRM
-        r = _try_receive(t, q, msgp, msgsz, msgtyp, msgflg)
-        if r is not None:
-            return r
-        if signal_pending(t):
-            return -ERESTARTNOHAND
-        yield sched.Sleep((q.wq,))
+    r = MsgReceiver(t, msgtyp, msgflg, (1 << 63) if msgflg & MSG_NOERROR else msgsz)
+    q.receivers.append(r)
+    try:
+        while True:
+            if r.result is not None:
+                if isinstance(r.result, int):
+                    return r.result
+                return _store_msg(t, msgp, msgsz, *r.result)
+            if q.deleted:
+                return -EIDRM
+            if signal_pending(t):
+                return -ERESTARTNOHAND
+            yield sched.Sleep((r.wq,))
+    finally:
+        if r in q.receivers:
+            q.receivers.remove(r)
 
 
 def sys_msgrcv(t, msqid, msgp, msgsz, msgtyp, msgflg):
@@ -267,6 +325,10 @@ def ksys_msgctl(t, msqid, cmd, buf, version=IPC_64):
         q.messages = []
         q.cbytes = 0
         msg_ids.remove(q)
+        for r in q.receivers:
+            r.result = -EIDRM
+            r.wq.wake_up()
+        q.receivers = []
         q.wq.wake_up()
         return 0
     return -EINVAL

@@ -86,6 +86,10 @@ static void wait_sleeping(pid_t pid)
 			char *p = strrchr(buf, ')');
 			if (p && p[1] == ' ' && p[2] == 'S')
 				return;
+			if (p && p[1] == ' ' && p[2] == 'Z') {
+				printf("wait_sleeping: it exited\n");
+				return;
+			}
 		}
 		msleep(1);
 	}
@@ -643,6 +647,47 @@ static int test_msg(void)
 	snd(id, 3, "three", 0);
 	wait_describe("blocked receiver", c);
 	rcv(id, 100, 0, IPC_NOWAIT);
+
+	/* sleeping receivers are served in the order they came, each with the
+	 * first message it wants; one whose buffer is too small gets E2BIG */
+	fflush(stdout);
+	pid_t r1 = fork();
+	if (r1 == 0) {
+		rcv(id, 100, 0, 0);
+		quit(0);
+	}
+	wait_sleeping(r1);
+	pid_t r2 = fork();
+	if (r2 == 0) {
+		rcv(id, 100, 0, 0);
+		quit(0);
+	}
+	wait_sleeping(r2);
+	snd(id, 4, "for the first", 0);
+	wait_describe("first receiver", r1);
+	snd(id, 4, "for the second", 0);
+	wait_describe("second receiver", r2);
+	fflush(stdout);
+	r1 = fork();
+	if (r1 == 0) {
+		rcv(id, 100, 2, 0);
+		quit(0);
+	}
+	wait_sleeping(r1);
+	r2 = fork();
+	if (r2 == 0) {
+		rcv(id, 5, -9, 0);
+		rcv(id, 100, -9, 0);
+		quit(0);
+	}
+	wait_sleeping(r2);
+	snd(id, 1, "type one is long", 0);     /* E2BIG, then it is queued */
+	wait_describe("second receiver", r2);
+	show_q(id);
+	snd(id, 2, "two", 0);
+	wait_describe("first receiver", r1);
+	rcv(id, 100, 0, IPC_NOWAIT);
+	show_q(id);
 
 	/* a signal: EINTR (msgrcv is not restarted after a handler) */
 	struct sigaction sa = { .sa_handler = on_usr1, .sa_flags = SA_RESTART };
