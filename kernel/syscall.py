@@ -29,6 +29,7 @@ SYSCALL_MODULES = (
     "fs.namespace", "fs.statfs", "fs.locks", "net.socket", "net.unix", "kernel.uid16",
     "mm.mlock", "mm.mincore", "mm.memfd", "mm.fadvise", "kernel.membarrier",
     "kernel.sched_policy", "kernel.ioprio",
+    "ipc.shm", "ipc.sem", "ipc.msg",
 )
 
 _handlers = {}
