@@ -177,30 +177,34 @@ class AddressSpace:
         self.truncate(0)
 
 
-def unmap_mapping_range(inode, first_pgoff, end_pgoff=None):
-    """Drop every pte that maps inode's pages from first_pgoff on (up to
-    end_pgoff), in every address space (there is no reverse map: walk the
-    tasks' mms)."""
+def mapping_vmas(inode):
+    """(mm, vma) for every mapping of inode in every address space (there is
+    no reverse map: walk the tasks' mms, each once)."""
     from kernel import task as ktask
-    from mm.memory import zap_page_range
     seen = set()
     for t in list(ktask.tasks.values()):
         mm = t.mm
         if mm is None or id(mm) in seen:
             continue
         seen.add(id(mm))
-        for vma in mm.vmas:
-            f = vma.file
-            if f is None or f.inode is not inode:
-                continue
-            start = vma.start + max(0, (first_pgoff - vma.pgoff) << PAGE_SHIFT)
-            end = vma.end
-            if end_pgoff is not None:
-                end = min(end, vma.start + max(0, (end_pgoff - vma.pgoff) << PAGE_SHIFT))
-            if start >= end:
-                continue
-            if zap_page_range(mm, start, end):
-                mm.note_unmap(start, end)
+        for vma in list(mm.vmas):
+            if vma.file is not None and vma.file.inode is inode:
+                yield mm, vma
+
+
+def unmap_mapping_range(inode, first_pgoff, end_pgoff=None):
+    """Drop every pte that maps inode's pages from first_pgoff on (up to
+    end_pgoff), in every address space."""
+    from mm.memory import zap_page_range
+    for mm, vma in mapping_vmas(inode):
+        start = vma.start + max(0, (first_pgoff - vma.pgoff) << PAGE_SHIFT)
+        end = vma.end
+        if end_pgoff is not None:
+            end = min(end, vma.start + max(0, (end_pgoff - vma.pgoff) << PAGE_SHIFT))
+        if start >= end:
+            continue
+        if zap_page_range(mm, start, end):
+            mm.note_unmap(start, end)
 
 
 def dirty_vma_pages(vma, start=None, end=None):

@@ -80,7 +80,9 @@ def do_exit(t, code):
     futex.mm_release(t)
     from kernel.fork import vfork_release
     vfork_release(t)
-    exit_mm(t)
+    from ipc.sem import exit_sem
+    exit_sem(t)                         # SEM_UNDO adjustments
+    exit_mm(t)                          # detaches shared memory too
     exit_files(t)
     exit_fs(t)
     if _group_dead(t):

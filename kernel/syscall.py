@@ -28,7 +28,8 @@ SYSCALL_MODULES = (
     "fs.select", "fs.eventpoll", "fs.eventfd", "fs.timerfd", "fs.signalfd", "fs.splice", "fs.sync",
     "fs.namespace", "fs.statfs", "fs.locks", "net.socket", "net.unix", "kernel.uid16",
     "mm.mlock", "mm.mincore", "mm.memfd", "mm.fadvise", "kernel.membarrier",
-    "kernel.sched_policy", "kernel.ioprio", "fs.notify.inotify",
+    "kernel.sched_policy", "kernel.ioprio",
+    "ipc.shm", "ipc.sem", "ipc.msg", "fs.notify.inotify",
 )
 
 _handlers = {}

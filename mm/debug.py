@@ -68,6 +68,10 @@ def count_pte_pages(pt, limit):
                 continue
             pmd = (pmd_e & PTE_PFN_MASK) >> PAGE_SHIFT
             for k in range(512):
+                # below the limit, not merely in the same top-level slot: the
+                # i386 stub's pte page sits in the first 512 GiB with user space
+                if (i << PGDIR_SHIFT | j << 30 | k << 21) >= limit:
+                    break
                 if q[(pmd << 9) | k] & _PAGE_PRESENT:
                     n += 1
     return n

@@ -91,19 +91,10 @@ def mapping_writably_mapped(inode):
     """Does any process map inode shared with write access possible (even
     if PROT_READ now: mprotect could make it writable)?  There is no
     reverse map: walk every address space, as unmap_mapping_range does."""
-    from kernel import task as ktask
+    from fs.pagecache import mapping_vmas
     from mm.vma import VM_MAYWRITE, VM_SHARED
-    seen = set()
-    for t in list(ktask.tasks.values()):
-        mm = t.mm
-        if mm is None or id(mm) in seen:
-            continue
-        seen.add(id(mm))
-        for vma in mm.vmas:
-            if vma.file is not None and vma.file.inode is inode \
-                    and vma.flags & VM_SHARED and vma.flags & VM_MAYWRITE:
-                return True
-    return False
+    return any(vma.flags & VM_SHARED and vma.flags & VM_MAYWRITE
+               for _, vma in mapping_vmas(inode))
 
 
 def memfd_add_seals(f, seals):

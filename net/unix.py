@@ -21,6 +21,7 @@ of file (reads return 0, writes EPIPE and SIGPIPE), and ECONNRESET once if
 data it had sent was never read.
 """
 
+import itertools
 import random
 import struct
 from collections import deque
@@ -77,12 +78,12 @@ def _head_truesize(linear):
 
 
 def _frags_truesize(data_len, max_order=3):
-    # alloc_skb_with_frags: each fragment is the largest block (order <=
-    # max_order) that the page-aligned rest fills, never one that is larger
+    """alloc_skb_with_frags: the largest block (up to max_order) that the
+    rest still fills, page-aligned, then smaller ones: 5 pages are 4 + 1."""
     total = 0
     order = max_order
     while data_len > 0:
-        while order and _page_align(data_len) < (PAGE << order):
+        while order and _page_align(data_len) < PAGE << order:
             order -= 1
         chunk = PAGE << order
         total += chunk
@@ -636,7 +637,9 @@ class UnixSocket(Socket):
     def _dgram_recv(self, t, size, flags, nonblock):
         timeo = 0 if nonblock else self.rcvtimeo
         deadline = _deadline(timeo)
-        while not self.queue:
+        # a pending error comes first, even before queued datagrams
+        # (__skb_try_recv_datagram checks sock_error before the queue)
+        while self.err or not self.queue:
             if self.err:
                 return -self.sock_error()
             if timeo == 0:
@@ -730,7 +733,12 @@ class UnixSocket(Socket):
         other = self.peer
         if other is not None:
             if self.type in (SOCK_STREAM, SOCK_SEQPACKET):
-                if self.queue or embryo:
+                # unread data resets the peer; an empty skb at the head (a
+                # zero-length seqpacket, a consumed OOB byte) does not count
+                unread = list(itertools.islice(self.queue, 2))
+                if unread and unread[0].remaining() == 0:
+                    unread = unread[1:]
+                if unread or embryo:
                     other.err = ECONNRESET
                 other.shutdown = SHUTDOWN_MASK
             other.wq.wake_up()

@@ -4,8 +4,9 @@ ipc(call, first, second, third, ptr, fifth) multiplexes the semaphore,
 message queue and shared memory calls, with a few quirks of its own kept
 from the beginning: semctl's fourth argument is passed by pointer, the
 oldest msgrcv packs two arguments in a struct ipc_kludge, and shmat returns
-the address through the pointer in `third`.  The common handlers do the
-work; those not written yet make the call ENOSYS.
+the address through the pointer in `third`.  The common handlers in ipc/
+do the work; the *ctl calls here are the "old" entries that read the
+structure version (IPC_64) from cmd.
 """
 
 import struct
@@ -18,52 +19,60 @@ MSGSND, MSGRCV, MSGGET, MSGCTL = 11, 12, 13, 14
 SHMAT, SHMDT, SHMGET, SHMCTL = 21, 22, 23, 24
 
 
-def _call(name, t, *args):
-    from kernel.syscall import syscall_handler
-    fn = syscall_handler(name)
-    if fn is None:
-        return -ENOSYS
-    return fn(t, *args)
+_STRUCT_CMDS = {1, 2, 3}               # IPC_SET, IPC_STAT, IPC_INFO
+
+
+def _old_ctl(fn, t, first, second, cmd, *rest, stat_cmds=()):
+    """The *ctl calls of ipc(2) take IPC_64 in cmd (the "old" entries):
+    without it the caller means the pre-2.4 structures, which we do not
+    have; the calls that pass no structure work either way."""
+    from ipc.util import IPC_64, parse_version
+    cmd, version = parse_version(cmd)
+    if version != IPC_64 and (cmd in _STRUCT_CMDS or cmd in stat_cmds):
+        return -EINVAL
+    if second is None:
+        return fn(t, first, cmd, *rest, version=version)
+    return fn(t, first, second, cmd, *rest, version=version)
 
 
 def sys_ipc(t, call, first, second, third, ptr, fifth):
+    from ipc import msg, sem, shm
     version = (call >> 16) & 0xFFFF
     call &= 0xFFFF
     if call == SEMOP:
-        return _call("semtimedop", t, first, ptr, second, 0)
+        return sem.do_semtimedop(t, first, ptr, second, 0)
     if call == SEMTIMEDOP:
-        return _call("semtimedop", t, first, ptr, second, fifth)
+        return sem.do_semtimedop(t, first, ptr, second, fifth)
     if call == SEMGET:
-        return _call("semget", t, first, second, third)
+        return sem.sys_semget(t, first, second, third)
     if call == SEMCTL:
         if not ptr:
             return -EINVAL
-        return _call("semctl", t, first, second, third, get_user_u32(t.mm, ptr))
+        return _old_ctl(sem.ksys_semctl, t, first, second, third, get_user_u32(t.mm, ptr),
+                        stat_cmds=(18, 19, 20))
     if call == MSGSND:
-        return _call("msgsnd", t, first, ptr, second, third)
+        return msg.do_msgsnd(t, first, ptr, second, third)
     if call == MSGRCV:
         if version == 0:
             if not ptr:
                 return -EINVAL
             msgp, msgtyp = struct.unpack("<Ii", copy_from_user(t.mm, ptr, 8))
-            return _call("msgrcv", t, first, msgp, second, msgtyp & 0xFFFFFFFF, third)
-        return _call("msgrcv", t, first, ptr, second, fifth, third)
+            return msg.do_msgrcv(t, first, msgp, second, msgtyp & 0xFFFFFFFF, third)
+        return msg.do_msgrcv(t, first, ptr, second, fifth, third)
     if call == MSGGET:
-        return _call("msgget", t, first, second)
+        return msg.sys_msgget(t, first, second)
     if call == MSGCTL:
-        return _call("msgctl", t, first, second, ptr)
+        return _old_ctl(msg.ksys_msgctl, t, first, None, second, ptr, stat_cmds=(11, 12, 13))
     if call == SHMAT:
         if version == 1:
             return -EINVAL
-        addr = _call("shmat", t, first, ptr, second)
-        if addr < 0 and addr > -4096:
-            return addr
+        addr = shm.do_shmat(t, first, ptr, second)
         put_user_u32(t.mm, third, addr)
         return 0
     if call == SHMDT:
-        return _call("shmdt", t, ptr)
+        return shm.sys_shmdt(t, ptr)
     if call == SHMGET:
-        return _call("shmget", t, first, second, third)
+        return shm.sys_shmget(t, first, second, third)
     if call == SHMCTL:
-        return _call("shmctl", t, first, second, ptr)
+        return _old_ctl(shm.ksys_shmctl, t, first, None, second, ptr, stat_cmds=(13, 14, 15))
     return -ENOSYS

@@ -3,7 +3,7 @@ in Linux's format (start-end perms offset dev inode, then the name padded
 to column 73: a file's path, [heap], [stack], or nothing)."""
 
 from fs.inode import dev_major, dev_minor
-from mm.vma import VM_EXEC, VM_READ, VM_SHARED, VM_WRITE
+from mm.vma import VM_EXEC, VM_MAYSHARE, VM_READ, VM_WRITE
 
 
 def is_special(v):
@@ -32,7 +32,7 @@ def show_maps(mm):
     for v in mm.vmas:
         f = v.flags
         perms = ("r" if f & VM_READ else "-") + ("w" if f & VM_WRITE else "-") + \
-            ("x" if f & VM_EXEC else "-") + ("s" if f & VM_SHARED else "p")
+            ("x" if f & VM_EXEC else "-") + ("s" if f & VM_MAYSHARE else "p")
         dev = ino = off = 0
         if v.file is not None and not is_special(v):
             inode = v.file.inode
