@@ -56,21 +56,23 @@ def test_inotify_awkward_arguments(seed):
 _file = st.integers(0, 2)
 _any = st.integers(0, 5)
 _op = st.one_of(
-    st.tuples(st.sampled_from("cwrat"), _file).map(lambda x: "%s%d" % x),
+    st.tuples(st.sampled_from("cwratoOux"), _file).map(lambda x: "%s%d" % x),
     st.tuples(st.sampled_from("oOuW"), _any).map(lambda x: "%s%d" % x),
     st.tuples(st.sampled_from("kK"), st.sampled_from([3, 4])).map(lambda x: "%s%d" % x),
-    st.tuples(st.sampled_from("ml"), _any, _any).map(lambda x: "%s%d%d" % x),
+    st.tuples(st.sampled_from("mml"), st.permutations(range(6))).map(
+        lambda x: "%s%d%d" % (x[0], x[1][0], x[1][1])),     # two different names
     st.sampled_from(["x", "X", "R"]),
 )
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.lists(_op, min_size=1, max_size=40))
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(_op, min_size=4, max_size=50))
 def test_inotify_random_ops(ops):
     """A random sequence of file operations in a watched directory, with
     watches added on its entries as it goes: the same events as Linux."""
-    # start with some entries, so that most operations find their target
-    differential(guest("inotify", "glibc"), ["ops", "c0c1k3" + "".join(ops)])
+    # start with every entry there, so that most operations find their
+    # target, and some watched themselves
+    differential(guest("inotify", "glibc"), ["ops", "c0c1c2k3k4c5W0W1W3" + "".join(ops)])
 
 
 @pytest.mark.parametrize("ops", [
