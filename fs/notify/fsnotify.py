@@ -231,14 +231,27 @@ def fsnotify_inoderemove(inode):
         mark.group.destroy_mark(mark)
 
 
+def _below(d, dentry):
+    """Is dentry d itself or one of its ancestors?  (A dentry pins its
+    parent, even after it was removed from the tree.)"""
+    while True:
+        if d is dentry:
+            return True
+        if d.parent is d:
+            return False
+        d = d.parent
+
+
 def _dentry_held(dentry):
-    """Does an open file, or a task's cwd or root, still hold dentry?"""
-    if _dentry_files.get(dentry):
-        return True
+    """Does an open file, or a task's cwd or root, still hold dentry, or a
+    dentry below it?"""
+    for d in list(_dentry_files.keys()):
+        if _below(d, dentry):
+            return True
     from kernel.task import tasks
     for t in tasks.values():
         fs = t.fs
-        if fs is not None and (fs.pwd.dentry is dentry or fs.root.dentry is dentry):
+        if fs is not None and (_below(fs.pwd.dentry, dentry) or _below(fs.root.dentry, dentry)):
             return True
     return False
 
@@ -269,9 +282,15 @@ def d_delete_notify(dentry, inode):
 
 
 def fsnotify_dput(dentry):
-    """A cwd or root let go of dentry: the last holder of a removed one."""
-    if nr_marks and dentry.unhashed and dentry.inode is not None:
-        d_delete_notify(dentry, dentry.inode)
+    """Something let go of dentry (a file, a cwd or root): it, and then each
+    removed directory above it, may have been the last of its inode."""
+    d = dentry
+    while nr_marks:
+        if d.unhashed and d.inode is not None:
+            d_delete_notify(d, d.inode)
+        if d.parent is d:
+            break
+        d = d.parent
 
 
 def file_dentry_get(f):
@@ -286,5 +305,4 @@ def file_dentry_put(f):
         _dentry_files[d] = n
         return
     _dentry_files.pop(d, None)
-    if nr_marks and d.unhashed and d.inode is not None:
-        d_delete_notify(d, d.inode)
+    fsnotify_dput(d)

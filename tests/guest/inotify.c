@@ -520,6 +520,19 @@ static void t_events(void)
 	printf("  (the process exited)\n");
 	drain(fd);
 
+	printf("-- a removed directory lives while a removed file in it is open\n");
+	mkdir("hd", 0755);
+	touch("hd/f");
+	resv("watch hd", inotify_add_watch(fd, "hd", IN_ALL_EVENTS));
+	w = open("hd/f", O_RDWR);
+	unlink("hd/f");
+	rmdir("hd");
+	drain(fd);
+	write(w, "x", 1);
+	printf("  (closing)\n");
+	close(w);
+	drain(fd);
+
 	printf("-- the watched directory itself goes\n");
 	rm_rf("sub/d1");
 	unlink("sub/inner");
