@@ -15,8 +15,8 @@ inode alone.
 
 IN_DELETE_SELF comes when the last name of an inode is gone *and* nothing
 holds the dentry that was removed any more: an open file keeps its dentry,
-and so does a task's cwd or root, so the event waits for the last close or
-chdir.  Open Files are counted per dentry for that (file_dentry_get/put,
+and so does a task's cwd or root, and every dentry keeps its parent, so the
+event waits for the last close or chdir below it.  Open Files are counted per dentry for that (file_dentry_get/put,
 called by fs/file.py).
 
 Everything returns at once while nobody watches anything (nr_marks == 0),
