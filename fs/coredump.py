@@ -2,9 +2,9 @@
 
 SIGQUIT, SIGILL, SIGABRT, SIGFPE, SIGSEGV, SIGBUS, SIGSYS, SIGTRAP,
 SIGXCPU and SIGXFSZ kill with a core dump by default.  When RLIMIT_CORE
-allows one, the kernel writes an ELF file of type ET_CORE named "core" in
-the process's working directory (core_pattern's default) and only then
-reports WCOREDUMP in the wait status.  The file is what gdb reads:
+allows one, the kernel writes an ELF file of type ET_CORE named by
+/proc/sys/kernel/core_pattern ("core", in the process's working directory,
+unless changed) and only then reports WCOREDUMP in the wait status.  The file is what gdb reads:
 
   PT_NOTE   per thread NT_PRSTATUS (signal, ids, times, general registers)
             and NT_FPREGSET (the fxsave area); for the process NT_PRPSINFO
@@ -24,6 +24,9 @@ import struct
 
 from kernel.errno import Errno
 from mm.physmem import PAGE_SIZE
+
+core_pattern = b"core"                  # /proc/sys/kernel/core_pattern
+core_uses_pid = 0                       # /proc/sys/kernel/core_uses_pid
 
 ET_CORE = 4
 PT_LOAD, PT_NOTE = 1, 4
@@ -184,6 +187,44 @@ def _segments(mm):
     return out
 
 
+def core_name(t, sig):
+    """The file name core_pattern makes for t: %p pid, %P the same, %i tid,
+    %I the same, %u uid, %g gid, %s signal, %t time, %h hostname, %e the
+    command, %E the executable's path with ! for /, %c RLIMIT_CORE, %% a %.
+    None for a "|program" pattern (no usermode helper here: no core)."""
+    import time
+    from kernel import sys as ksys
+    pat = core_pattern
+    if pat.startswith(b"|"):
+        return None
+    exe = b""
+    try:
+        from fs.mount import d_path
+        exe = d_path(t.mm.exe_file.path).replace(b"/", b"!")
+    except Exception:
+        pass
+    lim = t.signal.rlim[4][0]
+    vals = {b"p": b"%d" % t.tgid, b"P": b"%d" % t.tgid, b"i": b"%d" % t.pid,
+            b"I": b"%d" % t.pid, b"u": b"%d" % t.cred.uid, b"g": b"%d" % t.cred.gid,
+            b"s": b"%d" % sig, b"t": b"%d" % int(time.time()),
+            b"h": ksys.utsname["nodename"], b"e": t.comm, b"E": exe,
+            b"c": b"%d" % lim, b"%": b"%"}
+    out, i, has_pid = b"", 0, False
+    while i < len(pat):
+        c = pat[i:i + 1]
+        if c == b"%" and i + 1 < len(pat):
+            k = pat[i + 1:i + 2]
+            out += vals.get(k, b"")
+            has_pid = has_pid or k == b"p"
+            i += 2
+            continue
+        out += c
+        i += 1
+    if core_uses_pid and not has_pid:
+        out += b".%d" % t.tgid
+    return out or None
+
+
 def do_coredump(t, info):
     """Write t's process to ./core; True if a core file was written."""
     limit = t.signal.rlim[4][0]
@@ -258,12 +299,16 @@ def _write_core(t, info, mm, limit):
         layout.append((v, off, size))
         off += size
 
-    # the file: ./core, replacing one that is there, 0600, never through a link
+    # the file: core_pattern's name (relative to the working directory),
+    # replacing one that is there, 0600, never through a link
+    name = core_name(t, sig)
+    if name is None:
+        return False
     try:
-        do_unlink(t, AT_FDCWD, b"core")
+        do_unlink(t, AT_FDCWD, name)
     except Errno:
         pass
-    f = do_filp_open(t, AT_FDCWD, b"core", O_CREAT | O_WRONLY | O_EXCL | O_NOFOLLOW, 0o600)
+    f = do_filp_open(t, AT_FDCWD, name, O_CREAT | O_WRONLY | O_EXCL | O_NOFOLLOW, 0o600)
     try:
         def put(pos, data):
             n = min(len(data), max(0, limit - pos))

@@ -74,11 +74,20 @@ def mlock_future_ok(mm, vm_flags, nbytes, cred_root):
     return limit is None or (nbytes >> 12) + mm.locked_vm() <= limit >> 12
 
 
+overcommit_memory = 0                   # /proc/sys/vm/overcommit_memory
+
+
 def vm_enough_memory(npages):
-    """The overcommit heuristic (vm.overcommit_memory=0): one request for
-    more than the whole machine's memory fails at once; anything smaller is
-    allowed, and running out later is the OOM killer's business."""
+    """vm.overcommit_memory 0, the heuristic: one request for more than the
+    whole machine's memory fails at once; anything smaller is allowed, and
+    running out later is the OOM killer's business.  1: always allowed.
+    2 (Linux: strict accounting of every commitment): here, a request for
+    more than is free now fails."""
     from mm import physmem as _pm
+    if overcommit_memory == 1:
+        return True
+    if overcommit_memory == 2:
+        return npages <= _pm.physmem.nr_free
     return npages <= _pm.physmem.nr_frames
 
 

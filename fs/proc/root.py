@@ -1,6 +1,6 @@
 """fs/proc/root.py - the top of /proc: one directory per process, self and
-thread-self, and the machine-wide files (meminfo, cpuinfo, stat, uptime,
-loadavg, version, filesystems, mounts, cmdline).
+thread-self, the machine-wide files (meminfo, cpuinfo, stat, uptime,
+loadavg, version, filesystems, mounts, cmdline) and sys/ (proc_sysctl.py).
 
 What busybox ps, top, free and mount read is here or in fs/proc/base.py.
 """
@@ -10,6 +10,7 @@ import time
 from fs.dcache import Dentry
 from fs.proc.base import proc_pid_dir
 from fs.proc.inode import ProcDir, ProcFile, ProcLink, ProcSuperBlock
+from fs.proc.proc_sysctl import proc_sys_dir
 
 _sb = None
 
@@ -207,6 +208,7 @@ def _root_entries():
         b"filesystems": lambda: ProcFile(sb, ("filesystems",), show_filesystems),
         b"cmdline": lambda: ProcFile(sb, ("cmdline",), show_cmdline),
         b"mounts": lambda: ProcLink(sb, ("mounts",), lambda: b"self/mounts"),
+        b"sys": proc_sys_dir(sb),
     }
     for pid, t in sorted(_tasks().items()):
         if t.tgid == pid:

@@ -1,0 +1,179 @@
+"""fs/proc/proc_sysctl.py - /proc/sys: the kernel's tunables as files.
+
+Each file reads as its value and a newline; root may write the writable
+ones (mode 0644), and the value takes effect at once, because it *is* the
+variable the rest of the kernel consults (a module attribute, looked up at
+use time): kernel.hostname is uname's nodename, fs.pipe-max-size is what
+F_SETPIPE_SZ allows, kernel.core_pattern names the core file
+(fs/coredump.py), and so on.  Numbers are parsed as Linux's proc_dointvec
+does (leading and trailing blanks allowed, one value, in range, else
+EINVAL); strings lose one trailing newline and are cut at their maximum.
+
+Only tunables that mean something in this kernel are listed: the
+constants that describe it (ostype, ngroups_max, cap_last_cap ...) and the
+limits it enforces.
+"""
+
+import importlib
+import uuid
+
+from kernel.errno import EINVAL, Errno
+from fs.proc.inode import ProcDir, ProcFile
+
+INT_MAX = (1 << 31) - 1
+LONG_MAX = (1 << 63) - 1
+ULONG_MAX = (1 << 64) - 1
+
+
+class Ctl:
+    """One /proc/sys file: get() -> bytes, set(bytes) or None (read-only)."""
+
+    def __init__(self, get, set=None):
+        self.get = get
+        self.set = set
+
+
+def _var(modname, attr):
+    mod = importlib.import_module(modname)
+    return lambda: getattr(mod, attr), lambda v: setattr(mod, attr, v)
+
+
+def _parse_ints(data, n=1):
+    words = data.split()
+    if len(words) != n:
+        raise Errno(EINVAL)
+    try:
+        return [int(w, 10) for w in words]
+    except ValueError:
+        raise Errno(EINVAL)
+
+
+def int_ctl(modname, attr, lo=0, hi=INT_MAX, writable=True):
+    get, put = _var(modname, attr)
+
+    def store(data):
+        (v,) = _parse_ints(data)
+        if not lo <= v <= hi:
+            raise Errno(EINVAL)
+        put(v)
+
+    return Ctl(lambda: b"%d\n" % get(), store if writable else None)
+
+
+def const(value):
+    text = value if isinstance(value, bytes) else str(value).encode()
+    return Ctl(lambda: text + b"\n")
+
+
+def string_ctl(get, put, maxlen):
+    def store(data):
+        if data.endswith(b"\n"):
+            data = data[:-1]
+        put(data[:maxlen])
+    return Ctl(lambda: get() + b"\n", store)
+
+
+def _uts(field):
+    from kernel import sys as ksys
+    return (lambda: ksys.utsname[field]), (lambda v: ksys.utsname.__setitem__(field, v))
+
+
+_boot_id = str(uuid.uuid4()).encode()
+
+
+def _sem():
+    from ipc import sem
+    return b"%d\t%d\t%d\t%d\n" % (sem.SEMMSL, sem.SEMMNS, sem.SEMOPM, sem.SEMMNI)
+
+
+def _table():
+    from kernel import sys as ksys
+    return {
+        "kernel": {
+            "ostype": const(ksys.UTS_SYSNAME),
+            "osrelease": const(ksys.UTS_RELEASE),
+            "version": const(ksys.UTS_VERSION),
+            "hostname": string_ctl(*_uts("nodename"), 64),
+            "domainname": string_ctl(*_uts("domainname"), 64),
+            "pid_max": int_ctl("kernel.task", "PID_MAX", 301, 4194304),
+            "ngroups_max": const(65536),
+            "cap_last_cap": const(40),
+            "overflowuid": const(65534),
+            "overflowgid": const(65534),
+            "tainted": const(0),
+            "core_pattern": string_ctl(*_var("fs.coredump", "core_pattern"), 127),
+            "core_uses_pid": int_ctl("fs.coredump", "core_uses_pid", 0, 1),
+            "shmmax": int_ctl("ipc.shm", "SHMMAX", 0, ULONG_MAX),
+            "shmall": int_ctl("ipc.shm", "SHMALL", 0, ULONG_MAX),
+            "shmmni": int_ctl("ipc.shm", "SHMMNI", writable=False),
+            "msgmax": int_ctl("ipc.msg", "MSGMAX"),
+            "msgmnb": int_ctl("ipc.msg", "MSGMNB"),
+            "msgmni": int_ctl("ipc.msg", "MSGMNI", writable=False),
+            "sem": Ctl(_sem),
+            "random": {
+                "boot_id": const(_boot_id),
+                "uuid": Ctl(lambda: str(uuid.uuid4()).encode() + b"\n"),
+                "entropy_avail": const(256),
+                "poolsize": const(256),
+            },
+        },
+        "vm": {
+            "overcommit_memory": int_ctl("mm.mmap", "overcommit_memory", 0, 2),
+            "mmap_min_addr": int_ctl("mm.mmap", "MMAP_MIN_ADDR", 0, LONG_MAX),
+        },
+        "fs": {
+            "file-max": const(LONG_MAX),
+            "nr_open": int_ctl("kernel.resource", "NR_OPEN", 64, 1 << 30),
+            "pipe-max-size": int_ctl("fs.pipe", "PIPE_MAX_SIZE", 4096, 1 << 30),
+            "inotify": {
+                "max_queued_events": int_ctl("fs.notify.inotify", "max_queued_events"),
+                "max_user_instances": int_ctl("fs.notify.inotify", "max_user_instances"),
+                "max_user_watches": int_ctl("fs.notify.inotify", "max_user_watches"),
+            },
+        },
+        "net": {
+            "core": {
+                "somaxconn": int_ctl("net.socket", "SOMAXCONN"),
+            },
+        },
+    }
+
+
+_tree = None
+
+
+def _node(sb, path, node):
+    if isinstance(node, dict):
+        return lambda: ProcDir(sb, ("sys",) + path, lambda: {
+            name.encode(): _node(sb, path + (name,), sub) for name, sub in node.items()})
+    return lambda: SysctlFile(sb, ("sys",) + path, lambda t: node.get(),
+                              mode=0o644 if node.set else 0o444,
+                              store=_store(node) if node.set else None)
+
+
+class SysctlFile(ProcFile):
+    def permission(self, cred, mask):
+        """As Linux's sysctl test_perm: root gets the owner's bits and no
+        more (a read-only tunable is EACCES to write even for root)."""
+        mode = self.mode & 0o777
+        if cred.euid == 0:
+            mode >>= 6
+        elif cred.egid == 0:
+            mode >>= 3
+        return mask & 7 & ~mode == 0
+
+
+def _store(ctl):
+    def store(t, data):
+        ctl.set(bytes(data))
+        return len(data)
+    return store
+
+
+def proc_sys_dir(sb):
+    """The factory of /proc/sys for fs/proc/root.py."""
+    global _tree
+    if _tree is None:
+        _tree = _table()
+    return _node(sb, (), _tree)
+
