@@ -147,12 +147,16 @@ def sys_pidfd_send_signal(t, pidfd, sig, uinfo, flags):
         # only a task signalling itself may pose as the kernel or as kill
         if (ctx.current() is not t or kind == "pgrp") and (info.code >= 0 or info.code == SI_TKILL):
             return -EPERM
+    if kind == "pgrp":
+        # the pid taken as a process group id: the group it leads (which
+        # may outlive it), ESRCH if it leads none
+        if ctx.current() is None and ctx.pid in ktask.tasks:
+            return -ESRCH               # the number went to someone else
+        return _kill_pgrp(t, ctx.pid, sig, info)
     target = _target(ctx)
     if kind == "thread":
         return kill_pid_info(t, target, sig, info, group=False)
-    if kind == "process":
-        return kill_pid_info(t, target.group_leader, sig, info)
-    return _kill_pgrp(t, target.signal.pgrp, sig, info)
+    return kill_pid_info(t, target.group_leader, sig, info)
 
 
 def _kill_pgrp(t, pgrp, sig, info):
