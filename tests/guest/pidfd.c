@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/mount.h>
@@ -59,7 +60,8 @@ static int report_pipe[2];
 
 static void on_usr1(int sig, siginfo_t *si, void *uc)
 {
-	char c = si->si_code == SI_USER ? 'u' : si->si_code == SI_QUEUE ? 'q' : '?';
+	char c = si->si_code == SI_USER ? 'u' : si->si_code == SI_QUEUE ? 'q' :
+		 si->si_code == SI_TKILL ? 't' : '?';
 	(void)uc;
 	if (si->si_code == SI_QUEUE && si->si_value.sival_int != 42)
 		c = 'v';
@@ -210,6 +212,17 @@ static void test_signal(void)
 	SHOW(pidfd_send_signal(notpidfd, 0, NULL, 0));
 	SHOW(pidfd_send_signal(fd, SIGUSR1, NULL, 0));
 	read_report("SIGUSR1");
+	/* flags: one of thread, thread group, process group */
+	SHOW(pidfd_send_signal(fd, 0, NULL, 3));
+	SHOW(pidfd_send_signal(fd, 0, NULL, 8));
+	SHOW(pidfd_send_signal(fd, 0, NULL, 4));               /* leads no group */
+	SHOW(pidfd_send_signal(fd, SIGUSR1, NULL, 1));
+	read_report("PIDFD_SIGNAL_THREAD");
+	SHOW(pidfd_send_signal(fd, SIGUSR1, NULL, 2));
+	read_report("PIDFD_SIGNAL_THREAD_GROUP");
+	SHOW(setpgid(p, p));
+	SHOW(pidfd_send_signal(fd, SIGUSR1, NULL, 4));
+	read_report("PIDFD_SIGNAL_PROCESS_GROUP");
 
 	memset(&si, 0, sizeof si);
 	si.si_signo = SIGUSR1;
@@ -502,6 +515,13 @@ static void test_exec(void)
 	close(pf.fd);
 }
 
+static int thread_exit_fn(void *arg)
+{
+	(void)arg;
+	syscall(SYS_exit, 0);
+	return 0;
+}
+
 struct clone_args {
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size,
 		tls, set_tid, set_tid_size, cgroup;
@@ -542,6 +562,26 @@ static void test_clone(void)
 	close(pidfd);
 	ca.pidfd = 8;
 	SHOW(syscall(NR_clone3, &ca, sizeof ca));
+
+	/* CLONE_PIDFD with CLONE_THREAD: a pidfd of the new thread (6.9+) */
+	static char stack[65536] __attribute__((aligned(16)));
+	struct pollfd pf = { .events = POLLIN };
+	pidfd = -1;
+	r = clone(thread_exit_fn, stack + sizeof stack,
+		  CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_PIDFD,
+		  NULL, &pidfd);
+	printf("clone thread: %s pidfd %s F_GETFL 0%o\n", r > 0 ? "ok" : strerror(errno),
+	       pidfd > 2 ? "set" : "unset", fcntl(pidfd, F_GETFL));
+	pf.fd = pidfd;
+	SHOW(poll(&pf, 1, -1));
+	printf("thread gone: POLLIN %d\n", !!(pf.revents & POLLIN));
+	/* its release may trail the wake-up a moment (on another CPU) */
+	while (!(pf.revents & POLLHUP) && poll(&pf, 1, 0) >= 0)
+		sched_yield();
+	printf("thread released: revents 0x%x\n", pf.revents);
+	show_fdinfo(pidfd);
+	SHOW(waitid_fd(pidfd, &si, WEXITED | WNOHANG));
+	close(pidfd);
 	/* nothing was left behind by the failures */
 	SHOW(waitpid(-1, &st, WNOHANG));
 }
