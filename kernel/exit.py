@@ -12,7 +12,8 @@ init's status.
 
 from kernel import sched
 from kernel import task as ktask
-from kernel.errno import ECHILD, EINVAL, ERESTARTSYS
+from kernel.errno import EAGAIN, ECHILD, EINVAL, ERESTARTSYS
+from fs.file import O_NONBLOCK, POLLHUP, POLLIN, POLLRDNORM
 from kernel.signal import (CLD_CONTINUED, CLD_DUMPED, CLD_EXITED, CLD_KILLED,
                            CLD_STOPPED, PF_EXITING, SA_NOCLDWAIT, SIG_IGN,
                            SIGCHLD, SIGKILL, SigInfo, send_signal)
@@ -147,12 +148,22 @@ def exit_notify(t):
         t.state = sched.EXIT_DEAD
         release_task(t)
         if group_dead and leader.exit_state == sched.EXIT_ZOMBIE:
+            do_notify_pidfd(leader)
             _notify_parent_of_zombie(leader)
         return
     t.exit_state = sched.EXIT_ZOMBIE
     t.state = sched.EXIT_ZOMBIE
+    do_notify_pidfd(t)                  # a pidfd of the leader thread is readable
     if group_dead:
         _notify_parent_of_zombie(t)
+
+
+def do_notify_pidfd(t):
+    """Tell pidfd pollers that a thread of t's process exited or was reaped
+    (kernel/pidfd.py decides what that makes readable)."""
+    wq = getattr(t.signal, "wait_pidfd", None)
+    if wq is not None:
+        wq.wake_up(POLLIN | POLLRDNORM | POLLHUP)
 
 
 def _notify_parent_of_zombie(leader):
@@ -239,6 +250,7 @@ def release_task(p):
         parent.children.remove(p)
     p.state = sched.EXIT_DEAD
     p.exit_state = sched.EXIT_DEAD
+    do_notify_pidfd(p)                  # POLLHUP: the pid is gone
     if p.group_leader is p:
         from kernel import jobctl
         jobctl.forget_task(p)
@@ -250,6 +262,8 @@ def _eligible(parent, p, which, id_, options):
     if p.exit_state == sched.EXIT_DEAD:
         return False
     if which == P_PID and p.tgid != id_:
+        return False
+    if which == P_PIDFD and p is not id_:
         return False
     if which == P_PGID and p.signal.pgrp != id_:
         return False
@@ -341,11 +355,9 @@ def sys_wait4(t, pid, stat_addr, options, ru):
 
 
 def sys_waitid(t, which, upid, infop, options, ru):
-    from mm.uaccess import copy_to_user
     from mm import debug
     if debug.check_enabled:
         debug.check_point("waitid")
-    import struct
     which &= 0xFFFFFFFF
     upid = _s32(upid)
     options &= 0xFFFFFFFF
@@ -364,10 +376,36 @@ def sys_waitid(t, which, upid, infop, options, ru):
         if upid < 0:
             return -EINVAL
         id_ = upid or t.signal.pgrp
+    elif which == P_PIDFD:
+        if upid < 0:
+            return -EINVAL
+        from kernel.pidfd import pidfd_get
+        ctx, f = pidfd_get(t, upid)
+        id_ = ctx.current()             # exactly that process (None: reaped)
+        if f.flags & O_NONBLOCK:
+            return _waitid_nonblock(t, which, id_, options, infop, ru)
     else:
         return -EINVAL
+    return _waitid(t, which, id_, options, infop, ru)
+
+
+def _waitid_nonblock(t, which, id_, options, infop, ru):
+    """A non-blocking pidfd never sleeps: with no child ready, waitid
+    reports nothing under WNOHANG and fails with EAGAIN without it."""
+    found = []
+    r = yield from _waitid(t, which, id_, options | WNOHANG, infop, ru, found.append)
+    if r == 0 and found == [None] and not options & WNOHANG:
+        return -EAGAIN
+    return r
+
+
+def _waitid(t, which, id_, options, infop, ru, hook=None):
+    from mm.uaccess import copy_to_user
+    import struct
 
     def report(p, kind, status):
+        if hook is not None:
+            hook(p)
         if infop:
             if p is None:
                 copy_to_user(t.mm, infop, bytes(128 if t.arch.BITS == 64 else 128))
@@ -388,7 +426,7 @@ def sys_waitid(t, which, upid, infop, options, ru):
             fill_rusage(t, ru, p, who="both")
         return 0
 
-    return do_wait(t, which, id_, options, report)
+    return (yield from do_wait(t, which, id_, options, report))
 
 
 SIGCONT_NR = 18

@@ -361,11 +361,22 @@ def schedule_tail(t):
         t.set_child_tid = 0
 
 
-def kernel_clone(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signal=None):
+def kernel_clone(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signal=None,
+                 pidfd=0):
+    """pidfd: with CLONE_PIDFD, where the parent learns the new pidfd."""
     from kernel.signal import fatal_signal_pending
     if fatal_signal_pending(t):
         return -ERESTARTNOINTR
+    pidfd_nr = None
+    if flags & CLONE_PIDFD:
+        if flags & CLONE_DETACHED:
+            return -EINVAL
+        from kernel.pidfd import clone_pidfd_reserve
+        pidfd_nr = clone_pidfd_reserve(t, pidfd)
     c = copy_process(t, flags, stack, parent_tid, child_tid, tls, exit_signal)
+    if pidfd_nr is not None:
+        from kernel.pidfd import clone_pidfd_install
+        clone_pidfd_install(t, pidfd_nr, c, bool(flags & CLONE_THREAD))
     if flags & CLONE_VFORK:
         c.vfork_done = sched.WaitQueue()
         c.vfork_parent = t
@@ -399,8 +410,11 @@ def sys_vfork(t):
 def sys_clone(t, flags, newsp, parent_tid, child_tid, tls):
     """x86_64 order: clone(flags, stack, parent_tid, child_tid, tls)."""
     flags &= 0xFFFFFFFF
+    # the legacy call has one field for both: the pidfd goes to parent_tid
+    if flags & CLONE_PIDFD and flags & CLONE_PARENT_SETTID:
+        return -EINVAL
     return kernel_clone(t, flags & ~CSIGNAL | (flags & CSIGNAL), newsp, parent_tid,
-                        child_tid, tls)
+                        child_tid, tls, pidfd=parent_tid)
 
 
 def sys_clone3(t, uargs, size):
@@ -434,7 +448,8 @@ def sys_clone3(t, uargs, size):
         return -EINVAL
     if stack and (stack_size == 0 or stack + stack_size > t.mm.task_size):
         return -EINVAL
-    if flags & (CLONE_PIDFD | CLONE_INTO_CGROUP):
+    if flags & CLONE_INTO_CGROUP:
         return -EINVAL                                  # not supported here
     sp = stack + stack_size if stack else 0
-    return kernel_clone(t, flags, sp, parent_tid, child_tid, tls, exit_signal=exit_signal)
+    return kernel_clone(t, flags, sp, parent_tid, child_tid, tls, exit_signal=exit_signal,
+                        pidfd=pidfd)

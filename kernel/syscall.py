@@ -28,7 +28,7 @@ SYSCALL_MODULES = (
     "fs.select", "fs.eventpoll", "fs.eventfd", "fs.timerfd", "fs.signalfd", "fs.splice", "fs.sync",
     "fs.namespace", "fs.statfs", "fs.locks", "net.socket", "net.unix", "kernel.uid16",
     "mm.mlock", "mm.mincore", "mm.memfd", "mm.fadvise", "kernel.membarrier",
-    "kernel.sched_policy", "kernel.ioprio",
+    "kernel.sched_policy", "kernel.ioprio", "kernel.pidfd",
     "ipc.shm", "ipc.sem", "ipc.msg", "fs.notify.inotify",
 )
 
