@@ -55,7 +55,9 @@ def _epoll_target(t, task1, task2, idx1, uslot):
         return -EBADF
     if not is_file_epoll(ef):
         return -EINVAL
-    found = [epi.file for epi in ef.private.items.values() if epi.fd == tfd]
+    # a file's last close takes it off every epoll (Linux's eventpoll_release)
+    found = [epi.file for epi in ef.private.items.values()
+             if epi.fd == tfd and epi.file.refs > 0]
     if toff >= len(found):
         return -ENOENT
     return kcmp_ptr(f, found[toff])
