@@ -528,6 +528,44 @@ static void test_kcmp(void)
 	kc("EPOLL_TFD no idx1", kcmp(me, me, KCMP_EPOLL_TFD, 300, (unsigned long)&slot));
 	kc("EPOLL_TFD bad slot", kcmp(me, me, KCMP_EPOLL_TFD, d, 8));
 
+	/* once it has an I/O priority, a child gets an I/O context of its own */
+	res("ioprio_set", syscall(SYS_ioprio_set, 1, 0, (2 << 13) | 4));
+	pid = ffork();
+	if (pid == 0) {
+		if (write(go[1], "x", 1) != 1 || read(done[0], &ch, 1) != 1)
+			_exit(1);
+		_exit(0);
+	}
+	if (read(go[0], &ch, 1) != 1)
+		exit(1);
+	kc("child IO after ioprio_set", kcmp(me, pid, KCMP_IO, 0, 0));
+	if (write(done[1], "x", 1) != 1)
+		exit(1);
+	waitpid(pid, NULL, 0);
+	pid = (fflush(stdout), syscall(SYS_clone, (unsigned long)(unsigned)(CLONE_IO | SIGCHLD), 0, 0, 0, 0));
+	if (pid == 0) {
+		if (write(go[1], "x", 1) != 1 || read(done[0], &ch, 1) != 1)
+			_exit(1);
+		_exit(0);
+	}
+	if (read(go[0], &ch, 1) != 1)
+		exit(1);
+	kc("CLONE_IO child IO after ioprio_set", kcmp(me, pid, KCMP_IO, 0, 0));
+	if (write(done[1], "x", 1) != 1)
+		exit(1);
+	waitpid(pid, NULL, 0);
+
+	/* a watched file closed for good is no longer on the epoll */
+	int wp[2];
+	if (pipe(wp))
+		exit(1);
+	int w = wp[0];
+	struct kcmp_epoll_slot ws = { ep, w, 0 };
+	epoll_ctl(ep, EPOLL_CTL_ADD, w, &ev);
+	kc("EPOLL_TFD watched", kcmp(me, me, KCMP_EPOLL_TFD, w, (unsigned long)&ws));
+	close(w);
+	kc("EPOLL_TFD closed", kcmp(me, me, KCMP_EPOLL_TFD, a, (unsigned long)&ws));
+
 	/* an unprivileged process may compare only what it may inspect */
 	pid = ffork();
 	if (pid == 0) {
