@@ -20,7 +20,7 @@ from kernel import task as ktask
 from kernel.ioprio import ioprio_fork
 from kernel.pgrp import PF_FORKNOEXEC
 from kernel.sched_policy import sched_fork
-from kernel.errno import EAGAIN, EINVAL, ENOMEM, ERESTARTNOINTR, Errno
+from kernel.errno import EAGAIN, EINVAL, ENOMEM, EPERM, ERESTARTNOINTR, Errno
 from kernel.signal import SIGCHLD, SigPending, init_task_signals
 from mm.physmem import PAGE_SHIFT, PAGE_SIZE, OutOfMemory
 from skas.mem import StubError
@@ -453,3 +453,72 @@ def sys_clone3(t, uargs, size):
     sp = stack + stack_size if stack else 0
     return kernel_clone(t, flags, sp, parent_tid, child_tid, tls, exit_signal=exit_signal,
                         pidfd=pidfd)
+
+
+# -- unshare -----------------------------------------------------------------------------
+
+CLONE_NEWTIME = 0x00000080
+CLONE_NEWALL = (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET
+                | CLONE_NEWUSER | CLONE_NEWCGROUP | CLONE_NEWTIME)
+UNSHARE_VALID = (CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES
+                 | CLONE_SYSVSEM | CLONE_NEWALL)
+
+
+def _others(t, pred):
+    """Is there another live task for which pred(task) holds?"""
+    return any(x is not t and x.exit_state != sched.EXIT_DEAD and pred(x)
+               for x in ktask.tasks.values())
+
+
+def sys_unshare(t, flags):
+    """Give the calling task private copies of what it shares.
+
+    CLONE_FILES and CLONE_FS copy the fd table / cwd, root and umask if they
+    are shared; CLONE_SYSVSEM leaves the SEM_UNDO list (applying it if this
+    was its last user, as at exit).  CLONE_THREAD, CLONE_SIGHAND and
+    CLONE_VM cannot be undone: they are accepted only when there is nothing
+    to unshare (no other thread, no one else with the handlers or the mm),
+    else EINVAL.  The namespace flags are treated exactly as clone() treats
+    them in this kernel: there are no namespaces, so root's request is
+    accepted and changes nothing, anyone else's is EPERM (Linux lets
+    anyone create a user namespace; this kernel does not).
+    """
+    if t.arch.BITS == 32:
+        flags &= 0xFFFFFFFF
+    # the implications Linux adds before checking
+    if flags & CLONE_NEWUSER:
+        flags |= CLONE_THREAD | CLONE_FS
+    if flags & CLONE_VM:
+        flags |= CLONE_SIGHAND
+    if flags & CLONE_SIGHAND:
+        flags |= CLONE_THREAD
+    if flags & CLONE_NEWNS:
+        flags |= CLONE_FS
+    if flags & ~UNSHARE_VALID:
+        return -EINVAL
+    if flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM):
+        if _others(t, lambda x: x.tgid == t.tgid):
+            return -EINVAL
+    if flags & (CLONE_SIGHAND | CLONE_VM):
+        if _others(t, lambda x: x.sighand is t.sighand):
+            return -EINVAL
+    if flags & CLONE_VM:
+        if _others(t, lambda x: x.mm is t.mm):
+            return -EINVAL
+    if flags & CLONE_NEWIPC:
+        flags |= CLONE_SYSVSEM
+    if flags & CLONE_NEWALL and t.cred.euid != 0:
+        return -EPERM
+    # nothing can fail from here on
+    if flags & CLONE_FS and t.fs.count > 1:
+        old = t.fs
+        t.fs = old.copy()
+        old.put()
+    if flags & CLONE_FILES and t.files.count > 1:
+        old = t.files
+        t.files = old.copy()
+        old.put()
+    if flags & CLONE_SYSVSEM:
+        from ipc.sem import exit_sem
+        exit_sem(t)
+    return 0

@@ -30,6 +30,7 @@ SYSCALL_MODULES = (
     "mm.mlock", "mm.mincore", "mm.memfd", "mm.fadvise", "kernel.membarrier",
     "kernel.sched_policy", "kernel.ioprio", "kernel.pidfd",
     "ipc.shm", "ipc.sem", "ipc.msg", "fs.notify.inotify",
+    "mm.process_vm_access", "kernel.kcmp",
 )
 
 _handlers = {}
