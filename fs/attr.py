@@ -33,15 +33,8 @@ UTIME_OMIT = (1 << 30) - 2
 def _path(t, dirfd, addr, flags, follow_default=True):
     """The Path of a *at call's (dirfd, name, flags)."""
     name = strncpy_from_user(t.mm, addr, 4096) if addr else b""
-    if not name and flags & AT_EMPTY_PATH:
-        if dirfd == AT_FDCWD:
-            return t.fs.pwd
-        f = fget(t, dirfd)
-        if f is None:
-            raise Errno(EBADF)
-        return f.path
     follow = follow_default and not flags & AT_SYMLINK_NOFOLLOW
-    return path_lookup(t, name, dirfd, follow=follow)
+    return path_lookup(t, name, dirfd, follow=follow, empty_ok=bool(flags & AT_EMPTY_PATH))
 
 
 def _is_owner(t, inode):

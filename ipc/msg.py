@@ -296,14 +296,7 @@ def ksys_msgctl(t, msqid, cmd, buf, version=IPC_64):
                                             MSGSSZ, tql, MSGSEG))
         return max(list(msg_ids.slots) or [0])
     if cmd in (IPC_STAT, MSG_STAT, MSG_STAT_ANY):
-        if cmd == IPC_STAT:
-            q = msg_ids.obtain(msqid)
-        else:
-            q = msg_ids.by_index(msqid)
-            if q is None:
-                return -EINVAL
-        if cmd != MSG_STAT_ANY:
-            check_perms(t, q, S_IRUGO)
+        q = msg_ids.obtain_for_stat(t, msqid, by_index=cmd != IPC_STAT, check=cmd != MSG_STAT_ANY)
         copy_to_user(t.mm, buf, _msqid_ds(t, q))
         return 0 if cmd == IPC_STAT else q.id
     if cmd == IPC_SET:

@@ -303,14 +303,7 @@ def ksys_semctl(t, semid, semnum, cmd, arg, version=IPC_64):
         copy_to_user(t.mm, arg, struct.pack("<10i", *vals))
         return max(list(sem_ids.slots) or [0])
     if cmd in (IPC_STAT, SEM_STAT, SEM_STAT_ANY):
-        if cmd == IPC_STAT:
-            sma = sem_ids.obtain(semid)
-        else:
-            sma = sem_ids.by_index(semid)
-            if sma is None:
-                return -EINVAL
-        if cmd != SEM_STAT_ANY:
-            check_perms(t, sma, S_IRUGO)
+        sma = sem_ids.obtain_for_stat(t, semid, by_index=cmd != IPC_STAT, check=cmd != SEM_STAT_ANY)
         copy_to_user(t.mm, arg, _semid_ds(t, sma))
         return 0 if cmd == IPC_STAT else sma.id
     if cmd in (GETALL, GETVAL, GETPID, GETNCNT, GETZCNT, SETALL):

@@ -251,19 +251,10 @@ def ksys_shmctl(t, shmid, cmd, buf, version=IPC_64):
         data += b"".join(ulong(t, v) for v in (shm_tot[0], rss, 0, 0, 0))
         copy_to_user(t.mm, buf, data)
         return max(list(shm_ids.slots) or [0])
-    if cmd in (SHM_STAT, SHM_STAT_ANY):
-        seg = shm_ids.by_index(shmid)
-        if seg is None:
-            return -EINVAL
-        if cmd == SHM_STAT:
-            check_perms(t, seg, S_IRUGO)
+    if cmd in (IPC_STAT, SHM_STAT, SHM_STAT_ANY):
+        seg = shm_ids.obtain_for_stat(t, shmid, by_index=cmd != IPC_STAT, check=cmd != SHM_STAT_ANY)
         copy_to_user(t.mm, buf, _shmid_ds(t, seg))
-        return seg.id
-    if cmd == IPC_STAT:
-        seg = shm_ids.obtain(shmid)
-        check_perms(t, seg, S_IRUGO)
-        copy_to_user(t.mm, buf, _shmid_ds(t, seg))
-        return 0
+        return 0 if cmd == IPC_STAT else seg.id
     if cmd == IPC_SET:
         data = copy_from_user(t.mm, buf, perm_size(t))
         seg = shm_ids.obtain(shmid)

@@ -103,6 +103,16 @@ class IpcIds:
             raise Errno(EINVAL)
         return obj
 
+    def obtain_for_stat(self, t, ipcid, by_index, check):
+        """IPC_STAT (by id) or the *_STAT commands (by slot index), with
+        the read permission check unless the command is *_STAT_ANY."""
+        obj = self.by_index(ipcid) if by_index else self.lookup(ipcid)
+        if obj is None:
+            raise Errno(EINVAL)
+        if check:
+            check_perms(t, obj, S_IRUGO)
+        return obj
+
     def make_private(self, obj):
         """The key is forgotten (an IPC_RMID'd segment still attached)."""
         if obj.key != IPC_PRIVATE and self.keys.get(obj.key) is obj:

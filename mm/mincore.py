@@ -20,7 +20,7 @@ mincore call can still be missed.
 There is no swap, so nothing once resident is ever reported missing.
 """
 
-from kernel.errno import EFAULT, EINVAL, ENOMEM, Errno
+from kernel.errno import EFAULT, EINVAL, ENOMEM
 from mm import physmem as _pm
 from mm.memory import zap_page_range
 from mm.pgtable import _PAGE_AROUND, _PAGE_PRESENT, _PAGE_PROTNONE, PTE_PFN_MASK

@@ -8,7 +8,6 @@ And gdb, the file's real reader, opens it: signal, threads, backtrace.
 (Not differential: whether the host writes a core file at all depends on
 its core_pattern, which a container does not control.)"""
 
-import os
 import shutil
 import subprocess
 

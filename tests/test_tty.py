@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import BUILD, Archive, boot, guest, native
+from conftest import Archive, boot, guest, native
 
 LIBCS = ["musl", "glibc", "glibc32"]           # glibc32: the i386 ABI
 

@@ -70,16 +70,18 @@ def file_name(f):
     return d_path(f.path)
 
 
-def _fd_dir(sb, pid, tid):
+def _per_fd(tid, make):
+    """The entries of /proc/PID/fd/ or fdinfo/: one per open fd, made by make(fd)."""
     def entries():
         t = _task(tid)
-        out = {}
         if t.files is None:
-            return out
-        for fd in sorted(t.files.fd):
-            out[str(fd).encode()] = _fd_link(sb, pid, tid, fd)
-        return out
+            return {}
+        return {str(fd).encode(): make(fd) for fd in sorted(t.files.fd)}
     return entries
+
+
+def _fd_dir(sb, pid, tid):
+    return _per_fd(tid, lambda fd: _fd_link(sb, pid, tid, fd))
 
 
 def _fd_link(sb, pid, tid, fd):
@@ -88,23 +90,14 @@ def _fd_link(sb, pid, tid, fd):
         f = t.files.fd.get(fd) if t.files is not None else None
         if f is None:
             raise Errno(ENOENT)
-        mode = 0o700 | (0o077 if False else 0)
         link = ProcLink(sb, ("fd", tid, fd, id(f)), lambda: file_name(f), lambda: f.path,
-                        t.cred.euid, t.cred.egid, mode)
+                        t.cred.euid, t.cred.egid, 0o700)
         return link
     return make
 
 
 def _fdinfo_dir(sb, pid, tid):
-    def entries():
-        t = _task(tid)
-        out = {}
-        if t.files is None:
-            return out
-        for fd in sorted(t.files.fd):
-            out[str(fd).encode()] = _fdinfo(sb, tid, fd)
-        return out
-    return entries
+    return _per_fd(tid, lambda fd: _fdinfo(sb, tid, fd))
 
 
 def _fdinfo(sb, tid, fd):
