@@ -215,6 +215,16 @@ int main(int argc, char **argv)
 	T(utimes("file", tv));
 	{ struct stat st; stat("file", &st); printf("  times %ld.%ld %ld.%ld\n", st.st_atim.tv_sec, st.st_atim.tv_nsec, st.st_mtim.tv_sec, st.st_mtim.tv_nsec); }
 	T(utimensat(AT_FDCWD, "sym", ts, AT_SYMLINK_NOFOLLOW | 0x8000));
+	/* an empty name with AT_EMPTY_PATH names dirfd's own file */
+	{
+		int efd = open("file", O_RDONLY);
+		T(fchownat(efd, "", -1, 0, AT_EMPTY_PATH));
+		T(fchownat(efd, "", -1, 0, 0));
+		T(fchownat(AT_FDCWD, "", -1, 0, AT_EMPTY_PATH));
+		T(fchownat(999, "", -1, 0, AT_EMPTY_PATH));
+		{ struct stat st; fstat(efd, &st); printf("  gid %d\n", (int)st.st_gid); }
+		close(efd);
+	}
 
 	/* mknod: FIFOs and regular files; device nodes need root */
 	T(mknod("fifo", S_IFIFO | 0666, 0));
