@@ -4,6 +4,7 @@
 #   make shell   the same, with an interactive shell on the console
 #   make test    set up, build, run the whole test suite
 #   make bench   benchmarks: pyuml against native, as ratios
+#   make lab-list, make lab-start LAB=x, make grade   the labs (labs/Makefile.inc)
 
 PYTHON  ?= python3
 VENV    := .venv
@@ -90,6 +91,7 @@ shell: all
 
 # -- tests and benchmarks --------------------------------------------------------
 include tests/guest/Makefile.inc
+include labs/Makefile.inc
 
 test: all guests
 	$(PY) -m pytest -q tests

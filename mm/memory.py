@@ -183,7 +183,11 @@ def do_wp_page(mm, vma, addr, idx, pte):
     pm = _pm.physmem
     q = mm.pt.q
     old = (pte & PTE_PFN_MASK) >> PAGE_SHIFT
+    # LAB cow: begin
     if vma.flags & VM_SHARED or page_exclusive(pm, old):
+    # LAB cow: starter
+    #> if vma.flags & VM_SHARED:
+    # LAB cow: end
         q[idx] = (pte & ~(PROT_BITS | _PAGE_AROUND)) | vma_prot(vma) | _PAGE_NEWPROT
     else:
         try:
@@ -253,6 +257,7 @@ def copy_page_range(dst, src, vma):
     cow = not vma.flags & VM_SHARED
     fast = fork_mprotect_ranges
     protect = []
+    # LAB cow: begin
     for addr, first, count in src.pt.pte_pages(vma.start, vma.end):
         didx = None
         for i in range(count):
@@ -277,6 +282,31 @@ def copy_page_range(dst, src, vma):
                         protect.append([a, a + PAGE_SIZE])
             q[didx + i] = pte & ~(_PAGE_NEWPAGE | _PAGE_NEWPROT)
             dst.rss += 1
+    # LAB cow: starter
+    #> # The starter copies every private page at fork (page-cache pages,
+    #> # mapped read-only, and shared mappings are shared).  The child's host
+    #> # process starts as a copy of the parent's, mapping the parent's
+    #> # frames: its ptes get _PAGE_NEWPAGE so that its first TLB flush maps
+    #> # its own copies instead.
+    #> for addr, first, count in src.pt.pte_pages(vma.start, vma.end):
+    #>     for i in range(count):
+    #>         pte = q[first + i]
+    #>         if not pte & (_PAGE_PRESENT | _PAGE_PROTNONE):
+    #>             continue
+    #>         a = addr + (i << PAGE_SHIFT)
+    #>         didx = dst.pt.pte_index(a, alloc=True)
+    #>         pfn = (pte & PTE_PFN_MASK) >> PAGE_SHIFT
+    #>         if cow and not pm.flags[pfn] & PG_CACHE:
+    #>             new = pm.alloc_frame(zero=False)
+    #>             pm.copy_frame(new, pfn)
+    #>             q[didx] = (new << PAGE_SHIFT) | (pte & ~PTE_PFN_MASK & ~_PAGE_NEWPROT) \
+    #>                 | _PAGE_NEWPAGE
+    #>             dst.note_stale(a, a + PAGE_SIZE)
+    #>         else:
+    #>             pm.get_frame(pfn)
+    #>             q[didx] = pte & ~(_PAGE_NEWPAGE | _PAGE_NEWPROT)
+    #>         dst.rss += 1
+    # LAB cow: end
     return protect
 
 
