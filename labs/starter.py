@@ -61,7 +61,7 @@ def lab_names(root=ROOT):
 def lab_title(name, root=ROOT):
     with open(os.path.join(root, "labs", name, "README.md")) as f:
         first = f.readline().strip()
-    return re.sub(r"^#+\s*", "", first)
+    return re.sub(r"^#+\s*(Lab \S+:\s*)?", "", first)
 
 
 def source_files(root=ROOT):

@@ -95,6 +95,10 @@ def _around(vma, addr, idx):
 
 
 def do_anonymous_page(mm, vma, addr, idx):
+    """A first touch of private anonymous memory (a heap, a stack, an
+    anonymous mmap): a zeroed frame for the page at addr (pte q[idx]), and
+    with fault-around for the pages around it that have none yet."""
+    # LAB lazy: begin
     pm = _pm.physmem
     q = mm.pt.q
     bits = vma_prot(vma) | _PAGE_NEWPAGE
@@ -115,6 +119,35 @@ def do_anonymous_page(mm, vma, addr, idx):
         q[first + i] = (pfn << PAGE_SHIFT) | bits | (_PAGE_AROUND if i != fault_i else 0)
     mm.rss += len(pfns)
     mm.note_stale(start, end)
+    # LAB lazy: starter
+    #> # The starter gives anonymous memory its frames when it is mapped
+    #> # (populate_anon, below): a page without one is never touched.
+    #> raise VMFault("sigbus")
+    # LAB lazy: end
+
+
+# LAB lazy: begin
+# LAB lazy: starter
+#> def populate_anon(mm, vma, start, end):
+#>     """The starter's eager allocation: a zeroed frame now for every page
+#>     of [start, end) in vma that has none (none at all for PROT_NONE)."""
+#>     from kernel.errno import ENOMEM, Errno
+#>     bits = vma_prot(vma)
+#>     if not bits & _PAGE_PRESENT:
+#>         return
+#>     pm = _pm.physmem
+#>     q = mm.pt.q
+#>     try:
+#>         for a in range(start, end, PAGE_SIZE):
+#>             idx = mm.pt.pte_index(a, alloc=True)
+#>             if not q[idx]:
+#>                 q[idx] = (pm.alloc_frame() << PAGE_SHIFT) | bits | _PAGE_NEWPAGE
+#>                 mm.rss += 1
+#>     except OutOfMemory:
+#>         raise Errno(ENOMEM)
+#>     finally:
+#>         mm.note_stale(start, end)
+# LAB lazy: end
 
 
 def do_file_page(mm, vma, addr, idx, write):

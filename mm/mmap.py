@@ -290,6 +290,15 @@ def do_mmap(mm, addr, length, prot, flags, file=None, pgoff=0, name=None, cred_r
         file.get()
     vma = VMA(addr, addr + length, vm, file, pgoff, name)
     mm.insert_vma(vma)
+    # LAB lazy: begin
+    # LAB lazy: starter
+    #> if file is None:
+    #>     # eager: every page of private anonymous memory gets its frame now
+    #>     # (of the stack, which is reserved whole, the top 256 KiB)
+    #>     from mm.memory import populate_anon
+    #>     low = max(vma.start, vma.end - (256 << 10)) if name == "[stack]" else vma.start
+    #>     populate_anon(mm, vma, low, vma.end)
+    # LAB lazy: end
     return addr
 
 
@@ -312,6 +321,12 @@ def mprotect_fixup(mm, start, end, prot):
             split_vma(mm, v, end)
         v.flags = (v.flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | newflags
         change_protection(mm, v, v.start, v.end)
+        # LAB lazy: begin
+        # LAB lazy: starter
+        #> if v.file is None and v.name != "[stack]":
+        #>     from mm.memory import populate_anon
+        #>     populate_anon(mm, v, v.start, v.end)     # accessible now: eager
+        # LAB lazy: end
         pos = v.end
     if pos < end:
         raise Errno(ENOMEM)
@@ -351,6 +366,11 @@ def do_brk(mm, newbrk):
     else:
         mm.insert_vma(VMA(old_top, new_top, VM_READ | VM_WRITE | VM_MAYREAD
                           | VM_MAYWRITE | VM_MAYEXEC | mm.def_flags, name="[heap]"))
+    # LAB lazy: begin
+    # LAB lazy: starter
+    #> from mm.memory import populate_anon
+    #> populate_anon(mm, mm.vma_at(old_top), old_top, new_top)   # eager
+    # LAB lazy: end
     mm.brk = newbrk
     if mm.def_flags & VM_LOCKED:                   # mlockall(MCL_FUTURE)
         from mm.mlock import mm_populate
