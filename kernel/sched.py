@@ -159,6 +159,7 @@ def wake_up_process(t):
 def enqueue_task(t, flags=0):
     """t (TASK_RUNNING) may be picked from now on.  ENQUEUE_WAKEUP: it
     slept or is new, and gets only bounded credit for the time it waited."""
+    t.sched_enqueued = now()
     policy.enqueue_task(t, flags)
 
 
@@ -168,8 +169,13 @@ def dequeue_task(t):
 
 
 def pick_next_task():
-    """Take the task to run next off the run queue (None: nobody)."""
-    return policy.pick_next_task()
+    """Take the task to run next off the run queue (None: nobody).  Its
+    schedstat counters (/proc/PID/schedstat) count the pick and the wait."""
+    t = policy.pick_next_task()
+    if t is not None:
+        t.sched_pcount += 1
+        t.sched_run_delay += now() - t.sched_enqueued
+    return t
 
 
 def nr_running():

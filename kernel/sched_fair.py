@@ -47,10 +47,15 @@ SLEEPER_CREDIT = 0.003          # seconds a waking sleeper may be ahead
 WAKEUP_GRANULARITY = 0.001      # seconds (Linux: 1 ms times a CPU factor)
 
 
+# LAB sched: begin
 def task_weight(t):
+    """How much CPU t deserves against others: by its nice value, and the
+    least there is for SCHED_IDLE."""
     if t.policy == SCHED_IDLE:
         return WEIGHT_IDLEPRIO
     return sched_prio_to_weight[max(-20, min(19, t.nice)) + 20]
+# LAB sched: starter
+# LAB sched: end
 
 
 class FairSchedClass:
@@ -66,6 +71,7 @@ class FairSchedClass:
     def tasks(self):
         return list(self.queue)
 
+    # LAB sched: begin
     def place_entity(self, t):
         """t joins after sleeping (or new): its credit for the time it did
         not run is bounded."""
@@ -123,6 +129,37 @@ class FairSchedClass:
         w = task_weight(curr)
         ran = curr_ran if w == NICE_0_LOAD else curr_ran * NICE_0_LOAD / w
         return t.vruntime + WAKEUP_GRANULARITY < curr.vruntime + ran
+    # LAB sched: starter
+    #> # The starter is round robin: the queue is first come, first served,
+    #> # nice and the policy fields count for nothing, and a woken task waits
+    #> # for its turn like any other.
+    #> def enqueue_task(self, t, flags=0):
+    #>     self.queue.append(t)
+    #>
+    #> def dequeue_task(self, t):
+    #>     try:
+    #>         self.queue.remove(t)
+    #>     except ValueError:
+    #>         pass
+    #>
+    #> def pick_next_task(self):
+    #>     for t in self.queue:
+    #>         if t.state == 0:                        # TASK_RUNNING
+    #>             self.queue.remove(t)
+    #>             t.yielded = False
+    #>             return t
+    #>     self.queue.clear()
+    #>     return None
+    #>
+    #> def update_curr(self, t, delta):
+    #>     t.vruntime += delta                         # kept, but not used
+    #>
+    #> def task_fork(self, child, parent):
+    #>     child.vruntime = parent.vruntime
+    #>
+    #> def check_preempt_wakeup(self, t, curr, curr_ran):
+    #>     return False
+    # LAB sched: end
 
     def yield_task(self, t):
         """sched_yield: step aside once if anyone else can run."""

@@ -128,6 +128,9 @@ class Task:
         self.vruntime = 0.0             # weighted CPU time had (kernel/sched_fair.py)
         self.yielded = False            # sched_yield: step aside once
         self.sched_ticks = 0            # preemption ticks taken (sched_clock=tick)
+        self.sched_pcount = 0           # times picked to run (/proc/PID/schedstat)
+        self.sched_run_delay = 0.0      # seconds spent runnable, waiting
+        self.sched_enqueued = 0.0       # when it last joined the run queue
         self.nice = 0                   # -20..19 (setpriority)
         self.policy = 0                 # SCHED_OTHER... (kernel/sched_policy.py)
         self.rt_priority = 0

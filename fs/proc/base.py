@@ -183,6 +183,7 @@ def pid_entries(sb, pid, tid, with_task_dir=True):
         f(b"oom_score_adj", lambda reader: b"0\n", 0o644),
         f(b"limits", text(_limits)),
         f(b"wchan", lambda reader: b"0"),
+        f(b"schedstat", text(_schedstat)),
     ])
     ents[b"exe"] = lambda: _own(ProcLink(sb, ("exe", tid), _d_path_of(lambda: _exe_path(tid)),
                                          lambda: _exe_path(tid)), tid)
@@ -202,6 +203,12 @@ def _own(inode, tid):
     t = _task(tid)
     inode.uid, inode.gid = t.cred.euid, t.cred.egid
     return inode
+
+
+def _schedstat(t):
+    """Linux's three numbers: ns on the CPU, ns waiting to run, runs."""
+    return b"%d %d %d\n" % (int((t.utime + t.stime) * 1e9), int(t.sched_run_delay * 1e9),
+                            t.sched_pcount)
 
 
 def _limits(t):
