@@ -55,6 +55,9 @@ class MMContext:
         self.stack_off = stack_pfn << PAGE_SHIFT
         self.stub_regs = regs           # valid registers to enter the stub with
         self.loaded_task = None         # whose registers the host thread holds
+        # whose FP/SSE/AVX state the host thread holds: the stub never
+        # touches it, so running the stub forgets loaded_task, not this
+        self.fpu_task = None
         self.dead = False
 
     # -- running the stub ---------------------------------------------------
