@@ -78,6 +78,14 @@ def syscall_handler(name):
     return _handlers.get("sys_" + name)
 
 
+def inject_fault(t, where):
+    """Fault injection for tests (boot option inject_oops=WHERE): a kernel
+    bug at a named point of a system call, which must become an oops.
+    init is spared, so that the machine boots."""
+    if where in inject_oops and t.pid != 1:
+        raise RuntimeError("fault injected into %s (inject_oops=)" % where)
+
+
 def table_for(arch):
     tab = _tables.get(arch)
     if tab is None:
