@@ -187,7 +187,9 @@ def segv(t, ctx):
         raise StubError("fault frame outside the stub stack (%#x)" % uc)
     mm = t.mm
     info = handle_page_fault(t, cr2, err, trapno)
-    ops = flush_ops(mm)
+    # what does not fit in the handler's batch stays pending: the userspace
+    # loop flushes it before the guest runs again
+    ops = flush_ops(mm, stub.max_records)
     arch_finish_segv(t, ctx, ops)
     if info is not None:
         if info.signo == SIGKILL:
@@ -200,11 +202,6 @@ def segv(t, ctx):
 def arch_finish_segv(t, ctx, ops):
     """Let the handler apply ops and rt_sigreturn to the faulting context;
     the stub's return signal stops it right after."""
-    if len(ops) > ctx.stub.max_records:
-        # too many for the handler's batch: the rest waits for the next
-        # flush (the guest simply faults again if it needed them)
-        keep = ops[:ctx.stub.max_records]
-        ops = keep
     write_batch(ctx, ops)
     ctx.write_host_pid()
     pid = ctx.pid
