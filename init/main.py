@@ -57,6 +57,8 @@ class Options:
         self.rootflags = None
         self.read_only = None
         self.stats = False
+        self.strace = None              # strace=: the built-in tracer (kernel/trace/)
+        self.strace_file = None
 
 
 def parse_cmdline(argv):
@@ -118,6 +120,12 @@ def parse_cmdline(argv):
             # at the end, logging the verdict (mm/debug.py)
             from mm import debug
             debug.check_enabled = value not in ("0", "off")
+        elif name == "strace":
+            o.strace = value
+        elif name == "strace_file":
+            if not value:
+                raise BootError("strace_file=: give a host file name")
+            o.strace_file = value
         elif name in ("console", "con", "con0", "ssl", "eth0", "ubd0", "umid"):
             continue                            # UML options that mean nothing here
         else:
@@ -271,6 +279,19 @@ def _why(err):
             EACCES: "not an executable regular file"}.get(err, os.strerror(err))
 
 
+def start_strace(o):
+    """strace=LIST [strace_file=PATH]: trace the guests' system calls."""
+    if o.strace is None:
+        if o.strace_file is not None:
+            raise BootError("strace_file=%s: give strace= too (e.g. strace=all)" % o.strace_file)
+        return
+    from kernel.trace import strace
+    try:
+        strace.enable(o.strace, o.strace_file)
+    except strace.StraceError as e:
+        raise BootError("%s (option strace=)" % e)
+
+
 _opts = None
 
 
@@ -289,6 +310,7 @@ def start_kernel(argv):
                 pass
         except OSError as e:
             raise BootError("initrd=%s: %s" % (o.initrd, e.strerror))
+    start_strace(o)
     pin_to_one_cpu()
     become_subreaper()
     from kernel.sys import UTS_RELEASE, UTS_VERSION
@@ -358,6 +380,9 @@ def main(argv=None):
         status = 1
     finally:
         kill_all()
+        from kernel.trace import strace
+        if strace.enabled:
+            strace.shutdown()
         if _opts is not None and _opts.stats:
             from skas.ptrace import Stats
             sys.stderr.write("stats: ptrace_stops=%d syscalls=%d faults=%d vsyscalls=%d\n"
