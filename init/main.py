@@ -75,6 +75,9 @@ def parse_cmdline(argv):
         if a == "quiet":
             o.quiet = True
             continue
+        if a == "debug":
+            o.loglevel = 10                     # CONSOLE_LOGLEVEL_DEBUG
+            continue
         if a == "stats":
             o.stats = True
             continue
@@ -104,7 +107,7 @@ def parse_cmdline(argv):
             try:
                 o.loglevel = int(value)
             except ValueError:
-                raise BootError("loglevel=%s: not a number" % value)
+                raise BootError("loglevel=%s: not a number (option loglevel=)" % value)
         elif name == "root":
             o.root = value
         elif name == "rootfstype":
@@ -299,9 +302,9 @@ def start_kernel(argv):
     global _opts
     o = _opts = parse_cmdline(argv)
     if o.quiet:
-        kprintk.loglevel = kprintk.KERN_ERR
+        kprintk.console_loglevel = kprintk.CONSOLE_LOGLEVEL_QUIET
     if o.loglevel is not None:
-        kprintk.loglevel = o.loglevel
+        kprintk.console_loglevel = o.loglevel
     if o.init is None and o.initrd is None and o.rootfstype != "hostfs":
         raise BootError("nothing to boot: give initrd=FILE (and init=PATH)\n" + USAGE)
     if o.initrd is not None:
@@ -323,6 +326,8 @@ def start_kernel(argv):
     from drivers.console import console_init
     from drivers.mem import chr_dev_init
     chr_dev_init()
+    from drivers.kmsg import kmsg_init
+    kmsg_init()
     console_init()
     root = mount_root(o)
     if o.rootfstype == "hostfs":
