@@ -134,6 +134,7 @@ def _table():
             "sem": Ctl(_sem),
             "printk": Ctl(_printk_get, _printk_set),
             "dmesg_restrict": int_ctl("kernel.printk", "dmesg_restrict", 0, 1),
+            "sysrq": int_ctl("kernel.sysrq", "sysrq_enabled", 0, 511),
             "random": {
                 "boot_id": const(_boot_id),
                 "uuid": Ctl(lambda: str(uuid.uuid4()).encode() + b"\n"),

@@ -210,11 +210,18 @@ def _root_entries():
         b"mounts": lambda: ProcLink(sb, ("mounts",), lambda: b"self/mounts"),
         b"sys": proc_sys_dir(sb),
         b"kmsg": lambda: _kmsg_inode(sb),
+        b"sysrq-trigger": lambda: ProcFile(sb, ("sysrq-trigger",), lambda t: b"", mode=0o200,
+                                           store=_sysrq_trigger),
     }
     for pid, t in sorted(_tasks().items()):
         if t.tgid == pid:
             ents[str(pid).encode()] = proc_pid_dir(sb, pid)
     return ents
+
+
+def _sysrq_trigger(t, data):
+    from kernel.sysrq import write_sysrq_trigger
+    return write_sysrq_trigger(t, data)
 
 
 def _kmsg_inode(sb):
