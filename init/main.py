@@ -23,7 +23,8 @@ import sys
 from kernel import printk as kprintk
 from kernel.printk import pr_err, pr_info
 
-USAGE = ("usage: linux [mem=SIZE] initrd=FILE init=PATH [quiet] "
+USAGE = ("usage: linux [mem=SIZE] initrd=FILE init=PATH [quiet|debug|loglevel=N] "
+         "[strace=LIST [strace_file=PATH]] "
          "[root=/dev/root rootfstype=hostfs rootflags=DIR [ro|rw]] "
          "[name=value ...] [-- ARG ...]")
 

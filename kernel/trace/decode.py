@@ -793,43 +793,40 @@ def t_rlimres(c, v):
     return xlat.xlat(xlat.RLIMITS, v & 0xFFFFFFFF)
 
 
-def _rlim(v, inf):
+def _rlim(v, inf, inf_name):
     if v == inf:
-        return "RLIM64_INFINITY" if inf == (1 << 64) - 1 and _rlim.prlimit else "RLIM_INFINITY"
+        return inf_name
     if v and v % 1024 == 0:
         return "%d*1024" % (v // 1024)
     return str(v)
 
 
-_rlim.prlimit = False
-
-
 @argtype("rlimit")
 def t_rlimit(c, v):
+    """struct rlimit of the caller's word size (getrlimit, setrlimit)."""
     addr = c.ulong(v)
     if not addr:
         return "NULL"
-    if c.failed and c.saved.get("out"):
-        return ptr(addr)
     fmt, inf = ("<QQ", (1 << 64) - 1) if c.bits == 64 else ("<II", 0xFFFFFFFF)
     r = c.unpack(fmt, addr)
     if r is None:
         return ptr(addr)
-    _rlim.prlimit = False
-    return "{rlim_cur=%s, rlim_max=%s}" % (_rlim(r[0], inf), _rlim(r[1], inf))
+    return "{rlim_cur=%s, rlim_max=%s}" % (_rlim(r[0], inf, "RLIM_INFINITY"),
+                                           _rlim(r[1], inf, "RLIM_INFINITY"))
 
 
 @argtype("rlimit64")
 def t_rlimit64(c, v):
+    """prlimit64's struct rlimit64."""
     addr = c.ulong(v)
     if not addr:
         return "NULL"
     r = c.unpack("<QQ", addr)
     if r is None:
         return ptr(addr)
-    _rlim.prlimit = True
-    return "{rlim_cur=%s, rlim_max=%s}" % (_rlim(r[0], (1 << 64) - 1),
-                                           _rlim(r[1], (1 << 64) - 1))
+    inf = (1 << 64) - 1
+    return "{rlim_cur=%s, rlim_max=%s}" % (_rlim(r[0], inf, "RLIM64_INFINITY"),
+                                           _rlim(r[1], inf, "RLIM64_INFINITY"))
 
 
 @argtype("archprctl")
