@@ -20,8 +20,11 @@ list of its lines, with these rules:
     ENOSYS, after which glibc makes the same calls), futex (whether a
     thread had to wait depends on who ran first), sched_yield, and clock
     and time readings;
- 4. times are masked: tv_sec/tv_nsec/tv_usec of clock readings,
-    si_utime/si_stime.
+ 4. a call cut short because its task died (`pause() = ?` when another
+    thread calls exit_group) is dropped: whether it had begun is timing;
+ 5. times are masked (si_utime/si_stime), and what is the file system's
+    or the kernel's own choice: System V IPC ids (renamed SHM1, SEM2 ...),
+    a directory's st_size, statx's stx_mask.
 """
 
 import re
@@ -31,6 +34,9 @@ HOST_DEPENDENT = ("readlink(\"/proc/self/exe\"", "getrandom(", "rseq(", "futex("
                   "gettimeofday(", "time(")
 PID_RESULT_CALLS = ("getpid", "getppid", "gettid", "fork", "vfork", "clone", "clone3",
                     "wait4", "waitpid", "set_tid_address", "getpgrp", "getsid", "setsid")
+
+IPC_ID_CALLS = ("shmat", "shmctl", "semop", "semtimedop", "semctl", "msgsnd", "msgrcv",
+                "msgctl")
 
 _PREFIX = re.compile(r"^(?:\[pid\s+(\d+)\] |(\d+)\s+)")
 _RESUMED = re.compile(r"^<\.\.\. (\w+) resumed>")
@@ -85,6 +91,12 @@ def normalise(text, drop_first_execve=True):
             pids[p] = "P%d" % (len(pids) + 1)
         return pids[p]
 
+    ipcs = {}
+
+    def ipc_name(i, kind):
+        """shm, sem and msg ids are three separate spaces."""
+        return ipcs.setdefault((kind, int(i)), "%s%d" % (kind.upper(), len(ipcs) + 1))
+
     # the first pid of each process as it appears in its own prefix
     for pid, _ in events:
         pid_name(pid)
@@ -92,6 +104,8 @@ def normalise(text, drop_first_execve=True):
     for pid, line in events:
         if line.startswith(HOST_DEPENDENT):
             continue
+        if line.endswith(" = ?") and not line.startswith(("exit(", "exit_group(")):
+            continue        # cut short by the death of the task: how far it got is timing
         line = re.sub(r"\s+= ", " = ", line)
         name = line.split("(", 1)[0]
         if name in PID_RESULT_CALLS:
@@ -109,8 +123,16 @@ def normalise(text, drop_first_execve=True):
         line = re.sub(r"si_pid=(\d+)", lambda m: "si_pid=" + pid_name(m.group(1)), line)
         line = re.sub(r"parent_tid=\[(\d+)\]", lambda m: "parent_tid=[%s]" % pid_name(m.group(1)),
                       line)
+        # System V IPC ids are the kernel's to choose, like pids
+        if name in ("shmget", "semget", "msgget"):
+            line = re.sub(r" = (\d+)$", lambda m: " = " + ipc_name(m.group(1), name[:3]), line)
+        if name in IPC_ID_CALLS:
+            line = re.sub(r"^(\w+\()(\d+)", lambda m: m.group(1) + ipc_name(m.group(2), name[:3]),
+                          line)
+        # a directory's size is its file system's business
+        line = re.sub(r"(S_IFDIR\|0\d+, st(?:x)?_size)=\d+", r"\1=N", line)
         line = re.sub(r"0x[0-9a-f]{5,}", "ADDR", line)
-        line = re.sub(r"si_[us]time=\d+", "si_TIME", line)
+        line = re.sub(r"si_[us]time=\d+(?: /\* [\d.]+ s \*/)?", "si_TIME", line)
         # which statx fields a file system fills in is its own business
         line = re.sub(r"stx_mask=[A-Z_|]+", "stx_mask=MASK", line)
         line = re.sub(r"/\* \d+ vars? \*/", "/* N vars */", line)

@@ -90,12 +90,32 @@ def test_trace_matches_native_strace(tmp_path, libc):
         assert want in flat, "%r not in the pyuml trace" % want
 
 
+@pytest.mark.parametrize("libc", LIBCS)
+def test_threads_and_exit_group(tmp_path, libc):
+    """strace -f of threads: clone/clone3 with its flags, and exit_group in
+    one thread ending the others, each with its +++ line."""
+    t = Traced(tmp_path, libc)
+    nout, nst, nlog = t.native(["threads", "threadexit"])
+    uout, ust, ulog = t.pyuml(["threads", "threadexit"])
+    assert (uout, ust) == (nout, nst) and ust == 4
+    assert_same(nlog, ulog)
+    assert len(re.findall(r"^\d+ +\+\+\+ exited with 4 \+\+\+$", ulog, re.M)) == 3, ulog
+    assert re.search(r"^\d+ +<\.\.\. pause resumed>\) += \?$", ulog, re.M), ulog
+
+
+def test_unsupported_call_is_enosys_in_the_trace(tmp_path):
+    t = Traced(tmp_path, "glibc")
+    _, _, ulog = t.pyuml(["files"], trace="rseq")
+    assert re.match(r"^\d+ +rseq\(0x[0-9a-f]+, 0x20, 0, 0x53053053\) += -1 ENOSYS "
+                    r"\(Function not implemented\)$", ulog.splitlines()[0]), ulog
+
+
 @pytest.mark.parametrize("trace", ["openat,close", "%file", "%process", "%signal", "%memory",
-                                   "%desc", "%network", "!write,rt_sigprocmask"])
+                                   "%desc", "%network", "%ipc", "!write,rt_sigprocmask"])
 def test_filters_and_classes(tmp_path, trace):
     """strace=NAMES and strace=%CLASS select what Debian's strace -e trace= does."""
     t = Traced(tmp_path, "glibc")
-    sections = ["files", "mem", "signals", "sockets"]
+    sections = ["files", "mem", "signals", "sockets", "ipc"]
     _, _, nlog = t.native(sections, trace=trace)
     _, _, ulog = t.pyuml(sections, trace=trace)
     assert_same(nlog, ulog)
@@ -118,7 +138,7 @@ def test_stderr_output_with_pid_prefixes(tmp_path):
     # the same events as the file: unprefixed lines are the lone task's
     fl = [re.sub(r"^\d+ +", "", l) for l in flog.splitlines()]
     ul = [re.sub(r"^\[pid +\d+\] ", "", l) for l in lines]
-    strip = lambda ls: [re.sub(r"si_([us])time=\d+", r"si_\1time=T", re.sub(r"\s+= ", " = ", l))
+    strip = lambda ls: [re.sub(r"si_([us])time=\d+(?: /\* [\d.]+ s \*/)?", r"si_\1time=T", re.sub(r"\s+= ", " = ", l))
                          for l in ls]
     assert strip(ul) == strip(fl)
 

@@ -369,9 +369,23 @@ def t_fds2(c, v):
     return ptr(c.ulong(v)) if r is None else "[%d, %d]" % r
 
 
-@argtype("dirents")
-def t_dirents(c, v):
-    return ptr(c.ulong(v))
+@argtype("dirents", "dirents64")
+def t_dirents(c, v, n=0):
+    """getdents: the buffer's address and how many entries the call put
+    there (strace without -v)."""
+    addr = c.ulong(v)
+    data = c.read(addr, n) if n > 0 else b""
+    if data is None:
+        return ptr(addr)
+    count = pos = 0
+    reclen_at = 16 if c.spec.name == "getdents64" else 2 * (c.bits // 8)
+    while pos + reclen_at + 2 <= len(data):
+        reclen = struct.unpack_from("<H", data, pos + reclen_at)[0]
+        if reclen == 0:
+            break
+        count += 1
+        pos += reclen
+    return "%s /* %d entries */" % (ptr(addr), count)
 
 
 # -- struct stat, statx ------------------------------------------------------------------------------
@@ -692,14 +706,25 @@ def siginfo_text(info):
             parts.append("si_status=%d" % info.status)
         else:
             parts.append("si_status=%s" % xlat.signame(info.status))
-        parts.append("si_utime=%d" % info.utime)
-        parts.append("si_stime=%d" % info.stime)
+        parts.append("si_utime=" + clock_t(info.utime))
+        parts.append("si_stime=" + clock_t(info.stime))
     elif sig in (4, 5, 7, 8, 11):
         parts.append("si_addr=%s" % ptr(info.addr))
     elif sig == 29:
         parts.append("si_band=%d" % info.band)
         parts.append("si_fd=%d" % info.fd)
     return "{" + ", ".join(parts) + "}"
+
+
+CLK_TCK = 100
+
+
+def clock_t(v):
+    """Clock ticks, with the seconds in a comment when not 0: 1 /* 0.01 s */."""
+    v = int(v)
+    if v <= 0:
+        return str(v)
+    return "%d /* %d.%02d s */" % (v, v // CLK_TCK, v % CLK_TCK)
 
 
 def _s32(v):
@@ -879,6 +904,102 @@ def t_uname(c, v):
         return ptr(addr)
     f = [data[i * 65:(i + 1) * 65].split(b"\0")[0] for i in range(2)]
     return "{sysname=%s, nodename=%s, ...}" % (quote(f[0]), quote(f[1]))
+
+
+# -- System V IPC ---------------------------------------------------------------------------------
+
+@argtype("ipckey")
+def t_ipckey(c, v):
+    v &= 0xFFFFFFFF
+    return "IPC_PRIVATE" if v == 0 else hexc(v)
+
+
+@argtype("ipcflags")
+def t_ipcflags(c, v):
+    """IPC_CREAT|0600: the flags, then the permission bits."""
+    v &= 0xFFFFFFFF
+    fl = xlat.flags(xlat.IPC_FLAGS, v & ~0o777) if v & ~0o777 else ""
+    mode = octal(v & 0o777)
+    return fl + "|" + mode if fl else mode
+
+
+def _ipc_cmd(table, v):
+    v &= 0xFFFFFFFF
+    name = xlat.xlat(table, v & ~0x100, hexc(v & ~0x100))
+    return "IPC_64|" + name if v & 0x100 else name
+
+
+@argtype("shmcmd")
+def t_shmcmd(c, v):
+    return _ipc_cmd(xlat.IPC_CMDS, v)
+
+
+@argtype("semcmd")
+def t_semcmd(c, v):
+    return _ipc_cmd(xlat.SEM_CMDS, v)
+
+
+@argtype("msgcmd")
+def t_msgcmd(c, v):
+    return _ipc_cmd(xlat.MSG_CMDS, v)
+
+
+@argtype("shmatflags")
+def t_shmatflags(c, v):
+    return xlat.flags(xlat.SHMAT_FLAGS, v & 0xFFFFFFFF)
+
+
+@argtype("msgrcvflags")
+def t_msgrcvflags(c, v):
+    return xlat.flags(xlat.MSGRCV_FLAGS, v & 0xFFFFFFFF)
+
+
+@argtype("sembufs")
+def t_sembufs(c, v, n):
+    addr = c.ulong(v)
+    out = []
+    for i in range(min(max(n, 0), MAX_ARRAY)):
+        r = c.unpack("<Hhh", addr + 6 * i)
+        if r is None:
+            return ptr(addr)
+        out.append("{sem_num=%d, sem_op=%d, sem_flg=%s}" % (
+            r[0], r[1], xlat.flags(xlat.SEM_FLAGS, r[2] & 0xFFFF)))
+    if n > MAX_ARRAY:
+        out.append("...")
+    return "[" + ", ".join(out) + "]"
+
+
+@argtype("msgbuf")
+def t_msgbuf(c, v, n):
+    """{mtype=1, mtext="..."}: n bytes of text (msgsnd's size, msgrcv's result)."""
+    addr = c.ulong(v)
+    r = c.unpack("<q" if c.bits == 64 else "<i", addr)
+    if r is None:
+        return ptr(addr)
+    return "{mtype=%d, mtext=%s}" % (r[0], c.buffer(addr + c.bits // 8, n))
+
+
+@argtype("semunptr")
+def t_semunptr(c, v):
+    """ipc(SEMCTL)'s argument: a pointer to the union semun."""
+    addr = c.ulong(v)
+    r = c.unpack("<I", addr) if addr else None
+    return ptr(addr) if r is None else "[%s]" % ptr(r[0])
+
+
+@argtype("kludge")
+def t_kludge(c, v, n):
+    """ipc(MSGRCV)'s struct ipc_kludge {msgp, msgtyp}: the message."""
+    r = c.unpack("<Ii", c.ulong(v))
+    return ptr(c.ulong(v)) if r is None else t_msgbuf(c, r[0], n)
+
+
+@argtype("kludgetype")
+def t_kludgetype(c, v):
+    if c.failed:
+        return None
+    r = c.unpack("<Ii", c.ulong(v))
+    return None if r is None else str(r[1])
 
 
 # -- sockets ----------------------------------------------------------------------------------------------
@@ -1103,7 +1224,14 @@ def set_thread_area_result(c):
     return "%d (entry_number=%d)" % (c.ret, r[0]) if r is not None else str(c.ret)
 
 
+def ipc_shmat_result(c):
+    """ipc(SHMAT) returns 0 and leaves the address at *third."""
+    r = c.unpack("<I", c.ulong(c.args[3]))
+    return hexc(r[0]) if r is not None else str(c.ret)
+
+
 RESULTS = {
+    "ipc_shmat": ipc_shmat_result,
     "set_thread_area": set_thread_area_result,
     "int": lambda c: str(c.ret),
     "hex": lambda c: "%#x" % c.ulong(c.ret),

@@ -100,6 +100,7 @@ def enable(value, path=None):
     """Turn the tracer on (called while the command line is parsed)."""
     global enabled, _out, _to_file, _select
     _select = parse_filter(value)
+    _MULTIPLEXED.update(socketcall=xlat().SOCKETCALLS, ipc=xlat().IPC_CALLS)
     if path:
         try:
             _out = open(path, "w", buffering=1)
@@ -128,8 +129,8 @@ def wrap_table(abi, tab):
     """Give every traced entry of a subarch's table a tracing handler."""
     bits = getattr(abi, "BITS", 32)
     for entry in tab:
-        if entry is None or not _select(entry.name) and not (
-                entry.name == "socketcall" and any(map(_select, xlat().SOCKETCALLS.values()))):
+        if entry is None or not _select(entry.name) and not any(
+                map(_select, _MULTIPLEXED.get(entry.name, {}).values())):
             continue
         spec = syscalls.lookup(entry.name)
         fn = entry.fn if entry.fn is not None else _unsupported(abi, entry.name)
@@ -141,6 +142,9 @@ def wrap_table(abi, tab):
 def xlat():
     from kernel.trace import xlat as x
     return x
+
+
+_MULTIPLEXED = {}       # i386's socketcall and ipc: number -> the call each stands for
 
 
 def _unsupported(abi, name):
@@ -269,7 +273,7 @@ def _decode(c, arg, v):
         return "%#x /* strace: %s */" % (v, type(e).__name__)
 
 
-_OWN_FAILURE = ("socklen_io", "rem")       # output types that print themselves on failure
+_OWN_FAILURE = ("socklen_io", "rem", "kludgetype")       # output types that print themselves on failure
 
 
 def _args_text(c, phase):
@@ -310,7 +314,7 @@ def syscall_enter(t, abi, bits, name, spec, nargs):
     raw = abi.syscall_args(t.regs)
     c = decode.Call(t, bits, name, _logical_args(spec, raw, bits), spec)
     c.nargs = nargs
-    if spec is not None and spec.custom == "socketcall" and not _socketcall(c):
+    if spec is not None and spec.custom in ("socketcall", "ipc") and not _multiplexed(c):
         return None
     if c.spec is not None:
         for i, a in enumerate(c.spec.args):
@@ -324,23 +328,39 @@ def syscall_enter(t, abi, bits, name, spec, nargs):
     return c
 
 
-def _socketcall(c):
-    """i386's socketcall(call, args): shown as the call it stands for, as
-    strace does.  False if that call is not traced."""
+def _multiplexed(c):
+    """i386's socketcall(call, args) and ipc(call, first, second, third,
+    ptr, fifth): shown as the call they stand for, as strace does.  False
+    if that call is not traced."""
     x = xlat()
-    nr = c.args[0] & 0xFFFFFFFF
-    sub = x.SOCKETCALLS.get(nr)
-    if sub is None:
-        return True
+    if c.name == "socketcall":
+        nr = c.args[0] & 0xFFFFFFFF
+        sub = x.SOCKETCALLS.get(nr)
+        if sub is None:
+            return True
+        words = c.unpack("<%dI" % x.SOCKETCALL_NARGS[nr], c.ulong(c.args[1]))
+        if words is None:
+            return _select(sub)
+        args = list(words)
+    else:
+        nr = c.args[0] & 0xFFFF
+        sub = x.IPC_CALLS.get(nr)
+        if sub is None:
+            return True
+        first, second, third, ptr, fifth = c.args[1:6]
+        args = {
+            "semop": [first, ptr, second], "semget": [first, second, third],
+            "semctl": [first, second, third, ptr], "semtimedop": [first, ptr, second, fifth],
+            "msgsnd": [first, ptr, second, third], "msgrcv": [first, ptr, second, ptr, third],
+            "msgget": [first, second], "msgctl": [first, second, ptr],
+            "shmat": [first, ptr, second, third], "shmdt": [ptr],
+            "shmget": [first, second, third], "shmctl": [first, second, ptr],
+        }[sub]
     if not _select(sub):
         return False
-    n = x.SOCKETCALL_NARGS[nr]
-    words = c.unpack("<%dI" % n, c.ulong(c.args[1]))
-    if words is None:
-        return True
     c.name = sub
-    c.spec = syscalls.lookup(sub)
-    c.args = list(words)
+    c.spec = syscalls.lookup(c.spec.custom + "_" + sub) or syscalls.lookup(sub)
+    c.args = args
     return True
 
 
@@ -368,8 +388,10 @@ def syscall_exit(c, ret):
     global _open
     if c.closed:
         return
-    c.closed = True
     t = c.t
+    if ret is not None and -ret in (512, 513, 514, 516) and _dying(t):
+        return              # killed in its sleep: task_exit prints "= ?", as Linux reports it
+    c.closed = True
     _calls.pop(t, None)
     if ret is not None:
         if isinstance(ret, bool):
@@ -387,6 +409,11 @@ def syscall_exit(c, ret):
     _write("%s) " % tail)
     _tab_to_result()
     _write("= %s\n" % _result_text(c, ret))
+
+
+def _dying(t):
+    from kernel.signal import fatal_signal_pending
+    return fatal_signal_pending(t)
 
 
 def signal_delivered(t, info):

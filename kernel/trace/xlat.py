@@ -104,13 +104,13 @@ def sigset(mask, nsig=64):
 
 O_ACCMODE = 3
 OPEN_ACCESS = ((0, "O_RDONLY"), (1, "O_WRONLY"), (2, "O_RDWR"))
-OPEN_FLAGS = (
+OPEN_FLAGS = (                                  # in strace's order, not by value
     (0o100, "O_CREAT"), (0o200, "O_EXCL"), (0o400, "O_NOCTTY"), (0o1000, "O_TRUNC"),
     (0o2000, "O_APPEND"), (0o4000, "O_NONBLOCK"), (0o4010000, "O_SYNC"),
-    (0o10000, "O_DSYNC"), (0o20000, "O_ASYNC"), (0o40000, "O_DIRECT"),
-    (0o100000, "O_LARGEFILE"), (0o200000, "O_DIRECTORY"), (0o400000, "O_NOFOLLOW"),
-    (0o1000000, "O_NOATIME"), (0o2000000, "O_CLOEXEC"), (0o10000000, "O_PATH"),
-    (0o20200000, "O_TMPFILE"),
+    (0o10000, "O_DSYNC"), (0o40000, "O_DIRECT"), (0o100000, "O_LARGEFILE"),
+    (0o400000, "O_NOFOLLOW"), (0o1000000, "O_NOATIME"), (0o2000000, "O_CLOEXEC"),
+    (0o10000000, "O_PATH"), (0o20200000, "O_TMPFILE"), (0o200000, "O_DIRECTORY"),
+    (0o20000, "FASYNC"),
 )
 
 
@@ -160,13 +160,12 @@ def file_mode(m):
 PROT_FLAGS = ((1, "PROT_READ"), (2, "PROT_WRITE"), (4, "PROT_EXEC"), (8, "PROT_SEM"),
               (0x01000000, "PROT_GROWSDOWN"), (0x02000000, "PROT_GROWSUP"))
 MAP_TYPES = ((1, "MAP_SHARED"), (2, "MAP_PRIVATE"), (3, "MAP_SHARED_VALIDATE"))
-MAP_FLAGS = (
-    (0x10, "MAP_FIXED"), (0x20, "MAP_ANONYMOUS"), (0x40, "MAP_32BIT"),
+MAP_FLAGS = (                                   # in strace's order
+    (0x10, "MAP_FIXED"), (0x20, "MAP_ANONYMOUS"), (0x40, "MAP_32BIT"), (0x80, "MAP_ABOVE4G"),
+    (0x4000, "MAP_NORESERVE"), (0x8000, "MAP_POPULATE"), (0x10000, "MAP_NONBLOCK"),
     (0x100, "MAP_GROWSDOWN"), (0x800, "MAP_DENYWRITE"), (0x1000, "MAP_EXECUTABLE"),
-    (0x2000, "MAP_LOCKED"), (0x4000, "MAP_NORESERVE"), (0x8000, "MAP_POPULATE"),
-    (0x10000, "MAP_NONBLOCK"), (0x20000, "MAP_STACK"), (0x40000, "MAP_HUGETLB"),
-    (0x80000, "MAP_SYNC"), (0x100000, "MAP_FIXED_NOREPLACE"),
-    (0x4000000, "MAP_UNINITIALIZED"),
+    (0x2000, "MAP_LOCKED"), (0x20000, "MAP_STACK"), (0x40000, "MAP_HUGETLB"),
+    (0x80000, "MAP_SYNC"), (0x4000000, "MAP_UNINITIALIZED"), (0x100000, "MAP_FIXED_NOREPLACE"),
 )
 
 
@@ -203,7 +202,7 @@ WAIT_OPTIONS = ((1, "WNOHANG"), (2, "WUNTRACED"), (4, "WEXITED"), (8, "WCONTINUE
                 (0x1000000, "WNOWAIT"), (0x20000000, "__WNOTHREAD"), (0x40000000, "__WALL"),
                 (0x80000000, "__WCLONE"))
 SA_FLAGS = ((0x04000000, "SA_RESTORER"), (0x08000000, "SA_ONSTACK"),
-            (0x10000000, "SA_RESTART"), (0x40000000, "SA_NODEFER"),
+            (0x10000000, "SA_RESTART"), (0x20000000, "SA_INTERRUPT"), (0x40000000, "SA_NODEFER"),
             (0x80000000, "SA_RESETHAND"), (4, "SA_SIGINFO"), (1, "SA_NOCLDSTOP"),
             (2, "SA_NOCLDWAIT"), (0x400, "SA_UNSUPPORTED"), (0x800, "SA_EXPOSE_TAGBITS"))
 SIG_HOW = ((0, "SIG_BLOCK"), (1, "SIG_UNBLOCK"), (2, "SIG_SETMASK"))
@@ -274,6 +273,27 @@ SYSLOG_ACTIONS = ((0, "SYSLOG_ACTION_CLOSE"), (1, "SYSLOG_ACTION_OPEN"),
                   (6, "SYSLOG_ACTION_CONSOLE_OFF"), (7, "SYSLOG_ACTION_CONSOLE_ON"),
                   (8, "SYSLOG_ACTION_CONSOLE_LEVEL"), (9, "SYSLOG_ACTION_SIZE_UNREAD"),
                   (10, "SYSLOG_ACTION_SIZE_BUFFER"))
+
+# -- System V IPC ------------------------------------------------------------------------------
+
+IPC_CALLS = {1: "semop", 2: "semget", 3: "semctl", 4: "semtimedop", 11: "msgsnd",
+             12: "msgrcv", 13: "msgget", 14: "msgctl", 21: "shmat", 22: "shmdt",
+             23: "shmget", 24: "shmctl"}
+IPC_FLAGS = ((0o1000, "IPC_CREAT"), (0o2000, "IPC_EXCL"), (0o4000, "IPC_NOWAIT"))
+IPC_CMDS = ((0, "IPC_RMID"), (1, "IPC_SET"), (2, "IPC_STAT"), (3, "IPC_INFO"),
+            (11, "SHM_LOCK"), (12, "SHM_UNLOCK"), (13, "SHM_STAT"), (14, "SHM_INFO"),
+            (15, "SHM_STAT_ANY"))
+SEM_CMDS = ((0, "IPC_RMID"), (1, "IPC_SET"), (2, "IPC_STAT"), (3, "IPC_INFO"),
+            (11, "GETPID"), (12, "GETVAL"), (13, "GETALL"), (14, "GETNCNT"), (15, "GETZCNT"),
+            (16, "SETVAL"), (17, "SETALL"), (18, "SEM_STAT"), (19, "SEM_INFO"),
+            (20, "SEM_STAT_ANY"))
+MSG_CMDS = ((0, "IPC_RMID"), (1, "IPC_SET"), (2, "IPC_STAT"), (3, "IPC_INFO"),
+            (11, "MSG_STAT"), (12, "MSG_INFO"), (13, "MSG_STAT_ANY"))
+SHMAT_FLAGS = ((0o10000, "SHM_RDONLY"), (0o20000, "SHM_RND"), (0o40000, "SHM_REMAP"),
+               (0o100000, "SHM_EXEC"))
+SEM_FLAGS = ((0o4000, "IPC_NOWAIT"), (0x1000, "SEM_UNDO"))
+MSGRCV_FLAGS = ((0o4000, "IPC_NOWAIT"), (0o10000, "MSG_NOERROR"), (0o20000, "MSG_EXCEPT"),
+                (0o40000, "MSG_COPY"))
 
 # -- sockets -------------------------------------------------------------------------------------
 

@@ -4,7 +4,8 @@
  * (strace=), so that tests/test_strace.py can compare the two traces.
  *
  *   straced DIR [SECTION...]     sections: files mem signals procs
- *                                threads sockets exec (default: all)
+ *                                threads sockets ipc exec (default: all
+ *                                of these), threadexit (ends the process)
  *
  * Everything runs in a child of the first process (init is special on
  * Linux: signals it has no handler for do not reach it).  Output goes
@@ -21,7 +22,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -101,6 +107,20 @@ static void files(void)
 		_exit(95);
 	unlink("ln");
 	unlink("f.txt");
+	/* a directory listing (getdents64) */
+	mkdir("gd", 0700);
+	close(open("gd/a", O_CREAT | O_WRONLY, 0600));
+	close(open("gd/b", O_CREAT | O_WRONLY, 0600));
+	{
+		DIR *d = opendir("gd");
+		while (d && readdir(d))
+			;
+		if (d)
+			closedir(d);
+	}
+	unlink("gd/a");
+	unlink("gd/b");
+	rmdir("gd");
 	/* errors, and pointers the kernel cannot read or write */
 	read(99, buf, 1);
 	write(p[1], "z", 1);
@@ -221,6 +241,11 @@ static void procs(void)
 		_exit(0);
 	}
 	waitpid(c, &st, 0);
+	/* vfork: the parent sleeps until the child is gone */
+	c = vfork();
+	if (c == 0)
+		_exit(5);
+	waitpid(c, &st, 0);
 	waitpid(-1, &st, WNOHANG);
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 	say("procs done\n");
@@ -270,6 +295,47 @@ static void sockets(void)
 	close(s);
 	unlink(path);
 	say("sockets done\n");
+}
+
+static void ipc(void)
+{
+	struct sembuf op = { 0, 1, 0 };
+	struct { long mtype; char mtext[4]; } msg = { 1, "abc" };
+	int id;
+	void *p;
+
+	id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+	p = shmat(id, NULL, 0);
+	shmdt(p);
+	shmctl(id, IPC_RMID, NULL);
+	id = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600);
+	semop(id, &op, 1);
+	semctl(id, 0, IPC_RMID);
+	id = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+	msgsnd(id, &msg, 4, 0);
+	msgrcv(id, &msg, 4, 0, IPC_NOWAIT);
+	msgrcv(id, &msg, 4, 0, IPC_NOWAIT);
+	msgctl(id, IPC_RMID, NULL);
+	say("ipc done\n");
+}
+
+static void *sleeper(void *arg)
+{
+	(void)arg;
+	say("sleeper\n");
+	pause();
+	return NULL;
+}
+
+/* another thread calls exit_group while this one sleeps: both exit */
+static void threadexit(void)
+{
+	pthread_t th;
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+
+	pthread_create(&th, NULL, sleeper, NULL);
+	nanosleep(&ts, NULL);
+	syscall(SYS_exit_group, 4);
 }
 
 static void do_exec(void)
@@ -325,6 +391,10 @@ int main(int argc, char **argv)
 			threads();
 		if (wanted(argc, argv, "sockets"))
 			sockets();
+		if (wanted(argc, argv, "ipc"))
+			ipc();
+		if (argc > 2 && wanted(argc, argv, "threadexit"))
+			threadexit();
 		if (wanted(argc, argv, "exec"))
 			do_exec();
 		_exit(0);
