@@ -28,7 +28,8 @@ def test_records_written_and_read_back():
     """Not run natively: it writes to and clears the kernel log.  A
     record written to /dev/kmsg comes back through /dev/kmsg (facility
     and level in PRI), syslog(READ_ALL), and /proc/kmsg, which shares
-    SYSLOG_ACTION_READ's position."""
+    SYSLOG_ACTION_READ's position; a /dev/kmsg reader whose records were
+    overwritten gets EPIPE once (and POLLERR), then the oldest kept."""
     r = run(guest("kmsg", "glibc"), ["write"])
     assert r.status == 0, r.stderr
     assert r.out == (
@@ -43,7 +44,11 @@ def test_records_written_and_read_back():
         "proc/kmsg drained: EAGAIN\n"
         "size_unread: 0\n"
         "proc/kmsg: again\n"
-        "console_level 8: 0\n"), r.out
+        "console_level 8: 0\n"
+        "poll after overrun: IN ERR\n"
+        "read after overrun: EPIPE\n"
+        "then the oldest kept, a filler: 1\n"
+        "poll at the end: 0\n"), r.out
 
 
 def test_dmesg_programs_show_the_boot_log():

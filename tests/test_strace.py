@@ -15,8 +15,10 @@ import shutil
 import subprocess
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
-from conftest import LINUX, guest, make_initrd
+from conftest import LINUX, guest, make_initrd, run
+from test_fuzz import records, wide_calls
 import strace_norm as sn
 
 STRACE = shutil.which("strace")
@@ -74,7 +76,7 @@ def test_trace_matches_native_strace(tmp_path, libc):
     assert_same(nlog, ulog)
     # the things the comparison is about are there at all
     flat = re.sub(r" +=", " =", ulog)
-    for want in ("+++ killed by SIGTERM +++", "+++ killed by SIGSEGV +++",
+    for want in ("+++ killed by SIGTERM +++", "+++ killed by SIGKILL +++", "+++ killed by SIGSEGV +++",
                  "+++ exited with 3 +++", "--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED",
                  "--- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=NULL} ---",
                  "--- SIGUSR2 {si_signo=SIGUSR2, si_code=SI_USER",
@@ -167,3 +169,25 @@ def test_bad_option_is_a_one_line_error(opts, msg):
     err = p.stderr.decode()
     assert p.returncode != 0
     assert len(err.splitlines()) == 1 and err.startswith("linux: ") and msg in err, err
+
+
+@settings(max_examples=int(os.environ.get("PYUML_FUZZ_EXAMPLES", "10")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(calls=wide_calls)
+def test_hostile_arguments_are_decoded_without_a_fault(tmp_path_factory, calls):
+    """Whatever a program passes, the decoders print it (bad pointers as
+    addresses) and never fail: no oops, no decoder error in the trace,
+    every call line complete."""
+    d = tmp_path_factory.mktemp("sfuzz")
+    path, log = d / "calls.bin", d / "trace.log"
+    data = records(calls)
+    path.write_bytes(data)
+    r = run(guest("sysfuzz", "musl"), [str(path)], files={str(path): data}, timeout=60,
+            quiet=False, kernel_args=["strace=all", "strace_file=%s" % log])
+    klog = r.stderr.decode(errors="replace")
+    assert "Oops" not in klog and "Traceback" not in klog, klog[-3000:]
+    text = log.read_text(errors="replace")
+    assert text.count("\n") >= len(calls), text
+    assert "/* strace:" not in text, text[-3000:]
+    for pid, line in sn.join_unfinished(text):
+        assert re.search(r"\) += (-?\d+|0x[0-9a-f]+|\?)( |$)|^--- SIG|^\+\+\+ ", line), line

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/klog.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -132,6 +133,29 @@ static void write_and_find(void)
 	buf[r > 0 ? r : 0] = 0;
 	printf("proc/kmsg: %s", strchr(buf, ']') ? strchr(buf, ']') + 2 : buf);
 	printf("console_level 8: %ld\n", (long)klogctl(8, NULL, 8));
+	/* a reader left behind while the ring wraps: EPIPE, once */
+	{
+		int old = open("/dev/kmsg", O_RDONLY | O_NONBLOCK), w = open("/dev/kmsg", O_WRONLY), i;
+		char line[128];
+		struct pollfd pfd = { old, POLLIN, 0 };
+
+		klogctl(8, NULL, 1);            /* keep them off the console */
+		for (i = 0; i < 5000; i++) {
+			snprintf(line, sizeof line, "<7>filler %04d ........................................", i);
+			write(w, line, strlen(line));
+		}
+		poll(&pfd, 1, 0);
+		printf("poll after overrun: %s%s%s\n", pfd.revents & POLLIN ? "IN " : "",
+		       pfd.revents & POLLPRI ? "PRI " : "", pfd.revents & POLLERR ? "ERR" : "");
+		printf("read after overrun: %s\n", err(read(old, buf, sizeof buf)));
+		r = read(old, buf, sizeof buf - 1);
+		buf[r > 0 ? r : 0] = 0;
+		printf("then the oldest kept, a filler: %d\n", strstr(buf, ";filler ") != NULL);
+		lseek(old, 0, SEEK_END);
+		pfd.revents = 0;
+		poll(&pfd, 1, 0);
+		printf("poll at the end: %d\n", pfd.revents);
+	}
 	fflush(stdout);
 }
 

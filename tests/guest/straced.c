@@ -233,6 +233,18 @@ static void procs(void)
 		_exit(98);
 	kill(c, SIGTERM);
 	wait4(c, &st, 0, NULL);
+	/* and one killed by SIGKILL, which no tracer sees delivered */
+	c = fork();
+	if (c == 0) {
+		if (write(p[1], "r", 1) < 0)
+			_exit(97);
+		pause();
+		_exit(0);
+	}
+	if (read(p[0], &b, 1) != 1)
+		_exit(98);
+	kill(c, SIGKILL);
+	wait4(c, &st, 0, NULL);
 	/* a child that faults */
 	c = fork();
 	if (c == 0) {
