@@ -105,6 +105,18 @@ def test_threads_and_exit_group(tmp_path, libc):
     assert re.search(r"^\d+ +<\.\.\. pause resumed>\) += \?$", ulog, re.M), ulog
 
 
+@pytest.mark.parametrize("libc", LIBCS)
+def test_terminal_ioctls_and_prctl(tmp_path, libc):
+    """termios, winsize and int arguments of the tty ioctls (read ones at
+    the return), prctl's per-option arguments."""
+    t = Traced(tmp_path, libc)
+    _, _, nlog = t.native(["tty"], trace="ioctl,prctl")
+    _, _, ulog = t.pyuml(["tty"], trace="ioctl,prctl")
+    assert_same(nlog, ulog)
+    assert "c_lflag=ISIG|ECHOE|ECHOK|IEXTEN|ECHOCTL|ECHOKE, ...}" in ulog
+    assert "{ws_row=24, ws_col=80, ws_xpixel=0, ws_ypixel=0}" in ulog
+
+
 def test_unsupported_call_is_enosys_in_the_trace(tmp_path):
     t = Traced(tmp_path, "glibc")
     _, _, ulog = t.pyuml(["files"], trace="rseq")

@@ -1194,6 +1194,119 @@ def t_ioctlcmd(c, v):
     return xlat.xlat(xlat.IOCTLS, v, "%#x" % v)
 
 
+def termios_text(data):
+    """struct termios, abbreviated as strace shows it."""
+    iflag, oflag, cflag, lflag = struct.unpack_from("<IIII", data)
+    odelay = [names[(oflag & mask) // (mask & -mask)] for mask, names in xlat.TERM_ODELAYS]
+    oflags = xlat.flags(xlat.TERM_OFLAGS, oflag & 0o377) if oflag & 0o377 else ""
+    base = cflag & 0o10017
+    baud = (xlat.BAUDS_EX[base & 0o17] if base & 0o10000 else xlat.BAUDS[base])
+    csize = "CS%d" % (5 + ((cflag >> 4) & 3))
+    rest = cflag & ~(0o10017 | 0o60 | (0o10017 << 16))
+    cflags = [baud, csize] + ([xlat.flags(xlat.TERM_CFLAGS, rest)] if rest else [])
+    return "{c_iflag=%s, c_oflag=%s, c_cflag=%s, c_lflag=%s, ...}" % (
+        xlat.flags(xlat.TERM_IFLAGS, iflag), "|".join(odelay + ([oflags] if oflags else [])),
+        "|".join(cflags), xlat.flags(xlat.TERM_LFLAGS, lflag))
+
+
+# ioctl requests whose argument is decoded: request -> (when, how)
+_IOCTL_ARGS = {
+    0x5401: ("exit", "termios"), 0x5402: ("entry", "termios"), 0x5403: ("entry", "termios"),
+    0x5404: ("entry", "termios"), 0x5413: ("exit", "winsize"), 0x5414: ("entry", "winsize"),
+    0x540F: ("exit", "int"), 0x5410: ("entry", "int"), 0x541B: ("exit", "int"),
+    0x5429: ("exit", "int"), 0x5421: ("entry", "int"), 0x80045430: ("exit", "uint"),
+    0x40045431: ("entry", "int"),
+}
+
+
+def _ioctl_arg(c, how, addr):
+    if how == "termios":
+        data = c.read(addr, 36)
+        return ptr(addr) if data is None else termios_text(data)
+    if how == "winsize":
+        r = c.unpack("<HHHH", addr)
+        return ptr(addr) if r is None else \
+            "{ws_row=%d, ws_col=%d, ws_xpixel=%d, ws_ypixel=%d}" % r
+    r = c.unpack("<i" if how == "int" else "<I", addr)
+    return ptr(addr) if r is None else "[%d]" % r[0]
+
+
+def custom_ioctl(c, phase):
+    """ioctl(fd, request, arg): the terminal requests' arguments decoded,
+    a "get" one when the call returns."""
+    fd, req, arg = c.args[0], c.args[1] & 0xFFFFFFFF, c.ulong(c.args[2])
+    when, how = _IOCTL_ARGS.get(req, ("entry", None))
+    if phase == "entry":
+        head = "%s, %s" % (t_int(c, fd), t_ioctlcmd(c, req))
+        if how is None:
+            return head + ", " + hexc(arg) if req not in (0x5422, 0x5450, 0x5451) else head
+        if when == "entry":
+            return head + ", " + _ioctl_arg(c, how, arg)
+        return head + ", "
+    if how is None or when == "entry":
+        return ""
+    return ptr(arg) if c.failed else _ioctl_arg(c, how, arg)
+
+
+@argtype("mountflags")
+def t_mountflags(c, v):
+    v &= 0xFFFFFFFF
+    if v & 0xFFFF0000 == 0xC0ED0000:                    # MS_MGC_VAL, from old programs
+        return "MS_MGC_VAL" + ("|" + xlat.flags(xlat.MOUNT_FLAGS, v & 0xFFFF) if v & 0xFFFF else "")
+    return xlat.flags(xlat.MOUNT_FLAGS, v)
+
+
+@argtype("umountflags")
+def t_umountflags(c, v):
+    return xlat.flags(xlat.UMOUNT_FLAGS, v & 0xFFFFFFFF)
+
+
+# prctl options: what follows the option, and when (strace prints only these)
+_PRCTL = {
+    1: "sig", 2: ">sigp", 3: "", 4: "int", 15: "str", 16: ">name", 36: "int", 37: ">intp",
+    38: "int5", 39: "", 8: "int", 7: "", 23: "int",
+}
+
+
+def custom_prctl(c, phase):
+    opt = c.args[0] & 0xFFFFFFFF
+    kind = _PRCTL.get(opt)
+    a1 = c.args[1]
+    if kind is None:                                    # all five in hex
+        if phase == "exit":
+            return ""
+        return ", ".join([t_prctl(c, opt)] + [hexc(c.ulong(x)) for x in c.args[1:5]])
+    if phase == "entry":
+        head = t_prctl(c, opt)
+        if kind == "":
+            return head
+        if kind == "sig":
+            return head + ", " + t_sig(c, a1)
+        if kind in ("int", "int5"):
+            s = head + ", " + t_ulong(c, a1)
+            if kind == "int5":
+                s += ", " + ", ".join(t_ulong(c, x) for x in c.args[2:5])
+            return s
+        if kind == "str":
+            return head + ", " + c.string(c.ulong(a1))
+        return head + ", "
+    if kind.startswith(">"):
+        if c.failed:
+            return ptr(c.ulong(a1))
+        if kind == ">name":
+            return c.string(c.ulong(a1))
+        r = c.unpack("<i", c.ulong(a1))
+        return ptr(c.ulong(a1)) if r is None else "[%s]" % (
+            xlat.signame(r[0]) if kind == ">sigp" and r[0] else r[0])
+    return ""
+
+
+def prctl_result(c):
+    if c.args[0] & 0xFFFFFFFF == 3:                     # PR_GET_DUMPABLE
+        return "%d (%s)" % (c.ret, xlat.xlat(xlat.DUMPABLE, c.ret))
+    return str(c.ret)
+
+
 @argtype("user_desc")
 def t_user_desc(c, v):
     """i386's struct user_desc (set_thread_area, clone's tls)."""
@@ -1231,6 +1344,7 @@ def ipc_shmat_result(c):
 
 
 RESULTS = {
+    "prctl": prctl_result,
     "ipc_shmat": ipc_shmat_result,
     "set_thread_area": set_thread_area_result,
     "int": lambda c: str(c.ret),

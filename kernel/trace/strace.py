@@ -31,7 +31,7 @@ import sys
 
 # The kernel's hooks import this module early (kernel/signal.py); the
 # decoders, which read guest memory through mm/, come in with enable().
-decode = syscalls = None
+decode = syscalls = xlat = None
 
 enabled = False             # the flag the kernel's hooks test
 _out = None                 # host file written to
@@ -51,9 +51,9 @@ class StraceError(ValueError):
 # -- the boot options -------------------------------------------------------------------------
 
 def _load():
-    global decode, syscalls
-    from kernel.trace import decode as d, syscalls as s
-    decode, syscalls = d, s
+    global decode, syscalls, xlat
+    from kernel.trace import decode as d, syscalls as s, xlat as x
+    decode, syscalls, xlat = d, s, x
 
 
 def known_names():
@@ -75,10 +75,9 @@ def parse_filter(value):
         if not item:
             raise StraceError("strace=%s: empty name" % value)
         if item in ("all", "%all"):
-            want = None if not negate else set()
             if negate:
                 raise StraceError("strace=%s: !all traces nothing" % value)
-            break
+            return lambda name: True
         if item.startswith("%"):
             cls = syscalls.CLASS_ALIASES.get(item[1:], item[1:])
             if cls not in syscalls.CLASSES:
@@ -89,8 +88,6 @@ def parse_filter(value):
         if item not in names:
             raise StraceError("strace=%s: unknown system call %r" % (value, item))
         want.add(item)
-    if want is None:
-        return lambda name: True
     if negate:
         return lambda name: name not in want
     return lambda name: name in want
@@ -100,7 +97,7 @@ def enable(value, path=None):
     """Turn the tracer on (called while the command line is parsed)."""
     global enabled, _out, _to_file, _select
     _select = parse_filter(value)
-    _MULTIPLEXED.update(socketcall=xlat().SOCKETCALLS, ipc=xlat().IPC_CALLS)
+    _MULTIPLEXED.update(socketcall=xlat.SOCKETCALLS, ipc=xlat.IPC_CALLS)
     if path:
         try:
             _out = open(path, "w", buffering=1)
@@ -139,11 +136,6 @@ def wrap_table(abi, tab):
         entry.nargs = 6
 
 
-def xlat():
-    from kernel.trace import xlat as x
-    return x
-
-
 _MULTIPLEXED = {}       # i386's socketcall and ipc: number -> the call each stands for
 
 
@@ -160,7 +152,7 @@ def _traced(abi, bits, name, spec, fn, nargs):
 
     def traced(t, *args):
         c = syscall_enter(t, abi, bits, name, spec, nargs)
-        if c is None:                   # i386 socketcall of an untraced call
+        if c is None:                   # i386 socketcall/ipc of an untraced call
             return fn(t, *args[:nargs])
         try:
             ret = fn(t, *args[:nargs])
@@ -332,7 +324,7 @@ def _multiplexed(c):
     """i386's socketcall(call, args) and ipc(call, first, second, third,
     ptr, fifth): shown as the call they stand for, as strace does.  False
     if that call is not traced."""
-    x = xlat()
+    x = xlat
     if c.name == "socketcall":
         nr = c.args[0] & 0xFFFFFFFF
         sub = x.SOCKETCALLS.get(nr)
@@ -365,7 +357,6 @@ def _multiplexed(c):
 
 
 def _result_text(c, ret):
-    from kernel.trace import xlat
     if ret is None:
         return "?"
     if ret < 0 and ret >= -4095:
@@ -426,7 +417,6 @@ def signal_delivered(t, info):
 
 
 def _signame(sig):
-    from kernel.trace import xlat
     return xlat.signame(sig)
 
 

@@ -353,9 +353,47 @@ EPOLL_CREATE_FLAGS = ((0o2000000, "EPOLL_CLOEXEC"),)
 
 # -- ioctls (the terminal ones programs make at start-up) ---------------------------------------
 
-IOCTLS = ((0x5401, "TCGETS"), (0x5402, "TCSETS"), (0x5403, "TCSETSW"), (0x5404, "TCSETSF"),
+# strace's names; 0x5402-4 collide with OSS sound ioctls and strace says so
+IOCTLS = ((0x5401, "TCGETS"), (0x5402, "SNDCTL_TMR_START or TCSETS"),
+          (0x5403, "SNDCTL_TMR_STOP or TCSETSW"), (0x5404, "SNDCTL_TMR_CONTINUE or TCSETSF"),
           (0x540B, "TCFLSH"), (0x540E, "TIOCSCTTY"), (0x540F, "TIOCGPGRP"),
           (0x5410, "TIOCSPGRP"), (0x5413, "TIOCGWINSZ"), (0x5414, "TIOCSWINSZ"),
           (0x541B, "FIONREAD"), (0x5421, "FIONBIO"), (0x5422, "TIOCNOTTY"),
           (0x5429, "TIOCGSID"), (0x80045430, "TIOCGPTN"), (0x40045431, "TIOCSPTLCK"),
-          (0x5451, "FIOCLEX"), (0x5450, "FIONCLEX"), (0x5452, "FIOASYNC"))
+          (0x5451, "FIOCLEX"), (0x5450, "FIONCLEX"), (0x5452, "FIOASYNC"),
+          (0x5441, "TIOCGPTPEER"))
+
+TERM_IFLAGS = ((0o1, "IGNBRK"), (0o2, "BRKINT"), (0o4, "IGNPAR"), (0o10, "PARMRK"),
+               (0o20, "INPCK"), (0o40, "ISTRIP"), (0o100, "INLCR"), (0o200, "IGNCR"),
+               (0o400, "ICRNL"), (0o1000, "IUCLC"), (0o2000, "IXON"), (0o4000, "IXANY"),
+               (0o10000, "IXOFF"), (0o20000, "IMAXBEL"), (0o40000, "IUTF8"))
+TERM_OFLAGS = ((0o1, "OPOST"), (0o2, "OLCUC"), (0o4, "ONLCR"), (0o10, "OCRNL"),
+               (0o20, "ONOCR"), (0o40, "ONLRET"), (0o100, "OFILL"), (0o200, "OFDEL"))
+# the delay fields of c_oflag: (mask, names by value)
+TERM_ODELAYS = ((0o400, ("NL0", "NL1")), (0o3000, ("CR0", "CR1", "CR2", "CR3")),
+                (0o14000, ("TAB0", "TAB1", "TAB2", "TAB3")), (0o20000, ("BS0", "BS1")),
+                (0o100000, ("VT0", "VT1")), (0o40000, ("FF0", "FF1")))
+TERM_CFLAGS = ((0o100, "CSTOPB"), (0o200, "CREAD"), (0o400, "PARENB"), (0o1000, "PARODD"),
+               (0o2000, "HUPCL"), (0o4000, "CLOCAL"), (0o10000000000, "CMSPAR"),
+               (0o20000000000, "CRTSCTS"))
+TERM_LFLAGS = ((0o1, "ISIG"), (0o2, "ICANON"), (0o4, "XCASE"), (0o10, "ECHO"),
+               (0o20, "ECHOE"), (0o40, "ECHOK"), (0o100, "ECHONL"), (0o200, "NOFLSH"),
+               (0o100000, "IEXTEN"), (0o1000, "ECHOCTL"), (0o2000, "ECHOPRT"),
+               (0o4000, "ECHOKE"), (0o10000, "FLUSHO"), (0o40000, "PENDIN"),
+               (0o400, "TOSTOP"), (0o200000, "EXTPROC"))
+BAUDS = ("B0", "B50", "B75", "B110", "B134", "B150", "B200", "B300", "B600", "B1200",
+         "B1800", "B2400", "B4800", "B9600", "B19200", "B38400")
+BAUDS_EX = ("BOTHER", "B57600", "B115200", "B230400", "B460800", "B500000", "B576000",
+            "B921600", "B1000000", "B1152000", "B1500000", "B2000000", "B2500000",
+            "B3000000", "B3500000", "B4000000")
+
+MOUNT_FLAGS = ((1, "MS_RDONLY"), (2, "MS_NOSUID"), (4, "MS_NODEV"), (8, "MS_NOEXEC"),
+               (16, "MS_SYNCHRONOUS"), (32, "MS_REMOUNT"), (64, "MS_MANDLOCK"),
+               (128, "MS_DIRSYNC"), (256, "MS_NOSYMFOLLOW"), (1024, "MS_NOATIME"),
+               (2048, "MS_NODIRATIME"), (4096, "MS_BIND"), (8192, "MS_MOVE"),
+               (16384, "MS_REC"), (32768, "MS_SILENT"), (1 << 16, "MS_POSIXACL"),
+               (1 << 17, "MS_UNBINDABLE"), (1 << 18, "MS_PRIVATE"), (1 << 19, "MS_SLAVE"),
+               (1 << 20, "MS_SHARED"), (1 << 21, "MS_RELATIME"), (1 << 22, "MS_KERNMOUNT"),
+               (1 << 23, "MS_I_VERSION"), (1 << 24, "MS_STRICTATIME"), (1 << 25, "MS_LAZYTIME"))
+UMOUNT_FLAGS = ((1, "MNT_FORCE"), (2, "MNT_DETACH"), (4, "MNT_EXPIRE"), (8, "UMOUNT_NOFOLLOW"))
+DUMPABLE = ((0, "SUID_DUMP_DISABLE"), (1, "SUID_DUMP_USER"), (2, "SUID_DUMP_ROOT"))

@@ -5,7 +5,9 @@
  *
  *   straced DIR [SECTION...]     sections: files mem signals procs
  *                                threads sockets ipc exec (default: all
- *                                of these), threadexit (ends the process)
+ *                                of these), tty (mounts devpts if needed:
+ *                                trace it with strace=ioctl,prctl),
+ *                                threadexit (ends the process)
  *
  * Everything runs in a child of the first process (init is special on
  * Linux: signals it has no handler for do not reach it).  Output goes
@@ -17,6 +19,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <pty.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <termios.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -350,6 +357,47 @@ static void threadexit(void)
 	syscall(SYS_exit_group, 4);
 }
 
+/* terminal ioctls and prctl (traced with strace=ioctl,prctl: a bare
+   initramfs has to mount devpts first, the host has it) */
+static void tty(void)
+{
+	struct termios tio;
+	struct winsize ws;
+	int m, s, n;
+	pid_t pg;
+	char name[16];
+
+	if (access("/dev/ptmx", F_OK) < 0) {
+		mount("dev", "/dev", "devtmpfs", 0, NULL);
+		mount("pts", "/dev/pts", "devpts", 0, NULL);
+	}
+	if (openpty(&m, &s, NULL, NULL, NULL) < 0)
+		_exit(88);
+	ioctl(s, TCGETS, &tio);
+	tio.c_lflag &= ~(ECHO | ICANON);
+	tio.c_cflag |= HUPCL;
+	ioctl(s, TCSETSW, &tio);
+	ioctl(s, TCGETS, &tio);
+	ws.ws_row = 24;
+	ws.ws_col = 80;
+	ws.ws_xpixel = ws.ws_ypixel = 0;
+	ioctl(m, TIOCSWINSZ, &ws);
+	ioctl(s, TIOCGWINSZ, &ws);
+	ioctl(s, TIOCGPGRP, &pg);
+	ioctl(s, FIONREAD, &n);     /* (not after a write: Linux's pty delivers later) */
+	ioctl(s, TCGETS, bad);
+	prctl(PR_SET_NAME, "tracee");
+	prctl(PR_GET_NAME, name);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	prctl(PR_GET_CHILD_SUBREAPER, &n);
+	prctl(PR_GET_DUMPABLE);
+	prctl(PR_SET_PDEATHSIG, SIGHUP);
+	prctl(PR_GET_PDEATHSIG, &n);
+	close(m);
+	close(s);
+	say("tty done\n");
+}
+
 static void do_exec(void)
 {
 	extern char **environ;
@@ -405,6 +453,8 @@ int main(int argc, char **argv)
 			sockets();
 		if (wanted(argc, argv, "ipc"))
 			ipc();
+		if (argc > 2 && wanted(argc, argv, "tty"))
+			tty();
 		if (argc > 2 && wanted(argc, argv, "threadexit"))
 			threadexit();
 		if (wanted(argc, argv, "exec"))
