@@ -22,7 +22,7 @@ list of its lines, with these rules:
     and time readings;
  4. a call cut short because its task died (`pause() = ?` when another
     thread calls exit_group) is dropped: whether it had begun is timing;
- 5. times are masked (si_utime/si_stime), and what is the file system's
+ 5. times are masked (si_utime/si_stime, the time a cut sleep had left), and what is the file system's
     or the kernel's own choice: System V IPC ids (renamed SHM1, SEM2 ...),
     a directory's st_size, statx's stx_mask.
 """
@@ -54,7 +54,7 @@ def join_unfinished(text):
     """(pid, line) for each event, unfinished lines joined with their
     resumption.  A line without a pid prefix (strace -f writing to
     stderr while one task is alive) counts as pid 0; a call begun
-    unprefixed may be resumed with a prefix."""
+    unprefixed may be resumed with a prefix, and the other way round."""
     out = []
     pending = {}
     for raw in text.splitlines():
@@ -66,9 +66,11 @@ def join_unfinished(text):
             out.append(None)
             continue
         m = _RESUMED.match(line)
-        if m and pid not in pending and 0 in pending and \
-                pending[0][1].startswith(m.group(1) + "("):
-            pid = 0
+        if m and pid not in pending:
+            # begun with a prefix and resumed without one, or the other way
+            same = [p for p, (_, head) in pending.items() if head.startswith(m.group(1) + "(")]
+            if (pid == 0 or 0 in same) and len(same) == 1:
+                pid = same[0]
         if m and pid in pending:
             idx, head = pending.pop(pid)
             out[idx] = (pid, head + line[m.end():])
@@ -97,9 +99,13 @@ def normalise(text, drop_first_execve=True):
         """shm, sem and msg ids are three separate spaces."""
         return ipcs.setdefault((kind, int(i)), "%s%d" % (kind.upper(), len(ipcs) + 1))
 
-    # the first pid of each process as it appears in its own prefix
-    for pid, _ in events:
+    # pids are named in the order the trace first shows them: a child is
+    # named by its parent's fork/clone result, which comes in program order
+    for pid, line in events:
         pid_name(pid)
+        m = re.match(r"(fork|vfork|clone|clone3)\(.*\) += (\d+)$", line)
+        if m:
+            pid_name(m.group(2))
     procs = {}
     for pid, line in events:
         if line.startswith(HOST_DEPENDENT):
@@ -132,6 +138,10 @@ def normalise(text, drop_first_execve=True):
         # a directory's size is its file system's business
         line = re.sub(r"(S_IFDIR\|0\d+, st(?:x)?_size)=\d+", r"\1=N", line)
         line = re.sub(r"0x[0-9a-f]{5,}", "ADDR", line)
+        if name in ("nanosleep", "clock_nanosleep", "clock_nanosleep_time64"):
+            # the time left when a signal cut the sleep short
+            line = re.sub(r"\{tv_sec=\d+, tv_nsec=\d+\}\) = \? ERESTART",
+                          "{REMAINING}) = ? ERESTART", line)
         line = re.sub(r"si_[us]time=\d+(?: /\* [\d.]+ s \*/)?", "si_TIME", line)
         # which statx fields a file system fills in is its own business
         line = re.sub(r"stx_mask=[A-Z_|]+", "stx_mask=MASK", line)

@@ -16,8 +16,11 @@ def sh(script, *kernel_args, stdin=None):
 
 
 def test_show_state_lists_tasks_and_their_kernel_stacks():
-    r = sh("sleep 100 & a=$!; sleep 100 | cat > /dev/null & b=$!; sleep 0.5; "
-           "echo t > /proc/sysrq-trigger; dmesg | sed -n '/sysrq: Show State/,$p'; kill $a $b")
+    # (again until both sleepers are seen asleep: they may still be starting)
+    r = sh("sleep 100 & a=$!; sleep 100 | cat > /dev/null & b=$!; "
+           "for i in $(seq 100); do dmesg -C; echo t > /proc/sysrq-trigger; "
+           "dmesg | grep -q 'task:sleep .*state:S' && dmesg | grep -q 'task:cat .*state:S' "
+           "&& break; sleep 0.1; done; dmesg | sed -n '/sysrq: Show State/,$p'; kill $a $b")
     assert r.status == 0, r.stderr
     out = r.out
     assert "sysrq: Show State" in r.stderr.decode()     # the header reaches the console
@@ -74,9 +77,14 @@ def test_console_key_on_a_terminal_honours_kernel_sysrq():
         "echo o''ff; sleep 100"])
     try:
         term.expect(rb"ready")
-        term.send(b"\x1dt")
-        term.expect(rb"sysrq: Show State")
-        term.expect(rb"task:sh +state:S pid:1 ")
+        # until the shell is asleep in its read (it may still be on its way)
+        for _ in range(200):
+            term.send(b"\x1dt")
+            term.expect(rb"sysrq: Show State")
+            if term.expect(rb"task:sh +state:(\w) pid:1 ").group(1) == b"S":
+                break
+        else:
+            raise AssertionError("sh never seen asleep")
         term.send(b"\n")
         term.expect(rb"off")
         term.send(b"\x1do")
