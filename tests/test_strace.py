@@ -214,7 +214,7 @@ def test_hostile_arguments_are_decoded_without_a_fault(tmp_path_factory, calls):
     klog = r.stderr.decode(errors="replace")
     assert "Oops" not in klog and "Traceback" not in klog, klog[-3000:]
     text = log.read_text(errors="replace")
-    assert text.count("\n") >= len(calls), text
+    assert text.rstrip().splitlines()[-1].split(None, 1)[1].startswith("+++ "), text[-2000:]
     assert "/* strace:" not in text, text[-3000:]
     for pid, line in sn.join_unfinished(text):
         assert re.search(r"\) += (-?\d+|0x[0-9a-f]+|\?)( |$)|^--- SIG|^\+\+\+ ", line), line
