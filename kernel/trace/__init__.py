@@ -7,6 +7,8 @@ format (UML's and gVisor's --strace do the same job).  The pieces:
                  errnos; strace's way of printing a flag word
     decode.py    one function per argument type: how to print a path, a
                  buffer, a struct stat, a sockaddr ... from guest memory
+    calls.py     the calls printed by their own code (clone, futex, ioctl,
+                 prctl, sigreturn, restart_syscall)
     syscalls.py  THE decoder table: for each system call, its strace
                  classes and the types of its arguments (both subarchs)
     strace.py    the tracer itself: the boot options, the hooks the kernel

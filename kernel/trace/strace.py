@@ -31,7 +31,7 @@ import sys
 
 # The kernel's hooks import this module early (kernel/signal.py); the
 # decoders, which read guest memory through mm/, come in with enable().
-decode = syscalls = xlat = None
+decode = syscalls = xlat = calls = None
 
 enabled = False             # the flag the kernel's hooks test
 _out = None                 # host file written to
@@ -51,9 +51,9 @@ class StraceError(ValueError):
 # -- the boot options -------------------------------------------------------------------------
 
 def _load():
-    global decode, syscalls, xlat
-    from kernel.trace import decode as d, syscalls as s, xlat as x
-    decode, syscalls, xlat = d, s, x
+    global decode, syscalls, xlat, calls
+    from kernel.trace import calls as k, decode as d, syscalls as s, xlat as x
+    decode, syscalls, xlat, calls = d, s, x, k
 
 
 def known_names():
@@ -276,7 +276,7 @@ def _args_text(c, phase):
             return ""
         return ", ".join(decode.hexc(c.ulong(v)) for v in c.args[:c.nargs])
     if spec.custom is not None:
-        return getattr(decode, "custom_" + spec.custom)(c, phase)
+        return calls.CUSTOM[spec.custom](c, phase)
     parts = []
     out = ""
     args = spec.args

@@ -25,10 +25,11 @@ that is not in the table is printed as strace prints an unknown one: its
 arguments in hex, as many as its handler takes.
 
 To add a call: add a line; if an argument needs a new type, write it in
-decode.py with @argtype("name").
+decode.py with @argtype("name"); a call whose arguments depend on one of
+them is `custom="name"`, a function in calls.py.
 """
 
-from kernel.trace import decode
+from kernel.trace import calls, decode
 
 
 class Spec:
@@ -69,6 +70,8 @@ TABLE = {}
 
 def call(name, classes, args="", ret="int", custom=None):
     parsed = tuple(Arg(a.strip()) for a in args.split(",") if a.strip())
+    if custom is not None and custom not in calls.CUSTOM and custom not in ("socketcall", "ipc"):
+        raise ValueError("kernel/trace: %s: no custom decoder %r" % (name, custom))
     if ret not in decode.RESULTS and ret != "none":
         raise ValueError("kernel/trace: %s: unknown result type %r" % (name, ret))
     TABLE[name] = Spec(name, classes, parsed, ret, custom)
