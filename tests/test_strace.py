@@ -141,7 +141,8 @@ def test_unsupported_call_is_enosys_in_the_trace(tmp_path):
 
 
 @pytest.mark.parametrize("trace", ["openat,close", "%file", "%process", "%signal", "%memory",
-                                   "%desc", "%network", "%ipc", "!write,rt_sigprocmask"])
+                                   "%desc", "%network", "%ipc", "%%stat", "%fstat",
+                                   "!write,rt_sigprocmask"])
 def test_filters_and_classes(tmp_path, trace):
     """strace=NAMES and strace=%CLASS select what Debian's strace -e trace= does."""
     t = Traced(tmp_path, "glibc")

@@ -7,7 +7,9 @@ too, under their i386 names):
 
  - the classes the call belongs to, as strace groups them for
    `strace=%file` and the like: file, desc, process, network, signal,
-   memory, ipc, creds, clock, stat;
+   memory, ipc, creds, clock; stat, lstat, fstat (the stat family by
+   how it names the file), %stat (all of it: strace's %%stat), statfs,
+   fstatfs;
  - its arguments, in order, each a type of decode.py (TYPES), optionally
    with parameters after colons: a number is the index of another
    argument whose value is passed (a length, a count), `ret` is the result;
@@ -99,15 +101,15 @@ call("_llseek", "desc", "fd, off64hl, >loff, whence")
 call("fcntl", "desc", "fd, fcntl", ret="fcntl")
 call("fcntl64", "desc", "fd, fcntl", ret="fcntl")
 call("ioctl", "desc", custom="ioctl")
-call("stat", "file stat", "path, >stat")
-call("lstat", "file stat", "path, >stat")
-call("fstat", "desc stat", "fd, >stat")
-call("newfstatat", "desc file stat", "atfd, path, >stat, atflags")
-call("stat64", "file stat", "path, >stat64")
-call("lstat64", "file stat", "path, >stat64")
-call("fstat64", "desc stat", "fd, >stat64")
-call("fstatat64", "desc file stat", "atfd, path, >stat64, atflags")
-call("statx", "desc file stat", "atfd, path, statxflags, statxmask, >statx")
+call("stat", "file stat %stat", "path, >stat")
+call("lstat", "file lstat %stat", "path, >stat")
+call("fstat", "desc fstat %stat", "fd, >stat")
+call("newfstatat", "desc file fstat %stat", "atfd, path, >stat, atflags")
+call("stat64", "file stat %stat", "path, >stat64")
+call("lstat64", "file lstat %stat", "path, >stat64")
+call("fstat64", "desc fstat %stat", "fd, >stat64")
+call("fstatat64", "desc file fstat %stat", "atfd, path, >stat64, atflags")
+call("statx", "desc file %stat", "atfd, path, statxflags, statxmask, >statx")
 call("access", "file", "path, amode")
 call("faccessat", "desc file", "atfd, path, amode")
 call("faccessat2", "desc file", "atfd, path, amode, atflags")
@@ -154,8 +156,8 @@ call("linkat", "desc file", "atfd, path, atfd, path, atflags")
 call("symlinkat", "desc file", "path, atfd, path")
 call("renameat2", "desc file", "atfd, path, atfd, path, hex")
 call("lchown", "file", "path, int, int")
-call("statfs", "file", "path, >ptr")
-call("fstatfs", "desc", "fd, >ptr")
+call("statfs", "file statfs", "path, >ptr")
+call("fstatfs", "desc fstatfs", "fd, >ptr")
 call("flock", "desc", "fd, hex")
 call("fallocate", "desc", "fd, hex, off64, off64")
 call("readahead", "desc", "fd, off64, size")
@@ -330,5 +332,5 @@ def lookup(name):
 
 
 CLASSES = ("file", "desc", "process", "network", "signal", "memory", "ipc", "creds",
-           "clock", "stat")
+           "clock", "stat", "lstat", "fstat", "%stat", "statfs", "fstatfs")
 CLASS_ALIASES = {"net": "network"}
