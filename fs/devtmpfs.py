@@ -19,6 +19,7 @@ DEVICES = [
     (b"full", 0o666, (1, 7)),
     (b"random", 0o666, (1, 8)),
     (b"urandom", 0o666, (1, 9)),
+    (b"kmsg", 0o644, (1, 11)),
     (b"tty", 0o666, (5, 0)),
     (b"console", 0o600, (5, 1)),
 ]

@@ -23,7 +23,8 @@ import sys
 from kernel import printk as kprintk
 from kernel.printk import pr_err, pr_info
 
-USAGE = ("usage: linux [mem=SIZE] initrd=FILE init=PATH [quiet] "
+USAGE = ("usage: linux [mem=SIZE] initrd=FILE init=PATH [quiet|debug|loglevel=N] "
+         "[strace=LIST [strace_file=PATH]] "
          "[root=/dev/root rootfstype=hostfs rootflags=DIR [ro|rw]] [hostfs=DIR[:rw] ...] "
          "[name=value ...] [-- ARG ...]")
 
@@ -57,6 +58,8 @@ class Options:
         self.rootflags = None
         self.read_only = None
         self.stats = False
+        self.strace = None              # strace=: the built-in tracer (kernel/trace/)
+        self.strace_file = None
 
 
 def parse_cmdline(argv):
@@ -72,6 +75,9 @@ def parse_cmdline(argv):
             raise BootError(USAGE)
         if a == "quiet":
             o.quiet = True
+            continue
+        if a == "debug":
+            o.loglevel = 10                     # CONSOLE_LOGLEVEL_DEBUG
             continue
         if a == "stats":
             o.stats = True
@@ -102,7 +108,7 @@ def parse_cmdline(argv):
             try:
                 o.loglevel = int(value)
             except ValueError:
-                raise BootError("loglevel=%s: not a number" % value)
+                raise BootError("loglevel=%s: not a number (option loglevel=)" % value)
         elif name == "root":
             o.root = value
         elif name == "rootfstype":
@@ -125,6 +131,12 @@ def parse_cmdline(argv):
             # at the end, logging the verdict (mm/debug.py)
             from mm import debug
             debug.check_enabled = value not in ("0", "off")
+        elif name == "strace":
+            o.strace = value
+        elif name == "strace_file":
+            if not value:
+                raise BootError("strace_file=: give a host file name")
+            o.strace_file = value
         elif name in ("console", "con", "con0", "ssl", "eth0", "ubd0", "umid"):
             continue                            # UML options that mean nothing here
         else:
@@ -282,6 +294,19 @@ def _why(err):
             EACCES: "not an executable regular file"}.get(err, os.strerror(err))
 
 
+def start_strace(o):
+    """strace=LIST [strace_file=PATH]: trace the guests' system calls."""
+    if o.strace is None:
+        if o.strace_file is not None:
+            raise BootError("strace_file=%s: give strace= too (e.g. strace=all)" % o.strace_file)
+        return
+    from kernel.trace import strace
+    try:
+        strace.enable(o.strace, o.strace_file)
+    except strace.StraceError as e:
+        raise BootError("%s (option strace=)" % e)
+
+
 _opts = None
 
 
@@ -289,9 +314,9 @@ def start_kernel(argv):
     global _opts
     o = _opts = parse_cmdline(argv)
     if o.quiet:
-        kprintk.loglevel = kprintk.KERN_ERR
+        kprintk.console_loglevel = kprintk.CONSOLE_LOGLEVEL_QUIET
     if o.loglevel is not None:
-        kprintk.loglevel = o.loglevel
+        kprintk.console_loglevel = o.loglevel
     if o.init is None and o.initrd is None and o.rootfstype != "hostfs":
         raise BootError("nothing to boot: give initrd=FILE (and init=PATH)\n" + USAGE)
     if o.initrd is not None:
@@ -300,6 +325,7 @@ def start_kernel(argv):
                 pass
         except OSError as e:
             raise BootError("initrd=%s: %s" % (o.initrd, e.strerror))
+    start_strace(o)
     pin_to_one_cpu()
     become_subreaper()
     from kernel.sys import UTS_RELEASE, UTS_VERSION
@@ -312,6 +338,8 @@ def start_kernel(argv):
     from drivers.console import console_init
     from drivers.mem import chr_dev_init
     chr_dev_init()
+    from drivers.kmsg import kmsg_init
+    kmsg_init()
     console_init()
     root = mount_root(o)
     if o.rootfstype == "hostfs":
@@ -369,6 +397,9 @@ def main(argv=None):
         status = 1
     finally:
         kill_all()
+        from kernel.trace import strace
+        if strace.enabled:
+            strace.shutdown()
         if _opts is not None and _opts.stats:
             from skas.ptrace import Stats
             sys.stderr.write("stats: ptrace_stops=%d syscalls=%d faults=%d vsyscalls=%d\n"

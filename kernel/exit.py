@@ -12,6 +12,7 @@ init's status.
 
 from kernel import sched
 from kernel import task as ktask
+from kernel.trace import strace as _strace
 from kernel.errno import EAGAIN, ECHILD, EINVAL, ERESTARTSYS
 from fs.file import O_NONBLOCK, POLLHUP, POLLIN, POLLRDNORM
 from kernel.signal import (CLD_CONTINUED, CLD_DUMPED, CLD_EXITED, CLD_KILLED,
@@ -65,6 +66,8 @@ def do_exit(t, code):
     if t.flags & PF_EXITING:
         return
     t.flags |= PF_EXITING
+    if _strace.enabled:
+        _strace.task_exit(t, code)
     if t.kstack is not None:
         t.kstack.close()
         t.kstack = None

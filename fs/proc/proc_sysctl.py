@@ -86,6 +86,28 @@ def _sem():
     return b"%d\t%d\t%d\t%d\n" % (sem.SEMMSL, sem.SEMMNS, sem.SEMOPM, sem.SEMMNI)
 
 
+_PRINTK_LEVELS = ("console_loglevel", "default_message_loglevel",
+                  "minimum_console_loglevel", "default_console_loglevel")
+
+
+def _printk_get():
+    from kernel import printk
+    return ("\t".join(str(getattr(printk, n)) for n in _PRINTK_LEVELS) + "\n").encode()
+
+
+def _printk_set(data):
+    """kernel.printk: up to four levels, the first ones given replaced."""
+    from kernel import printk
+    try:
+        vals = [int(x) for x in data.split()]
+    except ValueError:
+        raise Errno(EINVAL)
+    if not 1 <= len(vals) <= 4:
+        raise Errno(EINVAL)
+    for name, v in zip(_PRINTK_LEVELS, vals):
+        setattr(printk, name, v)
+
+
 def _table():
     from kernel import sys as ksys
     return {
@@ -110,6 +132,9 @@ def _table():
             "msgmnb": int_ctl("ipc.msg", "MSGMNB"),
             "msgmni": int_ctl("ipc.msg", "MSGMNI", writable=False),
             "sem": Ctl(_sem),
+            "printk": Ctl(_printk_get, _printk_set),
+            "dmesg_restrict": int_ctl("kernel.printk", "dmesg_restrict", 0, 1),
+            "sysrq": int_ctl("kernel.sysrq", "sysrq_enabled", 0, 511),
             "random": {
                 "boot_id": const(_boot_id),
                 "uuid": Ctl(lambda: str(uuid.uuid4()).encode() + b"\n"),

@@ -209,11 +209,29 @@ def _root_entries():
         b"cmdline": lambda: ProcFile(sb, ("cmdline",), show_cmdline),
         b"mounts": lambda: ProcLink(sb, ("mounts",), lambda: b"self/mounts"),
         b"sys": proc_sys_dir(sb),
+        b"kmsg": lambda: _kmsg_inode(sb),
+        b"sysrq-trigger": lambda: ProcFile(sb, ("sysrq-trigger",), lambda t: b"", mode=0o200,
+                                           store=_sysrq_trigger),
     }
     for pid, t in sorted(_tasks().items()):
         if t.tgid == pid:
             ents[str(pid).encode()] = proc_pid_dir(sb, pid)
     return ents
+
+
+def _sysrq_trigger(t, data):
+    from kernel.sysrq import write_sysrq_trigger
+    return write_sysrq_trigger(t, data)
+
+
+def _kmsg_inode(sb):
+    """/proc/kmsg: syslog(2)'s READ as a file (drivers/kmsg.py)."""
+    from drivers.kmsg import proc_kmsg_fops
+    from fs.inode import S_IFREG
+    from fs.proc.inode import ProcInode
+    inode = ProcInode(sb, S_IFREG | 0o400, ("kmsg",))
+    inode.i_fop = proc_kmsg_fops
+    return inode
 
 
 def _current():
