@@ -86,8 +86,15 @@ def _mount_sysfs(source, data, flags):
     return sb
 
 
-# name -> (needs no device, how to make a superblock)
+def _mount_ext2(bdev, data, flags):
+    from fs.ext2.super import ext2_fill_super
+    return ext2_fill_super(bdev, bool(flags & MS_RDONLY), data)
+
+
+# name -> (needs no device, how to make a superblock); a type that needs
+# a device gets the BlockDevice (block/bdev.py) instead of the source name
 FILESYSTEMS = {
+    "ext2": (False, _mount_ext2),
     "sysfs": (True, _mount_sysfs),
     "tmpfs": (True, _mount_tmpfs),
     "ramfs": (True, _mount_tmpfs),
@@ -236,6 +243,11 @@ def sys_mount(t, source, target, fstype, flags, data):
             return -EINVAL
         if flags & MS_BIND:
             _set_mnt_flags(mnt, flags)
+        elif hasattr(mnt.sb, "remount"):
+            # a file system on a disk: going read-only writes it back first
+            done = mnt.sb.remount(_flags_readonly(flags), opts)
+            _set_mnt_flags(mnt, flags)
+            return _wait_then(t, done, 0)
         else:
             mnt.sb.read_only = _flags_readonly(flags)
             _set_mnt_flags(mnt, flags)
@@ -267,14 +279,36 @@ def sys_mount(t, source, target, fstype, flags, data):
     if entry is None:
         return -ENODEV
     nodev, make = entry
-    if not nodev:
-        return -ENOTBLK
-    sb = make(src, opts, flags)
+    if nodev:
+        sb = make(src, opts, flags)
+    else:
+        sb = _get_tree_bdev(t, src, typ, make, opts, flags)
     mnt = Mount(sb, sb.root, source=src)
     _set_mnt_flags(mnt, flags)
     mnt.options = opts
     attach_mount(mnt, where)
     return 0
+
+
+def _get_tree_bdev(t, src, typ, make, opts, flags):
+    """The superblock of a file system on the block device src: the one
+    already mounted from it (a second mount shares it), or a new one."""
+    from block.bdev import lookup_bdev
+    from fs.inode import SuperBlock
+    bdev = lookup_bdev(t, src)
+    holder = bdev.holder
+    if isinstance(holder, SuperBlock):
+        if holder.fstype != typ.decode(errors="replace"):
+            raise Errno(EBUSY)
+        return holder
+    if holder is not None:
+        raise Errno(EBUSY)                  # opened O_EXCL (mkfs, e2fsck)
+    if not flags & MS_RDONLY and bdev.read_only:
+        raise Errno(EACCES_)
+    return make(bdev, opts, flags)
+
+
+EACCES_ = 13
 
 
 def _inside(path, mnt):
@@ -309,19 +343,35 @@ def sys_umount2(t, target, flags):
                 all_mounts.remove(m)
         del mount_table[(mnt.parent, mnt.mountpoint)]
         all_mounts.remove(mnt)
-        _sb_gone(mnt.sb)
-        return 0
+        return _wait_then(t, _sb_gone(mnt.sb), 0)
     if _mount_busy(mnt):
         return -EBUSY
     detach_mount(mnt)
-    _sb_gone(mnt.sb)
-    return 0
+    return _wait_then(t, _sb_gone(mnt.sb), 0)
 
 
 def _sb_gone(sb):
-    """Its last mount went: inotify watchers hear IN_UNMOUNT."""
+    """Its last mount went: inotify watchers hear IN_UNMOUNT, and a file
+    system on a disk writes everything back and marks itself clean
+    (put_super); returns its Completion, or None."""
     if not any(m.sb is sb for m in all_mounts):
         fsnotify_unmount(sb)
+        put = getattr(sb, "put_super", None)
+        if put is not None:
+            return put()
+    return None
+
+
+def _wait_then(t, completion, result):
+    """result, once completion is done (umount and remount wait for the disk)."""
+    if completion is None or completion.done:
+        return result
+    from block.bio import wait_for
+
+    def gen():
+        yield from wait_for(t, completion)
+        return result
+    return gen()
 
 
 EAGAIN_ = 11

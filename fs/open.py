@@ -49,7 +49,10 @@ def fops_for(inode):
         except ImportError:                     # no pipes in this kernel yet
             raise Errno(ENXIO)
         return fifo_fops
-    if S_ISSOCK(mode) or S_ISBLK(mode):
+    if S_ISBLK(mode):
+        from block.bdev import def_blk_fops     # the disk's driver is found at open
+        return def_blk_fops
+    if S_ISSOCK(mode):
         raise Errno(ENXIO)
     raise Errno(ENXIO)
 

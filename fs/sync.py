@@ -3,7 +3,9 @@ getting dirty data to where it is kept.
 
 tmpfs keeps nothing anywhere else, so for it these are no-ops; hostfs
 writes its dirty page-cache pages (those of MAP_SHARED mappings) to the
-host file.  msync(MS_SYNC or MS_ASYNC) of a shared file mapping does the
+host file; file systems on disks (ext2) and the disks themselves write
+back through fs/fs_writeback.py, and the calls sleep until the host has
+the data (the ubd I/O thread's fdatasync).  msync(MS_SYNC or MS_ASYNC) of a shared file mapping does the
 same for the files mapped in the range (mm/ keeps no dirty bits of its own:
 a shared file page is taken as dirty once it is mapped writable).
 """
@@ -37,14 +39,25 @@ def sync_sb(sb):
 
 
 def sys_sync(t):
+    """Host-backed files (hostfs) now; file systems on disks and the disks
+    themselves through fs/fs_writeback.py, waiting until the host has it."""
     _all_inodes_sync()
-    return 0
+    from fs.fs_writeback import sync_all
+    return _wait_done(t, sync_all(), 0)
+
+
+def _wait_done(t, completion, result):
+    from block.bio import wait_for
+    st = yield from wait_for(t, completion)
+    return st if st and result == -1 else result
 
 
 def sys_syncfs(t, fd):
     f = _file(t, fd)
-    sync_sb(f.inode.sb)
-    return 0
+    sb = f.inode.sb
+    sync_sb(sb)
+    from fs.fs_writeback import sync_filesystem
+    return _wait_done(t, sync_filesystem(sb), -1 if hasattr(sb, "sync_fs") else 0)
 
 
 def _file(t, fd):
@@ -71,7 +84,11 @@ def sys_sync_file_range(t, fd, offset, nbytes, flags):
     if flags & ~7:
         return -EINVAL
     f = _file(t, fd)
-    f.inode.sync()
+    start = getattr(f.inode, "start_writeback", None)
+    if start is not None:
+        start()                         # SYNC_FILE_RANGE_WRITE: start, do not wait
+    else:
+        f.inode.sync()
     return 0
 
 

@@ -57,6 +57,7 @@ class Options:
         self.rootflags = None
         self.read_only = None
         self.stats = False
+        self.ubd = []                   # drivers/block/ubd.py UbdConfigs
 
 
 def parse_cmdline(argv):
@@ -118,11 +119,26 @@ def parse_cmdline(argv):
             # at the end, logging the verdict (mm/debug.py)
             from mm import debug
             debug.check_enabled = value not in ("0", "off")
-        elif name in ("console", "con", "con0", "ssl", "eth0", "ubd0", "umid"):
+        elif name.startswith("ubd") and _ubd_option(o, name, value):
+            continue
+        elif name in ("console", "con", "con0", "ssl", "eth0", "umid"):
             continue                            # UML options that mean nothing here
         else:
             o.env.append(a.encode())
     return o
+
+
+def _ubd_option(o, name, value):
+    """ubdN[rsdct]=FILE[,BACKING]: a disk (drivers/block/ubd.py)."""
+    from drivers.block.ubd import UbdError, parse_ubd_option
+    try:
+        cfg = parse_ubd_option(name, value)
+    except UbdError as e:
+        raise BootError(str(e))
+    if cfg is None:
+        return False
+    o.ubd.append(cfg)
+    return True
 
 
 def pin_to_one_cpu():
@@ -302,6 +318,12 @@ def start_kernel(argv):
     from drivers.mem import chr_dev_init
     chr_dev_init()
     console_init()
+    if o.ubd:
+        from drivers.block.ubd import UbdError, ubd_init
+        try:
+            ubd_init(o.ubd)
+        except UbdError as e:
+            raise BootError("ubd: %s" % e)
     root = mount_root(o)
     if o.rootfstype == "hostfs":
         from fs.devtmpfs import devtmpfs_mount_on_dev
@@ -322,6 +344,16 @@ def _final_check(where):
         debug.check_point(where)
     except Exception as e:            # a debugging aid must not hide the exit
         pr_err("check_mm failed: %s: %s" % (type(e).__name__, e))
+
+
+def _shutdown_disks():
+    """Whatever was handed to the disks reaches the host files (what was
+    still only dirty in the page cache is lost, as on Linux without sync)."""
+    try:
+        from drivers.block.ubd import ubd_shutdown
+        ubd_shutdown()
+    except Exception as e:
+        pr_err("ubd shutdown: %s: %s" % (type(e).__name__, e))
 
 
 def main(argv=None):
@@ -358,6 +390,7 @@ def main(argv=None):
         status = 1
     finally:
         kill_all()
+        _shutdown_disks()
         if _opts is not None and _opts.stats:
             from skas.ptrace import Stats
             sys.stderr.write("stats: ptrace_stops=%d syscalls=%d faults=%d vsyscalls=%d\n"

@@ -118,6 +118,11 @@ def show_cmdline(reader):
     return " ".join(sys.argv[1:]) + "\n"
 
 
+def _show_partitions(reader):
+    from block.genhd import partitions_text
+    return partitions_text()
+
+
 def _escape(b):
     out = b""
     for c in b:
@@ -209,6 +214,7 @@ def _root_entries():
         b"cmdline": lambda: ProcFile(sb, ("cmdline",), show_cmdline),
         b"mounts": lambda: ProcLink(sb, ("mounts",), lambda: b"self/mounts"),
         b"sys": proc_sys_dir(sb),
+        b"partitions": lambda: ProcFile(sb, ("partitions",), _show_partitions),
     }
     for pid, t in sorted(_tasks().items()):
         if t.tgid == pid:
