@@ -224,6 +224,10 @@ class SuperBlock:
     def next_ino(self):
         return next(self._ino)
 
+    def bdev_backed(self):
+        """Is this a file system on a disk (block/bdev.py)?"""
+        return getattr(self, "bdev", None) is not None
+
     def statfs(self):
         """(f_type, bsize, blocks, bfree, bavail, files, ffree, namelen)"""
         return (self.magic, 4096, 0, 0, 0, 0, 0, 255)

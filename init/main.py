@@ -168,6 +168,8 @@ def become_subreaper():
 def mount_root(o):
     from fs.mount import Mount, Path, set_root_mount
     from fs.tmpfs import make_tmpfs
+    if o.root and o.root.startswith("/dev/") and o.root != "/dev/root":
+        return mount_block_root(o)
     if o.rootfstype == "hostfs" or (o.root and o.root != "/dev/root"):
         if o.rootfstype != "hostfs":
             raise BootError("root=%s: only rootfstype=hostfs is supported" % o.root)
@@ -183,6 +185,44 @@ def mount_root(o):
         sb = make_tmpfs(fstype="rootfs", mode=0o755)
         mnt = Mount(sb, sb.root, source=b"rootfs")
     set_root_mount(mnt)
+    return Path(mnt, sb.root)
+
+
+def mount_block_root(o):
+    """root=/dev/ubda [rootfstype=ext2] [ro|rw] [rootflags=...]: the root
+    file system on a disk (Linux's mount_block_root: each block file
+    system type in turn unless rootfstype names one)."""
+    from block.bdev import bdget
+    from block.genhd import find_disk
+    from fs.mount import Mount, Path, set_root_mount
+    from fs.namespace import FILESYSTEMS
+    from kernel.errno import Errno, errname
+    disk = find_disk(o.root[len("/dev/"):])
+    if disk is None:
+        raise BootError("VFS: Cannot open root device \"%s\": no such disk (give ubd0=FILE)"
+                        % o.root[len("/dev/"):])
+    bdev = bdget(disk.dev)
+    types = [o.rootfstype] if o.rootfstype else [n for n, (nodev, _) in FILESYSTEMS.items()
+                                                if not nodev]
+    flags = 1 if o.read_only else 0                 # MS_RDONLY; Linux's default is rw for ubd
+    data = (o.rootflags or "").encode()
+    last = None
+    for typ in types:
+        entry = FILESYSTEMS.get(typ)
+        if entry is None or entry[0]:
+            raise BootError("rootfstype=%s: not a file system on a block device" % typ)
+        try:
+            sb = entry[1](bdev, data, flags)
+            break
+        except Errno as e:
+            last = e
+    else:
+        raise BootError("VFS: Unable to mount root fs on %s (%s)" % (o.root, errname(last.errno)))
+    mnt = Mount(sb, sb.root, source=o.root.encode())
+    mnt.read_only = sb.read_only
+    set_root_mount(mnt)
+    pr_info("VFS: Mounted root (%s filesystem)%s on device %d:%d." % (
+        sb.fstype, " readonly" if sb.read_only else "", disk.major, disk.first_minor))
     return Path(mnt, sb.root)
 
 
@@ -209,7 +249,8 @@ def ensure_console_node(root):
     from fs.dcache import d_add
     from fs.inode import S_IFCHR, mkdev
     from kernel.task import Cred
-    if root.dentry.inode.sb.read_only or root.dentry.inode.sb.fstype == "hostfs":
+    if root.dentry.inode.sb.read_only or root.dentry.inode.sb.fstype == "hostfs" \
+            or root.dentry.inode.sb.bdev_backed():
         return
     d = root.dentry
     dev = d.children.get(b"dev")
@@ -297,7 +338,8 @@ def start_kernel(argv):
         kprintk.loglevel = kprintk.KERN_ERR
     if o.loglevel is not None:
         kprintk.loglevel = o.loglevel
-    if o.init is None and o.initrd is None and o.rootfstype != "hostfs":
+    if o.init is None and o.initrd is None and o.rootfstype != "hostfs" and not (
+            o.root and o.root.startswith("/dev/ubd")):
         raise BootError("nothing to boot: give initrd=FILE (and init=PATH)\n" + USAGE)
     if o.initrd is not None:
         try:
@@ -325,7 +367,7 @@ def start_kernel(argv):
         except UbdError as e:
             raise BootError("ubd: %s" % e)
     root = mount_root(o)
-    if o.rootfstype == "hostfs":
+    if o.rootfstype == "hostfs" or root.mnt.sb.bdev_backed():
         from fs.devtmpfs import devtmpfs_mount_on_dev
         devtmpfs_mount_on_dev(root)             # CONFIG_DEVTMPFS_MOUNT
     unpack_initrd(o, root)

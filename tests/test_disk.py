@@ -1,0 +1,299 @@
+"""Disks: ubd block devices, the buffer cache and ext2, through real guest
+programs (busybox, Debian's mkfs.ext2/e2fsck/tar, our own workloads).
+
+Images are made and checked on the host with e2fsprogs (mke2fs -d,
+e2fsck -fn, debugfs): what pyuml writes must be a file system the host's
+tools find clean and read back byte for byte.  The guests run with the
+host's / as a read-only hostfs root and the image as /dev/ubdb, or boot
+from the image itself (root=/dev/ubda).  These tests do not run natively
+as a whole: they would need the host to mount images (root, and a change
+to the host); the file-system workloads in them are compared with a
+native run on the host's tmpfs instead.
+"""
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import time
+
+import pytest
+
+from conftest import LINUX, ROOT, boot, guest
+
+pytestmark = pytest.mark.skipif(shutil.which("mke2fs") is None, reason="e2fsprogs missing")
+
+HOSTROOT = ["root=/dev/root", "rootfstype=hostfs", "rootflags=/", "ro"]
+
+
+def mkimage(path, size="32M", args=(), tree=None):
+    subprocess.run(["truncate", "-s", size, path], check=True)
+    cmd = ["mke2fs", "-q", "-F", "-t", "ext2"] + list(args)
+    if tree is not None:
+        cmd += ["-d", tree]
+    subprocess.run(cmd + [path], check=True)
+    return path
+
+
+def fsck(path):
+    """The host's e2fsck -fn: (exit status, output)."""
+    p = subprocess.run(["e2fsck", "-fn", path], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    return p.returncode, p.stdout.decode(errors="replace")
+
+
+def debugfs_cat(img, name):
+    p = subprocess.run(["debugfs", "-R", "cat " + name, img], stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL)
+    return p.stdout
+
+
+def sh(script, disks=(), mem="128M", timeout=120, extra=()):
+    """Run a busybox/Debian shell script under pyuml with the host's / as
+    root and disks as ubd1, ubd2, ... (/dev/ubdb, /dev/ubdc, ...)."""
+    args = ["quiet", "mem=" + mem] + ["ubd%d=%s" % (i + 1, d) for i, d in enumerate(disks)]
+    # (no tmpfs on /tmp: the host's /tmp, where the tests keep their files,
+    # stays visible, read-only)
+    args += list(extra) + HOSTROOT + ["init=/bin/sh", "--", "-c", "mount -t proc p /proc; " + script]
+    r = boot(args, timeout=timeout)
+    log = r.stderr.decode(errors="replace")
+    assert "Traceback" not in log and "Oops" not in log, log
+    return r
+
+
+def test_ubd_raw_device(tmp_path):
+    """/dev/ubdb as a file: its size, sector size, read-only flag, reads and
+    writes at offsets, and the host file holds what the guest wrote."""
+    img = str(tmp_path / "raw.img")
+    with open(img, "wb") as f:
+        f.write(os.urandom(3 << 20))
+    before = open(img, "rb").read()
+    r = sh("cat /proc/partitions; ls -l /dev/ubdb; blockdev --getsize64 --getss --getro /dev/ubdb;"
+           "echo HELLO-DISK | dd of=/dev/ubdb bs=512 seek=3 conv=notrunc,fsync 2>/dev/null;"
+           "dd if=/dev/ubdb bs=1 skip=1536 count=10 2>/dev/null; echo;"
+           "dd if=/dev/zero of=/dev/ubdb bs=4096 seek=700 count=3 2>/dev/null; sync;"
+           "head -c 1000000 /dev/ubdb | md5sum", disks=[img])
+    lines = r.out.splitlines()
+    assert "  98       16       3072 ubdb" in lines, r.out
+    assert any(line.startswith("brw-rw----") and "98, 16" in line for line in lines), r.out
+    assert lines[lines.index("  98       16       3072 ubdb") + 2:][:3] == \
+        [str(3 << 20), "512", "0"], r.out
+    assert "HELLO-DISK" in lines, r.out
+    after = open(img, "rb").read()
+    expect = bytearray(before)
+    expect[1536:1536 + 11] = b"HELLO-DISK\n"
+    expect[700 * 4096:703 * 4096] = bytes(3 * 4096)
+    assert after == bytes(expect)
+    assert hashlib.md5(after[:1000000]).hexdigest() in r.out
+
+
+def test_ubd_read_only_and_boot_errors(tmp_path):
+    img = str(tmp_path / "ro.img")
+    with open(img, "wb") as f:
+        f.write(b"\xab" * 65536)
+    r = sh("dd if=/dev/ubdb bs=1 count=2 2>/dev/null | od -An -tx1; blockdev --getro /dev/ubdb;"
+           "echo x > /dev/ubdb; echo rc=$?", extra=["ubd1r=" + img])
+    # UML's ubd_open: a read-only disk opened for writing is EROFS
+    assert "ab ab" in r.out and "\n1\n" in r.out and "Read-only file system" in r.out, r.out
+    assert open(img, "rb").read() == b"\xab" * 65536
+    # a missing image, an odd option: one clear line each, non-zero status
+    for opt, want in (("ubd0=/nonexistent/x.img", "No such file or directory"),
+                      ("ubd9=" + img, "ubd0..ubd7")):
+        r = boot(["quiet", opt, "init=/x"] + HOSTROOT)
+        err = r.stderr.decode()
+        assert r.status != 0 and want in err and err.count("\n") == 1, err
+
+
+def _native_workload(prog, tag):
+    d = "/dev/shm/pyuml-disk-%d-%s" % (os.getpid(), tag)
+    shutil.rmtree(d, ignore_errors=True)
+    try:
+        p = subprocess.run([prog, d], stdout=subprocess.PIPE, timeout=120)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    return p.stdout.decode()
+
+
+@pytest.mark.parametrize("blocksize", ["1024", "4096"])
+def test_ext2_workload_differential(tmp_path, blocksize):
+    """The same workload natively on tmpfs and under pyuml on ext2: the same
+    transcript; the image is clean for the host's e2fsck and debugfs reads
+    the guest's bytes."""
+    img = mkimage(str(tmp_path / "w.img"), "64M", ["-b", blocksize])
+    prog = guest("diskload")
+    native = _native_workload(prog, blocksize)
+    r = sh("mount -t ext2 /dev/ubdb /mnt && %s /mnt/w; umount /mnt; echo umount=$?" % prog,
+           disks=[img])
+    assert r.out == native + "umount=0\n", r.out[-2000:]
+    rc, out = fsck(img)
+    assert rc == 0, out
+    assert b"line 499" in debugfs_cat(img, "/w/c/b/log")
+
+
+def test_ext2_fsops_differential(tmp_path):
+    img = mkimage(str(tmp_path / "f.img"), "16M")
+    prog = guest("fsops")
+    native = _native_workload(prog, "fsops")
+    r = sh("mount -t ext2 /dev/ubdb /mnt && %s /mnt/fo; umount /mnt" % prog, disks=[img])
+    assert r.out == native, r.out
+    assert fsck(img)[0] == 0
+
+
+def test_ext2_reads_a_host_made_tree(tmp_path):
+    """mke2fs -d: files, holes, links and symlinks made by the host's tools
+    read back the same in the guest (find, cat, readlink, stat)."""
+    tree = tmp_path / "tree"
+    (tree / "sub" / "deep").mkdir(parents=True)
+    (tree / "sub" / "nums").write_text("".join("%d\n" % i for i in range(30000)))
+    with open(tree / "holes", "wb") as f:
+        f.seek(3 << 20)
+        f.write(b"tail")
+    os.symlink("sub/nums", tree / "short")
+    os.symlink("y" * 300, tree / "long")
+    os.link(tree / "sub" / "nums", tree / "hard")
+    img = mkimage(str(tmp_path / "t.img"), "32M", tree=str(tree))
+    script = ("mount -t ext2 -o ro /dev/ubdb /mnt && cd /mnt && "
+              "find . -path ./lost+found -prune -o -print | sort; md5sum sub/nums holes; "
+              "readlink short long; stat -c '%n %s %h %a' hard holes; stat -c '%n %h %a' sub; "
+              "cd /; umount /mnt")
+    r = sh(script, disks=[img])
+    here = subprocess.run(["sh", "-c", script.replace("mount -t ext2 -o ro /dev/ubdb /mnt && "
+                                                      "cd /mnt", "cd " + str(tree))
+                           .replace("; cd /; umount /mnt", "")],
+                          stdout=subprocess.PIPE).stdout.decode()
+    assert r.out == here.replace("./lost+found\n", ""), (r.out, here)
+
+
+def test_mkfs_and_e2fsck_inside_pyuml(tmp_path):
+    """Debian's mkfs.ext2 and e2fsck as guests on /dev/ubdb, then tar x,
+    cp -a, find and du on the mounted result."""
+    img = str(tmp_path / "m.img")
+    subprocess.run(["truncate", "-s", "48M", img], check=True)
+    tarball = str(tmp_path / "src.tar")
+    subprocess.run(["tar", "cf", tarball, "-C", ROOT, "fs", "block"], check=True)
+    r = sh("/sbin/mkfs.ext2 -q /dev/ubdb && echo mkfs-ok; /sbin/e2fsck -fn /dev/ubdb >/dev/null 2>&1 "
+           "&& echo fsck-ok; mount -t ext2 /dev/ubdb /mnt && cd /mnt && tar xf %s && "
+           "cp -a fs copy && find fs copy -type f | wc -l; du -sk fs | cut -f1; "
+           "md5sum fs/buffer.py copy/buffer.py; cd /; umount /mnt && /sbin/e2fsck -fn /dev/ubdb "
+           ">/dev/null 2>&1 && echo fsck2-ok" % tarball, disks=[img], timeout=240)
+    lines = r.out.splitlines()
+    assert lines[:2] == ["mkfs-ok", "fsck-ok"], r.out
+    nfiles = sum(len(f) for _, _, f in os.walk(os.path.join(ROOT, "fs")))
+    assert int(lines[2]) == 2 * nfiles, r.out
+    want = hashlib.md5(open(os.path.join(ROOT, "fs", "buffer.py"), "rb").read()).hexdigest()
+    assert r.out.count(want) == 2 and lines[-1] == "fsck2-ok", r.out
+    assert fsck(img)[0] == 0
+
+
+def test_boot_from_ext2_root(tmp_path):
+    """root=/dev/ubda rootfstype=ext2: an image made with mke2fs -d holding
+    busybox and an init script; what init writes and syncs is in the image
+    afterwards, and the image is clean."""
+    tree = tmp_path / "root"
+    for d in ("bin", "sbin", "dev", "proc", "etc"):
+        (tree / d).mkdir(parents=True)
+    shutil.copy("/bin/busybox", tree / "bin" / "busybox")
+    for cmd in ("sh", "cat", "echo", "mount", "ls", "sync", "poweroff", "mkdir", "grep"):
+        os.symlink("busybox", tree / "bin" / cmd)
+    (tree / "sbin" / "init").write_text(
+        "#!/bin/sh\nmount -t proc proc /proc\ngrep ubda /proc/mounts\nls /dev/ubda\n"
+        "echo kept > /etc/note\nmkdir /newdir\nsync\npoweroff -f\n")
+    os.chmod(tree / "sbin" / "init", 0o755)
+    img = mkimage(str(tmp_path / "root.img"), "16M", tree=str(tree))
+    r = boot(["quiet", "ubd0=" + img, "root=/dev/ubda", "rootfstype=ext2"], timeout=60)
+    assert r.status == 0, r.stderr
+    assert r.out == "/dev/ubda / ext2 rw 0 0\n/dev/ubda\n", r.out
+    assert debugfs_cat(img, "/etc/note") == b"kept\n"
+    assert fsck(img)[0] == 0
+
+
+def test_remount_ro_and_umount_leave_it_clean(tmp_path):
+    img = mkimage(str(tmp_path / "c.img"), "16M")
+    r = sh("mount -t ext2 /dev/ubdb /mnt; echo one > /mnt/f; mount -o remount,ro /mnt; "
+           "echo two > /mnt/g; echo rc=$?; grep ubdb /proc/mounts; sync; "
+           "dumpe2fs -h /dev/ubdb 2>/dev/null | grep -i '^filesystem state'; "
+           "mount -o remount,rw /mnt; echo three >> /mnt/f; "
+           "dumpe2fs -h /dev/ubdb 2>/dev/null | grep -i '^filesystem state'; umount /mnt; "
+           "dumpe2fs -h /dev/ubdb 2>/dev/null | grep -i '^filesystem state'", disks=[img])
+    lines = r.out.splitlines()
+    assert "Read-only file system" in r.out and "/dev/ubdb /mnt ext2 ro 0 0" in lines, r.out
+    states = [x.split(":", 1)[1].strip() for x in lines if x.lower().startswith("filesystem state")]
+    assert states == ["clean", "not clean", "clean"], r.out
+    assert debugfs_cat(img, "/f") == b"one\nthree\n"
+    assert fsck(img)[0] == 0
+
+
+def test_cow_overlay_leaves_backing_untouched(tmp_path):
+    """ubd1=COW,BACKING: writes land in the (UML-format) COW file, the
+    backing image never changes, and the COW file alone boots the changed
+    disk next time (its header names the backing file)."""
+    base = mkimage(str(tmp_path / "base.img"), "16M")
+    digest = hashlib.md5(open(base, "rb").read()).hexdigest()
+    cow = str(tmp_path / "over.cow")
+    r = sh("mount -t ext2 /dev/ubdb /mnt && echo changed > /mnt/c && umount /mnt && echo ok",
+           disks=["%s,%s" % (cow, base)])
+    assert r.out == "ok\n", r.stderr
+    assert hashlib.md5(open(base, "rb").read()).hexdigest() == digest
+    with open(cow, "rb") as f:
+        head = f.read(32)
+    assert head[:8] == bytes.fromhex("4f4f4f4d00000003")
+    assert os.stat(cow).st_blocks * 512 < os.stat(base).st_size     # sparse: only what changed
+    r = sh("mount -t ext2 /dev/ubdb /mnt && cat /mnt/c && umount /mnt", disks=[cow])
+    assert r.out == "changed\n", r.stderr
+    # the backing file changed behind the COW file's back: refused, one line
+    with open(base, "r+b") as f:
+        f.seek(5 << 20)
+        f.write(b"x")
+    os.utime(base, (1, 1))
+    r = boot(["quiet", "ubd1=" + cow] + HOSTROOT + ["init=/bin/true"])
+    assert r.status != 0 and "changed since the COW file was made" in r.stderr.decode()
+
+
+def test_host_write_error_is_eio_and_loses_nothing_synced(tmp_path):
+    """Fault injection: once a file is synced, the host refuses writes past
+    20 MiB of any file the kernel writes (RLIMIT_FSIZE set on ./linux from
+    outside: pwrite fails with EFBIG).  The guest's fsync says EIO - no oops,
+    the kernel goes on - and the file synced before is intact."""
+    import resource
+    img = mkimage(str(tmp_path / "e.img"), "48M", ["-b", "4096"])
+    script = ("mount -t ext2 /dev/ubdb /mnt && echo precious > /mnt/keep && sync && echo synced;"
+              "read go; dd if=/dev/zero of=/mnt/big bs=1M count=30 conv=fsync 2>&1 | "
+              "grep -o 'Input/output error' | head -1; sync; echo sync=$?; cat /mnt/keep; umount /mnt")
+    p = subprocess.Popen([LINUX, "quiet", "mem=128M", "ubd1=" + img] + HOSTROOT + [
+        "init=/bin/sh", "--", "-c", "mount -t proc p /proc; " + script],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert p.stdout.readline() == b"synced\n"
+        resource.prlimit(p.pid, resource.RLIMIT_FSIZE, (20 << 20, 20 << 20))
+        out, log = p.communicate(b"go\n", timeout=120)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.communicate()
+    out, log = out.decode(), log.decode(errors="replace")
+    assert "Traceback" not in log and "Oops" not in log, log
+    lines = out.splitlines()
+    assert lines[:3] == ["Input/output error", "sync=0", "precious"], (out, log)     # sync(2) is void
+    assert "ubdb: host write error 27" in log, log
+    assert debugfs_cat(img, "/keep") == b"precious\n"
+
+
+def test_kill_9_keeps_what_was_synced(tmp_path):
+    """kill -9 of the kernel in the middle of writing: e2fsck -fy repairs the
+    image to a state that has every file synced before."""
+    img = mkimage(str(tmp_path / "k.img"), "32M")
+    script = ("mount -t ext2 /dev/ubdb /mnt && seq 1 20000 > /mnt/synced && sync && echo synced;"
+              "i=0; while true; do i=$((i+1)); seq 1 $i > /mnt/f$i; done")
+    p = subprocess.Popen([LINUX, "quiet", "ubd1=" + img] + HOSTROOT + [
+        "init=/bin/sh", "--", "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        line = p.stdout.readline()
+        assert line == b"synced\n"
+        time.sleep(1.0)
+    finally:
+        p.send_signal(signal.SIGKILL)
+        p.communicate()
+    subprocess.run(["e2fsck", "-fy", img], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    assert fsck(img)[0] == 0
+    want = "".join("%d\n" % i for i in range(1, 20001)).encode()
+    assert debugfs_cat(img, "/synced") == want
