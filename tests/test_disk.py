@@ -297,3 +297,48 @@ def test_kill_9_keeps_what_was_synced(tmp_path):
     assert fsck(img)[0] == 0
     want = "".join("%d\n" % i for i in range(1, 20001)).encode()
     assert debugfs_cat(img, "/synced") == want
+
+
+# -- hypothesis: sequences of operations on ext2 ------------------------------------------
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+_NAMES = ["f0", "f1", "f2", "d0", "d1", "d0/f3", "d0/d2", "d1/f4", "d0/d2/f5"]
+_name = st.sampled_from(_NAMES)
+_op = st.one_of(
+    st.builds(lambda p: "c:" + p, _name),
+    st.builds(lambda p, off, n, seed: "w:%s:%d:%d:%d" % (p, off, n, seed), _name,
+              st.sampled_from([0, 1, 1000, 4095, 4096, 70000, 300000, 5 << 20]),
+              st.sampled_from([1, 100, 4096, 5000, 65536, 200000]), st.integers(0, 9)),
+    st.builds(lambda p, n: "t:%s:%d" % (p, n), _name,
+              st.sampled_from([0, 1, 1023, 4097, 100000, 3 << 20])),
+    st.builds(lambda a, b: "r:%s:%s" % (a, b), _name, _name),
+    st.builds(lambda a, b: "l:%s:%s" % (a, b), _name, _name),
+    st.builds(lambda p: "u:" + p, _name),
+    st.builds(lambda p: "m:" + p, _name),
+    st.builds(lambda p: "d:" + p, _name),
+    st.builds(lambda t, p: "s:%s:%s" % (t, p), st.sampled_from(["f0", "x" * 200]), _name),
+)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+@given(ops=st.lists(_op, min_size=5, max_size=40))
+def test_ext2_operation_sequences(ops):
+    """Random create/write/truncate/rename/link/unlink/mkdir/rmdir/symlink
+    sequences: each result and the final tree as on the host's tmpfs (the
+    model: the host kernel), and the image clean for e2fsck -fn."""
+    import tempfile
+    prog = guest("diskload")
+    d = "/dev/shm/pyuml-seq-%d" % os.getpid()
+    shutil.rmtree(d, ignore_errors=True)
+    try:
+        native = subprocess.run([prog, d] + ops, stdout=subprocess.PIPE, timeout=60).stdout.decode()
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix="pyuml-seq-") as tmp:
+        img = mkimage(os.path.join(tmp, "s.img"), "24M")
+        r = sh("mount -t ext2 /dev/ubdb /mnt && %s /mnt/s %s; umount /mnt" % (
+            prog, " ".join(ops)), disks=[img])
+        assert r.out == native, "\n".join(ops)
+        rc, out = fsck(img)
+        assert rc == 0, out + "\n".join(ops)

@@ -4,7 +4,12 @@
  * mmap writes, hard and symbolic links (short and long), renames over
  * files and directories, many names in one directory, a large file's
  * checksum.  Run in a scratch directory argv[1]: natively on tmpfs and
- * under pyuml on a mounted ext2 image; the outputs must be the same. */
+ * under pyuml on a mounted ext2 image; the outputs must be the same.
+ *
+ * diskload DIR OP...: instead, run the operations given (hypothesis makes
+ * them, tests/test_disk.py), one result line each, then the tree:
+ *   c:P create   w:P:OFF:LEN:SEED write   t:P:LEN truncate   r:A:B rename
+ *   l:A:B link   u:P unlink   m:P mkdir   d:P rmdir   s:T:P symlink */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -90,14 +95,51 @@ static void tree(const char *dir)
 
 #define CHECK(x) do { if ((x) < 0) printf("%d %s: %s\n", __LINE__, #x, strerror(errno)); } while (0)
 
+static unsigned char buf[1 << 20];
+
+static int script(int n, char **ops)
+{
+	for (int i = 0; i < n; i++) {
+		char op[512], *f[6] = {0};
+		int k = 0;
+		snprintf(op, sizeof op, "%s", ops[i]);
+		for (char *p = strtok(op, ":"); p && k < 6; p = strtok(NULL, ":"))
+			f[k++] = p;
+		int r = -1, fd;
+		errno = 0;
+		switch (op[0]) {
+		case 'c': r = fd = open(f[1], O_CREAT | O_WRONLY, 0644); if (fd >= 0) close(fd); break;
+		case 'w': {
+			size_t len = strtoul(f[3], 0, 0);
+			if (len > sizeof buf) len = sizeof buf;
+			fill(buf, len, atoi(f[4]));
+			r = fd = open(f[1], O_WRONLY);
+			if (fd >= 0) { r = pwrite(fd, buf, len, strtoll(f[2], 0, 0)); close(fd); }
+			break;
+		}
+		case 't': r = truncate(f[1], strtoll(f[2], 0, 0)); break;
+		case 'r': r = rename(f[1], f[2]); break;
+		case 'l': r = link(f[1], f[2]); break;
+		case 'u': r = unlink(f[1]); break;
+		case 'm': r = mkdir(f[1], 0755); break;
+		case 'd': r = rmdir(f[1]); break;
+		case 's': r = symlink(f[1], f[2]); break;
+		}
+		printf("%s -> %s\n", ops[i], r < 0 ? strerror(errno) : "ok");
+	}
+	tree(".");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	static unsigned char buf[1 << 20];
 	if (argc < 2 || mkdir(argv[1], 0755) < 0 || chdir(argv[1]) < 0) {
 		perror("scratch dir");
 		return 2;
 	}
 	umask(022);
+	if (argc > 2)
+		return script(argc - 2, argv + 2);
 	/* data in odd sizes at odd offsets */
 	int fd = open("data", O_CREAT | O_RDWR, 0644);
 	for (int i = 0; i < 40; i++) {
