@@ -148,6 +148,8 @@ def submit_bio(bdev, bio):
             bio.bio_endio(-EIO)
             return bio.completion
     disk.stats[bio.op] += 1
+    if bio.op != REQ_OP_FLUSH:
+        disk.sectors[bio.op] += bio.size >> SECTOR_SHIFT
     if bio.op == REQ_OP_WRITE:
         global inflight_bytes
         bio.counted = bio.size

@@ -27,6 +27,7 @@ class Gendisk:
         self.private = private
         self.removable = 0
         self.stats = [0, 0, 0]          # bios submitted: read, write, flush
+        self.sectors = [0, 0]           # sectors read, written (/sys/block/X/stat)
         self.bdev = None                # block/bdev.py's BlockDevice, made on first use
 
     @property

@@ -50,6 +50,11 @@ def _put_ulong(t, arg, v):
     return 0
 
 
+def logical_block_size(disk):
+    fn = getattr(disk.driver, "logical_block_size", None)
+    return fn(disk) if fn is not None else 512
+
+
 def blkdev_ioctl(bdev, f, t, cmd, arg):
     disk = bdev.disk
     size = disk.capacity << SECTOR_SHIFT
@@ -62,7 +67,7 @@ def blkdev_ioctl(bdev, f, t, cmd, arg):
             return -EFBIG
         return _put_ulong(t, arg, disk.capacity)
     if cmd == BLKSSZGET:
-        return _put_int(t, arg, 512)
+        return _put_int(t, arg, logical_block_size(disk))
     if cmd in (BLKPBSZGET, BLKIOMIN):
         return _put_int(t, arg, 512)
     if cmd in (BLKIOOPT, BLKALIGNOFF):

@@ -14,7 +14,7 @@ from kernel.errno import (EBUSY, EFAULT, EINVAL, ENODEV, ENOENT, ENOTBLK,
 from fs.file import fget
 from fs.inode import S_ISDIR
 from fs.mount import (Mount, Path, all_mounts, attach_mount, d_path,
-                      detach_mount, mount_table)
+                      detach_mount, lookup_mnt, mount_table)
 from fs.notify.fsnotify import fsnotify_dput, fsnotify_unmount
 from fs.namei import (AT_FDCWD, MAY_EXEC, PATH_MAX, inode_permission,
                       path_lookup)
@@ -80,10 +80,8 @@ def _mount_devpts(source, data, flags):
 
 
 def _mount_sysfs(source, data, flags):
-    from fs.tmpfs import make_tmpfs
-    sb = make_tmpfs(True, 0o555, fstype="sysfs")
-    sb.magic = 0x62656572
-    return sb
+    from fs.sysfs import sysfs_sb
+    return sysfs_sb()
 
 
 def _mount_ext2(bdev, data, flags):
@@ -244,7 +242,10 @@ def sys_mount(t, source, target, fstype, flags, data):
         if flags & MS_BIND:
             _set_mnt_flags(mnt, flags)
         elif hasattr(mnt.sb, "remount"):
-            # a file system on a disk: going read-only writes it back first
+            # a file system on a disk: going read-only writes it back first,
+            # and cannot while a file on it is open for writing
+            if _flags_readonly(flags) and not mnt.sb.read_only and _sb_has_writers(mnt.sb):
+                return -EBUSY
             done = mnt.sb.remount(_flags_readonly(flags), opts)
             _set_mnt_flags(mnt, flags)
             return _wait_then(t, done, 0)
@@ -282,12 +283,30 @@ def sys_mount(t, source, target, fstype, flags, data):
     if nodev:
         sb = make(src, opts, flags)
     else:
+        if not source:
+            return -EINVAL                      # "No source specified"
         sb = _get_tree_bdev(t, src, typ, make, opts, flags)
+        top = lookup_mnt(where) if where.dentry is where.mnt.root or lookup_mnt(where) else None
+        if (top is not None and top.sb is sb) or (where.mnt.sb is sb and where.dentry is sb.root):
+            return -EBUSY                       # the same file system on the same place
     mnt = Mount(sb, sb.root, source=src)
     _set_mnt_flags(mnt, flags)
     mnt.options = opts
     attach_mount(mnt, where)
     return 0
+
+
+def _sb_has_writers(sb):
+    """Is any file of sb open for writing (sb_prepare_remount_readonly)?"""
+    from kernel import task as ktask
+    for tk in ktask.tasks.values():
+        files = tk.files
+        if files is None:
+            continue
+        for f in files.fd.values():
+            if f.inode.sb is sb and f.writable():
+                return True
+    return False
 
 
 def _get_tree_bdev(t, src, typ, make, opts, flags):
@@ -329,8 +348,9 @@ def sys_umount2(t, target, flags):
         return -EINVAL
     if t.cred.euid != 0:
         return -EPERM
-    path = path_lookup(t, _str(t, target) or b"", AT_FDCWD,
-                       follow=not flags & UMOUNT_NOFOLLOW)
+    if not target:
+        return -EFAULT
+    path = path_lookup(t, _str(t, target), AT_FDCWD, follow=not flags & UMOUNT_NOFOLLOW)
     mnt = path.mnt
     if path.dentry is not mnt.root or mnt.parent is mnt:
         return -EINVAL

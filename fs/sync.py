@@ -43,13 +43,15 @@ def sys_sync(t):
     themselves through fs/fs_writeback.py, waiting until the host has it."""
     _all_inodes_sync()
     from fs.fs_writeback import sync_all
-    return _wait_done(t, sync_all(), 0)
+    return _wait_done(t, sync_all(), False)
 
 
-def _wait_done(t, completion, result):
+def _wait_done(t, completion, report_errors):
+    """Sleep until completion; its error is the call's only if report_errors
+    (sync(2) returns void, syncfs reports)."""
     from block.bio import wait_for
     st = yield from wait_for(t, completion)
-    return st if st and result == -1 else result
+    return st if st and report_errors else 0
 
 
 def sys_syncfs(t, fd):
@@ -57,7 +59,7 @@ def sys_syncfs(t, fd):
     sb = f.inode.sb
     sync_sb(sb)
     from fs.fs_writeback import sync_filesystem
-    return _wait_done(t, sync_filesystem(sb), -1 if hasattr(sb, "sync_fs") else 0)
+    return _wait_done(t, sync_filesystem(sb), True)
 
 
 def _file(t, fd):

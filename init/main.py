@@ -360,6 +360,8 @@ def start_kernel(argv):
     from drivers.mem import chr_dev_init
     chr_dev_init()
     console_init()
+    from drivers.block.loop import loop_init
+    loop_init()
     if o.ubd:
         from drivers.block.ubd import UbdError, ubd_init
         try:
