@@ -91,8 +91,15 @@ def _mount_ext2(bdev, data, flags):
 
 # name -> (needs no device, how to make a superblock); a type that needs
 # a device gets the BlockDevice (block/bdev.py) instead of the source name
+def _mount_ext4(bdev, data, flags, fstype="ext4"):
+    from fs.ext4.super import ext4_fill_super
+    return ext4_fill_super(bdev, bool(flags & MS_RDONLY), data, fstype)
+
+
 FILESYSTEMS = {
     "ext2": (False, _mount_ext2),
+    "ext3": (False, lambda bdev, data, flags: _mount_ext4(bdev, data, flags, "ext3")),
+    "ext4": (False, _mount_ext4),
     "sysfs": (True, _mount_sysfs),
     "tmpfs": (True, _mount_tmpfs),
     "ramfs": (True, _mount_tmpfs),

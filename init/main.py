@@ -216,6 +216,12 @@ def mount_block_root(o):
             break
         except Errno as e:
             last = e
+            if e.errno in (13, 30) and not flags & 1:      # EACCES, EROFS: read-only then
+                try:
+                    sb = entry[1](bdev, data, flags | 1)
+                    break
+                except Errno as e2:
+                    last = e2
     else:
         raise BootError("VFS: Unable to mount root fs on %s (%s)" % (o.root, errname(last.errno)))
     mnt = Mount(sb, sb.root, source=o.root.encode())

@@ -342,3 +342,85 @@ def test_ext2_operation_sequences(ops):
         assert r.out == native, "\n".join(ops)
         rc, out = fsck(img)
         assert rc == 0, out + "\n".join(ops)
+
+
+# -- ext4, read-only ----------------------------------------------------------------------
+
+def _debian_like_tree(base):
+    """A tree like a Debian system's: /etc and part of /usr/share/doc from
+    the host, a directory big enough for an htree index, a sparse file."""
+    tree = os.path.join(base, "tree")
+    os.makedirs(tree)
+    for src in ("/etc", "/usr/share/doc/e2fsprogs", "/usr/share/doc/busybox-static",
+                "/usr/lib/python3/dist-packages/debian" if os.path.isdir(
+                    "/usr/lib/python3/dist-packages/debian") else "/usr/share/doc/tar"):
+        if os.path.isdir(src):
+            subprocess.run(["cp", "-a", src, tree + "/" + os.path.basename(src)],
+                           stderr=subprocess.DEVNULL)
+    big = os.path.join(tree, "var", "lib", "many")
+    os.makedirs(big)
+    for i in range(3000):
+        with open(os.path.join(big, "package-%05d.list" % i), "w") as f:
+            f.write("/usr/share/doc/package-%d\n" % i)
+    with open(os.path.join(tree, "sparse"), "wb") as f:
+        f.seek(100 << 20)
+        f.write(b"end")
+    return tree
+
+
+def _manifest(root):
+    """Every name under root with its type, mode, link target, size (not
+    for directories: theirs is each file system's own) and content hash,
+    sorted: what a reader of the tree sees."""
+    return ("cd %s && (find . -path ./lost+found -prune -o -printf '%%p %%y %%m %%l\\n'; "
+            "find . ! -type d -printf '%%p %%s\\n') | LC_ALL=C sort | md5sum; find . -type f ! -path './lost+found*' -print0 | "
+            "LC_ALL=C sort -z | xargs -0 md5sum | md5sum" % root)
+
+
+def test_ext4_read_only_debian_tree(tmp_path):
+    """A cleanly unmounted ext4 (extents, flex_bg, 64bit, dir_index htrees,
+    metadata_csum), made by the host's mkfs.ext4 -d: every name, type,
+    size, mode, link target and file byte reads the same in the guest as
+    on the host; a read-write mount is EROFS."""
+    tree = _debian_like_tree(str(tmp_path))
+    img = str(tmp_path / "e4.img")
+    subprocess.run(["truncate", "-s", "192M", img], check=True)
+    subprocess.run(["mkfs.ext4", "-q", "-F", "-O", "metadata_csum,64bit,flex_bg", "-d", tree,
+                    img], check=True)
+    subprocess.run(["e2fsck", "-fyD", img], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    p = subprocess.run(["dumpe2fs", "-h", img], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    feats = p.stdout.decode()
+    for f in ("extent", "64bit", "flex_bg", "metadata_csum", "dir_index"):
+        assert f in feats
+    here = subprocess.run(["sh", "-c", _manifest(tree)], stdout=subprocess.PIPE).stdout.decode()
+    # mount(8) tries read-write, gets EROFS, and falls back to read-only
+    r = sh("mount -t ext4 /dev/ubdb /mnt 2>&1 | grep -c write-protected; umount /mnt; "
+           "mount -t ext4 -o ro /dev/ubdb "
+           "/mnt && (%s); grep ubdb /proc/mounts; umount /mnt" % _manifest("/mnt"), disks=[img],
+           mem="192M", timeout=300)
+    lines = r.out.splitlines()
+    assert lines[0] == "1", r.out
+    assert "\n".join(lines[1:3]) + "\n" == here, (r.out, here)
+    assert lines[3] == "/dev/ubdb /mnt ext4 ro 0 0", r.out
+    assert fsck(img)[0] == 0
+
+
+def test_ext4_bad_checksum_is_eio(tmp_path):
+    """metadata_csum is checked: an inode whose checksum was broken on the
+    host cannot be read (EIO, an EXT4-fs error in the log), the rest can."""
+    tree = tmp_path / "t"
+    tree.mkdir()
+    (tree / "good").write_text("good\n")
+    (tree / "bad").write_text("bad\n")
+    img = str(tmp_path / "c.img")
+    subprocess.run(["truncate", "-s", "16M", img], check=True)
+    subprocess.run(["mkfs.ext4", "-q", "-F", "-d", str(tree), img], check=True)
+    subprocess.run(["debugfs", "-w", "-R", "sif /bad checksum 0x1234", img],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    args = ["quiet", "ubd1=" + img] + HOSTROOT + ["init=/bin/sh", "--", "-c",
+                                                  "mount -t ext4 -o ro /dev/ubdb /mnt; cat /mnt/good;"
+                                                  " cat /mnt/bad; echo rc=$?"]
+    r = boot(args)
+    log = r.stderr.decode()
+    assert r.out.startswith("good\n") and "rc=1" in r.out and "Input/output error" in r.out, r.out
+    assert "checksum invalid for inode" in log and "Traceback" not in log, log

@@ -56,7 +56,9 @@ def read_dir_block(dir, i):
     if not pblk:
         dir.sb.corrupt("ext2_readdir", "directory #%d contains a hole at offset %d"
                        % (dir.ino, i << dir.sb.blocksize_bits))
-    return sb_bread(dir.sb.bdev, pblk, dir.sb.blocksize)
+    bh = sb_bread(dir.sb.bdev, pblk, dir.sb.blocksize)
+    dir.verify_dir_block(pblk, bh.read())
+    return bh
 
 
 def entries(dir, i, data):
