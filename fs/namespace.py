@@ -84,9 +84,9 @@ def _mount_sysfs(source, data, flags):
     return sysfs_sb()
 
 
-def _mount_ext2(bdev, data, flags):
+def _mount_ext2(bdev, data, flags, fstype="ext2"):
     from fs.ext2.super import ext2_fill_super
-    return ext2_fill_super(bdev, bool(flags & MS_RDONLY), data)
+    return ext2_fill_super(bdev, bool(flags & MS_RDONLY), data, fstype=fstype)
 
 
 # name -> (needs no device, how to make a superblock); a type that needs
@@ -98,7 +98,9 @@ def _mount_ext4(bdev, data, flags, fstype="ext4"):
 
 FILESYSTEMS = {
     "ext2": (False, _mount_ext2),
-    "ext3": (False, lambda bdev, data, flags: _mount_ext4(bdev, data, flags, "ext3")),
+    # ext3 is ext2 with a journal: mounted by the ext2 code, its journal
+    # left alone (refused if it needs replaying), as Linux's ext2 driver does
+    "ext3": (False, lambda bdev, data, flags: _mount_ext2(bdev, data, flags, "ext3")),
     "ext4": (False, _mount_ext4),
     "sysfs": (True, _mount_sysfs),
     "tmpfs": (True, _mount_tmpfs),

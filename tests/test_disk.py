@@ -424,3 +424,25 @@ def test_ext4_bad_checksum_is_eio(tmp_path):
     log = r.stderr.decode()
     assert r.out.startswith("good\n") and "rc=1" in r.out and "Input/output error" in r.out, r.out
     assert "checksum invalid for inode" in log and "Traceback" not in log, log
+
+
+def test_ext2_xattrs_readable(tmp_path):
+    """Extended attributes mke2fs -d copied from the host (in the inode and
+    in an attribute block) read back with getxattr/listxattr."""
+    tree = tmp_path / "x"
+    tree.mkdir()
+    (tree / "f").write_text("x\n")
+    (tree / "g").write_text("y\n")
+    try:
+        os.setxattr(tree / "f", "user.comment", b"hello xattr")
+        os.setxattr(tree / "g", "user.big", b"v" * 300)
+        os.setxattr(tree / "g", "user.small", b"s")
+    except OSError:
+        pytest.skip("the host's /tmp keeps no user xattrs")
+    for size, isz in (("16M", "256"), ("16M", "128")):
+        img = mkimage(str(tmp_path / ("x%s.img" % isz)), size, ["-I", isz], tree=str(tree))
+        r = sh("mount -t ext2 -o ro /dev/ubdb /mnt && python3 -c \"import os; "
+               "print(os.getxattr('/mnt/f', 'user.comment')); "
+               "print(sorted(os.listxattr('/mnt/g'))); print(len(os.getxattr('/mnt/g', 'user.big')))"
+               "\"; umount /mnt", disks=[img])
+        assert r.out == "b'hello xattr'\n['user.big', 'user.small']\n300\n", (isz, r.out)
