@@ -72,7 +72,9 @@ def test_ubd_raw_device(tmp_path):
            "echo HELLO-DISK | dd of=/dev/ubdb bs=512 seek=3 conv=notrunc,fsync 2>/dev/null;"
            "dd if=/dev/ubdb bs=1 skip=1536 count=10 2>/dev/null; echo;"
            "dd if=/dev/zero of=/dev/ubdb bs=4096 seek=700 count=3 2>/dev/null; sync;"
-           "head -c 1000000 /dev/ubdb | md5sum", disks=[img])
+           "head -c 1000000 /dev/ubdb | md5sum;"
+           "mknod /dev/mine b 98 16 && dd if=/dev/mine bs=1 skip=1536 count=5 2>/dev/null; echo;"
+           "mknod /dev/none b 98 32 && cat /dev/none", disks=[img])
     lines = r.out.splitlines()
     assert "  98       16       3072 ubdb" in lines, r.out
     assert any(line.startswith("brw-rw----") and "98, 16" in line for line in lines), r.out
@@ -85,6 +87,8 @@ def test_ubd_raw_device(tmp_path):
     expect[700 * 4096:703 * 4096] = bytes(3 * 4096)
     assert after == bytes(expect)
     assert hashlib.md5(after[:1000000]).hexdigest() in r.out
+    assert lines[-2] == "HELLO", r.out                 # mknod'ed node of the same disk
+    assert "No such device or address" in r.out        # a node of a disk that is not there
 
 
 def test_ubd_read_only_and_boot_errors(tmp_path):
