@@ -109,6 +109,7 @@ def sys_msync(t, start, length, flags):
     mm = t.mm
     pos = start
     unmapped = False
+    waits = []
     for vma in mm.vmas_in(start, end):
         if vma.start > pos:
             unmapped = True
@@ -119,6 +120,14 @@ def sys_msync(t, start, length, flags):
             from fs.pagecache import dirty_vma_pages
             dirty_vma_pages(vma, start, end)
             vma.file.inode.sync()
+            m = vma.file.mapping
+            if flags & MS_SYNC and hasattr(m, "writeback") and m not in waits:
+                waits.append(m)             # a file or disk on a disk: write back, wait
     if pos < end or unmapped:
         return -ENOMEM
+    if waits:
+        from block.bio import all_of
+        done = [m.writeback() for m in waits]
+        done += [b.sync() for b in {id(m.bdev): m.bdev for m in waits}.values()]
+        return _wait_done(t, all_of(done), True)
     return 0

@@ -450,3 +450,45 @@ def test_ext2_xattrs_readable(tmp_path):
                "print(sorted(os.listxattr('/mnt/g'))); print(len(os.getxattr('/mnt/g', 'user.big')))"
                "\"; umount /mnt", disks=[img])
         assert r.out == "b'hello xattr'\n['user.big', 'user.small']\n300\n", (isz, r.out)
+
+
+def test_ubd_sync_flag_opens_the_host_file_o_sync(tmp_path):
+    """ubd1s=: the host file is open O_SYNC (seen in the host's own
+    /proc/PID/fdinfo of ./linux), and the guest's writes still work."""
+    img = mkimage(str(tmp_path / "s.img"), "16M")
+    p = subprocess.Popen([LINUX, "quiet", "ubd1s=" + img] + HOSTROOT + [
+        "init=/bin/sh", "--", "-c", "mount /dev/ubdb /mnt && echo sync > /mnt/f && sync && "
+        "echo ready && read x && umount /mnt && echo done"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert p.stdout.readline() == b"ready\n"
+        flags = None
+        for fd in os.listdir("/proc/%d/fd" % p.pid):
+            try:
+                if os.readlink("/proc/%d/fd/%s" % (p.pid, fd)) == img:
+                    with open("/proc/%d/fdinfo/%s" % (p.pid, fd)) as f:
+                        flags = int(f.read().split("flags:")[1].split()[0], 8)
+            except OSError:
+                continue
+        out, _ = p.communicate(b"go\n", timeout=60)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.communicate()
+    assert flags is not None and flags & os.O_SYNC == os.O_SYNC, oct(flags or 0)
+    assert out == b"done\n"
+    assert debugfs_cat(img, "/f") == b"sync\n"
+
+
+def test_mmap_of_a_block_device_shares_its_page_cache(tmp_path):
+    """A shared mapping of /dev/ubdb is the disk's page cache itself: a
+    store through it is what read() sees at once, and msync(MS_SYNC) puts
+    it in the host file."""
+    img = str(tmp_path / "m.img")
+    with open(img, "wb") as f:
+        f.write(b"." * (1 << 20))
+    r = sh("python3 -c \"import mmap, os; fd = os.open('/dev/ubdb', os.O_RDWR); "
+           "m = mmap.mmap(fd, 1 << 16); m[5000:5005] = b'MMAPD'; print(os.pread(fd, 5, 5000)); "
+           "m.flush(); print(open('%s', 'rb').read()[5000:5005])\"" % img, disks=[img])
+    assert r.out == "b'MMAPD'\nb'MMAPD'\n", r.out
+    assert open(img, "rb").read()[4999:5006] == b".MMAPD."
