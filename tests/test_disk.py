@@ -492,3 +492,42 @@ def test_mmap_of_a_block_device_shares_its_page_cache(tmp_path):
            "m.flush(); print(open('%s', 'rb').read()[5000:5005])\"" % img, disks=[img])
     assert r.out == "b'MMAPD'\nb'MMAPD'\n", r.out
     assert open(img, "rb").read()[4999:5006] == b".MMAPD."
+
+
+@pytest.mark.parametrize("mode", ["continue", "remount-ro"])
+def test_ext2_errors_option(tmp_path, mode):
+    """A directory block broken on the host: reading it is EIO with an
+    EXT2-fs error in the log, never an oops; errors=remount-ro then makes
+    the file system read-only, errors=continue does not."""
+    tree = tmp_path / "t"
+    (tree / "d").mkdir(parents=True)
+    (tree / "d" / "file").write_text("x\n")
+    img = mkimage(str(tmp_path / "e.img"), "8M", tree=str(tree))
+    p = subprocess.run(["debugfs", "-R", "blocks /d", img], stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL)
+    blk = int(p.stdout.split()[0])
+    with open(img, "r+b") as f:
+        f.seek(blk * 1024 + 4)
+        f.write(b"\x03\x00")                    # rec_len 3: below the minimum
+    r = sh("mount -o errors=%s /dev/ubdb /mnt; ls /mnt/d; echo ls=$?; touch /mnt/new; "
+           "echo touch=$?" % mode, disks=[img])
+    log = r.stderr.decode()
+    assert "EXT2-fs error (device ubdb)" in log and "rec_len is smaller than minimal" in log, log
+    assert "Input/output error" in r.out and ("ls=2" in r.out or "ls=1" in r.out), r.out
+    assert ("touch=1" in r.out) == (mode == "remount-ro"), r.out
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
+@given(seed=st.integers(min_value=1, max_value=2**32))
+def test_ext2_calls_with_awkward_arguments(seed):
+    """tests/guest/fsfuzz.c's awkward file-system calls in a directory of a
+    mounted ext2: results or errnos, never an oops; after umount the image
+    is clean."""
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="pyuml-fz-") as tmp:
+        img = mkimage(os.path.join(tmp, "z.img"), "32M")
+        r = sh("mount /dev/ubdb /mnt && cd /mnt && %s %d 2500 | tail -1; cd /; umount /mnt; "
+               "echo umount=$?" % (guest("fsfuzz"), seed), disks=[img])
+        assert r.out == "survived 2500 calls\numount=0\n", r.out
+        rc, out = fsck(img)
+        assert rc == 0, out
