@@ -10,11 +10,11 @@ dirty_mappings, oldest first, until a write-back leaves it clean.
 
 Three things write dirty data back:
 
- - the flusher: a kernel timer every DIRTY_WRITEBACK_INTERVAL seconds
-   writes back every file system one of whose mappings has been dirty for
-   DIRTY_EXPIRE seconds, or all of them while more than
+ - the flusher: a kernel timer every dirty_writeback_centisecs writes
+   back every file system one of whose mappings has been dirty for
+   dirty_expire_centisecs, or all of them while more than
    DIRTY_BACKGROUND_RATIO percent of memory is dirty (Linux's 5 s, 30 s,
-   10 %);
+   10 %; all are tunable in /proc/sys/vm);
  - a writer that finds more than DIRTY_RATIO percent of memory dirty
    starts write-back itself, and sleeps while too much is still on its
    way to the host (balance_dirty_pages);
@@ -31,8 +31,9 @@ from kernel import sched
 from kernel.errno import EIO
 from block.bio import Completion, all_of, done_completion
 
-DIRTY_WRITEBACK_INTERVAL = 5.0
-DIRTY_EXPIRE = 30.0
+# /proc/sys/vm/dirty_* (fs/proc/proc_sysctl.py): Linux's names and defaults
+dirty_writeback_centisecs = 500         # the flusher's period (0: no periodic runs)
+dirty_expire_centisecs = 3000           # dirty this long: written at the next run
 DIRTY_BACKGROUND_RATIO = 10
 DIRTY_RATIO = 20
 
@@ -112,8 +113,10 @@ def file_check_and_advance_wb_err(f):
 
 def _arm():
     global _timer
+    if dirty_writeback_centisecs <= 0:
+        return
     if _timer is None or not _timer.active:
-        _timer = sched.add_timer(sched.now() + DIRTY_WRITEBACK_INTERVAL, wb_workfn)
+        _timer = sched.add_timer(sched.now() + dirty_writeback_centisecs / 100.0, wb_workfn)
 
 
 def wb_workfn():
@@ -124,7 +127,7 @@ def wb_workfn():
     background = nr_dirty_pages() > _limit(DIRTY_BACKGROUND_RATIO)
     due = set()
     for m, since in list(dirty_mappings.items()):
-        if background or now - since >= DIRTY_EXPIRE:
+        if background or now - since >= dirty_expire_centisecs / 100.0:
             due.add(m.host.sb)
     for sb in list(writeback_sbs):
         if sb in due or (background and sb_has_dirty(sb)):
@@ -135,6 +138,14 @@ def wb_workfn():
                 pr_err("flusher: write-back of %s failed: %s" % (sb.fstype, e))
     if dirty_mappings:
         _arm()
+
+
+def drop_caches(what):
+    """/proc/sys/vm/drop_caches: 1 (or 3) drops every clean cached disk page."""
+    if what & 1:
+        from mm import vmscan
+        while vmscan.shrink_page_cache(1 << 30):
+            pass
 
 
 def sb_has_dirty(sb):

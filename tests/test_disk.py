@@ -531,3 +531,32 @@ def test_ext2_calls_with_awkward_arguments(seed):
         assert r.out == "survived 2500 calls\numount=0\n", r.out
         rc, out = fsck(img)
         assert rc == 0, out
+
+
+def test_flusher_writes_back_without_sync(tmp_path):
+    """The flusher (a kernel timer): with /proc/sys/vm's expiry at 0 and a
+    0.1 s period, a written file reaches the host file while the guest only
+    waits - no sync, no umount.  drop_caches then empties the page cache
+    and the file reads back from the disk."""
+    img = mkimage(str(tmp_path / "w.img"), "16M")
+    p = subprocess.Popen([LINUX, "quiet", "ubd1=" + img] + HOSTROOT + [
+        "init=/bin/sh", "--", "-c", "mount -t proc p /proc; "
+        "echo 0 > /proc/sys/vm/dirty_expire_centisecs; "
+        "echo 10 > /proc/sys/vm/dirty_writeback_centisecs; mount /dev/ubdb /mnt && "
+        "seq 1 3000 > /mnt/f && echo written && read x; echo 3 > /proc/sys/vm/drop_caches; "
+        "md5sum < /mnt/f; echo 1 > /proc/sys/vm/drop_caches"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    want = "".join("%d\n" % i for i in range(1, 3001)).encode()
+    try:
+        assert p.stdout.readline() == b"written\n"
+        deadline = time.time() + 60
+        while debugfs_cat(img, "/f") != want and time.time() < deadline:
+            time.sleep(0.2)
+        got = debugfs_cat(img, "/f")
+        out, log = p.communicate(b"go\n", timeout=60)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.communicate()
+    assert got == want
+    assert out.decode().split()[0] == hashlib.md5(want).hexdigest(), (out, log)
