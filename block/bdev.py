@@ -22,12 +22,11 @@ claim the device exclusively - a mounted disk cannot be opened O_EXCL
 (EBUSY), an O_EXCL-open one cannot be mounted.
 """
 
-from kernel.errno import EBUSY, EINVAL, EIO, ENOSPC, ENXIO, EPERM, EROFS, Errno
+from kernel.errno import EBUSY, EIO, ENOSPC, ENXIO, EPERM, EROFS, Errno
 from block.bio import (REQ_OP_READ, REQ_OP_WRITE, SECTOR_SHIFT, Bio, Completion,
-                       all_of, bio_flush, done_completion, submit_bio, wait_for)
+                       all_of, bio_flush, submit_bio, wait_for)
 from fs.file import O_DIRECT, O_DSYNC, O_EXCL, FileOperations
 from fs.inode import S_IFBLK, Inode, SuperBlock
-from fs.pagecache import AddressSpace
 from mm import physmem as _pm
 from mm.physmem import PAGE_SHIFT, PAGE_SIZE
 
@@ -239,12 +238,10 @@ def lookup_bdev(t, name):
     inode = path.dentry.inode
     if not S_ISBLK(inode.mode):
         raise Errno(ENOTBLK)
-    if path.mnt.flags & 4:                          # MS_NODEV
-        raise Errno(EACCES_)
+    if path.mnt.flags & 4:                          # MS_NODEV: no devices from there
+        from kernel.errno import EACCES
+        raise Errno(EACCES)
     return bdget(inode.rdev)
-
-
-EACCES_ = 13
 
 
 # -- the block device file (Linux's def_blk_fops) ---------------------------------------

@@ -156,7 +156,7 @@ def submit_bio(bdev, bio):
         inflight_bytes += bio.size
     try:
         disk.driver.submit(disk, bio)
-    except OSError as e:
+    except OSError:
         # a host error the driver did not turn into a status: EIO, never an oops
         bio.bio_endio(-EIO)
     return bio.completion

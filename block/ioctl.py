@@ -11,7 +11,7 @@ forms are accepted.
 
 import struct
 
-from kernel.errno import EACCES, EINVAL, ENOTTY, EOPNOTSUPP, EPERM, Errno
+from kernel.errno import EACCES, EINVAL, ENOTTY, EOPNOTSUPP, EPERM
 from block.bio import SECTOR_SHIFT
 from mm.uaccess import copy_from_user, copy_to_user
 

@@ -104,7 +104,6 @@ def bforget(bdev, blocknr, size):
 def write_buffers(bdev, bufs):
     """Start writing the buffers bufs (adjacent ones in one bio each);
     they are clean as far as the cache is concerned from now on."""
-    pm = _pm.physmem
     bufs = sorted(set(bufs), key=lambda b: b.blocknr * b.size)
     done = []
     run, run_start, run_end = [], None, None

@@ -9,7 +9,7 @@ changes the read-only flag.  Unmounting a filesystem something still uses
 MNT_DETACH asks for it to be cut loose anyway.
 """
 
-from kernel.errno import (EBUSY, EFAULT, EINVAL, ENODEV, ENOENT, ENOTBLK,
+from kernel.errno import (EBUSY, EFAULT, EINVAL, ENODEV, ENOENT,
                           ENOTDIR, EPERM, ERANGE, Errno)
 from fs.file import fget
 from fs.inode import S_ISDIR

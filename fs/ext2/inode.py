@@ -27,7 +27,7 @@ from fs.buffer import bforget, mark_buffer_dirty, sb_bread, sb_getblk
 from fs.ext2 import layout as L
 from fs.ext2.balloc import free_blocks, new_block
 from fs.file import O_DSYNC, DirOperations
-from fs.inode import (S_IFMT, S_ISBLK, S_ISCHR, S_ISDIR, S_ISLNK, S_ISREG, Inode, now_ns)
+from fs.inode import (S_ISBLK, S_ISCHR, S_ISDIR, S_ISLNK, S_ISREG, Inode, now_ns)
 from fs.read_write import GenericFileOperations
 from mm import physmem as _pm
 from mm.physmem import PAGE_SHIFT, PAGE_SIZE, OutOfMemory
@@ -462,10 +462,8 @@ def ext2_iget(sb, ino):
     inode = sb.icache.get(ino)
     if inode is not None:
         return inode
-    if ino < 1 or ino > sb.es.s_inodes_count or (ino < sb.first_ino and ino not in (1, 2)
-                                                  and ino != 11):
-        if ino < 1 or ino > sb.es.s_inodes_count:
-            sb.corrupt("ext2_iget", "bad inode number: %d" % ino)
+    if ino < 1 or ino > sb.es.s_inodes_count:
+        sb.corrupt("ext2_iget", "bad inode number: %d" % ino)
     inode = sb.inode_class(sb, ino)
     inode.read_inode()
     if inode.nlink == 0 and inode.mode == 0:

@@ -15,7 +15,7 @@ ones get a block of their own ("slow").
 import os
 import struct
 
-from kernel.errno import (EEXIST, EIO, EMLINK, ENAMETOOLONG, ENOENT, ENOTEMPTY,
+from kernel.errno import (EEXIST, EMLINK, ENAMETOOLONG, ENOENT, ENOTEMPTY,
                           EROFS, EXDEV, Errno)
 from fs.ext2 import dir as D
 from fs.ext2 import layout as L
@@ -58,7 +58,8 @@ def _new_inode(dir, mode, cred, rdev=0):
     sb = dir.sb
     ino = new_inode(sb, dir.ino, S_ISDIR(mode))
     inode = sb.inode_class(sb, ino)
-    inode.raw = L.INODE.unpack(bytes(L.INODE.size), type("Raw", (), {})())
+    from fs.ext2.inode import _Raw
+    inode.raw = L.INODE.unpack(bytes(L.INODE.size), _Raw())
     inode.new_inode = True
     inode.zero_slot = True
     inode.has_extra = sb.inode_size > 128
