@@ -560,3 +560,26 @@ def test_flusher_writes_back_without_sync(tmp_path):
             p.communicate()
     assert got == want
     assert out.decode().split()[0] == hashlib.md5(want).hexdigest(), (out, log)
+
+
+def test_block_ioctls_o_direct_and_statfs(tmp_path):
+    """blockdev's ioctls (BLKGETSIZE, BLKBSZGET, BLKFLSBUF), O_DIRECT
+    writes and reads of /dev/ubdb, then statfs of a mounted ext2 against
+    what dumpe2fs says of the same image."""
+    img = mkimage(str(tmp_path / "i.img"), "16M", ["-b", "4096"])
+    r = sh("blockdev --getsz --getbsz --getss --flushbufs /dev/ubdb; echo flush=$?;"
+           "echo DIRECT | dd of=/dev/ubdb bs=4096 seek=4000 oflag=direct conv=sync 2>/dev/null;"
+           "dd if=/dev/ubdb bs=4096 skip=4000 count=1 iflag=direct 2>/dev/null | head -c 6; echo;"
+           "mount /dev/ubdb /mnt && stat -f -c '%S %f %c %d' /mnt; umount /mnt", disks=[img])
+    lines = r.out.splitlines()
+    assert lines[:4] == [str(16 << 11), "4096", "512", "flush=0"], r.out
+    assert lines[4] == "DIRECT", r.out
+    with open(img, "rb") as f:
+        f.seek(4000 * 4096)
+        assert f.read(7) == b"DIRECT\n"
+    info = subprocess.run(["dumpe2fs", "-h", img], stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL).stdout.decode()
+    field = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
+    want = "4096 %s %s %s" % tuple(field[k].strip() for k in (
+        "Free blocks", "Inode count", "Free inodes"))
+    assert lines[5] == want, (lines[5], want)
