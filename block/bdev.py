@@ -81,6 +81,24 @@ class BdevInode(Inode):
             raise Errno(EIO)
 
 
+def _bdev_readpages(inode, indexes, bufs):
+    """Readahead on a disk: whole pages at consecutive indexes are one bio
+    (the last page, if the disk ends inside it, is read on its own)."""
+    size = inode.size
+    whole = [(i, b) for i, b in zip(indexes, bufs) if (i + 1) << PAGE_SHIFT <= size]
+    rest = [(i, b) for i, b in zip(indexes, bufs) if (i + 1) << PAGE_SHIFT > size]
+    if whole:
+        first = whole[0][0]
+        if submit_bio(inode.bdev, Bio(REQ_OP_READ, (first << PAGE_SHIFT) >> SECTOR_SHIFT,
+                                      [b for _, b in whole])).status:
+            raise Errno(EIO)
+    for i, b in rest:
+        inode.readpage(i, b)
+
+
+BdevInode.readpages = _bdev_readpages
+
+
 def _blocksize_for(nbytes):
     """Linux's set_init_blocksize: the largest power of two up to a page
     that divides the size."""

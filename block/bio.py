@@ -118,7 +118,15 @@ class Bio:
 
     @property
     def size(self):
-        return len(self.buf) if self.buf is not None else 0
+        """Bytes: buf is one buffer, or a list of them (a readahead's pages)."""
+        if self.buf is None:
+            return 0
+        if isinstance(self.buf, list):
+            return sum(len(b) for b in self.buf)
+        return len(self.buf)
+
+    def buffers(self):
+        return self.buf if isinstance(self.buf, list) else [self.buf]
 
     def __repr__(self):
         return "<Bio %s sector %d +%d>" % (_OPS.get(self.op, self.op), self.sector, self.size)

@@ -8,6 +8,13 @@ iblock (0 for a hole; with create, allocate one).  From that, this file
 reads a page with as few bios as the blocks' layout allows and writes a
 dirty page back the same way (Linux's mpage_readpage/mpage_writepage).
 
+Reading ahead: a miss right after the previous one (a sequential reader)
+reads a window of pages at once - 4, then doubling up to RA_MAX_PAGES -
+with one bio per run of consecutive disk blocks (a bio may carry a list
+of page buffers, read with one host preadv); any other miss reads just
+its page, as metadata lookups do (Linux's on-demand readahead, without
+the asynchronous part).
+
 Its pages are on the reclaim list (mm/vmscan.py): a clean page can be
 dropped whenever memory is short, and read again when next needed.  Its
 dirty set tells the flusher when it needs writing (fs/fs_writeback.py).
@@ -23,12 +30,58 @@ from mm import vmscan
 from mm.physmem import PAGE_SHIFT, PAGE_SIZE, OutOfMemory
 
 
+RA_MAX_PAGES = 32                       # 128 KiB, Linux's default read_ahead_kb
+
+
 class BlockMapping(AddressSpace):
     def __init__(self, host, bdev):
         super().__init__(host, backed=True)
         self.dirty = DirtySet(self)
         self.bdev = bdev
         self.wb_err = 0
+        self.ra_next = -1               # the page a sequential reader wants next
+        self.ra_size = 0
+
+    def read_page(self, index):
+        """The page at index (None beyond the end), reading ahead when the
+        reader is sequential."""
+        pfn = self.pages.get(index)
+        if pfn is not None:
+            return pfn
+        size = self.host.size
+        if index << PAGE_SHIFT >= size:
+            return None
+        if index == self.ra_next:
+            self.ra_size = min(max(self.ra_size * 2, 4), RA_MAX_PAGES)
+        else:
+            self.ra_size = 1
+        last = min((size - 1) >> PAGE_SHIFT, index + self.ra_size - 1)
+        pm = _pm.physmem
+        indexes, frames = [index], [self._new_frame()]
+        for i in range(index + 1, last + 1):
+            if i in self.pages:
+                break
+            try:
+                frames.append(self._new_frame())
+            except OutOfMemory:
+                break
+            indexes.append(i)
+        self.ra_next = indexes[-1] + 1
+        views = [pm.mem[f << PAGE_SHIFT:(f + 1) << PAGE_SHIFT] for f in frames]
+        try:
+            readpages = getattr(self.host, "readpages", None)
+            if readpages is not None:
+                readpages(indexes, views)
+            else:
+                for i, v in zip(indexes, views):
+                    self.host.readpage(i, v)
+        except BaseException:
+            for f in frames:
+                pm.put_frame(f)
+            raise
+        for i, f in zip(indexes, frames):
+            self._add(i, f)
+        return frames[0]
 
     def _add(self, index, pfn):
         super()._add(index, pfn)
@@ -103,6 +156,32 @@ def mpage_readpage(inode, index, buf):
     tail = inode.size - (index << PAGE_SHIFT)
     if 0 <= tail < PAGE_SIZE:
         buf[tail:] = bytes(PAGE_SIZE - tail)
+
+
+def mpage_readpages(inode, indexes, bufs):
+    """Fill the pages bufs (of the file's pages indexes, in order) with as
+    few bios as the blocks allow: runs of consecutive disk blocks become
+    one bio with a list of page pieces."""
+    bits = inode.sb.blocksize_bits
+    shift = bits - SECTOR_SHIFT
+    groups = []                         # [first sector, next sector, [views]]
+    for index, buf in zip(indexes, bufs):
+        buf[:] = bytes(PAGE_SIZE)
+        for off, pblk, n in _runs(inode, index, False):
+            view = buf[off:off + (n << bits)]
+            sector = pblk << shift
+            if groups and groups[-1][1] == sector:
+                groups[-1][1] += n << shift
+                groups[-1][2].append(view)
+            else:
+                groups.append([sector, sector + (n << shift), [view]])
+    bdev = inode.sb.bdev
+    for sector, _, views in groups:
+        if submit_bio(bdev, Bio(REQ_OP_READ, sector, views)).status:
+            raise Errno(EIO)
+    tail = inode.size - (indexes[-1] << PAGE_SHIFT)
+    if 0 <= tail < PAGE_SIZE:
+        bufs[-1][tail:] = bytes(PAGE_SIZE - tail)
 
 
 def mpage_writepage(mapping, index):

@@ -139,12 +139,14 @@ class LoopDriver:
         try:
             pos = bio.sector << SECTOR_SHIFT
             if bio.op == REQ_OP_READ:
-                lo.read(pos, bio.buf)
+                for buf in bio.buffers():
+                    lo.read(pos, buf)
+                    pos += len(buf)
                 bio.bio_endio(0)
             elif bio.op == REQ_OP_WRITE:
                 if lo.flags & LO_FLAGS_READ_ONLY:
                     raise Errno(EIO)
-                lo.write(pos, bytes(bio.buf))
+                lo.write(pos, b"".join(bytes(b) for b in bio.buffers()))
                 bio.bio_endio(0)
             elif bio.op == REQ_OP_FLUSH:
                 lo.flush().then(lambda c: bio.bio_endio(-EIO if c.status else 0))

@@ -389,6 +389,10 @@ class Ext2Inode(Inode):
         from fs.mpage import mpage_readpage
         mpage_readpage(self, index, buf)
 
+    def readpages(self, indexes, bufs):
+        from fs.mpage import mpage_readpages
+        mpage_readpages(self, indexes, bufs)
+
     def start_writeback(self):
         if self.mapping is not None:
             return self.mapping.writeback()
