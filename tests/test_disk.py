@@ -597,3 +597,15 @@ def test_more_data_than_memory(tmp_path):
     data = debugfs_cat(img, "/big")
     assert len(data) == 100 << 20 and hashlib.md5(data).hexdigest() == lines[0]
     assert fsck(img)[0] == 0
+
+
+def test_e2fsck_repairs_inside_pyuml(tmp_path):
+    """Debian's e2fsck -fy as a guest fixes an image the host broke (a
+    wrong link count), through /dev/ubdb opened O_EXCL read-write."""
+    img = mkimage(str(tmp_path / "y.img"), "16M", tree=os.path.join(ROOT, "fs", "ext2"))
+    subprocess.run(["debugfs", "-w", "-R", "sif /inode.py links_count 5", img],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    assert fsck(img)[0] == 4
+    r = sh("/sbin/e2fsck -fy /dev/ubdb >/dev/null 2>&1; echo fsck=$?", disks=[img])
+    assert r.out == "fsck=1\n", r.out                   # errors corrected
+    assert fsck(img)[0] == 0
