@@ -609,3 +609,17 @@ def test_e2fsck_repairs_inside_pyuml(tmp_path):
     r = sh("/sbin/e2fsck -fy /dev/ubdb >/dev/null 2>&1; echo fsck=$?", disks=[img])
     assert r.out == "fsck=1\n", r.out                   # errors corrected
     assert fsck(img)[0] == 0
+
+
+def test_ext2_timestamps_persist(tmp_path):
+    """Times set in the guest (nanoseconds too, in a 256-byte inode's extra
+    fields) survive a remount, and the host's debugfs reads the same."""
+    img = mkimage(str(tmp_path / "t.img"), "8M")
+    r = sh("mount /dev/ubdb /mnt && touch /mnt/t && touch -m -d '2001-02-03 04:05:06.789' /mnt/t"
+           " && umount /mnt && mount /dev/ubdb /mnt && TZ=UTC stat -c %y /mnt/t; umount /mnt",
+           disks=[img], extra=["TZ=UTC"])
+    assert r.out.strip() == "2001-02-03 04:05:06.789000000 +0000", r.out
+    p = subprocess.run(["debugfs", "-R", "stat /t", img], stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL, env=dict(os.environ, TZ="UTC"))
+    mtime = [x for x in p.stdout.decode().splitlines() if x.strip().startswith("mtime:")][0]
+    assert "Sat Feb  3 04:05:06 2001" in mtime and ":%08x" % (789000000 << 2) in mtime, mtime
