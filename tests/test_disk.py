@@ -623,3 +623,27 @@ def test_ext2_timestamps_persist(tmp_path):
                        stderr=subprocess.DEVNULL, env=dict(os.environ, TZ="UTC"))
     mtime = [x for x in p.stdout.decode().splitlines() if x.strip().startswith("mtime:")][0]
     assert "Sat Feb  3 04:05:06 2001" in mtime and ":%08x" % (789000000 << 2) in mtime, mtime
+
+
+def test_ext2_htree_directory_read_and_changed(tmp_path):
+    """A directory e2fsck -D gave an htree index: read linearly, and when
+    the guest adds and removes names the index flag goes (the index would
+    be stale), leaving a directory e2fsck finds clean."""
+    tree = tmp_path / "t"
+    (tree / "big").mkdir(parents=True)
+    for i in range(2000):
+        (tree / "big" / ("entry-%05d" % i)).write_text("%d\n" % i)
+    img = mkimage(str(tmp_path / "h.img"), "16M", tree=str(tree))
+    subprocess.run(["e2fsck", "-fyD", img], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    stat = subprocess.run(["debugfs", "-R", "stat /big", img], stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL).stdout.decode()
+    assert "Flags: 0x1000" in stat, stat                # indexed
+    r = sh("mount /dev/ubdb /mnt && ls /mnt/big | wc -l && cat /mnt/big/entry-01234 && "
+           "touch /mnt/big/new && rm /mnt/big/entry-00007 && ls /mnt/big | wc -l; umount /mnt",
+           disks=[img])
+    assert r.out.split() == ["2000", "1234", "2000"], r.out
+    stat = subprocess.run(["debugfs", "-R", "stat /big", img], stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL).stdout.decode()
+    assert "Flags: 0x0" in stat, stat
+    rc, out = fsck(img)
+    assert rc == 0, out
