@@ -118,7 +118,6 @@ class BlockDevice:
         self.mapping.writeback = self._writeback
         self.mapping.has_dirty = self._has_dirty
         self.mapping.page_busy = self._page_busy
-        self.mapping.nr_dirty = self._nr_dirty
         self.buffers = {}               # (blocknr, size) -> fs/buffer.py Buffer
         self.dirty_buffers = {}         # page index -> set of Buffers
         self.openers = 0
@@ -135,9 +134,12 @@ class BlockDevice:
     def size_changed(self):
         """The disk changed size (a loop device bound or cleared): what was
         cached belongs to another disk."""
+        from fs.buffer import clear_buffer_dirty
+        for s in list(self.dirty_buffers.values()):
+            for bh in list(s):
+                clear_buffer_dirty(bh)
         self.mapping.truncate(0)
         self.buffers.clear()
-        self.dirty_buffers.clear()
         self.block_size = _blocksize_for(self.inode.size)
 
     # -- exclusive claims ------------------------------------------------------
@@ -154,9 +156,6 @@ class BlockDevice:
     def _has_dirty(self):
         return bool(self.mapping.dirty) or bool(self.dirty_buffers)
 
-    def _nr_dirty(self):
-        return len(self.mapping.dirty) + sum(len(s) for s in self.dirty_buffers.values())
-
     def _page_busy(self, index):
         return index in self.dirty_buffers
 
@@ -164,7 +163,7 @@ class BlockDevice:
         """Start writing every dirty page and buffer; returns a Completion.
         Whole dirty pages are written whole (up to the end of the disk),
         dirty buffers one run of adjacent ones at a time."""
-        from fs.buffer import write_buffers
+        from fs.buffer import clear_buffer_dirty, write_buffers
         pm = _pm.physmem
         m = self.mapping
         done = []
@@ -172,7 +171,8 @@ class BlockDevice:
         for index in sorted(m.dirty):
             pfn = m.pages.get(index)
             m.dirty.discard(index)
-            self.dirty_buffers.pop(index, None)
+            for bh in list(self.dirty_buffers.get(index, ())):
+                clear_buffer_dirty(bh)              # the whole page carries them
             if pfn is None:
                 continue
             start = index << PAGE_SHIFT
@@ -185,7 +185,6 @@ class BlockDevice:
             done.append(submit_bio(self, bio))
         if self.dirty_buffers:
             bufs = [b for s in self.dirty_buffers.values() for b in s]
-            self.dirty_buffers.clear()
             done.append(write_buffers(self, bufs))
         from fs.fs_writeback import mapping_clean
         mapping_clean(m)

@@ -80,25 +80,38 @@ def sb_getblk(bdev, blocknr, size):
     return bh
 
 
+nr_dirty_buffers = 0        # all disks' (fs/fs_writeback.py counts them as dirty pages)
+
+
 def mark_buffer_dirty(bh):
+    global nr_dirty_buffers
     if not bh.dirty:
         bh.dirty = True
+        nr_dirty_buffers += 1
         bdev = bh.bdev
         bdev.dirty_buffers.setdefault(bh.index, set()).add(bh)
         mark_mapping_dirty(bdev.mapping)
+
+
+def clear_buffer_dirty(bh):
+    """The buffer's bytes are on their way to the disk, or no longer wanted."""
+    global nr_dirty_buffers
+    if bh.dirty:
+        bh.dirty = False
+        nr_dirty_buffers -= 1
+        s = bh.bdev.dirty_buffers.get(bh.index)
+        if s is not None:
+            s.discard(bh)
+            if not s:
+                del bh.bdev.dirty_buffers[bh.index]
 
 
 def bforget(bdev, blocknr, size):
     """Block blocknr was freed: whatever its buffer held must not be
     written over whatever the block holds next (a file's data)."""
     bh = bdev.buffers.pop((blocknr, size), None)
-    if bh is not None and bh.dirty:
-        bh.dirty = False
-        s = bdev.dirty_buffers.get(bh.index)
-        if s is not None:
-            s.discard(bh)
-            if not s:
-                del bdev.dirty_buffers[bh.index]
+    if bh is not None:
+        clear_buffer_dirty(bh)
 
 
 def write_buffers(bdev, bufs):
@@ -109,7 +122,7 @@ def write_buffers(bdev, bufs):
     run, run_start, run_end = [], None, None
     for bh in bufs + [None]:
         if bh is not None:
-            bh.dirty = False
+            clear_buffer_dirty(bh)
             pos = bh.blocknr * bh.size
             if run and pos == run_end and len(run) < 256:
                 run.append(bh)
@@ -132,10 +145,4 @@ def _buffer_write_end(bio):
 
 def sync_dirty_buffer(bh):
     """Write one buffer now (the superblock at mount and umount)."""
-    bdev = bh.bdev
-    s = bdev.dirty_buffers.get(bh.index)
-    if s is not None:
-        s.discard(bh)
-        if not s:
-            del bdev.dirty_buffers[bh.index]
-    return write_buffers(bdev, [bh])
+    return write_buffers(bh.bdev, [bh])

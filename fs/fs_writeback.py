@@ -42,9 +42,12 @@ writeback_sbs = []          # superblocks with a writeback() (ext2 mounts, bdev_
 _timer = None
 
 
+nr_dirty = 0                # pages in all DirtySets
+
+
 class DirtySet(set):
     """A mapping's dirty page indexes; its first member puts the mapping
-    on the dirty list."""
+    on the dirty list, and all of them are counted (nr_dirty)."""
     __slots__ = ("mapping",)
 
     def __init__(self, mapping):
@@ -52,9 +55,35 @@ class DirtySet(set):
         self.mapping = mapping
 
     def add(self, index):
+        global nr_dirty
+        if index in self:
+            return
         if not self:
             mark_mapping_dirty(self.mapping)
         set.add(self, index)
+        nr_dirty += 1
+
+    def discard(self, index):
+        global nr_dirty
+        if index in self:
+            set.discard(self, index)
+            nr_dirty -= 1
+
+    def remove(self, index):
+        if index not in self:
+            raise KeyError(index)
+        self.discard(index)
+
+    def pop(self):
+        global nr_dirty
+        v = set.pop(self)
+        nr_dirty -= 1
+        return v
+
+    def clear(self):
+        global nr_dirty
+        nr_dirty -= len(self)
+        set.clear(self)
 
 
 def mark_mapping_dirty(mapping):
@@ -70,10 +99,9 @@ def mapping_clean(mapping):
 
 
 def nr_dirty_pages():
-    n = 0
-    for m in dirty_mappings:
-        n += m.nr_dirty()
-    return n
+    """Dirty pages, and dirty buffers as if each were a page."""
+    from fs import buffer
+    return nr_dirty + buffer.nr_dirty_buffers
 
 
 def register_sb(sb):

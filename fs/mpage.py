@@ -99,9 +99,6 @@ class BlockMapping(AddressSpace):
             forget(index)
 
     # what write-back and reclaim ask (block/bdev.py overrides them)
-    def nr_dirty(self):
-        return len(self.dirty)
-
     def has_dirty(self):
         return bool(self.dirty)
 
