@@ -202,6 +202,8 @@ def sys_fallocate(t, fd, mode, offset, length):
         return -EISDIR
     if not S_ISREG(inode.mode):
         return -ENODEV if not getattr(f.f_op, "seekable", False) else -ESPIPE
+    if not getattr(f.f_op, "fallocate_supported", True):
+        return -EOPNOTSUPP                  # no ->fallocate (ext2, as on Linux)
     may_write_path(t, f.path)
     end = offset + length
     _check_size(t, end if not mode & FALLOC_FL_KEEP_SIZE else 0)

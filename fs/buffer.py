@@ -16,11 +16,11 @@ from `data` is used at once and never kept across anything that may
 allocate memory.
 """
 
-from kernel.errno import EIO, Errno
+from kernel.errno import EIO, ENOMEM, Errno
 from block.bio import REQ_OP_WRITE, SECTOR_SHIFT, Bio, all_of, submit_bio
 from fs.fs_writeback import mapping_set_error, mark_mapping_dirty
 from mm import physmem as _pm
-from mm.physmem import PAGE_SHIFT, PAGE_SIZE
+from mm.physmem import PAGE_SHIFT, PAGE_SIZE, OutOfMemory
 
 
 class Buffer:
@@ -40,7 +40,10 @@ class Buffer:
                                      " dirty" if self.dirty else "")
 
     def _pfn(self):
-        pfn = self.bdev.mapping.read_page(self.index)
+        try:
+            pfn = self.bdev.mapping.read_page(self.index)
+        except OutOfMemory:
+            raise Errno(ENOMEM)             # no frame for the metadata, even after reclaim
         if pfn is None:
             raise Errno(EIO)                    # beyond the end of the disk
         return pfn

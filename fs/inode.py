@@ -110,6 +110,10 @@ class Inode:
         if c:
             self.ctime = t
 
+    # chattr +i / +a (ext2's i_flags); the VFS refuses changes accordingly
+    immutable = False
+    append_only = False
+
     def revalidate(self):
         """Refresh attributes from a backing store (hostfs); default no-op."""
 

@@ -359,12 +359,21 @@ def sys_umount2(t, target, flags):
         return -EPERM
     if not target:
         return -EFAULT
+    marked = [m for m in all_mounts if m.expiry_mark]
     path = path_lookup(t, _str(t, target), AT_FDCWD, follow=not flags & UMOUNT_NOFOLLOW)
+    for m in marked:
+        m.expiry_mark = True                # umount's own walk is not a use of the mount
     mnt = path.mnt
     if path.dentry is not mnt.root or mnt.parent is mnt:
         return -EINVAL
     if flags & MNT_EXPIRE:
-        return -EAGAIN_
+        # the first call marks the mount, a second one with no use of it
+        # in between unmounts it (path walks into it clear the mark)
+        if mnt is t.fs.root.mnt:
+            return -EINVAL
+        if not mnt.expiry_mark:
+            mnt.expiry_mark = True
+            return -EAGAIN_
     if flags & MNT_DETACH:
         for m in [m for m in all_mounts if _inside(Path(m, m.root), mnt)][::-1]:
             if m is not mnt and (m.parent, m.mountpoint) in mount_table:

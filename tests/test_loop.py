@@ -86,7 +86,8 @@ def test_loop_over_a_file_on_ext2_on_ubd(tmp_path):
 
 LTP_TESTS = ["ioctl/ioctl_loop02", "ioctl/ioctl_loop04", "ioctl/ioctl_loop06",
              "ioctl/ioctl_loop07", "mount/mount02", "fdatasync/fdatasync03",
-             "syncfs/syncfs01", "fsync/fsync01"]
+             "syncfs/syncfs01", "fsync/fsync01", "creat/creat09", "lstat/lstat03",
+             "umount2/umount2_02", "unlink/unlink09", "rename/rename15", "statvfs/statvfs01"]
 
 
 @pytest.mark.skipif(not os.path.isdir(LTP), reason="no LTP build in /work/ltp-build")

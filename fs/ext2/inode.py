@@ -196,8 +196,8 @@ class Ext2Inode(Inode):
     def setattr(self, mode=None, uid=None, gid=None, size=None, atime=None, mtime=None):
         if self.sb.read_only:
             raise Errno(EROFS)
-        if self.i_flags & (L.EXT2_IMMUTABLE_FL | L.EXT2_APPEND_FL) and size is not None:
-            raise Errno(EPERM)
+        if self.i_flags & (L.EXT2_IMMUTABLE_FL | L.EXT2_APPEND_FL):
+            raise Errno(EPERM)                  # not even chmod or a new time
         if size is not None:
             self.truncate(size)
         super().setattr(mode, uid, gid, None, atime, mtime)
@@ -205,6 +205,14 @@ class Ext2Inode(Inode):
 
     def blocks(self):
         return self.i_blocks
+
+    @property
+    def immutable(self):
+        return bool(self.i_flags & L.EXT2_IMMUTABLE_FL)
+
+    @property
+    def append_only(self):
+        return bool(self.i_flags & L.EXT2_APPEND_FL)
 
     # -- block mapping ------------------------------------------------------------------------
     def _path(self, iblock):
@@ -303,7 +311,11 @@ class Ext2Inode(Inode):
             # the tail of the last block must read as zeros if the file grows again
             index = size >> PAGE_SHIFT
             if self.get_block(size >> bits):
-                pfn = self.mapping.read_page(index)
+                try:
+                    pfn = self.mapping.read_page(index)
+                except OutOfMemory:
+                    from kernel.errno import ENOMEM
+                    raise Errno(ENOMEM)
                 if pfn is not None:
                     lo = size & (PAGE_SIZE - 1)
                     _pm.physmem.frame_view(pfn)[lo:] = bytes(PAGE_SIZE - lo)
@@ -481,13 +493,18 @@ def ext2_iget(sb, ino):
 class Ext2FileOperations(GenericFileOperations):
     """A regular file: the page cache, blocks allocated as writes arrive,
     write-back by the flusher; fsync waits for the disk."""
+    fallocate_supported = False         # Linux's ext2 has no ->fallocate either
 
     def open(self, f, t):
         from fs.fs_writeback import file_sample_wb_err
         file_sample_wb_err(f)
 
     def pread(self, f, t, count, pos):
-        return f.mapping.read(pos, count)
+        try:
+            return f.mapping.read(pos, count)
+        except OutOfMemory:
+            from kernel.errno import ENOMEM
+            raise Errno(ENOMEM)
 
     def pwrite(self, f, t, data, pos):
         from fs.namei import may_write_path
@@ -523,6 +540,38 @@ class Ext2FileOperations(GenericFileOperations):
 
     def fsync(self, f):
         return ext2_fsync(f)
+
+    def ioctl(self, f, t, cmd, arg):
+        return ext2_ioctl(f, t, cmd, arg)
+
+
+FS_IOC_GETFLAGS = {0x80086601, 0x80046601}      # _IOR('f', 1, long), and i386's
+FS_IOC_SETFLAGS = {0x40086602, 0x40046602}
+EXT2_FL_USER_VISIBLE = 0x0004BDFF
+EXT2_FL_USER_MODIFIABLE = 0x000380FF
+
+
+def ext2_ioctl(f, t, cmd, arg):
+    """chattr/lsattr: FS_IOC_GETFLAGS and FS_IOC_SETFLAGS (an int)."""
+    from mm.uaccess import copy_from_user, copy_to_user
+    inode = f.inode
+    if cmd in FS_IOC_GETFLAGS:
+        copy_to_user(t.mm, arg, struct.pack("<I", inode.i_flags & EXT2_FL_USER_VISIBLE))
+        return 0
+    if cmd in FS_IOC_SETFLAGS:
+        if inode.sb.read_only:
+            raise Errno(EROFS)
+        if t.cred.fsuid != 0 and t.cred.fsuid != inode.uid:
+            raise Errno(EPERM)
+        new = struct.unpack("<I", copy_from_user(t.mm, arg, 4))[0]
+        changed = (new ^ inode.i_flags) & EXT2_FL_USER_MODIFIABLE
+        if changed & (L.EXT2_IMMUTABLE_FL | L.EXT2_APPEND_FL) and t.cred.euid != 0:
+            raise Errno(EPERM)                  # CAP_LINUX_IMMUTABLE
+        inode.i_flags = (inode.i_flags & ~EXT2_FL_USER_MODIFIABLE) | \
+            (new & EXT2_FL_USER_MODIFIABLE)
+        inode.touch(c=True)
+        return 0
+    return None
 
 
 def _write_pages(inode, pos, data):
@@ -582,6 +631,9 @@ def ext2_fsync(f):
 class Ext2DirOperations(DirOperations):
     def fsync(self, f):
         return ext2_fsync(f)
+
+    def ioctl(self, f, t, cmd, arg):
+        return ext2_ioctl(f, t, cmd, arg)
 
 
 ext2_file_fops = Ext2FileOperations()
