@@ -307,7 +307,11 @@ class BlkdevFileOperations(FileOperations):
 
     def pread(self, f, t, count, pos):
         bdev = self._bdev(f)
-        return bdev.mapping.read(pos, count)
+        from mm.physmem import OutOfMemory
+        try:
+            return bdev.mapping.read(pos, count)
+        except OutOfMemory:
+            raise Errno(12)                         # ENOMEM
 
     def write(self, f, t, data):
         n = self.pwrite(f, t, data, f.pos)

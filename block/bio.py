@@ -162,11 +162,13 @@ def submit_bio(bdev, bio):
         global inflight_bytes
         bio.counted = bio.size
         inflight_bytes += bio.size
+    from mm.physmem import OutOfMemory
     try:
         disk.driver.submit(disk, bio)
-    except OSError:
-        # a host error the driver did not turn into a status: EIO, never an oops
-        bio.bio_endio(-EIO)
+    except (OSError, OutOfMemory):
+        # an error the driver did not turn into a status: EIO, never an oops
+        if not bio.completion.done:
+            bio.bio_endio(-EIO)
     return bio.completion
 
 

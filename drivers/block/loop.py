@@ -26,6 +26,7 @@ from block.bio import (REQ_OP_FLUSH, REQ_OP_READ, REQ_OP_WRITE, SECTOR_SHIFT,
                        done_completion)
 from block.genhd import Gendisk, add_disk, del_gendisk
 from fs.file import FileOperations, fget
+from mm.physmem import OutOfMemory
 from mm.uaccess import copy_from_user, copy_to_user
 
 LOOP_MAJOR = 7
@@ -150,7 +151,9 @@ class LoopDriver:
                 bio.bio_endio(0)
             elif bio.op == REQ_OP_FLUSH:
                 lo.flush().then(lambda c: bio.bio_endio(-EIO if c.status else 0))
-        except Errno:
+        except (Errno, OutOfMemory):
+            # the backing file could not take it (its file system is full):
+            # an I/O error of the loop device, as Linux's
             bio.bio_endio(-EIO)
 
     def release(self, disk, f):
