@@ -96,6 +96,7 @@ test: all guests
 
 bench: all guests bench-guests
 	$(PY) bench/run.py
+	$(PY) bench/disk.py
 
 clean:
 	rm -rf $(B) linux

@@ -202,6 +202,8 @@ def sys_fallocate(t, fd, mode, offset, length):
         return -EISDIR
     if not S_ISREG(inode.mode):
         return -ENODEV if not getattr(f.f_op, "seekable", False) else -ESPIPE
+    if not getattr(f.f_op, "fallocate_supported", True):
+        return -EOPNOTSUPP                  # no ->fallocate (ext2, as on Linux)
     may_write_path(t, f.path)
     end = offset + length
     _check_size(t, end if not mode & FALLOC_FL_KEEP_SIZE else 0)
@@ -369,8 +371,9 @@ def _s64(v, t):
 
 
 # -- extended attributes ------------------------------------------------------------------
-# No filesystem here keeps extended attributes: reading one finds none
-# (ENODATA), the list is empty, and setting one is not supported.
+# Only ext2/ext4 keep extended attributes here (read-only: fs/ext2/xattr.py,
+# reached through inode.getxattr/listxattr); elsewhere reading one finds
+# none (ENODATA), the list is empty, and setting one is not supported.
 
 def _xattr_path(t, name, follow):
     return path_lookup(t, strncpy_from_user(t.mm, name, 4096), AT_FDCWD, follow=follow)
@@ -386,37 +389,59 @@ def _xattr_name(t, addr):
 ERANGE_, ENODATA_ = 34, 61
 
 
-def _getxattr(t, path, name_addr):
-    _xattr_name(t, name_addr)
-    return -ENODATA_
+def _getxattr(t, inode, name_addr, value, size):
+    name = _xattr_name(t, name_addr)
+    get = getattr(inode, "getxattr", None)          # a file system that keeps them (ext2)
+    if get is None:
+        return -ENODATA_
+    data = get(name)
+    return _xattr_out(t, data, value, size)
+
+
+def _xattr_out(t, data, buf, size):
+    size &= 0xFFFFFFFF
+    if size == 0:
+        return len(data)
+    if len(data) > size:
+        return -ERANGE_
+    from mm.uaccess import copy_to_user
+    copy_to_user(t.mm, buf, data)
+    return len(data)
 
 
 def sys_getxattr(t, name, attr, value, size):
-    return _getxattr(t, _xattr_path(t, name, True), attr)
+    return _getxattr(t, _xattr_path(t, name, True).dentry.inode, attr, value, size)
 
 
 def sys_lgetxattr(t, name, attr, value, size):
-    return _getxattr(t, _xattr_path(t, name, False), attr)
+    return _getxattr(t, _xattr_path(t, name, False).dentry.inode, attr, value, size)
 
 
 def sys_fgetxattr(t, fd, attr, value, size):
-    if fget(t, _s32(fd)) is None:
+    f = fget(t, _s32(fd))
+    if f is None:
         return -EBADF
-    return _getxattr(t, None, attr)
+    return _getxattr(t, f.inode, attr, value, size)
+
+
+def _listxattr(t, inode, lst, size):
+    names = getattr(inode, "listxattr", None)
+    if names is None:
+        return 0
+    return _xattr_out(t, b"".join(n + b"\0" for n in names()), lst, size)
 
 
 def sys_listxattr(t, name, lst, size):
-    _xattr_path(t, name, True)
-    return 0
+    return _listxattr(t, _xattr_path(t, name, True).dentry.inode, lst, size)
 
 
 def sys_llistxattr(t, name, lst, size):
-    _xattr_path(t, name, False)
-    return 0
+    return _listxattr(t, _xattr_path(t, name, False).dentry.inode, lst, size)
 
 
 def sys_flistxattr(t, fd, lst, size):
-    return -EBADF if fget(t, _s32(fd)) is None else 0
+    f = fget(t, _s32(fd))
+    return -EBADF if f is None else _listxattr(t, f.inode, lst, size)
 
 
 def sys_setxattr(t, name, attr, value, size, flags):

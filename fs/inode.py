@@ -110,6 +110,10 @@ class Inode:
         if c:
             self.ctime = t
 
+    # chattr +i / +a (ext2's i_flags); the VFS refuses changes accordingly
+    immutable = False
+    append_only = False
+
     def revalidate(self):
         """Refresh attributes from a backing store (hostfs); default no-op."""
 
@@ -224,6 +228,10 @@ class SuperBlock:
 
     def next_ino(self):
         return next(self._ino)
+
+    def bdev_backed(self):
+        """Is this a file system on a disk (block/bdev.py)?"""
+        return getattr(self, "bdev", None) is not None
 
     def statfs(self):
         """(f_type, bsize, blocks, bfree, bavail, files, ffree, namelen)"""

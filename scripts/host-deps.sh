@@ -8,6 +8,7 @@ command -v musl-gcc >/dev/null 2>&1 || need="$need musl-tools"
 [ -x /bin/busybox ] || command -v busybox >/dev/null 2>&1 || need="$need busybox-static"
 command -v gdb >/dev/null 2>&1 || need="$need gdb"          # reads our core files
 command -v strace >/dev/null 2>&1 || need="$need strace"    # the reference for strace=
+command -v mke2fs >/dev/null 2>&1 || need="$need e2fsprogs"  # makes and checks disk images
 if [ -n "$need" ]; then
     echo "host-deps: installing$need"
     SUDO=""

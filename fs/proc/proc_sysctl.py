@@ -48,6 +48,14 @@ def _parse_ints(data, n=1):
         raise Errno(EINVAL)
 
 
+def _drop_caches(data):
+    (v,) = _parse_ints(data)
+    if not 1 <= v <= 4:
+        raise Errno(EINVAL)
+    from fs.fs_writeback import drop_caches
+    drop_caches(v)
+
+
 def int_ctl(modname, attr, lo=0, hi=INT_MAX, writable=True):
     get, put = _var(modname, attr)
 
@@ -145,6 +153,11 @@ def _table():
         "vm": {
             "overcommit_memory": int_ctl("mm.mmap", "overcommit_memory", 0, 2),
             "mmap_min_addr": int_ctl("mm.mmap", "MMAP_MIN_ADDR", 0, LONG_MAX),
+            "dirty_writeback_centisecs": int_ctl("fs.fs_writeback", "dirty_writeback_centisecs"),
+            "dirty_expire_centisecs": int_ctl("fs.fs_writeback", "dirty_expire_centisecs"),
+            "dirty_background_ratio": int_ctl("fs.fs_writeback", "DIRTY_BACKGROUND_RATIO", 0, 100),
+            "dirty_ratio": int_ctl("fs.fs_writeback", "DIRTY_RATIO", 0, 100),
+            "drop_caches": Ctl(lambda: b"0\n", _drop_caches),
         },
         "fs": {
             "file-max": const(LONG_MAX),

@@ -118,6 +118,11 @@ def show_cmdline(reader):
     return " ".join(sys.argv[1:]) + "\n"
 
 
+def _show_partitions(reader):
+    from block.genhd import partitions_text
+    return partitions_text()
+
+
 def _escape(b):
     out = b""
     for c in b:
@@ -212,6 +217,7 @@ def _root_entries():
         b"kmsg": lambda: _kmsg_inode(sb),
         b"sysrq-trigger": lambda: ProcFile(sb, ("sysrq-trigger",), lambda t: b"", mode=0o200,
                                            store=_sysrq_trigger),
+        b"partitions": lambda: ProcFile(sb, ("partitions",), _show_partitions),
     }
     for pid, t in sorted(_tasks().items()):
         if t.tgid == pid:
