@@ -97,6 +97,8 @@ class SignalStruct:
         self.cpu_itimers = False        # ITIMER_VIRTUAL/PROF armed (kernel/time.py)
         self.leader = False             # session leader
         self.is_child_subreaper = False
+        self.oom_score_adj = 0          # /proc/PID/oom_score_adj, inherited
+        self.oom_score_adj_min = 0      # lowest an unprivileged writer may set
 
 
 class Task:

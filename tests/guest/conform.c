@@ -1,0 +1,108 @@
+/*
+ * conform: kernel interfaces the Linux Test Project found missing or wrong,
+ * each compared with the host kernel.  conform MODE:
+ *   oom       /proc/self/oom_score_adj: write, read back, the range, an
+ *             unprivileged process may not go below what root set (this
+ *             host's root lacks CAP_SYS_RESOURCE: no value below 0 here)
+ *   oommin    root lowers oom_score_adj to -1000 (pyuml only: root has
+ *             every capability there)
+ */
+#include "procs.h"
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	int r = write(fd, text, strlen(text));
+	int e = errno;
+	close(fd);
+	errno = e;
+	return r;
+}
+
+static void show_file(const char *path)
+{
+	char buf[64] = "";
+	int fd = open(path, O_RDONLY);
+	int n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
+	if (n >= 0)
+		buf[n] = 0;
+	printf("%s: %s", path, n < 0 ? "(unreadable)\n" : buf);
+	if (fd >= 0)
+		close(fd);
+}
+
+static void oom(void)
+{
+	show_file("/proc/self/oom_score_adj");
+	show_file("/proc/self/oom_score");
+	SHOW(write_file("/proc/self/oom_score_adj", "1001"));
+	SHOW(write_file("/proc/self/oom_score_adj", "-1001"));
+	SHOW(write_file("/proc/self/oom_score_adj", "abc"));
+	SHOW(write_file("/proc/self/oom_score_adj", " 500\n"));
+	show_file("/proc/self/oom_score_adj");
+	SHOW(write_file("/proc/self/oom_score_adj", "100"));
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		/* inherited; made dumpable again after setuid, the process
+		 * owns its files and may raise its score */
+		show_file("/proc/self/oom_score_adj");
+		if (setresuid(65534, 65534, 65534) < 0)
+			perror("setuid");
+		prctl(PR_SET_DUMPABLE, 1);
+		SHOW(write_file("/proc/self/oom_score_adj", "200"));
+		SHOW(write_file("/proc/self/oom_score_adj", "300"));
+		show_file("/proc/self/oom_score_adj");
+		fflush(stdout);
+		_exit(0);
+	}
+	wait_describe("child", c);
+	SHOW(write_file("/proc/self/oom_score_adj", "0"));
+	show_file("/proc/self/oom_score_adj");
+}
+
+static void oommin(void)
+{
+	SHOW(write_file("/proc/self/oom_score_adj", "-1000"));
+	show_file("/proc/self/oom_score_adj");
+	show_file("/proc/self/oom_score");
+	SHOW(write_file("/proc/self/oom_score_adj", "-500"));
+	fflush(stdout);
+	if (fork() == 0) {
+		/* not below what root set */
+		setresuid(65534, 65534, 65534);
+		prctl(PR_SET_DUMPABLE, 1);
+		SHOW(write_file("/proc/self/oom_score_adj", "-501"));
+		SHOW(write_file("/proc/self/oom_score_adj", "-400"));
+		SHOW(write_file("/proc/self/oom_score_adj", "-500"));
+		show_file("/proc/self/oom_score_adj");
+		fflush(stdout);
+		_exit(0);
+	}
+	wait(NULL);
+}
+
+int main(int argc, char **argv)
+{
+	if (access("/proc/self", F_OK) < 0) {	/* under pyuml: an empty root */
+		mkdir("/proc", 0555);
+		if (mount("proc", "/proc", "proc", 0, NULL) < 0) { perror("mount"); return 1; }
+	}
+	test_as_child();
+	const char *mode = argc > 1 ? argv[1] : "";
+	if (!strcmp(mode, "oom"))
+		oom();
+	else if (!strcmp(mode, "oommin"))
+		oommin();
+	else {
+		printf("unknown mode %s\n", mode);
+		return 2;
+	}
+	fflush(stdout);
+	return 0;
+}
