@@ -1,9 +1,14 @@
 """Kernel interfaces the Linux Test Project (make ltp) found missing or
 wrong, each compared with the host kernel by tests/guest/conform.c."""
 
+import gzip
+import os
+
 import pytest
 
-from conftest import differential, guest, run
+from conftest import LINUX, boot, differential, guest, run
+from kernel import configs
+from arch.x86_64.syscall_table import SYSCALL_NAMES
 
 
 @pytest.mark.parametrize("libc", ["musl", "glibc"])
@@ -26,3 +31,35 @@ def test_oom_score_adj_root():
         'write_file("/proc/self/oom_score_adj", "-400") -> 4',
         'write_file("/proc/self/oom_score_adj", "-500") -> 4',
         "/proc/self/oom_score_adj: -500"], r.out
+
+
+def read_config(text):
+    opts = {}
+    for line in text.splitlines():
+        if line.startswith("CONFIG_"):
+            k, v = line[len("CONFIG_"):].split("=", 1)
+            opts[k] = v
+        elif line.startswith("# CONFIG_") and line.endswith(" is not set"):
+            opts[line.split()[1][len("CONFIG_"):]] = None
+    return opts
+
+
+def test_proc_config_gz():
+    """/proc/config.gz is the gzip'd .config (zcat reads it) and tells the
+    truth: an option that stands for system calls is set exactly when the
+    running kernel answers none of them with ENOSYS."""
+    r = boot(["quiet", "mem=64M", "root=/dev/root", "rootfstype=hostfs", "rootflags=/", "ro",
+              "init=/bin/sh", "--", "-c",
+              "mount -t proc proc /proc && zcat /proc/config.gz && ls -l /proc/config.gz"])
+    assert r.status == 0, r.stderr.decode()
+    opts = read_config(r.out)
+    assert opts["IKCONFIG_PROC"] == "y" and opts["PROC_FS"] == "y" and opts["X86_64"] == "y"
+    assert opts["USER_NS"] is None                      # no namespaces
+    nr = {name: n for n, name in SYSCALL_NAMES.items()}
+    wanted = sorted({nr[c] for calls in configs.SYSCALLS.values() for c in calls if c in nr})
+    u = run(guest("conform", "glibc"), ["enosys"] + [str(n) for n in wanted])
+    answered = dict(line.split() for line in u.out.splitlines())
+    for opt, calls in configs.SYSCALLS.items():
+        works = all(c in nr and answered[str(nr[c])] == "implemented" for c in calls)
+        assert (opts[opt] == "y") == works, (opt, calls, opts[opt])
+    assert any(v is None for v in opts.values()) and any(v == "y" for v in opts.values())

@@ -6,11 +6,15 @@
  *             host's root lacks CAP_SYS_RESOURCE: no value below 0 here)
  *   oommin    root lowers oom_score_adj to -1000 (pyuml only: root has
  *             every capability there)
+ *   enosys NR...  call each system call NR with harmless arguments and
+ *             print "NR ENOSYS" or "NR implemented" (pyuml only: against
+ *             /proc/config.gz; seccomp is asked for mode 1 with no filter)
  */
 #include "procs.h"
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 static int write_file(const char *path, const char *text)
 {
@@ -87,6 +91,17 @@ static void oommin(void)
 	wait(NULL);
 }
 
+static void enosys(int n, char **nrs)
+{
+	for (int i = 0; i < n; i++) {
+		long nr = atol(nrs[i]);
+		long a0 = nr == SYS_seccomp ? 1 : 0;	/* not SECCOMP_SET_MODE_STRICT */
+		errno = 0;
+		long r = syscall(nr, a0, 0, 0, 0, 0, 0);
+		printf("%ld %s\n", nr, r < 0 && errno == ENOSYS ? "ENOSYS" : "implemented");
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (access("/proc/self", F_OK) < 0) {	/* under pyuml: an empty root */
@@ -99,6 +114,8 @@ int main(int argc, char **argv)
 		oom();
 	else if (!strcmp(mode, "oommin"))
 		oommin();
+	else if (!strcmp(mode, "enosys"))
+		enosys(argc - 2, argv + 2);
 	else {
 		printf("unknown mode %s\n", mode);
 		return 2;
