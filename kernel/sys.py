@@ -444,15 +444,6 @@ def sys_sched_setaffinity(t, pid, length, mask):
     return 0
 
 
-def sys_getpriority(t, which, who):
-    return 20 - getattr(t, "nice", 0)
-
-
-def sys_setpriority(t, which, who, prio):
-    t.nice = max(-20, min(19, _s32(prio)))
-    return 0
-
-
 def sys_capget(t, header, data):
     hdr = copy_from_user(t.mm, header, 8)
     version, pid = struct.unpack("<Ii", hdr)

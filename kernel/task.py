@@ -73,6 +73,9 @@ def default_rlimits():
     lim[7] = [1024, 4096]               # NOFILE
     lim[8] = [8 << 20, 8 << 20]         # MEMLOCK
     lim[11] = [4096, 4096]              # SIGPENDING
+    lim[12] = [819200, 819200]          # MSGQUEUE: Linux's MQ_BYTES_MAX
+    lim[13] = [0, 0]                    # NICE: only privilege lowers nice
+    lim[14] = [0, 0]                    # RTPRIO: no real time without it
     lim[12] = [819200, 819200]          # MSGQUEUE
     return lim
 

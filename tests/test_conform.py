@@ -33,6 +33,14 @@ def test_oom_score_adj_root():
         "/proc/self/oom_score_adj: -500"], r.out
 
 
+@pytest.mark.parametrize("libc", ["musl", "glibc"])
+def test_priority(libc):
+    """getpriority/setpriority name a thread, a process group or a user's
+    processes, and refuse bad arguments and missing privilege as Linux."""
+    n, u = differential(guest("conform", libc), ["prio"])
+    assert "getpriority(-1, 0) -> -1 (Invalid argument)" in u.out
+
+
 def read_config(text):
     opts = {}
     for line in text.splitlines():

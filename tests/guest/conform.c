@@ -6,6 +6,8 @@
  *             host's root lacks CAP_SYS_RESOURCE: no value below 0 here)
  *   oommin    root lowers oom_score_adj to -1000 (pyuml only: root has
  *             every capability there)
+ *   prio      getpriority/setpriority: which and who (a thread, a process
+ *             group, a user's processes), EINVAL, ESRCH, EPERM, EACCES
  *   enosys NR...  call each system call NR with harmless arguments and
  *             print "NR ENOSYS" or "NR implemented" (pyuml only: against
  *             /proc/config.gz; seccomp is asked for mode 1 with no filter)
@@ -14,6 +16,7 @@
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 
 static int write_file(const char *path, const char *text)
@@ -91,6 +94,60 @@ static void oommin(void)
 	wait(NULL);
 }
 
+static void prio(void)
+{
+	SHOW(getpriority(-1, 0));
+	SHOW(getpriority(3, 0));
+	SHOW(setpriority(-1, 0, 0));
+	SHOW(getpriority(PRIO_PROCESS, 0));
+	SHOW(getpriority(PRIO_PROCESS, 999999));
+	SHOW(setpriority(PRIO_PROCESS, 999999, 1));
+	SHOW(getpriority(PRIO_USER, 54321));		/* nobody runs as 54321 */
+	SHOW(setpriority(PRIO_USER, 54321, 3));
+	SHOW(setpriority(PRIO_PROCESS, 0, 2));
+	SHOW(getpriority(PRIO_PROCESS, 0));
+	SHOW(getpriority(PRIO_PGRP, 0));
+	SHOW(setpriority(PRIO_PROCESS, 0, 100));	/* clamped to 19 */
+	SHOW(getpriority(PRIO_PROCESS, 0));
+	SHOW(setpriority(PRIO_PROCESS, 0, 1));		/* root may lower it */
+	int go[2], done[2];
+	if (pipe(go) < 0 || pipe(done) < 0)
+		return;
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		char b;
+		setpgid(0, 0);
+		if (setresuid(54321, 54321, 54321) < 0)
+			perror("setresuid");
+		if (write(done[1], "x", 1) != 1 || read(go[0], &b, 1) != 1)
+			_exit(1);
+		SHOW(getpriority(PRIO_PROCESS, 0));
+		SHOW(setpriority(PRIO_PROCESS, getppid(), 5));	/* not ours */
+		SHOW(setpriority(PRIO_PROCESS, 0, 6));
+		SHOW(setpriority(PRIO_PROCESS, 0, 5));	/* lower: RLIMIT_NICE 0 */
+		SHOW(setpriority(PRIO_PROCESS, 0, -3));
+		struct rlimit r;
+		getrlimit(RLIMIT_NICE, &r);
+		printf("RLIMIT_NICE %ld %ld\n", (long)r.rlim_cur, (long)r.rlim_max);
+		SHOW(getpriority(PRIO_PROCESS, 0));
+		fflush(stdout);
+		_exit(0);
+	}
+	char b;
+	if (read(done[0], &b, 1) != 1)
+		return;
+	SHOW(getpriority(PRIO_USER, 54321));
+	SHOW(setpriority(PRIO_USER, 54321, 4));
+	SHOW(getpriority(PRIO_PGRP, c));
+	SHOW(setpriority(PRIO_PGRP, c, 5));
+	SHOW(getpriority(PRIO_PROCESS, c));
+	fflush(stdout);
+	if (write(go[1], "x", 1) != 1)
+		return;
+	wait_describe("child", c);
+}
+
 static void enosys(int n, char **nrs)
 {
 	for (int i = 0; i < n; i++) {
@@ -114,6 +171,8 @@ int main(int argc, char **argv)
 		oom();
 	else if (!strcmp(mode, "oommin"))
 		oommin();
+	else if (!strcmp(mode, "prio"))
+		prio();
 	else if (!strcmp(mode, "enosys"))
 		enosys(argc - 2, argv + 2);
 	else {
