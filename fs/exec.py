@@ -50,6 +50,14 @@ def open_exec(t, name, dirfd=AT_FDCWD, flags=0):
     if inode.mapping is None:
         raise Errno(EACCES)
     f = File(path, O_RDONLY, generic_file_fops)
+    try:
+        # nobody may write it while it runs: held until the last reference
+        # (the loader's, every mm's exe_file) goes
+        inode.deny_write_access()
+    except Errno:
+        f.put()
+        raise
+    f.deny_write = True
     fsnotify_open(f)
     return f
 

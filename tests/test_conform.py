@@ -41,6 +41,14 @@ def test_priority(libc):
     assert "getpriority(-1, 0) -> -1 (Invalid argument)" in u.out
 
 
+@pytest.mark.parametrize("libc", ["musl", "glibc"])
+def test_text_busy(libc):
+    """ETXTBSY: no writing a running program, no running a file being
+    written (LTP's creat07, execve04)."""
+    n, u = differential(guest("conform", libc), ["txtbsy"])
+    assert "open(prog, O_WRONLY) -> -1 (Text file busy)" in u.out
+
+
 def read_config(text):
     opts = {}
     for line in text.splitlines():

@@ -8,6 +8,9 @@
  *             every capability there)
  *   prio      getpriority/setpriority: which and who (a thread, a process
  *             group, a user's processes), EINVAL, ESRCH, EPERM, EACCES
+ *   txtbsy    a running program may not be written (open for writing,
+ *             truncate: ETXTBSY) and a file open for writing may not be
+ *             executed; both are allowed again once the other side is gone
  *   enosys NR...  call each system call NR with harmless arguments and
  *             print "NR ENOSYS" or "NR implemented" (pyuml only: against
  *             /proc/config.gz; seccomp is asked for mode 1 with no filter)
@@ -148,6 +151,71 @@ static void prio(void)
 	wait_describe("child", c);
 }
 
+static int copy_self(const char *to)
+{
+	char buf[65536];
+	int in = open("/proc/self/exe", O_RDONLY), out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	int n;
+	if (in < 0 || out < 0)
+		return -1;
+	while ((n = read(in, buf, sizeof buf)) > 0)
+		if (write(out, buf, n) != n)
+			return -1;
+	close(in);
+	close(out);
+	return 0;
+}
+
+static void txtbsy(void)
+{
+	char dir[] = "/tmp/conform-XXXXXX", prog[64];
+	mkdir("/tmp", 01777);
+	if (!mkdtemp(dir) || (snprintf(prog, sizeof prog, "%s/prog", dir), copy_self(prog)) < 0) {
+		perror("copy");
+		return;
+	}
+	int go[2], ready[2];
+	if (pipe(go) < 0 || pipe(ready) < 0)
+		return;
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		/* run the copy; it waits on fd 3 after saying it runs on fd 4 */
+		dup2(go[0], 3);
+		dup2(ready[1], 4);
+		execl(prog, prog, "wait", (char *)NULL);
+		_exit(127);
+	}
+	char b;
+	if (read(ready[0], &b, 1) != 1)
+		return;
+	SHOW(open(prog, O_WRONLY));
+	SHOW(open(prog, O_RDWR));
+	SHOW(truncate(prog, 0));
+	int r = open(prog, O_RDONLY);
+	printf("open O_RDONLY: %s\n", r >= 0 ? "ok" : strerror(errno));
+	close(r);
+	if (write(go[1], "x", 1) != 1)
+		return;
+	wait_describe("running copy", c);
+	int w = open(prog, O_WRONLY);
+	printf("open O_WRONLY after exit: %s\n", w >= 0 ? "ok" : strerror(errno));
+	/* while it is open for writing, nobody may run it */
+	fflush(stdout);
+	c = fork();
+	if (c == 0) {
+		execl(prog, prog, "wait", (char *)NULL);
+		printf("execl while open for writing: %s\n", strerror(errno));
+		fflush(stdout);
+		_exit(0);
+	}
+	wait_describe("exec attempt", c);
+	close(w);
+	SHOW(truncate(prog, 0));
+	unlink(prog);
+	rmdir(dir);
+}
+
 static void enosys(int n, char **nrs)
 {
 	for (int i = 0; i < n; i++) {
@@ -161,6 +229,12 @@ static void enosys(int n, char **nrs)
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], "wait")) {	/* txtbsy's running copy */
+		char b;
+		if (write(4, "r", 1) != 1 || read(3, &b, 1) != 1)
+			return 1;
+		return 0;
+	}
 	if (access("/proc/self", F_OK) < 0) {	/* under pyuml: an empty root */
 		mkdir("/proc", 0555);
 		if (mount("proc", "/proc", "proc", 0, NULL) < 0) { perror("mount"); return 1; }
@@ -171,6 +245,8 @@ int main(int argc, char **argv)
 		oom();
 	else if (!strcmp(mode, "oommin"))
 		oommin();
+	else if (!strcmp(mode, "txtbsy"))
+		txtbsy();
 	else if (!strcmp(mode, "prio"))
 		prio();
 	else if (!strcmp(mode, "enosys"))
