@@ -78,6 +78,13 @@ def search_binary_handler(t, bprm):
 
 
 def do_execveat(t, dirfd, filename, argv, envp, flags=0):
+    if not argv:
+        # Linux 5.18+: no program sees argc 0 (argv[0] would be envp[0])
+        from kernel.printk import printk_once
+        printk_once("execve-null-argv", "process '%s' launched '%s' with NULL argv: "
+                    "empty string added" % (t.comm.decode(errors="replace"),
+                                            filename.decode(errors="replace")))
+        argv = [b""]
     if len(argv) > MAX_ARG_STRINGS or len(envp) > MAX_ARG_STRINGS:
         raise Errno(E2BIG)
     bprm = LinuxBinprm(filename, argv, envp)

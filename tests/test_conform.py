@@ -49,6 +49,14 @@ def test_text_busy(libc):
     assert "open(prog, O_WRONLY) -> -1 (Text file busy)" in u.out
 
 
+@pytest.mark.parametrize("libc", ["musl", "glibc"])
+@pytest.mark.parametrize("mode", ["noatime", "nullargv"])
+def test_open_exec_details(libc, mode):
+    """O_NOATIME is the owner's (LTP open02); an empty argv becomes
+    {""} (LTP execve06)."""
+    differential(guest("conform", libc), [mode])
+
+
 def read_config(text):
     opts = {}
     for line in text.splitlines():

@@ -11,6 +11,8 @@
  *   txtbsy    a running program may not be written (open for writing,
  *             truncate: ETXTBSY) and a file open for writing may not be
  *             executed; both are allowed again once the other side is gone
+ *   noatime   O_NOATIME only for the file's owner (open and F_SETFL: EPERM)
+ *   nullargv  execve with an empty argv: the program gets argc 1, ""
  *   enosys NR...  call each system call NR with harmless arguments and
  *             print "NR ENOSYS" or "NR implemented" (pyuml only: against
  *             /proc/config.gz; seccomp is asked for mode 1 with no filter)
@@ -216,6 +218,50 @@ static void txtbsy(void)
 	rmdir(dir);
 }
 
+static void noatime(void)
+{
+	char dir[] = "/tmp/conform-XXXXXX", path[64];
+	mkdir("/tmp", 01777);
+	if (!mkdtemp(dir))
+		return;
+	chmod(dir, 0755);
+	snprintf(path, sizeof path, "%s/f", dir);
+	close(open(path, O_CREAT | O_WRONLY, 0644));
+	int fd = open(path, O_RDONLY | O_NOATIME);
+	printf("owner O_NOATIME: %s\n", fd >= 0 ? "ok" : strerror(errno));
+	close(fd);
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		if (setresuid(54321, 54321, 54321) < 0)
+			perror("setresuid");
+		SHOW(open(path, O_RDONLY | O_NOATIME));
+		int f = open(path, O_RDONLY);
+		printf("plain open: %s\n", f >= 0 ? "ok" : strerror(errno));
+		SHOW(fcntl(f, F_SETFL, O_NOATIME));
+		SHOW(fcntl(f, F_SETFL, O_NONBLOCK));
+		fflush(stdout);
+		_exit(0);
+	}
+	wait_describe("child", c);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void nullargv(void)
+{
+	char *argv[] = {NULL}, *envp[] = {"CONFORM_NULLARGV=1", NULL};
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		syscall(SYS_execve, "/proc/self/exe", argv, envp);
+		printf("execve: %s\n", strerror(errno));
+		fflush(stdout);
+		_exit(1);
+	}
+	wait_describe("child", c);
+}
+
 static void enosys(int n, char **nrs)
 {
 	for (int i = 0; i < n; i++) {
@@ -229,6 +275,10 @@ static void enosys(int n, char **nrs)
 
 int main(int argc, char **argv)
 {
+	if (getenv("CONFORM_NULLARGV")) {	/* nullargv's child */
+		printf("argc %d, argv[0] \"%s\"\n", argc, argc > 0 ? argv[0] : "(none)");
+		return 0;
+	}
 	if (argc > 1 && !strcmp(argv[1], "wait")) {	/* txtbsy's running copy */
 		char b;
 		if (write(4, "r", 1) != 1 || read(3, &b, 1) != 1)
@@ -245,6 +295,10 @@ int main(int argc, char **argv)
 		oom();
 	else if (!strcmp(mode, "oommin"))
 		oommin();
+	else if (!strcmp(mode, "noatime"))
+		noatime();
+	else if (!strcmp(mode, "nullargv"))
+		nullargv();
 	else if (!strcmp(mode, "txtbsy"))
 		txtbsy();
 	else if (!strcmp(mode, "prio"))
