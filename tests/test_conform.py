@@ -57,6 +57,35 @@ def test_open_exec_details(libc, mode):
     differential(guest("conform", libc), [mode])
 
 
+@pytest.mark.parametrize("libc", ["musl", "glibc"])
+def test_proc_pid_as_pidfd(libc):
+    """An open /proc/PID is a pidfd to pidfd_send_signal (LTP
+    pidfd_send_signal01-03); wait4(INT_MIN) is ESRCH (LTP wait403)."""
+    n, u = differential(guest("conform", libc), ["procpidfd"])
+    assert "got SIGUSR1: 1" in u.out
+
+
+def test_next_ids():
+    """Checkpoint/restore's knobs: the next IPC id and the next pid
+    (LTP msgget05, shmget06, pidfd_send_signal03).  pyuml only: natively
+    other processes take ids and pids meanwhile."""
+    r = run(guest("conform", "glibc"), ["nextid"])
+    assert r.out.splitlines() == [
+        "msg_next_id -1",
+        'write_file("/proc/sys/kernel/msg_next_id", "98308") -> 5',
+        "msgget: 98308, then msg_next_id -1",
+        'write_file("/proc/sys/kernel/msg_next_id", "98308") -> 5',
+        "msgget again: 98309",
+        'write_file("/proc/sys/kernel/shm_next_id", "7") -> 1',
+        "shmget: 7",
+        'write_file("/proc/sys/kernel/sem_next_id", "5") -> 1',
+        "semget: 5",
+        'write_file("/proc/sys/kernel/sem_next_id", "-2") -> -1 (Invalid argument)',
+        'write_file("/proc/sys/kernel/ns_last_pid", "4999") -> 4',
+        "child pid 5000",
+        "child pid 5000, same inode: no"], r.out
+
+
 def read_config(text):
     opts = {}
     for line in text.splitlines():

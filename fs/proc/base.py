@@ -270,5 +270,12 @@ def _tid_dir(sb, pid, tid):
 
 def proc_pid_dir(sb, pid):
     def make():
-        return _own(ProcDir(sb, ("pid", pid), lambda: pid_entries(sb, pid, pid)), pid)
+        task = _task(pid)
+        # keyed by the process, not only its number: a later process with
+        # the same pid gets another inode
+        d = _own(ProcDir(sb, ("pid", pid, task.start_time), lambda: pid_entries(sb, pid, pid)), pid)
+        # the process itself, not its number: pidfd_send_signal takes an
+        # open /proc/PID as a pidfd (kernel/pidfd.py)
+        d.proc_task = task
+        return d
     return make

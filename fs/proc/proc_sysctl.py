@@ -86,6 +86,31 @@ def _sem():
     return b"%d\t%d\t%d\t%d\n" % (sem.SEMMSL, sem.SEMMNS, sem.SEMOPM, sem.SEMMNI)
 
 
+def _ipc_next_id(modname, table):
+    """msg_next_id, sem_next_id, shm_next_id: the id the next object of
+    that kind gets (-1: any), INT_MAX at most."""
+    def ids():
+        return getattr(importlib.import_module(modname), table)
+
+    def store(data):
+        (v,) = _parse_ints(data)
+        if not -1 <= v <= INT_MAX:
+            raise Errno(EINVAL)
+        ids().next_id = v
+    return Ctl(lambda: b"%d\n" % ids().next_id, store)
+
+
+def _ns_last_pid():
+    from kernel import task as ktask
+
+    def store(data):
+        (v,) = _parse_ints(data)
+        if not 0 <= v < ktask.PID_MAX:
+            raise Errno(EINVAL)
+        ktask._last_pid = v
+    return Ctl(lambda: b"%d\n" % ktask._last_pid, store)
+
+
 def _table():
     from kernel import sys as ksys
     return {
@@ -110,6 +135,10 @@ def _table():
             "msgmnb": int_ctl("ipc.msg", "MSGMNB"),
             "msgmni": int_ctl("ipc.msg", "MSGMNI", writable=False),
             "sem": Ctl(_sem),
+            "msg_next_id": _ipc_next_id("ipc.msg", "msg_ids"),
+            "sem_next_id": _ipc_next_id("ipc.sem", "sem_ids"),
+            "shm_next_id": _ipc_next_id("ipc.shm", "shm_ids"),
+            "ns_last_pid": _ns_last_pid(),
             "random": {
                 "boot_id": const(_boot_id),
                 "uuid": Ctl(lambda: str(uuid.uuid4()).encode() + b"\n"),

@@ -13,6 +13,13 @@
  *             executed; both are allowed again once the other side is gone
  *   noatime   O_NOATIME only for the file's owner (open and F_SETFL: EPERM)
  *   nullargv  execve with an empty argv: the program gets argc 1, ""
+ *   procpidfd pidfd_send_signal through an open /proc/PID (not a thread's
+ *             directory, not a regular file; ESRCH once it is reaped), and
+ *             wait4(INT_MIN): ESRCH
+ *   nextid    /proc/sys/kernel/{msg,sem,shm}_next_id give the next IPC
+ *             object its id, ns_last_pid the next pid, and /proc/PID of a
+ *             new process with an old pid is another inode (pyuml only:
+ *             natively this races with the host's own processes)
  *   enosys NR...  call each system call NR with harmless arguments and
  *             print "NR ENOSYS" or "NR implemented" (pyuml only: against
  *             /proc/config.gz; seccomp is asked for mode 1 with no filter)
@@ -23,6 +30,10 @@
 #include <sys/stat.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
 
 static int write_file(const char *path, const char *text)
 {
@@ -262,6 +273,86 @@ static void nullargv(void)
 	wait_describe("child", c);
 }
 
+static volatile sig_atomic_t got_usr1;
+static void on_usr1(int s) { (void)s; got_usr1++; }
+
+static void procpidfd(void)
+{
+	signal(SIGUSR1, on_usr1);
+	int self = open("/proc/self", O_DIRECTORY | O_RDONLY);
+	SHOW(syscall(SYS_pidfd_send_signal, self, SIGUSR1, NULL, 0));
+	printf("got SIGUSR1: %d\n", (int)got_usr1);
+	char path[64];
+	snprintf(path, sizeof path, "/proc/self/task/%d", (int)syscall(SYS_gettid));
+	int thr = open(path, O_DIRECTORY | O_RDONLY);
+	SHOW(syscall(SYS_pidfd_send_signal, thr, SIGUSR1, NULL, 0));
+	int file = open("/proc/self/status", O_RDONLY);
+	SHOW(syscall(SYS_pidfd_send_signal, file, SIGUSR1, NULL, 0));
+	pid_t c = fork();
+	if (c == 0)
+		_exit(0);
+	snprintf(path, sizeof path, "/proc/%d", (int)c);
+	int child = open(path, O_DIRECTORY | O_RDONLY);
+	SHOW(syscall(SYS_pidfd_send_signal, child, 0, NULL, 0));
+	waitpid(c, NULL, 0);
+	SHOW(syscall(SYS_pidfd_send_signal, child, 0, NULL, 0));
+	SHOW(syscall(SYS_wait4, -2147483647 - 1, NULL, 0, NULL));
+	SHOW(syscall(SYS_wait4, -2147483647, NULL, 0, NULL));
+}
+
+static long read_long(const char *path)
+{
+	char buf[32] = "";
+	int fd = open(path, O_RDONLY);
+	if (fd < 0 || read(fd, buf, sizeof buf - 1) < 0)
+		return -999;
+	close(fd);
+	return atol(buf);
+}
+
+static void nextid(void)
+{
+	printf("msg_next_id %ld\n", read_long("/proc/sys/kernel/msg_next_id"));
+	SHOW(write_file("/proc/sys/kernel/msg_next_id", "98308"));	/* seq 3, slot 4 */
+	int q = msgget(IPC_PRIVATE, 0600);
+	printf("msgget: %d, then msg_next_id %ld\n", q,
+	       read_long("/proc/sys/kernel/msg_next_id"));
+	SHOW(write_file("/proc/sys/kernel/msg_next_id", "98308"));
+	int q2 = msgget(IPC_PRIVATE, 0600);	/* slot 4 taken: the next free one */
+	printf("msgget again: %d\n", q2);
+	msgctl(q, IPC_RMID, NULL);
+	msgctl(q2, IPC_RMID, NULL);
+	SHOW(write_file("/proc/sys/kernel/shm_next_id", "7"));
+	int m = shmget(IPC_PRIVATE, 4096, 0600);
+	printf("shmget: %d\n", m);
+	shmctl(m, IPC_RMID, NULL);
+	SHOW(write_file("/proc/sys/kernel/sem_next_id", "5"));
+	int s = semget(IPC_PRIVATE, 1, 0600);
+	printf("semget: %d\n", s);
+	semctl(s, 0, IPC_RMID);
+	SHOW(write_file("/proc/sys/kernel/sem_next_id", "-2"));
+
+	/* the same pid twice: another /proc/PID inode */
+	SHOW(write_file("/proc/sys/kernel/ns_last_pid", "4999"));
+	pid_t c = fork();
+	if (c == 0)
+		_exit(0);
+	printf("child pid %d\n", (int)c);
+	struct stat st1, st2;
+	stat("/proc/5000", &st1);
+	waitpid(c, NULL, 0);
+	write_file("/proc/sys/kernel/ns_last_pid", "4999");
+	c = fork();
+	if (c == 0) {
+		pause();
+		_exit(0);
+	}
+	stat("/proc/5000", &st2);
+	printf("child pid %d, same inode: %s\n", (int)c, st1.st_ino == st2.st_ino ? "yes" : "no");
+	kill(c, SIGKILL);
+	waitpid(c, NULL, 0);
+}
+
 static void enosys(int n, char **nrs)
 {
 	for (int i = 0; i < n; i++) {
@@ -295,6 +386,10 @@ int main(int argc, char **argv)
 		oom();
 	else if (!strcmp(mode, "oommin"))
 		oommin();
+	else if (!strcmp(mode, "procpidfd"))
+		procpidfd();
+	else if (!strcmp(mode, "nextid"))
+		nextid();
 	else if (!strcmp(mode, "noatime"))
 		noatime();
 	else if (!strcmp(mode, "nullargv"))
