@@ -86,6 +86,21 @@ def test_next_ids():
         "child pid 5000, same inode: no"], r.out
 
 
+def test_proc_sysvipc():
+    """/proc/sysvipc/* in Linux's columns (LTP semctl09 counts them)."""
+    r = run(guest("conform", "glibc"), ["sysvipc"])
+    lines = [l.split() for l in r.out.splitlines()]
+    assert lines[0][:2] == ["key", "shmid"] and lines[0][-2:] == ["rss", "swap"], r.out
+    t = lines[1]
+    assert t[0] == str(0x1234) and t[2] == "640" and t[3] == "8192" and t[6] == "1", r.out
+    assert t[7:11] == ["0", "0", "0", "0"] and t[-2:] == ["4096", "0"], r.out
+    assert lines[2][:3] == ["key", "msqid", "perms"], r.out
+    assert lines[3][0] == "0" and lines[3][2:5] == ["600", "5", "1"], r.out
+    assert lines[4][:3] == ["key", "semid", "perms"], r.out
+    assert lines[5][0] == "-2" and lines[5][2:4] == ["666", "3"], r.out
+    assert len(lines) == 7 and lines[6][:2] == ["key", "shmid"], r.out
+
+
 def read_config(text):
     opts = {}
     for line in text.splitlines():

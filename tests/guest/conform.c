@@ -20,6 +20,8 @@
  *             object its id, ns_last_pid the next pid, and /proc/PID of a
  *             new process with an old pid is another inode (pyuml only:
  *             natively this races with the host's own processes)
+ *   sysvipc   /proc/sysvipc/{shm,msg,sem} list the objects (pyuml only:
+ *             the host has objects of its own)
  *   enosys NR...  call each system call NR with harmless arguments and
  *             print "NR ENOSYS" or "NR implemented" (pyuml only: against
  *             /proc/config.gz; seccomp is asked for mode 1 with no filter)
@@ -353,6 +355,38 @@ static void nextid(void)
 	waitpid(c, NULL, 0);
 }
 
+static void cat(const char *path)
+{
+	char buf[4096];
+	int fd = open(path, O_RDONLY), n;
+	if (fd < 0) {
+		printf("%s: %s\n", path, strerror(errno));
+		return;
+	}
+	while ((n = read(fd, buf, sizeof buf)) > 0)
+		fwrite(buf, 1, n, stdout);
+	close(fd);
+}
+
+static void sysvipc(void)
+{
+	int m = shmget(0x1234, 8192, IPC_CREAT | 0640);
+	char *p = shmat(m, NULL, 0);
+	p[0] = 1;
+	int q = msgget(IPC_PRIVATE, 0600);
+	struct { long type; char text[5]; } msg = {1, "hello"};
+	msgsnd(q, &msg, 5, 0);
+	int s = semget(-2, 3, IPC_CREAT | 0666);
+	cat("/proc/sysvipc/shm");
+	cat("/proc/sysvipc/msg");
+	cat("/proc/sysvipc/sem");
+	shmdt(p);
+	shmctl(m, IPC_RMID, NULL);
+	msgctl(q, IPC_RMID, NULL);
+	semctl(s, 0, IPC_RMID);
+	cat("/proc/sysvipc/shm");
+}
+
 static void enosys(int n, char **nrs)
 {
 	for (int i = 0; i < n; i++) {
@@ -390,6 +424,8 @@ int main(int argc, char **argv)
 		procpidfd();
 	else if (!strcmp(mode, "nextid"))
 		nextid();
+	else if (!strcmp(mode, "sysvipc"))
+		sysvipc();
 	else if (!strcmp(mode, "noatime"))
 		noatime();
 	else if (!strcmp(mode, "nullargv"))
