@@ -50,10 +50,11 @@ def test_text_busy(libc):
 
 
 @pytest.mark.parametrize("libc", ["musl", "glibc"])
-@pytest.mark.parametrize("mode", ["noatime", "nullargv"])
+@pytest.mark.parametrize("mode", ["noatime", "nullargv", "pipesz"])
 def test_open_exec_details(libc, mode):
     """O_NOATIME is the owner's (LTP open02); an empty argv becomes
-    {""} (LTP execve06)."""
+    {""} (LTP execve06); F_SETPIPE_SZ's rounding and errors (LTP pipe2_04,
+    fcntl37)."""
     differential(guest("conform", libc), [mode])
 
 

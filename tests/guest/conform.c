@@ -22,6 +22,8 @@
  *             natively this races with the host's own processes)
  *   sysvipc   /proc/sysvipc/{shm,msg,sem} list the objects (pyuml only:
  *             the host has objects of its own)
+ *   pipesz    F_SETPIPE_SZ: 0 means one page, more than 2^31 is EINVAL,
+ *             less than the data held is EBUSY
  *   enosys NR...  call each system call NR with harmless arguments and
  *             print "NR ENOSYS" or "NR implemented" (pyuml only: against
  *             /proc/config.gz; seccomp is asked for mode 1 with no filter)
@@ -387,6 +389,24 @@ static void sysvipc(void)
 	cat("/proc/sysvipc/shm");
 }
 
+static void pipesz(void)
+{
+	int p[2];
+	if (pipe(p) < 0)
+		return;
+	SHOW(fcntl(p[1], F_GETPIPE_SZ));
+	SHOW(fcntl(p[1], F_SETPIPE_SZ, 0));
+	SHOW(fcntl(p[1], F_GETPIPE_SZ));
+	SHOW(fcntl(p[1], F_SETPIPE_SZ, 5000));
+	SHOW(fcntl(p[1], F_SETPIPE_SZ, (1U << 31) + 1));
+	SHOW(fcntl(p[1], F_SETPIPE_SZ, 65536));
+	char buf[20000] = {0};
+	SHOW(write(p[1], buf, sizeof buf));
+	SHOW(fcntl(p[1], F_SETPIPE_SZ, 4096));
+	SHOW(fcntl(p[0], F_SETPIPE_SZ, 32768));
+	SHOW(fcntl(p[0], F_GETPIPE_SZ));
+}
+
 static void enosys(int n, char **nrs)
 {
 	for (int i = 0; i < n; i++) {
@@ -426,6 +446,8 @@ int main(int argc, char **argv)
 		nextid();
 	else if (!strcmp(mode, "sysvipc"))
 		sysvipc();
+	else if (!strcmp(mode, "pipesz"))
+		pipesz();
 	else if (!strcmp(mode, "noatime"))
 		noatime();
 	else if (!strcmp(mode, "nullargv"))
