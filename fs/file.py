@@ -247,7 +247,13 @@ class DirOperations(FileOperations):
     def read(self, f, t, count):
         raise Errno(EISDIR)
 
+    def pread(self, f, t, count, pos):
+        raise Errno(EISDIR)
+
     def write(self, f, t, data):
+        raise Errno(EISDIR)
+
+    def pwrite(self, f, t, data, pos):
         raise Errno(EISDIR)
 
     def llseek(self, f, offset, whence):

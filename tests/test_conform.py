@@ -50,11 +50,12 @@ def test_text_busy(libc):
 
 
 @pytest.mark.parametrize("libc", ["musl", "glibc"])
-@pytest.mark.parametrize("mode", ["noatime", "nullargv", "pipesz"])
+@pytest.mark.parametrize("mode", ["noatime", "nullargv", "pipesz", "rw2"])
 def test_open_exec_details(libc, mode):
     """O_NOATIME is the owner's (LTP open02); an empty argv becomes
     {""} (LTP execve06); F_SETPIPE_SZ's rounding and errors (LTP pipe2_04,
-    fcntl37)."""
+    fcntl37); positional I/O's errors and appending (LTP preadv02,
+    preadv202, pwritev202, pwrite04)."""
     differential(guest("conform", libc), [mode])
 
 

@@ -24,12 +24,16 @@
  *             the host has objects of its own)
  *   pipesz    F_SETPIPE_SZ: 0 means one page, more than 2^31 is EINVAL,
  *             less than the data held is EBUSY
+ *   rw2       pread/pwrite/preadv2/pwritev2: Linux's order of errors
+ *             (EINVAL, EBADF, ESPIPE, then the mode), EISDIR for a
+ *             directory, unknown RWF_ flags, O_APPEND and RWF_(NO)APPEND
  *   enosys NR...  call each system call NR with harmless arguments and
  *             print "NR ENOSYS" or "NR implemented" (pyuml only: against
  *             /proc/config.gz; seccomp is asked for mode 1 with no filter)
  */
 #include "procs.h"
 #include <fcntl.h>
+#include <sys/uio.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/resource.h>
@@ -407,6 +411,63 @@ static void pipesz(void)
 	SHOW(fcntl(p[0], F_GETPIPE_SZ));
 }
 
+/* raw, for musl: offset split as the kernel takes it */
+static long rw2call(long nr, int fd, struct iovec *iov, int n, long long off, int flags)
+{
+	return syscall(nr, fd, iov, n, (long)off, (long)((unsigned long long)off >> 32), flags);
+}
+#define preadv2_(fd, iov, n, off, fl) rw2call(SYS_preadv2, fd, iov, n, off, fl)
+#define pwritev2_(fd, iov, n, off, fl) rw2call(SYS_pwritev2, fd, iov, n, off, fl)
+#define RWF_HIPRI_ 1
+#define RWF_NOWAIT_ 8
+#define RWF_APPEND_ 0x10
+#define RWF_NOAPPEND_ 0x20
+
+static void rw2(void)
+{
+	char dir[] = "/tmp/conform-XXXXXX", path[64], buf[16] = "0123456789";
+	struct iovec iov = {buf, 4};
+	mkdir("/tmp", 01777);
+	if (!mkdtemp(dir))
+		return;
+	snprintf(path, sizeof path, "%s/f", dir);
+	int fd = open(path, O_RDWR | O_CREAT, 0644);
+	int d = open(dir, O_RDONLY | O_DIRECTORY);
+	int p[2];
+	if (pipe(p) < 0)
+		return;
+	SHOW(write(fd, "abcdefgh", 8));
+	SHOW(preadv2_(fd, &iov, 1, 0, -1));
+	SHOW(preadv2_(fd, &iov, 1, 0, 0x40));
+	SHOW(preadv2_(fd, &iov, 1, 0, RWF_NOWAIT_ | RWF_HIPRI_));
+	SHOW(preadv2_(fd, &iov, 1, -2, 0));
+	SHOW(preadv2_(d, &iov, 1, 0, 0));
+	SHOW(pread(d, buf, 4, 0));
+	SHOW(preadv2_(p[0], &iov, 1, 0, 0));
+	SHOW(pwritev2_(p[0], &iov, 1, 0, 0));	/* ESPIPE before EBADF */
+	SHOW(pwrite(p[0], buf, 4, 0));
+	SHOW(pread(p[1], buf, 4, 0));
+	SHOW(pread(fd, buf, 4, -1));
+	SHOW(pread(99, buf, 4, -1));
+	SHOW(pwritev2_(fd, &iov, 1, 0, RWF_APPEND_));
+	SHOW(lseek(fd, 0, SEEK_CUR));
+	SHOW(pwritev2_(fd, &iov, 1, -1, RWF_APPEND_));
+	SHOW(lseek(fd, 0, SEEK_CUR));
+	int a = open(path, O_WRONLY | O_APPEND);
+	SHOW(pwrite(a, "XY", 2, 0));		/* appends all the same */
+	SHOW(lseek(a, 0, SEEK_CUR));
+	SHOW(pwritev2_(a, &iov, 1, 0, RWF_NOAPPEND_));
+	SHOW(lseek(fd, 0, SEEK_END));
+	char all[64] = "";
+	SHOW(pread(fd, all, sizeof all - 1, 0));
+	printf("contents: %s\n", all);
+	close(a);
+	close(fd);
+	close(d);
+	unlink(path);
+	rmdir(dir);
+}
+
 static void enosys(int n, char **nrs)
 {
 	for (int i = 0; i < n; i++) {
@@ -446,6 +507,8 @@ int main(int argc, char **argv)
 		nextid();
 	else if (!strcmp(mode, "sysvipc"))
 		sysvipc();
+	else if (!strcmp(mode, "rw2"))
+		rw2();
 	else if (!strcmp(mode, "pipesz"))
 		pipesz();
 	else if (!strcmp(mode, "noatime"))
