@@ -133,3 +133,35 @@ def test_proc_config_gz():
         works = all(c in nr and answered[str(nr[c])] == "implemented" for c in calls)
         assert (opts[opt] == "y") == works, (opt, calls, opts[opt])
     assert any(v is None for v in opts.values()) and any(v == "y" for v in opts.values())
+
+
+# The Linux release that brought each of the newest system calls (and
+# behaviours) a kernel may implement: uname -r must be at least the newest
+# one pyuml has, or programs (LTP above all) skip what it does; and not much
+# newer, or they test what it lacks.
+SINCE = {
+    "epoll_pwait2": (5, 11), "landlock_create_ruleset": (5, 13), "memfd_secret": (5, 14),
+    "process_mrelease": (5, 15), "futex_waitv": (5, 16), "set_mempolicy_home_node": (5, 17),
+    "cachestat": (6, 5), "fchmodat2": (6, 6), "map_shadow_stack": (6, 6),
+    "futex_wake": (6, 7), "futex_wait": (6, 7), "futex_requeue": (6, 7),
+    "statmount": (6, 8), "listmount": (6, 8), "lsm_get_self_attr": (6, 8),
+    "mseal": (6, 10), "setxattrat": (6, 13), "open_tree_attr": (6, 15),
+    "file_getattr": (6, 17),
+}
+
+
+def test_uname_release():
+    """uname's release matches the system-call level pyuml implements:
+    not older than its newest call or behaviour (PIDFD_THREAD is 6.9),
+    and no newer than 6.10 unless a call of a later release lands."""
+    from kernel.syscall import syscall_handler
+    r = run(guest("conform", "glibc"), ["uname"])
+    out = dict(line.split(" ", 1) for line in r.out.splitlines())
+    rel = tuple(int(x) for x in out["release"].split("-")[0].split(".")[:2])
+    have = [v for name, v in SINCE.items() if syscall_handler(name) is not None]
+    if out["pidfd_thread"] == "yes":
+        have.append((6, 9))
+    assert rel >= max(have), (rel, have)
+    newest_missing_below = [v for name, v in SINCE.items()
+                            if syscall_handler(name) is None and v <= rel and v > (6, 10)]
+    assert not newest_missing_below, (rel, newest_missing_below)

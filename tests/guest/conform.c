@@ -27,12 +27,14 @@
  *   rw2       pread/pwrite/preadv2/pwritev2: Linux's order of errors
  *             (EINVAL, EBADF, ESPIPE, then the mode), EISDIR for a
  *             directory, unknown RWF_ flags, O_APPEND and RWF_(NO)APPEND
+ *   uname     the release, and whether 6.9's PIDFD_THREAD works
  *   enosys NR...  call each system call NR with harmless arguments and
  *             print "NR ENOSYS" or "NR implemented" (pyuml only: against
  *             /proc/config.gz; seccomp is asked for mode 1 with no filter)
  */
 #include "procs.h"
 #include <fcntl.h>
+#include <sys/utsname.h>
 #include <sys/uio.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -468,6 +470,15 @@ static void rw2(void)
 	rmdir(dir);
 }
 
+static void release(void)
+{
+	struct utsname u;
+	uname(&u);
+	printf("release %s\n", u.release);
+	long fd = syscall(SYS_pidfd_open, (long)syscall(SYS_gettid), O_EXCL /* PIDFD_THREAD */);
+	printf("pidfd_thread %s\n", fd >= 0 ? "yes" : "no");
+}
+
 static void enosys(int n, char **nrs)
 {
 	for (int i = 0; i < n; i++) {
@@ -519,6 +530,8 @@ int main(int argc, char **argv)
 		txtbsy();
 	else if (!strcmp(mode, "prio"))
 		prio();
+	else if (!strcmp(mode, "uname"))
+		release();
 	else if (!strcmp(mode, "enosys"))
 		enosys(argc - 2, argv + 2);
 	else {
