@@ -16,7 +16,7 @@ Read-only mounts refuse all of it (EROFS).
 import struct
 
 from kernel.errno import (EACCES, EBADF, EFBIG, EINVAL, EISDIR, ENODEV,
-                          EOPNOTSUPP, EPERM, ESPIPE, Errno)
+                          EOPNOTSUPP, EPERM, ESPIPE, ETXTBSY, Errno)
 from fs.file import FMODE_PATH, FMODE_WRITE, fget
 from fs.inode import S_ISDIR, S_ISGID, S_ISLNK, S_ISREG, S_ISUID, S_IXGRP, now_ns
 from fs.namei import (AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW,
@@ -153,6 +153,8 @@ def do_truncate(t, path, length):
     if not S_ISREG(inode.mode):
         raise Errno(EINVAL)
     inode_permission(t, inode, MAY_WRITE, path.mnt)
+    if inode.i_writecount < 0:
+        raise Errno(ETXTBSY)                    # a running program
     _check_size(t, length)
     inode.setattr(size=length)
     inode.touch(m=True, c=True)

@@ -10,7 +10,7 @@ search and write permission on the directory.
 import itertools
 import time
 
-from kernel.errno import EINVAL, EISDIR, ENOTDIR, EPERM, EROFS, Errno
+from kernel.errno import EINVAL, EISDIR, ENOTDIR, EPERM, EROFS, ETXTBSY, Errno
 
 S_IFMT = 0o170000
 S_IFSOCK = 0o140000
@@ -192,6 +192,29 @@ class Inode:
 
     def file_opened(self):
         self.opens += 1
+
+    # -- writing against running programs (ETXTBSY) ------------------------------
+    # i_writecount > 0: that many Files open for writing; < 0: that many
+    # Files being executed (a program or its interpreter being loaded, and
+    # every mm's exe_file) refuse writers, as Linux's get_write_access and
+    # deny_write_access do.
+    i_writecount = 0
+
+    def get_write_access(self):
+        if self.i_writecount < 0:
+            raise Errno(ETXTBSY)
+        self.i_writecount += 1
+
+    def put_write_access(self):
+        self.i_writecount -= 1
+
+    def deny_write_access(self):
+        if self.i_writecount > 0:
+            raise Errno(ETXTBSY)
+        self.i_writecount -= 1
+
+    def allow_write_access(self):
+        self.i_writecount += 1
 
     def file_closed(self):
         self.opens -= 1

@@ -7,11 +7,11 @@ directory reader, a character device's driver (fs/char_dev.py), a pipe for a
 FIFO.
 """
 
-from kernel.errno import (EEXIST, EINVAL, EISDIR, ELOOP, ENOTDIR, ENXIO, Errno)
+from kernel.errno import (EEXIST, EINVAL, EISDIR, ELOOP, ENOTDIR, ENXIO, EPERM, Errno)
 from fs.dcache import d_add
 from fs.file import (O_ACCMODE, O_CLOEXEC,
                      O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH,
-                     O_RDONLY, O_TMPFILE, O_TRUNC, O_WRONLY, O_RDWR, O_LARGEFILE, File,
+                     O_RDONLY, O_TMPFILE, O_TRUNC, O_WRONLY, O_RDWR, O_LARGEFILE, O_NOATIME, File,
                      FileOperations, dir_fops)
 from fs.inode import (S_IFREG, S_ISCHR, S_ISDIR, S_ISFIFO, S_ISLNK, S_ISREG,
                       S_ISSOCK, S_ISBLK)
@@ -112,6 +112,8 @@ def do_filp_open(t, dirfd, name, flags, mode):
         if mask & MAY_WRITE and (inode.immutable or (inode.append_only and (
                 not flags & O_APPEND or flags & O_TRUNC))):
             raise Errno(1)                      # EPERM: chattr +i or +a
+    if flags & O_NOATIME and t.cred.fsuid not in (0, inode.uid):
+        raise Errno(EPERM)                      # only the owner (or CAP_FOWNER)
     fop = fops_for(inode)
     f = File(path, flags, fop)
     if acc == 3:                                # Linux: "ioctl only" access

@@ -13,7 +13,7 @@ init's status.
 from kernel import sched
 from kernel import task as ktask
 from kernel.trace import strace as _strace
-from kernel.errno import EAGAIN, ECHILD, EINVAL, ERESTARTSYS
+from kernel.errno import EAGAIN, ECHILD, EINVAL, ERESTARTSYS, ESRCH
 from fs.file import O_NONBLOCK, POLLHUP, POLLIN, POLLRDNORM
 from kernel.signal import (CLD_CONTINUED, CLD_DUMPED, CLD_EXITED, CLD_KILLED,
                            CLD_STOPPED, PF_EXITING, SA_NOCLDWAIT, SIG_IGN,
@@ -336,6 +336,8 @@ def sys_wait4(t, pid, stat_addr, options, ru):
     options &= 0xFFFFFFFF
     if options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL):
         return -EINVAL
+    if pid == -(1 << 31):
+        return -ESRCH                   # -INT_MIN is no process group
     options |= WEXITED
     if pid == -1:
         which, id_ = P_ALL, 0

@@ -317,6 +317,8 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
             s.pgrp = t.signal.pgrp
             s.session = t.signal.session
             s.tty = t.signal.tty
+            s.oom_score_adj = t.signal.oom_score_adj
+            s.oom_score_adj_min = t.signal.oom_score_adj_min
             c.signal = s
             c.exit_signal = (flags & CSIGNAL) if exit_signal is None else exit_signal
         c.pending = SigPending()

@@ -73,6 +73,9 @@ def default_rlimits():
     lim[7] = [1024, 4096]               # NOFILE
     lim[8] = [8 << 20, 8 << 20]         # MEMLOCK
     lim[11] = [4096, 4096]              # SIGPENDING
+    lim[12] = [819200, 819200]          # MSGQUEUE: Linux's MQ_BYTES_MAX
+    lim[13] = [0, 0]                    # NICE: only privilege lowers nice
+    lim[14] = [0, 0]                    # RTPRIO: no real time without it
     lim[12] = [819200, 819200]          # MSGQUEUE
     return lim
 
@@ -97,6 +100,8 @@ class SignalStruct:
         self.cpu_itimers = False        # ITIMER_VIRTUAL/PROF armed (kernel/time.py)
         self.leader = False             # session leader
         self.is_child_subreaper = False
+        self.oom_score_adj = 0          # /proc/PID/oom_score_adj, inherited
+        self.oom_score_adj_min = 0      # lowest an unprivileged writer may set
 
 
 class Task:

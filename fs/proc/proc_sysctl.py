@@ -114,6 +114,29 @@ def _printk_set(data):
         raise Errno(EINVAL)
     for name, v in zip(_PRINTK_LEVELS, vals):
         setattr(printk, name, v)
+def _ipc_next_id(modname, table):
+    """msg_next_id, sem_next_id, shm_next_id: the id the next object of
+    that kind gets (-1: any), INT_MAX at most."""
+    def ids():
+        return getattr(importlib.import_module(modname), table)
+
+    def store(data):
+        (v,) = _parse_ints(data)
+        if not -1 <= v <= INT_MAX:
+            raise Errno(EINVAL)
+        ids().next_id = v
+    return Ctl(lambda: b"%d\n" % ids().next_id, store)
+
+
+def _ns_last_pid():
+    from kernel import task as ktask
+
+    def store(data):
+        (v,) = _parse_ints(data)
+        if not 0 <= v < ktask.PID_MAX:
+            raise Errno(EINVAL)
+        ktask._last_pid = v
+    return Ctl(lambda: b"%d\n" % ktask._last_pid, store)
 
 
 def _table():
@@ -143,6 +166,10 @@ def _table():
             "printk": Ctl(_printk_get, _printk_set),
             "dmesg_restrict": int_ctl("kernel.printk", "dmesg_restrict", 0, 1),
             "sysrq": int_ctl("kernel.sysrq", "sysrq_enabled", 0, 511),
+            "msg_next_id": _ipc_next_id("ipc.msg", "msg_ids"),
+            "sem_next_id": _ipc_next_id("ipc.sem", "sem_ids"),
+            "shm_next_id": _ipc_next_id("ipc.shm", "shm_ids"),
+            "ns_last_pid": _ns_last_pid(),
             "random": {
                 "boot_id": const(_boot_id),
                 "uuid": Ctl(lambda: str(uuid.uuid4()).encode() + b"\n"),
