@@ -135,6 +135,8 @@ def begin_new_exec(t, bprm, arch):
         t.files = shared.copy()
         shared.put()
     t.files.close_on_exec()
+    from security.keys.process_keys import exec_keys
+    exec_keys(t)                    # thread and process keyrings do not survive
     if t.sighand.count > 1:
         t.sighand.count -= 1
         t.sighand = t.sighand.copy()

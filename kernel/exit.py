@@ -86,6 +86,8 @@ def do_exit(t, code):
     exit_mm(t)                          # detaches shared memory too
     exit_files(t)
     exit_fs(t)
+    from security.keys.process_keys import exit_keys
+    exit_keys(t, _group_dead(t))
     if _group_dead(t):
         from drivers.tty import tty_exit
         tty_exit(t)                     # a session leader's terminal hangs up

@@ -97,6 +97,7 @@ class SignalStruct:
         self.cpu_itimers = False        # ITIMER_VIRTUAL/PROF armed (kernel/time.py)
         self.leader = False             # session leader
         self.is_child_subreaper = False
+        self.process_keyring = None     # security/keys/process_keys.py
 
 
 class Task:
@@ -159,6 +160,11 @@ class Task:
         self.sas_ss_flags = 0
         self.restart_block = None
         self.vfork_done = None
+
+        # keyrings (security/keys/process_keys.py)
+        self.thread_keyring = None
+        self.session_keyring = None
+        self.jit_keyring = 0            # request_key's default destination
 
     def __repr__(self):
         return "<Task %d %s>" % (self.pid, self.comm.decode(errors="replace"))

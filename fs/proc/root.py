@@ -194,6 +194,13 @@ def _visible(path, root):
     return _reachable(path, root)
 
 
+def _keys_show(name):
+    def show(t):
+        from security.keys import proc
+        return getattr(proc, name)(t)
+    return show
+
+
 def _root_entries():
     sb = _sb
     ents = {
@@ -209,6 +216,8 @@ def _root_entries():
         b"cmdline": lambda: ProcFile(sb, ("cmdline",), show_cmdline),
         b"mounts": lambda: ProcLink(sb, ("mounts",), lambda: b"self/mounts"),
         b"sys": proc_sys_dir(sb),
+        b"keys": lambda: ProcFile(sb, ("keys",), _keys_show("show_keys")),
+        b"key-users": lambda: ProcFile(sb, ("key-users",), _keys_show("show_key_users")),
     }
     for pid, t in sorted(_tasks().items()):
         if t.tgid == pid:
