@@ -98,6 +98,9 @@ def do_exit(t, code):
     t.utime = t.stime = 0.0
     sigs.nr_threads -= 1
     exit_notify(t)
+    if t.seccomp_filter is not None:
+        from kernel.seccomp_notify import wake_listeners_on_exit
+        wake_listeners_on_exit(t)       # a seccomp listener may hang up now
 
 
 def exit_mm(t):

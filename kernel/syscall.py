@@ -19,6 +19,7 @@ from kernel import sched
 from kernel.errno import ENOSYS, Errno
 from kernel.exit import InitDied
 from kernel.printk import pr_err, printk_once
+from kernel.seccomp import secure_computing
 
 SYSCALL_MODULES = (
     "kernel.sys", "kernel.pgrp", "kernel.exit", "kernel.signal", "kernel.sigaltstack",
@@ -33,6 +34,7 @@ SYSCALL_MODULES = (
     "mm.process_vm_access", "kernel.kcmp",
     "fs.xattr",
     "security.keys.keyctl",
+    "kernel.seccomp",
 )
 
 _handlers = {}
@@ -105,6 +107,13 @@ def do_syscall(t, abi):
         finish_syscall(t, -ENOSYS)
         return
     t.in_syscall = nr
+    if t.seccomp_mode:
+        ok = secure_computing(t, abi, nr)       # kernel/seccomp.py
+        if ok is not True:
+            if ok is not False:                 # USER_NOTIF: wait for the answer
+                t.kstack = ok
+                run_kstack(t)
+            return
     args = abi.syscall_args(regs)
     try:
         if inject_oops and entry.name in inject_oops:

@@ -161,6 +161,11 @@ class Task:
         self.restart_block = None
         self.vfork_done = None
 
+        # secure computing (kernel/seccomp.py); no_new_privs: PR_SET_NO_NEW_PRIVS
+        self.seccomp_mode = 0
+        self.seccomp_filter = None
+        self.no_new_privs = 0
+
         # keyrings (security/keys/process_keys.py)
         self.thread_keyring = None
         self.session_keyring = None
