@@ -149,8 +149,12 @@ def begin_new_exec(t, bprm, arch):
     t.mm = t.active_mm = mm
     t.arch = arch
     if old is not None:
-        if old.context is not None and old.context.loaded_task is t:
-            old.context.loaded_task = None
+        ctx = old.context
+        if ctx is not None:
+            if ctx.loaded_task is t:
+                ctx.loaded_task = None
+            if ctx.fpu_task is t:
+                ctx.fpu_task = None
         mmput(old)
     mm.exe_file = bprm.file.get()
     mm.rlim = t.signal.rlim             # RLIMIT_AS/DATA for mm/mmap.py

@@ -109,8 +109,12 @@ def exit_mm(t):
         return
     t.mm = None
     from mm.exit import mmput
-    if mm.context is not None and mm.context.loaded_task is t:
-        mm.context.loaded_task = None
+    ctx = mm.context
+    if ctx is not None:
+        if ctx.loaded_task is t:
+            ctx.loaded_task = None
+        if ctx.fpu_task is t:
+            ctx.fpu_task = None
     mmput(mm)
 
 

@@ -90,3 +90,13 @@ def test_no_host_process_outlives_a_killed_kernel(tmp_path):
         p.send_signal(sig)
         p.wait(timeout=10)
         p.stdout.close()
+
+
+def test_kernel_bug_late_in_exec_is_an_oops():
+    """A Python exception after exec's point of no return is a kernel bug:
+    an oops in the log and the task killed, not a made-up SIGSEGV."""
+    r = run(guest("oops", "musl"), ["exec"], kernel_args=["inject_oops=exec_late"], quiet=False)
+    assert r.status == 0, r.stderr
+    assert r.out == "exec child killed by signal 9\n"
+    log = r.stderr.decode()
+    assert "Oops: RuntimeError in execve" in log and "exec_late" in log
