@@ -367,3 +367,57 @@ def sys_fremovexattr(t, fd, attr):
 def _s32(v):
     v &= 0xFFFFFFFF
     return v - (1 << 32) if v & 0x80000000 else v
+
+
+# -- the *xattrat calls (Linux 6.13): a dirfd, a path and AT_* flags -----------------
+
+XATTR_ARGS_SIZE_VER0 = 16
+
+
+def _at_path(t, dfd, pathname, at_flags):
+    from fs.namei import AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW
+    at_flags &= 0xFFFFFFFF
+    if at_flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH):
+        raise Errno(EINVAL)
+    name = strncpy_from_user(t.mm, pathname, 4096) if pathname else b""
+    return path_lookup(t, name, _s32(dfd), follow=not at_flags & AT_SYMLINK_NOFOLLOW,
+                       empty_ok=bool(at_flags & AT_EMPTY_PATH))
+
+
+def _xattr_args(t, uargs, usize):
+    """struct xattr_args {u64 value; u32 size; u32 flags;}, extensible as
+    copy_struct_from_user() allows (E2BIG for non-zero extra bytes)."""
+    if usize < XATTR_ARGS_SIZE_VER0 or usize > 4096:
+        raise Errno(EINVAL if usize < XATTR_ARGS_SIZE_VER0 else E2BIG)
+    raw = copy_from_user(t.mm, uargs, usize)
+    if any(raw[XATTR_ARGS_SIZE_VER0:]):
+        raise Errno(E2BIG)
+    value = int.from_bytes(raw[0:8], "little")
+    size = int.from_bytes(raw[8:12], "little")
+    flags = int.from_bytes(raw[12:16], "little")
+    return value, size, flags
+
+
+def sys_setxattrat(t, dfd, pathname, at_flags, attr, uargs, usize):
+    value, size, flags = _xattr_args(t, uargs, usize)
+    name, data, flags = _set_args(t, attr, value, size, flags)
+    return vfs_setxattr(t, _at_path(t, dfd, pathname, at_flags), name, data, flags)
+
+
+def sys_getxattrat(t, dfd, pathname, at_flags, attr, uargs, usize):
+    value, size, flags = _xattr_args(t, uargs, usize)
+    if flags:
+        return -EINVAL
+    name = _name(t, attr)
+    path = _at_path(t, dfd, pathname, at_flags)
+    return _get_out(t, vfs_getxattr(t, path.dentry.inode, name), value, size)
+
+
+def sys_listxattrat(t, dfd, pathname, at_flags, lst, size):
+    path = _at_path(t, dfd, pathname, at_flags)
+    return _list_out(t, vfs_listxattr(t, path.dentry.inode), lst, size)
+
+
+def sys_removexattrat(t, dfd, pathname, at_flags, attr):
+    name = _name(t, attr)
+    return vfs_setxattr(t, _at_path(t, dfd, pathname, at_flags), name, None, 0)

@@ -35,6 +35,7 @@ SYSCALL_MODULES = (
     "fs.xattr",
     "security.keys.keyctl",
     "kernel.seccomp",
+    "kernel.nsproxy", "security.landlock.syscalls",
 )
 
 _handlers = {}

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import differential, guest
 
-CASES = ["basic", "errors", "perms", "acl"]
+CASES = ["basic", "errors", "perms", "acl", "at"]
 
 
 @pytest.mark.parametrize("libc", ["musl", "glibc"])

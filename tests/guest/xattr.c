@@ -155,6 +155,37 @@ static void user(void)
 	SHOW(setxattr("f", "user.keep", "kept", 4, 0));
 }
 
+/* setxattrat & co (Linux 6.13): a dirfd, AT_* flags, struct xattr_args */
+struct xattr_args { uint64_t value; uint32_t size, flags; };
+
+static void at(void)
+{
+	char buf[64];
+	int dfd = open(".", O_RDONLY | O_DIRECTORY), fd = open("f", O_CREAT | O_RDWR, 0644);
+	symlink("f", "l");
+	struct xattr_args a = { (uintptr_t)"atval", 5, 0 };
+	SHOW(syscall(463, dfd, "f", 0, "user.at", &a, sizeof a));
+	a.flags = XATTR_CREATE;
+	SHOW(syscall(463, dfd, "f", 0, "user.at", &a, sizeof a));
+	SHOW(syscall(463, dfd, "l", 0x100, "user.at", &a, sizeof a));   /* NOFOLLOW: a symlink */
+	SHOW(syscall(463, dfd, "f", 0x4, "user.at", &a, sizeof a));     /* bad at_flags */
+	SHOW(syscall(463, dfd, "f", 0, "user.at", &a, 8));
+	char big[32] = { 0 };
+	memcpy(big, &a, sizeof a);
+	big[20] = 1;
+	SHOW(syscall(463, dfd, "f", 0, "user.b", big, sizeof big));
+	struct xattr_args g = { (uintptr_t)buf, sizeof buf, 0 };
+	SHOW(syscall(464, dfd, "f", 0, "user.at", &g, sizeof g));
+	SHOW(syscall(464, fd, "", 0x1000, "user.at", &g, sizeof g));    /* AT_EMPTY_PATH */
+	SHOW(syscall(464, fd, "", 0, "user.at", &g, sizeof g));
+	g.flags = 1;
+	SHOW(syscall(464, dfd, "f", 0, "user.at", &g, sizeof g));
+	SHOW(syscall(465, dfd, "f", 0, buf, sizeof buf));
+	SHOW(syscall(466, dfd, "f", 0, "user.at"));
+	SHOW(syscall(466, dfd, "f", 0, "user.at"));
+	SHOW(syscall(465, AT_FDCWD, "f", 0, NULL, 0));
+}
+
 static void errors(void)
 {
 	char buf[64];
@@ -402,6 +433,8 @@ int main(int argc, char **argv)
 		acl();
 	else if (!strcmp(argv[2], "user"))
 		user();
+	else if (!strcmp(argv[2], "at"))
+		at();
 	fflush(stdout);
 	if (argc > 3)
 		return 0;               /* "keep": leave the files for the caller */
