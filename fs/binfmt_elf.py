@@ -324,7 +324,7 @@ def setup_stack(t, mm, arch, bprm, phdr, phnum, entry, base):
         (AT_ENTRY, entry),
         (AT_UID, cred.uid), (AT_EUID, cred.euid),
         (AT_GID, cred.gid), (AT_EGID, cred.egid),
-        (AT_SECURE, 0),
+        (AT_SECURE, int(getattr(bprm, "secureexec", False))),
         (AT_RANDOM, random),
         (AT_HWCAP2, arch.AT_HWCAP2_VALUE),
         (AT_EXECFN, execfn),

@@ -10,7 +10,7 @@ search and write permission on the directory.
 import itertools
 import time
 
-from kernel.errno import EINVAL, EISDIR, ENOTDIR, EPERM, EROFS, ETXTBSY, Errno
+from kernel.errno import EINVAL, EISDIR, ENOTDIR, EOPNOTSUPP, EPERM, EROFS, ETXTBSY, Errno
 
 S_IFMT = 0o170000
 S_IFSOCK = 0o140000
@@ -76,6 +76,9 @@ def dev_minor(dev):
 
 class Inode:
     """Common attributes; filesystems subclass it."""
+
+    acl_access = None                   # POSIX ACLs (fs/posix_acl.py)
+    acl_default = None
 
     def __init__(self, sb, mode, uid=0, gid=0, rdev=0, ino=None):
         self.sb = sb
@@ -189,6 +192,17 @@ class Inode:
 
     def readlink(self):
         raise Errno(EINVAL)
+
+    # -- extended attributes (fs/xattr.py; default: none supported) -----------
+    def get_xattr(self, name):
+        raise Errno(EOPNOTSUPP)
+
+    def set_xattr(self, name, value, flags):
+        """value None removes the attribute."""
+        raise Errno(EOPNOTSUPP)
+
+    def list_xattr(self):
+        return []
 
     def file_opened(self):
         self.opens += 1

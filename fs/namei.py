@@ -56,6 +56,9 @@ def generic_permission(cred, inode, mask):
         return True
     if cred.fsuid == inode.uid:
         bits = (mode >> 6) & 7
+    elif inode.acl_access is not None:
+        from fs.posix_acl import acl_permission
+        return acl_permission(cred, inode, inode.acl_access, mask)
     elif in_group_p(cred, inode.gid):
         bits = (mode >> 3) & 7
     else:

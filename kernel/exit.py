@@ -89,6 +89,8 @@ def do_exit(t, code):
     exit_mm(t)                          # detaches shared memory too
     exit_files(t)
     exit_fs(t)
+    from security.keys.process_keys import exit_keys
+    exit_keys(t, _group_dead(t))
     if _group_dead(t):
         from drivers.tty import tty_exit
         tty_exit(t)                     # a session leader's terminal hangs up
@@ -99,6 +101,9 @@ def do_exit(t, code):
     t.utime = t.stime = 0.0
     sigs.nr_threads -= 1
     exit_notify(t)
+    if t.seccomp_filter is not None:
+        from kernel.seccomp_notify import wake_listeners_on_exit
+        wake_listeners_on_exit(t)       # a seccomp listener may hang up now
 
 
 def exit_mm(t):

@@ -329,6 +329,10 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
         raise
     from ipc.sem import copy_semundo
     copy_semundo(t, c, bool(flags & CLONE_SYSVSEM))
+    from kernel.seccomp import copy_seccomp
+    copy_seccomp(t, c)
+    from security.keys.process_keys import copy_keys
+    copy_keys(t, c, bool(flags & CLONE_THREAD))
     # family
     if flags & (CLONE_PARENT | CLONE_THREAD):
         c.real_parent = t.group_leader.real_parent

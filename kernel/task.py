@@ -102,6 +102,7 @@ class SignalStruct:
         self.is_child_subreaper = False
         self.oom_score_adj = 0          # /proc/PID/oom_score_adj, inherited
         self.oom_score_adj_min = 0      # lowest an unprivileged writer may set
+        self.process_keyring = None     # security/keys/process_keys.py
 
 
 class Task:
@@ -164,6 +165,16 @@ class Task:
         self.sas_ss_flags = 0
         self.restart_block = None
         self.vfork_done = None
+
+        # secure computing (kernel/seccomp.py); no_new_privs: PR_SET_NO_NEW_PRIVS
+        self.seccomp_mode = 0
+        self.seccomp_filter = None
+        self.no_new_privs = 0
+
+        # keyrings (security/keys/process_keys.py)
+        self.thread_keyring = None
+        self.session_keyring = None
+        self.jit_keyring = 0            # request_key's default destination
 
     def __repr__(self):
         return "<Task %d %s>" % (self.pid, self.comm.decode(errors="replace"))

@@ -466,7 +466,7 @@ class Ext2Inode(Inode):
                                rename, rmdir, symlink, unlink)
 
     # -- extended attributes: fs/ext2/xattr.py ---------------------------------------------------
-    from fs.ext2.xattr import getxattr, listxattr                              # noqa: E402
+    from fs.ext2.xattr import get_xattr, list_xattr                            # noqa: E402
 
 
 class _Raw:

@@ -60,14 +60,14 @@ def all_xattrs(inode):
     return out
 
 
-def getxattr(self, name):
+def get_xattr(self, name):
     v = all_xattrs(self).get(name)
     if v is None:
         raise Errno(ENODATA)
     return v
 
 
-def listxattr(self):
+def list_xattr(self):
     return list(all_xattrs(self))
 
 
@@ -94,4 +94,4 @@ def xattr_delete_inode(inode):
         mark_buffer_dirty(bh)
 
 
-__all__ = ["getxattr", "listxattr", "xattr_delete_inode", "ERANGE"]
+__all__ = ["get_xattr", "list_xattr", "xattr_delete_inode", "ERANGE"]

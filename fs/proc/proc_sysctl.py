@@ -170,6 +170,15 @@ def _table():
             "sem_next_id": _ipc_next_id("ipc.sem", "sem_ids"),
             "shm_next_id": _ipc_next_id("ipc.shm", "shm_ids"),
             "ns_last_pid": _ns_last_pid(),
+            "keys": {
+                "maxkeys": int_ctl("security.keys.key", "maxkeys", 1),
+                "maxbytes": int_ctl("security.keys.key", "maxbytes", 1),
+                "root_maxkeys": int_ctl("security.keys.key", "root_maxkeys", 1),
+                "root_maxbytes": int_ctl("security.keys.key", "root_maxbytes", 1),
+                "gc_delay": int_ctl("security.keys.key", "gc_delay", 0),
+                "persistent_keyring_expiry": int_ctl("security.keys.key",
+                                                     "persistent_keyring_expiry", 0),
+            },
             "random": {
                 "boot_id": const(_boot_id),
                 "uuid": Ctl(lambda: str(uuid.uuid4()).encode() + b"\n"),

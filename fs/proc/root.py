@@ -202,6 +202,13 @@ def _visible(path, root):
     return _reachable(path, root)
 
 
+def _keys_show(name):
+    def show(t):
+        from security.keys import proc
+        return getattr(proc, name)(t)
+    return show
+
+
 def _root_entries():
     sb = _sb
     ents = {
@@ -223,6 +230,8 @@ def _root_entries():
                                            store=_sysrq_trigger),
         b"partitions": lambda: ProcFile(sb, ("partitions",), _show_partitions),
         b"sysvipc": proc_sysvipc_dir(sb),
+        b"keys": lambda: ProcFile(sb, ("keys",), _keys_show("show_keys")),
+        b"key-users": lambda: ProcFile(sb, ("key-users",), _keys_show("show_key_users")),
     }
     for pid, t in sorted(_tasks().items()):
         if t.tgid == pid:
