@@ -86,6 +86,11 @@ def _mount_sysfs(source, data, flags):
     return sb
 
 
+def _mount_mqueue(source, data, flags):
+    from ipc.mqueue import mount_mqueue
+    return mount_mqueue(source, data, flags)
+
+
 # name -> (needs no device, how to make a superblock)
 FILESYSTEMS = {
     "sysfs": (True, _mount_sysfs),
@@ -95,6 +100,7 @@ FILESYSTEMS = {
     "devtmpfs": (True, _mount_devtmpfs),
     "devpts": (True, _mount_devpts),
     "hostfs": (True, _mount_hostfs),
+    "mqueue": (True, _mount_mqueue),
 }
 
 

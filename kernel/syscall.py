@@ -32,6 +32,7 @@ SYSCALL_MODULES = (
     "ipc.shm", "ipc.sem", "ipc.msg", "fs.notify.inotify",
     "mm.process_vm_access", "kernel.kcmp",
     "fs.aio",
+    "ipc.mqueue",
 )
 
 _handlers = {}
