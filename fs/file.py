@@ -196,6 +196,9 @@ class FilesStruct:
         if getattr(f.inode, "i_flctx", None) is not None:
             from fs.locks import locks_remove_posix
             locks_remove_posix(self, f)
+        flush = getattr(f.f_op, "flush", None)      # Linux's f_op->flush
+        if flush is not None:
+            flush(f)
         f.put()
 
     def close_on_exec(self):

@@ -102,6 +102,11 @@ def _mount_ext4(bdev, data, flags, fstype="ext4"):
     return ext4_fill_super(bdev, bool(flags & MS_RDONLY), data, fstype)
 
 
+def _mount_mqueue(source, data, flags):
+    from ipc.mqueue import mount_mqueue
+    return mount_mqueue(source, data, flags)
+
+
 FILESYSTEMS = {
     "ext2": (False, _mount_ext2),
     # ext3 is ext2 with a journal: mounted by the ext2 code, its journal
@@ -115,6 +120,7 @@ FILESYSTEMS = {
     "devtmpfs": (True, _mount_devtmpfs),
     "devpts": (True, _mount_devpts),
     "hostfs": (True, _mount_hostfs),
+    "mqueue": (True, _mount_mqueue),
 }
 
 

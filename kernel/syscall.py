@@ -37,6 +37,8 @@ SYSCALL_MODULES = (
     "security.keys.keyctl",
     "kernel.seccomp",
     "kernel.nsproxy", "security.landlock.syscalls",
+    "fs.aio",
+    "ipc.mqueue",
 )
 
 _handlers = {}

@@ -199,6 +199,15 @@ def _table():
             "file-max": const(LONG_MAX),
             "nr_open": int_ctl("kernel.resource", "NR_OPEN", 64, 1 << 30),
             "pipe-max-size": int_ctl("fs.pipe", "PIPE_MAX_SIZE", 4096, 1 << 30),
+            "aio-nr": int_ctl("fs.aio", "aio_nr", writable=False),
+            "aio-max-nr": int_ctl("fs.aio", "aio_max_nr", 0, ULONG_MAX),
+            "mqueue": {
+                "queues_max": int_ctl("ipc.mqueue", "queues_max", -INT_MAX - 1),
+                "msg_max": int_ctl("ipc.mqueue", "msg_max", 1, 65536),
+                "msgsize_max": int_ctl("ipc.mqueue", "msgsize_max", 128, 16 << 20),
+                "msg_default": int_ctl("ipc.mqueue", "msg_default", 1, 65536),
+                "msgsize_default": int_ctl("ipc.mqueue", "msgsize_default", 128, 16 << 20),
+            },
             "inotify": {
                 "max_queued_events": int_ctl("fs.notify.inotify", "max_queued_events"),
                 "max_user_instances": int_ctl("fs.notify.inotify", "max_user_instances"),
