@@ -20,6 +20,7 @@ import ctypes
 import os
 import sys
 
+from init import switches
 from kernel import printk as kprintk
 from kernel.printk import pr_err, pr_info
 
@@ -140,6 +141,19 @@ def parse_cmdline(argv):
             o.strace_file = value
         elif name.startswith("ubd") and _ubd_option(o, name, value):
             continue
+        elif name == "kstate":
+            # graders: /dev/kstate answers into this host file (drivers/kstate.py)
+            from drivers.kstate import kstate_setup
+            try:
+                kstate_setup(value)
+            except OSError as e:
+                raise BootError("kstate=%s: %s" % (value, e.strerror))
+        elif switches.is_switch(name):
+            # fast paths and the scheduler's clock (init/switches.py)
+            try:
+                switches.apply(name, value)
+            except switches.SwitchError as e:
+                raise BootError(str(e))
         elif name in ("console", "con", "con0", "ssl", "eth0", "umid"):
             continue                            # UML options that mean nothing here
         else:
@@ -309,7 +323,7 @@ def make_init_task(root):
     ktask.tasks[1] = t
     ktask._last_pid = 1
     from kernel import sched
-    sched.runqueue.append(t)
+    sched.enqueue_task(t)
     return t
 
 
@@ -413,6 +427,8 @@ def start_kernel(argv):
             ubd_init(o.ubd)
         except UbdError as e:
             raise BootError("ubd: %s" % e)
+    from drivers.kstate import kstate_init
+    kstate_init()
     root = mount_root(o)
     if o.rootfstype == "hostfs" or root.mnt.sb.bdev_backed():
         from fs.devtmpfs import devtmpfs_mount_on_dev

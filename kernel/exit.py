@@ -52,7 +52,7 @@ def start_group_exit(t, sig, core=False, code=None):
             th.pending.add(SigInfo(SIGKILL))
         if th.state == sched.TASK_STOPPED:
             th.state = sched.TASK_RUNNING
-            sched.runqueue.append(th)
+            sched.enqueue_task(th)
         sched.signal_wake_up(th, fatal=True)
 
 
@@ -73,10 +73,7 @@ def do_exit(t, code):
         t.kstack = None
     if t.state in (sched.TASK_INTERRUPTIBLE, sched.TASK_UNINTERRUPTIBLE):
         sched.wake_up_process(t)
-        try:
-            sched.runqueue.remove(t)
-        except ValueError:
-            pass
+        sched.dequeue_task(t)
     t.exit_code = code
     from kernel import futex
     futex.exit_robust_list(t)

@@ -131,8 +131,13 @@ class Task:
         self.regs_dirty = False         # task.regs must be written to the host
         self.regs_valid = False         # task.regs matches the host thread
 
-        self.vruntime = 0.0             # CPU time had, for the scheduler
+        self.vruntime = 0.0             # weighted CPU time had (kernel/sched_fair.py)
         self.yielded = False            # sched_yield: step aside once
+        self.sched_ticks = 0            # preemption ticks taken (sched_clock=tick)
+        self.nice = 0                   # -20..19 (setpriority)
+        self.policy = 0                 # SCHED_OTHER... (kernel/sched_policy.py)
+        self.rt_priority = 0
+        self.sched_reset_on_fork = False
         self.kstack = None              # generator of a sleeping system call
         self.sleeping_on = ()
         self.sleep_timer = None
