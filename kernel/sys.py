@@ -14,7 +14,7 @@ from kernel.errno import EINVAL, EPERM, Errno
 from mm.uaccess import copy_from_user, copy_to_user, put_user_u32
 
 UTS_SYSNAME = b"Linux"
-UTS_RELEASE = b"6.10.0-pyuml"   # see tests/test_conform.py test_uname_release
+UTS_RELEASE = b"6.13.0-pyuml"   # see tests/test_conform.py test_uname_release
 UTS_VERSION = b"#1 SMP PREEMPT_DYNAMIC pyuml"
 utsname = {"nodename": b"pyuml", "domainname": b"(none)"}
 
