@@ -83,7 +83,7 @@ class FileOperations:
 
 
 class File:
-    def __init__(self, path, flags, fop, inode=None):
+    def __init__(self, path, flags, fop, inode=None, pseudo=False):
         self.path = path
         self.inode = inode if inode is not None else path.dentry.inode
         self.flags = flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)
@@ -94,8 +94,12 @@ class File:
         else:
             self.mode = (FMODE_READ if acc in (O_RDONLY, O_RDWR) else 0) | \
                 (FMODE_WRITE if acc in (O_WRONLY, O_RDWR) else 0)
-        # a regular file open for writing may not be a running program
-        self.write_access = bool(self.mode & FMODE_WRITE) and S_ISREG(self.inode.mode)
+        # a regular file open for writing may not be a running program;
+        # a file made without a path (pseudo: a memfd, a shm segment) takes
+        # no write access, as Linux's alloc_file_pseudo, so a memfd its
+        # maker still writes can be executed
+        self.write_access = bool(self.mode & FMODE_WRITE) and S_ISREG(self.inode.mode) \
+            and not pseudo
         if self.write_access:
             self.inode.get_write_access()
         self.deny_write = False         # fs/exec.py's open_exec sets it
