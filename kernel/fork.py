@@ -322,6 +322,8 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
             s.pgrp = t.signal.pgrp
             s.session = t.signal.session
             s.tty = t.signal.tty
+            s.oom_score_adj = t.signal.oom_score_adj
+            s.oom_score_adj_min = t.signal.oom_score_adj_min
             c.signal = s
             c.exit_signal = (flags & CSIGNAL) if exit_signal is None else exit_signal
         c.pending = SigPending()
@@ -332,6 +334,10 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
         raise
     from ipc.sem import copy_semundo
     copy_semundo(t, c, bool(flags & CLONE_SYSVSEM))
+    from kernel.seccomp import copy_seccomp
+    copy_seccomp(t, c)
+    from security.keys.process_keys import copy_keys
+    copy_keys(t, c, bool(flags & CLONE_THREAD))
     # family
     if flags & (CLONE_PARENT | CLONE_THREAD):
         c.real_parent = t.group_leader.real_parent
