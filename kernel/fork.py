@@ -20,6 +20,7 @@ from kernel import task as ktask
 from kernel.ioprio import ioprio_fork
 from kernel.pgrp import PF_FORKNOEXEC
 from kernel.sched_policy import sched_fork
+from kernel.trace_mask import trace_fork
 from kernel.errno import EAGAIN, EINVAL, ENOMEM, EPERM, ERESTARTNOINTR, Errno
 from kernel.signal import SIGCHLD, SigPending, init_task_signals
 from mm.physmem import PAGE_SHIFT, PAGE_SIZE, OutOfMemory
@@ -282,6 +283,7 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
     c.fpstate = get_xstate(t)
     c.personality = getattr(t, "personality", 0)
     sched_fork(c, t)
+    trace_fork(c, t)
     ioprio_fork(c, t, flags & CLONE_IO)
     c.blocked = t.blocked
     c.sas_ss_sp, c.sas_ss_size, c.sas_ss_flags = t.sas_ss_sp, t.sas_ss_size, t.sas_ss_flags

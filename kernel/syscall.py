@@ -19,6 +19,7 @@ from kernel import sched
 from kernel.errno import ENOSYS, Errno
 from kernel.exit import InitDied
 from kernel.printk import pr_err, printk_once
+from kernel.trace_mask import trace_return
 from kernel.seccomp import secure_computing
 
 SYSCALL_MODULES = (
@@ -38,6 +39,7 @@ SYSCALL_MODULES = (
     "kernel.seccomp",
     "kernel.nsproxy", "security.landlock.syscalls",
     "fs.aio",
+    "kernel.trace_mask",
     "ipc.mqueue",
 )
 
@@ -128,7 +130,7 @@ def do_syscall(t, abi):
     if entry is None or entry.fn is None:
         finish_syscall(t, sys_ni_syscall(t, abi, entry.name if entry is not None else "#%d" % nr))
         return
-    t.in_syscall = nr
+    t.in_syscall = t.syscall_nr = nr
     if t.seccomp_mode:
         ok = secure_computing(t, abi, nr)       # kernel/seccomp.py
         if ok is not True:
@@ -166,6 +168,8 @@ def sys_ni_syscall(t, abi, name):
 def finish_syscall(t, ret):
     if t.flags & 0x4 or t.exit_state:          # PF_EXITING: no user return
         return
+    if t.trace_mask:                            # trace(2): kernel/trace_mask.py
+        trace_return(t, ret if ret is not None else 0)
     t.arch.set_syscall_return(t.regs, ret if ret is not None else 0)
     t.regs_dirty = True
 

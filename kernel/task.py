@@ -145,6 +145,8 @@ class Task:
         self.sleeping_on = ()
         self.sleep_timer = None
         self.in_syscall = None          # (nr, abi) while a call is in progress
+        self.trace_mask = 0             # trace(2): bit n traces call n (kernel/trace_mask.py)
+        self.syscall_nr = -1            # the call being handled (kept through execve)
 
         self.real_parent = None
         self.parent = None

@@ -386,4 +386,6 @@ SYSCALL_NAMES = {
     464: "getxattrat",
     465: "listxattrat",
     466: "removexattrat",
+    # pyuml's own calls, above Linux's numbers
+    1000: "trace",                      # kernel/trace_mask.py (labs/trace)
 }
