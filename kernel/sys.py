@@ -283,18 +283,35 @@ def sys_umask(t, mask):
 
 
 def sys_sysinfo(t, info):
+    """struct sysinfo: uptime (whole seconds, rounded up), load averages
+    (fixed point, 1 << 16 = 1.0: what /proc/loadavg says, none here), memory
+    in units of mem_unit bytes, and the number of tasks.  A 64-bit task gets
+    bytes (mem_unit 1); a 32-bit one too while the sizes fit in 32 bits,
+    else pages (Linux's compat_sysinfo)."""
+    # LAB sysinfo: begin
     from mm import physmem as _pm
-    pm = _pm.physmem
     from kernel import task as ktask
-    up = int(time.monotonic() - boot_monotonic())
-    raw = struct.pack("<q3Q6QH6xQQI4x", up, 0, 0, 0,
-                      pm.nr_frames * 4096, pm.nr_free * 4096, 0, 0, 0, 0,
-                      len(ktask.tasks), 0, 0, 1) if t.arch.BITS == 64 else None
-    if raw is None:
-        raw = struct.pack("<i3IIIIIIIHHIII8x", up, 0, 0, 0, pm.nr_frames, pm.nr_free,
-                          0, 0, 0, 0, len(ktask.tasks), 0, 0, 0, 4096)
+    pm = _pm.physmem
+    up = time.monotonic() - boot_monotonic()
+    uptime = int(up) + (1 if up % 1 else 0)
+    total, free = pm.nr_frames * 4096, pm.nr_free * 4096
+    procs = len(ktask.tasks) & 0xFFFF
+    if t.arch.BITS == 64:
+        raw = struct.pack("<q3Q6QH6xQQI4x", uptime, 0, 0, 0, total, free, 0, 0, 0, 0,
+                          procs, 0, 0, 1)
+    else:
+        unit = 1
+        while total >> 32:                  # keep the sizes in 32 bits
+            unit <<= 1
+            total >>= 1
+            free >>= 1
+        raw = struct.pack("<i3IIIIIIIHHIII8x", uptime, 0, 0, 0, total, free, 0, 0, 0, 0,
+                          procs, 0, 0, 0, unit)
     copy_to_user(t.mm, info, raw)
     return 0
+    # LAB sysinfo: starter
+    #> return -ENOSYS
+    # LAB sysinfo: end
 
 
 def boot_monotonic():
