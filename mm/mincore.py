@@ -100,3 +100,27 @@ def sys_mincore(t, start, length, vec):
         vec += len(data)
         start = stop
     return 0
+
+
+def settle_fault_around(mm, start, end):
+    """Make [start, end) of mm exact for a reader of residency other than
+    mincore (/proc/PID/pagemap): fault-around pages the guest wrote count
+    as touched, all-zero ones are unmapped, and the mm maps one page per
+    fault from now on, as after a mincore call."""
+    pm = _pm.physmem
+    q = mm.pt.q
+    unused = []
+    for addr, first, count in mm.pt.pte_pages(start, end):
+        for i in range(count):
+            pte = q[first + i]
+            if pte & _PAGE_AROUND and pte & (_PAGE_PRESENT | _PAGE_PROTNONE):
+                off = pte & PTE_PFN_MASK
+                if pm.mem[off:off + PAGE_SIZE] == _ZERO_PAGE:
+                    unused.append(addr + (i << PAGE_SHIFT))
+                else:
+                    q[first + i] = pte & ~_PAGE_AROUND
+    for a in unused:
+        if zap_page_range(mm, a, a + PAGE_SIZE):
+            mm.note_unmap(a, a + PAGE_SIZE)
+    mm.anon_fault_around = False
+

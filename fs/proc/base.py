@@ -8,7 +8,7 @@ cwd, root and fd/N that point at the very files the process uses.
 """
 
 from kernel.errno import EACCES, EINVAL, ENOENT, ESRCH, Errno
-from fs.proc.inode import ProcDir, ProcFile, ProcLink
+from fs.proc.inode import ProcDir, ProcFile, ProcLink, ProcRawFile
 
 
 def _task(pid):
@@ -187,7 +187,10 @@ def pid_entries(sb, pid, tid, with_task_dir=True):
         f(b"limits", text(_limits)),
         f(b"wchan", lambda reader: b"0"),
         f(b"schedstat", text(_schedstat)),
+        f(b"pagetable", text(_pagetable), 0o400),
     ])
+    ents[b"pagemap"] = lambda: _own(ProcRawFile(sb, ("pagemap", tid), _pagemap_open(tid),
+                                                 _pagemap_read, 0o400), tid)
     ents[b"exe"] = lambda: _own(ProcLink(sb, ("exe", tid), _d_path_of(lambda: _exe_path(tid)),
                                          lambda: _exe_path(tid)), tid)
     ents[b"cwd"] = lambda: _own(ProcLink(sb, ("cwd", tid), _d_path_of(lambda: _fs_path(tid, "pwd")),
@@ -238,6 +241,24 @@ def _own(inode, tid):
     t = _task(tid)
     inode.uid, inode.gid = t.cred.euid, t.cred.egid
     return inode
+
+
+def _pagetable(t):
+    from mm.ptdump import vmprint
+    return vmprint(t.mm).encode() if t.mm is not None else b""
+
+
+def _pagemap_open(tid):
+    """pagemap shows PFNs only to an opener with CAP_SYS_ADMIN (root)."""
+    def opened(opener):
+        return (_task(tid), opener.cred.euid == 0)
+    return opened
+
+
+def _pagemap_read(state, pos, count):
+    from fs.proc.task_mmu import pagemap_read
+    t, show_pfn = state
+    return pagemap_read(t.mm, pos, count, show_pfn)
 
 
 def _schedstat(t):

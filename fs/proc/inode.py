@@ -100,6 +100,44 @@ class ProcFile(ProcInode):
         return data.encode() if isinstance(data, str) else data
 
 
+class ProcRawOperations(FileOperations):
+    """A file too big to generate whole (/proc/PID/pagemap): each read asks
+    read_at(opener, pos, count) for the bytes at pos."""
+    seekable = True
+
+    def open(self, f, t):
+        f.private = f.inode.opened(t)
+
+    def read(self, f, t, count):
+        data = self.pread(f, t, count, f.pos)
+        f.pos += len(data)
+        return data
+
+    def pread(self, f, t, count, pos):
+        return f.inode.read_at(f.private, pos, count)
+
+    def llseek(self, f, offset, whence):
+        new = offset if whence == SEEK_SET else f.pos + offset if whence == SEEK_CUR else -1
+        if new < 0:
+            raise Errno(EINVAL)
+        f.pos = new
+        return new
+
+
+proc_raw_fops = ProcRawOperations()
+
+
+class ProcRawFile(ProcInode):
+    """opened(opener) -> state kept for the open file; read_at(state, pos,
+    count) -> bytes."""
+
+    def __init__(self, sb, key, opened, read_at, mode=0o444, uid=0, gid=0):
+        super().__init__(sb, S_IFREG | mode, key, uid, gid)
+        self.opened = opened
+        self.read_at = read_at
+        self.i_fop = proc_raw_fops
+
+
 class ProcLink(ProcInode):
     def __init__(self, sb, key, target, path=None, uid=0, gid=0, mode=0o777):
         super().__init__(sb, S_IFLNK | mode, key, uid, gid)
