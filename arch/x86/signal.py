@@ -113,12 +113,6 @@ def _on_sig_stack(t, sp):
     return t.sas_ss_size and t.sas_ss_sp < sp <= t.sas_ss_sp + t.sas_ss_size
 
 
-def _sas_flags(t, sp):
-    if not t.sas_ss_size:
-        return SS_DISABLE
-    return SS_ONSTACK if _on_sig_stack(t, sp) else 0
-
-
 def _sigcontext(t, fp_addr, oldmask):
     regs = t.regs
     return _SIGCONTEXT.pack(
@@ -175,7 +169,7 @@ def setup_rt_frame(t, sig, info, ka, oldset):
     if rt:
         restorer = ka.restorer if ka.flags & SA_RESTORER else _default_restorer(t, frame + RT_RETCODE, True)
         uc = struct.pack("<II", UC_FP_XSTATE, 0) \
-            + _STACK_T.pack(t.sas_ss_sp & _M32, _sas_flags(t, regs.rsp & _M32), t.sas_ss_size & _M32) \
+            + _STACK_T.pack(t.sas_ss_sp & _M32, t.sas_ss_flags & _M32, t.sas_ss_size & _M32) \
             + sc + struct.pack("<Q", oldset & ((1 << 64) - 1))
         data = struct.pack("<IiII", restorer & _M32, sig, frame + RT_INFO, frame + RT_UC) \
             + pack_siginfo(info) + uc + _RT_RETCODE

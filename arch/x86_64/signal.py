@@ -106,15 +106,10 @@ def on_sig_stack(t, sp):
     return t.sas_ss_size and t.sas_ss_sp < sp <= t.sas_ss_sp + t.sas_ss_size
 
 
-def sas_flags(t, sp):
-    if not t.sas_ss_size:
-        return SS_DISABLE
-    return SS_ONSTACK if on_sig_stack(t, sp) else 0
-
-
 def setup_rt_frame(t, sig, info, ka, oldset):
     """Build the frame and point the registers at the handler.  Returns
     False if the frame cannot be written (the caller forces SIGSEGV)."""
+    # LAB signal: begin
     from kernel.signal import SA_ONSTACK, SA_RESTORER
     from mm.uaccess import copy_to_user
     from skas.fpu import frame_image, get_xstate
@@ -140,7 +135,9 @@ def setup_rt_frame(t, sig, info, ka, oldset):
     uc = ucontext.build(dict(
         uc_flags=UC_FP_XSTATE | UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS,
         uc_link=0,
-        uc_stack=dict(ss_sp=t.sas_ss_sp, ss_flags=sas_flags(t, regs.rsp), ss_size=t.sas_ss_size),
+        # the stack_t as sigaltstack() set it (Linux's __save_altstack), which
+        # rt_sigreturn puts back
+        uc_stack=dict(ss_sp=t.sas_ss_sp, ss_flags=t.sas_ss_flags, ss_size=t.sas_ss_size),
         uc_mcontext=mc,
         uc_sigmask=oldset & 0xFFFFFFFFFFFFFFFF))
     import struct
@@ -163,10 +160,37 @@ def setup_rt_frame(t, sig, info, ka, oldset):
     regs.ss = 0x2B
     t.regs_dirty = True
     return True
+    # LAB signal: starter
+    #> # The starter keeps the interrupted registers and signal mask in the
+    #> # kernel, not in a frame on the user's stack: the handler gets no
+    #> # siginfo or ucontext, its FP state is not saved, it runs on the
+    #> # normal stack, and only one handler can be running at a time.
+    #> import ctypes
+    #> import struct
+    #> from kernel.signal import SA_RESTORER
+    #> from mm.uaccess import copy_to_user
+    #> if not ka.flags & SA_RESTORER:
+    #>     return False
+    #> regs = t.regs
+    #> saved = ctypes.create_string_buffer(ctypes.sizeof(regs))
+    #> ctypes.memmove(saved, ctypes.addressof(regs), ctypes.sizeof(regs))
+    #> t.lab_signal_saved = (saved, oldset)
+    #> sp = ((regs.rsp - 128) & ~15) - 8            # below the red zone; aligned as a call
+    #> try:
+    #>     copy_to_user(t.mm, sp, struct.pack("<Q", ka.restorer))
+    #> except Errno:
+    #>     return False
+    #> regs.rdi, regs.rsi, regs.rdx, regs.rax = sig, 0, 0, 0
+    #> regs.rsp = sp
+    #> regs.rip = ka.handler
+    #> t.regs_dirty = True
+    #> return True
+    # LAB signal: end
 
 
 def sys_rt_sigreturn(t):
     """Restore what setup_rt_frame saved; the return value is the old rax."""
+    # LAB signal: begin
     from kernel.signal import set_current_blocked, SIGSEGV, force_sig
     from mm.uaccess import copy_from_user
     from skas.fpu import image_from_frame, set_xstate
@@ -197,6 +221,23 @@ def sys_rt_sigreturn(t):
     t.in_syscall = None                             # never restart this
     v = regs.rax
     return v - (1 << 64) if v & (1 << 63) else v
+    # LAB signal: starter
+    #> import ctypes
+    #> from kernel.signal import SIGSEGV, force_sig, set_current_blocked
+    #> saved = getattr(t, "lab_signal_saved", None)
+    #> if saved is None:
+    #>     force_sig(t, SIGSEGV)
+    #>     return 0
+    #> t.lab_signal_saved = None
+    #> regs = t.regs
+    #> ctypes.memmove(ctypes.addressof(regs), saved[0], ctypes.sizeof(regs))
+    #> regs.orig_rax = (1 << 64) - 1
+    #> t.regs_dirty = True
+    #> set_current_blocked(t, saved[1])
+    #> t.in_syscall = None                         # never restart this
+    #> v = regs.rax
+    #> return v - (1 << 64) if v & (1 << 63) else v
+    # LAB signal: end
 
 
 def _restore_altstack(t, st):
