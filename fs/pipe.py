@@ -90,6 +90,7 @@ class Pipe:
 
 # -- reading and writing ---------------------------------------------------------
 
+# LAB pipe: begin
 def _take(pipe, count):
     """Move up to count bytes out of the ring (pipe_read's copy loop)."""
     out = bytearray()
@@ -125,11 +126,25 @@ def _put(pipe, data, pos, packet):
         pipe.bufs.append(PipeBuffer(chunk, packet))
         pos += len(chunk)
     return pos
+# LAB pipe: starter
+#> def _take(pipe, count):
+#>     """Up to count bytes from the front of the buffers."""
+#>     out = bytearray()
+#>     while pipe.bufs and len(out) < count:
+#>         buf = pipe.bufs[0]
+#>         chars = min(len(buf.data), count - len(out))
+#>         out += buf.data[:chars]
+#>         del buf.data[:chars]
+#>         if not buf.data:
+#>             pipe.bufs.pop(0)
+#>     return bytes(out)
+# LAB pipe: end
 
 
 class PipeOperations(FileOperations):
     """What read/write/poll/ioctl do on either end of a pipe or FIFO."""
 
+    # LAB pipe: begin
     def read(self, f, t, count):
         pipe = f.private
         if count == 0:
@@ -192,6 +207,35 @@ class PipeOperations(FileOperations):
             if signal_pending(t):
                 return pos if pos else -ERESTARTSYS
             yield sched.Sleep((pipe.wr_wait,))
+    # LAB pipe: starter
+    #> # The starter's pipe has no bounds: a write appends all its bytes and
+    #> # never waits; a read waits for bytes or for the last writer to go.
+    #> # There is no O_NONBLOCK, no EPIPE and no SIGPIPE.
+    #> def read(self, f, t, count):
+    #>     pipe = f.private
+    #>     if count == 0:
+    #>         return b""
+    #>     if pipe.bufs:
+    #>         return _take(pipe, count)
+    #>     if not pipe.writers:
+    #>         return b""
+    #>     return self._read_wait(f, t, count)
+    #>
+    #> def _read_wait(self, f, t, count):
+    #>     pipe = f.private
+    #>     r = yield from sched.wait_event(t, pipe.rd_wait,
+    #>                                     lambda: pipe.bufs or not pipe.writers)
+    #>     if r < 0:
+    #>         return r
+    #>     return _take(pipe, count)
+    #>
+    #> def write(self, f, t, data):
+    #>     pipe = f.private
+    #>     if data:
+    #>         pipe.bufs.append(PipeBuffer(data))
+    #>         pipe.rd_wait.wake_up()
+    #>     return len(data)
+    # LAB pipe: end
 
     def poll(self, f, t):
         pipe = f.private
