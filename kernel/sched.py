@@ -5,7 +5,8 @@ the scheduler takes the next one, resumes its sleeping system call if it has
 one, and lets it run in user space (skas/userspace.py) until it blocks, exits
 or its time slice ends.  The time slice is measured by the host: the stub arms
 ITIMER_VIRTUAL, so a guest that computes for 10 ms stops with SIGVTALRM
-(a "tick") and another task gets the CPU.
+(a "tick") and another task gets the CPU; 10 ms the kernel spends on its
+system calls is a tick too (kernel_tick).
 
 Which one is decided by the scheduling policy, kernel/sched_fair.py (CFS
 in miniature: the runnable task with the least weighted virtual runtime).
@@ -14,7 +15,8 @@ dequeue_task() and pick_next_task(), and charges the CPU time a task had
 with update_curr(); nothing else touches the queue.  sched_clock says what
 "time" is: the host's monotonic clock (the default), or with the boot
 option sched_clock=tick only the preemption ticks a task took (10 ms
-each), so that a schedule depends on nothing the host's speed changes.
+each), so that the schedule of tasks that compute depends on nothing the
+host's speed changes (a tick earned in the kernel is host time).
 
 A system call that must wait is a generator: its frames are the task's
 "kernel stack".  It yields a Sleep naming the wait queues (and a deadline)
@@ -278,7 +280,8 @@ _next_poll = 0.0
 
 
 def housekeeping():
-    """Timers and host input, at most every millisecond between stops."""
+    """Timers and host input, at most every millisecond between stops; and
+    the tick a task's system calls earn (kernel_tick)."""
     global _next_poll
     t = now()
     if t >= _next_poll:
@@ -286,6 +289,32 @@ def housekeeping():
         run_timers()
         if host_fds:
             poll_host(0)
+        kernel_tick(t)
+
+
+_run_start_utime = 0.0
+_run_kernel_ticks = 0
+
+
+def kernel_tick(t_now):
+    """The stub's ITIMER_VIRTUAL counts only the guest's own CPU time, so a
+    task that does little but system calls (a getppid loop, a lock waiter
+    whose futex calls return at once) ticked only after seconds and kept
+    the CPU from everyone meanwhile.  Linux's tick comes in kernel mode
+    too: here every TICK of host time the kernel spends on the running
+    task's behalf since it was picked is a tick like SIGVTALRM's."""
+    c = current
+    if c is None:
+        return
+    in_kernel = (t_now - _run_start) - (c.utime - _run_start_utime)
+    if in_kernel >= (_run_kernel_ticks + 1) * TICK:
+        _count_kernel_tick()
+
+
+def _count_kernel_tick():
+    global _run_kernel_ticks
+    _run_kernel_ticks += 1
+    tick()
 
 
 # -- the loop --------------------------------------------------------------------
@@ -296,6 +325,7 @@ def schedule_loop(run_task, have_tasks):
     run_task(t) returns True when t was preempted and should go to the back
     of the queue; a task that went to sleep is queued again by its waker."""
     global current, need_resched, nr_switches, _run_start, _run_start_ticks
+    global _run_start_utime, _run_kernel_ticks
     while True:
         run_timers()
         if not nr_running():
@@ -319,6 +349,8 @@ def schedule_loop(run_task, have_tasks):
         nr_switches += 1
         _run_start = now()
         _run_start_ticks = t.sched_ticks
+        _run_start_utime = t.utime
+        _run_kernel_ticks = 0
         preempted = run_task(t)
         policy.update_curr(t, curr_runtime(t))
         current = None

@@ -92,7 +92,9 @@ class FairSchedClass:
 
     def pick_next_task(self):
         """Take the runnable task with the least virtual runtime (one that
-        just yielded only if nobody else is there)."""
+        just yielded only if nobody else is there).  A yield skips one
+        pick: after it the yielder competes again, or a task that spins on
+        sched_yield beside a runnable one would never run again."""
         best = None
         for t in self.queue:
             if t.state != 0:                        # not TASK_RUNNING any more
@@ -103,6 +105,8 @@ class FairSchedClass:
             self.queue.clear()
             return None
         self.queue.remove(best)
+        for t in self.queue:
+            t.yielded = False
         best.yielded = False
         if best.vruntime > self.min_vruntime:
             self.min_vruntime = best.vruntime
