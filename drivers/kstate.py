@@ -17,6 +17,7 @@ one per line, at the moment it wants a snapshot:
     [@TAG] file PATH       an inode: size, links, its page cache (frames)
     [@TAG] fd PID FD       an open file: its inode, or a pipe's buffers and sleepers
     [@TAG] futex PID ADDR  the waiters queued on a futex word
+    [@TAG] futexes PID     every futex queue the process's threads wait in
     [@TAG] sched           the run queue
 
 PID may be `self` (the writer).  The kernel answers each request with one
@@ -297,6 +298,24 @@ def req_futex(t, args):
             "states": [_STATES.get(q.task.state, "?") for q in waiters]}
 
 
+def req_futexes(t, args):
+    """Every futex queue holding a waiter that uses this process's mm: a
+    private key names the word by its address, a shared one by the offset
+    in the object that holds it."""
+    from kernel import futex
+    p = _task(t, args[0])
+    mm = _mm_of(p)
+    out = []
+    for key, waiters in sorted(futex._queues.items(), key=lambda kv: repr(kv[0])):
+        mine = [q for q in waiters if q.mm is mm]
+        if mine:
+            out.append({"key": key[0], "addr": key[2] if key[0] == "private" else None,
+                        "offset": key[2] if key[0] == "shared" else None,
+                        "waiters": [q.task.pid for q in mine],
+                        "states": [_STATES.get(q.task.state, "?") for q in mine]})
+    return {"pid": p.pid, "queues": out}
+
+
 def req_sched(t, args):
     from kernel import sched
     return {"queue": [q.pid for q in sched.policy.tasks()],
@@ -306,4 +325,4 @@ def req_sched(t, args):
 
 _REQUESTS = {"mm": req_mm, "pt": req_pt, "task": req_task, "tasks": req_tasks,
              "mem": req_mem, "frames": req_frames, "file": req_file, "fd": req_fd,
-             "futex": req_futex, "sched": req_sched}
+             "futex": req_futex, "futexes": req_futexes, "sched": req_sched}

@@ -123,6 +123,8 @@ def _wake(q):
 
 
 def futex_wake_key(key, nr, bitset=FUTEX_BITSET_MATCH_ANY):
+    """Wake up to nr waiters queued on key whose bitset matches; how many."""
+    # LAB futex: begin
     woken = 0
     for q in list(_queues.get(key, ())):
         if woken >= nr:
@@ -131,6 +133,9 @@ def futex_wake_key(key, nr, bitset=FUTEX_BITSET_MATCH_ANY):
             _wake(q)
             woken += 1
     return woken
+    # LAB futex: starter
+    #> return 0                        # the starter's waiters never sleep
+    # LAB futex: end
 
 
 def futex_wake(mm, uaddr, nr, private=False, bitset=FUTEX_BITSET_MATCH_ANY):
@@ -141,6 +146,7 @@ def futex_wake(mm, uaddr, nr, private=False, bitset=FUTEX_BITSET_MATCH_ANY):
 
 # -- waiting ---------------------------------------------------------------------------
 
+# LAB futex: begin
 def futex_wait(t, uaddr, private, val, deadline, bitset, clock_rt):
     """Check-and-queue now; the rest is the generator that sleeps."""
     if not bitset:
@@ -183,6 +189,20 @@ def _futex_wait_sleep(t, q, deadline, clock_rt, args):
     finally:
         if not q.woken:
             _unqueue(q)
+# LAB futex: starter
+#> def futex_wait(t, uaddr, private, val, deadline, bitset, clock_rt):
+#>     """The starter never sleeps: if the word still holds val it gives the
+#>     CPU away and returns, as a spurious wake-up (which every caller must
+#>     expect anyway), so a lock waiter spins through sched_yield."""
+#>     if not bitset:
+#>         raise Errno(EINVAL)
+#>     mm = t.mm
+#>     get_futex_key(mm, uaddr, private)
+#>     if get_user_u32(mm, uaddr) != val & 0xFFFFFFFF:
+#>         raise Errno(EAGAIN)
+#>     sched.yield_task(t)
+#>     return 0
+# LAB futex: end
 
 
 # -- requeueing ----------------------------------------------------------------------

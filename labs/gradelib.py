@@ -54,7 +54,8 @@ LINUX = os.path.join(ROOT, "linux")
 TIMEOUT = 180                               # seconds: a safety net only
 
 __all__ = ["test", "run_tests", "guest", "native", "lab_prog", "expect", "expect_equal",
-           "Fail", "ROOT", "BUILD", "once", "lines_matching", "parse_kv"]
+           "Fail", "ROOT", "BUILD", "once", "lines_matching", "parse_kv", "modes_script",
+           "sections", "expect_same_section"]
 
 
 class Fail(Exception):
@@ -345,3 +346,28 @@ def parse_kv(text, prefix=""):
                 except ValueError:
                     out[k] = v
     return out
+
+
+def modes_script(prog, modes):
+    """A shell script that runs `prog MODE` for each mode, each one's output
+    headed by a line `== MODE` and ended by `rc=STATUS`: many cases in one
+    boot, split again by sections()."""
+    return "".join("echo '== %s'; %s %s; echo \"rc=$?\"; " % (m, prog, m) for m in modes)
+
+
+def sections(text):
+    """{MODE: its output} from what a modes_script printed."""
+    out = {}
+    for part in text.split("== ")[1:]:
+        name, _, body = part.partition("\n")
+        out[name.strip()] = body
+    return out
+
+
+def expect_same_section(got, want, mode, what):
+    """The section `mode` of a guest's output (got: sections()) is what the
+    host printed (want); a section the host run lacks is the grader's own
+    failure, never a pass."""
+    if want.get(mode) is None:
+        raise Fail("the native run printed no section %r (is the program built?)" % mode)
+    expect_equal(got.get(mode), want[mode], what)

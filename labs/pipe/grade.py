@@ -14,20 +14,16 @@ MODES = ["fill", "epipe", "eof", "nonblock", "atomic"]
 @once
 def runs():
     prog = lab_prog("pipetest")
-    script = "".join("echo '== %s'; %s %s; echo \"rc=$?\"; " % (m, prog, m) for m in MODES)
+    script = modes_script(prog, MODES)
     r = guest(script)
     r.expect_no_oops()
-    return _sections(r.out), _sections(native(script).out)
-
-
-def _sections(text):
-    return {p.partition("\n")[0].strip(): p.partition("\n")[2] for p in text.split("== ")[1:]}
+    return sections(r.out), sections(native(script).out)
 
 
 def same(mode, what):
     got, want = runs()
-    expect_equal(got.get(mode), want.get(mode), "pipetest %s under pyuml and natively: %s"
-                 % (mode, what))
+    expect_same_section(got, want, mode, "pipetest %s under pyuml and natively: %s"
+                        % (mode, what))
 
 
 @test(25, "a pipe holds 16 pages: non-blocking writes of each size fill it as on Linux")

@@ -16,25 +16,18 @@ def runs():
     out = {}
     for libc in ("musl", "glibc"):
         prog = lab_prog("sigtest", libc)
-        script = "".join("echo '== %s'; %s %s; echo \"rc=$?\"; " % (m, prog, m) for m in MODES)
+        script = modes_script(prog, MODES)
         r = guest(script)
         r.expect_no_oops()
-        out[libc] = (_sections(r.out), _sections(native(script).out), r)
+        out[libc] = (sections(r.out), sections(native(script).out), r)
     return out
-
-
-def _sections(text):
-    secs = {}
-    for part in text.split("== ")[1:]:
-        name, _, body = part.partition("\n")
-        secs[name.strip()] = body
-    return secs
 
 
 def same_as_linux(mode, what):
     for libc, (got, want, r) in runs().items():
-        expect_equal(got.get(mode), want.get(mode),
-                     "sigtest %s (%s): %s, under pyuml and natively" % (mode, libc, what))
+        expect_same_section(got, want, mode,
+                            "sigtest %s (%s): %s, under pyuml and natively"
+                            % (mode, libc, what))
 
 
 @test(15, "SA_SIGINFO: the siginfo of kill, sigqueue, tgkill and a fault")
