@@ -69,6 +69,9 @@ def _ppid(t):
 
 
 def _sig_sets(t):
+    """(thread's pending, process's pending, blocked, ignored, caught) as
+    bit masks, signal n in bit n-1: the Sig* lines of status, and stat's."""
+    # LAB procstatus: begin
     from kernel.signal import SIG_DFL, SIG_IGN
     ign = cgt = 0
     if t.sighand is not None:
@@ -82,6 +85,9 @@ def _sig_sets(t):
     pend = t.pending.signal if t.pending is not None else 0
     shpend = t.signal.shared_pending.signal if t.signal.shared_pending is not None else 0
     return pend, shpend, t.blocked, ign, cgt
+    # LAB procstatus: starter
+    #> return 0, 0, 0, 0, 0
+    # LAB procstatus: end
 
 
 def proc_pid_stat(t, task_view=None):
@@ -151,9 +157,15 @@ def proc_pid_status(t):
             "VmSize:\t%8d kB" % (vsize >> 10),
             "VmLck:\t%8d kB" % (mm.locked_vm() * PAGE_KB),
             "VmPin:\t%8d kB" % 0,
+            # LAB procstatus: begin
             "VmHWM:\t%8d kB" % (rss * PAGE_KB),
             "VmRSS:\t%8d kB" % (rss * PAGE_KB),
             "RssAnon:\t%8d kB" % (rss * PAGE_KB),
+            # LAB procstatus: starter
+            #> "VmHWM:\t%8d kB" % 0,
+            #> "VmRSS:\t%8d kB" % 0,
+            #> "RssAnon:\t%8d kB" % 0,
+            # LAB procstatus: end
             "RssFile:\t%8d kB" % 0,
             "RssShmem:\t%8d kB" % 0,
             "VmData:\t%8d kB" % (data * PAGE_KB),
@@ -164,7 +176,11 @@ def proc_pid_status(t):
             "VmSwap:\t%8d kB" % 0,
         ]
     lines += [
+        # LAB procstatus: begin
         "Threads:\t%d" % t.signal.nr_threads,
+        # LAB procstatus: starter
+        #> "Threads:\t%d" % 1,
+        # LAB procstatus: end
         "SigQ:\t0/%d" % t.signal.rlim[11][0],
         "SigPnd:\t%016x" % pend,
         "ShdPnd:\t%016x" % shpend,
