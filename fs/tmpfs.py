@@ -6,7 +6,7 @@ the dentry cache on top of it is always in step because every change goes
 through the VFS.
 """
 
-from kernel.errno import EEXIST, ENOENT, ENOTEMPTY, Errno
+from kernel.errno import EEXIST, ENOENT, ENOTEMPTY, EPERM, Errno  # noqa: F401 (EPERM: lab links)
 from fs.inode import (S_IFDIR, S_IFLNK, S_ISDIR, S_ISREG, Inode,
                       SuperBlock, dtype)
 from fs.pagecache import AddressSpace
@@ -66,22 +66,35 @@ class TmpfsInode(SimpleXattrInode, Inode):
         return inode
 
     def link(self, name, inode):
+        """A second name for inode in this directory (the VFS checked the
+        rest: not a directory, the same file system, write access)."""
+        # LAB links: begin
         if name in self.entries:
             raise Errno(EEXIST)
         self.entries[name] = inode
         inode.nlink += 1
         inode.touch(c=True)
         self.touch(m=True, c=True)
+        # LAB links: starter
+        #> raise Errno(EPERM)               # "this file system has no hard links"
+        # LAB links: end
 
     def unlink(self, name, inode):
+        """Drop one name; the data goes with the last name and the last open
+        file (Inode.maybe_evict)."""
         if self.entries.get(name) is not inode:
             raise Errno(ENOENT)
         del self.entries[name]
+        # LAB links: begin
         inode.nlink -= 1
         inode.touch(c=True)
         self.touch(m=True, c=True)
         if inode.nlink == 0:
             inode.maybe_evict()
+        # LAB links: starter
+        #> inode.nlink = 0                  # one name per file; freed only by a last close
+        #> self.touch(m=True, c=True)
+        # LAB links: end
 
     def rmdir(self, name, inode):
         if inode.entries:
