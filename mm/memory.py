@@ -182,8 +182,18 @@ def do_file_page(mm, vma, addr, idx, write):
                     continue
                 pm.get_frame(pfn)
                 if shared:
+                    # LAB mmap: begin
                     bits = vma_prot(vma)
                     mapping.mark_dirty(pgoff)
+                    # LAB mmap: starter
+                    #> # The starter's MAP_SHARED is a private snapshot: a
+                    #> # frame of its own, which nothing writes back.
+                    #> copy = pm.alloc_frame()
+                    #> pm.copy_frame(copy, pfn)
+                    #> pm.put_frame(pfn)
+                    #> pfn = copy
+                    #> bits = vma_prot(vma)
+                    # LAB mmap: end
                 else:
                     bits = vma_prot(vma) & ~_PAGE_RW
         except OutOfMemory:
