@@ -19,6 +19,7 @@ from kernel import sched
 from kernel.errno import ENOSYS, Errno
 from kernel.exit import InitDied
 from kernel.printk import pr_err, printk_once
+from kernel.seccomp import secure_computing
 
 SYSCALL_MODULES = (
     "kernel.sys", "kernel.pgrp", "kernel.exit", "kernel.signal", "kernel.sigaltstack",
@@ -32,6 +33,12 @@ SYSCALL_MODULES = (
     "ipc.shm", "ipc.sem", "ipc.msg", "fs.notify.inotify",
     "mm.process_vm_access", "kernel.kcmp",
     "kernel.syslog",
+    "fs.xattr",
+    "security.keys.keyctl",
+    "kernel.seccomp",
+    "kernel.nsproxy", "security.landlock.syscalls",
+    "fs.aio",
+    "ipc.mqueue",
 )
 
 _handlers = {}
@@ -122,6 +129,13 @@ def do_syscall(t, abi):
         finish_syscall(t, sys_ni_syscall(t, abi, entry.name if entry is not None else "#%d" % nr))
         return
     t.in_syscall = nr
+    if t.seccomp_mode:
+        ok = secure_computing(t, abi, nr)       # kernel/seccomp.py
+        if ok is not True:
+            if ok is not False:                 # USER_NOTIF: wait for the answer
+                t.kstack = ok
+                run_kstack(t)
+            return
     args = abi.syscall_args(regs)
     try:
         if inject_oops and entry.name in inject_oops:
