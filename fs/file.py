@@ -102,6 +102,10 @@ class File:
         self.dir_cache = None           # a directory listing being read
         self.locks = None
         self.inode.file_opened()
+        if self.mode & FMODE_WRITE:             # what leases look at
+            self.inode.i_writecount += 1
+        elif self.mode & FMODE_READ:
+            self.inode.i_readcount += 1
         file_dentry_get(self)
 
     def __repr__(self):
@@ -121,10 +125,17 @@ class File:
         self.refs -= 1
         if self.refs == 0:
             fsnotify_close(self)
+            if getattr(self, "fasync", None) is not None:
+                from fs.fasync import fasync_release
+                fasync_release(self)
             if getattr(self.inode, "i_flctx", None) is not None:
                 from fs.locks import locks_remove_file
                 locks_remove_file(self)
             self.f_op.release(self)
+            if self.mode & FMODE_WRITE:
+                self.inode.i_writecount -= 1
+            elif self.mode & FMODE_READ:
+                self.inode.i_readcount -= 1
             self.inode.file_closed()
             file_dentry_put(self)               # may be the inode's end (IN_DELETE_SELF)
 
