@@ -35,7 +35,7 @@ SYSCALL_MODULES = (
     "fs.xattr",
     "security.keys.keyctl",
     "kernel.seccomp",
-    "kernel.nsproxy", "security.landlock.syscalls",
+    "kernel.nsproxy", "security.landlock.syscalls", "fs.fhandle",
 )
 
 _handlers = {}
