@@ -36,6 +36,7 @@ SYSCALL_MODULES = (
     "security.keys.keyctl",
     "kernel.seccomp",
     "kernel.nsproxy", "security.landlock.syscalls", "fs.fhandle",
+    "fs.notify.fanotify.fanotify_user",
 )
 
 _handlers = {}
