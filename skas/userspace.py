@@ -175,16 +175,22 @@ def segv(t, ctx):
     pid = ctx.pid
     stub = ctx.stub
     Stats.faults += 1
-    _resume(PTRACE_CONT, pid, SIGSEGV)
-    ctx.wait_stub_trap()
+    # The data page is guest-writable memory: whatever the kernel reads back
+    # from it is checked.  The frame pointer is cleared first, so that only
+    # the handler having run now makes it valid.
     q = _pm.physmem.q
     base = ctx.data_off >> 3
+    q[base + (stub.off_uc >> 3)] = 0
+    _resume(PTRACE_CONT, pid, SIGSEGV)
+    ctx.wait_stub_trap()
     cr2 = q[base + (stub.off_cr2 >> 3)]
-    err = q[base + (stub.off_error_code >> 3)]
+    err = q[base + (stub.off_error_code >> 3)] & 0xFFFF     # the hardware's bits
     trapno = q[base + (stub.off_trap_no >> 3)]
     uc = q[base + (stub.off_uc >> 3)]
     if not stub.stack <= uc < stub.stack_top:
         raise StubError("fault frame outside the stub stack (%#x)" % uc)
+    if trapno > 31:
+        raise StubError("fault with impossible trap number %#x" % trapno)
     mm = t.mm
     info = handle_page_fault(t, cr2, err, trapno)
     # what does not fit in the handler's batch stays pending: the userspace
