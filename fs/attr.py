@@ -16,7 +16,7 @@ Read-only mounts refuse all of it (EROFS).
 import struct
 
 from kernel.errno import (EACCES, EBADF, EFBIG, EINVAL, EISDIR, ENODEV,
-                          EOPNOTSUPP, EPERM, ESPIPE, Errno)
+                          EOPNOTSUPP, EPERM, ESPIPE, ETXTBSY, Errno)
 from fs.file import FMODE_PATH, FMODE_WRITE, fget
 from fs.inode import S_ISDIR, S_ISGID, S_ISLNK, S_ISREG, S_ISUID, S_IXGRP, now_ns
 from fs.namei import (AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW,
@@ -153,6 +153,8 @@ def do_truncate(t, path, length):
     if not S_ISREG(inode.mode):
         raise Errno(EINVAL)
     inode_permission(t, inode, MAY_WRITE, path.mnt)
+    if inode.i_writecount < 0:
+        raise Errno(ETXTBSY)                    # a running program
     _check_size(t, length)
     if getattr(inode, "i_flctx", None) is not None:
         from fs.locks import break_lease
@@ -219,6 +221,8 @@ def sys_fallocate(t, fd, mode, offset, length):
         return -EISDIR
     if not S_ISREG(inode.mode):
         return -ENODEV if not getattr(f.f_op, "seekable", False) else -ESPIPE
+    if not getattr(f.f_op, "fallocate_supported", True):
+        return -EOPNOTSUPP                  # no ->fallocate (ext2, as on Linux)
     may_write_path(t, f.path)
     end = offset + length
     _check_size(t, end if not mode & FALLOC_FL_KEEP_SIZE else 0)

@@ -51,6 +51,14 @@ def open_exec(t, name, dirfd=AT_FDCWD, flags=0):
     if inode.mapping is None:
         raise Errno(EACCES)
     f = File(path, O_RDONLY, generic_file_fops)
+    try:
+        # nobody may write it while it runs: held until the last reference
+        # (the loader's, every mm's exe_file) goes
+        inode.deny_write_access()
+    except Errno:
+        f.put()
+        raise
+    f.deny_write = True
     fsnotify_open(f)
     return f
 
@@ -97,6 +105,13 @@ def search_binary_handler(t, bprm):
 
 
 def do_execveat(t, dirfd, filename, argv, envp, flags=0):
+    if not argv:
+        # Linux 5.18+: no program sees argc 0 (argv[0] would be envp[0])
+        from kernel.printk import printk_once
+        printk_once("execve-null-argv", "process '%s' launched '%s' with NULL argv: "
+                    "empty string added" % (t.comm.decode(errors="replace"),
+                                            filename.decode(errors="replace")))
+        argv = [b""]
     if len(argv) > MAX_ARG_STRINGS or len(envp) > MAX_ARG_STRINGS:
         raise Errno(E2BIG)
     bprm = LinuxBinprm(filename, argv, envp)

@@ -265,8 +265,8 @@ def _conflicting_open(f, arg):
     inode = f.inode
     if arg == F_RDLCK:
         return inode.i_writecount > 0
-    self_w = 1 if f.mode & 2 else 0
-    self_r = 1 if not self_w and f.mode & 1 else 0
+    self_w = 1 if getattr(f, "write_access", False) else 0
+    self_r = 1 if not f.mode & 2 and f.mode & 1 else 0
     return inode.i_writecount != self_w or inode.i_readcount != self_r
 
 

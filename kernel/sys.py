@@ -14,7 +14,7 @@ from kernel.errno import EINVAL, EPERM, Errno
 from mm.uaccess import copy_from_user, copy_to_user, put_user_u32
 
 UTS_SYSNAME = b"Linux"
-UTS_RELEASE = b"6.1.0-pyuml"
+UTS_RELEASE = b"6.13.0-pyuml"   # see tests/test_conform.py test_uname_release
 UTS_VERSION = b"#1 SMP PREEMPT_DYNAMIC pyuml"
 utsname = {"nodename": b"pyuml", "domainname": b"(none)"}
 
@@ -456,15 +456,6 @@ def sys_sched_setaffinity(t, pid, length, mask):
     raw = copy_from_user(t.mm, mask, min(length & 0xFFFFFFFF, 128))
     if not int.from_bytes(raw, "little") & 1:
         return -EINVAL
-    return 0
-
-
-def sys_getpriority(t, which, who):
-    return 20 - getattr(t, "nice", 0)
-
-
-def sys_setpriority(t, which, who, prio):
-    t.nice = max(-20, min(19, _s32(prio)))
     return 0
 
 
