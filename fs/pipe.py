@@ -130,6 +130,8 @@ def _put(pipe, data, pos, packet):
 class PipeOperations(FileOperations):
     """What read/write/poll/ioctl do on either end of a pipe or FIFO."""
 
+    fasync_supported = True            # O_ASYNC signals (fs/fasync.py)
+
     def read(self, f, t, count):
         pipe = f.private
         if count == 0:
