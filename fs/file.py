@@ -76,8 +76,9 @@ class FileOperations:
     def release(self, f):
         pass
 
-    def fsync(self, f):
-        return 0
+    # Linux's ->fsync: only files and directories have one; fsync of a
+    # pipe, socket, tty, /proc or anonymous file is EINVAL
+    fsync = None
 
     seekable = False
 
@@ -249,6 +250,9 @@ class DirOperations(FileOperations):
 
     def pread(self, f, t, count, pos):
         raise Errno(EISDIR)
+
+    def fsync(self, f):
+        return 0
 
     def write(self, f, t, data):
         raise Errno(EISDIR)

@@ -304,7 +304,8 @@ def ksys_msgctl(t, msqid, cmd, buf, version=IPC_64):
         q = msg_ids.obtain(msqid)
         check_owner(t, q)
         qbytes = _msqid_set(t, data)
-        if qbytes > MSGMNB and t.cred.euid != 0:
+        from kernel.capability import CAP_SYS_RESOURCE, capable
+        if qbytes > MSGMNB and not capable(t, CAP_SYS_RESOURCE):
             return -EPERM
         set_perm(t, q, data)
         q.qbytes = qbytes

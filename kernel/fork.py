@@ -235,7 +235,8 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
     from skas.userspace import fetch_regs
     if flags & (CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET
                 | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP):
-        if t.cred.euid != 0:
+        from kernel.capability import CAP_SYS_ADMIN, capable
+        if not capable(t, CAP_SYS_ADMIN):
             raise Errno(1)                              # EPERM
     if flags & CLONE_SIGHAND and not flags & CLONE_VM:
         raise Errno(EINVAL)
@@ -251,7 +252,8 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
     # uid; root is exempt from it but not from the machine-wide limit
     if len(ktask.tasks) >= max_threads():
         raise Errno(EAGAIN)
-    if t.cred.uid != 0 and t.cred.euid != 0:
+    from kernel.capability import CAP_SYS_ADMIN, CAP_SYS_RESOURCE, capable
+    if t.cred.uid != 0 and not capable(t, CAP_SYS_RESOURCE) and not capable(t, CAP_SYS_ADMIN):
         nproc = sum(1 for p in ktask.tasks.values() if p.cred.uid == t.cred.uid)
         if nproc >= t.signal.rlim[6][0]:
             raise Errno(EAGAIN)

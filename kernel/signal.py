@@ -332,8 +332,9 @@ def kill_pid_info(sender, t, sig, info=None, group=True):
 def check_kill_permission(sender, t, sig):
     if sender is None:
         return True
+    from kernel.capability import CAP_KILL, cred_capable
     c, tc = sender.cred, t.cred
-    if c.euid == 0:
+    if cred_capable(c, CAP_KILL):
         return True
     if sig == SIGCONT and sender.signal.session == t.signal.session:
         return True

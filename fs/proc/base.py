@@ -7,7 +7,7 @@ mm/uaccess.py, never ptrace), comm, maps, mounts, and the magic links exe,
 cwd, root and fd/N that point at the very files the process uses.
 """
 
-from kernel.errno import EACCES, EINVAL, ENOENT, ESRCH, Errno
+from kernel.errno import EACCES, EINVAL, ENOENT, EPERM, ESRCH, Errno
 from fs.proc.inode import ProcDir, ProcFile, ProcLink
 
 
@@ -184,6 +184,9 @@ def pid_entries(sb, pid, tid, with_task_dir=True):
                                                  text(lambda t: b"%d\n" % t.signal.oom_score_adj),
                                                  0o644, store=_oom_score_adj_store(tid)), tid)),
         f(b"oom_score", text(_oom_score)),
+        (b"timerslack_ns", lambda: _own(ProcFile(sb, (b"timerslack_ns", tid),
+                                                 text(lambda t: b"%d\n" % getattr(t, "timer_slack_ns", 50000)),
+                                                 0o666, store=_timerslack_store(tid)), tid)),
         f(b"limits", text(_limits)),
         f(b"wchan", lambda reader: b"0"),
     ])
@@ -198,6 +201,25 @@ def pid_entries(sb, pid, tid, with_task_dir=True):
     if with_task_dir:
         ents[b"task"] = lambda: ProcDir(sb, ("task", pid), _task_dir(sb, pid))
     return ents
+
+
+def _timerslack_store(tid):
+    """/proc/PID/timerslack_ns: another process's takes CAP_SYS_NICE; 0
+    means its default."""
+    def store(t, data):
+        from kernel.capability import CAP_SYS_NICE, capable
+        target = _task(tid)
+        try:
+            v = int(data.strip())
+        except ValueError:
+            raise Errno(EINVAL)
+        if v < 0:
+            raise Errno(EINVAL)
+        if target.tgid != t.tgid and not capable(t, CAP_SYS_NICE):
+            raise Errno(EPERM)
+        target.timer_slack_ns = v if v else getattr(target, "default_timer_slack_ns", 50000)
+        return len(data)
+    return store
 
 
 def _oom_score(t):
@@ -219,10 +241,11 @@ def _oom_score_adj_store(tid):
         if not -1000 <= v <= 1000:
             raise Errno(EINVAL)
         sig = target.signal
-        if v < sig.oom_score_adj_min and t.cred.euid != 0:
+        from kernel.capability import CAP_SYS_RESOURCE, capable
+        if v < sig.oom_score_adj_min and not capable(t, CAP_SYS_RESOURCE):
             raise Errno(EACCES)
         sig.oom_score_adj = v
-        if t.cred.euid == 0:
+        if capable(t, CAP_SYS_RESOURCE):
             sig.oom_score_adj_min = v
         return len(data)
     return store

@@ -28,12 +28,28 @@
  *             (EINVAL, EBADF, ESPIPE, then the mode), EISDIR for a
  *             directory, unknown RWF_ flags, O_APPEND and RWF_(NO)APPEND
  *   uname     the release, and whether 6.9's PIDFD_THREAD works
+ *   caps      capabilities: capget/capset (versions, rules), an effective
+ *             set without CAP_CHOWN refusing chown, the bounding set,
+ *             setuid clearing the sets (and PR_SET_KEEPCAPS keeping the
+ *             permitted one), ambient capabilities surviving a non-root
+ *             exec.  Printed with CAP_SYS_RESOURCE masked out: this
+ *             host's root lacks it.
+ *   syncaff   fsync only on files and directories (EINVAL for a pipe, a
+ *             socket, /dev/null); sync_file_range's checks; sched_get/
+ *             setaffinity's EINVAL, ESRCH, EFAULT
  *   enosys NR...  call each system call NR with harmless arguments and
  *             print "NR ENOSYS" or "NR implemented" (pyuml only: against
  *             /proc/config.gz; seccomp is asked for mode 1 with no filter)
  */
 #include "procs.h"
 #include <fcntl.h>
+#include <sys/socket.h>
+#ifndef PR_CAP_AMBIENT
+#define PR_CAP_AMBIENT 47
+#define PR_CAP_AMBIENT_IS_SET 1
+#define PR_CAP_AMBIENT_RAISE 2
+#define PR_CAP_AMBIENT_CLEAR_ALL 4
+#endif
 #include <sys/utsname.h>
 #include <sys/uio.h>
 #include <sys/mount.h>
@@ -125,6 +141,7 @@ static void prio(void)
 	SHOW(getpriority(-1, 0));
 	SHOW(getpriority(3, 0));
 	SHOW(setpriority(-1, 0, 0));
+	SHOW(setpriority(PRIO_PROCESS, 0, 0));		/* whatever nice we ran under */
 	SHOW(getpriority(PRIO_PROCESS, 0));
 	SHOW(getpriority(PRIO_PROCESS, 999999));
 	SHOW(setpriority(PRIO_PROCESS, 999999, 1));
@@ -132,7 +149,6 @@ static void prio(void)
 	SHOW(setpriority(PRIO_USER, 54321, 3));
 	SHOW(setpriority(PRIO_PROCESS, 0, 2));
 	SHOW(getpriority(PRIO_PROCESS, 0));
-	SHOW(getpriority(PRIO_PGRP, 0));
 	SHOW(setpriority(PRIO_PROCESS, 0, 100));	/* clamped to 19 */
 	SHOW(getpriority(PRIO_PROCESS, 0));
 	SHOW(setpriority(PRIO_PROCESS, 0, 1));		/* root may lower it */
@@ -479,6 +495,132 @@ static void release(void)
 	printf("pidfd_thread %s\n", fd >= 0 ? "yes" : "no");
 }
 
+struct capheader { unsigned version; int pid; };
+struct capdata { unsigned eff, perm, inh; };
+#define CAPMASK(v, i) ((i) == 0 ? (v) & ~(1u << 24) : (v))	/* CAP_SYS_RESOURCE */
+
+static void showcaps(const char *who)
+{
+	struct capheader h = {0x20080522, 0};
+	struct capdata d[2];
+	if (syscall(SYS_capget, &h, d) < 0) {
+		printf("%s: capget: %s\n", who, strerror(errno));
+		return;
+	}
+	printf("%s: eff %08x%08x perm %08x%08x inh %08x%08x\n", who, d[1].eff, CAPMASK(d[0].eff, 0),
+	       d[1].perm, CAPMASK(d[0].perm, 0), d[1].inh, CAPMASK(d[0].inh, 0));
+}
+
+static long capset_(unsigned eff0, unsigned perm0, unsigned inh0)
+{
+	struct capheader h = {0x20080522, 0};
+	struct capdata d[2];
+	syscall(SYS_capget, &h, d);
+	d[0].eff = eff0, d[0].perm = perm0, d[0].inh = inh0;
+	return syscall(SYS_capset, &h, d);
+}
+
+static void caps(void)
+{
+	struct capheader h = {0x12345678, 0};
+	struct capdata d[2];
+	showcaps("root");
+	SHOW(syscall(SYS_capget, &h, d));
+	printf("version written back: %#x\n", h.version);
+	h.version = 0x12345678;
+	SHOW(syscall(SYS_capget, &h, NULL));
+	h.version = 0x20080522;
+	h.pid = -3;
+	SHOW(syscall(SYS_capget, &h, d));
+	h.pid = 999999;
+	SHOW(syscall(SYS_capget, &h, d));
+	h.pid = getppid();
+	SHOW(syscall(SYS_capset, &h, d));
+	h.pid = 0;
+	syscall(SYS_capget, &h, d);
+	unsigned perm = d[0].perm, eff = d[0].eff;
+	SHOW(capset_(eff & ~1u, perm, 0));			/* no CAP_CHOWN in effective */
+	showcaps("no chown");
+	char dir[] = "/tmp/conform-XXXXXX", path[64];
+	mkdir("/tmp", 01777);
+	mkdtemp(dir);
+	snprintf(path, sizeof path, "%s/f", dir);
+	close(open(path, O_CREAT | O_WRONLY, 0644));
+	SHOW(chown(path, 54321, -1));
+	SHOW(capset_(eff, perm, 0));
+	SHOW(chown(path, 54321, -1));
+	unlink(path);
+	rmdir(dir);
+	SHOW(capset_(eff & ~1u, perm & ~1u, 0));			/* gone from permitted */
+	SHOW(capset_(eff, perm, 0));					/* cannot come back */
+	SHOW(prctl(PR_CAPBSET_READ, 13));
+	SHOW(prctl(PR_CAPBSET_READ, 99));
+	SHOW(prctl(PR_CAPBSET_DROP, 13));
+	SHOW(prctl(PR_CAPBSET_READ, 13));
+	SHOW(capset_(eff & ~1u, perm & ~1u, 1u << 13));		/* inheritable outside bset */
+	SHOW(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, 12, 0, 0));	/* not inheritable */
+	SHOW(capset_(eff & ~1u, perm & ~1u, 1u << 12));
+	SHOW(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, 12, 0, 0));
+	SHOW(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, 12, 0, 0));
+	SHOW(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, 99, 0, 0));
+	SHOW(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 1, 0, 0));
+	SHOW(prctl(PR_GET_KEEPCAPS));
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		setresuid(54321, 54321, 54321);
+		showcaps("after setresuid");
+		fflush(stdout);
+		_exit(0);
+	}
+	wait_describe("child", c);
+	fflush(stdout);
+	c = fork();
+	if (c == 0) {
+		SHOW(prctl(PR_SET_KEEPCAPS, 1));
+		setresuid(54321, 54321, 54321);
+		showcaps("keepcaps, after setresuid");
+		SHOW(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, 12, 0, 0));	/* cleared */
+		SHOW(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, 12, 0, 0));
+		/* the ambient set survives a non-root exec */
+		char *argv[] = {"conform", "showcaps", NULL};
+		fflush(stdout);
+		execv("/proc/self/exe", argv);
+		_exit(1);
+	}
+	wait_describe("child", c);
+}
+
+static void syncaff(void)
+{
+	int p[2], sv[2];
+	if (pipe(p) < 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		return;
+	int null = open("/dev/null", O_RDWR), dir = open("/", O_RDONLY);
+	SHOW(fsync(p[1]));
+	SHOW(fdatasync(p[0]));
+	SHOW(fsync(sv[0]));
+	SHOW(fsync(null));
+	SHOW(fsync(dir));
+	SHOW(fsync(-1));
+	SHOW(syscall(SYS_sync_file_range, p[0], 0L, 1L, 4));
+	SHOW(syscall(SYS_sync_file_range, 99, 0L, 1L, 1));
+	SHOW(syscall(SYS_sync_file_range, p[0], -1L, 1L, 1));
+	SHOW(syscall(SYS_sync_file_range, p[0], 0L, -1L, 1));
+	SHOW(syscall(SYS_sync_file_range, p[0], 0L, 1L, 8));
+	SHOW(syscall(SYS_sync_file_range, dir, 0L, 1L, 1));
+	unsigned long mask[16] = {0};
+	SHOW(syscall(SYS_sched_getaffinity, 0, 0, mask));
+	SHOW(syscall(SYS_sched_getaffinity, 0, 3, mask));
+	SHOW(syscall(SYS_sched_getaffinity, 999999, sizeof mask, mask));
+	SHOW(syscall(SYS_sched_getaffinity, 0, sizeof mask, (void *)8));
+	mask[0] = 0;
+	SHOW(syscall(SYS_sched_setaffinity, 0, sizeof mask, mask));
+	mask[0] = 1;
+	SHOW(syscall(SYS_sched_setaffinity, 999999, sizeof mask, mask));
+	SHOW(syscall(SYS_sched_setaffinity, 0, sizeof mask, (void *)8));
+}
+
 static void enosys(int n, char **nrs)
 {
 	for (int i = 0; i < n; i++) {
@@ -492,6 +634,11 @@ static void enosys(int n, char **nrs)
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], "showcaps")) {	/* caps' exec */
+		showcaps("after exec");
+		printf("ambient CAP_NET_RAW: %d\n", prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, 12, 0, 0));
+		return 0;
+	}
 	if (getenv("CONFORM_NULLARGV")) {	/* nullargv's child */
 		printf("argc %d, argv[0] \"%s\"\n", argc, argc > 0 ? argv[0] : "(none)");
 		return 0;
@@ -520,6 +667,10 @@ int main(int argc, char **argv)
 		sysvipc();
 	else if (!strcmp(mode, "rw2"))
 		rw2();
+	else if (!strcmp(mode, "syncaff"))
+		syncaff();
+	else if (!strcmp(mode, "caps"))
+		caps();
 	else if (!strcmp(mode, "pipesz"))
 		pipesz();
 	else if (!strcmp(mode, "noatime"))
