@@ -12,7 +12,7 @@ root, cwd and umask (shared by CLONE_FS).
 """
 
 from kernel.errno import EBADF, EINVAL, EMFILE, ENOTTY, ESPIPE, Errno, EISDIR
-from fs.inode import S_ISDIR, S_ISREG
+from fs.inode import S_ISDIR
 from fs.notify.fsnotify import file_dentry_get, file_dentry_put, fsnotify_close
 
 O_ACCMODE = 0o3
@@ -95,10 +95,9 @@ class File:
         else:
             self.mode = (FMODE_READ if acc in (O_RDONLY, O_RDWR) else 0) | \
                 (FMODE_WRITE if acc in (O_WRONLY, O_RDWR) else 0)
-        # a regular file open for writing may not be a running program
-        self.write_access = bool(self.mode & FMODE_WRITE) and S_ISREG(self.inode.mode)
-        if self.write_access:
-            self.inode.get_write_access()
+        # fs/open.py's opens for writing take write access (ETXTBSY for a
+        # running program); files made by the kernel (memfd, shm) do not
+        self.write_access = False
         self.deny_write = False         # fs/exec.py's open_exec sets it
         self.pos = 0
         self.f_op = fop

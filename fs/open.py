@@ -108,7 +108,15 @@ def do_filp_open(t, dirfd, name, flags, mode):
     if flags & O_NOATIME and t.cred.fsuid != inode.uid and not capable(t, CAP_FOWNER):
         raise Errno(EPERM)                      # only the owner (or CAP_FOWNER)
     fop = fops_for(inode)
-    f = File(path, flags, fop)
+    if S_ISREG(inode.mode) and acc in (O_WRONLY, O_RDWR):
+        inode.get_write_access()                # ETXTBSY while it runs
+    try:
+        f = File(path, flags, fop)
+    except BaseException:
+        if S_ISREG(inode.mode) and acc in (O_WRONLY, O_RDWR):
+            inode.put_write_access()
+        raise
+    f.write_access = S_ISREG(inode.mode) and acc in (O_WRONLY, O_RDWR)
     if acc == 3:                                # Linux: "ioctl only" access
         f.mode = 0
     try:

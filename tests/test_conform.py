@@ -50,7 +50,7 @@ def test_text_busy(libc):
 
 
 @pytest.mark.parametrize("libc", ["musl", "glibc"])
-@pytest.mark.parametrize("mode", ["noatime", "nullargv", "pipesz", "rw2", "caps", "syncaff"])
+@pytest.mark.parametrize("mode", ["noatime", "nullargv", "pipesz", "rw2", "caps", "syncaff", "madv"])
 def test_open_exec_details(libc, mode):
     """O_NOATIME is the owner's (LTP open02); an empty argv becomes
     {""} (LTP execve06); F_SETPIPE_SZ's rounding and errors (LTP pipe2_04,
@@ -58,7 +58,8 @@ def test_open_exec_details(libc, mode):
     preadv202, pwritev202, pwrite04); capabilities (LTP capget*, capset*,
     and the tests that drop one: fcntl37, prctl); fsync, sync_file_range
     and CPU affinity errors (LTP fsync03, fdatasync02, sync_file_range01,
-    sched_getaffinity01, sched_setaffinity01)."""
+    sched_getaffinity01, sched_setaffinity01); fork's MADV_WIPEONFORK and
+    MADV_DONTFORK (LTP madvise02, madvise10)."""
     differential(guest("conform", libc), [mode])
 
 

@@ -184,6 +184,9 @@ def pid_entries(sb, pid, tid, with_task_dir=True):
                                                  text(lambda t: b"%d\n" % t.signal.oom_score_adj),
                                                  0o644, store=_oom_score_adj_store(tid)), tid)),
         f(b"oom_score", text(_oom_score)),
+        (b"coredump_filter", lambda: _own(ProcFile(sb, (b"coredump_filter", tid),
+                                                   text(lambda t: b"%08x\n" % _mm_attr(t, "coredump_filter", 0x33)),
+                                                   0o644, store=_coredump_filter_store(tid)), tid)),
         (b"timerslack_ns", lambda: _own(ProcFile(sb, (b"timerslack_ns", tid),
                                                  text(lambda t: b"%d\n" % getattr(t, "timer_slack_ns", 50000)),
                                                  0o666, store=_timerslack_store(tid)), tid)),
@@ -201,6 +204,25 @@ def pid_entries(sb, pid, tid, with_task_dir=True):
     if with_task_dir:
         ents[b"task"] = lambda: ProcDir(sb, ("task", pid), _task_dir(sb, pid))
     return ents
+
+
+def _mm_attr(t, name, default):
+    return getattr(t.mm, name, default) if t.mm is not None else default
+
+
+def _coredump_filter_store(tid):
+    """/proc/PID/coredump_filter: which mappings a core dump holds (a hex
+    mask, the mm's, inherited by fork; default 0x33)."""
+    def store(t, data):
+        target = _task(tid)
+        try:
+            v = int(data.strip(), 0)
+        except ValueError:
+            raise Errno(EINVAL)
+        if target.mm is not None:
+            target.mm.coredump_filter = v & 0x1FF
+        return len(data)
+    return store
 
 
 def _timerslack_store(tid):

@@ -37,12 +37,16 @@
  *   syncaff   fsync only on files and directories (EINVAL for a pipe, a
  *             socket, /dev/null); sync_file_range's checks; sched_get/
  *             setaffinity's EINVAL, ESRCH, EFAULT
+ *   madv      MADV_WIPEONFORK (the child reads zeroes), MADV_DONTFORK (the
+ *             child has no such memory), their EINVAL cases, MADV_FREE of
+ *             a file mapping (EINVAL)
  *   enosys NR...  call each system call NR with harmless arguments and
  *             print "NR ENOSYS" or "NR implemented" (pyuml only: against
  *             /proc/config.gz; seccomp is asked for mode 1 with no filter)
  */
 #include "procs.h"
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #ifndef PR_CAP_AMBIENT
 #define PR_CAP_AMBIENT 47
@@ -621,6 +625,41 @@ static void syncaff(void)
 	SHOW(syscall(SYS_sched_setaffinity, 0, sizeof mask, (void *)8));
 }
 
+static void madv(void)
+{
+	char *a = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int fd = open("/proc/self/exe", O_RDONLY);
+	char *f = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+	memset(a, 'x', 3 * 4096);
+	SHOW(madvise(a, 4096, MADV_WIPEONFORK));
+	SHOW(madvise(a + 4096, 4096, MADV_DONTFORK));
+	SHOW(madvise(sh, 4096, MADV_WIPEONFORK));
+	SHOW(madvise(f, 4096, MADV_WIPEONFORK));
+	SHOW(madvise(f, 4096, MADV_FREE));
+	SHOW(madvise(a, 4096, MADV_DONTDUMP));
+	SHOW(madvise(a, 4096, MADV_DODUMP));
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		printf("child: wiped %d, kept %d\n", a[0], a[2 * 4096]);
+		fflush(stdout);
+		*(volatile char *)(a + 4096) = 1;	/* not copied: SIGSEGV */
+		_exit(0);
+	}
+	wait_describe("child", c);
+	printf("parent: %c %c %c\n", a[0], a[4096], a[2 * 4096]);
+	SHOW(madvise(a, 4096, MADV_KEEPONFORK));
+	fflush(stdout);
+	c = fork();
+	if (c == 0) {
+		printf("child after KEEPONFORK: %c\n", a[0]);
+		fflush(stdout);
+		_exit(0);
+	}
+	wait_describe("child", c);
+}
+
 static void enosys(int n, char **nrs)
 {
 	for (int i = 0; i < n; i++) {
@@ -669,6 +708,8 @@ int main(int argc, char **argv)
 		rw2();
 	else if (!strcmp(mode, "syncaff"))
 		syncaff();
+	else if (!strcmp(mode, "madv"))
+		madv();
 	else if (!strcmp(mode, "caps"))
 		caps();
 	else if (!strcmp(mode, "pipesz"))
