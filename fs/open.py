@@ -7,7 +7,7 @@ directory reader, a character device's driver (fs/char_dev.py), a pipe for a
 FIFO.
 """
 
-from kernel.errno import (EEXIST, EINVAL, EISDIR, ELOOP, ENOTDIR, ENXIO, EPERM, Errno)
+from kernel.errno import (E2BIG, EAGAIN, EEXIST, EINVAL, EISDIR, ELOOP, ENOTDIR, ENXIO, EPERM, Errno)
 from fs.dcache import d_add
 from fs.file import (O_ACCMODE, O_CLOEXEC,
                      O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH,
@@ -185,11 +185,23 @@ def sys_creat(t, name, mode):
 def sys_openat2(t, dirfd, name, how, size):
     from mm.uaccess import copy_from_user
     import struct
+    # struct open_how, extensible: a bigger one must be zero past ours
     if size < 24:
         return -EINVAL
-    flags, mode, resolve = struct.unpack("<QQQ", copy_from_user(t.mm, how, 24))
+    if size > 4096:
+        return -E2BIG
+    raw = copy_from_user(t.mm, how, size)
+    if any(raw[24:]):
+        return -E2BIG
+    flags, mode, resolve = struct.unpack("<QQQ", raw[:24])
     if flags & ~VALID_OPEN_FLAGS or mode & ~0o7777:
         return -EINVAL
+    if mode and not flags & (O_CREAT | 0o20000000):     # __O_TMPFILE
+        return -EINVAL                          # a mode means nothing without O_CREAT
+    if resolve & ~0x3F or resolve & 0x18 == 0x18:   # RESOLVE_BENEATH | RESOLVE_IN_ROOT
+        return -EINVAL
+    if resolve & 0x20 and flags & (O_CREAT | O_TRUNC | 0o20000000):
+        return -EAGAIN                          # RESOLVE_CACHED cannot create
     return do_sys_open(t, _s32(dirfd), name, flags, mode)
 
 

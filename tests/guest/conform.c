@@ -40,6 +40,8 @@
  *   madv      MADV_WIPEONFORK (the child reads zeroes), MADV_DONTFORK (the
  *             child has no such memory), their EINVAL cases, MADV_FREE of
  *             a file mapping (EINVAL)
+ *   openat2   openat2's struct checks: size, trailing bytes, flags, a mode
+ *             without O_CREAT, resolve bits
  *   enosys NR...  call each system call NR with harmless arguments and
  *             print "NR ENOSYS" or "NR implemented" (pyuml only: against
  *             /proc/config.gz; seccomp is asked for mode 1 with no filter)
@@ -660,6 +662,36 @@ static void madv(void)
 	wait_describe("child", c);
 }
 
+static void openat2_(void)
+{
+	struct { unsigned long long flags, mode, resolve, pad; } how = {0, 0, 0, 0};
+#define OA2(sz) syscall(SYS_openat2, AT_FDCWD, "/", &how, (sz))
+	how.flags = O_RDONLY | O_DIRECTORY;
+	long fd = OA2(24);
+	printf("plain: %s\n", fd >= 0 ? "ok" : strerror(errno));
+	SHOW(OA2(23));
+	SHOW(OA2(0));
+	fd = OA2(32);
+	printf("bigger, zero padded: %s\n", fd >= 0 ? "ok" : strerror(errno));
+	how.pad = 1;
+	SHOW(OA2(32));
+	how.pad = 0;
+	SHOW(OA2(8192));
+	how.mode = 0600;
+	SHOW(OA2(24));
+	how.mode = 0;
+	how.flags = 1ULL << 40;
+	SHOW(OA2(24));
+	how.flags = O_RDONLY;
+	how.resolve = 0x18;
+	SHOW(OA2(24));
+	how.resolve = 1ULL << 10;
+	SHOW(OA2(24));
+	how.resolve = 0x20;
+	how.flags = O_RDWR | O_CREAT;
+	SHOW(syscall(SYS_openat2, AT_FDCWD, "/tmp/conform-never", &how, 24));
+}
+
 static void enosys(int n, char **nrs)
 {
 	for (int i = 0; i < n; i++) {
@@ -710,6 +742,8 @@ int main(int argc, char **argv)
 		syncaff();
 	else if (!strcmp(mode, "madv"))
 		madv();
+	else if (!strcmp(mode, "openat2"))
+		openat2_();
 	else if (!strcmp(mode, "caps"))
 		caps();
 	else if (!strcmp(mode, "pipesz"))
