@@ -42,6 +42,8 @@
  *             a file mapping (EINVAL)
  *   openat2   openat2's struct checks: size, trailing bytes, flags, a mode
  *             without O_CREAT, resolve bits
+ *   sigpend   RLIMIT_SIGPENDING: queued real-time signals beyond it are
+ *             EAGAIN for sigqueue/tgkill, kill's still arrive
  *   enosys NR...  call each system call NR with harmless arguments and
  *             print "NR ENOSYS" or "NR implemented" (pyuml only: against
  *             /proc/config.gz; seccomp is asked for mode 1 with no filter)
@@ -692,6 +694,38 @@ static void openat2_(void)
 	SHOW(syscall(SYS_openat2, AT_FDCWD, "/tmp/conform-never", &how, 24));
 }
 
+static void sigpend(void)
+{
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		/* a user of its own, so that nobody else's signals count */
+		setresuid(54321, 54321, 54321);
+		sigset_t s;
+		sigemptyset(&s);
+		sigaddset(&s, SIGRTMIN);
+		sigaddset(&s, SIGRTMIN + 1);
+		sigprocmask(SIG_BLOCK, &s, NULL);
+		struct rlimit r = {2, 2};
+		SHOW(setrlimit(RLIMIT_SIGPENDING, &r));
+		union sigval v = {0};
+		SHOW(sigqueue(getpid(), SIGRTMIN, v));
+		SHOW(syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), SIGRTMIN));
+		SHOW(sigqueue(getpid(), SIGRTMIN, v));
+		SHOW(syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), SIGRTMIN + 1));
+		SHOW(kill(getpid(), SIGRTMIN + 1));
+		struct timespec z = {0, 0};
+		int n = 0;
+		while (sigtimedwait(&s, NULL, &z) > 0)
+			n++;
+		printf("taken: %d\n", n);
+		SHOW(sigqueue(getpid(), SIGRTMIN, v));
+		fflush(stdout);
+		_exit(0);
+	}
+	wait_describe("child", c);
+}
+
 static void enosys(int n, char **nrs)
 {
 	for (int i = 0; i < n; i++) {
@@ -744,6 +778,8 @@ int main(int argc, char **argv)
 		madv();
 	else if (!strcmp(mode, "openat2"))
 		openat2_();
+	else if (!strcmp(mode, "sigpend"))
+		sigpend();
 	else if (!strcmp(mode, "caps"))
 		caps();
 	else if (!strcmp(mode, "pipesz"))
