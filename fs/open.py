@@ -215,7 +215,12 @@ def sys_close_range(t, first, last, flags):
     last &= 0xFFFFFFFF
     if first > last or flags & ~6:
         return -EINVAL
-    CLOSE_RANGE_CLOEXEC = 4
+    CLOSE_RANGE_UNSHARE, CLOSE_RANGE_CLOEXEC = 2, 4
+    if flags & CLOSE_RANGE_UNSHARE and t.files.count > 1:
+        # a private copy of a shared fd table first (unshare(CLONE_FILES))
+        old = t.files
+        t.files = old.copy()
+        old.put()
     for fd in sorted(t.files.fd, reverse=True):     # the last fputs run highest fd first
         if first <= fd <= last:
             if flags & CLOSE_RANGE_CLOEXEC:

@@ -44,12 +44,15 @@
  *             without O_CREAT, resolve bits
  *   sigpend   RLIMIT_SIGPENDING: queued real-time signals beyond it are
  *             EAGAIN for sigqueue/tgkill, kill's still arrive
+ *   closerange close_range(CLOSE_RANGE_UNSHARE) in a CLONE_FILES child closes
+ *             its own copy, not the parent's fd
  *   enosys NR...  call each system call NR with harmless arguments and
  *             print "NR ENOSYS" or "NR implemented" (pyuml only: against
  *             /proc/config.gz; seccomp is asked for mode 1 with no filter)
  */
 #include "procs.h"
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #ifndef PR_CAP_AMBIENT
@@ -726,6 +729,27 @@ static void sigpend(void)
 	wait_describe("child", c);
 }
 
+static char crstack[65536];
+static int crfd;
+
+static int cr_child(void *arg)
+{
+	(void)arg;
+	printf("child close_range(UNSHARE): %ld\n", syscall(SYS_close_range, crfd, crfd, 2));
+	printf("child fcntl: %d\n", fcntl(crfd, F_GETFD) < 0 ? -errno : 0);
+	fflush(stdout);
+	return 0;
+}
+
+static void closerange(void)
+{
+	crfd = open("/", O_PATH);
+	fflush(stdout);
+	pid_t c = clone(cr_child, crstack + sizeof crstack, CLONE_FILES | SIGCHLD, NULL);
+	wait_describe("child", c);
+	printf("parent fcntl: %d\n", fcntl(crfd, F_GETFD) < 0 ? -errno : 0);
+}
+
 static void enosys(int n, char **nrs)
 {
 	for (int i = 0; i < n; i++) {
@@ -780,6 +804,8 @@ int main(int argc, char **argv)
 		openat2_();
 	else if (!strcmp(mode, "sigpend"))
 		sigpend();
+	else if (!strcmp(mode, "closerange"))
+		closerange();
 	else if (!strcmp(mode, "caps"))
 		caps();
 	else if (!strcmp(mode, "pipesz"))
