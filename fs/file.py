@@ -147,6 +147,9 @@ class FilesStruct:
         self.count = 1
 
     def copy(self):
+        from kernel import resource
+        if self.fd and max(self.fd) >= resource.NR_OPEN:
+            raise Errno(EMFILE)         # fs.nr_open was lowered below an open fd
         n = FilesStruct()
         for fd, f in self.fd.items():
             n.fd[fd] = f.get()

@@ -74,7 +74,8 @@ def test_proc_pid_as_pidfd(libc):
 
 def test_next_ids():
     """Checkpoint/restore's knobs: the next IPC id and the next pid
-    (LTP msgget05, shmget06, pidfd_send_signal03).  pyuml only: natively
+    (LTP msgget05, shmget06, pidfd_send_signal03); an fd table above
+    fs.nr_open cannot be copied (unshare03).  pyuml only: natively
     other processes take ids and pids meanwhile."""
     r = run(guest("conform", "glibc"), ["nextid"])
     assert r.out.splitlines() == [
@@ -90,7 +91,10 @@ def test_next_ids():
         'write_file("/proc/sys/kernel/sem_next_id", "-2") -> -1 (Invalid argument)',
         'write_file("/proc/sys/kernel/ns_last_pid", "4999") -> 4',
         "child pid 5000",
-        "child pid 5000, same inode: no"], r.out
+        "child pid 5000, same inode: no",
+        'write_file("/proc/sys/fs/nr_open", "1024") -> 4',
+        "fork: Too many open files",
+        'write_file("/proc/sys/fs/nr_open", "1048576") -> 7'], r.out
 
 
 def test_proc_sysvipc():

@@ -388,6 +388,20 @@ static void nextid(void)
 	printf("child pid %d, same inode: %s\n", (int)c, st1.st_ino == st2.st_ino ? "yes" : "no");
 	kill(c, SIGKILL);
 	waitpid(c, NULL, 0);
+
+	/* fs.nr_open lowered below an open fd: copying the table is EMFILE */
+	struct rlimit nofile = {4096, 4096};
+	setrlimit(RLIMIT_NOFILE, &nofile);
+	dup2(1, 3000);
+	SHOW(write_file("/proc/sys/fs/nr_open", "1024"));
+	pid_t f = fork();
+	if (f == 0)
+		_exit(0);
+	printf("fork: %s\n", f < 0 ? strerror(errno) : "ok");
+	if (f > 0)
+		waitpid(f, NULL, 0);
+	close(3000);
+	SHOW(write_file("/proc/sys/fs/nr_open", "1048576"));
 }
 
 static void cat(const char *path)
