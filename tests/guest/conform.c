@@ -46,12 +46,15 @@
  *             EAGAIN for sigqueue/tgkill, kill's still arrive
  *   closerange close_range(CLOSE_RANGE_UNSHARE) in a CLONE_FILES child closes
  *             its own copy, not the parent's fd
+ *   sticky    personality(STICKY_TIMEOUTS): select leaves the timeout alone
  *   enosys NR...  call each system call NR with harmless arguments and
  *             print "NR ENOSYS" or "NR implemented" (pyuml only: against
  *             /proc/config.gz; seccomp is asked for mode 1 with no filter)
  */
 #include "procs.h"
 #include <fcntl.h>
+#include <sys/personality.h>
+#include <sys/select.h>
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -764,6 +767,17 @@ static void closerange(void)
 	printf("parent fcntl: %d\n", fcntl(crfd, F_GETFD) < 0 ? -errno : 0);
 }
 
+static void sticky(void)
+{
+	struct timeval tv = {0, 10};
+	SHOW(select(0, NULL, NULL, NULL, &tv));
+	printf("plain: %ld.%06ld\n", (long)tv.tv_sec, (long)tv.tv_usec);
+	SHOW(personality(0x4000000));
+	tv.tv_usec = 10;
+	SHOW(select(0, NULL, NULL, NULL, &tv));
+	printf("sticky: %ld.%06ld\n", (long)tv.tv_sec, (long)tv.tv_usec);
+}
+
 static void enosys(int n, char **nrs)
 {
 	for (int i = 0; i < n; i++) {
@@ -820,6 +834,8 @@ int main(int argc, char **argv)
 		sigpend();
 	else if (!strcmp(mode, "closerange"))
 		closerange();
+	else if (!strcmp(mode, "sticky"))
+		sticky();
 	else if (!strcmp(mode, "caps"))
 		caps();
 	else if (!strcmp(mode, "pipesz"))
