@@ -50,7 +50,7 @@ def test_text_busy(libc):
 
 
 @pytest.mark.parametrize("libc", ["musl", "glibc"])
-@pytest.mark.parametrize("mode", ["noatime", "nullargv", "pipesz", "rw2", "caps", "syncaff", "madv", "openat2", "sigpend", "closerange", "sticky"])
+@pytest.mark.parametrize("mode", ["noatime", "nullargv", "pipesz", "rw2", "caps", "syncaff", "madv", "openat2", "sigpend", "closerange", "sticky", "msgcopy"])
 def test_open_exec_details(libc, mode):
     """O_NOATIME is the owner's (LTP open02); an empty argv becomes
     {""} (LTP execve06); F_SETPIPE_SZ's rounding and errors (LTP pipe2_04,
@@ -61,7 +61,7 @@ def test_open_exec_details(libc, mode):
     sched_getaffinity01, sched_setaffinity01); fork's MADV_WIPEONFORK and
     MADV_DONTFORK (LTP madvise02, madvise10); openat2's checks (openat203); RLIMIT_SIGPENDING (tgkill02);
     close_range(CLOSE_RANGE_UNSHARE) (close_range02); STICKY_TIMEOUTS
-    (personality02)."""
+    (personality02); msgrcv(MSG_COPY) (msgrcv03)."""
     differential(guest("conform", libc), [mode])
 
 

@@ -47,6 +47,8 @@
  *   closerange close_range(CLOSE_RANGE_UNSHARE) in a CLONE_FILES child closes
  *             its own copy, not the parent's fd
  *   sticky    personality(STICKY_TIMEOUTS): select leaves the timeout alone
+ *   msgcopy   msgrcv(MSG_COPY): a copy of the Nth message, left in the
+ *             queue; only with IPC_NOWAIT and without MSG_EXCEPT
  *   enosys NR...  call each system call NR with harmless arguments and
  *             print "NR ENOSYS" or "NR implemented" (pyuml only: against
  *             /proc/config.gz; seccomp is asked for mode 1 with no filter)
@@ -778,6 +780,25 @@ static void sticky(void)
 	printf("sticky: %ld.%06ld\n", (long)tv.tv_sec, (long)tv.tv_usec);
 }
 
+static void msgcopy(void)
+{
+	int q = msgget(IPC_PRIVATE, 0600);
+	struct { long type; char text[8]; } m = {5, "first"}, r;
+	msgsnd(q, &m, 6, 0);
+	m.type = 7;
+	strcpy(m.text, "second");
+	msgsnd(q, &m, 7, 0);
+	SHOW(msgrcv(q, &r, 8, 1, 040000));			/* no IPC_NOWAIT */
+	SHOW(msgrcv(q, &r, 8, 1, 040000 | IPC_NOWAIT | 020000));	/* MSG_EXCEPT */
+	SHOW(msgrcv(q, &r, 8, 1, 040000 | IPC_NOWAIT));
+	printf("copied %ld %s\n", r.type, r.text);
+	SHOW(msgrcv(q, &r, 3, 0, 040000 | IPC_NOWAIT));		/* too small */
+	SHOW(msgrcv(q, &r, 8, 2, 040000 | IPC_NOWAIT));		/* no third */
+	SHOW(msgrcv(q, &r, 8, 0, IPC_NOWAIT));			/* still there */
+	printf("received %ld %s\n", r.type, r.text);
+	msgctl(q, IPC_RMID, NULL);
+}
+
 static void enosys(int n, char **nrs)
 {
 	for (int i = 0; i < n; i++) {
@@ -836,6 +857,8 @@ int main(int argc, char **argv)
 		closerange();
 	else if (!strcmp(mode, "sticky"))
 		sticky();
+	else if (!strcmp(mode, "msgcopy"))
+		msgcopy();
 	else if (!strcmp(mode, "caps"))
 		caps();
 	else if (!strcmp(mode, "pipesz"))
