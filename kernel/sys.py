@@ -345,8 +345,9 @@ def sys_get_robust_list(t, pid, head_ptr, len_ptr):
         from kernel.errno import ESRCH
         return -ESRCH
     size = t.arch.BITS // 8
-    copy_to_user(t.mm, head_ptr, target.robust_list.to_bytes(size, "little"))
-    copy_to_user(t.mm, len_ptr, (target.robust_list_len or 3 * size).to_bytes(size, "little"))
+    mask = (1 << (8 * size)) - 1        # a 32-bit caller asking about a 64-bit task
+    copy_to_user(t.mm, head_ptr, (target.robust_list & mask).to_bytes(size, "little"))
+    copy_to_user(t.mm, len_ptr, ((target.robust_list_len or 3 * size) & mask).to_bytes(size, "little"))
     return 0
 
 
