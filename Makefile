@@ -98,6 +98,7 @@ test: all guests
 
 bench: all guests bench-guests
 	$(PY) bench/run.py
+	$(PY) bench/disk.py
 
 clean:
 	rm -rf $(B) linux

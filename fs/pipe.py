@@ -144,7 +144,7 @@ class PipeOperations(FileOperations):
 
     def _read_now(self, pipe, count):
         data = _take(pipe, count)
-        pipe.wr_wait.wake_up()
+        pipe.wr_wait.wake_up(POLLOUT | POLLWRNORM)
         return data
 
     def _read_wait(self, f, t, count):
@@ -165,7 +165,7 @@ class PipeOperations(FileOperations):
         packet = bool(f.flags & O_DIRECT)
         pos = _put(pipe, data, 0, packet)
         if pos:
-            pipe.rd_wait.wake_up()
+            pipe.rd_wait.wake_up(POLLIN | POLLRDNORM)
         if pos == len(data):
             return pos
         if f.flags & O_NONBLOCK:
@@ -184,7 +184,7 @@ class PipeOperations(FileOperations):
             if not pipe.full():
                 new = _put(pipe, data, pos, packet)
                 if new != pos:
-                    pipe.rd_wait.wake_up()
+                    pipe.rd_wait.wake_up(POLLIN | POLLRDNORM)
                 pos = new
                 if pos == len(data):
                     return pos

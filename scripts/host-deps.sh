@@ -7,6 +7,9 @@ command -v musl-gcc >/dev/null 2>&1 || need="$need musl-tools"
     || dpkg -s gcc-multilib >/dev/null 2>&1 || need="$need gcc-multilib"
 [ -x /bin/busybox ] || command -v busybox >/dev/null 2>&1 || need="$need busybox-static"
 command -v gdb >/dev/null 2>&1 || need="$need gdb"          # reads our core files
+command -v strace >/dev/null 2>&1 || need="$need strace"    # the reference for strace=
+command -v mke2fs >/dev/null 2>&1 || need="$need e2fsprogs"  # makes and checks disk images
+command -v keyctl >/dev/null 2>&1 || need="$need keyutils"  # tests/test_keys.py runs keyctl(1)
 # make ltp: LTP's build (autotools) and the libraries its tests use, in
 # 64-bit and in i386 (-m32 build) versions
 for p in autoconf automake libtool pkg-config bison flex; do

@@ -199,6 +199,7 @@ def pid_entries(sb, pid, tid, with_task_dir=True):
                                          lambda: _fs_path(tid, "pwd")), tid)
     ents[b"root"] = lambda: _own(ProcLink(sb, ("root", tid), _d_path_of(lambda: _fs_path(tid, "root")),
                                           lambda: _fs_path(tid, "root")), tid)
+    ents[b"ns"] = lambda: _own(ProcDir(sb, ("ns", tid), _ns_dir(sb, tid), 0o511), tid)
     ents[b"fd"] = lambda: _own(ProcDir(sb, ("fd", tid), _fd_dir(sb, pid, tid), 0o500), tid)
     ents[b"fdinfo"] = lambda: _own(ProcDir(sb, ("fdinfo", tid), _fdinfo_dir(sb, pid, tid), 0o500), tid)
     if with_task_dir:
@@ -271,6 +272,9 @@ def _oom_score_adj_store(tid):
             sig.oom_score_adj_min = v
         return len(data)
     return store
+def _ns_dir(sb, tid):
+    from fs.nsfs import proc_ns_entries
+    return lambda: proc_ns_entries(sb, tid, _own)
 
 
 def _own(inode, tid):
