@@ -6,6 +6,7 @@ range (and none at all if nothing in it had been faulted in), a protection
 change an mprotect of the pages that are mapped.
 """
 
+from kernel.capability import CAP_IPC_LOCK, capable
 from kernel.errno import (EACCES, EAGAIN, EBADF, EEXIST, EFAULT, EINVAL, ENODEV,
                           ENOMEM, EOPNOTSUPP, EPERM, Errno)
 from mm.memory import change_protection, zap_page_range
@@ -372,7 +373,7 @@ def ksys_mmap_pgoff(t, addr, length, prot, flags, fd, pgoff):
     elif flags & MAP_HUGETLB:
         raise Errno(ENOMEM)                         # no huge pages reserved
     addr = do_mmap(t.mm, addr, length, prot, flags, file, pgoff,
-                   cred_root=t.cred.euid == 0)
+                   cred_root=capable(t, CAP_IPC_LOCK))
     vma = t.mm.vma_at(addr)
     if vma is not None and (vma.flags & (VM_LOCKED | VM_LOCKONFAULT) == VM_LOCKED
                             or flags & (MAP_POPULATE | MAP_NONBLOCK) == MAP_POPULATE):
@@ -424,7 +425,7 @@ def sys_mprotect(t, start, length, prot):
 def sys_brk(t, brk):
     mm = t.mm
     if brk > mm.brk and not mlock_future_ok(mm, mm.def_flags, page_align(brk) - page_align(mm.brk),
-                                            t.cred.euid == 0):
+                                            capable(t, CAP_IPC_LOCK)):
         return mm.brk
     return do_brk(mm, brk)
 
