@@ -302,6 +302,8 @@ def start_kernel(argv):
     from drivers.mem import chr_dev_init
     chr_dev_init()
     console_init()
+    from fs.userfaultfd import userfaultfd_init
+    userfaultfd_init()
     root = mount_root(o)
     if o.rootfstype == "hostfs":
         from fs.devtmpfs import devtmpfs_mount_on_dev

@@ -100,6 +100,7 @@ def dup_mm(old, hot=()):
                 continue
             new = vma.split_copy(vma.start, vma.end)
             new.flags &= ~VM_LOCKED_MASK            # locks are not inherited
+            new.uffd = None                         # nor userfaultfd registrations
             mm.insert_vma(new)
             protect = copy_page_range(mm, old, vma)
             if protect and not vma.flags & VM_SHARED:

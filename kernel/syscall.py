@@ -33,9 +33,11 @@ SYSCALL_MODULES = (
     "mm.process_vm_access", "kernel.kcmp",
     "fs.aio",
     "ipc.mqueue",
+    "fs.userfaultfd",
 )
 
 _handlers = {}
+NO_RETURN_VALUE = object()      # what a kernel stack not in a syscall returns (a userfault)
 _tables = {}
 inject_oops = set()         # boot option inject_oops=NAME: fault injection
 
@@ -126,6 +128,8 @@ def do_syscall(t, abi):
 
 def finish_syscall(t, ret):
     if t.flags & 0x4 or t.exit_state:          # PF_EXITING: no user return
+        return
+    if ret is NO_RETURN_VALUE:                  # a sleep that was no system call's
         return
     t.arch.set_syscall_return(t.regs, ret if ret is not None else 0)
     t.regs_dirty = True

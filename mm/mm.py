@@ -43,6 +43,7 @@ class MM:
         self.membarrier_state = 0           # kernel/membarrier.py
         self.anon_fault_around = True       # off once mincore asks (mm/mincore.py)
         self.ioctx_table = None             # AIO contexts (fs/aio.py)
+        self.uffd_poisoned = False          # UFFDIO_POISON left markers (fs/userfaultfd.py)
 
     # -- VMA list ----------------------------------------------------------
     def find_vma(self, addr):

@@ -37,6 +37,10 @@ def user_page(mm, addr, write):
         raise Errno(EFAULT)
     if not vma.flags & (VM_WRITE if write else VM_READ):
         raise Errno(EFAULT)
+    if vma.uffd is not None:
+        from fs.userfaultfd import uaccess_faults
+        if uaccess_faults(mm, vma, addr, write):
+            raise Errno(EFAULT)         # Linux would wait for the fault handler
     try:
         handle_mm_fault(mm, vma, addr, write)
     except VMFault:

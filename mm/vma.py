@@ -36,7 +36,7 @@ def prot_to_vm(prot):
 
 
 class VMA:
-    __slots__ = ("start", "end", "flags", "file", "pgoff", "name", "zero_from")
+    __slots__ = ("start", "end", "flags", "file", "pgoff", "name", "zero_from", "uffd")
 
     def __init__(self, start, end, flags, file=None, pgoff=0, name=None,
                  zero_from=None):
@@ -49,6 +49,7 @@ class VMA:
         # ELF: bytes of the file at or after this address read as zero
         # (the bss that shares a page with the end of .data)
         self.zero_from = zero_from
+        self.uffd = None            # (userfaultfd ctx, modes) once registered (fs/userfaultfd.py)
 
     def __repr__(self):
         f = self.flags
@@ -62,6 +63,7 @@ class VMA:
         pgoff = self.pgoff + ((start - self.start) >> 12) if self.file else 0
         zf = self.zero_from if self.zero_from is not None and self.zero_from < end else None
         v = VMA(start, end, self.flags, self.file, pgoff, self.name, zf)
+        v.uffd = self.uffd
         if self.file is not None:
             self.file.get()
         return v

@@ -120,6 +120,7 @@ def _table():
         "vm": {
             "overcommit_memory": int_ctl("mm.mmap", "overcommit_memory", 0, 2),
             "mmap_min_addr": int_ctl("mm.mmap", "MMAP_MIN_ADDR", 0, LONG_MAX),
+            "unprivileged_userfaultfd": int_ctl("fs.userfaultfd", "unprivileged_userfaultfd", 0, 1),
         },
         "fs": {
             "file-max": const(LONG_MAX),
