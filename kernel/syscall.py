@@ -34,6 +34,7 @@ SYSCALL_MODULES = (
     "fs.aio",
     "ipc.mqueue",
     "fs.userfaultfd",
+    "fs.filesystems",
 )
 
 _handlers = {}
