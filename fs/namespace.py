@@ -80,10 +80,8 @@ def _mount_devpts(source, data, flags):
 
 
 def _mount_sysfs(source, data, flags):
-    from fs.tmpfs import make_tmpfs
-    sb = make_tmpfs(True, 0o555, fstype="sysfs")
-    sb.magic = 0x62656572
-    return sb
+    from fs.sysfs import sysfs_sb
+    return sysfs_sb()
 
 
 def _mount_mqueue(source, data, flags):

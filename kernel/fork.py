@@ -279,6 +279,8 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
     c.personality = getattr(t, "personality", 0)
     sched_fork(c, t)
     ioprio_fork(c, t, flags & CLONE_IO)
+    from mm.mempolicy import mempolicy_fork
+    mempolicy_fork(c, t)
     c.blocked = t.blocked
     c.sas_ss_sp, c.sas_ss_size, c.sas_ss_flags = t.sas_ss_sp, t.sas_ss_size, t.sas_ss_flags
     if flags & CLONE_VM and not flags & CLONE_VFORK:

@@ -35,6 +35,7 @@ SYSCALL_MODULES = (
     "ipc.mqueue",
     "fs.userfaultfd",
     "fs.filesystems",
+    "mm.mempolicy",
 )
 
 _handlers = {}

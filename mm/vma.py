@@ -36,7 +36,7 @@ def prot_to_vm(prot):
 
 
 class VMA:
-    __slots__ = ("start", "end", "flags", "file", "pgoff", "name", "zero_from", "uffd")
+    __slots__ = ("start", "end", "flags", "file", "pgoff", "name", "zero_from", "uffd", "policy")
 
     def __init__(self, start, end, flags, file=None, pgoff=0, name=None,
                  zero_from=None):
@@ -50,6 +50,7 @@ class VMA:
         # (the bss that shares a page with the end of .data)
         self.zero_from = zero_from
         self.uffd = None            # (userfaultfd ctx, modes) once registered (fs/userfaultfd.py)
+        self.policy = None          # its NUMA policy, from mbind (mm/mempolicy.py)
 
     def __repr__(self):
         f = self.flags
@@ -64,6 +65,7 @@ class VMA:
         zf = self.zero_from if self.zero_from is not None and self.zero_from < end else None
         v = VMA(start, end, self.flags, self.file, pgoff, self.name, zf)
         v.uffd = self.uffd
+        v.policy = self.policy
         if self.file is not None:
             self.file.get()
         return v
