@@ -21,7 +21,9 @@ from elftools.common.exceptions import ELFError
 from elftools.elf.elffile import ELFFile
 
 from kernel.errno import EINVAL, ENOEXEC, ENOMEM, Errno
-from mm.physmem import PAGE_SIZE
+from kernel.syscall import inject_fault
+from mm.memory import VMFault
+from mm.physmem import PAGE_SIZE, OutOfMemory
 
 PT_LOAD, PT_INTERP, PT_PHDR, PT_GNU_STACK = 1, 3, 6, 0x6474E551
 PF_X, PF_W, PF_R = 1, 2, 4
@@ -242,11 +244,14 @@ def _load(t, bprm, main, arch, interp):
         if setup_pages is not None:
             setup_pages(mm)                     # i386: the [vdso] page
         phdr = _phdr_addr(main, bias)
+        inject_fault(t, "exec_late")
         sp = setup_stack(t, mm, arch, bprm, phdr, main.phnum, entry, base)
     except Errno as e:
         _exec_failed(t, e)
         return 0
-    except Exception as e:
+    except (OutOfMemory, VMFault) as e:
+        # no memory for the new image: the process cannot go on (any other
+        # exception is a kernel bug, and an oops says so)
         from kernel.printk import pr_err
         pr_err("exec of %s failed late: %r" % (bprm.filename.decode(errors="replace"), e))
         _exec_failed(t, Errno(ENOMEM))

@@ -101,12 +101,22 @@ def host_fstatfs(fd):
     return buf
 
 
+def is_pseudo_fs(fd):
+    """Whether the host directory fd is on a view of the host kernel."""
+    try:
+        return host_fstatfs(fd).f_type & 0xFFFFFFFF in _PSEUDO_MAGICS
+    except OSError:
+        return True
+
+
 class HostfsSuperBlock(SuperBlock):
-    def __init__(self, host_root, read_only):
+    def __init__(self, host_root, read_only, root_fd):
         super().__init__("hostfs", read_only, magic=HOSTFS_SUPER_MAGIC)
         self.revalidate = True
         self.host_root = host_root
-        self.root_fd = os.open(host_root, _DIR_FLAGS)
+        self.root_fd = root_fd
+        # what fs/hostfs_policy.py allowed: a remount cannot make it writable
+        self.hard_read_only = read_only
         st = os.fstat(self.root_fd)
         self.root_host_dev = st.st_dev
         self.fds = OrderedDict()            # inode -> host fd (LRU)
@@ -382,9 +392,7 @@ class HostfsInode(Inode):
         except OSError:
             return True
         try:
-            return host_fstatfs(fd).f_type & 0xFFFFFFFF in _PSEUDO_MAGICS
-        except OSError:
-            return True
+            return is_pseudo_fs(fd)
         finally:
             os.close(fd)
 
@@ -551,13 +559,17 @@ class HostfsInode(Inode):
         self.parent, self.name = new_dir, new_name
 
 
-def make_hostfs(path, read_only=False):
-    """A hostfs superblock for the host directory path (raises OSError)."""
+def make_hostfs(path, read_only=False, root_fd=None):
+    """A hostfs superblock for the host directory path (raises OSError).
+    A guest's mount passes the root_fd fs/hostfs_policy.py opened; the
+    boot's own root opens path itself (the user named it)."""
     from fs.dcache import Dentry
     if isinstance(path, bytes):
         path = os.fsdecode(path)
-    path = os.path.realpath(path)
-    sb = HostfsSuperBlock(path, read_only)
+    if root_fd is None:
+        path = os.path.realpath(path)
+        root_fd = os.open(path, _DIR_FLAGS)
+    sb = HostfsSuperBlock(path, read_only, root_fd)
     st = os.fstat(sb.root_fd)
     root = HostfsInode(sb, None, b"", st)
     sb.inodes[(st.st_dev, st.st_ino)] = root

@@ -212,6 +212,7 @@ class SuperBlock:
     def __init__(self, fstype, read_only=False, dev=None, magic=0):
         self.fstype = fstype
         self.read_only = read_only
+        self.hard_read_only = False     # its medium is read-only: no rw remount
         self.dev = dev if dev is not None else mkdev(0, next(SuperBlock._devs))
         self.magic = magic
         self._ino = itertools.count(1)

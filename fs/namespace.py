@@ -9,7 +9,9 @@ changes the read-only flag.  Unmounting a filesystem something still uses
 MNT_DETACH asks for it to be cut loose anyway.
 """
 
-from kernel.errno import (EBUSY, EFAULT, EINVAL, ENODEV, ENOENT, ENOTBLK,
+import os
+
+from kernel.errno import (EACCES, EBUSY, EFAULT, EINVAL, ENODEV, ENOENT, ENOTBLK,
                           ENOTDIR, EPERM, ERANGE, Errno)
 from fs.file import fget
 from fs.inode import S_ISDIR
@@ -57,10 +59,14 @@ def _mount_tmpfs(source, data, flags):
 
 def _mount_hostfs(source, data, flags):
     from fs.hostfs import make_hostfs
+    from fs.hostfs_policy import open_confined
     host = data.split(b",")[0] if data else b"/"
+    read_only = bool(flags & MS_RDONLY)
+    fd, path = open_confined(host, read_only)      # EACCES if not allowed
     try:
-        return make_hostfs(host, bool(flags & MS_RDONLY))
+        return make_hostfs(path, read_only, root_fd=fd)
     except OSError as e:
+        os.close(fd)
         raise Errno(e.errno or ENOENT)
 
 
@@ -241,6 +247,8 @@ def sys_mount(t, source, target, fstype, flags, data):
         if flags & MS_BIND:
             _set_mnt_flags(mnt, flags)
         else:
+            if mnt.sb.hard_read_only and not _flags_readonly(flags):
+                return -EACCES              # as for a write-protected disk
             mnt.sb.read_only = _flags_readonly(flags)
             _set_mnt_flags(mnt, flags)
         return 0

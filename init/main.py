@@ -24,7 +24,7 @@ from kernel import printk as kprintk
 from kernel.printk import pr_err, pr_info
 
 USAGE = ("usage: linux [mem=SIZE] initrd=FILE init=PATH [quiet] "
-         "[root=/dev/root rootfstype=hostfs rootflags=DIR [ro|rw]] "
+         "[root=/dev/root rootfstype=hostfs rootflags=DIR [ro|rw]] [hostfs=DIR[:rw] ...] "
          "[name=value ...] [-- ARG ...]")
 
 
@@ -109,6 +109,13 @@ def parse_cmdline(argv):
             o.rootfstype = value
         elif name == "rootflags":
             o.rootflags = value
+        elif name == "hostfs":
+            # the host directories guests may mount (fs/hostfs_policy.py)
+            from fs import hostfs_policy
+            try:
+                hostfs_policy.parse_option(value)
+            except hostfs_policy.PolicyError as e:
+                raise BootError(str(e))
         elif name == "inject_oops":
             # fault injection for tests: these system calls hit a kernel bug
             from kernel.syscall import inject_oops
@@ -158,8 +165,12 @@ def mount_root(o):
         from fs.hostfs import make_hostfs
         if not o.rootflags:
             raise BootError("rootfstype=hostfs needs rootflags=/host/dir")
+        from fs import hostfs_policy
         try:
+            hostfs_policy.allow_root(o.rootflags, bool(o.read_only))
             sb = make_hostfs(o.rootflags, read_only=bool(o.read_only))
+        except hostfs_policy.PolicyError as e:
+            raise BootError(str(e))
         except OSError as e:
             raise BootError("rootflags=%s: %s" % (o.rootflags, e.strerror))
         mnt = Mount(sb, sb.root, source=b"/dev/root")

@@ -54,16 +54,26 @@ class Entry:
 
 
 def collect_handlers():
-    for modname in SYSCALL_MODULES:
-        try:
-            mod = importlib.import_module(modname)
-        except ModuleNotFoundError as e:
-            if e.name and modname.startswith(e.name):
-                continue                        # not written yet
-            raise
+    _handlers.update(find_handlers(SYSCALL_MODULES))
+
+
+def find_handlers(modules):
+    """Every sys_<name> function of the listed modules.  A module
+    that fails to import, or two different functions with one name, is a
+    kernel build error: it would silently turn calls into ENOSYS or let
+    whichever module came last win."""
+    found = {}
+    for modname in modules:
+        mod = importlib.import_module(modname)     # an ImportError stops the boot
         for k, v in vars(mod).items():
-            if k.startswith("sys_") and callable(v):
-                _handlers[k] = v
+            if not (k.startswith("sys_") and callable(v)):
+                continue
+            prev = found.get(k)
+            if prev is not None and prev is not v:
+                raise ImportError("%s is defined twice: in %s and in %s"
+                                  % (k, prev.__module__, v.__module__))
+            found[k] = v
+    return found
 
 
 def syscall_handler(name):
@@ -72,6 +82,14 @@ def syscall_handler(name):
     if not _handlers:
         collect_handlers()
     return _handlers.get("sys_" + name)
+
+
+def inject_fault(t, where):
+    """Fault injection for tests (boot option inject_oops=WHERE): a kernel
+    bug at a named point of a system call, which must become an oops.
+    init is spared, so that the machine boots."""
+    if where in inject_oops and t.pid != 1:
+        raise RuntimeError("fault injected into %s (inject_oops=)" % where)
 
 
 def table_for(arch):

@@ -62,6 +62,12 @@ class MMContext:
 
     # -- running the stub ---------------------------------------------------
     def enter_stub(self, rip):
+        t = self.loaded_task
+        if t is not None and not t.regs_valid:
+            # the guest's registers live only in the host thread (it was
+            # stopped after a fault): keep them before the stub's replace them
+            ptrace.getregs(self.pid, t.regs)
+            t.regs_valid = True
         regs = self.stub_regs
         regs.rip = rip
         regs.orig_rax = 0xFFFFFFFFFFFFFFFF      # never a host syscall restart
