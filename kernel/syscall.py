@@ -36,6 +36,7 @@ SYSCALL_MODULES = (
     "fs.userfaultfd",
     "fs.filesystems",
     "mm.mempolicy",
+    "mm.cachestat",
 )
 
 _handlers = {}
