@@ -74,6 +74,8 @@ def default_rlimits():
     lim[8] = [8 << 20, 8 << 20]         # MEMLOCK
     lim[11] = [4096, 4096]              # SIGPENDING
     lim[12] = [819200, 819200]          # MSGQUEUE
+    lim[13] = [0, 0]                    # NICE: no nice below 20 - 0 without privilege
+    lim[14] = [0, 0]                    # RTPRIO
     return lim
 
 
