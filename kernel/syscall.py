@@ -37,6 +37,10 @@ SYSCALL_MODULES = (
     "fs.filesystems",
     "mm.mempolicy",
     "mm.cachestat",
+    "mm.mseal",
+    "mm.pkeys",
+    "mm.secretmem",
+    "mm.oom_kill",
 )
 
 _handlers = {}

@@ -20,6 +20,7 @@ VM_DONTCOPY = 0x20000
 VM_DONTEXPAND = 0x40000
 VM_LOCKONFAULT = 0x80000        # mlock2(MLOCK_ONFAULT): locked as they fault in
 VM_LOCKED_MASK = VM_LOCKED | VM_LOCKONFAULT
+VM_SEALED = 1 << 42             # mseal: no more unmap, move, resize, mprotect (mm/mseal.py)
 
 PROT_READ, PROT_WRITE, PROT_EXEC = 1, 2, 4
 

@@ -122,6 +122,13 @@ def _maps(pid):
     return show
 
 
+def _smaps(pid):
+    def show(reader):
+        from fs.proc.task_mmu import show_smaps
+        return show_smaps(_task(pid).mm)
+    return show
+
+
 def _mounts(pid):
     def show(reader):
         from fs.proc.root import show_mounts
@@ -178,6 +185,7 @@ def pid_entries(sb, pid, tid, with_task_dir=True):
         f(b"auxv", _auxv(tid), 0o400),
         f(b"comm", text(lambda t: t.comm + b"\n"), 0o644),
         f(b"maps", _maps(tid)),
+        f(b"smaps", _smaps(tid)),
         f(b"mounts", _mounts(tid)),
         f(b"mountinfo", _mountinfo(tid)),
         f(b"oom_score_adj", lambda reader: b"0\n", 0o644),
