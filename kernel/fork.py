@@ -86,7 +86,7 @@ def dup_mm(old, hot=()):
     for k in ("start_code", "end_code", "start_data", "end_data", "start_brk",
               "brk", "start_stack", "arg_start", "arg_end", "env_start",
               "env_end", "mmap_base", "auxv", "membarrier_state",
-              "anon_fault_around"):
+              "anon_fault_around", "ldt"):
         setattr(mm, k, getattr(old, k))
     if old.exe_file is not None:
         mm.exe_file = old.exe_file.get()

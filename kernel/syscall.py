@@ -41,6 +41,7 @@ SYSCALL_MODULES = (
     "mm.pkeys",
     "mm.secretmem",
     "mm.oom_kill",
+    "arch.x86.ldt",
 )
 
 _handlers = {}

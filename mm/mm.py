@@ -44,6 +44,7 @@ class MM:
         self.anon_fault_around = True       # off once mincore asks (mm/mincore.py)
         self.ioctx_table = None             # AIO contexts (fs/aio.py)
         self.uffd_poisoned = False          # UFFDIO_POISON left markers (fs/userfaultfd.py)
+        self.ldt = None                     # modify_ldt's table, bytes (arch/x86/ldt.py)
 
     # -- VMA list ----------------------------------------------------------
     def find_vma(self, addr):
