@@ -2,6 +2,8 @@
 in Linux's format (start-end perms offset dev inode, then the name padded
 to column 73: a file's path, [heap], [stack], or nothing)."""
 
+import struct
+
 from fs.inode import dev_major, dev_minor
 from mm.vma import VM_EXEC, VM_MAYSHARE, VM_READ, VM_WRITE
 
@@ -129,3 +131,129 @@ def show_smaps(mm):
         out.append("THPeligible:    0")
         out.append("VmFlags: " + " ".join(vma_flag_names(v)) + " ")
     return "\n".join(out) + ("\n" if out else "")
+
+
+# -- PROCMAP_QUERY: ioctl on /proc/PID/maps, one VMA at a time (Linux 6.11) --------
+
+PROCMAP_QUERY = 0xC0686611              # _IOWR('f', 17, struct procmap_query)
+Q_READABLE, Q_WRITABLE, Q_EXECUTABLE, Q_SHARED = 0x01, 0x02, 0x04, 0x08
+Q_COVERING_OR_NEXT, Q_FILE_BACKED = 0x10, 0x20
+Q_VALID = 0x3F
+
+
+def _query_vma(mm, addr, flags):
+    from mm.vma import VM_SHARED
+    wanted = [(Q_READABLE, VM_READ), (Q_WRITABLE, VM_WRITE), (Q_EXECUTABLE, VM_EXEC),
+              (Q_SHARED, VM_MAYSHARE | VM_SHARED)]
+    while True:
+        v = mm.find_vma(addr)
+        if v is None:
+            return None
+        ok = not (flags & Q_FILE_BACKED and (v.file is None or is_special(v)))
+        ok = ok and all(v.flags & bit for q, bit in wanted if flags & q)
+        if ok and (flags & Q_COVERING_OR_NEXT or v.start <= addr):
+            return v
+        if not flags & Q_COVERING_OR_NEXT:
+            return None
+        addr = v.end
+
+
+def _build_id(v):
+    """The GNU build ID note of the ELF file behind v, or None."""
+    _s = struct
+    try:
+        head = v.file.mapping.read(0, 4096) if v.file.mapping is not None else b""
+    except Exception:
+        return None
+    if head[:4] != b"\x7fELF":
+        return None
+    is64 = head[4] == 2
+    if is64:
+        phoff, = _s.unpack_from("<Q", head, 32)
+        phentsize, phnum = _s.unpack_from("<HH", head, 54)
+    else:
+        phoff, = _s.unpack_from("<I", head, 28)
+        phentsize, phnum = _s.unpack_from("<HH", head, 42)
+    for i in range(phnum):
+        off = phoff + i * phentsize
+        if off + phentsize > len(head):
+            break
+        if is64:
+            ptype, _, poff, _, _, pfilesz = _s.unpack_from("<IIQQQQ", head, off)
+        else:
+            ptype, poff, _, _, pfilesz = _s.unpack_from("<IIIII", head, off)
+        if ptype != 4:                              # PT_NOTE
+            continue
+        notes = v.file.mapping.read(poff, min(pfilesz, 4096))
+        pos = 0
+        while pos + 12 <= len(notes):
+            namesz, descsz, ntype = _s.unpack_from("<III", notes, pos)
+            name = notes[pos + 12:pos + 12 + namesz]
+            dstart = pos + 12 + ((namesz + 3) & ~3)
+            if ntype == 3 and name == b"GNU\0":     # NT_GNU_BUILD_ID
+                return notes[dstart:dstart + descsz]
+            pos = dstart + ((descsz + 3) & ~3)
+    return None
+
+
+def procmap_query(mm, t, arg):
+    """do_procmap_query: the VMA at or after an address, its flags, file,
+    name and build ID, into the caller's struct procmap_query."""
+    from kernel.errno import E2BIG, EINVAL, ENAMETOOLONG, ENOENT, ESRCH, Errno
+    from mm.uaccess import copy_from_user, copy_to_user
+    from mm.vma import VM_SHARED
+    (usize,) = struct.unpack("<Q", copy_from_user(t.mm, arg, 8))
+    if usize > 4096:
+        raise Errno(E2BIG)
+    if usize < 24:
+        raise Errno(EINVAL)
+    raw = copy_from_user(t.mm, arg, usize)
+    if any(raw[104:]):
+        raise Errno(E2BIG)                  # copy_struct_from_user: unknown fields set
+    raw = raw[:104].ljust(104, b"\0")
+    (_, flags, addr, _, _, _, _, _, _, _, _, name_size, bid_size, name_addr,
+     bid_addr) = struct.unpack("<QQQQQQQQQIIIIQQ", raw)
+    if flags & ~Q_VALID:
+        raise Errno(EINVAL)
+    if bool(name_size) != bool(name_addr) or bool(bid_size) != bool(bid_addr):
+        raise Errno(EINVAL)
+    if mm is None or mm.users <= 0:
+        raise Errno(ESRCH)
+    v = _query_vma(mm, addr, flags)
+    if v is None:
+        raise Errno(ENOENT)
+    vflags = ((Q_READABLE if v.flags & VM_READ else 0) | (Q_WRITABLE if v.flags & VM_WRITE else 0)
+              | (Q_EXECUTABLE if v.flags & VM_EXEC else 0)
+              | (Q_SHARED if v.flags & (VM_SHARED | VM_MAYSHARE) else 0))
+    off = ino = major = minor = 0
+    if v.file is not None and not is_special(v):
+        inode = v.file.inode
+        dev = getattr(inode, "sb_dev", None) or inode.sb.dev
+        off, ino, major, minor = v.pgoff << 12, inode.ino, dev_major(dev), dev_minor(dev)
+    bid = None
+    if bid_size:
+        bid = _build_id(v) if v.file is not None and not is_special(v) else None
+        if bid is None:
+            bid_size = 0
+        elif bid_size < len(bid):
+            raise Errno(ENAMETOOLONG)
+        else:
+            bid_size = len(bid)
+    name = None
+    if name_size:
+        text = vma_name(mm, v)
+        if text:
+            name = text.encode() + b"\0"
+            if len(name) > min(4096, name_size):
+                raise Errno(ENAMETOOLONG)
+            name_size = len(name)
+        else:
+            name_size = 0
+    if name:
+        copy_to_user(t.mm, name_addr, name)
+    if bid:
+        copy_to_user(t.mm, bid_addr, bid)
+    out = struct.pack("<QQQQQQQQQIIIIQQ", usize, flags, addr, v.start, v.end, vflags, 4096,
+                      off, ino, major, minor, name_size, bid_size, name_addr, bid_addr)
+    copy_to_user(t.mm, arg, out[:min(104, usize)])
+    return 0
