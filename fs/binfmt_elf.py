@@ -74,12 +74,16 @@ class _PageCacheStream(io.RawIOBase):
         return len(data)
 
 
+elf_cache = True                # boot option elf_cache= (init/switches.py)
+
+
 class ElfImage:
     """The parts of an ELF file the loader needs.
 
     Parsing with pyelftools costs ~0.7 ms, a third of a fork+exec; a
     program run again and again (a shell loop) is parsed once: the result
-    is kept on the file's page cache, valid while size and mtime stay."""
+    is kept on the file's page cache, valid while size and mtime stay
+    (unless the boot option says elf_cache=0)."""
 
     _FIELDS = ("elfclass", "machine", "type", "entry", "phoff", "phnum", "phentsize",
                "segments", "interp", "loads")
@@ -88,13 +92,14 @@ class ElfImage:
         self.file = file
         inode = file.inode
         key = (inode.size, inode.mtime)
-        cached = getattr(file.mapping, "elf_image", None)
+        cached = getattr(file.mapping, "elf_image", None) if elf_cache else None
         if cached is not None and cached[0] == key:
             for name, value in zip(self._FIELDS, cached[1]):
                 setattr(self, name, value)
             return
         self._parse(file)
-        file.mapping.elf_image = (key, tuple(getattr(self, n) for n in self._FIELDS))
+        if elf_cache:
+            file.mapping.elf_image = (key, tuple(getattr(self, n) for n in self._FIELDS))
 
     def _parse(self, file):
         try:
@@ -324,7 +329,7 @@ def setup_stack(t, mm, arch, bprm, phdr, phnum, entry, base):
         (AT_ENTRY, entry),
         (AT_UID, cred.uid), (AT_EUID, cred.euid),
         (AT_GID, cred.gid), (AT_EGID, cred.egid),
-        (AT_SECURE, 0),
+        (AT_SECURE, int(getattr(bprm, "secureexec", False))),
         (AT_RANDOM, random),
         (AT_HWCAP2, arch.AT_HWCAP2_VALUE),
         (AT_EXECFN, execfn),

@@ -74,6 +74,7 @@ _PSEUDO_MAGICS = {
 }
 
 _libc = ctypes.CDLL(None, use_errno=True)
+_XATTR_SHOWN = (b"user.", b"trusted.", b"security.")
 
 
 def _host_errno(e):
@@ -449,6 +450,58 @@ class HostfsInode(Inode):
             except OSError as e:
                 raise _host_errno(e)
         return self.target
+
+    # -- extended attributes: the host file's own, user.* to change ------------
+    def _xattr_call(self, fn, *args):
+        """fn(path, *args) on "/proc/self/fd/N", N an O_PATH descriptor of
+        this very file (opened O_NOFOLLOW inside its directory, so the
+        call never reaches another host file)."""
+        own = None
+        if self.parent is None:
+            fd = self.sb.root_fd
+        elif S_ISDIR(self.mode):
+            fd = self.dir_fd()
+        else:
+            try:
+                fd = own = os.open(self.name, _O_PATH | os.O_NOFOLLOW | os.O_CLOEXEC,
+                                   dir_fd=self.parent.dir_fd())
+            except OSError as e:
+                raise _host_errno(e)
+        try:
+            if own is not None:
+                self._same_or_stale(own)
+            return fn("/proc/self/fd/%d" % fd, *args, follow_symlinks=False) \
+                if S_ISLNK(self.mode) else fn("/proc/self/fd/%d" % fd, *args)
+        except OSError as e:
+            raise _host_errno(e)
+        finally:
+            if own is not None:
+                os.close(own)
+
+    def get_xattr(self, name):
+        if not name.startswith(_XATTR_SHOWN):
+            raise Errno(_errno.ENODATA)
+        return self._xattr_call(os.getxattr, name)
+
+    def set_xattr(self, name, value, flags):
+        # the host's trusted.* and security.* (file capabilities!) would act
+        # on the host: only user.* may be changed
+        if not name.startswith(b"user."):
+            raise Errno(_errno.EOPNOTSUPP)
+        if value is None:
+            self._xattr_call(os.removexattr, name)
+        else:
+            self._xattr_call(os.setxattr, name, value, flags)
+        self.revalidate()
+
+    def list_xattr(self):
+        try:
+            names = self._xattr_call(os.listxattr)
+        except Errno as e:
+            if e.errno in (_errno.EOPNOTSUPP, _errno.ENOTSUP):
+                return []
+            raise
+        return [n.encode() for n in names if n.encode().startswith(_XATTR_SHOWN)]
 
     def _after_change(self, name):
         self.revalidate()

@@ -19,6 +19,7 @@ from kernel import sched
 from kernel.errno import ENOSYS, Errno
 from kernel.exit import InitDied
 from kernel.printk import pr_err, printk_once
+from kernel.seccomp import secure_computing
 
 SYSCALL_MODULES = (
     "kernel.sys", "kernel.pgrp", "kernel.exit", "kernel.signal", "kernel.sigaltstack",
@@ -31,6 +32,11 @@ SYSCALL_MODULES = (
     "kernel.sched_policy", "kernel.ioprio", "kernel.pidfd",
     "ipc.shm", "ipc.sem", "ipc.msg", "fs.notify.inotify",
     "mm.process_vm_access", "kernel.kcmp",
+    "kernel.syslog",
+    "fs.xattr",
+    "security.keys.keyctl",
+    "kernel.seccomp",
+    "kernel.nsproxy", "security.landlock.syscalls",
     "fs.aio",
     "ipc.mqueue",
     "fs.userfaultfd",
@@ -48,6 +54,7 @@ _handlers = {}
 NO_RETURN_VALUE = object()      # what a kernel stack not in a syscall returns (a userfault)
 _tables = {}
 inject_oops = set()         # boot option inject_oops=NAME: fault injection
+trace_table = None          # strace=: kernel/trace/strace.py wraps the tables
 
 
 class Entry:
@@ -109,6 +116,8 @@ def table_for(arch):
         for nr, name in arch.SYSCALLS.items():
             fn = overrides.get(name) or _handlers.get("sys_" + name)
             tab[nr] = Entry(name, fn)
+        if trace_table is not None:
+            trace_table(arch, tab)
         _tables[arch] = tab
     return tab
 
@@ -127,12 +136,16 @@ def do_syscall(t, abi):
     tab = _tables.get(abi) or table_for(abi)
     entry = tab[nr] if 0 <= nr < len(tab) else None
     if entry is None or entry.fn is None:
-        name = entry.name if entry is not None else "#%d" % nr
-        printk_once((abi.NAME, nr), "%s: unsupported syscall %s (%s nr %d) -> ENOSYS"
-                    % (t.comm.decode(errors="replace"), name, abi.NAME, nr))
-        finish_syscall(t, -ENOSYS)
+        finish_syscall(t, sys_ni_syscall(t, abi, entry.name if entry is not None else "#%d" % nr))
         return
     t.in_syscall = nr
+    if t.seccomp_mode:
+        ok = secure_computing(t, abi, nr)       # kernel/seccomp.py
+        if ok is not True:
+            if ok is not False:                 # USER_NOTIF: wait for the answer
+                t.kstack = ok
+                run_kstack(t)
+            return
     args = abi.syscall_args(regs)
     try:
         if inject_oops and entry.name in inject_oops:
@@ -150,6 +163,14 @@ def do_syscall(t, abi):
         run_kstack(t)
         return
     finish_syscall(t, ret)
+
+
+def sys_ni_syscall(t, abi, name):
+    """A system call the kernel does not have: ENOSYS, logged once."""
+    nr = abi.syscall_nr(t.regs)
+    printk_once((abi.NAME, nr), "%s: unsupported syscall %s (%s nr %d) -> ENOSYS"
+                % (t.comm.decode(errors="replace"), name, abi.NAME, nr))
+    return -ENOSYS
 
 
 def finish_syscall(t, ret):

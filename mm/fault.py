@@ -79,7 +79,7 @@ def _do_page_fault(t, address, error_code, trapno):
             return SigInfo(SIGKILL, SI_KERNEL)
         return SigInfo(SIGBUS, BUS_ADRERR, addr=address, trapno=trapno)
     t.min_flt += 1
-    log = getattr(mm, "fault_log", None)
+    log = mm.fault_log
     if log is not None:                 # fs/exec_prefault.py is learning
         log.append((address, write))
         if len(log) >= 64:

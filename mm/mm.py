@@ -45,6 +45,7 @@ class MM:
         self.ioctx_table = None             # AIO contexts (fs/aio.py)
         self.uffd_poisoned = False          # UFFDIO_POISON left markers (fs/userfaultfd.py)
         self.ldt = None                     # modify_ldt's table, bytes (arch/x86/ldt.py)
+        self.fault_log = None               # first faults, for fs/exec_prefault.py
 
     # -- VMA list ----------------------------------------------------------
     def find_vma(self, addr):

@@ -159,7 +159,7 @@ def test_sysenter_from_64bit_never_reaches_the_host(libc, tmp_path):
 
 def _confine(tmp_path, args, ro=True, kernel_args=()):
     root = make_tree(tmp_path, guest("confine", "musl"))
-    r = run_hostfs(root, args, ro=ro, kernel_args=list(kernel_args) + ["loglevel=4"])
+    r = run_hostfs(root, args, ro=ro, kernel_args=list(kernel_args) + ["loglevel=5"])
     return root, r
 
 
@@ -173,7 +173,7 @@ def test_the_reported_hole_mount_of_host_tmp(tmp_path):
     shutil.copy("/bin/busybox", root / "bin" / "busybox")
     victim = "/tmp/pyuml-escape-%d" % os.getpid()
     assert not os.path.exists(victim)
-    r = boot(["loglevel=4", "root=/dev/root", "rootfstype=hostfs", "rootflags=%s" % root, "ro",
+    r = boot(["loglevel=5", "root=/dev/root", "rootfstype=hostfs", "rootflags=%s" % root, "ro",
               "init=/bin/busybox", "--", "sh", "-c",
               "/bin/busybox mount -t hostfs none /mnt -o /tmp; echo status $?; echo x > /mnt/%s"
               % os.path.basename(victim)])
@@ -228,13 +228,13 @@ def test_a_root_outside_the_hostfs_option_is_a_boot_error(tmp_path):
 
 def test_host_pseudo_filesystems_are_never_mountable(tmp_path):
     r = boot(["quiet", "root=/dev/root", "rootfstype=hostfs", "rootflags=/", "ro",
-              "loglevel=4", "init=%s" % guest("confine", "musl"), "--", "mount", "/proc"])
+              "loglevel=5", "init=%s" % guest("confine", "musl"), "--", "mount", "/proc"])
     assert r.out == "mount: Permission denied\n"
     assert "a host pseudo-filesystem" in r.stderr.decode()
 
 
 def test_initramfs_root_may_mount_no_host_directory(tmp_path):
-    r = run(guest("confine", "musl"), ["mount", str(tmp_path)], kernel_args=["loglevel=4"],
+    r = run(guest("confine", "musl"), ["mount", str(tmp_path)], kernel_args=["loglevel=5"],
             quiet=False)
     assert r.out == "mount: Permission denied\n"
 
