@@ -43,7 +43,7 @@ SYSCALLS = {
     "SHMEM": ("memfd_create",),
     "MEMFD_CREATE": ("memfd_create",),
     "AIO": ("io_setup", "io_submit", "io_getevents"),
-    "IO_URING": ("io_uring_setup", "io_uring_enter"),
+    "IO_URING": ("io_uring_setup", "io_uring_enter", "io_uring_register"),
     "ADVISE_SYSCALLS": ("madvise", "fadvise64"),
     "MEMBARRIER": ("membarrier",),
     "KCMP": ("kcmp",),

@@ -48,6 +48,7 @@ SYSCALL_MODULES = (
     "mm.secretmem",
     "mm.oom_kill",
     "arch.x86.ldt",
+    "io_uring.io_uring", "io_uring.register",
 )
 
 _handlers = {}

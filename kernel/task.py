@@ -172,6 +172,7 @@ class Task:
 
         # secure computing (kernel/seccomp.py); no_new_privs: PR_SET_NO_NEW_PRIVS
         self.seccomp_mode = 0
+        self.io_uring = None            # io_uring/io_uring.py's IoUringTask
         self.seccomp_filter = None
         self.no_new_privs = 0
 

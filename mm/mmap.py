@@ -247,6 +247,12 @@ def do_mmap(mm, addr, length, prot, flags, file=None, pgoff=0, name=None, cred_r
         vm |= VM_GROWSDOWN
     kind = flags & MAP_TYPE
     if file is not None:
+        mmap_file = getattr(file.f_op, "mmap_file", None)
+        if mmap_file is not None:
+            # a file that maps memory of another (io_uring's rings): that
+            # file, at its own offset, less the VM flags it forbids
+            file, pgoff, vm_clear = mmap_file(file, pgoff, length, prot)
+            vm &= ~vm_clear
         if kind == MAP_SHARED:
             flags &= LEGACY_MAP_MASK
         if kind in (MAP_SHARED, MAP_SHARED_VALIDATE):

@@ -144,6 +144,8 @@ def _table():
     return {
         "kernel": {
             "ostype": const(ksys.UTS_SYSNAME),
+            "io_uring_disabled": int_ctl("io_uring.io_uring", "sysctl_io_uring_disabled", 0, 2),
+            "io_uring_group": int_ctl("io_uring.io_uring", "sysctl_io_uring_group", -1),
             "osrelease": const(ksys.UTS_RELEASE),
             "version": const(ksys.UTS_VERSION),
             "hostname": string_ctl(*_uts("nodename"), 64),

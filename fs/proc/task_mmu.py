@@ -19,6 +19,9 @@ def vma_name(mm, v):
     if is_special(v):
         return v.name
     if v.file is not None:
+        name = getattr(v.file, "proc_name", None)      # memory of an anonymous file (io_uring)
+        if name:
+            return name.decode(errors="replace")
         return d_path(v.file.path).decode(errors="replace")
     if v.name:
         return v.name
