@@ -6,12 +6,17 @@ an eventfd, POLL_ADD/POLL_REMOVE, a READ that waits for its pipe,
 TIMEOUT, LINK_TIMEOUT, ASYNC_CANCEL, and the errnos of all three calls -
 as 64-bit programs (musl, glibc) and i386 ones."""
 
-import pytest
+import os
+import struct
 
-from conftest import differential, guest
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import differential, guest, run
 from test_i386 import LIBS32, files32
 
-MODES = ["setup", "rw", "poll", "errors"]
+MODES = ["setup", "rw", "poll", "errors", "life"]
 
 
 def _check(u):
@@ -44,3 +49,45 @@ def test_io_uring_results_are_the_requests():
     n, u = differential(guest("iouring", "musl"), ["poll"])
     assert "pipe read: late" in u.out
     assert "  cqe 3: Device timeout" in u.out         # musl's words for ETIME
+
+
+# -- hostile SQEs: the kernel answers in CQEs, never oopses, never hangs -------------
+
+def _scratch(off):
+    return 0xA5 << 56 | off
+
+
+u64 = st.one_of(st.integers(0, (1 << 64) - 1), st.sampled_from([0, 1, 2, 0xFFFFFFFF, 1 << 63,
+                                                                (1 << 64) - 1]),
+                st.integers(0, (1 << 20) - 1).map(_scratch),
+                st.sampled_from([_scratch(0), _scratch(256), _scratch(512), _scratch(4096)]))
+u32 = st.one_of(st.integers(0, 0xFFFFFFFF), st.integers(0, 16))
+sqes = st.lists(st.tuples(
+    st.integers(0, 64),                                 # opcode (58+: none)
+    st.one_of(st.just(0), st.integers(0, 0xFF)),        # flags
+    st.one_of(st.just(0), st.integers(0, 0xFFFF)),      # ioprio
+    st.integers(-2, 9),                                 # fd
+    u64, u64, u32, u32,                                 # off addr len op_flags
+    st.integers(0, 3),                                  # user_data
+    st.integers(0, 3), st.integers(0, 2),               # buf_index personality
+    u32, u64,                                           # file_index addr3
+    st.sampled_from([0, 0, 0, 0x21474552])),            # pad2: "REG!" = a register call
+    min_size=1, max_size=32)
+SQE = struct.Struct("<BBHiQQIIQHHIQQ")
+
+
+@settings(max_examples=int(os.environ.get("PYUML_FUZZ_EXAMPLES", "10")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(recs=sqes)
+def test_io_uring_hostile_sqes(tmp_path_factory, recs):
+    """Not run natively: the SQEs name paths and files of the machine."""
+    path = tmp_path_factory.mktemp("fuzz") / "sqes.bin"
+    data = b"".join(SQE.pack(*r) for r in recs)
+    path.write_bytes(data)
+    r = run(guest("iouring", "musl"), ["fuzz", str(path)], files={str(path): data},
+            timeout=90, quiet=False)
+    log = r.stderr.decode(errors="replace")
+    bad = [line for line in log.splitlines() if "Oops" in line or "Traceback" in line
+           or ("panic" in line and "Attempted to kill init" not in line)]
+    assert not bad, log[-3000:]
+    assert "fuzz: " in r.out, (r.status, r.out[-500:], log[-2000:])

@@ -9,6 +9,12 @@
  *        poll   POLL_ADD on a pipe, a READ that waits for its pipe,
  *               TIMEOUT (by time and by count), ASYNC_CANCEL, LINK_TIMEOUT
  *        errors the errnos of the three calls and of requests
+ *        life   a ring shared across fork, requests in flight at exit and
+ *               at close, the mapping outliving the ring's fd
+ *        fuzz F the 64-byte SQEs in file F, submitted in batches of up to 8
+ *               (an addr/off/addr3 whose top byte is 0xA5 is "scratch + low
+ *               bits"; pad2 "REG!" makes the record an io_uring_register of
+ *               opcode, addr, len instead); under pyuml only
  */
 #define _GNU_SOURCE
 #include "procs.h"
@@ -21,6 +27,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 
 /* the ABI (include/uapi/linux/io_uring.h), spelled out: musl has no
  * kernel headers */
@@ -494,6 +501,121 @@ static void do_errors(void)
 	ring_exit(&r);
 }
 
+static void do_life(void)
+{
+	struct ring r;
+	if (ring_init(&r, 8))
+		return;
+	struct sqe *s;
+	int p[2];
+	pipe(p);
+
+	/* the child submits on the ring it inherited; the parent sees the CQE */
+	pid_t c = fork();
+	if (c == 0) {
+		get_sqe(&r, OP_NOP, -1, 1);
+		_exit(enter(r.fd, 1, 0, 0) == 1 ? 0 : 1);
+	}
+	int st;
+	waitpid(c, &st, 0);
+	printf("child submitted: exit %d\n", WEXITSTATUS(st));
+	r.queued = 0;
+	submit_wait(&r, 1);
+
+	/* a process that dies with requests in flight */
+	c = fork();
+	if (c == 0) {
+		struct ring q;
+		if (ring_init(&q, 8))
+			_exit(1);
+		static struct kts ts = { 60, 0 };
+		static char buf[8];
+		s = get_sqe(&q, OP_POLL_ADD, p[0], 1);
+		s->op_flags = POLLIN;
+		s = get_sqe(&q, OP_TIMEOUT, -1, 2);
+		s->addr = (uintptr_t)&ts; s->len = 1;
+		s = get_sqe(&q, OP_READ, p[0], 3);
+		s->addr = (uintptr_t)buf; s->len = 8; s->off = -1;
+		_exit(enter(q.fd, 3, 0, 0) == 3 ? 0 : 1);
+	}
+	waitpid(c, &st, 0);
+	printf("child with requests in flight: exit %d\n", WEXITSTATUS(st));
+	/* the pipe is still whole: nothing the dead ring had is left reading it */
+	write(p[1], "y", 1);
+	char ch = 0;
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	long got = read(p[0], &ch, 1);
+	printf("the byte is still there: %ld %c\n", got, ch);
+
+	/* closing the ring with a request in flight; the mapping stays */
+	s = get_sqe(&r, OP_POLL_ADD, p[0], 4);
+	s->op_flags = POLLIN;
+	enter(r.fd, 1, 0, 0);
+	unsigned entries = *(unsigned *)(r.sq + r.p.sq_off.ring_entries);
+	close(r.fd);
+	printf("after close: sq entries still %u (was %u)\n",
+	       *(unsigned *)(r.sq + r.p.sq_off.ring_entries), entries);
+	SHOW(enter(r.fd, 0, 0, 0));
+	close(p[0]);
+	close(p[1]);
+}
+
+static char scratch[1 << 20] __attribute__((aligned(4096)));
+
+static uint64_t fix_addr(uint64_t v)
+{
+	if (v >> 56 == 0xA5)
+		return (uintptr_t)scratch + (v & (sizeof scratch - 1));
+	return v;
+}
+
+static void do_fuzz(const char *path)
+{
+	struct ring r;
+	if (ring_init(&r, 16))
+		return;
+	/* things for requests to find in the scratch area */
+	struct iovec *iov = (struct iovec *)scratch;
+	for (int i = 0; i < 8; i++)
+		iov[i] = (struct iovec){ scratch + 4096 * (i + 1), 512 };
+	struct kts *ts = (struct kts *)(scratch + 256);
+	ts[0] = (struct kts){ 0, 1000000 };
+	strcpy(scratch + 512, "/tmp/fz");
+	int p[2];
+	pipe(p);
+	open("/tmp/fz", O_RDWR | O_CREAT, 0644);
+	int in = open(path, O_RDONLY);
+	struct sqe batch[8];
+	long n, total = 0, posted = 0;
+	while ((n = read(in, batch, sizeof batch)) >= (long)sizeof(struct sqe)) {
+		unsigned k = n / sizeof(struct sqe), queued = 0;
+		for (unsigned i = 0; i < k; i++) {
+			struct sqe *b = &batch[i];
+			b->addr = fix_addr(b->addr);
+			b->off = fix_addr(b->off);
+			b->addr3 = fix_addr(b->addr3);
+			if (b->pad2 == 0x21474552) {		/* "REG!" */
+				reg(r.fd, b->opcode, (void *)(uintptr_t)b->addr, b->len);
+				continue;
+			}
+			struct sqe *s = get_sqe(&r, 0, 0, 0);
+			*s = *b;
+			queued++;
+		}
+		long sub = enter(r.fd, queued, 0, IORING_ENTER_GETEVENTS);
+		total += sub > 0 ? sub : 0;
+		if (sub < (long)queued) {	/* what was not taken: drop it */
+			unsigned head = *(unsigned *)(r.sq + r.p.sq_off.head);
+			*r.sq_tail = head;
+		}
+		unsigned head = *r.cq_head, tail = __atomic_load_n(r.cq_tail, __ATOMIC_ACQUIRE);
+		posted += tail - head;
+		__atomic_store_n(r.cq_head, tail, __ATOMIC_RELEASE);
+	}
+	printf("fuzz: %ld submitted, %ld completions seen\n", total, posted);
+	ring_exit(&r);
+}
+
 int main(int argc, char **argv)
 {
 	if (access("/proc/self", F_OK) < 0) {	/* pyuml's init: mount it */
@@ -514,6 +636,10 @@ int main(int argc, char **argv)
 		do_poll();
 	else if (!strcmp(argv[1], "errors"))
 		do_errors();
+	else if (!strcmp(argv[1], "life"))
+		do_life();
+	else if (!strcmp(argv[1], "fuzz") && argc > 2)
+		do_fuzz(argv[2]);
 	else
 		return 2;
 	return 0;
