@@ -4,7 +4,8 @@ io_uring_setup writes back and the rings mapped at them, NOP, READ/WRITE,
 READV/WRITEV, FSYNC, fixed buffers and files, OPENAT/CLOSE, STATX, links,
 an eventfd, POLL_ADD/POLL_REMOVE, a READ that waits for its pipe,
 TIMEOUT, LINK_TIMEOUT, ASYNC_CANCEL, and the errnos of all three calls -
-as 64-bit programs (musl, glibc) and i386 ones."""
+as 64-bit programs (musl, glibc) and i386 ones; a liburing program; and
+hostile SQEs under pyuml alone."""
 
 import os
 import struct
@@ -49,6 +50,15 @@ def test_io_uring_results_are_the_requests():
     n, u = differential(guest("iouring", "musl"), ["poll"])
     assert "pipe read: late" in u.out
     assert "  cqe 3: Device timeout" in u.out         # musl's words for ETIME
+
+
+def test_liburing_program():
+    """A program written against liburing (Debian's liburing-dev), as its
+    examples are: the library's own ring set-up, mmaps and barriers."""
+    n, u = differential(guest("uringcp", "liburing"))
+    _check(u)
+    assert "copy: identical 1" in u.out
+    assert "probe: the opcodes used are supported 1" in u.out
 
 
 # -- hostile SQEs: the kernel answers in CQEs, never oopses, never hangs -------------
