@@ -1,8 +1,8 @@
 /* A liburing program (Debian's liburing-dev, linked static with glibc),
  * in the manner of liburing's examples: io_uring-cp's copy of a file with
  * READ/WRITE in flight together, then NOP, READV/WRITEV, FSYNC, POLL_ADD,
- * TIMEOUT and OPENAT/CLOSE through the library's prep helpers, and the
- * probe.  tests/test_io_uring.py runs it natively and under pyuml and
+ * TIMEOUT and OPENAT/CLOSE through the library's prep helpers, the
+ * probe, and reads on an IORING_SETUP_SQPOLL ring.  tests/test_io_uring.py runs it natively and under pyuml and
  * compares the output.
  */
 #define _GNU_SOURCE
@@ -192,6 +192,24 @@ int main(void)
 	io_uring_free_probe(probe);
 
 	io_uring_queue_exit(&ring);
+
+	/* a ring with a submission thread: liburing wakes it when it sleeps */
+	struct io_uring_params params = { .flags = IORING_SETUP_SQPOLL, .sq_thread_idle = 10 };
+	ret = io_uring_queue_init_params(QD, &ring, &params);
+	if (ret < 0) {
+		printf("SQPOLL: %s\n", strerror(-ret));
+	} else {
+		for (int i = 0; i < 3; i++) {
+			char c[4] = {0};
+			sqe = io_uring_get_sqe(&ring);
+			io_uring_prep_read(sqe, in, c, 3, i * BS);
+			sqe->user_data = 10 + i;
+			io_uring_submit(&ring);
+			show_cqe("SQPOLL read");
+			printf("SQPOLL read: %s\n", c);
+		}
+		io_uring_queue_exit(&ring);
+	}
 	unlink(src);
 	unlink(dst);
 	return 0;
