@@ -21,6 +21,8 @@ WORKLOADS = [
     ("pagefault", "musl/pagefault", 20000, "in_guest", "first-touch fault, per page", (60000, 87000)),
     ("hello", "musl/hello", 5, "whole", "static hello, start to exit", (1300000000, 1400000000)),
     ("openread", "musl/openread", 5000, "in_guest", "open+read+close of a small file", None),
+    ("uring_read", "musl/uring_read", 4000, "in_guest",
+     "256-byte READ through io_uring, 8 per io_uring_enter", None),
     ("true_dyn", "musl/spawn", 20, "in_guest", "dynamic /bin/true, fork+exec to exit",
      None, {"hostfs": True, "args": ["/bin/true"]}),
     ("ls_1000", "musl/spawn", 3, "in_guest", "ls -l of a directory of 1,000 files",

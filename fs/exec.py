@@ -155,6 +155,8 @@ def begin_new_exec(t, bprm, arch):
     de_thread(t)
     from kernel.posix_timers import exit_itimers
     exit_itimers(t)                     # POSIX timers do not survive exec (itimers do)
+    from io_uring.io_uring import io_uring_task_cancel
+    io_uring_task_cancel(t)             # nor io_uring requests in flight
     mm = exec_mm_alloc(t, arch)
     old = t.mm
     exit_robust_list(t)

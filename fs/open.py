@@ -253,6 +253,18 @@ def sys_close_range(t, first, last, flags):
     return 0
 
 
+def sys_vhangup(t):
+    """vhangup(2): hang up the caller's controlling terminal (CAP_SYS_TTY_CONFIG)."""
+    from kernel.errno import EPERM
+    if t.cred.euid != 0:
+        return -EPERM
+    from drivers.tty import get_current_tty
+    tty = get_current_tty(t)
+    if tty is not None:
+        tty.hangup()
+    return 0
+
+
 def _s32(v):
     v &= 0xFFFFFFFF
     return v - (1 << 32) if v & 0x80000000 else v

@@ -25,12 +25,12 @@ def _mount():
     return _shm_mnt
 
 
-def shmem_file_setup(size, name=b"/dev/zero", mode=0o600, cred=None):
+def shmem_file_setup(size, name=b"/dev/zero", mode=0o600, cred=None, inode_cls=TmpfsInode):
     """An open, unlinked tmpfs file of size bytes called name (the file's
     name is what /proc shows, with " (deleted)" after it)."""
     mnt = _mount()
     uid, gid = (cred.fsuid, cred.fsgid) if cred is not None else (0, 0)
-    inode = TmpfsInode(mnt.sb, S_IFREG | mode, uid, gid)
+    inode = inode_cls(mnt.sb, S_IFREG | mode, uid, gid)
     inode.size = size
     inode.nlink = 0                         # unlinked: freed with its last user
     d = Dentry(name, mnt.root, inode)

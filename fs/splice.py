@@ -10,7 +10,7 @@ so these calls are generators (kernel/sched.py).
 
 import struct
 
-from kernel.errno import (EBADF, EINVAL, EISDIR, EOVERFLOW, ESPIPE, Errno)
+from kernel.errno import (EBADF, EFAULT, EINVAL, EISDIR, EOVERFLOW, ESPIPE, Errno)
 from fs.file import FMODE_READ, FMODE_WRITE, O_APPEND, O_NONBLOCK, fdget
 from fs.inode import S_ISDIR, S_ISREG
 from fs.read_write import MAX_RW_COUNT
@@ -221,3 +221,232 @@ def _splice(t, fd_in, off_in, fd_out, off_out, length, flags):
 
 def sys_splice(t, fd_in, off_in, fd_out, off_out, length, flags):
     return _splice(t, fd_in, off_in, fd_out, off_out, length, flags & 0xFFFFFFFF)
+
+
+# -- tee and vmsplice: pipe buffers themselves ------------------------------------
+
+SPLICE_F_ALL = 0xF              # MOVE | NONBLOCK | MORE | GIFT
+
+
+def get_pipe_info(f):
+    """The Pipe behind a pipe or FIFO end, else None."""
+    from fs.pipe import PipeOperations
+    return f.private if isinstance(f.f_op, PipeOperations) else None
+
+
+def _ipipe_prep(t, pipe, nonblock):
+    """tee's input: wait for something to duplicate (or no writers left)."""
+    from kernel import sched
+    from kernel.errno import EAGAIN, ERESTARTSYS
+    from kernel.signal import signal_pending
+    while not pipe.bufs:
+        if not pipe.writers:
+            return 0
+        if nonblock:
+            return -EAGAIN
+        if signal_pending(t):
+            return -ERESTARTSYS
+        yield sched.Sleep((pipe.rd_wait,))
+    return 0
+
+
+def _opipe_prep(t, pipe, nonblock):
+    """The output pipe: wait for a free slot; no reader is SIGPIPE/EPIPE."""
+    from kernel import sched
+    from kernel.errno import EAGAIN, EPIPE, ERESTARTSYS
+    from kernel.signal import signal_pending
+    from fs.pipe import _sigpipe
+    while pipe.full():
+        if not pipe.readers:
+            _sigpipe(t)
+            return -EPIPE
+        if nonblock:
+            return -EAGAIN
+        if signal_pending(t):
+            return -ERESTARTSYS
+        yield sched.Sleep((pipe.wr_wait,))
+    return 0
+
+
+def link_pipe(t, ipipe, opipe, length):
+    """Duplicate up to length bytes of ipipe's buffers into opipe without
+    consuming them (Linux shares the pages; the bytes are immutable here
+    until read, so a copy is the same)."""
+    from kernel.errno import EPIPE
+    from fs.file import POLLIN, POLLRDNORM
+    from fs.pipe import PipeBuffer, _sigpipe
+    ret = 0
+    i = 0
+    while length:
+        if not opipe.readers:
+            _sigpipe(t)
+            if not ret:
+                ret = -EPIPE
+            break
+        if i >= len(ipipe.bufs) or opipe.full():
+            break
+        ibuf = ipipe.bufs[i]
+        data = bytes(ibuf.data[:length])
+        obuf = PipeBuffer(data, ibuf.packet)
+        obuf.offset = ibuf.offset
+        obuf.can_merge = False          # a shared page: no one may append to it
+        opipe.bufs.append(obuf)
+        ret += len(data)
+        length -= len(data)
+        i += 1
+    if ret > 0:
+        opipe.rd_wait.wake_up(POLLIN | POLLRDNORM)
+    return ret
+
+
+def _do_tee(t, fin, fout, length, flags):
+    from fs.file import O_NONBLOCK
+    if not fin.mode & FMODE_READ or not fout.mode & FMODE_WRITE:
+        return -EBADF
+    ipipe, opipe = get_pipe_info(fin), get_pipe_info(fout)
+    if ipipe is None or opipe is None or ipipe is opipe:
+        return -EINVAL
+    nonblock = bool(flags & SPLICE_F_NONBLOCK or (fin.flags | fout.flags) & O_NONBLOCK)
+    ret = yield from _ipipe_prep(t, ipipe, nonblock)
+    if ret:
+        return ret
+    ret = yield from _opipe_prep(t, opipe, nonblock)
+    if ret:
+        return ret
+    return link_pipe(t, ipipe, opipe, length)
+
+
+def sys_tee(t, fdin, fdout, length, flags):
+    from fs.file import fget
+    flags &= 0xFFFFFFFF
+    if flags & ~SPLICE_F_ALL:
+        return -EINVAL
+    if t.arch.BITS == 32:
+        length &= 0xFFFFFFFF
+    if not length:
+        return 0
+    fin, fout = fget(t, _s32(fdin)), fget(t, _s32(fdout))
+    if fin is None or fout is None:
+        return -EBADF
+    return _do_tee(t, fin, fout, length, flags)
+
+
+def sys_vmsplice(t, fd, uiov, nr_segs, flags):
+    """User memory into a pipe (an end open for writing) or a pipe's
+    contents into user memory (one open for reading only)."""
+    from fs.file import fget
+    from fs.read_write import read_iovec
+    flags &= 0xFFFFFFFF
+    if flags & ~SPLICE_F_ALL:
+        return -EINVAL
+    f = fget(t, _s32(fd))
+    if f is None or not f.mode & (FMODE_READ | FMODE_WRITE):
+        return -EBADF
+    to_pipe = bool(f.mode & FMODE_WRITE)
+    if nr_segs > 1024:                  # UIO_MAXIOV (an unsigned long: no truncation)
+        return -EINVAL
+    vec = read_iovec(t, uiov, nr_segs)
+    for base, ln in vec:
+        if ln and base + ln > t.mm.task_size:
+            return -EFAULT
+    if not sum(ln for _, ln in vec):
+        return 0
+    pipe = get_pipe_info(f)            # (the file's O_NONBLOCK does not count)
+    if pipe is None:
+        return -EBADF
+    if to_pipe:
+        return _vmsplice_to_pipe(t, pipe, vec, flags)
+    return _vmsplice_to_user(t, pipe, vec, flags)
+
+
+def _wait_for_space(t, pipe, flags):
+    from kernel import sched
+    from kernel.errno import EAGAIN, EPIPE, ERESTARTSYS
+    from kernel.signal import signal_pending
+    from fs.pipe import _sigpipe
+    while True:
+        if not pipe.readers:
+            _sigpipe(t)
+            return -EPIPE
+        if not pipe.full():
+            return 0
+        if flags & SPLICE_F_NONBLOCK:
+            return -EAGAIN
+        if signal_pending(t):
+            return -ERESTARTSYS
+        yield sched.Sleep((pipe.wr_wait,))
+
+
+def _vmsplice_to_pipe(t, pipe, vec, flags):
+    """iter_to_pipe: one buffer per user page the data lies in, while slots
+    are free; a page that cannot be read ends it."""
+    from fs.file import POLLIN, POLLRDNORM
+    from fs.pipe import PAGE_SIZE, PipeBuffer
+    ret = yield from _wait_for_space(t, pipe, flags)
+    if ret:
+        return ret
+    done = 0
+    for base, ln in vec:
+        pos = base
+        while pos < base + ln and not pipe.full():
+            chunk = min(base + ln - pos, PAGE_SIZE - (pos & (PAGE_SIZE - 1)))
+            try:
+                data = copy_from_user(t.mm, pos, chunk)
+            except Errno as e:
+                if not done:
+                    return -e.errno
+                break
+            buf = PipeBuffer(data)
+            buf.offset = pos & (PAGE_SIZE - 1)
+            buf.can_merge = False
+            pipe.bufs.append(buf)
+            done += chunk
+            pos += chunk
+        else:
+            continue
+        break
+    if done:
+        pipe.rd_wait.wake_up(POLLIN | POLLRDNORM)
+    return done
+
+
+def _vmsplice_to_user(t, pipe, vec, flags):
+    """__splice_from_pipe with pipe_to_user: wait for data, then copy what
+    is there into the iovec, buffer by buffer (a bad address stops it and
+    leaves that buffer in the pipe)."""
+    from kernel import sched
+    from kernel.errno import EAGAIN, ERESTARTSYS
+    from kernel.signal import signal_pending
+    from fs.file import POLLOUT, POLLWRNORM
+    while not pipe.bufs:
+        if not pipe.writers:
+            return 0
+        if flags & SPLICE_F_NONBLOCK:
+            return -EAGAIN
+        if signal_pending(t):
+            return -ERESTARTSYS
+        yield sched.Sleep((pipe.rd_wait,))
+    done = 0
+    seg, segoff = 0, 0
+    err = 0
+    while pipe.bufs and seg < len(vec):
+        base, ln = vec[seg]
+        if segoff >= ln:
+            seg, segoff = seg + 1, 0
+            continue
+        buf = pipe.bufs[0]
+        n = min(len(buf.data), ln - segoff)
+        try:
+            copy_to_user(t.mm, base + segoff, bytes(buf.data[:n]))
+        except Errno as e:
+            err = -e.errno
+            break
+        del buf.data[:n]
+        buf.offset += n
+        if not buf.data:
+            pipe.bufs.pop(0)
+        done += n
+        segoff += n
+    if done:
+        pipe.wr_wait.wake_up(POLLOUT | POLLWRNORM)
+    return done if done else err

@@ -50,3 +50,35 @@ def sys_fstatfs(t, fd, buf):
         return -EBADF
     copy_to_user(t.mm, buf, _statfs_bytes(t, f.path))
     return 0
+
+
+def user_get_super(dev):
+    """The mounted superblock whose device number is dev (hostfs answers
+    for the host devices it shows too), or None."""
+    from fs.mount import all_mounts
+    for m in all_mounts:
+        sb = m.sb
+        if sb.dev == dev or dev in getattr(sb, "devs", {}).values():
+            return sb
+    return None
+
+
+def sys_ustat(t, dev, ubuf):
+    """ustat(2): free blocks and inodes of a mounted filesystem."""
+    from kernel.errno import EINVAL
+    sb = user_get_super(dev & 0xFFFFFFFF)
+    if sb is None:
+        return -EINVAL
+    _, _, _, bfree, _, _, ffree, _ = sb.statfs()
+    if t.arch.BITS == 64:
+        # f_tfree is a C int: the count is truncated to it, as Linux does
+        data = struct.pack("<iiQ6s6s4x", _s32(bfree), 0, ffree, b"", b"")
+    else:
+        data = struct.pack("<iI6s6s", _s32(bfree), ffree & 0xFFFFFFFF, b"", b"")
+    copy_to_user(t.mm, ubuf, data)
+    return 0
+
+
+def _s32(v):
+    v &= 0xFFFFFFFF
+    return v - (1 << 32) if v & 0x80000000 else v

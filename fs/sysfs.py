@@ -1,9 +1,11 @@
 """fs/sysfs.py - sysfs: the kernel's objects as directories (only what
-tools look at: the disks).
+tools look at: the disks, the NUMA node and the CPU).
 
     /sys/block/ubda/{dev,size,ro,removable,stat,queue/...,loop/...}
     /sys/dev/block/98:0 -> ../../block/ubda
     /sys/class/block/ubda -> ../../block/ubda
+    /sys/devices/system/node   drivers/base/node.py
+    /sys/devices/system/cpu    drivers/base/cpu.py
 
 Like procfs (and built from its pieces, fs/proc/inode.py), nothing is
 stored: each directory lists what exists now and each file's text is made
@@ -120,6 +122,24 @@ def _link_dir(key, prefix, name_of):
         for n, d in _disks().items()})
 
 
+def _node(key, value):
+    """The inode factory for one entry of a subsystem's tree, given as
+    nested dicts of {name: text, a function giving the text, or a dict
+    (a directory)}."""
+    if isinstance(value, dict):
+        return lambda: ProcDir(_sb, key, lambda: {
+            name.encode(): _node(key + (name,), sub) for name, sub in value.items()
+            if sub is not None})
+    text = value if callable(value) else (lambda v=value: v)
+    return lambda: ProcFile(_sb, key, lambda reader: text().encode(), mode=0o444)
+
+
+def _system():
+    from drivers.base.cpu import cpu_files
+    from drivers.base.node import node_files
+    return {"node": node_files(), "cpu": cpu_files()}
+
+
 def _root():
     return {
         b"block": lambda: ProcDir(_sb, ("block",), _block_dir),
@@ -131,7 +151,10 @@ def _root():
             b"block": _link_dir(("class", "block"), "../../block/", lambda d: d.disk_name)}),
         b"kernel": lambda: ProcDir(_sb, ("kernel",), lambda: {}),
         b"fs": lambda: ProcDir(_sb, ("fs",), lambda: {}),
-        b"devices": lambda: ProcDir(_sb, ("devices",), lambda: {}),
+        b"devices": lambda: ProcDir(_sb, ("devices",), lambda: {
+            b"system": lambda: ProcDir(_sb, ("devices", "system"), lambda: {
+                name.encode(): _node(("devices", "system", name), sub)
+                for name, sub in _system().items()})}),
     }
 
 

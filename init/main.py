@@ -419,6 +419,8 @@ def start_kernel(argv):
     from drivers.kmsg import kmsg_init
     kmsg_init()
     console_init()
+    from fs.userfaultfd import userfaultfd_init
+    userfaultfd_init()
     from drivers.block.loop import loop_init
     loop_init()
     if o.ubd:

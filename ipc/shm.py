@@ -110,12 +110,17 @@ class ShmFile(File):
 
 # -- shmget -----------------------------------------------------------------------
 
+SHM_HUGETLB = 0o4000
+
+
 def _newseg(t, key, flg, size):
     if size < SHMMIN or size > SHMMAX:
         raise Errno(EINVAL)
     npages = (size + PAGE_SIZE - 1) // PAGE_SIZE
     if shm_tot[0] + npages > SHMALL:
         raise Errno(ENOSPC)
+    if flg & SHM_HUGETLB:
+        raise Errno(EINVAL)                 # no huge page sizes (a kernel without hugetlb)
     from mm.mmap import vm_enough_memory
     if not vm_enough_memory(npages):
         raise Errno(ENOMEM)

@@ -43,7 +43,7 @@ SYSCALLS = {
     "SHMEM": ("memfd_create",),
     "MEMFD_CREATE": ("memfd_create",),
     "AIO": ("io_setup", "io_submit", "io_getevents"),
-    "IO_URING": ("io_uring_setup", "io_uring_enter"),
+    "IO_URING": ("io_uring_setup", "io_uring_enter", "io_uring_register"),
     "ADVISE_SYSCALLS": ("madvise", "fadvise64"),
     "MEMBARRIER": ("membarrier",),
     "KCMP": ("kcmp",),
@@ -57,6 +57,8 @@ SYSCALLS = {
     "SECCOMP_FILTER": ("seccomp",),
     "SECURITY_LANDLOCK": ("landlock_create_ruleset",),
     "USERFAULTFD": ("userfaultfd",),
+    "HAVE_ARCH_USERFAULTFD_WP": ("userfaultfd",),     # fs/userfaultfd.py: the WP mode too
+    "HAVE_ARCH_USERFAULTFD_MINOR": ("userfaultfd",),
     "SECRETMEM": ("memfd_secret",),
     "NUMA": ("mbind", "set_mempolicy", "get_mempolicy"),
     "MIGRATION": ("migrate_pages", "move_pages"),

@@ -83,6 +83,8 @@ def do_exit(t, code):
     vfork_release(t)
     from ipc.sem import exit_sem
     exit_sem(t)                         # SEM_UNDO adjustments
+    from io_uring.io_uring import io_uring_task_cancel
+    io_uring_task_cancel(t)             # its io_uring requests end (io_uring_files_cancel)
     exit_mm(t)                          # detaches shared memory too
     exit_files(t)
     exit_fs(t)

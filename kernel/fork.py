@@ -90,7 +90,7 @@ def dup_mm(old, hot=()):
     for k in ("start_code", "end_code", "start_data", "end_data", "start_brk",
               "brk", "start_stack", "arg_start", "arg_end", "env_start",
               "env_end", "mmap_base", "auxv", "membarrier_state",
-              "anon_fault_around"):
+              "anon_fault_around", "ldt"):
         setattr(mm, k, getattr(old, k))
     if old.exe_file is not None:
         mm.exe_file = old.exe_file.get()
@@ -106,6 +106,7 @@ def dup_mm(old, hot=()):
                 continue
             new = vma.split_copy(vma.start, vma.end)
             new.flags &= ~VM_LOCKED_MASK            # locks are not inherited
+            new.uffd = None                         # nor userfaultfd registrations
             mm.insert_vma(new)
             if vma.flags & VM_WIPEONFORK:
                 continue                            # the child faults in zeroes
@@ -296,6 +297,8 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
     sched_fork(c, t)
     trace_fork(c, t)
     ioprio_fork(c, t, flags & CLONE_IO)
+    from mm.mempolicy import mempolicy_fork
+    mempolicy_fork(c, t)
     c.blocked = t.blocked
     c.sas_ss_sp, c.sas_ss_size, c.sas_ss_flags = t.sas_ss_sp, t.sas_ss_size, t.sas_ss_flags
     if flags & CLONE_VM and not flags & CLONE_VFORK:

@@ -552,3 +552,88 @@ def mm_release(t):
         except Errno:
             pass
     t.clear_child_tid = 0
+
+
+# -- futex_waitv: one sleep on several futexes ------------------------------------
+
+FUTEX_WAITV_MAX = 128
+FUTEX2_SIZE_U32, FUTEX2_SIZE_U64, FUTEX2_SIZE_MASK = 0x02, 0x03, 0x03
+FUTEX2_NUMA, FUTEX2_MPOL, FUTEX2_PRIVATE = 0x04, 0x08, 128
+FUTEX2_VALID_MASK = FUTEX2_SIZE_MASK | FUTEX2_NUMA | FUTEX2_MPOL | FUTEX2_PRIVATE
+_WAITV = struct.Struct("<QQII")                 # struct futex_waitv: val, uaddr, flags, reserved
+
+
+def sys_futex_waitv(t, waiters, nr_futexes, flags, timeout, clockid):
+    """Sleep until one of nr_futexes words is woken; returns its index.
+    The timeout is absolute on CLOCK_MONOTONIC or CLOCK_REALTIME, and a
+    __kernel_timespec even for i386 (the call is newer than time64)."""
+    from kernel.time import NSEC_PER_SEC
+    nr_futexes &= 0xFFFFFFFF
+    if flags & 0xFFFFFFFF:
+        return -EINVAL
+    if not nr_futexes or nr_futexes > FUTEX_WAITV_MAX or not waiters:
+        return -EINVAL
+    deadline = None
+    clock_rt = False
+    if timeout:
+        clockid = _s32(clockid)
+        if clockid not in (0, 1):
+            return -EINVAL
+        clock_rt = clockid == 0
+        sec, nsec = struct.unpack("<qq", copy_from_user(t.mm, timeout, 16))
+        if sec < 0 or not 0 <= nsec < NSEC_PER_SEC:
+            return -EINVAL
+        deadline = sec * NSEC_PER_SEC + nsec
+    vs = []
+    for i in range(nr_futexes):
+        val, uaddr, fl, reserved = _WAITV.unpack(copy_from_user(t.mm, waiters + i * _WAITV.size,
+                                                                _WAITV.size))
+        if fl & ~FUTEX2_VALID_MASK or reserved:
+            return -EINVAL
+        if fl & FUTEX2_SIZE_MASK != FUTEX2_SIZE_U32:
+            return -EINVAL                      # only 32-bit futexes exist
+        if val >> 32:
+            return -EINVAL
+        vs.append((val, uaddr, bool(fl & FUTEX2_PRIVATE)))
+    return _futex_wait_multiple(t, vs, deadline, clock_rt)
+
+
+def _futex_wait_multiple(t, vs, deadline, clock_rt):
+    from kernel.signal import signal_pending
+    from kernel.time import clock_ns
+    clk = 0 if clock_rt else 1
+    mm = t.mm
+    keys = [get_futex_key(mm, uaddr, private) for val, uaddr, private in vs]
+    while True:
+        # futex_wait_multiple_setup: check and queue each in turn
+        qs = []
+        for (val, uaddr, private), key in zip(vs, keys):
+            try:
+                cur = get_user_u32(mm, uaddr)
+            except Errno:
+                for q in qs:
+                    _unqueue(q)
+                raise
+            if cur != val:
+                for q in qs:
+                    _unqueue(q)
+                return -EAGAIN
+            q = FutexQ(t, key, FUTEX_BITSET_MATCH_ANY)
+            _queues.setdefault(key, []).append(q)
+            qs.append(q)
+        try:
+            while not any(q.woken for q in qs):
+                if deadline is not None:
+                    left = deadline - clock_ns(t, clk)
+                    if left <= 0:
+                        return -ETIMEDOUT
+                if signal_pending(t):
+                    return -ERESTARTSYS
+                yield sched.Sleep((), None if deadline is None else sched.now() + left / 1e9)
+        finally:
+            for q in qs:
+                if not q.woken:
+                    _unqueue(q)
+        for i, q in enumerate(qs):
+            if q.woken:
+                return i

@@ -17,7 +17,7 @@ The pid argument names a thread (0: the caller).
 import struct
 
 from kernel.capability import CAP_SYS_NICE, capable
-from kernel.errno import EACCES, EINVAL, EPERM, ESRCH, Errno
+from kernel.errno import E2BIG, EACCES, EAGAIN, EBUSY, EFAULT, EINVAL, EOPNOTSUPP, EPERM, ESRCH, Errno
 from mm.uaccess import copy_from_user, copy_to_user
 
 SCHED_OTHER, SCHED_FIFO, SCHED_RR, SCHED_BATCH, SCHED_ISO, SCHED_IDLE = 0, 1, 2, 3, 4, 5
@@ -42,19 +42,25 @@ def task_policy(p):
 
 
 def sched_fork(child, parent):
-    """What a new task inherits (called by copy_process)."""
+    """What a new task inherits (called by copy_process).  A SCHED_DEADLINE
+    task may not fork (EAGAIN) unless its children reset."""
     child.nice = getattr(parent, "nice", 0)
     # prctl(PR_SET_TIMERSLACK): the child's slack and its default are the
     # parent's current slack
     child.timer_slack_ns = child.default_timer_slack_ns = getattr(parent, "timer_slack_ns", 50000)
     child.policy = task_policy(parent)
     child.rt_priority = getattr(parent, "rt_priority", 0)
+    child.dl = getattr(parent, "dl", None)
+    child.custom_slice = None                   # __sched_fork: the base slice again
     child.sched_reset_on_fork = False
     if getattr(parent, "sched_reset_on_fork", False):
         if child.policy in _RT or child.policy == SCHED_DEADLINE:
             child.policy, child.rt_priority, child.nice = SCHED_OTHER, 0, 0
+            child.dl = None
         elif child.nice < 0:
             child.nice = 0
+    if child.policy == SCHED_DEADLINE:
+        raise Errno(EAGAIN)
 
 
 def _find(t, pid):
@@ -115,6 +121,7 @@ def sched_setscheduler(t, p, policy, prio):
     p.policy = policy
     p.rt_priority = prio if policy in _RT else 0
     p.sched_reset_on_fork = reset_on_fork
+    p.dl = None
     return 0
 
 
@@ -187,6 +194,149 @@ def sys_sched_rr_get_interval(t, pid, interval):
     p = _find(t, _s32(pid))
     ns = RR_TIMESLICE_NS if task_policy(p) == SCHED_RR else 0
     put_timespec(t, interval, ns)
+    return 0
+
+
+# -- sched_setattr / sched_getattr: struct sched_attr --------------------------------
+#
+# One call for every policy, SCHED_DEADLINE's runtime/deadline/period
+# included.  Deadline tasks are admitted while their bandwidth fits in
+# what the RT throttle leaves (950000/1000000 of the one CPU) and are then
+# scheduled like everyone else: the kernel keeps and reports the
+# reservation, it does not enforce it.  A fair task's sched_runtime is its
+# slice (EEVDF), settable since Linux 6.12.
+
+SCHED_ATTR_SIZE_VER0, SCHED_ATTR_SIZE_VER1 = 48, 56
+SCHED_FLAG_RESET_ON_FORK, SCHED_FLAG_RECLAIM, SCHED_FLAG_DL_OVERRUN = 0x01, 0x02, 0x04
+SCHED_FLAG_KEEP_POLICY, SCHED_FLAG_KEEP_PARAMS = 0x08, 0x10
+SCHED_FLAG_UTIL_CLAMP = 0x20 | 0x40
+SCHED_FLAG_ALL = 0x7F
+SCHED_DL_FLAGS = SCHED_FLAG_RECLAIM | SCHED_FLAG_DL_OVERRUN
+DL_SCALE = 10
+sched_deadline_period_max_us = 4194304      # /proc/sys/kernel/sched_deadline_period_*
+sched_deadline_period_min_us = 100
+sched_rt_runtime_us, sched_rt_period_us = 950000, 1000000
+BASE_SLICE_NS = 750000                      # sysctl_sched_base_slice on one CPU
+_SCHED_ATTR = struct.Struct("<IIQiIQQQII")
+
+
+def _checkparam_dl(runtime, deadline, period):
+    if deadline == 0 or runtime < 1 << DL_SCALE:
+        return False
+    if deadline >> 63 or period >> 63:
+        return False
+    period = period or deadline
+    if period < deadline or deadline < runtime:
+        return False
+    return sched_deadline_period_min_us * 1000 <= period <= sched_deadline_period_max_us * 1000
+
+
+def _dl_bandwidth_used(but):
+    from kernel.task import tasks
+    return sum(p.dl[0] / (p.dl[2] or p.dl[1]) for p in tasks.values()
+               if p is not but and not p.exit_state and getattr(p, "dl", None))
+
+
+def sched_copy_attr(t, uattr):
+    """The struct from the guest; a size it does not know is E2BIG, after
+    writing the size the kernel does know back into the struct."""
+    from mm.uaccess import copy_from_user, copy_to_user
+    (size,) = struct.unpack("<I", copy_from_user(t.mm, uattr, 4))
+    if not size:
+        size = SCHED_ATTR_SIZE_VER0
+    if size < SCHED_ATTR_SIZE_VER0 or size > 4096:
+        copy_to_user(t.mm, uattr, struct.pack("<I", SCHED_ATTR_SIZE_VER1))
+        raise Errno(E2BIG)
+    raw = copy_from_user(t.mm, uattr, size)
+    if any(raw[SCHED_ATTR_SIZE_VER1:]):
+        copy_to_user(t.mm, uattr, struct.pack("<I", SCHED_ATTR_SIZE_VER1))
+        raise Errno(E2BIG)                     # copy_struct_from_user: unknown fields set
+    raw = raw[:SCHED_ATTR_SIZE_VER1].ljust(SCHED_ATTR_SIZE_VER1, b"\0")
+    a = list(_SCHED_ATTR.unpack(raw))
+    if a[2] & SCHED_FLAG_UTIL_CLAMP and size < SCHED_ATTR_SIZE_VER1:
+        raise Errno(EINVAL)
+    a[3] = max(-20, min(19, a[3]))             # sched_nice, clamped
+    return a
+
+
+def sys_sched_setattr(t, pid, uattr, flags):
+    pid = _s32(pid)
+    if not uattr or pid < 0 or flags & 0xFFFFFFFF:
+        return -EINVAL
+    (_, policy, sflags, nice, prio, runtime, deadline, period, _umin, _umax) = sched_copy_attr(t, uattr)
+    if policy >= 1 << 31:
+        return -EINVAL
+    p = _find(t, pid)
+    if sflags & SCHED_FLAG_KEEP_POLICY:
+        policy = task_policy(p)
+        if not sflags & SCHED_FLAG_RESET_ON_FORK and getattr(p, "sched_reset_on_fork", False):
+            sflags |= SCHED_FLAG_RESET_ON_FORK
+    if sflags & SCHED_FLAG_KEEP_PARAMS:
+        nice, prio = getattr(p, "nice", 0), getattr(p, "rt_priority", 0)
+        if getattr(p, "dl", None):
+            runtime, deadline, period = p.dl[:3]
+    if policy not in _VALID:
+        return -EINVAL
+    if sflags & ~SCHED_FLAG_ALL:
+        return -EINVAL
+    if prio > MAX_RT_PRIO - 1:
+        return -EINVAL
+    if policy == SCHED_DEADLINE and not _checkparam_dl(runtime, deadline, period):
+        return -EINVAL
+    if (policy in _RT) != (prio != 0):
+        return -EINVAL
+    reset_on_fork = bool(sflags & SCHED_FLAG_RESET_ON_FORK)
+    if t.cred.euid != 0:
+        if policy in _FAIR and nice < getattr(p, "nice", 0) \
+                and not _nice_reduction_ok(p, nice):
+            return -EPERM
+        if not _user_check(t, p, policy, prio, reset_on_fork):
+            return -EPERM
+    if sflags & SCHED_FLAG_UTIL_CLAMP:
+        return -EOPNOTSUPP                       # no CONFIG_UCLAMP_TASK
+    if policy == SCHED_DEADLINE:
+        bw = runtime / (period or deadline)
+        if _dl_bandwidth_used(p) + bw > sched_rt_runtime_us / sched_rt_period_us:
+            return -EBUSY
+    p.sched_reset_on_fork = reset_on_fork
+    if sflags & SCHED_FLAG_KEEP_PARAMS:
+        return 0            # Linux then leaves policy and parameters alone, even a new policy
+    p.policy = policy
+    p.rt_priority = prio if policy in _RT else 0
+    p.dl = (runtime, deadline, period or deadline, sflags & SCHED_DL_FLAGS) \
+        if policy == SCHED_DEADLINE else None
+    if policy in _FAIR:                          # (SCHED_IDLE keeps its nice)
+        p.nice = nice
+        p.custom_slice = max(100000, min(100000000, runtime)) if runtime else None
+    return 0
+
+
+def sys_sched_getattr(t, pid, uattr, usize, flags):
+    from mm.uaccess import copy_to_user
+    pid = _s32(pid)
+    usize &= 0xFFFFFFFF
+    if not uattr or pid < 0 or usize > 4096 or usize < SCHED_ATTR_SIZE_VER0 or flags & 0xFFFFFFFF:
+        return -EINVAL
+    p = _find(t, pid)
+    policy = task_policy(p)
+    sflags = SCHED_FLAG_RESET_ON_FORK if getattr(p, "sched_reset_on_fork", False) else 0
+    nice = prio = runtime = deadline = period = 0
+    dl = getattr(p, "dl", None)
+    if policy == SCHED_DEADLINE and dl:
+        runtime, deadline, period, dlflags = dl
+        sflags |= dlflags
+    elif policy in _RT:
+        prio = getattr(p, "rt_priority", 0)
+    else:
+        nice = getattr(p, "nice", 0)
+        runtime = getattr(p, "custom_slice", None) or BASE_SLICE_NS
+    size = min(usize, SCHED_ATTR_SIZE_VER1)
+    data = _SCHED_ATTR.pack(size, policy, sflags & SCHED_FLAG_ALL, nice, prio, runtime,
+                            deadline, period, 0, 0)
+    if uattr + usize > t.mm.task_size:
+        raise Errno(EFAULT)
+    # copy_struct_to_user: a bigger struct than ours gets zeros past our end
+    copy_to_user(t.mm, uattr, data[:size] + bytes(usize - size))
     return 0
 
 

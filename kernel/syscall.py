@@ -43,9 +43,20 @@ SYSCALL_MODULES = (
     "fs.aio",
     "kernel.trace_mask",
     "ipc.mqueue",
+    "fs.userfaultfd",
+    "fs.filesystems",
+    "mm.mempolicy",
+    "mm.cachestat",
+    "mm.mseal",
+    "mm.pkeys",
+    "mm.secretmem",
+    "mm.oom_kill",
+    "arch.x86.ldt",
+    "io_uring.io_uring", "io_uring.register",
 )
 
 _handlers = {}
+NO_RETURN_VALUE = object()      # what a kernel stack not in a syscall returns (a userfault)
 _tables = {}
 inject_oops = set()         # boot option inject_oops=NAME: fault injection
 trace_table = None          # strace=: kernel/trace/strace.py wraps the tables
@@ -169,6 +180,8 @@ def sys_ni_syscall(t, abi, name):
 
 def finish_syscall(t, ret):
     if t.flags & 0x4 or t.exit_state:          # PF_EXITING: no user return
+        return
+    if ret is NO_RETURN_VALUE:                  # a sleep that was no system call's
         return
     if t.trace_mask:                            # trace(2): kernel/trace_mask.py
         trace_return(t, ret if ret is not None else 0)

@@ -83,7 +83,6 @@ def default_rlimits():
     lim[12] = [819200, 819200]          # MSGQUEUE: Linux's MQ_BYTES_MAX
     lim[13] = [0, 0]                    # NICE: only privilege lowers nice
     lim[14] = [0, 0]                    # RTPRIO: no real time without it
-    lim[12] = [819200, 819200]          # MSGQUEUE
     return lim
 
 
@@ -185,6 +184,7 @@ class Task:
 
         # secure computing (kernel/seccomp.py); no_new_privs: PR_SET_NO_NEW_PRIVS
         self.seccomp_mode = 0
+        self.io_uring = None            # io_uring/io_uring.py's IoUringTask
         self.seccomp_filter = None
         self.no_new_privs = 0
 

@@ -55,6 +55,13 @@ def _do_page_fault(t, address, error_code, trapno):
         ok = vma.flags & (VM_READ | VM_EXEC | VM_WRITE)
     if not ok:
         return SigInfo(SIGSEGV, SEGV_ACCERR, addr=address, trapno=trapno)
+    if vma.uffd is not None or mm.uffd_poisoned:
+        from fs.userfaultfd import FAULT_RETRY, handle_userfault
+        r = handle_userfault(t, vma, address, write, trapno)
+        if r is FAULT_RETRY:
+            return None                 # t sleeps (t.kstack), then faults again
+        if r is not None:
+            return r
     try:
         try:
             handle_mm_fault(mm, vma, address, write)

@@ -13,7 +13,7 @@ Like Linux, a range with holes is still handled where it is mapped and then
 reported as ENOMEM.
 """
 
-from kernel.errno import EINVAL, ENOMEM, Errno
+from kernel.errno import EACCES, EINVAL, ENOMEM, EPERM, ESRCH, Errno
 from mm.memory import zap_page_range
 from mm.physmem import PAGE_SIZE
 from mm.vma import VM_DONTCOPY, VM_DONTDUMP, VM_LOCKED, VM_SHARED, VM_WIPEONFORK, VM_WRITE
@@ -24,6 +24,7 @@ MADV_MERGEABLE, MADV_UNMERGEABLE, MADV_HUGEPAGE, MADV_NOHUGEPAGE = 12, 13, 14, 1
 MADV_DONTDUMP, MADV_DODUMP, MADV_WIPEONFORK, MADV_KEEPONFORK = 16, 17, 18, 19
 MADV_COLD, MADV_PAGEOUT, MADV_POPULATE_READ, MADV_POPULATE_WRITE = 20, 21, 22, 23
 MADV_COLLAPSE = 25
+MADV_DONTNEED_LOCKED = 24
 
 # No KSM and no transparent huge pages (kernel/configs.py): their advice
 # (MERGEABLE, HUGEPAGE, COLLAPSE...) is EINVAL, as on such a Linux.
@@ -72,6 +73,11 @@ def _populate(mm, vma, start, end, write):
 
 
 def sys_madvise(t, start, length, advice):
+    return _madvise_mm(t, t.mm, start, length, advice)
+
+
+def _madvise_mm(t, mm, start, length, advice):
+    """do_madvise on mm (the caller's own, or process_madvise's target)."""
     advice &= 0xFFFFFFFF
     if start & (PAGE_SIZE - 1):
         return -EINVAL
@@ -82,12 +88,16 @@ def sys_madvise(t, start, length, advice):
         return -EINVAL
     if end == start:
         return 0
-    mm = t.mm
     if end > mm.task_size:
         return -ENOMEM
     if advice in _HINTS:
         vmas = mm.vmas_in(start, end)
         return 0 if _covers(vmas, start, end) else -ENOMEM
+    if advice in (MADV_DONTNEED, MADV_FREE, MADV_REMOVE, MADV_DONTFORK, MADV_WIPEONFORK,
+                  MADV_DONTNEED_LOCKED):
+        from mm.mseal import madvise_sealed_ok
+        if not madvise_sealed_ok(mm, start, end):
+            return -EPERM
     vmas = mm.vmas_in(start, end)
     for vma in vmas:
         s, e = max(start, vma.start), min(end, vma.end)
@@ -125,3 +135,51 @@ def _covers(vmas, start, end):
             return False
         pos = v.end
     return pos >= end
+
+
+# -- process_madvise: advice for another process, or oneself, by pidfd ------------
+
+PROCESS_MADV_REMOTE = (MADV_COLD, MADV_PAGEOUT, MADV_WILLNEED, MADV_COLLAPSE)
+
+
+def sys_process_madvise(t, pidfd, vec, vlen, advice, flags):
+    """Each iovec range gets the advice, in order; the bytes advised, or
+    the first error if none was.  Another process may only be given the
+    hints that change nothing it can see (COLD, PAGEOUT, WILLNEED,
+    COLLAPSE), and only by a caller with CAP_SYS_NICE."""
+    from fs.read_write import read_iovec
+    from kernel.pidfd import _target, pidfd_get
+    from kernel.ptrace_access import ptrace_may_access
+    if flags & 0xFFFFFFFF:
+        return -EINVAL
+    if vlen > 1024:
+        return -EINVAL
+    iov = read_iovec(t, vec, vlen)
+    ctx, _ = pidfd_get(t, pidfd)
+    target = _target(ctx)
+    if target.mm is None:
+        return -ESRCH
+    if target.mm is not t.mm and not ptrace_may_access(t, target):
+        return -EACCES                  # mm_access
+
+    advice = _s32(advice)
+    if target.mm is not t.mm:
+        if advice not in PROCESS_MADV_REMOTE:
+            return -EINVAL
+        if t.cred.euid != 0:
+            return -EPERM
+    done = 0
+    for base, length in iov:
+        try:
+            r = _madvise_mm(t, target.mm, base, length, advice)
+        except Errno as e:
+            r = -e.errno
+        if r < 0:
+            return done or r
+        done += length
+    return done
+
+
+def _s32(v):
+    v &= 0xFFFFFFFF
+    return v - (1 << 32) if v & 0x80000000 else v

@@ -12,7 +12,7 @@ process must see is marked NEWPAGE/NEWPROT and noted for mm/tlb.py.
 
 from mm import physmem as _pm
 from mm.pgtable import (_PAGE_AROUND, _PAGE_NEWPAGE, _PAGE_NEWPROT, _PAGE_PRESENT,
-                        _PAGE_PROTNONE, _PAGE_RW, PROT_BITS, PTE_PFN_MASK,
+                        _PAGE_PROTNONE, _PAGE_RW, _PAGE_UFFD_WP, PROT_BITS, PTE_PFN_MASK,
                         vm_prot_bits)
 from mm.physmem import PAGE_SHIFT, PAGE_SIZE, PG_CACHE, OutOfMemory
 from mm.vma import VM_EXEC, VM_READ, VM_SHARED, VM_WRITE
@@ -87,6 +87,8 @@ def pte_touched(q, idx):
 def _around(vma, addr, idx):
     """The fault-around window: up to FAULT_AROUND_PAGES aligned pages around
     addr, inside the VMA and inside addr's pte page."""
+    if vma.uffd is not None:
+        return addr, addr + PAGE_SIZE, idx  # each page is the handler's (uffd_disable_fault_around)
     span = FAULT_AROUND_PAGES * PAGE_SIZE
     start = max(addr & ~(span - 1), vma.start, addr & ~((1 << 21) - 1))
     end = min((addr & ~(span - 1)) + span, vma.end, (addr | ((1 << 21) - 1)) + 1)
@@ -231,7 +233,7 @@ def do_wp_page(mm, vma, addr, idx, pte):
     # LAB cow: starter
     #> if vma.flags & VM_SHARED:
     # LAB cow: end
-        q[idx] = (pte & ~(PROT_BITS | _PAGE_AROUND)) | vma_prot(vma) | _PAGE_NEWPROT
+        q[idx] = (pte & ~(PROT_BITS | _PAGE_AROUND | _PAGE_UFFD_WP)) | vma_prot(vma) | _PAGE_NEWPROT
     else:
         try:
             new = pm.alloc_frame(zero=False)
@@ -277,6 +279,8 @@ def change_protection(mm, vma, start, end):
             if not pte & (_PAGE_PRESENT | _PAGE_PROTNONE):
                 continue
             bits = pte_prot_for(vma, pm, (pte & PTE_PFN_MASK) >> PAGE_SHIFT)
+            if pte & _PAGE_UFFD_WP:
+                bits &= ~_PAGE_RW               # userfaultfd write protection stays
             new = (pte & ~PROT_BITS) | bits
             if new != pte:
                 q[i] = new | _PAGE_NEWPROT
@@ -323,7 +327,7 @@ def copy_page_range(dst, src, vma):
                         protect[-1][1] = a + PAGE_SIZE
                     else:
                         protect.append([a, a + PAGE_SIZE])
-            q[didx + i] = pte & ~(_PAGE_NEWPAGE | _PAGE_NEWPROT)
+            q[didx + i] = pte & ~(_PAGE_NEWPAGE | _PAGE_NEWPROT | _PAGE_UFFD_WP)
             dst.rss += 1
     # LAB cow: starter
     #> # The starter copies every private page at fork (page-cache pages,

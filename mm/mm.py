@@ -43,6 +43,8 @@ class MM:
         self.membarrier_state = 0           # kernel/membarrier.py
         self.anon_fault_around = True       # off once mincore asks (mm/mincore.py)
         self.ioctx_table = None             # AIO contexts (fs/aio.py)
+        self.uffd_poisoned = False          # UFFDIO_POISON left markers (fs/userfaultfd.py)
+        self.ldt = None                     # modify_ldt's table, bytes (arch/x86/ldt.py)
         self.fault_log = None               # first faults, for fs/exec_prefault.py
 
     # -- VMA list ----------------------------------------------------------

@@ -124,6 +124,8 @@ def do_munmap(mm, start, length):
     end = start + page_align(length)
     if end > mm.task_size or end <= start:
         raise Errno(EINVAL)
+    if mm.vmas and _sealed_in(mm, start, end):
+        raise Errno(EPERM)                      # mm/mseal.py
     for vma in mm.vmas_in(start, end):
         if vma.start < start:
             vma = split_vma(mm, vma, start)
@@ -134,6 +136,11 @@ def do_munmap(mm, start, length):
     if zap_page_range(mm, start, end):
         mm.note_unmap(start, end)
     return 0
+
+
+def _sealed_in(mm, start, end):
+    from mm.vma import VM_SEALED
+    return any(v.flags & VM_SEALED for v in mm.vmas_in(start, end))
 
 
 def get_unmapped_area(mm, length, hint=0, limit=None, map32=False):
@@ -241,6 +248,12 @@ def do_mmap(mm, addr, length, prot, flags, file=None, pgoff=0, name=None, cred_r
         vm |= VM_GROWSDOWN
     kind = flags & MAP_TYPE
     if file is not None:
+        mmap_file = getattr(file.f_op, "mmap_file", None)
+        if mmap_file is not None:
+            # a file that maps memory of another (io_uring's rings): that
+            # file, at its own offset, less the VM flags it forbids
+            file, pgoff, vm_clear = mmap_file(file, pgoff, length, prot)
+            vm &= ~vm_clear
         if kind == MAP_SHARED:
             flags &= LEGACY_MAP_MASK
         if kind in (MAP_SHARED, MAP_SHARED_VALIDATE):
@@ -263,6 +276,9 @@ def do_mmap(mm, addr, length, prot, flags, file=None, pgoff=0, name=None, cred_r
         if getattr(file.inode, "seals", 0):
             from mm.memfd import memfd_check_seals_mmap
             vm = memfd_check_seals_mmap(file, vm)
+        if getattr(file.inode, "secretmem", False):
+            from mm.secretmem import secretmem_mmap_flags
+            vm = secretmem_mmap_flags(file, vm, cred_root, mm, length)
     else:
         if kind == MAP_SHARED:
             if vm & VM_GROWSDOWN:
@@ -308,6 +324,8 @@ def mprotect_fixup(mm, start, end, prot):
     as Linux does: a hole or a forbidden VMA stops the walk with ENOMEM or
     EACCES, and the VMAs before it keep their new protection."""
     newflags = prot_to_vm(prot)
+    if _sealed_in(mm, start, end):
+        raise Errno(EPERM)                      # mm/mseal.py: all or nothing
     pos = start
     for v in mm.vmas_in(start, end):
         if v.start > pos:
@@ -342,6 +360,8 @@ def do_brk(mm, newbrk):
         mm.brk = newbrk
         return newbrk
     if new_top < old_top:
+        if _sealed_in(mm, new_top, old_top):
+            return mm.brk
         do_munmap(mm, new_top, old_top - new_top)
         mm.brk = newbrk
         return newbrk
@@ -391,7 +411,7 @@ def ksys_mmap_pgoff(t, addr, length, prot, flags, fd, pgoff):
         if flags & MAP_HUGETLB:
             raise Errno(EINVAL)
     elif flags & MAP_HUGETLB:
-        raise Errno(ENOMEM)                         # no huge pages reserved
+        raise Errno(EINVAL)                         # no hstate: a kernel without hugetlb
     addr = do_mmap(t.mm, addr, length, prot, flags, file, pgoff,
                    cred_root=capable(t, CAP_IPC_LOCK))
     vma = t.mm.vma_at(addr)
@@ -489,6 +509,8 @@ def do_mremap(t, addr, old_len, new_len, flags, new_addr):
     vma = mm.vma_at(addr)
     if vma is None:
         return -EFAULT
+    if _sealed_in(mm, addr, addr + max(old_len, PAGE_SIZE)):
+        return -EPERM                           # mm/mseal.py
     if moving:
         # Linux's mremap_to: free the target, drop the tail a shrink loses,
         # and only then check what is left of the old range

@@ -61,3 +61,25 @@ def out_of_memory(t):
         if not th.exit_state and not th.flags & 0x4:            # PF_EXITING
             do_exit(th, SIGKILL)
     return True
+
+
+def sys_process_mrelease(t, pidfd, flags):
+    """process_mrelease(2): reap the memory of a process already being
+    killed (a fatal signal or group exit under way), as the OOM reaper
+    does; a process that is not dying is EINVAL, one whose address space
+    is already gone ESRCH.  Here a dying process's memory goes as soon as
+    it runs its exit, which comes first: there is nothing left to wait for."""
+    from kernel.errno import EINVAL, ESRCH
+    from kernel.pidfd import _target, pidfd_get
+    from kernel.signal import SIGKILL, sigmask
+    if flags & 0xFFFFFFFF:
+        return -EINVAL
+    ctx, _ = pidfd_get(t, pidfd)
+    target = _target(ctx)
+    threads = [th for th in target.thread_group() if th.mm is not None and not th.exit_state]
+    if not threads:
+        return -ESRCH
+    sig = target.signal
+    dying = sig.group_exit or (sig.shared_pending is not None
+                               and sig.shared_pending.signal & sigmask(SIGKILL))
+    return 0 if dying else -EINVAL

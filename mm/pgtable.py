@@ -33,6 +33,11 @@ _PAGE_NEWPROT = 1 << 10         # software: host protection is stale
 # not known to have touched (mincore must not call it resident while it is
 # still all zeros: on Linux it would not exist yet)
 _PAGE_AROUND = 1 << 11
+# software (bits the hardware ignores), fs/userfaultfd.py: a page write-
+# protected by UFFDIO_WRITEPROTECT (kept read-only whatever the VMA allows),
+# and the marker a not-present pte holds once UFFDIO_POISON poisoned it
+_PAGE_UFFD_WP = 1 << 58
+_PAGE_POISON = 1 << 57
 _PAGE_NX = 1 << 63
 
 PTE_PFN_MASK = 0x000FFFFFFFFFF000

@@ -39,6 +39,10 @@ def user_page(mm, addr, write):
     # execute-only, so any access right lets the kernel read it
     if not vma.flags & (VM_WRITE if write else VM_READ | VM_WRITE | VM_EXEC):
         raise Errno(EFAULT)
+    if vma.uffd is not None:
+        from fs.userfaultfd import uaccess_faults
+        if uaccess_faults(mm, vma, addr, write):
+            raise Errno(EFAULT)         # Linux would wait for the fault handler
     try:
         handle_mm_fault(mm, vma, addr, write)
     except VMFault:

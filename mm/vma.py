@@ -22,6 +22,7 @@ VM_LOCKONFAULT = 0x80000        # mlock2(MLOCK_ONFAULT): locked as they fault in
 VM_WIPEONFORK = 0x02000000      # madvise: the child of a fork sees zeroes here
 VM_DONTDUMP = 0x04000000        # madvise: left out of core dumps
 VM_LOCKED_MASK = VM_LOCKED | VM_LOCKONFAULT
+VM_SEALED = 1 << 42             # mseal: no more unmap, move, resize, mprotect (mm/mseal.py)
 
 PROT_READ, PROT_WRITE, PROT_EXEC = 1, 2, 4
 
@@ -38,7 +39,7 @@ def prot_to_vm(prot):
 
 
 class VMA:
-    __slots__ = ("start", "end", "flags", "file", "pgoff", "name", "zero_from")
+    __slots__ = ("start", "end", "flags", "file", "pgoff", "name", "zero_from", "uffd", "policy")
 
     def __init__(self, start, end, flags, file=None, pgoff=0, name=None,
                  zero_from=None):
@@ -51,6 +52,8 @@ class VMA:
         # ELF: bytes of the file at or after this address read as zero
         # (the bss that shares a page with the end of .data)
         self.zero_from = zero_from
+        self.uffd = None            # (userfaultfd ctx, modes) once registered (fs/userfaultfd.py)
+        self.policy = None          # its NUMA policy, from mbind (mm/mempolicy.py)
 
     def __repr__(self):
         f = self.flags
@@ -64,6 +67,8 @@ class VMA:
         pgoff = self.pgoff + ((start - self.start) >> 12) if self.file else 0
         zf = self.zero_from if self.zero_from is not None and self.zero_from < end else None
         v = VMA(start, end, self.flags, self.file, pgoff, self.name, zf)
+        v.uffd = self.uffd
+        v.policy = self.policy
         if self.file is not None:
             self.file.get()
         return v

@@ -11,8 +11,11 @@ Operations arrive here in a subarch-neutral form (mm/tlb.py makes them):
     ("munmap", addr, length)
     ("mprotect", addr, length, prot)
     ("fork",)
+    ("modify_ldt", func, struct user_desc bytes)     (arch/x86/ldt.py)
 
-and the stub's subarch decides the host syscall numbers.
+and the stub's subarch decides the host syscall numbers.  A record that
+needs bytes to point at (modify_ldt's user_desc) gets them in the data
+page after the batch's terminating record.
 """
 
 import os
@@ -23,8 +26,9 @@ from mm import physmem as _pm
 MAP_SHARED_FIXED = 0x11
 
 _HOST_NR = {
-    64: {"mmap": 9, "munmap": 11, "mprotect": 10, "fork": 57},
-    32: {"mmap": 192, "munmap": 91, "mprotect": 125, "fork": 2},   # mmap2
+    64: {"mmap": 9, "munmap": 11, "mprotect": 10, "fork": 57, "modify_ldt": 154},
+    32: {"mmap": 192, "munmap": 91, "mprotect": 125, "fork": 2,    # mmap2
+         "modify_ldt": 123},
 }
 
 _REC = struct.Struct("<8Q")
@@ -35,9 +39,11 @@ class StubError(Exception):
     The mm is unusable; its tasks must die."""
 
 
-def encode(stub, op):
+def encode(stub, op, scratch=0):
     nrs = _HOST_NR[stub.elfclass]
     kind = op[0]
+    if kind == "modify_ldt":
+        return (nrs["modify_ldt"], op[1], scratch, len(op[2]), 0, 0, 0)
     if kind == "mmap":
         _, addr, length, prot, offset = op
         if stub.elfclass == 32:
@@ -60,8 +66,18 @@ def write_batch(ctx, ops):
         raise ValueError("batch too long")
     mem = _pm.physmem.mem
     off = ctx.data_off + stub.off_batch
+    # payloads go after the terminator: its host address is in the record
+    extra = stub.off_batch + 64 * (len(ops) + 1)
     for op in ops:
-        _REC.pack_into(mem, off, *encode(stub, op), 0x7FFFFFFFFFFFFFFF)
+        scratch = 0
+        if op[0] == "modify_ldt":
+            payload = op[2]
+            if extra + len(payload) > stub.data_size:
+                raise ValueError("no room for the batch's data")
+            mem[ctx.data_off + extra:ctx.data_off + extra + len(payload)] = payload
+            scratch = stub.data + extra
+            extra += (len(payload) + 7) & ~7
+        _REC.pack_into(mem, off, *encode(stub, op, scratch), 0x7FFFFFFFFFFFFFFF)
         off += 64
     _REC.pack_into(mem, off, 0, 0, 0, 0, 0, 0, 0, 0)
     return len(ops)

@@ -154,6 +154,11 @@ def userspace(t):
         try:
             if sig == SIGSEGV:
                 segv(t, ctx)
+                if t.kstack is not None:        # a userfault: it sleeps
+                    from kernel.syscall import run_kstack
+                    if not run_kstack(t):
+                        return False
+                    continue
             elif sig == SIGVTALRM:
                 sched.tick()
             elif sig in (SIGTRAP, SIGILL, SIGFPE, SIGBUS):

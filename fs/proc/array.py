@@ -195,10 +195,16 @@ def proc_pid_status(t):
     ] + proc_status_lines(t) + [
         "Cpus_allowed:\t1",
         "Cpus_allowed_list:\t0",
+    ] + mems_allowed_status() + [
         "voluntary_ctxt_switches:\t%d" % t.nvcsw,
         "nonvoluntary_ctxt_switches:\t%d" % t.nivcsw,
     ]
     return "\n".join(lines) + "\n"
+
+
+def mems_allowed_status():
+    from mm.mempolicy import mems_allowed_status as lines
+    return lines()
 
 
 def proc_pid_statm(t):

@@ -122,6 +122,27 @@ def _maps(pid):
     return show
 
 
+def _maps_file(sb, pid):
+    """/proc/PID/maps, which also answers ioctl(PROCMAP_QUERY)."""
+    inode = ProcFile(sb, (b"maps", pid), _maps(pid), 0o444)
+
+    def ioctl(f, t, cmd, arg):
+        from fs.proc.task_mmu import PROCMAP_QUERY, procmap_query
+        from kernel.errno import ENOTTY
+        if cmd & 0xFFFFFFFF != PROCMAP_QUERY:
+            return -ENOTTY
+        return procmap_query(_task(pid).mm, t, arg)
+    inode.ioctl_fn = ioctl
+    return inode
+
+
+def _smaps(pid):
+    def show(reader):
+        from fs.proc.task_mmu import show_smaps
+        return show_smaps(_task(pid).mm)
+    return show
+
+
 def _mounts(pid):
     def show(reader):
         from fs.proc.root import show_mounts
@@ -177,7 +198,7 @@ def pid_entries(sb, pid, tid, with_task_dir=True):
         f(b"environ", _environ(tid), 0o400),
         f(b"auxv", _auxv(tid), 0o400),
         f(b"comm", text(lambda t: t.comm + b"\n"), 0o644),
-        f(b"maps", _maps(tid)),
+        f(b"smaps", _smaps(tid)),
         f(b"mounts", _mounts(tid)),
         f(b"mountinfo", _mountinfo(tid)),
         (b"oom_score_adj", lambda: _own(ProcFile(sb, (b"oom_score_adj", tid),
@@ -197,6 +218,7 @@ def pid_entries(sb, pid, tid, with_task_dir=True):
     ])
     ents[b"pagemap"] = lambda: _own(ProcRawFile(sb, ("pagemap", tid), _pagemap_open(tid),
                                                  _pagemap_read, 0o400), tid)
+    ents[b"maps"] = lambda: _own(_maps_file(sb, tid), tid)
     ents[b"exe"] = lambda: _own(ProcLink(sb, ("exe", tid), _d_path_of(lambda: _exe_path(tid)),
                                          lambda: _exe_path(tid)), tid)
     ents[b"cwd"] = lambda: _own(ProcLink(sb, ("cwd", tid), _d_path_of(lambda: _fs_path(tid, "pwd")),

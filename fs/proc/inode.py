@@ -70,6 +70,12 @@ class ProcFileOperations(FileOperations):
             raise Errno(EINVAL)
         return w(t, data)
 
+    def ioctl(self, f, t, cmd, arg):
+        fn = getattr(f.inode, "ioctl_fn", None)      # /proc/PID/maps: PROCMAP_QUERY
+        if fn is None:
+            return super().ioctl(f, t, cmd, arg)
+        return fn(f, t, cmd, arg)
+
     def llseek(self, f, offset, whence):
         if whence == SEEK_SET:
             new = offset

@@ -156,6 +156,8 @@ def _table():
     return {
         "kernel": {
             "ostype": const(ksys.UTS_SYSNAME),
+            "io_uring_disabled": int_ctl("io_uring.io_uring", "sysctl_io_uring_disabled", 0, 2),
+            "io_uring_group": int_ctl("io_uring.io_uring", "sysctl_io_uring_group", -1),
             "osrelease": const(ksys.UTS_RELEASE),
             "version": const(ksys.UTS_VERSION),
             "hostname": string_ctl(*_uts("nodename"), 64),
@@ -201,6 +203,7 @@ def _table():
         "vm": {
             "overcommit_memory": int_ctl("mm.mmap", "overcommit_memory", 0, 2),
             "mmap_min_addr": int_ctl("mm.mmap", "MMAP_MIN_ADDR", 0, LONG_MAX),
+            "unprivileged_userfaultfd": int_ctl("fs.userfaultfd", "unprivileged_userfaultfd", 0, 1),
             "dirty_writeback_centisecs": int_ctl("fs.fs_writeback", "dirty_writeback_centisecs"),
             "dirty_expire_centisecs": int_ctl("fs.fs_writeback", "dirty_expire_centisecs"),
             "dirty_background_ratio": int_ctl("fs.fs_writeback", "DIRTY_BACKGROUND_RATIO", 0, 100),
