@@ -262,19 +262,10 @@ def sys_mount(t, source, target, fstype, flags, data):
             return -EINVAL
         if flags & MS_BIND:
             _set_mnt_flags(mnt, flags)
-        elif hasattr(mnt.sb, "remount"):
-            # a file system on a disk: going read-only writes it back first,
-            # and cannot while a file on it is open for writing
-            if _flags_readonly(flags) and not mnt.sb.read_only and _sb_has_writers(mnt.sb):
-                return -EBUSY
-            done = mnt.sb.remount(_flags_readonly(flags), opts)
+        else:
+            done = reconfigure_super(mnt.sb, _flags_readonly(flags), opts)
             _set_mnt_flags(mnt, flags)
             return _wait_then(t, done, 0)
-        else:
-            if mnt.sb.hard_read_only and not _flags_readonly(flags):
-                return -EACCES              # as for a write-protected disk
-            mnt.sb.read_only = _flags_readonly(flags)
-            _set_mnt_flags(mnt, flags)
         return 0
     if flags & MS_BIND:
         old = path_lookup(t, src, AT_FDCWD)
@@ -299,16 +290,8 @@ def sys_mount(t, source, target, fstype, flags, data):
         return -ENOTDIR
     if typ is None:
         return -EINVAL
-    entry = FILESYSTEMS.get(typ.decode(errors="replace"))
-    if entry is None:
-        return -ENODEV
-    nodev, make = entry
-    if nodev:
-        sb = make(src, opts, flags)
-    else:
-        if not source:
-            return -EINVAL                      # "No source specified"
-        sb = _get_tree_bdev(t, src, typ, make, opts, flags)
+    sb = vfs_get_tree(t, typ.decode(errors="replace"), src if source else None, opts, flags)
+    if not FILESYSTEMS[typ.decode(errors="replace")][0]:
         top = lookup_mnt(where) if where.dentry is where.mnt.root or lookup_mnt(where) else None
         if (top is not None and top.sb is sb) or (where.mnt.sb is sb and where.dentry is sb.root):
             return -EBUSY                       # the same file system on the same place
@@ -317,6 +300,38 @@ def sys_mount(t, source, target, fstype, flags, data):
     mnt.options = opts
     attach_mount(mnt, where)
     return 0
+
+
+def vfs_get_tree(t, fstype, src, opts, flags):
+    """A superblock of the filesystem type fstype (a str) for src (bytes,
+    or None when no source was given), as mount(2) and fsconfig's
+    FSCONFIG_CMD_CREATE both make one: the same code, so the same checks
+    (fs/hostfs_policy.py's confinement for hostfs above all)."""
+    entry = FILESYSTEMS.get(fstype)
+    if entry is None:
+        raise Errno(ENODEV)
+    nodev, make = entry
+    if nodev:
+        return make(src or b"none", opts, flags)
+    if not src:
+        raise Errno(EINVAL)                     # "No source specified"
+    return _get_tree_bdev(t, src, fstype.encode(), make, opts, flags)
+
+
+def reconfigure_super(sb, read_only, opts):
+    """Make a superblock read-only or read-write again (mount -o remount,
+    fsconfig's FSCONFIG_CMD_RECONFIGURE); returns the Completion of a
+    disk's write-back, or None."""
+    if hasattr(sb, "remount"):
+        # a file system on a disk: going read-only writes it back first,
+        # and cannot while a file on it is open for writing
+        if read_only and not sb.read_only and _sb_has_writers(sb):
+            raise Errno(EBUSY)
+        return sb.remount(read_only, opts)
+    if sb.hard_read_only and not read_only:
+        raise Errno(EACCES)                     # as for a write-protected disk
+    sb.read_only = read_only
+    return None
 
 
 def _sb_has_writers(sb):
@@ -405,7 +420,8 @@ def _sb_gone(sb):
     """Its last mount went: inotify watchers hear IN_UNMOUNT, and a file
     system on a disk writes everything back and marks itself clean
     (put_super); returns its Completion, or None."""
-    if not any(m.sb is sb for m in all_mounts):
+    if not any(m.sb is sb for m in all_mounts) and not getattr(sb, "pins", 0):
+        # (pins: detached mounts and fs contexts still holding it, fs/fsmount.py)
         fsnotify_unmount(sb)
         put = getattr(sb, "put_super", None)
         if put is not None:

@@ -40,6 +40,7 @@ SYSCALL_MODULES = (
     "fs.notify.fanotify.fanotify_user",
     "fs.aio",
     "ipc.mqueue",
+    "fs.fsopen", "fs.fsmount",
 )
 
 _handlers = {}

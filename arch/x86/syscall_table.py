@@ -463,4 +463,5 @@ SYSCALL_NAMES = {
     464: "getxattrat",
     465: "listxattrat",
     466: "removexattrat",
+    467: "open_tree_attr",
 }

@@ -150,7 +150,8 @@ def show_mounts(root):
         where = d_path(p, root)
         opts = [b"ro" if m.read_only else b"rw"]
         fl = getattr(m, "flags", 0)
-        for bit, name in ((2, b"nosuid"), (4, b"nodev"), (8, b"noexec"), (1024, b"noatime")):
+        for bit, name in ((2, b"nosuid"), (4, b"nodev"), (8, b"noexec"), (1024, b"noatime"),
+                          (2048, b"nodiratime"), (1 << 21, b"relatime"), (256, b"nosymfollow")):
             if fl & bit:
                 opts.append(name)
         extra = getattr(m, "options", b"")
@@ -182,7 +183,8 @@ def show_mountinfo(root):
         inner = b"/" + b"/".join(reversed(names))
         opts = b"ro" if m.read_only else b"rw"
         fl = getattr(m, "flags", 0)
-        for bit, name in ((2, b"nosuid"), (4, b"nodev"), (8, b"noexec"), (1024, b"noatime")):
+        for bit, name in ((2, b"nosuid"), (4, b"nodev"), (8, b"noexec"), (1024, b"noatime"),
+                          (2048, b"nodiratime"), (1 << 21, b"relatime"), (256, b"nosymfollow")):
             if fl & bit:
                 opts += b"," + name
         sbopts = b"ro" if m.sb.read_only else b"rw"
