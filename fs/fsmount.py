@@ -315,7 +315,9 @@ def _check_mount_attr(t, attr_set, attr_clr, propagation, userns_fd):
     if (attr_set | attr_clr) & ~(_ATTRS | MOUNT_ATTR_IDMAP):
         raise Errno(EINVAL)
     if attr_set & MOUNT_ATTR_IDMAP:
-        if userns_fd > 0x7FFFFFFF or fget(t, userns_fd) is None:
+        if userns_fd > 0x7FFFFFFF:
+            raise Errno(EINVAL)
+        if fget(t, userns_fd) is None:
             raise Errno(EBADF)
         raise Errno(EINVAL)                 # no filesystem here can be idmapped
     if attr_clr & MOUNT_ATTR_IDMAP:

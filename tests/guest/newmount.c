@@ -1,0 +1,311 @@
+/* newmount: the new mount API (fsopen, fsconfig, fsmount, move_mount,
+ * open_tree, fspick, mount_setattr, open_tree_attr) on tmpfs, compared with
+ * the host kernel.  It changes mounts, so it first takes a private mount
+ * namespace of its own (unshare(CLONE_NEWNS) and / made private): natively
+ * nothing it mounts is seen outside it; it works below DIR (argv[1]), on a
+ * tmpfs it mounts there. */
+#define _GNU_SOURCE
+#include "procs.h"
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+
+#define FSOPEN_CLOEXEC 1
+#define FSCONFIG_SET_FLAG 0
+#define FSCONFIG_SET_STRING 1
+#define FSCONFIG_SET_PATH 3
+#define FSCONFIG_SET_FD 5
+#define FSCONFIG_CMD_CREATE 6
+#define FSCONFIG_CMD_RECONFIGURE 7
+#define FSMOUNT_CLOEXEC 1
+#define MOVE_MOUNT_F_EMPTY_PATH 4
+#define MOVE_MOUNT_T_EMPTY_PATH 0x40
+#define MOVE_MOUNT_BENEATH 0x200
+#define OPEN_TREE_CLONE 1
+#define AT_RECURSIVE 0x8000
+#define M_RDONLY 1
+#define M_NOSUID 2
+#define M_NODEV 4
+#define M_NOEXEC 8
+#define M_NOATIME 0x10
+#define M_ATIME 0x70
+#define M_NODIRATIME 0x80
+#define M_IDMAP 0x100000
+#define M_NOSYMFOLLOW 0x200000
+
+struct mattr {
+	unsigned long long attr_set, attr_clr, propagation, userns_fd;
+};
+
+static long fsopen_(const char *n, unsigned f) { return syscall(430, n, f); }
+static long fsconfig_(int fd, unsigned cmd, const char *k, const void *v, int aux)
+{
+	return syscall(431, fd, cmd, k, v, aux);
+}
+static long fsmount_(int fd, unsigned f, unsigned a) { return syscall(432, fd, f, a); }
+static long move_mount_(int fd, const char *p, int tfd, const char *tp, unsigned f)
+{
+	return syscall(429, fd, p, tfd, tp, f);
+}
+static long open_tree_(int fd, const char *p, unsigned f) { return syscall(428, fd, p, f); }
+static long fspick_(int fd, const char *p, unsigned f) { return syscall(433, fd, p, f); }
+static long setattr_(int fd, const char *p, unsigned f, struct mattr *a, size_t size)
+{
+	return syscall(442, fd, p, f, a, size);
+}
+
+/* "expr: ok" (or the value, for what is not a descriptor) or the errno name */
+static long last;
+#define T(expr) do {							\
+	errno = 0;							\
+	last = (long)(expr);						\
+	if (last < 0)							\
+		printf("%s: errno %d\n", #expr, errno);	\
+	else								\
+		printf("%s: ok\n", #expr);				\
+} while (0)
+
+static int exists(const char *p) { return access(p, F_OK) == 0; }
+
+static unsigned long vflags(const char *p)
+{
+	struct statvfs v;
+	if (statvfs(p, &v))
+		return 0xdead;
+	return v.f_flag & (ST_RDONLY | ST_NOSUID | ST_NODEV | ST_NOEXEC | ST_NOATIME
+			   | ST_NODIRATIME | 0x2000 /* ST_NOSYMFOLLOW */);
+}
+
+/* how many lines of /proc/self/mountinfo name the source src */
+static int mounted(const char *src)
+{
+	char line[1024];
+	int n = 0;
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof line, f)) {
+		char *dash = strstr(line, " - ");
+		char type[64], source[256];
+		if (dash && sscanf(dash, " - %63s %255s", type, source) == 2 && !strcmp(source, src))
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static dev_t dev_of(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) ? 0 : st.st_dev;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return 2;
+	if (access("/proc/self", R_OK)) {        /* pyuml's initramfs */
+		mkdir("/proc", 0555);
+		mount("proc", "/proc", "proc", 0, NULL);
+	}
+	test_as_child();
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
+		perror("private mount namespace");
+		return 3;
+	}
+	mkdir(argv[1], 0755);
+	if (mount("nm-base", argv[1], "tmpfs", 0, NULL) || chdir(argv[1])) {
+		perror("base");
+		return 3;
+	}
+	mkdir("a", 0755); mkdir("b", 0755); mkdir("c", 0755);
+	mkdir("d", 0755); mkdir("d2", 0755); mkdir("e", 0755);
+
+	puts("-- fsopen");
+	T(fsopen_("nosuchfs", 0));
+	T(fsopen_("tmpfs", 0x10));
+	int fd;
+	T(fd = fsopen_("tmpfs", FSOPEN_CLOEXEC));
+	printf("cloexec %d\n", (fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0);
+	char msg[256];
+	T(read(fd, msg, sizeof msg));                   /* an empty log */
+
+	puts("-- fsconfig");
+	T(fsconfig_(-1, FSCONFIG_SET_FLAG, "ro", NULL, 0));
+	T(fsconfig_(999, FSCONFIG_SET_FLAG, "ro", NULL, 0));
+	T(fsconfig_(0, FSCONFIG_SET_FLAG, "ro", NULL, 0));      /* not a context */
+	T(fsconfig_(fd, 100, NULL, NULL, 0));
+	T(fsconfig_(fd, FSCONFIG_SET_FLAG, "rw", "x", 0));
+	T(fsconfig_(fd, FSCONFIG_SET_STRING, "source", NULL, 0));
+	T(fsconfig_(fd, FSCONFIG_CMD_CREATE, "x", NULL, 0));
+	T(fsconfig_(fd, FSCONFIG_SET_STRING, "source", "nm-one", 0));
+	T(fsconfig_(fd, FSCONFIG_SET_STRING, "source", "nm-two", 0));
+	memset(msg, 0, sizeof msg);
+	T(read(fd, msg, sizeof msg));
+	printf("log starts '%.2s' ends with newline %d\n", msg, last > 0 && msg[last - 1] == '\n');
+	T(fsconfig_(fd, FSCONFIG_SET_STRING, "mode", "0710", 0));
+	T(fsconfig_(fd, FSCONFIG_SET_FLAG, "sync", NULL, 0));
+	T(fsconfig_(fd, FSCONFIG_SET_FLAG, "async", NULL, 0));
+	T(fsconfig_(fd, FSCONFIG_SET_PATH, "sync", "/", AT_FDCWD));
+	T(fsconfig_(fd, FSCONFIG_SET_FD, "sync", NULL, 0));
+	T(fsconfig_(fd, FSCONFIG_SET_FD, "sync", NULL, 999));
+	T(fsmount_(fd, 0, 0));                          /* not created yet */
+	T(fsconfig_(fd, FSCONFIG_CMD_RECONFIGURE, NULL, NULL, 0));
+	T(fsconfig_(fd, FSCONFIG_CMD_CREATE, NULL, NULL, 0));
+	T(fsconfig_(fd, FSCONFIG_CMD_CREATE, NULL, NULL, 0));
+	T(fsconfig_(fd, FSCONFIG_SET_FLAG, "ro", NULL, 0));     /* too late */
+
+	puts("-- fsmount");
+	T(fsmount_(999, 0, 0));
+	T(fsmount_(fd, 2, 0));
+	T(fsmount_(fd, 0, 0x100));
+	T(fsmount_(fd, 0, 0x30));                       /* no such atime mode */
+	int mfd;
+	T(mfd = fsmount_(fd, FSMOUNT_CLOEXEC, M_NODEV | M_NOSUID | M_NOATIME));
+	printf("detached mounts listed %d\n", mounted("nm-one"));
+	int f;
+	T(f = openat(mfd, "hello", O_CREAT | O_WRONLY, 0644));
+	close(f);
+	struct stat st;
+	T(fstat(mfd, &st));
+	printf("root mode %o\n", st.st_mode & 07777);
+	T(openat(mfd, "../../etc", O_RDONLY | O_DIRECTORY));   /* ".." stays at its root */
+	close(last);
+
+	puts("-- move_mount");
+	T(move_mount_(mfd, "", AT_FDCWD, "a", 0x08));
+	T(move_mount_(-1, "", AT_FDCWD, "a", MOVE_MOUNT_F_EMPTY_PATH));
+	T(move_mount_(mfd, "nothere", AT_FDCWD, "a", MOVE_MOUNT_F_EMPTY_PATH));
+	T(move_mount_(mfd, "", AT_FDCWD, "nothere", MOVE_MOUNT_F_EMPTY_PATH));
+	T(move_mount_(mfd, "", AT_FDCWD, "a/hello", MOVE_MOUNT_F_EMPTY_PATH));
+	T(move_mount_(mfd, "", AT_FDCWD, "a", MOVE_MOUNT_F_EMPTY_PATH));
+	printf("a/hello %d, listed %d, flags %#lx\n", exists("a/hello"), mounted("nm-one"),
+	       vflags("a"));
+	T(move_mount_(mfd, "", AT_FDCWD, "b", MOVE_MOUNT_F_EMPTY_PATH));   /* a move now */
+	printf("a/hello %d b/hello %d, listed %d\n", exists("a/hello"), exists("b/hello"),
+	       mounted("nm-one"));
+	mkdir("b/sub", 0755);
+	T(move_mount_(AT_FDCWD, "b/sub", AT_FDCWD, "c", 0));   /* not a mount's root */
+	T(move_mount_(AT_FDCWD, "b", AT_FDCWD, "b/sub", 0));   /* into itself */
+	close(mfd);
+	printf("still mounted after close %d\n", exists("b/hello"));
+	close(fd);
+
+	puts("-- open_tree");
+	T(open_tree_(AT_FDCWD, "b", AT_RECURSIVE));
+	T(open_tree_(AT_FDCWD, "b", 0x4));
+	T(open_tree_(-1, "b", OPEN_TREE_CLONE));
+	T(open_tree_(AT_FDCWD, "nothere", OPEN_TREE_CLONE));
+	int pfd;
+	T(pfd = open_tree_(AT_FDCWD, "b", 0));             /* just an O_PATH descriptor */
+	T(move_mount_(pfd, "", AT_FDCWD, "c", MOVE_MOUNT_F_EMPTY_PATH));   /* an attached one */
+	printf("c/hello %d (moved: b/hello %d)\n", exists("c/hello"), exists("b/hello"));
+	T(move_mount_(AT_FDCWD, "c", AT_FDCWD, "b", 0));
+	close(pfd);
+	int cfd;
+	T(cfd = open_tree_(AT_FDCWD, "b", OPEN_TREE_CLONE | O_CLOEXEC));
+	struct mattr at = { .attr_set = M_RDONLY };
+	T(setattr_(cfd, "", AT_EMPTY_PATH, &at, sizeof at));
+	T(move_mount_(cfd, "", AT_FDCWD, "c", MOVE_MOUNT_F_EMPTY_PATH));
+	close(cfd);
+	printf("c/hello %d, flags b %#lx c %#lx\n", exists("c/hello"), vflags("b"), vflags("c"));
+	T(open("c/new", O_CREAT | O_WRONLY, 0644));
+	T(f = open("b/new2", O_CREAT | O_WRONLY, 0644));
+	close(f);
+	printf("c/new2 %d (one superblock)\n", exists("c/new2"));
+
+	puts("-- mount_setattr");
+	at = (struct mattr){ .attr_clr = M_RDONLY, .attr_set = M_NOEXEC | M_NODIRATIME };
+	T(setattr_(AT_FDCWD, "c", 0, &at, sizeof at));
+	printf("flags c %#lx\n", vflags("c"));
+	T(f = open("c/new", O_CREAT | O_WRONLY, 0644));
+	close(f);
+	T(setattr_(AT_FDCWD, "c", 0x1, &at, sizeof at));         /* bad flags */
+	T(setattr_(AT_FDCWD, "c", 0, &at, 8));
+	char big[5000] = { 0 };
+	T(setattr_(AT_FDCWD, "c", 0, (struct mattr *)big, sizeof big));
+	big[40] = 1;
+	T(setattr_(AT_FDCWD, "c", 0, (struct mattr *)big, 64));
+	at = (struct mattr){ .propagation = MS_SHARED | MS_SLAVE };
+	T(setattr_(AT_FDCWD, "c", 0, &at, sizeof at));
+	at = (struct mattr){ .attr_set = 0x100 };
+	T(setattr_(AT_FDCWD, "c", 0, &at, sizeof at));
+	at = (struct mattr){ .attr_set = M_NOATIME };
+	T(setattr_(AT_FDCWD, "c", 0, &at, sizeof at));           /* atime without clearing */
+	at = (struct mattr){ .attr_set = M_NOATIME, .attr_clr = M_ATIME };
+	T(setattr_(AT_FDCWD, "c", 0, &at, sizeof at));
+	printf("flags c %#lx\n", vflags("c"));
+	at = (struct mattr){ .attr_set = M_IDMAP, .userns_fd = 999 };
+	T(setattr_(AT_FDCWD, "c", 0, &at, sizeof at));
+	at = (struct mattr){ .attr_set = M_IDMAP, .userns_fd = 1ULL << 32 };
+	T(setattr_(AT_FDCWD, "c", 0, &at, sizeof at));
+	at = (struct mattr){ .attr_set = M_NOSYMFOLLOW };
+	T(setattr_(AT_FDCWD, "c/hello", 0, &at, sizeof at));     /* not a mount's root */
+	T(setattr_(AT_FDCWD, "c", 0, &at, sizeof at));
+	printf("flags c %#lx\n", vflags("c"));
+	at = (struct mattr){ 0 };
+	T(setattr_(AT_FDCWD, "nothere", 0, &at, sizeof at));     /* a no-op looks nothing up */
+
+	puts("-- fspick");
+	T(fspick_(AT_FDCWD, "b/sub", 0));
+	T(fspick_(AT_FDCWD, "b", 0x10));
+	T(fspick_(-1, "b", 0));
+	int kfd;
+	T(kfd = fspick_(AT_FDCWD, "b", 0));
+	T(fsconfig_(kfd, FSCONFIG_SET_FLAG, "ro", NULL, 0));
+	T(fsconfig_(kfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0));
+	T(fsconfig_(kfd, FSCONFIG_CMD_RECONFIGURE, NULL, NULL, 0));
+	printf("flags b %#lx c %#lx\n", vflags("b"), vflags("c"));
+	T(open("b/new3", O_CREAT | O_WRONLY, 0644));
+	T(fsconfig_(kfd, FSCONFIG_SET_FLAG, "rw", NULL, 0));
+	T(fsconfig_(kfd, FSCONFIG_CMD_RECONFIGURE, NULL, NULL, 0));
+	printf("flags b %#lx c %#lx\n", vflags("b"), vflags("c"));
+	close(kfd);
+
+	puts("-- recursive clones");
+	T(mount("nm-sub", "b/sub", "tmpfs", 0, NULL));
+	T(cfd = open_tree_(AT_FDCWD, "b", OPEN_TREE_CLONE | AT_RECURSIVE));
+	T(move_mount_(cfd, "", AT_FDCWD, "d", MOVE_MOUNT_F_EMPTY_PATH));
+	close(cfd);
+	T(cfd = open_tree_(AT_FDCWD, "b", OPEN_TREE_CLONE));
+	T(move_mount_(cfd, "", AT_FDCWD, "d2", MOVE_MOUNT_F_EMPTY_PATH));
+	close(cfd);
+	printf("d/sub a mount %d, d2/sub a mount %d, listed nm-sub %d\n",
+	       dev_of("d/sub") != dev_of("d"), dev_of("d2/sub") != dev_of("d2"),
+	       mounted("nm-sub"));
+	/* a clone never attached goes away with its descriptor */
+	T(cfd = open_tree_(AT_FDCWD, "b", OPEN_TREE_CLONE | AT_RECURSIVE));
+	close(cfd);
+	printf("listed nm-sub %d nm-one %d\n", mounted("nm-sub"), mounted("nm-one"));
+
+	puts("-- beneath");
+	T(mount("nm-top", "e", "tmpfs", 0, NULL));
+	T(f = open("e/top", O_CREAT | O_WRONLY, 0644));
+	close(f);
+	T(cfd = open_tree_(AT_FDCWD, "b", OPEN_TREE_CLONE));
+	int efd = open("e", O_PATH);
+	T(move_mount_(cfd, "", efd, "", MOVE_MOUNT_BENEATH | MOVE_MOUNT_F_EMPTY_PATH
+		      | MOVE_MOUNT_T_EMPTY_PATH));
+	close(efd);
+	close(cfd);
+	printf("e/top %d e/hello %d\n", exists("e/top"), exists("e/hello"));
+	T(umount("e"));
+	printf("e/top %d e/hello %d\n", exists("e/top"), exists("e/hello"));
+
+	puts("-- a context closed unmounted");
+	T(fd = fsopen_("tmpfs", 0));
+	T(fsconfig_(fd, FSCONFIG_SET_STRING, "source", "nm-gone", 0));
+	T(fsconfig_(fd, FSCONFIG_CMD_CREATE, NULL, NULL, 0));
+	T(mfd = fsmount_(fd, 0, M_RDONLY));
+	close(fd);
+	T(f = openat(mfd, "x", O_CREAT | O_WRONLY, 0644));
+	close(mfd);
+	printf("listed nm-gone %d\n", mounted("nm-gone"));
+
+	T(umount2(argv[1], MNT_DETACH));
+	fflush(stdout);
+	return 0;
+}
