@@ -378,5 +378,3 @@ def sys_open_tree_attr(t, dfd, filename, flags, uattr, usize):
         _apply_attr(Path(root, root.root), bool(flags & AT_RECURSIVE), set_ms, clr_ms)
     return fd
 
-
-__all__ = ["EBADF"]

@@ -31,7 +31,7 @@ from kernel.errno import EBADF, EBUSY, EINVAL, ENODATA, ENODEV, EOPNOTSUPP, EPER
 from fs.anon_inodes import anon_inode_getfile, install_new_file
 from fs.file import O_RDWR, FileOperations, fget
 from fs.mount import all_mounts
-from fs.namei import AT_EMPTY_PATH, AT_FDCWD, path_lookup
+from fs.namei import AT_FDCWD, path_lookup
 from fs.namespace import (FILESYSTEMS, MS_DIRSYNC, MS_LAZYTIME, MS_MANDLOCK, MS_RDONLY,
                           MS_SYNCHRONOUS, _sb_gone, _wait_then, reconfigure_super,
                           vfs_get_tree)
@@ -278,5 +278,3 @@ def sys_fsconfig(t, fd, cmd, key, value, aux):
             return -EBADF
     return ctx.parse_param(name, cmd, val)
 
-
-__all__ = ["AT_EMPTY_PATH"]

@@ -40,7 +40,7 @@ SYSCALL_MODULES = (
     "fs.notify.fanotify.fanotify_user",
     "fs.aio",
     "ipc.mqueue",
-    "fs.fsopen", "fs.fsmount",
+    "fs.fsopen", "fs.fsmount", "fs.statmount",
 )
 
 _handlers = {}

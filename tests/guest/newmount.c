@@ -10,22 +10,37 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 
+#ifndef FSOPEN_CLOEXEC
 #define FSOPEN_CLOEXEC 1
+#endif
 #define FSCONFIG_SET_FLAG 0
 #define FSCONFIG_SET_STRING 1
 #define FSCONFIG_SET_PATH 3
 #define FSCONFIG_SET_FD 5
 #define FSCONFIG_CMD_CREATE 6
 #define FSCONFIG_CMD_RECONFIGURE 7
+#ifndef FSMOUNT_CLOEXEC
 #define FSMOUNT_CLOEXEC 1
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
 #define MOVE_MOUNT_F_EMPTY_PATH 4
+#endif
+#ifndef MOVE_MOUNT_T_EMPTY_PATH
 #define MOVE_MOUNT_T_EMPTY_PATH 0x40
+#endif
+#ifndef MOVE_MOUNT_BENEATH
 #define MOVE_MOUNT_BENEATH 0x200
+#endif
+#ifndef OPEN_TREE_CLONE
 #define OPEN_TREE_CLONE 1
+#endif
+#ifndef AT_RECURSIVE
 #define AT_RECURSIVE 0x8000
+#endif
 #define M_RDONLY 1
 #define M_NOSUID 2
 #define M_NODEV 4
@@ -101,6 +116,100 @@ static dev_t dev_of(const char *p)
 {
 	struct stat st;
 	return stat(p, &st) ? 0 : st.st_dev;
+}
+
+/* struct mnt_id_req, and the parts of struct statmount looked at */
+struct mreq {
+	unsigned size, spare;
+	unsigned long long mnt_id, param;
+};
+struct smount {
+	unsigned size, mnt_opts;
+	unsigned long long mask;
+	unsigned sb_dev_major, sb_dev_minor;
+	unsigned long long sb_magic;
+	unsigned sb_flags, fs_type;
+	unsigned long long mnt_id, mnt_parent_id;
+	unsigned mnt_id_old, mnt_parent_id_old;
+	unsigned long long mnt_attr, mnt_propagation, mnt_peer_group, mnt_master, propagate_from;
+	unsigned mnt_root, mnt_point;
+	unsigned long long mnt_ns_id;
+	unsigned fs_subtype, sb_source;
+	unsigned pad[8];
+	unsigned long long spare2[44];
+	char str[];
+};
+
+static long statmount_(unsigned long long id, unsigned long long mask, void *buf, size_t size,
+		       unsigned flags)
+{
+	struct mreq r = { .size = 24, .mnt_id = id, .param = mask };
+	return syscall(457, &r, buf, size, flags);
+}
+
+static long listmount_(unsigned long long id, unsigned long long last,
+		       unsigned long long *ids, size_t n)
+{
+	struct mreq r = { .size = 24, .mnt_id = id, .param = last };
+	return syscall(458, &r, ids, n, 0);
+}
+
+/* statx's stx_mnt_id: the unique one (STATX_MNT_ID_UNIQUE) or the old one */
+static unsigned long long mnt_id_of(const char *p, int unique)
+{
+	unsigned char b[256] = { 0 };
+	unsigned long long id;
+	if (syscall(SYS_statx, AT_FDCWD, p, 0, unique ? 0x4000 : 0x1000, b))
+		return 0;
+	memcpy(&id, b + 0x90, 8);
+	return id;
+}
+
+static void statmount_listmount(const char *base)
+{
+	char real[512];
+	if (!realpath(base, real))
+		return;
+	T(mount("nm-s1", "a", "tmpfs", MS_NOSUID | MS_RDONLY, NULL));
+	T(mount("nm-s3", "d2", "tmpfs", MS_NODEV, NULL));
+	unsigned long long id = mnt_id_of(".", 1), a = mnt_id_of("a", 1);
+	printf("unique ids differ from old ones %d\n", id != mnt_id_of(".", 0));
+	static union { struct smount sm; char raw[4096]; } u;
+	memset(&u, 0, sizeof u);
+	T(statmount_(a, 0x1 | 0x2 | 0x8 | 0x10 | 0x20 | 0x200, &u, sizeof u, 0));
+	struct smount *sm = &u.sm;
+	struct statfs sf;
+	statfs("a", &sf);
+	char want[600];
+	snprintf(want, sizeof want, "%s/a", real);
+	printf("size %d mask %#llx magic ok %d sb_flags %#x type %s root %s point ok %d "
+	       "source %s\n", sm->size > 512, sm->mask, sm->sb_magic == (unsigned long long)sf.f_type,
+	       sm->sb_flags, sm->str + sm->fs_type, sm->str + sm->mnt_root,
+	       !strcmp(sm->str + sm->mnt_point, want), sm->str + sm->sb_source);
+	printf("ids ok %d %d %d, attr %#llx propagation %#llx\n", sm->mnt_id == a,
+	       sm->mnt_parent_id == id, sm->mnt_id_old == mnt_id_of("a", 0), sm->mnt_attr,
+	       sm->mnt_propagation);
+	T(statmount_(a, 0x20, &u, 512, 0));             /* no room for the string */
+	T(statmount_(a, 0x1, &u, sizeof u, 1));
+	T(statmount_(mnt_id_of("a", 0), 0x1, &u, sizeof u, 0));   /* an old id */
+	T(statmount_(0xFFFFFFFFFFFFFFFEULL, 0x1, &u, sizeof u, 0));
+	T(statmount_(a, 0x1, (void *)8, sizeof u, 0));
+	unsigned long long ids[64];
+	long n;
+	T(n = listmount_(id, 0, ids, 64));
+	printf("%ld mounts below the base\n", n);
+	int found = 0;
+	for (long i = 0; i < n; i++)
+		found += ids[i] == a || ids[i] == mnt_id_of("d2", 1) || ids[i] == mnt_id_of("b", 1);
+	printf("a, b, d2 among them %d, ascending %d\n", found, n < 2 || ids[0] < ids[1]);
+	unsigned long long two[2];
+	T(n = listmount_(id, 0, two, 2));
+	T(n = listmount_(id, two[1], ids, 64));
+	printf("then %ld more, first after the last %d\n", n, n > 0 && ids[0] > two[1]);
+	T(listmount_(id, 5, ids, 64));
+	T(listmount_(0, 0, ids, 64));
+	umount("a");
+	umount("d2");
 }
 
 int main(int argc, char **argv)
@@ -304,6 +413,9 @@ int main(int argc, char **argv)
 	T(f = openat(mfd, "x", O_CREAT | O_WRONLY, 0644));
 	close(mfd);
 	printf("listed nm-gone %d\n", mounted("nm-gone"));
+
+	puts("-- statmount, listmount");
+	statmount_listmount(argv[1]);
 
 	T(umount2(argv[1], MNT_DETACH));
 	fflush(stdout);
