@@ -355,6 +355,12 @@ int main(int argc, char **argv)
 	T(setattr_(AT_FDCWD, "c/hello", 0, &at, sizeof at));     /* not a mount's root */
 	T(setattr_(AT_FDCWD, "c", 0, &at, sizeof at));
 	printf("flags c %#lx\n", vflags("c"));
+	T(symlink("hello", "c/lnk"));
+	T(open("c/lnk", O_RDONLY));                     /* nosymfollow: ELOOP */
+	T(f = open("b/lnk", O_RDONLY));                 /* the same link, another mount */
+	close(f);
+	char lbuf[16];
+	T(readlink("c/lnk", lbuf, sizeof lbuf));        /* reading a link is not following it */
 	at = (struct mattr){ 0 };
 	T(setattr_(AT_FDCWD, "nothere", 0, &at, sizeof at));     /* a no-op looks nothing up */
 
