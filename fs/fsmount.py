@@ -274,6 +274,8 @@ def sys_move_mount(t, from_dfd, from_pathname, to_dfd, to_pathname, flags):
             return -EINVAL                  # inside a detached tree, not its root
     elif mnt.parent is mnt or mnt not in all_mounts:
         return -EINVAL
+    if getattr(dst.mnt, "detached", False):
+        return -EINVAL                      # into a detached tree: no one's namespace
     if S_ISDIR(src.dentry.inode.mode) != S_ISDIR(dst.dentry.inode.mode):
         return -ENOTDIR
     beneath = bool(flags & MOVE_MOUNT_BENEATH)

@@ -256,6 +256,8 @@ def sys_mount(t, source, target, fstype, flags, data):
     where = path_lookup(t, tgt_name, AT_FDCWD)
     if flags & (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE):
         return 0                                    # no propagation here
+    if getattr(where.mnt, "detached", False):
+        return -EINVAL              # in a detached tree (fs/fsmount.py): no one's namespace
     if flags & MS_REMOUNT:
         mnt = where.mnt
         if where.dentry is not mnt.root:
@@ -392,7 +394,7 @@ def sys_umount2(t, target, flags):
     for m in marked:
         m.expiry_mark = True                # umount's own walk is not a use of the mount
     mnt = path.mnt
-    if path.dentry is not mnt.root or mnt.parent is mnt:
+    if path.dentry is not mnt.root or mnt.parent is mnt or getattr(mnt, "detached", False):
         return -EINVAL
     if flags & MNT_EXPIRE:
         # the first call marks the mount, a second one with no use of it

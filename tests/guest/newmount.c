@@ -410,6 +410,29 @@ int main(int argc, char **argv)
 	T(umount("e"));
 	printf("e/top %d e/hello %d\n", exists("e/top"), exists("e/hello"));
 
+	puts("-- what is detached is in no one's tree");
+	T(fd = fsopen_("tmpfs", 0));
+	T(fsconfig_(fd, FSCONFIG_CMD_CREATE, NULL, NULL, 0));
+	T(mfd = fsmount_(fd, 0, 0));
+	close(fd);
+	mkdirat(mfd, "sub", 0755);
+	char dp[64];
+	snprintf(dp, sizeof dp, "/proc/self/fd/%d/sub", mfd);
+	T(mount("nm-in", dp, "tmpfs", 0, NULL));
+	T(mount("b", dp, NULL, MS_BIND, NULL));
+	T(mount("none", dp, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL));
+	T(umount(dp));
+	T(mount("nm-t2", "d", "tmpfs", 0, NULL));
+	int dfd = openat(mfd, "sub", O_PATH);
+	T(move_mount_(AT_FDCWD, "d", dfd, "", MOVE_MOUNT_T_EMPTY_PATH));
+	close(dfd);
+	T(umount("d"));
+	T(cfd = open_tree_(mfd, "", OPEN_TREE_CLONE | AT_EMPTY_PATH));  /* a clone of it */
+	T(move_mount_(cfd, "", AT_FDCWD, "d", MOVE_MOUNT_F_EMPTY_PATH));
+	close(cfd);
+	T(umount("d"));
+	close(mfd);
+
 	puts("-- a context closed unmounted");
 	T(fd = fsopen_("tmpfs", 0));
 	T(fsconfig_(fd, FSCONFIG_SET_STRING, "source", "nm-gone", 0));
