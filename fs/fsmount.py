@@ -19,9 +19,7 @@ detached one; MOVE_MOUNT_BENEATH slides it under the top mount at the
 target, so that unmounting the top one reveals it.  mount_setattr()
 changes the per-mount flags (read-only, nosuid, nodev, noexec, the atime
 mode, nodiratime, nosymfollow) of one mount or, with AT_RECURSIVE, of the
-mounts below it too.  Propagation types are checked and, as mount(2)'s
-MS_SHARED and friends here, change nothing: there is one mount namespace
-and no propagation.  Idmapped mounts (MOUNT_ATTR_IDMAP) are refused with
+mounts below it too, and its propagation type (fs/pnode.py).  Idmapped mounts (MOUNT_ATTR_IDMAP) are refused with
 EINVAL, what Linux says for a filesystem that cannot be idmapped: no
 filesystem here can.
 """
@@ -33,12 +31,13 @@ from fs.anon_inodes import install_new_file
 from fs.file import O_CLOEXEC, O_PATH, File, fget
 from fs.fsopen import AWAITING_MOUNT, fscontext_of
 from fs.inode import S_ISDIR
-from fs.mount import Mount, Path, all_mounts, attach_mount, mount_table
+from fs.mount import Mount, Path, all_mounts, attach_mount, clone_mnt, mount_table
 from fs.namei import AT_EMPTY_PATH, AT_NO_AUTOMOUNT, AT_SYMLINK_NOFOLLOW, path_lookup
 from fs.namespace import (MS_NOATIME, MS_NODEV, MS_NODIRATIME, MS_NOEXEC, MS_NOSUID,
                           MS_NOSYMFOLLOW, MS_PRIVATE, MS_RDONLY, MS_RELATIME, MS_SHARED,
                           MS_SLAVE, MS_UNBINDABLE, _inside, _sb_gone)
 from fs.open import PathFileOperations
+from fs import pnode
 from mm.uaccess import copy_from_user, strncpy_from_user
 
 FSMOUNT_CLOEXEC = 1
@@ -127,13 +126,6 @@ def _set_flags(m, flags):
     m.noexec = bool(flags & MS_NOEXEC)
 
 
-def _clone(m, dentry):
-    c = Mount(m.sb, dentry, source=m.source)
-    _set_flags(c, getattr(m, "flags", 0))
-    c.options = getattr(m, "options", b"")
-    return c
-
-
 def _below(d, top):
     while True:
         if d is top:
@@ -146,7 +138,7 @@ def _below(d, top):
 def copy_tree(path, recursive):
     """A detached copy of the mount at path, rooted at path's dentry (and,
     recursive, of the mounts below it): [root, submounts...]."""
-    root = _clone(path.mnt, path.dentry)
+    root = clone_mnt(path.mnt, path.dentry)
     tree = [root]
     if recursive:
         copies = {path.mnt: root}
@@ -156,7 +148,7 @@ def copy_tree(path, recursive):
                 continue
             if p is path.mnt and not _below(m.mountpoint, path.dentry):
                 continue
-            c = _clone(m, m.root)
+            c = clone_mnt(m, m.root)
             c.parent, c.mountpoint = copies[p], m.mountpoint
             mount_table[(c.parent, c.mountpoint)] = c
             copies[m] = c
@@ -219,6 +211,8 @@ def _open_tree(t, dfd, filename, flags):
         return None, install_new_file(t, File(path, O_PATH, path_fops), flags & O_CLOEXEC)
     if path.mnt not in all_mounts and not getattr(path.mnt, "detached", False):
         raise Errno(EINVAL)                 # not a mount of this namespace
+    if path.mnt.unbindable:
+        raise Errno(EINVAL)
     root = copy_tree(path, bool(flags & AT_RECURSIVE))
     return root, _install_detached(t, root, flags & O_CLOEXEC)
 
@@ -246,6 +240,9 @@ def _attach_tree(root, where, beneath):
             if m is not root:
                 all_mounts.append(m)
             _unpin(m)
+    if not beneath:
+        pnode.propagate_mnt(root, all_mounts, clone_mnt,
+                            lambda c, q, mp: attach_mount(c, Path(q, mp)))
 
 
 def sys_move_mount(t, from_dfd, from_pathname, to_dfd, to_pathname, flags):
@@ -288,6 +285,8 @@ def sys_move_mount(t, from_dfd, from_pathname, to_dfd, to_pathname, flags):
     if not detached:
         if _inside(dst, mnt):
             return -ELOOP                   # into itself
+        if mnt.parent.group:
+            return -EINVAL                  # out from below a shared mount
         del mount_table[(mnt.parent, mnt.mountpoint)]
         all_mounts.remove(mnt)
     _attach_tree(mnt, dst, beneath)
@@ -338,7 +337,7 @@ def _check_mount_attr(t, attr_set, attr_clr, propagation, userns_fd):
     return set_ms, clr_ms
 
 
-def _apply_attr(path, recursive, set_ms, clr_ms):
+def _apply_attr(path, recursive, set_ms, clr_ms, propagation=0):
     mnt = path.mnt
     if path.dentry is not mnt.root:
         raise Errno(EINVAL)
@@ -351,6 +350,8 @@ def _apply_attr(path, recursive, set_ms, clr_ms):
         raise Errno(EINVAL)
     for m in targets:
         _set_flags(m, (getattr(m, "flags", 0) & ~clr_ms) | set_ms)
+    if propagation:
+        pnode.change_type(targets, propagation, all_mounts)
 
 
 def sys_mount_setattr(t, dfd, path, flags, uattr, usize):
@@ -365,7 +366,7 @@ def sys_mount_setattr(t, dfd, path, flags, uattr, usize):
         return -EPERM
     where = path_lookup(t, _name(t, path), _s32(dfd), follow=not flags & AT_SYMLINK_NOFOLLOW,
                         empty_ok=bool(flags & AT_EMPTY_PATH))
-    _apply_attr(where, bool(flags & AT_RECURSIVE), set_ms, clr_ms)
+    _apply_attr(where, bool(flags & AT_RECURSIVE), set_ms, clr_ms, propagation)
     return 0
 
 
@@ -377,6 +378,7 @@ def sys_open_tree_attr(t, dfd, filename, flags, uattr, usize):
     set_ms, clr_ms = _check_mount_attr(t, *values)
     root, fd = _open_tree(t, dfd, filename, flags)
     if root is not None:
-        _apply_attr(Path(root, root.root), bool(flags & AT_RECURSIVE), set_ms, clr_ms)
+        _apply_attr(Path(root, root.root), bool(flags & AT_RECURSIVE), set_ms, clr_ms,
+                    values[2])
     return fd
 

@@ -15,8 +15,9 @@ from kernel.errno import (EACCES, EBUSY, EFAULT, EINVAL, ENODEV, ENOENT,
                           ENOTDIR, EPERM, ERANGE, Errno)
 from fs.file import fget
 from fs.inode import S_ISDIR
-from fs.mount import (Mount, Path, all_mounts, attach_mount, d_path,
-                      detach_mount, lookup_mnt, mount_table)
+from fs.mount import (Mount, Path, all_mounts, attach_mount, clone_mnt, d_path,
+                      detach_mount, follow_mount, lookup_mnt, mount_table)
+from fs import pnode
 from fs.notify.fsnotify import fsnotify_dput, fsnotify_unmount
 from fs.namei import (AT_FDCWD, MAY_EXEC, PATH_MAX, inode_permission,
                       path_lookup)
@@ -254,8 +255,13 @@ def sys_mount(t, source, target, fstype, flags, data):
     typ = _str(t, fstype, 256)
     opts = _str(t, data, 4096) or b""
     where = path_lookup(t, tgt_name, AT_FDCWD)
-    if flags & (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE):
-        return 0                                    # no propagation here
+    types = MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE
+    if flags & types and not flags & (MS_REMOUNT | MS_BIND):
+        kind = flags & ~(MS_REC | MS_SILENT)
+        if kind & (kind - 1) or kind & ~types or where.dentry is not where.mnt.root:
+            return -EINVAL                          # one type alone, on a mount's root
+        change_mount_type(where.mnt, kind, bool(flags & MS_REC))
+        return 0
     if getattr(where.mnt, "detached", False):
         return -EINVAL              # in a detached tree (fs/fsmount.py): no one's namespace
     if flags & MS_REMOUNT:
@@ -273,9 +279,12 @@ def sys_mount(t, source, target, fstype, flags, data):
         old = path_lookup(t, src, AT_FDCWD)
         if S_ISDIR(old.dentry.inode.mode) != S_ISDIR(where.dentry.inode.mode):
             return -ENOTDIR
+        if old.mnt.unbindable:
+            return -EINVAL
         mnt = Mount(old.mnt.sb, old.dentry, source=old.mnt.source)
         _set_mnt_flags(mnt, flags | (MS_RDONLY if old.mnt.read_only else 0))
-        attach_mount(mnt, where)
+        pnode.clone_type(mnt, old.mnt)
+        attach_propagating(mnt, where)
         return 0
     if flags & MS_MOVE:
         old = path_lookup(t, src, AT_FDCWD)
@@ -284,9 +293,11 @@ def sys_mount(t, source, target, fstype, flags, data):
             return -EINVAL
         if _inside(where, mnt):
             return -EINVAL
+        if mnt.parent.group:
+            return -EINVAL                  # out from below a shared mount
         del mount_table[(mnt.parent, mnt.mountpoint)]
         all_mounts.remove(mnt)
-        attach_mount(mnt, where)
+        attach_propagating(mnt, where)
         return 0
     if not S_ISDIR(where.dentry.inode.mode):
         return -ENOTDIR
@@ -300,8 +311,27 @@ def sys_mount(t, source, target, fstype, flags, data):
     mnt = Mount(sb, sb.root, source=src)
     _set_mnt_flags(mnt, flags)
     mnt.options = opts
-    attach_mount(mnt, where)
+    attach_propagating(mnt, where)
     return 0
+
+
+def attach_propagating(mnt, where):
+    """Attach mnt (and what is below it) at where, and copies of it below
+    every mount the parent propagates to (fs/pnode.py)."""
+    attach_mount(mnt, where)
+    pnode.propagate_mnt(mnt, all_mounts, clone_mnt,
+                        lambda c, q, mp: attach_mount(c, Path(q, mp)))
+
+
+def change_mount_type(mnt, kind, recursive):
+    """MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE on mnt (and below it)."""
+    if recursive:
+        targets = [m for m in all_mounts if _inside(Path(m, m.root), mnt)]
+        if mnt not in targets:
+            targets.insert(0, mnt)              # a detached mount
+    else:
+        targets = [mnt]
+    pnode.change_type(targets, kind, all_mounts)
 
 
 def vfs_get_tree(t, fstype, src, opts, flags):
@@ -391,6 +421,9 @@ def sys_umount2(t, target, flags):
         return -EFAULT
     marked = [m for m in all_mounts if m.expiry_mark]
     path = path_lookup(t, _str(t, target), AT_FDCWD, follow=not flags & UMOUNT_NOFOLLOW)
+    # the top of what is mounted there (LOOKUP_MOUNTPOINT): "/" after
+    # mounting over the root names the mount on top, not the root below
+    path = follow_mount(path)
     for m in marked:
         m.expiry_mark = True                # umount's own walk is not a use of the mount
     mnt = path.mnt
@@ -414,7 +447,11 @@ def sys_umount2(t, target, flags):
         return _wait_then(t, _sb_gone(mnt.sb), 0)
     if _mount_busy(mnt):
         return -EBUSY
+    copies = pnode.propagate_umount(mnt, all_mounts)
     detach_mount(mnt)
+    for c in copies:
+        if not _mount_busy(c):
+            detach_mount(c)
     return _wait_then(t, _sb_gone(mnt.sb), 0)
 
 

@@ -16,8 +16,8 @@ below a mount (for LSMT_ROOT: the caller's root mount and all below it),
 in id order, from after the last id the caller already has.
 
 A mount the caller cannot reach from its root (after chroot) needs
-CAP_SYS_ADMIN: EPERM otherwise.  There is no propagation here, so every
-mount is private: mnt_propagation is MS_PRIVATE and the peer groups 0.
+CAP_SYS_ADMIN: EPERM otherwise.  Propagation types and peer groups are
+fs/pnode.py's.
 """
 
 import struct
@@ -25,8 +25,8 @@ import struct
 from kernel.errno import E2BIG, EFAULT, EINVAL, ENOENT, EOVERFLOW, EPERM, Errno
 from fs.inode import dev_major, dev_minor
 from fs.mount import Path, all_mounts, d_path
-from fs.namespace import (MS_DIRSYNC, MS_LAZYTIME, MS_PRIVATE, MS_RDONLY, MS_SYNCHRONOUS,
-                          _reachable)
+from fs.namespace import MS_DIRSYNC, MS_LAZYTIME, MS_RDONLY, MS_SYNCHRONOUS, _reachable
+from fs.pnode import propagation_flags
 from fs.fsmount import MOUNT_ATTR_NOATIME, MOUNT_ATTR_RELATIME, _ATTR_TO_MS
 from fs.namespace import MS_NOATIME
 from mm.uaccess import access_ok, copy_from_user, copy_to_user
@@ -119,7 +119,8 @@ def sys_statmount(t, req, buf, bufsize, flags):
     sb = m.sb
     f = dict.fromkeys(("sb_dev_major", "sb_dev_minor", "sb_magic", "sb_flags", "mnt_id",
                        "mnt_parent_id", "mnt_id_old", "mnt_parent_id_old", "mnt_attr",
-                       "mnt_propagation", "mnt_ns_id"), 0)
+                       "mnt_propagation", "mnt_peer_group", "mnt_master", "propagate_from",
+                       "mnt_ns_id"), 0)
     strings = bytearray()
     offsets = {}
     done = 0
@@ -140,10 +141,12 @@ def sys_statmount(t, req, buf, bufsize, flags):
         parent = m.parent
         f.update(mnt_id=unique_id(m), mnt_parent_id=unique_id(parent), mnt_id_old=m.id,
                  mnt_parent_id_old=parent.id, mnt_attr=mount_attr(m),
-                 mnt_propagation=MS_PRIVATE)
+                 mnt_propagation=propagation_flags(m), mnt_peer_group=m.group,
+                 mnt_master=m.master)
         done |= STATMOUNT_MNT_BASIC
     if mask & STATMOUNT_PROPAGATE_FROM:
-        done |= STATMOUNT_PROPAGATE_FROM        # 0: no peer group to come from
+        f["propagate_from"] = m.master
+        done |= STATMOUNT_PROPAGATE_FROM
     if mask & STATMOUNT_FS_TYPE:
         string("fs_type", sb.fstype.encode())
         done |= STATMOUNT_FS_TYPE
@@ -168,7 +171,8 @@ def sys_statmount(t, req, buf, bufsize, flags):
         copysize + len(strings), offsets.get("mnt_opts", 0), done,
         f["sb_dev_major"], f["sb_dev_minor"], f["sb_magic"], f["sb_flags"],
         offsets.get("fs_type", 0), f["mnt_id"], f["mnt_parent_id"], f["mnt_id_old"],
-        f["mnt_parent_id_old"], f["mnt_attr"], f["mnt_propagation"], 0, 0, 0,
+        f["mnt_parent_id_old"], f["mnt_attr"], f["mnt_propagation"], f["mnt_peer_group"],
+        f["mnt_master"], f["propagate_from"],
         offsets.get("mnt_root", 0), offsets.get("mnt_point", 0), f["mnt_ns_id"],
         0, offsets.get("sb_source", 0), 0, 0, 0, 0, 0, 0, 0, 0)
     head = head.ljust(STATMOUNT_SIZE, b"\0")

@@ -212,6 +212,113 @@ static void statmount_listmount(const char *base)
 	umount("d2");
 }
 
+/* the optional fields of the top mount at path: shared:N master:N unbindable */
+static int tags(const char *path, int *shared, int *master, int *unbindable)
+{
+	char real[512], line[1024];
+	int found = 0;
+	if (!realpath(path, real))
+		return 0;
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+	*shared = *master = *unbindable = 0;
+	while (f && fgets(line, sizeof line, f)) {
+		char point[512];
+		int n = 0;
+		if (sscanf(line, "%*d %*d %*d:%*d %*s %511s %*s%n", point, &n) < 1 || strcmp(point, real))
+			continue;
+		found = 1;                       /* the last line is the top of a stack */
+		*shared = *master = *unbindable = 0;
+		char *opt = line + n, *dash = strstr(line, " - ");
+		char *p;
+		if ((p = strstr(opt, "shared:")) && p < dash)
+			*shared = atoi(p + 7);
+		if ((p = strstr(opt, "master:")) && p < dash)
+			*master = atoi(p + 7);
+		if ((p = strstr(opt, "unbindable")) && p < dash)
+			*unbindable = 1;
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static void show_type(const char *path)
+{
+	int s, m, u;
+	if (!tags(path, &s, &m, &u))
+		printf("%s: not a mount\n", path);
+	else
+		printf("%s: shared %d master %d unbindable %d\n", path, s != 0, m != 0, u);
+}
+
+static int is_mount(const char *p)
+{
+	char up[512];
+	snprintf(up, sizeof up, "%s/..", p);
+	return dev_of(p) != dev_of(up);
+}
+
+static void propagation(void)
+{
+	mkdir("p", 0755); mkdir("q", 0755); mkdir("r", 0755);
+	T(mount("nm-p", "p", "tmpfs", 0, NULL));
+	T(mount(NULL, "p/.", NULL, MS_SHARED | MS_NOSUID, NULL));  /* one type, nothing else */
+	T(mount(NULL, "p", NULL, MS_SHARED | MS_SLAVE, NULL));
+	mkdir("p/sub", 0755);
+	T(mount(NULL, "p/sub", NULL, MS_SHARED, NULL));           /* not a mount's root */
+	T(mount(NULL, "p", NULL, MS_SHARED, NULL));
+	T(mount("p", "q", NULL, MS_BIND, NULL));
+	show_type("p");
+	show_type("q");
+	int s1, s2, m, u;
+	tags("p", &s1, &m, &u);
+	tags("q", &s2, &m, &u);
+	printf("p and q peers %d\n", s1 == s2 && s1);
+	T(mount("nm-pp", "p/sub", "tmpfs", 0, NULL));
+	printf("q/sub a mount %d, listed %d\n", is_mount("q/sub"), mounted("nm-pp"));
+	show_type("p/sub");
+	show_type("q/sub");
+	T(move_mount_(AT_FDCWD, "p/sub", AT_FDCWD, "r", 0));    /* from below a shared mount */
+	T(mount("p/sub", "r", NULL, MS_MOVE, NULL));
+	T(umount("p/sub"));
+	printf("q/sub a mount %d, listed %d\n", is_mount("q/sub"), mounted("nm-pp"));
+	T(mount(NULL, "q", NULL, MS_SLAVE, NULL));
+	show_type("q");
+	mkdir("p/sub2", 0755);
+	mkdir("p/sub3", 0755);
+	T(mount("nm-p2", "p/sub2", "tmpfs", 0, NULL));
+	T(mount("nm-q3", "q/sub3", "tmpfs", 0, NULL));
+	printf("q/sub2 a mount %d, p/sub3 a mount %d\n", is_mount("q/sub2"), is_mount("p/sub3"));
+	show_type("q/sub2");
+	T(umount("q/sub3"));
+	T(umount("p/sub2"));
+	printf("q/sub2 a mount %d\n", is_mount("q/sub2"));
+	T(mount(NULL, "q", NULL, MS_PRIVATE, NULL));
+	show_type("q");
+	T(mount("nm-p4", "p/sub", "tmpfs", 0, NULL));
+	printf("q/sub a mount %d\n", is_mount("q/sub"));
+	T(umount("p/sub"));
+	struct mattr at = { .propagation = MS_SHARED };
+	T(setattr_(AT_FDCWD, "q", 0, &at, sizeof at));
+	show_type("q");
+	static union { struct smount sm; char raw[1024]; } u2;
+	T(statmount_(mnt_id_of("q", 1), 0x2 | 0x4, &u2, sizeof u2, 0));
+	printf("statmount q: propagation %#llx peer group %d master %d\n",
+	       u2.sm.mnt_propagation, u2.sm.mnt_peer_group != 0, u2.sm.mnt_master != 0);
+	T(mount(NULL, "p", NULL, MS_UNBINDABLE, NULL));
+	show_type("p");
+	T(mount("p", "r", NULL, MS_BIND, NULL));
+	T(open_tree_(AT_FDCWD, "p", OPEN_TREE_CLONE));
+	T(umount("q"));
+	T(umount("p"));
+	/* over the working directory: "." still is the one below, but umount
+	 * names the mount on top (LOOKUP_MOUNTPOINT) */
+	T(mount("nm-over", ".", "tmpfs", 0, NULL));
+	printf("a still here %d, listed %d\n", exists("a"), mounted("nm-over"));
+	T(umount("."));
+	printf("listed %d\n", mounted("nm-over"));
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -445,6 +552,9 @@ int main(int argc, char **argv)
 
 	puts("-- statmount, listmount");
 	statmount_listmount(argv[1]);
+
+	puts("-- shared subtrees");
+	propagation();
 
 	T(umount2(argv[1], MNT_DETACH));
 	fflush(stdout);
