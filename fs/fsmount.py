@@ -1,5 +1,5 @@
 """fs/fsmount.py - mounts as file descriptors: fsmount(2), open_tree(2),
-move_mount(2), mount_setattr(2), open_tree_attr(2) (the new mount API's
+move_mount(2), mount_setattr(2) (the new mount API's
 half of Linux's fs/namespace.c; the filesystem contexts are fs/fsopen.py).
 
 A *detached* mount is a Mount (fs/mount.py) in no one's tree: fsmount()
@@ -368,17 +368,3 @@ def sys_mount_setattr(t, dfd, path, flags, uattr, usize):
                         empty_ok=bool(flags & AT_EMPTY_PATH))
     _apply_attr(where, bool(flags & AT_RECURSIVE), set_ms, clr_ms, propagation)
     return 0
-
-
-def sys_open_tree_attr(t, dfd, filename, flags, uattr, usize):
-    """open_tree(2), then mount_setattr(2) on the copy it made (Linux 6.15)."""
-    values = _read_mount_attr(t, uattr, usize) if uattr else (0, 0, 0, 0)
-    if any(values[:3]) and not (flags & OPEN_TREE_CLONE):
-        return -EINVAL
-    set_ms, clr_ms = _check_mount_attr(t, *values)
-    root, fd = _open_tree(t, dfd, filename, flags)
-    if root is not None:
-        _apply_attr(Path(root, root.root), bool(flags & AT_RECURSIVE), set_ms, clr_ms,
-                    values[2])
-    return fd
-

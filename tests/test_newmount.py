@@ -28,8 +28,8 @@ def test_new_mount_api_as_on_linux(libc, tmp_path):
 
 
 # open_tree, move_mount, fsopen, fsconfig, fsmount, fspick, mount_setattr,
-# statmount, listmount, open_tree_attr (the same numbers on i386)
-CALLS = [428, 429, 430, 431, 432, 433, 442, 457, 458, 467]
+# statmount, listmount (the same numbers on i386)
+CALLS = [428, 429, 430, 431, 432, 433, 442, 457, 458]
 
 
 @settings(max_examples=int(os.environ.get("PYUML_FUZZ_EXAMPLES", "10")), deadline=None,

@@ -386,5 +386,4 @@ SYSCALL_NAMES = {
     464: "getxattrat",
     465: "listxattrat",
     466: "removexattrat",
-    467: "open_tree_attr",
 }
