@@ -438,12 +438,17 @@ def sys_umount2(t, target, flags):
             mnt.expiry_mark = True
             return -EAGAIN_
     if flags & MNT_DETACH:
+        copies = pnode.propagate_umount(mnt, all_mounts)
         for m in [m for m in all_mounts if _inside(Path(m, m.root), mnt)][::-1]:
             if m is not mnt and (m.parent, m.mountpoint) in mount_table:
                 del mount_table[(m.parent, m.mountpoint)]
                 all_mounts.remove(m)
         del mount_table[(mnt.parent, mnt.mountpoint)]
         all_mounts.remove(mnt)
+        for c in copies:                    # the peers' copies go lazily too
+            if c in all_mounts:
+                del mount_table[(c.parent, c.mountpoint)]
+                all_mounts.remove(c)
         return _wait_then(t, _sb_gone(mnt.sb), 0)
     if _mount_busy(mnt):
         return -EBUSY

@@ -282,6 +282,10 @@ static void propagation(void)
 	T(mount("p/sub", "r", NULL, MS_MOVE, NULL));
 	T(umount("p/sub"));
 	printf("q/sub a mount %d, listed %d\n", is_mount("q/sub"), mounted("nm-pp"));
+	T(mount("nm-lazy", "q/sub", "tmpfs", 0, NULL));    /* from the other peer */
+	printf("p/sub a mount %d, listed %d\n", is_mount("p/sub"), mounted("nm-lazy"));
+	T(umount2("q/sub", MNT_DETACH));
+	printf("p/sub a mount %d, listed %d\n", is_mount("p/sub"), mounted("nm-lazy"));
 	T(mount(NULL, "q", NULL, MS_SLAVE, NULL));
 	show_type("q");
 	mkdir("p/sub2", 0755);
