@@ -76,8 +76,9 @@ class FileOperations:
     def release(self, f):
         pass
 
-    def fsync(self, f):
-        return 0
+    # Linux's ->fsync: only files and directories have one; fsync of a
+    # pipe, socket, tty, /proc or anonymous file is EINVAL
+    fsync = None
 
     seekable = False
 
@@ -158,6 +159,9 @@ class FilesStruct:
         self.count = 1
 
     def copy(self):
+        from kernel import resource
+        if self.fd and max(self.fd) >= resource.NR_OPEN:
+            raise Errno(EMFILE)         # fs.nr_open was lowered below an open fd
         n = FilesStruct()
         for fd, f in self.fd.items():
             n.fd[fd] = f.get()
@@ -263,6 +267,9 @@ class DirOperations(FileOperations):
 
     def pread(self, f, t, count, pos):
         raise Errno(EISDIR)
+
+    def fsync(self, f):
+        return 0
 
     def write(self, f, t, data):
         raise Errno(EISDIR)

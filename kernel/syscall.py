@@ -32,6 +32,7 @@ SYSCALL_MODULES = (
     "kernel.sched_policy", "kernel.ioprio", "kernel.pidfd",
     "ipc.shm", "ipc.sem", "ipc.msg", "fs.notify.inotify",
     "mm.process_vm_access", "kernel.kcmp",
+    "kernel.capability",
     "kernel.syslog",
     "fs.xattr",
     "security.keys.keyctl",
