@@ -65,15 +65,18 @@ def sys_name_to_handle_at(t, dfd, name, handle, mnt_id, flag):
         return -EINVAL
     if flag & AT_HANDLE_CONNECTABLE and flag & (AT_HANDLE_FID | AT_HANDLE_MNT_ID_UNIQUE):
         return -EINVAL
-    if flag & AT_HANDLE_MNT_ID_UNIQUE:
-        return -EINVAL                  # a 64-bit unique mount id: not offered
     path = path_lookup(t, strncpy_from_user(t.mm, name, 4096) if name else b"", _s32(dfd),
                        follow=bool(flag & AT_SYMLINK_FOLLOW), empty_ok=bool(flag & AT_EMPTY_PATH))
     (handle_bytes,) = struct.unpack("<I", copy_from_user(t.mm, handle, 4))
     if handle_bytes > MAX_HANDLE_SZ:
         return -EINVAL
     fh_type, fh = exportfs_encode_fh(path, fid=bool(flag & AT_HANDLE_FID))
-    put_user_u32(t.mm, mnt_id, path.mnt.id)     # even with EOVERFLOW, as Linux
+    if flag & AT_HANDLE_MNT_ID_UNIQUE:
+        # the 64-bit unique mount id (fs/statmount.py), not the old 32-bit one
+        from fs.statmount import unique_id
+        copy_to_user(t.mm, mnt_id, struct.pack("<Q", unique_id(path.mnt)))
+    else:
+        put_user_u32(t.mm, mnt_id, path.mnt.id)     # even with EOVERFLOW, as Linux
     if len(fh) > handle_bytes:
         copy_to_user(t.mm, handle, struct.pack("<Ii", len(fh), FILEID_INVALID))
         return -EOVERFLOW

@@ -45,6 +45,10 @@ class Mount:
         self.source = source
         self.read_only = sb.read_only
         self.expiry_mark = False            # umount2(MNT_EXPIRE) asked once, unused since
+        # shared subtrees (fs/pnode.py): peer group, the group it is a slave of
+        self.group = 0
+        self.master = 0
+        self.unbindable = False
 
     def __repr__(self):
         return "<Mount %d %s>" % (self.id, self.sb.fstype)
@@ -80,6 +84,17 @@ def attach_mount(mnt, where):
         mnt.mountpoint = where.dentry
     mount_table[(mnt.parent, mnt.mountpoint)] = mnt
     all_mounts.append(mnt)
+
+
+def clone_mnt(m, dentry):
+    """A new mount of m's filesystem at dentry, with m's mount flags (a bind
+    mount, a copy open_tree or propagation makes)."""
+    c = Mount(m.sb, dentry, source=m.source)
+    c.flags = m.flags
+    c.read_only = m.read_only
+    c.noexec = getattr(m, "noexec", False)
+    c.options = getattr(m, "options", b"")
+    return c
 
 
 def set_root_mount(mnt):

@@ -158,6 +158,8 @@ def _walk(nd, path, name, follow_last):
             nd.links += 1
             if nd.links > MAXSYMLINKS:
                 raise Errno(ELOOP)
+            if child.mnt.flags & 256:           # MS_NOSYMFOLLOW (mount_setattr)
+                raise Errno(ELOOP)
             magic = getattr(child.dentry.inode, "follow_link", None)
             jump = magic() if magic is not None else None
             if jump is not None:                # /proc/PID/fd/N and friends

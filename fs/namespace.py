@@ -16,8 +16,9 @@ from kernel.errno import (EACCES, EBUSY, EFAULT, EINVAL, ENODEV, ENOENT,
                           ENOTDIR, EPERM, ERANGE, Errno)
 from fs.file import fget
 from fs.inode import S_ISDIR
-from fs.mount import (Mount, Path, all_mounts, attach_mount, d_path,
-                      detach_mount, lookup_mnt, mount_table)
+from fs.mount import (Mount, Path, all_mounts, attach_mount, clone_mnt, d_path,
+                      detach_mount, follow_mount, lookup_mnt, mount_table)
+from fs import pnode
 from fs.notify.fsnotify import fsnotify_dput, fsnotify_unmount
 from fs.namei import (AT_FDCWD, MAY_EXEC, PATH_MAX, inode_permission,
                       path_lookup)
@@ -255,35 +256,36 @@ def sys_mount(t, source, target, fstype, flags, data):
     typ = _str(t, fstype, 256)
     opts = _str(t, data, 4096) or b""
     where = path_lookup(t, tgt_name, AT_FDCWD)
-    if flags & (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE):
-        return 0                                    # no propagation here
+    types = MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE
+    if flags & types and not flags & (MS_REMOUNT | MS_BIND):
+        kind = flags & ~(MS_REC | MS_SILENT)
+        if kind & (kind - 1) or kind & ~types or where.dentry is not where.mnt.root:
+            return -EINVAL                          # one type alone, on a mount's root
+        change_mount_type(where.mnt, kind, bool(flags & MS_REC))
+        return 0
+    if getattr(where.mnt, "detached", False):
+        return -EINVAL              # in a detached tree (fs/fsmount.py): no one's namespace
     if flags & MS_REMOUNT:
         mnt = where.mnt
         if where.dentry is not mnt.root:
             return -EINVAL
         if flags & MS_BIND:
             _set_mnt_flags(mnt, flags)
-        elif hasattr(mnt.sb, "remount"):
-            # a file system on a disk: going read-only writes it back first,
-            # and cannot while a file on it is open for writing
-            if _flags_readonly(flags) and not mnt.sb.read_only and _sb_has_writers(mnt.sb):
-                return -EBUSY
-            done = mnt.sb.remount(_flags_readonly(flags), opts)
+        else:
+            done = reconfigure_super(mnt.sb, _flags_readonly(flags), opts)
             _set_mnt_flags(mnt, flags)
             return _wait_then(t, done, 0)
-        else:
-            if mnt.sb.hard_read_only and not _flags_readonly(flags):
-                return -EACCES              # as for a write-protected disk
-            mnt.sb.read_only = _flags_readonly(flags)
-            _set_mnt_flags(mnt, flags)
         return 0
     if flags & MS_BIND:
         old = path_lookup(t, src, AT_FDCWD)
         if S_ISDIR(old.dentry.inode.mode) != S_ISDIR(where.dentry.inode.mode):
             return -ENOTDIR
+        if old.mnt.unbindable:
+            return -EINVAL
         mnt = Mount(old.mnt.sb, old.dentry, source=old.mnt.source)
         _set_mnt_flags(mnt, flags | (MS_RDONLY if old.mnt.read_only else 0))
-        attach_mount(mnt, where)
+        pnode.clone_type(mnt, old.mnt)
+        attach_propagating(mnt, where)
         return 0
     if flags & MS_MOVE:
         old = path_lookup(t, src, AT_FDCWD)
@@ -292,32 +294,77 @@ def sys_mount(t, source, target, fstype, flags, data):
             return -EINVAL
         if _inside(where, mnt):
             return -EINVAL
+        if mnt.parent.group:
+            return -EINVAL                  # out from below a shared mount
         del mount_table[(mnt.parent, mnt.mountpoint)]
         all_mounts.remove(mnt)
-        attach_mount(mnt, where)
+        attach_propagating(mnt, where)
         return 0
     if not S_ISDIR(where.dentry.inode.mode):
         return -ENOTDIR
     if typ is None:
         return -EINVAL
-    entry = FILESYSTEMS.get(typ.decode(errors="replace"))
-    if entry is None:
-        return -ENODEV
-    nodev, make = entry
-    if nodev:
-        sb = make(src, opts, flags)
-    else:
-        if not source:
-            return -EINVAL                      # "No source specified"
-        sb = _get_tree_bdev(t, src, typ, make, opts, flags)
+    sb = vfs_get_tree(t, typ.decode(errors="replace"), src if source else None, opts, flags)
+    if not FILESYSTEMS[typ.decode(errors="replace")][0]:
         top = lookup_mnt(where) if where.dentry is where.mnt.root or lookup_mnt(where) else None
         if (top is not None and top.sb is sb) or (where.mnt.sb is sb and where.dentry is sb.root):
             return -EBUSY                       # the same file system on the same place
     mnt = Mount(sb, sb.root, source=src)
     _set_mnt_flags(mnt, flags)
     mnt.options = opts
-    attach_mount(mnt, where)
+    attach_propagating(mnt, where)
     return 0
+
+
+def attach_propagating(mnt, where):
+    """Attach mnt (and what is below it) at where, and copies of it below
+    every mount the parent propagates to (fs/pnode.py)."""
+    attach_mount(mnt, where)
+    pnode.propagate_mnt(mnt, all_mounts, clone_mnt,
+                        lambda c, q, mp: attach_mount(c, Path(q, mp)))
+
+
+def change_mount_type(mnt, kind, recursive):
+    """MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE on mnt (and below it)."""
+    if recursive:
+        targets = [m for m in all_mounts if _inside(Path(m, m.root), mnt)]
+        if mnt not in targets:
+            targets.insert(0, mnt)              # a detached mount
+    else:
+        targets = [mnt]
+    pnode.change_type(targets, kind, all_mounts)
+
+
+def vfs_get_tree(t, fstype, src, opts, flags):
+    """A superblock of the filesystem type fstype (a str) for src (bytes,
+    or None when no source was given), as mount(2) and fsconfig's
+    FSCONFIG_CMD_CREATE both make one: the same code, so the same checks
+    (fs/hostfs_policy.py's confinement for hostfs above all)."""
+    entry = FILESYSTEMS.get(fstype)
+    if entry is None:
+        raise Errno(ENODEV)
+    nodev, make = entry
+    if nodev:
+        return make(src or b"none", opts, flags)
+    if not src:
+        raise Errno(EINVAL)                     # "No source specified"
+    return _get_tree_bdev(t, src, fstype.encode(), make, opts, flags)
+
+
+def reconfigure_super(sb, read_only, opts):
+    """Make a superblock read-only or read-write again (mount -o remount,
+    fsconfig's FSCONFIG_CMD_RECONFIGURE); returns the Completion of a
+    disk's write-back, or None."""
+    if hasattr(sb, "remount"):
+        # a file system on a disk: going read-only writes it back first,
+        # and cannot while a file on it is open for writing
+        if read_only and not sb.read_only and _sb_has_writers(sb):
+            raise Errno(EBUSY)
+        return sb.remount(read_only, opts)
+    if sb.hard_read_only and not read_only:
+        raise Errno(EACCES)                     # as for a write-protected disk
+    sb.read_only = read_only
+    return None
 
 
 def _sb_has_writers(sb):
@@ -375,10 +422,13 @@ def sys_umount2(t, target, flags):
         return -EFAULT
     marked = [m for m in all_mounts if m.expiry_mark]
     path = path_lookup(t, _str(t, target), AT_FDCWD, follow=not flags & UMOUNT_NOFOLLOW)
+    # the top of what is mounted there (LOOKUP_MOUNTPOINT): "/" after
+    # mounting over the root names the mount on top, not the root below
+    path = follow_mount(path)
     for m in marked:
         m.expiry_mark = True                # umount's own walk is not a use of the mount
     mnt = path.mnt
-    if path.dentry is not mnt.root or mnt.parent is mnt:
+    if path.dentry is not mnt.root or mnt.parent is mnt or getattr(mnt, "detached", False):
         return -EINVAL
     if flags & MNT_EXPIRE:
         # the first call marks the mount, a second one with no use of it
@@ -389,16 +439,25 @@ def sys_umount2(t, target, flags):
             mnt.expiry_mark = True
             return -EAGAIN_
     if flags & MNT_DETACH:
+        copies = pnode.propagate_umount(mnt, all_mounts)
         for m in [m for m in all_mounts if _inside(Path(m, m.root), mnt)][::-1]:
             if m is not mnt and (m.parent, m.mountpoint) in mount_table:
                 del mount_table[(m.parent, m.mountpoint)]
                 all_mounts.remove(m)
         del mount_table[(mnt.parent, mnt.mountpoint)]
         all_mounts.remove(mnt)
+        for c in copies:                    # the peers' copies go lazily too
+            if c in all_mounts:
+                del mount_table[(c.parent, c.mountpoint)]
+                all_mounts.remove(c)
         return _wait_then(t, _sb_gone(mnt.sb), 0)
     if _mount_busy(mnt):
         return -EBUSY
+    copies = pnode.propagate_umount(mnt, all_mounts)
     detach_mount(mnt)
+    for c in copies:
+        if not _mount_busy(c):
+            detach_mount(c)
     return _wait_then(t, _sb_gone(mnt.sb), 0)
 
 
@@ -406,7 +465,8 @@ def _sb_gone(sb):
     """Its last mount went: inotify watchers hear IN_UNMOUNT, and a file
     system on a disk writes everything back and marks itself clean
     (put_super); returns its Completion, or None."""
-    if not any(m.sb is sb for m in all_mounts):
+    if not any(m.sb is sb for m in all_mounts) and not getattr(sb, "pins", 0):
+        # (pins: detached mounts and fs contexts still holding it, fs/fsmount.py)
         fsnotify_unmount(sb)
         put = getattr(sb, "put_super", None)
         if put is not None:

@@ -29,6 +29,7 @@ CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 
 NS_GET_USERNS, NS_GET_PARENT, NS_GET_NSTYPE, NS_GET_OWNER_UID = 0xB701, 0xB702, 0xB703, 0xB704
+NS_GET_MNTNS_ID = 0x8008B705        # _IOR(0xb7, 5, __u64): the mount namespace's id
 
 # /proc/PID/ns entry -> (kind, CLONE_NEW* flag, inode number of the initial one)
 NAMESPACES = {
@@ -80,6 +81,13 @@ class NsFileOperations(FileOperations):
             if ns.nstype not in (CLONE_NEWUSER, CLONE_NEWPID):
                 return -EINVAL
             return -EPERM               # initial namespaces have no parent
+        if cmd == NS_GET_MNTNS_ID:
+            if ns.nstype != CLONE_NEWNS:
+                return -EINVAL
+            from fs.statmount import MNT_NS_ID
+            from mm.uaccess import copy_to_user
+            copy_to_user(t.mm, arg, MNT_NS_ID.to_bytes(8, "little"))
+            return 0
         if cmd == NS_GET_OWNER_UID:
             if ns.nstype != CLONE_NEWUSER:
                 return -EINVAL

@@ -93,6 +93,7 @@ def sys_fstat(t, fd, statbuf):
 STATX_BASIC_STATS = 0x7FF
 STATX_BTIME = 0x800
 STATX_MNT_ID = 0x1000
+STATX_MNT_ID_UNIQUE = 0x4000
 _STATX = struct.Struct("<IIQIIIHHQQQQ" + "qIi" * 4 + "IIIIQII" + "96x")
 
 
@@ -102,11 +103,16 @@ def sys_statx(t, dirfd, name, flags, mask, buf):
     ts = []
     for v in (k.atime, k.btime, k.ctime, k.mtime):
         ts += [v // 10**9, v % 10**9, 0]
-    raw = _STATX.pack(STATX_BASIC_STATS | STATX_BTIME | STATX_MNT_ID, k.blksize, 0,
+    # the 64-bit unique mount id (fs/statmount.py) when asked for, else the old one
+    mnt_id, which = k.mnt_id, STATX_MNT_ID
+    if mask & STATX_MNT_ID_UNIQUE and k.mnt_id:
+        from fs.statmount import MNT_UNIQUE_ID_OFFSET
+        mnt_id, which = MNT_UNIQUE_ID_OFFSET + k.mnt_id, STATX_MNT_ID_UNIQUE
+    raw = _STATX.pack(STATX_BASIC_STATS | STATX_BTIME | which, k.blksize, 0,
                       k.nlink, k.uid, k.gid, k.mode, 0, k.ino, k.size, k.blocks, 0,
                       *ts,
                       dev_major(k.rdev), dev_minor(k.rdev),
-                      dev_major(k.dev), dev_minor(k.dev), k.mnt_id, 0, 0)
+                      dev_major(k.dev), dev_minor(k.dev), mnt_id, 0, 0)
     copy_to_user(t.mm, buf, raw)
     return 0
 

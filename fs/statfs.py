@@ -9,7 +9,7 @@ from fs.namei import AT_FDCWD, path_lookup
 from mm.uaccess import copy_to_user, strncpy_from_user
 
 ST_RDONLY, ST_NOSUID, ST_NODEV, ST_NOEXEC = 1, 2, 4, 8
-ST_NOATIME, ST_NODIRATIME, ST_RELATIME = 1024, 2048, 4096
+ST_NOATIME, ST_NODIRATIME, ST_RELATIME, ST_NOSYMFOLLOW = 1024, 2048, 4096, 0x2000
 
 
 def vfs_statfs(path):
@@ -20,6 +20,11 @@ def vfs_statfs(path):
     ftype, bsize, blocks, bfree, bavail, files, ffree, namelen = sb.statfs()
     flags = getattr(mnt, "flags", 0) & (ST_NOSUID | ST_NODEV | ST_NOEXEC | ST_NOATIME
                                         | ST_NODIRATIME)
+    mflags = getattr(mnt, "flags", 0)
+    if mflags & 256:            # MS_NOSYMFOLLOW
+        flags |= ST_NOSYMFOLLOW
+    if mflags & (1 << 21):      # MS_RELATIME
+        flags |= ST_RELATIME
     if mnt.read_only or sb.read_only:
         flags |= ST_RDONLY
     flags |= 0x20               # ST_VALID: f_flags means something

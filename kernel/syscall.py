@@ -53,6 +53,7 @@ SYSCALL_MODULES = (
     "mm.oom_kill",
     "arch.x86.ldt",
     "io_uring.io_uring", "io_uring.register",
+    "fs.fsopen", "fs.fsmount", "fs.statmount",
 )
 
 _handlers = {}

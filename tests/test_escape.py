@@ -189,26 +189,29 @@ def test_the_reported_hole_mount_of_host_tmp(tmp_path):
     ("{root}/up/root", False, "symbolic link"),          # up -> ..
     ("{root}/dir", True, "allowed read-only"),          # rw below a ro root
 ])
-def test_hostfs_mounts_the_boot_did_not_allow(tmp_path, host, rw, why):
+@pytest.mark.parametrize("how", ["mount", "fsmount"])      # mount(2), fsopen/fsconfig
+def test_hostfs_mounts_the_boot_did_not_allow(tmp_path, host, rw, why, how):
     root = tmp_path / "root"
     host = host.format(base=tmp_path, root=root)
-    root, r = _confine(tmp_path, ["mount", host] + (["rw"] if rw else []))
+    root, r = _confine(tmp_path, [how, host] + (["rw"] if rw else []))
     assert "mount: Permission denied" in r.out, r.out + r.stderr.decode()
     assert "refused" in r.stderr.decode() and why in r.stderr.decode()
     outside_untouched(tmp_path)
     assert not any(p.name == "pyuml-escaped" for p in tmp_path.rglob("*"))
 
 
-def test_hostfs_mounts_within_the_root_keep_its_read_only(tmp_path):
-    root, r = _confine(tmp_path, ["mount", str(tmp_path / "root" / "dir")])
+@pytest.mark.parametrize("how", ["mount", "fsmount"])
+def test_hostfs_mounts_within_the_root_keep_its_read_only(tmp_path, how):
+    root, r = _confine(tmp_path, [how, str(tmp_path / "root" / "dir")])
     assert r.out == "mount: ok\ncreate pyuml-escaped in it: Read-only file system\n"
     assert not (tmp_path / "root" / "dir" / "pyuml-escaped").exists()
 
 
-def test_hostfs_option_allows_a_directory_read_write(tmp_path):
+@pytest.mark.parametrize("how", ["mount", "fsmount"])
+def test_hostfs_option_allows_a_directory_read_write(tmp_path, how):
     other = tmp_path / "shared"
     other.mkdir()
-    root, r = _confine(tmp_path, ["mount", str(other), "rw"],
+    root, r = _confine(tmp_path, [how, str(other), "rw"],
                        kernel_args=["hostfs=%s:rw" % other, "hostfs=%s" % (tmp_path / "root")])
     assert r.out == "mount: ok\ncreate pyuml-escaped in it: ok\n", r.stderr.decode()
     assert (other / "pyuml-escaped").exists()
@@ -239,8 +242,9 @@ def test_initramfs_root_may_mount_no_host_directory(tmp_path):
     assert r.out == "mount: Permission denied\n"
 
 
-def test_a_read_only_root_stays_read_only(tmp_path):
-    root, r = _confine(tmp_path, ["remount"])
+@pytest.mark.parametrize("how", ["remount", "fspick-remount"])
+def test_a_read_only_root_stays_read_only(tmp_path, how):
+    root, r = _confine(tmp_path, [how])
     assert r.out == "remount / rw: Permission denied\n"
 
 

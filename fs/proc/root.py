@@ -150,7 +150,8 @@ def show_mounts(root):
         where = d_path(p, root)
         opts = [b"ro" if m.read_only else b"rw"]
         fl = getattr(m, "flags", 0)
-        for bit, name in ((2, b"nosuid"), (4, b"nodev"), (8, b"noexec"), (1024, b"noatime")):
+        for bit, name in ((2, b"nosuid"), (4, b"nodev"), (8, b"noexec"), (1024, b"noatime"),
+                          (2048, b"nodiratime"), (1 << 21, b"relatime"), (256, b"nosymfollow")):
             if fl & bit:
                 opts.append(name)
         extra = getattr(m, "options", b"")
@@ -182,7 +183,8 @@ def show_mountinfo(root):
         inner = b"/" + b"/".join(reversed(names))
         opts = b"ro" if m.read_only else b"rw"
         fl = getattr(m, "flags", 0)
-        for bit, name in ((2, b"nosuid"), (4, b"nodev"), (8, b"noexec"), (1024, b"noatime")):
+        for bit, name in ((2, b"nosuid"), (4, b"nodev"), (8, b"noexec"), (1024, b"noatime"),
+                          (2048, b"nodiratime"), (1 << 21, b"relatime"), (256, b"nosymfollow")):
             if fl & bit:
                 opts += b"," + name
         sbopts = b"ro" if m.sb.read_only else b"rw"
@@ -191,9 +193,18 @@ def show_mountinfo(root):
             sbopts += b"," + (extra if isinstance(extra, bytes) else extra.encode())
         parent = m.parent.id if m.parent is not m else m.id
         dev = m.sb.dev
-        out.append(b"%d %d %d:%d %s %s %s - %s %s %s\n" % (
+        # the optional fields: propagation (fs/pnode.py)
+        tags = b""
+        if m.group:
+            tags += b" shared:%d" % m.group
+        if m.master:
+            tags += b" master:%d" % m.master
+        if m.unbindable:
+            tags += b" unbindable"
+        out.append(b"%d %d %d:%d %s %s %s%s - %s %s %s\n" % (
             m.id, parent, dev_major(dev), dev_minor(dev), _escape(inner),
-            _escape(d_path(p, root)), opts, m.sb.fstype.encode(), _escape(m.source), sbopts))
+            _escape(d_path(p, root)), opts, tags, m.sb.fstype.encode(), _escape(m.source),
+            sbopts))
     return b"".join(out)
 
 

@@ -5,7 +5,10 @@
  *
  *   mount HOSTDIR [rw]   mount -t hostfs HOSTDIR on /tmpdir (read-only
  *                        unless rw), then try to create a file in it
+ *   fsmount HOSTDIR [rw] the same through the new mount API (fsopen("hostfs"),
+ *                        fsconfig "hostfs"=HOSTDIR, fsmount, move_mount)
  *   remount              make the root read-write again
+ *   fspick-remount       the same through fspick and FSCONFIG_CMD_RECONFIGURE
  *   paths                "..", /proc/self/root, /proc/self/cwd (proc on
  *                        /tmpdir), fchdir and
  *                        openat tricks towards ../secret
@@ -18,6 +21,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -42,19 +46,49 @@ static void try_read(const char *path)
 	printf("read %s: %zd bytes [%s]\n", path, n, n > 0 ? buf : "");
 }
 
+static void do_mount_check(const char *at)
+{
+	char name[64];
+	snprintf(name, sizeof name, "%s/pyuml-escaped", at);
+	int fd = open(name, O_CREAT | O_WRONLY, 0644);
+	result("create pyuml-escaped in it", fd);
+	umount(at);
+}
+
 static void do_mount(const char *host, int rw)
 {
 	const char *at = access("/tmpdir", F_OK) == 0 ? "/tmpdir" : "/mnt";
 	mkdir(at, 0755);
 	long r = mount("none", at, "hostfs", rw ? 0 : MS_RDONLY, host);
 	result("mount", r);
-	if (r == 0) {
-		char name[64];
-		snprintf(name, sizeof name, "%s/pyuml-escaped", at);
-		int fd = open(name, O_CREAT | O_WRONLY, 0644);
-		result("create pyuml-escaped in it", fd);
-		umount(at);
-	}
+	if (r == 0)
+		do_mount_check(at);
+}
+
+static void do_fsmount(const char *host, int rw)
+{
+	const char *at = access("/tmpdir", F_OK) == 0 ? "/tmpdir" : "/mnt";
+	mkdir(at, 0755);
+	long fd = syscall(430, "hostfs", 0);                    /* fsopen */
+	long r = fd < 0 ? fd : syscall(431, fd, 1, "hostfs", host, 0); /* SET_STRING */
+	if (r == 0 && !rw)
+		r = syscall(431, fd, 0, "ro", NULL, 0);          /* SET_FLAG */
+	if (r == 0)
+		r = syscall(431, fd, 6, NULL, NULL, 0);          /* CMD_CREATE */
+	long mfd = r < 0 ? r : syscall(432, fd, 0, 0);           /* fsmount */
+	r = mfd < 0 ? mfd : syscall(429, mfd, "", AT_FDCWD, at, 4);  /* move_mount */
+	result("mount", r);
+	if (r == 0)
+		do_mount_check(at);
+}
+
+static void fspick_remount(void)
+{
+	long fd = syscall(433, AT_FDCWD, "/", 0);               /* fspick */
+	long r = fd < 0 ? fd : syscall(431, fd, 0, "rw", NULL, 0);
+	if (r == 0)
+		r = syscall(431, fd, 7, NULL, NULL, 0);          /* CMD_RECONFIGURE */
+	result("remount / rw", r);
 }
 
 static void paths(void)
@@ -104,6 +138,10 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (argc > 2 && !strcmp(argv[1], "mount"))
 		do_mount(argv[2], argc > 3 && !strcmp(argv[3], "rw"));
+	else if (argc > 2 && !strcmp(argv[1], "fsmount"))
+		do_fsmount(argv[2], argc > 3 && !strcmp(argv[3], "rw"));
+	else if (argc > 1 && !strcmp(argv[1], "fspick-remount"))
+		fspick_remount();
 	else if (argc > 1 && !strcmp(argv[1], "remount"))
 		result("remount / rw", mount("none", "/", NULL, MS_REMOUNT, NULL));
 	else if (argc > 1 && !strcmp(argv[1], "paths"))

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 static void *volatile bad = (void *)8;
 
@@ -67,6 +68,17 @@ int main(int argc, char **argv)
 	SHOW(name_to_handle_at(AT_FDCWD, "f", fh, &mnt, 0x200 | 2));
 	fh->handle_bytes = 128;
 	SHOW(name_to_handle_at(AT_FDCWD, "f", fh, &mnt, 0));
+	/* AT_HANDLE_MNT_ID_UNIQUE: the 64-bit id statx gives for STATX_MNT_ID_UNIQUE */
+	unsigned long long umnt = 0, sx_id = 0;
+	unsigned char sx[256] = { 0 };
+	fh->handle_bytes = 128;
+	SHOW(name_to_handle_at(AT_FDCWD, "f", fh, (int *)&umnt, 1));
+	syscall(SYS_statx, AT_FDCWD, "f", 0, 0x4000, sx);
+	memcpy(&sx_id, sx + 0x90, 8);
+	printf("unique mount id as statx's %d, not the old one %d\n", umnt == sx_id,
+	       umnt != (unsigned long long)mnt);
+	fh->handle_bytes = 128;
+	SHOW(name_to_handle_at(AT_FDCWD, "f", fh, &mnt, 1 | 0x200));
 	/* gone: ESTALE */
 	unlink("f");
 	close(fd);
