@@ -31,6 +31,7 @@ SYSCALL_MODULES = (
     "kernel.sched_policy", "kernel.ioprio", "kernel.pidfd",
     "ipc.shm", "ipc.sem", "ipc.msg", "fs.notify.inotify",
     "mm.process_vm_access", "kernel.kcmp",
+    "kernel.ptrace",
 )
 
 _handlers = {}
@@ -122,6 +123,39 @@ def do_syscall(t, abi):
     finish_syscall(t, ret)
 
 
+def invoke_syscall(t, abi):
+    """The handler's answer for the call t stopped in, not yet written to
+    its registers: a value or a generator; KSTACK_DONE if the handler
+    oopsed.  This is do_syscall without its fast path, for the traced
+    path (kernel/ptrace.py), where stops come before and after the call."""
+    regs = t.regs
+    nr = abi.syscall_nr(regs)
+    tab = _tables.get(abi) or table_for(abi)
+    entry = tab[nr] if 0 <= nr < len(tab) else None
+    if entry is None or entry.fn is None:
+        name = entry.name if entry is not None else "#%d" % nr
+        printk_once((abi.NAME, nr), "%s: unsupported syscall %s (%s nr %d) -> ENOSYS"
+                    % (t.comm.decode(errors="replace"), name, abi.NAME, nr))
+        return -ENOSYS
+    t.in_syscall = nr
+    try:
+        if inject_oops and entry.name in inject_oops:
+            raise RuntimeError("fault injected into %s (inject_oops=)" % entry.name)
+        return entry.fn(t, *abi.syscall_args(regs)[:entry.nargs])
+    except Errno as e:
+        return -e.errno
+    except KERNEL_EXITS:
+        raise
+    except Exception as e:
+        oops(t, e, entry.name)
+        return KSTACK_DONE
+
+
+# what a kernel stack returns when it has set the task's registers itself
+# (a traced system call, signal delivery interrupted by a ptrace stop)
+KSTACK_DONE = object()
+
+
 def finish_syscall(t, ret):
     if t.flags & 0x4 or t.exit_state:          # PF_EXITING: no user return
         return
@@ -136,7 +170,8 @@ def run_kstack(t):
         sl = gen.send(None)
     except StopIteration as e:
         t.kstack = None
-        finish_syscall(t, e.value)
+        if e.value is not KSTACK_DONE:
+            finish_syscall(t, e.value)
         return True
     except Errno as e:
         t.kstack = None

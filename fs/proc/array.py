@@ -67,6 +67,12 @@ def _ppid(t):
     return p.tgid if p is not None else 0
 
 
+def _tracer_pid(t):
+    """The tracing task's pid (0: none, or the GDB stub, which is no task)."""
+    tr = t.ptracer
+    return getattr(tr, "pid", 0) if tr is not None else 0
+
+
 def _sig_sets(t):
     from kernel.signal import SIG_DFL, SIG_IGN
     ign = cgt = 0
@@ -138,7 +144,7 @@ def proc_pid_status(t):
         "Ngid:\t0",
         "Pid:\t%d" % t.pid,
         "PPid:\t%d" % _ppid(t),
-        "TracerPid:\t0",
+        "TracerPid:\t%d" % _tracer_pid(t),
         "Uid:\t%d\t%d\t%d\t%d" % (c.uid, c.euid, c.suid, c.fsuid),
         "Gid:\t%d\t%d\t%d\t%d" % (c.gid, c.egid, c.sgid, c.fsgid),
         "FDSize:\t%d" % fdsize,

@@ -3,7 +3,8 @@
 
 Each entry is built when looked up, from the task as it is then: stat,
 status, statm, cmdline and environ (read from the process's memory through
-mm/uaccess.py, never ptrace), comm, maps, mounts, and the magic links exe,
+mm/uaccess.py, never ptrace), mem (fs/proc/mem.py), comm, maps, mounts, and
+the magic links exe,
 cwd, root and fd/N that point at the very files the process uses.
 """
 
@@ -184,6 +185,7 @@ def pid_entries(sb, pid, tid, with_task_dir=True):
         f(b"limits", text(_limits)),
         f(b"wchan", lambda reader: b"0"),
     ])
+    ents[b"mem"] = lambda: _own(_mem_file(sb, tid), tid)
     ents[b"exe"] = lambda: _own(ProcLink(sb, ("exe", tid), _d_path_of(lambda: _exe_path(tid)),
                                          lambda: _exe_path(tid)), tid)
     ents[b"cwd"] = lambda: _own(ProcLink(sb, ("cwd", tid), _d_path_of(lambda: _fs_path(tid, "pwd")),
@@ -195,6 +197,11 @@ def pid_entries(sb, pid, tid, with_task_dir=True):
     if with_task_dir:
         ents[b"task"] = lambda: ProcDir(sb, ("task", pid), _task_dir(sb, pid))
     return ents
+
+
+def _mem_file(sb, tid):
+    from fs.proc.mem import ProcMemFile
+    return ProcMemFile(sb, tid)
 
 
 def _own(inode, tid):
