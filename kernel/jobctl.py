@@ -68,6 +68,7 @@ def do_signal_stop(t, sig):
 
 
 def _stop_thread(th):
+    was = th.state
     if th.state == sched.TASK_RUNNING:
         try:
             sched.runqueue.remove(th)
@@ -82,6 +83,7 @@ def _stop_thread(th):
             pass
     else:
         return                          # traced or stopped already
+    th.stopped_from = was               # (an attach waits for it to re-trap)
     th.state = sched.TASK_STOPPED
 
 

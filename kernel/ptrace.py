@@ -122,6 +122,7 @@ JOBCTL_STOP_PENDING = 1 << 17
 JOBCTL_STOP_CONSUME = 1 << 18
 JOBCTL_TRAP_STOP = 1 << 19
 JOBCTL_TRAP_NOTIFY = 1 << 20
+JOBCTL_TRAPPING = 1 << 21          # an attach waits for a stopped task to re-trap
 JOBCTL_LISTENING = 1 << 22
 JOBCTL_TRAP_MASK = JOBCTL_TRAP_STOP | JOBCTL_TRAP_NOTIFY
 JOBCTL_PENDING_MASK = JOBCTL_STOP_PENDING | JOBCTL_TRAP_MASK
@@ -185,7 +186,7 @@ def ptrace_unlink(child):
     child.ptrace = 0
     child.syscall_work = 0
     child.resume_request = HOST_SYSEMU
-    child.jobctl &= ~(JOBCTL_TRAP_MASK | JOBCTL_LISTENING)
+    child.jobctl &= ~(JOBCTL_TRAP_MASK | JOBCTL_LISTENING | JOBCTL_TRAPPING)
     sigs = child.signal
     if not child.flags & PF_EXITING and (getattr(sigs, "stopped", False) or sigs.group_stop_count):
         child.jobctl |= JOBCTL_STOP_PENDING
@@ -234,9 +235,28 @@ def ptrace_attach(tracer, child, seize, addr, flags):
         send_signal(child, SigInfo(SIGSTOP, SI_KERNEL), group=False, force=True)
     if child.state == sched.TASK_STOPPED:
         # it is in a group stop: it re-traps into TASK_TRACED, reporting
-        # the stop to its new tracer
+        # the stop to its new tracer, and the attach returns once it has
+        # (so that the tracer's next wait finds that stop, as on Linux).
+        # A thread stopped where it slept uninterruptibly traps later.
         child.jobctl |= JOBCTL_TRAP_STOP
+        if getattr(child, "stopped_from", 0) != sched.TASK_UNINTERRUPTIBLE:
+            child.jobctl |= JOBCTL_TRAPPING
         sched.wake_up_state(child, sched.TASK_STOPPED)
+        if child.jobctl & JOBCTL_TRAPPING:
+            return _wait_trapping(tracer, child)
+    return 0
+
+
+def _wait_trapping(tracer, child):
+    from kernel.signal import PF_EXITING
+
+    def done():
+        return (not child.jobctl & JOBCTL_TRAPPING or child.exit_state
+                or child.flags & PF_EXITING or child.ptracer is not tracer
+                or fatal_signal_pending(tracer))
+    # the child's stop (or exit) wakes our wait queue, as for wait4
+    yield from sched.wait_event(tracer, tracer.group_leader.wait_chldexit, done,
+                                interruptible=False)
     return 0
 
 
@@ -316,7 +336,7 @@ def ptrace_stop(t, exit_code, why, message=0, info=None):
     gstop_done = False
     if why == CLD_STOPPED and t.jobctl & JOBCTL_STOP_PENDING:
         gstop_done = task_participate_group_stop(t)
-    t.jobctl &= ~JOBCTL_TRAP_STOP
+    t.jobctl &= ~(JOBCTL_TRAP_STOP | JOBCTL_TRAPPING)
     if info is not None and info.code >> 8 == PTRACE_EVENT_STOP:
         t.jobctl &= ~JOBCTL_TRAP_NOTIFY
     from skas.userspace import fetch_regs

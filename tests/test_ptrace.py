@@ -37,3 +37,14 @@ def test_ptrace_64bit_tracer_of_i386_program(libc):
     p32 = guest("hello", "nolibc32")
     n, _ = differential(guest("ptrace_syscall", libc), ["cross", p32], files={p32: p32})
     assert "cs 0x23" in n.out and "68 bytes" in n.out and "exit_group(41" in n.out, n.out
+
+
+EVENTS = ["fork", "vfork", "clone", "seize", "seize_stopped", "attach", "groupstop",
+          "twoparents"]
+
+
+@pytest.mark.parametrize("libc", LIBCS)
+@pytest.mark.parametrize("scenario", EVENTS)
+def test_ptrace_events(scenario, libc):
+    n, _ = differential(guest("ptrace_events", libc), [scenario])
+    assert "usage" not in n.out and n.out.count("\n") >= 5, n.out
