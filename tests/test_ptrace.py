@@ -48,3 +48,16 @@ EVENTS = ["fork", "vfork", "clone", "seize", "seize_stopped", "attach", "groupst
 def test_ptrace_events(scenario, libc):
     n, _ = differential(guest("ptrace_events", libc), [scenario])
     assert "usage" not in n.out and n.out.count("\n") >= 5, n.out
+
+
+STEP = ["singlestep", "sysemu_singlestep", "step_handler", "fpregs", "debugregs", "sigmask"]
+
+
+@pytest.mark.parametrize("libc", LIBCS)
+@pytest.mark.parametrize("scenario", STEP)
+def test_ptrace_step(scenario, libc):
+    """int3 (SI_KERNEL), single steps (TRAP_TRACE, TRAP_BRKPT after a
+    system call: the host steps the guest), FP state, a hardware
+    watchpoint through DR0/DR7, masks, queued signals, TLS."""
+    n, _ = differential(guest("ptrace_step", libc), [scenario])
+    assert "usage" not in n.out and n.out.count("\n") >= 5, n.out
