@@ -296,7 +296,8 @@ def complete_signal(t, sig, group):
         if target is None:
             return                      # every thread blocks it
     if sig_fatal(t, sig) and not target.real_blocked & sigmask(sig) \
-            and not COREDUMP_DEFAULT & sigmask(sig):
+            and not COREDUMP_DEFAULT & sigmask(sig) and (sig == SIGKILL or not t.ptrace):
+        # (a tracer sees a traced task's fatal signal first, but SIGKILL)
         kexit.start_group_exit(t, sig)
         return
     sched.signal_wake_up(target, fatal=(sig == SIGKILL))

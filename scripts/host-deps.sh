@@ -7,6 +7,7 @@ command -v musl-gcc >/dev/null 2>&1 || need="$need musl-tools"
     || dpkg -s gcc-multilib >/dev/null 2>&1 || need="$need gcc-multilib"
 [ -x /bin/busybox ] || command -v busybox >/dev/null 2>&1 || need="$need busybox-static"
 command -v gdb >/dev/null 2>&1 || need="$need gdb"          # reads our core files
+command -v strace >/dev/null 2>&1 || need="$need strace"    # a guest tracer (ptrace tests)
 if [ -n "$need" ]; then
     echo "host-deps: installing$need"
     SUDO=""

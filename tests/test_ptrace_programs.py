@@ -1,0 +1,128 @@
+"""Real debuggers in guests: Debian's strace and gdb, run inside pyuml with
+the host's / as a read-only hostfs root, against the same commands run
+natively.  Outputs must be equal once pids and addresses are masked.
+(kernel/ptrace.py; tests/test_ptrace.py has the request-by-request tests.)"""
+
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import BUILD, boot, guest
+
+pytestmark = pytest.mark.skipif(not (shutil.which("strace") and shutil.which("gdb")),
+                                reason="needs Debian's strace and gdb (scripts/host-deps.sh)")
+
+ENV = {"HOME": "/", "TERM": "linux", "PATH": "/usr/bin:/bin"}
+
+
+def native_sh(script, timeout=120):
+    p = subprocess.run(["/bin/sh", "-c", script], env=ENV, cwd="/", capture_output=True,
+                       timeout=timeout)
+    return p.stdout.decode(errors="replace"), p.returncode
+
+
+def guest_sh(script, timeout=180, tmpfs=None):
+    """script under pyuml, host / as the root; /proc mounted, and a tmpfs
+    at tmpfs if given (the root is read-only)."""
+    pre = "export PATH=/usr/bin:/bin; mount -t proc proc /proc; "
+    if tmpfs:
+        pre += "mount -t tmpfs tmpfs %s; " % tmpfs
+    r = boot(["quiet", "root=/dev/root", "rootfstype=hostfs", "rootflags=/", "ro",
+              "init=/bin/sh", "--", "-c", pre + script + "; echo status=$?"], timeout=timeout)
+    out = r.out
+    m = re.search(r"status=(\d+)\n?$", out)
+    assert m, "no status\n%s\n%s" % (out, r.stderr.decode(errors="replace"))
+    return out[:m.start()], int(m.group(1)), r.stderr.decode(errors="replace")
+
+
+def mask_pids(text, pids):
+    """Each pid becomes P0, P1, ... in the order given."""
+    for i, pid in enumerate(pids):
+        text = re.sub(r"\b%s\b" % pid, "P%d" % i, text)
+    return text
+
+
+def mask_addrs(text):
+    return re.sub(r"0x[0-9a-f]{5,}", "0xADDR", text)
+
+
+# -- strace -----------------------------------------------------------------------
+
+STRACE_FF = ("exec 2>&1; strace -ff -qq -e trace=%process,pipe2 -e signal=!SIGCHLD -o {d}/tr "
+             "sh -c 'echo hi | tr a-z A-Z; sh -c \"kill -TERM \\$\\$\"'; "
+             "for f in $(ls {d} | sort -t. -k2 -n); do echo \"== $f\"; cat {d}/$f; echo; done 2>&1")
+
+
+def _strace_ff(out):
+    pids = re.findall(r"^== tr\.(\d+)$", out, re.M)
+    # strace pads results to a column: pids of other widths move it
+    return re.sub(r" +=", " =", mask_addrs(mask_pids(out, pids))), len(pids)
+
+
+def test_strace_f_shell_pipeline(tmp_path):
+    """strace -f (per process, -ff) of a pipeline and a shell killed by a
+    signal: fork, vfork, execve, wait4, pipe2, kill, exit_group, the
+    signal's delivery and the death, in each process's own order."""
+    n_out, n_status = native_sh(STRACE_FF.format(d=tmp_path))
+    u_out, u_status, log = guest_sh(STRACE_FF.format(d="/tmp"), tmpfs="/tmp")
+    n, nprocs = _strace_ff(n_out)
+    u, _ = _strace_ff(u_out)
+    assert nprocs == 4 and "+++ killed by SIGTERM +++" in n, n
+    assert u == n, "native:\n%s\npyuml:\n%s\n%s" % (n, u, log[-3000:])
+    assert u_status == n_status
+
+
+STRACE_C = "strace -c -U name,calls,errors -S name -o /dev/stdout {prog}"
+
+
+def test_strace_c():
+    """strace -c's table of calls and errors for a program with a fixed
+    mix of system calls."""
+    cmd = STRACE_C.format(prog=guest("ptrace_victim", "musl"))
+    n_out, _ = native_sh(cmd)
+    u_out, u_status, log = guest_sh(cmd)
+    assert "getpid                   3" in n_out and "total" in n_out, n_out
+    assert u_out == n_out, log[-3000:]
+    assert u_status == 0
+
+
+# -- gdb -----------------------------------------------------------------------------
+
+GDB_RUN = ("gdb -nx -batch -ex 'break main' -ex run -ex bt -ex 'info registers rip' "
+           "-ex 'print counter' -ex 'break add' -ex continue -ex 'print a' -ex finish "
+           "-ex continue {prog}")
+
+
+def _gdb_mask(text):
+    return re.sub(r"process \d+", "process PID", text)
+
+
+def test_gdb_runs_a_program():
+    """gdb runs a program under ptrace (fork, TRACEME, exec traps, int3
+    breakpoints written through /proc/PID/mem, single steps over them,
+    registers) and prints what it does natively."""
+    cmd = GDB_RUN.format(prog=os.path.join(BUILD, "guest", "debug", "gdbprog"))
+    n_out, _ = native_sh(cmd + " 2>&1")
+    u_out, u_status, log = guest_sh(cmd + " 2>&1")
+    assert "Breakpoint 1, main ()" in n_out and "exited normally" in n_out, n_out
+    assert _gdb_mask(u_out) == _gdb_mask(n_out), "native:\n%s\npyuml:\n%s\n%s" % (
+        n_out, u_out, log[-3000:])
+
+
+def test_gdb_reads_a_core_in_a_guest(tmp_path):
+    """The core file pyuml wrote (fs/coredump.py), read by gdb running as
+    a guest, says what it says to gdb on the host."""
+    prog = tmp_path / "coredump"
+    shutil.copy(guest("coredump", "glibc"), prog)
+    r = boot(["quiet", "root=/dev/root", "rootfstype=hostfs", "rootflags=%s" % tmp_path, "rw",
+              "init=/coredump", "--", "/", "thread"], timeout=60)
+    core = tmp_path / "core"
+    assert core.exists(), r.stderr.decode(errors="replace")
+    cmd = "gdb -nx -batch -ex 'info threads' -ex bt %s %s 2>&1" % (prog, core)
+    n_out, _ = native_sh(cmd)
+    u_out, _, log = guest_sh(cmd)
+    assert "Program terminated with signal SIGABRT" in n_out, n_out
+    assert u_out == n_out, "native:\n%s\npyuml:\n%s\n%s" % (n_out, u_out, log[-3000:])
