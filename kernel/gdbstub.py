@@ -42,6 +42,7 @@ from kernel import sched
 from kernel import task as ktask
 from kernel.printk import pr_info, pr_warn
 from kernel import ptrace
+from kernel.signal import jobctl_set
 
 # Linux signal -> GDB's signal numbering (gdb/signals.def)
 _GDB_SIG = {1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 6, 7: 10, 8: 8, 9: 9, 10: 30, 11: 11, 12: 31,
@@ -278,12 +279,12 @@ class GdbStub(ptrace.ExternalTracer):
         self.event_tid = t.pid
         self.halting = True             # the stop is the answer to '?'
         self.last_stop = None
-        t.jobctl |= ptrace.JOBCTL_TRAP_STOP
+        jobctl_set(t, ptrace.JOBCTL_TRAP_STOP)
 
     def stop_all(self):
         for t in self.threads():
             if t.state != sched.TASK_TRACED:
-                t.jobctl |= ptrace.JOBCTL_TRAP_STOP
+                jobctl_set(t, ptrace.JOBCTL_TRAP_STOP)
                 sched.signal_wake_up(t)
         self._defer()
 
@@ -357,7 +358,7 @@ class GdbStub(ptrace.ExternalTracer):
         # all-stop: report once every thread has stopped
         for t in ts:
             if t.state not in (sched.TASK_TRACED, sched.TASK_UNINTERRUPTIBLE):
-                t.jobctl |= ptrace.JOBCTL_TRAP_STOP
+                jobctl_set(t, ptrace.JOBCTL_TRAP_STOP)
                 sched.signal_wake_up(t)
                 return                  # its stop will call us again
         self.halting = False

@@ -27,7 +27,7 @@ def do_signal_stop(t, sig):
     from kernel.ptrace import (JOBCTL_STOP_CONSUME, JOBCTL_STOP_DEQUEUED,
                                JOBCTL_STOP_PENDING, JOBCTL_STOP_SIGMASK, JOBCTL_TRAP_STOP,
                                task_participate_group_stop)
-    from kernel.signal import PF_EXITING
+    from kernel.signal import PF_EXITING, jobctl_set
     sigs = t.signal
     if sigs.group_exit:
         return False
@@ -44,7 +44,7 @@ def do_signal_stop(t, sig):
                 continue
             th.jobctl = (th.jobctl & ~JOBCTL_STOP_SIGMASK) | sig
             if th.ptrace:
-                th.jobctl |= JOBCTL_STOP_PENDING | JOBCTL_STOP_CONSUME
+                jobctl_set(th, JOBCTL_STOP_PENDING | JOBCTL_STOP_CONSUME)
                 sigs.group_stop_count += 1
                 if th is not t:
                     sched.signal_wake_up(th)
@@ -63,7 +63,7 @@ def do_signal_stop(t, sig):
         if notify:
             _notify_parent(t, "stop", sigs.stop_report)
         return True
-    t.jobctl |= JOBCTL_TRAP_STOP
+    jobctl_set(t, JOBCTL_TRAP_STOP)
     return False
 
 

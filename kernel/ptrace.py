@@ -45,6 +45,7 @@ import struct
 from kernel import sched
 from kernel import task as ktask
 from kernel.errno import EINVAL, EIO, ENOSYS, EPERM, ESRCH
+from kernel.signal import jobctl_set
 
 # requests (<linux/ptrace.h>, <asm/ptrace-abi.h>)
 PTRACE_TRACEME = 0
@@ -189,7 +190,7 @@ def ptrace_unlink(child):
     child.jobctl &= ~(JOBCTL_TRAP_MASK | JOBCTL_LISTENING | JOBCTL_TRAPPING)
     sigs = child.signal
     if not child.flags & PF_EXITING and (getattr(sigs, "stopped", False) or sigs.group_stop_count):
-        child.jobctl |= JOBCTL_STOP_PENDING
+        jobctl_set(child, JOBCTL_STOP_PENDING)
         if not child.jobctl & JOBCTL_STOP_SIGMASK:
             child.jobctl |= SIGSTOP
     if child.jobctl & JOBCTL_STOP_PENDING or child.state == sched.TASK_TRACED:
@@ -238,7 +239,7 @@ def ptrace_attach(tracer, child, seize, addr, flags):
         # the stop to its new tracer, and the attach returns once it has
         # (so that the tracer's next wait finds that stop, as on Linux).
         # A thread stopped where it slept uninterruptibly traps later.
-        child.jobctl |= JOBCTL_TRAP_STOP
+        jobctl_set(child, JOBCTL_TRAP_STOP)
         if getattr(child, "stopped_from", 0) != sched.TASK_UNINTERRUPTIBLE:
             child.jobctl |= JOBCTL_TRAPPING
         sched.wake_up_state(child, sched.TASK_STOPPED)
@@ -431,7 +432,7 @@ def task_participate_group_stop(t):
 def ptrace_trap_notify(t):
     """Tell a seized tracee that its group's job control state changed: a
     PTRACE_EVENT_STOP follows (at once, if it is listening)."""
-    t.jobctl |= JOBCTL_TRAP_NOTIFY
+    jobctl_set(t, JOBCTL_TRAP_NOTIFY)
     if t.jobctl & JOBCTL_LISTENING and t.state == sched.TASK_TRACED:
         sched.wake_up_state(t, sched.TASK_TRACED)
     else:
@@ -577,7 +578,7 @@ def ptrace_init_task(child, parent, trace):
     ptrace_link(child, parent.ptracer, parent.ptrace)
     child.ptrace_opts = parent.ptrace_opts
     if child.ptrace & PT_SEIZED:
-        child.jobctl |= JOBCTL_TRAP_STOP
+        jobctl_set(child, JOBCTL_TRAP_STOP)
     else:
         child.pending.add(SigInfo(SIGSTOP, SI_USER, pid=0, uid=0))
 
@@ -839,7 +840,7 @@ def ptrace_request(t, child, request, addr, data, compat):
         if not seized:
             return -EIO
         # a trap follows; a listening tracee re-traps at once
-        child.jobctl |= JOBCTL_TRAP_STOP
+        jobctl_set(child, JOBCTL_TRAP_STOP)
         if child.jobctl & JOBCTL_LISTENING and child.state == sched.TASK_TRACED:
             sched.wake_up_state(child, sched.TASK_TRACED)
         else:

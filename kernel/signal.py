@@ -119,7 +119,7 @@ class SigPending:
                 return info
 
     def _take(self, mask):
-        avail = self.signal & ~mask
+        avail = self.signal & ~mask & ALL_SIGNALS
         if not avail:
             return None
         # synchronous (fault) signals first, as Linux does
@@ -212,12 +212,23 @@ def sig_fatal(t, sig):
 def signal_pending(t):
     if t.signal.group_exit or t.flags & PF_EXITING:
         return True
-    # a pending group stop or ptrace trap interrupts sleeps as a signal does
-    return bool((t.pending.signal | t.signal.shared_pending.signal) & ~t.blocked) \
-        or bool(t.jobctl & JOBCTL_PENDING_MASK)
+    return bool((t.pending.signal | t.signal.shared_pending.signal) & ~t.blocked)
 
 
+# A pending group stop or ptrace trap (t.jobctl, kernel/ptrace.py) must make
+# the task go through get_signal as a signal does, without the hot return
+# path (skas/userspace.py _signal_work) looking anywhere new: it is a bit
+# beyond the 64 signals in the task's pending set, never blocked, never
+# dequeued (Linux's TIF_SIGPENDING, which signal_wake_up sets).  jobctl_set
+# sets it; get_signal clears it once no such work is left.
 JOBCTL_PENDING_MASK = 0x1E0000          # kernel/ptrace.py: stop pending, traps
+JOBCTL_WORK = 1 << 64
+
+
+def jobctl_set(t, bits):
+    t.jobctl |= bits
+    if bits & JOBCTL_PENDING_MASK:
+        t.pending.signal |= JOBCTL_WORK
 
 
 def fatal_signal_pending(t):
@@ -369,6 +380,8 @@ def get_signal(t):
             if t.jobctl & ptrace.JOBCTL_TRAP_MASK:
                 yield from ptrace.do_jobctl_trap(t)
                 continue
+        elif t.pending.signal & JOBCTL_WORK:
+            t.pending.signal &= ~JOBCTL_WORK    # done with job control
         shared = False
         info = t.pending.take(t.blocked)
         if info is None:
@@ -379,7 +392,7 @@ def get_signal(t):
         sig = info.signo
         m = sigmask(sig)
         if m & STOP_SIGNALS:
-            t.jobctl |= ptrace.JOBCTL_STOP_DEQUEUED
+            t.jobctl |= ptrace.JOBCTL_STOP_DEQUEUED     # (not work: no jobctl_set)
         if t.ptrace and sig != SIGKILL:
             sig, info = yield from ptrace.ptrace_signal(t, sig, info, shared)
             if not sig:

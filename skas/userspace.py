@@ -60,14 +60,11 @@ _WALL = ptrace.__WALL
 _now = time.monotonic
 
 
-_JOBCTL_PENDING = 0x1E0000          # kernel/ptrace.py JOBCTL_PENDING_MASK
-
-
 def _signal_work(t):
     if t.signal.group_exit:
         return True
     return bool((t.pending.signal | t.signal.shared_pending.signal) & ~t.blocked) \
-        or t.saved_sigmask is not None or bool(t.jobctl & _JOBCTL_PENDING)
+        or t.saved_sigmask is not None
 
 
 def fetch_regs(t):

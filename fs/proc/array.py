@@ -84,7 +84,8 @@ def _sig_sets(t):
                 ign |= 1 << (sig - 1)
             elif a.handler != SIG_DFL:
                 cgt |= 1 << (sig - 1)
-    pend = t.pending.signal if t.pending is not None else 0
+    from kernel.signal import ALL_SIGNALS
+    pend = t.pending.signal & ALL_SIGNALS if t.pending is not None else 0
     shpend = t.signal.shared_pending.signal if t.signal.shared_pending is not None else 0
     return pend, shpend, t.blocked, ign, cgt
 
