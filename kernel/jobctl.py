@@ -70,17 +70,11 @@ def do_signal_stop(t, sig):
 def _stop_thread(th):
     was = th.state
     if th.state == sched.TASK_RUNNING:
-        try:
-            sched.runqueue.remove(th)
-        except ValueError:
-            pass
+        sched.dequeue_task(th)
     elif th.state in (sched.TASK_INTERRUPTIBLE, sched.TASK_UNINTERRUPTIBLE):
         # a sleeper stops where it sleeps; it is resumed by SIGCONT
         sched.wake_up_process(th)
-        try:
-            sched.runqueue.remove(th)
-        except ValueError:
-            pass
+        sched.dequeue_task(th)
     else:
         return                          # traced or stopped already
     th.stopped_from = was               # (an attach waits for it to re-trap)
@@ -109,7 +103,7 @@ def do_continue(t, notify=True):
             ptrace_trap_notify(th)
         elif th.state == sched.TASK_STOPPED:
             th.state = sched.TASK_RUNNING
-            sched.runqueue.append(th)
+            sched.enqueue_task(th)
     stopped = getattr(sigs, "stopped", False)
     stopping = sigs.group_stop_count
     if not stopped and not stopping:

@@ -25,8 +25,8 @@ the only place a task enters one.  The stops, where Linux has them:
                         entry only with PTRACE_SYSEMU;
   event stops           ptrace_event(): fork/vfork/clone (kernel/fork.py),
                         vfork-done, exec (fs/exec.py), exit (kernel/exit.py),
-                        seccomp (ptrace_event(t, PTRACE_EVENT_SECCOMP, data),
-                        for kernel/seccomp.py);
+                        seccomp (seccomp_trace, for kernel/seccomp.py's
+                        SECCOMP_RET_TRACE);
   single-step traps     SIGTRAP from the host's single-step of the guest.
 
 wait4/waitid (kernel/exit.py) report a stop to the tracer as Linux does
@@ -505,12 +505,20 @@ def _traced_syscall(t, abi):
         yield from ptrace_report_syscall(t, PTRACE_EVENTMSG_SYSCALL_ENTRY)
         skip = bool(work & SYSCALL_WORK_SYSCALL_EMU) or fatal_signal_pending(t)
     if not skip and not _is_minus_one(abi.syscall_nr(regs)):
-        ret = invoke_syscall(t, abi)
-        if ret is KSTACK_DONE:                      # an oops: t is dying
-            return KSTACK_DONE
-        if type(ret) is _GENERATOR:
-            ret = yield from ret
-        finish_syscall(t, ret)
+        ret = True
+        if t.seccomp_mode:              # after the entry stop, as Linux
+            from kernel.seccomp import secure_computing
+            ok = secure_computing(t, abi, abi.syscall_nr(regs))
+            if ok is False:
+                ret = KSTACK_DONE       # decided: the result is set
+            elif ok is not True:
+                ret = yield from ok
+        if ret is True:
+            ret = invoke_syscall(t, abi)
+            if type(ret) is _GENERATOR:
+                ret = yield from ret
+        if ret is not KSTACK_DONE:      # (KSTACK_DONE: an oops, or seccomp said)
+            finish_syscall(t, ret)
     elif skip:
         t.regs_dirty = True
     if t.flags & 0x4 or t.exit_state:               # it exited
@@ -619,15 +627,31 @@ def exit_stop(t, code):
         yield from ptrace_event(t, PTRACE_EVENT_EXIT, code)
 
 
-def seccomp_stop(t, data):
-    """PTRACE_EVENT_SECCOMP for kernel/seccomp.py (SECCOMP_RET_TRACE): the
-    tracer sees the call at a stop of its own, data (the filter's
-    SECCOMP_RET_DATA) as the event message; it may change or skip the
-    call (a generator; returns True if the call is to be skipped)."""
+def seccomp_trace(t, abi, data):
+    """SECCOMP_RET_TRACE (kernel/seccomp.py): None if no tracer asked for
+    PTRACE_EVENT_SECCOMP (the call then fails with ENOSYS), else a
+    generator, the call's kernel stack: the seccomp stop (message: the
+    filter's SECCOMP_RET_DATA; GET_SYSCALL_INFO's op SECCOMP), then the
+    call as the tracer left it - skipped if it made the number -1, its
+    result then being what the tracer put in the result register.  (Linux
+    runs the filters again after the stop; this kernel does not.)"""
     if not ptrace_event_enabled(t, PTRACE_EVENT_SECCOMP):
-        return False
+        return None
+    return _seccomp_traced(t, abi, data)
+
+
+def _seccomp_traced(t, abi, data):
+    from kernel.syscall import KSTACK_DONE, invoke_syscall
+    t.syscall_abi = abi
+    abi_set_return(t, abi, -ENOSYS)
     yield from ptrace_event(t, PTRACE_EVENT_SECCOMP, data)
-    return fatal_signal_pending(t) or _is_minus_one(t.syscall_abi.syscall_nr(t.regs))
+    if fatal_signal_pending(t) or _is_minus_one(abi.syscall_nr(t.regs)):
+        t.in_syscall = None
+        return KSTACK_DONE
+    ret = invoke_syscall(t, abi)
+    if type(ret) is _GENERATOR:
+        ret = yield from ret
+    return ret
 
 
 # -- resuming -------------------------------------------------------------------------
@@ -874,19 +898,36 @@ def ptrace_request(t, child, request, addr, data, compat):
 
 
 def _seccomp_request(t, child, request, addr, data):
-    """PTRACE_SECCOMP_GET_*: asked of kernel/seccomp.py once it exists;
-    without filters Linux answers EINVAL (root) or EACCES."""
-    try:
-        from kernel import seccomp
-    except ImportError:
-        seccomp = None
-    fn = getattr(seccomp, "ptrace_request", None)
-    if fn is not None:
-        return fn(t, child, request, addr, data)
-    from kernel.errno import EACCES
-    if t.cred.euid != 0:
+    """PTRACE_SECCOMP_GET_FILTER (the classic BPF of the tracee's filter
+    number addr, 0 the newest) and PTRACE_SECCOMP_GET_METADATA (its
+    flags), for a privileged tracer without filters of its own."""
+    from kernel.errno import EACCES, ENOENT
+    from kernel.seccomp import SECCOMP_FILTER_FLAG_LOG, SECCOMP_MODE_FILTER
+    from mm.uaccess import copy_from_user, copy_to_user
+    if t.cred.euid != 0 or t.seccomp_mode:
         return -EACCES
-    return -EINVAL
+    if request == PTRACE_SECCOMP_GET_METADATA:
+        if addr < 8:
+            return -EINVAL
+        (off,) = struct.unpack("<Q", copy_from_user(t.mm, data, 8))
+    else:
+        off = addr
+    filter_off = off
+    if child.seccomp_mode != SECCOMP_MODE_FILTER:
+        return -EINVAL
+    f = child.seccomp_filter
+    while f is not None and off:
+        f, off = f.prev, off - 1
+    if f is None:
+        return -ENOENT
+    if request == PTRACE_SECCOMP_GET_METADATA:
+        meta = struct.pack("<QQ", filter_off, SECCOMP_FILTER_FLAG_LOG if f.log else 0)
+        size = min(addr, len(meta))
+        copy_to_user(t.mm, data, meta[:size])
+        return size
+    if data:
+        copy_to_user(t.mm, data, b"".join(struct.pack("<HBBI", *insn) for insn in f.prog))
+    return len(f.prog)
 
 
 def ptrace_regset(t, child, request, note, data, compat):

@@ -15,6 +15,7 @@ interrupted system call's restart has been decided.
 """
 
 from kernel import sched
+from kernel.trace import strace as _strace
 from kernel.errno import (EAGAIN, EINTR, EINVAL, ERESTART_RESTARTBLOCK, ERESTARTNOHAND,
                           ERESTARTNOINTR, ERESTARTSYS, EPERM, ESRCH, Errno)
 
@@ -278,8 +279,9 @@ def send_signal(t, info, group=True, force=False):
             th.pending.flush(sigmask(SIGCONT))
         sigs.shared_pending.flush(sigmask(SIGCONT))
     # ignored signals are dropped at once (unless blocked: they may be
-    # unignored before they are unblocked; or traced: the tracer sees them)
-    if sig_ignored(t, sig) and sig != SIGKILL and not t.ptrace:
+    # unignored before they are unblocked); a tracer sees them all (the
+    # built-in strace=, or a traced task's tracer: kernel/ptrace.py)
+    if sig_ignored(t, sig) and sig != SIGKILL and not _strace.enabled and not t.ptrace:
         return 0
     pending = sigs.shared_pending if group else t.pending
     if not pending.add(info):
@@ -307,8 +309,9 @@ def complete_signal(t, sig, group):
         if target is None:
             return                      # every thread blocks it
     if sig_fatal(t, sig) and not target.real_blocked & sigmask(sig) \
-            and not COREDUMP_DEFAULT & sigmask(sig) and (sig == SIGKILL or not t.ptrace):
-        # (a tracer sees a traced task's fatal signal first, but SIGKILL)
+            and not COREDUMP_DEFAULT & sigmask(sig) \
+            and (sig == SIGKILL or not (_strace.enabled or t.ptrace)):
+        # (a tracer sees a fatal signal first, but SIGKILL)
         kexit.start_group_exit(t, sig)
         return
     sched.signal_wake_up(target, fatal=(sig == SIGKILL))
@@ -389,6 +392,8 @@ def get_signal(t):
             shared = True
         if info is None:
             return None
+        if _strace.enabled:
+            _strace.signal_delivered(t, info)
         sig = info.signo
         m = sigmask(sig)
         if m & STOP_SIGNALS:
