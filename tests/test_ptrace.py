@@ -20,7 +20,7 @@ def test_ptrace_basic(scenario, libc):
     assert "usage" not in n.out and n.out.count("\n") >= 5, n.out
 
 
-SYSCALL = ["stops", "nosysgood", "sysemu", "modify", "int80"]
+SYSCALL = ["stops", "nosysgood", "sysemu", "modify", "int80", "seccomp"]
 
 
 @pytest.mark.parametrize("libc", LIBCS)

@@ -14,6 +14,7 @@ struct syscall_info {
 	union {
 		struct { uint64_t nr, args[6]; } entry;
 		struct { int64_t rval; uint8_t is_error; } exit;
+		struct { uint64_t nr, args[6]; uint32_t ret_data; } seccomp;
 	};
 };
 
@@ -65,6 +66,9 @@ static struct syscall_info show_info(pid_t pid)
 	else if (si.op == 2)
 		printf(" rval %s%lld", si.exit.is_error ? "error " : "",
 		       si.exit.is_error ? (long long)si.exit.rval : si.exit.rval > 0);
+	else if (si.op == 3)
+		printf(" %s() ret_data %#x", nr_name(si.entry.nr, is32),
+		       *(uint32_t *)((char *)&si + 80));
 	printf("\n");
 	return si;
 }
@@ -320,6 +324,88 @@ static void scenario_int80(void)
 	wait_show("tracer", pid);
 }
 
+/* -- SECCOMP_RET_TRACE: the tracer sees the filtered call first ----------------------- */
+
+#include <sys/prctl.h>
+struct sock_filter_ { uint16_t code; uint8_t jt, jf; uint32_t k; };
+struct sock_fprog_ { unsigned short len; struct sock_filter_ *filter; };
+#define RET_TRACE 0x7ff00000U
+#define RET_ALLOW 0x7fff0000U
+#ifndef PTRACE_O_TRACESECCOMP
+#define PTRACE_O_TRACESECCOMP 0x80
+#endif
+#ifndef PTRACE_SECCOMP_GET_FILTER
+#define PTRACE_SECCOMP_GET_FILTER 0x420c
+#define PTRACE_SECCOMP_GET_METADATA 0x420d
+#endif
+#define PTRACE_EVENT_SECCOMP_ 7
+
+static void filtered(void)
+{
+	struct sock_filter_ insns[] = {
+		{0x20, 0, 0, 0},                        /* ld [0]: nr */
+		{0x15, 0, 1, SYS_getppid},              /* jeq getppid */
+		{0x06, 0, 0, RET_TRACE | 0x42},
+		{0x06, 0, 0, RET_ALLOW},
+	};
+	struct sock_fprog_ prog = {4, insns};
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	if (syscall(SYS_seccomp, 1, 0, &prog) < 0)     /* SECCOMP_SET_MODE_FILTER */
+		printf("child: seccomp: %s\n", strerror(errno));
+	kill(getpid(), SIGSTOP);                        /* the tracer looks at the filter */
+	pid_t me = getpid();
+	long r = syscall(SYS_getppid);
+	printf("child: getppid became getpid %d\n", r == me);
+	errno = 0;
+	r = syscall(SYS_getppid);
+	printf("child: skipped by the tracer -> %ld (%s)\n", r, strerror(errno));
+	errno = 0;
+	r = syscall(SYS_getppid);
+	printf("child: no tracer wanting it -> %ld (%s)\n", r, strerror(errno));
+	fflush(stdout);
+}
+
+static void scenario_seccomp(void)
+{
+	pid_t pid = traced_child(filtered);
+	struct user_regs_struct r;
+	wait_show("tracer", pid);                       /* TRACEME's SIGSTOP */
+	PT(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_TRACESECCOMP);
+	PT(PTRACE_CONT, pid, 0, 0);
+	wait_show("tracer", pid);                       /* the filter is on */
+	struct sock_filter_ got[8];
+	errno = 0;
+	long n = ptrace(PTRACE_SECCOMP_GET_FILTER, pid, 0, got);
+	printf("GET_FILTER: %ld insns, third returns %#x\n", n, n > 2 ? got[2].k : 0);
+	errno = 0;
+	n = ptrace(PTRACE_SECCOMP_GET_FILTER, pid, (void *)1, got);
+	printf("GET_FILTER 1: %ld (%s)\n", n, strerror(errno));
+	uint64_t meta[2] = {0, 99};
+	n = ptrace(PTRACE_SECCOMP_GET_METADATA, pid, (void *)sizeof meta, meta);
+	printf("GET_METADATA: %ld, flags %llu\n", n, (unsigned long long)meta[1]);
+	PT(PTRACE_CONT, pid, 0, 0);
+	for (int i = 0; i < 2; i++) {
+		int st = wait_show("tracer", pid);      /* the seccomp stop */
+		if (!WIFSTOPPED(st))
+			return;
+		printf("  event SECCOMP %d, msg %#lx\n", (st >> 16) == PTRACE_EVENT_SECCOMP_,
+		       (unsigned long)({ unsigned long m = 0; ptrace(PTRACE_GETEVENTMSG, pid, 0, &m); m; }));
+		show_info(pid);
+		get_regs(pid, &r);
+		if (i == 0) {
+			r.REG_ORIG = SYS_getpid;
+		} else {
+			r.REG_ORIG = -1;
+			r.REG_AX = -EPERM;
+		}
+		PT(PTRACE_SETREGS, pid, 0, &r);
+		if (i == 1)
+			PT(PTRACE_SETOPTIONS, pid, 0, 0);
+		PT(PTRACE_CONT, pid, 0, 0);
+	}
+	wait_show("tracer", pid);
+}
+
 int main(int argc, char **argv)
 {
 	test_as_child();
@@ -336,6 +422,8 @@ int main(int argc, char **argv)
 		scenario_cross(argv[2]);
 	else if (!strcmp(what, "int80"))
 		scenario_int80();
+	else if (!strcmp(what, "seccomp"))
+		scenario_seccomp();
 	else
 		printf("usage: ptrace_syscall SCENARIO\n");
 	fflush(stdout);
