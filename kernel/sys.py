@@ -64,7 +64,22 @@ def _id(v):
     return -1 if v == 0xFFFFFFFF else v
 
 
+def _ids(c):
+    return (c.euid, c.egid, c.fsuid, c.fsgid)
+
+
+def commit_creds(t, old):
+    """The credentials of t changed from old (an _ids() tuple): as Linux's
+    commit_creds, a process whose effective or filesystem ids changed (or
+    that became root) is no longer dumpable (suid_dumpable 0): no core, and
+    only root may ptrace it (kernel/ptrace_access.py)."""
+    new = _ids(t.cred)
+    if new != old and t.mm is not None:
+        t.mm.dumpable = 0
+
+
 def sys_setuid(t, uid):
+    old = _ids(t.cred)
     uid = _id(uid)
     if uid < 0:
         return -EINVAL
@@ -75,10 +90,12 @@ def sys_setuid(t, uid):
         c.euid = c.fsuid = uid
     else:
         return -EPERM
+    commit_creds(t, old)
     return 0
 
 
 def sys_setgid(t, gid):
+    old = _ids(t.cred)
     gid = _id(gid)
     if gid < 0:
         return -EINVAL
@@ -89,10 +106,12 @@ def sys_setgid(t, gid):
         c.egid = c.fsgid = gid
     else:
         return -EPERM
+    commit_creds(t, old)
     return 0
 
 
 def sys_setresuid(t, ruid, euid, suid):
+    old = _ids(t.cred)
     c = t.cred
     ruid, euid, suid = _id(ruid), _id(euid), _id(suid)
     if c.euid != 0:
@@ -107,10 +126,12 @@ def sys_setresuid(t, ruid, euid, suid):
     if suid != -1:
         c.suid = suid
     c.fsuid = c.euid
+    commit_creds(t, old)
     return 0
 
 
 def sys_setresgid(t, rgid, egid, sgid):
+    old = _ids(t.cred)
     c = t.cred
     rgid, egid, sgid = _id(rgid), _id(egid), _id(sgid)
     if c.euid != 0:
@@ -125,10 +146,12 @@ def sys_setresgid(t, rgid, egid, sgid):
     if sgid != -1:
         c.sgid = sgid
     c.fsgid = c.egid
+    commit_creds(t, old)
     return 0
 
 
 def sys_setreuid(t, ruid, euid):
+    old = _ids(t.cred)
     c = t.cred
     ruid, euid = _id(ruid), _id(euid)
     old_ruid = c.uid
@@ -144,10 +167,12 @@ def sys_setreuid(t, ruid, euid):
     if ruid != -1 or (euid != -1 and euid != old_ruid):
         c.suid = c.euid
     c.fsuid = c.euid
+    commit_creds(t, old)
     return 0
 
 
 def sys_setregid(t, rgid, egid):
+    old = _ids(t.cred)
     c = t.cred
     rgid, egid = _id(rgid), _id(egid)
     old_rgid = c.gid
@@ -163,6 +188,7 @@ def sys_setregid(t, rgid, egid):
     if rgid != -1 or (egid != -1 and egid != old_rgid):
         c.sgid = c.egid
     c.fsgid = c.egid
+    commit_creds(t, old)
     return 0
 
 
@@ -181,18 +207,22 @@ def sys_getresgid(t, r, e, s):
 
 
 def sys_setfsuid(t, uid):
+    ids = _ids(t.cred)
     old = t.cred.fsuid
     uid = _id(uid)
     if uid != -1 and (t.cred.euid == 0 or uid in (t.cred.uid, t.cred.euid, t.cred.suid)):
         t.cred.fsuid = uid
+    commit_creds(t, ids)
     return old
 
 
 def sys_setfsgid(t, gid):
+    ids = _ids(t.cred)
     old = t.cred.fsgid
     gid = _id(gid)
     if gid != -1 and (t.cred.euid == 0 or gid in (t.cred.gid, t.cred.egid, t.cred.sgid)):
         t.cred.fsgid = gid
+    commit_creds(t, ids)
     return old
 
 

@@ -4,7 +4,10 @@ tests/guest/ptrace_*.c trace children of their own and print what they see
 the output must equal the host kernel's.  musl and glibc builds are 64-bit
 tracers of 64-bit tracees, glibc32 32-bit ones of 32-bit ones."""
 
+import os
+
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import differential, guest
 
@@ -61,3 +64,38 @@ def test_ptrace_step(scenario, libc):
     watchpoint through DR0/DR7, masks, queued signals, TLS."""
     n, _ = differential(guest("ptrace_step", libc), [scenario])
     assert "usage" not in n.out and n.out.count("\n") >= 5, n.out
+
+
+MORE = ["waitid", "perm"]
+
+
+@pytest.mark.parametrize("libc", LIBCS)
+@pytest.mark.parametrize("scenario", MORE)
+def test_ptrace_more(scenario, libc):
+    """waitid's view of ptrace stops (CLD_TRAPPED); who may trace whom."""
+    n, _ = differential(guest("ptrace_basic", libc), [scenario])
+    assert "usage" not in n.out and n.out.count("\n") >= 4, n.out
+
+
+# POKEUSER: Linux's rules for what a debugger may write into the registers
+# (selectors, EFLAGS, fs_base/gs_base, debug registers, the offsets
+# themselves), and what then reads back, against the host's
+_SEG64 = [136, 160, 184, 192, 200, 208]          # cs ss ds es fs gs
+_OFF64 = _SEG64 + [0, 120, 144, 168, 176, 848, 856, 880, 896, 904, 217, 912, 1000]
+_SEG32 = [52, 64, 28, 32, 36, 40]                # xcs xss xds xes xfs xgs
+_OFF32 = _SEG32 + [0, 44, 56, 252, 256, 268, 276, 280, 70, 284, 288]
+_VALUES = [0, 1, 3, 0x10, 0x13, 0x23, 0x2B, 0x33, 0x63, 0x1233, 0xFFFF, 0x10033, 0x3202,
+           0x100, 0x4246, 0x40000, 0xD0001, 0x20001, 0x7FFFFFFFF000, 0x7FFFFFFFE000,
+           1 << 47, 0xFFFFFFFF, (1 << 64) - 1]
+
+
+@settings(max_examples=int(os.environ.get("PYUML_FUZZ_EXAMPLES", "6")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(bits=st.sampled_from([64, 32]), data=st.data())
+def test_pokeuser_matches_the_host(bits, data):
+    offs = _OFF64 if bits == 64 else _OFF32
+    vals = _VALUES if bits == 64 else [v & 0xFFFFFFFF for v in _VALUES]
+    ops = data.draw(st.lists(st.tuples(st.sampled_from(offs), st.one_of(
+        st.sampled_from(vals), st.integers(0, (1 << bits) - 1))), min_size=1, max_size=6))
+    args = ["pokeuser"] + ["%x:%x" % op for op in ops]
+    differential(guest("ptrace_basic", "glibc" if bits == 64 else "glibc32"), args)

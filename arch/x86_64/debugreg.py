@@ -19,7 +19,8 @@ Enabled breakpoints are the host CPU's: the guest runs on it, so the
 thread's DR0-3 and DR7 are written into its host process when it is
 switched in (load_debugregs, from skas/userspace.py), and a debug trap the
 host reports is read back into the virtual DR6 (debug_trap).  A thread with
-DR7 == 0 costs nothing.
+DR7 == 0 costs nothing.  A new task starts without any (Task.debugregs is
+None), as Linux's fork does.
 """
 
 from kernel.errno import EINVAL, EIO, Errno
@@ -113,12 +114,6 @@ def _mark_changed(t):
     ctx = t.mm.context if t.mm is not None else None
     if ctx is not None and getattr(ctx, "dr_task", None) is t:
         ctx.dr_task = None                          # reload at the next switch
-
-
-def copy_thread(c, t):
-    """Debug registers are not inherited (Linux: flush_ptrace_hw_breakpoint
-    at fork)."""
-    c.debugregs = None
 
 
 # -- the host side ---------------------------------------------------------------

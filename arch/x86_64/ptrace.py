@@ -63,6 +63,7 @@ def putreg(t, name, value):
     elif name in ("fs_base", "gs_base"):
         if value >= TASK_SIZE_MAX:
             raise Errno(EIO)
+        # (the selector stays: Linux since 5.9 writes the base alone)
     elif name == "orig_rax" and value == _M64:
         t.in_syscall = None         # a debugger's "no syscall restart"
     setattr(regs, name, value)
@@ -213,7 +214,9 @@ def arch_prctl(tracer, t, option, addr):
     if option in (ARCH_SET_FS, ARCH_SET_GS):
         if addr >= TASK_SIZE_MAX:
             raise Errno(EPERM)
-        setattr(t.regs, "fs_base" if option == ARCH_SET_FS else "gs_base", addr)
+        seg = "fs" if option == ARCH_SET_FS else "gs"
+        setattr(t.regs, seg + "_base", addr)
+        setattr(t.regs, seg, 0)                 # the selector is cleared
         t.regs_dirty = True
         return 0
     if option in (ARCH_GET_FS, ARCH_GET_GS):

@@ -7,6 +7,7 @@
 #include "ptrace_util.h"
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 
 
 static pid_t child_self;         /* in the child: its pid */
@@ -377,6 +378,129 @@ static void scenario_waitparent(void)
 	describe_status("parent sees", st);
 }
 
+/* -- waitid sees ptrace stops as CLD_TRAPPED ------------------------------------------- */
+
+static void syscall_then_exit(void)
+{
+	syscall(SYS_getppid);
+	_exit(4);
+}
+
+static void show_waitid(pid_t pid, int options)
+{
+	siginfo_t si;
+	memset(&si, 0, sizeof si);
+	if (waitid(P_PID, pid, &si, options) < 0) {
+		printf("waitid: %s\n", strerror(errno));
+		return;
+	}
+	const char *code = si.si_code == CLD_TRAPPED ? "CLD_TRAPPED" : si.si_code == CLD_EXITED
+		? "CLD_EXITED" : si.si_code == CLD_STOPPED ? "CLD_STOPPED" : "?";
+	printf("waitid: %s status %#x, the child %d\n", code, si.si_status, si.si_pid == pid);
+}
+
+static void scenario_waitid(void)
+{
+	pid_t pid = traced_child(syscall_then_exit);
+	show_waitid(pid, WEXITED | WNOWAIT);            /* a tracer needs no WSTOPPED */
+	show_waitid(pid, WSTOPPED);                     /* consumed */
+	PT(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_TRACESYSGOOD);
+	PT(PTRACE_SYSCALL, pid, 0, 0);
+	show_waitid(pid, WEXITED);                      /* SIGTRAP | 0x80 */
+	siginfo_t si;
+	printf("nothing more to report: %d\n",
+	       waitid(P_PID, pid, &si, WEXITED | WNOHANG) == 0 && si.si_pid == 0);
+	PT(PTRACE_CONT, pid, 0, 0);
+	show_waitid(pid, WEXITED);
+}
+
+/* -- who may trace whom (ptrace_may_access; no Yama) -------------------------------------- */
+
+static pid_t as_user(uid_t uid, int dumpable)
+{
+	int p[2];
+	char c;
+	pipe(p);
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0)
+			_exit(97);
+		/* a change of ids made it non-dumpable; it may say otherwise */
+		printf("%s: dumpable after setresuid %d\n", dumpable ? "v" : "nd",
+		       prctl(PR_GET_DUMPABLE, 0, 0, 0, 0));
+		fflush(stdout);
+		prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
+		write(p[1], "u", 1);                    /* it is that user now */
+		for (;;)
+			pause();
+	}
+	read(p[0], &c, 1);
+	close(p[0]);
+	close(p[1]);
+	return pid;
+}
+
+static void try_attach(const char *what, uid_t uid, pid_t victim)
+{
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (uid && (setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0))
+			_exit(97);
+		errno = 0;
+		long r = ptrace(PTRACE_SEIZE, victim, 0, 0);
+		printf("%s: SEIZE -> %ld (%s)\n", what, r, strerror(errno));
+		fflush(stdout);
+		_exit(0);
+	}
+	wait_quiet(pid);
+}
+
+static void scenario_perm(void)
+{
+	pid_t v = as_user(1000, 1);
+	pid_t nd = as_user(1000, 0);
+	try_attach("same user", 1000, v);
+	try_attach("other user", 2000, v);
+	try_attach("root", 0, v);
+	try_attach("same user, not dumpable", 1000, nd);
+	try_attach("root, not dumpable", 0, nd);
+	kill(v, SIGKILL);
+	kill(nd, SIGKILL);
+	wait_quiet(v);
+	wait_quiet(nd);
+}
+
+/* -- POKEUSER of registers: what a tracer may write, and what it reads back ---------------- */
+
+static void scenario_pokeuser(int argc, char **argv)
+{
+	pid_t pid = traced_child(sleep_forever);
+	wait_show("tracer", pid);
+	struct user_regs_struct saved, r;
+	get_regs(pid, &saved);
+	for (int i = 2; i < argc; i++) {
+		unsigned long off, val;
+		if (sscanf(argv[i], "%lx:%lx", &off, &val) != 2)
+			continue;
+		errno = 0;
+		long ret = ptrace(PTRACE_POKEUSER, pid, (void *)off, (void *)val);
+		get_regs(pid, &r);
+		errno = ret < 0 ? errno : 0;
+		printf("POKEUSER %#lx = %#lx: %s;", off, val, ret < 0 ? strerror(errno) : "ok");
+		/* the registers the write may touch, relative to the saved ones */
+		unsigned long *a = (unsigned long *)&saved, *b = (unsigned long *)&r;
+		for (unsigned k = 0; k < sizeof r / sizeof(long); k++)
+			if (a[k] != b[k] && k * sizeof(long) != offsetof(struct user_regs_struct, REG_AX))
+				printf(" [%u]=%#lx", k, b[k]);
+		printf("\n");
+	}
+	PT(PTRACE_SETREGS, pid, 0, &saved);
+	PT(PTRACE_KILL, pid, 0, 0);
+	wait_show("tracer", pid);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "exec-child")) {
@@ -402,6 +526,12 @@ int main(int argc, char **argv)
 		scenario_kill();
 	else if (!strcmp(what, "waitparent"))
 		scenario_waitparent();
+	else if (!strcmp(what, "waitid"))
+		scenario_waitid();
+	else if (!strcmp(what, "perm"))
+		scenario_perm();
+	else if (!strcmp(what, "pokeuser"))
+		scenario_pokeuser(argc, argv);
 	else
 		printf("usage: ptrace_basic SCENARIO\n");
 	fflush(stdout);

@@ -187,8 +187,22 @@ static void scenario_fpregs(void)
 	PT(PTRACE_GETREGSET, pid, NT_X86_XSTATE, &iov);
 	printf("xstate: xmm0 %d xmm1 %d\n", !memcmp(xs + 160, &pattern0, 8),
 	       !memcmp(xs + 176, &pattern1, 8));
+	size_t full = iov.iov_len;
 	iov.iov_len = 512;                              /* a whole buffer is needed */
 	PT(PTRACE_SETREGSET, pid, NT_X86_XSTATE, &iov);
+	uint64_t pattern2 = pattern1 + 1;               /* xmm1 through the xsave regset */
+	memcpy(xs + 176, &pattern2, 8);
+	iov.iov_len = full;
+	PT(PTRACE_SETREGSET, pid, NT_X86_XSTATE, &iov);
+	/* the general regset, one word of it written back as it is */
+	char gregs[256];
+	iov.iov_base = gregs;
+	iov.iov_len = sizeof gregs;
+	PT(PTRACE_GETREGSET, pid, NT_PRSTATUS, &iov);
+	iov.iov_len = BITS / 8;
+	PT(PTRACE_SETREGSET, pid, NT_PRSTATUS, &iov);
+	iov.iov_len = 3;
+	PT(PTRACE_SETREGSET, pid, NT_PRSTATUS, &iov);
 	PT(PTRACE_CONT, pid, 0, 0);
 	wait_show("tracee", pid);
 }
@@ -293,6 +307,14 @@ static void scenario_sigmask(void)
 	get_regs(pid, &r);
 	PT(PTRACE_ARCH_PRCTL, pid, &fs, 0x1003);        /* ARCH_GET_FS */
 	printf("ARCH_GET_FS is fs_base %d\n", fs == r.fs_base);
+	struct user_regs_struct r2;
+	PT(PTRACE_POKEUSER, pid, offsetof(struct user_regs_struct, fs), 3);
+	PT(PTRACE_ARCH_PRCTL, pid, fs + 16, 0x1002);    /* ARCH_SET_FS */
+	get_regs(pid, &r2);
+	printf("after ARCH_SET_FS: fs %#llx, base moved %d\n", (unsigned long long)r2.fs,
+	       r2.fs_base == fs + 16);
+	PT(PTRACE_ARCH_PRCTL, pid, 1UL << 47, 0x1002);
+	PT(PTRACE_SETREGS, pid, 0, &r);
 #endif
 	PT(PTRACE_CONT, pid, 0, 0);
 	wait_show("tracee", pid);
