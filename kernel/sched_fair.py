@@ -86,7 +86,7 @@ class FairSchedClass:
 
     def pick_next_task(self):
         """Take the runnable task with the least virtual runtime (one that
-        just yielded only if nobody else is there)."""
+        just yielded only if nobody else is there, and only this once)."""
         best = None
         for t in self.queue:
             if t.state != 0:                        # not TASK_RUNNING any more
@@ -97,6 +97,11 @@ class FairSchedClass:
             self.queue.clear()
             return None
         self.queue.remove(best)
+        # a yield steps aside once: whoever yielded has now let someone
+        # go first, and competes by vruntime again (else a task yielding
+        # beside spinning ones would wait for them all to finish)
+        for t in self.queue:
+            t.yielded = False
         best.yielded = False
         if best.vruntime > self.min_vruntime:
             self.min_vruntime = best.vruntime
