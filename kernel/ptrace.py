@@ -633,8 +633,9 @@ def seccomp_trace(t, abi, data):
     generator, the call's kernel stack: the seccomp stop (message: the
     filter's SECCOMP_RET_DATA; GET_SYSCALL_INFO's op SECCOMP), then the
     call as the tracer left it - skipped if it made the number -1, its
-    result then being what the tracer put in the result register.  (Linux
-    runs the filters again after the stop; this kernel does not.)"""
+    result then being what the tracer put in the result register, else
+    put through the filters again (as Linux: a call the tracer changed
+    into a forbidden one is still forbidden)."""
     if not ptrace_event_enabled(t, PTRACE_EVENT_SECCOMP):
         return None
     return _seccomp_traced(t, abi, data)
@@ -645,9 +646,16 @@ def _seccomp_traced(t, abi, data):
     t.syscall_abi = abi
     abi_set_return(t, abi, -ENOSYS)
     yield from ptrace_event(t, PTRACE_EVENT_SECCOMP, data)
-    if fatal_signal_pending(t) or _is_minus_one(abi.syscall_nr(t.regs)):
+    nr = abi.syscall_nr(t.regs)
+    if fatal_signal_pending(t) or _is_minus_one(nr):
         t.in_syscall = None
         return KSTACK_DONE
+    from kernel.seccomp import secure_computing
+    ok = secure_computing(t, abi, nr, recheck_after_trace=True)
+    if ok is False:
+        return KSTACK_DONE
+    if ok is not True:
+        return (yield from ok)          # USER_NOTIF: the listener answers
     ret = invoke_syscall(t, abi)
     if type(ret) is _GENERATOR:
         ret = yield from ret

@@ -310,10 +310,12 @@ def _strict_allowed(abi, nr):
     return name in allowed
 
 
-def secure_computing(t, abi, nr):
+def secure_computing(t, abi, nr, recheck_after_trace=False):
     """Before t's system call nr runs: True to run it, False when seccomp
     has decided it (the return value and any signal are set), or a
-    generator (USER_NOTIF: t waits for the listener)."""
+    generator (USER_NOTIF: t waits for the listener).  After the tracer's
+    PTRACE_EVENT_SECCOMP stop the call (maybe changed) is checked again,
+    recheck_after_trace: SECCOMP_RET_TRACE then lets it run."""
     mode = t.seccomp_mode
     if mode == SECCOMP_MODE_STRICT:
         if _strict_allowed(abi, nr):
@@ -344,6 +346,8 @@ def secure_computing(t, abi, nr):
                                   call_addr=t.regs.rip, arch=arch))
         return False
     if action == SECCOMP_RET_TRACE:
+        if recheck_after_trace:
+            return True                 # the tracer has had its say
         from kernel.ptrace import seccomp_trace
         traced = seccomp_trace(t, abi, value)
         if traced is not None:

@@ -331,6 +331,7 @@ struct sock_filter_ { uint16_t code; uint8_t jt, jf; uint32_t k; };
 struct sock_fprog_ { unsigned short len; struct sock_filter_ *filter; };
 #define RET_TRACE 0x7ff00000U
 #define RET_ALLOW 0x7fff0000U
+#define RET_ERRNO 0x00050000U
 #ifndef PTRACE_O_TRACESECCOMP
 #define PTRACE_O_TRACESECCOMP 0x80
 #endif
@@ -346,9 +347,11 @@ static void filtered(void)
 		{0x20, 0, 0, 0},                        /* ld [0]: nr */
 		{0x15, 0, 1, SYS_getppid},              /* jeq getppid */
 		{0x06, 0, 0, RET_TRACE | 0x42},
+		{0x15, 0, 1, SYS_getuid},               /* jeq getuid */
+		{0x06, 0, 0, RET_ERRNO | EACCES},
 		{0x06, 0, 0, RET_ALLOW},
 	};
-	struct sock_fprog_ prog = {4, insns};
+	struct sock_fprog_ prog = {6, insns};
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	if (syscall(SYS_seccomp, 1, 0, &prog) < 0)     /* SECCOMP_SET_MODE_FILTER */
 		printf("child: seccomp: %s\n", strerror(errno));
@@ -356,6 +359,9 @@ static void filtered(void)
 	pid_t me = getpid();
 	long r = syscall(SYS_getppid);
 	printf("child: getppid became getpid %d\n", r == me);
+	errno = 0;
+	r = syscall(SYS_getppid);
+	printf("child: became getuid, which the filter refuses -> %ld (%s)\n", r, strerror(errno));
 	errno = 0;
 	r = syscall(SYS_getppid);
 	printf("child: skipped by the tracer -> %ld (%s)\n", r, strerror(errno));
@@ -384,7 +390,7 @@ static void scenario_seccomp(void)
 	n = ptrace(PTRACE_SECCOMP_GET_METADATA, pid, (void *)sizeof meta, meta);
 	printf("GET_METADATA: %ld, flags %llu\n", n, (unsigned long long)meta[1]);
 	PT(PTRACE_CONT, pid, 0, 0);
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		int st = wait_show("tracer", pid);      /* the seccomp stop */
 		if (!WIFSTOPPED(st))
 			return;
@@ -394,12 +400,14 @@ static void scenario_seccomp(void)
 		get_regs(pid, &r);
 		if (i == 0) {
 			r.REG_ORIG = SYS_getpid;
+		} else if (i == 1) {
+			r.REG_ORIG = SYS_getuid;        /* the filters see it again */
 		} else {
 			r.REG_ORIG = -1;
 			r.REG_AX = -EPERM;
 		}
 		PT(PTRACE_SETREGS, pid, 0, &r);
-		if (i == 1)
+		if (i == 2)
 			PT(PTRACE_SETOPTIONS, pid, 0, 0);
 		PT(PTRACE_CONT, pid, 0, 0);
 	}

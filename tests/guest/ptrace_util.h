@@ -89,7 +89,7 @@ static int resumes(int req)
  * pyuml's bare initramfs (natively it is there already) */
 #include <sys/mount.h>
 #include <sys/stat.h>
-static void need_proc(void)
+static __attribute__((unused)) void need_proc(void)
 {
 	if (access("/proc/self", F_OK) < 0) {
 		mkdir("/proc", 0555);
@@ -143,7 +143,7 @@ static int wait_show(const char *who, pid_t pid)
 	return st;
 }
 
-static int wait_quiet(pid_t pid)
+static __attribute__((unused)) int wait_quiet(pid_t pid)
 {
 	int st;
 	while (waitpid(pid, &st, __WALL) < 0 && errno == EINTR)
@@ -151,13 +151,13 @@ static int wait_quiet(pid_t pid)
 	return st;
 }
 
-static void get_regs(pid_t pid, struct user_regs_struct *r)
+static __attribute__((unused)) void get_regs(pid_t pid, struct user_regs_struct *r)
 {
 	if (ptrace(PTRACE_GETREGS, pid, 0, r) < 0)
 		printf("GETREGS failed: %s\n", strerror(errno));
 }
 
-static const char *si_code_name(int code)
+static __attribute__((unused)) const char *si_code_name(int code)
 {
 	static char buf[32];
 	switch (code) {
