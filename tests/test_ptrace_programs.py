@@ -75,6 +75,25 @@ def test_strace_f_shell_pipeline(tmp_path):
     assert u_status == n_status
 
 
+STRACE_F = ("exec 2>&1; strace -f -qq -e trace=%process,pipe2 -e signal=!SIGCHLD -o {d}/tr "
+            "sh -c 'echo hi | tr a-z A-Z; sh -c \"kill -TERM \\$\\$\"'; cat {d}/tr")
+
+
+def test_strace_f_one_log(tmp_path):
+    """strace -f of the same pipeline into one log: the processes'
+    lines interleave as the two schedulers ran them, so each process's
+    own lines are compared (tests/strace_norm.py joins the
+    <unfinished ...>/<... resumed> pairs and names pids in order)."""
+    import strace_norm as sn
+    n_out, n_status = native_sh(STRACE_F.format(d=tmp_path))
+    u_out, u_status, log = guest_sh(STRACE_F.format(d="/tmp"), tmpfs="/tmp")
+    n, u = sn.normalise(n_out, False), sn.normalise(u_out, False)
+    # P1: the pipeline's output, unprefixed; P2-P5 the four processes
+    assert n["P1"] == ["HI", "Terminated"] and "+++ killed by SIGTERM +++" in n["P5"], n
+    assert u == n, sn.diff(n, u) + "\n" + log[-3000:]
+    assert u_status == n_status
+
+
 STRACE_C = "strace -c -U name,calls,errors -S name -o /dev/stdout {prog}"
 
 
