@@ -204,6 +204,10 @@ def ptrace_traceme(t):
     if t.ptrace:
         return -EPERM
     parent = t.group_leader.real_parent
+    from security.yama import yama_ptrace_traceme
+    err = yama_ptrace_traceme(t, parent) if parent is not None else 0
+    if err:
+        return err
     if parent is None or parent.flags & PF_EXITING:
         return 0                # as Linux: no error, but no tracer either
     ptrace_link(t, parent, PT_PTRACED)
@@ -212,7 +216,7 @@ def ptrace_traceme(t):
 
 def ptrace_attach(tracer, child, seize, addr, flags):
     """PTRACE_ATTACH / PTRACE_SEIZE."""
-    from kernel.ptrace_access import ptrace_may_access
+    from kernel.ptrace_access import PTRACE_MODE_ATTACH_REALCREDS, ptrace_may_access
     from kernel.signal import SigInfo, send_signal
     if seize:
         if addr != 0 or flags & ~PTRACE_O_MASK:
@@ -226,7 +230,7 @@ def ptrace_attach(tracer, child, seize, addr, flags):
         flags = 0
     if child.tgid == tracer.tgid:
         return -EPERM
-    if not ptrace_may_access(tracer, child):
+    if not ptrace_may_access(tracer, child, PTRACE_MODE_ATTACH_REALCREDS):
         return -EPERM
     if child.exit_state or child.ptrace:
         return -EPERM

@@ -2,8 +2,9 @@
 
 The question Linux asks before a ptrace attach, /proc/PID/mem, kcmp and
 process_vm_readv/writev, simplified to what this kernel models:
-capabilities are "euid 0", there are no LSMs, and Yama's ptrace_scope is
-off (as on Debian): any process may trace another of the same user.  With
+CAP_SYS_PTRACE is "euid 0" (ptrace_has_cap), and the one security module
+is Yama (security/yama.py), whose ptrace_scope is 0 by default (as on
+Debian): any process may trace another of the same user.  With
 the *_REALCREDS modes Linux compares the caller's real uid and gid with all
 three of the target's, with *_FSCREDS (procfs) its filesystem ones; a target
 whose mm is not dumpable (prctl PR_SET_DUMPABLE 0) needs the capability
@@ -23,7 +24,7 @@ def ptrace_may_access(t, target, mode=PTRACE_MODE_READ_REALCREDS):
     """True if t may inspect target."""
     if target.tgid == t.tgid:
         return True
-    capable = t.cred.euid == 0
+    capable = ptrace_has_cap(t)
     c, tc = t.cred, target.cred
     if mode & PTRACE_MODE_FSCREDS:
         uid, gid = c.fsuid, c.fsgid
@@ -36,4 +37,12 @@ def ptrace_may_access(t, target, mode=PTRACE_MODE_READ_REALCREDS):
     mm = target.mm
     if mm is not None and getattr(mm, "dumpable", 1) != 1 and not capable:
         return False
+    if mode & PTRACE_MODE_ATTACH:
+        from security.yama import yama_ptrace_access_check
+        return yama_ptrace_access_check(t, target, True) == 0
     return True
+
+
+def ptrace_has_cap(t):
+    """Does t hold CAP_SYS_PTRACE?"""
+    return t.cred.euid == 0

@@ -384,6 +384,7 @@ PR_SET_CHILD_SUBREAPER, PR_GET_CHILD_SUBREAPER = 36, 37
 PR_SET_VMA = 0x53564D41
 PR_CAPBSET_READ = 23
 PR_SET_THP_DISABLE, PR_GET_THP_DISABLE = 41, 42
+PR_SET_PTRACER = 0x59616D61             # security/yama.py
 
 
 def sys_prctl(t, option, a2, a3, a4, a5):
@@ -450,6 +451,9 @@ def sys_prctl(t, option, a2, a3, a4, a5):
         return int(getattr(t.mm, "thp_disable", False))
     if option == PR_SET_VMA:
         return 0
+    if option == PR_SET_PTRACER:
+        from security.yama import prctl_set_ptracer
+        return prctl_set_ptracer(t, a2)
     return -EINVAL
 
 

@@ -5,11 +5,12 @@ the output must equal the host kernel's.  musl and glibc builds are 64-bit
 tracers of 64-bit tracees, glibc32 32-bit ones of 32-bit ones."""
 
 import os
+import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import differential, guest
+from conftest import differential, guest, run
 
 LIBCS = ["musl", "glibc", "glibc32"]
 
@@ -99,3 +100,63 @@ def test_pokeuser_matches_the_host(bits, data):
         st.sampled_from(vals), st.integers(0, (1 << bits) - 1))), min_size=1, max_size=6))
     args = ["pokeuser"] + ["%x:%x" % op for op in ops]
     differential(guest("ptrace_basic", "glibc" if bits == 64 else "glibc32"), args)
+
+
+# Yama's scope, as security/yama/yama_lsm.c and Documentation/admin-guide/
+# LSM/Yama.rst give it; under pyuml only: this host has no Yama, and a
+# scope of 3 could not be undone on it
+YAMA = """\
+ptrace_scope: 0
+  a sibling of uid 1000 seizes T -> ok
+  T's child asks TRACEME -> ok
+write 1 -> ok
+ptrace_scope: 1
+  a sibling of uid 1000 seizes T -> Operation not permitted
+  root seizes T -> ok
+  T seizes its own child -> ok
+  T's child asks TRACEME -> ok
+  a sibling of uid 1000: open T's /proc mem -> Permission denied, process_vm_readv -> Operation not permitted
+  root: open T's /proc mem -> ok, process_vm_readv -> ok
+  T names that sibling: PR_SET_PTRACER -> ok
+  the sibling it named seizes T -> ok
+  T names any: PR_SET_PTRACER_ANY -> ok
+  a sibling of uid 1000 seizes T -> ok
+  T names its parent -> ok
+  a sibling (the parent's descendant) seizes T -> ok
+  T names nobody: PR_SET_PTRACER 0 -> ok
+  a sibling of uid 1000 seizes T -> Operation not permitted
+  T names a pid that does not exist -> Invalid argument
+  T names (int)-1 -> ok
+  a sibling of uid 1000 seizes T -> ok
+write 4 -> Invalid argument
+write -1 -> Invalid argument
+write x -> Invalid argument
+  uid 1000 writes 0 -> Permission denied
+write 2 -> ok
+ptrace_scope: 2
+  a sibling of uid 1000 seizes T -> Operation not permitted
+  root seizes T -> ok
+  T seizes its own child -> Operation not permitted
+  T's child asks TRACEME -> Operation not permitted
+  a child of root asks TRACEME -> ok
+write 3 -> ok
+ptrace_scope: 3
+  root seizes T -> Operation not permitted
+  a child of root asks TRACEME -> Operation not permitted
+  root: open T's /proc mem -> Permission denied, process_vm_readv -> Operation not permitted
+write 0 -> Invalid argument
+write 3 -> ok
+ptrace_scope: 3
+"""
+
+
+@pytest.mark.parametrize("libc", ["glibc", "glibc32"])
+def test_yama_ptrace_scope(libc):
+    """/proc/sys/kernel/yama/ptrace_scope 0 (Debian's default) to 3 and
+    PR_SET_PTRACER: who may attach (SEIZE, /proc/PID/mem,
+    process_vm_readv) and ask TRACEME; refusals are kernel notices."""
+    r = run(guest("ptrace_yama", libc), quiet=False)
+    assert r.out == YAMA, r.out
+    log = r.stderr.decode(errors="replace")
+    assert re.search(r'ptrace attach of "prog"\[\d+\] was attempted by "prog"\[\d+\]', log), log
+    assert 'ptrace traceme of "prog"' in log, log
