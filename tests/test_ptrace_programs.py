@@ -152,3 +152,59 @@ def test_gdb_reads_a_core_in_a_guest(tmp_path, libc):
     u_out, _, log = guest_sh(cmd)
     assert "Program terminated with signal SIGABRT" in n_out, n_out
     assert u_out == n_out, "native:\n%s\npyuml:\n%s\n%s" % (n_out, u_out, log[-3000:])
+
+
+GDB_THREADS = ("gdb -nx -batch -ex 'break work' -ex run -ex bt -ex 'info threads' -ex 'print x' "
+               "-ex finish -ex 'watch result' -ex continue -ex continue {prog} 2>&1")
+
+
+def _gdb_threads_mask(text):
+    text = re.sub(r"\b(LWP |process |expected=)\d+", r"\1N", mask_addrs(text))
+    # where the first thread is (clone3 or pthread_join) is a race, natively too
+    text = re.sub(r'^( +1 +Thread .*"gdbworker") .*$', r"\1", text, flags=re.M)
+    return re.sub(r" {2,}", " ", text)          # columns padded to the LWPs' widths
+
+
+@pytest.mark.parametrize("build", ["debug", "debug32"])
+def test_gdb_threads_and_watchpoint(build):
+    """gdb runs a threaded program: libthread_db finds the threads
+    (TRACECLONE, __WALL), a breakpoint hits in the second thread, the
+    thread list shows both (the first one's frame is left out: it may
+    still be in clone3 or already in pthread_join), finish, a hardware
+    watchpoint (DR0/DR7 written through POKEUSER) fires in the thread;
+    debug32: i386 threads, their TLS through GET_THREAD_AREA."""
+    cmd = GDB_THREADS.format(prog=os.path.join(BUILD, "guest", build, "gdbworker"))
+    n_out, _ = native_sh(cmd)
+    u_out, _, log = guest_sh(cmd)
+    assert 'Thread 2 "gdbworker" hit Breakpoint 1, work (x=7)' in n_out, n_out
+    assert "Hardware watchpoint 2: result" in n_out and "New value = 42" in n_out, n_out
+    assert "exited normally" in n_out, n_out
+    assert _gdb_threads_mask(u_out) == _gdb_threads_mask(n_out), \
+        "native:\n%s\npyuml:\n%s\n%s" % (n_out, u_out, log[-3000:])
+
+
+GDB_ATTACH = ("{prog} > {d}/out & P=$!; "
+              "until grep -q pid {d}/out; do sleep 0.1; done; "
+              "gdb -nx -batch -p $P -ex 'info threads' -ex 'print stop' -ex 'set var stop = 1' "
+              "-ex detach 2>&1; wait $P; echo rc=$?; cat {d}/out")
+
+
+def _gdb_attach_mask(text):
+    text = _gdb_threads_mask(text)
+    text = re.sub(r'("gdbthreads") .*', r"\1", text)    # where each spinning thread is
+    text = re.sub(r"^(spin \(arg=0x0\) at .*|\d+\t.*)\n", "", text, flags=re.M)
+    return re.sub(r"pid \d+", "pid N", text)
+
+
+def test_gdb_attaches_to_a_running_program(tmp_path):
+    """gdb -p of a running two-thread program: PTRACE_ATTACH of each
+    thread it finds in /proc/PID/task, the thread list, a variable
+    written that ends the program's loops, PTRACE_DETACH; the program
+    then finishes on its own."""
+    cmd = GDB_ATTACH.format(prog=os.path.join(BUILD, "guest", "debug", "gdbthreads"), d="{d}")
+    n_out, _ = native_sh(cmd.format(d=tmp_path))
+    u_out, _, log = guest_sh(cmd.format(d="/tmp"), tmpfs="/tmp")
+    assert "$1 = 0" in n_out and "detached]" in n_out and "threads done" in n_out, n_out
+    assert n_out.count('"gdbthreads"') == 2 and "rc=0" in n_out, n_out
+    assert _gdb_attach_mask(u_out) == _gdb_attach_mask(n_out), \
+        "native:\n%s\npyuml:\n%s\n%s" % (n_out, u_out, log[-3000:])
