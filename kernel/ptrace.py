@@ -185,6 +185,7 @@ def ptrace_unlink(child):
         tracer.ptraced.remove(child)
     child.ptracer = None
     child.ptrace = 0
+    child.ptrace_opts = 0               # a later tracer starts with none (PTRACE_TRACEME)
     child.syscall_work = 0
     child.resume_request = HOST_SYSEMU
     child.jobctl &= ~(JOBCTL_TRAP_MASK | JOBCTL_LISTENING | JOBCTL_TRAPPING)
@@ -316,9 +317,20 @@ def ptrace_release(p):
 def check_ptrace_options(t, data):
     if data & ~PTRACE_O_MASK:
         return -EINVAL
-    if data & PTRACE_O_SUSPEND_SECCOMP and t.cred.euid != 0:
-        return -EPERM
+    if data & PTRACE_O_SUSPEND_SECCOMP:
+        # for checkpoint/restore (CRIU): only an administrator who is not
+        # confined itself may switch another task's filters off
+        if t.cred.euid != 0:                    # CAP_SYS_ADMIN
+            return -EPERM
+        if t.seccomp_mode or seccomp_suspended(t):
+            return -EPERM
     return 0
+
+
+def seccomp_suspended(t):
+    """PTRACE_O_SUSPEND_SECCOMP: while its tracer says so, t's seccomp
+    (filters and strict mode) does not run (kernel/seccomp.py asks)."""
+    return bool(t.ptrace and t.ptrace_opts & PTRACE_O_SUSPEND_SECCOMP)
 
 
 # -- stops --------------------------------------------------------------------------

@@ -21,7 +21,9 @@ pointer, exec keeps it, TSYNC gives the caller's to all its threads.
 Installing a filter needs no_new_privs (PR_SET_NO_NEW_PRIVS) or
 CAP_SYS_ADMIN.  SECCOMP_RET_TRACE goes to the tracer (kernel/ptrace.py
 seccomp_trace: a PTRACE_EVENT_SECCOMP stop, then the call as the tracer
-leaves it); with no tracer asking, the call fails with ENOSYS, as on Linux.  SECCOMP_RET_USER_NOTIF sends the
+leaves it); with no tracer asking, the call fails with ENOSYS, as on Linux.
+A tracee whose tracer set PTRACE_O_SUSPEND_SECCOMP runs unchecked
+(kernel/ptrace.py seccomp_suspended).  SECCOMP_RET_USER_NOTIF sends the
 call to the listener fd (kernel/seccomp_notify.py) and waits for its
 answer; with no listener, ENOSYS.
 """
@@ -317,6 +319,10 @@ def secure_computing(t, abi, nr, recheck_after_trace=False):
     PTRACE_EVENT_SECCOMP stop the call (maybe changed) is checked again,
     recheck_after_trace: SECCOMP_RET_TRACE then lets it run."""
     mode = t.seccomp_mode
+    if t.ptrace:
+        from kernel.ptrace import seccomp_suspended
+        if seccomp_suspended(t):
+            return True                 # PTRACE_O_SUSPEND_SECCOMP
     if mode == SECCOMP_MODE_STRICT:
         if _strict_allowed(abi, nr):
             return True

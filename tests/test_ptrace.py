@@ -24,7 +24,7 @@ def test_ptrace_basic(scenario, libc):
     assert "usage" not in n.out and n.out.count("\n") >= 5, n.out
 
 
-SYSCALL = ["stops", "nosysgood", "sysemu", "modify", "int80", "seccomp"]
+SYSCALL = ["stops", "nosysgood", "sysemu", "modify", "int80", "seccomp", "suspend"]
 
 
 @pytest.mark.parametrize("libc", LIBCS)

@@ -414,6 +414,118 @@ static void scenario_seccomp(void)
 	wait_show("tracer", pid);
 }
 
+/* -- PTRACE_O_SUSPEND_SECCOMP: a checkpointer's tracee runs unfiltered -------------- */
+
+#ifndef PTRACE_O_SUSPEND_SECCOMP
+#define PTRACE_O_SUSPEND_SECCOMP 0x200000
+#endif
+
+static void refuse_getuid(void)
+{
+	struct sock_filter_ insns[] = {
+		{0x20, 0, 0, 0},                        /* ld [0]: nr */
+		{0x15, 0, 1, SYS_getuid},               /* jeq getuid */
+		{0x06, 0, 0, RET_ERRNO | EACCES},
+		{0x06, 0, 0, RET_ALLOW},
+	};
+	struct sock_fprog_ prog = {4, insns};
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	if (syscall(SYS_seccomp, 1, 0, &prog) < 0)     /* SECCOMP_SET_MODE_FILTER */
+		printf("seccomp: %s\n", strerror(errno));
+}
+
+static void try_getuid(const char *when)
+{
+	errno = 0;
+	long r = syscall(SYS_getuid);
+	printf("child: getuid %s -> %s\n", when, r < 0 ? strerror(errno) : "allowed");
+	fflush(stdout);
+}
+
+static void suspend_child(void)
+{
+	refuse_getuid();
+	try_getuid("filtered");
+	kill(getpid(), SIGSTOP);                        /* the tracer suspends the filter */
+	try_getuid("suspended");
+	kill(getpid(), SIGSTOP);                        /* the tracer clears the option */
+	try_getuid("option cleared");
+	kill(getpid(), SIGSTOP);                        /* set again, then detached */
+	try_getuid("after the detach");
+	ptrace(PTRACE_TRACEME, 0, 0, 0);                /* a new tracer: no options */
+	kill(getpid(), SIGSTOP);
+	try_getuid("traced again");
+}
+
+static void strict_child(void)
+{
+	static const char msg[] = "child: getppid in strict mode ran\n";
+	prctl(PR_SET_SECCOMP, 1);                       /* SECCOMP_MODE_STRICT */
+	syscall(SYS_getppid);                           /* SIGKILL unless suspended */
+	syscall(SYS_write, 1, msg, sizeof msg - 1);
+	syscall(SYS_exit, 0);
+}
+
+static void nothing(void)
+{
+}
+
+/* who may not suspend a tracee's filters: a tracer under seccomp itself,
+ * a tracer without CAP_SYS_ADMIN */
+static void confined_tracer(int as_nobody)
+{
+	fflush(stdout);
+	pid_t helper = fork();
+	if (helper == 0) {
+		if (as_nobody) {
+			if (setuid(65534) < 0)
+				printf("setuid: %s\n", strerror(errno));
+		} else {
+			refuse_getuid();
+		}
+		pid_t pid = traced_child(nothing);
+		wait_quiet(pid);
+		printf("%s tracer: ", as_nobody ? "an unprivileged" : "a filtered");
+		PT(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_SUSPEND_SECCOMP);
+		PT(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_TRACESYSGOOD);
+		PT(PTRACE_CONT, pid, 0, 0);
+		wait_quiet(pid);
+		fflush(stdout);
+		_exit(0);
+	}
+	wait_quiet(helper);
+}
+
+static void scenario_suspend(void)
+{
+	pid_t pid = traced_child(suspend_child);
+	wait_show("tracer", pid);                       /* TRACEME's SIGSTOP */
+	PT(PTRACE_CONT, pid, 0, 0);
+	wait_show("tracer", pid);
+	PT(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_SUSPEND_SECCOMP);
+	PT(PTRACE_CONT, pid, 0, 0);
+	wait_show("tracer", pid);
+	PT(PTRACE_SETOPTIONS, pid, 0, 0);
+	PT(PTRACE_CONT, pid, 0, 0);
+	wait_show("tracer", pid);
+	PT(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_SUSPEND_SECCOMP | PTRACE_O_TRACESYSGOOD);
+	PT(PTRACE_DETACH, pid, 0, 0);
+	wait_show("tracer", pid);                       /* traced again */
+	PT(PTRACE_SYSCALL, pid, 0, 0);                  /* a plain SIGTRAP: no TRACESYSGOOD */
+	wait_show("tracer", pid);
+	PT(PTRACE_CONT, pid, 0, 0);
+	wait_show("tracer", pid);
+	for (int suspend = 1; suspend >= 0; suspend--) {
+		pid = traced_child(strict_child);
+		wait_show("tracer", pid);
+		PT(PTRACE_SETOPTIONS, pid, 0, suspend ? PTRACE_O_SUSPEND_SECCOMP : 0);
+		PT(PTRACE_CONT, pid, 0, 0);
+		wait_show("tracer", pid);
+	}
+	confined_tracer(0);
+	confined_tracer(1);
+}
+
 int main(int argc, char **argv)
 {
 	test_as_child();
@@ -432,6 +544,8 @@ int main(int argc, char **argv)
 		scenario_int80();
 	else if (!strcmp(what, "seccomp"))
 		scenario_seccomp();
+	else if (!strcmp(what, "suspend"))
+		scenario_suspend();
 	else
 		printf("usage: ptrace_syscall SCENARIO\n");
 	fflush(stdout);
