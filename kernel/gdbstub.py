@@ -16,6 +16,10 @@ gdb asks for maps onto that machinery:
   ? g G p P        the stop, registers (arch/*/gdbregs.py, target.xml)
   m M              memory, through physmem (mm/access_vm.py, COW for text)
   Z0 z0            software breakpoints: an int3 byte written into the text
+  Z1 Z2 Z4 z1-z4   hardware breakpoints and write/access watchpoints: the
+                   threads' debug registers (arch/x86_64/debugreg.py), as
+                   a guest debugger's POKEUSER sets them; x86 has no
+                   read-only watchpoints (Z3), as gdbserver says
   c C s S vCont    resume (all threads; stepping the one asked for)
   ^C               interrupt: every thread traps (PTRACE_INTERRUPT's trap)
   qfThreadInfo T   the process's threads (thread ids are guest tids)
@@ -40,6 +44,7 @@ import socket
 
 from kernel import sched
 from kernel import task as ktask
+from kernel.errno import Errno
 from kernel.printk import pr_info, pr_warn
 from kernel import ptrace
 from kernel.signal import jobctl_set
@@ -102,6 +107,7 @@ class GdbStub(ptrace.ExternalTracer):
         self.extended = False
         self.tgid = None                # the process being debugged
         self.breakpoints = {}           # addr -> original byte
+        self.hw_slots = [None] * 4      # DR0-DR3: (Z type, addr, len, gdb's addr)
         self.last_stop = None           # the stop reply gdb has (or will have)
         self.event_tid = None           # the thread that stopped
         self.want_stop = False          # gdb waits for a stop reply
@@ -315,6 +321,7 @@ class GdbStub(ptrace.ExternalTracer):
     def _forget(self):
         self.tgid = None
         self.breakpoints = {}
+        self.hw_slots = [None] * 4
         self.g_tid = self.event_tid = None
 
     def _defer(self):
@@ -347,6 +354,7 @@ class GdbStub(ptrace.ExternalTracer):
                     and not self.halting:
                 # a new thread's first trap while the process runs
                 self.new_threads.discard(t.pid)
+                self._hw_sync(t)
                 ptrace.ptrace_resume(t, ptrace.PTRACE_CONT, 0)
                 continue
             self.new_threads.discard(t.pid)
@@ -386,6 +394,9 @@ class GdbStub(ptrace.ExternalTracer):
                     t.regs.rip = ip
                     t.regs_dirty = True
                     extra = "swbreak:;"
+            elif sig == 5 and si is not None and si.code in (2, 4):
+                # TRAP_HWBKPT, or TRAP_TRACE: a step can set one off too
+                extra = self._hw_stop_reason(t)
         return "T%02xthread:%x;%s" % (gsig, t.pid, extra)
 
     def _fork_child(self, parent):
@@ -406,8 +417,10 @@ class GdbStub(ptrace.ExternalTracer):
         if ts and ts[0].mm is not None:
             for addr, orig in self.breakpoints.items():
                 access_remote_vm(ts[0].mm, addr, bytes((orig,)))
+        self.hw_slots = [None] * 4
         for t in ts:
             t.ptrace_code = 0
+            self._hw_sync(t)            # its debug registers cleared
             ptrace.ptrace_unlink(t)     # (wakes a stopped one)
         self._forget()
         self.want_stop = False
@@ -423,7 +436,7 @@ class GdbStub(ptrace.ExternalTracer):
         s = pkt.decode("latin-1")
         if s.startswith("qSupported"):
             return ("PacketSize=4000;qXfer:features:read+;qXfer:exec-file:read+;"
-                    "qXfer:auxv:read+;swbreak+;QStartNoAckMode+;vContSupported+")
+                    "qXfer:auxv:read+;swbreak+;hwbreak+;QStartNoAckMode+;vContSupported+")
         if s == "QStartNoAckMode":
             self.send("OK")
             self.noack = True
@@ -478,6 +491,10 @@ class GdbStub(ptrace.ExternalTracer):
         if s[0] in "Zz" and s[1] == "0":
             _, a, _ = s[1:].split(",")
             return self._breakpoint(int(a, 16), s[0] == "Z")
+        if s[0] in "Zz" and s[1] in "1234":
+            _, a, n = s[1:].split(",")
+            return self._hw_point(int(s[1]), int(a, 16), int(n.split(";")[0], 16),
+                                  s[0] == "Z")
         if s[0] in "cCsS":
             return self._cont_step(s)
         if s == "vCont?":
@@ -626,6 +643,66 @@ class GdbStub(ptrace.ExternalTracer):
                 access_remote_vm(mm, addr, bytes((orig,)), force=True)
         return "OK"
 
+    # -- hardware breakpoints and watchpoints -------------------------------------------
+    def _hw_point(self, ztype, addr, length, insert):
+        """Z1 (execute), Z2 (write), Z4 (access): one debug register per
+        aligned piece of the range gdb asks for; z1-z4 take them out."""
+        if ztype == 3:
+            return ""                   # no read-only watchpoints on x86
+        if not insert:
+            self.hw_slots = [s if s is None or s[0] != ztype or s[3] != addr else None
+                             for s in self.hw_slots]
+            return "OK"
+        pieces = [(addr, 1)] if ztype == 1 else _aligned_pieces(addr, length)
+        free = [i for i, s in enumerate(self.hw_slots) if s is None]
+        if not pieces or len(pieces) > len(free) or addr + length > _TASK_SIZE_MAX:
+            return "E01"                # gdb says: too many hardware breakpoints
+        for (a, n), i in zip(pieces, free):
+            self.hw_slots[i] = (ztype, a, n, addr)
+        return "OK"
+
+    def _hw_dr7(self):
+        dr7 = 0
+        for i, s in enumerate(self.hw_slots):
+            if s is not None:
+                ctl = _DR7_LEN[s[2]] << 2 | _DR7_RW[s[0]]
+                dr7 |= 1 << (i * 2) | ctl << (16 + i * 4)       # local enable, R/W, LEN
+        return dr7
+
+    def _hw_sync(self, t):
+        """Before t runs: its debug registers say what gdb has set (a new
+        thread starts without any, as on Linux)."""
+        from arch.x86_64 import debugreg
+        d = getattr(t, "debugregs", None)
+        want = self._hw_dr7()
+        addrs = [s[1] if s is not None else 0 for s in self.hw_slots]
+        if d is None and not want:
+            return
+        if d is not None and d.dr7 == want and (not want or d.addr == addrs):
+            return
+        try:
+            debugreg.set_debugreg(t, 7, 0)
+            for i, a in enumerate(addrs):
+                debugreg.set_debugreg(t, i, a)
+            debugreg.set_debugreg(t, 7, want)
+        except Errno as e:              # _hw_point checked them: a stub bug
+            pr_warn("gdbstub: debug registers of %d: errno %d" % (t.pid, e.errno))
+        mm = t.mm
+        if mm is not None and mm.context is not None and mm.context.loaded_task is t:
+            debugreg.load_debugregs(mm.context, t)
+
+    def _hw_stop_reason(self, t):
+        """The stop reply's reason for a debug trap: which register fired
+        (the thread's virtual DR6)."""
+        d = getattr(t, "debugregs", None)
+        fired = d.virtual_dr6 & 0xF if d is not None else 0
+        for i, s in enumerate(self.hw_slots):
+            if s is not None and fired & (1 << i):
+                if s[0] == 1:
+                    return "hwbreak:;"
+                return "%s:%x;" % ("watch" if s[0] == 2 else "awatch", s[3])
+        return ""
+
     def _cont_step(self, s):
         """c, C, s, S: continue everyone, or step the selected thread (the
         others stay stopped)."""
@@ -676,6 +753,7 @@ class GdbStub(ptrace.ExternalTracer):
                 sig = 0
             t.ptrace_code = 0
             t.jobctl &= ~ptrace.JOBCTL_TRAP_STOP
+            self._hw_sync(t)
             ptrace.ptrace_resume(t, req, sig)
 
     def _qxfer(self, s):
@@ -709,6 +787,25 @@ class GdbStub(ptrace.ExternalTracer):
             return ""
         chunk = data[off:off + length]
         return ("l" if off + length >= len(data) else "m").encode() + _escape_binary(chunk)
+
+
+_DR7_RW = {1: 0, 2: 1, 4: 3}            # Z type -> DR7 R/W: execute, write, read/write
+_DR7_LEN = {1: 0, 2: 1, 4: 3, 8: 2}     # bytes -> DR7 LEN
+_TASK_SIZE_MAX = 0x7FFFFFFFF000
+
+
+def _aligned_pieces(addr, length):
+    """[addr, addr+length) as the naturally aligned 1, 2, 4 and 8-byte
+    pieces a debug register can watch."""
+    pieces = []
+    while length > 0:
+        n = 8
+        while n > 1 and (addr % n or n > length):
+            n //= 2
+        pieces.append((addr, n))
+        addr += n
+        length -= n
+    return pieces
 
 
 def _unescape(body):

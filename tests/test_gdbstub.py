@@ -129,6 +129,58 @@ def test_gdb_through_the_stub():
     assert "hello, counter 99" in guest_out and "guest status 0" in guest_out, guest_out
 
 
+WATCH_SESSION = ["hbreak add", "awatch counter", "rwatch greeting", "continue", "bt",
+                 "continue", "continue", "delete", "continue"]
+
+
+def _watch_lines(out):
+    """Where the program stopped and why: breakpoints and watchpoints,
+    old and new values, frames (addresses of the load and of the stack
+    masked), the source lines."""
+    keep = re.compile(r"^(#\d|Breakpoint \d, |\d+\t|Hardware|Old value|New value|Value = |"
+                      r"Thread \d+ .*hit|0x[0-9a-f]+ in main|main \(\)|body \()")
+    lines = [line for line in out.splitlines() if keep.match(line)]
+    lines = [re.sub(r' "gdbworker"', "", line) for line in lines]   # names: native only
+    return [re.sub(r"0x(0000)?7f[0-9a-f]{10}", "0xADDR", line) for line in lines]
+
+
+@pytest.mark.parametrize("build", ["debug", "debug32"])
+def test_stub_hardware_watchpoints(build):
+    """hbreak, awatch and rwatch through the stub (Z1, Z4; gdb makes a
+    read watchpoint of Z4, as x86 has no Z3): the threads' debug
+    registers, and stop replies naming the watchpoint that fired (a single
+    step over the breakpoint in main sets off the access watchpoint too,
+    as natively)."""
+    prog = os.path.join(BUILD, "guest", build, "gdbprog")
+    m = Machine(prog)
+    m.wait_log(rb"stopped for the debugger")
+    out = gdb_batch(["break main", "continue"] + WATCH_SESSION, prog, target=m.port)
+    guest_out = m.finish()
+    native = gdb_batch(["break main", "run"] + WATCH_SESSION, prog)
+    assert "Hardware access (read/write) watchpoint 2: counter" in native \
+        or "Hardware access (read/write) watchpoint 3: counter" in native, native
+    assert "Value = 41" in native and "New value = 42" in native, native
+    assert _watch_lines(out) == _watch_lines(native), "stub:\n%s\nnative:\n%s\n%s" % (
+        out, native, m.log.decode()[-2000:])
+    assert "hello, counter 42" in guest_out and "guest status 0" in guest_out, guest_out
+
+
+def test_stub_watchpoint_in_a_new_thread():
+    """A watchpoint set before the thread exists fires in it: the stub
+    gives new threads the debug registers (Linux starts them without)."""
+    prog = os.path.join(DEBUG, "gdbworker")
+    session = ["watch result", "continue", "bt", "continue"]
+    m = Machine(prog)
+    m.wait_log(rb"stopped for the debugger")
+    out = gdb_batch(["break main", "continue"] + session, prog, target=m.port)
+    guest_out = m.finish()
+    native = gdb_batch(["break main", "run"] + session, prog)
+    assert 'Thread 2 "gdbworker" hit Hardware watchpoint 2: result' in native, native
+    assert _watch_lines(out) == _watch_lines(native), "stub:\n%s\nnative:\n%s\n%s" % (
+        out, native, m.log.decode()[-2000:])
+    assert "guest status 0" in guest_out, guest_out
+
+
 class Client:
     """The GDB remote protocol, by hand."""
 
@@ -208,6 +260,32 @@ def test_stub_protocol_threads_interrupt_memory():
     assert c.send("D") == "OK"
     out = m.finish()
     assert "threads done" in out and "guest status 0" in out, out + m.log.decode()
+
+
+def test_stub_watchpoint_packets():
+    """Z2/Z4 take one debug register per aligned piece (4 in all), Z3 is
+    not supported (x86), z2 gives registers back; a watchpoint set and
+    taken out again never fires."""
+    prog = os.path.join(DEBUG, "gdbprog")
+    m = Machine(prog)
+    m.wait_log(rb"stopped for the debugger")
+    c = Client(m.port)
+    assert "hwbreak+" in c.send("qSupported")
+    c.send("?")
+    counter = int(_exec_base(c), 16) + _symbol(prog, "counter")
+    assert c.send("Z3,%x,4" % counter) == ""
+    assert c.send("Z2,%x,4" % counter) == "OK"                 # 1 register
+    assert c.send("Z2,%x,8" % (counter + 3)) == "E01"          # 1+4+2+1 bytes: 4 > 3 free
+    assert c.send("Z4,%x,2" % (counter + 5)) == "OK"           # 1+1: 2 registers
+    assert c.send("Z1,%x,1" % counter) == "OK"                 # the last one
+    assert c.send("Z4,%x,1" % counter) == "E01"
+    assert c.send("z4,%x,2" % (counter + 5)) == "OK"
+    assert c.send("z2,%x,4" % counter) == "OK"
+    assert c.send("z1,%x,1" % counter) == "OK"
+    stop = c.send("c")
+    assert stop.startswith("W00"), stop                    # nothing fired: it ran to its end
+    out = m.finish()
+    assert "hello, counter 42" in out, out + m.log.decode()
 
 
 def _symbol(prog, name):
