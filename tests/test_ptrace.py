@@ -43,7 +43,7 @@ def test_ptrace_64bit_tracer_of_i386_program(libc):
     assert "cs 0x23" in n.out and "68 bytes" in n.out and "exit_group(41" in n.out, n.out
 
 
-EVENTS = ["fork", "vfork", "clone", "seize", "seize_stopped", "attach", "groupstop",
+EVENTS = ["fork", "vfork", "clone", "thread_exec", "seize", "seize_stopped", "attach", "groupstop",
           "twoparents"]
 
 

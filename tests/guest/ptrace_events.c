@@ -179,6 +179,61 @@ static void scenario_clone(void)
 	wait_show("child", pid);
 }
 
+/* -- execve in a thread that is not the leader (de_thread under ptrace) --------------- */
+
+static void *exec_fn(void *arg)
+{
+	execl("/proc/self/exe", "ptrace_events", "exit-with", "5", (char *)0);
+	return NULL;
+}
+
+static void thread_execer(void)
+{
+	pthread_t th;
+	pthread_create(&th, NULL, exec_fn, NULL);
+	for (;;)
+		pause();
+}
+
+/* the leader is stopped at its clone event when the thread execs: it is
+ * killed, the thread takes its pid, and the tracer hears of the exec from
+ * the leader's pid, GETEVENTMSG giving the thread's former tid.  (Not
+ * with PTRACE_O_TRACEEXIT: Linux stops the leader at its EXIT event and
+ * the exec waits for it; pyuml's de_thread ends the others at once.) */
+static void scenario_thread_exec(void)
+{
+	pid_t pid = traced_child(thread_execer);
+	wait_show("leader", pid);
+	PT(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC);
+	PT(PTRACE_CONT, pid, 0, 0);
+	int st = wait_show("leader", pid);              /* CLONE (glibc may mmap first) */
+	while (WIFSTOPPED(st) && (st >> 16) != PTRACE_EVENT_CLONE) {
+		PT(PTRACE_CONT, pid, 0, 0);
+		st = wait_show("leader", pid);
+	}
+	pid_t tid = eventmsg(pid);
+	wait_show("thread", tid);                       /* SIGSTOP */
+	PT(PTRACE_CONT, tid, 0, 0);                     /* it execs; the leader stays */
+	for (;;) {
+		pid_t w;
+		while ((w = waitpid(-1, &st, __WALL)) < 0 && errno == EINTR)
+			;
+		if (w < 0) {
+			printf("tracer: waitpid: %s\n", strerror(errno));
+			break;
+		}
+		print_status(w == pid ? "leader" : w == tid ? "thread" : "other", st);
+		if (WIFSTOPPED(st) && (st >> 16) == PTRACE_EVENT_EXEC)
+			printf("  eventmsg is the thread's tid %d, the leader's pid %d\n",
+			       eventmsg(w) == (unsigned long)tid, eventmsg(w) == (unsigned long)pid);
+		if (WIFSTOPPED(st))
+			PT(PTRACE_CONT, w, 0, 0);
+		else if (w == pid)
+			break;
+	}
+	printf("thread's old tid gone: %d\n", kill(tid, 0) < 0 && errno == ESRCH);
+}
+
 /* -- SEIZE, INTERRUPT, LISTEN, group stops of a seized tracee -------------------------- */
 
 static void pauser(void)
@@ -378,6 +433,8 @@ int main(int argc, char **argv)
 		scenario_vfork();
 	else if (!strcmp(what, "clone"))
 		scenario_clone();
+	else if (!strcmp(what, "thread_exec"))
+		scenario_thread_exec();
 	else if (!strcmp(what, "seize"))
 		scenario_seize();
 	else if (!strcmp(what, "seize_stopped"))
