@@ -208,3 +208,22 @@ def test_gdb_attaches_to_a_running_program(tmp_path):
     assert n_out.count('"gdbthreads"') == 2 and "rc=0" in n_out, n_out
     assert _gdb_attach_mask(u_out) == _gdb_attach_mask(n_out), \
         "native:\n%s\npyuml:\n%s\n%s" % (n_out, u_out, log[-3000:])
+
+
+STRACE_P = ("{prog} > {d}/out & P=$!; until grep -q pid {d}/out; do sleep 0.1; done; "
+            "(until [ $(grep -l 'TracerPid:[[:space:]]*[1-9]' /proc/$P/task/*/status | wc -l) = 2 ];"
+            " do sleep 0.1; done; kill $P) & "
+            "strace -qq -f -p $P 2>&1 | sed 's/[0-9][0-9]*/N/g; s/  */ /g' | sort; "
+            "wait $P; echo rc=$?")
+
+
+def test_strace_attaches_to_a_running_program(tmp_path):
+    """strace -f -p of a running two-thread program (PTRACE_SEIZE and
+    INTERRUPT of each thread in /proc/PID/task, TracerPid), then killed:
+    the signal's delivery and the death, as natively."""
+    cmd = STRACE_P.format(prog=os.path.join(BUILD, "guest", "debug", "gdbthreads"), d="{d}")
+    n_out, _ = native_sh(cmd.format(d=tmp_path))
+    u_out, _, log = guest_sh(cmd.format(d="/tmp"), tmpfs="/tmp")
+    assert "+++ killed by SIGTERM +++" in n_out and "--- SIGTERM {si_signo=SIGTERM" in n_out, n_out
+    assert "rc=143" in n_out, n_out
+    assert u_out == n_out, "native:\n%s\npyuml:\n%s\n%s" % (n_out, u_out, log[-3000:])
