@@ -46,6 +46,7 @@ from kernel import sched
 from kernel import task as ktask
 from kernel.errno import EINVAL, EIO, ENOSYS, EPERM, ESRCH
 from kernel.signal import jobctl_set
+from kernel.ptrace_access import ptrace_has_cap
 
 # requests (<linux/ptrace.h>, <asm/ptrace-abi.h>)
 PTRACE_TRACEME = 0
@@ -320,7 +321,8 @@ def check_ptrace_options(t, data):
     if data & PTRACE_O_SUSPEND_SECCOMP:
         # for checkpoint/restore (CRIU): only an administrator who is not
         # confined itself may switch another task's filters off
-        if t.cred.euid != 0:                    # CAP_SYS_ADMIN
+        from kernel.capability import CAP_SYS_ADMIN, capable
+        if not capable(t, CAP_SYS_ADMIN):
             return -EPERM
         if t.seccomp_mode or seccomp_suspended(t):
             return -EPERM
@@ -717,7 +719,7 @@ def ptrace_access_vm(tracer, child, addr, data=None, length=0):
     mm = child.mm
     if mm is None or not child.ptrace or child.ptracer is not tracer:
         return b"" if data is None else 0
-    if getattr(mm, "dumpable", 1) != 1 and _is_task(tracer) and tracer.cred.euid != 0:
+    if getattr(mm, "dumpable", 1) != 1 and _is_task(tracer) and not ptrace_has_cap(tracer):
         return b"" if data is None else 0
     return access_remote_vm(mm, addr, data if data is not None else length, force=True)
 
@@ -928,7 +930,8 @@ def _seccomp_request(t, child, request, addr, data):
     from kernel.errno import EACCES, ENOENT
     from kernel.seccomp import SECCOMP_FILTER_FLAG_LOG, SECCOMP_MODE_FILTER
     from mm.uaccess import copy_from_user, copy_to_user
-    if t.cred.euid != 0 or t.seccomp_mode:
+    from kernel.capability import CAP_SYS_ADMIN, capable
+    if not capable(t, CAP_SYS_ADMIN) or t.seccomp_mode:
         return -EACCES
     if request == PTRACE_SECCOMP_GET_METADATA:
         if addr < 8:

@@ -2,7 +2,7 @@
 
 The question Linux asks before a ptrace attach, /proc/PID/mem, kcmp and
 process_vm_readv/writev, simplified to what this kernel models:
-CAP_SYS_PTRACE is "euid 0" (ptrace_has_cap), and the one security module
+CAP_SYS_PTRACE is kernel/capability.py's (ptrace_has_cap), and the one security module
 is Yama (security/yama.py), whose ptrace_scope is 0 by default (as on
 Debian): any process may trace another of the same user.  With
 the *_REALCREDS modes Linux compares the caller's real uid and gid with all
@@ -45,4 +45,5 @@ def ptrace_may_access(t, target, mode=PTRACE_MODE_READ_REALCREDS):
 
 def ptrace_has_cap(t):
     """Does t hold CAP_SYS_PTRACE?"""
-    return t.cred.euid == 0
+    from kernel.capability import CAP_SYS_PTRACE, capable
+    return capable(t, CAP_SYS_PTRACE)
