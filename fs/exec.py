@@ -253,7 +253,12 @@ def sys_execveat(t, dirfd, filename, argv, envp, flags):
     env = _read_strings(t, envp)
     if not name and not flags & AT_EMPTY_PATH:
         return -ENOENT
+    old_pid = t.pid
     do_execveat(t, dirfd, name, args, env, flags & 0xFFFFFFFF)
+    from kernel import ptrace
+    if t.ptrace or ptrace.exec_hooks:
+        # a tracer hears of it: PTRACE_EVENT_EXEC or SIGTRAP
+        return ptrace.exec_stop(t, old_pid)
     return 0                    # rax of the new program (start_thread)
 
 

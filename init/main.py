@@ -25,7 +25,7 @@ from kernel import printk as kprintk
 from kernel.printk import pr_err, pr_info
 
 USAGE = ("usage: linux [mem=SIZE] initrd=FILE init=PATH [quiet|debug|loglevel=N] "
-         "[strace=LIST [strace_file=PATH]] "
+         "[strace=LIST [strace_file=PATH]] [gdb=PORT [gdb_exec=PATH] [gdb_pid=PID]] "
          "[root=/dev/root rootfstype=hostfs rootflags=DIR [ro|rw]] [hostfs=DIR[:rw] ...] "
          "[name=value ...] [-- ARG ...]")
 
@@ -59,6 +59,9 @@ class Options:
         self.rootflags = None
         self.read_only = None
         self.stats = False
+        self.gdb_port = None            # kernel/gdbstub.py
+        self.gdb_exec = None
+        self.gdb_pid = None
         self.strace = None              # strace=: the built-in tracer (kernel/trace/)
         self.strace_file = None
         self.ubd = []                   # drivers/block/ubd.py UbdConfigs
@@ -133,6 +136,23 @@ def parse_cmdline(argv):
             # at the end, logging the verdict (mm/debug.py)
             from mm import debug
             debug.check_enabled = value not in ("0", "off")
+        elif name == "gdb":
+            # the GDB stub (kernel/gdbstub.py): listen on 127.0.0.1:PORT
+            try:
+                o.gdb_port = int(value)
+            except ValueError:
+                raise BootError("gdb=%s: give a port number (0: any free one)" % value)
+            if not 0 <= o.gdb_port < 65536:
+                raise BootError("gdb=%s: not a port number" % value)
+        elif name == "gdb_exec":
+            if not value.startswith("/"):
+                raise BootError("gdb_exec=%s: give an absolute path" % value)
+            o.gdb_exec = value
+        elif name == "gdb_pid":
+            try:
+                o.gdb_pid = int(value)
+            except ValueError:
+                raise BootError("gdb_pid=%s: not a pid" % value)
         elif name == "strace":
             o.strace = value
         elif name == "strace_file":
@@ -158,6 +178,8 @@ def parse_cmdline(argv):
             continue                            # UML options that mean nothing here
         else:
             o.env.append(a.encode())
+    if o.gdb_port is None and (o.gdb_exec or o.gdb_pid):
+        raise BootError("gdb_exec= and gdb_pid= need gdb=PORT")
     return o
 
 
@@ -437,6 +459,12 @@ def start_kernel(argv):
         devtmpfs_mount_on_dev(root)             # CONFIG_DEVTMPFS_MOUNT
     unpack_initrd(o, root)
     ensure_console_node(root)
+    if o.gdb_port is not None:
+        from kernel.gdbstub import gdbstub_init
+        try:
+            gdbstub_init(o.gdb_port, o.gdb_exec, o.gdb_pid)
+        except OSError as e:
+            raise BootError(str(e))
     t = make_init_task(root)
     open_console(t)
     path = run_init(t, o)

@@ -99,6 +99,7 @@ MODULES = {
     "BLOCK": ("block", "drivers.block", "block.blk_core"),
     "BLK_DEV_LOOP": ("drivers.block.loop", "drivers.loop", "block.loop"),
     "PTRACE": ("kernel.ptrace",),
+    "SECURITY_YAMA": ("security.yama",),
     "DNOTIFY": ("fs.notify.dnotify",),
     "PRINTK": ("kernel.printk",),
 }

@@ -16,7 +16,7 @@ from kernel.trace import strace as _strace
 from kernel.errno import EAGAIN, ECHILD, EINVAL, ERESTARTSYS, ESRCH
 from fs.file import O_NONBLOCK, POLLHUP, POLLIN, POLLRDNORM
 from kernel.signal import (CLD_CONTINUED, CLD_DUMPED, CLD_EXITED, CLD_KILLED,
-                           CLD_STOPPED, PF_EXITING, SA_NOCLDWAIT, SIG_IGN,
+                           CLD_STOPPED, CLD_TRAPPED, PF_EXITING, SA_NOCLDWAIT, SIG_IGN,
                            SIGCHLD, SIGKILL, SigInfo, send_signal)
 
 WNOHANG = 0x00000001
@@ -69,7 +69,8 @@ def do_exit(t, code):
     if _strace.enabled:
         _strace.task_exit(t, code)
     if t.kstack is not None:
-        t.kstack.close()
+        if not t.kstack.gi_running:     # (an exit from inside it ends it anyway)
+            t.kstack.close()
         t.kstack = None
     if t.state in (sched.TASK_INTERRUPTIBLE, sched.TASK_UNINTERRUPTIBLE):
         sched.wake_up_process(t)
@@ -142,9 +143,16 @@ def _group_dead(t):
 
 def exit_notify(t):
     """t is gone but for its exit status.  A process's children belong to
-    its group leader; they are handed on when the last thread exits."""
+    its group leader; they are handed on when the last thread exits.  The
+    tasks t traced are let go; a traced t is its tracer's to reap first
+    (kernel/ptrace.py)."""
     leader = t.group_leader
     group_dead = _group_dead(t)
+    if t.ptraced:
+        from kernel.ptrace import exit_ptrace
+        exit_ptrace(t)
+    if t.ptrace and not _traced_by_task(t):
+        _external_tracer_exit(t)
     if group_dead:
         # the process's ITIMER_REAL dies with it
         for it in getattr(t.signal, "itimers", ())[:1]:
@@ -154,19 +162,44 @@ def exit_notify(t):
         exit_itimers(t)                 # and its POSIX timers
         forget_original_parent(leader)
     if t is not leader:
-        # a non-leader thread is reaped at once
+        if t.ptrace:
+            # a traced thread waits, a zombie, for its tracer to reap it
+            t.exit_state = sched.EXIT_ZOMBIE
+            t.state = sched.EXIT_ZOMBIE
+            do_notify_parent(t, t.exit_code, t.ptracer, SIGCHLD)
+            return
+        # a non-leader thread is reaped at once (release_task tells the
+        # leader's parent if it was the last one)
         t.exit_state = sched.EXIT_DEAD
         t.state = sched.EXIT_DEAD
         release_task(t)
-        if group_dead and leader.exit_state == sched.EXIT_ZOMBIE:
-            do_notify_pidfd(leader)
-            _notify_parent_of_zombie(leader)
         return
     t.exit_state = sched.EXIT_ZOMBIE
     t.state = sched.EXIT_ZOMBIE
     do_notify_pidfd(t)                  # a pidfd of the leader thread is readable
-    if group_dead:
+    if group_dead and thread_group_empty(t):
         _notify_parent_of_zombie(t)
+
+
+def thread_group_empty(leader):
+    """No thread of leader's process is left but leader (zombie threads a
+    tracer has not reaped still count)."""
+    return not any(th is not leader and th.tgid == leader.tgid for th in ktask.tasks.values())
+
+
+def _traced_by_task(t):
+    return isinstance(t.ptracer, ktask.Task)
+
+
+def _external_tracer_exit(t):
+    """The GDB stub traces t: it hears of the exit and lets go (it reaps
+    nothing; the real parent does)."""
+    from kernel.ptrace import ptrace_unlink
+    tracer = t.ptracer
+    if _group_dead(t):
+        status = t.signal.group_exit_code if t.signal.group_exit else t.exit_code
+        tracer.ptrace_exited(t, status)
+    ptrace_unlink(t)
 
 
 def do_notify_pidfd(t):
@@ -178,9 +211,18 @@ def do_notify_pidfd(t):
 
 
 def _notify_parent_of_zombie(leader):
+    """The process of leader is dead: tell its parent (its tracer first,
+    if it has one: the real parent hears of it once the tracer has reaped
+    it or let it go, notify_real_parent_of_zombie)."""
     if leader.tgid == 1:
         status = leader.signal.group_exit_code if leader.signal.group_exit else leader.exit_code
         raise InitDied(status)
+    if leader.ptrace and _traced_by_task(leader):
+        from kernel.ptrace import ptrace_reparented
+        status = leader.signal.group_exit_code if leader.signal.group_exit else leader.exit_code
+        sig = SIGCHLD if ptrace_reparented(leader) else leader.exit_signal
+        do_notify_parent(leader, status, leader.ptracer, sig)
+        return
     if getattr(leader, "_notified", False):
         return
     leader._notified = True
@@ -194,20 +236,29 @@ def _notify_parent_of_zombie(leader):
         parent.group_leader.wait_chldexit.wake_up()
 
 
-def do_notify_parent(p, status):
-    """Send the parent its exit signal; True if p should be reaped now."""
-    parent = p.real_parent
+notify_real_parent_of_zombie = _notify_parent_of_zombie     # once untraced
+
+
+def do_notify_parent(p, status, tracer=None, sig=None):
+    """Send the parent its exit signal; True if p should be reaped now.
+    With tracer: tell p's tracer instead (sig, never reaped by itself)."""
+    parent = tracer if tracer is not None else p.real_parent
     if parent is None:
         return True
+    if sig is None:
+        sig = p.exit_signal
     code, data = _status_to_cld(status)
-    info = SigInfo(p.exit_signal or SIGCHLD, code, pid=p.tgid, uid=p.cred.uid,
+    info = SigInfo(sig or SIGCHLD, code, pid=p.pid, uid=p.cred.uid,
                    status=data, utime=int((p.signal.utime + p.signal.cutime) * 100),
                    stime=int((p.signal.stime + p.signal.cstime) * 100))
     ka = parent.sighand.action[SIGCHLD]
     autoreap = ka.handler == SIG_IGN or bool(ka.flags & SA_NOCLDWAIT)
-    sig = p.exit_signal
+    if tracer is not None:
+        autoreap = False
     if 0 < sig <= 64 and not (autoreap and sig == SIGCHLD and ka.handler == SIG_IGN):
         send_signal(parent, info, group=True)
+    if tracer is not None:
+        parent.group_leader.wait_chldexit.wake_up()
     if p.exit_signal == 0:
         autoreap = False
     return autoreap
@@ -249,36 +300,48 @@ def forget_original_parent(t):
             sig = getattr(th, "pdeath_signal", 0)
             if sig and not th.exit_state:
                 send_signal(th, SigInfo(sig, 0), group=True)
-        if child.exit_state == sched.EXIT_ZOMBIE and _group_dead(child):
+        if child.exit_state == sched.EXIT_ZOMBIE and _group_dead(child) and not child.ptrace \
+                and thread_group_empty(child):
             child._notified = False
             _notify_parent_of_zombie(child)
 
 
 def release_task(p):
-    ktask.tasks.pop(p.pid, None)
+    if p.ptrace:
+        from kernel.ptrace import ptrace_release
+        ptrace_release(p)
+    if ktask.tasks.get(p.pid) is p:
+        ktask.tasks.pop(p.pid, None)
     parent = p.real_parent
     if p.group_leader is p and parent is not None and p in parent.children:
         parent.children.remove(p)
     p.state = sched.EXIT_DEAD
     p.exit_state = sched.EXIT_DEAD
     do_notify_pidfd(p)                  # POLLHUP: the pid is gone
-    if p.group_leader is p:
+    leader = p.group_leader
+    if leader is p:
         from kernel import jobctl
         jobctl.forget_task(p)
+    elif leader.exit_state == sched.EXIT_ZOMBIE and _group_dead(leader) \
+            and thread_group_empty(leader):
+        # the last thread of a process whose leader died first
+        do_notify_pidfd(leader)
+        _notify_parent_of_zombie(leader)
 
 
 # -- wait -----------------------------------------------------------------------------
 
-def _eligible(parent, p, which, id_, options):
+def _eligible(p, which, id_, options, ptrace):
     if p.exit_state == sched.EXIT_DEAD:
         return False
-    if which == P_PID and p.tgid != id_:
+    if which == P_PID and p.pid != id_:
         return False
     if which == P_PIDFD and p is not id_:
         return False
     if which == P_PGID and p.signal.pgrp != id_:
         return False
-    if not options & __WALL:
+    if not options & __WALL and not ptrace:
+        # a tracer waits for its tracees whatever their exit signal
         clone_child = p.exit_signal != SIGCHLD
         if bool(options & __WCLONE) != clone_child:
             return False
@@ -291,38 +354,101 @@ def _children(t, options):
     out = []
     for th in t.thread_group():
         out.extend(th.children)
-    if t.group_leader is not t:
-        pass
     return out
+
+
+def _tracees(t, options):
+    """The tasks traced by t's process (by t alone with __WNOTHREAD)."""
+    if options & __WNOTHREAD:
+        return list(t.ptraced)
+    out = []
+    for th in t.thread_group():
+        out.extend(th.ptraced)
+    return out
+
+
+_FOUND = object()           # eligible, nothing to report yet
+
+
+def _exit_status(p):
+    return p.signal.group_exit_code if p.signal.group_exit else p.exit_code
+
+
+def _wait_consider(t, p, ptrace, which, id_, options, report):
+    """Linux's wait_consider_task: report(...)'s value, _FOUND, or None
+    (not a task this wait is about).  ptrace: p is one of our tracees."""
+    from kernel.ptrace import JOBCTL_LISTENING, ptrace_reparented
+    if not _eligible(p, which, id_, options, ptrace):
+        return None
+    if not ptrace and p.ptrace and not ptrace_reparented(p):
+        ptrace = True               # our child, traced by us: as its tracer
+    found = False
+    if p.exit_state == sched.EXIT_ZOMBIE:
+        delay = p.group_leader is p and not thread_group_empty(p)
+        if not delay and (ptrace or not p.ptrace) and options & WEXITED:
+            return _wait_task_zombie(t, p, ptrace, options, report)
+        # a zombie another task traces is only its tracer's to see
+        found = not ptrace or bool(options & (WCONTINUED | WEXITED))
+    else:
+        found = True
+    if ptrace:
+        if p.state == sched.TASK_TRACED and not p.jobctl & JOBCTL_LISTENING and p.ptrace_code:
+            code = p.ptrace_code
+            if not options & WNOWAIT:
+                p.ptrace_code = 0
+            return report(p, "trapped", code)
+    elif options & WSTOPPED:
+        sigs = p.signal
+        if getattr(sigs, "stopped", False) and getattr(sigs, "stop_report", 0):
+            code = sigs.stop_report
+            if not options & WNOWAIT:
+                sigs.stop_report = 0
+            return report(p, "stop", code)
+    if options & WCONTINUED and getattr(p.signal, "cont_report", False):
+        if not options & WNOWAIT:
+            p.signal.cont_report = False
+        return report(p, "cont", 0xFFFF)
+    return _FOUND if found else None
+
+
+def _wait_task_zombie(t, p, ptrace, options, report):
+    from kernel.ptrace import ptrace_reparented, ptrace_unlink
+    status = _exit_status(p)
+    if options & WNOWAIT:
+        return report(p, "exit", status)
+    # a tracer that is not the real parent reaps only for itself: the
+    # real parent is told now, and reaps it in its turn
+    handed_on = ptrace and ptrace_reparented(p) and p.group_leader is p
+    ret = report(p, "exit", status)
+    if handed_on:
+        ptrace_unlink(p)
+        notify_real_parent_of_zombie(p)
+        return ret
+    if p.group_leader is p:
+        leader = t.group_leader
+        leader.signal.cutime += p.signal.utime + p.signal.cutime
+        leader.signal.cstime += p.signal.stime + p.signal.cstime
+    release_task(p)
+    return ret
 
 
 def do_wait(t, which, id_, options, report):
     """The generator behind wait4 and waitid.  report(p, kind, status)
-    writes the results and returns the value of the call."""
+    writes the results and returns the value of the call; kind is "exit",
+    "stop" (a group stop, for the real parent), "trapped" (a ptrace stop,
+    for the tracer) or "cont"."""
     leader = t.group_leader
     while True:
-        kids = [p for p in _children(leader, options) if _eligible(t, p, which, id_, options)]
-        if not kids:
+        found = False
+        for ptrace, tasks in ((False, _children(leader, options)), (True, _tracees(t, options))):
+            for p in tasks:
+                r = _wait_consider(t, p, ptrace, which, id_, options, report)
+                if r is _FOUND:
+                    found = True
+                elif r is not None:
+                    return r
+        if not found:
             return -ECHILD
-        for p in kids:
-            if p.exit_state == sched.EXIT_ZOMBIE and _group_dead(p) and options & WEXITED:
-                status = p.signal.group_exit_code if p.signal.group_exit else p.exit_code
-                ret = report(p, "exit", status)
-                if not options & WNOWAIT:
-                    leader.signal.cutime += p.signal.utime + p.signal.cutime
-                    leader.signal.cstime += p.signal.stime + p.signal.cstime
-                    release_task(p)
-                return ret
-            sigs = p.signal
-            if options & WSTOPPED and getattr(sigs, "stop_report", 0):
-                status = sigs.stop_report
-                if not options & WNOWAIT:
-                    sigs.stop_report = 0
-                return report(p, "stop", status)
-            if options & WCONTINUED and getattr(sigs, "cont_report", False):
-                if not options & WNOWAIT:
-                    sigs.cont_report = False
-                return report(p, "cont", 0xFFFF)
         if options & WNOHANG:
             return report(None, None, 0)
         from kernel.signal import signal_pending
@@ -356,13 +482,13 @@ def sys_wait4(t, pid, stat_addr, options, ru):
         if p is None:
             return 0
         if stat_addr:
-            if kind == "stop":
+            if kind in ("stop", "trapped"):
                 status = (status << 8) | 0x7F
             put_user_u32(t.mm, stat_addr, status)
         if ru:
             from kernel.sys import fill_rusage
             fill_rusage(t, ru, p, who="both")
-        return p.tgid
+        return p.pid
 
     return do_wait(t, which, id_, options, report)
 
@@ -427,12 +553,14 @@ def _waitid(t, which, id_, options, infop, ru, hook=None):
                 code, data = _status_to_cld(status)
             elif kind == "stop":
                 code, data = CLD_STOPPED, status
+            elif kind == "trapped":
+                code, data = CLD_TRAPPED, status
             else:
                 code, data = CLD_CONTINUED, SIGCONT_NR
             if t.arch.BITS == 64:
-                raw = struct.pack("<iiiiiIi", SIGCHLD, 0, code, 0, p.tgid, p.cred.uid, data)
+                raw = struct.pack("<iiiiiIi", SIGCHLD, 0, code, 0, p.pid, p.cred.uid, data)
             else:
-                raw = struct.pack("<iiiiIi", SIGCHLD, 0, code, p.tgid, p.cred.uid, data)
+                raw = struct.pack("<iiiiIi", SIGCHLD, 0, code, p.pid, p.cred.uid, data)
             copy_to_user(t.mm, infop, raw.ljust(128, b"\0"))
         if ru and p is not None:
             from kernel.sys import fill_rusage
@@ -446,12 +574,26 @@ SIGCONT_NR = 18
 
 
 def sys_exit(t, code):
-    do_exit(t, (code & 0xFF) << 8)
+    status = (code & 0xFF) << 8
+    if t.ptrace:
+        return _traced_exit(t, status)
+    do_exit(t, status)
     return 0
 
 
 def sys_exit_group(t, code):
+    if t.ptrace:
+        start_group_exit(t, 0, code=(code & 0xFF) << 8)
+        return _traced_exit(t, t.signal.group_exit_code)
     do_group_exit(t, (code & 0xFF) << 8)
+    return 0
+
+
+def _traced_exit(t, status):
+    """A traced task's exit: PTRACE_EVENT_EXIT first, if asked for."""
+    from kernel.ptrace import exit_stop
+    yield from exit_stop(t, status)
+    do_exit(t, status)
     return 0
 
 

@@ -246,7 +246,8 @@ def mm_alloc(arch):
 
 # -- tasks -----------------------------------------------------------------------------
 
-def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signal=None):
+def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signal=None,
+                 trace=0):
     from skas.fpu import get_xstate
     from skas.userspace import fetch_regs
     if flags & (CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET
@@ -369,6 +370,9 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
         c.set_child_tid = child_tid             # written when it first runs
     if flags & CLONE_CHILD_CLEARTID:
         c.clear_child_tid = child_tid
+    if t.ptrace:
+        from kernel.ptrace import ptrace_init_task
+        ptrace_init_task(c, t, bool(flags & CLONE_PTRACE) or trace)
     ktask.tasks[pid] = c
     sched.sched_fork(c, t)
     return c
@@ -398,10 +402,21 @@ def kernel_clone(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
             return -EINVAL
         from kernel.pidfd import clone_pidfd_reserve
         pidfd_nr = clone_pidfd_reserve(t, pidfd)
-    c = copy_process(t, flags, stack, parent_tid, child_tid, tls, exit_signal)
+    trace = 0
+    if t.ptrace:
+        from kernel.ptrace import clone_event
+        trace = clone_event(t, flags, (flags & CSIGNAL) if exit_signal is None else exit_signal)
+    c = copy_process(t, flags, stack, parent_tid, child_tid, tls, exit_signal, trace)
     if pidfd_nr is not None:
         from kernel.pidfd import clone_pidfd_install
         clone_pidfd_install(t, pidfd_nr, c, bool(flags & CLONE_THREAD))
+    if t.ptrace:
+        # the tracer hears of the new task, and of the end of the vfork wait
+        from kernel.ptrace import clone_stops
+        if flags & CLONE_VFORK:
+            c.vfork_done = sched.WaitQueue()
+            c.vfork_parent = t
+        return clone_stops(t, c, trace, bool(flags & CLONE_VFORK))
     if flags & CLONE_VFORK:
         c.vfork_done = sched.WaitQueue()
         c.vfork_parent = t

@@ -82,13 +82,16 @@ class WaitQueue:
 
 
 class Sleep:
-    """What a sleeping system call yields."""
-    __slots__ = ("queues", "deadline", "interruptible")
+    """What a sleeping system call yields.  state: the state to sleep in
+    when it is neither (un)interruptible: TASK_TRACED for a ptrace stop,
+    from which only the tracer or SIGKILL wakes the task (wake_up_state)."""
+    __slots__ = ("queues", "deadline", "interruptible", "state")
 
-    def __init__(self, queues=(), deadline=None, interruptible=True):
+    def __init__(self, queues=(), deadline=None, interruptible=True, state=0):
         self.queues = queues
         self.deadline = deadline
         self.interruptible = interruptible
+        self.state = state
 
 
 class Timer:
@@ -129,7 +132,7 @@ def next_timer():
 # -- sleeping and waking -------------------------------------------------------
 
 def sleep_on(t, sl):
-    t.state = TASK_INTERRUPTIBLE if sl.interruptible else TASK_UNINTERRUPTIBLE
+    t.state = sl.state or (TASK_INTERRUPTIBLE if sl.interruptible else TASK_UNINTERRUPTIBLE)
     t.sleeping_on = sl.queues
     for q in sl.queues:
         q.waiters.append(t)
@@ -150,6 +153,17 @@ def wake_up_process(t):
     if t.sleep_timer is not None:
         t.sleep_timer.active = False
         t.sleep_timer = None
+    t.state = TASK_RUNNING
+    enqueue_task(t, ENQUEUE_WAKEUP)
+    check_preempt_wakeup(t)
+    return True
+
+
+def wake_up_state(t, state):
+    """Make t runnable if it is in state (TASK_TRACED, TASK_STOPPED):
+    the tracer resuming a tracee, SIGCONT, SIGKILL."""
+    if t.state != state:
+        return False
     t.state = TASK_RUNNING
     enqueue_task(t, ENQUEUE_WAKEUP)
     check_preempt_wakeup(t)
@@ -220,9 +234,12 @@ def yield_task(t):
 
 
 def signal_wake_up(t, fatal=False):
-    """A signal arrived: interrupt an interruptible sleep (any, if fatal)."""
+    """A signal arrived: interrupt an interruptible sleep (any, and a
+    ptrace stop, if fatal)."""
     if t.state == TASK_INTERRUPTIBLE or (fatal and t.state == TASK_UNINTERRUPTIBLE):
         wake_up_process(t)
+    elif fatal and t.state == TASK_TRACED:
+        wake_up_state(t, TASK_TRACED)
 
 
 def tick():

@@ -19,9 +19,11 @@ test.  Filters are immutable and shared: a task points at its newest
 pointer, exec keeps it, TSYNC gives the caller's to all its threads.
 
 Installing a filter needs no_new_privs (PR_SET_NO_NEW_PRIVS) or
-CAP_SYS_ADMIN.  SECCOMP_RET_TRACE goes to ptrace_event_seccomp(), the
-hook the guest ptrace(2) implementation takes over; with no tracer the
-call fails with ENOSYS, as on Linux.  SECCOMP_RET_USER_NOTIF sends the
+CAP_SYS_ADMIN.  SECCOMP_RET_TRACE goes to the tracer (kernel/ptrace.py
+seccomp_trace: a PTRACE_EVENT_SECCOMP stop, then the call as the tracer
+leaves it); with no tracer asking, the call fails with ENOSYS, as on Linux.
+A tracee whose tracer set PTRACE_O_SUSPEND_SECCOMP runs unchecked
+(kernel/ptrace.py seccomp_suspended).  SECCOMP_RET_USER_NOTIF sends the
 call to the listener fd (kernel/seccomp_notify.py) and waits for its
 answer; with no listener, ENOSYS.
 """
@@ -311,11 +313,17 @@ def _strict_allowed(abi, nr):
     return name in allowed
 
 
-def secure_computing(t, abi, nr):
+def secure_computing(t, abi, nr, recheck_after_trace=False):
     """Before t's system call nr runs: True to run it, False when seccomp
     has decided it (the return value and any signal are set), or a
-    generator (USER_NOTIF: t waits for the listener)."""
+    generator (USER_NOTIF: t waits for the listener).  After the tracer's
+    PTRACE_EVENT_SECCOMP stop the call (maybe changed) is checked again,
+    recheck_after_trace: SECCOMP_RET_TRACE then lets it run."""
     mode = t.seccomp_mode
+    if t.ptrace:
+        from kernel.ptrace import seccomp_suspended
+        if seccomp_suspended(t):
+            return True                 # PTRACE_O_SUSPEND_SECCOMP
     if mode == SECCOMP_MODE_STRICT:
         if _strict_allowed(abi, nr):
             return True
@@ -345,8 +353,12 @@ def secure_computing(t, abi, nr):
                                   call_addr=t.regs.rip, arch=arch))
         return False
     if action == SECCOMP_RET_TRACE:
-        if ptrace_event_seccomp(t, value):
-            return True                 # the tracer let it run (it may have changed it)
+        if recheck_after_trace:
+            return True                 # the tracer has had its say
+        from kernel.ptrace import seccomp_trace
+        traced = seccomp_trace(t, abi, value)
+        if traced is not None:
+            return traced               # the tracer sees the call first
         _skip(t, -ENOSYS)
         return False
     if action == SECCOMP_RET_USER_NOTIF:
@@ -362,15 +374,6 @@ def secure_computing(t, abi, nr):
     live = sum(1 for th in t.thread_group() if not th.exit_state)
     _kill(t, 31, thread=(action == SECCOMP_RET_KILL_THREAD and live > 1), coredump=True,
           info=(nr, arch))
-    return False
-
-
-def ptrace_event_seccomp(t, data):
-    """SECCOMP_RET_TRACE's hook for guest ptrace(2) (PTRACE_EVENT_SECCOMP):
-    a tracer that asked for PTRACE_O_TRACESECCOMP stops the task here and
-    the call goes on as the tracer leaves it (True).  Without one it
-    returns False and the call fails with ENOSYS, as on Linux.  The ptrace
-    implementation replaces this function."""
     return False
 
 

@@ -6,7 +6,8 @@ shares another set (kill); standard signals queue at most once, real-time
 signals queue every instance with its siginfo.
 
 Delivery happens on the way back to user space (exit_to_user_mode in
-skas/userspace.py calls do_signal): the next unblocked signal is taken;
+skas/userspace.py calls do_signal): the next unblocked signal is taken
+(a traced task's tracer sees it first, kernel/ptrace.py);
 ignored ones vanish, default actions stop, continue or kill the whole
 thread group (core-dumping signals are reported with WCOREDUMP), and a
 handler gets a frame built by the subarch (arch/*/signal.py), after the
@@ -119,7 +120,7 @@ class SigPending:
                 return info
 
     def _take(self, mask):
-        avail = self.signal & ~mask
+        avail = self.signal & ~mask & ALL_SIGNALS
         if not avail:
             return None
         # synchronous (fault) signals first, as Linux does
@@ -215,6 +216,22 @@ def signal_pending(t):
     return bool((t.pending.signal | t.signal.shared_pending.signal) & ~t.blocked)
 
 
+# A pending group stop or ptrace trap (t.jobctl, kernel/ptrace.py) must make
+# the task go through get_signal as a signal does, without the hot return
+# path (skas/userspace.py _signal_work) looking anywhere new: it is a bit
+# beyond the 64 signals in the task's pending set, never blocked, never
+# dequeued (Linux's TIF_SIGPENDING, which signal_wake_up sets).  jobctl_set
+# sets it; get_signal clears it once no such work is left.
+JOBCTL_PENDING_MASK = 0x1E0000          # kernel/ptrace.py: stop pending, traps
+JOBCTL_WORK = 1 << 64
+
+
+def jobctl_set(t, bits):
+    t.jobctl |= bits
+    if bits & JOBCTL_PENDING_MASK:
+        t.pending.signal |= JOBCTL_WORK
+
+
 def fatal_signal_pending(t):
     return t.signal.group_exit or bool(t.pending.signal & sigmask(SIGKILL))
 
@@ -228,7 +245,7 @@ PF_SIGNALED = 0x400
 def _wants_signal(t, sig):
     if t.exit_state or t.flags & PF_EXITING or t.blocked & sigmask(sig):
         return False
-    return sig == SIGKILL or t.state != sched.TASK_STOPPED
+    return sig == SIGKILL or t.state not in (sched.TASK_STOPPED, sched.TASK_TRACED)
 
 
 def _unkillable(t, sig, force):
@@ -277,8 +294,9 @@ def send_signal(t, info, group=True, force=False):
             th.pending.flush(sigmask(SIGCONT))
         sigs.shared_pending.flush(sigmask(SIGCONT))
     # ignored signals are dropped at once (unless blocked: they may be
-    # unignored before they are unblocked); a tracer sees them all
-    if sig_ignored(t, sig) and sig != SIGKILL and not _strace.enabled:
+    # unignored before they are unblocked); a tracer sees them all (the
+    # built-in strace=, or a traced task's tracer: kernel/ptrace.py)
+    if sig_ignored(t, sig) and sig != SIGKILL and not _strace.enabled and not t.ptrace:
         return 0
     pending = sigs.shared_pending if group else t.pending
     if sig >= SIGRTMIN and info.code != SI_USER and info.timer is None \
@@ -309,7 +327,9 @@ def complete_signal(t, sig, group):
         if target is None:
             return                      # every thread blocks it
     if sig_fatal(t, sig) and not target.real_blocked & sigmask(sig) \
-            and not COREDUMP_DEFAULT & sigmask(sig) and (sig == SIGKILL or not _strace.enabled):
+            and not COREDUMP_DEFAULT & sigmask(sig) \
+            and (sig == SIGKILL or not (_strace.enabled or t.ptrace)):
+        # (a tracer sees a fatal signal first, but SIGKILL)
         kexit.start_group_exit(t, sig)
         return
     sched.signal_wake_up(target, fatal=(sig == SIGKILL))
@@ -362,36 +382,59 @@ def check_kill_permission(sender, t, sig):
 
 # -- delivery ---------------------------------------------------------------------
 
-def next_signal(t):
+def get_signal(t):
     """Take the next deliverable signal: (sig, info, action) or None.
-    Default actions (ignore, stop, terminate) are carried out here."""
+    Default actions (ignore, stop, terminate) are carried out here.
+
+    A generator: a traced task stops in it (kernel/ptrace.py) - for a
+    pending group stop or trap, when it takes a signal (the tracer may
+    change or cancel it) and before it dies.  Nobody else ever yields."""
     from kernel import exit as kexit
     from kernel import jobctl
+    from kernel import ptrace
     while True:
         if t.signal.group_exit:
             kexit.do_exit(t, t.signal.group_exit_code)
             return None
+        if t.jobctl & JOBCTL_PENDING_MASK:
+            if t.jobctl & ptrace.JOBCTL_STOP_PENDING and jobctl.do_signal_stop(t, 0):
+                return None
+            if t.jobctl & ptrace.JOBCTL_TRAP_MASK:
+                yield from ptrace.do_jobctl_trap(t)
+                continue
+        elif t.pending.signal & JOBCTL_WORK:
+            t.pending.signal &= ~JOBCTL_WORK    # done with job control
+        shared = False
         info = t.pending.take(t.blocked)
         if info is None:
             info = t.signal.shared_pending.take(t.blocked)
+            shared = True
         if info is None:
             return None
         if _strace.enabled:
             _strace.signal_delivered(t, info)
         sig = info.signo
+        m = sigmask(sig)
+        if m & STOP_SIGNALS:
+            t.jobctl |= ptrace.JOBCTL_STOP_DEQUEUED     # (not work: no jobctl_set)
+        if t.ptrace and sig != SIGKILL:
+            sig, info = yield from ptrace.ptrace_signal(t, sig, info, shared)
+            if not sig:
+                continue
+            m = sigmask(sig)
         ka = t.sighand.action[sig]
         if ka.handler == SIG_IGN:
             continue
         if ka.handler != SIG_DFL:
             return sig, info, ka
-        m = sigmask(sig)
         if m & IGNORE_DEFAULT:
             continue
         if m & STOP_SIGNALS:
             if sig != SIGSTOP and jobctl.is_orphaned_pgrp(t):
                 continue
-            jobctl.do_signal_stop(t, sig)
-            return None
+            if jobctl.do_signal_stop(t, sig):
+                return None                 # stopped (a tracee traps instead)
+            continue
         # terminate; the core signals write a core file first when
         # RLIMIT_CORE allows one, and only then report WCOREDUMP
         core = False
@@ -399,6 +442,8 @@ def next_signal(t):
             from fs.coredump import do_coredump
             core = do_coredump(t, info)
         kexit.start_group_exit(t, sig, core=core)
+        if t.ptrace:
+            yield from ptrace.exit_stop(t, t.signal.group_exit_code)
         kexit.do_exit(t, t.signal.group_exit_code)
         return None
 
@@ -409,16 +454,39 @@ def do_signal(t):
 
     Like Linux, every signal that can be delivered now gets its frame
     before the task runs again: the frames nest, so the handler of the last
-    one taken runs first and returns into the previous one."""
+    one taken runs first and returns into the previous one.
+
+    A traced task may stop for its tracer part way: the rest of the
+    delivery then becomes its kernel stack, resumed when the tracer lets
+    it go (and the task is not runnable now)."""
+    gen = _do_signal(t)
+    try:
+        sl = gen.send(None)
+    except StopIteration as e:
+        return e.value
+    from kernel.syscall import KSTACK_DONE
+
+    def rest():
+        yield from gen
+        return KSTACK_DONE
+    t.kstack = rest()
+    sched.sleep_on(t, sl)
+    return False
+
+
+def _do_signal(t):
     handled = False
     while True:
-        res = next_signal(t)
+        res = yield from get_signal(t)
         if t.exit_state or t.flags & PF_EXITING:
             return False
         if res is None:
             break
         handle_signal(t, *res)
         handled = True
+        if t.syscall_work:
+            from kernel.ptrace import signal_delivered_step
+            yield from signal_delivered_step(t)
         if not signal_pending(t):
             return True
     if handled:

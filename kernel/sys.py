@@ -66,7 +66,22 @@ def _id(v):
     return -1 if v == 0xFFFFFFFF else v
 
 
+def _ids(c):
+    return (c.euid, c.egid, c.fsuid, c.fsgid)
+
+
+def commit_creds(t, old):
+    """The credentials of t changed from old (an _ids() tuple): as Linux's
+    commit_creds, a process whose effective or filesystem ids changed (or
+    that became root) is no longer dumpable (suid_dumpable 0): no core, and
+    only root may ptrace it (kernel/ptrace_access.py)."""
+    new = _ids(t.cred)
+    if new != old and t.mm is not None:
+        t.mm.dumpable = 0
+
+
 def sys_setuid(t, uid):
+    ids = _ids(t.cred)
     uid = _id(uid)
     if uid < 0:
         return -EINVAL
@@ -79,10 +94,12 @@ def sys_setuid(t, uid):
     else:
         return -EPERM
     fix_setuid(old, c)
+    commit_creds(t, ids)
     return 0
 
 
 def sys_setgid(t, gid):
+    old = _ids(t.cred)
     gid = _id(gid)
     if gid < 0:
         return -EINVAL
@@ -93,10 +110,12 @@ def sys_setgid(t, gid):
         c.egid = c.fsgid = gid
     else:
         return -EPERM
+    commit_creds(t, old)
     return 0
 
 
 def sys_setresuid(t, ruid, euid, suid):
+    ids = _ids(t.cred)
     c = t.cred
     old = uids(c)
     ruid, euid, suid = _id(ruid), _id(euid), _id(suid)
@@ -113,10 +132,12 @@ def sys_setresuid(t, ruid, euid, suid):
         c.suid = suid
     c.fsuid = c.euid
     fix_setuid(old, c)
+    commit_creds(t, ids)
     return 0
 
 
 def sys_setresgid(t, rgid, egid, sgid):
+    old = _ids(t.cred)
     c = t.cred
     rgid, egid, sgid = _id(rgid), _id(egid), _id(sgid)
     if not capable(t, CAP_SETGID):
@@ -131,10 +152,12 @@ def sys_setresgid(t, rgid, egid, sgid):
     if sgid != -1:
         c.sgid = sgid
     c.fsgid = c.egid
+    commit_creds(t, old)
     return 0
 
 
 def sys_setreuid(t, ruid, euid):
+    ids = _ids(t.cred)
     c = t.cred
     ruid, euid = _id(ruid), _id(euid)
     old_ruid = c.uid
@@ -152,10 +175,12 @@ def sys_setreuid(t, ruid, euid):
         c.suid = c.euid
     c.fsuid = c.euid
     fix_setuid(old, c)
+    commit_creds(t, ids)
     return 0
 
 
 def sys_setregid(t, rgid, egid):
+    old = _ids(t.cred)
     c = t.cred
     rgid, egid = _id(rgid), _id(egid)
     old_rgid = c.gid
@@ -171,6 +196,7 @@ def sys_setregid(t, rgid, egid):
     if rgid != -1 or (egid != -1 and egid != old_rgid):
         c.sgid = c.egid
     c.fsgid = c.egid
+    commit_creds(t, old)
     return 0
 
 
@@ -189,6 +215,7 @@ def sys_getresgid(t, r, e, s):
 
 
 def sys_setfsuid(t, uid):
+    ids = _ids(t.cred)
     old = t.cred.fsuid
     before = uids(t.cred)
     uid = _id(uid)
@@ -196,15 +223,18 @@ def sys_setfsuid(t, uid):
                                                          t.cred.fsuid)):
         t.cred.fsuid = uid
         fix_setuid(before, t.cred)
+    commit_creds(t, ids)
     return old
 
 
 def sys_setfsgid(t, gid):
+    ids = _ids(t.cred)
     old = t.cred.fsgid
     gid = _id(gid)
     if gid != -1 and (capable(t, CAP_SETGID) or gid in (t.cred.gid, t.cred.egid, t.cred.sgid,
                                                          t.cred.fsgid)):
         t.cred.fsgid = gid
+    commit_creds(t, ids)
     return old
 
 
@@ -384,6 +414,7 @@ PR_SET_CHILD_SUBREAPER, PR_GET_CHILD_SUBREAPER = 36, 37
 PR_SET_VMA = 0x53564D41
 PR_CAPBSET_READ = 23
 PR_SET_THP_DISABLE, PR_GET_THP_DISABLE = 41, 42
+PR_SET_PTRACER = 0x59616D61             # security/yama.py
 
 
 PR_GET_TIMING, PR_SET_TIMING = 13, 14
@@ -466,6 +497,9 @@ def sys_prctl(t, option, a2, a3, a4, a5):
         return int(getattr(t.mm, "thp_disable", False))
     if option == PR_SET_VMA:
         return 0
+    if option == PR_SET_PTRACER:
+        from security.yama import prctl_set_ptracer
+        return prctl_set_ptracer(t, a2)
     return -EINVAL
 
 

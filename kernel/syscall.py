@@ -54,6 +54,7 @@ SYSCALL_MODULES = (
     "arch.x86.ldt",
     "io_uring.io_uring", "io_uring.register",
     "fs.fsopen", "fs.fsmount", "fs.statmount",
+    "kernel.ptrace",
 )
 
 _handlers = {}
@@ -171,6 +172,34 @@ def do_syscall(t, abi):
     finish_syscall(t, ret)
 
 
+def invoke_syscall(t, abi):
+    """The handler's answer for the call t stopped in, not yet written to
+    its registers: a value or a generator; KSTACK_DONE if the handler
+    oopsed.  This is do_syscall without its fast path, for the traced
+    path (kernel/ptrace.py), where stops come before and after the call."""
+    regs = t.regs
+    nr = abi.syscall_nr(regs)
+    tab = _tables.get(abi) or table_for(abi)
+    entry = tab[nr] if 0 <= nr < len(tab) else None
+    if entry is None or entry.fn is None:
+        return sys_ni_syscall(t, abi, entry.name if entry is not None else "#%d" % nr)
+    t.in_syscall = nr
+    try:
+        if inject_oops and entry.name in inject_oops:
+            raise RuntimeError("fault injected into %s (inject_oops=)" % entry.name)
+        return entry.fn(t, *abi.syscall_args(regs)[:entry.nargs])
+    except Errno as e:
+        return -e.errno
+    except KERNEL_EXITS:
+        raise
+    except Exception as e:
+        oops(t, e, entry.name)
+        return KSTACK_DONE
+
+
+# what a kernel stack returns when it has set the task's registers itself
+# (a traced system call, signal delivery interrupted by a ptrace stop)
+KSTACK_DONE = object()
 def sys_ni_syscall(t, abi, name):
     """A system call the kernel does not have: ENOSYS, logged once."""
     nr = abi.syscall_nr(t.regs)
@@ -197,7 +226,8 @@ def run_kstack(t):
         sl = gen.send(None)
     except StopIteration as e:
         t.kstack = None
-        finish_syscall(t, e.value)
+        if e.value is not KSTACK_DONE:
+            finish_syscall(t, e.value)
         return True
     except Errno as e:
         t.kstack = None

@@ -112,6 +112,8 @@ class SignalStruct:
 
 
 class Task:
+    debugregs = None                    # a debugger's DR0-7 (arch/x86_64/debugreg.py)
+
     def __init__(self, pid, arch):
         self.pid = pid                  # the thread id
         self.tgid = pid                 # the process id
@@ -182,6 +184,18 @@ class Task:
         self.restart_block = None
         self.vfork_done = None
 
+        # ptrace (kernel/ptrace.py)
+        self.ptrace = 0                 # PT_* flags; 0: nobody traces this task
+        self.ptrace_opts = 0            # PTRACE_O_* options the tracer set
+        self.ptracer = None             # the tracer: a Task or the GDB stub
+        self.ptraced = []               # the tasks this one traces
+        self.jobctl = 0                 # JOBCTL_*: pending stops and traps
+        self.ptrace_code = 0            # the stop's status for wait (Linux: exit_code)
+        self.ptrace_message = 0         # PTRACE_GETEVENTMSG
+        self.last_siginfo = None        # the SigInfo of the current stop
+        self.syscall_work = 0           # SYSCALL_WORK_*: syscall stops wanted
+        self.syscall_abi = None         # the ABI of the call being traced
+        self.resume_request = 31        # how the host runs it: PTRACE_SYSEMU(_SINGLESTEP)
         # secure computing (kernel/seccomp.py); no_new_privs: PR_SET_NO_NEW_PRIVS
         self.seccomp_mode = 0
         self.io_uring = None            # io_uring/io_uring.py's IoUringTask

@@ -18,7 +18,7 @@ callers pass 32-bit iovecs.
 import struct
 
 from kernel.errno import EFAULT, EINVAL, EPERM, ESRCH, Errno
-from kernel.ptrace_access import ptrace_may_access
+from kernel.ptrace_access import PTRACE_MODE_ATTACH_REALCREDS, ptrace_may_access
 from mm.physmem import PAGE_SIZE
 from mm.uaccess import copy_from_user, copy_to_user, user_page
 
@@ -109,7 +109,7 @@ def process_vm_rw(t, pid, lvec, liovcnt, rvec, riovcnt, flags, vm_write):
     rmm = task.mm
     if rmm is None:
         return -ESRCH
-    if rmm is not t.mm and not ptrace_may_access(t, task):
+    if rmm is not t.mm and not ptrace_may_access(t, task, PTRACE_MODE_ATTACH_REALCREDS):
         return -EPERM
     it = _LocalIter(t, segs, total)
     done = 0

@@ -1,2 +1,3 @@
 """security/ - what Linux keeps under security/: the key retention service
-(keys/).  No LSM: the security hooks are commoncap's answers."""
+(keys/), Landlock (landlock/) and Yama's ptrace scope (yama.py).  Otherwise
+the security hooks are commoncap's answers."""

@@ -16,7 +16,9 @@ whatever stops it, until t sleeps, exits or is preempted:
    Three host stops per fault, the mappings included.
  - SIGVTALRM: the preemption tick (the stub's ITIMER_VIRTUAL).
  - SIGTRAP, SIGILL, SIGFPE, SIGBUS: hardware exceptions of the guest,
-   handed to it as the same signal with the host's siginfo.
+   handed to it as the same signal with the host's siginfo (an int3, or
+   a single step: a guest debugger has the host step the guest with
+   PTRACE_SYSEMU_SINGLESTEP, t.resume_request, kernel/ptrace.py).
 
 Before resuming, pending signals are delivered (kernel/signal.py), the host
 address space is brought in line with the page tables (mm/tlb.py), and the
@@ -30,6 +32,7 @@ from kernel import sched
 from kernel.printk import pr_err
 from kernel.signal import (SIGKILL, SIGSEGV, SigInfo, do_signal,
                            force_sig_info, PF_EXITING)
+from kernel.ptrace import trace_syscall
 from kernel.syscall import do_syscall
 from kernel.time import account_cpu
 from mm import physmem as _pm
@@ -84,6 +87,9 @@ def switch_to(ctx, t):
     if load_tls is not None:
         load_tls(ctx, t)            # i386: the GDT TLS entries are per thread
     _setregs(ctx.pid, t.regs)
+    if t.debugregs is not None or getattr(ctx, "dr7_loaded", 0):
+        from arch.x86_64.debugreg import load_debugregs
+        load_debugregs(ctx, t)          # a debugger's hardware breakpoints
     ctx.loaded_task = t
     owner = ctx.fpu_task
     if owner is not t:
@@ -123,7 +129,7 @@ def userspace(t):
             t.regs_valid = False
             t.in_syscall = None         # its restart, if any, is decided
             start = _now()
-            _resume(PTRACE_SYSEMU, pid, 0)
+            _resume(t.resume_request, pid, 0)   # SYSEMU; _SINGLESTEP for a debugger
             status = _waitpid(pid, _WALL)[1]
             Stats.stops += 1
             stop = _now()
@@ -145,7 +151,10 @@ def userspace(t):
             if ctx.stub.start <= regs.rip < ctx.stub.end:
                 mm_broken(t, StubError("system call from inside the stub at %#x" % regs.rip))
                 return False
-            do_syscall(t, t.arch.syscall_abi(t))
+            if t.syscall_work:
+                trace_syscall(t, t.arch.syscall_abi(t))     # a tracer watches
+            else:
+                do_syscall(t, t.arch.syscall_abi(t))
             t.stime += _now() - stop
             sched.housekeeping()
             if t.kstack is not None:
@@ -259,6 +268,9 @@ def hardware_signal(t, ctx, sig):
         return
     t.fault_trapno = _trap_number(sig, hinfo.si_code)
     t.fault_err = 0
+    if sig == SIGTRAP and hinfo.si_code in (2, 4):          # TRAP_TRACE, TRAP_HWBKPT
+        from arch.x86_64.debugreg import debug_trap
+        debug_trap(t, ctx, hinfo.si_code)
     force_sig_info(t, info)
 
 

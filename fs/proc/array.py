@@ -68,6 +68,12 @@ def _ppid(t):
     return p.tgid if p is not None else 0
 
 
+def _tracer_pid(t):
+    """The tracing task's pid (0: none, or the GDB stub, which is no task)."""
+    tr = t.ptracer
+    return getattr(tr, "pid", 0) if tr is not None else 0
+
+
 def _sig_sets(t):
     """(thread's pending, process's pending, blocked, ignored, caught) as
     bit masks, signal n in bit n-1: the Sig* lines of status, and stat's."""
@@ -82,7 +88,8 @@ def _sig_sets(t):
                 ign |= 1 << (sig - 1)
             elif a.handler != SIG_DFL:
                 cgt |= 1 << (sig - 1)
-    pend = t.pending.signal if t.pending is not None else 0
+    from kernel.signal import ALL_SIGNALS
+    pend = t.pending.signal & ALL_SIGNALS if t.pending is not None else 0
     shpend = t.signal.shared_pending.signal if t.signal.shared_pending is not None else 0
     return pend, shpend, t.blocked, ign, cgt
     # LAB procstatus: starter
@@ -145,7 +152,7 @@ def proc_pid_status(t):
         "Ngid:\t0",
         "Pid:\t%d" % t.pid,
         "PPid:\t%d" % _ppid(t),
-        "TracerPid:\t0",
+        "TracerPid:\t%d" % _tracer_pid(t),
         "Uid:\t%d\t%d\t%d\t%d" % (c.uid, c.euid, c.suid, c.fsuid),
         "Gid:\t%d\t%d\t%d\t%d" % (c.gid, c.egid, c.sgid, c.fsgid),
         "FDSize:\t%d" % fdsize,

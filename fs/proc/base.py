@@ -3,7 +3,8 @@
 
 Each entry is built when looked up, from the task as it is then: stat,
 status, statm, cmdline and environ (read from the process's memory through
-mm/uaccess.py, never ptrace), comm, maps, mounts, and the magic links exe,
+mm/uaccess.py, never ptrace), mem (fs/proc/mem.py), comm, maps, mounts, and
+the magic links exe,
 cwd, root and fd/N that point at the very files the process uses.
 """
 
@@ -219,6 +220,7 @@ def pid_entries(sb, pid, tid, with_task_dir=True):
     ents[b"pagemap"] = lambda: _own(ProcRawFile(sb, ("pagemap", tid), _pagemap_open(tid),
                                                  _pagemap_read, 0o400), tid)
     ents[b"maps"] = lambda: _own(_maps_file(sb, tid), tid)
+    ents[b"mem"] = lambda: _own(_mem_file(sb, tid), tid)
     ents[b"exe"] = lambda: _own(ProcLink(sb, ("exe", tid), _d_path_of(lambda: _exe_path(tid)),
                                          lambda: _exe_path(tid)), tid)
     ents[b"cwd"] = lambda: _own(ProcLink(sb, ("cwd", tid), _d_path_of(lambda: _fs_path(tid, "pwd")),
@@ -231,6 +233,11 @@ def pid_entries(sb, pid, tid, with_task_dir=True):
     if with_task_dir:
         ents[b"task"] = lambda: ProcDir(sb, ("task", pid), _task_dir(sb, pid))
     return ents
+
+
+def _mem_file(sb, tid):
+    from fs.proc.mem import ProcMemFile
+    return ProcMemFile(sb, tid)
 
 
 def _mm_attr(t, name, default):
@@ -298,6 +305,8 @@ def _oom_score_adj_store(tid):
             sig.oom_score_adj_min = v
         return len(data)
     return store
+
+
 def _ns_dir(sb, tid):
     from fs.nsfs import proc_ns_entries
     return lambda: proc_ns_entries(sb, tid, _own)

@@ -153,6 +153,7 @@ def _ns_last_pid():
 
 def _table():
     from kernel import sys as ksys
+    from security import yama
     return {
         "kernel": {
             "ostype": const(ksys.UTS_SYSNAME),
@@ -184,6 +185,7 @@ def _table():
             "sem_next_id": _ipc_next_id("ipc.sem", "sem_ids"),
             "shm_next_id": _ipc_next_id("ipc.shm", "shm_ids"),
             "ns_last_pid": _ns_last_pid(),
+            "yama": yama.sysctl_table(),
             "keys": {
                 "maxkeys": int_ctl("security.keys.key", "maxkeys", 1),
                 "maxbytes": int_ctl("security.keys.key", "maxbytes", 1),

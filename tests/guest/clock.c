@@ -246,6 +246,17 @@ static void usage(void)
 	SHOW(getrusage(5, &ru));
 	SHOW(getrusage(RUSAGE_SELF, (void *)8));
 	SHOW(sched_yield());
+	/* a yield beside a task that never sleeps steps aside once, then
+	 * comes back (it does not wait for the spinner to finish) */
+	fflush(stdout);
+	pid_t spinner = fork();
+	if (spinner == 0)
+		for (volatile long n = 0;; n++)
+			;
+	for (int i = 0; i < 3; i++)
+		sched_yield();
+	kill(spinner, SIGKILL);
+	wait_describe("the spinner beside sched_yield", spinner);
 	clockid_t cid;
 	clock_getcpuclockid(getpid(), &cid);
 	long long p = now(cid), self = now(CLOCK_PROCESS_CPUTIME_ID);
