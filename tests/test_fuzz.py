@@ -70,11 +70,13 @@ def test_mm_calls_match_the_host(tmp_path_factory, calls):
 
 # -- a wider set of calls, hostile arguments: the kernel must stay up ---------------
 
+# (no pselect6/ppoll: with no fds and no timeout they sleep for ever, on
+# Linux too, and the run would only time out)
 SAFE = [0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 16, 17, 18, 19, 20, 21, 25, 28, 32, 33, 39,
         63, 72, 74, 75, 76, 77, 78, 79, 80, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 95,
         96, 97, 98, 99, 100, 102, 104, 107, 108, 110, 111, 115, 118, 120, 121, 124, 131,
         137, 138, 157, 160, 186, 201, 217, 228, 229, 257, 258, 262, 263, 264, 265, 266, 267,
-        268, 269, 270, 271, 273, 274, 280, 292, 293, 295, 296, 302, 318, 332, 334, 434, 435,
+        268, 269, 273, 274, 280, 292, 293, 295, 296, 302, 318, 332, 334, 434, 435,
         438, 439]
 hostile = st.one_of(st.integers(0, 1 << 64 - 1), st.sampled_from([0, 1, 2, 3, 0xFFFFFFFF,
                                                                    0xFFFFFFFFFFFFFFFF, 1 << 63]),
