@@ -57,6 +57,7 @@ class Options:
         self.rootflags = None
         self.read_only = None
         self.stats = False
+        self.eth0 = None                # drivers/net/usernet.py: UserNetConfig
 
 
 def parse_cmdline(argv):
@@ -118,7 +119,14 @@ def parse_cmdline(argv):
             # at the end, logging the verdict (mm/debug.py)
             from mm import debug
             debug.check_enabled = value not in ("0", "off")
-        elif name in ("console", "con", "con0", "ssl", "eth0", "ubd0", "umid"):
+        elif name in ("eth0", "hostfwd"):
+            # the user-mode network (drivers/net/usernet.py)
+            from drivers.net.usernet import UserNetOptionError, parse_option
+            try:
+                o.eth0 = parse_option(name, value, o.eth0)
+            except UserNetOptionError as e:
+                raise BootError("%s=%s: %s" % (name, value, e))
+        elif name in ("console", "con", "con0", "ssl", "ubd0", "umid"):
             continue                            # UML options that mean nothing here
         else:
             o.env.append(a.encode())
@@ -302,6 +310,11 @@ def start_kernel(argv):
     from drivers.mem import chr_dev_init
     chr_dev_init()
     console_init()
+    if o.eth0 is not None:
+        # the network comes up on first use (net_dev_init), unless eth0
+        # must listen for port forwards from the start
+        from net.core.dev import net_dev_init
+        net_dev_init(o.eth0)
     root = mount_root(o)
     if o.rootfstype == "hostfs":
         from fs.devtmpfs import devtmpfs_mount_on_dev

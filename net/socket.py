@@ -5,9 +5,18 @@ socket:[ino]) whose private data is a Socket of some address family.  The
 system calls here do what is common to every family: fd and flag handling,
 copying addresses, iovecs and msghdrs in and out of guest memory, socket
 options at level SOL_SOCKET, SIGPIPE.  The family does the rest through
-the methods of its Socket subclass (only AF_UNIX exists: net/unix.py; any
-other family is EAFNOSUPPORT, so programs that try IPv6, IPv4 or netlink
-first fall back cleanly).
+the methods of its Socket subclass: AF_UNIX (net/unix.py), AF_INET and
+AF_INET6 (net/ipv4/af_inet.py, net/ipv6/af_inet6.py), AF_NETLINK
+(net/netlink/af_netlink.py); any other family is EAFNOSUPPORT.  Options at
+other levels than SOL_SOCKET go to the family (setsockopt_level), and
+ioctls the family does not know go to the network devices
+(net/core/dev_ioctl.py), as in Linux's sock_do_ioctl.
+
+A family whose Socket sets wants_iter receives a send's bytes as a
+MsgIter (net/core/iov_iter.py) and copies from guest memory as it has
+room; the others get bytes.  A receive's bytes are copied out after the
+family returns them; if that faults part-way, the family's giveback puts
+back what could not be delivered (TCP keeps it queued, as Linux does).
 
 A family method that must wait returns a generator (kernel/sched.py);
 sleeping honours O_NONBLOCK/MSG_DONTWAIT and SO_RCVTIMEO/SO_SNDTIMEO, and a
@@ -20,8 +29,8 @@ import struct
 
 from kernel import sched
 from kernel.errno import (EAFNOSUPPORT, EAGAIN, EBADF, EFAULT, EINVAL,
-                          EMSGSIZE, ENOPROTOOPT, ENOTSOCK, ENOTTY, EOPNOTSUPP, EPERM,
-                          ERESTARTSYS, EINTR, Errno)
+                          EMSGSIZE, ENOPROTOOPT, ENOTCONN, ENOTSOCK, ENOTTY, EOPNOTSUPP,
+                          EPERM, ERESTARTSYS, EINTR, Errno)
 from fs.dcache import Dentry
 from fs.file import (O_CLOEXEC, O_NONBLOCK, O_RDWR, File, FileOperations,
                      fget)
@@ -56,6 +65,10 @@ SO_PASSCRED, SO_PEERCRED, SO_RCVLOWAT, SO_SNDLOWAT = 16, 17, 18, 19
 SO_RCVTIMEO, SO_SNDTIMEO = 20, 21
 SO_SNDBUFFORCE, SO_RCVBUFFORCE = 32, 33
 SO_ACCEPTCONN, SO_PROTOCOL, SO_DOMAIN, SO_PEEK_OFF = 30, 38, 39, 42
+SO_BINDTODEVICE, SO_PEERNAME, SO_TIMESTAMP, SO_TIMESTAMPNS, SO_MARK = 25, 28, 29, 35, 36
+SO_RXQ_OVFL, SO_INCOMING_CPU, SO_COOKIE, SO_BINDTOIFINDEX = 40, 49, 57, 62
+SO_TIMESTAMP_NEW, SO_TIMESTAMPNS_NEW = 63, 64
+SOCK_SNDBUF_LOCK, SOCK_RCVBUF_LOCK = 1, 2
 
 WMEM_DEFAULT = RMEM_DEFAULT = 212992
 WMEM_MAX = RMEM_MAX = 4194304
@@ -70,6 +83,7 @@ _SOCKADDR_MAX = 128                     # sizeof(struct sockaddr_storage)
 # -- sockfs --------------------------------------------------------------------------
 
 _sockfs = None
+sockets_allocated = 0               # open socket files (/proc/net/sockstat)
 
 
 def _sockfs_mount():
@@ -103,6 +117,8 @@ class Socket:
         self.opts = {}                  # other SOL_SOCKET options, as stored ints
         self.linger = (0, 0)
         self.dead = False
+        self.userlocks = 0              # SOCK_SNDBUF_LOCK ...: set by the user, not tuned
+        self.bound_dev_if = 0           # SO_BINDTODEVICE
 
     # what a family provides (defaults: not supported)
     def bind(self, t, addr):
@@ -155,15 +171,17 @@ class Socket:
 
 
 class RecvResult:
-    """One recvmsg's worth: bytes, sender address, fds/creds, flags."""
-    __slots__ = ("data", "name", "scm", "flags", "length")
+    """One recvmsg's worth: bytes, sender address, fds/creds, flags; and
+    giveback(bytes), if the family takes back what could not be copied."""
+    __slots__ = ("data", "name", "scm", "flags", "length", "giveback")
 
-    def __init__(self, data, name=None, scm=None, flags=0, length=None):
+    def __init__(self, data, name=None, scm=None, flags=0, length=None, giveback=None):
         self.data = data
         self.name = name
         self.scm = scm
         self.flags = flags
         self.length = len(data) if length is None else length
+        self.giveback = giveback
 
 
 def sock_intr_errno(timeo):
@@ -196,6 +214,9 @@ class SocketFileOps(FileOperations):
 
     def write(self, f, t, data):
         sock = f.private
+        if getattr(sock, "wants_iter", False):
+            from net.core.iov_iter import BytesIter
+            data = BytesIter(data)
         res = sock.sendmsg(t, data, None, ScmCookie(), 0, bool(f.flags & O_NONBLOCK))
         return then(res, lambda r: _sigpipe(t, sock, r, 0))
 
@@ -203,23 +224,52 @@ class SocketFileOps(FileOperations):
         return f.private.poll(t)
 
     def ioctl(self, f, t, cmd, arg):
+        """sock_ioctl: the queue sizes, then the family's own, then the
+        device ioctls (SIOCGIFCONF, SIOCGIF*) every socket can use."""
         sock = f.private
-        if cmd in (SIOCINQ, SIOCOUTQ):
+        if cmd in (SIOCINQ, SIOCOUTQ) and sock.family != AF_NETLINK:
             n = sock.inq() if cmd == SIOCINQ else sock.outq()
             copy_to_user(t.mm, arg, struct.pack("<i", n))
             return 0
+        if cmd in (FIOSETOWN, SIOCSPGRP, FIOGETOWN, SIOCGPGRP):
+            return _sock_owner(f, t, cmd, arg)
+        fam_ioctl = getattr(sock, "ioctl", None)
+        if fam_ioctl is not None:
+            r = fam_ioctl(t, cmd, arg)
+            if r is not None:
+                return r
+        from net.core import dev_ioctl
+        from net.core.dev import net_dev_init
+        net_dev_init()
+        if cmd == dev_ioctl.SIOCGIFCONF:
+            return dev_ioctl.dev_ifconf(t, arg)
+        if (cmd >> 8) & 0xFF == 0x89:
+            return dev_ioctl.dev_ioctl(t, cmd, arg)
         return -ENOTTY
 
     def release(self, f):
+        global sockets_allocated
         sock = f.private
         sock.release()
         sock.file = None
+        sockets_allocated -= 1
 
     def show_fdinfo(self, f):
         return ""
 
 
 socket_file_ops = SocketFileOps()
+FIOSETOWN, SIOCSPGRP, FIOGETOWN, SIOCGPGRP = 0x8901, 0x8902, 0x8903, 0x8904
+
+
+def _sock_owner(f, t, cmd, arg):
+    """FIOSETOWN/SIOCSPGRP and FIOGETOWN/SIOCGPGRP: the file's SIGIO owner."""
+    from mm.uaccess import get_user_u32
+    if cmd in (FIOSETOWN, SIOCSPGRP):
+        f.owner = _s32(get_user_u32(t.mm, arg))
+        return 0
+    copy_to_user(t.mm, arg, struct.pack("<i", getattr(f, "owner", 0) or 0))
+    return 0
 
 
 def _just_data(r):
@@ -241,6 +291,8 @@ def sock_alloc_file(t, sock, flags):
     f = File(Path(mnt, d), O_RDWR | (flags & O_NONBLOCK), socket_file_ops, inode=inode)
     f.private = sock
     sock.file = f
+    global sockets_allocated
+    sockets_allocated += 1
     return f
 
 
@@ -286,6 +338,18 @@ def sock_create(t, family, type_, protocol):
     if family == AF_UNIX:
         from net.unix import unix_create
         return unix_create(t, type_, protocol)
+    if family in (AF_INET, AF_INET6, AF_NETLINK):
+        from net.core.dev import net_dev_init
+        net_dev_init()                      # lo comes up at first use
+    if family == AF_INET:
+        from net.ipv4.af_inet import inet_create
+        return inet_create(t, type_, protocol)
+    if family == AF_INET6:
+        from net.ipv6.af_inet6 import inet6_create
+        return inet6_create(t, type_, protocol)
+    if family == AF_NETLINK:
+        from net.netlink.af_netlink import netlink_create
+        return netlink_create(t, type_, protocol)
     raise Errno(EAFNOSUPPORT)
 
 
@@ -307,6 +371,9 @@ def sys_socketpair(t, family, type_, protocol, usockvec):
     type_, flags = _split_type(type_)
     family = _s32(family)
     a = sock_create(t, family, type_, _s32(protocol))
+    if not hasattr(a, "socketpair"):
+        a.release()
+        return -EOPNOTSUPP
     b = sock_create(t, family, type_, _s32(protocol))
     a.socketpair(t, b)
     fa = sock_alloc_file(t, a, flags)
@@ -471,9 +538,15 @@ def do_sendmsg(t, fd, data, name, control, flags):
 def sys_sendto(t, fd, buff, length, flags, addr, addr_len):
     length = min(length, 0x7FFFF000)
     flags = _s32(flags)
+    sock, _ = sockfd_lookup(t, fd)
     name = move_addr_to_kernel(t, addr, addr_len) if addr else b""
-    sockfd_lookup(t, fd)
-    data = copy_from_user(t.mm, buff, length)
+    if getattr(sock, "wants_iter", False):
+        if length and not (0 <= buff and buff + length <= t.mm.task_size):
+            return -EFAULT
+        from net.core.iov_iter import MsgIter
+        data = MsgIter(t.mm, [(buff, length)], length)
+    else:
+        data = copy_from_user(t.mm, buff, length)
     return do_sendmsg(t, fd, data, name, b"", flags)
 
 
@@ -489,7 +562,15 @@ def sys_sendmsg(t, fd, msg, flags):
         copy_from_user(t.mm, msg, fmt.size))
     namebytes = move_addr_to_kernel(t, name, namelen) if name else b""
     vec = _read_iov(t, iov, iovlen)
-    data = _gather(t, vec)[:0x7FFFF000]
+    sock, _ = sockfd_lookup(t, fd)
+    if getattr(sock, "wants_iter", False):
+        from net.core.iov_iter import MsgIter
+        for base, ln in vec:
+            if ln and not (0 <= base and base + ln <= t.mm.task_size):
+                return -EFAULT
+        data = MsgIter(t.mm, vec, _count_len(vec))
+    else:
+        data = _gather(t, vec)[:0x7FFFF000]
     control = read_control(t, control, controllen)
     return do_sendmsg(t, fd, data, namebytes, control, flags)
 
@@ -519,7 +600,9 @@ def sys_recvfrom(t, fd, ubuf, size, flags, addr, addr_len):
         if r.scm is not None:
             r.scm.destroy()
         if r.data:
-            copy_to_user(t.mm, ubuf, r.data)
+            n = copy_out(t, [(ubuf, len(r.data))], r)
+            if n < len(r.data):
+                return n
         if addr:
             move_addr_to_user(t, r.name or b"", addr, addr_len)
         return r.length if flags & MSG_TRUNC else len(r.data)
@@ -547,7 +630,12 @@ def sys_recvmsg(t, fd, msg, flags):
     def finish(r):
         if isinstance(r, int):
             return r
-        _scatter(t, vec, r.data)
+        if r.giveback is not None:
+            n = copy_out(t, vec, r)
+            if n < len(r.data):
+                return n
+        else:
+            _scatter(t, vec, r.data)
         out_namelen = 0
         if name and r.name:
             n = min(len(r.name), _s32(namelen))
@@ -570,6 +658,37 @@ def sys_recvmsg(t, fd, msg, flags):
             copy_to_user(t.mm, msg + 24, struct.pack("<i", mflags))
         return r.length if flags & MSG_TRUNC else len(r.data)
     return then(do_recv(t, fd, size, flags), finish)
+
+
+def copy_out(t, vec, r):
+    """Copy r.data into the guest's buffers.  If a page is bad, what was
+    not copied goes back to the family (r.giveback) and the count is what
+    made it (EFAULT if nothing did)."""
+    data = r.data
+    done = 0
+    for base, ln in vec:
+        if done >= len(data):
+            break
+        chunk = data[done:done + ln]
+        try:
+            copy_to_user(t.mm, base, chunk)
+        except Errno:
+            got = 0                     # how much of this buffer takes it, page by page
+            while got < len(chunk):
+                step = min(len(chunk) - got, 4096 - ((base + got) & 4095))
+                try:
+                    copy_to_user(t.mm, base + got, chunk[got:got + step])
+                except Errno:
+                    break
+                got += step
+            done += got
+            if r.giveback is not None:
+                r.giveback(data[done:])
+            if done == 0:
+                raise
+            return done
+        done += len(chunk)
+    return done
 
 
 def run_or_sleep(gen):
@@ -697,7 +816,12 @@ def sys_setsockopt(t, fd, level, optname, optval, optlen):
     if _s32(optlen) < 0:
         return -EINVAL
     if level != SOL_SOCKET:
+        fam = getattr(sock, "setsockopt_level", None)
+        if fam is not None:
+            return fam(t, level, optname, optval, optlen)
         return -EOPNOTSUPP if sock.family == AF_UNIX else -ENOPROTOOPT
+    if optname in (SO_BINDTODEVICE, SO_BINDTOIFINDEX):
+        return _bindtodevice(t, sock, optname, optval, optlen)
     if optname in (SO_RCVTIMEO, SO_SNDTIMEO):
         secs = _timeval_secs(t, optval, optlen)
         if optname == SO_RCVTIMEO:
@@ -714,14 +838,16 @@ def sys_setsockopt(t, fd, level, optname, optval, optlen):
     if optname in (SO_SNDBUF, SO_SNDBUFFORCE):
         if optname == SO_SNDBUFFORCE and t.cred.euid != 0:
             return -EPERM
-        v = val if optname == SO_SNDBUFFORCE else min(val & 0xFFFFFFFF, WMEM_MAX)
-        sock.sndbuf = max(min(v * 2, 0x7FFFFFFF), SOCK_MIN_SNDBUF)
+        v = max(val, 0) if optname == SO_SNDBUFFORCE else min(val & 0xFFFFFFFF, WMEM_MAX)
+        sock.sndbuf = max(min(v, 0x7FFFFFFF // 2) * 2, SOCK_MIN_SNDBUF)
+        sock.userlocks |= SOCK_SNDBUF_LOCK
         sock.wq.wake_up()
     elif optname in (SO_RCVBUF, SO_RCVBUFFORCE):
         if optname == SO_RCVBUFFORCE and t.cred.euid != 0:
             return -EPERM
-        v = val if optname == SO_RCVBUFFORCE else min(val & 0xFFFFFFFF, RMEM_MAX)
-        sock.rcvbuf = max(min(v * 2, 0x7FFFFFFF), SOCK_MIN_RCVBUF)
+        v = max(val, 0) if optname == SO_RCVBUFFORCE else min(val & 0xFFFFFFFF, RMEM_MAX)
+        sock.rcvbuf = max(min(v, 0x7FFFFFFF // 2) * 2, SOCK_MIN_RCVBUF)
+        sock.userlocks |= SOCK_RCVBUF_LOCK
     elif optname == SO_PASSCRED:
         sock.passcred = bool(val)
     elif optname == SO_RCVLOWAT:
@@ -734,8 +860,18 @@ def sys_setsockopt(t, fd, level, optname, optval, optlen):
                      SO_PEERCRED, SO_SNDLOWAT):
         return -ENOPROTOOPT
     elif optname in (SO_DEBUG, SO_REUSEADDR, SO_DONTROUTE, SO_BROADCAST,
-                     SO_KEEPALIVE, SO_OOBINLINE, SO_NO_CHECK, SO_REUSEPORT):
+                     SO_KEEPALIVE, SO_OOBINLINE, SO_NO_CHECK, SO_REUSEPORT,
+                     SO_TIMESTAMP, SO_TIMESTAMPNS, SO_RXQ_OVFL,
+                     SO_TIMESTAMP_NEW, SO_TIMESTAMPNS_NEW):
+        if optname == SO_DEBUG and val and t.cred.euid != 0:
+            return -EPERM
         sock.opts[optname] = 1 if val else 0
+    elif optname == SO_MARK:
+        if t.cred.euid != 0:
+            return -EPERM
+        sock.opts[optname] = val
+    elif optname == SO_INCOMING_CPU:
+        sock.opts[optname] = val
     elif optname == SO_PRIORITY:
         if (val < 0 or val > 6) and t.cred.euid != 0:
             return -EPERM
@@ -751,11 +887,34 @@ def sys_getsockopt(t, fd, level, optname, optval, optlen):
     sock, _ = sockfd_lookup(t, fd)
     level, optname = _s32(level), _s32(optname)
     if level != SOL_SOCKET:
-        return -EOPNOTSUPP if sock.family == AF_UNIX else -ENOPROTOOPT
+        fam = getattr(sock, "getsockopt_level", None)
+        if fam is None:
+            return -EOPNOTSUPP if sock.family == AF_UNIX else -ENOPROTOOPT
+        length = struct.unpack("<i", copy_from_user(t.mm, optlen, 4))[0]
+        if length < 0:
+            return -EINVAL
+        val = fam(t, level, optname, length)
+        if isinstance(val, int):
+            return val
+        n = min(length, len(val))
+        copy_to_user(t.mm, optval, val[:n])
+        copy_to_user(t.mm, optlen, struct.pack("<i", n))
+        return 0
     length = struct.unpack("<i", copy_from_user(t.mm, optlen, 4))[0]
     if length < 0:
         return -EINVAL
-    if optname == SO_PEERCRED:
+    if optname == SO_BINDTODEVICE:
+        return _get_bindtodevice(t, sock, optval, optlen, length)
+    if optname == SO_PEERNAME:
+        try:
+            val = sock.getname(True)
+        except Errno:
+            return -ENOTCONN
+        if len(val) > length:
+            return -EINVAL
+    elif optname == SO_COOKIE:
+        val = struct.pack("<Q", id(sock) & 0xFFFFFFFFFFFF)
+    elif optname == SO_PEERCRED:
         val = struct.pack("<iII", *sock.peercred())
     elif optname in (SO_RCVTIMEO, SO_SNDTIMEO):
         secs = sock.rcvtimeo if optname == SO_RCVTIMEO else sock.sndtimeo
@@ -782,14 +941,65 @@ def sys_getsockopt(t, fd, level, optname, optval, optlen):
             v = table[optname]()
         elif optname in (SO_DEBUG, SO_REUSEADDR, SO_DONTROUTE, SO_BROADCAST,
                          SO_KEEPALIVE, SO_OOBINLINE, SO_NO_CHECK, SO_REUSEPORT,
-                         SO_PRIORITY):
+                         SO_PRIORITY, SO_TIMESTAMP, SO_TIMESTAMPNS, SO_MARK, SO_RXQ_OVFL,
+                         SO_TIMESTAMP_NEW, SO_TIMESTAMPNS_NEW):
             v = sock.opts.get(optname, 0)
+        elif optname == SO_INCOMING_CPU:
+            v = sock.opts.get(optname, -1) if sock.family in (AF_INET, AF_INET6) else 0
+        elif optname == SO_BINDTOIFINDEX:
+            v = sock.bound_dev_if
         else:
             return -ENOPROTOOPT
         val = struct.pack("<i", v)
     n = min(length, len(val))
     copy_to_user(t.mm, optval, val[:n])
     copy_to_user(t.mm, optlen, struct.pack("<i", n))
+    return 0
+
+
+def _bindtodevice(t, sock, optname, optval, optlen):
+    """SO_BINDTODEVICE (a name; empty unbinds) and SO_BINDTOIFINDEX: only
+    root may, and only a device that exists."""
+    from net.core.dev import IFNAMSIZ, dev_get_by_index, dev_get_by_name
+    from kernel.errno import ENODEV
+    optlen = _s32(optlen)
+    if optname == SO_BINDTOIFINDEX:
+        idx = _get_int(t, optval, optlen)
+        if t.cred.euid != 0:
+            return -EPERM
+        if idx < 0:
+            return -EINVAL
+        if idx and dev_get_by_index(idx) is None:
+            return -ENODEV
+        sock.bound_dev_if = idx
+        return 0
+    if optlen < 0:
+        return -EINVAL
+    name = copy_from_user(t.mm, optval, min(optlen, IFNAMSIZ - 1)).split(b"\0", 1)[0]
+    if t.cred.euid != 0:
+        return -EPERM
+    if not name:
+        sock.bound_dev_if = 0
+        return 0
+    dev = dev_get_by_name(name)
+    if dev is None:
+        return -ENODEV
+    sock.bound_dev_if = dev.ifindex
+    return 0
+
+
+def _get_bindtodevice(t, sock, optval, optlen_addr, length):
+    from net.core.dev import dev_get_by_index
+    idx = sock.bound_dev_if
+    if not idx:
+        copy_to_user(t.mm, optlen_addr, struct.pack("<i", 0))
+        return 0
+    dev = dev_get_by_index(idx)
+    name = (dev.name if dev is not None else b"") + b"\0"
+    if length < len(name):
+        return -EINVAL
+    copy_to_user(t.mm, optval, name)
+    copy_to_user(t.mm, optlen_addr, struct.pack("<i", len(name)))
     return 0
 
 

@@ -48,6 +48,7 @@ OVERFLOW_ID = 65534
 
 bsd_sockets = {}            # (sb dev, inode number) -> UnixSocket bound there
 abstract_sockets = {}       # (name bytes, type) -> UnixSocket
+unix_sockets = {}           # every live socket, in creation order (/proc/net/unix)
 
 
 # -- memory accounting: what an skb costs its sender (Linux's skb->truesize)
@@ -151,6 +152,7 @@ class UnixSocket(Socket):
         self.backlog = 0
         self.wmem = 0                   # truesize of our Skbs not yet read
         self.cred = None                # SO_PEERCRED: (pid, uid, gid)
+        unix_sockets[id(self)] = self
 
     # -- names -------------------------------------------------------------------------
     def getname(self, peer):
@@ -722,6 +724,7 @@ class UnixSocket(Socket):
         if self.dead:
             return
         self.dead = True
+        unix_sockets.pop(id(self), None)
         if self.bsd_key is not None:
             if bsd_sockets.get(self.bsd_key) is self:
                 del bsd_sockets[self.bsd_key]
@@ -749,3 +752,28 @@ class UnixSocket(Socket):
 
 DATA_READY = POLLIN | POLLRDNORM            # sk_data_ready's wake-up
 WRITE_SPACE = POLLOUT | POLLWRNORM | POLLWRBAND
+
+
+def show_unix(reader):
+    """/proc/net/unix (unix_seq_show): flags 00010000 for a listener, the
+    socket state SS_CONNECTED (03) or SS_UNCONNECTED (01), the inode, the
+    name (abstract ones with @ for each NUL)."""
+    out = ["Num       RefCount Protocol Flags    Type St Inode Path\n"]
+    for s in list(unix_sockets.values()):
+        listening = s.state == TCP_LISTEN
+        if s.file is not None:
+            st = 3 if s.state == TCP_ESTABLISHED else 1
+        else:
+            st = 2 if s.state == TCP_ESTABLISHED else 4
+        ino = s.inode.ino if s.inode is not None else 0
+        line = "%016x: %08X %08X %08X %04X %02X %5d" % (
+            0, 3 if s.peer is not None else 2, 0, 0x10000 if listening else 0, s.type, st, ino)
+        if s.addr is not None:
+            path = s.addr[SUN_PATH_OFFSET:]
+            if path[:1] == b"\0":
+                name = "@" + path[1:].replace(b"\0", b"@").decode(errors="replace")
+            else:
+                name = path.rstrip(b"\0").replace(b"\0", b"@").decode(errors="replace")
+            line += " " + name
+        out.append(line + "\n")
+    return "".join(out)

@@ -208,6 +208,7 @@ def _root_entries():
         b"filesystems": lambda: ProcFile(sb, ("filesystems",), show_filesystems),
         b"cmdline": lambda: ProcFile(sb, ("cmdline",), show_cmdline),
         b"mounts": lambda: ProcLink(sb, ("mounts",), lambda: b"self/mounts"),
+        b"net": lambda: ProcLink(sb, ("net",), lambda: b"self/net"),
         b"sys": proc_sys_dir(sb),
     }
     for pid, t in sorted(_tasks().items()):
