@@ -661,33 +661,22 @@ def sys_recvmsg(t, fd, msg, flags):
 
 
 def copy_out(t, vec, r):
-    """Copy r.data into the guest's buffers.  If a page is bad, what was
-    not copied goes back to the family (r.giveback) and the count is what
-    made it (EFAULT if nothing did)."""
+    """Copy r.data into the guest's buffers.  A bad page anywhere makes it
+    EFAULT, and the bytes go back to the family (r.giveback), so that a
+    TCP reader finds them again, as on Linux."""
     data = r.data
     done = 0
-    for base, ln in vec:
-        if done >= len(data):
-            break
-        chunk = data[done:done + ln]
-        try:
+    try:
+        for base, ln in vec:
+            if done >= len(data):
+                break
+            chunk = data[done:done + ln]
             copy_to_user(t.mm, base, chunk)
-        except Errno:
-            got = 0                     # how much of this buffer takes it, page by page
-            while got < len(chunk):
-                step = min(len(chunk) - got, 4096 - ((base + got) & 4095))
-                try:
-                    copy_to_user(t.mm, base + got, chunk[got:got + step])
-                except Errno:
-                    break
-                got += step
-            done += got
-            if r.giveback is not None:
-                r.giveback(data[done:])
-            if done == 0:
-                raise
-            return done
-        done += len(chunk)
+            done += len(chunk)
+    except Errno:
+        if r.giveback is not None:
+            r.giveback(data)
+        raise
     return done
 
 

@@ -8,31 +8,7 @@ copy 1 GiB into the kernel, and a bad buffer past the first pieces gives
 a short count rather than EFAULT, as Linux's copy loop does.
 """
 
-from kernel.errno import EFAULT, Errno
 from mm.uaccess import copy_from_user
-
-PAGE_SIZE = 4096
-
-
-def _copy_some(mm, addr, n):
-    """copy_from_user, or as much of it as lies before the first bad page."""
-    try:
-        return copy_from_user(mm, addr, n)
-    except Errno as e:
-        if e.errno != EFAULT:
-            raise
-    out = []
-    while n:
-        chunk = min(n, PAGE_SIZE - (addr & (PAGE_SIZE - 1)))
-        try:
-            out.append(copy_from_user(mm, addr, chunk))
-        except Errno:
-            break
-        addr += chunk
-        n -= chunk
-    if not out:
-        raise Errno(EFAULT)
-    return b"".join(out)
 
 
 class MsgIter:
@@ -49,29 +25,23 @@ class MsgIter:
         return self.left
 
     def copy(self, n):
-        """Take up to n bytes.  A bad buffer stops the copy at the bad page:
-        the bytes before it are returned, and the next call raises
-        Errno(EFAULT) (so a protocol sends what it could, as Linux does)."""
+        """Take the next n bytes.  A bad buffer anywhere in them is EFAULT
+        for the whole piece (nothing is taken), as Linux's copy of one
+        segment's worth is all or nothing; pieces taken before stay sent."""
         n = min(n, self.left)
         out = []
-        while n:
-            base, ln = self.vec[self.idx]
-            chunk = min(n, ln - self.off)
-            try:
-                data = _copy_some(self.mm, base + self.off, chunk)
-            except Errno:
-                if out:
-                    break
-                raise
-            out.append(data)
-            self.off += len(data)
-            self.left -= len(data)
-            n -= len(data)
-            if self.off == ln:
-                self.idx += 1
-                self.off = 0
-            if len(data) < chunk:
-                break
+        idx, off, left = self.idx, self.off, n
+        while left:
+            base, ln = self.vec[idx]
+            chunk = min(left, ln - off)
+            out.append(copy_from_user(self.mm, base + off, chunk))
+            off += chunk
+            left -= chunk
+            if off == ln:
+                idx += 1
+                off = 0
+        self.idx, self.off = idx, off
+        self.left -= n
         return out[0] if len(out) == 1 else b"".join(out)
 
 

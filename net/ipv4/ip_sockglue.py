@@ -79,7 +79,9 @@ def _read_int(t, optval, optlen, small_ok):
 
 def setsockopt(sk, t, level, optname, optval, optlen):
     from net.core.inetaddr import AF_INET6
-    if level == SOL_IPV6 and sk.family == AF_INET6:
+    if sk.family == AF_INET6 and level != SOL_IP:
+        if level != SOL_IPV6:
+            return -ENOPROTOOPT
         return _set6(sk, t, optname, optval, optlen)
     if level != SOL_IP:
         return -ENOPROTOOPT
@@ -150,10 +152,13 @@ def _set6(sk, t, optname, optval, optlen):
 def getsockopt(sk, t, level, optname, optlen):
     """The value as bytes, shortened as Linux does for small buffers."""
     from net.core.inetaddr import AF_INET6
-    if level == SOL_IPV6 and sk.family == AF_INET6:
+    if sk.family == AF_INET6 and level != SOL_IP:
+        if level != SOL_IPV6:
+            raise Errno(ENOPROTOOPT)
         return _get6(sk, optname)
     if level != SOL_IP:
-        raise Errno(ENOPROTOOPT)
+        from kernel.errno import EOPNOTSUPP
+        raise Errno(EOPNOTSUPP)
     if optname == IP_OPTIONS:
         return sk.ip.get((SOL_IP, IP_OPTIONS), b"")
     if optname == IP_MTU:
@@ -161,8 +166,6 @@ def getsockopt(sk, t, level, optname, optlen):
             raise Errno(ENOTCONN)
         dev = getattr(sk, "dev", None)
         return struct.pack("<i", dev.mtu if dev is not None else 65536)
-    if optname == IP_PKTINFO and False:
-        pass
     if optname not in IP_OPTS:
         raise Errno(ENOPROTOOPT)
     val = sk.ip.get((SOL_IP, optname), IP_OPTS[optname][0])

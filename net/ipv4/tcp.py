@@ -641,7 +641,7 @@ class TcpSock(InetSock):
                 yield sched.Sleep((self.wq,), deadline)
                 continue
             try:
-                data = it.copy(min(space, len(it), 1 << 18))
+                data = it.copy(min(space, len(it), 65536))
             except Errno as e:
                 return copied or -e.errno
             self.sndq.append(data)
@@ -677,8 +677,10 @@ class TcpSock(InetSock):
         peek_off = 0
         if peek and self.peek_off >= 0:
             peek_off = self.peek_off
-        while copied < size:
+        while True:
             avail = len(self.rcvq) - (peek_off + copied if peek else 0)
+            if avail > 0 and copied == size:
+                break
             if avail > 0:
                 n = min(avail, size - copied)
                 if peek:
@@ -766,6 +768,7 @@ class TcpSock(InetSock):
         """tcp_disconnect: back to CLOSE, resetting the peer if there was a
         connection; the socket may be used again."""
         st = self.state
+        err = 0
         if st == TCP_LISTEN:
             self.state = TCP_CLOSE
             self.listen_stop()
@@ -774,16 +777,18 @@ class TcpSock(InetSock):
             self._leave_syn_q()
             self.stop_timer()
             self.set_state(TCP_CLOSE)
+            err = ECONNRESET
         elif st != TCP_CLOSE:
             self.send_active_reset()
             self.set_state(TCP_CLOSE)
+            err = ECONNRESET
         self.stop_timer()
         self.rcvq.clear()
         self.sndq.clear()
         self.fin_queued = False
         self.done = False
         self.shutdown = 0
-        self.err = 0
+        self.err = err                  # a reset connection says so once
         self.peer = None
         self.dport = 0
         self.daddr = bytes(len(self.daddr))

@@ -84,7 +84,7 @@ def setsockopt(sk, t, optname, optval, optlen):
         if val < 0 or not closed:
             return -EINVAL
     elif optname in (TCP_QUICKACK, TCP_THIN_DUPACK, TCP_FASTOPEN_NO_COOKIE):
-        val = 1 if optname == TCP_QUICKACK else (1 if val else 0)
+        val = 1 if val else 0
         if optname == TCP_THIN_DUPACK:
             return 0                        # obsolete: accepted, changes nothing
     elif optname == TCP_MAXSEG:
