@@ -155,9 +155,11 @@ class InetSock(Socket):
                 saddr = None
             return ip_route_output(daddr, saddr)
         from net.ipv6.addrconf import ip6_route_output
-        if saddr is not None and len(saddr) != 16:
-            saddr = None
-        return ip6_route_output(daddr, saddr)
+        mapped = saddr is not None and len(saddr) == 4
+        rt = ip6_route_output(daddr, None if mapped else saddr)
+        if mapped:
+            raise Errno(EAFNOSUPPORT)       # an IPv4 source for an IPv6 flow
+        return rt
 
     # -- options ------------------------------------------------------------------
     def setsockopt_level(self, t, level, optname, optval, optlen):

@@ -373,8 +373,10 @@ def _score(sk, daddr, saddr, sport):
 
 
 def udp_lookup(table, daddr, dport, saddr, sport):
+    """The receiver of a unicast datagram; among equals the socket bound
+    last (Linux adds to the head of the port's chain)."""
     best, best_score, group = None, -1, []
-    for sk in table.owners(dport):
+    for sk in reversed(table.owners(dport)):
         if sk.dead:
             continue
         s = _score(sk, daddr, saddr, sport)
