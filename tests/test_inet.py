@@ -71,3 +71,12 @@ def test_operation_sequences_i386():
         differential(guest("inetops", "glibc32"),
                      [proto, "4", "s100", "p10", "r50", "S7", "w20", "x", "q", "o", "r100",
                       "c", "R5", "e"])
+
+
+@pytest.mark.parametrize("libc", LIBCS)
+def test_tcp_sleeping(libc):
+    """accept, recv, a connect into a full backlog and a writer with
+    SO_SNDTIMEO woken by another process; epoll (EPOLLET, EPOLLRDHUP) and
+    select; signals with and without SA_RESTART."""
+    n, u = differential(guest("inetwait", libc), timeout=120)
+    assert u.out.endswith("done\n")
