@@ -23,7 +23,8 @@ import time
 from kernel.errno import (EADDRNOTAVAIL, EEXIST, EINVAL, ENETDOWN, ENETUNREACH,
                           ENODEV, ENOENT, EOPNOTSUPP, EPERM, ESRCH, Errno)
 from net.core.inetaddr import AF_INET, AF_INET6
-from net.netlink.attr import (NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NLM_F_MULTI,
+from net.netlink.attr import (NLM_F_CREATE, NLM_F_DUMP, NLM_F_DUMP_FILTERED, NLM_F_EXCL,
+                              NLM_F_MULTI,
                               NLM_F_REPLACE, nla, nla_get_string, nla_get_u32,
                               nla_nest, nla_parse, nla_string, nla_u8, nla_u32, nlmsg)
 
@@ -45,6 +46,8 @@ IFLA_GSO_MAX_SIZE, IFLA_PAD, IFLA_XDP, IFLA_CARRIER_UP_COUNT = 41, 42, 43, 47
 IFLA_CARRIER_DOWN_COUNT, IFLA_MIN_MTU, IFLA_MAX_MTU, IFLA_ALT_IFNAME = 48, 50, 51, 53
 IFLA_GRO_MAX_SIZE, IFLA_TSO_MAX_SIZE, IFLA_TSO_MAX_SEGS, IFLA_ALLMULTI = 58, 59, 60, 61
 IFLA_GSO_IPV4_MAX_SIZE, IFLA_GRO_IPV4_MAX_SIZE, IFLA_TARGET_NETNSID = 63, 64, 46
+IFLA_DEVLINK_PORT, IFLA_DPLL_PIN, IFLA_MAX_PACING_OFFLOAD_HORIZON = 62, 65, 66
+IFLA_NETNS_IMMUTABLE, IFLA_HEADROOM, IFLA_TAILROOM = 67, 68, 69
 IFLA_XDP_ATTACHED = 2
 IFLA_INET6_FLAGS, IFLA_INET6_ADDR_GEN_MODE = 1, 8
 IFLA_INET_CONF = 1
@@ -81,16 +84,18 @@ def _need_admin(t):
 # -- links -------------------------------------------------------------------------
 
 def fill_ifinfo(dev, type_, flags, seq, pid, change=0):
-    """rtnl_fill_ifinfo."""
+    """rtnl_fill_ifinfo: the attributes, in Linux 6's order."""
     hdr = struct.pack("<BxHiII", 0, dev.type, dev.ifindex, dev.get_flags(), change)
+    lo = dev.type == 772
     st = dev.stats
     a = [nla_string(IFLA_IFNAME, dev.name),
          nla_u32(IFLA_TXQLEN, dev.tx_queue_len),
          nla_u8(IFLA_OPERSTATE, dev.operstate()),
          nla_u8(IFLA_LINKMODE, 0),
+         nla_u8(IFLA_NETNS_IMMUTABLE, 1 if lo else 0),
          nla_u32(IFLA_MTU, dev.mtu),
-         nla_u32(IFLA_MIN_MTU, 0 if dev.type == 772 else dev.min_mtu),
-         nla_u32(IFLA_MAX_MTU, 0 if dev.type == 772 else dev.max_mtu),
+         nla_u32(IFLA_MIN_MTU, 0 if lo else dev.min_mtu),
+         nla_u32(IFLA_MAX_MTU, 0 if lo else dev.max_mtu),
          nla_u32(IFLA_GROUP, dev.group),
          nla_u32(IFLA_PROMISCUITY, 0),
          nla_u32(IFLA_ALLMULTI, 0),
@@ -102,14 +107,15 @@ def fill_ifinfo(dev, type_, flags, seq, pid, change=0):
          nla_u32(IFLA_GRO_IPV4_MAX_SIZE, 65536),
          nla_u32(IFLA_TSO_MAX_SIZE, 524280),
          nla_u32(IFLA_TSO_MAX_SEGS, 65535),
+         nla_u32(IFLA_MAX_PACING_OFFLOAD_HORIZON, 0),
          nla_u32(IFLA_NUM_RX_QUEUES, 1),
          nla_u8(IFLA_CARRIER, 1 if dev.is_up() else 0),
          nla_u32(IFLA_CARRIER_CHANGES, 0),
-         nla_u8(IFLA_PROTO_DOWN, 0),
          nla_u32(IFLA_CARRIER_UP_COUNT, 0),
          nla_u32(IFLA_CARRIER_DOWN_COUNT, 0),
-         nla_string(IFLA_QDISC, dev.qdisc),
-         nla(IFLA_MAP, struct.pack("<QQQHBB4x", 0, 0, 0, 0, 0, 0)),
+         nla(IFLA_HEADROOM, struct.pack("<H", 0)),
+         nla(IFLA_TAILROOM, struct.pack("<H", 0)),
+         nla_u8(IFLA_PROTO_DOWN, 0),
          nla(IFLA_ADDRESS, dev.dev_addr),
          nla(IFLA_BROADCAST, dev.broadcast)]
     s64 = [st["rx_packets"], st["tx_packets"], st["rx_bytes"], st["tx_bytes"],
@@ -118,10 +124,14 @@ def fill_ifinfo(dev, type_, flags, seq, pid, change=0):
     a.append(nla(IFLA_STATS64, struct.pack("<25Q", *s64)))
     a.append(nla(IFLA_STATS, struct.pack("<24I", *[v & 0xFFFFFFFF for v in s64[:24]])))
     a.append(nla_nest(IFLA_XDP, nla_u8(IFLA_XDP_ATTACHED, 0)))
+    a.append(nla_string(IFLA_QDISC, dev.qdisc))
     a.append(nla_nest(IFLA_AF_SPEC,
                       nla_nest(AF_INET, nla(IFLA_INET_CONF, bytes(4 * 33))),
                       nla_nest(AF_INET6, nla_u32(IFLA_INET6_FLAGS, 0x80000000),
                                nla_u8(IFLA_INET6_ADDR_GEN_MODE, 0))))
+    a.append(nla(IFLA_MAP, struct.pack("<QQQHBB4x", 0, 0, 0, 0, 0, 0)))
+    a.append(nla(IFLA_DEVLINK_PORT | 0x8000, b""))
+    a.append(nla(IFLA_DPLL_PIN | 0x8000, b""))
     return nlmsg(RTM_NEWLINK, flags, seq, pid, hdr + b"".join(a))
 
 
@@ -139,13 +149,13 @@ def dump_links(t, sk, hdr, msg):
     if sk.strict():
         head, attrs = _ifinfomsg(msg)
         if head is None:
-            raise Errno(EINVAL)
+            return sk.start_dump([], seq, -EINVAL)
         _, typ, idx, flags, change = head
         if struct.unpack_from("<B", msg, 17)[0] or typ or flags or change or idx:
-            raise Errno(EINVAL)
+            return sk.start_dump([], seq, -EINVAL)
         for k in attrs:
             if k not in (IFLA_TARGET_NETNSID, IFLA_EXT_MASK, IFLA_MASTER, IFLA_LINKINFO):
-                raise Errno(EINVAL)
+                return sk.start_dump([], seq, -EINVAL)
     return sk.start_dump([fill_ifinfo(d, RTM_NEWLINK, NLM_F_MULTI, seq, sk.portid)
                           for d in dev_base], seq)
 
@@ -261,25 +271,23 @@ def dump_addrs(t, sk, hdr, msg, family):
     if sk.strict():
         head, attrs = _ifaddrmsg(msg)
         if head is None:
-            raise Errno(EINVAL)
+            return sk.start_dump([], seq, -EINVAL)
         _, plen, fl, scope, ifindex = head
-        if plen or fl or scope:
-            raise Errno(EINVAL)
-        for k in attrs:
-            if k != IFA_TARGET_NETNSID:
-                raise Errno(EINVAL)
+        if plen or fl or scope or any(k != IFA_TARGET_NETNSID for k in attrs):
+            return sk.start_dump([], seq, -EINVAL)
         if ifindex:
             from net.core.dev import dev_get_by_index
             if dev_get_by_index(ifindex) is None:
-                raise Errno(ENODEV)
+                return sk.start_dump([], seq, -ENODEV)
+    mflags = NLM_F_MULTI | (NLM_F_DUMP_FILTERED if ifindex else 0)
     parts = []
     if family in (0, AF_INET):
-        parts += [fill_ifaddr4(a, RTM_NEWADDR, NLM_F_MULTI, seq, sk.portid)
+        parts += [fill_ifaddr4(a, RTM_NEWADDR, mflags, seq, sk.portid)
                   for a in all_ifaddrs() if not ifindex or a.dev.ifindex == ifindex]
     if family in (0, AF_INET6):
-        parts += [fill_ifaddr6(a, RTM_NEWADDR, NLM_F_MULTI, seq, sk.portid)
+        parts += [fill_ifaddr6(a, RTM_NEWADDR, mflags, seq, sk.portid)
                   for a in all_ifaddrs6() if not ifindex or a.dev.ifindex == ifindex]
-    return sk.start_dump(parts, seq)
+    return sk.start_dump(parts, seq, flags=mflags & NLM_F_DUMP_FILTERED)
 
 
 def newaddr(t, sk, hdr, msg, family, delete=False):
@@ -424,10 +432,11 @@ def getroute(t, sk, hdr, msg, family):
             from net.ipv6.addrconf import ip6_route_output
             dst = attrs.get(RTA_DST, bytes(16))
             rt = ip6_route_output(bytes(dst))
-            h = struct.pack("<BBBBBBBBI", AF_INET6, 128, 0, 0, 255, 2, 0, rt.type, RTM_F_CLONED)
-            a = [nla_u32(RTA_TABLE, 255), nla(RTA_DST, rt.daddr),
-                 nla_u32(RTA_OIF, rt.dev.ifindex),
+            src = bytes(attrs.get(RTA_SRC, bytes(16)))
+            h = struct.pack("<BBBBBBBBI", AF_INET6, 128, 128, 0, 255, 2, 0, rt.type, 0)
+            a = [nla_u32(RTA_TABLE, 255), nla(RTA_DST, rt.daddr), nla(RTA_SRC, src),
                  nla(RTA_PREFSRC, rt.saddr), nla_u32(RTA_PRIORITY, 0),
+                 nla_u32(RTA_OIF, rt.dev.ifindex),
                  nla(RTA_CACHEINFO, bytes(32)), nla_u8(RTA_PREF, 0)]
             sk.unicast(nlmsg(RTM_NEWROUTE, 0, hdr[3], sk.portid, h + b"".join(a)))
             return 0

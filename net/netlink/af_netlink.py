@@ -55,7 +55,7 @@ def netlink_create(t, type_, protocol):
         raise Errno(ESOCKTNOSUPPORT)
     if protocol < 0 or protocol >= MAX_LINKS:
         raise Errno(EPROTONOSUPPORT)
-    if protocol != NETLINK_ROUTE:
+    if protocol not in (NETLINK_ROUTE, NETLINK_SOCK_DIAG):
         raise Errno(EPROTONOSUPPORT)
     return NetlinkSock(type_, protocol)
 
@@ -178,13 +178,15 @@ class NetlinkSock(Socket):
 
     def kernel_rcv(self, t, data):
         """netlink_rcv_skb: each message of the request in turn."""
-        from net.core import rtnetlink
+        from net.core import rtnetlink, sock_diag
+        handler = rtnetlink.rtnetlink_rcv_msg if self.protocol == NETLINK_ROUTE \
+            else sock_diag.sock_diag_rcv_msg
         for hdr, msg in iter_messages(data):
             ln, typ, flags, seq, pid = hdr
             err = 0
             if flags & NLM_F_REQUEST and typ >= NLMSG_MIN_TYPE:
                 try:
-                    err = rtnetlink.rtnetlink_rcv_msg(t, self, hdr, msg)
+                    err = handler(t, self, hdr, msg)
                 except Errno as e:
                     err = -e.errno
                 if err == -4:           # EINTR: a dump started, it answers itself
@@ -207,12 +209,13 @@ class NetlinkSock(Socket):
         """A kernel answer for us (rtnl_unicast)."""
         self.queue(data, 0, 0)
 
-    def start_dump(self, parts, seq):
+    def start_dump(self, parts, seq, err=0, flags=0):
         """netlink_dump_start: parts is a list of message bytes; they go out
-        in skbs as big as the reader's buffers, NLMSG_DONE last."""
+        in skbs as big as the reader's buffers, NLMSG_DONE last (carrying
+        err: a dump request found wrong by strict checking fails there)."""
         if self.dump is not None:
             raise Errno(EBUSY)
-        done = nlmsg(NLMSG_DONE, NLM_F_MULTI, seq, self.portid, struct.pack("<i", 0))
+        done = nlmsg(NLMSG_DONE, NLM_F_MULTI | flags, seq, self.portid, struct.pack("<i", err))
         self.dump = deque(parts)
         self.dump_done = done
         self.dump_next()
