@@ -313,8 +313,13 @@ def start_kernel(argv):
     if o.eth0 is not None:
         # the network comes up on first use (net_dev_init), unless eth0
         # must listen for port forwards from the start
+        from kernel.errno import Errno
         from net.core.dev import net_dev_init
-        net_dev_init(o.eth0)
+        try:
+            net_dev_init(o.eth0)
+        except Errno as e:
+            raise BootError("eth0: a port forward cannot listen on the host: %s"
+                            % os.strerror(e.errno))
     root = mount_root(o)
     if o.rootfstype == "hostfs":
         from fs.devtmpfs import devtmpfs_mount_on_dev

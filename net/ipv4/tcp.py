@@ -216,6 +216,16 @@ class TcpSock(InetSock):
         self.tcp_done()
         self.wq.wake_up(POLLERR | POLLHUP | DATA_READY | POLLRDHUP | WRITE_SPACE)
 
+    def connect_failed(self, err):
+        """The connection could not be made (a host socket's answer, the
+        user-mode network's policy): CLOSE with err for SO_ERROR."""
+        if self.state != TCP_SYN_SENT:
+            return
+        self.err = err
+        self.peer = None
+        self.tcp_done()
+        self.wq.wake_up(POLLERR | POLLHUP | DATA_READY | WRITE_SPACE)
+
     def tcp_done(self):
         """The connection is over (CLOSE); an orphan is freed."""
         self.stop_timer()
