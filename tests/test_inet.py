@@ -80,3 +80,39 @@ def test_tcp_sleeping(libc):
     select; signals with and without SA_RESTART."""
     n, u = differential(guest("inetwait", libc), timeout=120)
     assert u.out.endswith("done\n")
+
+
+def test_ephemeral_port_range():
+    """net.ipv4.ip_local_port_range: bind(0) takes the odd ports of the
+    range first, connect() the even ones, then the others; EADDRINUSE and
+    EADDRNOTAVAIL when it is used up.  (Not compared with the host: a
+    test must not change the host's sysctls.)"""
+    from test_netlink import guest_sh
+    script = """
+cat /proc/sys/net/ipv4/ip_local_port_range
+echo "40000 40003" > /proc/sys/net/ipv4/ip_local_port_range
+cat /proc/sys/net/ipv4/ip_local_port_range
+echo "5 4" > /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo refused
+python3 -c '
+import socket
+socks = []
+for i in range(5):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", 0)); print("bind", s.getsockname()[1] % 2)
+    except OSError as e:
+        print("bind", e.errno)
+    socks.append(s)
+l = socket.socket(); l.bind(("127.0.0.1", 50000)); l.listen(10)
+for s in socks: s.close()
+cs = []
+for i in range(5):
+    c = socket.socket(); r = c.connect_ex(("127.0.0.1", 50000)); print("connect", r, c.getsockname()[1] % 2); cs.append(c)
+'
+"""
+    r = guest_sh(script)
+    assert r.status == 0, r.stderr.decode()
+    assert r.out.split("\n") == [
+        "32768\t60999", "40000\t40003", "refused",
+        "bind 1", "bind 1", "bind 0", "bind 0", "bind 98",
+        "connect 0 0", "connect 0 0", "connect 0 1", "connect 0 1", "connect 99 0", ""]

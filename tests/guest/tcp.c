@@ -111,8 +111,10 @@ static void binding(void)
 	CHECK("reuseport bind a", bind(a, (struct sockaddr *)&sa, sizeof sa));
 	same = sin4("127.0.0.1", port_of(a));
 	CHECK("reuseport bind b", bind(b, (struct sockaddr *)&same, sizeof same));
-	CHECK("listen a", listen(a, 4));
-	CHECK("listen b", listen(b, 4));
+	/* a backlog for all six: the group's hash may give them all to one
+	 * listener, and a full queue would make connect retry for minutes */
+	CHECK("listen a", listen(a, 8));
+	CHECK("listen b", listen(b, 8));
 	int n = 0;
 	for (int i = 0; i < 6; i++) {
 		int cl = socket(AF_INET, SOCK_STREAM, 0);
