@@ -244,6 +244,7 @@ class SocketFileOps(FileOperations):
         if cmd == dev_ioctl.SIOCGIFCONF:
             return dev_ioctl.dev_ifconf(t, arg)
         if (cmd >> 8) & 0xFF == 0x89:
+            copy_from_user(t.mm, arg, dev_ioctl.ifreq_size(t))      # get_user_ifreq first
             return dev_ioctl.dev_ioctl(t, cmd, arg)
         return -ENOTTY
 
@@ -266,10 +267,24 @@ def _sock_owner(f, t, cmd, arg):
     """FIOSETOWN/SIOCSPGRP and FIOGETOWN/SIOCGPGRP: the file's SIGIO owner."""
     from mm.uaccess import get_user_u32
     if cmd in (FIOSETOWN, SIOCSPGRP):
-        f.owner = _s32(get_user_u32(t.mm, arg))
+        who = _s32(get_user_u32(t.mm, arg))
+        if who == -(1 << 31):
+            return -EINVAL
+        if who and not _owner_exists(who):
+            from kernel.errno import ESRCH
+            return -ESRCH                   # f_setown: a process or group that is
+        f.owner = who
         return 0
     copy_to_user(t.mm, arg, struct.pack("<i", getattr(f, "owner", 0) or 0))
     return 0
+
+
+def _owner_exists(who):
+    from kernel.task import tasks
+    for task in tasks.values():
+        if not task.exit_state and (task.tgid == who if who > 0 else task.signal.pgrp == -who):
+            return True
+    return False
 
 
 def _just_data(r):
@@ -368,8 +383,21 @@ def sys_socket(t, family, type_, protocol):
 
 
 def sys_socketpair(t, family, type_, protocol, usockvec):
+    """__sys_socketpair: the two fds are reserved and written out before
+    the sockets are made (so a bad pointer is EFAULT whatever the family)."""
     type_, flags = _split_type(type_)
     family = _s32(family)
+    files = t.files
+    free = []
+    fd = 0
+    while len(free) < 2:
+        if fd not in files.fd:
+            free.append(fd)
+        fd += 1
+    if free[1] >= t.signal.rlim[7][0]:                  # RLIMIT_NOFILE
+        from kernel.errno import EMFILE
+        return -EMFILE
+    copy_to_user(t.mm, usockvec, struct.pack("<ii", *free))
     a = sock_create(t, family, type_, _s32(protocol))
     if not hasattr(a, "socketpair"):
         a.release()
@@ -378,7 +406,6 @@ def sys_socketpair(t, family, type_, protocol, usockvec):
     a.socketpair(t, b)
     fa = sock_alloc_file(t, a, flags)
     fb = sock_alloc_file(t, b, flags)
-    files = t.files
     cloexec = bool(flags & O_CLOEXEC)
     try:
         fd1 = files.alloc_fd(t, fa, cloexec)
@@ -387,16 +414,10 @@ def sys_socketpair(t, family, type_, protocol, usockvec):
         fb.put()
         raise
     try:
-        fd2 = files.alloc_fd(t, fb, cloexec)
+        files.alloc_fd(t, fb, cloexec)
     except BaseException:
         files.close(fd1)
         fb.put()
-        raise
-    try:
-        copy_to_user(t.mm, usockvec, struct.pack("<ii", fd1, fd2))
-    except Errno:
-        files.close(fd1)
-        files.close(fd2)
         raise
     return 0
 
@@ -413,9 +434,8 @@ def move_addr_to_kernel(t, uaddr, addrlen):
 
 
 def move_addr_to_user(t, kaddr, uaddr, ulen_addr):
-    """Copy an address out: as much as fits, and its full length."""
-    if not uaddr:
-        return
+    """Copy an address out: as much as fits, and its full length (the
+    callers skip it when the address pointer is NULL where Linux does)."""
     ulen = _s32(struct.unpack("<i", copy_from_user(t.mm, ulen_addr, 4))[0])
     if ulen < 0:
         raise Errno(EINVAL)
@@ -432,8 +452,12 @@ def sys_bind(t, fd, umyaddr, addrlen):
 
 
 def sys_connect(t, fd, uservaddr, addrlen):
-    sock, f = sockfd_lookup(t, fd)
+    # __sys_connect: the fd, then the address, then whether it is a socket
+    f = fget(t, _s32(fd))
+    if f is None or f.mode & 4:
+        raise Errno(EBADF)
     addr = move_addr_to_kernel(t, uservaddr, addrlen)
+    sock, f = sockfd_lookup(t, fd)
     return sock.connect(t, addr, bool(f.flags & O_NONBLOCK))
 
 
@@ -447,12 +471,12 @@ def sys_listen(t, fd, backlog):
 
 def do_accept(t, fd, upeer, upeer_len, flags):
     flags = _s32(flags)
+    f = fget(t, _s32(fd))
+    if f is None or f.mode & 4:
+        raise Errno(EBADF)              # the fd, then the flags, then ENOTSOCK
     if flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK):
         return -EINVAL
     sock, f = sockfd_lookup(t, fd)
-    if upeer:
-        # Linux reads the length before waiting: a bad pointer fails early
-        copy_from_user(t.mm, upeer_len, 4)
 
     def finish(newsock):
         if isinstance(newsock, int):
@@ -478,14 +502,12 @@ def sys_accept(t, fd, upeer, upeer_len):
 
 def sys_getsockname(t, fd, usockaddr, usockaddr_len):
     sock, _ = sockfd_lookup(t, fd)
-    copy_from_user(t.mm, usockaddr_len, 4)
     move_addr_to_user(t, sock.getname(False), usockaddr, usockaddr_len)
     return 0
 
 
 def sys_getpeername(t, fd, usockaddr, usockaddr_len):
     sock, _ = sockfd_lookup(t, fd)
-    copy_from_user(t.mm, usockaddr_len, 4)
     move_addr_to_user(t, sock.getname(True), usockaddr, usockaddr_len)
     return 0
 
@@ -528,7 +550,7 @@ def do_sendmsg(t, fd, data, name, control, flags):
         return -EOPNOTSUPP
     scm = scm_send(t, control, sock.family == AF_UNIX) if control else ScmCookie()
     try:
-        res = sock.sendmsg(t, data, name or None, scm, flags, _nonblock(f, flags))
+        res = sock.sendmsg(t, data, name, scm, flags, _nonblock(f, flags))
     except BaseException:
         scm.destroy()
         raise
@@ -538,11 +560,12 @@ def do_sendmsg(t, fd, data, name, control, flags):
 def sys_sendto(t, fd, buff, length, flags, addr, addr_len):
     length = min(length, 0x7FFFF000)
     flags = _s32(flags)
+    if not user_range_ok(t, buff, length):
+        return -EFAULT                  # import_ubuf comes first
     sock, _ = sockfd_lookup(t, fd)
-    name = move_addr_to_kernel(t, addr, addr_len) if addr else b""
+    # a non-NULL address of length 0 is still an address (UDP says EINVAL)
+    name = move_addr_to_kernel(t, addr, addr_len) if addr else None
     if getattr(sock, "wants_iter", False):
-        if length and not (0 <= buff and buff + length <= t.mm.task_size):
-            return -EFAULT
         from net.core.iov_iter import MsgIter
         data = MsgIter(t.mm, [(buff, length)], length)
     else:
@@ -554,20 +577,45 @@ def sys_send(t, fd, buff, length, flags):
     return sys_sendto(t, fd, buff, length, flags, 0, 0)
 
 
-def sys_sendmsg(t, fd, msg, flags):
-    flags = _s32(flags) & ~MSG_CMSG_CLOEXEC
-    sockfd_lookup(t, fd)
+MSG_CMSG_COMPAT = 0x80000000
+
+
+def _cmsg_compat(t, flags):
+    """MSG_CMSG_COMPAT is the kernel's own mark: a 64-bit caller may not set it."""
+    return t.arch.BITS == 64 and flags & MSG_CMSG_COMPAT
+
+
+def copy_msghdr(t, msg, sending):
+    """copy_msghdr_from_user: (name, namelen, iovec, control, controllen)
+    of a guest msghdr, checked in Linux's order.  A NULL name has length
+    0, a longer one is cut to a sockaddr_storage; for sendmsg the name is
+    copied in now (bytes, or None), for recvmsg it stays an address."""
     fmt = _msghdr_fmt(t)
     name, namelen, iov, iovlen, control, controllen, _ = fmt.unpack(
         copy_from_user(t.mm, msg, fmt.size))
-    namebytes = move_addr_to_kernel(t, name, namelen) if name else b""
+    namelen = _s32(namelen) if name else 0
+    if namelen < 0:
+        raise Errno(EINVAL)
+    namelen = min(namelen, _SOCKADDR_MAX)
+    if sending:
+        name = move_addr_to_kernel(t, name, namelen) if name and namelen else None
+    if (iovlen & 0xFFFFFFFFFFFFFFFF) > 1024:
+        raise Errno(EMSGSIZE)
     vec = _read_iov(t, iov, iovlen)
+    for base, ln in vec:
+        if not user_range_ok(t, base, ln):
+            raise Errno(EFAULT)
+    return name, namelen, vec, control, controllen
+
+
+def sys_sendmsg(t, fd, msg, flags):
+    if _cmsg_compat(t, flags):
+        return -EINVAL
+    flags = _s32(flags) & ~MSG_CMSG_CLOEXEC
     sock, _ = sockfd_lookup(t, fd)
+    namebytes, _, vec, control, controllen = copy_msghdr(t, msg, True)
     if getattr(sock, "wants_iter", False):
         from net.core.iov_iter import MsgIter
-        for base, ln in vec:
-            if ln and not (0 <= base and base + ln <= t.mm.task_size):
-                return -EFAULT
         data = MsgIter(t.mm, vec, _count_len(vec))
     else:
         data = _gather(t, vec)[:0x7FFFF000]
@@ -584,14 +632,15 @@ def do_recv(t, fd, size, flags):
     if flags & MSG_ERRQUEUE:
         return -EAGAIN
     if flags & MSG_OOB and sock.family == AF_UNIX:
-        return -EOPNOTSUPP
+        # Linux has AF_UNIX out-of-band data for streams (never any here)
+        return -EINVAL if sock.type == SOCK_STREAM else -EOPNOTSUPP
     return sock.recvmsg(t, size, flags, _nonblock(f, flags))
 
 
 def sys_recvfrom(t, fd, ubuf, size, flags, addr, addr_len):
     size = min(size, 0x7FFFF000)
     flags = _s32(flags)
-    if size and not (0 <= ubuf and ubuf + size <= t.mm.task_size):
+    if not user_range_ok(t, ubuf, size):
         return -EFAULT
 
     def finish(r):
@@ -614,18 +663,12 @@ def sys_recv(t, fd, ubuf, size, flags):
 
 
 def sys_recvmsg(t, fd, msg, flags):
+    if _cmsg_compat(t, flags):
+        return -EINVAL
     flags = _s32(flags)
     sockfd_lookup(t, fd)
-    fmt = _msghdr_fmt(t)
-    raw = copy_from_user(t.mm, msg, fmt.size)
-    name, namelen, iov, iovlen, control, controllen, _ = fmt.unpack(raw)
-    if _s32(namelen) < 0:
-        return -EINVAL
-    vec = _read_iov(t, iov, iovlen)
+    name, namelen, vec, control, controllen = copy_msghdr(t, msg, False)
     size = _count_len(vec)
-    for base, ln in vec:
-        if ln and not (0 <= base and base + ln <= t.mm.task_size):
-            return -EFAULT
 
     def finish(r):
         if isinstance(r, int):
@@ -636,11 +679,9 @@ def sys_recvmsg(t, fd, msg, flags):
                 return n
         else:
             _scatter(t, vec, r.data)
-        out_namelen = 0
-        if name and r.name:
-            n = min(len(r.name), _s32(namelen))
-            copy_to_user(t.mm, name, r.name[:n])
-            out_namelen = len(r.name)
+        if name:
+            # move_addr_to_user: the guest's own length says how much fits
+            move_addr_to_user(t, r.name or b"", name, msg + (8 if t.arch.BITS == 64 else 4))
         mflags = r.flags | (flags & MSG_CMSG_CLOEXEC)
         used = 0
         scm = r.scm
@@ -649,15 +690,20 @@ def sys_recvmsg(t, fd, msg, flags):
             scm.fds = []
             mflags |= extra
         if t.arch.BITS == 64:
-            copy_to_user(t.mm, msg + 8, struct.pack("<I", out_namelen))
-            copy_to_user(t.mm, msg + 40, struct.pack("<Q", used))
             copy_to_user(t.mm, msg + 48, struct.pack("<i", mflags))
+            copy_to_user(t.mm, msg + 40, struct.pack("<Q", used))
         else:
-            copy_to_user(t.mm, msg + 4, struct.pack("<I", out_namelen))
-            copy_to_user(t.mm, msg + 20, struct.pack("<I", used))
             copy_to_user(t.mm, msg + 24, struct.pack("<i", mflags))
+            copy_to_user(t.mm, msg + 20, struct.pack("<I", used))
         return r.length if flags & MSG_TRUNC else len(r.data)
     return then(do_recv(t, fd, size, flags), finish)
+
+
+def user_range_ok(t, addr, n):
+    """access_ok as x86 Linux decides it (import_ubuf, import_iovec): the
+    range must end below the user limit, even when it is empty."""
+    limit = 0x7FFFFFFFF000 if t.arch.BITS == 64 else 0xFFFFE000
+    return 0 <= addr <= limit and addr + n <= limit
 
 
 def copy_out(t, vec, r):
@@ -702,6 +748,8 @@ def _mmsghdr_step(t):
 def sys_sendmmsg(t, fd, mmsg, vlen, flags):
     """sendmsg for each message in turn; the count sent, or the error if
     none was."""
+    if _cmsg_compat(t, flags):
+        return -EINVAL
     sockfd_lookup(t, fd)
     return run_or_sleep(_sendmmsg(t, fd, mmsg, min(vlen & 0xFFFFFFFF, 1024), flags))
 
@@ -711,9 +759,12 @@ def _sendmmsg(t, fd, mmsg, vlen, flags):
     sent = 0
     err = 0
     while sent < vlen:
-        r = sys_sendmsg(t, fd, mmsg + sent * step, flags)
-        if hasattr(r, "send"):
-            r = yield from r
+        try:
+            r = sys_sendmsg(t, fd, mmsg + sent * step, flags)
+            if hasattr(r, "send"):
+                r = yield from r
+        except Errno as e:
+            r = -e.errno                # what was sent stays sent
         if r < 0:
             err = r
             break
@@ -729,6 +780,8 @@ def sys_recvmmsg(t, fd, mmsg, vlen, flags, timeout):
     """recvmsg into each message in turn, until vlen, an error (reported
     only if nothing was received), MSG_WAITFORONE's first datagram, or the
     timeout (checked after each datagram, as Linux does)."""
+    if _cmsg_compat(t, flags):
+        return -EINVAL
     from fs.poll import deadline_after_ns, get_timespec_ns, put_remaining, time_bits
     sockfd_lookup(t, fd)
     deadline = None
@@ -749,9 +802,12 @@ def _recvmmsg(t, fd, mmsg, vlen, flags, deadline):
     got = 0
     err = 0
     while got < vlen:
-        r = sys_recvmsg(t, fd, mmsg + got * step, flags & ~MSG_WAITFORONE)
-        if hasattr(r, "send"):
-            r = yield from r
+        try:
+            r = sys_recvmsg(t, fd, mmsg + got * step, flags & ~MSG_WAITFORONE)
+            if hasattr(r, "send"):
+                r = yield from r
+        except Errno as e:
+            r = -e.errno
         if r < 0:
             err = r
             break
@@ -872,6 +928,22 @@ def sys_setsockopt(t, fd, level, optname, optval, optlen):
     return 0
 
 
+class OptLen:
+    """getsockopt's length, read when the protocol asks for it (each one
+    does so at its own point, and treats a negative one its own way)."""
+    __slots__ = ("t", "addr", "value")
+
+    def __init__(self, t, addr):
+        self.t = t
+        self.addr = addr
+        self.value = None
+
+    def get(self):
+        if self.value is None:
+            self.value = struct.unpack("<i", copy_from_user(self.t.mm, self.addr, 4))[0]
+        return self.value
+
+
 def sys_getsockopt(t, fd, level, optname, optval, optlen):
     sock, _ = sockfd_lookup(t, fd)
     level, optname = _s32(level), _s32(optname)
@@ -879,13 +951,11 @@ def sys_getsockopt(t, fd, level, optname, optval, optlen):
         fam = getattr(sock, "getsockopt_level", None)
         if fam is None:
             return -EOPNOTSUPP if sock.family == AF_UNIX else -ENOPROTOOPT
-        length = struct.unpack("<i", copy_from_user(t.mm, optlen, 4))[0]
-        if length < 0:
-            return -EINVAL
-        val = fam(t, level, optname, length)
+        ol = OptLen(t, optlen)
+        val = fam(t, level, optname, ol)
         if isinstance(val, int):
             return val
-        n = min(length, len(val))
+        n = min(ol.get() & 0xFFFFFFFF, len(val))
         copy_to_user(t.mm, optval, val[:n])
         copy_to_user(t.mm, optlen, struct.pack("<i", n))
         return 0

@@ -31,6 +31,7 @@ from kernel.errno import (EADDRINUSE, EAGAIN, ECONNREFUSED, ECONNRESET, EINVAL,
                           EISCONN, EMSGSIZE, ENOTCONN, EOPNOTSUPP, EPERM,
                           EPIPE, EPROTONOSUPPORT, EPROTOTYPE, ESOCKTNOSUPPORT,
                           Errno)
+from mm.uaccess import copy_to_user
 from fs.inode import S_IFSOCK, S_ISSOCK
 from fs.file import POLLIN, POLLOUT, POLLRDNORM, POLLWRBAND, POLLWRNORM
 from net.scm import ScmCookie, current_creds
@@ -140,6 +141,7 @@ def _deadline(timeo):
 
 class UnixSocket(Socket):
     family = AF_UNIX
+    wants_iter = True                   # sends copy from guest memory as Linux does
 
     def __init__(self, type_, protocol=0):
         super().__init__(type_, protocol)
@@ -448,18 +450,23 @@ class UnixSocket(Socket):
         timeo = 0 if nonblock else self.sndtimeo
         deadline = _deadline(timeo)
         sent = 0
+        total = len(data)
         first = True
         try:
-            while sent < len(data):
-                size = min(len(data) - sent, (self.sndbuf >> 1) - 64,
+            while sent < total:
+                size = min(total - sent, (self.sndbuf >> 1) - 64,
                            SKB_MAX_HEAD + UNIX_SKB_FRAGS_SZ)
                 r = yield from self._wait_wmem(t, timeo, deadline)
                 if r < 0:
                     return sent or r
+                try:
+                    chunk = data.copy(size)     # from guest memory, as the skb fills
+                except Errno as e:
+                    return sent or -e.errno
                 other = self.peer
                 if other is None or other.dead or other.shutdown & RCV_SHUTDOWN:
                     return sent or -EPIPE
-                skb = self._make_skb(t, data[sent:sent + size], other, scm if first else None)
+                skb = self._make_skb(t, chunk, other, scm if first else None)
                 if first:
                     scm = None                  # the skb owns the fds now
                 first = False
@@ -486,6 +493,11 @@ class UnixSocket(Socket):
             r = yield from self._wait_wmem(t, timeo, deadline)
             if r < 0:
                 return r
+            size = len(data)
+            try:
+                data = data.copy(size)          # into the skb, before finding the peer
+            except Errno as e:
+                return -e.errno
             other = None
             if not name:
                 other = self.peer
@@ -525,7 +537,7 @@ class UnixSocket(Socket):
             scm = None
             other.queue.append(skb)
             other.wq.wake_up(DATA_READY)
-            return len(data)
+            return size
         finally:
             if scm is not None:
                 scm.destroy()
@@ -708,6 +720,13 @@ class UnixSocket(Socket):
 
     def outq(self):
         return self.wmem
+
+    def ioctl(self, t, cmd, arg):
+        """unix_ioctl: SIOCATMARK, never at a mark (no out-of-band data here)."""
+        if cmd == 0x8905:                       # SIOCATMARK
+            copy_to_user(t.mm, arg, struct.pack("<i", 0))
+            return 0
+        return None
 
     def _purge_queue(self):
         q = self.queue

@@ -30,6 +30,9 @@ SIOCETHTOOL, SIOCGMIIPHY, SIOCGMIIREG, SIOCSMIIREG = 0x8946, 0x8947, 0x8948, 0x8
 SIOCWANDEV = 0x894A
 SIOCGIFMAP, SIOCSIFMAP = 0x8970, 0x8971
 SIOCDEVPRIVATE = 0x89F0
+SIOCBONDENSLAVE, SIOCBONDCHANGEACTIVE = 0x8990, 0x8995      # and the four between
+SIOCBONDSLAVEINFOQUERY, SIOCBONDINFOQUERY = 0x8993, 0x8994
+SIOCSHWTSTAMP, SIOCGHWTSTAMP = 0x89B0, 0x89B1
 SIOCADDRT, SIOCDELRT, SIOCRTMSG = 0x890B, 0x890C, 0x890D
 SIOCDARP, SIOCGARP, SIOCSARP = 0x8953, 0x8954, 0x8955
 
@@ -101,6 +104,15 @@ def dev_ioctl(t, cmd, arg):
             return _put(ifr, 16, struct.pack("<i", d.tx_queue_len))
         return ifreq_ioctl(t, arg, get)
     if cmd in (SIOCGMIIPHY, SIOCGMIIREG, SIOCSIFNAME):
+        if t.cred.euid != 0:
+            return -EPERM
+        ifreq_ioctl(t, arg, _dev)
+        return -EOPNOTSUPP
+    if cmd in (SIOCBONDSLAVEINFOQUERY, SIOCBONDINFOQUERY, SIOCWANDEV, SIOCGHWTSTAMP) or \
+            SIOCDEVPRIVATE <= cmd <= SIOCDEVPRIVATE + 15:
+        ifreq_ioctl(t, arg, _dev)
+        return -EOPNOTSUPP                  # the driver's own ioctls: lo and eth0 have none
+    if SIOCBONDENSLAVE <= cmd <= SIOCBONDCHANGEACTIVE or cmd == SIOCSHWTSTAMP:
         if t.cred.euid != 0:
             return -EPERM
         ifreq_ioctl(t, arg, _dev)

@@ -337,14 +337,8 @@ def newaddr(t, sk, hdr, msg, family, delete=False):
                 addrconf.ipv6_del_addr(ifp)
                 return 0
         raise Errno(EADDRNOTAVAIL)
-    dev = dev_get_by_index(ifindex)
-    if dev is None:
-        raise Errno(ENODEV)
-    a = bytes(local)
-    sc = addrconf.IFA_HOST if a == bytes(15) + b"\1" else \
-        addrconf.IFA_LINK if a[0] == 0xFE and a[1] & 0xC0 == 0x80 else addrconf.IFA_GLOBAL
     flags = nla_get_u32(attrs[IFA_FLAGS]) if IFA_FLAGS in attrs else fl
-    addrconf.ipv6_add_addr(dev, a, plen, sc, flags | addrconf.IFA_F_PERMANENT)
+    addrconf.inet6_addr_add(ifindex, bytes(local), plen, flags)
     return 0
 
 

@@ -29,7 +29,8 @@ from net.socket import (SO_BROADCAST, SO_REUSEADDR, SO_REUSEPORT, SOCK_DGRAM,
 
 IPPROTO_IP, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP = 0, 1, 6, 17
 IPPROTO_IPV6, IPPROTO_ICMPV6, IPPROTO_UDPLITE, IPPROTO_RAW = 41, 58, 136, 255
-IPPROTO_MAX = 263                       # IPPROTO_MPTCP is 262
+IPPROTO_MPTCP = 262
+IPPROTO_MAX = 263
 AF_UNSPEC = 0
 
 TCP_CLOSE = 7
@@ -166,9 +167,9 @@ class InetSock(Socket):
         from net.ipv4 import ip_sockglue
         return ip_sockglue.setsockopt(self, t, level, optname, optval, optlen)
 
-    def getsockopt_level(self, t, level, optname, optlen):
+    def getsockopt_level(self, t, level, optname, ol):
         from net.ipv4 import ip_sockglue
-        return ip_sockglue.getsockopt(self, t, level, optname, optlen)
+        return ip_sockglue.getsockopt(self, t, level, optname, ol)
 
     def ioctl(self, t, cmd, arg):
         """inet_ioctl: the address ioctls of AF_INET sockets; others fall
@@ -178,6 +179,9 @@ class InetSock(Socket):
             from net.core.dev_ioctl import ifreq_ioctl
             from net.ipv4.devinet import devinet_ioctl
             return ifreq_ioctl(t, arg, lambda ifr: devinet_ioctl(t, cmd, ifr))
+        if self.family != AF_INET:
+            from net.ipv6.addrconf import addrconf_ioctl         # inet6_ioctl's
+            return addrconf_ioctl(t, cmd, arg)
         return None
 
 
@@ -220,10 +224,11 @@ def inet_create(t, type_, protocol, family=AF_INET):
     if protocol < 0 or protocol >= IPPROTO_MAX:
         raise Errno(EINVAL)
     if type_ == SOCK_STREAM:
-        if protocol not in (IPPROTO_IP, IPPROTO_TCP):
+        if protocol not in (IPPROTO_IP, IPPROTO_TCP, IPPROTO_MPTCP):
             raise Errno(EPROTONOSUPPORT)
         from net.ipv4.tcp import TcpSock
-        return TcpSock(t.cred.euid, family, IPPROTO_TCP)
+        # MPTCP over one path (there is only one here) is TCP
+        return TcpSock(t.cred.euid, family, protocol or IPPROTO_TCP)
     if type_ == SOCK_DGRAM:
         if protocol not in (IPPROTO_IP, IPPROTO_UDP, IPPROTO_UDPLITE,
                             IPPROTO_ICMP if family == AF_INET else IPPROTO_ICMPV6):

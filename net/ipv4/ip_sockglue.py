@@ -24,8 +24,9 @@ IP_FREEBIND, IP_PASSSEC, IP_TRANSPARENT, IP_RECVORIGDSTADDR = 15, 18, 19, 20
 IP_MINTTL, IP_NODEFRAG, IP_CHECKSUM, IP_BIND_ADDRESS_NO_PORT = 21, 22, 23, 24
 IP_RECVFRAGSIZE, IP_RECVERR_RFC4884 = 25, 26
 IP_MULTICAST_IF, IP_MULTICAST_TTL, IP_MULTICAST_LOOP = 32, 33, 34
-IP_MULTICAST_ALL = 49
-IP_LOCAL_PORT_RANGE = 51
+IP_ROUTER_ALERT, IP_PKTOPTIONS = 5, 9
+IP_ADD_MEMBERSHIP, IP_MCAST_MSFILTER = 35, 48
+IP_MULTICAST_ALL, IP_UNICAST_IF, IP_LOCAL_PORT_RANGE, IP_PROTOCOL = 49, 50, 51, 52
 
 IPV6_ADDRFORM, IPV6_UNICAST_HOPS, IPV6_MULTICAST_IF = 1, 16, 17
 IPV6_MULTICAST_HOPS, IPV6_MULTICAST_LOOP = 18, 19
@@ -49,6 +50,8 @@ IP_OPTS = {
     IP_MULTICAST_TTL: (1, lambda v: -1 <= v <= 255),
     IP_MULTICAST_LOOP: (1, lambda v: True), IP_MULTICAST_ALL: (1, lambda v: True),
 }
+# options whose setsockopt wants at least one byte
+_NEED_BYTE = {2, 15, 19, 21, 33, 34, 49}           # TTL FREEBIND TRANSPARENT MINTTL MC_TTL MC_LOOP MC_ALL
 _BOOLS4 = {IP_RECVOPTS, IP_RETOPTS, IP_PKTINFO, IP_RECVERR, IP_RECVTTL, IP_RECVTOS,
            IP_FREEBIND, IP_PASSSEC, IP_TRANSPARENT, IP_RECVORIGDSTADDR, IP_NODEFRAG,
            IP_CHECKSUM, IP_BIND_ADDRESS_NO_PORT, IP_RECVFRAGSIZE, IP_MULTICAST_LOOP,
@@ -74,6 +77,8 @@ def _read_int(t, optval, optlen, small_ok):
         return struct.unpack("<i", copy_from_user(t.mm, optval, 4))[0]
     if small_ok and optlen >= 1:
         return copy_from_user(t.mm, optval, 1)[0]
+    if small_ok:
+        return 0                        # do_ip_setsockopt: no bytes mean 0
     raise Errno(EINVAL)
 
 
@@ -93,12 +98,19 @@ def setsockopt(sk, t, level, optname, optval, optlen):
             return -EINVAL
         sk.ip[(SOL_IP, IP_OPTIONS)] = copy_from_user(t.mm, optval, max(_s32(optlen), 0))
         return 0
+    if optname in (IP_NODEFRAG, IP_PKTOPTIONS):
+        return -ENOPROTOOPT                 # raw sockets, or gone
+    if optname == IP_ROUTER_ALERT or (optname == IP_RECVFRAGSIZE and sk.type == 1):
+        return -EINVAL
+    if optname in (IP_MULTICAST_IF, IP_UNICAST_IF, IP_LOCAL_PORT_RANGE) or \
+            IP_ADD_MEMBERSHIP <= optname <= IP_MCAST_MSFILTER:
+        return -EINVAL                      # multicast needs a multicast device: none here
     if optname not in IP_OPTS:
         return -ENOPROTOOPT
+    if optname in _NEED_BYTE and _s32len(optlen) < 1:
+        return -EINVAL
     val = _read_int(t, optval, optlen, True)
     default, ok = IP_OPTS[optname]
-    if optname == IP_TTL and _s32len(optlen) < 1:
-        return -EINVAL
     if not ok(val):
         return -EINVAL
     if optname in (IP_TRANSPARENT,) and t.cred.euid != 0:
@@ -121,11 +133,15 @@ def _s32len(v):
 
 
 def _set6(sk, t, optname, optval, optlen):
+    """do_ipv6_setsockopt: the int is read first, whatever the option (a
+    NULL or short value is 0), then each option checks the length."""
+    from net.socket import _s32
+    val = 0
+    if optval and _s32(optlen) >= 4:
+        val = struct.unpack("<i", copy_from_user(t.mm, optval, 4))[0]
     if optname == IPV6_V6ONLY:
-        from net.socket import _s32
         if _s32(optlen) < 4:
             return -EINVAL
-        val = struct.unpack("<i", copy_from_user(t.mm, optval, 4))[0]
         if sk.num:
             return -EINVAL
         sk.ipv6only = bool(val)
@@ -134,7 +150,8 @@ def _set6(sk, t, optname, optval, optlen):
         return -EINVAL
     if optname not in IPV6_OPTS:
         return -ENOPROTOOPT
-    val = _read_int(t, optval, optlen, False)
+    if _s32(optlen) < 4:
+        return -EINVAL
     default, ok = IPV6_OPTS[optname]
     if not ok(val):
         return -EINVAL
@@ -149,16 +166,21 @@ def _set6(sk, t, optname, optval, optlen):
     return 0
 
 
-def getsockopt(sk, t, level, optname, optlen):
-    """The value as bytes, shortened as Linux does for small buffers."""
+def getsockopt(sk, t, level, optname, ol):
+    """The value as bytes, shortened as Linux does for small buffers; ol
+    is the caller's length, read where Linux reads it."""
     from net.core.inetaddr import AF_INET6
     if sk.family == AF_INET6 and level != SOL_IP:
         if level != SOL_IPV6:
             raise Errno(ENOPROTOOPT)
+        ol.get()
         return _get6(sk, optname)
     if level != SOL_IP:
         from kernel.errno import EOPNOTSUPP
         raise Errno(EOPNOTSUPP)
+    optlen = ol.get()
+    if optlen < 0:
+        raise Errno(EINVAL)
     if optname == IP_OPTIONS:
         return sk.ip.get((SOL_IP, IP_OPTIONS), b"")
     if optname == IP_MTU:
@@ -166,6 +188,13 @@ def getsockopt(sk, t, level, optname, optlen):
             raise Errno(ENOTCONN)
         dev = getattr(sk, "dev", None)
         return struct.pack("<i", dev.mtu if dev is not None else 65536)
+    if optname == IP_PROTOCOL:
+        return struct.pack("<i", sk.protocol)
+    if optname in (IP_HDRINCL, IP_NODEFRAG, IP_ROUTER_ALERT, IP_MULTICAST_IF, IP_UNICAST_IF,
+                   IP_LOCAL_PORT_RANGE):
+        return struct.pack("<i", 0)
+    if optname == IP_PKTOPTIONS:
+        return b""
     if optname not in IP_OPTS:
         raise Errno(ENOPROTOOPT)
     val = sk.ip.get((SOL_IP, optname), IP_OPTS[optname][0])

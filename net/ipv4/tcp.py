@@ -888,8 +888,8 @@ class TcpSock(InetSock):
         if cmd in (SIOCOUTQNSD, SIOCATMARK):
             import struct
             from mm.uaccess import copy_to_user
-            if self.state == TCP_LISTEN:
-                return -EINVAL
+            if self.state == TCP_LISTEN and cmd == SIOCOUTQNSD:
+                return -EINVAL              # (SIOCATMARK has no such check)
             v = len(self.sndq) if cmd == SIOCOUTQNSD else 0
             copy_to_user(t.mm, arg, struct.pack("<i", v))
             return 0
@@ -901,11 +901,12 @@ class TcpSock(InetSock):
             return tcp_sockopt.setsockopt(self, t, optname, optval, optlen)
         return super().setsockopt_level(t, level, optname, optval, optlen)
 
-    def getsockopt_level(self, t, level, optname, optlen):
+    def getsockopt_level(self, t, level, optname, ol):
         from net.ipv4 import tcp_sockopt
         if level == 6:
-            return tcp_sockopt.getsockopt(self, t, optname, optlen)
-        return super().getsockopt_level(t, level, optname, optlen)
+            ol.get()                        # read first; a negative one is not refused
+            return tcp_sockopt.getsockopt(self, t, optname, ol.get())
+        return super().getsockopt_level(t, level, optname, ol)
 
     def set_keepalive(self, on):
         self.opts[9] = 1 if on else 0       # SO_KEEPALIVE: no probes are ever needed here

@@ -64,6 +64,8 @@ def setsockopt(sk, t, optname, optval, optlen):
         return 0
     if optname == TCP_ULP:
         return -ENOENT
+    if optname in (TCP_INFO, TCP_CC_INFO, TCP_MD5SIG) and optlen < 4:
+        return -EINVAL
     if optname in (TCP_INFO, TCP_CC_INFO):
         return -ENOPROTOOPT
     if optname == TCP_REPAIR:

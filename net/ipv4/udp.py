@@ -40,6 +40,8 @@ TCP_ESTABLISHED, TCP_CLOSE = 1, 7
 UDP_HDR, IP_HDR, IP6_HDR = 8, 20, 40
 SKB_MAX_ALLOC = 4 * 4096 - 320
 IPPROTO_UDPLITE = 136
+UDP_CORK, UDP_ENCAP, UDP_NO_CHECK6_TX, UDP_NO_CHECK6_RX, UDP_SEGMENT, UDP_GRO = 1, 100, 101, 102, 103, 104
+UDP_OPTS = (UDP_CORK, UDP_ENCAP, UDP_NO_CHECK6_TX, UDP_NO_CHECK6_RX, UDP_SEGMENT, UDP_GRO)
 
 
 def dgram_truesize(n, hdr):
@@ -53,6 +55,8 @@ def dgram_truesize(n, hdr):
 
 
 class UdpSock(InetSock):
+    wants_iter = True                   # the bytes are copied after the checks, as Linux
+
     def __init__(self, uid, family, protocol):
         super().__init__(uid, family, SOCK_DGRAM, protocol)
         from net.socket import RMEM_DEFAULT, WMEM_DEFAULT
@@ -61,6 +65,7 @@ class UdpSock(InetSock):
         self.rmem = 0
         self.drops = 0
         self.host = None                # drivers/net/usernet.py: our host socket
+        self.udp = {}                   # SOL_UDP options
 
     def ports(self):
         return ih.udplite_ports if self.protocol == IPPROTO_UDPLITE else ih.udp_ports
@@ -145,7 +150,13 @@ class UdpSock(InetSock):
             except Errno:
                 return -EAGAIN
         v6 = self.family == AF_INET6
-        if name:
+        if not v6:
+            # udp_sendmsg: the size and MSG_OOB before the address
+            if len(data) > 0xFFFF:
+                return -EMSGSIZE
+            if flags & MSG_OOB:
+                return -EOPNOTSUPP
+        if name is not None:
             if len(name) < 2:
                 return -EINVAL
             fam = sa_family(name)
@@ -224,6 +235,8 @@ class UdpSock(InetSock):
             return -self.sock_error()
         if self.shutdown & SEND_SHUTDOWN:
             return -EPIPE
+        if not isinstance(data, bytes):
+            data = data.copy(len(data))         # EFAULT now, if the buffer is bad
         saddr = to_flow(self.saddr) if any(to_flow(self.saddr)) else rt.saddr
         if len(saddr) != len(daddr):
             saddr = rt.saddr
@@ -349,10 +362,33 @@ class UdpSock(InetSock):
             self.host = None
 
     def setsockopt_level(self, t, level, optname, optval, optlen):
+        """udp_lib_setsockopt for SOL_UDP: the values are kept (UDP_CORK's
+        gathering of datagrams is not done: each send is one datagram)."""
         if level in (17, IPPROTO_UDPLITE):          # SOL_UDP, SOL_UDPLITE
             from kernel.errno import ENOPROTOOPT
-            return -ENOPROTOOPT
+            from mm.uaccess import copy_from_user
+            from net.socket import _s32
+            if _s32(optlen) < 4:
+                return -EINVAL
+            val = struct.unpack("<i", copy_from_user(t.mm, optval, 4))[0]
+            if optname not in UDP_OPTS:
+                return -ENOPROTOOPT
+            if optname == UDP_SEGMENT and not 0 <= val <= 0xFFFF:
+                return -EINVAL
+            self.udp[optname] = val if optname in (UDP_ENCAP, UDP_SEGMENT) else int(bool(val))
+            return 0
         return super().setsockopt_level(t, level, optname, optval, optlen)
+
+    def getsockopt_level(self, t, level, optname, ol):
+        if level in (17, IPPROTO_UDPLITE):
+            from kernel.errno import ENOPROTOOPT
+            length = ol.get()
+            if length < 0:
+                return -EINVAL
+            if optname not in UDP_OPTS:
+                return -ENOPROTOOPT
+            return struct.pack("<i", self.udp.get(optname, 0))
+        return super().getsockopt_level(t, level, optname, ol)
 
 
 def _score(sk, daddr, saddr, sport):

@@ -12,7 +12,10 @@ through lo) or fails with ENETUNREACH: the user-mode network carries IPv4
 only (drivers/net/usernet.py).
 """
 
-from kernel.errno import ENETUNREACH, Errno
+import struct
+
+from kernel.errno import (EADDRNOTAVAIL, EINVAL, ENETUNREACH, ENODEV, ENXIO, EOPNOTSUPP,
+                          Errno)
 from net.core.inetaddr import in_subnet, ipv6_is_linklocal, is_v4mapped
 
 IFA_F_SECONDARY, IFA_F_NODAD, IFA_F_OPTIMISTIC, IFA_F_DADFAILED = 0x01, 0x02, 0x04, 0x08
@@ -123,6 +126,66 @@ def ipv6_add_addr(dev, addr, prefixlen, scope, flags):
     _routes_for(ifp)
     rtnetlink.notify_addr6(ifp, True)
     return ifp
+
+
+def inet6_addr_add(ifindex, addr, plen, flags=0):
+    """A permanent address on the device with this index (RTM_NEWADDR,
+    SIOCSIFADDR); its scope follows from the address."""
+    from net.core.dev import dev_get_by_index
+    if plen > 128:
+        raise Errno(EINVAL)
+    dev = dev_get_by_index(ifindex)
+    if dev is None:
+        raise Errno(ENODEV)
+    sc = IFA_HOST if addr == bytes(15) + b"\1" else \
+        IFA_LINK if addr[0] == 0xFE and addr[1] & 0xC0 == 0x80 else IFA_GLOBAL
+    return ipv6_add_addr(dev, addr, plen, sc, flags | IFA_F_PERMANENT)
+
+
+def inet6_addr_del(ifindex, addr, plen):
+    """SIOCDIFADDR: the address with this prefix on that device."""
+    from net.core.dev import dev_get_by_index
+    if plen > 128:
+        raise Errno(EINVAL)
+    dev = dev_get_by_index(ifindex)
+    if dev is None:
+        raise Errno(ENODEV)
+    if dev.ip6_ptr is None:
+        raise Errno(ENXIO)
+    for ifp in dev.ip6_ptr.addr_list:
+        if ifp.addr == addr and ifp.prefixlen == plen:
+            ipv6_del_addr(ifp)
+            return
+    raise Errno(EADDRNOTAVAIL)
+
+
+SIOCSIFADDR, SIOCSIFDSTADDR, SIOCDIFADDR = 0x8916, 0x8918, 0x8936
+SIOCADDRT, SIOCDELRT = 0x890B, 0x890C
+
+
+def addrconf_ioctl(t, cmd, arg):
+    """inet6_ioctl's address ioctls (struct in6_ifreq: address, prefix
+    length, ifindex), or None for the others.  Routes cannot be changed
+    this way here (ip -6 route does it over netlink): EOPNOTSUPP."""
+    from mm.uaccess import copy_from_user
+    from net.core.dev import capable_net_admin
+    if cmd in (SIOCADDRT, SIOCDELRT):
+        copy_from_user(t.mm, arg, 80 if t.arch.BITS == 64 else 68)     # struct in6_rtmsg
+        capable_net_admin(t)
+        return -EOPNOTSUPP
+    if cmd not in (SIOCSIFADDR, SIOCDIFADDR, SIOCSIFDSTADDR):
+        return None
+    capable_net_admin(t)
+    addr, plen, ifindex = struct.unpack("<16sIi", copy_from_user(t.mm, arg, 24))
+    if cmd == SIOCSIFADDR:
+        inet6_addr_add(ifindex, addr, plen)
+    elif cmd == SIOCDIFADDR:
+        inet6_addr_del(ifindex, addr, plen)
+    else:
+        from net.core.dev import dev_get_by_index
+        dev_get_by_index(ifindex)
+        return -ENODEV                      # only sit tunnels have a destination
+    return 0
 
 
 def ipv6_del_addr(ifp):

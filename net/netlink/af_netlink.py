@@ -63,6 +63,7 @@ def netlink_create(t, type_, protocol):
 class NetlinkSock(Socket):
     family = AF_NETLINK
     ngroups = 32
+    wants_iter = True                   # copied after the address checks
 
     def __init__(self, type_, protocol):
         super().__init__(type_, protocol)
@@ -150,6 +151,9 @@ class NetlinkSock(Socket):
         scm.destroy()
         if flags & MSG_OOB:
             return -EOPNOTSUPP
+        if not len(data):
+            from kernel.errno import ENODATA
+            return -ENODATA                 # a zero-length message (Linux 6 refuses it)
         if name:
             if len(name) < 12:
                 return -EINVAL
@@ -165,6 +169,8 @@ class NetlinkSock(Socket):
             self.autobind(t)
         if len(data) > self.sndbuf - 32:
             return -EMSGSIZE
+        if not isinstance(data, bytes):
+            data = data.copy(len(data))
         if dst_group:
             netlink_broadcast(self.protocol, data, self.portid, dst_group, exclude=self)
         if dst_portid:
@@ -355,13 +361,16 @@ class NetlinkSock(Socket):
             return 0
         return -ENOPROTOOPT
 
-    def getsockopt_level(self, t, level, optname, optlen):
+    def getsockopt_level(self, t, level, optname, ol):
         if level != SOL_NETLINK:
             return -ENOPROTOOPT
+        length = ol.get()
+        if length < 0:
+            return -EINVAL
         if optname == NETLINK_LIST_MEMBERSHIPS:
             return struct.pack("<I", self.groups)
         if optname in _FLAG_OPTS:
-            if optlen < 4:
+            if length < 4:
                 return -EINVAL
             return struct.pack("<i", 1 if optname in self.flags else 0)
         return -ENOPROTOOPT
