@@ -4,6 +4,8 @@
 #   make shell   the same, with an interactive shell on the console
 #   make test    set up, build, run the whole test suite
 #   make bench   benchmarks: pyuml against native, as ratios
+#   make ltp     build LTP's system-call tests, run them under pyuml, check
+#                them against tests/ltp/expectations (HACKING.md: "LTP")
 
 PYTHON  ?= python3
 VENV    := .venv
@@ -16,7 +18,7 @@ STUB_DATA_PAGES := 4
 STUB_STACK_PAGES := 8
 STUB_HOST_VDSO_PAGES := 16
 
-.PHONY: all run test bench bench-guests setup host-deps clean shell
+.PHONY: all run test bench bench-guests setup host-deps clean shell ltp ltp-build
 
 all: $(VENV)/.done $(B)/stub64 $(B)/stub32 $(B)/vdso32.so $(B)/vdso64.so $(B)/initramfs.cpio.gz $(B)/busybox.cpio.gz linux
 
@@ -96,6 +98,7 @@ test: all guests
 
 bench: all guests bench-guests
 	$(PY) bench/run.py
+	$(PY) bench/disk.py
 
 clean:
 	rm -rf $(B) linux
@@ -114,3 +117,21 @@ $(B)/bench/ptrace_floor: bench/ptrace_floor.c
 $(B)/bench/musl/%: bench/guests/%.c bench/guests/bench.h | host-deps
 	@mkdir -p $(dir $@)
 	musl-gcc -static -O2 -Wall -o $@ $<
+
+# -- the Linux Test Project (HACKING.md: "LTP") --------------------------------------
+# LTP_TARBALL: the source snapshot (not in the repository); LTP_ARGS: more
+# options for scripts/ltp.py (test names, --subset N, --no-native, -j N);
+# LTP_ARGS32 the same for the i386 run.  The builds are made once.
+LTP_TARBALL ?= ../shared/ltp/ltp-695827725f4f.tar.gz
+LTP_JOBS ?= 2
+LTP_ARGS ?=
+LTP_ARGS32 ?= $(LTP_ARGS)
+ltp-build: $(B)/ltp/.built $(B)/ltp32/.built
+$(B)/ltp/.built: | host-deps
+	LTP_JOBS=$(LTP_JOBS) nice sh scripts/ltp-build.sh $(LTP_TARBALL) $(B)/ltp 64
+$(B)/ltp32/.built: | host-deps
+	LTP_JOBS=$(LTP_JOBS) nice sh scripts/ltp-build.sh $(LTP_TARBALL) $(B)/ltp32 32
+
+ltp: all ltp-build
+	nice $(PY) scripts/ltp.py --arch x86_64 -j $(LTP_JOBS) --check $(LTP_ARGS) && \
+	nice $(PY) scripts/ltp.py --arch i386 -j $(LTP_JOBS) --check $(LTP_ARGS32)

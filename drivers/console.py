@@ -85,6 +85,10 @@ class ConsoleDriver(TtyDriver):
             tty.ldisc.end_of_input()
             tty.read_wait.wake_up()
             return
+        from kernel.sysrq import console_sysrq
+        data = console_sysrq.filter(data)          # Ctrl-] KEY: a SysRq
+        if not data:
+            return
         tty.receive(data)
         if len(tty.flip) > INPUT_HIGH_WATER:
             self.unwatch()                  # throttled until a reader catches up

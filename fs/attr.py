@@ -16,7 +16,7 @@ Read-only mounts refuse all of it (EROFS).
 import struct
 
 from kernel.errno import (EACCES, EBADF, EFBIG, EINVAL, EISDIR, ENODEV,
-                          EOPNOTSUPP, EPERM, ESPIPE, Errno)
+                          EOPNOTSUPP, EPERM, ESPIPE, ETXTBSY, Errno)
 from fs.file import FMODE_PATH, FMODE_WRITE, fget
 from fs.inode import S_ISDIR, S_ISGID, S_ISLNK, S_ISREG, S_ISUID, S_IXGRP, now_ns
 from fs.namei import (AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW,
@@ -153,6 +153,8 @@ def do_truncate(t, path, length):
     if not S_ISREG(inode.mode):
         raise Errno(EINVAL)
     inode_permission(t, inode, MAY_WRITE, path.mnt)
+    if inode.i_writecount < 0:
+        raise Errno(ETXTBSY)                    # a running program
     _check_size(t, length)
     inode.setattr(size=length)
     inode.touch(m=True, c=True)
@@ -202,6 +204,8 @@ def sys_fallocate(t, fd, mode, offset, length):
         return -EISDIR
     if not S_ISREG(inode.mode):
         return -ENODEV if not getattr(f.f_op, "seekable", False) else -ESPIPE
+    if not getattr(f.f_op, "fallocate_supported", True):
+        return -EOPNOTSUPP                  # no ->fallocate (ext2, as on Linux)
     may_write_path(t, f.path)
     end = offset + length
     _check_size(t, end if not mode & FALLOC_FL_KEEP_SIZE else 0)
@@ -364,84 +368,3 @@ def _s64(v, t):
     if t.arch.BITS == 32:
         return _s32(v)
     return v - (1 << 64) if v & (1 << 63) else v
-
-
-
-
-# -- extended attributes ------------------------------------------------------------------
-# No filesystem here keeps extended attributes: reading one finds none
-# (ENODATA), the list is empty, and setting one is not supported.
-
-def _xattr_path(t, name, follow):
-    return path_lookup(t, strncpy_from_user(t.mm, name, 4096), AT_FDCWD, follow=follow)
-
-
-def _xattr_name(t, addr):
-    n = strncpy_from_user(t.mm, addr, 256)
-    if not n:
-        raise Errno(ERANGE_)
-    return n
-
-
-ERANGE_, ENODATA_ = 34, 61
-
-
-def _getxattr(t, path, name_addr):
-    _xattr_name(t, name_addr)
-    return -ENODATA_
-
-
-def sys_getxattr(t, name, attr, value, size):
-    return _getxattr(t, _xattr_path(t, name, True), attr)
-
-
-def sys_lgetxattr(t, name, attr, value, size):
-    return _getxattr(t, _xattr_path(t, name, False), attr)
-
-
-def sys_fgetxattr(t, fd, attr, value, size):
-    if fget(t, _s32(fd)) is None:
-        return -EBADF
-    return _getxattr(t, None, attr)
-
-
-def sys_listxattr(t, name, lst, size):
-    _xattr_path(t, name, True)
-    return 0
-
-
-def sys_llistxattr(t, name, lst, size):
-    _xattr_path(t, name, False)
-    return 0
-
-
-def sys_flistxattr(t, fd, lst, size):
-    return -EBADF if fget(t, _s32(fd)) is None else 0
-
-
-def sys_setxattr(t, name, attr, value, size, flags):
-    _xattr_path(t, name, True)
-    return -EOPNOTSUPP
-
-
-def sys_lsetxattr(t, name, attr, value, size, flags):
-    _xattr_path(t, name, False)
-    return -EOPNOTSUPP
-
-
-def sys_fsetxattr(t, fd, attr, value, size, flags):
-    return -EBADF if fget(t, _s32(fd)) is None else -EOPNOTSUPP
-
-
-def sys_removexattr(t, name, attr):
-    _xattr_path(t, name, True)
-    return -ENODATA_
-
-
-def sys_lremovexattr(t, name, attr):
-    _xattr_path(t, name, False)
-    return -ENODATA_
-
-
-def sys_fremovexattr(t, fd, attr):
-    return -EBADF if fget(t, _s32(fd)) is None else -ENODATA_

@@ -21,7 +21,9 @@ from elftools.common.exceptions import ELFError
 from elftools.elf.elffile import ELFFile
 
 from kernel.errno import EINVAL, ENOEXEC, ENOMEM, Errno
-from mm.physmem import PAGE_SIZE
+from kernel.syscall import inject_fault
+from mm.memory import VMFault
+from mm.physmem import PAGE_SIZE, OutOfMemory
 
 PT_LOAD, PT_INTERP, PT_PHDR, PT_GNU_STACK = 1, 3, 6, 0x6474E551
 PF_X, PF_W, PF_R = 1, 2, 4
@@ -72,12 +74,16 @@ class _PageCacheStream(io.RawIOBase):
         return len(data)
 
 
+elf_cache = True                # boot option elf_cache= (init/switches.py)
+
+
 class ElfImage:
     """The parts of an ELF file the loader needs.
 
     Parsing with pyelftools costs ~0.7 ms, a third of a fork+exec; a
     program run again and again (a shell loop) is parsed once: the result
-    is kept on the file's page cache, valid while size and mtime stay."""
+    is kept on the file's page cache, valid while size and mtime stay
+    (unless the boot option says elf_cache=0)."""
 
     _FIELDS = ("elfclass", "machine", "type", "entry", "phoff", "phnum", "phentsize",
                "segments", "interp", "loads")
@@ -86,13 +92,14 @@ class ElfImage:
         self.file = file
         inode = file.inode
         key = (inode.size, inode.mtime)
-        cached = getattr(file.mapping, "elf_image", None)
+        cached = getattr(file.mapping, "elf_image", None) if elf_cache else None
         if cached is not None and cached[0] == key:
             for name, value in zip(self._FIELDS, cached[1]):
                 setattr(self, name, value)
             return
         self._parse(file)
-        file.mapping.elf_image = (key, tuple(getattr(self, n) for n in self._FIELDS))
+        if elf_cache:
+            file.mapping.elf_image = (key, tuple(getattr(self, n) for n in self._FIELDS))
 
     def _parse(self, file):
         try:
@@ -242,11 +249,14 @@ def _load(t, bprm, main, arch, interp):
         if setup_pages is not None:
             setup_pages(mm)                     # i386: the [vdso] page
         phdr = _phdr_addr(main, bias)
+        inject_fault(t, "exec_late")
         sp = setup_stack(t, mm, arch, bprm, phdr, main.phnum, entry, base)
     except Errno as e:
         _exec_failed(t, e)
         return 0
-    except Exception as e:
+    except (OutOfMemory, VMFault) as e:
+        # no memory for the new image: the process cannot go on (any other
+        # exception is a kernel bug, and an oops says so)
         from kernel.printk import pr_err
         pr_err("exec of %s failed late: %r" % (bprm.filename.decode(errors="replace"), e))
         _exec_failed(t, Errno(ENOMEM))
@@ -319,7 +329,7 @@ def setup_stack(t, mm, arch, bprm, phdr, phnum, entry, base):
         (AT_ENTRY, entry),
         (AT_UID, cred.uid), (AT_EUID, cred.euid),
         (AT_GID, cred.gid), (AT_EGID, cred.egid),
-        (AT_SECURE, 0),
+        (AT_SECURE, int(getattr(bprm, "secureexec", False))),
         (AT_RANDOM, random),
         (AT_HWCAP2, arch.AT_HWCAP2_VALUE),
         (AT_EXECFN, execfn),

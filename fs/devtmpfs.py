@@ -19,6 +19,7 @@ DEVICES = [
     (b"full", 0o666, (1, 7)),
     (b"random", 0o666, (1, 8)),
     (b"urandom", 0o666, (1, 9)),
+    (b"kmsg", 0o644, (1, 11)),
     (b"tty", 0o666, (5, 0)),
     (b"console", 0o600, (5, 1)),
 ]
@@ -35,20 +36,39 @@ def _root_cred():
     return Cred()
 
 
-def _add_node(name, mode, major, minor):
+def _add_node(name, mode, major, minor, kind=S_IFCHR):
     root = _sb.root
     if name in root.children:
         return
-    inode = root.inode.create(name, S_IFCHR | mode, _root_cred(), mkdev(major, minor))
-    inode.mode = S_IFCHR | mode
+    inode = root.inode.create(name, kind | mode, _root_cred(), mkdev(major, minor))
+    inode.mode = kind | mode
     d_add(root, name, inode)
 
 
-def devtmpfs_create_node(name, mode, major, minor):
-    """A driver's device appears in /dev (now, or when devtmpfs is made)."""
-    _extra.append((name, mode, (major, minor)))
+def devtmpfs_create_node(name, mode, major, minor, kind=S_IFCHR):
+    """A driver's device appears in /dev (now, or when devtmpfs is made);
+    kind is S_IFCHR or S_IFBLK (a disk: block/genhd.py)."""
+    _extra.append((name, mode, (major, minor), kind))
     if _sb is not None:
-        _add_node(name, mode, major, minor)
+        _add_node(name, mode, major, minor, kind)
+
+
+def devtmpfs_delete_node(name):
+    """A device went away (a loop device removed): so does its node."""
+    from fs.dcache import d_drop
+    _extra[:] = [e for e in _extra if e[0] != name]
+    if _sb is None:
+        return
+    root = _sb.root
+    d = root.children.get(name)
+    inode = root.inode.lookup(name)
+    if inode is not None:
+        try:
+            root.inode.unlink(name, inode)
+        except Exception:
+            pass
+    if d is not None:
+        d_drop(d)
 
 
 def devtmpfs_sb():
@@ -57,8 +77,10 @@ def devtmpfs_sb():
         _sb = make_tmpfs(mode=0o755, fstype="devtmpfs")
         root = _sb.root
         cred = _root_cred()
-        for name, mode, (major, minor) in DEVICES + _extra:
+        for name, mode, (major, minor) in DEVICES:
             _add_node(name, mode, major, minor)
+        for name, mode, (major, minor), kind in _extra:
+            _add_node(name, mode, major, minor, kind)
         for name in DIRS:
             inode = root.inode.mkdir(name, 0o755 if name == b"pts" else 0o1777, cred)
             inode.mode = S_IFDIR | (0o755 if name == b"pts" else 0o1777)

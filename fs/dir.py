@@ -61,7 +61,8 @@ def may_delete(t, dir_path, victim, isdir):
     dir_inode = dir_path.dentry.inode
     inode_permission(t, dir_inode, MAY_WRITE | MAY_EXEC, dir_path.mnt)
     inode = victim.dentry.inode
-    if check_sticky(t, dir_inode, inode):
+    if check_sticky(t, dir_inode, inode) or dir_inode.append_only or inode.immutable \
+            or inode.append_only:
         raise Errno(EPERM)
     if isdir:
         if not S_ISDIR(inode.mode):
@@ -119,7 +120,9 @@ def vfs_mknod(t, dirfd, name, mode, rdev=0):
     if kind in (S_IFCHR, S_IFBLK) and t.cred.euid != 0:
         raise Errno(EPERM)
     parent, last = _create_target(t, dirfd, name)
-    mode = kind | (mode & 0o7777 & ~t.fs.umask)
+    from fs.namei import mode_strip_sgid
+    mode = kind | (mode_strip_sgid(t, parent.dentry.inode, kind | (mode & 0o7777)) & 0o7777
+                   & ~t.fs.umask)
     inode = parent.dentry.inode.create(last, mode, t.cred,
                                        rdev if kind in (S_IFCHR, S_IFBLK) else 0)
     fsnotify_create(parent.dentry.inode, last, inode)

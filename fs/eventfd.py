@@ -45,7 +45,7 @@ class EventfdOps(FileOperations):
     def _take(self, ctx):
         val = 1 if ctx.flags & EFD_SEMAPHORE else ctx.count
         ctx.count -= val
-        ctx.wqh.wake_up(POLLOUT | POLLWRNORM)
+        ctx.wqh.wake_up(POLLOUT)
         return struct.pack("<Q", val)
 
     def _read_wait(self, f, t, ctx):
@@ -70,7 +70,7 @@ class EventfdOps(FileOperations):
     def _add(self, ctx, val):
         ctx.count += val
         if val:
-            ctx.wqh.wake_up(POLLIN | POLLRDNORM)
+            ctx.wqh.wake_up(POLLIN)
         return 8
 
     def _write_wait(self, f, t, ctx, val):
@@ -113,3 +113,12 @@ def sys_eventfd2(t, count, flags):
 
 def sys_eventfd(t, count):
     return do_eventfd(t, count, 0)
+
+
+def eventfd_signal(ctx, n=1):
+    """Add n for the kernel (AIO and io_uring completions): never blocks,
+    stops at the largest value a counter may hold."""
+    n = min(n, ULLONG_MAX - 1 - ctx.count)
+    if n > 0:
+        ctx.count += n
+        ctx.wqh.wake_up(POLLIN)

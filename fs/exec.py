@@ -11,7 +11,7 @@ the old mm is gone: a failure there kills the process, as on Linux.
 from kernel.errno import (E2BIG, EACCES, ENOEXEC, ENOENT,
                           Errno)
 from fs.file import O_RDONLY, File
-from fs.inode import S_ISREG
+from fs.inode import S_ISGID, S_ISREG, S_ISUID, S_IXGRP
 from fs.namei import AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, MAY_EXEC, \
     inode_permission, path_lookup
 from fs.notify.fsnotify import fsnotify_access, fsnotify_open
@@ -32,6 +32,7 @@ class LinuxBinprm:
         self.file = None
         self.buf = b""
         self.depth = 0                      # #! nesting
+        self.secureexec = False             # AT_SECURE: set-id program
 
     def size(self):
         return sum(len(a) + 1 for a in self.argv) + sum(len(e) + 1 for e in self.envp)
@@ -50,8 +51,42 @@ def open_exec(t, name, dirfd=AT_FDCWD, flags=0):
     if inode.mapping is None:
         raise Errno(EACCES)
     f = File(path, O_RDONLY, generic_file_fops)
+    try:
+        # nobody may write it while it runs: held until the last reference
+        # (the loader's, every mm's exe_file) goes
+        inode.deny_write_access()
+    except Errno:
+        f.put()
+        raise
+    f.deny_write = True
     fsnotify_open(f)
     return f
+
+
+def bprm_creds_from_file(t, bprm):
+    """The credentials the new program runs with (Linux's bprm_fill_uid and
+    commoncap): a set-user-ID file makes its owner the effective uid, a
+    set-group-ID one (group-executable) its group the effective gid -
+    unless the mount is nosuid or the task has no_new_privs.  The saved
+    and filesystem ids follow the effective ones either way.  Returns True
+    when the program gets ids its caller did not have (AT_SECURE)."""
+    cred = t.cred
+    euid, egid = cred.euid, cred.egid
+    f = bprm.file
+    inode = f.inode
+    mnt_nosuid = getattr(f.path.mnt, "flags", 0) & 2        # MS_NOSUID
+    if not mnt_nosuid and not t.no_new_privs:
+        if inode.mode & S_ISUID:
+            euid = inode.uid
+        if inode.mode & (S_ISGID | S_IXGRP) == S_ISGID | S_IXGRP:
+            egid = inode.gid
+    changed = (euid, egid) != (cred.euid, cred.egid)
+    cred.euid = cred.suid = cred.fsuid = euid
+    cred.egid = cred.sgid = cred.fsgid = egid
+    bprm.secureexec = cred.euid != cred.uid or cred.egid != cred.gid
+    if changed:
+        t.mm.dumpable = 0               # suid_dumpable
+    return bprm.secureexec
 
 
 def prepare_binprm(bprm):
@@ -70,6 +105,13 @@ def search_binary_handler(t, bprm):
 
 
 def do_execveat(t, dirfd, filename, argv, envp, flags=0):
+    if not argv:
+        # Linux 5.18+: no program sees argc 0 (argv[0] would be envp[0])
+        from kernel.printk import printk_once
+        printk_once("execve-null-argv", "process '%s' launched '%s' with NULL argv: "
+                    "empty string added" % (t.comm.decode(errors="replace"),
+                                            filename.decode(errors="replace")))
+        argv = [b""]
     if len(argv) > MAX_ARG_STRINGS or len(envp) > MAX_ARG_STRINGS:
         raise Errno(E2BIG)
     bprm = LinuxBinprm(filename, argv, envp)
@@ -122,8 +164,12 @@ def begin_new_exec(t, bprm, arch):
     t.mm = t.active_mm = mm
     t.arch = arch
     if old is not None:
-        if old.context is not None and old.context.loaded_task is t:
-            old.context.loaded_task = None
+        ctx = old.context
+        if ctx is not None:
+            if ctx.loaded_task is t:
+                ctx.loaded_task = None
+            if ctx.fpu_task is t:
+                ctx.fpu_task = None
         mmput(old)
     mm.exe_file = bprm.file.get()
     mm.rlim = t.signal.rlim             # RLIMIT_AS/DATA for mm/mmap.py
@@ -135,6 +181,9 @@ def begin_new_exec(t, bprm, arch):
         t.files = shared.copy()
         shared.put()
     t.files.close_on_exec()
+    bprm_creds_from_file(t, bprm)
+    from security.keys.process_keys import exec_keys
+    exec_keys(t)                    # thread and process keyrings do not survive
     if t.sighand.count > 1:
         t.sighand.count -= 1
         t.sighand = t.sighand.copy()

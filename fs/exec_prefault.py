@@ -22,13 +22,14 @@ from mm.pgtable import _PAGE_PRESENT, _PAGE_RW
 from mm.vma import VM_EXEC, VM_READ, VM_WRITE
 
 HISTORY = 64
+exec_prefault_enabled = True    # boot option exec_prefault= (init/switches.py)
 
 
 def exec_prefault(t):
     """Called once the new program is loaded, before it first runs."""
     mm = t.mm
     f = mm.exe_file
-    if f is None or f.mapping is None:
+    if not exec_prefault_enabled or f is None or f.mapping is None:
         return
     key = (f.inode.size, f.inode.mtime)
     hist = getattr(f.mapping, "exec_faults", None)

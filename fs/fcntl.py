@@ -179,6 +179,9 @@ def sys_fcntl(t, fd, cmd, arg):
     if cmd == F_SETFL:
         if f.flags & O_APPEND and not arg & O_APPEND and getattr(f.inode, "append_only", False):
             return -EPERM
+        if arg & O_NOATIME and not f.flags & O_NOATIME and \
+                t.cred.fsuid not in (0, f.inode.uid):
+            return -EPERM                       # only the owner (or CAP_FOWNER)
         f.flags = (f.flags & ~SETFL_MASK) | (arg & SETFL_MASK)
         setfl = getattr(f.f_op, "setfl", None)
         if setfl is not None:

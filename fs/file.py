@@ -12,7 +12,7 @@ root, cwd and umask (shared by CLONE_FS).
 """
 
 from kernel.errno import EBADF, EINVAL, EMFILE, ENOTTY, ESPIPE, Errno, EISDIR
-from fs.inode import S_ISDIR
+from fs.inode import S_ISDIR, S_ISREG
 from fs.notify.fsnotify import file_dentry_get, file_dentry_put, fsnotify_close
 
 O_ACCMODE = 0o3
@@ -83,7 +83,7 @@ class FileOperations:
 
 
 class File:
-    def __init__(self, path, flags, fop, inode=None):
+    def __init__(self, path, flags, fop, inode=None, pseudo=False):
         self.path = path
         self.inode = inode if inode is not None else path.dentry.inode
         self.flags = flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)
@@ -94,6 +94,15 @@ class File:
         else:
             self.mode = (FMODE_READ if acc in (O_RDONLY, O_RDWR) else 0) | \
                 (FMODE_WRITE if acc in (O_WRONLY, O_RDWR) else 0)
+        # a regular file open for writing may not be a running program;
+        # a file made without a path (pseudo: a memfd, a shm segment) takes
+        # no write access, as Linux's alloc_file_pseudo, so a memfd its
+        # maker still writes can be executed
+        self.write_access = bool(self.mode & FMODE_WRITE) and S_ISREG(self.inode.mode) \
+            and not pseudo
+        if self.write_access:
+            self.inode.get_write_access()
+        self.deny_write = False         # fs/exec.py's open_exec sets it
         self.pos = 0
         self.f_op = fop
         self.private = None
@@ -125,6 +134,10 @@ class File:
                 from fs.locks import locks_remove_file
                 locks_remove_file(self)
             self.f_op.release(self)
+            if self.write_access:
+                self.inode.put_write_access()
+            if self.deny_write:
+                self.inode.allow_write_access()
             self.inode.file_closed()
             file_dentry_put(self)               # may be the inode's end (IN_DELETE_SELF)
 
@@ -187,6 +200,9 @@ class FilesStruct:
         if getattr(f.inode, "i_flctx", None) is not None:
             from fs.locks import locks_remove_posix
             locks_remove_posix(self, f)
+        flush = getattr(f.f_op, "flush", None)      # Linux's f_op->flush
+        if flush is not None:
+            flush(f)
         f.put()
 
     def close_on_exec(self):
@@ -238,7 +254,13 @@ class DirOperations(FileOperations):
     def read(self, f, t, count):
         raise Errno(EISDIR)
 
+    def pread(self, f, t, count, pos):
+        raise Errno(EISDIR)
+
     def write(self, f, t, data):
+        raise Errno(EISDIR)
+
+    def pwrite(self, f, t, data, pos):
         raise Errno(EISDIR)
 
     def llseek(self, f, offset, whence):

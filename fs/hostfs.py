@@ -74,6 +74,7 @@ _PSEUDO_MAGICS = {
 }
 
 _libc = ctypes.CDLL(None, use_errno=True)
+_XATTR_SHOWN = (b"user.", b"trusted.", b"security.")
 
 
 def _host_errno(e):
@@ -101,12 +102,22 @@ def host_fstatfs(fd):
     return buf
 
 
+def is_pseudo_fs(fd):
+    """Whether the host directory fd is on a view of the host kernel."""
+    try:
+        return host_fstatfs(fd).f_type & 0xFFFFFFFF in _PSEUDO_MAGICS
+    except OSError:
+        return True
+
+
 class HostfsSuperBlock(SuperBlock):
-    def __init__(self, host_root, read_only):
+    def __init__(self, host_root, read_only, root_fd):
         super().__init__("hostfs", read_only, magic=HOSTFS_SUPER_MAGIC)
         self.revalidate = True
         self.host_root = host_root
-        self.root_fd = os.open(host_root, _DIR_FLAGS)
+        self.root_fd = root_fd
+        # what fs/hostfs_policy.py allowed: a remount cannot make it writable
+        self.hard_read_only = read_only
         st = os.fstat(self.root_fd)
         self.root_host_dev = st.st_dev
         self.fds = OrderedDict()            # inode -> host fd (LRU)
@@ -382,9 +393,7 @@ class HostfsInode(Inode):
         except OSError:
             return True
         try:
-            return host_fstatfs(fd).f_type & 0xFFFFFFFF in _PSEUDO_MAGICS
-        except OSError:
-            return True
+            return is_pseudo_fs(fd)
         finally:
             os.close(fd)
 
@@ -441,6 +450,58 @@ class HostfsInode(Inode):
             except OSError as e:
                 raise _host_errno(e)
         return self.target
+
+    # -- extended attributes: the host file's own, user.* to change ------------
+    def _xattr_call(self, fn, *args):
+        """fn(path, *args) on "/proc/self/fd/N", N an O_PATH descriptor of
+        this very file (opened O_NOFOLLOW inside its directory, so the
+        call never reaches another host file)."""
+        own = None
+        if self.parent is None:
+            fd = self.sb.root_fd
+        elif S_ISDIR(self.mode):
+            fd = self.dir_fd()
+        else:
+            try:
+                fd = own = os.open(self.name, _O_PATH | os.O_NOFOLLOW | os.O_CLOEXEC,
+                                   dir_fd=self.parent.dir_fd())
+            except OSError as e:
+                raise _host_errno(e)
+        try:
+            if own is not None:
+                self._same_or_stale(own)
+            return fn("/proc/self/fd/%d" % fd, *args, follow_symlinks=False) \
+                if S_ISLNK(self.mode) else fn("/proc/self/fd/%d" % fd, *args)
+        except OSError as e:
+            raise _host_errno(e)
+        finally:
+            if own is not None:
+                os.close(own)
+
+    def get_xattr(self, name):
+        if not name.startswith(_XATTR_SHOWN):
+            raise Errno(_errno.ENODATA)
+        return self._xattr_call(os.getxattr, name)
+
+    def set_xattr(self, name, value, flags):
+        # the host's trusted.* and security.* (file capabilities!) would act
+        # on the host: only user.* may be changed
+        if not name.startswith(b"user."):
+            raise Errno(_errno.EOPNOTSUPP)
+        if value is None:
+            self._xattr_call(os.removexattr, name)
+        else:
+            self._xattr_call(os.setxattr, name, value, flags)
+        self.revalidate()
+
+    def list_xattr(self):
+        try:
+            names = self._xattr_call(os.listxattr)
+        except Errno as e:
+            if e.errno in (_errno.EOPNOTSUPP, _errno.ENOTSUP):
+                return []
+            raise
+        return [n.encode() for n in names if n.encode().startswith(_XATTR_SHOWN)]
 
     def _after_change(self, name):
         self.revalidate()
@@ -551,13 +612,17 @@ class HostfsInode(Inode):
         self.parent, self.name = new_dir, new_name
 
 
-def make_hostfs(path, read_only=False):
-    """A hostfs superblock for the host directory path (raises OSError)."""
+def make_hostfs(path, read_only=False, root_fd=None):
+    """A hostfs superblock for the host directory path (raises OSError).
+    A guest's mount passes the root_fd fs/hostfs_policy.py opened; the
+    boot's own root opens path itself (the user named it)."""
     from fs.dcache import Dentry
     if isinstance(path, bytes):
         path = os.fsdecode(path)
-    path = os.path.realpath(path)
-    sb = HostfsSuperBlock(path, read_only)
+    if root_fd is None:
+        path = os.path.realpath(path)
+        root_fd = os.open(path, _DIR_FLAGS)
+    sb = HostfsSuperBlock(path, read_only, root_fd)
     st = os.fstat(sb.root_fd)
     root = HostfsInode(sb, None, b"", st)
     sb.inodes[(st.st_dev, st.st_ino)] = root

@@ -10,7 +10,7 @@ search and write permission on the directory.
 import itertools
 import time
 
-from kernel.errno import EINVAL, EISDIR, ENOTDIR, EPERM, EROFS, Errno
+from kernel.errno import EINVAL, EISDIR, ENOTDIR, EOPNOTSUPP, EPERM, EROFS, ETXTBSY, Errno
 
 S_IFMT = 0o170000
 S_IFSOCK = 0o140000
@@ -77,6 +77,9 @@ def dev_minor(dev):
 class Inode:
     """Common attributes; filesystems subclass it."""
 
+    acl_access = None                   # POSIX ACLs (fs/posix_acl.py)
+    acl_default = None
+
     def __init__(self, sb, mode, uid=0, gid=0, rdev=0, ino=None):
         self.sb = sb
         self.ino = ino if ino is not None else sb.next_ino()
@@ -109,6 +112,10 @@ class Inode:
             self.mtime = t
         if c:
             self.ctime = t
+
+    # chattr +i / +a (ext2's i_flags); the VFS refuses changes accordingly
+    immutable = False
+    append_only = False
 
     def revalidate(self):
         """Refresh attributes from a backing store (hostfs); default no-op."""
@@ -186,8 +193,42 @@ class Inode:
     def readlink(self):
         raise Errno(EINVAL)
 
+    # -- extended attributes (fs/xattr.py; default: none supported) -----------
+    def get_xattr(self, name):
+        raise Errno(EOPNOTSUPP)
+
+    def set_xattr(self, name, value, flags):
+        """value None removes the attribute."""
+        raise Errno(EOPNOTSUPP)
+
+    def list_xattr(self):
+        return []
+
     def file_opened(self):
         self.opens += 1
+
+    # -- writing against running programs (ETXTBSY) ------------------------------
+    # i_writecount > 0: that many Files open for writing; < 0: that many
+    # Files being executed (a program or its interpreter being loaded, and
+    # every mm's exe_file) refuse writers, as Linux's get_write_access and
+    # deny_write_access do.
+    i_writecount = 0
+
+    def get_write_access(self):
+        if self.i_writecount < 0:
+            raise Errno(ETXTBSY)
+        self.i_writecount += 1
+
+    def put_write_access(self):
+        self.i_writecount -= 1
+
+    def deny_write_access(self):
+        if self.i_writecount > 0:
+            raise Errno(ETXTBSY)
+        self.i_writecount -= 1
+
+    def allow_write_access(self):
+        self.i_writecount += 1
 
     def file_closed(self):
         self.opens -= 1
@@ -212,6 +253,7 @@ class SuperBlock:
     def __init__(self, fstype, read_only=False, dev=None, magic=0):
         self.fstype = fstype
         self.read_only = read_only
+        self.hard_read_only = False     # its medium is read-only: no rw remount
         self.dev = dev if dev is not None else mkdev(0, next(SuperBlock._devs))
         self.magic = magic
         self._ino = itertools.count(1)
@@ -223,6 +265,10 @@ class SuperBlock:
 
     def next_ino(self):
         return next(self._ino)
+
+    def bdev_backed(self):
+        """Is this a file system on a disk (block/bdev.py)?"""
+        return getattr(self, "bdev", None) is not None
 
     def statfs(self):
         """(f_type, bsize, blocks, bfree, bavail, files, ffree, namelen)"""

@@ -44,6 +44,7 @@ class Mount:
         self.flags = flags
         self.source = source
         self.read_only = sb.read_only
+        self.expiry_mark = False            # umount2(MNT_EXPIRE) asked once, unused since
 
     def __repr__(self):
         return "<Mount %d %s>" % (self.id, self.sb.fstype)
@@ -63,6 +64,7 @@ def follow_mount(path):
         m = mount_table.get((path.mnt, path.dentry))
         if m is None:
             return path
+        m.expiry_mark = False
         path = Path(m, m.root)
 
 

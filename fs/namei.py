@@ -33,6 +33,20 @@ def in_group_p(cred, gid):
     return cred.fsgid == gid or gid in cred.groups
 
 
+def mode_strip_sgid(t, dir_inode, mode):
+    """A new non-directory in a setgid directory gets the directory's
+    group; it keeps a setgid bit only if its creator is in that group or
+    has CAP_FSETID (Linux's mode_strip_sgid, applied before the umask)."""
+    from fs.inode import S_ISDIR, S_ISGID, S_IXGRP
+    if mode & (S_ISGID | S_IXGRP) != (S_ISGID | S_IXGRP):
+        return mode
+    if S_ISDIR(mode) or not dir_inode.mode & S_ISGID:
+        return mode
+    if in_group_p(t.cred, dir_inode.gid) or t.cred.fsuid == 0:
+        return mode
+    return mode & ~S_ISGID
+
+
 def generic_permission(cred, inode, mask):
     mode = inode.mode
     if cred.fsuid == 0:
@@ -42,6 +56,9 @@ def generic_permission(cred, inode, mask):
         return True
     if cred.fsuid == inode.uid:
         bits = (mode >> 6) & 7
+    elif inode.acl_access is not None:
+        from fs.posix_acl import acl_permission
+        return acl_permission(cred, inode, inode.acl_access, mask)
     elif in_group_p(cred, inode.gid):
         bits = (mode >> 3) & 7
     else:

@@ -9,12 +9,14 @@ changes the read-only flag.  Unmounting a filesystem something still uses
 MNT_DETACH asks for it to be cut loose anyway.
 """
 
-from kernel.errno import (EBUSY, EFAULT, EINVAL, ENODEV, ENOENT, ENOTBLK,
+import os
+
+from kernel.errno import (EACCES, EBUSY, EFAULT, EINVAL, ENODEV, ENOENT,
                           ENOTDIR, EPERM, ERANGE, Errno)
 from fs.file import fget
 from fs.inode import S_ISDIR
 from fs.mount import (Mount, Path, all_mounts, attach_mount, d_path,
-                      detach_mount, mount_table)
+                      detach_mount, lookup_mnt, mount_table)
 from fs.notify.fsnotify import fsnotify_dput, fsnotify_unmount
 from fs.namei import (AT_FDCWD, MAY_EXEC, PATH_MAX, inode_permission,
                       path_lookup)
@@ -57,10 +59,14 @@ def _mount_tmpfs(source, data, flags):
 
 def _mount_hostfs(source, data, flags):
     from fs.hostfs import make_hostfs
+    from fs.hostfs_policy import open_confined
     host = data.split(b",")[0] if data else b"/"
+    read_only = bool(flags & MS_RDONLY)
+    fd, path = open_confined(host, read_only)      # EACCES if not allowed
     try:
-        return make_hostfs(host, bool(flags & MS_RDONLY))
+        return make_hostfs(path, read_only, root_fd=fd)
     except OSError as e:
+        os.close(fd)
         raise Errno(e.errno or ENOENT)
 
 
@@ -80,14 +86,33 @@ def _mount_devpts(source, data, flags):
 
 
 def _mount_sysfs(source, data, flags):
-    from fs.tmpfs import make_tmpfs
-    sb = make_tmpfs(True, 0o555, fstype="sysfs")
-    sb.magic = 0x62656572
-    return sb
+    from fs.sysfs import sysfs_sb
+    return sysfs_sb()
 
 
-# name -> (needs no device, how to make a superblock)
+def _mount_ext2(bdev, data, flags, fstype="ext2"):
+    from fs.ext2.super import ext2_fill_super
+    return ext2_fill_super(bdev, bool(flags & MS_RDONLY), data, fstype=fstype)
+
+
+# name -> (needs no device, how to make a superblock); a type that needs
+# a device gets the BlockDevice (block/bdev.py) instead of the source name
+def _mount_ext4(bdev, data, flags, fstype="ext4"):
+    from fs.ext4.super import ext4_fill_super
+    return ext4_fill_super(bdev, bool(flags & MS_RDONLY), data, fstype)
+
+
+def _mount_mqueue(source, data, flags):
+    from ipc.mqueue import mount_mqueue
+    return mount_mqueue(source, data, flags)
+
+
 FILESYSTEMS = {
+    "ext2": (False, _mount_ext2),
+    # ext3 is ext2 with a journal: mounted by the ext2 code, its journal
+    # left alone (refused if it needs replaying), as Linux's ext2 driver does
+    "ext3": (False, lambda bdev, data, flags: _mount_ext2(bdev, data, flags, "ext3")),
+    "ext4": (False, _mount_ext4),
     "sysfs": (True, _mount_sysfs),
     "tmpfs": (True, _mount_tmpfs),
     "ramfs": (True, _mount_tmpfs),
@@ -95,6 +120,7 @@ FILESYSTEMS = {
     "devtmpfs": (True, _mount_devtmpfs),
     "devpts": (True, _mount_devpts),
     "hostfs": (True, _mount_hostfs),
+    "mqueue": (True, _mount_mqueue),
 }
 
 
@@ -236,7 +262,17 @@ def sys_mount(t, source, target, fstype, flags, data):
             return -EINVAL
         if flags & MS_BIND:
             _set_mnt_flags(mnt, flags)
+        elif hasattr(mnt.sb, "remount"):
+            # a file system on a disk: going read-only writes it back first,
+            # and cannot while a file on it is open for writing
+            if _flags_readonly(flags) and not mnt.sb.read_only and _sb_has_writers(mnt.sb):
+                return -EBUSY
+            done = mnt.sb.remount(_flags_readonly(flags), opts)
+            _set_mnt_flags(mnt, flags)
+            return _wait_then(t, done, 0)
         else:
+            if mnt.sb.hard_read_only and not _flags_readonly(flags):
+                return -EACCES              # as for a write-protected disk
             mnt.sb.read_only = _flags_readonly(flags)
             _set_mnt_flags(mnt, flags)
         return 0
@@ -267,14 +303,53 @@ def sys_mount(t, source, target, fstype, flags, data):
     if entry is None:
         return -ENODEV
     nodev, make = entry
-    if not nodev:
-        return -ENOTBLK
-    sb = make(src, opts, flags)
+    if nodev:
+        sb = make(src, opts, flags)
+    else:
+        if not source:
+            return -EINVAL                      # "No source specified"
+        sb = _get_tree_bdev(t, src, typ, make, opts, flags)
+        top = lookup_mnt(where) if where.dentry is where.mnt.root or lookup_mnt(where) else None
+        if (top is not None and top.sb is sb) or (where.mnt.sb is sb and where.dentry is sb.root):
+            return -EBUSY                       # the same file system on the same place
     mnt = Mount(sb, sb.root, source=src)
     _set_mnt_flags(mnt, flags)
     mnt.options = opts
     attach_mount(mnt, where)
     return 0
+
+
+def _sb_has_writers(sb):
+    """Is any file of sb open for writing (sb_prepare_remount_readonly)?"""
+    from kernel import task as ktask
+    for tk in ktask.tasks.values():
+        files = tk.files
+        if files is None:
+            continue
+        for f in files.fd.values():
+            if f.inode.sb is sb and f.writable():
+                return True
+    return False
+
+
+def _get_tree_bdev(t, src, typ, make, opts, flags):
+    """The superblock of a file system on the block device src: the one
+    already mounted from it (a second mount shares it), or a new one."""
+    from block.bdev import lookup_bdev
+    from fs.inode import SuperBlock
+    bdev = lookup_bdev(t, src)
+    holder = bdev.holder
+    if isinstance(holder, SuperBlock):
+        if holder.fstype != typ.decode(errors="replace"):
+            raise Errno(EBUSY)
+        return holder
+    if holder is not None:
+        raise Errno(EBUSY)                  # opened O_EXCL (mkfs, e2fsck)
+    if not flags & MS_RDONLY and bdev.read_only:
+        raise Errno(EACCES)
+    return make(bdev, opts, flags)
+
+
 
 
 def _inside(path, mnt):
@@ -295,13 +370,23 @@ def sys_umount2(t, target, flags):
         return -EINVAL
     if t.cred.euid != 0:
         return -EPERM
-    path = path_lookup(t, _str(t, target) or b"", AT_FDCWD,
-                       follow=not flags & UMOUNT_NOFOLLOW)
+    if not target:
+        return -EFAULT
+    marked = [m for m in all_mounts if m.expiry_mark]
+    path = path_lookup(t, _str(t, target), AT_FDCWD, follow=not flags & UMOUNT_NOFOLLOW)
+    for m in marked:
+        m.expiry_mark = True                # umount's own walk is not a use of the mount
     mnt = path.mnt
     if path.dentry is not mnt.root or mnt.parent is mnt:
         return -EINVAL
     if flags & MNT_EXPIRE:
-        return -EAGAIN_
+        # the first call marks the mount, a second one with no use of it
+        # in between unmounts it (path walks into it clear the mark)
+        if mnt is t.fs.root.mnt:
+            return -EINVAL
+        if not mnt.expiry_mark:
+            mnt.expiry_mark = True
+            return -EAGAIN_
     if flags & MNT_DETACH:
         for m in [m for m in all_mounts if _inside(Path(m, m.root), mnt)][::-1]:
             if m is not mnt and (m.parent, m.mountpoint) in mount_table:
@@ -309,19 +394,35 @@ def sys_umount2(t, target, flags):
                 all_mounts.remove(m)
         del mount_table[(mnt.parent, mnt.mountpoint)]
         all_mounts.remove(mnt)
-        _sb_gone(mnt.sb)
-        return 0
+        return _wait_then(t, _sb_gone(mnt.sb), 0)
     if _mount_busy(mnt):
         return -EBUSY
     detach_mount(mnt)
-    _sb_gone(mnt.sb)
-    return 0
+    return _wait_then(t, _sb_gone(mnt.sb), 0)
 
 
 def _sb_gone(sb):
-    """Its last mount went: inotify watchers hear IN_UNMOUNT."""
+    """Its last mount went: inotify watchers hear IN_UNMOUNT, and a file
+    system on a disk writes everything back and marks itself clean
+    (put_super); returns its Completion, or None."""
     if not any(m.sb is sb for m in all_mounts):
         fsnotify_unmount(sb)
+        put = getattr(sb, "put_super", None)
+        if put is not None:
+            return put()
+    return None
+
+
+def _wait_then(t, completion, result):
+    """result, once completion is done (umount and remount wait for the disk)."""
+    if completion is None or completion.done:
+        return result
+    from block.bio import wait_for
+
+    def gen():
+        yield from wait_for(t, completion)
+        return result
+    return gen()
 
 
 EAGAIN_ = 11

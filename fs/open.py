@@ -7,11 +7,11 @@ directory reader, a character device's driver (fs/char_dev.py), a pipe for a
 FIFO.
 """
 
-from kernel.errno import (EEXIST, EINVAL, EISDIR, ELOOP, ENOTDIR, ENXIO, Errno)
+from kernel.errno import (EEXIST, EINVAL, EISDIR, ELOOP, ENOTDIR, ENXIO, EPERM, Errno)
 from fs.dcache import d_add
 from fs.file import (O_ACCMODE, O_CLOEXEC,
-                     O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH,
-                     O_RDONLY, O_TMPFILE, O_TRUNC, O_WRONLY, O_RDWR, O_LARGEFILE, File,
+                     O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH,
+                     O_RDONLY, O_TMPFILE, O_TRUNC, O_WRONLY, O_RDWR, O_LARGEFILE, O_NOATIME, File,
                      FileOperations, dir_fops)
 from fs.inode import (S_IFREG, S_ISCHR, S_ISDIR, S_ISFIFO, S_ISLNK, S_ISREG,
                       S_ISSOCK, S_ISBLK)
@@ -49,7 +49,10 @@ def fops_for(inode):
         except ImportError:                     # no pipes in this kernel yet
             raise Errno(ENXIO)
         return fifo_fops
-    if S_ISSOCK(mode) or S_ISBLK(mode):
+    if S_ISBLK(mode):
+        from block.bdev import def_blk_fops     # the disk's driver is found at open
+        return def_blk_fops
+    if S_ISSOCK(mode):
         raise Errno(ENXIO)
     raise Errno(ENXIO)
 
@@ -60,7 +63,9 @@ def vfs_create(t, parent, name, mode):
     dir_inode = parent.dentry.inode
     may_write_path(t, parent)
     inode_permission(t, dir_inode, MAY_WRITE | MAY_EXEC)
-    mode = S_IFREG | (mode & 0o7777 & ~t.fs.umask)
+    from fs.namei import mode_strip_sgid
+    mode = S_IFREG | (mode_strip_sgid(t, dir_inode, S_IFREG | (mode & 0o7777)) & 0o7777
+                      & ~t.fs.umask)
     inode = dir_inode.create(name, mode, t.cred)
     fsnotify_create(dir_inode, name, inode)
     return Path(parent.mnt, d_add(parent.dentry, name, inode))
@@ -104,6 +109,11 @@ def do_filp_open(t, dirfd, name, flags, mode):
         if acc in (O_WRONLY, O_RDWR) or flags & O_TRUNC:
             mask |= MAY_WRITE
         inode_permission(t, inode, mask, path.mnt)
+        if mask & MAY_WRITE and (inode.immutable or (inode.append_only and (
+                not flags & O_APPEND or flags & O_TRUNC))):
+            raise Errno(1)                      # EPERM: chattr +i or +a
+    if flags & O_NOATIME and t.cred.fsuid not in (0, inode.uid):
+        raise Errno(EPERM)                      # only the owner (or CAP_FOWNER)
     fop = fops_for(inode)
     f = File(path, flags, fop)
     if acc == 3:                                # Linux: "ioctl only" access

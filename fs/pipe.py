@@ -144,7 +144,7 @@ class PipeOperations(FileOperations):
 
     def _read_now(self, pipe, count):
         data = _take(pipe, count)
-        pipe.wr_wait.wake_up()
+        pipe.wr_wait.wake_up(POLLOUT | POLLWRNORM)
         return data
 
     def _read_wait(self, f, t, count):
@@ -165,7 +165,7 @@ class PipeOperations(FileOperations):
         packet = bool(f.flags & O_DIRECT)
         pos = _put(pipe, data, 0, packet)
         if pos:
-            pipe.rd_wait.wake_up()
+            pipe.rd_wait.wake_up(POLLIN | POLLRDNORM)
         if pos == len(data):
             return pos
         if f.flags & O_NONBLOCK:
@@ -184,7 +184,7 @@ class PipeOperations(FileOperations):
             if not pipe.full():
                 new = _put(pipe, data, pos, packet)
                 if new != pos:
-                    pipe.rd_wait.wake_up()
+                    pipe.rd_wait.wake_up(POLLIN | POLLRDNORM)
                 pos = new
                 if pos == len(data):
                     return pos
@@ -413,12 +413,13 @@ def pipe_fcntl(t, f, cmd, arg):
         return pipe.max_usage * PAGE_SIZE
     if cmd == F_SETPIPE_SZ:
         size = arg & 0xFFFFFFFF
-        if size == 0:
+        if size > 1 << 31:
             raise Errno(EINVAL)
-        if size > PIPE_MAX_SIZE and t.cred.euid != 0:
-            raise Errno(EPERM)
+        # Linux's round_pipe_size: at least a page (0 too), a power of two
         nr = max(1, (size + PAGE_SIZE - 1) // PAGE_SIZE)
-        nr = 1 << (nr - 1).bit_length()     # a power of two, as Linux rounds
+        nr = 1 << (nr - 1).bit_length()
+        if nr > pipe.max_usage and size > PIPE_MAX_SIZE and t.cred.euid != 0:
+            raise Errno(EPERM)
         if len(pipe.bufs) > nr:
             raise Errno(EBUSY)
         pipe.max_usage = nr

@@ -9,7 +9,7 @@ with generic_file_fops.
 
 import struct
 
-from kernel.errno import (EFAULT, EINVAL, EOVERFLOW, ESPIPE,
+from kernel.errno import (EBADF, EFAULT, EINVAL, EOPNOTSUPP, EOVERFLOW, ESPIPE,
                           EFBIG, Errno)
 from fs.file import (FMODE_READ, FMODE_WRITE, O_APPEND, SEEK_CUR, SEEK_DATA,
                      SEEK_END, SEEK_HOLE, SEEK_SET, FileOperations, fdget)
@@ -209,24 +209,39 @@ def sys_write(t, fd, buf, count):
     return _do_write(t, f, buf, count)
 
 
+def fdget_pos(t, fd, mode):
+    """The File for a read or write at an offset: Linux asks whether the
+    file has positions (ESPIPE) before whether it is open for that (EBADF)."""
+    f = fdget(t, _s32(fd))
+    if not f.f_op.seekable:
+        raise Errno(ESPIPE)
+    if not f.mode & mode:
+        raise Errno(EBADF)
+    return f
+
+
 def sys_pread64(t, fd, buf, count, pos):
-    f = fdget(t, _s32(fd), FMODE_READ)
     pos = _s64(pos)
     if pos < 0:
         return -EINVAL
-    if not f.f_op.seekable:
-        return -ESPIPE
+    f = fdget_pos(t, fd, FMODE_READ)
     return _do_read(t, f, buf, count, pos)
 
 
+def _append_pos(f, pos):
+    """Linux's pwrite on an O_APPEND file writes at the end all the same
+    (see BUGS in pwrite(2)), leaving the file position alone."""
+    if f.flags & O_APPEND and f.mapping is not None:
+        return f.inode.size
+    return pos
+
+
 def sys_pwrite64(t, fd, buf, count, pos):
-    f = fdget(t, _s32(fd), FMODE_WRITE)
     pos = _s64(pos)
     if pos < 0:
         return -EINVAL
-    if not f.f_op.seekable:
-        return -ESPIPE
-    return _do_write(t, f, buf, count, pos)
+    f = fdget_pos(t, fd, FMODE_WRITE)
+    return _do_write(t, f, buf, count, _append_pos(f, pos))
 
 
 def read_iovec(t, iov, iovcnt):
@@ -325,35 +340,59 @@ def _pos_from(lo, hi, bits):
 
 
 def sys_preadv(t, fd, iov, iovcnt, pos_l, pos_h):
-    f = fdget(t, _s32(fd), FMODE_READ)
     pos = _pos_from(pos_l, pos_h, t.arch.BITS)
     if pos < 0:
         return -EINVAL
-    if not f.f_op.seekable:
-        return -ESPIPE
+    f = fdget_pos(t, fd, FMODE_READ)
     return _do_readv(t, f, read_iovec(t, iov, iovcnt), pos)
 
 
 def sys_pwritev(t, fd, iov, iovcnt, pos_l, pos_h):
-    f = fdget(t, _s32(fd), FMODE_WRITE)
     pos = _pos_from(pos_l, pos_h, t.arch.BITS)
     if pos < 0:
         return -EINVAL
-    if not f.f_op.seekable:
-        return -ESPIPE
-    return _do_writev(t, f, read_iovec(t, iov, iovcnt), pos)
+    f = fdget_pos(t, fd, FMODE_WRITE)
+    return _do_writev(t, f, read_iovec(t, iov, iovcnt), _append_pos(f, pos))
+
+
+# preadv2/pwritev2 flags (Linux 6.10's RWF_SUPPORTED; no RWF_ATOMIC)
+RWF_HIPRI, RWF_DSYNC, RWF_SYNC, RWF_NOWAIT, RWF_APPEND, RWF_NOAPPEND = 1, 2, 4, 8, 0x10, 0x20
+RWF_SUPPORTED = RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_NOWAIT | RWF_APPEND | RWF_NOAPPEND
+
+
+def _rw2(t, fd, iov, iovcnt, pos_l, pos_h, flags, mode):
+    """What preadv2 and pwritev2 share: offset -1 means the file position,
+    then Linux's order of errors: the offset, the
+    fd, seekability, the iovec, the flags (EOPNOTSUPP for unknown ones)."""
+    pos = _pos_from(pos_l, pos_h, t.arch.BITS)
+    if pos == -1:
+        pos = None
+    elif pos < 0:
+        raise Errno(EINVAL)
+    f = fdget(t, _s32(fd), mode) if pos is None else fdget_pos(t, fd, mode)
+    vec = read_iovec(t, iov, iovcnt)
+    flags = _s32(flags)
+    if flags & ~RWF_SUPPORTED:
+        raise Errno(EOPNOTSUPP)
+    return f, vec, pos, flags
 
 
 def sys_preadv2(t, fd, iov, iovcnt, pos_l, pos_h, flags=0):
-    if _s64(pos_l) == -1 and t.arch.BITS == 64:
-        return sys_readv(t, fd, iov, iovcnt)
-    return sys_preadv(t, fd, iov, iovcnt, pos_l, pos_h)
+    f, vec, pos, _flags = _rw2(t, fd, iov, iovcnt, pos_l, pos_h, flags, FMODE_READ)
+    return _do_readv(t, f, vec, pos)
 
 
 def sys_pwritev2(t, fd, iov, iovcnt, pos_l, pos_h, flags=0):
-    if _s64(pos_l) == -1 and t.arch.BITS == 64:
-        return sys_writev(t, fd, iov, iovcnt)
-    return sys_pwritev(t, fd, iov, iovcnt, pos_l, pos_h)
+    f, vec, pos, flags = _rw2(t, fd, iov, iovcnt, pos_l, pos_h, flags, FMODE_WRITE)
+    if flags & RWF_APPEND and f.inode.mapping is not None:
+        # at the end of the file; with offset -1 the position moves there
+        if pos is None:
+            f.pos = f.inode.size
+        else:
+            pos = f.inode.size
+    elif pos is not None and not flags & RWF_NOAPPEND:
+        pos = _append_pos(f, pos)
+    return _do_writev(t, f, vec, pos)
 
 
 def sys_lseek(t, fd, offset, whence):

@@ -35,6 +35,6 @@ def shmem_file_setup(size, name=b"/dev/zero", mode=0o600, cred=None):
     inode.nlink = 0                         # unlinked: freed with its last user
     d = Dentry(name, mnt.root, inode)
     d.unhashed = True
-    f = File(Path(mnt, d), O_RDWR | O_LARGEFILE, generic_file_fops)
+    f = File(Path(mnt, d), O_RDWR | O_LARGEFILE, generic_file_fops, pseudo=True)
     f.nonotify = True                       # a pseudo file: no inotify events on reads/writes
     return f

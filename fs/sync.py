@@ -3,7 +3,9 @@ getting dirty data to where it is kept.
 
 tmpfs keeps nothing anywhere else, so for it these are no-ops; hostfs
 writes its dirty page-cache pages (those of MAP_SHARED mappings) to the
-host file.  msync(MS_SYNC or MS_ASYNC) of a shared file mapping does the
+host file; file systems on disks (ext2) and the disks themselves write
+back through fs/fs_writeback.py, and the calls sleep until the host has
+the data (the ubd I/O thread's fdatasync).  msync(MS_SYNC or MS_ASYNC) of a shared file mapping does the
 same for the files mapped in the range (mm/ keeps no dirty bits of its own:
 a shared file page is taken as dirty once it is mapped writable).
 """
@@ -37,14 +39,27 @@ def sync_sb(sb):
 
 
 def sys_sync(t):
+    """Host-backed files (hostfs) now; file systems on disks and the disks
+    themselves through fs/fs_writeback.py, waiting until the host has it."""
     _all_inodes_sync()
-    return 0
+    from fs.fs_writeback import sync_all
+    return _wait_done(t, sync_all(), False)
+
+
+def _wait_done(t, completion, report_errors):
+    """Sleep until completion; its error is the call's only if report_errors
+    (sync(2) returns void, syncfs reports)."""
+    from block.bio import wait_for
+    st = yield from wait_for(t, completion)
+    return st if st and report_errors else 0
 
 
 def sys_syncfs(t, fd):
     f = _file(t, fd)
-    sync_sb(f.inode.sb)
-    return 0
+    sb = f.inode.sb
+    sync_sb(sb)
+    from fs.fs_writeback import sync_filesystem
+    return _wait_done(t, sync_filesystem(sb), True)
 
 
 def _file(t, fd):
@@ -71,7 +86,11 @@ def sys_sync_file_range(t, fd, offset, nbytes, flags):
     if flags & ~7:
         return -EINVAL
     f = _file(t, fd)
-    f.inode.sync()
+    start = getattr(f.inode, "start_writeback", None)
+    if start is not None:
+        start()                         # SYNC_FILE_RANGE_WRITE: start, do not wait
+    else:
+        f.inode.sync()
     return 0
 
 
@@ -90,6 +109,7 @@ def sys_msync(t, start, length, flags):
     mm = t.mm
     pos = start
     unmapped = False
+    waits = []
     for vma in mm.vmas_in(start, end):
         if vma.start > pos:
             unmapped = True
@@ -100,6 +120,14 @@ def sys_msync(t, start, length, flags):
             from fs.pagecache import dirty_vma_pages
             dirty_vma_pages(vma, start, end)
             vma.file.inode.sync()
+            m = vma.file.mapping
+            if flags & MS_SYNC and hasattr(m, "writeback") and m not in waits:
+                waits.append(m)             # a file or disk on a disk: write back, wait
     if pos < end or unmapped:
         return -ENOMEM
+    if waits:
+        from block.bio import all_of
+        done = [m.writeback() for m in waits]
+        done += [b.sync() for b in {id(m.bdev): m.bdev for m in waits}.values()]
+        return _wait_done(t, all_of(done), True)
     return 0

@@ -10,12 +10,14 @@ from kernel.errno import EEXIST, ENOENT, ENOTEMPTY, Errno
 from fs.inode import (S_IFDIR, S_IFLNK, S_ISDIR, S_ISREG, Inode,
                       SuperBlock, dtype)
 from fs.pagecache import AddressSpace
+from fs.posix_acl import acl_chmod
+from fs.xattr import SimpleXattrInode
 from mm.memfd import F_SEAL_SEAL, seal_check_setattr
 
 TMPFS_MAGIC = 0x01021994
 
 
-class TmpfsInode(Inode):
+class TmpfsInode(SimpleXattrInode, Inode):
     def __init__(self, sb, mode, uid=0, gid=0, rdev=0):
         super().__init__(sb, mode, uid, gid, rdev)
         self.entries = {} if S_ISDIR(mode) else None
@@ -31,6 +33,8 @@ class TmpfsInode(Inode):
         if S_ISREG(self.mode):
             seal_check_setattr(self, mode, size)
         super().setattr(mode, uid, gid, size, atime, mtime)
+        if mode is not None and self.acl_access is not None:
+            self.acl_access = acl_chmod(self.acl_access, mode)     # posix_acl_chmod
 
     # -- directories -------------------------------------------------------------
     def lookup(self, name):
@@ -127,6 +131,7 @@ class TmpfsSuperBlock(SuperBlock):
     def __init__(self, read_only=False, size_limit=None):
         super().__init__("tmpfs", read_only, magic=TMPFS_MAGIC)
         self.size_limit = size_limit
+        self.posix_acl = True           # CONFIG_TMPFS_POSIX_ACL
 
     def statfs(self):
         from mm import physmem as _pm

@@ -60,6 +60,7 @@ class IpcIds:
         self.seq = 0
         self.last_idx = -1
         self.next_idx = 0
+        self.next_id = -1               # /proc/sys/kernel/*_next_id (checkpoint/restore)
 
     def _alloc_idx(self):
         limit = min(max(len(self.slots) * 3 // 2, self.MIN_CYCLE), self.IPCMNI)
@@ -72,12 +73,21 @@ class IpcIds:
     def add(self, obj):
         if len(self.slots) >= self.max_ids:
             raise Errno(ENOSPC)
-        idx = self._alloc_idx()
-        self.next_idx = idx + 1
-        if idx <= self.last_idx:
-            self.seq = self.seq + 1 if self.seq + 1 < self.SEQ_MAX else 0
-        self.last_idx = idx
-        obj.seq = self.seq
+        if self.next_id >= 0:
+            # the id asked for, or the first free slot above it; asked once
+            want, self.next_id = self.next_id, -1
+            idx = next((i for i in range(want % SEQ_MULTIPLIER, self.IPCMNI)
+                        if i not in self.slots), None)
+            if idx is None:
+                raise Errno(ENOSPC)
+            obj.seq = want // SEQ_MULTIPLIER
+        else:
+            idx = self._alloc_idx()
+            self.next_idx = idx + 1
+            if idx <= self.last_idx:
+                self.seq = self.seq + 1 if self.seq + 1 < self.SEQ_MAX else 0
+            self.last_idx = idx
+            obj.seq = self.seq
         obj.id = obj.seq * SEQ_MULTIPLIER + idx
         self.slots[idx] = obj
         if obj.key != IPC_PRIVATE:

@@ -12,7 +12,8 @@ init's status.
 
 from kernel import sched
 from kernel import task as ktask
-from kernel.errno import EAGAIN, ECHILD, EINVAL, ERESTARTSYS
+from kernel.trace import strace as _strace
+from kernel.errno import EAGAIN, ECHILD, EINVAL, ERESTARTSYS, ESRCH
 from fs.file import O_NONBLOCK, POLLHUP, POLLIN, POLLRDNORM
 from kernel.signal import (CLD_CONTINUED, CLD_DUMPED, CLD_EXITED, CLD_KILLED,
                            CLD_STOPPED, PF_EXITING, SA_NOCLDWAIT, SIG_IGN,
@@ -51,7 +52,7 @@ def start_group_exit(t, sig, core=False, code=None):
             th.pending.add(SigInfo(SIGKILL))
         if th.state == sched.TASK_STOPPED:
             th.state = sched.TASK_RUNNING
-            sched.runqueue.append(th)
+            sched.enqueue_task(th)
         sched.signal_wake_up(th, fatal=True)
 
 
@@ -65,15 +66,14 @@ def do_exit(t, code):
     if t.flags & PF_EXITING:
         return
     t.flags |= PF_EXITING
+    if _strace.enabled:
+        _strace.task_exit(t, code)
     if t.kstack is not None:
         t.kstack.close()
         t.kstack = None
     if t.state in (sched.TASK_INTERRUPTIBLE, sched.TASK_UNINTERRUPTIBLE):
         sched.wake_up_process(t)
-        try:
-            sched.runqueue.remove(t)
-        except ValueError:
-            pass
+        sched.dequeue_task(t)
     t.exit_code = code
     from kernel import futex
     futex.exit_robust_list(t)
@@ -86,6 +86,8 @@ def do_exit(t, code):
     exit_mm(t)                          # detaches shared memory too
     exit_files(t)
     exit_fs(t)
+    from security.keys.process_keys import exit_keys
+    exit_keys(t, _group_dead(t))
     if _group_dead(t):
         from drivers.tty import tty_exit
         tty_exit(t)                     # a session leader's terminal hangs up
@@ -96,6 +98,9 @@ def do_exit(t, code):
     t.utime = t.stime = 0.0
     sigs.nr_threads -= 1
     exit_notify(t)
+    if t.seccomp_filter is not None:
+        from kernel.seccomp_notify import wake_listeners_on_exit
+        wake_listeners_on_exit(t)       # a seccomp listener may hang up now
 
 
 def exit_mm(t):
@@ -104,8 +109,12 @@ def exit_mm(t):
         return
     t.mm = None
     from mm.exit import mmput
-    if mm.context is not None and mm.context.loaded_task is t:
-        mm.context.loaded_task = None
+    ctx = mm.context
+    if ctx is not None:
+        if ctx.loaded_task is t:
+            ctx.loaded_task = None
+        if ctx.fpu_task is t:
+            ctx.fpu_task = None
     mmput(mm)
 
 
@@ -329,6 +338,8 @@ def sys_wait4(t, pid, stat_addr, options, ru):
     options &= 0xFFFFFFFF
     if options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL):
         return -EINVAL
+    if pid == -(1 << 31):
+        return -ESRCH                   # -INT_MIN is no process group
     options |= WEXITED
     if pid == -1:
         which, id_ = P_ALL, 0

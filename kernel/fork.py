@@ -54,6 +54,7 @@ CLONE_CLEAR_SIGHAND = 0x100000000
 CLONE_INTO_CGROUP = 0x200000000
 
 FUTEX_TID_MASK = 0x3FFFFFFF
+fork_hot_pages = True           # boot option fork_hot_pages= (init/switches.py)
 
 
 def max_threads():
@@ -69,9 +70,11 @@ def dup_mm(old, hot=()):
     """A copy-on-write copy of old, with its own host process.
 
     hot: addresses both processes are about to write (the forking thread's
-    stack and thread pointer).  Their pages are copied for the child now
-    instead of being write-protected: copy-on-write would cost a fault in
-    each process (three host stops apiece) for the same result.  The
+    stack and thread pointer).  With the fork_hot_pages fast path (on
+    unless the boot option says fork_hot_pages=0) their pages are copied
+    for the child now instead of being write-protected: copy-on-write
+    would cost a fault in each process (three host stops apiece) for the
+    same result.  The
     child's copy reaches its host process through the fork batch itself:
     mapped just before the host fork, the parent's own frame mapped back
     just after (see _copy_hot_pages)."""
@@ -105,7 +108,9 @@ def dup_mm(old, hot=()):
             if protect and not vma.flags & VM_SHARED:
                 prot = pte_host_prot(vm_prot_bits(vma.flags & VM_READ, False, vma.flags & VM_EXEC))
                 protects += [(s, e, prot) for s, e in protect]
-        before, after, keep = _copy_hot_pages(mm, old, hot)
+        before, after, keep = _copy_hot_pages(mm, old, hot) if fork_hot_pages \
+            else ([], [], set())
+        ops += flush_ops(old)           # the plain path's write-protections
         for s, e, prot in protects:
             for a in sorted(k for k in keep if s <= k < e):
                 if a > s:
@@ -317,6 +322,8 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
             s.pgrp = t.signal.pgrp
             s.session = t.signal.session
             s.tty = t.signal.tty
+            s.oom_score_adj = t.signal.oom_score_adj
+            s.oom_score_adj_min = t.signal.oom_score_adj_min
             c.signal = s
             c.exit_signal = (flags & CSIGNAL) if exit_signal is None else exit_signal
         c.pending = SigPending()
@@ -327,6 +334,10 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
         raise
     from ipc.sem import copy_semundo
     copy_semundo(t, c, bool(flags & CLONE_SYSVSEM))
+    from kernel.seccomp import copy_seccomp
+    copy_seccomp(t, c)
+    from security.keys.process_keys import copy_keys
+    copy_keys(t, c, bool(flags & CLONE_THREAD))
     # family
     if flags & (CLONE_PARENT | CLONE_THREAD):
         c.real_parent = t.group_leader.real_parent
@@ -343,9 +354,7 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
     if flags & CLONE_CHILD_CLEARTID:
         c.clear_child_tid = child_tid
     ktask.tasks[pid] = c
-    c.vruntime = t.vruntime
-    sched.place_entity(c)
-    sched.runqueue.append(c)
+    sched.sched_fork(c, t)
     return c
 
 

@@ -21,17 +21,11 @@ def do_signal_stop(t, sig):
         if th.exit_state:
             continue
         if th.state == sched.TASK_RUNNING:
-            try:
-                sched.runqueue.remove(th)
-            except ValueError:
-                pass
+            sched.dequeue_task(th)
         elif th.state in (sched.TASK_INTERRUPTIBLE, sched.TASK_UNINTERRUPTIBLE):
             # a sleeper stops where it sleeps; it is resumed by SIGCONT
             sched.wake_up_process(th)
-            try:
-                sched.runqueue.remove(th)
-            except ValueError:
-                pass
+            sched.dequeue_task(th)
         th.state = sched.TASK_STOPPED
     sigs.stopped = True
     sigs.stop_report = sig
@@ -49,7 +43,7 @@ def do_continue(t, notify=True):
     for th in t.thread_group():
         if th.state == sched.TASK_STOPPED:
             th.state = sched.TASK_RUNNING
-            sched.runqueue.append(th)
+            sched.enqueue_task(th)
     if notify:
         sigs.cont_report = True
         _notify_parent(t, "cont", 18)

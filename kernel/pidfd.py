@@ -100,6 +100,22 @@ def pidfd_get(t, fd):
     return f.private, f
 
 
+def pidfd_to_ctx(t, fd):
+    """pidfd_send_signal's target: a pidfd, or an open /proc/PID directory
+    (Linux's tgid_pidfd_to_pid), which names the process it was opened
+    for, never a later one with the same number."""
+    from fs.file import fget
+    f = fget(t, _s32(fd))
+    if f is None:
+        raise Errno(EBADF)
+    if f.f_op is pidfd_fops:
+        return f.private
+    task = getattr(f.inode, "proc_task", None)
+    if task is None:
+        raise Errno(EBADF)
+    return PidfdCtx(task, False)
+
+
 def sys_pidfd_open(t, pid, flags):
     from fs.anon_inodes import install_new_file
     pid = _s32(pid)
@@ -129,7 +145,7 @@ def sys_pidfd_send_signal(t, pidfd, sig, uinfo, flags):
     valid = PIDFD_SIGNAL_THREAD | PIDFD_SIGNAL_THREAD_GROUP | PIDFD_SIGNAL_PROCESS_GROUP
     if flags & ~valid or flags & (flags - 1):
         return -EINVAL
-    ctx, _f = pidfd_get(t, pidfd)
+    ctx = pidfd_to_ctx(t, pidfd)
     if flags & PIDFD_SIGNAL_THREAD:
         kind = "thread"
     elif flags & PIDFD_SIGNAL_THREAD_GROUP:

@@ -7,14 +7,14 @@ or its time slice ends.  The time slice is measured by the host: the stub arms
 ITIMER_VIRTUAL, so a guest that computes for 10 ms stops with SIGVTALRM
 (a "tick") and another task gets the CPU.
 
-Which one is decided the way Linux's CFS decides, in miniature: every task
-accumulates "virtual runtime" (the time it has had the CPU), and the
-runnable task with the least goes next.  Two busy loops thus alternate
-tick by tick, and a task that mostly sleeps (an interactive one: a shell,
-a pipe partner) has little and is picked first as soon as it wakes.  A
-sleeper's credit is bounded (it wakes with at least min_vruntime minus
-SLEEPER_CREDIT), so a long sleep does not buy a long monopoly; sched_yield
-makes the caller step aside once if anyone else can run.
+Which one is decided by the scheduling policy, kernel/sched_fair.py (CFS
+in miniature: the runnable task with the least weighted virtual runtime).
+Everything here reaches the run queue through enqueue_task(),
+dequeue_task() and pick_next_task(), and charges the CPU time a task had
+with update_curr(); nothing else touches the queue.  sched_clock says what
+"time" is: the host's monotonic clock (the default), or with the boot
+option sched_clock=tick only the preemption ticks a task took (10 ms
+each), so that a schedule depends on nothing the host's speed changes.
 
 A system call that must wait is a generator: its frames are the task's
 "kernel stack".  It yields a Sleep naming the wait queues (and a deadline)
@@ -31,7 +31,8 @@ import heapq
 import itertools
 import select
 import time
-from collections import deque
+
+from kernel.sched_fair import ENQUEUE_WAKEUP, FairSchedClass
 
 TASK_RUNNING = 0
 TASK_INTERRUPTIBLE = 1
@@ -41,11 +42,11 @@ TASK_TRACED = 8
 EXIT_ZOMBIE = 16
 EXIT_DEAD = 32
 
-runqueue = deque()             # runnable tasks, in no particular order
+policy = FairSchedClass()       # the run queue and who runs next
 current = None
 need_resched = False
-min_vruntime = 0.0              # never decreases (CFS's cfs_rq->min_vruntime)
-SLEEPER_CREDIT = 0.003          # seconds a waking sleeper may be ahead
+TICK = 0.010                    # the stub's ITIMER_VIRTUAL period (skas/process.py)
+tick_clock = False              # boot option sched_clock=tick: time is ticks
 _timers = []                    # heap of (deadline, seq, Timer)
 _seq = itertools.count()
 host_fds = {}                   # host fd -> callback(fd) when readable
@@ -150,61 +151,65 @@ def wake_up_process(t):
         t.sleep_timer.active = False
         t.sleep_timer = None
     t.state = TASK_RUNNING
-    place_entity(t)
-    runqueue.append(t)
+    enqueue_task(t, ENQUEUE_WAKEUP)
     check_preempt_wakeup(t)
     return True
 
 
-WAKEUP_GRANULARITY = 0.001      # seconds (Linux: 1 ms times a CPU factor)
-_run_start = 0.0
+# -- the run queue: every change goes through these ---------------------------
+
+def enqueue_task(t, flags=0):
+    """t (TASK_RUNNING) may be picked from now on.  ENQUEUE_WAKEUP: it
+    slept or is new, and gets only bounded credit for the time it waited."""
+    policy.enqueue_task(t, flags)
 
 
-def check_preempt_wakeup(t):
-    """A woken task far behind the running one in virtual runtime takes
-    the CPU at the running task's next stop (its next system call, fault
-    or tick): an interactive task does not wait for a computing one's
-    slice to end."""
-    global need_resched
-    c = current
-    if c is not None and c is not t and \
-            t.vruntime + WAKEUP_GRANULARITY < c.vruntime + (now() - _run_start):
-        need_resched = True
-
-
-def place_entity(t):
-    """A task joins the run queue after sleeping (or new): its credit for
-    the time it did not run is bounded."""
-    floor = min_vruntime - SLEEPER_CREDIT
-    if t.vruntime < floor:
-        t.vruntime = floor
+def dequeue_task(t):
+    """t must not be picked (it stops or exits); no-op if not queued."""
+    policy.dequeue_task(t)
 
 
 def pick_next_task():
-    """Take the runnable task with the least virtual runtime out of the run
-    queue (one that just yielded only if nobody else is there)."""
-    global min_vruntime
-    best = None
-    for t in runqueue:
-        if t.state != TASK_RUNNING:
-            continue
-        if best is None or (t.yielded, t.vruntime) < (best.yielded, best.vruntime):
-            best = t
-    if best is None:
-        runqueue.clear()
-        return None
-    runqueue.remove(best)
-    best.yielded = False
-    if best.vruntime > min_vruntime:
-        min_vruntime = best.vruntime
-    return best
+    """Take the task to run next off the run queue (None: nobody)."""
+    return policy.pick_next_task()
+
+
+def nr_running():
+    """Runnable tasks waiting for the CPU (the running one not counted)."""
+    return policy.nr_running()
+
+
+def sched_fork(child, parent):
+    """A new task: where it starts, and into the queue."""
+    policy.task_fork(child, parent)
+    enqueue_task(child, ENQUEUE_WAKEUP)
+
+
+_run_start = 0.0
+_run_start_ticks = 0
+
+
+def curr_runtime(t):
+    """How long t has had the CPU since it was picked, in sched_clock."""
+    if tick_clock:
+        return (t.sched_ticks - _run_start_ticks) * TICK
+    return now() - _run_start
+
+
+def check_preempt_wakeup(t):
+    """A woken task far behind the running one takes the CPU at the running
+    task's next stop (its next system call, fault or tick): an interactive
+    task does not wait for a computing one's slice to end."""
+    global need_resched
+    c = current
+    if c is not None and c is not t and policy.check_preempt_wakeup(t, c, curr_runtime(c)):
+        need_resched = True
 
 
 def yield_task(t):
     """sched_yield: let anyone else runnable go first, once."""
     global need_resched
-    if any(o.state == TASK_RUNNING for o in runqueue):
-        t.yielded = True
+    if policy.yield_task(t):
         need_resched = True
 
 
@@ -220,9 +225,11 @@ def tick():
     (an interactive one, usually) gets the CPU now rather than a slice
     later."""
     global need_resched, _next_poll
+    if current is not None:
+        current.sched_ticks += 1
     _next_poll = 0.0
     housekeeping()
-    if runqueue:
+    if nr_running():
         need_resched = True
 
 
@@ -298,10 +305,10 @@ def schedule_loop(run_task, have_tasks):
 
     run_task(t) returns True when t was preempted and should go to the back
     of the queue; a task that went to sleep is queued again by its waker."""
-    global current, need_resched, nr_switches, _run_start
+    global current, need_resched, nr_switches, _run_start, _run_start_ticks
     while True:
         run_timers()
-        if not runqueue:
+        if not nr_running():
             if not have_tasks():
                 return
             deadline = next_timer()
@@ -320,12 +327,13 @@ def schedule_loop(run_task, have_tasks):
         current = t
         need_resched = False
         nr_switches += 1
-        start = _run_start = now()
+        _run_start = now()
+        _run_start_ticks = t.sched_ticks
         preempted = run_task(t)
-        t.vruntime += now() - start
+        policy.update_curr(t, curr_runtime(t))
         current = None
         if preempted and t.state == TASK_RUNNING:
-            runqueue.append(t)
+            enqueue_task(t)
 
 
 def run_task(t):

@@ -1,6 +1,8 @@
 """kernel/sched_policy.py - scheduling policies and priorities as a program
 sets and reads them: sched_setscheduler, sched_setparam, sched_getscheduler,
-sched_getparam, sched_get_priority_max/min, sched_rr_get_interval.
+sched_getparam, sched_get_priority_max/min, sched_rr_get_interval, and
+the nice value: getpriority/setpriority (a thread, a process group or a
+user's threads) and i386's nice(2).
 
 Each thread has a policy (SCHED_OTHER, SCHED_BATCH, SCHED_IDLE, or the
 real-time SCHED_FIFO and SCHED_RR with a priority 1..99) and the
@@ -14,7 +16,7 @@ The pid argument names a thread (0: the caller).
 
 import struct
 
-from kernel.errno import EINVAL, EPERM, ESRCH, Errno
+from kernel.errno import EACCES, EINVAL, EPERM, ESRCH, Errno
 from mm.uaccess import copy_from_user, copy_to_user
 
 SCHED_OTHER, SCHED_FIFO, SCHED_RR, SCHED_BATCH, SCHED_ISO, SCHED_IDLE = 0, 1, 2, 3, 4, 5
@@ -182,3 +184,54 @@ def sys_sched_rr_get_interval(t, pid, interval):
     ns = RR_TIMESLICE_NS if task_policy(p) == SCHED_RR else 0
     put_timespec(t, interval, ns)
     return 0
+
+
+# -- the nice value: getpriority, setpriority, nice ----------------------------------
+
+PRIO_PROCESS, PRIO_PGRP, PRIO_USER = 0, 1, 2
+
+
+def _prio_targets(t, which, who):
+    """The threads which/who name, as Linux's getpriority/setpriority walk
+    them: one thread, every thread of a process group, or every thread
+    whose real uid is who (0: the caller's own)."""
+    from kernel.task import find_task, tasks
+    if which == PRIO_PROCESS:
+        p = t if who == 0 else find_task(who)
+        return [p] if p is not None else []
+    live = [p for p in tasks.values() if not p.exit_state]
+    if which == PRIO_PGRP:
+        pgrp = t.signal.pgrp if who == 0 else who
+        return [p for p in live if p.signal.pgrp == pgrp]
+    if which == PRIO_USER:
+        uid = t.cred.uid if who == 0 else who
+        return [p for p in live if p.cred.uid == uid]
+    raise Errno(EINVAL)
+
+
+def sys_getpriority(t, which, who):
+    """20 - nice of the highest-priority thread named (never negative, so
+    that errors stay distinguishable)."""
+    ps = _prio_targets(t, _s32(which), _s32(who))
+    if not ps:
+        return -ESRCH
+    return max(20 - getattr(p, "nice", 0) for p in ps)
+
+
+def set_one_prio(t, p, nice, error):
+    if t.cred.euid not in (p.cred.uid, p.cred.euid) and t.cred.euid != 0:
+        return -EPERM
+    if nice < getattr(p, "nice", 0) and not _nice_reduction_ok(p, nice) and t.cred.euid != 0:
+        return -EACCES
+    p.nice = nice
+    return 0 if error == -ESRCH else error
+
+
+def sys_setpriority(t, which, who, niceval):
+    ps = _prio_targets(t, _s32(which), _s32(who))
+    nice = max(-20, min(19, _s32(niceval)))
+    error = -ESRCH
+    for p in ps:
+        error = set_one_prio(t, p, nice, error)
+    return error
+

@@ -14,6 +14,7 @@ interrupted system call's restart has been decided.
 """
 
 from kernel import sched
+from kernel.trace import strace as _strace
 from kernel.errno import (EAGAIN, EINTR, EINVAL, ERESTART_RESTARTBLOCK, ERESTARTNOHAND,
                           ERESTARTNOINTR, ERESTARTSYS, EPERM, ESRCH, Errno)
 
@@ -261,8 +262,8 @@ def send_signal(t, info, group=True, force=False):
             th.pending.flush(sigmask(SIGCONT))
         sigs.shared_pending.flush(sigmask(SIGCONT))
     # ignored signals are dropped at once (unless blocked: they may be
-    # unignored before they are unblocked)
-    if sig_ignored(t, sig) and sig != SIGKILL:
+    # unignored before they are unblocked); a tracer sees them all
+    if sig_ignored(t, sig) and sig != SIGKILL and not _strace.enabled:
         return 0
     pending = sigs.shared_pending if group else t.pending
     if not pending.add(info):
@@ -290,7 +291,7 @@ def complete_signal(t, sig, group):
         if target is None:
             return                      # every thread blocks it
     if sig_fatal(t, sig) and not target.real_blocked & sigmask(sig) \
-            and not COREDUMP_DEFAULT & sigmask(sig):
+            and not COREDUMP_DEFAULT & sigmask(sig) and (sig == SIGKILL or not _strace.enabled):
         kexit.start_group_exit(t, sig)
         return
     sched.signal_wake_up(target, fatal=(sig == SIGKILL))
@@ -356,6 +357,8 @@ def next_signal(t):
             info = t.signal.shared_pending.take(t.blocked)
         if info is None:
             return None
+        if _strace.enabled:
+            _strace.signal_delivered(t, info)
         sig = info.signo
         ka = t.sighand.action[sig]
         if ka.handler == SIG_IGN:

@@ -14,7 +14,7 @@ from kernel.errno import EINVAL, EPERM, Errno
 from mm.uaccess import copy_from_user, copy_to_user, put_user_u32
 
 UTS_SYSNAME = b"Linux"
-UTS_RELEASE = b"6.1.0-pyuml"
+UTS_RELEASE = b"6.13.0-pyuml"   # see tests/test_conform.py test_uname_release
 UTS_VERSION = b"#1 SMP PREEMPT_DYNAMIC pyuml"
 utsname = {"nodename": b"pyuml", "domainname": b"(none)"}
 
@@ -348,12 +348,12 @@ def sys_rseq(t, rseq, rseq_len, flags, sig):
 PR_SET_PDEATHSIG, PR_GET_PDEATHSIG = 1, 2
 PR_GET_DUMPABLE, PR_SET_DUMPABLE = 3, 4
 PR_SET_NAME, PR_GET_NAME = 15, 16
-PR_GET_SECCOMP = 21
+PR_GET_SECCOMP, PR_SET_SECCOMP = 21, 22
 PR_SET_NO_NEW_PRIVS, PR_GET_NO_NEW_PRIVS = 38, 39
 PR_SET_CHILD_SUBREAPER, PR_GET_CHILD_SUBREAPER = 36, 37
 PR_SET_VMA = 0x53564D41
 PR_CAPBSET_READ = 23
-PR_GET_THP_DISABLE = 42
+PR_SET_THP_DISABLE, PR_GET_THP_DISABLE = 41, 42
 
 
 def sys_prctl(t, option, a2, a3, a4, a5):
@@ -387,10 +387,14 @@ def sys_prctl(t, option, a2, a3, a4, a5):
         t.mm.dumpable = a2
         return 0
     if option == PR_SET_NO_NEW_PRIVS:
-        t.no_new_privs = 1
+        if a2 != 1 or a3 or a4 or a5:
+            return -EINVAL
+        t.no_new_privs = 1              # for good: inherited, kept across exec
         return 0
     if option == PR_GET_NO_NEW_PRIVS:
-        return getattr(t, "no_new_privs", 0)
+        if a2 or a3 or a4 or a5:
+            return -EINVAL
+        return t.no_new_privs
     if option == PR_SET_CHILD_SUBREAPER:
         t.signal.is_child_subreaper = bool(a2)
         return 0
@@ -398,11 +402,22 @@ def sys_prctl(t, option, a2, a3, a4, a5):
         put_user_u32(t.mm, a2, int(getattr(t.signal, "is_child_subreaper", False)))
         return 0
     if option == PR_GET_SECCOMP:
-        return 0
+        from kernel.seccomp import SECCOMP_MODE_DEAD
+        return 2 if t.seccomp_mode == SECCOMP_MODE_DEAD else t.seccomp_mode
+    if option == PR_SET_SECCOMP:
+        from kernel.seccomp import prctl_set_seccomp
+        return prctl_set_seccomp(t, a2, a3)
     if option == PR_CAPBSET_READ:
         return 1 if a2 <= 40 else -EINVAL
-    if option == PR_GET_THP_DISABLE:
+    if option == PR_SET_THP_DISABLE:
+        if a3 or a4 or a5:
+            return -EINVAL
+        t.mm.thp_disable = bool(a2)     # no huge pages here anyway
         return 0
+    if option == PR_GET_THP_DISABLE:
+        if a2 or a3 or a4 or a5:
+            return -EINVAL
+        return int(getattr(t.mm, "thp_disable", False))
     if option == PR_SET_VMA:
         return 0
     return -EINVAL
@@ -441,15 +456,6 @@ def sys_sched_setaffinity(t, pid, length, mask):
     raw = copy_from_user(t.mm, mask, min(length & 0xFFFFFFFF, 128))
     if not int.from_bytes(raw, "little") & 1:
         return -EINVAL
-    return 0
-
-
-def sys_getpriority(t, which, who):
-    return 20 - getattr(t, "nice", 0)
-
-
-def sys_setpriority(t, which, who, prio):
-    t.nice = max(-20, min(19, _s32(prio)))
     return 0
 
 

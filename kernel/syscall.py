@@ -19,6 +19,7 @@ from kernel import sched
 from kernel.errno import ENOSYS, Errno
 from kernel.exit import InitDied
 from kernel.printk import pr_err, printk_once
+from kernel.seccomp import secure_computing
 
 SYSCALL_MODULES = (
     "kernel.sys", "kernel.pgrp", "kernel.exit", "kernel.signal", "kernel.sigaltstack",
@@ -31,11 +32,19 @@ SYSCALL_MODULES = (
     "kernel.sched_policy", "kernel.ioprio", "kernel.pidfd",
     "ipc.shm", "ipc.sem", "ipc.msg", "fs.notify.inotify",
     "mm.process_vm_access", "kernel.kcmp",
+    "kernel.syslog",
+    "fs.xattr",
+    "security.keys.keyctl",
+    "kernel.seccomp",
+    "kernel.nsproxy", "security.landlock.syscalls",
+    "fs.aio",
+    "ipc.mqueue",
 )
 
 _handlers = {}
 _tables = {}
 inject_oops = set()         # boot option inject_oops=NAME: fault injection
+trace_table = None          # strace=: kernel/trace/strace.py wraps the tables
 
 
 class Entry:
@@ -48,16 +57,26 @@ class Entry:
 
 
 def collect_handlers():
-    for modname in SYSCALL_MODULES:
-        try:
-            mod = importlib.import_module(modname)
-        except ModuleNotFoundError as e:
-            if e.name and modname.startswith(e.name):
-                continue                        # not written yet
-            raise
+    _handlers.update(find_handlers(SYSCALL_MODULES))
+
+
+def find_handlers(modules):
+    """Every sys_<name> function of the listed modules.  A module
+    that fails to import, or two different functions with one name, is a
+    kernel build error: it would silently turn calls into ENOSYS or let
+    whichever module came last win."""
+    found = {}
+    for modname in modules:
+        mod = importlib.import_module(modname)     # an ImportError stops the boot
         for k, v in vars(mod).items():
-            if k.startswith("sys_") and callable(v):
-                _handlers[k] = v
+            if not (k.startswith("sys_") and callable(v)):
+                continue
+            prev = found.get(k)
+            if prev is not None and prev is not v:
+                raise ImportError("%s is defined twice: in %s and in %s"
+                                  % (k, prev.__module__, v.__module__))
+            found[k] = v
+    return found
 
 
 def syscall_handler(name):
@@ -66,6 +85,14 @@ def syscall_handler(name):
     if not _handlers:
         collect_handlers()
     return _handlers.get("sys_" + name)
+
+
+def inject_fault(t, where):
+    """Fault injection for tests (boot option inject_oops=WHERE): a kernel
+    bug at a named point of a system call, which must become an oops.
+    init is spared, so that the machine boots."""
+    if where in inject_oops and t.pid != 1:
+        raise RuntimeError("fault injected into %s (inject_oops=)" % where)
 
 
 def table_for(arch):
@@ -79,6 +106,8 @@ def table_for(arch):
         for nr, name in arch.SYSCALLS.items():
             fn = overrides.get(name) or _handlers.get("sys_" + name)
             tab[nr] = Entry(name, fn)
+        if trace_table is not None:
+            trace_table(arch, tab)
         _tables[arch] = tab
     return tab
 
@@ -97,12 +126,16 @@ def do_syscall(t, abi):
     tab = _tables.get(abi) or table_for(abi)
     entry = tab[nr] if 0 <= nr < len(tab) else None
     if entry is None or entry.fn is None:
-        name = entry.name if entry is not None else "#%d" % nr
-        printk_once((abi.NAME, nr), "%s: unsupported syscall %s (%s nr %d) -> ENOSYS"
-                    % (t.comm.decode(errors="replace"), name, abi.NAME, nr))
-        finish_syscall(t, -ENOSYS)
+        finish_syscall(t, sys_ni_syscall(t, abi, entry.name if entry is not None else "#%d" % nr))
         return
     t.in_syscall = nr
+    if t.seccomp_mode:
+        ok = secure_computing(t, abi, nr)       # kernel/seccomp.py
+        if ok is not True:
+            if ok is not False:                 # USER_NOTIF: wait for the answer
+                t.kstack = ok
+                run_kstack(t)
+            return
     args = abi.syscall_args(regs)
     try:
         if inject_oops and entry.name in inject_oops:
@@ -120,6 +153,14 @@ def do_syscall(t, abi):
         run_kstack(t)
         return
     finish_syscall(t, ret)
+
+
+def sys_ni_syscall(t, abi, name):
+    """A system call the kernel does not have: ENOSYS, logged once."""
+    nr = abi.syscall_nr(t.regs)
+    printk_once((abi.NAME, nr), "%s: unsupported syscall %s (%s nr %d) -> ENOSYS"
+                % (t.comm.decode(errors="replace"), name, abi.NAME, nr))
+    return -ENOSYS
 
 
 def finish_syscall(t, ret):

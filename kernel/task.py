@@ -73,6 +73,9 @@ def default_rlimits():
     lim[7] = [1024, 4096]               # NOFILE
     lim[8] = [8 << 20, 8 << 20]         # MEMLOCK
     lim[11] = [4096, 4096]              # SIGPENDING
+    lim[12] = [819200, 819200]          # MSGQUEUE: Linux's MQ_BYTES_MAX
+    lim[13] = [0, 0]                    # NICE: only privilege lowers nice
+    lim[14] = [0, 0]                    # RTPRIO: no real time without it
     lim[12] = [819200, 819200]          # MSGQUEUE
     return lim
 
@@ -97,6 +100,9 @@ class SignalStruct:
         self.cpu_itimers = False        # ITIMER_VIRTUAL/PROF armed (kernel/time.py)
         self.leader = False             # session leader
         self.is_child_subreaper = False
+        self.oom_score_adj = 0          # /proc/PID/oom_score_adj, inherited
+        self.oom_score_adj_min = 0      # lowest an unprivileged writer may set
+        self.process_keyring = None     # security/keys/process_keys.py
 
 
 class Task:
@@ -125,8 +131,13 @@ class Task:
         self.regs_dirty = False         # task.regs must be written to the host
         self.regs_valid = False         # task.regs matches the host thread
 
-        self.vruntime = 0.0             # CPU time had, for the scheduler
+        self.vruntime = 0.0             # weighted CPU time had (kernel/sched_fair.py)
         self.yielded = False            # sched_yield: step aside once
+        self.sched_ticks = 0            # preemption ticks taken (sched_clock=tick)
+        self.nice = 0                   # -20..19 (setpriority)
+        self.policy = 0                 # SCHED_OTHER... (kernel/sched_policy.py)
+        self.rt_priority = 0
+        self.sched_reset_on_fork = False
         self.kstack = None              # generator of a sleeping system call
         self.sleeping_on = ()
         self.sleep_timer = None
@@ -159,6 +170,16 @@ class Task:
         self.sas_ss_flags = 0
         self.restart_block = None
         self.vfork_done = None
+
+        # secure computing (kernel/seccomp.py); no_new_privs: PR_SET_NO_NEW_PRIVS
+        self.seccomp_mode = 0
+        self.seccomp_filter = None
+        self.no_new_privs = 0
+
+        # keyrings (security/keys/process_keys.py)
+        self.thread_keyring = None
+        self.session_keyring = None
+        self.jit_keyring = 0            # request_key's default destination
 
     def __repr__(self):
         return "<Task %d %s>" % (self.pid, self.comm.decode(errors="replace"))

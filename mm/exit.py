@@ -13,6 +13,9 @@ from mm.memory import zap_page_range
 def mmput(mm):
     mm.users -= 1
     if mm.users == 0:
+        if mm.ioctx_table:
+            from fs.aio import exit_aio
+            exit_aio(mm)
         exit_mmap(mm)
 
 

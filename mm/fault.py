@@ -26,9 +26,18 @@ X86_TRAP_AC = 17
 
 
 def handle_page_fault(t, address, error_code, trapno):
-    """Returns None when resolved, else the SigInfo to force on t."""
+    """Returns None when resolved, else the SigInfo to force on t.  Only a
+    fault that raises a signal leaves its address, error code and trap
+    number for the signal frame (Linux's set_signal_archinfo); a resolved
+    one leaves those of the last fault that did."""
+    info = _do_page_fault(t, address, error_code, trapno)
+    if info is not None:
+        t.fault_cr2, t.fault_err, t.fault_trapno = address, error_code, trapno
+    return info
+
+
+def _do_page_fault(t, address, error_code, trapno):
     mm = t.mm
-    t.fault_cr2, t.fault_err, t.fault_trapno = address, error_code, trapno
     if trapno == X86_TRAP_SS or trapno == X86_TRAP_AC:
         return SigInfo(SIGBUS, SI_KERNEL)
     if trapno != X86_TRAP_PF:
@@ -63,7 +72,7 @@ def handle_page_fault(t, address, error_code, trapno):
             return SigInfo(SIGKILL, SI_KERNEL)
         return SigInfo(SIGBUS, BUS_ADRERR, addr=address, trapno=trapno)
     t.min_flt += 1
-    log = getattr(mm, "fault_log", None)
+    log = mm.fault_log
     if log is not None:                 # fs/exec_prefault.py is learning
         log.append((address, write))
         if len(log) >= 64:

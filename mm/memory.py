@@ -18,6 +18,8 @@ from mm.physmem import PAGE_SHIFT, PAGE_SIZE, PG_CACHE, OutOfMemory
 from mm.vma import VM_EXEC, VM_READ, VM_SHARED, VM_WRITE
 
 FAULT_AROUND_PAGES = 16
+anon_fault_around = True        # boot option anon_fault_around= (init/switches.py)
+fork_mprotect_ranges = True     # boot option fork_mprotect_ranges=
 
 
 class VMFault(Exception):
@@ -96,7 +98,7 @@ def do_anonymous_page(mm, vma, addr, idx):
     pm = _pm.physmem
     q = mm.pt.q
     bits = vma_prot(vma) | _PAGE_NEWPAGE
-    if mm.anon_fault_around:
+    if anon_fault_around and mm.anon_fault_around:
         start, end, first = _around(vma, addr, idx)
     else:
         start, end, first = addr, addr + PAGE_SIZE, idx     # mm/mincore.py
@@ -238,11 +240,18 @@ def change_protection(mm, vma, start, end):
 
 def copy_page_range(dst, src, vma):
     """fork: give dst the ptes src has in vma, write-protecting private
-    pages in both.  Returns the ranges of src that lost write access (the
-    host must mprotect them before it forks)."""
+    pages in both, so that the first write in either copies the page.
+
+    The host process of src must lose write access to those pages before
+    it forks the child's: the plain path marks src's ptes _PAGE_NEWPROT
+    (the TLB flush dup_mm runs next turns them into host mprotects); with
+    the fork_mprotect_ranges fast path the ranges are returned instead, and
+    dup_mm mprotects each in one host call without walking the ptes again.
+    Returns those ranges ([] on the plain path)."""
     pm = _pm.physmem
     q = src.pt.q
     cow = not vma.flags & VM_SHARED
+    fast = fork_mprotect_ranges
     protect = []
     for addr, first, count in src.pt.pte_pages(vma.start, vma.end):
         didx = None
@@ -255,13 +264,17 @@ def copy_page_range(dst, src, vma):
                 didx = dst.pt.pte_index(a, alloc=True) - i
             pm.get_frame((pte & PTE_PFN_MASK) >> PAGE_SHIFT)
             if cow and pte & _PAGE_RW:
-                # the caller's pre-fork batch mprotects these on the host
                 pte &= ~_PAGE_RW
-                q[first + i] = pte
-                if protect and protect[-1][1] == a:
-                    protect[-1][1] = a + PAGE_SIZE
+                if not fast:
+                    q[first + i] = pte | _PAGE_NEWPROT
+                    src.note_stale(a, a + PAGE_SIZE)
                 else:
-                    protect.append([a, a + PAGE_SIZE])
+                    # the caller's pre-fork batch mprotects these on the host
+                    q[first + i] = pte
+                    if protect and protect[-1][1] == a:
+                        protect[-1][1] = a + PAGE_SIZE
+                    else:
+                        protect.append([a, a + PAGE_SIZE])
             q[didx + i] = pte & ~(_PAGE_NEWPAGE | _PAGE_NEWPROT)
             dst.rss += 1
     return protect

@@ -42,6 +42,8 @@ class MM:
         self.def_flags = 0                  # VM_LOCKED... for new VMAs (mlockall)
         self.membarrier_state = 0           # kernel/membarrier.py
         self.anon_fault_around = True       # off once mincore asks (mm/mincore.py)
+        self.ioctx_table = None             # AIO contexts (fs/aio.py)
+        self.fault_log = None               # first faults, for fs/exec_prefault.py
 
     # -- VMA list ----------------------------------------------------------
     def find_vma(self, addr):

@@ -55,12 +55,19 @@ class PhysMem:
     def alloc_frame(self, zero=True):
         """Take a free frame with refcount 1; zero-filled unless zero=False."""
         fl, rc = self.free_list, self.refcount
-        while fl:
-            pfn = heappop(fl)
-            if rc[pfn] == 0:        # skip entries alloc_frames() took since
-                break
-        else:
-            raise OutOfMemory()
+        while True:
+            while fl:
+                pfn = heappop(fl)
+                if rc[pfn] == 0:    # skip entries alloc_frames() took since
+                    break
+            else:
+                # none free: page reclaim may drop cached disk pages
+                # (mm/vmscan.py); only then is memory really out
+                from mm.vmscan import try_to_free_pages
+                if try_to_free_pages():
+                    continue
+                raise OutOfMemory()
+            break
         rc[pfn] = 1
         self.nr_free -= 1
         if zero:

@@ -26,20 +26,28 @@ def _merged(ranges):
     return out
 
 
-def flush_ops(mm):
+def flush_ops(mm, limit=None):
     """The host operations that bring mm's host process up to date; the
-    stale bits are cleared as they are collected."""
-    ops = [("munmap", s, e - s) for s, e in _merged(mm.pending_unmaps)]
+    stale bits are cleared as they are collected.  With a limit (what one
+    stub batch holds), at most that many are returned and the rest stays
+    pending - stale bits and ranges kept - for the next flush: an op left
+    out must never be lost, or the host would stay more permissive than
+    the ptes."""
+    unmaps = _merged(mm.pending_unmaps)
+    if limit is not None and len(unmaps) >= limit:
+        mm.pending_unmaps = unmaps[limit:]
+        return [("munmap", s, e - s) for s, e in unmaps[:limit]]
+    ops = [("munmap", s, e - s) for s, e in unmaps]
     mm.pending_unmaps = []
     q = mm.pt.q
     last = None             # the op being extended: [kind, addr, len, prot, off]
-    for start, end in _merged(mm.tlb_ranges):
+    ranges = _merged(mm.tlb_ranges)
+    for r, (start, end) in enumerate(ranges):
         for addr, first, count in mm.pt.pte_pages(start, end):
             for i in range(first, first + count):
                 pte = q[i]
                 if not pte & _STALE:
                     continue
-                q[i] = pte & ~_STALE
                 a = addr + ((i - first) << PAGE_SHIFT)
                 if pte & _PAGE_NEWPAGE:
                     if pte & (_PAGE_PRESENT | _PAGE_PROTNONE):
@@ -52,8 +60,16 @@ def flush_ops(mm):
                 if (last is not None and last[0] == kind and last[3] == prot
                         and last[1] + last[2] == a
                         and (kind != "mmap" or last[4] + last[2] == off)):
+                    q[i] = pte & ~_STALE
                     last[2] += PAGE_SIZE
                     continue
+                if limit is not None and len(ops) + (last is not None) >= limit:
+                    # the batch is full: this page and all after it wait
+                    if last is not None:
+                        ops.append(_op(last))
+                    mm.tlb_ranges = [[a, end]] + ranges[r + 1:]
+                    return ops
+                q[i] = pte & ~_STALE
                 if last is not None:
                     ops.append(_op(last))
                 last = [kind, a, PAGE_SIZE, prot, off]

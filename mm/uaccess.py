@@ -15,7 +15,7 @@ from mm import physmem as _pm
 from mm.memory import VMFault, handle_mm_fault
 from mm.pgtable import _PAGE_AROUND, _PAGE_PRESENT, _PAGE_RW, _PAGE_USER, PTE_PFN_MASK
 from mm.physmem import PAGE_SIZE
-from mm.vma import VM_READ, VM_WRITE
+from mm.vma import VM_EXEC, VM_READ, VM_WRITE
 
 _OK_READ = _PAGE_PRESENT | _PAGE_USER
 _OK_WRITE = _PAGE_PRESENT | _PAGE_USER | _PAGE_RW
@@ -35,7 +35,9 @@ def user_page(mm, addr, write):
     vma = mm.vma_at(addr)
     if vma is None or addr >= mm.task_size:
         raise Errno(EFAULT)
-    if not vma.flags & (VM_WRITE if write else VM_READ):
+    # as the fault path (mm/fault.py): x86 cannot map a page write- or
+    # execute-only, so any access right lets the kernel read it
+    if not vma.flags & (VM_WRITE if write else VM_READ | VM_WRITE | VM_EXEC):
         raise Errno(EFAULT)
     try:
         handle_mm_fault(mm, vma, addr, write)

@@ -28,8 +28,9 @@ def _write(pid, data):
 
 
 def loaded(t):
+    """Whether t's FP state is the one in its host thread."""
     ctx = t.mm.context if t.mm is not None else None
-    return ctx is not None and ctx.loaded_task is t
+    return ctx is not None and ctx.fpu_task is t
 
 
 def xstate_size(t):

@@ -55,10 +55,19 @@ class MMContext:
         self.stack_off = stack_pfn << PAGE_SHIFT
         self.stub_regs = regs           # valid registers to enter the stub with
         self.loaded_task = None         # whose registers the host thread holds
+        # whose FP/SSE/AVX state the host thread holds: the stub never
+        # touches it, so running the stub forgets loaded_task, not this
+        self.fpu_task = None
         self.dead = False
 
     # -- running the stub ---------------------------------------------------
     def enter_stub(self, rip):
+        t = self.loaded_task
+        if t is not None and not t.regs_valid:
+            # the guest's registers live only in the host thread (it was
+            # stopped after a fault): keep them before the stub's replace them
+            ptrace.getregs(self.pid, t.regs)
+            t.regs_valid = True
         regs = self.stub_regs
         regs.rip = rip
         regs.orig_rax = 0xFFFFFFFFFFFFFFFF      # never a host syscall restart

@@ -74,18 +74,23 @@ def fetch_regs(t):
 
 
 def switch_to(ctx, t):
-    """Load t's registers (and FP state, if another thread was loaded)."""
+    """Load t's registers, and its FP state if another thread's is there.
+    The two are tracked apart: a stub batch clobbers the general registers
+    (ctx.loaded_task is cleared) but leaves the FP state alone."""
     prev = ctx.loaded_task
     if prev is not None and prev is not t and prev.mm is t.mm and not prev.exit_state:
         fetch_regs(prev)
-        fpu.save_fpu(prev)
     load_tls = getattr(t.arch, "load_tls", None)
     if load_tls is not None:
         load_tls(ctx, t)            # i386: the GDT TLS entries are per thread
     _setregs(ctx.pid, t.regs)
-    if prev is not t and t.fpstate is not None:
-        fpu.restore_fpu(t)
     ctx.loaded_task = t
+    owner = ctx.fpu_task
+    if owner is not t:
+        if owner is not None and owner.mm is t.mm and not owner.exit_state:
+            fpu.save_fpu(owner)
+        fpu.restore_fpu(t)
+        ctx.fpu_task = t
 
 
 def exit_to_user_mode(t):
@@ -170,19 +175,27 @@ def segv(t, ctx):
     pid = ctx.pid
     stub = ctx.stub
     Stats.faults += 1
-    _resume(PTRACE_CONT, pid, SIGSEGV)
-    ctx.wait_stub_trap()
+    # The data page is guest-writable memory: whatever the kernel reads back
+    # from it is checked.  The frame pointer is cleared first, so that only
+    # the handler having run now makes it valid.
     q = _pm.physmem.q
     base = ctx.data_off >> 3
+    q[base + (stub.off_uc >> 3)] = 0
+    _resume(PTRACE_CONT, pid, SIGSEGV)
+    ctx.wait_stub_trap()
     cr2 = q[base + (stub.off_cr2 >> 3)]
-    err = q[base + (stub.off_error_code >> 3)]
+    err = q[base + (stub.off_error_code >> 3)] & 0xFFFF     # the hardware's bits
     trapno = q[base + (stub.off_trap_no >> 3)]
     uc = q[base + (stub.off_uc >> 3)]
     if not stub.stack <= uc < stub.stack_top:
         raise StubError("fault frame outside the stub stack (%#x)" % uc)
+    if trapno > 31:
+        raise StubError("fault with impossible trap number %#x" % trapno)
     mm = t.mm
     info = handle_page_fault(t, cr2, err, trapno)
-    ops = flush_ops(mm)
+    # what does not fit in the handler's batch stays pending: the userspace
+    # loop flushes it before the guest runs again
+    ops = flush_ops(mm, stub.max_records)
     arch_finish_segv(t, ctx, ops)
     if info is not None:
         if info.signo == SIGKILL:
@@ -195,11 +208,6 @@ def segv(t, ctx):
 def arch_finish_segv(t, ctx, ops):
     """Let the handler apply ops and rt_sigreturn to the faulting context;
     the stub's return signal stops it right after."""
-    if len(ops) > ctx.stub.max_records:
-        # too many for the handler's batch: the rest waits for the next
-        # flush (the guest simply faults again if it needed them)
-        keep = ops[:ctx.stub.max_records]
-        ops = keep
     write_batch(ctx, ops)
     ctx.write_host_pid()
     pid = ctx.pid

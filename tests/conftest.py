@@ -93,6 +93,10 @@ def boot(args, timeout=60, stdin=None):
 
 _counter = [0]
 
+# boot options every run() adds: PYUML_BOOT="fastpaths=0" runs a test on
+# the plain paths (init/switches.py); tests/test_plain_paths.py sets it too
+BOOT_ARGS = os.environ.get("PYUML_BOOT", "").split()
+
 
 def run(prog, args=(), files=None, env=None, timeout=60, mem="128M", stdin=None,
         tmpdir="/tmp", kernel_args=(), quiet=True):
@@ -103,7 +107,7 @@ def run(prog, args=(), files=None, env=None, timeout=60, mem="128M", stdin=None,
     try:
         extra = ["%s=%s" % kv for kv in (env or {}).items()]
         r = boot(["mem=" + mem] + (["quiet"] if quiet else []) + ["initrd=" + initrd, "init=/prog"]
-                 + list(kernel_args)
+                 + list(kernel_args) + BOOT_ARGS
                  + extra + ["--"] + [str(a) for a in args], timeout=timeout, stdin=stdin)
     finally:
         os.unlink(initrd)

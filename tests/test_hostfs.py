@@ -31,9 +31,10 @@ def make_tree(base, prog):
     return root
 
 
-def run_hostfs(root, args, ro=False):
+def run_hostfs(root, args, ro=False, kernel_args=()):
     return boot(["quiet", "mem=64M", "root=/dev/root", "rootfstype=hostfs",
-                 "rootflags=%s" % root, "ro" if ro else "rw", "init=/prog", "--"] + args)
+                 "rootflags=%s" % root, "ro" if ro else "rw", "init=/prog"]
+                + list(kernel_args) + ["--"] + args)
 
 
 def outside_untouched(base):
@@ -90,7 +91,9 @@ def test_mount_hostfs_inside_the_guest(tmp_path):
     other.mkdir()
     (other / "inside.txt").write_bytes(b"other tree\n")
     os.symlink("/inside.txt", other / "abs")
-    u = run_hostfs(root, ["-", "mount", str(other)])
+    # other is not below the root: the boot must allow it (hostfs=)
+    u = run_hostfs(root, ["-", "mount", str(other)],
+                   kernel_args=["hostfs=%s:rw" % tmp_path])
     assert u.status == 0, u.stderr.decode()
     out = u.out
     assert "ls /tmpdir/mnt: . .. abs inside.txt" in out

@@ -242,7 +242,7 @@ finally:
 
 # ("raw" passes an x86_64 TLS base to CLONE_SETTLS, where i386 takes a
 # struct user_desc: i386's clone is covered by test_i386_only_system_calls)
-THREAD_MODES = ["pthread", "futex", "signals", "exit", "robust", "fpu", "stop"]
+THREAD_MODES = ["pthread", "futex", "signals", "exit", "robust", "fpu", "fpustub", "stop"]
 
 
 @pytest.mark.parametrize("libc", LIBS32)

@@ -192,6 +192,23 @@ class AddressSpaces(RuleBasedStateMachine):
         finally:
             os.close(fd)
 
+    @rule(i=st.integers(0, 7), limit=st.integers(1, 4))
+    def flush_in_small_batches(self, i, limit):
+        """A flush cut into batches of at most limit ops (as the fault
+        handler's batch is): whatever one batch leaves out stays pending."""
+        from mm.debug import check_host
+        from mm.tlb import flush_ops
+        from skas.mem import run_syscall_stub
+        i, mm, model = self._pick(i)
+        while True:
+            ops = flush_ops(mm, limit)
+            assert len(ops) <= limit
+            if not ops:
+                break
+            run_syscall_stub(mm.context, ops)
+        assert not mm.tlb_ranges and not mm.pending_unmaps
+        assert check_host(mm) == []
+
     @invariant()
     def tables_are_consistent(self):
         from mm.debug import check_mm
@@ -277,6 +294,38 @@ def test_flush_maps_each_run_at_its_own_address():
         assert len(ops) == 2 and ops[0][1] == BASE and ops[1][1] == BASE + 32 * PAGE, ops
         copy_to_user(mm, BASE + 80 * PAGE, b"z")
         flush_tlb_mm(mm)
+        assert check_host(mm) == []
+    finally:
+        exit_mmap(mm)
+
+
+def test_a_short_batch_leaves_the_rest_pending():
+    """More stale runs than a batch holds: each flush_ops(mm, limit) returns
+    at most limit ops, the rest stays stale, and the host ends up exactly
+    as the ptes say - nothing is dropped."""
+    from mm.debug import check_host
+    from mm.exit import exit_mmap
+    from mm.mmap import MAP_FIXED, MAP_PRIVATE, do_mmap, mprotect_fixup
+    from mm.tlb import flush_ops
+    from mm.uaccess import copy_to_user
+    from skas.mem import run_syscall_stub
+    mm = _mm_alloc()
+    try:
+        do_mmap(mm, BASE, 96 * PAGE, 3, MAP_FIXED | MAP_PRIVATE)
+        for k in range(96):
+            copy_to_user(mm, BASE + k * PAGE, b"x")
+        run_syscall_stub(mm.context, flush_ops(mm))
+        for k in range(0, 96, 2):                   # 48 separate mprotects
+            mprotect_fixup(mm, BASE + k * PAGE, BASE + (k + 1) * PAGE, 1)
+        batches = []
+        while True:
+            ops = flush_ops(mm, 5)
+            if not ops:
+                break
+            assert len(ops) <= 5
+            batches.append(ops)
+            run_syscall_stub(mm.context, ops)
+        assert sum(len(b) for b in batches) == 48
         assert check_host(mm) == []
     finally:
         exit_mmap(mm)

@@ -60,3 +60,11 @@ def test_avx_registers_survive_a_handler(libc):
     so the upper halves of %ymm come back after a handler that used AVX."""
     n, u = differential(guest("avxsig", libc))
     assert "high half kept: yes" in u.out
+
+
+@pytest.mark.parametrize("libc", LIBCS + ["glibc32"])
+def test_fault_registers_only_from_signalling_faults(libc):
+    """err/trapno/cr2 in a frame come from the last fault that raised a
+    signal, never from a fault the kernel resolved (a first touch)."""
+    n, u = differential(guest("faultregs", libc))
+    assert "the faulting address" in u.out

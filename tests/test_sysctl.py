@@ -44,7 +44,9 @@ child core 1, /tmp/dump.COMM.6 exists 1
 core_pattern := |/bin/false: ok
 piped pattern: core 0
 pipe-max-size := 4096: ok
-  user asks 64 KiB: EPERM
+  user asks 64 KiB: ok
+  user asks 128 KiB: EPERM
+  user shrinks to 8 KiB: ok
   user writes hostname: open EACCES
 1 GiB (the machine has less) with overcommit 0: ENOMEM
 overcommit_memory := 1: ok

@@ -7,7 +7,7 @@ import pytest
 from conftest import differential, guest
 
 LIBCS = ["musl", "glibc"]
-MODES = ["pthread", "raw", "futex", "signals", "exit", "robust", "fpu", "stop"]
+MODES = ["pthread", "raw", "futex", "signals", "exit", "robust", "fpu", "fpustub", "stop"]
 
 
 @pytest.mark.parametrize("libc", LIBCS)

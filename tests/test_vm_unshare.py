@@ -33,3 +33,12 @@ def test_vm_unshare(libc, mode):
 def test_vm_unshare32(libc, mode):
     n, u = differential(guest("vmunshare", libc), [mode], files=files32(libc))
     _check(u)
+
+
+@pytest.mark.parametrize("libc", LIBCS + ["glibc32"])
+def test_writes_into_a_preempted_process(libc):
+    """The target of process_vm_writev is preempted in user mode; the pages
+    the writes fault in are mapped into its host process by a stub batch,
+    which must not cost the target its registers."""
+    n, u = differential(guest("pvmpreempt", libc))
+    assert "exited with 7" in u.out

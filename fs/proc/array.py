@@ -7,6 +7,7 @@ and friends parse them by position.  Times are in clock ticks (USER_HZ,
 
 
 from kernel import sched
+from kernel.seccomp import proc_status_lines
 
 USER_HZ = 100
 PAGE_KB = 4
@@ -175,8 +176,7 @@ def proc_pid_status(t):
         "CapEff:\t%s" % ("000001ffffffffff" if c.euid == 0 else "0000000000000000"),
         "CapBnd:\t000001ffffffffff",
         "CapAmb:\t0000000000000000",
-        "NoNewPrivs:\t0",
-        "Seccomp:\t0",
+    ] + proc_status_lines(t) + [
         "Cpus_allowed:\t1",
         "Cpus_allowed_list:\t0",
         "voluntary_ctxt_switches:\t%d" % t.nvcsw,

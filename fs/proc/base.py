@@ -7,7 +7,7 @@ mm/uaccess.py, never ptrace), comm, maps, mounts, and the magic links exe,
 cwd, root and fd/N that point at the very files the process uses.
 """
 
-from kernel.errno import ENOENT, ESRCH, Errno
+from kernel.errno import EACCES, EINVAL, ENOENT, ESRCH, Errno
 from fs.proc.inode import ProcDir, ProcFile, ProcLink
 
 
@@ -180,7 +180,10 @@ def pid_entries(sb, pid, tid, with_task_dir=True):
         f(b"maps", _maps(tid)),
         f(b"mounts", _mounts(tid)),
         f(b"mountinfo", _mountinfo(tid)),
-        f(b"oom_score_adj", lambda reader: b"0\n", 0o644),
+        (b"oom_score_adj", lambda: _own(ProcFile(sb, (b"oom_score_adj", tid),
+                                                 text(lambda t: b"%d\n" % t.signal.oom_score_adj),
+                                                 0o644, store=_oom_score_adj_store(tid)), tid)),
+        f(b"oom_score", text(_oom_score)),
         f(b"limits", text(_limits)),
         f(b"wchan", lambda reader: b"0"),
     ])
@@ -190,6 +193,7 @@ def pid_entries(sb, pid, tid, with_task_dir=True):
                                          lambda: _fs_path(tid, "pwd")), tid)
     ents[b"root"] = lambda: _own(ProcLink(sb, ("root", tid), _d_path_of(lambda: _fs_path(tid, "root")),
                                           lambda: _fs_path(tid, "root")), tid)
+    ents[b"ns"] = lambda: _own(ProcDir(sb, ("ns", tid), _ns_dir(sb, tid), 0o511), tid)
     ents[b"fd"] = lambda: _own(ProcDir(sb, ("fd", tid), _fd_dir(sb, pid, tid), 0o500), tid)
     ents[b"fdinfo"] = lambda: _own(ProcDir(sb, ("fdinfo", tid), _fdinfo_dir(sb, pid, tid), 0o500), tid)
     from net.core.net_procfs import proc_net_dir
@@ -197,6 +201,37 @@ def pid_entries(sb, pid, tid, with_task_dir=True):
     if with_task_dir:
         ents[b"task"] = lambda: ProcDir(sb, ("task", pid), _task_dir(sb, pid))
     return ents
+
+
+def _oom_score(t):
+    # Linux scales (1000 + badness) by 2/3, badness being mostly the score
+    # adjustment for a process as small as ours; -1000 means "never".
+    adj = t.signal.oom_score_adj
+    return b"%d\n" % (0 if adj == -1000 else (1000 + adj) * 2 // 3)
+
+
+def _oom_score_adj_store(tid):
+    """Writing oom_score_adj: -1000..1000; going below the lowest value a
+    privileged writer set needs CAP_SYS_RESOURCE (here: euid 0), as Linux."""
+    def store(t, data):
+        target = _task(tid)
+        try:
+            v = int(data.strip())
+        except ValueError:
+            raise Errno(EINVAL)
+        if not -1000 <= v <= 1000:
+            raise Errno(EINVAL)
+        sig = target.signal
+        if v < sig.oom_score_adj_min and t.cred.euid != 0:
+            raise Errno(EACCES)
+        sig.oom_score_adj = v
+        if t.cred.euid == 0:
+            sig.oom_score_adj_min = v
+        return len(data)
+    return store
+def _ns_dir(sb, tid):
+    from fs.nsfs import proc_ns_entries
+    return lambda: proc_ns_entries(sb, tid, _own)
 
 
 def _own(inode, tid):
@@ -241,5 +276,12 @@ def _tid_dir(sb, pid, tid):
 
 def proc_pid_dir(sb, pid):
     def make():
-        return _own(ProcDir(sb, ("pid", pid), lambda: pid_entries(sb, pid, pid)), pid)
+        task = _task(pid)
+        # keyed by the process, not only its number: a later process with
+        # the same pid gets another inode
+        d = _own(ProcDir(sb, ("pid", pid, task.start_time), lambda: pid_entries(sb, pid, pid)), pid)
+        # the process itself, not its number: pidfd_send_signal takes an
+        # open /proc/PID as a pidfd (kernel/pidfd.py)
+        d.proc_task = task
+        return d
     return make

@@ -48,6 +48,14 @@ def _parse_ints(data, n=1):
         raise Errno(EINVAL)
 
 
+def _drop_caches(data):
+    (v,) = _parse_ints(data)
+    if not 1 <= v <= 4:
+        raise Errno(EINVAL)
+    from fs.fs_writeback import drop_caches
+    drop_caches(v)
+
+
 def int_ctl(modname, attr, lo=0, hi=INT_MAX, writable=True):
     get, put = _var(modname, attr)
 
@@ -100,6 +108,51 @@ def _sem():
     return b"%d\t%d\t%d\t%d\n" % (sem.SEMMSL, sem.SEMMNS, sem.SEMOPM, sem.SEMMNI)
 
 
+_PRINTK_LEVELS = ("console_loglevel", "default_message_loglevel",
+                  "minimum_console_loglevel", "default_console_loglevel")
+
+
+def _printk_get():
+    from kernel import printk
+    return ("\t".join(str(getattr(printk, n)) for n in _PRINTK_LEVELS) + "\n").encode()
+
+
+def _printk_set(data):
+    """kernel.printk: up to four levels, the first ones given replaced."""
+    from kernel import printk
+    try:
+        vals = [int(x) for x in data.split()]
+    except ValueError:
+        raise Errno(EINVAL)
+    if not 1 <= len(vals) <= 4:
+        raise Errno(EINVAL)
+    for name, v in zip(_PRINTK_LEVELS, vals):
+        setattr(printk, name, v)
+def _ipc_next_id(modname, table):
+    """msg_next_id, sem_next_id, shm_next_id: the id the next object of
+    that kind gets (-1: any), INT_MAX at most."""
+    def ids():
+        return getattr(importlib.import_module(modname), table)
+
+    def store(data):
+        (v,) = _parse_ints(data)
+        if not -1 <= v <= INT_MAX:
+            raise Errno(EINVAL)
+        ids().next_id = v
+    return Ctl(lambda: b"%d\n" % ids().next_id, store)
+
+
+def _ns_last_pid():
+    from kernel import task as ktask
+
+    def store(data):
+        (v,) = _parse_ints(data)
+        if not 0 <= v < ktask.PID_MAX:
+            raise Errno(EINVAL)
+        ktask._last_pid = v
+    return Ctl(lambda: b"%d\n" % ktask._last_pid, store)
+
+
 def _table():
     from kernel import sys as ksys
     return {
@@ -124,6 +177,22 @@ def _table():
             "msgmnb": int_ctl("ipc.msg", "MSGMNB"),
             "msgmni": int_ctl("ipc.msg", "MSGMNI", writable=False),
             "sem": Ctl(_sem),
+            "printk": Ctl(_printk_get, _printk_set),
+            "dmesg_restrict": int_ctl("kernel.printk", "dmesg_restrict", 0, 1),
+            "sysrq": int_ctl("kernel.sysrq", "sysrq_enabled", 0, 511),
+            "msg_next_id": _ipc_next_id("ipc.msg", "msg_ids"),
+            "sem_next_id": _ipc_next_id("ipc.sem", "sem_ids"),
+            "shm_next_id": _ipc_next_id("ipc.shm", "shm_ids"),
+            "ns_last_pid": _ns_last_pid(),
+            "keys": {
+                "maxkeys": int_ctl("security.keys.key", "maxkeys", 1),
+                "maxbytes": int_ctl("security.keys.key", "maxbytes", 1),
+                "root_maxkeys": int_ctl("security.keys.key", "root_maxkeys", 1),
+                "root_maxbytes": int_ctl("security.keys.key", "root_maxbytes", 1),
+                "gc_delay": int_ctl("security.keys.key", "gc_delay", 0),
+                "persistent_keyring_expiry": int_ctl("security.keys.key",
+                                                     "persistent_keyring_expiry", 0),
+            },
             "random": {
                 "boot_id": const(_boot_id),
                 "uuid": Ctl(lambda: str(uuid.uuid4()).encode() + b"\n"),
@@ -134,11 +203,25 @@ def _table():
         "vm": {
             "overcommit_memory": int_ctl("mm.mmap", "overcommit_memory", 0, 2),
             "mmap_min_addr": int_ctl("mm.mmap", "MMAP_MIN_ADDR", 0, LONG_MAX),
+            "dirty_writeback_centisecs": int_ctl("fs.fs_writeback", "dirty_writeback_centisecs"),
+            "dirty_expire_centisecs": int_ctl("fs.fs_writeback", "dirty_expire_centisecs"),
+            "dirty_background_ratio": int_ctl("fs.fs_writeback", "DIRTY_BACKGROUND_RATIO", 0, 100),
+            "dirty_ratio": int_ctl("fs.fs_writeback", "DIRTY_RATIO", 0, 100),
+            "drop_caches": Ctl(lambda: b"0\n", _drop_caches),
         },
         "fs": {
             "file-max": const(LONG_MAX),
             "nr_open": int_ctl("kernel.resource", "NR_OPEN", 64, 1 << 30),
             "pipe-max-size": int_ctl("fs.pipe", "PIPE_MAX_SIZE", 4096, 1 << 30),
+            "aio-nr": int_ctl("fs.aio", "aio_nr", writable=False),
+            "aio-max-nr": int_ctl("fs.aio", "aio_max_nr", 0, ULONG_MAX),
+            "mqueue": {
+                "queues_max": int_ctl("ipc.mqueue", "queues_max", -INT_MAX - 1),
+                "msg_max": int_ctl("ipc.mqueue", "msg_max", 1, 65536),
+                "msgsize_max": int_ctl("ipc.mqueue", "msgsize_max", 128, 16 << 20),
+                "msg_default": int_ctl("ipc.mqueue", "msg_default", 1, 65536),
+                "msgsize_default": int_ctl("ipc.mqueue", "msgsize_default", 128, 16 << 20),
+            },
             "inotify": {
                 "max_queued_events": int_ctl("fs.notify.inotify", "max_queued_events"),
                 "max_user_instances": int_ctl("fs.notify.inotify", "max_user_instances"),

@@ -1,6 +1,7 @@
 """fs/proc/root.py - the top of /proc: one directory per process, self and
 thread-self, the machine-wide files (meminfo, cpuinfo, stat, uptime,
-loadavg, version, filesystems, mounts, cmdline) and sys/ (proc_sysctl.py).
+loadavg, version, filesystems, mounts, cmdline, config.gz from
+kernel/configs.py), sys/ (proc_sysctl.py) and sysvipc/ (sysvipc.py).
 
 What busybox ps, top, free and mount read is here or in fs/proc/base.py.
 """
@@ -11,6 +12,8 @@ from fs.dcache import Dentry
 from fs.proc.base import proc_pid_dir
 from fs.proc.inode import ProcDir, ProcFile, ProcLink, ProcSuperBlock
 from fs.proc.proc_sysctl import proc_sys_dir
+from fs.proc.sysvipc import proc_sysvipc_dir
+from kernel.configs import show_config_gz
 
 _sb = None
 
@@ -118,6 +121,11 @@ def show_cmdline(reader):
     return " ".join(sys.argv[1:]) + "\n"
 
 
+def _show_partitions(reader):
+    from block.genhd import partitions_text
+    return partitions_text()
+
+
 def _escape(b):
     out = b""
     for c in b:
@@ -194,6 +202,13 @@ def _visible(path, root):
     return _reachable(path, root)
 
 
+def _keys_show(name):
+    def show(t):
+        from security.keys import proc
+        return getattr(proc, name)(t)
+    return show
+
+
 def _root_entries():
     sb = _sb
     ents = {
@@ -207,14 +222,37 @@ def _root_entries():
         b"version": lambda: ProcFile(sb, ("version",), show_version),
         b"filesystems": lambda: ProcFile(sb, ("filesystems",), show_filesystems),
         b"cmdline": lambda: ProcFile(sb, ("cmdline",), show_cmdline),
+        b"config.gz": lambda: ProcFile(sb, ("config.gz",), show_config_gz),
         b"mounts": lambda: ProcLink(sb, ("mounts",), lambda: b"self/mounts"),
         b"net": lambda: ProcLink(sb, ("net",), lambda: b"self/net"),
         b"sys": proc_sys_dir(sb),
+        b"kmsg": lambda: _kmsg_inode(sb),
+        b"sysrq-trigger": lambda: ProcFile(sb, ("sysrq-trigger",), lambda t: b"", mode=0o200,
+                                           store=_sysrq_trigger),
+        b"partitions": lambda: ProcFile(sb, ("partitions",), _show_partitions),
+        b"sysvipc": proc_sysvipc_dir(sb),
+        b"keys": lambda: ProcFile(sb, ("keys",), _keys_show("show_keys")),
+        b"key-users": lambda: ProcFile(sb, ("key-users",), _keys_show("show_key_users")),
     }
     for pid, t in sorted(_tasks().items()):
         if t.tgid == pid:
             ents[str(pid).encode()] = proc_pid_dir(sb, pid)
     return ents
+
+
+def _sysrq_trigger(t, data):
+    from kernel.sysrq import write_sysrq_trigger
+    return write_sysrq_trigger(t, data)
+
+
+def _kmsg_inode(sb):
+    """/proc/kmsg: syslog(2)'s READ as a file (drivers/kmsg.py)."""
+    from drivers.kmsg import proc_kmsg_fops
+    from fs.inode import S_IFREG
+    from fs.proc.inode import ProcInode
+    inode = ProcInode(sb, S_IFREG | 0o400, ("kmsg",))
+    inode.i_fop = proc_kmsg_fops
+    return inode
 
 
 def _current():

@@ -127,8 +127,13 @@ int main(void)
 		int p[2];
 		pipe(p);
 		setuid(1000);
+		/* the limit binds growth only: 64 KiB is what a pipe has already */
 		long r = fcntl(p[0], F_SETPIPE_SZ, 65536);
 		printf("  user asks 64 KiB: %s\n", r < 0 ? en(errno) : "ok");
+		r = fcntl(p[0], F_SETPIPE_SZ, 131072);
+		printf("  user asks 128 KiB: %s\n", r < 0 ? en(errno) : "ok");
+		r = fcntl(p[0], F_SETPIPE_SZ, 8192);
+		printf("  user shrinks to 8 KiB: %s\n", r < 0 ? en(errno) : "ok");
 		printf("  user writes hostname: %s\n", put("/proc/sys/kernel/hostname", "x"));
 		_exit(0);
 	}

@@ -12,6 +12,9 @@
  *             execve from a thread (SELF: this program's path)
  *   robust    robust mutexes: the owner dies, the next locker gets EOWNERDEAD
  *   fpu       each thread keeps its own FP/SSE registers across switches
+ *   fpustub   ... and its MXCSR/x87 control state across the kernel's stub
+ *             batches (munmap of touched pages), which clobber only the
+ *             general registers of the host thread
  */
 #include "procs.h"
 #include <pthread.h>
@@ -701,6 +704,53 @@ static void fpu(void)
 	printf("xmm7 clobbered across switches: %d times\n", fpu_bad);
 }
 
+/* the x87 control word's rounding field (bits 10-11): held by the FP
+ * state, not the general registers, in both subarches */
+static void set_rounding(int m)
+{
+	unsigned short cw;
+	__asm__ volatile("fnstcw %0" : "=m"(cw));
+	cw = (cw & ~0x0C00) | (m << 10);
+	__asm__ volatile("fldcw %0" : : "m"(cw));
+}
+
+static int get_rounding(void)
+{
+	unsigned short cw;
+	__asm__ volatile("fnstcw %0" : "=m"(cw));
+	return (cw >> 10) & 3;
+}
+
+static volatile int fpustub_bad[2];
+
+static void *fpustub_thread(void *arg)
+{
+	long id = (long)arg;
+	for (int i = 0; i < 200; i++) {
+		int m = (i + id) & 3;
+		set_rounding(m);
+		char *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		p[0] = 1;
+		p[4096] = 2;
+		munmap(p, 8192);                /* the kernel runs a stub batch */
+		if (get_rounding() != m)
+			fpustub_bad[id]++;
+		if (i % 7 == 0)
+			sched_yield();
+	}
+	return NULL;
+}
+
+static void fpustub(void)
+{
+	pthread_t th[2];
+	for (long i = 0; i < 2; i++)
+		pthread_create(&th[i], NULL, fpustub_thread, (void *)i);
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	printf("rounding mode lost across stub batches: %d %d times\n", fpustub_bad[0], fpustub_bad[1]);
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "pthread";
@@ -726,6 +776,8 @@ int main(int argc, char **argv)
 		group_stop();
 	else if (!strcmp(mode, "fpu"))
 		fpu();
+	else if (!strcmp(mode, "fpustub"))
+		fpustub();
 	fflush(stdout);
 	return 0;
 }

@@ -1,0 +1,167 @@
+"""Kernel interfaces the Linux Test Project (make ltp) found missing or
+wrong, each compared with the host kernel by tests/guest/conform.c."""
+
+import gzip
+import os
+
+import pytest
+
+from conftest import LINUX, boot, differential, guest, run
+from kernel import configs
+from arch.x86_64.syscall_table import SYSCALL_NAMES
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc"])
+def test_oom_score_adj(libc):
+    """/proc/PID/oom_score_adj is written and read back (LTP's library
+    protects its processes through it), with Linux's range and rule."""
+    n, u = differential(guest("conform", libc), ["oom"])
+    assert "/proc/self/oom_score_adj: 500" in u.out
+
+
+def test_oom_score_adj_root():
+    """Root may protect a process from the OOM killer (pyuml only: root on
+    this host lacks CAP_SYS_RESOURCE)."""
+    r = run(guest("conform"), ["oommin"])
+    assert r.out.splitlines() == [
+        'write_file("/proc/self/oom_score_adj", "-1000") -> 5',
+        "/proc/self/oom_score_adj: -1000", "/proc/self/oom_score: 0",
+        'write_file("/proc/self/oom_score_adj", "-500") -> 4',
+        'write_file("/proc/self/oom_score_adj", "-501") -> -1 (Permission denied)',
+        'write_file("/proc/self/oom_score_adj", "-400") -> 4',
+        'write_file("/proc/self/oom_score_adj", "-500") -> 4',
+        "/proc/self/oom_score_adj: -500"], r.out
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc"])
+def test_priority(libc):
+    """getpriority/setpriority name a thread, a process group or a user's
+    processes, and refuse bad arguments and missing privilege as Linux."""
+    n, u = differential(guest("conform", libc), ["prio"])
+    assert "getpriority(-1, 0) -> -1 (Invalid argument)" in u.out
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc"])
+def test_text_busy(libc):
+    """ETXTBSY: no writing a running program, no running a file being
+    written (LTP's creat07, execve04)."""
+    n, u = differential(guest("conform", libc), ["txtbsy"])
+    assert "open(prog, O_WRONLY) -> -1 (Text file busy)" in u.out
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc"])
+@pytest.mark.parametrize("mode", ["noatime", "nullargv", "pipesz", "rw2"])
+def test_open_exec_details(libc, mode):
+    """O_NOATIME is the owner's (LTP open02); an empty argv becomes
+    {""} (LTP execve06); F_SETPIPE_SZ's rounding and errors (LTP pipe2_04,
+    fcntl37); positional I/O's errors and appending (LTP preadv02,
+    preadv202, pwritev202, pwrite04)."""
+    differential(guest("conform", libc), [mode])
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc"])
+def test_proc_pid_as_pidfd(libc):
+    """An open /proc/PID is a pidfd to pidfd_send_signal (LTP
+    pidfd_send_signal01-03); wait4(INT_MIN) is ESRCH (LTP wait403)."""
+    n, u = differential(guest("conform", libc), ["procpidfd"])
+    assert "got SIGUSR1: 1" in u.out
+
+
+def test_next_ids():
+    """Checkpoint/restore's knobs: the next IPC id and the next pid
+    (LTP msgget05, shmget06, pidfd_send_signal03).  pyuml only: natively
+    other processes take ids and pids meanwhile."""
+    r = run(guest("conform", "glibc"), ["nextid"])
+    assert r.out.splitlines() == [
+        "msg_next_id -1",
+        'write_file("/proc/sys/kernel/msg_next_id", "98308") -> 5',
+        "msgget: 98308, then msg_next_id -1",
+        'write_file("/proc/sys/kernel/msg_next_id", "98308") -> 5',
+        "msgget again: 98309",
+        'write_file("/proc/sys/kernel/shm_next_id", "7") -> 1',
+        "shmget: 7",
+        'write_file("/proc/sys/kernel/sem_next_id", "5") -> 1',
+        "semget: 5",
+        'write_file("/proc/sys/kernel/sem_next_id", "-2") -> -1 (Invalid argument)',
+        'write_file("/proc/sys/kernel/ns_last_pid", "4999") -> 4',
+        "child pid 5000",
+        "child pid 5000, same inode: no"], r.out
+
+
+def test_proc_sysvipc():
+    """/proc/sysvipc/* in Linux's columns (LTP semctl09 counts them)."""
+    r = run(guest("conform", "glibc"), ["sysvipc"])
+    lines = [l.split() for l in r.out.splitlines()]
+    assert lines[0][:2] == ["key", "shmid"] and lines[0][-2:] == ["rss", "swap"], r.out
+    t = lines[1]
+    assert t[0] == str(0x1234) and t[2] == "640" and t[3] == "8192" and t[6] == "1", r.out
+    assert t[7:11] == ["0", "0", "0", "0"] and t[-2:] == ["4096", "0"], r.out
+    assert lines[2][:3] == ["key", "msqid", "perms"], r.out
+    assert lines[3][0] == "0" and lines[3][2:5] == ["600", "5", "1"], r.out
+    assert lines[4][:3] == ["key", "semid", "perms"], r.out
+    assert lines[5][0] == "-2" and lines[5][2:4] == ["666", "3"], r.out
+    assert len(lines) == 7 and lines[6][:2] == ["key", "shmid"], r.out
+
+
+def read_config(text):
+    opts = {}
+    for line in text.splitlines():
+        if line.startswith("CONFIG_"):
+            k, v = line[len("CONFIG_"):].split("=", 1)
+            opts[k] = v
+        elif line.startswith("# CONFIG_") and line.endswith(" is not set"):
+            opts[line.split()[1][len("CONFIG_"):]] = None
+    return opts
+
+
+def test_proc_config_gz():
+    """/proc/config.gz is the gzip'd .config (zcat reads it) and tells the
+    truth: an option that stands for system calls is set exactly when the
+    running kernel answers none of them with ENOSYS."""
+    r = boot(["quiet", "mem=64M", "root=/dev/root", "rootfstype=hostfs", "rootflags=/", "ro",
+              "init=/bin/sh", "--", "-c",
+              "mount -t proc proc /proc && zcat /proc/config.gz && ls -l /proc/config.gz"])
+    assert r.status == 0, r.stderr.decode()
+    opts = read_config(r.out)
+    assert opts["IKCONFIG_PROC"] == "y" and opts["PROC_FS"] == "y" and opts["X86_64"] == "y"
+    assert opts["USER_NS"] is None                      # no namespaces
+    nr = {name: n for n, name in SYSCALL_NAMES.items()}
+    wanted = sorted({nr[c] for calls in configs.SYSCALLS.values() for c in calls if c in nr})
+    u = run(guest("conform", "glibc"), ["enosys"] + [str(n) for n in wanted])
+    answered = dict(line.split() for line in u.out.splitlines())
+    for opt, calls in configs.SYSCALLS.items():
+        works = all(c in nr and answered[str(nr[c])] == "implemented" for c in calls)
+        assert (opts[opt] == "y") == works, (opt, calls, opts[opt])
+    assert any(v is None for v in opts.values()) and any(v == "y" for v in opts.values())
+
+
+# The Linux release that brought each of the newest system calls (and
+# behaviours) a kernel may implement: uname -r must be at least the newest
+# one pyuml has, or programs (LTP above all) skip what it does; and not much
+# newer, or they test what it lacks.
+SINCE = {
+    "epoll_pwait2": (5, 11), "landlock_create_ruleset": (5, 13), "memfd_secret": (5, 14),
+    "process_mrelease": (5, 15), "futex_waitv": (5, 16), "set_mempolicy_home_node": (5, 17),
+    "cachestat": (6, 5), "fchmodat2": (6, 6), "map_shadow_stack": (6, 6),
+    "futex_wake": (6, 7), "futex_wait": (6, 7), "futex_requeue": (6, 7),
+    "statmount": (6, 8), "listmount": (6, 8), "lsm_get_self_attr": (6, 8),
+    "mseal": (6, 10), "setxattrat": (6, 13), "open_tree_attr": (6, 15),
+    "file_getattr": (6, 17),
+}
+
+
+def test_uname_release():
+    """uname's release matches the system-call level pyuml implements:
+    not older than its newest call or behaviour (PIDFD_THREAD is 6.9),
+    and no newer than 6.10 unless a call of a later release lands."""
+    from kernel.syscall import syscall_handler
+    r = run(guest("conform", "glibc"), ["uname"])
+    out = dict(line.split(" ", 1) for line in r.out.splitlines())
+    rel = tuple(int(x) for x in out["release"].split("-")[0].split(".")[:2])
+    have = [v for name, v in SINCE.items() if syscall_handler(name) is not None]
+    if out["pidfd_thread"] == "yes":
+        have.append((6, 9))
+    assert rel >= max(have), (rel, have)
+    newest_missing_below = [v for name, v in SINCE.items()
+                            if syscall_handler(name) is None and v <= rel and v > (6, 10)]
+    assert not newest_missing_below, (rel, newest_missing_below)
