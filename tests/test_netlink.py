@@ -145,3 +145,54 @@ for cmd in (["ss", "-tuanx"], ["netstat", "-tuan"], ["busybox", "netstat", "-tua
     assert "udp 0 0 127.0.0.1:%s 0.0.0.0:*" % pu in netstat
     assert "tcp 0 0 127.0.0.1:%s 0.0.0.0:* LISTEN" % port in bb
     assert any("@pyuml-ss" in line and "LISTENING" in line for line in bb)
+
+
+IN6_IOCTLS = r"""
+import errno, fcntl, socket, struct
+SIOCSIFADDR, SIOCDIFADDR, SIOCSIFDSTADDR = 0x8916, 0x8936, 0x8918
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+def in6_ifreq(addr, plen, ifindex):
+    return struct.pack("16sIi", socket.inet_pton(socket.AF_INET6, addr), plen, ifindex)
+def do(name, cmd, *req):
+    try:
+        fcntl.ioctl(s, cmd, in6_ifreq(*req)); print(name, 0)
+    except OSError as e:
+        print(name, errno.errorcode[e.errno])
+"""
+IN6_IOCTLS_ADD = r"""
+do("add", SIOCSIFADDR, "fd00::7", 64, 1)
+b = socket.socket(socket.AF_INET6); b.bind(("fd00::7", 0)); print("bound", b.getsockname()[0]); b.close()
+do("add again", SIOCSIFADDR, "fd00::7", 64, 1)
+do("add plen 129", SIOCSIFADDR, "fd00::8", 129, 1)
+do("add no device", SIOCSIFADDR, "fd00::8", 64, 99)
+do("dstaddr", SIOCSIFDSTADDR, "fd00::8", 64, 1)
+"""
+IN6_IOCTLS_DEL = r"""
+do("del other plen", SIOCDIFADDR, "fd00::7", 48, 1)
+do("del", SIOCDIFADDR, "fd00::7", 64, 1)
+do("del again", SIOCDIFADDR, "fd00::7", 64, 1)
+try:
+    socket.socket(socket.AF_INET6).bind(("fd00::7", 0))
+except OSError as e:
+    print("bind after del", errno.errorcode[e.errno])
+"""
+
+
+def test_inet6_address_ioctls():
+    """SIOCSIFADDR/SIOCDIFADDR on an AF_INET6 socket (struct in6_ifreq, as
+    net-tools' ifconfig uses them): the address appears in ip -6 addr and
+    can be bound, and goes away again; the errnos are inet6_ioctl's.  (Not
+    against the host: a test must not change the host's interfaces.)"""
+    script = ("python3 -c '%s' ; ip -6 -o addr show dev lo | sed 's/ *valid.*//'; "
+              "python3 -c '%s'; ip -6 -o addr show dev lo | sed 's/ *valid.*//'"
+              % (IN6_IOCTLS + IN6_IOCTLS_ADD, IN6_IOCTLS + IN6_IOCTLS_DEL))
+    r = guest_sh(script)
+    assert r.status == 0, r.stderr.decode()
+    out = r.out
+    assert out.startswith("add 0\nbound fd00::7\nadd again EEXIST\nadd plen 129 EINVAL\n"
+                          "add no device ENODEV\ndstaddr ENODEV\n"), out
+    first, second = out.split("dstaddr ENODEV\n")[1].split("del other plen")
+    assert "1: lo    inet6 fd00::7/64 scope global" in first
+    assert " EADDRNOTAVAIL\ndel 0\ndel again EADDRNOTAVAIL\n" \
+        "bind after del EADDRNOTAVAIL\n" in second
+    assert "fd00::7" not in second.split("bind after del")[1]
