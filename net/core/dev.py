@@ -7,7 +7,7 @@ boot, and the optional user-mode `eth0` whose traffic the kernel carries
 over host sockets.  Sockets do not send packets through a device queue
 (TCP and UDP here are connection and datagram models, see net/ipv4/tcp.py);
 a device is consulted by routing (is it up? which addresses does it own?)
-and charged for the traffic that crosses it (dev_account_xmit), so that
+and charged for the traffic that crosses it (dev_account), so that
 /proc/net/dev and `ip -s link` show what moved.
 
 Changing a device's flags (SIOCSIFFLAGS, RTM_NEWLINK) goes through
