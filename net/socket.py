@@ -700,9 +700,10 @@ def sys_recvmsg(t, fd, msg, flags):
 
 
 def user_range_ok(t, addr, n):
-    """access_ok as x86 Linux decides it (import_ubuf, import_iovec): the
-    range must end below the user limit, even when it is empty."""
-    limit = 0x7FFFFFFFF000 if t.arch.BITS == 64 else 0xFFFFE000
+    """access_ok as x86_64 Linux decides it (import_ubuf, import_iovec):
+    the range must end below the 64-bit user limit, even when it is empty
+    (an i386 task is checked against the same limit, not its own 4 GiB)."""
+    limit = 0x7FFFFFFFF000
     return 0 <= addr <= limit and addr + n <= limit
 
 

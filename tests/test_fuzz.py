@@ -212,3 +212,19 @@ def test_any_socket_option_never_oops(tmp_path_factory, calls):
     log = r.stderr.decode(errors="replace")
     assert "Oops" not in log and "Traceback" not in log, log[-3000:]
     assert r.status == 0, (r.status, r.out[-500:])
+
+
+@settings(max_examples=int(os.environ.get("PYUML_FUZZ_EXAMPLES", "10")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(calls=st.lists(st.tuples(sock_call, st.booleans()), min_size=1, max_size=30))
+def test_i386_socket_calls_with_hostile_arguments_match_the_host(tmp_path_factory, calls):
+    """The same calls from an i386 program: each by its own i386 number or,
+    as the flag says, through socketcall(2) (compat msghdr, mmsghdr,
+    socklen and pointer widths)."""
+    path = tmp_path_factory.mktemp("sockfuzz32") / "calls.bin"
+    data = b"".join(struct.pack("<8Q", *[v & 0xFFFFFFFFFFFFFFFF for v in c], int(sc))
+                    for c, sc in calls)
+    path.write_bytes(data)
+    n, u = differential(guest("sockfuzz", "glibc32"), [str(path)], files={str(path): data})
+    log = u.stderr.decode(errors="replace")
+    assert "Oops" not in log and "Traceback" not in log, log[-3000:]

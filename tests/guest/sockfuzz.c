@@ -32,7 +32,11 @@
 #include <signal.h>
 #include <stddef.h>
 
+#ifdef __i386__
+#define SCRATCH 0x30000000UL
+#else
 #define SCRATCH 0x300000000UL
+#endif
 #define NTEMPL 20
 
 static unsigned char out[1 << 16] __attribute__((aligned(4096)));
@@ -43,7 +47,7 @@ static unsigned long arg(uint64_t v)
 {
 	if (v >> 56 != 0xA5)
 		return v;
-	unsigned long off = v & 0xffffffffffUL;
+	uint64_t off = v & 0xffffffffffULL;
 	int kind = v >> 48 & 0xff;
 	if (kind == 1)
 		return (unsigned long)out + off % sizeof(out);
@@ -153,6 +157,40 @@ static void setup(void)
 	memcpy(saved, templ, sizeof saved);
 }
 
+#ifdef __i386__
+/* The records name x86_64 system calls; an i386 build makes the same call
+ * by its i386 number, or (when the record's last word says so, and always
+ * for accept, which has no number of its own) through socketcall(2). */
+static const struct { int nr64, nr32, sc; } i386_calls[] = {
+	{ 41, 359, 1 }, { 49, 361, 2 }, { 42, 362, 3 }, { 50, 363, 4 }, { 43, 0, 5 },
+	{ 51, 367, 6 }, { 52, 368, 7 }, { 53, 360, 8 }, { 44, 369, 11 }, { 45, 371, 12 },
+	{ 48, 373, 13 }, { 54, 366, 14 }, { 55, 365, 15 }, { 46, 370, 16 }, { 47, 372, 17 },
+	{ 288, 364, 18 }, { 299, 337, 19 }, { 307, 345, 20 }, { 16, 54, 0 }, { 3, 6, 0 },
+};
+
+static long do_call(uint64_t *rec)
+{
+	unsigned long a[6];
+	for (int i = 0; i < 6; i++)
+		a[i] = arg(rec[i + 1]);
+	for (unsigned i = 0; i < sizeof i386_calls / sizeof i386_calls[0]; i++) {
+		if (i386_calls[i].nr64 != (int)rec[0])
+			continue;
+		if (i386_calls[i].sc && (rec[7] || !i386_calls[i].nr32))
+			return syscall(102, i386_calls[i].sc, a);
+		return syscall(i386_calls[i].nr32, a[0], a[1], a[2], a[3], a[4], a[5]);
+	}
+	errno = ENOSYS;
+	return -1;
+}
+#else
+static long do_call(uint64_t *rec)
+{
+	return syscall(rec[0], arg(rec[1]), arg(rec[2]), arg(rec[3]), arg(rec[4]),
+		       arg(rec[5]), arg(rec[6]));
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	FILE *f = fopen(argv[1], "rb");
@@ -168,8 +206,7 @@ int main(int argc, char **argv)
 	while (fread(rec, 8, 8, f) == 8) {
 		memcpy(templ, saved, sizeof saved);
 		errno = 0;
-		long r = syscall(rec[0], arg(rec[1]), arg(rec[2]), arg(rec[3]), arg(rec[4]),
-				 arg(rec[5]), arg(rec[6]));
+		long r = do_call(rec);
 		if (r < 0)
 			printf("%d: %lu -> %s\n", n, (unsigned long)rec[0], strerror(errno));
 		else
