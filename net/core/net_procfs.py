@@ -26,6 +26,7 @@ PROC_NET = {
     "route": "net.ipv4.fib:show_route",
     "ipv6_route": "net.ipv6.addrconf:show_ipv6_route",
     "if_inet6": "net.ipv6.addrconf:show_if_inet6",
+    "snmp": "net.ipv4.proc:show_snmp",
     "sockstat": "net.core.net_procfs:show_sockstat",
     "sockstat6": "net.core.net_procfs:show_sockstat6",
     "arp": "net.core.net_procfs:show_arp",

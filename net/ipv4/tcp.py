@@ -43,7 +43,8 @@ from kernel.errno import (EADDRINUSE, EAGAIN, EALREADY, ECONNABORTED,
                           ENOTCONN, EPIPE, ETIMEDOUT, Errno)
 from fs.file import (POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRBAND,
                      POLLWRNORM)
-from net.core.dev import dev_account
+from net.core.dev import ARPHRD_LOOPBACK, dev_account
+from net.ipv4.proc import tcp_mib
 from net.core.inetaddr import AF_INET6, ANY4, ANY6, for_family, to_flow
 from net.core.skbuff import ByteQueue
 from net.ipv4 import inet_hashtables as ih
@@ -85,6 +86,15 @@ def _roundup_pow2(n):
     while p < n:
         p <<= 1
     return p
+
+
+def _xmit(dev, nbytes, segs):
+    """Segments sent (and, on lo, received again): the device's counters
+    and the TCP MIB's (net/ipv4/proc.py)."""
+    dev_account(dev, nbytes, segs)
+    tcp_mib["OutSegs"] += segs
+    if dev is not None and dev.type == ARPHRD_LOOPBACK:
+        tcp_mib["InSegs"] += segs
 
 
 class TcpSock(InetSock):
@@ -132,6 +142,7 @@ class TcpSock(InetSock):
             peer = self.peer
             self.tcp_reset()
             if peer is not None:
+                tcp_mib["OutRsts"] += 1
                 peer.rcv_rst()
             return
         self.rcvq.append(data)
@@ -172,6 +183,8 @@ class TcpSock(InetSock):
 
     # -- state ------------------------------------------------------------------------
     def set_state(self, st):
+        if st == TCP_CLOSE and self.state in (TCP_ESTABLISHED, TCP_CLOSE_WAIT):
+            tcp_mib["EstabResets"] += 1
         self.state = st
         if st == TCP_CLOSE:
             self.unhash()
@@ -231,6 +244,8 @@ class TcpSock(InetSock):
         self.stop_timer()
         self._leave_listener()
         self._leave_syn_q()
+        if self.state in (TCP_SYN_SENT, TCP_SYN_RECV):
+            tcp_mib["AttemptFails"] += 1
         self.set_state(TCP_CLOSE)
         self.shutdown = SHUTDOWN_MASK
         self.peer = None
@@ -296,12 +311,12 @@ class TcpSock(InetSock):
         if moved:
             self.bytes_sent += moved
             self.segs_out += segs
-            dev_account(self.dev, moved + segs * (TCP_HDR + 20), segs)
+            _xmit(self.dev, moved + segs * (TCP_HDR + 20), segs)
             if len(sndq) * 3 <= self.sndbuf * 2:
                 self.wq.wake_up(WRITE_SPACE)
         if not sndq and self.fin_queued:
             self.fin_queued = False
-            dev_account(self.dev, TCP_HDR + 20, 1)
+            _xmit(self.dev, TCP_HDR + 20, 1)
             peer.rcv_fin()
             self.fin_acked()
 
@@ -343,7 +358,8 @@ class TcpSock(InetSock):
         peer = self.peer
         self.peer = None
         if peer is not None:
-            dev_account(self.dev, TCP_HDR + 20, 1)
+            tcp_mib["OutRsts"] += 1
+            _xmit(self.dev, TCP_HDR + 20, 1)
             peer.rcv_rst()
 
     # -- connecting ---------------------------------------------------------------------
@@ -462,6 +478,7 @@ class TcpSock(InetSock):
             self.state = TCP_CLOSE
             self.dport = 0
             raise Errno(EADDRNOTAVAIL)
+        tcp_mib["ActiveOpens"] += 1
         if rt.is_local():
             return lambda: self._syn_local()
         from drivers.net import usernet
@@ -477,8 +494,9 @@ class TcpSock(InetSock):
             return
         daddr = self.flow_daddr()
         ln = ih.lookup_listener(daddr, self.dport, self.flow_saddr(), self.num)
-        dev_account(self.dev, TCP_HDR + 20, 1)
+        _xmit(self.dev, TCP_HDR + 20, 1)
         if ln is None:
+            tcp_mib["OutRsts"] += 1             # nobody listens: the answer is a RST
             self.tcp_reset()
             return
         if ln.acceptq_is_full():
@@ -551,13 +569,14 @@ class TcpSock(InetSock):
         child.dport = client.num
         child.dev = client.dev
         ih.tcp_ports.add(child, self.num)
+        tcp_mib["PassiveOpens"] += 1
         child.state = TCP_ESTABLISHED
         child.ss = SS_CONNECTED
         child.peer = client
         child.listener = self
         child.init_buffer_space()
         self.accept_q.append(child)
-        dev_account(client.dev, 2 * (TCP_HDR + 20), 2)      # SYN-ACK, ACK
+        _xmit(client.dev, 2 * (TCP_HDR + 20), 2)      # SYN-ACK, ACK
         client.established(child, client.dev)
         self.wq.wake_up(DATA_READY)
         return child

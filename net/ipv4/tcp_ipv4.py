@@ -67,6 +67,11 @@ def show_tcp6(reader):
     return "".join(out)
 
 
+def tcp_curr_estab():
+    """tcpCurrEstab: the connections in ESTABLISHED or CLOSE_WAIT now."""
+    return sum(1 for lst in ih.tcp_ports.ports.values() for s in lst if s.state in (1, 8))
+
+
 def sockstat_tcp():
     socks = [s for lst in ih.tcp_ports.ports.values() for s in lst]
     inuse = sum(1 for s in socks if s.family == AF_INET and s.state not in (TCP_CLOSE, TCP_TIME_WAIT))

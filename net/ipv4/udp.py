@@ -67,6 +67,11 @@ class UdpSock(InetSock):
         self.host = None                # drivers/net/usernet.py: our host socket
         self.udp = {}                   # SOL_UDP options
 
+    def mib(self):
+        """The counters of /proc/net/snmp this socket's traffic goes to."""
+        from net.ipv4 import proc
+        return proc.udplite_mib if self.protocol == IPPROTO_UDPLITE else proc.udp_mib
+
     def ports(self):
         return ih.udplite_ports if self.protocol == IPPROTO_UDPLITE else ih.udp_ports
 
@@ -241,6 +246,7 @@ class UdpSock(InetSock):
         if len(saddr) != len(daddr):
             saddr = rt.saddr
         dev_account(rt.dev, len(data) + hdr + UDP_HDR, 1)
+        self.mib()["OutDatagrams"] += 1
         if not rt.is_local() and not rt.is_broadcast():
             from drivers.net import usernet
             usernet.udp_send(self, rt, daddr, dport, data)
@@ -252,6 +258,7 @@ class UdpSock(InetSock):
             return len(data)
         sk = udp_lookup(self.ports(), daddr, dport, saddr, self.num)
         if sk is None:
+            self.mib()["NoPorts"] += 1
             # ICMP port unreachable: it finds us only if we are connected
             # to where it came from (udp_err)
             if self.state == TCP_ESTABLISHED and to_flow(self.daddr) == daddr \
@@ -268,6 +275,9 @@ class UdpSock(InetSock):
         size = dgram_truesize(len(data), hdr)
         if self.rmem + size > self.rcvbuf and self.rmem:
             self.drops += 1
+            mib = self.mib()
+            mib["RcvbufErrors"] += 1
+            mib["InErrors"] += 1
             return False
         self.rcvq.append(Datagram(data, src, size))
         self.rmem += size
@@ -309,6 +319,7 @@ class UdpSock(InetSock):
         data = dg.data[off:off + size]
         mflags = MSG_TRUNC if size < ulen - off else 0
         if not peek:
+            self.mib()["InDatagrams"] += 1
             self.rcvq.remove(dg)
             self.rmem -= dg.truesize
             if self.peek_off >= 0:
