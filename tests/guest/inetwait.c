@@ -96,8 +96,12 @@ static void sndtimeo(void)
 	static char big[1 << 20];
 	long r = send(c, big, sizeof big, 0);
 	printf("send with a timeout: partial %d\n", r > 0 && r < (long)sizeof big);
+	/* no room: EAGAIN when the timeout expires, or (Linux sometimes
+	 * frees a little of the unread queue meanwhile) a short count */
+	errno = 0;
 	r = send(c, big, sizeof big, 0);
-	printf("send into a full buffer: %ld %s\n", r, strerror(errno));
+	printf("send into a full buffer times out: %d\n",
+	       (r == -1 && errno == EAGAIN) || (r > 0 && r < (long)sizeof big / 4));
 	close(c); close(s); close(l);
 }
 
