@@ -38,7 +38,8 @@ def _path(t, dirfd, addr, flags, follow_default=True):
 
 
 def _is_owner(t, inode):
-    return t.cred.fsuid == 0 or t.cred.fsuid == inode.uid
+    from kernel.capability import CAP_FOWNER, capable
+    return t.cred.fsuid == inode.uid or capable(t, CAP_FOWNER)
 
 
 # -- chmod -------------------------------------------------------------------------
@@ -49,7 +50,8 @@ def chmod_common(t, path, mode):
     if not _is_owner(t, inode):
         raise Errno(EPERM)
     mode &= 0o7777
-    if t.cred.fsuid != 0 and not in_group_p(t.cred, inode.gid):
+    from kernel.capability import CAP_FSETID, capable
+    if not in_group_p(t.cred, inode.gid) and not capable(t, CAP_FSETID):
         mode &= ~S_ISGID
     inode.setattr(mode=mode)
     fsnotify_change(path.dentry, IN_ATTRIB)
@@ -89,7 +91,8 @@ def chown_common(t, path, uid, gid):
     uid = None if uid == 0xFFFFFFFF else uid
     gid = None if gid == 0xFFFFFFFF else gid
     cred = t.cred
-    if cred.fsuid != 0:
+    from kernel.capability import CAP_CHOWN, capable
+    if not capable(t, CAP_CHOWN):
         if uid is not None and uid != inode.uid:
             raise Errno(EPERM)
         if gid is not None and gid != inode.gid and \
@@ -156,10 +159,27 @@ def do_truncate(t, path, length):
     if inode.i_writecount < 0:
         raise Errno(ETXTBSY)                    # a running program
     _check_size(t, length)
+    if getattr(inode, "i_flctx", None) is not None:
+        from fs.locks import break_lease
+        wait = break_lease(t, inode, 1)         # as an O_WRONLY open would
+        if wait is not None:
+            return _truncate_after_lease_break(wait, path, length)
+    return _truncate(path, length)
+
+
+def _truncate(path, length):
+    inode = path.dentry.inode
     inode.setattr(size=length)
     inode.touch(m=True, c=True)
     fsnotify_change(path.dentry, IN_MODIFY)
     return 0
+
+
+def _truncate_after_lease_break(wait, path, length):
+    r = yield from wait
+    if r is not None and r < 0:
+        return r
+    return _truncate(path, length)
 
 
 def sys_truncate(t, name, length):

@@ -130,7 +130,10 @@ def _dump_size(mm, v):
     from mm.uaccess import copy_from_user, peek_user
     from mm.vma import VM_READ, VM_SHARED
     from fs.proc.task_mmu import is_special
+    from mm.vma import VM_DONTDUMP
     size = v.end - v.start
+    if v.flags & VM_DONTDUMP:
+        return 0                                     # madvise(MADV_DONTDUMP)
     if is_special(v):
         return size                                  # the [vdso]: always
     if v.flags & VM_SHARED and v.file is not None:

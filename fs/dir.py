@@ -50,8 +50,9 @@ def may_create(t, dir_path):
 
 
 def check_sticky(t, dir_inode, inode):
+    from kernel.capability import CAP_FOWNER, capable
     cred = t.cred
-    if not dir_inode.mode & S_ISVTX or cred.fsuid == 0:
+    if not dir_inode.mode & S_ISVTX or capable(t, CAP_FOWNER):
         return False
     return cred.fsuid != inode.uid and cred.fsuid != dir_inode.uid
 
@@ -117,7 +118,8 @@ def vfs_mknod(t, dirfd, name, mode, rdev=0):
         raise Errno(EPERM)
     if kind not in (S_IFREG, S_IFCHR, S_IFBLK, S_IFIFO, S_IFSOCK):
         raise Errno(EINVAL)
-    if kind in (S_IFCHR, S_IFBLK) and t.cred.euid != 0:
+    from kernel.capability import CAP_MKNOD, capable
+    if kind in (S_IFCHR, S_IFBLK) and not capable(t, CAP_MKNOD):
         raise Errno(EPERM)
     parent, last = _create_target(t, dirfd, name)
     from fs.namei import mode_strip_sgid
@@ -165,7 +167,8 @@ def do_linkat(t, olddfd, oldname, newdfd, newname, flags):
         return -EINVAL
     old_name = _name(t, oldname)
     if not old_name and flags & AT_EMPTY_PATH:
-        if t.cred.euid != 0:
+        from kernel.capability import CAP_DAC_READ_SEARCH, capable
+        if not capable(t, CAP_DAC_READ_SEARCH):
             return -ENOENT
         from fs.file import fget
         f = fget(t, olddfd)

@@ -172,6 +172,8 @@ def begin_new_exec(t, bprm, arch):
                 ctx.fpu_task = None
         mmput(old)
     mm.exe_file = bprm.file.get()
+    from kernel.capability import bprm_creds
+    bprm_creds(t.cred)                  # the capabilities the new program starts with
     mm.rlim = t.signal.rlim             # RLIMIT_AS/DATA for mm/mmap.py
     t.comm = bprm.filename.rsplit(b"/", 1)[-1][:15]
     from kernel.pgrp import PF_FORKNOEXEC

@@ -76,8 +76,9 @@ class FileOperations:
     def release(self, f):
         pass
 
-    def fsync(self, f):
-        return 0
+    # Linux's ->fsync: only files and directories have one; fsync of a
+    # pipe, socket, tty, /proc or anonymous file is EINVAL
+    fsync = None
 
     seekable = False
 
@@ -111,6 +112,8 @@ class File:
         self.dir_cache = None           # a directory listing being read
         self.locks = None
         self.inode.file_opened()
+        if self.mode & FMODE_READ and not self.mode & FMODE_WRITE:
+            self.inode.i_readcount += 1         # leases look at it (fs/locks.py)
         file_dentry_get(self)
 
     def __repr__(self):
@@ -130,6 +133,9 @@ class File:
         self.refs -= 1
         if self.refs == 0:
             fsnotify_close(self)
+            if getattr(self, "fasync", None) is not None:
+                from fs.fasync import fasync_release
+                fasync_release(self)
             if getattr(self.inode, "i_flctx", None) is not None:
                 from fs.locks import locks_remove_file
                 locks_remove_file(self)
@@ -138,6 +144,8 @@ class File:
                 self.inode.put_write_access()
             if self.deny_write:
                 self.inode.allow_write_access()
+            if self.mode & FMODE_READ and not self.mode & FMODE_WRITE:
+                self.inode.i_readcount -= 1
             self.inode.file_closed()
             file_dentry_put(self)               # may be the inode's end (IN_DELETE_SELF)
 
@@ -151,6 +159,9 @@ class FilesStruct:
         self.count = 1
 
     def copy(self):
+        from kernel import resource
+        if self.fd and max(self.fd) >= resource.NR_OPEN:
+            raise Errno(EMFILE)         # fs.nr_open was lowered below an open fd
         n = FilesStruct()
         for fd, f in self.fd.items():
             n.fd[fd] = f.get()
@@ -256,6 +267,9 @@ class DirOperations(FileOperations):
 
     def pread(self, f, t, count, pos):
         raise Errno(EISDIR)
+
+    def fsync(self, f):
+        return 0
 
     def write(self, f, t, data):
         raise Errno(EISDIR)

@@ -22,7 +22,7 @@ from ipc.util import (IPC_64, IPC_INFO, IPC_NOWAIT, IPC_RMID, IPC_SET, IPC_STAT,
                       check_perms, ipcget, pack_perm, pack_time, perm_size,
                       s32, set_perm, slong, ulong)
 from kernel import sched
-from kernel.errno import (E2BIG, EAGAIN, EIDRM, EINVAL, ENOMSG, ENOSYS, EPERM,
+from kernel.errno import (E2BIG, EAGAIN, EIDRM, EINVAL, ENOMSG, EPERM,
                           ERESTARTNOHAND)
 from mm.uaccess import copy_from_user, copy_to_user
 
@@ -195,7 +195,18 @@ def do_msgrcv(t, msqid, msgp, msgsz, msgtyp, msgflg):
     if msqid < 0 or msgsz < 0:
         return -EINVAL
     if msgflg & MSG_COPY:
-        return -ENOSYS          # (Linux without CONFIG_CHECKPOINT_RESTORE)
+        # checkpoint/restore: a copy of the message at index msgtyp, left
+        # in the queue; never waits, never selects by type
+        if msgflg & MSG_EXCEPT or not msgflg & IPC_NOWAIT:
+            return -EINVAL
+        q = msg_ids.obtain(msqid)
+        check_perms(t, q, S_IRUGO)
+        if not 0 <= msgtyp < len(q.messages):
+            return -ENOMSG
+        mtype, data = q.messages[msgtyp]
+        if len(data) > msgsz and not msgflg & MSG_NOERROR:
+            return -E2BIG
+        return _store_msg(t, msgp, msgsz, mtype, data)
     q = msg_ids.obtain(msqid)
     check_perms(t, q, S_IRUGO)
     r = _try_receive(t, q, msgp, msgsz, msgtyp, msgflg)
@@ -304,7 +315,8 @@ def ksys_msgctl(t, msqid, cmd, buf, version=IPC_64):
         q = msg_ids.obtain(msqid)
         check_owner(t, q)
         qbytes = _msqid_set(t, data)
-        if qbytes > MSGMNB and t.cred.euid != 0:
+        from kernel.capability import CAP_SYS_RESOURCE, capable
+        if qbytes > MSGMNB and not capable(t, CAP_SYS_RESOURCE):
             return -EPERM
         set_perm(t, q, data)
         q.qbytes = qbytes

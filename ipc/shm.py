@@ -178,7 +178,7 @@ def do_shmat(t, shmid, addr, shmflg):
     f = ShmFile(seg, fflags)
     seg.nattch += 1                      # keeps the segment while it maps
     try:
-        addr = do_mmap(t.mm, addr, size, prot, flags, f, 0, cred_root=t.cred.euid == 0)
+        addr = do_mmap(t.mm, addr, size, prot, flags, f, 0, cred_root=__import__("kernel.capability").capability.capable(t, 14))
     finally:
         seg.nattch -= 1
         f.drop_initial()
@@ -272,7 +272,8 @@ def ksys_shmctl(t, shmid, cmd, buf, version=IPC_64):
         return 0
     if cmd in (SHM_LOCK, SHM_UNLOCK):
         seg = shm_ids.obtain(shmid)
-        if t.cred.euid != 0:
+        from kernel.capability import CAP_IPC_LOCK, capable
+        if not capable(t, CAP_IPC_LOCK):
             from kernel.errno import EPERM
             return -EPERM
         if cmd == SHM_LOCK:

@@ -154,7 +154,8 @@ def ipcperms(t, perm, flag):
         granted >>= 6
     elif _in_group(c, perm.cgid) or _in_group(c, perm.gid):
         granted >>= 3
-    if requested & ~granted & 7 and c.euid != 0:
+    from kernel.capability import CAP_IPC_OWNER, capable
+    if requested & ~granted & 7 and not capable(t, CAP_IPC_OWNER):
         return -1
     return 0
 
@@ -166,8 +167,9 @@ def check_perms(t, perm, flag):
 
 def check_owner(t, perm):
     """IPC_SET and IPC_RMID: the owner, the creator or root."""
+    from kernel.capability import CAP_SYS_ADMIN, capable
     c = t.cred
-    if c.euid != 0 and c.euid not in (perm.uid, perm.cuid):
+    if c.euid not in (perm.uid, perm.cuid) and not capable(t, CAP_SYS_ADMIN):
         raise Errno(EPERM)
 
 

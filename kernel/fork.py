@@ -83,7 +83,7 @@ def dup_mm(old, hot=()):
     from mm.exit import exit_mmap
     from mm.pgtable import vm_prot_bits, pte_host_prot
     from mm.tlb import flush_ops
-    from mm.vma import VM_DONTCOPY, VM_EXEC, VM_LOCKED_MASK, VM_READ, VM_SHARED
+    from mm.vma import VM_DONTCOPY, VM_EXEC, VM_LOCKED_MASK, VM_READ, VM_SHARED, VM_WIPEONFORK
     from skas.process import start_userspace
     mm = MM(old.arch)
     for k in ("start_code", "end_code", "start_data", "end_data", "start_brk",
@@ -93,6 +93,8 @@ def dup_mm(old, hot=()):
         setattr(mm, k, getattr(old, k))
     if old.exe_file is not None:
         mm.exe_file = old.exe_file.get()
+    if hasattr(old, "coredump_filter"):         # /proc/PID/coredump_filter
+        mm.coredump_filter = old.coredump_filter
     mm.rlim = getattr(old, "rlim", None)
     ops = flush_ops(old)                    # the host must match the ptes
     keep = ()
@@ -104,6 +106,8 @@ def dup_mm(old, hot=()):
             new = vma.split_copy(vma.start, vma.end)
             new.flags &= ~VM_LOCKED_MASK            # locks are not inherited
             mm.insert_vma(new)
+            if vma.flags & VM_WIPEONFORK:
+                continue                            # the child faults in zeroes
             protect = copy_page_range(mm, old, vma)
             if protect and not vma.flags & VM_SHARED:
                 prot = pte_host_prot(vm_prot_bits(vma.flags & VM_READ, False, vma.flags & VM_EXEC))
@@ -120,6 +124,11 @@ def dup_mm(old, hot=()):
                 ops.append(("mprotect", s, e - s, prot))
         mm.context = start_userspace(old.arch.get_stub(), parent=old.context,
                                      pre_ops=ops + before, post_ops=after)
+        # the host child inherited the parent's pages of the ranges fork
+        # does not copy: its first flush unmaps them
+        for vma in old.vmas:
+            if vma.flags & (VM_DONTCOPY | VM_WIPEONFORK):
+                mm.note_unmap(vma.start, vma.end)
     except OutOfMemory:
         exit_mmap(mm)
         raise Errno(ENOMEM)
@@ -240,7 +249,8 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
     from skas.userspace import fetch_regs
     if flags & (CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET
                 | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP):
-        if t.cred.euid != 0:
+        from kernel.capability import CAP_SYS_ADMIN, capable
+        if not capable(t, CAP_SYS_ADMIN):
             raise Errno(1)                              # EPERM
     if flags & CLONE_SIGHAND and not flags & CLONE_VM:
         raise Errno(EINVAL)
@@ -256,7 +266,8 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
     # uid; root is exempt from it but not from the machine-wide limit
     if len(ktask.tasks) >= max_threads():
         raise Errno(EAGAIN)
-    if t.cred.uid != 0 and t.cred.euid != 0:
+    from kernel.capability import CAP_SYS_ADMIN, CAP_SYS_RESOURCE, capable
+    if t.cred.uid != 0 and not capable(t, CAP_SYS_RESOURCE) and not capable(t, CAP_SYS_ADMIN):
         nproc = sum(1 for p in ktask.tasks.values() if p.cred.uid == t.cred.uid)
         if nproc >= t.signal.rlim[6][0]:
             raise Errno(EAGAIN)

@@ -45,7 +45,8 @@ def ioprio_check_cap(t, ioprio):
     cls = (ioprio >> IOPRIO_CLASS_SHIFT) & 7
     level = ioprio & 7
     if cls == IOPRIO_CLASS_RT:
-        if t.cred.euid != 0:                    # CAP_SYS_ADMIN or CAP_SYS_NICE
+        from kernel.capability import CAP_SYS_ADMIN, CAP_SYS_NICE, capable
+        if not capable(t, CAP_SYS_ADMIN) and not capable(t, CAP_SYS_NICE):
             raise Errno(EPERM)
     if cls in (IOPRIO_CLASS_RT, IOPRIO_CLASS_BE):
         if level >= IOPRIO_NR_LEVELS:
@@ -58,7 +59,8 @@ def ioprio_check_cap(t, ioprio):
 
 
 def _set_task_ioprio(t, p, ioprio):
-    if p.cred.uid not in (t.cred.euid, t.cred.uid) and t.cred.euid != 0:
+    from kernel.capability import CAP_SYS_NICE, capable
+    if p.cred.uid not in (t.cred.euid, t.cred.uid) and not capable(t, CAP_SYS_NICE):
         raise Errno(EPERM)
     ioc = getattr(p, "io_context", None)
     if ioc is None:

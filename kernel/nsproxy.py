@@ -17,7 +17,8 @@ from fs.nsfs import ALL_FLAGS, CLONE_NEWNS, CLONE_NEWUSER, NsInode
 
 
 def _install(t, flags):
-    if t.cred.euid != 0:
+    from kernel.capability import CAP_SYS_ADMIN, capable
+    if not capable(t, CAP_SYS_ADMIN):
         raise Errno(EPERM)                  # ns_capable(CAP_SYS_ADMIN)
     if flags & CLONE_NEWUSER:
         raise Errno(EINVAL)                 # userns_install: already in it

@@ -194,8 +194,9 @@ def ptrace_may_access(t, target):
     the same real user and group throughout."""
     if t.tgid == target.tgid:
         return True
+    from kernel.capability import CAP_KILL, cred_capable
     c, tc = t.cred, target.cred
-    if c.euid == 0:
+    if cred_capable(c, CAP_KILL):
         return True
     return (c.uid == tc.uid == tc.euid == tc.suid
             and c.gid == tc.gid == tc.egid == tc.sgid)

@@ -296,7 +296,8 @@ def _timer_clock_ok(t, clk):
     if clk in _NO_TIMERS:
         raise Errno(EOPNOTSUPP)
     if clk in _ALARM_CLOCKS:
-        if t.cred.euid != 0:
+        from kernel.capability import CAP_WAKE_ALARM, capable
+        if not capable(t, CAP_WAKE_ALARM):
             raise Errno(EPERM)
         return True
     if clk < 0 and ktime.clock_ns(t, clk) is not None:

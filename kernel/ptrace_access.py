@@ -14,7 +14,8 @@ def ptrace_may_access(t, target):
     """True if t may inspect target (PTRACE_MODE_*_REALCREDS)."""
     if target.tgid == t.tgid:
         return True
-    capable = t.cred.euid == 0
+    from kernel.capability import CAP_SYS_PTRACE, capable as has_cap
+    capable = has_cap(t, CAP_SYS_PTRACE)
     c, tc = t.cred, target.cred
     same = (c.uid == tc.uid == tc.euid == tc.suid
             and c.gid == tc.gid == tc.egid == tc.sgid)

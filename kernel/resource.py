@@ -25,7 +25,8 @@ def do_prlimit(t, target, resource, new):
         cur, mx = new
         if cur > mx:
             return None, -EINVAL
-        if mx > lim[1] and t.cred.euid != 0:
+        from kernel.capability import CAP_SYS_RESOURCE, capable
+        if mx > lim[1] and not capable(t, CAP_SYS_RESOURCE):
             return None, -EPERM
         if resource == 7 and mx > NR_OPEN:          # RLIMIT_NOFILE
             return None, -EPERM

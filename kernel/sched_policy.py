@@ -16,6 +16,7 @@ The pid argument names a thread (0: the caller).
 
 import struct
 
+from kernel.capability import CAP_SYS_NICE, capable
 from kernel.errno import EACCES, EINVAL, EPERM, ESRCH, Errno
 from mm.uaccess import copy_from_user, copy_to_user
 
@@ -43,6 +44,9 @@ def task_policy(p):
 def sched_fork(child, parent):
     """What a new task inherits (called by copy_process)."""
     child.nice = getattr(parent, "nice", 0)
+    # prctl(PR_SET_TIMERSLACK): the child's slack and its default are the
+    # parent's current slack
+    child.timer_slack_ns = child.default_timer_slack_ns = getattr(parent, "timer_slack_ns", 50000)
     child.policy = task_policy(parent)
     child.rt_priority = getattr(parent, "rt_priority", 0)
     child.sched_reset_on_fork = False
@@ -106,7 +110,7 @@ def sched_setscheduler(t, p, policy, prio):
         raise Errno(EINVAL)                 # no runtime/deadline: sched_setattr's
     if (policy in _RT) != (prio != 0):
         raise Errno(EINVAL)
-    if t.cred.euid != 0 and not _user_check(t, p, policy, prio, reset_on_fork):
+    if not capable(t, CAP_SYS_NICE) and not _user_check(t, p, policy, prio, reset_on_fork):
         raise Errno(EPERM)
     p.policy = policy
     p.rt_priority = prio if policy in _RT else 0
@@ -219,9 +223,10 @@ def sys_getpriority(t, which, who):
 
 
 def set_one_prio(t, p, nice, error):
-    if t.cred.euid not in (p.cred.uid, p.cred.euid) and t.cred.euid != 0:
+    if t.cred.euid not in (p.cred.uid, p.cred.euid) and not capable(t, CAP_SYS_NICE):
         return -EPERM
-    if nice < getattr(p, "nice", 0) and not _nice_reduction_ok(p, nice) and t.cred.euid != 0:
+    if nice < getattr(p, "nice", 0) and not _nice_reduction_ok(p, nice) and \
+            not capable(t, CAP_SYS_NICE):
         return -EACCES
     p.nice = nice
     return 0 if error == -ESRCH else error

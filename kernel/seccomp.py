@@ -273,7 +273,8 @@ class SeccompFilter:
 
 
 def _capable_sys_admin(t):
-    return t.cred.euid == 0
+    from kernel.capability import CAP_SYS_ADMIN, capable
+    return capable(t, CAP_SYS_ADMIN)
 
 
 def seccomp_data(t, abi, nr):

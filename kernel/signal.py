@@ -237,6 +237,21 @@ def _unkillable(t, sig, force):
     return t.tgid == 1 and t.sighand.action[sig].handler == SIG_DFL and not force
 
 
+def _queued_for_user(uid):
+    """How many signals wait queued for the processes of this real uid
+    (what RLIMIT_SIGPENDING counts)."""
+    from kernel.task import tasks
+    n, seen = 0, set()
+    for p in tasks.values():
+        if p.cred.uid != uid:
+            continue
+        n += len(p.pending.queue)
+        if id(p.signal) not in seen:
+            seen.add(id(p.signal))
+            n += len(p.signal.shared_pending.queue)
+    return n
+
+
 def send_signal(t, info, group=True, force=False):
     """Queue a signal for t (group=True: for its whole thread group)."""
     sig = info.signo
@@ -266,6 +281,9 @@ def send_signal(t, info, group=True, force=False):
     if sig_ignored(t, sig) and sig != SIGKILL and not _strace.enabled:
         return 0
     pending = sigs.shared_pending if group else t.pending
+    if sig >= SIGRTMIN and info.code != SI_USER and info.timer is None \
+            and _queued_for_user(t.cred.uid) >= t.signal.rlim[11][0]:
+        return -EAGAIN              # RLIMIT_SIGPENDING: a queued real-time signal overflows
     if not pending.add(info):
         return 0
     wq = getattr(t.sighand, "signalfd_wqh", None)
@@ -333,8 +351,9 @@ def kill_pid_info(sender, t, sig, info=None, group=True):
 def check_kill_permission(sender, t, sig):
     if sender is None:
         return True
+    from kernel.capability import CAP_KILL, cred_capable
     c, tc = sender.cred, t.cred
-    if c.euid == 0:
+    if cred_capable(c, CAP_KILL):
         return True
     if sig == SIGCONT and sender.signal.session == t.signal.session:
         return True

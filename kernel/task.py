@@ -44,12 +44,19 @@ def _pid_in_use(pid):
 
 class Cred:
     __slots__ = ("uid", "euid", "suid", "fsuid", "gid", "egid", "sgid",
-                 "fsgid", "groups")
+                 "fsgid", "groups", "cap_inheritable", "cap_permitted",
+                 "cap_effective", "cap_bset", "cap_ambient", "securebits")
 
     def __init__(self, uid=0, gid=0):
+        from kernel.capability import CAP_FULL_SET
         self.uid = self.euid = self.suid = self.fsuid = uid
         self.gid = self.egid = self.sgid = self.fsgid = gid
         self.groups = ()
+        # capabilities (kernel/capability.py): root holds them all
+        self.cap_permitted = self.cap_effective = CAP_FULL_SET if uid == 0 else 0
+        self.cap_inheritable = self.cap_ambient = 0
+        self.cap_bset = CAP_FULL_SET
+        self.securebits = 0
 
     def copy(self):
         c = Cred()

@@ -14,7 +14,7 @@ import struct
 import time
 
 from kernel import sched
-from kernel.errno import EINTR, EINVAL, EOPNOTSUPP, ERESTART_RESTARTBLOCK, ERESTARTNOHAND, Errno
+from kernel.errno import EINTR, EINVAL, EPERM, EOPNOTSUPP, ERESTART_RESTARTBLOCK, ERESTARTNOHAND, Errno
 from mm.uaccess import copy_from_user, copy_to_user
 
 CLOCK_REALTIME = 0
@@ -120,7 +120,8 @@ def sys_clock_getres(t, clk, tp):
 
 
 def sys_clock_settime(t, clk, tp):
-    return -1 if t.cred.euid != 0 else -EINVAL
+    from kernel.capability import CAP_SYS_TIME, capable
+    return -EPERM if not capable(t, CAP_SYS_TIME) else -EINVAL
 
 
 def sys_gettimeofday(t, tv, tz):
@@ -134,7 +135,8 @@ def sys_gettimeofday(t, tv, tz):
 
 
 def sys_settimeofday(t, tv, tz):
-    return -1 if t.cred.euid != 0 else 0
+    from kernel.capability import CAP_SYS_TIME, capable
+    return -EPERM if not capable(t, CAP_SYS_TIME) else 0
 
 
 def sys_time(t, tloc):

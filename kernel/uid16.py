@@ -125,7 +125,8 @@ def sys_getgroups16(t, size, addr):
 def sys_setgroups16(t, size, addr):
     from kernel.errno import EPERM
     size &= 0xFFFFFFFF
-    if t.cred.euid != 0:
+    from kernel.capability import CAP_SETGID, capable
+    if not capable(t, CAP_SETGID):
         return -EPERM
     if size > 65536:
         return -EINVAL

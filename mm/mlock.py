@@ -24,7 +24,8 @@ MASK64 = (1 << 64) - 1
 
 
 def _capable(t):
-    return t.cred.euid == 0                 # CAP_IPC_LOCK
+    from kernel.capability import CAP_IPC_LOCK, capable
+    return capable(t, CAP_IPC_LOCK)
 
 
 def _lock_limit(t):

@@ -141,7 +141,8 @@ def sys_nice(t, increment):
     inc = max(-40, min(40, _s32(increment)))
     old = getattr(t, "nice", 0)
     new = max(-20, min(19, old + inc))
-    if new < old and t.cred.euid != 0:
+    from kernel.capability import CAP_SYS_NICE, capable
+    if new < old and not capable(t, CAP_SYS_NICE):
         return -EPERM
     t.nice = new
     return 0
