@@ -25,6 +25,7 @@ EINTR once a timeout was set.  (i386 reaches these through socketcall(2),
 arch/x86/socketcall.py; the handlers use 32-bit layouts for 32-bit tasks.)
 """
 
+from kernel.capability import CAP_NET_ADMIN, CAP_NET_RAW, capable
 import struct
 
 from kernel import sched
@@ -884,14 +885,14 @@ def sys_setsockopt(t, fd, level, optname, optval, optlen):
         return 0
     val = _get_int(t, optval, optlen)
     if optname in (SO_SNDBUF, SO_SNDBUFFORCE):
-        if optname == SO_SNDBUFFORCE and t.cred.euid != 0:
+        if optname == SO_SNDBUFFORCE and not capable(t, CAP_NET_ADMIN):
             return -EPERM
         v = max(val, 0) if optname == SO_SNDBUFFORCE else min(val & 0xFFFFFFFF, WMEM_MAX)
         sock.sndbuf = max(min(v, 0x7FFFFFFF // 2) * 2, SOCK_MIN_SNDBUF)
         sock.userlocks |= SOCK_SNDBUF_LOCK
         sock.wq.wake_up()
     elif optname in (SO_RCVBUF, SO_RCVBUFFORCE):
-        if optname == SO_RCVBUFFORCE and t.cred.euid != 0:
+        if optname == SO_RCVBUFFORCE and not capable(t, CAP_NET_ADMIN):
             return -EPERM
         v = max(val, 0) if optname == SO_RCVBUFFORCE else min(val & 0xFFFFFFFF, RMEM_MAX)
         sock.rcvbuf = max(min(v, 0x7FFFFFFF // 2) * 2, SOCK_MIN_RCVBUF)
@@ -911,17 +912,17 @@ def sys_setsockopt(t, fd, level, optname, optval, optlen):
                      SO_KEEPALIVE, SO_OOBINLINE, SO_NO_CHECK, SO_REUSEPORT,
                      SO_TIMESTAMP, SO_TIMESTAMPNS, SO_RXQ_OVFL,
                      SO_TIMESTAMP_NEW, SO_TIMESTAMPNS_NEW):
-        if optname == SO_DEBUG and val and t.cred.euid != 0:
+        if optname == SO_DEBUG and val and not capable(t, CAP_NET_ADMIN):
             return -EPERM
         sock.opts[optname] = 1 if val else 0
     elif optname == SO_MARK:
-        if t.cred.euid != 0:
+        if not (capable(t, CAP_NET_RAW) or capable(t, CAP_NET_ADMIN)):
             return -EPERM
         sock.opts[optname] = val
     elif optname == SO_INCOMING_CPU:
         sock.opts[optname] = val
     elif optname == SO_PRIORITY:
-        if (val < 0 or val > 6) and t.cred.euid != 0:
+        if (val < 0 or val > 6) and not (capable(t, CAP_NET_RAW) or capable(t, CAP_NET_ADMIN)):
             return -EPERM
         sock.opts[optname] = val
     elif optname == SO_BSDCOMPAT:
@@ -1027,7 +1028,7 @@ def _bindtodevice(t, sock, optname, optval, optlen):
     optlen = _s32(optlen)
     if optname == SO_BINDTOIFINDEX:
         idx = _get_int(t, optval, optlen)
-        if t.cred.euid != 0:
+        if not capable(t, CAP_NET_RAW):
             return -EPERM
         if idx < 0:
             return -EINVAL
@@ -1038,7 +1039,7 @@ def _bindtodevice(t, sock, optname, optval, optlen):
     if optlen < 0:
         return -EINVAL
     name = copy_from_user(t.mm, optval, min(optlen, IFNAMSIZ - 1)).split(b"\0", 1)[0]
-    if t.cred.euid != 0:
+    if not capable(t, CAP_NET_RAW):
         return -EPERM
     if not name:
         sock.bound_dev_if = 0

@@ -196,3 +196,29 @@ def test_inet6_address_ioctls():
     assert " EADDRNOTAVAIL\ndel 0\ndel again EADDRNOTAVAIL\n" \
         "bind after del EADDRNOTAVAIL\n" in second
     assert "fd00::7" not in second.split("bind after del")[1]
+
+
+def test_network_privileges_are_capabilities():
+    """Root without CAP_NET_BIND_SERVICE may not bind port 80, without
+    CAP_NET_ADMIN may not add an address (setpriv drops them from the
+    bounding set, so the exec leaves them out); root with them may.  (Not
+    against the host: the second half changes interfaces.)"""
+    script = r"""
+P='import socket
+for port in (80, 0):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port)); print("bind", port, "ok")
+    except OSError as e:
+        print("bind", port, e.errno)'
+python3 -c "$P"
+setpriv --bounding-set=-net_bind_service python3 -c "$P"
+setpriv --bounding-set=-net_admin ip addr add 10.7.7.7/24 dev lo; echo "ip without net_admin $?"
+ip addr add 10.7.7.7/24 dev lo; echo "ip with it $?"
+"""
+    r = guest_sh(script)
+    assert r.status == 0, r.stderr.decode()
+    assert r.out.split("\n") == [
+        "bind 80 ok", "bind 0 ok", "bind 80 13", "bind 0 ok",
+        "RTNETLINK answers: Operation not permitted", "ip without net_admin 2",
+        "ip with it 0", ""], r.out

@@ -16,6 +16,7 @@ netdevice notifier chain in Linux) so that taking `lo` down removes its
 local routes and bringing it up restores them.
 """
 
+from kernel.capability import CAP_NET_ADMIN, capable
 from kernel.errno import EINVAL, ENODEV, EPERM, Errno
 
 IFNAMSIZ = 16
@@ -174,8 +175,8 @@ def dev_account_rx(dev, nbytes, npackets=1):
 
 
 def capable_net_admin(t):
-    """CAP_NET_ADMIN: root's (this kernel has no capability sets)."""
-    if t.cred.euid != 0:
+    """CAP_NET_ADMIN (kernel/capability.py), or EPERM."""
+    if not capable(t, CAP_NET_ADMIN):
         raise Errno(EPERM)
 
 

@@ -14,6 +14,7 @@ The IPv4 address ones (SIOCGIFADDR ...) belong to AF_INET sockets
 (net/ipv4/devinet.py); on other sockets they are ENOTTY, as on Linux.
 """
 
+from kernel.capability import CAP_NET_ADMIN, capable
 import struct
 
 from kernel.errno import EFAULT, EINVAL, ENODEV, ENOTTY, EOPNOTSUPP, EPERM, Errno
@@ -104,7 +105,7 @@ def dev_ioctl(t, cmd, arg):
             return _put(ifr, 16, struct.pack("<i", d.tx_queue_len))
         return ifreq_ioctl(t, arg, get)
     if cmd in (SIOCGMIIPHY, SIOCGMIIREG, SIOCSIFNAME):
-        if t.cred.euid != 0:
+        if not capable(t, CAP_NET_ADMIN):
             return -EPERM
         ifreq_ioctl(t, arg, _dev)
         return -EOPNOTSUPP
@@ -113,14 +114,14 @@ def dev_ioctl(t, cmd, arg):
         ifreq_ioctl(t, arg, _dev)
         return -EOPNOTSUPP                  # the driver's own ioctls: lo and eth0 have none
     if SIOCBONDENSLAVE <= cmd <= SIOCBONDCHANGEACTIVE or cmd == SIOCSHWTSTAMP:
-        if t.cred.euid != 0:
+        if not capable(t, CAP_NET_ADMIN):
             return -EPERM
         ifreq_ioctl(t, arg, _dev)
         return -EOPNOTSUPP
     if cmd in (SIOCSIFMAP, SIOCSIFTXQLEN, SIOCSIFFLAGS, SIOCSIFMETRIC, SIOCSIFMTU,
                SIOCSIFHWADDR, SIOCSIFSLAVE, SIOCADDMULTI, SIOCDELMULTI,
                SIOCSIFHWBROADCAST, SIOCSMIIREG):
-        if t.cred.euid != 0:
+        if not capable(t, CAP_NET_ADMIN):
             return -EPERM
 
         def change(ifr):

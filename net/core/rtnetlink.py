@@ -17,6 +17,7 @@ group (RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR ...), which is what `ip monitor`
 listens to.
 """
 
+from kernel.capability import CAP_NET_ADMIN, capable
 import struct
 import time
 
@@ -77,7 +78,7 @@ def _hundredths():
 
 
 def _need_admin(t):
-    if t.cred.euid != 0:
+    if not capable(t, CAP_NET_ADMIN):
         raise Errno(EPERM)
 
 
@@ -576,7 +577,7 @@ def rtnetlink_rcv_msg(t, sk, hdr, msg):
         return 0
     family = msg[16]
     kind = (typ - RTM_BASE) & 3
-    if kind != 2 and t.cred.euid != 0:
+    if kind != 2 and not capable(t, CAP_NET_ADMIN):
         return -EPERM
     if kind == 2 and flags & NLM_F_DUMP == NLM_F_DUMP:
         fn = DUMPIT.get(typ)

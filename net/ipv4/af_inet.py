@@ -17,6 +17,7 @@ raw sockets need CAP_NET_RAW and are not provided (ESOCKTNOSUPPORT for
 root, EPERM otherwise, as without the capability).
 """
 
+from kernel.capability import CAP_NET_BIND_SERVICE, CAP_NET_RAW, capable
 import struct
 
 from kernel.errno import (EACCES, EADDRINUSE, EAGAIN, EADDRNOTAVAIL, EAFNOSUPPORT,
@@ -111,7 +112,7 @@ class InetSock(Socket):
 
     def do_bind(self, t, rcv_saddr, snum, is_bcast=False):
         """The common tail of inet_bind/inet6_bind: take the port."""
-        if snum and snum < ih.ip_unprivileged_port_start and t.cred.euid != 0:
+        if snum and snum < ih.ip_unprivileged_port_start and not capable(t, CAP_NET_BIND_SERVICE):
             raise Errno(EACCES)
         if self.state != TCP_CLOSE or self.num:
             raise Errno(EINVAL)
@@ -239,7 +240,7 @@ def inet_create(t, type_, protocol, family=AF_INET):
         from net.ipv4.udp import UdpSock
         return UdpSock(t.cred.euid, family, protocol or IPPROTO_UDP)
     if type_ == SOCK_RAW:
-        if t.cred.euid != 0:
+        if not capable(t, CAP_NET_RAW):
             raise Errno(EPERM)
         raise Errno(ESOCKTNOSUPPORT)
     raise Errno(ESOCKTNOSUPPORT)

@@ -12,6 +12,7 @@ SIOCGIFNETMASK, SIOCGIFBRDADDR ..., what ifconfig uses: devinet_ioctl) and
 through rtnetlink (RTM_GETADDR/NEWADDR/DELADDR, what `ip addr` uses).
 """
 
+from kernel.capability import CAP_NET_ADMIN, capable
 import struct
 
 from kernel.errno import EADDRNOTAVAIL, EEXIST, EINVAL, ENODEV, EPERM, Errno
@@ -188,10 +189,10 @@ def devinet_ioctl(t, cmd, ifr):
     if cmd in (SIOCGIFADDR, SIOCGIFBRDADDR, SIOCGIFDSTADDR, SIOCGIFNETMASK):
         tryaddrmatch = family == AF_INET
     elif cmd == SIOCSIFFLAGS:
-        if t.cred.euid != 0:
+        if not capable(t, CAP_NET_ADMIN):
             raise Errno(EPERM)
     elif cmd in (SIOCSIFADDR, SIOCSIFBRDADDR, SIOCSIFDSTADDR, SIOCSIFNETMASK):
-        if t.cred.euid != 0:
+        if not capable(t, CAP_NET_ADMIN):
             raise Errno(EPERM)
         if family != AF_INET:
             raise Errno(EINVAL)

@@ -9,6 +9,7 @@ socket accepts: net/ipv4/inet_hashtables.py); IP_FREEBIND and
 IP_TRANSPARENT let bind() take an address that is not ours.
 """
 
+from kernel.capability import CAP_NET_ADMIN, CAP_NET_RAW, capable
 import struct
 
 from kernel.errno import EINVAL, ENOPROTOOPT, ENOTCONN, EPERM, Errno
@@ -113,7 +114,7 @@ def setsockopt(sk, t, level, optname, optval, optlen):
     default, ok = IP_OPTS[optname]
     if not ok(val):
         return -EINVAL
-    if optname in (IP_TRANSPARENT,) and t.cred.euid != 0:
+    if optname in (IP_TRANSPARENT,) and not (capable(t, CAP_NET_RAW) or capable(t, CAP_NET_ADMIN)):
         return -EPERM
     if optname in _BOOLS4:
         val = 1 if val else 0
@@ -155,7 +156,7 @@ def _set6(sk, t, optname, optval, optlen):
     default, ok = IPV6_OPTS[optname]
     if not ok(val):
         return -EINVAL
-    if optname == IPV6_TRANSPARENT and t.cred.euid != 0:
+    if optname == IPV6_TRANSPARENT and not (capable(t, CAP_NET_RAW) or capable(t, CAP_NET_ADMIN)):
         return -EPERM
     if optname in (IPV6_RECVERR, IPV6_RECVPKTINFO, IPV6_RECVHOPLIMIT, IPV6_DONTFRAG,
                    IPV6_RECVTCLASS, IPV6_AUTOFLOWLABEL, IPV6_TRANSPARENT, IPV6_FREEBIND):

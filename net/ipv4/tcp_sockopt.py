@@ -7,6 +7,7 @@ the keepalive timers), except TCP_MAXSEG, which is the segment size, and
 TCP_INFO, which reports the connection as it is.
 """
 
+from kernel.capability import CAP_NET_ADMIN, capable
 import struct
 
 from kernel.errno import EINVAL, ENOENT, ENOPROTOOPT, EPERM, Errno
@@ -69,7 +70,7 @@ def setsockopt(sk, t, optname, optval, optlen):
     if optname in (TCP_INFO, TCP_CC_INFO):
         return -ENOPROTOOPT
     if optname == TCP_REPAIR:
-        return -EPERM if t.cred.euid != 0 else -EINVAL
+        return -EPERM if not capable(t, CAP_NET_ADMIN) else -EINVAL
     if optlen < 4:
         return -EINVAL
     val = struct.unpack("<i", copy_from_user(t.mm, optval, 4))[0]

@@ -7,6 +7,7 @@ to ::, it accepts both; bound to ::ffff:127.0.0.1, only IPv4; bound to a
 real IPv6 address, only IPv6 (and binding one sets V6ONLY, as Linux does).
 """
 
+from kernel.capability import CAP_NET_BIND_SERVICE, capable
 import struct
 
 from kernel.errno import EADDRNOTAVAIL, EAFNOSUPPORT, EINVAL, ENODEV, Errno
@@ -45,7 +46,7 @@ def inet6_bind(sk, t, addr):
     port, a, scope = parse_sin6(addr)
     if ipv6_is_multicast(a) and sk.type == 1:               # SOCK_STREAM
         raise Errno(EINVAL)
-    if port and port < 1024 and t.cred.euid != 0:
+    if port and port < 1024 and not capable(t, CAP_NET_BIND_SERVICE):
         from kernel.errno import EACCES
         raise Errno(EACCES)
     if sk.state != 7 or sk.num:

@@ -17,6 +17,7 @@ ends with NLMSG_DONE.  Errors and requested acknowledgements come back as
 NLMSG_ERROR with the request's header (and body, for errors).
 """
 
+from kernel.capability import CAP_NET_ADMIN, CAP_NET_BROADCAST, capable
 import struct
 from collections import deque
 
@@ -132,7 +133,7 @@ class NetlinkSock(Socket):
         if fam != AF_NETLINK or len(addr) < 12:
             return -EINVAL
         _, _, pid, groups = struct.unpack_from("<HHiI", addr)
-        if (pid or groups) and t.cred.euid != 0:
+        if (pid or groups) and not capable(t, CAP_NET_ADMIN):
             return -EPERM
         if not self.bound:
             self.autobind(t)
@@ -161,7 +162,7 @@ class NetlinkSock(Socket):
             if fam != AF_NETLINK:
                 return -EINVAL
             dst_group = (groups & -groups).bit_length()
-            if (dst_group or dst_portid) and t.cred.euid != 0:
+            if (dst_group or dst_portid) and not capable(t, CAP_NET_ADMIN):
                 return -EPERM
         else:
             dst_portid, dst_group = self.dst_portid, self.dst_group
@@ -352,7 +353,7 @@ class NetlinkSock(Socket):
                 else self.groups & ~bit
             return 0
         if optname in _FLAG_OPTS:
-            if optname == NETLINK_LISTEN_ALL_NSID and t.cred.euid != 0:
+            if optname == NETLINK_LISTEN_ALL_NSID and not capable(t, CAP_NET_BROADCAST):
                 return -EPERM
             if val:
                 self.flags.add(optname)
