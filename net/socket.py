@@ -898,6 +898,8 @@ def sys_setsockopt(t, fd, level, optname, optval, optlen):
         sock.rcvbuf = max(min(v, 0x7FFFFFFF // 2) * 2, SOCK_MIN_RCVBUF)
         sock.userlocks |= SOCK_RCVBUF_LOCK
     elif optname == SO_PASSCRED:
+        if not _may_scm_recv(sock):
+            return -EOPNOTSUPP
         sock.passcred = bool(val)
     elif optname == SO_RCVLOWAT:
         sock.rcvlowat = max(val, 1) if val >= 0 else 0x7FFFFFFF
@@ -930,6 +932,12 @@ def sys_setsockopt(t, fd, level, optname, optval, optlen):
     else:
         return -ENOPROTOOPT
     return 0
+
+
+def _may_scm_recv(sock):
+    """sk_may_scm_recv: only AF_UNIX and netlink sockets take credentials
+    (SO_PASSCRED on any other is EOPNOTSUPP, since Linux 6.16)."""
+    return sock.family in (AF_UNIX, AF_NETLINK)
 
 
 class OptLen:
@@ -968,6 +976,8 @@ def sys_getsockopt(t, fd, level, optname, optval, optlen):
         return -EINVAL
     if optname == SO_BINDTODEVICE:
         return _get_bindtodevice(t, sock, optval, optlen, length)
+    if optname == SO_PASSCRED and not _may_scm_recv(sock):
+        return -EOPNOTSUPP
     if optname == SO_PEERNAME:
         try:
             val = sock.getname(True)

@@ -571,6 +571,9 @@ static void options(void)
 	CHECK("TCP_CONGESTION nonsense", setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, "nope", 4));
 	CHECK("SO_KEEPALIVE", setint(fd, SOL_SOCKET, SO_KEEPALIVE, 7));
 	printf("  keepalive %d\n", getint(fd, SOL_SOCKET, SO_KEEPALIVE));
+	/* credentials pass only over AF_UNIX and netlink (Linux 6.16 on) */
+	CHECK("SO_PASSCRED on TCP", setint(fd, SOL_SOCKET, SO_PASSCRED, 1));
+	CHECK("SO_PASSCRED read on TCP", getint(fd, SOL_SOCKET, SO_PASSCRED));
 	CHECK("IP_TOS 0x10", setint(fd, IPPROTO_IP, IP_TOS, 0x13));
 	printf("  tos %#x\n", getint(fd, IPPROTO_IP, IP_TOS));
 	CHECK("IP_TTL 0", setint(fd, IPPROTO_IP, IP_TTL, 0));
