@@ -337,12 +337,11 @@ class NetlinkSock(Socket):
 
     # -- SOL_NETLINK options ----------------------------------------------------------
     def setsockopt_level(self, t, level, optname, optval, optlen):
-        from net.socket import _s32
         if level != SOL_NETLINK:
             return -ENOPROTOOPT
-        if _s32(optlen) < 4:
-            return -EINVAL
-        val = struct.unpack("<I", copy_from_user(t.mm, optval, 4))[0]
+        val = 0                             # a value shorter than an int is 0
+        if optlen & 0xFFFFFFFF >= 4:
+            val = struct.unpack("<I", copy_from_user(t.mm, optval, 4))[0]
         if optname in (NETLINK_ADD_MEMBERSHIP, NETLINK_DROP_MEMBERSHIP):
             if not val or val > self.ngroups:
                 return -EINVAL
