@@ -62,6 +62,7 @@ class Options:
         self.gdb_port = None            # kernel/gdbstub.py
         self.gdb_exec = None
         self.gdb_pid = None
+        self.eth0 = None                # drivers/net/usernet.py: UserNetConfig
         self.strace = None              # strace=: the built-in tracer (kernel/trace/)
         self.strace_file = None
         self.ubd = []                   # drivers/block/ubd.py UbdConfigs
@@ -153,6 +154,13 @@ def parse_cmdline(argv):
                 o.gdb_pid = int(value)
             except ValueError:
                 raise BootError("gdb_pid=%s: not a pid" % value)
+        elif name in ("eth0", "hostfwd"):
+            # the user-mode network (drivers/net/usernet.py)
+            from drivers.net.usernet import UserNetOptionError, parse_option
+            try:
+                o.eth0 = parse_option(name, value, o.eth0)
+            except UserNetOptionError as e:
+                raise BootError("%s=%s: %s" % (name, value, e))
         elif name == "strace":
             o.strace = value
         elif name == "strace_file":
@@ -174,7 +182,7 @@ def parse_cmdline(argv):
                 switches.apply(name, value)
             except switches.SwitchError as e:
                 raise BootError(str(e))
-        elif name in ("console", "con", "con0", "ssl", "eth0", "umid"):
+        elif name in ("console", "con", "con0", "ssl", "umid"):
             continue                            # UML options that mean nothing here
         else:
             o.env.append(a.encode())
@@ -453,6 +461,16 @@ def start_kernel(argv):
             raise BootError("ubd: %s" % e)
     from drivers.kstate import kstate_init
     kstate_init()
+    if o.eth0 is not None:
+        # the network comes up on first use (net_dev_init), unless eth0
+        # must listen for port forwards from the start
+        from kernel.errno import Errno
+        from net.core.dev import net_dev_init
+        try:
+            net_dev_init(o.eth0)
+        except Errno as e:
+            raise BootError("eth0: a port forward cannot listen on the host: %s"
+                            % os.strerror(e.errno))
     root = mount_root(o)
     if o.rootfstype == "hostfs" or root.mnt.sb.bdev_backed():
         from fs.devtmpfs import devtmpfs_mount_on_dev

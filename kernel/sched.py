@@ -24,8 +24,9 @@ to sleep on; wake_up() on any of them, a signal or the deadline makes the
 task runnable, and the scheduler resumes the generator where it yielded.
 The generator then checks its condition again, as a Linux wait loop does.
 
-When nothing can run, the kernel sleeps in select() on the host fds that can
-wake a guest (the console) until the next timer.
+When nothing can run, the kernel sleeps in poll() on the host fds that can
+wake a guest (the console, the user-mode network's sockets) until the next
+timer.
 """
 
 import heapq
@@ -51,6 +52,7 @@ tick_clock = False              # boot option sched_clock=tick: time is ticks
 _timers = []                    # heap of (deadline, seq, Timer)
 _seq = itertools.count()
 host_fds = {}                   # host fd -> callback(fd) when readable
+host_wfds = {}                  # host fd -> callback(fd) when writable (drivers/net/usernet.py)
 nr_switches = 0
 
 
@@ -275,21 +277,35 @@ def wait_event(t, queue, cond, deadline=None, interruptible=True):
 
 def poll_host(timeout):
     """Wait up to timeout seconds (None: forever) for a host fd or timer."""
-    fds = list(host_fds)
-    if not fds:
+    if not host_fds and not host_wfds:
         if timeout is None:
             return False
         if timeout > 0:
             time.sleep(timeout)
         return True
+    p = select.poll()
+    for fd in host_fds:
+        p.register(fd, select.POLLIN | (select.POLLOUT if fd in host_wfds else 0))
+    for fd in host_wfds:
+        if fd not in host_fds:
+            p.register(fd, select.POLLOUT)
     try:
-        ready, _, _ = select.select(fds, [], [], timeout)
+        events = p.poll(None if timeout is None else timeout * 1000)
     except InterruptedError:
         return True
-    for fd in ready:
-        cb = host_fds.get(fd)
-        if cb:
-            cb(fd)
+    for fd, ev in events:
+        if ev & select.POLLNVAL:
+            host_fds.pop(fd, None)                      # closed behind our back
+            host_wfds.pop(fd, None)
+            continue
+        if ev & (select.POLLIN | select.POLLHUP | select.POLLERR):
+            cb = host_fds.get(fd)
+            if cb:
+                cb(fd)
+        if ev & (select.POLLOUT | select.POLLHUP | select.POLLERR):
+            cb = host_wfds.get(fd)
+            if cb:
+                cb(fd)
     return True
 
 
@@ -304,7 +320,7 @@ def housekeeping():
     if t >= _next_poll:
         _next_poll = t + 0.001
         run_timers()
-        if host_fds:
+        if host_fds or host_wfds:
             poll_host(0)
         kernel_tick(t)
 
@@ -354,9 +370,9 @@ def schedule_loop(run_task, have_tasks):
                 # nothing can ever wake anyone: every task sleeps forever
                 from kernel.printk import pr_warn
                 pr_warn("all tasks are asleep with nothing to wake them")
-                poll_host(None if host_fds else 1.0)
+                poll_host(None if host_fds or host_wfds else 1.0)
             continue
-        if host_fds:
+        if host_fds or host_wfds:
             poll_host(0)
         t = pick_next_task()
         if t is None:

@@ -5,9 +5,18 @@ socket:[ino]) whose private data is a Socket of some address family.  The
 system calls here do what is common to every family: fd and flag handling,
 copying addresses, iovecs and msghdrs in and out of guest memory, socket
 options at level SOL_SOCKET, SIGPIPE.  The family does the rest through
-the methods of its Socket subclass (only AF_UNIX exists: net/unix.py; any
-other family is EAFNOSUPPORT, so programs that try IPv6, IPv4 or netlink
-first fall back cleanly).
+the methods of its Socket subclass: AF_UNIX (net/unix.py), AF_INET and
+AF_INET6 (net/ipv4/af_inet.py, net/ipv6/af_inet6.py), AF_NETLINK
+(net/netlink/af_netlink.py); any other family is EAFNOSUPPORT.  Options at
+other levels than SOL_SOCKET go to the family (setsockopt_level), and
+ioctls the family does not know go to the network devices
+(net/core/dev_ioctl.py), as in Linux's sock_do_ioctl.
+
+A family whose Socket sets wants_iter receives a send's bytes as a
+MsgIter (net/core/iov_iter.py) and copies from guest memory as it has
+room; the others get bytes.  A receive's bytes are copied out after the
+family returns them; if that faults part-way, the family's giveback puts
+back what could not be delivered (TCP keeps it queued, as Linux does).
 
 A family method that must wait returns a generator (kernel/sched.py);
 sleeping honours O_NONBLOCK/MSG_DONTWAIT and SO_RCVTIMEO/SO_SNDTIMEO, and a
@@ -16,12 +25,13 @@ EINTR once a timeout was set.  (i386 reaches these through socketcall(2),
 arch/x86/socketcall.py; the handlers use 32-bit layouts for 32-bit tasks.)
 """
 
+from kernel.capability import CAP_NET_ADMIN, CAP_NET_RAW, capable
 import struct
 
 from kernel import sched
 from kernel.errno import (EAFNOSUPPORT, EAGAIN, EBADF, EFAULT, EINVAL,
-                          EMSGSIZE, ENOPROTOOPT, ENOTSOCK, ENOTTY, EOPNOTSUPP, EPERM,
-                          ERESTARTSYS, EINTR, Errno)
+                          EMSGSIZE, ENOPROTOOPT, ENOTCONN, ENOTSOCK, ENOTTY, EOPNOTSUPP,
+                          EPERM, ERESTARTSYS, EINTR, Errno)
 from fs.dcache import Dentry
 from fs.file import (O_CLOEXEC, O_NONBLOCK, O_RDWR, File, FileOperations,
                      fget)
@@ -56,6 +66,10 @@ SO_PASSCRED, SO_PEERCRED, SO_RCVLOWAT, SO_SNDLOWAT = 16, 17, 18, 19
 SO_RCVTIMEO, SO_SNDTIMEO = 20, 21
 SO_SNDBUFFORCE, SO_RCVBUFFORCE = 32, 33
 SO_ACCEPTCONN, SO_PROTOCOL, SO_DOMAIN, SO_PEEK_OFF = 30, 38, 39, 42
+SO_BINDTODEVICE, SO_PEERNAME, SO_TIMESTAMP, SO_TIMESTAMPNS, SO_MARK = 25, 28, 29, 35, 36
+SO_RXQ_OVFL, SO_INCOMING_CPU, SO_COOKIE, SO_BINDTOIFINDEX = 40, 49, 57, 62
+SO_TIMESTAMP_NEW, SO_TIMESTAMPNS_NEW = 63, 64
+SOCK_SNDBUF_LOCK, SOCK_RCVBUF_LOCK = 1, 2
 
 WMEM_DEFAULT = RMEM_DEFAULT = 212992
 WMEM_MAX = RMEM_MAX = 4194304
@@ -70,6 +84,7 @@ _SOCKADDR_MAX = 128                     # sizeof(struct sockaddr_storage)
 # -- sockfs --------------------------------------------------------------------------
 
 _sockfs = None
+sockets_allocated = 0               # open socket files (/proc/net/sockstat)
 
 
 def _sockfs_mount():
@@ -103,6 +118,8 @@ class Socket:
         self.opts = {}                  # other SOL_SOCKET options, as stored ints
         self.linger = (0, 0)
         self.dead = False
+        self.userlocks = 0              # SOCK_SNDBUF_LOCK ...: set by the user, not tuned
+        self.bound_dev_if = 0           # SO_BINDTODEVICE
 
     # what a family provides (defaults: not supported)
     def bind(self, t, addr):
@@ -155,15 +172,17 @@ class Socket:
 
 
 class RecvResult:
-    """One recvmsg's worth: bytes, sender address, fds/creds, flags."""
-    __slots__ = ("data", "name", "scm", "flags", "length")
+    """One recvmsg's worth: bytes, sender address, fds/creds, flags; and
+    giveback(bytes), if the family takes back what could not be copied."""
+    __slots__ = ("data", "name", "scm", "flags", "length", "giveback")
 
-    def __init__(self, data, name=None, scm=None, flags=0, length=None):
+    def __init__(self, data, name=None, scm=None, flags=0, length=None, giveback=None):
         self.data = data
         self.name = name
         self.scm = scm
         self.flags = flags
         self.length = len(data) if length is None else length
+        self.giveback = giveback
 
 
 def sock_intr_errno(timeo):
@@ -198,6 +217,9 @@ class SocketFileOps(FileOperations):
 
     def write(self, f, t, data):
         sock = f.private
+        if getattr(sock, "wants_iter", False):
+            from net.core.iov_iter import BytesIter
+            data = BytesIter(data)
         res = sock.sendmsg(t, data, None, ScmCookie(), 0, bool(f.flags & O_NONBLOCK))
         return then(res, lambda r: _sigpipe(t, sock, r, 0))
 
@@ -205,23 +227,67 @@ class SocketFileOps(FileOperations):
         return f.private.poll(t)
 
     def ioctl(self, f, t, cmd, arg):
+        """sock_ioctl: the queue sizes, then the family's own, then the
+        device ioctls (SIOCGIFCONF, SIOCGIF*) every socket can use."""
         sock = f.private
-        if cmd in (SIOCINQ, SIOCOUTQ):
+        if cmd in (SIOCINQ, SIOCOUTQ) and sock.family != AF_NETLINK:
             n = sock.inq() if cmd == SIOCINQ else sock.outq()
             copy_to_user(t.mm, arg, struct.pack("<i", n))
             return 0
+        if cmd in (FIOSETOWN, SIOCSPGRP, FIOGETOWN, SIOCGPGRP):
+            return _sock_owner(f, t, cmd, arg)
+        fam_ioctl = getattr(sock, "ioctl", None)
+        if fam_ioctl is not None:
+            r = fam_ioctl(t, cmd, arg)
+            if r is not None:
+                return r
+        from net.core import dev_ioctl
+        from net.core.dev import net_dev_init
+        net_dev_init()
+        if cmd == dev_ioctl.SIOCGIFCONF:
+            return dev_ioctl.dev_ifconf(t, arg)
+        if (cmd >> 8) & 0xFF == 0x89:
+            copy_from_user(t.mm, arg, dev_ioctl.ifreq_size(t))      # get_user_ifreq first
+            return dev_ioctl.dev_ioctl(t, cmd, arg)
         return -ENOTTY
 
     def release(self, f):
+        global sockets_allocated
         sock = f.private
         sock.release()
         sock.file = None
+        sockets_allocated -= 1
 
     def show_fdinfo(self, f):
         return ""
 
 
 socket_file_ops = SocketFileOps()
+FIOSETOWN, SIOCSPGRP, FIOGETOWN, SIOCGPGRP = 0x8901, 0x8902, 0x8903, 0x8904
+
+
+def _sock_owner(f, t, cmd, arg):
+    """FIOSETOWN/SIOCSPGRP and FIOGETOWN/SIOCGPGRP: the file's SIGIO owner."""
+    from mm.uaccess import get_user_u32
+    if cmd in (FIOSETOWN, SIOCSPGRP):
+        who = _s32(get_user_u32(t.mm, arg))
+        if who == -(1 << 31):
+            return -EINVAL
+        if who and not _owner_exists(who):
+            from kernel.errno import ESRCH
+            return -ESRCH                   # f_setown: a process or group that is
+        f.owner = who
+        return 0
+    copy_to_user(t.mm, arg, struct.pack("<i", getattr(f, "owner", 0) or 0))
+    return 0
+
+
+def _owner_exists(who):
+    from kernel.task import tasks
+    for task in tasks.values():
+        if not task.exit_state and (task.tgid == who if who > 0 else task.signal.pgrp == -who):
+            return True
+    return False
 
 
 def _just_data(r):
@@ -243,6 +309,8 @@ def sock_alloc_file(t, sock, flags):
     f = File(Path(mnt, d), O_RDWR | (flags & O_NONBLOCK), socket_file_ops, inode=inode)
     f.private = sock
     sock.file = f
+    global sockets_allocated
+    sockets_allocated += 1
     return f
 
 
@@ -288,6 +356,18 @@ def sock_create(t, family, type_, protocol):
     if family == AF_UNIX:
         from net.unix import unix_create
         return unix_create(t, type_, protocol)
+    if family in (AF_INET, AF_INET6, AF_NETLINK):
+        from net.core.dev import net_dev_init
+        net_dev_init()                      # lo comes up at first use
+    if family == AF_INET:
+        from net.ipv4.af_inet import inet_create
+        return inet_create(t, type_, protocol)
+    if family == AF_INET6:
+        from net.ipv6.af_inet6 import inet6_create
+        return inet6_create(t, type_, protocol)
+    if family == AF_NETLINK:
+        from net.netlink.af_netlink import netlink_create
+        return netlink_create(t, type_, protocol)
     raise Errno(EAFNOSUPPORT)
 
 
@@ -306,14 +386,29 @@ def sys_socket(t, family, type_, protocol):
 
 
 def sys_socketpair(t, family, type_, protocol, usockvec):
+    """__sys_socketpair: the two fds are reserved and written out before
+    the sockets are made (so a bad pointer is EFAULT whatever the family)."""
     type_, flags = _split_type(type_)
     family = _s32(family)
+    files = t.files
+    free = []
+    fd = 0
+    while len(free) < 2:
+        if fd not in files.fd:
+            free.append(fd)
+        fd += 1
+    if free[1] >= t.signal.rlim[7][0]:                  # RLIMIT_NOFILE
+        from kernel.errno import EMFILE
+        return -EMFILE
+    copy_to_user(t.mm, usockvec, struct.pack("<ii", *free))
     a = sock_create(t, family, type_, _s32(protocol))
+    if not hasattr(a, "socketpair"):
+        a.release()
+        return -EOPNOTSUPP
     b = sock_create(t, family, type_, _s32(protocol))
     a.socketpair(t, b)
     fa = sock_alloc_file(t, a, flags)
     fb = sock_alloc_file(t, b, flags)
-    files = t.files
     cloexec = bool(flags & O_CLOEXEC)
     try:
         fd1 = files.alloc_fd(t, fa, cloexec)
@@ -322,16 +417,10 @@ def sys_socketpair(t, family, type_, protocol, usockvec):
         fb.put()
         raise
     try:
-        fd2 = files.alloc_fd(t, fb, cloexec)
+        files.alloc_fd(t, fb, cloexec)
     except BaseException:
         files.close(fd1)
         fb.put()
-        raise
-    try:
-        copy_to_user(t.mm, usockvec, struct.pack("<ii", fd1, fd2))
-    except Errno:
-        files.close(fd1)
-        files.close(fd2)
         raise
     return 0
 
@@ -348,9 +437,8 @@ def move_addr_to_kernel(t, uaddr, addrlen):
 
 
 def move_addr_to_user(t, kaddr, uaddr, ulen_addr):
-    """Copy an address out: as much as fits, and its full length."""
-    if not uaddr:
-        return
+    """Copy an address out: as much as fits, and its full length (the
+    callers skip it when the address pointer is NULL where Linux does)."""
     ulen = _s32(struct.unpack("<i", copy_from_user(t.mm, ulen_addr, 4))[0])
     if ulen < 0:
         raise Errno(EINVAL)
@@ -367,8 +455,12 @@ def sys_bind(t, fd, umyaddr, addrlen):
 
 
 def sys_connect(t, fd, uservaddr, addrlen):
-    sock, f = sockfd_lookup(t, fd)
+    # __sys_connect: the fd, then the address, then whether it is a socket
+    f = fget(t, _s32(fd))
+    if f is None or f.mode & 4:
+        raise Errno(EBADF)
     addr = move_addr_to_kernel(t, uservaddr, addrlen)
+    sock, f = sockfd_lookup(t, fd)
     return sock.connect(t, addr, bool(f.flags & O_NONBLOCK))
 
 
@@ -382,12 +474,12 @@ def sys_listen(t, fd, backlog):
 
 def do_accept(t, fd, upeer, upeer_len, flags):
     flags = _s32(flags)
+    f = fget(t, _s32(fd))
+    if f is None or f.mode & 4:
+        raise Errno(EBADF)              # the fd, then the flags, then ENOTSOCK
     if flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK):
         return -EINVAL
     sock, f = sockfd_lookup(t, fd)
-    if upeer:
-        # Linux reads the length before waiting: a bad pointer fails early
-        copy_from_user(t.mm, upeer_len, 4)
 
     def finish(newsock):
         if isinstance(newsock, int):
@@ -413,14 +505,12 @@ def sys_accept(t, fd, upeer, upeer_len):
 
 def sys_getsockname(t, fd, usockaddr, usockaddr_len):
     sock, _ = sockfd_lookup(t, fd)
-    copy_from_user(t.mm, usockaddr_len, 4)
     move_addr_to_user(t, sock.getname(False), usockaddr, usockaddr_len)
     return 0
 
 
 def sys_getpeername(t, fd, usockaddr, usockaddr_len):
     sock, _ = sockfd_lookup(t, fd)
-    copy_from_user(t.mm, usockaddr_len, 4)
     move_addr_to_user(t, sock.getname(True), usockaddr, usockaddr_len)
     return 0
 
@@ -463,7 +553,7 @@ def do_sendmsg(t, fd, data, name, control, flags):
         return -EOPNOTSUPP
     scm = scm_send(t, control, sock.family == AF_UNIX) if control else ScmCookie()
     try:
-        res = sock.sendmsg(t, data, name or None, scm, flags, _nonblock(f, flags))
+        res = sock.sendmsg(t, data, name, scm, flags, _nonblock(f, flags))
     except BaseException:
         scm.destroy()
         raise
@@ -473,9 +563,16 @@ def do_sendmsg(t, fd, data, name, control, flags):
 def sys_sendto(t, fd, buff, length, flags, addr, addr_len):
     length = min(length, 0x7FFFF000)
     flags = _s32(flags)
-    name = move_addr_to_kernel(t, addr, addr_len) if addr else b""
-    sockfd_lookup(t, fd)
-    data = copy_from_user(t.mm, buff, length)
+    if not user_range_ok(t, buff, length):
+        return -EFAULT                  # import_ubuf comes first
+    sock, _ = sockfd_lookup(t, fd)
+    # a non-NULL address of length 0 is still an address (UDP says EINVAL)
+    name = move_addr_to_kernel(t, addr, addr_len) if addr else None
+    if getattr(sock, "wants_iter", False):
+        from net.core.iov_iter import MsgIter
+        data = MsgIter(t.mm, [(buff, length)], length)
+    else:
+        data = copy_from_user(t.mm, buff, length)
     return do_sendmsg(t, fd, data, name, b"", flags)
 
 
@@ -483,15 +580,48 @@ def sys_send(t, fd, buff, length, flags):
     return sys_sendto(t, fd, buff, length, flags, 0, 0)
 
 
-def sys_sendmsg(t, fd, msg, flags):
-    flags = _s32(flags) & ~MSG_CMSG_CLOEXEC
-    sockfd_lookup(t, fd)
+MSG_CMSG_COMPAT = 0x80000000
+
+
+def _cmsg_compat(t, flags):
+    """MSG_CMSG_COMPAT is the kernel's own mark: a 64-bit caller may not set it."""
+    return t.arch.BITS == 64 and flags & MSG_CMSG_COMPAT
+
+
+def copy_msghdr(t, msg, sending):
+    """copy_msghdr_from_user: (name, namelen, iovec, control, controllen)
+    of a guest msghdr, checked in Linux's order.  A NULL name has length
+    0, a longer one is cut to a sockaddr_storage; for sendmsg the name is
+    copied in now (bytes, or None), for recvmsg it stays an address."""
     fmt = _msghdr_fmt(t)
     name, namelen, iov, iovlen, control, controllen, _ = fmt.unpack(
         copy_from_user(t.mm, msg, fmt.size))
-    namebytes = move_addr_to_kernel(t, name, namelen) if name else b""
+    namelen = _s32(namelen) if name else 0
+    if namelen < 0:
+        raise Errno(EINVAL)
+    namelen = min(namelen, _SOCKADDR_MAX)
+    if sending:
+        name = move_addr_to_kernel(t, name, namelen) if name and namelen else None
+    if (iovlen & 0xFFFFFFFFFFFFFFFF) > 1024:
+        raise Errno(EMSGSIZE)
     vec = _read_iov(t, iov, iovlen)
-    data = _gather(t, vec)[:0x7FFFF000]
+    for base, ln in vec:
+        if not user_range_ok(t, base, ln):
+            raise Errno(EFAULT)
+    return name, namelen, vec, control, controllen
+
+
+def sys_sendmsg(t, fd, msg, flags):
+    if _cmsg_compat(t, flags):
+        return -EINVAL
+    flags = _s32(flags) & ~MSG_CMSG_CLOEXEC
+    sock, _ = sockfd_lookup(t, fd)
+    namebytes, _, vec, control, controllen = copy_msghdr(t, msg, True)
+    if getattr(sock, "wants_iter", False):
+        from net.core.iov_iter import MsgIter
+        data = MsgIter(t.mm, vec, _count_len(vec))
+    else:
+        data = _gather(t, vec)[:0x7FFFF000]
     control = read_control(t, control, controllen)
     return do_sendmsg(t, fd, data, namebytes, control, flags)
 
@@ -505,14 +635,15 @@ def do_recv(t, fd, size, flags):
     if flags & MSG_ERRQUEUE:
         return -EAGAIN
     if flags & MSG_OOB and sock.family == AF_UNIX:
-        return -EOPNOTSUPP
+        # Linux has AF_UNIX out-of-band data for streams (never any here)
+        return -EINVAL if sock.type == SOCK_STREAM else -EOPNOTSUPP
     return sock.recvmsg(t, size, flags, _nonblock(f, flags))
 
 
 def sys_recvfrom(t, fd, ubuf, size, flags, addr, addr_len):
     size = min(size, 0x7FFFF000)
     flags = _s32(flags)
-    if size and not (0 <= ubuf and ubuf + size <= t.mm.task_size):
+    if not user_range_ok(t, ubuf, size):
         return -EFAULT
 
     def finish(r):
@@ -521,7 +652,9 @@ def sys_recvfrom(t, fd, ubuf, size, flags, addr, addr_len):
         if r.scm is not None:
             r.scm.destroy()
         if r.data:
-            copy_to_user(t.mm, ubuf, r.data)
+            n = copy_out(t, [(ubuf, len(r.data))], r)
+            if n < len(r.data):
+                return n
         if addr:
             move_addr_to_user(t, r.name or b"", addr, addr_len)
         return r.length if flags & MSG_TRUNC else len(r.data)
@@ -533,28 +666,25 @@ def sys_recv(t, fd, ubuf, size, flags):
 
 
 def sys_recvmsg(t, fd, msg, flags):
+    if _cmsg_compat(t, flags):
+        return -EINVAL
     flags = _s32(flags)
     sockfd_lookup(t, fd)
-    fmt = _msghdr_fmt(t)
-    raw = copy_from_user(t.mm, msg, fmt.size)
-    name, namelen, iov, iovlen, control, controllen, _ = fmt.unpack(raw)
-    if _s32(namelen) < 0:
-        return -EINVAL
-    vec = _read_iov(t, iov, iovlen)
+    name, namelen, vec, control, controllen = copy_msghdr(t, msg, False)
     size = _count_len(vec)
-    for base, ln in vec:
-        if ln and not (0 <= base and base + ln <= t.mm.task_size):
-            return -EFAULT
 
     def finish(r):
         if isinstance(r, int):
             return r
-        _scatter(t, vec, r.data)
-        out_namelen = 0
-        if name and r.name:
-            n = min(len(r.name), _s32(namelen))
-            copy_to_user(t.mm, name, r.name[:n])
-            out_namelen = len(r.name)
+        if r.giveback is not None:
+            n = copy_out(t, vec, r)
+            if n < len(r.data):
+                return n
+        else:
+            _scatter(t, vec, r.data)
+        if name:
+            # move_addr_to_user: the guest's own length says how much fits
+            move_addr_to_user(t, r.name or b"", name, msg + (8 if t.arch.BITS == 64 else 4))
         mflags = r.flags | (flags & MSG_CMSG_CLOEXEC)
         used = 0
         scm = r.scm
@@ -563,15 +693,41 @@ def sys_recvmsg(t, fd, msg, flags):
             scm.fds = []
             mflags |= extra
         if t.arch.BITS == 64:
-            copy_to_user(t.mm, msg + 8, struct.pack("<I", out_namelen))
-            copy_to_user(t.mm, msg + 40, struct.pack("<Q", used))
             copy_to_user(t.mm, msg + 48, struct.pack("<i", mflags))
+            copy_to_user(t.mm, msg + 40, struct.pack("<Q", used))
         else:
-            copy_to_user(t.mm, msg + 4, struct.pack("<I", out_namelen))
-            copy_to_user(t.mm, msg + 20, struct.pack("<I", used))
             copy_to_user(t.mm, msg + 24, struct.pack("<i", mflags))
+            copy_to_user(t.mm, msg + 20, struct.pack("<I", used))
         return r.length if flags & MSG_TRUNC else len(r.data)
     return then(do_recv(t, fd, size, flags), finish)
+
+
+def user_range_ok(t, addr, n):
+    """access_ok as x86_64 Linux decides it (import_ubuf, import_iovec):
+    the range must end below the 64-bit user limit, even when it is empty
+    (an i386 task is checked against the same limit, not its own 4 GiB)."""
+    limit = 0x7FFFFFFFF000
+    return 0 <= addr <= limit and addr + n <= limit
+
+
+def copy_out(t, vec, r):
+    """Copy r.data into the guest's buffers.  A bad page anywhere makes it
+    EFAULT, and the bytes go back to the family (r.giveback), so that a
+    TCP reader finds them again, as on Linux."""
+    data = r.data
+    done = 0
+    try:
+        for base, ln in vec:
+            if done >= len(data):
+                break
+            chunk = data[done:done + ln]
+            copy_to_user(t.mm, base, chunk)
+            done += len(chunk)
+    except Errno:
+        if r.giveback is not None:
+            r.giveback(data)
+        raise
+    return done
 
 
 def run_or_sleep(gen):
@@ -596,6 +752,8 @@ def _mmsghdr_step(t):
 def sys_sendmmsg(t, fd, mmsg, vlen, flags):
     """sendmsg for each message in turn; the count sent, or the error if
     none was."""
+    if _cmsg_compat(t, flags):
+        return -EINVAL
     sockfd_lookup(t, fd)
     return run_or_sleep(_sendmmsg(t, fd, mmsg, min(vlen & 0xFFFFFFFF, 1024), flags))
 
@@ -605,9 +763,12 @@ def _sendmmsg(t, fd, mmsg, vlen, flags):
     sent = 0
     err = 0
     while sent < vlen:
-        r = sys_sendmsg(t, fd, mmsg + sent * step, flags)
-        if hasattr(r, "send"):
-            r = yield from r
+        try:
+            r = sys_sendmsg(t, fd, mmsg + sent * step, flags)
+            if hasattr(r, "send"):
+                r = yield from r
+        except Errno as e:
+            r = -e.errno                # what was sent stays sent
         if r < 0:
             err = r
             break
@@ -623,6 +784,8 @@ def sys_recvmmsg(t, fd, mmsg, vlen, flags, timeout):
     """recvmsg into each message in turn, until vlen, an error (reported
     only if nothing was received), MSG_WAITFORONE's first datagram, or the
     timeout (checked after each datagram, as Linux does)."""
+    if _cmsg_compat(t, flags):
+        return -EINVAL
     from fs.poll import deadline_after_ns, get_timespec_ns, put_remaining, time_bits
     sockfd_lookup(t, fd)
     deadline = None
@@ -643,9 +806,12 @@ def _recvmmsg(t, fd, mmsg, vlen, flags, deadline):
     got = 0
     err = 0
     while got < vlen:
-        r = sys_recvmsg(t, fd, mmsg + got * step, flags & ~MSG_WAITFORONE)
-        if hasattr(r, "send"):
-            r = yield from r
+        try:
+            r = sys_recvmsg(t, fd, mmsg + got * step, flags & ~MSG_WAITFORONE)
+            if hasattr(r, "send"):
+                r = yield from r
+        except Errno as e:
+            r = -e.errno
         if r < 0:
             err = r
             break
@@ -699,7 +865,12 @@ def sys_setsockopt(t, fd, level, optname, optval, optlen):
     if _s32(optlen) < 0:
         return -EINVAL
     if level != SOL_SOCKET:
+        fam = getattr(sock, "setsockopt_level", None)
+        if fam is not None:
+            return fam(t, level, optname, optval, optlen)
         return -EOPNOTSUPP if sock.family == AF_UNIX else -ENOPROTOOPT
+    if optname in (SO_BINDTODEVICE, SO_BINDTOIFINDEX):
+        return _bindtodevice(t, sock, optname, optval, optlen)
     if optname in (SO_RCVTIMEO, SO_SNDTIMEO):
         secs = _timeval_secs(t, optval, optlen)
         if optname == SO_RCVTIMEO:
@@ -714,17 +885,21 @@ def sys_setsockopt(t, fd, level, optname, optval, optlen):
         return 0
     val = _get_int(t, optval, optlen)
     if optname in (SO_SNDBUF, SO_SNDBUFFORCE):
-        if optname == SO_SNDBUFFORCE and t.cred.euid != 0:
+        if optname == SO_SNDBUFFORCE and not capable(t, CAP_NET_ADMIN):
             return -EPERM
-        v = val if optname == SO_SNDBUFFORCE else min(val & 0xFFFFFFFF, WMEM_MAX)
-        sock.sndbuf = max(min(v * 2, 0x7FFFFFFF), SOCK_MIN_SNDBUF)
+        v = max(val, 0) if optname == SO_SNDBUFFORCE else min(val & 0xFFFFFFFF, WMEM_MAX)
+        sock.sndbuf = max(min(v, 0x7FFFFFFF // 2) * 2, SOCK_MIN_SNDBUF)
+        sock.userlocks |= SOCK_SNDBUF_LOCK
         sock.wq.wake_up()
     elif optname in (SO_RCVBUF, SO_RCVBUFFORCE):
-        if optname == SO_RCVBUFFORCE and t.cred.euid != 0:
+        if optname == SO_RCVBUFFORCE and not capable(t, CAP_NET_ADMIN):
             return -EPERM
-        v = val if optname == SO_RCVBUFFORCE else min(val & 0xFFFFFFFF, RMEM_MAX)
-        sock.rcvbuf = max(min(v * 2, 0x7FFFFFFF), SOCK_MIN_RCVBUF)
+        v = max(val, 0) if optname == SO_RCVBUFFORCE else min(val & 0xFFFFFFFF, RMEM_MAX)
+        sock.rcvbuf = max(min(v, 0x7FFFFFFF // 2) * 2, SOCK_MIN_RCVBUF)
+        sock.userlocks |= SOCK_RCVBUF_LOCK
     elif optname == SO_PASSCRED:
+        if not _may_scm_recv(sock):
+            return -EOPNOTSUPP
         sock.passcred = bool(val)
     elif optname == SO_RCVLOWAT:
         sock.rcvlowat = max(val, 1) if val >= 0 else 0x7FFFFFFF
@@ -736,10 +911,20 @@ def sys_setsockopt(t, fd, level, optname, optval, optlen):
                      SO_PEERCRED, SO_SNDLOWAT):
         return -ENOPROTOOPT
     elif optname in (SO_DEBUG, SO_REUSEADDR, SO_DONTROUTE, SO_BROADCAST,
-                     SO_KEEPALIVE, SO_OOBINLINE, SO_NO_CHECK, SO_REUSEPORT):
+                     SO_KEEPALIVE, SO_OOBINLINE, SO_NO_CHECK, SO_REUSEPORT,
+                     SO_TIMESTAMP, SO_TIMESTAMPNS, SO_RXQ_OVFL,
+                     SO_TIMESTAMP_NEW, SO_TIMESTAMPNS_NEW):
+        if optname == SO_DEBUG and val and not capable(t, CAP_NET_ADMIN):
+            return -EPERM
         sock.opts[optname] = 1 if val else 0
+    elif optname == SO_MARK:
+        if not (capable(t, CAP_NET_RAW) or capable(t, CAP_NET_ADMIN)):
+            return -EPERM
+        sock.opts[optname] = val
+    elif optname == SO_INCOMING_CPU:
+        sock.opts[optname] = val
     elif optname == SO_PRIORITY:
-        if (val < 0 or val > 6) and t.cred.euid != 0:
+        if (val < 0 or val > 6) and not (capable(t, CAP_NET_RAW) or capable(t, CAP_NET_ADMIN)):
             return -EPERM
         sock.opts[optname] = val
     elif optname == SO_BSDCOMPAT:
@@ -749,15 +934,60 @@ def sys_setsockopt(t, fd, level, optname, optval, optlen):
     return 0
 
 
+def _may_scm_recv(sock):
+    """sk_may_scm_recv: only AF_UNIX and netlink sockets take credentials
+    (SO_PASSCRED on any other is EOPNOTSUPP, since Linux 6.16)."""
+    return sock.family in (AF_UNIX, AF_NETLINK)
+
+
+class OptLen:
+    """getsockopt's length, read when the protocol asks for it (each one
+    does so at its own point, and treats a negative one its own way)."""
+    __slots__ = ("t", "addr", "value")
+
+    def __init__(self, t, addr):
+        self.t = t
+        self.addr = addr
+        self.value = None
+
+    def get(self):
+        if self.value is None:
+            self.value = struct.unpack("<i", copy_from_user(self.t.mm, self.addr, 4))[0]
+        return self.value
+
+
 def sys_getsockopt(t, fd, level, optname, optval, optlen):
     sock, _ = sockfd_lookup(t, fd)
     level, optname = _s32(level), _s32(optname)
     if level != SOL_SOCKET:
-        return -EOPNOTSUPP if sock.family == AF_UNIX else -ENOPROTOOPT
+        fam = getattr(sock, "getsockopt_level", None)
+        if fam is None:
+            return -EOPNOTSUPP if sock.family == AF_UNIX else -ENOPROTOOPT
+        ol = OptLen(t, optlen)
+        val = fam(t, level, optname, ol)
+        if isinstance(val, int):
+            return val
+        n = min(ol.get() & 0xFFFFFFFF, len(val))
+        copy_to_user(t.mm, optval, val[:n])
+        copy_to_user(t.mm, optlen, struct.pack("<i", n))
+        return 0
     length = struct.unpack("<i", copy_from_user(t.mm, optlen, 4))[0]
     if length < 0:
         return -EINVAL
-    if optname == SO_PEERCRED:
+    if optname == SO_BINDTODEVICE:
+        return _get_bindtodevice(t, sock, optval, optlen, length)
+    if optname == SO_PASSCRED and not _may_scm_recv(sock):
+        return -EOPNOTSUPP
+    if optname == SO_PEERNAME:
+        try:
+            val = sock.getname(True)
+        except Errno:
+            return -ENOTCONN
+        if len(val) > length:
+            return -EINVAL
+    elif optname == SO_COOKIE:
+        val = struct.pack("<Q", id(sock) & 0xFFFFFFFFFFFF)
+    elif optname == SO_PEERCRED:
         val = struct.pack("<iII", *sock.peercred())
     elif optname in (SO_RCVTIMEO, SO_SNDTIMEO):
         secs = sock.rcvtimeo if optname == SO_RCVTIMEO else sock.sndtimeo
@@ -784,14 +1014,65 @@ def sys_getsockopt(t, fd, level, optname, optval, optlen):
             v = table[optname]()
         elif optname in (SO_DEBUG, SO_REUSEADDR, SO_DONTROUTE, SO_BROADCAST,
                          SO_KEEPALIVE, SO_OOBINLINE, SO_NO_CHECK, SO_REUSEPORT,
-                         SO_PRIORITY):
+                         SO_PRIORITY, SO_TIMESTAMP, SO_TIMESTAMPNS, SO_MARK, SO_RXQ_OVFL,
+                         SO_TIMESTAMP_NEW, SO_TIMESTAMPNS_NEW):
             v = sock.opts.get(optname, 0)
+        elif optname == SO_INCOMING_CPU:
+            v = sock.opts.get(optname, -1) if sock.family in (AF_INET, AF_INET6) else 0
+        elif optname == SO_BINDTOIFINDEX:
+            v = sock.bound_dev_if
         else:
             return -ENOPROTOOPT
         val = struct.pack("<i", v)
     n = min(length, len(val))
     copy_to_user(t.mm, optval, val[:n])
     copy_to_user(t.mm, optlen, struct.pack("<i", n))
+    return 0
+
+
+def _bindtodevice(t, sock, optname, optval, optlen):
+    """SO_BINDTODEVICE (a name; empty unbinds) and SO_BINDTOIFINDEX: only
+    root may, and only a device that exists."""
+    from net.core.dev import IFNAMSIZ, dev_get_by_index, dev_get_by_name
+    from kernel.errno import ENODEV
+    optlen = _s32(optlen)
+    if optname == SO_BINDTOIFINDEX:
+        idx = _get_int(t, optval, optlen)
+        if not capable(t, CAP_NET_RAW):
+            return -EPERM
+        if idx < 0:
+            return -EINVAL
+        if idx and dev_get_by_index(idx) is None:
+            return -ENODEV
+        sock.bound_dev_if = idx
+        return 0
+    if optlen < 0:
+        return -EINVAL
+    name = copy_from_user(t.mm, optval, min(optlen, IFNAMSIZ - 1)).split(b"\0", 1)[0]
+    if not capable(t, CAP_NET_RAW):
+        return -EPERM
+    if not name:
+        sock.bound_dev_if = 0
+        return 0
+    dev = dev_get_by_name(name)
+    if dev is None:
+        return -ENODEV
+    sock.bound_dev_if = dev.ifindex
+    return 0
+
+
+def _get_bindtodevice(t, sock, optval, optlen_addr, length):
+    from net.core.dev import dev_get_by_index
+    idx = sock.bound_dev_if
+    if not idx:
+        copy_to_user(t.mm, optlen_addr, struct.pack("<i", 0))
+        return 0
+    dev = dev_get_by_index(idx)
+    name = (dev.name if dev is not None else b"") + b"\0"
+    if length < len(name):
+        return -EINVAL
+    copy_to_user(t.mm, optval, name)
+    copy_to_user(t.mm, optlen_addr, struct.pack("<i", len(name)))
     return 0
 
 

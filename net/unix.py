@@ -31,6 +31,7 @@ from kernel.errno import (EADDRINUSE, EAGAIN, ECONNREFUSED, ECONNRESET, EINVAL,
                           EISCONN, EMSGSIZE, ENOTCONN, EOPNOTSUPP, EPERM,
                           EPIPE, EPROTONOSUPPORT, EPROTOTYPE, ESOCKTNOSUPPORT,
                           Errno)
+from mm.uaccess import copy_to_user
 from fs.inode import S_IFSOCK, S_ISSOCK
 from fs.file import POLLIN, POLLOUT, POLLRDNORM, POLLWRBAND, POLLWRNORM
 from net.scm import ScmCookie, current_creds
@@ -48,6 +49,7 @@ OVERFLOW_ID = 65534
 
 bsd_sockets = {}            # (sb dev, inode number) -> UnixSocket bound there
 abstract_sockets = {}       # (name bytes, type) -> UnixSocket
+unix_sockets = {}           # every live socket, in creation order (/proc/net/unix)
 
 
 # -- memory accounting: what an skb costs its sender (Linux's skb->truesize)
@@ -139,6 +141,7 @@ def _deadline(timeo):
 
 class UnixSocket(Socket):
     family = AF_UNIX
+    wants_iter = True                   # sends copy from guest memory as Linux does
 
     def __init__(self, type_, protocol=0):
         super().__init__(type_, protocol)
@@ -151,6 +154,7 @@ class UnixSocket(Socket):
         self.backlog = 0
         self.wmem = 0                   # truesize of our Skbs not yet read
         self.cred = None                # SO_PEERCRED: (pid, uid, gid)
+        unix_sockets[id(self)] = self
 
     # -- names -------------------------------------------------------------------------
     def getname(self, peer):
@@ -446,18 +450,23 @@ class UnixSocket(Socket):
         timeo = 0 if nonblock else self.sndtimeo
         deadline = _deadline(timeo)
         sent = 0
+        total = len(data)
         first = True
         try:
-            while sent < len(data):
-                size = min(len(data) - sent, (self.sndbuf >> 1) - 64,
+            while sent < total:
+                size = min(total - sent, (self.sndbuf >> 1) - 64,
                            SKB_MAX_HEAD + UNIX_SKB_FRAGS_SZ)
                 r = yield from self._wait_wmem(t, timeo, deadline)
                 if r < 0:
                     return sent or r
+                try:
+                    chunk = data.copy(size)     # from guest memory, as the skb fills
+                except Errno as e:
+                    return sent or -e.errno
                 other = self.peer
                 if other is None or other.dead or other.shutdown & RCV_SHUTDOWN:
                     return sent or -EPIPE
-                skb = self._make_skb(t, data[sent:sent + size], other, scm if first else None)
+                skb = self._make_skb(t, chunk, other, scm if first else None)
                 if first:
                     scm = None                  # the skb owns the fds now
                 first = False
@@ -484,6 +493,11 @@ class UnixSocket(Socket):
             r = yield from self._wait_wmem(t, timeo, deadline)
             if r < 0:
                 return r
+            size = len(data)
+            try:
+                data = data.copy(size)          # into the skb, before finding the peer
+            except Errno as e:
+                return -e.errno
             other = None
             if not name:
                 other = self.peer
@@ -523,7 +537,7 @@ class UnixSocket(Socket):
             scm = None
             other.queue.append(skb)
             other.wq.wake_up(DATA_READY)
-            return len(data)
+            return size
         finally:
             if scm is not None:
                 scm.destroy()
@@ -707,6 +721,13 @@ class UnixSocket(Socket):
     def outq(self):
         return self.wmem
 
+    def ioctl(self, t, cmd, arg):
+        """unix_ioctl: SIOCATMARK, never at a mark (no out-of-band data here)."""
+        if cmd == 0x8905:                       # SIOCATMARK
+            copy_to_user(t.mm, arg, struct.pack("<i", 0))
+            return 0
+        return None
+
     def _purge_queue(self):
         q = self.queue
         self.queue = deque()
@@ -722,6 +743,7 @@ class UnixSocket(Socket):
         if self.dead:
             return
         self.dead = True
+        unix_sockets.pop(id(self), None)
         if self.bsd_key is not None:
             if bsd_sockets.get(self.bsd_key) is self:
                 del bsd_sockets[self.bsd_key]
@@ -749,3 +771,28 @@ class UnixSocket(Socket):
 
 DATA_READY = POLLIN | POLLRDNORM            # sk_data_ready's wake-up
 WRITE_SPACE = POLLOUT | POLLWRNORM | POLLWRBAND
+
+
+def show_unix(reader):
+    """/proc/net/unix (unix_seq_show): flags 00010000 for a listener, the
+    socket state SS_CONNECTED (03) or SS_UNCONNECTED (01), the inode, the
+    name (abstract ones with @ for each NUL)."""
+    out = ["Num       RefCount Protocol Flags    Type St Inode Path\n"]
+    for s in list(unix_sockets.values()):
+        listening = s.state == TCP_LISTEN
+        if s.file is not None:
+            st = 3 if s.state == TCP_ESTABLISHED else 1
+        else:
+            st = 2 if s.state == TCP_ESTABLISHED else 4
+        ino = s.inode.ino if s.inode is not None else 0
+        line = "%016x: %08X %08X %08X %04X %02X %5d" % (
+            0, 3 if s.peer is not None else 2, 0, 0x10000 if listening else 0, s.type, st, ino)
+        if s.addr is not None:
+            path = s.addr[SUN_PATH_OFFSET:]
+            if path[:1] == b"\0":
+                name = "@" + path[1:].replace(b"\0", b"@").decode(errors="replace")
+            else:
+                name = path.rstrip(b"\0").replace(b"\0", b"@").decode(errors="replace")
+            line += " " + name
+        out.append(line + "\n")
+    return "".join(out)

@@ -230,6 +230,8 @@ def pid_entries(sb, pid, tid, with_task_dir=True):
     ents[b"ns"] = lambda: _own(ProcDir(sb, ("ns", tid), _ns_dir(sb, tid), 0o511), tid)
     ents[b"fd"] = lambda: _own(ProcDir(sb, ("fd", tid), _fd_dir(sb, pid, tid), 0o500), tid)
     ents[b"fdinfo"] = lambda: _own(ProcDir(sb, ("fdinfo", tid), _fdinfo_dir(sb, pid, tid), 0o500), tid)
+    from net.core.net_procfs import proc_net_dir
+    ents[b"net"] = proc_net_dir(sb, tid)
     if with_task_dir:
         ents[b"task"] = lambda: ProcDir(sb, ("task", pid), _task_dir(sb, pid))
     return ents

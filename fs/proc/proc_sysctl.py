@@ -68,6 +68,20 @@ def int_ctl(modname, attr, lo=0, hi=INT_MAX, writable=True):
     return Ctl(lambda: b"%d\n" % get(), store if writable else None)
 
 
+def ints_ctl(modname, attr, n, check):
+    """A tunable of n integers (a list the kernel reads in place), written
+    whole and accepted only if check(values) (ip_local_port_range ...)."""
+    get, _ = _var(modname, attr)
+
+    def store(data):
+        vals = _parse_ints(data, n)
+        if not check(vals):
+            raise Errno(EINVAL)
+        get()[:] = vals
+
+    return Ctl(lambda: b"\t".join(b"%d" % v for v in get()) + b"\n", store)
+
+
 def const(value):
     text = value if isinstance(value, bytes) else str(value).encode()
     return Ctl(lambda: text + b"\n")
@@ -239,6 +253,33 @@ def _table():
         "net": {
             "core": {
                 "somaxconn": int_ctl("net.socket", "SOMAXCONN"),
+                "rmem_default": int_ctl("net.socket", "RMEM_DEFAULT", 2304),
+                "wmem_default": int_ctl("net.socket", "WMEM_DEFAULT", 4608),
+                "rmem_max": int_ctl("net.socket", "RMEM_MAX", 2304),
+                "wmem_max": int_ctl("net.socket", "WMEM_MAX", 4608),
+            },
+            "ipv4": {
+                "ip_local_port_range": ints_ctl(
+                    "net.ipv4.inet_hashtables", "ip_local_port_range", 2,
+                    lambda v: 1 <= v[0] <= v[1] <= 65535),
+                "ip_unprivileged_port_start": int_ctl(
+                    "net.ipv4.inet_hashtables", "ip_unprivileged_port_start", 0, 65535),
+                "ip_nonlocal_bind": int_ctl("net.ipv4.ip_sockglue", "ip_nonlocal_bind", 0, 1),
+                "ip_default_ttl": int_ctl("net.ipv4.ip_sockglue", "ip_default_ttl", 1, 255),
+                "tcp_rmem": ints_ctl("net.ipv4.tcp", "tcp_rmem", 3,
+                                     lambda v: all(x >= 1 for x in v)),
+                "tcp_wmem": ints_ctl("net.ipv4.tcp", "tcp_wmem", 3,
+                                     lambda v: all(x >= 1 for x in v)),
+                "tcp_fin_timeout": int_ctl("net.ipv4.tcp", "tcp_fin_timeout"),
+                "tcp_syn_retries": int_ctl("net.ipv4.tcp", "tcp_syn_retries", 1, 127),
+                "tcp_keepalive_time": int_ctl("net.ipv4.tcp", "tcp_keepalive_time", 1),
+                "tcp_keepalive_intvl": int_ctl("net.ipv4.tcp", "tcp_keepalive_intvl", 1),
+                "tcp_keepalive_probes": int_ctl("net.ipv4.tcp", "tcp_keepalive_probes", 1),
+                "tcp_congestion_control": const(b"cubic"),
+                "tcp_available_congestion_control": const(b"reno cubic"),
+            },
+            "ipv6": {
+                "bindv6only": int_ctl("net.ipv6.af_inet6", "bindv6only", 0, 1),
             },
         },
     }

@@ -235,6 +235,7 @@ def _root_entries():
         b"cmdline": lambda: ProcFile(sb, ("cmdline",), show_cmdline),
         b"config.gz": lambda: ProcFile(sb, ("config.gz",), show_config_gz),
         b"mounts": lambda: ProcLink(sb, ("mounts",), lambda: b"self/mounts"),
+        b"net": lambda: ProcLink(sb, ("net",), lambda: b"self/net"),
         b"sys": proc_sys_dir(sb),
         b"kmsg": lambda: _kmsg_inode(sb),
         b"sysrq-trigger": lambda: ProcFile(sb, ("sysrq-trigger",), lambda t: b"", mode=0o200,

@@ -598,11 +598,14 @@ int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (argc > 1 && strcmp(argv[1], "--families") == 0) {
-		/* only AF_UNIX exists under pyuml: the rest must fail cleanly */
-		CHECK("socket AF_INET", socket(AF_INET, SOCK_STREAM, 0));
-		CHECK("socket AF_INET6", socket(AF_INET6, SOCK_DGRAM, 0));
-		CHECK("socket AF_NETLINK", socket(AF_NETLINK, SOCK_RAW, 0));
+		/* the other families exist; families nobody has fail cleanly */
+		CHECK("socket AF_INET", socket(AF_INET, SOCK_STREAM, 0) >= 0);
+		CHECK("socket AF_INET6", socket(AF_INET6, SOCK_DGRAM, 0) >= 0);
+		CHECK("socket AF_NETLINK", socket(AF_NETLINK, SOCK_RAW, 0) >= 0);
 		CHECK("socketpair AF_INET", socketpair(AF_INET, SOCK_STREAM, 0, (int[2]){0}));
+		CHECK("socketpair AF_INET6 dgram", socketpair(AF_INET6, SOCK_DGRAM, 0, (int[2]){0}));
+		CHECK("socket family 46", socket(46, SOCK_STREAM, 0));
+		CHECK("socket family -1", socket(-1, SOCK_STREAM, 0));
 		return 0;
 	}
 	dir = argc > 1 ? argv[1] : "/tmp";

@@ -1,0 +1,224 @@
+"""net/ipv4/ip_sockglue.py - the SOL_IP and SOL_IPV6 socket options.
+
+Values are stored (sk.ip, keyed by (level, option)) and read back as Linux
+reads them: defaults where nothing was set (IP_TTL reads 64, the
+multicast TTL 1 ...), Linux's range checks, and the one-byte answer
+getsockopt gives for small values when asked with a short buffer.
+IPV6_V6ONLY is the one that changes behaviour here (which addresses a
+socket accepts: net/ipv4/inet_hashtables.py); IP_FREEBIND and
+IP_TRANSPARENT let bind() take an address that is not ours.
+"""
+
+from kernel.capability import CAP_NET_ADMIN, CAP_NET_RAW, capable
+import struct
+
+from kernel.errno import EINVAL, ENOPROTOOPT, ENOTCONN, EPERM, Errno
+from mm.uaccess import copy_from_user
+
+SOL_IP, SOL_IPV6 = 0, 41
+ip_nonlocal_bind = 0
+ip_default_ttl = 64
+
+IP_TOS, IP_TTL, IP_HDRINCL, IP_OPTIONS, IP_RECVOPTS, IP_RETOPTS = 1, 2, 3, 4, 6, 7
+IP_PKTINFO, IP_MTU_DISCOVER, IP_RECVERR, IP_RECVTTL, IP_RECVTOS, IP_MTU = 8, 10, 11, 12, 13, 14
+IP_FREEBIND, IP_PASSSEC, IP_TRANSPARENT, IP_RECVORIGDSTADDR = 15, 18, 19, 20
+IP_MINTTL, IP_NODEFRAG, IP_CHECKSUM, IP_BIND_ADDRESS_NO_PORT = 21, 22, 23, 24
+IP_RECVFRAGSIZE, IP_RECVERR_RFC4884 = 25, 26
+IP_MULTICAST_IF, IP_MULTICAST_TTL, IP_MULTICAST_LOOP = 32, 33, 34
+IP_ROUTER_ALERT, IP_PKTOPTIONS = 5, 9
+IP_ADD_MEMBERSHIP, IP_MCAST_MSFILTER = 35, 48
+IP_MULTICAST_ALL, IP_UNICAST_IF, IP_LOCAL_PORT_RANGE, IP_PROTOCOL = 49, 50, 51, 52
+
+IPV6_ADDRFORM, IPV6_UNICAST_HOPS, IPV6_MULTICAST_IF = 1, 16, 17
+IPV6_MULTICAST_HOPS, IPV6_MULTICAST_LOOP = 18, 19
+IPV6_MTU_DISCOVER, IPV6_MTU, IPV6_RECVERR, IPV6_V6ONLY = 23, 24, 25, 26
+IPV6_RECVPKTINFO, IPV6_RECVHOPLIMIT, IPV6_DONTFRAG = 49, 51, 62
+IPV6_RECVTCLASS, IPV6_TCLASS, IPV6_AUTOFLOWLABEL = 66, 67, 70
+IPV6_ADDR_PREFERENCES, IPV6_TRANSPARENT, IPV6_FREEBIND = 72, 75, 78
+
+# option -> (default, check(val) -> True if acceptable)
+_bool = (0, lambda v: True)
+IP_OPTS = {
+    IP_TOS: (0, lambda v: True),
+    IP_TTL: (-1, lambda v: v == -1 or 1 <= v <= 255),
+    IP_RECVOPTS: _bool, IP_RETOPTS: _bool, IP_PKTINFO: _bool,
+    IP_MTU_DISCOVER: (1, lambda v: 0 <= v <= 5),
+    IP_RECVERR: _bool, IP_RECVTTL: _bool, IP_RECVTOS: _bool,
+    IP_FREEBIND: _bool, IP_PASSSEC: _bool, IP_TRANSPARENT: _bool,
+    IP_RECVORIGDSTADDR: _bool, IP_MINTTL: (0, lambda v: 0 <= v <= 255),
+    IP_NODEFRAG: _bool, IP_CHECKSUM: _bool, IP_BIND_ADDRESS_NO_PORT: _bool,
+    IP_RECVFRAGSIZE: _bool, IP_RECVERR_RFC4884: (0, lambda v: v in (0, 1)),
+    IP_MULTICAST_TTL: (1, lambda v: -1 <= v <= 255),
+    IP_MULTICAST_LOOP: (1, lambda v: True), IP_MULTICAST_ALL: (1, lambda v: True),
+}
+# options whose setsockopt wants at least one byte
+_NEED_BYTE = {2, 15, 19, 21, 33, 34, 49}           # TTL FREEBIND TRANSPARENT MINTTL MC_TTL MC_LOOP MC_ALL
+_BOOLS4 = {IP_RECVOPTS, IP_RETOPTS, IP_PKTINFO, IP_RECVERR, IP_RECVTTL, IP_RECVTOS,
+           IP_FREEBIND, IP_PASSSEC, IP_TRANSPARENT, IP_RECVORIGDSTADDR, IP_NODEFRAG,
+           IP_CHECKSUM, IP_BIND_ADDRESS_NO_PORT, IP_RECVFRAGSIZE, IP_MULTICAST_LOOP,
+           IP_MULTICAST_ALL}
+
+IPV6_OPTS = {
+    IPV6_UNICAST_HOPS: (-1, lambda v: -1 <= v <= 255),
+    IPV6_MULTICAST_HOPS: (-1, lambda v: -1 <= v <= 255),
+    IPV6_MULTICAST_LOOP: (1, lambda v: v in (0, 1)),
+    IPV6_MTU_DISCOVER: (1, lambda v: 0 <= v <= 5),
+    IPV6_RECVERR: _bool, IPV6_RECVPKTINFO: _bool, IPV6_RECVHOPLIMIT: _bool,
+    IPV6_DONTFRAG: _bool, IPV6_RECVTCLASS: _bool,
+    IPV6_TCLASS: (0, lambda v: -1 <= v <= 255),
+    IPV6_AUTOFLOWLABEL: (1, lambda v: True),
+    IPV6_TRANSPARENT: _bool, IPV6_FREEBIND: _bool,
+}
+
+
+def _read_int(t, optval, optlen, small_ok):
+    from net.socket import _s32
+    optlen = _s32(optlen)
+    if optlen >= 4:
+        return struct.unpack("<i", copy_from_user(t.mm, optval, 4))[0]
+    if small_ok and optlen >= 1:
+        return copy_from_user(t.mm, optval, 1)[0]
+    if small_ok:
+        return 0                        # do_ip_setsockopt: no bytes mean 0
+    raise Errno(EINVAL)
+
+
+def setsockopt(sk, t, level, optname, optval, optlen):
+    from net.core.inetaddr import AF_INET6
+    if sk.family == AF_INET6 and level != SOL_IP:
+        if level != SOL_IPV6:
+            return -ENOPROTOOPT
+        return _set6(sk, t, optname, optval, optlen)
+    if level != SOL_IP:
+        return -ENOPROTOOPT
+    if optname == IP_HDRINCL:
+        return -ENOPROTOOPT                 # raw sockets only
+    if optname == IP_OPTIONS:
+        from net.socket import _s32
+        if _s32(optlen) > 40:
+            return -EINVAL
+        sk.ip[(SOL_IP, IP_OPTIONS)] = copy_from_user(t.mm, optval, max(_s32(optlen), 0))
+        return 0
+    if optname in (IP_NODEFRAG, IP_PKTOPTIONS):
+        return -ENOPROTOOPT                 # raw sockets, or gone
+    if optname == IP_ROUTER_ALERT or (optname == IP_RECVFRAGSIZE and sk.type == 1):
+        return -EINVAL
+    if optname in (IP_MULTICAST_IF, IP_UNICAST_IF, IP_LOCAL_PORT_RANGE) or \
+            IP_ADD_MEMBERSHIP <= optname <= IP_MCAST_MSFILTER:
+        return -EINVAL                      # multicast needs a multicast device: none here
+    if optname not in IP_OPTS:
+        return -ENOPROTOOPT
+    if optname in _NEED_BYTE and _s32len(optlen) < 1:
+        return -EINVAL
+    val = _read_int(t, optval, optlen, True)
+    default, ok = IP_OPTS[optname]
+    if not ok(val):
+        return -EINVAL
+    if optname in (IP_TRANSPARENT,) and not (capable(t, CAP_NET_RAW) or capable(t, CAP_NET_ADMIN)):
+        return -EPERM
+    if optname in _BOOLS4:
+        val = 1 if val else 0
+    if optname == IP_TOS and sk.type == 1:                  # TCP keeps the ECN bits
+        val = (val & ~3) | (sk.ip.get((SOL_IP, IP_TOS), 0) & 3)
+    if optname == IP_MULTICAST_TTL and val == -1:
+        val = 1
+    sk.ip[(SOL_IP, optname)] = val & 0xFF if optname == IP_TOS else val
+    if optname in (IP_FREEBIND, IP_TRANSPARENT):
+        sk.ip[optname] = val
+    return 0
+
+
+def _s32len(v):
+    from net.socket import _s32
+    return _s32(v)
+
+
+def _set6(sk, t, optname, optval, optlen):
+    """do_ipv6_setsockopt: the int is read first, whatever the option (a
+    NULL or short value is 0), then each option checks the length."""
+    from net.socket import _s32
+    val = 0
+    if optval and _s32(optlen) >= 4:
+        val = struct.unpack("<i", copy_from_user(t.mm, optval, 4))[0]
+    if optname == IPV6_V6ONLY:
+        if _s32(optlen) < 4:
+            return -EINVAL
+        if sk.num:
+            return -EINVAL
+        sk.ipv6only = bool(val)
+        return 0
+    if optname == IPV6_ADDRFORM:
+        return -EINVAL
+    if optname not in IPV6_OPTS:
+        return -ENOPROTOOPT
+    if _s32(optlen) < 4:
+        return -EINVAL
+    default, ok = IPV6_OPTS[optname]
+    if not ok(val):
+        return -EINVAL
+    if optname == IPV6_TRANSPARENT and not (capable(t, CAP_NET_RAW) or capable(t, CAP_NET_ADMIN)):
+        return -EPERM
+    if optname in (IPV6_RECVERR, IPV6_RECVPKTINFO, IPV6_RECVHOPLIMIT, IPV6_DONTFRAG,
+                   IPV6_RECVTCLASS, IPV6_AUTOFLOWLABEL, IPV6_TRANSPARENT, IPV6_FREEBIND):
+        val = 1 if val else 0
+    sk.ip[(SOL_IPV6, optname)] = val
+    if optname in (IPV6_FREEBIND, IPV6_TRANSPARENT):
+        sk.ip[{IPV6_FREEBIND: IP_FREEBIND, IPV6_TRANSPARENT: IP_TRANSPARENT}[optname]] = val
+    return 0
+
+
+def getsockopt(sk, t, level, optname, ol):
+    """The value as bytes, shortened as Linux does for small buffers; ol
+    is the caller's length, read where Linux reads it."""
+    from net.core.inetaddr import AF_INET6
+    if sk.family == AF_INET6 and level != SOL_IP:
+        if level != SOL_IPV6:
+            raise Errno(ENOPROTOOPT)
+        ol.get()
+        return _get6(sk, optname)
+    if level != SOL_IP:
+        from kernel.errno import EOPNOTSUPP
+        raise Errno(EOPNOTSUPP)
+    optlen = ol.get()
+    if optlen < 0:
+        raise Errno(EINVAL)
+    if optname == IP_OPTIONS:
+        return sk.ip.get((SOL_IP, IP_OPTIONS), b"")
+    if optname == IP_MTU:
+        if not sk.dport:
+            raise Errno(ENOTCONN)
+        dev = getattr(sk, "dev", None)
+        return struct.pack("<i", dev.mtu if dev is not None else 65536)
+    if optname == IP_PROTOCOL:
+        return struct.pack("<i", sk.protocol)
+    if optname in (IP_HDRINCL, IP_NODEFRAG, IP_ROUTER_ALERT, IP_MULTICAST_IF, IP_UNICAST_IF,
+                   IP_LOCAL_PORT_RANGE):
+        return struct.pack("<i", 0)
+    if optname == IP_PKTOPTIONS:
+        return b""
+    if optname not in IP_OPTS:
+        raise Errno(ENOPROTOOPT)
+    val = sk.ip.get((SOL_IP, optname), IP_OPTS[optname][0])
+    if optname == IP_TTL and val < 0:
+        val = ip_default_ttl
+    if 0 < optlen < 4 and 0 <= val <= 255:
+        return bytes([val])
+    return struct.pack("<i", val)
+
+
+def _get6(sk, optname):
+    if optname == IPV6_V6ONLY:
+        return struct.pack("<i", 1 if sk.ipv6only else 0)
+    if optname == IPV6_MTU:
+        if not sk.dport:
+            raise Errno(ENOTCONN)
+        dev = getattr(sk, "dev", None)
+        return struct.pack("<i", dev.mtu if dev is not None else 65536)
+    if optname not in IPV6_OPTS:
+        raise Errno(ENOPROTOOPT)
+    val = sk.ip.get((SOL_IPV6, optname), IPV6_OPTS[optname][0])
+    if optname == IPV6_UNICAST_HOPS and val < 0:
+        val = 64
+    if optname == IPV6_MULTICAST_HOPS and val < 0:
+        val = 1
+    return struct.pack("<i", val)
