@@ -167,9 +167,13 @@ def test_stderr_output_with_pid_prefixes(tmp_path):
     # the last process standing prints without a prefix again
     assert lines[-1] == "+++ exited with 0 +++", lines[-1]
     # the same events as the file (two runs: the interleaving may differ)
+    # (a call cut short by its task's death, `pause() = ?` of the child
+    # that is SIGKILLed, is dropped as tests/strace_norm.py's rule 4 does:
+    # whether the child had begun it when the kill came is timing)
     def events(text):
         return sorted(re.sub(r"si_([us])time=\d+(?: /\* [\d.]+ s \*/)?", r"si_\1time=T",
-                             re.sub(r"\s+= ", " = ", line)) for _, line in sn.join_unfinished(text))
+                             re.sub(r"\s+= ", " = ", line)) for _, line in sn.join_unfinished(text)
+                      if not (line.endswith(" = ?") and not line.startswith(("exit(", "exit_group("))))
     assert events(ulog) == events(flog)
 
 
