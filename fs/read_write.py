@@ -258,7 +258,10 @@ def read_iovec(t, iov, iovcnt):
     total = 0
     for i in range(iovcnt):
         base, ln = vals[2 * i], vals[2 * i + 1]
-        if ptr == 8 and ln & (1 << 63):
+        # iov_len is a size_t read as ssize_t: negative is EINVAL.  A
+        # 32-bit task's is a compat_ssize_t, so bit 31 is its sign
+        # (Linux's copy_compat_iovec_from_user).
+        if ln & (1 << (8 * ptr - 1)):
             raise Errno(EINVAL)
         total += ln
         if total > LLONG_MAX:

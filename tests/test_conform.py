@@ -65,6 +65,16 @@ def test_open_exec_details(libc, mode):
     differential(guest("conform", libc), [mode])
 
 
+@pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
+def test_negative_iov_len(libc):
+    """An iov_len with its sign bit set is EINVAL for readv, writev,
+    preadv and pwritev; a 32-bit program's is a compat_ssize_t, so there
+    bit 31 is the sign (LTP readv02, writev01, preadv02, pwritev02 and
+    their v2 forms on i386)."""
+    n, u = differential(guest("conform", libc), ["iovlen"])
+    assert u.out.count("(Invalid argument)") == 8, u.out
+
+
 @pytest.mark.parametrize("libc", ["musl", "glibc"])
 def test_proc_pid_as_pidfd(libc):
     """An open /proc/PID is a pidfd to pidfd_send_signal (LTP

@@ -49,6 +49,8 @@
  *   sticky    personality(STICKY_TIMEOUTS): select leaves the timeout alone
  *   msgcopy   msgrcv(MSG_COPY): a copy of the Nth message, left in the
  *             queue; only with IPC_NOWAIT and without MSG_EXCEPT
+ *   iovlen    readv/writev/preadv/pwritev with an iov_len whose sign bit is
+ *             set (bit 31 for a 32-bit program): EINVAL, not EFAULT
  *   enosys NR...  call each system call NR with harmless arguments and
  *             print "NR ENOSYS" or "NR implemented" (pyuml only: against
  *             /proc/config.gz; seccomp is asked for mode 1 with no filter)
@@ -68,6 +70,7 @@
 #endif
 #include <sys/utsname.h>
 #include <sys/uio.h>
+#include <limits.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/resource.h>
@@ -516,6 +519,27 @@ static void rw2(void)
 	rmdir(dir);
 }
 
+static void iovlen(void)
+{
+	char path[] = "/tmp/conform-iovXXXXXX", buf[16];
+	mkdir("/tmp", 01777);
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return;
+	unlink(path);
+	SHOW(write(fd, "abcdefgh", 8));
+	size_t lens[] = {(size_t)-1, (size_t)SSIZE_MAX + 1, 4};
+	for (unsigned i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+		struct iovec iov[2] = {{buf, 1}, {buf + 1, lens[i]}};
+		printf("iov_len %zx:\n", lens[i]);
+		SHOW(readv(fd, iov, 2));
+		SHOW(writev(fd, iov, 2));
+		SHOW(preadv(fd, iov, 2, 0));
+		SHOW(pwritev(fd, iov, 2, 0));
+	}
+	close(fd);
+}
+
 static void release(void)
 {
 	struct utsname u;
@@ -845,6 +869,8 @@ int main(int argc, char **argv)
 		sysvipc();
 	else if (!strcmp(mode, "rw2"))
 		rw2();
+	else if (!strcmp(mode, "iovlen"))
+		iovlen();
 	else if (!strcmp(mode, "syncaff"))
 		syncaff();
 	else if (!strcmp(mode, "madv"))
