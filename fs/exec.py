@@ -202,6 +202,8 @@ def begin_new_exec(t, bprm, arch):
     else:
         t.fpstate = None            # the new host process starts clean
     t.tls_array = None              # i386's TLS descriptors start empty
+    from arch.x86.cpu_faulting import exec_reset
+    exec_reset(t)
     t.regs_valid = True
     t.in_syscall = None
     return mm

@@ -295,6 +295,7 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
     sched_fork(c, t)
     ioprio_fork(c, t, flags & CLONE_IO)
     c.blocked = t.blocked
+    c.cpu_faulting = t.cpu_faulting
     c.sas_ss_sp, c.sas_ss_size, c.sas_ss_flags = t.sas_ss_sp, t.sas_ss_size, t.sas_ss_flags
     if flags & CLONE_VM and not flags & CLONE_VFORK:
         c.sas_ss_sp = c.sas_ss_size = 0

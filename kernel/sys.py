@@ -370,6 +370,7 @@ PR_SET_THP_DISABLE, PR_GET_THP_DISABLE = 41, 42
 
 
 PR_GET_TIMING, PR_SET_TIMING = 13, 14
+PR_GET_TSC, PR_SET_TSC = 25, 26
 PR_SET_TIMERSLACK, PR_GET_TIMERSLACK = 29, 30
 DEFAULT_TIMER_SLACK_NS = 50000
 
@@ -449,6 +450,9 @@ def sys_prctl(t, option, a2, a3, a4, a5):
         return int(getattr(t.mm, "thp_disable", False))
     if option == PR_SET_VMA:
         return 0
+    if option in (PR_GET_TSC, PR_SET_TSC):
+        from arch.x86.cpu_faulting import prctl_tsc
+        return prctl_tsc(t, option, a2)
     return -EINVAL
 
 

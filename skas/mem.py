@@ -11,6 +11,7 @@ Operations arrive here in a subarch-neutral form (mm/tlb.py makes them):
     ("munmap", addr, length)
     ("mprotect", addr, length, prot)
     ("fork",)
+    ("prctl", option, arg), ("arch_prctl", code, arg)
 
 and the stub's subarch decides the host syscall numbers.
 """
@@ -23,8 +24,9 @@ from mm import physmem as _pm
 MAP_SHARED_FIXED = 0x11
 
 _HOST_NR = {
-    64: {"mmap": 9, "munmap": 11, "mprotect": 10, "fork": 57},
-    32: {"mmap": 192, "munmap": 91, "mprotect": 125, "fork": 2},   # mmap2
+    64: {"mmap": 9, "munmap": 11, "mprotect": 10, "fork": 57, "prctl": 157, "arch_prctl": 158},
+    32: {"mmap": 192, "munmap": 91, "mprotect": 125, "fork": 2,    # mmap2
+         "prctl": 172, "arch_prctl": 384},
 }
 
 _REC = struct.Struct("<8Q")
@@ -50,6 +52,8 @@ def encode(stub, op):
         return (nrs["mprotect"], op[1], op[2], op[3], 0, 0, 0)
     if kind == "fork":
         return (nrs["fork"], 0, 0, 0, 0, 0, 0)
+    if kind in ("prctl", "arch_prctl"):         # arch/x86/cpu_faulting.py
+        return (nrs[kind], op[1], op[2], 0, 0, 0, 0)
     raise ValueError(op)
 
 

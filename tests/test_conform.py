@@ -75,6 +75,16 @@ def test_negative_iov_len(libc):
     assert u.out.count("(Invalid argument)") == 8, u.out
 
 
+@pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
+def test_rdtsc_and_cpuid_faulting(libc):
+    """prctl(PR_SET_TSC) and arch_prctl(ARCH_SET_CPUID) make rdtsc and
+    cpuid raise SIGSEGV (SI_KERNEL) in the calling thread only; fork keeps
+    both modes, exec only the TSC one (LTP prctl10, arch_prctl01)."""
+    n, u = differential(guest("cpufault", libc), [])
+    assert "thread: rdtsc -1" in u.out and "main after thread: rdtsc 0" in u.out, u.out
+    assert "after exec: PR_GET_TSC 2, ARCH_GET_CPUID 1" in u.out, u.out
+
+
 @pytest.mark.parametrize("libc", ["musl", "glibc"])
 def test_proc_pid_as_pidfd(libc):
     """An open /proc/PID is a pidfd to pidfd_send_signal (LTP
