@@ -163,6 +163,8 @@ def begin_new_exec(t, bprm, arch):
     vfork_release(t)
     t.mm = t.active_mm = mm
     t.arch = arch
+    from mm.mmap import arch_pick_mmap_layout
+    arch_pick_mmap_layout(mm, t.signal.rlim[3][0], getattr(t, "personality", 0))
     if old is not None:
         ctx = old.context
         if ctx is not None:

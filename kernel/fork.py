@@ -88,7 +88,7 @@ def dup_mm(old, hot=()):
     mm = MM(old.arch)
     for k in ("start_code", "end_code", "start_data", "end_data", "start_brk",
               "brk", "start_stack", "arg_start", "arg_end", "env_start",
-              "env_end", "mmap_base", "auxv", "membarrier_state",
+              "env_end", "mmap_base", "mmap_legacy", "auxv", "membarrier_state",
               "anon_fault_around"):
         setattr(mm, k, getattr(old, k))
     if old.exe_file is not None:

@@ -136,15 +136,35 @@ def do_munmap(mm, start, length):
     return 0
 
 
+ADDR_COMPAT_LAYOUT = 0x0200000                  # personality(2)
+_SIZE_128M = 128 << 20
+
+
+def arch_pick_mmap_layout(mm, rlim_stack, personality):
+    """Where exec's new mm places mappings (x86's arch_pick_mmap_layout):
+    top-down below a gap for the stack as large as RLIMIT_STACK (at least
+    128 MiB, at most 5/6 of the address space: an unlimited stack too, x86
+    has no legacy layout for it), or - with ADDR_COMPAT_LAYOUT - the legacy
+    layout, bottom-up from a third of the address space."""
+    task_size = mm.task_size
+    if personality & ADDR_COMPAT_LAYOUT:
+        mm.mmap_legacy = True
+        mm.mmap_base = page_align(task_size // 3)
+        return
+    gap = min(max(rlim_stack + STACK_GUARD_GAP, _SIZE_128M), task_size // 6 * 5)
+    mm.mmap_legacy = False
+    mm.mmap_base = (task_size - gap) & ~(PAGE_SIZE - 1)
+
+
 def get_unmapped_area(mm, length, hint=0, limit=None, map32=False):
     """A free range of length bytes: at hint if it is free, else the highest
-    gap below mmap_base (top-down, as Linux lays out x86-64).  MAP_32BIT
-    ignores the hint and searches bottom-up from 1 GiB to 2 GiB, as x86-64
-    Linux does."""
+    gap below mmap_base (top-down, as Linux lays out x86-64), or the lowest
+    above it in the legacy layout.  MAP_32BIT ignores the hint and searches
+    bottom-up from 1 GiB to 2 GiB, as x86-64 Linux does."""
     if map32:
         return _bottom_up(mm, length, 0x40000000, 0x80000000)
     top = min(mm.mmap_base, limit or mm.task_size)
-    if length > top - MMAP_MIN_ADDR:
+    if length > (limit or mm.task_size if mm.mmap_legacy else top) - MMAP_MIN_ADDR:
         raise Errno(ENOMEM)
     if hint:
         hint &= ~(PAGE_SIZE - 1)
@@ -153,6 +173,15 @@ def get_unmapped_area(mm, length, hint=0, limit=None, map32=False):
             nxt = mm.find_vma(hint)
             if nxt is None or hint + length <= _start_gap(nxt):
                 return hint
+    if mm.mmap_legacy:
+        try:
+            return _bottom_up(mm, length, top, limit or mm.task_size)
+        except Errno:
+            return _top_down(mm, length, top)      # then below the base
+    return _top_down(mm, length, top, limit)
+
+
+def _top_down(mm, length, top, limit=None):
     end = top
     for vma in reversed(mm.vmas):
         if vma.start >= end:
@@ -183,7 +212,7 @@ def _bottom_up(mm, length, low, high):
     for vma in mm.vmas:
         if vma.end <= start:
             continue
-        if vma.start >= start + length:
+        if _start_gap(vma) >= start + length:
             break
         start = max(start, vma.end)
     if start + length <= high:

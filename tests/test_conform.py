@@ -75,6 +75,17 @@ def test_negative_iov_len(libc):
     assert u.out.count("(Invalid argument)") == 8, u.out
 
 
+@pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32", "glibc32dyn"])
+def test_mmap_layout_follows_rlimit_stack(libc):
+    """exec lays mappings out as RLIMIT_STACK says: top-down below the
+    stack's gap, or bottom-up from a third of the address space when the
+    stack is unlimited; a dynamic program's loader no longer lands inside
+    the stack (LTP execl01 runs with an unlimited stack)."""
+    from test_i386 import files32           # glibc32dyn's loader and libc
+    n, u = differential(guest("conform", libc), ["layout"], files=files32(libc))
+    assert u.out.count("status 0\n") == 4 and "bottom-up, at a third" in u.out, u.out
+
+
 @pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
 def test_rdtsc_and_cpuid_faulting(libc):
     """prctl(PR_SET_TSC) and arch_prctl(ARCH_SET_CPUID) make rdtsc and

@@ -51,6 +51,10 @@
  *             queue; only with IPC_NOWAIT and without MSG_EXCEPT
  *   iovlen    readv/writev/preadv/pwritev with an iov_len whose sign bit is
  *             set (bit 31 for a 32-bit program): EINVAL, not EFAULT
+ *   layout    where mmap puts things after an exec: top-down below a gap
+ *             for the stack as large as RLIMIT_STACK (at most 5/6 of the
+ *             space: unlimited means below a sixth), bottom-up from a third
+ *             with ADDR_COMPAT_LAYOUT
  *   enosys NR...  call each system call NR with harmless arguments and
  *             print "NR ENOSYS" or "NR implemented" (pyuml only: against
  *             /proc/config.gz; seccomp is asked for mode 1 with no filter)
@@ -540,6 +544,54 @@ static void iovlen(void)
 	close(fd);
 }
 
+static const char *region(unsigned long a)
+{
+	/* the bases Linux picks, with room for its randomisation */
+	int w = sizeof(long) == 8;
+	unsigned long sixth = w ? 0x140000000000UL : 0x28000000UL;
+	unsigned long third = w ? 0x2a0000000000UL : 0x54000000UL;
+	unsigned long span = w ? 0x20000000000UL : 0x04000000UL;
+	if (a - sixth < span)
+		return "at a sixth of the space";
+	if (a - third < span)
+		return "at a third of the space";
+	return "near the stack";
+}
+
+static void layout_report(void)
+{
+	char *a = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *b = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int here;
+	printf("  %s, %s, below the stack %d\n", b > a ? "bottom-up" : "top-down",
+	       region((unsigned long)a), a < (char *)&here);
+}
+
+static void layout(int argc, char **argv)
+{
+	if (argc > 2) {		/* the exec'd copy */
+		layout_report();
+		return;
+	}
+	unsigned long lims[] = {8 << 20, 1UL << 30, (unsigned long)RLIM_INFINITY, 8 << 20};
+	for (int i = 0; i < 4; i++) {
+		struct rlimit r = {lims[i], RLIM_INFINITY};
+		setrlimit(RLIMIT_STACK, &r);
+		printf("RLIMIT_STACK %#lx%s:\n", lims[i], i == 3 ? ", ADDR_COMPAT_LAYOUT" : "");
+		fflush(stdout);
+		pid_t p = fork();
+		if (p == 0) {
+			if (i == 3)
+				personality(ADDR_COMPAT_LAYOUT);
+			execl("/proc/self/exe", argv[0], "layout", "child", (char *)NULL);
+			_exit(9);
+		}
+		int st;
+		waitpid(p, &st, 0);
+		printf("  status %#x\n", st);
+	}
+}
+
 static void release(void)
 {
 	struct utsname u;
@@ -871,6 +923,8 @@ int main(int argc, char **argv)
 		rw2();
 	else if (!strcmp(mode, "iovlen"))
 		iovlen();
+	else if (!strcmp(mode, "layout"))
+		layout(argc, argv);
 	else if (!strcmp(mode, "syncaff"))
 		syncaff();
 	else if (!strcmp(mode, "madv"))
