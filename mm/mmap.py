@@ -76,6 +76,9 @@ def mlock_future_ok(mm, vm_flags, nbytes, cred_root):
 
 
 overcommit_memory = 0                   # /proc/sys/vm/overcommit_memory
+# /proc/sys/vm/max_map_count: how many VMAs an mm may have; mmap, and the
+# munmap or mprotect that would split one more, fail with ENOMEM beyond it
+sysctl_max_map_count = 65530
 
 
 def vm_enough_memory(npages):
@@ -124,7 +127,11 @@ def do_munmap(mm, start, length):
     end = start + page_align(length)
     if end > mm.task_size or end <= start:
         raise Errno(EINVAL)
-    for vma in mm.vmas_in(start, end):
+    vmas = mm.vmas_in(start, end)
+    if vmas and vmas[0].start < start and end < vmas[0].end \
+            and len(mm.vmas) >= sysctl_max_map_count:
+        raise Errno(ENOMEM)         # a hole in one VMA would make one too many
+    for vma in vmas:
         if vma.start < start:
             vma = split_vma(mm, vma, start)
         if vma.end > end:
@@ -245,6 +252,8 @@ def do_mmap(mm, addr, length, prot, flags, file=None, pgoff=0, name=None, cred_r
     if pgoff + (length >> 12) >= 1 << 64:            # C overflow
         from kernel.errno import EOVERFLOW
         raise Errno(EOVERFLOW)
+    if len(mm.vmas) > sysctl_max_map_count:      # too many mappings
+        raise Errno(ENOMEM)
     # the address (get_unmapped_area)
     if length > mm.task_size - MMAP_MIN_ADDR:
         raise Errno(ENOMEM)
@@ -336,6 +345,9 @@ def mprotect_fixup(mm, start, end, prot):
                 newflags & VM_READ and not v.flags & VM_MAYREAD or \
                 newflags & VM_EXEC and not v.flags & VM_MAYEXEC:
             raise Errno(EACCES)
+        if (v.start < start or v.end > end) and len(mm.vmas) >= sysctl_max_map_count \
+                and (v.flags & (VM_READ | VM_WRITE | VM_EXEC)) != newflags:
+            raise Errno(ENOMEM)     # the split would make one VMA too many
         if v.start < start:
             v = split_vma(mm, v, start)
         if v.end > end:

@@ -86,6 +86,26 @@ def test_mmap_layout_follows_rlimit_stack(libc):
     assert u.out.count("status 0\n") == 4 and "bottom-up, at a third" in u.out, u.out
 
 
+@pytest.mark.parametrize("libc", ["glibc", "glibc32"])
+def test_max_map_count(libc):
+    """vm.max_map_count bounds an mm's VMAs: mmap beyond it, and a munmap
+    or mprotect that would split a VMA at it, fail with ENOMEM, as Linux
+    (LTP munmap04).  pyuml only: natively this changes the host."""
+    r = run(guest("conform", libc), ["mapcount"])
+    lines = r.out.splitlines()
+    assert lines[1].startswith("mappings made: 6 more than "), r.out
+    assert lines[1].endswith("then Cannot allocate memory"), r.out
+    assert lines[2:] == [
+        "munmap(m[0] + 4096, 4096) -> -1 (Cannot allocate memory)",
+        "mprotect(m[0] + 4096, 4096, PROT_READ) -> -1 (Cannot allocate memory)",
+        "mprotect(m[0], 3 * 4096, PROT_READ) -> 0",
+        "munmap(m[0], 3 * 4096) -> 0",
+        "munmap(m[1] + 4096, 4096) -> -1 (Cannot allocate memory)",
+        "munmap(m[2], 3 * 4096) -> 0",
+        "munmap(m[1] + 4096, 4096) -> 0",
+        'write_file("/proc/sys/vm/max_map_count", "65530") > 0 -> 1'], r.out
+
+
 @pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
 def test_rdtsc_and_cpuid_faulting(libc):
     """prctl(PR_SET_TSC) and arch_prctl(ARCH_SET_CPUID) make rdtsc and

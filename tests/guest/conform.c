@@ -55,6 +55,10 @@
  *             for the stack as large as RLIMIT_STACK (at most 5/6 of the
  *             space: unlimited means below a sixth), bottom-up from a third
  *             with ADDR_COMPAT_LAYOUT
+ *   mapcount  vm.max_map_count set a few VMAs above the count now: mmap
+ *             fails (ENOMEM) beyond it, so do a munmap and an mprotect that
+ *             would split a VMA; a whole-VMA munmap works (pyuml only: it
+ *             changes a machine-wide setting)
  *   enosys NR...  call each system call NR with harmless arguments and
  *             print "NR ENOSYS" or "NR implemented" (pyuml only: against
  *             /proc/config.gz; seccomp is asked for mode 1 with no filter)
@@ -592,6 +596,42 @@ static void layout(int argc, char **argv)
 	}
 }
 
+static int count_maps(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	int n = 0, c;
+	while (f && (c = getc(f)) != EOF)
+		n += c == '\n';
+	if (f)
+		fclose(f);
+	return n;
+}
+
+static void mapcount(void)
+{
+	char buf[32];
+	int n0 = count_maps();
+	snprintf(buf, sizeof buf, "%d", n0 + 5);
+	SHOW(write_file("/proc/sys/vm/max_map_count", buf) > 0);
+	char *base = (char *)0x10000000, *m[64];
+	int k = 0;
+	for (; k < 64; k++) {
+		m[k] = mmap(base + k * 0x10000, 3 * 4096, PROT_NONE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		if (m[k] == MAP_FAILED)
+			break;
+	}
+	printf("mappings made: %d more than %d, then %s\n", k, n0, strerror(errno));
+	SHOW(munmap(m[0] + 4096, 4096));
+	SHOW(mprotect(m[0] + 4096, 4096, PROT_READ));
+	SHOW(mprotect(m[0], 3 * 4096, PROT_READ));	/* whole: no split */
+	SHOW(munmap(m[0], 3 * 4096));
+	SHOW(munmap(m[1] + 4096, 4096));		/* still at the limit */
+	SHOW(munmap(m[2], 3 * 4096));
+	SHOW(munmap(m[1] + 4096, 4096));		/* room for one split again */
+	SHOW(write_file("/proc/sys/vm/max_map_count", "65530") > 0);
+}
+
 static void release(void)
 {
 	struct utsname u;
@@ -923,6 +963,8 @@ int main(int argc, char **argv)
 		rw2();
 	else if (!strcmp(mode, "iovlen"))
 		iovlen();
+	else if (!strcmp(mode, "mapcount"))
+		mapcount();
 	else if (!strcmp(mode, "layout"))
 		layout(argc, argv);
 	else if (!strcmp(mode, "syncaff"))
