@@ -204,6 +204,37 @@ def _top_down(mm, length, top, limit=None):
 
 
 STACK_GUARD_GAP = 256 * PAGE_SIZE          # Linux's stack_guard_gap
+RLIMIT_STACK = 3
+
+
+def expand_stack(mm, address):
+    """A fault at address, below a VM_GROWSDOWN VMA (a MAP_GROWSDOWN
+    mapping: a thread's stack, say): the VMA grows down over it, as
+    Linux's expand_downwards, unless that comes within the guard gap of an
+    accessible mapping below, goes past RLIMIT_STACK or RLIMIT_AS.
+    Returns the VMA, or None (the fault is a SIGSEGV).  (exec maps the main
+    stack's whole rlimit at once: this is for the stacks programs make.)"""
+    vma = mm.find_vma(address)
+    if vma is None or not vma.flags & VM_GROWSDOWN or vma.start <= address:
+        return None
+    address &= ~(PAGE_SIZE - 1)
+    if address < MMAP_MIN_ADDR:
+        return None
+    i = mm.vmas.index(vma)
+    prev = mm.vmas[i - 1] if i else None
+    if prev is not None and not prev.flags & VM_GROWSDOWN \
+            and prev.flags & (VM_READ | VM_WRITE | VM_EXEC) \
+            and address - prev.end < STACK_GUARD_GAP:
+        return None
+    rlim = getattr(mm, "rlim", None)
+    if rlim is not None and vma.end - address > rlim[RLIMIT_STACK][0]:
+        return None
+    if not may_expand_vm(mm, (vma.start - address) // PAGE_SIZE):
+        return None
+    mm.remove_vma(vma)
+    vma.start = address                 # anonymous: pages go by address
+    mm.insert_vma(vma)
+    return vma
 
 
 def _start_gap(vma):

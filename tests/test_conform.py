@@ -86,6 +86,16 @@ def test_mmap_layout_follows_rlimit_stack(libc):
     assert u.out.count("status 0\n") == 4 and "bottom-up, at a third" in u.out, u.out
 
 
+@pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
+def test_growsdown_mapping_grows(libc):
+    """A MAP_GROWSDOWN mapping grows down to an address touched below it,
+    by the program or by a system call writing there, but not to within
+    the guard gap of a mapping below it nor past RLIMIT_STACK (LTP mmap18)."""
+    n, u = differential(guest("conform", libc), ["growsdown"])
+    assert "after read(2) 6 pages below: 7 pages" in u.out, u.out
+    assert "free below: exit 0" in u.out, u.out
+
+
 @pytest.mark.parametrize("libc", ["glibc", "glibc32"])
 def test_max_map_count(libc):
     """vm.max_map_count bounds an mm's VMAs: mmap beyond it, and a munmap

@@ -59,6 +59,9 @@
  *             fails (ENOMEM) beyond it, so do a munmap and an mprotect that
  *             would split a VMA; a whole-VMA munmap works (pyuml only: it
  *             changes a machine-wide setting)
+ *   growsdown a MAP_GROWSDOWN mapping grows down to a touched address (by
+ *             the program or by read(2) into it), but not to within the
+ *             guard gap of a mapping below, nor past RLIMIT_STACK
  *   enosys NR...  call each system call NR with harmless arguments and
  *             print "NR ENOSYS" or "NR implemented" (pyuml only: against
  *             /proc/config.gz; seccomp is asked for mode 1 with no filter)
@@ -632,6 +635,72 @@ static void mapcount(void)
 	SHOW(write_file("/proc/sys/vm/max_map_count", "65530") > 0);
 }
 
+static long vma_size_at(char *addr)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	unsigned long lo, hi;
+	char line[512];
+	long size = -1;
+	while (f && fgets(line, sizeof line, f))
+		if (sscanf(line, "%lx-%lx", &lo, &hi) == 2 && lo <= (unsigned long)addr &&
+		    (unsigned long)addr < hi)
+			size = (hi - lo) / 4096;
+	if (f)
+		fclose(f);
+	return size;
+}
+
+/* a 1-page MAP_GROWSDOWN mapping at the top of a free 1 MiB + 64 pages */
+static char *growsdown_top(void)
+{
+	size_t res = (256 + 64) * 4096;
+	char *p = mmap(NULL, res, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	munmap(p, res);
+	return mmap(p + res - 4096, 4096, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_GROWSDOWN, -1, 0);
+}
+
+static void growsdown_child(int how)
+{
+	char *top = growsdown_top();
+	if (how == 1)		/* an accessible page 16 pages below */
+		mmap(top - 16 * 4096, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (how == 2) {
+		struct rlimit r = {8 * 4096, RLIM_INFINITY};
+		setrlimit(RLIMIT_STACK, &r);
+	}
+	top[-10 * 4096] = 1;
+	_exit(0);
+}
+
+static void growsdown(void)
+{
+	char *top = growsdown_top();
+	printf("pages: %ld\n", vma_size_at(top));
+	top[-3 * 4096 + 100] = 1;
+	printf("after a write 3 pages below: %ld pages, %ld at the address\n",
+	       vma_size_at(top), vma_size_at(top - 3 * 4096 + 100));
+	int p[2];
+	if (pipe(p) < 0)
+		return;
+	SHOW(write(p[1], "hello", 5));
+	SHOW(read(p[0], top - 6 * 4096, 5));
+	printf("after read(2) 6 pages below: %ld pages, \"%.5s\"\n", vma_size_at(top),
+	       top - 6 * 4096);
+	for (int how = 0; how < 3; how++) {
+		fflush(stdout);
+		pid_t c = fork();
+		if (c == 0)
+			growsdown_child(how);
+		int st;
+		waitpid(c, &st, 0);
+		printf("touch 10 pages below, %s: %s %d\n",
+		       how == 0 ? "free below" : how == 1 ? "a mapping 16 pages below" :
+		       "RLIMIT_STACK 8 pages", WIFSIGNALED(st) ? "signal" : "exit",
+		       WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+	}
+}
+
 static void release(void)
 {
 	struct utsname u;
@@ -963,6 +1032,8 @@ int main(int argc, char **argv)
 		rw2();
 	else if (!strcmp(mode, "iovlen"))
 		iovlen();
+	else if (!strcmp(mode, "growsdown"))
+		growsdown();
 	else if (!strcmp(mode, "mapcount"))
 		mapcount();
 	else if (!strcmp(mode, "layout"))
