@@ -62,6 +62,9 @@
  *   growsdown a MAP_GROWSDOWN mapping grows down to a touched address (by
  *             the program or by read(2) into it), but not to within the
  *             guard gap of a mapping below, nor past RLIMIT_STACK
+ *   altstack  a signal frame on an 8 KiB alternate stack (the old SIGSTKSZ)
+ *             stays within it: no AMX tile data in it unless asked for;
+ *             x86_64 prints the frame's xsave size words
  *   enosys NR...  call each system call NR with harmless arguments and
  *             print "NR ENOSYS" or "NR implemented" (pyuml only: against
  *             /proc/config.gz; seccomp is asked for mode 1 with no filter)
@@ -81,6 +84,7 @@
 #endif
 #include <sys/utsname.h>
 #include <sys/uio.h>
+#include <ucontext.h>
 #include <limits.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -701,6 +705,52 @@ static void growsdown(void)
 	}
 }
 
+static char *alt_local;
+static unsigned sw_words[4];
+
+static void on_alt(int sig, siginfo_t *si, void *ucp)
+{
+	char here;
+	(void)sig; (void)si;
+	alt_local = &here;
+#ifdef __x86_64__
+	ucontext_t *uc = ucp;
+	if (uc->uc_mcontext.fpregs) {
+		/* struct _fpx_sw_bytes in the fxsave area's software-reserved words */
+		unsigned *sw = (unsigned *)((char *)uc->uc_mcontext.fpregs + 464);
+		sw_words[0] = sw[0];			/* magic1 */
+		sw_words[1] = sw[1];			/* extended_size */
+		sw_words[2] = sw[2];			/* xfeatures, low word */
+		sw_words[3] = sw[4];			/* xstate_size */
+	}
+#else
+	(void)ucp;
+#endif
+}
+
+static void altstack(void)
+{
+	size_t sz = 8192;
+	char *mem = malloc(sz + 4096);
+	memset(mem, 0x5a, 4096);			/* a canary below the stack */
+	stack_t ss = {.ss_sp = mem + 4096, .ss_size = sz};
+	SHOW(sigaltstack(&ss, NULL));
+	struct sigaction sa = {0};
+	sa.sa_sigaction = on_alt;
+	sa.sa_flags = SA_ONSTACK | SA_SIGINFO;
+	sigaction(SIGUSR1, &sa, NULL);
+	raise(SIGUSR1);
+	int intact = 1;
+	for (int i = 0; i < 4096; i++)
+		intact &= mem[i] == 0x5a;
+	printf("handler on the alternate stack %d, canary below it intact %d\n",
+	       alt_local >= mem + 4096 && alt_local < mem + 4096 + sz, intact);
+#ifdef __x86_64__
+	printf("frame xsave: magic1 %#x extended %u xfeatures %#x size %u\n",
+	       sw_words[0], sw_words[1], sw_words[2], sw_words[3]);
+#endif
+}
+
 static void release(void)
 {
 	struct utsname u;
@@ -1032,6 +1082,8 @@ int main(int argc, char **argv)
 		rw2();
 	else if (!strcmp(mode, "iovlen"))
 		iovlen();
+	else if (!strcmp(mode, "altstack"))
+		altstack();
 	else if (!strcmp(mode, "growsdown"))
 		growsdown();
 	else if (!strcmp(mode, "mapcount"))
