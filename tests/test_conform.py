@@ -105,6 +105,14 @@ def test_signal_frame_fits_small_altstack(libc):
     assert "canary below it intact 1" in u.out, u.out
 
 
+@pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
+def test_posix_lock_deadlock_found_after_a_wakeup(libc):
+    """A waiter whose first blocker unlocks finds the next one: if that
+    owner waits for it, F_SETLKW is EDEADLK (LTP fcntl17)."""
+    n, u = differential(guest("conform", libc), ["deadlock"])
+    assert "F_SETLKW, F_WRLCK, 0, 30) -> -35 (" in u.out, u.out      # EDEADLK
+
+
 @pytest.mark.parametrize("libc", ["glibc", "glibc32"])
 def test_max_map_count(libc):
     """vm.max_map_count bounds an mm's VMAs: mmap beyond it, and a munmap

@@ -65,6 +65,9 @@
  *   altstack  a signal frame on an 8 KiB alternate stack (the old SIGSTKSZ)
  *             stays within it: no AMX tile data in it unless asked for;
  *             x86_64 prints the frame's xsave size words
+ *   deadlock  POSIX lock deadlock found late: C waits for A's lock on a
+ *             range B also holds, B waits for C; A unlocks and C's
+ *             F_SETLKW fails with EDEADLK (LTP fcntl17)
  *   enosys NR...  call each system call NR with harmless arguments and
  *             print "NR ENOSYS" or "NR implemented" (pyuml only: against
  *             /proc/config.gz; seccomp is asked for mode 1 with no filter)
@@ -751,6 +754,89 @@ static void altstack(void)
 #endif
 }
 
+static void wait_sleeping(pid_t pid)
+{
+	char path[64], buf[256];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	for (;;) {
+		FILE *f = fopen(path, "r");
+		size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+		if (f)
+			fclose(f);
+		buf[n] = 0;
+		char *p = strrchr(buf, ')');
+		if (p && p[1] == ' ' && p[2] == 'S')
+			return;
+		sched_yield();
+	}
+}
+
+static int setlk(int fd, int cmd, short type, off_t start, off_t len)
+{
+	struct flock fl = {.l_type = type, .l_whence = SEEK_SET, .l_start = start, .l_len = len};
+	return fcntl(fd, cmd, &fl) < 0 ? -errno : 0;
+}
+
+static pid_t locker(int fd, off_t start, off_t len, int *go, off_t wstart, off_t wlen)
+{
+	int ready[2];
+	if (pipe(ready) < 0)
+		return -1;
+	pid_t p = fork();
+	if (p == 0) {
+		char b = 0;
+		if (setlk(fd, F_SETLK, F_WRLCK, start, len) < 0)
+			_exit(1);
+		write(ready[1], &b, 1);
+		if (read(go[0], &b, 1) != 1)	/* then wait for a range, or unlock */
+			_exit(2);
+		if (wlen)
+			_exit(setlk(fd, F_SETLKW, F_WRLCK, wstart, wlen) < 0 ? 3 : 0);
+		setlk(fd, F_SETLK, F_UNLCK, 0, 0);
+		pause();
+		_exit(0);
+	}
+	char b;
+	read(ready[0], &b, 1);
+	close(ready[0]);
+	close(ready[1]);
+	return p;
+}
+
+static void deadlock(void)
+{
+	char path[] = "/tmp/conform-lkXXXXXX";
+	mkdir("/tmp", 01777);
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return;
+	unlink(path);
+	int goa[2], gob[2];
+	if (pipe(goa) < 0 || pipe(gob) < 0)
+		return;
+	pid_t a = locker(fd, 0, 10, goa, 0, 0);		/* A: [0,10) */
+	pid_t b = locker(fd, 20, 10, gob, 40, 10);	/* B: [20,30), will want [40,50) */
+	SHOW(setlk(fd, F_SETLK, F_WRLCK, 40, 10));	/* we are C: [40,50) */
+	write(gob[1], "w", 1);
+	wait_sleeping(b);				/* B waits for C */
+	fflush(stdout);
+	pid_t helper = fork();
+	if (helper == 0) {			/* A unlocks once C sleeps */
+		wait_sleeping(getppid());
+		write(goa[1], "u", 1);
+		_exit(0);
+	}
+	/* [0,30): first A's lock stands in the way, then B's, and B waits for us */
+	SHOW(setlk(fd, F_SETLKW, F_WRLCK, 0, 30));
+	waitpid(helper, NULL, 0);
+	SHOW(setlk(fd, F_SETLK, F_UNLCK, 0, 0));	/* B gets [40,50) now */
+	int st;
+	waitpid(b, &st, 0);
+	printf("B: exit %d\n", WEXITSTATUS(st));
+	kill(a, SIGKILL);
+	waitpid(a, NULL, 0);
+}
+
 static void release(void)
 {
 	struct utsname u;
@@ -1082,6 +1168,8 @@ int main(int argc, char **argv)
 		rw2();
 	else if (!strcmp(mode, "iovlen"))
 		iovlen();
+	else if (!strcmp(mode, "deadlock"))
+		deadlock();
 	else if (!strcmp(mode, "altstack"))
 		altstack();
 	else if (!strcmp(mode, "growsdown"))
