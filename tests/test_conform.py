@@ -113,6 +113,14 @@ def test_posix_lock_deadlock_found_after_a_wakeup(libc):
     assert "F_SETLKW, F_WRLCK, 0, 30) -> -35 (" in u.out, u.out      # EDEADLK
 
 
+@pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
+def test_seek_data_and_hole_in_shmem(libc):
+    """SEEK_DATA and SEEK_HOLE in a memory file see its pages: written ones
+    are data, the others holes (LTP lseek11)."""
+    n, u = differential(guest("conform", libc), ["seekhole"])
+    assert "from 0: lseek(fd, offs[i], SEEK_DATA) -> 8192" in u.out, u.out
+
+
 @pytest.mark.parametrize("libc", ["glibc", "glibc32"])
 def test_max_map_count(libc):
     """vm.max_map_count bounds an mm's VMAs: mmap beyond it, and a munmap

@@ -68,6 +68,8 @@
  *   deadlock  POSIX lock deadlock found late: C waits for A's lock on a
  *             range B also holds, B waits for C; A unlocks and C's
  *             F_SETLKW fails with EDEADLK (LTP fcntl17)
+ *   seekhole  SEEK_DATA/SEEK_HOLE in a memfd (shmem): pages written are
+ *             data, pages never written holes (LTP lseek11)
  *   enosys NR...  call each system call NR with harmless arguments and
  *             print "NR ENOSYS" or "NR implemented" (pyuml only: against
  *             /proc/config.gz; seccomp is asked for mode 1 with no filter)
@@ -837,6 +839,28 @@ static void deadlock(void)
 	waitpid(a, NULL, 0);
 }
 
+static void seekhole(void)
+{
+	int fd = syscall(SYS_memfd_create, "holes", 0);
+	if (fd < 0)
+		return;
+	SHOW(ftruncate(fd, 10 * 4096 + 100));
+	SHOW(lseek(fd, 0, SEEK_DATA));		/* all hole: ENXIO */
+	SHOW(lseek(fd, 0, SEEK_HOLE));
+	SHOW(pwrite(fd, "x", 1, 2 * 4096 + 10));
+	SHOW(pwrite(fd, "yy", 2, 5 * 4096 + 4000));
+	SHOW(pwrite(fd, "z", 1, 10 * 4096 + 50));	/* the last, partial page */
+	long offs[] = {0, 100, 2 * 4096, 2 * 4096 + 7, 3 * 4096, 5 * 4096 + 1,
+		       6 * 4096 + 9, 7 * 4096, 10 * 4096, 10 * 4096 + 99, 10 * 4096 + 100, -1};
+	for (unsigned i = 0; i < sizeof offs / sizeof *offs; i++) {
+		printf("from %ld: ", offs[i]);
+		SHOW(lseek(fd, offs[i], SEEK_DATA));
+		printf("from %ld: ", offs[i]);
+		SHOW(lseek(fd, offs[i], SEEK_HOLE));
+	}
+	close(fd);
+}
+
 static void release(void)
 {
 	struct utsname u;
@@ -1168,6 +1192,8 @@ int main(int argc, char **argv)
 		rw2();
 	else if (!strcmp(mode, "iovlen"))
 		iovlen();
+	else if (!strcmp(mode, "seekhole"))
+		seekhole();
 	else if (!strcmp(mode, "deadlock"))
 		deadlock();
 	else if (!strcmp(mode, "altstack"))
