@@ -121,6 +121,16 @@ def test_seek_data_and_hole_in_shmem(libc):
     assert "from 0: lseek(fd, offs[i], SEEK_DATA) -> 8192" in u.out, u.out
 
 
+@pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
+def test_shared_futex_needs_the_page(libc):
+    """A shared futex key names a page, so its word must be readable:
+    unmapped, PROT_NONE and past-EOF words are EFAULT for FUTEX_WAKE and
+    FUTEX_CMP_REQUEUE; a private key is only an address (LTP futex_wake05,
+    futex_cmp_requeue03)."""
+    n, u = differential(guest("conform", libc), ["futexfault"])
+    assert u.out.count("(Bad address)") == 4, u.out
+
+
 @pytest.mark.parametrize("libc", ["glibc", "glibc32"])
 def test_max_map_count(libc):
     """vm.max_map_count bounds an mm's VMAs: mmap beyond it, and a munmap

@@ -70,6 +70,9 @@
  *             F_SETLKW fails with EDEADLK (LTP fcntl17)
  *   seekhole  SEEK_DATA/SEEK_HOLE in a memfd (shmem): pages written are
  *             data, pages never written holes (LTP lseek11)
+ *   futexfault a shared futex word must be readable memory: FUTEX_WAKE and
+ *             FUTEX_CMP_REQUEUE on unmapped, PROT_NONE or past-EOF file
+ *             pages are EFAULT; a private one is only an address
  *   enosys NR...  call each system call NR with harmless arguments and
  *             print "NR ENOSYS" or "NR implemented" (pyuml only: against
  *             /proc/config.gz; seccomp is asked for mode 1 with no filter)
@@ -861,6 +864,36 @@ static void seekhole(void)
 	close(fd);
 }
 
+static long futex_(void *a, int op, int val, long val2, void *a2, int val3)
+{
+	long r = syscall(SYS_futex, a, op, val, val2, a2, val3);
+	return r < 0 ? -errno : r;
+}
+
+static void futexfault(void)
+{
+	char path[] = "/tmp/conform-fxXXXXXX";
+	mkdir("/tmp", 01777);
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return;
+	unlink(path);
+	ftruncate(fd, 4096);
+	int *file = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ftruncate(fd, 0);
+	int *none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int *gone = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	munmap(gone, 4096);
+	static int word;
+	SHOW(futex_(gone, 1 /* FUTEX_WAKE */, 1, 0, NULL, 0));
+	SHOW(futex_(none, 1, 1, 0, NULL, 0));
+	SHOW(futex_(file, 1, 1, 0, NULL, 0));
+	SHOW(futex_(none, 1 | 128 /* FUTEX_PRIVATE_FLAG */, 1, 0, NULL, 0));
+	SHOW(futex_(&word, 4 /* FUTEX_CMP_REQUEUE */, 1, 1, none, 0));
+	SHOW(futex_(&word, 4, 1, 1, &word, 0));
+	close(fd);
+}
+
 static void release(void)
 {
 	struct utsname u;
@@ -1192,6 +1225,8 @@ int main(int argc, char **argv)
 		rw2();
 	else if (!strcmp(mode, "iovlen"))
 		iovlen();
+	else if (!strcmp(mode, "futexfault"))
+		futexfault();
 	else if (!strcmp(mode, "seekhole"))
 		seekhole();
 	else if (!strcmp(mode, "deadlock"))
