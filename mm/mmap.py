@@ -323,7 +323,7 @@ def do_mmap(mm, addr, length, prot, flags, file=None, pgoff=0, name=None, cred_r
         if kind in (MAP_SHARED, MAP_SHARED_VALIDATE, MAP_PRIVATE):
             if not file.readable():
                 raise Errno(EACCES)
-            if file.mapping is None:
+            if file.mapping is None and not getattr(file.f_op, "mmap_zero", False):
                 raise Errno(ENODEV)
             if vm & VM_GROWSDOWN:
                 raise Errno(EINVAL)
@@ -332,6 +332,10 @@ def do_mmap(mm, addr, length, prot, flags, file=None, pgoff=0, name=None, cred_r
         if getattr(file.inode, "seals", 0):
             from mm.memfd import memfd_check_seals_mmap
             vm = memfd_check_seals_mmap(file, vm)
+        if getattr(file.f_op, "mmap_zero", False):
+            # /dev/zero: private is anonymous memory, shared a fresh shmem
+            # object (below), as Linux's mmap_zero
+            file, pgoff = None, 0
     else:
         if kind == MAP_SHARED:
             if vm & VM_GROWSDOWN:

@@ -131,6 +131,14 @@ def test_shared_futex_needs_the_page(libc):
     assert u.out.count("(Bad address)") == 4, u.out
 
 
+@pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
+def test_mmap_dev_zero(libc):
+    """/dev/zero maps as anonymous memory: shared with a child when
+    MAP_SHARED, writable only if opened for writing (LTP mprotect01)."""
+    n, u = differential(guest("conform", libc), ["devzero"])
+    assert "after the child's writes: shared 42, private 0" in u.out, u.out
+
+
 @pytest.mark.parametrize("libc", ["glibc", "glibc32"])
 def test_max_map_count(libc):
     """vm.max_map_count bounds an mm's VMAs: mmap beyond it, and a munmap

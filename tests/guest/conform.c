@@ -73,6 +73,10 @@
  *   futexfault a shared futex word must be readable memory: FUTEX_WAKE and
  *             FUTEX_CMP_REQUEUE on unmapped, PROT_NONE or past-EOF file
  *             pages are EFAULT; a private one is only an address
+ *   devzero   mmap of /dev/zero: shared is memory shared with a child,
+ *             private is the process's own; a read-only open gives no
+ *             writable shared mapping (mmap, mprotect: EACCES); /dev/full
+ *             cannot be mapped (ENODEV)
  *   enosys NR...  call each system call NR with harmless arguments and
  *             print "NR ENOSYS" or "NR implemented" (pyuml only: against
  *             /proc/config.gz; seccomp is asked for mode 1 with no filter)
@@ -92,6 +96,7 @@
 #endif
 #include <sys/utsname.h>
 #include <sys/uio.h>
+#include <sys/sysmacros.h>
 #include <ucontext.h>
 #include <limits.h>
 #include <sys/mount.h>
@@ -894,6 +899,42 @@ static void futexfault(void)
 	close(fd);
 }
 
+static void devzero(void)
+{
+	if (access("/dev/zero", F_OK) < 0)	/* pyuml's test root has no /dev/zero */
+		mknod("/dev/zero", S_IFCHR | 0666, makedev(1, 5));
+	if (access("/dev/full", F_OK) < 0)
+		mknod("/dev/full", S_IFCHR | 0666, makedev(1, 7));
+	int fd = open("/dev/zero", O_RDWR);
+	int *sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	int *pr = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	if (sh == MAP_FAILED || pr == MAP_FAILED) {
+		printf("mmap /dev/zero: %s\n", strerror(errno));
+		return;
+	}
+	printf("zeroes: %d %d\n", sh[100], pr[100]);
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		sh[1] = 42;
+		pr[1] = 42;
+		_exit(0);
+	}
+	waitpid(c, NULL, 0);
+	printf("after the child's writes: shared %d, private %d\n", sh[1], pr[1]);
+	close(fd);
+	int ro = open("/dev/zero", O_RDONLY);
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, ro, 0);
+	printf("read-only open, shared PROT_WRITE: %s\n", p == MAP_FAILED ? strerror(errno) : "mapped");
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, ro, 0);
+	SHOW(mprotect(p, 4096, PROT_READ | PROT_WRITE));
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, ro, 0);
+	printf("read-only open, private PROT_WRITE: %s\n", p == MAP_FAILED ? strerror(errno) : "mapped");
+	int full = open("/dev/full", O_RDWR);
+	p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, full, 0);
+	printf("/dev/full: %s\n", p == MAP_FAILED ? strerror(errno) : "mapped");
+}
+
 static void release(void)
 {
 	struct utsname u;
@@ -1225,6 +1266,8 @@ int main(int argc, char **argv)
 		rw2();
 	else if (!strcmp(mode, "iovlen"))
 		iovlen();
+	else if (!strcmp(mode, "devzero"))
+		devzero();
 	else if (!strcmp(mode, "futexfault"))
 		futexfault();
 	else if (!strcmp(mode, "seekhole"))
