@@ -132,6 +132,13 @@ def test_shared_futex_needs_the_page(libc):
 
 
 @pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
+def test_msync_invalidate_locked(libc):
+    """msync(MS_INVALIDATE) of mlocked pages is EBUSY (LTP msync03)."""
+    n, u = differential(guest("conform", libc), ["msyncbusy"])
+    assert u.out.count("MS_INVALIDATE) -> -1 (") == 2, u.out      # EBUSY
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
 def test_mmap_dev_zero(libc):
     """/dev/zero maps as anonymous memory: shared with a child when
     MAP_SHARED, writable only if opened for writing (LTP mprotect01)."""

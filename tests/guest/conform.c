@@ -77,6 +77,7 @@
  *             private is the process's own; a read-only open gives no
  *             writable shared mapping (mmap, mprotect: EACCES); /dev/full
  *             cannot be mapped (ENODEV)
+ *   msyncbusy msync(MS_INVALIDATE) of mlocked pages: EBUSY (LTP msync03)
  *   enosys NR...  call each system call NR with harmless arguments and
  *             print "NR ENOSYS" or "NR implemented" (pyuml only: against
  *             /proc/config.gz; seccomp is asked for mode 1 with no filter)
@@ -935,6 +936,27 @@ static void devzero(void)
 	printf("/dev/full: %s\n", p == MAP_FAILED ? strerror(errno) : "mapped");
 }
 
+static void msyncbusy(void)
+{
+	char path[] = "/tmp/conform-msXXXXXX";
+	mkdir("/tmp", 01777);
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return;
+	unlink(path);
+	ftruncate(fd, 4096);
+	char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_LOCKED, fd, 0);
+	if (p == MAP_FAILED)
+		return;
+	SHOW(msync(p, 4096, MS_INVALIDATE));
+	SHOW(msync(p, 4096, MS_SYNC));
+	SHOW(munlock(p, 4096));
+	SHOW(msync(p, 4096, MS_INVALIDATE));
+	SHOW(mlock(p, 4096));
+	SHOW(msync(p, 4096, MS_ASYNC | MS_INVALIDATE));
+	close(fd);
+}
+
 static void release(void)
 {
 	struct utsname u;
@@ -1266,6 +1288,8 @@ int main(int argc, char **argv)
 		rw2();
 	else if (!strcmp(mode, "iovlen"))
 		iovlen();
+	else if (!strcmp(mode, "msyncbusy"))
+		msyncbusy();
 	else if (!strcmp(mode, "devzero"))
 		devzero();
 	else if (!strcmp(mode, "futexfault"))
