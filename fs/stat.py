@@ -116,12 +116,12 @@ def do_readlinkat(t, dirfd, name_addr, buf, bufsiz):
     if bufsiz <= 0:
         return -EINVAL
     name = strncpy_from_user(t.mm, name_addr, 4096)
-    if not name:
-        return -ENOENT
-    path = path_lookup(t, name, dirfd, follow=False)
+    # an empty name is the file dirfd refers to: a symlink opened with
+    # O_PATH | O_NOFOLLOW (Linux's LOOKUP_EMPTY); anything else is ENOENT
+    path = path_lookup(t, name, dirfd, follow=False, empty_ok=True)
     inode = path.dentry.inode
     if not S_ISLNK(inode.mode):
-        return -EINVAL
+        return -EINVAL if name else -ENOENT
     target = inode.readlink()[:bufsiz]
     copy_to_user(t.mm, buf, target)
     inode.touch(a=True)

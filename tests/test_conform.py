@@ -132,6 +132,14 @@ def test_shared_futex_needs_the_page(libc):
 
 
 @pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
+def test_readlinkat_empty_name(libc):
+    """readlinkat(fd, "") reads the symlink an O_PATH fd refers to, and is
+    ENOENT for other files (LTP readlinkat01)."""
+    n, u = differential(guest("conform", libc), ["rlempty"])
+    assert "target: some/target" in u.out, u.out
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
 def test_msync_invalidate_locked(libc):
     """msync(MS_INVALIDATE) of mlocked pages is EBUSY (LTP msync03)."""
     n, u = differential(guest("conform", libc), ["msyncbusy"])

@@ -78,6 +78,8 @@
  *             writable shared mapping (mmap, mprotect: EACCES); /dev/full
  *             cannot be mapped (ENODEV)
  *   msyncbusy msync(MS_INVALIDATE) of mlocked pages: EBUSY (LTP msync03)
+ *   rlempty   readlinkat with an empty name reads the symlink an O_PATH fd
+ *             refers to; on anything else it is ENOENT (LTP readlinkat01)
  *   enosys NR...  call each system call NR with harmless arguments and
  *             print "NR ENOSYS" or "NR implemented" (pyuml only: against
  *             /proc/config.gz; seccomp is asked for mode 1 with no filter)
@@ -957,6 +959,30 @@ static void msyncbusy(void)
 	close(fd);
 }
 
+static void rlempty(void)
+{
+	char dir[] = "/tmp/conform-rlXXXXXX", link[64], buf[64];
+	mkdir("/tmp", 01777);
+	if (!mkdtemp(dir))
+		return;
+	snprintf(link, sizeof link, "%s/l", dir);
+	SHOW(symlink("some/target", link));
+	int lfd = open(link, O_PATH | O_NOFOLLOW);
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	memset(buf, 0, sizeof buf);
+	SHOW(readlinkat(lfd, "", buf, sizeof buf));
+	printf("target: %s\n", buf);
+	SHOW(readlinkat(dfd, "", buf, sizeof buf));
+	SHOW(readlinkat(AT_FDCWD, "", buf, sizeof buf));
+	SHOW(readlinkat(-7, "", buf, sizeof buf));
+	SHOW(readlinkat(dfd, "l", buf, 0));
+	SHOW(readlinkat(dfd, ".", buf, sizeof buf));
+	close(lfd);
+	close(dfd);
+	unlink(link);
+	rmdir(dir);
+}
+
 static void release(void)
 {
 	struct utsname u;
@@ -1288,6 +1314,8 @@ int main(int argc, char **argv)
 		rw2();
 	else if (!strcmp(mode, "iovlen"))
 		iovlen();
+	else if (!strcmp(mode, "rlempty"))
+		rlempty();
 	else if (!strcmp(mode, "msyncbusy"))
 		msyncbusy();
 	else if (!strcmp(mode, "devzero"))
