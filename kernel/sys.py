@@ -344,6 +344,9 @@ def sys_get_robust_list(t, pid, head_ptr, len_ptr):
     if target is None:
         from kernel.errno import ESRCH
         return -ESRCH
+    from kernel.ptrace_access import ptrace_may_access
+    if not ptrace_may_access(t, target):
+        return -EPERM               # another's list: only for who may ptrace it
     size = t.arch.BITS // 8
     mask = (1 << (8 * size)) - 1        # a 32-bit caller asking about a 64-bit task
     copy_to_user(t.mm, head_ptr, (target.robust_list & mask).to_bytes(size, "little"))

@@ -132,6 +132,14 @@ def test_shared_futex_needs_the_page(libc):
 
 
 @pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
+def test_get_robust_list_of_another_needs_access(libc):
+    """get_robust_list of another process is for who may ptrace it: after
+    setuid(1), the root parent's is EPERM (LTP get_robust_list01)."""
+    n, u = differential(guest("conform", libc), ["robust"])
+    assert "parent, &head, &len) -> -1 (" in u.out, u.out
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
 def test_readlinkat_empty_name(libc):
     """readlinkat(fd, "") reads the symlink an O_PATH fd refers to, and is
     ENOENT for other files (LTP readlinkat01)."""

@@ -80,6 +80,8 @@
  *   msyncbusy msync(MS_INVALIDATE) of mlocked pages: EBUSY (LTP msync03)
  *   rlempty   readlinkat with an empty name reads the symlink an O_PATH fd
  *             refers to; on anything else it is ENOENT (LTP readlinkat01)
+ *   robust    get_robust_list of another process needs ptrace access: an
+ *             unprivileged child may not read its root parent's (EPERM)
  *   enosys NR...  call each system call NR with harmless arguments and
  *             print "NR ENOSYS" or "NR implemented" (pyuml only: against
  *             /proc/config.gz; seccomp is asked for mode 1 with no filter)
@@ -983,6 +985,26 @@ static void rlempty(void)
 	rmdir(dir);
 }
 
+static void robust(void)
+{
+	void *head;
+	size_t len;
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		pid_t parent = getppid();
+		SHOW(syscall(SYS_get_robust_list, 0, &head, &len));
+		printf("len %zu\n", len);
+		SHOW(syscall(SYS_get_robust_list, parent, &head, &len));
+		SHOW(setuid(1));
+		SHOW(syscall(SYS_get_robust_list, 0, &head, &len));
+		SHOW(syscall(SYS_get_robust_list, parent, &head, &len));
+		fflush(stdout);
+		_exit(0);
+	}
+	waitpid(c, NULL, 0);
+}
+
 static void release(void)
 {
 	struct utsname u;
@@ -1314,6 +1336,8 @@ int main(int argc, char **argv)
 		rw2();
 	else if (!strcmp(mode, "iovlen"))
 		iovlen();
+	else if (!strcmp(mode, "robust"))
+		robust();
 	else if (!strcmp(mode, "rlempty"))
 		rlempty();
 	else if (!strcmp(mode, "msyncbusy"))
