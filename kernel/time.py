@@ -130,7 +130,12 @@ def sys_clock_getres(t, clk, tp):
 
 
 def sys_clock_settime(t, clk, tp):
+    """Checked as Linux checks (the time, then the privilege); then
+    refused: the clock is the host's."""
     from kernel.capability import CAP_SYS_TIME, capable
+    get_timespec(t, tp)                 # EFAULT, EINVAL before EPERM
+    if _s32(clk) != CLOCK_REALTIME:
+        return -EINVAL                  # the only settable clock
     return -EPERM if not capable(t, CAP_SYS_TIME) else -EINVAL
 
 
@@ -145,7 +150,14 @@ def sys_gettimeofday(t, tv, tz):
 
 
 def sys_settimeofday(t, tv, tz):
+    """As clock_settime: a bad timeval is EINVAL before the privilege is
+    asked for (Linux's timeval_valid, then security_settime64)."""
     from kernel.capability import CAP_SYS_TIME, capable
+    if tv:
+        fmt = "<qq" if t.arch.BITS == 64 else "<ii"
+        sec, usec = struct.unpack(fmt, copy_from_user(t.mm, tv, struct.calcsize(fmt)))
+        if sec < 0 or not 0 <= usec < 1000000:
+            return -EINVAL
     return -EPERM if not capable(t, CAP_SYS_TIME) else 0
 
 

@@ -140,6 +140,15 @@ def test_get_robust_list_of_another_needs_access(libc):
 
 
 @pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
+def test_settime_checks_the_time_first(libc):
+    """settimeofday and clock_settime: a bad time is EINVAL even without
+    the privilege, which is EPERM (LTP settimeofday02).  Run as uid 1:
+    natively nothing is set."""
+    n, u = differential(guest("conform", libc), ["settime"])
+    assert "settimeofday {0, -1}: syscall(SYS_settimeofday, &tvs[i], NULL) -> -1 (Invalid" in u.out, u.out
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
 def test_readlinkat_empty_name(libc):
     """readlinkat(fd, "") reads the symlink an O_PATH fd refers to, and is
     ENOENT for other files (LTP readlinkat01)."""

@@ -82,6 +82,9 @@
  *             refers to; on anything else it is ENOENT (LTP readlinkat01)
  *   robust    get_robust_list of another process needs ptrace access: an
  *             unprivileged child may not read its root parent's (EPERM)
+ *   settime   settimeofday/clock_settime as an unprivileged user: a bad time
+ *             is EINVAL before the missing privilege is EPERM (a child
+ *             with uid 1: natively this sets nothing)
  *   enosys NR...  call each system call NR with harmless arguments and
  *             print "NR ENOSYS" or "NR implemented" (pyuml only: against
  *             /proc/config.gz; seccomp is asked for mode 1 with no filter)
@@ -101,6 +104,8 @@
 #endif
 #include <sys/utsname.h>
 #include <sys/uio.h>
+#include <time.h>
+#include <sys/time.h>
 #include <sys/sysmacros.h>
 #include <ucontext.h>
 #include <limits.h>
@@ -1005,6 +1010,27 @@ static void robust(void)
 	waitpid(c, NULL, 0);
 }
 
+static void settime(void)
+{
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		SHOW(setuid(1));
+		struct timeval tvs[] = {{-1, 0}, {0, -1}, {0, 1000000}, {100, 100}};
+		for (int i = 0; i < 4; i++) {
+			printf("settimeofday {%ld, %ld}: ", (long)tvs[i].tv_sec, (long)tvs[i].tv_usec);
+			SHOW(syscall(SYS_settimeofday, &tvs[i], NULL));
+		}
+		struct timespec bad = {0, 1000000000}, good = {100, 0};
+		SHOW(syscall(SYS_clock_settime, CLOCK_REALTIME, &bad));
+		SHOW(syscall(SYS_clock_settime, CLOCK_MONOTONIC, &good));
+		SHOW(syscall(SYS_clock_settime, CLOCK_REALTIME, &good));
+		fflush(stdout);
+		_exit(0);
+	}
+	waitpid(c, NULL, 0);
+}
+
 static void release(void)
 {
 	struct utsname u;
@@ -1336,6 +1362,8 @@ int main(int argc, char **argv)
 		rw2();
 	else if (!strcmp(mode, "iovlen"))
 		iovlen();
+	else if (!strcmp(mode, "settime"))
+		settime();
 	else if (!strcmp(mode, "robust"))
 		robust();
 	else if (!strcmp(mode, "rlempty"))
