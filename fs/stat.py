@@ -96,8 +96,16 @@ STATX_MNT_ID = 0x1000
 _STATX = struct.Struct("<IIQIIIHHQQQQ" + "qIi" * 4 + "IIIIQII" + "96x")
 
 
+STATX__RESERVED = 0x80000000        # a mask bit kept for extending struct statx
+AT_STATX_SYNC_TYPE = 0x6000
+
+
 def sys_statx(t, dirfd, name, flags, mask, buf):
     flags &= 0xFFFFFFFF
+    if mask & STATX__RESERVED:
+        return -EINVAL
+    if flags & AT_STATX_SYNC_TYPE == AT_STATX_SYNC_TYPE:
+        return -EINVAL                  # FORCE_SYNC and DONT_SYNC at once
     k = vfs_stat(t, _s32(dirfd), name, flags & ~0x6000)
     ts = []
     for v in (k.atime, k.btime, k.ctime, k.mtime):

@@ -149,6 +149,14 @@ def test_settime_checks_the_time_first(libc):
 
 
 @pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
+def test_statx_mask_and_sync_flags(libc):
+    """statx refuses the reserved mask bit and contradictory sync flags
+    with EINVAL, before looking at the file (LTP statx03)."""
+    n, u = differential(guest("conform", libc), ["statxmask"])
+    assert u.out.count("(Invalid argument)") == 4, u.out
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
 def test_readlinkat_empty_name(libc):
     """readlinkat(fd, "") reads the symlink an O_PATH fd refers to, and is
     ENOENT for other files (LTP readlinkat01)."""

@@ -85,6 +85,8 @@
  *   settime   settimeofday/clock_settime as an unprivileged user: a bad time
  *             is EINVAL before the missing privilege is EPERM (a child
  *             with uid 1: natively this sets nothing)
+ *   statxmask statx: the reserved mask bit, and FORCE_SYNC with DONT_SYNC,
+ *             are EINVAL (LTP statx03)
  *   enosys NR...  call each system call NR with harmless arguments and
  *             print "NR ENOSYS" or "NR implemented" (pyuml only: against
  *             /proc/config.gz; seccomp is asked for mode 1 with no filter)
@@ -1031,6 +1033,16 @@ static void settime(void)
 	waitpid(c, NULL, 0);
 }
 
+static void statxmask(void)
+{
+	char buf[256];
+	SHOW(syscall(SYS_statx, AT_FDCWD, "/", 0, 0xffffffffu, buf));
+	SHOW(syscall(SYS_statx, AT_FDCWD, "/", 0, 0x80000000u, buf));
+	SHOW(syscall(SYS_statx, AT_FDCWD, "/", 0x6000, 0x7ff, buf));
+	SHOW(syscall(SYS_statx, AT_FDCWD, "/", 0x2000, 0x7ff, buf));
+	SHOW(syscall(SYS_statx, -1, "x", 0, 0x80000000u, buf));	/* EINVAL before EBADF */
+}
+
 static void release(void)
 {
 	struct utsname u;
@@ -1362,6 +1374,8 @@ int main(int argc, char **argv)
 		rw2();
 	else if (!strcmp(mode, "iovlen"))
 		iovlen();
+	else if (!strcmp(mode, "statxmask"))
+		statxmask();
 	else if (!strcmp(mode, "settime"))
 		settime();
 	else if (!strcmp(mode, "robust"))
