@@ -39,9 +39,15 @@ class LinuxBinprm:
 
 
 def open_exec(t, name, dirfd=AT_FDCWD, flags=0):
+    from kernel.errno import EINVAL, ELOOP
+    from fs.stat import S_ISLNK
+    if flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH):
+        raise Errno(EINVAL)
     path = path_lookup(t, name, dirfd, follow=not flags & AT_SYMLINK_NOFOLLOW,
                        empty_ok=bool(flags & AT_EMPTY_PATH))
     inode = path.dentry.inode
+    if S_ISLNK(inode.mode):
+        raise Errno(ELOOP)              # AT_SYMLINK_NOFOLLOW: as O_NOFOLLOW
     inode.revalidate()
     if not S_ISREG(inode.mode):
         raise Errno(EACCES)

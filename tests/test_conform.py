@@ -157,6 +157,14 @@ def test_statx_mask_and_sync_flags(libc):
 
 
 @pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
+def test_execveat_flags(libc):
+    """execveat: unknown flags are EINVAL, AT_SYMLINK_NOFOLLOW on a
+    symlink is ELOOP (LTP execveat02)."""
+    n, u = differential(guest("conform", libc), ["execveatfl"])
+    assert "AT_SYMLINK_NOFOLLOW) -> -1 (" in u.out, u.out
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
 def test_readlinkat_empty_name(libc):
     """readlinkat(fd, "") reads the symlink an O_PATH fd refers to, and is
     ENOENT for other files (LTP readlinkat01)."""

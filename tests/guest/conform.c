@@ -87,6 +87,8 @@
  *             with uid 1: natively this sets nothing)
  *   statxmask statx: the reserved mask bit, and FORCE_SYNC with DONT_SYNC,
  *             are EINVAL (LTP statx03)
+ *   execveatfl execveat's flags: unknown ones are EINVAL, AT_SYMLINK_NOFOLLOW
+ *             on a symlink ELOOP (LTP execveat02)
  *   enosys NR...  call each system call NR with harmless arguments and
  *             print "NR ENOSYS" or "NR implemented" (pyuml only: against
  *             /proc/config.gz; seccomp is asked for mode 1 with no filter)
@@ -1043,6 +1045,25 @@ static void statxmask(void)
 	SHOW(syscall(SYS_statx, -1, "x", 0, 0x80000000u, buf));	/* EINVAL before EBADF */
 }
 
+static void execveatfl(void)
+{
+	char dir[] = "/tmp/conform-exXXXXXX", link[64];
+	mkdir("/tmp", 01777);
+	if (!mkdtemp(dir))
+		return;
+	snprintf(link, sizeof link, "%s/l", dir);
+	if (symlink("/proc/self/exe", link) < 0)
+		return;
+	char *argv[] = {"conform", "uname", NULL}, *envp[] = {NULL};
+	fflush(stdout);
+	SHOW(syscall(SYS_execveat, AT_FDCWD, link, argv, envp, AT_SYMLINK_NOFOLLOW));
+	SHOW(syscall(SYS_execveat, AT_FDCWD, link, argv, envp, 0x4));
+	SHOW(syscall(SYS_execveat, AT_FDCWD, link, argv, envp, -1));
+	SHOW(syscall(SYS_execveat, -1, "", argv, envp, AT_EMPTY_PATH));
+	unlink(link);
+	rmdir(dir);
+}
+
 static void release(void)
 {
 	struct utsname u;
@@ -1374,6 +1395,8 @@ int main(int argc, char **argv)
 		rw2();
 	else if (!strcmp(mode, "iovlen"))
 		iovlen();
+	else if (!strcmp(mode, "execveatfl"))
+		execveatfl();
 	else if (!strcmp(mode, "statxmask"))
 		statxmask();
 	else if (!strcmp(mode, "settime"))
