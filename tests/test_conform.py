@@ -165,6 +165,14 @@ def test_execveat_flags(libc):
 
 
 @pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
+def test_seccomp_filter_errors_in_linux_order(libc):
+    """Installing a filter without the right: the struct's EFAULT and the
+    length's EINVAL come before EACCES (LTP prctl02); run as uid 1."""
+    n, u = differential(guest("conform", libc), ["seccompord"])
+    assert "(void *)8, 0, 0) -> -1 (Bad address)" in u.out, u.out
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
 def test_readlinkat_empty_name(libc):
     """readlinkat(fd, "") reads the symlink an O_PATH fd refers to, and is
     ENOENT for other files (LTP readlinkat01)."""

@@ -89,6 +89,9 @@
  *             are EINVAL (LTP statx03)
  *   execveatfl execveat's flags: unknown ones are EINVAL, AT_SYMLINK_NOFOLLOW
  *             on a symlink ELOOP (LTP execveat02)
+ *   seccompord PR_SET_SECCOMP(SECCOMP_MODE_FILTER) by an unprivileged task
+ *             without no_new_privs: a bad struct pointer is EFAULT, a zero
+ *             length EINVAL, before the EACCES (LTP prctl02)
  *   enosys NR...  call each system call NR with harmless arguments and
  *             print "NR ENOSYS" or "NR implemented" (pyuml only: against
  *             /proc/config.gz; seccomp is asked for mode 1 with no filter)
@@ -1064,6 +1067,26 @@ static void execveatfl(void)
 	rmdir(dir);
 }
 
+struct fprog_ { unsigned short len; void *filter; };
+
+static void seccompord(void)
+{
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		unsigned long long allow = 0x7fff000000000006ULL;	/* BPF_RET|BPF_K ALLOW */
+		struct fprog_ good = {1, &allow}, empty = {0, &allow}, badins = {1, (void *)8};
+		SHOW(setuid(1));
+		SHOW(prctl(PR_SET_SECCOMP, 2, (void *)8, 0, 0));
+		SHOW(prctl(PR_SET_SECCOMP, 2, &empty, 0, 0));
+		SHOW(prctl(PR_SET_SECCOMP, 2, &badins, 0, 0));
+		SHOW(prctl(PR_SET_SECCOMP, 2, &good, 0, 0));
+		fflush(stdout);
+		_exit(0);
+	}
+	waitpid(c, NULL, 0);
+}
+
 static void release(void)
 {
 	struct utsname u;
@@ -1395,6 +1418,8 @@ int main(int argc, char **argv)
 		rw2();
 	else if (!strcmp(mode, "iovlen"))
 		iovlen();
+	else if (!strcmp(mode, "seccompord"))
+		seccompord();
 	else if (!strcmp(mode, "execveatfl"))
 		execveatfl();
 	else if (!strcmp(mode, "statxmask"))
