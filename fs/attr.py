@@ -159,10 +159,27 @@ def do_truncate(t, path, length):
     if inode.i_writecount < 0:
         raise Errno(ETXTBSY)                    # a running program
     _check_size(t, length)
+    if getattr(inode, "i_flctx", None) is not None:
+        from fs.locks import break_lease
+        wait = break_lease(t, inode, 1)         # as an O_WRONLY open would
+        if wait is not None:
+            return _truncate_after_lease_break(wait, path, length)
+    return _truncate(path, length)
+
+
+def _truncate(path, length):
+    inode = path.dentry.inode
     inode.setattr(size=length)
     inode.touch(m=True, c=True)
     fsnotify_change(path.dentry, IN_MODIFY)
     return 0
+
+
+def _truncate_after_lease_break(wait, path, length):
+    r = yield from wait
+    if r is not None and r < 0:
+        return r
+    return _truncate(path, length)
 
 
 def sys_truncate(t, name, length):

@@ -112,6 +112,8 @@ class File:
         self.dir_cache = None           # a directory listing being read
         self.locks = None
         self.inode.file_opened()
+        if self.mode & FMODE_READ and not self.mode & FMODE_WRITE:
+            self.inode.i_readcount += 1         # leases look at it (fs/locks.py)
         file_dentry_get(self)
 
     def __repr__(self):
@@ -131,6 +133,9 @@ class File:
         self.refs -= 1
         if self.refs == 0:
             fsnotify_close(self)
+            if getattr(self, "fasync", None) is not None:
+                from fs.fasync import fasync_release
+                fasync_release(self)
             if getattr(self.inode, "i_flctx", None) is not None:
                 from fs.locks import locks_remove_file
                 locks_remove_file(self)
@@ -139,6 +144,8 @@ class File:
                 self.inode.put_write_access()
             if self.deny_write:
                 self.inode.allow_write_access()
+            if self.mode & FMODE_READ and not self.mode & FMODE_WRITE:
+                self.inode.i_readcount -= 1
             self.inode.file_closed()
             file_dentry_put(self)               # may be the inode's end (IN_DELETE_SELF)
 

@@ -78,6 +78,7 @@ class Inode:
     """Common attributes; filesystems subclass it."""
 
     acl_access = None                   # POSIX ACLs (fs/posix_acl.py)
+    i_readcount = 0                     # Files open for reading only (leases: fs/locks.py)
     acl_default = None
 
     def __init__(self, sb, mode, uid=0, gid=0, rdev=0, ino=None):

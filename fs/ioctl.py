@@ -26,10 +26,12 @@ def sys_ioctl(t, fd, cmd, arg):
             f.flags &= ~O_NONBLOCK
         return 0
     if cmd == FIOASYNC:
-        if get_user_u32(t.mm, arg):
-            f.flags |= O_ASYNC
-        else:
-            f.flags &= ~O_ASYNC
+        on = bool(get_user_u32(t.mm, arg))
+        if on != bool(f.flags & O_ASYNC):
+            from fs.fasync import fasync_helper
+            if not getattr(f.f_op, "fasync_supported", False):
+                return -ENOTTY
+            fasync_helper(t, fd, f, on)
         return 0
     if cmd == FIONREAD and f.f_op.seekable and f.mapping is not None:
         put_user_u32(t.mm, arg, max(0, f.inode.size - f.pos))

@@ -116,23 +116,46 @@ def do_filp_open(t, dirfd, name, flags, mode):
     if flags & O_NOATIME and t.cred.fsuid != inode.uid and not capable(t, CAP_FOWNER):
         raise Errno(EPERM)                      # only the owner (or CAP_FOWNER)
     fop = fops_for(inode)
+    lease_wait = None
+    if not created and getattr(inode, "i_flctx", None) is not None:
+        from fs.locks import break_lease
+        lease_wait = break_lease(t, inode, flags)   # leases: tell holders, maybe wait
     f = File(path, flags, fop)
     if acc == 3:                                # Linux: "ioctl only" access
         f.mode = 0
-    try:
+
+    def finish_open(notify=True):
         if hasattr(fop, "open"):
             r = fop.open(f, t)
             if r is not None and hasattr(r, "send"):
                 f._open_gen = r
-        if not hasattr(f, "_open_gen"):
+        if notify and not hasattr(f, "_open_gen"):
             fsnotify_open(f)
         if flags & O_TRUNC and S_ISREG(inode.mode) and f.writable() and not created:
             inode.setattr(size=0)
             fsnotify_change(path.dentry, IN_MODIFY)
+    try:
+        if lease_wait is not None:
+            f._open_gen = _open_after_lease_break(lease_wait, f, finish_open)
+        else:
+            finish_open()
     except BaseException:
         f.put()
         raise
     return f
+
+
+def _open_after_lease_break(wait, f, finish_open):
+    """The rest of an open that waited for lease holders (fs/locks.py)."""
+    r = yield from wait
+    if r is not None and r < 0:
+        return r
+    finish_open(notify=False)           # _finish_open tells fsnotify
+    gen = getattr(f, "_open_gen", None)
+    if gen is not None:                 # a FIFO waiting for its peer too
+        del f._open_gen
+        return (yield from gen)
+    return None
 
 
 def do_sys_open(t, dirfd, name_addr, flags, mode):

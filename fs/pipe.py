@@ -130,6 +130,8 @@ def _put(pipe, data, pos, packet):
 class PipeOperations(FileOperations):
     """What read/write/poll/ioctl do on either end of a pipe or FIFO."""
 
+    fasync_supported = True            # O_ASYNC signals (fs/fasync.py)
+
     def read(self, f, t, count):
         pipe = f.private
         if count == 0:
@@ -419,7 +421,9 @@ def pipe_fcntl(t, f, cmd, arg):
         nr = max(1, (size + PAGE_SIZE - 1) // PAGE_SIZE)
         nr = 1 << (nr - 1).bit_length()
         from kernel.capability import CAP_SYS_RESOURCE, capable
-        if size > PIPE_MAX_SIZE and not capable(t, CAP_SYS_RESOURCE):
+        # the limit binds growth only (Linux's pipe_set_size)
+        if (nr > pipe.max_usage and size > PIPE_MAX_SIZE
+                and not capable(t, CAP_SYS_RESOURCE)):
             raise Errno(EPERM)
         if len(pipe.bufs) > nr:
             raise Errno(EBUSY)

@@ -37,7 +37,8 @@ SYSCALL_MODULES = (
     "fs.xattr",
     "security.keys.keyctl",
     "kernel.seccomp",
-    "kernel.nsproxy", "security.landlock.syscalls",
+    "kernel.nsproxy", "security.landlock.syscalls", "fs.fhandle",
+    "fs.notify.fanotify.fanotify_user",
     "fs.aio",
     "ipc.mqueue",
 )

@@ -545,6 +545,17 @@ def do_mremap(t, addr, old_len, new_len, flags, new_addr):
     vma = mm.vma_at(addr)
     if vma is None:
         return -EFAULT
+    if moving:
+        # Linux's mremap_to: free the target, drop the tail a shrink loses,
+        # and only then check what is left of the old range
+        if flags & MREMAP_FIXED:
+            do_munmap(mm, new_addr, new_len)
+        if old_len > new_len:
+            do_munmap(mm, addr + new_len, old_len - new_len)
+            old_len = new_len
+        vma = mm.vma_at(addr)
+        if vma is None:
+            return -EFAULT
     if moving or new_len > old_len:
         if old_len == 0 and not vma.flags & (VM_SHARED | VM_MAYSHARE):
             return -EINVAL
@@ -553,9 +564,7 @@ def do_mremap(t, addr, old_len, new_len, flags, new_addr):
         if old_len > vma.end - addr:
             return -EFAULT
     if moving:
-        if flags & MREMAP_FIXED:
-            do_munmap(mm, new_addr, new_len)
-        return _mremap_move(mm, mm.vma_at(addr), addr, old_len, new_len, new_addr,
+        return _mremap_move(mm, vma, addr, old_len, new_len, new_addr,
                             fixed=bool(flags & MREMAP_FIXED),
                             dontunmap=bool(flags & MREMAP_DONTUNMAP))
     if old_len >= new_len:

@@ -212,6 +212,8 @@ def _table():
             "file-max": const(LONG_MAX),
             "nr_open": int_ctl("kernel.resource", "NR_OPEN", 64, 1 << 30),
             "pipe-max-size": int_ctl("fs.pipe", "PIPE_MAX_SIZE", 4096, 1 << 30),
+            "lease-break-time": int_ctl("fs.locks", "lease_break_time", 0),
+            "leases-enable": int_ctl("fs.locks", "leases_enable", 0, 1),
             # no per-user accounting of pipe pages: the limits read as Linux's defaults
             "pipe-user-pages-soft": const(16384),
             "pipe-user-pages-hard": const(0),
