@@ -32,6 +32,8 @@ class NullOps(FileOperations):
 
 
 class ZeroOps(NullOps):
+    mmap_zero = True        # mmap gives anonymous memory (mm/mmap.py)
+
     def read(self, f, t, count):
         return bytes(count)
 
@@ -40,6 +42,8 @@ class ZeroOps(NullOps):
 
 
 class FullOps(ZeroOps):
+    mmap_zero = False       # /dev/full cannot be mapped
+
     def write(self, f, t, data):
         raise Errno(ENOSPC)
 

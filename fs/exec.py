@@ -39,9 +39,15 @@ class LinuxBinprm:
 
 
 def open_exec(t, name, dirfd=AT_FDCWD, flags=0):
+    from kernel.errno import EINVAL, ELOOP
+    from fs.stat import S_ISLNK
+    if flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH):
+        raise Errno(EINVAL)
     path = path_lookup(t, name, dirfd, follow=not flags & AT_SYMLINK_NOFOLLOW,
                        empty_ok=bool(flags & AT_EMPTY_PATH))
     inode = path.dentry.inode
+    if S_ISLNK(inode.mode):
+        raise Errno(ELOOP)              # AT_SYMLINK_NOFOLLOW: as O_NOFOLLOW
     inode.revalidate()
     if not S_ISREG(inode.mode):
         raise Errno(EACCES)
@@ -165,6 +171,8 @@ def begin_new_exec(t, bprm, arch):
     vfork_release(t)
     t.mm = t.active_mm = mm
     t.arch = arch
+    from mm.mmap import arch_pick_mmap_layout
+    arch_pick_mmap_layout(mm, t.signal.rlim[3][0], getattr(t, "personality", 0))
     if old is not None:
         ctx = old.context
         if ctx is not None:
@@ -204,6 +212,8 @@ def begin_new_exec(t, bprm, arch):
     else:
         t.fpstate = None            # the new host process starts clean
     t.tls_array = None              # i386's TLS descriptors start empty
+    from arch.x86.cpu_faulting import exec_reset
+    exec_reset(t)
     t.regs_valid = True
     t.in_syscall = None
     return mm

@@ -140,7 +140,9 @@ def _wait_lock(t, inode, req):
                 if _deadlock(req.owner, lk.owner):
                     return -EDEADLK
                 blocked_on[req.owner] = lk.owner
-            r = yield from sched.wait_event(t, c.wait, lambda: find_conflict(inode, req) is None)
+            # until this blocker goes: another may stand in the way then,
+            # whose owner may be waiting for us (a deadlock found late)
+            r = yield from sched.wait_event(t, c.wait, lambda: find_conflict(inode, req) is not lk)
             if r < 0:
                 return -EINTR if req.flock else r
     finally:

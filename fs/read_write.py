@@ -68,6 +68,9 @@ class GenericFileOperations(FileOperations):
         return n
 
     def llseek(self, f, offset, whence):
+        m = f.mapping
+        if whence in (SEEK_DATA, SEEK_HOLE) and m is not None and not m.backed:
+            return memory_seek_hole_data(f, offset, whence)
         return generic_llseek(f, offset, whence, f.inode.size)
 
     def fsync(self, f):
@@ -99,6 +102,30 @@ def generic_llseek(f, offset, whence, size):
         raise Errno(EINVAL)
     if new > LLONG_MAX:
         raise Errno(EOVERFLOW)
+    f.pos = new
+    return new
+
+
+def memory_seek_hole_data(f, offset, whence):
+    """SEEK_DATA/SEEK_HOLE in a file that lives in its page cache (tmpfs,
+    shmem, memfd): data is the pages that exist, holes the ones never
+    written, page by page, as Linux's shmem_file_llseek.  A file on disk
+    keeps generic_llseek's answer (all data, a hole at the end)."""
+    size = f.inode.size
+    if offset < 0 or offset >= size:
+        raise Errno(6)                      # ENXIO
+    pages = f.mapping.pages
+    last = (size - 1) >> 12
+    index = offset >> 12
+    if whence == SEEK_DATA:
+        present = [i for i in pages if index <= i <= last]
+        if not present:
+            raise Errno(6)
+        new = max(offset, min(present) << 12)
+    else:
+        while index <= last and index in pages:
+            index += 1
+        new = min(max(offset, index << 12), size)
     f.pos = new
     return new
 
@@ -258,7 +285,10 @@ def read_iovec(t, iov, iovcnt):
     total = 0
     for i in range(iovcnt):
         base, ln = vals[2 * i], vals[2 * i + 1]
-        if ptr == 8 and ln & (1 << 63):
+        # iov_len is a size_t read as ssize_t: negative is EINVAL.  A
+        # 32-bit task's is a compat_ssize_t, so bit 31 is its sign
+        # (Linux's copy_compat_iovec_from_user).
+        if ln & (1 << (8 * ptr - 1)):
             raise Errno(EINVAL)
         total += ln
         if total > LLONG_MAX:

@@ -97,8 +97,16 @@ STATX_MNT_ID_UNIQUE = 0x4000
 _STATX = struct.Struct("<IIQIIIHHQQQQ" + "qIi" * 4 + "IIIIQII" + "96x")
 
 
+STATX__RESERVED = 0x80000000        # a mask bit kept for extending struct statx
+AT_STATX_SYNC_TYPE = 0x6000
+
+
 def sys_statx(t, dirfd, name, flags, mask, buf):
     flags &= 0xFFFFFFFF
+    if mask & STATX__RESERVED:
+        return -EINVAL
+    if flags & AT_STATX_SYNC_TYPE == AT_STATX_SYNC_TYPE:
+        return -EINVAL                  # FORCE_SYNC and DONT_SYNC at once
     k = vfs_stat(t, _s32(dirfd), name, flags & ~0x6000)
     ts = []
     for v in (k.atime, k.btime, k.ctime, k.mtime):
@@ -122,12 +130,12 @@ def do_readlinkat(t, dirfd, name_addr, buf, bufsiz):
     if bufsiz <= 0:
         return -EINVAL
     name = strncpy_from_user(t.mm, name_addr, 4096)
-    if not name:
-        return -ENOENT
-    path = path_lookup(t, name, dirfd, follow=False)
+    # an empty name is the file dirfd refers to: a symlink opened with
+    # O_PATH | O_NOFOLLOW (Linux's LOOKUP_EMPTY); anything else is ENOENT
+    path = path_lookup(t, name, dirfd, follow=False, empty_ok=True)
     inode = path.dentry.inode
     if not S_ISLNK(inode.mode):
-        return -EINVAL
+        return -EINVAL if name else -ENOENT
     target = inode.readlink()[:bufsiz]
     copy_to_user(t.mm, buf, target)
     inode.touch(a=True)

@@ -107,6 +107,7 @@ def sys_sync_file_range(t, fd, offset, nbytes, flags):
 
 
 def sys_msync(t, start, length, flags):
+    from mm.vma import VM_LOCKED
     if start & (PAGE_SIZE - 1):
         return -EINVAL
     if flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC):
@@ -126,8 +127,8 @@ def sys_msync(t, start, length, flags):
         if vma.start > pos:
             unmapped = True
         pos = vma.end
-        if flags & MS_INVALIDATE and getattr(vma, "locked", False):
-            return -EBUSY
+        if flags & MS_INVALIDATE and vma.flags & VM_LOCKED:
+            return -EBUSY               # mlocked pages cannot be invalidated
         if vma.file is not None and vma.flags & 0x8:        # VM_SHARED
             from fs.pagecache import dirty_vma_pages
             dirty_vma_pages(vma, start, end)

@@ -89,7 +89,7 @@ def dup_mm(old, hot=()):
     mm = MM(old.arch)
     for k in ("start_code", "end_code", "start_data", "end_data", "start_brk",
               "brk", "start_stack", "arg_start", "arg_end", "env_start",
-              "env_end", "mmap_base", "auxv", "membarrier_state",
+              "env_end", "mmap_base", "mmap_legacy", "auxv", "membarrier_state",
               "anon_fault_around", "ldt"):
         setattr(mm, k, getattr(old, k))
     if old.exe_file is not None:
@@ -301,6 +301,7 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
     from mm.mempolicy import mempolicy_fork
     mempolicy_fork(c, t)
     c.blocked = t.blocked
+    c.cpu_faulting = t.cpu_faulting
     c.sas_ss_sp, c.sas_ss_size, c.sas_ss_flags = t.sas_ss_sp, t.sas_ss_size, t.sas_ss_flags
     if flags & CLONE_VM and not flags & CLONE_VFORK:
         c.sas_ss_sp = c.sas_ss_size = 0

@@ -86,6 +86,11 @@ def get_futex_key(mm, uaddr, private):
         raise Errno(EFAULT)
     if not private:
         from mm.vma import VM_SHARED
+        from mm.uaccess import user_page
+        # a shared key names the page: it must be there to be named, so a
+        # PROT_NONE word or one past the end of its file is EFAULT (Linux's
+        # get_user_pages_fast in get_futex_key)
+        user_page(mm, uaddr, False)
         vma = mm.vma_at(uaddr)
         if vma is None:
             raise Errno(EFAULT)

@@ -415,6 +415,9 @@ def _log(t, nr, arch, ret, sig):
 # -- installing ----------------------------------------------------------------------
 
 def _copy_fprog(t, uargs):
+    """The program, in Linux's order of errors: the struct sock_fprog
+    (EFAULT), its length (EINVAL), the right to install (EACCES), then
+    the instructions (EFAULT)."""
     from mm.uaccess import copy_from_user
     if t.arch.BITS == 64:
         length, ptr = struct.unpack("<H6xQ", copy_from_user(t.mm, uargs, 16))
@@ -422,6 +425,8 @@ def _copy_fprog(t, uargs):
         length, ptr = struct.unpack("<H2xI", copy_from_user(t.mm, uargs, 8))
     if length == 0 or length > BPF_MAXINSNS:
         raise Errno(EINVAL)
+    if not t.no_new_privs and not _capable_sys_admin(t):
+        raise Errno(EACCES)
     raw = copy_from_user(t.mm, ptr, length * 8)
     return [_INSN.unpack_from(raw, i * 8) for i in range(length)]
 
@@ -453,8 +458,6 @@ def seccomp_set_mode_filter(t, flags, uargs):
     if flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV and \
             not flags & SECCOMP_FILTER_FLAG_NEW_LISTENER:
         return -EINVAL
-    if not t.no_new_privs and not _capable_sys_admin(t):
-        return -EACCES
     prog = _copy_fprog(t, uargs)
     bpf_check_classic(prog)
     if t.seccomp_mode not in (SECCOMP_MODE_DISABLED, SECCOMP_MODE_FILTER):

@@ -391,6 +391,9 @@ def sys_get_robust_list(t, pid, head_ptr, len_ptr):
     if target is None:
         from kernel.errno import ESRCH
         return -ESRCH
+    from kernel.ptrace_access import ptrace_may_access
+    if not ptrace_may_access(t, target):
+        return -EPERM               # another's list: only for who may ptrace it
     size = t.arch.BITS // 8
     mask = (1 << (8 * size)) - 1        # a 32-bit caller asking about a 64-bit task
     copy_to_user(t.mm, head_ptr, (target.robust_list & mask).to_bytes(size, "little"))
@@ -418,6 +421,7 @@ PR_SET_PTRACER = 0x59616D61             # security/yama.py
 
 
 PR_GET_TIMING, PR_SET_TIMING = 13, 14
+PR_GET_TSC, PR_SET_TSC = 25, 26
 PR_SET_TIMERSLACK, PR_GET_TIMERSLACK = 29, 30
 DEFAULT_TIMER_SLACK_NS = 50000
 
@@ -500,6 +504,9 @@ def sys_prctl(t, option, a2, a3, a4, a5):
     if option == PR_SET_PTRACER:
         from security.yama import prctl_set_ptracer
         return prctl_set_ptracer(t, a2)
+    if option in (PR_GET_TSC, PR_SET_TSC):
+        from arch.x86.cpu_faulting import prctl_tsc
+        return prctl_tsc(t, option, a2)
     return -EINVAL
 
 

@@ -202,6 +202,9 @@ class Task:
         self.seccomp_filter = None
         self.no_new_privs = 0
 
+        # rdtsc/cpuid faulting: NOTSC | NOCPUID (arch/x86/cpu_faulting.py)
+        self.cpu_faulting = 0
+
         # keyrings (security/keys/process_keys.py)
         self.thread_keyring = None
         self.session_keyring = None

@@ -34,11 +34,19 @@ NSEC_PER_SEC = 10**9
 ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF = 0, 1, 2
 
 
+# The coarse clocks are the host's own (its last tick), as the vDSO reads
+# them (arch/x86_64/vdso.S): a system call must not see a later time than
+# a vDSO read after it.
+_COARSE = (CLOCK_REALTIME_COARSE, CLOCK_MONOTONIC_COARSE)
+
+
 def clock_ns(t, clk):
     """The value of clock clk in nanoseconds, or None if there is no such."""
-    if clk in (CLOCK_REALTIME, CLOCK_REALTIME_COARSE, CLOCK_REALTIME_ALARM, CLOCK_TAI):
+    if clk in _COARSE:
+        return time.clock_gettime_ns(clk)
+    if clk in (CLOCK_REALTIME, CLOCK_REALTIME_ALARM, CLOCK_TAI):
         return time.time_ns()
-    if clk in (CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW, CLOCK_MONOTONIC_COARSE,
+    if clk in (CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW,
                CLOCK_BOOTTIME, CLOCK_BOOTTIME_ALARM):
         return time.monotonic_ns()
     if clk == CLOCK_PROCESS_CPUTIME_ID:
@@ -115,12 +123,19 @@ def sys_clock_getres(t, clk, tp):
     if clock_ns(t, _s32(clk)) is None:
         return -EINVAL
     if tp:
-        put_timespec(t, tp, 1 if _s32(clk) not in (5, 6) else 4000000)
+        # a coarse clock advances by the host's ticks: its resolution
+        put_timespec(t, tp, round(time.clock_getres(_s32(clk)) * NSEC_PER_SEC)
+                     if _s32(clk) in _COARSE else 1)
     return 0
 
 
 def sys_clock_settime(t, clk, tp):
+    """Checked as Linux checks (the time, then the privilege); then
+    refused: the clock is the host's."""
     from kernel.capability import CAP_SYS_TIME, capable
+    get_timespec(t, tp)                 # EFAULT, EINVAL before EPERM
+    if _s32(clk) != CLOCK_REALTIME:
+        return -EINVAL                  # the only settable clock
     return -EPERM if not capable(t, CAP_SYS_TIME) else -EINVAL
 
 
@@ -135,7 +150,14 @@ def sys_gettimeofday(t, tv, tz):
 
 
 def sys_settimeofday(t, tv, tz):
+    """As clock_settime: a bad timeval is EINVAL before the privilege is
+    asked for (Linux's timeval_valid, then security_settime64)."""
     from kernel.capability import CAP_SYS_TIME, capable
+    if tv:
+        fmt = "<qq" if t.arch.BITS == 64 else "<ii"
+        sec, usec = struct.unpack(fmt, copy_from_user(t.mm, tv, struct.calcsize(fmt)))
+        if sec < 0 or not 0 <= usec < 1000000:
+            return -EINVAL
     return -EPERM if not capable(t, CAP_SYS_TIME) else 0
 
 

@@ -10,6 +10,7 @@ the guest with the siginfo Linux would give.
 from kernel.signal import (BUS_ADRERR, SEGV_ACCERR, SEGV_MAPERR, SI_KERNEL,
                            SIGBUS, SIGKILL, SIGSEGV, SigInfo)
 from mm.memory import VMFault, handle_mm_fault
+from mm.mmap import expand_stack
 from mm.vma import VM_EXEC, VM_READ, VM_WRITE
 
 X86_PF_PROT = 1 << 0        # the page was present: a protection violation
@@ -44,6 +45,8 @@ def _do_page_fault(t, address, error_code, trapno):
         # a general protection fault: privileged or non-canonical access
         return SigInfo(SIGSEGV, SI_KERNEL, addr=0, trapno=trapno)
     vma = mm.vma_at(address) if address < mm.task_size else None
+    if vma is None:
+        vma = expand_stack(mm, address) if address < mm.task_size else None
     if vma is None:
         return SigInfo(SIGSEGV, SEGV_MAPERR, addr=address, trapno=trapno)
     write = bool(error_code & X86_PF_WRITE)

@@ -35,6 +35,7 @@ class MM:
         self.arg_start = self.arg_end = 0
         self.env_start = self.env_end = 0
         self.mmap_base = arch.MMAP_BASE
+        self.mmap_legacy = False            # bottom-up from mmap_base (mm/mmap.py)
         self.exe_file = None
         self.auxv = b""
         self.total_vm = 0                   # pages in VMAs

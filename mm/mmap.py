@@ -76,6 +76,9 @@ def mlock_future_ok(mm, vm_flags, nbytes, cred_root):
 
 
 overcommit_memory = 0                   # /proc/sys/vm/overcommit_memory
+# /proc/sys/vm/max_map_count: how many VMAs an mm may have; mmap, and the
+# munmap or mprotect that would split one more, fail with ENOMEM beyond it
+sysctl_max_map_count = 65530
 
 
 def vm_enough_memory(npages):
@@ -126,7 +129,11 @@ def do_munmap(mm, start, length):
         raise Errno(EINVAL)
     if mm.vmas and _sealed_in(mm, start, end):
         raise Errno(EPERM)                      # mm/mseal.py
-    for vma in mm.vmas_in(start, end):
+    vmas = mm.vmas_in(start, end)
+    if vmas and vmas[0].start < start and end < vmas[0].end \
+            and len(mm.vmas) >= sysctl_max_map_count:
+        raise Errno(ENOMEM)         # a hole in one VMA would make one too many
+    for vma in vmas:
         if vma.start < start:
             vma = split_vma(mm, vma, start)
         if vma.end > end:
@@ -143,15 +150,35 @@ def _sealed_in(mm, start, end):
     return any(v.flags & VM_SEALED for v in mm.vmas_in(start, end))
 
 
+ADDR_COMPAT_LAYOUT = 0x0200000                  # personality(2)
+_SIZE_128M = 128 << 20
+
+
+def arch_pick_mmap_layout(mm, rlim_stack, personality):
+    """Where exec's new mm places mappings (x86's arch_pick_mmap_layout):
+    top-down below a gap for the stack as large as RLIMIT_STACK (at least
+    128 MiB, at most 5/6 of the address space: an unlimited stack too, x86
+    has no legacy layout for it), or - with ADDR_COMPAT_LAYOUT - the legacy
+    layout, bottom-up from a third of the address space."""
+    task_size = mm.task_size
+    if personality & ADDR_COMPAT_LAYOUT:
+        mm.mmap_legacy = True
+        mm.mmap_base = page_align(task_size // 3)
+        return
+    gap = min(max(rlim_stack + STACK_GUARD_GAP, _SIZE_128M), task_size // 6 * 5)
+    mm.mmap_legacy = False
+    mm.mmap_base = (task_size - gap) & ~(PAGE_SIZE - 1)
+
+
 def get_unmapped_area(mm, length, hint=0, limit=None, map32=False):
     """A free range of length bytes: at hint if it is free, else the highest
-    gap below mmap_base (top-down, as Linux lays out x86-64).  MAP_32BIT
-    ignores the hint and searches bottom-up from 1 GiB to 2 GiB, as x86-64
-    Linux does."""
+    gap below mmap_base (top-down, as Linux lays out x86-64), or the lowest
+    above it in the legacy layout.  MAP_32BIT ignores the hint and searches
+    bottom-up from 1 GiB to 2 GiB, as x86-64 Linux does."""
     if map32:
         return _bottom_up(mm, length, 0x40000000, 0x80000000)
     top = min(mm.mmap_base, limit or mm.task_size)
-    if length > top - MMAP_MIN_ADDR:
+    if length > (limit or mm.task_size if mm.mmap_legacy else top) - MMAP_MIN_ADDR:
         raise Errno(ENOMEM)
     if hint:
         hint &= ~(PAGE_SIZE - 1)
@@ -160,6 +187,15 @@ def get_unmapped_area(mm, length, hint=0, limit=None, map32=False):
             nxt = mm.find_vma(hint)
             if nxt is None or hint + length <= _start_gap(nxt):
                 return hint
+    if mm.mmap_legacy:
+        try:
+            return _bottom_up(mm, length, top, limit or mm.task_size)
+        except Errno:
+            return _top_down(mm, length, top)      # then below the base
+    return _top_down(mm, length, top, limit)
+
+
+def _top_down(mm, length, top, limit=None):
     end = top
     for vma in reversed(mm.vmas):
         if vma.start >= end:
@@ -175,6 +211,37 @@ def get_unmapped_area(mm, length, hint=0, limit=None, map32=False):
 
 
 STACK_GUARD_GAP = 256 * PAGE_SIZE          # Linux's stack_guard_gap
+RLIMIT_STACK = 3
+
+
+def expand_stack(mm, address):
+    """A fault at address, below a VM_GROWSDOWN VMA (a MAP_GROWSDOWN
+    mapping: a thread's stack, say): the VMA grows down over it, as
+    Linux's expand_downwards, unless that comes within the guard gap of an
+    accessible mapping below, goes past RLIMIT_STACK or RLIMIT_AS.
+    Returns the VMA, or None (the fault is a SIGSEGV).  (exec maps the main
+    stack's whole rlimit at once: this is for the stacks programs make.)"""
+    vma = mm.find_vma(address)
+    if vma is None or not vma.flags & VM_GROWSDOWN or vma.start <= address:
+        return None
+    address &= ~(PAGE_SIZE - 1)
+    if address < MMAP_MIN_ADDR:
+        return None
+    i = mm.vmas.index(vma)
+    prev = mm.vmas[i - 1] if i else None
+    if prev is not None and not prev.flags & VM_GROWSDOWN \
+            and prev.flags & (VM_READ | VM_WRITE | VM_EXEC) \
+            and address - prev.end < STACK_GUARD_GAP:
+        return None
+    rlim = getattr(mm, "rlim", None)
+    if rlim is not None and vma.end - address > rlim[RLIMIT_STACK][0]:
+        return None
+    if not may_expand_vm(mm, (vma.start - address) // PAGE_SIZE):
+        return None
+    mm.remove_vma(vma)
+    vma.start = address                 # anonymous: pages go by address
+    mm.insert_vma(vma)
+    return vma
 
 
 def _start_gap(vma):
@@ -190,7 +257,7 @@ def _bottom_up(mm, length, low, high):
     for vma in mm.vmas:
         if vma.end <= start:
             continue
-        if vma.start >= start + length:
+        if _start_gap(vma) >= start + length:
             break
         start = max(start, vma.end)
     if start + length <= high:
@@ -223,6 +290,8 @@ def do_mmap(mm, addr, length, prot, flags, file=None, pgoff=0, name=None, cred_r
     if pgoff + (length >> 12) >= 1 << 64:            # C overflow
         from kernel.errno import EOVERFLOW
         raise Errno(EOVERFLOW)
+    if len(mm.vmas) > sysctl_max_map_count:      # too many mappings
+        raise Errno(ENOMEM)
     # the address (get_unmapped_area)
     if length > mm.task_size - MMAP_MIN_ADDR:
         raise Errno(ENOMEM)
@@ -267,7 +336,7 @@ def do_mmap(mm, addr, length, prot, flags, file=None, pgoff=0, name=None, cred_r
         if kind in (MAP_SHARED, MAP_SHARED_VALIDATE, MAP_PRIVATE):
             if not file.readable():
                 raise Errno(EACCES)
-            if file.mapping is None:
+            if file.mapping is None and not getattr(file.f_op, "mmap_zero", False):
                 raise Errno(ENODEV)
             if vm & VM_GROWSDOWN:
                 raise Errno(EINVAL)
@@ -279,6 +348,10 @@ def do_mmap(mm, addr, length, prot, flags, file=None, pgoff=0, name=None, cred_r
         if getattr(file.inode, "secretmem", False):
             from mm.secretmem import secretmem_mmap_flags
             vm = secretmem_mmap_flags(file, vm, cred_root, mm, length)
+        if getattr(file.f_op, "mmap_zero", False):
+            # /dev/zero: private is anonymous memory, shared a fresh shmem
+            # object (below), as Linux's mmap_zero
+            file, pgoff = None, 0
     else:
         if kind == MAP_SHARED:
             if vm & VM_GROWSDOWN:
@@ -334,6 +407,9 @@ def mprotect_fixup(mm, start, end, prot):
                 newflags & VM_READ and not v.flags & VM_MAYREAD or \
                 newflags & VM_EXEC and not v.flags & VM_MAYEXEC:
             raise Errno(EACCES)
+        if (v.start < start or v.end > end) and len(mm.vmas) >= sysctl_max_map_count \
+                and (v.flags & (VM_READ | VM_WRITE | VM_EXEC)) != newflags:
+            raise Errno(ENOMEM)     # the split would make one VMA too many
         if v.start < start:
             v = split_vma(mm, v, start)
         if v.end > end:

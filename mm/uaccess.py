@@ -32,8 +32,13 @@ def user_page(mm, addr, write):
             if pte & _PAGE_AROUND:
                 pt.q[idx] = pte & ~_PAGE_AROUND     # touched now (mincore)
             return pte & PTE_PFN_MASK
+    if addr >= mm.task_size:
+        raise Errno(EFAULT)
     vma = mm.vma_at(addr)
-    if vma is None or addr >= mm.task_size:
+    if vma is None:
+        from mm.mmap import expand_stack
+        vma = expand_stack(mm, addr)    # a kernel write below a thread's stack
+    if vma is None:
         raise Errno(EFAULT)
     # as the fault path (mm/fault.py): x86 cannot map a page write- or
     # execute-only, so any access right lets the kernel read it

@@ -111,13 +111,32 @@ _SW_BYTES = struct.Struct("<IIQI")
 SW_OFF = 464
 
 
+# AMX's tile data (xfeature 18, 8 KiB, the last of the standard layout) is
+# a dynamic feature: Linux leaves it out of a signal frame unless the
+# process asked for it (ARCH_REQ_XCOMP_PERM, which pyuml refuses), so that
+# frames fit the alternate stacks programs size with SIGSTKSZ.
+XFEATURE_XTILEDATA = 1 << 18
+_XTILEDATA_SIZE = 8192
+
+
+def _frame_features(xstate):
+    """(the features a frame holds, its xsave area's size)."""
+    (xcr0,) = struct.unpack_from("<Q", xstate, SW_OFF)
+    if xcr0 & XFEATURE_XTILEDATA and len(xstate) > _XTILEDATA_SIZE + 576:
+        return xcr0 & ~XFEATURE_XTILEDATA, len(xstate) - _XTILEDATA_SIZE
+    return xcr0, len(xstate)
+
+
 def frame_image(xstate):
     """The ptrace xsave image turned into what a signal frame holds (the
-    software words filled in, MAGIC2 appended)."""
-    img = bytearray(xstate)
-    (xcr0,) = struct.unpack_from("<Q", img, SW_OFF)
-    img[SW_OFF:512] = _SW_BYTES.pack(FP_XSTATE_MAGIC1, len(img) + 4, xcr0,
-                                     len(img)).ljust(512 - SW_OFF, b"\0")
+    software words filled in, AMX's tile data left out, MAGIC2 appended)."""
+    features, size = _frame_features(xstate)
+    img = bytearray(xstate[:size])
+    img[SW_OFF:512] = _SW_BYTES.pack(FP_XSTATE_MAGIC1, size + 4, features,
+                                     size).ljust(512 - SW_OFF, b"\0")
+    if size > 520:
+        (bv,) = struct.unpack_from("<Q", img, 512)
+        struct.pack_into("<Q", img, 512, bv & features)    # XSTATE_BV
     return bytes(img) + struct.pack("<I", FP_XSTATE_MAGIC2)
 
 
@@ -129,9 +148,10 @@ def image_from_frame(t, addr):
     n = xstate_size(t)
     fx = bytearray(copy_from_user(t.mm, addr, 512))
     magic1, ext, xfeatures, size = _SW_BYTES.unpack_from(fx, SW_OFF)
-    if magic1 == FP_XSTATE_MAGIC1 and size == n and ext == n + 4 and \
-            struct.unpack("<I", copy_from_user(t.mm, addr + n, 4))[0] == FP_XSTATE_MAGIC2:
-        fx += copy_from_user(t.mm, addr + 512, n - 512)
+    if magic1 == FP_XSTATE_MAGIC1 and 576 <= size <= n and size <= ext and \
+            struct.unpack("<I", copy_from_user(t.mm, addr + size, 4))[0] == FP_XSTATE_MAGIC2:
+        # the rest (AMX's tile data) is in its initial state: zeroes
+        fx += copy_from_user(t.mm, addr + 512, size - 512) + bytes(n - size)
     fx[SW_OFF:512] = struct.pack("<Q", xfeatures if magic1 == FP_XSTATE_MAGIC1 else 0) \
         .ljust(512 - SW_OFF, b"\0")
     return bytes(fx)

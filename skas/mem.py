@@ -12,6 +12,7 @@ Operations arrive here in a subarch-neutral form (mm/tlb.py makes them):
     ("mprotect", addr, length, prot)
     ("fork",)
     ("modify_ldt", func, struct user_desc bytes)     (arch/x86/ldt.py)
+    ("prctl", option, arg), ("arch_prctl", code, arg)
 
 and the stub's subarch decides the host syscall numbers.  A record that
 needs bytes to point at (modify_ldt's user_desc) gets them in the data
@@ -26,9 +27,10 @@ from mm import physmem as _pm
 MAP_SHARED_FIXED = 0x11
 
 _HOST_NR = {
-    64: {"mmap": 9, "munmap": 11, "mprotect": 10, "fork": 57, "modify_ldt": 154},
+    64: {"mmap": 9, "munmap": 11, "mprotect": 10, "fork": 57, "modify_ldt": 154,
+         "prctl": 157, "arch_prctl": 158},
     32: {"mmap": 192, "munmap": 91, "mprotect": 125, "fork": 2,    # mmap2
-         "modify_ldt": 123},
+         "modify_ldt": 123, "prctl": 172, "arch_prctl": 384},
 }
 
 _REC = struct.Struct("<8Q")
@@ -56,6 +58,8 @@ def encode(stub, op, scratch=0):
         return (nrs["mprotect"], op[1], op[2], op[3], 0, 0, 0)
     if kind == "fork":
         return (nrs["fork"], 0, 0, 0, 0, 0, 0)
+    if kind in ("prctl", "arch_prctl"):         # arch/x86/cpu_faulting.py
+        return (nrs[kind], op[1], op[2], 0, 0, 0, 0)
     raise ValueError(op)
 
 

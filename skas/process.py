@@ -59,6 +59,8 @@ class MMContext:
         # touches it, so running the stub forgets loaded_task, not this
         self.fpu_task = None
         self.dead = False
+        # the host's rdtsc/cpuid faulting here (arch/x86/cpu_faulting.py)
+        self.cpu_faulting = 0
 
     # -- running the stub ---------------------------------------------------
     def enter_stub(self, rip):
@@ -260,6 +262,7 @@ def start_userspace(stub, parent=None, pre_ops=(), post_ops=()):
         _free_stub_frames(stub, data, stack)
         raise
     ctx = MMContext(stub, pid, data, stack, regs)
+    ctx.cpu_faulting = src.cpu_faulting     # a host fork keeps the mode
     ctx.code_pfn = _code_pfn(stub)
     ctx.write_host_pid()
     return ctx

@@ -28,6 +28,7 @@ task's registers are loaded if the host thread holds another's.
 import os
 import time
 
+from arch.x86.cpu_faulting import sync_host
 from kernel import sched
 from kernel.printk import pr_err
 from kernel.signal import (SIGKILL, SIGSEGV, SigInfo, do_signal,
@@ -121,6 +122,8 @@ def userspace(t):
         try:
             if mm.tlb_ranges or mm.pending_unmaps:
                 flush_tlb_mm(mm)
+            if t.cpu_faulting != ctx.cpu_faulting:
+                sync_host(ctx, t)       # runs the stub: t's registers reload
             if ctx.loaded_task is not t:
                 switch_to(ctx, t)
             elif t.regs_dirty:

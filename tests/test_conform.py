@@ -65,6 +65,166 @@ def test_open_exec_details(libc, mode):
     differential(guest("conform", libc), [mode])
 
 
+@pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
+def test_negative_iov_len(libc):
+    """An iov_len with its sign bit set is EINVAL for readv, writev,
+    preadv and pwritev; a 32-bit program's is a compat_ssize_t, so there
+    bit 31 is the sign (LTP readv02, writev01, preadv02, pwritev02 and
+    their v2 forms on i386)."""
+    n, u = differential(guest("conform", libc), ["iovlen"])
+    assert u.out.count("(Invalid argument)") == 8, u.out
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32", "glibc32dyn"])
+def test_mmap_layout_follows_rlimit_stack(libc):
+    """exec lays mappings out as RLIMIT_STACK says: top-down below the
+    stack's gap, or bottom-up from a third of the address space when the
+    stack is unlimited; a dynamic program's loader no longer lands inside
+    the stack (LTP execl01 runs with an unlimited stack)."""
+    from test_i386 import files32           # glibc32dyn's loader and libc
+    n, u = differential(guest("conform", libc), ["layout"], files=files32(libc))
+    assert u.out.count("status 0\n") == 4 and "bottom-up, at a third" in u.out, u.out
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
+def test_growsdown_mapping_grows(libc):
+    """A MAP_GROWSDOWN mapping grows down to an address touched below it,
+    by the program or by a system call writing there, but not to within
+    the guard gap of a mapping below it nor past RLIMIT_STACK (LTP mmap18)."""
+    n, u = differential(guest("conform", libc), ["growsdown"])
+    assert "after read(2) 6 pages below: 7 pages" in u.out, u.out
+    assert "free below: exit 0" in u.out, u.out
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
+def test_signal_frame_fits_small_altstack(libc):
+    """A signal frame holds the xsave area without AMX's tile data (a
+    dynamic feature nobody asked for), as Linux's: it fits an 8 KiB
+    alternate stack, and its size words are the host's (LTP sigaltstack01)."""
+    n, u = differential(guest("conform", libc), ["altstack"])
+    assert "canary below it intact 1" in u.out, u.out
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
+def test_posix_lock_deadlock_found_after_a_wakeup(libc):
+    """A waiter whose first blocker unlocks finds the next one: if that
+    owner waits for it, F_SETLKW is EDEADLK (LTP fcntl17)."""
+    n, u = differential(guest("conform", libc), ["deadlock"])
+    assert "F_SETLKW, F_WRLCK, 0, 30) -> -35 (" in u.out, u.out      # EDEADLK
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
+def test_seek_data_and_hole_in_shmem(libc):
+    """SEEK_DATA and SEEK_HOLE in a memory file see its pages: written ones
+    are data, the others holes (LTP lseek11)."""
+    n, u = differential(guest("conform", libc), ["seekhole"])
+    assert "from 0: lseek(fd, offs[i], SEEK_DATA) -> 8192" in u.out, u.out
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
+def test_shared_futex_needs_the_page(libc):
+    """A shared futex key names a page, so its word must be readable:
+    unmapped, PROT_NONE and past-EOF words are EFAULT for FUTEX_WAKE and
+    FUTEX_CMP_REQUEUE; a private key is only an address (LTP futex_wake05,
+    futex_cmp_requeue03)."""
+    n, u = differential(guest("conform", libc), ["futexfault"])
+    assert u.out.count("(Bad address)") == 4, u.out
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
+def test_get_robust_list_of_another_needs_access(libc):
+    """get_robust_list of another process is for who may ptrace it: after
+    setuid(1), the root parent's is EPERM (LTP get_robust_list01)."""
+    n, u = differential(guest("conform", libc), ["robust"])
+    assert "parent, &head, &len) -> -1 (" in u.out, u.out
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
+def test_settime_checks_the_time_first(libc):
+    """settimeofday and clock_settime: a bad time is EINVAL even without
+    the privilege, which is EPERM (LTP settimeofday02).  Run as uid 1:
+    natively nothing is set."""
+    n, u = differential(guest("conform", libc), ["settime"])
+    assert "settimeofday {0, -1}: syscall(SYS_settimeofday, &tvs[i], NULL) -> -1 (Invalid" in u.out, u.out
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
+def test_statx_mask_and_sync_flags(libc):
+    """statx refuses the reserved mask bit and contradictory sync flags
+    with EINVAL, before looking at the file (LTP statx03)."""
+    n, u = differential(guest("conform", libc), ["statxmask"])
+    assert u.out.count("(Invalid argument)") == 4, u.out
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
+def test_execveat_flags(libc):
+    """execveat: unknown flags are EINVAL, AT_SYMLINK_NOFOLLOW on a
+    symlink is ELOOP (LTP execveat02)."""
+    n, u = differential(guest("conform", libc), ["execveatfl"])
+    assert "AT_SYMLINK_NOFOLLOW) -> -1 (" in u.out, u.out
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
+def test_seccomp_filter_errors_in_linux_order(libc):
+    """Installing a filter without the right: the struct's EFAULT and the
+    length's EINVAL come before EACCES (LTP prctl02); run as uid 1."""
+    n, u = differential(guest("conform", libc), ["seccompord"])
+    assert "(void *)8, 0, 0) -> -1 (Bad address)" in u.out, u.out
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
+def test_readlinkat_empty_name(libc):
+    """readlinkat(fd, "") reads the symlink an O_PATH fd refers to, and is
+    ENOENT for other files (LTP readlinkat01)."""
+    n, u = differential(guest("conform", libc), ["rlempty"])
+    assert "target: some/target" in u.out, u.out
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
+def test_msync_invalidate_locked(libc):
+    """msync(MS_INVALIDATE) of mlocked pages is EBUSY (LTP msync03)."""
+    n, u = differential(guest("conform", libc), ["msyncbusy"])
+    assert u.out.count("MS_INVALIDATE) -> -1 (") == 2, u.out      # EBUSY
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
+def test_mmap_dev_zero(libc):
+    """/dev/zero maps as anonymous memory: shared with a child when
+    MAP_SHARED, writable only if opened for writing (LTP mprotect01)."""
+    n, u = differential(guest("conform", libc), ["devzero"])
+    assert "after the child's writes: shared 42, private 0" in u.out, u.out
+
+
+@pytest.mark.parametrize("libc", ["glibc", "glibc32"])
+def test_max_map_count(libc):
+    """vm.max_map_count bounds an mm's VMAs: mmap beyond it, and a munmap
+    or mprotect that would split a VMA at it, fail with ENOMEM, as Linux
+    (LTP munmap04).  pyuml only: natively this changes the host."""
+    r = run(guest("conform", libc), ["mapcount"])
+    lines = r.out.splitlines()
+    assert lines[1].startswith("mappings made: 6 more than "), r.out
+    assert lines[1].endswith("then Cannot allocate memory"), r.out
+    assert lines[2:] == [
+        "munmap(m[0] + 4096, 4096) -> -1 (Cannot allocate memory)",
+        "mprotect(m[0] + 4096, 4096, PROT_READ) -> -1 (Cannot allocate memory)",
+        "mprotect(m[0], 3 * 4096, PROT_READ) -> 0",
+        "munmap(m[0], 3 * 4096) -> 0",
+        "munmap(m[1] + 4096, 4096) -> -1 (Cannot allocate memory)",
+        "munmap(m[2], 3 * 4096) -> 0",
+        "munmap(m[1] + 4096, 4096) -> 0",
+        'write_file("/proc/sys/vm/max_map_count", "65530") > 0 -> 1'], r.out
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
+def test_rdtsc_and_cpuid_faulting(libc):
+    """prctl(PR_SET_TSC) and arch_prctl(ARCH_SET_CPUID) make rdtsc and
+    cpuid raise SIGSEGV (SI_KERNEL) in the calling thread only; fork keeps
+    both modes, exec only the TSC one (LTP prctl10, arch_prctl01)."""
+    n, u = differential(guest("cpufault", libc), [])
+    assert "thread: rdtsc -1" in u.out and "main after thread: rdtsc 0" in u.out, u.out
+    assert "after exec: PR_GET_TSC 2, ARCH_GET_CPUID 1" in u.out, u.out
+
+
 @pytest.mark.parametrize("libc", ["musl", "glibc"])
 def test_proc_pid_as_pidfd(libc):
     """An open /proc/PID is a pidfd to pidfd_send_signal (LTP

@@ -17,7 +17,7 @@ sees a 32-bit task (task.arch.BITS == 32) and uses 32-bit layouts where they
 differ (iovec, timespec, rlimit, sysinfo ...).
 """
 
-from arch.x86 import ipc, mmap, oldsignal, signal, socketcall, stat, sys_ia32, tls
+from arch.x86 import cpu_faulting, ipc, mmap, oldsignal, signal, socketcall, stat, sys_ia32, tls
 
 _OWN = {
     "rt_sigreturn": signal.sys_rt_sigreturn,
@@ -30,6 +30,7 @@ _OWN = {
     "sgetmask": oldsignal.sys_sgetmask,
     "ssetmask": oldsignal.sys_ssetmask,
     "set_thread_area": tls.sys_set_thread_area,
+    "arch_prctl": cpu_faulting.sys_ia32_arch_prctl,
     "get_thread_area": tls.sys_get_thread_area,
     "mmap2": mmap.sys_mmap2,
     "mmap": mmap.sys_old_mmap,

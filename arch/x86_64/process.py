@@ -38,8 +38,9 @@ def sys_arch_prctl(t, option, arg2):
     if option == ARCH_GET_GS:
         copy_to_user(t.mm, arg2, struct.pack("<Q", regs.gs_base))
         return 0
-    if option == ARCH_GET_CPUID:
-        return 1
+    if option in (ARCH_GET_CPUID, ARCH_SET_CPUID):
+        from arch.x86.cpu_faulting import arch_prctl_cpuid
+        return arch_prctl_cpuid(t, option, arg2)
     if option in (ARCH_GET_XCOMP_PERM, ARCH_GET_XCOMP_SUPP):
         return -EINVAL
     return -EINVAL

@@ -120,8 +120,8 @@ def setup_rt_frame(t, sig, info, ka, oldset):
     else:
         sp -= 128                                   # the red zone
     xstate = get_xstate(t)
-    xsize = len(xstate)
-    fp = (sp - xsize - 4) & ~63                     # + MAGIC2 after the area
+    image = frame_image(xstate)                     # MAGIC2 after the area
+    fp = (sp - len(image)) & ~63
     frame = ((fp - (8 + UCONTEXT_SIZE + 128)) & ~15) - 8
     if not ka.flags & SA_RESTORER:
         return False
@@ -143,7 +143,7 @@ def setup_rt_frame(t, sig, info, ka, oldset):
     import struct
     try:
         copy_to_user(t.mm, frame, struct.pack("<Q", ka.restorer) + uc + pack_siginfo(info))
-        copy_to_user(t.mm, fp, frame_image(xstate))
+        copy_to_user(t.mm, fp, image)
     except Errno:
         return False
     # the handler starts with a clean FPU, as on Linux

@@ -49,6 +49,49 @@
  *   sticky    personality(STICKY_TIMEOUTS): select leaves the timeout alone
  *   msgcopy   msgrcv(MSG_COPY): a copy of the Nth message, left in the
  *             queue; only with IPC_NOWAIT and without MSG_EXCEPT
+ *   iovlen    readv/writev/preadv/pwritev with an iov_len whose sign bit is
+ *             set (bit 31 for a 32-bit program): EINVAL, not EFAULT
+ *   layout    where mmap puts things after an exec: top-down below a gap
+ *             for the stack as large as RLIMIT_STACK (at most 5/6 of the
+ *             space: unlimited means below a sixth), bottom-up from a third
+ *             with ADDR_COMPAT_LAYOUT
+ *   mapcount  vm.max_map_count set a few VMAs above the count now: mmap
+ *             fails (ENOMEM) beyond it, so do a munmap and an mprotect that
+ *             would split a VMA; a whole-VMA munmap works (pyuml only: it
+ *             changes a machine-wide setting)
+ *   growsdown a MAP_GROWSDOWN mapping grows down to a touched address (by
+ *             the program or by read(2) into it), but not to within the
+ *             guard gap of a mapping below, nor past RLIMIT_STACK
+ *   altstack  a signal frame on an 8 KiB alternate stack (the old SIGSTKSZ)
+ *             stays within it: no AMX tile data in it unless asked for;
+ *             x86_64 prints the frame's xsave size words
+ *   deadlock  POSIX lock deadlock found late: C waits for A's lock on a
+ *             range B also holds, B waits for C; A unlocks and C's
+ *             F_SETLKW fails with EDEADLK (LTP fcntl17)
+ *   seekhole  SEEK_DATA/SEEK_HOLE in a memfd (shmem): pages written are
+ *             data, pages never written holes (LTP lseek11)
+ *   futexfault a shared futex word must be readable memory: FUTEX_WAKE and
+ *             FUTEX_CMP_REQUEUE on unmapped, PROT_NONE or past-EOF file
+ *             pages are EFAULT; a private one is only an address
+ *   devzero   mmap of /dev/zero: shared is memory shared with a child,
+ *             private is the process's own; a read-only open gives no
+ *             writable shared mapping (mmap, mprotect: EACCES); /dev/full
+ *             cannot be mapped (ENODEV)
+ *   msyncbusy msync(MS_INVALIDATE) of mlocked pages: EBUSY (LTP msync03)
+ *   rlempty   readlinkat with an empty name reads the symlink an O_PATH fd
+ *             refers to; on anything else it is ENOENT (LTP readlinkat01)
+ *   robust    get_robust_list of another process needs ptrace access: an
+ *             unprivileged child may not read its root parent's (EPERM)
+ *   settime   settimeofday/clock_settime as an unprivileged user: a bad time
+ *             is EINVAL before the missing privilege is EPERM (a child
+ *             with uid 1: natively this sets nothing)
+ *   statxmask statx: the reserved mask bit, and FORCE_SYNC with DONT_SYNC,
+ *             are EINVAL (LTP statx03)
+ *   execveatfl execveat's flags: unknown ones are EINVAL, AT_SYMLINK_NOFOLLOW
+ *             on a symlink ELOOP (LTP execveat02)
+ *   seccompord PR_SET_SECCOMP(SECCOMP_MODE_FILTER) by an unprivileged task
+ *             without no_new_privs: a bad struct pointer is EFAULT, a zero
+ *             length EINVAL, before the EACCES (LTP prctl02)
  *   enosys NR...  call each system call NR with harmless arguments and
  *             print "NR ENOSYS" or "NR implemented" (pyuml only: against
  *             /proc/config.gz; seccomp is asked for mode 1 with no filter)
@@ -68,6 +111,11 @@
 #endif
 #include <sys/utsname.h>
 #include <sys/uio.h>
+#include <time.h>
+#include <sys/time.h>
+#include <sys/sysmacros.h>
+#include <ucontext.h>
+#include <limits.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/resource.h>
@@ -516,6 +564,529 @@ static void rw2(void)
 	rmdir(dir);
 }
 
+static void iovlen(void)
+{
+	char path[] = "/tmp/conform-iovXXXXXX", buf[16];
+	mkdir("/tmp", 01777);
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return;
+	unlink(path);
+	SHOW(write(fd, "abcdefgh", 8));
+	size_t lens[] = {(size_t)-1, (size_t)SSIZE_MAX + 1, 4};
+	for (unsigned i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+		struct iovec iov[2] = {{buf, 1}, {buf + 1, lens[i]}};
+		printf("iov_len %zx:\n", lens[i]);
+		SHOW(readv(fd, iov, 2));
+		SHOW(writev(fd, iov, 2));
+		SHOW(preadv(fd, iov, 2, 0));
+		SHOW(pwritev(fd, iov, 2, 0));
+	}
+	close(fd);
+}
+
+static const char *region(unsigned long a)
+{
+	/* the bases Linux picks, with room for its randomisation */
+	int w = sizeof(long) == 8;
+	unsigned long sixth = w ? 0x140000000000UL : 0x28000000UL;
+	unsigned long third = w ? 0x2a0000000000UL : 0x54000000UL;
+	unsigned long span = w ? 0x20000000000UL : 0x04000000UL;
+	if (a - sixth < span)
+		return "at a sixth of the space";
+	if (a - third < span)
+		return "at a third of the space";
+	return "near the stack";
+}
+
+static void layout_report(void)
+{
+	char *a = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *b = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int here;
+	printf("  %s, %s, below the stack %d\n", b > a ? "bottom-up" : "top-down",
+	       region((unsigned long)a), a < (char *)&here);
+}
+
+static void layout(int argc, char **argv)
+{
+	if (argc > 2) {		/* the exec'd copy */
+		layout_report();
+		return;
+	}
+	unsigned long lims[] = {8 << 20, 1UL << 30, (unsigned long)RLIM_INFINITY, 8 << 20};
+	for (int i = 0; i < 4; i++) {
+		struct rlimit r = {lims[i], RLIM_INFINITY};
+		setrlimit(RLIMIT_STACK, &r);
+		printf("RLIMIT_STACK %#lx%s:\n", lims[i], i == 3 ? ", ADDR_COMPAT_LAYOUT" : "");
+		fflush(stdout);
+		pid_t p = fork();
+		if (p == 0) {
+			if (i == 3)
+				personality(ADDR_COMPAT_LAYOUT);
+			execl("/proc/self/exe", argv[0], "layout", "child", (char *)NULL);
+			_exit(9);
+		}
+		int st;
+		waitpid(p, &st, 0);
+		printf("  status %#x\n", st);
+	}
+}
+
+static int count_maps(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	int n = 0, c;
+	while (f && (c = getc(f)) != EOF)
+		n += c == '\n';
+	if (f)
+		fclose(f);
+	return n;
+}
+
+static void mapcount(void)
+{
+	char buf[32];
+	int n0 = count_maps();
+	snprintf(buf, sizeof buf, "%d", n0 + 5);
+	SHOW(write_file("/proc/sys/vm/max_map_count", buf) > 0);
+	char *base = (char *)0x10000000, *m[64];
+	int k = 0;
+	for (; k < 64; k++) {
+		m[k] = mmap(base + k * 0x10000, 3 * 4096, PROT_NONE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		if (m[k] == MAP_FAILED)
+			break;
+	}
+	printf("mappings made: %d more than %d, then %s\n", k, n0, strerror(errno));
+	SHOW(munmap(m[0] + 4096, 4096));
+	SHOW(mprotect(m[0] + 4096, 4096, PROT_READ));
+	SHOW(mprotect(m[0], 3 * 4096, PROT_READ));	/* whole: no split */
+	SHOW(munmap(m[0], 3 * 4096));
+	SHOW(munmap(m[1] + 4096, 4096));		/* still at the limit */
+	SHOW(munmap(m[2], 3 * 4096));
+	SHOW(munmap(m[1] + 4096, 4096));		/* room for one split again */
+	SHOW(write_file("/proc/sys/vm/max_map_count", "65530") > 0);
+}
+
+static long vma_size_at(char *addr)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	unsigned long lo, hi;
+	char line[512];
+	long size = -1;
+	while (f && fgets(line, sizeof line, f))
+		if (sscanf(line, "%lx-%lx", &lo, &hi) == 2 && lo <= (unsigned long)addr &&
+		    (unsigned long)addr < hi)
+			size = (hi - lo) / 4096;
+	if (f)
+		fclose(f);
+	return size;
+}
+
+/* a 1-page MAP_GROWSDOWN mapping at the top of a free 1 MiB + 64 pages */
+static char *growsdown_top(void)
+{
+	size_t res = (256 + 64) * 4096;
+	char *p = mmap(NULL, res, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	munmap(p, res);
+	return mmap(p + res - 4096, 4096, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_GROWSDOWN, -1, 0);
+}
+
+static void growsdown_child(int how)
+{
+	char *top = growsdown_top();
+	if (how == 1)		/* an accessible page 16 pages below */
+		mmap(top - 16 * 4096, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (how == 2) {
+		struct rlimit r = {8 * 4096, RLIM_INFINITY};
+		setrlimit(RLIMIT_STACK, &r);
+	}
+	top[-10 * 4096] = 1;
+	_exit(0);
+}
+
+static void growsdown(void)
+{
+	char *top = growsdown_top();
+	printf("pages: %ld\n", vma_size_at(top));
+	top[-3 * 4096 + 100] = 1;
+	printf("after a write 3 pages below: %ld pages, %ld at the address\n",
+	       vma_size_at(top), vma_size_at(top - 3 * 4096 + 100));
+	int p[2];
+	if (pipe(p) < 0)
+		return;
+	SHOW(write(p[1], "hello", 5));
+	SHOW(read(p[0], top - 6 * 4096, 5));
+	printf("after read(2) 6 pages below: %ld pages, \"%.5s\"\n", vma_size_at(top),
+	       top - 6 * 4096);
+	for (int how = 0; how < 3; how++) {
+		fflush(stdout);
+		pid_t c = fork();
+		if (c == 0)
+			growsdown_child(how);
+		int st;
+		waitpid(c, &st, 0);
+		printf("touch 10 pages below, %s: %s %d\n",
+		       how == 0 ? "free below" : how == 1 ? "a mapping 16 pages below" :
+		       "RLIMIT_STACK 8 pages", WIFSIGNALED(st) ? "signal" : "exit",
+		       WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+	}
+}
+
+static char *alt_local;
+static unsigned sw_words[4];
+
+static void on_alt(int sig, siginfo_t *si, void *ucp)
+{
+	char here;
+	(void)sig; (void)si;
+	alt_local = &here;
+#ifdef __x86_64__
+	ucontext_t *uc = ucp;
+	if (uc->uc_mcontext.fpregs) {
+		/* struct _fpx_sw_bytes in the fxsave area's software-reserved words */
+		unsigned *sw = (unsigned *)((char *)uc->uc_mcontext.fpregs + 464);
+		sw_words[0] = sw[0];			/* magic1 */
+		sw_words[1] = sw[1];			/* extended_size */
+		sw_words[2] = sw[2];			/* xfeatures, low word */
+		sw_words[3] = sw[4];			/* xstate_size */
+	}
+#else
+	(void)ucp;
+#endif
+}
+
+static void altstack(void)
+{
+	size_t sz = 8192;
+	char *mem = malloc(sz + 4096);
+	memset(mem, 0x5a, 4096);			/* a canary below the stack */
+	stack_t ss = {.ss_sp = mem + 4096, .ss_size = sz};
+	SHOW(sigaltstack(&ss, NULL));
+	struct sigaction sa = {0};
+	sa.sa_sigaction = on_alt;
+	sa.sa_flags = SA_ONSTACK | SA_SIGINFO;
+	sigaction(SIGUSR1, &sa, NULL);
+	raise(SIGUSR1);
+	int intact = 1;
+	for (int i = 0; i < 4096; i++)
+		intact &= mem[i] == 0x5a;
+	printf("handler on the alternate stack %d, canary below it intact %d\n",
+	       alt_local >= mem + 4096 && alt_local < mem + 4096 + sz, intact);
+#ifdef __x86_64__
+	printf("frame xsave: magic1 %#x extended %u xfeatures %#x size %u\n",
+	       sw_words[0], sw_words[1], sw_words[2], sw_words[3]);
+#endif
+}
+
+static void wait_sleeping(pid_t pid)
+{
+	char path[64], buf[256];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	for (;;) {
+		FILE *f = fopen(path, "r");
+		size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+		if (f)
+			fclose(f);
+		buf[n] = 0;
+		char *p = strrchr(buf, ')');
+		if (p && p[1] == ' ' && p[2] == 'S')
+			return;
+		sched_yield();
+	}
+}
+
+static int setlk(int fd, int cmd, short type, off_t start, off_t len)
+{
+	struct flock fl = {.l_type = type, .l_whence = SEEK_SET, .l_start = start, .l_len = len};
+	return fcntl(fd, cmd, &fl) < 0 ? -errno : 0;
+}
+
+static pid_t locker(int fd, off_t start, off_t len, int *go, off_t wstart, off_t wlen)
+{
+	int ready[2];
+	if (pipe(ready) < 0)
+		return -1;
+	pid_t p = fork();
+	if (p == 0) {
+		char b = 0;
+		if (setlk(fd, F_SETLK, F_WRLCK, start, len) < 0)
+			_exit(1);
+		write(ready[1], &b, 1);
+		if (read(go[0], &b, 1) != 1)	/* then wait for a range, or unlock */
+			_exit(2);
+		if (wlen)
+			_exit(setlk(fd, F_SETLKW, F_WRLCK, wstart, wlen) < 0 ? 3 : 0);
+		setlk(fd, F_SETLK, F_UNLCK, 0, 0);
+		pause();
+		_exit(0);
+	}
+	char b;
+	read(ready[0], &b, 1);
+	close(ready[0]);
+	close(ready[1]);
+	return p;
+}
+
+static void deadlock(void)
+{
+	char path[] = "/tmp/conform-lkXXXXXX";
+	mkdir("/tmp", 01777);
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return;
+	unlink(path);
+	int goa[2], gob[2];
+	if (pipe(goa) < 0 || pipe(gob) < 0)
+		return;
+	pid_t a = locker(fd, 0, 10, goa, 0, 0);		/* A: [0,10) */
+	pid_t b = locker(fd, 20, 10, gob, 40, 10);	/* B: [20,30), will want [40,50) */
+	SHOW(setlk(fd, F_SETLK, F_WRLCK, 40, 10));	/* we are C: [40,50) */
+	write(gob[1], "w", 1);
+	wait_sleeping(b);				/* B waits for C */
+	fflush(stdout);
+	pid_t helper = fork();
+	if (helper == 0) {			/* A unlocks once C sleeps */
+		wait_sleeping(getppid());
+		write(goa[1], "u", 1);
+		_exit(0);
+	}
+	/* [0,30): first A's lock stands in the way, then B's, and B waits for us */
+	SHOW(setlk(fd, F_SETLKW, F_WRLCK, 0, 30));
+	waitpid(helper, NULL, 0);
+	SHOW(setlk(fd, F_SETLK, F_UNLCK, 0, 0));	/* B gets [40,50) now */
+	int st;
+	waitpid(b, &st, 0);
+	printf("B: exit %d\n", WEXITSTATUS(st));
+	kill(a, SIGKILL);
+	waitpid(a, NULL, 0);
+}
+
+static void seekhole(void)
+{
+	int fd = syscall(SYS_memfd_create, "holes", 0);
+	if (fd < 0)
+		return;
+	SHOW(ftruncate(fd, 10 * 4096 + 100));
+	SHOW(lseek(fd, 0, SEEK_DATA));		/* all hole: ENXIO */
+	SHOW(lseek(fd, 0, SEEK_HOLE));
+	SHOW(pwrite(fd, "x", 1, 2 * 4096 + 10));
+	SHOW(pwrite(fd, "yy", 2, 5 * 4096 + 4000));
+	SHOW(pwrite(fd, "z", 1, 10 * 4096 + 50));	/* the last, partial page */
+	long offs[] = {0, 100, 2 * 4096, 2 * 4096 + 7, 3 * 4096, 5 * 4096 + 1,
+		       6 * 4096 + 9, 7 * 4096, 10 * 4096, 10 * 4096 + 99, 10 * 4096 + 100, -1};
+	for (unsigned i = 0; i < sizeof offs / sizeof *offs; i++) {
+		printf("from %ld: ", offs[i]);
+		SHOW(lseek(fd, offs[i], SEEK_DATA));
+		printf("from %ld: ", offs[i]);
+		SHOW(lseek(fd, offs[i], SEEK_HOLE));
+	}
+	close(fd);
+}
+
+static long futex_(void *a, int op, int val, long val2, void *a2, int val3)
+{
+	long r = syscall(SYS_futex, a, op, val, val2, a2, val3);
+	return r < 0 ? -errno : r;
+}
+
+static void futexfault(void)
+{
+	char path[] = "/tmp/conform-fxXXXXXX";
+	mkdir("/tmp", 01777);
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return;
+	unlink(path);
+	ftruncate(fd, 4096);
+	int *file = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ftruncate(fd, 0);
+	int *none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int *gone = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	munmap(gone, 4096);
+	static int word;
+	SHOW(futex_(gone, 1 /* FUTEX_WAKE */, 1, 0, NULL, 0));
+	SHOW(futex_(none, 1, 1, 0, NULL, 0));
+	SHOW(futex_(file, 1, 1, 0, NULL, 0));
+	SHOW(futex_(none, 1 | 128 /* FUTEX_PRIVATE_FLAG */, 1, 0, NULL, 0));
+	SHOW(futex_(&word, 4 /* FUTEX_CMP_REQUEUE */, 1, 1, none, 0));
+	SHOW(futex_(&word, 4, 1, 1, &word, 0));
+	close(fd);
+}
+
+static void devzero(void)
+{
+	if (access("/dev/zero", F_OK) < 0)	/* pyuml's test root has no /dev/zero */
+		mknod("/dev/zero", S_IFCHR | 0666, makedev(1, 5));
+	if (access("/dev/full", F_OK) < 0)
+		mknod("/dev/full", S_IFCHR | 0666, makedev(1, 7));
+	int fd = open("/dev/zero", O_RDWR);
+	int *sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	int *pr = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	if (sh == MAP_FAILED || pr == MAP_FAILED) {
+		printf("mmap /dev/zero: %s\n", strerror(errno));
+		return;
+	}
+	printf("zeroes: %d %d\n", sh[100], pr[100]);
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		sh[1] = 42;
+		pr[1] = 42;
+		_exit(0);
+	}
+	waitpid(c, NULL, 0);
+	printf("after the child's writes: shared %d, private %d\n", sh[1], pr[1]);
+	close(fd);
+	int ro = open("/dev/zero", O_RDONLY);
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, ro, 0);
+	printf("read-only open, shared PROT_WRITE: %s\n", p == MAP_FAILED ? strerror(errno) : "mapped");
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, ro, 0);
+	SHOW(mprotect(p, 4096, PROT_READ | PROT_WRITE));
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, ro, 0);
+	printf("read-only open, private PROT_WRITE: %s\n", p == MAP_FAILED ? strerror(errno) : "mapped");
+	int full = open("/dev/full", O_RDWR);
+	p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, full, 0);
+	printf("/dev/full: %s\n", p == MAP_FAILED ? strerror(errno) : "mapped");
+}
+
+static void msyncbusy(void)
+{
+	char path[] = "/tmp/conform-msXXXXXX";
+	mkdir("/tmp", 01777);
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return;
+	unlink(path);
+	ftruncate(fd, 4096);
+	char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_LOCKED, fd, 0);
+	if (p == MAP_FAILED)
+		return;
+	SHOW(msync(p, 4096, MS_INVALIDATE));
+	SHOW(msync(p, 4096, MS_SYNC));
+	SHOW(munlock(p, 4096));
+	SHOW(msync(p, 4096, MS_INVALIDATE));
+	SHOW(mlock(p, 4096));
+	SHOW(msync(p, 4096, MS_ASYNC | MS_INVALIDATE));
+	close(fd);
+}
+
+static void rlempty(void)
+{
+	char dir[] = "/tmp/conform-rlXXXXXX", link[64], buf[64];
+	mkdir("/tmp", 01777);
+	if (!mkdtemp(dir))
+		return;
+	snprintf(link, sizeof link, "%s/l", dir);
+	SHOW(symlink("some/target", link));
+	int lfd = open(link, O_PATH | O_NOFOLLOW);
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	memset(buf, 0, sizeof buf);
+	SHOW(readlinkat(lfd, "", buf, sizeof buf));
+	printf("target: %s\n", buf);
+	SHOW(readlinkat(dfd, "", buf, sizeof buf));
+	SHOW(readlinkat(AT_FDCWD, "", buf, sizeof buf));
+	SHOW(readlinkat(-7, "", buf, sizeof buf));
+	SHOW(readlinkat(dfd, "l", buf, 0));
+	SHOW(readlinkat(dfd, ".", buf, sizeof buf));
+	close(lfd);
+	close(dfd);
+	unlink(link);
+	rmdir(dir);
+}
+
+static void robust(void)
+{
+	void *head;
+	size_t len;
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		pid_t parent = getppid();
+		SHOW(syscall(SYS_get_robust_list, 0, &head, &len));
+		printf("len %zu\n", len);
+		SHOW(syscall(SYS_get_robust_list, parent, &head, &len));
+		SHOW(setuid(1));
+		SHOW(syscall(SYS_get_robust_list, 0, &head, &len));
+		SHOW(syscall(SYS_get_robust_list, parent, &head, &len));
+		fflush(stdout);
+		_exit(0);
+	}
+	waitpid(c, NULL, 0);
+}
+
+static void settime(void)
+{
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		SHOW(setuid(1));
+		struct timeval tvs[] = {{-1, 0}, {0, -1}, {0, 1000000}, {100, 100}};
+		for (int i = 0; i < 4; i++) {
+			printf("settimeofday {%ld, %ld}: ", (long)tvs[i].tv_sec, (long)tvs[i].tv_usec);
+			SHOW(syscall(SYS_settimeofday, &tvs[i], NULL));
+		}
+		struct timespec bad = {0, 1000000000}, good = {100, 0};
+		SHOW(syscall(SYS_clock_settime, CLOCK_REALTIME, &bad));
+		SHOW(syscall(SYS_clock_settime, CLOCK_MONOTONIC, &good));
+		SHOW(syscall(SYS_clock_settime, CLOCK_REALTIME, &good));
+		fflush(stdout);
+		_exit(0);
+	}
+	waitpid(c, NULL, 0);
+}
+
+static void statxmask(void)
+{
+	char buf[256];
+	SHOW(syscall(SYS_statx, AT_FDCWD, "/", 0, 0xffffffffu, buf));
+	SHOW(syscall(SYS_statx, AT_FDCWD, "/", 0, 0x80000000u, buf));
+	SHOW(syscall(SYS_statx, AT_FDCWD, "/", 0x6000, 0x7ff, buf));
+	SHOW(syscall(SYS_statx, AT_FDCWD, "/", 0x2000, 0x7ff, buf));
+	SHOW(syscall(SYS_statx, -1, "x", 0, 0x80000000u, buf));	/* EINVAL before EBADF */
+}
+
+static void execveatfl(void)
+{
+	char dir[] = "/tmp/conform-exXXXXXX", link[64];
+	mkdir("/tmp", 01777);
+	if (!mkdtemp(dir))
+		return;
+	snprintf(link, sizeof link, "%s/l", dir);
+	if (symlink("/proc/self/exe", link) < 0)
+		return;
+	char *argv[] = {"conform", "uname", NULL}, *envp[] = {NULL};
+	fflush(stdout);
+	SHOW(syscall(SYS_execveat, AT_FDCWD, link, argv, envp, AT_SYMLINK_NOFOLLOW));
+	SHOW(syscall(SYS_execveat, AT_FDCWD, link, argv, envp, 0x4));
+	SHOW(syscall(SYS_execveat, AT_FDCWD, link, argv, envp, -1));
+	SHOW(syscall(SYS_execveat, -1, "", argv, envp, AT_EMPTY_PATH));
+	unlink(link);
+	rmdir(dir);
+}
+
+struct fprog_ { unsigned short len; void *filter; };
+
+static void seccompord(void)
+{
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		unsigned long long allow = 0x7fff000000000006ULL;	/* BPF_RET|BPF_K ALLOW */
+		struct fprog_ good = {1, &allow}, empty = {0, &allow}, badins = {1, (void *)8};
+		SHOW(setuid(1));
+		SHOW(prctl(PR_SET_SECCOMP, 2, (void *)8, 0, 0));
+		SHOW(prctl(PR_SET_SECCOMP, 2, &empty, 0, 0));
+		SHOW(prctl(PR_SET_SECCOMP, 2, &badins, 0, 0));
+		SHOW(prctl(PR_SET_SECCOMP, 2, &good, 0, 0));
+		fflush(stdout);
+		_exit(0);
+	}
+	waitpid(c, NULL, 0);
+}
+
 static void release(void)
 {
 	struct utsname u;
@@ -845,6 +1416,38 @@ int main(int argc, char **argv)
 		sysvipc();
 	else if (!strcmp(mode, "rw2"))
 		rw2();
+	else if (!strcmp(mode, "iovlen"))
+		iovlen();
+	else if (!strcmp(mode, "seccompord"))
+		seccompord();
+	else if (!strcmp(mode, "execveatfl"))
+		execveatfl();
+	else if (!strcmp(mode, "statxmask"))
+		statxmask();
+	else if (!strcmp(mode, "settime"))
+		settime();
+	else if (!strcmp(mode, "robust"))
+		robust();
+	else if (!strcmp(mode, "rlempty"))
+		rlempty();
+	else if (!strcmp(mode, "msyncbusy"))
+		msyncbusy();
+	else if (!strcmp(mode, "devzero"))
+		devzero();
+	else if (!strcmp(mode, "futexfault"))
+		futexfault();
+	else if (!strcmp(mode, "seekhole"))
+		seekhole();
+	else if (!strcmp(mode, "deadlock"))
+		deadlock();
+	else if (!strcmp(mode, "altstack"))
+		altstack();
+	else if (!strcmp(mode, "growsdown"))
+		growsdown();
+	else if (!strcmp(mode, "mapcount"))
+		mapcount();
+	else if (!strcmp(mode, "layout"))
+		layout(argc, argv);
 	else if (!strcmp(mode, "syncaff"))
 		syncaff();
 	else if (!strcmp(mode, "madv"))

@@ -119,6 +119,24 @@ int main(int argc, char **argv)
 	rc = cgt(CLOCK_REALTIME_COARSE, &c);
 	cgt(CLOCK_REALTIME, &f);
 	printf("REALTIME_COARSE %ld close %d\n", rc, ns(&f) - ns(&c) < 1000000000LL && ns(&c) <= ns(&f));
+	/* a coarse clock read by the system call and by the vDSO is one clock:
+	 * never backwards from one to the other (LTP clock_gettime04); its
+	 * resolution is the tick's */
+	static const int coarse[] = { CLOCK_REALTIME_COARSE, CLOCK_MONOTONIC_COARSE };
+	for (int i = 0; i < 2 && argc == 1; i++) {	/* not when counting calls */
+		int back = 0;
+		for (int j = 0; j < 2000; j++) {
+			struct timespec s1, v, s2;
+			syscall(SYS_clock_gettime, coarse[i], &s1);
+			cgt(coarse[i], &v);
+			syscall(SYS_clock_gettime, coarse[i], &s2);
+			back += ns(&v) < ns(&s1) || ns(&s2) < ns(&v);
+		}
+		struct timespec res;
+		long rr = syscall(SYS_clock_getres, coarse[i], &res);
+		printf("coarse clock %d: %d backwards, getres %ld %ld ns\n", coarse[i], back, rr,
+		       (long)res.tv_sec * 1000000000L + res.tv_nsec);
+	}
 	/* CPU clocks and bad ids: what the system call says, -errno returned */
 	struct timespec cpu;
 	printf("PROCESS_CPUTIME %ld sane %d\n", cgt(CLOCK_PROCESS_CPUTIME_ID, &cpu),
