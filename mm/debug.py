@@ -14,11 +14,16 @@ reaped and at power-off and logs any difference as a BUG line.
 """
 
 from collections import Counter
+import gc
 
 from mm import physmem as _pm
 from mm.pgtable import (_PAGE_PRESENT, _PAGE_PROTNONE, PGDIR_SHIFT, PMD_SHIFT,
                         PTE_PFN_MASK, PUD_SHIFT, pte_host_prot)
 from mm.physmem import PAGE_SHIFT, PAGE_SIZE
+from fs.pagecache import AddressSpace
+from kernel import task as ktask
+from kernel.printk import pr_err
+from skas import process
 
 
 def walk_tables(pt):
@@ -173,15 +178,11 @@ def check_refcounts(expected):
 def all_caches():
     """Every page cache the kernel holds (inodes reachable from mounts,
     open files and mappings)."""
-    import gc
-    from fs.pagecache import AddressSpace
     return [o for o in gc.get_objects() if isinstance(o, AddressSpace)]
 
 
 def check_physmem():
     """The whole machine: every frame's count equals its references."""
-    from kernel import task as ktask
-    from skas import process
     mms = {id(t.mm): t.mm for t in ktask.tasks.values() if t.mm is not None}
     extra = []
     ctxs = [mm.context for mm in mms.values() if mm.context is not None]
@@ -208,8 +209,6 @@ def check_point(where):
     stops; tests read the lines."""
     if not check_enabled:
         return
-    from kernel import task as ktask
-    from kernel.printk import pr_err
     errors = check_physmem()
     seen = set()
     for t in list(ktask.tasks.values()):

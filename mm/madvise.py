@@ -14,9 +14,10 @@ reported as ENOMEM.
 """
 
 from kernel.errno import EINVAL, ENOMEM, Errno
-from mm.memory import zap_page_range
+from mm.memory import VMFault, handle_mm_fault, zap_page_range
 from mm.physmem import PAGE_SIZE
 from mm.vma import VM_DONTCOPY, VM_LOCKED, VM_SHARED, VM_WRITE
+from mm.mmap import split_vma
 
 MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED = 0, 1, 2, 3, 4
 MADV_FREE, MADV_REMOVE, MADV_DONTFORK, MADV_DOFORK = 8, 9, 10, 11
@@ -57,7 +58,6 @@ def _remove(mm, vma, start, end):
 
 
 def _populate(mm, vma, start, end, write):
-    from mm.memory import VMFault, handle_mm_fault
     if write and not vma.flags & VM_WRITE:
         raise Errno(EINVAL)
     for a in range(start, end, PAGE_SIZE):
@@ -94,7 +94,6 @@ def sys_madvise(t, start, length, advice):
         elif advice == MADV_REMOVE:
             _remove(mm, vma, s, e)
         elif advice in (MADV_DONTFORK, MADV_DOFORK, MADV_WIPEONFORK):
-            from mm.mmap import split_vma
             if vma.start < s:
                 vma = split_vma(mm, vma, s)
             if vma.end > e:

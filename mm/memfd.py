@@ -17,8 +17,12 @@ GenericFileOperations.pwrite, TmpfsInode.setattr (truncate, chmod),
 fallocate, madvise(MADV_REMOVE) and mmap (memfd_check_seals_mmap).
 """
 
-from kernel.errno import EBUSY, EINVAL, ENOSYS, EPERM, Errno
+from kernel.errno import EBUSY, EINVAL, ENAMETOOLONG, ENOSYS, EPERM, Errno
 from mm.physmem import PAGE_SIZE
+from fs.file import FMODE_WRITE
+from fs.pagecache import mapping_vmas
+from mm.uaccess import strncpy_from_user
+from mm.vma import VM_MAYWRITE, VM_SHARED, VM_WRITE
 
 MFD_CLOEXEC = 0x0001
 MFD_ALLOW_SEALING = 0x0002
@@ -46,9 +50,8 @@ F_ADD_SEALS, F_GET_SEALS = 1033, 1034
 
 
 def sys_memfd_create(t, uname, flags):
+    # cycle: fs.shmem -> fs.tmpfs -> mm.memfd
     from fs.shmem import shmem_file_setup
-    from mm.uaccess import strncpy_from_user
-    from kernel.errno import ENAMETOOLONG
     flags &= 0xFFFFFFFF
     allowed = MFD_ALL_FLAGS
     if flags & MFD_HUGETLB:
@@ -91,14 +94,11 @@ def mapping_writably_mapped(inode):
     """Does any process map inode shared with write access possible (even
     if PROT_READ now: mprotect could make it writable)?  There is no
     reverse map: walk every address space, as unmap_mapping_range does."""
-    from fs.pagecache import mapping_vmas
-    from mm.vma import VM_MAYWRITE, VM_SHARED
     return any(vma.flags & VM_SHARED and vma.flags & VM_MAYWRITE
                for _, vma in mapping_vmas(inode))
 
 
 def memfd_add_seals(f, seals):
-    from fs.file import FMODE_WRITE
     if not f.mode & FMODE_WRITE:
         raise Errno(EPERM)
     if seals & ~F_ALL_SEALS:
@@ -130,7 +130,6 @@ def memfd_fcntl(f, cmd, arg):
 def memfd_check_seals_mmap(f, vm_flags):
     """mmap of a write-sealed file: no new shared writable mapping, and a
     shared read-only one may never become writable.  Returns the flags."""
-    from mm.vma import VM_MAYWRITE, VM_SHARED, VM_WRITE
     seals = file_seals(f)
     if not seals or not seals & WRITE_SEALS or not vm_flags & VM_SHARED:
         return vm_flags

@@ -13,8 +13,9 @@ into one stub batch before the guest next runs.
 from bisect import bisect_right
 
 from mm import physmem as _pm
-from mm.pgtable import PageTables, mk_pte, vm_prot_bits
+from mm.pgtable import PageTables, _PAGE_PRESENT, _PAGE_PROTNONE, mk_pte, vm_prot_bits
 from mm.physmem import PAGE_SIZE
+from mm.vma import VM_LOCKED
 
 
 class MM:
@@ -87,7 +88,6 @@ class MM:
 
     def locked_vm(self):
         """Pages in mlocked VMAs (VmLck)."""
-        from mm.vma import VM_LOCKED
         return sum(v.end - self.vma_in_use_start(v) for v in self.vmas
                    if v.flags & VM_LOCKED) // PAGE_SIZE
 
@@ -100,7 +100,6 @@ class MM:
         locking (and VmLck) must not take in megabytes never used."""
         if vma.name != "[stack]":
             return vma.start
-        from mm.pgtable import _PAGE_PRESENT, _PAGE_PROTNONE
         low = (self.start_stack & ~(PAGE_SIZE - 1)) - self.STACK_EXPAND
         q = self.pt.q
         for addr, first, count in self.pt.pte_pages(vma.start, min(low, vma.end)):

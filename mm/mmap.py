@@ -6,13 +6,18 @@ range (and none at all if nothing in it had been faulted in), a protection
 change an mprotect of the pages that are mapped.
 """
 
-from kernel.errno import (EACCES, EAGAIN, EBADF, EEXIST, EFAULT, EINVAL, ENODEV,
-                          ENOMEM, EOPNOTSUPP, EPERM, Errno)
-from mm.memory import change_protection, zap_page_range
+from kernel.errno import (EACCES, EAGAIN, EBADF, EEXIST, EFAULT, EINVAL, ENODEV, ENOMEM,
+                          EOPNOTSUPP, EOVERFLOW, EPERM, Errno)
+from mm.memory import change_protection, move_page_range, zap_page_range
 from mm.physmem import PAGE_SIZE
 from mm.vma import (VM_EXEC, VM_GROWSDOWN, VM_LOCKED, VM_LOCKONFAULT, VM_MAYEXEC,
                     VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_READ, VM_SHARED,
                     VM_WRITE, VMA, prot_to_vm)  # noqa: F401
+from fs.file import fget
+from fs.pagecache import filemap_close
+from fs.shmem import shmem_file_setup
+from mm import physmem as _pm
+from mm.memfd import memfd_check_seals_mmap
 
 PROT_READ, PROT_WRITE, PROT_EXEC, PROT_SEM = 1, 2, 4, 8
 PROT_GROWSDOWN, PROT_GROWSUP = 0x01000000, 0x02000000
@@ -83,7 +88,6 @@ def vm_enough_memory(npages):
     running out later is the OOM killer's business.  1: always allowed.
     2 (Linux: strict accounting of every commitment): here, a request for
     more than is free now fails."""
-    from mm import physmem as _pm
     if overcommit_memory == 1:
         return True
     if overcommit_memory == 2:
@@ -111,7 +115,6 @@ def split_vma(mm, vma, addr):
 
 def _release_vma(vma):
     if vma.file is not None:
-        from fs.pagecache import filemap_close
         filemap_close(vma)
         vma.file.put()
         vma.file = None
@@ -213,7 +216,6 @@ def do_mmap(mm, addr, length, prot, flags, file=None, pgoff=0, name=None, cred_r
     if length == 0:
         raise Errno(ENOMEM)
     if pgoff + (length >> 12) >= 1 << 64:            # C overflow
-        from kernel.errno import EOVERFLOW
         raise Errno(EOVERFLOW)
     # the address (get_unmapped_area)
     if length > mm.task_size - MMAP_MIN_ADDR:
@@ -260,7 +262,6 @@ def do_mmap(mm, addr, length, prot, flags, file=None, pgoff=0, name=None, cred_r
         else:
             raise Errno(EINVAL)
         if getattr(file.inode, "seals", 0):
-            from mm.memfd import memfd_check_seals_mmap
             vm = memfd_check_seals_mmap(file, vm)
     else:
         if kind == MAP_SHARED:
@@ -284,7 +285,6 @@ def do_mmap(mm, addr, length, prot, flags, file=None, pgoff=0, name=None, cred_r
             and name != "[stack]" and not vm_enough_memory(npages):
         raise Errno(ENOMEM)
     if file is None and vm & VM_SHARED:
-        from fs.shmem import shmem_file_setup
         file = shmem_file_setup(length)         # the VMA's own reference
     elif file is not None:
         file.get()
@@ -353,6 +353,7 @@ def do_brk(mm, newbrk):
                           | VM_MAYWRITE | VM_MAYEXEC | mm.def_flags, name="[heap]"))
     mm.brk = newbrk
     if mm.def_flags & VM_LOCKED:                   # mlockall(MCL_FUTURE)
+        # cycle: mm.mlock -> mm.mmap
         from mm.mlock import mm_populate
         mm_populate(mm, old_top, new_top, ignore_errors=True)
     return newbrk
@@ -363,7 +364,6 @@ def do_brk(mm, newbrk):
 def ksys_mmap_pgoff(t, addr, length, prot, flags, fd, pgoff):
     file = None
     if not flags & MAP_ANONYMOUS:
-        from fs.file import fget
         file = fget(t, fd)
         if file is None or file.mode & 4:           # missing or O_PATH
             raise Errno(EBADF)
@@ -378,6 +378,7 @@ def ksys_mmap_pgoff(t, addr, length, prot, flags, fd, pgoff):
                             or flags & (MAP_POPULATE | MAP_NONBLOCK) == MAP_POPULATE):
         # a locked mapping is resident from the start; MAP_POPULATE asks
         # for the same (a failure to fault in is not mmap's)
+        # cycle: mm.mlock -> mm.mmap
         from mm.mlock import mm_populate
         mm_populate(t.mm, addr, addr + page_align(length), ignore_errors=True)
     return addr
@@ -438,6 +439,7 @@ def sys_mremap(t, addr, old_len, new_len, flags, new_addr):
     if res >= 0 and new_len > old_len:
         vma = t.mm.vma_at(res)
         if vma is not None and vma.flags & (VM_LOCKED | VM_LOCKONFAULT) == VM_LOCKED:
+            # cycle: mm.mlock -> mm.mmap
             from mm.mlock import mm_populate        # a locked mapping grew
             mm_populate(t.mm, res + old_len, res + new_len, ignore_errors=True)
     return res
@@ -504,7 +506,6 @@ VM_DONTEXPAND_ = 0x40000
 
 def _mremap_move(mm, vma, old_addr, old_len, new_len, new_addr, fixed, dontunmap=False):
     """Move [old_addr, +old_len) to a new place by moving its ptes."""
-    from mm.memory import move_page_range
     if not fixed:
         new_addr = get_unmapped_area(mm, new_len, new_addr)
     # the part of the VMA being moved

@@ -10,7 +10,7 @@ guest may not access is EFAULT.
 
 import struct
 
-from kernel.errno import EFAULT, ENAMETOOLONG, Errno
+from kernel.errno import E2BIG, EFAULT, ENAMETOOLONG, Errno
 from mm import physmem as _pm
 from mm.memory import VMFault, handle_mm_fault
 from mm.pgtable import _PAGE_AROUND, _PAGE_PRESENT, _PAGE_RW, _PAGE_USER, PTE_PFN_MASK
@@ -144,7 +144,6 @@ def get_user_ptr_array(mm, addr, ptr_size, limit):
             return out
         out.append(p)
         if len(out) > limit:
-            from kernel.errno import E2BIG
             raise Errno(E2BIG)
         addr += ptr_size
 
