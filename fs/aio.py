@@ -35,6 +35,16 @@ from fs.file import (FMODE_PATH, FMODE_READ, FMODE_WRITE, O_APPEND, O_NONBLOCK,
                      POLLERR, POLLHUP, fget)
 from mm.physmem import PAGE_SIZE
 from mm.uaccess import copy_from_user, copy_to_user
+from fs import read_write as rw
+from fs.eventfd import eventfd_fops, eventfd_signal
+from fs.poll import restore_saved_sigmask_unless, set_user_sigmask
+from fs.read_write import read_iovec
+from fs.shmem import shmem_file_setup
+from kernel.ioprio import ioprio_check_cap
+from kernel.signal import signal_pending
+from kernel.time import _ts_fmt
+from mm.mmap import MAP_SHARED, PROT_READ, PROT_WRITE, do_mmap, do_munmap
+from mm.vma import VM_DONTEXPAND
 
 AIO_RING_MAGIC = 0xa10a10a1
 AIO_RING_COMPAT_FEATURES = 1
@@ -110,7 +120,6 @@ class KIoctx:
         self.tail = (self.tail + 1) % self.nr_events
         self.ring_write(12, struct.pack("<I", self.tail))
         if req.eventfd is not None:
-            from fs.eventfd import eventfd_signal
             eventfd_signal(req.eventfd.private, 1)
             req.eventfd.put()
             req.eventfd = None
@@ -183,9 +192,6 @@ def lookup_ioctx(t, ctx_id):
 
 def ioctx_alloc(t, nr_events):
     global aio_nr
-    from fs.shmem import shmem_file_setup
-    from mm.mmap import MAP_SHARED, PROT_READ, PROT_WRITE, do_mmap
-    from mm.vma import VM_DONTEXPAND
     max_reqs = nr_events
     nr = (max(nr_events, NR_CPUS * 4) * 2) & 0xFFFFFFFF     # unsigned arithmetic
     if nr > 0x10000000 // IO_EVENT.size:
@@ -242,7 +248,6 @@ def kill_ioctx(mm, ctx, unmap=True):
     ctx.wait.wake_up()
     aio_nr = max(0, aio_nr - ctx.max_reqs)
     if unmap:
-        from mm.mmap import do_munmap
         try:
             do_munmap(mm, ctx.user_id, ctx.ring_file.inode.size)
         except Errno:
@@ -334,7 +339,6 @@ def sched_is_gen(x):
 
 
 def _eventfd_ctx_fdget(t, fd):
-    from fs.eventfd import eventfd_fops
     f = fget(t, fd)
     if f is None or f.mode & FMODE_PATH:
         raise Errno(EBADF)
@@ -416,8 +420,6 @@ def _check_rw_flags(req, rw_flags, write):
 def aio_rw(t, req, iocb):
     """PREAD/PWRITE/PREADV/PWRITEV: the checks that make io_submit fail,
     then the transfer, whose result is the event."""
-    from kernel.ioprio import ioprio_check_cap
-    from fs.read_write import read_iovec
     opcode, rw_flags, reqprio, buf, nbytes, offset, flags = iocb
     write = opcode in (IOCB_CMD_PWRITE, IOCB_CMD_PWRITEV)
     f = req.file
@@ -449,7 +451,6 @@ def aio_rw(t, req, iocb):
 def _transfer(t, f, vec, pos, write, nowait):
     """The read or write itself (fs/read_write.py's), non-blocking for
     RWF_NOWAIT: an int (bytes or -errno) or a generator of one."""
-    from fs import read_write as rw
     saved = f.flags
     if nowait:
         f.flags |= O_NONBLOCK
@@ -608,7 +609,6 @@ EINPROGRESS = 115
 def _get_timeout(t, addr):
     """The relative timeout, unchecked as Linux leaves it: a negative one
     saturates to "forever" when Linux adds it to the clock (None)."""
-    from kernel.time import _ts_fmt
     fmt = _ts_fmt(t)
     sec, nsec = struct.unpack(fmt, copy_from_user(t.mm, addr, struct.calcsize(fmt)))
     ns = sec * 1000000000 + nsec
@@ -627,7 +627,6 @@ def do_io_getevents(t, ctx_id, min_nr, nr, events, timeout_ns):
 def _read_events(t, ctx, min_nr, nr, events, timeout_ns):
     """read_events: take what is there; wait for min_nr unless the timeout
     is zero.  A signal or the timeout ends the wait with what was got."""
-    from kernel.signal import signal_pending
     got = 0
     deadline = None if timeout_ns is None else sched.now() + timeout_ns / 1e9
     while True:
@@ -643,7 +642,6 @@ def _read_events(t, ctx, min_nr, nr, events, timeout_ns):
 
 
 def sys_io_getevents(t, ctx_id, min_nr, nr, events, timeout):
-    from kernel.signal import signal_pending
     ts = _get_timeout(t, timeout) if timeout else None
     res = yield from _as_gen(do_io_getevents(t, ctx_id, _slong(t, min_nr), _slong(t, nr),
                                              events, ts))
@@ -659,8 +657,6 @@ def _as_gen(x):
 
 
 def sys_io_pgetevents(t, ctx_id, min_nr, nr, events, timeout, usig):
-    from fs.poll import restore_saved_sigmask_unless, set_user_sigmask
-    from kernel.signal import signal_pending
     ts = _get_timeout(t, timeout) if timeout else None
     sigmask = sigsetsize = 0
     if usig:

@@ -25,6 +25,8 @@ from fs.namei import (AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW,
 from fs.notify.fsnotify import (IN_ACCESS, IN_ATTRIB, IN_MODIFY, fsnotify_change,
                                 fsnotify_modify)
 from mm.uaccess import copy_from_user, strncpy_from_user
+from kernel.signal import SIGXFSZ, SigInfo, send_signal
+from mm.memfd import seal_check_fallocate
 
 UTIME_NOW = (1 << 30) - 1
 UTIME_OMIT = (1 << 30) - 2
@@ -141,7 +143,6 @@ def _check_size(t, length):
     if length < 0:
         raise Errno(EINVAL)
     if length > t.signal.rlim[1][0]:                # RLIMIT_FSIZE
-        from kernel.signal import SIGXFSZ, SigInfo, send_signal
         send_signal(t, SigInfo(SIGXFSZ), group=False)
         raise Errno(EFBIG)
 
@@ -210,7 +211,6 @@ def sys_fallocate(t, fd, mode, offset, length):
     end = offset + length
     _check_size(t, end if not mode & FALLOC_FL_KEEP_SIZE else 0)
     if getattr(inode, "seals", 0) & ~1:         # more than F_SEAL_SEAL
-        from mm.memfd import seal_check_fallocate
         seal_check_fallocate(inode, bool(mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)), end)
     if mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE):
         stop = min(end, inode.size)

@@ -10,19 +10,19 @@ is EXDEV; a directory cannot move into itself (EINVAL).  The filesystem then
 does the change (fs/tmpfs.py, fs/hostfs.py) and the dentry cache follows.
 """
 
-from kernel.errno import (EBUSY, EEXIST, EINVAL, EISDIR, ENAMETOOLONG,
-                          ENOENT, ENOTDIR, ENOTEMPTY, EPERM, EXDEV, Errno)
+from kernel.errno import (EBADF, EBUSY, EEXIST, EINVAL, EISDIR, ENAMETOOLONG, ENOENT, ENOTDIR,
+                          ENOTEMPTY, EPERM, EXDEV, Errno)
 from fs.dcache import d_add, d_drop, d_move
 from fs.inode import (S_IFCHR, S_IFBLK, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG,
                       S_IFSOCK, S_ISDIR, S_ISVTX)
 from fs.mount import Path, all_mounts, mount_table
-from fs.namei import (AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_FOLLOW,
-                      MAY_EXEC, MAY_WRITE, PATH_MAX, inode_permission,
-                      lookup_child, may_write_path, path_create, path_lookup,
-                      path_parent)
+from fs.namei import (AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, MAY_EXEC,
+                      MAY_WRITE, PATH_MAX, inode_permission, lookup_child, may_write_path,
+                      mode_strip_sgid, path_create, path_lookup, path_parent)
 from fs.notify.fsnotify import (d_delete_notify, fsnotify_create, fsnotify_link,
                                 fsnotify_move, fsnotify_unlink)
 from mm.uaccess import strncpy_from_user
+from fs.file import fget
 
 RENAME_NOREPLACE, RENAME_EXCHANGE, RENAME_WHITEOUT = 1, 2, 4
 
@@ -120,7 +120,6 @@ def vfs_mknod(t, dirfd, name, mode, rdev=0):
     if kind in (S_IFCHR, S_IFBLK) and t.cred.euid != 0:
         raise Errno(EPERM)
     parent, last = _create_target(t, dirfd, name)
-    from fs.namei import mode_strip_sgid
     mode = kind | (mode_strip_sgid(t, parent.dentry.inode, kind | (mode & 0o7777)) & 0o7777
                    & ~t.fs.umask)
     inode = parent.dentry.inode.create(last, mode, t.cred,
@@ -167,10 +166,8 @@ def do_linkat(t, olddfd, oldname, newdfd, newname, flags):
     if not old_name and flags & AT_EMPTY_PATH:
         if t.cred.euid != 0:
             return -ENOENT
-        from fs.file import fget
         f = fget(t, olddfd)
         if f is None:
-            from kernel.errno import EBADF
             return -EBADF
         old = f.path
     else:

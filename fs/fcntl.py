@@ -15,6 +15,7 @@ from fs.file import (O_APPEND, O_ASYNC, O_DIRECT, O_NOATIME,
 from fs.locks import (F_RDLCK, F_UNLCK, F_WRLCK, OFFSET_MAX, FileLock,
                       find_conflict, posix_lock_file)
 from mm.uaccess import copy_from_user, copy_to_user
+from mm.memfd import memfd_fcntl
 
 F_DUPFD, F_GETFD, F_SETFD, F_GETFL, F_SETFL = 0, 1, 2, 3, 4
 F_GETLK, F_SETLK, F_SETLKW = 5, 6, 7
@@ -213,7 +214,6 @@ def sys_fcntl(t, fd, cmd, arg):
         f.owner = -pid if kind == 2 else pid
         return 0
     if cmd in (F_ADD_SEALS, F_GET_SEALS):
-        from mm.memfd import memfd_fcntl
         return memfd_fcntl(f, cmd, arg)
     if cmd == F_GETLEASE:
         return F_UNLCK

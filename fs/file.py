@@ -131,6 +131,7 @@ class File:
         if self.refs == 0:
             fsnotify_close(self)
             if getattr(self.inode, "i_flctx", None) is not None:
+                # cycle: fs.locks -> fs.file
                 from fs.locks import locks_remove_file
                 locks_remove_file(self)
             self.f_op.release(self)
@@ -198,6 +199,7 @@ class FilesStruct:
         """A descriptor of f is gone: the process's POSIX locks on the
         file go with it (fs/locks.py), then the reference."""
         if getattr(f.inode, "i_flctx", None) is not None:
+            # cycle: fs.locks -> fs.file
             from fs.locks import locks_remove_posix
             locks_remove_posix(self, f)
         flush = getattr(f.f_op, "flush", None)      # Linux's f_op->flush

@@ -17,6 +17,7 @@ the inode's wait queue; a cycle of POSIX waiters is EDEADLK.
 
 from kernel import sched
 from kernel.errno import EAGAIN, EDEADLK, EINTR, EINVAL, EWOULDBLOCK, Errno
+from fs.file import fdget
 
 F_RDLCK, F_WRLCK, F_UNLCK = 0, 1, 2
 OFFSET_MAX = (1 << 63) - 1
@@ -170,7 +171,6 @@ def locks_remove_file(f):
 
 
 def sys_flock(t, fd, cmd):
-    from fs.file import fdget
     f = fdget(t, _s32(fd))
     cmd &= 0xFFFFFFFF
     if cmd & LOCK_MAND:

@@ -7,6 +7,8 @@ directory reader, a character device's driver (fs/char_dev.py), a pipe for a
 FIFO.
 """
 
+import struct
+
 from kernel.errno import (EEXIST, EINVAL, EISDIR, ELOOP, ENOTDIR, ENXIO, EPERM, Errno)
 from fs.dcache import d_add
 from fs.file import (O_ACCMODE, O_CLOEXEC,
@@ -16,10 +18,14 @@ from fs.file import (O_ACCMODE, O_CLOEXEC,
 from fs.inode import (S_IFREG, S_ISCHR, S_ISDIR, S_ISFIFO, S_ISLNK, S_ISREG,
                       S_ISSOCK, S_ISBLK)
 from fs.mount import Path
-from fs.namei import (AT_FDCWD, MAY_EXEC, MAY_READ, MAY_WRITE, inode_permission,
-                      path_create, path_lookup)
+from fs.namei import (AT_FDCWD, MAY_EXEC, MAY_READ, MAY_WRITE, inode_permission, may_write_path,
+                      mode_strip_sgid, path_create, path_lookup)
 from fs.notify.fsnotify import IN_MODIFY, fsnotify_change, fsnotify_create, fsnotify_open
 from fs.read_write import generic_file_fops
+from fs.pipe import fifo_fops
+from block.bdev import def_blk_fops
+from fs.char_dev import chrdev_fops
+from mm.uaccess import copy_from_user, strncpy_from_user
 
 VALID_OPEN_FLAGS = 0o37777777
 
@@ -41,16 +47,10 @@ def fops_for(inode):
     if S_ISDIR(mode):
         return dir_fops
     if S_ISCHR(mode):
-        from fs.char_dev import chrdev_fops
         return chrdev_fops(inode.rdev)
     if S_ISFIFO(mode):
-        try:
-            from fs.pipe import fifo_fops
-        except ImportError:                     # no pipes in this kernel yet
-            raise Errno(ENXIO)
         return fifo_fops
     if S_ISBLK(mode):
-        from block.bdev import def_blk_fops     # the disk's driver is found at open
         return def_blk_fops
     if S_ISSOCK(mode):
         raise Errno(ENXIO)
@@ -59,11 +59,9 @@ def fops_for(inode):
 
 def vfs_create(t, parent, name, mode):
     """Create a regular file name in the directory Path parent."""
-    from fs.namei import may_write_path
     dir_inode = parent.dentry.inode
     may_write_path(t, parent)
     inode_permission(t, dir_inode, MAY_WRITE | MAY_EXEC)
-    from fs.namei import mode_strip_sgid
     mode = S_IFREG | (mode_strip_sgid(t, dir_inode, S_IFREG | (mode & 0o7777)) & 0o7777
                       & ~t.fs.umask)
     inode = dir_inode.create(name, mode, t.cred)
@@ -135,7 +133,6 @@ def do_filp_open(t, dirfd, name, flags, mode):
 
 
 def do_sys_open(t, dirfd, name_addr, flags, mode):
-    from mm.uaccess import strncpy_from_user
     name = strncpy_from_user(t.mm, name_addr, 4096)
     flags &= 0xFFFFFFFF
     if t.arch.BITS == 64:
@@ -182,8 +179,6 @@ def sys_creat(t, name, mode):
 
 
 def sys_openat2(t, dirfd, name, how, size):
-    from mm.uaccess import copy_from_user
-    import struct
     if size < 24:
         return -EINVAL
     flags, mode, resolve = struct.unpack("<QQQ", copy_from_user(t.mm, how, 24))

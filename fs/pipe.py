@@ -27,6 +27,8 @@ O_RDWR never waits.  The counters r_counter/w_counter tell a waiting opener
 that a partner arrived even if it has gone again since.
 """
 
+import struct
+
 from kernel import sched
 from kernel.errno import (EAGAIN, EBADF, EBUSY, EFAULT, EINVAL, ENXIO, EPERM,
                           EPIPE, ERESTARTSYS, Errno)
@@ -35,6 +37,10 @@ from fs.file import (FMODE_READ, FMODE_WRITE, O_ACCMODE, O_CLOEXEC, O_DIRECT,
                      O_WRONLY, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM,
                      POLLWRNORM, File, FileOperations)
 from fs.inode import S_IFIFO, Inode, SuperBlock
+from fs.dcache import Dentry
+from fs.mount import Mount, Path
+from kernel.signal import SIGPIPE, SI_USER, SigInfo, send_signal, signal_pending
+from mm.uaccess import copy_to_user, put_user_u32
 
 PAGE_SIZE = 4096
 PIPE_BUF = PAGE_SIZE
@@ -175,7 +181,6 @@ class PipeOperations(FileOperations):
         return self._write_wait(f, t, data, pos, packet)
 
     def _write_wait(self, f, t, data, pos, packet):
-        from kernel.signal import signal_pending
         pipe = f.private
         while True:
             if not pipe.readers:
@@ -217,7 +222,6 @@ class PipeOperations(FileOperations):
 
     def ioctl(self, f, t, cmd, arg):
         if cmd & 0xFFFFFFFF == FIONREAD:
-            from mm.uaccess import put_user_u32
             put_user_u32(t.mm, arg, f.private.nbytes())
             return 0
         return super().ioctl(f, t, cmd, arg)
@@ -245,7 +249,6 @@ class PipeOperations(FileOperations):
 
 
 def _sigpipe(t):
-    from kernel.signal import SIGPIPE, SI_USER, SigInfo, send_signal
     send_signal(t, SigInfo(SIGPIPE, SI_USER, pid=t.tgid, uid=t.cred.uid), group=False)
 
 
@@ -337,8 +340,6 @@ def _pipefs_sb():
 
 def create_pipe_files(t, flags):
     """Two Files on one new pipe: (read end, write end)."""
-    from fs.dcache import Dentry
-    from fs.mount import Mount, Path
     sb = _pipefs_sb()
     inode = PipeInode(sb, S_IFIFO | 0o600, t.cred.fsuid, t.cred.fsgid)
     pipe = Pipe()
@@ -359,8 +360,6 @@ def create_pipe_files(t, flags):
 
 
 def do_pipe2(t, fds_addr, flags):
-    from mm.uaccess import copy_to_user
-    import struct
     flags &= 0xFFFFFFFF
     if flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT | O_NOTIFICATION_PIPE_FLAG):
         return -EINVAL

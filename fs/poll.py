@@ -16,10 +16,11 @@ interrupted it (the handler's frame saves the original mask).
 import struct
 
 from kernel import sched
-from kernel.errno import EINVAL, ERESTART_RESTARTBLOCK, ERESTARTNOHAND, Errno
+from kernel.errno import EFAULT, EINVAL, ERESTARTNOHAND, ERESTART_RESTARTBLOCK, Errno
 from kernel.signal import UNBLOCKABLE, signal_pending
 from fs.file import POLLERR, POLLHUP, POLLNVAL, fget
 from mm.uaccess import copy_from_user, copy_to_user
+from kernel.time import RestartBlock
 
 NSEC_PER_SEC = 10**9
 RLIMIT_NOFILE = 7
@@ -163,7 +164,6 @@ def _poll_restartable(t, ufds, nfds, deadline):
     def finish(r):
         if r == -ERESTARTNOHAND:
             # no handler: restart_syscall(2) resumes with the time left
-            from kernel.time import RestartBlock
             t.restart_block = RestartBlock(
                 lambda t2: _poll_restartable(t2, ufds, nfds, deadline))
             return -ERESTART_RESTARTBLOCK
@@ -190,7 +190,6 @@ def get_timespec_ns(t, addr, bits=None):
 def put_remaining(t, addr, deadline, fmt, usec=False):
     """Write the time left back to the guest (select, pselect6, ppoll do).
     Returns False if the guest's memory is not writable."""
-    from kernel.errno import EFAULT
     left = time_left_ns(deadline)
     sec, ns = divmod(left, NSEC_PER_SEC)
     try:

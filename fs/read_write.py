@@ -9,13 +9,15 @@ with generic_file_fops.
 
 import struct
 
-from kernel.errno import (EBADF, EFAULT, EINVAL, EOPNOTSUPP, EOVERFLOW, ESPIPE,
-                          EFBIG, Errno)
+from kernel.errno import EBADF, EFAULT, EFBIG, EINVAL, ENOSPC, EOPNOTSUPP, EOVERFLOW, ESPIPE, Errno
 from fs.file import (FMODE_READ, FMODE_WRITE, O_APPEND, SEEK_CUR, SEEK_DATA,
                      SEEK_END, SEEK_HOLE, SEEK_SET, FileOperations, fdget)
 from fs.notify.fsnotify import fsnotify_access, fsnotify_modify
 from mm.physmem import OutOfMemory
 from mm.uaccess import copy_from_user, copy_to_user
+from fs.namei import may_write_path
+from kernel.signal import SIGXFSZ, SigInfo, send_signal
+from mm.memfd import seal_check_write
 
 MAX_RW_COUNT = 0x7FFFF000
 UIO_MAXIOV = 1024
@@ -45,23 +47,19 @@ class GenericFileOperations(FileOperations):
         return data
 
     def pwrite(self, f, t, data, pos):
-        from fs.namei import may_write_path
         may_write_path(t, f.path)
         inode = f.inode
         limit = t.signal.rlim[1][0]         # RLIMIT_FSIZE
         if pos + len(data) > limit:
-            from kernel.signal import SIGXFSZ, send_signal, SigInfo
             if pos >= limit:
                 send_signal(t, SigInfo(SIGXFSZ), group=False)
                 raise Errno(EFBIG)
             data = data[:limit - pos]
         if getattr(inode, "seals", 0) & ~1:     # more than F_SEAL_SEAL
-            from mm.memfd import seal_check_write
             data = data[:seal_check_write(inode, pos, len(data))]
         try:
             n = f.mapping.write(pos, data)
         except OutOfMemory:
-            from kernel.errno import ENOSPC
             raise Errno(ENOSPC)
         inode.touch(m=True, c=True)
         inode.write_back_maybe()

@@ -18,12 +18,13 @@ Passing an existing signalfd as fd changes its mask.
 
 import struct
 
-from kernel import sched
+from kernel import sched, signal as ks
 from kernel.errno import EAGAIN, EINVAL, ERESTARTSYS, Errno
 from kernel.signal import ALL_SIGNALS, UNBLOCKABLE, dequeue_signal, signal_pending
 from fs.anon_inodes import anon_inode_getfile, install_new_file
 from fs.file import O_CLOEXEC, O_NONBLOCK, O_RDWR, POLLIN, POLLRDNORM, FileOperations, fdget
 from mm.uaccess import copy_from_user
+from kernel.time import _s32
 
 SFD_CLOEXEC = O_CLOEXEC
 SFD_NONBLOCK = O_NONBLOCK
@@ -51,7 +52,6 @@ def _pending(t, mask):
 
 def pack_signalfd_siginfo(info):
     """struct signalfd_siginfo: the same 128 bytes for every ABI."""
-    from kernel import signal as ks
     sig, code = info.signo, info.code
     pid = uid = fd = tid = band = overrun = status = 0
     ival = ptr = utime = stime = addr = syscall = call_addr = arch = 0
@@ -137,7 +137,6 @@ signalfd_fops = SignalfdOps()
 
 
 def do_signalfd4(t, ufd, user_mask, sizemask, flags):
-    from kernel.time import _s32
     flags &= 0xFFFFFFFF
     if flags & ~(SFD_CLOEXEC | SFD_NONBLOCK):
         return -EINVAL

@@ -15,6 +15,7 @@ from fs.file import FMODE_READ, FMODE_WRITE, O_APPEND, O_NONBLOCK, fdget
 from fs.inode import S_ISDIR, S_ISREG
 from fs.read_write import MAX_RW_COUNT
 from mm.uaccess import copy_from_user, copy_to_user
+from fs.notify.fsnotify import fsnotify_access, fsnotify_modify
 
 CHUNK = 1 << 16
 SPLICE_F_NONBLOCK = 2
@@ -97,7 +98,6 @@ def transfer(t, fin, in_off, fout, out_off, count, stop_short=True, modify_first
         if len(data) < n and stop_short:
             break
     if done:
-        from fs.notify.fsnotify import fsnotify_access, fsnotify_modify
         if modify_first:
             fsnotify_modify(fout)
         fsnotify_access(fin)

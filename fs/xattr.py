@@ -26,8 +26,8 @@ from kernel.errno import (E2BIG, EACCES, EBADF, EEXIST, EINVAL, ENODATA,
                           ENOSPC, EOPNOTSUPP, EPERM, ERANGE, Errno)
 from fs.file import FMODE_PATH, fget
 from fs.inode import S_ISDIR, S_ISGID, S_ISLNK, S_ISREG, S_ISVTX
-from fs.namei import (AT_FDCWD, MAY_READ, MAY_WRITE, in_group_p, inode_permission,
-                      may_write_path, path_lookup)
+from fs.namei import (AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, MAY_READ, MAY_WRITE,
+                      in_group_p, inode_permission, may_write_path, path_lookup)
 from fs.notify.fsnotify import IN_ATTRIB, fsnotify_change
 from fs import posix_acl
 from mm.uaccess import copy_from_user, copy_to_user, strncpy_from_user
@@ -375,7 +375,6 @@ XATTR_ARGS_SIZE_VER0 = 16
 
 
 def _at_path(t, dfd, pathname, at_flags):
-    from fs.namei import AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW
     at_flags &= 0xFFFFFFFF
     if at_flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH):
         raise Errno(EINVAL)

@@ -27,6 +27,7 @@ import itertools
 import weakref
 
 from fs.inode import S_ISDIR
+from kernel.task import tasks
 
 IN_ACCESS = 0x00000001
 IN_MODIFY = 0x00000002
@@ -248,7 +249,6 @@ def _dentry_held(dentry):
     for d in list(_dentry_files.keys()):
         if _below(d, dentry):
             return True
-    from kernel.task import tasks
     for t in tasks.values():
         fs = t.fs
         if fs is not None and (_below(fs.pwd.dentry, dentry) or _below(fs.root.dentry, dentry)):

@@ -8,6 +8,8 @@ and friends parse them by position.  Times are in clock ticks (USER_HZ,
 
 from kernel import sched
 from kernel.seccomp import proc_status_lines
+from kernel.signal import SIG_DFL, SIG_IGN
+from kernel.sys import boot_monotonic
 
 USER_HZ = 100
 PAGE_KB = 4
@@ -29,7 +31,6 @@ STATE_NAMES = {"R": "R (running)", "S": "S (sleeping)", "D": "D (disk sleep)",
 
 
 def boot_time():
-    from kernel.sys import boot_monotonic
     return boot_monotonic()
 
 
@@ -69,7 +70,6 @@ def _ppid(t):
 
 
 def _sig_sets(t):
-    from kernel.signal import SIG_DFL, SIG_IGN
     ign = cgt = 0
     if t.sighand is not None:
         for sig, a in enumerate(t.sighand.action):

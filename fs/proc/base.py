@@ -9,10 +9,15 @@ cwd, root and fd/N that point at the very files the process uses.
 
 from kernel.errno import EACCES, EINVAL, ENOENT, ESRCH, Errno
 from fs.proc.inode import ProcDir, ProcFile, ProcLink
+from fs.mount import d_path
+from fs.nsfs import proc_ns_entries
+from fs.proc import array
+from fs.proc.task_mmu import show_maps
+from kernel.task import RLIM_INFINITY, find_task
+from mm.uaccess import copy_from_user
 
 
 def _task(pid):
-    from kernel.task import find_task
     t = find_task(pid)
     if t is None:
         raise Errno(ESRCH)
@@ -20,7 +25,6 @@ def _task(pid):
 
 
 def _read_mm(t, start, end):
-    from mm.uaccess import copy_from_user
     mm = t.mm
     if mm is None or end <= start:
         return b""
@@ -61,7 +65,6 @@ def _auxv(pid):
 
 def file_name(f):
     """What readlink of /proc/PID/fd/N says."""
-    from fs.mount import d_path
     name = getattr(f, "proc_name", None) or getattr(f.inode, "proc_name", None)
     if name is not None:
         return name() if callable(name) else name
@@ -117,13 +120,13 @@ def _fdinfo(sb, tid, fd):
 
 def _maps(pid):
     def show(reader):
-        from fs.proc.task_mmu import show_maps
         return show_maps(_task(pid).mm)
     return show
 
 
 def _mounts(pid):
     def show(reader):
+        # cycle: fs.proc.root -> fs.proc.base
         from fs.proc.root import show_mounts
         t = _task(pid)
         return show_mounts(t.fs.root if t.fs is not None else None)
@@ -132,6 +135,7 @@ def _mounts(pid):
 
 def _mountinfo(pid):
     def show(reader):
+        # cycle: fs.proc.root -> fs.proc.base
         from fs.proc.root import show_mountinfo
         t = _task(pid)
         return show_mountinfo(t.fs.root if t.fs is not None else None)
@@ -154,14 +158,12 @@ def _fs_path(pid, which):
 
 def _d_path_of(get):
     def target():
-        from fs.mount import d_path
         return d_path(get())
     return target
 
 
 def pid_entries(sb, pid, tid, with_task_dir=True):
     """The entries of /proc/PID (tid == pid) or /proc/PID/task/TID."""
-    from fs.proc import array
 
     def f(name, show, mode=0o444):
         return name, (lambda: _own(ProcFile(sb, (name, tid), show, mode), tid))
@@ -228,7 +230,6 @@ def _oom_score_adj_store(tid):
         return len(data)
     return store
 def _ns_dir(sb, tid):
-    from fs.nsfs import proc_ns_entries
     return lambda: proc_ns_entries(sb, tid, _own)
 
 
@@ -240,7 +241,6 @@ def _own(inode, tid):
 
 
 def _limits(t):
-    from kernel.task import RLIM_INFINITY
     names = [("Max cpu time", "seconds"), ("Max file size", "bytes"),
              ("Max data size", "bytes"), ("Max stack size", "bytes"),
              ("Max core file size", "bytes"), ("Max resident set", "bytes"),

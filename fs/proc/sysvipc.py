@@ -3,6 +3,7 @@ object, one line each, in Linux's columns (ipcs reads them; LTP counts the
 objects there against *_INFO)."""
 
 from fs.proc.inode import ProcDir, ProcFile
+from ipc import msg, sem, shm
 
 # 64-bit Linux prints sizes 21 wide (SIZE_SPEC)
 _SHM_HEAD = ("       key      shmid perms                  size  cpid  lpid nattch   uid   gid"
@@ -24,7 +25,6 @@ def _objects(ids):
 
 
 def show_shm(reader):
-    from ipc import shm
     out = [_SHM_HEAD]
     for s in _objects(shm.shm_ids):
         rss = s.file.inode.mapping.nrpages() * 4096 if s.file.inode.mapping is not None else 0
@@ -35,7 +35,6 @@ def show_shm(reader):
 
 
 def show_msg(reader):
-    from ipc import msg
     out = [_MSG_HEAD]
     for q in _objects(msg.msg_ids):
         out.append("%10d %10d  %4o  %10d %10d %5d %5d %5d %5d %5d %5d %10d %10d %10d\n" % (
@@ -45,7 +44,6 @@ def show_msg(reader):
 
 
 def show_sem(reader):
-    from ipc import sem
     out = [_SEM_HEAD]
     for a in _objects(sem.sem_ids):
         out.append("%10d %10d  %4o %10d %5d %5d %5d %5d %10d %10d\n" % (

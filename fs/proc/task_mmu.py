@@ -4,6 +4,7 @@ to column 73: a file's path, [heap], [stack], or nothing)."""
 
 from fs.inode import dev_major, dev_minor
 from mm.vma import VM_EXEC, VM_MAYSHARE, VM_READ, VM_WRITE
+from fs.mount import d_path
 
 
 def is_special(v):
@@ -13,7 +14,6 @@ def is_special(v):
 
 
 def vma_name(mm, v):
-    from fs.mount import d_path
     if is_special(v):
         return v.name
     if v.file is not None:
