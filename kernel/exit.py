@@ -10,14 +10,26 @@ prints "Kernel panic - not syncing: Attempted to kill init!" and exits with
 init's status.
 """
 
-from kernel import sched
+import struct
+
+from kernel import futex, jobctl, sched
 from kernel import task as ktask
 from kernel.trace import strace as _strace
 from kernel.errno import EAGAIN, ECHILD, EINVAL, ERESTARTSYS, ESRCH
 from fs.file import O_NONBLOCK, POLLHUP, POLLIN, POLLRDNORM
-from kernel.signal import (CLD_CONTINUED, CLD_DUMPED, CLD_EXITED, CLD_KILLED,
-                           CLD_STOPPED, PF_EXITING, SA_NOCLDWAIT, SIG_IGN,
-                           SIGCHLD, SIGKILL, SigInfo, send_signal)
+from kernel.signal import (CLD_CONTINUED, CLD_DUMPED, CLD_EXITED, CLD_KILLED, CLD_STOPPED,
+                           PF_EXITING, SA_NOCLDWAIT, SIGCHLD, SIGKILL, SIG_IGN, SigInfo,
+                           send_signal, signal_pending)
+from drivers.tty import tty_exit
+from fs.notify.fsnotify import fsnotify_dput
+from ipc.sem import exit_sem
+from kernel.pidfd import pidfd_get
+from kernel.posix_timers import exit_itimers
+from kernel.sys import fill_rusage
+from mm import debug
+from mm.exit import mmput
+from mm.uaccess import copy_to_user, put_user_u32
+from security.keys.process_keys import exit_keys
 
 WNOHANG = 0x00000001
 WUNTRACED = 0x00000002
@@ -75,21 +87,18 @@ def do_exit(t, code):
         sched.wake_up_process(t)
         sched.dequeue_task(t)
     t.exit_code = code
-    from kernel import futex
     futex.exit_robust_list(t)
     futex.exit_pi_state(t)
     futex.mm_release(t)
+    # cycle: kernel.fork -> kernel.seccomp -> kernel.exit
     from kernel.fork import vfork_release
     vfork_release(t)
-    from ipc.sem import exit_sem
     exit_sem(t)                         # SEM_UNDO adjustments
     exit_mm(t)                          # detaches shared memory too
     exit_files(t)
     exit_fs(t)
-    from security.keys.process_keys import exit_keys
     exit_keys(t, _group_dead(t))
     if _group_dead(t):
-        from drivers.tty import tty_exit
         tty_exit(t)                     # a session leader's terminal hangs up
     # the thread's CPU time now counts for the process as a whole
     sigs = t.signal
@@ -99,6 +108,7 @@ def do_exit(t, code):
     sigs.nr_threads -= 1
     exit_notify(t)
     if t.seccomp_filter is not None:
+        # cycle: kernel.seccomp_notify -> kernel.syscall -> kernel.exit
         from kernel.seccomp_notify import wake_listeners_on_exit
         wake_listeners_on_exit(t)       # a seccomp listener may hang up now
 
@@ -108,7 +118,6 @@ def exit_mm(t):
     if mm is None:
         return
     t.mm = None
-    from mm.exit import mmput
     ctx = mm.context
     if ctx is not None:
         if ctx.loaded_task is t:
@@ -129,7 +138,6 @@ def exit_fs(t):
         fs, t.fs = t.fs, None
         fs.put()
         if fs.count == 0:                       # a removed cwd may be gone now
-            from fs.notify.fsnotify import fsnotify_dput
             fsnotify_dput(fs.pwd.dentry)
             fsnotify_dput(fs.root.dentry)
 
@@ -148,7 +156,6 @@ def exit_notify(t):
         for it in getattr(t.signal, "itimers", ())[:1]:
             sched.del_timer(it.timer)
             it.timer = None
-        from kernel.posix_timers import exit_itimers
         exit_itimers(t)                 # and its POSIX timers
         forget_original_parent(leader)
     if t is not leader:
@@ -261,7 +268,6 @@ def release_task(p):
     p.exit_state = sched.EXIT_DEAD
     do_notify_pidfd(p)                  # POLLHUP: the pid is gone
     if p.group_leader is p:
-        from kernel import jobctl
         jobctl.forget_task(p)
 
 
@@ -323,15 +329,12 @@ def do_wait(t, which, id_, options, report):
                 return report(p, "cont", 0xFFFF)
         if options & WNOHANG:
             return report(None, None, 0)
-        from kernel.signal import signal_pending
         if signal_pending(t):
             return -ERESTARTSYS
         yield sched.Sleep((leader.wait_chldexit,))
 
 
 def sys_wait4(t, pid, stat_addr, options, ru):
-    from mm.uaccess import put_user_u32
-    from mm import debug
     if debug.check_enabled:
         debug.check_point("wait4")
     pid = _s32(pid)
@@ -358,7 +361,6 @@ def sys_wait4(t, pid, stat_addr, options, ru):
                 status = (status << 8) | 0x7F
             put_user_u32(t.mm, stat_addr, status)
         if ru:
-            from kernel.sys import fill_rusage
             fill_rusage(t, ru, p, who="both")
         return p.tgid
 
@@ -366,7 +368,6 @@ def sys_wait4(t, pid, stat_addr, options, ru):
 
 
 def sys_waitid(t, which, upid, infop, options, ru):
-    from mm import debug
     if debug.check_enabled:
         debug.check_point("waitid")
     which &= 0xFFFFFFFF
@@ -390,7 +391,6 @@ def sys_waitid(t, which, upid, infop, options, ru):
     elif which == P_PIDFD:
         if upid < 0:
             return -EINVAL
-        from kernel.pidfd import pidfd_get
         ctx, f = pidfd_get(t, upid)
         id_ = ctx.current()             # exactly that process (None: reaped)
         if f.flags & O_NONBLOCK:
@@ -411,8 +411,6 @@ def _waitid_nonblock(t, which, id_, options, infop, ru):
 
 
 def _waitid(t, which, id_, options, infop, ru, hook=None):
-    from mm.uaccess import copy_to_user
-    import struct
 
     def report(p, kind, status):
         if hook is not None:
@@ -433,7 +431,6 @@ def _waitid(t, which, id_, options, infop, ru, hook=None):
                 raw = struct.pack("<iiiiIi", SIGCHLD, 0, code, p.tgid, p.cred.uid, data)
             copy_to_user(t.mm, infop, raw.ljust(128, b"\0"))
         if ru and p is not None:
-            from kernel.sys import fill_rusage
             fill_rusage(t, ru, p, who="both")
         return 0
 

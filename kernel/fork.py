@@ -14,6 +14,7 @@ their registers in and out (skas/userspace.py).
 """
 
 import ctypes
+import struct
 
 from kernel import sched
 from kernel import task as ktask
@@ -21,9 +22,27 @@ from kernel.ioprio import ioprio_fork
 from kernel.pgrp import PF_FORKNOEXEC
 from kernel.sched_policy import sched_fork
 from kernel.errno import EAGAIN, EINVAL, ENOMEM, EPERM, ERESTARTNOINTR, Errno
-from kernel.signal import SIGCHLD, SigPending, init_task_signals
-from mm.physmem import PAGE_SHIFT, PAGE_SIZE, OutOfMemory
+from kernel.signal import (SIGCHLD, SIG_IGN, SigAction, SigPending, fatal_signal_pending,
+                           init_task_signals)
+from mm.physmem import OutOfMemory, PAGE_SHIFT, PAGE_SIZE, PG_CACHE
 from skas.mem import StubError
+from ipc.sem import copy_semundo, exit_sem
+from kernel.pidfd import clone_pidfd_install, clone_pidfd_reserve
+from kernel.printk import pr_warn
+from kernel.seccomp import copy_seccomp
+from mm import physmem as _pm
+from mm.exit import exit_mmap, mmput
+from mm.memory import copy_page_range, vma_prot
+from mm.mm import MM
+from mm.pgtable import (PTE_PFN_MASK, _PAGE_NEWPAGE, _PAGE_RW, pte_host_prot, pte_present,
+                        vm_prot_bits)
+from mm.tlb import flush_ops
+from mm.uaccess import copy_from_user, put_user_u32
+from mm.vma import VM_DONTCOPY, VM_EXEC, VM_LOCKED_MASK, VM_READ, VM_SHARED, VM_WRITE
+from security.keys.process_keys import copy_keys
+from skas.fpu import get_xstate
+from skas.process import start_userspace
+from skas.userspace import fetch_regs
 
 CSIGNAL = 0xFF
 CLONE_VM = 0x00000100
@@ -60,7 +79,6 @@ fork_hot_pages = True           # boot option fork_hot_pages= (init/switches.py)
 def max_threads():
     """Linux's set_max_threads: as many tasks as an eighth of memory could
     hold 16 KiB kernel stacks for (mem=128M: 1024), at least 20."""
-    from mm import physmem as _pm
     return max(20, min(_pm.physmem.nr_frames // 32, FUTEX_TID_MASK))
 
 
@@ -78,13 +96,6 @@ def dup_mm(old, hot=()):
     child's copy reaches its host process through the fork batch itself:
     mapped just before the host fork, the parent's own frame mapped back
     just after (see _copy_hot_pages)."""
-    from mm.memory import copy_page_range
-    from mm.mm import MM
-    from mm.exit import exit_mmap
-    from mm.pgtable import vm_prot_bits, pte_host_prot
-    from mm.tlb import flush_ops
-    from mm.vma import VM_DONTCOPY, VM_EXEC, VM_LOCKED_MASK, VM_READ, VM_SHARED
-    from skas.process import start_userspace
     mm = MM(old.arch)
     for k in ("start_code", "end_code", "start_data", "end_data", "start_brk",
               "brk", "start_stack", "arg_start", "arg_end", "env_start",
@@ -128,8 +139,6 @@ def dup_mm(old, hot=()):
         # fork fails as Linux's does when it runs out of tasks.  The batch
         # stopped at the failed fork, so the parent may still map the
         # child's copy of a hot page: have the next flush map its own back.
-        from kernel.printk import pr_warn
-        from mm.pgtable import _PAGE_NEWPAGE
         pr_warn("fork: no host process: %s" % e)
         for a in keep:
             old.pt.q[old.pt.pte_index(a)] |= _PAGE_NEWPAGE
@@ -148,11 +157,6 @@ def _copy_hot_pages(mm, old, hot):
     alone, leaving the parent's writable.  Returns the host operations to
     run just before and just after the host fork, and the set of pages
     whose write-protection must be skipped."""
-    from mm import physmem as _pm
-    from mm.memory import vma_prot
-    from mm.pgtable import _PAGE_RW, PTE_PFN_MASK, pte_host_prot, pte_present
-    from mm.physmem import PG_CACHE
-    from mm.vma import VM_SHARED, VM_WRITE
     pm = _pm.physmem
     q = old.pt.q
     before, after, keep = [], [], set()
@@ -193,8 +197,6 @@ def exec_mm_alloc(t, arch):
     its host process is reused: one munmap of the whole guest range, queued
     for the batch the new program's first run makes anyway, instead of a
     host fork from the template now and a host kill later."""
-    from mm import physmem as _pm
-    from mm.mm import MM
     old = t.mm
     ctx = old.context if old is not None else None
     if ctx is None or ctx.dead or old.users != 1 or old.arch is not arch:
@@ -221,8 +223,6 @@ def exec_mm_alloc(t, arch):
 
 def mm_alloc(arch):
     """A new, empty address space with its host process (execve)."""
-    from mm.mm import MM
-    from skas.process import start_userspace
     mm = MM(arch)
     try:
         mm.context = start_userspace(arch.get_stub())
@@ -236,8 +236,6 @@ def mm_alloc(arch):
 # -- tasks -----------------------------------------------------------------------------
 
 def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signal=None):
-    from skas.fpu import get_xstate
-    from skas.userspace import fetch_regs
     if flags & (CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET
                 | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP):
         if t.cred.euid != 0:
@@ -305,7 +303,6 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
         else:
             c.sighand = t.sighand.copy()
             if flags & CLONE_CLEAR_SIGHAND:
-                from kernel.signal import SIG_IGN, SigAction
                 c.sighand.action = [a if a.handler == SIG_IGN else SigAction()
                                     for a in c.sighand.action]
         if flags & CLONE_THREAD:
@@ -329,14 +326,10 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
         c.pending = SigPending()
         init_task_signals(c)
     except BaseException:
-        from mm.exit import mmput
         mmput(c.mm)
         raise
-    from ipc.sem import copy_semundo
     copy_semundo(t, c, bool(flags & CLONE_SYSVSEM))
-    from kernel.seccomp import copy_seccomp
     copy_seccomp(t, c)
-    from security.keys.process_keys import copy_keys
     copy_keys(t, c, bool(flags & CLONE_THREAD))
     # family
     if flags & (CLONE_PARENT | CLONE_THREAD):
@@ -347,7 +340,6 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
     if not flags & CLONE_THREAD and c.real_parent is not None:
         c.real_parent.children.append(c)
     if flags & CLONE_PARENT_SETTID and parent_tid:
-        from mm.uaccess import put_user_u32
         put_user_u32(t.mm, parent_tid, pid)
     if flags & CLONE_CHILD_SETTID and child_tid:
         c.set_child_tid = child_tid             # written when it first runs
@@ -362,7 +354,6 @@ def schedule_tail(t):
     """A new task's first moment on the CPU: CLONE_CHILD_SETTID is honoured
     now, in the child's own context, as Linux does."""
     if t.set_child_tid:
-        from mm.uaccess import put_user_u32
         try:
             put_user_u32(t.mm, t.set_child_tid, t.pid)
         except Errno:
@@ -373,18 +364,15 @@ def schedule_tail(t):
 def kernel_clone(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signal=None,
                  pidfd=0):
     """pidfd: with CLONE_PIDFD, where the parent learns the new pidfd."""
-    from kernel.signal import fatal_signal_pending
     if fatal_signal_pending(t):
         return -ERESTARTNOINTR
     pidfd_nr = None
     if flags & CLONE_PIDFD:
         if flags & CLONE_DETACHED:
             return -EINVAL
-        from kernel.pidfd import clone_pidfd_reserve
         pidfd_nr = clone_pidfd_reserve(t, pidfd)
     c = copy_process(t, flags, stack, parent_tid, child_tid, tls, exit_signal)
     if pidfd_nr is not None:
-        from kernel.pidfd import clone_pidfd_install
         clone_pidfd_install(t, pidfd_nr, c, bool(flags & CLONE_THREAD))
     if flags & CLONE_VFORK:
         c.vfork_done = sched.WaitQueue()
@@ -427,8 +415,6 @@ def sys_clone(t, flags, newsp, parent_tid, child_tid, tls):
 
 
 def sys_clone3(t, uargs, size):
-    import struct
-    from mm.uaccess import copy_from_user
     if size > 4096:
         return -7                                       # E2BIG
     if size < 64:
@@ -528,6 +514,5 @@ def sys_unshare(t, flags):
         t.files = old.copy()
         old.put()
     if flags & CLONE_SYSVSEM:
-        from ipc.sem import exit_sem
         exit_sem(t)
     return 0

@@ -34,6 +34,10 @@ from kernel import sched
 from kernel.errno import (EAGAIN, EDEADLK, EFAULT, EINVAL, ENOSYS, EPERM, ERESTART_RESTARTBLOCK,
                           ERESTARTNOINTR, ERESTARTSYS, ESRCH, ETIMEDOUT, Errno)
 from mm.uaccess import copy_from_user, copy_to_user
+from kernel.signal import signal_pending
+from kernel.task import find_task
+from kernel.time import RestartBlock, clock_ns, get_timespec
+from mm.vma import VM_SHARED
 
 FUTEX_WAIT = 0
 FUTEX_WAKE = 1
@@ -85,7 +89,6 @@ def get_futex_key(mm, uaddr, private):
     if uaddr >= mm.task_size:
         raise Errno(EFAULT)
     if not private:
-        from mm.vma import VM_SHARED
         vma = mm.vma_at(uaddr)
         if vma is None:
             raise Errno(EFAULT)
@@ -156,8 +159,6 @@ def futex_wait(t, uaddr, private, val, deadline, bitset, clock_rt):
 
 def _futex_wait_sleep(t, q, deadline, clock_rt, args):
     """deadline: None, or nanoseconds on CLOCK_MONOTONIC/REALTIME."""
-    from kernel.signal import signal_pending
-    from kernel.time import clock_ns
     clk = 0 if clock_rt else 1
     try:
         while True:
@@ -172,7 +173,6 @@ def _futex_wait_sleep(t, q, deadline, clock_rt, args):
                     return -ERESTARTSYS
                 # restarted with the same absolute deadline, as Linux's
                 # futex_wait_restart: the word is checked again then
-                from kernel.time import RestartBlock
                 uaddr, private, val = args
                 bitset = q.bitset
                 t.restart_block = RestartBlock(
@@ -274,7 +274,6 @@ def futex_wake_op(t, uaddr, private, uaddr2, nr_wake, nr_wake2, encoded):
 
 def _timeout_ns(t, utime, absolute, clock_rt):
     """The deadline in ns on the futex's clock, or None for no timeout."""
-    from kernel.time import clock_ns, get_timespec
     if not utime:
         return None
     ns = get_timespec(t, utime)
@@ -301,7 +300,6 @@ def _pi_waiters(key):
 def _lock_pi_atomic(t, uaddr, key):
     """Try to take the lock: True if we own it now; False if it is held by
     another live task (FUTEX_WAITERS now set).  Errno otherwise."""
-    from kernel.task import find_task
     mm = t.mm
     uval = get_user_u32(mm, uaddr)
     owner = uval & FUTEX_TID_MASK
@@ -340,8 +338,6 @@ def futex_lock_pi(t, uaddr, private, deadline, clock_rt, trylock=False):
 
 
 def _futex_lock_pi_sleep(t, q, uaddr, private, deadline, clock_rt):
-    from kernel.signal import signal_pending
-    from kernel.time import clock_ns
     clk = 0 if clock_rt else 1
     try:
         while True:

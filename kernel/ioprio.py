@@ -12,6 +12,8 @@ among them, where an unset one is derived from nice and policy.
 """
 
 from kernel.errno import EINVAL, EPERM, ESRCH, Errno
+from kernel import task as ktask
+from kernel.sched_policy import SCHED_FIFO, SCHED_IDLE, SCHED_RR, task_policy
 
 IOPRIO_CLASS_SHIFT = 13
 IOPRIO_NONE, IOPRIO_CLASS_RT, IOPRIO_CLASS_BE, IOPRIO_CLASS_IDLE = 0, 1, 2, 3
@@ -73,7 +75,6 @@ def _raw_ioprio(p):
 
 
 def _effective_ioprio(p):
-    from kernel.sched_policy import SCHED_FIFO, SCHED_IDLE, SCHED_RR, task_policy
     prio = _raw_ioprio(p)
     if (prio >> IOPRIO_CLASS_SHIFT) & 7 == IOPRIO_NONE:
         policy = task_policy(p)
@@ -85,7 +86,6 @@ def _effective_ioprio(p):
 
 def _targets(t, which, who):
     """The threads which/who names, or None for a bad which."""
-    from kernel import task as ktask
     live = [p for p in ktask.tasks.values() if p.exit_state != 32]      # not EXIT_DEAD
     if which == IOPRIO_WHO_PROCESS:
         p = t if who == 0 else ktask.find_task(who)

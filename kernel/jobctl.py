@@ -10,6 +10,7 @@ signals are not acted on for it, as POSIX requires.
 
 from kernel import sched
 from kernel import task as ktask
+from kernel.signal import CLD_CONTINUED, CLD_STOPPED, SA_NOCLDSTOP, SIGCHLD, SigInfo, send_signal
 
 
 def do_signal_stop(t, sig):
@@ -50,8 +51,6 @@ def do_continue(t, notify=True):
 
 
 def _notify_parent(t, kind, sig):
-    from kernel.signal import (CLD_CONTINUED, CLD_STOPPED, SA_NOCLDSTOP,
-                               SIGCHLD, SigInfo, send_signal)
     leader = t.group_leader
     parent = leader.real_parent
     if parent is None:

@@ -18,6 +18,8 @@ import struct
 from kernel.errno import EBADF, EINVAL, ENOENT, EPERM, ESRCH
 from kernel.ptrace_access import ptrace_may_access
 from mm.uaccess import copy_from_user
+from fs.eventpoll import is_file_epoll
+from kernel.task import find_task
 
 KCMP_FILE, KCMP_VM, KCMP_FILES, KCMP_FS, KCMP_SIGHAND, KCMP_IO, KCMP_SYSVSEM, \
     KCMP_EPOLL_TFD = range(8)
@@ -45,7 +47,6 @@ def _file(task, idx):
 
 
 def _epoll_target(t, task1, task2, idx1, uslot):
-    from fs.eventpoll import is_file_epoll
     efd, tfd, toff = struct.unpack("<III", copy_from_user(t.mm, uslot, 12))
     f = _file(task1, idx1)
     if f is None:
@@ -64,7 +65,6 @@ def _epoll_target(t, task1, task2, idx1, uslot):
 
 
 def sys_kcmp(t, pid1, pid2, type_, idx1, idx2):
-    from kernel.task import find_task
     pid1, pid2, type_ = _s32(pid1), _s32(pid2), _s32(type_)
     task1 = find_task(pid1) if pid1 > 0 else None
     task2 = find_task(pid2) if pid2 > 0 else None

@@ -14,6 +14,10 @@ namespace moves root and cwd to the namespace's root, as Linux does.
 from kernel.errno import EBADF, EINVAL, EPERM, Errno
 from fs.file import fget
 from fs.nsfs import ALL_FLAGS, CLONE_NEWNS, CLONE_NEWUSER, NsInode
+from fs import mount
+from fs.namespace import set_fs_pwd
+from fs.notify.fsnotify import fsnotify_dput
+from kernel.pidfd import pidfd_fops
 
 
 def _install(t, flags):
@@ -25,9 +29,6 @@ def _install(t, flags):
         fs = t.fs
         if fs.count > 1:
             raise Errno(EINVAL)
-        from fs import mount
-        from fs.namespace import set_fs_pwd
-        from fs.notify.fsnotify import fsnotify_dput
         root = mount.Path(mount.root_mount, mount.root_mount.root)
         while True:                         # what is mounted on top of /
             child = mount.lookup_mnt(root)
@@ -51,7 +52,6 @@ def sys_setns(t, fd, nstype):
             return -EINVAL
         _install(t, inode.nstype)
         return 0
-    from kernel.pidfd import pidfd_fops
     if f.f_op is pidfd_fops:
         if not nstype or nstype & ~ALL_FLAGS:
             return -EINVAL

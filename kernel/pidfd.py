@@ -17,7 +17,10 @@ the pid, or -1 after the reaping, as Linux's does.
 from kernel import sched
 from kernel import task as ktask
 from kernel.errno import EBADF, EINVAL, ENOENT, EPERM, ESRCH, Errno
-from fs.file import O_NONBLOCK, O_RDWR, POLLHUP, POLLIN, POLLRDNORM, FileOperations
+from fs.file import EMFILE, FileOperations, O_NONBLOCK, O_RDWR, POLLHUP, POLLIN, POLLRDNORM, fget
+from fs.anon_inodes import anon_inode_getfile, install_new_file
+from kernel.signal import PF_EXITING, SI_TKILL, _siginfo_from_user, kill_pid_info
+from mm.uaccess import get_user_u32, put_user_u32
 
 O_EXCL = 0o200
 PIDFD_NONBLOCK = O_NONBLOCK
@@ -84,7 +87,6 @@ pidfd_fops = PidfdOps()
 
 def pidfd_create_file(task, flags):
     """A new pidfd File for task (flags: PIDFD_NONBLOCK, PIDFD_THREAD)."""
-    from fs.anon_inodes import anon_inode_getfile
     ctx = PidfdCtx(task, bool(flags & PIDFD_THREAD))
     f = anon_inode_getfile(b"[pidfd]", pidfd_fops, ctx, O_RDWR | (flags & O_NONBLOCK))
     f.flags |= flags & PIDFD_THREAD     # F_GETFL shows O_EXCL on a thread's pidfd
@@ -93,7 +95,6 @@ def pidfd_create_file(task, flags):
 
 def pidfd_get(t, fd):
     """(ctx, file) of the pidfd fd: EBADF if fd is no open file or no pidfd."""
-    from fs.file import fget
     f = fget(t, _s32(fd))
     if f is None or f.f_op is not pidfd_fops:
         raise Errno(EBADF)
@@ -104,7 +105,6 @@ def pidfd_to_ctx(t, fd):
     """pidfd_send_signal's target: a pidfd, or an open /proc/PID directory
     (Linux's tgid_pidfd_to_pid), which names the process it was opened
     for, never a later one with the same number."""
-    from fs.file import fget
     f = fget(t, _s32(fd))
     if f is None:
         raise Errno(EBADF)
@@ -117,7 +117,6 @@ def pidfd_to_ctx(t, fd):
 
 
 def sys_pidfd_open(t, pid, flags):
-    from fs.anon_inodes import install_new_file
     pid = _s32(pid)
     flags &= 0xFFFFFFFF
     if flags & ~(PIDFD_NONBLOCK | PIDFD_THREAD) or pid <= 0:
@@ -139,7 +138,6 @@ def _target(ctx):
 
 
 def sys_pidfd_send_signal(t, pidfd, sig, uinfo, flags):
-    from kernel.signal import _siginfo_from_user, kill_pid_info, SI_TKILL
     sig = _s32(sig)
     flags &= 0xFFFFFFFF
     valid = PIDFD_SIGNAL_THREAD | PIDFD_SIGNAL_THREAD_GROUP | PIDFD_SIGNAL_PROCESS_GROUP
@@ -157,7 +155,6 @@ def sys_pidfd_send_signal(t, pidfd, sig, uinfo, flags):
     info = None
     if uinfo:
         info = _siginfo_from_user(t, uinfo, sig)
-        from mm.uaccess import get_user_u32
         if _s32(get_user_u32(t.mm, uinfo)) != sig:
             return -EINVAL
         # only a task signalling itself may pose as the kernel or as kill
@@ -176,7 +173,6 @@ def sys_pidfd_send_signal(t, pidfd, sig, uinfo, flags):
 
 
 def _kill_pgrp(t, pgrp, sig, info):
-    from kernel.signal import kill_pid_info
     sent, err = 0, -ESRCH
     for p in list(ktask.tasks.values()):
         if p.group_leader is not p or p.exit_state or p.signal.pgrp != pgrp:
@@ -213,7 +209,6 @@ def sys_pidfd_getfd(t, pidfd, fd, flags):
     files = target.files
     f = files.fd.get(fd) if files is not None and fd >= 0 else None
     if f is None:
-        from kernel.signal import PF_EXITING
         return -ESRCH if target.flags & PF_EXITING or files is None else -EBADF
     f.get()
     try:
@@ -227,8 +222,6 @@ def clone_pidfd_reserve(t, uaddr):
     """clone(CLONE_PIDFD), before the child exists: the fd the pidfd will
     get is told to the parent first, so that a bad pointer fails the call
     with nothing created.  Returns the fd number."""
-    from fs.file import EMFILE
-    from mm.uaccess import put_user_u32
     files = t.files
     fd = 0
     while fd in files.fd:

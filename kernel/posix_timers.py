@@ -29,10 +29,11 @@ process exits.
 
 import struct
 
-from kernel import sched
+from kernel import sched, task as ktask
 from kernel.errno import EAGAIN, EINVAL, EOPNOTSUPP, EPERM, ESRCH, Errno
 from kernel import time as ktime
 from mm.uaccess import copy_from_user, copy_to_user
+from kernel.signal import SIGALRM, SI_TIMER, SigInfo, _NSIG, send_signal
 
 SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD, SIGEV_THREAD_ID = 0, 1, 2, 4
 INT_MAX = (1 << 31) - 1
@@ -167,7 +168,6 @@ class KTimer:
         self.none_stale = 0             # SIGEV_NONE: the deadline before disarming
 
     def _fire(self):
-        from kernel.signal import SI_TIMER, SigInfo, send_signal
         if self.dead:
             return
         if self.queued is not None:
@@ -317,8 +317,6 @@ def read_sigevent(t, addr):
 
 def _good_sigevent(t, signo, notify, tid):
     """The thread to signal (None: the process), or EINVAL."""
-    from kernel import task as ktask
-    from kernel.signal import _NSIG
     target = None
     if notify == SIGEV_SIGNAL | SIGEV_THREAD_ID:
         target = ktask.find_task(tid) if tid > 0 else None
@@ -332,7 +330,6 @@ def _good_sigevent(t, signo, notify, tid):
 
 
 def sys_timer_create(t, clk, sevp, created_id):
-    from kernel.signal import SIGALRM
     clk = ktime._s32(clk)
     sev = read_sigevent(t, sevp) if sevp else None
     _timer_clock_ok(t, clk)

@@ -55,6 +55,7 @@ def sched_fork(child, parent):
 
 def _find(t, pid):
     """The thread pid names (0: t itself); EINVAL for a negative pid."""
+    # cycle: kernel.task -> kernel.sched -> kernel.sched_fair -> kernel.sched_policy
     from kernel.task import find_task
     if pid < 0:
         raise Errno(EINVAL)
@@ -179,6 +180,7 @@ def sys_sched_get_priority_min(t, policy):
 def sys_sched_rr_get_interval(t, pid, interval):
     """SCHED_RR's quantum; 0 for FIFO, and for the fair policies on an
     otherwise idle CPU (what a fair slice comes to in whole jiffies)."""
+    # cycle: kernel.time -> kernel.sched -> kernel.sched_fair -> kernel.sched_policy
     from kernel.time import put_timespec
     p = _find(t, _s32(pid))
     ns = RR_TIMESLICE_NS if task_policy(p) == SCHED_RR else 0
@@ -195,6 +197,7 @@ def _prio_targets(t, which, who):
     """The threads which/who name, as Linux's getpriority/setpriority walk
     them: one thread, every thread of a process group, or every thread
     whose real uid is who (0: the caller's own)."""
+    # cycle: kernel.task -> kernel.sched -> kernel.sched_fair -> kernel.sched_policy
     from kernel.task import find_task, tasks
     if which == PRIO_PROCESS:
         p = t if who == 0 else find_task(who)

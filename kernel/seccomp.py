@@ -31,6 +31,9 @@ import struct
 from kernel.errno import (EACCES, EBUSY, EINVAL, ENOMEM, ENOSYS, EOPNOTSUPP,
                           ESRCH, Errno)
 from kernel.printk import printk
+from kernel import exit as kexit
+from kernel.signal import SIGSYS, SigAction, SigInfo, force_sig_info
+from mm.uaccess import copy_from_user, copy_to_user, get_user_u32
 
 SECCOMP_MODE_DISABLED, SECCOMP_MODE_STRICT, SECCOMP_MODE_FILTER = 0, 1, 2
 SECCOMP_MODE_DEAD = 3                   # killed: nothing more may run
@@ -336,7 +339,6 @@ def secure_computing(t, abi, nr):
         _skip(t, -min(value, MAX_ERRNO))
         return False
     if action == SECCOMP_RET_TRAP:
-        from kernel.signal import SIGSYS, SigInfo, force_sig_info
         t.arch.set_syscall_return(t.regs, nr)   # syscall_rollback: rax = nr
         t.regs_dirty = True
         t.in_syscall = None
@@ -349,6 +351,7 @@ def secure_computing(t, abi, nr):
         _skip(t, -ENOSYS)
         return False
     if action == SECCOMP_RET_USER_NOTIF:
+        # cycle: kernel.seccomp_notify -> kernel.syscall -> kernel.seccomp
         from kernel import seccomp_notify
         listener = match.listener if match is not None else None
         if listener is None or listener.dead:
@@ -380,8 +383,6 @@ def _skip(t, ret):
 
 
 def _kill(t, sig, thread, coredump, info=None):
-    from kernel import exit as kexit
-    from kernel.signal import SIGSYS, SigAction, SigInfo, force_sig_info
     t.in_syscall = None
     if thread:
         kexit.do_exit(t, sig)
@@ -411,7 +412,6 @@ def _log(t, nr, arch, ret, sig):
 # -- installing ----------------------------------------------------------------------
 
 def _copy_fprog(t, uargs):
-    from mm.uaccess import copy_from_user
     if t.arch.BITS == 64:
         length, ptr = struct.unpack("<H6xQ", copy_from_user(t.mm, uargs, 16))
     else:
@@ -470,6 +470,7 @@ def seccomp_set_mode_filter(t, flags, uargs):
             return -ESRCH if flags & SECCOMP_FILTER_FLAG_TSYNC_ESRCH else bad
     fd = 0
     if flags & SECCOMP_FILTER_FLAG_NEW_LISTENER:
+        # cycle: kernel.seccomp_notify -> kernel.syscall -> kernel.seccomp
         from kernel import seccomp_notify
         fd = seccomp_notify.init_listener(t, new)
     t.seccomp_filter = new
@@ -499,13 +500,11 @@ def do_seccomp(t, op, flags, uargs):
     if op == SECCOMP_SET_MODE_FILTER:
         return seccomp_set_mode_filter(t, flags, uargs)
     if op == SECCOMP_GET_ACTION_AVAIL:
-        from mm.uaccess import get_user_u32
         if flags:
             return -EINVAL
         action = get_user_u32(t.mm, uargs)
         return 0 if action in ACTIONS_AVAIL else -EOPNOTSUPP
     if op == SECCOMP_GET_NOTIF_SIZES:
-        from mm.uaccess import copy_to_user
         if flags:
             return -EINVAL
         copy_to_user(t.mm, uargs, struct.pack("<3H", *NOTIF_SIZES))

@@ -19,11 +19,15 @@ filter.
 import random
 import struct
 
-from kernel import sched
+from kernel import sched, task as ktask
 from kernel.errno import (EBADF, EBUSY, EINPROGRESS, EINVAL, ENOENT, ENOSYS,
                           ERESTARTSYS, Errno)
 from fs.file import (FileOperations, O_CLOEXEC, O_RDWR, POLLHUP, POLLIN, POLLOUT,
                      POLLRDNORM, POLLWRNORM, fget)
+from fs.anon_inodes import anon_inode_getfile, install_new_file
+from fs.fcntl import _nofile
+from kernel.syscall import is_generator, table_for
+from mm.uaccess import copy_from_user, copy_to_user
 
 SECCOMP_IOCTL_NOTIF_RECV = 0xC0502100
 SECCOMP_IOCTL_NOTIF_SEND = 0xC0182101
@@ -68,7 +72,6 @@ class Listener:
 
     def users(self):
         """Is any live task still using the filter?"""
-        from kernel import task as ktask
         for t in ktask.tasks.values():
             if t.exit_state:
                 continue
@@ -103,7 +106,6 @@ def _wait_reply(t, listener, n, nr):
 
 def _run_syscall(t, nr):
     """USER_NOTIF_FLAG_CONTINUE: the call runs as if never stopped."""
-    from kernel.syscall import is_generator, table_for
     abi = t.arch.syscall_abi(t)
     tab = table_for(abi)
     entry = tab[nr] if 0 <= nr < len(tab) else None
@@ -129,7 +131,6 @@ class SeccompNotifyOps(FileOperations):
         if cmd == SECCOMP_IOCTL_NOTIF_SEND:
             return self.send(t, lst, arg)
         if cmd in (SECCOMP_IOCTL_NOTIF_ID_VALID, SECCOMP_IOCTL_NOTIF_ID_VALID_WRONG_DIR):
-            from mm.uaccess import copy_from_user
             (nid,) = struct.unpack("<Q", copy_from_user(t.mm, arg, 8))
             n = lst.find(nid)
             return 0 if n is not None and n.state == SENT and not n.task.exit_state \
@@ -141,14 +142,12 @@ class SeccompNotifyOps(FileOperations):
         return -EINVAL
 
     def recv(self, t, lst, arg):
-        from mm.uaccess import copy_from_user
         raw = copy_from_user(t.mm, arg, _NOTIF.size)
         if any(raw):
             return -EINVAL              # the struct must come in zeroed
         return self._recv_wait(t, lst, arg)
 
     def _recv_wait(self, t, lst, arg):
-        from mm.uaccess import copy_to_user
 
         def pending():
             return next((n for n in lst.notifications if n.state == INIT), None)
@@ -162,7 +161,6 @@ class SeccompNotifyOps(FileOperations):
         return 0
 
     def send(self, t, lst, arg):
-        from mm.uaccess import copy_from_user
         nid, val, error, flags = _RESP.unpack(copy_from_user(t.mm, arg, _RESP.size))
         if flags & ~SECCOMP_USER_NOTIF_FLAG_CONTINUE:
             return -EINVAL
@@ -181,7 +179,6 @@ class SeccompNotifyOps(FileOperations):
         n.wq.wake_up()
 
     def addfd(self, t, lst, arg):
-        from mm.uaccess import copy_from_user
         nid, flags, srcfd, newfd, newfd_flags = _ADDFD.unpack(
             copy_from_user(t.mm, arg, _ADDFD.size))
         if flags & ~(SECCOMP_ADDFD_FLAG_SETFD | SECCOMP_ADDFD_FLAG_SEND):
@@ -201,7 +198,6 @@ class SeccompNotifyOps(FileOperations):
         target = n.task
         cloexec = bool(newfd_flags & O_CLOEXEC)
         if flags & SECCOMP_ADDFD_FLAG_SETFD:
-            from fs.fcntl import _nofile
             newfd = _s32(newfd)
             if newfd < 0 or newfd >= _nofile(target):
                 return -EBADF
@@ -244,7 +240,6 @@ seccomp_notify_fops = SeccompNotifyOps()
 
 
 def init_listener(t, filt):
-    from fs.anon_inodes import anon_inode_getfile, install_new_file
     lst = Listener(filt)
     f = anon_inode_getfile(b"seccomp notify", seccomp_notify_fops, lst, O_RDWR)
     fd = install_new_file(t, f, True)

@@ -13,10 +13,13 @@ handler gets a frame built by the subarch (arch/*/signal.py), after the
 interrupted system call's restart has been decided.
 """
 
-from kernel import sched
+import struct
+
+from kernel import sched, task as ktask
 from kernel.trace import strace as _strace
 from kernel.errno import (EAGAIN, EINTR, EINVAL, ERESTART_RESTARTBLOCK, ERESTARTNOHAND,
                           ERESTARTNOINTR, ERESTARTSYS, EPERM, ESRCH, Errno)
+from mm.uaccess import copy_from_user, copy_to_user
 
 SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE = range(1, 9)
 SIGKILL, SIGUSR1, SIGSEGV, SIGUSR2, SIGPIPE, SIGALRM, SIGTERM = range(9, 16)
@@ -255,6 +258,7 @@ def send_signal(t, info, group=True, force=False):
         for th in t.thread_group():
             th.pending.flush(STOP_SIGNALS)
         sigs.shared_pending.flush(STOP_SIGNALS)
+        # cycle: kernel.jobctl -> kernel.signal
         from kernel import jobctl
         jobctl.do_continue(t, notify=(sig == SIGCONT))
     elif STOP_SIGNALS & sigmask(sig):
@@ -281,6 +285,7 @@ POLLIN_EVENTS = 0x1 | 0x40              # POLLIN | POLLRDNORM
 def complete_signal(t, sig, group):
     """A signal was queued: find a thread that can take it now and wake it;
     a fatal default action ends the whole thread group at once."""
+    # cycle: kernel.exit -> kernel.signal
     from kernel import exit as kexit
     if _wants_signal(t, sig):
         target = t
@@ -346,7 +351,9 @@ def check_kill_permission(sender, t, sig):
 def next_signal(t):
     """Take the next deliverable signal: (sig, info, action) or None.
     Default actions (ignore, stop, terminate) are carried out here."""
+    # cycle: kernel.exit -> kernel.signal
     from kernel import exit as kexit
+    # cycle: kernel.jobctl -> kernel.signal
     from kernel import jobctl
     while True:
         if t.signal.group_exit:
@@ -377,6 +384,7 @@ def next_signal(t):
         # RLIMIT_CORE allows one, and only then report WCOREDUMP
         core = False
         if m & COREDUMP_DEFAULT:
+            # cycle: fs.coredump -> fs.proc.array -> kernel.signal
             from fs.coredump import do_coredump
             core = do_coredump(t, info)
         kexit.start_group_exit(t, sig, core=core)
@@ -482,14 +490,12 @@ def recalc_and_wake(t):
 # -- system calls -------------------------------------------------------------------
 
 def _read_sigset(t, addr, size):
-    from mm.uaccess import copy_from_user
     if size != 8 and not (t.arch.BITS == 32 and size == 8):
         raise Errno(EINVAL)
     return int.from_bytes(copy_from_user(t.mm, addr, 8), "little")
 
 
 def _write_sigset(t, addr, mask):
-    from mm.uaccess import copy_to_user
     copy_to_user(t.mm, addr, (mask & ALL_SIGNALS).to_bytes(8, "little"))
 
 
@@ -541,13 +547,11 @@ def sys_rt_sigpending(t, uset, sigsetsize):
     if sigsetsize > 8:
         return -EINVAL
     pend = (t.pending.signal | t.signal.shared_pending.signal) & t.blocked
-    from mm.uaccess import copy_to_user
     copy_to_user(t.mm, uset, pend.to_bytes(8, "little")[:sigsetsize])
     return 0
 
 
 def sys_kill(t, pid, sig):
-    from kernel import task as ktask
     pid = _s32(pid)
     sig = _s32(sig)
     if sig < 0 or sig > _NSIG:
@@ -585,7 +589,6 @@ def sys_kill(t, pid, sig):
 
 
 def _tkill(t, tgid, tid, sig):
-    from kernel import task as ktask
     if tid <= 0:
         return -EINVAL
     target = ktask.find_task(tid)
@@ -645,11 +648,11 @@ def dequeue_signal(t, mask):
 
 
 def copy_siginfo_to_user(t, addr, info):
-    from mm.uaccess import copy_to_user
     copy_to_user(t.mm, addr, t.arch.pack_siginfo(info))
 
 
 def sys_rt_sigtimedwait(t, uthese, uinfo, uts, sigsetsize):
+    # cycle: kernel.time -> kernel.signal
     from kernel.time import get_timespec
     if sigsetsize != 8:
         return -EINVAL
@@ -693,8 +696,6 @@ def _sigtimedwait_done(t, uinfo, info):
 
 
 def _siginfo_from_user(t, uinfo, sig):
-    from mm.uaccess import copy_from_user
-    import struct
     raw = bytearray(copy_from_user(t.mm, uinfo, 128))
     code = struct.unpack_from("<i", raw, 8)[0]
     struct.pack_into("<i", raw, 0, sig)
@@ -713,7 +714,6 @@ def _queueinfo_allowed(t, target, info):
 
 
 def sys_rt_sigqueueinfo(t, pid, sig, uinfo):
-    from kernel import task as ktask
     pid, sig = _s32(pid), _s32(sig)
     info = _siginfo_from_user(t, uinfo, sig)
     target = ktask.find_task(pid) if pid > 0 else None
@@ -725,7 +725,6 @@ def sys_rt_sigqueueinfo(t, pid, sig, uinfo):
 
 
 def sys_rt_tgsigqueueinfo(t, tgid, tid, sig, uinfo):
-    from kernel import task as ktask
     tgid, tid, sig = _s32(tgid), _s32(tid), _s32(sig)
     if tgid <= 0 or tid <= 0:
         return -EINVAL

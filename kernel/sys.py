@@ -9,9 +9,12 @@ import os
 import struct
 import time
 
-from kernel import sched
-from kernel.errno import EINVAL, EPERM, Errno
-from mm.uaccess import copy_from_user, copy_to_user, put_user_u32
+from kernel import sched, task as ktask
+from kernel.errno import EINVAL, ENOSYS, EPERM, ESRCH, Errno
+from mm.uaccess import copy_from_user, copy_to_user, put_user_u32, strncpy_from_user
+from kernel.printk import boot_time
+from kernel.time import thread_group_cputime
+from mm import physmem as _pm
 
 UTS_SYSNAME = b"Linux"
 UTS_RELEASE = b"6.13.0-pyuml"   # see tests/test_conform.py test_uname_release
@@ -257,6 +260,7 @@ def sys_setdomainname(t, name, length):
 
 
 def sys_reboot(t, magic1, magic2, cmd, arg):
+    # cycle: kernel.syscall -> kernel.exit -> kernel.sys
     from kernel.syscall import PowerOff
     if t.cred.euid != 0:
         return -EPERM
@@ -283,9 +287,7 @@ def sys_umask(t, mask):
 
 
 def sys_sysinfo(t, info):
-    from mm import physmem as _pm
     pm = _pm.physmem
-    from kernel import task as ktask
     up = int(time.monotonic() - boot_monotonic())
     raw = struct.pack("<q3Q6QH6xQQI4x", up, 0, 0, 0,
                       pm.nr_frames * 4096, pm.nr_free * 4096, 0, 0, 0, 0,
@@ -298,7 +300,6 @@ def sys_sysinfo(t, info):
 
 
 def boot_monotonic():
-    from kernel.printk import boot_time
     return boot_time
 
 
@@ -326,11 +327,9 @@ def sys_set_robust_list(t, head, length):
 
 
 def sys_get_robust_list(t, pid, head_ptr, len_ptr):
-    from kernel import task as ktask
     pid = _s32(pid)
     target = t if pid == 0 else ktask.find_task(pid)
     if target is None:
-        from kernel.errno import ESRCH
         return -ESRCH
     size = t.arch.BITS // 8
     copy_to_user(t.mm, head_ptr, target.robust_list.to_bytes(size, "little"))
@@ -341,7 +340,6 @@ def sys_get_robust_list(t, pid, head_ptr, len_ptr):
 def sys_rseq(t, rseq, rseq_len, flags, sig):
     """Restartable sequences need the kernel to abort them on preemption;
     we do not, so we refuse them as a kernel without CONFIG_RSEQ does."""
-    from kernel.errno import ENOSYS
     return -ENOSYS
 
 
@@ -359,7 +357,6 @@ PR_SET_THP_DISABLE, PR_GET_THP_DISABLE = 41, 42
 def sys_prctl(t, option, a2, a3, a4, a5):
     option &= 0xFFFFFFFF
     if option == PR_SET_NAME:
-        from mm.uaccess import strncpy_from_user
         try:
             name = strncpy_from_user(t.mm, a2, 16)
         except Errno as e:
@@ -402,9 +399,11 @@ def sys_prctl(t, option, a2, a3, a4, a5):
         put_user_u32(t.mm, a2, int(getattr(t.signal, "is_child_subreaper", False)))
         return 0
     if option == PR_GET_SECCOMP:
+        # cycle: kernel.seccomp -> kernel.exit -> kernel.sys
         from kernel.seccomp import SECCOMP_MODE_DEAD
         return 2 if t.seccomp_mode == SECCOMP_MODE_DEAD else t.seccomp_mode
     if option == PR_SET_SECCOMP:
+        # cycle: kernel.seccomp -> kernel.exit -> kernel.sys
         from kernel.seccomp import prctl_set_seccomp
         return prctl_set_seccomp(t, a2, a3)
     if option == PR_CAPBSET_READ:
@@ -481,7 +480,6 @@ def sys_capset(t, header, data):
 def fill_rusage(t, addr, p, children=False, who=None):
     """struct rusage for p: RUSAGE_SELF (the whole process), RUSAGE_THREAD,
     RUSAGE_CHILDREN (reaped descendants) or, for wait4, both."""
-    from kernel.time import thread_group_cputime
     sigs = p.signal
     if who == RUSAGE_THREAD:
         ut, st = p.utime, p.stime
@@ -521,7 +519,6 @@ def sys_times(t, buf):
     now = time.monotonic()
     ticks = int((now - boot_monotonic()) * hz) + 0x7FFFFFFF - 30000  # Linux's INITIAL_JIFFIES
     if buf:
-        from kernel.time import thread_group_cputime
         sigs = t.signal
         ut, st = thread_group_cputime(t)
         vals = (int(ut * hz), int(st * hz), int(sigs.cutime * hz), int(sigs.cstime * hz))

@@ -15,7 +15,7 @@ kernel runs on.
 import importlib
 import traceback
 
-from kernel import sched
+from kernel import exit as kexit, sched
 from kernel.errno import ENOSYS, Errno
 from kernel.exit import InitDied
 from kernel.printk import pr_err, printk_once
@@ -197,7 +197,6 @@ def run_kstack(t):
 
 def oops(t, exc, where):
     """A bug in the kernel: log it, kill the task, keep running."""
-    from kernel import exit as kexit
     pr_err("Oops: %s in %s, task %d (%s)" % (type(exc).__name__, where, t.pid,
                                              t.comm.decode(errors="replace")))
     for line in traceback.format_exception(exc):

@@ -13,9 +13,11 @@ kernel measures it.
 import struct
 import time
 
-from kernel import sched
+from kernel import sched, task as ktask
 from kernel.errno import EINTR, EINVAL, EOPNOTSUPP, ERESTART_RESTARTBLOCK, ERESTARTNOHAND, Errno
 from mm.uaccess import copy_from_user, copy_to_user
+from kernel.signal import (SIGALRM, SIGPROF, SIGVTALRM, SI_KERNEL, SigInfo, send_signal,
+                           signal_pending)
 
 CLOCK_REALTIME = 0
 CLOCK_MONOTONIC = 1
@@ -65,7 +67,6 @@ def _cpu_clock(t, clk):
     """CPU-time clocks of a process or thread, as clock_getcpuclockid and
     pthread_getcpuclockid encode them: ~pid << 3 | per-thread bit (4) |
     kind (0 prof = user+system, 1 virt = user, 2 sched = user+system)."""
-    from kernel import task as ktask
     pid = ~clk >> 3
     kind = clk & 3
     if kind == 3:
@@ -162,7 +163,6 @@ def _sleep_until(t, clk, deadline_ns, rmtp, absolute):
         left = remaining()
         if left <= 0:
             return 0
-        from kernel.signal import signal_pending
         if signal_pending(t):
             if rmtp and not absolute:
                 put_timespec(t, rmtp, max(left, 0))
@@ -230,7 +230,6 @@ def _itimers(t):
 
 
 def _arm_real(t, it):
-    from kernel.signal import SIGALRM, SI_KERNEL, SigInfo, send_signal
     leader = t.group_leader
 
     def fire():
@@ -323,7 +322,6 @@ def account_cpu(t, seconds):
     sigs = t.signal
     if not hasattr(sigs, "itimers"):
         return
-    from kernel.signal import SIGPROF, SIGVTALRM, SI_KERNEL, SigInfo, send_signal
     for which, sig in ((ITIMER_VIRTUAL, SIGVTALRM), (ITIMER_PROF, SIGPROF)):
         it = sigs.itimers[which]
         if it.value_ns:
