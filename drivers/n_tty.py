@@ -21,6 +21,8 @@ the same bytes as on Linux (the tests compare through pseudo-terminals).
 """
 
 from kernel import sched
+from kernel.errno import EAGAIN, EIO, ERESTARTSYS
+from kernel.signal import signal_pending
 
 N_TTY_BUF_SIZE = 4096
 
@@ -622,8 +624,6 @@ class NTty:
         return _go_on(gen, first)
 
     def _read(self, t, f, count, nonblock):
-        from kernel.errno import EAGAIN, EIO, ERESTARTSYS
-        from kernel.signal import signal_pending
         tty = self.tty
         out = bytearray()
         minimum = 1

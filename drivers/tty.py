@@ -36,6 +36,10 @@ from drivers import n_tty
 from drivers.n_tty import (B38400, CREAD, CS8, ECHO, ECHOCTL, ECHOE, ECHOK,
                            ECHOKE, HUPCL, ICANON, ICRNL, IEXTEN, ISIG, IXON,
                            ONLCR, OPOST, TOSTOP, NTty)
+from fs.char_dev import register_chrdev
+from kernel.jobctl import is_orphaned_pgrp
+from kernel.signal import (SIG_IGN, SI_KERNEL, SI_USER, SigInfo, send_signal, sigmask,
+                           signal_pending)
 
 TCGETS, TCSETS, TCSETSW, TCSETSF = 0x5401, 0x5402, 0x5403, 0x5404
 TCGETA, TCSETA, TCSETAW, TCSETAF = 0x5405, 0x5406, 0x5407, 0x5408
@@ -278,7 +282,6 @@ class Tty:
 # -- process groups and sessions --------------------------------------------------------------
 
 def send_sig(p, sig, priv):
-    from kernel.signal import SI_KERNEL, SI_USER, SigInfo, send_signal
     send_signal(p, SigInfo(sig, SI_KERNEL if priv else SI_USER), group=True)
 
 
@@ -305,7 +308,6 @@ def is_session_leader(t):
 
 
 def _is_ignored(t, sig):
-    from kernel.signal import SIG_IGN, sigmask
     return bool(t.blocked & sigmask(sig)) or t.sighand.action[sig].handler == SIG_IGN
 
 
@@ -313,7 +315,6 @@ def tty_check_change(t, tty, sig=SIGTTOU):
     """A background process touches its controlling terminal: stop its
     group with sig and restart the call afterwards; EIO if it cannot be
     stopped (orphaned group, or it ignores SIGTTIN)."""
-    from kernel.jobctl import is_orphaned_pgrp
     if get_current_tty(t) is not tty:
         return 0
     if not tty.pgrp or t.signal.pgrp == tty.pgrp:
@@ -440,7 +441,6 @@ class TtyFileOps(FileOperations):
         return done
 
     def _write_wait(self, f, t, tty, data, done):
-        from kernel.signal import signal_pending
         while True:
             yield sched.Sleep((tty.write_wait,))
             if signal_pending(t):
@@ -702,6 +702,5 @@ dev_tty_fops = TtyFileOps(_find_current, noctty=True)
 
 
 def tty_init():
-    from fs.char_dev import register_chrdev
     register_chrdev(5, 0, dev_tty_fops)
 

@@ -21,13 +21,18 @@ remembered and shown, no loopNpM devices appear).
 
 import struct
 
-from kernel.errno import (EBADF, EBUSY, EEXIST, EINVAL, EIO, ENODEV, ENXIO, EPERM, Errno)
-from block.bio import (REQ_OP_FLUSH, REQ_OP_READ, REQ_OP_WRITE, SECTOR_SHIFT,
+from kernel.errno import EBADF, EBUSY, EEXIST, EINVAL, EIO, ENODEV, ENXIO, EOVERFLOW, EPERM, Errno
+from block.bio import (REQ_OP_FLUSH, REQ_OP_READ, REQ_OP_WRITE, SECTOR_SHIFT, all_of,
                        done_completion)
 from block.genhd import Gendisk, add_disk, del_gendisk
 from fs.file import FileOperations, fget
 from mm.physmem import OutOfMemory
 from mm.uaccess import copy_from_user, copy_to_user
+from block.bdev import forget_bdev
+from fs.char_dev import register_chrdev
+from fs.devtmpfs import devtmpfs_create_node
+from fs.inode import S_IFMT, S_ISBLK, S_ISREG
+from fs.mount import d_path
 
 LOOP_MAJOR = 7
 LOOP_MIN_COUNT = 8
@@ -73,7 +78,6 @@ class Loop:
     def backing_size(self):
         f = self.file
         f.inode.revalidate()
-        from fs.inode import S_ISBLK
         if S_ISBLK(f.inode.mode):
             return f.private.inode.size
         return f.inode.size
@@ -116,7 +120,6 @@ class Loop:
         inode = f.inode
         sb = inode.sb
         if getattr(inode, "start_writeback", None) is not None and sb.bdev_backed():
-            from block.bio import all_of
             c = inode.start_writeback()
             if inode in getattr(sb, "dirty_inodes", ()):
                 sb.dirty_inodes.discard(inode)
@@ -170,7 +173,6 @@ class LoopDriver:
         lo = disk.private
         if not lo.bound:
             return {}
-        from fs.mount import d_path
         return {"loop": {
             "backing_file": d_path(lo.file.path).decode(errors="replace") + "\n",
             "offset": "%d\n" % lo.offset, "sizelimit": "%d\n" % lo.sizelimit,
@@ -189,7 +191,6 @@ loops = {}                  # n -> Loop
 # -- binding --------------------------------------------------------------------------------
 
 def _backing_file(t, fd):
-    from fs.inode import S_ISBLK, S_ISREG
     f = fget(t, fd)
     if f is None or f.mode & 4:                     # FMODE_PATH
         raise Errno(EBADF)
@@ -202,7 +203,6 @@ def _bind(lo, bdev, f, t, fd, flags, offset=0, sizelimit=0, block_size=0, name=b
     if lo.bound:
         raise Errno(EBUSY)
     backing = _backing_file(t, fd)
-    from fs.inode import S_ISBLK
     if S_ISBLK(backing.inode.mode) and backing.private is bdev:
         raise Errno(EINVAL)                         # itself
     if block_size and (block_size < 512 or block_size > 4096 or block_size & (block_size - 1)):
@@ -214,7 +214,6 @@ def _bind(lo, bdev, f, t, fd, flags, offset=0, sizelimit=0, block_size=0, name=b
     lo.flags = flags & CONFIGURE_FLAGS
     lo.offset, lo.sizelimit = offset, sizelimit
     lo.block_size = block_size or 512
-    from fs.mount import d_path
     lo.file_name = (name or d_path(backing.path))[:LO_NAME_SIZE - 1]
     lo.crypt_name = b""
     lo.disk.read_only = bool(lo.flags & LO_FLAGS_READ_ONLY)
@@ -286,7 +285,6 @@ def loop_ioctl(lo, bdev, f, t, cmd, arg):
             raw = _INFO_64.pack(lo.n, dev, st.ino, st.rdev, min(lo.offset, 0x7FFFFFFF), 0, 0,
                                 lo.flags, name, bytes(32), 0, 0, bytes(4))
         else:
-            from kernel.errno import EOVERFLOW
             if dev > 0xFFFF or st.ino > 0xFFFFFFFF:
                 return -EOVERFLOW
             raw = _INFO_32.pack(lo.n, dev, st.ino, st.rdev & 0xFFFF, min(lo.offset, 0x7FFFFFFF),
@@ -319,12 +317,10 @@ def loop_ioctl(lo, bdev, f, t, cmd, arg):
             return -EINVAL
         new = _backing_file(t, _s32(arg))
         old_size = lo.backing_size()
-        from fs.inode import S_IFMT
         if new.inode.size != old_size or (new.inode.mode & S_IFMT) != (lo.file.inode.mode & S_IFMT):
             return -EINVAL
         old, lo.file = lo.file, new.get()
         old.put()
-        from fs.mount import d_path
         lo.file_name = d_path(new.path)[:LO_NAME_SIZE - 1]
         bdev.size_changed()
         return 0
@@ -351,7 +347,6 @@ def loop_remove(n):
     if lo.bound or (bdev is not None and bdev.openers):
         raise Errno(EBUSY)
     del loops[n]
-    from block.bdev import forget_bdev
     forget_bdev(lo.disk)
     del_gendisk(lo.disk)
 
@@ -380,8 +375,6 @@ class LoopControlOps(FileOperations):
 
 
 def loop_init():
-    from fs.char_dev import register_chrdev
-    from fs.devtmpfs import devtmpfs_create_node
     register_chrdev(MISC_MAJOR, LOOP_CTRL_MINOR, LoopControlOps())
     devtmpfs_create_node(b"loop-control", 0o660, MISC_MAJOR, LOOP_CTRL_MINOR)
     for n in range(LOOP_MIN_COUNT):
