@@ -9,11 +9,12 @@ does to the low word of the task's 64-signal masks and leaves the rest.
 
 import struct
 
-from kernel.errno import EINVAL, ERESTARTNOHAND
-from kernel.signal import (_NSIG, SA_NODEFER, SA_RESETHAND, SIG_BLOCK, SIG_SETMASK,
-                           SIG_UNBLOCK, SIGKILL, SIGSTOP, UNBLOCKABLE, SigAction,
-                           set_current_blocked, sig_ignored, sigmask)
+from kernel.errno import EINVAL, ERESTARTNOHAND, Errno
+from kernel.signal import (SA_NODEFER, SA_RESETHAND, SIGKILL, SIGSTOP, SIG_BLOCK, SIG_SETMASK,
+                           SIG_UNBLOCK, SigAction, UNBLOCKABLE, _NSIG, set_current_blocked,
+                           sig_ignored, sigmask, signal_pending)
 from mm.uaccess import copy_from_user, copy_to_user, get_user_u32, put_user_u32
+from kernel import sched
 
 _M32 = 0xFFFFFFFF
 _LOW = _M32
@@ -38,7 +39,6 @@ def do_sigaction(t, sig, new):
 
 
 def _inval():
-    from kernel.errno import Errno
     return Errno(EINVAL)
 
 
@@ -89,8 +89,6 @@ def sys_sigpending(t, uset):
 
 def sys_sigsuspend(t, unused1, unused2, mask):
     """i386's three-argument sigsuspend: the mask is the third."""
-    from kernel import sched
-    from kernel.signal import signal_pending
     t.saved_sigmask = t.blocked
     set_current_blocked(t, (t.blocked & ~_LOW) | (mask & _LOW))
 

@@ -16,6 +16,9 @@ reads them in one of two layouts:
 import struct
 
 from kernel.errno import EBADF, EOVERFLOW, Errno
+from fs.file import fget
+from fs.stat import getattr_inode, vfs_stat
+from mm.uaccess import copy_from_user, copy_to_user
 
 _STAT = struct.Struct("<IIHHHHIIIIIIIIIIII")            # 64 bytes
 MAX_NON_LFS = 0x7FFFFFFF
@@ -52,7 +55,6 @@ def pack_stat32(k):
 
 def put_stat64(t, addr, k):
     """Write k as a struct stat64 at addr, field by field."""
-    from mm.uaccess import copy_from_user, copy_to_user
     buf = bytearray(copy_from_user(t.mm, addr, STAT64_SIZE))
     a, m, c = _ts(k.atime), _ts(k.mtime), _ts(k.ctime)
     vals = dict(dev=k.dev, ino32=k.ino & 0xFFFFFFFF, mode=k.mode, nlink=k.nlink,
@@ -65,7 +67,6 @@ def put_stat64(t, addr, k):
 
 
 def sys_fstatat64(t, dirfd, name, statbuf, flags):
-    from fs.stat import vfs_stat
     put_stat64(t, statbuf, vfs_stat(t, _s32(dirfd), name, flags & 0xFFFFFFFF))
     return 0
 
@@ -79,8 +80,6 @@ def sys_lstat64(t, name, statbuf):
 
 
 def sys_fstat64(t, fd, statbuf):
-    from fs.file import fget
-    from fs.stat import getattr_inode
     f = fget(t, _s32(fd))
     if f is None:
         return -EBADF
