@@ -23,6 +23,7 @@ reaped.
 import ctypes
 import os
 import signal
+import time
 
 from mm import physmem as _pm
 from mm.physmem import PAGE_SHIFT
@@ -299,7 +300,6 @@ def kill_all():
     # above may still be dying, and its children come to us only once it is
     # dead, some already reported to us as their tracer.  Wait until we have
     # no child left at all, killing any we did not know of.
-    import time
     deadline = time.monotonic() + 5
     while True:
         try:
