@@ -15,7 +15,8 @@ waits on the bio's Completion, which is also a wait queue a task sleeps on.
 """
 
 from kernel.errno import EIO
-from kernel.sched import WaitQueue
+from kernel.sched import Sleep, WaitQueue
+from mm.physmem import OutOfMemory
 
 SECTOR_SHIFT = 9
 SECTOR_SIZE = 1 << SECTOR_SHIFT
@@ -94,7 +95,6 @@ def wait_for(t, completion, interruptible=False):
     """Sleep until completion is done (a generator for a system call);
     its value is the completion's status (0 or -errno).  Uninterruptible
     by default, as a task in D state waiting for its disk."""
-    from kernel.sched import Sleep
     while not completion.done:
         yield Sleep((completion.wq,), None, interruptible)
     return completion.status
@@ -162,7 +162,6 @@ def submit_bio(bdev, bio):
         global inflight_bytes
         bio.counted = bio.size
         inflight_bytes += bio.size
-    from mm.physmem import OutOfMemory
     try:
         disk.driver.submit(disk, bio)
     except (OSError, OutOfMemory):
