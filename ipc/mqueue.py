@@ -30,10 +30,10 @@ import struct
 import time
 from collections import deque
 
-from kernel import sched
-from kernel.errno import (EACCES, EAGAIN, EBADF, EBUSY, EEXIST, EINVAL,
-                          EMFILE, EMSGSIZE, ENAMETOOLONG, ENOENT, ENOSPC,
-                          EOVERFLOW, ERESTARTSYS, ETIMEDOUT, Errno)
+from kernel import sched, task as ktask
+from kernel.errno import (EACCES, EAGAIN, EBADF, EBUSY, ECONNREFUSED, EEXIST, EINVAL, EMFILE,
+                          EMSGSIZE, ENAMETOOLONG, ENOENT, ENOSPC, ENOTSOCK, EOVERFLOW, ERESTARTSYS,
+                          ETIMEDOUT, Errno)
 from fs.dcache import Dentry, d_add, d_drop, lookup_one
 from fs.file import (FMODE_READ, FMODE_WRITE, O_ACCMODE, O_CREAT, O_EXCL,
                      O_NONBLOCK, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM, File,
@@ -41,6 +41,12 @@ from fs.file import (FMODE_READ, FMODE_WRITE, O_ACCMODE, O_CREAT, O_EXCL,
 from fs.inode import S_IFDIR, S_IFREG, S_ISVTX, Inode, SuperBlock, dtype
 from fs.mount import Mount, Path
 from mm.uaccess import copy_from_user, copy_to_user, strncpy_from_user
+from fs.dir import may_create, may_delete
+from fs.namei import MAY_READ, MAY_WRITE, inode_permission
+from fs.read_write import generic_llseek
+from kernel.signal import SigInfo, kill_pid_info, signal_pending
+from kernel.time import get_timespec
+from net.socket import socket_file_ops
 
 MQUEUE_MAGIC = 0x19800202
 DIRENT_SIZE, FILENT_SIZE = 20, 80
@@ -289,7 +295,6 @@ class MqueueFileOperations(FileOperations):
         return data
 
     def llseek(self, f, offset, whence):
-        from fs.read_write import generic_llseek
         return generic_llseek(f, offset, whence, f.inode.size)
 
     def poll(self, f, t):
@@ -354,7 +359,6 @@ def _send_cookie(info, code):
 
 
 def _owner_task(info):
-    from kernel import task as ktask
     for p in ktask.tasks.values():
         if p.signal is info.notify_owner and not p.exit_state:
             return p
@@ -367,7 +371,6 @@ def do_notify(t, info):
     if info.notify_owner is not None and info.curmsgs == 1:
         how, signo, value = info.notify
         if how == SIGEV_SIGNAL:
-            from kernel.signal import SigInfo, kill_pid_info
             target = _owner_task(info)
             if target is not None and signo:
                 si = SigInfo(signo, SI_MESGQ, pid=t.tgid, uid=t.cred.uid, value=value)
@@ -423,8 +426,6 @@ def put_mq_attr(t, addr, flags, maxmsg, msgsize, curmsgs):
 
 
 def sys_mq_open(t, u_name, oflag, mode, u_attr):
-    from fs.dir import may_create
-    from fs.namei import MAY_READ, MAY_WRITE, inode_permission
     oflag = _s32(oflag)
     attr = None
     # the 64-bit call reads the attributes whenever given, i386's only for O_CREAT
@@ -466,7 +467,6 @@ def _lowest_free(t):
 
 
 def sys_mq_unlink(t, u_name):
-    from fs.dir import may_delete
     name = getname(t, u_name)
     mnt = mq_mnt()
     d = _lookup(name)
@@ -480,14 +480,12 @@ def sys_mq_unlink(t, u_name):
 
 def _get_abs_timeout(t, addr):
     """The absolute CLOCK_REALTIME timeout, as a monotonic deadline."""
-    from kernel.time import get_timespec
     ns = get_timespec(t, addr)
     return sched.now() + (ns - time.time_ns()) / 1e9
 
 
 def wq_sleep(t, info, sr, deadline, w):
     """Sleep until a partner hands over (w.ready), a signal or the deadline."""
-    from kernel.signal import signal_pending
     info.add_waiter(sr, w)
     while True:
         if w.ready:
@@ -646,8 +644,6 @@ def _netlink_sock_of(f):
     """netlink_getsockbyfilp: the netlink socket behind f (attached: it
     stays while the queue may still notify it), ECONNREFUSED for another
     kind of socket, ENOTSOCK for what is not one."""
-    from kernel.errno import ECONNREFUSED, ENOTSOCK
-    from net.socket import socket_file_ops
     if f.f_op is not socket_file_ops:
         raise Errno(ENOTSOCK)
     nl = _netlink()

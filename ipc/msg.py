@@ -25,6 +25,7 @@ from kernel import sched
 from kernel.errno import (E2BIG, EAGAIN, EIDRM, EINVAL, ENOMSG, ENOSYS, EPERM,
                           ERESTARTNOHAND)
 from mm.uaccess import copy_from_user, copy_to_user
+from kernel.signal import signal_pending
 
 MSG_NOERROR = 0o10000
 MSG_EXCEPT = 0o20000
@@ -154,7 +155,6 @@ def pipelined_send(q, mtype, data):
 
 
 def _msgsnd_wait(t, q, mtype, data, msgflg):
-    from kernel.signal import signal_pending
     while True:
         if q.deleted:
             return -EIDRM
@@ -236,7 +236,6 @@ def _store_msg(t, msgp, msgsz, mtype, data):
 def _msgrcv_wait(t, q, msgp, msgsz, msgtyp, msgflg):
     """Sleep until a sender hands us a message (pipelined_send), the queue
     goes or a signal comes."""
-    from kernel.signal import signal_pending
     r = MsgReceiver(t, msgtyp, msgflg, (1 << 63) if msgflg & MSG_NOERROR else msgsz)
     q.receivers.append(r)
     try:

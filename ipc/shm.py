@@ -24,9 +24,12 @@ from ipc.util import (IPC_64, IPC_INFO, IPC_RMID, IPC_SET, IPC_STAT, S_IRUGO,
                       check_perms, ipcget, pack_perm, pack_time, perm_size,
                       s32, set_perm, ulong)
 from kernel import sched
-from kernel.errno import EIDRM, EINVAL, ENOMEM, ENOSPC, Errno
+from kernel.errno import EIDRM, EINVAL, ENOMEM, ENOSPC, EPERM, Errno
 from mm.physmem import PAGE_SIZE
 from mm.uaccess import copy_from_user, copy_to_user
+from fs.shmem import shmem_file_setup
+from mm.mmap import (MAP_FIXED, MAP_SHARED, PROT_EXEC, PROT_READ, PROT_WRITE, do_mmap, do_munmap,
+                     vm_enough_memory)
 
 SHM_RDONLY = 0o10000
 SHM_RND = 0o20000
@@ -55,7 +58,6 @@ def _pid(t):
 class ShmSegment(KernIpcPerm):
     def __init__(self, t, key, flg, size):
         super().__init__(t, key, flg)
-        from fs.shmem import shmem_file_setup
         self.segsz = size
         self.file = shmem_file_setup(size, name=b"SYSV%08x" % (key & 0xFFFFFFFF))
         self.cpid = t.tgid
@@ -116,7 +118,6 @@ def _newseg(t, key, flg, size):
     npages = (size + PAGE_SIZE - 1) // PAGE_SIZE
     if shm_tot[0] + npages > SHMALL:
         raise Errno(ENOSPC)
-    from mm.mmap import vm_enough_memory
     if not vm_enough_memory(npages):
         raise Errno(ENOMEM)
     seg = ShmSegment(t, key, flg, size)
@@ -145,7 +146,6 @@ def sys_shmget(t, key, size, shmflg):
 # -- shmat / shmdt --------------------------------------------------------------------
 
 def do_shmat(t, shmid, addr, shmflg):
-    from mm.mmap import MAP_FIXED, MAP_SHARED, PROT_EXEC, PROT_READ, PROT_WRITE, do_mmap
     shmid, shmflg = s32(shmid), s32(shmflg)
     if shmid < 0:
         raise Errno(EINVAL)
@@ -193,7 +193,6 @@ def sys_shmat(t, shmid, shmaddr, shmflg):
 def sys_shmdt(t, shmaddr):
     """Unmap the attachment that starts at shmaddr: every VMA of its file
     within the segment's size from there."""
-    from mm.mmap import do_munmap
     mm = t.mm
     if shmaddr & (PAGE_SIZE - 1):
         return -EINVAL
@@ -273,7 +272,6 @@ def ksys_shmctl(t, shmid, cmd, buf, version=IPC_64):
     if cmd in (SHM_LOCK, SHM_UNLOCK):
         seg = shm_ids.obtain(shmid)
         if t.cred.euid != 0:
-            from kernel.errno import EPERM
             return -EPERM
         if cmd == SHM_LOCK:
             seg.flags |= SHM_LOCKED
