@@ -19,6 +19,11 @@ from skas.ptrace import user_regs_struct
 
 PID_MAX = 4194304
 
+# task.flags (Linux's PF_*; /proc/PID/stat shows them)
+PF_EXITING = 0x00000004         # do_exit has begun: no return to user space
+PF_FORKNOEXEC = 0x00000040      # forked but not exec'd yet (setpgid may move it)
+PF_SIGNALED = 0x00000400        # killed by a signal
+
 tasks = {}              # tid -> Task, every task not yet reaped
 _last_pid = 0
 
@@ -104,6 +109,16 @@ class SignalStruct:
         self.oom_score_adj_min = 0      # lowest an unprivileged writer may set
         self.process_keyring = None     # security/keys/process_keys.py
 
+        # job control (kernel/jobctl.py); what wait4(WUNTRACED/WCONTINUED) reports
+        self.stopped = False            # the group is stopped
+        self.stop_report = 0            # the stop signal, until a waiter takes it
+        self.cont_report = False        # continued, until a waiter takes it
+        # timers (kernel/time.py, kernel/posix_timers.py), made at first use
+        self.itimers = None             # [ITIMER_REAL, _VIRTUAL, _PROF]
+        self.posix_timers = None        # timer id -> KTimer
+        self.next_posix_timer_id = 0
+        self.wait_pidfd = None          # WaitQueue of pidfd pollers (kernel/pidfd.py)
+
 
 class Task:
     def __init__(self, pid, arch):
@@ -170,6 +185,21 @@ class Task:
         self.sas_ss_flags = 0
         self.restart_block = None
         self.vfork_done = None
+        self.pdeath_signal = 0          # PR_SET_PDEATHSIG
+        self.notified_parent = False    # the parent was told of this zombie
+        # the last fault that raised a signal (mm/fault.py), for sigcontext
+        self.fault_cr2 = 0
+        self.fault_err = 0
+        self.fault_trapno = 0
+
+        # the ABI: personality(2), i386's *_time64 calls (arch/x86/time64.py),
+        # i386's TLS descriptors (arch/x86/tls.py; None: all empty)
+        self.personality = 0
+        self.time64 = False
+        self.tls_array = None
+
+        self.io_context = None          # ioprio_set's IoContext (kernel/ioprio.py)
+        self.sysvsem = None             # SEM_UNDO list (ipc/sem.py)
 
         # secure computing (kernel/seccomp.py); no_new_privs: PR_SET_NO_NEW_PRIVS
         self.seccomp_mode = 0

@@ -45,6 +45,10 @@ class MM:
         self.anon_fault_around = True       # off once mincore asks (mm/mincore.py)
         self.ioctx_table = None             # AIO contexts (fs/aio.py)
         self.fault_log = None               # first faults, for fs/exec_prefault.py
+        self.rlim = None                    # the process's rlimits (RLIMIT_AS, _DATA: mm/mmap.py)
+        self.dumpable = 1                   # PR_SET_DUMPABLE; 0 after a set-user-ID exec
+        self.thp_disable = False            # PR_SET_THP_DISABLE (no huge pages here anyway)
+        self.reused_host = False            # exec may keep this mm's host process (fs/exec.py)
 
     # -- VMA list ----------------------------------------------------------
     def find_vma(self, addr):
@@ -132,9 +136,6 @@ class MM:
             r[-1][1] = end
         else:
             r.append([start, end])
-
-    def needs_flush(self):
-        return bool(self.tlb_ranges or self.pending_unmaps)
 
     # -- the stub's ptes ----------------------------------------------------
     def init_stub_pte(self):
