@@ -24,7 +24,7 @@ from kernel.signal import ALL_SIGNALS, UNBLOCKABLE, dequeue_signal, signal_pendi
 from fs.anon_inodes import anon_inode_getfile, install_new_file
 from fs.file import O_CLOEXEC, O_NONBLOCK, O_RDWR, POLLIN, POLLRDNORM, FileOperations, fdget
 from mm.uaccess import copy_from_user
-from kernel.time import _s32
+from kernel.abi import s32
 
 SFD_CLOEXEC = O_CLOEXEC
 SFD_NONBLOCK = O_NONBLOCK
@@ -40,7 +40,7 @@ class SignalfdCtx:
 
 def signalfd_wqh(t):
     sh = t.sighand
-    wq = getattr(sh, "signalfd_wqh", None)
+    wq = sh.signalfd_wqh
     if wq is None:
         wq = sh.signalfd_wqh = sched.WaitQueue()
     return wq
@@ -143,7 +143,7 @@ def do_signalfd4(t, ufd, user_mask, sizemask, flags):
     if sizemask != 8:
         return -EINVAL
     mask = int.from_bytes(copy_from_user(t.mm, user_mask, 8), "little") & ~UNBLOCKABLE
-    ufd = _s32(ufd)
+    ufd = s32(ufd)
     if ufd == -1:
         ctx = SignalfdCtx(mask)
         f = anon_inode_getfile(b"[signalfd]", signalfd_fops, ctx,

@@ -12,13 +12,14 @@ init's status.
 
 import struct
 
+from kernel.abi import s32
 from kernel import futex, jobctl, sched
 from kernel import task as ktask
 from kernel.trace import strace as _strace
 from kernel.errno import EAGAIN, ECHILD, EINVAL, ERESTARTSYS, ESRCH
 from fs.file import O_NONBLOCK, POLLHUP, POLLIN, POLLRDNORM
 from kernel.signal import (CLD_CONTINUED, CLD_DUMPED, CLD_EXITED, CLD_KILLED, CLD_STOPPED,
-                           PF_EXITING, SA_NOCLDWAIT, SIGCHLD, SIGKILL, SIG_IGN, SigInfo,
+                           PF_EXITING, SA_NOCLDWAIT, SIGCHLD, SIGCONT, SIGKILL, SIG_IGN, SigInfo,
                            send_signal, signal_pending)
 from drivers.tty import tty_exit
 from fs.notify.fsnotify import fsnotify_dput
@@ -153,7 +154,7 @@ def exit_notify(t):
     group_dead = _group_dead(t)
     if group_dead:
         # the process's ITIMER_REAL dies with it
-        for it in getattr(t.signal, "itimers", ())[:1]:
+        for it in (t.signal.itimers or ())[:1]:
             sched.del_timer(it.timer)
             it.timer = None
         exit_itimers(t)                 # and its POSIX timers
@@ -177,7 +178,7 @@ def exit_notify(t):
 def do_notify_pidfd(t):
     """Tell pidfd pollers that a thread of t's process exited or was reaped
     (kernel/pidfd.py decides what that makes readable)."""
-    wq = getattr(t.signal, "wait_pidfd", None)
+    wq = t.signal.wait_pidfd
     if wq is not None:
         wq.wake_up(POLLIN | POLLRDNORM | POLLHUP)
 
@@ -186,9 +187,9 @@ def _notify_parent_of_zombie(leader):
     if leader.tgid == 1:
         status = leader.signal.group_exit_code if leader.signal.group_exit else leader.exit_code
         raise InitDied(status)
-    if getattr(leader, "_notified", False):
+    if leader.notified_parent:
         return
-    leader._notified = True
+    leader.notified_parent = True
     parent = leader.real_parent
     status = leader.signal.group_exit_code if leader.signal.group_exit else leader.exit_code
     autoreap = do_notify_parent(leader, status)
@@ -251,11 +252,11 @@ def forget_original_parent(t):
             continue
         reaper.children.append(child)
         for th in child.thread_group():
-            sig = getattr(th, "pdeath_signal", 0)
+            sig = th.pdeath_signal
             if sig and not th.exit_state:
                 send_signal(th, SigInfo(sig, 0), group=True)
         if child.exit_state == sched.EXIT_ZOMBIE and _group_dead(child):
-            child._notified = False
+            child.notified_parent = False
             _notify_parent_of_zombie(child)
 
 
@@ -318,12 +319,12 @@ def do_wait(t, which, id_, options, report):
                     release_task(p)
                 return ret
             sigs = p.signal
-            if options & WSTOPPED and getattr(sigs, "stop_report", 0):
+            if options & WSTOPPED and sigs.stop_report:
                 status = sigs.stop_report
                 if not options & WNOWAIT:
                     sigs.stop_report = 0
                 return report(p, "stop", status)
-            if options & WCONTINUED and getattr(sigs, "cont_report", False):
+            if options & WCONTINUED and sigs.cont_report:
                 if not options & WNOWAIT:
                     sigs.cont_report = False
                 return report(p, "cont", 0xFFFF)
@@ -337,7 +338,7 @@ def do_wait(t, which, id_, options, report):
 def sys_wait4(t, pid, stat_addr, options, ru):
     if debug.check_enabled:
         debug.check_point("wait4")
-    pid = _s32(pid)
+    pid = s32(pid)
     options &= 0xFFFFFFFF
     if options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL):
         return -EINVAL
@@ -371,7 +372,7 @@ def sys_waitid(t, which, upid, infop, options, ru):
     if debug.check_enabled:
         debug.check_point("waitid")
     which &= 0xFFFFFFFF
-    upid = _s32(upid)
+    upid = s32(upid)
     options &= 0xFFFFFFFF
     if options & ~(WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED
                    | __WNOTHREAD | __WCLONE | __WALL):
@@ -424,7 +425,7 @@ def _waitid(t, which, id_, options, infop, ru, hook=None):
             elif kind == "stop":
                 code, data = CLD_STOPPED, status
             else:
-                code, data = CLD_CONTINUED, SIGCONT_NR
+                code, data = CLD_CONTINUED, SIGCONT
             if t.arch.BITS == 64:
                 raw = struct.pack("<iiiiiIi", SIGCHLD, 0, code, 0, p.tgid, p.cred.uid, data)
             else:
@@ -437,7 +438,6 @@ def _waitid(t, which, id_, options, infop, ru, hook=None):
     return (yield from do_wait(t, which, id_, options, report))
 
 
-SIGCONT_NR = 18
 
 
 def sys_exit(t, code):
@@ -448,8 +448,3 @@ def sys_exit(t, code):
 def sys_exit_group(t, code):
     do_group_exit(t, (code & 0xFF) << 8)
     return 0
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v

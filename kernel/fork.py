@@ -19,9 +19,9 @@ import struct
 from kernel import sched
 from kernel import task as ktask
 from kernel.ioprio import ioprio_fork
-from kernel.pgrp import PF_FORKNOEXEC
+from kernel.task import PF_FORKNOEXEC
 from kernel.sched_policy import sched_fork
-from kernel.errno import EAGAIN, EINVAL, ENOMEM, EPERM, ERESTARTNOINTR, Errno
+from kernel.errno import E2BIG, EAGAIN, EINVAL, ENOMEM, EPERM, ERESTARTNOINTR, Errno
 from kernel.signal import (SIGCHLD, SIG_IGN, SigAction, SigPending, fatal_signal_pending,
                            init_task_signals)
 from mm.physmem import OutOfMemory, PAGE_SHIFT, PAGE_SIZE, PG_CACHE
@@ -34,8 +34,8 @@ from mm import physmem as _pm
 from mm.exit import exit_mmap, mmput
 from mm.memory import copy_page_range, vma_prot
 from mm.mm import MM
-from mm.pgtable import (PTE_PFN_MASK, _PAGE_NEWPAGE, _PAGE_RW, pte_host_prot, pte_present,
-                        vm_prot_bits)
+from mm.pgtable import (_PAGE_NEWPAGE, _PAGE_RW, pte_host_prot, pte_present,
+                        vm_prot_bits, pte_pfn)
 from mm.tlb import flush_ops
 from mm.uaccess import copy_from_user, put_user_u32
 from mm.vma import VM_DONTCOPY, VM_EXEC, VM_LOCKED_MASK, VM_READ, VM_SHARED, VM_WRITE
@@ -104,7 +104,7 @@ def dup_mm(old, hot=()):
         setattr(mm, k, getattr(old, k))
     if old.exe_file is not None:
         mm.exe_file = old.exe_file.get()
-    mm.rlim = getattr(old, "rlim", None)
+    mm.rlim = old.rlim
     ops = flush_ops(old)                    # the host must match the ptes
     keep = ()
     try:
@@ -168,7 +168,7 @@ def _copy_hot_pages(mm, old, hot):
         if idx is None:
             continue
         pte = q[idx]
-        pfn = (pte & PTE_PFN_MASK) >> PAGE_SHIFT
+        pfn = pte_pfn(pte)
         # shared with the child only (ours before the fork, not page cache)
         if not pte_present(pte) or pm.refcount[pfn] != 2 or pm.flags[pfn] & PG_CACHE:
             continue
@@ -239,7 +239,7 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
     if flags & (CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET
                 | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP):
         if t.cred.euid != 0:
-            raise Errno(1)                              # EPERM
+            raise Errno(EPERM)
     if flags & CLONE_SIGHAND and not flags & CLONE_VM:
         raise Errno(EINVAL)
     if flags & CLONE_THREAD and not flags & CLONE_SIGHAND:
@@ -278,7 +278,7 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
     if flags & CLONE_SETTLS:
         c.arch.set_tls(c, tls)
     c.fpstate = get_xstate(t)
-    c.personality = getattr(t, "personality", 0)
+    c.personality = t.personality
     sched_fork(c, t)
     ioprio_fork(c, t, flags & CLONE_IO)
     c.blocked = t.blocked
@@ -376,7 +376,6 @@ def kernel_clone(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
         clone_pidfd_install(t, pidfd_nr, c, bool(flags & CLONE_THREAD))
     if flags & CLONE_VFORK:
         c.vfork_done = sched.WaitQueue()
-        c.vfork_parent = t
         return _vfork_wait(t, c)
     return c.pid
 
@@ -390,7 +389,7 @@ def _vfork_wait(t, c):
 
 def vfork_release(t):
     """Called when t execs or exits: wake its vfork parent."""
-    wq = getattr(t, "vfork_done", None)
+    wq = t.vfork_done
     if wq is not None:
         t.vfork_done = None
         wq.wake_up()
@@ -416,14 +415,14 @@ def sys_clone(t, flags, newsp, parent_tid, child_tid, tls):
 
 def sys_clone3(t, uargs, size):
     if size > 4096:
-        return -7                                       # E2BIG
+        return -E2BIG
     if size < 64:
         return -EINVAL
     raw = copy_from_user(t.mm, uargs, min(size, 88)).ljust(88, b"\0")
     (flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls,
      set_tid, set_tid_size, cgroup) = struct.unpack("<11Q", raw)
     if size > 88 and any(copy_from_user(t.mm, uargs + 88, size - 88)):
-        return -7                                       # E2BIG
+        return -E2BIG
     # copy_clone_args_from_user and clone3_args_valid
     if exit_signal & ~CSIGNAL or exit_signal > 64:
         return -EINVAL

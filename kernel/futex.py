@@ -30,12 +30,13 @@ FUTEX_OWNER_DIED and a waiter is woken).
 
 import struct
 
+from kernel.abi import s32
 from kernel import sched
 from kernel.errno import (EAGAIN, EDEADLK, EFAULT, EINVAL, ENOSYS, EPERM, ERESTART_RESTARTBLOCK,
                           ERESTARTNOINTR, ERESTARTSYS, ESRCH, ETIMEDOUT, Errno)
 from mm.uaccess import copy_from_user, copy_to_user
 from kernel.signal import signal_pending
-from kernel.task import find_task
+from kernel.task import PF_EXITING, find_task
 from kernel.time import RestartBlock, clock_ns, get_timespec
 from mm.vma import VM_SHARED
 
@@ -314,7 +315,7 @@ def _lock_pi_atomic(t, uaddr, key):
         put_user_u32(mm, uaddr, new)
         return True
     o = find_task(owner)
-    if o is None or o.exit_state or o.flags & 0x4:
+    if o is None or o.exit_state or o.flags & PF_EXITING:
         if uval & FUTEX_OWNER_DIED:
             # its exit marked the word but left the TID: take it over
             new = FUTEX_OWNER_DIED | t.pid | (FUTEX_WAITERS if _pi_waiters(key) else 0)
@@ -420,19 +421,19 @@ def sys_futex(t, uaddr, op, val, utime, uaddr2, val3):
         deadline = _timeout_ns(t, utime, True, clock_rt)
         return futex_wait(t, uaddr, private, val, deadline, val3, clock_rt)
     if cmd == FUTEX_WAKE:
-        return futex_wake(t.mm, uaddr, _s32(val), private)
+        return futex_wake(t.mm, uaddr, s32(val), private)
     if cmd == FUTEX_WAKE_BITSET:
-        return futex_wake(t.mm, uaddr, _s32(val), private, val3)
+        return futex_wake(t.mm, uaddr, s32(val), private, val3)
     # the "timeout" argument is a count for these
     val2 = utime & 0xFFFFFFFF
     if cmd == FUTEX_REQUEUE:
-        return futex_requeue(t, uaddr, private, uaddr2, _s32(val), _s32(val2), None)
+        return futex_requeue(t, uaddr, private, uaddr2, s32(val), s32(val2), None)
     if cmd == FUTEX_CMP_REQUEUE:
-        if _s32(val) < 0 or _s32(val2) < 0:
+        if s32(val) < 0 or s32(val2) < 0:
             return -EINVAL
-        return futex_requeue(t, uaddr, private, uaddr2, _s32(val), _s32(val2), val3)
+        return futex_requeue(t, uaddr, private, uaddr2, s32(val), s32(val2), val3)
     if cmd == FUTEX_WAKE_OP:
-        return futex_wake_op(t, uaddr, private, uaddr2, _s32(val), _s32(val2), val3)
+        return futex_wake_op(t, uaddr, private, uaddr2, s32(val), s32(val2), val3)
     if cmd == FUTEX_LOCK_PI:
         # an absolute CLOCK_REALTIME timeout, always
         return futex_lock_pi(t, uaddr, private, _timeout_ns(t, utime, True, True), True)
@@ -445,11 +446,6 @@ def sys_futex(t, uaddr, op, val, utime, uaddr2, val3):
     # requeue-PI (condition variables over PI mutexes): glibc has not used
     # it since 2.25; refused as by a kernel without it
     return -ENOSYS
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
 
 
 # -- thread exit ---------------------------------------------------------------------

@@ -11,6 +11,7 @@ group or a user's tasks, the best (numerically lowest) effective priority
 among them, where an unset one is derived from nice and policy.
 """
 
+from kernel.abi import s32
 from kernel.errno import EINVAL, EPERM, ESRCH, Errno
 from kernel import task as ktask
 from kernel.sched_policy import SCHED_FIFO, SCHED_IDLE, SCHED_RR, task_policy
@@ -29,18 +30,13 @@ class IoContext:
 
 
 def ioprio_fork(child, parent, clone_io):
-    ioc = getattr(parent, "io_context", None)
+    ioc = parent.io_context
     if ioc is None:
         child.io_context = None
     elif clone_io:
         child.io_context = ioc
     else:
         child.io_context = IoContext(ioc.ioprio)
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
 
 
 def ioprio_check_cap(t, ioprio):
@@ -62,7 +58,7 @@ def ioprio_check_cap(t, ioprio):
 def _set_task_ioprio(t, p, ioprio):
     if p.cred.uid not in (t.cred.euid, t.cred.uid) and t.cred.euid != 0:
         raise Errno(EPERM)
-    ioc = getattr(p, "io_context", None)
+    ioc = p.io_context
     if ioc is None:
         p.io_context = IoContext(ioprio)
     else:
@@ -70,7 +66,7 @@ def _set_task_ioprio(t, p, ioprio):
 
 
 def _raw_ioprio(p):
-    ioc = getattr(p, "io_context", None)
+    ioc = p.io_context
     return ioc.ioprio if ioc is not None else 0
 
 
@@ -80,7 +76,7 @@ def _effective_ioprio(p):
         policy = task_policy(p)
         cls = IOPRIO_CLASS_IDLE if policy == SCHED_IDLE else \
             IOPRIO_CLASS_RT if policy in (SCHED_FIFO, SCHED_RR) else IOPRIO_CLASS_BE
-        prio = (cls << IOPRIO_CLASS_SHIFT) | ((getattr(p, "nice", 0) + 20) // 5)
+        prio = (cls << IOPRIO_CLASS_SHIFT) | ((p.nice + 20) // 5)
     return prio
 
 
@@ -100,7 +96,7 @@ def _targets(t, which, who):
 
 
 def sys_ioprio_set(t, which, who, ioprio):
-    which, who, ioprio = _s32(which), _s32(who), _s32(ioprio)
+    which, who, ioprio = s32(which), s32(who), s32(ioprio)
     ioprio_check_cap(t, ioprio)
     targets = _targets(t, which, who)
     if targets is None:
@@ -113,7 +109,7 @@ def sys_ioprio_set(t, which, who, ioprio):
 
 
 def sys_ioprio_get(t, which, who):
-    which, who = _s32(which), _s32(who)
+    which, who = s32(which), s32(who)
     targets = _targets(t, which, who)
     if targets is None:
         return -EINVAL

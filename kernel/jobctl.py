@@ -37,7 +37,7 @@ def do_signal_stop(t, sig):
 def do_continue(t, notify=True):
     """SIGCONT/SIGKILL arrived: resume a stopped thread group."""
     sigs = t.signal
-    if not getattr(sigs, "stopped", False):
+    if not sigs.stopped:
         return
     sigs.stopped = False
     sigs.stop_report = 0

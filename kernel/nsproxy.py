@@ -11,6 +11,7 @@ joining one's own namespaces does: nothing, except that joining a mount
 namespace moves root and cwd to the namespace's root, as Linux does.
 """
 
+from kernel.abi import s32
 from kernel.errno import EBADF, EINVAL, EPERM, Errno
 from fs.file import fget
 from fs.nsfs import ALL_FLAGS, CLONE_NEWNS, CLONE_NEWUSER, NsInode
@@ -41,7 +42,7 @@ def _install(t, flags):
 
 
 def sys_setns(t, fd, nstype):
-    fd = _s32(fd)
+    fd = s32(fd)
     nstype &= 0xFFFFFFFF
     f = fget(t, fd)
     if f is None:
@@ -58,8 +59,3 @@ def sys_setns(t, fd, nstype):
         _install(t, nstype)
         return 0
     return -EINVAL
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v

@@ -14,6 +14,7 @@ do_notify_pidfd).  read and write fail with EINVAL; /proc/PID/fdinfo shows
 the pid, or -1 after the reaping, as Linux's does.
 """
 
+from kernel.abi import s32
 from kernel import sched
 from kernel import task as ktask
 from kernel.errno import EBADF, EINVAL, ENOENT, EPERM, ESRCH, Errno
@@ -57,7 +58,7 @@ class PidfdCtx:
 
 def pidfd_wait_queue(sigs):
     """The queue woken when a thread of the process exits or is reaped."""
-    wq = getattr(sigs, "wait_pidfd", None)
+    wq = sigs.wait_pidfd
     if wq is None:
         wq = sigs.wait_pidfd = sched.WaitQueue()
     return wq
@@ -95,7 +96,7 @@ def pidfd_create_file(task, flags):
 
 def pidfd_get(t, fd):
     """(ctx, file) of the pidfd fd: EBADF if fd is no open file or no pidfd."""
-    f = fget(t, _s32(fd))
+    f = fget(t, s32(fd))
     if f is None or f.f_op is not pidfd_fops:
         raise Errno(EBADF)
     return f.private, f
@@ -105,7 +106,7 @@ def pidfd_to_ctx(t, fd):
     """pidfd_send_signal's target: a pidfd, or an open /proc/PID directory
     (Linux's tgid_pidfd_to_pid), which names the process it was opened
     for, never a later one with the same number."""
-    f = fget(t, _s32(fd))
+    f = fget(t, s32(fd))
     if f is None:
         raise Errno(EBADF)
     if f.f_op is pidfd_fops:
@@ -117,7 +118,7 @@ def pidfd_to_ctx(t, fd):
 
 
 def sys_pidfd_open(t, pid, flags):
-    pid = _s32(pid)
+    pid = s32(pid)
     flags &= 0xFFFFFFFF
     if flags & ~(PIDFD_NONBLOCK | PIDFD_THREAD) or pid <= 0:
         return -EINVAL
@@ -138,7 +139,7 @@ def _target(ctx):
 
 
 def sys_pidfd_send_signal(t, pidfd, sig, uinfo, flags):
-    sig = _s32(sig)
+    sig = s32(sig)
     flags &= 0xFFFFFFFF
     valid = PIDFD_SIGNAL_THREAD | PIDFD_SIGNAL_THREAD_GROUP | PIDFD_SIGNAL_PROCESS_GROUP
     if flags & ~valid or flags & (flags - 1):
@@ -155,7 +156,7 @@ def sys_pidfd_send_signal(t, pidfd, sig, uinfo, flags):
     info = None
     if uinfo:
         info = _siginfo_from_user(t, uinfo, sig)
-        if _s32(get_user_u32(t.mm, uinfo)) != sig:
+        if s32(get_user_u32(t.mm, uinfo)) != sig:
             return -EINVAL
         # only a task signalling itself may pose as the kernel or as kill
         if (ctx.current() is not t or kind == "pgrp") and (info.code >= 0 or info.code == SI_TKILL):
@@ -205,7 +206,7 @@ def sys_pidfd_getfd(t, pidfd, fd, flags):
     target = _target(ctx)
     if not ptrace_may_access(t, target):
         return -EPERM
-    fd = _s32(fd)
+    fd = s32(fd)
     files = target.files
     f = files.fd.get(fd) if files is not None and fd >= 0 else None
     if f is None:
@@ -235,8 +236,3 @@ def clone_pidfd_reserve(t, uaddr):
 def clone_pidfd_install(t, fd, child, thread):
     f = pidfd_create_file(child, PIDFD_THREAD if thread else 0)
     t.files.install(fd, f, cloexec=True)
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v

@@ -29,6 +29,7 @@ process exits.
 
 import struct
 
+from kernel.abi import s32
 from kernel import sched, task as ktask
 from kernel.errno import EAGAIN, EINVAL, EOPNOTSUPP, EPERM, ESRCH, Errno
 from kernel import time as ktime
@@ -273,7 +274,7 @@ class KTimer:
 
 def _timers(t):
     sigs = t.signal
-    tab = getattr(sigs, "posix_timers", None)
+    tab = sigs.posix_timers
     if tab is None:
         tab = sigs.posix_timers = {}
         sigs.next_posix_timer_id = 0
@@ -282,7 +283,7 @@ def _timers(t):
 
 def exit_itimers(t):
     """Delete every timer of t's process (exec, and the last thread's exit)."""
-    tab = getattr(t.signal, "posix_timers", None)
+    tab = t.signal.posix_timers
     if tab:
         for tm in tab.values():
             tm.delete()
@@ -330,7 +331,7 @@ def _good_sigevent(t, signo, notify, tid):
 
 
 def sys_timer_create(t, clk, sevp, created_id):
-    clk = ktime._s32(clk)
+    clk = s32(clk)
     sev = read_sigevent(t, sevp) if sevp else None
     _timer_clock_ok(t, clk)
     if sev:
@@ -356,7 +357,7 @@ def sys_timer_create(t, clk, sevp, created_id):
 
 
 def _lookup(t, timer_id):
-    tm = getattr(t.signal, "posix_timers", {}).get(ktime._s32(timer_id))
+    tm = (t.signal.posix_timers or {}).get(s32(timer_id))
     if tm is None:
         raise Errno(EINVAL)
     return tm

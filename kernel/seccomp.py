@@ -28,6 +28,7 @@ answer; with no listener, ENOSYS.
 
 import struct
 
+from kernel.abi import s32
 from kernel.errno import (EACCES, EBUSY, EINVAL, ENOMEM, ENOSYS, EOPNOTSUPP,
                           ESRCH, Errno)
 from kernel.printk import printk
@@ -283,7 +284,7 @@ def seccomp_data(t, abi, nr):
     regs = t.regs
     args = abi.syscall_args(regs)
     arch = AUDIT_ARCH_X86_64 if getattr(abi, "BITS", 32) == 64 else AUDIT_ARCH_I386
-    return struct.pack("<iIQ6Q", _s32(nr), arch, regs.rip,
+    return struct.pack("<iIQ6Q", s32(nr), arch, regs.rip,
                        *[a & 0xFFFFFFFFFFFFFFFF for a in args[:6]]), arch
 
 
@@ -295,7 +296,7 @@ def seccomp_run_filters(t, data):
     f = t.seccomp_filter
     while f is not None:
         cur = bpf_run(f.prog, data)
-        if _s32(cur & SECCOMP_RET_ACTION_FULL) < _s32(best & SECCOMP_RET_ACTION_FULL):
+        if s32(cur & SECCOMP_RET_ACTION_FULL) < s32(best & SECCOMP_RET_ACTION_FULL):
             best = cur
             match = f
         f = f.prev
@@ -342,7 +343,7 @@ def secure_computing(t, abi, nr):
         t.arch.set_syscall_return(t.regs, nr)   # syscall_rollback: rax = nr
         t.regs_dirty = True
         t.in_syscall = None
-        force_sig_info(t, SigInfo(SIGSYS, SYS_SECCOMP, errno=value, syscall=_s32(nr),
+        force_sig_info(t, SigInfo(SIGSYS, SYS_SECCOMP, errno=value, syscall=s32(nr),
                                   call_addr=t.regs.rip, arch=arch))
         return False
     if action == SECCOMP_RET_TRACE:
@@ -395,7 +396,7 @@ def _kill(t, sig, thread, coredump, info=None):
         nr, arch = info
         t.arch.set_syscall_return(t.regs, nr)
         t.regs_dirty = True
-        force_sig_info(t, SigInfo(SIGSYS, SYS_SECCOMP, syscall=_s32(nr),
+        force_sig_info(t, SigInfo(SIGSYS, SYS_SECCOMP, syscall=s32(nr),
                                   call_addr=t.regs.rip, arch=arch))
         return
     kexit.start_group_exit(t, sig)
@@ -406,7 +407,7 @@ def _log(t, nr, arch, ret, sig):
     printk("audit: type=1326 audit(0.0:0): uid=%d gid=%d pid=%d comm=\"%s\" sig=%d "
            "arch=%x syscall=%d compat=%d ip=%#x code=%#x"
            % (t.cred.uid, t.cred.gid, t.tgid, t.comm.decode(errors="replace"), sig, arch,
-              _s32(nr), int(arch == AUDIT_ARCH_I386 and t.arch.BITS == 64), t.regs.rip, ret))
+              s32(nr), int(arch == AUDIT_ARCH_I386 and t.arch.BITS == 64), t.regs.rip, ret))
 
 
 # -- installing ----------------------------------------------------------------------
@@ -540,9 +541,3 @@ def proc_status_lines(t):
     mode = t.seccomp_mode if t.seccomp_mode != SECCOMP_MODE_DEAD else SECCOMP_MODE_FILTER
     return ["NoNewPrivs:\t%d" % t.no_new_privs, "Seccomp:\t%d" % mode,
             "Seccomp_filters:\t%d" % n]
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
-

@@ -19,6 +19,7 @@ filter.
 import random
 import struct
 
+from kernel.abi import s32
 from kernel import sched, task as ktask
 from kernel.errno import (EBADF, EBUSY, EINPROGRESS, EINVAL, ENOENT, ENOSYS,
                           ERESTARTSYS, Errno)
@@ -75,7 +76,7 @@ class Listener:
         for t in ktask.tasks.values():
             if t.exit_state:
                 continue
-            f = getattr(t, "seccomp_filter", None)
+            f = t.seccomp_filter
             while f is not None:
                 if f is self.filter:
                     return True
@@ -187,7 +188,7 @@ class SeccompNotifyOps(FileOperations):
             return -EINVAL
         if newfd and not flags & SECCOMP_ADDFD_FLAG_SETFD:
             return -EINVAL
-        src = fget(t, _s32(srcfd))
+        src = fget(t, s32(srcfd))
         if src is None:
             return -EBADF
         n = lst.find(nid)
@@ -198,7 +199,7 @@ class SeccompNotifyOps(FileOperations):
         target = n.task
         cloexec = bool(newfd_flags & O_CLOEXEC)
         if flags & SECCOMP_ADDFD_FLAG_SETFD:
-            newfd = _s32(newfd)
+            newfd = s32(newfd)
             if newfd < 0 or newfd >= _nofile(target):
                 return -EBADF
             old = target.files.fd.get(newfd)
@@ -249,16 +250,11 @@ def init_listener(t, filt):
 
 def wake_listeners_on_exit(t):
     """A task using a filter died: a listener may now poll POLLHUP."""
-    f = getattr(t, "seccomp_filter", None)
+    f = t.seccomp_filter
     while f is not None:
         if f.listener is not None:
             f.listener.wqh.wake_up(POLLHUP)
         f = f.prev
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
 
 
 __all__ = ["notify_and_wait", "init_listener", "EBUSY"]

@@ -15,19 +15,20 @@ interrupted system call's restart has been decided.
 
 import struct
 
+from kernel.abi import s32
 from kernel import sched, task as ktask
+from kernel.task import PF_EXITING, PF_SIGNALED  # noqa: F401 (others take them from here too)
 from kernel.trace import strace as _strace
 from kernel.errno import (EAGAIN, EINTR, EINVAL, ERESTART_RESTARTBLOCK, ERESTARTNOHAND,
                           ERESTARTNOINTR, ERESTARTSYS, EPERM, ESRCH, Errno)
 from mm.uaccess import copy_from_user, copy_to_user
 
-SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE = range(1, 9)
-SIGKILL, SIGUSR1, SIGSEGV, SIGUSR2, SIGPIPE, SIGALRM, SIGTERM = range(9, 16)
-SIGSTKFLT, SIGCHLD, SIGCONT, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU = range(16, 23)
-SIGURG, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGWINCH, SIGIO = range(23, 30)
-SIGPWR, SIGSYS = 30, 31
-SIGRTMIN = 32
-_NSIG = 64
+# the signal numbers live in kernel/abi.py; everyone may take them from here
+from kernel.abi import (SIGABRT, SIGALRM, SIGBUS, SIGCHLD, SIGCONT, SIGFPE,  # noqa: F401
+                        SIGHUP, SIGILL, SIGINT, SIGIO, SIGKILL, SIGPIPE, SIGPROF, SIGPWR,
+                        SIGQUIT, SIGRTMIN, SIGSEGV, SIGSTKFLT, SIGSTOP, SIGSYS, SIGTERM,
+                        SIGTRAP, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGUSR1, SIGUSR2,
+                        SIGVTALRM, SIGWINCH, SIGXCPU, SIGXFSZ, _NSIG)
 
 SIG_DFL, SIG_IGN = 0, 1
 SA_NOCLDSTOP = 0x00000001
@@ -173,11 +174,11 @@ class SigHand:
     def __init__(self):
         self.action = [_DEFAULT_ACTION] * (_NSIG + 1)
         self.count = 1
+        self.signalfd_wqh = None            # made by the first signalfd (fs/signalfd.py)
 
     def copy(self):
-        h = SigHand.__new__(SigHand)
+        h = SigHand()
         h.action = list(self.action)        # the SigActions are immutable
-        h.count = 1
         return h
 
 
@@ -222,8 +223,6 @@ def fatal_signal_pending(t):
     return t.signal.group_exit or bool(t.pending.signal & sigmask(SIGKILL))
 
 
-PF_EXITING = 0x4
-PF_SIGNALED = 0x400
 
 
 # -- sending --------------------------------------------------------------------
@@ -272,7 +271,7 @@ def send_signal(t, info, group=True, force=False):
     pending = sigs.shared_pending if group else t.pending
     if not pending.add(info):
         return 0
-    wq = getattr(t.sighand, "signalfd_wqh", None)
+    wq = t.sighand.signalfd_wqh
     if wq is not None:
         wq.wake_up(POLLIN_EVENTS)      # signalfds of the process (fs/signalfd.py)
     complete_signal(t, sig, group)
@@ -552,8 +551,8 @@ def sys_rt_sigpending(t, uset, sigsetsize):
 
 
 def sys_kill(t, pid, sig):
-    pid = _s32(pid)
-    sig = _s32(sig)
+    pid = s32(pid)
+    sig = s32(sig)
     if sig < 0 or sig > _NSIG:
         return -EINVAL
     if pid > 0:
@@ -598,19 +597,14 @@ def _tkill(t, tgid, tid, sig):
 
 
 def sys_tkill(t, tid, sig):
-    return _tkill(t, -1, _s32(tid), _s32(sig))
+    return _tkill(t, -1, s32(tid), s32(sig))
 
 
 def sys_tgkill(t, tgid, tid, sig):
-    tgid = _s32(tgid)
+    tgid = s32(tgid)
     if tgid <= 0:
         return -EINVAL
-    return _tkill(t, tgid, _s32(tid), _s32(sig))
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
+    return _tkill(t, tgid, s32(tid), s32(sig))
 
 
 
@@ -714,7 +708,7 @@ def _queueinfo_allowed(t, target, info):
 
 
 def sys_rt_sigqueueinfo(t, pid, sig, uinfo):
-    pid, sig = _s32(pid), _s32(sig)
+    pid, sig = s32(pid), s32(sig)
     info = _siginfo_from_user(t, uinfo, sig)
     target = ktask.find_task(pid) if pid > 0 else None
     if target is None:
@@ -725,7 +719,7 @@ def sys_rt_sigqueueinfo(t, pid, sig, uinfo):
 
 
 def sys_rt_tgsigqueueinfo(t, tgid, tid, sig, uinfo):
-    tgid, tid, sig = _s32(tgid), _s32(tid), _s32(sig)
+    tgid, tid, sig = s32(tgid), s32(tid), s32(sig)
     if tgid <= 0 or tid <= 0:
         return -EINVAL
     info = _siginfo_from_user(t, uinfo, sig)

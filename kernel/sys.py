@@ -9,6 +9,7 @@ import os
 import struct
 import time
 
+from kernel.abi import s32
 from kernel import sched, task as ktask
 from kernel.errno import EINVAL, ENOSYS, EPERM, ESRCH, Errno
 from mm.uaccess import copy_from_user, copy_to_user, put_user_u32, strncpy_from_user
@@ -200,7 +201,7 @@ def sys_setfsgid(t, gid):
 
 
 def sys_getgroups(t, size, addr):
-    size = _s32(size)
+    size = s32(size)
     groups = t.cred.groups
     if size < 0:
         return -EINVAL
@@ -213,7 +214,7 @@ def sys_getgroups(t, size, addr):
 
 
 def sys_setgroups(t, size, addr):
-    size = _s32(size)
+    size = s32(size)
     if t.cred.euid != 0:
         return -EPERM
     if size < 0 or size > 65536:
@@ -231,7 +232,7 @@ def _uts_field(s):
 
 def sys_uname(t, buf):
     machine = t.arch.UNAME_MACHINE if hasattr(t.arch, "UNAME_MACHINE") else b"x86_64"
-    if getattr(t, "personality", 0) & 0xFF == 0x0008:       # PER_LINUX32
+    if t.personality & 0xFF == 0x0008:       # PER_LINUX32
         machine = b"i686"
     raw = b"".join(_uts_field(s) for s in (UTS_SYSNAME, utsname["nodename"], UTS_RELEASE,
                                            UTS_VERSION, machine, utsname["domainname"]))
@@ -242,7 +243,7 @@ def sys_uname(t, buf):
 def sys_sethostname(t, name, length):
     if t.cred.euid != 0:
         return -EPERM
-    length = _s32(length)
+    length = s32(length)
     if length < 0 or length > 64:
         return -EINVAL
     utsname["nodename"] = copy_from_user(t.mm, name, length)
@@ -252,7 +253,7 @@ def sys_sethostname(t, name, length):
 def sys_setdomainname(t, name, length):
     if t.cred.euid != 0:
         return -EPERM
-    length = _s32(length)
+    length = s32(length)
     if length < 0 or length > 64:
         return -EINVAL
     utsname["domainname"] = copy_from_user(t.mm, name, length)
@@ -327,7 +328,7 @@ def sys_set_robust_list(t, head, length):
 
 
 def sys_get_robust_list(t, pid, head_ptr, len_ptr):
-    pid = _s32(pid)
+    pid = s32(pid)
     target = t if pid == 0 else ktask.find_task(pid)
     if target is None:
         return -ESRCH
@@ -374,10 +375,10 @@ def sys_prctl(t, option, a2, a3, a4, a5):
         t.pdeath_signal = a2
         return 0
     if option == PR_GET_PDEATHSIG:
-        put_user_u32(t.mm, a2, getattr(t, "pdeath_signal", 0))
+        put_user_u32(t.mm, a2, t.pdeath_signal)
         return 0
     if option == PR_GET_DUMPABLE:
-        return getattr(t.mm, "dumpable", 1)
+        return t.mm.dumpable
     if option == PR_SET_DUMPABLE:
         if a2 > 1:
             return -EINVAL
@@ -396,7 +397,7 @@ def sys_prctl(t, option, a2, a3, a4, a5):
         t.signal.is_child_subreaper = bool(a2)
         return 0
     if option == PR_GET_CHILD_SUBREAPER:
-        put_user_u32(t.mm, a2, int(getattr(t.signal, "is_child_subreaper", False)))
+        put_user_u32(t.mm, a2, int(t.signal.is_child_subreaper))
         return 0
     if option == PR_GET_SECCOMP:
         # cycle: kernel.seccomp -> kernel.exit -> kernel.sys
@@ -416,14 +417,14 @@ def sys_prctl(t, option, a2, a3, a4, a5):
     if option == PR_GET_THP_DISABLE:
         if a2 or a3 or a4 or a5:
             return -EINVAL
-        return int(getattr(t.mm, "thp_disable", False))
+        return int(t.mm.thp_disable)
     if option == PR_SET_VMA:
         return 0
     return -EINVAL
 
 
 def sys_personality(t, persona):
-    old = getattr(t, "personality", 0)
+    old = t.personality
     if persona & 0xFFFFFFFF != 0xFFFFFFFF:
         t.personality = persona & 0xFFFFFFFF
     return old
@@ -504,7 +505,7 @@ RUSAGE_SELF, RUSAGE_CHILDREN, RUSAGE_THREAD = 0, -1, 1
 
 
 def sys_getrusage(t, who, ru):
-    who = _s32(who)
+    who = s32(who)
     if who == RUSAGE_SELF or who == RUSAGE_THREAD:
         fill_rusage(t, ru, t, who=who)
     elif who == RUSAGE_CHILDREN:
@@ -525,8 +526,3 @@ def sys_times(t, buf):
         fmt = "<4q" if t.arch.BITS == 64 else "<4i"
         copy_to_user(t.mm, buf, struct.pack(fmt, *vals))
     return ticks & ((1 << (t.arch.BITS - 1)) - 1)
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v

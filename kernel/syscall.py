@@ -20,6 +20,7 @@ from kernel.errno import ENOSYS, Errno
 from kernel.exit import InitDied
 from kernel.printk import pr_err, printk_once
 from kernel.seccomp import secure_computing
+from kernel.task import PF_EXITING
 
 SYSCALL_MODULES = (
     "kernel.sys", "kernel.pgrp", "kernel.exit", "kernel.signal", "kernel.sigaltstack",
@@ -164,7 +165,7 @@ def sys_ni_syscall(t, abi, name):
 
 
 def finish_syscall(t, ret):
-    if t.flags & 0x4 or t.exit_state:          # PF_EXITING: no user return
+    if t.flags & PF_EXITING or t.exit_state:   # no return to user space
         return
     t.arch.set_syscall_return(t.regs, ret if ret is not None else 0)
     t.regs_dirty = True
@@ -189,7 +190,7 @@ def run_kstack(t):
         t.kstack = None
         oops(t, e, "kernel stack")
         return True
-    if t.flags & 0x4:                           # it exited while asleep
+    if t.flags & PF_EXITING:                    # it exited while asleep
         return True
     sched.sleep_on(t, sl)
     return False

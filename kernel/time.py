@@ -13,8 +13,10 @@ kernel measures it.
 import struct
 import time
 
+from kernel.abi import s32
 from kernel import sched, task as ktask
-from kernel.errno import EINTR, EINVAL, EOPNOTSUPP, ERESTART_RESTARTBLOCK, ERESTARTNOHAND, Errno
+from kernel.errno import (EINTR, EINVAL, EOPNOTSUPP, EPERM, ERESTARTNOHAND, ERESTART_RESTARTBLOCK,
+                          Errno)
 from mm.uaccess import copy_from_user, copy_to_user
 from kernel.signal import (SIGALRM, SIGPROF, SIGVTALRM, SI_KERNEL, SigInfo, send_signal,
                            signal_pending)
@@ -88,7 +90,7 @@ def _cpu_clock(t, clk):
 def _ts_fmt(t):
     """struct timespec: two 64-bit fields, or two 32-bit ones for a 32-bit
     task (except in i386's *_time64 calls, which set task.time64)."""
-    return "<qq" if t.arch.BITS == 64 or getattr(t, "time64", False) else "<ii"
+    return "<qq" if t.arch.BITS == 64 or t.time64 else "<ii"
 
 
 def put_timespec(t, addr, ns):
@@ -105,7 +107,7 @@ def get_timespec(t, addr, fmt=None):
 
 
 def sys_clock_gettime(t, clk, tp):
-    ns = clock_ns(t, _s32(clk))
+    ns = clock_ns(t, s32(clk))
     if ns is None:
         return -EINVAL
     put_timespec(t, tp, ns)
@@ -113,15 +115,15 @@ def sys_clock_gettime(t, clk, tp):
 
 
 def sys_clock_getres(t, clk, tp):
-    if clock_ns(t, _s32(clk)) is None:
+    if clock_ns(t, s32(clk)) is None:
         return -EINVAL
     if tp:
-        put_timespec(t, tp, 1 if _s32(clk) not in (5, 6) else 4000000)
+        put_timespec(t, tp, 1 if s32(clk) not in (5, 6) else 4000000)
     return 0
 
 
 def sys_clock_settime(t, clk, tp):
-    return -1 if t.cred.euid != 0 else -EINVAL
+    return -EPERM if t.cred.euid != 0 else -EINVAL
 
 
 def sys_gettimeofday(t, tv, tz):
@@ -135,7 +137,7 @@ def sys_gettimeofday(t, tv, tz):
 
 
 def sys_settimeofday(t, tv, tz):
-    return -1 if t.cred.euid != 0 else 0
+    return -EPERM if t.cred.euid != 0 else 0
 
 
 def sys_time(t, tloc):
@@ -194,7 +196,7 @@ def sys_nanosleep(t, rqtp, rmtp):
 
 
 def sys_clock_nanosleep(t, clk, flags, rqtp, rmtp):
-    clk = _s32(clk)
+    clk = s32(clk)
     if clock_ns(t, clk) is None:
         return -EINVAL
     if clk == CLOCK_THREAD_CPUTIME_ID:
@@ -224,7 +226,7 @@ class ITimer:
 
 def _itimers(t):
     sigs = t.signal
-    if not hasattr(sigs, "itimers"):
+    if sigs.itimers is None:
         sigs.itimers = [ITimer(), ITimer(), ITimer()]
     return sigs.itimers
 
@@ -278,7 +280,7 @@ def _tv_fmt(t):
 
 
 def sys_getitimer(t, which, value):
-    which = _s32(which)
+    which = s32(which)
     if which not in (0, 1, 2):
         return -EINVAL
     v, i = _get_itimer(t, which)
@@ -288,7 +290,7 @@ def sys_getitimer(t, which, value):
 
 
 def sys_setitimer(t, which, value, ovalue):
-    which = _s32(which)
+    which = s32(which)
     if which not in (0, 1, 2):
         return -EINVAL
     if value:
@@ -320,7 +322,7 @@ def account_cpu(t, seconds):
     """Charge guest CPU time to the virtual/profiling itimers (called for
     every stretch a guest ran while one of them is armed)."""
     sigs = t.signal
-    if not hasattr(sigs, "itimers"):
+    if sigs.itimers is None:
         return
     for which, sig in ((ITIMER_VIRTUAL, SIGVTALRM), (ITIMER_PROF, SIGPROF)):
         it = sigs.itimers[which]
@@ -330,8 +332,3 @@ def account_cpu(t, seconds):
                 send_signal(t, SigInfo(sig, SI_KERNEL), group=True)
                 it.value_ns = it.interval_ns if it.interval_ns else 0
     sigs.cpu_itimers = any(x.value_ns for x in sigs.itimers[1:])
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
