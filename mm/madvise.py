@@ -13,7 +13,7 @@ Like Linux, a range with holes is still handled where it is mapped and then
 reported as ENOMEM.
 """
 
-from kernel.errno import EINVAL, ENOMEM, Errno
+from kernel.errno import EACCES, EINVAL, ENOMEM, EPERM, Errno
 from mm.memory import VMFault, handle_mm_fault, zap_page_range
 from mm.physmem import PAGE_SIZE
 from mm.vma import VM_DONTCOPY, VM_LOCKED, VM_SHARED, VM_WRITE
@@ -44,9 +44,9 @@ def _remove(mm, vma, start, end):
     if not vma.flags & VM_SHARED or vma.file is None or vma.file.mapping is None:
         raise Errno(EINVAL)
     if not vma.flags & VM_WRITE:
-        raise Errno(13)                                 # EACCES
+        raise Errno(EACCES)
     if getattr(vma.file.inode, "seals", 0) & 0x18:     # F_SEAL_WRITE, F_SEAL_FUTURE_WRITE
-        raise Errno(1)                                  # EPERM, as fallocate's punch
+        raise Errno(EPERM)                              # as fallocate's punch
     mapping = vma.file.mapping
     first = vma.pgoff + ((start - vma.start) >> 12)
     size = vma.file.inode.size

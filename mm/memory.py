@@ -12,8 +12,8 @@ process must see is marked NEWPAGE/NEWPROT and noted for mm/tlb.py.
 
 from mm import physmem as _pm
 from mm.pgtable import (_PAGE_AROUND, _PAGE_NEWPAGE, _PAGE_NEWPROT, _PAGE_PRESENT,
-                        _PAGE_PROTNONE, _PAGE_RW, PROT_BITS, PTE_PFN_MASK,
-                        vm_prot_bits)
+                        _PAGE_PROTNONE, _PAGE_RW, PROT_BITS,
+                        vm_prot_bits, pte_pfn)
 from mm.physmem import PAGE_SHIFT, PAGE_SIZE, PG_CACHE, OutOfMemory
 from mm.vma import VM_EXEC, VM_READ, VM_SHARED, VM_WRITE
 
@@ -182,7 +182,7 @@ def do_wp_page(mm, vma, addr, idx, pte):
     """Write to a present, read-only pte of a writable VMA: copy on write."""
     pm = _pm.physmem
     q = mm.pt.q
-    old = (pte & PTE_PFN_MASK) >> PAGE_SHIFT
+    old = pte_pfn(pte)
     if vma.flags & VM_SHARED or page_exclusive(pm, old):
         q[idx] = (pte & ~(PROT_BITS | _PAGE_AROUND)) | vma_prot(vma) | _PAGE_NEWPROT
     else:
@@ -210,7 +210,7 @@ def zap_page_range(mm, start, end, free_tables=True):
             pte = q[i]
             if pte:
                 if pte & (_PAGE_PRESENT | _PAGE_PROTNONE):
-                    pm.put_frame((pte & PTE_PFN_MASK) >> PAGE_SHIFT)
+                    pm.put_frame(pte_pfn(pte))
                     mm.rss -= 1
                 q[i] = 0
                 any_mapped = True
@@ -229,7 +229,7 @@ def change_protection(mm, vma, start, end):
             pte = q[i]
             if not pte & (_PAGE_PRESENT | _PAGE_PROTNONE):
                 continue
-            bits = pte_prot_for(vma, pm, (pte & PTE_PFN_MASK) >> PAGE_SHIFT)
+            bits = pte_prot_for(vma, pm, pte_pfn(pte))
             new = (pte & ~PROT_BITS) | bits
             if new != pte:
                 q[i] = new | _PAGE_NEWPROT
@@ -262,7 +262,7 @@ def copy_page_range(dst, src, vma):
             a = addr + (i << PAGE_SHIFT)
             if didx is None:
                 didx = dst.pt.pte_index(a, alloc=True) - i
-            pm.get_frame((pte & PTE_PFN_MASK) >> PAGE_SHIFT)
+            pm.get_frame(pte_pfn(pte))
             if cow and pte & _PAGE_RW:
                 pte &= ~_PAGE_RW
                 if not fast:

@@ -58,7 +58,7 @@ RLIMIT_DATA, RLIMIT_AS = 2, 9
 def may_expand_vm(mm, npages):
     """RLIMIT_AS: the address space may not grow past it (mm.rlim is the
     owning process's limits, set at fork and exec)."""
-    rlim = getattr(mm, "rlim", None)
+    rlim = mm.rlim
     return rlim is None or (mm.total_vm + npages) * PAGE_SIZE <= rlim[RLIMIT_AS][0]
 
 
@@ -66,7 +66,7 @@ RLIMIT_MEMLOCK = 8
 
 
 def _memlock_limit(mm):
-    rlim = getattr(mm, "rlim", None)
+    rlim = mm.rlim
     return rlim[RLIMIT_MEMLOCK][0] if rlim is not None else None
 
 
@@ -336,7 +336,7 @@ def do_brk(mm, newbrk):
         return mm.brk
     if new_top > mm.task_size:
         return mm.brk
-    rlim = getattr(mm, "rlim", None)
+    rlim = mm.rlim
     if rlim is not None and (newbrk - mm.start_brk) + (mm.end_data - mm.start_data) \
             > rlim[RLIMIT_DATA][0]:
         return mm.brk                   # check_data_rlimit

@@ -13,6 +13,7 @@ from kernel.printk import pr_err
 from kernel import task as ktask
 from kernel.exit import do_exit, start_group_exit
 from kernel.signal import SIGKILL
+from kernel.task import PF_EXITING
 
 
 def _badness(p):
@@ -58,6 +59,6 @@ def out_of_memory(t):
     oom_kill_message(victim)
     start_group_exit(victim, SIGKILL)
     for th in victim.thread_group():
-        if not th.exit_state and not th.flags & 0x4:            # PF_EXITING
+        if not th.exit_state and not th.flags & PF_EXITING:
             do_exit(th, SIGKILL)
     return True
