@@ -27,6 +27,7 @@ does).  IOCB_FLAG_RESFD adds 1 to an eventfd at each completion.
 
 import struct
 
+from kernel.abi import slong
 from kernel import sched
 from kernel.errno import (EAGAIN, EBADF, EFAULT, EINTR, EINVAL, EOPNOTSUPP,
                           ERESTART_RESTARTBLOCK, ERESTARTNOHAND, ERESTARTNOINTR,
@@ -166,7 +167,7 @@ class AioKiocb:
 # -- contexts and the per-mm table ------------------------------------------------
 
 def _table(mm):
-    tab = getattr(mm, "ioctx_table", None)
+    tab = mm.ioctx_table
     if tab is None:
         tab = mm.ioctx_table = []
     return tab
@@ -175,7 +176,7 @@ def _table(mm):
 def lookup_ioctx(t, ctx_id):
     """The context ctx_id names: Linux reads the ring's id at that user
     address, so a context id that is not a readable ring is EINVAL."""
-    tab = getattr(t.mm, "ioctx_table", None)
+    tab = t.mm.ioctx_table
     if not tab or not ctx_id:
         return None
     try:
@@ -240,7 +241,7 @@ def kill_ioctx(mm, ctx, unmap=True):
     if ctx.dead:
         return -EINVAL
     ctx.dead = True
-    tab = getattr(mm, "ioctx_table", None) or []
+    tab = mm.ioctx_table or []
     if ctx.id < len(tab) and tab[ctx.id] is ctx:
         tab[ctx.id] = None
     for req in list(ctx.active):
@@ -258,7 +259,7 @@ def kill_ioctx(mm, ctx, unmap=True):
 
 def exit_aio(mm):
     """The address space is going away (exit, exec): every context dies."""
-    for ctx in list(getattr(mm, "ioctx_table", None) or []):
+    for ctx in list(mm.ioctx_table or []):
         if ctx is not None:
             kill_ioctx(mm, ctx, unmap=False)
     mm.ioctx_table = None
@@ -273,12 +274,6 @@ def _ptr_size(t):
 def _get_ulong(t, addr):
     n = _ptr_size(t)
     return int.from_bytes(copy_from_user(t.mm, addr, n), "little")
-
-
-def _slong(t, v):
-    bits = t.arch.BITS
-    v &= (1 << bits) - 1
-    return v - (1 << bits) if v >> (bits - 1) else v
 
 
 def sys_io_setup(t, nr_events, ctxp):
@@ -303,7 +298,7 @@ def sys_io_destroy(t, ctx_id):
 
 
 def sys_io_submit(t, ctx_id, nr, iocbpp):
-    nr = _slong(t, nr)
+    nr = slong(t, nr)
     if nr < 0:
         return -EINVAL
     ctx = lookup_ioctx(t, ctx_id)
@@ -643,7 +638,7 @@ def _read_events(t, ctx, min_nr, nr, events, timeout_ns):
 
 def sys_io_getevents(t, ctx_id, min_nr, nr, events, timeout):
     ts = _get_timeout(t, timeout) if timeout else None
-    res = yield from _as_gen(do_io_getevents(t, ctx_id, _slong(t, min_nr), _slong(t, nr),
+    res = yield from _as_gen(do_io_getevents(t, ctx_id, slong(t, min_nr), slong(t, nr),
                                              events, ts))
     if res == 0 and signal_pending(t):
         return -EINTR
@@ -665,7 +660,7 @@ def sys_io_pgetevents(t, ctx_id, min_nr, nr, events, timeout, usig):
         sigmask = int.from_bytes(raw[:ptr], "little")
         sigsetsize = int.from_bytes(raw[ptr:], "little")
     set_user_sigmask(t, sigmask, sigsetsize)
-    res = yield from _as_gen(do_io_getevents(t, ctx_id, _slong(t, min_nr), _slong(t, nr),
+    res = yield from _as_gen(do_io_getevents(t, ctx_id, slong(t, min_nr), slong(t, nr),
                                              events, ts))
     interrupted = signal_pending(t)
     restore_saved_sigmask_unless(t, interrupted)

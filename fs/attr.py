@@ -15,6 +15,7 @@ Read-only mounts refuse all of it (EROFS).
 
 import struct
 
+from kernel.abi import s32, slong
 from kernel.errno import (EACCES, EBADF, EFBIG, EINVAL, EISDIR, ENODEV,
                           EOPNOTSUPP, EPERM, ESPIPE, ETXTBSY, Errno)
 from fs.file import FMODE_PATH, FMODE_WRITE, fget
@@ -62,14 +63,14 @@ def sys_fchmodat2(t, dirfd, name, mode, flags):
     flags &= 0xFFFFFFFF
     if flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH):
         return -EINVAL
-    path = _path(t, _s32(dirfd), name, flags)
+    path = _path(t, s32(dirfd), name, flags)
     if S_ISLNK(path.dentry.inode.mode):
         return -EOPNOTSUPP
     return chmod_common(t, path, mode)
 
 
 def sys_fchmodat(t, dirfd, name, mode):
-    return chmod_common(t, _path(t, _s32(dirfd), name, 0), mode)
+    return chmod_common(t, _path(t, s32(dirfd), name, 0), mode)
 
 
 def sys_chmod(t, name, mode):
@@ -77,7 +78,7 @@ def sys_chmod(t, name, mode):
 
 
 def sys_fchmod(t, fd, mode):
-    f = fget(t, _s32(fd))
+    f = fget(t, s32(fd))
     if f is None or f.mode & FMODE_PATH:
         return -EBADF
     return chmod_common(t, f.path, mode)
@@ -118,7 +119,7 @@ def sys_fchownat(t, dirfd, name, uid, gid, flags):
     flags &= 0xFFFFFFFF
     if flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH):
         return -EINVAL
-    return chown_common(t, _path(t, _s32(dirfd), name, flags), uid & 0xFFFFFFFF, gid & 0xFFFFFFFF)
+    return chown_common(t, _path(t, s32(dirfd), name, flags), uid & 0xFFFFFFFF, gid & 0xFFFFFFFF)
 
 
 def sys_chown(t, name, uid, gid):
@@ -131,7 +132,7 @@ def sys_lchown(t, name, uid, gid):
 
 
 def sys_fchown(t, fd, uid, gid):
-    f = fget(t, _s32(fd))
+    f = fget(t, s32(fd))
     if f is None or f.mode & FMODE_PATH:
         return -EBADF
     return chown_common(t, f.path, uid & 0xFFFFFFFF, gid & 0xFFFFFFFF)
@@ -165,16 +166,16 @@ def do_truncate(t, path, length):
 
 def sys_truncate(t, name, length):
     path = path_lookup(t, strncpy_from_user(t.mm, name, 4096), AT_FDCWD)
-    return do_truncate(t, path, _s64(length, t))
+    return do_truncate(t, path, slong(t, length))
 
 
 def sys_ftruncate(t, fd, length):
-    f = fget(t, _s32(fd))
+    f = fget(t, s32(fd))
     if f is None or f.mode & FMODE_PATH:
         return -EBADF
     if not f.mode & FMODE_WRITE or not S_ISREG(f.inode.mode):
         return -EINVAL
-    length = _s64(length, t)
+    length = slong(t, length)
     _check_size(t, length)
     may_write_path(t, f.path)
     f.inode.setattr(size=length)
@@ -187,11 +188,11 @@ FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, FALLOC_FL_ZERO_RANGE = 1, 2, 0x10
 
 
 def sys_fallocate(t, fd, mode, offset, length):
-    f = fget(t, _s32(fd))
+    f = fget(t, s32(fd))
     if f is None or f.mode & FMODE_PATH:
         return -EBADF
     mode &= 0xFFFFFFFF
-    offset, length = _s64(offset, t), _s64(length, t)
+    offset, length = slong(t, offset), slong(t, length)
     if offset < 0 or length <= 0:
         return -EINVAL
     if mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE):
@@ -276,7 +277,7 @@ def _read_timevals(t, addr):
 
 def sys_utimensat(t, dirfd, name, times, flags):
     flags &= 0xFFFFFFFF
-    dirfd = _s32(dirfd)
+    dirfd = s32(dirfd)
     if flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH):
         return -EINVAL
     ts = _read_timespecs(t, times)
@@ -298,7 +299,7 @@ EFAULT_ = 14
 
 
 def sys_futimesat(t, dirfd, name, tv):
-    dirfd = _s32(dirfd)
+    dirfd = s32(dirfd)
     if not name:
         f = fget(t, dirfd)
         if f is None:
@@ -348,23 +349,12 @@ def do_faccessat(t, dirfd, name, mode, flags):
 
 
 def sys_faccessat2(t, dirfd, name, mode, flags):
-    return do_faccessat(t, _s32(dirfd), name, mode & 0xFFFFFFFF, flags & 0xFFFFFFFF)
+    return do_faccessat(t, s32(dirfd), name, mode & 0xFFFFFFFF, flags & 0xFFFFFFFF)
 
 
 def sys_faccessat(t, dirfd, name, mode):
-    return do_faccessat(t, _s32(dirfd), name, mode & 0xFFFFFFFF, 0)
+    return do_faccessat(t, s32(dirfd), name, mode & 0xFFFFFFFF, 0)
 
 
 def sys_access(t, name, mode):
     return do_faccessat(t, AT_FDCWD, name, mode & 0xFFFFFFFF, 0)
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
-
-
-def _s64(v, t):
-    if t.arch.BITS == 32:
-        return _s32(v)
-    return v - (1 << 64) if v & (1 << 63) else v

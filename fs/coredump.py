@@ -230,7 +230,7 @@ def do_coredump(t, info):
     """Write t's process to ./core; True if a core file was written."""
     limit = t.signal.rlim[4][0]
     mm = t.mm
-    if limit == 0 or mm is None or not getattr(mm, "dumpable", 1):
+    if limit == 0 or mm is None or not mm.dumpable:
         return False
     try:
         return _write_core(t, info, mm, limit)

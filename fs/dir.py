@@ -10,6 +10,7 @@ is EXDEV; a directory cannot move into itself (EINVAL).  The filesystem then
 does the change (fs/tmpfs.py, fs/hostfs.py) and the dentry cache follows.
 """
 
+from kernel.abi import s32
 from kernel.errno import (EBADF, EBUSY, EEXIST, EINVAL, EISDIR, ENAMETOOLONG, ENOENT, ENOTDIR,
                           ENOTEMPTY, EPERM, EXDEV, Errno)
 from fs.dcache import d_add, d_drop, d_move
@@ -100,7 +101,7 @@ def vfs_mkdir(t, dirfd, name, mode):
 
 
 def sys_mkdirat(t, dirfd, name, mode):
-    return vfs_mkdir(t, _s32(dirfd), _name(t, name), mode & 0xFFFFFFFF)
+    return vfs_mkdir(t, s32(dirfd), _name(t, name), mode & 0xFFFFFFFF)
 
 
 def sys_mkdir(t, name, mode):
@@ -129,7 +130,7 @@ def vfs_mknod(t, dirfd, name, mode, rdev=0):
 
 
 def sys_mknodat(t, dirfd, name, mode, dev):
-    vfs_mknod(t, _s32(dirfd), _name(t, name), mode & 0xFFFFFFFF, dev & 0xFFFFFFFF)
+    vfs_mknod(t, s32(dirfd), _name(t, name), mode & 0xFFFFFFFF, dev & 0xFFFFFFFF)
     return 0
 
 
@@ -150,7 +151,7 @@ def do_symlinkat(t, target_addr, dirfd, name_addr):
 
 
 def sys_symlinkat(t, target, dirfd, name):
-    return do_symlinkat(t, target, _s32(dirfd), name)
+    return do_symlinkat(t, target, s32(dirfd), name)
 
 
 def sys_symlink(t, target, name):
@@ -191,7 +192,7 @@ def do_linkat(t, olddfd, oldname, newdfd, newname, flags):
 
 
 def sys_linkat(t, olddfd, oldname, newdfd, newname, flags):
-    return do_linkat(t, _s32(olddfd), oldname, _s32(newdfd), newname, flags & 0xFFFFFFFF)
+    return do_linkat(t, s32(olddfd), oldname, s32(newdfd), newname, flags & 0xFFFFFFFF)
 
 
 def sys_link(t, oldname, newname):
@@ -246,8 +247,8 @@ def sys_unlinkat(t, dirfd, name, flags):
         return -EINVAL
     n = _name(t, name)
     if flags & AT_REMOVEDIR:
-        return do_rmdir(t, _s32(dirfd), n)
-    return do_unlink(t, _s32(dirfd), n)
+        return do_rmdir(t, s32(dirfd), n)
+    return do_unlink(t, s32(dirfd), n)
 
 
 def sys_unlink(t, name):
@@ -357,17 +358,12 @@ def _moved(inode, new_dir, new_name):
 
 
 def sys_renameat2(t, olddfd, oldname, newdfd, newname, flags):
-    return do_renameat2(t, _s32(olddfd), oldname, _s32(newdfd), newname, flags & 0xFFFFFFFF)
+    return do_renameat2(t, s32(olddfd), oldname, s32(newdfd), newname, flags & 0xFFFFFFFF)
 
 
 def sys_renameat(t, olddfd, oldname, newdfd, newname):
-    return do_renameat2(t, _s32(olddfd), oldname, _s32(newdfd), newname, 0)
+    return do_renameat2(t, s32(olddfd), oldname, s32(newdfd), newname, 0)
 
 
 def sys_rename(t, oldname, newname):
     return do_renameat2(t, AT_FDCWD, oldname, AT_FDCWD, newname, 0)
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v

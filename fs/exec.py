@@ -21,7 +21,7 @@ from kernel import task as ktask
 from kernel.exit import do_exit, release_task
 from kernel.fork import exec_mm_alloc, vfork_release
 from kernel.futex import exit_pi_state, exit_robust_list, mm_release
-from kernel.pgrp import PF_FORKNOEXEC
+from kernel.task import PF_FORKNOEXEC
 from kernel.posix_timers import exit_itimers
 from kernel.printk import printk_once
 from kernel.signal import SIG_IGN, SigAction
@@ -194,7 +194,7 @@ def begin_new_exec(t, bprm, arch):
     dfl = SigAction()
     t.sighand.action = [a if a.handler == SIG_IGN else dfl for a in t.sighand.action]
     t.sas_ss_sp = t.sas_ss_size = t.sas_ss_flags = 0
-    if getattr(mm, "reused_host", False):
+    if mm.reused_host:
         # the host process was reused: whatever FP state it holds (ours or
         # a thread's that de_thread ended), the new program starts clean
         clear_user_states(t, get_xstate(t))

@@ -9,6 +9,7 @@ takes record locks (fs/locks.py).
 
 import struct
 
+from kernel.abi import s32
 from kernel.errno import EBADF, EINVAL, EPERM, Errno
 from fs.file import (O_APPEND, O_ASYNC, O_DIRECT, O_NOATIME,
                      O_NONBLOCK, O_CLOEXEC, FMODE_READ, FMODE_WRITE, FMODE_PATH, fget)
@@ -56,7 +57,7 @@ def do_dup2(t, oldfd, newfd, cloexec):
 
 
 def sys_dup(t, fd):
-    f = _fd(t, _s32(fd))
+    f = _fd(t, s32(fd))
     f.get()
     try:
         return t.files.alloc_fd(t, f)
@@ -66,7 +67,7 @@ def sys_dup(t, fd):
 
 
 def sys_dup2(t, oldfd, newfd):
-    oldfd, newfd = _s32(oldfd), _s32(newfd)
+    oldfd, newfd = s32(oldfd), s32(newfd)
     if oldfd == newfd:
         _fd(t, oldfd)
         return newfd
@@ -74,7 +75,7 @@ def sys_dup2(t, oldfd, newfd):
 
 
 def sys_dup3(t, oldfd, newfd, flags):
-    oldfd, newfd = _s32(oldfd), _s32(newfd)
+    oldfd, newfd = s32(oldfd), s32(newfd)
     flags &= 0xFFFFFFFF
     if flags & ~O_CLOEXEC:
         return -EINVAL
@@ -158,15 +159,15 @@ def do_lock(t, f, cmd, arg):
 
 
 def sys_fcntl(t, fd, cmd, arg):
-    fd = _s32(fd)
+    fd = s32(fd)
     cmd &= 0xFFFFFFFF
     f = _fd(t, fd)
     if f.mode & FMODE_PATH and cmd not in (F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL):
         return -EBADF
     if cmd == F_DUPFD:
-        return _dupfd(t, f, _s32(arg), False)
+        return _dupfd(t, f, s32(arg), False)
     if cmd == F_DUPFD_CLOEXEC:
-        return _dupfd(t, f, _s32(arg), True)
+        return _dupfd(t, f, s32(arg), True)
     if cmd == F_GETFD:
         return FD_CLOEXEC if fd in t.files.cloexec else 0
     if cmd == F_SETFD:
@@ -194,7 +195,7 @@ def sys_fcntl(t, fd, cmd, arg):
             return -EINVAL
         return do_lock(t, f, cmd, arg)
     if cmd == F_SETOWN:
-        f.owner = _s32(arg)
+        f.owner = s32(arg)
         return 0
     if cmd == F_GETOWN:
         return getattr(f, "owner", 0)
@@ -227,8 +228,3 @@ def sys_fcntl(t, fd, cmd, arg):
 
 def sys_fcntl64(t, fd, cmd, arg):
     return sys_fcntl(t, fd, cmd, arg)
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v

@@ -41,8 +41,7 @@ import errno as _errno
 import os
 from collections import OrderedDict
 
-from kernel.errno import (EINVAL, ENOENT, ENOTDIR, EPERM, EROFS,
-                          ESTALE, EXDEV, Errno)
+from kernel.errno import EINVAL, ENOENT, ENOTDIR, EOPNOTSUPP, EPERM, EROFS, ESTALE, EXDEV, Errno
 from fs.inode import (DT_DIR, DT_LNK, DT_REG, S_IFMT, S_ISBLK, S_ISCHR,
                       S_ISDIR, S_ISLNK, S_ISREG, Inode, SuperBlock, dtype, mkdev)
 from fs.pagecache import AddressSpace
@@ -293,7 +292,7 @@ class HostfsInode(Inode):
                 self.mapping.truncate(size)
             if mode is not None:
                 if S_ISLNK(self.mode):
-                    raise Errno(95)         # EOPNOTSUPP, as Linux for links
+                    raise Errno(EOPNOTSUPP)     # as Linux for links
                 if self.parent is None:
                     os.chmod("/proc/self/fd/%d" % dfd, mode & 0o7777)
                 else:

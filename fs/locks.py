@@ -15,6 +15,7 @@ F_GETLK reports what Linux would.  F_SETLKW and blocking flock sleep on
 the inode's wait queue; a cycle of POSIX waiters is EDEADLK.
 """
 
+from kernel.abi import s32
 from kernel import sched
 from kernel.errno import EAGAIN, EDEADLK, EINTR, EINVAL, EWOULDBLOCK, Errno
 from fs.file import fdget
@@ -171,7 +172,7 @@ def locks_remove_file(f):
 
 
 def sys_flock(t, fd, cmd):
-    f = fdget(t, _s32(fd))
+    f = fdget(t, s32(fd))
     cmd &= 0xFFFFFFFF
     if cmd & LOCK_MAND:
         return 0                                # obsolete: ignored, as Linux
@@ -192,8 +193,3 @@ def sys_flock(t, fd, cmd):
         if e.errno == EAGAIN:
             return -EWOULDBLOCK
         raise
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v

@@ -9,7 +9,8 @@ FIFO.
 
 import struct
 
-from kernel.errno import (EEXIST, EINVAL, EISDIR, ELOOP, ENOTDIR, ENXIO, EPERM, Errno)
+from kernel.abi import s32
+from kernel.errno import EEXIST, EINVAL, EISDIR, ELOOP, ENOTDIR, ENXIO, EOPNOTSUPP, EPERM, Errno
 from fs.dcache import d_add
 from fs.file import (O_ACCMODE, O_CLOEXEC,
                      O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH,
@@ -71,7 +72,7 @@ def vfs_create(t, parent, name, mode):
 
 def do_filp_open(t, dirfd, name, flags, mode):
     if flags & O_TMPFILE == O_TMPFILE:
-        raise Errno(95)                     # EOPNOTSUPP
+        raise Errno(EOPNOTSUPP)
     if flags & O_PATH:
         flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC
         path = path_lookup(t, name, dirfd, follow=not flags & O_NOFOLLOW)
@@ -109,7 +110,7 @@ def do_filp_open(t, dirfd, name, flags, mode):
         inode_permission(t, inode, mask, path.mnt)
         if mask & MAY_WRITE and (inode.immutable or (inode.append_only and (
                 not flags & O_APPEND or flags & O_TRUNC))):
-            raise Errno(1)                      # EPERM: chattr +i or +a
+            raise Errno(EPERM)                  # chattr +i or +a
     if flags & O_NOATIME and t.cred.fsuid not in (0, inode.uid):
         raise Errno(EPERM)                      # only the owner (or CAP_FOWNER)
     fop = fops_for(inode)
@@ -171,7 +172,7 @@ def sys_open(t, name, flags, mode):
 
 
 def sys_openat(t, dirfd, name, flags, mode):
-    return do_sys_open(t, _s32(dirfd), name, flags, mode)
+    return do_sys_open(t, s32(dirfd), name, flags, mode)
 
 
 def sys_creat(t, name, mode):
@@ -184,11 +185,11 @@ def sys_openat2(t, dirfd, name, how, size):
     flags, mode, resolve = struct.unpack("<QQQ", copy_from_user(t.mm, how, 24))
     if flags & ~VALID_OPEN_FLAGS or mode & ~0o7777:
         return -EINVAL
-    return do_sys_open(t, _s32(dirfd), name, flags, mode)
+    return do_sys_open(t, s32(dirfd), name, flags, mode)
 
 
 def sys_close(t, fd):
-    t.files.close(_s32(fd))
+    t.files.close(s32(fd))
     return 0
 
 
@@ -205,8 +206,3 @@ def sys_close_range(t, first, last, flags):
             else:
                 t.files.close(fd)
     return 0
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v

@@ -9,7 +9,9 @@ with generic_file_fops.
 
 import struct
 
-from kernel.errno import EBADF, EFAULT, EFBIG, EINVAL, ENOSPC, EOPNOTSUPP, EOVERFLOW, ESPIPE, Errno
+from kernel.abi import s32, s64
+from kernel.errno import (EBADF, EFAULT, EFBIG, EINVAL, ENOSPC, ENXIO, EOPNOTSUPP, EOVERFLOW,
+                          ESPIPE, Errno)
 from fs.file import (FMODE_READ, FMODE_WRITE, O_APPEND, SEEK_CUR, SEEK_DATA,
                      SEEK_END, SEEK_HOLE, SEEK_SET, FileOperations, fdget)
 from fs.notify.fsnotify import fsnotify_access, fsnotify_modify
@@ -85,11 +87,11 @@ def generic_llseek(f, offset, whence, size):
         new = size + offset
     elif whence == SEEK_DATA:
         if offset >= size:
-            raise Errno(6)                  # ENXIO
+            raise Errno(ENXIO)
         new = offset
     elif whence == SEEK_HOLE:
         if offset >= size:
-            raise Errno(6)
+            raise Errno(ENXIO)
         new = size
     else:
         raise Errno(EINVAL)
@@ -99,10 +101,6 @@ def generic_llseek(f, offset, whence, size):
         raise Errno(EOVERFLOW)
     f.pos = new
     return new
-
-
-def _s64(v):
-    return v - (1 << 64) if v & (1 << 63) else v
 
 
 def _after(gen, then):
@@ -198,19 +196,19 @@ def _notify_written(f, res):
 
 
 def sys_read(t, fd, buf, count):
-    f = fdget(t, _s32(fd), FMODE_READ)
+    f = fdget(t, s32(fd), FMODE_READ)
     return _do_read(t, f, buf, count)
 
 
 def sys_write(t, fd, buf, count):
-    f = fdget(t, _s32(fd), FMODE_WRITE)
+    f = fdget(t, s32(fd), FMODE_WRITE)
     return _do_write(t, f, buf, count)
 
 
 def fdget_pos(t, fd, mode):
     """The File for a read or write at an offset: Linux asks whether the
     file has positions (ESPIPE) before whether it is open for that (EBADF)."""
-    f = fdget(t, _s32(fd))
+    f = fdget(t, s32(fd))
     if not f.f_op.seekable:
         raise Errno(ESPIPE)
     if not f.mode & mode:
@@ -219,7 +217,7 @@ def fdget_pos(t, fd, mode):
 
 
 def sys_pread64(t, fd, buf, count, pos):
-    pos = _s64(pos)
+    pos = s64(pos)
     if pos < 0:
         return -EINVAL
     f = fdget_pos(t, fd, FMODE_READ)
@@ -235,7 +233,7 @@ def _append_pos(f, pos):
 
 
 def sys_pwrite64(t, fd, buf, count, pos):
-    pos = _s64(pos)
+    pos = s64(pos)
     if pos < 0:
         return -EINVAL
     f = fdget_pos(t, fd, FMODE_WRITE)
@@ -324,17 +322,17 @@ def _do_writev(t, f, vec, pos):
 
 
 def sys_readv(t, fd, iov, iovcnt):
-    f = fdget(t, _s32(fd), FMODE_READ)
+    f = fdget(t, s32(fd), FMODE_READ)
     return _do_readv(t, f, read_iovec(t, iov, iovcnt), None)
 
 
 def sys_writev(t, fd, iov, iovcnt):
-    f = fdget(t, _s32(fd), FMODE_WRITE)
+    f = fdget(t, s32(fd), FMODE_WRITE)
     return _do_writev(t, f, read_iovec(t, iov, iovcnt), None)
 
 
 def _pos_from(lo, hi, bits):
-    return _s64(lo | (hi << 32)) if bits == 32 else _s64(lo)
+    return s64(lo | (hi << 32)) if bits == 32 else s64(lo)
 
 
 def sys_preadv(t, fd, iov, iovcnt, pos_l, pos_h):
@@ -367,9 +365,9 @@ def _rw2(t, fd, iov, iovcnt, pos_l, pos_h, flags, mode):
         pos = None
     elif pos < 0:
         raise Errno(EINVAL)
-    f = fdget(t, _s32(fd), mode) if pos is None else fdget_pos(t, fd, mode)
+    f = fdget(t, s32(fd), mode) if pos is None else fdget_pos(t, fd, mode)
     vec = read_iovec(t, iov, iovcnt)
-    flags = _s32(flags)
+    flags = s32(flags)
     if flags & ~RWF_SUPPORTED:
         raise Errno(EOPNOTSUPP)
     return f, vec, pos, flags
@@ -394,14 +392,9 @@ def sys_pwritev2(t, fd, iov, iovcnt, pos_l, pos_h, flags=0):
 
 
 def sys_lseek(t, fd, offset, whence):
-    f = fdget(t, _s32(fd))
+    f = fdget(t, s32(fd))
     whence &= 0xFFFFFFFF
     if whence > SEEK_HOLE:
         return -EINVAL
-    off = _s64(offset) if t.arch.BITS == 64 else _s32(offset)
+    off = s64(offset) if t.arch.BITS == 64 else s32(offset)
     return f.f_op.llseek(f, off, whence)
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v

@@ -10,6 +10,7 @@ so these calls are generators (kernel/sched.py).
 
 import struct
 
+from kernel.abi import s32, s64
 from kernel.errno import (EBADF, EINVAL, EISDIR, EOVERFLOW, ESPIPE, Errno)
 from fs.file import FMODE_READ, FMODE_WRITE, O_APPEND, O_NONBLOCK, fdget
 from fs.inode import S_ISDIR, S_ISREG
@@ -30,15 +31,6 @@ def _call(res):
     if _is_gen(res):
         res = yield from res
     return res
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
-
-
-def _s64(v):
-    return v - (1 << 64) if v & (1 << 63) else v
 
 
 def _get_off(t, addr):
@@ -112,8 +104,8 @@ MAX_NON_LFS = (1 << 31) - 1
 def _sendfile(t, out_fd, in_fd, offset_addr, count, off32=False):
     """off32: i386's sendfile, whose offset is a 32-bit off_t: it may not
     move past 2 GiB - 1 (EOVERFLOW), as Linux's compat entry."""
-    fin = fdget(t, _s32(in_fd), FMODE_READ)
-    fout = fdget(t, _s32(out_fd), FMODE_WRITE)
+    fin = fdget(t, s32(in_fd), FMODE_READ)
+    fout = fdget(t, s32(out_fd), FMODE_WRITE)
     if not fin.f_op.seekable or fin.mapping is None:
         return -EINVAL
     if fout.flags & O_APPEND:
@@ -152,8 +144,8 @@ def sys_sendfile(t, out_fd, in_fd, offset, count):
 def _copy_file_range(t, fd_in, off_in, fd_out, off_out, length, flags):
     if flags:
         return -EINVAL
-    fin = fdget(t, _s32(fd_in), FMODE_READ)
-    fout = fdget(t, _s32(fd_out), FMODE_WRITE)
+    fin = fdget(t, s32(fd_in), FMODE_READ)
+    fout = fdget(t, s32(fd_out), FMODE_WRITE)
     if S_ISDIR(fin.inode.mode) or S_ISDIR(fout.inode.mode):
         return -EISDIR
     if not S_ISREG(fin.inode.mode) or not S_ISREG(fout.inode.mode):
@@ -188,8 +180,8 @@ def _is_pipe(f):
 
 
 def _splice(t, fd_in, off_in, fd_out, off_out, length, flags):
-    fin = fdget(t, _s32(fd_in), FMODE_READ)
-    fout = fdget(t, _s32(fd_out), FMODE_WRITE)
+    fin = fdget(t, s32(fd_in), FMODE_READ)
+    fout = fdget(t, s32(fd_out), FMODE_WRITE)
     if not _is_pipe(fin) and not _is_pipe(fout):
         return -EINVAL
     if (off_in and _is_pipe(fin)) or (off_out and _is_pipe(fout)):

@@ -7,6 +7,7 @@ statx has one layout for both.
 
 import struct
 
+from kernel.abi import s32
 from kernel.errno import EBADF, EINVAL, ENOENT, Errno
 from fs.file import fget
 from fs.inode import S_ISLNK, dev_major, dev_minor
@@ -67,7 +68,7 @@ def vfs_stat(t, dirfd, name_addr, flags):
 
 
 def sys_newfstatat(t, dirfd, name, statbuf, flags):
-    k = vfs_stat(t, _s32(dirfd), name, flags & 0xFFFFFFFF)
+    k = vfs_stat(t, s32(dirfd), name, flags & 0xFFFFFFFF)
     copy_to_user(t.mm, statbuf, t.arch.pack_stat(k))
     return 0
 
@@ -81,7 +82,7 @@ def sys_lstat(t, name, statbuf):
 
 
 def sys_fstat(t, fd, statbuf):
-    f = fget(t, _s32(fd))
+    f = fget(t, s32(fd))
     if f is None:
         return -EBADF
     copy_to_user(t.mm, statbuf, t.arch.pack_stat(getattr_inode(f.inode, f.path.mnt)))
@@ -96,7 +97,7 @@ _STATX = struct.Struct("<IIQIIIHHQQQQ" + "qIi" * 4 + "IIIIQII" + "96x")
 
 def sys_statx(t, dirfd, name, flags, mask, buf):
     flags &= 0xFFFFFFFF
-    k = vfs_stat(t, _s32(dirfd), name, flags & ~0x6000)
+    k = vfs_stat(t, s32(dirfd), name, flags & ~0x6000)
     ts = []
     for v in (k.atime, k.btime, k.ctime, k.mtime):
         ts += [v // 10**9, v % 10**9, 0]
@@ -110,7 +111,7 @@ def sys_statx(t, dirfd, name, flags, mask, buf):
 
 
 def do_readlinkat(t, dirfd, name_addr, buf, bufsiz):
-    bufsiz = _s32(bufsiz)
+    bufsiz = s32(bufsiz)
     if bufsiz <= 0:
         return -EINVAL
     name = strncpy_from_user(t.mm, name_addr, 4096)
@@ -131,9 +132,4 @@ def sys_readlink(t, name, buf, bufsiz):
 
 
 def sys_readlinkat(t, dirfd, name, buf, bufsiz):
-    return do_readlinkat(t, _s32(dirfd), name, buf, bufsiz)
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
+    return do_readlinkat(t, s32(dirfd), name, buf, bufsiz)

@@ -22,6 +22,7 @@ store, which tmpfs uses; hostfs passes user.* to the host file.
 Setting or removing one is an IN_ATTRIB change (fsnotify_xattr).
 """
 
+from kernel.abi import s32
 from kernel.errno import (E2BIG, EACCES, EBADF, EEXIST, EINVAL, ENODATA,
                           ENOSPC, EOPNOTSUPP, EPERM, ERANGE, Errno)
 from fs.file import FMODE_PATH, fget
@@ -260,7 +261,7 @@ def _lookup(t, pathname, follow):
 
 
 def _fd_path(t, fd):
-    f = fget(t, _s32(fd))
+    f = fget(t, s32(fd))
     if f is None or f.mode & FMODE_PATH:
         raise Errno(EBADF)
     return f.path, f.inode
@@ -364,11 +365,6 @@ def sys_fremovexattr(t, fd, attr):
     return vfs_setxattr(t, path, name, None, 0, inode)
 
 
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
-
-
 # -- the *xattrat calls (Linux 6.13): a dirfd, a path and AT_* flags -----------------
 
 XATTR_ARGS_SIZE_VER0 = 16
@@ -379,7 +375,7 @@ def _at_path(t, dfd, pathname, at_flags):
     if at_flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH):
         raise Errno(EINVAL)
     name = strncpy_from_user(t.mm, pathname, 4096) if pathname else b""
-    return path_lookup(t, name, _s32(dfd), follow=not at_flags & AT_SYMLINK_NOFOLLOW,
+    return path_lookup(t, name, s32(dfd), follow=not at_flags & AT_SYMLINK_NOFOLLOW,
                        empty_ok=bool(at_flags & AT_EMPTY_PATH))
 
 

@@ -22,6 +22,7 @@ blocks) is read as buffers (fs/buffer.py).
 
 import struct
 
+from kernel.abi import s32
 from kernel.errno import EFBIG, EINVAL, EIO, EISDIR, ENOMEM, ENOSPC, EPERM, EROFS, Errno
 from fs.buffer import bforget, mark_buffer_dirty, sb_bread, sb_getblk
 from fs.ext2 import layout as L
@@ -57,13 +58,8 @@ def _decode_time(sec, extra, has_extra):
 
 def _encode_time(ns):
     sec, nsec = divmod(ns, NSEC)
-    extra = ((sec - _s32(sec)) >> 32) & 3 | (nsec << 2)
+    extra = ((sec - s32(sec)) >> 32) & 3 | (nsec << 2)
     return sec & 0xFFFFFFFF, extra & 0xFFFFFFFF
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
 
 
 def old_decode_dev(v):
