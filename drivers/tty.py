@@ -25,6 +25,7 @@ without job-control checks and without being hung up.
 
 import struct
 
+from kernel.abi import SIGCONT, SIGHUP, SIGTTIN, SIGTTOU, SIGWINCH
 from kernel import sched
 from kernel import task as ktask
 from kernel.errno import (EAGAIN, EBUSY, EINVAL, EIO, ENOTTY, ENXIO, EPERM,
@@ -59,7 +60,6 @@ TCOOFF, TCOON, TCIOFF, TCION = 0, 1, 2, 3
 TCIFLUSH, TCOFLUSH, TCIOFLUSH = 0, 1, 2
 N_TTY = 0
 
-SIGHUP, SIGCONT, SIGTTIN, SIGTTOU, SIGWINCH = 1, 18, 21, 22, 28
 
 _TERMIOS = struct.Struct("<IIIIB19s")
 _TERMIOS2 = struct.Struct("<IIIIB19sII")

@@ -21,6 +21,7 @@ remembered and shown, no loopNpM devices appear).
 
 import struct
 
+from kernel.abi import s32
 from kernel.errno import EBADF, EBUSY, EEXIST, EINVAL, EIO, ENODEV, ENXIO, EOVERFLOW, EPERM, Errno
 from block.bio import (REQ_OP_FLUSH, REQ_OP_READ, REQ_OP_WRITE, SECTOR_SHIFT, all_of,
                        done_completion)
@@ -234,7 +235,7 @@ def _clr(lo):
 
 def loop_ioctl(lo, bdev, f, t, cmd, arg):
     if cmd == LOOP_SET_FD:
-        return _bind(lo, bdev, f, t, _s32(arg), 0 if f.writable() else LO_FLAGS_READ_ONLY)
+        return _bind(lo, bdev, f, t, s32(arg), 0 if f.writable() else LO_FLAGS_READ_ONLY)
     if cmd == LOOP_CONFIGURE:
         raw = copy_from_user(t.mm, arg, 8 + _INFO64.size)
         fd, block_size = struct.unpack_from("<Ii", raw, 0)
@@ -244,7 +245,7 @@ def loop_ioctl(lo, bdev, f, t, cmd, arg):
             return -EINVAL
         if not f.writable():
             flags |= LO_FLAGS_READ_ONLY
-        return _bind(lo, bdev, f, t, _s32(fd), flags, info[3], info[4], block_size,
+        return _bind(lo, bdev, f, t, s32(fd), flags, info[3], info[4], block_size,
                      info[9].split(b"\0", 1)[0])
     if cmd == LOOP_CLR_FD:
         if not lo.bound:
@@ -315,7 +316,7 @@ def loop_ioctl(lo, bdev, f, t, cmd, arg):
             return -ENXIO
         if not lo.flags & LO_FLAGS_READ_ONLY:
             return -EINVAL
-        new = _backing_file(t, _s32(arg))
+        new = _backing_file(t, s32(arg))
         old_size = lo.backing_size()
         if new.inode.size != old_size or (new.inode.mode & S_IFMT) != (lo.file.inode.mode & S_IFMT):
             return -EINVAL
@@ -363,7 +364,7 @@ class LoopControlOps(FileOperations):
         if cmd in (LOOP_CTL_ADD, LOOP_CTL_REMOVE):
             if t.cred.euid != 0:
                 return -EPERM
-            n = _s32(arg)
+            n = s32(arg)
             if cmd == LOOP_CTL_ADD:
                 if n < 0:
                     n = max(loops, default=-1) + 1
@@ -379,8 +380,3 @@ def loop_init():
     devtmpfs_create_node(b"loop-control", 0o660, MISC_MAJOR, LOOP_CTRL_MINOR)
     for n in range(LOOP_MIN_COUNT):
         loop_add(n)
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
