@@ -9,6 +9,7 @@ does to the low word of the task's 64-signal masks and leaves the rest.
 
 import struct
 
+from kernel.abi import s32
 from kernel.errno import EINVAL, ERESTARTNOHAND, Errno
 from kernel.signal import (SA_NODEFER, SA_RESETHAND, SIGKILL, SIGSTOP, SIG_BLOCK, SIG_SETMASK,
                            SIG_UNBLOCK, SigAction, UNBLOCKABLE, _NSIG, set_current_blocked,
@@ -48,7 +49,7 @@ def sys_sigaction(t, sig, act, oact):
         handler, mask, flags, restorer = _OLD_SIGACTION.unpack(
             copy_from_user(t.mm, act, _OLD_SIGACTION.size))
         new = SigAction(handler, flags, restorer, mask)
-    old = do_sigaction(t, _s32(sig), new)
+    old = do_sigaction(t, s32(sig), new)
     if oact:
         copy_to_user(t.mm, oact, _OLD_SIGACTION.pack(old.handler & _M32, old.mask & _LOW,
                                                      old.flags & _M32, old.restorer & _M32))
@@ -58,7 +59,7 @@ def sys_sigaction(t, sig, act, oact):
 def sys_signal(t, sig, handler):
     """signal(2) as the kernel call: a one-shot handler, not blocked
     while it runs; returns the previous handler."""
-    old = do_sigaction(t, _s32(sig), SigAction(handler, SA_RESETHAND | SA_NODEFER, 0, 0))
+    old = do_sigaction(t, s32(sig), SigAction(handler, SA_RESETHAND | SA_NODEFER, 0, 0))
     return old.handler & _M32
 
 
@@ -66,7 +67,7 @@ def sys_sigprocmask(t, how, nset, oset):
     old = t.blocked & _LOW
     if nset:
         new = get_user_u32(t.mm, nset) & ~UNBLOCKABLE
-        how = _s32(how)
+        how = s32(how)
         if how == SIG_BLOCK:
             blocked = t.blocked | new
         elif how == SIG_UNBLOCK:
@@ -105,10 +106,5 @@ def sys_sgetmask(t):
 
 def sys_ssetmask(t, newmask):
     old = t.blocked & _LOW
-    set_current_blocked(t, _s32(newmask) & ((1 << 64) - 1))
+    set_current_blocked(t, s32(newmask) & ((1 << 64) - 1))
     return old
-
-
-def _s32(v):
-    v &= _M32
-    return v - (1 << 32) if v & 0x80000000 else v

@@ -131,9 +131,9 @@ def _sigcontext(t, fp_addr, oldmask):
         regs.gs & 0xFFFF, regs.fs & 0xFFFF, regs.es & 0xFFFF, regs.ds & 0xFFFF,
         regs.rdi & _M32, regs.rsi & _M32, regs.rbp & _M32, regs.rsp & _M32,
         regs.rbx & _M32, regs.rdx & _M32, regs.rcx & _M32, regs.rax & _M32,
-        getattr(t, "fault_trapno", 0) & _M32, getattr(t, "fault_err", 0) & _M32,
+        t.fault_trapno & _M32, t.fault_err & _M32,
         regs.rip & _M32, regs.cs & 0xFFFF, regs.eflags & _M32, regs.rsp & _M32,
-        regs.ss & 0xFFFF, fp_addr, oldmask & _M32, getattr(t, "fault_cr2", 0) & _M32)
+        regs.ss & 0xFFFF, fp_addr, oldmask & _M32, t.fault_cr2 & _M32)
 
 
 def _fpstate(t, sp):

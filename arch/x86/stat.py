@@ -15,6 +15,7 @@ reads them in one of two layouts:
 
 import struct
 
+from kernel.abi import s32
 from kernel.errno import EBADF, EOVERFLOW, Errno
 from fs.file import fget
 from fs.stat import getattr_inode, vfs_stat
@@ -67,7 +68,7 @@ def put_stat64(t, addr, k):
 
 
 def sys_fstatat64(t, dirfd, name, statbuf, flags):
-    put_stat64(t, statbuf, vfs_stat(t, _s32(dirfd), name, flags & 0xFFFFFFFF))
+    put_stat64(t, statbuf, vfs_stat(t, s32(dirfd), name, flags & 0xFFFFFFFF))
     return 0
 
 
@@ -80,13 +81,8 @@ def sys_lstat64(t, name, statbuf):
 
 
 def sys_fstat64(t, fd, statbuf):
-    f = fget(t, _s32(fd))
+    f = fget(t, s32(fd))
     if f is None:
         return -EBADF
     put_stat64(t, statbuf, getattr_inode(f.inode, f.path.mnt))
     return 0
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v

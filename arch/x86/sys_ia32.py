@@ -23,6 +23,7 @@ handler is not written yet is ENOSYS, as the dispatcher would say.
 
 import struct
 
+from kernel.abi import s32
 from kernel.errno import EBADF, EINVAL, ENOENT, ENOSYS, ENOTDIR, EOVERFLOW, EPERM
 from fs.file import fdget, fget
 from fs.inode import S_ISDIR
@@ -36,11 +37,6 @@ from kernel.syscall import syscall_handler
 from mm.uaccess import copy_from_user, copy_to_user, strncpy_from_user
 
 _M32 = 0xFFFFFFFF
-
-
-def _s32(v):
-    v &= _M32
-    return v - (1 << 32) if v & 0x80000000 else v
 
 
 def _s64(lo, hi):
@@ -78,11 +74,11 @@ def sys_ia32_ftruncate64(t, fd, len_lo, len_hi):
 
 
 def sys_ia32_truncate(t, path, length):
-    return _call("truncate", t, path, _u64(_s32(length)))
+    return _call("truncate", t, path, _u64(s32(length)))
 
 
 def sys_ia32_ftruncate(t, fd, length):
-    return _call("ftruncate", t, fd, _u64(_s32(length)))
+    return _call("ftruncate", t, fd, _u64(s32(length)))
 
 
 def sys_ia32_fadvise64(t, fd, off_lo, off_hi, length, advice):
@@ -115,7 +111,7 @@ def sys_ia32_sendfile(t, out_fd, in_fd, offset, count):
 
 def sys_llseek(t, fd, offset_high, offset_low, result, whence):
     """_llseek(fd, high, low, loff_t *result, whence)."""
-    f = fdget(t, _s32(fd))
+    f = fdget(t, s32(fd))
     whence &= _M32
     if whence > 4:                                  # SEEK_MAX (SEEK_HOLE)
         return -EINVAL
@@ -142,8 +138,8 @@ def sys_ia32_clone(t, flags, newsp, parent_tid, tls, child_tid):
 def sys_nice(t, increment):
     """nice(inc): the task's nice value moved by inc, within [-20, 19];
     lowering it takes privilege."""
-    inc = max(-40, min(40, _s32(increment)))
-    old = getattr(t, "nice", 0)
+    inc = max(-40, min(40, s32(increment)))
+    old = t.nice
     new = max(-20, min(19, old + inc))
     if new < old and t.cred.euid != 0:
         return -EPERM
@@ -168,7 +164,7 @@ def sys_old_getrlimit(t, resource, rlim):
 
 def _uts_fields(t):
     machine = b"x86_64"
-    if getattr(t, "personality", 0) & 0xFF == 0x0008:
+    if t.personality & 0xFF == 0x0008:
         machine = b"i686"
     return (ksys.UTS_SYSNAME, ksys.utsname["nodename"], ksys.UTS_RELEASE,
             ksys.UTS_VERSION, machine)
@@ -211,7 +207,7 @@ def sys_statfs64(t, pathname, sz, buf):
 def sys_fstatfs64(t, fd, sz, buf):
     if sz & _M32 != COMPAT_STATFS64.size:
         return -EINVAL
-    f = fget(t, _s32(fd))
+    f = fget(t, s32(fd))
     if f is None:
         return -EBADF
     return _put_statfs64(t, buf, f.path)
@@ -223,7 +219,7 @@ OLD_DIRENT = struct.Struct("<IIH")      # d_ino, d_offset, d_namlen, then d_name
 def sys_old_readdir(t, fd, dirent, count):
     """readdir (89): one struct old_linux_dirent per call, whatever count
     says; 1 for an entry, 0 at the end of the directory."""
-    f = fdget(t, _s32(fd))
+    f = fdget(t, s32(fd))
     if not S_ISDIR(f.inode.mode):
         return -ENOTDIR
     if f.inode.nlink == 0 and f.pos == 0:

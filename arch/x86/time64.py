@@ -39,7 +39,7 @@ TIME64_CALLS = {
 
 
 def _enter(t):
-    saved = getattr(t, "time64", False)
+    saved = t.time64
     t.time64 = True
     return saved
 

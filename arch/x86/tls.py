@@ -86,7 +86,7 @@ def _idx_of(v):
 
 
 def tls_array(t):
-    return getattr(t, "tls_array", None) or [None] * GDT_ENTRY_TLS_ENTRIES
+    return t.tls_array or [None] * GDT_ENTRY_TLS_ENTRIES
 
 
 def _install(t, idx, desc):
@@ -133,7 +133,7 @@ def load_tls(ctx, t):
 
 def copy_thread(c, t):
     """fork/clone: the child starts with its parent's descriptors."""
-    arr = getattr(t, "tls_array", None)
+    arr = t.tls_array
     c.tls_array = list(arr) if arr else None
 
 

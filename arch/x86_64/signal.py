@@ -134,8 +134,8 @@ def setup_rt_frame(t, sig, info, ka, oldset):
     info_addr = uc_addr + UCONTEXT_SIZE
     mc = {n: getattr(regs, n) for n in GREGS}
     mc.update(eflags=regs.eflags, cs=regs.cs, gs=0, fs=0, ss=regs.ss,
-              err=getattr(t, "fault_err", 0), trapno=getattr(t, "fault_trapno", 0),
-              oldmask=oldset & 0xFFFFFFFFFFFFFFFF, cr2=getattr(t, "fault_cr2", 0),
+              err=t.fault_err, trapno=t.fault_trapno,
+              oldmask=oldset & 0xFFFFFFFFFFFFFFFF, cr2=t.fault_cr2,
               fpstate=fp)
     uc = ucontext.build(dict(
         uc_flags=UC_FP_XSTATE | UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS,
