@@ -26,6 +26,7 @@ task's registers are loaded if the host thread holds another's.
 import os
 import time
 
+from kernel.abi import SIGBUS, SIGFPE, SIGILL, SIGSYS, SIGTRAP, SIGVTALRM
 from kernel import sched, sys as ksys, task as ktask, time as ktime
 from kernel.printk import pr_err
 from kernel.signal import (SIGKILL, SIGSEGV, SigInfo, do_signal,
@@ -38,13 +39,10 @@ from mm.tlb import flush_ops, flush_tlb_mm
 from skas import fpu, ptrace
 from skas.mem import StubError, check_batch, write_batch
 from skas.ptrace import Stats
-from kernel.errno import Errno
+from kernel.errno import ENOSYS, Errno
 from kernel.exit import do_exit, start_group_exit
 from skas.process import live_pids
 
-SIGTRAP, SIGILL, SIGFPE, SIGBUS = 5, 4, 8, 7
-SIGVTALRM = 26
-SIGSYS = 31
 VSYSCALL_PAGE = 0xFFFFFFFFFF600000
 SYSCALL_STOP = SIGTRAP | 0x80
 PTRACE_SYSEMU = ptrace.PTRACE_SYSEMU
@@ -281,7 +279,7 @@ def seccomp_trap(t, ctx):
         elif nr == 309:
             ret = ksys.sys_getcpu(t, regs.rdi, regs.rsi, regs.rdx)
         else:
-            ret = -38
+            ret = -ENOSYS
     except Errno:
         force_sig_info(t, SigInfo(SIGSEGV, 1, addr=regs.rdi))
         return
