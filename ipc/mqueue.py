@@ -30,6 +30,7 @@ import struct
 import time
 from collections import deque
 
+from kernel.abi import s32
 from kernel import sched, task as ktask
 from kernel.errno import (EACCES, EAGAIN, EBADF, EBUSY, ECONNREFUSED, EEXIST, EINVAL, EMFILE,
                           EMSGSIZE, ENAMETOOLONG, ENOENT, ENOSPC, ENOTSOCK, EOVERFLOW, ERESTARTSYS,
@@ -89,10 +90,10 @@ class MqWaiter:
 
 def _task_prio(t):
     """Linux's task->prio: smaller is more important."""
-    policy = getattr(t, "policy", 0)
+    policy = t.policy
     if policy in (1, 2):                        # SCHED_FIFO, SCHED_RR
-        return 99 - getattr(t, "rt_priority", 0)
-    return 120 + getattr(t, "nice", 0)
+        return 99 - t.rt_priority
+    return 120 + t.nice
 
 
 class MqueueInode(Inode):
@@ -387,7 +388,7 @@ def do_notify(t, info):
 # -- the system calls ----------------------------------------------------------------
 
 def _mq_file(t, mqdes):
-    f = fget(t, _s32(mqdes))
+    f = fget(t, s32(mqdes))
     if f is None or f.mode & 4 or f.f_op is not mqueue_fops:
         raise Errno(EBADF)
     return f
@@ -426,7 +427,7 @@ def put_mq_attr(t, addr, flags, maxmsg, msgsize, curmsgs):
 
 
 def sys_mq_open(t, u_name, oflag, mode, u_attr):
-    oflag = _s32(oflag)
+    oflag = s32(oflag)
     attr = None
     # the 64-bit call reads the attributes whenever given, i386's only for O_CREAT
     if u_attr and (t.arch.BITS == 64 or oflag & O_CREAT):
@@ -667,9 +668,3 @@ def sys_mq_getsetattr(t, mqdes, u_mqstat, u_omqstat):
     if u_omqstat:
         put_mq_attr(t, u_omqstat, *old)
     return 0
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
-

@@ -166,7 +166,7 @@ def count_semcnt(sma, semnum, zero):
 
 
 def _get_undo_list(t):
-    ul = getattr(t, "sysvsem", None)
+    ul = t.sysvsem
     if ul is None:
         ul = t.sysvsem = SemUndoList()
     return ul
@@ -379,7 +379,7 @@ def copy_semundo(t, c, share):
 
 def exit_sem(t):
     """The task ends: the last user of an undo list applies it."""
-    ul = getattr(t, "sysvsem", None)
+    ul = t.sysvsem
     if ul is None:
         return
     t.sysvsem = None
