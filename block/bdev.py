@@ -22,7 +22,7 @@ claim the device exclusively - a mounted disk cannot be opened O_EXCL
 (EBUSY), an O_EXCL-open one cannot be mounted.
 """
 
-from kernel.errno import EACCES, EBUSY, EIO, ENOSPC, ENOTBLK, ENXIO, EPERM, EROFS, Errno
+from kernel.errno import EACCES, EBUSY, EIO, ENOMEM, ENOSPC, ENOTBLK, ENXIO, EPERM, EROFS, Errno
 from block.bio import (REQ_OP_READ, REQ_OP_WRITE, SECTOR_SHIFT, Bio, Completion,
                        all_of, bio_flush, submit_bio, wait_for)
 from fs.file import (FileOperations, O_DIRECT, O_DSYNC, O_EXCL, POLLIN, POLLOUT, POLLRDNORM,
@@ -317,7 +317,7 @@ class BlkdevFileOperations(FileOperations):
         try:
             return bdev.mapping.read(pos, count)
         except OutOfMemory:
-            raise Errno(12)                         # ENOMEM
+            raise Errno(ENOMEM)
 
     def write(self, f, t, data):
         n = self.pwrite(f, t, data, f.pos)
@@ -346,7 +346,7 @@ class BlkdevFileOperations(FileOperations):
         try:
             n = m.write(pos, data)
         except OutOfMemory:
-            raise Errno(12)                         # ENOMEM
+            raise Errno(ENOMEM)
         # cycle: fs.fs_writeback -> block.bdev
         from fs.fs_writeback import balance_dirty_pages
         if f.flags & (O_DIRECT | O_DSYNC):
