@@ -92,10 +92,6 @@ def copy_to_user(mm, addr, data):
         pos += chunk
 
 
-def clear_user(mm, addr, n):
-    copy_to_user(mm, addr, bytes(n))
-
-
 def strncpy_from_user(mm, addr, maxlen):
     """A NUL-terminated string (without the NUL); ENAMETOOLONG past maxlen."""
     mem = _pm.physmem.mem
@@ -122,16 +118,8 @@ def get_user_u32(mm, addr):
     return struct.unpack("<I", copy_from_user(mm, addr, 4))[0]
 
 
-def get_user_u64(mm, addr):
-    return struct.unpack("<Q", copy_from_user(mm, addr, 8))[0]
-
-
 def put_user_u32(mm, addr, v):
     copy_to_user(mm, addr, struct.pack("<I", v & 0xFFFFFFFF))
-
-
-def put_user_u64(mm, addr, v):
-    copy_to_user(mm, addr, struct.pack("<Q", v & 0xFFFFFFFFFFFFFFFF))
 
 
 def get_user_ptr_array(mm, addr, ptr_size, limit):

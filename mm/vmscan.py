@@ -33,10 +33,6 @@ def lru_del(mapping, index):
     _lru.pop((id(mapping), index), None)
 
 
-def nr_lru_pages():
-    return len(_lru)
-
-
 def shrink_page_cache(nr_to_reclaim=SWAP_CLUSTER_MAX):
     """Drop up to nr_to_reclaim clean, unmapped cached pages."""
     pm = _pm.physmem
