@@ -312,10 +312,6 @@ def force_sig_info(t, info):
     return send_signal(t, info, group=False, force=True)
 
 
-def force_sig_fault(t, sig, code, addr, trapno=0):
-    return force_sig_info(t, SigInfo(sig, code, addr=addr, trapno=trapno))
-
-
 def force_sig(t, sig):
     return force_sig_info(t, SigInfo(sig, SI_KERNEL))
 
@@ -479,11 +475,6 @@ def _restart_syscall(t, ka):
 
 def set_current_blocked(t, mask):
     t.blocked = mask & ~UNBLOCKABLE
-
-
-def recalc_and_wake(t):
-    if signal_pending(t):
-        sched.signal_wake_up(t)
 
 
 # -- system calls -------------------------------------------------------------------
