@@ -49,9 +49,6 @@ class BdevSuperBlock(SuperBlock):
         """Write back every block device's dirty pages (no file system's)."""
         return all_of([b.mapping.writeback() for b in _bdevs.values()])
 
-    def dirty_devices(self):
-        return [b for b in _bdevs.values() if b.mapping.has_dirty()]
-
 
 bdev_sb = BdevSuperBlock()
 

@@ -171,16 +171,6 @@ def submit_bio(bdev, bio):
     return bio.completion
 
 
-def bio_read(bdev, sector, buf):
-    """Read len(buf) bytes at sector into the memoryview buf; 0 or -errno."""
-    return submit_bio(bdev, Bio(REQ_OP_READ, sector, buf)).status
-
-
-def bio_write(bdev, sector, data):
-    """Start writing data at sector; returns the Completion."""
-    return submit_bio(bdev, Bio(REQ_OP_WRITE, sector, data))
-
-
 def bio_flush(bdev):
     """Ask the disk to make everything written so far stable."""
     return submit_bio(bdev, Bio(REQ_OP_FLUSH))

@@ -82,11 +82,3 @@ def partitions_text(reader=None):
         out.append("%4d  %7d %10d %s\n" % (d.major, d.first_minor, d.capacity >> 1,
                                             d.disk_name))
     return "".join(out)
-
-
-def devices_text():
-    """The block half of /proc/devices."""
-    majors = {}
-    for d in disks.values():
-        majors.setdefault(d.major, d.driver.name)
-    return "".join("%3d %s\n" % kv for kv in sorted(majors.items()))
