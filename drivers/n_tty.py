@@ -296,9 +296,6 @@ class NTty:
         self.echo_bytes = 0
 
     # -- input -----------------------------------------------------------------------------
-    def receive_room(self):
-        return N_TTY_BUF_SIZE - 1 - len(self.buf)
-
     def receive_buf(self, data):
         """Bytes from the device.  Returns how many were taken (the rest
         must wait for a reader to make room)."""
