@@ -410,10 +410,6 @@ def _lookup(name):
     return lookup_one(root, name)
 
 
-def _long_fmt(t):
-    return "<q" if t.arch.BITS == 64 else "<i"
-
-
 def get_mq_attr(t, addr):
     """struct mq_attr: (flags, maxmsg, msgsize, curmsgs) of 8 longs."""
     n = 8 if t.arch.BITS == 64 else 4
