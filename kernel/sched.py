@@ -233,6 +233,15 @@ def tick():
         need_resched = True
 
 
+_Generator = type((lambda: (yield))())
+
+
+def is_generator(x):
+    """Did a call that may sleep return its kernel stack (a generator)
+    rather than its result?  The one test for it everywhere."""
+    return type(x) is _Generator
+
+
 def wait_event(t, queue, cond, deadline=None, interruptible=True):
     """Sleep until cond() is true.  A generator; its value is 0, or
     -ERESTARTSYS when a signal is pending, or -ETIMEDOUT at the deadline."""

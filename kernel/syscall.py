@@ -16,6 +16,7 @@ import importlib
 import traceback
 
 from kernel import exit as kexit, sched
+from kernel.sched import is_generator  # noqa: F401 (others take it from here too)
 from kernel.errno import ENOSYS, Errno
 from kernel.exit import InitDied
 from kernel.printk import pr_err, printk_once
@@ -113,13 +114,6 @@ def table_for(arch):
     return tab
 
 
-_Generator = type((lambda: (yield))())
-
-
-def is_generator(x):
-    return type(x) is _Generator
-
-
 def do_syscall(t, abi):
     """Run the system call t stopped in, with abi's numbering."""
     regs = t.regs
@@ -149,7 +143,7 @@ def do_syscall(t, abi):
     except Exception as e:
         oops(t, e, entry.name)
         return
-    if type(ret) is _Generator:
+    if is_generator(ret):
         t.kstack = ret
         run_kstack(t)
         return
