@@ -28,6 +28,7 @@ does).  IOCB_FLAG_RESFD adds 1 to an eventfd at each completion.
 import struct
 
 from kernel.abi import slong
+from kernel.sched import is_generator
 from kernel import sched
 from kernel.errno import (EAGAIN, EBADF, EFAULT, EINTR, EINVAL, EOPNOTSUPP,
                           ERESTART_RESTARTBLOCK, ERESTARTNOHAND, ERESTARTNOINTR,
@@ -318,7 +319,7 @@ def _submit_all(t, ctx, nr, iocbpp):
         try:
             user_iocb = _get_ulong(t, iocbpp + i * ptr)
             res = io_submit_one(t, ctx, user_iocb)
-            if sched_is_gen(res):
+            if is_generator(res):
                 res = yield from res
         except Errno as e:
             res = -e.errno
@@ -328,9 +329,6 @@ def _submit_all(t, ctx, nr, iocbpp):
         done += 1
     return done if done else ret
 
-
-def sched_is_gen(x):
-    return hasattr(x, "send") and hasattr(x, "throw")
 
 
 def _eventfd_ctx_fdget(t, fd):
@@ -374,7 +372,7 @@ def io_submit_one(t, ctx, user_iocb):
     except BaseException:
         _drop(ctx, req)
         raise
-    if sched_is_gen(res):
+    if is_generator(res):
         return _submit_wait(ctx, req, res)
     if res:
         _drop(ctx, req)
@@ -437,7 +435,7 @@ def aio_rw(t, req, iocb):
     if write and pos is not None and (f.flags & O_APPEND or rw_flags & RWF_APPEND):
         pos = f.inode.size
     res = _transfer(t, f, vec, pos, write, rw_flags & RWF_NOWAIT)
-    if sched_is_gen(res):
+    if is_generator(res):
         return _rw_wait(t, req, res)
     _rw_done(req, res)
     return 0
@@ -470,7 +468,7 @@ def _read_beyond(t, f, vec, pos):
     got is what fails."""
     count = sum(ln for _, ln in vec)
     data = f.f_op.pread(f, t, count, pos) if pos is not None else f.f_op.read(f, t, count)
-    if sched_is_gen(data):
+    if is_generator(data):
         data = yield from data
     if isinstance(data, int):
         return data
@@ -646,7 +644,7 @@ def sys_io_getevents(t, ctx_id, min_nr, nr, events, timeout):
 
 
 def _as_gen(x):
-    if sched_is_gen(x):
+    if is_generator(x):
         x = yield from x
     return x
 

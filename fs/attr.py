@@ -211,7 +211,7 @@ def sys_fallocate(t, fd, mode, offset, length):
     may_write_path(t, f.path)
     end = offset + length
     _check_size(t, end if not mode & FALLOC_FL_KEEP_SIZE else 0)
-    if getattr(inode, "seals", 0) & ~1:         # more than F_SEAL_SEAL
+    if (inode.seals or 0) & ~1:         # more than F_SEAL_SEAL
         seal_check_fallocate(inode, bool(mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)), end)
     if mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE):
         stop = min(end, inode.size)

@@ -99,7 +99,7 @@ class ElfImage:
         self.file = file
         inode = file.inode
         key = (inode.size, inode.mtime)
-        cached = getattr(file.mapping, "elf_image", None) if elf_cache else None
+        cached = file.mapping.elf_image if elf_cache else None
         if cached is not None and cached[0] == key:
             for name, value in zip(self._FIELDS, cached[1]):
                 setattr(self, name, value)
@@ -326,7 +326,7 @@ def setup_stack(t, mm, arch, bprm, phdr, phnum, entry, base):
         (AT_ENTRY, entry),
         (AT_UID, cred.uid), (AT_EUID, cred.euid),
         (AT_GID, cred.gid), (AT_EGID, cred.egid),
-        (AT_SECURE, int(getattr(bprm, "secureexec", False))),
+        (AT_SECURE, int(bprm.secureexec)),
         (AT_RANDOM, random),
         (AT_HWCAP2, arch.AT_HWCAP2_VALUE),
         (AT_EXECFN, execfn),

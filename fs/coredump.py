@@ -261,7 +261,7 @@ def _write_core(t, info, mm, limit):
         if th is t:
             notes += _note(b"CORE", NT_PRPSINFO, _prpsinfo(t, bits))
             notes += _note(b"CORE", NT_SIGINFO, t.arch.pack_siginfo(info))
-            if getattr(mm, "auxv", None):
+            if mm.auxv:
                 notes += _note(b"CORE", NT_AUXV, mm.auxv)
             notes += _note(b"CORE", NT_FILE, _nt_file(mm, bits))
 

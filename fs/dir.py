@@ -317,7 +317,7 @@ def do_renameat2(t, olddfd, oldname, newdfd, newname, flags):
         if flags & RENAME_EXCHANGE:
             if new_isdir and new_parent.dentry is not old_parent.dentry:
                 inode_permission(t, new.dentry.inode, MAY_WRITE)
-        elif isdir and getattr(new.dentry.inode, "entries", None):
+        elif isdir and new.dentry.inode.entries:
             return -ENOTEMPTY
     if isdir and new_parent.dentry is not old_parent.dentry:
         inode_permission(t, old_inode, MAY_WRITE)

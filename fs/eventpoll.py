@@ -21,6 +21,7 @@ epoll instances (readable when one of its items is ready).
 import struct
 
 from kernel.abi import s32
+from kernel.sched import is_generator
 from kernel import sched
 from kernel.errno import (EBADF, EEXIST, EFAULT, EINTR, EINVAL, ELOOP, ENOENT,
                           EPERM, Errno)
@@ -357,7 +358,7 @@ def _with_sigmask(t, sigmask, sigsetsize, fn):
     except BaseException:
         restore_saved_sigmask_unless(t, False)
         raise
-    if hasattr(res, "send"):
+    if is_generator(res):
         return _finish_gen(res, finish)
     return finish(res)
 

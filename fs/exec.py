@@ -58,7 +58,7 @@ def open_exec(t, name, dirfd=AT_FDCWD, flags=0):
     inode.revalidate()
     if not S_ISREG(inode.mode):
         raise Errno(EACCES)
-    if getattr(path.mnt, "noexec", False):
+    if path.mnt.noexec:
         raise Errno(EACCES)
     inode_permission(t, inode, MAY_EXEC)
     if inode.mapping is None:
@@ -87,7 +87,7 @@ def bprm_creds_from_file(t, bprm):
     euid, egid = cred.euid, cred.egid
     f = bprm.file
     inode = f.inode
-    mnt_nosuid = getattr(f.path.mnt, "flags", 0) & 2        # MS_NOSUID
+    mnt_nosuid = f.path.mnt.flags & 2        # MS_NOSUID
     if not mnt_nosuid and not t.no_new_privs:
         if inode.mode & S_ISUID:
             euid = inode.uid

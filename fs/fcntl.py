@@ -179,7 +179,7 @@ def sys_fcntl(t, fd, cmd, arg):
     if cmd == F_GETFL:
         return f.flags
     if cmd == F_SETFL:
-        if f.flags & O_APPEND and not arg & O_APPEND and getattr(f.inode, "append_only", False):
+        if f.flags & O_APPEND and not arg & O_APPEND and f.inode.append_only:
             return -EPERM
         if arg & O_NOATIME and not f.flags & O_NOATIME and \
                 t.cred.fsuid not in (0, f.inode.uid):
@@ -198,17 +198,17 @@ def sys_fcntl(t, fd, cmd, arg):
         f.owner = s32(arg)
         return 0
     if cmd == F_GETOWN:
-        return getattr(f, "owner", 0)
+        return f.owner
     if cmd == F_SETSIG:
         if arg > 64:
             return -EINVAL
         f.signum = arg
         return 0
     if cmd == F_GETSIG:
-        return getattr(f, "signum", 0)
+        return f.signum
     if cmd == F_GETOWN_EX:
-        copy_to_user(t.mm, arg, struct.pack("<ii", 1 if getattr(f, "owner", 0) >= 0 else 2,
-                                            abs(getattr(f, "owner", 0))))
+        copy_to_user(t.mm, arg, struct.pack("<ii", 1 if f.owner >= 0 else 2,
+                                            abs(f.owner)))
         return 0
     if cmd == F_SETOWN_EX:
         kind, pid = struct.unpack("<ii", copy_from_user(t.mm, arg, 8))

@@ -83,6 +83,17 @@ class FileOperations:
 
 
 class File:
+    # declared defaults for state only some files have
+    owner = 0                           # F_SETOWN: pid (> 0) or process group (< 0)
+    signum = 0                          # F_SETSIG
+    nonotify = False                    # a pseudo file: no inotify events (FMODE_NONOTIFY)
+    proc_name = None                    # /proc/PID/fd/N's link text, if not the inode's
+    pipe_version = 0                    # a FIFO reader: writers seen (fs/pipe.py)
+    wb_err_seen = 0                     # write-back errors reported (fs/fs_writeback.py)
+    tty_console = False                 # opened as /dev/console (drivers/tty.py)
+    tty_hung = False                    # its tty was hung up
+    _open_gen = None                    # a sleeping f_op.open still to finish (fs/open.py)
+
     def __init__(self, path, flags, fop, inode=None, pseudo=False):
         self.path = path
         self.inode = inode if inode is not None else path.dentry.inode
@@ -107,7 +118,7 @@ class File:
         self.f_op = fop
         self.private = None
         self.refs = 1
-        self.mapping = getattr(self.inode, "mapping", None)
+        self.mapping = self.inode.mapping
         self.dir_cache = None           # a directory listing being read
         self.locks = None
         self.inode.file_opened()
@@ -130,7 +141,7 @@ class File:
         self.refs -= 1
         if self.refs == 0:
             fsnotify_close(self)
-            if getattr(self.inode, "i_flctx", None) is not None:
+            if self.inode.i_flctx is not None:
                 # cycle: fs.locks -> fs.file
                 from fs.locks import locks_remove_file
                 locks_remove_file(self)
@@ -198,7 +209,7 @@ class FilesStruct:
     def release_file(self, f):
         """A descriptor of f is gone: the process's POSIX locks on the
         file go with it (fs/locks.py), then the reference."""
-        if getattr(f.inode, "i_flctx", None) is not None:
+        if f.inode.i_flctx is not None:
             # cycle: fs.locks -> fs.file
             from fs.locks import locks_remove_posix
             locks_remove_posix(self, f)

@@ -123,20 +123,20 @@ def unregister_sb(sb):
 
 def mapping_set_error(mapping, status):
     """A write-back of mapping failed (status -errno)."""
-    mapping.wb_err = getattr(mapping, "wb_err", 0) + 1
+    mapping.wb_err = mapping.wb_err + 1
     printk_once(("wb", id(mapping)), "Buffer I/O error: write-back of %r failed (%d)"
                 % (mapping.host, status))
 
 
 def file_sample_wb_err(f):
-    f.wb_err_seen = getattr(f.mapping, "wb_err", 0) if f.mapping is not None else 0
+    f.wb_err_seen = f.mapping.wb_err if f.mapping is not None else 0
 
 
 def file_check_and_advance_wb_err(f):
     """-EIO if a write-back of f's data failed since f last asked."""
     m = f.mapping
-    cur = getattr(m, "wb_err", 0) if m is not None else 0
-    seen = getattr(f, "wb_err_seen", 0)
+    cur = m.wb_err if m is not None else 0
+    seen = f.wb_err_seen
     f.wb_err_seen = cur
     return -EIO if cur != seen else 0
 
@@ -181,7 +181,7 @@ def drop_caches(what):
 
 
 def sb_has_dirty(sb):
-    return any(m.host.sb is sb for m in dirty_mappings) or bool(getattr(sb, "dirty_inodes", None))
+    return any(m.host.sb is sb for m in dirty_mappings) or bool(sb.dirty_inodes)
 
 
 def _limit(ratio):

@@ -48,7 +48,7 @@ class LockContext:
 
 
 def _ctx(inode):
-    c = getattr(inode, "i_flctx", None)
+    c = inode.i_flctx
     if c is None:
         c = inode.i_flctx = LockContext()
     return c
@@ -62,7 +62,7 @@ def _conflict(a, b):
 
 
 def find_conflict(inode, req):
-    c = getattr(inode, "i_flctx", None)
+    c = inode.i_flctx
     if c is None:
         return None
     for lk in c.locks:
@@ -151,7 +151,7 @@ def _wait_lock(t, inode, req):
 
 def locks_remove_posix(files, f):
     """files closed a descriptor of f's inode: drop its POSIX locks there."""
-    c = getattr(f.inode, "i_flctx", None)
+    c = f.inode.i_flctx
     if c is None or not c.locks:
         return
     n = len(c.locks)
@@ -162,7 +162,7 @@ def locks_remove_posix(files, f):
 
 def locks_remove_file(f):
     """f's last reference is gone: drop its OFD and flock locks."""
-    c = getattr(f.inode, "i_flctx", None)
+    c = f.inode.i_flctx
     if c is None or not c.locks:
         return
     n = len(c.locks)

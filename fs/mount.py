@@ -35,6 +35,9 @@ class Path:
 
 
 class Mount:
+    noexec = False                      # MS_NOEXEC (also in flags)
+    options = b""                       # its mount options for /proc/mounts
+
     def __init__(self, sb, root, parent=None, mountpoint=None, flags=0, source=b"none"):
         self.id = next(_ids)
         self.sb = sb

@@ -10,6 +10,7 @@ FIFO.
 import struct
 
 from kernel.abi import s32
+from kernel.sched import is_generator
 from kernel.errno import EEXIST, EINVAL, EISDIR, ELOOP, ENOTDIR, ENXIO, EOPNOTSUPP, EPERM, Errno
 from fs.dcache import d_add
 from fs.file import (O_ACCMODE, O_CLOEXEC,
@@ -120,9 +121,9 @@ def do_filp_open(t, dirfd, name, flags, mode):
     try:
         if hasattr(fop, "open"):
             r = fop.open(f, t)
-            if r is not None and hasattr(r, "send"):
+            if is_generator(r):
                 f._open_gen = r
-        if not hasattr(f, "_open_gen"):
+        if f._open_gen is None:
             fsnotify_open(f)
         if flags & O_TRUNC and S_ISREG(inode.mode) and f.writable() and not created:
             inode.setattr(size=0)
@@ -139,9 +140,9 @@ def do_sys_open(t, dirfd, name_addr, flags, mode):
     if t.arch.BITS == 64:
         flags |= O_LARGEFILE                    # force_o_largefile()
     f = do_filp_open(t, dirfd, name, flags, mode & 0o7777)
-    gen = getattr(f, "_open_gen", None)
+    gen = f._open_gen
     if gen is not None:                         # a FIFO waiting for its peer
-        del f._open_gen
+        f._open_gen = None
         return _finish_open(t, f, gen, flags)
     return _install(t, f, flags)
 

@@ -21,6 +21,11 @@ from mm.vma import VM_MAYWRITE, VM_SHARED
 
 
 class AddressSpace:
+    # declared defaults
+    elf_image = None                    # parsed ELF headers (fs/binfmt_elf.py's cache)
+    exec_faults = None                  # first faults of its program (fs/exec_prefault.py)
+    wb_err = 0                          # write-back errors so far (errseq, fs/fs_writeback.py)
+
     def __init__(self, host, backed=False):
         self.host = host                # the inode
         self.pages = {}                 # page index -> pfn

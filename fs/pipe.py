@@ -31,7 +31,7 @@ import struct
 
 from kernel import sched
 from kernel.errno import (EAGAIN, EBADF, EBUSY, EFAULT, EINVAL, ENXIO, EPERM,
-                          EPIPE, ERESTARTSYS, Errno)
+                          EPIPE, Errno)
 from fs.file import (FMODE_READ, FMODE_WRITE, O_ACCMODE, O_CLOEXEC, O_DIRECT,
                      O_EXCL, O_NONBLOCK, O_RDONLY, O_RDWR,
                      O_WRONLY, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM,
@@ -39,7 +39,7 @@ from fs.file import (FMODE_READ, FMODE_WRITE, O_ACCMODE, O_CLOEXEC, O_DIRECT,
 from fs.inode import S_IFIFO, Inode, SuperBlock
 from fs.dcache import Dentry
 from fs.mount import Mount, Path
-from kernel.signal import SIGPIPE, SI_USER, SigInfo, send_signal, signal_pending
+from kernel.signal import SIGPIPE, SI_USER, SigInfo, send_signal
 from mm.uaccess import copy_to_user, put_user_u32
 
 PAGE_SIZE = 4096
@@ -158,7 +158,7 @@ class PipeOperations(FileOperations):
         r = yield from sched.wait_event(t, pipe.rd_wait,
                                         lambda: pipe.bufs or not pipe.writers)
         if r < 0:
-            return r
+            raise Errno(-r)                     # read returns bytes or raises
         return self._read_now(pipe, count)
 
     def write(self, f, t, data):
@@ -181,22 +181,24 @@ class PipeOperations(FileOperations):
         return self._write_wait(f, t, data, pos, packet)
 
     def _write_wait(self, f, t, data, pos, packet):
+        """pipe_write's loop: sleep until readers make room (or all go),
+        put what fits, until everything is in.  A signal ends it with the
+        count so far, or -ERESTARTSYS if nothing was written."""
         pipe = f.private
         while True:
+            r = yield from sched.wait_event(t, pipe.wr_wait,
+                                            lambda: not pipe.readers or not pipe.full())
+            if r < 0:
+                return pos if pos else r
             if not pipe.readers:
                 _sigpipe(t)
                 return pos if pos else -EPIPE
-            if not pipe.full():
-                new = _put(pipe, data, pos, packet)
-                if new != pos:
-                    pipe.rd_wait.wake_up(POLLIN | POLLRDNORM)
-                pos = new
-                if pos == len(data):
-                    return pos
-                continue
-            if signal_pending(t):
-                return pos if pos else -ERESTARTSYS
-            yield sched.Sleep((pipe.wr_wait,))
+            new = _put(pipe, data, pos, packet)
+            if new != pos:
+                pipe.rd_wait.wake_up(POLLIN | POLLRDNORM)
+            pos = new
+            if pos == len(data):
+                return pos
 
     def poll(self, f, t):
         pipe = f.private
@@ -204,7 +206,7 @@ class PipeOperations(FileOperations):
         if f.mode & FMODE_READ:
             if pipe.bufs:
                 mask |= POLLIN | POLLRDNORM
-            if not pipe.writers and getattr(f, "pipe_version", 0) != pipe.w_counter:
+            if not pipe.writers and f.pipe_version != pipe.w_counter:
                 mask |= POLLHUP
         if f.mode & FMODE_WRITE:
             if not pipe.full():
@@ -242,7 +244,7 @@ class PipeOperations(FileOperations):
         pipe.files -= 1
         if pipe.files == 0:
             inode = f.inode
-            if getattr(inode, "pipe", None) is pipe:
+            if inode.pipe is pipe:
                 inode.pipe = None       # a FIFO's contents go with its last opener
             pipe.bufs = []
         pipe.wake_all()

@@ -16,6 +16,7 @@ interrupted it (the handler's frame saves the original mask).
 import struct
 
 from kernel.abi import s16, s32
+from kernel.sched import is_generator
 from kernel import sched
 from kernel.errno import EFAULT, EINTR, EINVAL, ERESTARTNOHAND, ERESTART_RESTARTBLOCK, Errno
 from kernel.signal import UNBLOCKABLE, signal_pending
@@ -96,7 +97,7 @@ def _sleep_loop(t, scan, deadline, queues):
 
 def then(res, fn):
     """Apply fn to a result that may be a generator's."""
-    if hasattr(res, "send"):
+    if is_generator(res):
         return _then_gen(res, fn)
     return fn(res)
 

@@ -10,6 +10,7 @@ with generic_file_fops.
 import struct
 
 from kernel.abi import s32, s64
+from kernel.sched import is_generator
 from kernel.errno import (EBADF, EFAULT, EFBIG, EINVAL, ENOSPC, ENXIO, EOPNOTSUPP, EOVERFLOW,
                           ESPIPE, Errno)
 from fs.file import (FMODE_READ, FMODE_WRITE, O_APPEND, SEEK_CUR, SEEK_DATA,
@@ -57,7 +58,7 @@ class GenericFileOperations(FileOperations):
                 send_signal(t, SigInfo(SIGXFSZ), group=False)
                 raise Errno(EFBIG)
             data = data[:limit - pos]
-        if getattr(inode, "seals", 0) & ~1:     # more than F_SEAL_SEAL
+        if (inode.seals or 0) & ~1:     # more than F_SEAL_SEAL
             data = data[:seal_check_write(inode, pos, len(data))]
         try:
             n = f.mapping.write(pos, data)
@@ -107,10 +108,6 @@ def _after(gen, then):
     """A generator that runs gen, then returns then(its value)."""
     res = yield from gen
     return then(res)
-
-
-def _is_gen(x):
-    return hasattr(x, "send") and hasattr(x, "throw")
 
 
 READ_CHUNK = 1 << 17
@@ -171,7 +168,7 @@ def _do_read(t, f, buf, count, pos=None):
         if data:
             fsnotify_access(f)
         return len(data)
-    if _is_gen(res):
+    if is_generator(res):
         return _after(res, deliver)
     return deliver(res)
 
@@ -190,7 +187,7 @@ def _notify_written(f, res):
         if isinstance(n, int) and n > 0:
             fsnotify_modify(f)
         return n
-    if _is_gen(res):
+    if is_generator(res):
         return _after(res, done)
     return done(res)
 
@@ -273,7 +270,7 @@ def _loop_readv(t, f, vec):
             continue
         try:
             res = f.f_op.read_user(f, t, base, ln)
-            if _is_gen(res):
+            if is_generator(res):
                 res = yield from res
         except Errno as e:
             res = -e.errno
@@ -308,7 +305,7 @@ def _do_readv(t, f, iov, pos):
             done += len(chunk)
         fsnotify_access(f)                  # even at end of file, as Linux's readv
         return done
-    if _is_gen(res):
+    if is_generator(res):
         return _after(res, scatter)
     return scatter(res)
 

@@ -119,7 +119,7 @@ class SignalfdOps(FileOperations):
             if info is not None:
                 return self._more(t, ctx, n, [pack_signalfd_siginfo(info)])
             if signal_pending(t):
-                return -ERESTARTSYS
+                raise Errno(ERESTARTSYS)
             yield sched.Sleep((wq,))
 
     def llseek(self, f, offset, whence):

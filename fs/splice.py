@@ -11,6 +11,7 @@ so these calls are generators (kernel/sched.py).
 import struct
 
 from kernel.abi import s32, s64
+from kernel.sched import is_generator
 from kernel.errno import (EBADF, EINVAL, EISDIR, EOVERFLOW, ESPIPE, Errno)
 from fs.file import FMODE_READ, FMODE_WRITE, O_APPEND, O_NONBLOCK, fdget
 from fs.inode import S_ISDIR, S_ISREG
@@ -22,13 +23,10 @@ CHUNK = 1 << 16
 SPLICE_F_NONBLOCK = 2
 
 
-def _is_gen(x):
-    return hasattr(x, "send") and hasattr(x, "throw")
-
 
 def _call(res):
     """Run a file operation's result: a generator is waited for."""
-    if _is_gen(res):
+    if is_generator(res):
         res = yield from res
     return res
 
@@ -176,7 +174,7 @@ def sys_copy_file_range(t, fd_in, off_in, fd_out, off_out, length, flags):
 
 
 def _is_pipe(f):
-    return getattr(f.inode, "pipe", None) is not None or getattr(f.f_op, "is_pipe", False)
+    return f.inode.pipe is not None or getattr(f.f_op, "is_pipe", False)
 
 
 def _splice(t, fd_in, off_in, fd_out, off_out, length, flags):

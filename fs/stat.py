@@ -24,7 +24,7 @@ class Kstat:
 def getattr_inode(inode, mnt=None):
     inode.revalidate()
     k = Kstat()
-    k.dev = getattr(inode, "sb_dev", None) or inode.sb.dev
+    k.dev = inode.sb_dev or inode.sb.dev
     k.ino = inode.ino
     k.mode = inode.mode
     k.nlink = inode.nlink
@@ -32,7 +32,7 @@ def getattr_inode(inode, mnt=None):
     k.gid = inode.gid
     k.rdev = inode.rdev
     k.size = inode.size
-    k.blksize = getattr(inode.sb, "blocksize", 4096)     # a disk file system's block
+    k.blksize = inode.sb.blocksize     # a disk file system's block
     k.blocks = inode.blocks()
     k.atime, k.mtime, k.ctime, k.btime = inode.atime, inode.mtime, inode.ctime, inode.btime
     k.mnt_id = mnt.id if mnt is not None else 0

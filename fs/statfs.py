@@ -18,7 +18,7 @@ def vfs_statfs(path):
     mnt = path.mnt
     sb = path.dentry.inode.sb
     ftype, bsize, blocks, bfree, bavail, files, ffree, namelen = sb.statfs()
-    flags = getattr(mnt, "flags", 0) & (ST_NOSUID | ST_NODEV | ST_NOEXEC | ST_NOATIME
+    flags = mnt.flags & (ST_NOSUID | ST_NODEV | ST_NOEXEC | ST_NOATIME
                                         | ST_NODIRATIME)
     if mnt.read_only or sb.read_only:
         flags |= ST_RDONLY

@@ -17,6 +17,7 @@ from block.bio import all_of, wait_for
 from fs.fs_writeback import sync_all, sync_filesystem
 from fs.mount import all_mounts
 from fs.pagecache import dirty_vma_pages
+from mm.vma import VM_LOCKED, VM_SHARED
 
 MS_ASYNC, MS_INVALIDATE, MS_SYNC = 1, 2, 4
 
@@ -32,7 +33,7 @@ def _all_inodes_sync():
 
 
 def sync_sb(sb):
-    inodes = getattr(sb, "inodes", None)
+    inodes = sb.inodes
     if inodes:
         for inode in list(inodes.values()):
             try:
@@ -114,9 +115,9 @@ def sys_msync(t, start, length, flags):
         if vma.start > pos:
             unmapped = True
         pos = vma.end
-        if flags & MS_INVALIDATE and getattr(vma, "locked", False):
+        if flags & MS_INVALIDATE and vma.flags & VM_LOCKED:
             return -EBUSY
-        if vma.file is not None and vma.flags & 0x8:        # VM_SHARED
+        if vma.file is not None and vma.flags & VM_SHARED:
             dirty_vma_pages(vma, start, end)
             vma.file.inode.sync()
             m = vma.file.mapping

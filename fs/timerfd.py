@@ -80,7 +80,7 @@ class TimerfdOps(FileOperations):
     def _read_wait(self, t, ctx):
         r = yield from sched.wait_event(t, ctx.wqh, lambda: ctx.ticks > 0)
         if r < 0:
-            return r
+            raise Errno(-r)                     # read returns bytes or raises
         ctx.catch_up()
         return self._take(ctx)
 

@@ -122,7 +122,7 @@ class SimpleXattrInode:
 def xattr_permission(t, inode, name, mask, mnt=None):
     """May t read (MAY_READ) or change (MAY_WRITE) attribute name?"""
     write = mask & MAY_WRITE
-    if write and getattr(inode, "immutable", False):
+    if write and inode.immutable:
         raise Errno(EPERM)
     if name.startswith(XATTR_SECURITY_PREFIX) or name.startswith(XATTR_SYSTEM_PREFIX):
         return
@@ -152,7 +152,7 @@ def _resolve(name):
 
 
 def _has_acls(inode):
-    return getattr(inode.sb, "posix_acl", False)
+    return inode.sb.posix_acl
 
 
 def vfs_getxattr(t, inode, name):

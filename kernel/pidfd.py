@@ -111,7 +111,7 @@ def pidfd_to_ctx(t, fd):
         raise Errno(EBADF)
     if f.f_op is pidfd_fops:
         return f.private
-    task = getattr(f.inode, "proc_task", None)
+    task = f.inode.proc_task
     if task is None:
         raise Errno(EBADF)
     return PidfdCtx(task, False)

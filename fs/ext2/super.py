@@ -83,6 +83,7 @@ def _parse_options(data, devname="?", fs_name="EXT2-fs"):
 
 class Ext2SuperBlock(SuperBlock):
     fs_name = "EXT2-fs"
+    wb_err_seen = 0                     # the disk's write-back errors reported so far
 
     @property
     def inode_class(self):
@@ -354,7 +355,7 @@ class Ext2SuperBlock(SuperBlock):
         return out
 
     def _error_status(self):
-        seen = getattr(self, "wb_err_seen", 0)
+        seen = self.wb_err_seen
         cur = self.bdev.mapping.wb_err
         self.wb_err_seen = cur
         return -EIO if cur != seen else 0

@@ -73,7 +73,7 @@ class Mark:
 
 
 def inode_marks(inode):
-    return getattr(inode, "i_fsnotify_marks", None)
+    return inode.i_fsnotify_marks
 
 
 def add_mark(mark):
@@ -139,7 +139,7 @@ def _to_parent_and_self(dentry, mask, file_event):
 # Linux gives those FMODE_NONOTIFY.  Pipes and sockets do tell.
 
 def _file_event(f, mask):
-    if not f.mode & 4 and not getattr(f, "nonotify", False):      # 4: FMODE_PATH
+    if not f.mode & 4 and not f.nonotify:      # 4: FMODE_PATH
         _to_parent_and_self(f.path.dentry, mask, True)
 
 

@@ -221,7 +221,7 @@ class InotifyOps(FileOperations):
     def _read_wait_bytes(self, t, g, count):
         r = yield from sched.wait_event(t, g.wq, lambda: bool(g.events))
         if r < 0:
-            return r
+            raise Errno(-r)                     # read returns bytes or raises
         return self._take(g, count)
 
     def _take(self, g, count):

@@ -59,10 +59,7 @@ def _tty_nr(t):
     tty = t.signal.tty
     if tty is None:
         return 0
-    rdev = getattr(tty, "rdev", None)
-    if rdev is None:
-        return (5 << 8) | 1                             # the console
-    return rdev
+    return tty.device
 
 
 def _ppid(t):
@@ -98,7 +95,7 @@ def proc_pid_stat(t, task_view=None):
     tpgid = -1
     tty = t.signal.tty
     if tty is not None:
-        tpgid = getattr(tty, "pgrp", -1) or -1
+        tpgid = tty.pgrp or -1
     comm = t.comm.decode(errors="replace")
     nice = t.nice
     policy, rt_priority = t.policy, t.rt_priority

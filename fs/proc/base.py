@@ -65,7 +65,7 @@ def _auxv(pid):
 
 def file_name(f):
     """What readlink of /proc/PID/fd/N says."""
-    name = getattr(f, "proc_name", None) or getattr(f.inode, "proc_name", None)
+    name = f.proc_name or f.inode.proc_name
     if name is not None:
         return name() if callable(name) else name
     if f.inode.pipe is not None and f.path.dentry.unhashed:

@@ -147,11 +147,11 @@ def show_mounts(root):
             continue
         where = d_path(p, root)
         opts = [b"ro" if m.read_only else b"rw"]
-        fl = getattr(m, "flags", 0)
+        fl = m.flags
         for bit, name in ((2, b"nosuid"), (4, b"nodev"), (8, b"noexec"), (1024, b"noatime")):
             if fl & bit:
                 opts.append(name)
-        extra = getattr(m, "options", b"")
+        extra = m.options
         if extra and m.sb.fstype != "hostfs":
             opts.append(extra if isinstance(extra, bytes) else extra.encode())
         if m.sb.fstype == "hostfs":
@@ -177,12 +177,12 @@ def show_mountinfo(root):
             d = d.parent
         inner = b"/" + b"/".join(reversed(names))
         opts = b"ro" if m.read_only else b"rw"
-        fl = getattr(m, "flags", 0)
+        fl = m.flags
         for bit, name in ((2, b"nosuid"), (4, b"nodev"), (8, b"noexec"), (1024, b"noatime")):
             if fl & bit:
                 opts += b"," + name
         sbopts = b"ro" if m.sb.read_only else b"rw"
-        extra = getattr(m, "options", b"")
+        extra = m.options
         if extra and m.sb.fstype != "hostfs":
             sbopts += b"," + (extra if isinstance(extra, bytes) else extra.encode())
         parent = m.parent.id if m.parent is not m else m.id

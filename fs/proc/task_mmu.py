@@ -36,7 +36,7 @@ def show_maps(mm):
         dev = ino = off = 0
         if v.file is not None and not is_special(v):
             inode = v.file.inode
-            dev = getattr(inode, "sb_dev", None) or inode.sb.dev
+            dev = inode.sb_dev or inode.sb.dev
             ino = inode.ino
             off = v.pgoff << 12
         line = "%08x-%08x %s %08x %02x:%02x %d " % (v.start, v.end, perms, off,
