@@ -248,7 +248,7 @@ class Tty:
 
     def job_control(self, t, f):
         """Reading: SIGTTIN for a background process (0 if allowed)."""
-        if getattr(f, "tty_console", False):
+        if f.tty_console:
             return 0
         return tty_check_change(t, self, SIGTTIN)
 
@@ -261,7 +261,7 @@ class Tty:
         """__tty_hangup: the files go dead, the session hears SIGHUP."""
         self.hung_up = True
         for f in list(self.files):
-            if not getattr(f, "tty_console", False):
+            if not f.tty_console:
                 f.tty_hung = True
         if signal_session and self.session:
             sid = self.session
@@ -391,7 +391,7 @@ class TtyFileOps(FileOperations):
         tty.files.add(f)
         tty.count += 1
         tty.driver.open(tty, f, t)
-        noctty = self.noctty or getattr(f, "open_flags", 0) & 0o400      # O_NOCTTY
+        noctty = self.noctty or f.open_flags & 0o400      # O_NOCTTY
         if not noctty and is_session_leader(t) and get_current_tty(t) is None \
                 and not (tty.session and session_alive(tty.session)) and f.mode & FMODE_READ:
             proc_set_tty(t, tty)

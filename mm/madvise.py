@@ -45,7 +45,7 @@ def _remove(mm, vma, start, end):
         raise Errno(EINVAL)
     if not vma.flags & VM_WRITE:
         raise Errno(EACCES)
-    if getattr(vma.file.inode, "seals", 0) & 0x18:     # F_SEAL_WRITE, F_SEAL_FUTURE_WRITE
+    if (vma.file.inode.seals or 0) & 0x18:     # F_SEAL_WRITE, F_SEAL_FUTURE_WRITE
         raise Errno(EPERM)                              # as fallocate's punch
     mapping = vma.file.mapping
     first = vma.pgoff + ((start - vma.start) >> 12)

@@ -87,7 +87,7 @@ def sys_memfd_create(t, uname, flags):
 
 def file_seals(f):
     """The seals of f's inode, or None where there are none (not tmpfs)."""
-    return getattr(f.inode, "seals", None)
+    return f.inode.seals
 
 
 def mapping_writably_mapped(inode):
@@ -142,7 +142,7 @@ def seal_check_write(inode, pos, n):
     """How many of n bytes at pos a write may store (EPERM if none): none
     under a write seal; under F_SEAL_GROW, the page-sized steps a write
     takes stop at the first that would extend the file."""
-    seals = getattr(inode, "seals", 0)
+    seals = inode.seals or 0
     if not seals & (WRITE_SEALS | F_SEAL_GROW) or n == 0:
         return n
     if seals & WRITE_SEALS:
@@ -160,7 +160,7 @@ def seal_check_write(inode, pos, n):
 
 
 def seal_check_setattr(inode, mode=None, size=None):
-    seals = getattr(inode, "seals", 0)
+    seals = inode.seals or 0
     if not seals:
         return
     if size is not None and (size < inode.size and seals & F_SEAL_SHRINK
@@ -171,7 +171,7 @@ def seal_check_setattr(inode, mode=None, size=None):
 
 
 def seal_check_fallocate(inode, punch, end):
-    seals = getattr(inode, "seals", 0)
+    seals = inode.seals or 0
     if punch and seals & WRITE_SEALS:
         raise Errno(EPERM)
     if not punch and seals & F_SEAL_GROW and end > inode.size:

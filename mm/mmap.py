@@ -261,7 +261,7 @@ def do_mmap(mm, addr, length, prot, flags, file=None, pgoff=0, name=None, cred_r
                 raise Errno(EINVAL)
         else:
             raise Errno(EINVAL)
-        if getattr(file.inode, "seals", 0):
+        if file.inode.seals:
             vm = memfd_check_seals_mmap(file, vm)
     else:
         if kind == MAP_SHARED:

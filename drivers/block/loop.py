@@ -122,7 +122,7 @@ class Loop:
         sb = inode.sb
         if getattr(inode, "start_writeback", None) is not None and sb.bdev_backed():
             c = inode.start_writeback()
-            if inode in getattr(sb, "dirty_inodes", ()):
+            if inode in (sb.dirty_inodes or ()):
                 sb.dirty_inodes.discard(inode)
                 inode.write_inode()
             return all_of([c, sb.bdev.sync()])
@@ -277,7 +277,7 @@ def loop_ioctl(lo, bdev, f, t, cmd, arg):
         if not lo.bound:
             return -ENXIO
         st = lo.file.inode
-        dev = getattr(st, "sb_dev", None) or st.sb.dev
+        dev = st.sb_dev or st.sb.dev
         name = lo.file_name.ljust(LO_NAME_SIZE, b"\0")
         if cmd == LOOP_GET_STATUS64:
             raw = _INFO64.pack(dev, st.ino, st.rdev, lo.offset, lo.sizelimit, lo.n, 0, 0,
