@@ -508,8 +508,10 @@ def _pgrp_session(pgrp):
 
 
 def tty_ioctl(tty, f, t, cmd, arg):
-    """tty_ioctl, tty_mode_ioctl and n_tty_ioctl in one.  On a pty master
-    the terminal settings, window size and job control belong to the slave
+    """The terminal ioctls: the driver's own first, then the terminal
+    settings (tty_mode_ioctl), job control (tty_jobctrl_ioctl), the line
+    discipline's (n_tty_ioctl), and the rest here.  On a pty master the
+    terminal settings, window size and job control belong to the slave
     ("real" below), as on Linux."""
     mm = t.mm
     r = tty.driver.ioctl(tty, f, t, cmd, arg)
@@ -517,6 +519,56 @@ def tty_ioctl(tty, f, t, cmd, arg):
         return r
     master = _is_pty_master(tty)
     real = tty.link if master else tty
+    for fn in (tty_mode_ioctl, tty_jobctrl_ioctl):
+        r = fn(real, master, f, t, cmd, arg)
+        if r is not None:
+            return r
+    r = n_tty_ioctl(tty, t, cmd, arg)
+    if r is not None:
+        return r
+    if cmd in (TCSBRK, TCSBRKP, TIOCSBRK, TIOCCBRK):
+        return 0
+    if cmd == TIOCGETD:
+        copy_to_user(mm, arg, struct.pack("<i", N_TTY))
+        return 0
+    if cmd == TIOCSETD:
+        (ld,) = struct.unpack("<i", copy_from_user(mm, arg, 4))
+        return 0 if ld == N_TTY else -EINVAL
+    if cmd == TIOCEXCL:
+        tty.exclusive = True
+        return 0
+    if cmd == TIOCNXCL:
+        tty.exclusive = False
+        return 0
+    if cmd == TIOCGEXCL:
+        copy_to_user(mm, arg, struct.pack("<i", int(tty.exclusive)))
+        return 0
+    if cmd == TIOCSTI:
+        if get_current_tty(t) is not tty and t.cred.euid != 0:
+            return -EPERM
+        (c,) = copy_from_user(mm, arg, 1)
+        tty.receive(bytes([c]))
+        return 0
+    if cmd == TIOCVHANGUP:
+        if t.cred.euid != 0:
+            return -EPERM
+        tty.hangup()
+        return 0
+    if cmd == TIOCGDEV:
+        copy_to_user(mm, arg, struct.pack("<I", tty.device))
+        return 0
+    if cmd in (TIOCGSOFTCAR, TIOCSSOFTCAR):
+        if cmd == TIOCGSOFTCAR:
+            copy_to_user(mm, arg, struct.pack("<i", 1 if tty.termios.cflag & 0o4000 else 0))
+        return 0
+    if cmd == FIONBIO:
+        return 0
+    return -ENOTTY
+
+def tty_mode_ioctl(real, master, f, t, cmd, arg):
+    """termios (the TCGETS/TCSETS families, old termio too) and the
+    window size; None: not one of these."""
+    mm = t.mm
     if cmd in (TCGETS, TCGETS2, TCGETA):
         data = {TCGETS: real.termios.pack, TCGETS2: real.termios.pack2,
                 TCGETA: real.termios.pack_termio}[cmd]()
@@ -555,6 +607,13 @@ def tty_ioctl(tty, f, t, cmd, arg):
         if real.link is not None:
             real.link.winsize = ws
         return 0
+    return None
+
+
+def tty_jobctrl_ioctl(real, master, f, t, cmd, arg):
+    """The foreground process group, the session, the controlling
+    terminal; None: not one of these."""
+    mm = t.mm
     if cmd == TIOCGPGRP:
         if not master and get_current_tty(t) is not real:
             return -ENOTTY
@@ -594,6 +653,13 @@ def tty_ioctl(tty, f, t, cmd, arg):
             disassociate_ctty(t, on_exit=False)
         t.signal.tty = None
         return 0
+    return None
+
+
+def n_tty_ioctl(tty, t, cmd, arg):
+    """What the line discipline answers: queued input, flushing, flow
+    control; None: not one of these."""
+    mm = t.mm
     if cmd in (FIONREAD, TIOCOUTQ):
         tty.push_flip()
         n = tty.ldisc.inq() if cmd == FIONREAD else 0
@@ -630,44 +696,7 @@ def tty_ioctl(tty, f, t, cmd, arg):
         else:
             return -EINVAL
         return 0
-    if cmd in (TCSBRK, TCSBRKP, TIOCSBRK, TIOCCBRK):
-        return 0
-    if cmd == TIOCGETD:
-        copy_to_user(mm, arg, struct.pack("<i", N_TTY))
-        return 0
-    if cmd == TIOCSETD:
-        (ld,) = struct.unpack("<i", copy_from_user(mm, arg, 4))
-        return 0 if ld == N_TTY else -EINVAL
-    if cmd == TIOCEXCL:
-        tty.exclusive = True
-        return 0
-    if cmd == TIOCNXCL:
-        tty.exclusive = False
-        return 0
-    if cmd == TIOCGEXCL:
-        copy_to_user(mm, arg, struct.pack("<i", int(tty.exclusive)))
-        return 0
-    if cmd == TIOCSTI:
-        if get_current_tty(t) is not tty and t.cred.euid != 0:
-            return -EPERM
-        (c,) = copy_from_user(mm, arg, 1)
-        tty.receive(bytes([c]))
-        return 0
-    if cmd == TIOCVHANGUP:
-        if t.cred.euid != 0:
-            return -EPERM
-        tty.hangup()
-        return 0
-    if cmd == TIOCGDEV:
-        copy_to_user(mm, arg, struct.pack("<I", tty.device))
-        return 0
-    if cmd in (TIOCGSOFTCAR, TIOCSSOFTCAR):
-        if cmd == TIOCGSOFTCAR:
-            copy_to_user(mm, arg, struct.pack("<i", 1 if tty.termios.cflag & 0o4000 else 0))
-        return 0
-    if cmd == FIONBIO:
-        return 0
-    return -ENOTTY
+    return None
 
 
 def _is_pty_master(tty):
