@@ -235,7 +235,8 @@ def mm_alloc(arch):
 
 # -- tasks -----------------------------------------------------------------------------
 
-def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signal=None):
+def _check_clone(t, flags):
+    """The flag combinations clone refuses, and the task limits."""
     if flags & (CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET
                 | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP):
         if t.cred.euid != 0:
@@ -258,6 +259,54 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
         nproc = sum(1 for p in ktask.tasks.values() if p.cred.uid == t.cred.uid)
         if nproc >= t.signal.rlim[6][0]:
             raise Errno(EAGAIN)
+
+
+def copy_mm(t, c, flags):
+    if flags & CLONE_VM:
+        c.mm = t.mm
+        t.mm.users += 1
+    else:
+        # the stack and the thread's TLS block are written at once by both
+        c.mm = dup_mm(t.mm, hot=(t.regs.rsp, t.regs.rsp - 256, t.regs.fs_base))
+    c.active_mm = c.mm
+
+
+def copy_sighand(t, c, flags):
+    if flags & CLONE_SIGHAND:
+        c.sighand = t.sighand
+        t.sighand.count += 1
+    else:
+        c.sighand = t.sighand.copy()
+        if flags & CLONE_CLEAR_SIGHAND:
+            c.sighand.action = [a if a.handler == SIG_IGN else SigAction()
+                                for a in c.sighand.action]
+
+
+def copy_signal(t, c, flags, exit_signal):
+    """A thread shares the thread group's SignalStruct; a process gets its
+    own, with the limits, process group, session and terminal copied."""
+    if flags & CLONE_THREAD:
+        c.signal = t.signal
+        c.signal.nr_threads += 1
+        c.tgid = t.tgid
+        c.group_leader = t.group_leader
+        c.exit_signal = -1
+        return
+    s = ktask.SignalStruct()
+    s.rlim = [list(r) for r in t.signal.rlim]
+    if not flags & CLONE_VM:
+        c.mm.rlim = s.rlim
+    s.pgrp = t.signal.pgrp
+    s.session = t.signal.session
+    s.tty = t.signal.tty
+    s.oom_score_adj = t.signal.oom_score_adj
+    s.oom_score_adj_min = t.signal.oom_score_adj_min
+    c.signal = s
+    c.exit_signal = (flags & CSIGNAL) if exit_signal is None else exit_signal
+
+
+def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signal=None):
+    _check_clone(t, flags)
     pid = ktask.alloc_pid()
     if pid is None:
         raise Errno(EAGAIN)
@@ -286,43 +335,12 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
     if flags & CLONE_VM and not flags & CLONE_VFORK:
         c.sas_ss_sp = c.sas_ss_size = 0
         c.sas_ss_flags = 2
-    # address space
-    if flags & CLONE_VM:
-        c.mm = t.mm
-        t.mm.users += 1
-    else:
-        # the stack and the thread's TLS block are written at once by both
-        c.mm = dup_mm(t.mm, hot=(t.regs.rsp, t.regs.rsp - 256, t.regs.fs_base))
-    c.active_mm = c.mm
+    copy_mm(t, c, flags)
     try:
         c.files = t.files.get() if flags & CLONE_FILES else t.files.copy()
         c.fs = t.fs.get() if flags & CLONE_FS else t.fs.copy()
-        if flags & CLONE_SIGHAND:
-            c.sighand = t.sighand
-            t.sighand.count += 1
-        else:
-            c.sighand = t.sighand.copy()
-            if flags & CLONE_CLEAR_SIGHAND:
-                c.sighand.action = [a if a.handler == SIG_IGN else SigAction()
-                                    for a in c.sighand.action]
-        if flags & CLONE_THREAD:
-            c.signal = t.signal
-            c.signal.nr_threads += 1
-            c.tgid = t.tgid
-            c.group_leader = t.group_leader
-            c.exit_signal = -1
-        else:
-            s = ktask.SignalStruct()
-            s.rlim = [list(r) for r in t.signal.rlim]
-            if not flags & CLONE_VM:
-                c.mm.rlim = s.rlim
-            s.pgrp = t.signal.pgrp
-            s.session = t.signal.session
-            s.tty = t.signal.tty
-            s.oom_score_adj = t.signal.oom_score_adj
-            s.oom_score_adj_min = t.signal.oom_score_adj_min
-            c.signal = s
-            c.exit_signal = (flags & CSIGNAL) if exit_signal is None else exit_signal
+        copy_sighand(t, c, flags)
+        copy_signal(t, c, flags, exit_signal)
         c.pending = SigPending()
         init_task_signals(c)
     except BaseException:
