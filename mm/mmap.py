@@ -240,6 +240,15 @@ def do_mmap(mm, addr, length, prot, flags, file=None, pgoff=0, name=None, cred_r
         raise Errno(EAGAIN)
     if flags & MAP_GROWSDOWN:
         vm |= VM_GROWSDOWN
+    vm, flags = _mmap_type_checks(file, prot, flags, vm)
+    if file is None:
+        pgoff = 0
+    return mmap_region(mm, addr, length, vm, flags, file, pgoff, name)
+
+
+def _mmap_type_checks(file, prot, flags, vm):
+    """MAP_SHARED/PRIVATE/... against the file (or none): the VM_* flags
+    the mapping gets, and the flags as Linux goes on with them."""
     kind = flags & MAP_TYPE
     if file is not None:
         if kind == MAP_SHARED:
@@ -270,9 +279,12 @@ def do_mmap(mm, addr, length, prot, flags, file=None, pgoff=0, name=None, cred_r
             vm |= VM_SHARED | VM_MAYSHARE
         elif kind not in (MAP_PRIVATE, MAP_DROPPABLE):
             raise Errno(EINVAL)
-        pgoff = 0
-    # mmap_region: the address-space limits, replace whatever was there,
-    # charge the memory, insert
+    return vm, flags
+
+
+def mmap_region(mm, addr, length, vm, flags, file, pgoff, name):
+    """The address-space limits, replace whatever was there, charge the
+    memory, insert the VMA; returns addr."""
     npages = length // PAGE_SIZE
     already = _pages_mapped(mm, addr, addr + length) if flags & MAP_FIXED else 0
     if not may_expand_vm(mm, npages - already):
