@@ -241,11 +241,10 @@ def do_coredump(t, info):
         return False
 
 
-def _write_core(t, info, mm, limit):
-    bits = t.arch.BITS
+def _core_notes(t, info, mm, bits):
+    """The PT_NOTE segment (fill_note_info): the dumping thread first, as
+    gdb expects."""
     sig = info.signo
-
-    # the notes: the dumping thread first, as gdb expects
     notes = b""
     threads = [t] + [th for th in t.thread_group() if th is not t and not th.exit_state]
     for th in threads:
@@ -264,8 +263,12 @@ def _write_core(t, info, mm, limit):
             if mm.auxv:
                 notes += _note(b"CORE", NT_AUXV, mm.auxv)
             notes += _note(b"CORE", NT_FILE, _nt_file(mm, bits))
+    return notes
 
-    segs = _segments(mm)
+
+def _core_headers(bits, notes, segs):
+    """The ELF header and program headers; where the memory starts, and
+    (vma, file offset, size) for each segment."""
     if bits == 64:
         ehsize, phentsize = 64, 56
     else:
@@ -293,6 +296,14 @@ def _write_core(t, info, mm, limit):
         phdrs += ph(PT_LOAD, flags, off, v.start, size, v.end - v.start, PAGE_SIZE)
         layout.append((v, off, size))
         off += size
+    return ehdr + phdrs, data_off, layout
+
+
+def _write_core(t, info, mm, limit):
+    bits = t.arch.BITS
+    sig = info.signo
+    notes = _core_notes(t, info, mm, bits)
+    headers, data_off, layout = _core_headers(bits, notes, _segments(mm))
 
     # the file: core_pattern's name (relative to the working directory),
     # replacing one that is there, 0600, never through a link
@@ -311,7 +322,7 @@ def _write_core(t, info, mm, limit):
                 f.f_op.pwrite(f, t, data[:n], pos)
             return n == len(data)
 
-        if not put(0, ehdr + phdrs + notes):
+        if not put(0, headers + notes):
             return True
         end = data_off
         zero = bytes(PAGE_SIZE)
