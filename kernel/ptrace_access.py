@@ -21,6 +21,6 @@ def ptrace_may_access(t, target):
     if not same and not capable:
         return False
     mm = target.mm
-    if mm is not None and getattr(mm, "dumpable", 1) != 1 and not capable:
+    if mm is not None and mm.dumpable != 1 and not capable:
         return False
     return True
