@@ -18,19 +18,22 @@ arch/x86/socketcall.py; the handlers use 32-bit layouts for 32-bit tasks.)
 
 import struct
 
+from kernel.abi import s32
 from kernel import sched
-from kernel.errno import (EAFNOSUPPORT, EAGAIN, EBADF, EFAULT, EINVAL,
-                          EMSGSIZE, ENOPROTOOPT, ENOTSOCK, ENOTTY, EOPNOTSUPP, EPERM,
-                          ERESTARTSYS, EINTR, Errno)
+from kernel.errno import (EAFNOSUPPORT, EAGAIN, EBADF, EDOM, EFAULT, EINTR, EINVAL, EMSGSIZE,
+                          ENOPROTOOPT, ENOTSOCK, ENOTTY, EOPNOTSUPP, EPERM, EPIPE, ERESTARTSYS,
+                          Errno)
 from fs.dcache import Dentry
 from fs.file import (O_CLOEXEC, O_NONBLOCK, O_RDWR, File, FileOperations,
                      fget)
 from fs.inode import Inode, SuperBlock
 from fs.mount import Mount, Path
-from fs.poll import then
+from fs.poll import deadline_after_ns, get_timespec_ns, put_remaining, then, time_bits
 from mm.uaccess import copy_from_user, copy_to_user
 from net.scm import (MSG_CMSG_CLOEXEC, ScmCookie, read_control, scm_recv,
                      scm_send)
+from fs.read_write import read_iovec
+from kernel.signal import SIGPIPE, SI_USER, SigInfo, send_signal, signal_pending
 
 AF_UNSPEC, AF_UNIX, AF_INET, AF_INET6, AF_NETLINK = 0, 1, 2, 10, 16
 NPROTO = 46
@@ -176,7 +179,6 @@ def sock_wait(t, queues, cond, deadline, timeo):
     """Sleep on queues until cond(): a generator returning 0, -EAGAIN once
     the deadline (of the socket's timeout, timeo) passes, or the errno for
     a signal."""
-    from kernel.signal import signal_pending
     while not cond():
         if signal_pending(t):
             return sock_intr_errno(timeo)
@@ -223,7 +225,10 @@ socket_file_ops = SocketFileOps()
 
 
 def _just_data(r):
-    """read(): the bytes; fds that came along are closed (no control buffer)."""
+    """read(): the bytes; fds that came along are closed (no control buffer).
+    An error is raised: f_op.read returns bytes or raises Errno."""
+    if isinstance(r, int) and r < 0:
+        raise Errno(-r)
     if isinstance(r, int):
         return r
     if r.scm is not None:
@@ -254,7 +259,7 @@ def sock_map_fd(t, sock, flags):
 
 
 def sockfd_lookup(t, fd):
-    f = fget(t, _s32(fd))
+    f = fget(t, s32(fd))
     if f is None or f.mode & 4:                 # missing or O_PATH
         raise Errno(EBADF)
     if f.f_op is not socket_file_ops:
@@ -269,9 +274,7 @@ def _nonblock(f, flags):
 def _sigpipe(t, sock, r, flags):
     """EPIPE on a stream socket also raises SIGPIPE (as on Linux, not on
     datagram or seqpacket ones), unless MSG_NOSIGNAL."""
-    from kernel.errno import EPIPE
     if r == -EPIPE and sock.type == SOCK_STREAM and not flags & MSG_NOSIGNAL:
-        from kernel.signal import SIGPIPE, SI_USER, SigInfo, send_signal
         send_signal(t, SigInfo(SIGPIPE, SI_USER, pid=t.tgid, uid=t.cred.uid), group=False)
     return r
 
@@ -284,13 +287,14 @@ def sock_create(t, family, type_, protocol):
     if type_ < 0 or type_ >= SOCK_MAX:
         raise Errno(EINVAL)
     if family == AF_UNIX:
+        # cycle: net.unix -> net.socket
         from net.unix import unix_create
         return unix_create(t, type_, protocol)
     raise Errno(EAFNOSUPPORT)
 
 
 def _split_type(type_):
-    type_ = _s32(type_)
+    type_ = s32(type_)
     flags = type_ & ~SOCK_TYPE_MASK
     if flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK):
         raise Errno(EINVAL)
@@ -299,15 +303,15 @@ def _split_type(type_):
 
 def sys_socket(t, family, type_, protocol):
     type_, flags = _split_type(type_)
-    sock = sock_create(t, _s32(family), type_, _s32(protocol))
+    sock = sock_create(t, s32(family), type_, s32(protocol))
     return sock_map_fd(t, sock, flags)
 
 
 def sys_socketpair(t, family, type_, protocol, usockvec):
     type_, flags = _split_type(type_)
-    family = _s32(family)
-    a = sock_create(t, family, type_, _s32(protocol))
-    b = sock_create(t, family, type_, _s32(protocol))
+    family = s32(family)
+    a = sock_create(t, family, type_, s32(protocol))
+    b = sock_create(t, family, type_, s32(protocol))
     a.socketpair(t, b)
     fa = sock_alloc_file(t, a, flags)
     fb = sock_alloc_file(t, b, flags)
@@ -337,7 +341,7 @@ def sys_socketpair(t, family, type_, protocol, usockvec):
 # -- addresses ------------------------------------------------------------------------
 
 def move_addr_to_kernel(t, uaddr, addrlen):
-    addrlen = _s32(addrlen)
+    addrlen = s32(addrlen)
     if addrlen < 0 or addrlen > _SOCKADDR_MAX:
         raise Errno(EINVAL)
     if addrlen == 0:
@@ -349,7 +353,7 @@ def move_addr_to_user(t, kaddr, uaddr, ulen_addr):
     """Copy an address out: as much as fits, and its full length."""
     if not uaddr:
         return
-    ulen = _s32(struct.unpack("<i", copy_from_user(t.mm, ulen_addr, 4))[0])
+    ulen = s32(struct.unpack("<i", copy_from_user(t.mm, ulen_addr, 4))[0])
     if ulen < 0:
         raise Errno(EINVAL)
     n = min(ulen, len(kaddr))
@@ -379,7 +383,7 @@ def sys_listen(t, fd, backlog):
 
 
 def do_accept(t, fd, upeer, upeer_len, flags):
-    flags = _s32(flags)
+    flags = s32(flags)
     if flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK):
         return -EINVAL
     sock, f = sockfd_lookup(t, fd)
@@ -425,7 +429,7 @@ def sys_getpeername(t, fd, usockaddr, usockaddr_len):
 
 def sys_shutdown(t, fd, how):
     sock, _ = sockfd_lookup(t, fd)
-    return sock.shutdown_sock(_s32(how))
+    return sock.shutdown_sock(s32(how))
 
 
 # -- sending and receiving ----------------------------------------------------------------
@@ -435,7 +439,6 @@ def _msghdr_fmt(t):
 
 
 def _read_iov(t, iov, iovlen):
-    from fs.read_write import read_iovec
     if iovlen > 1024:
         raise Errno(EMSGSIZE)
     return read_iovec(t, iov, iovlen)
@@ -470,7 +473,7 @@ def do_sendmsg(t, fd, data, name, control, flags):
 
 def sys_sendto(t, fd, buff, length, flags, addr, addr_len):
     length = min(length, 0x7FFFF000)
-    flags = _s32(flags)
+    flags = s32(flags)
     name = move_addr_to_kernel(t, addr, addr_len) if addr else b""
     sockfd_lookup(t, fd)
     data = copy_from_user(t.mm, buff, length)
@@ -482,7 +485,7 @@ def sys_send(t, fd, buff, length, flags):
 
 
 def sys_sendmsg(t, fd, msg, flags):
-    flags = _s32(flags) & ~MSG_CMSG_CLOEXEC
+    flags = s32(flags) & ~MSG_CMSG_CLOEXEC
     sockfd_lookup(t, fd)
     fmt = _msghdr_fmt(t)
     name, namelen, iov, iovlen, control, controllen, _ = fmt.unpack(
@@ -509,7 +512,7 @@ def do_recv(t, fd, size, flags):
 
 def sys_recvfrom(t, fd, ubuf, size, flags, addr, addr_len):
     size = min(size, 0x7FFFF000)
-    flags = _s32(flags)
+    flags = s32(flags)
     if size and not (0 <= ubuf and ubuf + size <= t.mm.task_size):
         return -EFAULT
 
@@ -531,12 +534,12 @@ def sys_recv(t, fd, ubuf, size, flags):
 
 
 def sys_recvmsg(t, fd, msg, flags):
-    flags = _s32(flags)
+    flags = s32(flags)
     sockfd_lookup(t, fd)
     fmt = _msghdr_fmt(t)
     raw = copy_from_user(t.mm, msg, fmt.size)
     name, namelen, iov, iovlen, control, controllen, _ = fmt.unpack(raw)
-    if _s32(namelen) < 0:
+    if s32(namelen) < 0:
         return -EINVAL
     vec = _read_iov(t, iov, iovlen)
     size = _count_len(vec)
@@ -550,7 +553,7 @@ def sys_recvmsg(t, fd, msg, flags):
         _scatter(t, vec, r.data)
         out_namelen = 0
         if name and r.name:
-            n = min(len(r.name), _s32(namelen))
+            n = min(len(r.name), s32(namelen))
             copy_to_user(t.mm, name, r.name[:n])
             out_namelen = len(r.name)
         mflags = r.flags | (flags & MSG_CMSG_CLOEXEC)
@@ -621,13 +624,12 @@ def sys_recvmmsg(t, fd, mmsg, vlen, flags, timeout):
     """recvmsg into each message in turn, until vlen, an error (reported
     only if nothing was received), MSG_WAITFORONE's first datagram, or the
     timeout (checked after each datagram, as Linux does)."""
-    from fs.poll import deadline_after_ns, get_timespec_ns, put_remaining, time_bits
     sockfd_lookup(t, fd)
     deadline = None
     fmt = "<qq" if time_bits(t) == 64 else "<ii"
     if timeout:
         deadline = deadline_after_ns(get_timespec_ns(t, timeout))
-    gen = _recvmmsg(t, fd, mmsg, min(vlen & 0xFFFFFFFF, 1024), _s32(flags), deadline)
+    gen = _recvmmsg(t, fd, mmsg, min(vlen & 0xFFFFFFFF, 1024), s32(flags), deadline)
 
     def finish(n):
         if n > 0 and timeout and not put_remaining(t, timeout, deadline, fmt):
@@ -664,7 +666,7 @@ def _recvmmsg(t, fd, mmsg, vlen, flags, deadline):
 # -- socket options ---------------------------------------------------------------------
 
 def _get_int(t, optval, optlen):
-    if _s32(optlen) < 4:
+    if s32(optlen) < 4:
         raise Errno(EINVAL)
     return struct.unpack("<i", copy_from_user(t.mm, optval, 4))[0]
 
@@ -676,11 +678,10 @@ def _timeval_secs(t, optval, optlen):
     """SO_RCVTIMEO/SO_SNDTIMEO: a timeval, rounded up to whole jiffies like
     Linux (so it reads back rounded).  None is "wait forever"."""
     fmt = "<qq" if t.arch.BITS == 64 else "<ii"
-    if _s32(optlen) < struct.calcsize(fmt):
+    if s32(optlen) < struct.calcsize(fmt):
         raise Errno(EINVAL)
     sec, usec = struct.unpack(fmt, copy_from_user(t.mm, optval, struct.calcsize(fmt)))
     if usec < 0 or usec >= 1000000:
-        from kernel.errno import EDOM
         raise Errno(EDOM)
     if sec < 0:
         return 0.0
@@ -693,8 +694,8 @@ def _timeval_secs(t, optval, optlen):
 
 def sys_setsockopt(t, fd, level, optname, optval, optlen):
     sock, _ = sockfd_lookup(t, fd)
-    level, optname = _s32(level), _s32(optname)
-    if _s32(optlen) < 0:
+    level, optname = s32(level), s32(optname)
+    if s32(optlen) < 0:
         return -EINVAL
     if level != SOL_SOCKET:
         return -EOPNOTSUPP if sock.family == AF_UNIX else -ENOPROTOOPT
@@ -706,7 +707,7 @@ def sys_setsockopt(t, fd, level, optname, optval, optlen):
             sock.sndtimeo = secs
         return 0
     if optname == SO_LINGER:
-        if _s32(optlen) < 8:
+        if s32(optlen) < 8:
             return -EINVAL
         sock.linger = struct.unpack("<ii", copy_from_user(t.mm, optval, 8))
         return 0
@@ -749,7 +750,7 @@ def sys_setsockopt(t, fd, level, optname, optval, optlen):
 
 def sys_getsockopt(t, fd, level, optname, optval, optlen):
     sock, _ = sockfd_lookup(t, fd)
-    level, optname = _s32(level), _s32(optname)
+    level, optname = s32(level), s32(optname)
     if level != SOL_SOCKET:
         return -EOPNOTSUPP if sock.family == AF_UNIX else -ENOPROTOOPT
     length = struct.unpack("<i", copy_from_user(t.mm, optlen, 4))[0]
@@ -791,9 +792,3 @@ def sys_getsockopt(t, fd, level, optname, optval, optlen):
     copy_to_user(t.mm, optval, val[:n])
     copy_to_user(t.mm, optlen, struct.pack("<i", n))
     return 0
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
-
