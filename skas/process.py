@@ -46,6 +46,10 @@ _templates = {}         # StubImage -> MMContext of its template process
 class MMContext:
     """The host side of one mm (UML's mm_context): a traced host process
     and the physmem frames of its stub data and stack pages."""
+    # i386 TLS (arch/x86/tls.py): whose descriptors the host process holds,
+    # and which of its GDT slots are loaded (None: unknown)
+    tls_task = None
+    tls_loaded = None
 
     def __init__(self, stub, pid, data_pfn, stack_pfn, regs):
         self.stub = stub

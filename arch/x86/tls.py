@@ -106,7 +106,7 @@ def _install(t, idx, desc):
         regs.gs_base = base
         t.regs_dirty = True
     ctx = t.mm.context if t.mm is not None else None
-    if ctx is not None and not ctx.dead and getattr(ctx, "tls_task", None) is t:
+    if ctx is not None and not ctx.dead and ctx.tls_task is t:
         _write_host(ctx, idx, desc)
 
 
@@ -119,10 +119,10 @@ def _write_host(ctx, idx, desc):
 def load_tls(ctx, t):
     """Make the host thread of ctx hold t's TLS descriptors (t is being
     switched in).  Free when it already does."""
-    if getattr(ctx, "tls_task", None) is t:
+    if ctx.tls_task is t:
         return
     want = tls_array(t)
-    have = getattr(ctx, "tls_loaded", None)
+    have = ctx.tls_loaded
     if have is None:
         have = ctx.tls_loaded = [False] * GDT_ENTRY_TLS_ENTRIES   # unknown
     for i, desc in enumerate(want):
