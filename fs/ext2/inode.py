@@ -71,6 +71,10 @@ def new_decode_dev(v):
 
 
 class Ext2Inode(Inode):
+    raw = None                          # the on-disk inode as read (None: not yet)
+    last_alloc = 0                      # the last block given to it: the next goes after
+    _evicted = False                    # evict_inode has run
+
     def __init__(self, sb, ino):
         super().__init__(sb, 0, ino=ino)
         self.i_block = [0] * L.EXT2_N_BLOCKS
@@ -276,7 +280,7 @@ class Ext2Inode(Inode):
         return blk
 
     def _goal(self, iblock):
-        last = getattr(self, "last_alloc", 0)
+        last = self.last_alloc
         if last:
             return last + 1
         g = (self.ino - 1) // self.sb.inodes_per_group
@@ -416,7 +420,7 @@ class Ext2Inode(Inode):
         sb = self.sb
         if sb.read_only or self.nlink > 0:
             return
-        if getattr(self, "_evicted", False):
+        if self._evicted:
             return
         self._evicted = True
         if self.mapping is not None:

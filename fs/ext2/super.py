@@ -35,6 +35,7 @@ from fs.fs_writeback import dirty_mappings, mark_mapping_dirty, register_sb, unr
 
 class GroupDesc:
     """One block group's descriptor, and where it lives on disk."""
+    dirty = False                       # changed since it was last packed
 
     def block_bitmap(self, sbi):
         return self.bg_block_bitmap | (self.bg_block_bitmap_hi << 32 if sbi.is64 else 0)
@@ -309,7 +310,7 @@ class Ext2SuperBlock(SuperBlock):
         self.sbh.data[self.sb_offset:self.sb_offset + 1024] = buf
         mark_buffer_dirty(self.sbh)
         for gd in self.gdt:
-            if getattr(gd, "dirty", False):
+            if gd.dirty:
                 gd.dirty = False
                 self.gd_checksum(gd)
                 raw = bytearray(gd.bh.data[gd.off:gd.off + self.desc_size])

@@ -47,7 +47,7 @@ def _parse(buf, start, value_base, limit):
 def all_xattrs(inode):
     sb = inode.sb
     out = {}
-    if sb.inode_size > 128 and getattr(inode, "raw", None) is not None and \
+    if sb.inode_size > 128 and inode.raw is not None and \
             inode.raw.i_extra_isize >= 4:
         block, off = inode._location()
         raw = sb_bread(sb.bdev, block, sb.blocksize).read()[off:off + sb.inode_size]
