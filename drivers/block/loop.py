@@ -233,6 +233,49 @@ def _clr(lo):
         f.put()
 
 
+def loop_set_status(lo, bdev, t, cmd, arg):
+    """LOOP_SET_STATUS64, or the old LOOP_SET_STATUS with its per-ABI layout."""
+    if not lo.bound:
+        return -ENXIO
+    if cmd == LOOP_SET_STATUS64:
+        info = _INFO64.unpack(copy_from_user(t.mm, arg, _INFO64.size))
+        offset, sizelimit, flags, name = info[3], info[4], info[8], info[9]
+    else:
+        layout = _INFO_64 if t.arch.BITS == 64 else _INFO_32
+        info = layout.unpack(copy_from_user(t.mm, arg, layout.size))
+        offset, sizelimit, flags, name = info[4] & 0xFFFFFFFF, 0, info[7], info[8]
+    if offset != lo.offset or sizelimit != lo.sizelimit:
+        bdev._writeback()
+        lo.offset, lo.sizelimit = offset, sizelimit
+        lo.update_capacity()
+    lo.flags = (lo.flags & ~CLEARABLE) | (flags & SETTABLE) | (lo.flags & LO_FLAGS_PARTSCAN)
+    lo.file_name = name.split(b"\0", 1)[0][:LO_NAME_SIZE - 1]
+    return 0
+
+
+def loop_get_status(lo, t, cmd, arg):
+    """LOOP_GET_STATUS64, or the old LOOP_GET_STATUS (EOVERFLOW where i386's
+    16-bit device or 32-bit inode number cannot hold it)."""
+    if not lo.bound:
+        return -ENXIO
+    st = lo.file.inode
+    dev = st.sb_dev or st.sb.dev
+    name = lo.file_name.ljust(LO_NAME_SIZE, b"\0")
+    if cmd == LOOP_GET_STATUS64:
+        raw = _INFO64.pack(dev, st.ino, st.rdev, lo.offset, lo.sizelimit, lo.n, 0, 0,
+                           lo.flags, name, lo.crypt_name.ljust(64, b"\0"), bytes(32), 0, 0)
+    elif t.arch.BITS == 64:
+        raw = _INFO_64.pack(lo.n, dev, st.ino, st.rdev, min(lo.offset, 0x7FFFFFFF), 0, 0,
+                            lo.flags, name, bytes(32), 0, 0, bytes(4))
+    else:
+        if dev > 0xFFFF or st.ino > 0xFFFFFFFF:
+            return -EOVERFLOW
+        raw = _INFO_32.pack(lo.n, dev, st.ino, st.rdev & 0xFFFF, min(lo.offset, 0x7FFFFFFF),
+                            0, 0, lo.flags, name, bytes(32), 0, 0, bytes(4))
+    copy_to_user(t.mm, arg, raw)
+    return 0
+
+
 def loop_ioctl(lo, bdev, f, t, cmd, arg):
     if cmd == LOOP_SET_FD:
         return _bind(lo, bdev, f, t, s32(arg), 0 if f.writable() else LO_FLAGS_READ_ONLY)
@@ -257,41 +300,9 @@ def loop_ioctl(lo, bdev, f, t, cmd, arg):
         _clr(lo)
         return 0
     if cmd in (LOOP_SET_STATUS64, LOOP_SET_STATUS):
-        if not lo.bound:
-            return -ENXIO
-        if cmd == LOOP_SET_STATUS64:
-            info = _INFO64.unpack(copy_from_user(t.mm, arg, _INFO64.size))
-            offset, sizelimit, flags, name = info[3], info[4], info[8], info[9]
-        else:
-            layout = _INFO_64 if t.arch.BITS == 64 else _INFO_32
-            info = layout.unpack(copy_from_user(t.mm, arg, layout.size))
-            offset, sizelimit, flags, name = info[4] & 0xFFFFFFFF, 0, info[7], info[8]
-        if offset != lo.offset or sizelimit != lo.sizelimit:
-            bdev._writeback()
-            lo.offset, lo.sizelimit = offset, sizelimit
-            lo.update_capacity()
-        lo.flags = (lo.flags & ~CLEARABLE) | (flags & SETTABLE) | (lo.flags & LO_FLAGS_PARTSCAN)
-        lo.file_name = name.split(b"\0", 1)[0][:LO_NAME_SIZE - 1]
-        return 0
+        return loop_set_status(lo, bdev, t, cmd, arg)
     if cmd in (LOOP_GET_STATUS64, LOOP_GET_STATUS):
-        if not lo.bound:
-            return -ENXIO
-        st = lo.file.inode
-        dev = st.sb_dev or st.sb.dev
-        name = lo.file_name.ljust(LO_NAME_SIZE, b"\0")
-        if cmd == LOOP_GET_STATUS64:
-            raw = _INFO64.pack(dev, st.ino, st.rdev, lo.offset, lo.sizelimit, lo.n, 0, 0,
-                               lo.flags, name, lo.crypt_name.ljust(64, b"\0"), bytes(32), 0, 0)
-        elif t.arch.BITS == 64:
-            raw = _INFO_64.pack(lo.n, dev, st.ino, st.rdev, min(lo.offset, 0x7FFFFFFF), 0, 0,
-                                lo.flags, name, bytes(32), 0, 0, bytes(4))
-        else:
-            if dev > 0xFFFF or st.ino > 0xFFFFFFFF:
-                return -EOVERFLOW
-            raw = _INFO_32.pack(lo.n, dev, st.ino, st.rdev & 0xFFFF, min(lo.offset, 0x7FFFFFFF),
-                                0, 0, lo.flags, name, bytes(32), 0, 0, bytes(4))
-        copy_to_user(t.mm, arg, raw)
-        return 0
+        return loop_get_status(lo, t, cmd, arg)
     if cmd == LOOP_SET_CAPACITY:
         if not lo.bound:
             return -ENXIO
