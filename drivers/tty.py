@@ -376,6 +376,8 @@ def file_tty(f):
 class TtyFileOps(FileOperations):
     """A terminal device file.  find(f, t) names the Tty an open reaches."""
 
+    fasync_supported = True            # O_ASYNC signals (fs/fasync.py)
+
     def __init__(self, find, noctty=False, console=False):
         self.find = find
         self.noctty = noctty

@@ -28,6 +28,8 @@ from fs.notify.fsnotify import (IN_ACCESS, IN_ATTRIB, IN_MODIFY, fsnotify_change
 from mm.uaccess import copy_from_user, strncpy_from_user
 from kernel.signal import SIGXFSZ, SigInfo, send_signal
 from mm.memfd import seal_check_fallocate
+from fs.locks import break_lease
+from kernel.capability import CAP_CHOWN, CAP_FOWNER, CAP_FSETID, capable
 
 UTIME_NOW = (1 << 30) - 1
 UTIME_OMIT = (1 << 30) - 2
@@ -41,7 +43,7 @@ def _path(t, dirfd, addr, flags, follow_default=True):
 
 
 def _is_owner(t, inode):
-    return t.cred.fsuid == 0 or t.cred.fsuid == inode.uid
+    return t.cred.fsuid == inode.uid or capable(t, CAP_FOWNER)
 
 
 # -- chmod -------------------------------------------------------------------------
@@ -52,7 +54,7 @@ def chmod_common(t, path, mode):
     if not _is_owner(t, inode):
         raise Errno(EPERM)
     mode &= 0o7777
-    if t.cred.fsuid != 0 and not in_group_p(t.cred, inode.gid):
+    if not in_group_p(t.cred, inode.gid) and not capable(t, CAP_FSETID):
         mode &= ~S_ISGID
     inode.setattr(mode=mode)
     fsnotify_change(path.dentry, IN_ATTRIB)
@@ -92,7 +94,7 @@ def chown_common(t, path, uid, gid):
     uid = None if uid == 0xFFFFFFFF else uid
     gid = None if gid == 0xFFFFFFFF else gid
     cred = t.cred
-    if cred.fsuid != 0:
+    if not capable(t, CAP_CHOWN):
         if uid is not None and uid != inode.uid:
             raise Errno(EPERM)
         if gid is not None and gid != inode.gid and \
@@ -158,10 +160,26 @@ def do_truncate(t, path, length):
     if inode.i_writecount < 0:
         raise Errno(ETXTBSY)                    # a running program
     _check_size(t, length)
+    if inode.i_flctx is not None:
+        wait = break_lease(t, inode, 1)         # as an O_WRONLY open would
+        if wait is not None:
+            return _truncate_after_lease_break(wait, path, length)
+    return _truncate(path, length)
+
+
+def _truncate(path, length):
+    inode = path.dentry.inode
     inode.setattr(size=length)
     inode.touch(m=True, c=True)
     fsnotify_change(path.dentry, IN_MODIFY)
     return 0
+
+
+def _truncate_after_lease_break(wait, path, length):
+    r = yield from wait
+    if r is not None and r < 0:
+        return r
+    return _truncate(path, length)
 
 
 def sys_truncate(t, name, length):

@@ -37,7 +37,7 @@ from kernel.printk import pr_err
 from mm import physmem as _pm
 from mm.pgtable import PTE_PFN_MASK, _PAGE_PRESENT
 from mm.uaccess import copy_from_user, peek_user
-from mm.vma import VM_EXEC, VM_READ, VM_SHARED, VM_WRITE
+from mm.vma import VM_DONTDUMP, VM_EXEC, VM_READ, VM_SHARED, VM_WRITE
 from skas import fpu
 
 core_pattern = b"core"                  # /proc/sys/kernel/core_pattern
@@ -139,6 +139,8 @@ def _has_anon_pages(mm, v):
 def _dump_size(mm, v):
     """How much of VMA v goes into the file (default coredump_filter)."""
     size = v.end - v.start
+    if v.flags & VM_DONTDUMP:
+        return 0                                     # madvise(MADV_DONTDUMP)
     if is_special(v):
         return size                                  # the [vdso]: always
     if v.flags & VM_SHARED and v.file is not None:

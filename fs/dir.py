@@ -24,6 +24,7 @@ from fs.notify.fsnotify import (d_delete_notify, fsnotify_create, fsnotify_link,
                                 fsnotify_move, fsnotify_unlink)
 from mm.uaccess import strncpy_from_user
 from fs.file import fget
+from kernel.capability import CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_MKNOD, capable
 
 RENAME_NOREPLACE, RENAME_EXCHANGE, RENAME_WHITEOUT = 1, 2, 4
 
@@ -52,7 +53,7 @@ def may_create(t, dir_path):
 
 def check_sticky(t, dir_inode, inode):
     cred = t.cred
-    if not dir_inode.mode & S_ISVTX or cred.fsuid == 0:
+    if not dir_inode.mode & S_ISVTX or capable(t, CAP_FOWNER):
         return False
     return cred.fsuid != inode.uid and cred.fsuid != dir_inode.uid
 
@@ -118,7 +119,7 @@ def vfs_mknod(t, dirfd, name, mode, rdev=0):
         raise Errno(EPERM)
     if kind not in (S_IFREG, S_IFCHR, S_IFBLK, S_IFIFO, S_IFSOCK):
         raise Errno(EINVAL)
-    if kind in (S_IFCHR, S_IFBLK) and t.cred.euid != 0:
+    if kind in (S_IFCHR, S_IFBLK) and not capable(t, CAP_MKNOD):
         raise Errno(EPERM)
     parent, last = _create_target(t, dirfd, name)
     mode = kind | (mode_strip_sgid(t, parent.dentry.inode, kind | (mode & 0o7777)) & 0o7777
@@ -165,7 +166,7 @@ def do_linkat(t, olddfd, oldname, newdfd, newname, flags):
         return -EINVAL
     old_name = _name(t, oldname)
     if not old_name and flags & AT_EMPTY_PATH:
-        if t.cred.euid != 0:
+        if not capable(t, CAP_DAC_READ_SEARCH):
             return -ENOENT
         f = fget(t, olddfd)
         if f is None:

@@ -29,6 +29,7 @@ from mm.exit import mmput
 from mm.uaccess import get_user_ptr_array, strncpy_from_user
 from security.keys.process_keys import exec_keys
 from skas.fpu import clear_user_states, get_xstate, loaded
+from kernel.capability import bprm_creds
 
 BINPRM_BUF_SIZE = 256
 MAX_ARG_STRLEN = 131072
@@ -178,6 +179,7 @@ def begin_new_exec(t, bprm, arch):
                 ctx.fpu_task = None
         mmput(old)
     mm.exe_file = bprm.file.get()
+    bprm_creds(t.cred)                  # the capabilities the new program starts with
     mm.rlim = t.signal.rlim             # RLIMIT_AS/DATA for mm/mmap.py
     t.comm = bprm.filename.rsplit(b"/", 1)[-1][:15]
     t.flags &= ~PF_FORKNOEXEC

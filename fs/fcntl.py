@@ -10,11 +10,14 @@ takes record locks (fs/locks.py).
 import struct
 
 from kernel.abi import s32
+from kernel.capability import CAP_FOWNER, capable
 from kernel.errno import EBADF, EINVAL, EPERM, Errno
 from fs.file import (O_APPEND, O_ASYNC, O_DIRECT, O_NOATIME,
                      O_NONBLOCK, O_CLOEXEC, FMODE_READ, FMODE_WRITE, FMODE_PATH, fget)
+from fs.fasync import (f_getown, f_getown_ex, f_getsig, f_setown, f_setown_ex, f_setsig,
+                       fasync_helper)
 from fs.locks import (F_RDLCK, F_UNLCK, F_WRLCK, OFFSET_MAX, FileLock,
-                      find_conflict, posix_lock_file)
+                      fcntl_getlease, fcntl_setlease, find_conflict, posix_lock_file)
 from mm.uaccess import copy_from_user, copy_to_user
 from mm.memfd import memfd_fcntl
 
@@ -30,7 +33,7 @@ F_SETPIPE_SZ, F_GETPIPE_SZ = 1031, 1032
 F_ADD_SEALS, F_GET_SEALS = 1033, 1034
 FD_CLOEXEC = 1
 
-SETFL_MASK = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME
+SETFL_MASK = O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME   # O_ASYNC: fasync's to set
 
 
 def _fd(t, fd):
@@ -182,8 +185,11 @@ def sys_fcntl(t, fd, cmd, arg):
         if f.flags & O_APPEND and not arg & O_APPEND and f.inode.append_only:
             return -EPERM
         if arg & O_NOATIME and not f.flags & O_NOATIME and \
-                t.cred.fsuid not in (0, f.inode.uid):
+                t.cred.fsuid != f.inode.uid and \
+                not capable(t, CAP_FOWNER):
             return -EPERM                       # only the owner (or CAP_FOWNER)
+        if (arg ^ f.flags) & O_ASYNC:
+            fasync_helper(t, fd, f, bool(arg & O_ASYNC))    # sets or clears O_ASYNC
         f.flags = (f.flags & ~SETFL_MASK) | (arg & SETFL_MASK)
         setfl = getattr(f.f_op, "setfl", None)
         if setfl is not None:
@@ -195,30 +201,26 @@ def sys_fcntl(t, fd, cmd, arg):
             return -EINVAL
         return do_lock(t, f, cmd, arg)
     if cmd == F_SETOWN:
-        f.owner = s32(arg)
-        return 0
+        return f_setown(t, f, s32(arg))
     if cmd == F_GETOWN:
-        return f.owner
+        return f_getown(f)
     if cmd == F_SETSIG:
-        if arg > 64:
-            return -EINVAL
-        f.signum = arg
-        return 0
+        return f_setsig(f, arg if arg <= 64 else -1)
     if cmd == F_GETSIG:
-        return f.signum
+        return f_getsig(f)
     if cmd == F_GETOWN_EX:
-        copy_to_user(t.mm, arg, struct.pack("<ii", 1 if f.owner >= 0 else 2,
-                                            abs(f.owner)))
+        copy_to_user(t.mm, arg, struct.pack("<ii", *f_getown_ex(f)))
         return 0
     if cmd == F_SETOWN_EX:
         kind, pid = struct.unpack("<ii", copy_from_user(t.mm, arg, 8))
-        f.owner = -pid if kind == 2 else pid
-        return 0
+        return f_setown_ex(t, f, kind, pid)
     if cmd in (F_ADD_SEALS, F_GET_SEALS):
         return memfd_fcntl(f, cmd, arg)
     if cmd == F_GETLEASE:
-        return F_UNLCK
-    if cmd in (F_SETLEASE, F_NOTIFY):
+        return fcntl_getlease(f)
+    if cmd == F_SETLEASE:
+        return fcntl_setlease(t, fd, f, s32(arg))
+    if cmd == F_NOTIFY:
         return -EINVAL
     fcntl = getattr(f.f_op, "fcntl", None)          # pipes: F_GETPIPE_SZ...
     if fcntl is not None:

@@ -13,6 +13,7 @@ root, cwd and umask (shared by CLONE_FS).
 
 from kernel.errno import EBADF, EINVAL, EMFILE, ENOTTY, ESPIPE, Errno, EISDIR
 from fs.inode import S_ISDIR, S_ISREG
+from kernel import resource
 from fs.notify.fsnotify import file_dentry_get, file_dentry_put, fsnotify_close
 
 O_ACCMODE = 0o3
@@ -76,16 +77,17 @@ class FileOperations:
     def release(self, f):
         pass
 
-    def fsync(self, f):
-        return 0
+    # Linux's ->fsync: only files and directories have one; fsync of a
+    # pipe, socket, tty, /proc or anonymous file is EINVAL
+    fsync = None
 
     seekable = False
 
 
 class File:
     # declared defaults for state only some files have
-    owner = 0                           # F_SETOWN: pid (> 0) or process group (< 0)
-    signum = 0                          # F_SETSIG
+    f_owner = None                      # F_SETOWN/F_SETSIG: a FownStruct (fs/fasync.py)
+    fasync = None                       # O_ASYNC: its FasyncEntry (fs/fasync.py)
     nonotify = False                    # a pseudo file: no inotify events (FMODE_NONOTIFY)
     proc_name = None                    # /proc/PID/fd/N's link text, if not the inode's
     pipe_version = 0                    # a FIFO reader: writers seen (fs/pipe.py)
@@ -122,6 +124,8 @@ class File:
         self.dir_cache = None           # a directory listing being read
         self.locks = None
         self.inode.file_opened()
+        if self.mode & FMODE_READ and not self.mode & FMODE_WRITE:
+            self.inode.i_readcount += 1         # leases look at it (fs/locks.py)
         file_dentry_get(self)
 
     def __repr__(self):
@@ -141,6 +145,10 @@ class File:
         self.refs -= 1
         if self.refs == 0:
             fsnotify_close(self)
+            if self.fasync is not None:
+                # cycle: fs.fasync -> fs.file
+                from fs.fasync import fasync_release
+                fasync_release(self)
             if self.inode.i_flctx is not None:
                 # cycle: fs.locks -> fs.file
                 from fs.locks import locks_remove_file
@@ -150,6 +158,8 @@ class File:
                 self.inode.put_write_access()
             if self.deny_write:
                 self.inode.allow_write_access()
+            if self.mode & FMODE_READ and not self.mode & FMODE_WRITE:
+                self.inode.i_readcount -= 1
             self.inode.file_closed()
             file_dentry_put(self)               # may be the inode's end (IN_DELETE_SELF)
 
@@ -163,6 +173,8 @@ class FilesStruct:
         self.count = 1
 
     def copy(self):
+        if self.fd and max(self.fd) >= resource.NR_OPEN:
+            raise Errno(EMFILE)         # fs.nr_open was lowered below an open fd
         n = FilesStruct()
         for fd, f in self.fd.items():
             n.fd[fd] = f.get()
@@ -269,6 +281,9 @@ class DirOperations(FileOperations):
 
     def pread(self, f, t, count, pos):
         raise Errno(EISDIR)
+
+    def fsync(self, f):
+        return 0
 
     def write(self, f, t, data):
         raise Errno(EISDIR)

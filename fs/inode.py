@@ -80,11 +80,13 @@ class Inode:
     # State only some inodes have, declared here with its default (a
     # filesystem or a subsystem sets it on the inodes it concerns)
     acl_access = None                   # POSIX ACLs (fs/posix_acl.py)
+    i_readcount = 0                     # Files open for reading only (leases: fs/locks.py)
     acl_default = None
     seals = None                        # memfd seals (tmpfs; mm/memfd.py); None: unsealable
     immutable = False                   # chattr +i (FS_IOC_SETFLAGS)
     append_only = False                 # chattr +a
-    i_flctx = None                      # its file locks (fs/locks.py)
+    i_flctx = None                      # its file locks and leases (fs/locks.py)
+    i_generation = None                 # its file handles' generation (fs/fhandle.py)
     i_fsnotify_marks = None             # its inotify watches (fs/notify/fsnotify.py)
     proc_name = None                    # /proc/PID/fd/N's link text for a nameless file
     proc_task = None                    # the Task a /proc/PID directory is about
@@ -267,6 +269,7 @@ class SuperBlock:
     posix_acl = False                   # keeps system.posix_acl_* (tmpfs)
     inodes = None                       # hostfs: its inode table
     dirty_inodes = None                 # a disk file system's inodes to write back
+    fh_dentries = None                  # (ino, generation) -> Dentry, weakly (fs/fhandle.py)
 
     def __init__(self, fstype, read_only=False, dev=None, magic=0):
         self.fstype = fstype

@@ -3,6 +3,7 @@
 from kernel.errno import ENOTTY
 from fs.file import O_ASYNC, O_NONBLOCK, fdget
 from mm.uaccess import get_user_u32, put_user_u32
+from fs.fasync import fasync_helper
 
 FIOCLEX, FIONCLEX, FIONBIO, FIOASYNC = 0x5451, 0x5450, 0x5421, 0x5452
 FIONREAD = 0x541B
@@ -26,10 +27,11 @@ def sys_ioctl(t, fd, cmd, arg):
             f.flags &= ~O_NONBLOCK
         return 0
     if cmd == FIOASYNC:
-        if get_user_u32(t.mm, arg):
-            f.flags |= O_ASYNC
-        else:
-            f.flags &= ~O_ASYNC
+        on = bool(get_user_u32(t.mm, arg))
+        if on != bool(f.flags & O_ASYNC):
+            if not getattr(f.f_op, "fasync_supported", False):
+                return -ENOTTY
+            fasync_helper(t, fd, f, on)
         return 0
     if cmd == FIONREAD and f.f_op.seekable and f.mapping is not None:
         put_user_u32(t.mm, arg, max(0, f.inode.size - f.pos))

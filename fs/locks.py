@@ -15,10 +15,15 @@ F_GETLK reports what Linux would.  F_SETLKW and blocking flock sleep on
 the inode's wait queue; a cycle of POSIX waiters is EDEADLK.
 """
 
+import time
+
 from kernel.abi import s32
 from kernel import sched
-from kernel.errno import EAGAIN, EDEADLK, EINTR, EINVAL, EWOULDBLOCK, Errno
-from fs.file import fdget
+from kernel.capability import CAP_LEASE, capable
+from kernel.errno import EACCES, EAGAIN, EDEADLK, EINTR, EINVAL, ETIMEDOUT, EWOULDBLOCK, Errno
+from fs.fasync import POLL_MSG, file_fown, send_sigio
+from fs.file import O_NONBLOCK, fdget
+from fs.inode import S_ISREG
 
 F_RDLCK, F_WRLCK, F_UNLCK = 0, 1, 2
 OFFSET_MAX = (1 << 63) - 1
@@ -44,6 +49,7 @@ class LockContext:
 
     def __init__(self):
         self.locks = []
+        self.leases = []                # Lease: F_SETLEASE on open Files
         self.wait = sched.WaitQueue()
 
 
@@ -161,8 +167,11 @@ def locks_remove_posix(files, f):
 
 
 def locks_remove_file(f):
-    """f's last reference is gone: drop its OFD and flock locks."""
+    """f's last reference is gone: drop its OFD and flock locks, and its
+    lease."""
     c = f.inode.i_flctx
+    if c is not None and c.leases:
+        leases_remove_file(f)
     if c is None or not c.locks:
         return
     n = len(c.locks)
@@ -193,3 +202,171 @@ def sys_flock(t, fd, cmd):
         if e.errno == EAGAIN:
             return -EWOULDBLOCK
         raise
+
+
+# -- leases (F_SETLEASE, F_GETLEASE) ---------------------------------------------------
+# A lease belongs to an open File: a read lease lets its holder know
+# (signal) before anyone opens the file for writing or truncates it; a
+# write lease, before anyone opens it at all.  The opener then waits (or
+# gets EWOULDBLOCK with O_NONBLOCK) until the holder downgrades or drops
+# the lease, closes the file, or lease_break_time seconds pass and the
+# kernel takes the lease away.  While a break is pending F_GETLEASE shows
+# the type the lease is being broken to.
+
+lease_break_time = 45                   # /proc/sys/fs/lease-break-time
+leases_enable = 1                       # /proc/sys/fs/leases-enable
+
+
+class Lease:
+    __slots__ = ("file", "type", "fd", "target", "break_time")
+
+    def __init__(self, f, type_, fd):
+        self.file = f
+        self.type = type_
+        self.fd = fd
+        self.target = None              # F_RDLCK/F_UNLCK while being broken
+        self.break_time = None
+
+
+def _leases(inode):
+    c = inode.i_flctx
+    return c.leases if c is not None else None
+
+
+def _time_out_leases(inode):
+    c = _ctx(inode)
+    leases = c.leases
+    now = time.monotonic()
+    changed = False
+    for ls in list(leases):
+        if ls.target is not None and ls.break_time is not None and now >= ls.break_time:
+            changed = True
+            if ls.target == F_UNLCK:
+                leases.remove(ls)
+            else:
+                ls.type, ls.target, ls.break_time = ls.target, None, None
+    if changed:
+        c.wait.wake_up()
+
+
+def fcntl_getlease(f):
+    leases = _leases(f.inode)
+    if not leases:
+        return F_UNLCK
+    _time_out_leases(f.inode)
+    for ls in leases:
+        if ls.file is f:
+            return ls.target if ls.target is not None else ls.type
+    return F_UNLCK
+
+
+def _conflicting_open(f, arg):
+    """check_conflicting_open(): does anyone else have the file open in a
+    way the lease would have to be broken for?"""
+    inode = f.inode
+    if arg == F_RDLCK:
+        return inode.i_writecount > 0
+    self_w = 1 if f.write_access else 0
+    self_r = 1 if not f.mode & 2 and f.mode & 1 else 0
+    return inode.i_writecount != self_w or inode.i_readcount != self_r
+
+
+def fcntl_setlease(t, fd, f, arg):
+    inode = f.inode
+    if t.cred.fsuid != inode.uid and not capable(t, CAP_LEASE):
+        raise Errno(EACCES)
+    if not S_ISREG(inode.mode) or not leases_enable or getattr(f.f_op, "no_leases", False):
+        raise Errno(EINVAL)
+    if arg not in (F_RDLCK, F_WRLCK, F_UNLCK):
+        raise Errno(EINVAL)
+    c = _ctx(inode)
+    _time_out_leases(inode)
+    mine = next((ls for ls in c.leases if ls.file is f), None)
+    if arg == F_UNLCK:
+        if mine is None:
+            raise Errno(EAGAIN)
+        c.leases.remove(mine)
+        c.wait.wake_up()
+        fo = file_fown(f)               # lease_modify: f_delown, signum = 0
+        fo.pid = fo.signum = 0
+        return 0
+    if _conflicting_open(f, arg):
+        raise Errno(EAGAIN)
+    for ls in c.leases:
+        if ls is mine:
+            continue
+        if ls.target is not None:
+            raise Errno(EAGAIN)             # a break is pending
+        if arg == F_WRLCK or ls.type == F_WRLCK:
+            raise Errno(EAGAIN)
+    if mine is not None:
+        # being broken: only the downgrade the breaker allows
+        if mine.target is not None and (arg == F_WRLCK or mine.target == F_UNLCK):
+            raise Errno(EAGAIN)
+        if mine.target == F_RDLCK and arg == F_RDLCK:
+            mine.target = mine.break_time = None
+        mine.type, mine.fd = arg, fd
+        c.wait.wake_up()
+    else:
+        c.leases.append(Lease(f, arg, fd))
+    # the lease holder's process owns the file for SIGIO (lease_setup)
+    fo = file_fown(f)
+    fo.pid_type, fo.pid, fo.uid, fo.euid = 1, t.tgid, t.cred.uid, t.cred.euid
+    return 0
+
+
+def break_lease(t, inode, flags):
+    """An open (or truncate) that conflicts with leases on inode: notify
+    their holders.  None: nothing to wait for; else a generator that
+    waits (a signal interrupts it); EWOULDBLOCK with O_NONBLOCK."""
+    leases = _leases(inode)
+    if not leases:
+        return None
+    _time_out_leases(inode)
+    want_write = flags & 3 != 0
+
+    def conflicting():
+        return [ls for ls in _leases(inode) or ()
+                if want_write or ls.type == F_WRLCK]
+    if not conflicting():
+        return None
+    now = time.monotonic()
+    for ls in conflicting():
+        # a writer breaks to "unlocked" (again, if a reader broke it to
+        # "read"); a reader only what is not being broken yet
+        if want_write:
+            if ls.target == F_UNLCK:
+                continue
+            ls.target = F_UNLCK
+        else:
+            if ls.target is not None:
+                continue
+            ls.target = F_RDLCK
+        ls.break_time = now + lease_break_time
+        send_sigio(ls.file, ls.fd, POLL_MSG)
+    if flags & O_NONBLOCK:
+        raise Errno(EWOULDBLOCK)
+    return _wait_lease_break(t, inode, conflicting)
+
+
+def _wait_lease_break(t, inode, conflicting):
+    c = _ctx(inode)
+    while True:
+        live = conflicting()
+        if not live:
+            return 0
+        deadline = min(ls.break_time for ls in live if ls.break_time is not None)
+        r = yield from sched.wait_event(t, c.wait, lambda: not conflicting()
+                                        or time.monotonic() >= deadline, deadline)
+        if r not in (0, -ETIMEDOUT):
+            return r
+        _time_out_leases(inode)
+
+
+def leases_remove_file(f):
+    leases = _leases(f.inode)
+    if leases:
+        n = len(leases)
+        leases[:] = [ls for ls in leases if ls.file is not f]
+        if len(leases) != n:
+            f.inode.i_flctx.wait.wake_up()

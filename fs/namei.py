@@ -13,6 +13,7 @@ from fs.dcache import lookup_one
 from fs.inode import S_ISDIR, S_ISGID, S_ISLNK, S_ISREG, S_IXGRP
 from fs.mount import Path, follow_mount
 from fs.file import fget
+from kernel.capability import CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, cred_capable
 
 AT_FDCWD = -100
 AT_SYMLINK_NOFOLLOW = 0x100
@@ -49,11 +50,6 @@ def mode_strip_sgid(t, dir_inode, mode):
 
 def generic_permission(cred, inode, mask):
     mode = inode.mode
-    if cred.fsuid == 0:
-        # CAP_DAC_OVERRIDE: everything but executing a file nobody may execute
-        if mask & MAY_EXEC and not S_ISDIR(mode) and not mode & 0o111:
-            return False
-        return True
     if cred.fsuid == inode.uid:
         bits = (mode >> 6) & 7
     elif inode.acl_access is not None:
@@ -64,7 +60,20 @@ def generic_permission(cred, inode, mask):
         bits = (mode >> 3) & 7
     else:
         bits = mode & 7
-    return (bits & mask & 7) == (mask & 7)
+    if (bits & mask & 7) == (mask & 7):
+        return True
+    # the capabilities that override the bits, as Linux's generic_permission
+    mask &= 7
+    if S_ISDIR(mode):
+        if not mask & MAY_WRITE and cred_capable(cred, CAP_DAC_READ_SEARCH):
+            return True
+        return cred_capable(cred, CAP_DAC_OVERRIDE)
+    if mask == MAY_READ and cred_capable(cred, CAP_DAC_READ_SEARCH):
+        return True
+    # executing needs at least one x bit even for CAP_DAC_OVERRIDE
+    if not mask & MAY_EXEC or mode & 0o111:
+        return cred_capable(cred, CAP_DAC_OVERRIDE)
+    return False
 
 
 def inode_permission(t, inode, mask, mnt=None):

@@ -11,8 +11,9 @@ MNT_DETACH asks for it to be cut loose anyway.
 
 import os
 
-from kernel.errno import (EACCES, EBADF, EBUSY, EFAULT, EINVAL, ENODEV, ENOENT, ENOTDIR, EPERM,
-                          ERANGE, Errno)
+from kernel.capability import CAP_SYS_ADMIN, CAP_SYS_CHROOT, capable
+from kernel.errno import (EACCES, EBADF, EBUSY, EFAULT, EINVAL, ENODEV, ENOENT,
+                          ENOTDIR, EPERM, ERANGE, Errno)
 from fs.file import fget
 from fs.inode import S_ISDIR, SuperBlock
 from fs.mount import (Mount, Path, all_mounts, attach_mount, d_path,
@@ -165,7 +166,7 @@ def sys_fchdir(t, fd):
 def sys_chroot(t, name):
     path = path_lookup(t, strncpy_from_user(t.mm, name, PATH_MAX), AT_FDCWD)
     _dir_path(t, path)
-    if t.cred.euid != 0:
+    if not capable(t, CAP_SYS_CHROOT):
         return -EPERM
     old, t.fs.root = t.fs.root, path
     fsnotify_dput(old.dentry)
@@ -243,7 +244,7 @@ def _set_mnt_flags(mnt, flags):
 
 
 def sys_mount(t, source, target, fstype, flags, data):
-    if t.cred.euid != 0:
+    if not capable(t, CAP_SYS_ADMIN):
         return -EPERM
     flags &= 0xFFFFFFFF
     if flags & MS_MGC_MSK == MS_MGC_VAL:
@@ -366,7 +367,7 @@ def sys_umount2(t, target, flags):
         return -EINVAL
     if flags & MNT_EXPIRE and flags & (MNT_FORCE | MNT_DETACH):
         return -EINVAL
-    if t.cred.euid != 0:
+    if not capable(t, CAP_SYS_ADMIN):
         return -EPERM
     if not target:
         return -EFAULT

@@ -11,12 +11,15 @@ import struct
 
 from kernel.abi import s32
 from kernel.sched import is_generator
-from kernel.errno import EEXIST, EINVAL, EISDIR, ELOOP, ENOTDIR, ENXIO, EOPNOTSUPP, EPERM, Errno
+from kernel.capability import CAP_FOWNER, capable
+from kernel.errno import (E2BIG, EAGAIN, EEXIST, EINVAL, EISDIR, ELOOP, ENOTDIR, ENXIO, EOPNOTSUPP,
+                          EPERM, Errno)
 from fs.dcache import d_add
 from fs.file import (O_ACCMODE, O_CLOEXEC,
                      O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH,
                      O_RDONLY, O_TMPFILE, O_TRUNC, O_WRONLY, O_RDWR, O_LARGEFILE, O_NOATIME, File,
                      FileOperations, dir_fops)
+from fs.locks import break_lease
 from fs.inode import (S_IFREG, S_ISCHR, S_ISDIR, S_ISFIFO, S_ISLNK, S_ISREG,
                       S_ISSOCK, S_ISBLK)
 from fs.mount import Path
@@ -112,26 +115,48 @@ def do_filp_open(t, dirfd, name, flags, mode):
         if mask & MAY_WRITE and (inode.immutable or (inode.append_only and (
                 not flags & O_APPEND or flags & O_TRUNC))):
             raise Errno(EPERM)                  # chattr +i or +a
-    if flags & O_NOATIME and t.cred.fsuid not in (0, inode.uid):
+    if flags & O_NOATIME and t.cred.fsuid != inode.uid and not capable(t, CAP_FOWNER):
         raise Errno(EPERM)                      # only the owner (or CAP_FOWNER)
     fop = fops_for(inode)
+    lease_wait = None
+    if not created and inode.i_flctx is not None:
+        lease_wait = break_lease(t, inode, flags)   # leases: tell holders, maybe wait
     f = File(path, flags, fop)
     if acc == 3:                                # Linux: "ioctl only" access
         f.mode = 0
-    try:
+
+    def finish_open(notify=True):
         if hasattr(fop, "open"):
             r = fop.open(f, t)
             if is_generator(r):
                 f._open_gen = r
-        if f._open_gen is None:
+        if notify and f._open_gen is None:
             fsnotify_open(f)
         if flags & O_TRUNC and S_ISREG(inode.mode) and f.writable() and not created:
             inode.setattr(size=0)
             fsnotify_change(path.dentry, IN_MODIFY)
+    try:
+        if lease_wait is not None:
+            f._open_gen = _open_after_lease_break(lease_wait, f, finish_open)
+        else:
+            finish_open()
     except BaseException:
         f.put()
         raise
     return f
+
+
+def _open_after_lease_break(wait, f, finish_open):
+    """The rest of an open that waited for lease holders (fs/locks.py)."""
+    r = yield from wait
+    if r is not None and r < 0:
+        return r
+    finish_open(notify=False)           # _finish_open tells fsnotify
+    gen = f._open_gen
+    if gen is not None:                 # a FIFO waiting for its peer too
+        f._open_gen = None
+        return (yield from gen)
+    return None
 
 
 def do_sys_open(t, dirfd, name_addr, flags, mode):
@@ -183,9 +208,20 @@ def sys_creat(t, name, mode):
 def sys_openat2(t, dirfd, name, how, size):
     if size < 24:
         return -EINVAL
-    flags, mode, resolve = struct.unpack("<QQQ", copy_from_user(t.mm, how, 24))
+    if size > 4096:
+        return -E2BIG
+    raw = copy_from_user(t.mm, how, size)
+    if any(raw[24:]):
+        return -E2BIG
+    flags, mode, resolve = struct.unpack("<QQQ", raw[:24])
     if flags & ~VALID_OPEN_FLAGS or mode & ~0o7777:
         return -EINVAL
+    if mode and not flags & (O_CREAT | 0o20000000):     # __O_TMPFILE
+        return -EINVAL                          # a mode means nothing without O_CREAT
+    if resolve & ~0x3F or resolve & 0x18 == 0x18:   # RESOLVE_BENEATH | RESOLVE_IN_ROOT
+        return -EINVAL
+    if resolve & 0x20 and flags & (O_CREAT | O_TRUNC | 0o20000000):
+        return -EAGAIN                          # RESOLVE_CACHED cannot create
     return do_sys_open(t, s32(dirfd), name, flags, mode)
 
 
@@ -199,7 +235,12 @@ def sys_close_range(t, first, last, flags):
     last &= 0xFFFFFFFF
     if first > last or flags & ~6:
         return -EINVAL
-    CLOSE_RANGE_CLOEXEC = 4
+    CLOSE_RANGE_UNSHARE, CLOSE_RANGE_CLOEXEC = 2, 4
+    if flags & CLOSE_RANGE_UNSHARE and t.files.count > 1:
+        # a private copy of a shared fd table first (unshare(CLONE_FILES))
+        old = t.files
+        t.files = old.copy()
+        old.put()
     for fd in sorted(t.files.fd, reverse=True):     # the last fputs run highest fd first
         if first <= fd <= last:
             if flags & CLOSE_RANGE_CLOEXEC:

@@ -41,6 +41,7 @@ from fs.dcache import Dentry
 from fs.mount import Mount, Path
 from kernel.signal import SIGPIPE, SI_USER, SigInfo, send_signal
 from mm.uaccess import copy_to_user, put_user_u32
+from kernel.capability import CAP_SYS_RESOURCE, capable
 
 PAGE_SIZE = 4096
 PIPE_BUF = PAGE_SIZE
@@ -135,6 +136,8 @@ def _put(pipe, data, pos, packet):
 
 class PipeOperations(FileOperations):
     """What read/write/poll/ioctl do on either end of a pipe or FIFO."""
+
+    fasync_supported = True            # O_ASYNC signals (fs/fasync.py)
 
     def read(self, f, t, count):
         pipe = f.private
@@ -419,7 +422,8 @@ def pipe_fcntl(t, f, cmd, arg):
         # Linux's round_pipe_size: at least a page (0 too), a power of two
         nr = max(1, (size + PAGE_SIZE - 1) // PAGE_SIZE)
         nr = 1 << (nr - 1).bit_length()
-        if nr > pipe.max_usage and size > PIPE_MAX_SIZE and t.cred.euid != 0:
+        # the limit binds growth only (Linux's pipe_set_size)
+        if nr > pipe.max_usage and size > PIPE_MAX_SIZE and not capable(t, CAP_SYS_RESOURCE):
             raise Errno(EPERM)
         if len(pipe.bufs) > nr:
             raise Errno(EBUSY)

@@ -189,9 +189,14 @@ def get_timespec_ns(t, addr, bits=None):
     return sec * NSEC_PER_SEC + nsec
 
 
+STICKY_TIMEOUTS = 0x4000000             # personality(2)
+
+
 def put_remaining(t, addr, deadline, fmt, usec=False):
     """Write the time left back to the guest (select, pselect6, ppoll do).
     Returns False if the guest's memory is not writable."""
+    if t.personality & STICKY_TIMEOUTS:
+        return True                     # the timeout is left as the caller gave it
     left = time_left_ns(deadline)
     sec, ns = divmod(left, NSEC_PER_SEC)
     try:

@@ -8,7 +8,7 @@ statx has one layout for both.
 import struct
 
 from kernel.abi import s32
-from kernel.errno import EBADF, EINVAL, ENOENT, Errno
+from kernel.errno import EBADF, EFAULT, EINVAL, ENOENT, Errno
 from fs.file import fget
 from fs.inode import S_ISLNK, dev_major, dev_minor
 from fs.namei import (AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW,
@@ -53,6 +53,8 @@ def pack_stat_x86_64(k):
 def vfs_stat(t, dirfd, name_addr, flags):
     if flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x800 | 0x6000):
         raise Errno(EINVAL)
+    if not name_addr and not flags & AT_EMPTY_PATH:
+        raise Errno(EFAULT)             # NULL is "" only with AT_EMPTY_PATH (6.11)
     name = strncpy_from_user(t.mm, name_addr, 4096) if name_addr else b""
     if not name and flags & AT_EMPTY_PATH:
         if dirfd == AT_FDCWD:

@@ -10,7 +10,7 @@ same for the files mapped in the range (mm/ keeps no dirty bits of its own:
 a shared file page is taken as dirty once it is mapped writable).
 """
 
-from kernel.errno import EBADF, EBUSY, EINVAL, ENOMEM, Errno
+from kernel.errno import EBADF, EBUSY, EINVAL, ENOMEM, ESPIPE, Errno
 from fs.file import FMODE_PATH, fget
 from mm.physmem import PAGE_SIZE
 from block.bio import all_of, wait_for
@@ -18,6 +18,7 @@ from fs.fs_writeback import sync_all, sync_filesystem
 from fs.mount import all_mounts
 from fs.pagecache import dirty_vma_pages
 from mm.vma import VM_LOCKED, VM_SHARED
+from fs.inode import S_ISBLK, S_ISDIR, S_ISLNK, S_ISREG
 
 MS_ASYNC, MS_INVALIDATE, MS_SYNC = 1, 2, 4
 
@@ -84,15 +85,26 @@ def sys_fdatasync(t, fd):
 
 
 def sys_sync_file_range(t, fd, offset, nbytes, flags):
-    if flags & ~7:
+    """Linux's order: the range and flags (EINVAL), the fd (EBADF), then a
+    file that has no data to write back (ESPIPE: pipes, sockets)."""
+    def s64(v):
+        v &= (1 << 64) - 1
+        return v - (1 << 64) if v >> 63 else v
+    offset, nbytes = s64(offset), s64(nbytes)
+    flags &= 0xFFFFFFFF
+    if flags & ~7 or offset < 0 or nbytes < 0 or offset + nbytes < 0:
         return -EINVAL
     f = _file(t, fd)
+    if not (S_ISREG(f.inode.mode) or S_ISDIR(f.inode.mode) or S_ISLNK(f.inode.mode)
+            or S_ISBLK(f.inode.mode)):
+        return -ESPIPE
     start = getattr(f.inode, "start_writeback", None)
     if start is not None:
         start()                         # SYNC_FILE_RANGE_WRITE: start, do not wait
     else:
         f.inode.sync()
     return 0
+
 
 
 def sys_msync(t, start, length, flags):

@@ -115,7 +115,8 @@ def sys_timerfd_create(t, clk, flags):
     flags &= 0xFFFFFFFF
     if flags & ~(TFD_CLOEXEC | TFD_NONBLOCK) or clk not in _CLOCKS:
         return -EINVAL
-    if clk in (ktime.CLOCK_REALTIME_ALARM, ktime.CLOCK_BOOTTIME_ALARM) and t.cred.euid != 0:
+    if clk in (ktime.CLOCK_REALTIME_ALARM, ktime.CLOCK_BOOTTIME_ALARM) and \
+            not __import__("kernel.capability").capability.capable(t, 35):   # CAP_WAKE_ALARM
         return -EPERM
     ctx = TimerfdCtx(t, clk)
     f = anon_inode_getfile(b"[timerfd]", timerfd_fops, ctx, O_RDWR | (flags & O_NONBLOCK))

@@ -22,10 +22,11 @@ from ipc.util import (IPC_64, IPC_INFO, IPC_NOWAIT, IPC_RMID, IPC_SET, IPC_STAT,
                       check_perms, ipcget, pack_perm, pack_time, perm_size,
                       s32, set_perm, slong, ulong)
 from kernel import sched
-from kernel.errno import (E2BIG, EAGAIN, EIDRM, EINVAL, ENOMSG, ENOSYS, EPERM,
+from kernel.errno import (E2BIG, EAGAIN, EIDRM, EINVAL, ENOMSG, EPERM,
                           ERESTARTNOHAND)
 from mm.uaccess import copy_from_user, copy_to_user
 from kernel.signal import signal_pending
+from kernel.capability import CAP_SYS_RESOURCE, capable
 
 MSG_NOERROR = 0o10000
 MSG_EXCEPT = 0o20000
@@ -195,7 +196,18 @@ def do_msgrcv(t, msqid, msgp, msgsz, msgtyp, msgflg):
     if msqid < 0 or msgsz < 0:
         return -EINVAL
     if msgflg & MSG_COPY:
-        return -ENOSYS          # (Linux without CONFIG_CHECKPOINT_RESTORE)
+        # checkpoint/restore: a copy of the message at index msgtyp, left
+        # in the queue; never waits, never selects by type
+        if msgflg & MSG_EXCEPT or not msgflg & IPC_NOWAIT:
+            return -EINVAL
+        q = msg_ids.obtain(msqid)
+        check_perms(t, q, S_IRUGO)
+        if not 0 <= msgtyp < len(q.messages):
+            return -ENOMSG
+        mtype, data = q.messages[msgtyp]
+        if len(data) > msgsz and not msgflg & MSG_NOERROR:
+            return -E2BIG
+        return _store_msg(t, msgp, msgsz, mtype, data)
     q = msg_ids.obtain(msqid)
     check_perms(t, q, S_IRUGO)
     r = _try_receive(t, q, msgp, msgsz, msgtyp, msgflg)
@@ -303,7 +315,7 @@ def ksys_msgctl(t, msqid, cmd, buf, version=IPC_64):
         q = msg_ids.obtain(msqid)
         check_owner(t, q)
         qbytes = _msqid_set(t, data)
-        if qbytes > MSGMNB and t.cred.euid != 0:
+        if qbytes > MSGMNB and not capable(t, CAP_SYS_RESOURCE):
             return -EPERM
         set_perm(t, q, data)
         q.qbytes = qbytes

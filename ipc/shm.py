@@ -24,6 +24,7 @@ from ipc.util import (IPC_64, IPC_INFO, IPC_RMID, IPC_SET, IPC_STAT, S_IRUGO,
                       check_perms, ipcget, pack_perm, pack_time, perm_size,
                       s32, set_perm, ulong)
 from kernel import sched
+from kernel.capability import CAP_IPC_LOCK, capable
 from kernel.errno import EIDRM, EINVAL, ENOMEM, ENOSPC, EPERM, Errno
 from mm.physmem import PAGE_SIZE
 from mm.uaccess import copy_from_user, copy_to_user
@@ -178,7 +179,7 @@ def do_shmat(t, shmid, addr, shmflg):
     f = ShmFile(seg, fflags)
     seg.nattch += 1                      # keeps the segment while it maps
     try:
-        addr = do_mmap(t.mm, addr, size, prot, flags, f, 0, cred_root=t.cred.euid == 0)
+        addr = do_mmap(t.mm, addr, size, prot, flags, f, 0, cred_root=__import__("kernel.capability").capability.capable(t, 14))
     finally:
         seg.nattch -= 1
         f.drop_initial()
@@ -271,7 +272,7 @@ def ksys_shmctl(t, shmid, cmd, buf, version=IPC_64):
         return 0
     if cmd in (SHM_LOCK, SHM_UNLOCK):
         seg = shm_ids.obtain(shmid)
-        if t.cred.euid != 0:
+        if not capable(t, CAP_IPC_LOCK):
             return -EPERM
         if cmd == SHM_LOCK:
             seg.flags |= SHM_LOCKED

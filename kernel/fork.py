@@ -18,6 +18,7 @@ import struct
 
 from kernel import sched
 from kernel import task as ktask
+from kernel.capability import CAP_SYS_ADMIN, CAP_SYS_RESOURCE, capable
 from kernel.ioprio import ioprio_fork
 from kernel.task import PF_FORKNOEXEC
 from kernel.sched_policy import sched_fork
@@ -38,7 +39,8 @@ from mm.pgtable import (_PAGE_NEWPAGE, _PAGE_RW, pte_host_prot, pte_present,
                         vm_prot_bits, pte_pfn)
 from mm.tlb import flush_ops
 from mm.uaccess import copy_from_user, put_user_u32
-from mm.vma import VM_DONTCOPY, VM_EXEC, VM_LOCKED_MASK, VM_READ, VM_SHARED, VM_WRITE
+from mm.vma import (VM_DONTCOPY, VM_EXEC, VM_LOCKED_MASK, VM_READ, VM_SHARED, VM_WIPEONFORK,
+                    VM_WRITE)
 from security.keys.process_keys import copy_keys
 from skas.fpu import get_xstate
 from skas.process import start_userspace
@@ -104,6 +106,7 @@ def dup_mm(old, hot=()):
         setattr(mm, k, getattr(old, k))
     if old.exe_file is not None:
         mm.exe_file = old.exe_file.get()
+    mm.coredump_filter = old.coredump_filter    # /proc/PID/coredump_filter
     mm.rlim = old.rlim
     ops = flush_ops(old)                    # the host must match the ptes
     keep = ()
@@ -115,6 +118,8 @@ def dup_mm(old, hot=()):
             new = vma.split_copy(vma.start, vma.end)
             new.flags &= ~VM_LOCKED_MASK            # locks are not inherited
             mm.insert_vma(new)
+            if vma.flags & VM_WIPEONFORK:
+                continue                            # the child faults in zeroes
             protect = copy_page_range(mm, old, vma)
             if protect and not vma.flags & VM_SHARED:
                 prot = pte_host_prot(vm_prot_bits(vma.flags & VM_READ, False, vma.flags & VM_EXEC))
@@ -131,6 +136,11 @@ def dup_mm(old, hot=()):
                 ops.append(("mprotect", s, e - s, prot))
         mm.context = start_userspace(old.arch.get_stub(), parent=old.context,
                                      pre_ops=ops + before, post_ops=after)
+        # the host child inherited the parent's pages of the ranges fork
+        # does not copy: its first flush unmaps them
+        for vma in old.vmas:
+            if vma.flags & (VM_DONTCOPY | VM_WIPEONFORK):
+                mm.note_unmap(vma.start, vma.end)
     except OutOfMemory:
         exit_mmap(mm)
         raise Errno(ENOMEM)
@@ -239,7 +249,7 @@ def _check_clone(t, flags):
     """The flag combinations clone refuses, and the task limits."""
     if flags & (CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET
                 | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP):
-        if t.cred.euid != 0:
+        if not capable(t, CAP_SYS_ADMIN):
             raise Errno(EPERM)
     if flags & CLONE_SIGHAND and not flags & CLONE_VM:
         raise Errno(EINVAL)
@@ -255,7 +265,7 @@ def _check_clone(t, flags):
     # uid; root is exempt from it but not from the machine-wide limit
     if len(ktask.tasks) >= max_threads():
         raise Errno(EAGAIN)
-    if t.cred.uid != 0 and t.cred.euid != 0:
+    if t.cred.uid != 0 and not capable(t, CAP_SYS_RESOURCE) and not capable(t, CAP_SYS_ADMIN):
         nproc = sum(1 for p in ktask.tasks.values() if p.cred.uid == t.cred.uid)
         if nproc >= t.signal.rlim[6][0]:
             raise Errno(EAGAIN)

@@ -15,6 +15,7 @@ from kernel.abi import s32
 from kernel.errno import EINVAL, EPERM, ESRCH, Errno
 from kernel import task as ktask
 from kernel.sched_policy import SCHED_FIFO, SCHED_IDLE, SCHED_RR, task_policy
+from kernel.capability import CAP_SYS_ADMIN, CAP_SYS_NICE, capable
 
 IOPRIO_CLASS_SHIFT = 13
 IOPRIO_NONE, IOPRIO_CLASS_RT, IOPRIO_CLASS_BE, IOPRIO_CLASS_IDLE = 0, 1, 2, 3
@@ -43,7 +44,7 @@ def ioprio_check_cap(t, ioprio):
     cls = (ioprio >> IOPRIO_CLASS_SHIFT) & 7
     level = ioprio & 7
     if cls == IOPRIO_CLASS_RT:
-        if t.cred.euid != 0:                    # CAP_SYS_ADMIN or CAP_SYS_NICE
+        if not capable(t, CAP_SYS_ADMIN) and not capable(t, CAP_SYS_NICE):
             raise Errno(EPERM)
     if cls in (IOPRIO_CLASS_RT, IOPRIO_CLASS_BE):
         if level >= IOPRIO_NR_LEVELS:
@@ -56,7 +57,7 @@ def ioprio_check_cap(t, ioprio):
 
 
 def _set_task_ioprio(t, p, ioprio):
-    if p.cred.uid not in (t.cred.euid, t.cred.uid) and t.cred.euid != 0:
+    if p.cred.uid not in (t.cred.euid, t.cred.uid) and not capable(t, CAP_SYS_NICE):
         raise Errno(EPERM)
     ioc = p.io_context
     if ioc is None:

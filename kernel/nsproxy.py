@@ -19,10 +19,11 @@ from fs import mount
 from fs.namespace import set_fs_pwd
 from fs.notify.fsnotify import fsnotify_dput
 from kernel.pidfd import pidfd_fops
+from kernel.capability import CAP_SYS_ADMIN, capable
 
 
 def _install(t, flags):
-    if t.cred.euid != 0:
+    if not capable(t, CAP_SYS_ADMIN):
         raise Errno(EPERM)                  # ns_capable(CAP_SYS_ADMIN)
     if flags & CLONE_NEWUSER:
         raise Errno(EINVAL)                 # userns_install: already in it

@@ -22,6 +22,7 @@ from fs.file import EMFILE, FileOperations, O_NONBLOCK, O_RDWR, POLLHUP, POLLIN,
 from fs.anon_inodes import anon_inode_getfile, install_new_file
 from kernel.signal import PF_EXITING, SI_TKILL, _siginfo_from_user, kill_pid_info
 from mm.uaccess import get_user_u32, put_user_u32
+from kernel.capability import CAP_KILL, cred_capable
 
 O_EXCL = 0o200
 PIDFD_NONBLOCK = O_NONBLOCK
@@ -192,7 +193,7 @@ def ptrace_may_access(t, target):
     if t.tgid == target.tgid:
         return True
     c, tc = t.cred, target.cred
-    if c.euid == 0:
+    if cred_capable(c, CAP_KILL):
         return True
     return (c.uid == tc.uid == tc.euid == tc.suid
             and c.gid == tc.gid == tc.egid == tc.sgid)

@@ -35,6 +35,7 @@ from kernel.errno import EAGAIN, EINVAL, EOPNOTSUPP, EPERM, ESRCH, Errno
 from kernel import time as ktime
 from mm.uaccess import copy_from_user, copy_to_user
 from kernel.signal import SIGALRM, SI_TIMER, SigInfo, _NSIG, send_signal
+from kernel.capability import CAP_WAKE_ALARM, capable
 
 SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD, SIGEV_THREAD_ID = 0, 1, 2, 4
 INT_MAX = (1 << 31) - 1
@@ -297,7 +298,7 @@ def _timer_clock_ok(t, clk):
     if clk in _NO_TIMERS:
         raise Errno(EOPNOTSUPP)
     if clk in _ALARM_CLOCKS:
-        if t.cred.euid != 0:
+        if not capable(t, CAP_WAKE_ALARM):
             raise Errno(EPERM)
         return True
     if clk < 0 and ktime.clock_ns(t, clk) is not None:

@@ -1,3 +1,4 @@
+from kernel.capability import CAP_SYS_PTRACE, capable as has_cap
 """kernel/ptrace_access.py - may one task inspect another (ptrace_may_access).
 
 This kernel has no ptrace(2), but kcmp and process_vm_readv/writev ask the
@@ -14,7 +15,7 @@ def ptrace_may_access(t, target):
     """True if t may inspect target (PTRACE_MODE_*_REALCREDS)."""
     if target.tgid == t.tgid:
         return True
-    capable = t.cred.euid == 0
+    capable = has_cap(t, CAP_SYS_PTRACE)
     c, tc = t.cred, target.cred
     same = (c.uid == tc.uid == tc.euid == tc.suid
             and c.gid == tc.gid == tc.egid == tc.sgid)

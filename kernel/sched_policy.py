@@ -17,6 +17,7 @@ The pid argument names a thread (0: the caller).
 import struct
 
 from kernel.abi import s32
+from kernel.capability import CAP_SYS_NICE, capable
 from kernel.errno import EACCES, EINVAL, EPERM, ESRCH, Errno
 from mm.uaccess import copy_from_user, copy_to_user
 
@@ -39,6 +40,9 @@ def task_policy(p):
 def sched_fork(child, parent):
     """What a new task inherits (called by copy_process)."""
     child.nice = parent.nice
+    # prctl(PR_SET_TIMERSLACK): the child's slack and its default are the
+    # parent's current slack
+    child.timer_slack_ns = child.default_timer_slack_ns = parent.timer_slack_ns
     child.policy = task_policy(parent)
     child.rt_priority = parent.rt_priority
     child.sched_reset_on_fork = False
@@ -103,7 +107,7 @@ def sched_setscheduler(t, p, policy, prio):
         raise Errno(EINVAL)                 # no runtime/deadline: sched_setattr's
     if (policy in _RT) != (prio != 0):
         raise Errno(EINVAL)
-    if t.cred.euid != 0 and not _user_check(t, p, policy, prio, reset_on_fork):
+    if not capable(t, CAP_SYS_NICE) and not _user_check(t, p, policy, prio, reset_on_fork):
         raise Errno(EPERM)
     p.policy = policy
     p.rt_priority = prio if policy in _RT else 0
@@ -218,9 +222,9 @@ def sys_getpriority(t, which, who):
 
 
 def set_one_prio(t, p, nice, error):
-    if t.cred.euid not in (p.cred.uid, p.cred.euid) and t.cred.euid != 0:
+    if t.cred.euid not in (p.cred.uid, p.cred.euid) and not capable(t, CAP_SYS_NICE):
         return -EPERM
-    if nice < p.nice and not _nice_reduction_ok(p, nice) and t.cred.euid != 0:
+    if nice < p.nice and not _nice_reduction_ok(p, nice) and not capable(t, CAP_SYS_NICE):
         return -EACCES
     p.nice = nice
     return 0 if error == -ESRCH else error

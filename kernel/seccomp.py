@@ -35,6 +35,7 @@ from kernel.printk import printk
 from kernel import exit as kexit
 from kernel.signal import SIGSYS, SigAction, SigInfo, force_sig_info
 from mm.uaccess import copy_from_user, copy_to_user, get_user_u32
+from kernel.capability import CAP_SYS_ADMIN, capable
 
 SECCOMP_MODE_DISABLED, SECCOMP_MODE_STRICT, SECCOMP_MODE_FILTER = 0, 1, 2
 SECCOMP_MODE_DEAD = 3                   # killed: nothing more may run
@@ -277,7 +278,7 @@ class SeccompFilter:
 
 
 def _capable_sys_admin(t):
-    return t.cred.euid == 0
+    return capable(t, CAP_SYS_ADMIN)
 
 
 def seccomp_data(t, abi, nr):

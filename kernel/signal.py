@@ -17,7 +17,7 @@ import struct
 
 from kernel.abi import s32
 from kernel import sched, task as ktask
-from kernel.task import PF_EXITING, PF_SIGNALED  # noqa: F401 (others take them from here too)
+from kernel.task import PF_EXITING, PF_SIGNALED, tasks
 from kernel.trace import strace as _strace
 from kernel.errno import (EAGAIN, EINTR, EINVAL, ERESTART_RESTARTBLOCK, ERESTARTNOHAND,
                           ERESTARTNOINTR, ERESTARTSYS, EPERM, ESRCH, Errno)
@@ -29,6 +29,7 @@ from kernel.abi import (SIGABRT, SIGALRM, SIGBUS, SIGCHLD, SIGCONT, SIGFPE,  # n
                         SIGQUIT, SIGRTMIN, SIGSEGV, SIGSTKFLT, SIGSTOP, SIGSYS, SIGTERM,
                         SIGTRAP, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGUSR1, SIGUSR2,
                         SIGVTALRM, SIGWINCH, SIGXCPU, SIGXFSZ, _NSIG)
+from kernel.capability import CAP_KILL, cred_capable
 
 SIG_DFL, SIG_IGN = 0, 1
 SA_NOCLDSTOP = 0x00000001
@@ -239,6 +240,20 @@ def _unkillable(t, sig, force):
     return t.tgid == 1 and t.sighand.action[sig].handler == SIG_DFL and not force
 
 
+def _queued_for_user(uid):
+    """How many signals wait queued for the processes of this real uid
+    (what RLIMIT_SIGPENDING counts)."""
+    n, seen = 0, set()
+    for p in tasks.values():
+        if p.cred.uid != uid:
+            continue
+        n += len(p.pending.queue)
+        if id(p.signal) not in seen:
+            seen.add(id(p.signal))
+            n += len(p.signal.shared_pending.queue)
+    return n
+
+
 def send_signal(t, info, group=True, force=False):
     """Queue a signal for t (group=True: for its whole thread group)."""
     sig = info.signo
@@ -269,6 +284,9 @@ def send_signal(t, info, group=True, force=False):
     if sig_ignored(t, sig) and sig != SIGKILL and not _strace.enabled:
         return 0
     pending = sigs.shared_pending if group else t.pending
+    if sig >= SIGRTMIN and info.code != SI_USER and info.timer is None \
+            and _queued_for_user(t.cred.uid) >= t.signal.rlim[11][0]:
+        return -EAGAIN              # RLIMIT_SIGPENDING: a queued real-time signal overflows
     if not pending.add(info):
         return 0
     wq = t.sighand.signalfd_wqh
@@ -334,7 +352,7 @@ def check_kill_permission(sender, t, sig):
     if sender is None:
         return True
     c, tc = sender.cred, t.cred
-    if c.euid == 0:
+    if cred_capable(c, CAP_KILL):
         return True
     if sig == SIGCONT and sender.signal.session == t.signal.session:
         return True

@@ -11,6 +11,8 @@ import time
 
 from kernel.abi import s32
 from kernel import sched, task as ktask
+from kernel.capability import (CAP_SETGID, CAP_SETUID, CAP_SYS_ADMIN, CAP_SYS_BOOT, CAP_SYS_NICE,
+                               PRCTL_OPTIONS, cap_prctl, capable, fix_setuid, uids)
 from kernel.errno import EINVAL, ENOSYS, EPERM, ESRCH, Errno
 from mm.uaccess import copy_from_user, copy_to_user, put_user_u32, strncpy_from_user
 from kernel.printk import boot_time
@@ -73,12 +75,14 @@ def sys_setuid(t, uid):
     if uid < 0:
         return -EINVAL
     c = t.cred
-    if c.euid == 0:
+    old = uids(c)
+    if capable(t, CAP_SETUID):
         c.uid = c.euid = c.suid = c.fsuid = uid
     elif uid in (c.uid, c.suid):
         c.euid = c.fsuid = uid
     else:
         return -EPERM
+    fix_setuid(old, c)
     return 0
 
 
@@ -87,7 +91,7 @@ def sys_setgid(t, gid):
     if gid < 0:
         return -EINVAL
     c = t.cred
-    if c.euid == 0:
+    if capable(t, CAP_SETGID):
         c.gid = c.egid = c.sgid = c.fsgid = gid
     elif gid in (c.gid, c.sgid):
         c.egid = c.fsgid = gid
@@ -98,8 +102,9 @@ def sys_setgid(t, gid):
 
 def sys_setresuid(t, ruid, euid, suid):
     c = t.cred
+    old = uids(c)
     ruid, euid, suid = _id(ruid), _id(euid), _id(suid)
-    if c.euid != 0:
+    if not capable(t, CAP_SETUID):
         allowed = (c.uid, c.euid, c.suid)
         for v in (ruid, euid, suid):
             if v != -1 and v not in allowed:
@@ -111,13 +116,14 @@ def sys_setresuid(t, ruid, euid, suid):
     if suid != -1:
         c.suid = suid
     c.fsuid = c.euid
+    fix_setuid(old, c)
     return 0
 
 
 def sys_setresgid(t, rgid, egid, sgid):
     c = t.cred
     rgid, egid, sgid = _id(rgid), _id(egid), _id(sgid)
-    if c.euid != 0:
+    if not capable(t, CAP_SETGID):
         allowed = (c.gid, c.egid, c.sgid)
         for v in (rgid, egid, sgid):
             if v != -1 and v not in allowed:
@@ -136,7 +142,8 @@ def sys_setreuid(t, ruid, euid):
     c = t.cred
     ruid, euid = _id(ruid), _id(euid)
     old_ruid = c.uid
-    if c.euid != 0:
+    old = uids(c)
+    if not capable(t, CAP_SETUID):
         if ruid != -1 and ruid not in (c.uid, c.euid):
             return -EPERM
         if euid != -1 and euid not in (c.uid, c.euid, c.suid):
@@ -148,6 +155,7 @@ def sys_setreuid(t, ruid, euid):
     if ruid != -1 or (euid != -1 and euid != old_ruid):
         c.suid = c.euid
     c.fsuid = c.euid
+    fix_setuid(old, c)
     return 0
 
 
@@ -155,7 +163,7 @@ def sys_setregid(t, rgid, egid):
     c = t.cred
     rgid, egid = _id(rgid), _id(egid)
     old_rgid = c.gid
-    if c.euid != 0:
+    if not capable(t, CAP_SETGID):
         if rgid != -1 and rgid not in (c.gid, c.egid):
             return -EPERM
         if egid != -1 and egid not in (c.gid, c.egid, c.sgid):
@@ -186,16 +194,20 @@ def sys_getresgid(t, r, e, s):
 
 def sys_setfsuid(t, uid):
     old = t.cred.fsuid
+    before = uids(t.cred)
     uid = _id(uid)
-    if uid != -1 and (t.cred.euid == 0 or uid in (t.cred.uid, t.cred.euid, t.cred.suid)):
+    if uid != -1 and (capable(t, CAP_SETUID) or uid in (t.cred.uid, t.cred.euid, t.cred.suid,
+                                                         t.cred.fsuid)):
         t.cred.fsuid = uid
+        fix_setuid(before, t.cred)
     return old
 
 
 def sys_setfsgid(t, gid):
     old = t.cred.fsgid
     gid = _id(gid)
-    if gid != -1 and (t.cred.euid == 0 or gid in (t.cred.gid, t.cred.egid, t.cred.sgid)):
+    if gid != -1 and (capable(t, CAP_SETGID) or gid in (t.cred.gid, t.cred.egid, t.cred.sgid,
+                                                         t.cred.fsgid)):
         t.cred.fsgid = gid
     return old
 
@@ -215,7 +227,7 @@ def sys_getgroups(t, size, addr):
 
 def sys_setgroups(t, size, addr):
     size = s32(size)
-    if t.cred.euid != 0:
+    if not capable(t, CAP_SETGID):
         return -EPERM
     if size < 0 or size > 65536:
         return -EINVAL
@@ -241,7 +253,7 @@ def sys_uname(t, buf):
 
 
 def sys_sethostname(t, name, length):
-    if t.cred.euid != 0:
+    if not capable(t, CAP_SYS_ADMIN):
         return -EPERM
     length = s32(length)
     if length < 0 or length > 64:
@@ -251,7 +263,7 @@ def sys_sethostname(t, name, length):
 
 
 def sys_setdomainname(t, name, length):
-    if t.cred.euid != 0:
+    if not capable(t, CAP_SYS_ADMIN):
         return -EPERM
     length = s32(length)
     if length < 0 or length > 64:
@@ -263,7 +275,7 @@ def sys_setdomainname(t, name, length):
 def sys_reboot(t, magic1, magic2, cmd, arg):
     # cycle: kernel.syscall -> kernel.exit -> kernel.sys
     from kernel.syscall import PowerOff
-    if t.cred.euid != 0:
+    if not capable(t, CAP_SYS_BOOT):
         return -EPERM
     magic1 &= 0xFFFFFFFF
     magic2 &= 0xFFFFFFFF
@@ -333,8 +345,9 @@ def sys_get_robust_list(t, pid, head_ptr, len_ptr):
     if target is None:
         return -ESRCH
     size = t.arch.BITS // 8
-    copy_to_user(t.mm, head_ptr, target.robust_list.to_bytes(size, "little"))
-    copy_to_user(t.mm, len_ptr, (target.robust_list_len or 3 * size).to_bytes(size, "little"))
+    mask = (1 << (8 * size)) - 1        # a 32-bit caller asking about a 64-bit task
+    copy_to_user(t.mm, head_ptr, (target.robust_list & mask).to_bytes(size, "little"))
+    copy_to_user(t.mm, len_ptr, ((target.robust_list_len or 3 * size) & mask).to_bytes(size, "little"))
     return 0
 
 
@@ -355,8 +368,23 @@ PR_CAPBSET_READ = 23
 PR_SET_THP_DISABLE, PR_GET_THP_DISABLE = 41, 42
 
 
+PR_GET_TIMING, PR_SET_TIMING = 13, 14
+PR_SET_TIMERSLACK, PR_GET_TIMERSLACK = 29, 30
+DEFAULT_TIMER_SLACK_NS = 50000
+
+
 def sys_prctl(t, option, a2, a3, a4, a5):
     option &= 0xFFFFFFFF
+    if option == PR_GET_TIMING:
+        return 0                                # PR_TIMING_STATISTICAL, the only one
+    if option == PR_SET_TIMING:
+        return 0 if a2 == 0 else -EINVAL
+    if option == PR_GET_TIMERSLACK:
+        return t.timer_slack_ns
+    if option == PR_SET_TIMERSLACK:
+        # 0: back to the default, which is what the parent had at fork
+        t.timer_slack_ns = a2 if a2 else t.default_timer_slack_ns
+        return 0
     if option == PR_SET_NAME:
         try:
             name = strncpy_from_user(t.mm, a2, 16)
@@ -407,8 +435,8 @@ def sys_prctl(t, option, a2, a3, a4, a5):
         # cycle: kernel.seccomp -> kernel.exit -> kernel.sys
         from kernel.seccomp import prctl_set_seccomp
         return prctl_set_seccomp(t, a2, a3)
-    if option == PR_CAPBSET_READ:
-        return 1 if a2 <= 40 else -EINVAL
+    if option in PRCTL_OPTIONS:
+        return cap_prctl(t, option, a2, a3, a4, a5)
     if option == PR_SET_THP_DISABLE:
         if a3 or a4 or a5:
             return -EINVAL
@@ -443,37 +471,35 @@ def sys_getcpu(t, cpup, nodep, cache):
     return 0
 
 
+def _affinity_task(t, pid):
+    pid = s32(pid)
+    p = t if pid == 0 else (ktask.find_task(pid) if pid > 0 else None)
+    if p is None:
+        raise Errno(ESRCH)
+    return p
+
+
 def sys_sched_getaffinity(t, pid, length, mask):
+    """One CPU: the mask is CPU 0, in a long's worth of bytes."""
     length &= 0xFFFFFFFF
     size = t.arch.BITS // 8
-    if length < size or length & (size - 1):
+    if length * 8 < 1 or length & (size - 1):
         return -EINVAL
+    _affinity_task(t, pid)
     copy_to_user(t.mm, mask, (1).to_bytes(size, "little"))
     return size
 
 
 def sys_sched_setaffinity(t, pid, length, mask):
+    """Linux's order: the mask (EFAULT), the task (ESRCH), the right to
+    change it (EPERM), a mask without the one CPU (EINVAL)."""
     raw = copy_from_user(t.mm, mask, min(length & 0xFFFFFFFF, 128))
+    p = _affinity_task(t, pid)
+    if t.cred.euid not in (p.cred.euid, p.cred.uid) and not capable(t, CAP_SYS_NICE):
+        return -EPERM
     if not int.from_bytes(raw, "little") & 1:
         return -EINVAL
     return 0
-
-
-def sys_capget(t, header, data):
-    hdr = copy_from_user(t.mm, header, 8)
-    version, pid = struct.unpack("<Ii", hdr)
-    if version not in (0x19980330, 0x20071026, 0x20080522):
-        copy_to_user(t.mm, header, struct.pack("<I", 0x20080522))
-        return -EINVAL
-    if data:
-        full = 0xFFFFFFFF if t.cred.euid == 0 else 0
-        copy_to_user(t.mm, data, struct.pack("<6I", full, full, full, 0x1FF if full else 0,
-                                             0x1FF if full else 0, 0x1FF if full else 0))
-    return 0
-
-
-def sys_capset(t, header, data):
-    return 0 if t.cred.euid == 0 else -EPERM
 
 
 # -- resource usage -------------------------------------------------------------------

@@ -16,6 +16,7 @@ import time
 
 from kernel import sched
 from skas.ptrace import user_regs_struct
+from kernel.capability import CAP_FULL_SET
 
 PID_MAX = 4194304
 
@@ -49,12 +50,18 @@ def _pid_in_use(pid):
 
 class Cred:
     __slots__ = ("uid", "euid", "suid", "fsuid", "gid", "egid", "sgid",
-                 "fsgid", "groups")
+                 "fsgid", "groups", "cap_inheritable", "cap_permitted",
+                 "cap_effective", "cap_bset", "cap_ambient", "securebits")
 
     def __init__(self, uid=0, gid=0):
         self.uid = self.euid = self.suid = self.fsuid = uid
         self.gid = self.egid = self.sgid = self.fsgid = gid
         self.groups = ()
+        # capabilities (kernel/capability.py): root holds them all
+        self.cap_permitted = self.cap_effective = CAP_FULL_SET if uid == 0 else 0
+        self.cap_inheritable = self.cap_ambient = 0
+        self.cap_bset = CAP_FULL_SET
+        self.securebits = 0
 
     def copy(self):
         c = Cred()
@@ -153,6 +160,8 @@ class Task:
         self.policy = 0                 # SCHED_OTHER... (kernel/sched_policy.py)
         self.rt_priority = 0
         self.sched_reset_on_fork = False
+        self.timer_slack_ns = 50000     # PR_SET_TIMERSLACK, /proc/PID/timerslack_ns
+        self.default_timer_slack_ns = 50000     # what PR_SET_TIMERSLACK 0 restores
         self.kstack = None              # generator of a sleeping system call
         self.sleeping_on = ()
         self.sleep_timer = None

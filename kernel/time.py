@@ -15,6 +15,7 @@ import time
 
 from kernel.abi import s32
 from kernel import sched, task as ktask
+from kernel.capability import CAP_SYS_TIME, capable
 from kernel.errno import (EINTR, EINVAL, EOPNOTSUPP, EPERM, ERESTARTNOHAND, ERESTART_RESTARTBLOCK,
                           Errno)
 from mm.uaccess import copy_from_user, copy_to_user
@@ -123,7 +124,7 @@ def sys_clock_getres(t, clk, tp):
 
 
 def sys_clock_settime(t, clk, tp):
-    return -EPERM if t.cred.euid != 0 else -EINVAL
+    return -EPERM if not capable(t, CAP_SYS_TIME) else -EINVAL
 
 
 def sys_gettimeofday(t, tv, tz):
@@ -137,7 +138,7 @@ def sys_gettimeofday(t, tv, tz):
 
 
 def sys_settimeofday(t, tv, tz):
-    return -EPERM if t.cred.euid != 0 else 0
+    return -EPERM if not capable(t, CAP_SYS_TIME) else 0
 
 
 def sys_time(t, tloc):

@@ -15,6 +15,7 @@ import struct
 from kernel.errno import EINVAL, ENOSYS, EPERM
 from mm.uaccess import copy_from_user, copy_to_user
 from kernel.syscall import syscall_handler
+from kernel.capability import CAP_SETGID, capable
 
 OVERFLOWUID = OVERFLOWGID = 65534
 
@@ -123,7 +124,7 @@ def sys_getgroups16(t, size, addr):
 
 def sys_setgroups16(t, size, addr):
     size &= 0xFFFFFFFF
-    if t.cred.euid != 0:
+    if not capable(t, CAP_SETGID):
         return -EPERM
     if size > 65536:
         return -EINVAL

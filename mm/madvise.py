@@ -16,7 +16,7 @@ reported as ENOMEM.
 from kernel.errno import EACCES, EINVAL, ENOMEM, EPERM, Errno
 from mm.memory import VMFault, handle_mm_fault, zap_page_range
 from mm.physmem import PAGE_SIZE
-from mm.vma import VM_DONTCOPY, VM_LOCKED, VM_SHARED, VM_WRITE
+from mm.vma import VM_DONTCOPY, VM_DONTDUMP, VM_LOCKED, VM_SHARED, VM_WIPEONFORK, VM_WRITE
 from mm.mmap import split_vma
 
 MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED = 0, 1, 2, 3, 4
@@ -26,11 +26,15 @@ MADV_DONTDUMP, MADV_DODUMP, MADV_WIPEONFORK, MADV_KEEPONFORK = 16, 17, 18, 19
 MADV_COLD, MADV_PAGEOUT, MADV_POPULATE_READ, MADV_POPULATE_WRITE = 20, 21, 22, 23
 MADV_COLLAPSE = 25
 
-_HINTS = {MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_MERGEABLE,
-          MADV_UNMERGEABLE, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_DONTDUMP, MADV_DODUMP,
-          MADV_COLD, MADV_PAGEOUT, MADV_KEEPONFORK, MADV_COLLAPSE}
+# No KSM and no transparent huge pages (kernel/configs.py): their advice
+# (MERGEABLE, HUGEPAGE, COLLAPSE...) is EINVAL, as on such a Linux.
+_HINTS = {MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED,
+          MADV_COLD, MADV_PAGEOUT}
 _KNOWN = _HINTS | {MADV_DONTNEED, MADV_FREE, MADV_REMOVE, MADV_DONTFORK, MADV_DOFORK,
-                   MADV_WIPEONFORK, MADV_POPULATE_READ, MADV_POPULATE_WRITE}
+                   MADV_WIPEONFORK, MADV_KEEPONFORK, MADV_DONTDUMP, MADV_DODUMP,
+                   MADV_POPULATE_READ, MADV_POPULATE_WRITE}
+_FLAG_ADVICE = {MADV_DONTFORK, MADV_DOFORK, MADV_WIPEONFORK, MADV_KEEPONFORK,
+                MADV_DONTDUMP, MADV_DODUMP}
 
 
 def _dontneed(mm, vma, start, end):
@@ -90,18 +94,24 @@ def sys_madvise(t, start, length, advice):
         if advice in (MADV_DONTNEED, MADV_FREE):
             if vma.flags & VM_LOCKED:
                 raise Errno(EINVAL)             # locked pages stay
+            if advice == MADV_FREE and vma.file is not None:
+                raise Errno(EINVAL)             # only anonymous memory is freed lazily
             _dontneed(mm, vma, s, e)
         elif advice == MADV_REMOVE:
             _remove(mm, vma, s, e)
-        elif advice in (MADV_DONTFORK, MADV_DOFORK, MADV_WIPEONFORK):
+        elif advice in _FLAG_ADVICE:
+            if advice == MADV_WIPEONFORK and (vma.file is not None or vma.flags & VM_SHARED):
+                raise Errno(EINVAL)             # private anonymous memory only
             if vma.start < s:
                 vma = split_vma(mm, vma, s)
             if vma.end > e:
                 split_vma(mm, vma, e)
-            if advice == MADV_DONTFORK:
-                vma.flags |= VM_DONTCOPY
-            elif advice == MADV_DOFORK:
-                vma.flags &= ~VM_DONTCOPY
+            setbit, clearbit = {MADV_DONTFORK: (VM_DONTCOPY, 0), MADV_DOFORK: (0, VM_DONTCOPY),
+                                MADV_WIPEONFORK: (VM_WIPEONFORK, 0),
+                                MADV_KEEPONFORK: (0, VM_WIPEONFORK),
+                                MADV_DONTDUMP: (VM_DONTDUMP, 0),
+                                MADV_DODUMP: (0, VM_DONTDUMP)}[advice]
+            vma.flags = (vma.flags | setbit) & ~clearbit
         elif advice in (MADV_POPULATE_READ, MADV_POPULATE_WRITE):
             _populate(mm, vma, s, e, advice == MADV_POPULATE_WRITE)
     return 0 if _covers(vmas, start, end) else -ENOMEM

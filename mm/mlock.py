@@ -19,6 +19,7 @@ from mm.vma import (VM_DONTEXPAND, VM_EXEC, VM_LOCKED, VM_LOCKED_MASK, VM_LOCKON
 from mm.memory import VMFault, handle_mm_fault, pte_touched
 from mm.mmap import split_vma
 from mm.pgtable import _PAGE_PRESENT, _PAGE_PROTNONE, _PAGE_RW
+from kernel.capability import CAP_IPC_LOCK, capable
 
 MLOCK_ONFAULT = 0x01
 MCL_CURRENT, MCL_FUTURE, MCL_ONFAULT = 1, 2, 4
@@ -27,7 +28,7 @@ MASK64 = (1 << 64) - 1
 
 
 def _capable(t):
-    return t.cred.euid == 0                 # CAP_IPC_LOCK
+    return capable(t, CAP_IPC_LOCK)
 
 
 def _lock_limit(t):

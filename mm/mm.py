@@ -49,6 +49,7 @@ class MM:
         self.dumpable = 1                   # PR_SET_DUMPABLE; 0 after a set-user-ID exec
         self.thp_disable = False            # PR_SET_THP_DISABLE (no huge pages here anyway)
         self.reused_host = False            # exec may keep this mm's host process (fs/exec.py)
+        self.coredump_filter = 0x33         # /proc/PID/coredump_filter, inherited by fork
 
     # -- VMA list ----------------------------------------------------------
     def find_vma(self, addr):

@@ -6,6 +6,7 @@ range (and none at all if nothing in it had been faulted in), a protection
 change an mprotect of the pages that are mapped.
 """
 
+from kernel.capability import CAP_IPC_LOCK, capable
 from kernel.errno import (EACCES, EAGAIN, EBADF, EEXIST, EFAULT, EINVAL, ENODEV, ENOMEM,
                           EOPNOTSUPP, EOVERFLOW, EPERM, Errno)
 from mm.memory import change_protection, move_page_range, zap_page_range
@@ -384,7 +385,7 @@ def ksys_mmap_pgoff(t, addr, length, prot, flags, fd, pgoff):
     elif flags & MAP_HUGETLB:
         raise Errno(ENOMEM)                         # no huge pages reserved
     addr = do_mmap(t.mm, addr, length, prot, flags, file, pgoff,
-                   cred_root=t.cred.euid == 0)
+                   cred_root=capable(t, CAP_IPC_LOCK))
     vma = t.mm.vma_at(addr)
     if vma is not None and (vma.flags & (VM_LOCKED | VM_LOCKONFAULT) == VM_LOCKED
                             or flags & (MAP_POPULATE | MAP_NONBLOCK) == MAP_POPULATE):
@@ -437,7 +438,7 @@ def sys_mprotect(t, start, length, prot):
 def sys_brk(t, brk):
     mm = t.mm
     if brk > mm.brk and not mlock_future_ok(mm, mm.def_flags, page_align(brk) - page_align(mm.brk),
-                                            t.cred.euid == 0):
+                                            capable(t, CAP_IPC_LOCK)):
         return mm.brk
     return do_brk(mm, brk)
 
@@ -482,6 +483,17 @@ def do_mremap(t, addr, old_len, new_len, flags, new_addr):
     vma = mm.vma_at(addr)
     if vma is None:
         return -EFAULT
+    if moving:
+        # Linux's mremap_to: free the target, drop the tail a shrink loses,
+        # and only then check what is left of the old range
+        if flags & MREMAP_FIXED:
+            do_munmap(mm, new_addr, new_len)
+        if old_len > new_len:
+            do_munmap(mm, addr + new_len, old_len - new_len)
+            old_len = new_len
+        vma = mm.vma_at(addr)
+        if vma is None:
+            return -EFAULT
     if moving or new_len > old_len:
         if old_len == 0 and not vma.flags & (VM_SHARED | VM_MAYSHARE):
             return -EINVAL
@@ -490,9 +502,7 @@ def do_mremap(t, addr, old_len, new_len, flags, new_addr):
         if old_len > vma.end - addr:
             return -EFAULT
     if moving:
-        if flags & MREMAP_FIXED:
-            do_munmap(mm, new_addr, new_len)
-        return _mremap_move(mm, mm.vma_at(addr), addr, old_len, new_len, new_addr,
+        return _mremap_move(mm, vma, addr, old_len, new_len, new_addr,
                             fixed=bool(flags & MREMAP_FIXED),
                             dontunmap=bool(flags & MREMAP_DONTUNMAP))
     if old_len >= new_len:

@@ -19,6 +19,8 @@ VM_LOCKED = 0x2000              # mlock: every page stays resident
 VM_DONTCOPY = 0x20000
 VM_DONTEXPAND = 0x40000
 VM_LOCKONFAULT = 0x80000        # mlock2(MLOCK_ONFAULT): locked as they fault in
+VM_WIPEONFORK = 0x02000000      # madvise: the child of a fork sees zeroes here
+VM_DONTDUMP = 0x04000000        # madvise: left out of core dumps
 VM_LOCKED_MASK = VM_LOCKED | VM_LOCKONFAULT
 
 PROT_READ, PROT_WRITE, PROT_EXEC = 1, 2, 4

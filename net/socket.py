@@ -191,6 +191,8 @@ def sock_wait(t, queues, cond, deadline, timeo):
 class SocketFileOps(FileOperations):
     """read/write/poll/ioctl/close of a socket fd."""
 
+    fasync_supported = True            # O_ASYNC signals (fs/fasync.py)
+
     def read(self, f, t, count):
         sock = f.private
         res = sock.recvmsg(t, count, 0, bool(f.flags & O_NONBLOCK))

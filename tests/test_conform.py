@@ -50,12 +50,18 @@ def test_text_busy(libc):
 
 
 @pytest.mark.parametrize("libc", ["musl", "glibc"])
-@pytest.mark.parametrize("mode", ["noatime", "nullargv", "pipesz", "rw2"])
+@pytest.mark.parametrize("mode", ["noatime", "nullargv", "pipesz", "rw2", "caps", "syncaff", "madv", "openat2", "sigpend", "closerange", "sticky", "msgcopy"])
 def test_open_exec_details(libc, mode):
     """O_NOATIME is the owner's (LTP open02); an empty argv becomes
     {""} (LTP execve06); F_SETPIPE_SZ's rounding and errors (LTP pipe2_04,
     fcntl37); positional I/O's errors and appending (LTP preadv02,
-    preadv202, pwritev202, pwrite04)."""
+    preadv202, pwritev202, pwrite04); capabilities (LTP capget*, capset*,
+    and the tests that drop one: fcntl37, prctl); fsync, sync_file_range
+    and CPU affinity errors (LTP fsync03, fdatasync02, sync_file_range01,
+    sched_getaffinity01, sched_setaffinity01); fork's MADV_WIPEONFORK and
+    MADV_DONTFORK (LTP madvise02, madvise10); openat2's checks (openat203); RLIMIT_SIGPENDING (tgkill02);
+    close_range(CLOSE_RANGE_UNSHARE) (close_range02); STICKY_TIMEOUTS
+    (personality02); msgrcv(MSG_COPY) (msgrcv03)."""
     differential(guest("conform", libc), [mode])
 
 
@@ -69,7 +75,8 @@ def test_proc_pid_as_pidfd(libc):
 
 def test_next_ids():
     """Checkpoint/restore's knobs: the next IPC id and the next pid
-    (LTP msgget05, shmget06, pidfd_send_signal03).  pyuml only: natively
+    (LTP msgget05, shmget06, pidfd_send_signal03); an fd table above
+    fs.nr_open cannot be copied (unshare03).  pyuml only: natively
     other processes take ids and pids meanwhile."""
     r = run(guest("conform", "glibc"), ["nextid"])
     assert r.out.splitlines() == [
@@ -85,7 +92,10 @@ def test_next_ids():
         'write_file("/proc/sys/kernel/sem_next_id", "-2") -> -1 (Invalid argument)',
         'write_file("/proc/sys/kernel/ns_last_pid", "4999") -> 4',
         "child pid 5000",
-        "child pid 5000, same inode: no"], r.out
+        "child pid 5000, same inode: no",
+        'write_file("/proc/sys/fs/nr_open", "1024") -> 4',
+        "fork: Too many open files",
+        'write_file("/proc/sys/fs/nr_open", "1048576") -> 7'], r.out
 
 
 def test_proc_sysvipc():

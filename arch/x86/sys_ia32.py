@@ -35,6 +35,7 @@ from kernel import sys as ksys
 from kernel.resource import do_prlimit
 from kernel.syscall import syscall_handler
 from mm.uaccess import copy_from_user, copy_to_user, strncpy_from_user
+from kernel.capability import CAP_SYS_NICE, capable
 
 _M32 = 0xFFFFFFFF
 
@@ -141,7 +142,7 @@ def sys_nice(t, increment):
     inc = max(-40, min(40, s32(increment)))
     old = t.nice
     new = max(-20, min(19, old + inc))
-    if new < old and t.cred.euid != 0:
+    if new < old and not capable(t, CAP_SYS_NICE):
         return -EPERM
     t.nice = new
     return 0

@@ -28,6 +28,7 @@ import weakref
 
 from fs.inode import S_ISDIR
 from kernel.task import tasks
+from fs.notify.fanotify import fanotify as _fanotify
 
 IN_ACCESS = 0x00000001
 IN_MODIFY = 0x00000002
@@ -141,6 +142,8 @@ def _to_parent_and_self(dentry, mask, file_event):
 def _file_event(f, mask):
     if not f.mode & 4 and not f.nonotify:      # 4: FMODE_PATH
         _to_parent_and_self(f.path.dentry, mask, True)
+        if _fanotify.groups:
+            _fanotify.fanotify_file_event(f, mask)
 
 
 def fsnotify_access(f):

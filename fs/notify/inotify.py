@@ -195,6 +195,8 @@ class InotifyGroup:
 
 
 class InotifyOps(FileOperations):
+    fasync_supported = True            # O_ASYNC signals (fs/fasync.py)
+
     def read_user(self, f, t, buf, count):
         g = f.private
         if not g.events:

@@ -7,7 +7,7 @@ mm/uaccess.py, never ptrace), comm, maps, mounts, and the magic links exe,
 cwd, root and fd/N that point at the very files the process uses.
 """
 
-from kernel.errno import EACCES, EINVAL, ENOENT, ESRCH, Errno
+from kernel.errno import EACCES, EINVAL, ENOENT, EPERM, ESRCH, Errno
 from fs.proc.inode import ProcDir, ProcFile, ProcLink
 from fs.mount import d_path
 from fs.nsfs import proc_ns_entries
@@ -15,6 +15,7 @@ from fs.proc import array
 from fs.proc.task_mmu import show_maps
 from kernel.task import RLIM_INFINITY, find_task
 from mm.uaccess import copy_from_user
+from kernel.capability import CAP_SYS_NICE, CAP_SYS_RESOURCE, capable
 
 
 def _task(pid):
@@ -186,6 +187,12 @@ def pid_entries(sb, pid, tid, with_task_dir=True):
                                                  text(lambda t: b"%d\n" % t.signal.oom_score_adj),
                                                  0o644, store=_oom_score_adj_store(tid)), tid)),
         f(b"oom_score", text(_oom_score)),
+        (b"coredump_filter", lambda: _own(ProcFile(sb, (b"coredump_filter", tid),
+                                                   text(lambda t: b"%08x\n" % (t.mm.coredump_filter if t.mm else 0x33)),
+                                                   0o644, store=_coredump_filter_store(tid)), tid)),
+        (b"timerslack_ns", lambda: _own(ProcFile(sb, (b"timerslack_ns", tid),
+                                                 text(lambda t: b"%d\n" % t.timer_slack_ns),
+                                                 0o666, store=_timerslack_store(tid)), tid)),
         f(b"limits", text(_limits)),
         f(b"wchan", lambda reader: b"0"),
     ])
@@ -201,6 +208,43 @@ def pid_entries(sb, pid, tid, with_task_dir=True):
     if with_task_dir:
         ents[b"task"] = lambda: ProcDir(sb, ("task", pid), _task_dir(sb, pid))
     return ents
+
+
+def _mm_attr(t, name, default):
+    return getattr(t.mm, name, default) if t.mm is not None else default
+
+
+def _coredump_filter_store(tid):
+    """/proc/PID/coredump_filter: which mappings a core dump holds (a hex
+    mask, the mm's, inherited by fork; default 0x33)."""
+    def store(t, data):
+        target = _task(tid)
+        try:
+            v = int(data.strip(), 0)
+        except ValueError:
+            raise Errno(EINVAL)
+        if target.mm is not None:
+            target.mm.coredump_filter = v & 0x1FF
+        return len(data)
+    return store
+
+
+def _timerslack_store(tid):
+    """/proc/PID/timerslack_ns: another process's takes CAP_SYS_NICE; 0
+    means its default."""
+    def store(t, data):
+        target = _task(tid)
+        try:
+            v = int(data.strip())
+        except ValueError:
+            raise Errno(EINVAL)
+        if v < 0:
+            raise Errno(EINVAL)
+        if target.tgid != t.tgid and not capable(t, CAP_SYS_NICE):
+            raise Errno(EPERM)
+        target.timer_slack_ns = v if v else target.default_timer_slack_ns
+        return len(data)
+    return store
 
 
 def _oom_score(t):
@@ -222,10 +266,10 @@ def _oom_score_adj_store(tid):
         if not -1000 <= v <= 1000:
             raise Errno(EINVAL)
         sig = target.signal
-        if v < sig.oom_score_adj_min and t.cred.euid != 0:
+        if v < sig.oom_score_adj_min and not capable(t, CAP_SYS_RESOURCE):
             raise Errno(EACCES)
         sig.oom_score_adj = v
-        if t.cred.euid == 0:
+        if capable(t, CAP_SYS_RESOURCE):
             sig.oom_score_adj_min = v
         return len(data)
     return store

@@ -126,6 +126,18 @@ def _ipc_next_id(modname, table):
     return Ctl(lambda: b"%d\n" % ids().next_id, store)
 
 
+def _ipc_mni(modname, attr, table):
+    """msgmni: how many queues there may be (0..IPCMNI)."""
+    def store(data):
+        (v,) = _parse_ints(data)
+        if not 0 <= v <= 32768:
+            raise Errno(EINVAL)
+        mod = importlib.import_module(modname)
+        setattr(mod, attr, v)
+        getattr(mod, table).max_ids = v
+    return Ctl(lambda: b"%d\n" % getattr(importlib.import_module(modname), attr), store)
+
+
 def _ns_last_pid():
 
     def store(data):
@@ -157,7 +169,7 @@ def _table():
             "shmmni": int_ctl("ipc.shm", "SHMMNI", writable=False),
             "msgmax": int_ctl("ipc.msg", "MSGMAX"),
             "msgmnb": int_ctl("ipc.msg", "MSGMNB"),
-            "msgmni": int_ctl("ipc.msg", "MSGMNI", writable=False),
+            "msgmni": _ipc_mni("ipc.msg", "MSGMNI", "msg_ids"),
             "sem": Ctl(_sem),
             "printk": Ctl(_printk_get, _printk_set),
             "dmesg_restrict": int_ctl("kernel.printk", "dmesg_restrict", 0, 1),
@@ -195,6 +207,11 @@ def _table():
             "file-max": const(LONG_MAX),
             "nr_open": int_ctl("kernel.resource", "NR_OPEN", 64, 1 << 30),
             "pipe-max-size": int_ctl("fs.pipe", "PIPE_MAX_SIZE", 4096, 1 << 30),
+            "lease-break-time": int_ctl("fs.locks", "lease_break_time", 0),
+            "leases-enable": int_ctl("fs.locks", "leases_enable", 0, 1),
+            # no per-user accounting of pipe pages: the limits read as Linux's defaults
+            "pipe-user-pages-soft": const(16384),
+            "pipe-user-pages-hard": const(0),
             "aio-nr": int_ctl("fs.aio", "aio_nr", writable=False),
             "aio-max-nr": int_ctl("fs.aio", "aio_max_nr", 0, ULONG_MAX),
             "mqueue": {

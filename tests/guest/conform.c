@@ -28,12 +28,44 @@
  *             (EINVAL, EBADF, ESPIPE, then the mode), EISDIR for a
  *             directory, unknown RWF_ flags, O_APPEND and RWF_(NO)APPEND
  *   uname     the release, and whether 6.9's PIDFD_THREAD works
+ *   caps      capabilities: capget/capset (versions, rules), an effective
+ *             set without CAP_CHOWN refusing chown, the bounding set,
+ *             setuid clearing the sets (and PR_SET_KEEPCAPS keeping the
+ *             permitted one), ambient capabilities surviving a non-root
+ *             exec.  Printed with CAP_SYS_RESOURCE masked out: this
+ *             host's root lacks it.
+ *   syncaff   fsync only on files and directories (EINVAL for a pipe, a
+ *             socket, /dev/null); sync_file_range's checks; sched_get/
+ *             setaffinity's EINVAL, ESRCH, EFAULT
+ *   madv      MADV_WIPEONFORK (the child reads zeroes), MADV_DONTFORK (the
+ *             child has no such memory), their EINVAL cases, MADV_FREE of
+ *             a file mapping (EINVAL)
+ *   openat2   openat2's struct checks: size, trailing bytes, flags, a mode
+ *             without O_CREAT, resolve bits
+ *   sigpend   RLIMIT_SIGPENDING: queued real-time signals beyond it are
+ *             EAGAIN for sigqueue/tgkill, kill's still arrive
+ *   closerange close_range(CLOSE_RANGE_UNSHARE) in a CLONE_FILES child closes
+ *             its own copy, not the parent's fd
+ *   sticky    personality(STICKY_TIMEOUTS): select leaves the timeout alone
+ *   msgcopy   msgrcv(MSG_COPY): a copy of the Nth message, left in the
+ *             queue; only with IPC_NOWAIT and without MSG_EXCEPT
  *   enosys NR...  call each system call NR with harmless arguments and
  *             print "NR ENOSYS" or "NR implemented" (pyuml only: against
  *             /proc/config.gz; seccomp is asked for mode 1 with no filter)
  */
 #include "procs.h"
 #include <fcntl.h>
+#include <sys/personality.h>
+#include <sys/select.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#ifndef PR_CAP_AMBIENT
+#define PR_CAP_AMBIENT 47
+#define PR_CAP_AMBIENT_IS_SET 1
+#define PR_CAP_AMBIENT_RAISE 2
+#define PR_CAP_AMBIENT_CLEAR_ALL 4
+#endif
 #include <sys/utsname.h>
 #include <sys/uio.h>
 #include <sys/mount.h>
@@ -125,6 +157,7 @@ static void prio(void)
 	SHOW(getpriority(-1, 0));
 	SHOW(getpriority(3, 0));
 	SHOW(setpriority(-1, 0, 0));
+	SHOW(setpriority(PRIO_PROCESS, 0, 0));		/* whatever nice we ran under */
 	SHOW(getpriority(PRIO_PROCESS, 0));
 	SHOW(getpriority(PRIO_PROCESS, 999999));
 	SHOW(setpriority(PRIO_PROCESS, 999999, 1));
@@ -132,7 +165,6 @@ static void prio(void)
 	SHOW(setpriority(PRIO_USER, 54321, 3));
 	SHOW(setpriority(PRIO_PROCESS, 0, 2));
 	SHOW(getpriority(PRIO_PROCESS, 0));
-	SHOW(getpriority(PRIO_PGRP, 0));
 	SHOW(setpriority(PRIO_PROCESS, 0, 100));	/* clamped to 19 */
 	SHOW(getpriority(PRIO_PROCESS, 0));
 	SHOW(setpriority(PRIO_PROCESS, 0, 1));		/* root may lower it */
@@ -361,6 +393,20 @@ static void nextid(void)
 	printf("child pid %d, same inode: %s\n", (int)c, st1.st_ino == st2.st_ino ? "yes" : "no");
 	kill(c, SIGKILL);
 	waitpid(c, NULL, 0);
+
+	/* fs.nr_open lowered below an open fd: copying the table is EMFILE */
+	struct rlimit nofile = {4096, 4096};
+	setrlimit(RLIMIT_NOFILE, &nofile);
+	dup2(1, 3000);
+	SHOW(write_file("/proc/sys/fs/nr_open", "1024"));
+	pid_t f = fork();
+	if (f == 0)
+		_exit(0);
+	printf("fork: %s\n", f < 0 ? strerror(errno) : "ok");
+	if (f > 0)
+		waitpid(f, NULL, 0);
+	close(3000);
+	SHOW(write_file("/proc/sys/fs/nr_open", "1048576"));
 }
 
 static void cat(const char *path)
@@ -479,6 +525,280 @@ static void release(void)
 	printf("pidfd_thread %s\n", fd >= 0 ? "yes" : "no");
 }
 
+struct capheader { unsigned version; int pid; };
+struct capdata { unsigned eff, perm, inh; };
+#define CAPMASK(v, i) ((i) == 0 ? (v) & ~(1u << 24) : (v))	/* CAP_SYS_RESOURCE */
+
+static void showcaps(const char *who)
+{
+	struct capheader h = {0x20080522, 0};
+	struct capdata d[2];
+	if (syscall(SYS_capget, &h, d) < 0) {
+		printf("%s: capget: %s\n", who, strerror(errno));
+		return;
+	}
+	printf("%s: eff %08x%08x perm %08x%08x inh %08x%08x\n", who, d[1].eff, CAPMASK(d[0].eff, 0),
+	       d[1].perm, CAPMASK(d[0].perm, 0), d[1].inh, CAPMASK(d[0].inh, 0));
+}
+
+static long capset_(unsigned eff0, unsigned perm0, unsigned inh0)
+{
+	struct capheader h = {0x20080522, 0};
+	struct capdata d[2];
+	syscall(SYS_capget, &h, d);
+	d[0].eff = eff0, d[0].perm = perm0, d[0].inh = inh0;
+	return syscall(SYS_capset, &h, d);
+}
+
+static void caps(void)
+{
+	struct capheader h = {0x12345678, 0};
+	struct capdata d[2];
+	showcaps("root");
+	SHOW(syscall(SYS_capget, &h, d));
+	printf("version written back: %#x\n", h.version);
+	h.version = 0x12345678;
+	SHOW(syscall(SYS_capget, &h, NULL));
+	h.version = 0x20080522;
+	h.pid = -3;
+	SHOW(syscall(SYS_capget, &h, d));
+	h.pid = 999999;
+	SHOW(syscall(SYS_capget, &h, d));
+	h.pid = getppid();
+	SHOW(syscall(SYS_capset, &h, d));
+	h.pid = 0;
+	syscall(SYS_capget, &h, d);
+	unsigned perm = d[0].perm, eff = d[0].eff;
+	SHOW(capset_(eff & ~1u, perm, 0));			/* no CAP_CHOWN in effective */
+	showcaps("no chown");
+	char dir[] = "/tmp/conform-XXXXXX", path[64];
+	mkdir("/tmp", 01777);
+	mkdtemp(dir);
+	snprintf(path, sizeof path, "%s/f", dir);
+	close(open(path, O_CREAT | O_WRONLY, 0644));
+	SHOW(chown(path, 54321, -1));
+	SHOW(capset_(eff, perm, 0));
+	SHOW(chown(path, 54321, -1));
+	unlink(path);
+	rmdir(dir);
+	SHOW(capset_(eff & ~1u, perm & ~1u, 0));			/* gone from permitted */
+	SHOW(capset_(eff, perm, 0));					/* cannot come back */
+	SHOW(prctl(PR_CAPBSET_READ, 13));
+	SHOW(prctl(PR_CAPBSET_READ, 99));
+	SHOW(prctl(PR_CAPBSET_DROP, 13));
+	SHOW(prctl(PR_CAPBSET_READ, 13));
+	SHOW(capset_(eff & ~1u, perm & ~1u, 1u << 13));		/* inheritable outside bset */
+	SHOW(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, 12, 0, 0));	/* not inheritable */
+	SHOW(capset_(eff & ~1u, perm & ~1u, 1u << 12));
+	SHOW(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, 12, 0, 0));
+	SHOW(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, 12, 0, 0));
+	SHOW(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, 99, 0, 0));
+	SHOW(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 1, 0, 0));
+	SHOW(prctl(PR_GET_KEEPCAPS));
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		setresuid(54321, 54321, 54321);
+		showcaps("after setresuid");
+		fflush(stdout);
+		_exit(0);
+	}
+	wait_describe("child", c);
+	fflush(stdout);
+	c = fork();
+	if (c == 0) {
+		SHOW(prctl(PR_SET_KEEPCAPS, 1));
+		setresuid(54321, 54321, 54321);
+		showcaps("keepcaps, after setresuid");
+		SHOW(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, 12, 0, 0));	/* cleared */
+		SHOW(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, 12, 0, 0));
+		/* the ambient set survives a non-root exec */
+		char *argv[] = {"conform", "showcaps", NULL};
+		fflush(stdout);
+		execv("/proc/self/exe", argv);
+		_exit(1);
+	}
+	wait_describe("child", c);
+}
+
+static void syncaff(void)
+{
+	int p[2], sv[2];
+	if (pipe(p) < 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		return;
+	int null = open("/dev/null", O_RDWR), dir = open("/", O_RDONLY);
+	SHOW(fsync(p[1]));
+	SHOW(fdatasync(p[0]));
+	SHOW(fsync(sv[0]));
+	SHOW(fsync(null));
+	SHOW(fsync(dir));
+	SHOW(fsync(-1));
+	SHOW(syscall(SYS_sync_file_range, p[0], 0L, 1L, 4));
+	SHOW(syscall(SYS_sync_file_range, 99, 0L, 1L, 1));
+	SHOW(syscall(SYS_sync_file_range, p[0], -1L, 1L, 1));
+	SHOW(syscall(SYS_sync_file_range, p[0], 0L, -1L, 1));
+	SHOW(syscall(SYS_sync_file_range, p[0], 0L, 1L, 8));
+	SHOW(syscall(SYS_sync_file_range, dir, 0L, 1L, 1));
+	unsigned long mask[16] = {0};
+	SHOW(syscall(SYS_sched_getaffinity, 0, 0, mask));
+	SHOW(syscall(SYS_sched_getaffinity, 0, 3, mask));
+	SHOW(syscall(SYS_sched_getaffinity, 999999, sizeof mask, mask));
+	SHOW(syscall(SYS_sched_getaffinity, 0, sizeof mask, (void *)8));
+	mask[0] = 0;
+	SHOW(syscall(SYS_sched_setaffinity, 0, sizeof mask, mask));
+	mask[0] = 1;
+	SHOW(syscall(SYS_sched_setaffinity, 999999, sizeof mask, mask));
+	SHOW(syscall(SYS_sched_setaffinity, 0, sizeof mask, (void *)8));
+}
+
+static void madv(void)
+{
+	char *a = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int fd = open("/proc/self/exe", O_RDONLY);
+	char *f = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+	memset(a, 'x', 3 * 4096);
+	SHOW(madvise(a, 4096, MADV_WIPEONFORK));
+	SHOW(madvise(a + 4096, 4096, MADV_DONTFORK));
+	SHOW(madvise(sh, 4096, MADV_WIPEONFORK));
+	SHOW(madvise(f, 4096, MADV_WIPEONFORK));
+	SHOW(madvise(f, 4096, MADV_FREE));
+	SHOW(madvise(a, 4096, MADV_DONTDUMP));
+	SHOW(madvise(a, 4096, MADV_DODUMP));
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		printf("child: wiped %d, kept %d\n", a[0], a[2 * 4096]);
+		fflush(stdout);
+		*(volatile char *)(a + 4096) = 1;	/* not copied: SIGSEGV */
+		_exit(0);
+	}
+	wait_describe("child", c);
+	printf("parent: %c %c %c\n", a[0], a[4096], a[2 * 4096]);
+	SHOW(madvise(a, 4096, MADV_KEEPONFORK));
+	fflush(stdout);
+	c = fork();
+	if (c == 0) {
+		printf("child after KEEPONFORK: %c\n", a[0]);
+		fflush(stdout);
+		_exit(0);
+	}
+	wait_describe("child", c);
+}
+
+static void openat2_(void)
+{
+	struct { unsigned long long flags, mode, resolve, pad; } how = {0, 0, 0, 0};
+#define OA2(sz) syscall(SYS_openat2, AT_FDCWD, "/", &how, (sz))
+	how.flags = O_RDONLY | O_DIRECTORY;
+	long fd = OA2(24);
+	printf("plain: %s\n", fd >= 0 ? "ok" : strerror(errno));
+	SHOW(OA2(23));
+	SHOW(OA2(0));
+	fd = OA2(32);
+	printf("bigger, zero padded: %s\n", fd >= 0 ? "ok" : strerror(errno));
+	how.pad = 1;
+	SHOW(OA2(32));
+	how.pad = 0;
+	SHOW(OA2(8192));
+	how.mode = 0600;
+	SHOW(OA2(24));
+	how.mode = 0;
+	how.flags = 1ULL << 40;
+	SHOW(OA2(24));
+	how.flags = O_RDONLY;
+	how.resolve = 0x18;
+	SHOW(OA2(24));
+	how.resolve = 1ULL << 10;
+	SHOW(OA2(24));
+	how.resolve = 0x20;
+	how.flags = O_RDWR | O_CREAT;
+	SHOW(syscall(SYS_openat2, AT_FDCWD, "/tmp/conform-never", &how, 24));
+}
+
+static void sigpend(void)
+{
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		/* a user of its own, so that nobody else's signals count */
+		setresuid(54321, 54321, 54321);
+		sigset_t s;
+		sigemptyset(&s);
+		sigaddset(&s, SIGRTMIN);
+		sigaddset(&s, SIGRTMIN + 1);
+		sigprocmask(SIG_BLOCK, &s, NULL);
+		struct rlimit r = {2, 2};
+		SHOW(setrlimit(RLIMIT_SIGPENDING, &r));
+		union sigval v = {0};
+		SHOW(sigqueue(getpid(), SIGRTMIN, v));
+		SHOW(syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), SIGRTMIN));
+		SHOW(sigqueue(getpid(), SIGRTMIN, v));
+		SHOW(syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), SIGRTMIN + 1));
+		SHOW(kill(getpid(), SIGRTMIN + 1));
+		struct timespec z = {0, 0};
+		int n = 0;
+		while (sigtimedwait(&s, NULL, &z) > 0)
+			n++;
+		printf("taken: %d\n", n);
+		SHOW(sigqueue(getpid(), SIGRTMIN, v));
+		fflush(stdout);
+		_exit(0);
+	}
+	wait_describe("child", c);
+}
+
+static char crstack[65536];
+static int crfd;
+
+static int cr_child(void *arg)
+{
+	(void)arg;
+	printf("child close_range(UNSHARE): %ld\n", syscall(SYS_close_range, crfd, crfd, 2));
+	printf("child fcntl: %d\n", fcntl(crfd, F_GETFD) < 0 ? -errno : 0);
+	fflush(stdout);
+	return 0;
+}
+
+static void closerange(void)
+{
+	crfd = open("/", O_PATH);
+	fflush(stdout);
+	pid_t c = clone(cr_child, crstack + sizeof crstack, CLONE_FILES | SIGCHLD, NULL);
+	wait_describe("child", c);
+	printf("parent fcntl: %d\n", fcntl(crfd, F_GETFD) < 0 ? -errno : 0);
+}
+
+static void sticky(void)
+{
+	struct timeval tv = {0, 10};
+	SHOW(select(0, NULL, NULL, NULL, &tv));
+	printf("plain: %ld.%06ld\n", (long)tv.tv_sec, (long)tv.tv_usec);
+	SHOW(personality(0x4000000));
+	tv.tv_usec = 10;
+	SHOW(select(0, NULL, NULL, NULL, &tv));
+	printf("sticky: %ld.%06ld\n", (long)tv.tv_sec, (long)tv.tv_usec);
+}
+
+static void msgcopy(void)
+{
+	int q = msgget(IPC_PRIVATE, 0600);
+	struct { long type; char text[8]; } m = {5, "first"}, r;
+	msgsnd(q, &m, 6, 0);
+	m.type = 7;
+	strcpy(m.text, "second");
+	msgsnd(q, &m, 7, 0);
+	SHOW(msgrcv(q, &r, 8, 1, 040000));			/* no IPC_NOWAIT */
+	SHOW(msgrcv(q, &r, 8, 1, 040000 | IPC_NOWAIT | 020000));	/* MSG_EXCEPT */
+	SHOW(msgrcv(q, &r, 8, 1, 040000 | IPC_NOWAIT));
+	printf("copied %ld %s\n", r.type, r.text);
+	SHOW(msgrcv(q, &r, 3, 0, 040000 | IPC_NOWAIT));		/* too small */
+	SHOW(msgrcv(q, &r, 8, 2, 040000 | IPC_NOWAIT));		/* no third */
+	SHOW(msgrcv(q, &r, 8, 0, IPC_NOWAIT));			/* still there */
+	printf("received %ld %s\n", r.type, r.text);
+	msgctl(q, IPC_RMID, NULL);
+}
+
 static void enosys(int n, char **nrs)
 {
 	for (int i = 0; i < n; i++) {
@@ -492,6 +812,11 @@ static void enosys(int n, char **nrs)
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], "showcaps")) {	/* caps' exec */
+		showcaps("after exec");
+		printf("ambient CAP_NET_RAW: %d\n", prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, 12, 0, 0));
+		return 0;
+	}
 	if (getenv("CONFORM_NULLARGV")) {	/* nullargv's child */
 		printf("argc %d, argv[0] \"%s\"\n", argc, argc > 0 ? argv[0] : "(none)");
 		return 0;
@@ -520,6 +845,22 @@ int main(int argc, char **argv)
 		sysvipc();
 	else if (!strcmp(mode, "rw2"))
 		rw2();
+	else if (!strcmp(mode, "syncaff"))
+		syncaff();
+	else if (!strcmp(mode, "madv"))
+		madv();
+	else if (!strcmp(mode, "openat2"))
+		openat2_();
+	else if (!strcmp(mode, "sigpend"))
+		sigpend();
+	else if (!strcmp(mode, "closerange"))
+		closerange();
+	else if (!strcmp(mode, "sticky"))
+		sticky();
+	else if (!strcmp(mode, "msgcopy"))
+		msgcopy();
+	else if (!strcmp(mode, "caps"))
+		caps();
 	else if (!strcmp(mode, "pipesz"))
 		pipesz();
 	else if (!strcmp(mode, "noatime"))

@@ -1,0 +1,52 @@
+"""scripts/ltp.py, the LTP harness: how it reads a boot's log (a kernel
+bug, a missing system call, a hang, LTP's verdict) and the expectations."""
+
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+
+import ltp  # noqa: E402
+
+GUEST = ("tst_test.c:2051: \x1b[1;34mTINFO: \x1b[0mTested kernel: 6.10.0-pyuml\n"
+         "[    0.3] foo01: unsupported syscall mq_open (x86_64 nr 240) -> ENOSYS\n"
+         "foo01.c:12: \x1b[1;31mTBROK: \x1b[0mmq_open() failed: ENOSYS (38)\n"
+         "ltp-harness-rc=2\n"
+         "[    0.4] Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000000\n")
+
+
+def test_verdicts():
+    assert ltp.classify(GUEST, 0, False) == (
+        "BROK", "ENOSYS: mq_open; TBROK: mq_open() failed: ENOSYS (38)")
+    assert ltp.classify("x\nltp-harness-rc=0\n", 0, False) == ("PASS", "")
+    assert ltp.classify("ltp-harness-rc=32\n", 0, False)[0] == "CONF"
+    assert ltp.classify("ltp-harness-rc=4\n", 0, False)[0] == "WARN"
+    assert ltp.classify("ltp-harness-rc=137\n", 0, False) == ("SIG", "killed by SIGKILL")
+    oops = GUEST.replace("foo01.c:12", "[  0.5] Oops: KeyError in openat, task 3 (foo01)\nfoo01.c:12")
+    assert ltp.classify(oops, 0, False)[1].startswith("oops: KeyError in openat")
+    assert ltp.classify("TINFO: started\n", None, True)[0] == "HANG"
+    assert ltp.classify("Traceback (most recent call last):\n", 1, False)[0] == "CRASH"
+    cfg = "Constraint 'CONFIG_PID_NS' not satisfied!\nTCONF: Aborting\nltp-harness-rc=32\n"
+    assert "needs CONFIG_PID_NS" in ltp.classify(cfg, 0, False)[1]
+
+
+def test_families():
+    assert ltp.family("mq_notify01", "").startswith("sysa:")
+    assert ltp.family("chdir01", "TBROK: Failed to acquire device").startswith("disk:")
+    assert ltp.family("clone301", "needs CONFIG_PID_NS").startswith("pyuml:")
+    assert ltp.family("getpid01", "") is None
+
+
+def test_expectations_round_trip(tmp_path):
+    path = str(tmp_path / "exp")
+    with open(path, "w") as f:
+        f.write("# head\nfoo01 x86_64 sysa: POSIX message queues\nbar01 * pyuml: no namespaces\n")
+    exp = ltp.read_expectations(path)
+    assert ltp.expected_reason(exp, "foo01", "x86_64") == "sysa: POSIX message queues"
+    assert ltp.expected_reason(exp, "foo01", "i386") is None
+    assert ltp.expected_reason(exp, "bar01", "i386") == "pyuml: no namespaces"
+    ltp.write_expectations(exp, path)
+    assert ltp.read_expectations(path) == exp
+    with open(path) as f:
+        assert f.readline() == "# head\n"

@@ -1,0 +1,31 @@
+"""Signal-driven I/O (fs/fasync.py: F_SETOWN, F_SETSIG, O_ASYNC) and
+leases (fs/locks.py: F_SETLEASE, lease breaking), compared with the host
+kernel (tests/guest/sigio.c; a tmpfs directory: /dev/shm natively)."""
+
+import pytest
+
+from conftest import guest, run
+from test_tty import tty_differential
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc"])
+@pytest.mark.parametrize("what", ["owner", "files", "lease"])
+def test_sigio(what, libc):
+    # the initramfs of tests/test_tty.py: /dev/ptmx for the pty case
+    tty_differential(guest("sigio", libc), [what, "/dev/shm"])
+
+
+@pytest.mark.parametrize("what", ["files", "lease"])
+def test_sigio_i386(what):
+    tty_differential(guest("sigio", "glibc32"), [what, "/dev/shm"])
+
+
+def test_lease_break_time():
+    """/proc/sys/fs/lease-break-time: a holder that does not answer loses
+    its lease (a write lease is downgraded for a reader, removed for a
+    writer) and the opener goes on.  Only under pyuml: natively it would
+    change the host's setting."""
+    r = run(guest("sigio", "glibc"), ["breaktime", "/tmp"])
+    assert r.out == ("fcntl(fd, F_SETLEASE, F_WRLCK) -> 0\nreader: open done\n"
+                     "fcntl(fd, F_GETLEASE) -> 0\nwriter: open done\n"
+                     "fcntl(fd, F_GETLEASE) -> 2\n"), r.out
