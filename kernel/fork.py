@@ -207,6 +207,14 @@ def exec_mm_alloc(t, arch):
     its host process is reused: one munmap of the whole guest range, queued
     for the batch the new program's first run makes anyway, instead of a
     host fork from the template now and a host kill later."""
+    mm = _exec_mm(t, arch)
+    if t.mm is not None:
+        # mm_init: the new mm keeps the old one's dump filter, as after fork
+        mm.coredump_filter = t.mm.coredump_filter
+    return mm
+
+
+def _exec_mm(t, arch):
     old = t.mm
     ctx = old.context if old is not None else None
     if ctx is None or ctx.dead or old.users != 1 or old.arch is not arch:

@@ -210,10 +210,6 @@ def pid_entries(sb, pid, tid, with_task_dir=True):
     return ents
 
 
-def _mm_attr(t, name, default):
-    return getattr(t.mm, name, default) if t.mm is not None else default
-
-
 def _coredump_filter_store(tid):
     """/proc/PID/coredump_filter: which mappings a core dump holds (a hex
     mask, the mm's, inherited by fork; default 0x33)."""
