@@ -22,13 +22,19 @@ claim the device exclusively - a mounted disk cannot be opened O_EXCL
 (EBUSY), an O_EXCL-open one cannot be mounted.
 """
 
-from kernel.errno import EBUSY, EIO, ENOSPC, ENXIO, EPERM, EROFS, Errno
+from kernel.errno import EACCES, EBUSY, EIO, ENOMEM, ENOSPC, ENOTBLK, ENXIO, EPERM, EROFS, Errno
 from block.bio import (REQ_OP_READ, REQ_OP_WRITE, SECTOR_SHIFT, Bio, Completion,
                        all_of, bio_flush, submit_bio, wait_for)
-from fs.file import O_DIRECT, O_DSYNC, O_EXCL, FileOperations
-from fs.inode import S_IFBLK, Inode, SuperBlock
+from fs.file import (FileOperations, O_DIRECT, O_DSYNC, O_EXCL, POLLIN, POLLOUT, POLLRDNORM,
+                     POLLWRNORM)
+from fs.inode import Inode, S_IFBLK, S_ISBLK, SuperBlock
 from mm import physmem as _pm
-from mm.physmem import PAGE_SHIFT, PAGE_SIZE
+from mm.physmem import OutOfMemory, PAGE_SHIFT, PAGE_SIZE
+from block.genhd import get_gendisk
+from block.ioctl import blkdev_ioctl
+from fs.namei import AT_FDCWD, path_lookup
+from fs.read_write import generic_llseek
+from kernel import sched
 
 _bdevs = {}                 # dev_t -> BlockDevice
 
@@ -42,9 +48,6 @@ class BdevSuperBlock(SuperBlock):
     def writeback(self):
         """Write back every block device's dirty pages (no file system's)."""
         return all_of([b.mapping.writeback() for b in _bdevs.values()])
-
-    def dirty_devices(self):
-        return [b for b in _bdevs.values() if b.mapping.has_dirty()]
 
 
 bdev_sb = BdevSuperBlock()
@@ -110,6 +113,7 @@ def _blocksize_for(nbytes):
 
 class BlockDevice:
     def __init__(self, disk):
+        # cycle: fs.mpage -> fs.fs_writeback -> block.bdev
         from fs.mpage import BlockMapping
         self.disk = disk
         self.dev = disk.dev
@@ -134,6 +138,7 @@ class BlockDevice:
     def size_changed(self):
         """The disk changed size (a loop device bound or cleared): what was
         cached belongs to another disk."""
+        # cycle: fs.buffer -> fs.fs_writeback -> block.bdev
         from fs.buffer import clear_buffer_dirty
         for s in list(self.dirty_buffers.values()):
             for bh in list(s):
@@ -163,6 +168,7 @@ class BlockDevice:
         """Start writing every dirty page and buffer; returns a Completion.
         Whole dirty pages are written whole (up to the end of the disk),
         dirty buffers one run of adjacent ones at a time."""
+        # cycle: fs.buffer -> fs.fs_writeback -> block.bdev
         from fs.buffer import clear_buffer_dirty, write_buffers
         pm = _pm.physmem
         m = self.mapping
@@ -186,12 +192,14 @@ class BlockDevice:
         if self.dirty_buffers:
             bufs = [b for s in self.dirty_buffers.values() for b in s]
             done.append(write_buffers(self, bufs))
+        # cycle: fs.fs_writeback -> block.bdev
         from fs.fs_writeback import mapping_clean
         mapping_clean(m)
         return all_of(done)
 
     def _write_end(self, bio):
         if bio.status:
+            # cycle: fs.fs_writeback -> block.bdev
             from fs.fs_writeback import mapping_set_error
             mapping_set_error(self.mapping, bio.status)
 
@@ -226,7 +234,6 @@ class BlockDevice:
 
 def bdget(dev):
     """The BlockDevice of dev_t dev (ENXIO if there is no such disk)."""
-    from block.genhd import get_gendisk
     disk = get_gendisk(dev)
     bdev = disk.bdev
     if bdev is None or _bdevs.get(dev) is not bdev:
@@ -248,15 +255,11 @@ def all_bdevs():
 def lookup_bdev(t, name):
     """The BlockDevice a path names (mount's source): ENOTBLK if it is not
     a block device node."""
-    from kernel.errno import ENOTBLK
-    from fs.inode import S_ISBLK
-    from fs.namei import AT_FDCWD, path_lookup
     path = path_lookup(t, name, AT_FDCWD)
     inode = path.dentry.inode
     if not S_ISBLK(inode.mode):
         raise Errno(ENOTBLK)
     if path.mnt.flags & 4:                          # MS_NODEV: no devices from there
-        from kernel.errno import EACCES
         raise Errno(EACCES)
     return bdget(inode.rdev)
 
@@ -279,6 +282,7 @@ class BlkdevFileOperations(FileOperations):
         f.private = bdev
         f.mapping = bdev.mapping
         bdev.openers += 1
+        # cycle: fs.fs_writeback -> block.bdev
         from fs.fs_writeback import file_sample_wb_err
         file_sample_wb_err(f)
 
@@ -307,11 +311,10 @@ class BlkdevFileOperations(FileOperations):
 
     def pread(self, f, t, count, pos):
         bdev = self._bdev(f)
-        from mm.physmem import OutOfMemory
         try:
             return bdev.mapping.read(pos, count)
         except OutOfMemory:
-            raise Errno(12)                         # ENOMEM
+            raise Errno(ENOMEM)
 
     def write(self, f, t, data):
         n = self.pwrite(f, t, data, f.pos)
@@ -337,11 +340,11 @@ class BlkdevFileOperations(FileOperations):
             raise Errno(ENOSPC)
         data = data[:size - pos]
         m = bdev.mapping
-        from mm.physmem import OutOfMemory
         try:
             n = m.write(pos, data)
         except OutOfMemory:
-            raise Errno(12)                         # ENOMEM
+            raise Errno(ENOMEM)
+        # cycle: fs.fs_writeback -> block.bdev
         from fs.fs_writeback import balance_dirty_pages
         if f.flags & (O_DIRECT | O_DSYNC):
             # O_DIRECT and O_SYNC: the write is on the disk before it returns
@@ -364,7 +367,6 @@ class BlkdevFileOperations(FileOperations):
         return n
 
     def llseek(self, f, offset, whence):
-        from fs.read_write import generic_llseek
         return generic_llseek(f, offset, whence, self._bdev(f).inode.size)
 
     def fsync(self, f):
@@ -372,17 +374,15 @@ class BlkdevFileOperations(FileOperations):
         return _fsync_wait(f, bdev)
 
     def ioctl(self, f, t, cmd, arg):
-        from block.ioctl import blkdev_ioctl
         return blkdev_ioctl(self._bdev(f), f, t, cmd, arg)
 
     def poll(self, f, t):
-        from fs.file import POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM
         return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM, ()
 
 
 def _fsync_wait(f, bdev):
+    # cycle: fs.fs_writeback -> block.bdev
     from fs.fs_writeback import file_check_and_advance_wb_err
-    from kernel import sched
     t = sched.current
     st = yield from wait_for(t, bdev.sync())
     err = file_check_and_advance_wb_err(f)

@@ -15,7 +15,8 @@ waits on the bio's Completion, which is also a wait queue a task sleeps on.
 """
 
 from kernel.errno import EIO
-from kernel.sched import WaitQueue
+from kernel.sched import Sleep, WaitQueue
+from mm.physmem import OutOfMemory
 
 SECTOR_SHIFT = 9
 SECTOR_SIZE = 1 << SECTOR_SHIFT
@@ -94,7 +95,6 @@ def wait_for(t, completion, interruptible=False):
     """Sleep until completion is done (a generator for a system call);
     its value is the completion's status (0 or -errno).  Uninterruptible
     by default, as a task in D state waiting for its disk."""
-    from kernel.sched import Sleep
     while not completion.done:
         yield Sleep((completion.wq,), None, interruptible)
     return completion.status
@@ -162,7 +162,6 @@ def submit_bio(bdev, bio):
         global inflight_bytes
         bio.counted = bio.size
         inflight_bytes += bio.size
-    from mm.physmem import OutOfMemory
     try:
         disk.driver.submit(disk, bio)
     except (OSError, OutOfMemory):
@@ -170,16 +169,6 @@ def submit_bio(bdev, bio):
         if not bio.completion.done:
             bio.bio_endio(-EIO)
     return bio.completion
-
-
-def bio_read(bdev, sector, buf):
-    """Read len(buf) bytes at sector into the memoryview buf; 0 or -errno."""
-    return submit_bio(bdev, Bio(REQ_OP_READ, sector, buf)).status
-
-
-def bio_write(bdev, sector, data):
-    """Start writing data at sector; returns the Completion."""
-    return submit_bio(bdev, Bio(REQ_OP_WRITE, sector, data))
 
 
 def bio_flush(bdev):

@@ -9,7 +9,8 @@ says EINVAL, as Linux for a disk that cannot be partitioned).
 """
 
 from kernel.errno import ENXIO, Errno
-from fs.inode import mkdev
+from fs.inode import S_IFBLK, mkdev
+from fs.devtmpfs import devtmpfs_create_node, devtmpfs_delete_node
 
 disks = {}                  # dev_t -> Gendisk, in the order they came
 
@@ -47,8 +48,6 @@ def add_disk(disk, node=True):
     """The disk is ready: /dev, /proc/partitions and /sys/block show it."""
     disks[disk.dev] = disk
     if node:
-        from fs.devtmpfs import devtmpfs_create_node
-        from fs.inode import S_IFBLK
         devtmpfs_create_node(disk.disk_name.encode(), 0o660, disk.major, disk.first_minor,
                              kind=S_IFBLK)
 
@@ -57,7 +56,6 @@ def del_gendisk(disk):
     """The disk goes (a loop device removed): its node too."""
     if disks.get(disk.dev) is disk:
         del disks[disk.dev]
-    from fs.devtmpfs import devtmpfs_delete_node
     devtmpfs_delete_node(disk.disk_name.encode())
 
 
@@ -84,11 +82,3 @@ def partitions_text(reader=None):
         out.append("%4d  %7d %10d %s\n" % (d.major, d.first_minor, d.capacity >> 1,
                                             d.disk_name))
     return "".join(out)
-
-
-def devices_text():
-    """The block half of /proc/devices."""
-    majors = {}
-    for d in disks.values():
-        majors.setdefault(d.major, d.driver.name)
-    return "".join("%3d %s\n" % kv for kv in sorted(majors.items()))

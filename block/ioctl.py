@@ -11,7 +11,7 @@ forms are accepted.
 
 import struct
 
-from kernel.errno import EACCES, EINVAL, ENOTTY, EOPNOTSUPP, EPERM
+from kernel.errno import EACCES, EBADF, EBUSY, EFBIG, EINVAL, ENOTTY, EOPNOTSUPP, EPERM
 from block.bio import SECTOR_SHIFT
 from mm.uaccess import copy_from_user, copy_to_user
 
@@ -63,7 +63,6 @@ def blkdev_ioctl(bdev, f, t, cmd, arg):
         return 0
     if cmd == BLKGETSIZE:
         if t.arch.BITS == 32 and disk.capacity > 0xFFFFFFFF:
-            from kernel.errno import EFBIG
             return -EFBIG
         return _put_ulong(t, arg, disk.capacity)
     if cmd == BLKSSZGET:
@@ -79,7 +78,6 @@ def blkdev_ioctl(bdev, f, t, cmd, arg):
         if v < 512 or v > 4096 or v & (v - 1):
             return -EINVAL
         if bdev.holder is not None and bdev.holder is not f:
-            from kernel.errno import EBUSY
             return -EBUSY
         bdev.block_size = v
         return 0
@@ -139,7 +137,6 @@ def _zeroout(bdev, f, t, arg):
     if start & 511 or length & 511:
         return -EINVAL
     if not f.writable():
-        from kernel.errno import EBADF
         return -EBADF
     size = bdev.inode.size
     if start + length > size or start + length < start:

@@ -25,12 +25,16 @@ then reads as 0, like ^D.
 import atexit
 import os
 import signal
+import termios
 
-from kernel import sched
+from kernel import printk, sched
 from fs.char_dev import register_chrdev
 from fs.inode import mkdev
 from drivers.n_tty import ECHO, ONLCR
-from drivers.tty import Tty, TtyDriver, TtyFileOps, tty_std_termios
+from drivers.tty import Tty, TtyDriver, TtyFileOps, tty_init, tty_std_termios
+from drivers.pty import pty_init
+from fs.devtmpfs import devtmpfs_create_node
+from kernel.sysrq import console_sysrq
 
 INPUT_HIGH_WATER = 65536
 
@@ -85,7 +89,6 @@ class ConsoleDriver(TtyDriver):
             tty.ldisc.end_of_input()
             tty.read_wait.wake_up()
             return
-        from kernel.sysrq import console_sysrq
         data = console_sysrq.filter(data)          # Ctrl-] KEY: a SysRq
         if not data:
             return
@@ -118,13 +121,11 @@ class HostTerminal:
     """Raw mode on the host's terminal, and putting it back."""
 
     def __init__(self, fd):
-        import termios
         self.fd = fd
         self.saved = termios.tcgetattr(fd)
         self.raw = False
 
     def make_raw(self):
-        import termios
         mode = termios.tcgetattr(self.fd)
         iflag, oflag, cflag, lflag, ispeed, ospeed, cc = mode
         iflag &= ~(termios.BRKINT | termios.ICRNL | termios.INPCK | termios.ISTRIP
@@ -138,18 +139,15 @@ class HostTerminal:
         termios.tcsetattr(self.fd, termios.TCSAFLUSH,
                           [iflag, oflag, cflag, lflag, ispeed, ospeed, cc])
         self.raw = True
-        from kernel import printk
         printk.newline = "\r\n"
 
     def restore(self):
-        import termios
         if self.raw:
             try:
                 termios.tcsetattr(self.fd, termios.TCSADRAIN, self.saved)
             except (OSError, termios.error):
                 pass
             self.raw = False
-            from kernel import printk
             printk.newline = "\n"
 
 
@@ -246,11 +244,8 @@ def console_init(in_fd=0, out_fd=1):
     register_chrdev(5, 1, console_fops)         # /dev/console
     register_chrdev(4, 0, tty0_fops)            # /dev/tty0
     register_chrdev(4, 1, tty1_fops)            # /dev/tty1
-    from fs.devtmpfs import devtmpfs_create_node
     devtmpfs_create_node(b"tty0", 0o620, 4, 0)
     devtmpfs_create_node(b"tty1", 0o620, 4, 1)
-    from drivers.tty import tty_init
-    from drivers.pty import pty_init
     tty_init()
     pty_init()
     return console

@@ -84,7 +84,7 @@ class DevKmsgOps(FileOperations):
         r = yield from sched.wait_event(t, printk.log.wait_queue(),
                                         lambda: user.seq < printk.log.next_seq)
         if r < 0:
-            return r
+            raise Errno(-r)                     # read returns bytes or raises
         return self.read(f, t, count)
 
     def _one(self, user, count):

@@ -36,6 +36,18 @@ import os
 
 from kernel.errno import EBADF, EINVAL, ENOENT, ESRCH, Errno
 from fs.file import FileOperations
+from fs.char_dev import register_chrdev
+from fs.devtmpfs import devtmpfs_create_node
+from fs.inode import S_IFCHR
+from fs.namei import path_lookup
+from fs.pipe import get_pipe_info
+from kernel import futex, sched, task as ktask
+from kernel.task import find_task
+from mm import physmem as _pm
+from mm.debug import walk_tables
+from mm.pgtable import _PAGE_PRESENT, pte_pfn, pte_present
+from mm.physmem import PG_CACHE
+from mm.vma import VM_SHARED
 
 KSTATE_MAJOR, KSTATE_MINOR = 10, 245
 
@@ -51,9 +63,6 @@ def kstate_setup(path):
 
 def kstate_init():
     """Register the device (called by start_kernel when the option is given)."""
-    from fs.char_dev import register_chrdev
-    from fs.devtmpfs import devtmpfs_create_node
-    from fs.inode import S_IFCHR
     if _log_fd is None:
         return
     register_chrdev(KSTATE_MAJOR, KSTATE_MINOR, KstateOps())
@@ -113,7 +122,6 @@ def request(t, line):
 # -- the requests ------------------------------------------------------------------
 
 def _task(t, word):
-    from kernel.task import find_task
     p = t if word == "self" else find_task(int(word, 0))
     if p is None:
         raise Errno(ESRCH)
@@ -130,7 +138,6 @@ _STATES = {0: "R", 1: "S", 2: "D", 4: "T", 8: "t", 16: "Z", 32: "X"}
 
 
 def _vma(v):
-    from mm.vma import VM_SHARED
     return {"start": v.start, "end": v.end, "flags": v.flags, "name": v.name,
             "shared": bool(v.flags & VM_SHARED),
             "file": None if v.file is None else v.file.inode.ino,
@@ -140,10 +147,6 @@ def _vma(v):
 def req_mm(t, args):
     """The VMAs and every user pte: [addr, pte, refcount of its frame,
     page-cache frame?]."""
-    from mm import physmem as _pm
-    from mm.debug import walk_tables
-    from mm.pgtable import pte_pfn, pte_present
-    from mm.physmem import PG_CACHE
     p = _task(t, args[0])
     mm = _mm_of(p)
     pm = _pm.physmem
@@ -166,7 +169,6 @@ def req_pt(t, args):
     """Every page-table page of the mm, from the pgd down: [level, pfn,
     [[index, entry], ...]] with level 4 for the pgd and 1 for pte pages
     (only entries that are not zero)."""
-    from mm.pgtable import _PAGE_PRESENT, pte_pfn
     p = _task(t, args[0])
     mm = _mm_of(p)
     q = mm.pt.q
@@ -196,7 +198,6 @@ def req_task(t, args):
 
 
 def _task_info(p, full=False):
-    from kernel import sched
     info = {"pid": p.pid, "tgid": p.tgid, "comm": p.comm.decode(errors="replace"),
             "state": _STATES.get(p.exit_state or p.state, "?"),
             "ppid": p.real_parent.tgid if p.real_parent is not None else 0,
@@ -223,18 +224,15 @@ def _task_info(p, full=False):
 
 
 def req_tasks(t, args):
-    from kernel import task as ktask
     return {"tasks": [_task_info(p) for _, p in sorted(ktask.tasks.items())]}
 
 
 def req_mem(t, args):
-    from mm import physmem as _pm
     pm = _pm.physmem
     return {"nr_frames": pm.nr_frames, "nr_free": pm.nr_free, "page_size": 4096}
 
 
 def req_frames(t, args):
-    from mm import physmem as _pm
     pm = _pm.physmem
     out = {}
     for w in args:
@@ -246,7 +244,6 @@ def req_frames(t, args):
 
 
 def _inode_info(inode):
-    from mm import physmem as _pm
     pm = _pm.physmem
     info = {"ino": inode.ino, "mode": inode.mode, "nlink": inode.nlink, "size": inode.size,
             "fstype": inode.sb.fstype}
@@ -258,7 +255,6 @@ def _inode_info(inode):
 
 
 def req_file(t, args):
-    from fs.namei import path_lookup
     if not args:
         raise Errno(EINVAL)
     try:
@@ -269,7 +265,6 @@ def req_file(t, args):
 
 
 def req_fd(t, args):
-    from fs.pipe import get_pipe_info
     p = _task(t, args[0])
     f = p.files.fd.get(int(args[1])) if p.files is not None else None
     if f is None:
@@ -286,7 +281,6 @@ def req_fd(t, args):
 
 
 def req_futex(t, args):
-    from kernel import futex
     p = _task(t, args[0])
     addr = int(args[1], 0)
     key = futex.get_futex_key(_mm_of(p), addr, False)
@@ -317,7 +311,6 @@ def req_futexes(t, args):
 
 
 def req_sched(t, args):
-    from kernel import sched
     return {"queue": [q.pid for q in sched.policy.tasks()],
             "current": sched.current.pid if sched.current is not None else None,
             "nr_switches": sched.nr_switches, "tick_clock": sched.tick_clock}

@@ -20,7 +20,10 @@ The algorithms follow Linux's drivers/tty/n_tty.c, so that a program sees
 the same bytes as on Linux (the tests compare through pseudo-terminals).
 """
 
+from kernel.abi import SIGINT, SIGQUIT, SIGTSTP
 from kernel import sched
+from kernel.errno import EAGAIN, EIO, ERESTARTSYS
+from kernel.signal import signal_pending
 
 N_TTY_BUF_SIZE = 4096
 
@@ -44,7 +47,6 @@ ECHOE, ECHOK, ECHONL, NOFLSH = 0o20, 0o40, 0o100, 0o200
 TOSTOP, ECHOCTL, ECHOPRT, ECHOKE, FLUSHO, PENDIN, IEXTEN, EXTPROC = \
     0o400, 0o1000, 0o2000, 0o4000, 0o10000, 0o40000, 0o100000, 0o200000
 
-SIGINT, SIGQUIT, SIGTSTP = 2, 3, 20
 
 
 # The kernel's ctype is Latin-1 (lib/ctype.c): 0xc0-0xde are upper case
@@ -294,9 +296,6 @@ class NTty:
         self.echo_bytes = 0
 
     # -- input -----------------------------------------------------------------------------
-    def receive_room(self):
-        return N_TTY_BUF_SIZE - 1 - len(self.buf)
-
     def receive_buf(self, data):
         """Bytes from the device.  Returns how many were taken (the rest
         must wait for a reader to make room)."""
@@ -622,8 +621,6 @@ class NTty:
         return _go_on(gen, first)
 
     def _read(self, t, f, count, nonblock):
-        from kernel.errno import EAGAIN, EIO, ERESTARTSYS
-        from kernel.signal import signal_pending
         tty = self.tty
         out = bytearray()
         minimum = 1

@@ -15,8 +15,8 @@ The terminal settings, window size and foreground group asked through the
 master are the slave's.
 """
 
-from kernel.errno import EIO, ENODEV, Errno
-from fs.file import POLLIN, POLLRDNORM
+from kernel.errno import EINVAL, EIO, ENODEV, Errno
+from fs.file import File, O_CLOEXEC, POLLIN, POLLRDNORM
 from fs.char_dev import register_chrdev
 from fs.devpts import UNIX98_PTY_SLAVE_MAJOR, devpts
 from fs.inode import dev_minor, mkdev
@@ -25,6 +25,7 @@ from drivers.tty import (TIOCGPTLCK, TIOCGPTN, TIOCGPTPEER, TIOCPKT,
                          TIOCSPTLCK, Termios, Tty, TtyDriver, TtyFileOps,
                          tty_std_termios)
 from mm.uaccess import copy_from_user, copy_to_user
+from fs.devtmpfs import devtmpfs_create_node
 
 PTY_BUF = 65536                  # how much may wait for a reader (Linux's 64 KiB)
 ptys = {}                        # index -> master Tty
@@ -97,7 +98,6 @@ class PtyMasterDriver(PtyDriver):
         if cmd == TIOCGPTPEER:
             return open_peer(tty, t, arg)
         if cmd == TIOCPKT:
-            from kernel.errno import EINVAL
             v = int.from_bytes(copy_from_user(t.mm, arg, 4), "little")
             return 0 if not v else -EINVAL
         return None
@@ -162,7 +162,6 @@ pts_fops = TtyFileOps(_find_slave)
 
 def open_peer(master, t, flags):
     """TIOCGPTPEER: open the slave through /dev/pts/N."""
-    from fs.file import O_CLOEXEC, File
     flags &= 0xFFFFFFFF
     path = devpts().slave_path(master.index)
     f = File(path, flags, pts_fops)
@@ -183,5 +182,4 @@ def open_peer(master, t, flags):
 def pty_init():
     register_chrdev(5, 2, ptmx_fops)
     register_chrdev(UNIX98_PTY_SLAVE_MAJOR, None, pts_fops)
-    from fs.devtmpfs import devtmpfs_create_node
     devtmpfs_create_node(b"ptmx", 0o666, 5, 2)

@@ -25,6 +25,7 @@ without job-control checks and without being hung up.
 
 import struct
 
+from kernel.abi import SIGCONT, SIGHUP, SIGTTIN, SIGTTOU, SIGWINCH
 from kernel import sched
 from kernel import task as ktask
 from kernel.errno import (EAGAIN, EBUSY, EINVAL, EIO, ENOTTY, ENXIO, EPERM,
@@ -36,6 +37,10 @@ from drivers import n_tty
 from drivers.n_tty import (B38400, CREAD, CS8, ECHO, ECHOCTL, ECHOE, ECHOK,
                            ECHOKE, HUPCL, ICANON, ICRNL, IEXTEN, ISIG, IXON,
                            ONLCR, OPOST, TOSTOP, NTty)
+from fs.char_dev import register_chrdev
+from kernel.jobctl import is_orphaned_pgrp
+from kernel.signal import (SIG_IGN, SI_KERNEL, SI_USER, SigInfo, send_signal, sigmask,
+                           signal_pending)
 
 TCGETS, TCSETS, TCSETSW, TCSETSF = 0x5401, 0x5402, 0x5403, 0x5404
 TCGETA, TCSETA, TCSETAW, TCSETAF = 0x5405, 0x5406, 0x5407, 0x5408
@@ -55,7 +60,6 @@ TCOOFF, TCOON, TCIOFF, TCION = 0, 1, 2, 3
 TCIFLUSH, TCOFLUSH, TCIOFLUSH = 0, 1, 2
 N_TTY = 0
 
-SIGHUP, SIGCONT, SIGTTIN, SIGTTOU, SIGWINCH = 1, 18, 21, 22, 28
 
 _TERMIOS = struct.Struct("<IIIIB19s")
 _TERMIOS2 = struct.Struct("<IIIIB19sII")
@@ -244,7 +248,7 @@ class Tty:
 
     def job_control(self, t, f):
         """Reading: SIGTTIN for a background process (0 if allowed)."""
-        if getattr(f, "tty_console", False):
+        if f.tty_console:
             return 0
         return tty_check_change(t, self, SIGTTIN)
 
@@ -257,7 +261,7 @@ class Tty:
         """__tty_hangup: the files go dead, the session hears SIGHUP."""
         self.hung_up = True
         for f in list(self.files):
-            if not getattr(f, "tty_console", False):
+            if not f.tty_console:
                 f.tty_hung = True
         if signal_session and self.session:
             sid = self.session
@@ -278,7 +282,6 @@ class Tty:
 # -- process groups and sessions --------------------------------------------------------------
 
 def send_sig(p, sig, priv):
-    from kernel.signal import SI_KERNEL, SI_USER, SigInfo, send_signal
     send_signal(p, SigInfo(sig, SI_KERNEL if priv else SI_USER), group=True)
 
 
@@ -305,7 +308,6 @@ def is_session_leader(t):
 
 
 def _is_ignored(t, sig):
-    from kernel.signal import SIG_IGN, sigmask
     return bool(t.blocked & sigmask(sig)) or t.sighand.action[sig].handler == SIG_IGN
 
 
@@ -313,7 +315,6 @@ def tty_check_change(t, tty, sig=SIGTTOU):
     """A background process touches its controlling terminal: stop its
     group with sig and restart the call afterwards; EIO if it cannot be
     stopped (orphaned group, or it ignores SIGTTIN)."""
-    from kernel.jobctl import is_orphaned_pgrp
     if get_current_tty(t) is not tty:
         return 0
     if not tty.pgrp or t.signal.pgrp == tty.pgrp:
@@ -392,7 +393,7 @@ class TtyFileOps(FileOperations):
         tty.files.add(f)
         tty.count += 1
         tty.driver.open(tty, f, t)
-        noctty = self.noctty or getattr(f, "open_flags", 0) & 0o400      # O_NOCTTY
+        noctty = self.noctty or f.open_flags & 0o400      # O_NOCTTY
         if not noctty and is_session_leader(t) and get_current_tty(t) is None \
                 and not (tty.session and session_alive(tty.session)) and f.mode & FMODE_READ:
             proc_set_tty(t, tty)
@@ -442,7 +443,6 @@ class TtyFileOps(FileOperations):
         return done
 
     def _write_wait(self, f, t, tty, data, done):
-        from kernel.signal import signal_pending
         while True:
             yield sched.Sleep((tty.write_wait,))
             if signal_pending(t):
@@ -510,8 +510,10 @@ def _pgrp_session(pgrp):
 
 
 def tty_ioctl(tty, f, t, cmd, arg):
-    """tty_ioctl, tty_mode_ioctl and n_tty_ioctl in one.  On a pty master
-    the terminal settings, window size and job control belong to the slave
+    """The terminal ioctls: the driver's own first, then the terminal
+    settings (tty_mode_ioctl), job control (tty_jobctrl_ioctl), the line
+    discipline's (n_tty_ioctl), and the rest here.  On a pty master the
+    terminal settings, window size and job control belong to the slave
     ("real" below), as on Linux."""
     mm = t.mm
     r = tty.driver.ioctl(tty, f, t, cmd, arg)
@@ -519,119 +521,13 @@ def tty_ioctl(tty, f, t, cmd, arg):
         return r
     master = _is_pty_master(tty)
     real = tty.link if master else tty
-    if cmd in (TCGETS, TCGETS2, TCGETA):
-        data = {TCGETS: real.termios.pack, TCGETS2: real.termios.pack2,
-                TCGETA: real.termios.pack_termio}[cmd]()
-        copy_to_user(mm, arg, data)
-        return 0
-    if cmd in (TCSETS, TCSETSW, TCSETSF):
-        v = _TERMIOS.unpack(copy_from_user(mm, arg, _TERMIOS.size))
-        new = Termios(v[0], v[1], v[2], v[3], v[5])
-        new.line = v[4]
-        new.speeds_from_cflag()
-        return set_termios(t, real, new, cmd == TCSETSF)
-    if cmd in (TCSETS2, TCSETSW2, TCSETSF2):
-        v = _TERMIOS2.unpack(copy_from_user(mm, arg, _TERMIOS2.size))
-        new = Termios(v[0], v[1], v[2], v[3], v[5])
-        new.line, new.ispeed, new.ospeed = v[4], v[6], v[7]
-        if new.cflag & CBAUD != BOTHER:
-            new.speeds_from_cflag()
-        return set_termios(t, real, new, cmd == TCSETSF2)
-    if cmd in (TCSETA, TCSETAW, TCSETAF):
-        v = _TERMIO.unpack(copy_from_user(mm, arg, _TERMIO.size))
-        new = real.termios.copy()
-        new.iflag = (new.iflag & 0xFFFF0000) | v[0]
-        new.oflag = (new.oflag & 0xFFFF0000) | v[1]
-        new.cflag = (new.cflag & 0xFFFF0000) | v[2]
-        new.lflag = (new.lflag & 0xFFFF0000) | v[3]
-        new.line = v[4]
-        new.cc[:8] = v[5]
-        new.speeds_from_cflag()
-        return set_termios(t, real, new, cmd == TCSETAF)
-    if cmd == TIOCGWINSZ:
-        copy_to_user(mm, arg, _WINSIZE.pack(*real.winsize))
-        return 0
-    if cmd == TIOCSWINSZ:
-        ws = _WINSIZE.unpack(copy_from_user(mm, arg, _WINSIZE.size))
-        real.set_winsize(ws)
-        if real.link is not None:
-            real.link.winsize = ws
-        return 0
-    if cmd == TIOCGPGRP:
-        if not master and get_current_tty(t) is not real:
-            return -ENOTTY
-        copy_to_user(mm, arg, struct.pack("<i", real.pgrp))
-        return 0
-    if cmd == TIOCSPGRP:
-        r = tty_check_change(t, real, SIGTTOU)
-        if r == -EIO:
-            return -ENOTTY
-        if r:
+    for fn in (tty_mode_ioctl, tty_jobctrl_ioctl):
+        r = fn(real, master, f, t, cmd, arg)
+        if r is not None:
             return r
-        (pgrp,) = struct.unpack("<i", copy_from_user(mm, arg, 4))
-        if get_current_tty(t) is not real or real.session != t.signal.session:
-            return -ENOTTY
-        if pgrp < 0:
-            return -EINVAL
-        sid = _pgrp_session(pgrp)
-        if sid is None:
-            return -ESRCH
-        if sid != t.signal.session:
-            return -EPERM
-        real.pgrp = pgrp
-        return 0
-    if cmd == TIOCGSID:
-        if not master and get_current_tty(t) is not real:
-            return -ENOTTY
-        if not real.session or not session_alive(real.session):
-            return -ENOTTY
-        copy_to_user(mm, arg, struct.pack("<i", real.session))
-        return 0
-    if cmd == TIOCSCTTY:
-        return tiocsctty(t, real, f, arg)
-    if cmd == TIOCNOTTY:
-        if get_current_tty(t) is not real:
-            return -ENOTTY
-        if is_session_leader(t):
-            disassociate_ctty(t, on_exit=False)
-        t.signal.tty = None
-        return 0
-    if cmd in (FIONREAD, TIOCOUTQ):
-        tty.push_flip()
-        n = tty.ldisc.inq() if cmd == FIONREAD else 0
-        copy_to_user(mm, arg, struct.pack("<i", n))
-        return 0
-    if cmd == TCFLSH:
-        r = tty_check_change(t, tty, SIGTTOU)
-        if r:
-            return r
-        if arg not in (TCIFLUSH, TCOFLUSH, TCIOFLUSH):
-            return -EINVAL
-        if arg in (TCIFLUSH, TCIOFLUSH):
-            tty.ldisc.reset()
-            tty.flip = bytearray()
-            tty.unthrottle()
-        if arg in (TCOFLUSH, TCIOFLUSH):
-            tty.flush_output()
-        return 0
-    if cmd == TCXONC:
-        r = tty_check_change(t, tty, SIGTTOU)
-        if r:
-            return r
-        if arg == TCOOFF:
-            tty.tco_stopped = True
-            tty.stop_tty()
-        elif arg == TCOON:
-            if tty.tco_stopped:
-                tty.tco_stopped = False
-                tty.start_tty()
-        elif arg in (TCIOFF, TCION):
-            c = tty.termios.cc[n_tty.VSTOP if arg == TCIOFF else n_tty.VSTART]
-            if c:
-                tty.driver_write(bytes([c]))
-        else:
-            return -EINVAL
-        return 0
+    r = n_tty_ioctl(tty, t, cmd, arg)
+    if r is not None:
+        return r
     if cmd in (TCSBRK, TCSBRKP, TIOCSBRK, TIOCCBRK):
         return 0
     if cmd == TIOCGETD:
@@ -671,6 +567,139 @@ def tty_ioctl(tty, f, t, cmd, arg):
         return 0
     return -ENOTTY
 
+def tty_mode_ioctl(real, master, f, t, cmd, arg):
+    """termios (the TCGETS/TCSETS families, old termio too) and the
+    window size; None: not one of these."""
+    mm = t.mm
+    if cmd in (TCGETS, TCGETS2, TCGETA):
+        data = {TCGETS: real.termios.pack, TCGETS2: real.termios.pack2,
+                TCGETA: real.termios.pack_termio}[cmd]()
+        copy_to_user(mm, arg, data)
+        return 0
+    if cmd in (TCSETS, TCSETSW, TCSETSF):
+        v = _TERMIOS.unpack(copy_from_user(mm, arg, _TERMIOS.size))
+        new = Termios(v[0], v[1], v[2], v[3], v[5])
+        new.line = v[4]
+        new.speeds_from_cflag()
+        return set_termios(t, real, new, cmd == TCSETSF)
+    if cmd in (TCSETS2, TCSETSW2, TCSETSF2):
+        v = _TERMIOS2.unpack(copy_from_user(mm, arg, _TERMIOS2.size))
+        new = Termios(v[0], v[1], v[2], v[3], v[5])
+        new.line, new.ispeed, new.ospeed = v[4], v[6], v[7]
+        if new.cflag & CBAUD != BOTHER:
+            new.speeds_from_cflag()
+        return set_termios(t, real, new, cmd == TCSETSF2)
+    if cmd in (TCSETA, TCSETAW, TCSETAF):
+        v = _TERMIO.unpack(copy_from_user(mm, arg, _TERMIO.size))
+        new = real.termios.copy()
+        new.iflag = (new.iflag & 0xFFFF0000) | v[0]
+        new.oflag = (new.oflag & 0xFFFF0000) | v[1]
+        new.cflag = (new.cflag & 0xFFFF0000) | v[2]
+        new.lflag = (new.lflag & 0xFFFF0000) | v[3]
+        new.line = v[4]
+        new.cc[:8] = v[5]
+        new.speeds_from_cflag()
+        return set_termios(t, real, new, cmd == TCSETAF)
+    if cmd == TIOCGWINSZ:
+        copy_to_user(mm, arg, _WINSIZE.pack(*real.winsize))
+        return 0
+    if cmd == TIOCSWINSZ:
+        ws = _WINSIZE.unpack(copy_from_user(mm, arg, _WINSIZE.size))
+        real.set_winsize(ws)
+        if real.link is not None:
+            real.link.winsize = ws
+        return 0
+    return None
+
+
+def tty_jobctrl_ioctl(real, master, f, t, cmd, arg):
+    """The foreground process group, the session, the controlling
+    terminal; None: not one of these."""
+    mm = t.mm
+    if cmd == TIOCGPGRP:
+        if not master and get_current_tty(t) is not real:
+            return -ENOTTY
+        copy_to_user(mm, arg, struct.pack("<i", real.pgrp))
+        return 0
+    if cmd == TIOCSPGRP:
+        r = tty_check_change(t, real, SIGTTOU)
+        if r == -EIO:
+            return -ENOTTY
+        if r:
+            return r
+        (pgrp,) = struct.unpack("<i", copy_from_user(mm, arg, 4))
+        if get_current_tty(t) is not real or real.session != t.signal.session:
+            return -ENOTTY
+        if pgrp < 0:
+            return -EINVAL
+        sid = _pgrp_session(pgrp)
+        if sid is None:
+            return -ESRCH
+        if sid != t.signal.session:
+            return -EPERM
+        real.pgrp = pgrp
+        return 0
+    if cmd == TIOCGSID:
+        if not master and get_current_tty(t) is not real:
+            return -ENOTTY
+        if not real.session or not session_alive(real.session):
+            return -ENOTTY
+        copy_to_user(mm, arg, struct.pack("<i", real.session))
+        return 0
+    if cmd == TIOCSCTTY:
+        return tiocsctty(t, real, f, arg)
+    if cmd == TIOCNOTTY:
+        if get_current_tty(t) is not real:
+            return -ENOTTY
+        if is_session_leader(t):
+            disassociate_ctty(t, on_exit=False)
+        t.signal.tty = None
+        return 0
+    return None
+
+
+def n_tty_ioctl(tty, t, cmd, arg):
+    """What the line discipline answers: queued input, flushing, flow
+    control; None: not one of these."""
+    mm = t.mm
+    if cmd in (FIONREAD, TIOCOUTQ):
+        tty.push_flip()
+        n = tty.ldisc.inq() if cmd == FIONREAD else 0
+        copy_to_user(mm, arg, struct.pack("<i", n))
+        return 0
+    if cmd == TCFLSH:
+        r = tty_check_change(t, tty, SIGTTOU)
+        if r:
+            return r
+        if arg not in (TCIFLUSH, TCOFLUSH, TCIOFLUSH):
+            return -EINVAL
+        if arg in (TCIFLUSH, TCIOFLUSH):
+            tty.ldisc.reset()
+            tty.flip = bytearray()
+            tty.unthrottle()
+        if arg in (TCOFLUSH, TCIOFLUSH):
+            tty.flush_output()
+        return 0
+    if cmd == TCXONC:
+        r = tty_check_change(t, tty, SIGTTOU)
+        if r:
+            return r
+        if arg == TCOOFF:
+            tty.tco_stopped = True
+            tty.stop_tty()
+        elif arg == TCOON:
+            if tty.tco_stopped:
+                tty.tco_stopped = False
+                tty.start_tty()
+        elif arg in (TCIOFF, TCION):
+            c = tty.termios.cc[n_tty.VSTOP if arg == TCIOFF else n_tty.VSTART]
+            if c:
+                tty.driver_write(bytes([c]))
+        else:
+            return -EINVAL
+        return 0
+    return None
+
 
 def _is_pty_master(tty):
     return tty.driver.name == "pty_master"
@@ -704,6 +733,5 @@ dev_tty_fops = TtyFileOps(_find_current, noctty=True)
 
 
 def tty_init():
-    from fs.char_dev import register_chrdev
     register_chrdev(5, 0, dev_tty_fops)
 

@@ -27,6 +27,8 @@ does).  IOCB_FLAG_RESFD adds 1 to an eventfd at each completion.
 
 import struct
 
+from kernel.abi import slong
+from kernel.sched import is_generator
 from kernel import sched
 from kernel.errno import (EAGAIN, EBADF, EFAULT, EINTR, EINVAL, EOPNOTSUPP,
                           ERESTART_RESTARTBLOCK, ERESTARTNOHAND, ERESTARTNOINTR,
@@ -35,6 +37,16 @@ from fs.file import (FMODE_PATH, FMODE_READ, FMODE_WRITE, O_APPEND, O_NONBLOCK,
                      POLLERR, POLLHUP, fget)
 from mm.physmem import PAGE_SIZE
 from mm.uaccess import copy_from_user, copy_to_user
+from fs import read_write as rw
+from fs.eventfd import eventfd_fops, eventfd_signal
+from fs.poll import restore_saved_sigmask_unless, set_user_sigmask
+from fs.read_write import read_iovec
+from fs.shmem import shmem_file_setup
+from kernel.ioprio import ioprio_check_cap
+from kernel.signal import signal_pending
+from kernel.time import _ts_fmt
+from mm.mmap import MAP_SHARED, PROT_READ, PROT_WRITE, do_mmap, do_munmap
+from mm.vma import VM_DONTEXPAND
 
 AIO_RING_MAGIC = 0xa10a10a1
 AIO_RING_COMPAT_FEATURES = 1
@@ -110,7 +122,6 @@ class KIoctx:
         self.tail = (self.tail + 1) % self.nr_events
         self.ring_write(12, struct.pack("<I", self.tail))
         if req.eventfd is not None:
-            from fs.eventfd import eventfd_signal
             eventfd_signal(req.eventfd.private, 1)
             req.eventfd.put()
             req.eventfd = None
@@ -157,7 +168,7 @@ class AioKiocb:
 # -- contexts and the per-mm table ------------------------------------------------
 
 def _table(mm):
-    tab = getattr(mm, "ioctx_table", None)
+    tab = mm.ioctx_table
     if tab is None:
         tab = mm.ioctx_table = []
     return tab
@@ -166,7 +177,7 @@ def _table(mm):
 def lookup_ioctx(t, ctx_id):
     """The context ctx_id names: Linux reads the ring's id at that user
     address, so a context id that is not a readable ring is EINVAL."""
-    tab = getattr(t.mm, "ioctx_table", None)
+    tab = t.mm.ioctx_table
     if not tab or not ctx_id:
         return None
     try:
@@ -183,9 +194,6 @@ def lookup_ioctx(t, ctx_id):
 
 def ioctx_alloc(t, nr_events):
     global aio_nr
-    from fs.shmem import shmem_file_setup
-    from mm.mmap import MAP_SHARED, PROT_READ, PROT_WRITE, do_mmap
-    from mm.vma import VM_DONTEXPAND
     max_reqs = nr_events
     nr = (max(nr_events, NR_CPUS * 4) * 2) & 0xFFFFFFFF     # unsigned arithmetic
     if nr > 0x10000000 // IO_EVENT.size:
@@ -234,7 +242,7 @@ def kill_ioctx(mm, ctx, unmap=True):
     if ctx.dead:
         return -EINVAL
     ctx.dead = True
-    tab = getattr(mm, "ioctx_table", None) or []
+    tab = mm.ioctx_table or []
     if ctx.id < len(tab) and tab[ctx.id] is ctx:
         tab[ctx.id] = None
     for req in list(ctx.active):
@@ -242,7 +250,6 @@ def kill_ioctx(mm, ctx, unmap=True):
     ctx.wait.wake_up()
     aio_nr = max(0, aio_nr - ctx.max_reqs)
     if unmap:
-        from mm.mmap import do_munmap
         try:
             do_munmap(mm, ctx.user_id, ctx.ring_file.inode.size)
         except Errno:
@@ -253,7 +260,7 @@ def kill_ioctx(mm, ctx, unmap=True):
 
 def exit_aio(mm):
     """The address space is going away (exit, exec): every context dies."""
-    for ctx in list(getattr(mm, "ioctx_table", None) or []):
+    for ctx in list(mm.ioctx_table or []):
         if ctx is not None:
             kill_ioctx(mm, ctx, unmap=False)
     mm.ioctx_table = None
@@ -268,12 +275,6 @@ def _ptr_size(t):
 def _get_ulong(t, addr):
     n = _ptr_size(t)
     return int.from_bytes(copy_from_user(t.mm, addr, n), "little")
-
-
-def _slong(t, v):
-    bits = t.arch.BITS
-    v &= (1 << bits) - 1
-    return v - (1 << bits) if v >> (bits - 1) else v
 
 
 def sys_io_setup(t, nr_events, ctxp):
@@ -298,7 +299,7 @@ def sys_io_destroy(t, ctx_id):
 
 
 def sys_io_submit(t, ctx_id, nr, iocbpp):
-    nr = _slong(t, nr)
+    nr = slong(t, nr)
     if nr < 0:
         return -EINVAL
     ctx = lookup_ioctx(t, ctx_id)
@@ -318,7 +319,7 @@ def _submit_all(t, ctx, nr, iocbpp):
         try:
             user_iocb = _get_ulong(t, iocbpp + i * ptr)
             res = io_submit_one(t, ctx, user_iocb)
-            if sched_is_gen(res):
+            if is_generator(res):
                 res = yield from res
         except Errno as e:
             res = -e.errno
@@ -329,12 +330,8 @@ def _submit_all(t, ctx, nr, iocbpp):
     return done if done else ret
 
 
-def sched_is_gen(x):
-    return hasattr(x, "send") and hasattr(x, "throw")
-
 
 def _eventfd_ctx_fdget(t, fd):
-    from fs.eventfd import eventfd_fops
     f = fget(t, fd)
     if f is None or f.mode & FMODE_PATH:
         raise Errno(EBADF)
@@ -375,7 +372,7 @@ def io_submit_one(t, ctx, user_iocb):
     except BaseException:
         _drop(ctx, req)
         raise
-    if sched_is_gen(res):
+    if is_generator(res):
         return _submit_wait(ctx, req, res)
     if res:
         _drop(ctx, req)
@@ -416,8 +413,6 @@ def _check_rw_flags(req, rw_flags, write):
 def aio_rw(t, req, iocb):
     """PREAD/PWRITE/PREADV/PWRITEV: the checks that make io_submit fail,
     then the transfer, whose result is the event."""
-    from kernel.ioprio import ioprio_check_cap
-    from fs.read_write import read_iovec
     opcode, rw_flags, reqprio, buf, nbytes, offset, flags = iocb
     write = opcode in (IOCB_CMD_PWRITE, IOCB_CMD_PWRITEV)
     f = req.file
@@ -440,7 +435,7 @@ def aio_rw(t, req, iocb):
     if write and pos is not None and (f.flags & O_APPEND or rw_flags & RWF_APPEND):
         pos = f.inode.size
     res = _transfer(t, f, vec, pos, write, rw_flags & RWF_NOWAIT)
-    if sched_is_gen(res):
+    if is_generator(res):
         return _rw_wait(t, req, res)
     _rw_done(req, res)
     return 0
@@ -449,7 +444,6 @@ def aio_rw(t, req, iocb):
 def _transfer(t, f, vec, pos, write, nowait):
     """The read or write itself (fs/read_write.py's), non-blocking for
     RWF_NOWAIT: an int (bytes or -errno) or a generator of one."""
-    from fs import read_write as rw
     saved = f.flags
     if nowait:
         f.flags |= O_NONBLOCK
@@ -474,7 +468,7 @@ def _read_beyond(t, f, vec, pos):
     got is what fails."""
     count = sum(ln for _, ln in vec)
     data = f.f_op.pread(f, t, count, pos) if pos is not None else f.f_op.read(f, t, count)
-    if sched_is_gen(data):
+    if is_generator(data):
         data = yield from data
     if isinstance(data, int):
         return data
@@ -608,7 +602,6 @@ EINPROGRESS = 115
 def _get_timeout(t, addr):
     """The relative timeout, unchecked as Linux leaves it: a negative one
     saturates to "forever" when Linux adds it to the clock (None)."""
-    from kernel.time import _ts_fmt
     fmt = _ts_fmt(t)
     sec, nsec = struct.unpack(fmt, copy_from_user(t.mm, addr, struct.calcsize(fmt)))
     ns = sec * 1000000000 + nsec
@@ -627,7 +620,6 @@ def do_io_getevents(t, ctx_id, min_nr, nr, events, timeout_ns):
 def _read_events(t, ctx, min_nr, nr, events, timeout_ns):
     """read_events: take what is there; wait for min_nr unless the timeout
     is zero.  A signal or the timeout ends the wait with what was got."""
-    from kernel.signal import signal_pending
     got = 0
     deadline = None if timeout_ns is None else sched.now() + timeout_ns / 1e9
     while True:
@@ -643,9 +635,8 @@ def _read_events(t, ctx, min_nr, nr, events, timeout_ns):
 
 
 def sys_io_getevents(t, ctx_id, min_nr, nr, events, timeout):
-    from kernel.signal import signal_pending
     ts = _get_timeout(t, timeout) if timeout else None
-    res = yield from _as_gen(do_io_getevents(t, ctx_id, _slong(t, min_nr), _slong(t, nr),
+    res = yield from _as_gen(do_io_getevents(t, ctx_id, slong(t, min_nr), slong(t, nr),
                                              events, ts))
     if res == 0 and signal_pending(t):
         return -EINTR
@@ -653,14 +644,12 @@ def sys_io_getevents(t, ctx_id, min_nr, nr, events, timeout):
 
 
 def _as_gen(x):
-    if sched_is_gen(x):
+    if is_generator(x):
         x = yield from x
     return x
 
 
 def sys_io_pgetevents(t, ctx_id, min_nr, nr, events, timeout, usig):
-    from fs.poll import restore_saved_sigmask_unless, set_user_sigmask
-    from kernel.signal import signal_pending
     ts = _get_timeout(t, timeout) if timeout else None
     sigmask = sigsetsize = 0
     if usig:
@@ -669,7 +658,7 @@ def sys_io_pgetevents(t, ctx_id, min_nr, nr, events, timeout, usig):
         sigmask = int.from_bytes(raw[:ptr], "little")
         sigsetsize = int.from_bytes(raw[ptr:], "little")
     set_user_sigmask(t, sigmask, sigsetsize)
-    res = yield from _as_gen(do_io_getevents(t, ctx_id, _slong(t, min_nr), _slong(t, nr),
+    res = yield from _as_gen(do_io_getevents(t, ctx_id, slong(t, min_nr), slong(t, nr),
                                              events, ts))
     interrupted = signal_pending(t)
     restore_saved_sigmask_unless(t, interrupted)

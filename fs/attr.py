@@ -15,6 +15,7 @@ Read-only mounts refuse all of it (EROFS).
 
 import struct
 
+from kernel.abi import s32, slong
 from kernel.errno import (EACCES, EBADF, EFBIG, EINVAL, EISDIR, ENODEV,
                           EOPNOTSUPP, EPERM, ESPIPE, ETXTBSY, Errno)
 from fs.file import FMODE_PATH, FMODE_WRITE, fget
@@ -25,6 +26,10 @@ from fs.namei import (AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW,
 from fs.notify.fsnotify import (IN_ACCESS, IN_ATTRIB, IN_MODIFY, fsnotify_change,
                                 fsnotify_modify)
 from mm.uaccess import copy_from_user, strncpy_from_user
+from kernel.signal import SIGXFSZ, SigInfo, send_signal
+from mm.memfd import seal_check_fallocate
+from fs.locks import break_lease
+from kernel.capability import CAP_CHOWN, CAP_FOWNER, CAP_FSETID, capable
 
 UTIME_NOW = (1 << 30) - 1
 UTIME_OMIT = (1 << 30) - 2
@@ -38,7 +43,6 @@ def _path(t, dirfd, addr, flags, follow_default=True):
 
 
 def _is_owner(t, inode):
-    from kernel.capability import CAP_FOWNER, capable
     return t.cred.fsuid == inode.uid or capable(t, CAP_FOWNER)
 
 
@@ -50,7 +54,6 @@ def chmod_common(t, path, mode):
     if not _is_owner(t, inode):
         raise Errno(EPERM)
     mode &= 0o7777
-    from kernel.capability import CAP_FSETID, capable
     if not in_group_p(t.cred, inode.gid) and not capable(t, CAP_FSETID):
         mode &= ~S_ISGID
     inode.setattr(mode=mode)
@@ -62,14 +65,14 @@ def sys_fchmodat2(t, dirfd, name, mode, flags):
     flags &= 0xFFFFFFFF
     if flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH):
         return -EINVAL
-    path = _path(t, _s32(dirfd), name, flags)
+    path = _path(t, s32(dirfd), name, flags)
     if S_ISLNK(path.dentry.inode.mode):
         return -EOPNOTSUPP
     return chmod_common(t, path, mode)
 
 
 def sys_fchmodat(t, dirfd, name, mode):
-    return chmod_common(t, _path(t, _s32(dirfd), name, 0), mode)
+    return chmod_common(t, _path(t, s32(dirfd), name, 0), mode)
 
 
 def sys_chmod(t, name, mode):
@@ -77,7 +80,7 @@ def sys_chmod(t, name, mode):
 
 
 def sys_fchmod(t, fd, mode):
-    f = fget(t, _s32(fd))
+    f = fget(t, s32(fd))
     if f is None or f.mode & FMODE_PATH:
         return -EBADF
     return chmod_common(t, f.path, mode)
@@ -91,7 +94,6 @@ def chown_common(t, path, uid, gid):
     uid = None if uid == 0xFFFFFFFF else uid
     gid = None if gid == 0xFFFFFFFF else gid
     cred = t.cred
-    from kernel.capability import CAP_CHOWN, capable
     if not capable(t, CAP_CHOWN):
         if uid is not None and uid != inode.uid:
             raise Errno(EPERM)
@@ -119,7 +121,7 @@ def sys_fchownat(t, dirfd, name, uid, gid, flags):
     flags &= 0xFFFFFFFF
     if flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH):
         return -EINVAL
-    return chown_common(t, _path(t, _s32(dirfd), name, flags), uid & 0xFFFFFFFF, gid & 0xFFFFFFFF)
+    return chown_common(t, _path(t, s32(dirfd), name, flags), uid & 0xFFFFFFFF, gid & 0xFFFFFFFF)
 
 
 def sys_chown(t, name, uid, gid):
@@ -132,7 +134,7 @@ def sys_lchown(t, name, uid, gid):
 
 
 def sys_fchown(t, fd, uid, gid):
-    f = fget(t, _s32(fd))
+    f = fget(t, s32(fd))
     if f is None or f.mode & FMODE_PATH:
         return -EBADF
     return chown_common(t, f.path, uid & 0xFFFFFFFF, gid & 0xFFFFFFFF)
@@ -144,7 +146,6 @@ def _check_size(t, length):
     if length < 0:
         raise Errno(EINVAL)
     if length > t.signal.rlim[1][0]:                # RLIMIT_FSIZE
-        from kernel.signal import SIGXFSZ, SigInfo, send_signal
         send_signal(t, SigInfo(SIGXFSZ), group=False)
         raise Errno(EFBIG)
 
@@ -159,8 +160,7 @@ def do_truncate(t, path, length):
     if inode.i_writecount < 0:
         raise Errno(ETXTBSY)                    # a running program
     _check_size(t, length)
-    if getattr(inode, "i_flctx", None) is not None:
-        from fs.locks import break_lease
+    if inode.i_flctx is not None:
         wait = break_lease(t, inode, 1)         # as an O_WRONLY open would
         if wait is not None:
             return _truncate_after_lease_break(wait, path, length)
@@ -184,16 +184,16 @@ def _truncate_after_lease_break(wait, path, length):
 
 def sys_truncate(t, name, length):
     path = path_lookup(t, strncpy_from_user(t.mm, name, 4096), AT_FDCWD)
-    return do_truncate(t, path, _s64(length, t))
+    return do_truncate(t, path, slong(t, length))
 
 
 def sys_ftruncate(t, fd, length):
-    f = fget(t, _s32(fd))
+    f = fget(t, s32(fd))
     if f is None or f.mode & FMODE_PATH:
         return -EBADF
     if not f.mode & FMODE_WRITE or not S_ISREG(f.inode.mode):
         return -EINVAL
-    length = _s64(length, t)
+    length = slong(t, length)
     _check_size(t, length)
     may_write_path(t, f.path)
     f.inode.setattr(size=length)
@@ -206,11 +206,11 @@ FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, FALLOC_FL_ZERO_RANGE = 1, 2, 0x10
 
 
 def sys_fallocate(t, fd, mode, offset, length):
-    f = fget(t, _s32(fd))
+    f = fget(t, s32(fd))
     if f is None or f.mode & FMODE_PATH:
         return -EBADF
     mode &= 0xFFFFFFFF
-    offset, length = _s64(offset, t), _s64(length, t)
+    offset, length = slong(t, offset), slong(t, length)
     if offset < 0 or length <= 0:
         return -EINVAL
     if mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE):
@@ -229,8 +229,7 @@ def sys_fallocate(t, fd, mode, offset, length):
     may_write_path(t, f.path)
     end = offset + length
     _check_size(t, end if not mode & FALLOC_FL_KEEP_SIZE else 0)
-    if getattr(inode, "seals", 0) & ~1:         # more than F_SEAL_SEAL
-        from mm.memfd import seal_check_fallocate
+    if (inode.seals or 0) & ~1:         # more than F_SEAL_SEAL
         seal_check_fallocate(inode, bool(mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)), end)
     if mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE):
         stop = min(end, inode.size)
@@ -296,7 +295,7 @@ def _read_timevals(t, addr):
 
 def sys_utimensat(t, dirfd, name, times, flags):
     flags &= 0xFFFFFFFF
-    dirfd = _s32(dirfd)
+    dirfd = s32(dirfd)
     if flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH):
         return -EINVAL
     ts = _read_timespecs(t, times)
@@ -318,7 +317,7 @@ EFAULT_ = 14
 
 
 def sys_futimesat(t, dirfd, name, tv):
-    dirfd = _s32(dirfd)
+    dirfd = s32(dirfd)
     if not name:
         f = fget(t, dirfd)
         if f is None:
@@ -368,23 +367,12 @@ def do_faccessat(t, dirfd, name, mode, flags):
 
 
 def sys_faccessat2(t, dirfd, name, mode, flags):
-    return do_faccessat(t, _s32(dirfd), name, mode & 0xFFFFFFFF, flags & 0xFFFFFFFF)
+    return do_faccessat(t, s32(dirfd), name, mode & 0xFFFFFFFF, flags & 0xFFFFFFFF)
 
 
 def sys_faccessat(t, dirfd, name, mode):
-    return do_faccessat(t, _s32(dirfd), name, mode & 0xFFFFFFFF, 0)
+    return do_faccessat(t, s32(dirfd), name, mode & 0xFFFFFFFF, 0)
 
 
 def sys_access(t, name, mode):
     return do_faccessat(t, AT_FDCWD, name, mode & 0xFFFFFFFF, 0)
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
-
-
-def _s64(v, t):
-    if t.arch.BITS == 32:
-        return _s32(v)
-    return v - (1 << 64) if v & (1 << 63) else v

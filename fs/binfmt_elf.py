@@ -24,6 +24,13 @@ from kernel.errno import EINVAL, ENOEXEC, ENOMEM, Errno
 from kernel.syscall import inject_fault
 from mm.memory import VMFault
 from mm.physmem import PAGE_SIZE, OutOfMemory
+import arch
+from fs.exec import begin_new_exec, open_exec
+from kernel.printk import pr_err
+from kernel.signal import SIGSEGV, force_sig
+from mm.mmap import MAP_FIXED, MAP_PRIVATE, do_mmap, get_unmapped_area
+from mm.uaccess import copy_to_user
+from mm.vma import VM_GROWSDOWN
 
 PT_LOAD, PT_INTERP, PT_PHDR, PT_GNU_STACK = 1, 3, 6, 0x6474E551
 PF_X, PF_W, PF_R = 1, 2, 4
@@ -92,7 +99,7 @@ class ElfImage:
         self.file = file
         inode = file.inode
         key = (inode.size, inode.mtime)
-        cached = getattr(file.mapping, "elf_image", None) if elf_cache else None
+        cached = file.mapping.elf_image if elf_cache else None
         if cached is not None and cached[0] == key:
             for name, value in zip(self._FIELDS, cached[1]):
                 setattr(self, name, value)
@@ -142,7 +149,6 @@ def _ptype(p):
 
 
 def arch_for(img):
-    import arch
     return arch.for_elf(img.elfclass, img.machine)
 
 
@@ -156,7 +162,6 @@ def _page_up(x):
 
 def map_image(mm, img, bias):
     """Map img's PT_LOAD segments at bias; returns the end of the image."""
-    from mm.mmap import MAP_FIXED, MAP_PRIVATE, do_mmap
     top = 0
     for s in img.loads:
         prot = (1 if s["flags"] & PF_R else 0) | (2 if s["flags"] & PF_W else 0) | \
@@ -195,7 +200,6 @@ def load_binary(t, bprm):
         raise Errno(ENOEXEC)
     interp = interp_file = None
     if main.interp:
-        from fs.exec import open_exec
         interp_file = open_exec(t, main.interp)
         try:
             if interp_file.mapping.read(0, 4) != b"\x7fELF":
@@ -217,8 +221,6 @@ ELIBBAD = 80
 
 
 def _load(t, bprm, main, arch, interp):
-    from fs.exec import begin_new_exec
-    from mm.mmap import get_unmapped_area
     # -- the point of no return: from here a failure kills the process --
     mm = begin_new_exec(t, bprm, arch)
     try:
@@ -257,7 +259,6 @@ def _load(t, bprm, main, arch, interp):
     except (OutOfMemory, VMFault) as e:
         # no memory for the new image: the process cannot go on (any other
         # exception is a kernel bug, and an oops says so)
-        from kernel.printk import pr_err
         pr_err("exec of %s failed late: %r" % (bprm.filename.decode(errors="replace"), e))
         _exec_failed(t, Errno(ENOMEM))
         return 0
@@ -268,7 +269,6 @@ def _load(t, bprm, main, arch, interp):
 
 
 def _exec_failed(t, err):
-    from kernel.signal import SIGSEGV, force_sig
     force_sig(t, SIGSEGV)
 
 
@@ -284,9 +284,6 @@ def _phdr_addr(img, bias):
 
 def setup_stack(t, mm, arch, bprm, phdr, phnum, entry, base):
     """The initial stack: strings, AT_RANDOM bytes, auxv, envp, argv, argc."""
-    from mm.mmap import MAP_FIXED, MAP_PRIVATE, do_mmap
-    from mm.uaccess import copy_to_user
-    from mm.vma import VM_GROWSDOWN
     ptr = arch.BITS // 8
     stack_size = min(max(t.signal.rlim[3][0], 128 << 10), 256 << 20)
     stack_size = _page_up(stack_size)
@@ -329,7 +326,7 @@ def setup_stack(t, mm, arch, bprm, phdr, phnum, entry, base):
         (AT_ENTRY, entry),
         (AT_UID, cred.uid), (AT_EUID, cred.euid),
         (AT_GID, cred.gid), (AT_EGID, cred.egid),
-        (AT_SECURE, int(getattr(bprm, "secureexec", False))),
+        (AT_SECURE, int(bprm.secureexec)),
         (AT_RANDOM, random),
         (AT_HWCAP2, arch.AT_HWCAP2_VALUE),
         (AT_EXECFN, execfn),

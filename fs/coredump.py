@@ -21,9 +21,24 @@ stops growing at RLIMIT_CORE bytes, as on Linux.
 """
 
 import struct
+import time
 
 from kernel.errno import Errno
 from mm.physmem import PAGE_SIZE
+from fs.dir import do_unlink
+from fs.file import O_CREAT, O_EXCL, O_NOFOLLOW, O_WRONLY
+from fs.mount import d_path
+from fs.namei import AT_FDCWD
+from fs.open import do_filp_open
+from fs.proc.array import task_state_char
+from fs.proc.task_mmu import is_special, vma_name
+from kernel import sys as ksys
+from kernel.printk import pr_err
+from mm import physmem as _pm
+from mm.pgtable import PTE_PFN_MASK, _PAGE_PRESENT
+from mm.uaccess import copy_from_user, peek_user
+from mm.vma import VM_DONTDUMP, VM_EXEC, VM_READ, VM_SHARED, VM_WRITE
+from skas import fpu
 
 core_pattern = b"core"                  # /proc/sys/kernel/core_pattern
 core_uses_pid = 0                       # /proc/sys/kernel/core_uses_pid
@@ -68,11 +83,9 @@ def _prstatus(t, sig, bits, fpvalid):
 
 
 def _prpsinfo(t, bits):
-    from fs.proc.array import task_state_char
     state = task_state_char(t)
     args = b""
     try:
-        from mm.uaccess import copy_from_user
         mm = t.mm
         args = copy_from_user(mm, mm.arg_start, min(mm.arg_end - mm.arg_start, 80))
     except (Errno, AttributeError):
@@ -92,7 +105,6 @@ def _prpsinfo(t, bits):
 
 
 def _nt_file(mm, bits):
-    from fs.proc.task_mmu import is_special, vma_name
     entries, names = [], []
     for v in mm.vmas:
         if v.file is not None and not is_special(v):
@@ -109,7 +121,6 @@ def _has_anon_pages(mm, v):
     """Linux's vma->anon_vma: has the process written to (made its own
     copy of) any page here?  For anonymous memory any page counts; in a
     private file mapping, a page that is not the file's page-cache page."""
-    from mm.pgtable import _PAGE_PRESENT, PTE_PFN_MASK
     q = mm.pt.q
     cache = v.file.mapping.pages if v.file is not None and v.file.mapping is not None else None
     for addr, first, count in mm.pt.pte_pages(v.start, v.end):
@@ -127,10 +138,6 @@ def _has_anon_pages(mm, v):
 
 def _dump_size(mm, v):
     """How much of VMA v goes into the file (default coredump_filter)."""
-    from mm.uaccess import copy_from_user, peek_user
-    from mm.vma import VM_READ, VM_SHARED
-    from fs.proc.task_mmu import is_special
-    from mm.vma import VM_DONTDUMP
     size = v.end - v.start
     if v.flags & VM_DONTDUMP:
         return 0                                     # madvise(MADV_DONTDUMP)
@@ -160,9 +167,6 @@ def _pages(mm, v, size):
     pages that are there (a walk of the existing page tables, so a huge
     untouched mapping costs nothing); a file mapping: its pages as the
     process sees them, faulted in from the page cache if need be."""
-    from mm import physmem as _pm
-    from mm.pgtable import _PAGE_PRESENT, PTE_PFN_MASK
-    from mm.uaccess import copy_from_user
     end = v.start + size
     if v.file is None:
         mem, q = _pm.physmem.mem, mm.pt.q
@@ -181,7 +185,6 @@ def _pages(mm, v, size):
 
 
 def _segments(mm):
-    from mm.vma import VM_EXEC, VM_READ, VM_WRITE
     out = []
     for v in mm.vmas:
         flags = (PF_R if v.flags & VM_READ else 0) | (PF_W if v.flags & VM_WRITE else 0) | \
@@ -195,14 +198,11 @@ def core_name(t, sig):
     %I the same, %u uid, %g gid, %s signal, %t time, %h hostname, %e the
     command, %E the executable's path with ! for /, %c RLIMIT_CORE, %% a %.
     None for a "|program" pattern (no usermode helper here: no core)."""
-    import time
-    from kernel import sys as ksys
     pat = core_pattern
     if pat.startswith(b"|"):
         return None
     exe = b""
     try:
-        from fs.mount import d_path
         exe = d_path(t.mm.exe_file.path).replace(b"/", b"!")
     except Exception:
         pass
@@ -232,28 +232,21 @@ def do_coredump(t, info):
     """Write t's process to ./core; True if a core file was written."""
     limit = t.signal.rlim[4][0]
     mm = t.mm
-    if limit == 0 or mm is None or not getattr(mm, "dumpable", 1):
+    if limit == 0 or mm is None or not mm.dumpable:
         return False
     try:
         return _write_core(t, info, mm, limit)
     except Errno:
         return False                    # no room, no permission: no core, as Linux
     except Exception as e:              # a kernel bug: say so, the process dies anyway
-        from kernel.printk import pr_err
         pr_err("coredump of %d (%s) failed: %r" % (t.pid, t.comm.decode(errors="replace"), e))
         return False
 
 
-def _write_core(t, info, mm, limit):
-    from fs.dir import do_unlink
-    from fs.file import O_CREAT, O_EXCL, O_NOFOLLOW, O_WRONLY
-    from fs.namei import AT_FDCWD
-    from fs.open import do_filp_open
-    from skas import fpu
-    bits = t.arch.BITS
+def _core_notes(t, info, mm, bits):
+    """The PT_NOTE segment (fill_note_info): the dumping thread first, as
+    gdb expects."""
     sig = info.signo
-
-    # the notes: the dumping thread first, as gdb expects
     notes = b""
     threads = [t] + [th for th in t.thread_group() if th is not t and not th.exit_state]
     for th in threads:
@@ -269,11 +262,15 @@ def _write_core(t, info, mm, limit):
         if th is t:
             notes += _note(b"CORE", NT_PRPSINFO, _prpsinfo(t, bits))
             notes += _note(b"CORE", NT_SIGINFO, t.arch.pack_siginfo(info))
-            if getattr(mm, "auxv", None):
+            if mm.auxv:
                 notes += _note(b"CORE", NT_AUXV, mm.auxv)
             notes += _note(b"CORE", NT_FILE, _nt_file(mm, bits))
+    return notes
 
-    segs = _segments(mm)
+
+def _core_headers(bits, notes, segs):
+    """The ELF header and program headers; where the memory starts, and
+    (vma, file offset, size) for each segment."""
     if bits == 64:
         ehsize, phentsize = 64, 56
     else:
@@ -301,6 +298,14 @@ def _write_core(t, info, mm, limit):
         phdrs += ph(PT_LOAD, flags, off, v.start, size, v.end - v.start, PAGE_SIZE)
         layout.append((v, off, size))
         off += size
+    return ehdr + phdrs, data_off, layout
+
+
+def _write_core(t, info, mm, limit):
+    bits = t.arch.BITS
+    sig = info.signo
+    notes = _core_notes(t, info, mm, bits)
+    headers, data_off, layout = _core_headers(bits, notes, _segments(mm))
 
     # the file: core_pattern's name (relative to the working directory),
     # replacing one that is there, 0600, never through a link
@@ -319,7 +324,7 @@ def _write_core(t, info, mm, limit):
                 f.f_op.pwrite(f, t, data[:n], pos)
             return n == len(data)
 
-        if not put(0, ehdr + phdrs + notes):
+        if not put(0, headers + notes):
             return True
         end = data_off
         zero = bytes(PAGE_SIZE)

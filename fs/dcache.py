@@ -29,10 +29,6 @@ class Dentry:
         return self.parent is self
 
 
-def d_lookup(parent, name):
-    return parent.children.get(name)
-
-
 def d_add(parent, name, inode):
     d = Dentry(name, parent, inode)
     parent.children[name] = d

@@ -8,9 +8,12 @@ tmpfs.  When the root is a host directory (hostfs), it is mounted on /dev
 at boot (CONFIG_DEVTMPFS_MOUNT), so host device nodes are never used.
 """
 
-from fs.dcache import d_add
-from fs.inode import S_IFCHR, S_IFDIR, mkdev
+from fs.dcache import d_add, d_drop
+from fs.inode import S_IFCHR, S_IFDIR, S_ISDIR, mkdev
 from fs.tmpfs import make_tmpfs
+from fs.mount import Mount, attach_mount
+from fs.namei import lookup_child
+from kernel.task import Cred
 
 # name, mode, (major, minor)
 DEVICES = [
@@ -32,7 +35,6 @@ _extra = []
 
 
 def _root_cred():
-    from kernel.task import Cred
     return Cred()
 
 
@@ -55,7 +57,6 @@ def devtmpfs_create_node(name, mode, major, minor, kind=S_IFCHR):
 
 def devtmpfs_delete_node(name):
     """A device went away (a loop device removed): so does its node."""
-    from fs.dcache import d_drop
     _extra[:] = [e for e in _extra if e[0] != name]
     if _sb is None:
         return
@@ -92,9 +93,6 @@ def devtmpfs_sb():
 
 def devtmpfs_mount_on_dev(root_path):
     """Mount devtmpfs on root_path/dev if that is a directory."""
-    from fs.inode import S_ISDIR
-    from fs.mount import Mount, attach_mount
-    from fs.namei import lookup_child
     try:
         dev = lookup_child(root_path, b"dev")
     except Exception:

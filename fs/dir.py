@@ -10,19 +10,21 @@ is EXDEV; a directory cannot move into itself (EINVAL).  The filesystem then
 does the change (fs/tmpfs.py, fs/hostfs.py) and the dentry cache follows.
 """
 
-from kernel.errno import (EBUSY, EEXIST, EINVAL, EISDIR, ENAMETOOLONG,
-                          ENOENT, ENOTDIR, ENOTEMPTY, EPERM, EXDEV, Errno)
+from kernel.abi import s32
+from kernel.errno import (EBADF, EBUSY, EEXIST, EINVAL, EISDIR, ENAMETOOLONG, ENOENT, ENOTDIR,
+                          ENOTEMPTY, EPERM, EXDEV, Errno)
 from fs.dcache import d_add, d_drop, d_move
 from fs.inode import (S_IFCHR, S_IFBLK, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG,
                       S_IFSOCK, S_ISDIR, S_ISVTX)
 from fs.mount import Path, all_mounts, mount_table
-from fs.namei import (AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_FOLLOW,
-                      MAY_EXEC, MAY_WRITE, PATH_MAX, inode_permission,
-                      lookup_child, may_write_path, path_create, path_lookup,
-                      path_parent)
+from fs.namei import (AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, MAY_EXEC,
+                      MAY_WRITE, PATH_MAX, inode_permission, lookup_child, may_write_path,
+                      mode_strip_sgid, path_create, path_lookup, path_parent)
 from fs.notify.fsnotify import (d_delete_notify, fsnotify_create, fsnotify_link,
                                 fsnotify_move, fsnotify_unlink)
 from mm.uaccess import strncpy_from_user
+from fs.file import fget
+from kernel.capability import CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_MKNOD, capable
 
 RENAME_NOREPLACE, RENAME_EXCHANGE, RENAME_WHITEOUT = 1, 2, 4
 
@@ -50,7 +52,6 @@ def may_create(t, dir_path):
 
 
 def check_sticky(t, dir_inode, inode):
-    from kernel.capability import CAP_FOWNER, capable
     cred = t.cred
     if not dir_inode.mode & S_ISVTX or capable(t, CAP_FOWNER):
         return False
@@ -101,7 +102,7 @@ def vfs_mkdir(t, dirfd, name, mode):
 
 
 def sys_mkdirat(t, dirfd, name, mode):
-    return vfs_mkdir(t, _s32(dirfd), _name(t, name), mode & 0xFFFFFFFF)
+    return vfs_mkdir(t, s32(dirfd), _name(t, name), mode & 0xFFFFFFFF)
 
 
 def sys_mkdir(t, name, mode):
@@ -118,11 +119,9 @@ def vfs_mknod(t, dirfd, name, mode, rdev=0):
         raise Errno(EPERM)
     if kind not in (S_IFREG, S_IFCHR, S_IFBLK, S_IFIFO, S_IFSOCK):
         raise Errno(EINVAL)
-    from kernel.capability import CAP_MKNOD, capable
     if kind in (S_IFCHR, S_IFBLK) and not capable(t, CAP_MKNOD):
         raise Errno(EPERM)
     parent, last = _create_target(t, dirfd, name)
-    from fs.namei import mode_strip_sgid
     mode = kind | (mode_strip_sgid(t, parent.dentry.inode, kind | (mode & 0o7777)) & 0o7777
                    & ~t.fs.umask)
     inode = parent.dentry.inode.create(last, mode, t.cred,
@@ -132,7 +131,7 @@ def vfs_mknod(t, dirfd, name, mode, rdev=0):
 
 
 def sys_mknodat(t, dirfd, name, mode, dev):
-    vfs_mknod(t, _s32(dirfd), _name(t, name), mode & 0xFFFFFFFF, dev & 0xFFFFFFFF)
+    vfs_mknod(t, s32(dirfd), _name(t, name), mode & 0xFFFFFFFF, dev & 0xFFFFFFFF)
     return 0
 
 
@@ -153,7 +152,7 @@ def do_symlinkat(t, target_addr, dirfd, name_addr):
 
 
 def sys_symlinkat(t, target, dirfd, name):
-    return do_symlinkat(t, target, _s32(dirfd), name)
+    return do_symlinkat(t, target, s32(dirfd), name)
 
 
 def sys_symlink(t, target, name):
@@ -167,13 +166,10 @@ def do_linkat(t, olddfd, oldname, newdfd, newname, flags):
         return -EINVAL
     old_name = _name(t, oldname)
     if not old_name and flags & AT_EMPTY_PATH:
-        from kernel.capability import CAP_DAC_READ_SEARCH, capable
         if not capable(t, CAP_DAC_READ_SEARCH):
             return -ENOENT
-        from fs.file import fget
         f = fget(t, olddfd)
         if f is None:
-            from kernel.errno import EBADF
             return -EBADF
         old = f.path
     else:
@@ -197,7 +193,7 @@ def do_linkat(t, olddfd, oldname, newdfd, newname, flags):
 
 
 def sys_linkat(t, olddfd, oldname, newdfd, newname, flags):
-    return do_linkat(t, _s32(olddfd), oldname, _s32(newdfd), newname, flags & 0xFFFFFFFF)
+    return do_linkat(t, s32(olddfd), oldname, s32(newdfd), newname, flags & 0xFFFFFFFF)
 
 
 def sys_link(t, oldname, newname):
@@ -252,8 +248,8 @@ def sys_unlinkat(t, dirfd, name, flags):
         return -EINVAL
     n = _name(t, name)
     if flags & AT_REMOVEDIR:
-        return do_rmdir(t, _s32(dirfd), n)
-    return do_unlink(t, _s32(dirfd), n)
+        return do_rmdir(t, s32(dirfd), n)
+    return do_unlink(t, s32(dirfd), n)
 
 
 def sys_unlink(t, name):
@@ -322,7 +318,7 @@ def do_renameat2(t, olddfd, oldname, newdfd, newname, flags):
         if flags & RENAME_EXCHANGE:
             if new_isdir and new_parent.dentry is not old_parent.dentry:
                 inode_permission(t, new.dentry.inode, MAY_WRITE)
-        elif isdir and getattr(new.dentry.inode, "entries", None):
+        elif isdir and new.dentry.inode.entries:
             return -ENOTEMPTY
     if isdir and new_parent.dentry is not old_parent.dentry:
         inode_permission(t, old_inode, MAY_WRITE)
@@ -363,17 +359,12 @@ def _moved(inode, new_dir, new_name):
 
 
 def sys_renameat2(t, olddfd, oldname, newdfd, newname, flags):
-    return do_renameat2(t, _s32(olddfd), oldname, _s32(newdfd), newname, flags & 0xFFFFFFFF)
+    return do_renameat2(t, s32(olddfd), oldname, s32(newdfd), newname, flags & 0xFFFFFFFF)
 
 
 def sys_renameat(t, olddfd, oldname, newdfd, newname):
-    return do_renameat2(t, _s32(olddfd), oldname, _s32(newdfd), newname, 0)
+    return do_renameat2(t, s32(olddfd), oldname, s32(newdfd), newname, 0)
 
 
 def sys_rename(t, oldname, newname):
     return do_renameat2(t, AT_FDCWD, oldname, AT_FDCWD, newname, 0)
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v

@@ -51,7 +51,7 @@ class EventfdOps(FileOperations):
     def _read_wait(self, f, t, ctx):
         r = yield from sched.wait_event(t, ctx.wqh, lambda: ctx.count > 0)
         if r < 0:
-            return r
+            raise Errno(-r)                     # read returns bytes or raises
         return self._take(ctx)
 
     def write(self, f, t, data):

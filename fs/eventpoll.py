@@ -20,6 +20,8 @@ epoll instances (readable when one of its items is ready).
 
 import struct
 
+from kernel.abi import s32
+from kernel.sched import is_generator
 from kernel import sched
 from kernel.errno import (EBADF, EEXIST, EFAULT, EINTR, EINVAL, ELOOP, ENOENT,
                           EPERM, Errno)
@@ -202,7 +204,7 @@ def sys_epoll_create1(t, flags):
 
 
 def sys_epoll_create(t, size):
-    if _s32(size) <= 0:
+    if s32(size) <= 0:
         return -EINVAL
     return do_epoll_create(t, 0)
 
@@ -234,7 +236,7 @@ def _nest_depth(ep, depth=0):
 
 
 def sys_epoll_ctl(t, epfd, op, fd, event):
-    epfd, op, fd = _s32(epfd), _s32(op), _s32(fd)
+    epfd, op, fd = s32(epfd), s32(op), s32(fd)
     events = data = 0
     if op != EPOLL_CTL_DEL:
         events, data = _EVENT.unpack(copy_from_user(t.mm, event, _EVENT.size))
@@ -295,12 +297,12 @@ def _make_ready(ep, epi):
 
 def do_epoll_wait(t, epfd, events, maxevents, deadline):
     """Returns the number of events, -errno, or a generator."""
-    maxevents = _s32(maxevents)
+    maxevents = s32(maxevents)
     if maxevents <= 0 or maxevents > EP_MAX_EVENTS:
         return -EINVAL
     if not access_ok(t.mm, events, maxevents * _EVENT.size):
         return -EFAULT
-    f = fget(t, _s32(epfd))
+    f = fget(t, s32(epfd))
     if f is None or f.mode & 4:
         return -EBADF
     if not is_file_epoll(f):
@@ -337,7 +339,7 @@ def _ep_poll(t, ep, events, maxevents, deadline):
 
 
 def _ms_deadline(timeout):
-    ms = _s32(timeout)
+    ms = s32(timeout)
     return deadline_after_ns(ms * 1000000) if ms >= 0 else None
 
 
@@ -356,7 +358,7 @@ def _with_sigmask(t, sigmask, sigsetsize, fn):
     except BaseException:
         restore_saved_sigmask_unless(t, False)
         raise
-    if hasattr(res, "send"):
+    if is_generator(res):
         return _finish_gen(res, finish)
     return finish(res)
 
@@ -378,8 +380,3 @@ def sys_epoll_pwait2(t, epfd, events, maxevents, timeout, sigmask, sigsetsize):
         deadline = deadline_after_ns(get_timespec_ns(t, timeout, 64))
     return _with_sigmask(t, sigmask, sigsetsize,
                          lambda: do_epoll_wait(t, epfd, events, maxevents, deadline))
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v

@@ -16,6 +16,20 @@ from fs.namei import AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, MAY_EXEC, \
     inode_permission, path_lookup
 from fs.notify.fsnotify import fsnotify_access, fsnotify_open
 from fs.read_write import generic_file_fops
+from fs.exec_prefault import exec_prefault
+from kernel import task as ktask
+from kernel.exit import do_exit, release_task
+from kernel.fork import exec_mm_alloc, vfork_release
+from kernel.futex import exit_pi_state, exit_robust_list, mm_release
+from kernel.task import PF_FORKNOEXEC
+from kernel.posix_timers import exit_itimers
+from kernel.printk import printk_once
+from kernel.signal import SIG_IGN, SigAction
+from mm.exit import mmput
+from mm.uaccess import get_user_ptr_array, strncpy_from_user
+from security.keys.process_keys import exec_keys
+from skas.fpu import clear_user_states, get_xstate, loaded
+from kernel.capability import bprm_creds
 
 BINPRM_BUF_SIZE = 256
 MAX_ARG_STRLEN = 131072
@@ -51,7 +65,7 @@ def open_exec(t, name, dirfd=AT_FDCWD, flags=0):
     inode.revalidate()
     if not S_ISREG(inode.mode):
         raise Errno(EACCES)
-    if getattr(path.mnt, "noexec", False):
+    if path.mnt.noexec:
         raise Errno(EACCES)
     inode_permission(t, inode, MAY_EXEC)
     if inode.mapping is None:
@@ -80,7 +94,7 @@ def bprm_creds_from_file(t, bprm):
     euid, egid = cred.euid, cred.egid
     f = bprm.file
     inode = f.inode
-    mnt_nosuid = getattr(f.path.mnt, "flags", 0) & 2        # MS_NOSUID
+    mnt_nosuid = f.path.mnt.flags & 2        # MS_NOSUID
     if not mnt_nosuid and not t.no_new_privs:
         if inode.mode & S_ISUID:
             euid = inode.uid
@@ -102,6 +116,7 @@ def prepare_binprm(bprm):
 
 
 def search_binary_handler(t, bprm):
+    # cycle: fs.binfmt_elf -> fs.exec
     from fs import binfmt_elf, binfmt_script
     for fmt in (binfmt_script, binfmt_elf):
         r = fmt.load_binary(t, bprm)
@@ -113,7 +128,6 @@ def search_binary_handler(t, bprm):
 def do_execveat(t, dirfd, filename, argv, envp, flags=0):
     if not argv:
         # Linux 5.18+: no program sees argc 0 (argv[0] would be envp[0])
-        from kernel.printk import printk_once
         printk_once("execve-null-argv", "process '%s' launched '%s' with NULL argv: "
                     "empty string added" % (t.comm.decode(errors="replace"),
                                             filename.decode(errors="replace")))
@@ -130,13 +144,11 @@ def do_execveat(t, dirfd, filename, argv, envp, flags=0):
     finally:
         if bprm.file is not None:
             bprm.file.put()
-    from fs.exec_prefault import exec_prefault
     exec_prefault(t)
     return r
 
 
 def _read_strings(t, addr):
-    from mm.uaccess import get_user_ptr_array, strncpy_from_user
     if not addr:
         return []
     ptrs = get_user_ptr_array(t.mm, addr, t.arch.BITS // 8, MAX_ARG_STRINGS)
@@ -154,12 +166,7 @@ def _read_strings(t, addr):
 def begin_new_exec(t, bprm, arch):
     """The point of no return: t gets a new, empty address space of the
     given subarch, and loses what exec does not keep."""
-    from kernel.fork import exec_mm_alloc, vfork_release
-    from kernel.futex import exit_pi_state, exit_robust_list, mm_release
-    from kernel.signal import SIG_IGN, SigAction
-    from mm.exit import mmput
     de_thread(t)
-    from kernel.posix_timers import exit_itimers
     exit_itimers(t)                     # POSIX timers do not survive exec (itimers do)
     from io_uring.io_uring import io_uring_task_cancel
     io_uring_task_cancel(t)             # nor io_uring requests in flight
@@ -182,11 +189,9 @@ def begin_new_exec(t, bprm, arch):
                 ctx.fpu_task = None
         mmput(old)
     mm.exe_file = bprm.file.get()
-    from kernel.capability import bprm_creds
     bprm_creds(t.cred)                  # the capabilities the new program starts with
     mm.rlim = t.signal.rlim             # RLIMIT_AS/DATA for mm/mmap.py
     t.comm = bprm.filename.rsplit(b"/", 1)[-1][:15]
-    from kernel.pgrp import PF_FORKNOEXEC
     t.flags &= ~PF_FORKNOEXEC
     if t.files.count > 1:
         shared = t.files
@@ -194,7 +199,6 @@ def begin_new_exec(t, bprm, arch):
         shared.put()
     t.files.close_on_exec()
     bprm_creds_from_file(t, bprm)
-    from security.keys.process_keys import exec_keys
     exec_keys(t)                    # thread and process keyrings do not survive
     if t.sighand.count > 1:
         t.sighand.count -= 1
@@ -202,10 +206,9 @@ def begin_new_exec(t, bprm, arch):
     dfl = SigAction()
     t.sighand.action = [a if a.handler == SIG_IGN else dfl for a in t.sighand.action]
     t.sas_ss_sp = t.sas_ss_size = t.sas_ss_flags = 0
-    if getattr(mm, "reused_host", False):
+    if mm.reused_host:
         # the host process was reused: whatever FP state it holds (ours or
         # a thread's that de_thread ended), the new program starts clean
-        from skas.fpu import clear_user_states, get_xstate, loaded
         clear_user_states(t, get_xstate(t))
         if loaded(t):
             t.fpstate = None
@@ -222,8 +225,6 @@ def begin_new_exec(t, bprm, arch):
 def de_thread(t):
     """exec in a multi-threaded process: every other thread dies first, and
     the exec'ing thread becomes the process's leader."""
-    from kernel import task as ktask
-    from kernel.exit import do_exit, release_task
     others = [th for th in t.thread_group() if th is not t]
     if not others:
         return
@@ -255,7 +256,6 @@ def sys_execve(t, filename, argv, envp):
 
 
 def sys_execveat(t, dirfd, filename, argv, envp, flags):
-    from mm.uaccess import strncpy_from_user
     name = strncpy_from_user(t.mm, filename, 4096)
     dirfd &= 0xFFFFFFFF
     dirfd = dirfd - (1 << 32) if dirfd & 0x80000000 else dirfd

@@ -32,7 +32,7 @@ def exec_prefault(t):
     if not exec_prefault_enabled or f is None or f.mapping is None:
         return
     key = (f.inode.size, f.inode.mtime)
-    hist = getattr(f.mapping, "exec_faults", None)
+    hist = f.mapping.exec_faults
     if hist is not None and hist[0] == key and hist[1]:
         replay(mm, hist[1])
         return

@@ -18,14 +18,16 @@ with POLL_MSG.  The sender's permission is sigio_perm's: root, or a
 uid/euid of the owner matching the target's uid or saved uid.
 """
 
+from kernel import task as ktask
+from kernel.abi import SIGIO
 from kernel.errno import EINVAL, ESRCH, Errno
-from fs.file import (POLLERR, POLLHUP, POLLIN, POLLOUT, POLLPRI, POLLRDBAND, POLLRDNORM,
+from fs.file import (O_ASYNC, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLPRI, POLLRDBAND, POLLRDNORM,
                      POLLWRBAND, POLLWRNORM)
+from kernel.signal import SI_KERNEL, SigInfo, send_signal
 
 F_OWNER_TID, F_OWNER_PID, F_OWNER_PGRP = 0, 1, 2
 POLL_IN, POLL_OUT, POLL_MSG, POLL_ERR, POLL_PRI, POLL_HUP = 1, 2, 3, 4, 5, 6
 POLLMSG = 0x400
-SIGIO = 29
 
 BAND_TABLE = {
     POLL_IN: POLLIN | POLLRDNORM,
@@ -48,14 +50,13 @@ class FownStruct:
 
 
 def file_fown(f):
-    fo = getattr(f, "f_owner", None)
+    fo = f.f_owner
     if fo is None:
         fo = f.f_owner = FownStruct()
     return fo
 
 
 def _exists(pid_type, pid):
-    from kernel import task as ktask
     if pid == 0:
         return True
     for t in ktask.tasks.values():
@@ -88,7 +89,7 @@ def f_setown(t, f, who):
 
 
 def f_getown(f):
-    fo = getattr(f, "f_owner", None)
+    fo = f.f_owner
     if fo is None:
         return 0
     return -fo.pid if fo.pid_type == F_OWNER_PGRP else fo.pid
@@ -104,7 +105,7 @@ def f_setown_ex(t, f, kind, pid):
 
 
 def f_getown_ex(f):
-    fo = getattr(f, "f_owner", None)
+    fo = f.f_owner
     if fo is None or fo.pid == 0:
         return F_OWNER_TID, 0           # Linux's PIDTYPE_PID of no one
     return fo.pid_type, fo.pid
@@ -118,7 +119,7 @@ def f_setsig(f, sig):
 
 
 def f_getsig(f):
-    fo = getattr(f, "f_owner", None)
+    fo = f.f_owner
     return fo.signum if fo is not None else 0
 
 
@@ -129,9 +130,7 @@ def _sigio_perm(fo, p):
 
 def send_sigio(f, fd, reason):
     """Signal f's owner that reason (POLL_*) happened on fd."""
-    from kernel import task as ktask
-    from kernel.signal import SI_KERNEL, SigInfo, send_signal
-    fo = getattr(f, "f_owner", None)
+    fo = f.f_owner
     if fo is None or fo.pid == 0:
         return
     targets = []
@@ -216,14 +215,13 @@ class FasyncEntry:
 def fasync_helper(t, fd, f, on):
     """O_ASYNC turned on or off for f (through fd): the file's kind must
     support it (else O_ASYNC stays clear, as Linux leaves it)."""
-    from fs.file import O_ASYNC
     if not getattr(f.f_op, "fasync_supported", False):
         return
     if on:
         f.flags |= O_ASYNC
     else:
         f.flags &= ~O_ASYNC
-    entry = getattr(f, "fasync", None)
+    entry = f.fasync
     if on:
         if entry is None:
             entry = f.fasync = FasyncEntry(f, fd)
@@ -236,7 +234,7 @@ def fasync_helper(t, fd, f, on):
 
 def fasync_release(f):
     """The File's last reference is gone (__fput)."""
-    entry = getattr(f, "fasync", None)
+    entry = f.fasync
     if entry is not None:
         entry.detach()
         f.fasync = None

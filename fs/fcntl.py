@@ -9,6 +9,8 @@ takes record locks (fs/locks.py).
 
 import struct
 
+from kernel.abi import s32
+from kernel.capability import CAP_FOWNER, capable
 from kernel.errno import EBADF, EINVAL, EPERM, Errno
 from fs.file import (O_APPEND, O_ASYNC, O_DIRECT, O_NOATIME,
                      O_NONBLOCK, O_CLOEXEC, FMODE_READ, FMODE_WRITE, FMODE_PATH, fget)
@@ -17,6 +19,7 @@ from fs.fasync import (f_getown, f_getown_ex, f_getsig, f_setown, f_setown_ex, f
 from fs.locks import (F_RDLCK, F_UNLCK, F_WRLCK, OFFSET_MAX, FileLock,
                       fcntl_getlease, fcntl_setlease, find_conflict, posix_lock_file)
 from mm.uaccess import copy_from_user, copy_to_user
+from mm.memfd import memfd_fcntl
 
 F_DUPFD, F_GETFD, F_SETFD, F_GETFL, F_SETFL = 0, 1, 2, 3, 4
 F_GETLK, F_SETLK, F_SETLKW = 5, 6, 7
@@ -57,7 +60,7 @@ def do_dup2(t, oldfd, newfd, cloexec):
 
 
 def sys_dup(t, fd):
-    f = _fd(t, _s32(fd))
+    f = _fd(t, s32(fd))
     f.get()
     try:
         return t.files.alloc_fd(t, f)
@@ -67,7 +70,7 @@ def sys_dup(t, fd):
 
 
 def sys_dup2(t, oldfd, newfd):
-    oldfd, newfd = _s32(oldfd), _s32(newfd)
+    oldfd, newfd = s32(oldfd), s32(newfd)
     if oldfd == newfd:
         _fd(t, oldfd)
         return newfd
@@ -75,7 +78,7 @@ def sys_dup2(t, oldfd, newfd):
 
 
 def sys_dup3(t, oldfd, newfd, flags):
-    oldfd, newfd = _s32(oldfd), _s32(newfd)
+    oldfd, newfd = s32(oldfd), s32(newfd)
     flags &= 0xFFFFFFFF
     if flags & ~O_CLOEXEC:
         return -EINVAL
@@ -159,15 +162,15 @@ def do_lock(t, f, cmd, arg):
 
 
 def sys_fcntl(t, fd, cmd, arg):
-    fd = _s32(fd)
+    fd = s32(fd)
     cmd &= 0xFFFFFFFF
     f = _fd(t, fd)
     if f.mode & FMODE_PATH and cmd not in (F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL):
         return -EBADF
     if cmd == F_DUPFD:
-        return _dupfd(t, f, _s32(arg), False)
+        return _dupfd(t, f, s32(arg), False)
     if cmd == F_DUPFD_CLOEXEC:
-        return _dupfd(t, f, _s32(arg), True)
+        return _dupfd(t, f, s32(arg), True)
     if cmd == F_GETFD:
         return FD_CLOEXEC if fd in t.files.cloexec else 0
     if cmd == F_SETFD:
@@ -179,11 +182,11 @@ def sys_fcntl(t, fd, cmd, arg):
     if cmd == F_GETFL:
         return f.flags
     if cmd == F_SETFL:
-        if f.flags & O_APPEND and not arg & O_APPEND and getattr(f.inode, "append_only", False):
+        if f.flags & O_APPEND and not arg & O_APPEND and f.inode.append_only:
             return -EPERM
         if arg & O_NOATIME and not f.flags & O_NOATIME and \
                 t.cred.fsuid != f.inode.uid and \
-                not __import__("kernel.capability").capability.capable(t, 3):   # CAP_FOWNER
+                not capable(t, CAP_FOWNER):
             return -EPERM                       # only the owner (or CAP_FOWNER)
         if (arg ^ f.flags) & O_ASYNC:
             fasync_helper(t, fd, f, bool(arg & O_ASYNC))    # sets or clears O_ASYNC
@@ -198,7 +201,7 @@ def sys_fcntl(t, fd, cmd, arg):
             return -EINVAL
         return do_lock(t, f, cmd, arg)
     if cmd == F_SETOWN:
-        return f_setown(t, f, _s32(arg))
+        return f_setown(t, f, s32(arg))
     if cmd == F_GETOWN:
         return f_getown(f)
     if cmd == F_SETSIG:
@@ -212,12 +215,11 @@ def sys_fcntl(t, fd, cmd, arg):
         kind, pid = struct.unpack("<ii", copy_from_user(t.mm, arg, 8))
         return f_setown_ex(t, f, kind, pid)
     if cmd in (F_ADD_SEALS, F_GET_SEALS):
-        from mm.memfd import memfd_fcntl
         return memfd_fcntl(f, cmd, arg)
     if cmd == F_GETLEASE:
         return fcntl_getlease(f)
     if cmd == F_SETLEASE:
-        return fcntl_setlease(t, fd, f, _s32(arg))
+        return fcntl_setlease(t, fd, f, s32(arg))
     if cmd == F_NOTIFY:
         return -EINVAL
     fcntl = getattr(f.f_op, "fcntl", None)          # pipes: F_GETPIPE_SZ...
@@ -228,8 +230,3 @@ def sys_fcntl(t, fd, cmd, arg):
 
 def sys_fcntl64(t, fd, cmd, arg):
     return sys_fcntl(t, fd, cmd, arg)
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v

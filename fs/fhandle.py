@@ -18,13 +18,15 @@ import random
 import struct
 import weakref
 
+from kernel.abi import s32
 from kernel.errno import (EBADF, EFAULT, EINVAL, ELOOP, EOPNOTSUPP, EOVERFLOW, EPERM,
                           ESTALE, Errno)
-from fs.file import O_CLOEXEC, O_PATH, fget
+from fs.file import File, O_ACCMODE, O_CLOEXEC, O_PATH, fget
 from fs.inode import S_ISLNK
 from fs.mount import Path
-from fs.namei import AT_EMPTY_PATH, AT_FDCWD, path_lookup
+from fs.namei import AT_EMPTY_PATH, AT_FDCWD, MAY_READ, MAY_WRITE, inode_permission, path_lookup
 from mm.uaccess import copy_from_user, copy_to_user, put_user_u32, strncpy_from_user
+from fs.open import _install, fops_for, path_fops
 
 MAX_HANDLE_SZ = 128
 AT_SYMLINK_FOLLOW = 0x400
@@ -37,7 +39,7 @@ _EXPORTABLE = ("tmpfs", "hostfs", "devtmpfs", "rootfs", "ramfs")
 
 
 def _generation(inode):
-    g = getattr(inode, "i_generation", None)
+    g = inode.i_generation
     if g is None:
         g = inode.i_generation = random.getrandbits(32)
     return g
@@ -51,7 +53,7 @@ def exportfs_encode_fh(path, fid=False):
         raise Errno(EOPNOTSUPP)
     gen = _generation(inode)
     sb = inode.sb
-    table = getattr(sb, "fh_dentries", None)
+    table = sb.fh_dentries
     if table is None:
         table = sb.fh_dentries = weakref.WeakValueDictionary()
     table[(inode.ino, gen)] = path.dentry
@@ -65,7 +67,7 @@ def sys_name_to_handle_at(t, dfd, name, handle, mnt_id, flag):
         return -EINVAL
     if flag & AT_HANDLE_CONNECTABLE and flag & (AT_HANDLE_FID | AT_HANDLE_MNT_ID_UNIQUE):
         return -EINVAL
-    path = path_lookup(t, strncpy_from_user(t.mm, name, 4096) if name else b"", _s32(dfd),
+    path = path_lookup(t, strncpy_from_user(t.mm, name, 4096) if name else b"", s32(dfd),
                        follow=bool(flag & AT_SYMLINK_FOLLOW), empty_ok=bool(flag & AT_EMPTY_PATH))
     (handle_bytes,) = struct.unpack("<I", copy_from_user(t.mm, handle, 4))
     if handle_bytes > MAX_HANDLE_SZ:
@@ -97,7 +99,7 @@ def exportfs_decode_fh(mnt, fh_type, fh):
     if fh_type != FILEID_INO32_GEN or len(fh) < 12:
         raise Errno(ESTALE)
     gen, lo, hi = struct.unpack_from("<III", fh)
-    table = getattr(mnt.sb, "fh_dentries", None)
+    table = mnt.sb.fh_dentries
     d = table.get(((hi << 32) | lo, gen)) if table is not None else None
     if d is None or d.inode is None or (d.inode.nlink <= 0 and d.inode.opens <= 0):
         raise Errno(ESTALE)
@@ -105,9 +107,6 @@ def exportfs_decode_fh(mnt, fh_type, fh):
 
 
 def sys_open_by_handle_at(t, mountdirfd, handle, flags):
-    from fs.open import _install, fops_for
-    from fs.file import File, O_ACCMODE
-    from fs.namei import MAY_READ, MAY_WRITE, inode_permission
     if t.cred.euid != 0:                # CAP_DAC_READ_SEARCH
         return -EPERM
     raw = copy_from_user(t.mm, handle, 8)
@@ -115,12 +114,11 @@ def sys_open_by_handle_at(t, mountdirfd, handle, flags):
     if handle_bytes == 0 or handle_bytes > MAX_HANDLE_SZ:
         return -EINVAL
     fh = copy_from_user(t.mm, handle + 8, handle_bytes)
-    mnt = _mount_of(t, _s32(mountdirfd))
+    mnt = _mount_of(t, s32(mountdirfd))
     path = exportfs_decode_fh(mnt, fh_type, fh)
     flags &= 0xFFFFFFFF
     inode = path.dentry.inode
     if flags & O_PATH:
-        from fs.open import path_fops
         return _install(t, File(path, flags & (O_PATH | O_CLOEXEC), path_fops), flags)
     if S_ISLNK(inode.mode):
         return -ELOOP
@@ -136,11 +134,6 @@ def sys_open_by_handle_at(t, mountdirfd, handle, flags):
             f.put()
             raise
     return _install(t, f, flags)
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
 
 
 __all__ = ["EFAULT"]

@@ -13,6 +13,7 @@ root, cwd and umask (shared by CLONE_FS).
 
 from kernel.errno import EBADF, EINVAL, EMFILE, ENOTTY, ESPIPE, Errno, EISDIR
 from fs.inode import S_ISDIR, S_ISREG
+from kernel import resource
 from fs.notify.fsnotify import file_dentry_get, file_dentry_put, fsnotify_close
 
 O_ACCMODE = 0o3
@@ -84,6 +85,17 @@ class FileOperations:
 
 
 class File:
+    # declared defaults for state only some files have
+    f_owner = None                      # F_SETOWN/F_SETSIG: a FownStruct (fs/fasync.py)
+    fasync = None                       # O_ASYNC: its FasyncEntry (fs/fasync.py)
+    nonotify = False                    # a pseudo file: no inotify events (FMODE_NONOTIFY)
+    proc_name = None                    # /proc/PID/fd/N's link text, if not the inode's
+    pipe_version = 0                    # a FIFO reader: writers seen (fs/pipe.py)
+    wb_err_seen = 0                     # write-back errors reported (fs/fs_writeback.py)
+    tty_console = False                 # opened as /dev/console (drivers/tty.py)
+    tty_hung = False                    # its tty was hung up
+    _open_gen = None                    # a sleeping f_op.open still to finish (fs/open.py)
+
     def __init__(self, path, flags, fop, inode=None, pseudo=False):
         self.path = path
         self.inode = inode if inode is not None else path.dentry.inode
@@ -108,7 +120,7 @@ class File:
         self.f_op = fop
         self.private = None
         self.refs = 1
-        self.mapping = getattr(self.inode, "mapping", None)
+        self.mapping = self.inode.mapping
         self.dir_cache = None           # a directory listing being read
         self.locks = None
         self.inode.file_opened()
@@ -133,10 +145,12 @@ class File:
         self.refs -= 1
         if self.refs == 0:
             fsnotify_close(self)
-            if getattr(self, "fasync", None) is not None:
+            if self.fasync is not None:
+                # cycle: fs.fasync -> fs.file
                 from fs.fasync import fasync_release
                 fasync_release(self)
-            if getattr(self.inode, "i_flctx", None) is not None:
+            if self.inode.i_flctx is not None:
+                # cycle: fs.locks -> fs.file
                 from fs.locks import locks_remove_file
                 locks_remove_file(self)
             self.f_op.release(self)
@@ -159,7 +173,6 @@ class FilesStruct:
         self.count = 1
 
     def copy(self):
-        from kernel import resource
         if self.fd and max(self.fd) >= resource.NR_OPEN:
             raise Errno(EMFILE)         # fs.nr_open was lowered below an open fd
         n = FilesStruct()
@@ -208,7 +221,8 @@ class FilesStruct:
     def release_file(self, f):
         """A descriptor of f is gone: the process's POSIX locks on the
         file go with it (fs/locks.py), then the reference."""
-        if getattr(f.inode, "i_flctx", None) is not None:
+        if f.inode.i_flctx is not None:
+            # cycle: fs.locks -> fs.file
             from fs.locks import locks_remove_posix
             locks_remove_posix(self, f)
         flush = getattr(f.f_op, "flush", None)      # Linux's f_op->flush

@@ -30,6 +30,10 @@ fsync reports EIO once to each open file that had not seen it yet.
 from kernel import sched
 from kernel.errno import EIO
 from block.bio import Completion, all_of, done_completion
+from block import bio
+from block.bdev import all_bdevs
+from kernel.printk import pr_err, printk_once
+from mm import physmem as _pm
 
 # /proc/sys/vm/dirty_* (fs/proc/proc_sysctl.py): Linux's names and defaults
 dirty_writeback_centisecs = 500         # the flusher's period (0: no periodic runs)
@@ -100,6 +104,7 @@ def mapping_clean(mapping):
 
 def nr_dirty_pages():
     """Dirty pages, and dirty buffers as if each were a page."""
+    # cycle: fs.buffer -> fs.fs_writeback
     from fs import buffer
     return nr_dirty + buffer.nr_dirty_buffers
 
@@ -118,21 +123,20 @@ def unregister_sb(sb):
 
 def mapping_set_error(mapping, status):
     """A write-back of mapping failed (status -errno)."""
-    mapping.wb_err = getattr(mapping, "wb_err", 0) + 1
-    from kernel.printk import printk_once
+    mapping.wb_err = mapping.wb_err + 1
     printk_once(("wb", id(mapping)), "Buffer I/O error: write-back of %r failed (%d)"
                 % (mapping.host, status))
 
 
 def file_sample_wb_err(f):
-    f.wb_err_seen = getattr(f.mapping, "wb_err", 0) if f.mapping is not None else 0
+    f.wb_err_seen = f.mapping.wb_err if f.mapping is not None else 0
 
 
 def file_check_and_advance_wb_err(f):
     """-EIO if a write-back of f's data failed since f last asked."""
     m = f.mapping
-    cur = getattr(m, "wb_err", 0) if m is not None else 0
-    seen = getattr(f, "wb_err_seen", 0)
+    cur = m.wb_err if m is not None else 0
+    seen = f.wb_err_seen
     f.wb_err_seen = cur
     return -EIO if cur != seen else 0
 
@@ -162,7 +166,6 @@ def wb_workfn():
             try:
                 sb.writeback()
             except Exception as e:              # never let the flusher take the kernel
-                from kernel.printk import pr_err
                 pr_err("flusher: write-back of %s failed: %s" % (sb.fstype, e))
     if dirty_mappings:
         _arm()
@@ -171,17 +174,17 @@ def wb_workfn():
 def drop_caches(what):
     """/proc/sys/vm/drop_caches: 1 (or 3) drops every clean cached disk page."""
     if what & 1:
+        # cycle: mm.vmscan -> fs.fs_writeback
         from mm import vmscan
         while vmscan.shrink_page_cache(1 << 30):
             pass
 
 
 def sb_has_dirty(sb):
-    return any(m.host.sb is sb for m in dirty_mappings) or bool(getattr(sb, "dirty_inodes", None))
+    return any(m.host.sb is sb for m in dirty_mappings) or bool(sb.dirty_inodes)
 
 
 def _limit(ratio):
-    from mm import physmem as _pm
     return _pm.physmem.nr_frames * ratio // 100
 
 
@@ -206,14 +209,12 @@ def balance_dirty_pages(t):
 
 
 def _maybe_congested(t):
-    from block import bio
     if bio.inflight_bytes <= bio.INFLIGHT_LIMIT:
         return None
     return _wait_congestion()
 
 
 def _wait_congestion():
-    from block import bio
     while bio.inflight_bytes > bio.INFLIGHT_LIMIT // 2:
         yield sched.Sleep((bio.inflight_wq,), None, False)
     return 0
@@ -232,7 +233,6 @@ def sync_filesystem(sb):
 
 def sync_all():
     """sync(2): every file system, then every disk."""
-    from block.bdev import all_bdevs
     done = [sync_filesystem(sb) for sb in list(writeback_sbs)]
     out = Completion()
 

@@ -24,6 +24,7 @@ EINVAL, what Linux says for a filesystem that cannot be idmapped: no
 filesystem here can.
 """
 
+from kernel.abi import s32
 import struct
 
 from kernel.errno import E2BIG, EBADF, EBUSY, EINVAL, ELOOP, ENOTDIR, EPERM, Errno
@@ -159,10 +160,6 @@ def copy_tree(path, recursive):
 
 # -- the system calls -------------------------------------------------------------
 
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
-
 
 def _name(t, addr):
     return strncpy_from_user(t.mm, addr, 4096) if addr else b""
@@ -180,7 +177,7 @@ def sys_fsmount(t, fs_fd, flags, attr_flags):
     if attr_flags & MOUNT_ATTR__ATIME not in (MOUNT_ATTR_RELATIME, MOUNT_ATTR_NOATIME,
                                               MOUNT_ATTR_STRICTATIME):
         return -EINVAL
-    ctx = fscontext_of(t, _s32(fs_fd))
+    ctx = fscontext_of(t, s32(fs_fd))
     if ctx.sb is None:
         return -EINVAL
     if ctx.phase != AWAITING_MOUNT:
@@ -203,7 +200,7 @@ def _open_tree(t, dfd, filename, flags):
     clone = bool(flags & OPEN_TREE_CLONE)
     if clone and t.cred.euid != 0:
         raise Errno(EPERM)
-    path = path_lookup(t, _name(t, filename), _s32(dfd),
+    path = path_lookup(t, _name(t, filename), s32(dfd),
                        follow=not flags & AT_SYMLINK_NOFOLLOW,
                        empty_ok=bool(flags & AT_EMPTY_PATH))
     if not clone:
@@ -254,10 +251,10 @@ def sys_move_mount(t, from_dfd, from_pathname, to_dfd, to_pathname, flags):
         return -EINVAL
     if t.cred.euid != 0:
         return -EPERM
-    src = path_lookup(t, _name(t, from_pathname), _s32(from_dfd),
+    src = path_lookup(t, _name(t, from_pathname), s32(from_dfd),
                       follow=bool(flags & MOVE_MOUNT_F_SYMLINKS),
                       empty_ok=bool(flags & MOVE_MOUNT_F_EMPTY_PATH))
-    dst = path_lookup(t, _name(t, to_pathname), _s32(to_dfd),
+    dst = path_lookup(t, _name(t, to_pathname), s32(to_dfd),
                       follow=bool(flags & MOVE_MOUNT_T_SYMLINKS),
                       empty_ok=bool(flags & MOVE_MOUNT_T_EMPTY_PATH))
     if flags & MOVE_MOUNT_SET_GROUP:
@@ -364,7 +361,7 @@ def sys_mount_setattr(t, dfd, path, flags, uattr, usize):
     set_ms, clr_ms = _check_mount_attr(t, attr_set, attr_clr, propagation, userns_fd)
     if t.cred.euid != 0:
         return -EPERM
-    where = path_lookup(t, _name(t, path), _s32(dfd), follow=not flags & AT_SYMLINK_NOFOLLOW,
+    where = path_lookup(t, _name(t, path), s32(dfd), follow=not flags & AT_SYMLINK_NOFOLLOW,
                         empty_ok=bool(flags & AT_EMPTY_PATH))
     _apply_attr(where, bool(flags & AT_RECURSIVE), set_ms, clr_ms, propagation)
     return 0

@@ -27,6 +27,7 @@ Reading the context's descriptor gives its log, one message per read(2),
 "e <text>\\n" for an error (ENODATA when there is none), as on Linux.
 """
 
+from kernel.abi import s32
 from kernel.errno import EBADF, EBUSY, EINVAL, ENODATA, ENODEV, EOPNOTSUPP, EPERM, Errno
 from fs.anon_inodes import anon_inode_getfile, install_new_file
 from fs.file import O_RDWR, FileOperations, fget
@@ -204,10 +205,6 @@ def _install(t, ctx, cloexec):
     return install_new_file(t, f, cloexec)
 
 
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
-
 
 def sys_fsopen(t, fs_name, flags):
     if t.cred.euid != 0:
@@ -228,7 +225,7 @@ def sys_fspick(t, dfd, path, flags):
     if flags & ~(FSPICK_CLOEXEC | FSPICK_SYMLINK_NOFOLLOW | FSPICK_NO_AUTOMOUNT
                  | FSPICK_EMPTY_PATH):
         return -EINVAL
-    where = path_lookup(t, strncpy_from_user(t.mm, path, 4096), _s32(dfd),
+    where = path_lookup(t, strncpy_from_user(t.mm, path, 4096), s32(dfd),
                         follow=not flags & FSPICK_SYMLINK_NOFOLLOW,
                         empty_ok=bool(flags & FSPICK_EMPTY_PATH))
     if where.dentry is not where.mnt.root:
@@ -240,7 +237,7 @@ def sys_fspick(t, dfd, path, flags):
 
 
 def sys_fsconfig(t, fd, cmd, key, value, aux):
-    fd, cmd, aux = _s32(fd), cmd & 0xFFFFFFFF, _s32(aux)
+    fd, cmd, aux = s32(fd), cmd & 0xFFFFFFFF, s32(aux)
     if fd < 0:
         return -EINVAL
     # which arguments each command takes; anything else is EINVAL

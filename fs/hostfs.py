@@ -41,12 +41,13 @@ import errno as _errno
 import os
 from collections import OrderedDict
 
-from kernel.errno import (EINVAL, ENOENT, ENOTDIR, EPERM, EROFS,
-                          ESTALE, EXDEV, Errno)
+from kernel.errno import EINVAL, ENOENT, ENOTDIR, EOPNOTSUPP, EPERM, EROFS, ESTALE, EXDEV, Errno
 from fs.inode import (DT_DIR, DT_LNK, DT_REG, S_IFMT, S_ISBLK, S_ISCHR,
                       S_ISDIR, S_ISLNK, S_ISREG, Inode, SuperBlock, dtype, mkdev)
 from fs.pagecache import AddressSpace
 from mm.physmem import PAGE_SHIFT, PAGE_SIZE
+from fs.dcache import Dentry
+from mm import physmem as _pm
 
 HOSTFS_SUPER_MAGIC = 0x00C0FFEE
 MAX_OPEN_FDS = 256                       # host fds one hostfs may hold
@@ -291,7 +292,7 @@ class HostfsInode(Inode):
                 self.mapping.truncate(size)
             if mode is not None:
                 if S_ISLNK(self.mode):
-                    raise Errno(95)         # EOPNOTSUPP, as Linux for links
+                    raise Errno(EOPNOTSUPP)     # as Linux for links
                 if self.parent is None:
                     os.chmod("/proc/self/fd/%d" % dfd, mode & 0o7777)
                 else:
@@ -321,7 +322,6 @@ class HostfsInode(Inode):
             buf[n:] = bytes(PAGE_SIZE - n)
 
     def writepage(self, index):
-        from mm import physmem as _pm
         pfn = self.mapping.pages.get(index)
         if pfn is None:
             return
@@ -616,7 +616,6 @@ def make_hostfs(path, read_only=False, root_fd=None):
     """A hostfs superblock for the host directory path (raises OSError).
     A guest's mount passes the root_fd fs/hostfs_policy.py opened; the
     boot's own root opens path itself (the user named it)."""
-    from fs.dcache import Dentry
     if isinstance(path, bytes):
         path = os.fsdecode(path)
     if root_fd is None:

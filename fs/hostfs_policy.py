@@ -27,6 +27,7 @@ import stat
 
 from kernel.errno import EACCES, EINVAL, Errno
 from kernel.printk import pr_warn
+from fs.hostfs import is_pseudo_fs
 
 _O_PATH = getattr(os, "O_PATH", 0o10000000)
 _DIR_FLAGS = _O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -104,7 +105,6 @@ def open_confined(path, read_only):
     """An O_PATH descriptor of the host directory path (bytes) for a guest
     mount, read_only as asked; refuses with EACCES what the policy does not
     allow.  Returns (fd, the host path it names)."""
-    from fs.hostfs import is_pseudo_fs
     if not path.startswith(b"/"):
         raise Errno(EINVAL)
     parts = path.split(b"/")

@@ -13,6 +13,8 @@ Errors raise InitramfsError with a message a user can act on.
 import zlib
 
 from fs.inode import S_IFMT, S_ISDIR, S_ISLNK, S_ISREG, mkdev
+from fs.dcache import d_add, d_drop
+from kernel.task import Cred
 
 
 class InitramfsError(Exception):
@@ -74,8 +76,6 @@ def parse_cpio(data):
 
 def unpack_to_rootfs(data, root_dentry):
     """Create the archive's contents under root_dentry (a tmpfs root)."""
-    from fs.dcache import d_add
-    from kernel.task import Cred
     links = {}
     count = 0
     for name, mode, uid, gid, nlink, mtime, rdev, ino, body in parse_cpio(data):
@@ -105,7 +105,6 @@ def unpack_to_rootfs(data, root_dentry):
                 continue
             if not S_ISDIR(old.inode.mode):
                 d.inode.unlink(last, old.inode)
-                from fs.dcache import d_drop
                 d_drop(old)
         cred = Cred(uid, gid)
         key = (ino, rdev)

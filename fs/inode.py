@@ -77,9 +77,22 @@ def dev_minor(dev):
 class Inode:
     """Common attributes; filesystems subclass it."""
 
+    # State only some inodes have, declared here with its default (a
+    # filesystem or a subsystem sets it on the inodes it concerns)
     acl_access = None                   # POSIX ACLs (fs/posix_acl.py)
     i_readcount = 0                     # Files open for reading only (leases: fs/locks.py)
     acl_default = None
+    seals = None                        # memfd seals (tmpfs; mm/memfd.py); None: unsealable
+    immutable = False                   # chattr +i (FS_IOC_SETFLAGS)
+    append_only = False                 # chattr +a
+    i_flctx = None                      # its file locks and leases (fs/locks.py)
+    i_generation = None                 # its file handles' generation (fs/fhandle.py)
+    i_fsnotify_marks = None             # its inotify watches (fs/notify/fsnotify.py)
+    proc_name = None                    # /proc/PID/fd/N's link text for a nameless file
+    proc_task = None                    # the Task a /proc/PID directory is about
+    sb_dev = None                       # st_dev where not the superblock's (hostfs)
+    entries = None                      # a tmpfs directory's names
+    bdev = None                         # a block device node's BlockDevice
 
     def __init__(self, sb, mode, uid=0, gid=0, rdev=0, ino=None):
         self.sb = sb
@@ -250,6 +263,13 @@ class Inode:
 class SuperBlock:
     """One mounted filesystem instance."""
     _devs = itertools.count(1)
+    # declared defaults for what only some filesystems have
+    blocksize = 4096                    # st_blksize (a disk file system's block)
+    bdev = None                         # the BlockDevice of a disk file system
+    posix_acl = False                   # keeps system.posix_acl_* (tmpfs)
+    inodes = None                       # hostfs: its inode table
+    dirty_inodes = None                 # a disk file system's inodes to write back
+    fh_dentries = None                  # (ino, generation) -> Dentry, weakly (fs/fhandle.py)
 
     def __init__(self, fstype, read_only=False, dev=None, magic=0):
         self.fstype = fstype
@@ -269,7 +289,7 @@ class SuperBlock:
 
     def bdev_backed(self):
         """Is this a file system on a disk (block/bdev.py)?"""
-        return getattr(self, "bdev", None) is not None
+        return self.bdev is not None
 
     def statfs(self):
         """(f_type, bsize, blocks, bfree, bavail, files, ffree, namelen)"""

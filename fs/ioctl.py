@@ -3,6 +3,7 @@
 from kernel.errno import ENOTTY
 from fs.file import O_ASYNC, O_NONBLOCK, fdget
 from mm.uaccess import get_user_u32, put_user_u32
+from fs.fasync import fasync_helper
 
 FIOCLEX, FIONCLEX, FIONBIO, FIOASYNC = 0x5451, 0x5450, 0x5421, 0x5452
 FIONREAD = 0x541B
@@ -28,7 +29,6 @@ def sys_ioctl(t, fd, cmd, arg):
     if cmd == FIOASYNC:
         on = bool(get_user_u32(t.mm, arg))
         if on != bool(f.flags & O_ASYNC):
-            from fs.fasync import fasync_helper
             if not getattr(f.f_op, "fasync_supported", False):
                 return -ENOTTY
             fasync_helper(t, fd, f, on)

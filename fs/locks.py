@@ -15,8 +15,15 @@ F_GETLK reports what Linux would.  F_SETLKW and blocking flock sleep on
 the inode's wait queue; a cycle of POSIX waiters is EDEADLK.
 """
 
+import time
+
+from kernel.abi import s32
 from kernel import sched
-from kernel.errno import EAGAIN, EDEADLK, EINTR, EINVAL, EWOULDBLOCK, Errno
+from kernel.capability import CAP_LEASE, capable
+from kernel.errno import EACCES, EAGAIN, EDEADLK, EINTR, EINVAL, ETIMEDOUT, EWOULDBLOCK, Errno
+from fs.fasync import POLL_MSG, file_fown, send_sigio
+from fs.file import O_NONBLOCK, fdget
+from fs.inode import S_ISREG
 
 F_RDLCK, F_WRLCK, F_UNLCK = 0, 1, 2
 OFFSET_MAX = (1 << 63) - 1
@@ -42,11 +49,12 @@ class LockContext:
 
     def __init__(self):
         self.locks = []
+        self.leases = []                # Lease: F_SETLEASE on open Files
         self.wait = sched.WaitQueue()
 
 
 def _ctx(inode):
-    c = getattr(inode, "i_flctx", None)
+    c = inode.i_flctx
     if c is None:
         c = inode.i_flctx = LockContext()
     return c
@@ -60,7 +68,7 @@ def _conflict(a, b):
 
 
 def find_conflict(inode, req):
-    c = getattr(inode, "i_flctx", None)
+    c = inode.i_flctx
     if c is None:
         return None
     for lk in c.locks:
@@ -151,7 +159,7 @@ def _wait_lock(t, inode, req):
 
 def locks_remove_posix(files, f):
     """files closed a descriptor of f's inode: drop its POSIX locks there."""
-    c = getattr(f.inode, "i_flctx", None)
+    c = f.inode.i_flctx
     if c is None or not c.locks:
         return
     n = len(c.locks)
@@ -163,8 +171,8 @@ def locks_remove_posix(files, f):
 def locks_remove_file(f):
     """f's last reference is gone: drop its OFD and flock locks, and its
     lease."""
-    c = getattr(f.inode, "i_flctx", None)
-    if c is not None and getattr(c, "leases", None):
+    c = f.inode.i_flctx
+    if c is not None and c.leases:
         leases_remove_file(f)
     if c is None or not c.locks:
         return
@@ -175,8 +183,7 @@ def locks_remove_file(f):
 
 
 def sys_flock(t, fd, cmd):
-    from fs.file import fdget
-    f = fdget(t, _s32(fd))
+    f = fdget(t, s32(fd))
     cmd &= 0xFFFFFFFF
     if cmd & LOCK_MAND:
         return 0                                # obsolete: ignored, as Linux
@@ -197,11 +204,6 @@ def sys_flock(t, fd, cmd):
         if e.errno == EAGAIN:
             return -EWOULDBLOCK
         raise
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
 
 
 # -- leases (F_SETLEASE, F_GETLEASE) ---------------------------------------------------
@@ -229,14 +231,13 @@ class Lease:
 
 
 def _leases(inode):
-    c = getattr(inode, "i_flctx", None)
-    return getattr(c, "leases", None) if c is not None else None
+    c = inode.i_flctx
+    return c.leases if c is not None else None
 
 
 def _time_out_leases(inode):
-    import time
     c = _ctx(inode)
-    leases = getattr(c, "leases", [])
+    leases = c.leases
     now = time.monotonic()
     changed = False
     for ls in list(leases):
@@ -267,25 +268,20 @@ def _conflicting_open(f, arg):
     inode = f.inode
     if arg == F_RDLCK:
         return inode.i_writecount > 0
-    self_w = 1 if getattr(f, "write_access", False) else 0
+    self_w = 1 if f.write_access else 0
     self_r = 1 if not f.mode & 2 and f.mode & 1 else 0
     return inode.i_writecount != self_w or inode.i_readcount != self_r
 
 
 def fcntl_setlease(t, fd, f, arg):
-    from fs.fasync import file_fown
-    from fs.inode import S_ISREG
-    from kernel.errno import EACCES
     inode = f.inode
-    if t.cred.fsuid != inode.uid and t.cred.euid != 0:       # CAP_LEASE
+    if t.cred.fsuid != inode.uid and not capable(t, CAP_LEASE):
         raise Errno(EACCES)
     if not S_ISREG(inode.mode) or not leases_enable or getattr(f.f_op, "no_leases", False):
         raise Errno(EINVAL)
     if arg not in (F_RDLCK, F_WRLCK, F_UNLCK):
         raise Errno(EINVAL)
     c = _ctx(inode)
-    if not hasattr(c, "leases"):
-        c.leases = []
     _time_out_leases(inode)
     mine = next((ls for ls in c.leases if ls.file is f), None)
     if arg == F_UNLCK:
@@ -325,8 +321,6 @@ def break_lease(t, inode, flags):
     """An open (or truncate) that conflicts with leases on inode: notify
     their holders.  None: nothing to wait for; else a generator that
     waits (a signal interrupts it); EWOULDBLOCK with O_NONBLOCK."""
-    import time
-    from fs.fasync import POLL_MSG, send_sigio
     leases = _leases(inode)
     if not leases:
         return None
@@ -352,13 +346,12 @@ def break_lease(t, inode, flags):
             ls.target = F_RDLCK
         ls.break_time = now + lease_break_time
         send_sigio(ls.file, ls.fd, POLL_MSG)
-    if flags & 0o4000:                  # O_NONBLOCK
+    if flags & O_NONBLOCK:
         raise Errno(EWOULDBLOCK)
     return _wait_lease_break(t, inode, conflicting)
 
 
 def _wait_lease_break(t, inode, conflicting):
-    import time
     c = _ctx(inode)
     while True:
         live = conflicting()
@@ -367,12 +360,9 @@ def _wait_lease_break(t, inode, conflicting):
         deadline = min(ls.break_time for ls in live if ls.break_time is not None)
         r = yield from sched.wait_event(t, c.wait, lambda: not conflicting()
                                         or time.monotonic() >= deadline, deadline)
-        if r not in (0, -ETIMEDOUT_):
+        if r not in (0, -ETIMEDOUT):
             return r
         _time_out_leases(inode)
-
-
-ETIMEDOUT_ = 110
 
 
 def leases_remove_file(f):

@@ -35,6 +35,9 @@ class Path:
 
 
 class Mount:
+    noexec = False                      # MS_NOEXEC (also in flags)
+    options = b""                       # its mount options for /proc/mounts
+
     def __init__(self, sb, root, parent=None, mountpoint=None, flags=0, source=b"none"):
         self.id = next(_ids)
         self.sb = sb
@@ -65,7 +68,7 @@ def lookup_mnt(path):
 
 def follow_mount(path):
     while True:
-        m = mount_table.get((path.mnt, path.dentry))
+        m = lookup_mnt(path)
         if m is None:
             return path
         m.expiry_mark = False
@@ -76,7 +79,7 @@ def attach_mount(mnt, where):
     """Mount mnt on the Path where."""
     mnt.parent = where.mnt
     mnt.mountpoint = where.dentry
-    old = mount_table.get((where.mnt, where.dentry))
+    old = lookup_mnt(where)
     if old is not None:
         # stacking: the new mount goes on top of the old one's root
         where = follow_mount(where)

@@ -21,7 +21,7 @@ dirty set tells the flusher when it needs writing (fs/fs_writeback.py).
 """
 
 from kernel.errno import EIO, ENOSPC, Errno
-from block.bio import (REQ_OP_READ, REQ_OP_WRITE, SECTOR_SHIFT, Bio, all_of,
+from block.bio import (Bio, REQ_OP_READ, REQ_OP_WRITE, SECTOR_SHIFT, all_of, done_completion,
                        submit_bio)
 from fs.fs_writeback import DirtySet, mapping_clean, mapping_set_error
 from fs.pagecache import AddressSpace
@@ -184,7 +184,6 @@ def mpage_readpages(inode, indexes, bufs):
 def mpage_writepage(mapping, index):
     """Start writing page index to its blocks (allocating blocks a shared
     mapping wrote into a hole); returns a Completion."""
-    from block.bio import done_completion
     inode = mapping.host
     pfn = mapping.pages.get(index)
     if pfn is None:

@@ -10,8 +10,10 @@ ELOOP).  Also here: permission checks against the task's credentials.
 from kernel.errno import (EACCES, EBADF, ELOOP, ENAMETOOLONG, ENOENT,
                           ENOTDIR, EROFS, Errno)
 from fs.dcache import lookup_one
-from fs.inode import S_ISDIR, S_ISLNK, S_ISREG
+from fs.inode import S_ISDIR, S_ISGID, S_ISLNK, S_ISREG, S_IXGRP
 from fs.mount import Path, follow_mount
+from fs.file import fget
+from kernel.capability import CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, cred_capable
 
 AT_FDCWD = -100
 AT_SYMLINK_NOFOLLOW = 0x100
@@ -37,7 +39,6 @@ def mode_strip_sgid(t, dir_inode, mode):
     """A new non-directory in a setgid directory gets the directory's
     group; it keeps a setgid bit only if its creator is in that group or
     has CAP_FSETID (Linux's mode_strip_sgid, applied before the umask)."""
-    from fs.inode import S_ISDIR, S_ISGID, S_IXGRP
     if mode & (S_ISGID | S_IXGRP) != (S_ISGID | S_IXGRP):
         return mode
     if S_ISDIR(mode) or not dir_inode.mode & S_ISGID:
@@ -48,11 +49,11 @@ def mode_strip_sgid(t, dir_inode, mode):
 
 
 def generic_permission(cred, inode, mask):
-    from kernel.capability import CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, cred_capable
     mode = inode.mode
     if cred.fsuid == inode.uid:
         bits = (mode >> 6) & 7
     elif inode.acl_access is not None:
+        # cycle: fs.posix_acl -> fs.namei
         from fs.posix_acl import acl_permission
         return acl_permission(cred, inode, inode.acl_access, mask)
     elif in_group_p(cred, inode.gid):
@@ -106,7 +107,6 @@ def _start(t, name, dirfd):
         return t.fs.root
     if dirfd == AT_FDCWD:
         return t.fs.pwd
-    from fs.file import fget
     f = fget(t, dirfd)
     if f is None:
         raise Errno(EBADF)
@@ -200,7 +200,6 @@ def path_lookup(t, name, dirfd=AT_FDCWD, follow=True, empty_ok=False):
             # AT_EMPTY_PATH: the file dirfd refers to, whatever it is
             if dirfd == AT_FDCWD:
                 return t.fs.pwd
-            from fs.file import fget
             f = fget(t, dirfd)
             if f is None:
                 raise Errno(EBADF)

@@ -12,10 +12,10 @@ MNT_DETACH asks for it to be cut loose anyway.
 import os
 
 from kernel.capability import CAP_SYS_ADMIN, CAP_SYS_CHROOT, capable
-from kernel.errno import (EACCES, EBUSY, EFAULT, EINVAL, ENODEV, ENOENT,
+from kernel.errno import (EACCES, EBADF, EBUSY, EFAULT, EINVAL, ENODEV, ENOENT,
                           ENOTDIR, EPERM, ERANGE, Errno)
 from fs.file import fget
-from fs.inode import S_ISDIR
+from fs.inode import S_ISDIR, SuperBlock
 from fs.mount import (Mount, Path, all_mounts, attach_mount, clone_mnt, d_path,
                       detach_mount, follow_mount, lookup_mnt, mount_table)
 from fs import pnode
@@ -23,6 +23,20 @@ from fs.notify.fsnotify import fsnotify_dput, fsnotify_unmount
 from fs.namei import (AT_FDCWD, MAY_EXEC, PATH_MAX, inode_permission,
                       path_lookup)
 from mm.uaccess import copy_to_user, strncpy_from_user
+from block.bdev import lookup_bdev
+from block.bio import wait_for
+from fs.devpts import devpts_mount
+from fs.devtmpfs import devtmpfs_sb
+from fs.ext2.super import ext2_fill_super
+from fs.ext4.super import ext4_fill_super
+from fs.hostfs import make_hostfs
+from fs.hostfs_policy import open_confined
+from fs.proc.root import proc_get_sb
+from fs.sysfs import sysfs_sb
+from fs.tmpfs import make_tmpfs
+from ipc.mqueue import mount_mqueue
+from kernel import task as ktask
+from mm import physmem as _pm
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_SYNCHRONOUS, MS_REMOUNT, MS_MANDLOCK, MS_DIRSYNC = 16, 32, 64, 128
@@ -38,8 +52,6 @@ MNT_FORCE, MNT_DETACH, MNT_EXPIRE, UMOUNT_NOFOLLOW = 1, 2, 4, 8
 # -- filesystem types -------------------------------------------------------------
 
 def _mount_tmpfs(source, data, flags):
-    from fs.tmpfs import make_tmpfs
-    from mm import physmem as _pm
     mode = 0o1777
     max_pages = "half"
     for opt in data.split(b","):
@@ -60,8 +72,6 @@ def _mount_tmpfs(source, data, flags):
 
 
 def _mount_hostfs(source, data, flags):
-    from fs.hostfs import make_hostfs
-    from fs.hostfs_policy import open_confined
     host = data.split(b",")[0] if data else b"/"
     read_only = bool(flags & MS_RDONLY)
     fd, path = open_confined(host, read_only)      # EACCES if not allowed
@@ -73,39 +83,32 @@ def _mount_hostfs(source, data, flags):
 
 
 def _mount_proc(source, data, flags):
-    from fs.proc.root import proc_get_sb
     return proc_get_sb(bool(flags & MS_RDONLY))
 
 
 def _mount_devtmpfs(source, data, flags):
-    from fs.devtmpfs import devtmpfs_sb
     return devtmpfs_sb()
 
 
 def _mount_devpts(source, data, flags):
-    from fs.devpts import devpts_mount
     return devpts_mount(source, flags, data)
 
 
 def _mount_sysfs(source, data, flags):
-    from fs.sysfs import sysfs_sb
     return sysfs_sb()
 
 
 def _mount_ext2(bdev, data, flags, fstype="ext2"):
-    from fs.ext2.super import ext2_fill_super
     return ext2_fill_super(bdev, bool(flags & MS_RDONLY), data, fstype=fstype)
 
 
 # name -> (needs no device, how to make a superblock); a type that needs
 # a device gets the BlockDevice (block/bdev.py) instead of the source name
 def _mount_ext4(bdev, data, flags, fstype="ext4"):
-    from fs.ext4.super import ext4_fill_super
     return ext4_fill_super(bdev, bool(flags & MS_RDONLY), data, fstype)
 
 
 def _mount_mqueue(source, data, flags):
-    from ipc.mqueue import mount_mqueue
     return mount_mqueue(source, data, flags)
 
 
@@ -156,7 +159,6 @@ def sys_fchdir(t, fd):
     fd &= 0xFFFFFFFF
     f = fget(t, fd - (1 << 32) if fd & 0x80000000 else fd)
     if f is None:
-        from kernel.errno import EBADF
         return -EBADF
     set_fs_pwd(t, _dir_path(t, f.path))
     return 0
@@ -210,7 +212,6 @@ def _str(t, addr, maxlen=PATH_MAX):
 
 
 def _mount_busy(mnt, skip_children=False):
-    from kernel import task as ktask
     if not skip_children:
         for m in all_mounts:
             if m is not mnt and m.parent is mnt:
@@ -369,7 +370,6 @@ def reconfigure_super(sb, read_only, opts):
 
 def _sb_has_writers(sb):
     """Is any file of sb open for writing (sb_prepare_remount_readonly)?"""
-    from kernel import task as ktask
     for tk in ktask.tasks.values():
         files = tk.files
         if files is None:
@@ -383,8 +383,6 @@ def _sb_has_writers(sb):
 def _get_tree_bdev(t, src, typ, make, opts, flags):
     """The superblock of a file system on the block device src: the one
     already mounted from it (a second mount shares it), or a new one."""
-    from block.bdev import lookup_bdev
-    from fs.inode import SuperBlock
     bdev = lookup_bdev(t, src)
     holder = bdev.holder
     if isinstance(holder, SuperBlock):
@@ -478,7 +476,6 @@ def _wait_then(t, completion, result):
     """result, once completion is done (umount and remount wait for the disk)."""
     if completion is None or completion.done:
         return result
-    from block.bio import wait_for
 
     def gen():
         yield from wait_for(t, completion)

@@ -13,9 +13,12 @@ NS_GET_PARENT (EPERM: none), NS_GET_OWNER_UID.
 
 from kernel.errno import EINVAL, ENOTTY, EPERM, Errno
 from fs.dcache import Dentry
-from fs.file import FileOperations
+from fs.file import File, FileOperations, O_RDONLY
 from fs.inode import S_IFREG, Inode, SuperBlock
 from fs.mount import Mount, Path
+from fs.anon_inodes import install_new_file
+from fs.proc.inode import ProcLink
+from mm.uaccess import put_user_u32
 
 NSFS_MAGIC = 0x6E736673
 
@@ -91,7 +94,6 @@ class NsFileOperations(FileOperations):
         if cmd == NS_GET_OWNER_UID:
             if ns.nstype != CLONE_NEWUSER:
                 return -EINVAL
-            from mm.uaccess import put_user_u32
             put_user_u32(t.mm, arg, 0)
             return 0
         return -ENOTTY
@@ -119,8 +121,6 @@ def ns_path(entry):
 
 
 def open_related_ns(t, entry):
-    from fs.anon_inodes import install_new_file
-    from fs.file import O_RDONLY, File
     f = File(ns_path(entry), O_RDONLY, ns_file_operations)
     f.proc_name = f.inode.name
     return install_new_file(t, f, True)
@@ -128,7 +128,6 @@ def open_related_ns(t, entry):
 
 def proc_ns_entries(sb, tid, own):
     """The entries of /proc/PID/ns: magic links, each to its namespace."""
-    from fs.proc.inode import ProcLink
 
     def link(entry):
         return lambda: own(ProcLink(sb, ("ns", entry, tid), lambda: ns_path(entry).dentry.name,

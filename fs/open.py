@@ -7,19 +7,30 @@ directory reader, a character device's driver (fs/char_dev.py), a pipe for a
 FIFO.
 """
 
-from kernel.errno import (E2BIG, EAGAIN, EEXIST, EINVAL, EISDIR, ELOOP, ENOTDIR, ENXIO, EPERM, Errno)
+import struct
+
+from kernel.abi import s32
+from kernel.sched import is_generator
+from kernel.capability import CAP_FOWNER, capable
+from kernel.errno import (E2BIG, EAGAIN, EEXIST, EINVAL, EISDIR, ELOOP, ENOTDIR, ENXIO, EOPNOTSUPP,
+                          EPERM, Errno)
 from fs.dcache import d_add
 from fs.file import (O_ACCMODE, O_CLOEXEC,
                      O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH,
                      O_RDONLY, O_TMPFILE, O_TRUNC, O_WRONLY, O_RDWR, O_LARGEFILE, O_NOATIME, File,
                      FileOperations, dir_fops)
+from fs.locks import break_lease
 from fs.inode import (S_IFREG, S_ISCHR, S_ISDIR, S_ISFIFO, S_ISLNK, S_ISREG,
                       S_ISSOCK, S_ISBLK)
 from fs.mount import Path
-from fs.namei import (AT_FDCWD, MAY_EXEC, MAY_READ, MAY_WRITE, inode_permission,
-                      path_create, path_lookup)
+from fs.namei import (AT_FDCWD, MAY_EXEC, MAY_READ, MAY_WRITE, inode_permission, may_write_path,
+                      mode_strip_sgid, path_create, path_lookup)
 from fs.notify.fsnotify import IN_MODIFY, fsnotify_change, fsnotify_create, fsnotify_open
 from fs.read_write import generic_file_fops
+from fs.pipe import fifo_fops
+from block.bdev import def_blk_fops
+from fs.char_dev import chrdev_fops
+from mm.uaccess import copy_from_user, strncpy_from_user
 
 VALID_OPEN_FLAGS = 0o37777777
 
@@ -41,16 +52,10 @@ def fops_for(inode):
     if S_ISDIR(mode):
         return dir_fops
     if S_ISCHR(mode):
-        from fs.char_dev import chrdev_fops
         return chrdev_fops(inode.rdev)
     if S_ISFIFO(mode):
-        try:
-            from fs.pipe import fifo_fops
-        except ImportError:                     # no pipes in this kernel yet
-            raise Errno(ENXIO)
         return fifo_fops
     if S_ISBLK(mode):
-        from block.bdev import def_blk_fops     # the disk's driver is found at open
         return def_blk_fops
     if S_ISSOCK(mode):
         raise Errno(ENXIO)
@@ -59,11 +64,9 @@ def fops_for(inode):
 
 def vfs_create(t, parent, name, mode):
     """Create a regular file name in the directory Path parent."""
-    from fs.namei import may_write_path
     dir_inode = parent.dentry.inode
     may_write_path(t, parent)
     inode_permission(t, dir_inode, MAY_WRITE | MAY_EXEC)
-    from fs.namei import mode_strip_sgid
     mode = S_IFREG | (mode_strip_sgid(t, dir_inode, S_IFREG | (mode & 0o7777)) & 0o7777
                       & ~t.fs.umask)
     inode = dir_inode.create(name, mode, t.cred)
@@ -73,7 +76,7 @@ def vfs_create(t, parent, name, mode):
 
 def do_filp_open(t, dirfd, name, flags, mode):
     if flags & O_TMPFILE == O_TMPFILE:
-        raise Errno(95)                     # EOPNOTSUPP
+        raise Errno(EOPNOTSUPP)
     if flags & O_PATH:
         flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC
         path = path_lookup(t, name, dirfd, follow=not flags & O_NOFOLLOW)
@@ -111,14 +114,12 @@ def do_filp_open(t, dirfd, name, flags, mode):
         inode_permission(t, inode, mask, path.mnt)
         if mask & MAY_WRITE and (inode.immutable or (inode.append_only and (
                 not flags & O_APPEND or flags & O_TRUNC))):
-            raise Errno(1)                      # EPERM: chattr +i or +a
-    from kernel.capability import CAP_FOWNER, capable
+            raise Errno(EPERM)                  # chattr +i or +a
     if flags & O_NOATIME and t.cred.fsuid != inode.uid and not capable(t, CAP_FOWNER):
         raise Errno(EPERM)                      # only the owner (or CAP_FOWNER)
     fop = fops_for(inode)
     lease_wait = None
-    if not created and getattr(inode, "i_flctx", None) is not None:
-        from fs.locks import break_lease
+    if not created and inode.i_flctx is not None:
         lease_wait = break_lease(t, inode, flags)   # leases: tell holders, maybe wait
     f = File(path, flags, fop)
     if acc == 3:                                # Linux: "ioctl only" access
@@ -127,9 +128,9 @@ def do_filp_open(t, dirfd, name, flags, mode):
     def finish_open(notify=True):
         if hasattr(fop, "open"):
             r = fop.open(f, t)
-            if r is not None and hasattr(r, "send"):
+            if is_generator(r):
                 f._open_gen = r
-        if notify and not hasattr(f, "_open_gen"):
+        if notify and f._open_gen is None:
             fsnotify_open(f)
         if flags & O_TRUNC and S_ISREG(inode.mode) and f.writable() and not created:
             inode.setattr(size=0)
@@ -151,23 +152,22 @@ def _open_after_lease_break(wait, f, finish_open):
     if r is not None and r < 0:
         return r
     finish_open(notify=False)           # _finish_open tells fsnotify
-    gen = getattr(f, "_open_gen", None)
+    gen = f._open_gen
     if gen is not None:                 # a FIFO waiting for its peer too
-        del f._open_gen
+        f._open_gen = None
         return (yield from gen)
     return None
 
 
 def do_sys_open(t, dirfd, name_addr, flags, mode):
-    from mm.uaccess import strncpy_from_user
     name = strncpy_from_user(t.mm, name_addr, 4096)
     flags &= 0xFFFFFFFF
     if t.arch.BITS == 64:
         flags |= O_LARGEFILE                    # force_o_largefile()
     f = do_filp_open(t, dirfd, name, flags, mode & 0o7777)
-    gen = getattr(f, "_open_gen", None)
+    gen = f._open_gen
     if gen is not None:                         # a FIFO waiting for its peer
-        del f._open_gen
+        f._open_gen = None
         return _finish_open(t, f, gen, flags)
     return _install(t, f, flags)
 
@@ -198,7 +198,7 @@ def sys_open(t, name, flags, mode):
 
 
 def sys_openat(t, dirfd, name, flags, mode):
-    return do_sys_open(t, _s32(dirfd), name, flags, mode)
+    return do_sys_open(t, s32(dirfd), name, flags, mode)
 
 
 def sys_creat(t, name, mode):
@@ -206,9 +206,6 @@ def sys_creat(t, name, mode):
 
 
 def sys_openat2(t, dirfd, name, how, size):
-    from mm.uaccess import copy_from_user
-    import struct
-    # struct open_how, extensible: a bigger one must be zero past ours
     if size < 24:
         return -EINVAL
     if size > 4096:
@@ -225,11 +222,11 @@ def sys_openat2(t, dirfd, name, how, size):
         return -EINVAL
     if resolve & 0x20 and flags & (O_CREAT | O_TRUNC | 0o20000000):
         return -EAGAIN                          # RESOLVE_CACHED cannot create
-    return do_sys_open(t, _s32(dirfd), name, flags, mode)
+    return do_sys_open(t, s32(dirfd), name, flags, mode)
 
 
 def sys_close(t, fd):
-    t.files.close(_s32(fd))
+    t.files.close(s32(fd))
     return 0
 
 
@@ -264,7 +261,3 @@ def sys_vhangup(t):
         tty.hangup()
     return 0
 
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v

@@ -14,9 +14,18 @@ by the cache.
 
 from mm import physmem as _pm
 from mm.physmem import PAGE_SHIFT, PAGE_SIZE, PG_CACHE, OutOfMemory
+from kernel import task as ktask
+from kernel.errno import Errno
+from mm.memory import zap_page_range
+from mm.vma import VM_MAYWRITE, VM_SHARED
 
 
 class AddressSpace:
+    # declared defaults
+    elf_image = None                    # parsed ELF headers (fs/binfmt_elf.py's cache)
+    exec_faults = None                  # first faults of its program (fs/exec_prefault.py)
+    wb_err = 0                          # write-back errors so far (errseq, fs/fs_writeback.py)
+
     def __init__(self, host, backed=False):
         self.host = host                # the inode
         self.pages = {}                 # page index -> pfn
@@ -180,7 +189,6 @@ class AddressSpace:
 def mapping_vmas(inode):
     """(mm, vma) for every mapping of inode in every address space (there is
     no reverse map: walk the tasks' mms, each once)."""
-    from kernel import task as ktask
     seen = set()
     for t in list(ktask.tasks.values()):
         mm = t.mm
@@ -195,7 +203,6 @@ def mapping_vmas(inode):
 def unmap_mapping_range(inode, first_pgoff, end_pgoff=None):
     """Drop every pte that maps inode's pages from first_pgoff on (up to
     end_pgoff), in every address space."""
-    from mm.memory import zap_page_range
     for mm, vma in mapping_vmas(inode):
         start = vma.start + max(0, (first_pgoff - vma.pgoff) << PAGE_SHIFT)
         end = vma.end
@@ -210,7 +217,6 @@ def unmap_mapping_range(inode, first_pgoff, end_pgoff=None):
 def dirty_vma_pages(vma, start=None, end=None):
     """A writable shared mapping may have stored into any page it maps
     without a fault (the pte stays writable): take them all as dirty."""
-    from mm.vma import VM_MAYWRITE, VM_SHARED
     f = vma.file
     if f is None or f.mapping is None or not vma.flags & VM_SHARED \
             or not vma.flags & VM_MAYWRITE or not f.mapping.backed:
@@ -229,8 +235,6 @@ def dirty_vma_pages(vma, start=None, end=None):
 def filemap_close(vma):
     """A shared file mapping goes away (munmap, exit): its dirty pages go
     to the backing store (hostfs) now."""
-    from kernel.errno import Errno
-    from mm.vma import VM_SHARED
     f = vma.file
     if f is None or not vma.flags & VM_SHARED:
         return

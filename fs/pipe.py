@@ -27,14 +27,21 @@ O_RDWR never waits.  The counters r_counter/w_counter tell a waiting opener
 that a partner arrived even if it has gone again since.
 """
 
+import struct
+
 from kernel import sched
 from kernel.errno import (EAGAIN, EBADF, EBUSY, EFAULT, EINVAL, ENXIO, EPERM,
-                          EPIPE, ERESTARTSYS, Errno)
+                          EPIPE, Errno)
 from fs.file import (FMODE_READ, FMODE_WRITE, O_ACCMODE, O_CLOEXEC, O_DIRECT,
                      O_EXCL, O_NONBLOCK, O_RDONLY, O_RDWR,
                      O_WRONLY, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM,
                      POLLWRNORM, File, FileOperations)
 from fs.inode import S_IFIFO, Inode, SuperBlock
+from fs.dcache import Dentry
+from fs.mount import Mount, Path
+from kernel.signal import SIGPIPE, SI_USER, SigInfo, send_signal
+from mm.uaccess import copy_to_user, put_user_u32
+from kernel.capability import CAP_SYS_RESOURCE, capable
 
 PAGE_SIZE = 4096
 PIPE_BUF = PAGE_SIZE
@@ -169,7 +176,7 @@ class PipeOperations(FileOperations):
         r = yield from sched.wait_event(t, pipe.rd_wait,
                                         lambda: pipe.bufs or not pipe.writers)
         if r < 0:
-            return r
+            raise Errno(-r)                     # read returns bytes or raises
         return self._read_now(pipe, count)
 
     def write(self, f, t, data):
@@ -192,23 +199,24 @@ class PipeOperations(FileOperations):
         return self._write_wait(f, t, data, pos, packet)
 
     def _write_wait(self, f, t, data, pos, packet):
-        from kernel.signal import signal_pending
+        """pipe_write's loop: sleep until readers make room (or all go),
+        put what fits, until everything is in.  A signal ends it with the
+        count so far, or -ERESTARTSYS if nothing was written."""
         pipe = f.private
         while True:
+            r = yield from sched.wait_event(t, pipe.wr_wait,
+                                            lambda: not pipe.readers or not pipe.full())
+            if r < 0:
+                return pos if pos else r
             if not pipe.readers:
                 _sigpipe(t)
                 return pos if pos else -EPIPE
-            if not pipe.full():
-                new = _put(pipe, data, pos, packet)
-                if new != pos:
-                    pipe.rd_wait.wake_up(POLLIN | POLLRDNORM)
-                pos = new
-                if pos == len(data):
-                    return pos
-                continue
-            if signal_pending(t):
-                return pos if pos else -ERESTARTSYS
-            yield sched.Sleep((pipe.wr_wait,))
+            new = _put(pipe, data, pos, packet)
+            if new != pos:
+                pipe.rd_wait.wake_up(POLLIN | POLLRDNORM)
+            pos = new
+            if pos == len(data):
+                return pos
     # LAB pipe: starter
     #> # The starter's pipe has no bounds: a write appends all its bytes and
     #> # never waits; a read waits for bytes or for the last writer to go.
@@ -245,7 +253,7 @@ class PipeOperations(FileOperations):
         if f.mode & FMODE_READ:
             if pipe.bufs:
                 mask |= POLLIN | POLLRDNORM
-            if not pipe.writers and getattr(f, "pipe_version", 0) != pipe.w_counter:
+            if not pipe.writers and f.pipe_version != pipe.w_counter:
                 mask |= POLLHUP
         if f.mode & FMODE_WRITE:
             if not pipe.full():
@@ -263,7 +271,6 @@ class PipeOperations(FileOperations):
 
     def ioctl(self, f, t, cmd, arg):
         if cmd & 0xFFFFFFFF == FIONREAD:
-            from mm.uaccess import put_user_u32
             put_user_u32(t.mm, arg, f.private.nbytes())
             return 0
         return super().ioctl(f, t, cmd, arg)
@@ -284,14 +291,13 @@ class PipeOperations(FileOperations):
         pipe.files -= 1
         if pipe.files == 0:
             inode = f.inode
-            if getattr(inode, "pipe", None) is pipe:
+            if inode.pipe is pipe:
                 inode.pipe = None       # a FIFO's contents go with its last opener
             pipe.bufs = []
         pipe.wake_all()
 
 
 def _sigpipe(t):
-    from kernel.signal import SIGPIPE, SI_USER, SigInfo, send_signal
     send_signal(t, SigInfo(SIGPIPE, SI_USER, pid=t.tgid, uid=t.cred.uid), group=False)
 
 
@@ -383,8 +389,6 @@ def _pipefs_sb():
 
 def create_pipe_files(t, flags):
     """Two Files on one new pipe: (read end, write end)."""
-    from fs.dcache import Dentry
-    from fs.mount import Mount, Path
     sb = _pipefs_sb()
     inode = PipeInode(sb, S_IFIFO | 0o600, t.cred.fsuid, t.cred.fsgid)
     pipe = Pipe()
@@ -405,8 +409,6 @@ def create_pipe_files(t, flags):
 
 
 def do_pipe2(t, fds_addr, flags):
-    from mm.uaccess import copy_to_user
-    import struct
     flags &= 0xFFFFFFFF
     if flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT | O_NOTIFICATION_PIPE_FLAG):
         return -EINVAL
@@ -464,10 +466,8 @@ def pipe_fcntl(t, f, cmd, arg):
         # Linux's round_pipe_size: at least a page (0 too), a power of two
         nr = max(1, (size + PAGE_SIZE - 1) // PAGE_SIZE)
         nr = 1 << (nr - 1).bit_length()
-        from kernel.capability import CAP_SYS_RESOURCE, capable
         # the limit binds growth only (Linux's pipe_set_size)
-        if (nr > pipe.max_usage and size > PIPE_MAX_SIZE
-                and not capable(t, CAP_SYS_RESOURCE)):
+        if nr > pipe.max_usage and size > PIPE_MAX_SIZE and not capable(t, CAP_SYS_RESOURCE):
             raise Errno(EPERM)
         if len(pipe.bufs) > nr:
             raise Errno(EBUSY)

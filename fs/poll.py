@@ -15,11 +15,14 @@ interrupted it (the handler's frame saves the original mask).
 
 import struct
 
+from kernel.abi import s16, s32
+from kernel.sched import is_generator
 from kernel import sched
-from kernel.errno import EINVAL, ERESTART_RESTARTBLOCK, ERESTARTNOHAND, Errno
+from kernel.errno import EFAULT, EINTR, EINVAL, ERESTARTNOHAND, ERESTART_RESTARTBLOCK, Errno
 from kernel.signal import UNBLOCKABLE, signal_pending
 from fs.file import POLLERR, POLLHUP, POLLNVAL, fget
 from mm.uaccess import copy_from_user, copy_to_user
+from kernel.time import RestartBlock
 
 NSEC_PER_SEC = 10**9
 RLIMIT_NOFILE = 7
@@ -94,7 +97,7 @@ def _sleep_loop(t, scan, deadline, queues):
 
 def then(res, fn):
     """Apply fn to a result that may be a generator's."""
-    if hasattr(res, "send"):
+    if is_generator(res):
         return _then_gen(res, fn)
     return fn(res)
 
@@ -131,7 +134,7 @@ def _poll_scan(t, entries):
             mask, qs = vfs_poll(f, t)
             queues.extend(qs)
             mask &= events | POLLERR | POLLHUP
-            e[2] = _s16(mask)
+            e[2] = s16(mask)
             if mask:
                 count += 1
         return count, queues
@@ -154,7 +157,7 @@ def do_sys_poll(t, ufds, nfds, deadline):
 
 
 def sys_poll(t, ufds, nfds, timeout_msecs):
-    ms = _s32(timeout_msecs)
+    ms = s32(timeout_msecs)
     deadline = deadline_after_ns(ms * 1000000) if ms >= 0 else None
     return _poll_restartable(t, ufds, nfds, deadline)
 
@@ -163,7 +166,6 @@ def _poll_restartable(t, ufds, nfds, deadline):
     def finish(r):
         if r == -ERESTARTNOHAND:
             # no handler: restart_syscall(2) resumes with the time left
-            from kernel.time import RestartBlock
             t.restart_block = RestartBlock(
                 lambda t2: _poll_restartable(t2, ufds, nfds, deadline))
             return -ERESTART_RESTARTBLOCK
@@ -174,7 +176,7 @@ def _poll_restartable(t, ufds, nfds, deadline):
 def time_bits(t):
     """Width of a struct timespec's fields for t: 32 for i386 calls, but 64
     for i386's *_time64 calls (arch/x86 sets t.time64 for those)."""
-    return 64 if t.arch.BITS == 64 or getattr(t, "time64", False) else 32
+    return 64 if t.arch.BITS == 64 or t.time64 else 32
 
 
 def get_timespec_ns(t, addr, bits=None):
@@ -193,8 +195,7 @@ STICKY_TIMEOUTS = 0x4000000             # personality(2)
 def put_remaining(t, addr, deadline, fmt, usec=False):
     """Write the time left back to the guest (select, pselect6, ppoll do).
     Returns False if the guest's memory is not writable."""
-    from kernel.errno import EFAULT
-    if getattr(t, "personality", 0) & STICKY_TIMEOUTS:
+    if t.personality & STICKY_TIMEOUTS:
         return True                     # the timeout is left as the caller gave it
     left = time_left_ns(deadline)
     sec, ns = divmod(left, NSEC_PER_SEC)
@@ -221,7 +222,7 @@ def sys_ppoll(t, ufds, nfds, tsp, sigmask, sigsetsize):
         if tsp and timeout_ns:
             fmt = "<qq" if bits == 64 else "<ii"
             if not put_remaining(t, tsp, deadline, fmt) and r == -ERESTARTNOHAND:
-                r = -4                          # EINTR
+                r = -EINTR
         return r
     try:
         res = do_sys_poll(t, ufds, nfds, deadline)
@@ -229,13 +230,3 @@ def sys_ppoll(t, ufds, nfds, tsp, sigmask, sigsetsize):
         restore_saved_sigmask_unless(t, False)
         raise
     return then(res, finish)
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
-
-
-def _s16(v):
-    v &= 0xFFFF
-    return v - (1 << 16) if v & 0x8000 else v

@@ -18,6 +18,7 @@ acl_permission() when the caller is not the owner and an ACL exists.
 import struct
 
 from kernel.errno import EINVAL, EOPNOTSUPP, Errno
+from fs.namei import in_group_p
 
 ACL_USER_OBJ, ACL_USER, ACL_GROUP_OBJ, ACL_GROUP, ACL_MASK, ACL_OTHER = \
     0x01, 0x02, 0x04, 0x08, 0x10, 0x20
@@ -126,7 +127,6 @@ def acl_chmod(acl, mode):
 
 def acl_permission(cred, inode, acl, mask):
     """posix_acl_permission(): may cred (not the owner) have mask?"""
-    from fs.namei import in_group_p
     want = mask & 7
     mask_perm = next((p for tag, p, _ in acl if tag == ACL_MASK), 7)
     found_group = False

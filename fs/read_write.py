@@ -9,13 +9,18 @@ with generic_file_fops.
 
 import struct
 
-from kernel.errno import (EBADF, EFAULT, EINVAL, EOPNOTSUPP, EOVERFLOW, ESPIPE,
-                          EFBIG, Errno)
+from kernel.abi import s32, s64
+from kernel.sched import is_generator
+from kernel.errno import (EBADF, EFAULT, EFBIG, EINVAL, ENOSPC, ENXIO, EOPNOTSUPP, EOVERFLOW,
+                          ESPIPE, Errno)
 from fs.file import (FMODE_READ, FMODE_WRITE, O_APPEND, SEEK_CUR, SEEK_DATA,
                      SEEK_END, SEEK_HOLE, SEEK_SET, FileOperations, fdget)
 from fs.notify.fsnotify import fsnotify_access, fsnotify_modify
 from mm.physmem import OutOfMemory
 from mm.uaccess import copy_from_user, copy_to_user
+from fs.namei import may_write_path
+from kernel.signal import SIGXFSZ, SigInfo, send_signal
+from mm.memfd import seal_check_write
 
 MAX_RW_COUNT = 0x7FFFF000
 UIO_MAXIOV = 1024
@@ -45,23 +50,19 @@ class GenericFileOperations(FileOperations):
         return data
 
     def pwrite(self, f, t, data, pos):
-        from fs.namei import may_write_path
         may_write_path(t, f.path)
         inode = f.inode
         limit = t.signal.rlim[1][0]         # RLIMIT_FSIZE
         if pos + len(data) > limit:
-            from kernel.signal import SIGXFSZ, send_signal, SigInfo
             if pos >= limit:
                 send_signal(t, SigInfo(SIGXFSZ), group=False)
                 raise Errno(EFBIG)
             data = data[:limit - pos]
-        if getattr(inode, "seals", 0) & ~1:     # more than F_SEAL_SEAL
-            from mm.memfd import seal_check_write
+        if (inode.seals or 0) & ~1:     # more than F_SEAL_SEAL
             data = data[:seal_check_write(inode, pos, len(data))]
         try:
             n = f.mapping.write(pos, data)
         except OutOfMemory:
-            from kernel.errno import ENOSPC
             raise Errno(ENOSPC)
         inode.touch(m=True, c=True)
         inode.write_back_maybe()
@@ -90,11 +91,11 @@ def generic_llseek(f, offset, whence, size):
         new = size + offset
     elif whence == SEEK_DATA:
         if offset >= size:
-            raise Errno(6)                  # ENXIO
+            raise Errno(ENXIO)
         new = offset
     elif whence == SEEK_HOLE:
         if offset >= size:
-            raise Errno(6)
+            raise Errno(ENXIO)
         new = size
     else:
         raise Errno(EINVAL)
@@ -113,14 +114,14 @@ def memory_seek_hole_data(f, offset, whence):
     keeps generic_llseek's answer (all data, a hole at the end)."""
     size = f.inode.size
     if offset < 0 or offset >= size:
-        raise Errno(6)                      # ENXIO
+        raise Errno(ENXIO)
     pages = f.mapping.pages
     last = (size - 1) >> 12
     index = offset >> 12
     if whence == SEEK_DATA:
         present = [i for i in pages if index <= i <= last]
         if not present:
-            raise Errno(6)
+            raise Errno(ENXIO)
         new = max(offset, min(present) << 12)
     else:
         while index <= last and index in pages:
@@ -130,18 +131,10 @@ def memory_seek_hole_data(f, offset, whence):
     return new
 
 
-def _s64(v):
-    return v - (1 << 64) if v & (1 << 63) else v
-
-
 def _after(gen, then):
     """A generator that runs gen, then returns then(its value)."""
     res = yield from gen
     return then(res)
-
-
-def _is_gen(x):
-    return hasattr(x, "send") and hasattr(x, "throw")
 
 
 READ_CHUNK = 1 << 17
@@ -202,7 +195,7 @@ def _do_read(t, f, buf, count, pos=None):
         if data:
             fsnotify_access(f)
         return len(data)
-    if _is_gen(res):
+    if is_generator(res):
         return _after(res, deliver)
     return deliver(res)
 
@@ -221,25 +214,25 @@ def _notify_written(f, res):
         if isinstance(n, int) and n > 0:
             fsnotify_modify(f)
         return n
-    if _is_gen(res):
+    if is_generator(res):
         return _after(res, done)
     return done(res)
 
 
 def sys_read(t, fd, buf, count):
-    f = fdget(t, _s32(fd), FMODE_READ)
+    f = fdget(t, s32(fd), FMODE_READ)
     return _do_read(t, f, buf, count)
 
 
 def sys_write(t, fd, buf, count):
-    f = fdget(t, _s32(fd), FMODE_WRITE)
+    f = fdget(t, s32(fd), FMODE_WRITE)
     return _do_write(t, f, buf, count)
 
 
 def fdget_pos(t, fd, mode):
     """The File for a read or write at an offset: Linux asks whether the
     file has positions (ESPIPE) before whether it is open for that (EBADF)."""
-    f = fdget(t, _s32(fd))
+    f = fdget(t, s32(fd))
     if not f.f_op.seekable:
         raise Errno(ESPIPE)
     if not f.mode & mode:
@@ -248,7 +241,7 @@ def fdget_pos(t, fd, mode):
 
 
 def sys_pread64(t, fd, buf, count, pos):
-    pos = _s64(pos)
+    pos = s64(pos)
     if pos < 0:
         return -EINVAL
     f = fdget_pos(t, fd, FMODE_READ)
@@ -264,7 +257,7 @@ def _append_pos(f, pos):
 
 
 def sys_pwrite64(t, fd, buf, count, pos):
-    pos = _s64(pos)
+    pos = s64(pos)
     if pos < 0:
         return -EINVAL
     f = fdget_pos(t, fd, FMODE_WRITE)
@@ -307,7 +300,7 @@ def _loop_readv(t, f, vec):
             continue
         try:
             res = f.f_op.read_user(f, t, base, ln)
-            if _is_gen(res):
+            if is_generator(res):
                 res = yield from res
         except Errno as e:
             res = -e.errno
@@ -342,7 +335,7 @@ def _do_readv(t, f, iov, pos):
             done += len(chunk)
         fsnotify_access(f)                  # even at end of file, as Linux's readv
         return done
-    if _is_gen(res):
+    if is_generator(res):
         return _after(res, scatter)
     return scatter(res)
 
@@ -356,17 +349,17 @@ def _do_writev(t, f, vec, pos):
 
 
 def sys_readv(t, fd, iov, iovcnt):
-    f = fdget(t, _s32(fd), FMODE_READ)
+    f = fdget(t, s32(fd), FMODE_READ)
     return _do_readv(t, f, read_iovec(t, iov, iovcnt), None)
 
 
 def sys_writev(t, fd, iov, iovcnt):
-    f = fdget(t, _s32(fd), FMODE_WRITE)
+    f = fdget(t, s32(fd), FMODE_WRITE)
     return _do_writev(t, f, read_iovec(t, iov, iovcnt), None)
 
 
 def _pos_from(lo, hi, bits):
-    return _s64(lo | (hi << 32)) if bits == 32 else _s64(lo)
+    return s64(lo | (hi << 32)) if bits == 32 else s64(lo)
 
 
 def sys_preadv(t, fd, iov, iovcnt, pos_l, pos_h):
@@ -399,9 +392,9 @@ def _rw2(t, fd, iov, iovcnt, pos_l, pos_h, flags, mode):
         pos = None
     elif pos < 0:
         raise Errno(EINVAL)
-    f = fdget(t, _s32(fd), mode) if pos is None else fdget_pos(t, fd, mode)
+    f = fdget(t, s32(fd), mode) if pos is None else fdget_pos(t, fd, mode)
     vec = read_iovec(t, iov, iovcnt)
-    flags = _s32(flags)
+    flags = s32(flags)
     if flags & ~RWF_SUPPORTED:
         raise Errno(EOPNOTSUPP)
     return f, vec, pos, flags
@@ -426,14 +419,9 @@ def sys_pwritev2(t, fd, iov, iovcnt, pos_l, pos_h, flags=0):
 
 
 def sys_lseek(t, fd, offset, whence):
-    f = fdget(t, _s32(fd))
+    f = fdget(t, s32(fd))
     whence &= 0xFFFFFFFF
     if whence > SEEK_HOLE:
         return -EINVAL
-    off = _s64(offset) if t.arch.BITS == 64 else _s32(offset)
+    off = s64(offset) if t.arch.BITS == 64 else s32(offset)
     return f.f_op.llseek(f, off, whence)
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v

@@ -8,6 +8,7 @@ listing, and an entry added meanwhile shows up then, as on Linux.
 
 import struct
 
+from kernel.abi import s32
 from kernel.errno import EINVAL, ENOENT, ENOTDIR, Errno
 from fs.file import fdget
 from fs.inode import DT_DIR, S_ISDIR
@@ -80,19 +81,14 @@ def _pack_old(bits):
 
 
 def sys_getdents64(t, fd, dirent, count):
-    f = fdget(t, _s32(fd))
+    f = fdget(t, s32(fd))
     data = iterate_dir(t, f, count & 0xFFFFFFFF, _pack64)
     copy_to_user(t.mm, dirent, data)
     return len(data)
 
 
 def sys_getdents(t, fd, dirent, count):
-    f = fdget(t, _s32(fd))
+    f = fdget(t, s32(fd))
     data = iterate_dir(t, f, count & 0xFFFFFFFF, _pack_old(t.arch.BITS))
     copy_to_user(t.mm, dirent, data)
     return len(data)
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v

@@ -11,6 +11,7 @@ that time left) when a signal interrupts it but no handler runs.
 
 import struct
 
+from kernel.abi import s32
 from kernel.errno import EBADF, EINTR, EINVAL, ERESTARTNOHAND, Errno
 from fs.file import (POLLERR, POLLHUP, POLLIN, POLLOUT, POLLPRI, POLLRDBAND,
                      POLLRDNORM, POLLWRBAND, POLLWRNORM, fget)
@@ -58,7 +59,7 @@ def _put_set(t, addr, n, bits, value):
 
 def core_sys_select(t, n, inp, outp, exp, deadline, bits):
     """The select loop.  Returns a count, -errno, or a generator."""
-    n = _s32(n)
+    n = s32(n)
     if n < 0:
         raise Errno(EINVAL)
     n = min(n, max_fds(t))
@@ -151,9 +152,3 @@ def sys_pselect6(t, n, inp, outp, exp, tsp, sig):
         up, size = struct.unpack(pfmt, copy_from_user(t.mm, sig, struct.calcsize(pfmt)))
         set_user_sigmask(t, up, size)
     return _do_select(t, n, inp, outp, exp, tsp, deadline, zero, fmt, False, bits)
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
-

@@ -18,12 +18,13 @@ Passing an existing signalfd as fd changes its mask.
 
 import struct
 
-from kernel import sched
+from kernel import sched, signal as ks
 from kernel.errno import EAGAIN, EINVAL, ERESTARTSYS, Errno
 from kernel.signal import ALL_SIGNALS, UNBLOCKABLE, dequeue_signal, signal_pending
 from fs.anon_inodes import anon_inode_getfile, install_new_file
 from fs.file import O_CLOEXEC, O_NONBLOCK, O_RDWR, POLLIN, POLLRDNORM, FileOperations, fdget
 from mm.uaccess import copy_from_user
+from kernel.abi import s32
 
 SFD_CLOEXEC = O_CLOEXEC
 SFD_NONBLOCK = O_NONBLOCK
@@ -39,7 +40,7 @@ class SignalfdCtx:
 
 def signalfd_wqh(t):
     sh = t.sighand
-    wq = getattr(sh, "signalfd_wqh", None)
+    wq = sh.signalfd_wqh
     if wq is None:
         wq = sh.signalfd_wqh = sched.WaitQueue()
     return wq
@@ -51,7 +52,6 @@ def _pending(t, mask):
 
 def pack_signalfd_siginfo(info):
     """struct signalfd_siginfo: the same 128 bytes for every ABI."""
-    from kernel import signal as ks
     sig, code = info.signo, info.code
     pid = uid = fd = tid = band = overrun = status = 0
     ival = ptr = utime = stime = addr = syscall = call_addr = arch = 0
@@ -119,7 +119,7 @@ class SignalfdOps(FileOperations):
             if info is not None:
                 return self._more(t, ctx, n, [pack_signalfd_siginfo(info)])
             if signal_pending(t):
-                return -ERESTARTSYS
+                raise Errno(ERESTARTSYS)
             yield sched.Sleep((wq,))
 
     def llseek(self, f, offset, whence):
@@ -137,14 +137,13 @@ signalfd_fops = SignalfdOps()
 
 
 def do_signalfd4(t, ufd, user_mask, sizemask, flags):
-    from kernel.time import _s32
     flags &= 0xFFFFFFFF
     if flags & ~(SFD_CLOEXEC | SFD_NONBLOCK):
         return -EINVAL
     if sizemask != 8:
         return -EINVAL
     mask = int.from_bytes(copy_from_user(t.mm, user_mask, 8), "little") & ~UNBLOCKABLE
-    ufd = _s32(ufd)
+    ufd = s32(ufd)
     if ufd == -1:
         ctx = SignalfdCtx(mask)
         f = anon_inode_getfile(b"[signalfd]", signalfd_fops, ctx,

@@ -10,34 +10,25 @@ so these calls are generators (kernel/sched.py).
 
 import struct
 
+from kernel.abi import s32, s64
+from kernel.sched import is_generator
 from kernel.errno import (EBADF, EFAULT, EINVAL, EISDIR, EOVERFLOW, ESPIPE, Errno)
 from fs.file import FMODE_READ, FMODE_WRITE, O_APPEND, O_NONBLOCK, fdget
 from fs.inode import S_ISDIR, S_ISREG
 from fs.read_write import MAX_RW_COUNT
 from mm.uaccess import copy_from_user, copy_to_user
+from fs.notify.fsnotify import fsnotify_access, fsnotify_modify
 
 CHUNK = 1 << 16
 SPLICE_F_NONBLOCK = 2
 
 
-def _is_gen(x):
-    return hasattr(x, "send") and hasattr(x, "throw")
-
 
 def _call(res):
     """Run a file operation's result: a generator is waited for."""
-    if _is_gen(res):
+    if is_generator(res):
         res = yield from res
     return res
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
-
-
-def _s64(v):
-    return v - (1 << 64) if v & (1 << 63) else v
 
 
 def _get_off(t, addr):
@@ -97,7 +88,6 @@ def transfer(t, fin, in_off, fout, out_off, count, stop_short=True, modify_first
         if len(data) < n and stop_short:
             break
     if done:
-        from fs.notify.fsnotify import fsnotify_access, fsnotify_modify
         if modify_first:
             fsnotify_modify(fout)
         fsnotify_access(fin)
@@ -112,8 +102,8 @@ MAX_NON_LFS = (1 << 31) - 1
 def _sendfile(t, out_fd, in_fd, offset_addr, count, off32=False):
     """off32: i386's sendfile, whose offset is a 32-bit off_t: it may not
     move past 2 GiB - 1 (EOVERFLOW), as Linux's compat entry."""
-    fin = fdget(t, _s32(in_fd), FMODE_READ)
-    fout = fdget(t, _s32(out_fd), FMODE_WRITE)
+    fin = fdget(t, s32(in_fd), FMODE_READ)
+    fout = fdget(t, s32(out_fd), FMODE_WRITE)
     if not fin.f_op.seekable or fin.mapping is None:
         return -EINVAL
     if fout.flags & O_APPEND:
@@ -152,8 +142,8 @@ def sys_sendfile(t, out_fd, in_fd, offset, count):
 def _copy_file_range(t, fd_in, off_in, fd_out, off_out, length, flags):
     if flags:
         return -EINVAL
-    fin = fdget(t, _s32(fd_in), FMODE_READ)
-    fout = fdget(t, _s32(fd_out), FMODE_WRITE)
+    fin = fdget(t, s32(fd_in), FMODE_READ)
+    fout = fdget(t, s32(fd_out), FMODE_WRITE)
     if S_ISDIR(fin.inode.mode) or S_ISDIR(fout.inode.mode):
         return -EISDIR
     if not S_ISREG(fin.inode.mode) or not S_ISREG(fout.inode.mode):
@@ -184,12 +174,12 @@ def sys_copy_file_range(t, fd_in, off_in, fd_out, off_out, length, flags):
 
 
 def _is_pipe(f):
-    return getattr(f.inode, "pipe", None) is not None or getattr(f.f_op, "is_pipe", False)
+    return f.inode.pipe is not None or getattr(f.f_op, "is_pipe", False)
 
 
 def _splice(t, fd_in, off_in, fd_out, off_out, length, flags):
-    fin = fdget(t, _s32(fd_in), FMODE_READ)
-    fout = fdget(t, _s32(fd_out), FMODE_WRITE)
+    fin = fdget(t, s32(fd_in), FMODE_READ)
+    fout = fdget(t, s32(fd_out), FMODE_WRITE)
     if not _is_pipe(fin) and not _is_pipe(fout):
         return -EINVAL
     if (off_in and _is_pipe(fin)) or (off_out and _is_pipe(fout)):
@@ -325,7 +315,7 @@ def sys_tee(t, fdin, fdout, length, flags):
         length &= 0xFFFFFFFF
     if not length:
         return 0
-    fin, fout = fget(t, _s32(fdin)), fget(t, _s32(fdout))
+    fin, fout = fget(t, s32(fdin)), fget(t, s32(fdout))
     if fin is None or fout is None:
         return -EBADF
     return _do_tee(t, fin, fout, length, flags)
@@ -339,7 +329,7 @@ def sys_vmsplice(t, fd, uiov, nr_segs, flags):
     flags &= 0xFFFFFFFF
     if flags & ~SPLICE_F_ALL:
         return -EINVAL
-    f = fget(t, _s32(fd))
+    f = fget(t, s32(fd))
     if f is None or not f.mode & (FMODE_READ | FMODE_WRITE):
         return -EBADF
     to_pipe = bool(f.mode & FMODE_WRITE)

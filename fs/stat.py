@@ -7,6 +7,7 @@ statx has one layout for both.
 
 import struct
 
+from kernel.abi import s32
 from kernel.errno import EBADF, EFAULT, EINVAL, ENOENT, Errno
 from fs.file import fget
 from fs.inode import S_ISLNK, dev_major, dev_minor
@@ -23,7 +24,7 @@ class Kstat:
 def getattr_inode(inode, mnt=None):
     inode.revalidate()
     k = Kstat()
-    k.dev = getattr(inode, "sb_dev", None) or inode.sb.dev
+    k.dev = inode.sb_dev or inode.sb.dev
     k.ino = inode.ino
     k.mode = inode.mode
     k.nlink = inode.nlink
@@ -31,7 +32,7 @@ def getattr_inode(inode, mnt=None):
     k.gid = inode.gid
     k.rdev = inode.rdev
     k.size = inode.size
-    k.blksize = getattr(inode.sb, "blocksize", 4096)     # a disk file system's block
+    k.blksize = inode.sb.blocksize     # a disk file system's block
     k.blocks = inode.blocks()
     k.atime, k.mtime, k.ctime, k.btime = inode.atime, inode.mtime, inode.ctime, inode.btime
     k.mnt_id = mnt.id if mnt is not None else 0
@@ -69,7 +70,7 @@ def vfs_stat(t, dirfd, name_addr, flags):
 
 
 def sys_newfstatat(t, dirfd, name, statbuf, flags):
-    k = vfs_stat(t, _s32(dirfd), name, flags & 0xFFFFFFFF)
+    k = vfs_stat(t, s32(dirfd), name, flags & 0xFFFFFFFF)
     copy_to_user(t.mm, statbuf, t.arch.pack_stat(k))
     return 0
 
@@ -83,7 +84,7 @@ def sys_lstat(t, name, statbuf):
 
 
 def sys_fstat(t, fd, statbuf):
-    f = fget(t, _s32(fd))
+    f = fget(t, s32(fd))
     if f is None:
         return -EBADF
     copy_to_user(t.mm, statbuf, t.arch.pack_stat(getattr_inode(f.inode, f.path.mnt)))
@@ -107,7 +108,7 @@ def sys_statx(t, dirfd, name, flags, mask, buf):
         return -EINVAL
     if flags & AT_STATX_SYNC_TYPE == AT_STATX_SYNC_TYPE:
         return -EINVAL                  # FORCE_SYNC and DONT_SYNC at once
-    k = vfs_stat(t, _s32(dirfd), name, flags & ~0x6000)
+    k = vfs_stat(t, s32(dirfd), name, flags & ~0x6000)
     ts = []
     for v in (k.atime, k.btime, k.ctime, k.mtime):
         ts += [v // 10**9, v % 10**9, 0]
@@ -126,7 +127,7 @@ def sys_statx(t, dirfd, name, flags, mask, buf):
 
 
 def do_readlinkat(t, dirfd, name_addr, buf, bufsiz):
-    bufsiz = _s32(bufsiz)
+    bufsiz = s32(bufsiz)
     if bufsiz <= 0:
         return -EINVAL
     name = strncpy_from_user(t.mm, name_addr, 4096)
@@ -147,9 +148,4 @@ def sys_readlink(t, name, buf, bufsiz):
 
 
 def sys_readlinkat(t, dirfd, name, buf, bufsiz):
-    return do_readlinkat(t, _s32(dirfd), name, buf, bufsiz)
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
+    return do_readlinkat(t, s32(dirfd), name, buf, bufsiz)

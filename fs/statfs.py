@@ -1,6 +1,7 @@
 """fs/statfs.py - statfs and fstatfs: what a mounted filesystem reports
 about itself (type magic, block counts, name length, mount flags)."""
 
+from kernel.abi import s32
 import struct
 
 from kernel.errno import EBADF
@@ -18,7 +19,7 @@ def vfs_statfs(path):
     mnt = path.mnt
     sb = path.dentry.inode.sb
     ftype, bsize, blocks, bfree, bavail, files, ffree, namelen = sb.statfs()
-    flags = getattr(mnt, "flags", 0) & (ST_NOSUID | ST_NODEV | ST_NOEXEC | ST_NOATIME
+    flags = mnt.flags & (ST_NOSUID | ST_NODEV | ST_NOEXEC | ST_NOATIME
                                         | ST_NODIRATIME)
     mflags = getattr(mnt, "flags", 0)
     if mflags & 256:            # MS_NOSYMFOLLOW
@@ -77,13 +78,9 @@ def sys_ustat(t, dev, ubuf):
     _, _, _, bfree, _, _, ffree, _ = sb.statfs()
     if t.arch.BITS == 64:
         # f_tfree is a C int: the count is truncated to it, as Linux does
-        data = struct.pack("<iiQ6s6s4x", _s32(bfree), 0, ffree, b"", b"")
+        data = struct.pack("<iiQ6s6s4x", s32(bfree), 0, ffree, b"", b"")
     else:
-        data = struct.pack("<iI6s6s", _s32(bfree), ffree & 0xFFFFFFFF, b"", b"")
+        data = struct.pack("<iI6s6s", s32(bfree), ffree & 0xFFFFFFFF, b"", b"")
     copy_to_user(t.mm, ubuf, data)
     return 0
 
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v

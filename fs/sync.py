@@ -13,12 +13,17 @@ a shared file page is taken as dirty once it is mapped writable).
 from kernel.errno import EBADF, EBUSY, EINVAL, ENOMEM, ESPIPE, Errno
 from fs.file import FMODE_PATH, fget
 from mm.physmem import PAGE_SIZE
+from block.bio import all_of, wait_for
+from fs.fs_writeback import sync_all, sync_filesystem
+from fs.mount import all_mounts
+from fs.pagecache import dirty_vma_pages
+from mm.vma import VM_LOCKED, VM_SHARED
+from fs.inode import S_ISBLK, S_ISDIR, S_ISLNK, S_ISREG
 
 MS_ASYNC, MS_INVALIDATE, MS_SYNC = 1, 2, 4
 
 
 def _all_inodes_sync():
-    from fs.mount import all_mounts
     seen = set()
     for m in all_mounts:
         sb = m.sb
@@ -29,7 +34,7 @@ def _all_inodes_sync():
 
 
 def sync_sb(sb):
-    inodes = getattr(sb, "inodes", None)
+    inodes = sb.inodes
     if inodes:
         for inode in list(inodes.values()):
             try:
@@ -42,14 +47,12 @@ def sys_sync(t):
     """Host-backed files (hostfs) now; file systems on disks and the disks
     themselves through fs/fs_writeback.py, waiting until the host has it."""
     _all_inodes_sync()
-    from fs.fs_writeback import sync_all
     return _wait_done(t, sync_all(), False)
 
 
 def _wait_done(t, completion, report_errors):
     """Sleep until completion; its error is the call's only if report_errors
     (sync(2) returns void, syncfs reports)."""
-    from block.bio import wait_for
     st = yield from wait_for(t, completion)
     return st if st and report_errors else 0
 
@@ -58,7 +61,6 @@ def sys_syncfs(t, fd):
     f = _file(t, fd)
     sb = f.inode.sb
     sync_sb(sb)
-    from fs.fs_writeback import sync_filesystem
     return _wait_done(t, sync_filesystem(sb), True)
 
 
@@ -93,7 +95,6 @@ def sys_sync_file_range(t, fd, offset, nbytes, flags):
     if flags & ~7 or offset < 0 or nbytes < 0 or offset + nbytes < 0:
         return -EINVAL
     f = _file(t, fd)
-    from fs.inode import S_ISBLK, S_ISDIR, S_ISLNK, S_ISREG
     if not (S_ISREG(f.inode.mode) or S_ISDIR(f.inode.mode) or S_ISLNK(f.inode.mode)
             or S_ISBLK(f.inode.mode)):
         return -ESPIPE
@@ -129,8 +130,7 @@ def sys_msync(t, start, length, flags):
         pos = vma.end
         if flags & MS_INVALIDATE and vma.flags & VM_LOCKED:
             return -EBUSY               # mlocked pages cannot be invalidated
-        if vma.file is not None and vma.flags & 0x8:        # VM_SHARED
-            from fs.pagecache import dirty_vma_pages
+        if vma.file is not None and vma.flags & VM_SHARED:
             dirty_vma_pages(vma, start, end)
             vma.file.inode.sync()
             m = vma.file.mapping
@@ -139,7 +139,6 @@ def sys_msync(t, start, length, flags):
     if pos < end or unmapped:
         return -ENOMEM
     if waits:
-        from block.bio import all_of
         done = [m.writeback() for m in waits]
         done += [b.sync() for b in {id(m.bdev): m.bdev for m in waits}.values()]
         return _wait_done(t, all_of(done), True)

@@ -15,6 +15,9 @@ backing_file.  Every mount of sysfs is the same instance.
 
 from fs.dcache import Dentry
 from fs.proc.inode import ProcDir, ProcFile, ProcLink, ProcSuperBlock
+from block.genhd import disks
+from block.ioctl import logical_block_size
+from kernel.errno import ENOENT, Errno
 
 SYSFS_MAGIC = 0x62656572
 _sb = None
@@ -28,7 +31,6 @@ class SysfsSuperBlock(ProcSuperBlock):
 
 
 def _disks():
-    from block.genhd import disks
     return {d.disk_name: d for d in list(disks.values())}
 
 
@@ -50,13 +52,11 @@ def _stat(d):
 def _disk_dir(name):
     """The directory of the disk called name; every entry looks the disk
     up again when read, so what it shows is what is true now."""
-    from block.ioctl import logical_block_size
     key = ("block", name)
 
     def disk():
         d = _disks().get(name)
         if d is None:
-            from kernel.errno import ENOENT, Errno
             raise Errno(ENOENT)
         return d
 

@@ -14,6 +14,7 @@ an unread timerfd costs nothing however short its period.
 
 import struct
 
+from kernel.abi import s32
 from kernel import sched
 from kernel import time as ktime
 from kernel.errno import EAGAIN, EINVAL, EPERM, Errno
@@ -79,7 +80,7 @@ class TimerfdOps(FileOperations):
     def _read_wait(self, t, ctx):
         r = yield from sched.wait_event(t, ctx.wqh, lambda: ctx.ticks > 0)
         if r < 0:
-            return r
+            raise Errno(-r)                     # read returns bytes or raises
         ctx.catch_up()
         return self._take(ctx)
 
@@ -110,7 +111,7 @@ timerfd_fops = TimerfdOps()
 
 
 def sys_timerfd_create(t, clk, flags):
-    clk = ktime._s32(clk)
+    clk = s32(clk)
     flags &= 0xFFFFFFFF
     if flags & ~(TFD_CLOEXEC | TFD_NONBLOCK) or clk not in _CLOCKS:
         return -EINVAL
@@ -123,7 +124,7 @@ def sys_timerfd_create(t, clk, flags):
 
 
 def _timerfd(t, fd):
-    f = fdget(t, ktime._s32(fd))
+    f = fdget(t, s32(fd))
     if f.f_op is not timerfd_fops:
         raise Errno(EINVAL)
     return f.private

@@ -13,6 +13,8 @@ from fs.pagecache import AddressSpace
 from fs.posix_acl import acl_chmod
 from fs.xattr import SimpleXattrInode
 from mm.memfd import F_SEAL_SEAL, seal_check_setattr
+from fs.dcache import Dentry
+from mm import physmem as _pm
 
 TMPFS_MAGIC = 0x01021994
 
@@ -147,7 +149,6 @@ class TmpfsSuperBlock(SuperBlock):
         self.posix_acl = True           # CONFIG_TMPFS_POSIX_ACL
 
     def statfs(self):
-        from mm import physmem as _pm
         pm = _pm.physmem
         if self.max_pages is None:
             # no limit of its own (the kernel's internal shm, where memfds
@@ -161,8 +162,6 @@ class TmpfsSuperBlock(SuperBlock):
 def make_tmpfs(read_only=False, mode=0o1777, fstype="tmpfs", max_pages="half"):
     """A new tmpfs.  Like Linux, it may fill half of memory by default
     (max_pages=None: no limit of its own, for the kernel's internal shm)."""
-    from fs.dcache import Dentry
-    from mm import physmem as _pm
     sb = TmpfsSuperBlock(read_only)
     sb.fstype = fstype
     if max_pages == "half":

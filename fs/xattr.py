@@ -22,12 +22,13 @@ store, which tmpfs uses; hostfs passes user.* to the host file.
 Setting or removing one is an IN_ATTRIB change (fsnotify_xattr).
 """
 
+from kernel.abi import s32
 from kernel.errno import (E2BIG, EACCES, EBADF, EEXIST, EINVAL, ENODATA,
                           ENOSPC, EOPNOTSUPP, EPERM, ERANGE, Errno)
 from fs.file import FMODE_PATH, fget
 from fs.inode import S_ISDIR, S_ISGID, S_ISLNK, S_ISREG, S_ISVTX
-from fs.namei import (AT_FDCWD, MAY_READ, MAY_WRITE, in_group_p, inode_permission,
-                      may_write_path, path_lookup)
+from fs.namei import (AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, MAY_READ, MAY_WRITE,
+                      in_group_p, inode_permission, may_write_path, path_lookup)
 from fs.notify.fsnotify import IN_ATTRIB, fsnotify_change
 from fs import posix_acl
 from mm.uaccess import copy_from_user, copy_to_user, strncpy_from_user
@@ -121,7 +122,7 @@ class SimpleXattrInode:
 def xattr_permission(t, inode, name, mask, mnt=None):
     """May t read (MAY_READ) or change (MAY_WRITE) attribute name?"""
     write = mask & MAY_WRITE
-    if write and getattr(inode, "immutable", False):
+    if write and inode.immutable:
         raise Errno(EPERM)
     if name.startswith(XATTR_SECURITY_PREFIX) or name.startswith(XATTR_SYSTEM_PREFIX):
         return
@@ -151,7 +152,7 @@ def _resolve(name):
 
 
 def _has_acls(inode):
-    return getattr(inode.sb, "posix_acl", False)
+    return inode.sb.posix_acl
 
 
 def vfs_getxattr(t, inode, name):
@@ -260,7 +261,7 @@ def _lookup(t, pathname, follow):
 
 
 def _fd_path(t, fd):
-    f = fget(t, _s32(fd))
+    f = fget(t, s32(fd))
     if f is None or f.mode & FMODE_PATH:
         raise Errno(EBADF)
     return f.path, f.inode
@@ -364,23 +365,17 @@ def sys_fremovexattr(t, fd, attr):
     return vfs_setxattr(t, path, name, None, 0, inode)
 
 
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
-
-
 # -- the *xattrat calls (Linux 6.13): a dirfd, a path and AT_* flags -----------------
 
 XATTR_ARGS_SIZE_VER0 = 16
 
 
 def _at_path(t, dfd, pathname, at_flags):
-    from fs.namei import AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW
     at_flags &= 0xFFFFFFFF
     if at_flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH):
         raise Errno(EINVAL)
     name = strncpy_from_user(t.mm, pathname, 4096) if pathname else b""
-    return path_lookup(t, name, _s32(dfd), follow=not at_flags & AT_SYMLINK_NOFOLLOW,
+    return path_lookup(t, name, s32(dfd), follow=not at_flags & AT_SYMLINK_NOFOLLOW,
                        empty_ok=bool(at_flags & AT_EMPTY_PATH))
 
 

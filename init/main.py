@@ -19,10 +19,46 @@ Whatever happens, every host process is killed and reaped on the way out.
 import ctypes
 import os
 import sys
+import traceback
 
 from init import switches
-from kernel import printk as kprintk
+from kernel import printk as kprintk, sched, task as ktask
 from kernel.printk import pr_err, pr_info
+import arch.x86_64 as default_arch
+from block.bdev import bdget
+from block.genhd import find_disk
+from drivers.block.loop import loop_init
+from drivers.block.ubd import UbdError, parse_ubd_option, ubd_init, ubd_shutdown
+from drivers.console import console_init
+from drivers.kmsg import kmsg_init
+from drivers.kstate import kstate_init, kstate_setup
+from drivers.mem import chr_dev_init
+from fs import hostfs_policy
+from fs.dcache import d_add
+from fs.devtmpfs import devtmpfs_mount_on_dev
+from fs.exec import kernel_execve
+from fs.file import FilesStruct, FsStruct, O_RDWR
+from fs.hostfs import make_hostfs
+from fs.initramfs import InitramfsError, unpack_to_rootfs
+from fs.inode import S_IFCHR, mkdev
+from fs.mount import Mount, Path, set_root_mount
+from fs.namespace import FILESYSTEMS
+from fs.open import do_filp_open
+from fs.tmpfs import make_tmpfs
+from fs.userfaultfd import userfaultfd_init
+from kernel.errno import EACCES, ENOENT, ENOEXEC, Errno, errname
+from kernel.exit import InitDied
+from kernel.fork import max_threads
+from kernel.sched import run_machine
+from kernel.signal import init_task_signals
+from kernel.sys import UTS_RELEASE, UTS_VERSION
+from kernel.syscall import PowerOff, inject_oops
+from kernel.task import Cred
+from kernel.trace import strace
+from mm import debug
+from mm.physmem import setup_physmem
+from skas.process import kill_all
+from skas.ptrace import Stats
 
 USAGE = ("usage: linux [mem=SIZE] initrd=FILE init=PATH [quiet|debug|loglevel=N] "
          "[strace=LIST [strace_file=PATH]] [gdb=PORT [gdb_exec=PATH] [gdb_pid=PID]] "
@@ -89,7 +125,6 @@ def parse_cmdline(argv):
             o.stats = True
             continue
         if a == "check_mm":
-            from mm import debug
             debug.check_enabled = True
             continue
         if a in ("ro", "rw"):
@@ -123,19 +158,16 @@ def parse_cmdline(argv):
             o.rootflags = value
         elif name == "hostfs":
             # the host directories guests may mount (fs/hostfs_policy.py)
-            from fs import hostfs_policy
             try:
                 hostfs_policy.parse_option(value)
             except hostfs_policy.PolicyError as e:
                 raise BootError(str(e))
         elif name == "inject_oops":
             # fault injection for tests: these system calls hit a kernel bug
-            from kernel.syscall import inject_oops
             inject_oops.update(value.split(","))
         elif name == "check_mm":
             # debugging: recount every frame's references at each wait and
             # at the end, logging the verdict (mm/debug.py)
-            from mm import debug
             debug.check_enabled = value not in ("0", "off")
         elif name == "gdb":
             # the GDB stub (kernel/gdbstub.py): listen on 127.0.0.1:PORT
@@ -171,7 +203,6 @@ def parse_cmdline(argv):
             continue
         elif name == "kstate":
             # graders: /dev/kstate answers into this host file (drivers/kstate.py)
-            from drivers.kstate import kstate_setup
             try:
                 kstate_setup(value)
             except OSError as e:
@@ -193,7 +224,6 @@ def parse_cmdline(argv):
 
 def _ubd_option(o, name, value):
     """ubdN[rsdct]=FILE[,BACKING]: a disk (drivers/block/ubd.py)."""
-    from drivers.block.ubd import UbdError, parse_ubd_option
     try:
         cfg = parse_ubd_option(name, value)
     except UbdError as e:
@@ -229,17 +259,13 @@ def become_subreaper():
 
 
 def mount_root(o):
-    from fs.mount import Mount, Path, set_root_mount
-    from fs.tmpfs import make_tmpfs
     if o.root and o.root.startswith("/dev/") and o.root != "/dev/root":
         return mount_block_root(o)
     if o.rootfstype == "hostfs" or (o.root and o.root != "/dev/root"):
         if o.rootfstype != "hostfs":
             raise BootError("root=%s: only rootfstype=hostfs is supported" % o.root)
-        from fs.hostfs import make_hostfs
         if not o.rootflags:
             raise BootError("rootfstype=hostfs needs rootflags=/host/dir")
-        from fs import hostfs_policy
         try:
             hostfs_policy.allow_root(o.rootflags, bool(o.read_only))
             sb = make_hostfs(o.rootflags, read_only=bool(o.read_only))
@@ -259,11 +285,6 @@ def mount_block_root(o):
     """root=/dev/ubda [rootfstype=ext2] [ro|rw] [rootflags=...]: the root
     file system on a disk (Linux's mount_block_root: each block file
     system type in turn unless rootfstype names one)."""
-    from block.bdev import bdget
-    from block.genhd import find_disk
-    from fs.mount import Mount, Path, set_root_mount
-    from fs.namespace import FILESYSTEMS
-    from kernel.errno import Errno, errname
     disk = find_disk(o.root[len("/dev/"):])
     if disk is None:
         raise BootError("VFS: Cannot open root device \"%s\": no such disk (give ubd0=FILE)"
@@ -300,7 +321,6 @@ def mount_block_root(o):
 
 
 def unpack_initrd(o, root):
-    from fs.initramfs import InitramfsError, unpack_to_rootfs
     if o.initrd is None:
         return
     try:
@@ -319,9 +339,6 @@ def unpack_initrd(o, root):
 
 def ensure_console_node(root):
     """Like Linux's default initramfs: /dev/console must exist for init."""
-    from fs.dcache import d_add
-    from fs.inode import S_IFCHR, mkdev
-    from kernel.task import Cred
     if root.dentry.inode.sb.read_only or root.dentry.inode.sb.fstype == "hostfs" \
             or root.dentry.inode.sb.bdev_backed():
         return
@@ -336,31 +353,22 @@ def ensure_console_node(root):
 
 
 def make_init_task(root):
-    from fs.file import FilesStruct, FsStruct
-    from kernel import task as ktask
-    from kernel.signal import init_task_signals
-    import arch.x86_64 as default_arch
     t = ktask.Task(1, default_arch)
     t.comm = b"swapper"
     t.fs = FsStruct(root, root)
     t.files = FilesStruct()
     t.signal.pgrp = t.signal.session = 1
-    from kernel.fork import max_threads
     t.signal.rlim[6] = [max_threads() // 2] * 2        # RLIMIT_NPROC
     t.signal.rlim[11] = [max_threads() // 2] * 2       # RLIMIT_SIGPENDING
     t.signal.leader = True
     init_task_signals(t)
     ktask.tasks[1] = t
     ktask._last_pid = 1
-    from kernel import sched
     sched.enqueue_task(t)
     return t
 
 
 def open_console(t):
-    from fs.file import O_RDWR
-    from fs.open import do_filp_open
-    from kernel.errno import Errno
     try:
         f = do_filp_open(t, -100, b"/dev/console", O_RDWR, 0)
     except Errno:
@@ -372,8 +380,6 @@ def open_console(t):
 
 
 def run_init(t, o):
-    from fs.exec import kernel_execve
-    from kernel.errno import Errno, errname
     candidates = [o.init] if o.init else [b"/init", b"/sbin/init", b"/etc/init",
                                           b"/bin/init", b"/bin/sh"]
     last = None
@@ -395,7 +401,6 @@ def run_init(t, o):
 
 
 def _why(err):
-    from kernel.errno import EACCES, ENOENT, ENOEXEC
     return {ENOENT: "no such file in the root filesystem",
             ENOEXEC: "not an ELF executable for x86_64 or i386",
             EACCES: "not an executable regular file"}.get(err, os.strerror(err))
@@ -407,7 +412,6 @@ def start_strace(o):
         if o.strace_file is not None:
             raise BootError("strace_file=%s: give strace= too (e.g. strace=all)" % o.strace_file)
         return
-    from kernel.trace import strace
     try:
         strace.enable(o.strace, o.strace_file)
     except strace.StraceError as e:
@@ -436,30 +440,21 @@ def start_kernel(argv):
     start_strace(o)
     pin_to_one_cpu()
     become_subreaper()
-    from kernel.sys import UTS_RELEASE, UTS_VERSION
     pr_info("Linux version %s (pyuml, Python %d.%d) %s" % (
         UTS_RELEASE.decode(), sys.version_info[0], sys.version_info[1], UTS_VERSION.decode()))
     pr_info("Kernel command line: %s" % " ".join(argv))
-    from mm.physmem import setup_physmem
     setup_physmem(o.mem)
     pr_info("Memory: %dK available" % (o.mem >> 10))
-    from drivers.console import console_init
-    from drivers.mem import chr_dev_init
     chr_dev_init()
-    from drivers.kmsg import kmsg_init
     kmsg_init()
     console_init()
-    from fs.userfaultfd import userfaultfd_init
     userfaultfd_init()
-    from drivers.block.loop import loop_init
     loop_init()
     if o.ubd:
-        from drivers.block.ubd import UbdError, ubd_init
         try:
             ubd_init(o.ubd)
         except UbdError as e:
             raise BootError("ubd: %s" % e)
-    from drivers.kstate import kstate_init
     kstate_init()
     if o.eth0 is not None:
         # the network comes up on first use (net_dev_init), unless eth0
@@ -473,7 +468,6 @@ def start_kernel(argv):
                             % os.strerror(e.errno))
     root = mount_root(o)
     if o.rootfstype == "hostfs" or root.mnt.sb.bdev_backed():
-        from fs.devtmpfs import devtmpfs_mount_on_dev
         devtmpfs_mount_on_dev(root)             # CONFIG_DEVTMPFS_MOUNT
     unpack_initrd(o, root)
     ensure_console_node(root)
@@ -487,12 +481,10 @@ def start_kernel(argv):
     open_console(t)
     path = run_init(t, o)
     pr_info("Run %s as init process" % path.decode(errors="replace"))
-    from kernel.sched import run_machine
     return run_machine()
 
 
 def _final_check(where):
-    from mm import debug
     try:
         debug.check_point(where)
     except Exception as e:            # a debugging aid must not hide the exit
@@ -503,7 +495,6 @@ def _shutdown_disks():
     """Whatever was handed to the disks reaches the host files (what was
     still only dirty in the page cache is lost, as on Linux without sync)."""
     try:
-        from drivers.block.ubd import ubd_shutdown
         ubd_shutdown()
     except Exception as e:
         pr_err("ubd shutdown: %s: %s" % (type(e).__name__, e))
@@ -511,9 +502,6 @@ def _shutdown_disks():
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    from kernel.exit import InitDied
-    from kernel.syscall import PowerOff
-    from skas.process import kill_all
     status = 0
     try:
         start_kernel(argv)
@@ -536,19 +524,16 @@ def main(argv=None):
         status = 130
     except Exception as e:
         # a bug in the kernel outside any task: the machine is gone
-        import traceback
         pr_err("Kernel panic - not syncing: %s: %s" % (type(e).__name__, e))
         for line in traceback.format_exc().rstrip().split("\n"):
             pr_err(line)
         status = 1
     finally:
         kill_all()
-        from kernel.trace import strace
         if strace.enabled:
             strace.shutdown()
         _shutdown_disks()
         if _opts is not None and _opts.stats:
-            from skas.ptrace import Stats
             sys.stderr.write("stats: ptrace_stops=%d syscalls=%d faults=%d vsyscalls=%d\n"
                              % (Stats.stops, Stats.syscalls, Stats.faults, Stats.vsyscalls))
         try:

@@ -34,6 +34,8 @@ paths part.
 
 import importlib
 
+from kernel import sched
+
 # boot option -> (module, attribute): True is the fast path
 FASTPATHS = {
     "fork_hot_pages": ("kernel.fork", "fork_hot_pages"),
@@ -74,7 +76,6 @@ def apply(name, value):
     if name == "sched_clock":
         if value not in ("tick", "host"):
             raise SwitchError("sched_clock=%s: say tick or host" % value)
-        from kernel import sched
         sched.tick_clock = value == "tick"
         return
     on = _flag(name, value)

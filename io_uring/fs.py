@@ -14,6 +14,7 @@ the other fd-taking opcodes here name the fd in the task's table (a fixed
 file is refused with EBADF rather than reaching a different file).
 """
 
+from kernel.abi import s32
 from kernel.errno import EBADF, EINVAL, Errno
 from io_uring.io_uring import IOSQE_FIXED_FILE, is_io_uring_file
 
@@ -40,10 +41,6 @@ def _no_fixed(req):
         raise Errno(EBADF)
 
 
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
-
 
 # -- NOP -----------------------------------------------------------------------------------------
 
@@ -51,7 +48,7 @@ def nop_prep(req, sqe):
     flags = sqe.op_flags
     if flags & ~NOP_FLAGS:
         raise Errno(EINVAL)
-    req.cmd = Cmd(result=_s32(sqe.len) if flags & IORING_NOP_INJECT_RESULT else 0)
+    req.cmd = Cmd(result=s32(sqe.len) if flags & IORING_NOP_INJECT_RESULT else 0)
 
 
 def nop_issue(req):
@@ -121,7 +118,7 @@ def close_prep(req, sqe):
         raise Errno(EBADF)
     if sqe.file_index:
         raise Errno(EINVAL)
-    req.cmd = Cmd(fd=_s32(sqe.fd))
+    req.cmd = Cmd(fd=s32(sqe.fd))
 
 
 def close_issue(req):

@@ -50,6 +50,7 @@ eventfd, probe, personalities, restrictions, ring fds), io_uring/cancel.py
 below.
 """
 
+from kernel.abi import s32
 import struct
 
 from kernel import sched
@@ -175,10 +176,6 @@ def _roundup_pow_of_two(n):
     return 1 << (n - 1).bit_length()
 
 
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
-
 
 # -- the shared memory ----------------------------------------------------------------
 
@@ -278,7 +275,7 @@ class Sqe:
 
     @property
     def splice_fd_in(self):
-        return _s32(self.file_index)
+        return s32(self.file_index)
 
 
 class IoKiocb:
@@ -909,7 +906,7 @@ def io_uring_create(t, entries, p, uparams):
         cq_entries = 2 * sq_entries
     # the SQ thread's and the shared workqueue's arguments
     if flags & IORING_SETUP_ATTACH_WQ:
-        wq = fget(t, _s32(p[6]))
+        wq = fget(t, s32(p[6]))
         if wq is None:
             return -ENXIO
         if not is_io_uring_file(wq):
@@ -1021,7 +1018,7 @@ def _ring_file(t, fd, flags):
         if f is None:
             raise Errno(EBADF)
         return f
-    f = fget(t, _s32(fd))
+    f = fget(t, s32(fd))
     if f is None:
         raise Errno(EBADF)
     if not is_io_uring_file(f):

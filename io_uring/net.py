@@ -11,9 +11,10 @@ outside a chroot fails with ENOENT whoever runs it (LTP io_uring02, the
 CVE-2020-29373 check).
 """
 
+from kernel.abi import s32
 from kernel.errno import EBADF, EINVAL, Errno
 from io_uring.io_uring import IOSQE_FIXED_FILE
-from io_uring.fs import Cmd, _s32, _unused
+from io_uring.fs import Cmd, _unused
 
 IORING_RECVSEND_POLL_FIRST = 1 << 0
 IORING_RECV_MULTISHOT = 1 << 1
@@ -119,7 +120,7 @@ def socket_prep(req, sqe):
     _unused(sqe.addr, sqe.op_flags, sqe.buf_index)
     if sqe.file_index:
         raise Errno(EINVAL)
-    req.cmd = Cmd(domain=_s32(sqe.fd), type=sqe.off & 0xFFFFFFFF, protocol=sqe.len)
+    req.cmd = Cmd(domain=s32(sqe.fd), type=sqe.off & 0xFFFFFFFF, protocol=sqe.len)
 
 
 def socket_issue(req):

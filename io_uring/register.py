@@ -20,6 +20,7 @@ Every other opcode answers EINVAL, as an unknown one does on Linux; so
 IORING_REGISTER_RESTRICTIONS is refused and no ring is ever restricted.
 """
 
+from kernel.abi import s32
 import struct
 
 from kernel.errno import EBADF, EBADFD, EBUSY, EFAULT, EINVAL, ENXIO, Errno
@@ -276,7 +277,7 @@ def _register_ring_fds(t, ctx, arg, nr):
         off, resv, data = RSRC_UPDATE.unpack(copy_from_user(t.mm, a, RSRC_UPDATE.size))
         if resv:
             return done or -EINVAL
-        f = fget(t, iou._s32(data))
+        f = fget(t, iou.s32(data))
         if f is None or not iou.is_io_uring_file(f):
             return done or -EBADF
         if off == 0xFFFFFFFF:

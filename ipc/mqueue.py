@@ -30,10 +30,11 @@ import struct
 import time
 from collections import deque
 
-from kernel import sched
-from kernel.errno import (EACCES, EAGAIN, EBADF, EBUSY, EEXIST, EINVAL,
-                          EMFILE, EMSGSIZE, ENAMETOOLONG, ENOENT, ENOSPC,
-                          EOVERFLOW, ERESTARTSYS, ETIMEDOUT, Errno)
+from kernel.abi import s32
+from kernel import sched, task as ktask
+from kernel.errno import (EACCES, EAGAIN, EBADF, EBUSY, ECONNREFUSED, EEXIST, EINVAL, EMFILE,
+                          EMSGSIZE, ENAMETOOLONG, ENOENT, ENOSPC, ENOTSOCK, EOVERFLOW, ERESTARTSYS,
+                          ETIMEDOUT, Errno)
 from fs.dcache import Dentry, d_add, d_drop, lookup_one
 from fs.file import (FMODE_READ, FMODE_WRITE, O_ACCMODE, O_CREAT, O_EXCL,
                      O_NONBLOCK, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM, File,
@@ -41,6 +42,12 @@ from fs.file import (FMODE_READ, FMODE_WRITE, O_ACCMODE, O_CREAT, O_EXCL,
 from fs.inode import S_IFDIR, S_IFREG, S_ISVTX, Inode, SuperBlock, dtype
 from fs.mount import Mount, Path
 from mm.uaccess import copy_from_user, copy_to_user, strncpy_from_user
+from fs.dir import may_create, may_delete
+from fs.namei import MAY_READ, MAY_WRITE, inode_permission
+from fs.read_write import generic_llseek
+from kernel.signal import SigInfo, kill_pid_info, signal_pending
+from kernel.time import get_timespec
+from net.socket import socket_file_ops
 
 MQUEUE_MAGIC = 0x19800202
 DIRENT_SIZE, FILENT_SIZE = 20, 80
@@ -83,10 +90,10 @@ class MqWaiter:
 
 def _task_prio(t):
     """Linux's task->prio: smaller is more important."""
-    policy = getattr(t, "policy", 0)
+    policy = t.policy
     if policy in (1, 2):                        # SCHED_FIFO, SCHED_RR
-        return 99 - getattr(t, "rt_priority", 0)
-    return 120 + getattr(t, "nice", 0)
+        return 99 - t.rt_priority
+    return 120 + t.nice
 
 
 class MqueueInode(Inode):
@@ -289,7 +296,6 @@ class MqueueFileOperations(FileOperations):
         return data
 
     def llseek(self, f, offset, whence):
-        from fs.read_write import generic_llseek
         return generic_llseek(f, offset, whence, f.inode.size)
 
     def poll(self, f, t):
@@ -354,7 +360,6 @@ def _send_cookie(info, code):
 
 
 def _owner_task(info):
-    from kernel import task as ktask
     for p in ktask.tasks.values():
         if p.signal is info.notify_owner and not p.exit_state:
             return p
@@ -367,7 +372,6 @@ def do_notify(t, info):
     if info.notify_owner is not None and info.curmsgs == 1:
         how, signo, value = info.notify
         if how == SIGEV_SIGNAL:
-            from kernel.signal import SigInfo, kill_pid_info
             target = _owner_task(info)
             if target is not None and signo:
                 si = SigInfo(signo, SI_MESGQ, pid=t.tgid, uid=t.cred.uid, value=value)
@@ -384,7 +388,7 @@ def do_notify(t, info):
 # -- the system calls ----------------------------------------------------------------
 
 def _mq_file(t, mqdes):
-    f = fget(t, _s32(mqdes))
+    f = fget(t, s32(mqdes))
     if f is None or f.mode & 4 or f.f_op is not mqueue_fops:
         raise Errno(EBADF)
     return f
@@ -406,10 +410,6 @@ def _lookup(name):
     return lookup_one(root, name)
 
 
-def _long_fmt(t):
-    return "<q" if t.arch.BITS == 64 else "<i"
-
-
 def get_mq_attr(t, addr):
     """struct mq_attr: (flags, maxmsg, msgsize, curmsgs) of 8 longs."""
     n = 8 if t.arch.BITS == 64 else 4
@@ -423,9 +423,7 @@ def put_mq_attr(t, addr, flags, maxmsg, msgsize, curmsgs):
 
 
 def sys_mq_open(t, u_name, oflag, mode, u_attr):
-    from fs.dir import may_create
-    from fs.namei import MAY_READ, MAY_WRITE, inode_permission
-    oflag = _s32(oflag)
+    oflag = s32(oflag)
     attr = None
     # the 64-bit call reads the attributes whenever given, i386's only for O_CREAT
     if u_attr and (t.arch.BITS == 64 or oflag & O_CREAT):
@@ -466,7 +464,6 @@ def _lowest_free(t):
 
 
 def sys_mq_unlink(t, u_name):
-    from fs.dir import may_delete
     name = getname(t, u_name)
     mnt = mq_mnt()
     d = _lookup(name)
@@ -480,14 +477,12 @@ def sys_mq_unlink(t, u_name):
 
 def _get_abs_timeout(t, addr):
     """The absolute CLOCK_REALTIME timeout, as a monotonic deadline."""
-    from kernel.time import get_timespec
     ns = get_timespec(t, addr)
     return sched.now() + (ns - time.time_ns()) / 1e9
 
 
 def wq_sleep(t, info, sr, deadline, w):
     """Sleep until a partner hands over (w.ready), a signal or the deadline."""
-    from kernel.signal import signal_pending
     info.add_waiter(sr, w)
     while True:
         if w.ready:
@@ -646,8 +641,6 @@ def _netlink_sock_of(f):
     """netlink_getsockbyfilp: the netlink socket behind f (attached: it
     stays while the queue may still notify it), ECONNREFUSED for another
     kind of socket, ENOTSOCK for what is not one."""
-    from kernel.errno import ECONNREFUSED, ENOTSOCK
-    from net.socket import socket_file_ops
     if f.f_op is not socket_file_ops:
         raise Errno(ENOTSOCK)
     nl = _netlink()
@@ -671,9 +664,3 @@ def sys_mq_getsetattr(t, mqdes, u_mqstat, u_omqstat):
     if u_omqstat:
         put_mq_attr(t, u_omqstat, *old)
     return 0
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
-

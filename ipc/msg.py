@@ -25,6 +25,8 @@ from kernel import sched
 from kernel.errno import (E2BIG, EAGAIN, EIDRM, EINVAL, ENOMSG, EPERM,
                           ERESTARTNOHAND)
 from mm.uaccess import copy_from_user, copy_to_user
+from kernel.signal import signal_pending
+from kernel.capability import CAP_SYS_RESOURCE, capable
 
 MSG_NOERROR = 0o10000
 MSG_EXCEPT = 0o20000
@@ -154,7 +156,6 @@ def pipelined_send(q, mtype, data):
 
 
 def _msgsnd_wait(t, q, mtype, data, msgflg):
-    from kernel.signal import signal_pending
     while True:
         if q.deleted:
             return -EIDRM
@@ -247,7 +248,6 @@ def _store_msg(t, msgp, msgsz, mtype, data):
 def _msgrcv_wait(t, q, msgp, msgsz, msgtyp, msgflg):
     """Sleep until a sender hands us a message (pipelined_send), the queue
     goes or a signal comes."""
-    from kernel.signal import signal_pending
     r = MsgReceiver(t, msgtyp, msgflg, (1 << 63) if msgflg & MSG_NOERROR else msgsz)
     q.receivers.append(r)
     try:
@@ -315,7 +315,6 @@ def ksys_msgctl(t, msqid, cmd, buf, version=IPC_64):
         q = msg_ids.obtain(msqid)
         check_owner(t, q)
         qbytes = _msqid_set(t, data)
-        from kernel.capability import CAP_SYS_RESOURCE, capable
         if qbytes > MSGMNB and not capable(t, CAP_SYS_RESOURCE):
             return -EPERM
         set_perm(t, q, data)

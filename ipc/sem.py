@@ -33,6 +33,8 @@ from kernel import sched
 from kernel.errno import (E2BIG, EAGAIN, EFBIG, EIDRM, EINTR, EINVAL, ENOSPC,
                           ERANGE, Errno)
 from mm.uaccess import copy_from_user, copy_to_user
+from kernel.signal import signal_pending
+from kernel.time import get_timespec
 
 SEM_UNDO = 0x1000
 GETPID, GETVAL, GETALL, GETNCNT, GETZCNT, SETVAL, SETALL = 11, 12, 13, 14, 15, 16, 17
@@ -164,7 +166,7 @@ def count_semcnt(sma, semnum, zero):
 
 
 def _get_undo_list(t):
-    ul = getattr(t, "sysvsem", None)
+    ul = t.sysvsem
     if ul is None:
         ul = t.sysvsem = SemUndoList()
     return ul
@@ -180,7 +182,6 @@ def do_semtimedop(t, semid, tsops, nsops, timeout):
     sops = [struct.unpack_from("<Hhh", raw, 6 * i) for i in range(nsops)]
     deadline = None
     if timeout:
-        from kernel.time import get_timespec
         deadline = sched.now() + get_timespec(t, timeout) / 1e9
     maxnum = max(s[0] for s in sops)
     undos = any(s[2] & SEM_UNDO for s in sops)
@@ -202,7 +203,6 @@ def do_semtimedop(t, semid, tsops, nsops, timeout):
 
 
 def _sleep(t, sma, q, deadline):
-    from kernel.signal import signal_pending
     try:
         while True:
             if q.status is not None:
@@ -379,7 +379,7 @@ def copy_semundo(t, c, share):
 
 def exit_sem(t):
     """The task ends: the last user of an undo list applies it."""
-    ul = getattr(t, "sysvsem", None)
+    ul = t.sysvsem
     if ul is None:
         return
     t.sysvsem = None

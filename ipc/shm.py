@@ -24,9 +24,13 @@ from ipc.util import (IPC_64, IPC_INFO, IPC_RMID, IPC_SET, IPC_STAT, S_IRUGO,
                       check_perms, ipcget, pack_perm, pack_time, perm_size,
                       s32, set_perm, ulong)
 from kernel import sched
-from kernel.errno import EIDRM, EINVAL, ENOMEM, ENOSPC, Errno
+from kernel.capability import CAP_IPC_LOCK, capable
+from kernel.errno import EIDRM, EINVAL, ENOMEM, ENOSPC, EPERM, Errno
 from mm.physmem import PAGE_SIZE
 from mm.uaccess import copy_from_user, copy_to_user
+from fs.shmem import shmem_file_setup
+from mm.mmap import (MAP_FIXED, MAP_SHARED, PROT_EXEC, PROT_READ, PROT_WRITE, do_mmap, do_munmap,
+                     vm_enough_memory)
 
 SHM_RDONLY = 0o10000
 SHM_RND = 0o20000
@@ -55,7 +59,6 @@ def _pid(t):
 class ShmSegment(KernIpcPerm):
     def __init__(self, t, key, flg, size):
         super().__init__(t, key, flg)
-        from fs.shmem import shmem_file_setup
         self.segsz = size
         self.file = shmem_file_setup(size, name=b"SYSV%08x" % (key & 0xFFFFFFFF))
         self.cpid = t.tgid
@@ -121,7 +124,6 @@ def _newseg(t, key, flg, size):
         raise Errno(ENOSPC)
     if flg & SHM_HUGETLB:
         raise Errno(EINVAL)                 # no huge page sizes (a kernel without hugetlb)
-    from mm.mmap import vm_enough_memory
     if not vm_enough_memory(npages):
         raise Errno(ENOMEM)
     seg = ShmSegment(t, key, flg, size)
@@ -150,7 +152,6 @@ def sys_shmget(t, key, size, shmflg):
 # -- shmat / shmdt --------------------------------------------------------------------
 
 def do_shmat(t, shmid, addr, shmflg):
-    from mm.mmap import MAP_FIXED, MAP_SHARED, PROT_EXEC, PROT_READ, PROT_WRITE, do_mmap
     shmid, shmflg = s32(shmid), s32(shmflg)
     if shmid < 0:
         raise Errno(EINVAL)
@@ -198,7 +199,6 @@ def sys_shmat(t, shmid, shmaddr, shmflg):
 def sys_shmdt(t, shmaddr):
     """Unmap the attachment that starts at shmaddr: every VMA of its file
     within the segment's size from there."""
-    from mm.mmap import do_munmap
     mm = t.mm
     if shmaddr & (PAGE_SIZE - 1):
         return -EINVAL
@@ -277,9 +277,7 @@ def ksys_shmctl(t, shmid, cmd, buf, version=IPC_64):
         return 0
     if cmd in (SHM_LOCK, SHM_UNLOCK):
         seg = shm_ids.obtain(shmid)
-        from kernel.capability import CAP_IPC_LOCK, capable
         if not capable(t, CAP_IPC_LOCK):
-            from kernel.errno import EPERM
             return -EPERM
         if cmd == SHM_LOCK:
             seg.flags |= SHM_LOCKED

@@ -10,7 +10,9 @@ stale id does not name a new object.  All processes share one table per kind (on
 import struct
 import time
 
+from kernel.abi import s32, slong  # noqa: F401 (ipc/*.py take them from here)
 from kernel.errno import EACCES, EEXIST, EINVAL, ENOENT, ENOSPC, EPERM, Errno
+from kernel.capability import CAP_IPC_OWNER, CAP_SYS_ADMIN, capable
 
 IPC_PRIVATE = 0
 IPC_CREAT = 0o1000
@@ -154,7 +156,6 @@ def ipcperms(t, perm, flag):
         granted >>= 6
     elif _in_group(c, perm.cgid) or _in_group(c, perm.gid):
         granted >>= 3
-    from kernel.capability import CAP_IPC_OWNER, capable
     if requested & ~granted & 7 and not capable(t, CAP_IPC_OWNER):
         return -1
     return 0
@@ -167,7 +168,6 @@ def check_perms(t, perm, flag):
 
 def check_owner(t, perm):
     """IPC_SET and IPC_RMID: the owner, the creator or root."""
-    from kernel.capability import CAP_SYS_ADMIN, capable
     c = t.cred
     if c.euid not in (perm.uid, perm.cuid) and not capable(t, CAP_SYS_ADMIN):
         raise Errno(EPERM)
@@ -176,7 +176,7 @@ def check_owner(t, perm):
 def ipcget(t, ids, key, flg, newfn, more_checks=None):
     """shmget/semget/msgget: a new private object, the object with key, or
     a new one under key if IPC_CREAT; EEXIST for IPC_CREAT|IPC_EXCL."""
-    key = _s32(key)
+    key = s32(key)
     if key == IPC_PRIVATE:
         return newfn()
     obj = ids.keys.get(key)
@@ -192,26 +192,9 @@ def ipcget(t, ids, key, flg, newfn, more_checks=None):
     return obj.id
 
 
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
-
-
-def s32(v):
-    return _s32(v)
-
-
-def slong(t, v):
-    """A C long argument: 32 bits wide in a 32-bit task."""
-    if t.arch.BITS == 32:
-        return _s32(v)
-    v &= (1 << 64) - 1
-    return v - (1 << 64) if v >> 63 else v
-
-
 def parse_version(cmd):
     """ipc(2)'s old *ctl calls: IPC_64 in cmd selects the 64-bit layouts."""
-    cmd = _s32(cmd)
+    cmd = s32(cmd)
     if cmd & IPC_64:
         return cmd & ~IPC_64, IPC_64
     return cmd, IPC_OLD

@@ -113,6 +113,7 @@ def _validate_header(t, header):
 
 
 def sys_capget(t, header, data):
+    # cycle: kernel.task -> kernel.capability
     from kernel.task import find_task
     try:
         n, pid = _validate_header(t, header)

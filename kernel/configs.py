@@ -21,7 +21,9 @@ Whoever adds a feature adds its option to one of the tables.
 import gzip
 import importlib.util
 
-from kernel.sys import utsname as _boot_utsname
+from kernel.sys import UTS_RELEASE, utsname as _boot_utsname
+from arch.x86_64 import syscall_table
+from kernel.syscall import syscall_handler
 
 _DEFAULT_HOSTNAME = _boot_utsname["nodename"]     # before any sethostname
 
@@ -147,13 +149,12 @@ FIXED = [
 
 
 def _have_syscalls(names):
-    from arch.x86_64 import syscall_table
-    from kernel.syscall import syscall_handler
     known = set(syscall_table.SYSCALL_NAMES.values())
     return all(n in known and syscall_handler(n) is not None for n in names)
 
 
 def _have_filesystem(name):
+    # cycle: fs.namespace -> fs.proc.root -> kernel.configs
     from fs.namespace import FILESYSTEMS as fstypes
     return name in fstypes
 
@@ -179,7 +180,6 @@ def config():
 
 def config_text():
     """The .config: CONFIG_X=v, or '# CONFIG_X is not set'."""
-    from kernel.sys import UTS_RELEASE
     lines = ["#", "# Automatically generated file; DO NOT EDIT.",
              "# Linux/x86_64 %s Kernel Configuration (pyuml)" % UTS_RELEASE.decode(), "#"]
     for k, v in config():

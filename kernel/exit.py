@@ -10,14 +10,28 @@ prints "Kernel panic - not syncing: Attempted to kill init!" and exits with
 init's status.
 """
 
-from kernel import sched
+import struct
+
+from kernel.abi import s32
+from kernel import futex, jobctl, sched
 from kernel import task as ktask
 from kernel.trace import strace as _strace
 from kernel.errno import EAGAIN, ECHILD, EINVAL, ERESTARTSYS, ESRCH
 from fs.file import O_NONBLOCK, POLLHUP, POLLIN, POLLRDNORM
-from kernel.signal import (CLD_CONTINUED, CLD_DUMPED, CLD_EXITED, CLD_KILLED,
-                           CLD_STOPPED, CLD_TRAPPED, PF_EXITING, SA_NOCLDWAIT, SIG_IGN,
-                           SIGCHLD, SIGKILL, SigInfo, send_signal)
+from kernel.signal import (CLD_CONTINUED, CLD_DUMPED, CLD_EXITED, CLD_KILLED, CLD_STOPPED,
+                           CLD_TRAPPED,
+                           PF_EXITING, SA_NOCLDWAIT, SIGCHLD, SIGCONT, SIGKILL, SIG_IGN, SigInfo,
+                           send_signal, signal_pending)
+from drivers.tty import tty_exit
+from fs.notify.fsnotify import fsnotify_dput
+from ipc.sem import exit_sem
+from kernel.pidfd import pidfd_get
+from kernel.posix_timers import exit_itimers
+from kernel.sys import fill_rusage
+from mm import debug
+from mm.exit import mmput
+from mm.uaccess import copy_to_user, put_user_u32
+from security.keys.process_keys import exit_keys
 
 WNOHANG = 0x00000001
 WUNTRACED = 0x00000002
@@ -76,23 +90,20 @@ def do_exit(t, code):
         sched.wake_up_process(t)
         sched.dequeue_task(t)
     t.exit_code = code
-    from kernel import futex
     futex.exit_robust_list(t)
     futex.exit_pi_state(t)
     futex.mm_release(t)
+    # cycle: kernel.fork -> kernel.seccomp -> kernel.exit
     from kernel.fork import vfork_release
     vfork_release(t)
-    from ipc.sem import exit_sem
     exit_sem(t)                         # SEM_UNDO adjustments
     from io_uring.io_uring import io_uring_task_cancel
     io_uring_task_cancel(t)             # its io_uring requests end (io_uring_files_cancel)
     exit_mm(t)                          # detaches shared memory too
     exit_files(t)
     exit_fs(t)
-    from security.keys.process_keys import exit_keys
     exit_keys(t, _group_dead(t))
     if _group_dead(t):
-        from drivers.tty import tty_exit
         tty_exit(t)                     # a session leader's terminal hangs up
     # the thread's CPU time now counts for the process as a whole
     sigs = t.signal
@@ -102,6 +113,7 @@ def do_exit(t, code):
     sigs.nr_threads -= 1
     exit_notify(t)
     if t.seccomp_filter is not None:
+        # cycle: kernel.seccomp_notify -> kernel.syscall -> kernel.exit
         from kernel.seccomp_notify import wake_listeners_on_exit
         wake_listeners_on_exit(t)       # a seccomp listener may hang up now
 
@@ -111,7 +123,6 @@ def exit_mm(t):
     if mm is None:
         return
     t.mm = None
-    from mm.exit import mmput
     ctx = mm.context
     if ctx is not None:
         if ctx.loaded_task is t:
@@ -132,7 +143,6 @@ def exit_fs(t):
         fs, t.fs = t.fs, None
         fs.put()
         if fs.count == 0:                       # a removed cwd may be gone now
-            from fs.notify.fsnotify import fsnotify_dput
             fsnotify_dput(fs.pwd.dentry)
             fsnotify_dput(fs.root.dentry)
 
@@ -155,10 +165,9 @@ def exit_notify(t):
         _external_tracer_exit(t)
     if group_dead:
         # the process's ITIMER_REAL dies with it
-        for it in getattr(t.signal, "itimers", ())[:1]:
+        for it in (t.signal.itimers or ())[:1]:
             sched.del_timer(it.timer)
             it.timer = None
-        from kernel.posix_timers import exit_itimers
         exit_itimers(t)                 # and its POSIX timers
         forget_original_parent(leader)
     if t is not leader:
@@ -205,7 +214,7 @@ def _external_tracer_exit(t):
 def do_notify_pidfd(t):
     """Tell pidfd pollers that a thread of t's process exited or was reaped
     (kernel/pidfd.py decides what that makes readable)."""
-    wq = getattr(t.signal, "wait_pidfd", None)
+    wq = t.signal.wait_pidfd
     if wq is not None:
         wq.wake_up(POLLIN | POLLRDNORM | POLLHUP)
 
@@ -223,9 +232,9 @@ def _notify_parent_of_zombie(leader):
         sig = SIGCHLD if ptrace_reparented(leader) else leader.exit_signal
         do_notify_parent(leader, status, leader.ptracer, sig)
         return
-    if getattr(leader, "_notified", False):
+    if leader.notified_parent:
         return
-    leader._notified = True
+    leader.notified_parent = True
     parent = leader.real_parent
     status = leader.signal.group_exit_code if leader.signal.group_exit else leader.exit_code
     autoreap = do_notify_parent(leader, status)
@@ -297,12 +306,12 @@ def forget_original_parent(t):
             continue
         reaper.children.append(child)
         for th in child.thread_group():
-            sig = getattr(th, "pdeath_signal", 0)
+            sig = th.pdeath_signal
             if sig and not th.exit_state:
                 send_signal(th, SigInfo(sig, 0), group=True)
         if child.exit_state == sched.EXIT_ZOMBIE and _group_dead(child) and not child.ptrace \
                 and thread_group_empty(child):
-            child._notified = False
+            child.notified_parent = False
             _notify_parent_of_zombie(child)
 
 
@@ -320,7 +329,6 @@ def release_task(p):
     do_notify_pidfd(p)                  # POLLHUP: the pid is gone
     leader = p.group_leader
     if leader is p:
-        from kernel import jobctl
         jobctl.forget_task(p)
     elif leader.exit_state == sched.EXIT_ZOMBIE and _group_dead(leader) \
             and thread_group_empty(leader):
@@ -451,18 +459,15 @@ def do_wait(t, which, id_, options, report):
             return -ECHILD
         if options & WNOHANG:
             return report(None, None, 0)
-        from kernel.signal import signal_pending
         if signal_pending(t):
             return -ERESTARTSYS
         yield sched.Sleep((leader.wait_chldexit,))
 
 
 def sys_wait4(t, pid, stat_addr, options, ru):
-    from mm.uaccess import put_user_u32
-    from mm import debug
     if debug.check_enabled:
         debug.check_point("wait4")
-    pid = _s32(pid)
+    pid = s32(pid)
     options &= 0xFFFFFFFF
     if options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL):
         return -EINVAL
@@ -486,7 +491,6 @@ def sys_wait4(t, pid, stat_addr, options, ru):
                 status = (status << 8) | 0x7F
             put_user_u32(t.mm, stat_addr, status)
         if ru:
-            from kernel.sys import fill_rusage
             fill_rusage(t, ru, p, who="both")
         return p.pid
 
@@ -494,11 +498,10 @@ def sys_wait4(t, pid, stat_addr, options, ru):
 
 
 def sys_waitid(t, which, upid, infop, options, ru):
-    from mm import debug
     if debug.check_enabled:
         debug.check_point("waitid")
     which &= 0xFFFFFFFF
-    upid = _s32(upid)
+    upid = s32(upid)
     options &= 0xFFFFFFFF
     if options & ~(WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED
                    | __WNOTHREAD | __WCLONE | __WALL):
@@ -518,7 +521,6 @@ def sys_waitid(t, which, upid, infop, options, ru):
     elif which == P_PIDFD:
         if upid < 0:
             return -EINVAL
-        from kernel.pidfd import pidfd_get
         ctx, f = pidfd_get(t, upid)
         id_ = ctx.current()             # exactly that process (None: reaped)
         if f.flags & O_NONBLOCK:
@@ -539,8 +541,6 @@ def _waitid_nonblock(t, which, id_, options, infop, ru):
 
 
 def _waitid(t, which, id_, options, infop, ru, hook=None):
-    from mm.uaccess import copy_to_user
-    import struct
 
     def report(p, kind, status):
         if hook is not None:
@@ -556,21 +556,19 @@ def _waitid(t, which, id_, options, infop, ru, hook=None):
             elif kind == "trapped":
                 code, data = CLD_TRAPPED, status
             else:
-                code, data = CLD_CONTINUED, SIGCONT_NR
+                code, data = CLD_CONTINUED, SIGCONT
             if t.arch.BITS == 64:
                 raw = struct.pack("<iiiiiIi", SIGCHLD, 0, code, 0, p.pid, p.cred.uid, data)
             else:
                 raw = struct.pack("<iiiiIi", SIGCHLD, 0, code, p.pid, p.cred.uid, data)
             copy_to_user(t.mm, infop, raw.ljust(128, b"\0"))
         if ru and p is not None:
-            from kernel.sys import fill_rusage
             fill_rusage(t, ru, p, who="both")
         return 0
 
     return (yield from do_wait(t, which, id_, options, report))
 
 
-SIGCONT_NR = 18
 
 
 def sys_exit(t, code):
@@ -596,7 +594,3 @@ def _traced_exit(t, status):
     do_exit(t, status)
     return 0
 
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v

@@ -14,17 +14,38 @@ their registers in and out (skas/userspace.py).
 """
 
 import ctypes
+import struct
 
 from kernel import sched
 from kernel import task as ktask
+from kernel.capability import CAP_SYS_ADMIN, CAP_SYS_RESOURCE, capable
 from kernel.ioprio import ioprio_fork
-from kernel.pgrp import PF_FORKNOEXEC
+from kernel.task import PF_FORKNOEXEC
 from kernel.sched_policy import sched_fork
 from kernel.trace_mask import trace_fork
-from kernel.errno import EAGAIN, EINVAL, ENOMEM, EPERM, ERESTARTNOINTR, Errno
-from kernel.signal import SIGCHLD, SigPending, init_task_signals
-from mm.physmem import PAGE_SHIFT, PAGE_SIZE, OutOfMemory
+from kernel.errno import E2BIG, EAGAIN, EINVAL, ENOMEM, EPERM, ERESTARTNOINTR, Errno
+from kernel.signal import (SIGCHLD, SIG_IGN, SigAction, SigPending, fatal_signal_pending,
+                           init_task_signals)
+from mm.physmem import OutOfMemory, PAGE_SHIFT, PAGE_SIZE, PG_CACHE
 from skas.mem import StubError
+from ipc.sem import copy_semundo, exit_sem
+from kernel.pidfd import clone_pidfd_install, clone_pidfd_reserve
+from kernel.printk import pr_warn
+from kernel.seccomp import copy_seccomp
+from mm import physmem as _pm
+from mm.exit import exit_mmap, mmput
+from mm.memory import copy_page_range, vma_prot
+from mm.mm import MM
+from mm.pgtable import (_PAGE_NEWPAGE, _PAGE_RW, pte_host_prot, pte_present,
+                        vm_prot_bits, pte_pfn)
+from mm.tlb import flush_ops
+from mm.uaccess import copy_from_user, put_user_u32
+from mm.vma import (VM_DONTCOPY, VM_EXEC, VM_LOCKED_MASK, VM_READ, VM_SHARED, VM_WIPEONFORK,
+                    VM_WRITE)
+from security.keys.process_keys import copy_keys
+from skas.fpu import get_xstate
+from skas.process import start_userspace
+from skas.userspace import fetch_regs
 
 CSIGNAL = 0xFF
 CLONE_VM = 0x00000100
@@ -61,7 +82,6 @@ fork_hot_pages = True           # boot option fork_hot_pages= (init/switches.py)
 def max_threads():
     """Linux's set_max_threads: as many tasks as an eighth of memory could
     hold 16 KiB kernel stacks for (mem=128M: 1024), at least 20."""
-    from mm import physmem as _pm
     return max(20, min(_pm.physmem.nr_frames // 32, FUTEX_TID_MASK))
 
 
@@ -79,13 +99,6 @@ def dup_mm(old, hot=()):
     child's copy reaches its host process through the fork batch itself:
     mapped just before the host fork, the parent's own frame mapped back
     just after (see _copy_hot_pages)."""
-    from mm.memory import copy_page_range
-    from mm.mm import MM
-    from mm.exit import exit_mmap
-    from mm.pgtable import vm_prot_bits, pte_host_prot
-    from mm.tlb import flush_ops
-    from mm.vma import VM_DONTCOPY, VM_EXEC, VM_LOCKED_MASK, VM_READ, VM_SHARED, VM_WIPEONFORK
-    from skas.process import start_userspace
     mm = MM(old.arch)
     for k in ("start_code", "end_code", "start_data", "end_data", "start_brk",
               "brk", "start_stack", "arg_start", "arg_end", "env_start",
@@ -94,9 +107,8 @@ def dup_mm(old, hot=()):
         setattr(mm, k, getattr(old, k))
     if old.exe_file is not None:
         mm.exe_file = old.exe_file.get()
-    if hasattr(old, "coredump_filter"):         # /proc/PID/coredump_filter
-        mm.coredump_filter = old.coredump_filter
-    mm.rlim = getattr(old, "rlim", None)
+    mm.coredump_filter = old.coredump_filter    # /proc/PID/coredump_filter
+    mm.rlim = old.rlim
     ops = flush_ops(old)                    # the host must match the ptes
     keep = ()
     try:
@@ -139,8 +151,6 @@ def dup_mm(old, hot=()):
         # fork fails as Linux's does when it runs out of tasks.  The batch
         # stopped at the failed fork, so the parent may still map the
         # child's copy of a hot page: have the next flush map its own back.
-        from kernel.printk import pr_warn
-        from mm.pgtable import _PAGE_NEWPAGE
         pr_warn("fork: no host process: %s" % e)
         for a in keep:
             old.pt.q[old.pt.pte_index(a)] |= _PAGE_NEWPAGE
@@ -159,11 +169,6 @@ def _copy_hot_pages(mm, old, hot):
     alone, leaving the parent's writable.  Returns the host operations to
     run just before and just after the host fork, and the set of pages
     whose write-protection must be skipped."""
-    from mm import physmem as _pm
-    from mm.memory import vma_prot
-    from mm.pgtable import _PAGE_RW, PTE_PFN_MASK, pte_host_prot, pte_present
-    from mm.physmem import PG_CACHE
-    from mm.vma import VM_SHARED, VM_WRITE
     pm = _pm.physmem
     q = old.pt.q
     before, after, keep = [], [], set()
@@ -175,7 +180,7 @@ def _copy_hot_pages(mm, old, hot):
         if idx is None:
             continue
         pte = q[idx]
-        pfn = (pte & PTE_PFN_MASK) >> PAGE_SHIFT
+        pfn = pte_pfn(pte)
         # shared with the child only (ours before the fork, not page cache)
         if not pte_present(pte) or pm.refcount[pfn] != 2 or pm.flags[pfn] & PG_CACHE:
             continue
@@ -204,8 +209,14 @@ def exec_mm_alloc(t, arch):
     its host process is reused: one munmap of the whole guest range, queued
     for the batch the new program's first run makes anyway, instead of a
     host fork from the template now and a host kill later."""
-    from mm import physmem as _pm
-    from mm.mm import MM
+    mm = _exec_mm(t, arch)
+    if t.mm is not None:
+        # mm_init: the new mm keeps the old one's dump filter, as after fork
+        mm.coredump_filter = t.mm.coredump_filter
+    return mm
+
+
+def _exec_mm(t, arch):
     old = t.mm
     ctx = old.context if old is not None else None
     if ctx is None or ctx.dead or old.users != 1 or old.arch is not arch:
@@ -232,8 +243,6 @@ def exec_mm_alloc(t, arch):
 
 def mm_alloc(arch):
     """A new, empty address space with its host process (execve)."""
-    from mm.mm import MM
-    from skas.process import start_userspace
     mm = MM(arch)
     try:
         mm.context = start_userspace(arch.get_stub())
@@ -246,15 +255,12 @@ def mm_alloc(arch):
 
 # -- tasks -----------------------------------------------------------------------------
 
-def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signal=None,
-                 trace=0):
-    from skas.fpu import get_xstate
-    from skas.userspace import fetch_regs
+def _check_clone(t, flags):
+    """The flag combinations clone refuses, and the task limits."""
     if flags & (CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET
                 | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP):
-        from kernel.capability import CAP_SYS_ADMIN, capable
         if not capable(t, CAP_SYS_ADMIN):
-            raise Errno(1)                              # EPERM
+            raise Errno(EPERM)
     if flags & CLONE_SIGHAND and not flags & CLONE_VM:
         raise Errno(EINVAL)
     if flags & CLONE_THREAD and not flags & CLONE_SIGHAND:
@@ -269,11 +275,59 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
     # uid; root is exempt from it but not from the machine-wide limit
     if len(ktask.tasks) >= max_threads():
         raise Errno(EAGAIN)
-    from kernel.capability import CAP_SYS_ADMIN, CAP_SYS_RESOURCE, capable
     if t.cred.uid != 0 and not capable(t, CAP_SYS_RESOURCE) and not capable(t, CAP_SYS_ADMIN):
         nproc = sum(1 for p in ktask.tasks.values() if p.cred.uid == t.cred.uid)
         if nproc >= t.signal.rlim[6][0]:
             raise Errno(EAGAIN)
+
+
+def copy_mm(t, c, flags):
+    if flags & CLONE_VM:
+        c.mm = t.mm
+        t.mm.users += 1
+    else:
+        # the stack and the thread's TLS block are written at once by both
+        c.mm = dup_mm(t.mm, hot=(t.regs.rsp, t.regs.rsp - 256, t.regs.fs_base))
+    c.active_mm = c.mm
+
+
+def copy_sighand(t, c, flags):
+    if flags & CLONE_SIGHAND:
+        c.sighand = t.sighand
+        t.sighand.count += 1
+    else:
+        c.sighand = t.sighand.copy()
+        if flags & CLONE_CLEAR_SIGHAND:
+            c.sighand.action = [a if a.handler == SIG_IGN else SigAction()
+                                for a in c.sighand.action]
+
+
+def copy_signal(t, c, flags, exit_signal):
+    """A thread shares the thread group's SignalStruct; a process gets its
+    own, with the limits, process group, session and terminal copied."""
+    if flags & CLONE_THREAD:
+        c.signal = t.signal
+        c.signal.nr_threads += 1
+        c.tgid = t.tgid
+        c.group_leader = t.group_leader
+        c.exit_signal = -1
+        return
+    s = ktask.SignalStruct()
+    s.rlim = [list(r) for r in t.signal.rlim]
+    if not flags & CLONE_VM:
+        c.mm.rlim = s.rlim
+    s.pgrp = t.signal.pgrp
+    s.session = t.signal.session
+    s.tty = t.signal.tty
+    s.oom_score_adj = t.signal.oom_score_adj
+    s.oom_score_adj_min = t.signal.oom_score_adj_min
+    c.signal = s
+    c.exit_signal = (flags & CSIGNAL) if exit_signal is None else exit_signal
+
+
+def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signal=None,
+                 trace=0):
+    _check_clone(t, flags)
     pid = ktask.alloc_pid()
     if pid is None:
         raise Errno(EAGAIN)
@@ -294,7 +348,7 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
     if flags & CLONE_SETTLS:
         c.arch.set_tls(c, tls)
     c.fpstate = get_xstate(t)
-    c.personality = getattr(t, "personality", 0)
+    c.personality = t.personality
     sched_fork(c, t)
     trace_fork(c, t)
     ioprio_fork(c, t, flags & CLONE_IO)
@@ -306,55 +360,19 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
     if flags & CLONE_VM and not flags & CLONE_VFORK:
         c.sas_ss_sp = c.sas_ss_size = 0
         c.sas_ss_flags = 2
-    # address space
-    if flags & CLONE_VM:
-        c.mm = t.mm
-        t.mm.users += 1
-    else:
-        # the stack and the thread's TLS block are written at once by both
-        c.mm = dup_mm(t.mm, hot=(t.regs.rsp, t.regs.rsp - 256, t.regs.fs_base))
-    c.active_mm = c.mm
+    copy_mm(t, c, flags)
     try:
         c.files = t.files.get() if flags & CLONE_FILES else t.files.copy()
         c.fs = t.fs.get() if flags & CLONE_FS else t.fs.copy()
-        if flags & CLONE_SIGHAND:
-            c.sighand = t.sighand
-            t.sighand.count += 1
-        else:
-            c.sighand = t.sighand.copy()
-            if flags & CLONE_CLEAR_SIGHAND:
-                from kernel.signal import SIG_IGN, SigAction
-                c.sighand.action = [a if a.handler == SIG_IGN else SigAction()
-                                    for a in c.sighand.action]
-        if flags & CLONE_THREAD:
-            c.signal = t.signal
-            c.signal.nr_threads += 1
-            c.tgid = t.tgid
-            c.group_leader = t.group_leader
-            c.exit_signal = -1
-        else:
-            s = ktask.SignalStruct()
-            s.rlim = [list(r) for r in t.signal.rlim]
-            if not flags & CLONE_VM:
-                c.mm.rlim = s.rlim
-            s.pgrp = t.signal.pgrp
-            s.session = t.signal.session
-            s.tty = t.signal.tty
-            s.oom_score_adj = t.signal.oom_score_adj
-            s.oom_score_adj_min = t.signal.oom_score_adj_min
-            c.signal = s
-            c.exit_signal = (flags & CSIGNAL) if exit_signal is None else exit_signal
+        copy_sighand(t, c, flags)
+        copy_signal(t, c, flags, exit_signal)
         c.pending = SigPending()
         init_task_signals(c)
     except BaseException:
-        from mm.exit import mmput
         mmput(c.mm)
         raise
-    from ipc.sem import copy_semundo
     copy_semundo(t, c, bool(flags & CLONE_SYSVSEM))
-    from kernel.seccomp import copy_seccomp
     copy_seccomp(t, c)
-    from security.keys.process_keys import copy_keys
     copy_keys(t, c, bool(flags & CLONE_THREAD))
     # family
     if flags & (CLONE_PARENT | CLONE_THREAD):
@@ -365,7 +383,6 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
     if not flags & CLONE_THREAD and c.real_parent is not None:
         c.real_parent.children.append(c)
     if flags & CLONE_PARENT_SETTID and parent_tid:
-        from mm.uaccess import put_user_u32
         put_user_u32(t.mm, parent_tid, pid)
     if flags & CLONE_CHILD_SETTID and child_tid:
         c.set_child_tid = child_tid             # written when it first runs
@@ -383,7 +400,6 @@ def schedule_tail(t):
     """A new task's first moment on the CPU: CLONE_CHILD_SETTID is honoured
     now, in the child's own context, as Linux does."""
     if t.set_child_tid:
-        from mm.uaccess import put_user_u32
         try:
             put_user_u32(t.mm, t.set_child_tid, t.pid)
         except Errno:
@@ -394,14 +410,12 @@ def schedule_tail(t):
 def kernel_clone(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signal=None,
                  pidfd=0):
     """pidfd: with CLONE_PIDFD, where the parent learns the new pidfd."""
-    from kernel.signal import fatal_signal_pending
     if fatal_signal_pending(t):
         return -ERESTARTNOINTR
     pidfd_nr = None
     if flags & CLONE_PIDFD:
         if flags & CLONE_DETACHED:
             return -EINVAL
-        from kernel.pidfd import clone_pidfd_reserve
         pidfd_nr = clone_pidfd_reserve(t, pidfd)
     trace = 0
     if t.ptrace:
@@ -409,7 +423,6 @@ def kernel_clone(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
         trace = clone_event(t, flags, (flags & CSIGNAL) if exit_signal is None else exit_signal)
     c = copy_process(t, flags, stack, parent_tid, child_tid, tls, exit_signal, trace)
     if pidfd_nr is not None:
-        from kernel.pidfd import clone_pidfd_install
         clone_pidfd_install(t, pidfd_nr, c, bool(flags & CLONE_THREAD))
     if t.ptrace:
         # the tracer hears of the new task, and of the end of the vfork wait
@@ -420,7 +433,6 @@ def kernel_clone(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
         return clone_stops(t, c, trace, bool(flags & CLONE_VFORK))
     if flags & CLONE_VFORK:
         c.vfork_done = sched.WaitQueue()
-        c.vfork_parent = t
         return _vfork_wait(t, c)
     return c.pid
 
@@ -434,7 +446,7 @@ def _vfork_wait(t, c):
 
 def vfork_release(t):
     """Called when t execs or exits: wake its vfork parent."""
-    wq = getattr(t, "vfork_done", None)
+    wq = t.vfork_done
     if wq is not None:
         t.vfork_done = None
         wq.wake_up()
@@ -459,17 +471,15 @@ def sys_clone(t, flags, newsp, parent_tid, child_tid, tls):
 
 
 def sys_clone3(t, uargs, size):
-    import struct
-    from mm.uaccess import copy_from_user
     if size > 4096:
-        return -7                                       # E2BIG
+        return -E2BIG
     if size < 64:
         return -EINVAL
     raw = copy_from_user(t.mm, uargs, min(size, 88)).ljust(88, b"\0")
     (flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls,
      set_tid, set_tid_size, cgroup) = struct.unpack("<11Q", raw)
     if size > 88 and any(copy_from_user(t.mm, uargs + 88, size - 88)):
-        return -7                                       # E2BIG
+        return -E2BIG
     # copy_clone_args_from_user and clone3_args_valid
     if exit_signal & ~CSIGNAL or exit_signal > 64:
         return -EINVAL
@@ -560,6 +570,5 @@ def sys_unshare(t, flags):
         t.files = old.copy()
         old.put()
     if flags & CLONE_SYSVSEM:
-        from ipc.sem import exit_sem
         exit_sem(t)
     return 0

@@ -30,10 +30,15 @@ FUTEX_OWNER_DIED and a waiter is woken).
 
 import struct
 
+from kernel.abi import s32
 from kernel import sched
 from kernel.errno import (EAGAIN, EDEADLK, EFAULT, EINVAL, ENOSYS, EPERM, ERESTART_RESTARTBLOCK,
                           ERESTARTNOINTR, ERESTARTSYS, ESRCH, ETIMEDOUT, Errno)
-from mm.uaccess import copy_from_user, copy_to_user
+from mm.uaccess import copy_from_user, copy_to_user, user_page
+from kernel.signal import signal_pending
+from kernel.task import PF_EXITING, find_task
+from kernel.time import RestartBlock, clock_ns, get_timespec
+from mm.vma import VM_SHARED
 
 FUTEX_WAIT = 0
 FUTEX_WAKE = 1
@@ -85,8 +90,6 @@ def get_futex_key(mm, uaddr, private):
     if uaddr >= mm.task_size:
         raise Errno(EFAULT)
     if not private:
-        from mm.vma import VM_SHARED
-        from mm.uaccess import user_page
         # a shared key names the page: it must be there to be named, so a
         # PROT_NONE word or one past the end of its file is EFAULT (Linux's
         # get_user_pages_fast in get_futex_key)
@@ -167,8 +170,6 @@ def futex_wait(t, uaddr, private, val, deadline, bitset, clock_rt):
 
 def _futex_wait_sleep(t, q, deadline, clock_rt, args):
     """deadline: None, or nanoseconds on CLOCK_MONOTONIC/REALTIME."""
-    from kernel.signal import signal_pending
-    from kernel.time import clock_ns
     clk = 0 if clock_rt else 1
     try:
         while True:
@@ -183,7 +184,6 @@ def _futex_wait_sleep(t, q, deadline, clock_rt, args):
                     return -ERESTARTSYS
                 # restarted with the same absolute deadline, as Linux's
                 # futex_wait_restart: the word is checked again then
-                from kernel.time import RestartBlock
                 uaddr, private, val = args
                 bitset = q.bitset
                 t.restart_block = RestartBlock(
@@ -299,7 +299,6 @@ def futex_wake_op(t, uaddr, private, uaddr2, nr_wake, nr_wake2, encoded):
 
 def _timeout_ns(t, utime, absolute, clock_rt):
     """The deadline in ns on the futex's clock, or None for no timeout."""
-    from kernel.time import clock_ns, get_timespec
     if not utime:
         return None
     ns = get_timespec(t, utime)
@@ -326,7 +325,6 @@ def _pi_waiters(key):
 def _lock_pi_atomic(t, uaddr, key):
     """Try to take the lock: True if we own it now; False if it is held by
     another live task (FUTEX_WAITERS now set).  Errno otherwise."""
-    from kernel.task import find_task
     mm = t.mm
     uval = get_user_u32(mm, uaddr)
     owner = uval & FUTEX_TID_MASK
@@ -341,7 +339,7 @@ def _lock_pi_atomic(t, uaddr, key):
         put_user_u32(mm, uaddr, new)
         return True
     o = find_task(owner)
-    if o is None or o.exit_state or o.flags & 0x4:
+    if o is None or o.exit_state or o.flags & PF_EXITING:
         if uval & FUTEX_OWNER_DIED:
             # its exit marked the word but left the TID: take it over
             new = FUTEX_OWNER_DIED | t.pid | (FUTEX_WAITERS if _pi_waiters(key) else 0)
@@ -365,8 +363,6 @@ def futex_lock_pi(t, uaddr, private, deadline, clock_rt, trylock=False):
 
 
 def _futex_lock_pi_sleep(t, q, uaddr, private, deadline, clock_rt):
-    from kernel.signal import signal_pending
-    from kernel.time import clock_ns
     clk = 0 if clock_rt else 1
     try:
         while True:
@@ -449,19 +445,19 @@ def sys_futex(t, uaddr, op, val, utime, uaddr2, val3):
         deadline = _timeout_ns(t, utime, True, clock_rt)
         return futex_wait(t, uaddr, private, val, deadline, val3, clock_rt)
     if cmd == FUTEX_WAKE:
-        return futex_wake(t.mm, uaddr, _s32(val), private)
+        return futex_wake(t.mm, uaddr, s32(val), private)
     if cmd == FUTEX_WAKE_BITSET:
-        return futex_wake(t.mm, uaddr, _s32(val), private, val3)
+        return futex_wake(t.mm, uaddr, s32(val), private, val3)
     # the "timeout" argument is a count for these
     val2 = utime & 0xFFFFFFFF
     if cmd == FUTEX_REQUEUE:
-        return futex_requeue(t, uaddr, private, uaddr2, _s32(val), _s32(val2), None)
+        return futex_requeue(t, uaddr, private, uaddr2, s32(val), s32(val2), None)
     if cmd == FUTEX_CMP_REQUEUE:
-        if _s32(val) < 0 or _s32(val2) < 0:
+        if s32(val) < 0 or s32(val2) < 0:
             return -EINVAL
-        return futex_requeue(t, uaddr, private, uaddr2, _s32(val), _s32(val2), val3)
+        return futex_requeue(t, uaddr, private, uaddr2, s32(val), s32(val2), val3)
     if cmd == FUTEX_WAKE_OP:
-        return futex_wake_op(t, uaddr, private, uaddr2, _s32(val), _s32(val2), val3)
+        return futex_wake_op(t, uaddr, private, uaddr2, s32(val), s32(val2), val3)
     if cmd == FUTEX_LOCK_PI:
         # an absolute CLOCK_REALTIME timeout, always
         return futex_lock_pi(t, uaddr, private, _timeout_ns(t, utime, True, True), True)
@@ -474,11 +470,6 @@ def sys_futex(t, uaddr, op, val, utime, uaddr2, val3):
     # requeue-PI (condition variables over PI mutexes): glibc has not used
     # it since 2.25; refused as by a kernel without it
     return -ENOSYS
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
 
 
 # -- thread exit ---------------------------------------------------------------------
@@ -581,7 +572,7 @@ def sys_futex_waitv(t, waiters, nr_futexes, flags, timeout, clockid):
     deadline = None
     clock_rt = False
     if timeout:
-        clockid = _s32(clockid)
+        clockid = s32(clockid)
         if clockid not in (0, 1):
             return -EINVAL
         clock_rt = clockid == 0

@@ -11,7 +11,11 @@ group or a user's tasks, the best (numerically lowest) effective priority
 among them, where an unset one is derived from nice and policy.
 """
 
+from kernel.abi import s32
 from kernel.errno import EINVAL, EPERM, ESRCH, Errno
+from kernel import task as ktask
+from kernel.sched_policy import SCHED_FIFO, SCHED_IDLE, SCHED_RR, task_policy
+from kernel.capability import CAP_SYS_ADMIN, CAP_SYS_NICE, capable
 
 IOPRIO_CLASS_SHIFT = 13
 IOPRIO_NONE, IOPRIO_CLASS_RT, IOPRIO_CLASS_BE, IOPRIO_CLASS_IDLE = 0, 1, 2, 3
@@ -27,7 +31,7 @@ class IoContext:
 
 
 def ioprio_fork(child, parent, clone_io):
-    ioc = getattr(parent, "io_context", None)
+    ioc = parent.io_context
     if ioc is None:
         child.io_context = None
     elif clone_io:
@@ -36,16 +40,10 @@ def ioprio_fork(child, parent, clone_io):
         child.io_context = IoContext(ioc.ioprio)
 
 
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
-
-
 def ioprio_check_cap(t, ioprio):
     cls = (ioprio >> IOPRIO_CLASS_SHIFT) & 7
     level = ioprio & 7
     if cls == IOPRIO_CLASS_RT:
-        from kernel.capability import CAP_SYS_ADMIN, CAP_SYS_NICE, capable
         if not capable(t, CAP_SYS_ADMIN) and not capable(t, CAP_SYS_NICE):
             raise Errno(EPERM)
     if cls in (IOPRIO_CLASS_RT, IOPRIO_CLASS_BE):
@@ -59,10 +57,9 @@ def ioprio_check_cap(t, ioprio):
 
 
 def _set_task_ioprio(t, p, ioprio):
-    from kernel.capability import CAP_SYS_NICE, capable
     if p.cred.uid not in (t.cred.euid, t.cred.uid) and not capable(t, CAP_SYS_NICE):
         raise Errno(EPERM)
-    ioc = getattr(p, "io_context", None)
+    ioc = p.io_context
     if ioc is None:
         p.io_context = IoContext(ioprio)
     else:
@@ -70,24 +67,22 @@ def _set_task_ioprio(t, p, ioprio):
 
 
 def _raw_ioprio(p):
-    ioc = getattr(p, "io_context", None)
+    ioc = p.io_context
     return ioc.ioprio if ioc is not None else 0
 
 
 def _effective_ioprio(p):
-    from kernel.sched_policy import SCHED_FIFO, SCHED_IDLE, SCHED_RR, task_policy
     prio = _raw_ioprio(p)
     if (prio >> IOPRIO_CLASS_SHIFT) & 7 == IOPRIO_NONE:
         policy = task_policy(p)
         cls = IOPRIO_CLASS_IDLE if policy == SCHED_IDLE else \
             IOPRIO_CLASS_RT if policy in (SCHED_FIFO, SCHED_RR) else IOPRIO_CLASS_BE
-        prio = (cls << IOPRIO_CLASS_SHIFT) | ((getattr(p, "nice", 0) + 20) // 5)
+        prio = (cls << IOPRIO_CLASS_SHIFT) | ((p.nice + 20) // 5)
     return prio
 
 
 def _targets(t, which, who):
     """The threads which/who names, or None for a bad which."""
-    from kernel import task as ktask
     live = [p for p in ktask.tasks.values() if p.exit_state != 32]      # not EXIT_DEAD
     if which == IOPRIO_WHO_PROCESS:
         p = t if who == 0 else ktask.find_task(who)
@@ -102,7 +97,7 @@ def _targets(t, which, who):
 
 
 def sys_ioprio_set(t, which, who, ioprio):
-    which, who, ioprio = _s32(which), _s32(who), _s32(ioprio)
+    which, who, ioprio = s32(which), s32(who), s32(ioprio)
     ioprio_check_cap(t, ioprio)
     targets = _targets(t, which, who)
     if targets is None:
@@ -115,7 +110,7 @@ def sys_ioprio_set(t, which, who, ioprio):
 
 
 def sys_ioprio_get(t, which, who):
-    which, who = _s32(which), _s32(who)
+    which, who = s32(which), s32(who)
     targets = _targets(t, which, who)
     if targets is None:
         return -EINVAL

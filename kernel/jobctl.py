@@ -12,6 +12,7 @@ signals are not acted on for it, as POSIX requires.
 
 from kernel import sched
 from kernel import task as ktask
+from kernel.signal import CLD_CONTINUED, CLD_STOPPED, SA_NOCLDSTOP, SIGCHLD, SigInfo, send_signal
 
 
 def do_signal_stop(t, sig):
@@ -104,7 +105,7 @@ def do_continue(t, notify=True):
         elif th.state == sched.TASK_STOPPED:
             th.state = sched.TASK_RUNNING
             sched.enqueue_task(th)
-    stopped = getattr(sigs, "stopped", False)
+    stopped = sigs.stopped
     stopping = sigs.group_stop_count
     if not stopped and not stopping:
         return
@@ -126,8 +127,6 @@ def do_continue(t, notify=True):
 
 
 def _notify_parent(t, kind, sig):
-    from kernel.signal import (CLD_CONTINUED, CLD_STOPPED, SA_NOCLDSTOP,
-                               SIGCHLD, SigInfo, send_signal)
     leader = t.group_leader
     parent = leader.real_parent
     if parent is None:

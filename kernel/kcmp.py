@@ -15,17 +15,15 @@ is a null pointer on Linux too, and two nulls compare equal.
 
 import struct
 
+from kernel.abi import s32
 from kernel.errno import EBADF, EINVAL, ENOENT, EPERM, ESRCH
 from kernel.ptrace_access import ptrace_may_access
 from mm.uaccess import copy_from_user
+from fs.eventpoll import is_file_epoll
+from kernel.task import find_task
 
 KCMP_FILE, KCMP_VM, KCMP_FILES, KCMP_FS, KCMP_SIGHAND, KCMP_IO, KCMP_SYSVSEM, \
     KCMP_EPOLL_TFD = range(8)
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
 
 
 def kcmp_ptr(a, b):
@@ -45,7 +43,6 @@ def _file(task, idx):
 
 
 def _epoll_target(t, task1, task2, idx1, uslot):
-    from fs.eventpoll import is_file_epoll
     efd, tfd, toff = struct.unpack("<III", copy_from_user(t.mm, uslot, 12))
     f = _file(task1, idx1)
     if f is None:
@@ -64,8 +61,7 @@ def _epoll_target(t, task1, task2, idx1, uslot):
 
 
 def sys_kcmp(t, pid1, pid2, type_, idx1, idx2):
-    from kernel.task import find_task
-    pid1, pid2, type_ = _s32(pid1), _s32(pid2), _s32(type_)
+    pid1, pid2, type_ = s32(pid1), s32(pid2), s32(type_)
     task1 = find_task(pid1) if pid1 > 0 else None
     task2 = find_task(pid2) if pid2 > 0 else None
     if task1 is None or task2 is None:
@@ -89,9 +85,9 @@ def sys_kcmp(t, pid1, pid2, type_, idx1, idx2):
     if type_ == KCMP_SIGHAND:
         return kcmp_ptr(task1.sighand, task2.sighand)
     if type_ == KCMP_IO:
-        return kcmp_ptr(getattr(task1, "io_context", None), getattr(task2, "io_context", None))
+        return kcmp_ptr(task1.io_context, task2.io_context)
     if type_ == KCMP_SYSVSEM:
-        return kcmp_ptr(getattr(task1, "sysvsem", None), getattr(task2, "sysvsem", None))
+        return kcmp_ptr(task1.sysvsem, task2.sysvsem)
     if type_ == KCMP_EPOLL_TFD:
         return _epoll_target(t, task1, task2, idx1, idx2)
     return -EINVAL

@@ -11,13 +11,18 @@ joining one's own namespaces does: nothing, except that joining a mount
 namespace moves root and cwd to the namespace's root, as Linux does.
 """
 
+from kernel.abi import s32
 from kernel.errno import EBADF, EINVAL, EPERM, Errno
 from fs.file import fget
 from fs.nsfs import ALL_FLAGS, CLONE_NEWNS, CLONE_NEWUSER, NsInode
+from fs import mount
+from fs.namespace import set_fs_pwd
+from fs.notify.fsnotify import fsnotify_dput
+from kernel.pidfd import pidfd_fops
+from kernel.capability import CAP_SYS_ADMIN, capable
 
 
 def _install(t, flags):
-    from kernel.capability import CAP_SYS_ADMIN, capable
     if not capable(t, CAP_SYS_ADMIN):
         raise Errno(EPERM)                  # ns_capable(CAP_SYS_ADMIN)
     if flags & CLONE_NEWUSER:
@@ -26,9 +31,6 @@ def _install(t, flags):
         fs = t.fs
         if fs.count > 1:
             raise Errno(EINVAL)
-        from fs import mount
-        from fs.namespace import set_fs_pwd
-        from fs.notify.fsnotify import fsnotify_dput
         root = mount.Path(mount.root_mount, mount.root_mount.root)
         while True:                         # what is mounted on top of /
             child = mount.lookup_mnt(root)
@@ -41,7 +43,7 @@ def _install(t, flags):
 
 
 def sys_setns(t, fd, nstype):
-    fd = _s32(fd)
+    fd = s32(fd)
     nstype &= 0xFFFFFFFF
     f = fget(t, fd)
     if f is None:
@@ -52,15 +54,9 @@ def sys_setns(t, fd, nstype):
             return -EINVAL
         _install(t, inode.nstype)
         return 0
-    from kernel.pidfd import pidfd_fops
     if f.f_op is pidfd_fops:
         if not nstype or nstype & ~ALL_FLAGS:
             return -EINVAL
         _install(t, nstype)
         return 0
     return -EINVAL
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v

@@ -12,15 +12,11 @@ PF_FORKNOEXEC in task.flags says a child has not exec'd yet: until then its
 parent may still move it to another group (setpgid), as a shell does.
 """
 
+from kernel.abi import s32
 from kernel import task as ktask
 from kernel.errno import EACCES, EINVAL, EPERM, ESRCH
+from kernel.task import PF_FORKNOEXEC
 
-PF_FORKNOEXEC = 0x40
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
 
 
 def _process(pid):
@@ -45,7 +41,7 @@ def session_of_pgrp(pgid):
 
 
 def sys_setpgid(t, pid, pgid):
-    pid, pgid = _s32(pid), _s32(pgid)
+    pid, pgid = s32(pid), s32(pgid)
     leader = t.group_leader
     if pid == 0:
         pid = leader.tgid
@@ -65,7 +61,7 @@ def sys_setpgid(t, pid, pgid):
             return -EACCES
     elif p is not leader:
         return -ESRCH
-    if getattr(p.signal, "leader", False):
+    if p.signal.leader:
         return -EPERM
     if pgid != pid:
         if session_of_pgrp(pgid) != leader.signal.session:
@@ -75,7 +71,7 @@ def sys_setpgid(t, pid, pgid):
 
 
 def sys_getpgid(t, pid):
-    pid = _s32(pid)
+    pid = s32(pid)
     if pid == 0:
         return t.signal.pgrp
     p = _process(pid) if pid > 0 else None
@@ -89,7 +85,7 @@ def sys_getpgrp(t):
 
 
 def sys_getsid(t, pid):
-    pid = _s32(pid)
+    pid = s32(pid)
     if pid == 0:
         return t.signal.session
     p = _process(pid) if pid > 0 else None

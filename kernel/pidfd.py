@@ -14,10 +14,15 @@ do_notify_pidfd).  read and write fail with EINVAL; /proc/PID/fdinfo shows
 the pid, or -1 after the reaping, as Linux's does.
 """
 
+from kernel.abi import s32
 from kernel import sched
 from kernel import task as ktask
 from kernel.errno import EBADF, EINVAL, ENOENT, EPERM, ESRCH, Errno
-from fs.file import O_NONBLOCK, O_RDWR, POLLHUP, POLLIN, POLLRDNORM, FileOperations
+from fs.file import EMFILE, FileOperations, O_NONBLOCK, O_RDWR, POLLHUP, POLLIN, POLLRDNORM, fget
+from fs.anon_inodes import anon_inode_getfile, install_new_file
+from kernel.signal import PF_EXITING, SI_TKILL, _siginfo_from_user, kill_pid_info
+from mm.uaccess import get_user_u32, put_user_u32
+from kernel.capability import CAP_KILL, cred_capable
 
 O_EXCL = 0o200
 PIDFD_NONBLOCK = O_NONBLOCK
@@ -54,7 +59,7 @@ class PidfdCtx:
 
 def pidfd_wait_queue(sigs):
     """The queue woken when a thread of the process exits or is reaped."""
-    wq = getattr(sigs, "wait_pidfd", None)
+    wq = sigs.wait_pidfd
     if wq is None:
         wq = sigs.wait_pidfd = sched.WaitQueue()
     return wq
@@ -84,7 +89,6 @@ pidfd_fops = PidfdOps()
 
 def pidfd_create_file(task, flags):
     """A new pidfd File for task (flags: PIDFD_NONBLOCK, PIDFD_THREAD)."""
-    from fs.anon_inodes import anon_inode_getfile
     ctx = PidfdCtx(task, bool(flags & PIDFD_THREAD))
     f = anon_inode_getfile(b"[pidfd]", pidfd_fops, ctx, O_RDWR | (flags & O_NONBLOCK))
     f.flags |= flags & PIDFD_THREAD     # F_GETFL shows O_EXCL on a thread's pidfd
@@ -93,8 +97,7 @@ def pidfd_create_file(task, flags):
 
 def pidfd_get(t, fd):
     """(ctx, file) of the pidfd fd: EBADF if fd is no open file or no pidfd."""
-    from fs.file import fget
-    f = fget(t, _s32(fd))
+    f = fget(t, s32(fd))
     if f is None or f.f_op is not pidfd_fops:
         raise Errno(EBADF)
     return f.private, f
@@ -104,21 +107,19 @@ def pidfd_to_ctx(t, fd):
     """pidfd_send_signal's target: a pidfd, or an open /proc/PID directory
     (Linux's tgid_pidfd_to_pid), which names the process it was opened
     for, never a later one with the same number."""
-    from fs.file import fget
-    f = fget(t, _s32(fd))
+    f = fget(t, s32(fd))
     if f is None:
         raise Errno(EBADF)
     if f.f_op is pidfd_fops:
         return f.private
-    task = getattr(f.inode, "proc_task", None)
+    task = f.inode.proc_task
     if task is None:
         raise Errno(EBADF)
     return PidfdCtx(task, False)
 
 
 def sys_pidfd_open(t, pid, flags):
-    from fs.anon_inodes import install_new_file
-    pid = _s32(pid)
+    pid = s32(pid)
     flags &= 0xFFFFFFFF
     if flags & ~(PIDFD_NONBLOCK | PIDFD_THREAD) or pid <= 0:
         return -EINVAL
@@ -139,8 +140,7 @@ def _target(ctx):
 
 
 def sys_pidfd_send_signal(t, pidfd, sig, uinfo, flags):
-    from kernel.signal import _siginfo_from_user, kill_pid_info, SI_TKILL
-    sig = _s32(sig)
+    sig = s32(sig)
     flags &= 0xFFFFFFFF
     valid = PIDFD_SIGNAL_THREAD | PIDFD_SIGNAL_THREAD_GROUP | PIDFD_SIGNAL_PROCESS_GROUP
     if flags & ~valid or flags & (flags - 1):
@@ -157,8 +157,7 @@ def sys_pidfd_send_signal(t, pidfd, sig, uinfo, flags):
     info = None
     if uinfo:
         info = _siginfo_from_user(t, uinfo, sig)
-        from mm.uaccess import get_user_u32
-        if _s32(get_user_u32(t.mm, uinfo)) != sig:
+        if s32(get_user_u32(t.mm, uinfo)) != sig:
             return -EINVAL
         # only a task signalling itself may pose as the kernel or as kill
         if (ctx.current() is not t or kind == "pgrp") and (info.code >= 0 or info.code == SI_TKILL):
@@ -176,7 +175,6 @@ def sys_pidfd_send_signal(t, pidfd, sig, uinfo, flags):
 
 
 def _kill_pgrp(t, pgrp, sig, info):
-    from kernel.signal import kill_pid_info
     sent, err = 0, -ESRCH
     for p in list(ktask.tasks.values()):
         if p.group_leader is not p or p.exit_state or p.signal.pgrp != pgrp:
@@ -194,7 +192,6 @@ def ptrace_may_access(t, target):
     the same real user and group throughout."""
     if t.tgid == target.tgid:
         return True
-    from kernel.capability import CAP_KILL, cred_capable
     c, tc = t.cred, target.cred
     if cred_capable(c, CAP_KILL):
         return True
@@ -210,11 +207,10 @@ def sys_pidfd_getfd(t, pidfd, fd, flags):
     target = _target(ctx)
     if not ptrace_may_access(t, target):
         return -EPERM
-    fd = _s32(fd)
+    fd = s32(fd)
     files = target.files
     f = files.fd.get(fd) if files is not None and fd >= 0 else None
     if f is None:
-        from kernel.signal import PF_EXITING
         return -ESRCH if target.flags & PF_EXITING or files is None else -EBADF
     f.get()
     try:
@@ -228,8 +224,6 @@ def clone_pidfd_reserve(t, uaddr):
     """clone(CLONE_PIDFD), before the child exists: the fd the pidfd will
     get is told to the parent first, so that a bad pointer fails the call
     with nothing created.  Returns the fd number."""
-    from fs.file import EMFILE
-    from mm.uaccess import put_user_u32
     files = t.files
     fd = 0
     while fd in files.fd:
@@ -243,8 +237,3 @@ def clone_pidfd_reserve(t, uaddr):
 def clone_pidfd_install(t, fd, child, thread):
     f = pidfd_create_file(child, PIDFD_THREAD if thread else 0)
     t.files.install(fd, f, cloexec=True)
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v

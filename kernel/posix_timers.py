@@ -29,10 +29,13 @@ process exits.
 
 import struct
 
-from kernel import sched
+from kernel.abi import s32
+from kernel import sched, task as ktask
 from kernel.errno import EAGAIN, EINVAL, EOPNOTSUPP, EPERM, ESRCH, Errno
 from kernel import time as ktime
 from mm.uaccess import copy_from_user, copy_to_user
+from kernel.signal import SIGALRM, SI_TIMER, SigInfo, _NSIG, send_signal
+from kernel.capability import CAP_WAKE_ALARM, capable
 
 SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD, SIGEV_THREAD_ID = 0, 1, 2, 4
 INT_MAX = (1 << 31) - 1
@@ -167,7 +170,6 @@ class KTimer:
         self.none_stale = 0             # SIGEV_NONE: the deadline before disarming
 
     def _fire(self):
-        from kernel.signal import SI_TIMER, SigInfo, send_signal
         if self.dead:
             return
         if self.queued is not None:
@@ -273,7 +275,7 @@ class KTimer:
 
 def _timers(t):
     sigs = t.signal
-    tab = getattr(sigs, "posix_timers", None)
+    tab = sigs.posix_timers
     if tab is None:
         tab = sigs.posix_timers = {}
         sigs.next_posix_timer_id = 0
@@ -282,7 +284,7 @@ def _timers(t):
 
 def exit_itimers(t):
     """Delete every timer of t's process (exec, and the last thread's exit)."""
-    tab = getattr(t.signal, "posix_timers", None)
+    tab = t.signal.posix_timers
     if tab:
         for tm in tab.values():
             tm.delete()
@@ -296,7 +298,6 @@ def _timer_clock_ok(t, clk):
     if clk in _NO_TIMERS:
         raise Errno(EOPNOTSUPP)
     if clk in _ALARM_CLOCKS:
-        from kernel.capability import CAP_WAKE_ALARM, capable
         if not capable(t, CAP_WAKE_ALARM):
             raise Errno(EPERM)
         return True
@@ -318,8 +319,6 @@ def read_sigevent(t, addr):
 
 def _good_sigevent(t, signo, notify, tid):
     """The thread to signal (None: the process), or EINVAL."""
-    from kernel import task as ktask
-    from kernel.signal import _NSIG
     target = None
     if notify == SIGEV_SIGNAL | SIGEV_THREAD_ID:
         target = ktask.find_task(tid) if tid > 0 else None
@@ -333,8 +332,7 @@ def _good_sigevent(t, signo, notify, tid):
 
 
 def sys_timer_create(t, clk, sevp, created_id):
-    from kernel.signal import SIGALRM
-    clk = ktime._s32(clk)
+    clk = s32(clk)
     sev = read_sigevent(t, sevp) if sevp else None
     _timer_clock_ok(t, clk)
     if sev:
@@ -360,7 +358,7 @@ def sys_timer_create(t, clk, sevp, created_id):
 
 
 def _lookup(t, timer_id):
-    tm = getattr(t.signal, "posix_timers", {}).get(ktime._s32(timer_id))
+    tm = (t.signal.posix_timers or {}).get(s32(timer_id))
     if tm is None:
         raise Errno(EINVAL)
     return tm

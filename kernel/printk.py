@@ -24,6 +24,8 @@ import sys
 import time
 from collections import deque
 
+from kernel.sched import WaitQueue
+
 KERN_EMERG, KERN_ALERT, KERN_CRIT, KERN_ERR, KERN_WARNING, KERN_NOTICE, KERN_INFO, \
     KERN_DEBUG = range(8)
 
@@ -94,7 +96,6 @@ class LogBuffer:
 
     def wait_queue(self):
         if self.wait is None:
-            from kernel.sched import WaitQueue
             self.wait = WaitQueue()
         return self.wait
 

@@ -40,6 +40,7 @@ looks at t.syscall_work (0 unless a tracer asked for syscall stops), the
 rest of this module runs only for tasks with t.ptrace set.
 """
 
+from kernel.abi import s32
 import struct
 
 from kernel import sched
@@ -748,16 +749,12 @@ def ptrace_check_attach(tracer, child, ignore_state):
     return 0
 
 
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
-
 
 def sys_ptrace(t, request, pid, addr, data):
     """ptrace(2), for 64-bit and (t.arch is arch/x86 while a 32-bit task or
     an int $0x80 call runs) 32-bit tracers."""
     compat = t.arch.BITS == 32
-    request = _s32(request) if compat else request & 0xFFFFFFFFFFFFFFFF
+    request = s32(request) if compat else request & 0xFFFFFFFFFFFFFFFF
     if not compat and request >= 1 << 63:
         request -= 1 << 64
     if compat:
@@ -765,7 +762,7 @@ def sys_ptrace(t, request, pid, addr, data):
         data &= 0xFFFFFFFF
     if request == PTRACE_TRACEME:
         return ptrace_traceme(t)
-    child = ktask.find_task(_s32(pid))
+    child = ktask.find_task(s32(pid))
     if child is None:
         return -ESRCH
     if request in (PTRACE_ATTACH, PTRACE_SEIZE):
@@ -818,7 +815,7 @@ def arch_ptrace(t, child, request, addr, data, compat):
         return 0
     if request in (PTRACE_GET_THREAD_AREA, PTRACE_SET_THREAD_AREA):
         from arch.x86 import ptrace as view32
-        idx = _s32(addr)
+        idx = s32(addr)
         if idx < 0:
             return -EIO
         if request == PTRACE_GET_THREAD_AREA:
@@ -1004,7 +1001,7 @@ def ptrace_get_syscall_info(t, child, size, data):
     elif op == PTRACE_SYSCALL_INFO_EXIT:
         v = regs.rax
         if syscall_arch(abi) == AUDIT_ARCH_I386:
-            e = _s32(v)                 # a compat call's error is 32 bits wide
+            e = s32(v)                 # a compat call's error is 32 bits wide
         else:
             e = v - (1 << 64) if v >> 63 else v
         err = -4095 <= e < 0

@@ -11,6 +11,8 @@ whose mm is not dumpable (prctl PR_SET_DUMPABLE 0) needs the capability
 too.  Threads of one process may always look at each other.
 """
 
+from kernel.capability import CAP_SYS_PTRACE, capable as has_cap
+
 PTRACE_MODE_READ = 0x01
 PTRACE_MODE_ATTACH = 0x02
 PTRACE_MODE_FSCREDS = 0x08
@@ -24,7 +26,7 @@ def ptrace_may_access(t, target, mode=PTRACE_MODE_READ_REALCREDS):
     """True if t may inspect target."""
     if target.tgid == t.tgid:
         return True
-    capable = ptrace_has_cap(t)
+    capable = has_cap(t, CAP_SYS_PTRACE)
     c, tc = t.cred, target.cred
     if mode & PTRACE_MODE_FSCREDS:
         uid, gid = c.fsuid, c.fsgid
@@ -35,7 +37,7 @@ def ptrace_may_access(t, target, mode=PTRACE_MODE_READ_REALCREDS):
     if not same and not capable:
         return False
     mm = target.mm
-    if mm is not None and getattr(mm, "dumpable", 1) != 1 and not capable:
+    if mm is not None and mm.dumpable != 1 and not capable:
         return False
     if mode & PTRACE_MODE_ATTACH:
         from security.yama import yama_ptrace_access_check
@@ -45,5 +47,4 @@ def ptrace_may_access(t, target, mode=PTRACE_MODE_READ_REALCREDS):
 
 def ptrace_has_cap(t):
     """Does t hold CAP_SYS_PTRACE?"""
-    from kernel.capability import CAP_SYS_PTRACE, capable
-    return capable(t, CAP_SYS_PTRACE)
+    return has_cap(t, CAP_SYS_PTRACE)

@@ -11,6 +11,7 @@ import struct
 from kernel.errno import EINVAL, EPERM, ESRCH
 from kernel.task import RLIM_INFINITY, find_task
 from mm.uaccess import copy_from_user, copy_to_user
+from kernel.capability import CAP_SYS_RESOURCE, capable
 
 RLIM_NLIMITS = 16
 NR_OPEN = 1 << 20
@@ -25,7 +26,6 @@ def do_prlimit(t, target, resource, new):
         cur, mx = new
         if cur > mx:
             return None, -EINVAL
-        from kernel.capability import CAP_SYS_RESOURCE, capable
         if mx > lim[1] and not capable(t, CAP_SYS_RESOURCE):
             return None, -EPERM
         if resource == 7 and mx > NR_OPEN:          # RLIMIT_NOFILE

@@ -35,6 +35,8 @@ import select
 import time
 
 from kernel.sched_fair import ENQUEUE_WAKEUP, FairSchedClass
+from kernel.errno import ERESTARTSYS, ETIMEDOUT
+from skas import process
 
 TASK_RUNNING = 0
 TASK_INTERRUPTIBLE = 1
@@ -258,10 +260,19 @@ def tick():
         need_resched = True
 
 
+_Generator = type((lambda: (yield))())
+
+
+def is_generator(x):
+    """Did a call that may sleep return its kernel stack (a generator)
+    rather than its result?  The one test for it everywhere."""
+    return type(x) is _Generator
+
+
 def wait_event(t, queue, cond, deadline=None, interruptible=True):
     """Sleep until cond() is true.  A generator; its value is 0, or
     -ERESTARTSYS when a signal is pending, or -ETIMEDOUT at the deadline."""
-    from kernel.errno import ERESTARTSYS, ETIMEDOUT
+    # cycle: kernel.signal -> kernel.sched
     from kernel.signal import signal_pending
     queues = queue if isinstance(queue, tuple) else (queue,)
     while not cond():
@@ -368,6 +379,7 @@ def schedule_loop(run_task, have_tasks):
             timeout = None if deadline is None else max(0.0, deadline - now())
             if not poll_host(timeout) and deadline is None:
                 # nothing can ever wake anyone: every task sleeps forever
+                # cycle: kernel.printk -> kernel.sched
                 from kernel.printk import pr_warn
                 pr_warn("all tasks are asleep with nothing to wake them")
                 poll_host(None if host_fds or host_wfds else 1.0)
@@ -394,10 +406,13 @@ def schedule_loop(run_task, have_tasks):
 def run_task(t):
     """Give t the CPU: finish its sleeping system call if it has one, then
     run it in user space.  True if it was preempted."""
+    # cycle: kernel.syscall -> kernel.sched
     from kernel.syscall import KERNEL_EXITS, oops, run_kstack
+    # cycle: skas.userspace -> kernel.sched
     from skas.userspace import userspace
     try:
         if t.set_child_tid:
+            # cycle: kernel.fork -> kernel.sched
             from kernel.fork import schedule_tail
             schedule_tail(t)
         if t.kstack is not None and not run_kstack(t):
@@ -416,7 +431,7 @@ def run_task(t):
 
 def run_machine():
     """The idle loop: run until init dies or reboot(2) (both raise)."""
+    # cycle: kernel.task -> kernel.sched
     from kernel import task as ktask
-    from skas import process
     process.on_tick = tick
     schedule_loop(run_task, lambda: bool(ktask.tasks))

@@ -16,6 +16,7 @@ The pid argument names a thread (0: the caller).
 
 import struct
 
+from kernel.abi import s32
 from kernel.capability import CAP_SYS_NICE, capable
 from kernel.errno import E2BIG, EACCES, EAGAIN, EBUSY, EFAULT, EINVAL, EOPNOTSUPP, EPERM, ESRCH, Errno
 from mm.uaccess import copy_from_user, copy_to_user
@@ -32,28 +33,23 @@ _RT = (SCHED_FIFO, SCHED_RR)
 _VALID = _FAIR + _RT + (SCHED_IDLE, SCHED_DEADLINE)
 
 
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
-
-
 def task_policy(p):
-    return getattr(p, "policy", SCHED_OTHER)
+    return p.policy
 
 
 def sched_fork(child, parent):
     """What a new task inherits (called by copy_process).  A SCHED_DEADLINE
     task may not fork (EAGAIN) unless its children reset."""
-    child.nice = getattr(parent, "nice", 0)
+    child.nice = parent.nice
     # prctl(PR_SET_TIMERSLACK): the child's slack and its default are the
     # parent's current slack
-    child.timer_slack_ns = child.default_timer_slack_ns = getattr(parent, "timer_slack_ns", 50000)
+    child.timer_slack_ns = child.default_timer_slack_ns = parent.timer_slack_ns
     child.policy = task_policy(parent)
-    child.rt_priority = getattr(parent, "rt_priority", 0)
+    child.rt_priority = parent.rt_priority
     child.dl = getattr(parent, "dl", None)
     child.custom_slice = None                   # __sched_fork: the base slice again
     child.sched_reset_on_fork = False
-    if getattr(parent, "sched_reset_on_fork", False):
+    if parent.sched_reset_on_fork:
         if child.policy in _RT or child.policy == SCHED_DEADLINE:
             child.policy, child.rt_priority, child.nice = SCHED_OTHER, 0, 0
             child.dl = None
@@ -65,6 +61,7 @@ def sched_fork(child, parent):
 
 def _find(t, pid):
     """The thread pid names (0: t itself); EINVAL for a negative pid."""
+    # cycle: kernel.task -> kernel.sched -> kernel.sched_fair -> kernel.sched_policy
     from kernel.task import find_task
     if pid < 0:
         raise Errno(EINVAL)
@@ -80,12 +77,12 @@ def _nice_reduction_ok(p, nice):
 
 def _user_check(t, p, policy, prio, reset_on_fork):
     """May t give p this policy without CAP_SYS_NICE?  (Linux's rules.)"""
-    nice = getattr(p, "nice", 0)
+    nice = p.nice
     if policy in _RT:
         rlim = p.signal.rlim[RLIMIT_RTPRIO][0]
         if policy != task_policy(p) and not rlim:
             return False
-        if prio > getattr(p, "rt_priority", 0) and prio > rlim:
+        if prio > p.rt_priority and prio > rlim:
             return False
     if policy == SCHED_DEADLINE:
         return False
@@ -94,7 +91,7 @@ def _user_check(t, p, policy, prio, reset_on_fork):
         return False
     if t.cred.euid not in (p.cred.euid, p.cred.uid):
         return False
-    if getattr(p, "sched_reset_on_fork", False) and not reset_on_fork:
+    if p.sched_reset_on_fork and not reset_on_fork:
         return False
     return True
 
@@ -102,7 +99,7 @@ def _user_check(t, p, policy, prio, reset_on_fork):
 def sched_setscheduler(t, p, policy, prio):
     """policy < 0: keep the policy (sched_setparam)."""
     if policy < 0:
-        reset_on_fork = getattr(p, "sched_reset_on_fork", False)
+        reset_on_fork = p.sched_reset_on_fork
         policy = task_policy(p)
     else:
         reset_on_fork = bool(policy & SCHED_RESET_ON_FORK)
@@ -132,10 +129,10 @@ def _read_param(t, param):
 
 
 def sys_sched_setscheduler(t, pid, policy, param):
-    policy = _s32(policy)
+    policy = s32(policy)
     if policy < 0:
         return -EINVAL
-    pid = _s32(pid)
+    pid = s32(pid)
     if param == 0 or pid < 0:
         return -EINVAL
     prio = _read_param(t, param)
@@ -143,7 +140,7 @@ def sys_sched_setscheduler(t, pid, policy, param):
 
 
 def sys_sched_setparam(t, pid, param):
-    pid = _s32(pid)
+    pid = s32(pid)
     if param == 0 or pid < 0:
         return -EINVAL
     prio = _read_param(t, param)
@@ -151,17 +148,17 @@ def sys_sched_setparam(t, pid, param):
 
 
 def sys_sched_getscheduler(t, pid):
-    p = _find(t, _s32(pid))
-    return task_policy(p) | (SCHED_RESET_ON_FORK if getattr(p, "sched_reset_on_fork", False)
+    p = _find(t, s32(pid))
+    return task_policy(p) | (SCHED_RESET_ON_FORK if p.sched_reset_on_fork
                              else 0)
 
 
 def sys_sched_getparam(t, pid, param):
-    pid = _s32(pid)
+    pid = s32(pid)
     if param == 0 or pid < 0:
         return -EINVAL
     p = _find(t, pid)
-    prio = getattr(p, "rt_priority", 0) if task_policy(p) in _RT else 0
+    prio = p.rt_priority if task_policy(p) in _RT else 0
     copy_to_user(t.mm, param, struct.pack("<i", prio))
     return 0
 
@@ -170,7 +167,7 @@ def sys_sched_getparam(t, pid, param):
 # loaded: it has priorities 0..0 and sched_setscheduler says EINVAL)
 
 def sys_sched_get_priority_max(t, policy):
-    policy = _s32(policy)
+    policy = s32(policy)
     if policy in _RT:
         return MAX_RT_PRIO - 1
     if policy in _VALID or policy == SCHED_EXT:
@@ -179,7 +176,7 @@ def sys_sched_get_priority_max(t, policy):
 
 
 def sys_sched_get_priority_min(t, policy):
-    policy = _s32(policy)
+    policy = s32(policy)
     if policy in _RT:
         return 1
     if policy in _VALID or policy == SCHED_EXT:
@@ -190,8 +187,9 @@ def sys_sched_get_priority_min(t, policy):
 def sys_sched_rr_get_interval(t, pid, interval):
     """SCHED_RR's quantum; 0 for FIFO, and for the fair policies on an
     otherwise idle CPU (what a fair slice comes to in whole jiffies)."""
+    # cycle: kernel.time -> kernel.sched -> kernel.sched_fair -> kernel.sched_policy
     from kernel.time import put_timespec
-    p = _find(t, _s32(pid))
+    p = _find(t, s32(pid))
     ns = RR_TIMESLICE_NS if task_policy(p) == SCHED_RR else 0
     put_timespec(t, interval, ns)
     return 0
@@ -260,7 +258,7 @@ def sched_copy_attr(t, uattr):
 
 
 def sys_sched_setattr(t, pid, uattr, flags):
-    pid = _s32(pid)
+    pid = s32(pid)
     if not uattr or pid < 0 or flags & 0xFFFFFFFF:
         return -EINVAL
     (_, policy, sflags, nice, prio, runtime, deadline, period, _umin, _umax) = sched_copy_attr(t, uattr)
@@ -313,7 +311,7 @@ def sys_sched_setattr(t, pid, uattr, flags):
 
 def sys_sched_getattr(t, pid, uattr, usize, flags):
     from mm.uaccess import copy_to_user
-    pid = _s32(pid)
+    pid = s32(pid)
     usize &= 0xFFFFFFFF
     if not uattr or pid < 0 or usize > 4096 or usize < SCHED_ATTR_SIZE_VER0 or flags & 0xFFFFFFFF:
         return -EINVAL
@@ -349,6 +347,7 @@ def _prio_targets(t, which, who):
     """The threads which/who name, as Linux's getpriority/setpriority walk
     them: one thread, every thread of a process group, or every thread
     whose real uid is who (0: the caller's own)."""
+    # cycle: kernel.task -> kernel.sched -> kernel.sched_fair -> kernel.sched_policy
     from kernel.task import find_task, tasks
     if which == PRIO_PROCESS:
         p = t if who == 0 else find_task(who)
@@ -366,27 +365,25 @@ def _prio_targets(t, which, who):
 def sys_getpriority(t, which, who):
     """20 - nice of the highest-priority thread named (never negative, so
     that errors stay distinguishable)."""
-    ps = _prio_targets(t, _s32(which), _s32(who))
+    ps = _prio_targets(t, s32(which), s32(who))
     if not ps:
         return -ESRCH
-    return max(20 - getattr(p, "nice", 0) for p in ps)
+    return max(20 - p.nice for p in ps)
 
 
 def set_one_prio(t, p, nice, error):
     if t.cred.euid not in (p.cred.uid, p.cred.euid) and not capable(t, CAP_SYS_NICE):
         return -EPERM
-    if nice < getattr(p, "nice", 0) and not _nice_reduction_ok(p, nice) and \
-            not capable(t, CAP_SYS_NICE):
+    if nice < p.nice and not _nice_reduction_ok(p, nice) and not capable(t, CAP_SYS_NICE):
         return -EACCES
     p.nice = nice
     return 0 if error == -ESRCH else error
 
 
 def sys_setpriority(t, which, who, niceval):
-    ps = _prio_targets(t, _s32(which), _s32(who))
-    nice = max(-20, min(19, _s32(niceval)))
+    ps = _prio_targets(t, s32(which), s32(who))
+    nice = max(-20, min(19, s32(niceval)))
     error = -ESRCH
     for p in ps:
         error = set_one_prio(t, p, nice, error)
     return error
-

@@ -30,9 +30,14 @@ answer; with no listener, ENOSYS.
 
 import struct
 
+from kernel.abi import s32
 from kernel.errno import (EACCES, EBUSY, EINVAL, ENOMEM, ENOSYS, EOPNOTSUPP,
                           ESRCH, Errno)
 from kernel.printk import printk
+from kernel import exit as kexit
+from kernel.signal import SIGSYS, SigAction, SigInfo, force_sig_info
+from mm.uaccess import copy_from_user, copy_to_user, get_user_u32
+from kernel.capability import CAP_SYS_ADMIN, capable
 
 SECCOMP_MODE_DISABLED, SECCOMP_MODE_STRICT, SECCOMP_MODE_FILTER = 0, 1, 2
 SECCOMP_MODE_DEAD = 3                   # killed: nothing more may run
@@ -275,7 +280,6 @@ class SeccompFilter:
 
 
 def _capable_sys_admin(t):
-    from kernel.capability import CAP_SYS_ADMIN, capable
     return capable(t, CAP_SYS_ADMIN)
 
 
@@ -283,7 +287,7 @@ def seccomp_data(t, abi, nr):
     regs = t.regs
     args = abi.syscall_args(regs)
     arch = AUDIT_ARCH_X86_64 if getattr(abi, "BITS", 32) == 64 else AUDIT_ARCH_I386
-    return struct.pack("<iIQ6Q", _s32(nr), arch, regs.rip,
+    return struct.pack("<iIQ6Q", s32(nr), arch, regs.rip,
                        *[a & 0xFFFFFFFFFFFFFFFF for a in args[:6]]), arch
 
 
@@ -295,7 +299,7 @@ def seccomp_run_filters(t, data):
     f = t.seccomp_filter
     while f is not None:
         cur = bpf_run(f.prog, data)
-        if _s32(cur & SECCOMP_RET_ACTION_FULL) < _s32(best & SECCOMP_RET_ACTION_FULL):
+        if s32(cur & SECCOMP_RET_ACTION_FULL) < s32(best & SECCOMP_RET_ACTION_FULL):
             best = cur
             match = f
         f = f.prev
@@ -345,11 +349,10 @@ def secure_computing(t, abi, nr, recheck_after_trace=False):
         _skip(t, -min(value, MAX_ERRNO))
         return False
     if action == SECCOMP_RET_TRAP:
-        from kernel.signal import SIGSYS, SigInfo, force_sig_info
         t.arch.set_syscall_return(t.regs, nr)   # syscall_rollback: rax = nr
         t.regs_dirty = True
         t.in_syscall = None
-        force_sig_info(t, SigInfo(SIGSYS, SYS_SECCOMP, errno=value, syscall=_s32(nr),
+        force_sig_info(t, SigInfo(SIGSYS, SYS_SECCOMP, errno=value, syscall=s32(nr),
                                   call_addr=t.regs.rip, arch=arch))
         return False
     if action == SECCOMP_RET_TRACE:
@@ -362,6 +365,7 @@ def secure_computing(t, abi, nr, recheck_after_trace=False):
         _skip(t, -ENOSYS)
         return False
     if action == SECCOMP_RET_USER_NOTIF:
+        # cycle: kernel.seccomp_notify -> kernel.syscall -> kernel.seccomp
         from kernel import seccomp_notify
         listener = match.listener if match is not None else None
         if listener is None or listener.dead:
@@ -384,8 +388,6 @@ def _skip(t, ret):
 
 
 def _kill(t, sig, thread, coredump, info=None):
-    from kernel import exit as kexit
-    from kernel.signal import SIGSYS, SigAction, SigInfo, force_sig_info
     t.in_syscall = None
     if thread:
         kexit.do_exit(t, sig)
@@ -398,7 +400,7 @@ def _kill(t, sig, thread, coredump, info=None):
         nr, arch = info
         t.arch.set_syscall_return(t.regs, nr)
         t.regs_dirty = True
-        force_sig_info(t, SigInfo(SIGSYS, SYS_SECCOMP, syscall=_s32(nr),
+        force_sig_info(t, SigInfo(SIGSYS, SYS_SECCOMP, syscall=s32(nr),
                                   call_addr=t.regs.rip, arch=arch))
         return
     kexit.start_group_exit(t, sig)
@@ -409,7 +411,7 @@ def _log(t, nr, arch, ret, sig):
     printk("audit: type=1326 audit(0.0:0): uid=%d gid=%d pid=%d comm=\"%s\" sig=%d "
            "arch=%x syscall=%d compat=%d ip=%#x code=%#x"
            % (t.cred.uid, t.cred.gid, t.tgid, t.comm.decode(errors="replace"), sig, arch,
-              _s32(nr), int(arch == AUDIT_ARCH_I386 and t.arch.BITS == 64), t.regs.rip, ret))
+              s32(nr), int(arch == AUDIT_ARCH_I386 and t.arch.BITS == 64), t.regs.rip, ret))
 
 
 # -- installing ----------------------------------------------------------------------
@@ -418,7 +420,6 @@ def _copy_fprog(t, uargs):
     """The program, in Linux's order of errors: the struct sock_fprog
     (EFAULT), its length (EINVAL), the right to install (EACCES), then
     the instructions (EFAULT)."""
-    from mm.uaccess import copy_from_user
     if t.arch.BITS == 64:
         length, ptr = struct.unpack("<H6xQ", copy_from_user(t.mm, uargs, 16))
     else:
@@ -477,6 +478,7 @@ def seccomp_set_mode_filter(t, flags, uargs):
             return -ESRCH if flags & SECCOMP_FILTER_FLAG_TSYNC_ESRCH else bad
     fd = 0
     if flags & SECCOMP_FILTER_FLAG_NEW_LISTENER:
+        # cycle: kernel.seccomp_notify -> kernel.syscall -> kernel.seccomp
         from kernel import seccomp_notify
         fd = seccomp_notify.init_listener(t, new)
     t.seccomp_filter = new
@@ -506,13 +508,11 @@ def do_seccomp(t, op, flags, uargs):
     if op == SECCOMP_SET_MODE_FILTER:
         return seccomp_set_mode_filter(t, flags, uargs)
     if op == SECCOMP_GET_ACTION_AVAIL:
-        from mm.uaccess import get_user_u32
         if flags:
             return -EINVAL
         action = get_user_u32(t.mm, uargs)
         return 0 if action in ACTIONS_AVAIL else -EOPNOTSUPP
     if op == SECCOMP_GET_NOTIF_SIZES:
-        from mm.uaccess import copy_to_user
         if flags:
             return -EINVAL
         copy_to_user(t.mm, uargs, struct.pack("<3H", *NOTIF_SIZES))
@@ -548,9 +548,3 @@ def proc_status_lines(t):
     mode = t.seccomp_mode if t.seccomp_mode != SECCOMP_MODE_DEAD else SECCOMP_MODE_FILTER
     return ["NoNewPrivs:\t%d" % t.no_new_privs, "Seccomp:\t%d" % mode,
             "Seccomp_filters:\t%d" % n]
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
-

@@ -19,11 +19,16 @@ filter.
 import random
 import struct
 
-from kernel import sched
+from kernel.abi import s32
+from kernel import sched, task as ktask
 from kernel.errno import (EBADF, EBUSY, EINPROGRESS, EINVAL, ENOENT, ENOSYS,
                           ERESTARTSYS, Errno)
 from fs.file import (FileOperations, O_CLOEXEC, O_RDWR, POLLHUP, POLLIN, POLLOUT,
                      POLLRDNORM, POLLWRNORM, fget)
+from fs.anon_inodes import anon_inode_getfile, install_new_file
+from fs.fcntl import _nofile
+from kernel.syscall import is_generator, table_for
+from mm.uaccess import copy_from_user, copy_to_user
 
 SECCOMP_IOCTL_NOTIF_RECV = 0xC0502100
 SECCOMP_IOCTL_NOTIF_SEND = 0xC0182101
@@ -68,11 +73,10 @@ class Listener:
 
     def users(self):
         """Is any live task still using the filter?"""
-        from kernel import task as ktask
         for t in ktask.tasks.values():
             if t.exit_state:
                 continue
-            f = getattr(t, "seccomp_filter", None)
+            f = t.seccomp_filter
             while f is not None:
                 if f is self.filter:
                     return True
@@ -103,7 +107,6 @@ def _wait_reply(t, listener, n, nr):
 
 def _run_syscall(t, nr):
     """USER_NOTIF_FLAG_CONTINUE: the call runs as if never stopped."""
-    from kernel.syscall import is_generator, table_for
     abi = t.arch.syscall_abi(t)
     tab = table_for(abi)
     entry = tab[nr] if 0 <= nr < len(tab) else None
@@ -129,7 +132,6 @@ class SeccompNotifyOps(FileOperations):
         if cmd == SECCOMP_IOCTL_NOTIF_SEND:
             return self.send(t, lst, arg)
         if cmd in (SECCOMP_IOCTL_NOTIF_ID_VALID, SECCOMP_IOCTL_NOTIF_ID_VALID_WRONG_DIR):
-            from mm.uaccess import copy_from_user
             (nid,) = struct.unpack("<Q", copy_from_user(t.mm, arg, 8))
             n = lst.find(nid)
             return 0 if n is not None and n.state == SENT and not n.task.exit_state \
@@ -141,14 +143,12 @@ class SeccompNotifyOps(FileOperations):
         return -EINVAL
 
     def recv(self, t, lst, arg):
-        from mm.uaccess import copy_from_user
         raw = copy_from_user(t.mm, arg, _NOTIF.size)
         if any(raw):
             return -EINVAL              # the struct must come in zeroed
         return self._recv_wait(t, lst, arg)
 
     def _recv_wait(self, t, lst, arg):
-        from mm.uaccess import copy_to_user
 
         def pending():
             return next((n for n in lst.notifications if n.state == INIT), None)
@@ -162,7 +162,6 @@ class SeccompNotifyOps(FileOperations):
         return 0
 
     def send(self, t, lst, arg):
-        from mm.uaccess import copy_from_user
         nid, val, error, flags = _RESP.unpack(copy_from_user(t.mm, arg, _RESP.size))
         if flags & ~SECCOMP_USER_NOTIF_FLAG_CONTINUE:
             return -EINVAL
@@ -181,7 +180,6 @@ class SeccompNotifyOps(FileOperations):
         n.wq.wake_up()
 
     def addfd(self, t, lst, arg):
-        from mm.uaccess import copy_from_user
         nid, flags, srcfd, newfd, newfd_flags = _ADDFD.unpack(
             copy_from_user(t.mm, arg, _ADDFD.size))
         if flags & ~(SECCOMP_ADDFD_FLAG_SETFD | SECCOMP_ADDFD_FLAG_SEND):
@@ -190,7 +188,7 @@ class SeccompNotifyOps(FileOperations):
             return -EINVAL
         if newfd and not flags & SECCOMP_ADDFD_FLAG_SETFD:
             return -EINVAL
-        src = fget(t, _s32(srcfd))
+        src = fget(t, s32(srcfd))
         if src is None:
             return -EBADF
         n = lst.find(nid)
@@ -201,8 +199,7 @@ class SeccompNotifyOps(FileOperations):
         target = n.task
         cloexec = bool(newfd_flags & O_CLOEXEC)
         if flags & SECCOMP_ADDFD_FLAG_SETFD:
-            from fs.fcntl import _nofile
-            newfd = _s32(newfd)
+            newfd = s32(newfd)
             if newfd < 0 or newfd >= _nofile(target):
                 return -EBADF
             old = target.files.fd.get(newfd)
@@ -244,7 +241,6 @@ seccomp_notify_fops = SeccompNotifyOps()
 
 
 def init_listener(t, filt):
-    from fs.anon_inodes import anon_inode_getfile, install_new_file
     lst = Listener(filt)
     f = anon_inode_getfile(b"seccomp notify", seccomp_notify_fops, lst, O_RDWR)
     fd = install_new_file(t, f, True)
@@ -254,16 +250,11 @@ def init_listener(t, filt):
 
 def wake_listeners_on_exit(t):
     """A task using a filter died: a listener may now poll POLLHUP."""
-    f = getattr(t, "seccomp_filter", None)
+    f = t.seccomp_filter
     while f is not None:
         if f.listener is not None:
             f.listener.wqh.wake_up(POLLHUP)
         f = f.prev
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
 
 
 __all__ = ["notify_and_wait", "init_listener", "EBUSY"]

@@ -3,6 +3,7 @@
 import struct
 
 from kernel.errno import EINVAL, ENOMEM, EPERM, Errno
+from mm.uaccess import copy_from_user, copy_to_user
 
 SS_ONSTACK, SS_DISABLE, SS_AUTODISARM = 1, 2, 1 << 31
 MINSIGSTKSZ = 2048
@@ -30,7 +31,6 @@ def do_sigaltstack(t, ss_sp, ss_flags, ss_size, sp):
 
 
 def sys_sigaltstack(t, uss, uoss):
-    from mm.uaccess import copy_from_user, copy_to_user
     bits = t.arch.BITS
     fmt = "<QiiQ" if bits == 64 else "<IiI"
     size = struct.calcsize(fmt)

@@ -14,18 +14,23 @@ handler gets a frame built by the subarch (arch/*/signal.py), after the
 interrupted system call's restart has been decided.
 """
 
-from kernel import sched
+import struct
+
+from kernel.abi import s32
+from kernel import sched, task as ktask
+from kernel.task import PF_EXITING, PF_SIGNALED, tasks
 from kernel.trace import strace as _strace
 from kernel.errno import (EAGAIN, EINTR, EINVAL, ERESTART_RESTARTBLOCK, ERESTARTNOHAND,
                           ERESTARTNOINTR, ERESTARTSYS, EPERM, ESRCH, Errno)
+from mm.uaccess import copy_from_user, copy_to_user
 
-SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE = range(1, 9)
-SIGKILL, SIGUSR1, SIGSEGV, SIGUSR2, SIGPIPE, SIGALRM, SIGTERM = range(9, 16)
-SIGSTKFLT, SIGCHLD, SIGCONT, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU = range(16, 23)
-SIGURG, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGWINCH, SIGIO = range(23, 30)
-SIGPWR, SIGSYS = 30, 31
-SIGRTMIN = 32
-_NSIG = 64
+# the signal numbers live in kernel/abi.py; everyone may take them from here
+from kernel.abi import (SIGABRT, SIGALRM, SIGBUS, SIGCHLD, SIGCONT, SIGFPE,  # noqa: F401
+                        SIGHUP, SIGILL, SIGINT, SIGIO, SIGKILL, SIGPIPE, SIGPROF, SIGPWR,
+                        SIGQUIT, SIGRTMIN, SIGSEGV, SIGSTKFLT, SIGSTOP, SIGSYS, SIGTERM,
+                        SIGTRAP, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGUSR1, SIGUSR2,
+                        SIGVTALRM, SIGWINCH, SIGXCPU, SIGXFSZ, _NSIG)
+from kernel.capability import CAP_KILL, cred_capable
 
 SIG_DFL, SIG_IGN = 0, 1
 SA_NOCLDSTOP = 0x00000001
@@ -171,11 +176,11 @@ class SigHand:
     def __init__(self):
         self.action = [_DEFAULT_ACTION] * (_NSIG + 1)
         self.count = 1
+        self.signalfd_wqh = None            # made by the first signalfd (fs/signalfd.py)
 
     def copy(self):
-        h = SigHand.__new__(SigHand)
+        h = SigHand()
         h.action = list(self.action)        # the SigActions are immutable
-        h.count = 1
         return h
 
 
@@ -236,8 +241,6 @@ def fatal_signal_pending(t):
     return t.signal.group_exit or bool(t.pending.signal & sigmask(SIGKILL))
 
 
-PF_EXITING = 0x4
-PF_SIGNALED = 0x400
 
 
 # -- sending --------------------------------------------------------------------
@@ -257,7 +260,6 @@ def _unkillable(t, sig, force):
 def _queued_for_user(uid):
     """How many signals wait queued for the processes of this real uid
     (what RLIMIT_SIGPENDING counts)."""
-    from kernel.task import tasks
     n, seen = 0, set()
     for p in tasks.values():
         if p.cred.uid != uid:
@@ -287,6 +289,7 @@ def send_signal(t, info, group=True, force=False):
         for th in t.thread_group():
             th.pending.flush(STOP_SIGNALS)
         sigs.shared_pending.flush(STOP_SIGNALS)
+        # cycle: kernel.jobctl -> kernel.signal
         from kernel import jobctl
         jobctl.do_continue(t, notify=(sig == SIGCONT))
     elif STOP_SIGNALS & sigmask(sig):
@@ -304,7 +307,7 @@ def send_signal(t, info, group=True, force=False):
         return -EAGAIN              # RLIMIT_SIGPENDING: a queued real-time signal overflows
     if not pending.add(info):
         return 0
-    wq = getattr(t.sighand, "signalfd_wqh", None)
+    wq = t.sighand.signalfd_wqh
     if wq is not None:
         wq.wake_up(POLLIN_EVENTS)      # signalfds of the process (fs/signalfd.py)
     complete_signal(t, sig, group)
@@ -317,6 +320,7 @@ POLLIN_EVENTS = 0x1 | 0x40              # POLLIN | POLLRDNORM
 def complete_signal(t, sig, group):
     """A signal was queued: find a thread that can take it now and wake it;
     a fatal default action ends the whole thread group at once."""
+    # cycle: kernel.exit -> kernel.signal
     from kernel import exit as kexit
     if _wants_signal(t, sig):
         target = t
@@ -346,10 +350,6 @@ def force_sig_info(t, info):
     return send_signal(t, info, group=False, force=True)
 
 
-def force_sig_fault(t, sig, code, addr, trapno=0):
-    return force_sig_info(t, SigInfo(sig, code, addr=addr, trapno=trapno))
-
-
 def force_sig(t, sig):
     return force_sig_info(t, SigInfo(sig, SI_KERNEL))
 
@@ -371,7 +371,6 @@ def kill_pid_info(sender, t, sig, info=None, group=True):
 def check_kill_permission(sender, t, sig):
     if sender is None:
         return True
-    from kernel.capability import CAP_KILL, cred_capable
     c, tc = sender.cred, t.cred
     if cred_capable(c, CAP_KILL):
         return True
@@ -389,7 +388,9 @@ def get_signal(t):
     A generator: a traced task stops in it (kernel/ptrace.py) - for a
     pending group stop or trap, when it takes a signal (the tracer may
     change or cancel it) and before it dies.  Nobody else ever yields."""
+    # cycle: kernel.exit -> kernel.signal
     from kernel import exit as kexit
+    # cycle: kernel.jobctl -> kernel.signal
     from kernel import jobctl
     from kernel import ptrace
     while True:
@@ -439,6 +440,7 @@ def get_signal(t):
         # RLIMIT_CORE allows one, and only then report WCOREDUMP
         core = False
         if m & COREDUMP_DEFAULT:
+            # cycle: fs.coredump -> fs.proc.array -> kernel.signal
             from fs.coredump import do_coredump
             core = do_coredump(t, info)
         kexit.start_group_exit(t, sig, core=core)
@@ -561,22 +563,15 @@ def set_current_blocked(t, mask):
     t.blocked = mask & ~UNBLOCKABLE
 
 
-def recalc_and_wake(t):
-    if signal_pending(t):
-        sched.signal_wake_up(t)
-
-
 # -- system calls -------------------------------------------------------------------
 
 def _read_sigset(t, addr, size):
-    from mm.uaccess import copy_from_user
     if size != 8 and not (t.arch.BITS == 32 and size == 8):
         raise Errno(EINVAL)
     return int.from_bytes(copy_from_user(t.mm, addr, 8), "little")
 
 
 def _write_sigset(t, addr, mask):
-    from mm.uaccess import copy_to_user
     copy_to_user(t.mm, addr, (mask & ALL_SIGNALS).to_bytes(8, "little"))
 
 
@@ -628,15 +623,13 @@ def sys_rt_sigpending(t, uset, sigsetsize):
     if sigsetsize > 8:
         return -EINVAL
     pend = (t.pending.signal | t.signal.shared_pending.signal) & t.blocked
-    from mm.uaccess import copy_to_user
     copy_to_user(t.mm, uset, pend.to_bytes(8, "little")[:sigsetsize])
     return 0
 
 
 def sys_kill(t, pid, sig):
-    from kernel import task as ktask
-    pid = _s32(pid)
-    sig = _s32(sig)
+    pid = s32(pid)
+    sig = s32(sig)
     if sig < 0 or sig > _NSIG:
         return -EINVAL
     if pid > 0:
@@ -672,7 +665,6 @@ def sys_kill(t, pid, sig):
 
 
 def _tkill(t, tgid, tid, sig):
-    from kernel import task as ktask
     if tid <= 0:
         return -EINVAL
     target = ktask.find_task(tid)
@@ -682,19 +674,14 @@ def _tkill(t, tgid, tid, sig):
 
 
 def sys_tkill(t, tid, sig):
-    return _tkill(t, -1, _s32(tid), _s32(sig))
+    return _tkill(t, -1, s32(tid), s32(sig))
 
 
 def sys_tgkill(t, tgid, tid, sig):
-    tgid = _s32(tgid)
+    tgid = s32(tgid)
     if tgid <= 0:
         return -EINVAL
-    return _tkill(t, tgid, _s32(tid), _s32(sig))
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
+    return _tkill(t, tgid, s32(tid), s32(sig))
 
 
 
@@ -732,11 +719,11 @@ def dequeue_signal(t, mask):
 
 
 def copy_siginfo_to_user(t, addr, info):
-    from mm.uaccess import copy_to_user
     copy_to_user(t.mm, addr, t.arch.pack_siginfo(info))
 
 
 def sys_rt_sigtimedwait(t, uthese, uinfo, uts, sigsetsize):
+    # cycle: kernel.time -> kernel.signal
     from kernel.time import get_timespec
     if sigsetsize != 8:
         return -EINVAL
@@ -780,8 +767,6 @@ def _sigtimedwait_done(t, uinfo, info):
 
 
 def _siginfo_from_user(t, uinfo, sig):
-    from mm.uaccess import copy_from_user
-    import struct
     raw = bytearray(copy_from_user(t.mm, uinfo, 128))
     code = struct.unpack_from("<i", raw, 8)[0]
     struct.pack_into("<i", raw, 0, sig)
@@ -800,8 +785,7 @@ def _queueinfo_allowed(t, target, info):
 
 
 def sys_rt_sigqueueinfo(t, pid, sig, uinfo):
-    from kernel import task as ktask
-    pid, sig = _s32(pid), _s32(sig)
+    pid, sig = s32(pid), s32(sig)
     info = _siginfo_from_user(t, uinfo, sig)
     target = ktask.find_task(pid) if pid > 0 else None
     if target is None:
@@ -812,8 +796,7 @@ def sys_rt_sigqueueinfo(t, pid, sig, uinfo):
 
 
 def sys_rt_tgsigqueueinfo(t, tgid, tid, sig, uinfo):
-    from kernel import task as ktask
-    tgid, tid, sig = _s32(tgid), _s32(tid), _s32(sig)
+    tgid, tid, sig = s32(tgid), s32(tid), s32(sig)
     if tgid <= 0 or tid <= 0:
         return -EINVAL
     info = _siginfo_from_user(t, uinfo, sig)

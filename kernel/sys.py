@@ -9,11 +9,15 @@ import os
 import struct
 import time
 
-from kernel import sched
-from kernel.errno import EINVAL, EPERM, Errno
-from kernel.capability import (CAP_SETGID, CAP_SETUID, CAP_SYS_ADMIN, CAP_SYS_BOOT,
+from kernel.abi import s32
+from kernel import sched, task as ktask
+from kernel.capability import (CAP_SETGID, CAP_SETUID, CAP_SYS_ADMIN, CAP_SYS_BOOT, CAP_SYS_NICE,
                                PRCTL_OPTIONS, cap_prctl, capable, fix_setuid, uids)
-from mm.uaccess import copy_from_user, copy_to_user, put_user_u32
+from kernel.errno import EINVAL, ENOSYS, EPERM, ESRCH, Errno
+from mm.uaccess import copy_from_user, copy_to_user, put_user_u32, strncpy_from_user
+from kernel.printk import boot_time
+from kernel.time import thread_group_cputime
+from mm import physmem as _pm
 
 UTS_SYSNAME = b"Linux"
 UTS_RELEASE = b"6.13.0-pyuml"   # see tests/test_conform.py test_uname_release
@@ -239,7 +243,7 @@ def sys_setfsgid(t, gid):
 
 
 def sys_getgroups(t, size, addr):
-    size = _s32(size)
+    size = s32(size)
     groups = t.cred.groups
     if size < 0:
         return -EINVAL
@@ -252,7 +256,7 @@ def sys_getgroups(t, size, addr):
 
 
 def sys_setgroups(t, size, addr):
-    size = _s32(size)
+    size = s32(size)
     if not capable(t, CAP_SETGID):
         return -EPERM
     if size < 0 or size > 65536:
@@ -270,7 +274,7 @@ def _uts_field(s):
 
 def sys_uname(t, buf):
     machine = t.arch.UNAME_MACHINE if hasattr(t.arch, "UNAME_MACHINE") else b"x86_64"
-    if getattr(t, "personality", 0) & 0xFF == 0x0008:       # PER_LINUX32
+    if t.personality & 0xFF == 0x0008:       # PER_LINUX32
         machine = b"i686"
     raw = b"".join(_uts_field(s) for s in (UTS_SYSNAME, utsname["nodename"], UTS_RELEASE,
                                            UTS_VERSION, machine, utsname["domainname"]))
@@ -281,7 +285,7 @@ def sys_uname(t, buf):
 def sys_sethostname(t, name, length):
     if not capable(t, CAP_SYS_ADMIN):
         return -EPERM
-    length = _s32(length)
+    length = s32(length)
     if length < 0 or length > 64:
         return -EINVAL
     utsname["nodename"] = copy_from_user(t.mm, name, length)
@@ -291,7 +295,7 @@ def sys_sethostname(t, name, length):
 def sys_setdomainname(t, name, length):
     if not capable(t, CAP_SYS_ADMIN):
         return -EPERM
-    length = _s32(length)
+    length = s32(length)
     if length < 0 or length > 64:
         return -EINVAL
     utsname["domainname"] = copy_from_user(t.mm, name, length)
@@ -299,6 +303,7 @@ def sys_setdomainname(t, name, length):
 
 
 def sys_reboot(t, magic1, magic2, cmd, arg):
+    # cycle: kernel.syscall -> kernel.exit -> kernel.sys
     from kernel.syscall import PowerOff
     if not capable(t, CAP_SYS_BOOT):
         return -EPERM
@@ -331,8 +336,6 @@ def sys_sysinfo(t, info):
     bytes (mem_unit 1); a 32-bit one too while the sizes fit in 32 bits,
     else pages (Linux's compat_sysinfo)."""
     # LAB sysinfo: begin
-    from mm import physmem as _pm
-    from kernel import task as ktask
     pm = _pm.physmem
     up = time.monotonic() - boot_monotonic()
     uptime = int(up) + (1 if up % 1 else 0)
@@ -357,7 +360,6 @@ def sys_sysinfo(t, info):
 
 
 def boot_monotonic():
-    from kernel.printk import boot_time
     return boot_time
 
 
@@ -385,11 +387,9 @@ def sys_set_robust_list(t, head, length):
 
 
 def sys_get_robust_list(t, pid, head_ptr, len_ptr):
-    from kernel import task as ktask
-    pid = _s32(pid)
+    pid = s32(pid)
     target = t if pid == 0 else ktask.find_task(pid)
     if target is None:
-        from kernel.errno import ESRCH
         return -ESRCH
     from kernel.ptrace_access import ptrace_may_access
     if not ptrace_may_access(t, target):
@@ -404,7 +404,6 @@ def sys_get_robust_list(t, pid, head_ptr, len_ptr):
 def sys_rseq(t, rseq, rseq_len, flags, sig):
     """Restartable sequences need the kernel to abort them on preemption;
     we do not, so we refuse them as a kernel without CONFIG_RSEQ does."""
-    from kernel.errno import ENOSYS
     return -ENOSYS
 
 
@@ -433,14 +432,12 @@ def sys_prctl(t, option, a2, a3, a4, a5):
     if option == PR_SET_TIMING:
         return 0 if a2 == 0 else -EINVAL
     if option == PR_GET_TIMERSLACK:
-        return getattr(t, "timer_slack_ns", DEFAULT_TIMER_SLACK_NS)
+        return t.timer_slack_ns
     if option == PR_SET_TIMERSLACK:
         # 0: back to the default, which is what the parent had at fork
-        t.timer_slack_ns = a2 if a2 else getattr(t, "default_timer_slack_ns",
-                                                 DEFAULT_TIMER_SLACK_NS)
+        t.timer_slack_ns = a2 if a2 else t.default_timer_slack_ns
         return 0
     if option == PR_SET_NAME:
-        from mm.uaccess import strncpy_from_user
         try:
             name = strncpy_from_user(t.mm, a2, 16)
         except Errno as e:
@@ -458,10 +455,10 @@ def sys_prctl(t, option, a2, a3, a4, a5):
         t.pdeath_signal = a2
         return 0
     if option == PR_GET_PDEATHSIG:
-        put_user_u32(t.mm, a2, getattr(t, "pdeath_signal", 0))
+        put_user_u32(t.mm, a2, t.pdeath_signal)
         return 0
     if option == PR_GET_DUMPABLE:
-        return getattr(t.mm, "dumpable", 1)
+        return t.mm.dumpable
     if option == PR_SET_DUMPABLE:
         if a2 > 1:
             return -EINVAL
@@ -480,12 +477,14 @@ def sys_prctl(t, option, a2, a3, a4, a5):
         t.signal.is_child_subreaper = bool(a2)
         return 0
     if option == PR_GET_CHILD_SUBREAPER:
-        put_user_u32(t.mm, a2, int(getattr(t.signal, "is_child_subreaper", False)))
+        put_user_u32(t.mm, a2, int(t.signal.is_child_subreaper))
         return 0
     if option == PR_GET_SECCOMP:
+        # cycle: kernel.seccomp -> kernel.exit -> kernel.sys
         from kernel.seccomp import SECCOMP_MODE_DEAD
         return 2 if t.seccomp_mode == SECCOMP_MODE_DEAD else t.seccomp_mode
     if option == PR_SET_SECCOMP:
+        # cycle: kernel.seccomp -> kernel.exit -> kernel.sys
         from kernel.seccomp import prctl_set_seccomp
         return prctl_set_seccomp(t, a2, a3)
     if option in PRCTL_OPTIONS:
@@ -498,7 +497,7 @@ def sys_prctl(t, option, a2, a3, a4, a5):
     if option == PR_GET_THP_DISABLE:
         if a2 or a3 or a4 or a5:
             return -EINVAL
-        return int(getattr(t.mm, "thp_disable", False))
+        return int(t.mm.thp_disable)
     if option == PR_SET_VMA:
         return 0
     if option == PR_SET_PTRACER:
@@ -511,7 +510,7 @@ def sys_prctl(t, option, a2, a3, a4, a5):
 
 
 def sys_personality(t, persona):
-    old = getattr(t, "personality", 0)
+    old = t.personality
     if persona & 0xFFFFFFFF != 0xFFFFFFFF:
         t.personality = persona & 0xFFFFFFFF
     return old
@@ -531,10 +530,8 @@ def sys_getcpu(t, cpup, nodep, cache):
 
 
 def _affinity_task(t, pid):
-    from kernel.errno import ESRCH
-    from kernel.task import find_task
-    pid = _s32(pid)
-    p = t if pid == 0 else (find_task(pid) if pid > 0 else None)
+    pid = s32(pid)
+    p = t if pid == 0 else (ktask.find_task(pid) if pid > 0 else None)
     if p is None:
         raise Errno(ESRCH)
     return p
@@ -554,7 +551,6 @@ def sys_sched_getaffinity(t, pid, length, mask):
 def sys_sched_setaffinity(t, pid, length, mask):
     """Linux's order: the mask (EFAULT), the task (ESRCH), the right to
     change it (EPERM), a mask without the one CPU (EINVAL)."""
-    from kernel.capability import CAP_SYS_NICE
     raw = copy_from_user(t.mm, mask, min(length & 0xFFFFFFFF, 128))
     p = _affinity_task(t, pid)
     if t.cred.euid not in (p.cred.euid, p.cred.uid) and not capable(t, CAP_SYS_NICE):
@@ -569,7 +565,6 @@ def sys_sched_setaffinity(t, pid, length, mask):
 def fill_rusage(t, addr, p, children=False, who=None):
     """struct rusage for p: RUSAGE_SELF (the whole process), RUSAGE_THREAD,
     RUSAGE_CHILDREN (reaped descendants) or, for wait4, both."""
-    from kernel.time import thread_group_cputime
     sigs = p.signal
     if who == RUSAGE_THREAD:
         ut, st = p.utime, p.stime
@@ -594,7 +589,7 @@ RUSAGE_SELF, RUSAGE_CHILDREN, RUSAGE_THREAD = 0, -1, 1
 
 
 def sys_getrusage(t, who, ru):
-    who = _s32(who)
+    who = s32(who)
     if who == RUSAGE_SELF or who == RUSAGE_THREAD:
         fill_rusage(t, ru, t, who=who)
     elif who == RUSAGE_CHILDREN:
@@ -609,15 +604,9 @@ def sys_times(t, buf):
     now = time.monotonic()
     ticks = int((now - boot_monotonic()) * hz) + 0x7FFFFFFF - 30000  # Linux's INITIAL_JIFFIES
     if buf:
-        from kernel.time import thread_group_cputime
         sigs = t.signal
         ut, st = thread_group_cputime(t)
         vals = (int(ut * hz), int(st * hz), int(sigs.cutime * hz), int(sigs.cstime * hz))
         fmt = "<4q" if t.arch.BITS == 64 else "<4i"
         copy_to_user(t.mm, buf, struct.pack(fmt, *vals))
     return ticks & ((1 << (t.arch.BITS - 1)) - 1)
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v

@@ -15,12 +15,14 @@ kernel runs on.
 import importlib
 import traceback
 
-from kernel import sched
+from kernel import exit as kexit, sched
+from kernel.sched import is_generator  # noqa: F401 (others take it from here too)
 from kernel.errno import ENOSYS, Errno
 from kernel.exit import InitDied
 from kernel.printk import pr_err, printk_once
 from kernel.trace_mask import trace_return
 from kernel.seccomp import secure_computing
+from kernel.task import PF_EXITING
 
 SYSCALL_MODULES = (
     "kernel.sys", "kernel.pgrp", "kernel.exit", "kernel.signal", "kernel.sigaltstack",
@@ -129,13 +131,6 @@ def table_for(arch):
     return tab
 
 
-_Generator = type((lambda: (yield))())
-
-
-def is_generator(x):
-    return type(x) is _Generator
-
-
 def do_syscall(t, abi):
     """Run the system call t stopped in, with abi's numbering."""
     regs = t.regs
@@ -165,7 +160,7 @@ def do_syscall(t, abi):
     except Exception as e:
         oops(t, e, entry.name)
         return
-    if type(ret) is _Generator:
+    if is_generator(ret):
         t.kstack = ret
         run_kstack(t)
         return
@@ -209,7 +204,7 @@ def sys_ni_syscall(t, abi, name):
 
 
 def finish_syscall(t, ret):
-    if t.flags & 0x4 or t.exit_state:          # PF_EXITING: no user return
+    if t.flags & PF_EXITING or t.exit_state:   # no return to user space
         return
     if ret is NO_RETURN_VALUE:                  # a sleep that was no system call's
         return
@@ -239,7 +234,7 @@ def run_kstack(t):
         t.kstack = None
         oops(t, e, "kernel stack")
         return True
-    if t.flags & 0x4:                           # it exited while asleep
+    if t.flags & PF_EXITING:                    # it exited while asleep
         return True
     sched.sleep_on(t, sl)
     return False
@@ -247,7 +242,6 @@ def run_kstack(t):
 
 def oops(t, exc, where):
     """A bug in the kernel: log it, kill the task, keep running."""
-    from kernel import exit as kexit
     pr_err("Oops: %s in %s, task %d (%s)" % (type(exc).__name__, where, t.pid,
                                              t.comm.decode(errors="replace")))
     for line in traceback.format_exception(exc):

@@ -24,7 +24,8 @@ open to everyone.  /proc/kmsg checks at open, and its reads do not again.
 """
 
 from kernel import printk, sched
-from kernel.errno import EFAULT, EINVAL, EPERM, Errno
+from kernel.errno import EAGAIN, EFAULT, EINVAL, EPERM, Errno
+from mm.uaccess import access_ok, copy_to_user
 
 SYSLOG_ACTION_CLOSE, SYSLOG_ACTION_OPEN, SYSLOG_ACTION_READ, SYSLOG_ACTION_READ_ALL, \
     SYSLOG_ACTION_READ_CLEAR, SYSLOG_ACTION_CLEAR, SYSLOG_ACTION_CONSOLE_OFF, \
@@ -92,7 +93,6 @@ def syslog_read(t, count, nonblock=False):
     it has to wait).  Returns the bytes."""
     if not _unread():
         if nonblock:
-            from kernel.errno import EAGAIN
             raise Errno(EAGAIN)
         return _syslog_read_wait(t, count)
     return _take(count)
@@ -133,7 +133,6 @@ def size_unread():
 
 def do_syslog(t, action, buf, count, source):
     global clear_seq, saved_console_loglevel
-    from mm.uaccess import access_ok, copy_to_user
     check_syslog_permissions(t, action, source)
     if action in (SYSLOG_ACTION_CLOSE, SYSLOG_ACTION_OPEN):
         return 0
@@ -179,7 +178,6 @@ def do_syslog(t, action, buf, count, source):
 
 
 def _copy_out_later(t, buf, gen):
-    from mm.uaccess import copy_to_user
     data = yield from gen
     if isinstance(data, int):
         return data

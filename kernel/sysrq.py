@@ -28,8 +28,14 @@ sends it, programs rarely want it); Ctrl-] Ctrl-] sends one Ctrl-] on.
 UML asks for it through mconsole; this kernel reads its host terminal.
 """
 
-from kernel import printk
+import os
+
+from kernel import printk, task as ktask
 from kernel.printk import pr_info
+from fs.sync import sys_sync
+from kernel.signal import SigInfo, send_signal
+from kernel.syscall import PowerOff
+from mm import physmem
 
 sysrq_enabled = 1                   # /proc/sys/kernel/sysrq (Linux's default)
 SYSRQ_CONSOLE_KEY = 0x1D            # Ctrl-]
@@ -76,20 +82,16 @@ def sysrq_loglevel(key):
 
 
 def sysrq_reboot(key):
-    from kernel.syscall import PowerOff
     raise PowerOff("restart")
 
 
 def sysrq_poweroff(key):
-    from kernel.syscall import PowerOff
     raise PowerOff("power_off")
 
 
 def send_sig_all(sig):
     """sig to every process but init (Linux leaves kernel threads alone
     too; there are none here)."""
-    from kernel import task as ktask
-    from kernel.signal import SigInfo, send_signal
     for t in list(ktask.tasks.values()):
         if t.is_init or t.exit_state or t.tgid != t.pid:
             continue
@@ -105,7 +107,6 @@ def sysrq_kill(key):
 
 
 def sysrq_sync(key):
-    from fs.sync import sys_sync
     sys_sync(None)
     pr_info("sysrq: Emergency Sync complete")
 
@@ -134,7 +135,6 @@ def kernel_stack(t):
 
 
 def _short(path):
-    import os
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     return os.path.relpath(path, root) if path.startswith(root) else os.path.basename(path)
 
@@ -153,13 +153,11 @@ def show_task(t):
 
 
 def sysrq_show_state(key):
-    from kernel import task as ktask
     for pid in sorted(ktask.tasks):
         show_task(ktask.tasks[pid])
 
 
 def sysrq_show_blocked(key):
-    from kernel import task as ktask
     for pid in sorted(ktask.tasks):
         t = ktask.tasks[pid]
         if t.state == 2 and not t.exit_state:
@@ -167,7 +165,6 @@ def sysrq_show_blocked(key):
 
 
 def sysrq_show_mem(key):
-    from mm import physmem
     pm = physmem.physmem
     kb = 4
     pr_info("Mem-Info:")

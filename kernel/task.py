@@ -16,8 +16,14 @@ import time
 
 from kernel import sched
 from skas.ptrace import user_regs_struct
+from kernel.capability import CAP_FULL_SET
 
 PID_MAX = 4194304
+
+# task.flags (Linux's PF_*; /proc/PID/stat shows them)
+PF_EXITING = 0x00000004         # do_exit has begun: no return to user space
+PF_FORKNOEXEC = 0x00000040      # forked but not exec'd yet (setpgid may move it)
+PF_SIGNALED = 0x00000400        # killed by a signal
 
 tasks = {}              # tid -> Task, every task not yet reaped
 _last_pid = 0
@@ -48,7 +54,6 @@ class Cred:
                  "cap_effective", "cap_bset", "cap_ambient", "securebits")
 
     def __init__(self, uid=0, gid=0):
-        from kernel.capability import CAP_FULL_SET
         self.uid = self.euid = self.suid = self.fsuid = uid
         self.gid = self.egid = self.sgid = self.fsgid = gid
         self.groups = ()
@@ -110,6 +115,16 @@ class SignalStruct:
         self.oom_score_adj_min = 0      # lowest an unprivileged writer may set
         self.process_keyring = None     # security/keys/process_keys.py
 
+        # job control (kernel/jobctl.py); what wait4(WUNTRACED/WCONTINUED) reports
+        self.stopped = False            # the group is stopped
+        self.stop_report = 0            # the stop signal, until a waiter takes it
+        self.cont_report = False        # continued, until a waiter takes it
+        # timers (kernel/time.py, kernel/posix_timers.py), made at first use
+        self.itimers = None             # [ITIMER_REAL, _VIRTUAL, _PROF]
+        self.posix_timers = None        # timer id -> KTimer
+        self.next_posix_timer_id = 0
+        self.wait_pidfd = None          # WaitQueue of pidfd pollers (kernel/pidfd.py)
+
 
 class Task:
     debugregs = None                    # a debugger's DR0-7 (arch/x86_64/debugreg.py)
@@ -149,6 +164,8 @@ class Task:
         self.policy = 0                 # SCHED_OTHER... (kernel/sched_policy.py)
         self.rt_priority = 0
         self.sched_reset_on_fork = False
+        self.timer_slack_ns = 50000     # PR_SET_TIMERSLACK, /proc/PID/timerslack_ns
+        self.default_timer_slack_ns = 50000     # what PR_SET_TIMERSLACK 0 restores
         self.kstack = None              # generator of a sleeping system call
         self.sleeping_on = ()
         self.sleep_timer = None
@@ -183,6 +200,21 @@ class Task:
         self.sas_ss_flags = 0
         self.restart_block = None
         self.vfork_done = None
+        self.pdeath_signal = 0          # PR_SET_PDEATHSIG
+        self.notified_parent = False    # the parent was told of this zombie
+        # the last fault that raised a signal (mm/fault.py), for sigcontext
+        self.fault_cr2 = 0
+        self.fault_err = 0
+        self.fault_trapno = 0
+
+        # the ABI: personality(2), i386's *_time64 calls (arch/x86/time64.py),
+        # i386's TLS descriptors (arch/x86/tls.py; None: all empty)
+        self.personality = 0
+        self.time64 = False
+        self.tls_array = None
+
+        self.io_context = None          # ioprio_set's IoContext (kernel/ioprio.py)
+        self.sysvsem = None             # SEM_UNDO list (ipc/sem.py)
 
         # ptrace (kernel/ptrace.py)
         self.ptrace = 0                 # PT_* flags; 0: nobody traces this task

@@ -13,9 +13,14 @@ kernel measures it.
 import struct
 import time
 
-from kernel import sched
-from kernel.errno import EINTR, EINVAL, EPERM, EOPNOTSUPP, ERESTART_RESTARTBLOCK, ERESTARTNOHAND, Errno
+from kernel.abi import s32
+from kernel import sched, task as ktask
+from kernel.capability import CAP_SYS_TIME, capable
+from kernel.errno import (EINTR, EINVAL, EOPNOTSUPP, EPERM, ERESTARTNOHAND, ERESTART_RESTARTBLOCK,
+                          Errno)
 from mm.uaccess import copy_from_user, copy_to_user
+from kernel.signal import (SIGALRM, SIGPROF, SIGVTALRM, SI_KERNEL, SigInfo, send_signal,
+                           signal_pending)
 
 CLOCK_REALTIME = 0
 CLOCK_MONOTONIC = 1
@@ -73,7 +78,6 @@ def _cpu_clock(t, clk):
     """CPU-time clocks of a process or thread, as clock_getcpuclockid and
     pthread_getcpuclockid encode them: ~pid << 3 | per-thread bit (4) |
     kind (0 prof = user+system, 1 virt = user, 2 sched = user+system)."""
-    from kernel import task as ktask
     pid = ~clk >> 3
     kind = clk & 3
     if kind == 3:
@@ -95,7 +99,7 @@ def _cpu_clock(t, clk):
 def _ts_fmt(t):
     """struct timespec: two 64-bit fields, or two 32-bit ones for a 32-bit
     task (except in i386's *_time64 calls, which set task.time64)."""
-    return "<qq" if t.arch.BITS == 64 or getattr(t, "time64", False) else "<ii"
+    return "<qq" if t.arch.BITS == 64 or t.time64 else "<ii"
 
 
 def put_timespec(t, addr, ns):
@@ -112,7 +116,7 @@ def get_timespec(t, addr, fmt=None):
 
 
 def sys_clock_gettime(t, clk, tp):
-    ns = clock_ns(t, _s32(clk))
+    ns = clock_ns(t, s32(clk))
     if ns is None:
         return -EINVAL
     put_timespec(t, tp, ns)
@@ -120,21 +124,20 @@ def sys_clock_gettime(t, clk, tp):
 
 
 def sys_clock_getres(t, clk, tp):
-    if clock_ns(t, _s32(clk)) is None:
+    if clock_ns(t, s32(clk)) is None:
         return -EINVAL
     if tp:
         # a coarse clock advances by the host's ticks: its resolution
-        put_timespec(t, tp, round(time.clock_getres(_s32(clk)) * NSEC_PER_SEC)
-                     if _s32(clk) in _COARSE else 1)
+        put_timespec(t, tp, round(time.clock_getres(s32(clk)) * NSEC_PER_SEC)
+                     if s32(clk) in _COARSE else 1)
     return 0
 
 
 def sys_clock_settime(t, clk, tp):
     """Checked as Linux checks (the time, then the privilege); then
     refused: the clock is the host's."""
-    from kernel.capability import CAP_SYS_TIME, capable
     get_timespec(t, tp)                 # EFAULT, EINVAL before EPERM
-    if _s32(clk) != CLOCK_REALTIME:
+    if s32(clk) != CLOCK_REALTIME:
         return -EINVAL                  # the only settable clock
     return -EPERM if not capable(t, CAP_SYS_TIME) else -EINVAL
 
@@ -152,7 +155,6 @@ def sys_gettimeofday(t, tv, tz):
 def sys_settimeofday(t, tv, tz):
     """As clock_settime: a bad timeval is EINVAL before the privilege is
     asked for (Linux's timeval_valid, then security_settime64)."""
-    from kernel.capability import CAP_SYS_TIME, capable
     if tv:
         fmt = "<qq" if t.arch.BITS == 64 else "<ii"
         sec, usec = struct.unpack(fmt, copy_from_user(t.mm, tv, struct.calcsize(fmt)))
@@ -186,7 +188,6 @@ def _sleep_until(t, clk, deadline_ns, rmtp, absolute):
         left = remaining()
         if left <= 0:
             return 0
-        from kernel.signal import signal_pending
         if signal_pending(t):
             if rmtp and not absolute:
                 put_timespec(t, rmtp, max(left, 0))
@@ -218,7 +219,7 @@ def sys_nanosleep(t, rqtp, rmtp):
 
 
 def sys_clock_nanosleep(t, clk, flags, rqtp, rmtp):
-    clk = _s32(clk)
+    clk = s32(clk)
     if clock_ns(t, clk) is None:
         return -EINVAL
     if clk == CLOCK_THREAD_CPUTIME_ID:
@@ -248,13 +249,12 @@ class ITimer:
 
 def _itimers(t):
     sigs = t.signal
-    if not hasattr(sigs, "itimers"):
+    if sigs.itimers is None:
         sigs.itimers = [ITimer(), ITimer(), ITimer()]
     return sigs.itimers
 
 
 def _arm_real(t, it):
-    from kernel.signal import SIGALRM, SI_KERNEL, SigInfo, send_signal
     leader = t.group_leader
 
     def fire():
@@ -303,7 +303,7 @@ def _tv_fmt(t):
 
 
 def sys_getitimer(t, which, value):
-    which = _s32(which)
+    which = s32(which)
     if which not in (0, 1, 2):
         return -EINVAL
     v, i = _get_itimer(t, which)
@@ -313,7 +313,7 @@ def sys_getitimer(t, which, value):
 
 
 def sys_setitimer(t, which, value, ovalue):
-    which = _s32(which)
+    which = s32(which)
     if which not in (0, 1, 2):
         return -EINVAL
     if value:
@@ -345,9 +345,8 @@ def account_cpu(t, seconds):
     """Charge guest CPU time to the virtual/profiling itimers (called for
     every stretch a guest ran while one of them is armed)."""
     sigs = t.signal
-    if not hasattr(sigs, "itimers"):
+    if sigs.itimers is None:
         return
-    from kernel.signal import SIGPROF, SIGVTALRM, SI_KERNEL, SigInfo, send_signal
     for which, sig in ((ITIMER_VIRTUAL, SIGVTALRM), (ITIMER_PROF, SIGPROF)):
         it = sigs.itimers[which]
         if it.value_ns:
@@ -356,8 +355,3 @@ def account_cpu(t, seconds):
                 send_signal(t, SigInfo(sig, SI_KERNEL), group=True)
                 it.value_ns = it.interval_ns if it.interval_ns else 0
     sigs.cpu_itimers = any(x.value_ns for x in sigs.itimers[1:])
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v

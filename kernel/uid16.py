@@ -12,8 +12,10 @@ narrowed; arch/x86 maps the i386 names to these (SYSCALL_OVERRIDES).
 
 import struct
 
-from kernel.errno import EINVAL
+from kernel.errno import EINVAL, ENOSYS, EPERM
 from mm.uaccess import copy_from_user, copy_to_user
+from kernel.syscall import syscall_handler
+from kernel.capability import CAP_SETGID, capable
 
 OVERFLOWUID = OVERFLOWGID = 65534
 
@@ -36,8 +38,6 @@ high2lowgid = high2lowuid
 def _call(name, *args):
     """The 32-bit handler (they live in other modules and are found the way
     the dispatcher finds them)."""
-    from kernel.errno import ENOSYS
-    from kernel.syscall import syscall_handler
     fn = syscall_handler(name)
     if fn is None:
         return -ENOSYS
@@ -123,9 +123,7 @@ def sys_getgroups16(t, size, addr):
 
 
 def sys_setgroups16(t, size, addr):
-    from kernel.errno import EPERM
     size &= 0xFFFFFFFF
-    from kernel.capability import CAP_SETGID, capable
     if not capable(t, CAP_SETGID):
         return -EPERM
     if size > 65536:

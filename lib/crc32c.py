@@ -30,8 +30,3 @@ def crc32c(crc, data):
     for b in bytes(data):
         crc = t[(crc ^ b) & 0xFF] ^ (crc >> 8)
     return crc
-
-
-def crc32c_standard(data):
-    """The usual CRC-32C (iSCSI, check value 0xE3069283 for b"123456789")."""
-    return crc32c(0xFFFFFFFF, data) ^ 0xFFFFFFFF

@@ -14,11 +14,16 @@ reaped and at power-off and logs any difference as a BUG line.
 """
 
 from collections import Counter
+import gc
 
 from mm import physmem as _pm
 from mm.pgtable import (_PAGE_PRESENT, _PAGE_PROTNONE, PGDIR_SHIFT, PMD_SHIFT,
-                        PTE_PFN_MASK, PUD_SHIFT, pte_host_prot)
+                        PTE_PFN_MASK, PUD_SHIFT, pte_host_prot, pte_pfn)
 from mm.physmem import PAGE_SHIFT, PAGE_SIZE
+from fs.pagecache import AddressSpace
+from kernel import task as ktask
+from kernel.printk import pr_err
+from skas import process
 
 
 def walk_tables(pt):
@@ -29,19 +34,19 @@ def walk_tables(pt):
         pud_e = q[(pt.pgd << 9) | i]
         if not pud_e & _PAGE_PRESENT:
             continue
-        pud = (pud_e & PTE_PFN_MASK) >> PAGE_SHIFT
+        pud = pte_pfn(pud_e)
         yield "table", pud, 3
         for j in range(512):
             pmd_e = q[(pud << 9) | j]
             if not pmd_e & _PAGE_PRESENT:
                 continue
-            pmd = (pmd_e & PTE_PFN_MASK) >> PAGE_SHIFT
+            pmd = pte_pfn(pmd_e)
             yield "table", pmd, 2
             for k in range(512):
                 pte_e = q[(pmd << 9) | k]
                 if not pte_e & _PAGE_PRESENT:
                     continue
-                ptp = (pte_e & PTE_PFN_MASK) >> PAGE_SHIFT
+                ptp = pte_pfn(pte_e)
                 yield "table", ptp, 1
                 base = (i << PGDIR_SHIFT) | (j << PUD_SHIFT) | (k << PMD_SHIFT)
                 row = q[ptp << 9:(ptp << 9) + 512]
@@ -61,12 +66,12 @@ def count_pte_pages(pt, limit):
         pud_e = q[(pt.pgd << 9) | i]
         if not pud_e & _PAGE_PRESENT:
             continue
-        pud = (pud_e & PTE_PFN_MASK) >> PAGE_SHIFT
+        pud = pte_pfn(pud_e)
         for j in range(512):
             pmd_e = q[(pud << 9) | j]
             if not pmd_e & _PAGE_PRESENT:
                 continue
-            pmd = (pmd_e & PTE_PFN_MASK) >> PAGE_SHIFT
+            pmd = pte_pfn(pmd_e)
             for k in range(512):
                 # below the limit, not merely in the same top-level slot: the
                 # i386 stub's pte page sits in the first 512 GiB with user space
@@ -144,7 +149,7 @@ def expected_refcounts(mms, caches=(), extra=()):
             if kind == "table":
                 c[a] += 1
             elif v & (_PAGE_PRESENT | _PAGE_PROTNONE):
-                c[(v & PTE_PFN_MASK) >> PAGE_SHIFT] += 1
+                c[pte_pfn(v)] += 1
     for cache in caches:
         for pfn in cache.pages.values():
             c[pfn] += 1
@@ -173,15 +178,11 @@ def check_refcounts(expected):
 def all_caches():
     """Every page cache the kernel holds (inodes reachable from mounts,
     open files and mappings)."""
-    import gc
-    from fs.pagecache import AddressSpace
     return [o for o in gc.get_objects() if isinstance(o, AddressSpace)]
 
 
 def check_physmem():
     """The whole machine: every frame's count equals its references."""
-    from kernel import task as ktask
-    from skas import process
     mms = {id(t.mm): t.mm for t in ktask.tasks.values() if t.mm is not None}
     extra = []
     ctxs = [mm.context for mm in mms.values() if mm.context is not None]
@@ -208,8 +209,6 @@ def check_point(where):
     stops; tests read the lines."""
     if not check_enabled:
         return
-    from kernel import task as ktask
-    from kernel.printk import pr_err
     errors = check_physmem()
     seen = set()
     for t in list(ktask.tasks.values()):

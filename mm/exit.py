@@ -8,13 +8,15 @@ The host needs no munmap first: its whole address space goes with it.
 
 from kernel.printk import pr_err
 from mm.memory import zap_page_range
+from fs.aio import exit_aio
+from fs.pagecache import filemap_close
+from skas.process import destroy_context
 
 
 def mmput(mm):
     mm.users -= 1
     if mm.users == 0:
         if mm.ioctx_table:
-            from fs.aio import exit_aio
             exit_aio(mm)
         exit_mmap(mm)
 
@@ -23,7 +25,6 @@ def exit_mmap(mm):
     for vma in mm.vmas:
         zap_page_range(mm, vma.start, vma.end, free_tables=False)
         if vma.file is not None:
-            from fs.pagecache import filemap_close
             filemap_close(vma)
             vma.file.put()
             vma.file = None
@@ -37,7 +38,6 @@ def exit_mmap(mm):
         mm.exe_file = None
     if mm.context is not None:
         mm.free_stub_ptes()
-        from skas.process import destroy_context
         destroy_context(mm.context)
         mm.context = None
     mm.pt.free_pgd()

@@ -9,6 +9,7 @@ i386 passes the 64-bit offset and length in register pairs; arch/x86/
 sys_ia32.py joins them and calls these.
 """
 
+from kernel.abi import s32, s64
 from kernel.errno import EBADF, EINVAL, ESPIPE
 from fs.file import FMODE_PATH, FMODE_READ, fget
 from fs.inode import S_ISBLK, S_ISFIFO, S_ISREG
@@ -17,18 +18,8 @@ POSIX_FADV_NORMAL, POSIX_FADV_RANDOM, POSIX_FADV_SEQUENTIAL = 0, 1, 2
 POSIX_FADV_WILLNEED, POSIX_FADV_DONTNEED, POSIX_FADV_NOREUSE = 3, 4, 5
 
 
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
-
-
-def _s64(v):
-    v &= (1 << 64) - 1
-    return v - (1 << 64) if v & (1 << 63) else v
-
-
 def _file(t, fd):
-    f = fget(t, _s32(fd))
+    f = fget(t, s32(fd))
     if f is None or f.mode & FMODE_PATH:
         return None
     return f
@@ -51,7 +42,7 @@ def sys_fadvise64(t, fd, offset, length, advice):
     f = _file(t, fd)
     if f is None:
         return -EBADF
-    return vfs_fadvise(f, _s64(offset), _s64(length), _s32(advice))
+    return vfs_fadvise(f, s64(offset), s64(length), s32(advice))
 
 
 def sys_readahead(t, fd, offset, count):
@@ -62,4 +53,4 @@ def sys_readahead(t, fd, offset, count):
     # block devices)
     if f.mapping is None or not (S_ISREG(f.inode.mode) or S_ISBLK(f.inode.mode)):
         return -EINVAL
-    return vfs_fadvise(f, _s64(offset), _s64(count), POSIX_FADV_WILLNEED)
+    return vfs_fadvise(f, s64(offset), s64(count), POSIX_FADV_WILLNEED)

@@ -12,6 +12,7 @@ from kernel.signal import (BUS_ADRERR, SEGV_ACCERR, SEGV_MAPERR, SI_KERNEL,
 from mm.memory import VMFault, handle_mm_fault
 from mm.mmap import expand_stack
 from mm.vma import VM_EXEC, VM_READ, VM_WRITE
+from mm.oom_kill import out_of_memory
 
 X86_PF_PROT = 1 << 0        # the page was present: a protection violation
 X86_PF_WRITE = 1 << 1
@@ -73,7 +74,6 @@ def _do_page_fault(t, address, error_code, trapno):
                 raise
             # somebody must die (mm/oom_kill.py); if it was not us, the
             # memory it held lets us try once more
-            from mm.oom_kill import out_of_memory
             if not out_of_memory(t):
                 return SigInfo(SIGKILL, SI_KERNEL)
             handle_mm_fault(mm, vma, address, write)

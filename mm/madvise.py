@@ -13,10 +13,12 @@ Like Linux, a range with holes is still handled where it is mapped and then
 reported as ENOMEM.
 """
 
+from kernel.abi import s32
 from kernel.errno import EACCES, EINVAL, ENOMEM, EPERM, ESRCH, Errno
-from mm.memory import zap_page_range
+from mm.memory import VMFault, handle_mm_fault, zap_page_range
 from mm.physmem import PAGE_SIZE
 from mm.vma import VM_DONTCOPY, VM_DONTDUMP, VM_LOCKED, VM_SHARED, VM_WIPEONFORK, VM_WRITE
+from mm.mmap import split_vma
 
 MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED = 0, 1, 2, 3, 4
 MADV_FREE, MADV_REMOVE, MADV_DONTFORK, MADV_DOFORK = 8, 9, 10, 11
@@ -48,9 +50,9 @@ def _remove(mm, vma, start, end):
     if not vma.flags & VM_SHARED or vma.file is None or vma.file.mapping is None:
         raise Errno(EINVAL)
     if not vma.flags & VM_WRITE:
-        raise Errno(13)                                 # EACCES
-    if getattr(vma.file.inode, "seals", 0) & 0x18:     # F_SEAL_WRITE, F_SEAL_FUTURE_WRITE
-        raise Errno(1)                                  # EPERM, as fallocate's punch
+        raise Errno(EACCES)
+    if (vma.file.inode.seals or 0) & 0x18:     # F_SEAL_WRITE, F_SEAL_FUTURE_WRITE
+        raise Errno(EPERM)                              # as fallocate's punch
     mapping = vma.file.mapping
     first = vma.pgoff + ((start - vma.start) >> 12)
     size = vma.file.inode.size
@@ -62,7 +64,6 @@ def _remove(mm, vma, start, end):
 
 
 def _populate(mm, vma, start, end, write):
-    from mm.memory import VMFault, handle_mm_fault
     if write and not vma.flags & VM_WRITE:
         raise Errno(EINVAL)
     for a in range(start, end, PAGE_SIZE):
@@ -110,7 +111,6 @@ def _madvise_mm(t, mm, start, length, advice):
         elif advice == MADV_REMOVE:
             _remove(mm, vma, s, e)
         elif advice in _FLAG_ADVICE:
-            from mm.mmap import split_vma
             if advice == MADV_WIPEONFORK and (vma.file is not None or vma.flags & VM_SHARED):
                 raise Errno(EINVAL)             # private anonymous memory only
             if vma.start < s:
@@ -162,7 +162,7 @@ def sys_process_madvise(t, pidfd, vec, vlen, advice, flags):
     if target.mm is not t.mm and not ptrace_may_access(t, target):
         return -EACCES                  # mm_access
 
-    advice = _s32(advice)
+    advice = s32(advice)
     if target.mm is not t.mm:
         if advice not in PROCESS_MADV_REMOTE:
             return -EINVAL
@@ -179,7 +179,3 @@ def sys_process_madvise(t, pidfd, vec, vlen, advice, flags):
         done += length
     return done
 
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v

@@ -17,8 +17,12 @@ GenericFileOperations.pwrite, TmpfsInode.setattr (truncate, chmod),
 fallocate, madvise(MADV_REMOVE) and mmap (memfd_check_seals_mmap).
 """
 
-from kernel.errno import EBUSY, EINVAL, ENOSYS, EPERM, Errno
+from kernel.errno import EBUSY, EINVAL, ENAMETOOLONG, ENOSYS, EPERM, Errno
 from mm.physmem import PAGE_SIZE
+from fs.file import FMODE_WRITE
+from fs.pagecache import mapping_vmas
+from mm.uaccess import strncpy_from_user
+from mm.vma import VM_MAYWRITE, VM_SHARED, VM_WRITE
 
 MFD_CLOEXEC = 0x0001
 MFD_ALLOW_SEALING = 0x0002
@@ -46,9 +50,8 @@ F_ADD_SEALS, F_GET_SEALS = 1033, 1034
 
 
 def sys_memfd_create(t, uname, flags):
+    # cycle: fs.shmem -> fs.tmpfs -> mm.memfd
     from fs.shmem import shmem_file_setup
-    from mm.uaccess import strncpy_from_user
-    from kernel.errno import ENAMETOOLONG
     flags &= 0xFFFFFFFF
     allowed = MFD_ALL_FLAGS
     if flags & MFD_HUGETLB:
@@ -84,21 +87,18 @@ def sys_memfd_create(t, uname, flags):
 
 def file_seals(f):
     """The seals of f's inode, or None where there are none (not tmpfs)."""
-    return getattr(f.inode, "seals", None)
+    return f.inode.seals
 
 
 def mapping_writably_mapped(inode):
     """Does any process map inode shared with write access possible (even
     if PROT_READ now: mprotect could make it writable)?  There is no
     reverse map: walk every address space, as unmap_mapping_range does."""
-    from fs.pagecache import mapping_vmas
-    from mm.vma import VM_MAYWRITE, VM_SHARED
     return any(vma.flags & VM_SHARED and vma.flags & VM_MAYWRITE
                for _, vma in mapping_vmas(inode))
 
 
 def memfd_add_seals(f, seals):
-    from fs.file import FMODE_WRITE
     if not f.mode & FMODE_WRITE:
         raise Errno(EPERM)
     if seals & ~F_ALL_SEALS:
@@ -130,7 +130,6 @@ def memfd_fcntl(f, cmd, arg):
 def memfd_check_seals_mmap(f, vm_flags):
     """mmap of a write-sealed file: no new shared writable mapping, and a
     shared read-only one may never become writable.  Returns the flags."""
-    from mm.vma import VM_MAYWRITE, VM_SHARED, VM_WRITE
     seals = file_seals(f)
     if not seals or not seals & WRITE_SEALS or not vm_flags & VM_SHARED:
         return vm_flags
@@ -143,7 +142,7 @@ def seal_check_write(inode, pos, n):
     """How many of n bytes at pos a write may store (EPERM if none): none
     under a write seal; under F_SEAL_GROW, the page-sized steps a write
     takes stop at the first that would extend the file."""
-    seals = getattr(inode, "seals", 0)
+    seals = inode.seals or 0
     if not seals & (WRITE_SEALS | F_SEAL_GROW) or n == 0:
         return n
     if seals & WRITE_SEALS:
@@ -161,7 +160,7 @@ def seal_check_write(inode, pos, n):
 
 
 def seal_check_setattr(inode, mode=None, size=None):
-    seals = getattr(inode, "seals", 0)
+    seals = inode.seals or 0
     if not seals:
         return
     if size is not None and (size < inode.size and seals & F_SEAL_SHRINK
@@ -172,7 +171,7 @@ def seal_check_setattr(inode, mode=None, size=None):
 
 
 def seal_check_fallocate(inode, punch, end):
-    seals = getattr(inode, "seals", 0)
+    seals = inode.seals or 0
     if punch and seals & WRITE_SEALS:
         raise Errno(EPERM)
     if not punch and seals & F_SEAL_GROW and end > inode.size:

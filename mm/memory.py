@@ -13,7 +13,7 @@ process must see is marked NEWPAGE/NEWPROT and noted for mm/tlb.py.
 from mm import physmem as _pm
 from mm.pgtable import (_PAGE_AROUND, _PAGE_NEWPAGE, _PAGE_NEWPROT, _PAGE_PRESENT,
                         _PAGE_PROTNONE, _PAGE_RW, _PAGE_UFFD_WP, PROT_BITS, PTE_PFN_MASK,
-                        vm_prot_bits)
+                        vm_prot_bits, pte_pfn)
 from mm.physmem import PAGE_SHIFT, PAGE_SIZE, PG_CACHE, OutOfMemory
 from mm.vma import VM_EXEC, VM_READ, VM_SHARED, VM_WRITE
 
@@ -227,7 +227,7 @@ def do_wp_page(mm, vma, addr, idx, pte):
     """Write to a present, read-only pte of a writable VMA: copy on write."""
     pm = _pm.physmem
     q = mm.pt.q
-    old = (pte & PTE_PFN_MASK) >> PAGE_SHIFT
+    old = pte_pfn(pte)
     # LAB cow: begin
     if vma.flags & VM_SHARED or page_exclusive(pm, old):
     # LAB cow: starter
@@ -259,7 +259,7 @@ def zap_page_range(mm, start, end, free_tables=True):
             pte = q[i]
             if pte:
                 if pte & (_PAGE_PRESENT | _PAGE_PROTNONE):
-                    pm.put_frame((pte & PTE_PFN_MASK) >> PAGE_SHIFT)
+                    pm.put_frame(pte_pfn(pte))
                     mm.rss -= 1
                 q[i] = 0
                 any_mapped = True
@@ -278,7 +278,7 @@ def change_protection(mm, vma, start, end):
             pte = q[i]
             if not pte & (_PAGE_PRESENT | _PAGE_PROTNONE):
                 continue
-            bits = pte_prot_for(vma, pm, (pte & PTE_PFN_MASK) >> PAGE_SHIFT)
+            bits = pte_prot_for(vma, pm, pte_pfn(pte))
             if pte & _PAGE_UFFD_WP:
                 bits &= ~_PAGE_RW               # userfaultfd write protection stays
             new = (pte & ~PROT_BITS) | bits
@@ -314,7 +314,7 @@ def copy_page_range(dst, src, vma):
             a = addr + (i << PAGE_SHIFT)
             if didx is None:
                 didx = dst.pt.pte_index(a, alloc=True) - i
-            pm.get_frame((pte & PTE_PFN_MASK) >> PAGE_SHIFT)
+            pm.get_frame(pte_pfn(pte))
             if cow and pte & _PAGE_RW:
                 pte &= ~_PAGE_RW
                 if not fast:

@@ -16,6 +16,7 @@ The node's description lives in sysfs (/sys/devices/system/node, made by
 drivers/base/node.py) and in /proc/PID/status (Mems_allowed).
 """
 
+from kernel.abi import s32
 import struct
 
 from kernel.errno import EFAULT, EINVAL, ENODEV, ENOENT, EOPNOTSUPP, EPERM, ESRCH, Errno
@@ -265,7 +266,7 @@ def sys_set_mempolicy_home_node(t, start, length, home_node, flags):
 def _find_target(t, pid):
     from kernel.ptrace_access import ptrace_may_access
     from kernel.task import find_task
-    pid = _s32(pid)
+    pid = s32(pid)
     target = t if pid == 0 else find_task(pid)
     if target is None:
         raise Errno(ESRCH)
@@ -309,7 +310,7 @@ def _page_node(mm, addr):
 
 
 def sys_move_pages(t, pid, nr_pages, pages, nodes, status, flags):
-    flags = _s32(flags)
+    flags = s32(flags)
     if flags & ~(MPOL_MF_MOVE | MPOL_MF_MOVE_ALL):
         return -EINVAL
     if flags & MPOL_MF_MOVE_ALL and t.cred.euid != 0:
@@ -356,7 +357,3 @@ def mems_allowed_status():
              for i in reversed(range(MAX_NUMNODES // 32))]
     return ["Mems_allowed:\t" + ",".join(words), "Mems_allowed_list:\t0"]
 
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v

@@ -25,6 +25,8 @@ from mm import physmem as _pm
 from mm.memory import zap_page_range
 from mm.pgtable import _PAGE_AROUND, _PAGE_PRESENT, _PAGE_PROTNONE, PTE_PFN_MASK
 from mm.physmem import PAGE_SHIFT, PAGE_SIZE
+from fs.namei import MAY_WRITE, generic_permission
+from mm.uaccess import access_ok, copy_to_user
 
 _ZERO_PAGE = bytes(PAGE_SIZE)
 
@@ -33,7 +35,6 @@ def _can_do_mincore(t, vma):
     """Linux reports the page cache of a file only to whoever could write
     it (or owns it); others are told every page is resident.  Shared
     anonymous memory belongs to the process that made it."""
-    from fs.namei import MAY_WRITE, generic_permission
     if vma.file is None or vma.file.path.dentry.name == b"/dev/zero":     # fs/shmem.py
         return True
     inode = vma.file.inode
@@ -79,7 +80,6 @@ def _vma_vec(t, mm, vma, start, end):
 
 
 def sys_mincore(t, start, length, vec):
-    from mm.uaccess import access_ok, copy_to_user
     mm = t.mm
     if start & (PAGE_SIZE - 1):
         return -EINVAL

@@ -14,8 +14,12 @@ to RLIMIT_MEMLOCK.
 
 from kernel.errno import EAGAIN, EFAULT, EINVAL, ENOMEM, EPERM, Errno
 from mm.physmem import PAGE_SIZE
-from mm.vma import (VM_EXEC, VM_LOCKED, VM_LOCKED_MASK, VM_LOCKONFAULT, VM_READ,
+from mm.vma import (VM_DONTEXPAND, VM_EXEC, VM_LOCKED, VM_LOCKED_MASK, VM_LOCKONFAULT, VM_READ,
                     VM_SHARED, VM_WRITE)
+from mm.memory import VMFault, handle_mm_fault, pte_touched
+from mm.mmap import split_vma
+from mm.pgtable import _PAGE_PRESENT, _PAGE_PROTNONE, _PAGE_RW
+from kernel.capability import CAP_IPC_LOCK, capable
 
 MLOCK_ONFAULT = 0x01
 MCL_CURRENT, MCL_FUTURE, MCL_ONFAULT = 1, 2, 4
@@ -24,7 +28,6 @@ MASK64 = (1 << 64) - 1
 
 
 def _capable(t):
-    from kernel.capability import CAP_IPC_LOCK, capable
     return capable(t, CAP_IPC_LOCK)
 
 
@@ -47,8 +50,6 @@ def populate_vma_range(mm, vma, start, end):
     populate does); others read faults.  Inaccessible and lock-on-fault
     VMAs are left alone.  Raises Errno: EFAULT (SIGBUS-like: beyond the
     end of a file) or ENOMEM (out of memory)."""
-    from mm.memory import VMFault, handle_mm_fault, pte_touched
-    from mm.pgtable import _PAGE_PRESENT, _PAGE_PROTNONE, _PAGE_RW
     if vma.flags & VM_LOCKONFAULT or not vma.flags & (VM_READ | VM_WRITE | VM_EXEC):
         return
     write = vma.flags & (VM_WRITE | VM_SHARED) == VM_WRITE
@@ -81,8 +82,6 @@ def mm_populate(mm, start, end, ignore_errors=False):
 
 def mlock_fixup(mm, vma, start, end, newflags):
     """Give [start, end) of vma newflags (splitting it as needed)."""
-    from mm.mmap import split_vma
-    from mm.vma import VM_DONTEXPAND
     if vma.flags == newflags or vma.flags & VM_DONTEXPAND or vma.name in ("[vdso]", "[vvar]"):
         return                                  # (special mappings are never locked)
     if vma.start < start:

@@ -13,8 +13,9 @@ into one stub batch before the guest next runs.
 from bisect import bisect_right
 
 from mm import physmem as _pm
-from mm.pgtable import PageTables, mk_pte, vm_prot_bits
+from mm.pgtable import PageTables, _PAGE_PRESENT, _PAGE_PROTNONE, mk_pte, vm_prot_bits
 from mm.physmem import PAGE_SIZE
+from mm.vma import VM_LOCKED
 
 
 class MM:
@@ -47,6 +48,11 @@ class MM:
         self.uffd_poisoned = False          # UFFDIO_POISON left markers (fs/userfaultfd.py)
         self.ldt = None                     # modify_ldt's table, bytes (arch/x86/ldt.py)
         self.fault_log = None               # first faults, for fs/exec_prefault.py
+        self.rlim = None                    # the process's rlimits (RLIMIT_AS, _DATA: mm/mmap.py)
+        self.dumpable = 1                   # PR_SET_DUMPABLE; 0 after a set-user-ID exec
+        self.thp_disable = False            # PR_SET_THP_DISABLE (no huge pages here anyway)
+        self.reused_host = False            # exec may keep this mm's host process (fs/exec.py)
+        self.coredump_filter = 0x33         # /proc/PID/coredump_filter, inherited by fork
 
     # -- VMA list ----------------------------------------------------------
     def find_vma(self, addr):
@@ -90,7 +96,6 @@ class MM:
 
     def locked_vm(self):
         """Pages in mlocked VMAs (VmLck)."""
-        from mm.vma import VM_LOCKED
         return sum(v.end - self.vma_in_use_start(v) for v in self.vmas
                    if v.flags & VM_LOCKED) // PAGE_SIZE
 
@@ -103,7 +108,6 @@ class MM:
         locking (and VmLck) must not take in megabytes never used."""
         if vma.name != "[stack]":
             return vma.start
-        from mm.pgtable import _PAGE_PRESENT, _PAGE_PROTNONE
         low = (self.start_stack & ~(PAGE_SIZE - 1)) - self.STACK_EXPAND
         q = self.pt.q
         for addr, first, count in self.pt.pte_pages(vma.start, min(low, vma.end)):
@@ -136,9 +140,6 @@ class MM:
             r[-1][1] = end
         else:
             r.append([start, end])
-
-    def needs_flush(self):
-        return bool(self.tlb_ranges or self.pending_unmaps)
 
     # -- the stub's ptes ----------------------------------------------------
     def init_stub_pte(self):

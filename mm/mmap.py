@@ -7,13 +7,18 @@ change an mprotect of the pages that are mapped.
 """
 
 from kernel.capability import CAP_IPC_LOCK, capable
-from kernel.errno import (EACCES, EAGAIN, EBADF, EEXIST, EFAULT, EINVAL, ENODEV,
-                          ENOMEM, EOPNOTSUPP, EPERM, Errno)
-from mm.memory import change_protection, zap_page_range
+from kernel.errno import (EACCES, EAGAIN, EBADF, EEXIST, EFAULT, EINVAL, ENODEV, ENOMEM,
+                          EOPNOTSUPP, EOVERFLOW, EPERM, Errno)
+from mm.memory import change_protection, move_page_range, zap_page_range
 from mm.physmem import PAGE_SIZE
 from mm.vma import (VM_EXEC, VM_GROWSDOWN, VM_LOCKED, VM_LOCKONFAULT, VM_MAYEXEC,
                     VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_READ, VM_SHARED,
                     VM_WRITE, VMA, prot_to_vm)  # noqa: F401
+from fs.file import fget
+from fs.pagecache import filemap_close
+from fs.shmem import shmem_file_setup
+from mm import physmem as _pm
+from mm.memfd import memfd_check_seals_mmap
 
 PROT_READ, PROT_WRITE, PROT_EXEC, PROT_SEM = 1, 2, 4, 8
 PROT_GROWSDOWN, PROT_GROWSUP = 0x01000000, 0x02000000
@@ -54,7 +59,7 @@ RLIMIT_DATA, RLIMIT_AS = 2, 9
 def may_expand_vm(mm, npages):
     """RLIMIT_AS: the address space may not grow past it (mm.rlim is the
     owning process's limits, set at fork and exec)."""
-    rlim = getattr(mm, "rlim", None)
+    rlim = mm.rlim
     return rlim is None or (mm.total_vm + npages) * PAGE_SIZE <= rlim[RLIMIT_AS][0]
 
 
@@ -62,7 +67,7 @@ RLIMIT_MEMLOCK = 8
 
 
 def _memlock_limit(mm):
-    rlim = getattr(mm, "rlim", None)
+    rlim = mm.rlim
     return rlim[RLIMIT_MEMLOCK][0] if rlim is not None else None
 
 
@@ -87,7 +92,6 @@ def vm_enough_memory(npages):
     running out later is the OOM killer's business.  1: always allowed.
     2 (Linux: strict accounting of every commitment): here, a request for
     more than is free now fails."""
-    from mm import physmem as _pm
     if overcommit_memory == 1:
         return True
     if overcommit_memory == 2:
@@ -115,7 +119,6 @@ def split_vma(mm, vma, addr):
 
 def _release_vma(vma):
     if vma.file is not None:
-        from fs.pagecache import filemap_close
         filemap_close(vma)
         vma.file.put()
         vma.file = None
@@ -288,7 +291,6 @@ def do_mmap(mm, addr, length, prot, flags, file=None, pgoff=0, name=None, cred_r
     if length == 0:
         raise Errno(ENOMEM)
     if pgoff + (length >> 12) >= 1 << 64:            # C overflow
-        from kernel.errno import EOVERFLOW
         raise Errno(EOVERFLOW)
     if len(mm.vmas) > sysctl_max_map_count:      # too many mappings
         raise Errno(ENOMEM)
@@ -315,6 +317,15 @@ def do_mmap(mm, addr, length, prot, flags, file=None, pgoff=0, name=None, cred_r
         raise Errno(EAGAIN)
     if flags & MAP_GROWSDOWN:
         vm |= VM_GROWSDOWN
+    vm, flags = _mmap_type_checks(file, prot, flags, vm)
+    if file is None:
+        pgoff = 0
+    return mmap_region(mm, addr, length, vm, flags, file, pgoff, name)
+
+
+def _mmap_type_checks(file, prot, flags, vm):
+    """MAP_SHARED/PRIVATE/... against the file (or none): the VM_* flags
+    the mapping gets, and the flags as Linux goes on with them."""
     kind = flags & MAP_TYPE
     if file is not None:
         mmap_file = getattr(file.f_op, "mmap_file", None)
@@ -342,8 +353,7 @@ def do_mmap(mm, addr, length, prot, flags, file=None, pgoff=0, name=None, cred_r
                 raise Errno(EINVAL)
         else:
             raise Errno(EINVAL)
-        if getattr(file.inode, "seals", 0):
-            from mm.memfd import memfd_check_seals_mmap
+        if file.inode.seals:
             vm = memfd_check_seals_mmap(file, vm)
         if getattr(file.inode, "secretmem", False):
             from mm.secretmem import secretmem_mmap_flags
@@ -359,9 +369,12 @@ def do_mmap(mm, addr, length, prot, flags, file=None, pgoff=0, name=None, cred_r
             vm |= VM_SHARED | VM_MAYSHARE
         elif kind not in (MAP_PRIVATE, MAP_DROPPABLE):
             raise Errno(EINVAL)
-        pgoff = 0
-    # mmap_region: the address-space limits, replace whatever was there,
-    # charge the memory, insert
+    return vm, flags
+
+
+def mmap_region(mm, addr, length, vm, flags, file, pgoff, name):
+    """The address-space limits, replace whatever was there, charge the
+    memory, insert the VMA; returns addr."""
     npages = length // PAGE_SIZE
     already = _pages_mapped(mm, addr, addr + length) if flags & MAP_FIXED else 0
     if not may_expand_vm(mm, npages - already):
@@ -374,7 +387,6 @@ def do_mmap(mm, addr, length, prot, flags, file=None, pgoff=0, name=None, cred_r
             and name != "[stack]" and not vm_enough_memory(npages):
         raise Errno(ENOMEM)
     if file is None and vm & VM_SHARED:
-        from fs.shmem import shmem_file_setup
         file = shmem_file_setup(length)         # the VMA's own reference
     elif file is not None:
         file.get()
@@ -448,7 +460,7 @@ def do_brk(mm, newbrk):
         return mm.brk
     if new_top > mm.task_size:
         return mm.brk
-    rlim = getattr(mm, "rlim", None)
+    rlim = mm.rlim
     if rlim is not None and (newbrk - mm.start_brk) + (mm.end_data - mm.start_data) \
             > rlim[RLIMIT_DATA][0]:
         return mm.brk                   # check_data_rlimit
@@ -470,6 +482,7 @@ def do_brk(mm, newbrk):
     # LAB lazy: end
     mm.brk = newbrk
     if mm.def_flags & VM_LOCKED:                   # mlockall(MCL_FUTURE)
+        # cycle: mm.mlock -> mm.mmap
         from mm.mlock import mm_populate
         mm_populate(mm, old_top, new_top, ignore_errors=True)
     return newbrk
@@ -480,7 +493,6 @@ def do_brk(mm, newbrk):
 def ksys_mmap_pgoff(t, addr, length, prot, flags, fd, pgoff):
     file = None
     if not flags & MAP_ANONYMOUS:
-        from fs.file import fget
         file = fget(t, fd)
         if file is None or file.mode & 4:           # missing or O_PATH
             raise Errno(EBADF)
@@ -495,6 +507,7 @@ def ksys_mmap_pgoff(t, addr, length, prot, flags, fd, pgoff):
                             or flags & (MAP_POPULATE | MAP_NONBLOCK) == MAP_POPULATE):
         # a locked mapping is resident from the start; MAP_POPULATE asks
         # for the same (a failure to fault in is not mmap's)
+        # cycle: mm.mlock -> mm.mmap
         from mm.mlock import mm_populate
         mm_populate(t.mm, addr, addr + page_align(length), ignore_errors=True)
     return addr
@@ -555,6 +568,7 @@ def sys_mremap(t, addr, old_len, new_len, flags, new_addr):
     if res >= 0 and new_len > old_len:
         vma = t.mm.vma_at(res)
         if vma is not None and vma.flags & (VM_LOCKED | VM_LOCKONFAULT) == VM_LOCKED:
+            # cycle: mm.mlock -> mm.mmap
             from mm.mlock import mm_populate        # a locked mapping grew
             mm_populate(t.mm, res + old_len, res + new_len, ignore_errors=True)
     return res
@@ -632,7 +646,6 @@ VM_DONTEXPAND_ = 0x40000
 
 def _mremap_move(mm, vma, old_addr, old_len, new_len, new_addr, fixed, dontunmap=False):
     """Move [old_addr, +old_len) to a new place by moving its ptes."""
-    from mm.memory import move_page_range
     if not fixed:
         new_addr = get_unmapped_area(mm, new_len, new_addr)
     # the part of the VMA being moved

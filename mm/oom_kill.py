@@ -10,6 +10,10 @@ tries again, and the kernel logs the kill the way Linux's oom_kill does.
 """
 
 from kernel.printk import pr_err
+from kernel import task as ktask
+from kernel.exit import do_exit, start_group_exit
+from kernel.signal import SIGKILL
+from kernel.task import PF_EXITING
 
 
 def _badness(p):
@@ -21,7 +25,6 @@ def _badness(p):
 
 def select_bad_process():
     """The process (thread-group leader) to sacrifice, or None."""
-    from kernel import task as ktask
     best, score = None, -1
     for p in list(ktask.tasks.values()):
         if p.group_leader is not p or p.tgid == 1 or p.signal.group_exit:
@@ -48,8 +51,6 @@ def out_of_memory(t):
     """Physical memory ran out while t faulted.  Returns True if another
     process was killed (t may try again), False if t's own process was
     chosen (the caller kills it) or nobody could be."""
-    from kernel.exit import do_exit, start_group_exit
-    from kernel.signal import SIGKILL
     victim = select_bad_process()
     if victim is None or victim.tgid == t.tgid:
         if t.tgid != 1 or victim is None:
@@ -58,7 +59,7 @@ def out_of_memory(t):
     oom_kill_message(victim)
     start_group_exit(victim, SIGKILL)
     for th in victim.thread_group():
-        if not th.exit_state and not th.flags & 0x4:            # PF_EXITING
+        if not th.exit_state and not th.flags & PF_EXITING:
             do_exit(th, SIGKILL)
     return True
 

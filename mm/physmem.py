@@ -63,6 +63,7 @@ class PhysMem:
             else:
                 # none free: page reclaim may drop cached disk pages
                 # (mm/vmscan.py); only then is memory really out
+                # cycle: mm.vmscan -> mm.physmem
                 from mm.vmscan import try_to_free_pages
                 if try_to_free_pages():
                     continue

@@ -11,6 +11,7 @@ without keys cannot give), pkey_free of anything is EINVAL, and
 pkey_mprotect is mprotect for pkey -1 and EINVAL for any other key.
 """
 
+from kernel.abi import s32
 from kernel.errno import EINVAL, ENOMEM, ENOSPC
 from mm.physmem import PAGE_SIZE
 
@@ -35,7 +36,7 @@ def sys_pkey_free(t, pkey):
 
 def sys_pkey_mprotect(t, start, length, prot, pkey):
     from mm.mmap import sys_mprotect
-    pkey = _s32(pkey)
+    pkey = s32(pkey)
     if pkey == -1:
         return sys_mprotect(t, start, length, prot)
     prot &= 0xFFFFFFFF
@@ -50,7 +51,3 @@ def sys_pkey_mprotect(t, start, length, prot, pkey):
         return -ENOMEM
     return -EINVAL                      # the key was never allocated
 
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v

@@ -21,6 +21,7 @@ from kernel.errno import EFAULT, EINVAL, EPERM, ESRCH, Errno
 from kernel.ptrace_access import PTRACE_MODE_ATTACH_REALCREDS, ptrace_may_access
 from mm.physmem import PAGE_SIZE
 from mm.uaccess import copy_from_user, copy_to_user, user_page
+from kernel.task import find_task
 
 UIO_MAXIOV = 1024
 MAX_RW_COUNT = 0x7FFFF000               # INT_MAX & PAGE_MASK
@@ -100,7 +101,6 @@ def process_vm_rw(t, pid, lvec, liovcnt, rvec, riovcnt, flags, vm_write):
     remote = _read_iovecs(t, rvec, riovcnt)
     if not any(n for _, n in remote):
         return 0
-    from kernel.task import find_task
     pid &= 0xFFFFFFFF
     pid = pid - (1 << 32) if pid & 0x80000000 else pid
     task = find_task(pid) if pid > 0 else None

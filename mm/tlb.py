@@ -12,6 +12,7 @@ usually a single host call.  The operations run as one stub batch
 from mm.pgtable import (_PAGE_NEWPAGE, _PAGE_NEWPROT, _PAGE_PRESENT,
                         _PAGE_PROTNONE, PTE_PFN_MASK, pte_host_prot)
 from mm.physmem import PAGE_SHIFT, PAGE_SIZE
+from skas.mem import run_syscall_stub
 
 _STALE = _PAGE_NEWPAGE | _PAGE_NEWPROT
 
@@ -91,7 +92,6 @@ def _op(o):
 def flush_tlb_mm(mm):
     """Run the pending updates now, in one stub round trip (when the guest
     is not stopped inside the SIGSEGV handler)."""
-    from skas.mem import run_syscall_stub
     ops = flush_ops(mm)
     if ops:
         run_syscall_stub(mm.context, ops)

@@ -10,7 +10,7 @@ guest may not access is EFAULT.
 
 import struct
 
-from kernel.errno import EFAULT, ENAMETOOLONG, Errno
+from kernel.errno import E2BIG, EFAULT, ENAMETOOLONG, Errno
 from mm import physmem as _pm
 from mm.memory import VMFault, handle_mm_fault
 from mm.pgtable import _PAGE_AROUND, _PAGE_PRESENT, _PAGE_RW, _PAGE_USER, PTE_PFN_MASK
@@ -101,10 +101,6 @@ def copy_to_user(mm, addr, data):
         pos += chunk
 
 
-def clear_user(mm, addr, n):
-    copy_to_user(mm, addr, bytes(n))
-
-
 def strncpy_from_user(mm, addr, maxlen):
     """A NUL-terminated string (without the NUL); ENAMETOOLONG past maxlen."""
     mem = _pm.physmem.mem
@@ -131,16 +127,8 @@ def get_user_u32(mm, addr):
     return struct.unpack("<I", copy_from_user(mm, addr, 4))[0]
 
 
-def get_user_u64(mm, addr):
-    return struct.unpack("<Q", copy_from_user(mm, addr, 8))[0]
-
-
 def put_user_u32(mm, addr, v):
     copy_to_user(mm, addr, struct.pack("<I", v & 0xFFFFFFFF))
-
-
-def put_user_u64(mm, addr, v):
-    copy_to_user(mm, addr, struct.pack("<Q", v & 0xFFFFFFFFFFFFFFFF))
 
 
 def get_user_ptr_array(mm, addr, ptr_size, limit):
@@ -153,7 +141,6 @@ def get_user_ptr_array(mm, addr, ptr_size, limit):
             return out
         out.append(p)
         if len(out) > limit:
-            from kernel.errno import E2BIG
             raise Errno(E2BIG)
         addr += ptr_size
 

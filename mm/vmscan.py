@@ -16,6 +16,9 @@ clean at once) and the walk runs again.
 from collections import OrderedDict
 from itertools import islice
 
+from fs.fs_writeback import writeback_sbs
+from mm import physmem as _pm
+
 SWAP_CLUSTER_MAX = 32           # frames reclaimed per call, as Linux
 _lru = OrderedDict()            # (id(mapping), index) -> mapping, oldest first
 _reclaiming = False
@@ -30,13 +33,8 @@ def lru_del(mapping, index):
     _lru.pop((id(mapping), index), None)
 
 
-def nr_lru_pages():
-    return len(_lru)
-
-
 def shrink_page_cache(nr_to_reclaim=SWAP_CLUSTER_MAX):
     """Drop up to nr_to_reclaim clean, unmapped cached pages."""
-    from mm import physmem as _pm
     pm = _pm.physmem
     freed = 0
     stats["scans"] += 1
@@ -69,7 +67,6 @@ def try_to_free_pages():
     try:
         if shrink_page_cache():
             return True
-        from fs.fs_writeback import writeback_sbs
         for sb in list(writeback_sbs):
             try:
                 sb.writeback()

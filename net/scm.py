@@ -14,9 +14,10 @@ as Linux does.
 
 import struct
 
-from kernel.errno import EBADF, EINVAL, EPERM, ESRCH, Errno
+from kernel.errno import EBADF, EINVAL, ENOBUFS, EPERM, ESRCH, Errno
 from fs.file import fget
 from mm.uaccess import copy_from_user, copy_to_user
+from kernel import task as ktask
 
 SOL_SOCKET = 1
 SCM_RIGHTS = 1
@@ -104,7 +105,6 @@ def scm_send(t, control, family_unix=True):
 
 
 def _check_creds(t, creds):
-    from kernel import task as ktask
     pid, uid, gid = creds
     c = t.cred
     if pid != t.tgid and c.euid != 0:
@@ -170,6 +170,5 @@ def read_control(t, addr, length):
     if not length:
         return b""
     if length > 0x7FFFFFFF:
-        from kernel.errno import ENOBUFS
         raise Errno(ENOBUFS)
     return copy_from_user(t.mm, addr, length)

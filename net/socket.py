@@ -28,19 +28,22 @@ arch/x86/socketcall.py; the handlers use 32-bit layouts for 32-bit tasks.)
 from kernel.capability import CAP_NET_ADMIN, CAP_NET_RAW, capable
 import struct
 
+from kernel.abi import s32
 from kernel import sched
-from kernel.errno import (EAFNOSUPPORT, EAGAIN, EBADF, EFAULT, EINVAL,
-                          EMSGSIZE, ENOPROTOOPT, ENOTCONN, ENOTSOCK, ENOTTY, EOPNOTSUPP,
-                          EPERM, ERESTARTSYS, EINTR, Errno)
+from kernel.errno import (EAFNOSUPPORT, EAGAIN, EBADF, EDOM, EFAULT, EINTR, EINVAL, EMFILE,
+                          EMSGSIZE, ENOPROTOOPT, ENOTCONN, ENOTSOCK, ENOTTY, EOPNOTSUPP, EPERM,
+                          EPIPE, ERESTARTSYS, Errno)
 from fs.dcache import Dentry
 from fs.file import (O_CLOEXEC, O_NONBLOCK, O_RDWR, File, FileOperations,
                      fget)
 from fs.inode import Inode, SuperBlock
 from fs.mount import Mount, Path
-from fs.poll import then
+from fs.poll import deadline_after_ns, get_timespec_ns, put_remaining, then, time_bits
 from mm.uaccess import copy_from_user, copy_to_user
 from net.scm import (MSG_CMSG_CLOEXEC, ScmCookie, read_control, scm_recv,
                      scm_send)
+from fs.read_write import read_iovec
+from kernel.signal import SIGPIPE, SI_USER, SigInfo, send_signal, signal_pending
 
 AF_UNSPEC, AF_UNIX, AF_INET, AF_INET6, AF_NETLINK = 0, 1, 2, 10, 16
 NPROTO = 46
@@ -195,7 +198,6 @@ def sock_wait(t, queues, cond, deadline, timeo):
     """Sleep on queues until cond(): a generator returning 0, -EAGAIN once
     the deadline (of the socket's timeout, timeo) passes, or the errno for
     a signal."""
-    from kernel.signal import signal_pending
     while not cond():
         if signal_pending(t):
             return sock_intr_errno(timeo)
@@ -270,7 +272,7 @@ def _sock_owner(f, t, cmd, arg):
     """FIOSETOWN/SIOCSPGRP and FIOGETOWN/SIOCGPGRP: the file's SIGIO owner."""
     from mm.uaccess import get_user_u32
     if cmd in (FIOSETOWN, SIOCSPGRP):
-        who = _s32(get_user_u32(t.mm, arg))
+        who = s32(get_user_u32(t.mm, arg))
         if who == -(1 << 31):
             return -EINVAL
         if who and not _owner_exists(who):
@@ -291,7 +293,10 @@ def _owner_exists(who):
 
 
 def _just_data(r):
-    """read(): the bytes; fds that came along are closed (no control buffer)."""
+    """read(): the bytes; fds that came along are closed (no control buffer).
+    An error is raised: f_op.read returns bytes or raises Errno."""
+    if isinstance(r, int) and r < 0:
+        raise Errno(-r)
     if isinstance(r, int):
         return r
     if r.scm is not None:
@@ -324,7 +329,7 @@ def sock_map_fd(t, sock, flags):
 
 
 def sockfd_lookup(t, fd):
-    f = fget(t, _s32(fd))
+    f = fget(t, s32(fd))
     if f is None or f.mode & 4:                 # missing or O_PATH
         raise Errno(EBADF)
     if f.f_op is not socket_file_ops:
@@ -339,9 +344,7 @@ def _nonblock(f, flags):
 def _sigpipe(t, sock, r, flags):
     """EPIPE on a stream socket also raises SIGPIPE (as on Linux, not on
     datagram or seqpacket ones), unless MSG_NOSIGNAL."""
-    from kernel.errno import EPIPE
     if r == -EPIPE and sock.type == SOCK_STREAM and not flags & MSG_NOSIGNAL:
-        from kernel.signal import SIGPIPE, SI_USER, SigInfo, send_signal
         send_signal(t, SigInfo(SIGPIPE, SI_USER, pid=t.tgid, uid=t.cred.uid), group=False)
     return r
 
@@ -354,6 +357,7 @@ def sock_create(t, family, type_, protocol):
     if type_ < 0 or type_ >= SOCK_MAX:
         raise Errno(EINVAL)
     if family == AF_UNIX:
+        # cycle: net.unix -> net.socket
         from net.unix import unix_create
         return unix_create(t, type_, protocol)
     if family in (AF_INET, AF_INET6, AF_NETLINK):
@@ -372,7 +376,7 @@ def sock_create(t, family, type_, protocol):
 
 
 def _split_type(type_):
-    type_ = _s32(type_)
+    type_ = s32(type_)
     flags = type_ & ~SOCK_TYPE_MASK
     if flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK):
         raise Errno(EINVAL)
@@ -381,7 +385,7 @@ def _split_type(type_):
 
 def sys_socket(t, family, type_, protocol):
     type_, flags = _split_type(type_)
-    sock = sock_create(t, _s32(family), type_, _s32(protocol))
+    sock = sock_create(t, s32(family), type_, s32(protocol))
     return sock_map_fd(t, sock, flags)
 
 
@@ -389,7 +393,7 @@ def sys_socketpair(t, family, type_, protocol, usockvec):
     """__sys_socketpair: the two fds are reserved and written out before
     the sockets are made (so a bad pointer is EFAULT whatever the family)."""
     type_, flags = _split_type(type_)
-    family = _s32(family)
+    family = s32(family)
     files = t.files
     free = []
     fd = 0
@@ -398,14 +402,13 @@ def sys_socketpair(t, family, type_, protocol, usockvec):
             free.append(fd)
         fd += 1
     if free[1] >= t.signal.rlim[7][0]:                  # RLIMIT_NOFILE
-        from kernel.errno import EMFILE
         return -EMFILE
     copy_to_user(t.mm, usockvec, struct.pack("<ii", *free))
-    a = sock_create(t, family, type_, _s32(protocol))
+    a = sock_create(t, family, type_, s32(protocol))
     if not hasattr(a, "socketpair"):
         a.release()
         return -EOPNOTSUPP
-    b = sock_create(t, family, type_, _s32(protocol))
+    b = sock_create(t, family, type_, s32(protocol))
     a.socketpair(t, b)
     fa = sock_alloc_file(t, a, flags)
     fb = sock_alloc_file(t, b, flags)
@@ -428,7 +431,7 @@ def sys_socketpair(t, family, type_, protocol, usockvec):
 # -- addresses ------------------------------------------------------------------------
 
 def move_addr_to_kernel(t, uaddr, addrlen):
-    addrlen = _s32(addrlen)
+    addrlen = s32(addrlen)
     if addrlen < 0 or addrlen > _SOCKADDR_MAX:
         raise Errno(EINVAL)
     if addrlen == 0:
@@ -439,7 +442,7 @@ def move_addr_to_kernel(t, uaddr, addrlen):
 def move_addr_to_user(t, kaddr, uaddr, ulen_addr):
     """Copy an address out: as much as fits, and its full length (the
     callers skip it when the address pointer is NULL where Linux does)."""
-    ulen = _s32(struct.unpack("<i", copy_from_user(t.mm, ulen_addr, 4))[0])
+    ulen = s32(struct.unpack("<i", copy_from_user(t.mm, ulen_addr, 4))[0])
     if ulen < 0:
         raise Errno(EINVAL)
     n = min(ulen, len(kaddr))
@@ -456,7 +459,7 @@ def sys_bind(t, fd, umyaddr, addrlen):
 
 def sys_connect(t, fd, uservaddr, addrlen):
     # __sys_connect: the fd, then the address, then whether it is a socket
-    f = fget(t, _s32(fd))
+    f = fget(t, s32(fd))
     if f is None or f.mode & 4:
         raise Errno(EBADF)
     addr = move_addr_to_kernel(t, uservaddr, addrlen)
@@ -473,8 +476,8 @@ def sys_listen(t, fd, backlog):
 
 
 def do_accept(t, fd, upeer, upeer_len, flags):
-    flags = _s32(flags)
-    f = fget(t, _s32(fd))
+    flags = s32(flags)
+    f = fget(t, s32(fd))
     if f is None or f.mode & 4:
         raise Errno(EBADF)              # the fd, then the flags, then ENOTSOCK
     if flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK):
@@ -517,7 +520,7 @@ def sys_getpeername(t, fd, usockaddr, usockaddr_len):
 
 def sys_shutdown(t, fd, how):
     sock, _ = sockfd_lookup(t, fd)
-    return sock.shutdown_sock(_s32(how))
+    return sock.shutdown_sock(s32(how))
 
 
 # -- sending and receiving ----------------------------------------------------------------
@@ -527,7 +530,6 @@ def _msghdr_fmt(t):
 
 
 def _read_iov(t, iov, iovlen):
-    from fs.read_write import read_iovec
     if iovlen > 1024:
         raise Errno(EMSGSIZE)
     return read_iovec(t, iov, iovlen)
@@ -562,7 +564,7 @@ def do_sendmsg(t, fd, data, name, control, flags):
 
 def sys_sendto(t, fd, buff, length, flags, addr, addr_len):
     length = min(length, 0x7FFFF000)
-    flags = _s32(flags)
+    flags = s32(flags)
     if not user_range_ok(t, buff, length):
         return -EFAULT                  # import_ubuf comes first
     sock, _ = sockfd_lookup(t, fd)
@@ -596,7 +598,7 @@ def copy_msghdr(t, msg, sending):
     fmt = _msghdr_fmt(t)
     name, namelen, iov, iovlen, control, controllen, _ = fmt.unpack(
         copy_from_user(t.mm, msg, fmt.size))
-    namelen = _s32(namelen) if name else 0
+    namelen = s32(namelen) if name else 0
     if namelen < 0:
         raise Errno(EINVAL)
     namelen = min(namelen, _SOCKADDR_MAX)
@@ -614,7 +616,7 @@ def copy_msghdr(t, msg, sending):
 def sys_sendmsg(t, fd, msg, flags):
     if _cmsg_compat(t, flags):
         return -EINVAL
-    flags = _s32(flags) & ~MSG_CMSG_CLOEXEC
+    flags = s32(flags) & ~MSG_CMSG_CLOEXEC
     sock, _ = sockfd_lookup(t, fd)
     namebytes, _, vec, control, controllen = copy_msghdr(t, msg, True)
     if getattr(sock, "wants_iter", False):
@@ -642,7 +644,7 @@ def do_recv(t, fd, size, flags):
 
 def sys_recvfrom(t, fd, ubuf, size, flags, addr, addr_len):
     size = min(size, 0x7FFFF000)
-    flags = _s32(flags)
+    flags = s32(flags)
     if not user_range_ok(t, ubuf, size):
         return -EFAULT
 
@@ -668,7 +670,7 @@ def sys_recv(t, fd, ubuf, size, flags):
 def sys_recvmsg(t, fd, msg, flags):
     if _cmsg_compat(t, flags):
         return -EINVAL
-    flags = _s32(flags)
+    flags = s32(flags)
     sockfd_lookup(t, fd)
     name, namelen, vec, control, controllen = copy_msghdr(t, msg, False)
     size = _count_len(vec)
@@ -792,7 +794,7 @@ def sys_recvmmsg(t, fd, mmsg, vlen, flags, timeout):
     fmt = "<qq" if time_bits(t) == 64 else "<ii"
     if timeout:
         deadline = deadline_after_ns(get_timespec_ns(t, timeout))
-    gen = _recvmmsg(t, fd, mmsg, min(vlen & 0xFFFFFFFF, 1024), _s32(flags), deadline)
+    gen = _recvmmsg(t, fd, mmsg, min(vlen & 0xFFFFFFFF, 1024), s32(flags), deadline)
 
     def finish(n):
         if n > 0 and timeout and not put_remaining(t, timeout, deadline, fmt):
@@ -832,7 +834,7 @@ def _recvmmsg(t, fd, mmsg, vlen, flags, deadline):
 # -- socket options ---------------------------------------------------------------------
 
 def _get_int(t, optval, optlen):
-    if _s32(optlen) < 4:
+    if s32(optlen) < 4:
         raise Errno(EINVAL)
     return struct.unpack("<i", copy_from_user(t.mm, optval, 4))[0]
 
@@ -844,11 +846,10 @@ def _timeval_secs(t, optval, optlen):
     """SO_RCVTIMEO/SO_SNDTIMEO: a timeval, rounded up to whole jiffies like
     Linux (so it reads back rounded).  None is "wait forever"."""
     fmt = "<qq" if t.arch.BITS == 64 else "<ii"
-    if _s32(optlen) < struct.calcsize(fmt):
+    if s32(optlen) < struct.calcsize(fmt):
         raise Errno(EINVAL)
     sec, usec = struct.unpack(fmt, copy_from_user(t.mm, optval, struct.calcsize(fmt)))
     if usec < 0 or usec >= 1000000:
-        from kernel.errno import EDOM
         raise Errno(EDOM)
     if sec < 0:
         return 0.0
@@ -861,8 +862,8 @@ def _timeval_secs(t, optval, optlen):
 
 def sys_setsockopt(t, fd, level, optname, optval, optlen):
     sock, _ = sockfd_lookup(t, fd)
-    level, optname = _s32(level), _s32(optname)
-    if _s32(optlen) < 0:
+    level, optname = s32(level), s32(optname)
+    if s32(optlen) < 0:
         return -EINVAL
     if level != SOL_SOCKET:
         fam = getattr(sock, "setsockopt_level", None)
@@ -879,7 +880,7 @@ def sys_setsockopt(t, fd, level, optname, optval, optlen):
             sock.sndtimeo = secs
         return 0
     if optname == SO_LINGER:
-        if _s32(optlen) < 8:
+        if s32(optlen) < 8:
             return -EINVAL
         sock.linger = struct.unpack("<ii", copy_from_user(t.mm, optval, 8))
         return 0
@@ -958,7 +959,7 @@ class OptLen:
 
 def sys_getsockopt(t, fd, level, optname, optval, optlen):
     sock, _ = sockfd_lookup(t, fd)
-    level, optname = _s32(level), _s32(optname)
+    level, optname = s32(level), s32(optname)
     if level != SOL_SOCKET:
         fam = getattr(sock, "getsockopt_level", None)
         if fam is None:
@@ -1035,7 +1036,7 @@ def _bindtodevice(t, sock, optname, optval, optlen):
     root may, and only a device that exists."""
     from net.core.dev import IFNAMSIZ, dev_get_by_index, dev_get_by_name
     from kernel.errno import ENODEV
-    optlen = _s32(optlen)
+    optlen = s32(optlen)
     if optname == SO_BINDTOIFINDEX:
         idx = _get_int(t, optval, optlen)
         if not capable(t, CAP_NET_RAW):
@@ -1075,8 +1076,4 @@ def _get_bindtodevice(t, sock, optval, optlen_addr, length):
     copy_to_user(t.mm, optlen_addr, struct.pack("<i", len(name)))
     return 0
 
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
 

@@ -27,18 +27,19 @@ import struct
 from collections import deque
 
 from kernel import sched
-from kernel.errno import (EADDRINUSE, EAGAIN, ECONNREFUSED, ECONNRESET, EINVAL,
-                          EISCONN, EMSGSIZE, ENOTCONN, EOPNOTSUPP, EPERM,
-                          EPIPE, EPROTONOSUPPORT, EPROTOTYPE, ESOCKTNOSUPPORT,
-                          Errno)
+from kernel.errno import (EADDRINUSE, EAGAIN, ECONNREFUSED, ECONNRESET, EINVAL, EISCONN, EMSGSIZE,
+                          ENOSPC, ENOTCONN, EOPNOTSUPP, EPERM, EPIPE, EPROTONOSUPPORT, EPROTOTYPE,
+                          ESOCKTNOSUPPORT, Errno)
 from mm.uaccess import copy_to_user
 from fs.inode import S_IFSOCK, S_ISSOCK
-from fs.file import POLLIN, POLLOUT, POLLRDNORM, POLLWRBAND, POLLWRNORM
+from fs.file import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRBAND, POLLWRNORM
 from net.scm import ScmCookie, current_creds
 from net.socket import (AF_UNIX, AF_UNSPEC, MSG_PEEK, MSG_TRUNC, MSG_WAITALL,
                         RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK, SOCK_DGRAM,
                         SOCK_RAW, SOCK_SEQPACKET, SOCK_STREAM, RecvResult,
                         Socket, run_or_sleep, sock_wait)
+from fs.dir import vfs_mknod
+from fs.namei import AT_FDCWD, MAY_WRITE, inode_permission, path_create, path_lookup
 
 PF_UNIX = AF_UNIX
 TCP_ESTABLISHED, TCP_CLOSE, TCP_LISTEN = 1, 7, 10
@@ -211,14 +212,11 @@ class UnixSocket(Socket):
                 self.abstract_key = key
                 self.addr = struct.pack("<H", AF_UNIX) + name
                 return 0
-        from kernel.errno import ENOSPC
         raise Errno(ENOSPC)
 
     def _bind_bsd(self, t, addr):
         """A socket inode at the path (fs.dir.vfs_mknod), which connect()
         then finds by its device and inode number."""
-        from fs.dir import vfs_mknod
-        from fs.namei import AT_FDCWD, path_create
         path = self._bsd_path(addr)
         _, _, existing = path_create(t, path, follow=False)
         if existing is not None:
@@ -238,7 +236,6 @@ class UnixSocket(Socket):
         """The socket addr names (connect, sendto)."""
         self._validate(addr)
         if addr[SUN_PATH_OFFSET] != 0:
-            from fs.namei import MAY_WRITE, inode_permission, path_lookup
             p = path_lookup(t, self._bsd_path(addr))
             inode = p.dentry.inode
             inode_permission(t, inode, MAY_WRITE, p.mnt)
@@ -563,6 +560,18 @@ class UnixSocket(Socket):
             return -ENOTCONN
         return run_or_sleep(self._dgram_recv(t, size, flags, nonblock))
 
+    def _next_skb(self, peek, copied):
+        """The next skb with bytes for a stream reader, and how many of its
+        bytes to skip (a peek walks past the copied bytes it saw)."""
+        if not peek:
+            return (self.queue[0] if self.queue else None), 0
+        seen = copied
+        for s in self.queue:
+            if seen < s.remaining():
+                return s, seen
+            seen -= s.remaining()
+        return None, 0
+
     def _stream_recv(self, t, size, flags, nonblock):
         timeo = 0 if nonblock else self.rcvtimeo
         deadline = _deadline(timeo)
@@ -577,19 +586,7 @@ class UnixSocket(Socket):
         check_creds = False
         fds = []
         while True:
-            # the next skb with bytes for us (peeking walks past what we saw)
-            skb = None
-            if peek:
-                seen = copied
-                for s in self.queue:
-                    if seen < s.remaining():
-                        skb = s
-                        break
-                    seen -= s.remaining()
-                skip = seen if skb is not None else 0
-            else:
-                skb = self.queue[0] if self.queue else None
-                skip = 0
+            skb, skip = self._next_skb(peek, copied)
             if skb is None:
                 if copied >= target:
                     break
@@ -686,8 +683,6 @@ class UnixSocket(Socket):
 
     # -- state -----------------------------------------------------------------------------
     def poll(self, t):
-        from fs.file import (POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM,
-                             POLLWRBAND, POLLWRNORM)
         POLLRDHUP = 0x2000
         mask = 0
         queues = (self.wq,)

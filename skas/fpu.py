@@ -11,6 +11,7 @@ import ctypes
 import struct
 
 from skas import ptrace
+from mm.uaccess import copy_from_user
 
 _XSTATE_MAX = 16384
 _buf = (ctypes.c_char * _XSTATE_MAX)()
@@ -144,7 +145,6 @@ def image_from_frame(t, addr):
     """The xsave image a frame holds at addr, back in the ptrace layout: the
     whole area if the software words and MAGIC2 vouch for it, else the
     512-byte fxsave part (Linux's check_xstate_in_sigframe)."""
-    from mm.uaccess import copy_from_user
     n = xstate_size(t)
     fx = bytearray(copy_from_user(t.mm, addr, 512))
     magic1, ext, xfeatures, size = _SW_BYTES.unpack_from(fx, SW_OFF)

@@ -25,6 +25,8 @@ system calls instead.
 import ctypes
 import io
 
+from elftools.elf.elffile import ELFFile
+
 from mm import physmem as _pm
 
 MREMAP_MAYMOVE, MREMAP_FIXED = 1, 2
@@ -56,7 +58,6 @@ def host_symbol_offsets():
     if _offsets is None:
         _offsets = {}
         try:
-            from elftools.elf.elffile import ELFFile
             vdso = [m for m in _special_mappings("self") if m[2] == "[vdso]"]
             if vdso:
                 lo, hi, _ = vdso[0]

@@ -127,11 +127,3 @@ def run_syscall_stub(ctx, ops):
         children += ctx.wait_stub_trap()
         results += check_batch(ctx, chunk)
     return results, children
-
-
-def queue_for_handler(ctx, ops):
-    """Leave ops in the data pages for the SIGSEGV handler to run on its way
-    back to the guest: the mappings a fault needs cost no round trip of
-    their own.  A fault never needs more than one batch."""
-    write_batch(ctx, ops)
-    return ops

@@ -23,6 +23,7 @@ reaped.
 import ctypes
 import os
 import signal
+import time
 
 from mm import physmem as _pm
 from mm.physmem import PAGE_SHIFT
@@ -45,6 +46,10 @@ _templates = {}         # StubImage -> MMContext of its template process
 class MMContext:
     """The host side of one mm (UML's mm_context): a traced host process
     and the physmem frames of its stub data and stack pages."""
+    # i386 TLS (arch/x86/tls.py): whose descriptors the host process holds,
+    # and which of its GDT slots are loaded (None: unknown)
+    tls_task = None
+    tls_loaded = None
 
     def __init__(self, stub, pid, data_pfn, stack_pfn, regs):
         self.stub = stub
@@ -302,7 +307,6 @@ def kill_all():
     # above may still be dying, and its children come to us only once it is
     # dead, some already reported to us as their tracer.  Wait until we have
     # no child left at all, killing any we did not know of.
-    import time
     deadline = time.monotonic() + 5
     while True:
         try:

@@ -195,8 +195,3 @@ def waitpid(pid):
     """Wait for a stop or death of one traced host process."""
     Stats.stops += 1
     return os.waitpid(pid, __WALL)[1]
-
-
-def stop_signal(status):
-    """Signal of a ptrace stop, with TRACESYSGOOD's 0x80 and event bits."""
-    return (status >> 8) & 0xFFFF

@@ -58,6 +58,3 @@ class StubImage:
             self.off_init_exec = syms["stub_init_exec"] - self.data
         # records that fit, keeping room for the terminating zero record
         self.max_records = (self.data_size - self.off_batch) // self.record_size - 1
-
-    def contains(self, addr):
-        return self.start <= addr < self.end

@@ -29,7 +29,8 @@ import os
 import time
 
 from arch.x86.cpu_faulting import sync_host
-from kernel import sched
+from kernel.abi import SIGBUS, SIGFPE, SIGILL, SIGSYS, SIGTRAP, SIGVTALRM
+from kernel import sched, sys as ksys, task as ktask, time as ktime
 from kernel.printk import pr_err
 from kernel.signal import (SIGKILL, SIGSEGV, SigInfo, do_signal,
                            force_sig_info, PF_EXITING)
@@ -42,10 +43,10 @@ from mm.tlb import flush_ops, flush_tlb_mm
 from skas import fpu, ptrace
 from skas.mem import StubError, check_batch, write_batch
 from skas.ptrace import Stats
+from kernel.errno import ENOSYS, Errno
+from kernel.exit import do_exit, start_group_exit
+from skas.process import live_pids
 
-SIGTRAP, SIGILL, SIGFPE, SIGBUS = 5, 4, 8, 7
-SIGVTALRM = 26
-SIGSYS = 31
 VSYSCALL_PAGE = 0xFFFFFFFFFF600000
 SYSCALL_STOP = SIGTRAP | 0x80
 PTRACE_SYSEMU = ptrace.PTRACE_SYSEMU
@@ -216,7 +217,6 @@ def segv(t, ctx):
     arch_finish_segv(t, ctx, ops)
     if info is not None:
         if info.signo == SIGKILL:
-            from kernel.exit import start_group_exit
             start_group_exit(t, SIGKILL)
         else:
             force_sig_info(t, info)
@@ -288,9 +288,6 @@ def seccomp_trap(t, ctx):
     nr = ptrace.siginfo_syscall(info)
     if info.si_code != 1 or not VSYSCALL_PAGE <= info.si_addr < VSYSCALL_PAGE + 4096:
         raise StubError("host system call %d from guest code at %#x" % (nr, info.si_addr))
-    from kernel import sys as ksys
-    from kernel import time as ktime
-    from kernel.errno import Errno
     fetch_regs(t)
     regs = t.regs
     Stats.vsyscalls += 1
@@ -302,7 +299,7 @@ def seccomp_trap(t, ctx):
         elif nr == 309:
             ret = ksys.sys_getcpu(t, regs.rdi, regs.rsi, regs.rdx)
         else:
-            ret = -38
+            ret = -ENOSYS
     except Errno:
         force_sig_info(t, SigInfo(SIGSEGV, 1, addr=regs.rdi))
         return
@@ -312,8 +309,6 @@ def seccomp_trap(t, ctx):
 
 def mm_broken(t, err):
     """The host process of t's mm failed: every task using it dies."""
-    from kernel import task as ktask
-    from kernel.exit import do_exit, start_group_exit
     mm = t.mm
     pr_err("pyuml: address space of pid %d is broken: %s" % (t.pid, err))
     if mm is not None and mm.context is not None:
@@ -331,6 +326,5 @@ def host_process_died(t, status):
         why = "killed by host signal %d" % os.WTERMSIG(status)
     else:
         why = "exited with %d" % os.WEXITSTATUS(status)
-    from skas.process import live_pids
     live_pids.discard(t.mm.context.pid)
     mm_broken(t, StubError("host process %d %s" % (t.mm.context.pid, why)))

@@ -61,3 +61,16 @@ def test_gdb_reads_the_core(libc, tmp_path):
     # musl has no unwind tables for raise's callers: gdb stops there natively too
     for frame in ("raise",) if libc == "musl" else ("abort", "child", "main"):
         assert " in %s " % frame in out or " in %s ()" % frame in out, out
+
+
+def test_coredump_filter_and_timer_slack_are_inherited():
+    """/proc/PID/coredump_filter lives in the mm and timerslack_ns in the
+    task: both outlive fork and exec (the host's /bin/sh and cat, on the
+    host's / as a read-only hostfs root, against the same script natively)."""
+    script = ('echo 0x3f > /proc/self/coredump_filter; sh -c "cat /proc/self/coredump_filter"; '
+              'echo 2000 > /proc/self/timerslack_ns; sh -c "cat /proc/self/timerslack_ns"')
+    n = subprocess.run(["/bin/sh", "-c", script], stdout=subprocess.PIPE, timeout=60)
+    assert n.stdout == b"0000003f\n2000\n"
+    r = boot(["quiet", "root=/dev/root", "rootfstype=hostfs", "rootflags=/", "ro",
+              "init=/bin/sh", "--", "-c", "mount -t proc proc /proc; " + script])
+    assert r.out == n.stdout.decode(), r.stderr.decode(errors="replace")

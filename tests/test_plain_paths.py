@@ -241,3 +241,28 @@ def test_bad_switch_values_are_one_line_errors():
     assert r.status != 0 and r.stderr.strip() == b"linux: fork_hot_pages=maybe: say 1 or 0"
     r = conftest.boot(["sched_clock=cycles", "initrd=/nonexistent"])
     assert r.stderr.strip() == b"linux: sched_clock=cycles: say tick or host"
+
+
+def test_sched_clock_tick_charges_ticks_not_time(monkeypatch):
+    """sched_clock=tick: the scheduler charges a task 10 ms per preemption
+    tick it took, however long the host took (counted, in-process: the
+    real loop, a fake run that takes three ticks)."""
+    from init import switches
+    from kernel import sched, task as ktask
+    from kernel.sched_fair import FairSchedClass
+    monkeypatch.setattr(sched, "policy", FairSchedClass())
+    monkeypatch.setattr(sched, "tick_clock", False)
+    switches.apply("sched_clock", "tick")
+    assert sched.tick_clock
+    t = ktask.Task(4000000, None)
+    sched.enqueue_task(t)
+    ran = []
+
+    def run_task(task):
+        task.sched_ticks += 3               # preempted three times
+        ran.append(task)
+        return False                        # and then it slept
+
+    sched.schedule_loop(run_task, lambda: not ran)
+    assert ran == [t]
+    assert t.vruntime == pytest.approx(3 * sched.TICK)

@@ -28,6 +28,9 @@ What a subarch provides (see arch/x86_64/__init__.py for the 64-bit side):
 import sys as _sys
 
 from arch.x86.syscall_table import SYSCALL_NAMES
+from arch.x86.stat import pack_stat32
+from init.paths import STUB32
+from skas.stub import StubImage
 
 NAME = "i386"
 BITS = 32
@@ -54,8 +57,6 @@ _stub = None
 def get_stub():
     global _stub
     if _stub is None:
-        from skas.stub import StubImage
-        from init.paths import STUB32
         _stub = StubImage(STUB32)
         if _stub.start != STUB_START or _stub.elfclass != 32:
             raise RuntimeError("stub32 built for %#x, kernel expects %#x" % (_stub.start, STUB_START))
@@ -138,7 +139,6 @@ from arch.x86_64 import (AT_HWCAP2_VALUE, AT_HWCAP_VALUE,  # noqa: E402,F401
 
 def pack_stat(k):
     """struct stat for the old (non-64) stat calls: i386's struct stat."""
-    from arch.x86.stat import pack_stat32
     return pack_stat32(k)
 
 

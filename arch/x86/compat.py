@@ -22,7 +22,7 @@ too (arch/x86/time64.py).
 
 import sys
 
-from kernel.syscall import is_generator
+from kernel.syscall import is_generator, syscall_handler
 
 _ARCH = sys.modules["arch.x86"]
 
@@ -85,7 +85,6 @@ class _Int80Overrides:
     handler) for each i386 name, seen through arch/x86."""
 
     def get(self, name):
-        from kernel.syscall import syscall_handler
         fn = _ARCH.SYSCALL_OVERRIDES.get(name) or syscall_handler(name)
         if fn is None:
             return None

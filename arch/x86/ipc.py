@@ -13,6 +13,8 @@ import struct
 
 from kernel.errno import EINVAL, ENOSYS
 from mm.uaccess import copy_from_user, get_user_u32, put_user_u32
+from ipc import msg, sem, shm
+from ipc.util import IPC_64, parse_version
 
 SEMOP, SEMGET, SEMCTL, SEMTIMEDOP = 1, 2, 3, 4
 MSGSND, MSGRCV, MSGGET, MSGCTL = 11, 12, 13, 14
@@ -26,7 +28,6 @@ def _old_ctl(fn, t, first, second, cmd, *rest, stat_cmds=()):
     """The *ctl calls of ipc(2) take IPC_64 in cmd (the "old" entries):
     without it the caller means the pre-2.4 structures, which we do not
     have; the calls that pass no structure work either way."""
-    from ipc.util import IPC_64, parse_version
     cmd, version = parse_version(cmd)
     if version != IPC_64 and (cmd in _STRUCT_CMDS or cmd in stat_cmds):
         return -EINVAL
@@ -36,7 +37,6 @@ def _old_ctl(fn, t, first, second, cmd, *rest, stat_cmds=()):
 
 
 def sys_ipc(t, call, first, second, third, ptr, fifth):
-    from ipc import msg, sem, shm
     version = (call >> 16) & 0xFFFF
     call &= 0xFFFF
     if call == SEMOP:

@@ -14,13 +14,14 @@ import struct
 
 from kernel.errno import EINVAL
 from mm.physmem import PAGE_SIZE
+from mm.mmap import MAP_32BIT, ksys_mmap_pgoff
+from mm.uaccess import copy_from_user
 
 _MMAP_ARGS = struct.Struct("<6I")
 _4G = 1 << 32
 
 
 def _mmap(t, addr, length, prot, flags, fd, pgoff):
-    from mm.mmap import MAP_32BIT, ksys_mmap_pgoff
     fd = fd - _4G if fd & 0x80000000 else fd
     if t.mm.task_size > _4G:
         # int $0x80 from a 64-bit program: a 32-bit syscall gets a 32-bit
@@ -34,7 +35,6 @@ def sys_mmap2(t, addr, length, prot, flags, fd, pgoff):
 
 
 def sys_old_mmap(t, arg):
-    from mm.uaccess import copy_from_user
     addr, length, prot, flags, fd, offset = _MMAP_ARGS.unpack(
         copy_from_user(t.mm, arg, _MMAP_ARGS.size))
     if offset & (PAGE_SIZE - 1):

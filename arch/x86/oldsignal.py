@@ -9,11 +9,13 @@ does to the low word of the task's 64-signal masks and leaves the rest.
 
 import struct
 
-from kernel.errno import EINVAL, ERESTARTNOHAND
-from kernel.signal import (_NSIG, SA_NODEFER, SA_RESETHAND, SIG_BLOCK, SIG_SETMASK,
-                           SIG_UNBLOCK, SIGKILL, SIGSTOP, UNBLOCKABLE, SigAction,
-                           set_current_blocked, sig_ignored, sigmask)
+from kernel.abi import s32
+from kernel.errno import EINVAL, ERESTARTNOHAND, Errno
+from kernel.signal import (SA_NODEFER, SA_RESETHAND, SIGKILL, SIGSTOP, SIG_BLOCK, SIG_SETMASK,
+                           SIG_UNBLOCK, SigAction, UNBLOCKABLE, _NSIG, set_current_blocked,
+                           sig_ignored, sigmask, signal_pending)
 from mm.uaccess import copy_from_user, copy_to_user, get_user_u32, put_user_u32
+from kernel import sched
 
 _M32 = 0xFFFFFFFF
 _LOW = _M32
@@ -38,7 +40,6 @@ def do_sigaction(t, sig, new):
 
 
 def _inval():
-    from kernel.errno import Errno
     return Errno(EINVAL)
 
 
@@ -48,7 +49,7 @@ def sys_sigaction(t, sig, act, oact):
         handler, mask, flags, restorer = _OLD_SIGACTION.unpack(
             copy_from_user(t.mm, act, _OLD_SIGACTION.size))
         new = SigAction(handler, flags, restorer, mask)
-    old = do_sigaction(t, _s32(sig), new)
+    old = do_sigaction(t, s32(sig), new)
     if oact:
         copy_to_user(t.mm, oact, _OLD_SIGACTION.pack(old.handler & _M32, old.mask & _LOW,
                                                      old.flags & _M32, old.restorer & _M32))
@@ -58,7 +59,7 @@ def sys_sigaction(t, sig, act, oact):
 def sys_signal(t, sig, handler):
     """signal(2) as the kernel call: a one-shot handler, not blocked
     while it runs; returns the previous handler."""
-    old = do_sigaction(t, _s32(sig), SigAction(handler, SA_RESETHAND | SA_NODEFER, 0, 0))
+    old = do_sigaction(t, s32(sig), SigAction(handler, SA_RESETHAND | SA_NODEFER, 0, 0))
     return old.handler & _M32
 
 
@@ -66,7 +67,7 @@ def sys_sigprocmask(t, how, nset, oset):
     old = t.blocked & _LOW
     if nset:
         new = get_user_u32(t.mm, nset) & ~UNBLOCKABLE
-        how = _s32(how)
+        how = s32(how)
         if how == SIG_BLOCK:
             blocked = t.blocked | new
         elif how == SIG_UNBLOCK:
@@ -89,8 +90,6 @@ def sys_sigpending(t, uset):
 
 def sys_sigsuspend(t, unused1, unused2, mask):
     """i386's three-argument sigsuspend: the mask is the third."""
-    from kernel import sched
-    from kernel.signal import signal_pending
     t.saved_sigmask = t.blocked
     set_current_blocked(t, (t.blocked & ~_LOW) | (mask & _LOW))
 
@@ -107,10 +106,5 @@ def sys_sgetmask(t):
 
 def sys_ssetmask(t, newmask):
     old = t.blocked & _LOW
-    set_current_blocked(t, _s32(newmask) & ((1 << 64) - 1))
+    set_current_blocked(t, s32(newmask) & ((1 << 64) - 1))
     return old
-
-
-def _s32(v):
-    v &= _M32
-    return v - (1 << 32) if v & 0x80000000 else v

@@ -25,6 +25,16 @@ and for sigreturn the signal number too, have been popped by then).
 import struct
 
 from kernel.errno import EFAULT, Errno
+from arch.x86.fpu import FREGS_STATE_SIZE, fold_fsave_header, fsave_header
+from arch.x86.tls import GDT_ENTRY_TLS_MAX, GDT_ENTRY_TLS_MIN, tls_array
+from arch.x86.vdso import symbol, vdso_base
+from kernel import signal as ks
+from kernel.sigaltstack import do_sigaltstack
+from kernel.signal import (SA_ONSTACK, SA_RESTORER, SA_SIGINFO, SIGSEGV, SigAction, force_sig,
+                           set_current_blocked)
+from mm.uaccess import copy_from_user, copy_to_user
+from skas.fpu import frame_image, get_xstate, image_from_frame, set_xstate
+from skas.userspace import fetch_regs
 
 _M32 = 0xFFFFFFFF
 
@@ -60,7 +70,6 @@ USER32_CS, USER32_DS = 0x23, 0x2B
 
 def pack_siginfo(info):
     """struct compat_siginfo (128 bytes) as a 32-bit process sees it."""
-    from kernel import signal as ks
     if info.raw is not None:
         return info.raw[:128].ljust(128, b"\0")
     head = struct.pack("<iii", info.signo, info.errno, info.code)
@@ -95,14 +104,11 @@ _SIGACTION = struct.Struct("<IIIQ")
 
 
 def read_sigaction(t, addr):
-    from kernel.signal import SigAction
-    from mm.uaccess import copy_from_user
     handler, flags, restorer, mask = _SIGACTION.unpack(copy_from_user(t.mm, addr, _SIGACTION.size))
     return SigAction(handler, flags, restorer, mask)
 
 
 def write_sigaction(t, addr, ka):
-    from mm.uaccess import copy_to_user
     copy_to_user(t.mm, addr, _SIGACTION.pack(ka.handler & _M32, ka.flags & _M32,
                                              ka.restorer & _M32, ka.mask & ((1 << 64) - 1)))
 
@@ -119,17 +125,15 @@ def _sigcontext(t, fp_addr, oldmask):
         regs.gs & 0xFFFF, regs.fs & 0xFFFF, regs.es & 0xFFFF, regs.ds & 0xFFFF,
         regs.rdi & _M32, regs.rsi & _M32, regs.rbp & _M32, regs.rsp & _M32,
         regs.rbx & _M32, regs.rdx & _M32, regs.rcx & _M32, regs.rax & _M32,
-        getattr(t, "fault_trapno", 0) & _M32, getattr(t, "fault_err", 0) & _M32,
+        t.fault_trapno & _M32, t.fault_err & _M32,
         regs.rip & _M32, regs.cs & 0xFFFF, regs.eflags & _M32, regs.rsp & _M32,
-        regs.ss & 0xFFFF, fp_addr, oldmask & _M32, getattr(t, "fault_cr2", 0) & _M32)
+        regs.ss & 0xFFFF, fp_addr, oldmask & _M32, t.fault_cr2 & _M32)
 
 
 def _fpstate(t, sp):
     """Place the FP state below sp: returns (new sp, address of the legacy
     header, bytes to write there): i386's fsave header, then the xsave
     image as frames carry it (skas/fpu.py frame_image)."""
-    from arch.x86.fpu import FREGS_STATE_SIZE, fsave_header
-    from skas.fpu import frame_image, get_xstate
     xstate = get_xstate(t)
     image = frame_image(xstate)
     buf_fx = (sp - len(image)) & ~63
@@ -140,7 +144,6 @@ def _fpstate(t, sp):
 
 def _read_fx(t, addr):
     """The fxsave/xsave image a frame holds at addr, in the ptrace layout."""
-    from skas.fpu import image_from_frame
     return image_from_frame(t, addr)
 
 
@@ -148,8 +151,6 @@ def setup_rt_frame(t, sig, info, ka, oldset):
     """Build the frame for sig's handler and point the registers at it.
     Returns False when the frame cannot be written (the caller forces
     SIGSEGV)."""
-    from kernel.signal import SA_ONSTACK, SA_RESTORER, SA_SIGINFO
-    from mm.uaccess import copy_to_user
     regs = t.regs
     sp = regs.rsp & _M32
     if ka.flags & SA_ONSTACK and t.sas_ss_size and not _on_sig_stack(t, sp):
@@ -197,7 +198,6 @@ def setup_rt_frame(t, sig, info, ka, oldset):
 def _default_restorer(t, retcode, rt):
     """No SA_RESTORER: return through the [vdso] page, or else (it was
     unmapped) through the frame's retcode, as Linux does."""
-    from arch.x86.vdso import symbol, vdso_base
     base = vdso_base(t.mm)
     if base is None:
         return retcode
@@ -209,9 +209,6 @@ def _default_restorer(t, retcode, rt):
 def restore_sigcontext(t, raw):
     """Load the registers (and FP state) from a sigcontext_32.  Raises Errno
     (EFAULT) when the FP state cannot be read."""
-    from arch.x86.fpu import FREGS_STATE_SIZE, fold_fsave_header
-    from mm.uaccess import copy_from_user
-    from skas.fpu import set_xstate
     sc = dict(zip(_SC_FIELDS, _SIGCONTEXT.unpack(raw)))
     xstate = None
     if sc["fpstate"]:
@@ -244,7 +241,6 @@ def restore_sigcontext(t, raw):
 def _reload_base(t, seg, sel):
     """A segment register loaded with a TLS selector gets that entry's base
     (what the CPU does on the host when the selector is loaded)."""
-    from arch.x86.tls import GDT_ENTRY_TLS_MAX, GDT_ENTRY_TLS_MIN, tls_array
     idx = sel >> 3
     base = 0
     if GDT_ENTRY_TLS_MIN <= idx <= GDT_ENTRY_TLS_MAX and not sel & 4:
@@ -255,9 +251,6 @@ def _reload_base(t, seg, sel):
 
 def sys_sigreturn(t):
     """The old frame: the handler returned and popl'd the signal number."""
-    from kernel.signal import SIGSEGV, force_sig, set_current_blocked
-    from mm.uaccess import copy_from_user
-    from skas.userspace import fetch_regs
     fetch_regs(t)
     frame = ((t.regs.rsp & _M32) - 8) & _M32
     try:
@@ -274,9 +267,6 @@ def sys_sigreturn(t):
 
 
 def sys_rt_sigreturn(t):
-    from kernel.signal import SIGSEGV, force_sig, set_current_blocked
-    from mm.uaccess import copy_from_user
-    from skas.userspace import fetch_regs
     fetch_regs(t)
     frame = ((t.regs.rsp & _M32) - 4) & _M32
     try:
@@ -288,7 +278,6 @@ def sys_rt_sigreturn(t):
         force_sig(t, SIGSEGV)
         return 0
     ss_sp, ss_flags, ss_size = _STACK_T.unpack_from(uc, 8)
-    from kernel.sigaltstack import do_sigaltstack
     try:
         do_sigaltstack(t, ss_sp, ss_flags & _M32, ss_size, t.regs.rsp & _M32)
     except Errno:

@@ -11,6 +11,8 @@ ones: the caller is an i386 task).
 import struct
 
 from kernel.errno import EINVAL, ENOSYS
+from kernel.syscall import syscall_handler
+from mm.uaccess import copy_from_user
 
 # call number -> (common handler, number of argument words)
 SOCKETCALLS = {
@@ -24,8 +26,6 @@ SOCKETCALLS = {
 
 
 def sys_socketcall(t, call, args):
-    from kernel.syscall import syscall_handler
-    from mm.uaccess import copy_from_user
     call &= 0xFFFFFFFF
     if call not in SOCKETCALLS:
         return -EINVAL

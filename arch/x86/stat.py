@@ -15,7 +15,11 @@ reads them in one of two layouts:
 
 import struct
 
+from kernel.abi import s32
 from kernel.errno import EBADF, EOVERFLOW, Errno
+from fs.file import fget
+from fs.stat import getattr_inode, vfs_stat
+from mm.uaccess import copy_from_user, copy_to_user
 
 _STAT = struct.Struct("<IIHHHHIIIIIIIIIIII")            # 64 bytes
 MAX_NON_LFS = 0x7FFFFFFF
@@ -52,7 +56,6 @@ def pack_stat32(k):
 
 def put_stat64(t, addr, k):
     """Write k as a struct stat64 at addr, field by field."""
-    from mm.uaccess import copy_from_user, copy_to_user
     buf = bytearray(copy_from_user(t.mm, addr, STAT64_SIZE))
     a, m, c = _ts(k.atime), _ts(k.mtime), _ts(k.ctime)
     vals = dict(dev=k.dev, ino32=k.ino & 0xFFFFFFFF, mode=k.mode, nlink=k.nlink,
@@ -65,8 +68,7 @@ def put_stat64(t, addr, k):
 
 
 def sys_fstatat64(t, dirfd, name, statbuf, flags):
-    from fs.stat import vfs_stat
-    put_stat64(t, statbuf, vfs_stat(t, _s32(dirfd), name, flags & 0xFFFFFFFF))
+    put_stat64(t, statbuf, vfs_stat(t, s32(dirfd), name, flags & 0xFFFFFFFF))
     return 0
 
 
@@ -79,15 +81,8 @@ def sys_lstat64(t, name, statbuf):
 
 
 def sys_fstat64(t, fd, statbuf):
-    from fs.file import fget
-    from fs.stat import getattr_inode
-    f = fget(t, _s32(fd))
+    f = fget(t, s32(fd))
     if f is None:
         return -EBADF
     put_stat64(t, statbuf, getattr_inode(f.inode, f.path.mnt))
     return 0
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v

@@ -23,14 +23,21 @@ handler is not written yet is ENOSYS, as the dispatcher would say.
 
 import struct
 
-from kernel.errno import EINVAL, ENOSYS
+from kernel.abi import s32
+from kernel.errno import EBADF, EINVAL, ENOENT, ENOSYS, ENOTDIR, EOVERFLOW, EPERM
+from fs.file import fdget, fget
+from fs.inode import S_ISDIR
+from fs.namei import AT_FDCWD, path_lookup
+from fs.readdir import dir_entries
+from fs.splice import _sendfile
+from fs.statfs import vfs_statfs
+from kernel import sys as ksys
+from kernel.resource import do_prlimit
+from kernel.syscall import syscall_handler
+from mm.uaccess import copy_from_user, copy_to_user, strncpy_from_user
+from kernel.capability import CAP_SYS_NICE, capable
 
 _M32 = 0xFFFFFFFF
-
-
-def _s32(v):
-    v &= _M32
-    return v - (1 << 32) if v & 0x80000000 else v
 
 
 def _s64(lo, hi):
@@ -39,7 +46,6 @@ def _s64(lo, hi):
 
 
 def _call(name, *args):
-    from kernel.syscall import syscall_handler
     fn = syscall_handler(name)
     if fn is None:
         return -ENOSYS
@@ -69,11 +75,11 @@ def sys_ia32_ftruncate64(t, fd, len_lo, len_hi):
 
 
 def sys_ia32_truncate(t, path, length):
-    return _call("truncate", t, path, _u64(_s32(length)))
+    return _call("truncate", t, path, _u64(s32(length)))
 
 
 def sys_ia32_ftruncate(t, fd, length):
-    return _call("ftruncate", t, fd, _u64(_s32(length)))
+    return _call("ftruncate", t, fd, _u64(s32(length)))
 
 
 def sys_ia32_fadvise64(t, fd, off_lo, off_hi, length, advice):
@@ -101,15 +107,12 @@ def sys_ia32_sync_file_range(t, fd, off_lo, off_hi, n_lo, n_hi, flags):
 
 def sys_ia32_sendfile(t, out_fd, in_fd, offset, count):
     """sendfile with a 32-bit off_t (sendfile64 is the common call)."""
-    from fs.splice import _sendfile
     return _sendfile(t, out_fd, in_fd, offset, count, off32=True)
 
 
 def sys_llseek(t, fd, offset_high, offset_low, result, whence):
     """_llseek(fd, high, low, loff_t *result, whence)."""
-    from fs.file import fdget
-    from mm.uaccess import copy_to_user
-    f = fdget(t, _s32(fd))
+    f = fdget(t, s32(fd))
     whence &= _M32
     if whence > 4:                                  # SEEK_MAX (SEEK_HOLE)
         return -EINVAL
@@ -122,7 +125,6 @@ def sys_llseek(t, fd, offset_high, offset_low, result, whence):
 
 def sys_old_select(t, arg):
     """select (number 82): its five arguments in a struct sel_arg_struct."""
-    from mm.uaccess import copy_from_user
     n, inp, outp, exp, tvp = struct.unpack("<5I", copy_from_user(t.mm, arg, 20))
     return _call("select", t, n, inp, outp, exp, tvp)
 
@@ -137,11 +139,9 @@ def sys_ia32_clone(t, flags, newsp, parent_tid, tls, child_tid):
 def sys_nice(t, increment):
     """nice(inc): the task's nice value moved by inc, within [-20, 19];
     lowering it takes privilege."""
-    from kernel.errno import EPERM
-    inc = max(-40, min(40, _s32(increment)))
-    old = getattr(t, "nice", 0)
+    inc = max(-40, min(40, s32(increment)))
+    old = t.nice
     new = max(-20, min(19, old + inc))
-    from kernel.capability import CAP_SYS_NICE, capable
     if new < old and not capable(t, CAP_SYS_NICE):
         return -EPERM
     t.nice = new
@@ -153,8 +153,6 @@ def sys_waitpid(t, pid, stat_addr, options):
 
 
 def sys_old_getrlimit(t, resource, rlim):
-    from kernel.resource import do_prlimit
-    from mm.uaccess import copy_to_user
     old, err = do_prlimit(t, t, resource & _M32, None)
     if err:
         return err
@@ -166,9 +164,8 @@ def sys_old_getrlimit(t, resource, rlim):
 # -- uname with short fields --------------------------------------------------------
 
 def _uts_fields(t):
-    from kernel import sys as ksys
     machine = b"x86_64"
-    if getattr(t, "personality", 0) & 0xFF == 0x0008:
+    if t.personality & 0xFF == 0x0008:
         machine = b"i686"
     return (ksys.UTS_SYSNAME, ksys.utsname["nodename"], ksys.UTS_RELEASE,
             ksys.UTS_VERSION, machine)
@@ -176,14 +173,12 @@ def _uts_fields(t):
 
 def sys_olduname(t, buf):
     """struct old_utsname: five 65-byte fields (no domainname)."""
-    from mm.uaccess import copy_to_user
     copy_to_user(t.mm, buf, b"".join(f[:64].ljust(65, b"\0") for f in _uts_fields(t)))
     return 0
 
 
 def sys_oldolduname(t, buf):
     """struct oldold_utsname: five 9-byte fields."""
-    from mm.uaccess import copy_to_user
     copy_to_user(t.mm, buf, b"".join(f[:8].ljust(9, b"\0") for f in _uts_fields(t)))
     return 0
 
@@ -194,8 +189,6 @@ COMPAT_STATFS64 = struct.Struct("<IIQQQQQiiIII16x")     # packed: 84 bytes
 
 
 def _put_statfs64(t, buf, path):
-    from fs.statfs import vfs_statfs
-    from mm.uaccess import copy_to_user
     ftype, bsize, blocks, bfree, bavail, files, ffree, fsid, namelen, flags = vfs_statfs(path)
     copy_to_user(t.mm, buf, COMPAT_STATFS64.pack(
         ftype & _M32, bsize, blocks, bfree, bavail, files, ffree, fsid[0], fsid[1],
@@ -206,8 +199,6 @@ def _put_statfs64(t, buf, path):
 def sys_statfs64(t, pathname, sz, buf):
     """statfs64(path, sizeof(struct statfs64), buf): the size must be the
     size of the i386 structure."""
-    from fs.namei import AT_FDCWD, path_lookup
-    from mm.uaccess import strncpy_from_user
     if sz & _M32 != COMPAT_STATFS64.size:
         return -EINVAL
     path = path_lookup(t, strncpy_from_user(t.mm, pathname, 4096), AT_FDCWD)
@@ -215,11 +206,9 @@ def sys_statfs64(t, pathname, sz, buf):
 
 
 def sys_fstatfs64(t, fd, sz, buf):
-    from fs.file import fget
-    from kernel.errno import EBADF
     if sz & _M32 != COMPAT_STATFS64.size:
         return -EINVAL
-    f = fget(t, _s32(fd))
+    f = fget(t, s32(fd))
     if f is None:
         return -EBADF
     return _put_statfs64(t, buf, f.path)
@@ -231,12 +220,7 @@ OLD_DIRENT = struct.Struct("<IIH")      # d_ino, d_offset, d_namlen, then d_name
 def sys_old_readdir(t, fd, dirent, count):
     """readdir (89): one struct old_linux_dirent per call, whatever count
     says; 1 for an entry, 0 at the end of the directory."""
-    from fs.file import fdget
-    from fs.inode import S_ISDIR
-    from fs.readdir import dir_entries
-    from kernel.errno import ENOENT, ENOTDIR, EOVERFLOW
-    from mm.uaccess import copy_to_user
-    f = fdget(t, _s32(fd))
+    f = fdget(t, s32(fd))
     if not S_ISDIR(f.inode.mode):
         return -ENOTDIR
     if f.inode.nlink == 0 and f.pos == 0:

@@ -18,6 +18,8 @@ differ (iovec, timespec, rlimit, sysinfo ...).
 """
 
 from arch.x86 import cpu_faulting, ipc, mmap, oldsignal, signal, socketcall, stat, sys_ia32, tls
+from kernel import uid16
+from kernel.syscall import syscall_handler
 
 _OWN = {
     "rt_sigreturn": signal.sys_rt_sigreturn,
@@ -86,14 +88,13 @@ class _Overrides:
     i386 table (the common handlers are all collected by then)."""
 
     def get(self, name):
-        from kernel.syscall import syscall_handler
         if name in _OWN:
             return _OWN[name]
         if name in _UID16:
-            from kernel import uid16
             return getattr(uid16, "sys_%s16" % name)
         if name in _ALIASES:
             return syscall_handler(_ALIASES[name])
+        # cycle: arch.x86.time64 -> arch.x86.compat, which reads arch.x86 as it loads
         from arch.x86.time64 import TIME64_CALLS, time64_entry
         if name in TIME64_CALLS:
             return time64_entry(name)

@@ -39,7 +39,7 @@ TIME64_CALLS = {
 
 
 def _enter(t):
-    saved = getattr(t, "time64", False)
+    saved = t.time64
     t.time64 = True
     return saved
 
@@ -50,6 +50,7 @@ def _leave(t, saved):
 
 def time64_entry(name):
     """The entry point for an i386 *_time64 name, or None."""
+    # cycle: kernel.syscall loads the subarchs, arch.x86 this module
     from kernel.syscall import syscall_handler
     common = TIME64_CALLS.get(name)
     fn = syscall_handler(common) if common else None

@@ -24,6 +24,10 @@ trip, or None when empty.
 import struct
 
 from kernel.errno import EINVAL, ESRCH, Errno
+from kernel import sched
+from mm.uaccess import copy_from_user, copy_to_user, get_user_u32, put_user_u32
+from skas import ptrace
+from skas.userspace import fetch_regs
 
 GDT_ENTRY_TLS_MIN = 12
 GDT_ENTRY_TLS_ENTRIES = 3
@@ -82,7 +86,7 @@ def _idx_of(v):
 
 
 def tls_array(t):
-    return getattr(t, "tls_array", None) or [None] * GDT_ENTRY_TLS_ENTRIES
+    return t.tls_array or [None] * GDT_ENTRY_TLS_ENTRIES
 
 
 def _install(t, idx, desc):
@@ -102,12 +106,11 @@ def _install(t, idx, desc):
         regs.gs_base = base
         t.regs_dirty = True
     ctx = t.mm.context if t.mm is not None else None
-    if ctx is not None and not ctx.dead and getattr(ctx, "tls_task", None) is t:
+    if ctx is not None and not ctx.dead and ctx.tls_task is t:
         _write_host(ctx, idx, desc)
 
 
 def _write_host(ctx, idx, desc):
-    from skas import ptrace
     raw = desc.pack(idx) if desc is not None else empty_user_desc(idx)
     ptrace.set_thread_area(ctx.pid, idx, raw)
     ctx.tls_loaded[idx - GDT_ENTRY_TLS_MIN] = desc
@@ -116,10 +119,10 @@ def _write_host(ctx, idx, desc):
 def load_tls(ctx, t):
     """Make the host thread of ctx hold t's TLS descriptors (t is being
     switched in).  Free when it already does."""
-    if getattr(ctx, "tls_task", None) is t:
+    if ctx.tls_task is t:
         return
     want = tls_array(t)
-    have = getattr(ctx, "tls_loaded", None)
+    have = ctx.tls_loaded
     if have is None:
         have = ctx.tls_loaded = [False] * GDT_ENTRY_TLS_ENTRIES   # unknown
     for i, desc in enumerate(want):
@@ -130,15 +133,13 @@ def load_tls(ctx, t):
 
 def copy_thread(c, t):
     """fork/clone: the child starts with its parent's descriptors."""
-    arr = getattr(t, "tls_array", None)
+    arr = t.tls_array
     c.tls_array = list(arr) if arr else None
 
 
 def set_tls(c, tls):
     """clone(CLONE_SETTLS): on i386 tls points to a struct user_desc for
     the child (Linux: set_new_tls -> do_set_thread_area)."""
-    from kernel import sched
-    from mm.uaccess import copy_from_user
     parent = sched.current                  # the descriptor is in its memory
     idx, desc = parse_user_desc(copy_from_user(parent.mm, tls, 16))
     idx = _idx_of(idx)
@@ -152,8 +153,6 @@ def set_tls(c, tls):
 # -- system calls ------------------------------------------------------------------
 
 def sys_set_thread_area(t, u_info):
-    from mm.uaccess import copy_from_user, put_user_u32
-    from skas.userspace import fetch_regs
     idx, desc = parse_user_desc(copy_from_user(t.mm, u_info, 16))
     idx = _idx_of(idx)
     if idx == -1:
@@ -173,7 +172,6 @@ def sys_set_thread_area(t, u_info):
 
 
 def sys_get_thread_area(t, u_info):
-    from mm.uaccess import copy_to_user, get_user_u32
     idx = _idx_of(get_user_u32(t.mm, u_info))
     if not GDT_ENTRY_TLS_MIN <= idx <= GDT_ENTRY_TLS_MAX:
         return -EINVAL

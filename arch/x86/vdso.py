@@ -21,7 +21,12 @@ from the image's symbol tables (pyelftools).
 
 import io
 
+from elftools.elf.elffile import ELFFile
+
 from mm.physmem import PAGE_SIZE
+from fs.shmem import shmem_file_setup
+import init.paths
+from mm.mmap import MAP_PRIVATE, do_mmap
 
 
 class VdsoImage:
@@ -35,8 +40,6 @@ class VdsoImage:
         self._file = None
 
     def image(self):
-        from elftools.elf.elffile import ELFFile
-        import init.paths
         with open(getattr(init.paths, self.path_name), "rb") as f:
             data = f.read()
         if len(data) > PAGE_SIZE:
@@ -57,7 +60,6 @@ class VdsoImage:
 
     def file(self):
         if self._file is None:
-            from fs.shmem import shmem_file_setup
             data = bytearray(self.image().ljust(PAGE_SIZE, b"\0"))
             if self.patch is not None:
                 self.patch(data, self.syms)
@@ -68,7 +70,6 @@ class VdsoImage:
 
     def setup_pages(self, mm):
         """Map the vDSO into a new address space (at exec)."""
-        from mm.mmap import MAP_PRIVATE, do_mmap
         return do_mmap(mm, 0, PAGE_SIZE, 5, MAP_PRIVATE, self.file(), 0, name="[vdso]")
 
 

@@ -7,9 +7,16 @@ thread, restarting a system call, signal frames and struct layouts.
 """
 
 import os
+import struct
 
 from arch.x86_64.syscall_table import SYSCALL_NAMES
 from mm.pgtable import PGDIR_SIZE
+from fs.stat import pack_stat_x86_64
+from init.paths import STUB64
+from kernel.errno import EPERM, Errno
+from mm.uaccess import peek_user
+from skas import ptrace
+from skas.stub import StubImage
 
 NAME = "x86_64"
 BITS = 64
@@ -38,8 +45,6 @@ _stub = None
 def get_stub():
     global _stub
     if _stub is None:
-        from skas.stub import StubImage
-        from init.paths import STUB64
         _stub = StubImage(STUB64)
         if _stub.start != STUB_START:
             raise RuntimeError("stub built for %#x, kernel expects %#x" % (_stub.start, STUB_START))
@@ -82,7 +87,6 @@ def set_tls(t, tls):
     """CLONE_SETTLS: the new thread's fs base (EPERM outside user space, as
     Linux's ARCH_SET_FS)."""
     if tls >= TASK_SIZE:
-        from kernel.errno import EPERM, Errno
         raise Errno(EPERM)
     t.regs.fs_base = tls
 
@@ -115,7 +119,6 @@ def _host_auxv():
         raw = open("/proc/self/auxv", "rb").read()
     except OSError:
         return vals
-    import struct
     for i in range(0, len(raw) - 15, 16):
         k, v = struct.unpack_from("<QQ", raw, i)
         if k == 0:
@@ -134,7 +137,6 @@ CLOCKS_PER_SEC = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 # -- layouts, signals ------------------------------------------------------------------------
 
 def pack_stat(k):
-    from fs.stat import pack_stat_x86_64
     return pack_stat_x86_64(k)
 
 
@@ -186,7 +188,6 @@ def syscall_abi(t):
 
 
 def _host_says_i386(t):
-    from skas import ptrace
     try:
         info = ptrace.get_syscall_info(t.mm.context.pid)
     except ptrace.PtraceError:
@@ -195,7 +196,6 @@ def _host_says_i386(t):
 
 
 def _insn_before(t, rip):
-    from mm.uaccess import peek_user
     return peek_user(t.mm, rip - 2, 2)
 
 

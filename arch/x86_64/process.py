@@ -8,6 +8,7 @@ import struct
 
 from kernel.errno import EINVAL, EPERM
 from mm.uaccess import copy_to_user
+from skas.userspace import fetch_regs
 
 ARCH_SET_GS, ARCH_SET_FS, ARCH_GET_FS, ARCH_GET_GS = 0x1001, 0x1002, 0x1003, 0x1004
 ARCH_GET_CPUID, ARCH_SET_CPUID = 0x1011, 0x1012
@@ -16,7 +17,6 @@ ARCH_SHSTK_ENABLE, ARCH_SHSTK_STATUS = 0x5001, 0x5005
 
 
 def sys_arch_prctl(t, option, arg2):
-    from skas.userspace import fetch_regs
     option &= 0xFFFFFFFF
     fetch_regs(t)
     regs = t.regs

@@ -13,9 +13,17 @@ rt_sigreturn reads it all back.  The FP state comes from and goes to the
 host thread with PTRACE_GETREGSET/SETREGSET(NT_X86_XSTATE).
 """
 
+import struct
+
 import construct as cs
 
 from kernel.errno import Errno
+from kernel import signal as ks
+from kernel.sigaltstack import do_sigaltstack
+from kernel.signal import (SA_ONSTACK, SA_RESTORER, SIGSEGV, SigAction, force_sig,
+                           set_current_blocked)
+from mm.uaccess import copy_from_user, copy_to_user
+from skas.fpu import clear_user_states, frame_image, get_xstate, image_from_frame, set_xstate
 
 _sigcontext = cs.Struct(
     *[n / cs.Int64ul for n in ("r8", "r9", "r10", "r11", "r12", "r13", "r14",
@@ -60,8 +68,6 @@ GREGS = ("r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "rdi", "rsi",
 
 def pack_siginfo(info):
     """struct siginfo (128 bytes) as a 64-bit process sees it."""
-    import struct
-    from kernel import signal as ks
     if info.raw is not None:
         return info.raw[:128].ljust(128, b"\0")
     head = struct.pack("<iii4x", info.signo, info.errno, info.code)
@@ -88,14 +94,11 @@ def pack_siginfo(info):
 # -- sigaction ----------------------------------------------------------------------
 
 def read_sigaction(t, addr):
-    from kernel.signal import SigAction
-    from mm.uaccess import copy_from_user
     ka = kernel_sigaction.parse(copy_from_user(t.mm, addr, 32))
     return SigAction(ka.handler, ka.flags & 0xFFFFFFFF, ka.restorer, ka.mask)
 
 
 def write_sigaction(t, addr, ka):
-    from mm.uaccess import copy_to_user
     copy_to_user(t.mm, addr, kernel_sigaction.build(
         dict(handler=ka.handler, flags=ka.flags, restorer=ka.restorer, mask=ka.mask)))
 
@@ -110,9 +113,6 @@ def setup_rt_frame(t, sig, info, ka, oldset):
     """Build the frame and point the registers at the handler.  Returns
     False if the frame cannot be written (the caller forces SIGSEGV)."""
     # LAB signal: begin
-    from kernel.signal import SA_ONSTACK, SA_RESTORER
-    from mm.uaccess import copy_to_user
-    from skas.fpu import frame_image, get_xstate
     regs = t.regs
     sp = regs.rsp
     if ka.flags & SA_ONSTACK and t.sas_ss_size and not on_sig_stack(t, sp):
@@ -129,8 +129,8 @@ def setup_rt_frame(t, sig, info, ka, oldset):
     info_addr = uc_addr + UCONTEXT_SIZE
     mc = {n: getattr(regs, n) for n in GREGS}
     mc.update(eflags=regs.eflags, cs=regs.cs, gs=0, fs=0, ss=regs.ss,
-              err=getattr(t, "fault_err", 0), trapno=getattr(t, "fault_trapno", 0),
-              oldmask=oldset & 0xFFFFFFFFFFFFFFFF, cr2=getattr(t, "fault_cr2", 0),
+              err=t.fault_err, trapno=t.fault_trapno,
+              oldmask=oldset & 0xFFFFFFFFFFFFFFFF, cr2=t.fault_cr2,
               fpstate=fp)
     uc = ucontext.build(dict(
         uc_flags=UC_FP_XSTATE | UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS,
@@ -140,14 +140,12 @@ def setup_rt_frame(t, sig, info, ka, oldset):
         uc_stack=dict(ss_sp=t.sas_ss_sp, ss_flags=t.sas_ss_flags, ss_size=t.sas_ss_size),
         uc_mcontext=mc,
         uc_sigmask=oldset & 0xFFFFFFFFFFFFFFFF))
-    import struct
     try:
         copy_to_user(t.mm, frame, struct.pack("<Q", ka.restorer) + uc + pack_siginfo(info))
         copy_to_user(t.mm, fp, image)
     except Errno:
         return False
     # the handler starts with a clean FPU, as on Linux
-    from skas.fpu import clear_user_states
     clear_user_states(t, xstate)
     regs.rdi = sig
     regs.rsi = info_addr
@@ -191,9 +189,6 @@ def setup_rt_frame(t, sig, info, ka, oldset):
 def sys_rt_sigreturn(t):
     """Restore what setup_rt_frame saved; the return value is the old rax."""
     # LAB signal: begin
-    from kernel.signal import set_current_blocked, SIGSEGV, force_sig
-    from mm.uaccess import copy_from_user
-    from skas.fpu import image_from_frame, set_xstate
     regs = t.regs
     uc_addr = regs.rsp
     try:
@@ -241,7 +236,6 @@ def sys_rt_sigreturn(t):
 
 
 def _restore_altstack(t, st):
-    from kernel.sigaltstack import do_sigaltstack
     try:
         do_sigaltstack(t, st.ss_sp, st.ss_flags, st.ss_size, t.regs.rsp)
     except Errno:

@@ -11,7 +11,8 @@ of the host's functions into the table at the start of its code.
 import struct
 
 from arch.x86.vdso import VdsoImage, vdso_base
-from skas import host_vdso
+from skas import host_vdso, process
+from arch import x86_64
 
 # table slot (symbol in vdso.S) -> the host vDSO function it points at
 _TABLE = {
@@ -24,8 +25,6 @@ _TABLE = {
 def _patch(image, syms):
     """Fill the table with the host functions' addresses (0: not there,
     the guest's vDSO makes the system call itself)."""
-    from arch import x86_64
-    from skas import process
     process.template_for(x86_64.get_stub())     # its stub_init moved the host vDSO
     offsets = host_vdso.host_symbol_offsets()
     for slot, name in _TABLE.items():

@@ -26,6 +26,7 @@ import select
 import threading
 
 from kernel.errno import EIO
+from kernel import sched
 
 
 class HostRequest:
@@ -69,7 +70,6 @@ class IoThread:
         self.pending = []               # submitted, not yet completed (in order)
 
     def _start(self):
-        from kernel import sched
         self.efd = os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC)
         sched.host_fds[self.efd] = self._intr
         self.thread = threading.Thread(target=self._run, name="ubd-io", daemon=True)
@@ -140,7 +140,6 @@ class IoThread:
         self.drain()
         self.q.put(None)
         self.thread.join(timeout=30)
-        from kernel import sched
         sched.host_fds.pop(self.efd, None)
         os.close(self.efd)
         self.thread = None

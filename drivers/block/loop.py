@@ -21,13 +21,19 @@ remembered and shown, no loopNpM devices appear).
 
 import struct
 
-from kernel.errno import (EBADF, EBUSY, EEXIST, EINVAL, EIO, ENODEV, ENXIO, EPERM, Errno)
-from block.bio import (REQ_OP_FLUSH, REQ_OP_READ, REQ_OP_WRITE, SECTOR_SHIFT,
+from kernel.abi import s32
+from kernel.errno import EBADF, EBUSY, EEXIST, EINVAL, EIO, ENODEV, ENXIO, EOVERFLOW, EPERM, Errno
+from block.bio import (REQ_OP_FLUSH, REQ_OP_READ, REQ_OP_WRITE, SECTOR_SHIFT, all_of,
                        done_completion)
 from block.genhd import Gendisk, add_disk, del_gendisk
 from fs.file import FileOperations, fget
 from mm.physmem import OutOfMemory
 from mm.uaccess import copy_from_user, copy_to_user
+from block.bdev import forget_bdev
+from fs.char_dev import register_chrdev
+from fs.devtmpfs import devtmpfs_create_node
+from fs.inode import S_IFMT, S_ISBLK, S_ISREG
+from fs.mount import d_path
 
 LOOP_MAJOR = 7
 LOOP_MIN_COUNT = 8
@@ -73,7 +79,6 @@ class Loop:
     def backing_size(self):
         f = self.file
         f.inode.revalidate()
-        from fs.inode import S_ISBLK
         if S_ISBLK(f.inode.mode):
             return f.private.inode.size
         return f.inode.size
@@ -116,9 +121,8 @@ class Loop:
         inode = f.inode
         sb = inode.sb
         if getattr(inode, "start_writeback", None) is not None and sb.bdev_backed():
-            from block.bio import all_of
             c = inode.start_writeback()
-            if inode in getattr(sb, "dirty_inodes", ()):
+            if inode in (sb.dirty_inodes or ()):
                 sb.dirty_inodes.discard(inode)
                 inode.write_inode()
             return all_of([c, sb.bdev.sync()])
@@ -170,7 +174,6 @@ class LoopDriver:
         lo = disk.private
         if not lo.bound:
             return {}
-        from fs.mount import d_path
         return {"loop": {
             "backing_file": d_path(lo.file.path).decode(errors="replace") + "\n",
             "offset": "%d\n" % lo.offset, "sizelimit": "%d\n" % lo.sizelimit,
@@ -189,7 +192,6 @@ loops = {}                  # n -> Loop
 # -- binding --------------------------------------------------------------------------------
 
 def _backing_file(t, fd):
-    from fs.inode import S_ISBLK, S_ISREG
     f = fget(t, fd)
     if f is None or f.mode & 4:                     # FMODE_PATH
         raise Errno(EBADF)
@@ -202,7 +204,6 @@ def _bind(lo, bdev, f, t, fd, flags, offset=0, sizelimit=0, block_size=0, name=b
     if lo.bound:
         raise Errno(EBUSY)
     backing = _backing_file(t, fd)
-    from fs.inode import S_ISBLK
     if S_ISBLK(backing.inode.mode) and backing.private is bdev:
         raise Errno(EINVAL)                         # itself
     if block_size and (block_size < 512 or block_size > 4096 or block_size & (block_size - 1)):
@@ -214,7 +215,6 @@ def _bind(lo, bdev, f, t, fd, flags, offset=0, sizelimit=0, block_size=0, name=b
     lo.flags = flags & CONFIGURE_FLAGS
     lo.offset, lo.sizelimit = offset, sizelimit
     lo.block_size = block_size or 512
-    from fs.mount import d_path
     lo.file_name = (name or d_path(backing.path))[:LO_NAME_SIZE - 1]
     lo.crypt_name = b""
     lo.disk.read_only = bool(lo.flags & LO_FLAGS_READ_ONLY)
@@ -233,9 +233,52 @@ def _clr(lo):
         f.put()
 
 
+def loop_set_status(lo, bdev, t, cmd, arg):
+    """LOOP_SET_STATUS64, or the old LOOP_SET_STATUS with its per-ABI layout."""
+    if not lo.bound:
+        return -ENXIO
+    if cmd == LOOP_SET_STATUS64:
+        info = _INFO64.unpack(copy_from_user(t.mm, arg, _INFO64.size))
+        offset, sizelimit, flags, name = info[3], info[4], info[8], info[9]
+    else:
+        layout = _INFO_64 if t.arch.BITS == 64 else _INFO_32
+        info = layout.unpack(copy_from_user(t.mm, arg, layout.size))
+        offset, sizelimit, flags, name = info[4] & 0xFFFFFFFF, 0, info[7], info[8]
+    if offset != lo.offset or sizelimit != lo.sizelimit:
+        bdev._writeback()
+        lo.offset, lo.sizelimit = offset, sizelimit
+        lo.update_capacity()
+    lo.flags = (lo.flags & ~CLEARABLE) | (flags & SETTABLE) | (lo.flags & LO_FLAGS_PARTSCAN)
+    lo.file_name = name.split(b"\0", 1)[0][:LO_NAME_SIZE - 1]
+    return 0
+
+
+def loop_get_status(lo, t, cmd, arg):
+    """LOOP_GET_STATUS64, or the old LOOP_GET_STATUS (EOVERFLOW where i386's
+    16-bit device or 32-bit inode number cannot hold it)."""
+    if not lo.bound:
+        return -ENXIO
+    st = lo.file.inode
+    dev = st.sb_dev or st.sb.dev
+    name = lo.file_name.ljust(LO_NAME_SIZE, b"\0")
+    if cmd == LOOP_GET_STATUS64:
+        raw = _INFO64.pack(dev, st.ino, st.rdev, lo.offset, lo.sizelimit, lo.n, 0, 0,
+                           lo.flags, name, lo.crypt_name.ljust(64, b"\0"), bytes(32), 0, 0)
+    elif t.arch.BITS == 64:
+        raw = _INFO_64.pack(lo.n, dev, st.ino, st.rdev, min(lo.offset, 0x7FFFFFFF), 0, 0,
+                            lo.flags, name, bytes(32), 0, 0, bytes(4))
+    else:
+        if dev > 0xFFFF or st.ino > 0xFFFFFFFF:
+            return -EOVERFLOW
+        raw = _INFO_32.pack(lo.n, dev, st.ino, st.rdev & 0xFFFF, min(lo.offset, 0x7FFFFFFF),
+                            0, 0, lo.flags, name, bytes(32), 0, 0, bytes(4))
+    copy_to_user(t.mm, arg, raw)
+    return 0
+
+
 def loop_ioctl(lo, bdev, f, t, cmd, arg):
     if cmd == LOOP_SET_FD:
-        return _bind(lo, bdev, f, t, _s32(arg), 0 if f.writable() else LO_FLAGS_READ_ONLY)
+        return _bind(lo, bdev, f, t, s32(arg), 0 if f.writable() else LO_FLAGS_READ_ONLY)
     if cmd == LOOP_CONFIGURE:
         raw = copy_from_user(t.mm, arg, 8 + _INFO64.size)
         fd, block_size = struct.unpack_from("<Ii", raw, 0)
@@ -245,7 +288,7 @@ def loop_ioctl(lo, bdev, f, t, cmd, arg):
             return -EINVAL
         if not f.writable():
             flags |= LO_FLAGS_READ_ONLY
-        return _bind(lo, bdev, f, t, _s32(fd), flags, info[3], info[4], block_size,
+        return _bind(lo, bdev, f, t, s32(fd), flags, info[3], info[4], block_size,
                      info[9].split(b"\0", 1)[0])
     if cmd == LOOP_CLR_FD:
         if not lo.bound:
@@ -257,42 +300,9 @@ def loop_ioctl(lo, bdev, f, t, cmd, arg):
         _clr(lo)
         return 0
     if cmd in (LOOP_SET_STATUS64, LOOP_SET_STATUS):
-        if not lo.bound:
-            return -ENXIO
-        if cmd == LOOP_SET_STATUS64:
-            info = _INFO64.unpack(copy_from_user(t.mm, arg, _INFO64.size))
-            offset, sizelimit, flags, name = info[3], info[4], info[8], info[9]
-        else:
-            layout = _INFO_64 if t.arch.BITS == 64 else _INFO_32
-            info = layout.unpack(copy_from_user(t.mm, arg, layout.size))
-            offset, sizelimit, flags, name = info[4] & 0xFFFFFFFF, 0, info[7], info[8]
-        if offset != lo.offset or sizelimit != lo.sizelimit:
-            bdev._writeback()
-            lo.offset, lo.sizelimit = offset, sizelimit
-            lo.update_capacity()
-        lo.flags = (lo.flags & ~CLEARABLE) | (flags & SETTABLE) | (lo.flags & LO_FLAGS_PARTSCAN)
-        lo.file_name = name.split(b"\0", 1)[0][:LO_NAME_SIZE - 1]
-        return 0
+        return loop_set_status(lo, bdev, t, cmd, arg)
     if cmd in (LOOP_GET_STATUS64, LOOP_GET_STATUS):
-        if not lo.bound:
-            return -ENXIO
-        st = lo.file.inode
-        dev = getattr(st, "sb_dev", None) or st.sb.dev
-        name = lo.file_name.ljust(LO_NAME_SIZE, b"\0")
-        if cmd == LOOP_GET_STATUS64:
-            raw = _INFO64.pack(dev, st.ino, st.rdev, lo.offset, lo.sizelimit, lo.n, 0, 0,
-                               lo.flags, name, lo.crypt_name.ljust(64, b"\0"), bytes(32), 0, 0)
-        elif t.arch.BITS == 64:
-            raw = _INFO_64.pack(lo.n, dev, st.ino, st.rdev, min(lo.offset, 0x7FFFFFFF), 0, 0,
-                                lo.flags, name, bytes(32), 0, 0, bytes(4))
-        else:
-            from kernel.errno import EOVERFLOW
-            if dev > 0xFFFF or st.ino > 0xFFFFFFFF:
-                return -EOVERFLOW
-            raw = _INFO_32.pack(lo.n, dev, st.ino, st.rdev & 0xFFFF, min(lo.offset, 0x7FFFFFFF),
-                                0, 0, lo.flags, name, bytes(32), 0, 0, bytes(4))
-        copy_to_user(t.mm, arg, raw)
-        return 0
+        return loop_get_status(lo, t, cmd, arg)
     if cmd == LOOP_SET_CAPACITY:
         if not lo.bound:
             return -ENXIO
@@ -317,14 +327,12 @@ def loop_ioctl(lo, bdev, f, t, cmd, arg):
             return -ENXIO
         if not lo.flags & LO_FLAGS_READ_ONLY:
             return -EINVAL
-        new = _backing_file(t, _s32(arg))
+        new = _backing_file(t, s32(arg))
         old_size = lo.backing_size()
-        from fs.inode import S_IFMT
         if new.inode.size != old_size or (new.inode.mode & S_IFMT) != (lo.file.inode.mode & S_IFMT):
             return -EINVAL
         old, lo.file = lo.file, new.get()
         old.put()
-        from fs.mount import d_path
         lo.file_name = d_path(new.path)[:LO_NAME_SIZE - 1]
         bdev.size_changed()
         return 0
@@ -351,7 +359,6 @@ def loop_remove(n):
     if lo.bound or (bdev is not None and bdev.openers):
         raise Errno(EBUSY)
     del loops[n]
-    from block.bdev import forget_bdev
     forget_bdev(lo.disk)
     del_gendisk(lo.disk)
 
@@ -368,7 +375,7 @@ class LoopControlOps(FileOperations):
         if cmd in (LOOP_CTL_ADD, LOOP_CTL_REMOVE):
             if t.cred.euid != 0:
                 return -EPERM
-            n = _s32(arg)
+            n = s32(arg)
             if cmd == LOOP_CTL_ADD:
                 if n < 0:
                     n = max(loops, default=-1) + 1
@@ -380,14 +387,7 @@ class LoopControlOps(FileOperations):
 
 
 def loop_init():
-    from fs.char_dev import register_chrdev
-    from fs.devtmpfs import devtmpfs_create_node
     register_chrdev(MISC_MAJOR, LOOP_CTRL_MINOR, LoopControlOps())
     devtmpfs_create_node(b"loop-control", 0o660, MISC_MAJOR, LOOP_CTRL_MINOR)
     for n in range(LOOP_MIN_COUNT):
         loop_add(n)
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v

@@ -24,12 +24,14 @@ import errno as _errno
 import fcntl
 import os
 import re
+import stat
 
 from kernel.errno import EIO
 from block.bio import REQ_OP_FLUSH, REQ_OP_READ, REQ_OP_WRITE, SECTOR_SHIFT
 from block.genhd import Gendisk, add_disk
 from drivers.block import cow as _cow
 from drivers.block.io_thread import HostRequest, io_thread
+from kernel.printk import pr_err, pr_info
 
 UBD_MAJOR = 98
 UBD_SHIFT = 4                       # 16 minors per disk
@@ -196,7 +198,6 @@ class Ubd:
 
 
 def _is_regular(fd):
-    import stat
     return stat.S_ISREG(os.fstat(fd).st_mode)
 
 
@@ -237,7 +238,6 @@ class UbdDriver:
 def _end(ubd, bio, req):
     if req.status:
         ubd.errors += 1
-        from kernel.printk import pr_err
         pr_err("ubd%s: host %s error %d on %s" % (chr(ord("a") + ubd.n),
                "write" if bio.op == REQ_OP_WRITE else "flush", -req.status, ubd.file))
     bio.bio_endio(-EIO if req.status else 0)
@@ -258,7 +258,6 @@ def ubd_init(configs):
                        capacity=ubd.size >> SECTOR_SHIFT, read_only=ubd.read_only,
                        minors=1 << UBD_SHIFT, private=ubd)
         add_disk(disk)
-        from kernel.printk import pr_info
         pr_info(" %s: %s%s (%d KiB)%s" % (ubd.name, ubd.file,
                 ",%s" % ubd.backing_file if ubd.backing_file else "", ubd.size >> 10,
                 " read-only" if ubd.read_only else ""))

@@ -13,6 +13,7 @@ Finding a clear bit is a scan of the bitmap's bytes for one that is not
 
 from kernel.errno import ENOSPC, Errno
 from fs.buffer import bforget, mark_buffer_dirty, sb_bread
+from kernel import sched
 
 
 def find_zero_bit(data, start, limit):
@@ -59,7 +60,6 @@ def blocks_in_group(sb, g):
 
 
 def _may_use_reserved(sb):
-    from kernel import sched
     t = sched.current
     if t is None:
         return True

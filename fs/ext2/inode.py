@@ -22,15 +22,26 @@ blocks) is read as buffers (fs/buffer.py).
 
 import struct
 
-from kernel.errno import (EFBIG, EINVAL, EIO, ENOSPC, EPERM, EROFS, Errno)
+from kernel.abi import s32
+from kernel.errno import EFBIG, EINVAL, EIO, EISDIR, ENOMEM, ENOSPC, EPERM, EROFS, Errno
 from fs.buffer import bforget, mark_buffer_dirty, sb_bread, sb_getblk
 from fs.ext2 import layout as L
 from fs.ext2.balloc import free_blocks, new_block
 from fs.file import O_DSYNC, DirOperations
-from fs.inode import (S_ISBLK, S_ISCHR, S_ISDIR, S_ISLNK, S_ISREG, Inode, now_ns)
+from fs.inode import Inode, S_ISBLK, S_ISCHR, S_ISDIR, S_ISLNK, S_ISREG, mkdev, now_ns
 from fs.read_write import GenericFileOperations
 from mm import physmem as _pm
 from mm.physmem import PAGE_SHIFT, PAGE_SIZE, OutOfMemory
+from block.bio import all_of, done_completion, wait_for
+from fs.ext2.ialloc import free_inode
+from fs.ext2.xattr import xattr_delete_inode
+from fs.fs_writeback import (balance_dirty_pages, file_check_and_advance_wb_err,
+                             file_sample_wb_err, mapping_clean, mark_mapping_dirty)
+from fs.mpage import BlockMapping, mpage_readpage, mpage_readpages
+from fs.namei import may_write_path
+from kernel import sched
+from kernel.signal import SIGXFSZ, SigInfo, send_signal
+from mm.uaccess import copy_from_user, copy_to_user
 
 NSEC = 10 ** 9
 EXT2_LINK_MAX = 32000
@@ -47,13 +58,8 @@ def _decode_time(sec, extra, has_extra):
 
 def _encode_time(ns):
     sec, nsec = divmod(ns, NSEC)
-    extra = ((sec - _s32(sec)) >> 32) & 3 | (nsec << 2)
+    extra = ((sec - s32(sec)) >> 32) & 3 | (nsec << 2)
     return sec & 0xFFFFFFFF, extra & 0xFFFFFFFF
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
 
 
 def old_decode_dev(v):
@@ -65,6 +71,10 @@ def new_decode_dev(v):
 
 
 class Ext2Inode(Inode):
+    raw = None                          # the on-disk inode as read (None: not yet)
+    last_alloc = 0                      # the last block given to it: the next goes after
+    _evicted = False                    # evict_inode has run
+
     def __init__(self, sb, ino):
         super().__init__(sb, 0, ino=ino)
         self.i_block = [0] * L.EXT2_N_BLOCKS
@@ -118,7 +128,6 @@ class Ext2Inode(Inode):
         self.file_acl = r.i_file_acl | (r.l_i_file_acl_high << 32 if sb.is64 else 0)
         self.rdev = 0
         if S_ISCHR(self.mode) or S_ISBLK(self.mode):
-            from fs.inode import mkdev
             if self.i_block[0]:
                 self.rdev = mkdev(*old_decode_dev(self.i_block[0]))
             else:
@@ -127,7 +136,6 @@ class Ext2Inode(Inode):
 
     def setup_ops(self):
         if S_ISREG(self.mode):
-            from fs.mpage import BlockMapping
             self.mapping = BlockMapping(self, self.sb.bdev)
             self.i_fop = self.sb.file_fops
         elif S_ISDIR(self.mode):
@@ -184,7 +192,6 @@ class Ext2Inode(Inode):
         if self.sb.read_only:
             return
         self.sb.dirty_inodes.add(self)
-        from fs.fs_writeback import mark_mapping_dirty
         mark_mapping_dirty(self.sb.bdev.mapping)
 
     def touch(self, a=False, m=False, c=False):
@@ -273,7 +280,7 @@ class Ext2Inode(Inode):
         return blk
 
     def _goal(self, iblock):
-        last = getattr(self, "last_alloc", 0)
+        last = self.last_alloc
         if last:
             return last + 1
         g = (self.ino - 1) // self.sb.inodes_per_group
@@ -299,7 +306,6 @@ class Ext2Inode(Inode):
     # -- truncation -------------------------------------------------------------------------------
     def truncate(self, size):
         if S_ISDIR(self.mode):
-            from kernel.errno import EISDIR
             raise Errno(EISDIR)
         if not S_ISREG(self.mode):
             raise Errno(EINVAL)
@@ -314,7 +320,6 @@ class Ext2Inode(Inode):
                 try:
                     pfn = self.mapping.read_page(index)
                 except OutOfMemory:
-                    from kernel.errno import ENOMEM
                     raise Errno(ENOMEM)
                 if pfn is not None:
                     lo = size & (PAGE_SIZE - 1)
@@ -398,17 +403,14 @@ class Ext2Inode(Inode):
 
     # -- data through the page cache ------------------------------------------------------------
     def readpage(self, index, buf):
-        from fs.mpage import mpage_readpage
         mpage_readpage(self, index, buf)
 
     def readpages(self, indexes, bufs):
-        from fs.mpage import mpage_readpages
         mpage_readpages(self, indexes, bufs)
 
     def start_writeback(self):
         if self.mapping is not None:
             return self.mapping.writeback()
-        from block.bio import done_completion
         return done_completion()
 
     # -- the end of an inode -------------------------------------------------------------------
@@ -418,14 +420,11 @@ class Ext2Inode(Inode):
         sb = self.sb
         if sb.read_only or self.nlink > 0:
             return
-        if getattr(self, "_evicted", False):
+        if self._evicted:
             return
         self._evicted = True
-        from fs.ext2.ialloc import free_inode
-        from fs.ext2.xattr import xattr_delete_inode
         if self.mapping is not None:
             self.mapping.release()
-            from fs.fs_writeback import mapping_clean
             mapping_clean(self.mapping)
         if S_ISREG(self.mode) or S_ISDIR(self.mode) or (S_ISLNK(self.mode)
                                                          and not self.fast_symlink()):
@@ -496,18 +495,15 @@ class Ext2FileOperations(GenericFileOperations):
     fallocate_supported = False         # Linux's ext2 has no ->fallocate either
 
     def open(self, f, t):
-        from fs.fs_writeback import file_sample_wb_err
         file_sample_wb_err(f)
 
     def pread(self, f, t, count, pos):
         try:
             return f.mapping.read(pos, count)
         except OutOfMemory:
-            from kernel.errno import ENOMEM
             raise Errno(ENOMEM)
 
     def pwrite(self, f, t, data, pos):
-        from fs.namei import may_write_path
         may_write_path(t, f.path)
         inode = f.inode
         if inode.sb.read_only:
@@ -516,7 +512,6 @@ class Ext2FileOperations(GenericFileOperations):
             raise Errno(EPERM)
         limit = t.signal.rlim[1][0]         # RLIMIT_FSIZE
         if pos + len(data) > limit:
-            from kernel.signal import SIGXFSZ, SigInfo, send_signal
             if pos >= limit:
                 send_signal(t, SigInfo(SIGXFSZ), group=False)
                 raise Errno(EFBIG)
@@ -530,7 +525,6 @@ class Ext2FileOperations(GenericFileOperations):
             return 0
         n = _write_pages(inode, pos, data)
         inode.touch(m=True, c=True)
-        from fs.fs_writeback import balance_dirty_pages
         if f.flags & O_DSYNC:
             return _sync_write(f, t, n)
         wait = balance_dirty_pages(t)
@@ -553,7 +547,6 @@ EXT2_FL_USER_MODIFIABLE = 0x000380FF
 
 def ext2_ioctl(f, t, cmd, arg):
     """chattr/lsattr: FS_IOC_GETFLAGS and FS_IOC_SETFLAGS (an int)."""
-    from mm.uaccess import copy_from_user, copy_to_user
     inode = f.inode
     if cmd in FS_IOC_GETFLAGS:
         copy_to_user(t.mm, arg, struct.pack("<I", inode.i_flags & EXT2_FL_USER_VISIBLE))
@@ -609,9 +602,6 @@ def _sync_write(f, t, n):
 def ext2_fsync(f):
     """fsync/fdatasync: the file's pages, its inode, the metadata buffers,
     then a cache flush of the disk; -EIO if a write-back failed."""
-    from block.bio import all_of, wait_for
-    from fs.fs_writeback import file_check_and_advance_wb_err
-    from kernel import sched
     inode = f.inode
     sb = inode.sb
     done = []

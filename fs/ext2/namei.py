@@ -15,12 +15,14 @@ ones get a block of their own ("slow").
 import os
 import struct
 
-from kernel.errno import (EEXIST, EMLINK, ENAMETOOLONG, ENOENT, ENOTEMPTY,
-                          EROFS, EXDEV, Errno)
+from kernel.errno import (EEXIST, EISDIR, EMLINK, ENAMETOOLONG, ENOENT, ENOTDIR, ENOTEMPTY, EROFS,
+                          EXDEV, Errno)
 from fs.ext2 import dir as D
 from fs.ext2 import layout as L
 from fs.inode import (S_IFDIR, S_IFLNK, S_ISBLK, S_ISCHR, S_ISDIR, S_ISGID, now_ns,
                       dev_major, dev_minor)
+from fs.buffer import mark_buffer_dirty, sb_getblk
+from fs.ext2.ialloc import new_inode
 
 EXT2_LINK_MAX = 32000
 EXT2_NAME_LEN = 255
@@ -39,6 +41,7 @@ def _name_ok(name):
 
 
 def lookup(self, name):
+    # cycle: fs.ext2.inode -> fs.ext2.namei
     from fs.ext2.inode import ext2_iget
     _name_ok(name)
     ent = D.find_entry(self, name)
@@ -54,10 +57,10 @@ def readdir(self):
 
 def _new_inode(dir, mode, cred, rdev=0):
     """A fresh inode in the bitmap, set up in memory (written at write-back)."""
-    from fs.ext2.ialloc import new_inode
     sb = dir.sb
     ino = new_inode(sb, dir.ino, S_ISDIR(mode))
     inode = sb.inode_class(sb, ino)
+    # cycle: fs.ext2.inode -> fs.ext2.namei
     from fs.ext2.inode import _Raw
     inode.raw = L.INODE.unpack(bytes(L.INODE.size), _Raw())
     inode.new_inode = True
@@ -144,7 +147,6 @@ def symlink(self, name, target, cred):
             raw = target + bytes(L.EXT2_N_BLOCKS * 4 - len(target))
             inode.i_block = list(struct.unpack("<15I", raw))
         else:
-            from fs.buffer import mark_buffer_dirty, sb_getblk
             inode.size = len(target)
             pblk = inode.get_block(0, create=True)
             bh = sb_getblk(sb.bdev, pblk, sb.blocksize)
@@ -213,6 +215,7 @@ def _set_dotdot(dir_inode, parent_ino):
 def rename(self, old_name, new_dir, new_name, flags=0):
     """Move old_name here to new_name in new_dir (replacing what is there;
     flags RENAME_EXCHANGE swaps the two)."""
+    # cycle: fs.ext2.inode -> fs.ext2.namei
     from fs.ext2.inode import ext2_iget
     _rw(self)
     _name_ok(new_name)
@@ -245,12 +248,10 @@ def rename(self, old_name, new_dir, new_name, flags=0):
     if victim is not None:
         if S_ISDIR(victim.mode):
             if not is_dir:
-                from kernel.errno import EISDIR
                 raise Errno(EISDIR)
             if not D.is_empty(victim):
                 raise Errno(ENOTEMPTY)
         elif is_dir:
-            from kernel.errno import ENOTDIR
             raise Errno(ENOTDIR)
         if is_dir and new_dir is not self and new_dir.nlink >= EXT2_LINK_MAX:
             raise Errno(EMLINK)

@@ -23,14 +23,19 @@ import time
 
 from kernel.errno import EINVAL, EIO, EROFS, Errno
 from kernel.printk import pr_err, pr_info, pr_warn
-from block.bio import Completion, all_of, bio_flush
+from block.bio import Completion, all_of, bio_flush, done_completion
 from fs.buffer import mark_buffer_dirty, sb_bread, sync_dirty_buffer
 from fs.ext2 import layout as L
-from fs.inode import SuperBlock
+from fs.inode import S_ISDIR, SuperBlock
+from drivers.block.io_thread import io_thread
+from fs.dcache import Dentry
+from fs.ext2.inode import Ext2Inode, ext2_file_fops, ext2_iget
+from fs.fs_writeback import dirty_mappings, mark_mapping_dirty, register_sb, unregister_sb
 
 
 class GroupDesc:
     """One block group's descriptor, and where it lives on disk."""
+    dirty = False                       # changed since it was last packed
 
     def block_bitmap(self, sbi):
         return self.bg_block_bitmap | (self.bg_block_bitmap_hi << 32 if sbi.is64 else 0)
@@ -79,15 +84,14 @@ def _parse_options(data, devname="?", fs_name="EXT2-fs"):
 
 class Ext2SuperBlock(SuperBlock):
     fs_name = "EXT2-fs"
+    wb_err_seen = 0                     # the disk's write-back errors reported so far
 
     @property
     def inode_class(self):
-        from fs.ext2.inode import Ext2Inode
         return Ext2Inode
 
     @property
     def file_fops(self):
-        from fs.ext2.inode import ext2_file_fops
         return ext2_file_fops
 
     @property
@@ -128,7 +132,6 @@ class Ext2SuperBlock(SuperBlock):
         self.mark_super_dirty()
         if self.errors == L.EXT2_ERRORS_PANIC:
             self.write_super()
-            from drivers.block.io_thread import io_thread
             io_thread.drain()
             pr_err("Kernel panic - not syncing: %s (device %s): panic forced after error"
                    % (self.fs_name, self.devname))
@@ -287,7 +290,6 @@ class Ext2SuperBlock(SuperBlock):
     def mark_super_dirty(self):
         if not self.sb_dirty:
             self.sb_dirty = True
-            from fs.fs_writeback import mark_mapping_dirty
             mark_mapping_dirty(self.bdev.mapping)
 
     def mark_group_dirty(self, gd):
@@ -308,7 +310,7 @@ class Ext2SuperBlock(SuperBlock):
         self.sbh.data[self.sb_offset:self.sb_offset + 1024] = buf
         mark_buffer_dirty(self.sbh)
         for gd in self.gdt:
-            if getattr(gd, "dirty", False):
+            if gd.dirty:
                 gd.dirty = False
                 self.gd_checksum(gd)
                 raw = bytearray(gd.bh.data[gd.off:gd.off + self.desc_size])
@@ -332,7 +334,6 @@ class Ext2SuperBlock(SuperBlock):
     def writeback(self):
         """Everything dirty to the driver: file pages, inodes into the inode
         table's buffers, the superblock, then the disk's dirty buffers."""
-        from fs.fs_writeback import dirty_mappings
         done = []
         for m in [m for m in dirty_mappings if m.host.sb is self]:
             done.append(m.writeback())
@@ -355,7 +356,7 @@ class Ext2SuperBlock(SuperBlock):
         return out
 
     def _error_status(self):
-        seen = getattr(self, "wb_err_seen", 0)
+        seen = self.wb_err_seen
         cur = self.bdev.mapping.wb_err
         self.wb_err_seen = cur
         return -EIO if cur != seen else 0
@@ -385,7 +386,6 @@ class Ext2SuperBlock(SuperBlock):
         if opts["errors"]:
             self.errors = opts["errors"]
         if read_only == self.read_only:
-            from block.bio import done_completion
             return done_completion()
         if read_only:
             c = self.writeback()
@@ -400,12 +400,10 @@ class Ext2SuperBlock(SuperBlock):
         self.check_features()
         self.mount_state = self.es.s_state
         self.setup_super()
-        from block.bio import done_completion
         return done_completion()
 
     def put_super(self):
         """The last mount went: everything to the disk, marked clean."""
-        from fs.fs_writeback import unregister_sb
         c = self.writeback()
         if not self.read_only:
             self.es.s_state = self.mount_state
@@ -428,16 +426,12 @@ class _Obj:
 
 def ext2_fill_super(bdev, read_only, data, sb_class=None, fstype="ext2"):
     """Mount the ext2 on bdev: the superblock with its root dentry."""
-    from fs.dcache import Dentry
-    from fs.ext2.inode import ext2_iget
-    from fs.fs_writeback import register_sb
     cls = sb_class or Ext2SuperBlock
     read_only = read_only or bdev.read_only
     bdev.claim("mounting")
     try:
         sb = cls(bdev, read_only, data, fstype)
         root = ext2_iget(sb, L.EXT2_ROOT_INO)
-        from fs.inode import S_ISDIR
         if not S_ISDIR(root.mode) or not root.nlink:
             sb.msg("err", "error: corrupt root inode, run e2fsck")
             raise Errno(EINVAL)

@@ -19,6 +19,7 @@ import struct
 
 from kernel.errno import ENODATA, ERANGE, Errno
 from fs.buffer import mark_buffer_dirty, sb_bread
+from fs.ext2.balloc import free_blocks
 
 EXT2_XATTR_MAGIC = 0xEA020000
 _ENTRY = struct.Struct("<BBHIII")
@@ -46,7 +47,7 @@ def _parse(buf, start, value_base, limit):
 def all_xattrs(inode):
     sb = inode.sb
     out = {}
-    if sb.inode_size > 128 and getattr(inode, "raw", None) is not None and \
+    if sb.inode_size > 128 and inode.raw is not None and \
             inode.raw.i_extra_isize >= 4:
         block, off = inode._location()
         raw = sb_bread(sb.bdev, block, sb.blocksize).read()[off:off + sb.inode_size]
@@ -86,7 +87,6 @@ def xattr_delete_inode(inode):
     if magic != EXT2_XATTR_MAGIC:
         return
     if refcount <= 1:
-        from fs.ext2.balloc import free_blocks
         free_blocks(sb, blk)
         inode.i_blocks = max(0, inode.i_blocks - (sb.blocksize >> 9))
     else:

@@ -19,12 +19,12 @@ and the read fails with EIO, as Linux's ext4 does.
 import struct
 
 from lib.crc32c import crc32c
+from fs.ext2 import layout as L
 
 U32 = struct.Struct("<I")
 
 
 def fs_seed(es):
-    from fs.ext2 import layout as L
     if es.s_feature_incompat & L.INCOMPAT_CSUM_SEED:
         return es.s_checksum_seed
     return crc32c(0xFFFFFFFF, es.s_uuid)

@@ -25,8 +25,11 @@ import struct
 from kernel.errno import EINVAL, EROFS, Errno
 from fs.ext2 import layout as L
 from fs.ext2.inode import Ext2Inode
-from fs.ext2.super import Ext2SuperBlock
+from fs.ext2.super import Ext2SuperBlock, ext2_fill_super
 from fs.ext4 import csum as C
+from fs.buffer import sb_bread
+from fs.ext4.extents import ext4_map_block
+from kernel.printk import pr_err
 
 
 class Ext4SuperBlock(Ext2SuperBlock):
@@ -34,7 +37,6 @@ class Ext4SuperBlock(Ext2SuperBlock):
 
     def __init__(self, bdev, read_only, data=b"", fstype="ext4"):
         if not read_only:
-            from kernel.printk import pr_err
             pr_err("EXT4-fs (%s): pyuml's ext4 is read-only: mount with -o ro"
                    % bdev.disk.disk_name)
             raise Errno(EROFS)
@@ -72,7 +74,6 @@ class Ext4SuperBlock(Ext2SuperBlock):
                                     "checksum.  Run e2fsck?")
 
     def bdev_sb_raw(self):
-        from fs.buffer import sb_bread
         return sb_bread(self.bdev, 1, 1024).read()
 
     def _read_group_descs(self):
@@ -118,7 +119,6 @@ class Ext4Inode(Ext2Inode):
         if create:
             raise Errno(EROFS)
         if self.i_flags & L.EXT4_EXTENTS_FL:
-            from fs.ext4.extents import ext4_map_block
             return ext4_map_block(self, iblock)
         return super().get_block(iblock, False)
 
@@ -142,7 +142,6 @@ class Ext4Inode(Ext2Inode):
 
 
 def ext4_fill_super(bdev, read_only, data, fstype="ext4"):
-    from fs.ext2.super import ext2_fill_super
     if not read_only:
         raise Errno(EROFS)
     return ext2_fill_super(bdev, True, data, sb_class=Ext4SuperBlock, fstype=fstype)

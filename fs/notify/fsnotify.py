@@ -27,6 +27,7 @@ import itertools
 import weakref
 
 from fs.inode import S_ISDIR
+from kernel.task import tasks
 from fs.notify.fanotify import fanotify as _fanotify
 
 IN_ACCESS = 0x00000001
@@ -73,7 +74,7 @@ class Mark:
 
 
 def inode_marks(inode):
-    return getattr(inode, "i_fsnotify_marks", None)
+    return inode.i_fsnotify_marks
 
 
 def add_mark(mark):
@@ -139,7 +140,7 @@ def _to_parent_and_self(dentry, mask, file_event):
 # Linux gives those FMODE_NONOTIFY.  Pipes and sockets do tell.
 
 def _file_event(f, mask):
-    if not f.mode & 4 and not getattr(f, "nonotify", False):      # 4: FMODE_PATH
+    if not f.mode & 4 and not f.nonotify:      # 4: FMODE_PATH
         _to_parent_and_self(f.path.dentry, mask, True)
         if _fanotify.groups:
             _fanotify.fanotify_file_event(f, mask)
@@ -251,7 +252,6 @@ def _dentry_held(dentry):
     for d in list(_dentry_files.keys()):
         if _below(d, dentry):
             return True
-    from kernel.task import tasks
     for t in tasks.values():
         fs = t.fs
         if fs is not None and (_below(fs.pwd.dentry, dentry) or _below(fs.root.dentry, dentry)):

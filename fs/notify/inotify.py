@@ -30,13 +30,14 @@ from kernel.errno import (EAGAIN, EBADF, EEXIST, EINVAL, EMFILE, ENOSPC,
 from fs.anon_inodes import anon_inode_getfile, install_new_file
 from fs.file import (FMODE_PATH, O_CLOEXEC, O_NONBLOCK, O_RDONLY, POLLIN,
                      POLLRDNORM, FileOperations)
-from fs.inode import S_ISDIR
+from fs.inode import S_ISDIR, dev_major, dev_minor
 from fs.notify import fsnotify
 from fs.notify.fsnotify import (IN_ALL_EVENTS, IN_DONT_FOLLOW, IN_EXCL_UNLINK,
                                 IN_IGNORED, IN_ISDIR, IN_MASK_ADD,
                                 IN_MASK_CREATE, IN_ONESHOT, IN_ONLYDIR,
                                 IN_Q_OVERFLOW, IN_UNMOUNT, Mark)
 from mm.uaccess import copy_to_user, put_user_u32, strncpy_from_user
+from fs.namei import AT_FDCWD, MAY_READ, inode_permission, path_lookup
 
 IN_CLOEXEC = O_CLOEXEC
 IN_NONBLOCK = O_NONBLOCK
@@ -222,7 +223,7 @@ class InotifyOps(FileOperations):
     def _read_wait_bytes(self, t, g, count):
         r = yield from sched.wait_event(t, g.wq, lambda: bool(g.events))
         if r < 0:
-            return r
+            raise Errno(-r)                     # read returns bytes or raises
         return self._take(g, count)
 
     def _take(self, g, count):
@@ -251,7 +252,6 @@ class InotifyOps(FileOperations):
     def show_fdinfo(self, f):
         """One line per watch, newest first.  No file handle: the
         filesystems here do not export them."""
-        from fs.inode import dev_major, dev_minor
         out = []
         for mark in sorted(f.private.marks.values(), key=lambda m: -m.seq):
             i = mark.inode
@@ -303,7 +303,6 @@ def _inotify_file(t, fd):
 
 
 def sys_inotify_add_watch(t, fd, pathname, mask):
-    from fs.namei import AT_FDCWD, MAY_READ, inode_permission, path_lookup
     mask &= 0xFFFFFFFF
     if mask & IN_MASK_ADD and mask & IN_MASK_CREATE:
         return -EINVAL

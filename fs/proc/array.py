@@ -8,6 +8,9 @@ and friends parse them by position.  Times are in clock ticks (USER_HZ,
 
 from kernel import sched
 from kernel.seccomp import proc_status_lines
+from kernel.signal import SIG_DFL, SIG_IGN
+from kernel.sys import boot_monotonic
+from kernel.task import PF_EXITING
 
 USER_HZ = 100
 PAGE_KB = 4
@@ -29,7 +32,6 @@ STATE_NAMES = {"R": "R (running)", "S": "S (sleeping)", "D": "D (disk sleep)",
 
 
 def boot_time():
-    from kernel.sys import boot_monotonic
     return boot_monotonic()
 
 
@@ -57,10 +59,7 @@ def _tty_nr(t):
     tty = t.signal.tty
     if tty is None:
         return 0
-    rdev = getattr(tty, "rdev", None)
-    if rdev is None:
-        return (5 << 8) | 1                             # the console
-    return rdev
+    return tty.device
 
 
 def _ppid(t):
@@ -78,7 +77,6 @@ def _sig_sets(t):
     """(thread's pending, process's pending, blocked, ignored, caught) as
     bit masks, signal n in bit n-1: the Sig* lines of status, and stat's."""
     # LAB procstatus: begin
-    from kernel.signal import SIG_DFL, SIG_IGN
     ign = cgt = 0
     if t.sighand is not None:
         for sig, a in enumerate(t.sighand.action):
@@ -110,15 +108,15 @@ def proc_pid_stat(t, task_view=None):
     tpgid = -1
     tty = t.signal.tty
     if tty is not None:
-        tpgid = getattr(tty, "pgrp", -1) or -1
+        tpgid = tty.pgrp or -1
     comm = t.comm.decode(errors="replace")
-    nice = getattr(t, "nice", 0)
-    policy, rt_priority = getattr(t, "policy", 0), getattr(t, "rt_priority", 0)
+    nice = t.nice
+    policy, rt_priority = t.policy, t.rt_priority
     # priority as Linux shows it: 20 + nice, or -1 - the real-time priority
     prio = -1 - rt_priority if policy in (1, 2) else 20 + nice
     f = [t.tgid if task_view is None else t.pid, "(%s)" % comm, task_state_char(t),
          _ppid(t), t.signal.pgrp, t.signal.session, _tty_nr(t), tpgid,
-         0x400000 | (0x200000 if t.flags & 0x4 else 0),
+         0x400000 | (0x200000 if t.flags & PF_EXITING else 0),
          t.min_flt, 0, t.maj_flt, 0,
          _ticks(utime), _ticks(stime), _ticks(t.signal.cutime), _ticks(t.signal.cstime),
          prio, nice, threads, 0, start, vsize, rss, (1 << 64) - 1,

@@ -10,10 +10,16 @@ cwd, root and fd/N that point at the very files the process uses.
 
 from kernel.errno import EACCES, EINVAL, ENOENT, EPERM, ESRCH, Errno
 from fs.proc.inode import ProcDir, ProcFile, ProcLink, ProcRawFile
+from fs.mount import d_path
+from fs.nsfs import proc_ns_entries
+from fs.proc import array
+from fs.proc.task_mmu import show_maps
+from kernel.task import RLIM_INFINITY, find_task
+from mm.uaccess import copy_from_user
+from kernel.capability import CAP_SYS_NICE, CAP_SYS_RESOURCE, capable
 
 
 def _task(pid):
-    from kernel.task import find_task
     t = find_task(pid)
     if t is None:
         raise Errno(ESRCH)
@@ -21,7 +27,6 @@ def _task(pid):
 
 
 def _read_mm(t, start, end):
-    from mm.uaccess import copy_from_user
     mm = t.mm
     if mm is None or end <= start:
         return b""
@@ -62,8 +67,7 @@ def _auxv(pid):
 
 def file_name(f):
     """What readlink of /proc/PID/fd/N says."""
-    from fs.mount import d_path
-    name = getattr(f, "proc_name", None) or getattr(f.inode, "proc_name", None)
+    name = f.proc_name or f.inode.proc_name
     if name is not None:
         return name() if callable(name) else name
     if f.inode.pipe is not None and f.path.dentry.unhashed:
@@ -118,7 +122,6 @@ def _fdinfo(sb, tid, fd):
 
 def _maps(pid):
     def show(reader):
-        from fs.proc.task_mmu import show_maps
         return show_maps(_task(pid).mm)
     return show
 
@@ -146,6 +149,7 @@ def _smaps(pid):
 
 def _mounts(pid):
     def show(reader):
+        # cycle: fs.proc.root -> fs.proc.base
         from fs.proc.root import show_mounts
         t = _task(pid)
         return show_mounts(t.fs.root if t.fs is not None else None)
@@ -154,6 +158,7 @@ def _mounts(pid):
 
 def _mountinfo(pid):
     def show(reader):
+        # cycle: fs.proc.root -> fs.proc.base
         from fs.proc.root import show_mountinfo
         t = _task(pid)
         return show_mountinfo(t.fs.root if t.fs is not None else None)
@@ -176,14 +181,12 @@ def _fs_path(pid, which):
 
 def _d_path_of(get):
     def target():
-        from fs.mount import d_path
         return d_path(get())
     return target
 
 
 def pid_entries(sb, pid, tid, with_task_dir=True):
     """The entries of /proc/PID (tid == pid) or /proc/PID/task/TID."""
-    from fs.proc import array
 
     def f(name, show, mode=0o444):
         return name, (lambda: _own(ProcFile(sb, (name, tid), show, mode), tid))
@@ -207,10 +210,10 @@ def pid_entries(sb, pid, tid, with_task_dir=True):
                                                  0o644, store=_oom_score_adj_store(tid)), tid)),
         f(b"oom_score", text(_oom_score)),
         (b"coredump_filter", lambda: _own(ProcFile(sb, (b"coredump_filter", tid),
-                                                   text(lambda t: b"%08x\n" % _mm_attr(t, "coredump_filter", 0x33)),
+                                                   text(lambda t: b"%08x\n" % (t.mm.coredump_filter if t.mm else 0x33)),
                                                    0o644, store=_coredump_filter_store(tid)), tid)),
         (b"timerslack_ns", lambda: _own(ProcFile(sb, (b"timerslack_ns", tid),
-                                                 text(lambda t: b"%d\n" % getattr(t, "timer_slack_ns", 50000)),
+                                                 text(lambda t: b"%d\n" % t.timer_slack_ns),
                                                  0o666, store=_timerslack_store(tid)), tid)),
         f(b"limits", text(_limits)),
         f(b"wchan", lambda reader: b"0"),
@@ -242,10 +245,6 @@ def _mem_file(sb, tid):
     return ProcMemFile(sb, tid)
 
 
-def _mm_attr(t, name, default):
-    return getattr(t.mm, name, default) if t.mm is not None else default
-
-
 def _coredump_filter_store(tid):
     """/proc/PID/coredump_filter: which mappings a core dump holds (a hex
     mask, the mm's, inherited by fork; default 0x33)."""
@@ -265,7 +264,6 @@ def _timerslack_store(tid):
     """/proc/PID/timerslack_ns: another process's takes CAP_SYS_NICE; 0
     means its default."""
     def store(t, data):
-        from kernel.capability import CAP_SYS_NICE, capable
         target = _task(tid)
         try:
             v = int(data.strip())
@@ -275,7 +273,7 @@ def _timerslack_store(tid):
             raise Errno(EINVAL)
         if target.tgid != t.tgid and not capable(t, CAP_SYS_NICE):
             raise Errno(EPERM)
-        target.timer_slack_ns = v if v else getattr(target, "default_timer_slack_ns", 50000)
+        target.timer_slack_ns = v if v else target.default_timer_slack_ns
         return len(data)
     return store
 
@@ -299,7 +297,6 @@ def _oom_score_adj_store(tid):
         if not -1000 <= v <= 1000:
             raise Errno(EINVAL)
         sig = target.signal
-        from kernel.capability import CAP_SYS_RESOURCE, capable
         if v < sig.oom_score_adj_min and not capable(t, CAP_SYS_RESOURCE):
             raise Errno(EACCES)
         sig.oom_score_adj = v
@@ -310,7 +307,6 @@ def _oom_score_adj_store(tid):
 
 
 def _ns_dir(sb, tid):
-    from fs.nsfs import proc_ns_entries
     return lambda: proc_ns_entries(sb, tid, _own)
 
 
@@ -346,7 +342,6 @@ def _schedstat(t):
 
 
 def _limits(t):
-    from kernel.task import RLIM_INFINITY
     names = [("Max cpu time", "seconds"), ("Max file size", "bytes"),
              ("Max data size", "bytes"), ("Max stack size", "bytes"),
              ("Max core file size", "bytes"), ("Max resident set", "bytes"),

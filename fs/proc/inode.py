@@ -17,7 +17,7 @@ Kinds of inode:
 
 import zlib
 
-from kernel.errno import EINVAL, ENOENT, Errno
+from kernel.errno import EINVAL, ENOENT, EPERM, Errno
 from fs.file import FileOperations, SEEK_CUR, SEEK_END, SEEK_SET
 from fs.inode import S_IFDIR, S_IFLNK, S_IFREG, Inode, SuperBlock, dtype
 
@@ -46,7 +46,7 @@ class ProcInode(Inode):
         # chmod/chown are refused; a size change (O_TRUNC on a tunable that
         # is opened to be written) means nothing and is let be, as Linux
         if any(v is not None for v in kw.values()):
-            raise Errno(1)                              # EPERM
+            raise Errno(EPERM)
 
 
 class ProcFileOperations(FileOperations):

@@ -19,6 +19,10 @@ import uuid
 
 from kernel.errno import EINVAL, Errno
 from fs.proc.inode import ProcDir, ProcFile
+from fs.fs_writeback import drop_caches
+from ipc import sem
+from kernel import printk, sys as ksys, task as ktask
+from security import yama
 
 INT_MAX = (1 << 31) - 1
 LONG_MAX = (1 << 63) - 1
@@ -52,7 +56,6 @@ def _drop_caches(data):
     (v,) = _parse_ints(data)
     if not 1 <= v <= 4:
         raise Errno(EINVAL)
-    from fs.fs_writeback import drop_caches
     drop_caches(v)
 
 
@@ -96,7 +99,6 @@ def string_ctl(get, put, maxlen):
 
 
 def _uts(field):
-    from kernel import sys as ksys
     return (lambda: ksys.utsname[field]), (lambda v: ksys.utsname.__setitem__(field, v))
 
 
@@ -104,7 +106,6 @@ _boot_id = str(uuid.uuid4()).encode()
 
 
 def _sem():
-    from ipc import sem
     return b"%d\t%d\t%d\t%d\n" % (sem.SEMMSL, sem.SEMMNS, sem.SEMOPM, sem.SEMMNI)
 
 
@@ -113,13 +114,11 @@ _PRINTK_LEVELS = ("console_loglevel", "default_message_loglevel",
 
 
 def _printk_get():
-    from kernel import printk
     return ("\t".join(str(getattr(printk, n)) for n in _PRINTK_LEVELS) + "\n").encode()
 
 
 def _printk_set(data):
     """kernel.printk: up to four levels, the first ones given replaced."""
-    from kernel import printk
     try:
         vals = [int(x) for x in data.split()]
     except ValueError:
@@ -155,7 +154,6 @@ def _ipc_mni(modname, attr, table):
 
 
 def _ns_last_pid():
-    from kernel import task as ktask
 
     def store(data):
         (v,) = _parse_ints(data)
@@ -166,8 +164,6 @@ def _ns_last_pid():
 
 
 def _table():
-    from kernel import sys as ksys
-    from security import yama
     return {
         "kernel": {
             "ostype": const(ksys.UTS_SYSNAME),

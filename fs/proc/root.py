@@ -7,29 +7,36 @@ What busybox ps, top, free and mount read is here or in fs/proc/base.py.
 """
 
 import time
+import sys
 
 from fs.dcache import Dentry
 from fs.proc.base import proc_pid_dir
-from fs.proc.inode import ProcDir, ProcFile, ProcLink, ProcSuperBlock
+from fs.proc.inode import ProcDir, ProcFile, ProcInode, ProcLink, ProcSuperBlock
 from fs.proc.proc_sysctl import proc_sys_dir
 from fs.proc.sysvipc import proc_sysvipc_dir
 from kernel.configs import show_config_gz
+from block.genhd import partitions_text
+from drivers.kmsg import proc_kmsg_fops
+from fs.inode import S_IFREG, dev_major, dev_minor
+from fs.mount import Path, all_mounts, d_path
+from kernel import sched, task as ktask
+from kernel.sys import UTS_RELEASE, UTS_VERSION, boot_monotonic
+from kernel.sysrq import write_sysrq_trigger
+from mm import physmem as _pm
+from security.keys import proc
 
 _sb = None
 
 
 def _tasks():
-    from kernel import task as ktask
     return ktask.tasks
 
 
 def _uptime():
-    from kernel.sys import boot_monotonic
     return time.monotonic() - boot_monotonic()
 
 
 def show_meminfo(reader):
-    from mm import physmem as _pm
     pm = _pm.physmem
     total = pm.nr_frames * 4
     free = pm.nr_free * 4
@@ -76,8 +83,6 @@ def show_cpuinfo(reader):
 
 
 def show_stat(reader):
-    from kernel import sched
-    from kernel.sys import boot_monotonic
     tasks = _tasks().values()
     user = sum(t.utime for t in tasks) * 100
     system = sum(t.stime for t in tasks) * 100
@@ -87,7 +92,6 @@ def show_stat(reader):
     btime = int(time.time() - (time.monotonic() - boot_monotonic()))
     running = sum(1 for t in tasks if t.state == sched.TASK_RUNNING and not t.exit_state)
     blocked = sum(1 for t in tasks if t.state == sched.TASK_UNINTERRUPTIBLE)
-    from kernel import task as ktask
     return ("cpu  %s\ncpu0 %s\nintr 0\nctxt %d\nbtime %d\nprocesses %d\n"
             "procs_running %d\nprocs_blocked %d\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n"
             % (cpu, cpu, sched.nr_switches, btime, ktask._last_pid, max(running, 1), blocked))
@@ -99,30 +103,26 @@ def show_uptime(reader):
 
 
 def show_loadavg(reader):
-    from kernel import sched
-    from kernel import task as ktask
     tasks = _tasks().values()
     running = sum(1 for t in tasks if t.state == sched.TASK_RUNNING and not t.exit_state)
     return "0.00 0.00 0.00 %d/%d %d\n" % (max(running, 1), len(tasks), ktask._last_pid)
 
 
 def show_version(reader):
-    from kernel.sys import UTS_RELEASE, UTS_VERSION
     return "Linux version %s (pyuml) %s\n" % (UTS_RELEASE.decode(), UTS_VERSION.decode())
 
 
 def show_filesystems(reader):
+    # cycle: fs.namespace -> fs.proc.root
     from fs.namespace import filesystems_text
     return filesystems_text()
 
 
 def show_cmdline(reader):
-    import sys
     return " ".join(sys.argv[1:]) + "\n"
 
 
 def _show_partitions(reader):
-    from block.genhd import partitions_text
     return partitions_text()
 
 
@@ -138,8 +138,6 @@ def _escape(b):
 
 def show_mounts(root):
     """/proc/PID/mounts: the mounts visible from a task's root."""
-    from fs.mount import all_mounts, d_path
-    from fs.mount import Path
     out = []
     for m in all_mounts:
         if m.parent is not m and m.mountpoint is None:
@@ -149,12 +147,12 @@ def show_mounts(root):
             continue
         where = d_path(p, root)
         opts = [b"ro" if m.read_only else b"rw"]
-        fl = getattr(m, "flags", 0)
+        fl = m.flags
         for bit, name in ((2, b"nosuid"), (4, b"nodev"), (8, b"noexec"), (1024, b"noatime"),
                           (2048, b"nodiratime"), (1 << 21, b"relatime"), (256, b"nosymfollow")):
             if fl & bit:
                 opts.append(name)
-        extra = getattr(m, "options", b"")
+        extra = m.options
         if extra and m.sb.fstype != "hostfs":
             opts.append(extra if isinstance(extra, bytes) else extra.encode())
         if m.sb.fstype == "hostfs":
@@ -168,8 +166,6 @@ def show_mounts(root):
 def show_mountinfo(root):
     """/proc/PID/mountinfo: ids, parent, device, root within the
     filesystem, mount point, options, "-", type, source, fs options."""
-    from fs.inode import dev_major, dev_minor
-    from fs.mount import Path, all_mounts, d_path
     out = []
     for m in all_mounts:
         p = Path(m, m.root)
@@ -182,13 +178,13 @@ def show_mountinfo(root):
             d = d.parent
         inner = b"/" + b"/".join(reversed(names))
         opts = b"ro" if m.read_only else b"rw"
-        fl = getattr(m, "flags", 0)
+        fl = m.flags
         for bit, name in ((2, b"nosuid"), (4, b"nodev"), (8, b"noexec"), (1024, b"noatime"),
                           (2048, b"nodiratime"), (1 << 21, b"relatime"), (256, b"nosymfollow")):
             if fl & bit:
                 opts += b"," + name
         sbopts = b"ro" if m.sb.read_only else b"rw"
-        extra = getattr(m, "options", b"")
+        extra = m.options
         if extra and m.sb.fstype != "hostfs":
             sbopts += b"," + (extra if isinstance(extra, bytes) else extra.encode())
         parent = m.parent.id if m.parent is not m else m.id
@@ -209,13 +205,13 @@ def show_mountinfo(root):
 
 
 def _visible(path, root):
+    # cycle: fs.namespace -> fs.proc.root
     from fs.namespace import _reachable
     return _reachable(path, root)
 
 
 def _keys_show(name):
     def show(t):
-        from security.keys import proc
         return getattr(proc, name)(t)
     return show
 
@@ -252,22 +248,17 @@ def _root_entries():
 
 
 def _sysrq_trigger(t, data):
-    from kernel.sysrq import write_sysrq_trigger
     return write_sysrq_trigger(t, data)
 
 
 def _kmsg_inode(sb):
     """/proc/kmsg: syslog(2)'s READ as a file (drivers/kmsg.py)."""
-    from drivers.kmsg import proc_kmsg_fops
-    from fs.inode import S_IFREG
-    from fs.proc.inode import ProcInode
     inode = ProcInode(sb, S_IFREG | 0o400, ("kmsg",))
     inode.i_fop = proc_kmsg_fops
     return inode
 
 
 def _current():
-    from kernel import sched
     return sched.current
 
 

@@ -2,7 +2,9 @@
 object, one line each, in Linux's columns (ipcs reads them; LTP counts the
 objects there against *_INFO)."""
 
+from kernel.abi import s32
 from fs.proc.inode import ProcDir, ProcFile
+from ipc import msg, sem, shm
 
 # 64-bit Linux prints sizes 21 wide (SIZE_SPEC)
 _SHM_HEAD = ("       key      shmid perms                  size  cpid  lpid nattch   uid   gid"
@@ -14,42 +16,34 @@ _SEM_HEAD = ("       key      semid perms      nsems   uid   gid  cuid  cgid    
              "      ctime\n")
 
 
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
-
-
 def _objects(ids):
     return [ids.slots[i] for i in sorted(ids.slots)]
 
 
 def show_shm(reader):
-    from ipc import shm
     out = [_SHM_HEAD]
     for s in _objects(shm.shm_ids):
         rss = s.file.inode.mapping.nrpages() * 4096 if s.file.inode.mapping is not None else 0
         out.append("%10d %10d  %4o %21d %5d %5d  %5d %5d %5d %5d %5d %10d %10d %10d %21d %21d\n" % (
-            _s32(s.key), s.id, s.mode | s.flags, s.segsz, s.cpid, s.lpid, s.nattch,
+            s32(s.key), s.id, s.mode | s.flags, s.segsz, s.cpid, s.lpid, s.nattch,
             s.uid, s.gid, s.cuid, s.cgid, s.atime, s.dtime, s.ctime, rss, 0))
     return "".join(out)
 
 
 def show_msg(reader):
-    from ipc import msg
     out = [_MSG_HEAD]
     for q in _objects(msg.msg_ids):
         out.append("%10d %10d  %4o  %10d %10d %5d %5d %5d %5d %5d %5d %10d %10d %10d\n" % (
-            _s32(q.key), q.id, q.mode, q.cbytes, len(q.messages), q.lspid, q.lrpid,
+            s32(q.key), q.id, q.mode, q.cbytes, len(q.messages), q.lspid, q.lrpid,
             q.uid, q.gid, q.cuid, q.cgid, q.stime, q.rtime, q.ctime))
     return "".join(out)
 
 
 def show_sem(reader):
-    from ipc import sem
     out = [_SEM_HEAD]
     for a in _objects(sem.sem_ids):
         out.append("%10d %10d  %4o %10d %5d %5d %5d %5d %10d %10d\n" % (
-            _s32(a.key), a.id, a.mode, len(a.sems), a.uid, a.gid, a.cuid, a.cgid,
+            s32(a.key), a.id, a.mode, len(a.sems), a.uid, a.gid, a.cuid, a.cgid,
             a.otime, a.ctime))
     return "".join(out)
 

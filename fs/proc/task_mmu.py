@@ -6,6 +6,7 @@ import struct
 
 from fs.inode import dev_major, dev_minor
 from mm.vma import VM_EXEC, VM_MAYSHARE, VM_READ, VM_SHARED, VM_WRITE
+from fs.mount import d_path
 
 
 def is_special(v):
@@ -15,7 +16,6 @@ def is_special(v):
 
 
 def vma_name(mm, v):
-    from fs.mount import d_path
     if is_special(v):
         return v.name
     if v.file is not None:
@@ -41,7 +41,7 @@ def show_maps(mm):
         dev = ino = off = 0
         if v.file is not None and not is_special(v):
             inode = v.file.inode
-            dev = getattr(inode, "sb_dev", None) or inode.sb.dev
+            dev = inode.sb_dev or inode.sb.dev
             ino = inode.ino
             off = v.pgoff << 12
         line = "%08x-%08x %s %08x %02x:%02x %d " % (v.start, v.end, perms, off,

@@ -17,7 +17,7 @@ decode.RESULTS the same way (@result).
 
 import struct
 
-from kernel.trace import xlat
+from kernel.trace import strace, xlat
 from kernel.trace.decode import (RESULTS, hexc, ptr, t_int, t_ioctlcmd, t_prctl, t_sig,
                                  t_timespec, t_timespec64, t_uint, t_ulong, t_user_desc)
 
@@ -261,6 +261,5 @@ def sigreturn(c, phase):
 def restart_syscall(c, phase):
     if phase == "exit":
         return ""
-    from kernel.trace import strace
     name = strace.resumed_name(c.t)
     return "<... resuming interrupted %s ...>" % (name or "system call")

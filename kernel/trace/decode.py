@@ -21,9 +21,11 @@ characters, abbreviated structures).
 import socket
 import struct
 
+from kernel.abi import s32, s64
 from kernel.errno import Errno
 from kernel.trace import xlat
 from mm import uaccess
+from kernel.signal import SigInfo
 
 MAX_STRLEN = 32             # strace -s 32
 PATH_MAX = 4096
@@ -241,12 +243,7 @@ def t_pid(c, v):
 def t_off(c, v):
     """off_t / loff_t: on i386 a 64-bit offset takes two registers (the
     table's "off64") and arrives here already joined."""
-    return str(c.long(v)) if c.bits == 64 else str(_s64(v))
-
-
-def _s64(v):
-    v &= (1 << 64) - 1
-    return v - (1 << 64) if v >> 63 else v
+    return str(c.long(v)) if c.bits == 64 else str(s64(v))
 
 
 # -- files ------------------------------------------------------------------------------------------
@@ -655,7 +652,6 @@ def t_siginfo(c, v):
 def siginfo_from_bytes(data, bits):
     signo, err, code = struct.unpack_from("<iii", data, 0)
     off = 16 if bits == 64 else 12
-    from kernel.signal import SigInfo
     info = SigInfo(signo, code)
     info.errno = err
     if code == -2:                                          # SI_TIMER
@@ -691,13 +687,13 @@ def siginfo_text(info):
     elif code == -2:                                        # SI_TIMER
         parts.append("si_timerid=%#x" % info.timerid if info.timerid else "si_timerid=0")
         parts.append("si_overrun=%d" % info.overrun)
-        parts.append("si_int=%d" % _s32(info.value))
+        parts.append("si_int=%d" % s32(info.value))
         parts.append("si_ptr=%s" % ptr(info.value))
     elif code <= 0:
         parts.append("si_pid=%d" % info.pid)
         parts.append("si_uid=%d" % info.uid)
         if code in (-1, -4, -3):                            # SI_QUEUE, SI_MESGQ, SI_ASYNCIO
-            parts.append("si_int=%d" % _s32(info.value))
+            parts.append("si_int=%d" % s32(info.value))
             parts.append("si_ptr=%s" % ptr(info.value))
     elif sig == 17:
         parts.append("si_pid=%d" % info.pid)
@@ -725,11 +721,6 @@ def clock_t(v):
     if v <= 0:
         return str(v)
     return "%d /* %d.%02d s */" % (v, v // CLK_TCK, v % CLK_TCK)
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
 
 
 # -- processes -------------------------------------------------------------------------------------------

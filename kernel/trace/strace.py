@@ -29,6 +29,9 @@ How it hooks in, at no cost while it is off:
 
 import sys
 
+from kernel import printk, task as ktask
+from kernel.errno import ERESTART_RESTARTBLOCK, Errno
+
 # The kernel's hooks import this module early (kernel/signal.py); the
 # decoders, which read guest memory through mm/, come in with enable().
 decode = syscalls = xlat = calls = None
@@ -52,12 +55,15 @@ class StraceError(ValueError):
 
 def _load():
     global decode, syscalls, xlat, calls
+    # cycle: kernel.trace.calls -> kernel.trace.strace
     from kernel.trace import calls as k, decode as d, syscalls as s, xlat as x
     decode, syscalls, xlat, calls = d, s, x, k
 
 
 def known_names():
+    # cycle: arch.x86 -> arch.x86.signal -> kernel.signal -> kernel.trace.strace
     import arch.x86 as i386
+    # cycle: arch.x86_64 -> arch.x86_64.signal -> kernel.signal -> kernel.trace.strace
     import arch.x86_64 as x86_64
     return set(x86_64.SYSCALLS.values()) | set(i386.SYSCALLS.values())
 
@@ -106,6 +112,7 @@ def enable(value, path=None):
         _to_file = True
     else:
         _out = sys.stderr
+    # cycle: kernel.syscall -> kernel.exit -> kernel.trace.strace
     from kernel import syscall
     syscall.trace_table = wrap_table
     syscall._tables.clear()
@@ -140,6 +147,7 @@ _MULTIPLEXED = {}       # i386's socketcall and ipc: number -> the call each sta
 
 
 def _unsupported(abi, name):
+    # cycle: kernel.syscall -> kernel.exit -> kernel.trace.strace
     from kernel.syscall import sys_ni_syscall
 
     def ni(t, *args):
@@ -148,7 +156,6 @@ def _unsupported(abi, name):
 
 
 def _traced(abi, bits, name, spec, fn, nargs):
-    from kernel.errno import Errno
 
     def traced(t, *args):
         c = syscall_enter(t, abi, bits, name, spec, nargs)
@@ -173,7 +180,6 @@ def _traced(abi, bits, name, spec, fn, nargs):
 def _sleeping(c, gen):
     """A sleeping call's kernel stack, seen by the tracer: the exit is
     printed when the generator finishes."""
-    from kernel.errno import Errno
     try:
         ret = yield from gen
     except Errno as e:
@@ -194,7 +200,6 @@ def _write(s):
     _col = len(s) - nl - 1 if nl >= 0 else _col + len(s)
     text = s
     if not _to_file:
-        from kernel import printk                   # "\r\n" while the terminal is raw
         if printk.newline != "\n":
             text = s.replace("\n", printk.newline)
     try:
@@ -206,7 +211,6 @@ def _write(s):
 
 
 def _live_tasks():
-    from kernel import task as ktask
     return sum(1 for x in ktask.tasks.values() if not x.exit_state)
 
 
@@ -389,7 +393,6 @@ def syscall_exit(c, ret):
             ret = int(ret)
         c.ret = ret
         c.failed = -4096 < ret < 0
-    from kernel.errno import ERESTART_RESTARTBLOCK
     if ret == -ERESTART_RESTARTBLOCK:
         _resume_names[t] = c.name
     tail = "" if ret is None else _args_text(c, "exit")
@@ -403,6 +406,7 @@ def syscall_exit(c, ret):
 
 
 def _dying(t):
+    # cycle: kernel.signal -> kernel.trace.strace
     from kernel.signal import fatal_signal_pending
     return fatal_signal_pending(t)
 

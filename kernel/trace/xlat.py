@@ -15,6 +15,8 @@ sysrq, a /proc file - takes it from here.
 import errno as _errno
 import os as _os
 
+from kernel.abi import SIGNAL_NAMES, SIGRTMIN
+
 
 def xlat(table, v, default=None):
     for val, name in table:
@@ -63,15 +65,7 @@ def errno_text(e):
     return _os.strerror(e)
 
 
-SIGNALS = {
-    1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT",
-    7: "SIGBUS", 8: "SIGFPE", 9: "SIGKILL", 10: "SIGUSR1", 11: "SIGSEGV", 12: "SIGUSR2",
-    13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM", 16: "SIGSTKFLT", 17: "SIGCHLD",
-    18: "SIGCONT", 19: "SIGSTOP", 20: "SIGTSTP", 21: "SIGTTIN", 22: "SIGTTOU",
-    23: "SIGURG", 24: "SIGXCPU", 25: "SIGXFSZ", 26: "SIGVTALRM", 27: "SIGPROF",
-    28: "SIGWINCH", 29: "SIGIO", 30: "SIGPWR", 31: "SIGSYS",
-}
-SIGRTMIN = 32
+SIGNALS = SIGNAL_NAMES                          # kernel/abi.py: 1 -> "SIGHUP", ...
 
 
 def signame(sig):

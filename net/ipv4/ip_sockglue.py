@@ -9,6 +9,7 @@ socket accepts: net/ipv4/inet_hashtables.py); IP_FREEBIND and
 IP_TRANSPARENT let bind() take an address that is not ours.
 """
 
+from kernel.abi import s32
 from kernel.capability import CAP_NET_ADMIN, CAP_NET_RAW, capable
 import struct
 
@@ -72,8 +73,7 @@ IPV6_OPTS = {
 
 
 def _read_int(t, optval, optlen, small_ok):
-    from net.socket import _s32
-    optlen = _s32(optlen)
+    optlen = s32(optlen)
     if optlen >= 4:
         return struct.unpack("<i", copy_from_user(t.mm, optval, 4))[0]
     if small_ok and optlen >= 1:
@@ -94,10 +94,9 @@ def setsockopt(sk, t, level, optname, optval, optlen):
     if optname == IP_HDRINCL:
         return -ENOPROTOOPT                 # raw sockets only
     if optname == IP_OPTIONS:
-        from net.socket import _s32
-        if _s32(optlen) > 40:
+        if s32(optlen) > 40:
             return -EINVAL
-        sk.ip[(SOL_IP, IP_OPTIONS)] = copy_from_user(t.mm, optval, max(_s32(optlen), 0))
+        sk.ip[(SOL_IP, IP_OPTIONS)] = copy_from_user(t.mm, optval, max(s32(optlen), 0))
         return 0
     if optname in (IP_NODEFRAG, IP_PKTOPTIONS):
         return -ENOPROTOOPT                 # raw sockets, or gone
@@ -129,19 +128,17 @@ def setsockopt(sk, t, level, optname, optval, optlen):
 
 
 def _s32len(v):
-    from net.socket import _s32
-    return _s32(v)
+    return s32(v)
 
 
 def _set6(sk, t, optname, optval, optlen):
     """do_ipv6_setsockopt: the int is read first, whatever the option (a
     NULL or short value is 0), then each option checks the length."""
-    from net.socket import _s32
     val = 0
-    if optval and _s32(optlen) >= 4:
+    if optval and s32(optlen) >= 4:
         val = struct.unpack("<i", copy_from_user(t.mm, optval, 4))[0]
     if optname == IPV6_V6ONLY:
-        if _s32(optlen) < 4:
+        if s32(optlen) < 4:
             return -EINVAL
         if sk.num:
             return -EINVAL
@@ -151,7 +148,7 @@ def _set6(sk, t, optname, optval, optlen):
         return -EINVAL
     if optname not in IPV6_OPTS:
         return -ENOPROTOOPT
-    if _s32(optlen) < 4:
+    if s32(optlen) < 4:
         return -EINVAL
     default, ok = IPV6_OPTS[optname]
     if not ok(val):

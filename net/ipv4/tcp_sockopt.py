@@ -7,6 +7,7 @@ the keepalive timers), except TCP_MAXSEG, which is the segment size, and
 TCP_INFO, which reports the connection as it is.
 """
 
+from kernel.abi import s32
 from kernel.capability import CAP_NET_ADMIN, capable
 import struct
 
@@ -52,9 +53,8 @@ def _get(sk, opt):
 
 
 def setsockopt(sk, t, optname, optval, optlen):
-    from net.socket import _s32
     from net.ipv4 import tcp
-    optlen = _s32(optlen)
+    optlen = s32(optlen)
     if optname == TCP_CONGESTION:
         if optlen < 1:
             return -EINVAL

@@ -17,6 +17,7 @@ size, then the address, the route, broadcast permission, the pending
 error and shutdown.
 """
 
+from kernel.abi import s32
 import struct
 from collections import deque
 
@@ -378,8 +379,7 @@ class UdpSock(InetSock):
         if level in (17, IPPROTO_UDPLITE):          # SOL_UDP, SOL_UDPLITE
             from kernel.errno import ENOPROTOOPT
             from mm.uaccess import copy_from_user
-            from net.socket import _s32
-            if _s32(optlen) < 4:
+            if s32(optlen) < 4:
                 return -EINVAL
             val = struct.unpack("<i", copy_from_user(t.mm, optval, 4))[0]
             if optname not in UDP_OPTS:

@@ -243,6 +243,7 @@ def key_invalidate(key):
     if key.invalidated:
         return
     key.invalidated = True
+    # cycle: security.keys.keyring -> security.keys.key
     from security.keys.keyring import keyring_unlink_everywhere
     key.get()
     keyring_unlink_everywhere(key)

@@ -11,6 +11,7 @@ request-key upcall would have, and there is no upcall (EPERM).
 
 import struct
 
+from kernel.abi import s32
 from kernel.errno import (EACCES, EDQUOT, EFAULT, EINVAL, ENODEV, ENOKEY, ENOTDIR,
                           EOPNOTSUPP, EPERM, EEXIST, ENOENT, Errno)
 from mm.uaccess import copy_from_user, copy_to_user, strncpy_from_user
@@ -18,14 +19,14 @@ from security.keys import keyring as _kr
 from security.keys import process_keys as pk
 from security.keys import request_key as rk
 from security.keys import user_defined  # noqa: F401  (registers "user", "logon")
-from security.keys.key import (INVALID_GID, KEY_GRP_ALL, KEY_NEED_LINK, KEY_NEED_READ,
-                               KEY_NEED_SEARCH, KEY_NEED_SETATTR, KEY_NEED_VIEW,
-                               KEY_NEED_WRITE, KEY_IS_UNINSTANTIATED, KEY_OTH_ALL, KEY_POS_ALL,
-                               KEY_POS_LINK, KEY_POS_READ, KEY_POS_SEARCH, KEY_POS_SETATTR,
-                               KEY_POS_VIEW, KEY_POS_WRITE, KEY_USR_ALL, KEY_USR_VIEW,
-                               key_alloc, key_instantiate, key_invalidate, key_payload_reserve,
-                               key_revoke, key_set_timeout, key_task_permission, key_types,
-                               key_user_lookup, key_validate)
+from security.keys.key import (INVALID_GID, KEY_GRP_ALL, KEY_IS_UNINSTANTIATED, KEY_NEED_LINK,
+                               KEY_NEED_READ, KEY_NEED_SEARCH, KEY_NEED_SETATTR, KEY_NEED_VIEW,
+                               KEY_NEED_WRITE, KEY_OTH_ALL, KEY_POS_ALL, KEY_POS_LINK,
+                               KEY_POS_READ, KEY_POS_SEARCH, KEY_POS_SETATTR, KEY_POS_VIEW,
+                               KEY_POS_WRITE, KEY_USR_ALL, KEY_USR_LINK, KEY_USR_READ,
+                               KEY_USR_VIEW, key_alloc, key_instantiate, key_invalidate,
+                               key_payload_reserve, key_revoke, key_serial_tree, key_set_timeout,
+                               key_task_permission, key_types, key_user_lookup, key_validate)
 from security.keys.process_keys import (KEY_DEFER_PERM_CHECK, KEY_LOOKUP_CREATE,
                                         KEY_LOOKUP_PARTIAL, lookup_user_key)
 
@@ -47,11 +48,6 @@ KEYCTL_CAPS1_NS_KEYRING_NAME, KEYCTL_CAPS1_NS_KEY_TAG = 0x01, 0x02
 
 KEY_TYPE_NAME_MAX = 32
 OVERFLOWID = 65534
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
 
 
 def key_get_type_from_user(t, addr):
@@ -147,7 +143,7 @@ def sys_add_key(t, _type_addr, _desc, _payload, plen, ringid):
         if not _payload:
             return -EFAULT
         payload = copy_from_user(t.mm, _payload, plen)
-    keyring, possessed = lookup_user_key(t, _s32(ringid), KEY_LOOKUP_CREATE, KEY_NEED_WRITE)
+    keyring, possessed = lookup_user_key(t, s32(ringid), KEY_LOOKUP_CREATE, KEY_NEED_WRITE)
     kt = _type(tname, ENODEV)
     if not desc:
         return -EINVAL
@@ -166,7 +162,7 @@ def sys_request_key(t, _type_addr, _desc, _callout, destringid):
     if _callout:
         callout = _strndup_user(t, _callout, 4096)
     dest = None
-    destringid = _s32(destringid)
+    destringid = s32(destringid)
     if destringid:
         dest, _ = lookup_user_key(t, destringid, KEY_LOOKUP_CREATE, KEY_NEED_WRITE)
     kt = _type(tname)
@@ -193,7 +189,6 @@ def keyctl_join_session_keyring(t, _name):
             if k is not t.session_keyring:
                 pk.install_session_keyring(t, k)
             return k.serial
-    from security.keys.key import KEY_USR_LINK, KEY_USR_READ
     k = pk.keyring_alloc(name, t.cred.uid, t.cred.gid,
                          KEY_POS_ALL | KEY_USR_VIEW | KEY_USR_READ | KEY_USR_LINK)
     pk.install_session_keyring(t, k)
@@ -201,7 +196,6 @@ def keyctl_join_session_keyring(t, _name):
 
 
 def pk_serials():
-    from security.keys.key import key_serial_tree
     return sorted(key_serial_tree.values(), key=lambda k: k.serial)
 
 
@@ -453,54 +447,54 @@ def keyctl_capabilities(t, buf, buflen):
 
 
 def sys_keyctl(t, option, a2, a3, a4, a5):
-    option = _s32(option)
+    option = s32(option)
     if option == KEYCTL_GET_KEYRING_ID:
-        key, _ = lookup_user_key(t, _s32(a2), KEY_LOOKUP_CREATE if a3 else 0,
+        key, _ = lookup_user_key(t, s32(a2), KEY_LOOKUP_CREATE if a3 else 0,
                                  KEY_DEFER_PERM_CHECK)
         return key.serial
     if option == KEYCTL_JOIN_SESSION_KEYRING:
         return keyctl_join_session_keyring(t, a2)
     if option == KEYCTL_UPDATE:
-        return keyctl_update_key(t, _s32(a2), a3, a4)
+        return keyctl_update_key(t, s32(a2), a3, a4)
     if option == KEYCTL_REVOKE:
-        return keyctl_revoke_key(t, _s32(a2))
+        return keyctl_revoke_key(t, s32(a2))
     if option == KEYCTL_CHOWN:
-        return keyctl_chown_key(t, _s32(a2), a3, a4)
+        return keyctl_chown_key(t, s32(a2), a3, a4)
     if option == KEYCTL_SETPERM:
-        return keyctl_setperm_key(t, _s32(a2), a3)
+        return keyctl_setperm_key(t, s32(a2), a3)
     if option == KEYCTL_DESCRIBE:
-        return keyctl_describe_key(t, _s32(a2), a3, a4)
+        return keyctl_describe_key(t, s32(a2), a3, a4)
     if option == KEYCTL_CLEAR:
-        return keyctl_keyring_clear(t, _s32(a2))
+        return keyctl_keyring_clear(t, s32(a2))
     if option == KEYCTL_LINK:
-        return keyctl_keyring_link(t, _s32(a2), _s32(a3))
+        return keyctl_keyring_link(t, s32(a2), s32(a3))
     if option == KEYCTL_UNLINK:
-        return keyctl_keyring_unlink(t, _s32(a2), _s32(a3))
+        return keyctl_keyring_unlink(t, s32(a2), s32(a3))
     if option == KEYCTL_SEARCH:
-        return keyctl_keyring_search(t, _s32(a2), a3, a4, _s32(a5))
+        return keyctl_keyring_search(t, s32(a2), a3, a4, s32(a5))
     if option == KEYCTL_READ:
-        return keyctl_read_key(t, _s32(a2), a3, a4)
+        return keyctl_read_key(t, s32(a2), a3, a4)
     if option in (KEYCTL_INSTANTIATE, KEYCTL_NEGATE, KEYCTL_REJECT, KEYCTL_INSTANTIATE_IOV):
         return -EPERM                   # only a request-key upcall may
     if option == KEYCTL_SET_REQKEY_KEYRING:
-        return keyctl_set_reqkey_keyring(t, _s32(a2))
+        return keyctl_set_reqkey_keyring(t, s32(a2))
     if option == KEYCTL_SET_TIMEOUT:
-        return keyctl_set_timeout(t, _s32(a2), a3)
+        return keyctl_set_timeout(t, s32(a2), a3)
     if option == KEYCTL_ASSUME_AUTHORITY:
-        ident = _s32(a2)
+        ident = s32(a2)
         if ident < 0:
             return -EINVAL
         return 0 if ident == 0 else -ENOKEY
     if option == KEYCTL_GET_SECURITY:
-        return keyctl_get_security(t, _s32(a2), a3, a4)
+        return keyctl_get_security(t, s32(a2), a3, a4)
     if option == KEYCTL_SESSION_TO_PARENT:
         return keyctl_session_to_parent(t)
     if option == KEYCTL_INVALIDATE:
-        return keyctl_invalidate_key(t, _s32(a2))
+        return keyctl_invalidate_key(t, s32(a2))
     if option == KEYCTL_RESTRICT_KEYRING:
-        return keyctl_restrict_keyring(t, _s32(a2), a3, a4)
+        return keyctl_restrict_keyring(t, s32(a2), a3, a4)
     if option == KEYCTL_MOVE:
-        return keyctl_keyring_move(t, _s32(a2), _s32(a3), _s32(a4), a5 & 0xFFFFFFFF)
+        return keyctl_keyring_move(t, s32(a2), s32(a3), s32(a4), a5 & 0xFFFFFFFF)
     if option == KEYCTL_CAPABILITIES:
         return keyctl_capabilities(t, a2, a3)
     # KEYCTL_GET_PERSISTENT (no CONFIG_PERSISTENT_KEYRINGS), DH_COMPUTE,

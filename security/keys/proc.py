@@ -6,6 +6,7 @@ import time
 from kernel.errno import Errno
 from security.keys import key as _key
 from security.keys.key import KEY_NEED_VIEW, key_task_permission
+from security.keys.process_keys import is_key_possessed
 
 
 def _expiry(k, now):
@@ -23,7 +24,6 @@ def _expiry(k, now):
 
 
 def show_keys(t):
-    from security.keys.process_keys import is_key_possessed
     now = time.monotonic()
     lines = []
     for k in sorted(_key.key_serial_tree.values(), key=lambda k: k.serial):

@@ -76,6 +76,7 @@ def request_key_and_link(t, ktype, description, callout, dest):
         dest = construct_get_dest_keyring(t)
     if dest is not None:
         pk.key_permission(t, dest, True, KEY_NEED_WRITE)
+    # cycle: security.keys.keyctl -> security.keys.request_key
     from security.keys.keyctl import default_perm
     key_user_lookup(t.cred.fsuid)
     key = key_alloc(ktype, description, t.cred.fsuid, t.cred.fsgid, default_perm(ktype))

@@ -3,7 +3,7 @@ of 1..32767 bytes the owner can read back (user) or only the kernel can
 (logon: no read, and a description "service:name")."""
 
 from kernel.errno import EINVAL, Errno
-from security.keys.key import KeyType, register_key_type
+from security.keys.key import KeyType, key_payload_reserve, register_key_type
 
 USER_MAX_PAYLOAD = 32767
 
@@ -22,7 +22,6 @@ class UserKeyType(KeyType):
         return key.payload
 
     def revoke(self, key):
-        from security.keys.key import key_payload_reserve
         key_payload_reserve(key, 0)
         key.payload = b""
 

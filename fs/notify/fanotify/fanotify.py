@@ -13,6 +13,9 @@ fsnotify.py calls fanotify_file_event() from its file hooks (open,
 access, modify, close) while any fanotify mark exists.
 """
 
+from kernel import sched
+from fs.inode import S_ISDIR
+
 FAN_ACCESS, FAN_MODIFY, FAN_ATTRIB = 0x1, 0x2, 0x4
 FAN_CLOSE_WRITE, FAN_CLOSE_NOWRITE, FAN_OPEN = 0x8, 0x10, 0x20
 FAN_OPEN_EXEC = 0x1000
@@ -40,13 +43,11 @@ class FanMark:
 
 def fanotify_file_event(f, mask):
     """An open-file event (FAN_* bits as inotify's) on File f."""
-    from kernel import sched
     path = f.path
     d = path.dentry
     inode = d.inode
     if inode is None:
         return
-    from fs.inode import S_ISDIR
     isdir = S_ISDIR(inode.mode)
     parent = d.parent.inode if d.parent is not d and d.parent is not None else None
     t = sched.current

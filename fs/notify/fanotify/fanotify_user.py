@@ -16,16 +16,18 @@ directory-entry events, FAN_REPORT_PIDFD, and permission events
 import struct
 from collections import deque
 
+from kernel.abi import s32
 from kernel import sched
 from kernel.errno import (EAGAIN, EBADF, EEXIST, EINVAL, ENOENT, ENOTDIR, EPERM, Errno)
 from fs.anon_inodes import anon_inode_getfile, install_new_file
-from fs.file import (FileOperations, O_ACCMODE, O_APPEND, O_CLOEXEC, O_DSYNC, O_LARGEFILE,
+from fs.file import (File, FileOperations, O_ACCMODE, O_APPEND, O_CLOEXEC, O_DSYNC, O_LARGEFILE,
                      O_NOATIME, O_NONBLOCK, O_RDONLY, POLLIN, POLLRDNORM, fget)
 from fs.inode import S_ISDIR
 from fs.namei import AT_FDCWD, path_lookup
 from fs.notify import fsnotify
 from fs.notify.fanotify import fanotify as fan
 from mm.uaccess import put_user_u32, strncpy_from_user
+from fs.open import fops_for
 
 FAN_CLOEXEC, FAN_NONBLOCK = 0x1, 0x2
 FAN_CLASS_NOTIF, FAN_CLASS_CONTENT, FAN_CLASS_PRE_CONTENT = 0x0, 0x4, 0x8
@@ -78,8 +80,6 @@ class FanotifyGroup:
         self.wq.wake_up(POLLIN | POLLRDNORM)
 
     def event_fd(self, t, path):
-        from fs.file import File
-        from fs.open import fops_for
         f = File(path, self.event_f_flags, fops_for(path.dentry.inode))
         f.nonotify = True               # FMODE_NONOTIFY: no events of its own
         fop = f.f_op
@@ -186,7 +186,7 @@ def sys_fanotify_mark(t, fanotify_fd, flags, mask, dirfd, pathname):
     flags &= 0xFFFFFFFF
     if t.arch.BITS == 32:
         return -EINVAL                  # i386 passes the 64-bit mask split: see arch/x86
-    return do_fanotify_mark(t, _s32(fanotify_fd), flags, mask, _s32(dirfd), pathname)
+    return do_fanotify_mark(t, s32(fanotify_fd), flags, mask, s32(dirfd), pathname)
 
 
 def do_fanotify_mark(t, fanotify_fd, flags, mask, dirfd, pathname):
@@ -246,11 +246,6 @@ def do_fanotify_mark(t, fanotify_fd, flags, mask, dirfd, pathname):
     else:
         m.mask |= mask
     return 0
-
-
-def _s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
 
 
 __all__ = ["EEXIST"]
