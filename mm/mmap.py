@@ -317,15 +317,17 @@ def do_mmap(mm, addr, length, prot, flags, file=None, pgoff=0, name=None, cred_r
         raise Errno(EAGAIN)
     if flags & MAP_GROWSDOWN:
         vm |= VM_GROWSDOWN
-    vm, flags = _mmap_type_checks(file, prot, flags, vm)
+    vm, flags, file, pgoff = _mmap_type_checks(mm, file, pgoff, length, prot, flags, vm,
+                                               cred_root)
     if file is None:
         pgoff = 0
     return mmap_region(mm, addr, length, vm, flags, file, pgoff, name)
 
 
-def _mmap_type_checks(file, prot, flags, vm):
+def _mmap_type_checks(mm, file, pgoff, length, prot, flags, vm, cred_root):
     """MAP_SHARED/PRIVATE/... against the file (or none): the VM_* flags
-    the mapping gets, and the flags as Linux goes on with them."""
+    the mapping gets, the flags as Linux goes on with them, and the file
+    and offset really mapped (a ring's memory, /dev/zero's none)."""
     kind = flags & MAP_TYPE
     if file is not None:
         mmap_file = getattr(file.f_op, "mmap_file", None)
@@ -369,7 +371,7 @@ def _mmap_type_checks(file, prot, flags, vm):
             vm |= VM_SHARED | VM_MAYSHARE
         elif kind not in (MAP_PRIVATE, MAP_DROPPABLE):
             raise Errno(EINVAL)
-    return vm, flags
+    return vm, flags, file, pgoff
 
 
 def mmap_region(mm, addr, length, vm, flags, file, pgoff, name):

@@ -28,7 +28,6 @@ task's registers are loaded if the host thread holds another's.
 import os
 import time
 
-from arch.x86.cpu_faulting import sync_host
 from kernel.abi import SIGBUS, SIGFPE, SIGILL, SIGSYS, SIGTRAP, SIGVTALRM
 from kernel import sched, sys as ksys, task as ktask, time as ktime
 from kernel.printk import pr_err
@@ -124,6 +123,8 @@ def userspace(t):
             if mm.tlb_ranges or mm.pending_unmaps:
                 flush_tlb_mm(mm)
             if t.cpu_faulting != ctx.cpu_faulting:
+                # cycle: arch.x86 -> kernel.fork -> skas.userspace
+                from arch.x86.cpu_faulting import sync_host
                 sync_host(ctx, t)       # runs the stub: t's registers reload
             if ctx.loaded_task is not t:
                 switch_to(ctx, t)

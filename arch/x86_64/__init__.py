@@ -15,7 +15,7 @@ from fs.stat import pack_stat_x86_64
 from init.paths import STUB64
 from kernel.errno import EPERM, Errno
 from mm.uaccess import peek_user
-from skas import ptrace
+from skas import ptrace as skas_ptrace   # (arch.x86_64.ptrace is the guest ptrace's regsets)
 from skas.stub import StubImage
 
 NAME = "x86_64"
@@ -189,10 +189,10 @@ def syscall_abi(t):
 
 def _host_says_i386(t):
     try:
-        info = ptrace.get_syscall_info(t.mm.context.pid)
-    except ptrace.PtraceError:
+        info = skas_ptrace.get_syscall_info(t.mm.context.pid)
+    except skas_ptrace.PtraceError:
         return True
-    return info.arch == ptrace.AUDIT_ARCH_I386
+    return info.arch == skas_ptrace.AUDIT_ARCH_I386
 
 
 def _insn_before(t, rip):
