@@ -10,6 +10,8 @@ command -v gdb >/dev/null 2>&1 || need="$need gdb"          # reads our core fil
 command -v strace >/dev/null 2>&1 || need="$need strace"    # the reference for strace=
 command -v mke2fs >/dev/null 2>&1 || need="$need e2fsprogs"  # makes and checks disk images
 command -v keyctl >/dev/null 2>&1 || need="$need keyutils"  # tests/test_keys.py runs keyctl(1)
+command -v ss >/dev/null 2>&1 || need="$need iproute2"     # tests/test_netlink.py runs ip and ss
+command -v netstat >/dev/null 2>&1 || need="$need net-tools"  # ... and netstat
 dpkg -s liburing-dev >/dev/null 2>&1 || need="$need liburing-dev"  # tests/guest/liburing/ (io_uring)
 # make ltp: LTP's build (autotools) and the libraries its tests use, in
 # 64-bit and in i386 (-m32 build) versions
