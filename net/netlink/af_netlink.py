@@ -79,6 +79,7 @@ class NetlinkSock(Socket):
         self.dump = None                # the skbs of a dump still to come
         self.max_recvmsg_len = 0
         self.owner_tgid = 0
+        self.kernel_users = 0           # netlink_attach: held by the kernel (mq_notify)
 
     def strict(self):
         """NETLINK_GET_STRICT_CHK: dump requests are checked strictly."""
@@ -374,6 +375,31 @@ class NetlinkSock(Socket):
                 return -EINVAL
             return struct.pack("<i", 1 if optname in self.flags else 0)
         return -ENOPROTOOPT
+
+
+# -- the kernel's own users of a netlink socket (ipc/mqueue.py's SIGEV_THREAD) --
+
+def is_netlink(sock):
+    """Is sock a netlink socket (netlink_getsockbyfilp's check)?"""
+    return isinstance(sock, NetlinkSock)
+
+
+def netlink_attach(sock):
+    """A kernel user keeps sock to send to it later (sock_hold): the count
+    only records it; the Python object lives while it is held."""
+    sock.kernel_users += 1
+
+
+def netlink_detach(sock):
+    """The kernel user lets sock go again (sock_put)."""
+    sock.kernel_users -= 1
+
+
+def netlink_sendskb(sock, data):
+    """An skb from the kernel (portid 0) on sock's receive queue, if it is
+    still open; dropped, as on Linux, when its buffer is full."""
+    if not sock.dead:
+        sock.queue(data, 0, 0)
 
 
 def netlink_broadcast(protocol, data, portid, group, exclude=None):

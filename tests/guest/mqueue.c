@@ -29,6 +29,10 @@
 #include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
+#ifndef NETLINK_ROUTE
+#define NETLINK_ROUTE 0                 /* <linux/netlink.h>; musl has none */
+#endif
 #include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/stat.h>
@@ -441,6 +445,33 @@ static void do_notify(void)
 	SHOW(syscall(SYS_mq_notify, q, &raw));
 	raw.sigev_value.sival_ptr = (void *)16;
 	SHOW(syscall(SYS_mq_notify, q, &raw));
+	/* SIGEV_THREAD on a netlink socket (what glibc's mq_notify does for
+	 * SIGEV_THREAD): the kernel sends the 32-byte cookie there, its last
+	 * byte NOTIFY_WOKENUP (1) when a message arrives, NOTIFY_REMOVED (2)
+	 * when the registration is dropped */
+	int nl = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+	for (int i = 0; i < 32; i++)
+		cookie[i] = 'a' + i % 26;
+	raw.sigev_signo = nl;
+	raw.sigev_value.sival_ptr = cookie;
+	SHOW(syscall(SYS_mq_notify, q, &raw));
+	SHOW(syscall(SYS_mq_notify, q, &raw));	/* EBUSY: registered already */
+	SHOW(mq_send(q, "t", 1, 0));
+	for (int round = 0; round < 2; round++) {
+		unsigned char got[64];
+		memset(got, 0, sizeof got);
+		long n = recv(nl, got, sizeof got, MSG_DONTWAIT);
+		printf("netlink cookie: %ld bytes", n);
+		if (n > 0)
+			printf(", first %.31s last %d", (char *)got, got[n - 1]);
+		printf("\n");
+		if (round == 0) {
+			recv_show(q, 32);
+			SHOW(syscall(SYS_mq_notify, q, &raw));
+			SHOW(mq_notify(q, NULL));	/* NOTIFY_REMOVED */
+		}
+	}
+	close(nl);
 	mq_close(q);
 	mq_unlink(qn);
 }
