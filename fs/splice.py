@@ -186,6 +186,8 @@ def _splice(t, fd_in, off_in, fd_out, off_out, length, flags):
         return -ESPIPE
     if fout.flags & O_APPEND:
         return -EINVAL
+    if S_ISDIR(fin.inode.mode):
+        return -EINVAL                  # a directory has no splice_read
     pin = _get_off(t, off_in)
     pout = _get_off(t, off_out)
     length = min(length, MAX_RW_COUNT)

@@ -58,6 +58,11 @@ static void do_tee(void)
 	SHOW(tee_(-1, -1, 0, 0));
 	SHOW(tee_(-1, b[1], 10, 0));
 	SHOW(tee_(a[0], 999, 10, 0));
+	/* splice from a directory into a pipe: a directory has no
+	 * splice_read, so EINVAL (not read's EISDIR) */
+	int d = open("/", O_RDONLY | O_DIRECTORY);
+	SHOW(syscall(SYS_splice, d, NULL, b[1], NULL, 10, 0));
+	close(d);
 	SHOW(tee_(a[1], b[1], 10, 0));
 	SHOW(tee_(a[0], b[0], 10, 0));
 	SHOW(tee_(a[0], a[1], 10, 0));
