@@ -14,7 +14,7 @@ from kernel.abi import s32, s64
 from kernel.sched import is_generator
 from kernel.errno import (EBADF, EFAULT, EINVAL, EISDIR, EOVERFLOW, ESPIPE, Errno)
 from fs.file import FMODE_READ, FMODE_WRITE, O_APPEND, O_NONBLOCK, fdget
-from fs.inode import S_ISDIR, S_ISREG
+from fs.inode import S_IFMT, S_ISDIR, S_ISREG
 from fs.read_write import MAX_RW_COUNT
 from mm.uaccess import copy_from_user, copy_to_user
 from fs.notify.fsnotify import fsnotify_access, fsnotify_modify
@@ -186,8 +186,12 @@ def _splice(t, fd_in, off_in, fd_out, off_out, length, flags):
         return -ESPIPE
     if fout.flags & O_APPEND:
         return -EINVAL
-    if S_ISDIR(fin.inode.mode):
-        return -EINVAL                  # a directory has no splice_read
+    for f in (fin, fout):
+        # no splice_read/splice_write: a directory, or a file of the
+        # anonymous inode (epoll, eventfd, signalfd, timerfd, pidfd ...);
+        # Linux says so before it would wait on the pipe
+        if not _is_pipe(f) and (S_ISDIR(f.inode.mode) or not f.inode.mode & S_IFMT):
+            return -EINVAL
     pin = _get_off(t, off_in)
     pout = _get_off(t, off_out)
     length = min(length, MAX_RW_COUNT)

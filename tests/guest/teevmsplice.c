@@ -63,6 +63,11 @@ static void do_tee(void)
 	int d = open("/", O_RDONLY | O_DIRECTORY);
 	SHOW(syscall(SYS_splice, d, NULL, b[1], NULL, 10, 0));
 	close(d);
+	/* from an empty pipe into an eventfd: EINVAL at once (no
+	 * splice_write), not a wait for the pipe */
+	int ev = syscall(SYS_eventfd2, 0, 0);
+	SHOW(syscall(SYS_splice, a[0], NULL, ev, NULL, 8, 0));
+	close(ev);
 	SHOW(tee_(a[1], b[1], 10, 0));
 	SHOW(tee_(a[0], b[0], 10, 0));
 	SHOW(tee_(a[0], a[1], 10, 0));
