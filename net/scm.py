@@ -66,8 +66,11 @@ def current_creds(t):
     return (t.tgid, t.cred.uid, t.cred.gid)
 
 
-def scm_send(t, control, family_unix=True):
-    """Parse a guest msg_control buffer (bytes) into an ScmCookie."""
+def scm_send(t, control, family_unix=True, inet=False):
+    """Parse a guest msg_control buffer (bytes) into an ScmCookie.  For
+    TCP and UDP (inet) SOL_SOCKET's SCM_RIGHTS and SCM_CREDENTIALS are
+    passed over, as Linux's sock_cmsg_send does; netlink (family_unix
+    False) refuses SCM_RIGHTS as __scm_send does."""
     scm = ScmCookie()
     layout = Cmsg(t.arch.BITS)
     hsz = layout.hdr.size
@@ -78,7 +81,9 @@ def scm_send(t, control, family_unix=True):
             if clen < hsz or clen > len(control) - off:
                 raise Errno(EINVAL)
             data = control[off + layout.align(hsz):off + clen]
-            if level == SOL_SOCKET:
+            if level == SOL_SOCKET and inet and ctype in (SCM_RIGHTS, SCM_CREDENTIALS):
+                pass
+            elif level == SOL_SOCKET:
                 if ctype == SCM_RIGHTS:
                     if not family_unix:
                         raise Errno(EINVAL)

@@ -553,7 +553,8 @@ def do_sendmsg(t, fd, data, name, control, flags):
     sock, f = sockfd_lookup(t, fd)
     if flags & MSG_OOB and sock.family == AF_UNIX:
         return -EOPNOTSUPP
-    scm = scm_send(t, control, sock.family == AF_UNIX) if control else ScmCookie()
+    scm = scm_send(t, control, sock.family == AF_UNIX,
+                   inet=sock.family in (AF_INET, AF_INET6)) if control else ScmCookie()
     try:
         res = sock.sendmsg(t, data, name, scm, flags, _nonblock(f, flags))
     except BaseException:

@@ -66,6 +66,15 @@ def test_udp_operation_sequences(fam, ops):
     differential(guest("inetops", "musl"), ["udp", fam] + ops)
 
 
+@pytest.mark.parametrize("proto", ["tcp", "udp"])
+def test_sendmsg_ignores_scm_on_inet(proto):
+    """SCM_RIGHTS and SCM_CREDENTIALS mean nothing to TCP and UDP: Linux's
+    sock_cmsg_send passes over them, the data goes (LTP recvmsg01 sends a
+    file descriptor over TCP)."""
+    differential(guest("inetops", "musl"), [proto, "4", "f10", "r20", "f3", "r20"])
+    differential(guest("inetops", "glibc32"), [proto, "6", "f10", "r20"])
+
+
 def test_operation_sequences_i386():
     for proto in ("tcp", "udp"):
         differential(guest("inetops", "glibc32"),

@@ -6,7 +6,8 @@
  *   end 1 / 0, pN peek at end 1, wN recv MSG_WAITALL at end 1, tN recv
  *   MSG_TRUNC at end 1, x / X shutdown(SHUT_WR) of end 0 / 1, y / Y
  *   shutdown(SHUT_RD), c / C close end 0 / 1, q SIOCINQ at end 1, o
- *   SIOCOUTQ at end 0, e SO_ERROR of both.
+ *   SIOCOUTQ at end 0, e SO_ERROR of both, fN sendmsg of N bytes from end 0
+ *   with SCM_RIGHTS and SCM_CREDENTIALS (ignored by TCP and UDP).
  * SIOCOUTQ is not shown once end 0 has sent its FIN: Linux counts the FIN
  * until the peer's delayed ACK (up to 40 ms, a matter of timing); pyuml
  * acknowledges it at once. */
@@ -124,6 +125,35 @@ int main(int argc, char **argv)
 			else
 				printf("o -> %d\n", outq(sv[0]));
 			break;
+		case 'f': {
+			for (long j = 0; j < n; j++)
+				buf[j] = counter++;
+			union {
+				char b[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct ucred))];
+				struct cmsghdr align;
+			} c;
+			memset(&c, 0, sizeof c);
+			struct iovec iov = { buf, n };
+			struct msghdr mh = { 0 };
+			mh.msg_iov = &iov;
+			mh.msg_iovlen = 1;
+			mh.msg_control = c.b;
+			mh.msg_controllen = sizeof c.b;
+			struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+			cm->cmsg_len = CMSG_LEN(sizeof(int));
+			cm->cmsg_level = SOL_SOCKET;
+			cm->cmsg_type = SCM_RIGHTS;
+			*(int *)CMSG_DATA(cm) = 0;
+			cm = CMSG_NXTHDR(&mh, cm);
+			cm->cmsg_len = CMSG_LEN(sizeof(struct ucred));
+			cm->cmsg_level = SOL_SOCKET;
+			cm->cmsg_type = SCM_CREDENTIALS;
+			struct ucred uc = { getpid(), getuid(), getgid() };
+			memcpy(CMSG_DATA(cm), &uc, sizeof uc);
+			r = sendmsg(sv[0], &mh, MSG_NOSIGNAL);
+			show(op, r, NULL);
+			break;
+		}
 		case 'e':
 			printf("e -> %d %d\n", getint(sv[0], SOL_SOCKET, SO_ERROR),
 			       getint(sv[1], SOL_SOCKET, SO_ERROR));
