@@ -192,7 +192,9 @@ GDB_ATTACH = ("{prog} > {d}/out & P=$!; "
 def _gdb_attach_mask(text):
     text = _gdb_threads_mask(text)
     text = re.sub(r'("gdbthreads") .*', r"\1", text)    # where each spinning thread is
-    text = re.sub(r"^(spin \(arg=0x0\) at .*|\d+\t.*)\n", "", text, flags=re.M)
+    # the frame gdb prints on attach: at a line's start or inside it
+    # ("0x... in spin"), as the interrupted thread happens to be
+    text = re.sub(r"^((?:0xADDR in )?spin \(arg=0x0\) at .*|\d+\t.*)\n", "", text, flags=re.M)
     return re.sub(r"pid \d+", "pid N", text)
 
 
