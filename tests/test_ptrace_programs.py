@@ -205,7 +205,9 @@ def test_gdb_attaches_to_a_running_program(tmp_path):
     then finishes on its own."""
     cmd = GDB_ATTACH.format(prog=os.path.join(BUILD, "guest", "debug", "gdbthreads"), d="{d}")
     n_out, _ = native_sh(cmd.format(d=tmp_path))
-    u_out, _, log = guest_sh(cmd.format(d="/tmp"), tmpfs="/tmp")
+    # the scratch tmpfs goes on /mnt, not /tmp: a checkout under /tmp
+    # (a CI clone) would have its programs hidden by it
+    u_out, _, log = guest_sh(cmd.format(d="/mnt"), tmpfs="/mnt")
     assert "$1 = 0" in n_out and "detached]" in n_out and "threads done" in n_out, n_out
     assert n_out.count('"gdbthreads"') == 2 and "rc=0" in n_out, n_out
     assert _gdb_attach_mask(u_out) == _gdb_attach_mask(n_out), \
@@ -225,7 +227,9 @@ def test_strace_attaches_to_a_running_program(tmp_path):
     the signal's delivery and the death, as natively."""
     cmd = STRACE_P.format(prog=os.path.join(BUILD, "guest", "debug", "gdbthreads"), d="{d}")
     n_out, _ = native_sh(cmd.format(d=tmp_path))
-    u_out, _, log = guest_sh(cmd.format(d="/tmp"), tmpfs="/tmp")
+    # the scratch tmpfs goes on /mnt, not /tmp: a checkout under /tmp
+    # (a CI clone) would have its programs hidden by it
+    u_out, _, log = guest_sh(cmd.format(d="/mnt"), tmpfs="/mnt")
     assert "+++ killed by SIGTERM +++" in n_out and "--- SIGTERM {si_signo=SIGTERM" in n_out, n_out
     assert "rc=143" in n_out, n_out
     assert u_out == n_out, "native:\n%s\npyuml:\n%s\n%s" % (n_out, u_out, log[-3000:])
