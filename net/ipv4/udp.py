@@ -29,6 +29,7 @@ from fs.file import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRBAND, P
 from net.core.dev import dev_account
 from net.core.inetaddr import (AF_INET, AF_INET6, ANY4, ANY6, LOOPBACK4, for_family,
                                is_any, is_v4mapped, to_flow, v4mapped)
+from net.core.datagram import wait_for_datagram
 from net.core.skbuff import Datagram, skb_truesize
 from net.ipv4 import inet_hashtables as ih
 from net.ipv4.af_inet import (AF_UNSPEC, SOCK_BINDADDR_LOCK, SOCK_BINDPORT_LOCK,
@@ -290,21 +291,9 @@ class UdpSock(InetSock):
         return run_or_sleep(self._recv(t, size, flags, nonblock))
 
     def _recv(self, t, size, flags, nonblock):
-        timeo = 0 if nonblock else self.rcvtimeo
-        deadline = None if timeo is None else sched.now() + timeo
-        while True:
-            if self.err:
-                return -self.sock_error()
-            if self.rcvq:
-                break
-            if timeo == 0:
-                return -EAGAIN
-            if self.shutdown & RCV_SHUTDOWN:
-                return RecvResult(b"")
-            r = yield from sock_wait(t, (self.wq,), lambda: self.rcvq or self.err
-                                     or self.shutdown & RCV_SHUTDOWN, deadline, timeo)
-            if r < 0:
-                return r
+        r = yield from wait_for_datagram(self, t, nonblock)
+        if r is not None:
+            return r
         peek = flags & MSG_PEEK
         off = self.peek_off if peek and self.peek_off >= 0 else 0
         dg = None

@@ -27,6 +27,7 @@ from kernel.errno import (EADDRINUSE, EAGAIN, EBUSY, ECONNREFUSED, EINVAL,
                           EPROTONOSUPPORT, ESOCKTNOSUPPORT, Errno)
 from fs.file import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRBAND, POLLWRNORM
 from mm.uaccess import copy_from_user
+from net.core.datagram import wait_for_datagram
 from net.core.skbuff import Datagram, skb_truesize
 from net.netlink.attr import (NLM_F_ACK, NLM_F_CAPPED, NLM_F_MULTI, NLM_F_REQUEST,
                               NLMSG_DONE, NLMSG_ERROR, NLMSG_MIN_TYPE, iter_messages,
@@ -271,21 +272,9 @@ class NetlinkSock(Socket):
         return run_or_sleep(self._recv(t, size, flags, nonblock))
 
     def _recv(self, t, size, flags, nonblock):
-        timeo = 0 if nonblock else self.rcvtimeo
-        deadline = None if timeo is None else sched.now() + timeo
-        while True:
-            if self.err:
-                return -self.sock_error()
-            if self.rcvq:
-                break
-            if timeo == 0:
-                return -EAGAIN
-            if self.shutdown & RCV_SHUTDOWN:
-                return RecvResult(b"")
-            r = yield from sock_wait(t, (self.wq,), lambda: self.rcvq or self.err
-                                     or self.shutdown & RCV_SHUTDOWN, deadline, timeo)
-            if r < 0:
-                return r
+        r = yield from wait_for_datagram(self, t, nonblock)
+        if r is not None:
+            return r
         dg = self.rcvq[0]
         if not flags & MSG_PEEK:
             self.rcvq.popleft()
