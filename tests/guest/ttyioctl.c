@@ -36,10 +36,20 @@ static void settle(void)
 	nanosleep(&d, NULL);
 }
 
+/* Wait until fd has input (at most a second): the host's tty moves
+ * written bytes to the line discipline from a work queue, later when
+ * the machine is loaded; a fixed sleep made the native run racy. */
+static void wait_input(int fd, int ms)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	poll(&p, 1, ms);
+}
+
 static void show_read(const char *what, int fd)
 {
 	char buf[256];
 	settle();
+	wait_input(fd, 200);
 	long n = read(fd, buf, sizeof buf);
 	printf("%-40s %ld", what, n);
 	if (n < 0)
@@ -100,7 +110,7 @@ int main(void)
 
 	/* flushing input */
 	write(m, "pending\n", 8);
-	settle();
+	wait_input(s, 1000);
 	int q = -1;
 	ioctl(s, FIONREAD, &q);
 	printf("FIONREAD %d\n", q);
@@ -109,7 +119,7 @@ int main(void)
 	printf("FIONREAD after flush %d\n", q);
 	CHECK("TCFLSH bad", ioctl(s, TCFLSH, 9));
 	write(m, "again\n", 6);
-	settle();
+	wait_input(s, 1000);
 	ioctl(s, TCGETS, &t);
 	CHECK("TCSETSF (flushes input)", ioctl(s, TCSETSF, &t));
 	show_read("slave read after TCSETSF", s);
