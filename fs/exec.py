@@ -25,7 +25,7 @@ from kernel.task import PF_FORKNOEXEC
 from kernel.posix_timers import exit_itimers
 from kernel.printk import printk_once
 from kernel.signal import SIG_IGN, SigAction
-from mm.exit import mmput
+from mm.exit import mmput, setmax_mm_hiwater_rss
 from mm.uaccess import get_user_ptr_array, strncpy_from_user
 from security.keys.process_keys import exec_keys
 from skas.fpu import clear_user_states, get_xstate, loaded
@@ -181,6 +181,7 @@ def begin_new_exec(t, bprm, arch):
     from mm.mmap import arch_pick_mmap_layout
     arch_pick_mmap_layout(mm, t.signal.rlim[3][0], getattr(t, "personality", 0))
     if old is not None:
+        setmax_mm_hiwater_rss(t.signal, old)
         ctx = old.context
         if ctx is not None:
             if ctx.loaded_task is t:

@@ -29,7 +29,7 @@ from kernel.pidfd import pidfd_get
 from kernel.posix_timers import exit_itimers
 from kernel.sys import fill_rusage
 from mm import debug
-from mm.exit import mmput
+from mm.exit import mmput, setmax_mm_hiwater_rss
 from mm.uaccess import copy_to_user, put_user_u32
 from security.keys.process_keys import exit_keys
 
@@ -123,6 +123,7 @@ def exit_mm(t):
     if mm is None:
         return
     t.mm = None
+    setmax_mm_hiwater_rss(t.signal, mm)
     ctx = mm.context
     if ctx is not None:
         if ctx.loaded_task is t:
@@ -434,8 +435,14 @@ def _wait_task_zombie(t, p, ptrace, options, report):
         return ret
     if p.group_leader is p:
         leader = t.group_leader
-        leader.signal.cutime += p.signal.utime + p.signal.cutime
-        leader.signal.cstime += p.signal.stime + p.signal.cstime
+        psig, sig = leader.signal, p.signal
+        psig.cutime += sig.utime + sig.cutime
+        psig.cstime += sig.stime + sig.cstime
+        psig.cmaxrss = max(psig.cmaxrss, sig.maxrss, sig.cmaxrss)
+        psig.cmin_flt += p.min_flt + sig.cmin_flt
+        psig.cmaj_flt += p.maj_flt + sig.cmaj_flt
+        psig.cnvcsw += p.nvcsw + sig.cnvcsw
+        psig.cnivcsw += p.nivcsw + sig.cnivcsw
     release_task(p)
     return ret
 

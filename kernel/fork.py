@@ -108,6 +108,7 @@ def dup_mm(old, hot=()):
     if old.exe_file is not None:
         mm.exe_file = old.exe_file.get()
     mm.coredump_filter = old.coredump_filter    # /proc/PID/coredump_filter
+    mm.hiwater_rss = old.rss                    # the child starts as big as the parent is
     mm.rlim = old.rlim
     ops = flush_ops(old)                    # the host must match the ptes
     keep = ()

@@ -566,6 +566,22 @@ def fill_rusage(t, addr, p, children=False, who=None):
     """struct rusage for p: RUSAGE_SELF (the whole process), RUSAGE_THREAD,
     RUSAGE_CHILDREN (reaped descendants) or, for wait4, both."""
     sigs = p.signal
+    # ru_maxrss (KB): the children's is the biggest reaped; a process's
+    # own is the peak of the mms it left and of the one it has now
+    maxrss = 0
+    if children or who == "both":
+        maxrss = sigs.cmaxrss
+    if not children:
+        if who != RUSAGE_THREAD:
+            maxrss = max(maxrss, sigs.maxrss)
+        if p.mm is not None:
+            maxrss = max(maxrss, p.mm.get_mm_hiwater_rss() * 4)
+    counts = (p.min_flt, p.maj_flt, p.nvcsw, p.nivcsw)
+    if children:
+        counts = (sigs.cmin_flt, sigs.cmaj_flt, sigs.cnvcsw, sigs.cnivcsw)
+    elif who == "both":
+        counts = (p.min_flt + sigs.cmin_flt, p.maj_flt + sigs.cmaj_flt,
+                  p.nvcsw + sigs.cnvcsw, p.nivcsw + sigs.cnivcsw)
     if who == RUSAGE_THREAD:
         ut, st = p.utime, p.stime
     elif children:
@@ -574,15 +590,11 @@ def fill_rusage(t, addr, p, children=False, who=None):
         ut, st = thread_group_cputime(p)
         if who == "both":
             ut, st = ut + sigs.cutime, st + sigs.cstime
-    if t.arch.BITS == 64:
-        raw = struct.pack("<qqqq14q", int(ut), int(ut % 1 * 1e6), int(st), int(st % 1 * 1e6),
-                          0, 0, 0, 0, p.min_flt, p.maj_flt, 0, 0, 0, 0, 0, 0,
-                          p.nvcsw, p.nivcsw)
-    else:
-        raw = struct.pack("<iiii14i", int(ut), int(ut % 1 * 1e6), int(st), int(st % 1 * 1e6),
-                          0, 0, 0, 0, p.min_flt, p.maj_flt, 0, 0, 0, 0, 0, 0,
-                          p.nvcsw, p.nivcsw)
-    copy_to_user(t.mm, addr, raw)
+    minflt, majflt, nvcsw, nivcsw = counts
+    fields = (int(ut), int(ut % 1 * 1e6), int(st), int(st % 1 * 1e6),
+              maxrss, 0, 0, 0, minflt, majflt, 0, 0, 0, 0, 0, 0, nvcsw, nivcsw)
+    fmt = "<qqqq14q" if t.arch.BITS == 64 else "<iiii14i"
+    copy_to_user(t.mm, addr, struct.pack(fmt, *fields))
 
 
 RUSAGE_SELF, RUSAGE_CHILDREN, RUSAGE_THREAD = 0, -1, 1

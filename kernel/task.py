@@ -105,6 +105,10 @@ class SignalStruct:
         self.nr_threads = 1
         self.utime = self.stime = 0.0
         self.cutime = self.cstime = 0.0
+        self.maxrss = 0                 # KB: the peak rss of the mms this process left (exec, exit)
+        self.cmaxrss = 0                # KB: the biggest maxrss of the children reaped
+        self.cmin_flt = self.cmaj_flt = 0   # reaped children's faults and switches
+        self.cnvcsw = self.cnivcsw = 0
         self.flags = 0
         self.group_stop_count = 0
         self.itimer_real = None

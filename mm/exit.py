@@ -13,6 +13,11 @@ from fs.pagecache import filemap_close
 from skas.process import destroy_context
 
 
+def setmax_mm_hiwater_rss(sig, mm):
+    """A process leaves mm (exit, exec): keep its peak for ru_maxrss (KB)."""
+    sig.maxrss = max(sig.maxrss, mm.get_mm_hiwater_rss() * 4)
+
+
 def mmput(mm):
     mm.users -= 1
     if mm.users == 0:

@@ -254,6 +254,7 @@ def zap_page_range(mm, start, end, free_tables=True):
     pm = _pm.physmem
     q = mm.pt.q
     any_mapped = False
+    mm.update_hiwater_rss()             # rss is about to drop: keep its peak
     for _, first, count in mm.pt.pte_pages(start, end):
         for i in range(first, first + count):
             pte = q[i]

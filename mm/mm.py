@@ -41,6 +41,7 @@ class MM:
         self.auxv = b""
         self.total_vm = 0                   # pages in VMAs
         self.rss = 0                        # pages mapped by ptes
+        self.hiwater_rss = 0                # rss before its last drop (get_mm_hiwater_rss)
         self.def_flags = 0                  # VM_LOCKED... for new VMAs (mlockall)
         self.membarrier_state = 0           # kernel/membarrier.py
         self.anon_fault_around = True       # off once mincore asks (mm/mincore.py)
@@ -53,6 +54,15 @@ class MM:
         self.thp_disable = False            # PR_SET_THP_DISABLE (no huge pages here anyway)
         self.reused_host = False            # exec may keep this mm's host process (fs/exec.py)
         self.coredump_filter = 0x33         # /proc/PID/coredump_filter, inherited by fork
+
+    def get_mm_hiwater_rss(self):
+        """The most pages this mm has had mapped: ru_maxrss's source.
+        rss only grows between the unmaps that record it (update_hiwater_rss)."""
+        return max(self.hiwater_rss, self.rss)
+
+    def update_hiwater_rss(self):
+        if self.rss > self.hiwater_rss:
+            self.hiwater_rss = self.rss
 
     # -- VMA list ----------------------------------------------------------
     def find_vma(self, addr):

@@ -70,6 +70,7 @@ ENOSYS = re.compile(r"unsupported syscall (\S+)")
 OOPS = re.compile(r"Oops: (.*)")
 LTP_LINE = re.compile(r"\b(TFAIL|TBROK|TCONF|TWARN)\b:?\s*(.*)")
 RC_MARK = "ltp-harness-rc="
+MEM_WANTED = re.compile(r"TCONF: Test needs at least (\d+)MB MemAvailable")
 
 SIGNALS = {s.value: s.name for s in signal.Signals}
 
@@ -357,6 +358,11 @@ def run_one(arch, ltp, idx, flagged, tag, argv, args):
     skip_native = host_changing(tag, argv[0], flagged)
     # under pyuml
     out, rc, secs = run_pyuml(ltp, d, argv, args.timeout, args.mem)
+    # a test that asks for more free memory than the boot has gets a
+    # bigger boot, as it would get a bigger machine (at most 2G)
+    want = MEM_WANTED.search(ANSI.sub("", out))
+    if want and int(want.group(1)) + 256 <= 2048:
+        out, rc, secs = run_pyuml(ltp, d, argv, args.timeout, "%dM" % (int(want.group(1)) + 256))
     with open(os.path.join(results_dir(arch), safe(tag) + ".log"), "w") as f:
         f.write(out)
     res, why = classify(out, rc, rc is None)

@@ -50,3 +50,11 @@ def test_expectations_round_trip(tmp_path):
     assert ltp.read_expectations(path) == exp
     with open(path) as f:
         assert f.readline() == "# head\n"
+
+
+def test_memory_wanted():
+    """A test's "needs at least N MB MemAvailable" is what gives it a bigger boot."""
+    out = "tst_test.c:1200: \x1b[1;33mTCONF: \x1b[0mTest needs at least 512MB MemAvailable\n"
+    m = ltp.MEM_WANTED.search(ltp.ANSI.sub("", out))
+    assert m and m.group(1) == "512"
+    assert not ltp.MEM_WANTED.search("TCONF: Test needs at least 800MB SwapFree")

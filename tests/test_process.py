@@ -6,7 +6,7 @@ import pytest
 from conftest import differential, guest
 
 LIBCS = ["musl", "glibc"]
-MODES = ["fork", "vfork", "clone", "clone3", "wait", "zombie", "sigchld", "pgrp"]
+MODES = ["fork", "vfork", "clone", "clone3", "wait", "maxrss", "zombie", "sigchld", "pgrp"]
 
 
 @pytest.mark.parametrize("libc", LIBCS)

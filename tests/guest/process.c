@@ -279,6 +279,71 @@ static void do_wait(void)
 	printf("rusage utime sane %d\n", ru.ru_utime.tv_sec >= 0 && ru.ru_utime.tv_sec < 100);
 }
 
+/* ru_maxrss: a process's own peak survives munmap and exec; a parent
+ * sees the biggest child it reaped (not the sum), grandchildren
+ * included; fault counts of reaped children add up */
+static void touch_and_exit(size_t mb, int keep)
+{
+	char *p = mmap(NULL, mb << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	memset(p, 1, mb << 20);
+	if (!keep)
+		munmap(p, mb << 20);
+	_exit(0);
+}
+
+static long maxrss(int who)
+{
+	struct rusage ru;
+	getrusage(who, &ru);
+	return ru.ru_maxrss;
+}
+
+static void do_maxrss(void)
+{
+	int st;
+	struct rusage ru;
+	/* (a small process's own reads 0 on the host: its rss counters are
+	 * per-CPU and read without summing) */
+	printf("no children yet: %ld\n", maxrss(RUSAGE_CHILDREN));
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0)
+		touch_and_exit(32, 0);
+	wait4(c, &st, 0, &ru);
+	printf("wait4: the child's peak >= 32M %d, < 64M %d\n", ru.ru_maxrss >= 32768,
+	       ru.ru_maxrss < 65536);
+	long m = maxrss(RUSAGE_CHILDREN);
+	printf("children >= 32M %d, < 64M %d\n", m >= 32768, m < 65536);
+	getrusage(RUSAGE_CHILDREN, &ru);
+	printf("children's minor faults > 0: %d\n", ru.ru_minflt > 0);
+	fflush(stdout);
+	if ((c = fork()) == 0)
+		touch_and_exit(8, 1);
+	waitpid(c, &st, 0);
+	m = maxrss(RUSAGE_CHILDREN);
+	printf("a smaller child: still the biggest, not the sum: %d\n", m >= 32768 && m < 40960);
+	fflush(stdout);
+	if ((c = fork()) == 0) {
+		pid_t g = fork();
+		if (g == 0)
+			touch_and_exit(48, 1);
+		waitpid(g, &st, 0);
+		long cm = maxrss(RUSAGE_CHILDREN);
+		printf("child sees its child's 48M: %d\n", cm >= 49152 && cm < 81920);
+		long sm = maxrss(RUSAGE_SELF);
+		printf("child's own is small: %d\n", sm < 32768);
+		fflush(stdout);
+		_exit(0);
+	}
+	waitpid(c, &st, 0);
+	m = maxrss(RUSAGE_CHILDREN);
+	printf("grandchild counted: %d\n", m >= 49152 && m < 81920);
+	char *p = mmap(NULL, 16 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	memset(p, 1, 16 << 20);
+	munmap(p, 16 << 20);
+	printf("own peak survives munmap: %d\n", maxrss(RUSAGE_SELF) >= 16384);
+}
+
 static void do_zombie(void)
 {
 	fflush(stdout);
@@ -494,6 +559,8 @@ int main(int argc, char **argv)
 		do_clone3();
 	else if (!strcmp(mode, "wait"))
 		do_wait();
+	else if (!strcmp(mode, "maxrss"))
+		do_maxrss();
 	else if (!strcmp(mode, "zombie"))
 		do_zombie();
 	else if (!strcmp(mode, "sigchld"))
