@@ -7,6 +7,7 @@ addresses are the 4-byte form.  These are the predicates Linux spells
 ipv4_is_loopback, ipv6_addr_any, ipv6_addr_v4mapped ...
 """
 
+import socket
 import struct
 
 AF_INET, AF_INET6 = 2, 10
@@ -84,11 +85,9 @@ def in_subnet(a, net, plen):
 
 
 def ntop(a):
-    import socket                   # (not at import time: it is slow to load)
     return socket.inet_ntop(socket.AF_INET if len(a) == 4 else socket.AF_INET6, a)
 
 
 def pton(text):
-    import socket
     fam = socket.AF_INET6 if ":" in text else socket.AF_INET
     return socket.inet_pton(fam, text)

@@ -18,6 +18,9 @@ import struct
 from kernel.errno import EADDRNOTAVAIL, EEXIST, EINVAL, ENODEV, EPERM, Errno
 from net.core.inetaddr import (AF_INET, in4_to_int, int_to_in4, ipv4_is_loopback,
                                prefix_mask4)
+from net.core import rtnetlink
+from net.core.dev import (IFF_UP, NETDEV_DOWN, dev_base, dev_change_flags, dev_get_by_name,
+                          register_netdevice_notifier)
 
 RT_SCOPE_UNIVERSE, RT_SCOPE_SITE, RT_SCOPE_LINK, RT_SCOPE_HOST, RT_SCOPE_NOWHERE = 0, 200, 253, 254, 255
 IFA_F_SECONDARY, IFA_F_NODAD, IFA_F_PERMANENT, IFA_F_NOPREFIXROUTE = 0x01, 0x02, 0x80, 0x200
@@ -64,8 +67,8 @@ def in_dev_get(dev):
 def inet_add_ifaddr(dev, local, prefixlen, broadcast=None, label=None, scope=None,
                     flags=IFA_F_PERMANENT):
     """Give dev an address (inet_insert_ifa); its routes follow."""
+    # cycle: net.ipv4.fib -> net.ipv4.devinet
     from net.ipv4 import fib
-    from net.core import rtnetlink
     ind = in_dev_get(dev)
     if scope is None:
         scope = RT_SCOPE_HOST if ipv4_is_loopback(local) else RT_SCOPE_UNIVERSE
@@ -91,8 +94,8 @@ def inet_add_ifaddr(dev, local, prefixlen, broadcast=None, label=None, scope=Non
 
 
 def inet_del_ifa(ifa):
+    # cycle: net.ipv4.fib -> net.ipv4.devinet
     from net.ipv4 import fib
-    from net.core import rtnetlink
     ind = in_dev_get(ifa.dev)
     if ifa not in ind.ifa_list:
         return
@@ -110,7 +113,6 @@ def inet_del_ifa(ifa):
 
 
 def all_ifaddrs():
-    from net.core.dev import dev_base
     for dev in dev_base:
         if dev.ip_ptr is not None:
             yield from dev.ip_ptr.ifa_list
@@ -120,6 +122,7 @@ def inet_addr_type(addr):
     """RTN_LOCAL for our own addresses (all of 127/8 while lo is up),
     RTN_BROADCAST, RTN_MULTICAST, else RTN_UNICAST (what the local routing
     table says)."""
+    # cycle: net.ipv4.fib -> net.ipv4.devinet
     from net.ipv4 import fib
     if addr == b"\xff\xff\xff\xff" or not any(addr):
         return RTN_BROADCAST
@@ -180,7 +183,6 @@ def _mask_to_plen(mask):
 def devinet_ioctl(t, cmd, ifr):
     """One of the address ioctls on an ifreq (name, then the sockaddr at
     offset 16, as bytes); returns the ifreq to copy back."""
-    from net.core.dev import dev_get_by_name
     name = ifr[:16].split(b"\0", 1)[0][:15]
     sin = ifr[16:32]
     family = struct.unpack_from("<H", sin)[0]
@@ -231,11 +233,9 @@ def devinet_ioctl(t, cmd, ifr):
         if alias:
             if ifa is None:
                 raise Errno(EADDRNOTAVAIL)
-            from net.core.dev import IFF_UP
             if not flags & IFF_UP:
                 inet_del_ifa(ifa)
             return ifr
-        from net.core.dev import dev_change_flags
         dev_change_flags(dev, flags)
         return ifr
     new = sin[4:8]
@@ -255,6 +255,7 @@ def devinet_ioctl(t, cmd, ifr):
             inet_add_ifaddr(dev, ifa.local, ifa.prefixlen, new, ifa.label, ifa.scope)
     elif cmd == SIOCSIFDSTADDR:
         if ifa.address != new:
+            # cycle: net.ipv4.fib -> net.ipv4.devinet
             from net.ipv4 import fib
             fib.fib_del_ifaddr(ifa)
             ifa.address = new
@@ -289,7 +290,7 @@ def inet_gifconf(dev):
 
 
 def devinet_init():
-    from net.core.dev import NETDEV_DOWN, register_netdevice_notifier
+    # cycle: net.ipv4.fib -> net.ipv4.devinet
     from net.ipv4 import fib
 
     def notify(event, dev):

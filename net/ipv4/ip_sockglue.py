@@ -13,8 +13,9 @@ from kernel.abi import s32
 from kernel.capability import CAP_NET_ADMIN, CAP_NET_RAW, capable
 import struct
 
-from kernel.errno import EINVAL, ENOPROTOOPT, ENOTCONN, EPERM, Errno
+from kernel.errno import EINVAL, ENOPROTOOPT, ENOTCONN, EOPNOTSUPP, EPERM, Errno
 from mm.uaccess import copy_from_user
+from net.core.inetaddr import AF_INET6
 
 SOL_IP, SOL_IPV6 = 0, 41
 ip_nonlocal_bind = 0
@@ -84,7 +85,6 @@ def _read_int(t, optval, optlen, small_ok):
 
 
 def setsockopt(sk, t, level, optname, optval, optlen):
-    from net.core.inetaddr import AF_INET6
     if sk.family == AF_INET6 and level != SOL_IP:
         if level != SOL_IPV6:
             return -ENOPROTOOPT
@@ -167,14 +167,12 @@ def _set6(sk, t, optname, optval, optlen):
 def getsockopt(sk, t, level, optname, ol):
     """The value as bytes, shortened as Linux does for small buffers; ol
     is the caller's length, read where Linux reads it."""
-    from net.core.inetaddr import AF_INET6
     if sk.family == AF_INET6 and level != SOL_IP:
         if level != SOL_IPV6:
             raise Errno(ENOPROTOOPT)
         ol.get()
         return _get6(sk, optname)
     if level != SOL_IP:
-        from kernel.errno import EOPNOTSUPP
         raise Errno(EOPNOTSUPP)
     optlen = ol.get()
     if optlen < 0:
