@@ -51,6 +51,7 @@ below.
 """
 
 from kernel.abi import s32
+import time
 import struct
 
 from kernel import sched
@@ -61,6 +62,13 @@ from fs.file import (O_CLOEXEC, O_RDWR, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM,
 from mm import physmem as _pm
 from mm.physmem import PAGE_SHIFT, PAGE_SIZE
 from mm.uaccess import copy_from_user, copy_to_user
+from fs.shmem import shmem_file_setup
+from fs.eventfd import eventfd_signal
+from kernel.syscall import oops
+from mm.vma import VM_MAYEXEC
+from fs.anon_inodes import anon_inode_getfile, install_new_file
+from fs.poll import restore_saved_sigmask_unless, set_user_sigmask
+from kernel.signal import signal_pending
 
 # /proc/sys/kernel/io_uring_disabled (0 all, 1 root and io_uring_group, 2 none)
 sysctl_io_uring_disabled = 0
@@ -186,7 +194,6 @@ class Region:
     page)."""
 
     def __init__(self, size, cred):
-        from fs.shmem import shmem_file_setup
         npages = (size + PAGE_SIZE - 1) >> PAGE_SHIFT
         self.size = npages << PAGE_SHIFT
         self.file = shmem_file_setup(self.size, name=b"[io_uring]", cred=cred)
@@ -303,6 +310,7 @@ class IoKiocb:
         self.cmd = None             # the opcode's own state (opdef.py)
 
     def __repr__(self):
+        # cycle: io_uring.opdef -> io_uring.io_uring
         from io_uring.opdef import op_name
         return "<io_uring req %s user_data=%#x>" % (op_name(self.opcode), self.user_data)
 
@@ -421,6 +429,7 @@ class IoRingCtx:
         if timeout:
             self.cq_timeouts = (self.cq_timeouts + 1) & 0xFFFFFFFF
         elif self.timeouts:
+            # cycle: io_uring.timeout -> io_uring.io_uring
             from io_uring.timeout import io_flush_timeouts
             io_flush_timeouts(self)
         self._cq_posted(req)
@@ -428,7 +437,6 @@ class IoRingCtx:
     def _cq_posted(self, req):
         if self.ev_fd is not None and not self.rings.u32(CQ_FLAGS) & IORING_CQ_EVENTFD_DISABLED \
                 and (not self.ev_fd_async or req is None or req.async_):
-            from fs.eventfd import eventfd_signal
             eventfd_signal(self.ev_fd.private, 1)
         self.cq_wait.wake_up()
         self.poll_wq.wake_up(POLLIN | POLLRDNORM)
@@ -485,7 +493,6 @@ def run_task_work(ctx=None):
 
 def _run_one(ctx, req, fn):
     global _in_task_work
-    from kernel.syscall import oops
     if ctx.dead or req.done:
         return
     prev, _in_task_work = _in_task_work, True
@@ -516,6 +523,7 @@ def req_complete(req, res, cflags=0, big=None, timeout=False):
     req.cancel_fn = None
     if req in ctx.inflight:
         ctx.inflight.remove(req)
+    # cycle: io_uring.opdef -> io_uring.io_uring
     from io_uring.opdef import issued_inline
     req.async_ = not issued_inline(req)
     req.res = res
@@ -530,6 +538,7 @@ def req_complete(req, res, cflags=0, big=None, timeout=False):
     req.link = None
     if nxt is not None:
         if req.flags & REQ_F_ARM_LTIMEOUT and nxt.opcode == IORING_OP_LINK_TIMEOUT:
+            # cycle: io_uring.timeout -> io_uring.io_uring
             from io_uring.timeout import io_disarm_link_timeout
             nxt = io_disarm_link_timeout(req, nxt)
         if nxt is not None:
@@ -575,6 +584,7 @@ def _put_req(req):
 def io_queue_sqe(req):
     """Issue a request that is ready to go; it completes now or later.
     Returns a generator when it must wait in the caller (no poll to arm)."""
+    # cycle: io_uring.opdef -> io_uring.io_uring
     from io_uring.opdef import io_issue_sqe
     if req.done:
         return None
@@ -646,6 +656,7 @@ def io_get_sqe(ctx):
 def io_submit_sqes(t, ctx, nr):
     """Take up to nr SQEs off the ring; the number consumed.  A generator
     (it may wait for a request that cannot be polled)."""
+    # cycle: io_uring.opdef -> io_uring.io_uring
     from io_uring.opdef import io_init_req
     entries = ctx.sqring_entries()
     if not entries:
@@ -736,7 +747,6 @@ class IoUringFops(FileOperations):
     def mmap_file(self, f, pgoff, length, prot):
         """The region an offset names, to map in the io_uring file's place:
         (file, pgoff, VM flags to take away)."""
-        from mm.vma import VM_MAYEXEC
         ctx = f.private
         if prot & 4:
             raise Errno(EPERM)                      # PROT_EXEC
@@ -769,6 +779,7 @@ class IoUringFops(FileOperations):
         io_ring_ctx_put(ctx)
 
     def show_fdinfo(self, f):
+        # cycle: io_uring.register -> io_uring.io_uring
         from io_uring.register import show_fdinfo
         return show_fdinfo(f.private)
 
@@ -789,7 +800,9 @@ def io_ring_ctx_put(ctx):
 def io_ring_ctx_free(ctx):
     """The last reference is gone: everything in flight is cancelled (no
     one can read its CQE any more), registered resources are let go."""
+    # cycle: io_uring.cancel -> io_uring.io_uring
     from io_uring.cancel import io_cancel_all
+    # cycle: io_uring.register -> io_uring.io_uring
     from io_uring.register import unregister_all
     io_cancel_all(ctx, None)
     ctx.dead = True
@@ -957,12 +970,12 @@ def io_uring_create(t, entries, p, uparams):
         raise
     if flags & IORING_SETUP_SINGLE_ISSUER and not flags & IORING_SETUP_R_DISABLED:
         ctx.submitter_task = t
-    from fs.anon_inodes import anon_inode_getfile, install_new_file
     f = anon_inode_getfile(b"[io_uring]", io_uring_fops, ctx, O_RDWR | O_CLOEXEC)
     ctx.file = f
     tctx = io_uring_tctx(t)
     tctx.ctxs.add(ctx)
     if flags & IORING_SETUP_REGISTERED_FD_ONLY:
+        # cycle: io_uring.register -> io_uring.io_uring
         from io_uring.register import ring_add_registered_file
         try:
             return ring_add_registered_file(t, f, 0, len(tctx.registered_rings))
@@ -995,6 +1008,7 @@ def io_uring_task_cancel(t):
     if tctx is None:
         return
     t.io_uring = None
+    # cycle: io_uring.cancel -> io_uring.io_uring
     from io_uring.cancel import io_cancel_all
     for ctx in list(tctx.ctxs):
         if not ctx.dead:
@@ -1116,7 +1130,6 @@ def _get_ext_arg(t, flags, argp, argsz):
 
 
 def _clock_now_ns(ctx):
-    import time
     if ctx.clockid == 0:
         return time.time_ns()
     return time.monotonic_ns()
@@ -1124,8 +1137,6 @@ def _clock_now_ns(ctx):
 
 def _cqring_wait(t, ctx, min_events, flags, ext):
     """Wait until min_events CQEs are there (or a signal, or the timeout)."""
-    from fs.poll import restore_saved_sigmask_unless, set_user_sigmask
-    from kernel.signal import signal_pending
     sig, sigsz, timeout, min_wait = ext
     min_events = min(min_events, ctx.cq_entries)
     if ctx.submitter_task is not None and ctx.flags & IORING_SETUP_DEFER_TASKRUN \

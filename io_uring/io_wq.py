@@ -92,6 +92,7 @@ class Worker:
 
 
 def _complete(req, res):
+    # cycle: io_uring.rw -> io_uring.io_wq
     from io_uring.rw import restart_to_eintr
     if res is None:
         res = 0

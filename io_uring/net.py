@@ -15,6 +15,8 @@ from kernel.abi import s32
 from kernel.errno import EBADF, EINVAL, Errno
 from io_uring.io_uring import IOSQE_FIXED_FILE
 from io_uring.fs import Cmd, _unused
+from net.socket import (sys_accept4, sys_bind, sys_connect, sys_listen, sys_recvfrom, sys_recvmsg,
+                        sys_sendmsg, sys_sendto, sys_shutdown, sys_socket)
 
 IORING_RECVSEND_POLL_FIRST = 1 << 0
 IORING_RECV_MULTISHOT = 1 << 1
@@ -36,7 +38,6 @@ def sendmsg_prep(req, sqe):
 
 
 def sendmsg_issue(req):
-    from net.socket import sys_sendmsg
     return sys_sendmsg(req.task, req.fd, req.cmd.msg, req.cmd.flags)
 
 
@@ -47,7 +48,6 @@ def recvmsg_prep(req, sqe):
 
 
 def recvmsg_issue(req):
-    from net.socket import sys_recvmsg
     return sys_recvmsg(req.task, req.fd, req.cmd.msg, req.cmd.flags)
 
 
@@ -60,7 +60,6 @@ def send_prep(req, sqe):
 
 
 def send_issue(req):
-    from net.socket import sys_sendto
     c = req.cmd
     return sys_sendto(req.task, req.fd, c.buf, c.len, c.flags, c.dest, c.addr_len)
 
@@ -72,7 +71,6 @@ def recv_prep(req, sqe):
 
 
 def recv_issue(req):
-    from net.socket import sys_recvfrom
     c = req.cmd
     return sys_recvfrom(req.task, req.fd, c.buf, c.len, c.flags, 0, 0)
 
@@ -87,7 +85,6 @@ def accept_prep(req, sqe):
 
 
 def accept_issue(req):
-    from net.socket import sys_accept4
     c = req.cmd
     return sys_accept4(req.task, req.fd, c.addr, c.addrlen, c.flags)
 
@@ -100,7 +97,6 @@ def connect_prep(req, sqe):
 
 
 def connect_issue(req):
-    from net.socket import sys_connect
     return sys_connect(req.task, req.fd, req.cmd.addr, req.cmd.addrlen)
 
 
@@ -112,7 +108,6 @@ def shutdown_prep(req, sqe):
 
 
 def shutdown_issue(req):
-    from net.socket import sys_shutdown
     return sys_shutdown(req.task, req.fd, req.cmd.how)
 
 
@@ -124,7 +119,6 @@ def socket_prep(req, sqe):
 
 
 def socket_issue(req):
-    from net.socket import sys_socket
     c = req.cmd
     return sys_socket(req.task, c.domain, c.type, c.protocol)
 
@@ -137,7 +131,6 @@ def bind_prep(req, sqe):
 
 
 def bind_issue(req):
-    from net.socket import sys_bind
     return sys_bind(req.task, req.fd, req.cmd.addr, req.cmd.addrlen)
 
 
@@ -149,5 +142,4 @@ def listen_prep(req, sqe):
 
 
 def listen_issue(req):
-    from net.socket import sys_listen
     return sys_listen(req.task, req.fd, req.cmd.backlog)

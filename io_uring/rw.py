@@ -23,6 +23,11 @@ from kernel.errno import (EAGAIN, EBADF, EFAULT, EINTR, EINVAL, ENOBUFS, EOPNOTS
 from fs.file import FMODE_READ, FMODE_WRITE, O_APPEND, O_NONBLOCK, POLLIN, POLLOUT
 from io_uring.io_uring import (IORING_SETUP_IOPOLL, IOSQE_BUFFER_SELECT, REQ_F_NOWAIT,
                                _is_gen, req_complete, req_set_fail)
+from kernel.ioprio import ioprio_check_cap
+from fs.read_write import read_iovec
+from fs.aio import _transfer
+from io_uring.poll import arm_poll
+from io_uring.io_wq import io_wq_submit
 
 # preadv2/pwritev2 flags (include/uapi/linux/fs.h)
 RWF_HIPRI, RWF_DSYNC, RWF_SYNC, RWF_NOWAIT, RWF_APPEND, RWF_NOAPPEND = 1, 2, 4, 8, 0x10, 0x20
@@ -49,7 +54,6 @@ class RwCmd:
 
 
 def _prep_rw(req, sqe, write, vectored=False, fixed=False):
-    from kernel.ioprio import ioprio_check_cap
     c = RwCmd()
     c.pos = _s64(sqe.off)
     c.addr = sqe.addr
@@ -71,7 +75,6 @@ def _prep_rw(req, sqe, write, vectored=False, fixed=False):
     if fixed:
         return
     if vectored:
-        from fs.read_write import read_iovec
         c.vec = read_iovec(t, c.addr, c.len)
     else:
         if c.len and not c.addr + c.len <= TASK_SIZE_MAX:
@@ -166,8 +169,6 @@ def _pos(req):
 def rw_attempt(req):
     """One non-blocking try: the result, None when a poll was armed for the
     next one, or a generator when only blocking can finish it."""
-    from fs.aio import _transfer
-    from io_uring.poll import arm_poll
     c = req.cmd
     f = req.file
     t = req.task
@@ -197,7 +198,6 @@ def _run_nonblocking(gen):
 
 
 def _blocking(req, pos):
-    from fs.aio import _transfer
     c = req.cmd
     res = _transfer(req.task, req.file, c.vec, pos, c.write, False)
     if _is_gen(res):
@@ -220,7 +220,6 @@ def _rw_retry(req):
     """Task work after the poll fired: try again."""
     res = rw_attempt(req)
     if _is_gen(res):
-        from io_uring.io_wq import io_wq_submit
         io_wq_submit(req, res)
     elif res is not None:
         req_complete(req, res)
