@@ -105,6 +105,16 @@ def _sockfs_mount():
 class Socket:
     """struct socket and the family-independent part of struct sock."""
     family = AF_UNSPEC
+    wants_iter = False                  # sends get a MsgIter, not bytes (see the head)
+    # optional parts of a family, None where it has none (proto_ops' NULL
+    # entries): ioctl(t, cmd, arg) -> result or None for "not mine";
+    # setsockopt_level / getsockopt_level for levels other than SOL_SOCKET;
+    # set_peek_off(val) for SO_PEEK_OFF; socketpair(t, other)
+    ioctl = None
+    setsockopt_level = None
+    getsockopt_level = None
+    set_peek_off = None
+    socketpair = None
 
     def __init__(self, type_, protocol=0):
         self.type = type_
@@ -222,7 +232,7 @@ class SocketFileOps(FileOperations):
 
     def write(self, f, t, data):
         sock = f.private
-        if getattr(sock, "wants_iter", False):
+        if sock.wants_iter:
             data = BytesIter(data)
         res = sock.sendmsg(t, data, None, ScmCookie(), 0, bool(f.flags & O_NONBLOCK))
         return then(res, lambda r: _sigpipe(t, sock, r, 0))
@@ -240,9 +250,8 @@ class SocketFileOps(FileOperations):
             return 0
         if cmd in (FIOSETOWN, SIOCSPGRP, FIOGETOWN, SIOCGPGRP):
             return _sock_owner(f, t, cmd, arg)
-        fam_ioctl = getattr(sock, "ioctl", None)
-        if fam_ioctl is not None:
-            r = fam_ioctl(t, cmd, arg)
+        if sock.ioctl is not None:
+            r = sock.ioctl(t, cmd, arg)
             if r is not None:
                 return r
         # cycle: net.core.dev_ioctl -> net.ipv4.devinet -> net.core.rtnetlink -> net.netlink.af_netlink -> net.socket
@@ -406,7 +415,7 @@ def sys_socketpair(t, family, type_, protocol, usockvec):
         return -EMFILE
     copy_to_user(t.mm, usockvec, struct.pack("<ii", *free))
     a = sock_create(t, family, type_, s32(protocol))
-    if not hasattr(a, "socketpair"):
+    if a.socketpair is None:
         a.release()
         return -EOPNOTSUPP
     b = sock_create(t, family, type_, s32(protocol))
@@ -572,7 +581,7 @@ def sys_sendto(t, fd, buff, length, flags, addr, addr_len):
     sock, _ = sockfd_lookup(t, fd)
     # a non-NULL address of length 0 is still an address (UDP says EINVAL)
     name = move_addr_to_kernel(t, addr, addr_len) if addr else None
-    if getattr(sock, "wants_iter", False):
+    if sock.wants_iter:
         data = MsgIter(t.mm, [(buff, length)], length)
     else:
         data = copy_from_user(t.mm, buff, length)
@@ -620,7 +629,7 @@ def sys_sendmsg(t, fd, msg, flags):
     flags = s32(flags) & ~MSG_CMSG_CLOEXEC
     sock, _ = sockfd_lookup(t, fd)
     namebytes, _, vec, control, controllen = copy_msghdr(t, msg, True)
-    if getattr(sock, "wants_iter", False):
+    if sock.wants_iter:
         data = MsgIter(t.mm, vec, _count_len(vec))
     else:
         data = _gather(t, vec)[:0x7FFFF000]
@@ -767,7 +776,7 @@ def _sendmmsg(t, fd, mmsg, vlen, flags):
     while sent < vlen:
         try:
             r = sys_sendmsg(t, fd, mmsg + sent * step, flags)
-            if hasattr(r, "send"):
+            if sched.is_generator(r):
                 r = yield from r
         except Errno as e:
             r = -e.errno                # what was sent stays sent
@@ -809,7 +818,7 @@ def _recvmmsg(t, fd, mmsg, vlen, flags, deadline):
     while got < vlen:
         try:
             r = sys_recvmsg(t, fd, mmsg + got * step, flags & ~MSG_WAITFORONE)
-            if hasattr(r, "send"):
+            if sched.is_generator(r):
                 r = yield from r
         except Errno as e:
             r = -e.errno
@@ -865,9 +874,8 @@ def sys_setsockopt(t, fd, level, optname, optval, optlen):
     if s32(optlen) < 0:
         return -EINVAL
     if level != SOL_SOCKET:
-        fam = getattr(sock, "setsockopt_level", None)
-        if fam is not None:
-            return fam(t, level, optname, optval, optlen)
+        if sock.setsockopt_level is not None:
+            return sock.setsockopt_level(t, level, optname, optval, optlen)
         return -EOPNOTSUPP if sock.family == AF_UNIX else -ENOPROTOOPT
     if optname in (SO_BINDTODEVICE, SO_BINDTOIFINDEX):
         return _bindtodevice(t, sock, optname, optval, optlen)
@@ -904,9 +912,9 @@ def sys_setsockopt(t, fd, level, optname, optval, optlen):
     elif optname == SO_RCVLOWAT:
         sock.rcvlowat = max(val, 1) if val >= 0 else 0x7FFFFFFF
     elif optname == SO_PEEK_OFF:
-        if not hasattr(sock, "set_peek_off"):
+        if sock.set_peek_off is None:
             return -EOPNOTSUPP
-        sock.peek_off = val
+        sock.set_peek_off(val)
     elif optname in (SO_TYPE, SO_PROTOCOL, SO_DOMAIN, SO_ERROR, SO_ACCEPTCONN,
                      SO_PEERCRED, SO_SNDLOWAT):
         return -ENOPROTOOPT
@@ -960,11 +968,10 @@ def sys_getsockopt(t, fd, level, optname, optval, optlen):
     sock, _ = sockfd_lookup(t, fd)
     level, optname = s32(level), s32(optname)
     if level != SOL_SOCKET:
-        fam = getattr(sock, "getsockopt_level", None)
-        if fam is None:
+        if sock.getsockopt_level is None:
             return -EOPNOTSUPP if sock.family == AF_UNIX else -ENOPROTOOPT
         ol = OptLen(t, optlen)
-        val = fam(t, level, optname, ol)
+        val = sock.getsockopt_level(t, level, optname, ol)
         if isinstance(val, int):
             return val
         n = min(ol.get() & 0xFFFFFFFF, len(val))

@@ -49,7 +49,6 @@ SOCK_BINDADDR_LOCK, SOCK_BINDPORT_LOCK = ih.SOCK_BINDADDR_LOCK, ih.SOCK_BINDPORT
 
 class InetSock(Socket):
     """What TCP and UDP sockets of both families have in common."""
-    wants_iter = False
 
     def __init__(self, uid, family, type_, protocol):
         super().__init__(type_, protocol)
@@ -69,6 +68,7 @@ class InetSock(Socket):
         self.connect_bound = False      # the port came from connect()
         self.uid = uid                  # SO_REUSEPORT groups are per user
         self.ip = {}                    # IP-level options (ip_sockglue.py)
+        self.dev = None                 # the device a connection goes out of (TCP's)
 
     # SOL_SOCKET flags, stored by net/socket.py
     @property

@@ -182,8 +182,7 @@ def getsockopt(sk, t, level, optname, ol):
     if optname == IP_MTU:
         if not sk.dport:
             raise Errno(ENOTCONN)
-        dev = getattr(sk, "dev", None)
-        return struct.pack("<i", dev.mtu if dev is not None else 65536)
+        return struct.pack("<i", sk.dev.mtu if sk.dev is not None else 65536)
     if optname == IP_PROTOCOL:
         return struct.pack("<i", sk.protocol)
     if optname in (IP_HDRINCL, IP_NODEFRAG, IP_ROUTER_ALERT, IP_MULTICAST_IF, IP_UNICAST_IF,
@@ -207,8 +206,7 @@ def _get6(sk, optname):
     if optname == IPV6_MTU:
         if not sk.dport:
             raise Errno(ENOTCONN)
-        dev = getattr(sk, "dev", None)
-        return struct.pack("<i", dev.mtu if dev is not None else 65536)
+        return struct.pack("<i", sk.dev.mtu if sk.dev is not None else 65536)
     if optname not in IPV6_OPTS:
         raise Errno(ENOPROTOOPT)
     val = sk.ip.get((SOL_IPV6, optname), IPV6_OPTS[optname][0])
