@@ -593,13 +593,9 @@ def io_queue_sqe(req):
         return None
     req.issued = True
     res = io_issue_sqe(req)
-    if _is_gen(res):
+    if sched.is_generator(res):
         return res
     return None
-
-
-def _is_gen(x):
-    return hasattr(x, "send") and hasattr(x, "throw")
 
 
 def io_queue_deferred(ctx):
@@ -855,7 +851,7 @@ def io_uring_allowed(t):
     gid = sysctl_io_uring_group
     if gid < 0 or gid > 0xFFFFFFFE:
         return -EPERM
-    if t.cred.egid == gid or gid in getattr(t.cred, "groups", ()):
+    if t.cred.egid == gid or gid in t.cred.groups:
         return 0
     return -EPERM
 

@@ -59,8 +59,8 @@ class Worker:
         except Errno as e:
             self._finish(-e.errno)
             return
-        queues = tuple(getattr(sl, "queues", ()) or ())
-        deadline = getattr(sl, "deadline", None)
+        queues = tuple(sl.queues or ())         # a kernel.sched.Sleep, as every sleep
+        deadline = sl.deadline
         self.queues = queues
         for q in queues:
             q.callbacks.append(self._wake)

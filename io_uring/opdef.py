@@ -13,6 +13,7 @@ The opcodes of Linux 6.13 (IORING_OP_LAST 58) are known; which are
 supported is the `supported` column below.
 """
 
+from kernel import sched
 from kernel.errno import EACCES, EBADF, EINVAL, EOPNOTSUPP, Errno
 from io_uring import cancel, fs, io_uring as iou, net, poll, rw, timeout
 from io_uring.io_uring import (IOSQE_ASYNC, IOSQE_BUFFER_SELECT, IOSQE_CQE_SKIP_SUCCESS,
@@ -237,7 +238,7 @@ def io_issue_sqe(req):
         _issuing = prev
         if saved_cred is not None:
             t.cred = saved_cred
-    if iou._is_gen(res):
+    if sched.is_generator(res):
         res = io_wq_submit(req, res)
     if res is None:
         if req.flags & REQ_F_ARM_LTIMEOUT and not req.done:

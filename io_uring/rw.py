@@ -17,12 +17,13 @@ registering task's address space each time.
 A result shorter than asked for breaks a link (as Linux counts it).
 """
 
+from kernel import sched
 from kernel.errno import (EAGAIN, EBADF, EFAULT, EINTR, EINVAL, ENOBUFS, EOPNOTSUPP,
                           ERESTART_RESTARTBLOCK, ERESTARTNOHAND, ERESTARTNOINTR,
                           ERESTARTSYS, Errno)
 from fs.file import FMODE_READ, FMODE_WRITE, O_APPEND, O_NONBLOCK, POLLIN, POLLOUT
 from io_uring.io_uring import (IORING_SETUP_IOPOLL, IOSQE_BUFFER_SELECT, REQ_F_NOWAIT,
-                               _is_gen, req_complete, req_set_fail)
+                               req_complete, req_set_fail)
 from kernel.ioprio import ioprio_check_cap
 from fs.read_write import read_iovec
 from fs.aio import _transfer
@@ -174,7 +175,7 @@ def rw_attempt(req):
     t = req.task
     pos = _pos(req)
     res = _transfer(t, f, c.vec, pos, c.write, True)
-    if _is_gen(res):
+    if sched.is_generator(res):
         res = _run_nonblocking(res)
     if res == -EAGAIN and not req.flags & REQ_F_NOWAIT:
         mask = POLLOUT if c.write else POLLIN
@@ -200,7 +201,7 @@ def _run_nonblocking(gen):
 def _blocking(req, pos):
     c = req.cmd
     res = _transfer(req.task, req.file, c.vec, pos, c.write, False)
-    if _is_gen(res):
+    if sched.is_generator(res):
         try:
             res = yield from res
         except Errno as e:
@@ -219,7 +220,7 @@ def _rw_result(req, res):
 def _rw_retry(req):
     """Task work after the poll fired: try again."""
     res = rw_attempt(req)
-    if _is_gen(res):
+    if sched.is_generator(res):
         io_wq_submit(req, res)
     elif res is not None:
         req_complete(req, res)
