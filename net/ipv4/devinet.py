@@ -187,90 +187,113 @@ def devinet_ioctl(t, cmd, ifr):
     sin = ifr[16:32]
     family = struct.unpack_from("<H", sin)[0]
     base, _, alias = name.partition(b":")
-    tryaddrmatch = False
-    if cmd in (SIOCGIFADDR, SIOCGIFBRDADDR, SIOCGIFDSTADDR, SIOCGIFNETMASK):
-        tryaddrmatch = family == AF_INET
-    elif cmd == SIOCSIFFLAGS:
+    tryaddrmatch = _devinet_ioctl_check(t, cmd, family)
+    dev = dev_get_by_name(base)
+    if dev is None:
+        raise Errno(ENODEV)
+    ifa = _find_ifa(in_dev_get(dev), name, sin[4:8] if tryaddrmatch else None)
+    if ifa is None and cmd not in (SIOCSIFADDR, SIOCSIFFLAGS):
+        raise Errno(EADDRNOTAVAIL)
+    if cmd in _GET:
+        out = _GET[cmd](ifa)
+        if out is not None:
+            return ifr[:16] + _sin(out) + ifr[32:]
+        return ifr
+    if cmd == SIOCSIFFLAGS:
+        flags = struct.unpack_from("<h", ifr, 16)[0] & 0xFFFF
+        _devinet_set_flags(dev, ifa, alias, flags)
+        return ifr
+    _SET[cmd](dev, ifa, name, sin[4:8])
+    return ifr
+
+
+def _devinet_ioctl_check(t, cmd, family):
+    """The command and the caller's right to it; returns whether the
+    address of the ifreq picks among a label's addresses (a get of AF_INET)."""
+    if cmd in _GET:
+        return family == AF_INET
+    if cmd == SIOCSIFFLAGS:
         if not capable(t, CAP_NET_ADMIN):
             raise Errno(EPERM)
-    elif cmd in (SIOCSIFADDR, SIOCSIFBRDADDR, SIOCSIFDSTADDR, SIOCSIFNETMASK):
+        return False
+    if cmd in _SET:
         if not capable(t, CAP_NET_ADMIN):
             raise Errno(EPERM)
         if family != AF_INET:
             raise Errno(EINVAL)
-    else:
+        return False
+    raise Errno(EINVAL)
+
+
+def _find_ifa(ind, label, local):
+    """The address of that label: the one with that local address if local
+    is given and there is one, else the label's first."""
+    if local is not None:
+        for a in ind.ifa_list:
+            if a.label == label and a.local == local:
+                return a
+    for a in ind.ifa_list:
+        if a.label == label:
+            return a
+    return None
+
+
+def _devinet_set_flags(dev, ifa, alias, flags):
+    """SIOCSIFFLAGS: on an alias (eth0:1) only IFF_UP counts, and taking
+    it down deletes the address; on the device itself, dev_change_flags."""
+    if alias:
+        if ifa is None:
+            raise Errno(EADDRNOTAVAIL)
+        if not flags & IFF_UP:
+            inet_del_ifa(ifa)
+        return
+    dev_change_flags(dev, flags)
+
+
+def _set_ifaddr(dev, ifa, name, new):
+    if ifa is not None and ifa.local == new:
+        return
+    plen = ifa.prefixlen if ifa is not None else _classful_plen(new)
+    if ifa is not None:
+        inet_del_ifa(ifa)
+    brd = None
+    if not dev.flags & 0x8 and plen < 31:     # not IFF_LOOPBACK
+        brd = int_to_in4(in4_to_int(new) | (prefix_mask4(plen) ^ 0xFFFFFFFF))
+    inet_add_ifaddr(dev, new, plen, brd, name)
+
+
+def _set_brdaddr(dev, ifa, name, new):
+    if ifa.broadcast != new:
+        inet_del_ifa(ifa)
+        inet_add_ifaddr(dev, ifa.local, ifa.prefixlen, new, ifa.label, ifa.scope)
+
+
+def _set_dstaddr(dev, ifa, name, new):
+    if ifa.address != new:
+        # cycle: net.ipv4.fib -> net.ipv4.devinet
+        from net.ipv4 import fib
+        fib.fib_del_ifaddr(ifa)
+        ifa.address = new
+        fib.fib_add_ifaddr(ifa)
+
+
+def _set_netmask(dev, ifa, name, new):
+    plen = _mask_to_plen(new)
+    if plen < 0:
         raise Errno(EINVAL)
-    dev = dev_get_by_name(base)
-    if dev is None:
-        raise Errno(ENODEV)
-    ind = in_dev_get(dev)
-    ifa = None
-    if tryaddrmatch:
-        for a in ind.ifa_list:
-            if a.label == name and a.local == sin[4:8]:
-                ifa = a
-                break
-    if ifa is None:
-        for a in ind.ifa_list:
-            if a.label == name:
-                ifa = a
-                break
-    if ifa is None and cmd not in (SIOCSIFADDR, SIOCSIFFLAGS):
-        raise Errno(EADDRNOTAVAIL)
-    out = None
-    if cmd == SIOCGIFADDR:
-        out = ifa.local
-    elif cmd == SIOCGIFBRDADDR:
-        out = ifa.broadcast
-    elif cmd == SIOCGIFDSTADDR:
-        out = ifa.address
-    elif cmd == SIOCGIFNETMASK:
-        out = ifa.mask
-    if out is not None:
-        return ifr[:16] + _sin(out) + ifr[32:]
-    if cmd == SIOCSIFFLAGS:
-        flags = struct.unpack_from("<h", ifr, 16)[0] & 0xFFFF
-        if alias:
-            if ifa is None:
-                raise Errno(EADDRNOTAVAIL)
-            if not flags & IFF_UP:
-                inet_del_ifa(ifa)
-            return ifr
-        dev_change_flags(dev, flags)
-        return ifr
-    new = sin[4:8]
-    if cmd == SIOCSIFADDR:
-        if ifa is not None and ifa.local == new:
-            return ifr
-        plen = ifa.prefixlen if ifa is not None else _classful_plen(new)
-        if ifa is not None:
-            inet_del_ifa(ifa)
-        brd = None
-        if not dev.flags & 0x8 and plen < 31:     # not IFF_LOOPBACK
-            brd = int_to_in4(in4_to_int(new) | (prefix_mask4(plen) ^ 0xFFFFFFFF))
-        inet_add_ifaddr(dev, new, plen, brd, name)
-    elif cmd == SIOCSIFBRDADDR:
-        if ifa.broadcast != new:
-            inet_del_ifa(ifa)
-            inet_add_ifaddr(dev, ifa.local, ifa.prefixlen, new, ifa.label, ifa.scope)
-    elif cmd == SIOCSIFDSTADDR:
-        if ifa.address != new:
-            # cycle: net.ipv4.fib -> net.ipv4.devinet
-            from net.ipv4 import fib
-            fib.fib_del_ifaddr(ifa)
-            ifa.address = new
-            fib.fib_add_ifaddr(ifa)
-    elif cmd == SIOCSIFNETMASK:
-        plen = _mask_to_plen(new)
-        if plen < 0:
-            raise Errno(EINVAL)
-        if plen != ifa.prefixlen:
-            inet_del_ifa(ifa)
-            brd = ifa.broadcast
-            if any(brd) and plen < 31:
-                brd = int_to_in4(in4_to_int(ifa.local) | (prefix_mask4(plen) ^ 0xFFFFFFFF))
-            inet_add_ifaddr(dev, ifa.local, plen, brd, ifa.label, ifa.scope)
-    return ifr
+    if plen != ifa.prefixlen:
+        inet_del_ifa(ifa)
+        brd = ifa.broadcast
+        if any(brd) and plen < 31:
+            brd = int_to_in4(in4_to_int(ifa.local) | (prefix_mask4(plen) ^ 0xFFFFFFFF))
+        inet_add_ifaddr(dev, ifa.local, plen, brd, ifa.label, ifa.scope)
+
+
+# the gets: what of the address goes back in the ifreq; the sets
+_GET = {SIOCGIFADDR: lambda ifa: ifa.local, SIOCGIFBRDADDR: lambda ifa: ifa.broadcast,
+        SIOCGIFDSTADDR: lambda ifa: ifa.address, SIOCGIFNETMASK: lambda ifa: ifa.mask}
+_SET = {SIOCSIFADDR: _set_ifaddr, SIOCSIFBRDADDR: _set_brdaddr, SIOCSIFDSTADDR: _set_dstaddr,
+        SIOCSIFNETMASK: _set_netmask}
 
 
 def _classful_plen(a):
