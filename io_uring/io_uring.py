@@ -55,7 +55,7 @@ import time
 import struct
 
 from kernel import sched
-from kernel.errno import (EBADF, EBADFD, EEXIST, EFAULT, EINTR, EINVAL, ENOMEM,
+from kernel.errno import (EBADF, EBADFD, EEXIST, EFAULT, EINTR, EINVAL, ENOMEM, ENXIO,
                           EOPNOTSUPP, EPERM, ETIME, Errno)
 from fs.file import (O_CLOEXEC, O_RDWR, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM,
                      FileOperations, fget)
@@ -892,28 +892,51 @@ def io_uring_create(t, entries, p, uparams):
     err = _sanitise_params(flags)
     if err:
         return err
-    # io_uring_fill_params
+    sq_entries, cq_entries = io_uring_fill_params(flags, entries, p)
+    err = _check_sq_offload(t, flags, p)
+    if err:
+        return err
+    ctx = IoRingCtx(t, flags, sq_entries, cq_entries)
+    io_allocate_scq_urings(t, ctx, p)
+    io_fill_scq_offsets(ctx, p)
+    try:
+        copy_to_user(t.mm, uparams, PARAMS.pack(*p))
+    except Errno:
+        ctx.refs = 1
+        io_ring_ctx_put(ctx)
+        raise
+    if flags & IORING_SETUP_SINGLE_ISSUER and not flags & IORING_SETUP_R_DISABLED:
+        ctx.submitter_task = t
+    return io_uring_install_fd(t, ctx)
+
+
+def io_uring_fill_params(flags, entries, p):
+    """The SQ and CQ sizes: powers of two, the CQ twice the SQ unless
+    IORING_SETUP_CQSIZE says (never smaller); IORING_SETUP_CLAMP caps them."""
     if not entries:
-        return -EINVAL
+        raise Errno(EINVAL)
     if entries > IORING_MAX_ENTRIES:
         if not flags & IORING_SETUP_CLAMP:
-            return -EINVAL
+            raise Errno(EINVAL)
         entries = IORING_MAX_ENTRIES
     sq_entries = _roundup_pow_of_two(entries)
-    if flags & IORING_SETUP_CQSIZE:
-        cq = p[1]
-        if not cq:
-            return -EINVAL
-        if cq > IORING_MAX_CQ_ENTRIES:
-            if not flags & IORING_SETUP_CLAMP:
-                return -EINVAL
-            cq = IORING_MAX_CQ_ENTRIES
-        cq_entries = _roundup_pow_of_two(cq)
-        if cq_entries < sq_entries:
-            return -EINVAL
-    else:
-        cq_entries = 2 * sq_entries
-    # the SQ thread's and the shared workqueue's arguments
+    if not flags & IORING_SETUP_CQSIZE:
+        return sq_entries, 2 * sq_entries
+    cq = p[1]
+    if not cq:
+        raise Errno(EINVAL)
+    if cq > IORING_MAX_CQ_ENTRIES:
+        if not flags & IORING_SETUP_CLAMP:
+            raise Errno(EINVAL)
+        cq = IORING_MAX_CQ_ENTRIES
+    cq_entries = _roundup_pow_of_two(cq)
+    if cq_entries < sq_entries:
+        raise Errno(EINVAL)
+    return sq_entries, cq_entries
+
+
+def _check_sq_offload(t, flags, p):
+    """The SQ thread's and the shared workqueue's arguments."""
     if flags & IORING_SETUP_ATTACH_WQ:
         wq = fget(t, s32(p[6]))
         if wq is None:
@@ -923,9 +946,14 @@ def io_uring_create(t, entries, p, uparams):
     if flags & IORING_SETUP_SQPOLL and flags & IORING_SETUP_SQ_AFF:
         if p[3] >= 1:                       # one CPU
             return -EINVAL
-    elif flags & IORING_SETUP_SQ_AFF and not flags & IORING_SETUP_SQPOLL:
-        pass                                # ignored without SQPOLL, as Linux
-    ctx = IoRingCtx(t, flags, sq_entries, cq_entries)
+    # IORING_SETUP_SQ_AFF without SQPOLL is ignored, as Linux
+    return 0
+
+
+def io_allocate_scq_urings(t, ctx, p):
+    """The rings and the SQE array: shmem pages the program maps, or with
+    IORING_SETUP_NO_MMAP the program's own memory; the rings' header."""
+    flags, sq_entries, cq_entries = ctx.flags, ctx.sq_entries, ctx.cq_entries
     size, sq_array = _rings_size(flags, sq_entries, cq_entries)
     sqes_size = ctx.sqe_size * sq_entries
     sq_user_addr, cq_user_addr = p[18], p[27]
@@ -951,26 +979,29 @@ def io_uring_create(t, entries, p, uparams):
     if flags & IORING_SETUP_SQPOLL:
         r.put_u32(SQ_FLAGS, IORING_SQ_NEED_WAKEUP)      # the thread is idle
         ctx.sq_thread_idle = p[4]
-    p[0], p[1], p[5] = sq_entries, cq_entries, FEATURES
+
+
+def io_fill_scq_offsets(ctx, p):
+    """What io_uring_setup writes back: the sizes, the features, and where
+    each field of the rings is (struct io_sqring_offsets, io_cqring_offsets)."""
+    flags = ctx.flags
+    p[0], p[1], p[5] = ctx.sq_entries, ctx.cq_entries, FEATURES
     # sq_off: head tail ring_mask ring_entries flags dropped array resv1 user_addr
     p[10:19] = [SQ_HEAD, SQ_TAIL, SQ_RING_MASK, SQ_RING_ENTRIES, SQ_FLAGS, SQ_DROPPED,
-                sq_array or 0, 0, p[18] if flags & IORING_SETUP_NO_MMAP else 0]
+                ctx.sq_array or 0, 0, p[18] if flags & IORING_SETUP_NO_MMAP else 0]
     # cq_off: head tail ring_mask ring_entries overflow cqes flags resv1 user_addr
     p[19:28] = [CQ_HEAD, CQ_TAIL, CQ_RING_MASK, CQ_RING_ENTRIES, CQ_OVERFLOW, CQES, CQ_FLAGS,
                 0, p[27] if flags & IORING_SETUP_NO_MMAP else 0]
-    try:
-        copy_to_user(t.mm, uparams, PARAMS.pack(*p))
-    except Errno:
-        ctx.refs = 1
-        io_ring_ctx_put(ctx)
-        raise
-    if flags & IORING_SETUP_SINGLE_ISSUER and not flags & IORING_SETUP_R_DISABLED:
-        ctx.submitter_task = t
+
+
+def io_uring_install_fd(t, ctx):
+    """The ring's file, in a new fd, or with IORING_SETUP_REGISTERED_FD_ONLY
+    only in the task's registered rings (its index is the result)."""
     f = anon_inode_getfile(b"[io_uring]", io_uring_fops, ctx, O_RDWR | O_CLOEXEC)
     ctx.file = f
     tctx = io_uring_tctx(t)
     tctx.ctxs.add(ctx)
-    if flags & IORING_SETUP_REGISTERED_FD_ONLY:
+    if ctx.flags & IORING_SETUP_REGISTERED_FD_ONLY:
         # cycle: io_uring.register -> io_uring.io_uring
         from io_uring.register import ring_add_registered_file
         try:
@@ -978,9 +1009,6 @@ def io_uring_create(t, entries, p, uparams):
         finally:
             f.put()
     return install_new_file(t, f, True)
-
-
-ENXIO = 6
 
 
 # -- the per-task state (Linux's io_uring_task) ----------------------------------------------
