@@ -16,7 +16,7 @@ file is refused with EBADF rather than reaching a different file).
 
 from kernel.abi import s32
 from kernel.errno import EBADF, EINVAL, Errno
-from io_uring.io_uring import IOSQE_FIXED_FILE, is_io_uring_file
+from io_uring.io_uring import IOSQE_BUFFER_SELECT, IOSQE_FIXED_FILE, is_io_uring_file
 from fs.sync import sys_sync_file_range
 from fs.open import sys_openat, sys_openat2
 from fs.file import fget
@@ -41,14 +41,22 @@ class Cmd:
 
 
 def _unused(*fields):
+    """SQE fields the opcode does not use must be zero (EINVAL)."""
     if any(fields):
         raise Errno(EINVAL)
 
 
 def _no_fixed(req):
+    """An opcode that takes an fd number, not a file: no IOSQE_FIXED_FILE."""
     if req.flags & IOSQE_FIXED_FILE:
         raise Errno(EBADF)
 
+
+def _no_direct(sqe):
+    """sqe->file_index asks for a direct descriptor (a fixed-file slot),
+    which these opcodes do not install here."""
+    if sqe.file_index:
+        raise Errno(EINVAL)
 
 
 # -- NOP -----------------------------------------------------------------------------------------
@@ -98,10 +106,8 @@ def sfr_issue(req):
 
 def _open_common(req, sqe):
     _unused(sqe.buf_index)
-    if req.flags & IOSQE_FIXED_FILE:
-        raise Errno(EBADF)
-    if sqe.file_index:
-        raise Errno(EINVAL)             # direct descriptors: no fixed-file install here
+    _no_fixed(req)
+    _no_direct(sqe)
 
 
 def openat_prep(req, sqe):
@@ -123,10 +129,8 @@ def open_issue(req):
 
 def close_prep(req, sqe):
     _unused(sqe.off, sqe.addr, sqe.len, sqe.op_flags, sqe.buf_index)
-    if req.flags & IOSQE_FIXED_FILE:
-        raise Errno(EBADF)
-    if sqe.file_index:
-        raise Errno(EINVAL)
+    _no_fixed(req)
+    _no_direct(sqe)
     req.cmd = Cmd(fd=s32(sqe.fd))
 
 
@@ -143,7 +147,7 @@ def close_issue(req):
 # -- FILES_UPDATE ----------------------------------------------------------------------------------
 
 def files_update_prep(req, sqe):
-    if req.flags & (IOSQE_FIXED_FILE | 0x20):          # BUFFER_SELECT
+    if req.flags & (IOSQE_FIXED_FILE | IOSQE_BUFFER_SELECT):
         raise Errno(EINVAL)
     _unused(sqe.op_flags, sqe.splice_fd_in)
     if not sqe.len:
@@ -220,8 +224,7 @@ def ftruncate_issue(req):
 
 def _path_prep(req, sqe):
     _unused(sqe.buf_index, sqe.splice_fd_in)
-    if req.flags & IOSQE_FIXED_FILE:
-        raise Errno(EBADF)
+    _no_fixed(req)
 
 
 def renameat_prep(req, sqe):

@@ -12,9 +12,8 @@ CVE-2020-29373 check).
 """
 
 from kernel.abi import s32
-from kernel.errno import EBADF, EINVAL, Errno
-from io_uring.io_uring import IOSQE_FIXED_FILE
-from io_uring.fs import Cmd, _unused
+from kernel.errno import EINVAL, Errno
+from io_uring.fs import Cmd, _no_direct, _no_fixed, _unused
 from net.socket import (sys_accept4, sys_bind, sys_connect, sys_listen, sys_recvfrom, sys_recvmsg,
                         sys_sendmsg, sys_sendto, sys_shutdown, sys_socket)
 
@@ -24,8 +23,7 @@ IORING_ACCEPT_MULTISHOT = 1 << 0
 
 
 def _sock_prep(req, sqe):
-    if req.flags & IOSQE_FIXED_FILE:
-        raise Errno(EBADF)
+    _no_fixed(req)
     # sqe->ioprio carries the send/recv flags; only POLL_FIRST is meaningful here
     if sqe.ioprio & ~IORING_RECVSEND_POLL_FIRST:
         raise Errno(EINVAL)
@@ -76,8 +74,7 @@ def recv_issue(req):
 
 
 def accept_prep(req, sqe):
-    if req.flags & IOSQE_FIXED_FILE:
-        raise Errno(EBADF)
+    _no_fixed(req)
     _unused(sqe.len, sqe.buf_index)
     if sqe.ioprio & IORING_ACCEPT_MULTISHOT or sqe.file_index:
         raise Errno(EINVAL)             # multishot and direct descriptors: not here
@@ -90,8 +87,7 @@ def accept_issue(req):
 
 
 def connect_prep(req, sqe):
-    if req.flags & IOSQE_FIXED_FILE:
-        raise Errno(EBADF)
+    _no_fixed(req)
     _unused(sqe.len, sqe.buf_index, sqe.op_flags, sqe.splice_fd_in)
     req.cmd = Cmd(addr=sqe.addr, addrlen=sqe.off)
 
@@ -101,8 +97,7 @@ def connect_issue(req):
 
 
 def shutdown_prep(req, sqe):
-    if req.flags & IOSQE_FIXED_FILE:
-        raise Errno(EBADF)
+    _no_fixed(req)
     _unused(sqe.off, sqe.addr, sqe.op_flags, sqe.buf_index, sqe.splice_fd_in)
     req.cmd = Cmd(how=sqe.len)
 
@@ -113,8 +108,7 @@ def shutdown_issue(req):
 
 def socket_prep(req, sqe):
     _unused(sqe.addr, sqe.op_flags, sqe.buf_index)
-    if sqe.file_index:
-        raise Errno(EINVAL)
+    _no_direct(sqe)
     req.cmd = Cmd(domain=s32(sqe.fd), type=sqe.off & 0xFFFFFFFF, protocol=sqe.len)
 
 
@@ -124,8 +118,7 @@ def socket_issue(req):
 
 
 def bind_prep(req, sqe):
-    if req.flags & IOSQE_FIXED_FILE:
-        raise Errno(EBADF)
+    _no_fixed(req)
     _unused(sqe.len, sqe.op_flags, sqe.buf_index, sqe.splice_fd_in)
     req.cmd = Cmd(addr=sqe.addr, addrlen=sqe.off)
 
@@ -135,8 +128,7 @@ def bind_issue(req):
 
 
 def listen_prep(req, sqe):
-    if req.flags & IOSQE_FIXED_FILE:
-        raise Errno(EBADF)
+    _no_fixed(req)
     _unused(sqe.addr, sqe.op_flags, sqe.buf_index, sqe.splice_fd_in, sqe.off)
     req.cmd = Cmd(backlog=sqe.len)
 
