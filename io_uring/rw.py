@@ -18,6 +18,7 @@ A result shorter than asked for breaks a link (as Linux counts it).
 """
 
 from kernel import sched
+from kernel.abi import s64
 from kernel.errno import (EAGAIN, EBADF, EFAULT, EINTR, EINVAL, ENOBUFS, EOPNOTSUPP,
                           ERESTART_RESTARTBLOCK, ERESTARTNOHAND, ERESTARTNOINTR,
                           ERESTARTSYS, Errno)
@@ -45,10 +46,6 @@ def restart_to_eintr(res):
     return res
 
 
-def _s64(v):
-    return v - (1 << 64) if v & (1 << 63) else v
-
-
 class RwCmd:
     __slots__ = ("pos", "addr", "len", "rw_flags", "buf_index", "vec", "vectored", "fixed",
                  "write")
@@ -56,7 +53,7 @@ class RwCmd:
 
 def _prep_rw(req, sqe, write, vectored=False, fixed=False):
     c = RwCmd()
-    c.pos = _s64(sqe.off)
+    c.pos = s64(sqe.off)
     c.addr = sqe.addr
     c.len = sqe.len
     c.rw_flags = sqe.op_flags

@@ -17,7 +17,7 @@ local routes and bringing it up restores them.
 """
 
 from kernel.capability import CAP_NET_ADMIN, capable
-from kernel.errno import EINVAL, ENODEV, EPERM, Errno
+from kernel.errno import EINVAL, EPERM, Errno
 
 IFNAMSIZ = 16
 
@@ -182,13 +182,6 @@ def capable_net_admin(t):
 
 def loopback_dev():
     return dev_base[0] if dev_base else None
-
-
-def need_dev(name):
-    d = dev_get_by_name(name)
-    if d is None:
-        raise Errno(ENODEV)
-    return d
 
 
 _initialized = False

@@ -7,7 +7,6 @@ addresses are the 4-byte form.  These are the predicates Linux spells
 ipv4_is_loopback, ipv6_addr_any, ipv6_addr_v4mapped ...
 """
 
-import socket
 import struct
 
 AF_INET, AF_INET6 = 2, 10
@@ -84,10 +83,3 @@ def in_subnet(a, net, plen):
     return plen == 0 or x >> (bits - plen) == 0
 
 
-def ntop(a):
-    return socket.inet_ntop(socket.AF_INET if len(a) == 4 else socket.AF_INET6, a)
-
-
-def pton(text):
-    fam = socket.AF_INET6 if ":" in text else socket.AF_INET
-    return socket.inet_pton(fam, text)

@@ -16,8 +16,8 @@ from kernel.capability import CAP_NET_ADMIN, capable
 import struct
 
 from kernel.errno import EADDRNOTAVAIL, EEXIST, EINVAL, ENODEV, EPERM, Errno
-from net.core.inetaddr import (AF_INET, in4_to_int, int_to_in4, ipv4_is_loopback,
-                               prefix_mask4)
+from net.core.inetaddr import (AF_INET, in4_to_int, int_to_in4, ipv4_is_lbcast,
+                               ipv4_is_loopback, ipv4_is_multicast, prefix_mask4)
 from net.core import rtnetlink
 from net.core.dev import (IFF_UP, NETDEV_DOWN, dev_base, dev_change_flags, dev_get_by_name,
                           register_netdevice_notifier)
@@ -124,9 +124,9 @@ def inet_addr_type(addr):
     table says)."""
     # cycle: net.ipv4.fib -> net.ipv4.devinet
     from net.ipv4 import fib
-    if addr == b"\xff\xff\xff\xff" or not any(addr):
+    if ipv4_is_lbcast(addr) or not any(addr):
         return RTN_BROADCAST
-    if addr[0] & 0xF0 == 0xE0:
+    if ipv4_is_multicast(addr):
         return RTN_MULTICAST
     r = fib.fib_table_lookup(fib.RT_TABLE_LOCAL, addr)
     if r is not None and r.type in (RTN_LOCAL, RTN_BROADCAST):

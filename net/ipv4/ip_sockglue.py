@@ -107,7 +107,7 @@ def setsockopt(sk, t, level, optname, optval, optlen):
         return -EINVAL                      # multicast needs a multicast device: none here
     if optname not in IP_OPTS:
         return -ENOPROTOOPT
-    if optname in _NEED_BYTE and _s32len(optlen) < 1:
+    if optname in _NEED_BYTE and s32(optlen) < 1:
         return -EINVAL
     val = _read_int(t, optval, optlen, True)
     default, ok = IP_OPTS[optname]
@@ -125,10 +125,6 @@ def setsockopt(sk, t, level, optname, optval, optlen):
     if optname in (IP_FREEBIND, IP_TRANSPARENT):
         sk.ip[optname] = val
     return 0
-
-
-def _s32len(v):
-    return s32(v)
 
 
 def _set6(sk, t, optname, optval, optlen):

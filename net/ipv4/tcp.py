@@ -46,8 +46,8 @@ from fs.file import (POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRBAND,
                      POLLWRNORM)
 from net.core.dev import ARPHRD_LOOPBACK, dev_account
 from net.ipv4.proc import tcp_mib
-from net.core.inetaddr import (AF_INET6, ANY4, ANY6, LOOPBACK6, for_family, is_any, is_v4mapped,
-                               to_flow, v4mapped)
+from net.core.inetaddr import (AF_INET6, ANY4, ANY6, LOOPBACK6, for_family, ipv4_is_multicast,
+                               is_any, is_v4mapped, to_flow, v4mapped)
 from net.core.skbuff import ByteQueue
 from net.ipv4 import inet_hashtables as ih
 from net.ipv4.af_inet import (AF_UNSPEC, SOCK_BINDPORT_LOCK, SOCK_RCVBUF_LOCK,
@@ -451,7 +451,7 @@ class TcpSock(InetSock):
             port = int.from_bytes(addr[2:4], "big")
             daddr = bytes(addr[4:8])
         rt = self.route(daddr)
-        if rt.is_broadcast() or (len(daddr) == 4 and daddr[0] & 0xF0 == 0xE0):
+        if rt.is_broadcast() or (len(daddr) == 4 and ipv4_is_multicast(daddr)):
             raise Errno(ENETUNREACH)
         if not any(to_flow(self.saddr)):
             self.saddr = for_family(self.family, rt.saddr)
@@ -914,6 +914,3 @@ class TcpSock(InetSock):
             ol.get()                        # read first; a negative one is not refused
             return tcp_sockopt.getsockopt(self, t, optname, ol.get())
         return super().getsockopt_level(t, level, optname, ol)
-
-    def set_keepalive(self, on):
-        self.opts[9] = 1 if on else 0       # SO_KEEPALIVE: no probes are ever needed here

@@ -16,7 +16,7 @@ import struct
 
 from kernel.errno import (EADDRNOTAVAIL, EEXIST, EINVAL, ENETUNREACH, ENODEV, ENXIO, EOPNOTSUPP,
                           Errno)
-from net.core.inetaddr import LOOPBACK6, in_subnet, ipv6_is_linklocal, is_v4mapped
+from net.core.inetaddr import LOOPBACK6, ipv6_is_linklocal, is_v4mapped
 from net.core import rtnetlink
 from net.core.dev import (ARPHRD_ETHER, NETDEV_DOWN, NETDEV_UP, capable_net_admin, dev_base,
                           dev_get_by_index, loopback_dev, register_netdevice_notifier)
@@ -259,10 +259,6 @@ def addrconf_notify(event, dev):
 
 def addrconf_init():
     register_netdevice_notifier(addrconf_notify)
-
-
-def in6_subnet(a, net, plen):
-    return in_subnet(a, net, plen)
 
 
 def show_if_inet6(reader):
