@@ -13,6 +13,8 @@ match and answers how many.
 
 from kernel.errno import EBADF, EINVAL, ENOENT, Errno
 from io_uring.io_uring import IOSQE_BUFFER_SELECT, IOSQE_FIXED_FILE
+from fs.file import fget
+from io_uring.timeout import _disarm
 
 IORING_ASYNC_CANCEL_ALL = 1 << 0
 IORING_ASYNC_CANCEL_FD = 1 << 1
@@ -82,7 +84,6 @@ def resolve_cancel_file(req_or_ctx, task, cd):
             return -EBADF
         cd.file = tab[cd.fd]
         return 0
-    from fs.file import fget
     f = fget(task, cd.fd)
     if f is None:
         return -EBADF
@@ -100,7 +101,6 @@ def io_cancel_all(ctx, task):
             fn()
     for lt in list(ctx.ltimeouts):
         if task is None or lt.task is task:
-            from io_uring.timeout import _disarm
             _disarm(lt.cmd)
 
 

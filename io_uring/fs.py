@@ -16,7 +16,16 @@ file is refused with EBADF rather than reaching a different file).
 
 from kernel.abi import s32
 from kernel.errno import EBADF, EINVAL, Errno
-from io_uring.io_uring import IOSQE_FIXED_FILE, is_io_uring_file
+from io_uring.io_uring import IOSQE_BUFFER_SELECT, IOSQE_FIXED_FILE, is_io_uring_file
+from fs.sync import sys_sync_file_range
+from fs.open import sys_openat, sys_openat2
+from fs.file import fget
+from io_uring.register import files_update
+from fs.stat import sys_statx
+from fs.attr import sys_fallocate, sys_ftruncate
+from mm.fadvise import sys_fadvise64
+from mm.madvise import sys_madvise
+from fs.dir import sys_linkat, sys_mkdirat, sys_renameat2, sys_symlinkat, sys_unlinkat
 
 IORING_FSYNC_DATASYNC = 1 << 0
 # IORING_OP_NOP's sqe->nop_flags
@@ -32,14 +41,22 @@ class Cmd:
 
 
 def _unused(*fields):
+    """SQE fields the opcode does not use must be zero (EINVAL)."""
     if any(fields):
         raise Errno(EINVAL)
 
 
 def _no_fixed(req):
+    """An opcode that takes an fd number, not a file: no IOSQE_FIXED_FILE."""
     if req.flags & IOSQE_FIXED_FILE:
         raise Errno(EBADF)
 
+
+def _no_direct(sqe):
+    """sqe->file_index asks for a direct descriptor (a fixed-file slot),
+    which these opcodes do not install here."""
+    if sqe.file_index:
+        raise Errno(EINVAL)
 
 
 # -- NOP -----------------------------------------------------------------------------------------
@@ -66,6 +83,8 @@ def fsync_prep(req, sqe):
 
 def fsync_issue(req):
     f = req.file
+    # f_op.fsync is an optional part of a file's ops (HACKING.md), read as
+    # fs/sync.py's sys_fsync reads it
     fsync = getattr(f.f_op, "fsync", None)
     if fsync is None:
         return -EINVAL
@@ -79,7 +98,6 @@ def sfr_prep(req, sqe):
 
 
 def sfr_issue(req):
-    from fs.sync import sys_sync_file_range
     c = req.cmd
     return sys_sync_file_range(req.task, req.fd, c.off, c.len, c.flags)
 
@@ -88,10 +106,8 @@ def sfr_issue(req):
 
 def _open_common(req, sqe):
     _unused(sqe.buf_index)
-    if req.flags & IOSQE_FIXED_FILE:
-        raise Errno(EBADF)
-    if sqe.file_index:
-        raise Errno(EINVAL)             # direct descriptors: no fixed-file install here
+    _no_fixed(req)
+    _no_direct(sqe)
 
 
 def openat_prep(req, sqe):
@@ -105,7 +121,6 @@ def openat2_prep(req, sqe):
 
 
 def open_issue(req):
-    from fs.open import sys_openat, sys_openat2
     c = req.cmd
     if c.two:
         return sys_openat2(req.task, c.dfd, c.path, c.how, c.size)
@@ -114,15 +129,12 @@ def open_issue(req):
 
 def close_prep(req, sqe):
     _unused(sqe.off, sqe.addr, sqe.len, sqe.op_flags, sqe.buf_index)
-    if req.flags & IOSQE_FIXED_FILE:
-        raise Errno(EBADF)
-    if sqe.file_index:
-        raise Errno(EINVAL)
+    _no_fixed(req)
+    _no_direct(sqe)
     req.cmd = Cmd(fd=s32(sqe.fd))
 
 
 def close_issue(req):
-    from fs.file import fget
     t = req.task
     fd = req.cmd.fd
     f = fget(t, fd)
@@ -135,7 +147,7 @@ def close_issue(req):
 # -- FILES_UPDATE ----------------------------------------------------------------------------------
 
 def files_update_prep(req, sqe):
-    if req.flags & (IOSQE_FIXED_FILE | 0x20):          # BUFFER_SELECT
+    if req.flags & (IOSQE_FIXED_FILE | IOSQE_BUFFER_SELECT):
         raise Errno(EINVAL)
     _unused(sqe.op_flags, sqe.splice_fd_in)
     if not sqe.len:
@@ -147,7 +159,6 @@ def files_update_prep(req, sqe):
 
 
 def files_update_issue(req):
-    from io_uring.register import files_update
     c = req.cmd
     return files_update(req.task, req.ctx, c.off, c.fds, c.nr)
 
@@ -161,7 +172,6 @@ def statx_prep(req, sqe):
 
 
 def statx_issue(req):
-    from fs.stat import sys_statx
     c = req.cmd
     return sys_statx(req.task, c.dfd, c.path, c.flags, c.mask, c.buf)
 
@@ -175,7 +185,6 @@ def fallocate_prep(req, sqe):
 
 
 def fallocate_issue(req):
-    from fs.attr import sys_fallocate
     c = req.cmd
     return sys_fallocate(req.task, req.fd, c.mode, c.off, c.len)
 
@@ -187,7 +196,6 @@ def fadvise_prep(req, sqe):
 
 
 def fadvise_issue(req):
-    from mm.fadvise import sys_fadvise64
     c = req.cmd
     return sys_fadvise64(req.task, req.fd, c.off, c.len, c.advice)
 
@@ -198,7 +206,6 @@ def madvise_prep(req, sqe):
 
 
 def madvise_issue(req):
-    from mm.madvise import sys_madvise
     c = req.cmd
     return sys_madvise(req.task, c.addr, c.len, c.advice)
 
@@ -210,7 +217,6 @@ def ftruncate_prep(req, sqe):
 
 
 def ftruncate_issue(req):
-    from fs.attr import sys_ftruncate
     return sys_ftruncate(req.task, req.fd, req.cmd.len)
 
 
@@ -218,8 +224,7 @@ def ftruncate_issue(req):
 
 def _path_prep(req, sqe):
     _unused(sqe.buf_index, sqe.splice_fd_in)
-    if req.flags & IOSQE_FIXED_FILE:
-        raise Errno(EBADF)
+    _no_fixed(req)
 
 
 def renameat_prep(req, sqe):
@@ -228,7 +233,6 @@ def renameat_prep(req, sqe):
 
 
 def renameat_issue(req):
-    from fs.dir import sys_renameat2
     c = req.cmd
     return sys_renameat2(req.task, c.olddfd, c.old, c.newdfd, c.new, c.flags)
 
@@ -240,7 +244,6 @@ def unlinkat_prep(req, sqe):
 
 
 def unlinkat_issue(req):
-    from fs.dir import sys_unlinkat
     c = req.cmd
     return sys_unlinkat(req.task, c.dfd, c.path, c.flags)
 
@@ -252,7 +255,6 @@ def mkdirat_prep(req, sqe):
 
 
 def mkdirat_issue(req):
-    from fs.dir import sys_mkdirat
     c = req.cmd
     return sys_mkdirat(req.task, c.dfd, c.path, c.mode)
 
@@ -264,7 +266,6 @@ def symlinkat_prep(req, sqe):
 
 
 def symlinkat_issue(req):
-    from fs.dir import sys_symlinkat
     c = req.cmd
     return sys_symlinkat(req.task, c.target, c.dfd, c.path)
 
@@ -275,6 +276,5 @@ def linkat_prep(req, sqe):
 
 
 def linkat_issue(req):
-    from fs.dir import sys_linkat
     c = req.cmd
     return sys_linkat(req.task, c.olddfd, c.old, c.newdfd, c.new, c.flags)

@@ -51,16 +51,24 @@ below.
 """
 
 from kernel.abi import s32
+import time
 import struct
 
 from kernel import sched
-from kernel.errno import (EBADF, EBADFD, EEXIST, EFAULT, EINTR, EINVAL, ENOMEM,
+from kernel.errno import (EBADF, EBADFD, EEXIST, EFAULT, EINTR, EINVAL, ENOMEM, ENXIO,
                           EOPNOTSUPP, EPERM, ETIME, Errno)
 from fs.file import (O_CLOEXEC, O_RDWR, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM,
                      FileOperations, fget)
 from mm import physmem as _pm
 from mm.physmem import PAGE_SHIFT, PAGE_SIZE
 from mm.uaccess import copy_from_user, copy_to_user
+from fs.shmem import shmem_file_setup
+from fs.eventfd import eventfd_signal
+from kernel.syscall import oops
+from mm.vma import VM_MAYEXEC
+from fs.anon_inodes import anon_inode_getfile, install_new_file
+from fs.poll import restore_saved_sigmask_unless, set_user_sigmask
+from kernel.signal import signal_pending
 
 # /proc/sys/kernel/io_uring_disabled (0 all, 1 root and io_uring_group, 2 none)
 sysctl_io_uring_disabled = 0
@@ -186,7 +194,6 @@ class Region:
     page)."""
 
     def __init__(self, size, cred):
-        from fs.shmem import shmem_file_setup
         npages = (size + PAGE_SIZE - 1) >> PAGE_SHIFT
         self.size = npages << PAGE_SHIFT
         self.file = shmem_file_setup(self.size, name=b"[io_uring]", cred=cred)
@@ -303,6 +310,7 @@ class IoKiocb:
         self.cmd = None             # the opcode's own state (opdef.py)
 
     def __repr__(self):
+        # cycle: io_uring.opdef -> io_uring.io_uring
         from io_uring.opdef import op_name
         return "<io_uring req %s user_data=%#x>" % (op_name(self.opcode), self.user_data)
 
@@ -421,6 +429,7 @@ class IoRingCtx:
         if timeout:
             self.cq_timeouts = (self.cq_timeouts + 1) & 0xFFFFFFFF
         elif self.timeouts:
+            # cycle: io_uring.timeout -> io_uring.io_uring
             from io_uring.timeout import io_flush_timeouts
             io_flush_timeouts(self)
         self._cq_posted(req)
@@ -428,7 +437,6 @@ class IoRingCtx:
     def _cq_posted(self, req):
         if self.ev_fd is not None and not self.rings.u32(CQ_FLAGS) & IORING_CQ_EVENTFD_DISABLED \
                 and (not self.ev_fd_async or req is None or req.async_):
-            from fs.eventfd import eventfd_signal
             eventfd_signal(self.ev_fd.private, 1)
         self.cq_wait.wake_up()
         self.poll_wq.wake_up(POLLIN | POLLRDNORM)
@@ -485,7 +493,6 @@ def run_task_work(ctx=None):
 
 def _run_one(ctx, req, fn):
     global _in_task_work
-    from kernel.syscall import oops
     if ctx.dead or req.done:
         return
     prev, _in_task_work = _in_task_work, True
@@ -516,6 +523,7 @@ def req_complete(req, res, cflags=0, big=None, timeout=False):
     req.cancel_fn = None
     if req in ctx.inflight:
         ctx.inflight.remove(req)
+    # cycle: io_uring.opdef -> io_uring.io_uring
     from io_uring.opdef import issued_inline
     req.async_ = not issued_inline(req)
     req.res = res
@@ -530,6 +538,7 @@ def req_complete(req, res, cflags=0, big=None, timeout=False):
     req.link = None
     if nxt is not None:
         if req.flags & REQ_F_ARM_LTIMEOUT and nxt.opcode == IORING_OP_LINK_TIMEOUT:
+            # cycle: io_uring.timeout -> io_uring.io_uring
             from io_uring.timeout import io_disarm_link_timeout
             nxt = io_disarm_link_timeout(req, nxt)
         if nxt is not None:
@@ -575,6 +584,7 @@ def _put_req(req):
 def io_queue_sqe(req):
     """Issue a request that is ready to go; it completes now or later.
     Returns a generator when it must wait in the caller (no poll to arm)."""
+    # cycle: io_uring.opdef -> io_uring.io_uring
     from io_uring.opdef import io_issue_sqe
     if req.done:
         return None
@@ -583,13 +593,9 @@ def io_queue_sqe(req):
         return None
     req.issued = True
     res = io_issue_sqe(req)
-    if _is_gen(res):
+    if sched.is_generator(res):
         return res
     return None
-
-
-def _is_gen(x):
-    return hasattr(x, "send") and hasattr(x, "throw")
 
 
 def io_queue_deferred(ctx):
@@ -646,6 +652,7 @@ def io_get_sqe(ctx):
 def io_submit_sqes(t, ctx, nr):
     """Take up to nr SQEs off the ring; the number consumed.  A generator
     (it may wait for a request that cannot be polled)."""
+    # cycle: io_uring.opdef -> io_uring.io_uring
     from io_uring.opdef import io_init_req
     entries = ctx.sqring_entries()
     if not entries:
@@ -736,7 +743,6 @@ class IoUringFops(FileOperations):
     def mmap_file(self, f, pgoff, length, prot):
         """The region an offset names, to map in the io_uring file's place:
         (file, pgoff, VM flags to take away)."""
-        from mm.vma import VM_MAYEXEC
         ctx = f.private
         if prot & 4:
             raise Errno(EPERM)                      # PROT_EXEC
@@ -769,6 +775,7 @@ class IoUringFops(FileOperations):
         io_ring_ctx_put(ctx)
 
     def show_fdinfo(self, f):
+        # cycle: io_uring.register -> io_uring.io_uring
         from io_uring.register import show_fdinfo
         return show_fdinfo(f.private)
 
@@ -789,7 +796,9 @@ def io_ring_ctx_put(ctx):
 def io_ring_ctx_free(ctx):
     """The last reference is gone: everything in flight is cancelled (no
     one can read its CQE any more), registered resources are let go."""
+    # cycle: io_uring.cancel -> io_uring.io_uring
     from io_uring.cancel import io_cancel_all
+    # cycle: io_uring.register -> io_uring.io_uring
     from io_uring.register import unregister_all
     io_cancel_all(ctx, None)
     ctx.dead = True
@@ -842,7 +851,7 @@ def io_uring_allowed(t):
     gid = sysctl_io_uring_group
     if gid < 0 or gid > 0xFFFFFFFE:
         return -EPERM
-    if t.cred.egid == gid or gid in getattr(t.cred, "groups", ()):
+    if t.cred.egid == gid or gid in t.cred.groups:
         return 0
     return -EPERM
 
@@ -883,28 +892,51 @@ def io_uring_create(t, entries, p, uparams):
     err = _sanitise_params(flags)
     if err:
         return err
-    # io_uring_fill_params
+    sq_entries, cq_entries = io_uring_fill_params(flags, entries, p)
+    err = _check_sq_offload(t, flags, p)
+    if err:
+        return err
+    ctx = IoRingCtx(t, flags, sq_entries, cq_entries)
+    io_allocate_scq_urings(t, ctx, p)
+    io_fill_scq_offsets(ctx, p)
+    try:
+        copy_to_user(t.mm, uparams, PARAMS.pack(*p))
+    except Errno:
+        ctx.refs = 1
+        io_ring_ctx_put(ctx)
+        raise
+    if flags & IORING_SETUP_SINGLE_ISSUER and not flags & IORING_SETUP_R_DISABLED:
+        ctx.submitter_task = t
+    return io_uring_install_fd(t, ctx)
+
+
+def io_uring_fill_params(flags, entries, p):
+    """The SQ and CQ sizes: powers of two, the CQ twice the SQ unless
+    IORING_SETUP_CQSIZE says (never smaller); IORING_SETUP_CLAMP caps them."""
     if not entries:
-        return -EINVAL
+        raise Errno(EINVAL)
     if entries > IORING_MAX_ENTRIES:
         if not flags & IORING_SETUP_CLAMP:
-            return -EINVAL
+            raise Errno(EINVAL)
         entries = IORING_MAX_ENTRIES
     sq_entries = _roundup_pow_of_two(entries)
-    if flags & IORING_SETUP_CQSIZE:
-        cq = p[1]
-        if not cq:
-            return -EINVAL
-        if cq > IORING_MAX_CQ_ENTRIES:
-            if not flags & IORING_SETUP_CLAMP:
-                return -EINVAL
-            cq = IORING_MAX_CQ_ENTRIES
-        cq_entries = _roundup_pow_of_two(cq)
-        if cq_entries < sq_entries:
-            return -EINVAL
-    else:
-        cq_entries = 2 * sq_entries
-    # the SQ thread's and the shared workqueue's arguments
+    if not flags & IORING_SETUP_CQSIZE:
+        return sq_entries, 2 * sq_entries
+    cq = p[1]
+    if not cq:
+        raise Errno(EINVAL)
+    if cq > IORING_MAX_CQ_ENTRIES:
+        if not flags & IORING_SETUP_CLAMP:
+            raise Errno(EINVAL)
+        cq = IORING_MAX_CQ_ENTRIES
+    cq_entries = _roundup_pow_of_two(cq)
+    if cq_entries < sq_entries:
+        raise Errno(EINVAL)
+    return sq_entries, cq_entries
+
+
+def _check_sq_offload(t, flags, p):
+    """The SQ thread's and the shared workqueue's arguments."""
     if flags & IORING_SETUP_ATTACH_WQ:
         wq = fget(t, s32(p[6]))
         if wq is None:
@@ -914,9 +946,14 @@ def io_uring_create(t, entries, p, uparams):
     if flags & IORING_SETUP_SQPOLL and flags & IORING_SETUP_SQ_AFF:
         if p[3] >= 1:                       # one CPU
             return -EINVAL
-    elif flags & IORING_SETUP_SQ_AFF and not flags & IORING_SETUP_SQPOLL:
-        pass                                # ignored without SQPOLL, as Linux
-    ctx = IoRingCtx(t, flags, sq_entries, cq_entries)
+    # IORING_SETUP_SQ_AFF without SQPOLL is ignored, as Linux
+    return 0
+
+
+def io_allocate_scq_urings(t, ctx, p):
+    """The rings and the SQE array: shmem pages the program maps, or with
+    IORING_SETUP_NO_MMAP the program's own memory; the rings' header."""
+    flags, sq_entries, cq_entries = ctx.flags, ctx.sq_entries, ctx.cq_entries
     size, sq_array = _rings_size(flags, sq_entries, cq_entries)
     sqes_size = ctx.sqe_size * sq_entries
     sq_user_addr, cq_user_addr = p[18], p[27]
@@ -942,36 +979,36 @@ def io_uring_create(t, entries, p, uparams):
     if flags & IORING_SETUP_SQPOLL:
         r.put_u32(SQ_FLAGS, IORING_SQ_NEED_WAKEUP)      # the thread is idle
         ctx.sq_thread_idle = p[4]
-    p[0], p[1], p[5] = sq_entries, cq_entries, FEATURES
+
+
+def io_fill_scq_offsets(ctx, p):
+    """What io_uring_setup writes back: the sizes, the features, and where
+    each field of the rings is (struct io_sqring_offsets, io_cqring_offsets)."""
+    flags = ctx.flags
+    p[0], p[1], p[5] = ctx.sq_entries, ctx.cq_entries, FEATURES
     # sq_off: head tail ring_mask ring_entries flags dropped array resv1 user_addr
     p[10:19] = [SQ_HEAD, SQ_TAIL, SQ_RING_MASK, SQ_RING_ENTRIES, SQ_FLAGS, SQ_DROPPED,
-                sq_array or 0, 0, p[18] if flags & IORING_SETUP_NO_MMAP else 0]
+                ctx.sq_array or 0, 0, p[18] if flags & IORING_SETUP_NO_MMAP else 0]
     # cq_off: head tail ring_mask ring_entries overflow cqes flags resv1 user_addr
     p[19:28] = [CQ_HEAD, CQ_TAIL, CQ_RING_MASK, CQ_RING_ENTRIES, CQ_OVERFLOW, CQES, CQ_FLAGS,
                 0, p[27] if flags & IORING_SETUP_NO_MMAP else 0]
-    try:
-        copy_to_user(t.mm, uparams, PARAMS.pack(*p))
-    except Errno:
-        ctx.refs = 1
-        io_ring_ctx_put(ctx)
-        raise
-    if flags & IORING_SETUP_SINGLE_ISSUER and not flags & IORING_SETUP_R_DISABLED:
-        ctx.submitter_task = t
-    from fs.anon_inodes import anon_inode_getfile, install_new_file
+
+
+def io_uring_install_fd(t, ctx):
+    """The ring's file, in a new fd, or with IORING_SETUP_REGISTERED_FD_ONLY
+    only in the task's registered rings (its index is the result)."""
     f = anon_inode_getfile(b"[io_uring]", io_uring_fops, ctx, O_RDWR | O_CLOEXEC)
     ctx.file = f
     tctx = io_uring_tctx(t)
     tctx.ctxs.add(ctx)
-    if flags & IORING_SETUP_REGISTERED_FD_ONLY:
+    if ctx.flags & IORING_SETUP_REGISTERED_FD_ONLY:
+        # cycle: io_uring.register -> io_uring.io_uring
         from io_uring.register import ring_add_registered_file
         try:
             return ring_add_registered_file(t, f, 0, len(tctx.registered_rings))
         finally:
             f.put()
     return install_new_file(t, f, True)
-
-
-ENXIO = 6
 
 
 # -- the per-task state (Linux's io_uring_task) ----------------------------------------------
@@ -995,6 +1032,7 @@ def io_uring_task_cancel(t):
     if tctx is None:
         return
     t.io_uring = None
+    # cycle: io_uring.cancel -> io_uring.io_uring
     from io_uring.cancel import io_cancel_all
     for ctx in list(tctx.ctxs):
         if not ctx.dead:
@@ -1116,7 +1154,6 @@ def _get_ext_arg(t, flags, argp, argsz):
 
 
 def _clock_now_ns(ctx):
-    import time
     if ctx.clockid == 0:
         return time.time_ns()
     return time.monotonic_ns()
@@ -1124,8 +1161,6 @@ def _clock_now_ns(ctx):
 
 def _cqring_wait(t, ctx, min_events, flags, ext):
     """Wait until min_events CQEs are there (or a signal, or the timeout)."""
-    from fs.poll import restore_saved_sigmask_unless, set_user_sigmask
-    from kernel.signal import signal_pending
     sig, sigsz, timeout, min_wait = ext
     min_events = min(min_events, ctx.cq_entries)
     if ctx.submitter_task is not None and ctx.flags & IORING_SETUP_DEFER_TASKRUN \

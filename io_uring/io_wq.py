@@ -59,8 +59,8 @@ class Worker:
         except Errno as e:
             self._finish(-e.errno)
             return
-        queues = tuple(getattr(sl, "queues", ()) or ())
-        deadline = getattr(sl, "deadline", None)
+        queues = tuple(sl.queues or ())         # a kernel.sched.Sleep, as every sleep
+        deadline = sl.deadline
         self.queues = queues
         for q in queues:
             q.callbacks.append(self._wake)
@@ -92,6 +92,7 @@ class Worker:
 
 
 def _complete(req, res):
+    # cycle: io_uring.rw -> io_uring.io_wq
     from io_uring.rw import restart_to_eintr
     if res is None:
         res = 0

@@ -12,9 +12,10 @@ CVE-2020-29373 check).
 """
 
 from kernel.abi import s32
-from kernel.errno import EBADF, EINVAL, Errno
-from io_uring.io_uring import IOSQE_FIXED_FILE
-from io_uring.fs import Cmd, _unused
+from kernel.errno import EINVAL, Errno
+from io_uring.fs import Cmd, _no_direct, _no_fixed, _unused
+from net.socket import (sys_accept4, sys_bind, sys_connect, sys_listen, sys_recvfrom, sys_recvmsg,
+                        sys_sendmsg, sys_sendto, sys_shutdown, sys_socket)
 
 IORING_RECVSEND_POLL_FIRST = 1 << 0
 IORING_RECV_MULTISHOT = 1 << 1
@@ -22,8 +23,7 @@ IORING_ACCEPT_MULTISHOT = 1 << 0
 
 
 def _sock_prep(req, sqe):
-    if req.flags & IOSQE_FIXED_FILE:
-        raise Errno(EBADF)
+    _no_fixed(req)
     # sqe->ioprio carries the send/recv flags; only POLL_FIRST is meaningful here
     if sqe.ioprio & ~IORING_RECVSEND_POLL_FIRST:
         raise Errno(EINVAL)
@@ -36,7 +36,6 @@ def sendmsg_prep(req, sqe):
 
 
 def sendmsg_issue(req):
-    from net.socket import sys_sendmsg
     return sys_sendmsg(req.task, req.fd, req.cmd.msg, req.cmd.flags)
 
 
@@ -47,7 +46,6 @@ def recvmsg_prep(req, sqe):
 
 
 def recvmsg_issue(req):
-    from net.socket import sys_recvmsg
     return sys_recvmsg(req.task, req.fd, req.cmd.msg, req.cmd.flags)
 
 
@@ -60,7 +58,6 @@ def send_prep(req, sqe):
 
 
 def send_issue(req):
-    from net.socket import sys_sendto
     c = req.cmd
     return sys_sendto(req.task, req.fd, c.buf, c.len, c.flags, c.dest, c.addr_len)
 
@@ -72,14 +69,12 @@ def recv_prep(req, sqe):
 
 
 def recv_issue(req):
-    from net.socket import sys_recvfrom
     c = req.cmd
     return sys_recvfrom(req.task, req.fd, c.buf, c.len, c.flags, 0, 0)
 
 
 def accept_prep(req, sqe):
-    if req.flags & IOSQE_FIXED_FILE:
-        raise Errno(EBADF)
+    _no_fixed(req)
     _unused(sqe.len, sqe.buf_index)
     if sqe.ioprio & IORING_ACCEPT_MULTISHOT or sqe.file_index:
         raise Errno(EINVAL)             # multishot and direct descriptors: not here
@@ -87,67 +82,56 @@ def accept_prep(req, sqe):
 
 
 def accept_issue(req):
-    from net.socket import sys_accept4
     c = req.cmd
     return sys_accept4(req.task, req.fd, c.addr, c.addrlen, c.flags)
 
 
 def connect_prep(req, sqe):
-    if req.flags & IOSQE_FIXED_FILE:
-        raise Errno(EBADF)
+    _no_fixed(req)
     _unused(sqe.len, sqe.buf_index, sqe.op_flags, sqe.splice_fd_in)
     req.cmd = Cmd(addr=sqe.addr, addrlen=sqe.off)
 
 
 def connect_issue(req):
-    from net.socket import sys_connect
     return sys_connect(req.task, req.fd, req.cmd.addr, req.cmd.addrlen)
 
 
 def shutdown_prep(req, sqe):
-    if req.flags & IOSQE_FIXED_FILE:
-        raise Errno(EBADF)
+    _no_fixed(req)
     _unused(sqe.off, sqe.addr, sqe.op_flags, sqe.buf_index, sqe.splice_fd_in)
     req.cmd = Cmd(how=sqe.len)
 
 
 def shutdown_issue(req):
-    from net.socket import sys_shutdown
     return sys_shutdown(req.task, req.fd, req.cmd.how)
 
 
 def socket_prep(req, sqe):
     _unused(sqe.addr, sqe.op_flags, sqe.buf_index)
-    if sqe.file_index:
-        raise Errno(EINVAL)
+    _no_direct(sqe)
     req.cmd = Cmd(domain=s32(sqe.fd), type=sqe.off & 0xFFFFFFFF, protocol=sqe.len)
 
 
 def socket_issue(req):
-    from net.socket import sys_socket
     c = req.cmd
     return sys_socket(req.task, c.domain, c.type, c.protocol)
 
 
 def bind_prep(req, sqe):
-    if req.flags & IOSQE_FIXED_FILE:
-        raise Errno(EBADF)
+    _no_fixed(req)
     _unused(sqe.len, sqe.op_flags, sqe.buf_index, sqe.splice_fd_in)
     req.cmd = Cmd(addr=sqe.addr, addrlen=sqe.off)
 
 
 def bind_issue(req):
-    from net.socket import sys_bind
     return sys_bind(req.task, req.fd, req.cmd.addr, req.cmd.addrlen)
 
 
 def listen_prep(req, sqe):
-    if req.flags & IOSQE_FIXED_FILE:
-        raise Errno(EBADF)
+    _no_fixed(req)
     _unused(sqe.addr, sqe.op_flags, sqe.buf_index, sqe.splice_fd_in, sqe.off)
     req.cmd = Cmd(backlog=sqe.len)
 
 
 def listen_issue(req):
-    from net.socket import sys_listen
     return sys_listen(req.task, req.fd, req.cmd.backlog)

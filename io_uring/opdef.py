@@ -13,12 +13,17 @@ The opcodes of Linux 6.13 (IORING_OP_LAST 58) are known; which are
 supported is the `supported` column below.
 """
 
-from kernel.errno import EBADF, EINVAL, EOPNOTSUPP, Errno
-from io_uring import io_uring as iou
+from kernel import sched
+from kernel.errno import EACCES, EBADF, EINVAL, EOPNOTSUPP, Errno
+from io_uring import cancel, fs, io_uring as iou, net, poll, rw, timeout
 from io_uring.io_uring import (IOSQE_ASYNC, IOSQE_BUFFER_SELECT, IOSQE_CQE_SKIP_SUCCESS,
                                IOSQE_FIXED_FILE, IOSQE_IO_DRAIN, IOSQE_IO_HARDLINK,
                                IOSQE_IO_LINK, IORING_SETUP_IOPOLL, REQ_F_ARM_LTIMEOUT,
                                SQE_VALID_FLAGS, req_complete)
+from fs.file import fget
+from io_uring.io_wq import io_wq_submit
+from io_uring.timeout import io_queue_linked_timeout
+from io_uring.register import check_restriction
 
 SQE_COMMON_FLAGS = IOSQE_FIXED_FILE | IOSQE_IO_LINK | IOSQE_IO_HARDLINK | IOSQE_ASYNC
 IORING_OP_LAST = 58
@@ -45,7 +50,6 @@ def _eopnotsupp_prep(req, sqe):
 
 
 def _table():
-    from io_uring import cancel, fs, net, poll, rw, timeout
     rw_props = dict(needs_file=True, ioprio=True, iopoll=True)
     ops = [
         ("NOP", fs.nop_prep, fs.nop_issue, dict(iopoll=True)),
@@ -159,9 +163,8 @@ def io_init_req(t, ctx, req, sqe):
                 ctx.drain_next = True
     if ctx.restricted or ctx.drain_active or ctx.drain_next:
         if ctx.restricted:
-            from io_uring.register import check_restriction
             if not check_restriction(ctx, op, flags):
-                return 13                   # EACCES
+                return EACCES
         if ctx.drain_next and ctx.link_head is None:
             ctx.drain_next = False
             ctx.drain_active = True
@@ -195,7 +198,6 @@ def io_file_get(req, fd, fixed):
         if tab is None or not 0 <= fd < len(tab) or tab[fd] is None:
             return None
         return tab[fd].get()
-    from fs.file import fget
     f = fget(req.task, fd)
     if f is None or f.mode & 4:             # O_PATH files are not for I/O
         return None
@@ -236,12 +238,10 @@ def io_issue_sqe(req):
         _issuing = prev
         if saved_cred is not None:
             t.cred = saved_cred
-    if iou._is_gen(res):
-        from io_uring.io_wq import io_wq_submit
+    if sched.is_generator(res):
         res = io_wq_submit(req, res)
     if res is None:
         if req.flags & REQ_F_ARM_LTIMEOUT and not req.done:
-            from io_uring.timeout import io_queue_linked_timeout
             io_queue_linked_timeout(req)
         return None
     req_complete(req, res)

@@ -20,12 +20,14 @@ Every other opcode answers EINVAL, as an unknown one does on Linux; so
 IORING_REGISTER_RESTRICTIONS is refused and no ring is ever restricted.
 """
 
-from kernel.abi import s32
 import struct
 
 from kernel.errno import EBADF, EBADFD, EBUSY, EFAULT, EINVAL, ENXIO, Errno
 from mm.uaccess import copy_from_user, copy_to_user
 from io_uring import io_uring as iou
+from mm.physmem import PAGE_SIZE
+from fs.file import fget
+from fs.eventfd import eventfd_fops
 
 IORING_REGISTER_BUFFERS = 0
 IORING_UNREGISTER_BUFFERS = 1
@@ -90,7 +92,6 @@ def _iovecs(t, arg, nr):
 
 def _check_mapped(t, base, ln):
     """Every page of the buffer must be mapped (Linux's pin_user_pages)."""
-    from mm.physmem import PAGE_SIZE
     mm = t.mm
     addr = base & ~(PAGE_SIZE - 1)
     while addr < base + ln:
@@ -111,7 +112,6 @@ def _unregister_buffers(ctx):
 # -- files --------------------------------------------------------------------------------------
 
 def _file_for_table(t, fd):
-    from fs.file import fget
     if fd == -1:
         return None
     f = fget(t, fd)
@@ -190,8 +190,6 @@ def files_update(t, ctx, off, fds_addr, nr):
 # -- eventfd --------------------------------------------------------------------------------------
 
 def _register_eventfd(t, ctx, arg, nr, is_async):
-    from fs.eventfd import eventfd_fops
-    from fs.file import fget
     if ctx.ev_fd is not None:
         return -EBUSY
     if nr != 1:
@@ -216,6 +214,7 @@ def _unregister_eventfd(ctx):
 # -- probe, personalities, enabling ------------------------------------------------------------------
 
 def _probe(t, ctx, arg, nr):
+    # cycle: io_uring.opdef -> io_uring.fs -> io_uring.register
     from io_uring.opdef import IORING_OP_LAST, io_op_defs
     nr = min(nr, IORING_OP_LAST)
     size = PROBE_HDR.size + PROBE_OP.size * nr
@@ -267,7 +266,6 @@ def ring_add_registered_file(t, f, start, end):
 
 
 def _register_ring_fds(t, ctx, arg, nr):
-    from fs.file import fget
     if not nr or nr > IO_RINGFD_REG_MAX:
         return -EINVAL
     tctx = iou.io_uring_tctx(t)

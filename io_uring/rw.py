@@ -17,12 +17,19 @@ registering task's address space each time.
 A result shorter than asked for breaks a link (as Linux counts it).
 """
 
+from kernel import sched
+from kernel.abi import s64
 from kernel.errno import (EAGAIN, EBADF, EFAULT, EINTR, EINVAL, ENOBUFS, EOPNOTSUPP,
                           ERESTART_RESTARTBLOCK, ERESTARTNOHAND, ERESTARTNOINTR,
                           ERESTARTSYS, Errno)
 from fs.file import FMODE_READ, FMODE_WRITE, O_APPEND, O_NONBLOCK, POLLIN, POLLOUT
 from io_uring.io_uring import (IORING_SETUP_IOPOLL, IOSQE_BUFFER_SELECT, REQ_F_NOWAIT,
-                               _is_gen, req_complete, req_set_fail)
+                               req_complete, req_set_fail)
+from kernel.ioprio import ioprio_check_cap
+from fs.read_write import read_iovec
+from fs.aio import _transfer
+from io_uring.poll import arm_poll
+from io_uring.io_wq import io_wq_submit
 
 # preadv2/pwritev2 flags (include/uapi/linux/fs.h)
 RWF_HIPRI, RWF_DSYNC, RWF_SYNC, RWF_NOWAIT, RWF_APPEND, RWF_NOAPPEND = 1, 2, 4, 8, 0x10, 0x20
@@ -39,19 +46,14 @@ def restart_to_eintr(res):
     return res
 
 
-def _s64(v):
-    return v - (1 << 64) if v & (1 << 63) else v
-
-
 class RwCmd:
     __slots__ = ("pos", "addr", "len", "rw_flags", "buf_index", "vec", "vectored", "fixed",
                  "write")
 
 
 def _prep_rw(req, sqe, write, vectored=False, fixed=False):
-    from kernel.ioprio import ioprio_check_cap
     c = RwCmd()
-    c.pos = _s64(sqe.off)
+    c.pos = s64(sqe.off)
     c.addr = sqe.addr
     c.len = sqe.len
     c.rw_flags = sqe.op_flags
@@ -71,7 +73,6 @@ def _prep_rw(req, sqe, write, vectored=False, fixed=False):
     if fixed:
         return
     if vectored:
-        from fs.read_write import read_iovec
         c.vec = read_iovec(t, c.addr, c.len)
     else:
         if c.len and not c.addr + c.len <= TASK_SIZE_MAX:
@@ -166,14 +167,12 @@ def _pos(req):
 def rw_attempt(req):
     """One non-blocking try: the result, None when a poll was armed for the
     next one, or a generator when only blocking can finish it."""
-    from fs.aio import _transfer
-    from io_uring.poll import arm_poll
     c = req.cmd
     f = req.file
     t = req.task
     pos = _pos(req)
     res = _transfer(t, f, c.vec, pos, c.write, True)
-    if _is_gen(res):
+    if sched.is_generator(res):
         res = _run_nonblocking(res)
     if res == -EAGAIN and not req.flags & REQ_F_NOWAIT:
         mask = POLLOUT if c.write else POLLIN
@@ -197,10 +196,9 @@ def _run_nonblocking(gen):
 
 
 def _blocking(req, pos):
-    from fs.aio import _transfer
     c = req.cmd
     res = _transfer(req.task, req.file, c.vec, pos, c.write, False)
-    if _is_gen(res):
+    if sched.is_generator(res):
         try:
             res = yield from res
         except Errno as e:
@@ -219,8 +217,7 @@ def _rw_result(req, res):
 def _rw_retry(req):
     """Task work after the poll fired: try again."""
     res = rw_attempt(req)
-    if _is_gen(res):
-        from io_uring.io_wq import io_wq_submit
+    if sched.is_generator(res):
         io_wq_submit(req, res)
     elif res is not None:
         req_complete(req, res)

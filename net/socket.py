@@ -31,19 +31,22 @@ import struct
 from kernel.abi import s32
 from kernel import sched
 from kernel.errno import (EAFNOSUPPORT, EAGAIN, EBADF, EDOM, EFAULT, EINTR, EINVAL, EMFILE,
-                          EMSGSIZE, ENOPROTOOPT, ENOTCONN, ENOTSOCK, ENOTTY, EOPNOTSUPP, EPERM,
-                          EPIPE, ERESTARTSYS, Errno)
+                          EMSGSIZE, ENODEV, ENOPROTOOPT, ENOTCONN, ENOTSOCK, ENOTTY, EOPNOTSUPP,
+                          EPERM, EPIPE, ERESTARTSYS, ESRCH, Errno)
 from fs.dcache import Dentry
 from fs.file import (O_CLOEXEC, O_NONBLOCK, O_RDWR, File, FileOperations,
                      fget)
 from fs.inode import Inode, SuperBlock
 from fs.mount import Mount, Path
 from fs.poll import deadline_after_ns, get_timespec_ns, put_remaining, then, time_bits
-from mm.uaccess import copy_from_user, copy_to_user
+from mm.uaccess import copy_from_user, copy_to_user, get_user_u32
 from net.scm import (MSG_CMSG_CLOEXEC, ScmCookie, read_control, scm_recv,
                      scm_send)
 from fs.read_write import read_iovec
 from kernel.signal import SIGPIPE, SI_USER, SigInfo, send_signal, signal_pending
+from net.core.iov_iter import BytesIter, MsgIter
+from net.core.dev import IFNAMSIZ, dev_get_by_index, dev_get_by_name, net_dev_init
+from kernel.task import tasks
 
 AF_UNSPEC, AF_UNIX, AF_INET, AF_INET6, AF_NETLINK = 0, 1, 2, 10, 16
 NPROTO = 46
@@ -102,6 +105,16 @@ def _sockfs_mount():
 class Socket:
     """struct socket and the family-independent part of struct sock."""
     family = AF_UNSPEC
+    wants_iter = False                  # sends get a MsgIter, not bytes (see the head)
+    # optional parts of a family, None where it has none (proto_ops' NULL
+    # entries): ioctl(t, cmd, arg) -> result or None for "not mine";
+    # setsockopt_level / getsockopt_level for levels other than SOL_SOCKET;
+    # set_peek_off(val) for SO_PEEK_OFF; socketpair(t, other)
+    ioctl = None
+    setsockopt_level = None
+    getsockopt_level = None
+    set_peek_off = None
+    socketpair = None
 
     def __init__(self, type_, protocol=0):
         self.type = type_
@@ -219,8 +232,7 @@ class SocketFileOps(FileOperations):
 
     def write(self, f, t, data):
         sock = f.private
-        if getattr(sock, "wants_iter", False):
-            from net.core.iov_iter import BytesIter
+        if sock.wants_iter:
             data = BytesIter(data)
         res = sock.sendmsg(t, data, None, ScmCookie(), 0, bool(f.flags & O_NONBLOCK))
         return then(res, lambda r: _sigpipe(t, sock, r, 0))
@@ -238,13 +250,12 @@ class SocketFileOps(FileOperations):
             return 0
         if cmd in (FIOSETOWN, SIOCSPGRP, FIOGETOWN, SIOCGPGRP):
             return _sock_owner(f, t, cmd, arg)
-        fam_ioctl = getattr(sock, "ioctl", None)
-        if fam_ioctl is not None:
-            r = fam_ioctl(t, cmd, arg)
+        if sock.ioctl is not None:
+            r = sock.ioctl(t, cmd, arg)
             if r is not None:
                 return r
+        # cycle: net.core.dev_ioctl -> net.ipv4.devinet -> net.core.rtnetlink -> net.netlink.af_netlink -> net.socket
         from net.core import dev_ioctl
-        from net.core.dev import net_dev_init
         net_dev_init()
         if cmd == dev_ioctl.SIOCGIFCONF:
             return dev_ioctl.dev_ifconf(t, arg)
@@ -270,13 +281,11 @@ FIOSETOWN, SIOCSPGRP, FIOGETOWN, SIOCGPGRP = 0x8901, 0x8902, 0x8903, 0x8904
 
 def _sock_owner(f, t, cmd, arg):
     """FIOSETOWN/SIOCSPGRP and FIOGETOWN/SIOCGPGRP: the file's SIGIO owner."""
-    from mm.uaccess import get_user_u32
     if cmd in (FIOSETOWN, SIOCSPGRP):
         who = s32(get_user_u32(t.mm, arg))
         if who == -(1 << 31):
             return -EINVAL
         if who and not _owner_exists(who):
-            from kernel.errno import ESRCH
             return -ESRCH                   # f_setown: a process or group that is
         f.owner = who
         return 0
@@ -285,7 +294,6 @@ def _sock_owner(f, t, cmd, arg):
 
 
 def _owner_exists(who):
-    from kernel.task import tasks
     for task in tasks.values():
         if not task.exit_state and (task.tgid == who if who > 0 else task.signal.pgrp == -who):
             return True
@@ -361,15 +369,17 @@ def sock_create(t, family, type_, protocol):
         from net.unix import unix_create
         return unix_create(t, type_, protocol)
     if family in (AF_INET, AF_INET6, AF_NETLINK):
-        from net.core.dev import net_dev_init
         net_dev_init()                      # lo comes up at first use
     if family == AF_INET:
+        # cycle: net.ipv4.af_inet -> net.socket
         from net.ipv4.af_inet import inet_create
         return inet_create(t, type_, protocol)
     if family == AF_INET6:
+        # cycle: net.ipv6.af_inet6 -> net.ipv4.af_inet -> net.socket
         from net.ipv6.af_inet6 import inet6_create
         return inet6_create(t, type_, protocol)
     if family == AF_NETLINK:
+        # cycle: net.netlink.af_netlink -> net.socket
         from net.netlink.af_netlink import netlink_create
         return netlink_create(t, type_, protocol)
     raise Errno(EAFNOSUPPORT)
@@ -405,7 +415,7 @@ def sys_socketpair(t, family, type_, protocol, usockvec):
         return -EMFILE
     copy_to_user(t.mm, usockvec, struct.pack("<ii", *free))
     a = sock_create(t, family, type_, s32(protocol))
-    if not hasattr(a, "socketpair"):
+    if a.socketpair is None:
         a.release()
         return -EOPNOTSUPP
     b = sock_create(t, family, type_, s32(protocol))
@@ -571,8 +581,7 @@ def sys_sendto(t, fd, buff, length, flags, addr, addr_len):
     sock, _ = sockfd_lookup(t, fd)
     # a non-NULL address of length 0 is still an address (UDP says EINVAL)
     name = move_addr_to_kernel(t, addr, addr_len) if addr else None
-    if getattr(sock, "wants_iter", False):
-        from net.core.iov_iter import MsgIter
+    if sock.wants_iter:
         data = MsgIter(t.mm, [(buff, length)], length)
     else:
         data = copy_from_user(t.mm, buff, length)
@@ -620,8 +629,7 @@ def sys_sendmsg(t, fd, msg, flags):
     flags = s32(flags) & ~MSG_CMSG_CLOEXEC
     sock, _ = sockfd_lookup(t, fd)
     namebytes, _, vec, control, controllen = copy_msghdr(t, msg, True)
-    if getattr(sock, "wants_iter", False):
-        from net.core.iov_iter import MsgIter
+    if sock.wants_iter:
         data = MsgIter(t.mm, vec, _count_len(vec))
     else:
         data = _gather(t, vec)[:0x7FFFF000]
@@ -768,7 +776,7 @@ def _sendmmsg(t, fd, mmsg, vlen, flags):
     while sent < vlen:
         try:
             r = sys_sendmsg(t, fd, mmsg + sent * step, flags)
-            if hasattr(r, "send"):
+            if sched.is_generator(r):
                 r = yield from r
         except Errno as e:
             r = -e.errno                # what was sent stays sent
@@ -789,7 +797,6 @@ def sys_recvmmsg(t, fd, mmsg, vlen, flags, timeout):
     timeout (checked after each datagram, as Linux does)."""
     if _cmsg_compat(t, flags):
         return -EINVAL
-    from fs.poll import deadline_after_ns, get_timespec_ns, put_remaining, time_bits
     sockfd_lookup(t, fd)
     deadline = None
     fmt = "<qq" if time_bits(t) == 64 else "<ii"
@@ -811,7 +818,7 @@ def _recvmmsg(t, fd, mmsg, vlen, flags, deadline):
     while got < vlen:
         try:
             r = sys_recvmsg(t, fd, mmsg + got * step, flags & ~MSG_WAITFORONE)
-            if hasattr(r, "send"):
+            if sched.is_generator(r):
                 r = yield from r
         except Errno as e:
             r = -e.errno
@@ -867,9 +874,8 @@ def sys_setsockopt(t, fd, level, optname, optval, optlen):
     if s32(optlen) < 0:
         return -EINVAL
     if level != SOL_SOCKET:
-        fam = getattr(sock, "setsockopt_level", None)
-        if fam is not None:
-            return fam(t, level, optname, optval, optlen)
+        if sock.setsockopt_level is not None:
+            return sock.setsockopt_level(t, level, optname, optval, optlen)
         return -EOPNOTSUPP if sock.family == AF_UNIX else -ENOPROTOOPT
     if optname in (SO_BINDTODEVICE, SO_BINDTOIFINDEX):
         return _bindtodevice(t, sock, optname, optval, optlen)
@@ -906,9 +912,9 @@ def sys_setsockopt(t, fd, level, optname, optval, optlen):
     elif optname == SO_RCVLOWAT:
         sock.rcvlowat = max(val, 1) if val >= 0 else 0x7FFFFFFF
     elif optname == SO_PEEK_OFF:
-        if not hasattr(sock, "set_peek_off"):
+        if sock.set_peek_off is None:
             return -EOPNOTSUPP
-        sock.peek_off = val
+        sock.set_peek_off(val)
     elif optname in (SO_TYPE, SO_PROTOCOL, SO_DOMAIN, SO_ERROR, SO_ACCEPTCONN,
                      SO_PEERCRED, SO_SNDLOWAT):
         return -ENOPROTOOPT
@@ -962,11 +968,10 @@ def sys_getsockopt(t, fd, level, optname, optval, optlen):
     sock, _ = sockfd_lookup(t, fd)
     level, optname = s32(level), s32(optname)
     if level != SOL_SOCKET:
-        fam = getattr(sock, "getsockopt_level", None)
-        if fam is None:
+        if sock.getsockopt_level is None:
             return -EOPNOTSUPP if sock.family == AF_UNIX else -ENOPROTOOPT
         ol = OptLen(t, optlen)
-        val = fam(t, level, optname, ol)
+        val = sock.getsockopt_level(t, level, optname, ol)
         if isinstance(val, int):
             return val
         n = min(ol.get() & 0xFFFFFFFF, len(val))
@@ -1035,8 +1040,6 @@ def sys_getsockopt(t, fd, level, optname, optval, optlen):
 def _bindtodevice(t, sock, optname, optval, optlen):
     """SO_BINDTODEVICE (a name; empty unbinds) and SO_BINDTOIFINDEX: only
     root may, and only a device that exists."""
-    from net.core.dev import IFNAMSIZ, dev_get_by_index, dev_get_by_name
-    from kernel.errno import ENODEV
     optlen = s32(optlen)
     if optname == SO_BINDTOIFINDEX:
         idx = _get_int(t, optval, optlen)
@@ -1064,7 +1067,6 @@ def _bindtodevice(t, sock, optname, optval, optlen):
 
 
 def _get_bindtodevice(t, sock, optval, optlen_addr, length):
-    from net.core.dev import dev_get_by_index
     idx = sock.bound_dev_if
     if not idx:
         copy_to_user(t.mm, optlen_addr, struct.pack("<i", 0))

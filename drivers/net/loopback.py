@@ -8,14 +8,14 @@ receives.  Its MTU is Linux's 64 KiB.
 
 from net.core.dev import (ARPHRD_LOOPBACK, IFF_LOOPBACK, NetDevice, dev_open,
                           register_netdev)
+from net.ipv4.devinet import inet_add_ifaddr
+from net.ipv6.addrconf import IFA_F_PERMANENT, IFA_HOST, ipv6_add_addr
+from net.core.inetaddr import LOOPBACK6
 
 LOOPBACK_MTU = 65536
 
 
 def loopback_init():
-    from net.ipv4.devinet import inet_add_ifaddr
-    from net.ipv6.addrconf import ipv6_add_addr, IFA_F_PERMANENT, IFA_HOST
-    from net.core.inetaddr import LOOPBACK6
     dev = NetDevice(b"lo", ARPHRD_LOOPBACK, LOOPBACK_MTU, bytes(6), bytes(6), IFF_LOOPBACK)
     register_netdev(dev)
     dev_open(dev)

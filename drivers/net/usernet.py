@@ -37,6 +37,10 @@ from kernel.errno import EHOSTUNREACH, Errno
 from kernel.printk import pr_info
 from net.core.dev import (ARPHRD_ETHER, IFF_BROADCAST, IFF_MULTICAST, NetDevice,
                           dev_account_rx, dev_open, register_netdev)
+from net.ipv4.devinet import RTN_UNICAST, inet_add_ifaddr
+from net.ipv4.fib import RTPROT_BOOT, RT_TABLE_MAIN, FibRoute, fib_insert
+from drivers.net import usernet_tcp
+from net.ipv4 import inet_hashtables as ih, udp
 
 GUEST_ADDR = bytes([10, 0, 2, 15])
 GATEWAY = bytes([10, 0, 2, 2])
@@ -119,9 +123,6 @@ def usernet_init(cfg):
     """Boot: eth0 up with its address and default route, the forwards
     listening."""
     global eth0
-    from net.ipv4.devinet import inet_add_ifaddr
-    from net.ipv4.fib import RT_TABLE_MAIN, RTPROT_BOOT, FibRoute, fib_insert
-    from net.ipv4.devinet import RTN_UNICAST
     eth0 = register_netdev(UserNetDevice())
     dev_open(eth0)
     inet_add_ifaddr(eth0, GUEST_ADDR, NET_PREFIX, bytes([10, 0, 2, 255]), b"eth0")
@@ -129,7 +130,6 @@ def usernet_init(cfg):
                         protocol=RTPROT_BOOT))
     pr_info("eth0: user-mode networking: 10.0.2.15/24, the gateway 10.0.2.2 is the host's "
             "127.0.0.1, nothing else is reachable")
-    from drivers.net import usernet_tcp
     for fwd in cfg.forwards:
         if fwd.proto == "tcp":
             usernet_tcp.listen_forward(fwd)
@@ -146,7 +146,6 @@ def host_address(daddr):
 
 def tcp_connect(sk, rt):
     """A guest TCP connect routed to eth0 (from net/ipv4/tcp.py)."""
-    from drivers.net import usernet_tcp
     if rt.dev is not eth0 or host_address(sk.flow_daddr()) is None:
         sk.connect_failed(EHOSTUNREACH)     # the gateway forwards only to the host
         return
@@ -232,7 +231,5 @@ def listen_udp_forward(fwd):
 
 def forward_target(fwd, client_port):
     """The guest UDP socket a forwarded datagram is for."""
-    from net.ipv4 import inet_hashtables as ih
-    from net.ipv4.udp import udp_lookup
-    return udp_lookup(ih.udp_ports, GUEST_ADDR, fwd.guest_port, GATEWAY, client_port)
+    return udp.udp_lookup(ih.udp_ports, GUEST_ADDR, fwd.guest_port, GATEWAY, client_port)
 

@@ -25,6 +25,9 @@ from kernel import sched
 from kernel.printk import pr_warn
 from net.core.dev import dev_account, dev_account_rx
 from net.core.skbuff import ByteQueue
+from drivers.net import usernet
+from net.ipv4 import inet_hashtables as ih
+from kernel.errno import Errno
 
 OUT_LIMIT = 256 * 1024
 READ_CHUNK = 256 * 1024
@@ -50,7 +53,6 @@ class HostTcpConn:
     # -- guest -> host connect ------------------------------------------------------
     @classmethod
     def connect(cls, sk, addr, port):
-        from drivers.net import usernet
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.setblocking(False)
         c = cls(s)
@@ -201,12 +203,10 @@ class HostTcpConn:
 
     # -- as the client of a forwarded connection ------------------------------------
     def flow_saddr(self):
-        from drivers.net.usernet import GATEWAY
-        return GATEWAY
+        return usernet.GATEWAY
 
     def flow_daddr(self):
-        from drivers.net.usernet import GUEST_ADDR
-        return GUEST_ADDR
+        return usernet.GUEST_ADDR
 
     @property
     def num(self):
@@ -239,8 +239,6 @@ class TcpForward:
         sched.host_fds[s.fileno()] = self._accept
 
     def _accept(self, fd):
-        from drivers.net import usernet
-        from net.ipv4 import inet_hashtables as ih
         for _ in range(16):
             try:
                 conn, (addr, port) = self.sock.accept()
@@ -266,7 +264,6 @@ class TcpForward:
 
 
 def listen_forward(fwd):
-    from kernel.errno import Errno
     try:
         TcpForward(fwd)
     except OSError as e:

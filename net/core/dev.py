@@ -17,7 +17,7 @@ local routes and bringing it up restores them.
 """
 
 from kernel.capability import CAP_NET_ADMIN, capable
-from kernel.errno import EINVAL, ENODEV, EPERM, Errno
+from kernel.errno import EINVAL, EPERM, Errno
 
 IFNAMSIZ = 16
 
@@ -184,13 +184,6 @@ def loopback_dev():
     return dev_base[0] if dev_base else None
 
 
-def need_dev(name):
-    d = dev_get_by_name(name)
-    if d is None:
-        raise Errno(ENODEV)
-    return d
-
-
 _initialized = False
 
 
@@ -204,9 +197,13 @@ def net_dev_init(eth0=None):
     if _initialized:
         return
     _initialized = True
+    # cycle: drivers.net.loopback -> net.core.dev
     from drivers.net.loopback import loopback_init
+    # cycle: net.ipv4.devinet -> net.core.dev
     from net.ipv4 import devinet, fib
+    # cycle: net.ipv6.addrconf -> net.core.dev
     from net.ipv6 import addrconf
+    # cycle: net.core.rtnetlink -> net.core.dev
     from net.core import rtnetlink
     rtnetlink.rtnetlink_init()
     devinet.devinet_init()
@@ -214,5 +211,6 @@ def net_dev_init(eth0=None):
     addrconf.addrconf_init()
     loopback_init()
     if eth0 is not None:
+        # cycle: drivers.net.usernet -> net.core.dev
         from drivers.net import usernet
         usernet.usernet_init(eth0)

@@ -19,6 +19,9 @@ import struct
 
 from kernel.errno import EFAULT, EINVAL, ENODEV, ENOTTY, EOPNOTSUPP, EPERM, Errno
 from mm.uaccess import copy_from_user, copy_to_user
+from net.core.dev import dev_base, dev_get_by_name
+from net.core import dev as netdev
+from net.ipv4.devinet import inet_gifconf
 
 SIOCGIFNAME, SIOCGIFCONF, SIOCGIFFLAGS, SIOCSIFFLAGS = 0x8910, 0x8912, 0x8913, 0x8914
 SIOCGIFMETRIC, SIOCSIFMETRIC, SIOCGIFMEM, SIOCSIFMEM = 0x891D, 0x891E, 0x891F, 0x8920
@@ -58,7 +61,6 @@ def _name(ifr):
 
 
 def _dev(ifr):
-    from net.core.dev import dev_get_by_name
     d = dev_get_by_name(_name(ifr).split(b":", 1)[0])
     if d is None:
         raise Errno(ENODEV)
@@ -70,7 +72,6 @@ def _put(ifr, off, data):
 
 
 def dev_ioctl(t, cmd, arg):
-    from net.core import dev as netdev
     if cmd == SIOCGIFNAME:
         def getname(ifr):
             idx = struct.unpack_from("<i", ifr, 16)[0]
@@ -147,8 +148,6 @@ def dev_ioctl(t, cmd, arg):
 def dev_ifconf(t, arg):
     """SIOCGIFCONF: struct ifconf {int len; pointer buf}: fill buf with an
     ifreq per IPv4 address (all of them if buf is NULL: only the length)."""
-    from net.core.dev import dev_base
-    from net.ipv4.devinet import inet_gifconf
     if t.arch.BITS == 64:
         length, buf = struct.unpack("<i4xQ", copy_from_user(t.mm, arg, 16))
     else:

@@ -83,12 +83,3 @@ def in_subnet(a, net, plen):
     return plen == 0 or x >> (bits - plen) == 0
 
 
-def ntop(a):
-    import socket                   # (not at import time: it is slow to load)
-    return socket.inet_ntop(socket.AF_INET if len(a) == 4 else socket.AF_INET6, a)
-
-
-def pton(text):
-    import socket
-    fam = socket.AF_INET6 if ":" in text else socket.AF_INET
-    return socket.inet_pton(fam, text)

@@ -9,6 +9,12 @@ by the part of the stack that owns the state (the table below names it);
 import importlib
 
 from fs.proc.inode import ProcDir, ProcFile
+from net.core.dev import dev_base, net_dev_init
+from net.ipv4 import inet_hashtables as ih
+from net.ipv4.udp import show_udp, show_udp6
+from net.ipv4.tcp_ipv4 import sockstat_tcp
+from net.core.inetaddr import AF_INET, AF_INET6
+from net import socket
 
 # name -> "module:function" (show(reader) -> text)
 PROC_NET = {
@@ -39,7 +45,6 @@ def _show(spec):
     modname, fn = spec.split(":")
 
     def show(reader):
-        from net.core.dev import net_dev_init
         net_dev_init()
         return getattr(importlib.import_module(modname), fn)(reader)
     return show
@@ -56,7 +61,6 @@ def proc_net_dir(sb, tid):
 
 def show_dev(reader):
     """dev_seq_show: each device's counters."""
-    from net.core.dev import dev_base
     out = ["Inter-|   Receive                                                |  Transmit\n",
            " face |bytes    packets errs drop fifo frame compressed multicast|"
            "bytes    packets errs drop fifo colls carrier compressed\n"]
@@ -71,14 +75,10 @@ def show_dev(reader):
 
 
 def show_udplite(reader):
-    from net.ipv4 import inet_hashtables as ih
-    from net.ipv4.udp import show_udp
     return show_udp(reader, ih.udplite_ports)
 
 
 def show_udplite6(reader):
-    from net.ipv4 import inet_hashtables as ih
-    from net.ipv4.udp import show_udp6
     return show_udp6(reader, ih.udplite_ports)
 
 
@@ -101,9 +101,6 @@ def show_packet(reader):
 
 
 def show_sockstat(reader):
-    from net.ipv4 import inet_hashtables as ih
-    from net.ipv4.tcp_ipv4 import sockstat_tcp
-    from net.core.inetaddr import AF_INET
     inuse, orphan, tw, alloc = sockstat_tcp()
     udp = [s for lst in ih.udp_ports.ports.values() for s in lst if s.family == AF_INET]
     return ("sockets: used %d\nTCP: inuse %d orphan %d tw %d alloc %d mem 0\n"
@@ -112,8 +109,6 @@ def show_sockstat(reader):
 
 
 def show_sockstat6(reader):
-    from net.ipv4 import inet_hashtables as ih
-    from net.core.inetaddr import AF_INET6
     tcp6 = [s for lst in ih.tcp_ports.ports.values() for s in lst
             if s.family == AF_INET6 and s.state not in (6, 7)]
     udp6 = [s for lst in ih.udp_ports.ports.values() for s in lst if s.family == AF_INET6]
@@ -122,7 +117,6 @@ def show_sockstat6(reader):
 
 
 def _sockets_used():
-    from net import socket
     return socket.sockets_allocated
 
 

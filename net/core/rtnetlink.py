@@ -28,6 +28,11 @@ from net.netlink.attr import (NLM_F_CREATE, NLM_F_DUMP, NLM_F_DUMP_FILTERED, NLM
                               NLM_F_MULTI,
                               NLM_F_REPLACE, nla, nla_get_string, nla_get_u32,
                               nla_nest, nla_parse, nla_string, nla_u8, nla_u32, nlmsg)
+from net.core.dev import (dev_base, dev_change_flags, dev_get_by_index, dev_get_by_name,
+                          dev_set_mtu, register_netdevice_notifier)
+from net.ipv4 import devinet
+from net.ipv6 import addrconf
+from net.netlink import af_netlink
 
 RTM_BASE = 16
 RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK, RTM_SETLINK = 16, 17, 18, 19
@@ -145,7 +150,6 @@ def _ifinfomsg(msg):
 
 
 def dump_links(t, sk, hdr, msg):
-    from net.core.dev import dev_base
     seq = hdr[3]
     if sk.strict():
         head, attrs = _ifinfomsg(msg)
@@ -162,7 +166,6 @@ def dump_links(t, sk, hdr, msg):
 
 
 def _find_dev(head, attrs):
-    from net.core.dev import dev_get_by_index, dev_get_by_name
     idx = head[2] if head else 0
     if idx > 0:
         return dev_get_by_index(idx)
@@ -184,7 +187,6 @@ def getlink(t, sk, hdr, msg):
 
 
 def setlink(t, sk, hdr, msg, new=False):
-    from net.core.dev import dev_change_flags, dev_set_mtu
     _need_admin(t)
     head, attrs = _ifinfomsg(msg)
     if head is None:
@@ -265,8 +267,6 @@ def _ifaddrmsg(msg):
 
 
 def dump_addrs(t, sk, hdr, msg, family):
-    from net.ipv4.devinet import all_ifaddrs
-    from net.ipv6.addrconf import all_ifaddrs6
     seq = hdr[3]
     ifindex = 0
     if sk.strict():
@@ -277,22 +277,20 @@ def dump_addrs(t, sk, hdr, msg, family):
         if plen or fl or scope or any(k != IFA_TARGET_NETNSID for k in attrs):
             return sk.start_dump([], seq, -EINVAL)
         if ifindex:
-            from net.core.dev import dev_get_by_index
             if dev_get_by_index(ifindex) is None:
                 return sk.start_dump([], seq, -ENODEV)
     mflags = NLM_F_MULTI | (NLM_F_DUMP_FILTERED if ifindex else 0)
     parts = []
     if family in (0, AF_INET):
         parts += [fill_ifaddr4(a, RTM_NEWADDR, mflags, seq, sk.portid)
-                  for a in all_ifaddrs() if not ifindex or a.dev.ifindex == ifindex]
+                  for a in devinet.all_ifaddrs() if not ifindex or a.dev.ifindex == ifindex]
     if family in (0, AF_INET6):
         parts += [fill_ifaddr6(a, RTM_NEWADDR, mflags, seq, sk.portid)
-                  for a in all_ifaddrs6() if not ifindex or a.dev.ifindex == ifindex]
+                  for a in addrconf.all_ifaddrs6() if not ifindex or a.dev.ifindex == ifindex]
     return sk.start_dump(parts, seq, flags=mflags & NLM_F_DUMP_FILTERED)
 
 
 def newaddr(t, sk, hdr, msg, family, delete=False):
-    from net.core.dev import dev_get_by_index
     _need_admin(t)
     head, attrs = _ifaddrmsg(msg)
     if head is None:
@@ -300,7 +298,6 @@ def newaddr(t, sk, hdr, msg, family, delete=False):
     fam, plen, fl, scope, ifindex = head
     local = attrs.get(IFA_LOCAL) or attrs.get(IFA_ADDRESS)
     if family == AF_INET:
-        from net.ipv4 import devinet
         if plen > 32:
             raise Errno(EINVAL)
         if delete:
@@ -327,7 +324,6 @@ def newaddr(t, sk, hdr, msg, family, delete=False):
         devinet.inet_add_ifaddr(dev, bytes(local), plen, attrs.get(IFA_BROADCAST), label,
                                 scope, (flags | devinet.IFA_F_PERMANENT) & ~devinet.IFA_F_SECONDARY)
         return 0
-    from net.ipv6 import addrconf
     if plen > 128:
         raise Errno(EINVAL)
     if local is None or len(local) != 16:
@@ -393,8 +389,8 @@ def _route_order4(r):
 
 
 def dump_routes(t, sk, hdr, msg, family):
+    # cycle: net.ipv4.fib -> net.ipv4.devinet -> net.core.rtnetlink
     from net.ipv4 import fib
-    from net.ipv6 import addrconf
     seq = hdr[3]
     parts = []
     if family in (0, AF_INET):
@@ -418,15 +414,15 @@ def _rtmsg(msg):
 
 def getroute(t, sk, hdr, msg, family):
     """inet_rtm_getroute: what `ip route get` asks."""
+    # cycle: net.ipv4.fib -> net.ipv4.devinet -> net.core.rtnetlink
     from net.ipv4 import fib
     head, attrs = _rtmsg(msg)
     if head is None:
         raise Errno(EINVAL)
     if family != AF_INET:
         if family == AF_INET6:
-            from net.ipv6.addrconf import ip6_route_output
             dst = attrs.get(RTA_DST, bytes(16))
-            rt = ip6_route_output(bytes(dst))
+            rt = addrconf.ip6_route_output(bytes(dst))
             src = bytes(attrs.get(RTA_SRC, bytes(16)))
             h = struct.pack("<BBBBBBBBI", AF_INET6, 128, 128, 0, 255, 2, 0, rt.type, 0)
             a = [nla_u32(RTA_TABLE, 255), nla(RTA_DST, rt.daddr), nla(RTA_SRC, src),
@@ -457,9 +453,8 @@ def getroute(t, sk, hdr, msg, family):
 
 def newroute(t, sk, hdr, msg, family, delete=False):
     """ip route add/del for IPv4 (fib_new/delete through inet_rtm_newroute)."""
-    from net.core.dev import dev_get_by_index
+    # cycle: net.ipv4.fib -> net.ipv4.devinet -> net.core.rtnetlink
     from net.ipv4 import fib
-    from net.ipv4.devinet import RT_SCOPE_LINK, RTN_UNICAST
     _need_admin(t)
     if family != AF_INET:
         raise Errno(EOPNOTSUPP)
@@ -491,7 +486,7 @@ def newroute(t, sk, hdr, msg, family, delete=False):
         return 0
     if gw is not None and dev is None:
         r = fib.fib_lookup(gw)
-        if r is None or r.type != RTN_UNICAST or r.gateway:
+        if r is None or r.type != devinet.RTN_UNICAST or r.gateway:
             raise Errno(ENETUNREACH)
         dev = r.dev
     if dev is None:
@@ -499,8 +494,8 @@ def newroute(t, sk, hdr, msg, family, delete=False):
     if not dev.is_up():
         raise Errno(ENETDOWN)
     prefsrc = bytes(attrs[RTA_PREFSRC]) if RTA_PREFSRC in attrs else None
-    r = fib.FibRoute(table, typ or RTN_UNICAST, dst, dst_len, dev, prefsrc, gw,
-                     scope if scope != 0 or gw else (RT_SCOPE_LINK if gw is None else 0),
+    r = fib.FibRoute(table, typ or devinet.RTN_UNICAST, dst, dst_len, dev, prefsrc, gw,
+                     scope if scope != 0 or gw else (devinet.RT_SCOPE_LINK if gw is None else 0),
                      proto, prio, tos)
     if not hdr[2] & NLM_F_CREATE and not hdr[2] & NLM_F_REPLACE:
         raise Errno(ENOENT)
@@ -601,12 +596,10 @@ def rtnetlink_rcv_msg(t, sk, hdr, msg):
 
 
 def _multicast(group, build):
-    from net.netlink import af_netlink
     if af_netlink.has_listeners(0, group):
         af_netlink.netlink_broadcast(0, build(), 0, group)
 
 
 def rtnetlink_init():
-    from net.core.dev import register_netdevice_notifier
     register_netdevice_notifier(lambda event, dev: notify_link(dev))
 

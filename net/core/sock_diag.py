@@ -13,7 +13,11 @@ queue the backlog limit.
 import struct
 
 from kernel.errno import EINVAL, ENOENT, EOPNOTSUPP, Errno
-from net.netlink.attr import NLM_F_MULTI, nla, nla_u8, nla_u32, nlmsg
+from net.netlink.attr import NLM_F_DUMP, NLM_F_MULTI, nla, nla_u32, nla_u8, nlmsg
+from net.core.inetaddr import to_flow
+from net.ipv4 import inet_hashtables as ih
+from net.ipv4.tcp_ipv4 import listed_sockets
+from net.unix import TCP_LISTEN as ULISTEN, unix_sockets
 
 SOCK_DIAG_BY_FAMILY = 20
 TCPDIAG_GETSOCK = 18
@@ -30,7 +34,6 @@ TCP_LISTEN, TCP_TIME_WAIT, TCP_CLOSE = 10, 6, 7
 
 
 def _sockid(sk):
-    from net.core.inetaddr import to_flow
 
     def words(a):
         return a if len(a) == 16 else a + bytes(12)
@@ -41,6 +44,7 @@ def _sockid(sk):
 
 
 def _inet_msg(sk, proto, ext, seq, pid):
+    # cycle: net.ipv4.tcp_sockopt -> net.ipv4.tcp -> drivers.net.usernet -> net.ipv4.devinet -> net.core.rtnetlink -> net.netlink.af_netlink -> net.core.sock_diag
     from net.ipv4.tcp_sockopt import tcp_info
     st = sk.state
     tw = st == TCP_TIME_WAIT
@@ -80,8 +84,6 @@ def _inet_msg(sk, proto, ext, seq, pid):
 
 
 def inet_dump(family, proto, states, ext, seq, pid):
-    from net.ipv4 import inet_hashtables as ih
-    from net.ipv4.tcp_ipv4 import listed_sockets
     if proto == IPPROTO_TCP:
         socks = listed_sockets(family)
     elif proto == IPPROTO_UDP:
@@ -93,7 +95,6 @@ def inet_dump(family, proto, states, ext, seq, pid):
 
 
 def unix_dump(states, show, seq, pid):
-    from net.unix import TCP_LISTEN as ULISTEN, unix_sockets
     out = []
     for s in list(unix_sockets.values()):
         if not states & (1 << s.state) or s.inode is None:
@@ -127,7 +128,6 @@ def unix_dump(states, show, seq, pid):
 
 def sock_diag_rcv_msg(t, sk, hdr, msg):
     """One request to NETLINK_SOCK_DIAG."""
-    from net.netlink.attr import NLM_F_DUMP
     ln, typ, flags, seq, pid = hdr
     body = msg[16:]
     if typ not in (SOCK_DIAG_BY_FAMILY, TCPDIAG_GETSOCK):

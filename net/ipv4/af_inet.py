@@ -27,6 +27,12 @@ from net.core.inetaddr import AF_INET, AF_INET6, ANY4, ANY6, for_family, to_flow
 from net.ipv4 import inet_hashtables as ih
 from net.socket import (SO_BROADCAST, SO_REUSEADDR, SO_REUSEPORT, SOCK_DGRAM,
                         SOCK_RAW, SOCK_STREAM, Socket)
+from net.ipv4.fib import ip_route_output
+from net.ipv6.addrconf import addrconf_ioctl, ip6_route_output
+from net.ipv4 import ip_sockglue
+from net.ipv4.devinet import (DEVINET_IOCTLS, RTN_BROADCAST, RTN_LOCAL, RTN_MULTICAST,
+                              SIOCSIFFLAGS, devinet_ioctl, inet_addr_type)
+from net.core.dev_ioctl import ifreq_ioctl
 
 IPPROTO_IP, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP = 0, 1, 6, 17
 IPPROTO_IPV6, IPPROTO_ICMPV6, IPPROTO_UDPLITE, IPPROTO_RAW = 41, 58, 136, 255
@@ -43,7 +49,6 @@ SOCK_BINDADDR_LOCK, SOCK_BINDPORT_LOCK = ih.SOCK_BINDADDR_LOCK, ih.SOCK_BINDPORT
 
 class InetSock(Socket):
     """What TCP and UDP sockets of both families have in common."""
-    wants_iter = False
 
     def __init__(self, uid, family, type_, protocol):
         super().__init__(type_, protocol)
@@ -63,6 +68,7 @@ class InetSock(Socket):
         self.connect_bound = False      # the port came from connect()
         self.uid = uid                  # SO_REUSEPORT groups are per user
         self.ip = {}                    # IP-level options (ip_sockglue.py)
+        self.dev = None                 # the device a connection goes out of (TCP's)
 
     # SOL_SOCKET flags, stored by net/socket.py
     @property
@@ -106,6 +112,7 @@ class InetSock(Socket):
     # -- binding ------------------------------------------------------------------------
     def bind(self, t, addr):
         if self.family == AF_INET6:
+            # cycle: net.ipv6.af_inet6 -> net.ipv4.af_inet
             from net.ipv6.af_inet6 import inet6_bind
             return inet6_bind(self, t, addr)
         return inet_bind(self, t, addr)
@@ -152,11 +159,9 @@ class InetSock(Socket):
         """Route to daddr (a flow address): an Rtable, or ENETUNREACH."""
         saddr = self.flow_saddr()
         if len(daddr) == 4:
-            from net.ipv4.fib import ip_route_output
             if saddr is not None and len(saddr) != 4:
                 saddr = None
             return ip_route_output(daddr, saddr)
-        from net.ipv6.addrconf import ip6_route_output
         mapped = saddr is not None and len(saddr) == 4
         rt = ip6_route_output(daddr, None if mapped else saddr)
         if mapped:
@@ -165,23 +170,17 @@ class InetSock(Socket):
 
     # -- options ------------------------------------------------------------------
     def setsockopt_level(self, t, level, optname, optval, optlen):
-        from net.ipv4 import ip_sockglue
         return ip_sockglue.setsockopt(self, t, level, optname, optval, optlen)
 
     def getsockopt_level(self, t, level, optname, ol):
-        from net.ipv4 import ip_sockglue
         return ip_sockglue.getsockopt(self, t, level, optname, ol)
 
     def ioctl(self, t, cmd, arg):
         """inet_ioctl: the address ioctls of AF_INET sockets; others fall
         through to the device ioctls (None)."""
-        from net.ipv4.devinet import DEVINET_IOCTLS, SIOCSIFFLAGS
         if self.family == AF_INET and (cmd in DEVINET_IOCTLS or cmd == SIOCSIFFLAGS):
-            from net.core.dev_ioctl import ifreq_ioctl
-            from net.ipv4.devinet import devinet_ioctl
             return ifreq_ioctl(t, arg, lambda ifr: devinet_ioctl(t, cmd, ifr))
         if self.family != AF_INET:
-            from net.ipv6.addrconf import addrconf_ioctl         # inet6_ioctl's
             return addrconf_ioctl(t, cmd, arg)
         return None
 
@@ -200,7 +199,6 @@ def sa_family(addr):
 
 def inet_bind(sk, t, addr):
     """AF_INET bind (inet_bind/__inet_bind)."""
-    from net.ipv4.devinet import RTN_BROADCAST, RTN_LOCAL, RTN_MULTICAST, inet_addr_type
     if len(addr) < 16:
         raise Errno(EINVAL)
     fam = sa_family(addr)
@@ -215,7 +213,6 @@ def inet_bind(sk, t, addr):
 
 
 def _nonlocal_ok(sk):
-    from net.ipv4 import ip_sockglue
     return ip_sockglue.ip_nonlocal_bind or sk.ip.get(ip_sockglue.IP_FREEBIND) \
         or sk.ip.get(ip_sockglue.IP_TRANSPARENT)
 
@@ -227,6 +224,7 @@ def inet_create(t, type_, protocol, family=AF_INET):
     if type_ == SOCK_STREAM:
         if protocol not in (IPPROTO_IP, IPPROTO_TCP, IPPROTO_MPTCP):
             raise Errno(EPROTONOSUPPORT)
+        # cycle: net.ipv4.tcp -> net.ipv4.af_inet
         from net.ipv4.tcp import TcpSock
         # MPTCP over one path (there is only one here) is TCP
         return TcpSock(t.cred.euid, family, protocol or IPPROTO_TCP)
@@ -237,6 +235,7 @@ def inet_create(t, type_, protocol, family=AF_INET):
         if protocol in (IPPROTO_ICMP, IPPROTO_ICMPV6):
             # ping sockets: only for groups in net.ipv4.ping_group_range ("1 0": none)
             raise Errno(EACCES)
+        # cycle: net.ipv4.udp -> net.ipv4.af_inet
         from net.ipv4.udp import UdpSock
         return UdpSock(t.cred.euid, family, protocol or IPPROTO_UDP)
     if type_ == SOCK_RAW:

@@ -16,8 +16,11 @@ from kernel.capability import CAP_NET_ADMIN, capable
 import struct
 
 from kernel.errno import EADDRNOTAVAIL, EEXIST, EINVAL, ENODEV, EPERM, Errno
-from net.core.inetaddr import (AF_INET, in4_to_int, int_to_in4, ipv4_is_loopback,
-                               prefix_mask4)
+from net.core.inetaddr import (AF_INET, in4_to_int, int_to_in4, ipv4_is_lbcast,
+                               ipv4_is_loopback, ipv4_is_multicast, prefix_mask4)
+from net.core import rtnetlink
+from net.core.dev import (IFF_UP, NETDEV_DOWN, dev_base, dev_change_flags, dev_get_by_name,
+                          register_netdevice_notifier)
 
 RT_SCOPE_UNIVERSE, RT_SCOPE_SITE, RT_SCOPE_LINK, RT_SCOPE_HOST, RT_SCOPE_NOWHERE = 0, 200, 253, 254, 255
 IFA_F_SECONDARY, IFA_F_NODAD, IFA_F_PERMANENT, IFA_F_NOPREFIXROUTE = 0x01, 0x02, 0x80, 0x200
@@ -64,8 +67,8 @@ def in_dev_get(dev):
 def inet_add_ifaddr(dev, local, prefixlen, broadcast=None, label=None, scope=None,
                     flags=IFA_F_PERMANENT):
     """Give dev an address (inet_insert_ifa); its routes follow."""
+    # cycle: net.ipv4.fib -> net.ipv4.devinet
     from net.ipv4 import fib
-    from net.core import rtnetlink
     ind = in_dev_get(dev)
     if scope is None:
         scope = RT_SCOPE_HOST if ipv4_is_loopback(local) else RT_SCOPE_UNIVERSE
@@ -91,8 +94,8 @@ def inet_add_ifaddr(dev, local, prefixlen, broadcast=None, label=None, scope=Non
 
 
 def inet_del_ifa(ifa):
+    # cycle: net.ipv4.fib -> net.ipv4.devinet
     from net.ipv4 import fib
-    from net.core import rtnetlink
     ind = in_dev_get(ifa.dev)
     if ifa not in ind.ifa_list:
         return
@@ -110,7 +113,6 @@ def inet_del_ifa(ifa):
 
 
 def all_ifaddrs():
-    from net.core.dev import dev_base
     for dev in dev_base:
         if dev.ip_ptr is not None:
             yield from dev.ip_ptr.ifa_list
@@ -120,10 +122,11 @@ def inet_addr_type(addr):
     """RTN_LOCAL for our own addresses (all of 127/8 while lo is up),
     RTN_BROADCAST, RTN_MULTICAST, else RTN_UNICAST (what the local routing
     table says)."""
+    # cycle: net.ipv4.fib -> net.ipv4.devinet
     from net.ipv4 import fib
-    if addr == b"\xff\xff\xff\xff" or not any(addr):
+    if ipv4_is_lbcast(addr) or not any(addr):
         return RTN_BROADCAST
-    if addr[0] & 0xF0 == 0xE0:
+    if ipv4_is_multicast(addr):
         return RTN_MULTICAST
     r = fib.fib_table_lookup(fib.RT_TABLE_LOCAL, addr)
     if r is not None and r.type in (RTN_LOCAL, RTN_BROADCAST):
@@ -180,96 +183,117 @@ def _mask_to_plen(mask):
 def devinet_ioctl(t, cmd, ifr):
     """One of the address ioctls on an ifreq (name, then the sockaddr at
     offset 16, as bytes); returns the ifreq to copy back."""
-    from net.core.dev import dev_get_by_name
     name = ifr[:16].split(b"\0", 1)[0][:15]
     sin = ifr[16:32]
     family = struct.unpack_from("<H", sin)[0]
     base, _, alias = name.partition(b":")
-    tryaddrmatch = False
-    if cmd in (SIOCGIFADDR, SIOCGIFBRDADDR, SIOCGIFDSTADDR, SIOCGIFNETMASK):
-        tryaddrmatch = family == AF_INET
-    elif cmd == SIOCSIFFLAGS:
+    tryaddrmatch = _devinet_ioctl_check(t, cmd, family)
+    dev = dev_get_by_name(base)
+    if dev is None:
+        raise Errno(ENODEV)
+    ifa = _find_ifa(in_dev_get(dev), name, sin[4:8] if tryaddrmatch else None)
+    if ifa is None and cmd not in (SIOCSIFADDR, SIOCSIFFLAGS):
+        raise Errno(EADDRNOTAVAIL)
+    if cmd in _GET:
+        out = _GET[cmd](ifa)
+        if out is not None:
+            return ifr[:16] + _sin(out) + ifr[32:]
+        return ifr
+    if cmd == SIOCSIFFLAGS:
+        flags = struct.unpack_from("<h", ifr, 16)[0] & 0xFFFF
+        _devinet_set_flags(dev, ifa, alias, flags)
+        return ifr
+    _SET[cmd](dev, ifa, name, sin[4:8])
+    return ifr
+
+
+def _devinet_ioctl_check(t, cmd, family):
+    """The command and the caller's right to it; returns whether the
+    address of the ifreq picks among a label's addresses (a get of AF_INET)."""
+    if cmd in _GET:
+        return family == AF_INET
+    if cmd == SIOCSIFFLAGS:
         if not capable(t, CAP_NET_ADMIN):
             raise Errno(EPERM)
-    elif cmd in (SIOCSIFADDR, SIOCSIFBRDADDR, SIOCSIFDSTADDR, SIOCSIFNETMASK):
+        return False
+    if cmd in _SET:
         if not capable(t, CAP_NET_ADMIN):
             raise Errno(EPERM)
         if family != AF_INET:
             raise Errno(EINVAL)
-    else:
+        return False
+    raise Errno(EINVAL)
+
+
+def _find_ifa(ind, label, local):
+    """The address of that label: the one with that local address if local
+    is given and there is one, else the label's first."""
+    if local is not None:
+        for a in ind.ifa_list:
+            if a.label == label and a.local == local:
+                return a
+    for a in ind.ifa_list:
+        if a.label == label:
+            return a
+    return None
+
+
+def _devinet_set_flags(dev, ifa, alias, flags):
+    """SIOCSIFFLAGS: on an alias (eth0:1) only IFF_UP counts, and taking
+    it down deletes the address; on the device itself, dev_change_flags."""
+    if alias:
+        if ifa is None:
+            raise Errno(EADDRNOTAVAIL)
+        if not flags & IFF_UP:
+            inet_del_ifa(ifa)
+        return
+    dev_change_flags(dev, flags)
+
+
+def _set_ifaddr(dev, ifa, name, new):
+    if ifa is not None and ifa.local == new:
+        return
+    plen = ifa.prefixlen if ifa is not None else _classful_plen(new)
+    if ifa is not None:
+        inet_del_ifa(ifa)
+    brd = None
+    if not dev.flags & 0x8 and plen < 31:     # not IFF_LOOPBACK
+        brd = int_to_in4(in4_to_int(new) | (prefix_mask4(plen) ^ 0xFFFFFFFF))
+    inet_add_ifaddr(dev, new, plen, brd, name)
+
+
+def _set_brdaddr(dev, ifa, name, new):
+    if ifa.broadcast != new:
+        inet_del_ifa(ifa)
+        inet_add_ifaddr(dev, ifa.local, ifa.prefixlen, new, ifa.label, ifa.scope)
+
+
+def _set_dstaddr(dev, ifa, name, new):
+    if ifa.address != new:
+        # cycle: net.ipv4.fib -> net.ipv4.devinet
+        from net.ipv4 import fib
+        fib.fib_del_ifaddr(ifa)
+        ifa.address = new
+        fib.fib_add_ifaddr(ifa)
+
+
+def _set_netmask(dev, ifa, name, new):
+    plen = _mask_to_plen(new)
+    if plen < 0:
         raise Errno(EINVAL)
-    dev = dev_get_by_name(base)
-    if dev is None:
-        raise Errno(ENODEV)
-    ind = in_dev_get(dev)
-    ifa = None
-    if tryaddrmatch:
-        for a in ind.ifa_list:
-            if a.label == name and a.local == sin[4:8]:
-                ifa = a
-                break
-    if ifa is None:
-        for a in ind.ifa_list:
-            if a.label == name:
-                ifa = a
-                break
-    if ifa is None and cmd not in (SIOCSIFADDR, SIOCSIFFLAGS):
-        raise Errno(EADDRNOTAVAIL)
-    out = None
-    if cmd == SIOCGIFADDR:
-        out = ifa.local
-    elif cmd == SIOCGIFBRDADDR:
-        out = ifa.broadcast
-    elif cmd == SIOCGIFDSTADDR:
-        out = ifa.address
-    elif cmd == SIOCGIFNETMASK:
-        out = ifa.mask
-    if out is not None:
-        return ifr[:16] + _sin(out) + ifr[32:]
-    if cmd == SIOCSIFFLAGS:
-        flags = struct.unpack_from("<h", ifr, 16)[0] & 0xFFFF
-        if alias:
-            if ifa is None:
-                raise Errno(EADDRNOTAVAIL)
-            from net.core.dev import IFF_UP
-            if not flags & IFF_UP:
-                inet_del_ifa(ifa)
-            return ifr
-        from net.core.dev import dev_change_flags
-        dev_change_flags(dev, flags)
-        return ifr
-    new = sin[4:8]
-    if cmd == SIOCSIFADDR:
-        if ifa is not None and ifa.local == new:
-            return ifr
-        plen = ifa.prefixlen if ifa is not None else _classful_plen(new)
-        if ifa is not None:
-            inet_del_ifa(ifa)
-        brd = None
-        if not dev.flags & 0x8 and plen < 31:     # not IFF_LOOPBACK
-            brd = int_to_in4(in4_to_int(new) | (prefix_mask4(plen) ^ 0xFFFFFFFF))
-        inet_add_ifaddr(dev, new, plen, brd, name)
-    elif cmd == SIOCSIFBRDADDR:
-        if ifa.broadcast != new:
-            inet_del_ifa(ifa)
-            inet_add_ifaddr(dev, ifa.local, ifa.prefixlen, new, ifa.label, ifa.scope)
-    elif cmd == SIOCSIFDSTADDR:
-        if ifa.address != new:
-            from net.ipv4 import fib
-            fib.fib_del_ifaddr(ifa)
-            ifa.address = new
-            fib.fib_add_ifaddr(ifa)
-    elif cmd == SIOCSIFNETMASK:
-        plen = _mask_to_plen(new)
-        if plen < 0:
-            raise Errno(EINVAL)
-        if plen != ifa.prefixlen:
-            inet_del_ifa(ifa)
-            brd = ifa.broadcast
-            if any(brd) and plen < 31:
-                brd = int_to_in4(in4_to_int(ifa.local) | (prefix_mask4(plen) ^ 0xFFFFFFFF))
-            inet_add_ifaddr(dev, ifa.local, plen, brd, ifa.label, ifa.scope)
-    return ifr
+    if plen != ifa.prefixlen:
+        inet_del_ifa(ifa)
+        brd = ifa.broadcast
+        if any(brd) and plen < 31:
+            brd = int_to_in4(in4_to_int(ifa.local) | (prefix_mask4(plen) ^ 0xFFFFFFFF))
+        inet_add_ifaddr(dev, ifa.local, plen, brd, ifa.label, ifa.scope)
+
+
+# the gets: what of the address goes back in the ifreq; the sets
+_GET = {SIOCGIFADDR: lambda ifa: ifa.local, SIOCGIFBRDADDR: lambda ifa: ifa.broadcast,
+        SIOCGIFDSTADDR: lambda ifa: ifa.address, SIOCGIFNETMASK: lambda ifa: ifa.mask}
+_SET = {SIOCSIFADDR: _set_ifaddr, SIOCSIFBRDADDR: _set_brdaddr, SIOCSIFDSTADDR: _set_dstaddr,
+        SIOCSIFNETMASK: _set_netmask}
 
 
 def _classful_plen(a):
@@ -289,7 +313,7 @@ def inet_gifconf(dev):
 
 
 def devinet_init():
-    from net.core.dev import NETDEV_DOWN, register_netdevice_notifier
+    # cycle: net.ipv4.fib -> net.ipv4.devinet
     from net.ipv4 import fib
 
     def notify(event, dev):

@@ -15,9 +15,11 @@ addresses' routes again.  /proc/net/route shows the main table.
 
 from kernel.errno import EEXIST, ENETUNREACH, ESRCH, Errno
 from net.core.inetaddr import in4_to_int, int_to_in4, prefix_mask4
-from net.ipv4.devinet import (IFA_F_NOPREFIXROUTE, IFA_F_SECONDARY, RT_SCOPE_HOST,
-                              RT_SCOPE_LINK, RT_SCOPE_UNIVERSE, RTN_BROADCAST, RTN_LOCAL,
-                              RTN_UNICAST, RTN_UNREACHABLE, RTN_BLACKHOLE)
+from net.ipv4.devinet import (IFA_F_NOPREFIXROUTE, IFA_F_SECONDARY, RTN_BLACKHOLE, RTN_BROADCAST,
+                              RTN_LOCAL, RTN_UNICAST, RTN_UNREACHABLE, RT_SCOPE_HOST,
+                              RT_SCOPE_LINK, RT_SCOPE_UNIVERSE, inet_select_addr)
+from net.core import rtnetlink
+from net.core.dev import NETDEV_DOWN, loopback_dev, register_netdevice_notifier
 
 RT_TABLE_UNSPEC, RT_TABLE_DEFAULT, RT_TABLE_MAIN, RT_TABLE_LOCAL = 0, 253, 254, 255
 RTPROT_UNSPEC, RTPROT_REDIRECT, RTPROT_KERNEL, RTPROT_BOOT, RTPROT_STATIC = 0, 1, 2, 3, 4
@@ -105,7 +107,6 @@ def fib_delete(match):
 
 
 def _notify(r, new):
-    from net.core import rtnetlink
     rtnetlink.notify_route4(r, new)
 
 
@@ -185,8 +186,6 @@ class Rtable:
 def ip_route_output(daddr, saddr=None):
     """Route a flow to daddr (ip_route_output_key): ENETUNREACH if no route.
     Local destinations leave through the loopback device."""
-    from net.core.dev import loopback_dev
-    from net.ipv4.devinet import inet_select_addr
     lo = loopback_dev()
     if saddr is not None and not any(saddr):
         saddr = None
@@ -214,7 +213,6 @@ def ip_route_output(daddr, saddr=None):
 
 
 def fib_init():
-    from net.core.dev import NETDEV_DOWN, register_netdevice_notifier
 
     def notify(event, dev):
         if event == NETDEV_DOWN:

@@ -14,6 +14,8 @@ from net.ipv4 import inet_hashtables as ih
 
 
 class TimeWaitSock:
+    orphan = False                      # /proc/net/sockstat counts it as tw, not an orphan
+
     def __init__(self, sk, substate, timeo):
         self.family = sk.family
         self.type = sk.type

@@ -13,8 +13,9 @@ from kernel.abi import s32
 from kernel.capability import CAP_NET_ADMIN, CAP_NET_RAW, capable
 import struct
 
-from kernel.errno import EINVAL, ENOPROTOOPT, ENOTCONN, EPERM, Errno
+from kernel.errno import EINVAL, ENOPROTOOPT, ENOTCONN, EOPNOTSUPP, EPERM, Errno
 from mm.uaccess import copy_from_user
+from net.core.inetaddr import AF_INET6
 
 SOL_IP, SOL_IPV6 = 0, 41
 ip_nonlocal_bind = 0
@@ -84,7 +85,6 @@ def _read_int(t, optval, optlen, small_ok):
 
 
 def setsockopt(sk, t, level, optname, optval, optlen):
-    from net.core.inetaddr import AF_INET6
     if sk.family == AF_INET6 and level != SOL_IP:
         if level != SOL_IPV6:
             return -ENOPROTOOPT
@@ -107,7 +107,7 @@ def setsockopt(sk, t, level, optname, optval, optlen):
         return -EINVAL                      # multicast needs a multicast device: none here
     if optname not in IP_OPTS:
         return -ENOPROTOOPT
-    if optname in _NEED_BYTE and _s32len(optlen) < 1:
+    if optname in _NEED_BYTE and s32(optlen) < 1:
         return -EINVAL
     val = _read_int(t, optval, optlen, True)
     default, ok = IP_OPTS[optname]
@@ -125,10 +125,6 @@ def setsockopt(sk, t, level, optname, optval, optlen):
     if optname in (IP_FREEBIND, IP_TRANSPARENT):
         sk.ip[optname] = val
     return 0
-
-
-def _s32len(v):
-    return s32(v)
 
 
 def _set6(sk, t, optname, optval, optlen):
@@ -167,14 +163,12 @@ def _set6(sk, t, optname, optval, optlen):
 def getsockopt(sk, t, level, optname, ol):
     """The value as bytes, shortened as Linux does for small buffers; ol
     is the caller's length, read where Linux reads it."""
-    from net.core.inetaddr import AF_INET6
     if sk.family == AF_INET6 and level != SOL_IP:
         if level != SOL_IPV6:
             raise Errno(ENOPROTOOPT)
         ol.get()
         return _get6(sk, optname)
     if level != SOL_IP:
-        from kernel.errno import EOPNOTSUPP
         raise Errno(EOPNOTSUPP)
     optlen = ol.get()
     if optlen < 0:
@@ -184,8 +178,7 @@ def getsockopt(sk, t, level, optname, ol):
     if optname == IP_MTU:
         if not sk.dport:
             raise Errno(ENOTCONN)
-        dev = getattr(sk, "dev", None)
-        return struct.pack("<i", dev.mtu if dev is not None else 65536)
+        return struct.pack("<i", sk.dev.mtu if sk.dev is not None else 65536)
     if optname == IP_PROTOCOL:
         return struct.pack("<i", sk.protocol)
     if optname in (IP_HDRINCL, IP_NODEFRAG, IP_ROUTER_ALERT, IP_MULTICAST_IF, IP_UNICAST_IF,
@@ -209,8 +202,7 @@ def _get6(sk, optname):
     if optname == IPV6_MTU:
         if not sk.dport:
             raise Errno(ENOTCONN)
-        dev = getattr(sk, "dev", None)
-        return struct.pack("<i", dev.mtu if dev is not None else 65536)
+        return struct.pack("<i", sk.dev.mtu if sk.dev is not None else 65536)
     if optname not in IPV6_OPTS:
         raise Errno(ENOPROTOOPT)
     val = sk.ip.get((SOL_IPV6, optname), IPV6_OPTS[optname][0])

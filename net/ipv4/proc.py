@@ -22,6 +22,8 @@ The Ip and Icmp sections are not kept (packets are not modelled below
 TCP and UDP, net/ipv4/tcp.py).
 """
 
+from net.ipv4.tcp_ipv4 import tcp_curr_estab
+
 TCP_FIELDS = ("RtoAlgorithm", "RtoMin", "RtoMax", "MaxConn", "ActiveOpens", "PassiveOpens",
               "AttemptFails", "EstabResets", "CurrEstab", "InSegs", "OutSegs", "RetransSegs",
               "InErrs", "OutRsts", "InCsumErrors")
@@ -40,7 +42,6 @@ def _section(name, fields, values):
 
 
 def show_snmp(reader):
-    from net.ipv4.tcp_ipv4 import tcp_curr_estab
     tcp = dict(tcp_mib, CurrEstab=tcp_curr_estab())
     return (_section("Tcp", TCP_FIELDS, tcp) + _section("Udp", UDP_FIELDS, udp_mib)
             + _section("UdpLite", UDP_FIELDS, udplite_mib))

@@ -35,25 +35,32 @@ SYN_SENT until accept() makes room, or until the SYN retries run out
 (ETIMEDOUT); with no listener it is refused (ECONNREFUSED).
 """
 
+import struct
 from collections import deque
 
 from kernel import sched
-from kernel.errno import (EADDRINUSE, EAGAIN, EALREADY, ECONNABORTED,
-                          ECONNREFUSED, ECONNRESET, EINPROGRESS, EINVAL, EISCONN,
+from kernel.errno import (EADDRINUSE, EADDRNOTAVAIL, EAFNOSUPPORT, EAGAIN, EALREADY, ECONNABORTED,
+                          ECONNREFUSED, ECONNRESET, EINPROGRESS, EINVAL, EISCONN, ENETUNREACH,
                           ENOTCONN, EPIPE, ETIMEDOUT, Errno)
 from fs.file import (POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRBAND,
                      POLLWRNORM)
 from net.core.dev import ARPHRD_LOOPBACK, dev_account
 from net.ipv4.proc import tcp_mib
-from net.core.inetaddr import AF_INET6, ANY4, ANY6, for_family, to_flow
+from net.core.inetaddr import (AF_INET6, ANY4, ANY6, LOOPBACK6, for_family, ipv4_is_multicast,
+                               is_any, is_v4mapped, to_flow, v4mapped)
 from net.core.skbuff import ByteQueue
 from net.ipv4 import inet_hashtables as ih
 from net.ipv4.af_inet import (AF_UNSPEC, SOCK_BINDPORT_LOCK, SOCK_RCVBUF_LOCK,
                               SOCK_SNDBUF_LOCK, SS_CONNECTED, SS_CONNECTING,
                               SS_DISCONNECTING, SS_UNCONNECTED, InetSock, sa_family)
-from net.socket import (MSG_OOB, MSG_PEEK, MSG_TRUNC, MSG_WAITALL,
-                        RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK, RecvResult,
-                        run_or_sleep, sock_intr_errno)
+from net.socket import (MSG_OOB, MSG_PEEK, MSG_TRUNC, MSG_WAITALL, RCV_SHUTDOWN, SEND_SHUTDOWN,
+                        SHUTDOWN_MASK, SOCK_STREAM, RecvResult, run_or_sleep, sock_intr_errno)
+from net.ipv4.inet_timewait_sock import TimeWaitSock
+from kernel.signal import signal_pending
+from net.ipv6.af_inet6 import SIN6_LEN_RFC2133, parse_sin6
+from drivers.net import usernet
+from mm.uaccess import copy_to_user
+from net.ipv4 import tcp_sockopt
 
 POLLRDHUP = 0x2000
 
@@ -101,7 +108,6 @@ class TcpSock(InetSock):
     wants_iter = True
 
     def __init__(self, uid, family, protocol):
-        from net.socket import SOCK_STREAM
         super().__init__(uid, family, SOCK_STREAM, protocol)
         self._init_fields()
 
@@ -263,7 +269,6 @@ class TcpSock(InetSock):
     def time_wait(self):
         """tcp_time_wait: a TIME_WAIT entry keeps the port and the 4-tuple
         for 60 s; the socket itself is CLOSE."""
-        from net.ipv4.inet_timewait_sock import TimeWaitSock
         TimeWaitSock(self, TCP_TIME_WAIT, TCP_TIMEWAIT_LEN)
         self.peer = None
         self.tcp_done()
@@ -396,7 +401,6 @@ class TcpSock(InetSock):
         return self._connect_finish(err)
 
     def _wait_connect(self, t, timeo, err):
-        from kernel.signal import signal_pending
         deadline = None if timeo is None else sched.now() + timeo
         while self.state in (TCP_SYN_SENT, TCP_SYN_RECV):
             if signal_pending(t):
@@ -419,18 +423,14 @@ class TcpSock(InetSock):
         """tcp_v4_connect / tcp_v6_connect: route, source address, port,
         SYN_SENT.  Returns the handshake to run (a function)."""
         if self.family == AF_INET6:
-            from net.ipv6.af_inet6 import SIN6_LEN_RFC2133, parse_sin6
-            from net.core.inetaddr import LOOPBACK6, is_any, is_v4mapped, v4mapped
             if len(addr) < SIN6_LEN_RFC2133:
                 raise Errno(EINVAL)
             if sa_family(addr) != AF_INET6:
-                from kernel.errno import EAFNOSUPPORT
                 raise Errno(EAFNOSUPPORT)
             port, a, scope = parse_sin6(addr)
             if is_any(a):
                 a = v4mapped(bytes([127, 0, 0, 1])) if is_v4mapped(self.rcv_saddr) else LOOPBACK6
             if a[0] == 0xFF:
-                from kernel.errno import ENETUNREACH
                 raise Errno(ENETUNREACH)
             if a[0] == 0xFE and a[1] & 0xC0 == 0x80:
                 if len(addr) >= 28 and scope:
@@ -441,20 +441,17 @@ class TcpSock(InetSock):
                     raise Errno(EINVAL)
             if is_v4mapped(a):
                 if self.ipv6only:
-                    from kernel.errno import ENETUNREACH
                     raise Errno(ENETUNREACH)
             daddr = to_flow(a)
         else:
             if len(addr) < 16:
                 raise Errno(EINVAL)
             if sa_family(addr) != 2:
-                from kernel.errno import EAFNOSUPPORT
                 raise Errno(EAFNOSUPPORT)
             port = int.from_bytes(addr[2:4], "big")
             daddr = bytes(addr[4:8])
         rt = self.route(daddr)
-        if rt.is_broadcast() or (len(daddr) == 4 and daddr[0] & 0xF0 == 0xE0):
-            from kernel.errno import ENETUNREACH
+        if rt.is_broadcast() or (len(daddr) == 4 and ipv4_is_multicast(daddr)):
             raise Errno(ENETUNREACH)
         if not any(to_flow(self.saddr)):
             self.saddr = for_family(self.family, rt.saddr)
@@ -474,14 +471,12 @@ class TcpSock(InetSock):
                 raise
         elif any(self._same_tuple(o) for o in ih.tcp_ports.owners(self.num)
                  if o is not self and o.state not in (TCP_CLOSE, TCP_LISTEN, TCP_TIME_WAIT)):
-            from kernel.errno import EADDRNOTAVAIL
             self.state = TCP_CLOSE
             self.dport = 0
             raise Errno(EADDRNOTAVAIL)
         tcp_mib["ActiveOpens"] += 1
         if rt.is_local():
             return lambda: self._syn_local()
-        from drivers.net import usernet
         return lambda: usernet.tcp_connect(self, rt)
 
     def _same_tuple(self, o):
@@ -595,7 +590,6 @@ class TcpSock(InetSock):
         return run_or_sleep(self._accept(t, nonblock))
 
     def _accept(self, t, nonblock):
-        from kernel.signal import signal_pending
         timeo = 0 if nonblock else self.rcvtimeo
         deadline = None if timeo is None else sched.now() + timeo
         while not self.accept_q:
@@ -635,7 +629,6 @@ class TcpSock(InetSock):
         return run_or_sleep(self._send(t, it, flags, nonblock))
 
     def _send(self, t, it, flags, nonblock):
-        from kernel.signal import signal_pending
         timeo = 0 if nonblock else self.sndtimeo
         deadline = None if timeo is None else sched.now() + timeo
         if self.state not in (TCP_ESTABLISHED, TCP_CLOSE_WAIT):
@@ -695,7 +688,6 @@ class TcpSock(InetSock):
         return run_or_sleep(self._recv(t, size, flags, nonblock))
 
     def _recv(self, t, size, flags, nonblock):
-        from kernel.signal import signal_pending
         timeo = 0 if nonblock else self.rcvtimeo
         deadline = None if timeo is None else sched.now() + timeo
         peek = flags & MSG_PEEK
@@ -905,8 +897,6 @@ class TcpSock(InetSock):
     def ioctl(self, t, cmd, arg):
         SIOCOUTQNSD, SIOCATMARK = 0x894B, 0x8905
         if cmd in (SIOCOUTQNSD, SIOCATMARK):
-            import struct
-            from mm.uaccess import copy_to_user
             if self.state == TCP_LISTEN and cmd == SIOCOUTQNSD:
                 return -EINVAL              # (SIOCATMARK has no such check)
             v = len(self.sndq) if cmd == SIOCOUTQNSD else 0
@@ -915,17 +905,12 @@ class TcpSock(InetSock):
         return super().ioctl(t, cmd, arg)
 
     def setsockopt_level(self, t, level, optname, optval, optlen):
-        from net.ipv4 import tcp_sockopt
         if level == 6:                      # SOL_TCP
             return tcp_sockopt.setsockopt(self, t, optname, optval, optlen)
         return super().setsockopt_level(t, level, optname, optval, optlen)
 
     def getsockopt_level(self, t, level, optname, ol):
-        from net.ipv4 import tcp_sockopt
         if level == 6:
             ol.get()                        # read first; a negative one is not refused
             return tcp_sockopt.getsockopt(self, t, optname, ol.get())
         return super().getsockopt_level(t, level, optname, ol)
-
-    def set_keepalive(self, on):
-        self.opts[9] = 1 if on else 0       # SO_KEEPALIVE: no probes are ever needed here

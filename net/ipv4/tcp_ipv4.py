@@ -75,6 +75,6 @@ def tcp_curr_estab():
 def sockstat_tcp():
     socks = [s for lst in ih.tcp_ports.ports.values() for s in lst]
     inuse = sum(1 for s in socks if s.family == AF_INET and s.state not in (TCP_CLOSE, TCP_TIME_WAIT))
-    orphan = sum(1 for s in socks if getattr(s, "orphan", False))
+    orphan = sum(1 for s in socks if s.orphan)
     tw = sum(1 for s in socks if s.state == TCP_TIME_WAIT)
     return inuse, orphan, tw, len(socks)

@@ -13,6 +13,7 @@ import struct
 
 from kernel.errno import EINVAL, ENOENT, ENOPROTOOPT, EPERM, Errno
 from mm.uaccess import copy_from_user
+from net.ipv4 import tcp
 
 TCP_NODELAY, TCP_MAXSEG, TCP_CORK, TCP_KEEPIDLE = 1, 2, 3, 4
 TCP_KEEPINTVL, TCP_KEEPCNT, TCP_SYNCNT, TCP_LINGER2 = 5, 6, 7, 8
@@ -36,7 +37,6 @@ _BOOL_OPTS = (TCP_NODELAY, TCP_CORK, TCP_QUICKACK, TCP_THIN_LINEAR_TIMEOUTS,
 
 
 def _defaults(sk):
-    from net.ipv4 import tcp
     return {
         TCP_NODELAY: 0, TCP_CORK: 0, TCP_KEEPIDLE: tcp.tcp_keepalive_time,
         TCP_KEEPINTVL: tcp.tcp_keepalive_intvl, TCP_KEEPCNT: tcp.tcp_keepalive_probes,
@@ -53,7 +53,6 @@ def _get(sk, opt):
 
 
 def setsockopt(sk, t, optname, optval, optlen):
-    from net.ipv4 import tcp
     optlen = s32(optlen)
     if optname == TCP_CONGESTION:
         if optlen < 1:
@@ -141,7 +140,6 @@ def _defer_accept_secs(secs):
 
 def tcp_info(sk):
     """struct tcp_info (the first 104 bytes Linux 6 fills, then zeros to 232)."""
-    from net.ipv4 import tcp
     state = sk.state
     rto = 200000 if state != tcp.TCP_LISTEN else 0
     head = struct.pack("<BBBBBBBB", state, 0, 0, 0, 0, 0, 0x77, 0)   # wscale 7/7
@@ -163,7 +161,6 @@ def getsockopt(sk, t, optname, optlen):
     if optname == TCP_CONGESTION:
         return sk.tcp.get(TCP_CONGESTION, CONGESTION).ljust(TCP_CA_NAME_MAX, b"\0")
     if optname == TCP_MAXSEG:
-        from net.ipv4 import tcp
         if sk.state in (tcp.TCP_CLOSE, tcp.TCP_LISTEN):
             v = sk.user_mss or tcp.TCP_MSS_DEFAULT
         else:
@@ -172,7 +169,6 @@ def getsockopt(sk, t, optname, optlen):
     if optname == TCP_ULP:
         return b""
     if optname == TCP_LINGER2:
-        from net.ipv4 import tcp
         v = sk.tcp.get(TCP_LINGER2, 0)
         return struct.pack("<i", v if v < 0 else (v or tcp.tcp_fin_timeout))
     if optname in _defaults(sk) or optname in _BOOL_OPTS:

@@ -21,10 +21,8 @@ from kernel.abi import s32
 import struct
 from collections import deque
 
-from kernel import sched
-from kernel.errno import (EACCES, EAFNOSUPPORT, EAGAIN, ECONNREFUSED,
-                          EDESTADDRREQ, EINVAL, EMSGSIZE, ENETUNREACH,
-                          ENOTCONN, EOPNOTSUPP, EPIPE, Errno)
+from kernel.errno import (EACCES, EAFNOSUPPORT, EAGAIN, ECONNREFUSED, EDESTADDRREQ, EINVAL,
+                          EMSGSIZE, ENETUNREACH, ENOPROTOOPT, ENOTCONN, EOPNOTSUPP, EPIPE, Errno)
 from fs.file import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRBAND, POLLWRNORM
 from net.core.dev import dev_account
 from net.core.inetaddr import (AF_INET, AF_INET6, ANY4, ANY6, LOOPBACK4, for_family,
@@ -35,7 +33,12 @@ from net.ipv4 import inet_hashtables as ih
 from net.ipv4.af_inet import (AF_UNSPEC, SOCK_BINDADDR_LOCK, SOCK_BINDPORT_LOCK,
                               InetSock, sa_family)
 from net.socket import (MSG_OOB, MSG_PEEK, MSG_TRUNC, RCV_SHUTDOWN, SEND_SHUTDOWN,
-                        SHUTDOWN_MASK, SOCK_DGRAM, RecvResult, run_or_sleep, sock_wait)
+                        SHUTDOWN_MASK, SOCK_DGRAM, RecvResult, run_or_sleep)
+from net.ipv4 import proc
+from net.ipv6.af_inet6 import SIN6_LEN_RFC2133, parse_sin6
+from drivers.net import usernet
+from mm.uaccess import copy_from_user
+from net.ipv4.tcp_ipv4 import _addr
 
 POLLRDHUP = 0x2000
 TCP_ESTABLISHED, TCP_CLOSE = 1, 7
@@ -61,8 +64,6 @@ class UdpSock(InetSock):
 
     def __init__(self, uid, family, protocol):
         super().__init__(uid, family, SOCK_DGRAM, protocol)
-        from net.socket import RMEM_DEFAULT, WMEM_DEFAULT
-        self.sndbuf, self.rcvbuf = WMEM_DEFAULT, RMEM_DEFAULT
         self.rcvq = deque()
         self.rmem = 0
         self.drops = 0
@@ -71,7 +72,6 @@ class UdpSock(InetSock):
 
     def mib(self):
         """The counters of /proc/net/snmp this socket's traffic goes to."""
-        from net.ipv4 import proc
         return proc.udplite_mib if self.protocol == IPPROTO_UDPLITE else proc.udp_mib
 
     def ports(self):
@@ -95,7 +95,6 @@ class UdpSock(InetSock):
                 if self.ipv6only:
                     return -EAFNOSUPPORT
                 return self._connect4(addr)
-            from net.ipv6.af_inet6 import SIN6_LEN_RFC2133, parse_sin6
             if len(addr) < SIN6_LEN_RFC2133:
                 return -EINVAL
             if fam != AF_INET6:
@@ -168,7 +167,6 @@ class UdpSock(InetSock):
                 return -EINVAL
             fam = sa_family(name)
             if v6 and fam == AF_INET6:
-                from net.ipv6.af_inet6 import SIN6_LEN_RFC2133, parse_sin6
                 if len(name) < SIN6_LEN_RFC2133:
                     return -EINVAL
                 port, a, scope = parse_sin6(name)
@@ -250,7 +248,6 @@ class UdpSock(InetSock):
         dev_account(rt.dev, len(data) + hdr + UDP_HDR, 1)
         self.mib()["OutDatagrams"] += 1
         if not rt.is_local() and not rt.is_broadcast():
-            from drivers.net import usernet
             usernet.udp_send(self, rt, daddr, dport, data)
             return len(data)
         src = (saddr, self.num)
@@ -366,8 +363,6 @@ class UdpSock(InetSock):
         """udp_lib_setsockopt for SOL_UDP: the values are kept (UDP_CORK's
         gathering of datagrams is not done: each send is one datagram)."""
         if level in (17, IPPROTO_UDPLITE):          # SOL_UDP, SOL_UDPLITE
-            from kernel.errno import ENOPROTOOPT
-            from mm.uaccess import copy_from_user
             if s32(optlen) < 4:
                 return -EINVAL
             val = struct.unpack("<i", copy_from_user(t.mm, optval, 4))[0]
@@ -381,7 +376,6 @@ class UdpSock(InetSock):
 
     def getsockopt_level(self, t, level, optname, ol):
         if level in (17, IPPROTO_UDPLITE):
-            from kernel.errno import ENOPROTOOPT
             length = ol.get()
             if length < 0:
                 return -EINVAL
@@ -456,7 +450,6 @@ _HDR6 = ("  sl  local_address                         remote_address            
 
 
 def _proc_lines(table, family):
-    from net.ipv4.tcp_ipv4 import _addr
     out = []
     for port in sorted(table.ports, key=lambda p: (p & UDP_HTABLE_MASK, p)):
         for sk in table.ports[port]:

@@ -14,9 +14,13 @@ only (drivers/net/usernet.py).
 
 import struct
 
-from kernel.errno import (EADDRNOTAVAIL, EINVAL, ENETUNREACH, ENODEV, ENXIO, EOPNOTSUPP,
+from kernel.errno import (EADDRNOTAVAIL, EEXIST, EINVAL, ENETUNREACH, ENODEV, ENXIO, EOPNOTSUPP,
                           Errno)
-from net.core.inetaddr import in_subnet, ipv6_is_linklocal, is_v4mapped
+from net.core.inetaddr import LOOPBACK6, ipv6_is_linklocal, is_v4mapped
+from net.core import rtnetlink
+from net.core.dev import (ARPHRD_ETHER, NETDEV_DOWN, NETDEV_UP, capable_net_admin, dev_base,
+                          dev_get_by_index, loopback_dev, register_netdevice_notifier)
+from mm.uaccess import copy_from_user
 
 IFA_F_SECONDARY, IFA_F_NODAD, IFA_F_OPTIMISTIC, IFA_F_DADFAILED = 0x01, 0x02, 0x04, 0x08
 IFA_F_HOMEADDRESS, IFA_F_DEPRECATED, IFA_F_TENTATIVE, IFA_F_PERMANENT = 0x10, 0x20, 0x40, 0x80
@@ -84,7 +88,6 @@ def _route_add(r, owner):
             return
     r.owner = owner
     routes6.append(r)
-    from net.core import rtnetlink
     rtnetlink.notify_route6(r, True)
 
 
@@ -105,7 +108,6 @@ def _routes_for(ifp):
 
 
 def _routes_drop(match):
-    from net.core import rtnetlink
     for r in list(routes6):
         if match(r):
             routes6.remove(r)
@@ -113,11 +115,9 @@ def _routes_drop(match):
 
 
 def ipv6_add_addr(dev, addr, prefixlen, scope, flags):
-    from net.core import rtnetlink
     idev = in6_dev_get(dev)
     for old in idev.addr_list:
         if old.addr == addr:
-            from kernel.errno import EEXIST
             raise Errno(EEXIST)
     ifp = Inet6IfAddr(dev, addr, prefixlen, scope, flags)
     # Linux keeps the list sorted by scope: global before link-local
@@ -131,7 +131,6 @@ def ipv6_add_addr(dev, addr, prefixlen, scope, flags):
 def inet6_addr_add(ifindex, addr, plen, flags=0):
     """A permanent address on the device with this index (RTM_NEWADDR,
     SIOCSIFADDR); its scope follows from the address."""
-    from net.core.dev import dev_get_by_index
     if plen > 128:
         raise Errno(EINVAL)
     dev = dev_get_by_index(ifindex)
@@ -144,7 +143,6 @@ def inet6_addr_add(ifindex, addr, plen, flags=0):
 
 def inet6_addr_del(ifindex, addr, plen):
     """SIOCDIFADDR: the address with this prefix on that device."""
-    from net.core.dev import dev_get_by_index
     if plen > 128:
         raise Errno(EINVAL)
     dev = dev_get_by_index(ifindex)
@@ -167,8 +165,6 @@ def addrconf_ioctl(t, cmd, arg):
     """inet6_ioctl's address ioctls (struct in6_ifreq: address, prefix
     length, ifindex), or None for the others.  Routes cannot be changed
     this way here (ip -6 route does it over netlink): EOPNOTSUPP."""
-    from mm.uaccess import copy_from_user
-    from net.core.dev import capable_net_admin
     if cmd in (SIOCADDRT, SIOCDELRT):
         copy_from_user(t.mm, arg, 80 if t.arch.BITS == 64 else 68)     # struct in6_rtmsg
         capable_net_admin(t)
@@ -182,14 +178,12 @@ def addrconf_ioctl(t, cmd, arg):
     elif cmd == SIOCDIFADDR:
         inet6_addr_del(ifindex, addr, plen)
     else:
-        from net.core.dev import dev_get_by_index
         dev_get_by_index(ifindex)
         return -ENODEV                      # only sit tunnels have a destination
     return 0
 
 
 def ipv6_del_addr(ifp):
-    from net.core import rtnetlink
     idev = in6_dev_get(ifp.dev)
     if ifp in idev.addr_list:
         idev.addr_list.remove(ifp)
@@ -198,7 +192,6 @@ def ipv6_del_addr(ifp):
 
 
 def all_ifaddrs6():
-    from net.core.dev import dev_base
     for dev in dev_base:
         if dev.ip6_ptr is not None:
             yield from dev.ip6_ptr.addr_list
@@ -234,14 +227,12 @@ class Rt6Result:
 
 
 def ip6_route_output(daddr, saddr=None):
-    from net.core.dev import loopback_dev
     lo = loopback_dev()
     if is_v4mapped(daddr):
         raise Errno(ENETUNREACH)
     if saddr is not None and not any(saddr):
         saddr = None
     if not any(daddr):
-        from net.core.inetaddr import LOOPBACK6
         daddr = LOOPBACK6
     ifp = ipv6_chk_addr(daddr)
     if ifp is not None and lo is not None and lo.is_up():
@@ -250,7 +241,6 @@ def ip6_route_output(daddr, saddr=None):
 
 
 def addrconf_notify(event, dev):
-    from net.core.dev import ARPHRD_ETHER, NETDEV_DOWN, NETDEV_UP
     if event == NETDEV_UP:
         idev = in6_dev_get(dev)
         if dev.type == ARPHRD_ETHER and \
@@ -268,12 +258,7 @@ def addrconf_notify(event, dev):
 
 
 def addrconf_init():
-    from net.core.dev import register_netdevice_notifier
     register_netdevice_notifier(addrconf_notify)
-
-
-def in6_subnet(a, net, plen):
-    return in_subnet(a, net, plen)
 
 
 def show_if_inet6(reader):

@@ -10,9 +10,13 @@ real IPv6 address, only IPv6 (and binding one sets V6ONLY, as Linux does).
 from kernel.capability import CAP_NET_BIND_SERVICE, capable
 import struct
 
-from kernel.errno import EADDRNOTAVAIL, EAFNOSUPPORT, EINVAL, ENODEV, Errno
+from kernel.errno import EACCES, EADDRNOTAVAIL, EAFNOSUPPORT, EINVAL, ENODEV, Errno
 from net.core.inetaddr import AF_INET6, ipv6_is_linklocal, ipv6_is_multicast, is_any, is_v4mapped
 from net.ipv4.af_inet import inet_create, ntohs_at, sa_family
+from net.core.dev import dev_get_by_index
+from net.ipv4 import af_inet
+from net.ipv4.devinet import RTN_BROADCAST, RTN_LOCAL, RTN_MULTICAST, inet_addr_type
+from net.ipv6.addrconf import ipv6_chk_addr
 
 SIN6_LEN_RFC2133 = 24
 SOCKADDR_IN6_LEN = 28
@@ -35,10 +39,6 @@ def parse_sin6(addr):
 
 def inet6_bind(sk, t, addr):
     """__inet6_bind."""
-    from net.core.dev import dev_get_by_index
-    from net.ipv4 import af_inet
-    from net.ipv4.devinet import RTN_BROADCAST, RTN_LOCAL, RTN_MULTICAST, inet_addr_type
-    from net.ipv6.addrconf import ipv6_chk_addr
     if len(addr) < SIN6_LEN_RFC2133:
         raise Errno(EINVAL)
     if sa_family(addr) != AF_INET6:
@@ -47,7 +47,6 @@ def inet6_bind(sk, t, addr):
     if ipv6_is_multicast(a) and sk.type == 1:               # SOCK_STREAM
         raise Errno(EINVAL)
     if port and port < 1024 and not capable(t, CAP_NET_BIND_SERVICE):
-        from kernel.errno import EACCES
         raise Errno(EACCES)
     if sk.state != 7 or sk.num:
         raise Errno(EINVAL)

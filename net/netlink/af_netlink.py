@@ -21,10 +21,9 @@ from kernel.capability import CAP_NET_ADMIN, CAP_NET_BROADCAST, capable
 import struct
 from collections import deque
 
-from kernel import sched
-from kernel.errno import (EADDRINUSE, EAGAIN, EBUSY, ECONNREFUSED, EINVAL,
-                          EMSGSIZE, ENOPROTOOPT, EOPNOTSUPP, EPERM,
-                          EPROTONOSUPPORT, ESOCKTNOSUPPORT, Errno)
+from kernel.errno import (EADDRINUSE, EBUSY, ECONNREFUSED, EINVAL, EMSGSIZE, ENOBUFS,
+                          ENODATA, ENOPROTOOPT, EOPNOTSUPP, EPERM, EPROTONOSUPPORT,
+                          ESOCKTNOSUPPORT, Errno)
 from fs.file import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRBAND, POLLWRNORM
 from mm.uaccess import copy_from_user
 from net.core.datagram import wait_for_datagram
@@ -34,7 +33,9 @@ from net.netlink.attr import (NLM_F_ACK, NLM_F_CAPPED, NLM_F_MULTI, NLM_F_REQUES
                               nlmsg)
 from net.socket import (AF_NETLINK, MSG_OOB, MSG_PEEK, MSG_TRUNC, RCV_SHUTDOWN,
                         SHUTDOWN_MASK, SOCK_DGRAM, SOCK_RAW, RecvResult, Socket,
-                        run_or_sleep, sock_wait)
+                        run_or_sleep)
+from net.core import rtnetlink, sock_diag
+from net.scm import ScmCookie
 
 NETLINK_ROUTE, NETLINK_SOCK_DIAG = 0, 4
 MAX_LINKS = 32
@@ -155,7 +156,6 @@ class NetlinkSock(Socket):
         if flags & MSG_OOB:
             return -EOPNOTSUPP
         if not len(data):
-            from kernel.errno import ENODATA
             return -ENODATA                 # a zero-length message (Linux 6 refuses it)
         if name:
             if len(name) < 12:
@@ -187,7 +187,6 @@ class NetlinkSock(Socket):
 
     def kernel_rcv(self, t, data):
         """netlink_rcv_skb: each message of the request in turn."""
-        from net.core import rtnetlink, sock_diag
         handler = rtnetlink.rtnetlink_rcv_msg if self.protocol == NETLINK_ROUTE \
             else sock_diag.sock_diag_rcv_msg
         for hdr, msg in iter_messages(data):
@@ -255,7 +254,6 @@ class NetlinkSock(Socket):
         size = skb_truesize(len(data))
         if self.rmem + size > self.rcvbuf and self.rmem:
             if NETLINK_NO_ENOBUFS not in self.flags:
-                from kernel.errno import ENOBUFS
                 self.err = ENOBUFS
                 self.wq.wake_up(POLLERR)
             return False
@@ -287,7 +285,6 @@ class NetlinkSock(Socket):
         name = struct.pack("<HHiI", AF_NETLINK, 0, portid, 1 << (group - 1) if group else 0)
         scm = None
         if self.passcred:
-            from net.scm import ScmCookie
             scm = ScmCookie([], (0, 0, 0))
         return RecvResult(data, name, scm, mflags, len(dg.data))
 

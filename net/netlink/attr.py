@@ -35,16 +35,8 @@ def nla_u8(type_, v):
     return nla(type_, struct.pack("<B", v))
 
 
-def nla_u16(type_, v):
-    return nla(type_, struct.pack("<H", v))
-
-
 def nla_u32(type_, v):
     return nla(type_, struct.pack("<I", v & 0xFFFFFFFF))
-
-
-def nla_u64(type_, v):
-    return nla(type_, struct.pack("<Q", v))
 
 
 def nla_string(type_, s):
