@@ -412,7 +412,7 @@ def _wait_consider(t, p, ptrace, which, id_, options, report):
             return report(p, "trapped", code)
     elif options & WSTOPPED:
         sigs = p.signal
-        if getattr(sigs, "stopped", False) and getattr(sigs, "stop_report", 0):
+        if sigs.stopped and sigs.stop_report:
             code = sigs.stop_report
             if not options & WNOWAIT:
                 sigs.stop_report = 0

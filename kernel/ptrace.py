@@ -199,7 +199,7 @@ def ptrace_unlink(child):
     child.resume_request = HOST_SYSEMU
     child.jobctl &= ~(JOBCTL_TRAP_MASK | JOBCTL_LISTENING | JOBCTL_TRAPPING)
     sigs = child.signal
-    if not child.flags & PF_EXITING and (getattr(sigs, "stopped", False) or sigs.group_stop_count):
+    if not child.flags & PF_EXITING and (sigs.stopped or sigs.group_stop_count):
         jobctl_set(child, JOBCTL_STOP_PENDING)
         if not child.jobctl & JOBCTL_STOP_SIGMASK:
             child.jobctl |= SIGSTOP
@@ -250,7 +250,7 @@ def ptrace_attach(tracer, child, seize, addr, flags):
         # (so that the tracer's next wait finds that stop, as on Linux).
         # A thread stopped where it slept uninterruptibly traps later.
         jobctl_set(child, JOBCTL_TRAP_STOP)
-        if getattr(child, "stopped_from", 0) != sched.TASK_UNINTERRUPTIBLE:
+        if child.stopped_from != sched.TASK_UNINTERRUPTIBLE:
             child.jobctl |= JOBCTL_TRAPPING
         sched.wake_up_state(child, sched.TASK_STOPPED)
         if child.jobctl & JOBCTL_TRAPPING:
@@ -417,7 +417,7 @@ def do_notify_parent_cldstop(t, for_ptracer, why):
     if why == CLD_CONTINUED:
         status = 18
     elif why == CLD_STOPPED:
-        status = getattr(tsk.signal, "stop_report", 0) & 0x7F
+        status = tsk.signal.stop_report & 0x7F
     else:
         status = tsk.ptrace_code & 0x7F
     ka = parent.sighand.action[SIGCHLD]
@@ -459,7 +459,7 @@ def do_jobctl_trap(t):
     sigs = t.signal
     signr = t.jobctl & JOBCTL_STOP_SIGMASK
     if t.ptrace & PT_SEIZED:
-        if not sigs.group_stop_count and not getattr(sigs, "stopped", False):
+        if not sigs.group_stop_count and not sigs.stopped:
             signr = SIGTRAP
         yield from ptrace_do_notify(t, signr, signr | (PTRACE_EVENT_STOP << 8), CLD_STOPPED, 0)
     else:
@@ -708,7 +708,7 @@ def ptrace_access_vm(tracer, child, addr, data=None, length=0):
     mm = child.mm
     if mm is None or not child.ptrace or child.ptracer is not tracer:
         return b"" if data is None else 0
-    if getattr(mm, "dumpable", 1) != 1 and _is_task(tracer) and not ptrace_has_cap(tracer):
+    if mm.dumpable != 1 and _is_task(tracer) and not ptrace_has_cap(tracer):
         return b"" if data is None else 0
     return access_remote_vm(mm, addr, data if data is not None else length, force=True)
 
