@@ -8,8 +8,7 @@ builds the new address space.  Past the point of no return (flush_old_exec)
 the old mm is gone: a failure there kills the process, as on Linux.
 """
 
-from kernel.errno import (E2BIG, EACCES, ENOEXEC, ENOENT,
-                          Errno)
+from kernel.errno import E2BIG, EACCES, ENOEXEC, ENOENT, Errno, EINVAL, ELOOP
 from fs.file import O_RDONLY, File
 from fs.inode import S_ISGID, S_ISREG, S_ISUID, S_IXGRP
 from fs.namei import AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, MAY_EXEC, \
@@ -17,7 +16,7 @@ from fs.namei import AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, MAY_EXEC, \
 from fs.notify.fsnotify import fsnotify_access, fsnotify_open
 from fs.read_write import generic_file_fops
 from fs.exec_prefault import exec_prefault
-from kernel import task as ktask
+from kernel import task as ktask, ptrace
 from kernel.exit import do_exit, release_task
 from kernel.fork import exec_mm_alloc, vfork_release
 from kernel.futex import exit_pi_state, exit_robust_list, mm_release
@@ -30,6 +29,10 @@ from mm.uaccess import get_user_ptr_array, strncpy_from_user
 from security.keys.process_keys import exec_keys
 from skas.fpu import clear_user_states, get_xstate, loaded
 from kernel.capability import bprm_creds
+from fs.stat import S_ISLNK
+from io_uring.io_uring import io_uring_task_cancel
+from mm.mmap import arch_pick_mmap_layout
+from arch.x86.cpu_faulting import exec_reset
 
 BINPRM_BUF_SIZE = 256
 MAX_ARG_STRLEN = 131072
@@ -53,8 +56,6 @@ class LinuxBinprm:
 
 
 def open_exec(t, name, dirfd=AT_FDCWD, flags=0):
-    from kernel.errno import EINVAL, ELOOP
-    from fs.stat import S_ISLNK
     if flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH):
         raise Errno(EINVAL)
     path = path_lookup(t, name, dirfd, follow=not flags & AT_SYMLINK_NOFOLLOW,
@@ -168,7 +169,6 @@ def begin_new_exec(t, bprm, arch):
     given subarch, and loses what exec does not keep."""
     de_thread(t)
     exit_itimers(t)                     # POSIX timers do not survive exec (itimers do)
-    from io_uring.io_uring import io_uring_task_cancel
     io_uring_task_cancel(t)             # nor io_uring requests in flight
     mm = exec_mm_alloc(t, arch)
     old = t.mm
@@ -178,7 +178,6 @@ def begin_new_exec(t, bprm, arch):
     vfork_release(t)
     t.mm = t.active_mm = mm
     t.arch = arch
-    from mm.mmap import arch_pick_mmap_layout
     arch_pick_mmap_layout(mm, t.signal.rlim[3][0], getattr(t, "personality", 0))
     if old is not None:
         setmax_mm_hiwater_rss(t.signal, old)
@@ -216,7 +215,6 @@ def begin_new_exec(t, bprm, arch):
     else:
         t.fpstate = None            # the new host process starts clean
     t.tls_array = None              # i386's TLS descriptors start empty
-    from arch.x86.cpu_faulting import exec_reset
     exec_reset(t)
     t.regs_valid = True
     t.in_syscall = None
@@ -266,7 +264,6 @@ def sys_execveat(t, dirfd, filename, argv, envp, flags):
         return -ENOENT
     old_pid = t.pid
     do_execveat(t, dirfd, name, args, env, flags & 0xFFFFFFFF)
-    from kernel import ptrace
     if t.ptrace or ptrace.exec_hooks:
         # a tracer hears of it: PTRACE_EVENT_EXEC or SIGTRAP
         return ptrace.exec_stop(t, old_pid)

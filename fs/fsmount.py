@@ -72,7 +72,7 @@ def _detach_tree(mounts):
     mounts[0].tree = mounts
     for m in mounts:
         m.detached = True
-        m.sb.pins = getattr(m.sb, "pins", 0) + 1
+        m.sb.pins += 1
 
 
 def _unpin(m):
@@ -85,7 +85,7 @@ class DetachedMountOperations(PathFileOperations):
 
     def release(self, f):
         root = f.path.mnt
-        if getattr(root, "detached", False) and getattr(root, "tree", None):
+        if root.detached and root.tree:
             dissolve(root)
 
 
@@ -206,7 +206,7 @@ def _open_tree(t, dfd, filename, flags):
     if not clone:
         from fs.open import path_fops
         return None, install_new_file(t, File(path, O_PATH, path_fops), flags & O_CLOEXEC)
-    if path.mnt not in all_mounts and not getattr(path.mnt, "detached", False):
+    if path.mnt not in all_mounts and not path.mnt.detached:
         raise Errno(EINVAL)                 # not a mount of this namespace
     if path.mnt.unbindable:
         raise Errno(EINVAL)
@@ -220,7 +220,7 @@ def sys_open_tree(t, dfd, filename, flags):
 
 def _attach_tree(root, where, beneath):
     """Put a detached tree (or an attached mount being moved) at where."""
-    tree = getattr(root, "tree", None)
+    tree = root.tree
     if beneath:
         top = where.mnt
         del mount_table[(top.parent, top.mountpoint)]
@@ -262,13 +262,13 @@ def sys_move_mount(t, from_dfd, from_pathname, to_dfd, to_pathname, flags):
     mnt = src.mnt
     if src.dentry is not mnt.root:
         return -EINVAL
-    detached = getattr(mnt, "detached", False)
+    detached = mnt.detached
     if detached:
-        if getattr(mnt, "tree", None) is None:
+        if mnt.tree is None:
             return -EINVAL                  # inside a detached tree, not its root
     elif mnt.parent is mnt or mnt not in all_mounts:
         return -EINVAL
-    if getattr(dst.mnt, "detached", False):
+    if dst.mnt.detached:
         return -EINVAL                      # into a detached tree: no one's namespace
     if S_ISDIR(src.dentry.inode.mode) != S_ISDIR(dst.dentry.inode.mode):
         return -ENOTDIR
@@ -277,7 +277,7 @@ def sys_move_mount(t, from_dfd, from_pathname, to_dfd, to_pathname, flags):
         top = dst.mnt
         if dst.dentry is not top.root or top.parent is top or top is mnt:
             return -EINVAL                  # beneath the top of a mount stack only
-        if getattr(top, "detached", False):
+        if top.detached:
             return -EINVAL
     if not detached:
         if _inside(dst, mnt):
@@ -338,15 +338,15 @@ def _apply_attr(path, recursive, set_ms, clr_ms, propagation=0):
     mnt = path.mnt
     if path.dentry is not mnt.root:
         raise Errno(EINVAL)
-    if getattr(mnt, "detached", False):
-        tree = getattr(mnt, "tree", None) or [mnt]
+    if mnt.detached:
+        tree = mnt.tree or [mnt]
         targets = tree if recursive else [mnt]
     elif mnt in all_mounts:
         targets = [m for m in all_mounts if m is mnt or (recursive and _inside(Path(m, m.root), mnt))]
     else:
         raise Errno(EINVAL)
     for m in targets:
-        _set_flags(m, (getattr(m, "flags", 0) & ~clr_ms) | set_ms)
+        _set_flags(m, (m.flags & ~clr_ms) | set_ms)
     if propagation:
         pnode.change_type(targets, propagation, all_mounts)
 

@@ -37,6 +37,8 @@ class Path:
 class Mount:
     noexec = False                      # MS_NOEXEC (also in flags)
     options = b""                       # its mount options for /proc/mounts
+    detached = False                    # fsmount/open_tree(OPEN_TREE_CLONE): in no namespace yet
+    tree = None                         # a detached tree's root: its mounts, root first
 
     def __init__(self, sb, root, parent=None, mountpoint=None, flags=0, source=b"none"):
         self.id = next(_ids)

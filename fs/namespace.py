@@ -264,7 +264,7 @@ def sys_mount(t, source, target, fstype, flags, data):
             return -EINVAL                          # one type alone, on a mount's root
         change_mount_type(where.mnt, kind, bool(flags & MS_REC))
         return 0
-    if getattr(where.mnt, "detached", False):
+    if where.mnt.detached:
         return -EINVAL              # in a detached tree (fs/fsmount.py): no one's namespace
     if flags & MS_REMOUNT:
         mnt = where.mnt
@@ -426,7 +426,7 @@ def sys_umount2(t, target, flags):
     for m in marked:
         m.expiry_mark = True                # umount's own walk is not a use of the mount
     mnt = path.mnt
-    if path.dentry is not mnt.root or mnt.parent is mnt or getattr(mnt, "detached", False):
+    if path.dentry is not mnt.root or mnt.parent is mnt or mnt.detached:
         return -EINVAL
     if flags & MNT_EXPIRE:
         # the first call marks the mount, a second one with no use of it
@@ -463,7 +463,7 @@ def _sb_gone(sb):
     """Its last mount went: inotify watchers hear IN_UNMOUNT, and a file
     system on a disk writes everything back and marks itself clean
     (put_super); returns its Completion, or None."""
-    if not any(m.sb is sb for m in all_mounts) and not getattr(sb, "pins", 0):
+    if not any(m.sb is sb for m in all_mounts) and not sb.pins:
         # (pins: detached mounts and fs contexts still holding it, fs/fsmount.py)
         fsnotify_unmount(sb)
         put = getattr(sb, "put_super", None)

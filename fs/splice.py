@@ -10,14 +10,19 @@ so these calls are generators (kernel/sched.py).
 
 import struct
 
-from kernel.abi import s32, s64
+from kernel.abi import s32
 from kernel.sched import is_generator
-from kernel.errno import (EBADF, EFAULT, EINVAL, EISDIR, EOVERFLOW, ESPIPE, Errno)
-from fs.file import FMODE_READ, FMODE_WRITE, O_APPEND, O_NONBLOCK, fdget
+from kernel.errno import (EBADF, EFAULT, EINVAL, EISDIR, EOVERFLOW, ESPIPE,
+    Errno, EAGAIN, ERESTARTSYS, EPIPE)
+from fs.file import (FMODE_READ, FMODE_WRITE, O_APPEND, O_NONBLOCK, fdget,
+    POLLIN, POLLRDNORM, fget, POLLOUT, POLLWRNORM)
 from fs.inode import S_IFMT, S_ISDIR, S_ISREG
-from fs.read_write import MAX_RW_COUNT
+from fs.read_write import MAX_RW_COUNT, read_iovec
 from mm.uaccess import copy_from_user, copy_to_user
 from fs.notify.fsnotify import fsnotify_access, fsnotify_modify
+from fs.pipe import PipeOperations, _sigpipe, PipeBuffer, PAGE_SIZE
+from kernel import sched
+from kernel.signal import signal_pending
 
 CHUNK = 1 << 16
 SPLICE_F_NONBLOCK = 2
@@ -226,15 +231,11 @@ SPLICE_F_ALL = 0xF              # MOVE | NONBLOCK | MORE | GIFT
 
 def get_pipe_info(f):
     """The Pipe behind a pipe or FIFO end, else None."""
-    from fs.pipe import PipeOperations
     return f.private if isinstance(f.f_op, PipeOperations) else None
 
 
 def _ipipe_prep(t, pipe, nonblock):
     """tee's input: wait for something to duplicate (or no writers left)."""
-    from kernel import sched
-    from kernel.errno import EAGAIN, ERESTARTSYS
-    from kernel.signal import signal_pending
     while not pipe.bufs:
         if not pipe.writers:
             return 0
@@ -248,10 +249,6 @@ def _ipipe_prep(t, pipe, nonblock):
 
 def _opipe_prep(t, pipe, nonblock):
     """The output pipe: wait for a free slot; no reader is SIGPIPE/EPIPE."""
-    from kernel import sched
-    from kernel.errno import EAGAIN, EPIPE, ERESTARTSYS
-    from kernel.signal import signal_pending
-    from fs.pipe import _sigpipe
     while pipe.full():
         if not pipe.readers:
             _sigpipe(t)
@@ -268,9 +265,6 @@ def link_pipe(t, ipipe, opipe, length):
     """Duplicate up to length bytes of ipipe's buffers into opipe without
     consuming them (Linux shares the pages; the bytes are immutable here
     until read, so a copy is the same)."""
-    from kernel.errno import EPIPE
-    from fs.file import POLLIN, POLLRDNORM
-    from fs.pipe import PipeBuffer, _sigpipe
     ret = 0
     i = 0
     while length:
@@ -296,7 +290,6 @@ def link_pipe(t, ipipe, opipe, length):
 
 
 def _do_tee(t, fin, fout, length, flags):
-    from fs.file import O_NONBLOCK
     if not fin.mode & FMODE_READ or not fout.mode & FMODE_WRITE:
         return -EBADF
     ipipe, opipe = get_pipe_info(fin), get_pipe_info(fout)
@@ -313,7 +306,6 @@ def _do_tee(t, fin, fout, length, flags):
 
 
 def sys_tee(t, fdin, fdout, length, flags):
-    from fs.file import fget
     flags &= 0xFFFFFFFF
     if flags & ~SPLICE_F_ALL:
         return -EINVAL
@@ -330,8 +322,6 @@ def sys_tee(t, fdin, fdout, length, flags):
 def sys_vmsplice(t, fd, uiov, nr_segs, flags):
     """User memory into a pipe (an end open for writing) or a pipe's
     contents into user memory (one open for reading only)."""
-    from fs.file import fget
-    from fs.read_write import read_iovec
     flags &= 0xFFFFFFFF
     if flags & ~SPLICE_F_ALL:
         return -EINVAL
@@ -356,10 +346,6 @@ def sys_vmsplice(t, fd, uiov, nr_segs, flags):
 
 
 def _wait_for_space(t, pipe, flags):
-    from kernel import sched
-    from kernel.errno import EAGAIN, EPIPE, ERESTARTSYS
-    from kernel.signal import signal_pending
-    from fs.pipe import _sigpipe
     while True:
         if not pipe.readers:
             _sigpipe(t)
@@ -376,8 +362,6 @@ def _wait_for_space(t, pipe, flags):
 def _vmsplice_to_pipe(t, pipe, vec, flags):
     """iter_to_pipe: one buffer per user page the data lies in, while slots
     are free; a page that cannot be read ends it."""
-    from fs.file import POLLIN, POLLRDNORM
-    from fs.pipe import PAGE_SIZE, PipeBuffer
     ret = yield from _wait_for_space(t, pipe, flags)
     if ret:
         return ret
@@ -410,10 +394,6 @@ def _vmsplice_to_user(t, pipe, vec, flags):
     """__splice_from_pipe with pipe_to_user: wait for data, then copy what
     is there into the iovec, buffer by buffer (a bad address stops it and
     leaves that buffer in the pipe)."""
-    from kernel import sched
-    from kernel.errno import EAGAIN, ERESTARTSYS
-    from kernel.signal import signal_pending
-    from fs.file import POLLOUT, POLLWRNORM
     while not pipe.bufs:
         if not pipe.writers:
             return 0

@@ -88,7 +88,7 @@ def _may_see(t, path):
 
 def mount_attr(m):
     """The MOUNT_ATTR_ bits of a mount's flags."""
-    flags = getattr(m, "flags", 0)
+    flags = m.flags
     attr = 0
     for a, ms in _ATTR_TO_MS:
         if flags & ms:
@@ -133,7 +133,7 @@ def sys_statmount(t, req, buf, bufsize, flags):
 
     if mask & STATMOUNT_SB_BASIC:
         f.update(sb_dev_major=dev_major(sb.dev), sb_dev_minor=dev_minor(sb.dev),
-                 sb_magic=getattr(sb, "magic", 0),
+                 sb_magic=sb.magic,
                  sb_flags=(MS_RDONLY if sb.read_only else 0)
                  | (getattr(sb, "s_flags", 0) & (MS_SYNCHRONOUS | MS_DIRSYNC | MS_LAZYTIME)))
         done |= STATMOUNT_SB_BASIC
@@ -160,7 +160,7 @@ def sys_statmount(t, req, buf, bufsize, flags):
         f["mnt_ns_id"] = MNT_NS_ID
         done |= STATMOUNT_MNT_NS_ID
     if mask & STATMOUNT_MNT_OPTS:
-        opts = getattr(m, "options", b"") if sb.fstype != "hostfs" else b""
+        opts = m.options if sb.fstype != "hostfs" else b""
         string("mnt_opts", opts if isinstance(opts, bytes) else opts.encode())
         done |= STATMOUNT_MNT_OPTS
     if mask & STATMOUNT_SB_SOURCE:

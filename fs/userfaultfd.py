@@ -41,6 +41,18 @@ from fs.file import (O_CLOEXEC, O_NONBLOCK, O_RDONLY, POLLERR, POLLIN, POLLRDNOR
 from mm import physmem as _pm
 from mm.physmem import PAGE_SHIFT, PAGE_SIZE, OutOfMemory
 from mm.uaccess import copy_from_user, copy_to_user
+from fs.tmpfs import TmpfsInode
+from mm.vma import (VM_SHARED, VM_MAYWRITE, VM_EXEC, VM_LOCKED, VM_READ,
+    VM_WRITE)
+from mm.pgtable import (_PAGE_PRESENT, _PAGE_PROTNONE, _PAGE_UFFD_WP,
+    _PAGE_POISON, _PAGE_NEWPAGE, _PAGE_RW, _PAGE_NEWPROT, PTE_PFN_MASK)
+from kernel.signal import (BUS_ADRERR, SIGBUS, SigInfo, signal_pending,
+    fatal_signal_pending)
+from kernel.syscall import NO_RETURN_VALUE
+from fs.char_dev import register_chrdev
+from fs.devtmpfs import devtmpfs_create_node
+from mm.mmap import MMAP_MIN_ADDR, split_vma
+from mm.memory import vma_prot, page_exclusive
 
 UFFD_API = 0xAA
 UFFD_USER_MODE_ONLY = 1
@@ -131,14 +143,12 @@ class UserfaultWait:
 # -- the fault side -------------------------------------------------------------------
 
 def _is_shmem(vma):
-    from fs.tmpfs import TmpfsInode
     f = vma.file
     return f is not None and isinstance(f.inode, TmpfsInode) and f.mapping is not None \
         and not f.mapping.backed
 
 
 def _is_anon(vma):
-    from mm.vma import VM_SHARED
     return vma.file is None and not vma.flags & VM_SHARED
 
 
@@ -153,7 +163,6 @@ def _pgoff(vma, addr):
 
 def userfault_reason(mm, vma, addr, write):
     """Which registered mode this access trips (a MODE_*), or 0."""
-    from mm.pgtable import _PAGE_PRESENT, _PAGE_PROTNONE, _PAGE_UFFD_WP
     if vma.uffd is None:
         return 0
     ctx, modes = vma.uffd
@@ -172,7 +181,6 @@ def userfault_reason(mm, vma, addr, write):
 
 
 def is_poisoned(mm, addr):
-    from mm.pgtable import _PAGE_POISON
     pte, _ = _pte(mm, addr & ~(PAGE_SIZE - 1))
     return pte == _PAGE_POISON
 
@@ -182,7 +190,6 @@ def handle_userfault(t, vma, address, write, trapno):
     once something was poisoned).  Returns None to go on with the normal
     fault, a SigInfo to force, or FAULT_RETRY with t.kstack set: the task
     sleeps until the handler wakes this address, then refaults."""
-    from kernel.signal import BUS_ADRERR, SIGBUS, SigInfo
     mm = t.mm
     if is_poisoned(mm, address):
         return SigInfo(SIGBUS, BUS_ADRERR, addr=address, trapno=trapno)
@@ -210,7 +217,6 @@ def handle_userfault(t, vma, address, write, trapno):
 
 
 def _fault_sleep(t, ctx, uwq):
-    from kernel.signal import signal_pending
     while not uwq.waken and not ctx.released:
         if signal_pending(t):
             break
@@ -218,7 +224,6 @@ def _fault_sleep(t, ctx, uwq):
     for lst in (ctx.pending, ctx.reported):
         if uwq in lst:
             lst.remove(uwq)
-    from kernel.syscall import NO_RETURN_VALUE
     return NO_RETURN_VALUE
 
 
@@ -343,8 +348,6 @@ class DevUserfaultfdOps(FileOperations):
 
 def userfaultfd_init():
     """The misc device /dev/userfaultfd (10, dynamic minor)."""
-    from fs.char_dev import register_chrdev
-    from fs.devtmpfs import devtmpfs_create_node
     register_chrdev(10, 257, DevUserfaultfdOps())
     devtmpfs_create_node(b"userfaultfd", 0o600, 10, 257)
 
@@ -379,7 +382,6 @@ def _mm_of(ctx):
 
 
 def validate_range(mm, start, length):
-    from mm.mmap import MMAP_MIN_ADDR
     if start & (PAGE_SIZE - 1) or length & (PAGE_SIZE - 1) or not length:
         raise Errno(EINVAL)
     if start < MMAP_MIN_ADDR or start >= mm.task_size or length > mm.task_size - start:
@@ -396,7 +398,6 @@ def vma_can_userfault(vma, modes):
 
 def _split_to(mm, start, end):
     """The VMAs covering [start, end), split at the ends."""
-    from mm.mmap import split_vma
     out = []
     for vma in mm.vmas_in(start, end):
         if vma.start < start:
@@ -412,7 +413,6 @@ def _read_range(t, arg):
 
 
 def userfaultfd_register(t, ctx, arg):
-    from mm.vma import VM_MAYWRITE
     start, length, modes = struct.unpack("<QQQ", copy_from_user(t.mm, arg, 24))
     if not modes or modes & ~(MODE_MISSING | MODE_WP | MODE_MINOR):
         return -EINVAL
@@ -477,8 +477,6 @@ def _dst_vma(mm, ctx, start, length):
 
 def _install(mm, vma, addr, pfn, wp=False, writable=True):
     """Map frame pfn at addr (its reference is the caller's to give)."""
-    from mm.memory import vma_prot
-    from mm.pgtable import _PAGE_NEWPAGE, _PAGE_RW, _PAGE_UFFD_WP
     idx = mm.pt.pte_index(addr, alloc=True)
     bits = vma_prot(vma)
     if wp or not writable:
@@ -492,8 +490,6 @@ def _install(mm, vma, addr, pfn, wp=False, writable=True):
 
 def _fill_one(t, mm, vma, addr, kind, src=None, wp=False):
     """One page of COPY (src bytes), ZEROPAGE, CONTINUE or POISON."""
-    from mm.pgtable import _PAGE_POISON
-    from mm.vma import VM_SHARED
     pm = _pm.physmem
     pte, idx = _pte(mm, addr)
     if pte and (kind == "poison" or pte != _PAGE_POISON):
@@ -542,7 +538,6 @@ def _mfill(t, ctx, dst, length, kind, src=None, wp=False):
             raise Errno(EINVAL)
     except Errno as e:
         return -e.errno                 # reported in the result field too
-    from kernel.signal import fatal_signal_pending
     done = 0
     err = 0
     while done < length:
@@ -617,8 +612,6 @@ def userfaultfd_poison(t, ctx, arg):
 
 
 def userfaultfd_writeprotect(t, ctx, arg):
-    from mm.memory import page_exclusive
-    from mm.pgtable import _PAGE_NEWPROT, _PAGE_PRESENT, _PAGE_RW, _PAGE_UFFD_WP
     start, length, mode = _range_mode(t, arg)
     mm = _mm_of(ctx)
     validate_range(mm, start, length)
@@ -647,7 +640,6 @@ def userfaultfd_writeprotect(t, ctx, arg):
                 new = (pte | _PAGE_UFFD_WP) & ~_PAGE_RW
             else:
                 new = pte & ~_PAGE_UFFD_WP
-                from mm.vma import VM_SHARED, VM_WRITE
                 if vma.flags & VM_WRITE and (vma.flags & VM_SHARED or
                                              page_exclusive(pm, (pte >> PAGE_SHIFT) & 0xFFFFFFFFFF)):
                     new |= _PAGE_RW
@@ -661,8 +653,6 @@ def userfaultfd_writeprotect(t, ctx, arg):
 
 def userfaultfd_move(t, ctx, arg):
     """UFFDIO_MOVE: anonymous pages of this process move, ptes and all."""
-    from mm.memory import page_exclusive
-    from mm.pgtable import _PAGE_NEWPAGE, _PAGE_PRESENT, PTE_PFN_MASK
     dst, src, length, mode = struct.unpack("<QQQQ", copy_from_user(t.mm, arg, 32))
     mm = _mm_of(ctx)
     if mm is not t.mm:
@@ -682,7 +672,6 @@ def userfaultfd_move(t, ctx, arg):
         pm = _pm.physmem
         q = mm.pt.q
         res = 0
-        from mm.memory import vma_prot
         while res < length:
             spte, sidx = _pte(mm, src + res)
             dpte, _ = _pte(mm, dst + res)
@@ -712,7 +701,6 @@ def userfaultfd_move(t, ctx, arg):
 def _move_areas_ok(ctx, svma, dvma, src, dst, length):
     """validate_move_areas: whole ranges, alike writable anonymous VMAs,
     the destination registered with this userfaultfd."""
-    from mm.vma import VM_EXEC, VM_LOCKED, VM_READ, VM_WRITE
     acc = VM_READ | VM_WRITE | VM_EXEC
     return (src + length <= svma.end and dst + length <= dvma.end
             and svma.flags & acc == dvma.flags & acc

@@ -32,6 +32,7 @@ from mm import debug
 from mm.exit import mmput, setmax_mm_hiwater_rss
 from mm.uaccess import copy_to_user, put_user_u32
 from security.keys.process_keys import exit_keys
+from io_uring.io_uring import io_uring_task_cancel
 
 WNOHANG = 0x00000001
 WUNTRACED = 0x00000002
@@ -97,7 +98,6 @@ def do_exit(t, code):
     from kernel.fork import vfork_release
     vfork_release(t)
     exit_sem(t)                         # SEM_UNDO adjustments
-    from io_uring.io_uring import io_uring_task_cancel
     io_uring_task_cancel(t)             # its io_uring requests end (io_uring_files_cancel)
     exit_mm(t)                          # detaches shared memory too
     exit_files(t)
@@ -160,6 +160,7 @@ def exit_notify(t):
     leader = t.group_leader
     group_dead = _group_dead(t)
     if t.ptraced:
+        # cycle: kernel.syscall -> kernel.exit -> kernel.ptrace -> kernel.syscall
         from kernel.ptrace import exit_ptrace
         exit_ptrace(t)
     if t.ptrace and not _traced_by_task(t):
@@ -204,6 +205,7 @@ def _traced_by_task(t):
 def _external_tracer_exit(t):
     """The GDB stub traces t: it hears of the exit and lets go (it reaps
     nothing; the real parent does)."""
+    # cycle: kernel.syscall -> kernel.exit -> kernel.ptrace -> kernel.syscall
     from kernel.ptrace import ptrace_unlink
     tracer = t.ptracer
     if _group_dead(t):
@@ -228,6 +230,7 @@ def _notify_parent_of_zombie(leader):
         status = leader.signal.group_exit_code if leader.signal.group_exit else leader.exit_code
         raise InitDied(status)
     if leader.ptrace and _traced_by_task(leader):
+        # cycle: kernel.syscall -> kernel.exit -> kernel.ptrace -> kernel.syscall
         from kernel.ptrace import ptrace_reparented
         status = leader.signal.group_exit_code if leader.signal.group_exit else leader.exit_code
         sig = SIGCHLD if ptrace_reparented(leader) else leader.exit_signal
@@ -318,6 +321,7 @@ def forget_original_parent(t):
 
 def release_task(p):
     if p.ptrace:
+        # cycle: kernel.syscall -> kernel.exit -> kernel.ptrace -> kernel.syscall
         from kernel.ptrace import ptrace_release
         ptrace_release(p)
     if ktask.tasks.get(p.pid) is p:
@@ -386,6 +390,7 @@ def _exit_status(p):
 def _wait_consider(t, p, ptrace, which, id_, options, report):
     """Linux's wait_consider_task: report(...)'s value, _FOUND, or None
     (not a task this wait is about).  ptrace: p is one of our tracees."""
+    # cycle: kernel.syscall -> kernel.exit -> kernel.ptrace -> kernel.syscall
     from kernel.ptrace import JOBCTL_LISTENING, ptrace_reparented
     if not _eligible(p, which, id_, options, ptrace):
         return None
@@ -408,7 +413,7 @@ def _wait_consider(t, p, ptrace, which, id_, options, report):
             return report(p, "trapped", code)
     elif options & WSTOPPED:
         sigs = p.signal
-        if getattr(sigs, "stopped", False) and getattr(sigs, "stop_report", 0):
+        if sigs.stopped and sigs.stop_report:
             code = sigs.stop_report
             if not options & WNOWAIT:
                 sigs.stop_report = 0
@@ -421,6 +426,7 @@ def _wait_consider(t, p, ptrace, which, id_, options, report):
 
 
 def _wait_task_zombie(t, p, ptrace, options, report):
+    # cycle: kernel.syscall -> kernel.exit -> kernel.ptrace -> kernel.syscall
     from kernel.ptrace import ptrace_reparented, ptrace_unlink
     status = _exit_status(p)
     if options & WNOWAIT:
@@ -548,7 +554,6 @@ def _waitid_nonblock(t, which, id_, options, infop, ru):
 
 
 def _waitid(t, which, id_, options, infop, ru, hook=None):
-
     def report(p, kind, status):
         if hook is not None:
             hook(p)
@@ -596,6 +601,7 @@ def sys_exit_group(t, code):
 
 def _traced_exit(t, status):
     """A traced task's exit: PTRACE_EVENT_EXIT first, if asked for."""
+    # cycle: kernel.syscall -> kernel.exit -> kernel.ptrace -> kernel.syscall
     from kernel.ptrace import exit_stop
     yield from exit_stop(t, status)
     do_exit(t, status)

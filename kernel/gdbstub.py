@@ -47,7 +47,12 @@ from kernel import task as ktask
 from kernel.errno import Errno
 from kernel.printk import pr_info, pr_warn
 from kernel import ptrace
-from kernel.signal import jobctl_set
+from kernel.signal import jobctl_set, SIGKILL, SigInfo, send_signal
+from fs.mount import d_path
+from skas.userspace import fetch_regs
+from mm.access_vm import access_remote_vm
+from skas.fpu import get_xstate
+from arch.x86_64 import debugreg
 
 # Linux signal -> GDB's signal numbering (gdb/signals.def)
 _GDB_SIG = {1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 6, 7: 10, 8: 8, 9: 9, 10: 30, 11: 11, 12: 31,
@@ -271,7 +276,6 @@ class GdbStub(ptrace.ExternalTracer):
         back to user space)."""
         if self.tgid is not None or t.ptrace or self.exec_path is None:
             return
-        from fs.mount import d_path
         exe = t.mm.exe_file if t.mm is not None else None
         if exe is None or d_path(exe.path) != self.exec_path:
             return
@@ -377,7 +381,6 @@ class GdbStub(ptrace.ExternalTracer):
             self.send(self.last_stop)
 
     def _stop_reply(self, t, code):
-        from skas.userspace import fetch_regs
         sig = code & 0x7F
         event = code >> 8
         extra = ""
@@ -401,7 +404,6 @@ class GdbStub(ptrace.ExternalTracer):
 
     def _fork_child(self, parent):
         """detach-on-fork: the new process keeps no breakpoint of ours."""
-        from mm.access_vm import access_remote_vm
         child = ktask.find_task(parent.ptrace_message)
         if child is None or child.ptracer is not self:
             return
@@ -412,7 +414,6 @@ class GdbStub(ptrace.ExternalTracer):
 
     # -- resuming -----------------------------------------------------------------------
     def detach(self):
-        from mm.access_vm import access_remote_vm
         ts = self.threads()
         if ts and ts[0].mm is not None:
             for addr, orig in self.breakpoints.items():
@@ -426,7 +427,6 @@ class GdbStub(ptrace.ExternalTracer):
         self.want_stop = False
 
     def kill(self):
-        from kernel.signal import SIGKILL, SigInfo, send_signal
         ts = self.threads()
         if ts:
             send_signal(ts[0], SigInfo(SIGKILL, 0x80), group=True)
@@ -544,12 +544,10 @@ class GdbStub(ptrace.ExternalTracer):
         return gdbregs, view
 
     def _regs_ready(self, t):
-        from skas.userspace import fetch_regs
         if t.mm is not None:
             fetch_regs(t)
 
     def _read_regs(self):
-        from skas.fpu import get_xstate
         t = self._thread()
         if t is None:
             return "E01"
@@ -559,7 +557,6 @@ class GdbStub(ptrace.ExternalTracer):
         return b"".join(g.read_reg(t, r, fx) for r in g.REGS).hex()
 
     def _read_reg(self, n):
-        from skas.fpu import get_xstate
         t = self._thread()
         if t is None:
             return "E01"
@@ -606,7 +603,6 @@ class GdbStub(ptrace.ExternalTracer):
         return t.mm if t is not None else None
 
     def _read_mem(self, addr, n):
-        from mm.access_vm import access_remote_vm
         mm = self._mm()
         if mm is None:
             return "E01"
@@ -619,14 +615,12 @@ class GdbStub(ptrace.ExternalTracer):
         return bytes(data).hex()
 
     def _write_mem(self, addr, data):
-        from mm.access_vm import access_remote_vm
         mm = self._mm()
         if mm is None:
             return "E01"
         return "OK" if access_remote_vm(mm, addr, data, force=True) == len(data) else "E01"
 
     def _breakpoint(self, addr, insert):
-        from mm.access_vm import access_remote_vm
         mm = self._mm()
         if mm is None:
             return "E01"
@@ -672,7 +666,6 @@ class GdbStub(ptrace.ExternalTracer):
     def _hw_sync(self, t):
         """Before t runs: its debug registers say what gdb has set (a new
         thread starts without any, as on Linux)."""
-        from arch.x86_64 import debugreg
         d = getattr(t, "debugregs", None)
         want = self._hw_dr7()
         addrs = [s[1] if s is not None else 0 for s in self.hw_slots]
@@ -772,7 +765,6 @@ class GdbStub(ptrace.ExternalTracer):
                 gdbregs, _ = self._gdbregs(t)
             data = gdbregs.TARGET_XML.encode()
         elif obj == "exec-file":
-            from fs.mount import d_path
             who = t
             if annex:
                 who = ktask.find_task(int(annex, 16))

@@ -36,7 +36,7 @@ def do_signal_stop(t, sig):
         # a SIGCONT that came while a tracer looked at the signal wins
         if sig == 0 or not t.jobctl & JOBCTL_STOP_DEQUEUED:
             return False
-        if not getattr(sigs, "stopped", False):
+        if not sigs.stopped:
             sigs.stop_report = sig
         sigs.group_stop_count = 0
         sigs.cont_report = False

@@ -40,14 +40,26 @@ looks at t.syscall_work (0 unless a tracer asked for syscall stops), the
 rest of this module runs only for tasks with t.ptrace set.
 """
 
-from kernel.abi import s32
 import struct
 
-from kernel import sched
+from kernel import exit as kexit, sched
 from kernel import task as ktask
-from kernel.errno import EINVAL, EIO, ENOSYS, EPERM, ESRCH
-from kernel.signal import jobctl_set
-from kernel.ptrace_access import ptrace_has_cap
+from kernel.abi import (SIGBUS, SIGCHLD, SIGFPE, SIGILL, SIGKILL, SIGSEGV, SIGSTOP,
+                        SIGSYS, SIGTRAP, s32)
+from kernel.capability import CAP_SYS_ADMIN, capable
+from kernel.errno import EACCES, EINVAL, EIO, ENOENT, ENOSYS, EPERM, ESRCH
+from kernel.jobctl import group_stop_complete
+from kernel.ptrace_access import (PTRACE_MODE_ATTACH_REALCREDS, ptrace_has_cap,
+                                  ptrace_may_access)
+from kernel.seccomp import SECCOMP_FILTER_FLAG_LOG, SECCOMP_MODE_FILTER, secure_computing
+from kernel.signal import (CLD_CONTINUED, CLD_STOPPED, CLD_TRAPPED, PF_EXITING,
+                           SA_NOCLDSTOP, SI_KERNEL, SI_TIMER, SI_USER, TRAP_BRKPT,
+                           UNBLOCKABLE, SigInfo, force_sig_info, jobctl_set,
+                           send_signal, sigmask)
+from kernel.syscall import KSTACK_DONE, finish_syscall, invoke_syscall, run_kstack
+from mm.access_vm import access_remote_vm
+from mm.uaccess import copy_from_user, copy_to_user
+from security.yama import yama_ptrace_traceme
 
 # requests (<linux/ptrace.h>, <asm/ptrace-abi.h>)
 PTRACE_TRACEME = 0
@@ -130,10 +142,6 @@ JOBCTL_LISTENING = 1 << 22
 JOBCTL_TRAP_MASK = JOBCTL_TRAP_STOP | JOBCTL_TRAP_NOTIFY
 JOBCTL_PENDING_MASK = JOBCTL_STOP_PENDING | JOBCTL_TRAP_MASK
 
-SIGTRAP, SIGKILL, SIGSTOP, SIGCHLD = 5, 9, 19, 17
-CLD_TRAPPED, CLD_STOPPED, CLD_CONTINUED = 4, 5, 6
-SI_USER, SI_KERNEL = 0, 0x80
-TRAP_BRKPT = 1
 
 HOST_SYSEMU, HOST_SYSEMU_SINGLESTEP = 31, 32       # how the host runs the guest
 
@@ -181,7 +189,6 @@ def ptrace_unlink(child):
     """Untrace child (__ptrace_unlink): it gets its own execution state
     back.  If its group is stopped (or stopping) it rejoins the group
     stop; a tracee left in TASK_TRACED is woken."""
-    from kernel.signal import PF_EXITING
     tracer = child.ptracer
     if tracer is not None and child in tracer.ptraced:
         tracer.ptraced.remove(child)
@@ -192,7 +199,7 @@ def ptrace_unlink(child):
     child.resume_request = HOST_SYSEMU
     child.jobctl &= ~(JOBCTL_TRAP_MASK | JOBCTL_LISTENING | JOBCTL_TRAPPING)
     sigs = child.signal
-    if not child.flags & PF_EXITING and (getattr(sigs, "stopped", False) or sigs.group_stop_count):
+    if not child.flags & PF_EXITING and (sigs.stopped or sigs.group_stop_count):
         jobctl_set(child, JOBCTL_STOP_PENDING)
         if not child.jobctl & JOBCTL_STOP_SIGMASK:
             child.jobctl |= SIGSTOP
@@ -203,11 +210,9 @@ def ptrace_unlink(child):
 
 def ptrace_traceme(t):
     """PTRACE_TRACEME: t's real parent becomes its tracer."""
-    from kernel.signal import PF_EXITING
     if t.ptrace:
         return -EPERM
     parent = t.group_leader.real_parent
-    from security.yama import yama_ptrace_traceme
     err = yama_ptrace_traceme(t, parent) if parent is not None else 0
     if err:
         return err
@@ -219,8 +224,6 @@ def ptrace_traceme(t):
 
 def ptrace_attach(tracer, child, seize, addr, flags):
     """PTRACE_ATTACH / PTRACE_SEIZE."""
-    from kernel.ptrace_access import PTRACE_MODE_ATTACH_REALCREDS, ptrace_may_access
-    from kernel.signal import SigInfo, send_signal
     if seize:
         if addr != 0 or flags & ~PTRACE_O_MASK:
             return -EIO
@@ -247,7 +250,7 @@ def ptrace_attach(tracer, child, seize, addr, flags):
         # (so that the tracer's next wait finds that stop, as on Linux).
         # A thread stopped where it slept uninterruptibly traps later.
         jobctl_set(child, JOBCTL_TRAP_STOP)
-        if getattr(child, "stopped_from", 0) != sched.TASK_UNINTERRUPTIBLE:
+        if child.stopped_from != sched.TASK_UNINTERRUPTIBLE:
             child.jobctl |= JOBCTL_TRAPPING
         sched.wake_up_state(child, sched.TASK_STOPPED)
         if child.jobctl & JOBCTL_TRAPPING:
@@ -256,8 +259,6 @@ def ptrace_attach(tracer, child, seize, addr, flags):
 
 
 def _wait_trapping(tracer, child):
-    from kernel.signal import PF_EXITING
-
     def done():
         return (not child.jobctl & JOBCTL_TRAPPING or child.exit_state
                 or child.flags & PF_EXITING or child.ptracer is not tracer
@@ -281,7 +282,6 @@ def ptrace_detach(child, data):
 def __ptrace_detach(child):
     """Unlink child; a zombie the tracer held back is handed to its real
     parent now.  True if it should be reaped at once."""
-    from kernel import exit as kexit
     tracer = child.ptracer
     ptrace_unlink(child)
     if child.exit_state != sched.EXIT_ZOMBIE:
@@ -299,7 +299,6 @@ def __ptrace_detach(child):
 def exit_ptrace(tracer):
     """tracer is exiting: let go of every tracee (killing those traced with
     PTRACE_O_EXITKILL)."""
-    from kernel.signal import SigInfo, send_signal
     for p in list(tracer.ptraced):
         if p.ptrace_opts & PTRACE_O_EXITKILL:
             send_signal(p, SigInfo(SIGKILL, SI_KERNEL), group=False, force=True)
@@ -322,7 +321,6 @@ def check_ptrace_options(t, data):
     if data & PTRACE_O_SUSPEND_SECCOMP:
         # for checkpoint/restore (CRIU): only an administrator who is not
         # confined itself may switch another task's filters off
-        from kernel.capability import CAP_SYS_ADMIN, capable
         if not capable(t, CAP_SYS_ADMIN):
             return -EPERM
         if t.seccomp_mode or seccomp_suspended(t):
@@ -359,6 +357,7 @@ def ptrace_stop(t, exit_code, why, message=0, info=None):
     t.jobctl &= ~(JOBCTL_TRAP_STOP | JOBCTL_TRAPPING)
     if info is not None and info.code >> 8 == PTRACE_EVENT_STOP:
         t.jobctl &= ~JOBCTL_TRAP_NOTIFY
+    # cycle: kernel.ptrace -> skas.userspace -> kernel.ptrace
     from skas.userspace import fetch_regs
     if t.mm is not None:
         fetch_regs(t)           # the tracer reads and writes t.regs
@@ -370,6 +369,7 @@ def ptrace_stop(t, exit_code, why, message=0, info=None):
     t.last_siginfo = None
     if t.debugregs is not None and t.mm is not None and t.mm.context is not None \
             and t.mm.context.loaded_task is t:
+        # cycle: skas.userspace -> kernel.ptrace -> arch.x86_64 -> arch.x86_64.process -> skas.userspace
         from arch.x86_64.debugreg import load_debugregs
         load_debugregs(t.mm.context, t)     # the tracer may have changed them
     code = t.ptrace_code
@@ -378,7 +378,6 @@ def ptrace_stop(t, exit_code, why, message=0, info=None):
 
 
 def ptrace_do_notify(t, signr, exit_code, why, message):
-    from kernel.signal import SigInfo
     info = SigInfo(signr, exit_code, pid=t.pid, uid=t.cred.uid)
     return (yield from ptrace_stop(t, exit_code, why, message, info))
 
@@ -399,14 +398,12 @@ def ptrace_event(t, event, message=0):
     if ptrace_event_enabled(t, event):
         yield from ptrace_notify(t, (event << 8) | SIGTRAP, message)
     elif event == PTRACE_EVENT_EXEC and t.ptrace & (PT_PTRACED | PT_SEIZED) == PT_PTRACED:
-        from kernel.signal import SigInfo, send_signal
         send_signal(t, SigInfo(SIGTRAP, SI_USER, pid=t.tgid, uid=t.cred.uid), group=False)
 
 
 def do_notify_parent_cldstop(t, for_ptracer, why):
     """SIGCHLD (unless SA_NOCLDSTOP) and a wait wake-up for the tracer
     (for_ptracer) or for the real parent of t's process."""
-    from kernel.signal import SA_NOCLDSTOP, SigInfo, send_signal
     if for_ptracer:
         tsk, parent = t, t.ptracer
         if parent is not None and not _is_task(parent):
@@ -420,7 +417,7 @@ def do_notify_parent_cldstop(t, for_ptracer, why):
     if why == CLD_CONTINUED:
         status = 18
     elif why == CLD_STOPPED:
-        status = getattr(tsk.signal, "stop_report", 0) & 0x7F
+        status = tsk.signal.stop_report & 0x7F
     else:
         status = tsk.ptrace_code & 0x7F
     ka = parent.sighand.action[SIGCHLD]
@@ -443,7 +440,6 @@ def task_participate_group_stop(t):
     if sigs.group_stop_count > 0:
         sigs.group_stop_count -= 1
     if sigs.group_stop_count == 0:
-        from kernel.jobctl import group_stop_complete
         return group_stop_complete(t)
     return False
 
@@ -463,7 +459,7 @@ def do_jobctl_trap(t):
     sigs = t.signal
     signr = t.jobctl & JOBCTL_STOP_SIGMASK
     if t.ptrace & PT_SEIZED:
-        if not sigs.group_stop_count and not getattr(sigs, "stopped", False):
+        if not sigs.group_stop_count and not sigs.stopped:
             signr = SIGTRAP
         yield from ptrace_do_notify(t, signr, signr | (PTRACE_EVENT_STOP << 8), CLD_STOPPED, 0)
     else:
@@ -474,7 +470,6 @@ def ptrace_signal(t, sig, info, shared):
     """Signal-delivery stop: the tracer sees the signal first and may
     cancel it, change it, or change its siginfo (a generator; returns the
     signal to deliver, 0 for none, and its siginfo)."""
-    from kernel.signal import SigInfo, send_signal, sigmask
     t.jobctl |= JOBCTL_STOP_DEQUEUED
     sig = yield from ptrace_stop(t, sig, CLD_TRAPPED, 0, info)
     if not sig:
@@ -502,7 +497,6 @@ def signal_delivered_step(t):
 def trace_syscall(t, abi):
     """A tracer wants to see t's system calls: run this one as t's kernel
     stack, with the stops around it."""
-    from kernel.syscall import run_kstack
     t.kstack = _traced_syscall(t, abi)
     run_kstack(t)
 
@@ -513,7 +507,6 @@ def _is_minus_one(nr):
 
 
 def _traced_syscall(t, abi):
-    from kernel.syscall import KSTACK_DONE, finish_syscall, invoke_syscall
     regs = t.regs
     work = t.syscall_work
     t.syscall_abi = abi
@@ -526,7 +519,6 @@ def _traced_syscall(t, abi):
     if not skip and not _is_minus_one(abi.syscall_nr(regs)):
         ret = True
         if t.seccomp_mode:              # after the entry stop, as Linux
-            from kernel.seccomp import secure_computing
             ok = secure_computing(t, abi, abi.syscall_nr(regs))
             if ok is False:
                 ret = KSTACK_DONE       # decided: the result is set
@@ -562,7 +554,6 @@ def abi_set_return(t, abi, value):
 def ptrace_report_syscall(t, message):
     """A syscall-entry or -exit stop; a signal the tracer resumes with is
     sent to t (that is how Linux does it for these stops)."""
-    from kernel.signal import SigInfo, send_signal
     if not t.ptrace & PT_PTRACED:
         return
     code = SIGTRAP | (0x80 if t.ptrace_opts & PTRACE_O_TRACESYSGOOD else 0)
@@ -574,7 +565,6 @@ def ptrace_report_syscall(t, message):
 def user_single_step_report(t):
     """Single-stepping over a system call: SIGTRAP as the instruction
     after it is reached (x86: TRAP_BRKPT)."""
-    from kernel.signal import SigInfo, force_sig_info
     t.fault_trapno = 1
     force_sig_info(t, SigInfo(SIGTRAP, TRAP_BRKPT, addr=t.arch.instruction_pointer(t.regs)))
 
@@ -583,6 +573,7 @@ def user_single_step_report(t):
 
 def clone_event(t, flags, exit_signal):
     """Which event, if any, t's tracer wants for this clone (0: none)."""
+    # cycle: skas.userspace -> kernel.ptrace -> kernel.fork -> skas.userspace
     from kernel.fork import CLONE_UNTRACED, CLONE_VFORK
     if not t.ptrace or flags & CLONE_UNTRACED:
         return 0
@@ -599,7 +590,6 @@ def ptrace_init_task(child, parent, trace):
     """The new child of a traced task is traced too when the tracer asked
     (an event, or CLONE_PTRACE): it starts with SIGSTOP, or a
     PTRACE_EVENT_STOP trap if seized."""
-    from kernel.signal import SigInfo
     if not trace or not parent.ptrace or parent.ptracer is None:
         return
     ptrace_link(child, parent.ptracer, parent.ptrace)
@@ -618,6 +608,7 @@ def clone_stops(t, child, event, vfork):
     if event:
         yield from ptrace_event(t, event, pid)
     if vfork:
+        # cycle: skas.userspace -> kernel.ptrace -> kernel.fork -> skas.userspace
         from kernel.fork import _vfork_wait
         yield from _vfork_wait(t, child)
         if t.ptrace:
@@ -661,7 +652,6 @@ def seccomp_trace(t, abi, data):
 
 
 def _seccomp_traced(t, abi, data):
-    from kernel.syscall import KSTACK_DONE, invoke_syscall
     t.syscall_abi = abi
     abi_set_return(t, abi, -ENOSYS)
     yield from ptrace_event(t, PTRACE_EVENT_SECCOMP, data)
@@ -669,7 +659,6 @@ def _seccomp_traced(t, abi, data):
     if fatal_signal_pending(t) or _is_minus_one(nr):
         t.in_syscall = None
         return KSTACK_DONE
-    from kernel.seccomp import secure_computing
     ok = secure_computing(t, abi, nr, recheck_after_trace=True)
     if ok is False:
         return KSTACK_DONE
@@ -716,11 +705,10 @@ def ptrace_access_vm(tracer, child, addr, data=None, length=0):
     """Read length bytes of child's memory, or write data, as a debugger
     may (mm/access_vm.py, FOLL_FORCE).  Returns the bytes (read) or count
     (written), possibly short."""
-    from mm.access_vm import access_remote_vm
     mm = child.mm
     if mm is None or not child.ptrace or child.ptracer is not tracer:
         return b"" if data is None else 0
-    if getattr(mm, "dumpable", 1) != 1 and _is_task(tracer) and not ptrace_has_cap(tracer):
+    if mm.dumpable != 1 and _is_task(tracer) and not ptrace_has_cap(tracer):
         return b"" if data is None else 0
     return access_remote_vm(mm, addr, data if data is not None else length, force=True)
 
@@ -731,6 +719,7 @@ def _view(t):
     """The register view of a task's own ABI (a tracer's for GETREGS,
     a tracee's for regsets)."""
     if t.arch.BITS == 32:
+        # cycle: skas.userspace -> kernel.ptrace -> arch.x86 -> arch.x86.tls -> skas.userspace
         from arch.x86 import ptrace as view
     else:
         from arch.x86_64 import ptrace as view
@@ -774,7 +763,6 @@ def sys_ptrace(t, request, pid, addr, data):
 
 
 def arch_ptrace(t, child, request, addr, data, compat):
-    from mm.uaccess import copy_from_user, copy_to_user
     view = _view(t)
     word = 4 if compat else 8
     wfmt = "<I" if compat else "<Q"
@@ -783,6 +771,7 @@ def arch_ptrace(t, child, request, addr, data, compat):
                    PTRACE_GETFPREGS, PTRACE_SETFPREGS, PTRACE_GETFPXREGS, PTRACE_SETFPXREGS,
                    PTRACE_GETREGSET, PTRACE_SETREGSET, PTRACE_GET_SYSCALL_INFO,
                    PTRACE_ARCH_PRCTL):
+        # cycle: kernel.ptrace -> skas.userspace -> kernel.ptrace
         from skas.userspace import fetch_regs
         if child.mm is not None:
             fetch_regs(child)
@@ -814,6 +803,7 @@ def arch_ptrace(t, child, request, addr, data, compat):
             view.set_fpxregs(child, copy_from_user(mm, data, view.FPXREGS_SIZE))
         return 0
     if request in (PTRACE_GET_THREAD_AREA, PTRACE_SET_THREAD_AREA):
+        # cycle: skas.userspace -> kernel.ptrace -> arch.x86 -> arch.x86.tls -> skas.userspace
         from arch.x86 import ptrace as view32
         idx = s32(addr)
         if idx < 0:
@@ -826,14 +816,13 @@ def arch_ptrace(t, child, request, addr, data, compat):
     if request == PTRACE_ARCH_PRCTL:
         if compat:
             return -EIO
+        # cycle: skas.userspace -> kernel.ptrace -> arch.x86_64 -> arch.x86_64.process -> skas.userspace
         from arch.x86_64 import ptrace as view64
         return view64.arch_prctl(t, child, data, addr)
     return ptrace_request(t, child, request, addr, data, compat)
 
 
 def ptrace_request(t, child, request, addr, data, compat):
-    from kernel.signal import SigInfo, send_signal
-    from mm.uaccess import copy_from_user, copy_to_user
     mm = t.mm
     word = 4 if compat else 8
     wfmt = "<I" if compat else "<Q"
@@ -878,7 +867,6 @@ def ptrace_request(t, child, request, addr, data, compat):
     if request == PTRACE_SETSIGMASK:
         if addr != 8:
             return -EINVAL
-        from kernel.signal import UNBLOCKABLE
         (mask,) = struct.unpack("<Q", copy_from_user(mm, data, 8))
         child.blocked = mask & ~UNBLOCKABLE
         child.saved_sigmask = None
@@ -924,10 +912,6 @@ def _seccomp_request(t, child, request, addr, data):
     """PTRACE_SECCOMP_GET_FILTER (the classic BPF of the tracee's filter
     number addr, 0 the newest) and PTRACE_SECCOMP_GET_METADATA (its
     flags), for a privileged tracer without filters of its own."""
-    from kernel.errno import EACCES, ENOENT
-    from kernel.seccomp import SECCOMP_FILTER_FLAG_LOG, SECCOMP_MODE_FILTER
-    from mm.uaccess import copy_from_user, copy_to_user
-    from kernel.capability import CAP_SYS_ADMIN, capable
     if not capable(t, CAP_SYS_ADMIN) or t.seccomp_mode:
         return -EACCES
     if request == PTRACE_SECCOMP_GET_METADATA:
@@ -955,7 +939,6 @@ def _seccomp_request(t, child, request, addr, data):
 
 
 def ptrace_regset(t, child, request, note, data, compat):
-    from mm.uaccess import copy_from_user, copy_to_user
     mm = t.mm
     ifmt = "<II" if compat else "<QQ"
     isize = struct.calcsize(ifmt)
@@ -977,7 +960,6 @@ def syscall_arch(abi):
 
 
 def ptrace_get_syscall_info(t, child, size, data):
-    from mm.uaccess import copy_to_user
     regs = child.regs
     abi = child.syscall_abi if child.syscall_abi is not None else child.arch
     arch = child.arch
@@ -1017,8 +999,6 @@ def unpack_siginfo(raw, bits, target_bits):
     """A SigInfo from 128 bytes a tracer wrote (in its own layout).  The
     bytes themselves are kept when the tracee has the same layout, so the
     signal frame shows exactly them."""
-    from kernel.signal import (SIGBUS, SIGCHLD, SIGFPE, SIGILL, SIGSEGV, SIGSYS, SI_TIMER,
-                               SigInfo)
     signo, errno, code = struct.unpack_from("<iii", raw, 0)
     off = 16 if bits == 64 else 12
     lp = "<Q" if bits == 64 else "<I"
@@ -1053,7 +1033,6 @@ def _set_siginfo(dst, src):
 def ptrace_peek_siginfo(t, child, addr, data):
     """PTRACE_PEEKSIGINFO: copies of queued signals (struct
     ptrace_peeksiginfo_args {u64 off; u32 flags; s32 nr;} at addr)."""
-    from mm.uaccess import copy_from_user, copy_to_user
     off, flags, nr = struct.unpack("<QIi", copy_from_user(t.mm, addr, 16))
     if flags & ~1 or nr < 0:
         return -EINVAL

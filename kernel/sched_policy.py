@@ -46,7 +46,7 @@ def sched_fork(child, parent):
     child.timer_slack_ns = child.default_timer_slack_ns = parent.timer_slack_ns
     child.policy = task_policy(parent)
     child.rt_priority = parent.rt_priority
-    child.dl = getattr(parent, "dl", None)
+    child.dl = parent.dl
     child.custom_slice = None                   # __sched_fork: the base slice again
     child.sched_reset_on_fork = False
     if parent.sched_reset_on_fork:
@@ -232,7 +232,7 @@ def _checkparam_dl(runtime, deadline, period):
 def _dl_bandwidth_used(but):
     from kernel.task import tasks
     return sum(p.dl[0] / (p.dl[2] or p.dl[1]) for p in tasks.values()
-               if p is not but and not p.exit_state and getattr(p, "dl", None))
+               if p is not but and not p.exit_state and p.dl)
 
 
 def sched_copy_attr(t, uattr):
@@ -267,11 +267,11 @@ def sys_sched_setattr(t, pid, uattr, flags):
     p = _find(t, pid)
     if sflags & SCHED_FLAG_KEEP_POLICY:
         policy = task_policy(p)
-        if not sflags & SCHED_FLAG_RESET_ON_FORK and getattr(p, "sched_reset_on_fork", False):
+        if not sflags & SCHED_FLAG_RESET_ON_FORK and p.sched_reset_on_fork:
             sflags |= SCHED_FLAG_RESET_ON_FORK
     if sflags & SCHED_FLAG_KEEP_PARAMS:
-        nice, prio = getattr(p, "nice", 0), getattr(p, "rt_priority", 0)
-        if getattr(p, "dl", None):
+        nice, prio = p.nice, p.rt_priority
+        if p.dl:
             runtime, deadline, period = p.dl[:3]
     if policy not in _VALID:
         return -EINVAL
@@ -285,7 +285,7 @@ def sys_sched_setattr(t, pid, uattr, flags):
         return -EINVAL
     reset_on_fork = bool(sflags & SCHED_FLAG_RESET_ON_FORK)
     if t.cred.euid != 0:
-        if policy in _FAIR and nice < getattr(p, "nice", 0) \
+        if policy in _FAIR and nice < p.nice \
                 and not _nice_reduction_ok(p, nice):
             return -EPERM
         if not _user_check(t, p, policy, prio, reset_on_fork):
@@ -317,17 +317,17 @@ def sys_sched_getattr(t, pid, uattr, usize, flags):
         return -EINVAL
     p = _find(t, pid)
     policy = task_policy(p)
-    sflags = SCHED_FLAG_RESET_ON_FORK if getattr(p, "sched_reset_on_fork", False) else 0
+    sflags = SCHED_FLAG_RESET_ON_FORK if p.sched_reset_on_fork else 0
     nice = prio = runtime = deadline = period = 0
-    dl = getattr(p, "dl", None)
+    dl = p.dl
     if policy == SCHED_DEADLINE and dl:
         runtime, deadline, period, dlflags = dl
         sflags |= dlflags
     elif policy in _RT:
-        prio = getattr(p, "rt_priority", 0)
+        prio = p.rt_priority
     else:
-        nice = getattr(p, "nice", 0)
-        runtime = getattr(p, "custom_slice", None) or BASE_SLICE_NS
+        nice = p.nice
+        runtime = p.custom_slice or BASE_SLICE_NS
     size = min(usize, SCHED_ATTR_SIZE_VER1)
     data = _SCHED_ATTR.pack(size, policy, sflags & SCHED_FLAG_ALL, nice, prio, runtime,
                             deadline, period, 0, 0)

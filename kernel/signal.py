@@ -392,6 +392,7 @@ def get_signal(t):
     from kernel import exit as kexit
     # cycle: kernel.jobctl -> kernel.signal
     from kernel import jobctl
+    # cycle: kernel.ptrace -> kernel.signal -> kernel.ptrace
     from kernel import ptrace
     while True:
         if t.signal.group_exit:
@@ -466,6 +467,7 @@ def do_signal(t):
         sl = gen.send(None)
     except StopIteration as e:
         return e.value
+    # cycle: kernel.syscall -> kernel.exit -> kernel.signal -> kernel.syscall
     from kernel.syscall import KSTACK_DONE
 
     def rest():
@@ -487,6 +489,7 @@ def _do_signal(t):
         handle_signal(t, *res)
         handled = True
         if t.syscall_work:
+            # cycle: kernel.ptrace -> kernel.signal -> kernel.ptrace
             from kernel.ptrace import signal_delivered_step
             yield from signal_delivered_step(t)
         if not signal_pending(t):

@@ -168,6 +168,8 @@ class Task:
         self.policy = 0                 # SCHED_OTHER... (kernel/sched_policy.py)
         self.rt_priority = 0
         self.sched_reset_on_fork = False
+        self.dl = None                  # SCHED_DEADLINE's (runtime, deadline, period) in ns
+        self.custom_slice = None        # sched_setattr's runtime for a fair task (ns); None: the base slice
         self.timer_slack_ns = 50000     # PR_SET_TIMERSLACK, /proc/PID/timerslack_ns
         self.default_timer_slack_ns = 50000     # what PR_SET_TIMERSLACK 0 restores
         self.kstack = None              # generator of a sleeping system call
@@ -226,6 +228,7 @@ class Task:
         self.ptracer = None             # the tracer: a Task or the GDB stub
         self.ptraced = []               # the tasks this one traces
         self.jobctl = 0                 # JOBCTL_*: pending stops and traps
+        self.stopped_from = 0           # the state a group stop took it from (kernel/jobctl.py)
         self.ptrace_code = 0            # the stop's status for wait (Linux: exit_code)
         self.ptrace_message = 0         # PTRACE_GETEVENTMSG
         self.last_siginfo = None        # the SigInfo of the current stop

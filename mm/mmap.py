@@ -236,7 +236,7 @@ def expand_stack(mm, address):
             and prev.flags & (VM_READ | VM_WRITE | VM_EXEC) \
             and address - prev.end < STACK_GUARD_GAP:
         return None
-    rlim = getattr(mm, "rlim", None)
+    rlim = mm.rlim
     if rlim is not None and vma.end - address > rlim[RLIMIT_STACK][0]:
         return None
     if not may_expand_vm(mm, (vma.start - address) // PAGE_SIZE):

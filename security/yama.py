@@ -27,7 +27,12 @@ task it names, as Linux's yama_task_free.
 
 import time
 
+from fs.proc import proc_sysctl  # proc_sysctl imports this module: names read at call time
 from kernel.errno import EINVAL, EPERM, Errno
+from kernel.ptrace_access import ptrace_has_cap
+from kernel.sched import EXIT_DEAD
+from kernel.printk import pr_notice
+from kernel import task as ktask, sched
 
 YAMA_SCOPE_DISABLED = 0
 YAMA_SCOPE_RELATIONAL = 1
@@ -42,7 +47,6 @@ ANY = "any"                             # the exception PR_SET_PTRACER_ANY makes
 
 
 def _has_cap_sys_ptrace(t):
-    from kernel.ptrace_access import ptrace_has_cap
     return ptrace_has_cap(t)
 
 
@@ -63,7 +67,6 @@ def task_is_descendant(parent, child):
 def ptracer_exception_found(tracer, tracee):
     """Did tracee's process name tracer (or an ancestor of it, or anyone)
     with PR_SET_PTRACER?"""
-    from kernel.sched import EXIT_DEAD
     named = getattr(tracee.signal, "yama_ptracer", None)
     if named is None:
         return False
@@ -81,7 +84,6 @@ _reports = []                           # times of the recent notices
 def report_access(access, target, agent):
     """The notice of a refusal, at most 10 every 5 seconds (Linux's
     default rate limit)."""
-    from kernel.printk import pr_notice
     now = time.monotonic()
     _reports[:] = [r for r in _reports if now - r < 5]
     if len(_reports) >= 10:
@@ -121,7 +123,6 @@ def yama_ptrace_traceme(t, parent):
 
 def prctl_set_ptracer(t, pid):
     """prctl(PR_SET_PTRACER, pid)."""
-    from kernel import task as ktask
     if pid == 0:
         t.signal.yama_ptracer = None
         return 0
@@ -145,11 +146,9 @@ def _scope_get():
 def _scope_set(data):
     """Only a CAP_SYS_PTRACE holder writes it; 0-3, and 3 is for good."""
     global ptrace_scope
-    from kernel import sched
-    from fs.proc.proc_sysctl import _parse_ints
     if sched.current is not None and not _has_cap_sys_ptrace(sched.current):
         raise Errno(EPERM)
-    (v,) = _parse_ints(data)
+    (v,) = proc_sysctl._parse_ints(data)
     low = YAMA_SCOPE_NO_ATTACH if ptrace_scope == YAMA_SCOPE_NO_ATTACH else 0
     if not low <= v <= YAMA_SCOPE_NO_ATTACH:
         raise Errno(EINVAL)
@@ -157,5 +156,4 @@ def _scope_set(data):
 
 
 def sysctl_table():
-    from fs.proc.proc_sysctl import Ctl
-    return {"ptrace_scope": Ctl(_scope_get, _scope_set)}
+    return {"ptrace_scope": proc_sysctl.Ctl(_scope_get, _scope_set)}

@@ -50,6 +50,10 @@ class MMContext:
     # and which of its GDT slots are loaded (None: unknown)
     tls_task = None
     tls_loaded = None
+    # a debugger's breakpoints (arch/x86_64/debugreg.py): whose DR0-7 the host
+    # process holds, and the DR7 loaded there
+    dr_task = None
+    dr7_loaded = 0
 
     def __init__(self, stub, pid, data_pfn, stack_pfn, regs):
         self.stub = stub

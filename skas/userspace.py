@@ -88,7 +88,7 @@ def switch_to(ctx, t):
     if load_tls is not None:
         load_tls(ctx, t)            # i386: the GDT TLS entries are per thread
     _setregs(ctx.pid, t.regs)
-    if t.debugregs is not None or getattr(ctx, "dr7_loaded", 0):
+    if t.debugregs is not None or ctx.dr7_loaded:
         from arch.x86_64.debugreg import load_debugregs
         load_debugregs(ctx, t)          # a debugger's hardware breakpoints
     ctx.loaded_task = t

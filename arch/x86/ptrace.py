@@ -23,6 +23,10 @@ import struct
 from arch.x86_64 import debugreg
 from arch.x86_64 import ptrace as ptrace64
 from kernel.errno import EINVAL, EIO, Errno
+from arch.x86.fpu import fsave_header, fold_fsave_header
+from skas.fpu import get_xstate, set_xstate, xstate_size
+from arch.x86.tls import (GDT_ENTRY_TLS_MIN, empty_user_desc, tls_array,
+    _install, parse_user_desc, GDT_ENTRY_TLS_MAX)
 
 WORD = 4
 REGS_SIZE = 68
@@ -101,8 +105,6 @@ FPXREGS_SIZE = 512              # struct user32_fxsr_struct
 def get_fpregs(t):
     """convert_from_fxsr as a 64-bit kernel does it: the instruction
     pointer's selector is the thread's cs (64-bit fxsave keeps none)."""
-    from arch.x86.fpu import fsave_header
-    from skas.fpu import get_xstate
     fx = get_xstate(t)
     head = bytearray(fsave_header(fx, t.regs.cs, t.regs.ds)[:FPREGS_SIZE])
     struct.pack_into("<I", head, 16, t.regs.cs & 0xFFFF)
@@ -110,8 +112,6 @@ def get_fpregs(t):
 
 
 def set_fpregs(t, data):
-    from arch.x86.fpu import fold_fsave_header
-    from skas.fpu import get_xstate, set_xstate
     if len(data) != FPREGS_SIZE:
         raise Errno(EINVAL)
     cur = get_xstate(t)
@@ -129,7 +129,6 @@ set_fpxregs = ptrace64.set_fpregs
 # -- the TLS descriptors ----------------------------------------------------------------------
 
 def get_tls_regset(t):
-    from arch.x86.tls import GDT_ENTRY_TLS_MIN, empty_user_desc, tls_array
     out = b""
     for i, desc in enumerate(tls_array(t)):
         idx = GDT_ENTRY_TLS_MIN + i
@@ -138,7 +137,6 @@ def get_tls_regset(t):
 
 
 def set_tls_regset(t, data):
-    from arch.x86.tls import GDT_ENTRY_TLS_MIN, _install, parse_user_desc
     for i in range(len(data) // 16):
         _, desc = parse_user_desc(data[i * 16:i * 16 + 16])
         _install(t, GDT_ENTRY_TLS_MIN + i, desc)
@@ -146,7 +144,6 @@ def set_tls_regset(t, data):
 
 def get_thread_area(t, idx):
     """PTRACE_GET_THREAD_AREA: struct user_desc of entry idx."""
-    from arch.x86.tls import GDT_ENTRY_TLS_MAX, GDT_ENTRY_TLS_MIN, empty_user_desc, tls_array
     if not GDT_ENTRY_TLS_MIN <= idx <= GDT_ENTRY_TLS_MAX:
         raise Errno(EINVAL)
     desc = tls_array(t)[idx - GDT_ENTRY_TLS_MIN]
@@ -154,7 +151,6 @@ def get_thread_area(t, idx):
 
 
 def set_thread_area(t, idx, raw):
-    from arch.x86.tls import GDT_ENTRY_TLS_MAX, GDT_ENTRY_TLS_MIN, _install, parse_user_desc
     _, desc = parse_user_desc(raw)
     if not GDT_ENTRY_TLS_MIN <= idx <= GDT_ENTRY_TLS_MAX:
         raise Errno(EINVAL)
@@ -168,7 +164,6 @@ NT_386_TLS = 0x200
 
 
 def regsets(t):
-    from skas.fpu import xstate_size
     R = ptrace64.Regset
     return {
         ptrace64.NT_PRSTATUS: R(ptrace64.NT_PRSTATUS, WORD, REGS_SIZE, get_regs, set_regs),

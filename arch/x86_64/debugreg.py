@@ -24,6 +24,7 @@ None), as Linux's fork does.
 """
 
 from kernel.errno import EINVAL, EIO, Errno
+from skas import ptrace
 
 HBP_NUM = 4
 DR6_RESERVED = 0xFFFF0FF0
@@ -49,7 +50,7 @@ class DebugRegs:
 
 
 def _regs(t, create=False):
-    d = getattr(t, "debugregs", None)
+    d = t.debugregs
     if d is None and create:
         d = t.debugregs = DebugRegs()
     return d
@@ -112,7 +113,7 @@ def set_debugreg(t, n, val):
 
 def _mark_changed(t):
     ctx = t.mm.context if t.mm is not None else None
-    if ctx is not None and getattr(ctx, "dr_task", None) is t:
+    if ctx is not None and ctx.dr_task is t:
         ctx.dr_task = None                          # reload at the next switch
 
 
@@ -121,13 +122,12 @@ def _mark_changed(t):
 def load_debugregs(ctx, t):
     """t is about to run in ctx's host process: give the host CPU t's
     enabled breakpoints (and clear another thread's)."""
-    if getattr(ctx, "dr_task", None) is t:
+    if ctx.dr_task is t:
         return
     d = _regs(t)
     want = d.dr7 if d else 0
-    have = getattr(ctx, "dr7_loaded", 0)
+    have = ctx.dr7_loaded
     if want or have:
-        from skas import ptrace
         pid = ctx.pid
         off = USER64_DEBUGREG
         ptrace.ptrace(ptrace.PTRACE_POKEUSER, pid, off + 7 * 8, 0)
@@ -148,8 +148,7 @@ def debug_trap(t, ctx, si_code):
         return
     d = _regs(t, True)
     d.virtual_dr6 = DR_STEP if si_code == 2 else 0
-    if d.dr7 and getattr(ctx, "dr7_loaded", 0):
-        from skas import ptrace
+    if d.dr7 and ctx.dr7_loaded:
         try:
             dr6 = ptrace.ptrace(ptrace.PTRACE_PEEKUSER, ctx.pid, USER64_DEBUGREG + 6 * 8)
         except ptrace.PtraceError:

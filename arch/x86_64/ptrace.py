@@ -22,7 +22,9 @@ EFLAGS bits change, fs_base and gs_base stay below TASK_SIZE_MAX.
 import struct
 
 from arch.x86_64 import debugreg
-from kernel.errno import EFAULT, EINVAL, EIO, Errno
+from kernel.errno import EFAULT, EINVAL, EIO, Errno, ENXIO, EPERM
+from skas.fpu import get_xstate, set_xstate, xstate_size
+from mm.uaccess import copy_to_user
 
 WORD = 8
 REGS_SIZE = 216
@@ -120,14 +122,12 @@ FPREGS_SIZE = 512               # struct user_i387_struct: an fxsave image
 def get_fpregs(t):
     """The fxsave image (x87 and SSE); what follows xmm15 reads as zero, as
     Linux's xfpregs_get gives it."""
-    from skas.fpu import get_xstate
     return get_xstate(t)[:416].ljust(FPREGS_SIZE, b"\0")
 
 
 def set_fpregs(t, data):
     """Linux's xfpregs_set: a whole fxsave image; a reserved MXCSR bit is
     EINVAL; x87 and SSE become "in use" in the xsave header."""
-    from skas.fpu import get_xstate, set_xstate
     if len(data) != FPREGS_SIZE:
         raise Errno(EINVAL)
     cur = bytearray(get_xstate(t))
@@ -143,14 +143,12 @@ def set_fpregs(t, data):
 
 
 def get_xstate_regs(t):
-    from skas.fpu import get_xstate
     return get_xstate(t)
 
 
 def set_xstate_regs(t, data):
     """NT_X86_XSTATE: a whole standard-format xsave buffer (EFAULT for any
     other size, as Linux), with a valid header (EINVAL)."""
-    from skas.fpu import get_xstate, set_xstate
     cur = get_xstate(t)
     if len(data) != len(cur):
         raise Errno(EFAULT)
@@ -185,12 +183,10 @@ class Regset:
 
 
 def _no_ioperm(t, data=None):
-    from kernel.errno import ENXIO
     raise Errno(ENXIO)          # no I/O permission bitmap (ioperm is refused)
 
 
 def regsets(t):
-    from skas.fpu import xstate_size
     return {
         NT_PRSTATUS: Regset(NT_PRSTATUS, WORD, REGS_SIZE, get_regs, set_regs),
         NT_PRFPREG: Regset(NT_PRFPREG, WORD, FPREGS_SIZE, get_fpregs, set_fpregs),
@@ -208,8 +204,6 @@ ARCH_SET_GS, ARCH_SET_FS, ARCH_GET_FS, ARCH_GET_GS = 0x1001, 0x1002, 0x1003, 0x1
 def arch_prctl(tracer, t, option, addr):
     """do_arch_prctl_64 on the tracee; ARCH_GET_* write into the tracer's
     memory at addr."""
-    from kernel.errno import EPERM
-    from mm.uaccess import copy_to_user
     option &= 0xFFFFFFFF
     if option in (ARCH_SET_FS, ARCH_SET_GS):
         if addr >= TASK_SIZE_MAX:

@@ -8,15 +8,19 @@ the magic links exe,
 cwd, root and fd/N that point at the very files the process uses.
 """
 
-from kernel.errno import EACCES, EINVAL, ENOENT, EPERM, ESRCH, Errno
+from kernel.errno import EACCES, EINVAL, ENOENT, EPERM, ESRCH, Errno, ENOTTY
 from fs.proc.inode import ProcDir, ProcFile, ProcLink, ProcRawFile
 from fs.mount import d_path
 from fs.nsfs import proc_ns_entries
 from fs.proc import array
-from fs.proc.task_mmu import show_maps
+from fs.proc.task_mmu import (show_maps, pagemap_read, PROCMAP_QUERY,
+    procmap_query, show_smaps)
 from kernel.task import RLIM_INFINITY, find_task
 from mm.uaccess import copy_from_user
 from kernel.capability import CAP_SYS_NICE, CAP_SYS_RESOURCE, capable
+from net.core.net_procfs import proc_net_dir
+from fs.proc.mem import ProcMemFile
+from mm.ptdump import vmprint
 
 
 def _task(pid):
@@ -131,8 +135,6 @@ def _maps_file(sb, pid):
     inode = ProcFile(sb, (b"maps", pid), _maps(pid), 0o444)
 
     def ioctl(f, t, cmd, arg):
-        from fs.proc.task_mmu import PROCMAP_QUERY, procmap_query
-        from kernel.errno import ENOTTY
         if cmd & 0xFFFFFFFF != PROCMAP_QUERY:
             return -ENOTTY
         return procmap_query(_task(pid).mm, t, arg)
@@ -142,7 +144,6 @@ def _maps_file(sb, pid):
 
 def _smaps(pid):
     def show(reader):
-        from fs.proc.task_mmu import show_smaps
         return show_smaps(_task(pid).mm)
     return show
 
@@ -233,7 +234,6 @@ def pid_entries(sb, pid, tid, with_task_dir=True):
     ents[b"ns"] = lambda: _own(ProcDir(sb, ("ns", tid), _ns_dir(sb, tid), 0o511), tid)
     ents[b"fd"] = lambda: _own(ProcDir(sb, ("fd", tid), _fd_dir(sb, pid, tid), 0o500), tid)
     ents[b"fdinfo"] = lambda: _own(ProcDir(sb, ("fdinfo", tid), _fdinfo_dir(sb, pid, tid), 0o500), tid)
-    from net.core.net_procfs import proc_net_dir
     ents[b"net"] = proc_net_dir(sb, tid)
     if with_task_dir:
         ents[b"task"] = lambda: ProcDir(sb, ("task", pid), _task_dir(sb, pid))
@@ -241,7 +241,6 @@ def pid_entries(sb, pid, tid, with_task_dir=True):
 
 
 def _mem_file(sb, tid):
-    from fs.proc.mem import ProcMemFile
     return ProcMemFile(sb, tid)
 
 
@@ -318,7 +317,6 @@ def _own(inode, tid):
 
 
 def _pagetable(t):
-    from mm.ptdump import vmprint
     return vmprint(t.mm).encode() if t.mm is not None else b""
 
 
@@ -330,7 +328,6 @@ def _pagemap_open(tid):
 
 
 def _pagemap_read(state, pos, count):
-    from fs.proc.task_mmu import pagemap_read
     t, show_pfn = state
     return pagemap_read(t.mm, pos, count, show_pfn)
 

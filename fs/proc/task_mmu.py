@@ -5,8 +5,17 @@ to column 73: a file's path, [heap], [stack], or nothing)."""
 import struct
 
 from fs.inode import dev_major, dev_minor
-from mm.vma import VM_EXEC, VM_MAYSHARE, VM_READ, VM_SHARED, VM_WRITE
+from mm.vma import (VM_EXEC, VM_MAYSHARE, VM_READ, VM_SHARED, VM_WRITE,
+    VM_DONTCOPY, VM_DONTEXPAND, VM_GROWSDOWN, VM_LOCKED, VM_LOCKONFAULT,
+    VM_MAYEXEC, VM_MAYREAD, VM_MAYWRITE, VM_SEALED)
 from fs.mount import d_path
+from kernel.errno import EINVAL, Errno, E2BIG, ENAMETOOLONG, ENOENT, ESRCH
+from mm.mincore import settle_fault_around
+from mm import physmem as _pm
+from mm.pgtable import (pte_pfn, pte_present, _PAGE_AROUND, _PAGE_PRESENT,
+    _PAGE_PROTNONE, PTE_PFN_MASK)
+from mm.physmem import PG_CACHE
+from mm.uaccess import copy_from_user, copy_to_user
 
 
 def is_special(v):
@@ -78,8 +87,6 @@ def pagemap_read(mm, pos, count, show_pfn):
 
     pos and count must be multiples of 8 (EINVAL); past the end of user
     space the file ends."""
-    import struct
-    from kernel.errno import EINVAL, Errno
     if pos % PM_ENTRY_BYTES or count % PM_ENTRY_BYTES:
         raise Errno(EINVAL)
     if mm is None:
@@ -90,12 +97,8 @@ def pagemap_read(mm, pos, count, show_pfn):
         return b""
     last = min(last, first + 65536)            # a short read, as Linux's chunking
     entries = [0] * (last - first)
-    from mm.mincore import settle_fault_around
     settle_fault_around(mm, first << 12, last << 12)   # no fault-around guesses
     # LAB pgtbl: begin
-    from mm import physmem as _pm
-    from mm.pgtable import pte_pfn, pte_present
-    from mm.physmem import PG_CACHE
     pm = _pm.physmem
     q = mm.pt.q
     for addr, idx, n in mm.pt.pte_pages(first << 12, last << 12):
@@ -126,8 +129,6 @@ _SMAPS_FIELDS = ("Rss", "Pss", "Pss_Dirty", "Shared_Clean", "Shared_Dirty", "Pri
 
 def vma_flag_names(v):
     """show_smap_vma_flags's two-letter names, in Linux's bit order."""
-    from mm.vma import (VM_DONTCOPY, VM_DONTEXPAND, VM_GROWSDOWN, VM_LOCKED, VM_LOCKONFAULT,
-                        VM_MAYEXEC, VM_MAYREAD, VM_MAYWRITE, VM_SEALED, VM_SHARED)
     f = v.flags
     names = [(VM_READ, "rd"), (VM_WRITE, "wr"), (VM_EXEC, "ex"), (VM_SHARED, "sh"),
              (VM_MAYREAD, "mr"), (VM_MAYWRITE, "mw"), (VM_MAYEXEC, "me"),
@@ -153,9 +154,6 @@ def vma_flag_names(v):
 
 def _vma_pages(mm, v):
     """(resident pages, anonymous pages, shared pages) of v."""
-    from mm import physmem as _pm
-    from mm.pgtable import _PAGE_AROUND, _PAGE_PRESENT, _PAGE_PROTNONE, PTE_PFN_MASK
-    from mm.physmem import PG_CACHE
     pm = _pm.physmem
     q = mm.pt.q
     rss = anon = shared = 0
@@ -176,7 +174,6 @@ def _vma_pages(mm, v):
 def show_smaps(mm):
     if mm is None:
         return ""
-    from mm.vma import VM_LOCKED
     lines = show_maps(mm).splitlines()
     out = []
     for line, v in zip(lines, mm.vmas):
@@ -208,7 +205,6 @@ Q_VALID = 0x3F
 
 
 def _query_vma(mm, addr, flags):
-    from mm.vma import VM_SHARED
     wanted = [(Q_READABLE, VM_READ), (Q_WRITABLE, VM_WRITE), (Q_EXECUTABLE, VM_EXEC),
               (Q_SHARED, VM_MAYSHARE | VM_SHARED)]
     while True:
@@ -265,9 +261,6 @@ def _build_id(v):
 def procmap_query(mm, t, arg):
     """do_procmap_query: the VMA at or after an address, its flags, file,
     name and build ID, into the caller's struct procmap_query."""
-    from kernel.errno import E2BIG, EINVAL, ENAMETOOLONG, ENOENT, ESRCH, Errno
-    from mm.uaccess import copy_from_user, copy_to_user
-    from mm.vma import VM_SHARED
     (usize,) = struct.unpack("<Q", copy_from_user(t.mm, arg, 8))
     if usize > 4096:
         raise Errno(E2BIG)
