@@ -193,3 +193,11 @@ def test_proc_net_snmp_counts_as_linux_does():
         "udp InDatagrams=1 NoPorts=1 OutDatagrams=2 segs False False",
         "udp full OutDatagrams=3 RcvbufErrors=2 InErrors=2 segs False False"], r.out
     assert "3 active connection openings" in r.out
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc"])
+def test_socket_argument_errnos(libc):
+    """socket(2)'s checks in Linux's order: a raw socket without a protocol
+    is EPROTONOSUPPORT before any question of the capability (LTP
+    socket01), a type with no protocols ESOCKTNOSUPPORT."""
+    differential(guest("inetltp", libc), ["socket"])

@@ -13,8 +13,9 @@ net/ipv6/af_inet6.py for AF_INET6.
 
 socket(AF_INET, type, protocol) finds the protocol as inet_create does:
 SOCK_STREAM is TCP (net/ipv4/tcp.py), SOCK_DGRAM is UDP (net/ipv4/udp.py);
-raw sockets need CAP_NET_RAW and are not provided (ESOCKTNOSUPPORT for
-root, EPERM otherwise, as without the capability).
+raw sockets (protocol 0 is EPROTONOSUPPORT) need CAP_NET_RAW and are not
+provided (ESOCKTNOSUPPORT for root, EPERM otherwise, as without the
+capability).
 """
 
 from kernel.capability import CAP_NET_BIND_SERVICE, CAP_NET_RAW, capable
@@ -239,6 +240,11 @@ def inet_create(t, type_, protocol, family=AF_INET):
         from net.ipv4.udp import UdpSock
         return UdpSock(t.cred.euid, family, protocol or IPPROTO_UDP)
     if type_ == SOCK_RAW:
+        # the raw entry matches any protocol but IPPROTO_IP itself (a
+        # wildcard only on the entry's side): EPROTONOSUPPORT comes before
+        # the capability is asked for
+        if protocol == IPPROTO_IP:
+            raise Errno(EPROTONOSUPPORT)
         if not capable(t, CAP_NET_RAW):
             raise Errno(EPERM)
         raise Errno(ESOCKTNOSUPPORT)
