@@ -106,6 +106,14 @@ class ShmFile(File):
         File.put(self)
         shm_may_destroy(seg)
 
+    def mmap_check(self):
+        """shm_mmap: the segment must still be there.  Gone, its slot
+        is empty (EINVAL) or holds a new segment (EIDRM), as Linux's
+        lookup by index finds."""
+        seg = self.seg
+        if seg.deleted or seg.file is None:
+            raise Errno(EIDRM if shm_ids.by_index(seg.id) is not None else EINVAL)
+
     def drop_initial(self):
         """The reference shmat held while mapping (not an attachment)."""
         File.put(self)

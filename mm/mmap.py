@@ -14,7 +14,7 @@ from mm.physmem import PAGE_SIZE
 from mm.vma import (VM_EXEC, VM_GROWSDOWN, VM_LOCKED, VM_LOCKONFAULT, VM_MAYEXEC,
                     VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_READ, VM_SHARED,
                     VM_WRITE, VMA, prot_to_vm)  # noqa: F401
-from fs.file import fget
+from fs.file import File, fget
 from fs.pagecache import filemap_close
 from fs.shmem import shmem_file_setup
 from mm import physmem as _pm
@@ -383,6 +383,10 @@ def mmap_region(mm, addr, length, vm, flags, file, pgoff, name):
         raise Errno(ENOMEM)
     if flags & MAP_FIXED:
         do_munmap(mm, addr, length)
+    if file is not None and getattr(file, "mmap_check", None) is not None:
+        # what the file's own mmap refuses once the old mapping is gone
+        # (a System V segment removed by that unmap: ipc/shm.py)
+        file.mmap_check()
     # (the stack is reserved whole here but grows on demand on Linux: it is
     # not charged up front)
     if not flags & MAP_NORESERVE and vm & (VM_SHARED | VM_WRITE) == VM_WRITE \
@@ -674,3 +678,52 @@ def _mremap_move(mm, vma, old_addr, old_len, new_len, new_addr, fixed, dontunmap
     mm.insert_vma(vma)
     return new_addr
 
+
+
+def sys_remap_file_pages(t, start, size, prot, pgoff, flags):
+    """The old non-linear mapping call, emulated as Linux has since 4.0:
+    [start, start+size) of a shared file mapping is mapped afresh, MAP_FIXED,
+    from file page pgoff with the mapping's own protections.  prot must be
+    0; flags other than MAP_NONBLOCK are ignored.  Returns 0."""
+    mm = t.mm
+    if prot:
+        return -EINVAL
+    start &= ~(PAGE_SIZE - 1)
+    size &= ~(PAGE_SIZE - 1)
+    limit = 1 << mm.arch.BITS
+    if start + size <= start or start + size >= limit:
+        return -EINVAL
+    if pgoff + (size >> 12) >= limit:                # pgoff wraps
+        return -EINVAL
+    vma = mm.vma_at(start)
+    if vma is None or not vma.flags & VM_SHARED or vma.file is None:
+        return -EINVAL
+    if start + size > vma.end:
+        # the range may go on through VMAs of the same file and flags
+        end = vma.end
+        for v in mm.vmas_in(vma.end, start + size):
+            if v.start != end or v.file is not vma.file or v.flags != vma.flags:
+                return -EINVAL
+            end = v.end
+        if end < start + size:
+            return -EINVAL
+    prot = (PROT_READ if vma.flags & VM_READ else 0) | \
+        (PROT_WRITE if vma.flags & VM_WRITE else 0) | \
+        (PROT_EXEC if vma.flags & VM_EXEC else 0)
+    mflags = (flags & MAP_NONBLOCK) | MAP_SHARED | MAP_FIXED | MAP_POPULATE
+    if vma.flags & VM_LOCKED:
+        mflags |= MAP_LOCKED
+    file = vma.file
+    # a reference of the call's own while the unmap drops the VMA's (a
+    # file's, not a new attachment of a System V segment)
+    File.get(file)
+    try:
+        do_mmap(mm, start, size, prot, mflags, file, pgoff,
+                cred_root=capable(t, CAP_IPC_LOCK))
+    finally:
+        File.put(file)
+    if not flags & MAP_NONBLOCK:
+        # cycle: mm.mlock -> mm.mmap
+        from mm.mlock import mm_populate
+        mm_populate(mm, start, start + size, ignore_errors=True)
+    return 0
