@@ -16,6 +16,7 @@ from fs.file import (O_APPEND, O_ASYNC, O_DIRECT, O_NOATIME,
                      O_NONBLOCK, O_CLOEXEC, FMODE_READ, FMODE_WRITE, FMODE_PATH, fget)
 from fs.fasync import (f_getown, f_getown_ex, f_getsig, f_setown, f_setown_ex, f_setsig,
                        fasync_helper)
+from fs.notify.dnotify import fcntl_dirnotify
 from fs.locks import (F_RDLCK, F_UNLCK, F_WRLCK, OFFSET_MAX, FileLock,
                       fcntl_getlease, fcntl_setlease, find_conflict, posix_lock_file)
 from mm.uaccess import copy_from_user, copy_to_user
@@ -221,7 +222,7 @@ def sys_fcntl(t, fd, cmd, arg):
     if cmd == F_SETLEASE:
         return fcntl_setlease(t, fd, f, s32(arg))
     if cmd == F_NOTIFY:
-        return -EINVAL
+        return fcntl_dirnotify(t, fd, f, arg)
     fcntl = getattr(f.f_op, "fcntl", None)          # pipes: F_GETPIPE_SZ...
     if fcntl is not None:
         return fcntl(f, t, cmd, arg)

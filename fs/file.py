@@ -225,6 +225,10 @@ class FilesStruct:
             # cycle: fs.locks -> fs.file
             from fs.locks import locks_remove_posix
             locks_remove_posix(self, f)
+        if f.inode.i_fsnotify_marks:
+            # cycle: fs.notify.dnotify -> fs.fasync -> fs.file
+            from fs.notify.dnotify import dnotify_flush
+            dnotify_flush(f, self)
         flush = getattr(f.f_op, "flush", None)      # Linux's f_op->flush
         if flush is not None:
             flush(f)

@@ -53,6 +53,9 @@ IN_MASK_CREATE = 0x10000000
 IN_MASK_ADD = 0x20000000
 IN_ISDIR = 0x40000000
 IN_ONESHOT = 0x80000000
+# not an inotify event: a rename inside one directory, for dnotify's
+# DN_RENAME (fs/notify/dnotify.py), sent to that directory with the old name
+FS_RENAME = 0x10000000
 
 nr_marks = 0                        # marks alive anywhere: 0 = nobody listens
 _all_marks = set()
@@ -102,7 +105,7 @@ def detach_mark(mark):
 
 
 def _send(mark, mask, name, cookie, unlinked):
-    if not mark.alive or not mask & mark.mask & IN_ALL_EVENTS:
+    if not mark.alive or not mask & mark.mask & (IN_ALL_EVENTS | FS_RENAME):
         return
     if unlinked and mark.mask & IN_EXCL_UNLINK:
         return
@@ -215,6 +218,8 @@ def fsnotify_move(old_dir, new_dir, old_name, new_name, isdir, target, source):
         return
     cookie = next(_cookies) & 0xFFFFFFFF or next(_cookies)
     d = IN_ISDIR if isdir else 0
+    if old_dir is new_dir:
+        _to_inode(old_dir, FS_RENAME | d, old_name)
     _to_inode(old_dir, IN_MOVED_FROM | d, old_name, cookie)
     _to_inode(new_dir, IN_MOVED_TO | d, new_name, cookie)
     if target is not None:
