@@ -32,7 +32,6 @@ from mm import debug
 from mm.exit import mmput, setmax_mm_hiwater_rss
 from mm.uaccess import copy_to_user, put_user_u32
 from security.keys.process_keys import exit_keys
-from io_uring.io_uring import io_uring_task_cancel
 
 WNOHANG = 0x00000001
 WUNTRACED = 0x00000002
@@ -98,6 +97,8 @@ def do_exit(t, code):
     from kernel.fork import vfork_release
     vfork_release(t)
     exit_sem(t)                         # SEM_UNDO adjustments
+    # cycle: kernel.exit -> io_uring.io_uring -> kernel.syscall -> kernel.exit
+    from io_uring.io_uring import io_uring_task_cancel
     io_uring_task_cancel(t)             # its io_uring requests end (io_uring_files_cancel)
     exit_mm(t)                          # detaches shared memory too
     exit_files(t)
