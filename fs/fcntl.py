@@ -13,7 +13,8 @@ from kernel.abi import s32
 from kernel.capability import CAP_FOWNER, capable
 from kernel.errno import EBADF, EINVAL, EPERM, Errno
 from fs.file import (O_APPEND, O_ASYNC, O_DIRECT, O_NOATIME,
-                     O_NONBLOCK, O_CLOEXEC, FMODE_READ, FMODE_WRITE, FMODE_PATH, fget)
+                     O_NONBLOCK, O_CLOEXEC, FMODE_READ, FMODE_WRITE, FMODE_PATH, FMODE_CREATED,
+                     fget)
 from fs.fasync import (f_getown, f_getown_ex, f_getsig, f_setown, f_setown_ex, f_setsig,
                        fasync_helper)
 from fs.notify.dnotify import fcntl_dirnotify
@@ -29,6 +30,7 @@ F_GETLK64, F_SETLK64, F_SETLKW64 = 12, 13, 14
 F_SETOWN_EX, F_GETOWN_EX = 15, 16
 F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW = 36, 37, 38
 F_SETLEASE, F_GETLEASE, F_NOTIFY = 1024, 1025, 1026
+F_CREATED_QUERY = 1028                  # Linux 6.12
 F_DUPFD_CLOEXEC = 1030
 F_SETPIPE_SZ, F_GETPIPE_SZ = 1031, 1032
 F_ADD_SEALS, F_GET_SEALS = 1033, 1034
@@ -223,6 +225,8 @@ def sys_fcntl(t, fd, cmd, arg):
         return fcntl_setlease(t, fd, f, s32(arg))
     if cmd == F_NOTIFY:
         return fcntl_dirnotify(t, fd, f, arg)
+    if cmd == F_CREATED_QUERY:
+        return 1 if f.mode & FMODE_CREATED else 0
     fcntl = getattr(f.f_op, "fcntl", None)          # pipes: F_GETPIPE_SZ...
     if fcntl is not None:
         return fcntl(f, t, cmd, arg)

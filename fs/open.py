@@ -18,7 +18,7 @@ from fs.dcache import d_add
 from fs.file import (O_ACCMODE, O_CLOEXEC,
                      O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH,
                      O_RDONLY, O_TMPFILE, O_TRUNC, O_WRONLY, O_RDWR, O_LARGEFILE, O_NOATIME, File,
-                     FileOperations, dir_fops)
+                     FileOperations, dir_fops, FMODE_CREATED)
 from fs.locks import break_lease
 from fs.inode import (S_IFREG, S_ISCHR, S_ISDIR, S_ISFIFO, S_ISLNK, S_ISREG,
                       S_ISSOCK, S_ISBLK)
@@ -124,6 +124,8 @@ def do_filp_open(t, dirfd, name, flags, mode):
     f = File(path, flags, fop)
     if acc == 3:                                # Linux: "ioctl only" access
         f.mode = 0
+    if created:
+        f.mode |= FMODE_CREATED
 
     def finish_open(notify=True):
         if hasattr(fop, "open"):

@@ -159,6 +159,13 @@ int main(int argc, char **argv)
 	T(fcntl(fd, F_GETFD));
 	T(fcntl(d, F_GETFD));
 	T(fcntl(999, F_GETFD));
+	/* F_CREATED_QUERY (Linux 6.12): did this open create the file? */
+	int cq = open("created", O_RDWR | O_CREAT | O_EXCL, 0600);
+	T(fcntl(cq, 1028 /* F_CREATED_QUERY */, 0));
+	int cq2 = open("created", O_RDWR | O_CREAT, 0600);
+	T(fcntl(cq2, 1028, 0));
+	T(fcntl(dup(cq), 1028, 0));
+	close(cq); close(cq2);
 	T(fcntl(fd, 9999));
 	T(close(50));
 	T(close(50));
