@@ -20,6 +20,7 @@ import uuid
 from kernel.errno import EINVAL, Errno
 from fs.proc.inode import ProcDir, ProcFile
 from fs.fs_writeback import drop_caches
+from drivers.mem import POOL_BITS
 from ipc import sem
 from kernel import printk, sys as ksys, task as ktask
 from security import yama
@@ -208,8 +209,8 @@ def _table():
             "random": {
                 "boot_id": const(_boot_id),
                 "uuid": Ctl(lambda: str(uuid.uuid4()).encode() + b"\n"),
-                "entropy_avail": const(256),
-                "poolsize": const(256),
+                "entropy_avail": const(POOL_BITS),
+                "poolsize": const(POOL_BITS),
             },
         },
         "vm": {
