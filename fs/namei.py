@@ -8,7 +8,7 @@ ELOOP).  Also here: permission checks against the task's credentials.
 """
 
 from kernel.errno import (EACCES, EBADF, ELOOP, ENAMETOOLONG, ENOENT,
-                          ENOTDIR, EROFS, Errno)
+                          ENOTDIR, EROFS, EXDEV, Errno)
 from fs.dcache import lookup_one
 from fs.inode import S_ISDIR, S_ISGID, S_ISLNK, S_ISREG, S_IXGRP
 from fs.mount import Path, follow_mount
@@ -25,6 +25,14 @@ AT_EACCESS = 0x200
 
 MAY_EXEC, MAY_WRITE, MAY_READ, MAY_APPEND = 1, 2, 4, 8
 MAXSYMLINKS = 40
+# openat2's how.resolve: how a walk may move (Linux's LOOKUP_NO_XDEV ...)
+RESOLVE_NO_XDEV = 0x01          # never cross a mount point: EXDEV
+RESOLVE_NO_MAGICLINKS = 0x02    # never follow /proc's magic links: ELOOP
+RESOLVE_NO_SYMLINKS = 0x04      # never follow any symlink: ELOOP
+RESOLVE_BENEATH = 0x08          # never leave the start directory: EXDEV
+RESOLVE_IN_ROOT = 0x10          # the start directory is "/" for this walk
+RESOLVE_CACHED = 0x20
+RESOLVE_SCOPED = RESOLVE_BENEATH | RESOLVE_IN_ROOT
 PATH_MAX = 4096
 NAME_MAX = 255
 
@@ -94,29 +102,49 @@ def may_write_path(t, path):
 # -- walking --------------------------------------------------------------------
 
 class Nameidata:
-    __slots__ = ("t", "root", "links")
+    __slots__ = ("t", "root", "links", "resolve", "mnt")
 
-    def __init__(self, t):
+    def __init__(self, t, resolve=0):
         self.t = t
         self.root = t.fs.root
         self.links = 0
+        self.resolve = resolve          # RESOLVE_* (openat2), 0 for every other call
+        self.mnt = None                 # RESOLVE_NO_XDEV: the mount the walk started on
 
 
-def _start(t, name, dirfd):
-    if name.startswith(b"/"):
-        return t.fs.root
-    if dirfd == AT_FDCWD:
-        return t.fs.pwd
-    f = fget(t, dirfd)
-    if f is None:
-        raise Errno(EBADF)
-    if not S_ISDIR(f.inode.mode):
-        raise Errno(ENOTDIR)
-    return f.path
+def _start(t, name, dirfd, nd=None):
+    resolve = nd.resolve if nd is not None else 0
+    if name.startswith(b"/") and not resolve & RESOLVE_SCOPED:
+        start = t.fs.root
+    elif dirfd == AT_FDCWD:
+        start = t.fs.pwd
+    else:
+        f = fget(t, dirfd)
+        if f is None:
+            raise Errno(EBADF)
+        if not S_ISDIR(f.inode.mode):
+            raise Errno(ENOTDIR)
+        start = f.path
+    if resolve:
+        if name.startswith(b"/") and resolve & RESOLVE_BENEATH:
+            raise Errno(EXDEV)          # an absolute name is not beneath anything
+        if resolve & RESOLVE_SCOPED:
+            nd.root = start             # ".." and absolute symlinks stop here
+        nd.mnt = start.mnt
+    return start
+
+
+def _check_step(nd, path):
+    """RESOLVE_NO_XDEV: the walk has reached path; it may not be on another mount."""
+    if nd.resolve & RESOLVE_NO_XDEV and path.mnt is not nd.mnt:
+        raise Errno(EXDEV)
+    return path
 
 
 def _dotdot(nd, path):
     root = nd.root
+    if path == root and nd.resolve & RESOLVE_BENEATH:
+        raise Errno(EXDEV)              # ".." out of the start directory
     while True:
         if path == root:
             return path
@@ -146,15 +174,17 @@ def _walk(nd, path, name, follow_last):
         if comp == b".":
             continue
         if comp == b"..":
-            path = _dotdot(nd, path)
+            path = _check_step(nd, _dotdot(nd, path))
             continue
         if len(comp) > NAME_MAX:
             raise Errno(ENAMETOOLONG)
         d = lookup_one(path.dentry, comp)
         if d is None:
             raise _Missing(path, comp, last, must_dir)
-        child = follow_mount(Path(path.mnt, d))
+        child = _check_step(nd, follow_mount(Path(path.mnt, d)))
         if S_ISLNK(child.dentry.inode.mode) and (not last or follow_last or must_dir):
+            if nd.resolve & RESOLVE_NO_SYMLINKS:
+                raise Errno(ELOOP)
             nd.links += 1
             if nd.links > MAXSYMLINKS:
                 raise Errno(ELOOP)
@@ -163,6 +193,11 @@ def _walk(nd, path, name, follow_last):
             magic = getattr(child.dentry.inode, "follow_link", None)
             jump = magic() if magic is not None else None
             if jump is not None:                # /proc/PID/fd/N and friends
+                if nd.resolve & RESOLVE_NO_MAGICLINKS:
+                    raise Errno(ELOOP)
+                if nd.resolve & RESOLVE_SCOPED:
+                    raise Errno(EXDEV)          # a jump no scope can check
+                _check_step(nd, jump)
                 rest = b"/".join(comps[i + 1:])
                 if not rest:
                     if must_dir and not S_ISDIR(jump.dentry.inode.mode):
@@ -173,7 +208,9 @@ def _walk(nd, path, name, follow_last):
             if not target:
                 raise Errno(ENOENT)
             rest = b"/".join(comps[i + 1:])
-            base = nd.root if target.startswith(b"/") else path
+            if target.startswith(b"/") and nd.resolve & RESOLVE_BENEATH:
+                raise Errno(EXDEV)
+            base = _check_step(nd, nd.root) if target.startswith(b"/") else path
             newname = target + (b"/" + rest if rest else b"") + (b"/" if must_dir and rest else b"")
             if must_dir and not rest:
                 newname += b"/"
@@ -193,7 +230,7 @@ class _Missing(Exception):
         self.must_dir = must_dir
 
 
-def path_lookup(t, name, dirfd=AT_FDCWD, follow=True, empty_ok=False):
+def path_lookup(t, name, dirfd=AT_FDCWD, follow=True, empty_ok=False, resolve=0):
     """The Path that name names; ENOENT if it does not exist."""
     if not name:
         if empty_ok:
@@ -205,22 +242,22 @@ def path_lookup(t, name, dirfd=AT_FDCWD, follow=True, empty_ok=False):
                 raise Errno(EBADF)
             return f.path
         raise Errno(ENOENT)
-    nd = Nameidata(t)
+    nd = Nameidata(t, resolve)
     try:
-        return _walk(nd, _start(t, name, dirfd), name, follow)
+        return _walk(nd, _start(t, name, dirfd, nd), name, follow)
     except _Missing:
         raise Errno(ENOENT)
 
 
-def path_create(t, name, dirfd=AT_FDCWD, follow=True):
+def path_create(t, name, dirfd=AT_FDCWD, follow=True, resolve=0):
     """For calls that may create the last component (open O_CREAT, mkdir,
     symlink, link, mknod, bind): returns (parent Path, name, Path or None).
     The Path is the existing object (after following a trailing symlink if
     follow is set)."""
     if not name:
         raise Errno(ENOENT)
-    nd = Nameidata(t)
-    start = _start(t, name, dirfd)
+    nd = Nameidata(t, resolve)
+    start = _start(t, name, dirfd, nd)
     try:
         p = _walk(nd, start, name, follow)
     except _Missing as m:

@@ -74,12 +74,12 @@ def vfs_create(t, parent, name, mode):
     return Path(parent.mnt, d_add(parent.dentry, name, inode))
 
 
-def do_filp_open(t, dirfd, name, flags, mode):
+def do_filp_open(t, dirfd, name, flags, mode, resolve=0):
     if flags & O_TMPFILE == O_TMPFILE:
         raise Errno(EOPNOTSUPP)
     if flags & O_PATH:
         flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC
-        path = path_lookup(t, name, dirfd, follow=not flags & O_NOFOLLOW)
+        path = path_lookup(t, name, dirfd, follow=not flags & O_NOFOLLOW, resolve=resolve)
         if flags & O_DIRECTORY and not S_ISDIR(path.dentry.inode.mode):
             raise Errno(ENOTDIR)
         return File(path, flags, path_fops)
@@ -87,7 +87,7 @@ def do_filp_open(t, dirfd, name, flags, mode):
     created = False
     if flags & O_CREAT:
         follow = not (flags & (O_EXCL | O_NOFOLLOW))
-        parent, last, path = path_create(t, name, dirfd, follow)
+        parent, last, path = path_create(t, name, dirfd, follow, resolve=resolve)
         if path is None:
             if flags & O_DIRECTORY:
                 raise Errno(EINVAL)
@@ -96,7 +96,7 @@ def do_filp_open(t, dirfd, name, flags, mode):
         elif flags & O_EXCL:
             raise Errno(EEXIST)
     else:
-        path = path_lookup(t, name, dirfd, follow=not flags & O_NOFOLLOW)
+        path = path_lookup(t, name, dirfd, follow=not flags & O_NOFOLLOW, resolve=resolve)
     inode = path.dentry.inode
     inode.revalidate()
     if S_ISLNK(inode.mode):
@@ -161,12 +161,12 @@ def _open_after_lease_break(wait, f, finish_open):
     return None
 
 
-def do_sys_open(t, dirfd, name_addr, flags, mode):
+def do_sys_open(t, dirfd, name_addr, flags, mode, resolve=0):
     name = strncpy_from_user(t.mm, name_addr, 4096)
     flags &= 0xFFFFFFFF
     if t.arch.BITS == 64:
         flags |= O_LARGEFILE                    # force_o_largefile()
-    f = do_filp_open(t, dirfd, name, flags, mode & 0o7777)
+    f = do_filp_open(t, dirfd, name, flags, mode & 0o7777, resolve)
     gen = f._open_gen
     if gen is not None:                         # a FIFO waiting for its peer
         f._open_gen = None
@@ -224,7 +224,7 @@ def sys_openat2(t, dirfd, name, how, size):
         return -EINVAL
     if resolve & 0x20 and flags & (O_CREAT | O_TRUNC | 0o20000000):
         return -EAGAIN                          # RESOLVE_CACHED cannot create
-    return do_sys_open(t, s32(dirfd), name, flags, mode)
+    return do_sys_open(t, s32(dirfd), name, flags, mode, resolve)
 
 
 def sys_close(t, fd):

@@ -50,7 +50,7 @@ def test_text_busy(libc):
 
 
 @pytest.mark.parametrize("libc", ["musl", "glibc"])
-@pytest.mark.parametrize("mode", ["noatime", "nullargv", "pipesz", "rw2", "caps", "syncaff", "madv", "openat2", "sigpend", "closerange", "sticky", "msgcopy"])
+@pytest.mark.parametrize("mode", ["noatime", "nullargv", "pipesz", "rw2", "caps", "syncaff", "madv", "openat2", "resolve", "sigpend", "closerange", "sticky", "msgcopy"])
 def test_open_exec_details(libc, mode):
     """O_NOATIME is the owner's (LTP open02); an empty argv becomes
     {""} (LTP execve06); F_SETPIPE_SZ's rounding and errors (LTP pipe2_04,

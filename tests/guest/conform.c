@@ -1287,6 +1287,84 @@ static void openat2_(void)
 	SHOW(syscall(SYS_openat2, AT_FDCWD, "/tmp/conform-never", &how, 24));
 }
 
+/* openat2's how.resolve, each flag against a scene of its own: a
+ * directory with a subdirectory and symlinks (absolute, relative, up),
+ * /proc as the mount to cross, /proc/self/exe as the magic link */
+static void resolve_(void)
+{
+	if (access("/proc/version", F_OK) < 0) {   /* under pyuml, in the test's initramfs */
+		mkdir("/proc", 0555);
+		mount("p", "/proc", "proc", 0, NULL);
+	}
+	mkdir("/tmp", 01777);
+	char d[] = "/tmp/resolve-XXXXXX";
+	if (!mkdtemp(d)) {
+		printf("mkdtemp: %s\n", strerror(errno));
+		return;
+	}
+	char p[64];
+	snprintf(p, sizeof p, "%s/sub", d);
+	mkdir(p, 0755);
+	snprintf(p, sizeof p, "%s/abs", d);
+	symlink("/", p);
+	snprintf(p, sizeof p, "%s/rel", d);
+	symlink("sub", p);
+	snprintf(p, sizeof p, "%s/up", d);
+	symlink("..", p);
+	int dfd = open(d, O_RDONLY | O_DIRECTORY);
+	int proc = open("/proc", O_RDONLY | O_DIRECTORY);
+	struct { unsigned long long flags, mode, resolve; } how;
+	struct { int dirfd; const char *name; unsigned long long resolve; } c[] = {
+		{ AT_FDCWD, "/proc/version", 0 },
+		{ AT_FDCWD, "/proc/version", 0x01 },    /* RESOLVE_NO_XDEV */
+		{ proc, "version", 0x01 },
+		{ proc, "..", 0x01 },
+		{ dfd, "sub", 0x01 },
+		{ dfd, "abs/proc", 0x01 },
+		{ AT_FDCWD, "/proc/self/exe", 0x02 },   /* RESOLVE_NO_MAGICLINKS */
+		{ proc, "self", 0x02 },
+		{ dfd, "rel", 0x04 },                   /* RESOLVE_NO_SYMLINKS */
+		{ dfd, "sub", 0x04 },
+		{ dfd, "sub", 0x08 },                   /* RESOLVE_BENEATH */
+		{ dfd, "sub/..", 0x08 },
+		{ dfd, "..", 0x08 },
+		{ dfd, "sub/../..", 0x08 },
+		{ dfd, "/tmp", 0x08 },
+		{ dfd, "abs", 0x08 },
+		{ dfd, "up", 0x08 },
+		{ dfd, "rel", 0x08 },
+		{ proc, "self/exe", 0x08 },
+		{ dfd, "/sub", 0x10 },                  /* RESOLVE_IN_ROOT */
+		{ dfd, "abs/sub", 0x10 },
+		{ dfd, "../../sub", 0x10 },
+		{ dfd, "up/sub", 0x10 },
+		{ dfd, "/proc/version", 0x10 },
+	};
+	for (unsigned i = 0; i < sizeof c / sizeof c[0]; i++) {
+		how.flags = O_RDONLY;
+		how.mode = 0;
+		how.resolve = c[i].resolve;
+		long fd = syscall(SYS_openat2, c[i].dirfd, c[i].name, &how, sizeof how);
+		printf("%-5s %-16s %#llx: %s\n", c[i].dirfd == dfd ? "dir" : c[i].dirfd == proc ? "proc" : "cwd",
+		       c[i].name, c[i].resolve, fd >= 0 ? "ok" : strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	/* O_CREAT through a scope: the new file lands inside it */
+	how.flags = O_RDWR | O_CREAT;
+	how.mode = 0600;
+	how.resolve = 0x10;
+	long fd = syscall(SYS_openat2, dfd, "/abs/new", &how, sizeof how);
+	snprintf(p, sizeof p, "%s/new", d);
+	printf("created in the root given: %s %d\n", fd >= 0 ? "ok" : strerror(errno), access(p, F_OK) == 0);
+	unlink(p);
+	rmdir(strcat(strcpy(p, d), "/sub"));
+	unlink(strcat(strcpy(p, d), "/abs"));
+	unlink(strcat(strcpy(p, d), "/rel"));
+	unlink(strcat(strcpy(p, d), "/up"));
+	rmdir(d);
+}
+
 static void sigpend(void)
 {
 	fflush(stdout);
@@ -1452,6 +1530,8 @@ int main(int argc, char **argv)
 		syncaff();
 	else if (!strcmp(mode, "madv"))
 		madv();
+	else if (!strcmp(mode, "resolve"))
+		resolve_();
 	else if (!strcmp(mode, "openat2"))
 		openat2_();
 	else if (!strcmp(mode, "sigpend"))
