@@ -124,7 +124,10 @@ $(B)/bench/musl/%: bench/guests/%.c bench/guests/bench.h | host-deps
 # LTP_TARBALL: the source snapshot (not in the repository); LTP_ARGS: more
 # options for scripts/ltp.py (test names, --subset N, --no-native, -j N);
 # LTP_ARGS32 the same for the i386 run.  The builds are made once.
-LTP_TARBALL ?= ../shared/ltp/ltp-695827725f4f.tar.gz
+# (beside the checkout, as on the project's machines; a clone elsewhere, e.g.
+# in /tmp, finds the machines' shared directory /work/shared)
+LTP_TARBALL ?= $(firstword $(wildcard ../shared/ltp/ltp-695827725f4f.tar.gz \
+                 /work/shared/ltp/ltp-695827725f4f.tar.gz) ../shared/ltp/ltp-695827725f4f.tar.gz)
 LTP_JOBS ?= 2
 LTP_ARGS ?=
 LTP_ARGS32 ?= $(LTP_ARGS)
