@@ -96,6 +96,7 @@ class File:
     tty_console = False                 # opened as /dev/console (drivers/tty.py)
     tty_hung = False                    # its tty was hung up
     _open_gen = None                    # a sleeping f_op.open still to finish (fs/open.py)
+    mmap_check = None                   # a method: may it be mapped still? (ipc/shm.py)
 
     def __init__(self, path, flags, fop, inode=None, pseudo=False):
         self.path = path

@@ -112,19 +112,24 @@ class Nameidata:
         self.mnt = None                 # RESOLVE_NO_XDEV: the mount the walk started on
 
 
+def dirfd_path(t, dirfd):
+    """The Path a *at call's dirfd names: the cwd for AT_FDCWD; EBADF."""
+    if dirfd == AT_FDCWD:
+        return t.fs.pwd
+    f = fget(t, dirfd)
+    if f is None:
+        raise Errno(EBADF)
+    return f.path
+
+
 def _start(t, name, dirfd, nd=None):
     resolve = nd.resolve if nd is not None else 0
     if name.startswith(b"/") and not resolve & RESOLVE_SCOPED:
         start = t.fs.root
-    elif dirfd == AT_FDCWD:
-        start = t.fs.pwd
     else:
-        f = fget(t, dirfd)
-        if f is None:
-            raise Errno(EBADF)
-        if not S_ISDIR(f.inode.mode):
+        start = dirfd_path(t, dirfd)
+        if dirfd != AT_FDCWD and not S_ISDIR(start.dentry.inode.mode):
             raise Errno(ENOTDIR)
-        start = f.path
     if resolve:
         if name.startswith(b"/") and resolve & RESOLVE_BENEATH:
             raise Errno(EXDEV)          # an absolute name is not beneath anything
@@ -235,12 +240,7 @@ def path_lookup(t, name, dirfd=AT_FDCWD, follow=True, empty_ok=False, resolve=0)
     if not name:
         if empty_ok:
             # AT_EMPTY_PATH: the file dirfd refers to, whatever it is
-            if dirfd == AT_FDCWD:
-                return t.fs.pwd
-            f = fget(t, dirfd)
-            if f is None:
-                raise Errno(EBADF)
-            return f.path
+            return dirfd_path(t, dirfd)
         raise Errno(ENOENT)
     nd = Nameidata(t, resolve)
     try:

@@ -910,26 +910,25 @@ def io_uring_create(t, entries, p, uparams):
     return io_uring_install_fd(t, ctx)
 
 
+def _ring_size(n, limit, flags):
+    """A ring of at least n entries: EINVAL for none or, unless
+    IORING_SETUP_CLAMP caps it, more than limit."""
+    if not n:
+        raise Errno(EINVAL)
+    if n > limit:
+        if not flags & IORING_SETUP_CLAMP:
+            raise Errno(EINVAL)
+        n = limit
+    return _roundup_pow_of_two(n)
+
+
 def io_uring_fill_params(flags, entries, p):
     """The SQ and CQ sizes: powers of two, the CQ twice the SQ unless
     IORING_SETUP_CQSIZE says (never smaller); IORING_SETUP_CLAMP caps them."""
-    if not entries:
-        raise Errno(EINVAL)
-    if entries > IORING_MAX_ENTRIES:
-        if not flags & IORING_SETUP_CLAMP:
-            raise Errno(EINVAL)
-        entries = IORING_MAX_ENTRIES
-    sq_entries = _roundup_pow_of_two(entries)
+    sq_entries = _ring_size(entries, IORING_MAX_ENTRIES, flags)
     if not flags & IORING_SETUP_CQSIZE:
         return sq_entries, 2 * sq_entries
-    cq = p[1]
-    if not cq:
-        raise Errno(EINVAL)
-    if cq > IORING_MAX_CQ_ENTRIES:
-        if not flags & IORING_SETUP_CLAMP:
-            raise Errno(EINVAL)
-        cq = IORING_MAX_CQ_ENTRIES
-    cq_entries = _roundup_pow_of_two(cq)
+    cq_entries = _ring_size(p[1], IORING_MAX_CQ_ENTRIES, flags)
     if cq_entries < sq_entries:
         raise Errno(EINVAL)
     return sq_entries, cq_entries

@@ -383,7 +383,7 @@ def mmap_region(mm, addr, length, vm, flags, file, pgoff, name):
         raise Errno(ENOMEM)
     if flags & MAP_FIXED:
         do_munmap(mm, addr, length)
-    if file is not None and getattr(file, "mmap_check", None) is not None:
+    if file is not None and file.mmap_check is not None:
         # what the file's own mmap refuses once the old mapping is gone
         # (a System V segment removed by that unmap: ipc/shm.py)
         file.mmap_check()
