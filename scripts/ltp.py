@@ -210,10 +210,17 @@ def expected_reason(exp, tag, arch):
 
 # -- running one test ------------------------------------------------------------
 
+def guest_tmp(ltp):
+    """Where the guest mounts its scratch tmpfs: /tmp, unless the LTP tree
+    itself is under the host's /tmp (a checkout in /tmp), which a tmpfs
+    there would hide from the guest."""
+    return "/mnt" if os.path.realpath(ltp).startswith("/tmp/") else "/tmp"
+
+
 def guest_env(ltp):
     return {
         "LTPROOT": ltp,
-        "TMPDIR": "/tmp",
+        "TMPDIR": guest_tmp(ltp),
         "PATH": "%s/testcases/bin:/usr/sbin:/usr/bin:/sbin:/bin" % ltp,
         # pyuml is slower than the host: give LTP's own timers more room
         "LTP_TIMEOUT_MUL": os.environ.get("LTP_TIMEOUT_MUL", "4"),
@@ -225,12 +232,13 @@ def guest_env(ltp):
 
 def guest_script(ltp, d, argv):
     env = " ".join("%s=%s" % (k, shlex.quote(v)) for k, v in guest_env(ltp).items())
+    tmp = guest_tmp(ltp)
     return ("mount -t proc proc /proc; mount -t sysfs sys /sys; "
-            "mount -t devtmpfs dev /dev; mount -t tmpfs tmpfs /tmp; "
+            "mount -t devtmpfs dev /dev; mount -t tmpfs tmpfs %s; "
             "mkdir -p /dev/pts /dev/shm; mount -t devpts devpts /dev/pts; "
             "mount -t tmpfs shm /dev/shm; "
-            "cd /tmp; export %s; %s </dev/null; echo %s$?"
-            % (env, " ".join(shlex.quote(a) for a in argv), RC_MARK))
+            "cd %s; export %s; %s </dev/null; echo %s$?"
+            % (tmp, tmp, env, " ".join(shlex.quote(a) for a in argv), RC_MARK))
 
 
 def run_cmd(cmd, timeout, cwd=None, env=None):

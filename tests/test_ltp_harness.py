@@ -58,3 +58,11 @@ def test_memory_wanted():
     m = ltp.MEM_WANTED.search(ltp.ANSI.sub("", out))
     assert m and m.group(1) == "512"
     assert not ltp.MEM_WANTED.search("TCONF: Test needs at least 800MB SwapFree")
+
+
+def test_scratch_not_over_the_tree():
+    """A checkout under the host's /tmp: the guest's tmpfs goes on /mnt, or
+    it would hide the LTP programs."""
+    assert ltp.guest_tmp("/work/x/build/ltp") == "/tmp"
+    assert ltp.guest_tmp("/tmp/ci/build/ltp") == "/mnt"
+    assert "mount -t tmpfs tmpfs /mnt" in ltp.guest_script("/tmp/ci/build/ltp", "", ["x"])
