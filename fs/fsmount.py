@@ -32,7 +32,8 @@ from fs.anon_inodes import install_new_file
 from fs.file import O_CLOEXEC, O_PATH, File, fget
 from fs.fsopen import AWAITING_MOUNT, fscontext_of
 from fs.inode import S_ISDIR
-from fs.mount import Mount, Path, all_mounts, attach_mount, clone_mnt, mount_table
+from fs.mount import (Mount, Path, all_mounts, attach_mount, clone_mnt, mount_table,
+                      touch_mnt_namespace)
 from fs.namei import AT_EMPTY_PATH, AT_NO_AUTOMOUNT, AT_SYMLINK_NOFOLLOW, path_lookup
 from fs.namespace import (MS_NOATIME, MS_NODEV, MS_NODIRATIME, MS_NOEXEC, MS_NOSUID,
                           MS_NOSYMFOLLOW, MS_PRIVATE, MS_RDONLY, MS_RELATIME, MS_SHARED,
@@ -347,6 +348,8 @@ def _apply_attr(path, recursive, set_ms, clr_ms, propagation=0):
         raise Errno(EINVAL)
     for m in targets:
         _set_flags(m, (m.flags & ~clr_ms) | set_ms)
+    if not mnt.detached:
+        touch_mnt_namespace()
     if propagation:
         pnode.change_type(targets, propagation, all_mounts)
 

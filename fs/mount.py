@@ -9,6 +9,7 @@ point and back out when ".." leaves its root.
 import itertools
 
 from kernel.errno import EBUSY, EINVAL, Errno
+from kernel.sched import WaitQueue
 
 _ids = itertools.count(1)
 
@@ -59,6 +60,25 @@ class Mount:
         return "<Mount %d %s>" % (self.id, self.sb.fstype)
 
 
+class MntNamespace:
+    """The mount namespace's change count and the queue its /proc/PID/mounts
+    pollers wait on (Linux's mnt_namespace event and poll)."""
+    __slots__ = ("event", "poll")
+
+    def __init__(self):
+        self.event = 0
+        self.poll = WaitQueue()
+
+
+mnt_ns = MntNamespace()
+
+
+def touch_mnt_namespace():
+    """A mount was attached, detached, moved or changed its flags."""
+    mnt_ns.event += 1
+    mnt_ns.poll.wake_up()
+
+
 mount_table = {}            # (parent Mount, mountpoint Dentry) -> Mount
 all_mounts = []             # in mount order, for /proc/mounts
 root_mount = None
@@ -89,6 +109,7 @@ def attach_mount(mnt, where):
         mnt.mountpoint = where.dentry
     mount_table[(mnt.parent, mnt.mountpoint)] = mnt
     all_mounts.append(mnt)
+    touch_mnt_namespace()
 
 
 def clone_mnt(m, dentry):
@@ -116,6 +137,7 @@ def detach_mount(mnt):
             raise Errno(EBUSY)
     del mount_table[(mnt.parent, mnt.mountpoint)]
     all_mounts.remove(mnt)
+    touch_mnt_namespace()
 
 
 def d_path(path, root=None):

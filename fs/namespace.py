@@ -16,7 +16,7 @@ from kernel.errno import (EACCES, EBADF, EBUSY, EFAULT, EINVAL, ENODEV, ENOENT,
                           ENOTDIR, EPERM, ERANGE, Errno)
 from fs.file import fget
 from fs.inode import S_ISDIR, SuperBlock
-from fs.mount import (Mount, Path, all_mounts, attach_mount, clone_mnt, d_path,
+from fs.mount import (Mount, Path, all_mounts, attach_mount, clone_mnt, d_path, touch_mnt_namespace,
                       detach_mount, follow_mount, lookup_mnt, mount_table)
 from fs import pnode
 from fs.notify.fsnotify import fsnotify_dput, fsnotify_unmount
@@ -272,9 +272,11 @@ def sys_mount(t, source, target, fstype, flags, data):
             return -EINVAL
         if flags & MS_BIND:
             _set_mnt_flags(mnt, flags)
+            touch_mnt_namespace()
         else:
             done = reconfigure_super(mnt.sb, _flags_readonly(flags), opts)
             _set_mnt_flags(mnt, flags)
+            touch_mnt_namespace()
             return _wait_then(t, done, 0)
         return 0
     if flags & MS_BIND:
@@ -448,6 +450,7 @@ def sys_umount2(t, target, flags):
             if c in all_mounts:
                 del mount_table[(c.parent, c.mountpoint)]
                 all_mounts.remove(c)
+        touch_mnt_namespace()
         return _wait_then(t, _sb_gone(mnt.sb), 0)
     if _mount_busy(mnt):
         return -EBUSY

@@ -1,9 +1,11 @@
 """procfs: /proc/self as the host kernel shows it (differential), and the
 busybox tools that live on /proc: ps, free, top, mount."""
 
+import os
+
 import pytest
 
-from conftest import boot, differential, guest, make_initrd
+from conftest import boot, differential, guest, make_initrd, native, run
 
 LIBCS = ["musl", "glibc"]
 BUSYBOX = "/bin/busybox"
@@ -54,3 +56,18 @@ def test_busybox_ps_free_top_mount(tmp_path):
     assert df[1].split()[0] == "tmp" and df[1].split()[-1] == "/tmp", df
     after = out.split("== umount\n")[1]
     assert after == "rootfs on / type rootfs (rw)\nproc on /proc type proc (rw)\nend\n", after
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the native run needs root for unshare(CLONE_NEWNS)")
+@pytest.mark.parametrize("libc", ["musl", "glibc"])
+def test_proc_mounts_poll(libc, tmp_path):
+    """/proc/self/mounts: epoll and poll say POLLPRI|POLLERR after a mount,
+    a remount and an umount (once each), a sleeper in epoll_wait is woken
+    by another process's mount, and a rewound read shows the new mounts."""
+    prog = guest("mountpoll", libc)
+    n = native(prog, [tmp_path / "mp"])
+    u = run(prog, ["/mp"])
+    assert n.status == 0 and "woken: 1 events PRI" in n.out, n.out
+    assert u.out == n.out, "--- native\n%s\n--- pyuml\n%s\n%s" % (
+        n.out, u.out, u.stderr.decode(errors="replace"))
+    assert u.status == n.status

@@ -9,7 +9,8 @@ cwd, root and fd/N that point at the very files the process uses.
 """
 
 from kernel.errno import EACCES, EINVAL, ENOENT, EPERM, ESRCH, Errno, ENOTTY
-from fs.proc.inode import ProcDir, ProcFile, ProcLink, ProcRawFile
+from fs.proc.inode import (ProcDir, ProcFile, ProcLink, ProcRawFile, proc_file_fops,
+                           proc_mounts_fops)
 from fs.mount import d_path
 from fs.nsfs import proc_ns_entries
 from fs.proc import array
@@ -189,8 +190,8 @@ def _d_path_of(get):
 def pid_entries(sb, pid, tid, with_task_dir=True):
     """The entries of /proc/PID (tid == pid) or /proc/PID/task/TID."""
 
-    def f(name, show, mode=0o444):
-        return name, (lambda: _own(ProcFile(sb, (name, tid), show, mode), tid))
+    def f(name, show, mode=0o444, fops=proc_file_fops):
+        return name, (lambda: _own(ProcFile(sb, (name, tid), show, mode, fops=fops), tid))
 
     def text(fn):
         return lambda reader: fn(_task(tid))
@@ -204,8 +205,8 @@ def pid_entries(sb, pid, tid, with_task_dir=True):
         f(b"auxv", _auxv(tid), 0o400),
         f(b"comm", text(lambda t: t.comm + b"\n"), 0o644),
         f(b"smaps", _smaps(tid)),
-        f(b"mounts", _mounts(tid)),
-        f(b"mountinfo", _mountinfo(tid)),
+        f(b"mounts", _mounts(tid), fops=proc_mounts_fops),
+        f(b"mountinfo", _mountinfo(tid), fops=proc_mounts_fops),
         (b"oom_score_adj", lambda: _own(ProcFile(sb, (b"oom_score_adj", tid),
                                                  text(lambda t: b"%d\n" % t.signal.oom_score_adj),
                                                  0o644, store=_oom_score_adj_store(tid)), tid)),

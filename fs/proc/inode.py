@@ -2,7 +2,8 @@
 
 Procfs holds no data: every file's text is generated from the kernel's
 state when it is opened (like Linux's seq_file single_open), and reads
-then page through that snapshot.  Directories list and look up their
+then page through that snapshot; a seek generates it afresh, as seq_file
+starts over on lseek (a reader that rewinds sees the state of now).  Directories list and look up their
 entries on demand (the set of processes changes all the time), so the
 superblock asks the dentry cache to revalidate, and an inode is the same
 file as another when it names the same thing (same_file: same key).
@@ -18,7 +19,9 @@ Kinds of inode:
 import zlib
 
 from kernel.errno import EINVAL, ENOENT, EPERM, Errno
-from fs.file import FileOperations, SEEK_CUR, SEEK_END, SEEK_SET
+from fs.file import (FileOperations, POLLERR, POLLIN, POLLPRI, POLLRDNORM, SEEK_CUR, SEEK_END,
+                     SEEK_SET)
+from fs.mount import mnt_ns
 from fs.inode import S_IFDIR, S_IFLNK, S_IFREG, Inode, SuperBlock, dtype
 
 PROC_SUPER_MAGIC = 0x9FA0
@@ -49,20 +52,31 @@ class ProcInode(Inode):
             raise Errno(EPERM)
 
 
+class ProcSeq:
+    """An open ProcFile: the text generated for its opener, and the mount
+    namespace event it has seen (for /proc/PID/mounts' poll)."""
+    __slots__ = ("text", "opener", "event")
+
+    def __init__(self, text, opener):
+        self.text = text
+        self.opener = opener
+        self.event = mnt_ns.event
+
+
 class ProcFileOperations(FileOperations):
-    """Reads page through the text generated at open."""
+    """Reads page through the text generated at open (f.private: ProcSeq)."""
     seekable = True
 
     def open(self, f, t):
-        f.private = f.inode.show(t)
+        f.private = ProcSeq(f.inode.show(t), t)
 
     def read(self, f, t, count):
-        data = f.private[f.pos:f.pos + count]
+        data = f.private.text[f.pos:f.pos + count]
         f.pos += len(data)
         return data
 
     def pread(self, f, t, count, pos):
-        return f.private[pos:pos + count]
+        return f.private.text[pos:pos + count]
 
     def write(self, f, t, data):
         w = getattr(f.inode, "store", None)
@@ -82,11 +96,13 @@ class ProcFileOperations(FileOperations):
         elif whence == SEEK_CUR:
             new = f.pos + offset
         elif whence == SEEK_END:
-            new = len(f.private) + offset
+            new = len(f.private.text) + offset
         else:
             raise Errno(EINVAL)
         if new < 0:
             raise Errno(EINVAL)
+        seq = f.private
+        seq.text = f.inode.show(seq.opener)
         f.pos = new
         return new
 
@@ -94,12 +110,29 @@ class ProcFileOperations(FileOperations):
 proc_file_fops = ProcFileOperations()
 
 
+class ProcMountsOperations(ProcFileOperations):
+    """/proc/PID/mounts and mountinfo can be polled: POLLERR|POLLPRI once
+    the mount tree has changed since the file last said so (Linux's
+    mounts_poll), so a program can wait for mounts and unmounts."""
+
+    def poll(self, f, t):
+        mask = POLLIN | POLLRDNORM
+        seq = f.private
+        if seq.event != mnt_ns.event:
+            seq.event = mnt_ns.event
+            mask |= POLLERR | POLLPRI
+        return mask, (mnt_ns.poll,)
+
+
+proc_mounts_fops = ProcMountsOperations()
+
+
 class ProcFile(ProcInode):
-    def __init__(self, sb, key, show, mode=0o444, uid=0, gid=0, store=None):
+    def __init__(self, sb, key, show, mode=0o444, uid=0, gid=0, store=None, fops=proc_file_fops):
         super().__init__(sb, S_IFREG | mode, key, uid, gid)
         self._show = show
         self.store = store
-        self.i_fop = proc_file_fops
+        self.i_fop = fops
 
     def show(self, t):
         data = self._show(t)
