@@ -116,9 +116,10 @@ def sys_eventfd(t, count):
 
 
 def eventfd_signal(ctx, n=1):
-    """Add n for the kernel (AIO and io_uring completions): never blocks,
-    stops at the largest value a counter may hold."""
-    n = min(n, ULLONG_MAX - 1 - ctx.count)
+    """Add n for the kernel (AIO and io_uring completions): never blocks.
+    Unlike write(), it may reach ULLONG_MAX: the overflow, which poll
+    reports as POLLERR and read returns as it is."""
+    n = min(n, ULLONG_MAX - ctx.count)
     if n > 0:
         ctx.count += n
         ctx.wqh.wake_up(POLLIN)

@@ -338,6 +338,17 @@ static void do_rw(void)
 	printf("eventfd count %llu\n", (unsigned long long)cnt);
 	SHOW(io_getevents(ctx, 2, 4, ev, &zero_ts));
 	SHOW(io_getevents(ctx, 1, 4, ev, &zero_ts));
+	/* a completion may take the count to UINT64_MAX, which write() never
+	 * can: the overflow poll() reports as POLLERR (LTP eventfd06) */
+	uint64_t max = UINT64_MAX - 1;
+	SHOW(write(efd, &max, 8));
+	SHOW(io_submit(ctx, 1, both));
+	SHOW(io_getevents(ctx, 1, 1, ev, NULL));
+	struct pollfd ep = {efd, POLLIN, 0};
+	SHOW(poll(&ep, 1, 1000));
+	printf("overflow revents %#x\n", ep.revents);
+	SHOW(read(efd, &cnt, 8));
+	printf("overflow count %llx\n", (unsigned long long)cnt);
 	close(efd);
 	close(p[0]);
 	close(p[1]);
