@@ -203,6 +203,7 @@ def sys_ftruncate(t, fd, length):
 
 
 FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, FALLOC_FL_ZERO_RANGE = 1, 2, 0x10
+MAX_LFS_FILESIZE = (1 << 63) - 1            # the largest file (loff_t) any file system allows
 
 
 def sys_fallocate(t, fd, mode, offset, length):
@@ -224,10 +225,12 @@ def sys_fallocate(t, fd, mode, offset, length):
         return -EISDIR
     if not S_ISREG(inode.mode):
         return -ENODEV if not getattr(f.f_op, "seekable", False) else -ESPIPE
+    end = offset + length
+    if end > MAX_LFS_FILESIZE:
+        return -EFBIG                       # past s_maxbytes, KEEP_SIZE or not
     if not getattr(f.f_op, "fallocate_supported", True):
         return -EOPNOTSUPP                  # no ->fallocate (ext2, as on Linux)
     may_write_path(t, f.path)
-    end = offset + length
     _check_size(t, end if not mode & FALLOC_FL_KEEP_SIZE else 0)
     if (inode.seals or 0) & ~1:         # more than F_SEAL_SEAL
         seal_check_fallocate(inode, bool(mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)), end)

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,6 +192,10 @@ int main(int argc, char **argv)
 		T(fallocate(fd, 0, 0, 0));
 		T(fallocate(fd, 2, 0, 10));             /* PUNCH_HOLE needs KEEP_SIZE */
 		T(fallocate(fd, 0x40, 0, 10));
+		if (sizeof(off_t) == 8) {               /* an end past the largest file */
+			T(fallocate(fd, 1, (off_t)(LLONG_MAX - 1023), 1024));
+			T(fallocate(fd, 0, 1024, (off_t)(LLONG_MAX - 1023)));
+		}
 		close(fd);
 		fd = open("falloc", O_RDONLY);
 		T(fallocate(fd, 0, 0, 10));
