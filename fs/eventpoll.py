@@ -68,20 +68,28 @@ class EpItem:
 
     def callback(self, key=0):
         """ep_poll_callback: the watched file woke one of its queues (key:
-        the events that happened, 0 for "something")."""
+        the events that happened, 0 for "something").  Returns whether
+        it woke a waiter, for the queue's EPOLLEXCLUSIVE entries: one that
+        had no one asleep in epoll_wait, or does not wait for this event,
+        lets the wake-up go on to the next."""
         ep = self.ep
         if self.file.refs <= 0:
             ep.remove(self)
-            return
+            return False
         if not self.events & ~EP_PRIVATE_BITS:
-            return                      # a disabled EPOLLONESHOT item
+            return False                # a disabled EPOLLONESHOT item
         if key and not key & self.events:
-            return                      # not an event we wait for
+            return False                # not an event we wait for
         if not self.ready:
             self.ready = True
             ep.rdllist[self] = None
+        woke = True
+        if self.events & EPOLLEXCLUSIVE:
+            inout = key & EPOLLINOUT_BITS
+            woke = bool(ep.wq.waiters) and (inout not in (EPOLLIN, EPOLLOUT) or bool(inout & self.events))
         ep.wq.wake_up()
         ep.poll_wait.wake_up()
+        return woke
 
     def poll(self, t):
         """The file's events of interest now, and keep our callback on the
@@ -91,14 +99,17 @@ class EpItem:
             self.unhook()
             for q in queues:
                 if q not in self.queues:
-                    q.callbacks.append(self.callback)
+                    self._entries(q).append(self.callback)
                     self.queues.append(q)
         return mask & self.events
+
+    def _entries(self, q):
+        return q.exclusive if self.events & EPOLLEXCLUSIVE else q.callbacks
 
     def unhook(self):
         for q in self.queues:
             try:
-                q.callbacks.remove(self.callback)
+                self._entries(q).remove(self.callback)
             except ValueError:
                 pass
         self.queues = []

@@ -64,12 +64,15 @@ def now():
 
 class WaitQueue:
     """Tasks sleeping until something happens, and callbacks to run when it
-    does (epoll's, Linux's wait_queue_entry with a func: fs/eventpoll.py)."""
-    __slots__ = ("waiters", "callbacks")
+    does (epoll's, Linux's wait_queue_entry with a func: fs/eventpoll.py).
+    exclusive: callbacks of which one wake-up wakes only the first that
+    says it woke someone (EPOLLEXCLUSIVE, Linux's WQ_FLAG_EXCLUSIVE)."""
+    __slots__ = ("waiters", "callbacks", "exclusive")
 
     def __init__(self):
         self.waiters = []
         self.callbacks = []
+        self.exclusive = []
 
     def wake_up(self, key=0):
         """Wake every sleeper; callbacks get key, the poll events that
@@ -80,6 +83,10 @@ class WaitQueue:
         if self.callbacks:
             for fn in list(self.callbacks):
                 fn(key)
+        if self.exclusive:
+            for fn in list(self.exclusive):
+                if fn(key):
+                    break
 
     def __bool__(self):
         return True

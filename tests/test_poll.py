@@ -20,3 +20,11 @@ def test_fd_names_and_modes():
     from test_tty import tty_differential
     n, u = tty_differential(guest("fdnames", "musl"))
     assert "anon_inode:[eventpoll]" in u.out
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc"])
+def test_epoll_exclusive_wakes_one(libc):
+    """EPOLLEXCLUSIVE: each byte written into a pipe that four sleeping
+    epoll instances watch wakes exactly one of them (LTP epoll_wait16)."""
+    n, u = differential(guest("epollexcl", libc))
+    assert "byte 4: 4 woken in all" in u.out
