@@ -512,6 +512,7 @@ int main(int argc, char **argv)
     const char *mode = argc > 1 ? argv[1] : "all";
     if (!strcmp(mode, "child")) {
         printf("exec'd in the sandbox\n");
+        show("exec'd program opens / for listing", open("/", O_RDONLY | O_DIRECTORY));
         return 0;
     }
     if (access("/proc/self", F_OK)) {           /* pyuml's init: nothing mounted yet */
