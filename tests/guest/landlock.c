@@ -241,6 +241,11 @@ static void fs(void)
         show("rule exe", add_path(rs, "/proc/self/exe", FS_READ_FILE | FS_EXECUTE));
         show("rule /dev/null", add_path(rs, "/dev/null", FS_READ_FILE | FS_WRITE_FILE));
         int early = open("/dev/null", O_RDONLY);
+        struct { struct file_handle h; char buf[128]; } fh = {.h.handle_bytes = 128};
+        int mount_id;
+        in_scratch(p, "c/f");
+        int have_handle = !name_to_handle_at(AT_FDCWD, p, &fh.h, &mount_id, 0);
+        int mnt = open(scratch, O_RDONLY | O_DIRECTORY);
         in_scratch(p, "b/g");
         int early_w = open(p, O_WRONLY);
         enforce(rs);
@@ -260,6 +265,11 @@ static void fs(void)
             show(what, r);
             if (r >= 0)
                 close(r);
+        }
+        if (have_handle) {
+            show("open_by_handle_at c/f read", fd = open_by_handle_at(mnt, &fh.h, O_RDONLY));
+            close(fd);
+            show("open_by_handle_at c/f write", open_by_handle_at(mnt, &fh.h, O_WRONLY));
         }
         show("open /dev/null rw", fd = open("/dev/null", O_RDWR));
         show("open / for listing", open("/", O_RDONLY | O_DIRECTORY));
