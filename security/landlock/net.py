@@ -42,6 +42,8 @@ def _check_port(t, sock, addr, access):
             raise Errno(EINVAL)
         if any(addr[4:8]):
             raise Errno(EAFNOSUPPORT)
+    elif family != sock.family:
+        raise Errno(EINVAL)             # not EACCES for what the stack refuses anyway
     port = struct.unpack_from(">H", addr, 2)[0]
     for layer in domain:
         if layer.handled_net & access and not layer.net_rules.get(port, 0) & access:
