@@ -479,6 +479,8 @@ static void unix_scope(int sandbox_client, int sandbox_server)
     struct sockaddr_un a = {.sun_family = AF_UNIX};
     snprintf(a.sun_path + 1, sizeof a.sun_path - 1, "landlock-%d", getpid());
     socklen_t len = offsetof(struct sockaddr_un, sun_path) + 1 + strlen(a.sun_path + 1);
+    struct sockaddr_un pa = {.sun_family = AF_UNIX};
+    snprintf(pa.sun_path, sizeof pa.sun_path, "%s/sock-%d", scratch, getpid());
     pid_t server = fork();
     if (!server) {
         if (sandbox_server)
@@ -490,6 +492,9 @@ static void unix_scope(int sandbox_client, int sandbox_server)
         a.sun_path[0] = 0;
         a.sun_path[len - offsetof(struct sockaddr_un, sun_path)] = 'd';
         bind(d, (struct sockaddr *)&a, len + 1);
+        int ps = socket(AF_UNIX, SOCK_STREAM, 0);
+        bind(ps, (struct sockaddr *)&pa, sizeof pa);
+        listen(ps, 4);
         write(p[1], "x", 1);
         pause();
         exit(0);
@@ -507,6 +512,10 @@ static void unix_scope(int sandbox_client, int sandbox_server)
     a.sun_path[len - offsetof(struct sockaddr_un, sun_path)] = 'd';
     show("unix sendto", sendto(d, "x", 1, 0, (struct sockaddr *)&a, len + 1));
     show("unix dgram connect", connect(d, (struct sockaddr *)&a, len + 1));
+    show("unix sendto after connect", send(d, "x", 1, 0));
+    s = socket(AF_UNIX, SOCK_STREAM, 0);
+    show("unix connect to a path", connect(s, (struct sockaddr *)&pa, sizeof pa));
+    unlink(pa.sun_path);
     kill(server, SIGKILL);
     waitpid(server, NULL, 0);
     exit(0);
