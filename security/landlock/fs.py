@@ -17,7 +17,7 @@ from fs.inode import (S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFR
 from fs.mount import all_mounts
 from fs.file import FMODE_READ, FMODE_WRITE
 from security.landlock.ruleset import (
-    ACCESS_FS_EXECUTE, ACCESS_FS_IOCTL_DEV, ACCESS_FS_MAKE_BLOCK, ACCESS_FS_MAKE_CHAR,
+    ACCESS_FILE, MASK_ACCESS_FS, ACCESS_FS_EXECUTE, ACCESS_FS_IOCTL_DEV, ACCESS_FS_MAKE_BLOCK, ACCESS_FS_MAKE_CHAR,
     ACCESS_FS_MAKE_DIR, ACCESS_FS_MAKE_FIFO, ACCESS_FS_MAKE_REG, ACCESS_FS_MAKE_SOCK,
     ACCESS_FS_MAKE_SYM, ACCESS_FS_READ_DIR, ACCESS_FS_READ_FILE, ACCESS_FS_REFER,
     ACCESS_FS_REMOVE_DIR, ACCESS_FS_REMOVE_FILE, ACCESS_FS_TRUNCATE, ACCESS_FS_WRITE_FILE)
@@ -170,9 +170,11 @@ def _granted(domain, path):
 def _gains(domain, moved, new_dir):
     """Would what moves to new_dir get rights it does not have where it
     is?  (A layer's handled rights granted at new_dir must be granted at
-    the moved file already.)"""
+    the moved file already; for a file that is not a directory, only the
+    rights on files count.)"""
     src, dst = _granted(domain, moved), _granted(domain, new_dir)
-    return any(dst[i] & layer.fs_mask() & ~src[i] for i, layer in enumerate(domain))
+    relevant = MASK_ACCESS_FS if S_ISDIR(moved.dentry.inode.mode) else ACCESS_FILE
+    return any(dst[i] & layer.fs_mask() & relevant & ~src[i] for i, layer in enumerate(domain))
 
 
 def path_refer(t, old_dir, old, new_dir, new, removable, exchange):

@@ -214,13 +214,13 @@ static void touch(const char *name)
 static void fs(void)
 {
     char p[128], q[128];
-    const char *dirs[] = {"a", "b", "c", "a/sub", "a/rmme", "b/rmme"};
+    const char *dirs[] = {"a", "b", "c", "a/sub", "a/rmme", "b/rmme", "d1", "d2", "d2/sub"};
     for (unsigned i = 0; i < sizeof dirs / sizeof *dirs; i++) {
         in_scratch(p, dirs[i]);
         mkdir(p, 0755);
     }
     touch("a/f"); touch("a/g"); touch("a/h"); touch("a/sub/f"); touch("b/f"); touch("b/g");
-    touch("c/f");
+    touch("c/f"); touch("d2/f");
     in_scratch(p, "b/script");
     int fd = open(p, O_CREAT | O_WRONLY, 0755);
     write(fd, "#!/bin/sh\nexit 0\n", 17);
@@ -238,6 +238,12 @@ static void fs(void)
                                 | FS_REMOVE_FILE | FS_REFER));
         in_scratch(p, "c");
         show("rule c", add_path(rs, p, FS_READ_FILE | FS_MAKE_REG | FS_REFER | FS_REMOVE_FILE));
+        in_scratch(p, "d1");
+        show("rule d1", add_path(rs, p, FS_READ_FILE | FS_MAKE_REG | FS_REFER | FS_MAKE_DIR
+                                 | FS_REMOVE_FILE | FS_REMOVE_DIR));
+        in_scratch(p, "d2");
+        show("rule d2", add_path(rs, p, FS_READ_FILE | FS_MAKE_REG | FS_REFER | FS_REMOVE_FILE
+                                 | FS_REMOVE_DIR));
         show("rule exe", add_path(rs, "/proc/self/exe", FS_READ_FILE | FS_EXECUTE));
         show("rule /dev/null", add_path(rs, "/dev/null", FS_READ_FILE | FS_WRITE_FILE));
         int early = open("/dev/null", O_RDONLY);
@@ -300,6 +306,10 @@ static void fs(void)
         in_scratch(p, "b/f"); in_scratch(q, "c/f2"); show("rename b/f c/f2", rename(p, q));
         in_scratch(p, "c/f"); in_scratch(q, "b/f2"); show("rename c/f b/f2", rename(p, q));
         in_scratch(p, "a/f"); in_scratch(q, "a/sub/f"); show("rename a/f a/sub/f", rename(p, q));
+        in_scratch(p, "d2/f"); in_scratch(q, "d1/f");
+        show("rename d2/f d1/f (more directory rights)", rename(p, q));
+        in_scratch(p, "d2/sub"); in_scratch(q, "d1/sub");
+        show("rename d2/sub d1/sub (more directory rights)", rename(p, q));
         in_scratch(p, "a/sub/f"); in_scratch(q, "a/f3"); show("link a/sub/f a/f3", link(p, q));
         in_scratch(p, "a/sub/f"); in_scratch(q, "b/f3"); show("link a/sub/f b/f3", link(p, q));
         in_scratch(p, "a/sub/f"); in_scratch(q, "c/f3"); show("link a/sub/f c/f3", link(p, q));
