@@ -36,12 +36,12 @@ _VFS_IOCTLS = frozenset((FIOCLEX, FIONCLEX, FIONBIO, FIOASYNC, FIOQSIZE, FIFREEZ
                          FS_IOC_GETFSUUID, FS_IOC_GETFSSYSFSPATH))
 
 
-def make_access(mode):
+def get_mode_access(mode):
     """The MAKE_* right creating (or moving in) a node of this type needs."""
     return _MAKE.get(mode & S_IFMT, ACCESS_FS_MAKE_REG)
 
 
-def _remove_access(inode):
+def maybe_remove(inode):
     return ACCESS_FS_REMOVE_DIR if S_ISDIR(inode.mode) else ACCESS_FS_REMOVE_FILE
 
 
@@ -127,7 +127,7 @@ def file_open(t, f, execute=False):
 
 def path_mknod(t, dir_path, mode):
     """Creating a node of this type in the directory."""
-    check_access_path(t, dir_path, make_access(mode))
+    check_access_path(t, dir_path, get_mode_access(mode))
 
 
 def path_unlink(t, dir_path):
@@ -185,12 +185,12 @@ def path_refer(t, old_dir, old, new_dir, new, removable, exchange):
     domain = t.cred.landlock
     if domain is None:
         return
-    access1 = make_access(new.dentry.inode.mode) if exchange else 0
-    access2 = make_access(old.dentry.inode.mode)
+    access1 = get_mode_access(new.dentry.inode.mode) if exchange else 0
+    access2 = get_mode_access(old.dentry.inode.mode)
     if removable:
-        access1 |= _remove_access(old.dentry.inode)
+        access1 |= maybe_remove(old.dentry.inode)
         if new is not None:
-            access2 |= _remove_access(new.dentry.inode)
+            access2 |= maybe_remove(new.dentry.inode)
     if old_dir.dentry is new_dir.dentry:
         # no reparenting: REFER is not needed
         if any(_denied(domain, new_dir, _asked(domain, access1 | access2))):
