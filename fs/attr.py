@@ -30,6 +30,7 @@ from kernel.signal import SIGXFSZ, SigInfo, send_signal
 from mm.memfd import seal_check_fallocate
 from fs.locks import break_lease
 from kernel.capability import CAP_CHOWN, CAP_FOWNER, CAP_FSETID, capable
+import security.landlock.fs as landlock
 
 UTIME_NOW = (1 << 30) - 1
 UTIME_OMIT = (1 << 30) - 2
@@ -159,6 +160,7 @@ def do_truncate(t, path, length):
     inode_permission(t, inode, MAY_WRITE, path.mnt)
     if inode.i_writecount < 0:
         raise Errno(ETXTBSY)                    # a running program
+    landlock.path_truncate(t, path)
     _check_size(t, length)
     if inode.i_flctx is not None:
         wait = break_lease(t, inode, 1)         # as an O_WRONLY open would
@@ -196,6 +198,7 @@ def sys_ftruncate(t, fd, length):
     length = slong(t, length)
     _check_size(t, length)
     may_write_path(t, f.path)
+    landlock.file_truncate(t, f)
     f.inode.setattr(size=length)
     f.inode.touch(m=True, c=True)
     fsnotify_change(f.path.dentry, IN_MODIFY)

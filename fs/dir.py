@@ -14,7 +14,7 @@ from kernel.abi import s32
 from kernel.errno import (EBADF, EBUSY, EEXIST, EINVAL, EISDIR, ENAMETOOLONG, ENOENT, ENOTDIR,
                           ENOTEMPTY, EPERM, EXDEV, Errno)
 from fs.dcache import d_add, d_drop, d_move
-from fs.inode import (S_IFCHR, S_IFBLK, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG,
+from fs.inode import (S_IFCHR, S_IFBLK, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG,
                       S_IFSOCK, S_ISDIR, S_ISVTX)
 from fs.mount import Path, all_mounts, mount_table
 from fs.namei import (AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, MAY_EXEC,
@@ -25,6 +25,7 @@ from fs.notify.fsnotify import (d_delete_notify, fsnotify_create, fsnotify_link,
 from mm.uaccess import strncpy_from_user
 from fs.file import fget
 from kernel.capability import CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_MKNOD, capable
+import security.landlock.fs as landlock
 
 RENAME_NOREPLACE, RENAME_EXCHANGE, RENAME_WHITEOUT = 1, 2, 4
 
@@ -82,18 +83,20 @@ def _real_child(parent, name):
 
 # -- mkdir, mknod, symlink ------------------------------------------------------------
 
-def _create_target(t, dirfd, name):
+def _create_target(t, dirfd, name, mode):
+    """The parent Path and last name for a new node of type mode."""
     parent, last, existing = path_create(t, name, dirfd, follow=False)
     if existing is not None:
         raise Errno(EEXIST)
     if len(last) > 255:
         raise Errno(ENAMETOOLONG)
+    landlock.path_mknod(t, parent, mode)
     may_create(t, parent)
     return parent, last
 
 
 def vfs_mkdir(t, dirfd, name, mode):
-    parent, last = _create_target(t, dirfd, name)
+    parent, last = _create_target(t, dirfd, name, S_IFDIR)
     mode = mode & 0o1777 & ~t.fs.umask
     inode = parent.dentry.inode.mkdir(last, mode, t.cred)
     fsnotify_create(parent.dentry.inode, last, inode)
@@ -121,7 +124,7 @@ def vfs_mknod(t, dirfd, name, mode, rdev=0):
         raise Errno(EINVAL)
     if kind in (S_IFCHR, S_IFBLK) and not capable(t, CAP_MKNOD):
         raise Errno(EPERM)
-    parent, last = _create_target(t, dirfd, name)
+    parent, last = _create_target(t, dirfd, name, kind)
     mode = kind | (mode_strip_sgid(t, parent.dentry.inode, kind | (mode & 0o7777)) & 0o7777
                    & ~t.fs.umask)
     inode = parent.dentry.inode.create(last, mode, t.cred,
@@ -144,7 +147,7 @@ def do_symlinkat(t, target_addr, dirfd, name_addr):
     name = _name(t, name_addr)
     if not target:
         return -ENOENT
-    parent, last = _create_target(t, dirfd, name)
+    parent, last = _create_target(t, dirfd, name, S_IFLNK)
     inode = parent.dentry.inode.symlink(last, target, t.cred)
     fsnotify_create(parent.dentry.inode, last, inode)
     d_add(parent.dentry, last, inode)
@@ -180,6 +183,7 @@ def do_linkat(t, olddfd, oldname, newdfd, newname, flags):
         return -EEXIST
     if parent.mnt is not old.mnt:
         return -EXDEV
+    landlock.path_refer(t, Path(old.mnt, old.dentry.parent), old, parent, None, False, False)
     may_create(t, parent)
     inode = old.dentry.inode
     if S_ISDIR(inode.mode):
@@ -213,6 +217,7 @@ def do_rmdir(t, dirfd, name):
     child = _real_child(parent, last)
     if child is None:
         raise Errno(ENOENT)
+    landlock.path_rmdir(t, parent)
     may_delete(t, parent, child, True)
     if is_mountpoint(child):
         raise Errno(EBUSY)
@@ -233,6 +238,7 @@ def do_unlink(t, dirfd, name):
         raise Errno(EISDIR if S_ISDIR(child.dentry.inode.mode) else ENOTDIR)
     if child is None:
         raise Errno(ENOENT)
+    landlock.path_unlink(t, parent)
     may_delete(t, parent, child, False)
     if is_mountpoint(child):
         raise Errno(EBUSY)
@@ -307,6 +313,7 @@ def do_renameat2(t, olddfd, oldname, newdfd, newname, flags):
         return -ENOTEMPTY
     if new is not None and flags & RENAME_EXCHANGE and _is_ancestor(new.dentry, old_parent.dentry):
         return -EINVAL
+    landlock.path_refer(t, old_parent, old, new_parent, new, True, bool(flags & RENAME_EXCHANGE))
     if new is not None and new.dentry.inode is old_inode:
         return 0                                    # hard links of one file
     may_delete(t, old_parent, old, isdir)

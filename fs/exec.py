@@ -27,6 +27,7 @@ from kernel.signal import SIG_IGN, SigAction
 from mm.exit import mmput, setmax_mm_hiwater_rss
 from mm.uaccess import get_user_ptr_array, strncpy_from_user
 from security.keys.process_keys import exec_keys
+import security.landlock.fs as landlock
 from skas.fpu import clear_user_states, get_xstate, loaded
 from kernel.capability import bprm_creds
 from fs.stat import S_ISLNK
@@ -73,6 +74,7 @@ def open_exec(t, name, dirfd=AT_FDCWD, flags=0):
         raise Errno(EACCES)
     f = File(path, O_RDONLY, generic_file_fops)
     try:
+        landlock.file_open(t, f, execute=True)
         # nobody may write it while it runs: held until the last reference
         # (the loader's, every mm's exe_file) goes
         inode.deny_write_access()

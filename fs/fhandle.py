@@ -27,6 +27,7 @@ from fs.mount import Path
 from fs.namei import AT_EMPTY_PATH, AT_FDCWD, MAY_READ, MAY_WRITE, inode_permission, path_lookup
 from mm.uaccess import copy_from_user, copy_to_user, put_user_u32, strncpy_from_user
 from fs.open import _install, fops_for, path_fops
+import security.landlock.fs as landlock
 
 MAX_HANDLE_SZ = 128
 AT_SYMLINK_FOLLOW = 0x400
@@ -127,12 +128,13 @@ def sys_open_by_handle_at(t, mountdirfd, handle, flags):
     inode_permission(t, inode, mask, path.mnt)
     fop = fops_for(inode)
     f = File(path, flags, fop)
-    if hasattr(fop, "open"):
-        try:
+    try:
+        landlock.file_open(t, f)
+        if hasattr(fop, "open"):
             fop.open(f, t)
-        except BaseException:
-            f.put()
-            raise
+    except BaseException:
+        f.put()
+        raise
     return _install(t, f, flags)
 
 

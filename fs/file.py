@@ -97,6 +97,7 @@ class File:
     tty_hung = False                    # its tty was hung up
     _open_gen = None                    # a sleeping f_op.open still to finish (fs/open.py)
     mmap_check = None                   # a method: may it be mapped still? (ipc/shm.py)
+    landlock_allowed = None             # rights had at an open in a sandbox (security/landlock/fs.py)
 
     def __init__(self, path, flags, fop, inode=None, pseudo=False):
         self.path = path

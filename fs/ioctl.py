@@ -4,6 +4,7 @@ from kernel.errno import ENOTTY
 from fs.file import O_ASYNC, O_NONBLOCK, fdget
 from mm.uaccess import get_user_u32, put_user_u32
 from fs.fasync import fasync_helper
+import security.landlock.fs as landlock
 
 FIOCLEX, FIONCLEX, FIONBIO, FIOASYNC = 0x5451, 0x5450, 0x5421, 0x5452
 FIONREAD = 0x541B
@@ -14,6 +15,7 @@ def sys_ioctl(t, fd, cmd, arg):
     fd = fd - (1 << 32) if fd & 0x80000000 else fd
     f = fdget(t, fd)
     cmd &= 0xFFFFFFFF
+    landlock.file_ioctl(t, f, cmd)
     if cmd == FIOCLEX:
         t.files.cloexec.add(fd)
         return 0

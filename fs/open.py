@@ -31,6 +31,7 @@ from fs.pipe import fifo_fops
 from block.bdev import def_blk_fops
 from fs.char_dev import chrdev_fops
 from mm.uaccess import copy_from_user, strncpy_from_user
+import security.landlock.fs as landlock
 
 VALID_OPEN_FLAGS = 0o37777777
 
@@ -66,6 +67,7 @@ def vfs_create(t, parent, name, mode):
     """Create a regular file name in the directory Path parent."""
     dir_inode = parent.dentry.inode
     may_write_path(t, parent)
+    landlock.path_mknod(t, parent, S_IFREG)
     inode_permission(t, dir_inode, MAY_WRITE | MAY_EXEC)
     mode = S_IFREG | (mode_strip_sgid(t, dir_inode, S_IFREG | (mode & 0o7777)) & 0o7777
                       & ~t.fs.umask)
@@ -128,6 +130,7 @@ def do_filp_open(t, dirfd, name, flags, mode, resolve=0):
         f.mode |= FMODE_CREATED
 
     def finish_open(notify=True):
+        landlock.file_open(t, f)
         if hasattr(fop, "open"):
             r = fop.open(f, t)
             if is_generator(r):
@@ -135,6 +138,7 @@ def do_filp_open(t, dirfd, name, flags, mode, resolve=0):
         if notify and f._open_gen is None:
             fsnotify_open(f)
         if flags & O_TRUNC and S_ISREG(inode.mode) and f.writable() and not created:
+            landlock.file_truncate(t, f)
             inode.setattr(size=0)
             fsnotify_change(path.dentry, IN_MODIFY)
     try:

@@ -31,6 +31,7 @@ from kernel.abi import (SIGABRT, SIGALRM, SIGBUS, SIGCHLD, SIGCONT, SIGFPE,  # n
                         SIGTRAP, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGUSR1, SIGUSR2,
                         SIGVTALRM, SIGWINCH, SIGXCPU, SIGXFSZ, _NSIG)
 from kernel.capability import CAP_KILL, cred_capable
+import security.landlock.task as landlock
 
 SIG_DFL, SIG_IGN = 0, 1
 SA_NOCLDSTOP = 0x00000001
@@ -371,6 +372,10 @@ def kill_pid_info(sender, t, sig, info=None, group=True):
 def check_kill_permission(sender, t, sig):
     if sender is None:
         return True
+    return _kill_ok_by_cred(sender, t, sig) and landlock.task_kill(sender, t)
+
+
+def _kill_ok_by_cred(sender, t, sig):
     c, tc = sender.cred, t.cred
     if cred_capable(c, CAP_KILL):
         return True

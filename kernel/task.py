@@ -51,7 +51,8 @@ def _pid_in_use(pid):
 class Cred:
     __slots__ = ("uid", "euid", "suid", "fsuid", "gid", "egid", "sgid",
                  "fsgid", "groups", "cap_inheritable", "cap_permitted",
-                 "cap_effective", "cap_bset", "cap_ambient", "securebits")
+                 "cap_effective", "cap_bset", "cap_ambient", "securebits",
+                 "landlock")
 
     def __init__(self, uid=0, gid=0):
         self.uid = self.euid = self.suid = self.fsuid = uid
@@ -62,6 +63,7 @@ class Cred:
         self.cap_inheritable = self.cap_ambient = 0
         self.cap_bset = CAP_FULL_SET
         self.securebits = 0
+        self.landlock = None            # Landlock domain: a tuple of layers (security/landlock/)
 
     def copy(self):
         c = Cred()

@@ -47,6 +47,7 @@ from kernel.signal import SIGPIPE, SI_USER, SigInfo, send_signal, signal_pending
 from net.core.iov_iter import BytesIter, MsgIter
 from net.core.dev import IFNAMSIZ, dev_get_by_index, dev_get_by_name, net_dev_init
 from kernel.task import tasks
+import security.landlock.net as landlock
 
 AF_UNSPEC, AF_UNIX, AF_INET, AF_INET6, AF_NETLINK = 0, 1, 2, 10, 16
 NPROTO = 46
@@ -115,6 +116,7 @@ class Socket:
     getsockopt_level = None
     set_peek_off = None
     socketpair = None
+    landlock_domain = None              # its maker's Landlock domain (security/landlock/task.py)
 
     def __init__(self, type_, protocol=0):
         self.type = type_
@@ -322,6 +324,7 @@ def sock_alloc_file(t, sock, flags):
     f = File(Path(mnt, d), O_RDWR | (flags & O_NONBLOCK), socket_file_ops, inode=inode)
     f.private = sock
     sock.file = f
+    sock.landlock_domain = t.cred.landlock
     global sockets_allocated
     sockets_allocated += 1
     return f
@@ -464,6 +467,7 @@ def move_addr_to_user(t, kaddr, uaddr, ulen_addr):
 def sys_bind(t, fd, umyaddr, addrlen):
     sock, _ = sockfd_lookup(t, fd)
     addr = move_addr_to_kernel(t, umyaddr, addrlen)
+    landlock.socket_bind(t, sock, addr)
     return sock.bind(t, addr)
 
 
@@ -474,6 +478,7 @@ def sys_connect(t, fd, uservaddr, addrlen):
         raise Errno(EBADF)
     addr = move_addr_to_kernel(t, uservaddr, addrlen)
     sock, f = sockfd_lookup(t, fd)
+    landlock.socket_connect(t, sock, addr)
     return sock.connect(t, addr, bool(f.flags & O_NONBLOCK))
 
 

@@ -40,6 +40,7 @@ from net.socket import (AF_UNIX, AF_UNSPEC, MSG_PEEK, MSG_TRUNC, MSG_WAITALL,
                         Socket, run_or_sleep, sock_wait)
 from fs.dir import vfs_mknod
 from fs.namei import AT_FDCWD, MAY_WRITE, inode_permission, path_create, path_lookup
+import security.landlock.task as landlock
 
 PF_UNIX = AF_UNIX
 TCP_ESTABLISHED, TCP_CLOSE, TCP_LISTEN = 1, 7, 10
@@ -250,6 +251,7 @@ class UnixSocket(Socket):
         other = abstract_sockets.get((addr[SUN_PATH_OFFSET:], self.type))
         if other is None:
             raise Errno(ECONNREFUSED)
+        landlock.unix_may_connect(t, self, other)
         return other
 
     # -- connections -----------------------------------------------------------------
