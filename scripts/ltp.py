@@ -60,6 +60,8 @@ HOST_CHANGING = (
     "fspick", "move_mount", "open_tree", "mount_setattr", "pivot_root",
     "sethostname", "setdomainname", "acct", "quotactl", "syslog",
     "ioctl_loop", "ioctl_ns", "vhangup", "sysctl", "ioperm", "iopl",
+    "leapsec",          # sets CLOCK_REALTIME to just before midnight, inserts a leap second
+    "gethostid",        # sethostid rewrites /etc/hostid
 )
 # So does a test whose source asks LTP's library for a loop device with a
 # file system mounted on it, huge pages or a rewritten system file: the
