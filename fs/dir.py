@@ -188,9 +188,10 @@ def do_linkat(t, olddfd, oldname, newdfd, newname, flags):
     inode = old.dentry.inode
     if S_ISDIR(inode.mode):
         return -EPERM
-    if inode.nlink == 0:
-        return -ENOENT
+    if inode.nlink == 0 and not inode.linkable:
+        return -ENOENT                      # unlinked, or O_TMPFILE | O_EXCL
     parent.dentry.inode.link(last, inode)
+    inode.linkable = False
     fsnotify_link(parent.dentry.inode, inode, last)
     d_add(parent.dentry, last, inode)
     return 0

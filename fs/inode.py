@@ -93,6 +93,7 @@ class Inode:
     sb_dev = None                       # st_dev where not the superblock's (hostfs)
     entries = None                      # a tmpfs directory's names
     bdev = None                         # a block device node's BlockDevice
+    linkable = False                    # an O_TMPFILE file linkat may still name (I_LINKABLE)
 
     def __init__(self, sb, mode, uid=0, gid=0, rdev=0, ino=None):
         self.sb = sb
@@ -181,6 +182,11 @@ class Inode:
 
     def create(self, name, mode, cred, rdev=0):
         raise Errno(EPERM)
+
+    def tmpfile(self, mode, cred):
+        """A new file of this directory's file system with no name
+        (O_TMPFILE); a file system without ->tmpfile says EOPNOTSUPP."""
+        raise Errno(EOPNOTSUPP)
 
     def mkdir(self, name, mode, cred):
         raise Errno(EPERM)

@@ -14,10 +14,10 @@ from kernel.sched import is_generator
 from kernel.capability import CAP_FOWNER, capable
 from kernel.errno import (E2BIG, EAGAIN, EEXIST, EINVAL, EISDIR, ELOOP, ENOTDIR, ENXIO, EOPNOTSUPP,
                           EPERM, Errno)
-from fs.dcache import d_add
+from fs.dcache import Dentry, d_add
 from fs.file import (O_ACCMODE, O_CLOEXEC,
                      O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH,
-                     O_RDONLY, O_TMPFILE, O_TRUNC, O_WRONLY, O_RDWR, O_LARGEFILE, O_NOATIME, File,
+                     O_RDONLY, O_TMPFILE, __O_TMPFILE, O_TRUNC, O_WRONLY, O_RDWR, O_LARGEFILE, O_NOATIME, File,
                      FileOperations, dir_fops, FMODE_CREATED)
 from fs.locks import break_lease
 from fs.inode import (S_IFREG, S_ISCHR, S_ISDIR, S_ISFIFO, S_ISLNK, S_ISREG,
@@ -76,9 +76,36 @@ def vfs_create(t, parent, name, mode):
     return Path(parent.mnt, d_add(parent.dentry, name, inode))
 
 
+def do_tmpfile(t, dirfd, name, flags, mode, resolve):
+    """O_TMPFILE: a regular file with no name in the file system of the
+    directory name, gone at its last close unless linkat names it first
+    (which O_EXCL forbids).  Its dentry is an unhashed "#ino" in that
+    directory, so /proc/PID/fd shows "/dir/#ino (deleted)" as Linux."""
+    if (flags & (O_TMPFILE | O_CREAT | O_PATH) != O_TMPFILE
+            or flags & O_ACCMODE not in (O_WRONLY, O_RDWR)):
+        raise Errno(EINVAL)
+    parent = path_lookup(t, name, dirfd, follow=not flags & O_NOFOLLOW, resolve=resolve)
+    dir_inode = parent.dentry.inode
+    if not S_ISDIR(dir_inode.mode):
+        raise Errno(ENOTDIR)
+    inode_permission(t, dir_inode, MAY_WRITE | MAY_EXEC, parent.mnt)
+    may_write_path(t, parent)
+    landlock.path_mknod(t, parent, S_IFREG)
+    mode = S_IFREG | (mode_strip_sgid(t, dir_inode, S_IFREG | (mode & 0o7777)) & 0o7777
+                      & ~t.fs.umask)
+    inode = dir_inode.tmpfile(mode, t.cred)
+    inode.linkable = not flags & O_EXCL
+    dentry = Dentry(b"#%d" % inode.ino, parent.dentry, inode)
+    dentry.unhashed = True
+    f = File(Path(parent.mnt, dentry), flags, fops_for(inode))
+    f.mode |= FMODE_CREATED
+    fsnotify_open(f)
+    return f
+
+
 def do_filp_open(t, dirfd, name, flags, mode, resolve=0):
-    if flags & O_TMPFILE == O_TMPFILE:
-        raise Errno(EOPNOTSUPP)
+    if flags & __O_TMPFILE:
+        return do_tmpfile(t, dirfd, name, flags, mode, resolve)
     if flags & O_PATH:
         flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC
         path = path_lookup(t, name, dirfd, follow=not flags & O_NOFOLLOW, resolve=resolve)
@@ -222,11 +249,11 @@ def sys_openat2(t, dirfd, name, how, size):
     flags, mode, resolve = struct.unpack("<QQQ", raw[:24])
     if flags & ~VALID_OPEN_FLAGS or mode & ~0o7777:
         return -EINVAL
-    if mode and not flags & (O_CREAT | 0o20000000):     # __O_TMPFILE
+    if mode and not flags & (O_CREAT | __O_TMPFILE):
         return -EINVAL                          # a mode means nothing without O_CREAT
     if resolve & ~0x3F or resolve & 0x18 == 0x18:   # RESOLVE_BENEATH | RESOLVE_IN_ROOT
         return -EINVAL
-    if resolve & 0x20 and flags & (O_CREAT | O_TRUNC | 0o20000000):
+    if resolve & 0x20 and flags & (O_CREAT | O_TRUNC | __O_TMPFILE):
         return -EAGAIN                          # RESOLVE_CACHED cannot create
     return do_sys_open(t, s32(dirfd), name, flags, mode, resolve)
 

@@ -56,6 +56,12 @@ class TmpfsInode(SimpleXattrInode, Inode):
     def create(self, name, mode, cred, rdev=0):
         return self._new(name, mode, cred, rdev)
 
+    def tmpfile(self, mode, cred):
+        gid = self.gid if self.mode & 0o2000 else cred.fsgid
+        inode = TmpfsInode(self.sb, mode, cred.fsuid, gid)
+        inode.nlink = 0
+        return inode
+
     def mkdir(self, name, mode, cred):
         inode = self._new(name, S_IFDIR | (mode & 0o7777), cred)
         self.nlink += 1

@@ -148,6 +148,19 @@ def test_ext2_fsops_differential(tmp_path):
     assert fsck(img)[0] == 0
 
 
+def test_ext2_o_tmpfile_differential(tmp_path):
+    """O_TMPFILE on ext2 as on the host's tmpfs; the files linkat named are
+    on the image, the unnamed ones are freed: e2fsck finds it clean."""
+    img = mkimage(str(tmp_path / "t.img"), "16M")
+    prog = guest("tmpfile")
+    native = _native_workload(prog, "tmpfile")
+    r = sh("mount -t ext2 /dev/ubdb /mnt && %s /mnt/tf; umount /mnt" % prog, disks=[img])
+    assert r.out == native, r.out
+    assert "named holds 'hello'" in r.out
+    rc, out = fsck(img)
+    assert rc == 0, out
+
+
 def test_ext2_reads_a_host_made_tree(tmp_path):
     """mke2fs -d: files, holes, links and symlinks made by the host's tools
     read back the same in the guest (find, cat, readlink, stat)."""

@@ -42,3 +42,12 @@ def test_mount_umount(libc, tmp_path):
     assert n.status == 0 and "mount(\"none\", \"a\", \"tmpfs\", 0, \"mode=0700\") = 0" in n.out, n.out
     assert strip(u.out) == strip(n.out), "--- native\n%s\n--- pyuml\n%s\n%s" % (
         n.out, u.out, u.stderr.decode())
+
+
+@pytest.mark.parametrize("libc", LIBCS)
+def test_o_tmpfile(libc, tmp_path):
+    """O_TMPFILE: its errnos, nlink 0 and the "#ino (deleted)" name,
+    linkat naming it through /proc/self/fd and AT_EMPTY_PATH, O_EXCL
+    forbidding that, EOPNOTSUPP where the file system has no tmpfile."""
+    n, u = differential(guest("tmpfile", libc), [str(tmp_path / "w")])
+    assert "named holds 'hello'" in u.out and "fd name: .../#N (deleted)" in u.out

@@ -462,7 +462,7 @@ class Ext2Inode(Inode):
 
     # -- directories and links: fs/ext2/namei.py ------------------------------------------------
     from fs.ext2.namei import (create, link, lookup, mkdir, readdir, readlink,  # noqa: E402
-                               rename, rmdir, symlink, unlink)
+                               rename, rmdir, symlink, tmpfile, unlink)
 
     # -- extended attributes: fs/ext2/xattr.py ---------------------------------------------------
     from fs.ext2.xattr import get_xattr, list_xattr                            # noqa: E402

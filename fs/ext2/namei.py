@@ -1,5 +1,5 @@
 """fs/ext2/namei.py - the directory operations of an ext2 inode: lookup,
-create, mknod, mkdir, symlink, link, unlink, rmdir, rename, readlink.
+create, tmpfile, mknod, mkdir, symlink, link, unlink, rmdir, rename, readlink.
 
 These are methods of fs/ext2/inode.py's Ext2Inode (self is the
 directory).  The VFS (fs/dir.py) has checked permissions, the sticky bit
@@ -109,6 +109,16 @@ def create(self, name, mode, cred, rdev=0):
         raise Errno(EEXIST)
     inode = _new_inode(self, mode, cred, rdev)
     _add(self, name, inode)
+    return inode
+
+
+def tmpfile(self, mode, cred):
+    """O_TMPFILE: an inode with no name (nlink 0), freed at its last close
+    unless linkat names it first.  ext2 keeps no orphan list: after a crash
+    before that, e2fsck frees it, as for any unlinked open file."""
+    _rw(self)
+    inode = _new_inode(self, mode, cred)
+    inode.nlink = 0
     return inode
 
 
