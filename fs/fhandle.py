@@ -24,6 +24,7 @@ from kernel.errno import (EBADF, EFAULT, EINVAL, ELOOP, EOPNOTSUPP, EOVERFLOW, E
 from fs.file import File, O_ACCMODE, O_CLOEXEC, O_PATH, fget
 from fs.inode import S_ISLNK
 from fs.mount import Path
+from kernel.capability import CAP_DAC_READ_SEARCH, capable
 from fs.namei import AT_EMPTY_PATH, AT_FDCWD, MAY_READ, MAY_WRITE, inode_permission, path_lookup
 from mm.uaccess import copy_from_user, copy_to_user, put_user_u32, strncpy_from_user
 from fs.open import _install, fops_for, path_fops
@@ -108,8 +109,8 @@ def exportfs_decode_fh(mnt, fh_type, fh):
 
 
 def sys_open_by_handle_at(t, mountdirfd, handle, flags):
-    if t.cred.euid != 0:                # CAP_DAC_READ_SEARCH
-        return -EPERM
+    if not capable(t, CAP_DAC_READ_SEARCH):
+        return -EPERM                   # a handle bypasses the path's permissions
     raw = copy_from_user(t.mm, handle, 8)
     handle_bytes, fh_type = struct.unpack("<Ii", raw)
     if handle_bytes == 0 or handle_bytes > MAX_HANDLE_SZ:

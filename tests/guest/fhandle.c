@@ -47,6 +47,18 @@ int main(int argc, char **argv)
 	SHOW(name_to_handle_at(AT_FDCWD, "l", fh, &mnt, 0));
 	SHOW(open_by_handle_at(AT_FDCWD, fh, O_RDONLY));
 	SHOW(open_by_handle_at(AT_FDCWD, fh, O_PATH) >= 0);
+	fflush(stdout);
+	if (fork() == 0) {	/* root without CAP_DAC_READ_SEARCH in its effective set */
+		struct { unsigned version; int pid; } h = {0x20080522, 0};
+		struct { unsigned eff, perm, inh; } caps[2];
+		syscall(SYS_capget, &h, caps);
+		caps[0].eff &= ~(1u << 2);
+		SHOW(syscall(SYS_capset, &h, caps));
+		SHOW(open_by_handle_at(AT_FDCWD, fh, O_RDONLY));
+		fflush(stdout);
+		_exit(0);
+	}
+	wait(NULL);
 	fh->handle_bytes = 128;
 	SHOW(name_to_handle_at(AT_FDCWD, "l", fh, &mnt, AT_SYMLINK_FOLLOW));
 	fh->handle_bytes = 128;
