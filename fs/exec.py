@@ -82,7 +82,7 @@ def open_exec(t, name, dirfd=AT_FDCWD, flags=0):
         f.put()
         raise
     f.deny_write = True
-    fsnotify_open(f)
+    fsnotify_open(f, execute=True)
     return f
 
 

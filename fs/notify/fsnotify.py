@@ -56,6 +56,7 @@ IN_ONESHOT = 0x80000000
 # not an inotify event: a rename inside one directory, for dnotify's
 # DN_RENAME (fs/notify/dnotify.py), sent to that directory with the old name
 FS_RENAME = 0x10000000
+FS_OPEN_EXEC = 0x00001000           # fanotify's FAN_OPEN_EXEC
 
 nr_marks = 0                        # marks alive anywhere: 0 = nobody listens
 _all_marks = set()
@@ -159,9 +160,11 @@ def fsnotify_modify(f):
         _file_event(f, IN_MODIFY)
 
 
-def fsnotify_open(f):
+def fsnotify_open(f, execute=False):
+    """An open; one for execve or the ELF interpreter (execute) is also
+    FS_OPEN_EXEC, which fanotify reports (inotify has no such event)."""
     if nr_marks:
-        _file_event(f, IN_OPEN)
+        _file_event(f, IN_OPEN | (FS_OPEN_EXEC if execute else 0))
 
 
 def fsnotify_close(f):

@@ -43,6 +43,8 @@ int main(int argc, char **argv)
 	char dir[256];
 	if (argc < 2)
 		return 2;
+	if (!strcmp(argv[1], "-x"))		/* the copy the exec case runs */
+		return 0;
 	if (access("/proc/self", R_OK)) {        /* pyuml's initramfs */
 		mkdir("/proc", 0555);
 		mount("proc", "/proc", "proc", 0, NULL);
@@ -117,6 +119,25 @@ int main(int argc, char **argv)
 	}
 	wait(NULL);
 	drain("child's open");
+	/* an execve is an open with FAN_OPEN_EXEC too */
+	int in = open("/proc/self/exe", O_RDONLY), out = open("prog", O_CREAT | O_WRONLY, 0755);
+	char chunk[65536];
+	ssize_t got;
+	while ((got = read(in, chunk, sizeof chunk)) > 0)
+		write(out, chunk, got);
+	close(in);
+	close(out);
+	SHOW(fanotify_mark(fan, FAN_MARK_ADD, FAN_OPEN | FAN_OPEN_EXEC, AT_FDCWD, "prog"));
+	fflush(stdout);
+	if (fork() == 0) {
+		execl("./prog", "prog", "-x", (char *)NULL);
+		_exit(1);
+	}
+	int st;
+	wait(&st);
+	printf("exec'd copy: status %d\n", WEXITSTATUS(st));
+	drain("execve");
+	unlink("prog");
 	close(fan);
 	unlink("f");
 	rmdir("sub");
