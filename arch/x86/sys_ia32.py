@@ -4,7 +4,8 @@ Each adapts the i386 argument convention and calls the common handler:
 
  - a 64-bit file offset or length does not fit a register: i386 passes it
    in two (low word first), as pread64, pwrite64, truncate64, ftruncate64,
-   fadvise64(_64), readahead, fallocate and sync_file_range do; _llseek
+   fadvise64(_64), readahead, fallocate and sync_file_range do, and so does
+   fanotify_mark its 64-bit event mask; _llseek
    returns its 64-bit result through a pointer;
  - the plain 32-bit versions (truncate, ftruncate) take a signed 32-bit
    offset;
@@ -103,6 +104,10 @@ def sys_ia32_fallocate(t, fd, mode, off_lo, off_hi, len_lo, len_hi):
 def sys_ia32_sync_file_range(t, fd, off_lo, off_hi, n_lo, n_hi, flags):
     return _call("sync_file_range", t, fd, _u64(_s64(off_lo, off_hi)),
                  _u64(_s64(n_lo, n_hi)), flags)
+
+
+def sys_ia32_fanotify_mark(t, fd, flags, mask_lo, mask_hi, dirfd, pathname):
+    return _call("fanotify_mark", t, fd, flags, _u64(_s64(mask_lo, mask_hi)), dirfd, pathname)
 
 
 def sys_ia32_sendfile(t, out_fd, in_fd, offset, count):

@@ -53,6 +53,7 @@ _OWN = {
     "sendfile": sys_ia32.sys_ia32_sendfile,
     "fallocate": sys_ia32.sys_ia32_fallocate,
     "sync_file_range": sys_ia32.sys_ia32_sync_file_range,
+    "fanotify_mark": sys_ia32.sys_ia32_fanotify_mark,
     "statfs64": sys_ia32.sys_statfs64,
     "fstatfs64": sys_ia32.sys_fstatfs64,
     "readdir": sys_ia32.sys_old_readdir,
