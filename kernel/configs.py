@@ -57,6 +57,7 @@ SYSCALLS = {
     "KEYS": ("add_key", "request_key", "keyctl"),
     "SECCOMP": ("seccomp",),
     "SECCOMP_FILTER": ("seccomp",),
+    "SECURITY": ("lsm_list_modules",),
     "SECURITY_LANDLOCK": ("landlock_create_ruleset",),
     "USERFAULTFD": ("userfaultfd",),
     "HAVE_ARCH_USERFAULTFD_WP": ("userfaultfd",),     # fs/userfaultfd.py: the WP mode too
@@ -138,7 +139,6 @@ FIXED = [
     ("NET_NS", None),
     ("TIME_NS", None),
     ("CGROUPS", None),
-    ("SECURITY", None),
     ("AUDIT", None),
     ("HIGHMEM", None),
     ("TRANSPARENT_HUGEPAGE", None),

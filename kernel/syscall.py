@@ -40,7 +40,7 @@ SYSCALL_MODULES = (
     "fs.xattr",
     "security.keys.keyctl",
     "kernel.seccomp",
-    "kernel.nsproxy", "security.landlock.syscalls", "fs.fhandle",
+    "kernel.nsproxy", "security.landlock.syscalls", "security.lsm_syscalls", "fs.fhandle",
     "fs.notify.fanotify.fanotify_user",
     "fs.aio",
     "kernel.trace_mask",
