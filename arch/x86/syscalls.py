@@ -50,6 +50,7 @@ _OWN = {
     "fadvise64": sys_ia32.sys_ia32_fadvise64,
     "fadvise64_64": sys_ia32.sys_ia32_fadvise64_64,
     "readahead": sys_ia32.sys_ia32_readahead,
+    "fanotify_mark": sys_ia32.sys_ia32_fanotify_mark,
     "sendfile": sys_ia32.sys_ia32_sendfile,
     "fallocate": sys_ia32.sys_ia32_fallocate,
     "sync_file_range": sys_ia32.sys_ia32_sync_file_range,

@@ -240,9 +240,7 @@ def sys_fanotify_init(t, flags, event_f_flags):
 
 
 def sys_fanotify_mark(t, fanotify_fd, flags, mask, dirfd, pathname):
-    flags &= 0xFFFFFFFF
-    if t.arch.BITS == 32:
-        return -EINVAL                  # i386 passes the 64-bit mask split: see arch/x86
+    flags &= 0xFFFFFFFF                 # i386 splits the mask: arch/x86/sys_ia32.py
     return do_fanotify_mark(t, s32(fanotify_fd), flags, mask, s32(dirfd), pathname)
 
 
