@@ -49,7 +49,7 @@ def test_memory_hog_is_oom_killed():
                      r"pgtables:\d+kB oom_score_adj:0", log), log
 
 
-@pytest.mark.parametrize("libc", LIBCS)
+@pytest.mark.parametrize("libc", LIBCS + ["glibc32"])
 def test_rlimit_cpu(libc):
     """RLIMIT_CPU: SIGXCPU at the soft limit and each second after (the
     soft limit read back grows), SIGKILL at the hard limit."""

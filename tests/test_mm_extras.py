@@ -35,7 +35,7 @@ def test_mincore_and_mlock(libc):
     assert "child VmLck 0 kB" in u.out
 
 
-@pytest.mark.parametrize("libc", LIBS)
+@pytest.mark.parametrize("libc", LIBS + ["glibc32"])
 def test_guard_pages(libc):
     """MADV_GUARD_INSTALL/REMOVE: SIGSEGV, EFAULT, kept by DONTNEED and
     fork, cleared by REMOVE and munmap, shown by mincore and pagemap."""
