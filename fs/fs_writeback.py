@@ -172,7 +172,8 @@ def wb_workfn():
 
 
 def drop_caches(what):
-    """/proc/sys/vm/drop_caches: 1 (or 3) drops every clean cached disk page."""
+    """/proc/sys/vm/drop_caches: 1 (or 3) drops every clean cached page of a
+    disk or a host file (mm/vmscan.py)."""
     if what & 1:
         # cycle: mm.vmscan -> fs.fs_writeback
         from mm import vmscan

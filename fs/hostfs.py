@@ -23,7 +23,8 @@ O_NOFOLLOW open fail (ELOOP) rather than leave the directory.  Host
 pseudo-filesystems (proc, sys, ...) mounted below the directory are not
 entered: their mount points look empty, so the guest mounts its own.
 
-Data goes through the page cache (fs/pagecache.py, backed=True): pages are
+Data goes through the page cache (mm/vmscan.py's ReclaimableMapping: a
+clean page nobody maps can be dropped when memory runs out): pages are
 read with preadv into physmem, written through with pwrite as write()
 happens, and dirty MAP_SHARED pages are written back on msync, munmap,
 fsync, close and exit.  The host can change files behind our back, so the
@@ -44,7 +45,7 @@ from collections import OrderedDict
 from kernel.errno import EINVAL, ENOENT, ENOTDIR, EOPNOTSUPP, EPERM, EROFS, ESTALE, EXDEV, Errno
 from fs.inode import (DT_DIR, DT_LNK, DT_REG, S_IFMT, S_ISBLK, S_ISCHR,
                       S_ISDIR, S_ISLNK, S_ISREG, Inode, SuperBlock, dtype, mkdev)
-from fs.pagecache import AddressSpace
+from mm.vmscan import ReclaimableMapping
 from mm.physmem import PAGE_SHIFT, PAGE_SIZE
 from fs.dcache import Dentry
 from mm import physmem as _pm
@@ -175,7 +176,7 @@ class HostfsInode(Inode):
         self.target = None
         self._load(st)
         if S_ISREG(self.mode):
-            self.mapping = AddressSpace(self, backed=True)
+            self.mapping = ReclaimableMapping(self)
 
     def _load(self, st):
         self.mode = st.st_mode

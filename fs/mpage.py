@@ -24,18 +24,17 @@ from kernel.errno import EIO, ENOSPC, Errno
 from block.bio import (Bio, REQ_OP_READ, REQ_OP_WRITE, SECTOR_SHIFT, all_of, done_completion,
                        submit_bio)
 from fs.fs_writeback import DirtySet, mapping_clean, mapping_set_error
-from fs.pagecache import AddressSpace
 from mm import physmem as _pm
-from mm import vmscan
 from mm.physmem import PAGE_SHIFT, PAGE_SIZE, OutOfMemory
+from mm.vmscan import ReclaimableMapping
 
 
 RA_MAX_PAGES = 32                       # 128 KiB, Linux's default read_ahead_kb
 
 
-class BlockMapping(AddressSpace):
+class BlockMapping(ReclaimableMapping):
     def __init__(self, host, bdev):
-        super().__init__(host, backed=True)
+        super().__init__(host)
         self.dirty = DirtySet(self)
         self.bdev = bdev
         self.wb_err = 0
@@ -83,27 +82,9 @@ class BlockMapping(AddressSpace):
             self._add(i, f)
         return frames[0]
 
-    def _add(self, index, pfn):
-        super()._add(index, pfn)
-        vmscan.lru_add(self, index)
-
-    def _drop(self, index):
-        super()._drop(index)
-        vmscan.lru_del(self, index)
-
-    def evict_page(self, index):
-        """Reclaim: the page is clean and unmapped; let it go."""
-        self._drop(index)
-        forget = getattr(self.host, "page_evicted", None)
-        if forget is not None:
-            forget(index)
-
-    # what write-back and reclaim ask (block/bdev.py overrides them)
+    # what write-back asks (block/bdev.py overrides it)
     def has_dirty(self):
         return bool(self.dirty)
-
-    def page_busy(self, index):
-        return False
 
     def writeback(self):
         """Start writing every dirty page; a Completion."""

@@ -25,7 +25,9 @@ from fs.inode import (S_IFREG, S_ISCHR, S_ISDIR, S_ISFIFO, S_ISLNK, S_ISREG,
 from fs.mount import Path
 from fs.namei import (AT_FDCWD, MAY_EXEC, MAY_READ, MAY_WRITE, inode_permission, may_write_path,
                       mode_strip_sgid, path_create, path_lookup)
-from fs.notify.fsnotify import IN_MODIFY, fsnotify_change, fsnotify_create, fsnotify_open
+from fs.notify.fanotify.fanotify import FAN_OPEN_PERM
+from fs.notify.fsnotify import (IN_MODIFY, fsnotify_change, fsnotify_create, fsnotify_open,
+                               fsnotify_perm)
 from fs.read_write import generic_file_fops
 from fs.pipe import fifo_fops
 from block.bdev import def_blk_fops
@@ -169,8 +171,10 @@ def do_filp_open(t, dirfd, name, flags, mode, resolve=0):
             inode.setattr(size=0)
             fsnotify_change(path.dentry, IN_MODIFY)
     try:
-        if lease_wait is not None:
-            f._open_gen = _open_after_lease_break(lease_wait, f, finish_open)
+        # leases: holders told, maybe a wait; a fanotify listener's permission
+        waits = [w for w in (lease_wait, fsnotify_perm(t, f, FAN_OPEN_PERM)) if w is not None]
+        if waits:
+            f._open_gen = _open_after_waits(waits, f, finish_open)
         else:
             finish_open()
     except BaseException:
@@ -179,11 +183,13 @@ def do_filp_open(t, dirfd, name, flags, mode, resolve=0):
     return f
 
 
-def _open_after_lease_break(wait, f, finish_open):
-    """The rest of an open that waited for lease holders (fs/locks.py)."""
-    r = yield from wait
-    if r is not None and r < 0:
-        return r
+def _open_after_waits(waits, f, finish_open):
+    """The rest of an open that waited for lease holders (fs/locks.py) or
+    a fanotify listener's answer (fs/notify/fanotify/fanotify.py)."""
+    for wait in waits:
+        r = yield from wait
+        if r is not None and r < 0:
+            return r
     finish_open(notify=False)           # _finish_open tells fsnotify
     gen = f._open_gen
     if gen is not None:                 # a FIFO waiting for its peer too

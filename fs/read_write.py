@@ -15,7 +15,8 @@ from kernel.errno import (EBADF, EFAULT, EFBIG, EINVAL, ENOSPC, ENXIO, EOPNOTSUP
                           ESPIPE, Errno)
 from fs.file import (FMODE_READ, FMODE_WRITE, O_APPEND, SEEK_CUR, SEEK_DATA,
                      SEEK_END, SEEK_HOLE, SEEK_SET, FileOperations, fdget)
-from fs.notify.fsnotify import fsnotify_access, fsnotify_modify
+from fs.notify.fanotify.fanotify import FAN_ACCESS_PERM
+from fs.notify.fsnotify import fsnotify_access, fsnotify_modify, fsnotify_perm
 from mm.physmem import OutOfMemory
 from mm.uaccess import copy_from_user, copy_to_user
 from fs.namei import may_write_path
@@ -175,10 +176,29 @@ def _read_chunked(t, f, buf, count, pos):
     return done
 
 
+def _when_allowed(wait, then):
+    """A generator: wait for a fanotify listener's permission
+    (fsnotify_perm), then return then()'s result (waited for too)."""
+    r = yield from wait
+    if r < 0:
+        return r
+    res = then()
+    if is_generator(res):
+        res = yield from res
+    return res
+
+
 def _do_read(t, f, buf, count, pos=None):
     count = min(count, MAX_RW_COUNT)
     if count and not (0 <= buf and buf + count <= t.mm.task_size):
         return -EFAULT
+    wait = fsnotify_perm(t, f, FAN_ACCESS_PERM)
+    if wait is not None:
+        return _when_allowed(wait, lambda: _do_read_allowed(t, f, buf, count, pos))
+    return _do_read_allowed(t, f, buf, count, pos)
+
+
+def _do_read_allowed(t, f, buf, count, pos):
     if f.f_op.seekable and count > READ_CHUNK:
         return _read_chunked(t, f, buf, count, pos)
     if pos is None and hasattr(f.f_op, "read_user"):
@@ -319,6 +339,13 @@ def _do_readv(t, f, iov, pos):
     for base, ln in vec:
         if ln and not (0 <= base and base + ln <= t.mm.task_size):
             return -EFAULT
+    wait = fsnotify_perm(t, f, FAN_ACCESS_PERM)
+    if wait is not None:
+        return _when_allowed(wait, lambda: _do_readv_allowed(t, f, vec, total, pos))
+    return _do_readv_allowed(t, f, vec, total, pos)
+
+
+def _do_readv_allowed(t, f, vec, total, pos):
     if pos is None and hasattr(f.f_op, "read_user"):
         return _loop_readv(t, f, vec)
     res = f.f_op.read(f, t, total) if pos is None else f.f_op.pread(f, t, total, pos)

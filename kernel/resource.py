@@ -3,7 +3,8 @@
 Limits belong to the process (shared by its threads) and are inherited
 across fork and exec.  Raising a hard limit needs root; the kernel enforces
 RLIMIT_NOFILE (fd allocation), RLIMIT_NPROC (fork), RLIMIT_FSIZE (writes),
-RLIMIT_STACK (the stack VMA) and RLIMIT_AS/DATA (mmap/brk).
+RLIMIT_STACK (the stack VMA), RLIMIT_AS/DATA (mmap/brk) and RLIMIT_CPU
+(kernel/posix_cpu_timers.py).
 """
 
 import struct

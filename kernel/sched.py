@@ -253,14 +253,14 @@ def signal_wake_up(t, fatal=False):
         wake_up_state(t, TASK_TRACED)
 
 
-def tick():
-    """A preemption tick: the running guest used up its slice.  Expired
-    timers and host input are looked at first, so that a task they wake
-    (an interactive one, usually) gets the CPU now rather than a slice
-    later."""
+def tick(ticks=1):
+    """A preemption tick (or several the kernel's time earned at once):
+    the running guest used up its slice.  Expired timers and host input
+    are looked at first, so that a task they wake (an interactive one,
+    usually) gets the CPU now rather than a slice later."""
     global need_resched, _next_poll
     if current is not None:
-        current.sched_ticks += 1
+        current.sched_ticks += ticks
     _next_poll = 0.0
     housekeeping()
     if nr_running():
@@ -359,13 +359,16 @@ def kernel_tick(t_now):
         return
     in_kernel = (t_now - _run_start) - (c.utime - _run_start_utime)
     if in_kernel >= (_run_kernel_ticks + 1) * TICK:
-        _count_kernel_tick()
+        _count_kernel_tick(int(in_kernel / TICK) - _run_kernel_ticks)
 
 
-def _count_kernel_tick():
+def _count_kernel_tick(n):
+    """All n ticks a long stretch in the kernel (a sendfile of a gigabyte)
+    earned, counted before tick()'s housekeeping comes back to
+    kernel_tick: one tick each was a recursion as deep as the ticks."""
     global _run_kernel_ticks
-    _run_kernel_ticks += 1
-    tick()
+    _run_kernel_ticks += n
+    tick(n)
 
 
 # -- the loop --------------------------------------------------------------------

@@ -80,6 +80,8 @@ def _do_page_fault(t, address, error_code, trapno):
     except VMFault as e:
         if e.kind == "oom":
             return SigInfo(SIGKILL, SI_KERNEL)
+        if e.kind == "sigsegv":
+            return SigInfo(SIGSEGV, SEGV_MAPERR, addr=address, trapno=trapno)
         return SigInfo(SIGBUS, BUS_ADRERR, addr=address, trapno=trapno)
     t.min_flt += 1
     log = mm.fault_log

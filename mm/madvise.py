@@ -8,16 +8,23 @@ RANDOM, ...) and is accepted as is.  Some changes what the process sees:
    private file page the file's data again, of a shared page the shared
    data (nothing is lost for shared mappings);
  - MADV_REMOVE: a shared tmpfs range is punched out of the file;
- - MADV_DONTFORK / MADV_DOFORK: whether fork copies the range.
+ - MADV_DONTFORK / MADV_DOFORK: whether fork copies the range;
+ - MADV_GUARD_INSTALL / MADV_GUARD_REMOVE (Linux 6.13): guard regions, a
+   marker in each pte (_PAGE_GUARD) instead of a VMA of its own: an access
+   is SIGSEGV (EFAULT for the kernel's), whatever the VMA allows.  Installing
+   drops the pages there; DONTNEED/FREE/REMOVE and mprotect leave the
+   markers, fork copies them, munmap and GUARD_REMOVE clear them.
 Like Linux, a range with holes is still handled where it is mapped and then
 reported as ENOMEM.
 """
 
 from kernel.abi import s32
-from kernel.errno import EACCES, EINVAL, ENOMEM, EPERM, ESRCH, Errno
+from kernel.errno import EACCES, EFAULT, EINVAL, ENOMEM, EPERM, ESRCH, Errno
 from mm.memory import VMFault, handle_mm_fault, zap_page_range
-from mm.physmem import PAGE_SIZE
-from mm.vma import VM_DONTCOPY, VM_DONTDUMP, VM_LOCKED, VM_SHARED, VM_WIPEONFORK, VM_WRITE
+from mm.pgtable import _PAGE_GUARD
+from mm.physmem import PAGE_SIZE, OutOfMemory
+from mm.vma import (VM_DONTCOPY, VM_DONTDUMP, VM_DONTEXPAND, VM_LOCKED, VM_LOCKED_MASK,
+                    VM_SHARED, VM_WIPEONFORK, VM_WRITE)
 from mm.mmap import split_vma
 
 MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED = 0, 1, 2, 3, 4
@@ -27,6 +34,7 @@ MADV_DONTDUMP, MADV_DODUMP, MADV_WIPEONFORK, MADV_KEEPONFORK = 16, 17, 18, 19
 MADV_COLD, MADV_PAGEOUT, MADV_POPULATE_READ, MADV_POPULATE_WRITE = 20, 21, 22, 23
 MADV_COLLAPSE = 25
 MADV_DONTNEED_LOCKED = 24
+MADV_GUARD_INSTALL, MADV_GUARD_REMOVE = 102, 103
 
 # No KSM and no transparent huge pages (kernel/configs.py): their advice
 # (MERGEABLE, HUGEPAGE, COLLAPSE...) is EINVAL, as on such a Linux.
@@ -34,14 +42,46 @@ _HINTS = {MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED,
           MADV_COLD, MADV_PAGEOUT}
 _KNOWN = _HINTS | {MADV_DONTNEED, MADV_FREE, MADV_REMOVE, MADV_DONTFORK, MADV_DOFORK,
                    MADV_WIPEONFORK, MADV_KEEPONFORK, MADV_DONTDUMP, MADV_DODUMP,
-                   MADV_POPULATE_READ, MADV_POPULATE_WRITE}
+                   MADV_POPULATE_READ, MADV_POPULATE_WRITE, MADV_GUARD_INSTALL,
+                   MADV_GUARD_REMOVE}
 _FLAG_ADVICE = {MADV_DONTFORK, MADV_DOFORK, MADV_WIPEONFORK, MADV_KEEPONFORK,
                 MADV_DONTDUMP, MADV_DODUMP}
 
 
 def _dontneed(mm, vma, start, end):
-    if zap_page_range(mm, start, end):
+    if zap_page_range(mm, start, end, keep_guards=True):
         mm.note_unmap(start, end)
+
+
+def _guard_vma_ok(vma, allow_locked):
+    """is_valid_guard_vma: not a special mapping (VM_DONTEXPAND stands for
+    VM_SPECIAL here); installing may not drop locked pages."""
+    return not vma.flags & (VM_DONTEXPAND | (0 if allow_locked else VM_LOCKED_MASK))
+
+
+def _guard_install(mm, vma, start, end):
+    if not _guard_vma_ok(vma, allow_locked=False):
+        raise Errno(EINVAL)
+    if zap_page_range(mm, start, end, free_tables=False):
+        mm.note_unmap(start, end)
+    pt = mm.pt
+    try:
+        for a in range(start, end, PAGE_SIZE):
+            pt.q[pt.pte_index(a, alloc=True)] = _PAGE_GUARD
+    except OutOfMemory:
+        pt.free_empty_tables(start, end)
+        raise Errno(ENOMEM)
+
+
+def _guard_remove(mm, vma, start, end):
+    if not _guard_vma_ok(vma, allow_locked=True):
+        raise Errno(EINVAL)
+    q = mm.pt.q
+    for _, first, count in mm.pt.pte_pages(start, end):
+        for i in range(first, first + count):
+            if q[i] & _PAGE_GUARD:
+                q[i] = 0
+    mm.pt.free_empty_tables(start, end)
 
 
 def _remove(mm, vma, start, end):
@@ -69,8 +109,8 @@ def _populate(mm, vma, start, end, write):
     for a in range(start, end, PAGE_SIZE):
         try:
             handle_mm_fault(mm, vma, a, write)
-        except VMFault:
-            raise Errno(ENOMEM if write else 14)
+        except VMFault as e:
+            raise Errno(EFAULT if e.kind == "sigsegv" or not write else ENOMEM)
 
 
 def sys_madvise(t, start, length, advice):
@@ -125,6 +165,10 @@ def _madvise_mm(t, mm, start, length, advice):
             vma.flags = (vma.flags | setbit) & ~clearbit
         elif advice in (MADV_POPULATE_READ, MADV_POPULATE_WRITE):
             _populate(mm, vma, s, e, advice == MADV_POPULATE_WRITE)
+        elif advice == MADV_GUARD_INSTALL:
+            _guard_install(mm, vma, s, e)
+        elif advice == MADV_GUARD_REMOVE:
+            _guard_remove(mm, vma, s, e)
     return 0 if _covers(vmas, start, end) else -ENOMEM
 
 

@@ -11,7 +11,7 @@ process must see is marked NEWPAGE/NEWPROT and noted for mm/tlb.py.
 """
 
 from mm import physmem as _pm
-from mm.pgtable import (_PAGE_AROUND, _PAGE_NEWPAGE, _PAGE_NEWPROT, _PAGE_PRESENT,
+from mm.pgtable import (_PAGE_AROUND, _PAGE_GUARD, _PAGE_NEWPAGE, _PAGE_NEWPROT, _PAGE_PRESENT,
                         _PAGE_PROTNONE, _PAGE_RW, _PAGE_UFFD_WP, PROT_BITS, PTE_PFN_MASK,
                         vm_prot_bits, pte_pfn)
 from mm.physmem import PAGE_SHIFT, PAGE_SIZE, PG_CACHE, OutOfMemory
@@ -27,7 +27,7 @@ class VMFault(Exception):
 
     def __init__(self, kind):
         super().__init__(kind)
-        self.kind = kind            # "sigbus" or "oom"
+        self.kind = kind            # "sigbus", "sigsegv" (a guard page) or "oom"
 
 
 def vma_prot(vma):
@@ -62,6 +62,8 @@ def handle_mm_fault(mm, vma, addr, write):
         raise VMFault("oom")
     q = pt.q
     pte = q[idx]
+    if pte & _PAGE_GUARD:
+        raise VMFault("sigsegv")        # a guard region (mm/madvise.py)
     if pte & (_PAGE_PRESENT | _PAGE_PROTNONE):
         if write and not pte & _PAGE_RW:
             do_wp_page(mm, vma, addr, idx, pte)
@@ -247,10 +249,11 @@ def do_wp_page(mm, vma, addr, idx, pte):
 
 # -- clearing and copying ---------------------------------------------------
 
-def zap_page_range(mm, start, end, free_tables=True):
+def zap_page_range(mm, start, end, free_tables=True, keep_guards=False):
     """Drop every pte in [start, end).  Returns True if any was mapped.
     Tables left empty are freed unless the caller frees them all at once
-    (exit_mmap)."""
+    (exit_mmap).  keep_guards leaves guard markers (MADV_DONTNEED, FREE
+    and REMOVE take the pages, not the guards)."""
     pm = _pm.physmem
     q = mm.pt.q
     any_mapped = False
@@ -258,7 +261,7 @@ def zap_page_range(mm, start, end, free_tables=True):
     for _, first, count in mm.pt.pte_pages(start, end):
         for i in range(first, first + count):
             pte = q[i]
-            if pte:
+            if pte and not (keep_guards and pte & _PAGE_GUARD):
                 if pte & (_PAGE_PRESENT | _PAGE_PROTNONE):
                     pm.put_frame(pte_pfn(pte))
                     mm.rss -= 1
@@ -311,6 +314,10 @@ def copy_page_range(dst, src, vma):
         for i in range(count):
             pte = q[first + i]
             if not pte & (_PAGE_PRESENT | _PAGE_PROTNONE):
+                if pte & _PAGE_GUARD:           # the child is guarded too
+                    if didx is None:
+                        didx = dst.pt.pte_index(addr + (i << PAGE_SHIFT), alloc=True) - i
+                    q[didx + i] = _PAGE_GUARD
                 continue
             a = addr + (i << PAGE_SHIFT)
             if didx is None:

@@ -23,7 +23,7 @@ There is no swap, so nothing once resident is ever reported missing.
 from kernel.errno import EFAULT, EINVAL, ENOMEM
 from mm import physmem as _pm
 from mm.memory import zap_page_range
-from mm.pgtable import _PAGE_AROUND, _PAGE_PRESENT, _PAGE_PROTNONE, PTE_PFN_MASK
+from mm.pgtable import _PAGE_AROUND, _PAGE_GUARD, _PAGE_PRESENT, _PAGE_PROTNONE, PTE_PFN_MASK
 from mm.physmem import PAGE_SHIFT, PAGE_SIZE
 from fs.namei import MAY_WRITE, generic_permission
 from mm.uaccess import access_ok, copy_to_user
@@ -56,6 +56,8 @@ def _vma_vec(t, mm, vma, start, end):
         for i in range(count):
             pte = q[first + i]
             if not pte & (_PAGE_PRESENT | _PAGE_PROTNONE):
+                if pte & _PAGE_GUARD:
+                    mapped[base + i] = True     # a guard page is never resident
                 continue
             mapped[base + i] = True
             if pte & _PAGE_AROUND:

@@ -38,6 +38,9 @@ _PAGE_AROUND = 1 << 11
 # and the marker a not-present pte holds once UFFDIO_POISON poisoned it
 _PAGE_UFFD_WP = 1 << 58
 _PAGE_POISON = 1 << 57
+# software, mm/madvise.py: the marker a not-present pte holds in a guard
+# region (MADV_GUARD_INSTALL): any access to the page is SIGSEGV
+_PAGE_GUARD = 1 << 56
 _PAGE_NX = 1 << 63
 
 PTE_PFN_MASK = 0x000FFFFFFFFFF000

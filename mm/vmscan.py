@@ -3,7 +3,8 @@ runs out.
 
 tmpfs pages are the files themselves and anonymous memory has no swap,
 but a page cached from a disk (fs/mpage.py: a file on ext2, a disk's own
-cache) can always be read again.  Such pages are kept on one list in the
+cache) or a host file (fs/hostfs.py) can always be read again: their
+mappings are ReclaimableMappings.  Such pages are kept on one list in the
 order they came into the cache (the LRU, without Linux's active/inactive
 split).  When the frame allocator finds no free frame it calls
 try_to_free_pages(), which walks the list from the oldest page and drops
@@ -17,6 +18,7 @@ from collections import OrderedDict
 from itertools import islice
 
 from fs.fs_writeback import writeback_sbs
+from fs.pagecache import AddressSpace
 from mm import physmem as _pm
 
 SWAP_CLUSTER_MAX = 32           # frames reclaimed per call, as Linux
@@ -31,6 +33,34 @@ def lru_add(mapping, index):
 
 def lru_del(mapping, index):
     _lru.pop((id(mapping), index), None)
+
+
+class ReclaimableMapping(AddressSpace):
+    """A page cache whose pages can be read again from where they came
+    from (a disk: fs/mpage.py; a host file: fs/hostfs.py): each is on the
+    LRU while cached."""
+
+    def __init__(self, host):
+        super().__init__(host, backed=True)
+
+    def _add(self, index, pfn):
+        super()._add(index, pfn)
+        lru_add(self, index)
+
+    def _drop(self, index):
+        super()._drop(index)
+        lru_del(self, index)
+
+    def evict_page(self, index):
+        """Reclaim: the page is clean and unmapped; let it go."""
+        self._drop(index)
+        forget = getattr(self.host, "page_evicted", None)
+        if forget is not None:
+            forget(index)
+
+    def page_busy(self, index):
+        """Pinned by something reclaim cannot see (block/bdev.py overrides)."""
+        return False
 
 
 def shrink_page_cache(nr_to_reclaim=SWAP_CLUSTER_MAX):

@@ -6,7 +6,9 @@
   1. reads the tests of LTP's runtest/syscalls (a tag and a command line);
   2. boots pyuml once per test - the host's / as a read-only hostfs root,
      tmpfs on /tmp, proc, sysfs and devtmpfs mounted - and runs the command
-     in it under a hard timeout;
+     in it under a hard timeout (a test that refuses tmpfs runs again with
+     a fresh host directory as /tmp: TMPFS_REFUSED; one that sets the host
+     id, with a writable copy of /etc/hostid: HOSTID_EROFS);
   3. runs the same command natively on this machine, in a fresh directory
      with the same environment (cached in build/, keyed by the test and its
      command), except for the tests that would change the host (the clock,
@@ -73,6 +75,17 @@ OOPS = re.compile(r"Oops: (.*)")
 LTP_LINE = re.compile(r"\b(TFAIL|TBROK|TCONF|TWARN)\b:?\s*(.*)")
 RC_MARK = "ltp-harness-rc="
 MEM_WANTED = re.compile(r"TCONF: Test needs at least (\d+)MB MemAvailable")
+# A test that will not run with TMPDIR on tmpfs (leases, O_DIRECT: LTP's
+# skip_filesystems and the old tests' own checks) or wants more room than a
+# tmpfs sized by the boot's memory: natively its TMPDIR is on the host's
+# disk, so it gets a disk too - a fresh host directory, mounted with hostfs.
+TMPFS_REFUSED = re.compile(r"TCONF\b.*(tmpfs is not supported by the test"
+                           r"|\bon (a file on )?tmpfs filesystem"
+                           r"|Test on large file needs \d+G free space)")
+# A test that sets the host id (sethostid writes /etc/hostid, natively the
+# host's own file) on the read-only root gets a writable copy of that file,
+# bind-mounted over it: the rest of the root stays the host's, read-only.
+HOSTID_EROFS = re.compile(r"set hostid to \S+ failed: EROFS")
 
 SIGNALS = {s.value: s.name for s in signal.Signals}
 
@@ -232,15 +245,23 @@ def guest_env(ltp):
     }
 
 
-def guest_script(ltp, d, argv):
+def guest_script(ltp, d, argv, disk=None, hostid=False):
+    """The shell's command line; disk: a host directory to mount (hostfs)
+    as the scratch directory instead of a tmpfs; hostid: a writable copy
+    of /etc/hostid, kept in the scratch directory."""
     env = " ".join("%s=%s" % (k, shlex.quote(v)) for k, v in guest_env(ltp).items())
     tmp = guest_tmp(ltp)
+    scratch = ("mount -t hostfs none %s -o %s" % (tmp, shlex.quote(disk)) if disk
+               else "mount -t tmpfs tmpfs %s" % tmp)
+    if hostid:
+        scratch += "; cat /etc/hostid > %s/.hostid; mount --bind %s/.hostid /etc/hostid" % (
+            tmp, tmp)
     return ("mount -t proc proc /proc; mount -t sysfs sys /sys; "
-            "mount -t devtmpfs dev /dev; mount -t tmpfs tmpfs %s; "
+            "mount -t devtmpfs dev /dev; %s; "
             "mkdir -p /dev/pts /dev/shm; mount -t devpts devpts /dev/pts; "
             "mount -t tmpfs shm /dev/shm; "
             "cd %s; export %s; %s </dev/null; echo %s$?"
-            % (tmp, tmp, env, " ".join(shlex.quote(a) for a in argv), RC_MARK))
+            % (scratch, tmp, env, " ".join(shlex.quote(a) for a in argv), RC_MARK))
 
 
 def run_cmd(cmd, timeout, cwd=None, env=None):
@@ -260,10 +281,17 @@ def run_cmd(cmd, timeout, cwd=None, env=None):
     return out.decode(errors="replace"), rc, time.monotonic() - t0
 
 
-def run_pyuml(ltp, d, argv, timeout, mem):
-    cmd = [LINUX, "mem=%s" % mem, "root=/dev/root", "rootfstype=hostfs",
-           "rootflags=/", "ro", "init=/bin/sh", "--", "-c", guest_script(ltp, d, argv)]
-    return run_cmd(cmd, timeout)
+def pyuml_cmd(ltp, d, argv, mem, disk=None, hostid=False):
+    # with a disk, the guest may mount that one host directory read-write
+    # and the rest of the host (its root) read-only (fs/hostfs_policy.py)
+    grant = ["hostfs=/:ro", "hostfs=%s:rw" % disk] if disk else []
+    return [LINUX, "mem=%s" % mem, "root=/dev/root", "rootfstype=hostfs",
+            "rootflags=/", "ro"] + grant + [
+            "init=/bin/sh", "--", "-c", guest_script(ltp, d, argv, disk, hostid)]
+
+
+def run_pyuml(ltp, d, argv, timeout, mem, disk=None, hostid=False):
+    return run_cmd(pyuml_cmd(ltp, d, argv, mem, disk, hostid), timeout)
 
 
 def run_native(ltp, d, argv, timeout):
@@ -367,12 +395,22 @@ def run_one(arch, ltp, idx, flagged, tag, argv, args):
         return rec
     skip_native = host_changing(tag, argv[0], flagged)
     # under pyuml
-    out, rc, secs = run_pyuml(ltp, d, argv, args.timeout, args.mem)
+    mem = args.mem
+    out, rc, secs = run_pyuml(ltp, d, argv, args.timeout, mem)
     # a test that asks for more free memory than the boot has gets a
     # bigger boot, as it would get a bigger machine (at most 2G)
     want = MEM_WANTED.search(ANSI.sub("", out))
     if want and int(want.group(1)) + 256 <= 2048:
-        out, rc, secs = run_pyuml(ltp, d, argv, args.timeout, "%dM" % (int(want.group(1)) + 256))
+        mem = "%dM" % (int(want.group(1)) + 256)
+        out, rc, secs = run_pyuml(ltp, d, argv, args.timeout, mem)
+    # one that refuses a tmpfs TMPDIR gets a disk one, as natively
+    if TMPFS_REFUSED.search(ANSI.sub("", out)):
+        with tempfile.TemporaryDirectory(prefix="ltp-disk-") as disk:
+            out, rc, secs = run_pyuml(ltp, d, argv, args.timeout, mem, disk)
+        rec["tmpdir"] = "disk"
+    elif HOSTID_EROFS.search(ANSI.sub("", out)) and os.path.isfile("/etc/hostid"):
+        out, rc, secs = run_pyuml(ltp, d, argv, args.timeout, mem, hostid=True)
+        rec["etc_hostid"] = "writable copy"
     with open(os.path.join(results_dir(arch), safe(tag) + ".log"), "w") as f:
         f.write(out)
     res, why = classify(out, rc, rc is None)

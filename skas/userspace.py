@@ -35,6 +35,8 @@ from kernel.signal import (SIGKILL, SIGSEGV, SigInfo, do_signal,
                            force_sig_info, PF_EXITING)
 from kernel.ptrace import trace_syscall
 from kernel.syscall import do_syscall
+from kernel.posix_cpu_timers import RLIMIT_CPU, check_rlimit_cpu
+from kernel.task import RLIM_INFINITY
 from kernel.time import account_cpu
 from mm import physmem as _pm
 from mm.fault import handle_page_fault
@@ -141,6 +143,8 @@ def userspace(t):
             t.utime += stop - start
             if t.signal.cpu_itimers:
                 account_cpu(t, stop - start)
+            if t.signal.rlim[RLIMIT_CPU][0] != RLIM_INFINITY:
+                check_rlimit_cpu(t)
         except StubError as e:
             mm_broken(t, e)
             return False

@@ -165,3 +165,14 @@ def test_mmap_of_hostfs_files(libc, tmp_path):
     u = run_hostfs(root, ["/tmpdir/w"])
     assert u.out == n.out, "--- native\n%s\n--- pyuml\n%s\n%s" % (n.out, u.out, u.stderr.decode())
     assert (root / "tmpdir" / "w" / "data").stat().st_size == 3 * 4096
+
+
+def test_reading_more_than_memory(tmp_path):
+    """A hostfs file three times the boot's memory, read twice: its clean
+    cached pages are reclaimed (mm/vmscan.py) and read again, as on a disk."""
+    prog = guest("bigread")
+    root = make_tree(tmp_path, prog)
+    n = native(prog, [str(tmp_path / "native.dat"), "192"])
+    u = run_hostfs(root, ["/tmpdir/big.dat", "192"])
+    assert u.out == n.out, "--- native\n%s\n--- pyuml\n%s\n%s" % (n.out, u.out, u.stderr.decode())
+    assert "pass 1: read 200282112 bytes, sum 18528, last read 0" in u.out

@@ -47,3 +47,12 @@ def test_memory_hog_is_oom_killed():
     assert re.search(r"Out of memory: Killed process \d+ \(prog\) total-vm:\d+kB, "
                      r"anon-rss:\d+kB, file-rss:\d+kB, shmem-rss:\d+kB, UID:0 "
                      r"pgtables:\d+kB oom_score_adj:0", log), log
+
+
+@pytest.mark.parametrize("libc", LIBCS + ["glibc32"])
+def test_rlimit_cpu(libc):
+    """RLIMIT_CPU: SIGXCPU at the soft limit and each second after (the
+    soft limit read back grows), SIGKILL at the hard limit."""
+    n, u = differential(guest("rlimitcpu", libc), timeout=90)
+    assert "soft 1 hard 3: killed by signal 9, 2 SIGXCPU, soft limits seen: 2 3" in u.out
+    assert "soft 1 default action: killed by signal 24" in u.out

@@ -66,3 +66,36 @@ def test_scratch_not_over_the_tree():
     assert ltp.guest_tmp("/work/x/build/ltp") == "/tmp"
     assert ltp.guest_tmp("/tmp/ci/build/ltp") == "/mnt"
     assert "mount -t tmpfs tmpfs /mnt" in ltp.guest_script("/tmp/ci/build/ltp", "", ["x"])
+
+
+def test_tmpfs_refused_gets_a_disk():
+    """A test that refuses a tmpfs TMPDIR (new and old LTP API, or wanting
+    more room than the boot's tmpfs) runs again with a host directory,
+    mounted read-write with hostfs, as its TMPDIR."""
+    for line in ("tst_test.c:1629: \x1b[1;33mTCONF: \x1b[0mtmpfs is not supported by the test",
+                 "fcntl24  1  TCONF  :  fcntl24.c:125: Cannot do fcntl on a file on tmpfs filesystem",
+                 "fcntl32  1  TCONF  :  fcntl32.c:88: Cannot do fcntl(F_SETLEASE, F_WRLCK) on "
+                 "tmpfs filesystem",
+                 "sendfile09.c:44: TCONF: Test on large file needs 5G free space"):
+        assert ltp.TMPFS_REFUSED.search(ltp.ANSI.sub("", line)), line
+    assert not ltp.TMPFS_REFUSED.search("TCONF: btrfs is not supported by the test")
+    assert not ltp.TMPFS_REFUSED.search("TINFO: Using /tmp/x as tmpdir (tmpfs filesystem)")
+    cmd = ltp.pyuml_cmd("/work/x/build/ltp", "", ["fcntl24"], "512M", disk="/tmp/ltp-disk-1")
+    assert "hostfs=/:ro" in cmd and "hostfs=/tmp/ltp-disk-1:rw" in cmd
+    assert "mount -t hostfs none /tmp -o /tmp/ltp-disk-1;" in cmd[-1]
+    assert "mount -t tmpfs tmpfs /tmp" not in cmd[-1]
+    plain = ltp.pyuml_cmd("/work/x/build/ltp", "", ["fcntl24"], "512M")
+    assert not any(a.startswith("hostfs=") for a in plain)
+    assert "mount -t tmpfs tmpfs /tmp;" in plain[-1]
+
+
+def test_sethostid_gets_a_writable_hostid():
+    """A test whose sethostid met the read-only root runs again with a
+    writable copy of /etc/hostid bind-mounted over it, nothing else."""
+    out = "gethostid01.c:35: \x1b[1;31mTFAIL: \x1b[0mset hostid to 0 failed: EROFS (30)"
+    assert ltp.HOSTID_EROFS.search(ltp.ANSI.sub("", out))
+    assert not ltp.HOSTID_EROFS.search("TFAIL: set hostid to 0 failed: EPERM (1)")
+    cmd = ltp.pyuml_cmd("/work/x/build/ltp", "", ["gethostid01"], "512M", hostid=True)
+    assert ("mount -t tmpfs tmpfs /tmp; cat /etc/hostid > /tmp/.hostid; "
+            "mount --bind /tmp/.hostid /etc/hostid;") in cmd[-1]
+    assert "/etc/hostid" not in ltp.pyuml_cmd("/work/x/build/ltp", "", ["gethostid01"], "512M")[-1]

@@ -35,6 +35,16 @@ def test_mincore_and_mlock(libc):
     assert "child VmLck 0 kB" in u.out
 
 
+@pytest.mark.parametrize("libc", LIBS + ["glibc32"])
+def test_guard_pages(libc):
+    """MADV_GUARD_INSTALL/REMOVE: SIGSEGV, EFAULT, kept by DONTNEED and
+    fork, cleared by REMOVE and munmap, shown by mincore and pagemap."""
+    n, u = differential(guest("guardpages", libc))
+    assert "write page 3: signal 11 code 1 at page 3" in u.out
+    assert "child, read page 2: signal 11 code 1 at page 2" in u.out
+    assert "after install: pagemap present 1 1 0 0 1 1 1 1 guard 0 0 1 1 0 0 0 0" in u.out
+
+
 @pytest.mark.parametrize("libc", LIBS)
 def test_fadvise_readahead_membarrier(libc):
     n, u = differential(guest("advice", libc))

@@ -75,3 +75,32 @@ def test_time_in_the_kernel_is_a_tick(monkeypatch):
     assert sched.need_resched and c.sched_ticks == 1
     sched.kernel_tick(base + sched.TICK * 2.6)  # the same slice: no second tick
     assert c.sched_ticks == 1
+
+
+def test_a_long_system_call_is_all_its_ticks_at_once(monkeypatch):
+    """A system call that keeps the kernel busy for seconds (LTP sendfile09
+    sends a gigabyte) earns all its ticks in one: tick()'s housekeeping,
+    which comes back to kernel_tick, used to take them one per nested
+    call, a RecursionError (an oops) after a few seconds."""
+    from kernel import sched
+
+    class T:
+        utime = 0.0
+        sched_ticks = 0
+        state = 0
+        yielded = False
+        vruntime = 0.0
+
+    c = T()
+    base = sched.now()
+    later = base + 5000 * sched.TICK
+    monkeypatch.setattr(sched, "now", lambda: later)
+    monkeypatch.setattr(sched, "current", c)
+    monkeypatch.setattr(sched, "need_resched", False)
+    monkeypatch.setattr(sched, "_next_poll", 0.0)
+    monkeypatch.setattr(sched, "_run_start", base)
+    monkeypatch.setattr(sched, "_run_start_utime", 0.0)
+    monkeypatch.setattr(sched, "_run_kernel_ticks", 0)
+    monkeypatch.setattr(sched.policy, "queue", [T()])
+    sched.housekeeping()
+    assert c.sched_ticks == 5000 and sched.need_resched

@@ -4,9 +4,9 @@ Each adapts the i386 argument convention and calls the common handler:
 
  - a 64-bit file offset or length does not fit a register: i386 passes it
    in two (low word first), as pread64, pwrite64, truncate64, ftruncate64,
-   fadvise64(_64), readahead, fallocate and sync_file_range do, and so does
-   fanotify_mark its 64-bit event mask; _llseek
-   returns its 64-bit result through a pointer;
+   fadvise64(_64), readahead, fallocate and sync_file_range do, and
+   fanotify_mark its 64-bit event mask; _llseek returns its 64-bit result
+   through a pointer;
  - the plain 32-bit versions (truncate, ftruncate) take a signed 32-bit
    offset;
  - clone puts the TLS argument before the child's tid pointer
@@ -29,6 +29,7 @@ from kernel.errno import EBADF, EINVAL, ENOENT, ENOSYS, ENOTDIR, EOVERFLOW, EPER
 from fs.file import fdget, fget
 from fs.inode import S_ISDIR
 from fs.namei import AT_FDCWD, path_lookup
+from fs.notify.fanotify.fanotify_user import do_fanotify_mark
 from fs.readdir import dir_entries
 from fs.splice import _sendfile
 from fs.statfs import vfs_statfs
@@ -96,6 +97,11 @@ def sys_ia32_readahead(t, fd, off_lo, off_hi, count):
     return _call("readahead", t, fd, _u64(_s64(off_lo, off_hi)), count)
 
 
+def sys_ia32_fanotify_mark(t, fanotify_fd, flags, mask_lo, mask_hi, dirfd, pathname):
+    return do_fanotify_mark(t, s32(fanotify_fd), flags & _M32,
+                            (mask_lo & _M32) | (mask_hi & _M32) << 32, s32(dirfd), pathname)
+
+
 def sys_ia32_fallocate(t, fd, mode, off_lo, off_hi, len_lo, len_hi):
     return _call("fallocate", t, fd, mode, _u64(_s64(off_lo, off_hi)),
                  _u64(_s64(len_lo, len_hi)))
@@ -104,10 +110,6 @@ def sys_ia32_fallocate(t, fd, mode, off_lo, off_hi, len_lo, len_hi):
 def sys_ia32_sync_file_range(t, fd, off_lo, off_hi, n_lo, n_hi, flags):
     return _call("sync_file_range", t, fd, _u64(_s64(off_lo, off_hi)),
                  _u64(_s64(n_lo, n_hi)), flags)
-
-
-def sys_ia32_fanotify_mark(t, fd, flags, mask_lo, mask_hi, dirfd, pathname):
-    return _call("fanotify_mark", t, fd, flags, _u64(_s64(mask_lo, mask_hi)), dirfd, pathname)
 
 
 def sys_ia32_sendfile(t, out_fd, in_fd, offset, count):

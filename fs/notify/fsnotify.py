@@ -150,6 +150,15 @@ def _file_event(f, mask):
             _fanotify.fanotify_file_event(f, mask)
 
 
+def fsnotify_perm(t, f, mask):
+    """Before an open (FAN_OPEN_PERM) or a read (FAN_ACCESS_PERM) of File f:
+    None, or the wait for a fanotify listener's answer (a generator whose
+    value is 0 or -EPERM; fs/notify/fanotify/fanotify.py)."""
+    if not nr_marks or not _fanotify.groups or f.mode & 4 or f.nonotify:   # 4: FMODE_PATH
+        return None
+    return _fanotify.fanotify_perm(t, f, mask)
+
+
 def fsnotify_access(f):
     if nr_marks:
         _file_event(f, IN_ACCESS)

@@ -12,7 +12,7 @@ from fs.mount import d_path
 from kernel.errno import EINVAL, Errno, E2BIG, ENAMETOOLONG, ENOENT, ESRCH
 from mm.mincore import settle_fault_around
 from mm import physmem as _pm
-from mm.pgtable import (pte_pfn, pte_present, _PAGE_AROUND, _PAGE_PRESENT,
+from mm.pgtable import (pte_pfn, pte_present, _PAGE_AROUND, _PAGE_GUARD, _PAGE_PRESENT,
     _PAGE_PROTNONE, PTE_PFN_MASK)
 from mm.physmem import PG_CACHE
 from mm.uaccess import copy_from_user, copy_to_user
@@ -68,6 +68,7 @@ PM_ENTRY_BYTES = 8
 PM_PFRAME_MASK = (1 << 55) - 1
 PM_SOFT_DIRTY = 1 << 55
 PM_MMAP_EXCLUSIVE = 1 << 56
+PM_GUARD_REGION = 1 << 58
 PM_FILE = 1 << 61
 PM_SWAP = 1 << 62
 PM_PRESENT = 1 << 63
@@ -80,6 +81,7 @@ def pagemap_read(mm, pos, count, show_pfn):
       bits 0-54  the frame number, if present (0 unless show_pfn: root)
       bit 55     soft-dirty (not tracked here: 0, as with no clear_refs)
       bit 56     the page is mapped exclusively (by this one pte)
+      bit 58     a guard page (MADV_GUARD_INSTALL)
       bit 61     a file page or shared anonymous memory
       bit 62     swapped (never, here)
       bit 63     present (fault-around's guesses settled first, as mincore
@@ -104,9 +106,11 @@ def pagemap_read(mm, pos, count, show_pfn):
     for addr, idx, n in mm.pt.pte_pages(first << 12, last << 12):
         for i in range(n):
             pte = q[idx + i]
+            a = addr + (i << 12)
+            if pte & _PAGE_GUARD:
+                entries[(a >> 12) - first] = PM_GUARD_REGION
             if not pte_present(pte):
                 continue
-            a = addr + (i << 12)
             pfn = pte_pfn(pte)
             e = PM_PRESENT | (pfn & PM_PFRAME_MASK if show_pfn else 0)
             cache = bool(pm.flags[pfn] & PG_CACHE)

@@ -7,10 +7,15 @@ opened with the group's event_f_flags - an open that makes no events of
 its own - and the pid, or tid with FAN_REPORT_TID); a queue of 16384
 waiting events ends in one FAN_Q_OVERFLOW with fd -1.
 
+Permission events (FAN_OPEN_PERM, FAN_ACCESS_PERM, in a FAN_CLASS_CONTENT
+or PRE_CONTENT group) are answered by writing a struct fanotify_response
+(the event's fd, FAN_ALLOW or FAN_DENY); one read but not answered yet is
+on the group's access list.  Closing the group allows every one pending.
+
 What is left out is refused as a kernel without it refuses: the FID
 reporting modes (FAN_REPORT_FID and the rest) and with them the
-directory-entry events, FAN_REPORT_PIDFD, and permission events
-(FAN_*_PERM), all EINVAL.
+directory-entry events, FAN_REPORT_PIDFD, FAN_OPEN_EXEC_PERM and the
+response's FAN_INFO records, all EINVAL.
 """
 
 import struct
@@ -21,7 +26,7 @@ from kernel import sched
 from kernel.errno import (EAGAIN, EBADF, EEXIST, EINVAL, ENOENT, ENOTDIR, EPERM, Errno)
 from fs.anon_inodes import anon_inode_getfile, install_new_file
 from fs.file import (File, FileOperations, O_ACCMODE, O_APPEND, O_CLOEXEC, O_DSYNC, O_LARGEFILE,
-                     O_NOATIME, O_NONBLOCK, O_RDONLY, POLLIN, POLLRDNORM, fget)
+                     O_NOATIME, O_NONBLOCK, O_RDWR, POLLIN, POLLRDNORM, fget)
 from fs.inode import S_ISDIR
 from fs.namei import AT_FDCWD, path_lookup
 from fs.notify import fsnotify
@@ -41,7 +46,8 @@ FAN_MARK_FLUSH, FAN_MARK_FILESYSTEM = 0x80, 0x100
 MARK_FLAGS = (FAN_MARK_ADD | FAN_MARK_REMOVE | FAN_MARK_DONT_FOLLOW | FAN_MARK_ONLYDIR
               | FAN_MARK_MOUNT | FAN_MARK_IGNORED_MASK | FAN_MARK_IGNORED_SURV_MODIFY
               | FAN_MARK_FLUSH | FAN_MARK_FILESYSTEM)
-MARK_MASK = fan.FILE_EVENTS | fan.FAN_EVENT_ON_CHILD | fan.FAN_ONDIR
+MARK_MASK = fan.FILE_EVENTS | fan.PERM_EVENTS | fan.FAN_EVENT_ON_CHILD | fan.FAN_ONDIR
+FAN_AUDIT = 0x10
 FANOTIFY_METADATA_VERSION = 3
 FAN_EVENT_METADATA_LEN = 24
 FAN_NOFD = -1
@@ -49,6 +55,7 @@ FANOTIFY_DEFAULT_MAX_EVENTS = 16384
 FIONREAD = 0x541B
 
 _META = struct.Struct("<IBBHQii")
+_RESPONSE = struct.Struct("<iI")            # struct fanotify_response
 
 
 class FanotifyGroup:
@@ -56,28 +63,44 @@ class FanotifyGroup:
         self.flags = flags
         self.event_f_flags = event_f_flags
         self.marks = {}                 # (kind, id(obj)) -> FanMark
-        self.events = deque()
+        self.events = deque()           # (mask, path, pid, PermEvent or None)
+        self.access_list = []           # permission events read, not answered
         self.wq = sched.WaitQueue()
         self.overflowed = False
 
+    def _pid(self, t):
+        if t is None:
+            return 0
+        return t.pid if self.flags & FAN_REPORT_TID else t.tgid
+
     def queue_event(self, mask, path, t):
-        pid = 0
-        if t is not None:
-            pid = t.pid if self.flags & FAN_REPORT_TID else t.tgid
+        pid = self._pid(t)
         if self.events:
             last = self.events[-1]
-            if last[1] is not None and last[1].dentry is path.dentry \
+            if last[1] is not None and last[3] is None and last[1].dentry is path.dentry \
                     and last[1].mnt is path.mnt and last[2] == pid:
-                self.events[-1] = (last[0] | mask, last[1], pid)
+                self.events[-1] = (last[0] | mask, last[1], pid, None)
                 return
         if not self.flags & FAN_UNLIMITED_QUEUE and len(self.events) >= FANOTIFY_DEFAULT_MAX_EVENTS:
             if not self.overflowed:
                 self.overflowed = True
-                self.events.append((fan.FAN_Q_OVERFLOW, None, -1))
+                self.events.append((fan.FAN_Q_OVERFLOW, None, -1, None))
                 self.wq.wake_up(POLLIN | POLLRDNORM)
             return
-        self.events.append((mask, path, pid))
+        self.events.append((mask, path, pid, None))
         self.wq.wake_up(POLLIN | POLLRDNORM)
+
+    def queue_perm(self, mask, path, t):
+        """A permission event: never merged, never dropped for overflow."""
+        ev = fan.PermEvent(mask, path, self._pid(t))
+        self.events.append((mask, path, ev.pid, ev))
+        self.wq.wake_up(POLLIN | POLLRDNORM)
+        return ev
+
+    def cancel_perm(self, ev):
+        """Its task is dying: a queued event goes; one already read stays on
+        the access list until answered (the answer is then dropped)."""
+        self.events = deque(e for e in self.events if e[3] is not ev)
 
     def event_fd(self, t, path):
         f = File(path, self.event_f_flags, fops_for(path.dentry.inode))
@@ -94,7 +117,7 @@ class FanotifyGroup:
     def take(self, t, count):
         out = b""
         while self.events and len(out) + FAN_EVENT_METADATA_LEN <= count:
-            mask, path, pid = self.events.popleft()
+            mask, path, pid, perm = self.events.popleft()
             if path is None:
                 fd = FAN_NOFD
                 self.overflowed = False
@@ -103,18 +126,48 @@ class FanotifyGroup:
                     fd = self.event_fd(t, path)
                 except Errno as e:
                     fd = -e.errno
+                if perm is not None:
+                    if fd < 0:
+                        perm.finish(fan.FAN_ALLOW)  # nothing to answer with
+                    else:
+                        perm.fd = fd
+                        self.access_list.append(perm)
             out += _META.pack(FAN_EVENT_METADATA_LEN, FANOTIFY_METADATA_VERSION, 0,
                               FAN_EVENT_METADATA_LEN, mask, fd, pid)
         if not out and self.events:
             raise Errno(EINVAL)
         return out
 
+    def respond(self, fd, response):
+        """process_access_response: FAN_ALLOW or FAN_DENY (with FAN_AUDIT
+        if the group asked for audit) for the event read as fd."""
+        if response & ~(fan.FAN_ALLOW | fan.FAN_DENY | FAN_AUDIT) \
+                or response & (fan.FAN_ALLOW | fan.FAN_DENY) not in (fan.FAN_ALLOW, fan.FAN_DENY):
+            raise Errno(EINVAL)
+        if response & FAN_AUDIT and not self.flags & FAN_ENABLE_AUDIT:
+            raise Errno(EINVAL)
+        if fd < 0:
+            raise Errno(EINVAL)
+        for ev in self.access_list:
+            if ev.fd == fd:
+                self.access_list.remove(ev)
+                ev.finish(response & (fan.FAN_ALLOW | fan.FAN_DENY))
+                return
+        raise Errno(ENOENT)
+
     def release(self):
         for key in list(self.marks):
             self.remove_mark(key)
-        self.events.clear()
         if self in fan.groups:
             fan.groups.remove(self)
+        # whoever waits for an answer from this group is allowed
+        for ev in self.access_list:
+            ev.finish(fan.FAN_ALLOW)
+        self.access_list = []
+        for e in self.events:
+            if e[3] is not None:
+                e[3].finish(fan.FAN_ALLOW)
+        self.events.clear()
 
     def remove_mark(self, key):
         del self.marks[key]
@@ -140,7 +193,11 @@ class FanotifyOps(FileOperations):
         return g.take(t, count)
 
     def write(self, f, t, data):
-        raise Errno(EINVAL)             # no permission events to answer
+        if len(data) < _RESPONSE.size:
+            raise Errno(EINVAL)
+        fd, response = _RESPONSE.unpack_from(data)
+        f.private.respond(fd, response)
+        return _RESPONSE.size
 
     def poll(self, f, t):
         g = f.private
@@ -176,14 +233,14 @@ def sys_fanotify_init(t, flags, event_f_flags):
         return -EINVAL
     g = FanotifyGroup(flags, event_f_flags | O_LARGEFILE)
     f = anon_inode_getfile(b"[fanotify]", fanotify_fops, g,
-                           O_RDONLY | (O_NONBLOCK if flags & FAN_NONBLOCK else 0))
+                           O_RDWR | (O_NONBLOCK if flags & FAN_NONBLOCK else 0))
     fd = install_new_file(t, f, flags & FAN_CLOEXEC)
     fan.groups.append(g)
     return fd
 
 
 def sys_fanotify_mark(t, fanotify_fd, flags, mask, dirfd, pathname):
-    flags &= 0xFFFFFFFF                 # (i386 passes the 64-bit mask in two: arch/x86/sys_ia32.py)
+    flags &= 0xFFFFFFFF                 # i386 splits the mask: arch/x86/sys_ia32.py
     return do_fanotify_mark(t, s32(fanotify_fd), flags, mask, s32(dirfd), pathname)
 
 
@@ -196,13 +253,15 @@ def do_fanotify_mark(t, fanotify_fd, flags, mask, dirfd, pathname):
         return -EINVAL
     kind = "mount" if kind_flags == FAN_MARK_MOUNT else "sb" if kind_flags else "inode"
     if mask & ~MARK_MASK and op != FAN_MARK_FLUSH:
-        return -EINVAL                  # perm events, FID-only events: not here
+        return -EINVAL                  # FID-only events: not here
     f = fget(t, fanotify_fd)
     if f is None:
         return -EBADF
     if f.f_op is not fanotify_fops:
         return -EINVAL
     g = f.private
+    if mask & fan.PERM_EVENTS and not g.flags & (FAN_CLASS_CONTENT | FAN_CLASS_PRE_CONTENT):
+        return -EINVAL                  # a notification-only group cannot decide
     if op == FAN_MARK_FLUSH:
         if flags & ~(FAN_MARK_FLUSH | FAN_MARK_MOUNT | FAN_MARK_FILESYSTEM):
             return -EINVAL
