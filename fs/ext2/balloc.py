@@ -12,7 +12,7 @@ Finding a clear bit is a scan of the bitmap's bytes for one that is not
 """
 
 from kernel.errno import ENOSPC, Errno
-from fs.buffer import bforget, mark_buffer_dirty, sb_bread
+from fs.buffer import bforget, mark_buffer_dirty
 from kernel import sched
 
 
@@ -84,7 +84,7 @@ def new_block(sb, goal):
         if gd.free_blocks(sb) == 0:
             continue
         start = goal - sb.group_first_block(g) if i == 0 else 0
-        bh = sb_bread(sb.bdev, gd.block_bitmap(sb), sb.blocksize)
+        bh = sb.read_block_bitmap(gd)
         data = bh.read()
         limit = blocks_in_group(sb, g)
         bit = find_zero_bit(data, start, limit)
@@ -132,7 +132,7 @@ def free_blocks(sb, block, count=1):
             continue
         g = (blk - first) // sb.blocks_per_group
         gd = sb.gdt[g]
-        bh = sb_bread(sb.bdev, gd.block_bitmap(sb), sb.blocksize)
+        bh = sb.read_block_bitmap(gd)
         view = bh.data
         bit = blk - sb.group_first_block(g)
         if not test_bit(view, bit):

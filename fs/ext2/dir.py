@@ -23,7 +23,7 @@ would not follow.
 """
 
 from kernel.errno import EIO, Errno
-from fs.buffer import mark_buffer_dirty, sb_bread, sb_getblk
+from fs.buffer import sb_bread, sb_getblk
 from fs.ext2 import layout as L
 from fs.inode import (DT_UNKNOWN, S_IFMT, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK,
                       S_IFREG, S_IFSOCK)
@@ -65,7 +65,7 @@ def entries(dir, i, data):
     """[(offset, inode, rec_len, name_len, file_type, name)] of block i,
     checked."""
     sb = dir.sb
-    bs = len(data)
+    bs = dir.dir_block_end(data)
     out = []
     off = 0
     while off < bs:
@@ -126,9 +126,12 @@ def _put(view, off, ino, rec_len, name, ft):
     view[off + 8:off + 8 + len(name)] = name
 
 
-def _changed(dir):
+def _changing(dir):
     if dir.i_flags & L.EXT2_INDEX_FL:
-        dir.i_flags &= ~L.EXT2_INDEX_FL
+        dir.drop_dir_index()
+
+
+def _changed(dir):
     dir.touch(m=True, c=True)
 
 
@@ -137,6 +140,7 @@ def add_entry(dir, name, ino, ft):
     there): in the block last changed or the last block if there is room,
     else in a new block at the end."""
     sb = dir.sb
+    _changing(dir)
     idx = _index(dir)
     need = L.rec_len_for(len(name))
     n = nblocks(dir)
@@ -154,7 +158,7 @@ def add_entry(dir, name, ino, ft):
             else:
                 _put(view, off, ino, rec_len, name, ft)
                 idx[name] = (i, off, ino, ft)
-            mark_buffer_dirty(bh)
+            dir.dirty_dir_block(bh)
             dir.dir_hint = i
             _changed(dir)
             return
@@ -163,7 +167,7 @@ def add_entry(dir, name, ino, ft):
     view = bh.data
     _put(view, 0, ino, dir.block_rec_len(), name, ft)
     dir.init_dir_block_tail(view)
-    mark_buffer_dirty(bh)
+    dir.dirty_dir_block(bh)
     idx[name] = (n, 0, ino, ft)
     dir.size += sb.blocksize
     dir.dir_hint = n
@@ -172,6 +176,7 @@ def add_entry(dir, name, ino, ft):
 
 def delete_entry(dir, name):
     """Take name out; its room goes to the entry before it."""
+    _changing(dir)
     idx = _index(dir)
     where = idx.get(name)
     if where is None:
@@ -190,7 +195,7 @@ def delete_entry(dir, name):
         view[p_off + 4:p_off + 6] = (p_len + this_len).to_bytes(2, "little")
     else:
         view[off:off + 4] = bytes(4)
-    mark_buffer_dirty(bh)
+    dir.dirty_dir_block(bh)
     del idx[name]
     dir.dir_hint = i
     _changed(dir)
@@ -198,6 +203,7 @@ def delete_entry(dir, name):
 
 def set_entry(dir, name, ino, ft):
     """Point the existing entry name at another inode (rename over a file)."""
+    _changing(dir)
     idx = _index(dir)
     i, off, _, _ = idx[name]
     bh = read_dir_block(dir, i)
@@ -205,7 +211,7 @@ def set_entry(dir, name, ino, ft):
     view[off:off + 4] = ino.to_bytes(4, "little")
     if dir.sb.es.s_feature_incompat & L.INCOMPAT_FILETYPE:
         view[off + 7] = ft
-    mark_buffer_dirty(bh)
+    dir.dirty_dir_block(bh)
     idx[name] = (i, off, ino, ft)
     _changed(dir)
 
@@ -220,7 +226,7 @@ def make_empty(dir, parent_ino):
     _put(view, 0, dir.ino, 12, b".", ft)
     _put(view, 12, parent_ino, dir.block_rec_len() - 12, b"..", ft)
     dir.init_dir_block_tail(view)
-    mark_buffer_dirty(bh)
+    dir.dirty_dir_block(bh)
     dir.size = sb.blocksize
     dir.dents = {b".": (0, 0, dir.ino, ft), b"..": (0, 12, parent_ino, ft)}
 

@@ -10,7 +10,7 @@ Linux spreads directory trees over the disk).
 """
 
 from kernel.errno import ENOSPC, Errno
-from fs.buffer import mark_buffer_dirty, sb_bread
+from fs.buffer import mark_buffer_dirty
 from fs.ext2.balloc import clear_bit, find_zero_bit, set_bit, test_bit
 
 
@@ -52,12 +52,13 @@ def new_inode(sb, parent_ino, is_dir):
     tried = 0
     while g is not None and tried < sb.groups_count:
         gd = sb.gdt[g]
-        bh = sb_bread(sb.bdev, gd.inode_bitmap(sb), sb.blocksize)
+        bh = sb.read_inode_bitmap(gd)
         start = sb.first_ino - 1 if g == 0 else 0
         bit = find_zero_bit(bh.read(), start, sb.inodes_per_group)
         if bit >= 0:
             set_bit(bh.data, bit)
             mark_buffer_dirty(bh)
+            sb.inode_taken(gd, bit)
             _count(sb, gd, -1, is_dir)
             return g * sb.inodes_per_group + bit + 1
         sb.error("ext2_new_inode", "group %d has free inodes counted but none in its bitmap" % g)
@@ -86,7 +87,7 @@ def free_inode(sb, ino, is_dir):
         return
     g = (ino - 1) // sb.inodes_per_group
     gd = sb.gdt[g]
-    bh = sb_bread(sb.bdev, gd.inode_bitmap(sb), sb.blocksize)
+    bh = sb.read_inode_bitmap(gd)
     bit = (ino - 1) % sb.inodes_per_group
     view = bh.data
     if not test_bit(view, bit):

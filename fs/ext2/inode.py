@@ -456,6 +456,21 @@ class Ext2Inode(Inode):
     def init_dir_block_tail(self, view):
         pass
 
+    def dir_block_end(self, data):
+        """Where a directory block's entries end (before ext4's checksum tail)."""
+        return len(data)
+
+    def dirty_dir_block(self, bh):
+        """A directory block changed (ext4 updates its checksum tail first)."""
+        mark_buffer_dirty(bh)
+
+    def drop_dir_index(self):
+        """The directory changes: an htree index would not follow it."""
+        self.i_flags &= ~L.EXT2_INDEX_FL
+
+    def init_new(self):
+        """A new inode, before its first block (ext4 makes it extent-mapped)."""
+
     def fast_symlink(self):
         ea = (self.sb.blocksize >> 9) if self.file_acl else 0
         return S_ISLNK(self.mode) and self.i_blocks - ea == 0

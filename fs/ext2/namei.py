@@ -86,6 +86,7 @@ def _new_inode(dir, mode, cred, rdev=0):
             inode.i_block[0] = (major << 8) | minor
         else:
             inode.i_block[1] = (minor & 0xFF) | (major << 8) | ((minor & ~0xFF) << 12)
+    inode.init_new()
     inode.setup_ops()
     sb.icache[ino] = inode
     inode.mark_dirty()

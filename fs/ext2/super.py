@@ -322,6 +322,16 @@ class Ext2SuperBlock(SuperBlock):
     def sb_checksum(self, es):
         """ext4 (metadata_csum) sets the superblock's checksum here."""
 
+    # -- the bitmaps (ext4 builds those of uninitialised groups first) ----------------------
+    def read_block_bitmap(self, gd):
+        return sb_bread(self.bdev, gd.block_bitmap(self), self.blocksize)
+
+    def read_inode_bitmap(self, gd):
+        return sb_bread(self.bdev, gd.inode_bitmap(self), self.blocksize)
+
+    def inode_taken(self, gd, bit):
+        """ext4 counts the inode table's never-used tail (bg_itable_unused) here."""
+
     def gd_checksum(self, gd):
         """ext4 sets a descriptor's checksum here."""
 

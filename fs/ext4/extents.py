@@ -19,9 +19,9 @@ from fs.ext4 import csum as C
 
 EXT4_EXT_MAGIC = 0xF30A
 EXT_INIT_MAX_LEN = 1 << 15
-_HEADER = struct.Struct("<HHHHI")
-_LEAF = struct.Struct("<IHHI")              # ee_block, ee_len, ee_start_hi, ee_start_lo
-_INDEX = struct.Struct("<IIHH")             # ei_block, ei_leaf_lo, ei_leaf_hi, unused
+HEADER = struct.Struct("<HHHHI")
+LEAF = struct.Struct("<IHHI")              # ee_block, ee_len, ee_start_hi, ee_start_lo
+INDEX = struct.Struct("<IIHH")             # ei_block, ei_leaf_lo, ei_leaf_hi, unused
 MAX_DEPTH = 5
 
 
@@ -48,7 +48,7 @@ def ext4_map_block(inode, iblock):
     sb = inode.sb
     data = struct.pack("<15I", *inode.i_block)
     for level in range(MAX_DEPTH + 1):
-        magic, entries, emax, depth, _ = _HEADER.unpack_from(data, 0)
+        magic, entries, emax, depth, _ = HEADER.unpack_from(data, 0)
         if magic != EXT4_EXT_MAGIC or entries > emax or 12 + 12 * emax > len(data):
             sb.corrupt("ext4_ext_find_extent", "inode #%d: bad extent header (level %d)"
                        % (inode.ino, level))
@@ -56,7 +56,7 @@ def ext4_map_block(inode, iblock):
         if i < 0:
             return 0
         if depth == 0:
-            ee_block, ee_len, hi, lo = _LEAF.unpack_from(data, 12 + 12 * i)
+            ee_block, ee_len, hi, lo = LEAF.unpack_from(data, 12 + 12 * i)
             unwritten = ee_len > EXT_INIT_MAX_LEN
             length = ee_len - EXT_INIT_MAX_LEN if unwritten else ee_len
             if iblock >= ee_block + length:
@@ -64,19 +64,26 @@ def ext4_map_block(inode, iblock):
             start = (hi << 32) | lo
             inode.extent_cache = (ee_block, length, 0 if unwritten else start)
             return 0 if unwritten else start + (iblock - ee_block)
-        _, leaf_lo, leaf_hi, _ = _INDEX.unpack_from(data, 12 + 12 * i)
+        _, leaf_lo, leaf_hi, _ = INDEX.unpack_from(data, 12 + 12 * i)
         blk = (leaf_hi << 32) | leaf_lo
         if not sb.es.s_first_data_block <= blk < sb.blocks_count:
             sb.corrupt("ext4_ext_find_extent", "inode #%d: extent block %d out of range"
                        % (inode.ino, blk))
-        data = sb_bread(sb.bdev, blk, sb.blocksize).read()
-        if sb.has_csum and blk not in sb.csum_ok:
-            emax = _HEADER.unpack_from(data, 0)[2]
-            tail = 12 + 12 * emax
-            if tail + 4 <= len(data):
-                want = struct.unpack_from("<I", data, tail)[0]
-                if C.tail_csum(inode.csum_seed, data, tail) != want:
-                    sb.corrupt("ext4_extent_block_csum_verify",
-                               "inode #%d: extent block %d checksum invalid" % (inode.ino, blk))
-            sb.csum_ok.add(blk)
+        data = read_extent_block(inode, blk)
     sb.corrupt("ext4_ext_find_extent", "inode #%d: extent tree too deep" % inode.ino)
+
+
+def read_extent_block(inode, blk):
+    """The bytes of a tree block, its checksum checked the first time."""
+    sb = inode.sb
+    data = sb_bread(sb.bdev, blk, sb.blocksize).read()
+    if sb.has_csum and blk not in sb.csum_ok:
+        emax = HEADER.unpack_from(data, 0)[2]
+        tail = 12 + 12 * emax
+        if tail + 4 <= len(data):
+            want = struct.unpack_from("<I", data, tail)[0]
+            if C.tail_csum(inode.csum_seed, data, tail) != want:
+                sb.corrupt("ext4_extent_block_csum_verify",
+                           "inode #%d: extent block %d checksum invalid" % (inode.ino, blk))
+        sb.csum_ok.add(blk)
+    return data

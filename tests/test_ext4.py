@@ -1,0 +1,116 @@
+"""ext4 written by pyuml: images made by the host's mkfs.ext4 with its
+default features (extents, 64bit, flex_bg, metadata_csum, dir_index,
+has_journal, uninitialised groups), changed by guest programs, must be
+clean for the host's e2fsck -fn, read back byte for byte by debugfs, and
+give back every block when the files go.
+"""
+
+import hashlib
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import guest
+from test_disk import _native_workload, debugfs_cat, fsck, sh
+
+pytestmark = pytest.mark.skipif(shutil.which("mkfs.ext4") is None, reason="e2fsprogs missing")
+
+# two files appended to in turn, 1 KiB at a time: their blocks interleave,
+# every block its own extent - 400 of them need a tree (two levels with 1 KiB blocks)
+FRAGMENT = ('i=0; while [ $i -lt 400 ]; do printf "%%1024s" $i >> %(d)s/A; '
+            'printf "%%1024s" $i >> %(d)s/B; i=$((i+1)); done; md5sum %(d)s/A | cut -c1-32')
+
+
+def mkfs_ext4(path, size="64M", args=()):
+    subprocess.run(["truncate", "-s", size, path], check=True)
+    subprocess.run(["mkfs.ext4", "-q", "-F"] + list(args) + [path], check=True)
+    return path
+
+
+def dumpe2fs_h(img):
+    return subprocess.run(["dumpe2fs", "-h", img], stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL).stdout.decode()
+
+
+def free_counts(img):
+    h = dumpe2fs_h(img)
+    return (re.search(r"Free blocks:\s+(\d+)", h).group(1),
+            re.search(r"Free inodes:\s+(\d+)", h).group(1))
+
+
+def stat(img, path):
+    return subprocess.run(["debugfs", "-R", "stat " + path, img], stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL, input=b"").stdout.decode()
+
+
+@pytest.mark.parametrize("blocksize", ["1024", "4096"])
+def test_ext4_workload_differential(tmp_path, blocksize):
+    """diskload (odd writes, sparse files past 4 GiB, truncation, O_APPEND,
+    mmap, links, renames, many names in one directory) gives the same
+    transcript on a fresh mkfs.ext4 image as natively on tmpfs; a file of
+    400 extents gets an index block; e2fsck finds the image clean, debugfs
+    reads the guest's bytes; then removing everything gives every block
+    and inode back."""
+    img = mkfs_ext4(str(tmp_path / "e4.img"), "64M", ["-b", blocksize])
+    feats = dumpe2fs_h(img)
+    for f in ("has_journal", "extent", "64bit", "flex_bg", "metadata_csum", "dir_index"):
+        assert f in feats
+    fresh = free_counts(img)
+    prog = guest("diskload")
+    native = _native_workload(prog, "e4-" + blocksize)
+    r = sh("mount -t ext4 /dev/ubdb /mnt && %s /mnt/w; %s; grep ubdb /proc/mounts; "
+           "umount /mnt; echo umount=$?" % (prog, FRAGMENT % {"d": "/mnt"}),
+           disks=[img], timeout=300)
+    lines = r.out.rsplit("\n", 4)
+    assert lines[0] + "\n" == native, r.out[-2000:]
+    md5_a = lines[1]
+    assert lines[2:4] == ["/dev/ubdb /mnt ext4 rw 0 0", "umount=0"], r.out[-500:]
+    rc, out = fsck(img)
+    assert rc == 0, out
+    assert b"line 499" in debugfs_cat(img, "/w/c/b/log")
+    assert hashlib.md5(debugfs_cat(img, "/A")).hexdigest() == md5_a
+    st = stat(img, "/A")
+    assert "Flags: 0x80000" in st and "(ETB0)" in st, st[:2000]
+    assert "needs_recovery" not in dumpe2fs_h(img)
+    r = sh("mount -t ext4 /dev/ubdb /mnt && md5sum /mnt/A | cut -c1-32 && rm -rf /mnt/w /mnt/A "
+           "/mnt/B && umount /mnt && echo gone", disks=[img], timeout=300)
+    assert r.out.split() == [md5_a, "gone"], r.out
+    rc, out = fsck(img)
+    assert rc == 0, out
+    assert free_counts(img) == fresh
+
+
+def test_ext4_htree_directory_changed(tmp_path):
+    """A directory with an htree index (mkfs.ext4 -d, e2fsck -D): names
+    added and removed by the guest; the index flag goes and the index
+    blocks become plain checksummed blocks, which e2fsck finds clean."""
+    tree = tmp_path / "t"
+    (tree / "big").mkdir(parents=True)
+    for i in range(2000):
+        (tree / "big" / ("entry-%05d" % i)).write_text("%d\n" % i)
+    img = mkfs_ext4(str(tmp_path / "h.img"), "32M", ["-d", str(tree)])
+    subprocess.run(["e2fsck", "-fyD", img], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    assert "Flags: 0x81000" in stat(img, "/big")            # extents, indexed
+    r = sh("mount -t ext4 /dev/ubdb /mnt && ls /mnt/big | wc -l && cat /mnt/big/entry-01234 && "
+           "echo new > /mnt/big/new && rm /mnt/big/entry-00007 && ls /mnt/big | wc -l; "
+           "umount /mnt", disks=[img])
+    assert r.out.split() == ["2000", "1234", "2000"], r.out
+    assert "Flags: 0x80000" in stat(img, "/big")
+    rc, out = fsck(img)
+    assert rc == 0, out
+    assert debugfs_cat(img, "/big/new") == b"new\n"
+
+
+def test_ext4_unwritable_feature_is_erofs(tmp_path):
+    """A feature pyuml's writes would get wrong (quota here): the read-write
+    mount is EROFS with the reason in the log, mount(8) falls back to
+    read-only, and the image is left as it was."""
+    img = mkfs_ext4(str(tmp_path / "q.img"), "16M", ["-O", "quota"])
+    before = open(img, "rb").read()
+    r = sh("mount -t ext4 /dev/ubdb /mnt 2>&1 | grep -c write-protected; grep ubdb /proc/mounts;"
+           " umount /mnt", disks=[img])
+    assert r.out.split("\n")[:2] == ["1", "/dev/ubdb /mnt ext4 ro 0 0"], r.out
+    assert "pyuml's ext4 cannot write features" in r.stderr.decode()
+    assert open(img, "rb").read() == before
