@@ -201,3 +201,17 @@ def test_socket_argument_errnos(libc):
     is EPROTONOSUPPORT before any question of the capability (LTP
     socket01), a type with no protocols ESOCKTNOSUPPORT."""
     differential(guest("inetltp", libc), ["socket"])
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc32"])
+def test_tcp_cork(libc):
+    """MSG_MORE and TCP_CORK hold a partial segment until more data, the
+    cork's release, TCP_NODELAY, a FIN or the probe timer (LTP send02)."""
+    differential(guest("inetcork", libc), ["tcp4", "tcp6"])
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc32"])
+def test_udp_cork(libc):
+    """MSG_MORE and UDP_CORK gather sends into one datagram, to the first
+    send's address, within the datagram's size (LTP send02)."""
+    differential(guest("inetcork", libc), ["udp4", "udp6"])
