@@ -215,3 +215,11 @@ def test_udp_cork(libc):
     """MSG_MORE and UDP_CORK gather sends into one datagram, to the first
     send's address, within the datagram's size (LTP send02)."""
     differential(guest("inetcork", libc), ["udp4", "udp6"])
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc32"])
+def test_multicast(libc):
+    """IPv4 group memberships and their source filters, IP_MULTICAST_IF,
+    and who receives a multicast on lo; an accepted TCP socket does not
+    inherit its listener's groups (LTP accept02)."""
+    differential(guest("inetmcast", libc), ["join", "tcp", "if", "deliver"])

@@ -6,16 +6,24 @@ multicast TTL 1 ...), Linux's range checks, and the one-byte answer
 getsockopt gives for small values when asked with a short buffer.
 IPV6_V6ONLY is the one that changes behaviour here (which addresses a
 socket accepts: net/ipv4/inet_hashtables.py); IP_FREEBIND and
-IP_TRANSPARENT let bind() take an address that is not ours.
+IP_TRANSPARENT let bind() take an address that is not ours; the group
+memberships (IP_ADD_MEMBERSHIP, MCAST_JOIN_GROUP, the source filters)
+are parsed here and kept by net/ipv4/igmp.py, IP_MULTICAST_IF picks the
+interface a socket's multicasts leave by (InetSock.route).
 """
 
 from kernel.abi import s32
 from kernel.capability import CAP_NET_ADMIN, CAP_NET_RAW, capable
 import struct
 
-from kernel.errno import EINVAL, ENOPROTOOPT, ENOTCONN, EOPNOTSUPP, EPERM, Errno
+from kernel.errno import (EADDRNOTAVAIL, EINVAL, ENOPROTOOPT, ENOTCONN, EOPNOTSUPP, EPERM,
+                          EPROTO, Errno)
 from mm.uaccess import copy_from_user
-from net.core.inetaddr import AF_INET6
+from net.core.dev import dev_get_by_index
+from net.core.inetaddr import AF_INET, AF_INET6, ANY4
+from net.ipv4 import igmp
+from net.ipv4.devinet import ip_dev_find
+from net.socket import SOCK_STREAM
 
 SOL_IP, SOL_IPV6 = 0, 41
 ip_nonlocal_bind = 0
@@ -28,7 +36,10 @@ IP_MINTTL, IP_NODEFRAG, IP_CHECKSUM, IP_BIND_ADDRESS_NO_PORT = 21, 22, 23, 24
 IP_RECVFRAGSIZE, IP_RECVERR_RFC4884 = 25, 26
 IP_MULTICAST_IF, IP_MULTICAST_TTL, IP_MULTICAST_LOOP = 32, 33, 34
 IP_ROUTER_ALERT, IP_PKTOPTIONS = 5, 9
-IP_ADD_MEMBERSHIP, IP_MCAST_MSFILTER = 35, 48
+IP_ADD_MEMBERSHIP, IP_DROP_MEMBERSHIP, IP_UNBLOCK_SOURCE, IP_BLOCK_SOURCE = 35, 36, 37, 38
+IP_ADD_SOURCE_MEMBERSHIP, IP_DROP_SOURCE_MEMBERSHIP, IP_MSFILTER = 39, 40, 41
+MCAST_JOIN_GROUP, MCAST_BLOCK_SOURCE, MCAST_UNBLOCK_SOURCE, MCAST_LEAVE_GROUP = 42, 43, 44, 45
+MCAST_JOIN_SOURCE_GROUP, MCAST_LEAVE_SOURCE_GROUP, MCAST_MSFILTER = 46, 47, 48
 IP_MULTICAST_ALL, IP_UNICAST_IF, IP_LOCAL_PORT_RANGE, IP_PROTOCOL = 49, 50, 51, 52
 
 IPV6_ADDRFORM, IPV6_UNICAST_HOPS, IPV6_MULTICAST_IF = 1, 16, 17
@@ -102,9 +113,13 @@ def setsockopt(sk, t, level, optname, optval, optlen):
         return -ENOPROTOOPT                 # raw sockets, or gone
     if optname == IP_ROUTER_ALERT or (optname == IP_RECVFRAGSIZE and sk.type == 1):
         return -EINVAL
-    if optname in (IP_MULTICAST_IF, IP_UNICAST_IF, IP_LOCAL_PORT_RANGE) or \
-            IP_ADD_MEMBERSHIP <= optname <= IP_MCAST_MSFILTER:
-        return -EINVAL                      # multicast needs a multicast device: none here
+    if optname == IP_MULTICAST_IF:
+        return _set_multicast_if(sk, t, optval, s32(optlen))
+    if IP_ADD_MEMBERSHIP <= optname <= MCAST_MSFILTER and optname not in (IP_MSFILTER,
+                                                                           MCAST_MSFILTER):
+        return _set_membership(sk, t, optname, optval, s32(optlen))
+    if optname in (IP_UNICAST_IF, IP_LOCAL_PORT_RANGE, IP_MSFILTER, MCAST_MSFILTER):
+        return -EINVAL                      # (not provided)
     if optname not in IP_OPTS:
         return -ENOPROTOOPT
     if optname in _NEED_BYTE and s32(optlen) < 1:
@@ -125,6 +140,106 @@ def setsockopt(sk, t, level, optname, optval, optlen):
     if optname in (IP_FREEBIND, IP_TRANSPARENT):
         sk.ip[optname] = val
     return 0
+
+
+def _set_multicast_if(sk, t, optval, optlen):
+    """IP_MULTICAST_IF: an in_addr, an ip_mreq (its interface address) or
+    an ip_mreqn (index and address); 0.0.0.0 and no index forget it."""
+    if sk.type == SOCK_STREAM or optlen < 4:
+        return -EINVAL
+    ifindex = 0
+    if optlen >= 12:
+        _, address, ifindex = struct.unpack("<4s4si", copy_from_user(t.mm, optval, 12))
+    elif optlen >= 8:
+        address = copy_from_user(t.mm, optval, 8)[4:]
+    else:
+        address = copy_from_user(t.mm, optval, 4)
+    if not ifindex:
+        if not any(address):
+            sk.mc_index, sk.mc_addr = 0, ANY4
+            return 0
+        dev = ip_dev_find(address)
+        if dev is not None:
+            ifindex = dev.ifindex
+    else:
+        dev = dev_get_by_index(ifindex)
+    if dev is None:
+        return -EADDRNOTAVAIL
+    if sk.bound_dev_if and ifindex != sk.bound_dev_if:
+        return -EINVAL
+    sk.mc_index, sk.mc_addr = ifindex, address
+    return 0
+
+
+def _sockaddr_in(b, off):
+    """(family, address) of a struct sockaddr_in inside a request."""
+    family, addr = struct.unpack_from("<H2x4s", b, off)
+    return family, addr
+
+
+def _set_membership(sk, t, optname, optval, optlen):
+    """The group membership options, parsed as do_ip_setsockopt does, then
+    net/ipv4/igmp.py.  struct group_req and group_source_req are 4 bytes
+    shorter for an i386 caller (no padding before the sockaddr)."""
+    compat = t.arch.BITS == 32
+    ss_off = 4 if compat else 8
+    try:
+        if optname in (IP_ADD_MEMBERSHIP, IP_DROP_MEMBERSHIP):
+            if sk.type == SOCK_STREAM:
+                return -EPROTO              # not for connection-oriented sockets
+            if optlen < 8:
+                return -EINVAL
+            b = copy_from_user(t.mm, optval, 12 if optlen >= 12 else 8).ljust(12, b"\0")
+            group, address, ifindex = struct.unpack("<4s4si", b)
+            if optname == IP_ADD_MEMBERSHIP:
+                igmp.ip_mc_join_group(sk, group, address, ifindex)
+            else:
+                igmp.ip_mc_leave_group(sk, group, address, ifindex)
+        elif optname <= IP_DROP_SOURCE_MEMBERSHIP:
+            if optlen != 12:                # struct ip_mreq_source
+                return -EINVAL
+            group, address, source = struct.unpack("<4s4s4s", copy_from_user(t.mm, optval, 12))
+            add, omode = _SOURCE_OPS[optname]
+            igmp.ip_mc_join_source(add, omode, sk, group, source, address, 0)
+        elif optname in (MCAST_JOIN_GROUP, MCAST_LEAVE_GROUP):
+            size = ss_off + 128             # struct group_req
+            if optlen < size:
+                return -EINVAL
+            b = copy_from_user(t.mm, optval, size)
+            family, group = _sockaddr_in(b, ss_off)
+            if family != AF_INET:
+                return -EINVAL
+            ifindex = struct.unpack_from("<I", b)[0]
+            if optname == MCAST_JOIN_GROUP:
+                igmp.ip_mc_join_group(sk, group, ANY4, ifindex)
+            else:
+                igmp.ip_mc_leave_group(sk, group, ANY4, ifindex)
+        else:
+            size = ss_off + 256             # struct group_source_req
+            if optlen != size:
+                return -EINVAL
+            b = copy_from_user(t.mm, optval, size)
+            gfamily, group = _sockaddr_in(b, ss_off)
+            sfamily, source = _sockaddr_in(b, ss_off + 128)
+            if gfamily != AF_INET or sfamily != AF_INET:
+                return -EADDRNOTAVAIL
+            add, omode = _SOURCE_OPS[optname]
+            igmp.ip_mc_join_source(add, omode, sk, group, source, ANY4,
+                                   struct.unpack_from("<I", b)[0])
+    except Errno as e:
+        return -e.errno
+    return 0
+
+
+# option -> (add the source?, the filter mode it applies to)
+_SOURCE_OPS = {
+    IP_BLOCK_SOURCE: (True, igmp.MCAST_EXCLUDE), IP_UNBLOCK_SOURCE: (False, igmp.MCAST_EXCLUDE),
+    IP_ADD_SOURCE_MEMBERSHIP: (True, igmp.MCAST_INCLUDE),
+    IP_DROP_SOURCE_MEMBERSHIP: (False, igmp.MCAST_INCLUDE),
+    MCAST_BLOCK_SOURCE: (True, igmp.MCAST_EXCLUDE), MCAST_UNBLOCK_SOURCE: (False, igmp.MCAST_EXCLUDE),
+    MCAST_JOIN_SOURCE_GROUP: (True, igmp.MCAST_INCLUDE),
+    MCAST_LEAVE_SOURCE_GROUP: (False, igmp.MCAST_INCLUDE),
+}
 
 
 def _set6(sk, t, optname, optval, optlen):
@@ -181,7 +296,9 @@ def getsockopt(sk, t, level, optname, ol):
         return struct.pack("<i", sk.dev.mtu if sk.dev is not None else 65536)
     if optname == IP_PROTOCOL:
         return struct.pack("<i", sk.protocol)
-    if optname in (IP_HDRINCL, IP_NODEFRAG, IP_ROUTER_ALERT, IP_MULTICAST_IF, IP_UNICAST_IF,
+    if optname == IP_MULTICAST_IF:
+        return sk.mc_addr                   # (cut to the caller's length)
+    if optname in (IP_HDRINCL, IP_NODEFRAG, IP_ROUTER_ALERT, IP_UNICAST_IF,
                    IP_LOCAL_PORT_RANGE):
         return struct.pack("<i", 0)
     if optname == IP_PKTOPTIONS:

@@ -53,6 +53,7 @@ from net.core.inetaddr import (AF_INET6, ANY4, ANY6, LOOPBACK6, for_family, ipv4
                                is_any, is_v4mapped, to_flow, v4mapped)
 from net.core.skbuff import ByteQueue
 from net.ipv4 import inet_hashtables as ih
+from net.ipv4.igmp import ip_mc_drop_socket
 from net.ipv4.af_inet import (AF_UNSPEC, SOCK_BINDPORT_LOCK, SOCK_RCVBUF_LOCK,
                               SOCK_SNDBUF_LOCK, SS_CONNECTED, SS_CONNECTING,
                               SS_DISCONNECTING, SS_UNCONNECTED, InetSock, sa_family)
@@ -862,6 +863,7 @@ class TcpSock(InetSock):
             return
         self.dead = True
         self.shutdown = SHUTDOWN_MASK
+        ip_mc_drop_socket(self)
         st = self.state
         self._leave_listener()
         if st == TCP_LISTEN:

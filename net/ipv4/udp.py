@@ -30,12 +30,13 @@ from collections import deque
 from kernel.errno import (EACCES, EAFNOSUPPORT, EAGAIN, ECONNREFUSED, EDESTADDRREQ, EINVAL,
                           EMSGSIZE, ENETUNREACH, ENOPROTOOPT, ENOTCONN, EOPNOTSUPP, EPIPE, Errno)
 from fs.file import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRBAND, POLLWRNORM
-from net.core.dev import dev_account
+from net.core.dev import ARPHRD_LOOPBACK, dev_account
 from net.core.inetaddr import (AF_INET, AF_INET6, ANY4, ANY6, LOOPBACK4, for_family,
                                is_any, is_v4mapped, to_flow, v4mapped)
 from net.core.datagram import wait_for_datagram
 from net.core.skbuff import Datagram, skb_truesize
 from net.ipv4 import inet_hashtables as ih
+from net.ipv4.igmp import ip_check_mc, ip_mc_drop_socket, ip_mc_sf_allow
 from net.ipv4.af_inet import (AF_UNSPEC, SOCK_BINDADDR_LOCK, SOCK_BINDPORT_LOCK,
                               InetSock, sa_family)
 from net.socket import (MSG_MORE, MSG_OOB, MSG_PEEK, MSG_TRUNC, RCV_SHUTDOWN, SEND_SHUTDOWN,
@@ -345,12 +346,23 @@ class UdpSock(InetSock):
         data = dg.parts[0] if len(dg.parts) == 1 else b"".join(dg.parts)
         dev_account(rt.dev, len(data) + hdr + UDP_HDR, 1)
         self.mib()["OutDatagrams"] += 1
+        src = (dg.saddr, self.num)
+        if rt.is_multicast():
+            # lo hands every multicast back; another interface loops a
+            # copy back if IP_MULTICAST_LOOP (ip_mc_output), and the one
+            # on the wire goes nowhere (the user-mode network has none)
+            if rt.dev.type == ARPHRD_LOOPBACK or self.mc_loop():
+                if ip_check_mc(rt.dev.ip_ptr, daddr, dg.saddr):
+                    for sk in udp_lookup_all(self.ports(), daddr, dport, dg.saddr, self.num,
+                                             rt.dev.ifindex):
+                        sk.queue_rcv(data, src, hdr)
+            return
         if not rt.is_local() and not rt.is_broadcast():
             usernet.udp_send(self, rt, daddr, dport, data)
             return
-        src = (dg.saddr, self.num)
         if rt.is_broadcast():
-            for sk in udp_lookup_all(self.ports(), daddr, dport, dg.saddr, self.num):
+            for sk in udp_lookup_all(self.ports(), daddr, dport, dg.saddr, self.num,
+                                     rt.dev.ifindex if rt.dev is not None else 0):
                 sk.queue_rcv(data, src, hdr)
             return
         sk = udp_lookup(self.ports(), daddr, dport, dg.saddr, self.num)
@@ -453,6 +465,7 @@ class UdpSock(InetSock):
         self.rcvq.clear()
         self.rmem = 0
         self.pending = None             # a corked datagram never goes
+        ip_mc_drop_socket(self)
         if self.host is not None:
             self.host.close()
             self.host = None
@@ -521,8 +534,9 @@ def udp_lookup(table, daddr, dport, saddr, sport):
     return best
 
 
-def udp_lookup_all(table, daddr, dport, saddr, sport):
-    """Every socket a broadcast to daddr:dport reaches."""
+def udp_lookup_all(table, daddr, dport, saddr, sport, dif):
+    """Every socket a broadcast or multicast to daddr:dport that arrived
+    on interface dif reaches (__udp_is_mcast_sock)."""
     out = []
     for sk in table.owners(dport):
         if sk.dead:
@@ -534,6 +548,10 @@ def udp_lookup_all(table, daddr, dport, saddr, sport):
         if any(a) and a != daddr:
             continue
         if sk.dport and (to_flow(sk.daddr) != saddr or sk.dport != sport):
+            continue
+        if sk.bound_dev_if and sk.bound_dev_if != dif:
+            continue
+        if not ip_mc_sf_allow(sk, daddr, saddr, dif):
             continue
         out.append(sk)
     return out

@@ -1,8 +1,8 @@
 /* inetltp: socket semantics LTP's network tests (issue #13) rely on, one
  * case per argument, every result printed for comparison with the host:
  *   socket   socket(2)'s argument checks and the errno of each (socket01)
- * (accept02's MCAST_JOIN_GROUP and setsockopt11's IPV6_RTHDR are not built
- * yet: tests/ltp/expectations; send02's MSG_MORE is inetcork.c) */
+ * (setsockopt11's IPV6_RTHDR is not built yet: tests/ltp/expectations;
+ * send02's MSG_MORE is inetcork.c, accept02's MCAST_JOIN_GROUP inetmcast.c) */
 #include "inet.h"
 #include <netinet/ip.h>
 #include <net/if.h>
