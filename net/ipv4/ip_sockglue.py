@@ -48,6 +48,10 @@ IPV6_MTU_DISCOVER, IPV6_MTU, IPV6_RECVERR, IPV6_V6ONLY = 23, 24, 25, 26
 IPV6_RECVPKTINFO, IPV6_RECVHOPLIMIT, IPV6_DONTFRAG = 49, 51, 62
 IPV6_RECVTCLASS, IPV6_TCLASS, IPV6_AUTOFLOWLABEL = 66, 67, 70
 IPV6_ADDR_PREFERENCES, IPV6_TRANSPARENT, IPV6_FREEBIND = 72, 75, 78
+IPV6_HOPOPTS, IPV6_RTHDRDSTOPTS, IPV6_RTHDR, IPV6_DSTOPTS = 54, 55, 57, 59
+IPV6_STICKY = (IPV6_HOPOPTS, IPV6_RTHDRDSTOPTS, IPV6_RTHDR, IPV6_DSTOPTS)
+IPV6_MIN_MTU = 1280
+IPV6_SRCRT_TYPE_4 = 4                   # segment routing (type 2 is Mobile IPv6's: not built)
 
 # option -> (default, check(val) -> True if acceptable)
 _bool = (0, lambda v: True)
@@ -257,6 +261,13 @@ def _set6(sk, t, optname, optval, optlen):
         return 0
     if optname == IPV6_ADDRFORM:
         return -EINVAL
+    if optname in IPV6_STICKY:
+        return _set_opt_hdr(sk, t, optname, optval, s32(optlen))
+    if optname == IPV6_MTU:
+        if s32(optlen) < 4 or (val and val < IPV6_MIN_MTU):
+            return -EINVAL
+        sk.ip[(SOL_IPV6, IPV6_MTU)] = val       # the fragment size (np->frag_size)
+        return 0
     if optname not in IPV6_OPTS:
         return -ENOPROTOOPT
     if s32(optlen) < 4:
@@ -273,6 +284,51 @@ def _set6(sk, t, optname, optval, optlen):
     if optname in (IPV6_FREEBIND, IPV6_TRANSPARENT):
         sk.ip[{IPV6_FREEBIND: IP_FREEBIND, IPV6_TRANSPARENT: IP_TRANSPARENT}[optname]] = val
     return 0
+
+
+def _set_opt_hdr(sk, t, optname, optval, optlen):
+    """ipv6_set_opt_hdr: a sticky extension header for what the socket
+    sends, kept as given (no length removes it).  Hop-by-hop and
+    destination options need CAP_NET_RAW; a routing header must be a
+    valid segment routing one."""
+    if optname != IPV6_RTHDR and not capable(t, CAP_NET_RAW):
+        return -EPERM
+    if optlen <= 0:
+        sk.ip.pop((SOL_IPV6, optname), None)
+        return 0
+    if not optval or optlen < 2 or optlen & 7 or optlen > 8 * 255:
+        return -EINVAL
+    hdr = copy_from_user(t.mm, optval, optlen)
+    hdrlen = (hdr[1] + 1) * 8               # ipv6_optlen
+    if hdrlen > optlen:
+        return -EINVAL
+    if optname == IPV6_RTHDR and not seg6_validate_srh(hdr, optlen):
+        return -EINVAL
+    sk.ip[(SOL_IPV6, optname)] = hdr[:hdrlen]
+    return 0
+
+
+def seg6_validate_srh(srh, length):
+    """A segment routing header (struct ipv6_sr_hdr) that fills exactly
+    length bytes: its segment indexes within the segment list, then whole
+    TLVs to the end."""
+    if len(srh) < 8 or srh[2] != IPV6_SRCRT_TYPE_4:
+        return False
+    hdrlen, segments_left, first_segment = srh[1], srh[3], srh[4]
+    if (hdrlen + 1) * 8 != length or segments_left > first_segment:
+        return False
+    if first_segment > hdrlen // 2 - 1:
+        return False
+    off = 8 + (first_segment + 1) * 16
+    if off > length:
+        return False
+    while off < length:
+        if length - off < 2:
+            return False
+        off += 2 + srh[off + 1]             # struct sr6_tlv: type, len, data
+        if off > length:
+            return False
+    return True
 
 
 def getsockopt(sk, t, level, optname, ol):
@@ -314,6 +370,8 @@ def getsockopt(sk, t, level, optname, ol):
 
 
 def _get6(sk, optname):
+    if optname in IPV6_STICKY:
+        return sk.ip.get((SOL_IPV6, optname), b"")      # (cut to the caller's length)
     if optname == IPV6_V6ONLY:
         return struct.pack("<i", 1 if sk.ipv6only else 0)
     if optname == IPV6_MTU:
