@@ -224,3 +224,11 @@ def test_multicast(libc):
     and who receives a multicast on lo; an accepted TCP socket does not
     inherit its listener's groups (LTP accept02)."""
     differential(guest("inetmcast", libc), ["join", "tcp", "if", "deliver"])
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc32"])
+def test_raw_sockets(libc):
+    """Raw IPv4 sockets on lo: the header the kernel writes or completes,
+    who receives a packet, ICMP echo answered, ICMP_FILTER (LTP
+    socketcall01 makes one)."""
+    differential(guest("inetraw", libc), ["basics", "icmp"])

@@ -12,10 +12,9 @@ parts (parsing a sockaddr, what bind accepts) are here for AF_INET and in
 net/ipv6/af_inet6.py for AF_INET6.
 
 socket(AF_INET, type, protocol) finds the protocol as inet_create does:
-SOCK_STREAM is TCP (net/ipv4/tcp.py), SOCK_DGRAM is UDP (net/ipv4/udp.py);
-raw sockets (protocol 0 is EPROTONOSUPPORT) need CAP_NET_RAW and are not
-provided (ESOCKTNOSUPPORT for root, EPERM otherwise, as without the
-capability).
+SOCK_STREAM is TCP (net/ipv4/tcp.py), SOCK_DGRAM is UDP (net/ipv4/udp.py),
+SOCK_RAW (protocol 0 is EPROTONOSUPPORT) needs CAP_NET_RAW and is
+net/ipv4/raw.py for AF_INET (ESOCKTNOSUPPORT for AF_INET6: not provided).
 """
 
 from kernel.capability import CAP_NET_BIND_SERVICE, CAP_NET_RAW, capable
@@ -265,5 +264,9 @@ def inet_create(t, type_, protocol, family=AF_INET):
             raise Errno(EPROTONOSUPPORT)
         if not capable(t, CAP_NET_RAW):
             raise Errno(EPERM)
-        raise Errno(ESOCKTNOSUPPORT)
+        if family == AF_INET6:
+            raise Errno(ESOCKTNOSUPPORT)    # (no raw IPv6 sockets)
+        # cycle: net.ipv4.raw -> net.ipv4.af_inet
+        from net.ipv4.raw import RawSock
+        return RawSock(t.cred.euid, protocol)
     raise Errno(ESOCKTNOSUPPORT)
