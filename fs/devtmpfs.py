@@ -39,17 +39,27 @@ def _root_cred():
 
 
 def _add_node(name, mode, major, minor, kind=S_IFCHR):
-    root = _sb.root
-    if name in root.children:
+    """A node at name, which may be in a directory (net/tun): the
+    directories are made as needed, as a device's nodename makes them."""
+    parent = _sb.root
+    *dirs, name = name.split(b"/")
+    for d in dirs:
+        if d not in parent.children:
+            inode = parent.inode.mkdir(d, 0o755, _root_cred())
+            inode.mode = S_IFDIR | 0o755
+            d_add(parent, d, inode)
+        parent = parent.children[d]
+    if name in parent.children:
         return
-    inode = root.inode.create(name, kind | mode, _root_cred(), mkdev(major, minor))
+    inode = parent.inode.create(name, kind | mode, _root_cred(), mkdev(major, minor))
     inode.mode = kind | mode
-    d_add(root, name, inode)
+    d_add(parent, name, inode)
 
 
 def devtmpfs_create_node(name, mode, major, minor, kind=S_IFCHR):
     """A driver's device appears in /dev (now, or when devtmpfs is made);
-    kind is S_IFCHR or S_IFBLK (a disk: block/genhd.py)."""
+    kind is S_IFCHR or S_IFBLK (a disk: block/genhd.py); name may have a
+    directory (net/tun)."""
     _extra.append((name, mode, (major, minor), kind))
     if _sb is not None:
         _add_node(name, mode, major, minor, kind)

@@ -46,6 +46,7 @@ from fs.namespace import FILESYSTEMS
 from fs.open import do_filp_open
 from fs.tmpfs import make_tmpfs
 from fs.userfaultfd import userfaultfd_init
+from drivers.net.tun import tun_init
 from kernel.errno import EACCES, ENOENT, ENOEXEC, Errno, errname
 from kernel.exit import InitDied
 from kernel.fork import max_threads
@@ -449,6 +450,7 @@ def start_kernel(argv):
     kmsg_init()
     console_init()
     userfaultfd_init()
+    tun_init()
     loop_init()
     if o.ubd:
         try:

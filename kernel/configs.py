@@ -99,6 +99,8 @@ MODULES = {
     "INET": ("net.inet", "net.ipv4", "net.af_inet"),
     "IPV6": ("net.ipv6", "net.af_inet6"),
     "NETLINK": ("net.netlink", "net.af_netlink"),
+    "IP_MULTICAST": ("net.ipv4.igmp",),
+    "TUN": ("drivers.net.tun",),
     "BLOCK": ("block", "drivers.block", "block.blk_core"),
     "BLK_DEV_LOOP": ("drivers.block.loop", "drivers.loop", "block.loop"),
     "PTRACE": ("kernel.ptrace",),

@@ -12,6 +12,7 @@ that maps it, one for the page cache that holds it, one for a page table
 that lives in it.  A frame is free exactly when its count is zero.
 """
 
+import math
 import mmap
 import os
 from array import array
@@ -141,9 +142,14 @@ class PhysMem:
 
 
 physmem = None          # the machine's one PhysMem, set by setup_physmem()
+# vm.min_free_kbytes: the reserve Linux keeps free (init_per_zone_wmark_min's
+# sqrt(16 * memory in KiB), 128 KiB to 256 MiB).  There are no watermarks
+# here; programs read it to size what they may take (LTP's memory filler).
+min_free_kbytes = 128
 
 
 def setup_physmem(size):
-    global physmem
+    global physmem, min_free_kbytes
     physmem = PhysMem(size)
+    min_free_kbytes = min(max(math.isqrt(16 * (size >> 10)), 128), 262144)
     return physmem

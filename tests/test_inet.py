@@ -195,9 +195,40 @@ def test_proc_net_snmp_counts_as_linux_does():
     assert "3 active connection openings" in r.out
 
 
-@pytest.mark.parametrize("libc", ["musl", "glibc"])
+@pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
 def test_socket_argument_errnos(libc):
     """socket(2)'s checks in Linux's order: a raw socket without a protocol
     is EPROTONOSUPPORT before any question of the capability (LTP
-    socket01), a type with no protocols ESOCKTNOSUPPORT."""
-    differential(guest("inetltp", libc), ["socket"])
+    socket01), a type with no protocols ESOCKTNOSUPPORT; IPV6_RTHDR's
+    checks of a segment routing header (LTP setsockopt11)."""
+    differential(guest("inetltp", libc), ["socket", "rthdr"])
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc32"])
+def test_tcp_cork(libc):
+    """MSG_MORE and TCP_CORK hold a partial segment until more data, the
+    cork's release, TCP_NODELAY, a FIN or the probe timer (LTP send02)."""
+    differential(guest("inetcork", libc), ["tcp4", "tcp6"])
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc32"])
+def test_udp_cork(libc):
+    """MSG_MORE and UDP_CORK gather sends into one datagram, to the first
+    send's address, within the datagram's size (LTP send02)."""
+    differential(guest("inetcork", libc), ["udp4", "udp6"])
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc32"])
+def test_multicast(libc):
+    """IPv4 group memberships and their source filters, IP_MULTICAST_IF,
+    and who receives a multicast on lo; an accepted TCP socket does not
+    inherit its listener's groups (LTP accept02)."""
+    differential(guest("inetmcast", libc), ["join", "tcp", "if", "deliver"])
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc32"])
+def test_raw_sockets(libc):
+    """Raw IPv4 sockets on lo: the header the kernel writes or completes,
+    who receives a packet, ICMP echo answered, ICMP_FILTER (LTP
+    socketcall01 makes one)."""
+    differential(guest("inetraw", libc), ["basics", "icmp"])

@@ -1,6 +1,6 @@
 """Real programs talking over the guest's loopback, from the host's / as
 a hostfs root: Python's http.server fetched by urllib in the same guest,
-and busybox nc as a server and a client.  All traffic is the guest's own
+busybox nc as a server and a client, busybox ping.  All traffic is the guest's own
 (no host sockets); every wait is bounded by a timeout."""
 
 from test_netlink import guest_sh
@@ -71,3 +71,12 @@ echo "server got: $(cat /tmp/got)"
     r = guest_sh(script, timeout=120)
     assert r.status == 0, r.stderr.decode()
     assert "server got: through nc" in r.out
+
+
+def test_busybox_ping():
+    """busybox ping reaches 127.0.0.1 through a raw ICMP socket: the
+    kernel answers each echo request (net/ipv4/raw.py)."""
+    r = guest_sh("busybox ping -c 2 127.0.0.1; echo rc=$?", timeout=60)
+    assert "2 packets transmitted, 2 packets received, 0% packet loss" in r.out, \
+        r.out + r.stderr.decode()
+    assert "rc=0" in r.out

@@ -82,3 +82,13 @@ def test_busybox_sysctl():
     assert lines[:3] == ["kernel.hostname = bb", "bb", "1"], r.out + r.stderr.decode()
     assert int(lines[3]) >= 30, r.out
     assert "Operation not permitted" in r.out and lines[-1] == "1", r.out
+
+
+@pytest.mark.parametrize("mem, kbytes", [("128M", 1448), ("512M", 2896)])
+def test_min_free_kbytes(mem, kbytes):
+    """vm.min_free_kbytes is Linux's reserve for the memory size, sqrt(16 *
+    KiB) (LTP's memory filler reads it: setsockopt11)."""
+    r = boot(["quiet", "mem=" + mem, "initrd=" + INITRD_BUSYBOX, "init=/bin/busybox", "--",
+              "sh", "-c", "/bin/busybox mount -t proc proc /proc; "
+              "/bin/busybox cat /proc/sys/vm/min_free_kbytes"], timeout=60)
+    assert r.out.split() == [str(kbytes)], r.out + r.stderr.decode()

@@ -216,6 +216,7 @@ def _table():
         "vm": {
             "overcommit_memory": int_ctl("mm.mmap", "overcommit_memory", 0, 2),
             "max_map_count": int_ctl("mm.mmap", "sysctl_max_map_count"),
+            "min_free_kbytes": int_ctl("mm.physmem", "min_free_kbytes"),
             "mmap_min_addr": int_ctl("mm.mmap", "MMAP_MIN_ADDR", 0, LONG_MAX),
             "unprivileged_userfaultfd": int_ctl("fs.userfaultfd", "unprivileged_userfaultfd", 0, 1),
             "dirty_writeback_centisecs": int_ctl("fs.fs_writeback", "dirty_writeback_centisecs"),

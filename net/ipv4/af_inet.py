@@ -12,10 +12,9 @@ parts (parsing a sockaddr, what bind accepts) are here for AF_INET and in
 net/ipv6/af_inet6.py for AF_INET6.
 
 socket(AF_INET, type, protocol) finds the protocol as inet_create does:
-SOCK_STREAM is TCP (net/ipv4/tcp.py), SOCK_DGRAM is UDP (net/ipv4/udp.py);
-raw sockets (protocol 0 is EPROTONOSUPPORT) need CAP_NET_RAW and are not
-provided (ESOCKTNOSUPPORT for root, EPERM otherwise, as without the
-capability).
+SOCK_STREAM is TCP (net/ipv4/tcp.py), SOCK_DGRAM is UDP (net/ipv4/udp.py),
+SOCK_RAW (protocol 0 is EPROTONOSUPPORT) needs CAP_NET_RAW and is
+net/ipv4/raw.py for AF_INET (ESOCKTNOSUPPORT for AF_INET6: not provided).
 """
 
 from kernel.capability import CAP_NET_BIND_SERVICE, CAP_NET_RAW, capable
@@ -24,7 +23,8 @@ import struct
 from kernel.errno import (EACCES, EADDRINUSE, EAGAIN, EADDRNOTAVAIL, EAFNOSUPPORT,
                           EINVAL, ENOTCONN, EPERM, EPROTONOSUPPORT,
                           ESOCKTNOSUPPORT, Errno)
-from net.core.inetaddr import AF_INET, AF_INET6, ANY4, ANY6, for_family, to_flow
+from net.core.inetaddr import (AF_INET, AF_INET6, ANY4, ANY6, for_family, ipv4_is_multicast,
+                               to_flow)
 from net.ipv4 import inet_hashtables as ih
 from net.socket import (SO_BROADCAST, SO_REUSEADDR, SO_REUSEPORT, SOCK_DGRAM,
                         SOCK_RAW, SOCK_STREAM, Socket)
@@ -69,6 +69,9 @@ class InetSock(Socket):
         self.connect_bound = False      # the port came from connect()
         self.uid = uid                  # SO_REUSEPORT groups are per user
         self.ip = {}                    # IP-level options (ip_sockglue.py)
+        self.mc_index = 0               # IP_MULTICAST_IF: the interface's index
+        self.mc_addr = ANY4             # and its address
+        self.mc_list = []               # IPv4 group memberships (igmp.py); not inherited
         self.dev = None                 # the device a connection goes out of (TCP's)
 
     # SOL_SOCKET flags, stored by net/socket.py
@@ -83,6 +86,14 @@ class InetSock(Socket):
     @property
     def broadcast(self):
         return bool(self.opts.get(SO_BROADCAST))
+
+    def mc_all(self):
+        """IP_MULTICAST_ALL: take a group's datagrams without joining it."""
+        return bool(self.ip.get((ip_sockglue.SOL_IP, ip_sockglue.IP_MULTICAST_ALL), 1))
+
+    def mc_loop(self):
+        """IP_MULTICAST_LOOP: our own multicasts come back to this host."""
+        return bool(self.ip.get((ip_sockglue.SOL_IP, ip_sockglue.IP_MULTICAST_LOOP), 1))
 
     def ports(self):
         return ih.tcp_ports if self.type == SOCK_STREAM else ih.udp_ports
@@ -162,7 +173,13 @@ class InetSock(Socket):
         if len(daddr) == 4:
             if saddr is not None and len(saddr) != 4:
                 saddr = None
-            return ip_route_output(daddr, saddr)
+            oif = 0
+            if ipv4_is_multicast(daddr):
+                # IP_MULTICAST_IF names the interface and the source
+                oif = self.bound_dev_if or self.mc_index
+                if saddr is None or not any(saddr):
+                    saddr = self.mc_addr
+            return ip_route_output(daddr, saddr, oif)
         mapped = saddr is not None and len(saddr) == 4
         rt = ip6_route_output(daddr, None if mapped else saddr)
         if mapped:
@@ -247,5 +264,9 @@ def inet_create(t, type_, protocol, family=AF_INET):
             raise Errno(EPROTONOSUPPORT)
         if not capable(t, CAP_NET_RAW):
             raise Errno(EPERM)
-        raise Errno(ESOCKTNOSUPPORT)
+        if family == AF_INET6:
+            raise Errno(ESOCKTNOSUPPORT)    # (no raw IPv6 sockets)
+        # cycle: net.ipv4.raw -> net.ipv4.af_inet
+        from net.ipv4.raw import RawSock
+        return RawSock(t.cred.euid, protocol)
     raise Errno(ESOCKTNOSUPPORT)

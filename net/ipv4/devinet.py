@@ -56,6 +56,7 @@ class InDevice:
     def __init__(self, dev):
         self.dev = dev
         self.ifa_list = []
+        self.mc_list = []               # sockets' group memberships here (net/ipv4/igmp.py)
 
 
 def in_dev_get(dev):
@@ -132,6 +133,19 @@ def inet_addr_type(addr):
     if r is not None and r.type in (RTN_LOCAL, RTN_BROADCAST):
         return r.type
     return RTN_UNICAST
+
+
+def ip_dev_find(addr):
+    """The device that owns a local address (__ip_dev_find), or None."""
+    # cycle: net.ipv4.fib -> net.ipv4.devinet
+    from net.ipv4 import fib
+    for ifa in all_ifaddrs():
+        if ifa.local == addr:
+            return ifa.dev
+    r = fib.fib_table_lookup(fib.RT_TABLE_LOCAL, addr)
+    if r is not None and r.type == RTN_LOCAL:
+        return r.dev
+    return None
 
 
 def inet_select_addr(dev, dst, scope):

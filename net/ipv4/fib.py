@@ -13,13 +13,15 @@ down `lo` means 127.0.0.1 is unreachable), bringing it up installs its
 addresses' routes again.  /proc/net/route shows the main table.
 """
 
-from kernel.errno import EEXIST, ENETUNREACH, ESRCH, Errno
-from net.core.inetaddr import in4_to_int, int_to_in4, prefix_mask4
+from kernel.errno import EEXIST, ENETUNREACH, ENODEV, ESRCH, Errno
+from net.core.inetaddr import in4_to_int, int_to_in4, ipv4_is_multicast, prefix_mask4
 from net.ipv4.devinet import (IFA_F_NOPREFIXROUTE, IFA_F_SECONDARY, RTN_BLACKHOLE, RTN_BROADCAST,
-                              RTN_LOCAL, RTN_UNICAST, RTN_UNREACHABLE, RT_SCOPE_HOST,
-                              RT_SCOPE_LINK, RT_SCOPE_UNIVERSE, inet_select_addr)
+                              RTN_LOCAL, RTN_MULTICAST, RTN_UNICAST, RTN_UNREACHABLE,
+                              RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_UNIVERSE, inet_select_addr,
+                              ip_dev_find)
 from net.core import rtnetlink
-from net.core.dev import NETDEV_DOWN, loopback_dev, register_netdevice_notifier
+from net.core.dev import (NETDEV_DOWN, dev_get_by_index, loopback_dev,
+                          register_netdevice_notifier)
 
 RT_TABLE_UNSPEC, RT_TABLE_DEFAULT, RT_TABLE_MAIN, RT_TABLE_LOCAL = 0, 253, 254, 255
 RTPROT_UNSPEC, RTPROT_REDIRECT, RTPROT_KERNEL, RTPROT_BOOT, RTPROT_STATIC = 0, 1, 2, 3, 4
@@ -182,13 +184,19 @@ class Rtable:
     def is_broadcast(self):
         return self.type == RTN_BROADCAST
 
+    def is_multicast(self):
+        return self.type == RTN_MULTICAST
 
-def ip_route_output(daddr, saddr=None):
+
+def ip_route_output(daddr, saddr=None, oif=0):
     """Route a flow to daddr (ip_route_output_key): ENETUNREACH if no route.
-    Local destinations leave through the loopback device."""
+    Local destinations leave through the loopback device; oif (the
+    interface a multicast flow asks for) is only looked at for those."""
     lo = loopback_dev()
     if saddr is not None and not any(saddr):
         saddr = None
+    if ipv4_is_multicast(daddr):
+        return _route_multicast(daddr, saddr, oif)
     if not any(daddr):
         # connect(0.0.0.0) means this host
         src = saddr or bytes([127, 0, 0, 1])
@@ -210,6 +218,29 @@ def ip_route_output(daddr, saddr=None):
                                                  RT_SCOPE_LINK if r.gateway is None
                                                  else RT_SCOPE_UNIVERSE)
     return Rtable(typ, r.dev, src, r.gateway, daddr)
+
+
+def _route_multicast(daddr, saddr, oif):
+    """A multicast flow leaves through the interface asked for, the one
+    that owns its source address, or the one the table routes the group
+    to; an interface asked for needs no route (it is assumed on link)."""
+    if oif:
+        dev = dev_get_by_index(oif)
+        if dev is None:
+            raise Errno(ENODEV)
+        if not dev.is_up() or dev.ip_ptr is None:
+            raise Errno(ENETUNREACH)
+    elif saddr is not None:
+        dev = ip_dev_find(saddr)
+        if dev is None:
+            raise Errno(ENETUNREACH)
+    else:
+        r = fib_lookup(daddr)
+        if r is None or r.type in (RTN_UNREACHABLE, RTN_BLACKHOLE) or r.dev is None:
+            raise Errno(ENETUNREACH)
+        dev = r.dev
+    src = saddr or inet_select_addr(dev, None, RT_SCOPE_LINK)
+    return Rtable(RTN_MULTICAST, dev, src, None, daddr)
 
 
 def fib_init():

@@ -6,16 +6,24 @@ multicast TTL 1 ...), Linux's range checks, and the one-byte answer
 getsockopt gives for small values when asked with a short buffer.
 IPV6_V6ONLY is the one that changes behaviour here (which addresses a
 socket accepts: net/ipv4/inet_hashtables.py); IP_FREEBIND and
-IP_TRANSPARENT let bind() take an address that is not ours.
+IP_TRANSPARENT let bind() take an address that is not ours; the group
+memberships (IP_ADD_MEMBERSHIP, MCAST_JOIN_GROUP, the source filters)
+are parsed here and kept by net/ipv4/igmp.py, IP_MULTICAST_IF picks the
+interface a socket's multicasts leave by (InetSock.route).
 """
 
 from kernel.abi import s32
 from kernel.capability import CAP_NET_ADMIN, CAP_NET_RAW, capable
 import struct
 
-from kernel.errno import EINVAL, ENOPROTOOPT, ENOTCONN, EOPNOTSUPP, EPERM, Errno
+from kernel.errno import (EADDRNOTAVAIL, EINVAL, ENOPROTOOPT, ENOTCONN, EOPNOTSUPP, EPERM,
+                          EPROTO, Errno)
 from mm.uaccess import copy_from_user
-from net.core.inetaddr import AF_INET6
+from net.core.dev import dev_get_by_index
+from net.core.inetaddr import AF_INET, AF_INET6, ANY4
+from net.ipv4 import igmp
+from net.ipv4.devinet import ip_dev_find
+from net.socket import SOCK_STREAM
 
 SOL_IP, SOL_IPV6 = 0, 41
 ip_nonlocal_bind = 0
@@ -28,7 +36,10 @@ IP_MINTTL, IP_NODEFRAG, IP_CHECKSUM, IP_BIND_ADDRESS_NO_PORT = 21, 22, 23, 24
 IP_RECVFRAGSIZE, IP_RECVERR_RFC4884 = 25, 26
 IP_MULTICAST_IF, IP_MULTICAST_TTL, IP_MULTICAST_LOOP = 32, 33, 34
 IP_ROUTER_ALERT, IP_PKTOPTIONS = 5, 9
-IP_ADD_MEMBERSHIP, IP_MCAST_MSFILTER = 35, 48
+IP_ADD_MEMBERSHIP, IP_DROP_MEMBERSHIP, IP_UNBLOCK_SOURCE, IP_BLOCK_SOURCE = 35, 36, 37, 38
+IP_ADD_SOURCE_MEMBERSHIP, IP_DROP_SOURCE_MEMBERSHIP, IP_MSFILTER = 39, 40, 41
+MCAST_JOIN_GROUP, MCAST_BLOCK_SOURCE, MCAST_UNBLOCK_SOURCE, MCAST_LEAVE_GROUP = 42, 43, 44, 45
+MCAST_JOIN_SOURCE_GROUP, MCAST_LEAVE_SOURCE_GROUP, MCAST_MSFILTER = 46, 47, 48
 IP_MULTICAST_ALL, IP_UNICAST_IF, IP_LOCAL_PORT_RANGE, IP_PROTOCOL = 49, 50, 51, 52
 
 IPV6_ADDRFORM, IPV6_UNICAST_HOPS, IPV6_MULTICAST_IF = 1, 16, 17
@@ -37,6 +48,10 @@ IPV6_MTU_DISCOVER, IPV6_MTU, IPV6_RECVERR, IPV6_V6ONLY = 23, 24, 25, 26
 IPV6_RECVPKTINFO, IPV6_RECVHOPLIMIT, IPV6_DONTFRAG = 49, 51, 62
 IPV6_RECVTCLASS, IPV6_TCLASS, IPV6_AUTOFLOWLABEL = 66, 67, 70
 IPV6_ADDR_PREFERENCES, IPV6_TRANSPARENT, IPV6_FREEBIND = 72, 75, 78
+IPV6_HOPOPTS, IPV6_RTHDRDSTOPTS, IPV6_RTHDR, IPV6_DSTOPTS = 54, 55, 57, 59
+IPV6_STICKY = (IPV6_HOPOPTS, IPV6_RTHDRDSTOPTS, IPV6_RTHDR, IPV6_DSTOPTS)
+IPV6_MIN_MTU = 1280
+IPV6_SRCRT_TYPE_4 = 4                   # segment routing (type 2 is Mobile IPv6's: not built)
 
 # option -> (default, check(val) -> True if acceptable)
 _bool = (0, lambda v: True)
@@ -102,9 +117,13 @@ def setsockopt(sk, t, level, optname, optval, optlen):
         return -ENOPROTOOPT                 # raw sockets, or gone
     if optname == IP_ROUTER_ALERT or (optname == IP_RECVFRAGSIZE and sk.type == 1):
         return -EINVAL
-    if optname in (IP_MULTICAST_IF, IP_UNICAST_IF, IP_LOCAL_PORT_RANGE) or \
-            IP_ADD_MEMBERSHIP <= optname <= IP_MCAST_MSFILTER:
-        return -EINVAL                      # multicast needs a multicast device: none here
+    if optname == IP_MULTICAST_IF:
+        return _set_multicast_if(sk, t, optval, s32(optlen))
+    if IP_ADD_MEMBERSHIP <= optname <= MCAST_MSFILTER and optname not in (IP_MSFILTER,
+                                                                           MCAST_MSFILTER):
+        return _set_membership(sk, t, optname, optval, s32(optlen))
+    if optname in (IP_UNICAST_IF, IP_LOCAL_PORT_RANGE, IP_MSFILTER, MCAST_MSFILTER):
+        return -EINVAL                      # (not provided)
     if optname not in IP_OPTS:
         return -ENOPROTOOPT
     if optname in _NEED_BYTE and s32(optlen) < 1:
@@ -127,6 +146,106 @@ def setsockopt(sk, t, level, optname, optval, optlen):
     return 0
 
 
+def _set_multicast_if(sk, t, optval, optlen):
+    """IP_MULTICAST_IF: an in_addr, an ip_mreq (its interface address) or
+    an ip_mreqn (index and address); 0.0.0.0 and no index forget it."""
+    if sk.type == SOCK_STREAM or optlen < 4:
+        return -EINVAL
+    ifindex = 0
+    if optlen >= 12:
+        _, address, ifindex = struct.unpack("<4s4si", copy_from_user(t.mm, optval, 12))
+    elif optlen >= 8:
+        address = copy_from_user(t.mm, optval, 8)[4:]
+    else:
+        address = copy_from_user(t.mm, optval, 4)
+    if not ifindex:
+        if not any(address):
+            sk.mc_index, sk.mc_addr = 0, ANY4
+            return 0
+        dev = ip_dev_find(address)
+        if dev is not None:
+            ifindex = dev.ifindex
+    else:
+        dev = dev_get_by_index(ifindex)
+    if dev is None:
+        return -EADDRNOTAVAIL
+    if sk.bound_dev_if and ifindex != sk.bound_dev_if:
+        return -EINVAL
+    sk.mc_index, sk.mc_addr = ifindex, address
+    return 0
+
+
+def _sockaddr_in(b, off):
+    """(family, address) of a struct sockaddr_in inside a request."""
+    family, addr = struct.unpack_from("<H2x4s", b, off)
+    return family, addr
+
+
+def _set_membership(sk, t, optname, optval, optlen):
+    """The group membership options, parsed as do_ip_setsockopt does, then
+    net/ipv4/igmp.py.  struct group_req and group_source_req are 4 bytes
+    shorter for an i386 caller (no padding before the sockaddr)."""
+    compat = t.arch.BITS == 32
+    ss_off = 4 if compat else 8
+    try:
+        if optname in (IP_ADD_MEMBERSHIP, IP_DROP_MEMBERSHIP):
+            if sk.type == SOCK_STREAM:
+                return -EPROTO              # not for connection-oriented sockets
+            if optlen < 8:
+                return -EINVAL
+            b = copy_from_user(t.mm, optval, 12 if optlen >= 12 else 8).ljust(12, b"\0")
+            group, address, ifindex = struct.unpack("<4s4si", b)
+            if optname == IP_ADD_MEMBERSHIP:
+                igmp.ip_mc_join_group(sk, group, address, ifindex)
+            else:
+                igmp.ip_mc_leave_group(sk, group, address, ifindex)
+        elif optname <= IP_DROP_SOURCE_MEMBERSHIP:
+            if optlen != 12:                # struct ip_mreq_source
+                return -EINVAL
+            group, address, source = struct.unpack("<4s4s4s", copy_from_user(t.mm, optval, 12))
+            add, omode = _SOURCE_OPS[optname]
+            igmp.ip_mc_join_source(add, omode, sk, group, source, address, 0)
+        elif optname in (MCAST_JOIN_GROUP, MCAST_LEAVE_GROUP):
+            size = ss_off + 128             # struct group_req
+            if optlen < size:
+                return -EINVAL
+            b = copy_from_user(t.mm, optval, size)
+            family, group = _sockaddr_in(b, ss_off)
+            if family != AF_INET:
+                return -EINVAL
+            ifindex = struct.unpack_from("<I", b)[0]
+            if optname == MCAST_JOIN_GROUP:
+                igmp.ip_mc_join_group(sk, group, ANY4, ifindex)
+            else:
+                igmp.ip_mc_leave_group(sk, group, ANY4, ifindex)
+        else:
+            size = ss_off + 256             # struct group_source_req
+            if optlen != size:
+                return -EINVAL
+            b = copy_from_user(t.mm, optval, size)
+            gfamily, group = _sockaddr_in(b, ss_off)
+            sfamily, source = _sockaddr_in(b, ss_off + 128)
+            if gfamily != AF_INET or sfamily != AF_INET:
+                return -EADDRNOTAVAIL
+            add, omode = _SOURCE_OPS[optname]
+            igmp.ip_mc_join_source(add, omode, sk, group, source, ANY4,
+                                   struct.unpack_from("<I", b)[0])
+    except Errno as e:
+        return -e.errno
+    return 0
+
+
+# option -> (add the source?, the filter mode it applies to)
+_SOURCE_OPS = {
+    IP_BLOCK_SOURCE: (True, igmp.MCAST_EXCLUDE), IP_UNBLOCK_SOURCE: (False, igmp.MCAST_EXCLUDE),
+    IP_ADD_SOURCE_MEMBERSHIP: (True, igmp.MCAST_INCLUDE),
+    IP_DROP_SOURCE_MEMBERSHIP: (False, igmp.MCAST_INCLUDE),
+    MCAST_BLOCK_SOURCE: (True, igmp.MCAST_EXCLUDE), MCAST_UNBLOCK_SOURCE: (False, igmp.MCAST_EXCLUDE),
+    MCAST_JOIN_SOURCE_GROUP: (True, igmp.MCAST_INCLUDE),
+    MCAST_LEAVE_SOURCE_GROUP: (False, igmp.MCAST_INCLUDE),
+}
+
+
 def _set6(sk, t, optname, optval, optlen):
     """do_ipv6_setsockopt: the int is read first, whatever the option (a
     NULL or short value is 0), then each option checks the length."""
@@ -142,6 +261,13 @@ def _set6(sk, t, optname, optval, optlen):
         return 0
     if optname == IPV6_ADDRFORM:
         return -EINVAL
+    if optname in IPV6_STICKY:
+        return _set_opt_hdr(sk, t, optname, optval, s32(optlen))
+    if optname == IPV6_MTU:
+        if s32(optlen) < 4 or (val and val < IPV6_MIN_MTU):
+            return -EINVAL
+        sk.ip[(SOL_IPV6, IPV6_MTU)] = val       # the fragment size (np->frag_size)
+        return 0
     if optname not in IPV6_OPTS:
         return -ENOPROTOOPT
     if s32(optlen) < 4:
@@ -158,6 +284,51 @@ def _set6(sk, t, optname, optval, optlen):
     if optname in (IPV6_FREEBIND, IPV6_TRANSPARENT):
         sk.ip[{IPV6_FREEBIND: IP_FREEBIND, IPV6_TRANSPARENT: IP_TRANSPARENT}[optname]] = val
     return 0
+
+
+def _set_opt_hdr(sk, t, optname, optval, optlen):
+    """ipv6_set_opt_hdr: a sticky extension header for what the socket
+    sends, kept as given (no length removes it).  Hop-by-hop and
+    destination options need CAP_NET_RAW; a routing header must be a
+    valid segment routing one."""
+    if optname != IPV6_RTHDR and not capable(t, CAP_NET_RAW):
+        return -EPERM
+    if optlen <= 0:
+        sk.ip.pop((SOL_IPV6, optname), None)
+        return 0
+    if not optval or optlen < 2 or optlen & 7 or optlen > 8 * 255:
+        return -EINVAL
+    hdr = copy_from_user(t.mm, optval, optlen)
+    hdrlen = (hdr[1] + 1) * 8               # ipv6_optlen
+    if hdrlen > optlen:
+        return -EINVAL
+    if optname == IPV6_RTHDR and not seg6_validate_srh(hdr, optlen):
+        return -EINVAL
+    sk.ip[(SOL_IPV6, optname)] = hdr[:hdrlen]
+    return 0
+
+
+def seg6_validate_srh(srh, length):
+    """A segment routing header (struct ipv6_sr_hdr) that fills exactly
+    length bytes: its segment indexes within the segment list, then whole
+    TLVs to the end."""
+    if len(srh) < 8 or srh[2] != IPV6_SRCRT_TYPE_4:
+        return False
+    hdrlen, segments_left, first_segment = srh[1], srh[3], srh[4]
+    if (hdrlen + 1) * 8 != length or segments_left > first_segment:
+        return False
+    if first_segment > hdrlen // 2 - 1:
+        return False
+    off = 8 + (first_segment + 1) * 16
+    if off > length:
+        return False
+    while off < length:
+        if length - off < 2:
+            return False
+        off += 2 + srh[off + 1]             # struct sr6_tlv: type, len, data
+        if off > length:
+            return False
+    return True
 
 
 def getsockopt(sk, t, level, optname, ol):
@@ -181,7 +352,9 @@ def getsockopt(sk, t, level, optname, ol):
         return struct.pack("<i", sk.dev.mtu if sk.dev is not None else 65536)
     if optname == IP_PROTOCOL:
         return struct.pack("<i", sk.protocol)
-    if optname in (IP_HDRINCL, IP_NODEFRAG, IP_ROUTER_ALERT, IP_MULTICAST_IF, IP_UNICAST_IF,
+    if optname == IP_MULTICAST_IF:
+        return sk.mc_addr                   # (cut to the caller's length)
+    if optname in (IP_HDRINCL, IP_NODEFRAG, IP_ROUTER_ALERT, IP_UNICAST_IF,
                    IP_LOCAL_PORT_RANGE):
         return struct.pack("<i", 0)
     if optname == IP_PKTOPTIONS:
@@ -197,6 +370,8 @@ def getsockopt(sk, t, level, optname, ol):
 
 
 def _get6(sk, optname):
+    if optname in IPV6_STICKY:
+        return sk.ip.get((SOL_IPV6, optname), b"")      # (cut to the caller's length)
     if optname == IPV6_V6ONLY:
         return struct.pack("<i", 1 if sk.ipv6only else 0)
     if optname == IPV6_MTU:

@@ -22,8 +22,11 @@ window takes moves to its rcvq, by reference, in chunks of at most the
 loopback's segment size (so the counters of `lo` move as with real
 segments).  A read takes from rcvq and opens the window, which pushes the
 writer's sndq again and wakes the writer once a third of its send buffer
-is free (sk_stream_write_space).  Shutting down the sending side queues a
-FIN behind sndq; it is delivered when sndq is empty.  The peer end of a
+is free (sk_stream_write_space).  Corked (MSG_MORE, TCP_CORK) a partial
+last segment stays in sndq: until more data fills it, the cork is
+released, a FIN follows it, or the probe timer sends it 200 ms later.
+Shutting down the sending side queues a FIN behind sndq; it is delivered
+when sndq is empty.  The peer end of a
 connection is anything with the methods rcv_window/rcv_data/rcv_fin/
 rcv_rst/window_open (a host socket's proxy has them too).
 
@@ -50,11 +53,13 @@ from net.core.inetaddr import (AF_INET6, ANY4, ANY6, LOOPBACK6, for_family, ipv4
                                is_any, is_v4mapped, to_flow, v4mapped)
 from net.core.skbuff import ByteQueue
 from net.ipv4 import inet_hashtables as ih
+from net.ipv4.igmp import ip_mc_drop_socket
 from net.ipv4.af_inet import (AF_UNSPEC, SOCK_BINDPORT_LOCK, SOCK_RCVBUF_LOCK,
                               SOCK_SNDBUF_LOCK, SS_CONNECTED, SS_CONNECTING,
                               SS_DISCONNECTING, SS_UNCONNECTED, InetSock, sa_family)
-from net.socket import (MSG_OOB, MSG_PEEK, MSG_TRUNC, MSG_WAITALL, RCV_SHUTDOWN, SEND_SHUTDOWN,
-                        SHUTDOWN_MASK, SOCK_STREAM, RecvResult, run_or_sleep, sock_intr_errno)
+from net.socket import (MSG_MORE, MSG_OOB, MSG_PEEK, MSG_TRUNC, MSG_WAITALL, RCV_SHUTDOWN,
+                        SEND_SHUTDOWN, SHUTDOWN_MASK, SOCK_STREAM, RecvResult, run_or_sleep,
+                        sock_intr_errno)
 from net.ipv4.inet_timewait_sock import TimeWaitSock
 from kernel.signal import signal_pending
 from net.ipv6.af_inet6 import SIN6_LEN_RFC2133, parse_sin6
@@ -78,6 +83,7 @@ tcp_keepalive_intvl = 75
 tcp_keepalive_probes = 9
 TCP_TIMEWAIT_LEN = 60.0
 TCP_MSS_DEFAULT = 536
+TCP_RTO_MIN = 0.2                       # the probe timer's delay on lo
 MAX_TCP_HEADER = 320
 TCP_HDR = 32                            # TCP header with timestamps
 DATA_READY = POLLIN | POLLRDNORM
@@ -129,6 +135,7 @@ class TcpSock(InetSock):
         self.user_mss = 0
         self.tcp = {}                   # TCP-level options (tcp_sockopt.py)
         self.timer = None               # SYN retries or FIN_WAIT2 timeout
+        self.probe_timer = None         # releases a corked tail (TCP_RTO_MIN)
         self.dev = None                 # the device the connection uses
         self.bytes_sent = self.bytes_received = 0
         self.segs_out = self.segs_in = 0
@@ -217,6 +224,9 @@ class TcpSock(InetSock):
         if self.timer is not None:
             sched.del_timer(self.timer)
             self.timer = None
+        if self.probe_timer is not None:
+            sched.del_timer(self.probe_timer)
+            self.probe_timer = None
 
     def tcp_reset(self):
         """A RST arrived (tcp_reset): the error depends on the state."""
@@ -292,18 +302,31 @@ class TcpSock(InetSock):
                 pass
 
     # -- moving bytes -------------------------------------------------------------------
-    def push(self):
+    def corked(self):
+        """TCP_CORK is set (tp->nonagle's TCP_NAGLE_CORK)."""
+        return bool(self.tcp.get(tcp_sockopt.TCP_CORK))
+
+    def push(self, cork=None):
         """tcp_push: hand the peer what its window takes, then our FIN once
-        everything is out."""
+        everything is out; the number of bytes moved.  Corked (MSG_MORE
+        for this send, TCP_CORK for the socket: cork None asks the socket)
+        only whole segments go: a partial tail waits for more data, the
+        cork's release, our FIN or the probe timer (TCP_RTO_MIN)."""
         peer = self.peer
         if peer is None:
-            return
+            return 0
+        if cork is None:
+            cork = self.corked()
+        if self.fin_queued:
+            cork = False                    # tcp_send_fin pushes past any cork
         moved = 0
         segs = 0
         sndq = self.sndq
         mss = self.mss if self.mss > TCP_MSS_DEFAULT else 65483
         gso = max(mss, 65483)
         while sndq:
+            if cork and len(sndq) < gso:
+                break
             room = peer.rcv_window()
             if room <= 0:
                 break
@@ -312,7 +335,7 @@ class TcpSock(InetSock):
             segs += 1
             peer.rcv_data(chunk)
             if self.peer is None:           # the peer answered with a RST
-                return
+                return moved
         if moved:
             self.bytes_sent += moved
             self.segs_out += segs
@@ -324,6 +347,15 @@ class TcpSock(InetSock):
             _xmit(self.dev, TCP_HDR + 20, 1)
             peer.rcv_fin()
             self.fin_acked()
+        elif sndq and cork and self.probe_timer is None:
+            # nothing is in flight, so the zero-window probe timer runs;
+            # its probe carries the waiting bytes, cork or not
+            self.probe_timer = sched.add_timer(sched.now() + TCP_RTO_MIN, self._probe)
+        return moved
+
+    def _probe(self):
+        self.probe_timer = None
+        self.push(cork=False)
 
     def fin_acked(self):
         """Our FIN reached the peer and was acknowledged."""
@@ -647,13 +679,16 @@ class TcpSock(InetSock):
                 yield sched.Sleep((self.wq,), deadline)
                 if deadline is not None and sched.now() >= deadline:
                     timeo = 0
-        copied = 0
+        more = bool(flags & MSG_MORE)
+        copied = moved = 0
         while len(it):
             if self.err or self.shutdown & SEND_SHUTDOWN:
                 return copied or self._stream_error(-EPIPE)
             space = self.sndbuf - len(self.sndq)
             if space <= 0:
-                # sk_stream_wait_memory
+                # sk_stream_wait_memory, after pushing out what we copied
+                if copied:
+                    moved += self.push(cork=False)
                 if timeo == 0:
                     return copied or -EAGAIN
                 if signal_pending(t):
@@ -668,6 +703,10 @@ class TcpSock(InetSock):
                 return copied or -e.errno
             self.sndq.append(data)
             copied += len(data)
+            moved += self.push(cork=more or None)
+        if more and moved:
+            # the ACKs of what went out come back (on lo before we
+            # return) and push the rest under TCP_CORK alone
             self.push()
         return copied
 
@@ -824,6 +863,7 @@ class TcpSock(InetSock):
             return
         self.dead = True
         self.shutdown = SHUTDOWN_MASK
+        ip_mc_drop_socket(self)
         st = self.state
         self._leave_listener()
         if st == TCP_LISTEN:

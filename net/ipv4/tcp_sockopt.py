@@ -2,9 +2,11 @@
 do_tcp_getsockopt).
 
 The values are kept and read back with Linux's checks and ranges.  They
-change nothing on a path that never loses a segment (TCP_NODELAY, TCP_CORK,
-the keepalive timers), except TCP_MAXSEG, which is the segment size, and
-TCP_INFO, which reports the connection as it is.
+change nothing on a path that never loses a segment (the keepalive
+timers, Nagle's algorithm), except TCP_MAXSEG, which is the segment size,
+TCP_CORK, which holds a partial segment back (net/ipv4/tcp.py push), and
+TCP_INFO, which reports the connection as it is.  Clearing TCP_CORK or
+setting TCP_NODELAY sends what the cork held.
 """
 
 from kernel.abi import s32
@@ -122,6 +124,8 @@ def setsockopt(sk, t, optname, optval, optlen):
     elif optname not in (TCP_NOTSENT_LOWAT, TCP_TX_DELAY):
         return -ENOPROTOOPT
     sk.tcp[optname] = val
+    if (optname == TCP_CORK and not val) or (optname == TCP_NODELAY and val):
+        sk.push(cork=False)             # what the cork held goes now
     return 0
 
 

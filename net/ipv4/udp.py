@@ -15,6 +15,12 @@ through eth0 hand the datagram to the user-mode network
 Linux's orders of checks are kept: autobind before anything, then the
 size, then the address, the route, broadcast permission, the pending
 error and shutdown.
+
+Corked (MSG_MORE, UDP_CORK) a send starts a datagram that is not sent
+(`pending`, a UdpCork): the next sends append to it whatever their
+address, within the size of one datagram (past it, EMSGSIZE drops it
+all), until one without the cork sends it or clearing UDP_CORK does;
+close discards it.
 """
 
 from kernel.abi import s32
@@ -24,15 +30,16 @@ from collections import deque
 from kernel.errno import (EACCES, EAFNOSUPPORT, EAGAIN, ECONNREFUSED, EDESTADDRREQ, EINVAL,
                           EMSGSIZE, ENETUNREACH, ENOPROTOOPT, ENOTCONN, EOPNOTSUPP, EPIPE, Errno)
 from fs.file import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRBAND, POLLWRNORM
-from net.core.dev import dev_account
+from net.core.dev import ARPHRD_LOOPBACK, dev_account
 from net.core.inetaddr import (AF_INET, AF_INET6, ANY4, ANY6, LOOPBACK4, for_family,
                                is_any, is_v4mapped, to_flow, v4mapped)
 from net.core.datagram import wait_for_datagram
 from net.core.skbuff import Datagram, skb_truesize
 from net.ipv4 import inet_hashtables as ih
+from net.ipv4.igmp import ip_check_mc, ip_mc_drop_socket, ip_mc_sf_allow
 from net.ipv4.af_inet import (AF_UNSPEC, SOCK_BINDADDR_LOCK, SOCK_BINDPORT_LOCK,
                               InetSock, sa_family)
-from net.socket import (MSG_OOB, MSG_PEEK, MSG_TRUNC, RCV_SHUTDOWN, SEND_SHUTDOWN,
+from net.socket import (MSG_MORE, MSG_OOB, MSG_PEEK, MSG_TRUNC, RCV_SHUTDOWN, SEND_SHUTDOWN,
                         SHUTDOWN_MASK, SOCK_DGRAM, RecvResult, run_or_sleep)
 from net.ipv4 import proc
 from net.ipv6.af_inet6 import SIN6_LEN_RFC2133, parse_sin6
@@ -47,6 +54,27 @@ SKB_MAX_ALLOC = 4 * 4096 - 320
 IPPROTO_UDPLITE = 136
 UDP_CORK, UDP_ENCAP, UDP_NO_CHECK6_TX, UDP_NO_CHECK6_RX, UDP_SEGMENT, UDP_GRO = 1, 100, 101, 102, 103, 104
 UDP_OPTS = (UDP_CORK, UDP_ENCAP, UDP_NO_CHECK6_TX, UDP_NO_CHECK6_RX, UDP_SEGMENT, UDP_GRO)
+
+
+def _max_payload(hdr):
+    """The most a datagram carries: an IPv4 packet is at most 64 KiB, an
+    IPv6 payload (the UDP header and data) too."""
+    return 0xFFFF - IP_HDR - UDP_HDR if hdr == IP_HDR else 0xFFFF - UDP_HDR
+
+
+class UdpCork:
+    """A datagram on its way out (Linux's corked skb with inet->cork): the
+    route and addresses the first send chose, and the bytes gathered."""
+    __slots__ = ("rt", "daddr", "dport", "saddr", "hdr", "parts", "length")
+
+    def __init__(self, rt, daddr, dport, saddr, hdr, data):
+        self.rt = rt
+        self.daddr = daddr              # a flow address: 4 or 16 bytes
+        self.dport = dport
+        self.saddr = saddr
+        self.hdr = hdr                  # the IP header's size
+        self.parts = [data]
+        self.length = len(data)
 
 
 def dgram_truesize(n, hdr):
@@ -69,6 +97,7 @@ class UdpSock(InetSock):
         self.drops = 0
         self.host = None                # drivers/net/usernet.py: our host socket
         self.udp = {}                   # SOL_UDP options
+        self.pending = None             # UdpCork: MSG_MORE or UDP_CORK gathers it
 
     def mib(self):
         """The counters of /proc/net/snmp this socket's traffic goes to."""
@@ -123,6 +152,10 @@ class UdpSock(InetSock):
         if rt.is_broadcast() and not self.broadcast:
             return -EACCES
         self._set_connected(rt, rt.daddr, port)
+        if self.pending is not None and len(self.pending.daddr) == 4:
+            # ip4_datagram_connect routes in the cork's own flow: a
+            # corked IPv4 datagram now goes where we connected
+            self.pending.daddr, self.pending.dport = rt.daddr, port
         return 0
 
     def _set_connected(self, rt, daddr, port):
@@ -155,6 +188,7 @@ class UdpSock(InetSock):
                 self.autobind()
             except Errno:
                 return -EAGAIN
+        cork = bool(flags & MSG_MORE or self.udp.get(UDP_CORK))
         v6 = self.family == AF_INET6
         if not v6:
             # udp_sendmsg: the size and MSG_OOB before the address
@@ -162,6 +196,8 @@ class UdpSock(InetSock):
                 return -EMSGSIZE
             if flags & MSG_OOB:
                 return -EOPNOTSUPP
+            if self.pending is not None:
+                return self._corked4(data, flags, cork)
         if name is not None:
             if len(name) < 2:
                 return -EINVAL
@@ -175,12 +211,14 @@ class UdpSock(InetSock):
                 if is_v4mapped(a):
                     if self.ipv6only:
                         return -ENETUNREACH
-                    return self._send4(data, a[12:], port, flags)
+                    return self._send4(data, a[12:], port, flags, cork)
                 if len(data) > 0x7FFFFFFF - UDP_HDR:
                     return -EMSGSIZE
+                if self.pending is not None:
+                    return self._corked6(data, flags, cork)
                 if port == 0:
                     return -EINVAL
-                return self._send(data, a, port, flags, False)
+                return self._send(data, a, port, flags, cork)
             if v6 and fam == AF_UNSPEC:
                 name = None
             elif v6 and fam != AF_INET:
@@ -188,9 +226,11 @@ class UdpSock(InetSock):
             elif v6:
                 if self.ipv6only:
                     return -ENETUNREACH
-                return self._sendto4(data, name, flags)
+                return self._sendto4(data, name, flags, cork)
             else:
-                return self._sendto4(data, name, flags)
+                return self._sendto4(data, name, flags, cork)
+        if self.pending is not None:
+            return self._corked6(data, flags, cork)
         if self.state != TCP_ESTABLISHED:
             return -EDESTADDRREQ
         d = to_flow(self.daddr)
@@ -199,13 +239,15 @@ class UdpSock(InetSock):
                 return -EMSGSIZE
             if flags & MSG_OOB:
                 return -EOPNOTSUPP
-        return self._send(data, d, self.dport, flags, True)
+        return self._send(data, d, self.dport, flags, cork)
 
-    def _sendto4(self, data, name, flags):
+    def _sendto4(self, data, name, flags, cork):
         if len(data) > 0xFFFF:
             return -EMSGSIZE
         if flags & MSG_OOB:
             return -EOPNOTSUPP
+        if self.pending is not None:
+            return self._corked4(data, flags, cork)
         if len(name) < 16:
             return -EINVAL
         fam = sa_family(name)
@@ -214,27 +256,28 @@ class UdpSock(InetSock):
         port = int.from_bytes(name[2:4], "big")
         if port == 0:
             return -EINVAL
-        return self._send(data, bytes(name[4:8]), port, flags, False)
+        return self._send(data, bytes(name[4:8]), port, flags, cork)
 
-    def _send4(self, data, daddr, port, flags):
+    def _send4(self, data, daddr, port, flags, cork):
         if len(data) > 0xFFFF:
             return -EMSGSIZE
         if flags & MSG_OOB:
             return -EOPNOTSUPP
+        if self.pending is not None:
+            return self._corked4(data, flags, cork)
         if port == 0:
             return -EINVAL
-        return self._send(data, daddr, port, flags, False)
+        return self._send(data, daddr, port, flags, cork)
 
-    def _send(self, data, daddr, dport, flags, connected):  # noqa: C901
-        """Route, check, deliver: udp_sendmsg's second half."""
+    def _send(self, data, daddr, dport, flags, cork):
+        """Route, check, deliver (or cork): udp_sendmsg's second half."""
         if len(daddr) == 16 and flags & MSG_OOB:
             return -EOPNOTSUPP
         rt = self.route(daddr)
         if rt.is_broadcast() and not self.broadcast:
             return -EACCES
         hdr = IP_HDR if len(daddr) == 4 else IP6_HDR
-        limit = 0xFFFF - IP_HDR - UDP_HDR if hdr == IP_HDR else 0xFFFF - UDP_HDR
-        if len(data) > limit:
+        if len(data) > _max_payload(hdr):
             return -EMSGSIZE
         if self.err:
             return -self.sock_error()
@@ -245,17 +288,84 @@ class UdpSock(InetSock):
         saddr = to_flow(self.saddr) if any(to_flow(self.saddr)) else rt.saddr
         if len(saddr) != len(daddr):
             saddr = rt.saddr
+        dg = UdpCork(rt, daddr, dport, saddr, hdr, data)
+        if cork:
+            self.pending = dg
+        else:
+            self._deliver(dg)
+        return len(data)
+
+    # -- corking: MSG_MORE and UDP_CORK ---------------------------------------------------
+    def _corked4(self, data, flags, cork):
+        """udp_sendmsg with a datagram pending: the bytes join it, wherever
+        this send was addressed, if it is an IPv4 one."""
+        if len(data) > 0xFFFF:
+            return -EMSGSIZE
+        if flags & MSG_OOB:
+            return -EOPNOTSUPP
+        if len(self.pending.daddr) != 4:
+            return -EINVAL
+        return self._append(data, cork)
+
+    def _corked6(self, data, flags, cork):
+        """udpv6_sendmsg with a datagram pending; an IPv4 one is udp_sendmsg's."""
+        if len(self.pending.daddr) == 4:
+            return self._corked4(data, flags, cork)
+        return self._append(data, cork)
+
+    def _append(self, data, cork):
+        """ip_append_data to the pending datagram: past the size limit or
+        with a bad buffer the whole datagram is dropped; the send that
+        ends the cork sends it."""
+        dg = self.pending
+        if dg.length + len(data) > _max_payload(dg.hdr):
+            self.pending = None
+            return -EMSGSIZE
+        try:
+            b = data if isinstance(data, bytes) else data.copy(len(data))
+        except Errno as e:
+            self.pending = None
+            return -e.errno
+        dg.parts.append(b)
+        dg.length += len(b)
+        if not cork:
+            self.push_pending_frames()
+        return len(b)
+
+    def push_pending_frames(self):
+        """udp_push_pending_frames: the corked datagram goes."""
+        dg = self.pending
+        if dg is not None:
+            self.pending = None
+            self._deliver(dg)
+
+    def _deliver(self, dg):
+        """udp_send_skb: count it, hand it to the user-mode network or to
+        the socket(s) Linux's lookup picks."""
+        rt, daddr, dport, hdr = dg.rt, dg.daddr, dg.dport, dg.hdr
+        data = dg.parts[0] if len(dg.parts) == 1 else b"".join(dg.parts)
         dev_account(rt.dev, len(data) + hdr + UDP_HDR, 1)
         self.mib()["OutDatagrams"] += 1
+        src = (dg.saddr, self.num)
+        if rt.is_multicast():
+            # lo hands every multicast back; another interface loops a
+            # copy back if IP_MULTICAST_LOOP (ip_mc_output), and the one
+            # on the wire goes nowhere (the user-mode network has none)
+            if rt.dev.type == ARPHRD_LOOPBACK or self.mc_loop():
+                if ip_check_mc(rt.dev.ip_ptr, daddr, dg.saddr):
+                    for sk in udp_lookup_all(self.ports(), daddr, dport, dg.saddr, self.num,
+                                             rt.dev.ifindex):
+                        sk.queue_rcv(data, src, hdr)
+            return
         if not rt.is_local() and not rt.is_broadcast():
             usernet.udp_send(self, rt, daddr, dport, data)
-            return len(data)
-        src = (saddr, self.num)
+            return
         if rt.is_broadcast():
-            for sk in udp_lookup_all(self.ports(), daddr, dport, saddr, self.num):
+            for sk in udp_lookup_all(self.ports(), daddr, dport, dg.saddr, self.num,
+                                     rt.dev.ifindex if rt.dev is not None else 0):
                 sk.queue_rcv(data, src, hdr)
-            return len(data)
-        sk = udp_lookup(self.ports(), daddr, dport, saddr, self.num)
+            return
+        sk = udp_lookup(self.ports(), daddr, dport, dg.saddr, self.num)
         if sk is None:
             self.mib()["NoPorts"] += 1
             # ICMP port unreachable: it finds us only if we are connected
@@ -264,9 +374,8 @@ class UdpSock(InetSock):
                     and self.dport == dport:
                 self.err = ECONNREFUSED
                 self.wq.wake_up(POLLERR)
-            return len(data)
+            return
         sk.queue_rcv(data, src, hdr)
-        return len(data)
 
     def queue_rcv(self, data, src, hdr=IP_HDR):
         """__udp_enqueue_schedule_skb: queue, or drop if SO_RCVBUF is full
@@ -355,13 +464,15 @@ class UdpSock(InetSock):
         self.unhash_port()
         self.rcvq.clear()
         self.rmem = 0
+        self.pending = None             # a corked datagram never goes
+        ip_mc_drop_socket(self)
         if self.host is not None:
             self.host.close()
             self.host = None
 
     def setsockopt_level(self, t, level, optname, optval, optlen):
-        """udp_lib_setsockopt for SOL_UDP: the values are kept (UDP_CORK's
-        gathering of datagrams is not done: each send is one datagram)."""
+        """udp_lib_setsockopt for SOL_UDP: the values are kept; clearing
+        UDP_CORK sends the datagram it gathered."""
         if level in (17, IPPROTO_UDPLITE):          # SOL_UDP, SOL_UDPLITE
             if s32(optlen) < 4:
                 return -EINVAL
@@ -371,6 +482,8 @@ class UdpSock(InetSock):
             if optname == UDP_SEGMENT and not 0 <= val <= 0xFFFF:
                 return -EINVAL
             self.udp[optname] = val if optname in (UDP_ENCAP, UDP_SEGMENT) else int(bool(val))
+            if optname == UDP_CORK and not val:
+                self.push_pending_frames()
             return 0
         return super().setsockopt_level(t, level, optname, optval, optlen)
 
@@ -421,8 +534,9 @@ def udp_lookup(table, daddr, dport, saddr, sport):
     return best
 
 
-def udp_lookup_all(table, daddr, dport, saddr, sport):
-    """Every socket a broadcast to daddr:dport reaches."""
+def udp_lookup_all(table, daddr, dport, saddr, sport, dif):
+    """Every socket a broadcast or multicast to daddr:dport that arrived
+    on interface dif reaches (__udp_is_mcast_sock)."""
     out = []
     for sk in table.owners(dport):
         if sk.dead:
@@ -434,6 +548,10 @@ def udp_lookup_all(table, daddr, dport, saddr, sport):
         if any(a) and a != daddr:
             continue
         if sk.dport and (to_flow(sk.daddr) != saddr or sk.dport != sport):
+            continue
+        if sk.bound_dev_if and sk.bound_dev_if != dif:
+            continue
+        if not ip_mc_sf_allow(sk, daddr, saddr, dif):
             continue
         out.append(sk)
     return out

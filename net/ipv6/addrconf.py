@@ -225,6 +225,9 @@ class Rt6Result:
     def is_broadcast(self):
         return False
 
+    def is_multicast(self):
+        return False                    # (no IPv6 multicast routes here)
+
 
 def ip6_route_output(daddr, saddr=None):
     lo = loopback_dev()
