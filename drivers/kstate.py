@@ -48,6 +48,7 @@ from mm.debug import walk_tables
 from mm.pgtable import _PAGE_PRESENT, pte_pfn, pte_present
 from mm.physmem import PG_CACHE
 from mm.vma import VM_SHARED
+from kernel import futex
 
 KSTATE_MAJOR, KSTATE_MINOR = 10, 245
 
@@ -296,7 +297,6 @@ def req_futexes(t, args):
     """Every futex queue holding a waiter that uses this process's mm: a
     private key names the word by its address, a shared one by the offset
     in the object that holds it."""
-    from kernel import futex
     p = _task(t, args[0])
     mm = _mm_of(p)
     out = []

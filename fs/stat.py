@@ -115,6 +115,7 @@ def sys_statx(t, dirfd, name, flags, mask, buf):
     # the 64-bit unique mount id (fs/statmount.py) when asked for, else the old one
     mnt_id, which = k.mnt_id, STATX_MNT_ID
     if mask & STATX_MNT_ID_UNIQUE and k.mnt_id:
+        # cycle: fs.stat -> fs.statmount -> fs.namespace -> fs.proc.root -> kernel.configs -> arch.x86_64 -> fs.stat
         from fs.statmount import MNT_UNIQUE_ID_OFFSET
         mnt_id, which = MNT_UNIQUE_ID_OFFSET + k.mnt_id, STATX_MNT_ID_UNIQUE
     raw = _STATX.pack(STATX_BASIC_STATS | STATX_BTIME | which, k.blksize, 0,

@@ -59,6 +59,9 @@ from mm import debug
 from mm.physmem import setup_physmem
 from skas.process import kill_all
 from skas.ptrace import Stats
+from drivers.net.usernet import UserNetOptionError, parse_option
+from kernel.gdbstub import gdbstub_init
+from net.core.dev import net_dev_init
 
 USAGE = ("usage: linux [mem=SIZE] initrd=FILE init=PATH [quiet|debug|loglevel=N] "
          "[strace=LIST [strace_file=PATH]] [gdb=PORT [gdb_exec=PATH] [gdb_pid=PID]] "
@@ -188,7 +191,6 @@ def parse_cmdline(argv):
                 raise BootError("gdb_pid=%s: not a pid" % value)
         elif name in ("eth0", "hostfwd"):
             # the user-mode network (drivers/net/usernet.py)
-            from drivers.net.usernet import UserNetOptionError, parse_option
             try:
                 o.eth0 = parse_option(name, value, o.eth0)
             except UserNetOptionError as e:
@@ -459,8 +461,6 @@ def start_kernel(argv):
     if o.eth0 is not None:
         # the network comes up on first use (net_dev_init), unless eth0
         # must listen for port forwards from the start
-        from kernel.errno import Errno
-        from net.core.dev import net_dev_init
         try:
             net_dev_init(o.eth0)
         except Errno as e:
@@ -472,7 +472,6 @@ def start_kernel(argv):
     unpack_initrd(o, root)
     ensure_console_node(root)
     if o.gdb_port is not None:
-        from kernel.gdbstub import gdbstub_init
         try:
             gdbstub_init(o.gdb_port, o.gdb_exec, o.gdb_pid)
         except OSError as e:

@@ -52,7 +52,8 @@ from fs.mount import d_path
 from skas.userspace import fetch_regs
 from mm.access_vm import access_remote_vm
 from skas.fpu import get_xstate
-from arch.x86_64 import debugreg
+from arch.x86 import gdbregs as gdbregs32, ptrace as ptrace32
+from arch.x86_64 import debugreg, gdbregs as gdbregs64, ptrace as ptrace64
 
 # Linux signal -> GDB's signal numbering (gdb/signals.def)
 _GDB_SIG = {1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 6, 7: 10, 8: 8, 9: 9, 10: 30, 11: 11, 12: 31,
@@ -538,10 +539,8 @@ class GdbStub(ptrace.ExternalTracer):
 
     def _gdbregs(self, t):
         if t.arch.BITS == 32:
-            from arch.x86 import gdbregs, ptrace as view
-        else:
-            from arch.x86_64 import gdbregs, ptrace as view
-        return gdbregs, view
+            return gdbregs32, ptrace32
+        return gdbregs64, ptrace64
 
     def _regs_ready(self, t):
         if t.mm is not None:
@@ -759,11 +758,8 @@ class GdbStub(ptrace.ExternalTracer):
         if obj == "features":
             if annex != "target.xml":
                 return "E00"
-            if t is None:
-                from arch.x86_64 import gdbregs
-            else:
-                gdbregs, _ = self._gdbregs(t)
-            data = gdbregs.TARGET_XML.encode()
+            regs = gdbregs64 if t is None else self._gdbregs(t)[0]
+            data = regs.TARGET_XML.encode()
         elif obj == "exec-file":
             who = t
             if annex:

@@ -325,6 +325,7 @@ def secure_computing(t, abi, nr, recheck_after_trace=False):
     recheck_after_trace: SECCOMP_RET_TRACE then lets it run."""
     mode = t.seccomp_mode
     if t.ptrace:
+        # cycle: kernel.seccomp -> kernel.ptrace -> kernel.seccomp
         from kernel.ptrace import seccomp_suspended
         if seccomp_suspended(t):
             return True                 # PTRACE_O_SUSPEND_SECCOMP
@@ -358,6 +359,7 @@ def secure_computing(t, abi, nr, recheck_after_trace=False):
     if action == SECCOMP_RET_TRACE:
         if recheck_after_trace:
             return True                 # the tracer has had its say
+        # cycle: kernel.seccomp -> kernel.ptrace -> kernel.seccomp
         from kernel.ptrace import seccomp_trace
         traced = seccomp_trace(t, abi, value)
         if traced is not None:
