@@ -271,6 +271,7 @@ class SuperBlock:
     dirty_inodes = None                 # a disk file system's inodes to write back
     fh_dentries = None                  # (ino, generation) -> Dentry, weakly (fs/fhandle.py)
     pins = 0                            # detached mounts and fs contexts holding it (fs/fsmount.py)
+    s_flags = 0                         # its own mount flags: sync, dirsync, lazytime (fs/namespace.py)
 
     def __init__(self, fstype, read_only=False, dev=None, magic=0):
         self.fstype = fstype

@@ -274,6 +274,7 @@ def sys_mount(t, source, target, fstype, flags, data):
             _set_mnt_flags(mnt, flags)
         else:
             done = reconfigure_super(mnt.sb, _flags_readonly(flags), opts)
+            mnt.sb.s_flags = mnt.sb.s_flags & ~SB_REMOUNT_FLAGS | flags & SB_REMOUNT_FLAGS
             _set_mnt_flags(mnt, flags)
             return _wait_then(t, done, 0)
         return 0
@@ -336,6 +337,12 @@ def change_mount_type(mnt, kind, recursive):
     pnode.change_type(targets, kind, all_mounts)
 
 
+# the mount flags that are the superblock's (Linux's SB_* in s_flags), not
+# the mount's; a remount changes these but MS_DIRSYNC (MS_RMT_MASK)
+SB_FLAGS = MS_SYNCHRONOUS | MS_DIRSYNC | MS_LAZYTIME
+SB_REMOUNT_FLAGS = MS_SYNCHRONOUS | MS_LAZYTIME
+
+
 def vfs_get_tree(t, fstype, src, opts, flags):
     """A superblock of the filesystem type fstype (a str) for src (bytes,
     or None when no source was given), as mount(2) and fsconfig's
@@ -346,10 +353,16 @@ def vfs_get_tree(t, fstype, src, opts, flags):
         raise Errno(ENODEV)
     nodev, make = entry
     if nodev:
-        return make(src or b"none", opts, flags)
+        return _new_sb(make, src or b"none", opts, flags)
     if not src:
         raise Errno(EINVAL)                     # "No source specified"
     return _get_tree_bdev(t, src, fstype.encode(), make, opts, flags)
+
+
+def _new_sb(make, src, opts, flags):
+    sb = make(src, opts, flags)
+    sb.s_flags = flags & SB_FLAGS
+    return sb
 
 
 def reconfigure_super(sb, read_only, opts):
@@ -393,7 +406,7 @@ def _get_tree_bdev(t, src, typ, make, opts, flags):
         raise Errno(EBUSY)                  # opened O_EXCL (mkfs, e2fsck)
     if not flags & MS_RDONLY and bdev.read_only:
         raise Errno(EACCES)
-    return make(bdev, opts, flags)
+    return _new_sb(make, bdev, opts, flags)
 
 
 
