@@ -132,7 +132,7 @@ class FsContext:
             self.log.append(b"e %s: superblock not made (errno %d)\n"
                             % (self.fstype.encode(), e.errno))
             raise
-        sb.pins = getattr(sb, "pins", 0) + 1
+        sb.pins += 1
         self.pinned = True
         self.sb = sb
         self.data_used = data

@@ -93,6 +93,7 @@ class Inode:
     sb_dev = None                       # st_dev where not the superblock's (hostfs)
     entries = None                      # a tmpfs directory's names
     bdev = None                         # a block device node's BlockDevice
+    secretmem = False                   # memfd_secret's memory (mm/secretmem.py)
 
     def __init__(self, sb, mode, uid=0, gid=0, rdev=0, ino=None):
         self.sb = sb
@@ -271,6 +272,7 @@ class SuperBlock:
     dirty_inodes = None                 # a disk file system's inodes to write back
     fh_dentries = None                  # (ino, generation) -> Dentry, weakly (fs/fhandle.py)
     pins = 0                            # detached mounts and fs contexts holding it (fs/fsmount.py)
+    devs = None                         # hostfs: host st_dev -> the guest dev it shows
     s_flags = 0                         # its own mount flags: sync, dirsync, lazytime (fs/namespace.py)
 
     def __init__(self, fstype, read_only=False, dev=None, magic=0):

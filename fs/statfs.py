@@ -22,10 +22,9 @@ def vfs_statfs(path):
     ftype, bsize, blocks, bfree, bavail, files, ffree, namelen = sb.statfs()
     flags = mnt.flags & (ST_NOSUID | ST_NODEV | ST_NOEXEC | ST_NOATIME
                                         | ST_NODIRATIME)
-    mflags = getattr(mnt, "flags", 0)
-    if mflags & 256:            # MS_NOSYMFOLLOW
+    if mnt.flags & 256:         # MS_NOSYMFOLLOW
         flags |= ST_NOSYMFOLLOW
-    if mflags & (1 << 21):      # MS_RELATIME
+    if mnt.flags & (1 << 21):   # MS_RELATIME
         flags |= ST_RELATIME
     if mnt.read_only or sb.read_only:
         flags |= ST_RDONLY
@@ -64,7 +63,7 @@ def user_get_super(dev):
     for the host devices it shows too), or None."""
     for m in all_mounts:
         sb = m.sb
-        if sb.dev == dev or dev in getattr(sb, "devs", {}).values():
+        if sb.dev == dev or sb.devs is not None and dev in sb.devs.values():
             return sb
     return None
 

@@ -665,7 +665,7 @@ class GdbStub(ptrace.ExternalTracer):
     def _hw_sync(self, t):
         """Before t runs: its debug registers say what gdb has set (a new
         thread starts without any, as on Linux)."""
-        d = getattr(t, "debugregs", None)
+        d = t.debugregs
         want = self._hw_dr7()
         addrs = [s[1] if s is not None else 0 for s in self.hw_slots]
         if d is None and not want:
@@ -686,7 +686,7 @@ class GdbStub(ptrace.ExternalTracer):
     def _hw_stop_reason(self, t):
         """The stop reply's reason for a debug trap: which register fired
         (the thread's virtual DR6)."""
-        d = getattr(t, "debugregs", None)
+        d = t.debugregs
         fired = d.virtual_dr6 & 0xF if d is not None else 0
         for i, s in enumerate(self.hw_slots):
             if s is not None and fired & (1 << i):

@@ -956,7 +956,7 @@ def ptrace_regset(t, child, request, note, data, compat):
 
 
 def syscall_arch(abi):
-    return AUDIT_ARCH_X86_64 if getattr(abi, "NAME", "") == "x86_64" else AUDIT_ARCH_I386
+    return AUDIT_ARCH_X86_64 if abi.NAME == "x86_64" else AUDIT_ARCH_I386
 
 
 def ptrace_get_syscall_info(t, child, size, data):

@@ -220,6 +220,7 @@ class Task:
         self.tls_array = None
 
         self.io_context = None          # ioprio_set's IoContext (kernel/ioprio.py)
+        self.mempolicy = None           # set_mempolicy's Mempolicy (mm/mempolicy.py); None: default
         self.sysvsem = None             # SEM_UNDO list (ipc/sem.py)
 
         # ptrace (kernel/ptrace.py)

@@ -173,12 +173,12 @@ def sys_get_mempolicy(t, policy, nmask, maxnode, addr, flags):
         elif addr:
             return -EINVAL
         else:
-            pol = getattr(t, "mempolicy", None)
+            pol = t.mempolicy
         if flags & MPOL_F_NODE:
             if flags & MPOL_F_ADDR:
                 user_page(t.mm, addr, False)         # lookup_node faults it in
                 pval = 0
-            elif pol is not None and pol is getattr(t, "mempolicy", None) \
+            elif pol is not None and pol is t.mempolicy \
                     and pol.mode in (MPOL_INTERLEAVE, MPOL_WEIGHTED_INTERLEAVE):
                 pval = 0                             # the next node to interleave on
             else:
@@ -347,7 +347,7 @@ def sys_move_pages(t, pid, nr_pages, pages, nodes, status, flags):
 
 def mempolicy_fork(child, parent):
     """copy_process: the child starts with its parent's policy."""
-    child.mempolicy = getattr(parent, "mempolicy", None)
+    child.mempolicy = parent.mempolicy
 
 
 def mems_allowed_status():

@@ -330,7 +330,7 @@ def _mmap_type_checks(mm, file, pgoff, length, prot, flags, vm, cred_root):
     and offset really mapped (a ring's memory, /dev/zero's none)."""
     kind = flags & MAP_TYPE
     if file is not None:
-        mmap_file = getattr(file.f_op, "mmap_file", None)
+        mmap_file = file.f_op.mmap_file
         if mmap_file is not None:
             # a file that maps memory of another (io_uring's rings): that
             # file, at its own offset, less the VM flags it forbids
@@ -349,7 +349,7 @@ def _mmap_type_checks(mm, file, pgoff, length, prot, flags, vm, cred_root):
         if kind in (MAP_SHARED, MAP_SHARED_VALIDATE, MAP_PRIVATE):
             if not file.readable():
                 raise Errno(EACCES)
-            if file.mapping is None and not getattr(file.f_op, "mmap_zero", False):
+            if file.mapping is None and not file.f_op.mmap_zero:
                 raise Errno(ENODEV)
             if vm & VM_GROWSDOWN:
                 raise Errno(EINVAL)
@@ -357,9 +357,9 @@ def _mmap_type_checks(mm, file, pgoff, length, prot, flags, vm, cred_root):
             raise Errno(EINVAL)
         if file.inode.seals:
             vm = memfd_check_seals_mmap(file, vm)
-        if getattr(file.inode, "secretmem", False):
+        if file.inode.secretmem:
             vm = secretmem_mmap_flags(file, vm, cred_root, mm, length)
-        if getattr(file.f_op, "mmap_zero", False):
+        if file.f_op.mmap_zero:
             # /dev/zero: private is anonymous memory, shared a fresh shmem
             # object (below), as Linux's mmap_zero
             file, pgoff = None, 0

@@ -71,7 +71,7 @@ def _ppid(t):
 def _tracer_pid(t):
     """The tracing task's pid (0: none, or the GDB stub, which is no task)."""
     tr = t.ptracer
-    return getattr(tr, "pid", 0) if tr is not None else 0
+    return tr.pid if tr is not None else 0
 
 
 def _sig_sets(t):
