@@ -435,6 +435,37 @@ class GdbStub(ptrace.ExternalTracer):
     # -- packets ------------------------------------------------------------------------
     def handle(self, pkt):
         s = pkt.decode("latin-1")
+        if s[:1] in ("q", "Q"):
+            return self._query(s)
+        if s[:1] == "v":
+            return self._v_packet(s)
+        if s == "!":
+            self.extended = True
+            return "OK"
+        if s == "?":
+            return self._question()
+        if s[:1] == "H":
+            tid = int(s[2:], 16) if s[2:] not in ("", "-1") else 0
+            if s[1] == "g":
+                self.g_tid = tid or None
+            return "OK"
+        if s[:1] == "T":
+            return "OK" if self._thread_alive(int(s[1:], 16)) else "E01"
+        if s[:1] in ("g", "G", "p", "P", "m", "M", "Z", "z"):
+            return self._regs_mem_points(s)
+        if s[:1] in ("c", "C", "s", "S"):
+            return self._cont_step(s)
+        if s[:1] == "D":
+            self.detach()
+            return "OK"
+        if s == "k":
+            self.kill()
+            return None if not self.extended else "OK"
+        return ""                       # not supported
+
+    def _query(self, s):
+        """The q and Q packets: what the stub supports, the threads, the
+        target's files (qXfer)."""
         if s.startswith("qSupported"):
             return ("PacketSize=4000;qXfer:features:read+;qXfer:exec-file:read+;"
                     "qXfer:auxv:read+;swbreak+;hwbreak+;QStartNoAckMode+;vContSupported+")
@@ -442,11 +473,6 @@ class GdbStub(ptrace.ExternalTracer):
             self.send("OK")
             self.noack = True
             return None
-        if s == "!":
-            self.extended = True
-            return "OK"
-        if s == "?":
-            return self._question()
         if s == "qAttached" or s.startswith("qAttached:"):
             return "1"
         if s == "qC":
@@ -466,13 +492,10 @@ class GdbStub(ptrace.ExternalTracer):
             return ""
         if s.startswith("qSymbol"):
             return "OK"
-        if s[0] == "H":
-            tid = int(s[2:], 16) if s[2:] not in ("", "-1") else 0
-            if s[1] == "g":
-                self.g_tid = tid or None
-            return "OK"
-        if s[0] == "T":
-            return "OK" if self._thread_alive(int(s[1:], 16)) else "E01"
+        return ""
+
+    def _regs_mem_points(self, s):
+        """Registers (g G p P), memory (m M), break- and watchpoints (Z z)."""
         if s == "g":
             return self._read_regs()
         if s[0] == "G":
@@ -496,8 +519,10 @@ class GdbStub(ptrace.ExternalTracer):
             _, a, n = s[1:].split(",")
             return self._hw_point(int(s[1]), int(a, 16), int(n.split(";")[0], 16),
                                   s[0] == "Z")
-        if s[0] in "cCsS":
-            return self._cont_step(s)
+        return ""
+
+    def _v_packet(self, s):
+        """vCont, vAttach, vKill."""
         if s == "vCont?":
             return "vCont;c;C;s;S;t"
         if s.startswith("vCont;"):
@@ -508,15 +533,10 @@ class GdbStub(ptrace.ExternalTracer):
                 self.last_stop = None
                 return None             # the stop reply follows
             return "E01"
-        if s[0] == "D":
-            self.detach()
-            return "OK"
-        if s == "k" or s.startswith("vKill"):
+        if s.startswith("vKill"):
             self.kill()
-            if s == "k" and not self.extended:
-                return None
             return "OK"
-        return ""                       # not supported
+        return ""
 
     def _question(self):
         if self.last_stop is not None and not self.halting:
