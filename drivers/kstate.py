@@ -48,7 +48,6 @@ from mm.debug import walk_tables
 from mm.pgtable import _PAGE_PRESENT, pte_pfn, pte_present
 from mm.physmem import PG_CACHE
 from mm.vma import VM_SHARED
-from kernel import futex
 
 KSTATE_MAJOR, KSTATE_MINOR = 10, 245
 
