@@ -296,7 +296,6 @@ def req_futexes(t, args):
     """Every futex queue holding a waiter that uses this process's mm: a
     private key names the word by its address, a shared one by the offset
     in the object that holds it."""
-    from kernel import futex
     p = _task(t, args[0])
     mm = _mm_of(p)
     out = []

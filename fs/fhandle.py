@@ -29,6 +29,7 @@ from fs.namei import AT_EMPTY_PATH, AT_FDCWD, MAY_READ, MAY_WRITE, inode_permiss
 from mm.uaccess import copy_from_user, copy_to_user, put_user_u32, strncpy_from_user
 from fs.open import _install, fops_for, path_fops
 import security.landlock.fs as landlock
+from fs.statmount import unique_id
 
 MAX_HANDLE_SZ = 128
 AT_SYMLINK_FOLLOW = 0x400
@@ -77,7 +78,6 @@ def sys_name_to_handle_at(t, dfd, name, handle, mnt_id, flag):
     fh_type, fh = exportfs_encode_fh(path, fid=bool(flag & AT_HANDLE_FID))
     if flag & AT_HANDLE_MNT_ID_UNIQUE:
         # the 64-bit unique mount id (fs/statmount.py), not the old 32-bit one
-        from fs.statmount import unique_id
         copy_to_user(t.mm, mnt_id, struct.pack("<Q", unique_id(path.mnt)))
     else:
         put_user_u32(t.mm, mnt_id, path.mnt.id)     # even with EOVERFLOW, as Linux

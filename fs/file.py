@@ -84,6 +84,10 @@ class FileOperations:
     fsync = None
 
     seekable = False
+    mmap_zero = False       # mmap gives anonymous memory, not the file's (/dev/zero)
+    # mmap_file(f, pgoff, length, prot) -> (file, pgoff, VM flags to clear):
+    # a file whose mmap maps memory of another file (io_uring's rings)
+    mmap_file = None
 
 
 class File:

@@ -8,10 +8,10 @@ registration order, the same one /proc/filesystems shows.
 
 from kernel.errno import EINVAL, ENOENT, Errno
 from mm.uaccess import copy_to_user, strncpy_from_user
+from fs.namespace import FILESYSTEMS
 
 
 def _names():
-    from fs.namespace import FILESYSTEMS
     return [name.encode() for name in FILESYSTEMS]
 
 

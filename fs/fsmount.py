@@ -38,7 +38,7 @@ from fs.namei import AT_EMPTY_PATH, AT_NO_AUTOMOUNT, AT_SYMLINK_NOFOLLOW, path_l
 from fs.namespace import (MS_NOATIME, MS_NODEV, MS_NODIRATIME, MS_NOEXEC, MS_NOSUID,
                           MS_NOSYMFOLLOW, MS_PRIVATE, MS_RDONLY, MS_RELATIME, MS_SHARED,
                           MS_SLAVE, MS_UNBINDABLE, _inside, _sb_gone)
-from fs.open import PathFileOperations
+from fs.open import PathFileOperations, path_fops
 from fs import pnode
 from mm.uaccess import copy_from_user, strncpy_from_user
 
@@ -205,7 +205,6 @@ def _open_tree(t, dfd, filename, flags):
                        follow=not flags & AT_SYMLINK_NOFOLLOW,
                        empty_ok=bool(flags & AT_EMPTY_PATH))
     if not clone:
-        from fs.open import path_fops
         return None, install_new_file(t, File(path, O_PATH, path_fops), flags & O_CLOEXEC)
     if path.mnt not in all_mounts and not path.mnt.detached:
         raise Errno(EINVAL)                 # not a mount of this namespace

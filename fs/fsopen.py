@@ -34,7 +34,7 @@ from fs.file import O_RDWR, FileOperations, fget
 from fs.mount import all_mounts
 from fs.namei import AT_FDCWD, path_lookup
 from fs.namespace import (FILESYSTEMS, MS_DIRSYNC, MS_LAZYTIME, MS_MANDLOCK, MS_RDONLY,
-                          MS_SYNCHRONOUS, _sb_gone, _wait_then, reconfigure_super,
+                          MS_SYNCHRONOUS, SB_FLAGS, _sb_gone, _wait_then, reconfigure_super,
                           vfs_get_tree)
 from mm.uaccess import copy_from_user, strncpy_from_user
 
@@ -132,7 +132,7 @@ class FsContext:
             self.log.append(b"e %s: superblock not made (errno %d)\n"
                             % (self.fstype.encode(), e.errno))
             raise
-        sb.pins = getattr(sb, "pins", 0) + 1
+        sb.pins += 1
         self.pinned = True
         self.sb = sb
         self.data_used = data
@@ -159,6 +159,8 @@ class FsContext:
         for m in all_mounts:
             if m.sb is sb:
                 m.read_only = bool(m.flags & MS_RDONLY) or read_only
+        mask = self.sb_flags_mask & SB_FLAGS      # only the flags a parameter named
+        sb.s_flags = sb.s_flags & ~mask | self.sb_flags & mask
         self.options, self.sb_flags_mask = [], 0
         self.phase = RECONF_PARAMS
         return _wait_then(t, done, 0)

@@ -94,6 +94,7 @@ class Inode:
     entries = None                      # a tmpfs directory's names
     bdev = None                         # a block device node's BlockDevice
     linkable = False                    # an O_TMPFILE file linkat may still name (I_LINKABLE)
+    secretmem = False                   # memfd_secret's memory (mm/secretmem.py)
 
     def __init__(self, sb, mode, uid=0, gid=0, rdev=0, ino=None):
         self.sb = sb
@@ -277,6 +278,8 @@ class SuperBlock:
     dirty_inodes = None                 # a disk file system's inodes to write back
     fh_dentries = None                  # (ino, generation) -> Dentry, weakly (fs/fhandle.py)
     pins = 0                            # detached mounts and fs contexts holding it (fs/fsmount.py)
+    devs = None                         # hostfs: host st_dev -> the guest dev it shows
+    s_flags = 0                         # its own mount flags: sync, dirsync, lazytime (fs/namespace.py)
 
     def __init__(self, fstype, read_only=False, dev=None, magic=0):
         self.fstype = fstype

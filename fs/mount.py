@@ -118,8 +118,8 @@ def clone_mnt(m, dentry):
     c = Mount(m.sb, dentry, source=m.source)
     c.flags = m.flags
     c.read_only = m.read_only
-    c.noexec = getattr(m, "noexec", False)
-    c.options = getattr(m, "options", b"")
+    c.noexec = m.noexec
+    c.options = m.options
     return c
 
 

@@ -275,6 +275,7 @@ def sys_mount(t, source, target, fstype, flags, data):
             touch_mnt_namespace()
         else:
             done = reconfigure_super(mnt.sb, _flags_readonly(flags), opts)
+            mnt.sb.s_flags = mnt.sb.s_flags & ~SB_REMOUNT_FLAGS | flags & SB_REMOUNT_FLAGS
             _set_mnt_flags(mnt, flags)
             touch_mnt_namespace()
             return _wait_then(t, done, 0)
@@ -338,6 +339,12 @@ def change_mount_type(mnt, kind, recursive):
     pnode.change_type(targets, kind, all_mounts)
 
 
+# the mount flags that are the superblock's (Linux's SB_* in s_flags), not
+# the mount's; a remount changes these but MS_DIRSYNC (MS_RMT_MASK)
+SB_FLAGS = MS_SYNCHRONOUS | MS_DIRSYNC | MS_LAZYTIME
+SB_REMOUNT_FLAGS = MS_SYNCHRONOUS | MS_LAZYTIME
+
+
 def vfs_get_tree(t, fstype, src, opts, flags):
     """A superblock of the filesystem type fstype (a str) for src (bytes,
     or None when no source was given), as mount(2) and fsconfig's
@@ -348,10 +355,16 @@ def vfs_get_tree(t, fstype, src, opts, flags):
         raise Errno(ENODEV)
     nodev, make = entry
     if nodev:
-        return make(src or b"none", opts, flags)
+        return _new_sb(make, src or b"none", opts, flags)
     if not src:
         raise Errno(EINVAL)                     # "No source specified"
     return _get_tree_bdev(t, src, fstype.encode(), make, opts, flags)
+
+
+def _new_sb(make, src, opts, flags):
+    sb = make(src, opts, flags)
+    sb.s_flags = flags & SB_FLAGS
+    return sb
 
 
 def reconfigure_super(sb, read_only, opts):
@@ -395,7 +408,7 @@ def _get_tree_bdev(t, src, typ, make, opts, flags):
         raise Errno(EBUSY)                  # opened O_EXCL (mkfs, e2fsck)
     if not flags & MS_RDONLY and bdev.read_only:
         raise Errno(EACCES)
-    return make(bdev, opts, flags)
+    return _new_sb(make, bdev, opts, flags)
 
 
 

@@ -11,8 +11,7 @@ from kernel.abi import s32
 from kernel.errno import EBADF, EFAULT, EINVAL, ENOENT, Errno
 from fs.file import fget
 from fs.inode import S_ISLNK, dev_major, dev_minor
-from fs.namei import (AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW,
-                      path_lookup)
+from fs.namei import AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, dirfd_path, path_lookup
 from mm.uaccess import copy_to_user, strncpy_from_user
 
 
@@ -57,13 +56,7 @@ def vfs_stat(t, dirfd, name_addr, flags):
         raise Errno(EFAULT)             # NULL is "" only with AT_EMPTY_PATH (6.11)
     name = strncpy_from_user(t.mm, name_addr, 4096) if name_addr else b""
     if not name and flags & AT_EMPTY_PATH:
-        if dirfd == AT_FDCWD:
-            path = t.fs.pwd
-        else:
-            f = fget(t, dirfd)
-            if f is None:
-                raise Errno(EBADF)
-            return getattr_inode(f.inode, f.path.mnt)
+        path = dirfd_path(t, dirfd)     # the file itself (a File's inode is its dentry's)
     else:
         path = path_lookup(t, name, dirfd, follow=not flags & AT_SYMLINK_NOFOLLOW)
     return getattr_inode(path.dentry.inode, path.mnt)
@@ -115,6 +108,7 @@ def sys_statx(t, dirfd, name, flags, mask, buf):
     # the 64-bit unique mount id (fs/statmount.py) when asked for, else the old one
     mnt_id, which = k.mnt_id, STATX_MNT_ID
     if mask & STATX_MNT_ID_UNIQUE and k.mnt_id:
+        # cycle: fs.stat -> fs.statmount -> fs.namespace -> fs.proc.root -> kernel.configs -> arch.x86_64 -> fs.stat
         from fs.statmount import MNT_UNIQUE_ID_OFFSET
         mnt_id, which = MNT_UNIQUE_ID_OFFSET + k.mnt_id, STATX_MNT_ID_UNIQUE
     raw = _STATX.pack(STATX_BASIC_STATS | STATX_BTIME | which, k.blksize, 0,

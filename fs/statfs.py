@@ -4,10 +4,11 @@ about itself (type magic, block counts, name length, mount flags)."""
 from kernel.abi import s32
 import struct
 
-from kernel.errno import EBADF
+from kernel.errno import EBADF, EINVAL
 from fs.file import fget
 from fs.namei import AT_FDCWD, path_lookup
 from mm.uaccess import copy_to_user, strncpy_from_user
+from fs.mount import all_mounts
 
 ST_RDONLY, ST_NOSUID, ST_NODEV, ST_NOEXEC = 1, 2, 4, 8
 ST_NOATIME, ST_NODIRATIME, ST_RELATIME, ST_NOSYMFOLLOW = 1024, 2048, 4096, 0x2000
@@ -21,10 +22,9 @@ def vfs_statfs(path):
     ftype, bsize, blocks, bfree, bavail, files, ffree, namelen = sb.statfs()
     flags = mnt.flags & (ST_NOSUID | ST_NODEV | ST_NOEXEC | ST_NOATIME
                                         | ST_NODIRATIME)
-    mflags = getattr(mnt, "flags", 0)
-    if mflags & 256:            # MS_NOSYMFOLLOW
+    if mnt.flags & 256:         # MS_NOSYMFOLLOW
         flags |= ST_NOSYMFOLLOW
-    if mflags & (1 << 21):      # MS_RELATIME
+    if mnt.flags & (1 << 21):   # MS_RELATIME
         flags |= ST_RELATIME
     if mnt.read_only or sb.read_only:
         flags |= ST_RDONLY
@@ -61,17 +61,15 @@ def sys_fstatfs(t, fd, buf):
 def user_get_super(dev):
     """The mounted superblock whose device number is dev (hostfs answers
     for the host devices it shows too), or None."""
-    from fs.mount import all_mounts
     for m in all_mounts:
         sb = m.sb
-        if sb.dev == dev or dev in getattr(sb, "devs", {}).values():
+        if sb.dev == dev or sb.devs is not None and dev in sb.devs.values():
             return sb
     return None
 
 
 def sys_ustat(t, dev, ubuf):
     """ustat(2): free blocks and inodes of a mounted filesystem."""
-    from kernel.errno import EINVAL
     sb = user_get_super(dev & 0xFFFFFFFF)
     if sb is None:
         return -EINVAL

@@ -25,7 +25,7 @@ import struct
 from kernel.errno import E2BIG, EFAULT, EINVAL, ENOENT, EOVERFLOW, EPERM, Errno
 from fs.inode import dev_major, dev_minor
 from fs.mount import Path, all_mounts, d_path
-from fs.namespace import MS_DIRSYNC, MS_LAZYTIME, MS_RDONLY, MS_SYNCHRONOUS, _reachable
+from fs.namespace import MS_RDONLY, _reachable
 from fs.pnode import propagation_flags
 from fs.fsmount import MOUNT_ATTR_NOATIME, MOUNT_ATTR_RELATIME, _ATTR_TO_MS
 from fs.namespace import MS_NOATIME
@@ -135,7 +135,7 @@ def sys_statmount(t, req, buf, bufsize, flags):
         f.update(sb_dev_major=dev_major(sb.dev), sb_dev_minor=dev_minor(sb.dev),
                  sb_magic=sb.magic,
                  sb_flags=(MS_RDONLY if sb.read_only else 0)
-                 | (getattr(sb, "s_flags", 0) & (MS_SYNCHRONOUS | MS_DIRSYNC | MS_LAZYTIME)))
+                 | sb.s_flags)
         done |= STATMOUNT_SB_BASIC
     if mask & STATMOUNT_MNT_BASIC:
         parent = m.parent

@@ -108,7 +108,6 @@ def sys_sync_file_range(t, fd, offset, nbytes, flags):
 
 
 def sys_msync(t, start, length, flags):
-    from mm.vma import VM_LOCKED
     if start & (PAGE_SIZE - 1):
         return -EINVAL
     if flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC):

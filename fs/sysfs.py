@@ -18,6 +18,8 @@ from fs.proc.inode import ProcDir, ProcFile, ProcLink, ProcSuperBlock
 from block.genhd import disks
 from block.ioctl import logical_block_size
 from kernel.errno import ENOENT, Errno
+from drivers.base.cpu import cpu_files
+from drivers.base.node import node_files
 
 SYSFS_MAGIC = 0x62656572
 _sb = None
@@ -135,8 +137,6 @@ def _node(key, value):
 
 
 def _system():
-    from drivers.base.cpu import cpu_files
-    from drivers.base.node import node_files
     return {"node": node_files(), "cpu": cpu_files()}
 
 

@@ -60,6 +60,9 @@ from mm import debug
 from mm.physmem import setup_physmem
 from skas.process import kill_all
 from skas.ptrace import Stats
+from drivers.net.usernet import UserNetOptionError, parse_option
+from kernel.gdbstub import gdbstub_init
+from net.core.dev import net_dev_init
 
 USAGE = ("usage: linux [mem=SIZE] initrd=FILE init=PATH [quiet|debug|loglevel=N] "
          "[strace=LIST [strace_file=PATH]] [gdb=PORT [gdb_exec=PATH] [gdb_pid=PID]] "
@@ -107,120 +110,142 @@ class Options:
 
 def parse_cmdline(argv):
     o = Options()
-    i = 0
-    while i < len(argv):
-        a = argv[i]
-        i += 1
+    for i, a in enumerate(argv):
         if a == "--":
-            o.init_args = [x.encode() for x in argv[i:]]
+            o.init_args = [x.encode() for x in argv[i + 1:]]
             break
         if a in ("-h", "--help"):
             raise BootError(USAGE)
-        if a == "quiet":
-            o.quiet = True
-            continue
-        if a == "debug":
-            o.loglevel = 10                     # CONSOLE_LOGLEVEL_DEBUG
-            continue
-        if a == "stats":
-            o.stats = True
-            continue
-        if a == "check_mm":
-            debug.check_enabled = True
-            continue
-        if a in ("ro", "rw"):
-            o.read_only = a == "ro"
+        if _word_option(o, a):
             continue
         if "=" not in a or a.startswith("="):
             raise BootError("unknown option %r (arguments for init go after --)" % a)
         name, value = a.split("=", 1)
-        if name == "mem":
-            o.mem = parse_size(value)
-            if o.mem < (4 << 20):
-                raise BootError("mem=%s is too small (at least 4M)" % value)
-            if o.mem > (64 << 30):
-                raise BootError("mem=%s is too large (at most 64G)" % value)
-        elif name == "initrd":
-            o.initrd = value
-        elif name == "init":
-            if not value.startswith("/"):
-                raise BootError("init=%s: give an absolute path" % value)
-            o.init = value.encode()
-        elif name == "loglevel":
-            try:
-                o.loglevel = int(value)
-            except ValueError:
-                raise BootError("loglevel=%s: not a number (option loglevel=)" % value)
-        elif name == "root":
-            o.root = value
-        elif name == "rootfstype":
-            o.rootfstype = value
-        elif name == "rootflags":
-            o.rootflags = value
-        elif name == "hostfs":
-            # the host directories guests may mount (fs/hostfs_policy.py)
-            try:
-                hostfs_policy.parse_option(value)
-            except hostfs_policy.PolicyError as e:
-                raise BootError(str(e))
-        elif name == "inject_oops":
-            # fault injection for tests: these system calls hit a kernel bug
-            inject_oops.update(value.split(","))
-        elif name == "check_mm":
-            # debugging: recount every frame's references at each wait and
-            # at the end, logging the verdict (mm/debug.py)
-            debug.check_enabled = value not in ("0", "off")
-        elif name == "gdb":
-            # the GDB stub (kernel/gdbstub.py): listen on 127.0.0.1:PORT
-            try:
-                o.gdb_port = int(value)
-            except ValueError:
-                raise BootError("gdb=%s: give a port number (0: any free one)" % value)
-            if not 0 <= o.gdb_port < 65536:
-                raise BootError("gdb=%s: not a port number" % value)
-        elif name == "gdb_exec":
-            if not value.startswith("/"):
-                raise BootError("gdb_exec=%s: give an absolute path" % value)
-            o.gdb_exec = value
-        elif name == "gdb_pid":
-            try:
-                o.gdb_pid = int(value)
-            except ValueError:
-                raise BootError("gdb_pid=%s: not a pid" % value)
-        elif name in ("eth0", "hostfwd"):
-            # the user-mode network (drivers/net/usernet.py)
-            from drivers.net.usernet import UserNetOptionError, parse_option
-            try:
-                o.eth0 = parse_option(name, value, o.eth0)
-            except UserNetOptionError as e:
-                raise BootError("%s=%s: %s" % (name, value, e))
-        elif name == "strace":
-            o.strace = value
-        elif name == "strace_file":
-            if not value:
-                raise BootError("strace_file=: give a host file name")
-            o.strace_file = value
-        elif name.startswith("ubd") and _ubd_option(o, name, value):
-            continue
-        elif name == "kstate":
-            # graders: /dev/kstate answers into this host file (drivers/kstate.py)
-            try:
-                kstate_setup(value)
-            except OSError as e:
-                raise BootError("kstate=%s: %s" % (value, e.strerror))
-        elif switches.is_switch(name):
-            # fast paths and the scheduler's clock (init/switches.py)
-            try:
-                switches.apply(name, value)
-            except switches.SwitchError as e:
-                raise BootError(str(e))
-        elif name in ("console", "con", "con0", "ssl", "umid"):
-            continue                            # UML options that mean nothing here
-        else:
-            o.env.append(a.encode())
+        if not (_boot_option(o, name, value) or _debug_option(o, name, value)
+                or _device_option(o, name, value)):
+            o.env.append(a.encode())            # NAME=VALUE for init's environment
     if o.gdb_port is None and (o.gdb_exec or o.gdb_pid):
         raise BootError("gdb_exec= and gdb_pid= need gdb=PORT")
     return o
+
+
+def _word_option(o, a):
+    """The options without a value; False: a is not one."""
+    if a == "quiet":
+        o.quiet = True
+    elif a == "debug":
+        o.loglevel = 10                         # CONSOLE_LOGLEVEL_DEBUG
+    elif a == "stats":
+        o.stats = True
+    elif a == "check_mm":
+        debug.check_enabled = True
+    elif a in ("ro", "rw"):
+        o.read_only = a == "ro"
+    else:
+        return False
+    return True
+
+
+def _boot_option(o, name, value):
+    """Memory, the root file system, init and the kernel's own knobs;
+    False: name is not one of them."""
+    if name == "mem":
+        o.mem = parse_size(value)
+        if o.mem < (4 << 20):
+            raise BootError("mem=%s is too small (at least 4M)" % value)
+        if o.mem > (64 << 30):
+            raise BootError("mem=%s is too large (at most 64G)" % value)
+    elif name == "initrd":
+        o.initrd = value
+    elif name == "init":
+        if not value.startswith("/"):
+            raise BootError("init=%s: give an absolute path" % value)
+        o.init = value.encode()
+    elif name == "loglevel":
+        try:
+            o.loglevel = int(value)
+        except ValueError:
+            raise BootError("loglevel=%s: not a number (option loglevel=)" % value)
+    elif name == "root":
+        o.root = value
+    elif name == "rootfstype":
+        o.rootfstype = value
+    elif name == "rootflags":
+        o.rootflags = value
+    elif name == "hostfs":
+        # the host directories guests may mount (fs/hostfs_policy.py)
+        try:
+            hostfs_policy.parse_option(value)
+        except hostfs_policy.PolicyError as e:
+            raise BootError(str(e))
+    elif name == "inject_oops":
+        # fault injection for tests: these system calls hit a kernel bug
+        inject_oops.update(value.split(","))
+    elif name == "check_mm":
+        # debugging: recount every frame's references at each wait and
+        # at the end, logging the verdict (mm/debug.py)
+        debug.check_enabled = value not in ("0", "off")
+    else:
+        return False
+    return True
+
+
+def _debug_option(o, name, value):
+    """The GDB stub and the built-in tracer; False: name is neither."""
+    if name == "gdb":
+        # the GDB stub (kernel/gdbstub.py): listen on 127.0.0.1:PORT
+        try:
+            o.gdb_port = int(value)
+        except ValueError:
+            raise BootError("gdb=%s: give a port number (0: any free one)" % value)
+        if not 0 <= o.gdb_port < 65536:
+            raise BootError("gdb=%s: not a port number" % value)
+    elif name == "gdb_exec":
+        if not value.startswith("/"):
+            raise BootError("gdb_exec=%s: give an absolute path" % value)
+        o.gdb_exec = value
+    elif name == "gdb_pid":
+        try:
+            o.gdb_pid = int(value)
+        except ValueError:
+            raise BootError("gdb_pid=%s: not a pid" % value)
+    elif name == "strace":
+        o.strace = value
+    elif name == "strace_file":
+        if not value:
+            raise BootError("strace_file=: give a host file name")
+        o.strace_file = value
+    else:
+        return False
+    return True
+
+
+def _device_option(o, name, value):
+    """The network, disks, /dev/kstate and the fast-path switches; UML's
+    options that mean nothing here are taken too.  False: none of them."""
+    if name in ("eth0", "hostfwd"):
+        # the user-mode network (drivers/net/usernet.py)
+        try:
+            o.eth0 = parse_option(name, value, o.eth0)
+        except UserNetOptionError as e:
+            raise BootError("%s=%s: %s" % (name, value, e))
+    elif name.startswith("ubd") and _ubd_option(o, name, value):
+        pass
+    elif name == "kstate":
+        # graders: /dev/kstate answers into this host file (drivers/kstate.py)
+        try:
+            kstate_setup(value)
+        except OSError as e:
+            raise BootError("kstate=%s: %s" % (value, e.strerror))
+    elif switches.is_switch(name):
+        # fast paths and the scheduler's clock (init/switches.py)
+        try:
+            switches.apply(name, value)
+        except switches.SwitchError as e:
+            raise BootError(str(e))
+    elif name not in ("console", "con", "con0", "ssl", "umid"):
+        return False
+    return True
 
 
 def _ubd_option(o, name, value):
@@ -461,8 +486,6 @@ def start_kernel(argv):
     if o.eth0 is not None:
         # the network comes up on first use (net_dev_init), unless eth0
         # must listen for port forwards from the start
-        from kernel.errno import Errno
-        from net.core.dev import net_dev_init
         try:
             net_dev_init(o.eth0)
         except Errno as e:
@@ -474,7 +497,6 @@ def start_kernel(argv):
     unpack_initrd(o, root)
     ensure_console_node(root)
     if o.gdb_port is not None:
-        from kernel.gdbstub import gdbstub_init
         try:
             gdbstub_init(o.gdb_port, o.gdb_exec, o.gdb_pid)
         except OSError as e:

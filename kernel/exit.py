@@ -419,7 +419,7 @@ def _wait_consider(t, p, ptrace, which, id_, options, report):
             if not options & WNOWAIT:
                 sigs.stop_report = 0
             return report(p, "stop", code)
-    if options & WCONTINUED and getattr(p.signal, "cont_report", False):
+    if options & WCONTINUED and p.signal.cont_report:
         if not options & WNOWAIT:
             p.signal.cont_report = False
         return report(p, "cont", 0xFFFF)

@@ -37,7 +37,7 @@ from kernel.errno import (EAGAIN, EDEADLK, EFAULT, EINVAL, ENOSYS, EPERM, ERESTA
 from mm.uaccess import copy_from_user, copy_to_user, user_page
 from kernel.signal import signal_pending
 from kernel.task import PF_EXITING, find_task
-from kernel.time import RestartBlock, clock_ns, get_timespec
+from kernel.time import NSEC_PER_SEC, RestartBlock, clock_ns, get_timespec
 from mm.vma import VM_SHARED
 
 FUTEX_WAIT = 0
@@ -563,7 +563,6 @@ def sys_futex_waitv(t, waiters, nr_futexes, flags, timeout, clockid):
     """Sleep until one of nr_futexes words is woken; returns its index.
     The timeout is absolute on CLOCK_MONOTONIC or CLOCK_REALTIME, and a
     __kernel_timespec even for i386 (the call is newer than time64)."""
-    from kernel.time import NSEC_PER_SEC
     nr_futexes &= 0xFFFFFFFF
     if flags & 0xFFFFFFFF:
         return -EINVAL
@@ -595,8 +594,6 @@ def sys_futex_waitv(t, waiters, nr_futexes, flags, timeout, clockid):
 
 
 def _futex_wait_multiple(t, vs, deadline, clock_rt):
-    from kernel.signal import signal_pending
-    from kernel.time import clock_ns
     clk = 0 if clock_rt else 1
     mm = t.mm
     keys = [get_futex_key(mm, uaddr, private) for val, uaddr, private in vs]

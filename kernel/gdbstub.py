@@ -52,7 +52,8 @@ from fs.mount import d_path
 from skas.userspace import fetch_regs
 from mm.access_vm import access_remote_vm
 from skas.fpu import get_xstate
-from arch.x86_64 import debugreg
+from arch.x86 import gdbregs as gdbregs32, ptrace as ptrace32
+from arch.x86_64 import debugreg, gdbregs as gdbregs64, ptrace as ptrace64
 
 # Linux signal -> GDB's signal numbering (gdb/signals.def)
 _GDB_SIG = {1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 6, 7: 10, 8: 8, 9: 9, 10: 30, 11: 11, 12: 31,
@@ -434,6 +435,37 @@ class GdbStub(ptrace.ExternalTracer):
     # -- packets ------------------------------------------------------------------------
     def handle(self, pkt):
         s = pkt.decode("latin-1")
+        if s[:1] in ("q", "Q"):
+            return self._query(s)
+        if s[:1] == "v":
+            return self._v_packet(s)
+        if s == "!":
+            self.extended = True
+            return "OK"
+        if s == "?":
+            return self._question()
+        if s[:1] == "H":
+            tid = int(s[2:], 16) if s[2:] not in ("", "-1") else 0
+            if s[1] == "g":
+                self.g_tid = tid or None
+            return "OK"
+        if s[:1] == "T":
+            return "OK" if self._thread_alive(int(s[1:], 16)) else "E01"
+        if s[:1] in ("g", "G", "p", "P", "m", "M", "Z", "z"):
+            return self._regs_mem_points(s)
+        if s[:1] in ("c", "C", "s", "S"):
+            return self._cont_step(s)
+        if s[:1] == "D":
+            self.detach()
+            return "OK"
+        if s == "k":
+            self.kill()
+            return None if not self.extended else "OK"
+        return ""                       # not supported
+
+    def _query(self, s):
+        """The q and Q packets: what the stub supports, the threads, the
+        target's files (qXfer)."""
         if s.startswith("qSupported"):
             return ("PacketSize=4000;qXfer:features:read+;qXfer:exec-file:read+;"
                     "qXfer:auxv:read+;swbreak+;hwbreak+;QStartNoAckMode+;vContSupported+")
@@ -441,11 +473,6 @@ class GdbStub(ptrace.ExternalTracer):
             self.send("OK")
             self.noack = True
             return None
-        if s == "!":
-            self.extended = True
-            return "OK"
-        if s == "?":
-            return self._question()
         if s == "qAttached" or s.startswith("qAttached:"):
             return "1"
         if s == "qC":
@@ -465,13 +492,10 @@ class GdbStub(ptrace.ExternalTracer):
             return ""
         if s.startswith("qSymbol"):
             return "OK"
-        if s[0] == "H":
-            tid = int(s[2:], 16) if s[2:] not in ("", "-1") else 0
-            if s[1] == "g":
-                self.g_tid = tid or None
-            return "OK"
-        if s[0] == "T":
-            return "OK" if self._thread_alive(int(s[1:], 16)) else "E01"
+        return ""
+
+    def _regs_mem_points(self, s):
+        """Registers (g G p P), memory (m M), break- and watchpoints (Z z)."""
         if s == "g":
             return self._read_regs()
         if s[0] == "G":
@@ -495,8 +519,10 @@ class GdbStub(ptrace.ExternalTracer):
             _, a, n = s[1:].split(",")
             return self._hw_point(int(s[1]), int(a, 16), int(n.split(";")[0], 16),
                                   s[0] == "Z")
-        if s[0] in "cCsS":
-            return self._cont_step(s)
+        return ""
+
+    def _v_packet(self, s):
+        """vCont, vAttach, vKill."""
         if s == "vCont?":
             return "vCont;c;C;s;S;t"
         if s.startswith("vCont;"):
@@ -507,15 +533,10 @@ class GdbStub(ptrace.ExternalTracer):
                 self.last_stop = None
                 return None             # the stop reply follows
             return "E01"
-        if s[0] == "D":
-            self.detach()
-            return "OK"
-        if s == "k" or s.startswith("vKill"):
+        if s.startswith("vKill"):
             self.kill()
-            if s == "k" and not self.extended:
-                return None
             return "OK"
-        return ""                       # not supported
+        return ""
 
     def _question(self):
         if self.last_stop is not None and not self.halting:
@@ -538,10 +559,8 @@ class GdbStub(ptrace.ExternalTracer):
 
     def _gdbregs(self, t):
         if t.arch.BITS == 32:
-            from arch.x86 import gdbregs, ptrace as view
-        else:
-            from arch.x86_64 import gdbregs, ptrace as view
-        return gdbregs, view
+            return gdbregs32, ptrace32
+        return gdbregs64, ptrace64
 
     def _regs_ready(self, t):
         if t.mm is not None:
@@ -666,7 +685,7 @@ class GdbStub(ptrace.ExternalTracer):
     def _hw_sync(self, t):
         """Before t runs: its debug registers say what gdb has set (a new
         thread starts without any, as on Linux)."""
-        d = getattr(t, "debugregs", None)
+        d = t.debugregs
         want = self._hw_dr7()
         addrs = [s[1] if s is not None else 0 for s in self.hw_slots]
         if d is None and not want:
@@ -687,7 +706,7 @@ class GdbStub(ptrace.ExternalTracer):
     def _hw_stop_reason(self, t):
         """The stop reply's reason for a debug trap: which register fired
         (the thread's virtual DR6)."""
-        d = getattr(t, "debugregs", None)
+        d = t.debugregs
         fired = d.virtual_dr6 & 0xF if d is not None else 0
         for i, s in enumerate(self.hw_slots):
             if s is not None and fired & (1 << i):
@@ -759,11 +778,8 @@ class GdbStub(ptrace.ExternalTracer):
         if obj == "features":
             if annex != "target.xml":
                 return "E00"
-            if t is None:
-                from arch.x86_64 import gdbregs
-            else:
-                gdbregs, _ = self._gdbregs(t)
-            data = gdbregs.TARGET_XML.encode()
+            regs = gdbregs64 if t is None else self._gdbregs(t)[0]
+            data = regs.TARGET_XML.encode()
         elif obj == "exec-file":
             who = t
             if annex:

@@ -12,7 +12,8 @@ signals are not acted on for it, as POSIX requires.
 
 from kernel import sched
 from kernel import task as ktask
-from kernel.signal import CLD_CONTINUED, CLD_STOPPED, SA_NOCLDSTOP, SIGCHLD, SigInfo, send_signal
+from kernel.signal import (CLD_CONTINUED, CLD_STOPPED, PF_EXITING, SA_NOCLDSTOP, SIGCHLD, SigInfo,
+                           jobctl_set, send_signal)
 
 
 def do_signal_stop(t, sig):
@@ -25,10 +26,10 @@ def do_signal_stop(t, sig):
     tracer (kernel/ptrace.py): it is told with JOBCTL_STOP_PENDING and
     counts in group_stop_count until it has.  When no one is left to
     stop, the group is stopped and the real parent is told."""
+    # cycle: kernel.jobctl -> kernel.ptrace -> kernel.jobctl
     from kernel.ptrace import (JOBCTL_STOP_CONSUME, JOBCTL_STOP_DEQUEUED,
                                JOBCTL_STOP_PENDING, JOBCTL_STOP_SIGMASK, JOBCTL_TRAP_STOP,
                                task_participate_group_stop)
-    from kernel.signal import PF_EXITING, jobctl_set
     sigs = t.signal
     if sigs.group_exit:
         return False
@@ -95,6 +96,7 @@ def do_continue(t, notify=True):
     """SIGCONT (notify) or SIGKILL arrived: end the group stop.  Stopped
     threads run again; traced ones stay where their tracer holds them, and
     a seized one is told with a PTRACE_EVENT_STOP trap (SIGCONT only)."""
+    # cycle: kernel.jobctl -> kernel.ptrace -> kernel.jobctl
     from kernel.ptrace import (JOBCTL_STOP_CONSUME, JOBCTL_STOP_DEQUEUED,
                                JOBCTL_STOP_PENDING, PT_SEIZED, ptrace_trap_notify)
     sigs = t.signal
@@ -117,6 +119,7 @@ def do_continue(t, notify=True):
         if stopped:
             _notify_parent(t, "cont", 18)
             leader = t.group_leader
+            # cycle: kernel.jobctl -> kernel.ptrace -> kernel.jobctl
             from kernel.ptrace import CLD_CONTINUED, do_notify_parent_cldstop, ptrace_reparented
             if leader.ptrace and ptrace_reparented(leader):
                 do_notify_parent_cldstop(leader, True, CLD_CONTINUED)

@@ -826,7 +826,6 @@ def ptrace_request(t, child, request, addr, data, compat):
     mm = t.mm
     word = 4 if compat else 8
     wfmt = "<I" if compat else "<Q"
-    seized = child.ptrace & PT_SEIZED
     if request in (PTRACE_PEEKTEXT, PTRACE_PEEKDATA):
         got = ptrace_access_vm(t, child, addr, length=word)
         if len(got) != word:
@@ -845,52 +844,13 @@ def ptrace_request(t, child, request, addr, data, compat):
     if request == PTRACE_GETEVENTMSG:
         copy_to_user(mm, data, struct.pack(wfmt, child.ptrace_message & ((1 << (8 * word)) - 1)))
         return 0
-    if request == PTRACE_GETSIGINFO:
-        if child.last_siginfo is None:
-            return -EINVAL
-        copy_to_user(mm, data, t.arch.pack_siginfo(child.last_siginfo))
-        return 0
-    if request == PTRACE_SETSIGINFO:
-        raw = copy_from_user(mm, data, 128)
-        if child.last_siginfo is None:
-            return -EINVAL
-        _set_siginfo(child.last_siginfo, unpack_siginfo(raw, t.arch.BITS, child.arch.BITS))
-        return 0
-    if request == PTRACE_PEEKSIGINFO:
-        return ptrace_peek_siginfo(t, child, addr, data)
-    if request == PTRACE_GETSIGMASK:
-        if addr != 8:
-            return -EINVAL
-        mask = child.saved_sigmask if child.saved_sigmask is not None else child.blocked
-        copy_to_user(mm, data, struct.pack("<Q", mask))
-        return 0
-    if request == PTRACE_SETSIGMASK:
-        if addr != 8:
-            return -EINVAL
-        (mask,) = struct.unpack("<Q", copy_from_user(mm, data, 8))
-        child.blocked = mask & ~UNBLOCKABLE
-        child.saved_sigmask = None
-        return 0
+    if request in (PTRACE_GETSIGINFO, PTRACE_SETSIGINFO, PTRACE_PEEKSIGINFO,
+                   PTRACE_GETSIGMASK, PTRACE_SETSIGMASK):
+        return _signal_request(t, child, request, addr, data)
     if request == PTRACE_INTERRUPT:
-        if not seized:
-            return -EIO
-        # a trap follows; a listening tracee re-traps at once
-        jobctl_set(child, JOBCTL_TRAP_STOP)
-        if child.jobctl & JOBCTL_LISTENING and child.state == sched.TASK_TRACED:
-            sched.wake_up_state(child, sched.TASK_TRACED)
-        else:
-            sched.signal_wake_up(child)
-        return 0
+        return ptrace_interrupt(child)
     if request == PTRACE_LISTEN:
-        if not seized:
-            return -EIO
-        si = child.last_siginfo
-        if si is None or si.code >> 8 != PTRACE_EVENT_STOP:
-            return -EIO
-        child.jobctl |= JOBCTL_LISTENING
-        if child.jobctl & JOBCTL_TRAP_NOTIFY:
-            sched.wake_up_state(child, sched.TASK_TRACED)
-        return 0
+        return ptrace_listen(child)
     if request == PTRACE_DETACH:
         return ptrace_detach(child, data)
     if request in (PTRACE_SINGLESTEP, PTRACE_SINGLEBLOCK, PTRACE_SYSEMU,
@@ -906,6 +866,62 @@ def ptrace_request(t, child, request, addr, data, compat):
     if request in (PTRACE_SECCOMP_GET_FILTER, PTRACE_SECCOMP_GET_METADATA):
         return _seccomp_request(t, child, request, addr, data)
     return -EIO
+
+
+def _signal_request(t, child, request, addr, data):
+    """The stop's siginfo (PTRACE_GET/SET/PEEKSIGINFO) and the tracee's
+    blocked mask (PTRACE_GET/SETSIGMASK, whose addr is the mask's size)."""
+    mm = t.mm
+    if request == PTRACE_GETSIGINFO:
+        if child.last_siginfo is None:
+            return -EINVAL
+        copy_to_user(mm, data, t.arch.pack_siginfo(child.last_siginfo))
+        return 0
+    if request == PTRACE_SETSIGINFO:
+        raw = copy_from_user(mm, data, 128)
+        if child.last_siginfo is None:
+            return -EINVAL
+        _set_siginfo(child.last_siginfo, unpack_siginfo(raw, t.arch.BITS, child.arch.BITS))
+        return 0
+    if request == PTRACE_PEEKSIGINFO:
+        return ptrace_peek_siginfo(t, child, addr, data)
+    if addr != 8:
+        return -EINVAL
+    if request == PTRACE_GETSIGMASK:
+        mask = child.saved_sigmask if child.saved_sigmask is not None else child.blocked
+        copy_to_user(mm, data, struct.pack("<Q", mask))
+        return 0
+    (mask,) = struct.unpack("<Q", copy_from_user(mm, data, 8))     # PTRACE_SETSIGMASK
+    child.blocked = mask & ~UNBLOCKABLE
+    child.saved_sigmask = None
+    return 0
+
+
+def ptrace_interrupt(child):
+    """PTRACE_INTERRUPT (seized tracees only): a trap follows; a listening
+    tracee re-traps at once."""
+    if not child.ptrace & PT_SEIZED:
+        return -EIO
+    jobctl_set(child, JOBCTL_TRAP_STOP)
+    if child.jobctl & JOBCTL_LISTENING and child.state == sched.TASK_TRACED:
+        sched.wake_up_state(child, sched.TASK_TRACED)
+    else:
+        sched.signal_wake_up(child)
+    return 0
+
+
+def ptrace_listen(child):
+    """PTRACE_LISTEN (seized tracees in a group-stop trap only): it stays
+    stopped, but a later stop or trap notification is reported."""
+    if not child.ptrace & PT_SEIZED:
+        return -EIO
+    si = child.last_siginfo
+    if si is None or si.code >> 8 != PTRACE_EVENT_STOP:
+        return -EIO
+    child.jobctl |= JOBCTL_LISTENING
+    if child.jobctl & JOBCTL_TRAP_NOTIFY:
+        sched.wake_up_state(child, sched.TASK_TRACED)
+    return 0
 
 
 def _seccomp_request(t, child, request, addr, data):
@@ -956,7 +972,7 @@ def ptrace_regset(t, child, request, note, data, compat):
 
 
 def syscall_arch(abi):
-    return AUDIT_ARCH_X86_64 if getattr(abi, "NAME", "") == "x86_64" else AUDIT_ARCH_I386
+    return AUDIT_ARCH_X86_64 if abi.NAME == "x86_64" else AUDIT_ARCH_I386
 
 
 def ptrace_get_syscall_info(t, child, size, data):

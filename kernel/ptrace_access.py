@@ -40,6 +40,7 @@ def ptrace_may_access(t, target, mode=PTRACE_MODE_READ_REALCREDS):
     if mm is not None and mm.dumpable != 1 and not capable:
         return False
     if mode & PTRACE_MODE_ATTACH:
+        # cycle: kernel.ptrace_access -> security.yama -> kernel.ptrace_access
         from security.yama import yama_ptrace_access_check
         return yama_ptrace_access_check(t, target, True) == 0
     return True

@@ -230,6 +230,7 @@ def _checkparam_dl(runtime, deadline, period):
 
 
 def _dl_bandwidth_used(but):
+    # cycle: kernel.sched_policy -> kernel.task -> kernel.sched -> kernel.sched_fair -> kernel.sched_policy
     from kernel.task import tasks
     return sum(p.dl[0] / (p.dl[2] or p.dl[1]) for p in tasks.values()
                if p is not but and not p.exit_state and p.dl)
@@ -238,7 +239,6 @@ def _dl_bandwidth_used(but):
 def sched_copy_attr(t, uattr):
     """The struct from the guest; a size it does not know is E2BIG, after
     writing the size the kernel does know back into the struct."""
-    from mm.uaccess import copy_from_user, copy_to_user
     (size,) = struct.unpack("<I", copy_from_user(t.mm, uattr, 4))
     if not size:
         size = SCHED_ATTR_SIZE_VER0
@@ -310,7 +310,6 @@ def sys_sched_setattr(t, pid, uattr, flags):
 
 
 def sys_sched_getattr(t, pid, uattr, usize, flags):
-    from mm.uaccess import copy_to_user
     pid = s32(pid)
     usize &= 0xFFFFFFFF
     if not uattr or pid < 0 or usize > 4096 or usize < SCHED_ATTR_SIZE_VER0 or flags & 0xFFFFFFFF:

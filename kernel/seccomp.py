@@ -286,7 +286,7 @@ def _capable_sys_admin(t):
 def seccomp_data(t, abi, nr):
     regs = t.regs
     args = abi.syscall_args(regs)
-    arch = AUDIT_ARCH_X86_64 if getattr(abi, "BITS", 32) == 64 else AUDIT_ARCH_I386
+    arch = AUDIT_ARCH_X86_64 if abi.BITS == 64 else AUDIT_ARCH_I386
     return struct.pack("<iIQ6Q", s32(nr), arch, regs.rip,
                        *[a & 0xFFFFFFFFFFFFFFFF for a in args[:6]]), arch
 
@@ -311,9 +311,9 @@ _STRICT32 = ("read", "write", "exit", "sigreturn")
 
 
 def _strict_allowed(abi, nr):
-    table = getattr(abi, "SYSCALLS", {})
+    table = abi.SYSCALLS
     name = table.get(nr)
-    allowed = _STRICT64 if getattr(abi, "BITS", 32) == 64 else _STRICT32
+    allowed = _STRICT64 if abi.BITS == 64 else _STRICT32
     return name in allowed
 
 
@@ -325,6 +325,7 @@ def secure_computing(t, abi, nr, recheck_after_trace=False):
     recheck_after_trace: SECCOMP_RET_TRACE then lets it run."""
     mode = t.seccomp_mode
     if t.ptrace:
+        # cycle: kernel.seccomp -> kernel.ptrace -> kernel.seccomp
         from kernel.ptrace import seccomp_suspended
         if seccomp_suspended(t):
             return True                 # PTRACE_O_SUSPEND_SECCOMP
@@ -358,6 +359,7 @@ def secure_computing(t, abi, nr, recheck_after_trace=False):
     if action == SECCOMP_RET_TRACE:
         if recheck_after_trace:
             return True                 # the tracer has had its say
+        # cycle: kernel.seccomp -> kernel.ptrace -> kernel.seccomp
         from kernel.ptrace import seccomp_trace
         traced = seccomp_trace(t, abi, value)
         if traced is not None:

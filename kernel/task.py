@@ -154,12 +154,24 @@ class Task:
         self.sighand = None
         self.signal = SignalStruct()
 
+        self._init_regs()
+        self._init_sched()
+        self._init_family()
+        self._init_signals()
+        self._init_abi()
+        self._init_ptrace()
+        self._init_security()
+
+    def _init_regs(self):
+        """The user registers, as the host thread has them (skas/)."""
         self.regs = user_regs_struct()
         self.regs_addr = ctypes.addressof(self.regs)  # for the hot ptrace calls
         self.fpstate = None             # saved xstate when not loaded
         self.regs_dirty = False         # task.regs must be written to the host
         self.regs_valid = False         # task.regs matches the host thread
 
+    def _init_sched(self):
+        """Scheduling (kernel/sched*.py) and the system call in progress."""
         self.vruntime = 0.0             # weighted CPU time had (kernel/sched_fair.py)
         self.yielded = False            # sched_yield: step aside once
         self.sched_ticks = 0            # preemption ticks taken (sched_clock=tick)
@@ -181,10 +193,13 @@ class Task:
         self.trace_mask = 0             # trace(2): bit n traces call n (kernel/trace_mask.py)
         self.syscall_nr = -1            # the call being handled (kept through execve)
 
+    def _init_family(self):
+        """Parent and children, the clone(2) addresses, the CPU time used."""
         self.real_parent = None
         self.parent = None
         self.children = []
         self.exit_signal = 17           # SIGCHLD
+        self.vfork_done = None
         self.wait_chldexit = sched.WaitQueue()
 
         self.set_child_tid = 0
@@ -198,7 +213,8 @@ class Task:
         self.min_flt = self.maj_flt = 0
         self.nvcsw = self.nivcsw = 0
 
-        # signals (kernel/signal.py)
+    def _init_signals(self):
+        """Signal masks, the alternate stack, the last fault (kernel/signal.py)."""
         self.blocked = 0
         self.real_blocked = 0           # the mask during rt_sigtimedwait
         self.pending = None
@@ -207,7 +223,6 @@ class Task:
         self.sas_ss_size = 0
         self.sas_ss_flags = 0
         self.restart_block = None
-        self.vfork_done = None
         self.pdeath_signal = 0          # PR_SET_PDEATHSIG
         self.notified_parent = False    # the parent was told of this zombie
         # the last fault that raised a signal (mm/fault.py), for sigcontext
@@ -215,6 +230,8 @@ class Task:
         self.fault_err = 0
         self.fault_trapno = 0
 
+    def _init_abi(self):
+        """The ABI and the per-task state of some subsystems."""
         # the ABI: personality(2), i386's *_time64 calls (arch/x86/time64.py),
         # i386's TLS descriptors (arch/x86/tls.py; None: all empty)
         self.personality = 0
@@ -222,9 +239,12 @@ class Task:
         self.tls_array = None
 
         self.io_context = None          # ioprio_set's IoContext (kernel/ioprio.py)
+        self.mempolicy = None           # set_mempolicy's Mempolicy (mm/mempolicy.py); None: default
         self.sysvsem = None             # SEM_UNDO list (ipc/sem.py)
+        self.io_uring = None            # io_uring/io_uring.py's IoUringTask
 
-        # ptrace (kernel/ptrace.py)
+    def _init_ptrace(self):
+        """Being traced (kernel/ptrace.py)."""
         self.ptrace = 0                 # PT_* flags; 0: nobody traces this task
         self.ptrace_opts = 0            # PTRACE_O_* options the tracer set
         self.ptracer = None             # the tracer: a Task or the GDB stub
@@ -237,12 +257,13 @@ class Task:
         self.syscall_work = 0           # SYSCALL_WORK_*: syscall stops wanted
         self.syscall_abi = None         # the ABI of the call being traced
         self.resume_request = 31        # how the host runs it: PTRACE_SYSEMU(_SINGLESTEP)
+
+    def _init_security(self):
+        """Secure computing, cpuid/rdtsc faulting and keyrings."""
         # secure computing (kernel/seccomp.py); no_new_privs: PR_SET_NO_NEW_PRIVS
         self.seccomp_mode = 0
-        self.io_uring = None            # io_uring/io_uring.py's IoUringTask
         self.seccomp_filter = None
         self.no_new_privs = 0
-
         # rdtsc/cpuid faulting: NOTSC | NOCPUID (arch/x86/cpu_faulting.py)
         self.cpu_faulting = 0
 

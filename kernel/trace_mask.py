@@ -55,6 +55,7 @@ def trace_return(t, ret):
     nr = t.syscall_nr
     if nr < 0 or not t.trace_mask >> nr & 1:
         return
+    # cycle: kernel.trace_mask -> kernel.syscall -> kernel.trace_mask
     from kernel.syscall import table_for
     tab = table_for(t.arch)
     name = tab[nr].name if 0 <= nr < len(tab) and tab[nr] is not None else "#%d" % nr

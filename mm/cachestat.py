@@ -16,6 +16,8 @@ import struct
 
 from kernel.errno import EBADF, EINVAL, EPERM
 from mm.uaccess import copy_from_user, copy_to_user
+from fs.file import FMODE_WRITE, fget
+from fs.namei import generic_permission
 
 PAGE_SHIFT = 12
 
@@ -23,8 +25,6 @@ PAGE_SHIFT = 12
 def _may_cachestat(t, f):
     """can_do_cachestat: open for writing, owned by the caller, or
     writable by it."""
-    from fs.file import FMODE_WRITE
-    from fs.namei import generic_permission
     if f.mode & FMODE_WRITE:
         return True
     inode = f.inode
@@ -34,7 +34,6 @@ def _may_cachestat(t, f):
 
 
 def sys_cachestat(t, fd, cstat_range, cstat, flags):
-    from fs.file import fget
     fd &= 0xFFFFFFFF
     f = fget(t, fd - (1 << 32) if fd & 0x80000000 else fd)
     if f is None or f.mode & 4:                 # O_PATH does not count

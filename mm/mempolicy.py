@@ -20,8 +20,13 @@ from kernel.abi import s32
 import struct
 
 from kernel.errno import EFAULT, EINVAL, ENODEV, ENOENT, EOPNOTSUPP, EPERM, ESRCH, Errno
+from mm import physmem as _pm
 from mm.physmem import PAGE_SIZE
-from mm.uaccess import copy_from_user, copy_to_user
+from mm.uaccess import copy_from_user, copy_to_user, user_page
+from kernel.ptrace_access import ptrace_may_access
+from kernel.task import find_task
+from mm.mmap import split_vma
+from mm.pgtable import PTE_PFN_MASK, _PAGE_AROUND, _PAGE_PRESENT, _PAGE_PROTNONE
 
 MPOL_DEFAULT, MPOL_PREFERRED, MPOL_BIND, MPOL_INTERLEAVE = 0, 1, 2, 3
 MPOL_LOCAL, MPOL_PREFERRED_MANY, MPOL_WEIGHTED_INTERLEAVE, MPOL_MAX = 4, 5, 6, 7
@@ -151,7 +156,6 @@ def sys_set_mempolicy(t, mode, nmask, maxnode):
 
 
 def sys_get_mempolicy(t, policy, nmask, maxnode, addr, flags):
-    from mm.uaccess import user_page
     if nmask and maxnode < nr_node_ids:
         return -EINVAL
     if flags & ~(MPOL_F_NODE | MPOL_F_ADDR | MPOL_F_MEMS_ALLOWED):
@@ -169,12 +173,12 @@ def sys_get_mempolicy(t, policy, nmask, maxnode, addr, flags):
         elif addr:
             return -EINVAL
         else:
-            pol = getattr(t, "mempolicy", None)
+            pol = t.mempolicy
         if flags & MPOL_F_NODE:
             if flags & MPOL_F_ADDR:
                 user_page(t.mm, addr, False)         # lookup_node faults it in
                 pval = 0
-            elif pol is not None and pol is getattr(t, "mempolicy", None) \
+            elif pol is not None and pol is t.mempolicy \
                     and pol.mode in (MPOL_INTERLEAVE, MPOL_WEIGHTED_INTERLEAVE):
                 pval = 0                             # the next node to interleave on
             else:
@@ -208,7 +212,6 @@ def _range_vmas(mm, start, end, discontig_ok):
 
 def _apply(mm, start, end, fn):
     """fn(vma) -> new policy, for each VMA of the range, split at its ends."""
-    from mm.mmap import split_vma
     for vma in mm.vmas_in(start, end):
         if vma.start < start:
             vma = split_vma(mm, vma, start)
@@ -264,8 +267,6 @@ def sys_set_mempolicy_home_node(t, start, length, home_node, flags):
 
 
 def _find_target(t, pid):
-    from kernel.ptrace_access import ptrace_may_access
-    from kernel.task import find_task
     pid = s32(pid)
     target = t if pid == 0 else find_task(pid)
     if target is None:
@@ -291,8 +292,6 @@ def sys_migrate_pages(t, pid, maxnode, old_nodes, new_nodes):
 def _page_node(mm, addr):
     """Where the page at addr is: node 0, -EFAULT (no VMA), -ENOENT (not
     present)."""
-    from mm import physmem as _pm
-    from mm.pgtable import _PAGE_AROUND, _PAGE_PRESENT, _PAGE_PROTNONE, PTE_PFN_MASK
     if mm.vma_at(addr) is None:
         return -EFAULT
     idx = mm.pt.pte_index(addr & ~(PAGE_SIZE - 1))
@@ -348,7 +347,7 @@ def sys_move_pages(t, pid, nr_pages, pages, nodes, status, flags):
 
 def mempolicy_fork(child, parent):
     """copy_process: the child starts with its parent's policy."""
-    child.mempolicy = getattr(parent, "mempolicy", None)
+    child.mempolicy = parent.mempolicy
 
 
 def mems_allowed_status():

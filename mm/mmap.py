@@ -11,14 +11,15 @@ from kernel.errno import (EACCES, EAGAIN, EBADF, EEXIST, EFAULT, EINVAL, ENODEV,
                           EOPNOTSUPP, EOVERFLOW, EPERM, Errno)
 from mm.memory import change_protection, move_page_range, zap_page_range
 from mm.physmem import PAGE_SIZE
-from mm.vma import (VM_EXEC, VM_GROWSDOWN, VM_LOCKED, VM_LOCKONFAULT, VM_MAYEXEC,
-                    VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_READ, VM_SHARED,
-                    VM_WRITE, VMA, prot_to_vm)  # noqa: F401
+from mm.vma import (VMA, VM_EXEC, VM_GROWSDOWN, VM_LOCKED, VM_LOCKONFAULT, VM_MAYEXEC, VM_MAYREAD,
+                    VM_MAYSHARE, VM_MAYWRITE, VM_READ, VM_SEALED, VM_SHARED, VM_WRITE,
+                    prot_to_vm)  # noqa: F401
 from fs.file import File, fget
 from fs.pagecache import filemap_close
 from fs.shmem import shmem_file_setup
 from mm import physmem as _pm
 from mm.memfd import memfd_check_seals_mmap
+from mm.secretmem import secretmem_mmap_flags
 
 PROT_READ, PROT_WRITE, PROT_EXEC, PROT_SEM = 1, 2, 4, 8
 PROT_GROWSDOWN, PROT_GROWSUP = 0x01000000, 0x02000000
@@ -149,7 +150,6 @@ def do_munmap(mm, start, length):
 
 
 def _sealed_in(mm, start, end):
-    from mm.vma import VM_SEALED
     return any(v.flags & VM_SEALED for v in mm.vmas_in(start, end))
 
 
@@ -330,7 +330,7 @@ def _mmap_type_checks(mm, file, pgoff, length, prot, flags, vm, cred_root):
     and offset really mapped (a ring's memory, /dev/zero's none)."""
     kind = flags & MAP_TYPE
     if file is not None:
-        mmap_file = getattr(file.f_op, "mmap_file", None)
+        mmap_file = file.f_op.mmap_file
         if mmap_file is not None:
             # a file that maps memory of another (io_uring's rings): that
             # file, at its own offset, less the VM flags it forbids
@@ -349,7 +349,7 @@ def _mmap_type_checks(mm, file, pgoff, length, prot, flags, vm, cred_root):
         if kind in (MAP_SHARED, MAP_SHARED_VALIDATE, MAP_PRIVATE):
             if not file.readable():
                 raise Errno(EACCES)
-            if file.mapping is None and not getattr(file.f_op, "mmap_zero", False):
+            if file.mapping is None and not file.f_op.mmap_zero:
                 raise Errno(ENODEV)
             if vm & VM_GROWSDOWN:
                 raise Errno(EINVAL)
@@ -357,10 +357,9 @@ def _mmap_type_checks(mm, file, pgoff, length, prot, flags, vm, cred_root):
             raise Errno(EINVAL)
         if file.inode.seals:
             vm = memfd_check_seals_mmap(file, vm)
-        if getattr(file.inode, "secretmem", False):
-            from mm.secretmem import secretmem_mmap_flags
+        if file.inode.secretmem:
             vm = secretmem_mmap_flags(file, vm, cred_root, mm, length)
-        if getattr(file.f_op, "mmap_zero", False):
+        if file.f_op.mmap_zero:
             # /dev/zero: private is anonymous memory, shared a fresh shmem
             # object (below), as Linux's mmap_zero
             file, pgoff = None, 0

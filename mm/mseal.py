@@ -12,6 +12,7 @@ live where the changes are made (mm/mmap.py, mm/madvise.py) and ask
 from kernel.errno import EINVAL, ENOMEM, EPERM, Errno
 from mm.physmem import PAGE_SIZE
 from mm.vma import VM_SEALED, VM_SHARED, VM_WRITE
+from mm.mmap import split_vma
 
 MASK64 = (1 << 64) - 1
 
@@ -37,7 +38,6 @@ def madvise_sealed_ok(mm, start, end):
 
 
 def sys_mseal(t, start, length, flags):
-    from mm.mmap import split_vma
     if flags:
         return -EINVAL
     if start & (PAGE_SIZE - 1):

@@ -12,8 +12,10 @@ tries again, and the kernel logs the kill the way Linux's oom_kill does.
 from kernel.printk import pr_err
 from kernel import task as ktask
 from kernel.exit import do_exit, start_group_exit
-from kernel.signal import SIGKILL
+from kernel.signal import SIGKILL, sigmask
 from kernel.task import PF_EXITING
+from kernel.errno import EINVAL, ESRCH
+from kernel.pidfd import _target, pidfd_get
 
 
 def _badness(p):
@@ -70,9 +72,6 @@ def sys_process_mrelease(t, pidfd, flags):
     does; a process that is not dying is EINVAL, one whose address space
     is already gone ESRCH.  Here a dying process's memory goes as soon as
     it runs its exit, which comes first: there is nothing left to wait for."""
-    from kernel.errno import EINVAL, ESRCH
-    from kernel.pidfd import _target, pidfd_get
-    from kernel.signal import SIGKILL, sigmask
     if flags & 0xFFFFFFFF:
         return -EINVAL
     ctx, _ = pidfd_get(t, pidfd)

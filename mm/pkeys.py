@@ -14,6 +14,7 @@ pkey_mprotect is mprotect for pkey -1 and EINVAL for any other key.
 from kernel.abi import s32
 from kernel.errno import EINVAL, ENOMEM, ENOSPC
 from mm.physmem import PAGE_SIZE
+from mm.mmap import sys_mprotect
 
 PKEY_DISABLE_ACCESS, PKEY_DISABLE_WRITE = 1, 2
 PKEY_ACCESS_MASK = PKEY_DISABLE_ACCESS | PKEY_DISABLE_WRITE
@@ -35,7 +36,6 @@ def sys_pkey_free(t, pkey):
 
 
 def sys_pkey_mprotect(t, start, length, prot, pkey):
-    from mm.mmap import sys_mprotect
     pkey = s32(pkey)
     if pkey == -1:
         return sys_mprotect(t, start, length, prot)

@@ -10,8 +10,12 @@ may be set once, by ftruncate; mappings must be shared and are locked
 (VM_LOCKED, charged to RLIMIT_MEMLOCK: EAGAIN beyond it).
 """
 
-from kernel.errno import EINVAL, ESPIPE, Errno
+from kernel.errno import EAGAIN, EINVAL, ESPIPE, Errno
 from fs.file import FileOperations, O_CLOEXEC
+from fs.anon_inodes import install_new_file
+from fs.shmem import shmem_file_setup
+from fs.tmpfs import TmpfsInode
+from mm.vma import VM_LOCKED, VM_SHARED
 
 SECRETMEM_MAGIC = 0x5345434d
 
@@ -39,8 +43,6 @@ secretmem_fops = SecretmemOps()
 
 
 def sys_memfd_secret(t, flags):
-    from fs.anon_inodes import install_new_file
-    from fs.shmem import shmem_file_setup
     flags &= 0xFFFFFFFF
     if flags & ~O_CLOEXEC:
         return -EINVAL
@@ -50,7 +52,6 @@ def sys_memfd_secret(t, flags):
 
 
 def _inode_class():
-    from fs.tmpfs import TmpfsInode
 
     class SecretmemInode(TmpfsInode):
         secretmem = True
@@ -68,9 +69,8 @@ SecretmemInode = _inode_class()
 def secretmem_mmap_flags(file, vm, cred_root, mm, length):
     """mmap of a secretmem file: shared only, then locked (EAGAIN past
     RLIMIT_MEMLOCK)."""
-    from kernel.errno import EAGAIN
+    # cycle: mm.secretmem -> mm.mmap -> mm.secretmem
     from mm.mmap import mlock_future_ok
-    from mm.vma import VM_LOCKED, VM_SHARED
     if not vm & VM_SHARED:
         raise Errno(EINVAL)
     vm |= VM_LOCKED

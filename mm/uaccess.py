@@ -36,6 +36,7 @@ def user_page(mm, addr, write):
         raise Errno(EFAULT)
     vma = mm.vma_at(addr)
     if vma is None:
+        # cycle: mm.uaccess -> mm.mmap -> mm.memfd -> mm.uaccess
         from mm.mmap import expand_stack
         vma = expand_stack(mm, addr)    # a kernel write below a thread's stack
     if vma is None:
@@ -45,6 +46,7 @@ def user_page(mm, addr, write):
     if not vma.flags & (VM_WRITE if write else VM_READ | VM_WRITE | VM_EXEC):
         raise Errno(EFAULT)
     if vma.uffd is not None:
+        # cycle: mm.uaccess -> fs.userfaultfd -> mm.uaccess
         from fs.userfaultfd import uaccess_faults
         if uaccess_faults(mm, vma, addr, write):
             raise Errno(EFAULT)         # Linux would wait for the fault handler

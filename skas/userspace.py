@@ -34,7 +34,7 @@ from kernel.printk import pr_err
 from kernel.signal import (SIGKILL, SIGSEGV, SigInfo, do_signal,
                            force_sig_info, PF_EXITING)
 from kernel.ptrace import trace_syscall
-from kernel.syscall import do_syscall
+from kernel.syscall import do_syscall, run_kstack
 from kernel.posix_cpu_timers import RLIMIT_CPU, check_rlimit_cpu
 from kernel.task import RLIM_INFINITY
 from kernel.time import account_cpu
@@ -91,6 +91,7 @@ def switch_to(ctx, t):
         load_tls(ctx, t)            # i386: the GDT TLS entries are per thread
     _setregs(ctx.pid, t.regs)
     if t.debugregs is not None or ctx.dr7_loaded:
+        # cycle: skas.userspace -> arch.x86_64 -> arch.x86_64.process -> skas.userspace
         from arch.x86_64.debugreg import load_debugregs
         load_debugregs(ctx, t)          # a debugger's hardware breakpoints
     ctx.loaded_task = t
@@ -173,7 +174,6 @@ def userspace(t):
             if sig == SIGSEGV:
                 segv(t, ctx)
                 if t.kstack is not None:        # a userfault: it sleeps
-                    from kernel.syscall import run_kstack
                     if not run_kstack(t):
                         return False
                     continue
@@ -277,6 +277,7 @@ def hardware_signal(t, ctx, sig):
     t.fault_trapno = _trap_number(sig, hinfo.si_code)
     t.fault_err = 0
     if sig == SIGTRAP and hinfo.si_code in (2, 4):          # TRAP_TRACE, TRAP_HWBKPT
+        # cycle: skas.userspace -> arch.x86_64 -> arch.x86_64.process -> skas.userspace
         from arch.x86_64.debugreg import debug_trap
         debug_trap(t, ctx, hinfo.si_code)
     force_sig_info(t, info)

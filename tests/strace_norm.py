@@ -27,6 +27,7 @@ list of its lines, with these rules:
     a directory's st_size, statx's stx_mask.
 """
 
+import difflib
 import re
 
 HOST_DEPENDENT = ("readlink(\"/proc/self/exe\"", "getrandom(", "rseq(", "futex(",
@@ -153,7 +154,6 @@ def normalise(text, drop_first_execve=True):
 def diff(native, pyuml):
     """A readable account of where two normalised traces differ ('' if
     they do not)."""
-    import difflib
     out = []
     for p in sorted(set(native) | set(pyuml), key=lambda s: int(s[1:])):
         a, b = native.get(p, []), pyuml.get(p, [])

@@ -10,6 +10,7 @@ controls jobs."""
 import os
 import re
 import subprocess
+import termios
 import time
 
 import pytest
@@ -171,7 +172,6 @@ def test_interactive_shell_through_a_terminal():
         term.expect(prompt)
         term.send(b"exit\r")
         assert term.wait(timeout=60) == 0
-        import termios
         assert termios.tcgetattr(term.slave) == term.before
     finally:
         term.close()

@@ -9,6 +9,8 @@ import pytest
 from conftest import LINUX, boot, differential, guest, run
 from kernel import configs
 from arch.x86_64.syscall_table import SYSCALL_NAMES
+from kernel.syscall import syscall_handler
+from test_i386 import files32
 
 
 @pytest.mark.parametrize("libc", ["musl", "glibc"])
@@ -81,7 +83,6 @@ def test_mmap_layout_follows_rlimit_stack(libc):
     stack's gap, or bottom-up from a third of the address space when the
     stack is unlimited; a dynamic program's loader no longer lands inside
     the stack (LTP execl01 runs with an unlimited stack)."""
-    from test_i386 import files32           # glibc32dyn's loader and libc
     n, u = differential(guest("conform", libc), ["layout"], files=files32(libc))
     assert u.out.count("status 0\n") == 4 and "bottom-up, at a third" in u.out, u.out
 
@@ -324,7 +325,6 @@ def test_uname_release():
     """uname's release matches the system-call level pyuml implements:
     not older than its newest call or behaviour (PIDFD_THREAD is 6.9),
     and no newer than 6.10 unless a call of a later release lands."""
-    from kernel.syscall import syscall_handler
     r = run(guest("conform", "glibc"), ["uname"])
     out = dict(line.split(" ", 1) for line in r.out.splitlines())
     rel = tuple(int(x) for x in out["release"].split("-")[0].split(".")[:2])

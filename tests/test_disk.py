@@ -13,9 +13,11 @@ native run on the host's tmpfs instead.
 
 import hashlib
 import os
+import resource
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 
 import pytest
@@ -276,7 +278,6 @@ def test_host_write_error_is_eio_and_loses_nothing_synced(tmp_path):
     20 MiB of any file the kernel writes (RLIMIT_FSIZE set on ./linux from
     outside: pwrite fails with EFBIG).  The guest's fsync says EIO - no oops,
     the kernel goes on - and the file synced before is intact."""
-    import resource
     img = mkimage(str(tmp_path / "e.img"), "48M", ["-b", "4096"])
     script = ("mount -t ext2 /dev/ubdb /mnt && echo precious > /mnt/keep && sync && echo synced;"
               "read go; dd if=/dev/zero of=/mnt/big bs=1M count=30 conv=fsync 2>&1 | "
@@ -349,7 +350,6 @@ def test_ext2_operation_sequences(ops):
     """Random create/write/truncate/rename/link/unlink/mkdir/rmdir/symlink
     sequences: each result and the final tree as on the host's tmpfs (the
     model: the host kernel), and the image clean for e2fsck -fn."""
-    import tempfile
     prog = guest("diskload")
     d = "/dev/shm/pyuml-seq-%d" % os.getpid()
     shutil.rmtree(d, ignore_errors=True)
@@ -538,7 +538,6 @@ def test_ext2_calls_with_awkward_arguments(seed):
     """tests/guest/fsfuzz.c's awkward file-system calls in a directory of a
     mounted ext2: results or errnos, never an oops; after umount the image
     is clean."""
-    import tempfile
     with tempfile.TemporaryDirectory(prefix="pyuml-fz-") as tmp:
         img = mkimage(os.path.join(tmp, "z.img"), "32M")
         r = sh("mount /dev/ubdb /mnt && cd /mnt && %s %d 2500 | tail -1; cd /; umount /mnt; "

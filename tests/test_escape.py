@@ -21,12 +21,12 @@ import pytest
 
 from conftest import BUILD, LINUX, boot, guest, make_initrd, native, run, stub_processes
 from test_hostfs import make_tree, outside_untouched, run_hostfs
+from elftools.elf.elffile import ELFFile
 
 SUBARCHES = [("musl", "stub64"), ("glibc32", "stub32")]
 
 
 def stub_symbols(stub):
-    from elftools.elf.elffile import ELFFile
     with open(os.path.join(BUILD, stub), "rb") as f:
         return {s.name: s["st_value"]
                 for s in ELFFile(f).get_section_by_name(".symtab").iter_symbols() if s.name}

@@ -3,9 +3,13 @@ huge sizes, odd flags, stray descriptors) must each get a result or an
 errno - never an oops, a hang or a dead kernel.  Hypothesis picks the
 seeds of the guest's generator (tests/guest/fsfuzz.c)."""
 
+import os
+import shutil
+import tempfile
+
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import guest, run
+from conftest import boot, guest, run
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
@@ -22,10 +26,6 @@ def test_fs_calls_with_awkward_arguments(seed, libc):
 def test_hostfs_calls_with_awkward_arguments(seed):
     """The same on a writable hostfs root: host errors become errnos, and
     nothing appears outside the directory given."""
-    import os
-    import shutil
-    import tempfile
-    from conftest import boot
     base = tempfile.mkdtemp(prefix="pyuml-fuzz-")
     try:
         root = os.path.join(base, "root")

@@ -3,7 +3,7 @@ the host kernel (in a scratch directory) and under pyuml (in rootfs)."""
 
 import pytest
 
-from conftest import differential, guest
+from conftest import differential, guest, native, run
 
 LIBCS = ["musl", "glibc"]
 
@@ -33,7 +33,6 @@ def test_mount_umount(libc, tmp_path):
     remounts (of a bind mount only, or of the filesystem), statfs, EBUSY for
     open files, working directories and submounts, MNT_DETACH, MS_MOVE,
     EPERM for non-root.  Natively in a private mount namespace."""
-    from conftest import native, run
     prog = guest("mounts", libc)
     n = native(prog, ["ns", str(tmp_path / "native")])
     u = run(prog, ["-", str(tmp_path / "pyuml")])

@@ -11,6 +11,7 @@ import re
 import select
 import shutil
 import socket
+import struct
 import subprocess
 import time
 
@@ -295,7 +296,6 @@ def _symbol(prog, name):
 
 def _exec_base(c):
     """The load address of the (PIE) program, from its auxv's AT_PHDR."""
-    import struct
     raw = c.send("qXfer:auxv:read::0,1000")[1:].encode("latin-1")
     vals = dict(struct.iter_unpack("<QQ", raw[:len(raw) // 16 * 16]))
     return "%x" % (vals[3] - 64)                # AT_PHDR, just after the ELF header

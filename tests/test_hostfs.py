@@ -12,6 +12,9 @@ import shutil
 import pytest
 
 from conftest import boot, guest, native
+from fs.hostfs import make_hostfs
+from kernel.errno import Errno
+from mm import physmem
 
 SECRET = b"the host's secret\n"
 
@@ -114,9 +117,6 @@ def test_host_side_swap_for_symlink_cannot_escape(tmp_path):
     file up, the host swaps both for symlinks pointing outside.  hostfs
     holds the directory by descriptor and reopens with O_NOFOLLOW, so it
     sees the old directory or nothing (ESTALE) - never the outside."""
-    from fs.hostfs import make_hostfs
-    from kernel.errno import Errno
-    from mm import physmem
     if physmem.physmem is None:
         physmem.setup_physmem(8 << 20)
     root = tmp_path / "root"

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, differential, guest, run
+from elftools.elf.elffile import ELFFile
 
 LIBS32 = ["glibc32", "glibc32dyn"]
 
@@ -201,7 +202,6 @@ def test_guest32_cannot_touch_the_stub():
 def test_system_call_from_the_32bit_stub_is_fatal():
     """A 32-bit guest jumping into its stub to make it run host calls: its
     address space dies, the kernel lives on."""
-    from elftools.elf.elffile import ELFFile
     with open(os.path.join(ROOT, "build", "stub32"), "rb") as f:
         syms = {s.name: s["st_value"] for s in ELFFile(f).get_section_by_name(".symtab").iter_symbols()}
     for sym, sig in (("stub_syscall_handler", 9), ("stub_init", 9), ("stub_rt_sigreturn", 9),

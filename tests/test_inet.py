@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import differential, guest
+from test_netlink import guest_sh
 
 LIBCS = ["musl", "glibc", "glibc32"]
 
@@ -96,7 +97,6 @@ def test_ephemeral_port_range():
     range first, connect() the even ones, then the others; EADDRINUSE and
     EADDRNOTAVAIL when it is used up.  (Not compared with the host: a
     test must not change the host's sysctls.)"""
-    from test_netlink import guest_sh
     script = """
 cat /proc/sys/net/ipv4/ip_local_port_range
 echo "40000 40003" > /proc/sys/net/ipv4/ip_local_port_range
@@ -181,7 +181,6 @@ def test_proc_net_snmp_counts_as_linux_does():
     this same script.  (Not compared live with the host: its counters
     move with everyone's traffic.)  netstat -s reads the result."""
     script = "python3 -c '%s'; netstat -st | head -4" % SNMP_PROBE.replace("'", "'\"'\"'")
-    from test_netlink import guest_sh
     r = guest_sh(script, timeout=180)
     assert r.status == 0, r.stderr.decode()
     assert r.out.split("\n")[:7] == [

@@ -27,6 +27,16 @@ from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant,
 import conftest  # noqa: F401  (puts the source tree on sys.path)
 from kernel.errno import Errno
 from mm import physmem as _pm
+from arch import x86_64
+from kernel.fork import dup_mm, mm_alloc
+from mm.debug import check_host, check_mm, check_refcounts, expected_refcounts
+from mm.exit import exit_mmap
+from mm.mmap import MAP_FIXED, MAP_PRIVATE, do_mmap, do_munmap, mprotect_fixup
+from mm.physmem import setup_physmem
+from mm.tlb import flush_ops, flush_tlb_mm
+from mm.uaccess import copy_from_user, copy_to_user
+from skas import process
+from skas.mem import run_syscall_stub
 
 PAGE = 4096
 # a small window that straddles a 1 GiB (PUD) boundary, hence a PMD one too,
@@ -37,23 +47,17 @@ NPAGES = 96
 
 @pytest.fixture(scope="module", autouse=True)
 def machine():
-    import arch.x86_64 as a
-    from mm.physmem import setup_physmem
-    from skas import process
     setup_physmem(64 << 20)
-    process.template_for(a.get_stub())     # lives as long as this module
+    process.template_for(x86_64.get_stub())     # lives as long as this module
     yield
     process.kill_all()
 
 
 def _mm_alloc():
-    import arch.x86_64 as a
-    from kernel.fork import mm_alloc
-    return mm_alloc(a)
+    return mm_alloc(x86_64)
 
 
 def _stub_refs(mms):
-    from skas import process
     extra = []
     ctxs = [m.context for m in mms] + [c for c in process._templates.values() if not c.dead]
     for ctx in ctxs:
@@ -83,7 +87,6 @@ class AddressSpaces(RuleBasedStateMachine):
 
     @rule(i=st.integers(0, 7), p=pages, n=lengths, prot=prots)
     def mmap(self, i, p, n, prot):
-        from mm.mmap import MAP_FIXED, MAP_PRIVATE, do_mmap
         i, mm, model = self._pick(i)
         n = min(n, NPAGES - p)
         do_mmap(mm, BASE + p * PAGE, n * PAGE, prot, MAP_FIXED | MAP_PRIVATE)
@@ -92,7 +95,6 @@ class AddressSpaces(RuleBasedStateMachine):
 
     @rule(i=st.integers(0, 7), p=pages, n=lengths)
     def munmap(self, i, p, n):
-        from mm.mmap import do_munmap
         i, mm, model = self._pick(i)
         n = min(n, NPAGES - p)
         do_munmap(mm, BASE + p * PAGE, n * PAGE)
@@ -101,7 +103,6 @@ class AddressSpaces(RuleBasedStateMachine):
 
     @rule(i=st.integers(0, 7), p=pages, n=lengths, prot=prots)
     def mprotect(self, i, p, n, prot):
-        from mm.mmap import mprotect_fixup
         i, mm, model = self._pick(i)
         n = min(n, NPAGES - p)
         mapped = all(k in model for k in range(p, p + n))
@@ -127,7 +128,6 @@ class AddressSpaces(RuleBasedStateMachine):
     @rule(i=st.integers(0, 7), data=st.data(), value=st.integers(1, 255))
     def write(self, i, data, value):
         """A write as the guest would do it: faults in, breaks COW."""
-        from mm.uaccess import copy_to_user
         i, mm, model = self._pick(i)
         p = self._page(data, model)
         ok = p in model and model[p][0] & 2
@@ -147,7 +147,6 @@ class AddressSpaces(RuleBasedStateMachine):
 
     @rule(i=st.integers(0, 7), data=st.data())
     def read(self, i, data):
-        from mm.uaccess import copy_from_user
         i, mm, model = self._pick(i)
         p = self._page(data, model)
         ok = p in model and model[p][0] & 1
@@ -161,7 +160,6 @@ class AddressSpaces(RuleBasedStateMachine):
     @precondition(lambda self: len(self.mms) < 4)
     @rule(i=st.integers(0, 7))
     def fork(self, i):
-        from kernel.fork import dup_mm
         i, mm, model = self._pick(i)
         self.mms.append(dup_mm(mm))
         self.model.append({k: list(v) for k, v in model.items()})
@@ -169,7 +167,6 @@ class AddressSpaces(RuleBasedStateMachine):
     @precondition(lambda self: len(self.mms) > 1)
     @rule(i=st.integers(0, 7))
     def tear_down_one(self, i):
-        from mm.exit import exit_mmap
         i, mm, model = self._pick(i)
         exit_mmap(mm)
         del self.mms[i]
@@ -177,8 +174,6 @@ class AddressSpaces(RuleBasedStateMachine):
 
     @rule(i=st.integers(0, 7))
     def flush_and_compare_with_host(self, i):
-        from mm.debug import check_host
-        from mm.tlb import flush_tlb_mm
         i, mm, model = self._pick(i)
         flush_tlb_mm(mm)
         assert check_host(mm) == []
@@ -196,9 +191,6 @@ class AddressSpaces(RuleBasedStateMachine):
     def flush_in_small_batches(self, i, limit):
         """A flush cut into batches of at most limit ops (as the fault
         handler's batch is): whatever one batch leaves out stays pending."""
-        from mm.debug import check_host
-        from mm.tlb import flush_ops
-        from skas.mem import run_syscall_stub
         i, mm, model = self._pick(i)
         while True:
             ops = flush_ops(mm, limit)
@@ -211,13 +203,11 @@ class AddressSpaces(RuleBasedStateMachine):
 
     @invariant()
     def tables_are_consistent(self):
-        from mm.debug import check_mm
         for mm in self.mms:
             assert check_mm(mm) == []
 
     @invariant()
     def refcounts_match_references(self):
-        from mm.debug import check_refcounts, expected_refcounts
         assert check_refcounts(expected_refcounts(self.mms, extra=_stub_refs(self.mms))) == []
 
     @invariant()
@@ -234,7 +224,6 @@ class AddressSpaces(RuleBasedStateMachine):
                     assert q[off] == model[k][1]
 
     def teardown(self):
-        from mm.exit import exit_mmap
         for mm in getattr(self, "mms", []):
             exit_mmap(mm)
         self.mms = []
@@ -249,13 +238,7 @@ TestAddressSpaces = AddressSpaces.TestCase
 
 def test_nothing_leaks_after_teardown():
     """Build up and tear down address spaces: every frame comes back."""
-    from kernel.fork import dup_mm
-    from mm.exit import exit_mmap
-    from mm.mmap import MAP_FIXED, MAP_PRIVATE, do_mmap
-    from mm.uaccess import copy_to_user
-    from skas import process
-    import arch.x86_64 as a
-    process.template_for(a.get_stub())
+    process.template_for(x86_64.get_stub())
     pm = _pm.physmem
     mm = _mm_alloc()
     free0 = pm.nr_free
@@ -277,17 +260,11 @@ def test_nothing_leaks_after_teardown():
 def test_flush_maps_each_run_at_its_own_address():
     """Two faulted runs with consecutive frames but a gap between their
     addresses must not become one host mmap."""
-    from mm.debug import check_host
-    from mm.exit import exit_mmap
-    from mm.mmap import MAP_FIXED, MAP_PRIVATE, do_mmap
-    from mm.tlb import flush_ops, flush_tlb_mm
-    from mm.uaccess import copy_to_user
     mm = _mm_alloc()
     try:
         do_mmap(mm, BASE, 96 * PAGE, 3, MAP_FIXED | MAP_PRIVATE)
         copy_to_user(mm, BASE, b"x")
         copy_to_user(mm, BASE + 40 * PAGE, b"y")
-        from skas.mem import run_syscall_stub
         all_ops = flush_ops(mm)
         run_syscall_stub(mm.context, all_ops)
         ops = [o for o in all_ops if o[0] == "mmap"]
@@ -303,12 +280,6 @@ def test_a_short_batch_leaves_the_rest_pending():
     """More stale runs than a batch holds: each flush_ops(mm, limit) returns
     at most limit ops, the rest stays stale, and the host ends up exactly
     as the ptes say - nothing is dropped."""
-    from mm.debug import check_host
-    from mm.exit import exit_mmap
-    from mm.mmap import MAP_FIXED, MAP_PRIVATE, do_mmap, mprotect_fixup
-    from mm.tlb import flush_ops
-    from mm.uaccess import copy_to_user
-    from skas.mem import run_syscall_stub
     mm = _mm_alloc()
     try:
         do_mmap(mm, BASE, 96 * PAGE, 3, MAP_FIXED | MAP_PRIVATE)

@@ -35,6 +35,30 @@ from test_process_props import test_fixed_script_deep_tree  # noqa: F401
 from test_signal import test_fault, test_signal  # noqa: F401
 from test_thread import test_thread  # noqa: F401
 import test_pgtable_props as props
+from kernel import sched, task as ktask
+from arch import x86_64
+from fs import binfmt_elf, exec_prefault
+from fs.dcache import d_add
+from fs.file import File, O_RDONLY
+from fs.inode import S_IFREG
+from fs.mount import Mount, Path
+from fs.read_write import generic_file_fops
+from fs.tmpfs import make_tmpfs
+from init import switches
+from kernel import fork
+from kernel.fork import dup_mm, mm_alloc
+from kernel.sched_fair import FairSchedClass
+from kernel.task import Cred
+from mm import memory
+from mm.debug import check_host
+from mm.exit import exit_mmap
+from mm.mm import MM
+from mm.mmap import MAP_FIXED, MAP_PRIVATE, do_mmap
+from mm.pgtable import _PAGE_NEWPROT, _PAGE_RW
+from mm.physmem import setup_physmem
+from mm.tlb import flush_tlb_mm
+from mm.uaccess import copy_to_user
+from skas import process
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -42,13 +66,10 @@ def machine():
     """Fresh physical memory and a stub template for the in-process tests
     (another module may have had a machine in this process before: its
     stub code frames were in the old physmem)."""
-    import arch.x86_64 as a
-    from mm.physmem import setup_physmem
-    from skas import process
     process.kill_all()
     process._code_frames.clear()
     setup_physmem(64 << 20)
-    process.template_for(a.get_stub())
+    process.template_for(x86_64.get_stub())
     yield
     process.kill_all()
 
@@ -57,9 +78,6 @@ def machine():
 def plain_paths(monkeypatch):
     """Every boot in this module takes the plain paths; so does the kernel
     code the in-process tests call."""
-    from fs import binfmt_elf, exec_prefault
-    from kernel import fork
-    from mm import memory
     monkeypatch.setattr(conftest, "BOOT_ARGS", conftest.BOOT_ARGS + ["fastpaths=0"])
     for mod, attr in ((fork, "fork_hot_pages"), (memory, "fork_mprotect_ranges"),
                       (memory, "anon_fault_around"), (exec_prefault, "exec_prefault_enabled"),
@@ -74,7 +92,6 @@ class HotForks(props.AddressSpaces):
     @precondition(lambda self: len(self.mms) < 4)
     @rule(i=st.integers(0, 7), pages=st.lists(st.integers(0, props.NPAGES - 1), max_size=3))
     def fork_with_hot_pages(self, i, pages):
-        from kernel.fork import dup_mm
         i, mm, model = self._pick(i)
         self.mms.append(dup_mm(mm, hot=[props.BASE + p * props.PAGE for p in pages]))
         self.model.append({k: list(v) for k, v in model.items()})
@@ -92,8 +109,6 @@ def test_page_tables_on_the_plain_paths():
 def test_page_tables_with_hot_pages_fast(monkeypatch):
     """The same machine with the fast paths back on: the hot-page copies
     and the returned mprotect ranges must keep the host in step too."""
-    from kernel import fork
-    from mm import memory
     monkeypatch.setattr(fork, "fork_hot_pages", True)
     monkeypatch.setattr(memory, "fork_mprotect_ranges", True)
     HotForks.TestCase.settings = _SETTINGS
@@ -136,19 +151,10 @@ def test_each_switch_turns_its_path_off(monkeypatch, switch, script):
 def test_forked_host_processes_are_write_protected(monkeypatch, fast):
     """After a fork both host processes map the shared pages read-only,
     hot pages aside, whichever path made it so."""
-    from kernel import fork
-    from kernel.fork import dup_mm, mm_alloc
-    from mm import memory
-    from mm.debug import check_host
-    from mm.exit import exit_mmap
-    from mm.mmap import MAP_FIXED, MAP_PRIVATE, do_mmap
-    from mm.tlb import flush_tlb_mm
-    from mm.uaccess import copy_to_user
-    import arch.x86_64 as a
     monkeypatch.setattr(memory, "fork_mprotect_ranges", fast)
     monkeypatch.setattr(fork, "fork_hot_pages", fast)
     base, page = props.BASE, props.PAGE
-    mm = mm_alloc(a)
+    mm = mm_alloc(x86_64)
     do_mmap(mm, base, 8 * page, 3, MAP_FIXED | MAP_PRIVATE)
     for k in range(8):
         copy_to_user(mm, base + k * page, bytes([k]))
@@ -166,24 +172,15 @@ def test_forked_host_processes_are_write_protected(monkeypatch, fast):
 def test_fork_mprotect_ranges_switch(monkeypatch):
     """copy_page_range hands back the ranges it write-protected (fast) or
     marks the parent's ptes stale for the TLB flush (plain)."""
-    from kernel.fork import mm_alloc
-    from mm import memory
-    from mm.exit import exit_mmap
-    from mm.mm import MM
-    from mm.mmap import MAP_FIXED, MAP_PRIVATE, do_mmap
-    from mm.pgtable import _PAGE_NEWPROT, _PAGE_RW
-    from mm.tlb import flush_tlb_mm
-    from mm.uaccess import copy_to_user
-    import arch.x86_64 as a
     base = props.BASE
     for fast in (True, False):
         monkeypatch.setattr(memory, "fork_mprotect_ranges", fast)
-        mm = mm_alloc(a)
+        mm = mm_alloc(x86_64)
         do_mmap(mm, base, 8 * props.PAGE, 3, MAP_FIXED | MAP_PRIVATE)
         for k in range(8):
             copy_to_user(mm, base + k * props.PAGE, b"x")
         flush_tlb_mm(mm)
-        child = MM(a)
+        child = MM(x86_64)
         ranges = memory.copy_page_range(child, mm, mm.vma_at(base))
         ptes = [mm.pt.lookup(base + k * props.PAGE) for k in range(8)]
         assert not any(p & _PAGE_RW for p in ptes)
@@ -200,7 +197,6 @@ def test_fork_mprotect_ranges_switch(monkeypatch):
 def test_elf_cache_switch(monkeypatch):
     """The ELF headers are parsed once per file with the cache, at every
     exec without it (counted in-process)."""
-    from fs import binfmt_elf
     calls = []
     real = binfmt_elf.ElfImage._parse
     monkeypatch.setattr(binfmt_elf.ElfImage, "_parse",
@@ -218,13 +214,6 @@ def test_elf_cache_switch(monkeypatch):
 
 def _elf_file(path):
     """A tmpfs file holding the host file's bytes, opened for reading."""
-    from fs.file import O_RDONLY, File
-    from fs.mount import Mount, Path
-    from fs.dcache import d_add
-    from fs.inode import S_IFREG
-    from fs.read_write import generic_file_fops
-    from fs.tmpfs import make_tmpfs
-    from kernel.task import Cred
     sb = make_tmpfs()
     root = sb.root
     inode = root.inode.create(b"prog", S_IFREG | 0o755, Cred())
@@ -247,9 +236,6 @@ def test_sched_clock_tick_charges_ticks_not_time(monkeypatch):
     """sched_clock=tick: the scheduler charges a task 10 ms per preemption
     tick it took, however long the host took (counted, in-process: the
     real loop, a fake run that takes three ticks)."""
-    from init import switches
-    from kernel import sched, task as ktask
-    from kernel.sched_fair import FairSchedClass
     monkeypatch.setattr(sched, "policy", FairSchedClass())
     monkeypatch.setattr(sched, "tick_clock", False)
     switches.apply("sched_clock", "tick")

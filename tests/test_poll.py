@@ -4,6 +4,7 @@ tests/guest/poll.c) with musl and glibc, the host kernel as reference."""
 import pytest
 
 from conftest import differential, guest
+from test_tty import tty_differential
 
 LIBCS = ["musl", "glibc", "glibc32"]           # glibc32: the i386 ABI
 
@@ -17,7 +18,6 @@ def test_poll_select_eventfd(libc):
 
 def test_fd_names_and_modes():
     """/proc/PID/fd and fstat for sockets, eventfd, epoll and /dev/ptmx."""
-    from test_tty import tty_differential
     n, u = tty_differential(guest("fdnames", "musl"))
     assert "anon_inode:[eventpoll]" in u.out
 

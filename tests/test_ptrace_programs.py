@@ -11,6 +11,7 @@ import subprocess
 import pytest
 
 from conftest import BUILD, boot, guest
+import strace_norm as sn
 
 pytestmark = pytest.mark.skipif(not (shutil.which("strace") and shutil.which("gdb")),
                                 reason="needs Debian's strace and gdb (scripts/host-deps.sh)")
@@ -84,7 +85,6 @@ def test_strace_f_one_log(tmp_path):
     lines interleave as the two schedulers ran them, so each process's
     own lines are compared (tests/strace_norm.py joins the
     <unfinished ...>/<... resumed> pairs and names pids in order)."""
-    import strace_norm as sn
     n_out, n_status = native_sh(STRACE_F.format(d=tmp_path))
     u_out, u_status, log = guest_sh(STRACE_F.format(d="/tmp"), tmpfs="/tmp")
     n, u = sn.normalise(n_out, False), sn.normalise(u_out, False)

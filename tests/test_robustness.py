@@ -1,7 +1,7 @@
 """The kernel keeps its promises when guests misbehave (or it does).
 The guests that try to get out are in test_escape.py."""
 
-from conftest import guest, run
+from conftest import differential, guest, run
 
 
 def test_kernel_bug_is_an_oops_not_a_crash():
@@ -22,7 +22,6 @@ def test_vsyscall_page_calls_are_answered_by_the_kernel():
     """Calls into the host's [vsyscall] page would be answered by the host
     behind the kernel's back; the stub's seccomp filter turns them into
     SIGSYS and the kernel answers (counted by the `stats` option)."""
-    from conftest import differential
     for libc in ("musl", "glibc"):
         differential(guest("vsyscall", libc))
         r = run(guest("vsyscall", libc), kernel_args=["stats"])

@@ -13,6 +13,7 @@ import pytest
 
 import conftest
 from conftest import differential, guest
+from kernel import sched
 
 
 @pytest.mark.parametrize("spin", ["getppid", "yield"])
@@ -49,7 +50,6 @@ def test_time_in_the_kernel_is_a_tick(monkeypatch):
     """kernel_tick: host time the kernel spends for the running task counts
     towards its slice (the stub's timer sees only user time); user time
     does not count twice.  Driven with made-up clock readings: no timing."""
-    from kernel import sched
 
     class T:
         utime = 0.0

@@ -5,6 +5,9 @@ compared with the host kernel (tests/guest/seccomp.c)."""
 import pytest
 
 from conftest import differential, guest
+from hypothesis import given, settings, strategies as st
+from kernel import seccomp
+from kernel.errno import EINVAL, Errno
 
 
 @pytest.mark.parametrize("libc", ["musl", "glibc"])
@@ -29,12 +32,6 @@ def test_no_new_privs_and_setuid(tmp_path):
 def test_bpf_checker_and_interpreter_properties():
     """Any program the checker accepts runs to a 32-bit result on any
     seccomp_data; anything else is refused with EINVAL, never a crash."""
-    from hypothesis import given, settings
-    from hypothesis import strategies as st
-
-    from kernel import seccomp
-    from kernel.errno import EINVAL, Errno
-
     codes = sorted(seccomp.SECCOMP_CODES) + [0x90 | 4, 0xFFFF, 0x30 | 0x20, 6 | 8]
     insn = st.tuples(st.sampled_from(codes), st.integers(0, 255), st.integers(0, 255),
                      st.one_of(st.integers(0, 70), st.integers(0, 2**32 - 1)))

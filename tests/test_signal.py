@@ -3,7 +3,7 @@ restart, default actions - differential against the host kernel."""
 
 import pytest
 
-from conftest import differential, guest
+from conftest import differential, guest, run
 
 LIBCS = ["musl", "glibc"]
 MODES = ["info", "flags", "mask", "wait", "restart", "default", "errors"]
@@ -32,7 +32,6 @@ def test_fault(libc, mode):
 def test_core_dump_reported_in_wait_status():
     """Core-dumping default actions set WCOREDUMP when RLIMIT_CORE allows a
     dump (pyuml only: natively the host would write core files)."""
-    from conftest import run
     r = run(guest("signal", "glibc"), ["core"], timeout=30)
     assert r.status == 0, r.stderr
     assert r.out == ("raise(3): killed by Quit (core dumped)\n"
@@ -45,7 +44,6 @@ def test_core_dump_reported_in_wait_status():
 def test_kill_minus_one_spares_init_and_caller():
     """kill(-1, sig) reaches every process but init and the caller (pyuml
     only: natively it would signal the whole host)."""
-    from conftest import run
     r = run(guest("signal", "musl"), ["killall"], timeout=30)
     assert r.status == 0, r.stderr
     assert r.out == ("kill(-1, SIGUSR1) -> 0\n"

@@ -13,6 +13,8 @@ import pytest
 
 from conftest import differential, guest, run
 from test_i386 import LIBS32, files32
+from hypothesis import strategies as st
+from test_fuzz import buf, page_addr, records
 
 LIBCS = ["musl", "glibc"]
 MODES = ["shm", "sem", "counter", "msg", "perm", "errors", "info"]
@@ -67,8 +69,6 @@ IPC_CALLS = [SHMGET, SHMAT, SHMCTL, SEMGET, SEMOP, SEMCTL, SHMDT, MSGGET, MSGSND
 
 
 def _fuzz_strategies():
-    from hypothesis import strategies as st
-    from test_fuzz import buf, page_addr
     small = st.integers(0, 40)
     cmd = st.one_of(st.integers(0, 20), st.integers(0, 20).map(lambda c: c | 0x100))
     hostile = st.one_of(small, cmd, st.sampled_from([0xFFFFFFFF, 0xFFFFFFFFFFFFFFFF, 1 << 63,
@@ -94,7 +94,6 @@ def test_ipc_hostile_arguments_never_oops(tmp_path_factory, calls):
     a few real objects first (ids 0, 1 ...), an alarm to end calls that
     wait for ever (in a child: init would ignore it), then the list; the
     log must show no oops."""
-    from test_fuzz import records
     setup = [(ALARM, 2, 0, 0, 0, 0, 0),
              (SHMGET, 0, 8192, 0o1600, 0, 0, 0),
              (SEMGET, 0, 3, 0o1600, 0, 0, 0),

@@ -16,7 +16,7 @@ import subprocess
 import termios
 import time
 
-from conftest import LINUX, guest
+from conftest import BUILD, LINUX, guest
 from test_tty import ttys_initrd
 
 
@@ -143,7 +143,6 @@ def test_host_sigtstp_gives_the_terminal_back_while_stopped(tmp_path):
 
 def _sh_on_console(stdin):
     """busybox sh as init reading its commands from the console."""
-    from conftest import BUILD
     script = (b"echo one; /bin/busybox tty\n"
               b"/bin/busybox stty -a | /bin/busybox grep -o -e '-*echo ' -e '-*onlcr'\n"
               b"printf 'a\\tb\\n'\nexit 3\n")

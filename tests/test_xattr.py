@@ -2,9 +2,12 @@
 with the host kernel: tests/guest/xattr.c works in /dev/shm natively (a
 tmpfs) and in pyuml's tmpfs root."""
 
+import os
+import shutil
+
 import pytest
 
-from conftest import differential, guest
+from conftest import boot, differential, guest, native
 
 CASES = ["basic", "errors", "perms", "acl", "at"]
 
@@ -25,9 +28,6 @@ def test_xattr_hostfs(tmp_path):
     what a native run in the same kind of directory sees, and the host
     file carries what the guest set.  trusted.* and security.* stay
     unchangeable (they would act on the host)."""
-    import os
-    import shutil
-    from conftest import boot, native
     prog = guest("xattr", "glibc")
     nroot, uroot = tmp_path / "n", tmp_path / "u"
     for r in (nroot, uroot):

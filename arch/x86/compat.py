@@ -98,6 +98,7 @@ class _Int80Overrides:
 class INT80_ABI:
     """The i386 ABI as reached by `int $0x80` from 64-bit code."""
     NAME = "i386 (int $0x80 from 64-bit code)"
+    BITS = 32
     SYSCALLS = _ARCH.SYSCALLS
     SYSCALL_OVERRIDES = _Int80Overrides()
     syscall_nr = staticmethod(_ARCH.syscall_nr)

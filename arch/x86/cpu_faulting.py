@@ -18,6 +18,7 @@ with a general-protection trap, which the guest gets as Linux sends it
 
 from kernel.errno import EINVAL, ENODEV
 from mm.uaccess import put_user_u32
+from skas.mem import run_syscall_stub
 
 NOTSC, NOCPUID = 1, 2
 
@@ -45,7 +46,6 @@ def host_has_cpuid_faulting():
 def sync_host(ctx, t):
     """Give ctx's host process t's mode (the caller saw them differ).
     Runs the stub: t's registers are reloaded before it runs."""
-    from skas.mem import run_syscall_stub
     want = t.cpu_faulting
     diff = want ^ ctx.cpu_faulting
     ops = []

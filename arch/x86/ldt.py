@@ -22,6 +22,7 @@ import struct
 
 from kernel.errno import EINVAL, ENOSYS, Errno
 from mm.uaccess import copy_from_user, copy_to_user
+from skas.mem import run_syscall_stub
 
 LDT_ENTRIES, LDT_ENTRY_SIZE = 8192, 8
 _USER_DESC = struct.Struct("<IIII")
@@ -49,7 +50,6 @@ def _ldt_empty(base, limit, flags):
 
 
 def write_ldt(t, ptr, bytecount, oldmode):
-    from skas.mem import run_syscall_stub
     if bytecount != _USER_DESC.size:
         raise Errno(EINVAL)
     raw = copy_from_user(t.mm, ptr, _USER_DESC.size)

@@ -181,6 +181,7 @@ def syscall_abi(t):
                                or not _host_says_i386(t)):
         return _THIS
     try:
+        # cycle: arch.x86_64 -> arch.x86 -> arch.x86_64
         import arch.x86 as i386
         return i386.INT80_ABI
     except (ImportError, AttributeError):

@@ -11,6 +11,8 @@ arch/x86/gdbregs.py is the same for i386 processes.
 """
 
 import struct
+from arch.x86.fpu import twd_fxsr_to_i387, twd_i387_to_fxsr
+from skas.fpu import get_xstate, set_xstate
 
 # (name, bits, where): where is ("gpr", field) | ("seg", field) | ("eflags",)
 # | ("st", i) | ("fpu", control word) | ("xmm", i) | ("mxcsr",)
@@ -99,7 +101,6 @@ TARGET_XML = target_xml("i386:x86-64", REGS, [
 # -- values ------------------------------------------------------------------------
 
 def _full_tag(fx):
-    from arch.x86.fpu import twd_fxsr_to_i387
     return twd_fxsr_to_i387(fx) & 0xFFFF
 
 
@@ -144,8 +145,6 @@ def read_reg(t, reg, fx):
 def write_reg(t, reg, data, view):
     """Write one register from its bytes; view is the ptrace view whose
     putreg checks what a debugger may write."""
-    from arch.x86.fpu import twd_i387_to_fxsr
-    from skas.fpu import get_xstate, set_xstate
     name, bits, where = reg
     kind = where[0]
     v = int.from_bytes(data[:bits // 8], "little")

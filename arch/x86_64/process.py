@@ -39,6 +39,7 @@ def sys_arch_prctl(t, option, arg2):
         copy_to_user(t.mm, arg2, struct.pack("<Q", regs.gs_base))
         return 0
     if option in (ARCH_GET_CPUID, ARCH_SET_CPUID):
+        # cycle: arch.x86_64.process -> arch.x86 -> arch.x86_64 -> arch.x86_64.process
         from arch.x86.cpu_faulting import arch_prctl_cpuid
         return arch_prctl_cpuid(t, option, arg2)
     if option in (ARCH_GET_XCOMP_PERM, ARCH_GET_XCOMP_SUPP):

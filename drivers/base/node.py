@@ -7,9 +7,10 @@ memory (meminfo, numastat), live from physmem like /proc/meminfo.
 mm/mempolicy.py is the policy side of the same single node.
 """
 
+from mm import physmem as _pm
+
 
 def _meminfo():
-    from mm import physmem as _pm
     pm = _pm.physmem
     total, free = pm.nr_frames * 4, pm.nr_free * 4
     used = total - free
@@ -24,7 +25,6 @@ def _meminfo():
 
 
 def _numastat():
-    from mm import physmem as _pm
     pages = _pm.physmem.nr_frames - _pm.physmem.nr_free
     return ("numa_hit %d\nnuma_miss 0\nnuma_foreign 0\ninterleave_hit 0\nlocal_node %d\n"
             "other_node 0\n" % (pages, pages))

@@ -8,7 +8,8 @@ and friends parse them by position.  Times are in clock ticks (USER_HZ,
 
 from kernel import sched
 from kernel.seccomp import proc_status_lines
-from kernel.signal import SIG_DFL, SIG_IGN
+from mm.mempolicy import mems_allowed_status
+from kernel.signal import ALL_SIGNALS, SIG_DFL, SIG_IGN
 from kernel.sys import boot_monotonic
 from kernel.task import PF_EXITING
 
@@ -70,7 +71,7 @@ def _ppid(t):
 def _tracer_pid(t):
     """The tracing task's pid (0: none, or the GDB stub, which is no task)."""
     tr = t.ptracer
-    return getattr(tr, "pid", 0) if tr is not None else 0
+    return tr.pid if tr is not None else 0
 
 
 def _sig_sets(t):
@@ -86,7 +87,6 @@ def _sig_sets(t):
                 ign |= 1 << (sig - 1)
             elif a.handler != SIG_DFL:
                 cgt |= 1 << (sig - 1)
-    from kernel.signal import ALL_SIGNALS
     pend = t.pending.signal & ALL_SIGNALS if t.pending is not None else 0
     shpend = t.signal.shared_pending.signal if t.signal.shared_pending is not None else 0
     return pend, shpend, t.blocked, ign, cgt
@@ -206,10 +206,6 @@ def proc_pid_status(t):
     ]
     return "\n".join(lines) + "\n"
 
-
-def mems_allowed_status():
-    from mm.mempolicy import mems_allowed_status as lines
-    return lines()
 
 
 def proc_pid_statm(t):

@@ -34,6 +34,8 @@ def proc_ino(key):
 
 
 class ProcInode(Inode):
+    ioctl_fn = None         # ioctl(f, t, cmd, arg) of a file that has one (/proc/PID/maps)
+
     def __init__(self, sb, mode, key, uid=0, gid=0):
         super().__init__(sb, mode, uid, gid, ino=proc_ino(key) if key else PROC_ROOT_INO)
         self.key = key
@@ -85,7 +87,7 @@ class ProcFileOperations(FileOperations):
         return w(t, data)
 
     def ioctl(self, f, t, cmd, arg):
-        fn = getattr(f.inode, "ioctl_fn", None)      # /proc/PID/maps: PROCMAP_QUERY
+        fn = f.inode.ioctl_fn      # /proc/PID/maps: PROCMAP_QUERY
         if fn is None:
             return super().ioctl(f, t, cmd, arg)
         return fn(f, t, cmd, arg)

@@ -15,14 +15,15 @@ from kernel.errno import EACCES, EINVAL, EIO, ESRCH, Errno
 from fs.file import FileOperations, SEEK_CUR, SEEK_SET
 from fs.inode import S_IFREG
 from fs.proc.inode import ProcInode
+from kernel.ptrace_access import PTRACE_MODE_ATTACH_FSCREDS, ptrace_may_access
+from kernel.task import find_task
+from mm.access_vm import access_remote_vm
 
 
 class MemFileOperations(FileOperations):
     seekable = True
 
     def open(self, f, t):
-        from kernel.ptrace_access import PTRACE_MODE_ATTACH_FSCREDS, ptrace_may_access
-        from kernel.task import find_task
         target = find_task(f.inode.tid)
         if target is None:
             raise Errno(ESRCH)
@@ -31,7 +32,6 @@ class MemFileOperations(FileOperations):
         f.private = target.mm
 
     def _rw(self, f, addr, data):
-        from mm.access_vm import access_remote_vm
         mm = f.private
         if mm is None or mm.users == 0:
             return b"" if isinstance(data, int) else 0

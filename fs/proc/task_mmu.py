@@ -28,7 +28,7 @@ def vma_name(mm, v):
     if is_special(v):
         return v.name
     if v.file is not None:
-        name = getattr(v.file, "proc_name", None)      # memory of an anonymous file (io_uring)
+        name = v.file.proc_name      # memory of an anonymous file (io_uring)
         if name:
             return name.decode(errors="replace")
         return d_path(v.file.path).decode(errors="replace")
@@ -138,7 +138,7 @@ def vma_flag_names(v):
              (VM_MAYREAD, "mr"), (VM_MAYWRITE, "mw"), (VM_MAYEXEC, "me"),
              (VM_MAYSHARE, "ms"), (VM_GROWSDOWN, "gd")]
     out = [n for bit, n in names if f & bit]
-    uffd = getattr(v, "uffd", None)
+    uffd = v.uffd
     if uffd is not None and uffd[1] & 1:
         out.append("um")
     if f & VM_LOCKED:
@@ -291,7 +291,7 @@ def procmap_query(mm, t, arg):
     off = ino = major = minor = 0
     if v.file is not None and not is_special(v):
         inode = v.file.inode
-        dev = getattr(inode, "sb_dev", None) or inode.sb.dev
+        dev = inode.sb_dev or inode.sb.dev
         off, ino, major, minor = v.pgoff << 12, inode.ino, dev_major(dev), dev_minor(dev)
     bid = None
     if bid_size:

@@ -131,7 +131,7 @@ def shutdown():
 
 def wrap_table(abi, tab):
     """Give every traced entry of a subarch's table a tracing handler."""
-    bits = getattr(abi, "BITS", 32)
+    bits = abi.BITS
     for entry in tab:
         if entry is None or not _select(entry.name) and not any(
                 map(_select, _MULTIPLEXED.get(entry.name, {}).values())):

@@ -189,6 +189,14 @@ static void statmount_listmount(const char *base)
 	printf("ids ok %d %d %d, attr %#llx propagation %#llx\n", sm->mnt_id == a,
 	       sm->mnt_parent_id == id, sm->mnt_id_old == mnt_id_of("a", 0), sm->mnt_attr,
 	       sm->mnt_propagation);
+	/* sync, dirsync and lazytime are the superblock's flags, not the mount's */
+	T(mount("nm-s4", "d2", "tmpfs", MS_SYNCHRONOUS | MS_DIRSYNC, NULL));
+	T(statmount_(mnt_id_of("d2", 1), 0x1, &u, sizeof u, 0));
+	printf("sync dirsync tmpfs: sb_flags %#x\n", u.sm.sb_flags);
+	T(mount(NULL, "d2", NULL, MS_REMOUNT | MS_LAZYTIME, NULL));
+	T(statmount_(mnt_id_of("d2", 1), 0x1, &u, sizeof u, 0));
+	printf("remounted lazytime: sb_flags %#x\n", u.sm.sb_flags);
+	T(umount("d2"));
 	T(statmount_(a, 0x20, &u, 512, 0));             /* no room for the string */
 	T(statmount_(a, 0x1, &u, sizeof u, 1));
 	T(statmount_(mnt_id_of("a", 0), 0x1, &u, sizeof u, 0));   /* an old id */
