@@ -31,6 +31,7 @@ from skas.mem import StubError
 from ipc.sem import copy_semundo, exit_sem
 from kernel.pidfd import clone_pidfd_install, clone_pidfd_reserve
 from kernel.printk import pr_warn
+from kernel.nsproxy import copy_namespaces, unshare_nsproxy_namespaces
 from kernel.seccomp import copy_seccomp
 from mm import physmem as _pm
 from mm.exit import exit_mmap, mmput
@@ -72,6 +73,9 @@ CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 CLONE_IO = 0x80000000
+CLONE_NEWTIME = 0x00000080              # clone3 and unshare only: CSIGNAL's bits elsewhere
+CLONE_NEWALL = (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET
+                | CLONE_NEWUSER | CLONE_NEWCGROUP | CLONE_NEWTIME)
 CLONE_CLEAR_SIGHAND = 0x100000000
 CLONE_INTO_CGROUP = 0x200000000
 
@@ -256,10 +260,9 @@ def mm_alloc(arch):
 
 # -- tasks -----------------------------------------------------------------------------
 
-def _check_clone(t, flags):
+def _check_clone(t, flags, nsflags):
     """The flag combinations clone refuses, and the task limits."""
-    if flags & (CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET
-                | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP):
+    if nsflags & CLONE_NEWALL:
         if not capable(t, CAP_SYS_ADMIN):
             raise Errno(EPERM)
     if flags & CLONE_SIGHAND and not flags & CLONE_VM:
@@ -268,6 +271,8 @@ def _check_clone(t, flags):
         raise Errno(EINVAL)
     if flags & CLONE_FS and flags & CLONE_NEWNS:
         raise Errno(EINVAL)
+    if flags & CLONE_NEWIPC and flags & CLONE_SYSVSEM:
+        raise Errno(EINVAL)                 # the undo list would outlive its arrays
     if flags & CLONE_CLEAR_SIGHAND and flags & CLONE_SIGHAND:
         raise Errno(EINVAL)
     if flags & CLONE_PARENT and t.signal.flags & 1 and t.tgid == 1:
@@ -328,7 +333,9 @@ def copy_signal(t, c, flags, exit_signal):
 
 def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signal=None,
                  trace=0):
-    _check_clone(t, flags)
+    # legacy clone's flags carry the exit signal where clone3's CLONE_NEWTIME is
+    nsflags = flags & ~CSIGNAL if exit_signal is None else flags
+    _check_clone(t, flags, nsflags)
     pid = ktask.alloc_pid()
     if pid is None:
         raise Errno(EAGAIN)
@@ -362,6 +369,7 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
         c.sas_ss_sp = c.sas_ss_size = 0
         c.sas_ss_flags = 2
     copy_mm(t, c, flags)
+    copy_namespaces(t, c, nsflags)
     try:
         c.files = t.files.get() if flags & CLONE_FILES else t.files.copy()
         c.fs = t.fs.get() if flags & CLONE_FS else t.fs.copy()
@@ -490,7 +498,7 @@ def sys_clone3(t, uargs, size):
         return -EINVAL                                  # no pid namespaces here
     if flags & ~(0xFFFFFFFF | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP):
         return -EINVAL
-    if flags & (CLONE_DETACHED | CSIGNAL):
+    if flags & (CLONE_DETACHED | (CSIGNAL & ~CLONE_NEWTIME)):
         return -EINVAL
     if flags & CLONE_SIGHAND and flags & CLONE_CLEAR_SIGHAND:
         return -EINVAL
@@ -509,9 +517,6 @@ def sys_clone3(t, uargs, size):
 
 # -- unshare -----------------------------------------------------------------------------
 
-CLONE_NEWTIME = 0x00000080
-CLONE_NEWALL = (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET
-                | CLONE_NEWUSER | CLONE_NEWCGROUP | CLONE_NEWTIME)
 UNSHARE_VALID = (CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES
                  | CLONE_SYSVSEM | CLONE_NEWALL)
 
@@ -530,9 +535,10 @@ def sys_unshare(t, flags):
     was its last user, as at exit).  CLONE_THREAD, CLONE_SIGHAND and
     CLONE_VM cannot be undone: they are accepted only when there is nothing
     to unshare (no other thread, no one else with the handlers or the mm),
-    else EINVAL.  The namespace flags are treated exactly as clone() treats
-    them in this kernel: there are no namespaces, so root's request is
-    accepted and changes nothing, anyone else's is EPERM (Linux lets
+    else EINVAL.  The namespace flags need CAP_SYS_ADMIN, as clone()'s:
+    CLONE_NEWUTS gives the caller a new UTS namespace, CLONE_NEWTIME its
+    future children a new time namespace (kernel/nsproxy.py); the kinds
+    pyuml has one namespace of are accepted and change nothing (Linux lets
     anyone create a user namespace; this kernel does not).
     """
     if t.arch.BITS == 32:
@@ -559,7 +565,7 @@ def sys_unshare(t, flags):
             return -EINVAL
     if flags & CLONE_NEWIPC:
         flags |= CLONE_SYSVSEM
-    if flags & CLONE_NEWALL and t.cred.euid != 0:
+    if flags & CLONE_NEWALL and not capable(t, CAP_SYS_ADMIN):
         return -EPERM
     # nothing can fail from here on
     if flags & CLONE_FS and t.fs.count > 1:
@@ -572,4 +578,5 @@ def sys_unshare(t, flags):
         old.put()
     if flags & CLONE_SYSVSEM:
         exit_sem(t)
+    t.nsproxy = unshare_nsproxy_namespaces(flags, t.nsproxy)
     return 0

@@ -22,7 +22,6 @@ from mm import physmem as _pm
 UTS_SYSNAME = b"Linux"
 UTS_RELEASE = b"6.13.0-pyuml"   # see tests/test_conform.py test_uname_release
 UTS_VERSION = b"#1 SMP PREEMPT_DYNAMIC pyuml"
-utsname = {"nodename": b"pyuml", "domainname": b"(none)"}
 
 LINUX_REBOOT_MAGIC1 = 0xFEE1DEAD
 LINUX_REBOOT_MAGIC2 = (672274793, 85072278, 369367448, 537993216)
@@ -276,8 +275,9 @@ def sys_uname(t, buf):
     machine = t.arch.UNAME_MACHINE if hasattr(t.arch, "UNAME_MACHINE") else b"x86_64"
     if t.personality & 0xFF == 0x0008:       # PER_LINUX32
         machine = b"i686"
-    raw = b"".join(_uts_field(s) for s in (UTS_SYSNAME, utsname["nodename"], UTS_RELEASE,
-                                           UTS_VERSION, machine, utsname["domainname"]))
+    uts = t.nsproxy.uts_ns
+    raw = b"".join(_uts_field(s) for s in (UTS_SYSNAME, uts.nodename, UTS_RELEASE,
+                                           UTS_VERSION, machine, uts.domainname))
     copy_to_user(t.mm, buf, raw)
     return 0
 
@@ -288,7 +288,7 @@ def sys_sethostname(t, name, length):
     length = s32(length)
     if length < 0 or length > 64:
         return -EINVAL
-    utsname["nodename"] = copy_from_user(t.mm, name, length)
+    t.nsproxy.uts_ns.nodename = copy_from_user(t.mm, name, length)
     return 0
 
 
@@ -298,7 +298,7 @@ def sys_setdomainname(t, name, length):
     length = s32(length)
     if length < 0 or length > 64:
         return -EINVAL
-    utsname["domainname"] = copy_from_user(t.mm, name, length)
+    t.nsproxy.uts_ns.domainname = copy_from_user(t.mm, name, length)
     return 0
 
 
@@ -337,7 +337,7 @@ def sys_sysinfo(t, info):
     else pages (Linux's compat_sysinfo)."""
     # LAB sysinfo: begin
     pm = _pm.physmem
-    up = time.monotonic() - boot_monotonic()
+    up = time.monotonic() - boot_monotonic() + t.nsproxy.time_ns.boottime / 1e9
     uptime = int(up) + (1 if up % 1 else 0)
     total, free = pm.nr_frames * 4096, pm.nr_free * 4096
     procs = len(ktask.tasks) & 0xFFFF

@@ -149,6 +149,7 @@ class Task:
         self.files = None
         self.fs = None
         self.cred = Cred()
+        self.nsproxy = None             # its namespaces (kernel/nsproxy.py): set by clone, boot
         self.sighand = None
         self.signal = SignalStruct()
 

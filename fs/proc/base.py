@@ -12,6 +12,8 @@ from kernel.errno import EACCES, EINVAL, ENOENT, EPERM, ESRCH, Errno, ENOTTY
 from fs.proc.inode import ProcDir, ProcFile, ProcLink, ProcRawFile
 from fs.mount import d_path
 from fs.nsfs import proc_ns_entries
+from kernel.time import host_clock_ns
+from kernel.time_namespace import proc_timens_set_offset, proc_timens_show_offsets
 from fs.proc import array
 from fs.proc.task_mmu import (show_maps, pagemap_read, PROCMAP_QUERY,
     procmap_query, show_smaps)
@@ -231,6 +233,9 @@ def pid_entries(sb, pid, tid, with_task_dir=True):
                                          lambda: _fs_path(tid, "pwd")), tid)
     ents[b"root"] = lambda: _own(ProcLink(sb, ("root", tid), _d_path_of(lambda: _fs_path(tid, "root")),
                                           lambda: _fs_path(tid, "root")), tid)
+    ents[b"timens_offsets"] = lambda: _own(ProcFile(sb, (b"timens_offsets", tid),
+                                                  text(_timens_offsets), 0o644,
+                                                  store=_timens_offsets_store(tid)), tid)
     ents[b"ns"] = lambda: _own(ProcDir(sb, ("ns", tid), _ns_dir(sb, tid), 0o511), tid)
     ents[b"fd"] = lambda: _own(ProcDir(sb, ("fd", tid), _fd_dir(sb, pid, tid), 0o500), tid)
     ents[b"fdinfo"] = lambda: _own(ProcDir(sb, ("fdinfo", tid), _fdinfo_dir(sb, pid, tid), 0o500), tid)
@@ -301,6 +306,21 @@ def _oom_score_adj_store(tid):
         sig.oom_score_adj = v
         if capable(t, CAP_SYS_RESOURCE):
             sig.oom_score_adj_min = v
+        return len(data)
+    return store
+
+
+def _timens_offsets(t):
+    return proc_timens_show_offsets(t.nsproxy.time_ns_for_children)
+
+
+def _timens_offsets_store(tid):
+    """/proc/PID/timens_offsets: set the offsets of the time namespace
+    PID's children will be in (kernel/time_namespace.py)."""
+    def store(t, data):
+        target = _task(tid)
+        proc_timens_set_offset(t, target.nsproxy.time_ns_for_children, data,
+                               lambda clk: host_clock_ns(target, clk))
         return len(data)
     return store
 
