@@ -5,15 +5,16 @@ Each namespace (kernel/ns_common.py) is an inode of the internal "nsfs"
 filesystem, numbered by the namespace; /proc/PID/ns/NAME is a magic link
 to the one the task is in ("uts:[N]"), and an open one is what setns(2)
 (kernel/nsproxy.py) takes.  The ioctls: NS_GET_NSTYPE, NS_GET_USERNS (a
-new fd of the owning user namespace - the initial one, there is no other
-- and EPERM for the user namespace itself), NS_GET_PARENT (EPERM for the
-initial user and PID namespaces, the only ones there are; EINVAL for
-other kinds), NS_GET_OWNER_UID.
+new fd of the owning user namespace, a user namespace's parent; EPERM if
+there is none or it is not the caller's or below it), NS_GET_PARENT (a
+user namespace's parent, likewise; EPERM for the initial PID namespace,
+the only one; EINVAL for other kinds), NS_GET_OWNER_UID (a user
+namespace's creator, as the caller names uids).
 """
 
 from kernel.errno import EINVAL, ENOTTY, EPERM, ESRCH, Errno
 from kernel.task import find_task
-from kernel.user_namespace import init_user_ns
+from kernel.user_namespace import from_kuid_munged, in_userns
 from fs.dcache import Dentry
 from fs.file import File, FileOperations, O_RDONLY
 from fs.inode import S_IFREG, Inode, SuperBlock
@@ -46,7 +47,7 @@ NAMESPACES = {
     b"pid_for_children": lambda t: t.nsproxy.pid_ns_for_children,
     b"time": lambda t: t.nsproxy.time_ns,
     b"time_for_children": lambda t: t.nsproxy.time_ns_for_children,
-    b"user": lambda t: init_user_ns,
+    b"user": lambda t: t.cred.user_ns,
     b"uts": lambda t: t.nsproxy.uts_ns,
 }
 ALL_FLAGS = (CLONE_NEWCGROUP | CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID
@@ -77,13 +78,13 @@ class NsFileOperations(FileOperations):
         if cmd == NS_GET_NSTYPE:
             return ns.nstype
         if cmd == NS_GET_USERNS:
-            if ns.nstype == CLONE_NEWUSER:
-                return -EPERM           # the initial user namespace has no owner
-            return open_related_ns(t, init_user_ns)
+            return _open_visible(t, ns.user_ns)
         if cmd == NS_GET_PARENT:
-            if ns.nstype not in (CLONE_NEWUSER, CLONE_NEWPID):
+            if ns.nstype == CLONE_NEWUSER:
+                return _open_visible(t, ns.parent)
+            if ns.nstype != CLONE_NEWPID:
                 return -EINVAL
-            return -EPERM               # initial namespaces have no parent
+            return -EPERM               # the initial PID namespace has no parent
         if cmd == NS_GET_MNTNS_ID:
             if ns.nstype != CLONE_NEWNS:
                 return -EINVAL
@@ -94,7 +95,7 @@ class NsFileOperations(FileOperations):
         if cmd == NS_GET_OWNER_UID:
             if ns.nstype != CLONE_NEWUSER:
                 return -EINVAL
-            put_user_u32(t.mm, arg, 0)
+            put_user_u32(t.mm, arg, from_kuid_munged(t.cred.user_ns, ns.owner))
             return 0
         return -ENOTTY
 
@@ -115,6 +116,14 @@ def ns_path(ns):
         inode = NsInode(_mnt.sb, ns)
         ns.stashed = Path(_mnt, Dentry(ns_name(ns), _mnt.root, inode))
     return ns.stashed
+
+
+def _open_visible(t, user_ns):
+    """A new fd of user_ns - if the caller's user namespace is it or above
+    it (EPERM: none, or out of the caller's sight)."""
+    if user_ns is None or not in_userns(t.cred.user_ns, user_ns):
+        return -EPERM
+    return open_related_ns(t, user_ns)
 
 
 def open_related_ns(t, ns):

@@ -53,12 +53,28 @@ _U32S = {_LINUX_CAPABILITY_VERSION_1: 1, _LINUX_CAPABILITY_VERSION_2: 2,
 
 
 def capable(t, cap):
-    """Does t hold cap in its effective set?"""
-    return bool(t.cred.cap_effective >> cap & 1)
+    """Does t hold cap over the initial user namespace (everything the
+    kernel owns): in its effective set, and in that namespace?"""
+    return t.cred.user_ns.level == 0 and bool(t.cred.cap_effective >> cap & 1)
 
 
 def cred_capable(cred, cap):
-    return bool(cred.cap_effective >> cap & 1)
+    return cred.user_ns.level == 0 and bool(cred.cap_effective >> cap & 1)
+
+
+def ns_capable(cred, ns, cap):
+    """Does cred hold cap in user namespace ns (kernel/user_namespace.py)?
+    In its own namespace its sets say; over a namespace below it, the
+    owner of that namespace (or of one above it, below cred's) has every
+    capability; over any other, none."""
+    while True:
+        if ns is cred.user_ns:
+            return bool(cred.cap_effective >> cap & 1)
+        if ns.level <= cred.user_ns.level:
+            return False
+        if ns.parent is cred.user_ns and ns.owner == cred.euid:
+            return True
+        ns = ns.parent
 
 
 def cap_valid(cap):

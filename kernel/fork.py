@@ -18,7 +18,8 @@ import struct
 
 from kernel import sched
 from kernel import task as ktask
-from kernel.capability import CAP_SYS_ADMIN, CAP_SYS_RESOURCE, capable
+from kernel.capability import CAP_SYS_ADMIN, CAP_SYS_RESOURCE, capable, ns_capable
+from kernel.user_namespace import create_user_ns
 from kernel.ioprio import ioprio_fork
 from kernel.task import PF_FORKNOEXEC
 from kernel.sched_policy import sched_fork
@@ -260,16 +261,33 @@ def mm_alloc(arch):
 
 # -- tasks -----------------------------------------------------------------------------
 
+# the namespaces pyuml makes; of the other kinds there is one
+BUILT_NS = CLONE_NEWUSER | CLONE_NEWUTS | CLONE_NEWTIME
+
+
+def check_namespace_flags(t, flags):
+    """The privilege clone and unshare need for flags: none for a user
+    namespace, CAP_SYS_ADMIN in the caller's user namespace for a UTS or
+    time one (in the new user namespace if it makes one too, where it has
+    every capability); for a kind pyuml has one namespace of, as ever,
+    CAP_SYS_ADMIN over everything (the request then changes nothing)."""
+    if flags & CLONE_NEWALL & ~BUILT_NS and not capable(t, CAP_SYS_ADMIN):
+        raise Errno(EPERM)
+    if flags & (CLONE_NEWUTS | CLONE_NEWTIME) and not flags & CLONE_NEWUSER:
+        if not ns_capable(t.cred, t.cred.user_ns, CAP_SYS_ADMIN):
+            raise Errno(EPERM)
+
+
 def _check_clone(t, flags, nsflags):
     """The flag combinations clone refuses, and the task limits."""
-    if nsflags & CLONE_NEWALL:
-        if not capable(t, CAP_SYS_ADMIN):
-            raise Errno(EPERM)
+    check_namespace_flags(t, nsflags)
     if flags & CLONE_SIGHAND and not flags & CLONE_VM:
         raise Errno(EINVAL)
     if flags & CLONE_THREAD and not flags & CLONE_SIGHAND:
         raise Errno(EINVAL)
-    if flags & CLONE_FS and flags & CLONE_NEWNS:
+    if flags & CLONE_FS and flags & (CLONE_NEWNS | CLONE_NEWUSER):
+        raise Errno(EINVAL)
+    if flags & CLONE_THREAD and flags & CLONE_NEWUSER:
         raise Errno(EINVAL)
     if flags & CLONE_NEWIPC and flags & CLONE_SYSVSEM:
         raise Errno(EINVAL)                 # the undo list would outlive its arrays
@@ -344,6 +362,8 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
     c.comm = t.comm
     c.flags = PF_FORKNOEXEC
     c.cred = t.cred.copy()
+    if nsflags & CLONE_NEWUSER:
+        create_user_ns(c.cred)
     ctypes.memmove(ctypes.addressof(c.regs), ctypes.addressof(t.regs), ctypes.sizeof(c.regs))
     c.arch.set_syscall_return(c.regs, 0)
     copy_thread = getattr(t.arch, "copy_thread", None)
@@ -535,11 +555,11 @@ def sys_unshare(t, flags):
     was its last user, as at exit).  CLONE_THREAD, CLONE_SIGHAND and
     CLONE_VM cannot be undone: they are accepted only when there is nothing
     to unshare (no other thread, no one else with the handlers or the mm),
-    else EINVAL.  The namespace flags need CAP_SYS_ADMIN, as clone()'s:
-    CLONE_NEWUTS gives the caller a new UTS namespace, CLONE_NEWTIME its
-    future children a new time namespace (kernel/nsproxy.py); the kinds
-    pyuml has one namespace of are accepted and change nothing (Linux lets
-    anyone create a user namespace; this kernel does not).
+    else EINVAL.  The namespace flags are checked as clone()'s
+    (check_namespace_flags): CLONE_NEWUSER gives the caller a new user
+    namespace, CLONE_NEWUTS a new UTS namespace, CLONE_NEWTIME its future
+    children a new time namespace (kernel/nsproxy.py); the kinds pyuml has
+    one namespace of are accepted from the privileged and change nothing.
     """
     if t.arch.BITS == 32:
         flags &= 0xFFFFFFFF
@@ -565,9 +585,13 @@ def sys_unshare(t, flags):
             return -EINVAL
     if flags & CLONE_NEWIPC:
         flags |= CLONE_SYSVSEM
-    if flags & CLONE_NEWALL and not capable(t, CAP_SYS_ADMIN):
-        return -EPERM
+    check_namespace_flags(t, flags)
+    if flags & CLONE_NEWUSER:
+        cred = t.cred.copy()
+        create_user_ns(cred)
     # nothing can fail from here on
+    if flags & CLONE_NEWUSER:
+        t.cred = cred
     if flags & CLONE_FS and t.fs.count > 1:
         old = t.fs
         t.fs = old.copy()
@@ -578,5 +602,5 @@ def sys_unshare(t, flags):
         old.put()
     if flags & CLONE_SYSVSEM:
         exit_sem(t)
-    t.nsproxy = unshare_nsproxy_namespaces(flags, t.nsproxy)
+    t.nsproxy = unshare_nsproxy_namespaces(flags, t.nsproxy, t.cred.user_ns)
     return 0

@@ -19,8 +19,9 @@ def ns_alloc_inum():
 
 
 class NsCommon:
-    def __init__(self, kind, nstype, inum=None):
+    def __init__(self, kind, nstype, user_ns, inum=None):
         self.kind = kind                # b"uts": the /proc/PID/ns link's prefix
         self.nstype = nstype            # CLONE_NEWUTS: NS_GET_NSTYPE's answer
+        self.user_ns = user_ns          # the user namespace that owns it (None: the initial user ns)
         self.inum = ns_alloc_inum() if inum is None else inum
         self.stashed = None             # its nsfs Path (fs/nsfs.py)

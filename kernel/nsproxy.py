@@ -2,23 +2,26 @@
 kernel/nsproxy.c).
 
 A task's NsProxy names one namespace of each kind but user (which its
-credentials would name: there is one, kernel/user_namespace.py).  Tasks
+credentials name: kernel/user_namespace.py).  Tasks
 share an NsProxy until one of them changes namespace; it is never changed
 in place, a task that moves gets a new one (the object stands for Linux's
 refcounted struct nsproxy).
 
-Namespaces pyuml makes: UTS (kernel/utsname.py) and time
-(kernel/time_namespace.py), by clone and unshare with CLONE_NEWUTS,
-CLONE_NEWTIME.  The other kinds have their initial namespace only: clone
+Namespaces pyuml makes: user (kernel/user_namespace.py), UTS
+(kernel/utsname.py) and time (kernel/time_namespace.py), by clone and
+unshare with CLONE_NEWUSER, CLONE_NEWUTS, CLONE_NEWTIME; each belongs to
+its creator's user namespace.  The other kinds have their initial namespace only: clone
 and unshare accept their flags from a privileged caller and change
 nothing (kernel/fork.py), and setns to them joins what the task is in.
 
 setns takes a namespace file (/proc/PID/ns/*; nstype 0 or its kind, else
 EINVAL) or a pidfd with a set of CLONE_NEW* flags (the target's
-namespaces of those kinds).  It needs CAP_SYS_ADMIN (EPERM); a task may
-not re-enter its own user namespace (EINVAL), nor join a mount namespace
-while it shares its fs info (EINVAL), nor a time namespace while it has
-other threads (EUSERS).  Joining the mount namespace moves root and cwd
+namespaces of those kinds).  It needs CAP_SYS_ADMIN over the namespace
+and in the caller's user namespace (EPERM) - a user namespace is joined
+first, with every capability in it; a task may not re-enter its own user
+namespace, nor join one while it has other threads or shares its fs info
+(EINVAL), nor join a mount namespace while it shares its fs info
+(EINVAL), nor a time namespace while it has other threads (EUSERS).  Joining the mount namespace moves root and cwd
 to the namespace's root, as Linux does.
 """
 
@@ -27,8 +30,8 @@ from kernel.errno import EBADF, EINVAL, EPERM, ESRCH, EUSERS, Errno
 from kernel.ns_common import NsCommon
 from kernel.utsname import CLONE_NEWUTS, copy_utsname, init_uts_ns
 from kernel.time_namespace import CLONE_NEWTIME, copy_time_ns, init_time_ns
-from kernel.user_namespace import CLONE_NEWUSER
-from kernel.capability import CAP_SYS_ADMIN, capable
+from kernel.user_namespace import CLONE_NEWUSER, init_user_ns, set_cred_user_ns
+from kernel.capability import CAP_SYS_ADMIN, ns_capable
 from fs.file import fget
 from fs.nsfs import ALL_FLAGS, NsInode
 from fs import mount
@@ -61,11 +64,11 @@ class NsProxy:
 
 
 # the kinds pyuml has only the initial namespace of, numbered as Linux numbers them
-init_ipc_ns = NsCommon(b"ipc", CLONE_NEWIPC, 0xEFFFFFFF)
-init_mnt_ns = NsCommon(b"mnt", CLONE_NEWNS, 0xF0000001)
-init_pid_ns = NsCommon(b"pid", CLONE_NEWPID, 0xEFFFFFFC)
-init_net_ns = NsCommon(b"net", CLONE_NEWNET, 0xF0000000)
-init_cgroup_ns = NsCommon(b"cgroup", CLONE_NEWCGROUP, 0xEFFFFFFB)
+init_ipc_ns = NsCommon(b"ipc", CLONE_NEWIPC, init_user_ns, 0xEFFFFFFF)
+init_mnt_ns = NsCommon(b"mnt", CLONE_NEWNS, init_user_ns, 0xF0000001)
+init_pid_ns = NsCommon(b"pid", CLONE_NEWPID, init_user_ns, 0xEFFFFFFC)
+init_net_ns = NsCommon(b"net", CLONE_NEWNET, init_user_ns, 0xF0000000)
+init_cgroup_ns = NsCommon(b"cgroup", CLONE_NEWCGROUP, init_user_ns, 0xEFFFFFFB)
 
 init_nsproxy = NsProxy(init_uts_ns, init_ipc_ns, init_mnt_ns, init_pid_ns, init_net_ns,
                        init_time_ns, init_time_ns, init_cgroup_ns)
@@ -79,22 +82,22 @@ def vdso_join_timens(mm, timens):
         join(mm, timens)
 
 
-def create_new_namespaces(flags, old):
-    """A new NsProxy like old, with new namespaces of the kinds flags asks
-    for (a new time namespace is for the children)."""
+def create_new_namespaces(flags, old, user_ns):
+    """A new NsProxy like old, with new namespaces, owned by user_ns, of
+    the kinds flags asks for (a new time namespace is for the children)."""
     new = old.copy()
     if flags & CLONE_NEWUTS:
-        new.uts_ns = copy_utsname(old.uts_ns)
+        new.uts_ns = copy_utsname(old.uts_ns, user_ns)
     if flags & CLONE_NEWTIME:
-        new.time_ns_for_children = copy_time_ns(old.time_ns_for_children)
+        new.time_ns_for_children = copy_time_ns(old.time_ns_for_children, user_ns)
     return new
 
 
-def unshare_nsproxy_namespaces(flags, old):
+def unshare_nsproxy_namespaces(flags, old, user_ns):
     """The caller's NsProxy after unshare(flags)."""
     if not flags & (CLONE_NEWUTS | CLONE_NEWTIME):
         return old
-    return create_new_namespaces(flags, old)
+    return create_new_namespaces(flags, old, user_ns)
 
 
 def timens_on_fork(nsproxy):
@@ -116,7 +119,7 @@ def copy_namespaces(t, c, flags):
         if flags & CLONE_VM or old.time_ns_for_children is old.time_ns:
             c.nsproxy = old
             return
-    c.nsproxy = create_new_namespaces(flags, old)
+    c.nsproxy = create_new_namespaces(flags, old, c.cred.user_ns)
     if flags & CLONE_VM:
         return                  # one mm, one vDSO: a thread or vfork child keeps its time
     c.nsproxy = timens_on_fork(c.nsproxy)
@@ -127,8 +130,6 @@ def copy_namespaces(t, c, flags):
 def exec_task_namespaces(t):
     """exec enters the time namespace unshare made for the children."""
     t.nsproxy = timens_on_fork(t.nsproxy)
-
-
 
 def _install_mnt(t):
     fs = t.fs
@@ -145,35 +146,46 @@ def _install_mnt(t):
     set_fs_pwd(t, root)
 
 
-def _install(t, flags, source):
-    """Join source's (an NsProxy) namespaces of the kinds in flags."""
-    if not capable(t, CAP_SYS_ADMIN):
-        raise Errno(EPERM)                  # ns_capable(CAP_SYS_ADMIN)
-    if flags & CLONE_NEWUSER:
-        raise Errno(EINVAL)                 # userns_install: already in it
-    if flags & CLONE_NEWTIME and len(t.thread_group()) > 1:
+def _install(t, nss):
+    """Join the namespaces nss ({CLONE_NEW* flag: namespace})."""
+    cred = t.cred
+    user = nss.get(CLONE_NEWUSER)
+    if user is not None:                    # userns_install: first, the rest is checked in it
+        if user is cred.user_ns:
+            raise Errno(EINVAL)             # already in it
+        if len(t.thread_group()) > 1 or t.fs.count > 1:
+            raise Errno(EINVAL)
+        if not ns_capable(cred, user, CAP_SYS_ADMIN):
+            raise Errno(EPERM)
+        cred = cred.copy()
+        set_cred_user_ns(cred, user)
+    for flag, ns in nss.items():
+        if flag != CLONE_NEWUSER and not (ns_capable(cred, ns.user_ns, CAP_SYS_ADMIN)
+                                          and ns_capable(cred, cred.user_ns, CAP_SYS_ADMIN)):
+            raise Errno(EPERM)
+    if CLONE_NEWTIME in nss and len(t.thread_group()) > 1:
         raise Errno(EUSERS)
-    if flags & CLONE_NEWNS:
+    if CLONE_NEWNS in nss:
         _install_mnt(t)
+    t.cred = cred
     new = t.nsproxy.copy()
-    if flags & CLONE_NEWUTS:
-        new.uts_ns = source.uts_ns
-    if flags & CLONE_NEWTIME:
-        new.time_ns = new.time_ns_for_children = source.time_ns
+    if CLONE_NEWUTS in nss:
+        new.uts_ns = nss[CLONE_NEWUTS]
+    if CLONE_NEWTIME in nss:
+        new.time_ns = new.time_ns_for_children = nss[CLONE_NEWTIME]
     if new.time_ns is not t.nsproxy.time_ns:
         new.time_ns.frozen_offsets = True
         vdso_join_timens(t.mm, new.time_ns is not init_time_ns)
     t.nsproxy = new
 
 
-def _ns_proxy(ns):
-    """An NsProxy that holds ns, for _install."""
-    new = init_nsproxy.copy()
-    if ns.nstype == CLONE_NEWUTS:
-        new.uts_ns = ns
-    elif ns.nstype == CLONE_NEWTIME:
-        new.time_ns = ns
-    return new
+def _task_namespaces(target, flags):
+    """{flag: namespace} of target's namespaces of the kinds in flags (a pidfd's setns)."""
+    p = target.nsproxy
+    have = {CLONE_NEWUSER: target.cred.user_ns, CLONE_NEWNS: p.mnt_ns, CLONE_NEWUTS: p.uts_ns,
+            CLONE_NEWIPC: p.ipc_ns, CLONE_NEWPID: p.pid_ns_for_children, CLONE_NEWNET: p.net_ns,
+            CLONE_NEWCGROUP: p.cgroup_ns, CLONE_NEWTIME: p.time_ns}
+    return {flag: ns for flag, ns in have.items() if flags & flag}
 
 
 def sys_setns(t, fd, nstype):
@@ -187,7 +199,7 @@ def sys_setns(t, fd, nstype):
         ns = inode.ns
         if nstype and nstype != ns.nstype:
             return -EINVAL
-        _install(t, ns.nstype, _ns_proxy(ns))
+        _install(t, {ns.nstype: ns})
         return 0
     if f.f_op is pidfd_fops:
         if not nstype or nstype & ~ALL_FLAGS:
@@ -195,6 +207,6 @@ def sys_setns(t, fd, nstype):
         target = f.private.current()
         if target is None:
             return -ESRCH
-        _install(t, nstype, target.nsproxy)
+        _install(t, _task_namespaces(target, nstype))
         return 0
     return -EINVAL

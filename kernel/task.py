@@ -17,6 +17,7 @@ import time
 from kernel import sched
 from skas.ptrace import user_regs_struct
 from kernel.capability import CAP_FULL_SET
+from kernel.user_namespace import init_user_ns
 
 PID_MAX = 4194304
 
@@ -51,7 +52,7 @@ def _pid_in_use(pid):
 class Cred:
     __slots__ = ("uid", "euid", "suid", "fsuid", "gid", "egid", "sgid",
                  "fsgid", "groups", "cap_inheritable", "cap_permitted",
-                 "cap_effective", "cap_bset", "cap_ambient", "securebits")
+                 "cap_effective", "cap_bset", "cap_ambient", "securebits", "user_ns")
 
     def __init__(self, uid=0, gid=0):
         self.uid = self.euid = self.suid = self.fsuid = uid
@@ -62,6 +63,7 @@ class Cred:
         self.cap_inheritable = self.cap_ambient = 0
         self.cap_bset = CAP_FULL_SET
         self.securebits = 0
+        self.user_ns = init_user_ns     # whose ids and capabilities these are
 
     def copy(self):
         c = Cred()

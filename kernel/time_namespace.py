@@ -14,7 +14,8 @@ from the host's directly, the monotonic clocks by system call
 
 from kernel.errno import EACCES, EINVAL, EPERM, ERANGE, Errno
 from kernel.ns_common import NsCommon
-from kernel.capability import CAP_SYS_TIME, capable
+from kernel.capability import CAP_SYS_TIME, ns_capable
+from kernel.user_namespace import init_user_ns
 
 CLOCK_MONOTONIC = 1
 CLOCK_MONOTONIC_RAW = 4
@@ -27,19 +28,19 @@ KTIME_SEC_MAX = ((1 << 63) - 1) // NSEC_PER_SEC
 
 
 class TimeNamespace(NsCommon):
-    def __init__(self, inum=None):
-        super().__init__(b"time", CLONE_NEWTIME, inum)
+    def __init__(self, user_ns, inum=None):
+        super().__init__(b"time", CLONE_NEWTIME, user_ns, inum)
         self.monotonic = 0              # ns added to CLOCK_MONOTONIC (and _RAW, _COARSE)
         self.boottime = 0               # ns added to CLOCK_BOOTTIME (and _ALARM)
         self.frozen_offsets = False     # a task has entered: the offsets are fixed
 
 
-init_time_ns = TimeNamespace(inum=0xEFFFFFFA)
+init_time_ns = TimeNamespace(init_user_ns, inum=0xEFFFFFFA)
 init_time_ns.frozen_offsets = True
 
 
-def copy_time_ns(old):
-    ns = TimeNamespace()
+def copy_time_ns(old, user_ns):
+    ns = TimeNamespace(user_ns)
     ns.monotonic, ns.boottime = old.monotonic, old.boottime
     return ns
 
@@ -80,7 +81,7 @@ def proc_timens_set_offset(t, ns, data, host_clock_ns):
         offsets.append((clk, sec, nsec))
         if len(offsets) == 2:
             break
-    if not capable(t, CAP_SYS_TIME):
+    if not ns_capable(t.cred, ns.user_ns, CAP_SYS_TIME):
         raise Errno(EPERM)
     for clk, sec, nsec in offsets:
         if clk not in (CLOCK_MONOTONIC, CLOCK_BOOTTIME):

@@ -4,12 +4,13 @@
  * between kernels, so only relations are printed: "differs from the
  * parent's", offsets within a tolerance.
  *
- *   namespaces uts | time | exec-time | errors
+ *   namespaces uts | time | exec-time | errors | user | user-unprivileged
  */
 #include "procs.h"
 #include <fcntl.h>
 #include <sched.h>
 #include <stdint.h>
+#include <grp.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -286,6 +287,158 @@ static void exec_time(int after)
 	wait_describe("exec child", c);
 }
 
+/* ---- user ---- */
+
+static void ids(const char *when)
+{
+	printf("%s: uid %d euid %d gid %d egid %d\n", when, (int)getuid(), (int)geteuid(),
+	       (int)getgid(), (int)getegid());
+}
+
+static void caps(void)
+{
+	char buf[4096], *p;
+	read_line("/proc/self/status", buf, sizeof buf);
+	p = strstr(buf, "CapEff:");
+	if (p)
+		printf("%.24s\n", p);
+}
+
+static int fd_ino_same(int fd, const char *path)
+{
+	struct stat a;
+	return fd >= 0 && fstat(fd, &a) == 0 && a.st_ino == ino_of(path);
+}
+
+static void user(void)
+{
+	char tmp[] = "/tmp/nsXXXXXX", path[64];
+	mkdir("/tmp", 01777);
+	int tf = mkstemp(tmp);
+	if (tf >= 0)
+		fchown(tf, 1000, 1000);
+	int parent_user = open("/proc/self/ns/user", O_RDONLY);
+	unsigned long ino0 = ino_of("/proc/self/ns/user");
+	SHOW(ioctl(parent_user, NS_GET_USERNS));
+	SHOW(ioctl(parent_user, NS_GET_PARENT));
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		ids("before");
+		SHOW(unshare(CLONE_NEWUSER));
+		ids("unmapped");
+		caps();
+		printf("user ns: %s\n", same(ino_of("/proc/self/ns/user"), ino0));
+		show_file("/proc/self/uid_map");
+		show_file("/proc/self/setgroups");
+		SHOW(sethostname("x", 1));
+		SHOW(write_file("/proc/self/uid_map", "0 0 1\n"));
+		SHOW(write_file("/proc/self/uid_map", "0 0 1\n"));
+		SHOW(write_file("/proc/self/gid_map", "0 0 1\n"));
+		SHOW(write_file("/proc/self/setgroups", "deny"));
+		SHOW(write_file("/proc/self/setgroups", "allow"));
+		SHOW(write_file("/proc/self/gid_map", "0 0 1\n"));
+		show_file("/proc/self/uid_map");
+		show_file("/proc/self/gid_map");
+		show_file("/proc/self/setgroups");
+		ids("mapped");
+		gid_t g = 0;
+		SHOW(setgroups(1, &g));
+		SHOW(setuid(0));
+		SHOW(setuid(1000));
+		struct stat st;
+		if (tf >= 0) {
+			fstat(tf, &st);
+			printf("file owner seen as %d:%d\n", (int)st.st_uid, (int)st.st_gid);
+			SHOW(fchown(tf, 1000, -1));
+			SHOW(fchown(tf, 0, -1));
+		}
+		stat("/", &st);
+		printf("/ owner seen as %d:%d\n", (int)st.st_uid, (int)st.st_gid);
+		int own = open("/proc/self/ns/user", O_RDONLY);
+		/* the parent namespace is above the caller: out of its sight */
+		SHOW(ioctl(own, NS_GET_USERNS));
+		SHOW(ioctl(own, NS_GET_PARENT));
+		uid_t owner = 99;
+		SHOW(ioctl(own, 0xb704, &owner));
+		printf("owner uid %d\n", (int)owner);
+		/* privilege in the namespace: a UTS namespace of its own */
+		SHOW(unshare(CLONE_NEWUTS));
+		SHOW(sethostname("inuserns", 8));
+		SHOW(setns(parent_user, CLONE_NEWUSER));
+		SHOW(setns(own, CLONE_NEWUSER));
+		/* a nested one */
+		fflush(stdout);
+		pid_t g2 = fork();
+		if (g2 == 0) {
+			SHOW(unshare(CLONE_NEWUSER));
+			ids("nested unmapped");
+			SHOW(write_file("/proc/self/uid_map", "5 0 1"));
+			ids("nested mapped");
+			fflush(stdout);
+			_exit(0);
+		}
+		wait_describe("nested", g2);
+		_exit(0);
+	}
+	wait_describe("user child", c);
+	/* clone(CLONE_NEWUSER): the parent sees the child's namespace */
+	c = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
+	if (c == 0) {
+		sleep(1);
+		_exit(0);
+	}
+	snprintf(path, sizeof path, "/proc/%d/ns/user", c);
+	int cfd = open(path, O_RDONLY);
+	printf("child's user ns: %s\n", same(ino_of(path), ino0));
+	int o = ioctl(cfd, NS_GET_USERNS);
+	printf("its owner is mine: %d\n", fd_ino_same(o, "/proc/self/ns/user"));
+	snprintf(path, sizeof path, "/proc/%d/uid_map", c);
+	SHOW(write_file(path, "0 0 1000"));
+	char buf[128];
+	printf("its uid_map: %s", read_line(path, buf, sizeof buf));
+	int par = ioctl(cfd, NS_GET_PARENT);
+	printf("its parent is mine: %d\n", fd_ino_same(par, "/proc/self/ns/user"));
+	SHOW(setns(cfd, CLONE_NEWUSER));
+	ids("after setns");
+	fflush(stdout);
+	kill(c, SIGKILL);
+	wait_describe("clone child", c);
+	if (tf >= 0)
+		unlink(tmp);
+}
+
+static void user_unprivileged(void)
+{
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		setgid(65534);
+		setuid(65534);
+		prctl(PR_SET_DUMPABLE, 1);
+		ids("nobody");
+		SHOW(unshare(CLONE_NEWUTS));
+		SHOW(unshare(CLONE_NEWUSER));
+		ids("unmapped");
+		SHOW(write_file("/proc/self/uid_map", "0 0 1"));
+		SHOW(write_file("/proc/self/uid_map", "0 65534 2"));
+		SHOW(write_file("/proc/self/uid_map", "0 65534 1"));
+		SHOW(write_file("/proc/self/gid_map", "0 65534 1"));
+		SHOW(write_file("/proc/self/setgroups", "deny"));
+		SHOW(write_file("/proc/self/gid_map", "0 65534 1"));
+		ids("mapped");
+		caps();
+		SHOW(unshare(CLONE_NEWUTS));
+		SHOW(sethostname("mine", 4));
+		SHOW(unshare(CLONE_NEWUSER | CLONE_NEWUTS));
+		SHOW(setns(open("/proc/self/ns/uts", O_RDONLY), CLONE_NEWUTS));
+		SHOW(open("/proc/self/timens_offsets", O_WRONLY) >= 0);
+		fflush(stdout);
+		_exit(0);
+	}
+	wait_describe("unprivileged child", c);
+}
+
 static void errors(void)
 {
 	fflush(stdout);
@@ -343,6 +496,10 @@ int main(int argc, char **argv)
 		exec_time(0);
 	else if (!strcmp(argv[1], "errors"))
 		errors();
+	else if (!strcmp(argv[1], "user"))
+		user();
+	else if (!strcmp(argv[1], "user-unprivileged"))
+		user_unprivileged();
 	fflush(stdout);
 	return 0;
 }
