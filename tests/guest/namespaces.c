@@ -428,13 +428,23 @@ static void user_unprivileged(void)
 		SHOW(write_file("/proc/self/gid_map", "0 65534 1"));
 		ids("mapped");
 		caps();
+		fflush(stdout);
+		pid_t e = fork();
+		if (e == 0) {
+			/* root of the namespace keeps its capabilities through exec */
+			execl("/proc/self/exe", self, "show-caps", NULL);
+			_exit(99);
+		}
+		wait_describe("exec", e);
 		SHOW(unshare(CLONE_NEWUTS));
 		SHOW(sethostname("mine", 4));
 		SHOW(unshare(CLONE_NEWUSER | CLONE_NEWUTS));
 		SHOW(setns(open("/proc/self/ns/uts", O_RDONLY), CLONE_NEWUTS));
 		SHOW(open("/proc/self/timens_offsets", O_WRONLY) >= 0);
 		fflush(stdout);
-		_exit(0);
+		/* an unmapped root has none after exec */
+		execl("/proc/self/exe", self, "show-caps", NULL);
+		_exit(99);
 	}
 	wait_describe("unprivileged child", c);
 }
@@ -479,6 +489,11 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		return 2;
 	self = argv[0];
+	if (!strcmp(argv[1], "show-caps")) {
+		ids("after exec");
+		caps();
+		return 0;
+	}
 	if (!strcmp(argv[1], "exec-time-after")) {
 		exec_time(1);
 		return 0;
