@@ -201,7 +201,7 @@ def pid_entries(sb, pid, tid, with_task_dir=True):
 
     ents = dict([
         f(b"stat", text(lambda t: array.proc_pid_stat(t, None if tid == pid and with_task_dir else True))),
-        f(b"status", text(array.proc_pid_status)),
+        f(b"status", lambda reader: array.proc_pid_status(_task(tid), reader)),
         f(b"statm", text(array.proc_pid_statm)),
         f(b"cmdline", _cmdline(tid)),
         f(b"environ", _environ(tid), 0o400),

@@ -302,6 +302,12 @@ static void caps(void)
 	p = strstr(buf, "CapEff:");
 	if (p)
 		printf("%.24s\n", p);
+	p = strstr(buf, "Uid:");
+	if (p)
+		printf("%.*s\n", (int)strcspn(p, "\n"), p);
+	p = strstr(buf, "Gid:");
+	if (p)
+		printf("%.*s\n", (int)strcspn(p, "\n"), p);
 }
 
 static int fd_ino_same(int fd, const char *path)
