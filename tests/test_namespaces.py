@@ -8,7 +8,7 @@ import pytest
 from conftest import differential, guest
 
 
-@pytest.mark.parametrize("libc", ["musl", "glibc"])
+@pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
 @pytest.mark.parametrize("what", ["uts", "time", "exec-time", "errors", "user",
                                   "user-unprivileged"])
 def test_namespaces(what, libc):
