@@ -38,6 +38,7 @@ from fs import mount
 from fs.namespace import set_fs_pwd
 from fs.notify.fsnotify import fsnotify_dput
 from kernel.pidfd import pidfd_fops
+
 CLONE_VM = 0x00000100
 CLONE_NEWNS = 0x00020000
 CLONE_NEWCGROUP = 0x02000000
@@ -130,6 +131,7 @@ def copy_namespaces(t, c, flags):
 def exec_task_namespaces(t):
     """exec enters the time namespace unshare made for the children."""
     t.nsproxy = timens_on_fork(t.nsproxy)
+
 
 def _install_mnt(t):
     fs = t.fs
