@@ -31,6 +31,7 @@ from mm.memfd import seal_check_fallocate
 from fs.locks import break_lease
 from kernel.capability import CAP_CHOWN, CAP_FOWNER, CAP_FSETID, capable
 import security.landlock.fs as landlock
+from kernel.user_namespace import capable_wrt_inode_uidgid, make_kgid, make_kuid
 
 UTIME_NOW = (1 << 30) - 1
 UTIME_OMIT = (1 << 30) - 2
@@ -89,13 +90,16 @@ def sys_fchmod(t, fd, mode):
 
 # -- chown -------------------------------------------------------------------------
 
-def chown_common(t, path, uid, gid):
+def chown_common(t, path, user, group):
     may_write_path(t, path)
     inode = path.dentry.inode
-    uid = None if uid == 0xFFFFFFFF else uid
-    gid = None if gid == 0xFFFFFFFF else gid
     cred = t.cred
-    if not capable(t, CAP_CHOWN):
+    # the kernel ids of the ones the caller's user namespace names (-1: unchanged)
+    uid = None if user == 0xFFFFFFFF else make_kuid(cred.user_ns, user)
+    gid = None if group == 0xFFFFFFFF else make_kgid(cred.user_ns, group)
+    if uid is None and user != 0xFFFFFFFF or gid is None and group != 0xFFFFFFFF:
+        raise Errno(EINVAL)
+    if not capable_wrt_inode_uidgid(cred, inode, CAP_CHOWN):
         if uid is not None and uid != inode.uid:
             raise Errno(EPERM)
         if gid is not None and gid != inode.gid and \

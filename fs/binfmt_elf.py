@@ -26,6 +26,7 @@ from mm.memory import VMFault
 from mm.physmem import PAGE_SIZE, OutOfMemory
 import arch
 from fs.exec import begin_new_exec, open_exec
+from kernel.time_namespace import init_time_ns
 from kernel.printk import pr_err
 from kernel.signal import SIGSEGV, force_sig
 from mm.mmap import MAP_FIXED, MAP_PRIVATE, do_mmap, get_unmapped_area
@@ -249,7 +250,7 @@ def _load(t, bprm, main, arch, interp):
         mm.start_brk = mm.brk = _page_up(top)
         setup_pages = getattr(arch, "arch_setup_additional_pages", None)
         if setup_pages is not None:
-            setup_pages(mm)                     # i386: the [vdso] page
+            setup_pages(mm, t.nsproxy.time_ns is not init_time_ns)    # the [vdso] page
         phdr = _phdr_addr(main, bias)
         inject_fault(t, "exec_late")
         sp = setup_stack(t, mm, arch, bprm, phdr, main.phnum, entry, base)

@@ -32,7 +32,6 @@ from fs.namei import AT_FDCWD
 from fs.open import do_filp_open
 from fs.proc.array import task_state_char
 from fs.proc.task_mmu import is_special, vma_name
-from kernel import sys as ksys
 from kernel.printk import pr_err
 from mm import physmem as _pm
 from mm.pgtable import PTE_PFN_MASK, _PAGE_PRESENT
@@ -210,7 +209,7 @@ def core_name(t, sig):
     vals = {b"p": b"%d" % t.tgid, b"P": b"%d" % t.tgid, b"i": b"%d" % t.pid,
             b"I": b"%d" % t.pid, b"u": b"%d" % t.cred.uid, b"g": b"%d" % t.cred.gid,
             b"s": b"%d" % sig, b"t": b"%d" % int(time.time()),
-            b"h": ksys.utsname["nodename"], b"e": t.comm, b"E": exe,
+            b"h": t.nsproxy.uts_ns.nodename, b"e": t.comm, b"E": exe,
             b"c": b"%d" % lim, b"%": b"%"}
     out, i, has_pid = b"", 0, False
     while i < len(pat):

@@ -18,6 +18,7 @@ from fs.read_write import generic_file_fops
 from fs.exec_prefault import exec_prefault
 from kernel import task as ktask, ptrace
 from kernel.exit import do_exit, release_task
+from kernel.nsproxy import exec_task_namespaces
 from kernel.fork import exec_mm_alloc, vfork_release
 from kernel.futex import exit_pi_state, exit_robust_list, mm_release
 from kernel.task import PF_FORKNOEXEC
@@ -218,6 +219,7 @@ def begin_new_exec(t, bprm, arch):
         t.fpstate = None            # the new host process starts clean
     t.tls_array = None              # i386's TLS descriptors start empty
     exec_reset(t)
+    exec_task_namespaces(t)
     t.regs_valid = True
     t.in_syscall = None
     return mm

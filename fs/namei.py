@@ -13,7 +13,8 @@ from fs.dcache import lookup_one
 from fs.inode import S_ISDIR, S_ISGID, S_ISLNK, S_ISREG, S_IXGRP
 from fs.mount import Path, follow_mount
 from fs.file import fget
-from kernel.capability import CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, cred_capable
+from kernel.capability import CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+from kernel.user_namespace import capable_wrt_inode_uidgid
 
 AT_FDCWD = -100
 AT_SYMLINK_NOFOLLOW = 0x100
@@ -73,14 +74,14 @@ def generic_permission(cred, inode, mask):
     # the capabilities that override the bits, as Linux's generic_permission
     mask &= 7
     if S_ISDIR(mode):
-        if not mask & MAY_WRITE and cred_capable(cred, CAP_DAC_READ_SEARCH):
+        if not mask & MAY_WRITE and capable_wrt_inode_uidgid(cred, inode, CAP_DAC_READ_SEARCH):
             return True
-        return cred_capable(cred, CAP_DAC_OVERRIDE)
-    if mask == MAY_READ and cred_capable(cred, CAP_DAC_READ_SEARCH):
+        return capable_wrt_inode_uidgid(cred, inode, CAP_DAC_OVERRIDE)
+    if mask == MAY_READ and capable_wrt_inode_uidgid(cred, inode, CAP_DAC_READ_SEARCH):
         return True
     # executing needs at least one x bit even for CAP_DAC_OVERRIDE
     if not mask & MAY_EXEC or mode & 0o111:
-        return cred_capable(cred, CAP_DAC_OVERRIDE)
+        return capable_wrt_inode_uidgid(cred, inode, CAP_DAC_OVERRIDE)
     return False
 
 

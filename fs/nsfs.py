@@ -1,17 +1,20 @@
 """fs/nsfs.py - namespace files: what /proc/PID/ns/* lead to (Linux's
 fs/nsfs.c).
 
-pyuml has one namespace of each kind, the initial one, shared by every
-task (there are no CLONE_NEW* namespaces: kernel/fork.py).  Each is an
-inode of the internal "nsfs" filesystem, numbered as Linux numbers the
-initial namespaces; /proc/PID/ns/NAME is a magic link to it ("ipc:[N]"),
-and an open one is what setns(2) (kernel/nsproxy.py) takes.  The ioctls
-answer as Linux does for initial namespaces: NS_GET_NSTYPE, NS_GET_USERNS
-(a new fd of the user namespace; EPERM for the user namespace itself),
-NS_GET_PARENT (EPERM: none), NS_GET_OWNER_UID.
+Each namespace (kernel/ns_common.py) is an inode of the internal "nsfs"
+filesystem, numbered by the namespace; /proc/PID/ns/NAME is a magic link
+to the one the task is in ("uts:[N]"), and an open one is what setns(2)
+(kernel/nsproxy.py) takes.  The ioctls: NS_GET_NSTYPE, NS_GET_USERNS (a
+new fd of the owning user namespace, a user namespace's parent; EPERM if
+there is none or it is not the caller's or below it), NS_GET_PARENT (a
+user namespace's parent, likewise; EPERM for the initial PID namespace,
+the only one; EINVAL for other kinds), NS_GET_OWNER_UID (a user
+namespace's creator, as the caller names uids).
 """
 
-from kernel.errno import EINVAL, ENOTTY, EPERM, Errno
+from kernel.errno import EINVAL, ENOTTY, EPERM, ESRCH, Errno
+from kernel.task import find_task
+from kernel.user_namespace import from_kuid_munged, in_userns
 from fs.dcache import Dentry
 from fs.file import File, FileOperations, O_RDONLY
 from fs.inode import S_IFREG, Inode, SuperBlock
@@ -34,56 +37,54 @@ CLONE_NEWNET = 0x40000000
 NS_GET_USERNS, NS_GET_PARENT, NS_GET_NSTYPE, NS_GET_OWNER_UID = 0xB701, 0xB702, 0xB703, 0xB704
 NS_GET_MNTNS_ID = 0x8008B705        # _IOR(0xb7, 5, __u64): the mount namespace's id
 
-# /proc/PID/ns entry -> (kind, CLONE_NEW* flag, inode number of the initial one)
+# /proc/PID/ns entry -> the namespace of a task it names
 NAMESPACES = {
-    b"cgroup": (b"cgroup", CLONE_NEWCGROUP, 0xEFFFFFFB),
-    b"ipc": (b"ipc", CLONE_NEWIPC, 0xEFFFFFFF),
-    b"mnt": (b"mnt", CLONE_NEWNS, 0xF0000001),
-    b"net": (b"net", CLONE_NEWNET, 0xF0000000),
-    b"pid": (b"pid", CLONE_NEWPID, 0xEFFFFFFC),
-    b"pid_for_children": (b"pid", CLONE_NEWPID, 0xEFFFFFFC),
-    b"time": (b"time", CLONE_NEWTIME, 0xEFFFFFFA),
-    b"time_for_children": (b"time", CLONE_NEWTIME, 0xEFFFFFFA),
-    b"user": (b"user", CLONE_NEWUSER, 0xEFFFFFFD),
-    b"uts": (b"uts", CLONE_NEWUTS, 0xEFFFFFFE),
+    b"cgroup": lambda t: t.nsproxy.cgroup_ns,
+    b"ipc": lambda t: t.nsproxy.ipc_ns,
+    b"mnt": lambda t: t.nsproxy.mnt_ns,
+    b"net": lambda t: t.nsproxy.net_ns,
+    b"pid": lambda t: t.nsproxy.pid_ns_for_children,      # no PID namespaces: the same
+    b"pid_for_children": lambda t: t.nsproxy.pid_ns_for_children,
+    b"time": lambda t: t.nsproxy.time_ns,
+    b"time_for_children": lambda t: t.nsproxy.time_ns_for_children,
+    b"user": lambda t: t.cred.user_ns,
+    b"uts": lambda t: t.nsproxy.uts_ns,
 }
-ALL_FLAGS = 0
-for _k, _f, _i in NAMESPACES.values():
-    ALL_FLAGS |= _f
+ALL_FLAGS = (CLONE_NEWCGROUP | CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID
+             | CLONE_NEWTIME | CLONE_NEWUSER | CLONE_NEWUTS)
+
+
+def ns_name(ns):
+    return b"%s:[%d]" % (ns.kind, ns.inum)
 
 
 class NsInode(Inode):
-    def __init__(self, sb, kind, flag, ino):
-        super().__init__(sb, S_IFREG | 0o444, ino=ino)
-        self.kind = kind
-        self.nstype = flag
+    def __init__(self, sb, ns):
+        super().__init__(sb, S_IFREG | 0o444, ino=ns.inum)
+        self.ns = ns
         self.i_fop = ns_file_operations
-
-    @property
-    def name(self):
-        return b"%s:[%d]" % (self.kind, self.ino)
 
 
 class NsFileOperations(FileOperations):
     def open(self, f, t):
-        f.proc_name = f.inode.name
+        f.proc_name = ns_name(f.inode.ns)
 
     def read(self, f, t, count):
         raise Errno(EINVAL)
 
     def ioctl(self, f, t, cmd, arg):
-        ns = f.inode
+        ns = f.inode.ns
         cmd &= 0xFFFFFFFF
         if cmd == NS_GET_NSTYPE:
             return ns.nstype
         if cmd == NS_GET_USERNS:
-            if ns.nstype == CLONE_NEWUSER:
-                return -EPERM           # the initial user namespace has no owner
-            return open_related_ns(t, b"user")
+            return _open_visible(t, ns.user_ns)
         if cmd == NS_GET_PARENT:
-            if ns.nstype not in (CLONE_NEWUSER, CLONE_NEWPID):
+            if ns.nstype == CLONE_NEWUSER:
+                return _open_visible(t, ns.parent)
+            if ns.nstype != CLONE_NEWPID:
                 return -EINVAL
-            return -EPERM               # initial namespaces have no parent
+            return -EPERM               # the initial PID namespace has no parent
         if cmd == NS_GET_MNTNS_ID:
             if ns.nstype != CLONE_NEWNS:
                 return -EINVAL
@@ -94,7 +95,7 @@ class NsFileOperations(FileOperations):
         if cmd == NS_GET_OWNER_UID:
             if ns.nstype != CLONE_NEWUSER:
                 return -EINVAL
-            put_user_u32(t.mm, arg, 0)
+            put_user_u32(t.mm, arg, from_kuid_munged(t.cred.user_ns, ns.owner))
             return 0
         return -ENOTTY
 
@@ -102,34 +103,45 @@ class NsFileOperations(FileOperations):
 ns_file_operations = NsFileOperations()
 
 _mnt = None
-_paths = {}
 
 
-def ns_path(entry):
-    """The nsfs Path /proc/PID/ns/entry leads to."""
+def ns_path(ns):
+    """The nsfs Path of namespace ns (made at the first open, then kept)."""
     global _mnt
     if _mnt is None:
         sb = SuperBlock("nsfs", magic=NSFS_MAGIC)
         sb.root = Dentry(b"/", None, Inode(sb, 0o040555))
         _mnt = Mount(sb, sb.root, source=b"nsfs")
-    kind, flag, ino = NAMESPACES[entry]
-    p = _paths.get(kind)
-    if p is None:
-        inode = NsInode(_mnt.sb, kind, flag, ino)
-        p = _paths[kind] = Path(_mnt, Dentry(inode.name, _mnt.root, inode))
-    return p
+    if ns.stashed is None:
+        inode = NsInode(_mnt.sb, ns)
+        ns.stashed = Path(_mnt, Dentry(ns_name(ns), _mnt.root, inode))
+    return ns.stashed
 
 
-def open_related_ns(t, entry):
-    f = File(ns_path(entry), O_RDONLY, ns_file_operations)
-    f.proc_name = f.inode.name
+def _open_visible(t, user_ns):
+    """A new fd of user_ns - if the caller's user namespace is it or above
+    it (EPERM: none, or out of the caller's sight)."""
+    if user_ns is None or not in_userns(t.cred.user_ns, user_ns):
+        return -EPERM
+    return open_related_ns(t, user_ns)
+
+
+def open_related_ns(t, ns):
+    f = File(ns_path(ns), O_RDONLY, ns_file_operations)
+    f.proc_name = ns_name(ns)
     return install_new_file(t, f, True)
 
 
 def proc_ns_entries(sb, tid, own):
     """The entries of /proc/PID/ns: magic links, each to its namespace."""
 
+    def ns_of(entry):
+        t = find_task(tid)
+        if t is None:
+            raise Errno(ESRCH)
+        return NAMESPACES[entry](t)
+
     def link(entry):
-        return lambda: own(ProcLink(sb, ("ns", entry, tid), lambda: ns_path(entry).dentry.name,
-                                    lambda: ns_path(entry)), tid)
+        return lambda: own(ProcLink(sb, ("ns", entry, tid), lambda: ns_name(ns_of(entry)),
+                                    lambda: ns_path(ns_of(entry))), tid)
     return {entry: link(entry) for entry in NAMESPACES}

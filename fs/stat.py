@@ -13,6 +13,7 @@ from fs.file import fget
 from fs.inode import S_ISLNK, dev_major, dev_minor
 from fs.namei import AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, dirfd_path, path_lookup
 from mm.uaccess import copy_to_user, strncpy_from_user
+from kernel.user_namespace import from_kgid_munged, from_kuid_munged
 
 
 class Kstat:
@@ -20,15 +21,16 @@ class Kstat:
                  "blksize", "blocks", "atime", "mtime", "ctime", "btime", "mnt_id")
 
 
-def getattr_inode(inode, mnt=None):
+def getattr_inode(t, inode, mnt=None):
+    """What stat(2) tells t of inode (owner ids as t's user namespace names them)."""
     inode.revalidate()
     k = Kstat()
     k.dev = inode.sb_dev or inode.sb.dev
     k.ino = inode.ino
     k.mode = inode.mode
     k.nlink = inode.nlink
-    k.uid = inode.uid
-    k.gid = inode.gid
+    k.uid = from_kuid_munged(t.cred.user_ns, inode.uid)
+    k.gid = from_kgid_munged(t.cred.user_ns, inode.gid)
     k.rdev = inode.rdev
     k.size = inode.size
     k.blksize = inode.sb.blocksize     # a disk file system's block
@@ -59,7 +61,7 @@ def vfs_stat(t, dirfd, name_addr, flags):
         path = dirfd_path(t, dirfd)     # the file itself (a File's inode is its dentry's)
     else:
         path = path_lookup(t, name, dirfd, follow=not flags & AT_SYMLINK_NOFOLLOW)
-    return getattr_inode(path.dentry.inode, path.mnt)
+    return getattr_inode(t, path.dentry.inode, path.mnt)
 
 
 def sys_newfstatat(t, dirfd, name, statbuf, flags):
@@ -80,7 +82,7 @@ def sys_fstat(t, fd, statbuf):
     f = fget(t, s32(fd))
     if f is None:
         return -EBADF
-    copy_to_user(t.mm, statbuf, t.arch.pack_stat(getattr_inode(f.inode, f.path.mnt)))
+    copy_to_user(t.mm, statbuf, t.arch.pack_stat(getattr_inode(t, f.inode, f.path.mnt)))
     return 0
 
 

@@ -55,6 +55,7 @@ from kernel.signal import init_task_signals
 from kernel.sys import UTS_RELEASE, UTS_VERSION
 from kernel.syscall import PowerOff, inject_oops
 from kernel.task import Cred
+from kernel.nsproxy import init_nsproxy
 from kernel.trace import strace
 from mm import debug
 from mm.physmem import setup_physmem
@@ -383,6 +384,7 @@ def make_init_task(root):
     t.comm = b"swapper"
     t.fs = FsStruct(root, root)
     t.files = FilesStruct()
+    t.nsproxy = init_nsproxy
     t.signal.pgrp = t.signal.session = 1
     t.signal.rlim[6] = [max_threads() // 2] * 2        # RLIMIT_NPROC
     t.signal.rlim[11] = [max_threads() // 2] * 2       # RLIMIT_SIGPENDING

@@ -7,10 +7,11 @@ effective, inheritable, the bounding set and the ambient set, 41 bits each
 check is capable(t, CAP_X): is X in t's effective set.  Root starts with
 every capability; the sets then move as Linux's commoncap moves them:
 
- - setuid and friends (fix_setuid): leaving uid 0 in all of ruid, euid and
-   suid clears permitted and effective (unless PR_SET_KEEPCAPS) and ambient;
-   euid leaving 0 clears effective, euid becoming 0 restores it from
-   permitted; fsuid leaving 0 drops the file-system capabilities;
+ - setuid and friends (fix_setuid): leaving root (uid 0 of the
+   credentials' user namespace) in all of ruid, euid and suid clears
+   permitted and effective (unless PR_SET_KEEPCAPS) and ambient; euid
+   leaving root clears effective, euid becoming root restores it from
+   permitted; fsuid leaving root drops the file-system capabilities;
  - execve (bprm_creds): a program run by root (ruid or euid 0) gets the
    bounding set plus its inheritable set, effective too when euid is 0;
    anyone else keeps only the ambient set (pyuml has no file capabilities);
@@ -53,12 +54,28 @@ _U32S = {_LINUX_CAPABILITY_VERSION_1: 1, _LINUX_CAPABILITY_VERSION_2: 2,
 
 
 def capable(t, cap):
-    """Does t hold cap in its effective set?"""
-    return bool(t.cred.cap_effective >> cap & 1)
+    """Does t hold cap over the initial user namespace (everything the
+    kernel owns): in its effective set, and in that namespace?"""
+    return t.cred.user_ns.level == 0 and bool(t.cred.cap_effective >> cap & 1)
 
 
 def cred_capable(cred, cap):
-    return bool(cred.cap_effective >> cap & 1)
+    return cred.user_ns.level == 0 and bool(cred.cap_effective >> cap & 1)
+
+
+def ns_capable(cred, ns, cap):
+    """Does cred hold cap in user namespace ns (kernel/user_namespace.py)?
+    In its own namespace its sets say; over a namespace below it, the
+    owner of that namespace (or of one above it, below cred's) has every
+    capability; over any other, none."""
+    while True:
+        if ns is cred.user_ns:
+            return bool(cred.cap_effective >> cap & 1)
+        if ns.level <= cred.user_ns.level:
+            return False
+        if ns.parent is cred.user_ns and ns.owner == cred.euid:
+            return True
+        ns = ns.parent
 
 
 def cap_valid(cap):
@@ -67,23 +84,35 @@ def cap_valid(cap):
 
 # -- set changes that follow uid changes and exec ------------------------------------
 
+def root_uid(c):
+    """The kernel uid of root in c's user namespace (None: unmapped, so
+    no one is root there).  An id map is (first, lower, count) extents
+    (kernel/user_namespace.py)."""
+    for first, lower, count in c.user_ns.uid_map:
+        if first == 0:
+            return lower
+    return None
+
+
 def fix_setuid(old, new):
     """commoncap's cap_emulate_setxuid and the fsuid rule: old and new are
-    (uid, euid, suid, fsuid) before and after; new's sets are changed."""
+    (uid, euid, suid, fsuid) before and after; new's sets are changed.
+    Root is the root of the credentials' user namespace."""
     c = new
-    if not c.securebits & SECBIT_NO_SETUID_FIXUP:
+    root = root_uid(c)
+    if not c.securebits & SECBIT_NO_SETUID_FIXUP and root is not None:
         ouid, oeuid, osuid, ofsuid = old
-        if 0 in (ouid, oeuid, osuid) and 0 not in (c.uid, c.euid, c.suid):
+        if root in (ouid, oeuid, osuid) and root not in (c.uid, c.euid, c.suid):
             if not c.securebits & SECBIT_KEEP_CAPS:
                 c.cap_permitted = c.cap_effective = 0
             c.cap_ambient = 0               # setresuid then exec drops them all
-        if oeuid == 0 and c.euid != 0:
+        if oeuid == root and c.euid != root:
             c.cap_effective = 0
-        if oeuid != 0 and c.euid == 0:
+        if oeuid != root and c.euid == root:
             c.cap_effective = c.cap_permitted
-        if ofsuid == 0 and c.fsuid != 0:
+        if ofsuid == root and c.fsuid != root:
             c.cap_effective &= ~CAP_FS_MASK
-        elif ofsuid != 0 and c.fsuid == 0:
+        elif ofsuid != root and c.fsuid == root:
             c.cap_effective |= c.cap_permitted & CAP_FS_MASK
 
 
@@ -92,10 +121,12 @@ def uids(c):
 
 
 def bprm_creds(c):
-    """The sets after execve of a program without file capabilities."""
-    if (c.uid == 0 or c.euid == 0) and not c.securebits & SECBIT_NOROOT:
+    """The sets after execve of a program without file capabilities (root:
+    its user namespace's)."""
+    root = root_uid(c)
+    if root is not None and root in (c.uid, c.euid) and not c.securebits & SECBIT_NOROOT:
         c.cap_permitted = c.cap_bset | c.cap_inheritable
-        c.cap_effective = c.cap_permitted if c.euid == 0 else 0
+        c.cap_effective = c.cap_permitted if c.euid == root else 0
         c.cap_ambient = 0
     else:
         c.cap_permitted = c.cap_effective = c.cap_ambient

@@ -21,11 +21,12 @@ Whoever adds a feature adds its option to one of the tables.
 import gzip
 import importlib.util
 
-from kernel.sys import UTS_RELEASE, utsname as _boot_utsname
+from kernel.sys import UTS_RELEASE
+from kernel.utsname import init_uts_ns
 from arch.x86_64 import syscall_table
 from kernel.syscall import syscall_handler
 
-_DEFAULT_HOSTNAME = _boot_utsname["nodename"]     # before any sethostname
+_DEFAULT_HOSTNAME = init_uts_ns.nodename     # before any sethostname
 
 # CONFIG_X: the system calls (x86_64 names) it stands for
 SYSCALLS = {
@@ -132,14 +133,15 @@ FIXED = [
     ("IKCONFIG", "y"),
     ("IKCONFIG_PROC", "y"),
     ("RSEQ", None),                     # kernel/sys.py refuses rseq: no preemption hooks
-    # No namespaces, cgroups or LSMs: unshare(CLONE_NEW*) changes nothing.
-    ("NAMESPACES", None),
-    ("UTS_NS", None),
+    # user, UTS and time namespaces (kernel/nsproxy.py); of the other
+    # kinds there is one namespace, and no cgroups or LSMs.
+    ("NAMESPACES", "y"),
+    ("USER_NS", "y"),
+    ("UTS_NS", "y"),
+    ("TIME_NS", "y"),
     ("IPC_NS", None),
-    ("USER_NS", None),
     ("PID_NS", None),
     ("NET_NS", None),
-    ("TIME_NS", None),
     ("CGROUPS", None),
     ("AUDIT", None),
     ("HIGHMEM", None),

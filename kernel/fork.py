@@ -18,7 +18,8 @@ import struct
 
 from kernel import sched
 from kernel import task as ktask
-from kernel.capability import CAP_SYS_ADMIN, CAP_SYS_RESOURCE, capable
+from kernel.capability import CAP_SYS_ADMIN, CAP_SYS_RESOURCE, capable, ns_capable
+from kernel.user_namespace import create_user_ns
 from kernel.ioprio import ioprio_fork
 from kernel.task import PF_FORKNOEXEC
 from kernel.sched_policy import sched_fork
@@ -31,6 +32,7 @@ from skas.mem import StubError
 from ipc.sem import copy_semundo, exit_sem
 from kernel.pidfd import clone_pidfd_install, clone_pidfd_reserve
 from kernel.printk import pr_warn
+from kernel.nsproxy import copy_namespaces, unshare_nsproxy_namespaces
 from kernel.seccomp import copy_seccomp
 from mm import physmem as _pm
 from mm.exit import exit_mmap, mmput
@@ -72,6 +74,9 @@ CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 CLONE_IO = 0x80000000
+CLONE_NEWTIME = 0x00000080              # clone3 and unshare only: CSIGNAL's bits elsewhere
+CLONE_NEWALL = (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET
+                | CLONE_NEWUSER | CLONE_NEWCGROUP | CLONE_NEWTIME)
 CLONE_CLEAR_SIGHAND = 0x100000000
 CLONE_INTO_CGROUP = 0x200000000
 
@@ -256,18 +261,36 @@ def mm_alloc(arch):
 
 # -- tasks -----------------------------------------------------------------------------
 
-def _check_clone(t, flags):
-    """The flag combinations clone refuses, and the task limits."""
-    if flags & (CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET
-                | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP):
-        if not capable(t, CAP_SYS_ADMIN):
+# the namespaces pyuml makes; of the other kinds there is one
+BUILT_NS = CLONE_NEWUSER | CLONE_NEWUTS | CLONE_NEWTIME
+
+
+def check_namespace_flags(t, flags):
+    """The privilege clone and unshare need for flags: none for a user
+    namespace, CAP_SYS_ADMIN in the caller's user namespace for a UTS or
+    time one (in the new user namespace if it makes one too, where it has
+    every capability); for a kind pyuml has one namespace of, as ever,
+    CAP_SYS_ADMIN over everything (the request then changes nothing)."""
+    if flags & CLONE_NEWALL & ~BUILT_NS and not capable(t, CAP_SYS_ADMIN):
+        raise Errno(EPERM)
+    if flags & (CLONE_NEWUTS | CLONE_NEWTIME) and not flags & CLONE_NEWUSER:
+        if not ns_capable(t.cred, t.cred.user_ns, CAP_SYS_ADMIN):
             raise Errno(EPERM)
+
+
+def _check_clone(t, flags, nsflags):
+    """The flag combinations clone refuses, and the task limits."""
+    check_namespace_flags(t, nsflags)
     if flags & CLONE_SIGHAND and not flags & CLONE_VM:
         raise Errno(EINVAL)
     if flags & CLONE_THREAD and not flags & CLONE_SIGHAND:
         raise Errno(EINVAL)
-    if flags & CLONE_FS and flags & CLONE_NEWNS:
+    if flags & CLONE_FS and flags & (CLONE_NEWNS | CLONE_NEWUSER):
         raise Errno(EINVAL)
+    if flags & CLONE_THREAD and flags & CLONE_NEWUSER:
+        raise Errno(EINVAL)
+    if flags & CLONE_NEWIPC and flags & CLONE_SYSVSEM:
+        raise Errno(EINVAL)                 # the undo list would outlive its arrays
     if flags & CLONE_CLEAR_SIGHAND and flags & CLONE_SIGHAND:
         raise Errno(EINVAL)
     if flags & CLONE_PARENT and t.signal.flags & 1 and t.tgid == 1:
@@ -328,7 +351,9 @@ def copy_signal(t, c, flags, exit_signal):
 
 def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signal=None,
                  trace=0):
-    _check_clone(t, flags)
+    # legacy clone's flags carry the exit signal where clone3's CLONE_NEWTIME is
+    nsflags = flags & ~CSIGNAL if exit_signal is None else flags
+    _check_clone(t, flags, nsflags)
     pid = ktask.alloc_pid()
     if pid is None:
         raise Errno(EAGAIN)
@@ -337,6 +362,8 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
     c.comm = t.comm
     c.flags = PF_FORKNOEXEC
     c.cred = t.cred.copy()
+    if nsflags & CLONE_NEWUSER:
+        create_user_ns(c.cred)
     ctypes.memmove(ctypes.addressof(c.regs), ctypes.addressof(t.regs), ctypes.sizeof(c.regs))
     c.arch.set_syscall_return(c.regs, 0)
     copy_thread = getattr(t.arch, "copy_thread", None)
@@ -362,6 +389,7 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
         c.sas_ss_sp = c.sas_ss_size = 0
         c.sas_ss_flags = 2
     copy_mm(t, c, flags)
+    copy_namespaces(t, c, nsflags)
     try:
         c.files = t.files.get() if flags & CLONE_FILES else t.files.copy()
         c.fs = t.fs.get() if flags & CLONE_FS else t.fs.copy()
@@ -490,7 +518,7 @@ def sys_clone3(t, uargs, size):
         return -EINVAL                                  # no pid namespaces here
     if flags & ~(0xFFFFFFFF | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP):
         return -EINVAL
-    if flags & (CLONE_DETACHED | CSIGNAL):
+    if flags & (CLONE_DETACHED | (CSIGNAL & ~CLONE_NEWTIME)):
         return -EINVAL
     if flags & CLONE_SIGHAND and flags & CLONE_CLEAR_SIGHAND:
         return -EINVAL
@@ -509,9 +537,6 @@ def sys_clone3(t, uargs, size):
 
 # -- unshare -----------------------------------------------------------------------------
 
-CLONE_NEWTIME = 0x00000080
-CLONE_NEWALL = (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET
-                | CLONE_NEWUSER | CLONE_NEWCGROUP | CLONE_NEWTIME)
 UNSHARE_VALID = (CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES
                  | CLONE_SYSVSEM | CLONE_NEWALL)
 
@@ -530,10 +555,11 @@ def sys_unshare(t, flags):
     was its last user, as at exit).  CLONE_THREAD, CLONE_SIGHAND and
     CLONE_VM cannot be undone: they are accepted only when there is nothing
     to unshare (no other thread, no one else with the handlers or the mm),
-    else EINVAL.  The namespace flags are treated exactly as clone() treats
-    them in this kernel: there are no namespaces, so root's request is
-    accepted and changes nothing, anyone else's is EPERM (Linux lets
-    anyone create a user namespace; this kernel does not).
+    else EINVAL.  The namespace flags are checked as clone()'s
+    (check_namespace_flags): CLONE_NEWUSER gives the caller a new user
+    namespace, CLONE_NEWUTS a new UTS namespace, CLONE_NEWTIME its future
+    children a new time namespace (kernel/nsproxy.py); the kinds pyuml has
+    one namespace of are accepted from the privileged and change nothing.
     """
     if t.arch.BITS == 32:
         flags &= 0xFFFFFFFF
@@ -559,9 +585,13 @@ def sys_unshare(t, flags):
             return -EINVAL
     if flags & CLONE_NEWIPC:
         flags |= CLONE_SYSVSEM
-    if flags & CLONE_NEWALL and t.cred.euid != 0:
-        return -EPERM
+    check_namespace_flags(t, flags)
+    if flags & CLONE_NEWUSER:
+        cred = t.cred.copy()
+        create_user_ns(cred)
     # nothing can fail from here on
+    if flags & CLONE_NEWUSER:
+        t.cred = cred
     if flags & CLONE_FS and t.fs.count > 1:
         old = t.fs
         t.fs = old.copy()
@@ -572,4 +602,5 @@ def sys_unshare(t, flags):
         old.put()
     if flags & CLONE_SYSVSEM:
         exit_sem(t)
+    t.nsproxy = unshare_nsproxy_namespaces(flags, t.nsproxy, t.cred.user_ns)
     return 0

@@ -12,8 +12,10 @@ import time
 from kernel.abi import s32
 from kernel import sched, task as ktask
 from kernel.capability import (CAP_SETGID, CAP_SETUID, CAP_SYS_ADMIN, CAP_SYS_BOOT, CAP_SYS_NICE,
-                               PRCTL_OPTIONS, cap_prctl, capable, fix_setuid, uids)
+                               PRCTL_OPTIONS, cap_prctl, capable, fix_setuid, ns_capable, uids)
 from kernel.errno import EINVAL, ENOSYS, EPERM, ESRCH, Errno
+from kernel.user_namespace import (from_kgid_munged, from_kuid_munged, make_kgid, make_kuid,
+                                   userns_may_setgroups)
 from mm.uaccess import copy_from_user, copy_to_user, put_user_u32, strncpy_from_user
 from kernel.printk import boot_time
 from kernel.time import thread_group_cputime
@@ -22,7 +24,6 @@ from mm import physmem as _pm
 UTS_SYSNAME = b"Linux"
 UTS_RELEASE = b"6.13.0-pyuml"   # see tests/test_conform.py test_uname_release
 UTS_VERSION = b"#1 SMP PREEMPT_DYNAMIC pyuml"
-utsname = {"nodename": b"pyuml", "domainname": b"(none)"}
 
 LINUX_REBOOT_MAGIC1 = 0xFEE1DEAD
 LINUX_REBOOT_MAGIC2 = (672274793, 85072278, 369367448, 537993216)
@@ -49,25 +50,63 @@ def sys_getppid(t):
     return p.tgid if p is not None else 0
 
 
+# Credentials hold kernel ids; the caller sees and names them through its
+# user namespace's maps (kernel/user_namespace.py).
+
+def uid_vnr(t, kuid):
+    return from_kuid_munged(t.cred.user_ns, kuid)
+
+
+def gid_vnr(t, kgid):
+    return from_kgid_munged(t.cred.user_ns, kgid)
+
+
 def sys_getuid(t):
-    return t.cred.uid
+    return uid_vnr(t, t.cred.uid)
 
 
 def sys_geteuid(t):
-    return t.cred.euid
+    return uid_vnr(t, t.cred.euid)
 
 
 def sys_getgid(t):
-    return t.cred.gid
+    return gid_vnr(t, t.cred.gid)
 
 
 def sys_getegid(t):
-    return t.cred.egid
+    return gid_vnr(t, t.cred.egid)
 
 
-def _id(v):
+def _raw_id(v):
     v &= 0xFFFFFFFF
     return -1 if v == 0xFFFFFFFF else v
+
+
+def kuid_of(t, v):
+    """The kernel uid the caller names (-1 stays -1: "unchanged"); EINVAL
+    if its namespace does not map it."""
+    v = _raw_id(v)
+    if v == -1:
+        return -1
+    k = make_kuid(t.cred.user_ns, v)
+    if k is None:
+        raise Errno(EINVAL)
+    return k
+
+
+def kgid_of(t, v):
+    v = _raw_id(v)
+    if v == -1:
+        return -1
+    k = make_kgid(t.cred.user_ns, v)
+    if k is None:
+        raise Errno(EINVAL)
+    return k
+
+
+def _setid_capable(t, cap):
+    """CAP_SETUID/CAP_SETGID in the caller's own user namespace."""
+    return ns_capable(t.cred, t.cred.user_ns, cap)
 
 
 def _ids(c):
@@ -86,12 +125,12 @@ def commit_creds(t, old):
 
 def sys_setuid(t, uid):
     ids = _ids(t.cred)
-    uid = _id(uid)
+    uid = kuid_of(t, uid)
     if uid < 0:
         return -EINVAL
     c = t.cred
     old = uids(c)
-    if capable(t, CAP_SETUID):
+    if _setid_capable(t, CAP_SETUID):
         c.uid = c.euid = c.suid = c.fsuid = uid
     elif uid in (c.uid, c.suid):
         c.euid = c.fsuid = uid
@@ -104,11 +143,11 @@ def sys_setuid(t, uid):
 
 def sys_setgid(t, gid):
     old = _ids(t.cred)
-    gid = _id(gid)
+    gid = kgid_of(t, gid)
     if gid < 0:
         return -EINVAL
     c = t.cred
-    if capable(t, CAP_SETGID):
+    if _setid_capable(t, CAP_SETGID):
         c.gid = c.egid = c.sgid = c.fsgid = gid
     elif gid in (c.gid, c.sgid):
         c.egid = c.fsgid = gid
@@ -122,8 +161,8 @@ def sys_setresuid(t, ruid, euid, suid):
     ids = _ids(t.cred)
     c = t.cred
     old = uids(c)
-    ruid, euid, suid = _id(ruid), _id(euid), _id(suid)
-    if not capable(t, CAP_SETUID):
+    ruid, euid, suid = kuid_of(t, ruid), kuid_of(t, euid), kuid_of(t, suid)
+    if not _setid_capable(t, CAP_SETUID):
         allowed = (c.uid, c.euid, c.suid)
         for v in (ruid, euid, suid):
             if v != -1 and v not in allowed:
@@ -143,8 +182,8 @@ def sys_setresuid(t, ruid, euid, suid):
 def sys_setresgid(t, rgid, egid, sgid):
     old = _ids(t.cred)
     c = t.cred
-    rgid, egid, sgid = _id(rgid), _id(egid), _id(sgid)
-    if not capable(t, CAP_SETGID):
+    rgid, egid, sgid = kgid_of(t, rgid), kgid_of(t, egid), kgid_of(t, sgid)
+    if not _setid_capable(t, CAP_SETGID):
         allowed = (c.gid, c.egid, c.sgid)
         for v in (rgid, egid, sgid):
             if v != -1 and v not in allowed:
@@ -163,10 +202,10 @@ def sys_setresgid(t, rgid, egid, sgid):
 def sys_setreuid(t, ruid, euid):
     ids = _ids(t.cred)
     c = t.cred
-    ruid, euid = _id(ruid), _id(euid)
+    ruid, euid = kuid_of(t, ruid), kuid_of(t, euid)
     old_ruid = c.uid
     old = uids(c)
-    if not capable(t, CAP_SETUID):
+    if not _setid_capable(t, CAP_SETUID):
         if ruid != -1 and ruid not in (c.uid, c.euid):
             return -EPERM
         if euid != -1 and euid not in (c.uid, c.euid, c.suid):
@@ -186,9 +225,9 @@ def sys_setreuid(t, ruid, euid):
 def sys_setregid(t, rgid, egid):
     old = _ids(t.cred)
     c = t.cred
-    rgid, egid = _id(rgid), _id(egid)
+    rgid, egid = kgid_of(t, rgid), kgid_of(t, egid)
     old_rgid = c.gid
-    if not capable(t, CAP_SETGID):
+    if not _setid_capable(t, CAP_SETGID):
         if rgid != -1 and rgid not in (c.gid, c.egid):
             return -EPERM
         if egid != -1 and egid not in (c.gid, c.egid, c.sgid):
@@ -207,14 +246,14 @@ def sys_setregid(t, rgid, egid):
 def sys_getresuid(t, r, e, s):
     c = t.cred
     for addr, v in ((r, c.uid), (e, c.euid), (s, c.suid)):
-        put_user_u32(t.mm, addr, v)
+        put_user_u32(t.mm, addr, uid_vnr(t, v))
     return 0
 
 
 def sys_getresgid(t, r, e, s):
     c = t.cred
     for addr, v in ((r, c.gid), (e, c.egid), (s, c.sgid)):
-        put_user_u32(t.mm, addr, v)
+        put_user_u32(t.mm, addr, gid_vnr(t, v))
     return 0
 
 
@@ -222,24 +261,24 @@ def sys_setfsuid(t, uid):
     ids = _ids(t.cred)
     old = t.cred.fsuid
     before = uids(t.cred)
-    uid = _id(uid)
-    if uid != -1 and (capable(t, CAP_SETUID) or uid in (t.cred.uid, t.cred.euid, t.cred.suid,
+    uid = make_kuid(t.cred.user_ns, _raw_id(uid))    # None (unmapped, -1): no change
+    if uid is not None and (_setid_capable(t, CAP_SETUID) or uid in (t.cred.uid, t.cred.euid, t.cred.suid,
                                                          t.cred.fsuid)):
         t.cred.fsuid = uid
         fix_setuid(before, t.cred)
     commit_creds(t, ids)
-    return old
+    return uid_vnr(t, old)
 
 
 def sys_setfsgid(t, gid):
     ids = _ids(t.cred)
     old = t.cred.fsgid
-    gid = _id(gid)
-    if gid != -1 and (capable(t, CAP_SETGID) or gid in (t.cred.gid, t.cred.egid, t.cred.sgid,
+    gid = make_kgid(t.cred.user_ns, _raw_id(gid))
+    if gid is not None and (_setid_capable(t, CAP_SETGID) or gid in (t.cred.gid, t.cred.egid, t.cred.sgid,
                                                          t.cred.fsgid)):
         t.cred.fsgid = gid
     commit_creds(t, ids)
-    return old
+    return gid_vnr(t, old)
 
 
 def sys_getgroups(t, size, addr):
@@ -251,18 +290,25 @@ def sys_getgroups(t, size, addr):
         return len(groups)
     if size < len(groups):
         return -EINVAL
-    copy_to_user(t.mm, addr, struct.pack("<%dI" % len(groups), *groups))
+    copy_to_user(t.mm, addr, struct.pack("<%dI" % len(groups), *(gid_vnr(t, g) for g in groups)))
     return len(groups)
+
+
+def may_setgroups(t):
+    """CAP_SETGID in the caller's user namespace, and that namespace lets
+    setgroups be called (kernel/user_namespace.py: /proc/PID/setgroups)."""
+    ns = t.cred.user_ns
+    return _setid_capable(t, CAP_SETGID) and (ns.parent is None or userns_may_setgroups(ns))
 
 
 def sys_setgroups(t, size, addr):
     size = s32(size)
-    if not capable(t, CAP_SETGID):
+    if not may_setgroups(t):
         return -EPERM
     if size < 0 or size > 65536:
         return -EINVAL
     raw = copy_from_user(t.mm, addr, 4 * size)
-    t.cred.groups = tuple(struct.unpack("<%dI" % size, raw))
+    t.cred.groups = tuple(kgid_of(t, g) for g in struct.unpack("<%dI" % size, raw))
     return 0
 
 
@@ -276,29 +322,30 @@ def sys_uname(t, buf):
     machine = t.arch.UNAME_MACHINE if hasattr(t.arch, "UNAME_MACHINE") else b"x86_64"
     if t.personality & 0xFF == 0x0008:       # PER_LINUX32
         machine = b"i686"
-    raw = b"".join(_uts_field(s) for s in (UTS_SYSNAME, utsname["nodename"], UTS_RELEASE,
-                                           UTS_VERSION, machine, utsname["domainname"]))
+    uts = t.nsproxy.uts_ns
+    raw = b"".join(_uts_field(s) for s in (UTS_SYSNAME, uts.nodename, UTS_RELEASE,
+                                           UTS_VERSION, machine, uts.domainname))
     copy_to_user(t.mm, buf, raw)
     return 0
 
 
 def sys_sethostname(t, name, length):
-    if not capable(t, CAP_SYS_ADMIN):
+    if not ns_capable(t.cred, t.nsproxy.uts_ns.user_ns, CAP_SYS_ADMIN):
         return -EPERM
     length = s32(length)
     if length < 0 or length > 64:
         return -EINVAL
-    utsname["nodename"] = copy_from_user(t.mm, name, length)
+    t.nsproxy.uts_ns.nodename = copy_from_user(t.mm, name, length)
     return 0
 
 
 def sys_setdomainname(t, name, length):
-    if not capable(t, CAP_SYS_ADMIN):
+    if not ns_capable(t.cred, t.nsproxy.uts_ns.user_ns, CAP_SYS_ADMIN):
         return -EPERM
     length = s32(length)
     if length < 0 or length > 64:
         return -EINVAL
-    utsname["domainname"] = copy_from_user(t.mm, name, length)
+    t.nsproxy.uts_ns.domainname = copy_from_user(t.mm, name, length)
     return 0
 
 
@@ -337,7 +384,7 @@ def sys_sysinfo(t, info):
     else pages (Linux's compat_sysinfo)."""
     # LAB sysinfo: begin
     pm = _pm.physmem
-    up = time.monotonic() - boot_monotonic()
+    up = time.monotonic() - boot_monotonic() + t.nsproxy.time_ns.boottime / 1e9
     uptime = int(up) + (1 if up % 1 else 0)
     total, free = pm.nr_frames * 4096, pm.nr_free * 4096
     procs = len(ktask.tasks) & 0xFFFF

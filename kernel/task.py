@@ -17,6 +17,7 @@ import time
 from kernel import sched
 from skas.ptrace import user_regs_struct
 from kernel.capability import CAP_FULL_SET
+from kernel.user_namespace import init_user_ns
 
 PID_MAX = 4194304
 
@@ -52,7 +53,7 @@ class Cred:
     __slots__ = ("uid", "euid", "suid", "fsuid", "gid", "egid", "sgid",
                  "fsgid", "groups", "cap_inheritable", "cap_permitted",
                  "cap_effective", "cap_bset", "cap_ambient", "securebits",
-                 "landlock")
+                 "landlock", "user_ns")
 
     def __init__(self, uid=0, gid=0):
         self.uid = self.euid = self.suid = self.fsuid = uid
@@ -64,6 +65,7 @@ class Cred:
         self.cap_bset = CAP_FULL_SET
         self.securebits = 0
         self.landlock = None            # Landlock domain: a tuple of layers (security/landlock/)
+        self.user_ns = init_user_ns     # whose ids and capabilities these are
 
     def copy(self):
         c = Cred()
@@ -151,6 +153,7 @@ class Task:
         self.files = None
         self.fs = None
         self.cred = Cred()
+        self.nsproxy = None             # its namespaces (kernel/nsproxy.py): set by clone, boot
         self.sighand = None
         self.signal = SignalStruct()
 

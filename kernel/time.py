@@ -16,6 +16,7 @@ import time
 from kernel.abi import s32
 from kernel import sched, task as ktask
 from kernel.capability import CAP_SYS_TIME, capable
+from kernel.time_namespace import clock_offset
 from kernel.errno import (EINTR, EINVAL, EOPNOTSUPP, EPERM, ERESTARTNOHAND, ERESTART_RESTARTBLOCK,
                           Errno)
 from mm.uaccess import copy_from_user, copy_to_user
@@ -46,6 +47,15 @@ _COARSE = (CLOCK_REALTIME_COARSE, CLOCK_MONOTONIC_COARSE)
 
 
 def clock_ns(t, clk):
+    """The value of clock clk in nanoseconds as t sees it (its time
+    namespace's offsets added), or None if there is no such clock."""
+    ns = host_clock_ns(t, clk)
+    if ns is None:
+        return None
+    return ns + clock_offset(t.nsproxy.time_ns, clk)
+
+
+def host_clock_ns(t, clk):
     """The value of clock clk in nanoseconds, or None if there is no such."""
     if clk in _COARSE:
         return time.clock_gettime_ns(clk)

@@ -15,7 +15,7 @@ import struct
 from kernel.errno import EINVAL, ENOSYS, EPERM
 from mm.uaccess import copy_from_user, copy_to_user
 from kernel.syscall import syscall_handler
-from kernel.capability import CAP_SETGID, capable
+from kernel.sys import gid_vnr, kgid_of, may_setgroups, uid_vnr
 
 OVERFLOWUID = OVERFLOWGID = 65534
 
@@ -45,19 +45,19 @@ def _call(name, *args):
 
 
 def sys_getuid16(t):
-    return high2lowuid(t.cred.uid)
+    return high2lowuid(uid_vnr(t, t.cred.uid))
 
 
 def sys_geteuid16(t):
-    return high2lowuid(t.cred.euid)
+    return high2lowuid(uid_vnr(t, t.cred.euid))
 
 
 def sys_getgid16(t):
-    return high2lowgid(t.cred.gid)
+    return high2lowgid(gid_vnr(t, t.cred.gid))
 
 
 def sys_getegid16(t):
-    return high2lowgid(t.cred.egid)
+    return high2lowgid(gid_vnr(t, t.cred.egid))
 
 
 def sys_setuid16(t, uid):
@@ -92,12 +92,12 @@ def _put_ids16(t, addrs, ids):
 
 def sys_getresuid16(t, r, e, s):
     c = t.cred
-    return _put_ids16(t, (r, e, s), (c.uid, c.euid, c.suid))
+    return _put_ids16(t, (r, e, s), (uid_vnr(t, c.uid), uid_vnr(t, c.euid), uid_vnr(t, c.suid)))
 
 
 def sys_getresgid16(t, r, e, s):
     c = t.cred
-    return _put_ids16(t, (r, e, s), (c.gid, c.egid, c.sgid))
+    return _put_ids16(t, (r, e, s), (gid_vnr(t, c.gid), gid_vnr(t, c.egid), gid_vnr(t, c.sgid)))
 
 
 def sys_setfsuid16(t, uid):
@@ -118,18 +118,18 @@ def sys_getgroups16(t, size, addr):
     if size < len(groups):
         return -EINVAL
     copy_to_user(t.mm, addr, struct.pack("<%dH" % len(groups),
-                                         *[high2lowgid(g) for g in groups]))
+                                         *[high2lowgid(gid_vnr(t, g)) for g in groups]))
     return len(groups)
 
 
 def sys_setgroups16(t, size, addr):
     size &= 0xFFFFFFFF
-    if not capable(t, CAP_SETGID):
+    if not may_setgroups(t):
         return -EPERM
     if size > 65536:
         return -EINVAL
     raw = copy_from_user(t.mm, addr, 2 * size) if size else b""
-    t.cred.groups = tuple(low2highgid(g) for g in struct.unpack("<%dH" % size, raw))
+    t.cred.groups = tuple(kgid_of(t, low2highgid(g)) for g in struct.unpack("<%dH" % size, raw))
     return 0
 
 

@@ -84,5 +84,5 @@ def sys_fstat64(t, fd, statbuf):
     f = fget(t, s32(fd))
     if f is None:
         return -EBADF
-    put_stat64(t, statbuf, getattr_inode(f.inode, f.path.mnt))
+    put_stat64(t, statbuf, getattr_inode(t, f.inode, f.path.mnt))
     return 0

@@ -174,7 +174,7 @@ def _uts_fields(t):
     machine = b"x86_64"
     if t.personality & 0xFF == 0x0008:
         machine = b"i686"
-    return (ksys.UTS_SYSNAME, ksys.utsname["nodename"], ksys.UTS_RELEASE,
+    return (ksys.UTS_SYSNAME, t.nsproxy.uts_ns.nodename, ksys.UTS_RELEASE,
             ksys.UTS_VERSION, machine)
 
 

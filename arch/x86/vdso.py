@@ -88,7 +88,8 @@ def symbol(name):
     return VDSO32.symbol(name)
 
 
-def arch_setup_additional_pages(mm):
+def arch_setup_additional_pages(mm, timens=False):
+    """i386's vDSO has no clocks: a time namespace changes nothing in it."""
     return VDSO32.setup_pages(mm)
 
 

@@ -147,7 +147,7 @@ SYSCALLS = SYSCALL_NAMES
 
 from arch.x86_64.process import sys_arch_prctl  # noqa: E402
 
-from arch.x86_64.vdso import arch_auxv, arch_setup_additional_pages  # noqa: E402,F401
+from arch.x86_64.vdso import arch_auxv, arch_setup_additional_pages, vdso_join_timens  # noqa: E402,F401
 
 SYSCALL_OVERRIDES = {
     "arch_prctl": sys_arch_prctl,

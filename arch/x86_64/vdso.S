@@ -10,7 +10,10 @@
  * (skas/host_vdso.py), so these functions jump to the host's: reading the
  * time costs what it costs natively.  The kernel writes the host functions'
  * addresses into the table below when it loads this image (a zero: no
- * host vDSO, make the system call).
+ * host vDSO, make the system call).  vdso_host_clocks says which clocks
+ * are read from the host's: a process in a time namespace gets an image
+ * whose monotonic clocks are system calls, which add its offsets
+ * (arch/x86_64/vdso.py).
  *
  * getcpu answers 0 itself: the guest machine has one CPU, whichever host
  * CPU the process happens to run on.
@@ -21,23 +24,23 @@
 #define __NR_clock_getres	229
 #define __NR_getcpu		309
 
-/* the clocks that are the host's own: REALTIME, MONOTONIC and their COARSE
- * forms (bits 0, 1, 5, 6); the others are the kernel's (CPU-time clocks) */
-#define HOST_CLOCKS	0x63
-
 	.text
 	.balign 8
 	.globl vdso_host_clock_gettime, vdso_host_gettimeofday, vdso_host_time
 vdso_host_clock_gettime:	.quad 0
 vdso_host_gettimeofday:		.quad 0
 vdso_host_time:			.quad 0
+	.globl vdso_host_clocks
+/* the clocks that are the host's own: REALTIME, MONOTONIC and their COARSE
+ * forms (bits 0, 1, 5, 6); the others are the kernel's (CPU-time clocks) */
+vdso_host_clocks:		.long 0x63
 
 	.globl __vdso_clock_gettime
 	.type __vdso_clock_gettime, @function
 __vdso_clock_gettime:			/* (clockid_t %edi, struct timespec *%rsi) */
 	cmp	$6, %edi
 	ja	1f			/* also every negative (CPU-clock) id */
-	mov	$HOST_CLOCKS, %eax
+	mov	vdso_host_clocks(%rip), %eax
 	bt	%edi, %eax
 	jnc	1f
 	mov	vdso_host_clock_gettime(%rip), %rax

@@ -6,11 +6,19 @@ and getcpu without a system call: the clock functions jump to the host's
 own vDSO, which every x86_64 host process keeps above its stub
 (skas/host_vdso.py).  Loading the image, the kernel writes the addresses
 of the host's functions into the table at the start of its code.
+
+A process in a time namespace (kernel/time_namespace.py) must not read the
+monotonic clocks from the host's vDSO, which knows nothing of its offsets:
+it maps a second image, the same but for the mask of host clocks
+(vdso_host_clocks), and fork, exec and setns swap one for the other
+(vdso_join_timens), as Linux swaps the vvar page.
 """
 
 import struct
 
 from arch.x86.vdso import VdsoImage, vdso_base
+from mm.mmap import MAP_FIXED, MAP_PRIVATE, do_mmap
+from mm.physmem import PAGE_SIZE
 from skas import host_vdso, process
 from arch import x86_64
 
@@ -20,6 +28,9 @@ _TABLE = {
     "vdso_host_gettimeofday": "__vdso_gettimeofday",
     "vdso_host_time": "__vdso_time",
 }
+
+# in a time namespace only CLOCK_REALTIME and CLOCK_REALTIME_COARSE are the host's
+TIMENS_HOST_CLOCKS = 1 << 0 | 1 << 5
 
 
 def _patch(image, syms):
@@ -34,11 +45,30 @@ def _patch(image, syms):
         struct.pack_into("<Q", image, syms[slot], addr)
 
 
+def _patch_timens(image, syms):
+    _patch(image, syms)
+    struct.pack_into("<I", image, syms["vdso_host_clocks"], TIMENS_HOST_CLOCKS)
+
+
 VDSO64 = VdsoImage("VDSO64", patch=_patch)
+VDSO64_TIMENS = VdsoImage("VDSO64", patch=_patch_timens)
 
 
-def arch_setup_additional_pages(mm):
-    return VDSO64.setup_pages(mm)
+def arch_setup_additional_pages(mm, timens=False):
+    return (VDSO64_TIMENS if timens else VDSO64).setup_pages(mm)
+
+
+def vdso_join_timens(mm, timens):
+    """Map the image for a process in (timens) or out of a time namespace
+    where mm's vDSO is, if it still has one."""
+    base = vdso_base(mm)
+    if base is None:
+        return
+    f = (VDSO64_TIMENS if timens else VDSO64).file()
+    vma = mm.find_vma(base)
+    if vma.file is not None and vma.file.mapping is f.mapping:
+        return
+    do_mmap(mm, base, PAGE_SIZE, 5, MAP_PRIVATE | MAP_FIXED, f, 0, name="[vdso]")
 
 
 def arch_auxv(mm):

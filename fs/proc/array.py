@@ -12,6 +12,7 @@ from mm.mempolicy import mems_allowed_status
 from kernel.signal import ALL_SIGNALS, SIG_DFL, SIG_IGN
 from kernel.sys import boot_monotonic
 from kernel.task import PF_EXITING
+from kernel.user_namespace import from_kgid_munged, from_kuid_munged
 
 USER_HZ = 100
 PAGE_KB = 4
@@ -131,10 +132,12 @@ def proc_pid_stat(t, task_view=None):
     return " ".join(str(x) for x in f) + "\n"
 
 
-def proc_pid_status(t):
+def proc_pid_status(t, reader):
+    """/proc/PID/status of t, its ids as the reader's user namespace names them."""
     mm = t.mm
     vsize, rss, data, stack, exe = _vm(mm)
     c = t.cred
+    ns = reader.cred.user_ns
     pend, shpend, blocked, ign, cgt = _sig_sets(t)
     st = task_state_char(t)
     files = t.files
@@ -151,10 +154,12 @@ def proc_pid_status(t):
         "Pid:\t%d" % t.pid,
         "PPid:\t%d" % _ppid(t),
         "TracerPid:\t%d" % _tracer_pid(t),
-        "Uid:\t%d\t%d\t%d\t%d" % (c.uid, c.euid, c.suid, c.fsuid),
-        "Gid:\t%d\t%d\t%d\t%d" % (c.gid, c.egid, c.sgid, c.fsgid),
+        "Uid:\t%d\t%d\t%d\t%d" % tuple(from_kuid_munged(ns, u)
+                                       for u in (c.uid, c.euid, c.suid, c.fsuid)),
+        "Gid:\t%d\t%d\t%d\t%d" % tuple(from_kgid_munged(ns, g)
+                                       for g in (c.gid, c.egid, c.sgid, c.fsgid)),
         "FDSize:\t%d" % fdsize,
-        "Groups:\t%s" % " ".join(str(g) for g in c.groups),
+        "Groups:\t%s" % " ".join(str(from_kgid_munged(ns, g)) for g in c.groups),
     ]
     if mm is not None:
         lines += [

@@ -13,6 +13,10 @@ from fs.proc.inode import (ProcDir, ProcFile, ProcLink, ProcRawFile, proc_file_f
                            proc_mounts_fops)
 from fs.mount import d_path
 from fs.nsfs import proc_ns_entries
+from kernel.time import host_clock_ns
+from kernel.time_namespace import proc_timens_set_offset, proc_timens_show_offsets
+from kernel.user_namespace import (proc_show_map, proc_show_setgroups, proc_write_map,
+                                   proc_write_setgroups)
 from fs.proc import array
 from fs.proc.task_mmu import (show_maps, pagemap_read, PROCMAP_QUERY,
     procmap_query, show_smaps)
@@ -198,7 +202,7 @@ def pid_entries(sb, pid, tid, with_task_dir=True):
 
     ents = dict([
         f(b"stat", text(lambda t: array.proc_pid_stat(t, None if tid == pid and with_task_dir else True))),
-        f(b"status", text(array.proc_pid_status)),
+        f(b"status", lambda reader: array.proc_pid_status(_task(tid), reader)),
         f(b"statm", text(array.proc_pid_statm)),
         f(b"cmdline", _cmdline(tid)),
         f(b"environ", _environ(tid), 0o400),
@@ -232,6 +236,11 @@ def pid_entries(sb, pid, tid, with_task_dir=True):
                                          lambda: _fs_path(tid, "pwd")), tid)
     ents[b"root"] = lambda: _own(ProcLink(sb, ("root", tid), _d_path_of(lambda: _fs_path(tid, "root")),
                                           lambda: _fs_path(tid, "root")), tid)
+    ents[b"timens_offsets"] = lambda: _own(ProcFile(sb, (b"timens_offsets", tid),
+                                                  text(_timens_offsets), 0o644,
+                                                  store=_timens_offsets_store(tid)), tid)
+    for name in (b"uid_map", b"gid_map", b"setgroups"):
+        ents[name] = _userns_file(sb, tid, name)
     ents[b"ns"] = lambda: _own(ProcDir(sb, ("ns", tid), _ns_dir(sb, tid), 0o511), tid)
     ents[b"fd"] = lambda: _own(ProcDir(sb, ("fd", tid), _fd_dir(sb, pid, tid), 0o500), tid)
     ents[b"fdinfo"] = lambda: _own(ProcDir(sb, ("fdinfo", tid), _fdinfo_dir(sb, pid, tid), 0o500), tid)
@@ -304,6 +313,40 @@ def _oom_score_adj_store(tid):
             sig.oom_score_adj_min = v
         return len(data)
     return store
+
+
+def _timens_offsets(t):
+    return proc_timens_show_offsets(t.nsproxy.time_ns_for_children)
+
+
+def _timens_offsets_store(tid):
+    """/proc/PID/timens_offsets: set the offsets of the time namespace
+    PID's children will be in (kernel/time_namespace.py)."""
+    def store(t, data):
+        target = _task(tid)
+        proc_timens_set_offset(t, target.nsproxy.time_ns_for_children, data,
+                               lambda clk: host_clock_ns(target, clk))
+        return len(data)
+    return store
+
+
+def _userns_file(sb, tid, name):
+    """/proc/PID/uid_map, gid_map, setgroups: PID's user namespace's
+    (kernel/user_namespace.py), shown as the reader's namespace names ids."""
+    def show(reader):
+        ns = _task(tid).cred.user_ns
+        if name == b"setgroups":
+            return proc_show_setgroups(ns)
+        return proc_show_map(ns, reader.cred.user_ns, name[:3].decode())
+
+    def store(t, data):
+        ns = _task(tid).cred.user_ns
+        if name == b"setgroups":
+            proc_write_setgroups(t.cred, ns, data)
+        else:
+            proc_write_map(t.cred, ns, name[:3].decode(), data)
+        return len(data)
+    return lambda: _own(ProcFile(sb, (name, tid), show, 0o644, store=store), tid)
 
 
 def _ns_dir(sb, tid):

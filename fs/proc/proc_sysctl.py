@@ -31,11 +31,14 @@ ULONG_MAX = (1 << 64) - 1
 
 
 class Ctl:
-    """One /proc/sys file: get() -> bytes, set(bytes) or None (read-only)."""
+    """One /proc/sys file: get() -> bytes, set(bytes) or None (read-only);
+    a per-namespace one's take the reading or writing task first:
+    get(t), set(t, bytes)."""
 
-    def __init__(self, get, set=None):
+    def __init__(self, get, set=None, per_task=False):
         self.get = get
         self.set = set
+        self.per_task = per_task
 
 
 def _var(modname, attr):
@@ -99,8 +102,13 @@ def string_ctl(get, put, maxlen):
     return Ctl(lambda: get() + b"\n", store)
 
 
-def _uts(field):
-    return (lambda: ksys.utsname[field]), (lambda v: ksys.utsname.__setitem__(field, v))
+def uts_ctl(field):
+    """kernel.hostname, kernel.domainname: the reader's UTS namespace's."""
+    def store(t, data):
+        if data.endswith(b"\n"):
+            data = data[:-1]
+        setattr(t.nsproxy.uts_ns, field, data[:64])
+    return Ctl(lambda t: getattr(t.nsproxy.uts_ns, field) + b"\n", store, per_task=True)
 
 
 _boot_id = str(uuid.uuid4()).encode()
@@ -172,8 +180,8 @@ def _table():
             "io_uring_group": int_ctl("io_uring.io_uring", "sysctl_io_uring_group", -1),
             "osrelease": const(ksys.UTS_RELEASE),
             "version": const(ksys.UTS_VERSION),
-            "hostname": string_ctl(*_uts("nodename"), 64),
-            "domainname": string_ctl(*_uts("domainname"), 64),
+            "hostname": uts_ctl("nodename"),
+            "domainname": uts_ctl("domainname"),
             "pid_max": int_ctl("kernel.task", "PID_MAX", 301, 4194304),
             "ngroups_max": const(65536),
             "cap_last_cap": const(40),
@@ -291,7 +299,8 @@ def _node(sb, path, node):
     if isinstance(node, dict):
         return lambda: ProcDir(sb, ("sys",) + path, lambda: {
             name.encode(): _node(sb, path + (name,), sub) for name, sub in node.items()})
-    return lambda: SysctlFile(sb, ("sys",) + path, lambda t: node.get(),
+    return lambda: SysctlFile(sb, ("sys",) + path,
+                              (lambda t: node.get(t)) if node.per_task else (lambda t: node.get()),
                               mode=0o644 if node.set else 0o444,
                               store=_store(node) if node.set else None)
 
@@ -310,7 +319,10 @@ class SysctlFile(ProcFile):
 
 def _store(ctl):
     def store(t, data):
-        ctl.set(bytes(data))
+        if ctl.per_task:
+            ctl.set(t, bytes(data))
+        else:
+            ctl.set(bytes(data))
         return len(data)
     return store
 

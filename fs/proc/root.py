@@ -98,7 +98,7 @@ def show_stat(reader):
 
 
 def show_uptime(reader):
-    up = _uptime()
+    up = _uptime() + reader.nsproxy.time_ns.boottime / 1e9      # the reader's boot time
     return "%.2f %.2f\n" % (up, up)
 
 
