@@ -12,7 +12,7 @@ import struct
 from kernel.abi import s32
 from kernel.sched import is_generator
 from kernel.capability import CAP_FOWNER, capable
-from kernel.errno import (E2BIG, EAGAIN, EEXIST, EINVAL, EISDIR, ELOOP, ENOTDIR, ENXIO, EOPNOTSUPP,
+from kernel.errno import (E2BIG, EAGAIN, EEXIST, EINVAL, EISDIR, ELOOP, ENOTDIR, ENXIO,
                           EPERM, Errno)
 from fs.dcache import Dentry, d_add
 from fs.file import (O_ACCMODE, O_CLOEXEC,

@@ -469,7 +469,7 @@ def report(arch, tests, exp, out=sys.stdout):
         rows.append(rec)
     w = max([len(r["tag"]) for r in rows] + [4])
     print("\n%-*s  %-8s %-8s %s" % (w, "test", "pyuml", "native", "reason"), file=out)
-    regressions, fixed, flaky_pass = [], [], []
+    regressions, fixed = [], []
     counts = {}
     for r in rows:
         why = expected_reason(exp, r["tag"], arch)
