@@ -128,6 +128,9 @@ def _frame_features(xstate):
     return xcr0, len(xstate)
 
 
+XFEATURE_MASK_FPSSE = 0x3
+
+
 def frame_image(xstate):
     """The ptrace xsave image turned into what a signal frame holds (the
     software words filled in, AMX's tile data left out, MAGIC2 appended)."""
@@ -136,8 +139,13 @@ def frame_image(xstate):
     img[SW_OFF:512] = _SW_BYTES.pack(FP_XSTATE_MAGIC1, size + 4, features,
                                      size).ljust(512 - SW_OFF, b"\0")
     if size > 520:
+        # XSTATE_BV; FP and SSE always marked in use, as Linux's
+        # save_xstate_epilog does, so that a handler's edits of the legacy
+        # area (or of the i386 fsave header folded into it) are restored
+        # even when the CPU had x87/SSE in their initial state and left
+        # the bits clear
         (bv,) = struct.unpack_from("<Q", img, 512)
-        struct.pack_into("<Q", img, 512, bv & features)    # XSTATE_BV
+        struct.pack_into("<Q", img, 512, (bv & features) | XFEATURE_MASK_FPSSE)
     return bytes(img) + struct.pack("<I", FP_XSTATE_MAGIC2)
 
 
