@@ -107,6 +107,7 @@ MODULES = {
     "PTRACE": ("kernel.ptrace",),
     "SECURITY_YAMA": ("security.yama",),
     "DNOTIFY": ("fs.notify.dnotify",),
+    "FANOTIFY_ACCESS_PERMISSIONS": ("fs.notify.fanotify.fanotify",),   # FAN_*_PERM
     "PRINTK": ("kernel.printk",),
 }
 

@@ -128,7 +128,7 @@ class FanotifyGroup:
                     fd = -e.errno
                 if perm is not None:
                     if fd < 0:
-                        perm.finish(fan.FAN_ALLOW)  # nothing to answer with
+                        perm.finish(fan.FAN_DENY)   # no fd to answer for: denied, as Linux
                     else:
                         perm.fd = fd
                         self.access_list.append(perm)
