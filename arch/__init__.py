@@ -17,4 +17,4 @@ def for_elf(elfclass, machine):
         mod = importlib.import_module(name)
     except ImportError:
         return None
-    return mod if getattr(mod, "AVAILABLE", True) else None
+    return mod

@@ -75,6 +75,7 @@ prots = st.sampled_from([0, 1, 3, 5, 7])
 
 class AddressSpaces(RuleBasedStateMachine):
     """mms[i] is a live MM; model[i] maps page index -> [prot, byte]."""
+    mms = ()            # none until start() (hypothesis may tear down first)
 
     @initialize()
     def start(self):
@@ -224,7 +225,7 @@ class AddressSpaces(RuleBasedStateMachine):
                     assert q[off] == model[k][1]
 
     def teardown(self):
-        for mm in getattr(self, "mms", []):
+        for mm in self.mms:
             exit_mmap(mm)
         self.mms = []
 
