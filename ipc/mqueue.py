@@ -1,8 +1,8 @@
 """ipc/mqueue.py - POSIX message queues: mq_open, mq_unlink, mq_timedsend,
 mq_timedreceive, mq_notify, mq_getsetattr, and the mqueue filesystem.
 
-A queue is a file on the "mqueue" filesystem (one for the machine: there
-are no IPC namespaces).  The kernel keeps an internal mount of it for
+A queue is a file on the "mqueue" filesystem, one per IPC namespace
+(ipc/namespace.py).  The kernel keeps an internal mount of it for
 mq_open and mq_unlink, whose names are single components of its root;
 `mount -t mqueue none /dev/mqueue` shows the same queues, which can then be
 listed, stat'ed, unlinked, opened with open(2) (a new queue gets the
@@ -20,8 +20,8 @@ registered with mq_notify is told (a signal with SI_MESGQ, or for
 SIGEV_THREAD the 32-byte cookie on the netlink socket it named, which is
 how glibc and musl start the notification thread) and unregistered.
 
-Limits: /proc/sys/fs/mqueue (queues_max, msg_max, msgsize_max,
-msg_default, msgsize_default; root may exceed msg_max and msgsize_max up
+Limits: /proc/sys/fs/mqueue (the namespace's queues_max, msg_max,
+msgsize_max, msg_default, msgsize_default; the defaults below; root may exceed msg_max and msgsize_max up
 to the hard limits) and RLIMIT_MSGQUEUE, charged per user for each queue's
 worst-case size as Linux counts it.
 """
@@ -65,14 +65,13 @@ SI_MESGQ = -3
 RLIMIT_MSGQUEUE = 12
 _NSIG = 64
 
-# /proc/sys/fs/mqueue
-queues_max = 256
-msg_max = 10
-msgsize_max = 8192
-msg_default = 10
-msgsize_default = 8192
+# /proc/sys/fs/mqueue of a new IPC namespace
+QUEUES_MAX = 256
+MSG_MAX = 10
+MSGSIZE_MAX = 8192
+MSG_DEFAULT = 10
+MSGSIZE_DEFAULT = 8192
 
-queues_count = 0
 user_mq_bytes = {}                      # uid -> bytes charged (struct user_struct)
 
 SEND, RECV = 0, 1
@@ -150,13 +149,12 @@ class MqueueInode(Inode):
     def evict(self):
         """The queue's last name and last opener are gone: its messages and
         its charge go."""
-        global queues_count
         self.msgs = {}
         self.curmsgs = self.qsize = 0
         if self.user is not None:
             user_mq_bytes[self.user] = user_mq_bytes.get(self.user, 0) - self.charged
             self.user = None
-            queues_count -= 1
+            self.sb.ipc_ns.mq_queues_count -= 1
 
 
 def mq_bytes_of(maxmsg, msgsize):
@@ -204,13 +202,14 @@ class MqueueRoot(Inode):
 
 def mqueue_create_attr(sb, mode, cred, attr):
     """mqueue_get_inode for a queue: the limits, then the charge."""
-    global queues_count
+    ns = sb.ipc_ns
     t = sched.current
     root = cred.euid == 0                       # CAP_SYS_RESOURCE
-    if queues_count >= queues_max and not root:
+    if ns.mq_queues_count >= ns.mq_queues_max and not root:
         raise Errno(ENOSPC)
     if attr is None:
-        maxmsg, msgsize = min(msg_max, msg_default), min(msgsize_max, msgsize_default)
+        maxmsg = min(ns.mq_msg_max, ns.mq_msg_default)
+        msgsize = min(ns.mq_msgsize_max, ns.mq_msgsize_default)
     else:
         maxmsg, msgsize = attr
     if maxmsg <= 0 or msgsize <= 0:
@@ -218,7 +217,7 @@ def mqueue_create_attr(sb, mode, cred, attr):
     if root:
         if maxmsg > HARD_MSGMAX or msgsize > HARD_MSGSIZEMAX:
             raise Errno(EINVAL)
-    elif maxmsg > msg_max or msgsize > msgsize_max:
+    elif maxmsg > ns.mq_msg_max or msgsize > ns.mq_msgsize_max:
         raise Errno(EINVAL)
     if msgsize > ((1 << 64) - 1) // maxmsg:
         raise Errno(EOVERFLOW)
@@ -232,42 +231,34 @@ def mqueue_create_attr(sb, mode, cred, attr):
     user_mq_bytes[uid] = have + nbytes
     inode.user = uid
     inode.charged = nbytes
-    queues_count += 1
+    ns.mq_queues_count += 1
     return inode
 
 
 # -- the filesystem ---------------------------------------------------------------
 
 class MqueueSuperBlock(SuperBlock):
-    def __init__(self):
+    def __init__(self, ipc_ns):
         super().__init__("mqueue", magic=MQUEUE_MAGIC)
+        self.ipc_ns = ipc_ns                # whose queues these are
 
     def statfs(self):
         return (MQUEUE_MAGIC, 4096, 0, 0, 0, 0, 0, NAME_MAX)
 
 
-_sb = None
-_mnt = None
-
-
-def mqueue_sb():
-    """The machine's mqueue superblock (mount(2) gets this one too)."""
-    global _sb, _mnt
-    if _sb is None:
-        _sb = MqueueSuperBlock()
-        _sb.root = Dentry(b"/", None, MqueueRoot(_sb))
-        _mnt = Mount(_sb, _sb.root, source=b"mqueue")
-    return _sb
-
-
-def mq_mnt():
-    mqueue_sb()
-    return _mnt
+def mq_mnt(ipc_ns):
+    """The kernel's mount of ipc_ns's mqueue filesystem (made at first use)."""
+    if ipc_ns.mq_mnt is None:
+        sb = MqueueSuperBlock(ipc_ns)
+        sb.root = Dentry(b"/", None, MqueueRoot(sb))
+        ipc_ns.mq_mnt = Mount(sb, sb.root, source=b"mqueue")
+    return ipc_ns.mq_mnt
 
 
 def mount_mqueue(source, data, flags):
-    """FILESYSTEMS' maker for "mqueue" (fs/namespace.py)."""
-    return mqueue_sb()
+    """FILESYSTEMS' maker for "mqueue" (fs/namespace.py): the mounting
+    task's IPC namespace's."""
+    return mq_mnt(sched.current.nsproxy.ipc_ns).sb
 
 
 # -- the file operations ---------------------------------------------------------
@@ -402,11 +393,11 @@ def getname(t, addr):
     return name
 
 
-def _lookup(name):
+def _lookup(t, name):
     """lookup_one_len on the root: a single component, not . or .."""
     if b"/" in name or name in (b".", b".."):
         raise Errno(EACCES)
-    root = mq_mnt().root
+    root = mq_mnt(t.nsproxy.ipc_ns).root
     return lookup_one(root, name)
 
 
@@ -431,9 +422,9 @@ def sys_mq_open(t, u_name, oflag, mode, u_attr):
     name = getname(t, u_name)
     if _lowest_free(t) >= t.signal.rlim[7][0]:          # get_unused_fd_flags
         raise Errno(EMFILE)
-    mnt = mq_mnt()
+    mnt = mq_mnt(t.nsproxy.ipc_ns)
     root = mnt.root
-    d = _lookup(name)
+    d = _lookup(t, name)
     if d is None:
         if not oflag & O_CREAT:
             raise Errno(ENOENT)
@@ -465,8 +456,8 @@ def _lowest_free(t):
 
 def sys_mq_unlink(t, u_name):
     name = getname(t, u_name)
-    mnt = mq_mnt()
-    d = _lookup(name)
+    mnt = mq_mnt(t.nsproxy.ipc_ns)
+    d = _lookup(t, name)
     if d is None:
         raise Errno(ENOENT)
     may_delete(t, Path(mnt, mnt.root), Path(mnt, d), False)

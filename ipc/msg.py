@@ -18,7 +18,7 @@ import struct
 import time
 
 from ipc.util import (IPC_64, IPC_INFO, IPC_NOWAIT, IPC_RMID, IPC_SET, IPC_STAT,
-                      S_IRUGO, S_IWUGO, IpcIds, KernIpcPerm, check_owner,
+                      S_IRUGO, S_IWUGO, KernIpcPerm, check_owner,
                       check_perms, ipcget, pack_perm, pack_time, perm_size,
                       s32, set_perm, slong, ulong)
 from kernel import sched
@@ -42,16 +42,13 @@ MSGMAP = MSGMNB
 MSGSSZ = 16
 MSGSEG = 0xFFFF
 
-msg_ids = IpcIds(MSGMNI)
-msg_totals = [0, 0]             # messages, bytes in all queues
-
 
 class MsgQueue(KernIpcPerm):
     def __init__(self, t, key, flg):
         super().__init__(t, key, flg)
         self.messages = []      # [mtype, data]
         self.cbytes = 0
-        self.qbytes = MSGMNB
+        self.qbytes = self.ns.msg_ctlmnb
         self.stime = self.rtime = 0
         self.lspid = self.lrpid = 0
         self.wq = sched.WaitQueue()     # senders waiting for room
@@ -76,10 +73,10 @@ def sys_msgget(t, key, msgflg):
 
     def newque():
         q = MsgQueue(t, s32(key), flg)
-        msg_ids.add(q)
+        q.ns.msg_ids.add(q)
         return q.id
 
-    return ipcget(t, msg_ids, key, flg, newque)
+    return ipcget(t, t.nsproxy.ipc_ns.msg_ids, key, flg, newque)
 
 
 # -- msgsnd ----------------------------------------------------------------------------
@@ -101,12 +98,12 @@ def do_msgsnd(t, msqid, msgp, msgsz, msgflg):
     msqid, msgflg = s32(msqid), s32(msgflg)
     msgsz = slong(t, msgsz)
     mtype = _get_long(t, msgp)
-    if msgsz > MSGMAX or msgsz < 0 or msqid < 0:
+    if msgsz > t.nsproxy.ipc_ns.msg_ctlmax or msgsz < 0 or msqid < 0:
         return -EINVAL
     if mtype < 1:
         return -EINVAL
     data = copy_from_user(t.mm, msgp + _long_size(t), msgsz)
-    q = msg_ids.obtain(msqid)
+    q = t.nsproxy.ipc_ns.msg_ids.obtain(msqid)
     check_perms(t, q, S_IWUGO)
     if _fits(q, msgsz):
         _enqueue(t, q, mtype, data)
@@ -123,8 +120,8 @@ def _enqueue(t, q, mtype, data):
         return
     q.messages.append((mtype, data))
     q.cbytes += len(data)
-    msg_totals[0] += 1
-    msg_totals[1] += len(data)
+    q.ns.msg_hdrs += 1
+    q.ns.msg_bytes += len(data)
 
 
 def _matches(mtype, msgtyp, flg):
@@ -200,7 +197,7 @@ def do_msgrcv(t, msqid, msgp, msgsz, msgtyp, msgflg):
         # in the queue; never waits, never selects by type
         if msgflg & MSG_EXCEPT or not msgflg & IPC_NOWAIT:
             return -EINVAL
-        q = msg_ids.obtain(msqid)
+        q = t.nsproxy.ipc_ns.msg_ids.obtain(msqid)
         check_perms(t, q, S_IRUGO)
         if not 0 <= msgtyp < len(q.messages):
             return -ENOMSG
@@ -208,7 +205,7 @@ def do_msgrcv(t, msqid, msgp, msgsz, msgtyp, msgflg):
         if len(data) > msgsz and not msgflg & MSG_NOERROR:
             return -E2BIG
         return _store_msg(t, msgp, msgsz, mtype, data)
-    q = msg_ids.obtain(msqid)
+    q = t.nsproxy.ipc_ns.msg_ids.obtain(msqid)
     check_perms(t, q, S_IRUGO)
     r = _try_receive(t, q, msgp, msgsz, msgtyp, msgflg)
     if r is not None:
@@ -228,8 +225,8 @@ def _try_receive(t, q, msgp, msgsz, msgtyp, msgflg):
         return -E2BIG
     del q.messages[i]
     q.cbytes -= len(data)
-    msg_totals[0] -= 1
-    msg_totals[1] -= len(data)
+    q.ns.msg_hdrs -= 1
+    q.ns.msg_bytes -= len(data)
     q.lrpid = t.tgid
     q.rtime = int(time.time())
     q.wq.wake_up()                      # senders: there may be room now
@@ -294,17 +291,19 @@ def _msqid_ds_size(t):
 
 def ksys_msgctl(t, msqid, cmd, buf, version=IPC_64):
     msqid, cmd = s32(msqid), s32(cmd)
+    ns = t.nsproxy.ipc_ns
+    msg_ids = ns.msg_ids
     if msqid < 0 or cmd < 0:
         return -EINVAL
     if cmd in (IPC_INFO, MSG_INFO):
         # struct msginfo: msgpool msgmap msgmax msgmnb msgmni msgssz msgtql
         # (ints) msgseg (unsigned short)
         if cmd == MSG_INFO:
-            pool, mp, tql = len(msg_ids.slots), msg_totals[0], msg_totals[1]
+            pool, mp, tql = len(msg_ids.slots), ns.msg_hdrs, ns.msg_bytes
         else:
             pool, mp, tql = MSGPOOL, MSGMAP, MSGTQL
-        copy_to_user(t.mm, buf, struct.pack("<7iH2x", pool, mp, MSGMAX, MSGMNB, MSGMNI,
-                                            MSGSSZ, tql, MSGSEG))
+        copy_to_user(t.mm, buf, struct.pack("<7iH2x", pool, mp, ns.msg_ctlmax, ns.msg_ctlmnb,
+                                            ns.msg_ctlmni, MSGSSZ, tql, MSGSEG))
         return max(list(msg_ids.slots) or [0])
     if cmd in (IPC_STAT, MSG_STAT, MSG_STAT_ANY):
         q = msg_ids.obtain_for_stat(t, msqid, by_index=cmd != IPC_STAT, check=cmd != MSG_STAT_ANY)
@@ -315,7 +314,7 @@ def ksys_msgctl(t, msqid, cmd, buf, version=IPC_64):
         q = msg_ids.obtain(msqid)
         check_owner(t, q)
         qbytes = _msqid_set(t, data)
-        if qbytes > MSGMNB and not capable(t, CAP_SYS_RESOURCE):
+        if qbytes > ns.msg_ctlmnb and not capable(t, CAP_SYS_RESOURCE):
             return -EPERM
         set_perm(t, q, data)
         q.qbytes = qbytes
@@ -324,8 +323,8 @@ def ksys_msgctl(t, msqid, cmd, buf, version=IPC_64):
     if cmd == IPC_RMID:
         q = msg_ids.obtain(msqid)
         check_owner(t, q)
-        msg_totals[0] -= len(q.messages)
-        msg_totals[1] -= q.cbytes
+        ns.msg_hdrs -= len(q.messages)
+        ns.msg_bytes -= q.cbytes
         q.messages = []
         q.cbytes = 0
         msg_ids.remove(q)

@@ -26,7 +26,7 @@ import struct
 import time
 
 from ipc.util import (IPC_64, IPC_INFO, IPC_NOWAIT, IPC_RMID, IPC_SET, IPC_STAT,
-                      S_IRUGO, S_IWUGO, IpcIds, KernIpcPerm, check_owner,
+                      S_IRUGO, S_IWUGO, KernIpcPerm, check_owner,
                       check_perms, ipcget, pack_perm, pack_time, perm_size,
                       s32, set_perm, ulong)
 from kernel import sched
@@ -47,8 +47,6 @@ SEMMNI = 32000
 SEMVMX = 32767
 SEMAEM = SEMVMX
 
-sem_ids = IpcIds(SEMMNI)
-used_sems = [0]
 
 BLOCK = 1                       # perform_atomic_semop: would have to wait
 
@@ -186,7 +184,7 @@ def do_semtimedop(t, semid, tsops, nsops, timeout):
     maxnum = max(s[0] for s in sops)
     undos = any(s[2] & SEM_UNDO for s in sops)
     alter = any(s[1] != 0 for s in sops)
-    sma = sem_ids.obtain(semid)
+    sma = t.nsproxy.ipc_ns.sem_ids.obtain(semid)
     if maxnum >= len(sma.sems):
         return -EFBIG
     check_perms(t, sma, S_IWUGO if alter else S_IRUGO)
@@ -232,11 +230,12 @@ def sys_semop(t, semid, tsops, nsops):
 def _newary(t, key, flg, nsems):
     if not nsems:
         raise Errno(EINVAL)
-    if used_sems[0] + nsems > SEMMNS:
+    ns = t.nsproxy.ipc_ns
+    if ns.used_sems + nsems > SEMMNS:
         raise Errno(ENOSPC)
     sma = SemArray(t, key, flg, nsems)
-    sem_ids.add(sma)
-    used_sems[0] += nsems
+    ns.sem_ids.add(sma)
+    ns.used_sems += nsems
     return sma.id
 
 
@@ -249,7 +248,8 @@ def sys_semget(t, key, nsems, semflg):
         if nsems > len(sma.sems):
             raise Errno(EINVAL)
 
-    return ipcget(t, sem_ids, key, flg, lambda: _newary(t, s32(key), flg, nsems), more_checks)
+    return ipcget(t, t.nsproxy.ipc_ns.sem_ids, key, flg, lambda: _newary(t, s32(key), flg, nsems),
+                  more_checks)
 
 
 # -- semctl ---------------------------------------------------------------------------
@@ -282,12 +282,13 @@ def freeary(sma):
         q.status = -EIDRM
         q.wq.wake_up()
     sma.pending = []
-    sem_ids.remove(sma)
-    used_sems[0] -= len(sma.sems)
+    sma.ns.sem_ids.remove(sma)
+    sma.ns.used_sems -= len(sma.sems)
 
 
 def ksys_semctl(t, semid, semnum, cmd, arg, version=IPC_64):
     semid, semnum, cmd = s32(semid), s32(semnum), s32(cmd)
+    sem_ids = t.nsproxy.ipc_ns.sem_ids
     if t.arch.BITS == 32:
         arg &= 0xFFFFFFFF
     if semid < 0:
@@ -296,7 +297,7 @@ def ksys_semctl(t, semid, semnum, cmd, arg, version=IPC_64):
         # struct seminfo: semmap semmni semmns semmnu semmsl semopm semume
         # semusz semvmx semaem
         if cmd == SEM_INFO:
-            usz, aem = len(sem_ids.slots), used_sems[0]
+            usz, aem = len(sem_ids.slots), t.nsproxy.ipc_ns.used_sems
         else:
             usz, aem = 20, SEMAEM
         vals = (SEMMNS, SEMMNI, SEMMNS, SEMMNS, SEMMSL, SEMOPM, SEMOPM, usz, SEMVMX, aem)

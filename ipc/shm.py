@@ -20,7 +20,7 @@ import time
 from fs.file import O_RDONLY, O_RDWR, File
 from fs.read_write import generic_file_fops
 from ipc.util import (IPC_64, IPC_INFO, IPC_RMID, IPC_SET, IPC_STAT, S_IRUGO,
-                      S_IWUGO, S_IXUGO, IpcIds, KernIpcPerm, check_owner,
+                      S_IWUGO, S_IXUGO, KernIpcPerm, check_owner,
                       check_perms, ipcget, pack_perm, pack_time, perm_size,
                       s32, set_perm, ulong)
 from kernel import sched
@@ -46,10 +46,7 @@ SHMLBA = PAGE_SIZE
 SHMMIN = 1
 SHMMNI = 4096
 SHMMAX = (1 << 64) - 1 - (1 << 24)       # Linux's default: ULONG_MAX - 2^24
-SHMALL = SHMMAX
-
-shm_ids = IpcIds(SHMMNI)
-shm_tot = [0]                            # pages in all segments
+SHMALL = SHMMAX                          # (a new IPC namespace's kernel.shmmax, shmall)
 
 
 def _pid(t):
@@ -72,8 +69,8 @@ class ShmSegment(KernIpcPerm):
 
 
 def shm_destroy(seg):
-    shm_ids.remove(seg)
-    shm_tot[0] -= seg.pages()
+    seg.ns.shm_ids.remove(seg)
+    seg.ns.shm_tot -= seg.pages()
     f, seg.file = seg.file, None
     if f is not None:
         f.put()
@@ -112,7 +109,7 @@ class ShmFile(File):
         lookup by index finds."""
         seg = self.seg
         if seg.deleted or seg.file is None:
-            raise Errno(EIDRM if shm_ids.by_index(seg.id) is not None else EINVAL)
+            raise Errno(EIDRM if seg.ns.shm_ids.by_index(seg.id) is not None else EINVAL)
 
     def drop_initial(self):
         """The reference shmat held while mapping (not an attachment)."""
@@ -125,10 +122,11 @@ SHM_HUGETLB = 0o4000
 
 
 def _newseg(t, key, flg, size):
-    if size < SHMMIN or size > SHMMAX:
+    ns = t.nsproxy.ipc_ns
+    if size < SHMMIN or size > ns.shm_ctlmax:
         raise Errno(EINVAL)
     npages = (size + PAGE_SIZE - 1) // PAGE_SIZE
-    if shm_tot[0] + npages > SHMALL:
+    if ns.shm_tot + npages > ns.shm_ctlall:
         raise Errno(ENOSPC)
     if flg & SHM_HUGETLB:
         raise Errno(EINVAL)                 # no huge page sizes (a kernel without hugetlb)
@@ -136,11 +134,11 @@ def _newseg(t, key, flg, size):
         raise Errno(ENOMEM)
     seg = ShmSegment(t, key, flg, size)
     try:
-        shm_ids.add(seg)
+        ns.shm_ids.add(seg)
     except Errno:
         seg.file.put()
         raise
-    shm_tot[0] += npages
+    ns.shm_tot += npages
     seg.file.inode.ino = seg.id          # /proc/PID/maps shows it, as Linux
     return seg.id
 
@@ -153,7 +151,7 @@ def sys_shmget(t, key, size, shmflg):
         if seg.segsz < size:
             raise Errno(EINVAL)
 
-    return ipcget(t, shm_ids, key, flg, lambda: _newseg(t, s32(key), flg, size),
+    return ipcget(t, t.nsproxy.ipc_ns.shm_ids, key, flg, lambda: _newseg(t, s32(key), flg, size),
                   more_checks)
 
 
@@ -181,7 +179,7 @@ def do_shmat(t, shmid, addr, shmflg):
     if shmflg & SHM_EXEC:
         prot |= PROT_EXEC
         acc |= S_IXUGO
-    seg = shm_ids.obtain(shmid)
+    seg = t.nsproxy.ipc_ns.shm_ids.obtain(shmid)
     check_perms(t, seg, acc)
     if seg.deleted or seg.file is None:
         raise Errno(EIDRM)
@@ -242,13 +240,15 @@ def _shmid_ds(t, seg):
 def _shminfo(t):
     # struct shminfo64: shmmax, shmmin, shmmni, shmseg, shmall, 4 unused
     # a 32-bit task sees shmmax capped at INT_MAX, the rest truncated
-    shmmax = SHMMAX if t.arch.BITS == 64 else min(SHMMAX, 0x7FFFFFFF)
-    vals = (shmmax, SHMMIN, SHMMNI, SHMMNI, SHMALL, 0, 0, 0, 0)
+    ns = t.nsproxy.ipc_ns
+    shmmax = ns.shm_ctlmax if t.arch.BITS == 64 else min(ns.shm_ctlmax, 0x7FFFFFFF)
+    vals = (shmmax, SHMMIN, SHMMNI, SHMMNI, ns.shm_ctlall, 0, 0, 0, 0)
     return b"".join(ulong(t, v) for v in vals)
 
 
 def ksys_shmctl(t, shmid, cmd, buf, version=IPC_64):
     shmid, cmd = s32(shmid), s32(cmd)
+    shm_ids = t.nsproxy.ipc_ns.shm_ids
     if cmd < 0 or shmid < 0:
         return -EINVAL
     if cmd == IPC_INFO:
@@ -261,7 +261,7 @@ def ksys_shmctl(t, shmid, cmd, buf, version=IPC_64):
         data = struct.pack("<i", len(shm_ids.slots))
         if t.arch.BITS == 64:
             data += b"\0" * 4
-        data += b"".join(ulong(t, v) for v in (shm_tot[0], rss, 0, 0, 0))
+        data += b"".join(ulong(t, v) for v in (t.nsproxy.ipc_ns.shm_tot, rss, 0, 0, 0))
         copy_to_user(t.mm, buf, data)
         return max(list(shm_ids.slots) or [0])
     if cmd in (IPC_STAT, SHM_STAT, SHM_STAT_ANY):

@@ -4,7 +4,8 @@ ipc64_perm layout, and the get-or-create logic of shmget/semget/msgget.
 
 An id is seq * SEQ_MULTIPLIER + slot, as in Linux: slots are given out
 cyclically and a slot used again comes with a new sequence number, so a
-stale id does not name a new object.  All processes share one table per kind (one IPC namespace).
+stale id does not name a new object.  Each IPC namespace has one table
+per kind (ipc/namespace.py).
 """
 
 import struct
@@ -35,6 +36,7 @@ class KernIpcPerm:
 
     def __init__(self, t, key, mode):
         c = t.cred
+        self.ns = t.nsproxy.ipc_ns          # the IPC namespace it is in (ipc/namespace.py)
         self.key = key
         self.uid = self.cuid = c.euid
         self.gid = self.cgid = c.egid

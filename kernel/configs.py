@@ -134,13 +134,13 @@ FIXED = [
     ("IKCONFIG", "y"),
     ("IKCONFIG_PROC", "y"),
     ("RSEQ", None),                     # kernel/sys.py refuses rseq: no preemption hooks
-    # user, UTS and time namespaces (kernel/nsproxy.py); of the other
-    # kinds there is one namespace, and no cgroups or LSMs.
+    # user, UTS, IPC and time namespaces (kernel/nsproxy.py); of the
+    # other kinds there is one namespace, and no cgroups or LSMs.
     ("NAMESPACES", "y"),
     ("USER_NS", "y"),
     ("UTS_NS", "y"),
+    ("IPC_NS", "y"),
     ("TIME_NS", "y"),
-    ("IPC_NS", None),
     ("PID_NS", None),
     ("NET_NS", None),
     ("CGROUPS", None),

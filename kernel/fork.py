@@ -262,18 +262,18 @@ def mm_alloc(arch):
 # -- tasks -----------------------------------------------------------------------------
 
 # the namespaces pyuml makes; of the other kinds there is one
-BUILT_NS = CLONE_NEWUSER | CLONE_NEWUTS | CLONE_NEWTIME
+BUILT_NS = CLONE_NEWUSER | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWTIME
 
 
 def check_namespace_flags(t, flags):
     """The privilege clone and unshare need for flags: none for a user
-    namespace, CAP_SYS_ADMIN in the caller's user namespace for a UTS or
-    time one (in the new user namespace if it makes one too, where it has
+    namespace, CAP_SYS_ADMIN in the caller's user namespace for a UTS, IPC
+    or time one (in the new user namespace if it makes one too, where it has
     every capability); for a kind pyuml has one namespace of, as ever,
     CAP_SYS_ADMIN over everything (the request then changes nothing)."""
     if flags & CLONE_NEWALL & ~BUILT_NS and not capable(t, CAP_SYS_ADMIN):
         raise Errno(EPERM)
-    if flags & (CLONE_NEWUTS | CLONE_NEWTIME) and not flags & CLONE_NEWUSER:
+    if flags & (CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWTIME) and not flags & CLONE_NEWUSER:
         if not ns_capable(t.cred, t.cred.user_ns, CAP_SYS_ADMIN):
             raise Errno(EPERM)
 
@@ -557,7 +557,8 @@ def sys_unshare(t, flags):
     to unshare (no other thread, no one else with the handlers or the mm),
     else EINVAL.  The namespace flags are checked as clone()'s
     (check_namespace_flags): CLONE_NEWUSER gives the caller a new user
-    namespace, CLONE_NEWUTS a new UTS namespace, CLONE_NEWTIME its future
+    namespace, CLONE_NEWUTS a new UTS namespace, CLONE_NEWIPC a new IPC
+    namespace (leaving the SEM_UNDO list), CLONE_NEWTIME its future
     children a new time namespace (kernel/nsproxy.py); the kinds pyuml has
     one namespace of are accepted from the privileged and change nothing.
     """

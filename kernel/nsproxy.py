@@ -8,9 +8,10 @@ in place, a task that moves gets a new one (the object stands for Linux's
 refcounted struct nsproxy).
 
 Namespaces pyuml makes: user (kernel/user_namespace.py), UTS
-(kernel/utsname.py) and time (kernel/time_namespace.py), by clone and
-unshare with CLONE_NEWUSER, CLONE_NEWUTS, CLONE_NEWTIME; each belongs to
-its creator's user namespace.  The other kinds have their initial namespace only: clone
+(kernel/utsname.py), IPC (ipc/namespace.py) and time
+(kernel/time_namespace.py), by clone and unshare with CLONE_NEWUSER,
+CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWTIME; each belongs to its creator's
+user namespace.  The other kinds have their initial namespace only: clone
 and unshare accept their flags from a privileged caller and change
 nothing (kernel/fork.py), and setns to them joins what the task is in.
 
@@ -38,11 +39,12 @@ from fs import mount
 from fs.namespace import set_fs_pwd
 from fs.notify.fsnotify import fsnotify_dput
 from kernel.pidfd import pidfd_fops
+from ipc.namespace import CLONE_NEWIPC, copy_ipcs, init_ipc_ns
+from ipc.sem import exit_sem
 
 CLONE_VM = 0x00000100
 CLONE_NEWNS = 0x00020000
 CLONE_NEWCGROUP = 0x02000000
-CLONE_NEWIPC = 0x08000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 
@@ -65,7 +67,6 @@ class NsProxy:
 
 
 # the kinds pyuml has only the initial namespace of, numbered as Linux numbers them
-init_ipc_ns = NsCommon(b"ipc", CLONE_NEWIPC, init_user_ns, 0xEFFFFFFF)
 init_mnt_ns = NsCommon(b"mnt", CLONE_NEWNS, init_user_ns, 0xF0000001)
 init_pid_ns = NsCommon(b"pid", CLONE_NEWPID, init_user_ns, 0xEFFFFFFC)
 init_net_ns = NsCommon(b"net", CLONE_NEWNET, init_user_ns, 0xF0000000)
@@ -73,6 +74,10 @@ init_cgroup_ns = NsCommon(b"cgroup", CLONE_NEWCGROUP, init_user_ns, 0xEFFFFFFB)
 
 init_nsproxy = NsProxy(init_uts_ns, init_ipc_ns, init_mnt_ns, init_pid_ns, init_net_ns,
                        init_time_ns, init_time_ns, init_cgroup_ns)
+
+
+# the kinds NsProxy holds that pyuml makes new namespaces of
+NEW_NS_FLAGS = CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWTIME
 
 
 def vdso_join_timens(mm, timens):
@@ -89,6 +94,8 @@ def create_new_namespaces(flags, old, user_ns):
     new = old.copy()
     if flags & CLONE_NEWUTS:
         new.uts_ns = copy_utsname(old.uts_ns, user_ns)
+    if flags & CLONE_NEWIPC:
+        new.ipc_ns = copy_ipcs(user_ns)
     if flags & CLONE_NEWTIME:
         new.time_ns_for_children = copy_time_ns(old.time_ns_for_children, user_ns)
     return new
@@ -96,7 +103,7 @@ def create_new_namespaces(flags, old, user_ns):
 
 def unshare_nsproxy_namespaces(flags, old, user_ns):
     """The caller's NsProxy after unshare(flags)."""
-    if not flags & (CLONE_NEWUTS | CLONE_NEWTIME):
+    if not flags & NEW_NS_FLAGS:
         return old
     return create_new_namespaces(flags, old, user_ns)
 
@@ -116,7 +123,7 @@ def timens_on_fork(nsproxy):
 def copy_namespaces(t, c, flags):
     """The child c's namespaces (clone), before its mm runs."""
     old = t.nsproxy
-    if not flags & (CLONE_NEWUTS | CLONE_NEWTIME):
+    if not flags & NEW_NS_FLAGS:
         if flags & CLONE_VM or old.time_ns_for_children is old.time_ns:
             c.nsproxy = old
             return
@@ -173,6 +180,9 @@ def _install(t, nss):
     new = t.nsproxy.copy()
     if CLONE_NEWUTS in nss:
         new.uts_ns = nss[CLONE_NEWUTS]
+    if CLONE_NEWIPC in nss and nss[CLONE_NEWIPC] is not new.ipc_ns:
+        new.ipc_ns = nss[CLONE_NEWIPC]
+        exit_sem(t)                         # its undo list is the old namespace's
     if CLONE_NEWTIME in nss:
         new.time_ns = new.time_ns_for_children = nss[CLONE_NEWTIME]
     if new.time_ns is not t.nsproxy.time_ns:

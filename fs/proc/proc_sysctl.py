@@ -136,30 +136,37 @@ def _printk_set(data):
         raise Errno(EINVAL)
     for name, v in zip(_PRINTK_LEVELS, vals):
         setattr(printk, name, v)
-def _ipc_next_id(modname, table):
-    """msg_next_id, sem_next_id, shm_next_id: the id the next object of
-    that kind gets (-1: any), INT_MAX at most."""
-    def ids():
-        return getattr(importlib.import_module(modname), table)
+def ipc_ctl(attr, lo=0, hi=INT_MAX):
+    """A limit of the reader's IPC namespace (ipc/namespace.py)."""
+    def store(t, data):
+        (v,) = _parse_ints(data)
+        if not lo <= v <= hi:
+            raise Errno(EINVAL)
+        setattr(t.nsproxy.ipc_ns, attr, v)
+    return Ctl(lambda t: b"%d\n" % getattr(t.nsproxy.ipc_ns, attr), store, per_task=True)
 
-    def store(data):
+
+def _ipc_next_id(table):
+    """msg_next_id, sem_next_id, shm_next_id: the id the next object of
+    that kind in the reader's IPC namespace gets (-1: any), INT_MAX at most."""
+    def store(t, data):
         (v,) = _parse_ints(data)
         if not -1 <= v <= INT_MAX:
             raise Errno(EINVAL)
-        ids().next_id = v
-    return Ctl(lambda: b"%d\n" % ids().next_id, store)
+        getattr(t.nsproxy.ipc_ns, table).next_id = v
+    return Ctl(lambda t: b"%d\n" % getattr(t.nsproxy.ipc_ns, table).next_id, store,
+               per_task=True)
 
 
-def _ipc_mni(modname, attr, table):
+def _msgmni():
     """msgmni: how many queues there may be (0..IPCMNI)."""
-    def store(data):
+    def store(t, data):
         (v,) = _parse_ints(data)
         if not 0 <= v <= 32768:
             raise Errno(EINVAL)
-        mod = importlib.import_module(modname)
-        setattr(mod, attr, v)
-        getattr(mod, table).max_ids = v
-    return Ctl(lambda: b"%d\n" % getattr(importlib.import_module(modname), attr), store)
+        ns = t.nsproxy.ipc_ns
+        ns.msg_ctlmni = ns.msg_ids.max_ids = v
+    return Ctl(lambda t: b"%d\n" % t.nsproxy.ipc_ns.msg_ctlmni, store, per_task=True)
 
 
 def _ns_last_pid():
@@ -190,19 +197,19 @@ def _table():
             "tainted": const(0),
             "core_pattern": string_ctl(*_var("fs.coredump", "core_pattern"), 127),
             "core_uses_pid": int_ctl("fs.coredump", "core_uses_pid", 0, 1),
-            "shmmax": int_ctl("ipc.shm", "SHMMAX", 0, ULONG_MAX),
-            "shmall": int_ctl("ipc.shm", "SHMALL", 0, ULONG_MAX),
+            "shmmax": ipc_ctl("shm_ctlmax", 0, ULONG_MAX),
+            "shmall": ipc_ctl("shm_ctlall", 0, ULONG_MAX),
             "shmmni": int_ctl("ipc.shm", "SHMMNI", writable=False),
-            "msgmax": int_ctl("ipc.msg", "MSGMAX"),
-            "msgmnb": int_ctl("ipc.msg", "MSGMNB"),
-            "msgmni": _ipc_mni("ipc.msg", "MSGMNI", "msg_ids"),
+            "msgmax": ipc_ctl("msg_ctlmax"),
+            "msgmnb": ipc_ctl("msg_ctlmnb"),
+            "msgmni": _msgmni(),
             "sem": Ctl(_sem),
             "printk": Ctl(_printk_get, _printk_set),
             "dmesg_restrict": int_ctl("kernel.printk", "dmesg_restrict", 0, 1),
             "sysrq": int_ctl("kernel.sysrq", "sysrq_enabled", 0, 511),
-            "msg_next_id": _ipc_next_id("ipc.msg", "msg_ids"),
-            "sem_next_id": _ipc_next_id("ipc.sem", "sem_ids"),
-            "shm_next_id": _ipc_next_id("ipc.shm", "shm_ids"),
+            "msg_next_id": _ipc_next_id("msg_ids"),
+            "sem_next_id": _ipc_next_id("sem_ids"),
+            "shm_next_id": _ipc_next_id("shm_ids"),
             "ns_last_pid": _ns_last_pid(),
             "yama": yama.sysctl_table(),
             "keys": {
@@ -245,11 +252,11 @@ def _table():
             "aio-nr": int_ctl("fs.aio", "aio_nr", writable=False),
             "aio-max-nr": int_ctl("fs.aio", "aio_max_nr", 0, ULONG_MAX),
             "mqueue": {
-                "queues_max": int_ctl("ipc.mqueue", "queues_max", -INT_MAX - 1),
-                "msg_max": int_ctl("ipc.mqueue", "msg_max", 1, 65536),
-                "msgsize_max": int_ctl("ipc.mqueue", "msgsize_max", 128, 16 << 20),
-                "msg_default": int_ctl("ipc.mqueue", "msg_default", 1, 65536),
-                "msgsize_default": int_ctl("ipc.mqueue", "msgsize_default", 128, 16 << 20),
+                "queues_max": ipc_ctl("mq_queues_max", -INT_MAX - 1),
+                "msg_max": ipc_ctl("mq_msg_max", 1, 65536),
+                "msgsize_max": ipc_ctl("mq_msgsize_max", 128, 16 << 20),
+                "msg_default": ipc_ctl("mq_msg_default", 1, 65536),
+                "msgsize_default": ipc_ctl("mq_msgsize_default", 128, 16 << 20),
             },
             "inotify": {
                 "max_queued_events": int_ctl("fs.notify.inotify", "max_queued_events"),

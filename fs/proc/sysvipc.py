@@ -1,10 +1,9 @@
 """fs/proc/sysvipc.py - /proc/sysvipc/{msg,sem,shm}: every System V IPC
-object, one line each, in Linux's columns (ipcs reads them; LTP counts the
-objects there against *_INFO)."""
+object of the reader's IPC namespace, one line each, in Linux's columns
+(ipcs reads them; LTP counts the objects there against *_INFO)."""
 
 from kernel.abi import s32
 from fs.proc.inode import ProcDir, ProcFile
-from ipc import msg, sem, shm
 
 # 64-bit Linux prints sizes 21 wide (SIZE_SPEC)
 _SHM_HEAD = ("       key      shmid perms                  size  cpid  lpid nattch   uid   gid"
@@ -22,7 +21,7 @@ def _objects(ids):
 
 def show_shm(reader):
     out = [_SHM_HEAD]
-    for s in _objects(shm.shm_ids):
+    for s in _objects(reader.nsproxy.ipc_ns.shm_ids):
         rss = s.file.inode.mapping.nrpages() * 4096 if s.file.inode.mapping is not None else 0
         out.append("%10d %10d  %4o %21d %5d %5d  %5d %5d %5d %5d %5d %10d %10d %10d %21d %21d\n" % (
             s32(s.key), s.id, s.mode | s.flags, s.segsz, s.cpid, s.lpid, s.nattch,
@@ -32,7 +31,7 @@ def show_shm(reader):
 
 def show_msg(reader):
     out = [_MSG_HEAD]
-    for q in _objects(msg.msg_ids):
+    for q in _objects(reader.nsproxy.ipc_ns.msg_ids):
         out.append("%10d %10d  %4o  %10d %10d %5d %5d %5d %5d %5d %5d %10d %10d %10d\n" % (
             s32(q.key), q.id, q.mode, q.cbytes, len(q.messages), q.lspid, q.lrpid,
             q.uid, q.gid, q.cuid, q.cgid, q.stime, q.rtime, q.ctime))
@@ -41,7 +40,7 @@ def show_msg(reader):
 
 def show_sem(reader):
     out = [_SEM_HEAD]
-    for a in _objects(sem.sem_ids):
+    for a in _objects(reader.nsproxy.ipc_ns.sem_ids):
         out.append("%10d %10d  %4o %10d %5d %5d %5d %5d %10d %10d\n" % (
             s32(a.key), a.id, a.mode, len(a.sems), a.uid, a.gid, a.cuid, a.cgid,
             a.otime, a.ctime))

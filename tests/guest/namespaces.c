@@ -4,7 +4,7 @@
  * between kernels, so only relations are printed: "differs from the
  * parent's", offsets within a tolerance.
  *
- *   namespaces uts | time | exec-time | errors | user | user-unprivileged
+ *   namespaces uts | time | exec-time | errors | user | user-unprivileged | ipc
  */
 #include "procs.h"
 #include <fcntl.h>
@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <grp.h>
 #include <sys/ioctl.h>
+#include <sys/msg.h>
+#include <sys/shm.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -455,6 +457,73 @@ static void user_unprivileged(void)
 	wait_describe("unprivileged child", c);
 }
 
+/* ---- IPC ---- */
+
+static int count_lines(const char *path)
+{
+	char buf[4096];
+	int n = 0;
+	read_line(path, buf, sizeof buf);
+	for (char *p = buf; *p; p++)
+		n += *p == '\n';
+	return n;
+}
+
+static void ipc(void)
+{
+	char before[64], buf[64];
+	int shmid = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+	int msqid = msgget(0x4e53, IPC_CREAT | 0600);
+	int mq = syscall(SYS_mq_open, "nsq", O_CREAT | O_RDWR, 0600, NULL);
+	int parent_ipc = open("/proc/self/ns/ipc", O_RDONLY);
+	unsigned long ino0 = ino_of("/proc/self/ns/ipc");
+	read_line("/proc/sys/kernel/msgmnb", before, sizeof before);
+	printf("made: shm %d msg %d mq %d\n", shmid >= 0, msqid >= 0, mq >= 0);
+	int shm_lines = count_lines("/proc/sysvipc/shm");
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		SHOW(unshare(CLONE_NEWIPC));
+		printf("ipc ns: %s\n", same(ino_of("/proc/self/ns/ipc"), ino0));
+		void *p = shmat(shmid, NULL, 0);
+		printf("shmat parent's: %s\n", p == (void *)-1 ? strerror(errno) : "attached");
+		SHOW(msgget(0x4e53, 0));
+		SHOW(syscall(SYS_mq_open, "nsq", O_RDONLY, 0, NULL));
+		printf("/proc/sysvipc/shm: header only %d\n", count_lines("/proc/sysvipc/shm") == 1);
+		printf("msgmnb fresh: %s\n", strcmp(read_line("/proc/sys/kernel/msgmnb", buf,
+		       sizeof buf), "16384\n") ? buf : "default");
+		SHOW(write_file("/proc/sys/kernel/msgmnb", "1000"));
+		printf("msgmnb: %s", read_line("/proc/sys/kernel/msgmnb", buf, sizeof buf));
+		int mine = msgget(0x4e53, IPC_CREAT | 0600);
+		printf("own queue: %d\n", mine >= 0);
+		SHOW(syscall(SYS_mq_open, "nsq", O_CREAT | O_RDWR, 0600, NULL) >= 0);
+		SHOW(setns(parent_ipc, CLONE_NEWIPC));
+		p = shmat(shmid, NULL, 0);
+		printf("shmat after setns: %s\n", p == (void *)-1 ? strerror(errno) : "attached");
+		printf("msg queue back: %d\n", msgget(0x4e53, 0) == msqid);
+		printf("msgmnb back: %s\n", strcmp(read_line("/proc/sys/kernel/msgmnb", buf,
+		       sizeof buf), before) ? "differs" : "same");
+		fflush(stdout);
+		_exit(0);
+	}
+	wait_describe("ipc child", c);
+	printf("parent's msgmnb kept: %s\n", strcmp(read_line("/proc/sys/kernel/msgmnb", buf,
+	       sizeof buf), before) ? "differs" : "same");
+	printf("parent's shm lines kept: %d\n", count_lines("/proc/sysvipc/shm") == shm_lines);
+	fflush(stdout);
+	c = syscall(SYS_clone, CLONE_NEWIPC | SIGCHLD, 0, 0, 0, 0);
+	if (c == 0) {
+		printf("clone child: %s, sees the queue: %d\n", same(ino_of("/proc/self/ns/ipc"), ino0),
+		       msgget(0x4e53, 0) >= 0);
+		fflush(stdout);
+		_exit(0);
+	}
+	wait_describe("clone child", c);
+	shmctl(shmid, IPC_RMID, NULL);
+	msgctl(msqid, IPC_RMID, NULL);
+	syscall(SYS_mq_unlink, "nsq");
+}
+
 static void errors(void)
 {
 	fflush(stdout);
@@ -519,6 +588,8 @@ int main(int argc, char **argv)
 		errors();
 	else if (!strcmp(argv[1], "user"))
 		user();
+	else if (!strcmp(argv[1], "ipc"))
+		ipc();
 	else if (!strcmp(argv[1], "user-unprivileged"))
 		user_unprivileged();
 	fflush(stdout);
