@@ -50,9 +50,17 @@ def _is_owner(t, inode):
 
 # -- chmod -------------------------------------------------------------------------
 
+def may_setattr(inode):
+    """notify_change's first check: an immutable or append-only file keeps
+    its mode, owner and times."""
+    if inode.immutable or inode.append_only:
+        raise Errno(EPERM)
+
+
 def chmod_common(t, path, mode):
     may_write_path(t, path)
     inode = path.dentry.inode
+    may_setattr(inode)
     if not _is_owner(t, inode):
         raise Errno(EPERM)
     mode &= 0o7777
@@ -93,6 +101,7 @@ def sys_fchmod(t, fd, mode):
 def chown_common(t, path, user, group):
     may_write_path(t, path)
     inode = path.dentry.inode
+    may_setattr(inode)
     cred = t.cred
     # the kernel ids of the ones the caller's user namespace names (-1: unchanged)
     uid = None if user == 0xFFFFFFFF else make_kuid(cred.user_ns, user)
@@ -162,6 +171,8 @@ def do_truncate(t, path, length):
     if not S_ISREG(inode.mode):
         raise Errno(EINVAL)
     inode_permission(t, inode, MAY_WRITE, path.mnt)
+    if inode.append_only:
+        raise Errno(EPERM)
     if inode.i_writecount < 0:
         raise Errno(ETXTBSY)                    # a running program
     landlock.path_truncate(t, path)
@@ -199,6 +210,8 @@ def sys_ftruncate(t, fd, length):
         return -EBADF
     if not f.mode & FMODE_WRITE or not S_ISREG(f.inode.mode):
         return -EINVAL
+    if f.inode.append_only:
+        return -EPERM
     length = slong(t, length)
     _check_size(t, length)
     may_write_path(t, f.path)
@@ -273,6 +286,10 @@ def utimes_common(t, path, times):
         atime = None if ansec == UTIME_OMIT else now if ansec == UTIME_NOW else asec * 10**9 + ansec
         mtime = None if mnsec == UTIME_OMIT else now if mnsec == UTIME_NOW else msec * 10**9 + mnsec
         explicit = ansec not in (UTIME_NOW, UTIME_OMIT) or mnsec not in (UTIME_NOW, UTIME_OMIT)
+    if explicit:
+        may_setattr(inode)
+    elif inode.immutable:
+        raise Errno(EPERM)                  # "now" is allowed on an append-only file
     if not _is_owner(t, inode):
         if explicit:
             raise Errno(EPERM)

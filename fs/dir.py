@@ -186,7 +186,7 @@ def do_linkat(t, olddfd, oldname, newdfd, newname, flags):
     landlock.path_refer(t, Path(old.mnt, old.dentry.parent), old, parent, None, False, False)
     may_create(t, parent)
     inode = old.dentry.inode
-    if S_ISDIR(inode.mode):
+    if S_ISDIR(inode.mode) or inode.append_only or inode.immutable:
         return -EPERM
     if inode.nlink == 0 and not inode.linkable:
         return -ENOENT                      # unlinked, or O_TMPFILE | O_EXCL

@@ -184,6 +184,12 @@ class Inode:
     def create(self, name, mode, cred, rdev=0):
         raise Errno(EPERM)
 
+    # chattr/lsattr (FS_IOC_GETFLAGS/SETFLAGS, fs/ioctl.py): a file system
+    # that keeps the flags in its inodes (tmpfs) defines both; ext2 answers
+    # the ioctls in its own file operations
+    fileattr_get = None
+    fileattr_set = None
+
     def tmpfile(self, mode, cred):
         """A new file of this directory's file system with no name
         (O_TMPFILE); a file system without ->tmpfile says EOPNOTSUPP."""

@@ -1,13 +1,33 @@
 """fs/ioctl.py - ioctl(2): the generic commands, then the file's own."""
 
-from kernel.errno import ENOTTY
+from kernel.errno import ENOTTY, EPERM
 from fs.file import O_ASYNC, O_NONBLOCK, fdget
 from mm.uaccess import get_user_u32, put_user_u32
 from fs.fasync import fasync_helper
+from fs.namei import may_write_path
+from kernel.capability import CAP_FOWNER, CAP_LINUX_IMMUTABLE, capable
 import security.landlock.fs as landlock
 
 FIOCLEX, FIONCLEX, FIONBIO, FIOASYNC = 0x5451, 0x5450, 0x5421, 0x5452
 FIONREAD = 0x541B
+FS_IOC_GETFLAGS = {0x80086601, 0x80046601}      # _IOR('f', 1, long), and i386's
+FS_IOC_SETFLAGS = {0x40086602, 0x40046602}
+FS_FL_USER_VISIBLE = 0x0003DFFF
+FS_IMMUTABLE_FL, FS_APPEND_FL = 0x10, 0x20
+
+
+def ioctl_setflags(t, f, flags):
+    """vfs_fileattr_set: the owner (or CAP_FOWNER) may change the flags;
+    immutable and append-only take CAP_LINUX_IMMUTABLE either way."""
+    inode = f.inode
+    may_write_path(t, f.path)
+    if t.cred.fsuid != inode.uid and not capable(t, CAP_FOWNER):
+        return -EPERM
+    if (flags ^ inode.fileattr_get()) & (FS_IMMUTABLE_FL | FS_APPEND_FL) \
+            and not capable(t, CAP_LINUX_IMMUTABLE):
+        return -EPERM
+    inode.fileattr_set(flags)
+    return 0
 
 
 def sys_ioctl(t, fd, cmd, arg):
@@ -35,6 +55,11 @@ def sys_ioctl(t, fd, cmd, arg):
                 return -ENOTTY
             fasync_helper(t, fd, f, on)
         return 0
+    if cmd in FS_IOC_GETFLAGS and f.inode.fileattr_get is not None:
+        put_user_u32(t.mm, arg, f.inode.fileattr_get() & FS_FL_USER_VISIBLE)
+        return 0
+    if cmd in FS_IOC_SETFLAGS and f.inode.fileattr_set is not None:
+        return ioctl_setflags(t, f, get_user_u32(t.mm, arg))
     if cmd == FIONREAD and f.f_op.seekable and f.mapping is not None:
         put_user_u32(t.mm, arg, max(0, f.inode.size - f.pos))
         return 0

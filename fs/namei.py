@@ -7,7 +7,7 @@ above the task's root, and follows symbolic links (at most 40 in one walk:
 ELOOP).  Also here: permission checks against the task's credentials.
 """
 
-from kernel.errno import (EACCES, EBADF, ELOOP, ENAMETOOLONG, ENOENT,
+from kernel.errno import (EACCES, EBADF, ELOOP, ENAMETOOLONG, ENOENT, EPERM,
                           ENOTDIR, EROFS, EXDEV, Errno)
 from fs.dcache import lookup_one
 from fs.inode import S_ISDIR, S_ISGID, S_ISLNK, S_ISREG, S_IXGRP
@@ -90,6 +90,8 @@ def inode_permission(t, inode, mask, mnt=None):
         ro = inode.sb.read_only or (mnt is not None and mnt.read_only)
         if ro and (S_ISREG(inode.mode) or S_ISDIR(inode.mode) or S_ISLNK(inode.mode)):
             raise Errno(EROFS)
+        if inode.immutable:
+            raise Errno(EPERM)              # chattr +i: no writing, not even root
     own = getattr(inode, "permission", None)         # Linux's i_op->permission
     if not (own(t.cred, mask) if own is not None else generic_permission(t.cred, inode, mask)):
         raise Errno(EACCES)

@@ -6,7 +6,7 @@ the dentry cache on top of it is always in step because every change goes
 through the VFS.
 """
 
-from kernel.errno import EEXIST, ENOENT, ENOTEMPTY, EPERM, Errno  # noqa: F401 (EPERM: lab links)
+from kernel.errno import EEXIST, ENOENT, ENOTEMPTY, EOPNOTSUPP, EPERM, Errno  # noqa: F401 (EPERM: lab links)
 from fs.inode import (S_IFDIR, S_IFLNK, S_ISDIR, S_ISREG, Inode,
                       SuperBlock, dtype)
 from fs.pagecache import AddressSpace
@@ -19,17 +19,41 @@ from mm import physmem as _pm
 TMPFS_MAGIC = 0x01021994
 
 
+FS_IMMUTABLE_FL, FS_APPEND_FL, FS_NODUMP_FL, FS_NOATIME_FL = 0x10, 0x20, 0x40, 0x80
+SHMEM_FL_USER_MODIFIABLE = FS_IMMUTABLE_FL | FS_APPEND_FL | FS_NODUMP_FL | FS_NOATIME_FL
+
+
 class TmpfsInode(SimpleXattrInode, Inode):
     def __init__(self, sb, mode, uid=0, gid=0, rdev=0):
         super().__init__(sb, mode, uid, gid, rdev)
         self.entries = {} if S_ISDIR(mode) else None
         self.target = b""
+        self.i_flags = 0                    # chattr's flags (FS_IOC_SETFLAGS)
         if S_ISDIR(mode):
             self.nlink = 2
             self.size = 4096 // 4096 * 40
         if S_ISREG(mode):
             self.mapping = AddressSpace(self)
             self.seals = F_SEAL_SEAL        # mm/memfd.py: sealing not allowed
+
+    @property
+    def immutable(self):
+        return bool(self.i_flags & FS_IMMUTABLE_FL)
+
+    @property
+    def append_only(self):
+        return bool(self.i_flags & FS_APPEND_FL)
+
+    def fileattr_get(self):
+        return self.i_flags
+
+    def fileattr_set(self, flags):
+        """shmem_fileattr_set: only the flags tmpfs keeps; the VFS checked
+        ownership and CAP_LINUX_IMMUTABLE (fs/ioctl.py)."""
+        if flags & ~SHMEM_FL_USER_MODIFIABLE:
+            raise Errno(EOPNOTSUPP)
+        self.i_flags = flags
+        self.touch(c=True)
 
     def setattr(self, mode=None, uid=None, gid=None, size=None, atime=None, mtime=None):
         if S_ISREG(self.mode):

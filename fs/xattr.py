@@ -122,7 +122,7 @@ class SimpleXattrInode:
 def xattr_permission(t, inode, name, mask, mnt=None):
     """May t read (MAY_READ) or change (MAY_WRITE) attribute name?"""
     write = mask & MAY_WRITE
-    if write and inode.immutable:
+    if write and (inode.immutable or inode.append_only):
         raise Errno(EPERM)
     if name.startswith(XATTR_SECURITY_PREFIX) or name.startswith(XATTR_SYSTEM_PREFIX):
         return
