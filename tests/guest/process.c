@@ -310,10 +310,12 @@ static void do_maxrss(void)
 	if (c == 0)
 		touch_and_exit(32, 0);
 	wait4(c, &st, 0, &ru);
-	printf("wait4: the child's peak >= 32M %d, < 64M %d\n", ru.ru_maxrss >= 32768,
+	/* (thresholds 2M below what was touched: the host sums its per-CPU rss
+	 * counters approximately, up to a few hundred KiB short) */
+	printf("wait4: the child's peak >= 32M %d, < 64M %d\n", ru.ru_maxrss >= 30720,
 	       ru.ru_maxrss < 65536);
 	long m = maxrss(RUSAGE_CHILDREN);
-	printf("children >= 32M %d, < 64M %d\n", m >= 32768, m < 65536);
+	printf("children >= 32M %d, < 64M %d\n", m >= 30720, m < 65536);
 	getrusage(RUSAGE_CHILDREN, &ru);
 	printf("children's minor faults > 0: %d\n", ru.ru_minflt > 0);
 	fflush(stdout);
@@ -321,7 +323,7 @@ static void do_maxrss(void)
 		touch_and_exit(8, 1);
 	waitpid(c, &st, 0);
 	m = maxrss(RUSAGE_CHILDREN);
-	printf("a smaller child: still the biggest, not the sum: %d\n", m >= 32768 && m < 40960);
+	printf("a smaller child: still the biggest, not the sum: %d\n", m >= 30720 && m < 40960);
 	fflush(stdout);
 	if ((c = fork()) == 0) {
 		pid_t g = fork();
@@ -329,7 +331,7 @@ static void do_maxrss(void)
 			touch_and_exit(48, 1);
 		waitpid(g, &st, 0);
 		long cm = maxrss(RUSAGE_CHILDREN);
-		printf("child sees its child's 48M: %d\n", cm >= 49152 && cm < 81920);
+		printf("child sees its child's 48M: %d\n", cm >= 47104 && cm < 81920);
 		long sm = maxrss(RUSAGE_SELF);
 		printf("child's own is small: %d\n", sm < 32768);
 		fflush(stdout);
@@ -337,7 +339,7 @@ static void do_maxrss(void)
 	}
 	waitpid(c, &st, 0);
 	m = maxrss(RUSAGE_CHILDREN);
-	printf("grandchild counted: %d\n", m >= 49152 && m < 81920);
+	printf("grandchild counted: %d\n", m >= 47104 && m < 81920);
 	/* (a process's own peak is not compared: the host reads its per-CPU
 	 * rss counters without summing them, and was seen to answer either way) */
 }
