@@ -6,13 +6,16 @@ give back every block when the files go.
 """
 
 import hashlib
+import os
 import re
 import shutil
+import struct
 import subprocess
 
 import pytest
 
 from conftest import guest
+from lib.crc32c import crc32c
 from test_disk import _native_workload, debugfs_cat, fsck, sh
 
 pytestmark = pytest.mark.skipif(shutil.which("mkfs.ext4") is None, reason="e2fsprogs missing")
@@ -114,3 +117,50 @@ def test_ext4_unwritable_feature_is_erofs(tmp_path):
     assert r.out.split("\n")[:2] == ["1", "/dev/ubdb /mnt ext4 ro 0 0"], r.out
     assert "pyuml's ext4 cannot write features" in r.stderr.decode()
     assert open(img, "rb").read() == before
+
+
+def test_ext4_shared_xattr_block_unlinked(tmp_path):
+    """An attribute block shared by two files (refcount 2): unlinking one
+    writes the block with refcount 1 and a valid checksum; unlinking the
+    other frees it."""
+    tree = tmp_path / "t"
+    tree.mkdir()
+    for f in "ab":
+        (tree / f).write_text(f + "\n")
+        os.setxattr(str(tree / f), "user.big", b"x" * 300)
+    img = mkfs_ext4(str(tmp_path / "x.img"), "16M", ["-b", "1024", "-d", str(tree)])
+    blk_a = int(re.search(r"File ACL: (\d+)", stat(img, "/a")).group(1))
+    blk_b = int(re.search(r"File ACL: (\d+)", stat(img, "/b")).group(1))
+    # make /b share /a's block, as Linux does for equal attributes
+    subprocess.run(["debugfs", "-w", "-R", "sif /b file_acl %d" % blk_a, img],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    subprocess.run(["debugfs", "-w", "-R", "freeb %d" % blk_b, img],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    with open(img, "r+b") as f:
+        f.seek(blk_a * 1024)
+        block = bytearray(f.read(1024))
+        struct.pack_into("<I", block, 4, 2)
+        block[16:20] = bytes(4)
+        sb = subprocess.run(["dumpe2fs", "-h", img], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL).stdout.decode()
+        uuid = bytes.fromhex(re.search(r"Filesystem UUID:\s+(\S+)", sb).group(1).replace("-", ""))
+        seed = crc32c(0xFFFFFFFF, uuid)
+        struct.pack_into("<I", block, 16, crc32c(crc32c(seed, struct.pack("<Q", blk_a)), block))
+        f.seek(blk_a * 1024)
+        f.write(block)
+    subprocess.run(["e2fsck", "-fy", img], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    rc, out = fsck(img)
+    assert rc == 0, out
+    r = sh("mount -t ext4 /dev/ubdb /mnt && rm /mnt/a && umount /mnt && echo ok", disks=[img])
+    assert r.out == "ok\n", r.out
+    rc, out = fsck(img)
+    assert rc == 0, out
+    assert b"refcount = 1," in subprocess.run(
+        ["debugfs", "-R", "block_dump -x %d" % blk_a, img], stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL).stdout
+    free = free_counts(img)
+    r = sh("mount -t ext4 /dev/ubdb /mnt && rm /mnt/b && umount /mnt && echo ok", disks=[img])
+    assert r.out == "ok\n", r.out
+    rc, out = fsck(img)
+    assert rc == 0, out
+    assert int(free_counts(img)[0]) == int(free[0]) + 2      # its data and the attribute block
