@@ -11,12 +11,14 @@ import re
 import shutil
 import struct
 import subprocess
+import tempfile
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import guest
 from lib.crc32c import crc32c
-from test_disk import _native_workload, debugfs_cat, fsck, sh
+from test_disk import _native_workload, _op, debugfs_cat, fsck, sh
 
 pytestmark = pytest.mark.skipif(shutil.which("mkfs.ext4") is None, reason="e2fsprogs missing")
 
@@ -164,3 +166,27 @@ def test_ext4_shared_xattr_block_unlinked(tmp_path):
     rc, out = fsck(img)
     assert rc == 0, out
     assert int(free_counts(img)[0]) == int(free[0]) + 2      # its data and the attribute block
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+@given(ops=st.lists(_op, min_size=5, max_size=40))
+def test_ext4_operation_sequences(ops):
+    """test_disk's random create/write/truncate/rename/link/unlink/mkdir/
+    rmdir/symlink sequences (sparse writes fill holes between extents,
+    truncation cuts extents in the middle) on a fresh mkfs.ext4 image with
+    1 KiB blocks: each result and the final tree as on the host's tmpfs,
+    and the image clean for e2fsck -fn."""
+    prog = guest("diskload")
+    d = "/dev/shm/pyuml-seq4-%d" % os.getpid()
+    shutil.rmtree(d, ignore_errors=True)
+    try:
+        native = subprocess.run([prog, d] + ops, stdout=subprocess.PIPE, timeout=60).stdout.decode()
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix="pyuml-seq4-") as tmp:
+        img = mkfs_ext4(os.path.join(tmp, "s.img"), "24M", ["-b", "1024"])
+        r = sh("mount -t ext4 /dev/ubdb /mnt && %s /mnt/s %s; umount /mnt" % (
+            prog, " ".join(ops)), disks=[img])
+        assert r.out == native, "\n".join(ops)
+        rc, out = fsck(img)
+        assert rc == 0, out + "\n".join(ops)
