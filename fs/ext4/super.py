@@ -208,13 +208,15 @@ class Ext4Inode(Ext2Inode):
 
     def init_new(self):
         """A new file or directory is extent-mapped (symlinks become so if
-        they need a block)."""
+        they need a block) - where the extents feature is on: an ext3
+        mounted as ext4 keeps block pointers."""
         if S_ISREG(self.mode) or S_ISDIR(self.mode):
             self._use_extents()
 
     def _use_extents(self):
-        self.i_flags |= L.EXT4_EXTENTS_FL
-        self.i_block = empty_root()
+        if self.sb.es.s_feature_incompat & L.INCOMPAT_EXTENTS:
+            self.i_flags |= L.EXT4_EXTENTS_FL
+            self.i_block = empty_root()
 
     def extent_tree(self):
         if self.tree is None:
