@@ -208,3 +208,23 @@ def test_ext3_mounted_as_ext4_keeps_block_pointers(tmp_path):
         assert "Flags: 0x0" in stat(img, path), path
     assert "Blockcount: 2" in stat(img, "/l")              # a slow symlink
     assert debugfs_cat(img, "/a") == b"hi\n"
+
+
+@pytest.mark.parametrize("opts", [["-O", "^64bit"], ["-O", "^flex_bg"], ["-I", "128"],
+                                  ["-O", "metadata_csum_seed"], ["-O", "orphan_file"],
+                                  ["-E", "lazy_itable_init=1"], ["-b", "4096", "-O", "^flex_bg"],
+                                  ["-g", "1024"]])
+def test_ext4_layout_variants(tmp_path, opts):
+    """mkfs.ext4 variants (32-byte descriptors, groups without flex_bg,
+    128-byte inodes without i_checksum_hi, a stored checksum seed, an orphan
+    file, an inode table not zeroed, small groups): diskload and 60
+    directories spread over the groups leave an image e2fsck finds clean."""
+    img = mkfs_ext4(str(tmp_path / "v.img"), "48M", opts)
+    prog = guest("diskload")
+    r = sh("mount -t ext4 /dev/ubdb /mnt && %s /mnt/w >/dev/null; mkdir /mnt/x; i=0; "
+           "while [ $i -lt 60 ]; do mkdir /mnt/x/$i; printf '%%1024s' $i >> /mnt/x/$i/f; "
+           "i=$((i+1)); done; umount /mnt; echo umount=$?" % prog, disks=[img], timeout=300)
+    assert r.out == "umount=0\n", r.out
+    rc, out = fsck(img)
+    assert rc == 0, out
+    assert debugfs_cat(img, "/x/59/f") == b" " * 1022 + b"59"
