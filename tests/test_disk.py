@@ -366,7 +366,7 @@ def test_ext2_operation_sequences(ops):
         assert rc == 0, out + "\n".join(ops)
 
 
-# -- ext4, read-only ----------------------------------------------------------------------
+# -- ext4, read-only (written: tests/test_ext4.py) ----------------------------------------
 
 def _debian_like_tree(base):
     """A tree like a Debian system's: /etc and part of /usr/share/doc from

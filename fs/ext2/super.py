@@ -329,6 +329,10 @@ class Ext2SuperBlock(SuperBlock):
     def read_inode_bitmap(self, gd):
         return sb_bread(self.bdev, gd.inode_bitmap(self), self.blocksize)
 
+    def dirty_xattr_block(self, bh, blk):
+        """An attribute block changed (ext4 sets its checksum first)."""
+        mark_buffer_dirty(bh)
+
     def inode_taken(self, gd, bit):
         """ext4 counts the inode table's never-used tail (bg_itable_unused) here."""
 

@@ -18,7 +18,7 @@ gives its share of an attribute block back (h_refcount).
 import struct
 
 from kernel.errno import ENODATA, ERANGE, Errno
-from fs.buffer import mark_buffer_dirty, sb_bread
+from fs.buffer import sb_bread
 from fs.ext2.balloc import free_blocks
 
 EXT2_XATTR_MAGIC = 0xEA020000
@@ -91,7 +91,7 @@ def xattr_delete_inode(inode):
         inode.i_blocks = max(0, inode.i_blocks - (sb.blocksize >> 9))
     else:
         struct.pack_into("<I", view, 4, refcount - 1)
-        mark_buffer_dirty(bh)
+        sb.dirty_xattr_block(bh, blk)
 
 
 __all__ = ["get_xattr", "list_xattr", "xattr_delete_inode", "ERANGE"]

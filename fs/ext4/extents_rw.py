@@ -77,8 +77,7 @@ class ExtentTree:
     # -- lookups and allocation ------------------------------------------------------------
     def _find(self, iblock):
         """Index of the extent holding iblock or the last one before it, -1 if none."""
-        starts = [e.lblk for e in self.extents]
-        return bisect.bisect_right(starts, iblock) - 1
+        return bisect.bisect_right(self.extents, iblock, key=_lblk) - 1
 
     def map(self, iblock):
         i = self._find(iblock)
@@ -210,6 +209,10 @@ class ExtentTree:
             inode.i_blocks = max(0, inode.i_blocks - (bs >> 9))
         del self.blocks[used:]
         self.dirty = False
+
+
+def _lblk(e):
+    return e.lblk
 
 
 def per_block(sb):

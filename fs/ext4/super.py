@@ -39,6 +39,7 @@ import struct
 
 from kernel.errno import EINVAL, EROFS, Errno
 from kernel.printk import pr_err
+from lib.crc32c import crc32c
 from fs.buffer import mark_buffer_dirty, sb_bread
 from fs.ext2 import dir as D
 from fs.ext2 import layout as L
@@ -166,6 +167,16 @@ class Ext4SuperBlock(Ext2SuperBlock):
             self.mark_group_dirty(gd)
         return bh
 
+    def dirty_xattr_block(self, bh, blk):
+        """An attribute block changed (its reference count): with
+        metadata_csum its h_checksum covers the block and its number."""
+        if self.has_csum:
+            data = bytearray(bh.data)
+            data[16:20] = bytes(4)
+            c = crc32c(crc32c(self.csum_seed, struct.pack("<Q", blk)), data)
+            struct.pack_into("<I", bh.data, 16, c)
+        mark_buffer_dirty(bh)
+
     def inode_taken(self, gd, bit):
         if not self.es.s_feature_ro_compat & (L.RO_COMPAT_GDT_CSUM | L.RO_COMPAT_METADATA_CSUM):
             return
@@ -197,13 +208,15 @@ class Ext4Inode(Ext2Inode):
 
     def init_new(self):
         """A new file or directory is extent-mapped (symlinks become so if
-        they need a block)."""
+        they need a block) - where the extents feature is on: an ext3
+        mounted as ext4 keeps block pointers."""
         if S_ISREG(self.mode) or S_ISDIR(self.mode):
             self._use_extents()
 
     def _use_extents(self):
-        self.i_flags |= L.EXT4_EXTENTS_FL
-        self.i_block = empty_root()
+        if self.sb.es.s_feature_incompat & L.INCOMPAT_EXTENTS:
+            self.i_flags |= L.EXT4_EXTENTS_FL
+            self.i_block = empty_root()
 
     def extent_tree(self):
         if self.tree is None:
@@ -218,8 +231,9 @@ class Ext4Inode(Ext2Inode):
         if self.i_flags & L.EXT4_EXTENTS_FL:
             if self.tree is None and not create:
                 return ext4_map_block(self, iblock)
-            block = self.extent_tree().get_block(iblock, create)
-            if create:
+            tree = self.extent_tree()
+            block = tree.get_block(iblock, create)
+            if tree.dirty:
                 self.mark_dirty()
             return block
         return super().get_block(iblock, create)
