@@ -289,7 +289,7 @@ def icmp_rcv(pkt):
     saddr, daddr = pkt[12:16], pkt[16:20]
     if inet_addr_type(daddr) != RTN_LOCAL:
         return                          # (icmp_echo_ignore_broadcasts)
-    reply = bytearray(b"\0" * 4 + icmp[4:])
+    reply = bytearray(bytes([ICMP_ECHOREPLY, 0, 0, 0]) + icmp[4:])     # checksum below
     struct.pack_into("!H", reply, 2, ip_fast_csum(bytes(reply)))
     # the kernel's ICMP socket does not set DF (IP_PMTUDISC_DONT)
     ip_local_deliver(ip_header(pkt[1], 20 + len(reply), 0, ip_sockglue.ip_default_ttl,
