@@ -955,13 +955,15 @@ def _may_scm_recv(sock):
 
 class OptLen:
     """getsockopt's length, read when the protocol asks for it (each one
-    does so at its own point, and treats a negative one its own way)."""
-    __slots__ = ("t", "addr", "value")
+    does so at its own point, and treats a negative one its own way); and
+    the buffer, which a few options also read (IP_MSFILTER's group)."""
+    __slots__ = ("t", "addr", "value", "optval")
 
-    def __init__(self, t, addr):
+    def __init__(self, t, addr, optval):
         self.t = t
         self.addr = addr
         self.value = None
+        self.optval = optval
 
     def get(self):
         if self.value is None:
@@ -975,7 +977,7 @@ def sys_getsockopt(t, fd, level, optname, optval, optlen):
     if level != SOL_SOCKET:
         if sock.getsockopt_level is None:
             return -EOPNOTSUPP if sock.family == AF_UNIX else -ENOPROTOOPT
-        ol = OptLen(t, optlen)
+        ol = OptLen(t, optlen, optval)
         val = sock.getsockopt_level(t, level, optname, ol)
         if isinstance(val, int):
             return val

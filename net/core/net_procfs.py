@@ -12,6 +12,7 @@ from fs.proc.inode import ProcDir, ProcFile
 from net.core.dev import dev_base, net_dev_init
 from net.ipv4 import inet_hashtables as ih
 from net.ipv4.udp import show_udp, show_udp6
+from net.ipv4 import raw
 from net.ipv4.tcp_ipv4 import sockstat_tcp
 from net.core.inetaddr import AF_INET, AF_INET6
 from net import socket
@@ -25,7 +26,7 @@ PROC_NET = {
     "udp6": "net.ipv4.udp:show_udp6",
     "udplite": "net.core.net_procfs:show_udplite",
     "udplite6": "net.core.net_procfs:show_udplite6",
-    "raw": "net.core.net_procfs:show_raw",
+    "raw": "net.ipv4.raw:show_raw",
     "raw6": "net.core.net_procfs:show_raw6",
     "unix": "net.unix:show_unix",
     "netlink": "net.netlink.af_netlink:show_netlink",
@@ -82,11 +83,6 @@ def show_udplite6(reader):
     return show_udp6(reader, ih.udplite_ports)
 
 
-def show_raw(reader):
-    return ("%-127s\n" % "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when "
-            "retrnsmt   uid  timeout inode ref pointer drops")
-
-
 def show_raw6(reader):
     return ("  sl  local_address                         remote_address                        "
             "st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n")
@@ -104,8 +100,8 @@ def show_sockstat(reader):
     inuse, orphan, tw, alloc = sockstat_tcp()
     udp = [s for lst in ih.udp_ports.ports.values() for s in lst if s.family == AF_INET]
     return ("sockets: used %d\nTCP: inuse %d orphan %d tw %d alloc %d mem 0\n"
-            "UDP: inuse %d mem 0\nUDPLITE: inuse 0\nRAW: inuse 0\nFRAG: inuse 0 memory 0\n"
-            % (_sockets_used(), inuse, orphan, tw, alloc, len(udp)))
+            "UDP: inuse %d mem 0\nUDPLITE: inuse 0\nRAW: inuse %d\nFRAG: inuse 0 memory 0\n"
+            % (_sockets_used(), inuse, orphan, tw, alloc, len(udp), len(raw.raw_sockets)))
 
 
 def show_sockstat6(reader):

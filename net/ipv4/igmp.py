@@ -3,7 +3,8 @@
 A socket joins a group on an interface (IP_ADD_MEMBERSHIP,
 MCAST_JOIN_GROUP ...: ip_mc_join_group) and may filter the group's
 sources: block some (EXCLUDE mode, the mode of a plain join) or take only
-some (INCLUDE mode, MCAST_JOIN_SOURCE_GROUP) - ip_mc_source.  Each
+some (INCLUDE mode, MCAST_JOIN_SOURCE_GROUP) - ip_mc_source, or set the
+whole filter at once (IP_MSFILTER: ip_mc_msfilter).  Each
 membership (an IpMcSocklist) is on the socket's `mc_list` and on its
 interface's (InDevice.mc_list), which is how the interface knows it is a
 member: a datagram to a group arriving on an interface is taken if some
@@ -153,6 +154,37 @@ def ip_mc_source(add, omode, sk, group, source, address, ifindex):
     if source in m.sflist:
         raise Errno(EADDRNOTAVAIL)
     m.sflist.append(source)
+
+
+def ip_mc_msfilter(sk, group, address, fmode, sources):
+    """IP_MSFILTER: the whole filter of the socket's membership at once;
+    (INCLUDE, nothing) leaves the group."""
+    if not ipv4_is_multicast(group) or fmode not in (MCAST_INCLUDE, MCAST_EXCLUDE):
+        raise Errno(EINVAL)
+    in_dev, ifindex = ip_mc_find_dev(group, address, 0)
+    if in_dev is None:
+        raise Errno(ENODEV)
+    if fmode == MCAST_INCLUDE and not sources:
+        ip_mc_leave_group(sk, group, address, ifindex)
+        return
+    m = _find(sk, group, ifindex)
+    if m is None:
+        raise Errno(EINVAL)             # no prior join
+    m.sflist = list(sources) if sources else None
+    m.sfmode = fmode
+
+
+def ip_mc_msfget(sk, group, address):
+    """The filter of the socket's membership: (mode, sources)."""
+    if not ipv4_is_multicast(group):
+        raise Errno(EINVAL)
+    in_dev, ifindex = ip_mc_find_dev(group, address, 0)
+    if in_dev is None:
+        raise Errno(ENODEV)
+    m = _find(sk, group, ifindex)
+    if m is None:
+        raise Errno(EADDRNOTAVAIL)
+    return m.sfmode, m.sflist or []
 
 
 def ip_mc_join_source(add, omode, sk, group, source, address, ifindex):

@@ -16,8 +16,8 @@ from kernel.abi import s32
 from kernel.capability import CAP_NET_ADMIN, CAP_NET_RAW, capable
 import struct
 
-from kernel.errno import (EADDRNOTAVAIL, EINVAL, ENOPROTOOPT, ENOTCONN, EOPNOTSUPP, EPERM,
-                          EPROTO, Errno)
+from kernel.errno import (EADDRNOTAVAIL, EINVAL, ENOBUFS, ENOPROTOOPT, ENOTCONN, EOPNOTSUPP,
+                          EPERM, EPROTO, Errno)
 from mm.uaccess import copy_from_user
 from net.core.dev import dev_get_by_index
 from net.core.inetaddr import AF_INET, AF_INET6, ANY4
@@ -119,10 +119,11 @@ def setsockopt(sk, t, level, optname, optval, optlen):
         return -EINVAL
     if optname == IP_MULTICAST_IF:
         return _set_multicast_if(sk, t, optval, s32(optlen))
-    if IP_ADD_MEMBERSHIP <= optname <= MCAST_MSFILTER and optname not in (IP_MSFILTER,
-                                                                           MCAST_MSFILTER):
+    if optname == IP_MSFILTER:
+        return _set_msfilter(sk, t, optval, s32(optlen))
+    if IP_ADD_MEMBERSHIP <= optname < MCAST_MSFILTER:
         return _set_membership(sk, t, optname, optval, s32(optlen))
-    if optname in (IP_UNICAST_IF, IP_LOCAL_PORT_RANGE, IP_MSFILTER, MCAST_MSFILTER):
+    if optname in (IP_UNICAST_IF, IP_LOCAL_PORT_RANGE, MCAST_MSFILTER):
         return -EINVAL                      # (not provided)
     if optname not in IP_OPTS:
         return -ENOPROTOOPT
@@ -235,12 +236,48 @@ def _set_membership(sk, t, optname, optval, optlen):
     return 0
 
 
+IP_MSFILTER_SIZE0 = 16                  # struct ip_msfilter without its sources
+SYSCTL_OPTMEM_MAX = 131072              # net.core.optmem_max
+
+
+def _set_msfilter(sk, t, optval, optlen):
+    """IP_MSFILTER: group, interface address, mode, count, sources."""
+    if optlen < IP_MSFILTER_SIZE0:
+        return -EINVAL
+    if optlen > SYSCTL_OPTMEM_MAX:
+        return -ENOBUFS
+    b = copy_from_user(t.mm, optval, optlen)
+    group, address, fmode, numsrc = struct.unpack_from("<4s4sII", b)
+    if numsrc > igmp.sysctl_igmp_max_msf:
+        return -ENOBUFS
+    if IP_MSFILTER_SIZE0 + 4 * numsrc > optlen:
+        return -EINVAL
+    sources = [b[16 + 4 * i:20 + 4 * i] for i in range(numsrc)]
+    try:
+        igmp.ip_mc_msfilter(sk, group, address, fmode, sources)
+    except Errno as e:
+        return -e.errno
+    return 0
+
+
+def _get_msfilter(sk, t, optval, optlen):
+    """ip_mc_msfget: the mode and as many sources as the caller's count
+    asks for; the count says how many there are."""
+    if optlen < IP_MSFILTER_SIZE0:
+        raise Errno(EINVAL)
+    group, address, _, numsrc = struct.unpack("<4s4sII", copy_from_user(t.mm, optval, 16))
+    fmode, sources = igmp.ip_mc_msfget(sk, group, address)
+    return struct.pack("<4s4sII", group, address, fmode, len(sources)) + \
+        b"".join(sources[:numsrc])
+
+
 # option -> (add the source?, the filter mode it applies to)
 _SOURCE_OPS = {
     IP_BLOCK_SOURCE: (True, igmp.MCAST_EXCLUDE), IP_UNBLOCK_SOURCE: (False, igmp.MCAST_EXCLUDE),
     IP_ADD_SOURCE_MEMBERSHIP: (True, igmp.MCAST_INCLUDE),
     IP_DROP_SOURCE_MEMBERSHIP: (False, igmp.MCAST_INCLUDE),
-    MCAST_BLOCK_SOURCE: (True, igmp.MCAST_EXCLUDE), MCAST_UNBLOCK_SOURCE: (False, igmp.MCAST_EXCLUDE),
+    MCAST_BLOCK_SOURCE: (True, igmp.MCAST_EXCLUDE),
+    MCAST_UNBLOCK_SOURCE: (False, igmp.MCAST_EXCLUDE),
     MCAST_JOIN_SOURCE_GROUP: (True, igmp.MCAST_INCLUDE),
     MCAST_LEAVE_SOURCE_GROUP: (False, igmp.MCAST_INCLUDE),
 }
@@ -354,6 +391,8 @@ def getsockopt(sk, t, level, optname, ol):
         return struct.pack("<i", sk.protocol)
     if optname == IP_MULTICAST_IF:
         return sk.mc_addr                   # (cut to the caller's length)
+    if optname == IP_MSFILTER:
+        return _get_msfilter(sk, t, ol.optval, optlen)
     if optname in (IP_HDRINCL, IP_NODEFRAG, IP_ROUTER_ALERT, IP_UNICAST_IF,
                    IP_LOCAL_PORT_RANGE):
         return struct.pack("<i", 0)

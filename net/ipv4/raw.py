@@ -30,6 +30,7 @@ from net.core.skbuff import Datagram, skb_truesize
 from net.ipv4.af_inet import AF_UNSPEC, InetSock, sa_family
 from net.ipv4.devinet import RTN_BROADCAST, RTN_LOCAL, RTN_MULTICAST, inet_addr_type
 from net.ipv4 import ip_sockglue
+from net.ipv4.tcp_ipv4 import _addr
 from net.socket import MSG_OOB, MSG_PEEK, MSG_TRUNC, SOCK_RAW, RecvResult, run_or_sleep
 
 IPPROTO_ICMP, IPPROTO_RAW = 1, 255
@@ -183,7 +184,7 @@ class RawSock(InetSock):
         return True
 
     def queue_rcv(self, pkt):
-        size = skb_truesize(len(pkt) + 16)
+        size = skb_truesize(len(pkt) + 16 + 15)     # the sender's skb: lo's headroom, alignment
         if self.rmem + size > self.rcvbuf and self.rmem:
             return
         self.rcvq.append(Datagram(pkt, pkt[12:16], size))
@@ -288,8 +289,22 @@ def icmp_rcv(pkt):
     saddr, daddr = pkt[12:16], pkt[16:20]
     if inet_addr_type(daddr) != RTN_LOCAL:
         return                          # (icmp_echo_ignore_broadcasts)
-    reply = bytearray(b"\0" * 4 + icmp[4:])
+    reply = bytearray(bytes([ICMP_ECHOREPLY, 0, 0, 0]) + icmp[4:])     # checksum below
     struct.pack_into("!H", reply, 2, ip_fast_csum(bytes(reply)))
     # the kernel's ICMP socket does not set DF (IP_PMTUDISC_DONT)
     ip_local_deliver(ip_header(pkt[1], 20 + len(reply), 0, ip_sockglue.ip_default_ttl,
                                IPPROTO_ICMP, daddr, saddr) + bytes(reply))
+
+
+# -- /proc/net/raw ---------------------------------------------------------------------
+
+def show_raw(reader):
+    """raw_seq_show: a line per socket, the protocol as the local port."""
+    out = ["  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt"
+           "   uid  timeout inode ref pointer drops\n"]
+    for sk in raw_sockets:
+        ino = sk.inode.ino if sk.inode is not None else 0
+        out.append("%4d: %s:%04X %s:%04X %02X %08X:%08X %02X:%08X %08X %5u %8d %d %d %016x %u\n" % (
+            sk.num, _addr(sk.rcv_saddr), sk.num, _addr(sk.daddr), 0, sk.state, 0, sk.rmem,
+            0, 0, 0, sk.uid, 0, ino, 2, 0, 0))
+    return "".join(out)

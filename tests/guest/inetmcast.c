@@ -7,7 +7,7 @@
  *   tcp      a TCP socket's membership is not its accepted child's
  *   if       IP_MULTICAST_IF set and read back
  *   deliver  who receives a datagram sent to a group on lo: members,
- *            IP_MULTICAST_ALL, bound addresses, source filters */
+ *            IP_MULTICAST_ALL, bound addresses, source filters, IP_MSFILTER */
 #include "inet.h"
 #include <net/if.h>
 
@@ -264,6 +264,49 @@ static void deliver(void)
 	CHECK("send after the last leave", sendto(tx, "gone", 4, 0, (struct sockaddr *)&to, sizeof to));
 	got("r1", r1);
 	got("r2", r2);
+
+	/* IP_MSFILTER: the whole filter at once, and read back */
+	CHECK("r1 joins", setsockopt(r1, IPPROTO_IP, MCAST_JOIN_GROUP, &g, sizeof g));
+	struct { struct ip_msfilter f; struct in_addr more[3]; } mf;
+	memset(&mf, 0, sizeof mf);
+	inet_pton(AF_INET, GROUP, &mf.f.imsf_multiaddr);
+	inet_pton(AF_INET, "127.0.0.1", &mf.f.imsf_interface);
+	mf.f.imsf_fmode = MCAST_EXCLUDE;
+	mf.f.imsf_numsrc = 2;
+	inet_pton(AF_INET, "127.0.0.5", &mf.f.imsf_slist[0]);
+	inet_pton(AF_INET, "127.0.0.1", &mf.f.imsf_slist[1]);
+	CHECK("r1 IP_MSFILTER exclude 2", setsockopt(r1, IPPROTO_IP, IP_MSFILTER, &mf, IP_MSFILTER_SIZE(2)));
+	CHECK("send", sendto(tx, "excluded", 8, 0, (struct sockaddr *)&to, sizeof to));
+	got("r1 (excludes 127.0.0.1)", r1);
+	mf.f.imsf_numsrc = 1;
+	socklen_t flen = IP_MSFILTER_SIZE(1);
+	memset(&mf.f.imsf_slist, 0, sizeof mf.more + sizeof mf.f.imsf_slist);
+	errno = 0;
+	int fr = getsockopt(r1, IPPROTO_IP, IP_MSFILTER, &mf, &flen);
+	char a0[32];
+	inet_ntop(AF_INET, &mf.f.imsf_slist[0], a0, sizeof a0);
+	printf("  %-42s %d %s len %d mode %d numsrc %d first %s\n", "getsockopt IP_MSFILTER room for 1",
+	       fr, fr < 0 ? strerror(errno) : "", (int)flen, mf.f.imsf_fmode, mf.f.imsf_numsrc, a0);
+	flen = 12;
+	CHECK("getsockopt IP_MSFILTER len 12", getsockopt(r1, IPPROTO_IP, IP_MSFILTER, &mf, &flen));
+	mf.f.imsf_numsrc = 11;
+	CHECK("IP_MSFILTER 11 sources", setsockopt(r1, IPPROTO_IP, IP_MSFILTER, &mf, sizeof mf));
+	mf.f.imsf_numsrc = 3;
+	CHECK("IP_MSFILTER 3 in the room of 2", setsockopt(r1, IPPROTO_IP, IP_MSFILTER, &mf, IP_MSFILTER_SIZE(2)));
+	mf.f.imsf_numsrc = 0;
+	mf.f.imsf_fmode = 7;
+	CHECK("IP_MSFILTER mode 7", setsockopt(r1, IPPROTO_IP, IP_MSFILTER, &mf, IP_MSFILTER_SIZE(0)));
+	mf.f.imsf_fmode = MCAST_EXCLUDE;
+	CHECK("IP_MSFILTER exclude nothing", setsockopt(r1, IPPROTO_IP, IP_MSFILTER, &mf, IP_MSFILTER_SIZE(0)));
+	CHECK("send", sendto(tx, "all again", 9, 0, (struct sockaddr *)&to, sizeof to));
+	got("r1", r1);
+	got("r2", r2);
+	mf.f.imsf_fmode = MCAST_INCLUDE;
+	CHECK("IP_MSFILTER include nothing (leaves)", setsockopt(r1, IPPROTO_IP, IP_MSFILTER, &mf, IP_MSFILTER_SIZE(0)));
+	CHECK("r1 MCAST_LEAVE_GROUP (gone)", setsockopt(r1, IPPROTO_IP, MCAST_LEAVE_GROUP, &g, sizeof g));
+	flen = sizeof mf;
+	CHECK("getsockopt IP_MSFILTER, no membership", getsockopt(r1, IPPROTO_IP, IP_MSFILTER, &mf, &flen));
+	CHECK("IP_MSFILTER, no membership", setsockopt(r1, IPPROTO_IP, IP_MSFILTER, &mf, IP_MSFILTER_SIZE(0) + 4));
 
 	/* the group stays joined while one member is left; close leaves */
 	CHECK("r3 joins", setsockopt(r3, IPPROTO_IP, MCAST_JOIN_GROUP, &g, sizeof g));
