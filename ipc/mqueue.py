@@ -27,11 +27,10 @@ worst-case size as Linux counts it.
 """
 
 import struct
-import time
 from collections import deque
 
 from kernel.abi import s32
-from kernel import sched, task as ktask
+from kernel import sched, task as ktask, timekeeping
 from kernel.errno import (EACCES, EAGAIN, EBADF, EBUSY, ECONNREFUSED, EEXIST, EINVAL, EMFILE,
                           EMSGSIZE, ENAMETOOLONG, ENOENT, ENOSPC, ENOTSOCK, EOVERFLOW, ERESTARTSYS,
                           ETIMEDOUT, Errno)
@@ -469,7 +468,7 @@ def sys_mq_unlink(t, u_name):
 def _get_abs_timeout(t, addr):
     """The absolute CLOCK_REALTIME timeout, as a monotonic deadline."""
     ns = get_timespec(t, addr)
-    return sched.now() + (ns - time.time_ns()) / 1e9
+    return sched.now() + (ns - timekeeping.ktime_get_real_ns()) / 1e9
 
 
 def wq_sleep(t, info, sr, deadline, w):

@@ -1,6 +1,7 @@
 """kernel/time.py - clocks, sleeps and interval timers.
 
-CLOCK_REALTIME is the host's wall clock; CLOCK_MONOTONIC (and BOOTTIME)
+CLOCK_REALTIME is the guest's own wall clock (kernel/timekeeping.py: the
+host's plus an offset the guest sets); CLOCK_MONOTONIC (and BOOTTIME)
 count from the host's monotonic clock.  Sleeps are kernel timers: the task
 sleeps in the scheduler and other tasks run.  An interrupted nanosleep
 reports the time left and restarts through restart_syscall, as on Linux.
@@ -14,7 +15,7 @@ import struct
 import time
 
 from kernel.abi import s32
-from kernel import sched, task as ktask
+from kernel import sched, task as ktask, timekeeping
 from kernel.capability import CAP_SYS_TIME, capable
 from kernel.time_namespace import clock_offset
 from kernel.errno import (EINTR, EINVAL, EOPNOTSUPP, EPERM, ERESTARTNOHAND, ERESTART_RESTARTBLOCK,
@@ -57,10 +58,14 @@ def clock_ns(t, clk):
 
 def host_clock_ns(t, clk):
     """The value of clock clk in nanoseconds, or None if there is no such."""
-    if clk in _COARSE:
+    if clk == CLOCK_REALTIME_COARSE:
+        return timekeeping.ktime_get_coarse_real_ns()
+    if clk == CLOCK_MONOTONIC_COARSE:
         return time.clock_gettime_ns(clk)
-    if clk in (CLOCK_REALTIME, CLOCK_REALTIME_ALARM, CLOCK_TAI):
-        return time.time_ns()
+    if clk in (CLOCK_REALTIME, CLOCK_REALTIME_ALARM):
+        return timekeeping.ktime_get_real_ns()
+    if clk == CLOCK_TAI:
+        return timekeeping.ktime_get_clocktai_ns()
     if clk in (CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW,
                CLOCK_BOOTTIME, CLOCK_BOOTTIME_ALARM):
         return time.monotonic_ns()
@@ -144,16 +149,18 @@ def sys_clock_getres(t, clk, tp):
 
 
 def sys_clock_settime(t, clk, tp):
-    """Checked as Linux checks (the time, then the privilege); then
-    refused: the clock is the host's."""
-    get_timespec(t, tp)                 # EFAULT, EINVAL before EPERM
+    """Checked as Linux checks (the time, then the privilege)."""
+    ns = get_timespec(t, tp)            # EFAULT, EINVAL before EPERM
     if s32(clk) != CLOCK_REALTIME:
         return -EINVAL                  # the only settable clock
-    return -EPERM if not capable(t, CAP_SYS_TIME) else -EINVAL
+    if not capable(t, CAP_SYS_TIME):
+        return -EPERM
+    timekeeping.do_settimeofday64(ns)
+    return 0
 
 
 def sys_gettimeofday(t, tv, tz):
-    ns = time.time_ns()
+    ns = timekeeping.ktime_get_real_ns()
     fmt = "<qq" if t.arch.BITS == 64 else "<ii"
     if tv:
         copy_to_user(t.mm, tv, struct.pack(fmt, ns // NSEC_PER_SEC, (ns % NSEC_PER_SEC) // 1000))
@@ -170,11 +177,28 @@ def sys_settimeofday(t, tv, tz):
         sec, usec = struct.unpack(fmt, copy_from_user(t.mm, tv, struct.calcsize(fmt)))
         if sec < 0 or not 0 <= usec < 1000000:
             return -EINVAL
-    return -EPERM if not capable(t, CAP_SYS_TIME) else 0
+    if tz:
+        copy_from_user(t.mm, tz, 8)     # the timezone is read, and kept nowhere
+    if not capable(t, CAP_SYS_TIME):
+        return -EPERM
+    if tv:
+        timekeeping.do_settimeofday64(sec * NSEC_PER_SEC + usec * 1000)
+    return 0
+
+
+def sys_stime(t, tptr):
+    """i386's stime(2): settimeofday to whole seconds."""
+    sec = struct.unpack("<i", copy_from_user(t.mm, tptr, 4))[0]
+    if sec < 0:
+        return -EINVAL
+    if not capable(t, CAP_SYS_TIME):
+        return -EPERM
+    timekeeping.do_settimeofday64(sec * NSEC_PER_SEC)
+    return 0
 
 
 def sys_time(t, tloc):
-    now = time.time_ns() // NSEC_PER_SEC
+    now = timekeeping.ktime_get_real_seconds()
     if tloc:
         copy_to_user(t.mm, tloc, struct.pack("<q" if t.arch.BITS == 64 else "<i", now))
     return now
@@ -207,7 +231,15 @@ def _sleep_until(t, clk, deadline_ns, rmtp, absolute):
         if is_cpu_clock(clk):
             # CPU time advances only while threads run: look again soon
             left = min(left, 10_000_000)
-        yield sched.Sleep((), sched.now() + left / NSEC_PER_SEC)
+        yield sched.Sleep(realtime_wait(clk), sched.now() + left / NSEC_PER_SEC)
+
+
+def realtime_wait(clk):
+    """The queues a sleep until a time on clock clk waits on besides its
+    deadline: a wall clock's is moved when the clock is set."""
+    if clk in (CLOCK_REALTIME, CLOCK_REALTIME_ALARM, CLOCK_TAI):
+        return (timekeeping.clock_was_set_wq,)
+    return ()
 
 
 def is_cpu_clock(clk):
