@@ -52,7 +52,6 @@ _TIMER_CLOCKS = (ktime.CLOCK_REALTIME, ktime.CLOCK_MONOTONIC, ktime.CLOCK_BOOTTI
 _NO_TIMERS = (ktime.CLOCK_MONOTONIC_RAW, ktime.CLOCK_REALTIME_COARSE,
               ktime.CLOCK_MONOTONIC_COARSE)
 _ALARM_CLOCKS = (ktime.CLOCK_REALTIME_ALARM, ktime.CLOCK_BOOTTIME_ALARM)
-_WALL_CLOCKS = (ktime.CLOCK_REALTIME, ktime.CLOCK_REALTIME_ALARM, ktime.CLOCK_TAI)
 _wall_timers = weakref.WeakSet()    # the ClockTimers of the clocks the guest sets
 
 
@@ -75,7 +74,7 @@ class ClockTimer:
         self.interval = 0
         self.ktimer = None
         self.absolute = False       # armed at an absolute time (not now + value)
-        if clk in _WALL_CLOCKS:
+        if clk in ktime.WALL_CLOCKS:
             _wall_timers.add(self)
 
     def now(self):

@@ -39,6 +39,7 @@ TIMER_ABSTIME = 1
 NSEC_PER_SEC = 10**9
 
 ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF = 0, 1, 2
+WALL_CLOCKS = (CLOCK_REALTIME, CLOCK_REALTIME_ALARM, CLOCK_TAI)    # the guest sets them
 
 
 # The coarse clocks are the host's own (its last tick), as the vDSO reads
@@ -237,7 +238,7 @@ def _sleep_until(t, clk, deadline_ns, rmtp, absolute):
 def realtime_wait(clk):
     """The queues a sleep until a time on clock clk waits on besides its
     deadline: a wall clock's is moved when the clock is set."""
-    if clk in (CLOCK_REALTIME, CLOCK_REALTIME_ALARM, CLOCK_TAI):
+    if clk in WALL_CLOCKS:
         return (timekeeping.clock_was_set_wq,)
     return ()
 
@@ -249,6 +250,8 @@ def is_cpu_clock(clk):
 def do_nanosleep(t, clk, flags, rqtp, rmtp):
     req = get_timespec(t, rqtp)
     absolute = bool(flags & TIMER_ABSTIME)
+    if not absolute and clk in WALL_CLOCKS:
+        clk = CLOCK_MONOTONIC           # a wait, not a time: setting the clock moves no end
     now = clock_ns(t, clk)
     deadline = req if absolute else now + req
     if deadline <= now:

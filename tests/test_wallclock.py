@@ -8,7 +8,7 @@ import pytest
 
 from conftest import guest, run
 
-CHECKS = 19     # the guest's "ok" lines (stime: i386 only)
+CHECKS = 20     # the guest's "ok" lines (stime: i386 only)
 
 
 @pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])

@@ -74,6 +74,8 @@ int main(void)
 	struct timeval tv = { T0, 500000 };
 	struct timespec ts;
 	struct stat st;
+	pid_t pid;
+	int status;
 
 	if (getpid() != 1) {
 		printf("refusing to set the host's clock: run me as pyuml's init\n");
@@ -137,8 +139,23 @@ int main(void)
 	sleeps_until_clock_set(0, "clock_nanosleep(TIMER_ABSTIME) wakes when the clock passes it");
 	sleeps_until_clock_set(1, "FUTEX_CLOCK_REALTIME times out when the clock passes it");
 
+	/* a relative CLOCK_REALTIME sleep is a wait: setting the clock back
+	 * does not stretch it */
+	pid = fork();
+	if (pid == 0) {
+		struct timespec wait = { 1, 0 }, begin, end;
+		clock_gettime(CLOCK_MONOTONIC, &begin);
+		clock_nanosleep(CLOCK_REALTIME, 0, &wait, NULL);
+		clock_gettime(CLOCK_MONOTONIC, &end);
+		_exit(end.tv_sec - begin.tv_sec < 3 ? 0 : 1);
+	}
+	usleep(300000);
+	set_sec(now_sec() - 3600);
+	waitpid(pid, &status, 0);
+	check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "a relative clock_nanosleep keeps its length");
+
 	/* only CAP_SYS_TIME sets it */
-	pid_t pid = fork();
+	pid = fork();
 	if (pid == 0) {
 		setuid(1000);
 		tv.tv_sec = T0;
@@ -146,7 +163,6 @@ int main(void)
 		_exit(!(settimeofday(&tv, NULL) == -1 && errno == EPERM &&
 			clock_settime(CLOCK_REALTIME, &ts) == -1 && errno == EPERM));
 	}
-	int status;
 	waitpid(pid, &status, 0);
 	check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "unprivileged: EPERM");
 	return 0;
