@@ -198,6 +198,40 @@ def sys_stime(t, tptr):
     return 0
 
 
+# struct timex: 64-bit longs, or 32-bit ones in an i386 process (except
+# in clock_adjtime64, which takes struct __kernel_timex)
+_TIMEX_FIELDS = ("modes", "offset", "freq", "maxerror", "esterror", "status", "constant",
+                 "precision", "tolerance", "time_sec", "time_usec", "tick", "ppsfreq", "jitter",
+                 "shift", "stabil", "jitcnt", "calcnt", "errcnt", "stbcnt", "tai")
+_TIMEX64 = struct.Struct("<I4xqqqqi4xqqqqqqqqi4xqqqqqi44x")
+_TIMEX32 = struct.Struct("<Iiiiiiiiiiiiiiiiiiiii44x")
+
+
+def _timex_fmt(t):
+    return _TIMEX64 if t.arch.BITS == 64 or t.time64 else _TIMEX32
+
+
+def _do_adjtimex_user(t, buf):
+    fmt = _timex_fmt(t)
+    txc = dict(zip(_TIMEX_FIELDS, fmt.unpack(copy_from_user(t.mm, buf, fmt.size))))
+    txc["bits"] = 64 if fmt is _TIMEX64 else 32      # the size of a long (ADJ_FREQUENCY)
+    result = timekeeping.do_adjtimex(txc, capable(t, CAP_SYS_TIME))
+    if result >= 0:
+        copy_to_user(t.mm, buf, fmt.pack(*(txc[f] for f in _TIMEX_FIELDS)))
+    return result
+
+
+def sys_adjtimex(t, buf):
+    return _do_adjtimex_user(t, buf)
+
+
+def sys_clock_adjtime(t, clk, buf):
+    clk = s32(clk)
+    if clk != CLOCK_REALTIME:
+        return -EINVAL if clock_ns(t, clk) is None else -EOPNOTSUPP
+    return _do_adjtimex_user(t, buf)
+
+
 def sys_time(t, tloc):
     now = timekeeping.ktime_get_real_seconds()
     if tloc:

@@ -7,12 +7,13 @@ CLOCK_TAI is that plus the TAI offset adjtimex(ADJ_TAI) sets.  The host's
 clock is never touched.  Setting the clock runs clock_was_set: absolute
 CLOCK_REALTIME timers and sleeps look again at their deadlines, timerfds
 armed with TFD_TIMER_CANCEL_ON_SET are cancelled, and the x86_64 vDSO
-stops reading the realtime clock from the host's vDSO.
+stops reading the realtime clock from the host's vDSO.  adjtimex's state
+and the leap second are kernel/ntp.py's.
 """
 
 import time
 
-from kernel import sched
+from kernel import ntp, sched
 from kernel.errno import EINVAL, Errno
 
 NSEC_PER_SEC = 10**9
@@ -35,7 +36,22 @@ def clock_was_set_notifier(fn):
 
 
 def ktime_get_real_ns():
-    return time.time_ns() + realtime_offset
+    ns = time.time_ns() + realtime_offset
+    if ntp.leap_pending():
+        leap = ntp.ntp_catch_up(ns // NSEC_PER_SEC)
+        if leap:
+            _leap_second(leap)
+            ns += leap * NSEC_PER_SEC
+    return ns
+
+
+def _leap_second(leap):
+    """The clock steps by leap seconds (-1 inserts one) and TAI, which
+    has none, is as far off the other way."""
+    global realtime_offset, tai_offset
+    realtime_offset += leap * NSEC_PER_SEC
+    tai_offset -= leap
+    clock_was_set(leap * NSEC_PER_SEC)
 
 
 def ktime_get_coarse_real_ns():
@@ -67,6 +83,7 @@ def do_settimeofday64(ns):
     if ns // NSEC_PER_SEC > KTIME_SEC_MAX // 2:
         raise Errno(EINVAL)             # Linux's timespec64_valid_settod
     old, realtime_offset = realtime_offset, ns - time.time_ns()
+    ntp.ntp_clock_was_set(ns // NSEC_PER_SEC)
     clock_was_set(realtime_offset - old)
 
 
@@ -77,16 +94,24 @@ def timekeeping_inject_offset(delta_ns):
     if then < 0 or then // NSEC_PER_SEC > KTIME_SEC_MAX // 2:
         raise Errno(EINVAL)
     realtime_offset += delta_ns
+    ntp.ntp_clock_was_set(then // NSEC_PER_SEC)
     clock_was_set(delta_ns)
 
 
-def timekeeping_set_tai_offset(sec):
+def do_adjtimex(txc, capable_time):
+    """adjtimex(2) on the guest's clock: txc (a dict of struct timex's
+    fields) is read and filled in; the clock state (TIME_OK...) or -errno."""
     global tai_offset
-    tai_offset = sec
-
-
-def timekeeping_step(delta_ns):
-    """A leap second's step (kernel/ntp.py): never refused."""
-    global realtime_offset
-    realtime_offset += delta_ns
-    clock_was_set(delta_ns)
+    err = ntp.ntp_validate_timex(txc, capable_time)
+    if err:
+        return -err
+    if txc["modes"] & ntp.ADJ_SETOFFSET:
+        usec = txc["time_usec"]
+        delta = txc["time_sec"] * NSEC_PER_SEC + (usec if txc["modes"] & ntp.ADJ_NANO
+                                                    else usec * 1000)
+        timekeeping_inject_offset(delta)
+    result, tai = ntp.__do_adjtimex(txc, ktime_get_real_ns(), tai_offset)
+    if tai != tai_offset:
+        tai_offset = tai
+        clock_was_set_wq.wake_up()      # CLOCK_TAI sleepers look again
+    return result

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/timex.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -67,6 +68,85 @@ static void sleeps_until_clock_set(int futex, const char *what)
 	int status;
 	waitpid(pid, &status, 0);
 	check(WIFEXITED(status) && WEXITSTATUS(status) == 0, what);
+}
+
+/* adjtimex: Linux's validation, clamping and units, and its two clock
+ * changes: ADJ_SETOFFSET and ADJ_TAI */
+static void adjtimex_checks(void)
+{
+	struct timex tx = { 0 };
+	struct timespec rt, tai;
+
+	check(adjtimex(&tx) == TIME_ERROR && tx.status & STA_UNSYNC, "adjtimex: unsynchronised");
+	check(tx.tick == 10000 && tx.tolerance == 32768000 && tx.precision == 1,
+	      "adjtimex: tick, tolerance, precision");
+	tx.modes = ADJ_TICK;
+	tx.tick = 8999;
+	check(adjtimex(&tx) == -1 && errno == EINVAL, "adjtimex: a tick 10% off: EINVAL");
+	tx.modes = 0x8000;
+	check(adjtimex(&tx) == -1 && errno == EINVAL, "adjtimex: ADJ_ADJTIME alone: EINVAL");
+	tx.modes = ADJ_FREQUENCY | ADJ_MAXERROR | ADJ_STATUS | ADJ_TIMECONST;
+	tx.freq = 100 << 16;
+	tx.maxerror = 1 << 30;
+	tx.status = STA_PLL;
+	tx.constant = 3;
+	check(adjtimex(&tx) == TIME_OK && tx.freq == 100 << 16 && tx.maxerror == 16000000 &&
+	      tx.status == STA_PLL && tx.constant == 7, "adjtimex: set, clamped, read back");
+	tx.modes = ADJ_FREQUENCY;
+	tx.freq = 1000 << 16;
+	adjtimex(&tx);
+	check(tx.freq == 500 << 16, "adjtimex: the frequency is clamped to 500 ppm");
+	tx.modes = ADJ_TAI;
+	tx.constant = 37;
+	adjtimex(&tx);
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_TAI, &tai);
+	check(tx.tai == 37 && tai.tv_sec - rt.tv_sec >= 36 && tai.tv_sec - rt.tv_sec <= 37,
+	      "adjtimex: ADJ_TAI moves CLOCK_TAI");
+	long before = now_sec();
+	tx.modes = ADJ_SETOFFSET | ADJ_NANO;
+	tx.time.tv_sec = 100;
+	tx.time.tv_usec = 0;
+	check(adjtimex(&tx) >= 0 && near(now_sec(), before + 100), "adjtimex: ADJ_SETOFFSET");
+	tx.modes = ADJ_MICRO;
+	adjtimex(&tx);
+	check(!(tx.status & STA_NANO), "adjtimex: ADJ_MICRO");
+	tx.modes = ADJ_STATUS;
+	tx.status = 0;
+	adjtimex(&tx);
+}
+
+/* STA_INS: 23:59:59 UTC comes twice, TAI moves one second on */
+static void leap_second(void)
+{
+	struct timex tx = { 0 };
+	long midnight = (now_sec() / 86400 + 1) * 86400;
+	int seen_ins = 0, seen_oop = 0, state;
+
+	set_sec(midnight - 2);
+	tx.modes = ADJ_STATUS;
+	tx.status = STA_INS;
+	adjtimex(&tx);
+	long tai0 = tx.tai;
+	for (int i = 0; i < 40; i++) {
+		tx.modes = 0;
+		state = adjtimex(&tx);
+		seen_ins |= state == TIME_INS;
+		seen_oop |= state == TIME_OOP;
+		if (tx.time.tv_sec >= midnight + 1)
+			break;
+		usleep(200000);
+	}
+	check(seen_ins && seen_oop && state == TIME_WAIT && tx.tai == tai0 + 1,
+	      "a leap second: TIME_INS, TIME_OOP, TIME_WAIT, TAI + 1");
+	long late = now_sec() - midnight;       /* about 2 s have gone by, 1 of them repeated */
+	check(late >= 0 && late <= 2, "the leap second is repeated");
+	tx.modes = ADJ_STATUS;
+	tx.status = 0;
+	check(adjtimex(&tx) == TIME_WAIT, "STA_INS cleared: TIME_WAIT");
+	tx.modes = 0;
+	usleep(1100000);
+	check(adjtimex(&tx) == TIME_OK, "then TIME_OK");
 }
 
 int main(void)
@@ -154,14 +234,19 @@ int main(void)
 	waitpid(pid, &status, 0);
 	check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "a relative clock_nanosleep keeps its length");
 
+	adjtimex_checks();
+	leap_second();
+
 	/* only CAP_SYS_TIME sets it */
 	pid = fork();
 	if (pid == 0) {
 		setuid(1000);
 		tv.tv_sec = T0;
 		ts.tv_sec = T0;
+		struct timex tx = { .modes = ADJ_MAXERROR };
 		_exit(!(settimeofday(&tv, NULL) == -1 && errno == EPERM &&
-			clock_settime(CLOCK_REALTIME, &ts) == -1 && errno == EPERM));
+			clock_settime(CLOCK_REALTIME, &ts) == -1 && errno == EPERM &&
+			adjtimex(&tx) == -1 && errno == EPERM));
 	}
 	waitpid(pid, &status, 0);
 	check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "unprivileged: EPERM");
