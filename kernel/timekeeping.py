@@ -18,6 +18,7 @@ from kernel.errno import EINVAL, Errno
 
 NSEC_PER_SEC = 10**9
 KTIME_SEC_MAX = ((1 << 63) - 1) // NSEC_PER_SEC
+TIME_SETTOD_SEC_MAX = KTIME_SEC_MAX - 30 * 365 * 86400
 CLOCK_REALTIME_COARSE = 5
 
 realtime_offset = 0             # ns added to the host's CLOCK_REALTIME
@@ -77,11 +78,17 @@ def clock_was_set(delta_ns):
     clock_was_set_wq.wake_up()
 
 
+def _valid_settod(ns):
+    """Linux's checks of a new wall-clock time: room left for 30 years of
+    uptime, and not before boot (CLOCK_MONOTONIC's value)."""
+    if not 0 <= ns // NSEC_PER_SEC < TIME_SETTOD_SEC_MAX or ns < time.monotonic_ns():
+        raise Errno(EINVAL)
+
+
 def do_settimeofday64(ns):
-    """Set CLOCK_REALTIME to ns (validated by the caller: not negative)."""
+    """Set CLOCK_REALTIME to ns."""
     global realtime_offset
-    if ns // NSEC_PER_SEC > KTIME_SEC_MAX // 2:
-        raise Errno(EINVAL)             # Linux's timespec64_valid_settod
+    _valid_settod(ns)
     old, realtime_offset = realtime_offset, ns - time.time_ns()
     ntp.ntp_clock_was_set(ns // NSEC_PER_SEC)
     clock_was_set(realtime_offset - old)
@@ -91,8 +98,7 @@ def timekeeping_inject_offset(delta_ns):
     """Move CLOCK_REALTIME by delta_ns (adjtimex ADJ_SETOFFSET)."""
     global realtime_offset
     then = ktime_get_real_ns() + delta_ns
-    if then < 0 or then // NSEC_PER_SEC > KTIME_SEC_MAX // 2:
-        raise Errno(EINVAL)
+    _valid_settod(then)
     realtime_offset += delta_ns
     ntp.ntp_clock_was_set(then // NSEC_PER_SEC)
     clock_was_set(delta_ns)

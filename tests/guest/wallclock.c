@@ -185,6 +185,8 @@ int main(void)
 	check(clock_settime(CLOCK_REALTIME, &ts) == -1 && errno == EINVAL, "a bad tv_nsec: EINVAL");
 	ts.tv_nsec = 0;
 	check(clock_settime(CLOCK_MONOTONIC, &ts) == -1 && errno == EINVAL, "CLOCK_MONOTONIC: EINVAL");
+	struct timeval before_boot = { 1, 0 };      /* CLOCK_MONOTONIC is later */
+	check(settimeofday(&before_boot, NULL) == -1 && errno == EINVAL, "a time before boot: EINVAL");
 #ifdef SYS_stime
 	long sec = T0 + 2000;
 	check(syscall(SYS_stime, &sec) == 0 && near(time(NULL), T0 + 2000), "stime");
