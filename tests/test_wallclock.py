@@ -9,7 +9,7 @@ import pytest
 
 from conftest import guest, run
 
-CHECKS = 34     # the guest's "ok" lines (stime: i386 only)
+CHECKS = 35     # the guest's "ok" lines (stime: i386 only)
 
 
 @pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <mqueue.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -48,14 +49,23 @@ static void set_sec(long sec)
 
 /* a child that sleeps until a wall-clock time an hour on, woken by the
  * parent setting the clock past it */
-static void sleeps_until_clock_set(int futex, const char *what)
+enum { NANOSLEEP, FUTEX, MQUEUE };
+
+static void sleeps_until_clock_set(int how, const char *what)
 {
 	long start = now_sec();
 	pid_t pid = fork();
 	if (pid == 0) {
 		struct timespec until = { start + 3600, 0 };
 		alarm(20);              /* not woken: SIGALRM fails the check */
-		if (futex) {
+		if (how == MQUEUE) {
+			struct mq_attr attr = { .mq_maxmsg = 1, .mq_msgsize = 8 };
+			char msg[8];
+			mqd_t q = mq_open("/wallclock", O_CREAT | O_RDWR, 0600, &attr);
+			ssize_t r = mq_timedreceive(q, msg, sizeof(msg), NULL, &until);
+			_exit(r == -1 && errno == ETIMEDOUT ? 0 : 1);
+		}
+		if (how == FUTEX) {
 			uint32_t word = 0;
 			long r = syscall(SYS_futex, &word, FUTEX_WAIT_BITSET | FUTEX_CLOCK_REALTIME,
 					 0, &until, NULL, FUTEX_BITSET_MATCH_ANY);
@@ -218,8 +228,9 @@ int main(void)
 	timer_gettime(rel_timer, &its);
 	check(its.it_value.tv_sec > 3590 && its.it_value.tv_sec <= 3600, "a relative CLOCK_REALTIME timer");
 
-	sleeps_until_clock_set(0, "clock_nanosleep(TIMER_ABSTIME) wakes when the clock passes it");
-	sleeps_until_clock_set(1, "FUTEX_CLOCK_REALTIME times out when the clock passes it");
+	sleeps_until_clock_set(NANOSLEEP, "clock_nanosleep(TIMER_ABSTIME) wakes when the clock passes it");
+	sleeps_until_clock_set(FUTEX, "FUTEX_CLOCK_REALTIME times out when the clock passes it");
+	sleeps_until_clock_set(MQUEUE, "mq_timedreceive times out when the clock passes it");
 
 	/* a relative CLOCK_REALTIME sleep is a wait: setting the clock back
 	 * does not stretch it */
