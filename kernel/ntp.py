@@ -217,7 +217,7 @@ def ntp_validate_timex(txc, capable_time):
         if not 0 <= txc["time_usec"] < limit:
             return EINVAL
     if modes & ADJ_FREQUENCY and txc["bits"] == 64:
-        if not -LLONG_MAX // PPM_SCALE <= txc["freq"] <= LLONG_MAX // PPM_SCALE:
+        if not _div(-LLONG_MAX - 1, PPM_SCALE) <= txc["freq"] <= LLONG_MAX // PPM_SCALE:
             return EINVAL
     return 0
 
