@@ -21,8 +21,8 @@ stops growing at RLIMIT_CORE bytes, as on Linux.
 """
 
 import struct
-import time
 
+from kernel import timekeeping
 from kernel.errno import Errno
 from mm.physmem import PAGE_SIZE
 from fs.dir import do_unlink
@@ -208,7 +208,7 @@ def core_name(t, sig):
     lim = t.signal.rlim[4][0]
     vals = {b"p": b"%d" % t.tgid, b"P": b"%d" % t.tgid, b"i": b"%d" % t.pid,
             b"I": b"%d" % t.pid, b"u": b"%d" % t.cred.uid, b"g": b"%d" % t.cred.gid,
-            b"s": b"%d" % sig, b"t": b"%d" % int(time.time()),
+            b"s": b"%d" % sig, b"t": b"%d" % timekeeping.ktime_get_real_seconds(),
             b"h": t.nsproxy.uts_ns.nodename, b"e": t.comm, b"E": exe,
             b"c": b"%d" % lim, b"%": b"%"}
     out, i, has_pid = b"", 0, False

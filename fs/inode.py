@@ -8,8 +8,8 @@ search and write permission on the directory.
 """
 
 import itertools
-import time
 
+from kernel import timekeeping
 from kernel.errno import EINVAL, EISDIR, ENOTDIR, EOPNOTSUPP, EPERM, EROFS, ETXTBSY, Errno
 
 S_IFMT = 0o170000
@@ -59,7 +59,7 @@ def dtype(mode):
 
 
 def now_ns():
-    return time.time_ns()
+    return timekeeping.ktime_get_real_ns()
 
 
 def mkdev(major, minor):

@@ -10,14 +10,20 @@ The timer is a kernel/posix_timers.py ClockTimer.  As on Linux a periodic
 timer is not rearmed after it expires until someone looks (read,
 timerfd_gettime): the periods that went by meanwhile are counted then, so
 an unread timerfd costs nothing however short its period.
+
+A CLOCK_REALTIME timerfd armed at an absolute time with
+TFD_TIMER_CANCEL_ON_SET is cancelled when the guest sets the clock
+(kernel/timekeeping.py): it becomes readable and read fails with
+ECANCELED, once.
 """
 
 import struct
+import weakref
 
 from kernel.abi import s32
 from kernel import sched
-from kernel import time as ktime
-from kernel.errno import EAGAIN, EINVAL, EPERM, Errno
+from kernel import time as ktime, timekeeping
+from kernel.errno import EAGAIN, ECANCELED, EINVAL, EPERM, Errno
 from kernel.posix_timers import ClockTimer, absolute_expiry, get_itimerspec, put_itimerspec
 from fs.anon_inodes import anon_inode_getfile, install_new_file
 from fs.file import O_CLOEXEC, O_NONBLOCK, O_RDWR, POLLIN, POLLRDNORM, FileOperations, fdget
@@ -25,10 +31,21 @@ from fs.file import O_CLOEXEC, O_NONBLOCK, O_RDWR, POLLIN, POLLRDNORM, FileOpera
 TFD_CLOEXEC = O_CLOEXEC
 TFD_NONBLOCK = O_NONBLOCK
 TFD_TIMER_ABSTIME = 1
-TFD_TIMER_CANCEL_ON_SET = 2     # accepted: pyuml's clocks are never set
+TFD_TIMER_CANCEL_ON_SET = 2
 
 _CLOCKS = (ktime.CLOCK_REALTIME, ktime.CLOCK_MONOTONIC, ktime.CLOCK_BOOTTIME,
            ktime.CLOCK_REALTIME_ALARM, ktime.CLOCK_BOOTTIME_ALARM)
+_WALL_CLOCKS = (ktime.CLOCK_REALTIME, ktime.CLOCK_REALTIME_ALARM)
+_may_cancel = weakref.WeakSet()     # the contexts TFD_TIMER_CANCEL_ON_SET armed
+
+
+@timekeeping.clock_was_set_notifier
+def timerfd_clock_was_set(delta):
+    for ctx in list(_may_cancel):
+        _may_cancel.discard(ctx)
+        ctx.canceled = True
+        ctx.ticks += 1
+        ctx.wqh.wake_up(POLLIN | POLLRDNORM)
 
 
 class TimerfdCtx:
@@ -37,6 +54,7 @@ class TimerfdCtx:
         self.ticks = 0
         self.expired = False        # a periodic timer waiting to be looked at
         self.settime_flags = 0
+        self.canceled = False       # the clock was set under a CANCEL_ON_SET timer
         self.wqh = sched.WaitQueue()
         self.ct = ClockTimer(t, clk, self._fire)
 
@@ -55,9 +73,14 @@ class TimerfdCtx:
             self.ticks += max(self.ct.forward() - 1, 0)
             self.ct.rearm()
 
-    def settime(self, expires, interval):
+    def settime(self, expires, interval, flags):
         self.ticks = 0
         self.expired = False
+        self.canceled = False
+        _may_cancel.discard(self)
+        if self.clk in _WALL_CLOCKS and flags & TFD_TIMER_ABSTIME and \
+                flags & TFD_TIMER_CANCEL_ON_SET:
+            _may_cancel.add(self)
         self.ct.start(expires, interval)
 
     def gettime(self):
@@ -85,6 +108,10 @@ class TimerfdOps(FileOperations):
         return self._take(ctx)
 
     def _take(self, ctx):
+        if ctx.canceled:
+            ctx.canceled = False
+            ctx.ticks = 0
+            raise Errno(ECANCELED)
         n, ctx.ticks = ctx.ticks, 0
         return struct.pack("<Q", n)
 
@@ -96,6 +123,7 @@ class TimerfdOps(FileOperations):
         return (POLLIN | POLLRDNORM if ctx.ticks else 0), (ctx.wqh,)
 
     def release(self, f):
+        _may_cancel.discard(f.private)
         f.private.ct.disarm()
 
     def show_fdinfo(self, f):
@@ -138,7 +166,7 @@ def sys_timerfd_settime(t, fd, flags, new, old):
     ctx = _timerfd(t, fd)
     oval, oint = ctx.gettime()
     expires = absolute_expiry(ctx.ct, value, flags, TFD_TIMER_ABSTIME)
-    ctx.settime(expires, interval)     # a disarmed timerfd still shows its interval
+    ctx.settime(expires, interval, flags)     # a disarmed timerfd still shows its interval
     ctx.settime_flags = flags
     if old:
         put_itimerspec(t, old, oint, oval)

@@ -54,7 +54,7 @@ from kernel.abi import s32
 import time
 import struct
 
-from kernel import sched
+from kernel import sched, timekeeping
 from kernel.errno import (EBADF, EBADFD, EEXIST, EFAULT, EINTR, EINVAL, ENOMEM, ENXIO,
                           EOPNOTSUPP, EPERM, ETIME, Errno)
 from fs.file import (O_CLOEXEC, O_RDWR, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM,
@@ -1154,7 +1154,7 @@ def _get_ext_arg(t, flags, argp, argsz):
 
 def _clock_now_ns(ctx):
     if ctx.clockid == 0:
-        return time.time_ns()
+        return timekeeping.ktime_get_real_ns()
     return time.monotonic_ns()
 
 

@@ -18,9 +18,8 @@ and is itself cancelled (ECANCELED) when the request completes first.
 """
 
 import struct
-import time
 
-from kernel import sched
+from kernel import sched, timekeeping
 from kernel.errno import EALREADY, EINVAL, ENOENT, ETIME, Errno
 from mm.uaccess import copy_from_user
 from io_uring.io_uring import (IORING_CQE_F_MORE, REQ_F_ARM_LTIMEOUT, req_complete,
@@ -102,7 +101,7 @@ def _deadline(c, ns):
     if not c.flags & IORING_TIMEOUT_ABS:
         return sched.now() + ns / 1e9
     if c.flags & IORING_TIMEOUT_REALTIME:
-        return sched.now() + (ns - time.time_ns()) / 1e9
+        return sched.now() + (ns - timekeeping.ktime_get_real_ns()) / 1e9
     return ns / 1e9                     # CLOCK_MONOTONIC / BOOTTIME: sched.now()'s clock
 
 

@@ -27,11 +27,10 @@ worst-case size as Linux counts it.
 """
 
 import struct
-import time
 from collections import deque
 
 from kernel.abi import s32
-from kernel import sched, task as ktask
+from kernel import sched, task as ktask, timekeeping
 from kernel.errno import (EACCES, EAGAIN, EBADF, EBUSY, ECONNREFUSED, EEXIST, EINVAL, EMFILE,
                           EMSGSIZE, ENAMETOOLONG, ENOENT, ENOSPC, ENOTSOCK, EOVERFLOW, ERESTARTSYS,
                           ETIMEDOUT, Errno)
@@ -467,23 +466,27 @@ def sys_mq_unlink(t, u_name):
 
 
 def _get_abs_timeout(t, addr):
-    """The absolute CLOCK_REALTIME timeout, as a monotonic deadline."""
-    ns = get_timespec(t, addr)
-    return sched.now() + (ns - time.time_ns()) / 1e9
+    """The absolute CLOCK_REALTIME timeout (ns)."""
+    return get_timespec(t, addr)
 
 
 def wq_sleep(t, info, sr, deadline, w):
-    """Sleep until a partner hands over (w.ready), a signal or the deadline."""
+    """Sleep until a partner hands over (w.ready), a signal or the deadline
+    (on the wall clock: setting the clock wakes the sleeper to look)."""
     info.add_waiter(sr, w)
     while True:
         if w.ready:
             return 0
         if signal_pending(t):
             break
-        if deadline is not None and sched.now() >= deadline:
+        if deadline is None:
+            yield sched.Sleep((w.wq,))
+            continue
+        left = deadline - timekeeping.ktime_get_real_ns()
+        if left <= 0:
             info.waiters[sr].remove(w)
             return -ETIMEDOUT
-        yield sched.Sleep((w.wq,), deadline)
+        yield sched.Sleep((w.wq, timekeeping.clock_was_set_wq), sched.now() + left / 1e9)
     info.waiters[sr].remove(w)
     return -ERESTARTSYS
 

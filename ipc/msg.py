@@ -15,13 +15,12 @@ Removing the queue wakes everyone with EIDRM.
 """
 
 import struct
-import time
 
 from ipc.util import (IPC_64, IPC_INFO, IPC_NOWAIT, IPC_RMID, IPC_SET, IPC_STAT,
                       S_IRUGO, S_IWUGO, KernIpcPerm, check_owner,
                       check_perms, ipcget, pack_perm, pack_time, perm_size,
                       s32, set_perm, slong, ulong)
-from kernel import sched
+from kernel import sched, timekeeping
 from kernel.errno import (E2BIG, EAGAIN, EIDRM, EINVAL, ENOMSG, EPERM,
                           ERESTARTNOHAND)
 from mm.uaccess import copy_from_user, copy_to_user
@@ -115,7 +114,7 @@ def do_msgsnd(t, msqid, msgp, msgsz, msgflg):
 
 def _enqueue(t, q, mtype, data):
     q.lspid = t.tgid
-    q.stime = int(time.time())
+    q.stime = timekeeping.ktime_get_real_seconds()
     if pipelined_send(q, mtype, data):
         return
     q.messages.append((mtype, data))
@@ -145,7 +144,7 @@ def pipelined_send(q, mtype, data):
             r.wq.wake_up()
             continue
         q.lrpid = r.task.tgid
-        q.rtime = int(time.time())
+        q.rtime = timekeeping.ktime_get_real_seconds()
         r.result = (mtype, data)
         r.wq.wake_up()
         return True
@@ -228,7 +227,7 @@ def _try_receive(t, q, msgp, msgsz, msgtyp, msgflg):
     q.ns.msg_hdrs -= 1
     q.ns.msg_bytes -= len(data)
     q.lrpid = t.tgid
-    q.rtime = int(time.time())
+    q.rtime = timekeeping.ktime_get_real_seconds()
     q.wq.wake_up()                      # senders: there may be room now
     return _store_msg(t, msgp, msgsz, mtype, data)
 

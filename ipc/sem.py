@@ -23,13 +23,12 @@ EIDRM.
 """
 
 import struct
-import time
 
 from ipc.util import (IPC_64, IPC_INFO, IPC_NOWAIT, IPC_RMID, IPC_SET, IPC_STAT,
                       S_IRUGO, S_IWUGO, KernIpcPerm, check_owner,
                       check_perms, ipcget, pack_perm, pack_time, perm_size,
                       s32, set_perm, ulong)
-from kernel import sched
+from kernel import sched, timekeeping
 from kernel.errno import (E2BIG, EAGAIN, EFBIG, EIDRM, EINTR, EINVAL, ENOSPC,
                           ERANGE, Errno)
 from mm.uaccess import copy_from_user, copy_to_user
@@ -131,7 +130,7 @@ def perform_atomic_semop(sma, q):
         adj = q.undo.for_array(sma)
         for num, u in adjs.items():
             adj[num] = u
-    sma.otime = int(time.time())
+    sma.otime = timekeeping.ktime_get_real_seconds()
     q.blocking = None
     return 0
 
@@ -322,7 +321,7 @@ def ksys_semctl(t, semid, semnum, cmd, arg, version=IPC_64):
                 s.val = v
                 s.pid = t.tgid
             _clear_undo(sma)
-            sma.ctime = int(time.time())
+            sma.ctime = timekeeping.ktime_get_real_seconds()
             update_queue(sma)
             return 0
         if semnum < 0 or semnum >= nsems:
@@ -345,7 +344,7 @@ def ksys_semctl(t, semid, semnum, cmd, arg, version=IPC_64):
         _clear_undo(sma, semnum)
         sma.sems[semnum].val = val
         sma.sems[semnum].pid = t.tgid
-        sma.ctime = int(time.time())
+        sma.ctime = timekeeping.ktime_get_real_seconds()
         update_queue(sma)
         return 0
     if cmd == IPC_SET:

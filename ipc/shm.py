@@ -15,7 +15,6 @@ private); it is destroyed when the last attachment goes.
 """
 
 import struct
-import time
 
 from fs.file import O_RDONLY, O_RDWR, File
 from fs.read_write import generic_file_fops
@@ -23,7 +22,7 @@ from ipc.util import (IPC_64, IPC_INFO, IPC_RMID, IPC_SET, IPC_STAT, S_IRUGO,
                       S_IWUGO, S_IXUGO, KernIpcPerm, check_owner,
                       check_perms, ipcget, pack_perm, pack_time, perm_size,
                       s32, set_perm, ulong)
-from kernel import sched
+from kernel import sched, timekeeping
 from kernel.capability import CAP_IPC_LOCK, capable
 from kernel.errno import EIDRM, EINVAL, ENOMEM, ENOSPC, EPERM, Errno
 from mm.physmem import PAGE_SIZE
@@ -91,14 +90,14 @@ class ShmFile(File):
     def get(self):                       # shm_open: a VMA more
         seg = self.seg
         seg.nattch += 1
-        seg.atime = int(time.time())
+        seg.atime = timekeeping.ktime_get_real_seconds()
         seg.lpid = _pid(sched.current)
         return super().get()
 
     def put(self):                       # shm_close: a VMA less
         seg = self.seg
         seg.nattch -= 1
-        seg.dtime = int(time.time())
+        seg.dtime = timekeeping.ktime_get_real_seconds()
         seg.lpid = _pid(sched.current) or seg.lpid
         File.put(self)
         shm_may_destroy(seg)

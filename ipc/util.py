@@ -9,8 +9,8 @@ per kind (ipc/namespace.py).
 """
 
 import struct
-import time
 
+from kernel import timekeeping
 from kernel.abi import s32, slong  # noqa: F401 (ipc/*.py take them from here)
 from kernel.errno import EACCES, EEXIST, EINVAL, ENOENT, ENOSPC, EPERM, Errno
 from kernel.capability import CAP_IPC_OWNER, CAP_SYS_ADMIN, capable
@@ -44,7 +44,7 @@ class KernIpcPerm:
         self.id = -1
         self.seq = 0
         self.deleted = False
-        self.ctime = int(time.time())
+        self.ctime = timekeeping.ktime_get_real_seconds()
 
 
 class IpcIds:
@@ -236,7 +236,7 @@ def set_perm(t, p, data):
         raise Errno(EINVAL)
     p.uid, p.gid = uid, gid
     p.mode = (p.mode & ~0o777) | (mode & 0o777)
-    p.ctime = int(time.time())
+    p.ctime = timekeeping.ktime_get_real_seconds()
 
 
 def pack_time(t, sec):

@@ -37,7 +37,7 @@ from kernel.errno import (EAGAIN, EDEADLK, EFAULT, EINVAL, ENOSYS, EPERM, ERESTA
 from mm.uaccess import copy_from_user, copy_to_user, user_page
 from kernel.signal import signal_pending
 from kernel.task import PF_EXITING, find_task
-from kernel.time import NSEC_PER_SEC, RestartBlock, clock_ns, get_timespec
+from kernel.time import NSEC_PER_SEC, RestartBlock, clock_ns, get_timespec, realtime_wait
 from mm.vma import VM_SHARED
 
 FUTEX_WAIT = 0
@@ -189,7 +189,7 @@ def _futex_wait_sleep(t, q, deadline, clock_rt, args):
                 t.restart_block = RestartBlock(
                     lambda t2: futex_wait(t2, uaddr, private, val, deadline, bitset, clock_rt))
                 return -ERESTART_RESTARTBLOCK
-            yield sched.Sleep((), None if deadline is None
+            yield sched.Sleep(realtime_wait(clk), None if deadline is None
                               else sched.now() + left / 1e9)
     finally:
         if not q.woken:
@@ -375,7 +375,7 @@ def _futex_lock_pi_sleep(t, q, uaddr, private, deadline, clock_rt):
             if signal_pending(t):
                 # Linux restarts LOCK_PI after a handler, whatever SA_RESTART says
                 return -ERESTARTNOINTR
-            yield sched.Sleep((), None if deadline is None else sched.now() + left / 1e9)
+            yield sched.Sleep(realtime_wait(clk), None if deadline is None else sched.now() + left / 1e9)
     finally:
         # a waiter that gives up leaves FUTEX_WAITERS set, as Linux does:
         # the owner's unlock then comes to the kernel and finds nobody
@@ -622,7 +622,7 @@ def _futex_wait_multiple(t, vs, deadline, clock_rt):
                         return -ETIMEDOUT
                 if signal_pending(t):
                     return -ERESTARTSYS
-                yield sched.Sleep((), None if deadline is None else sched.now() + left / 1e9)
+                yield sched.Sleep(realtime_wait(clk), None if deadline is None else sched.now() + left / 1e9)
         finally:
             for q in qs:
                 if not q.woken:

@@ -28,9 +28,10 @@ process exits.
 """
 
 import struct
+import weakref
 
 from kernel.abi import s32
-from kernel import sched, task as ktask
+from kernel import sched, task as ktask, timekeeping
 from kernel.errno import EAGAIN, EINVAL, EOPNOTSUPP, EPERM, ESRCH, Errno
 from kernel import time as ktime
 from mm.uaccess import copy_from_user, copy_to_user
@@ -51,6 +52,13 @@ _TIMER_CLOCKS = (ktime.CLOCK_REALTIME, ktime.CLOCK_MONOTONIC, ktime.CLOCK_BOOTTI
 _NO_TIMERS = (ktime.CLOCK_MONOTONIC_RAW, ktime.CLOCK_REALTIME_COARSE,
               ktime.CLOCK_MONOTONIC_COARSE)
 _ALARM_CLOCKS = (ktime.CLOCK_REALTIME_ALARM, ktime.CLOCK_BOOTTIME_ALARM)
+_wall_timers = weakref.WeakSet()    # the ClockTimers of the clocks the guest sets
+
+
+@timekeeping.clock_was_set_notifier
+def _wall_clock_was_set(delta):
+    for ct in list(_wall_timers):
+        ct.clock_was_set(delta)
 
 
 class ClockTimer:
@@ -65,6 +73,9 @@ class ClockTimer:
         self.expires = 0            # 0: disarmed
         self.interval = 0
         self.ktimer = None
+        self.absolute = False       # armed at an absolute time (not now + value)
+        if clk in ktime.WALL_CLOCKS:
+            _wall_timers.add(self)
 
     def now(self):
         """The clock's time; None once it is gone (the CPU clock of a
@@ -117,6 +128,17 @@ class ClockTimer:
             self._schedule()                  # a CPU clock not there yet
             return
         self.fire()
+
+    def clock_was_set(self, delta):
+        """The wall clock jumped by delta: a timer armed at an absolute
+        time looks at it again; one armed for a while from then keeps its
+        wait (Linux runs it on the monotonic clock), so its expiry moves."""
+        if not self.expires:
+            return
+        if not self.absolute:
+            self.expires += delta
+        self.cancel()
+        self._expired()
 
     def forward(self, now=None):
         """Move a periodic timer's deadline past now: the number of periods
@@ -392,9 +414,10 @@ def put_itimerspec(t, addr, interval, value):
 
 def absolute_expiry(ct, value, flags, abstime_flag):
     """The absolute deadline for a new value (0 disarms)."""
+    ct.absolute = bool(flags & abstime_flag)
     if not value:
         return 0
-    if flags & abstime_flag:
+    if ct.absolute:
         return value
     now = ct.now()
     if now is None:

@@ -1,6 +1,7 @@
 """kernel/time.py - clocks, sleeps and interval timers.
 
-CLOCK_REALTIME is the host's wall clock; CLOCK_MONOTONIC (and BOOTTIME)
+CLOCK_REALTIME is the guest's own wall clock (kernel/timekeeping.py: the
+host's plus an offset the guest sets); CLOCK_MONOTONIC (and BOOTTIME)
 count from the host's monotonic clock.  Sleeps are kernel timers: the task
 sleeps in the scheduler and other tasks run.  An interrupted nanosleep
 reports the time left and restarts through restart_syscall, as on Linux.
@@ -14,7 +15,7 @@ import struct
 import time
 
 from kernel.abi import s32
-from kernel import sched, task as ktask
+from kernel import sched, task as ktask, timekeeping
 from kernel.capability import CAP_SYS_TIME, capable
 from kernel.time_namespace import clock_offset
 from kernel.errno import (EINTR, EINVAL, EOPNOTSUPP, EPERM, ERESTARTNOHAND, ERESTART_RESTARTBLOCK,
@@ -38,6 +39,7 @@ TIMER_ABSTIME = 1
 NSEC_PER_SEC = 10**9
 
 ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF = 0, 1, 2
+WALL_CLOCKS = (CLOCK_REALTIME, CLOCK_REALTIME_ALARM, CLOCK_TAI)    # the guest sets them
 
 
 # The coarse clocks are the host's own (its last tick), as the vDSO reads
@@ -57,10 +59,14 @@ def clock_ns(t, clk):
 
 def host_clock_ns(t, clk):
     """The value of clock clk in nanoseconds, or None if there is no such."""
-    if clk in _COARSE:
+    if clk == CLOCK_REALTIME_COARSE:
+        return timekeeping.ktime_get_coarse_real_ns()
+    if clk == CLOCK_MONOTONIC_COARSE:
         return time.clock_gettime_ns(clk)
-    if clk in (CLOCK_REALTIME, CLOCK_REALTIME_ALARM, CLOCK_TAI):
-        return time.time_ns()
+    if clk in (CLOCK_REALTIME, CLOCK_REALTIME_ALARM):
+        return timekeeping.ktime_get_real_ns()
+    if clk == CLOCK_TAI:
+        return timekeeping.ktime_get_clocktai_ns()
     if clk in (CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW,
                CLOCK_BOOTTIME, CLOCK_BOOTTIME_ALARM):
         return time.monotonic_ns()
@@ -144,16 +150,18 @@ def sys_clock_getres(t, clk, tp):
 
 
 def sys_clock_settime(t, clk, tp):
-    """Checked as Linux checks (the time, then the privilege); then
-    refused: the clock is the host's."""
-    get_timespec(t, tp)                 # EFAULT, EINVAL before EPERM
+    """Checked as Linux checks (the time, then the privilege)."""
+    ns = get_timespec(t, tp)            # EFAULT, EINVAL before EPERM
     if s32(clk) != CLOCK_REALTIME:
         return -EINVAL                  # the only settable clock
-    return -EPERM if not capable(t, CAP_SYS_TIME) else -EINVAL
+    if not capable(t, CAP_SYS_TIME):
+        return -EPERM
+    timekeeping.do_settimeofday64(ns)
+    return 0
 
 
 def sys_gettimeofday(t, tv, tz):
-    ns = time.time_ns()
+    ns = timekeeping.ktime_get_real_ns()
     fmt = "<qq" if t.arch.BITS == 64 else "<ii"
     if tv:
         copy_to_user(t.mm, tv, struct.pack(fmt, ns // NSEC_PER_SEC, (ns % NSEC_PER_SEC) // 1000))
@@ -170,11 +178,64 @@ def sys_settimeofday(t, tv, tz):
         sec, usec = struct.unpack(fmt, copy_from_user(t.mm, tv, struct.calcsize(fmt)))
         if sec < 0 or not 0 <= usec < 1000000:
             return -EINVAL
-    return -EPERM if not capable(t, CAP_SYS_TIME) else 0
+    if tz:
+        copy_from_user(t.mm, tz, 8)     # the timezone is read, and kept nowhere
+    if not capable(t, CAP_SYS_TIME):
+        return -EPERM
+    if tv:
+        timekeeping.do_settimeofday64(sec * NSEC_PER_SEC + usec * 1000)
+    return 0
+
+
+def sys_stime(t, tptr):
+    """i386's stime(2): settimeofday to whole seconds - whose refusal of
+    a bad time Linux does not report."""
+    sec = struct.unpack("<i", copy_from_user(t.mm, tptr, 4))[0]
+    if not capable(t, CAP_SYS_TIME):
+        return -EPERM
+    try:
+        timekeeping.do_settimeofday64(sec * NSEC_PER_SEC)
+    except Errno:
+        pass
+    return 0
+
+
+# struct timex: 64-bit longs, or 32-bit ones in an i386 process (except
+# in clock_adjtime64, which takes struct __kernel_timex)
+_TIMEX_FIELDS = ("modes", "offset", "freq", "maxerror", "esterror", "status", "constant",
+                 "precision", "tolerance", "time_sec", "time_usec", "tick", "ppsfreq", "jitter",
+                 "shift", "stabil", "jitcnt", "calcnt", "errcnt", "stbcnt", "tai")
+_TIMEX64 = struct.Struct("<I4xqqqqi4xqqqqqqqqi4xqqqqqi44x")
+_TIMEX32 = struct.Struct("<Iiiiiiiiiiiiiiiiiiiii44x")
+
+
+def _timex_fmt(t):
+    return _TIMEX64 if t.arch.BITS == 64 or t.time64 else _TIMEX32
+
+
+def _do_adjtimex_user(t, buf):
+    fmt = _timex_fmt(t)
+    txc = dict(zip(_TIMEX_FIELDS, fmt.unpack(copy_from_user(t.mm, buf, fmt.size))))
+    txc["bits"] = 64 if fmt is _TIMEX64 else 32      # the size of a long (ADJ_FREQUENCY)
+    result = timekeeping.do_adjtimex(txc, capable(t, CAP_SYS_TIME))
+    if result >= 0:
+        copy_to_user(t.mm, buf, fmt.pack(*(txc[f] for f in _TIMEX_FIELDS)))
+    return result
+
+
+def sys_adjtimex(t, buf):
+    return _do_adjtimex_user(t, buf)
+
+
+def sys_clock_adjtime(t, clk, buf):
+    clk = s32(clk)
+    if clk != CLOCK_REALTIME:
+        return -EINVAL if clock_ns(t, clk) is None else -EOPNOTSUPP
+    return _do_adjtimex_user(t, buf)
 
 
 def sys_time(t, tloc):
-    now = time.time_ns() // NSEC_PER_SEC
+    now = timekeeping.ktime_get_real_seconds()
     if tloc:
         copy_to_user(t.mm, tloc, struct.pack("<q" if t.arch.BITS == 64 else "<i", now))
     return now
@@ -207,7 +268,15 @@ def _sleep_until(t, clk, deadline_ns, rmtp, absolute):
         if is_cpu_clock(clk):
             # CPU time advances only while threads run: look again soon
             left = min(left, 10_000_000)
-        yield sched.Sleep((), sched.now() + left / NSEC_PER_SEC)
+        yield sched.Sleep(realtime_wait(clk), sched.now() + left / NSEC_PER_SEC)
+
+
+def realtime_wait(clk):
+    """The queues a sleep until a time on clock clk waits on besides its
+    deadline: a wall clock's is moved when the clock is set."""
+    if clk in WALL_CLOCKS:
+        return (timekeeping.clock_was_set_wq,)
+    return ()
 
 
 def is_cpu_clock(clk):
@@ -217,6 +286,8 @@ def is_cpu_clock(clk):
 def do_nanosleep(t, clk, flags, rqtp, rmtp):
     req = get_timespec(t, rqtp)
     absolute = bool(flags & TIMER_ABSTIME)
+    if not absolute and clk in WALL_CLOCKS:
+        clk = CLOCK_MONOTONIC           # a wait, not a time: setting the clock moves no end
     now = clock_ns(t, clk)
     deadline = req if absolute else now + req
     if deadline <= now:

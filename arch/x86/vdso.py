@@ -68,6 +68,10 @@ class VdsoImage:
             self._file = f
         return self._file
 
+    def loaded_file(self):
+        """The file, if a process has mapped it yet."""
+        return self._file
+
     def setup_pages(self, mm):
         """Map the vDSO into a new address space (at exec)."""
         return do_mmap(mm, 0, PAGE_SIZE, 5, MAP_PRIVATE, self.file(), 0, name="[vdso]")

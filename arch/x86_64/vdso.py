@@ -12,6 +12,12 @@ monotonic clocks from the host's vDSO, which knows nothing of its offsets:
 it maps a second image, the same but for the mask of host clocks
 (vdso_host_clocks), and fork, exec and setns swap one for the other
 (vdso_join_timens), as Linux swaps the vvar page.
+
+Once the guest sets its wall clock (kernel/timekeeping.py) the host's
+realtime clock is wrong for it: the kernel rewrites the table in both
+images' shared page so that CLOCK_REALTIME, its COARSE form,
+gettimeofday and time are system calls, in every process at once, as
+Linux's vvar page changes under every process.
 """
 
 import struct
@@ -21,6 +27,7 @@ from mm.mmap import MAP_FIXED, MAP_PRIVATE, do_mmap
 from mm.physmem import PAGE_SIZE
 from skas import host_vdso, process
 from arch import x86_64
+from kernel import timekeeping
 
 # table slot (symbol in vdso.S) -> the host vDSO function it points at
 _TABLE = {
@@ -30,7 +37,8 @@ _TABLE = {
 }
 
 # in a time namespace only CLOCK_REALTIME and CLOCK_REALTIME_COARSE are the host's
-TIMENS_HOST_CLOCKS = 1 << 0 | 1 << 5
+REALTIME_CLOCKS = 1 << 0 | 1 << 5
+TIMENS_HOST_CLOCKS = REALTIME_CLOCKS
 
 
 def _patch(image, syms):
@@ -43,15 +51,39 @@ def _patch(image, syms):
         if host_vdso.base is not None and name in offsets:
             addr = host_vdso.base + offsets[name]
         struct.pack_into("<Q", image, syms[slot], addr)
+    if timekeeping.realtime_offset:
+        _realtime_by_syscall(image, syms)
 
 
 def _patch_timens(image, syms):
     _patch(image, syms)
-    struct.pack_into("<I", image, syms["vdso_host_clocks"], TIMENS_HOST_CLOCKS)
+    mask = struct.unpack_from("<I", image, syms["vdso_host_clocks"])[0]
+    struct.pack_into("<I", image, syms["vdso_host_clocks"], mask & TIMENS_HOST_CLOCKS)
+
+
+def _realtime_by_syscall(image, syms):
+    """The guest's wall clock is its own: not the host's vDSO's."""
+    mask = struct.unpack_from("<I", image, syms["vdso_host_clocks"])[0]
+    struct.pack_into("<I", image, syms["vdso_host_clocks"], mask & ~REALTIME_CLOCKS)
+    for slot in ("vdso_host_gettimeofday", "vdso_host_time"):
+        struct.pack_into("<Q", image, syms[slot], 0)
 
 
 VDSO64 = VdsoImage("VDSO64", patch=_patch)
 VDSO64_TIMENS = VdsoImage("VDSO64", patch=_patch_timens)
+
+
+@timekeeping.clock_was_set_notifier
+def vdso_clock_was_set(delta):
+    """Rewrite the page of each image already made (a later one is
+    patched so as it is made)."""
+    for image in (VDSO64, VDSO64_TIMENS):
+        f = image.loaded_file()
+        if f is None:
+            continue
+        page = bytearray(f.mapping.read(0, PAGE_SIZE))
+        _realtime_by_syscall(page, image.syms)
+        f.mapping.write(0, bytes(page))
 
 
 def arch_setup_additional_pages(mm, timens=False):

@@ -19,8 +19,7 @@ makes e2fsck look.  errors= says what an inconsistency found at run time
 does: continue, remount read-only, or panic.
 """
 
-import time
-
+from kernel import timekeeping
 from kernel.errno import EINVAL, EIO, EROFS, Errno
 from kernel.printk import pr_err, pr_info, pr_warn
 from block.bio import Completion, all_of, bio_flush, done_completion
@@ -302,7 +301,7 @@ class Ext2SuperBlock(SuperBlock):
         if self.read_only and not self.sb_dirty:
             return
         es = self.es
-        es.s_wtime = int(time.time()) & 0xFFFFFFFF
+        es.s_wtime = timekeeping.ktime_get_real_seconds() & 0xFFFFFFFF
         self.sb_checksum(es)
         view = self.sbh.data
         buf = bytearray(view[self.sb_offset:self.sb_offset + 1024])
@@ -388,7 +387,7 @@ class Ext2SuperBlock(SuperBlock):
                      "recommended")
         es.s_state &= ~L.EXT2_VALID_FS
         es.s_mnt_count = (es.s_mnt_count + 1) & 0xFFFF
-        es.s_mtime = int(time.time()) & 0xFFFFFFFF
+        es.s_mtime = timekeeping.ktime_get_real_seconds() & 0xFFFFFFFF
         self.mark_super_dirty()
         self.write_super()
         sync_dirty_buffer(self.sbh)

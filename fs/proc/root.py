@@ -19,7 +19,7 @@ from block.genhd import partitions_text
 from drivers.kmsg import proc_kmsg_fops
 from fs.inode import S_IFREG, dev_major, dev_minor
 from fs.mount import Path, all_mounts, d_path
-from kernel import sched, task as ktask
+from kernel import sched, task as ktask, timekeeping
 from kernel.sys import UTS_RELEASE, UTS_VERSION, boot_monotonic
 from kernel.sysrq import write_sysrq_trigger
 from mm import physmem as _pm
@@ -89,7 +89,7 @@ def show_stat(reader):
     up = _uptime() * 100
     idle = max(0, up - user - system)
     cpu = "%d %d %d %d 0 0 0 0 0 0" % (user, 0, system, idle)
-    btime = int(time.time() - (time.monotonic() - boot_monotonic()))
+    btime = int(timekeeping.ktime_get_real_ns() / 1e9 - (time.monotonic() - boot_monotonic()))
     running = sum(1 for t in tasks if t.state == sched.TASK_RUNNING and not t.exit_state)
     blocked = sum(1 for t in tasks if t.state == sched.TASK_UNINTERRUPTIBLE)
     return ("cpu  %s\ncpu0 %s\nintr 0\nctxt %d\nbtime %d\nprocesses %d\n"
