@@ -12,9 +12,9 @@ import struct
 
 from kernel.abi import s32
 from kernel.sched import is_generator
-from kernel.errno import (EBADF, EFAULT, EINVAL, EISDIR, EOVERFLOW, ESPIPE,
+from kernel.errno import (EBADF, EFAULT, EFBIG, EINVAL, EISDIR, EOVERFLOW, EPERM, ESPIPE,
     Errno, EAGAIN, ERESTARTSYS, EPIPE)
-from fs.file import (FMODE_READ, FMODE_WRITE, O_APPEND, O_NONBLOCK, fdget,
+from fs.file import (FMODE_READ, FMODE_WRITE, O_APPEND, O_LARGEFILE, O_NONBLOCK, fdget,
     POLLIN, POLLRDNORM, fget, POLLOUT, POLLWRNORM)
 from fs.inode import S_IFMT, S_ISDIR, S_ISREG
 from fs.read_write import MAX_RW_COUNT, read_iovec
@@ -22,7 +22,9 @@ from mm.uaccess import copy_from_user, copy_to_user
 from fs.notify.fsnotify import fsnotify_access, fsnotify_modify
 from fs.pipe import PipeOperations, _sigpipe, PipeBuffer, PAGE_SIZE
 from kernel import sched
-from kernel.signal import signal_pending
+from kernel.signal import SIGXFSZ, SigInfo, send_signal, signal_pending
+from kernel.task import RLIM_INFINITY
+from fs.attr import MAX_LFS_FILESIZE
 
 CHUNK = 1 << 16
 SPLICE_F_NONBLOCK = 2
@@ -102,6 +104,7 @@ def transfer(t, fin, in_off, fout, out_off, count, stop_short=True, modify_first
 
 
 MAX_NON_LFS = (1 << 31) - 1
+RLIMIT_FSIZE = 1
 
 
 def _sendfile(t, out_fd, in_fd, offset_addr, count, off32=False):
@@ -145,23 +148,36 @@ def sys_sendfile(t, out_fd, in_fd, offset, count):
 
 
 def _copy_file_range(t, fd_in, off_in, fd_out, off_out, length, flags):
+    """In Linux's order: the descriptors, the offsets, the flags, then
+    generic_copy_file_checks (file kinds and modes, immutable, wrapping
+    offsets, the copy cut at the source's end, the target's size limits,
+    overlap within one file)."""
+    fin, fout = fget(t, s32(fd_in)), fget(t, s32(fd_out))
+    if fin is None or fout is None:
+        return -EBADF
+    pin = _get_off(t, off_in)
+    pout = _get_off(t, off_out)
     if flags:
         return -EINVAL
-    fin = fdget(t, s32(fd_in), FMODE_READ)
-    fout = fdget(t, s32(fd_out), FMODE_WRITE)
+    a = fin.pos if pin is None else pin
+    b = fout.pos if pout is None else pout
     if S_ISDIR(fin.inode.mode) or S_ISDIR(fout.inode.mode):
         return -EISDIR
     if not S_ISREG(fin.inode.mode) or not S_ISREG(fout.inode.mode):
         return -EINVAL
-    if fout.flags & O_APPEND:
+    if not fin.mode & FMODE_READ or not fout.mode & FMODE_WRITE or fout.flags & O_APPEND:
         return -EBADF
-    pin = _get_off(t, off_in)
-    pout = _get_off(t, off_out)
-    a = fin.pos if pin is None else pin
-    b = fout.pos if pout is None else pout
-    length = max(0, min(length, MAX_RW_COUNT, fin.inode.size - a))
-    if fin.inode is fout.inode and a < b + length and b < a + length:
+    if fout.inode.immutable:
+        return -EPERM
+    if a + length >= 1 << 64 or b + length >= 1 << 64:
+        return -EOVERFLOW                   # (loff_t + size_t wraps)
+    length = 0 if a >= fin.inode.size else min(length, fin.inode.size - a)
+    length = _write_check_limits(t, fout, b, length)
+    if fin.inode is fout.inode and b + length > a and b < a + length:
         return -EINVAL
+    length = min(length, MAX_RW_COUNT)
+    if length == 0:
+        return 0
     n, a2, b2 = yield from transfer(t, fin, a, fout, b, length)
     if pin is None:
         fin.pos = a + n
@@ -172,6 +188,21 @@ def _copy_file_range(t, fd_in, off_in, fd_out, off_out, length, flags):
     else:
         _put_off(t, off_out, b + n)
     return n
+
+
+def _write_check_limits(t, f, pos, count):
+    """generic_write_check_limits: a write at pos may not start past
+    RLIMIT_FSIZE (SIGXFSZ) or the largest file; count is cut to fit."""
+    limit = t.signal.rlim[RLIMIT_FSIZE][0]
+    if limit != RLIM_INFINITY:
+        if pos >= limit:
+            send_signal(t, SigInfo(SIGXFSZ), group=False)
+            raise Errno(EFBIG)
+        count = min(count, limit - pos)
+    max_size = MAX_LFS_FILESIZE if f.flags & O_LARGEFILE else MAX_NON_LFS
+    if pos >= max_size:
+        raise Errno(EFBIG)
+    return min(count, max_size - pos)
 
 
 def sys_copy_file_range(t, fd_in, off_in, fd_out, off_out, length, flags):

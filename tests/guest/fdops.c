@@ -289,6 +289,23 @@ int main(int argc, char **argv)
 	T(copy_file_range(s, NULL, t, NULL, 4, 1));
 	T(copy_file_range(t, NULL, t, NULL, 4, 0));
 	cat("dst");
+	/* Linux's order of checks: kinds before modes, wrapping offsets,
+	 * the target's size limit */
+	int dir = open(".", O_RDONLY), rdonly = open("src", O_RDONLY);
+	T(copy_file_range(s, NULL, dir, NULL, 4, 0));
+	T(copy_file_range(s, NULL, rdonly, NULL, 4, 0));
+	T(copy_file_range(s, NULL, t, NULL, 4, 7));
+	T(copy_file_range(s, NULL, 999, NULL, 4, 0));
+	if (sizeof(size_t) == 8) {
+		loff_t big = 0x7fffffffffffffffLL;
+		T(copy_file_range(s, NULL, t, &big, (size_t)-1, 0));
+		big = 0x7fffffffffffffffLL;
+		T(copy_file_range(s, NULL, t, &big, 4, 0));
+	}
+	a = 0;
+	T(copy_file_range(s, &a, t, NULL, 0, 0));
+	close(dir);
+	close(rdonly);
 	T(sendfile(s, t, NULL, 4));
 	T(sendfile(t, 999, NULL, 4));
 	close(s); close(t);
