@@ -12,6 +12,7 @@ forms are accepted.
 import struct
 
 from kernel.errno import EACCES, EBADF, EBUSY, EFBIG, EINVAL, ENOTTY, EOPNOTSUPP, EPERM
+from kernel.capability import CAP_SYS_ADMIN, capable
 from block.bio import SECTOR_SHIFT
 from mm.uaccess import copy_from_user, copy_to_user
 
@@ -84,7 +85,7 @@ def blkdev_ioctl(bdev, f, t, cmd, arg):
     if cmd == BLKROGET:
         return _put_int(t, arg, 1 if disk.read_only else 0)
     if cmd == BLKROSET:
-        if t.cred.euid != 0:
+        if not capable(t, CAP_SYS_ADMIN):
             return -EACCES
         v = struct.unpack("<i", copy_from_user(t.mm, arg, 4))[0]
         set_ro = getattr(disk.driver, "set_read_only", None)
@@ -94,7 +95,7 @@ def blkdev_ioctl(bdev, f, t, cmd, arg):
             disk.read_only = bool(v)
         return 0
     if cmd == BLKFLSBUF:
-        if t.cred.euid != 0:
+        if not capable(t, CAP_SYS_ADMIN):
             return -EACCES
         bdev._writeback()
         bdev.invalidate()
@@ -102,7 +103,7 @@ def blkdev_ioctl(bdev, f, t, cmd, arg):
     if cmd in (BLKRAGET, BLKFRAGET):
         return _put_ulong(t, arg, 256)
     if cmd in (BLKRASET, BLKFRASET):
-        return 0 if t.cred.euid == 0 else -EACCES
+        return 0 if capable(t, CAP_SYS_ADMIN) else -EACCES
     if cmd == BLKSECTGET:
         copy_to_user(t.mm, arg, struct.pack("<H", 2048))
         return 0

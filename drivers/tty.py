@@ -30,6 +30,7 @@ from kernel import sched
 from kernel import task as ktask
 from kernel.errno import (EAGAIN, EBUSY, EINVAL, EIO, ENOTTY, ENXIO, EPERM,
                           ERESTARTSYS, ESRCH, Errno)
+from kernel.capability import CAP_SYS_ADMIN, capable
 from fs.file import (FMODE_READ, O_NONBLOCK, POLLERR, POLLHUP, POLLIN,
                      POLLOUT, POLLRDNORM, POLLWRNORM, FileOperations)
 from mm.uaccess import copy_from_user, copy_to_user
@@ -388,7 +389,7 @@ class TtyFileOps(FileOperations):
         f.private = tty
         f.tty_console = self.console
         f.tty_hung = False
-        if tty.exclusive and t.cred.euid != 0:
+        if tty.exclusive and not capable(t, CAP_SYS_ADMIN):
             raise Errno(EBUSY)
         tty.files.add(f)
         tty.count += 1
@@ -546,13 +547,13 @@ def tty_ioctl(tty, f, t, cmd, arg):
         copy_to_user(mm, arg, struct.pack("<i", int(tty.exclusive)))
         return 0
     if cmd == TIOCSTI:
-        if get_current_tty(t) is not tty and t.cred.euid != 0:
+        if get_current_tty(t) is not tty and not capable(t, CAP_SYS_ADMIN):
             return -EPERM
         (c,) = copy_from_user(mm, arg, 1)
         tty.receive(bytes([c]))
         return 0
     if cmd == TIOCVHANGUP:
-        if t.cred.euid != 0:
+        if not capable(t, CAP_SYS_ADMIN):
             return -EPERM
         tty.hangup()
         return 0
@@ -711,11 +712,11 @@ def tiocsctty(t, tty, f, arg):
     if not is_session_leader(t) or get_current_tty(t) is not None:
         return -EPERM
     if tty.session and session_alive(tty.session):
-        if arg == 1 and t.cred.euid == 0:
+        if arg == 1 and capable(t, CAP_SYS_ADMIN):      # steal it
             session_clear_tty(tty.session)
         else:
             return -EPERM
-    if not f.mode & FMODE_READ and t.cred.euid != 0:
+    if not f.mode & FMODE_READ and not capable(t, CAP_SYS_ADMIN):
         return -EPERM
     proc_set_tty(t, tty)
     return 0

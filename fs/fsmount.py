@@ -28,6 +28,7 @@ from kernel.abi import s32
 import struct
 
 from kernel.errno import E2BIG, EBADF, EBUSY, EINVAL, ELOOP, ENOTDIR, EPERM, Errno
+from kernel.capability import CAP_SYS_ADMIN, capable
 from fs.anon_inodes import install_new_file
 from fs.file import O_CLOEXEC, O_PATH, File, fget
 from fs.fsopen import AWAITING_MOUNT, fscontext_of
@@ -167,7 +168,7 @@ def _name(t, addr):
 
 
 def sys_fsmount(t, fs_fd, flags, attr_flags):
-    if t.cred.euid != 0:
+    if not capable(t, CAP_SYS_ADMIN):      # may_mount
         return -EPERM
     flags &= 0xFFFFFFFF
     attr_flags &= 0xFFFFFFFF
@@ -199,7 +200,7 @@ def _open_tree(t, dfd, filename, flags):
     if flags & (AT_RECURSIVE | OPEN_TREE_CLONE) == AT_RECURSIVE:
         raise Errno(EINVAL)
     clone = bool(flags & OPEN_TREE_CLONE)
-    if clone and t.cred.euid != 0:
+    if clone and not capable(t, CAP_SYS_ADMIN):
         raise Errno(EPERM)
     path = path_lookup(t, _name(t, filename), s32(dfd),
                        follow=not flags & AT_SYMLINK_NOFOLLOW,
@@ -249,7 +250,7 @@ def sys_move_mount(t, from_dfd, from_pathname, to_dfd, to_pathname, flags):
     if flags & (MOVE_MOUNT_BENEATH | MOVE_MOUNT_SET_GROUP) == \
             MOVE_MOUNT_BENEATH | MOVE_MOUNT_SET_GROUP:
         return -EINVAL
-    if t.cred.euid != 0:
+    if not capable(t, CAP_SYS_ADMIN):      # may_mount
         return -EPERM
     src = path_lookup(t, _name(t, from_pathname), s32(from_dfd),
                       follow=bool(flags & MOVE_MOUNT_F_SYMLINKS),
@@ -361,7 +362,7 @@ def sys_mount_setattr(t, dfd, path, flags, uattr, usize):
     if not (attr_set or attr_clr or propagation):
         return 0                            # nothing asked: nothing looked up
     set_ms, clr_ms = _check_mount_attr(t, attr_set, attr_clr, propagation, userns_fd)
-    if t.cred.euid != 0:
+    if not capable(t, CAP_SYS_ADMIN):      # may_mount
         return -EPERM
     where = path_lookup(t, _name(t, path), s32(dfd), follow=not flags & AT_SYMLINK_NOFOLLOW,
                         empty_ok=bool(flags & AT_EMPTY_PATH))

@@ -29,6 +29,7 @@ Reading the context's descriptor gives its log, one message per read(2),
 
 from kernel.abi import s32
 from kernel.errno import EBADF, EBUSY, EINVAL, ENODATA, ENODEV, EOPNOTSUPP, EPERM, Errno
+from kernel.capability import CAP_SYS_ADMIN, capable
 from fs.anon_inodes import anon_inode_getfile, install_new_file
 from fs.file import O_RDWR, FileOperations, fget
 from fs.mount import all_mounts
@@ -116,7 +117,7 @@ class FsContext:
         """FSCONFIG_CMD_CREATE: make the superblock."""
         if self.phase != CREATE_PARAMS:
             raise Errno(EBUSY)
-        if t.cred.euid != 0:
+        if not capable(t, CAP_SYS_ADMIN):
             raise Errno(EPERM)
         self.phase = CREATING
         data = self.data()
@@ -145,7 +146,7 @@ class FsContext:
         mounts' own flags stay as they are)."""
         if self.phase != RECONF_PARAMS:
             raise Errno(EBUSY)
-        if t.cred.euid != 0:
+        if not capable(t, CAP_SYS_ADMIN):
             raise Errno(EPERM)
         sb = self.sb
         read_only = bool(self.sb_flags & MS_RDONLY) if self.sb_flags_mask & MS_RDONLY \
@@ -209,8 +210,8 @@ def _install(t, ctx, cloexec):
 
 
 def sys_fsopen(t, fs_name, flags):
-    if t.cred.euid != 0:
-        return -EPERM                   # ns_capable(CAP_SYS_ADMIN)
+    if not capable(t, CAP_SYS_ADMIN):
+        return -EPERM                   # over the mount namespace's user namespace
     flags &= 0xFFFFFFFF
     if flags & ~FSOPEN_CLOEXEC:
         return -EINVAL
@@ -221,7 +222,7 @@ def sys_fsopen(t, fs_name, flags):
 
 
 def sys_fspick(t, dfd, path, flags):
-    if t.cred.euid != 0:
+    if not capable(t, CAP_SYS_ADMIN):      # may_mount
         return -EPERM
     flags &= 0xFFFFFFFF
     if flags & ~(FSPICK_CLOEXEC | FSPICK_SYMLINK_NOFOLLOW | FSPICK_NO_AUTOMOUNT

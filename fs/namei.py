@@ -13,7 +13,7 @@ from fs.dcache import lookup_one
 from fs.inode import S_ISDIR, S_ISGID, S_ISLNK, S_ISREG, S_IXGRP
 from fs.mount import Path, follow_mount
 from fs.file import fget
-from kernel.capability import CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+from kernel.capability import CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FSETID
 from kernel.user_namespace import capable_wrt_inode_uidgid
 
 AT_FDCWD = -100
@@ -52,7 +52,8 @@ def mode_strip_sgid(t, dir_inode, mode):
         return mode
     if S_ISDIR(mode) or not dir_inode.mode & S_ISGID:
         return mode
-    if in_group_p(t.cred, dir_inode.gid) or t.cred.fsuid == 0:
+    if in_group_p(t.cred, dir_inode.gid) \
+            or capable_wrt_inode_uidgid(t.cred, dir_inode, CAP_FSETID):
         return mode
     return mode & ~S_ISGID
 

@@ -11,7 +11,7 @@ import struct
 
 from kernel.abi import s32
 from kernel.sched import is_generator
-from kernel.capability import CAP_FOWNER, capable
+from kernel.capability import CAP_FOWNER, CAP_SYS_TTY_CONFIG, capable
 from kernel.errno import (E2BIG, EAGAIN, EEXIST, EINVAL, EISDIR, ELOOP, ENOTDIR, ENXIO,
                           EPERM, Errno)
 from fs.dcache import Dentry, d_add
@@ -292,7 +292,7 @@ def sys_close_range(t, first, last, flags):
 def sys_vhangup(t):
     """vhangup(2): hang up the caller's controlling terminal (CAP_SYS_TTY_CONFIG)."""
     from kernel.errno import EPERM
-    if t.cred.euid != 0:
+    if not capable(t, CAP_SYS_TTY_CONFIG):
         return -EPERM
     from drivers.tty import get_current_tty
     tty = get_current_tty(t)

@@ -23,6 +23,7 @@ fs/pnode.py's.
 import struct
 
 from kernel.errno import E2BIG, EFAULT, EINVAL, ENOENT, EOVERFLOW, EPERM, Errno
+from kernel.capability import CAP_SYS_ADMIN, capable
 from fs.inode import dev_major, dev_minor
 from fs.mount import Path, all_mounts, d_path
 from fs.namespace import MS_RDONLY, _reachable
@@ -82,8 +83,8 @@ def _lookup(mnt_id):
 
 
 def _may_see(t, path):
-    if not _reachable(path, t.fs.root) and t.cred.euid != 0:
-        raise Errno(EPERM)              # not below our root: CAP_SYS_ADMIN only
+    if not _reachable(path, t.fs.root) and not capable(t, CAP_SYS_ADMIN):
+        raise Errno(EPERM)              # not below our root
 
 
 def mount_attr(m):

@@ -26,8 +26,8 @@ What the kernel itself copies to or from a registered page that is missing
 where Linux would wait for the handler.
 
 Closing the file unregisters everything and wakes every sleeper; fork does
-not carry registrations to the child (no UFFD_FEATURE_EVENT_FORK).  Non-root
-callers need UFFD_USER_MODE_ONLY unless vm.unprivileged_userfaultfd is 1.
+not carry registrations to the child (no UFFD_FEATURE_EVENT_FORK).  Callers
+without CAP_SYS_PTRACE need UFFD_USER_MODE_ONLY unless vm.unprivileged_userfaultfd is 1.
 """
 
 import struct
@@ -35,6 +35,7 @@ import struct
 from kernel import sched
 from kernel.errno import (EAGAIN, EBUSY, EEXIST, EFAULT, EINTR, EINVAL, ENOENT,
                           ENOTTY, EPERM, ESRCH, Errno)
+from kernel.capability import CAP_SYS_PTRACE, capable
 from fs.anon_inodes import anon_inode_getfile, install_new_file
 from fs.file import (O_CLOEXEC, O_NONBLOCK, O_RDONLY, POLLERR, POLLIN, POLLRDNORM,
                      FileOperations)
@@ -328,7 +329,8 @@ def new_userfaultfd(t, flags):
 
 def sys_userfaultfd(t, flags):
     flags &= 0xFFFFFFFF
-    if not (unprivileged_userfaultfd or flags & UFFD_USER_MODE_ONLY or t.cred.euid == 0):
+    if not (unprivileged_userfaultfd or flags & UFFD_USER_MODE_ONLY
+            or capable(t, CAP_SYS_PTRACE)):
         return -EPERM                   # userfaultfd_syscall_allowed
     return new_userfaultfd(t, flags)
 
@@ -362,7 +364,7 @@ def userfaultfd_api(t, ctx, arg):
         return -err
     if api != UFFD_API:
         return fail(EINVAL)
-    if features & UFFD_FEATURE_EVENT_FORK and t.cred.euid != 0:
+    if features & UFFD_FEATURE_EVENT_FORK and not capable(t, CAP_SYS_PTRACE):
         return fail(EPERM)
     if features & ~UFFD_API_FEATURES:
         return fail(EINVAL)

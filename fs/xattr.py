@@ -9,7 +9,7 @@ buffer too small.  Namespaces, as Linux has them:
   user.*      regular files and directories only (others: EPERM to write,
               ENODATA to read); read and write permission on the file; a
               sticky directory only by its owner or root
-  trusted.*   root (CAP_SYS_ADMIN) only: EPERM to write, ENODATA to read,
+  trusted.*   CAP_SYS_ADMIN only: EPERM to write, ENODATA to read,
               left out of lists for others
   security.*  anyone may read; writing needs CAP_SYS_ADMIN (commoncap)
   system.posix_acl_access, system.posix_acl_default
@@ -25,6 +25,8 @@ Setting or removing one is an IN_ATTRIB change (fsnotify_xattr).
 from kernel.abi import s32
 from kernel.errno import (E2BIG, EACCES, EBADF, EEXIST, EINVAL, ENODATA,
                           ENOSPC, EOPNOTSUPP, EPERM, ERANGE, Errno)
+from kernel.capability import CAP_FSETID, CAP_SYS_ADMIN, capable
+from kernel.user_namespace import capable_wrt_inode_uidgid, inode_owner_or_capable
 from fs.file import FMODE_PATH, fget
 from fs.inode import S_ISDIR, S_ISGID, S_ISLNK, S_ISREG, S_ISVTX
 from fs.namei import (AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, MAY_READ, MAY_WRITE,
@@ -50,11 +52,11 @@ _ACL_NAMES = (XATTR_NAME_POSIX_ACL_ACCESS, XATTR_NAME_POSIX_ACL_DEFAULT)
 
 
 def capable_sys_admin(t):
-    return t.cred.euid == 0
+    return capable(t, CAP_SYS_ADMIN)
 
 
 def _owner_or_capable(t, inode):
-    return t.cred.fsuid == 0 or t.cred.fsuid == inode.uid
+    return inode_owner_or_capable(t.cred, inode)
 
 
 class SimpleXattrs:
@@ -216,7 +218,8 @@ def set_posix_acl(t, inode, name, value):
         # mode bits describe completely is not kept
         bits, equiv = posix_acl.acl_equiv_mode(acl)
         mode = (inode.mode & ~0o777) | bits
-        if t.cred.fsuid != 0 and not in_group_p(t.cred, inode.gid):
+        if not in_group_p(t.cred, inode.gid) \
+                and not capable_wrt_inode_uidgid(t.cred, inode, CAP_FSETID):
             mode &= ~S_ISGID
         if equiv:
             acl = None

@@ -57,6 +57,7 @@ import struct
 from kernel import sched, timekeeping
 from kernel.errno import (EBADF, EBADFD, EEXIST, EFAULT, EINTR, EINVAL, ENOMEM, ENXIO,
                           EOPNOTSUPP, EPERM, ETIME, Errno)
+from kernel.capability import CAP_SYS_ADMIN, capable
 from fs.file import (O_CLOEXEC, O_RDWR, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM,
                      FileOperations, fget)
 from mm import physmem as _pm
@@ -846,7 +847,7 @@ def _rings_size(flags, sq_entries, cq_entries):
 def io_uring_allowed(t):
     if sysctl_io_uring_disabled == 2:
         return -EPERM
-    if sysctl_io_uring_disabled == 0 or t.cred.euid == 0:       # CAP_SYS_ADMIN
+    if sysctl_io_uring_disabled == 0 or capable(t, CAP_SYS_ADMIN):
         return 0
     gid = sysctl_io_uring_group
     if gid < 0 or gid > 0xFFFFFFFE:

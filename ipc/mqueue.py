@@ -21,9 +21,10 @@ SIGEV_THREAD the 32-byte cookie on the netlink socket it named, which is
 how glibc and musl start the notification thread) and unregistered.
 
 Limits: /proc/sys/fs/mqueue (the namespace's queues_max, msg_max,
-msgsize_max, msg_default, msgsize_default; the defaults below; root may exceed msg_max and msgsize_max up
-to the hard limits) and RLIMIT_MSGQUEUE, charged per user for each queue's
-worst-case size as Linux counts it.
+msgsize_max, msg_default, msgsize_default; the defaults below;
+CAP_SYS_RESOURCE may exceed msg_max and msgsize_max up to the hard limits)
+and RLIMIT_MSGQUEUE, charged per user for each queue's worst-case size as
+Linux counts it.
 """
 
 import struct
@@ -34,6 +35,7 @@ from kernel import sched, task as ktask, timekeeping
 from kernel.errno import (EACCES, EAGAIN, EBADF, EBUSY, ECONNREFUSED, EEXIST, EINVAL, EMFILE,
                           EMSGSIZE, ENAMETOOLONG, ENOENT, ENOSPC, ENOTSOCK, EOVERFLOW, ERESTARTSYS,
                           ETIMEDOUT, Errno)
+from kernel.capability import CAP_SYS_RESOURCE, cred_capable
 from fs.dcache import Dentry, d_add, d_drop, lookup_one
 from fs.file import (FMODE_READ, FMODE_WRITE, O_ACCMODE, O_CREAT, O_EXCL,
                      O_NONBLOCK, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM, File,
@@ -203,8 +205,8 @@ def mqueue_create_attr(sb, mode, cred, attr):
     """mqueue_get_inode for a queue: the limits, then the charge."""
     ns = sb.ipc_ns
     t = sched.current
-    root = cred.euid == 0                       # CAP_SYS_RESOURCE
-    if ns.mq_queues_count >= ns.mq_queues_max and not root:
+    sys_resource = cred_capable(cred, CAP_SYS_RESOURCE)
+    if ns.mq_queues_count >= ns.mq_queues_max and not sys_resource:
         raise Errno(ENOSPC)
     if attr is None:
         maxmsg = min(ns.mq_msg_max, ns.mq_msg_default)
@@ -213,7 +215,7 @@ def mqueue_create_attr(sb, mode, cred, attr):
         maxmsg, msgsize = attr
     if maxmsg <= 0 or msgsize <= 0:
         raise Errno(EINVAL)
-    if root:
+    if sys_resource:
         if maxmsg > HARD_MSGMAX or msgsize > HARD_MSGSIZEMAX:
             raise Errno(EINVAL)
     elif maxmsg > ns.mq_msg_max or msgsize > ns.mq_msgsize_max:

@@ -284,7 +284,7 @@ def sys_sched_setattr(t, pid, uattr, flags):
     if (policy in _RT) != (prio != 0):
         return -EINVAL
     reset_on_fork = bool(sflags & SCHED_FLAG_RESET_ON_FORK)
-    if t.cred.euid != 0:
+    if not capable(t, CAP_SYS_NICE):
         if policy in _FAIR and nice < p.nice \
                 and not _nice_reduction_ok(p, nice):
             return -EPERM

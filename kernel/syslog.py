@@ -25,6 +25,7 @@ open to everyone.  /proc/kmsg checks at open, and its reads do not again.
 
 from kernel import printk, sched
 from kernel.errno import EAGAIN, EFAULT, EINVAL, EPERM, Errno
+from kernel.capability import CAP_SYSLOG, capable
 from mm.uaccess import access_ok, copy_to_user
 
 SYSLOG_ACTION_CLOSE, SYSLOG_ACTION_OPEN, SYSLOG_ACTION_READ, SYSLOG_ACTION_READ_ALL, \
@@ -54,7 +55,7 @@ def syslog_action_restricted(action):
 def check_syslog_permissions(t, action, source):
     if source == SYSLOG_FROM_PROC and action != SYSLOG_ACTION_OPEN:
         return
-    if syslog_action_restricted(action) and t.cred.euid != 0:
+    if syslog_action_restricted(action) and not capable(t, CAP_SYSLOG):
         raise Errno(EPERM)
 
 

@@ -19,7 +19,7 @@ map only its own euid (egid, with setgroups denied first:
 
 from kernel.errno import EINVAL, EPERM, EUSERS, Errno
 from kernel.ns_common import NsCommon
-from kernel.capability import (CAP_FULL_SET, CAP_SETGID, CAP_SETUID, CAP_SYS_ADMIN,
+from kernel.capability import (CAP_FOWNER, CAP_FULL_SET, CAP_SETGID, CAP_SETUID, CAP_SYS_ADMIN,
                                ns_capable)
 
 CLONE_NEWUSER = 0x10000000
@@ -223,3 +223,9 @@ def capable_wrt_inode_uidgid(cred, inode, cap):
     ns = cred.user_ns
     return (ns_capable(cred, ns, cap) and from_kuid(ns, inode.uid) is not None
             and from_kgid(ns, inode.gid) is not None)
+
+
+def inode_owner_or_capable(cred, inode):
+    """May cred act as inode's owner (chattr, utimes, xattrs...)?  Its
+    owner by fsuid, or CAP_FOWNER over it."""
+    return cred.fsuid == inode.uid or capable_wrt_inode_uidgid(cred, inode, CAP_FOWNER)

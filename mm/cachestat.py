@@ -15,6 +15,7 @@ channel); there is no hugetlbfs to refuse.
 import struct
 
 from kernel.errno import EBADF, EINVAL, EPERM
+from kernel.user_namespace import inode_owner_or_capable
 from mm.uaccess import copy_from_user, copy_to_user
 from fs.file import FMODE_WRITE, fget
 from fs.namei import generic_permission
@@ -28,7 +29,7 @@ def _may_cachestat(t, f):
     if f.mode & FMODE_WRITE:
         return True
     inode = f.inode
-    if t.cred.fsuid == inode.uid or t.cred.fsuid == 0:
+    if inode_owner_or_capable(t.cred, inode):
         return True
     return generic_permission(t.cred, inode, 2)
 

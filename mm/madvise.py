@@ -20,6 +20,7 @@ reported as ENOMEM.
 
 from kernel.abi import s32
 from kernel.errno import EACCES, EFAULT, EINVAL, ENOMEM, EPERM, ESRCH, Errno
+from kernel.capability import CAP_SYS_NICE, capable
 from mm.memory import VMFault, handle_mm_fault, zap_page_range
 from mm.pgtable import _PAGE_GUARD
 from mm.physmem import PAGE_SIZE, OutOfMemory
@@ -210,7 +211,7 @@ def sys_process_madvise(t, pidfd, vec, vlen, advice, flags):
     if target.mm is not t.mm:
         if advice not in PROCESS_MADV_REMOTE:
             return -EINVAL
-        if t.cred.euid != 0:
+        if not capable(t, CAP_SYS_NICE):
             return -EPERM
     done = 0
     for base, length in iov:

@@ -20,6 +20,7 @@ from kernel.abi import s32
 import struct
 
 from kernel.errno import EFAULT, EINVAL, ENODEV, ENOENT, EOPNOTSUPP, EPERM, ESRCH, Errno
+from kernel.capability import CAP_SYS_NICE, capable
 from mm import physmem as _pm
 from mm.physmem import PAGE_SIZE
 from mm.uaccess import copy_from_user, copy_to_user, user_page
@@ -226,7 +227,7 @@ def sys_mbind(t, start, length, mode, nmask, maxnode, flags):
     flags &= 0xFFFFFFFF
     if flags & ~(MPOL_MF_STRICT | MPOL_MF_MOVE | MPOL_MF_MOVE_ALL):
         return -EINVAL
-    if flags & MPOL_MF_MOVE_ALL and t.cred.euid != 0:
+    if flags & MPOL_MF_MOVE_ALL and not capable(t, CAP_SYS_NICE):
         return -EPERM
     if start & (PAGE_SIZE - 1):
         return -EINVAL
@@ -282,7 +283,7 @@ def sys_migrate_pages(t, pid, maxnode, old_nodes, new_nodes):
     get_nodes(t, old_nodes, maxnode)
     new = get_nodes(t, new_nodes, maxnode)
     _find_target(t, pid)
-    if new & ~NODE_MEMORY and t.cred.euid != 0:
+    if new & ~NODE_MEMORY and not capable(t, CAP_SYS_NICE):
         return -EPERM
     if not new & NODE_MEMORY:
         return -EINVAL
@@ -312,7 +313,7 @@ def sys_move_pages(t, pid, nr_pages, pages, nodes, status, flags):
     flags = s32(flags)
     if flags & ~(MPOL_MF_MOVE | MPOL_MF_MOVE_ALL):
         return -EINVAL
-    if flags & MPOL_MF_MOVE_ALL and t.cred.euid != 0:
+    if flags & MPOL_MF_MOVE_ALL and not capable(t, CAP_SYS_NICE):
         return -EPERM
     target = _find_target(t, pid)
     mm = target.mm

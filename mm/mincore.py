@@ -21,6 +21,7 @@ There is no swap, so nothing once resident is ever reported missing.
 """
 
 from kernel.errno import EFAULT, EINVAL, ENOMEM
+from kernel.user_namespace import inode_owner_or_capable
 from mm import physmem as _pm
 from mm.memory import zap_page_range
 from mm.pgtable import _PAGE_AROUND, _PAGE_GUARD, _PAGE_PRESENT, _PAGE_PROTNONE, PTE_PFN_MASK
@@ -38,8 +39,7 @@ def _can_do_mincore(t, vma):
     if vma.file is None or vma.file.path.dentry.name == b"/dev/zero":     # fs/shmem.py
         return True
     inode = vma.file.inode
-    return t.cred.euid == 0 or t.cred.fsuid == inode.uid \
-        or generic_permission(t.cred, inode, MAY_WRITE)
+    return inode_owner_or_capable(t.cred, inode) or generic_permission(t.cred, inode, MAY_WRITE)
 
 
 def _vma_vec(t, mm, vma, start, end):

@@ -15,6 +15,7 @@ as Linux does.
 import struct
 
 from kernel.errno import EBADF, EINVAL, ENOBUFS, EPERM, ESRCH, Errno
+from kernel.capability import CAP_SETGID, CAP_SETUID, CAP_SYS_ADMIN, capable, ns_capable
 from fs.file import fget
 from mm.uaccess import copy_from_user, copy_to_user
 from kernel import task as ktask
@@ -112,11 +113,11 @@ def scm_send(t, control, family_unix=True, inet=False):
 def _check_creds(t, creds):
     pid, uid, gid = creds
     c = t.cred
-    if pid != t.tgid and c.euid != 0:
+    if pid != t.tgid and not capable(t, CAP_SYS_ADMIN):   # over the (initial) PID namespace
         raise Errno(EPERM)
-    if uid not in (c.uid, c.euid, c.suid) and c.euid != 0:
+    if uid not in (c.uid, c.euid, c.suid) and not ns_capable(c, c.user_ns, CAP_SETUID):
         raise Errno(EPERM)
-    if gid not in (c.gid, c.egid, c.sgid) and c.euid != 0:
+    if gid not in (c.gid, c.egid, c.sgid) and not ns_capable(c, c.user_ns, CAP_SETGID):
         raise Errno(EPERM)
     if ktask.find_task(pid) is None:
         raise Errno(ESRCH)

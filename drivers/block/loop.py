@@ -23,6 +23,7 @@ import struct
 
 from kernel.abi import s32
 from kernel.errno import EBADF, EBUSY, EEXIST, EINVAL, EIO, ENODEV, ENXIO, EOVERFLOW, EPERM, Errno
+from kernel.capability import CAP_SYS_ADMIN, capable
 from block.bio import (REQ_OP_FLUSH, REQ_OP_READ, REQ_OP_WRITE, SECTOR_SHIFT, all_of,
                        done_completion)
 from block.genhd import Gendisk, add_disk, del_gendisk
@@ -373,7 +374,7 @@ class LoopControlOps(FileOperations):
             loop_add(n)
             return n
         if cmd in (LOOP_CTL_ADD, LOOP_CTL_REMOVE):
-            if t.cred.euid != 0:
+            if not capable(t, CAP_SYS_ADMIN):
                 return -EPERM
             n = s32(arg)
             if cmd == LOOP_CTL_ADD:

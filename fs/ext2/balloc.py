@@ -12,6 +12,7 @@ Finding a clear bit is a scan of the bitmap's bytes for one that is not
 """
 
 from kernel.errno import ENOSPC, Errno
+from kernel.capability import CAP_SYS_RESOURCE, capable
 from fs.buffer import bforget, mark_buffer_dirty
 from kernel import sched
 
@@ -65,7 +66,8 @@ def _may_use_reserved(sb):
         return True
     cred = t.cred
     es = sb.es
-    return cred.fsuid == 0 or cred.fsuid == es.s_def_resuid or cred.fsgid == es.s_def_resgid
+    return capable(t, CAP_SYS_RESOURCE) or cred.fsuid == es.s_def_resuid \
+        or cred.fsgid == es.s_def_resgid
 
 
 def new_block(sb, goal):

@@ -24,6 +24,8 @@ import struct
 
 from kernel.abi import s32
 from kernel.errno import EFBIG, EINVAL, EIO, EISDIR, ENOMEM, ENOSPC, EPERM, EROFS, Errno
+from kernel.capability import CAP_LINUX_IMMUTABLE, capable
+from kernel.user_namespace import inode_owner_or_capable
 from fs.buffer import bforget, mark_buffer_dirty, sb_bread, sb_getblk
 from fs.ext2 import layout as L
 from fs.ext2.balloc import free_blocks, new_block
@@ -569,12 +571,13 @@ def ext2_ioctl(f, t, cmd, arg):
     if cmd in FS_IOC_SETFLAGS:
         if inode.sb.read_only:
             raise Errno(EROFS)
-        if t.cred.fsuid != 0 and t.cred.fsuid != inode.uid:
+        if not inode_owner_or_capable(t.cred, inode):
             raise Errno(EPERM)
         new = struct.unpack("<I", copy_from_user(t.mm, arg, 4))[0]
         changed = (new ^ inode.i_flags) & EXT2_FL_USER_MODIFIABLE
-        if changed & (L.EXT2_IMMUTABLE_FL | L.EXT2_APPEND_FL) and t.cred.euid != 0:
-            raise Errno(EPERM)                  # CAP_LINUX_IMMUTABLE
+        if changed & (L.EXT2_IMMUTABLE_FL | L.EXT2_APPEND_FL) \
+                and not capable(t, CAP_LINUX_IMMUTABLE):
+            raise Errno(EPERM)
         inode.i_flags = (inode.i_flags & ~EXT2_FL_USER_MODIFIABLE) | \
             (new & EXT2_FL_USER_MODIFIABLE)
         inode.touch(c=True)

@@ -22,7 +22,7 @@ from fs.proc.task_mmu import (show_maps, pagemap_read, PROCMAP_QUERY,
     procmap_query, show_smaps)
 from kernel.task import RLIM_INFINITY, find_task
 from mm.uaccess import copy_from_user
-from kernel.capability import CAP_SYS_NICE, CAP_SYS_RESOURCE, capable
+from kernel.capability import CAP_SYS_ADMIN, CAP_SYS_NICE, CAP_SYS_RESOURCE, capable, cred_capable
 from net.core.net_procfs import proc_net_dir
 from fs.proc.mem import ProcMemFile
 from mm.ptdump import vmprint
@@ -365,9 +365,9 @@ def _pagetable(t):
 
 
 def _pagemap_open(tid):
-    """pagemap shows PFNs only to an opener with CAP_SYS_ADMIN (root)."""
+    """pagemap shows PFNs only to an opener with CAP_SYS_ADMIN."""
     def opened(opener):
-        return (_task(tid), opener.cred.euid == 0)
+        return (_task(tid), cred_capable(opener.cred, CAP_SYS_ADMIN))
     return opened
 
 

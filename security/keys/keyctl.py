@@ -14,6 +14,7 @@ import struct
 from kernel.abi import s32
 from kernel.errno import (EACCES, EDQUOT, EFAULT, EINVAL, ENODEV, ENOKEY, ENOTDIR,
                           EOPNOTSUPP, EPERM, EEXIST, ENOENT, Errno)
+from kernel.capability import CAP_SYS_ADMIN, capable
 from mm.uaccess import copy_from_user, copy_to_user, strncpy_from_user
 from security.keys import keyring as _kr
 from security.keys import process_keys as pk
@@ -237,8 +238,7 @@ def keyctl_chown_key(t, ident, uid, gid):
     if uid == 0xFFFFFFFF and gid == 0xFFFFFFFF:
         return 0
     key, _ = lookup_user_key(t, ident, KEY_LOOKUP_CREATE | KEY_LOOKUP_PARTIAL, KEY_NEED_SETATTR)
-    root = t.cred.euid == 0
-    if not root:
+    if not capable(t, CAP_SYS_ADMIN):
         if uid != 0xFFFFFFFF and key.uid != uid:
             return -EACCES
         if gid != 0xFFFFFFFF and gid != key.gid and gid != t.cred.fsgid \
@@ -272,7 +272,7 @@ def keyctl_setperm_key(t, ident, perm):
     if perm & ~(KEY_POS_ALL | KEY_USR_ALL | KEY_GRP_ALL | KEY_OTH_ALL):
         return -EINVAL
     key, _ = lookup_user_key(t, ident, KEY_LOOKUP_CREATE | KEY_LOOKUP_PARTIAL, KEY_NEED_SETATTR)
-    if t.cred.euid != 0 and key.uid != t.cred.fsuid:
+    if not capable(t, CAP_SYS_ADMIN) and key.uid != t.cred.fsuid:
         return -EACCES
     key.perm = perm
     return 0
@@ -417,7 +417,7 @@ def keyctl_session_to_parent(t):
             (theirs.gid, theirs.egid, theirs.sgid) != (mine.egid,) * 3:
         return -EPERM
     ses = pk.session_keyring(t)
-    if ses.uid != mine.euid and mine.euid != 0:
+    if ses.uid != mine.euid:           # a uid check, no capability overrides it
         return -EPERM
     if parent.session_keyring is not ses:
         pk.install_session_keyring(parent, ses)

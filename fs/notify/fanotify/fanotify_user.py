@@ -24,6 +24,7 @@ from collections import deque
 from kernel.abi import s32
 from kernel import sched
 from kernel.errno import (EAGAIN, EBADF, EEXIST, EINVAL, ENOENT, ENOTDIR, EPERM, Errno)
+from kernel.capability import CAP_SYS_ADMIN, capable
 from fs.anon_inodes import anon_inode_getfile, install_new_file
 from fs.file import (File, FileOperations, O_ACCMODE, O_APPEND, O_CLOEXEC, O_DSYNC, O_LARGEFILE,
                      O_NOATIME, O_NONBLOCK, O_RDWR, POLLIN, POLLRDNORM, fget)
@@ -219,8 +220,8 @@ fanotify_fops = FanotifyOps()
 def sys_fanotify_init(t, flags, event_f_flags):
     flags &= 0xFFFFFFFF
     event_f_flags &= 0xFFFFFFFF
-    if t.cred.euid != 0:
-        return -EPERM
+    if not capable(t, CAP_SYS_ADMIN):
+        return -EPERM                   # unprivileged groups report FIDs: not here
     if flags & ~INIT_FLAGS:
         return -EINVAL                  # FID/PIDFD reporting: not here
     if flags & (FAN_CLASS_CONTENT | FAN_CLASS_PRE_CONTENT) == FAN_CLASS_CONTENT | \
