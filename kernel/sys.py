@@ -82,26 +82,24 @@ def _raw_id(v):
     return -1 if v == 0xFFFFFFFF else v
 
 
-def kuid_of(t, v):
-    """The kernel uid the caller names (-1 stays -1: "unchanged"); EINVAL
-    if its namespace does not map it."""
+def _kid_of(t, v, make):
+    """The kernel id the caller names (-1 stays -1: "unchanged"); EINVAL
+    if its namespace does not map it.  make: make_kuid or make_kgid."""
     v = _raw_id(v)
     if v == -1:
         return -1
-    k = make_kuid(t.cred.user_ns, v)
+    k = make(t.cred.user_ns, v)
     if k is None:
         raise Errno(EINVAL)
     return k
+
+
+def kuid_of(t, v):
+    return _kid_of(t, v, make_kuid)
 
 
 def kgid_of(t, v):
-    v = _raw_id(v)
-    if v == -1:
-        return -1
-    k = make_kgid(t.cred.user_ns, v)
-    if k is None:
-        raise Errno(EINVAL)
-    return k
+    return _kid_of(t, v, make_kgid)
 
 
 def _setid_capable(t, cap):
