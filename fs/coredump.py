@@ -34,7 +34,7 @@ from fs.proc.array import task_state_char
 from fs.proc.task_mmu import is_special, vma_name
 from kernel.printk import pr_err
 from mm import physmem as _pm
-from mm.pgtable import PTE_PFN_MASK, _PAGE_PRESENT
+from mm.pgtable import PTE_PFN_MASK, _PAGE_PRESENT, pte_pfn
 from mm.uaccess import copy_from_user, peek_user
 from mm.vma import VM_DONTDUMP, VM_EXEC, VM_READ, VM_SHARED, VM_WRITE
 from skas import fpu
@@ -130,7 +130,7 @@ def _has_anon_pages(mm, v):
             if cache is None:
                 return True
             index = v.pgoff + ((addr - v.start) >> 12) + i
-            if cache.get(index) != (pte & PTE_PFN_MASK) >> 12:
+            if cache.get(index) != pte_pfn(pte):
                 return True
     return False
 

@@ -18,7 +18,7 @@ import struct
 
 from kernel.abi import s32
 from kernel import sched, task as ktask
-from kernel.task import PF_EXITING, PF_SIGNALED, tasks
+from kernel.task import PF_EXITING, tasks
 from kernel.trace import strace as _strace
 from kernel.errno import (EAGAIN, EINTR, EINVAL, ERESTART_RESTARTBLOCK, ERESTARTNOHAND,
                           ERESTARTNOINTR, ERESTARTSYS, EPERM, ESRCH, Errno)

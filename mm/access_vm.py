@@ -24,7 +24,7 @@ the caller gets what was done so far.
 from kernel.errno import Errno
 from mm import physmem as _pm
 from mm.memory import VMFault, handle_mm_fault, vma_prot
-from mm.pgtable import _PAGE_AROUND, _PAGE_NEWPAGE, _PAGE_PRESENT, _PAGE_RW, PTE_PFN_MASK
+from mm.pgtable import _PAGE_AROUND, _PAGE_NEWPAGE, _PAGE_PRESENT, _PAGE_RW, PTE_PFN_MASK, pte_pfn
 from mm.physmem import PAGE_SHIFT, PAGE_SIZE, PG_CACHE, OutOfMemory
 from mm.vma import VM_MAYREAD, VM_MAYWRITE, VM_READ, VM_SHARED, VM_WRITE
 
@@ -69,7 +69,7 @@ def _forced_cow(mm, vma, addr):
     if idx is None:
         return None
     pte = pt.q[idx]
-    pfn = (pte & PTE_PFN_MASK) >> PAGE_SHIFT
+    pfn = pte_pfn(pte)
     if not pfn:
         return None
     if pm.refcount[pfn] == 1 and not pm.flags[pfn] & PG_CACHE:

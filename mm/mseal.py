@@ -9,7 +9,7 @@ live where the changes are made (mm/mmap.py, mm/madvise.py) and ask
 `range_sealed` / `madvise_sealed_ok` here.
 """
 
-from kernel.errno import EINVAL, ENOMEM, EPERM, Errno
+from kernel.errno import EINVAL, ENOMEM
 from mm.physmem import PAGE_SIZE
 from mm.vma import VM_SEALED, VM_SHARED, VM_WRITE
 from mm.mmap import split_vma
@@ -21,10 +21,6 @@ def range_sealed(mm, start, end):
     """Is any VMA over [start, end) sealed?"""
     return any(v.flags & VM_SEALED for v in mm.vmas_in(start, end))
 
-
-def check_not_sealed(mm, start, end):
-    if range_sealed(mm, start, end):
-        raise Errno(EPERM)
 
 
 def _ro_anon(vma):

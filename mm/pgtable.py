@@ -198,7 +198,7 @@ class PageTables:
             for _, pmd_e in _present_entries(pm, pud):
                 pmd = (pmd_e & PTE_PFN_MASK) >> PAGE_SHIFT
                 for _, pte_e in _present_entries(pm, pmd):
-                    pm.put_frame((pte_e & PTE_PFN_MASK) >> PAGE_SHIFT)
+                    pm.put_frame(pte_pfn(pte_e))
                 pm.put_frame(pmd)
             pm.put_frame(pud)
         pm.put_frame(self.pgd)

@@ -72,7 +72,3 @@ class VMA:
         if self.file is not None:
             self.file.get()
         return v
-
-    @property
-    def anonymous(self):
-        return self.file is None

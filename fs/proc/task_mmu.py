@@ -13,7 +13,7 @@ from kernel.errno import EINVAL, Errno, E2BIG, ENAMETOOLONG, ENOENT, ESRCH
 from mm.mincore import settle_fault_around
 from mm import physmem as _pm
 from mm.pgtable import (pte_pfn, pte_present, _PAGE_AROUND, _PAGE_GUARD, _PAGE_PRESENT,
-    _PAGE_PROTNONE, PTE_PFN_MASK)
+    _PAGE_PROTNONE)
 from mm.physmem import PG_CACHE
 from mm.uaccess import copy_from_user, copy_to_user
 
@@ -167,7 +167,7 @@ def _vma_pages(mm, v):
             if not pte & (_PAGE_PRESENT | _PAGE_PROTNONE) or pte & _PAGE_AROUND:
                 continue
             rss += 1
-            pfn = (pte & PTE_PFN_MASK) >> 12
+            pfn = pte_pfn(pte)
             if not pm.flags[pfn] & PG_CACHE:
                 anon += 1
             if pm.refcount[pfn] > 1:

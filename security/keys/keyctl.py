@@ -9,7 +9,6 @@ watches (EOPNOTSUPP); instantiating a key needs the authority a
 request-key upcall would have, and there is no upcall (EPERM).
 """
 
-import struct
 
 from kernel.abi import s32
 from kernel.errno import (EACCES, EDQUOT, EFAULT, EINVAL, ENODEV, ENOKEY, ENOTDIR,

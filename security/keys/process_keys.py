@@ -21,7 +21,7 @@ the session) through keyrings the caller may search: possession adds
 the key's possessor permissions.
 """
 
-from kernel.errno import EACCES, EINVAL, EIO, ENOKEY, Errno
+from kernel.errno import EINVAL, EIO, ENOKEY, Errno
 from security.keys import keyring as _kr
 from security.keys.key import (INVALID_GID, KEY_IS_UNINSTANTIATED, KEY_POS_ALL,
                                KEY_POS_SETATTR, KEY_USR_ALL, KEY_USR_READ, KEY_USR_VIEW,
