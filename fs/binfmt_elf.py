@@ -248,9 +248,7 @@ def _load(t, bprm, main, arch, interp):
         mm.start_data = min((s["vaddr"] + bias for s in data), default=mm.end_code)
         mm.end_data = max((s["vaddr"] + bias + s["filesz"] for s in data), default=mm.end_code)
         mm.start_brk = mm.brk = _page_up(top)
-        setup_pages = getattr(arch, "arch_setup_additional_pages", None)
-        if setup_pages is not None:
-            setup_pages(mm, t.nsproxy.time_ns is not init_time_ns)    # the [vdso] page
+        arch.arch_setup_additional_pages(mm, t.nsproxy.time_ns is not init_time_ns)  # [vdso]
         phdr = _phdr_addr(main, bias)
         inject_fault(t, "exec_late")
         sp = setup_stack(t, mm, arch, bprm, phdr, main.phnum, entry, base)

@@ -83,9 +83,8 @@ NEW_NS_FLAGS = CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWTIME
 def vdso_join_timens(mm, timens):
     """The subarch's vDSO follows mm's way into or out of a time namespace
     (only x86_64's reads clocks)."""
-    join = getattr(mm.arch, "vdso_join_timens", None)
-    if join is not None:
-        join(mm, timens)
+    if mm.arch.vdso_join_timens is not None:
+        mm.arch.vdso_join_timens(mm, timens)
 
 
 def create_new_namespaces(flags, old, user_ns):

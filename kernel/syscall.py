@@ -119,7 +119,7 @@ def table_for(arch):
     if tab is None:
         if not _handlers:
             collect_handlers()
-        overrides = getattr(arch, "SYSCALL_OVERRIDES", {})
+        overrides = arch.SYSCALL_OVERRIDES
         size = max(arch.SYSCALLS, default=-1) + 1
         tab = [None] * size
         for nr, name in arch.SYSCALLS.items():

@@ -86,9 +86,8 @@ def switch_to(ctx, t):
     prev = ctx.loaded_task
     if prev is not None and prev is not t and prev.mm is t.mm and not prev.exit_state:
         fetch_regs(prev)
-    load_tls = getattr(t.arch, "load_tls", None)
-    if load_tls is not None:
-        load_tls(ctx, t)            # i386: the GDT TLS entries are per thread
+    if t.arch.load_tls is not None:
+        t.arch.load_tls(ctx, t)            # i386: the GDT TLS entries are per thread
     _setregs(ctx.pid, t.regs)
     if t.debugregs is not None or ctx.dr7_loaded:
         # cycle: skas.userspace -> arch.x86_64 -> arch.x86_64.process -> skas.userspace

@@ -128,6 +128,10 @@ from arch.x86.tls import copy_thread, load_tls, set_tls  # noqa: E402,F401
 
 from arch.x86.vdso import arch_auxv, arch_setup_additional_pages  # noqa: E402,F401
 
+# i386's vDSO has only the signal trampolines and reads no clock, so a
+# time namespace changes nothing in it (x86_64's: arch/x86_64/vdso.py)
+vdso_join_timens = None
+
 
 # -- ELF auxiliary vector ------------------------------------------------------------
 

@@ -24,7 +24,7 @@ handler is not written yet is ENOSYS, as the dispatcher would say.
 
 import struct
 
-from kernel.abi import s32
+from kernel.abi import s32, s64
 from kernel.errno import EBADF, EINVAL, ENOENT, ENOSYS, ENOTDIR, EOVERFLOW, EPERM
 from fs.file import fdget, fget
 from fs.inode import S_ISDIR
@@ -43,8 +43,8 @@ _M32 = 0xFFFFFFFF
 
 
 def _s64(lo, hi):
-    v = (lo & _M32) | (hi & _M32) << 32
-    return v - (1 << 64) if v & (1 << 63) else v
+    """A 64-bit argument an i386 caller passes in two registers."""
+    return s64((lo & _M32) | (hi & _M32) << 32)
 
 
 def _call(name, *args):

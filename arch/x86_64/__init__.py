@@ -154,12 +154,19 @@ SYSCALL_OVERRIDES = {
     "rt_sigreturn": sys_rt_sigreturn,
 }
 
+# -- per-thread state: none beyond the registers (the FS and GS bases are
+# in them), so no TLS descriptors to copy at clone or load at a switch
+# (i386 has both: arch/x86/tls.py)
+copy_thread = None
+load_tls = None
+
 
 class _Int80Refused:
     """int $0x80 from 64-bit code when no i386 subarch is built: every such
     call is ENOSYS (it never reaches the host either way: SYSEMU)."""
     NAME = "i386-from-x86_64"
     SYSCALLS = {}
+    SYSCALL_OVERRIDES = {}
     syscall_nr = staticmethod(syscall_nr)
     syscall_args = staticmethod(syscall_args)
 
