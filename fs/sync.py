@@ -74,10 +74,9 @@ def _file(t, fd):
 
 def sys_fsync(t, fd):
     f = _file(t, fd)
-    fsync = getattr(f.f_op, "fsync", None)
-    if fsync is None:
+    if f.f_op.fsync is None:
         return -EINVAL
-    return fsync(f)
+    return f.f_op.fsync(f)
 
 
 def sys_fdatasync(t, fd):

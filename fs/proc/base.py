@@ -122,9 +122,9 @@ def _fdinfo(sb, tid, fd):
             if f is None:
                 raise Errno(ENOENT)
             flags = f.flags | (0o2000000 if fd in t.files.cloexec else 0)
-            extra = getattr(f.f_op, "show_fdinfo", None)     # the file's own lines
+            extra = f.f_op.show_fdinfo          # the file's own lines
             return "pos:\t%d\nflags:\t0%o\nmnt_id:\t%d\nino:\t%d\n%s" % (
-                f.pos, flags, f.path.mnt.id, f.inode.ino, extra(f) if extra else "")
+                f.pos, flags, f.path.mnt.id, f.inode.ino, extra(f) if extra is not None else "")
         return ProcFile(sb, ("fdinfo", tid, fd), show, 0o444)
     return make
 
