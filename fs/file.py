@@ -102,6 +102,11 @@ class FileOperations:
     # fallocate(2) of a regular file: False where Linux's f_op has no
     # ->fallocate (ext2), EOPNOTSUPP
     fallocate_supported = True
+    # splice(2): pyuml moves the data through read and write, so any file
+    # can be spliced; False where Linux's f_op has no ->splice_read (file to
+    # pipe) or ->splice_write (pipe to file): EINVAL (fs/splice.py)
+    splice_read = True
+    splice_write = True
     mmap_zero = False       # mmap gives anonymous memory, not the file's (/dev/zero)
     # mmap_file(f, pgoff, length, prot) -> (file, pgoff, VM flags to clear):
     # a file whose mmap maps memory of another file (io_uring's rings)
@@ -335,6 +340,7 @@ class DirOperations(FileOperations):
         raise Errno(EINVAL)
 
     seekable = True
+    splice_read = splice_write = False      # Linux's directories have neither
 
 
 dir_fops = DirOperations()
