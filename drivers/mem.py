@@ -25,6 +25,7 @@ RNDRESEEDCRNG = 0x5207
 
 class NullOps(FileOperations):
     seekable = True
+    splice_read = False     # Linux's null_fops has only ->splice_write
 
     def read(self, f, t, count):
         return b""
@@ -45,6 +46,7 @@ class NullOps(FileOperations):
 
 class ZeroOps(NullOps):
     mmap_zero = True        # mmap gives anonymous memory (mm/mmap.py)
+    splice_read = True
 
     def read(self, f, t, count):
         return bytes(count)
@@ -55,6 +57,7 @@ class ZeroOps(NullOps):
 
 class FullOps(ZeroOps):
     mmap_zero = False       # /dev/full cannot be mapped
+    splice_write = False    # Linux's full_fops has only ->splice_read
 
     def write(self, f, t, data):
         raise Errno(ENOSPC)
@@ -66,6 +69,8 @@ class FullOps(ZeroOps):
 
 
 class RandomOps(NullOps):
+    splice_read = True
+
     def read(self, f, t, count):
         return os.urandom(min(count, 1 << 20))
 

@@ -503,11 +503,10 @@ def aio_fsync(t, req, iocb):
     opcode, rw_flags, reqprio, buf, nbytes, offset, flags = iocb
     if buf or offset or nbytes or rw_flags:
         return -EINVAL
-    fsync = getattr(req.file.f_op, "fsync", None)
-    if fsync is None:
+    if req.file.f_op.fsync is None:
         return -EINVAL
     try:
-        res = fsync(req.file)
+        res = req.file.f_op.fsync(req.file)
     except Errno as e:
         res = -e.errno
     req.ctx.complete(req, res)

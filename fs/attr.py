@@ -244,11 +244,11 @@ def sys_fallocate(t, fd, mode, offset, length):
     if S_ISDIR(inode.mode):
         return -EISDIR
     if not S_ISREG(inode.mode):
-        return -ENODEV if not getattr(f.f_op, "seekable", False) else -ESPIPE
+        return -ENODEV if not f.f_op.seekable else -ESPIPE
     end = offset + length
     if end > MAX_LFS_FILESIZE:
         return -EFBIG                       # past s_maxbytes, KEEP_SIZE or not
-    if not getattr(f.f_op, "fallocate_supported", True):
+    if not f.f_op.fallocate_supported:
         return -EOPNOTSUPP                  # no ->fallocate (ext2, as on Linux)
     may_write_path(t, f.path)
     _check_size(t, end if not mode & FALLOC_FL_KEEP_SIZE else 0)

@@ -361,9 +361,8 @@ def do_renameat2(t, olddfd, oldname, newdfd, newname, flags):
 
 
 def _moved(inode, new_dir, new_name):
-    moved = getattr(inode, "moved", None)
-    if moved is not None:
-        moved(new_dir, new_name)
+    if inode.moved is not None:
+        inode.moved(new_dir, new_name)
 
 
 def sys_renameat2(t, olddfd, oldname, newdfd, newname, flags):

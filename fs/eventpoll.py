@@ -179,6 +179,8 @@ class EventPoll:
 
 
 class EventpollOps(FileOperations):
+    splice_read = splice_write = False      # an anonymous inode's: Linux's has neither
+
     def poll(self, f, t):
         ep = f.private
         mask = POLLIN | POLLRDNORM if ep.has_ready(t) else 0

@@ -181,7 +181,7 @@ def begin_new_exec(t, bprm, arch):
     vfork_release(t)
     t.mm = t.active_mm = mm
     t.arch = arch
-    arch_pick_mmap_layout(mm, t.signal.rlim[3][0], getattr(t, "personality", 0))
+    arch_pick_mmap_layout(mm, t.signal.rlim[3][0], t.personality)
     if old is not None:
         setmax_mm_hiwater_rss(t.signal, old)
         ctx = old.context

@@ -215,7 +215,7 @@ class FasyncEntry:
 def fasync_helper(t, fd, f, on):
     """O_ASYNC turned on or off for f (through fd): the file's kind must
     support it (else O_ASYNC stays clear, as Linux leaves it)."""
-    if not getattr(f.f_op, "fasync_supported", False):
+    if not f.f_op.fasync_supported:
         return
     if on:
         f.flags |= O_ASYNC

@@ -194,9 +194,6 @@ def sys_fcntl(t, fd, cmd, arg):
         if (arg ^ f.flags) & O_ASYNC:
             fasync_helper(t, fd, f, bool(arg & O_ASYNC))    # sets or clears O_ASYNC
         f.flags = (f.flags & ~SETFL_MASK) | (arg & SETFL_MASK)
-        setfl = getattr(f.f_op, "setfl", None)
-        if setfl is not None:
-            setfl(f, t)
         return 0
     if cmd in (F_GETLK, F_SETLK, F_SETLKW, F_GETLK64, F_SETLK64, F_SETLKW64,
                F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW):
@@ -227,9 +224,8 @@ def sys_fcntl(t, fd, cmd, arg):
         return fcntl_dirnotify(t, fd, f, arg)
     if cmd == F_CREATED_QUERY:
         return 1 if f.mode & FMODE_CREATED else 0
-    fcntl = getattr(f.f_op, "fcntl", None)          # pipes: F_GETPIPE_SZ...
-    if fcntl is not None:
-        return fcntl(f, t, cmd, arg)
+    if f.f_op.fcntl is not None:                    # pipes: F_GETPIPE_SZ...
+        return f.f_op.fcntl(f, t, cmd, arg)
     return -EINVAL
 
 

@@ -79,11 +79,34 @@ class FileOperations:
     def release(self, f):
         pass
 
+    # The optional parts: a hook left None is Linux's NULL f_op pointer.
+
     # Linux's ->fsync: only files and directories have one; fsync of a
     # pipe, socket, tty, /proc or anonymous file is EINVAL
     fsync = None
-
+    flush = None            # flush(f): each close of an fd (Linux's ->flush; mqueue)
+    # fcntl(f, t, cmd, arg): the commands of one kind of file (pipes'
+    # F_GETPIPE_SZ/F_SETPIPE_SZ), asked after the generic ones
+    fcntl = None
+    # show_fdinfo(f) -> str: the file's own lines in /proc/PID/fdinfo/N
+    # (Linux's ->show_fdinfo)
+    show_fdinfo = None
+    # read_user(f, t, buf, count): a read that copies its records to user
+    # memory itself, whole records only (inotify; Linux: .read, no .read_iter)
+    read_user = None
+    # O_ASYNC/FIOASYNC signals: Linux's ->fasync (fs/fasync.py)
+    fasync_supported = False
+    # it has a position: lseek and pread/pwrite move in it (Linux's
+    # FMODE_LSEEK | FMODE_PREAD); pipes, sockets, ttys have none
     seekable = False
+    # fallocate(2) of a regular file: False where Linux's f_op has no
+    # ->fallocate (ext2), EOPNOTSUPP
+    fallocate_supported = True
+    # splice(2): pyuml moves the data through read and write, so any file
+    # can be spliced; False where Linux's f_op has no ->splice_read (file to
+    # pipe) or ->splice_write (pipe to file): EINVAL (fs/splice.py)
+    splice_read = True
+    splice_write = True
     mmap_zero = False       # mmap gives anonymous memory, not the file's (/dev/zero)
     # mmap_file(f, pgoff, length, prot) -> (file, pgoff, VM flags to clear):
     # a file whose mmap maps memory of another file (io_uring's rings)
@@ -125,6 +148,9 @@ class File:
             self.inode.get_write_access()
         self.deny_write = False         # fs/exec.py's open_exec sets it
         self.pos = 0
+        # every kind of file is a FileOperations, whose defaults the
+        # optional hooks are read against (f.f_op.flush is not None)
+        assert isinstance(fop, FileOperations), fop
         self.f_op = fop
         self.private = None
         self.refs = 1
@@ -237,9 +263,8 @@ class FilesStruct:
             # cycle: fs.notify.dnotify -> fs.fasync -> fs.file
             from fs.notify.dnotify import dnotify_flush
             dnotify_flush(f, self)
-        flush = getattr(f.f_op, "flush", None)      # Linux's f_op->flush
-        if flush is not None:
-            flush(f)
+        if f.f_op.flush is not None:
+            f.f_op.flush(f)
         f.put()
 
     def close_on_exec(self):
@@ -315,6 +340,7 @@ class DirOperations(FileOperations):
         raise Errno(EINVAL)
 
     seekable = True
+    splice_read = splice_write = False      # Linux's directories have neither
 
 
 dir_fops = DirOperations()

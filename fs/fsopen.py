@@ -175,6 +175,8 @@ class FsContext:
 
 
 class FsContextOperations(FileOperations):
+    splice_read = splice_write = False      # an anonymous inode's: Linux's has neither
+
     def read(self, f, t, count):
         log = f.private.log
         if not log:

@@ -190,6 +190,13 @@ class Inode:
     fileattr_get = None
     fileattr_set = None
 
+    # moved(new_dir, new_name): told after a rename, by an inode that keeps
+    # its own name (hostfs: its host path)
+    moved = None
+    # start_writeback() -> Completion: sync_file_range's WRITE starts the
+    # inode's write-back without waiting (ext2); without it, a sync
+    start_writeback = None
+
     def tmpfile(self, mode, cred):
         """A new file of this directory's file system with no name
         (O_TMPFILE); a file system without ->tmpfile says EOPNOTSUPP."""

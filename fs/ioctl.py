@@ -51,7 +51,7 @@ def sys_ioctl(t, fd, cmd, arg):
     if cmd == FIOASYNC:
         on = bool(get_user_u32(t.mm, arg))
         if on != bool(f.flags & O_ASYNC):
-            if not getattr(f.f_op, "fasync_supported", False):
+            if not f.f_op.fasync_supported:
                 return -ENOTTY
             fasync_helper(t, fd, f, on)
         return 0

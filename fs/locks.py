@@ -277,7 +277,7 @@ def fcntl_setlease(t, fd, f, arg):
     inode = f.inode
     if t.cred.fsuid != inode.uid and not capable(t, CAP_LEASE):
         raise Errno(EACCES)
-    if not S_ISREG(inode.mode) or not leases_enable or getattr(f.f_op, "no_leases", False):
+    if not S_ISREG(inode.mode) or not leases_enable:
         raise Errno(EINVAL)
     if arg not in (F_RDLCK, F_WRLCK, F_UNLCK):
         raise Errno(EINVAL)

@@ -201,7 +201,7 @@ def _do_read(t, f, buf, count, pos=None):
 def _do_read_allowed(t, f, buf, count, pos):
     if f.f_op.seekable and count > READ_CHUNK:
         return _read_chunked(t, f, buf, count, pos)
-    if pos is None and hasattr(f.f_op, "read_user"):
+    if pos is None and f.f_op.read_user is not None:
         return f.f_op.read_user(f, t, buf, count)   # copies record by record itself
     if pos is None:
         res = f.f_op.read(f, t, count)
@@ -346,7 +346,7 @@ def _do_readv(t, f, iov, pos):
 
 
 def _do_readv_allowed(t, f, vec, total, pos):
-    if pos is None and hasattr(f.f_op, "read_user"):
+    if pos is None and f.f_op.read_user is not None:
         return _loop_readv(t, f, vec)
     res = f.f_op.read(f, t, total) if pos is None else f.f_op.pread(f, t, total, pos)
 

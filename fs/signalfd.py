@@ -90,6 +90,8 @@ def pack_signalfd_siginfo(info):
 
 
 class SignalfdOps(FileOperations):
+    splice_read = splice_write = False      # an anonymous inode's: Linux's has neither
+
     def read(self, f, t, count):
         ctx = f.private
         n = count // SIGINFO_SIZE

@@ -16,7 +16,7 @@ from kernel.errno import (EBADF, EFAULT, EFBIG, EINVAL, EISDIR, EOVERFLOW, EPERM
     Errno, EAGAIN, ERESTARTSYS, EPIPE)
 from fs.file import (FMODE_READ, FMODE_WRITE, O_APPEND, O_LARGEFILE, O_NONBLOCK, fdget,
     POLLIN, POLLRDNORM, fget, POLLOUT, POLLWRNORM)
-from fs.inode import S_IFMT, S_ISDIR, S_ISREG
+from fs.inode import S_ISDIR, S_ISREG
 from fs.read_write import MAX_RW_COUNT, read_iovec
 from mm.uaccess import copy_from_user, copy_to_user
 from fs.notify.fsnotify import fsnotify_access, fsnotify_modify
@@ -28,7 +28,7 @@ from fs.attr import MAX_LFS_FILESIZE
 
 CHUNK = 1 << 16
 SPLICE_F_NONBLOCK = 2
-
+SPLICE_F_ALL = 0xF              # MOVE | NONBLOCK | MORE | GIFT
 
 
 def _call(res):
@@ -210,10 +210,15 @@ def sys_copy_file_range(t, fd_in, off_in, fd_out, off_out, length, flags):
 
 
 def _is_pipe(f):
-    return f.inode.pipe is not None or getattr(f.f_op, "is_pipe", False)
+    return f.inode.pipe is not None
 
 
 def _splice(t, fd_in, off_in, fd_out, off_out, length, flags):
+    # as Linux's sys_splice: a length of 0 and the flags before the fds
+    if length == 0:
+        return 0
+    if flags & ~SPLICE_F_ALL:
+        return -EINVAL
     fin = fdget(t, s32(fd_in), FMODE_READ)
     fout = fdget(t, s32(fd_out), FMODE_WRITE)
     if not _is_pipe(fin) and not _is_pipe(fout):
@@ -222,17 +227,17 @@ def _splice(t, fd_in, off_in, fd_out, off_out, length, flags):
         return -ESPIPE
     if fout.flags & O_APPEND:
         return -EINVAL
-    for f in (fin, fout):
-        # no splice_read/splice_write: a directory, or a file of the
-        # anonymous inode (epoll, eventfd, signalfd, timerfd, pidfd ...);
-        # Linux says so before it would wait on the pipe
-        if not _is_pipe(f) and (S_ISDIR(f.inode.mode) or not f.inode.mode & S_IFMT):
-            return -EINVAL
+    # a kind of file with no ->splice_read or ->splice_write (a directory,
+    # epoll, eventfd, signalfd, timerfd, pidfd, /proc/PID's files ...) is
+    # EINVAL before the call would wait on the pipe (Linux waits for room
+    # in a full output pipe first)
+    if not _is_pipe(fin) and not fin.f_op.splice_read:
+        return -EINVAL
+    if not _is_pipe(fout) and not fout.f_op.splice_write:
+        return -EINVAL
     pin = _get_off(t, off_in)
     pout = _get_off(t, off_out)
     length = min(length, MAX_RW_COUNT)
-    if length == 0:
-        return 0
     nonblock = flags & SPLICE_F_NONBLOCK
     saved = (fin.flags, fout.flags)
     if nonblock:
@@ -256,8 +261,6 @@ def sys_splice(t, fd_in, off_in, fd_out, off_out, length, flags):
 
 
 # -- tee and vmsplice: pipe buffers themselves ------------------------------------
-
-SPLICE_F_ALL = 0xF              # MOVE | NONBLOCK | MORE | GIFT
 
 
 def get_pipe_info(f):

@@ -74,10 +74,9 @@ def _file(t, fd):
 
 def sys_fsync(t, fd):
     f = _file(t, fd)
-    fsync = getattr(f.f_op, "fsync", None)
-    if fsync is None:
+    if f.f_op.fsync is None:
         return -EINVAL
-    return fsync(f)
+    return f.f_op.fsync(f)
 
 
 def sys_fdatasync(t, fd):
@@ -98,9 +97,8 @@ def sys_sync_file_range(t, fd, offset, nbytes, flags):
     if not (S_ISREG(f.inode.mode) or S_ISDIR(f.inode.mode) or S_ISLNK(f.inode.mode)
             or S_ISBLK(f.inode.mode)):
         return -ESPIPE
-    start = getattr(f.inode, "start_writeback", None)
-    if start is not None:
-        start()                         # SYNC_FILE_RANGE_WRITE: start, do not wait
+    if f.inode.start_writeback is not None:
+        f.inode.start_writeback()       # SYNC_FILE_RANGE_WRITE: start, do not wait
     else:
         f.inode.sync()
     return 0

@@ -89,6 +89,8 @@ class TimerfdCtx:
 
 
 class TimerfdOps(FileOperations):
+    splice_read = splice_write = False      # an anonymous inode's: Linux's has neither
+
     def read(self, f, t, count):
         ctx = f.private
         if count < 8:

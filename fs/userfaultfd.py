@@ -246,6 +246,8 @@ def uaccess_faults(mm, vma, addr, write):
 # -- the file -----------------------------------------------------------------------
 
 class UserfaultfdOps(FileOperations):
+    splice_read = splice_write = False      # an anonymous inode's: Linux's has neither
+
     def read(self, f, t, count):
         ctx = f.private
         if not ctx.initialized:

@@ -83,12 +83,9 @@ def fsync_prep(req, sqe):
 
 def fsync_issue(req):
     f = req.file
-    # f_op.fsync is an optional part of a file's ops (HACKING.md), read as
-    # fs/sync.py's sys_fsync reads it
-    fsync = getattr(f.f_op, "fsync", None)
-    if fsync is None:
+    if f.f_op.fsync is None:                # as fs/sync.py's sys_fsync
         return -EINVAL
-    return fsync(f)
+    return f.f_op.fsync(f)
 
 
 def sfr_prep(req, sqe):

@@ -732,6 +732,8 @@ def _submit_sqe(t, ctx, req):
 # -- the ring file --------------------------------------------------------------------------
 
 class IoUringFops(FileOperations):
+    splice_read = splice_write = False      # an anonymous inode's: Linux's has neither
+
     def read(self, f, t, count):
         raise Errno(EINVAL)                 # no ->read at all
 

@@ -66,6 +66,8 @@ def pidfd_wait_queue(sigs):
 
 
 class PidfdOps(FileOperations):
+    splice_read = splice_write = False      # an anonymous inode's: Linux's has neither
+
     def poll(self, f, t):
         ctx = f.private
         wq = pidfd_wait_queue(ctx.signal)

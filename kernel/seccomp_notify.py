@@ -124,6 +124,8 @@ def _run_syscall(t, nr):
 
 
 class SeccompNotifyOps(FileOperations):
+    splice_read = splice_write = False      # an anonymous inode's: Linux's has neither
+
     def ioctl(self, f, t, cmd, arg):
         lst = f.private
         cmd &= 0xFFFFFFFF

@@ -132,6 +132,7 @@ class SignalStruct:
         self.posix_timers = None        # timer id -> KTimer
         self.next_posix_timer_id = 0
         self.wait_pidfd = None          # WaitQueue of pidfd pollers (kernel/pidfd.py)
+        self.yama_ptracer = None        # PR_SET_PTRACER's task, or ANY (security/yama.py)
 
 
 class Task:

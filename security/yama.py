@@ -67,7 +67,7 @@ def task_is_descendant(parent, child):
 def ptracer_exception_found(tracer, tracee):
     """Did tracee's process name tracer (or an ancestor of it, or anyone)
     with PR_SET_PTRACER?"""
-    named = getattr(tracee.signal, "yama_ptracer", None)
+    named = tracee.signal.yama_ptracer
     if named is None:
         return False
     if named is ANY:

@@ -195,6 +195,7 @@ class InotifyGroup:
 
 
 class InotifyOps(FileOperations):
+    splice_read = splice_write = False      # an anonymous inode's: Linux's has neither
     fasync_supported = True            # O_ASYNC signals (fs/fasync.py)
 
     def read_user(self, f, t, buf, count):

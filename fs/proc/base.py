@@ -9,7 +9,7 @@ cwd, root and fd/N that point at the very files the process uses.
 """
 
 from kernel.errno import EACCES, EINVAL, ENOENT, EPERM, ESRCH, Errno, ENOTTY
-from fs.proc.inode import (ProcDir, ProcFile, ProcLink, ProcRawFile, proc_file_fops,
+from fs.proc.inode import (ProcDir, ProcFile, ProcFileOperations, ProcLink, ProcRawFile,
                            proc_mounts_fops)
 from fs.mount import d_path
 from fs.nsfs import proc_ns_entries
@@ -26,6 +26,16 @@ from kernel.capability import CAP_SYS_ADMIN, CAP_SYS_NICE, CAP_SYS_RESOURCE, cap
 from net.core.net_procfs import proc_net_dir
 from fs.proc.mem import ProcMemFile
 from mm.ptdump import vmprint
+
+
+class ProcPidFileOperations(ProcFileOperations):
+    """The files of /proc/PID: Linux's read with seq_read or their own
+    ->read and write with ->write, so none can be spliced (mounts and
+    mountinfo, proc_mounts_fops, can: copy_splice_read)."""
+    splice_read = splice_write = False
+
+
+proc_pid_fops = ProcPidFileOperations()
 
 
 def _task(pid):
@@ -122,10 +132,10 @@ def _fdinfo(sb, tid, fd):
             if f is None:
                 raise Errno(ENOENT)
             flags = f.flags | (0o2000000 if fd in t.files.cloexec else 0)
-            extra = getattr(f.f_op, "show_fdinfo", None)     # the file's own lines
+            extra = f.f_op.show_fdinfo          # the file's own lines
             return "pos:\t%d\nflags:\t0%o\nmnt_id:\t%d\nino:\t%d\n%s" % (
-                f.pos, flags, f.path.mnt.id, f.inode.ino, extra(f) if extra else "")
-        return ProcFile(sb, ("fdinfo", tid, fd), show, 0o444)
+                f.pos, flags, f.path.mnt.id, f.inode.ino, extra(f) if extra is not None else "")
+        return ProcFile(sb, ("fdinfo", tid, fd), show, 0o444, fops=proc_pid_fops)
     return make
 
 
@@ -137,7 +147,7 @@ def _maps(pid):
 
 def _maps_file(sb, pid):
     """/proc/PID/maps, which also answers ioctl(PROCMAP_QUERY)."""
-    inode = ProcFile(sb, (b"maps", pid), _maps(pid), 0o444)
+    inode = ProcFile(sb, (b"maps", pid), _maps(pid), 0o444, fops=proc_pid_fops)
 
     def ioctl(f, t, cmd, arg):
         if cmd & 0xFFFFFFFF != PROCMAP_QUERY:
@@ -194,7 +204,7 @@ def _d_path_of(get):
 def pid_entries(sb, pid, tid, with_task_dir=True):
     """The entries of /proc/PID (tid == pid) or /proc/PID/task/TID."""
 
-    def f(name, show, mode=0o444, fops=proc_file_fops):
+    def f(name, show, mode=0o444, fops=proc_pid_fops):
         return name, (lambda: _own(ProcFile(sb, (name, tid), show, mode, fops=fops), tid))
 
     def text(fn):
@@ -213,14 +223,17 @@ def pid_entries(sb, pid, tid, with_task_dir=True):
         f(b"mountinfo", _mountinfo(tid), fops=proc_mounts_fops),
         (b"oom_score_adj", lambda: _own(ProcFile(sb, (b"oom_score_adj", tid),
                                                  text(lambda t: b"%d\n" % t.signal.oom_score_adj),
-                                                 0o644, store=_oom_score_adj_store(tid)), tid)),
+                                                 0o644, store=_oom_score_adj_store(tid),
+                                                 fops=proc_pid_fops), tid)),
         f(b"oom_score", text(_oom_score)),
         (b"coredump_filter", lambda: _own(ProcFile(sb, (b"coredump_filter", tid),
                                                    text(lambda t: b"%08x\n" % (t.mm.coredump_filter if t.mm else 0x33)),
-                                                   0o644, store=_coredump_filter_store(tid)), tid)),
+                                                   0o644, store=_coredump_filter_store(tid),
+                                                   fops=proc_pid_fops), tid)),
         (b"timerslack_ns", lambda: _own(ProcFile(sb, (b"timerslack_ns", tid),
                                                  text(lambda t: b"%d\n" % t.timer_slack_ns),
-                                                 0o666, store=_timerslack_store(tid)), tid)),
+                                                 0o666, store=_timerslack_store(tid),
+                                                 fops=proc_pid_fops), tid)),
         f(b"limits", text(_limits)),
         f(b"wchan", lambda reader: b"0"),
         f(b"schedstat", text(_schedstat)),
@@ -238,7 +251,8 @@ def pid_entries(sb, pid, tid, with_task_dir=True):
                                           lambda: _fs_path(tid, "root")), tid)
     ents[b"timens_offsets"] = lambda: _own(ProcFile(sb, (b"timens_offsets", tid),
                                                   text(_timens_offsets), 0o644,
-                                                  store=_timens_offsets_store(tid)), tid)
+                                                  store=_timens_offsets_store(tid),
+                                                  fops=proc_pid_fops), tid)
     for name in (b"uid_map", b"gid_map", b"setgroups"):
         ents[name] = _userns_file(sb, tid, name)
     ents[b"ns"] = lambda: _own(ProcDir(sb, ("ns", tid), _ns_dir(sb, tid), 0o511), tid)
@@ -346,7 +360,8 @@ def _userns_file(sb, tid, name):
         else:
             proc_write_map(t.cred, ns, name[:3].decode(), data)
         return len(data)
-    return lambda: _own(ProcFile(sb, (name, tid), show, 0o644, store=store), tid)
+    return lambda: _own(ProcFile(sb, (name, tid), show, 0o644, store=store,
+                                 fops=proc_pid_fops), tid)
 
 
 def _ns_dir(sb, tid):

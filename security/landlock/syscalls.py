@@ -32,6 +32,7 @@ PAGE_SIZE = 4096
 
 class RulesetOperations(FileOperations):
     """A ruleset fd is only a handle: read and write are EINVAL."""
+    splice_read = splice_write = False      # an anonymous inode's: Linux's has neither
 
 
 ruleset_fops = RulesetOperations()

@@ -176,6 +176,7 @@ class FanotifyGroup:
 
 
 class FanotifyOps(FileOperations):
+    splice_read = splice_write = False      # an anonymous inode's: Linux's has neither
     fasync_supported = True
 
     def read(self, f, t, count):
