@@ -998,6 +998,8 @@ def sys_getsockopt(t, fd, level, optname, optval, optlen):
         val = struct.pack(fmt, jiffies // HZ, (jiffies % HZ) * 1000000 // HZ)
     elif optname == SO_LINGER:
         val = struct.pack("<ii", *sock.linger)
+    elif optname == SO_PEEK_OFF and sock.set_peek_off is None:
+        return -EOPNOTSUPP
     else:
         table = {
             SO_TYPE: lambda: sock.type,
