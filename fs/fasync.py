@@ -106,9 +106,9 @@ def f_setown_ex(t, f, kind, pid):
 
 def f_getown_ex(f):
     fo = f.f_owner
-    if fo is None or fo.pid == 0:
+    if fo is None:
         return F_OWNER_TID, 0           # Linux's PIDTYPE_PID of no one
-    return fo.pid_type, fo.pid
+    return fo.pid_type, fo.pid          # F_SETOWN 0 keeps its type: F_OWNER_PID, 0
 
 
 def f_setsig(f, sig):

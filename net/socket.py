@@ -32,8 +32,9 @@ from kernel.abi import s32
 from kernel import sched
 from kernel.errno import (EAFNOSUPPORT, EAGAIN, EBADF, EDOM, EFAULT, EINTR, EINVAL, EMFILE,
                           EMSGSIZE, ENODEV, ENOPROTOOPT, ENOTCONN, ENOTSOCK, ENOTTY, EOPNOTSUPP,
-                          EPERM, EPIPE, ERESTARTSYS, ESRCH, Errno)
+                          EPERM, EPIPE, ERESTARTSYS, Errno)
 from fs.dcache import Dentry
+from fs.fasync import f_getown, f_setown
 from fs.file import (O_CLOEXEC, O_NONBLOCK, O_RDWR, File, FileOperations,
                      fget)
 from fs.inode import Inode, SuperBlock
@@ -46,7 +47,6 @@ from fs.read_write import read_iovec
 from kernel.signal import SIGPIPE, SI_USER, SigInfo, send_signal, signal_pending
 from net.core.iov_iter import BytesIter, MsgIter
 from net.core.dev import IFNAMSIZ, dev_get_by_index, dev_get_by_name, net_dev_init
-from kernel.task import tasks
 import security.landlock.net as landlock
 
 AF_UNSPEC, AF_UNIX, AF_INET, AF_INET6, AF_NETLINK = 0, 1, 2, 10, 16
@@ -282,24 +282,12 @@ FIOSETOWN, SIOCSPGRP, FIOGETOWN, SIOCGPGRP = 0x8901, 0x8902, 0x8903, 0x8904
 
 
 def _sock_owner(f, t, cmd, arg):
-    """FIOSETOWN/SIOCSPGRP and FIOGETOWN/SIOCGPGRP: the file's SIGIO owner."""
+    """FIOSETOWN/SIOCSPGRP and FIOGETOWN/SIOCGPGRP: sock_ioctl's f_setown
+    and f_getown, the file's own F_SETOWN owner (the one SIGIO goes to)."""
     if cmd in (FIOSETOWN, SIOCSPGRP):
-        who = s32(get_user_u32(t.mm, arg))
-        if who == -(1 << 31):
-            return -EINVAL
-        if who and not _owner_exists(who):
-            return -ESRCH                   # f_setown: a process or group that is
-        f.owner = who
-        return 0
-    copy_to_user(t.mm, arg, struct.pack("<i", getattr(f, "owner", 0) or 0))
+        return f_setown(t, f, s32(get_user_u32(t.mm, arg)))
+    copy_to_user(t.mm, arg, struct.pack("<i", f_getown(f)))
     return 0
-
-
-def _owner_exists(who):
-    for task in tasks.values():
-        if not task.exit_state and (task.tgid == who if who > 0 else task.signal.pgrp == -who):
-            return True
-    return False
 
 
 def _just_data(r):
@@ -1010,6 +998,8 @@ def sys_getsockopt(t, fd, level, optname, optval, optlen):
         val = struct.pack(fmt, jiffies // HZ, (jiffies % HZ) * 1000000 // HZ)
     elif optname == SO_LINGER:
         val = struct.pack("<ii", *sock.linger)
+    elif optname == SO_PEEK_OFF and sock.set_peek_off is None:
+        return -EOPNOTSUPP
     else:
         table = {
             SO_TYPE: lambda: sock.type,

@@ -19,6 +19,11 @@ end at once and queues it on the listener (the client is connected even
 before accept), up to the backlog.  Closing one end makes the other see end
 of file (reads return 0, writes EPIPE and SIGPIPE), and ECONNRESET once if
 data it had sent was never read.
+
+SO_PEEK_OFF (unix_set_peek_off): MSG_PEEK starts that many bytes in and
+moves the offset on, reads move it back by what they took.  A stream peek
+skips bytes across skbs; a datagram peek skips whole datagrams and starts
+inside the one the offset falls in (__skb_try_recv_from_queue).
 """
 
 import itertools
@@ -112,11 +117,12 @@ def dgram_truesize(size):
 
 
 class Skb:
-    __slots__ = ("data", "off", "sender", "scm", "creds", "truesize")
+    __slots__ = ("data", "off", "sender", "scm", "creds", "truesize", "peeked")
 
     def __init__(self, data, sender, scm, creds):
         self.data = data
         self.off = 0                    # bytes of a stream skb already read
+        self.peeked = False             # a zero-length datagram seen by MSG_PEEK
         self.sender = sender
         self.scm = scm                  # ScmCookie with fds, or None
         self.creds = creds              # (pid, uid, gid) or None
@@ -562,9 +568,24 @@ class UnixSocket(Socket):
             return -ENOTCONN
         return run_or_sleep(self._dgram_recv(t, size, flags, nonblock))
 
+    def set_peek_off(self, val):
+        """unix_set_peek_off: SO_PEEK_OFF, where MSG_PEEK starts (< 0: off)."""
+        self.peek_off = val
+
+    def _peek_offset_bwd(self, n):
+        """sk_peek_offset_bwd: n bytes were read, the offset moves back."""
+        if self.peek_off >= 0:
+            self.peek_off = max(self.peek_off - n, 0)
+
+    def _peek_offset_fwd(self, n):
+        """sk_peek_offset_fwd: n bytes were peeked at."""
+        if self.peek_off >= 0:
+            self.peek_off += n
+
     def _next_skb(self, peek, copied):
         """The next skb with bytes for a stream reader, and how many of its
-        bytes to skip (a peek walks past the copied bytes it saw)."""
+        bytes to skip (a peek walks past the peek offset and the copied
+        bytes it saw)."""
         if not peek:
             return (self.queue[0] if self.queue else None), 0
         seen = copied
@@ -580,6 +601,7 @@ class UnixSocket(Socket):
         target = size if flags & MSG_WAITALL else min(self.rcvlowat, size)
         target = target or 1
         peek = flags & MSG_PEEK
+        peek_start = max(self.peek_off, 0) if peek else 0   # sk_peek_offset
         out = []
         copied = 0
         name = None
@@ -588,7 +610,7 @@ class UnixSocket(Socket):
         check_creds = False
         fds = []
         while True:
-            skb, skip = self._next_skb(peek, copied)
+            skb, skip = self._next_skb(peek, peek_start + copied)
             if skb is None:
                 if copied >= target:
                     break
@@ -629,6 +651,7 @@ class UnixSocket(Socket):
             has_fds = skb.scm is not None and skb.scm.fds
             if not peek:
                 skb.off += chunk
+                self._peek_offset_bwd(chunk)
                 if has_fds:
                     fds.extend(skb.scm.fds)
                     skb.scm.fds = []
@@ -639,6 +662,7 @@ class UnixSocket(Socket):
                 if has_fds:
                     break
             else:
+                self._peek_offset_fwd(chunk)
                 if has_fds:
                     fds.extend(f.get() for f in skb.scm.fds)
                     break
@@ -647,14 +671,35 @@ class UnixSocket(Socket):
         scm = ScmCookie(fds, creds) if (fds or creds is not None) else None
         return RecvResult(b"".join(out), name, scm)
 
+    def _dgram_skb(self, peek):
+        """__skb_try_recv_from_queue: the datagram a receive takes, and the
+        offset into it.  A peek at the peek offset skips the datagrams
+        wholly before it (a zero-length one once it has been peeked at)."""
+        off = self.peek_off if peek else -1         # < 0: the head datagram
+        for skb in self.queue:
+            if off >= len(skb.data) and (off or skb.peeked):
+                off -= len(skb.data)
+                continue
+            if peek and not skb.data:
+                skb.peeked = True
+            return skb, max(off, 0)
+        return None, 0
+
+    def _tail(self):
+        return self.queue[-1] if self.queue else None
+
     def _dgram_recv(self, t, size, flags, nonblock):
         timeo = 0 if nonblock else self.rcvtimeo
         deadline = _deadline(timeo)
+        peek = flags & MSG_PEEK
         # a pending error comes first, even before queued datagrams
         # (__skb_try_recv_datagram checks sock_error before the queue)
-        while self.err or not self.queue:
+        while True:
             if self.err:
                 return -self.sock_error()
+            skb, skip = self._dgram_skb(peek)
+            if skb is not None:
+                break
             if timeo == 0:
                 if self.type == SOCK_SEQPACKET and self.shutdown & RCV_SHUTDOWN:
                     return RecvResult(b"")
@@ -663,25 +708,30 @@ class UnixSocket(Socket):
                 return RecvResult(b"")
             if self.type == SOCK_SEQPACKET and self.state != TCP_ESTABLISHED:
                 return -ENOTCONN
-            r = yield from sock_wait(t, (self.wq,), lambda: self.queue or self.err
-                                 or self.shutdown & RCV_SHUTDOWN, deadline, timeo)
+            # __skb_wait_for_more_packets: until one comes after the last
+            # one there is (a peek may be waiting past them all)
+            last = self._tail()
+            r = yield from sock_wait(t, (self.wq,), lambda: self._tail() is not last or self.err
+                                     or self.shutdown & RCV_SHUTDOWN, deadline, timeo)
             if r < 0:
                 return r
-        skb = self.queue[0]
-        if not flags & MSG_PEEK:
+        length = len(skb.data) - skip
+        data = skb.data[skip:skip + size]
+        if not peek:
             self.queue.popleft()
             self._consumed(skb)
             self.wq.wake_up(WRITE_SPACE)    # senders waiting for queue room
             fds = skb.scm.fds if skb.scm is not None else []
             if skb.scm is not None:
                 skb.scm.fds = []
+            self._peek_offset_bwd(len(skb.data))
         else:
             fds = [f.get() for f in skb.scm.fds] if skb.scm is not None else []
+            self._peek_offset_fwd(len(data))
         creds = self._creds_out(skb) if self.passcred else None
-        data = skb.data[:size]
-        mflags = MSG_TRUNC if len(skb.data) > size else 0
+        mflags = MSG_TRUNC if length > size else 0
         scm = ScmCookie(fds, creds) if (fds or creds is not None) else None
-        return RecvResult(data, skb.sender.addr, scm, mflags, len(skb.data))
+        return RecvResult(data, skb.sender.addr, scm, mflags, length)
 
     # -- state -----------------------------------------------------------------------------
     def poll(self, t):

@@ -4,7 +4,7 @@ kernel (tests/guest/sigio.c; a tmpfs directory: /dev/shm natively)."""
 
 import pytest
 
-from conftest import guest, run
+from conftest import differential, guest, run
 from test_tty import tty_differential
 
 
@@ -29,3 +29,14 @@ def test_lease_break_time():
     assert r.out == ("fcntl(fd, F_SETLEASE, F_WRLCK) -> 0\nreader: open done\n"
                      "fcntl(fd, F_GETLEASE) -> 0\nwriter: open done\n"
                      "fcntl(fd, F_GETLEASE) -> 2\n"), r.out
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc", "glibc32"])
+def test_socket_owner_ioctls(libc):
+    """FIOSETOWN/SIOCSPGRP and FIOGETOWN/SIOCGPGRP on unix, TCP and UDP
+    sockets are the file's F_SETOWN owner, as sock_ioctl's f_setown and
+    f_getown: F_GETOWN/F_GETOWN_EX read what the ioctls set and the other
+    way round, the errors (ESRCH, INT_MIN, EFAULT) leave it, and SIGIO
+    goes to an owner set by ioctl alone."""
+    n, u = differential(guest("sockowner", libc))
+    assert u.out.endswith("done\n")

@@ -76,3 +76,40 @@ def test_unix_operation_sequence_i386():
     for kind in ("stream", "seqpacket"):
         differential(guest("unixops", "glibc32"),
                      [kind, "s100", "p10", "r50", "S7", "w20", "x", "q", "r100", "c", "R5"])
+
+
+# SO_PEEK_OFF (tests/guest/peekoff.c): a script of sends, peeks, reads and
+# peek offsets; every result and the offset after it as on Linux
+PEEKOFF_SCRIPT = ["s10", "s5", "s0", "s7", "p3", "o0", "p3", "p4", "p100", "t2", "p100", "p1",
+                  "t100", "r4", "p2", "r20", "p100", "o-5", "p3", "o3", "p100", "r1", "r100",
+                  "o2", "s6", "s6", "p2", "p100", "p100", "b100", "x", "p10", "o100", "p1", "r100"]
+
+
+@pytest.mark.parametrize("kind", ["stream", "dgram", "seqpacket"])
+@pytest.mark.parametrize("libc", LIBCS)
+def test_unix_peek_off(kind, libc):
+    """MSG_PEEK starts at the offset and moves it on, a read moves it back
+    by what it took (a datagram's whole length), negative values turn it
+    off; a datagram peek walks whole datagrams (a zero-length one is seen
+    once), a stream peek reads across skbs; past the end is EAGAIN, or
+    end of file after a shutdown; a blocking peek waits for bytes past
+    the offset.  Families without it (netlink): EOPNOTSUPP both ways."""
+    differential(guest("peekoff", libc), [kind] + PEEKOFF_SCRIPT)
+
+
+_peek_op = st.one_of(
+    st.builds(lambda n: "s%d" % n, st.integers(0, 3000)),
+    st.builds(lambda n: "p%d" % n, st.integers(0, 4000)),
+    st.builds(lambda n: "t%d" % n, st.integers(0, 4000)),
+    st.builds(lambda n: "r%d" % n, st.integers(0, 4000)),
+    st.builds(lambda n: "o%d" % n, st.integers(-3, 6000)),
+    st.just("x"),
+)
+
+
+@settings(max_examples=15, deadline=None)
+@given(kind=st.sampled_from(["stream", "dgram", "seqpacket"]),
+       ops=st.lists(_peek_op, min_size=1, max_size=30))
+def test_unix_peek_off_sequences(kind, ops):
+    """Random sends, peeks, reads and SO_PEEK_OFF values: as on Linux."""
+    differential(guest("peekoff", "musl"), [kind, "o0"] + ops)
