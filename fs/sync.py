@@ -10,6 +10,7 @@ same for the files mapped in the range (mm/ keeps no dirty bits of its own:
 a shared file page is taken as dirty once it is mapped writable).
 """
 
+from kernel.abi import s64
 from kernel.errno import EBADF, EBUSY, EINVAL, ENOMEM, ESPIPE, Errno
 from fs.file import FMODE_PATH, fget
 from mm.physmem import PAGE_SIZE
@@ -86,9 +87,6 @@ def sys_fdatasync(t, fd):
 def sys_sync_file_range(t, fd, offset, nbytes, flags):
     """Linux's order: the range and flags (EINVAL), the fd (EBADF), then a
     file that has no data to write back (ESPIPE: pipes, sockets)."""
-    def s64(v):
-        v &= (1 << 64) - 1
-        return v - (1 << 64) if v >> 63 else v
     offset, nbytes = s64(offset), s64(nbytes)
     flags &= 0xFFFFFFFF
     if flags & ~7 or offset < 0 or nbytes < 0 or offset + nbytes < 0:

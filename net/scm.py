@@ -59,9 +59,6 @@ class ScmCookie:
             f.put()
         self.fds = []
 
-    def dup(self):
-        return ScmCookie([f.get() for f in self.fds], self.creds)
-
 
 def current_creds(t):
     return (t.tgid, t.cred.uid, t.cred.gid)

@@ -120,7 +120,7 @@ class Loop:
         f = self.file
         inode = f.inode
         sb = inode.sb
-        if getattr(inode, "start_writeback", None) is not None and sb.bdev_backed():
+        if inode.start_writeback is not None and sb.bdev_backed():
             c = inode.start_writeback()
             if inode in (sb.dirty_inodes or ()):
                 sb.dirty_inodes.discard(inode)

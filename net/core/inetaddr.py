@@ -72,14 +72,3 @@ def int_to_in4(v):
 
 def prefix_mask4(plen):
     return ((0xFFFFFFFF << (32 - plen)) & 0xFFFFFFFF) if plen else 0
-
-
-def in_subnet(a, net, plen):
-    """Is a inside net/plen (same family)?"""
-    if len(a) != len(net):
-        return False
-    bits = len(a) * 8
-    x = int.from_bytes(a, "big") ^ int.from_bytes(net, "big")
-    return plen == 0 or x >> (bits - plen) == 0
-
-

@@ -21,7 +21,7 @@ from kernel.capability import CAP_NET_ADMIN, CAP_NET_BROADCAST, capable
 import struct
 from collections import deque
 
-from kernel.errno import (EADDRINUSE, EBUSY, ECONNREFUSED, EINVAL, EMSGSIZE, ENOBUFS,
+from kernel.errno import (EADDRINUSE, EBUSY, ECONNREFUSED, EINTR, EINVAL, EMSGSIZE, ENOBUFS,
                           ENODATA, ENOPROTOOPT, EOPNOTSUPP, EPERM, EPROTONOSUPPORT,
                           ESOCKTNOSUPPORT, Errno)
 from fs.file import POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRBAND, POLLWRNORM
@@ -197,7 +197,7 @@ class NetlinkSock(Socket):
                     err = handler(t, self, hdr, msg)
                 except Errno as e:
                     err = -e.errno
-                if err == -4:           # EINTR: a dump started, it answers itself
+                if err == -EINTR:       # a dump started: it answers itself
                     continue
             if flags & NLM_F_ACK or err:
                 self.ack(hdr, msg, err)
@@ -227,7 +227,7 @@ class NetlinkSock(Socket):
         self.dump = deque(parts)
         self.dump_done = done
         self.dump_next()
-        return -4
+        return -EINTR           # as netlink_dump_start: no ack, the dump answers
 
     def dump_next(self):
         """netlink_dump: fill one skb."""
