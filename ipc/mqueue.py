@@ -48,6 +48,7 @@ from fs.namei import MAY_READ, MAY_WRITE, inode_permission
 from fs.read_write import generic_llseek
 from kernel.signal import SigInfo, kill_pid_info, signal_pending
 from kernel.time import get_timespec
+from net.netlink import af_netlink
 from net.socket import socket_file_ops
 
 MQUEUE_MAGIC = 0x19800202
@@ -316,14 +317,6 @@ mqueue_fops = MqueueFileOperations()
 
 # -- notification ------------------------------------------------------------------
 
-def _netlink():
-    try:
-        from net.netlink import af_netlink
-    except ImportError:
-        return None
-    return af_netlink
-
-
 def remove_notification(info):
     if info.notify_owner is not None and info.notify[0] == SIGEV_THREAD:
         _send_cookie(info, NOTIFY_REMOVED)
@@ -332,9 +325,7 @@ def remove_notification(info):
 
 def _drop_notification(info):
     if info.notify_sock is not None:
-        nl = _netlink()
-        if nl is not None:
-            nl.netlink_detach(info.notify_sock)
+        af_netlink.netlink_detach(info.notify_sock)
     info.notify_owner = None
     info.notify = None
     info.notify_tgid = 0
@@ -343,12 +334,11 @@ def _drop_notification(info):
 
 
 def _send_cookie(info, code):
-    nl = _netlink()
-    if nl is None or info.notify_sock is None:
+    if info.notify_sock is None:
         return
     cookie = bytearray(info.notify_cookie)
     cookie[NOTIFY_COOKIE_LEN - 1] = code
-    nl.netlink_sendskb(info.notify_sock, bytes(cookie))
+    af_netlink.netlink_sendskb(info.notify_sock, bytes(cookie))
 
 
 def _owner_task(info):
@@ -610,7 +600,7 @@ def sys_mq_notify(t, mqdes, u_notification):
         f = _mq_file(t, mqdes)
     except Errno:
         if sock is not None:
-            _netlink().netlink_detach(sock)
+            af_netlink.netlink_detach(sock)
         raise
     info = f.inode
     if n is None:
@@ -620,7 +610,7 @@ def sys_mq_notify(t, mqdes, u_notification):
         return 0
     if info.notify_owner is not None:
         if sock is not None:
-            _netlink().netlink_detach(sock)
+            af_netlink.netlink_detach(sock)
         return -EBUSY
     value, signo, how = n
     info.notify = (how, signo, value)
@@ -639,11 +629,10 @@ def _netlink_sock_of(f):
     kind of socket, ENOTSOCK for what is not one."""
     if f.f_op is not socket_file_ops:
         raise Errno(ENOTSOCK)
-    nl = _netlink()
     sock = f.private
-    if nl is None or not nl.is_netlink(sock):
+    if not af_netlink.is_netlink(sock):
         raise Errno(ECONNREFUSED)
-    nl.netlink_attach(sock)
+    af_netlink.netlink_attach(sock)
     return sock
 
 
