@@ -32,6 +32,7 @@ from fs.read_write import generic_file_fops
 from fs.pipe import fifo_fops
 from block.bdev import def_blk_fops
 from fs.char_dev import chrdev_fops
+from drivers.tty import get_current_tty
 from mm.uaccess import copy_from_user, strncpy_from_user
 import security.landlock.fs as landlock
 
@@ -291,10 +292,8 @@ def sys_close_range(t, first, last, flags):
 
 def sys_vhangup(t):
     """vhangup(2): hang up the caller's controlling terminal (CAP_SYS_TTY_CONFIG)."""
-    from kernel.errno import EPERM
     if not capable(t, CAP_SYS_TTY_CONFIG):
         return -EPERM
-    from drivers.tty import get_current_tty
     tty = get_current_tty(t)
     if tty is not None:
         tty.hangup()

@@ -32,11 +32,13 @@ from skas.mem import StubError
 from ipc.sem import copy_semundo, exit_sem
 from kernel.pidfd import clone_pidfd_install, clone_pidfd_reserve
 from kernel.printk import pr_warn
+from kernel.ptrace import clone_event, clone_stops, ptrace_init_task
 from kernel.nsproxy import copy_namespaces, unshare_nsproxy_namespaces
 from kernel.seccomp import copy_seccomp
 from mm import physmem as _pm
 from mm.exit import exit_mmap, mmput
 from mm.memory import copy_page_range, vma_prot
+from mm.mempolicy import mempolicy_fork
 from mm.mm import MM
 from mm.pgtable import (_PAGE_NEWPAGE, _PAGE_RW, pte_host_prot, pte_present,
                         vm_prot_bits, pte_pfn)
@@ -380,7 +382,6 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
     sched_fork(c, t)
     trace_fork(c, t)
     ioprio_fork(c, t, flags & CLONE_IO)
-    from mm.mempolicy import mempolicy_fork
     mempolicy_fork(c, t)
     c.blocked = t.blocked
     c.cpu_faulting = t.cpu_faulting
@@ -418,7 +419,6 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
     if flags & CLONE_CHILD_CLEARTID:
         c.clear_child_tid = child_tid
     if t.ptrace:
-        from kernel.ptrace import ptrace_init_task
         ptrace_init_task(c, t, bool(flags & CLONE_PTRACE) or trace)
     ktask.tasks[pid] = c
     sched.sched_fork(c, t)
@@ -448,14 +448,12 @@ def kernel_clone(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
         pidfd_nr = clone_pidfd_reserve(t, pidfd)
     trace = 0
     if t.ptrace:
-        from kernel.ptrace import clone_event
         trace = clone_event(t, flags, (flags & CSIGNAL) if exit_signal is None else exit_signal)
     c = copy_process(t, flags, stack, parent_tid, child_tid, tls, exit_signal, trace)
     if pidfd_nr is not None:
         clone_pidfd_install(t, pidfd_nr, c, bool(flags & CLONE_THREAD))
     if t.ptrace:
         # the tracer hears of the new task, and of the end of the vfork wait
-        from kernel.ptrace import clone_stops
         if flags & CLONE_VFORK:
             c.vfork_done = sched.WaitQueue()
             c.vfork_parent = t

@@ -722,6 +722,7 @@ def _view(t):
         # cycle: skas.userspace -> kernel.ptrace -> arch.x86 -> arch.x86.tls -> skas.userspace
         from arch.x86 import ptrace as view
     else:
+        # cycle: skas.userspace -> kernel.ptrace -> arch.x86_64 -> arch.x86_64.process -> skas.userspace
         from arch.x86_64 import ptrace as view
     return view
 

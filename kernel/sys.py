@@ -18,6 +18,7 @@ from kernel.user_namespace import (from_kgid_munged, from_kuid_munged, make_kgid
                                    userns_may_setgroups)
 from mm.uaccess import copy_from_user, copy_to_user, put_user_u32, strncpy_from_user
 from kernel.printk import boot_time
+from kernel.ptrace_access import ptrace_may_access
 from kernel.time import thread_group_cputime
 from mm import physmem as _pm
 
@@ -436,7 +437,6 @@ def sys_get_robust_list(t, pid, head_ptr, len_ptr):
     target = t if pid == 0 else ktask.find_task(pid)
     if target is None:
         return -ESRCH
-    from kernel.ptrace_access import ptrace_may_access
     if not ptrace_may_access(t, target):
         return -EPERM               # another's list: only for who may ptrace it
     size = t.arch.BITS // 8
@@ -546,9 +546,11 @@ def sys_prctl(t, option, a2, a3, a4, a5):
     if option == PR_SET_VMA:
         return 0
     if option == PR_SET_PTRACER:
+        # cycle: kernel.sys -> security.yama -> fs.proc.proc_sysctl -> kernel.sys
         from security.yama import prctl_set_ptracer
         return prctl_set_ptracer(t, a2)
     if option in (PR_GET_TSC, PR_SET_TSC):
+        # cycle: kernel.sys -> arch.x86 -> arch.x86.signal -> skas.userspace -> kernel.sys
         from arch.x86.cpu_faulting import prctl_tsc
         return prctl_tsc(t, option, a2)
     return -EINVAL

@@ -27,6 +27,10 @@ from mm.physmem import PAGE_SIZE, OutOfMemory
 from mm.vma import (VM_DONTCOPY, VM_DONTDUMP, VM_DONTEXPAND, VM_LOCKED, VM_LOCKED_MASK,
                     VM_SHARED, VM_WIPEONFORK, VM_WRITE)
 from mm.mmap import split_vma
+from mm.mseal import madvise_sealed_ok
+from fs.read_write import read_iovec
+from kernel.pidfd import _target, pidfd_get
+from kernel.ptrace_access import ptrace_may_access
 
 MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED = 0, 1, 2, 3, 4
 MADV_FREE, MADV_REMOVE, MADV_DONTFORK, MADV_DOFORK = 8, 9, 10, 11
@@ -137,7 +141,6 @@ def _madvise_mm(t, mm, start, length, advice):
         return 0 if _covers(vmas, start, end) else -ENOMEM
     if advice in (MADV_DONTNEED, MADV_FREE, MADV_REMOVE, MADV_DONTFORK, MADV_WIPEONFORK,
                   MADV_DONTNEED_LOCKED):
-        from mm.mseal import madvise_sealed_ok
         if not madvise_sealed_ok(mm, start, end):
             return -EPERM
     vmas = mm.vmas_in(start, end)
@@ -192,9 +195,6 @@ def sys_process_madvise(t, pidfd, vec, vlen, advice, flags):
     the first error if none was.  Another process may only be given the
     hints that change nothing it can see (COLD, PAGEOUT, WILLNEED,
     COLLAPSE), and only by a caller with CAP_SYS_NICE."""
-    from fs.read_write import read_iovec
-    from kernel.pidfd import _target, pidfd_get
-    from kernel.ptrace_access import ptrace_may_access
     if flags & 0xFFFFFFFF:
         return -EINVAL
     if vlen > 1024:
