@@ -36,8 +36,9 @@ from kernel.errno import (EACCES, EAGAIN, EBADF, EBUSY, ECONNREFUSED, EEXIST, EI
                           EMSGSIZE, ENAMETOOLONG, ENOENT, ENOSPC, ENOTSOCK, EOVERFLOW, ERESTARTSYS,
                           ETIMEDOUT, Errno)
 from kernel.capability import CAP_SYS_RESOURCE, cred_capable
+from kernel.sched_policy import SCHED_FIFO, SCHED_RR
 from fs.dcache import Dentry, d_add, d_drop, lookup_one
-from fs.file import (FMODE_READ, FMODE_WRITE, O_ACCMODE, O_CREAT, O_EXCL,
+from fs.file import (FMODE_PATH, FMODE_READ, FMODE_WRITE, O_ACCMODE, O_CREAT, O_EXCL,
                      O_NONBLOCK, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM, File,
                      FileOperations, fget)
 from fs.inode import S_IFDIR, S_IFREG, S_ISVTX, Inode, SuperBlock, dtype
@@ -92,7 +93,7 @@ class MqWaiter:
 def _task_prio(t):
     """Linux's task->prio: smaller is more important."""
     policy = t.policy
-    if policy in (1, 2):                        # SCHED_FIFO, SCHED_RR
+    if policy in (SCHED_FIFO, SCHED_RR):
         return 99 - t.rt_priority
     return 120 + t.nice
 
@@ -371,7 +372,7 @@ def do_notify(t, info):
 
 def _mq_file(t, mqdes):
     f = fget(t, s32(mqdes))
-    if f is None or f.mode & 4 or f.f_op is not mqueue_fops:
+    if f is None or f.mode & FMODE_PATH or f.f_op is not mqueue_fops:
         raise Errno(EBADF)
     return f
 
@@ -593,7 +594,7 @@ def sys_mq_notify(t, mqdes, u_notification):
         if how == SIGEV_THREAD:
             cookie = copy_from_user(t.mm, value, NOTIFY_COOKIE_LEN)
             sf = fget(t, signo)
-            if sf is None or sf.mode & 4:
+            if sf is None or sf.mode & FMODE_PATH:
                 return -EBADF
             sock = _netlink_sock_of(sf)
     try:

@@ -25,6 +25,7 @@ from kernel.task import PF_FORKNOEXEC
 from kernel.sched_policy import sched_fork
 from kernel.trace_mask import trace_fork
 from kernel.errno import E2BIG, EAGAIN, EINVAL, ENOMEM, EPERM, ERESTARTNOINTR, Errno
+from kernel.abi import _NSIG
 from kernel.signal import (SIGCHLD, SIG_IGN, SigAction, SigPending, fatal_signal_pending,
                            init_task_signals)
 from mm.physmem import OutOfMemory, PAGE_SHIFT, PAGE_SIZE, PG_CACHE
@@ -35,6 +36,7 @@ from kernel.printk import pr_warn
 from kernel.ptrace import clone_event, clone_stops, ptrace_init_task
 from kernel.nsproxy import copy_namespaces, unshare_nsproxy_namespaces
 from kernel.seccomp import copy_seccomp
+from kernel.sigaltstack import SS_DISABLE
 from mm import physmem as _pm
 from mm.exit import exit_mmap, mmput
 from mm.memory import copy_page_range, vma_prot
@@ -388,7 +390,7 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
     c.sas_ss_sp, c.sas_ss_size, c.sas_ss_flags = t.sas_ss_sp, t.sas_ss_size, t.sas_ss_flags
     if flags & CLONE_VM and not flags & CLONE_VFORK:
         c.sas_ss_sp = c.sas_ss_size = 0
-        c.sas_ss_flags = 2
+        c.sas_ss_flags = SS_DISABLE
     copy_mm(t, c, flags)
     copy_namespaces(t, c, nsflags)
     try:
@@ -508,7 +510,7 @@ def sys_clone3(t, uargs, size):
     if size > 88 and any(copy_from_user(t.mm, uargs + 88, size - 88)):
         return -E2BIG
     # copy_clone_args_from_user and clone3_args_valid
-    if exit_signal & ~CSIGNAL or exit_signal > 64:
+    if exit_signal & ~CSIGNAL or exit_signal > _NSIG:
         return -EINVAL
     if set_tid_size > 32 or (set_tid == 0) != (set_tid_size == 0) or cgroup > 0x7FFFFFFF:
         return -EINVAL

@@ -9,7 +9,7 @@ import os
 import struct
 import time
 
-from kernel.abi import s32
+from kernel.abi import _NSIG, s32
 from kernel import sched, task as ktask
 from kernel.capability import (CAP_SETGID, CAP_SETUID, CAP_SYS_ADMIN, CAP_SYS_BOOT, CAP_SYS_NICE,
                                PRCTL_OPTIONS, cap_prctl, capable, fix_setuid, ns_capable, uids)
@@ -313,13 +313,16 @@ def sys_setgroups(t, size, addr):
 
 # -- the machine --------------------------------------------------------------------
 
+PER_MASK, PER_LINUX32 = 0x00FF, 0x0008    # personality(2): the base personality
+
+
 def _uts_field(s):
     return s[:64].ljust(65, b"\0")
 
 
 def sys_uname(t, buf):
     machine = t.arch.UNAME_MACHINE if hasattr(t.arch, "UNAME_MACHINE") else b"x86_64"
-    if t.personality & 0xFF == 0x0008:       # PER_LINUX32
+    if t.personality & PER_MASK == PER_LINUX32:
         machine = b"i686"
     uts = t.nsproxy.uts_ns
     raw = b"".join(_uts_field(s) for s in (UTS_SYSNAME, uts.nodename, UTS_RELEASE,
@@ -409,8 +412,11 @@ def boot_monotonic():
     return boot_time
 
 
+GRND_NONBLOCK, GRND_RANDOM, GRND_INSECURE = 1, 2, 4
+
+
 def sys_getrandom(t, buf, count, flags):
-    if flags & ~7:
+    if flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE):
         return -EINVAL
     count = min(count & 0xFFFFFFFF, 33554431)
     copy_to_user(t.mm, buf, os.urandom(count))
@@ -526,7 +532,7 @@ def _prctl_task(t, option, a2, a3, a4, a5):
         copy_to_user(t.mm, a2, t.comm[:15].ljust(16, b"\0"))
         return 0
     if option == PR_SET_PDEATHSIG:
-        if a2 > 64:
+        if a2 > _NSIG:                  # valid_signal
             return -EINVAL
         t.pdeath_signal = a2
         return 0
@@ -574,8 +580,8 @@ def _prctl_mm(t, option, a2, a3, a4, a5):
 def _prctl_seccomp(t, option, a2, a3):
     if option == PR_GET_SECCOMP:
         # cycle: kernel.seccomp -> kernel.exit -> kernel.sys
-        from kernel.seccomp import SECCOMP_MODE_DEAD
-        return 2 if t.seccomp_mode == SECCOMP_MODE_DEAD else t.seccomp_mode
+        from kernel.seccomp import SECCOMP_MODE_DEAD, SECCOMP_MODE_FILTER
+        return SECCOMP_MODE_FILTER if t.seccomp_mode == SECCOMP_MODE_DEAD else t.seccomp_mode
     # cycle: kernel.seccomp -> kernel.exit -> kernel.sys
     from kernel.seccomp import prctl_set_seccomp
     return prctl_set_seccomp(t, a2, a3)

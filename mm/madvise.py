@@ -26,6 +26,7 @@ from mm.pgtable import _PAGE_GUARD
 from mm.physmem import PAGE_SIZE, OutOfMemory
 from mm.vma import (VM_DONTCOPY, VM_DONTDUMP, VM_DONTEXPAND, VM_LOCKED, VM_LOCKED_MASK,
                     VM_SHARED, VM_WIPEONFORK, VM_WRITE)
+from mm.memfd import F_SEAL_FUTURE_WRITE, F_SEAL_WRITE
 from mm.mmap import split_vma
 from mm.mseal import madvise_sealed_ok
 from fs.read_write import read_iovec
@@ -96,7 +97,7 @@ def _remove(mm, vma, start, end):
         raise Errno(EINVAL)
     if not vma.flags & VM_WRITE:
         raise Errno(EACCES)
-    if (vma.file.inode.seals or 0) & 0x18:     # F_SEAL_WRITE, F_SEAL_FUTURE_WRITE
+    if (vma.file.inode.seals or 0) & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE):
         raise Errno(EPERM)                              # as fallocate's punch
     mapping = vma.file.mapping
     first = vma.pgoff + ((start - vma.start) >> 12)
