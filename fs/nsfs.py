@@ -21,7 +21,7 @@ from fs.inode import S_IFREG, Inode, SuperBlock
 from fs.mount import Mount, Path
 from fs.anon_inodes import install_new_file
 from fs.proc.inode import ProcLink
-from mm.uaccess import put_user_u32
+from mm.uaccess import copy_to_user, put_user_u32
 
 NSFS_MAGIC = 0x6E736673
 
@@ -88,8 +88,8 @@ class NsFileOperations(FileOperations):
         if cmd == NS_GET_MNTNS_ID:
             if ns.nstype != CLONE_NEWNS:
                 return -EINVAL
+            # cycle: fs.nsfs -> fs.statmount -> fs.namespace -> fs.proc.root -> fs.proc.base -> fs.nsfs
             from fs.statmount import MNT_NS_ID
-            from mm.uaccess import copy_to_user
             copy_to_user(t.mm, arg, MNT_NS_ID.to_bytes(8, "little"))
             return 0
         if cmd == NS_GET_OWNER_UID:

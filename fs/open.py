@@ -23,8 +23,10 @@ from fs.locks import break_lease
 from fs.inode import (S_IFREG, S_ISCHR, S_ISDIR, S_ISFIFO, S_ISLNK, S_ISREG,
                       S_ISSOCK, S_ISBLK)
 from fs.mount import Path
-from fs.namei import (AT_FDCWD, MAY_EXEC, MAY_READ, MAY_WRITE, inode_permission, may_write_path,
-                      mode_strip_sgid, path_create, path_lookup)
+from fs.namei import (AT_FDCWD, MAY_EXEC, MAY_READ, MAY_WRITE, RESOLVE_BENEATH, RESOLVE_CACHED,
+                      RESOLVE_IN_ROOT, RESOLVE_NO_MAGICLINKS, RESOLVE_NO_SYMLINKS, RESOLVE_NO_XDEV,
+                      RESOLVE_SCOPED, inode_permission, may_write_path, mode_strip_sgid,
+                      path_create, path_lookup)
 from fs.notify.fanotify.fanotify import FAN_OPEN_PERM
 from fs.notify.fsnotify import (IN_MODIFY, fsnotify_change, fsnotify_create, fsnotify_open,
                                fsnotify_perm)
@@ -32,10 +34,14 @@ from fs.read_write import generic_file_fops
 from fs.pipe import fifo_fops
 from block.bdev import def_blk_fops
 from fs.char_dev import chrdev_fops
+from drivers.tty import get_current_tty
 from mm.uaccess import copy_from_user, strncpy_from_user
 import security.landlock.fs as landlock
 
 VALID_OPEN_FLAGS = 0o37777777
+VALID_RESOLVE_FLAGS = (RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS |
+                       RESOLVE_BENEATH | RESOLVE_IN_ROOT | RESOLVE_CACHED)
+CLOSE_RANGE_UNSHARE, CLOSE_RANGE_CLOEXEC = 2, 4
 
 
 class PathFileOperations(FileOperations):
@@ -257,9 +263,9 @@ def sys_openat2(t, dirfd, name, how, size):
         return -EINVAL
     if mode and not flags & (O_CREAT | __O_TMPFILE):
         return -EINVAL                          # a mode means nothing without O_CREAT
-    if resolve & ~0x3F or resolve & 0x18 == 0x18:   # RESOLVE_BENEATH | RESOLVE_IN_ROOT
-        return -EINVAL
-    if resolve & 0x20 and flags & (O_CREAT | O_TRUNC | __O_TMPFILE):
+    if resolve & ~VALID_RESOLVE_FLAGS or resolve & RESOLVE_SCOPED == RESOLVE_SCOPED:
+        return -EINVAL                          # BENEATH and IN_ROOT contradict each other
+    if resolve & RESOLVE_CACHED and flags & (O_CREAT | O_TRUNC | __O_TMPFILE):
         return -EAGAIN                          # RESOLVE_CACHED cannot create
     return do_sys_open(t, s32(dirfd), name, flags, mode, resolve)
 
@@ -272,9 +278,8 @@ def sys_close(t, fd):
 def sys_close_range(t, first, last, flags):
     first &= 0xFFFFFFFF
     last &= 0xFFFFFFFF
-    if first > last or flags & ~6:
+    if first > last or flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC):
         return -EINVAL
-    CLOSE_RANGE_UNSHARE, CLOSE_RANGE_CLOEXEC = 2, 4
     if flags & CLOSE_RANGE_UNSHARE and t.files.count > 1:
         # a private copy of a shared fd table first (unshare(CLONE_FILES))
         old = t.files
@@ -291,10 +296,8 @@ def sys_close_range(t, first, last, flags):
 
 def sys_vhangup(t):
     """vhangup(2): hang up the caller's controlling terminal (CAP_SYS_TTY_CONFIG)."""
-    from kernel.errno import EPERM
     if not capable(t, CAP_SYS_TTY_CONFIG):
         return -EPERM
-    from drivers.tty import get_current_tty
     tty = get_current_tty(t)
     if tty is not None:
         tty.hangup()

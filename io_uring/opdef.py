@@ -14,13 +14,14 @@ supported is the `supported` column below.
 """
 
 from kernel import sched
+from kernel.task import PF_EXITING
 from kernel.errno import EACCES, EBADF, EINVAL, EOPNOTSUPP, Errno
 from io_uring import cancel, fs, io_uring as iou, net, poll, rw, timeout
 from io_uring.io_uring import (IOSQE_ASYNC, IOSQE_BUFFER_SELECT, IOSQE_CQE_SKIP_SUCCESS,
                                IOSQE_FIXED_FILE, IOSQE_IO_DRAIN, IOSQE_IO_HARDLINK,
                                IOSQE_IO_LINK, IORING_SETUP_IOPOLL, REQ_F_ARM_LTIMEOUT,
                                SQE_VALID_FLAGS, req_complete)
-from fs.file import fget
+from fs.file import FMODE_PATH, fget
 from io_uring.io_wq import io_wq_submit
 from io_uring.timeout import io_queue_linked_timeout
 from io_uring.register import check_restriction
@@ -199,14 +200,14 @@ def io_file_get(req, fd, fixed):
             return None
         return tab[fd].get()
     f = fget(req.task, fd)
-    if f is None or f.mode & 4:             # O_PATH files are not for I/O
+    if f is None or f.mode & FMODE_PATH:    # O_PATH files are not for I/O
         return None
     return f.get()
 
 
 def _task_gone(req):
     t = req.task
-    return t.flags & 0x4 or t.mm is not req.mm      # PF_EXITING, or it exec'd
+    return t.flags & PF_EXITING or t.mm is not req.mm   # exiting, or it exec'd
 
 
 _issuing = None

@@ -36,8 +36,9 @@ from kernel.errno import (EACCES, EAGAIN, EBADF, EBUSY, ECONNREFUSED, EEXIST, EI
                           EMSGSIZE, ENAMETOOLONG, ENOENT, ENOSPC, ENOTSOCK, EOVERFLOW, ERESTARTSYS,
                           ETIMEDOUT, Errno)
 from kernel.capability import CAP_SYS_RESOURCE, cred_capable
+from kernel.sched_policy import SCHED_FIFO, SCHED_RR
 from fs.dcache import Dentry, d_add, d_drop, lookup_one
-from fs.file import (FMODE_READ, FMODE_WRITE, O_ACCMODE, O_CREAT, O_EXCL,
+from fs.file import (FMODE_PATH, FMODE_READ, FMODE_WRITE, O_ACCMODE, O_CREAT, O_EXCL,
                      O_NONBLOCK, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM, File,
                      FileOperations, fget)
 from fs.inode import S_IFDIR, S_IFREG, S_ISVTX, Inode, SuperBlock, dtype
@@ -48,6 +49,7 @@ from fs.namei import MAY_READ, MAY_WRITE, inode_permission
 from fs.read_write import generic_llseek
 from kernel.signal import SigInfo, kill_pid_info, signal_pending
 from kernel.time import get_timespec
+from net.netlink import af_netlink
 from net.socket import socket_file_ops
 
 MQUEUE_MAGIC = 0x19800202
@@ -91,7 +93,7 @@ class MqWaiter:
 def _task_prio(t):
     """Linux's task->prio: smaller is more important."""
     policy = t.policy
-    if policy in (1, 2):                        # SCHED_FIFO, SCHED_RR
+    if policy in (SCHED_FIFO, SCHED_RR):
         return 99 - t.rt_priority
     return 120 + t.nice
 
@@ -316,14 +318,6 @@ mqueue_fops = MqueueFileOperations()
 
 # -- notification ------------------------------------------------------------------
 
-def _netlink():
-    try:
-        from net.netlink import af_netlink
-    except ImportError:
-        return None
-    return af_netlink
-
-
 def remove_notification(info):
     if info.notify_owner is not None and info.notify[0] == SIGEV_THREAD:
         _send_cookie(info, NOTIFY_REMOVED)
@@ -332,9 +326,7 @@ def remove_notification(info):
 
 def _drop_notification(info):
     if info.notify_sock is not None:
-        nl = _netlink()
-        if nl is not None:
-            nl.netlink_detach(info.notify_sock)
+        af_netlink.netlink_detach(info.notify_sock)
     info.notify_owner = None
     info.notify = None
     info.notify_tgid = 0
@@ -343,12 +335,11 @@ def _drop_notification(info):
 
 
 def _send_cookie(info, code):
-    nl = _netlink()
-    if nl is None or info.notify_sock is None:
+    if info.notify_sock is None:
         return
     cookie = bytearray(info.notify_cookie)
     cookie[NOTIFY_COOKIE_LEN - 1] = code
-    nl.netlink_sendskb(info.notify_sock, bytes(cookie))
+    af_netlink.netlink_sendskb(info.notify_sock, bytes(cookie))
 
 
 def _owner_task(info):
@@ -381,7 +372,7 @@ def do_notify(t, info):
 
 def _mq_file(t, mqdes):
     f = fget(t, s32(mqdes))
-    if f is None or f.mode & 4 or f.f_op is not mqueue_fops:
+    if f is None or f.mode & FMODE_PATH or f.f_op is not mqueue_fops:
         raise Errno(EBADF)
     return f
 
@@ -603,14 +594,14 @@ def sys_mq_notify(t, mqdes, u_notification):
         if how == SIGEV_THREAD:
             cookie = copy_from_user(t.mm, value, NOTIFY_COOKIE_LEN)
             sf = fget(t, signo)
-            if sf is None or sf.mode & 4:
+            if sf is None or sf.mode & FMODE_PATH:
                 return -EBADF
             sock = _netlink_sock_of(sf)
     try:
         f = _mq_file(t, mqdes)
     except Errno:
         if sock is not None:
-            _netlink().netlink_detach(sock)
+            af_netlink.netlink_detach(sock)
         raise
     info = f.inode
     if n is None:
@@ -620,7 +611,7 @@ def sys_mq_notify(t, mqdes, u_notification):
         return 0
     if info.notify_owner is not None:
         if sock is not None:
-            _netlink().netlink_detach(sock)
+            af_netlink.netlink_detach(sock)
         return -EBUSY
     value, signo, how = n
     info.notify = (how, signo, value)
@@ -639,11 +630,10 @@ def _netlink_sock_of(f):
     kind of socket, ENOTSOCK for what is not one."""
     if f.f_op is not socket_file_ops:
         raise Errno(ENOTSOCK)
-    nl = _netlink()
     sock = f.private
-    if nl is None or not nl.is_netlink(sock):
+    if not af_netlink.is_netlink(sock):
         raise Errno(ECONNREFUSED)
-    nl.netlink_attach(sock)
+    af_netlink.netlink_attach(sock)
     return sock
 
 

@@ -25,6 +25,7 @@ from kernel.task import PF_FORKNOEXEC
 from kernel.sched_policy import sched_fork
 from kernel.trace_mask import trace_fork
 from kernel.errno import E2BIG, EAGAIN, EINVAL, ENOMEM, EPERM, ERESTARTNOINTR, Errno
+from kernel.abi import _NSIG
 from kernel.signal import (SIGCHLD, SIG_IGN, SigAction, SigPending, fatal_signal_pending,
                            init_task_signals)
 from mm.physmem import OutOfMemory, PAGE_SHIFT, PAGE_SIZE, PG_CACHE
@@ -32,11 +33,14 @@ from skas.mem import StubError
 from ipc.sem import copy_semundo, exit_sem
 from kernel.pidfd import clone_pidfd_install, clone_pidfd_reserve
 from kernel.printk import pr_warn
+from kernel.ptrace import clone_event, clone_stops, ptrace_init_task
 from kernel.nsproxy import copy_namespaces, unshare_nsproxy_namespaces
 from kernel.seccomp import copy_seccomp
+from kernel.sigaltstack import SS_DISABLE
 from mm import physmem as _pm
 from mm.exit import exit_mmap, mmput
 from mm.memory import copy_page_range, vma_prot
+from mm.mempolicy import mempolicy_fork
 from mm.mm import MM
 from mm.pgtable import (_PAGE_NEWPAGE, _PAGE_RW, pte_host_prot, pte_present,
                         vm_prot_bits, pte_pfn)
@@ -380,14 +384,13 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
     sched_fork(c, t)
     trace_fork(c, t)
     ioprio_fork(c, t, flags & CLONE_IO)
-    from mm.mempolicy import mempolicy_fork
     mempolicy_fork(c, t)
     c.blocked = t.blocked
     c.cpu_faulting = t.cpu_faulting
     c.sas_ss_sp, c.sas_ss_size, c.sas_ss_flags = t.sas_ss_sp, t.sas_ss_size, t.sas_ss_flags
     if flags & CLONE_VM and not flags & CLONE_VFORK:
         c.sas_ss_sp = c.sas_ss_size = 0
-        c.sas_ss_flags = 2
+        c.sas_ss_flags = SS_DISABLE
     copy_mm(t, c, flags)
     copy_namespaces(t, c, nsflags)
     try:
@@ -418,7 +421,6 @@ def copy_process(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
     if flags & CLONE_CHILD_CLEARTID:
         c.clear_child_tid = child_tid
     if t.ptrace:
-        from kernel.ptrace import ptrace_init_task
         ptrace_init_task(c, t, bool(flags & CLONE_PTRACE) or trace)
     ktask.tasks[pid] = c
     sched.sched_fork(c, t)
@@ -448,14 +450,12 @@ def kernel_clone(t, flags, stack=0, parent_tid=0, child_tid=0, tls=0, exit_signa
         pidfd_nr = clone_pidfd_reserve(t, pidfd)
     trace = 0
     if t.ptrace:
-        from kernel.ptrace import clone_event
         trace = clone_event(t, flags, (flags & CSIGNAL) if exit_signal is None else exit_signal)
     c = copy_process(t, flags, stack, parent_tid, child_tid, tls, exit_signal, trace)
     if pidfd_nr is not None:
         clone_pidfd_install(t, pidfd_nr, c, bool(flags & CLONE_THREAD))
     if t.ptrace:
         # the tracer hears of the new task, and of the end of the vfork wait
-        from kernel.ptrace import clone_stops
         if flags & CLONE_VFORK:
             c.vfork_done = sched.WaitQueue()
             c.vfork_parent = t
@@ -510,7 +510,7 @@ def sys_clone3(t, uargs, size):
     if size > 88 and any(copy_from_user(t.mm, uargs + 88, size - 88)):
         return -E2BIG
     # copy_clone_args_from_user and clone3_args_valid
-    if exit_signal & ~CSIGNAL or exit_signal > 64:
+    if exit_signal & ~CSIGNAL or exit_signal > _NSIG:
         return -EINVAL
     if set_tid_size > 32 or (set_tid == 0) != (set_tid_size == 0) or cgroup > 0x7FFFFFFF:
         return -EINVAL

@@ -45,13 +45,14 @@ import struct
 from kernel import exit as kexit, sched
 from kernel import task as ktask
 from kernel.abi import (SIGBUS, SIGCHLD, SIGFPE, SIGILL, SIGKILL, SIGSEGV, SIGSTOP,
-                        SIGSYS, SIGTRAP, s32)
+                        SIGSYS, SIGTRAP, _NSIG, s32)
 from kernel.capability import CAP_SYS_ADMIN, capable
 from kernel.errno import EACCES, EINVAL, EIO, ENOENT, ENOSYS, EPERM, ESRCH
 from kernel.jobctl import group_stop_complete
 from kernel.ptrace_access import (PTRACE_MODE_ATTACH_REALCREDS, ptrace_has_cap,
                                   ptrace_may_access)
-from kernel.seccomp import SECCOMP_FILTER_FLAG_LOG, SECCOMP_MODE_FILTER, secure_computing
+from kernel.seccomp import (MAX_ERRNO, SECCOMP_FILTER_FLAG_LOG, SECCOMP_MODE_FILTER,
+                            secure_computing)
 from kernel.signal import (CLD_CONTINUED, CLD_STOPPED, CLD_TRAPPED, PF_EXITING,
                            SA_NOCLDSTOP, SI_KERNEL, SI_TIMER, SI_USER, TRAP_BRKPT,
                            UNBLOCKABLE, SigInfo, force_sig_info, jobctl_set,
@@ -84,6 +85,7 @@ PTRACE_GETSIGINFO, PTRACE_SETSIGINFO = 0x4202, 0x4203
 PTRACE_GETREGSET, PTRACE_SETREGSET = 0x4204, 0x4205
 PTRACE_SEIZE, PTRACE_INTERRUPT, PTRACE_LISTEN = 0x4206, 0x4207, 0x4208
 PTRACE_PEEKSIGINFO = 0x4209
+PTRACE_PEEKSIGINFO_SHARED = 1 << 0  # the process's queue, not the thread's
 PTRACE_GETSIGMASK, PTRACE_SETSIGMASK = 0x420A, 0x420B
 PTRACE_SECCOMP_GET_FILTER, PTRACE_SECCOMP_GET_METADATA = 0x420C, 0x420D
 PTRACE_GET_SYSCALL_INFO = 0x420E
@@ -271,7 +273,7 @@ def _wait_trapping(tracer, child):
 
 def ptrace_detach(child, data):
     """PTRACE_DETACH (the tracee is stopped): it resumes with signal data."""
-    if not 0 <= data <= 64:
+    if not 0 <= data <= _NSIG:             # valid_signal
         return -EIO
     _disable_step(child)
     child.ptrace_code = data
@@ -532,7 +534,7 @@ def _traced_syscall(t, abi):
             finish_syscall(t, ret)
     elif skip:
         t.regs_dirty = True
-    if t.flags & 0x4 or t.exit_state:               # it exited
+    if t.flags & PF_EXITING or t.exit_state:        # it exited
         return KSTACK_DONE
     work = t.syscall_work
     step = work & SYSCALL_WORK_SYSCALL_EXIT_TRAP and not work & SYSCALL_WORK_SYSCALL_EMU
@@ -678,7 +680,7 @@ def _disable_step(t):
 
 
 def ptrace_resume(child, request, data):
-    if not 0 <= data <= 64:
+    if not 0 <= data <= _NSIG:             # valid_signal
         return -EIO
     if request == PTRACE_SINGLEBLOCK:
         return -EIO             # see HACKING.md: no host "block step" under SYSEMU
@@ -722,6 +724,7 @@ def _view(t):
         # cycle: skas.userspace -> kernel.ptrace -> arch.x86 -> arch.x86.tls -> skas.userspace
         from arch.x86 import ptrace as view
     else:
+        # cycle: skas.userspace -> kernel.ptrace -> arch.x86_64 -> arch.x86_64.process -> skas.userspace
         from arch.x86_64 import ptrace as view
     return view
 
@@ -1002,7 +1005,7 @@ def ptrace_get_syscall_info(t, child, size, data):
             e = s32(v)                 # a compat call's error is 32 bits wide
         else:
             e = v - (1 << 64) if v >> 63 else v
-        err = -4095 <= e < 0
+        err = -MAX_ERRNO <= e < 0              # IS_ERR_VALUE
         rval = e if err else (v - (1 << 64) if v >> 63 else v)
         info += struct.pack("<qB", rval, 1 if err else 0)
     copy_to_user(t.mm, data, info[:min(size, len(info))])
@@ -1050,9 +1053,9 @@ def ptrace_peek_siginfo(t, child, addr, data):
     """PTRACE_PEEKSIGINFO: copies of queued signals (struct
     ptrace_peeksiginfo_args {u64 off; u32 flags; s32 nr;} at addr)."""
     off, flags, nr = struct.unpack("<QIi", copy_from_user(t.mm, addr, 16))
-    if flags & ~1 or nr < 0:
+    if flags & ~PTRACE_PEEKSIGINFO_SHARED or nr < 0:
         return -EINVAL
-    pending = child.signal.shared_pending if flags & 1 else child.pending
+    pending = child.signal.shared_pending if flags & PTRACE_PEEKSIGINFO_SHARED else child.pending
     queue = pending.queue[off:off + nr] if off < 1 << 63 else []
     for i, info in enumerate(queue):
         copy_to_user(t.mm, data + 128 * i, t.arch.pack_siginfo(info))

@@ -9,15 +9,16 @@ import os
 import struct
 import time
 
-from kernel.abi import s32
+from kernel.abi import _NSIG, s32
 from kernel import sched, task as ktask
 from kernel.capability import (CAP_SETGID, CAP_SETUID, CAP_SYS_ADMIN, CAP_SYS_BOOT, CAP_SYS_NICE,
                                PRCTL_OPTIONS, cap_prctl, capable, fix_setuid, ns_capable, uids)
-from kernel.errno import EINVAL, ENOSYS, EPERM, ESRCH, Errno
+from kernel.errno import EINVAL, ENAMETOOLONG, ENOSYS, EPERM, ESRCH, Errno
 from kernel.user_namespace import (from_kgid_munged, from_kuid_munged, make_kgid, make_kuid,
                                    userns_may_setgroups)
 from mm.uaccess import copy_from_user, copy_to_user, put_user_u32, strncpy_from_user
 from kernel.printk import boot_time
+from kernel.ptrace_access import ptrace_may_access
 from kernel.time import thread_group_cputime
 from mm import physmem as _pm
 
@@ -312,13 +313,16 @@ def sys_setgroups(t, size, addr):
 
 # -- the machine --------------------------------------------------------------------
 
+PER_MASK, PER_LINUX32 = 0x00FF, 0x0008    # personality(2): the base personality
+
+
 def _uts_field(s):
     return s[:64].ljust(65, b"\0")
 
 
 def sys_uname(t, buf):
     machine = t.arch.UNAME_MACHINE if hasattr(t.arch, "UNAME_MACHINE") else b"x86_64"
-    if t.personality & 0xFF == 0x0008:       # PER_LINUX32
+    if t.personality & PER_MASK == PER_LINUX32:
         machine = b"i686"
     uts = t.nsproxy.uts_ns
     raw = b"".join(_uts_field(s) for s in (UTS_SYSNAME, uts.nodename, UTS_RELEASE,
@@ -408,8 +412,11 @@ def boot_monotonic():
     return boot_time
 
 
+GRND_NONBLOCK, GRND_RANDOM, GRND_INSECURE = 1, 2, 4
+
+
 def sys_getrandom(t, buf, count, flags):
-    if flags & ~7:
+    if flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE):
         return -EINVAL
     count = min(count & 0xFFFFFFFF, 33554431)
     copy_to_user(t.mm, buf, os.urandom(count))
@@ -436,7 +443,6 @@ def sys_get_robust_list(t, pid, head_ptr, len_ptr):
     target = t if pid == 0 else ktask.find_task(pid)
     if target is None:
         return -ESRCH
-    from kernel.ptrace_access import ptrace_may_access
     if not ptrace_may_access(t, target):
         return -EPERM               # another's list: only for who may ptrace it
     size = t.arch.BITS // 8
@@ -470,8 +476,39 @@ PR_SET_TIMERSLACK, PR_GET_TIMERSLACK = 29, 30
 DEFAULT_TIMER_SLACK_NS = 50000
 
 
+# options about the calling task itself, and about its memory
+_PRCTL_TASK = (PR_GET_TIMING, PR_SET_TIMING, PR_GET_TIMERSLACK, PR_SET_TIMERSLACK,
+               PR_SET_NAME, PR_GET_NAME, PR_SET_PDEATHSIG, PR_GET_PDEATHSIG,
+               PR_SET_NO_NEW_PRIVS, PR_GET_NO_NEW_PRIVS,
+               PR_SET_CHILD_SUBREAPER, PR_GET_CHILD_SUBREAPER)
+_PRCTL_MM = (PR_GET_DUMPABLE, PR_SET_DUMPABLE, PR_SET_THP_DISABLE, PR_GET_THP_DISABLE,
+             PR_SET_VMA)
+
+
 def sys_prctl(t, option, a2, a3, a4, a5):
     option &= 0xFFFFFFFF
+    if option in _PRCTL_TASK:
+        return _prctl_task(t, option, a2, a3, a4, a5)
+    if option in _PRCTL_MM:
+        return _prctl_mm(t, option, a2, a3, a4, a5)
+    if option in (PR_GET_SECCOMP, PR_SET_SECCOMP):
+        return _prctl_seccomp(t, option, a2, a3)
+    if option in PRCTL_OPTIONS:
+        return cap_prctl(t, option, a2, a3, a4, a5)
+    if option == PR_SET_PTRACER:
+        # cycle: kernel.sys -> security.yama -> fs.proc.proc_sysctl -> kernel.sys
+        from security.yama import prctl_set_ptracer
+        return prctl_set_ptracer(t, a2)
+    if option in (PR_GET_TSC, PR_SET_TSC):
+        # cycle: kernel.sys -> arch.x86 -> arch.x86.signal -> skas.userspace -> kernel.sys
+        from arch.x86.cpu_faulting import prctl_tsc
+        return prctl_tsc(t, option, a2)
+    return -EINVAL
+
+
+def _prctl_task(t, option, a2, a3, a4, a5):
+    """The _PRCTL_TASK options: timing, timer slack, name, parent-death
+    signal, no_new_privs, child subreaper."""
     if option == PR_GET_TIMING:
         return 0                                # PR_TIMING_STATISTICAL, the only one
     if option == PR_SET_TIMING:
@@ -486,7 +523,7 @@ def sys_prctl(t, option, a2, a3, a4, a5):
         try:
             name = strncpy_from_user(t.mm, a2, 16)
         except Errno as e:
-            if e.errno != 36:                   # ENAMETOOLONG: truncate
+            if e.errno != ENAMETOOLONG:         # too long: truncate
                 raise
             name = copy_from_user(t.mm, a2, 15)
         t.comm = name[:15]
@@ -495,19 +532,12 @@ def sys_prctl(t, option, a2, a3, a4, a5):
         copy_to_user(t.mm, a2, t.comm[:15].ljust(16, b"\0"))
         return 0
     if option == PR_SET_PDEATHSIG:
-        if a2 > 64:
+        if a2 > _NSIG:                  # valid_signal
             return -EINVAL
         t.pdeath_signal = a2
         return 0
     if option == PR_GET_PDEATHSIG:
         put_user_u32(t.mm, a2, t.pdeath_signal)
-        return 0
-    if option == PR_GET_DUMPABLE:
-        return t.mm.dumpable
-    if option == PR_SET_DUMPABLE:
-        if a2 > 1:
-            return -EINVAL
-        t.mm.dumpable = a2
         return 0
     if option == PR_SET_NO_NEW_PRIVS:
         if a2 != 1 or a3 or a4 or a5:
@@ -521,19 +551,20 @@ def sys_prctl(t, option, a2, a3, a4, a5):
     if option == PR_SET_CHILD_SUBREAPER:
         t.signal.is_child_subreaper = bool(a2)
         return 0
-    if option == PR_GET_CHILD_SUBREAPER:
-        put_user_u32(t.mm, a2, int(t.signal.is_child_subreaper))
+    # PR_GET_CHILD_SUBREAPER
+    put_user_u32(t.mm, a2, int(t.signal.is_child_subreaper))
+    return 0
+
+
+def _prctl_mm(t, option, a2, a3, a4, a5):
+    """The _PRCTL_MM options: dumpable, THP disable, VMA names."""
+    if option == PR_GET_DUMPABLE:
+        return t.mm.dumpable
+    if option == PR_SET_DUMPABLE:
+        if a2 > 1:
+            return -EINVAL
+        t.mm.dumpable = a2
         return 0
-    if option == PR_GET_SECCOMP:
-        # cycle: kernel.seccomp -> kernel.exit -> kernel.sys
-        from kernel.seccomp import SECCOMP_MODE_DEAD
-        return 2 if t.seccomp_mode == SECCOMP_MODE_DEAD else t.seccomp_mode
-    if option == PR_SET_SECCOMP:
-        # cycle: kernel.seccomp -> kernel.exit -> kernel.sys
-        from kernel.seccomp import prctl_set_seccomp
-        return prctl_set_seccomp(t, a2, a3)
-    if option in PRCTL_OPTIONS:
-        return cap_prctl(t, option, a2, a3, a4, a5)
     if option == PR_SET_THP_DISABLE:
         if a3 or a4 or a5:
             return -EINVAL
@@ -543,15 +574,17 @@ def sys_prctl(t, option, a2, a3, a4, a5):
         if a2 or a3 or a4 or a5:
             return -EINVAL
         return int(t.mm.thp_disable)
-    if option == PR_SET_VMA:
-        return 0
-    if option == PR_SET_PTRACER:
-        from security.yama import prctl_set_ptracer
-        return prctl_set_ptracer(t, a2)
-    if option in (PR_GET_TSC, PR_SET_TSC):
-        from arch.x86.cpu_faulting import prctl_tsc
-        return prctl_tsc(t, option, a2)
-    return -EINVAL
+    return 0                            # PR_SET_VMA: names are not kept
+
+
+def _prctl_seccomp(t, option, a2, a3):
+    if option == PR_GET_SECCOMP:
+        # cycle: kernel.seccomp -> kernel.exit -> kernel.sys
+        from kernel.seccomp import SECCOMP_MODE_DEAD, SECCOMP_MODE_FILTER
+        return SECCOMP_MODE_FILTER if t.seccomp_mode == SECCOMP_MODE_DEAD else t.seccomp_mode
+    # cycle: kernel.seccomp -> kernel.exit -> kernel.sys
+    from kernel.seccomp import prctl_set_seccomp
+    return prctl_set_seccomp(t, a2, a3)
 
 
 def sys_personality(t, persona):

@@ -13,6 +13,7 @@ from mm.memory import VMFault, handle_mm_fault
 from mm.mmap import expand_stack
 from mm.vma import VM_EXEC, VM_READ, VM_WRITE
 from mm.oom_kill import out_of_memory
+from fs.userfaultfd import FAULT_RETRY, handle_userfault
 
 X86_PF_PROT = 1 << 0        # the page was present: a protection violation
 X86_PF_WRITE = 1 << 1
@@ -60,7 +61,6 @@ def _do_page_fault(t, address, error_code, trapno):
     if not ok:
         return SigInfo(SIGSEGV, SEGV_ACCERR, addr=address, trapno=trapno)
     if vma.uffd is not None or mm.uffd_poisoned:
-        from fs.userfaultfd import FAULT_RETRY, handle_userfault
         r = handle_userfault(t, vma, address, write, trapno)
         if r is FAULT_RETRY:
             return None                 # t sleeps (t.kstack), then faults again

@@ -26,7 +26,12 @@ from mm.pgtable import _PAGE_GUARD
 from mm.physmem import PAGE_SIZE, OutOfMemory
 from mm.vma import (VM_DONTCOPY, VM_DONTDUMP, VM_DONTEXPAND, VM_LOCKED, VM_LOCKED_MASK,
                     VM_SHARED, VM_WIPEONFORK, VM_WRITE)
+from mm.memfd import F_SEAL_FUTURE_WRITE, F_SEAL_WRITE
 from mm.mmap import split_vma
+from mm.mseal import madvise_sealed_ok
+from fs.read_write import read_iovec
+from kernel.pidfd import _target, pidfd_get
+from kernel.ptrace_access import ptrace_may_access
 
 MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED = 0, 1, 2, 3, 4
 MADV_FREE, MADV_REMOVE, MADV_DONTFORK, MADV_DOFORK = 8, 9, 10, 11
@@ -92,7 +97,7 @@ def _remove(mm, vma, start, end):
         raise Errno(EINVAL)
     if not vma.flags & VM_WRITE:
         raise Errno(EACCES)
-    if (vma.file.inode.seals or 0) & 0x18:     # F_SEAL_WRITE, F_SEAL_FUTURE_WRITE
+    if (vma.file.inode.seals or 0) & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE):
         raise Errno(EPERM)                              # as fallocate's punch
     mapping = vma.file.mapping
     first = vma.pgoff + ((start - vma.start) >> 12)
@@ -137,7 +142,6 @@ def _madvise_mm(t, mm, start, length, advice):
         return 0 if _covers(vmas, start, end) else -ENOMEM
     if advice in (MADV_DONTNEED, MADV_FREE, MADV_REMOVE, MADV_DONTFORK, MADV_WIPEONFORK,
                   MADV_DONTNEED_LOCKED):
-        from mm.mseal import madvise_sealed_ok
         if not madvise_sealed_ok(mm, start, end):
             return -EPERM
     vmas = mm.vmas_in(start, end)
@@ -192,9 +196,6 @@ def sys_process_madvise(t, pidfd, vec, vlen, advice, flags):
     the first error if none was.  Another process may only be given the
     hints that change nothing it can see (COLD, PAGEOUT, WILLNEED,
     COLLAPSE), and only by a caller with CAP_SYS_NICE."""
-    from fs.read_write import read_iovec
-    from kernel.pidfd import _target, pidfd_get
-    from kernel.ptrace_access import ptrace_may_access
     if flags & 0xFFFFFFFF:
         return -EINVAL
     if vlen > 1024:

@@ -9,6 +9,7 @@ and friends parse them by position.  Times are in clock ticks (USER_HZ,
 from kernel import sched
 from kernel.seccomp import proc_status_lines
 from mm.mempolicy import mems_allowed_status
+from mm.vma import VM_EXEC, VM_SHARED, VM_WRITE
 from kernel.signal import ALL_SIGNALS, SIG_DFL, SIG_IGN
 from kernel.sys import boot_monotonic
 from kernel.task import PF_EXITING
@@ -50,9 +51,9 @@ def _vm(mm):
         n = (v.end - v.start) >> 12
         if v.name == "[stack]":
             stack += n
-        elif v.flags & 0x2 and not v.flags & 0x8:       # private writable
+        elif v.flags & VM_WRITE and not v.flags & VM_SHARED:    # private writable
             data += n
-        elif v.flags & 0x4 and v.file is not None:
+        elif v.flags & VM_EXEC and v.file is not None:
             exe += n
     return mm.total_vm * 4096, mm.rss, data, stack, exe
 

@@ -136,6 +136,8 @@ def _printk_set(data):
         raise Errno(EINVAL)
     for name, v in zip(_PRINTK_LEVELS, vals):
         setattr(printk, name, v)
+
+
 def ipc_ctl(attr, lo=0, hi=INT_MAX):
     """A limit of the reader's IPC namespace (ipc/namespace.py)."""
     def store(t, data):
@@ -179,123 +181,144 @@ def _ns_last_pid():
     return Ctl(lambda: b"%d\n" % ktask._last_pid, store)
 
 
+def _kernel_table():
+    """/proc/sys/kernel: what describes this kernel, its names, and the IPC,
+    keys and printk limits."""
+    return {
+        "ostype": const(ksys.UTS_SYSNAME),
+        "io_uring_disabled": int_ctl("io_uring.io_uring", "sysctl_io_uring_disabled", 0, 2),
+        "io_uring_group": int_ctl("io_uring.io_uring", "sysctl_io_uring_group", -1),
+        "osrelease": const(ksys.UTS_RELEASE),
+        "version": const(ksys.UTS_VERSION),
+        "hostname": uts_ctl("nodename"),
+        "domainname": uts_ctl("domainname"),
+        "pid_max": int_ctl("kernel.task", "PID_MAX", 301, 4194304),
+        "ngroups_max": const(65536),
+        "cap_last_cap": const(40),
+        "overflowuid": const(65534),
+        "overflowgid": const(65534),
+        "tainted": const(0),
+        "core_pattern": string_ctl(*_var("fs.coredump", "core_pattern"), 127),
+        "core_uses_pid": int_ctl("fs.coredump", "core_uses_pid", 0, 1),
+        "shmmax": ipc_ctl("shm_ctlmax", 0, ULONG_MAX),
+        "shmall": ipc_ctl("shm_ctlall", 0, ULONG_MAX),
+        "shmmni": int_ctl("ipc.shm", "SHMMNI", writable=False),
+        "msgmax": ipc_ctl("msg_ctlmax"),
+        "msgmnb": ipc_ctl("msg_ctlmnb"),
+        "msgmni": _msgmni(),
+        "sem": Ctl(_sem),
+        "printk": Ctl(_printk_get, _printk_set),
+        "dmesg_restrict": int_ctl("kernel.printk", "dmesg_restrict", 0, 1),
+        "sysrq": int_ctl("kernel.sysrq", "sysrq_enabled", 0, 511),
+        "msg_next_id": _ipc_next_id("msg_ids"),
+        "sem_next_id": _ipc_next_id("sem_ids"),
+        "shm_next_id": _ipc_next_id("shm_ids"),
+        "ns_last_pid": _ns_last_pid(),
+        "yama": yama.sysctl_table(),
+        "keys": {
+            "maxkeys": int_ctl("security.keys.key", "maxkeys", 1),
+            "maxbytes": int_ctl("security.keys.key", "maxbytes", 1),
+            "root_maxkeys": int_ctl("security.keys.key", "root_maxkeys", 1),
+            "root_maxbytes": int_ctl("security.keys.key", "root_maxbytes", 1),
+            "gc_delay": int_ctl("security.keys.key", "gc_delay", 0),
+            "persistent_keyring_expiry": int_ctl("security.keys.key",
+                                                 "persistent_keyring_expiry", 0),
+        },
+        "random": {
+            "boot_id": const(_boot_id),
+            "uuid": Ctl(lambda: str(uuid.uuid4()).encode() + b"\n"),
+            "entropy_avail": const(POOL_BITS),
+            "poolsize": const(POOL_BITS),
+        },
+    }
+
+
+def _vm_table():
+    """/proc/sys/vm: overcommit, mapping limits, writeback."""
+    return {
+        "overcommit_memory": int_ctl("mm.mmap", "overcommit_memory", 0, 2),
+        "max_map_count": int_ctl("mm.mmap", "sysctl_max_map_count"),
+        "min_free_kbytes": int_ctl("mm.physmem", "min_free_kbytes"),
+        "mmap_min_addr": int_ctl("mm.mmap", "MMAP_MIN_ADDR", 0, LONG_MAX),
+        "unprivileged_userfaultfd": int_ctl("fs.userfaultfd", "unprivileged_userfaultfd", 0, 1),
+        "dirty_writeback_centisecs": int_ctl("fs.fs_writeback", "dirty_writeback_centisecs"),
+        "dirty_expire_centisecs": int_ctl("fs.fs_writeback", "dirty_expire_centisecs"),
+        "dirty_background_ratio": int_ctl("fs.fs_writeback", "DIRTY_BACKGROUND_RATIO", 0, 100),
+        "dirty_ratio": int_ctl("fs.fs_writeback", "DIRTY_RATIO", 0, 100),
+        "drop_caches": Ctl(lambda: b"0\n", _drop_caches),
+    }
+
+
+def _fs_table():
+    """/proc/sys/fs: file, pipe, lease, aio, mqueue and inotify limits."""
+    return {
+        "file-max": const(LONG_MAX),
+        "nr_open": int_ctl("kernel.resource", "NR_OPEN", 64, 1 << 30),
+        "pipe-max-size": int_ctl("fs.pipe", "PIPE_MAX_SIZE", 4096, 1 << 30),
+        "lease-break-time": int_ctl("fs.locks", "lease_break_time", 0),
+        "leases-enable": int_ctl("fs.locks", "leases_enable", 0, 1),
+        # no per-user accounting of pipe pages: the limits read as Linux's defaults
+        "pipe-user-pages-soft": const(16384),
+        "pipe-user-pages-hard": const(0),
+        "aio-nr": int_ctl("fs.aio", "aio_nr", writable=False),
+        "aio-max-nr": int_ctl("fs.aio", "aio_max_nr", 0, ULONG_MAX),
+        "mqueue": {
+            "queues_max": ipc_ctl("mq_queues_max", -INT_MAX - 1),
+            "msg_max": ipc_ctl("mq_msg_max", 1, 65536),
+            "msgsize_max": ipc_ctl("mq_msgsize_max", 128, 16 << 20),
+            "msg_default": ipc_ctl("mq_msg_default", 1, 65536),
+            "msgsize_default": ipc_ctl("mq_msgsize_default", 128, 16 << 20),
+        },
+        "inotify": {
+            "max_queued_events": int_ctl("fs.notify.inotify", "max_queued_events"),
+            "max_user_instances": int_ctl("fs.notify.inotify", "max_user_instances"),
+            "max_user_watches": int_ctl("fs.notify.inotify", "max_user_watches"),
+        },
+    }
+
+
+def _net_table():
+    """/proc/sys/net: socket buffers and the IPv4 and IPv6 tunables."""
+    return {
+        "core": {
+            "somaxconn": int_ctl("net.socket", "SOMAXCONN"),
+            "rmem_default": int_ctl("net.socket", "RMEM_DEFAULT", 2304),
+            "wmem_default": int_ctl("net.socket", "WMEM_DEFAULT", 4608),
+            "rmem_max": int_ctl("net.socket", "RMEM_MAX", 2304),
+            "wmem_max": int_ctl("net.socket", "WMEM_MAX", 4608),
+        },
+        "ipv4": {
+            "ip_local_port_range": ints_ctl(
+                "net.ipv4.inet_hashtables", "ip_local_port_range", 2,
+                lambda v: 1 <= v[0] <= v[1] <= 65535),
+            "ip_unprivileged_port_start": int_ctl(
+                "net.ipv4.inet_hashtables", "ip_unprivileged_port_start", 0, 65535),
+            "ip_nonlocal_bind": int_ctl("net.ipv4.ip_sockglue", "ip_nonlocal_bind", 0, 1),
+            "ip_default_ttl": int_ctl("net.ipv4.ip_sockglue", "ip_default_ttl", 1, 255),
+            "tcp_rmem": ints_ctl("net.ipv4.tcp", "tcp_rmem", 3,
+                                 lambda v: all(x >= 1 for x in v)),
+            "tcp_wmem": ints_ctl("net.ipv4.tcp", "tcp_wmem", 3,
+                                 lambda v: all(x >= 1 for x in v)),
+            "tcp_fin_timeout": int_ctl("net.ipv4.tcp", "tcp_fin_timeout"),
+            "tcp_syn_retries": int_ctl("net.ipv4.tcp", "tcp_syn_retries", 1, 127),
+            "tcp_keepalive_time": int_ctl("net.ipv4.tcp", "tcp_keepalive_time", 1),
+            "tcp_keepalive_intvl": int_ctl("net.ipv4.tcp", "tcp_keepalive_intvl", 1),
+            "tcp_keepalive_probes": int_ctl("net.ipv4.tcp", "tcp_keepalive_probes", 1),
+            "tcp_congestion_control": const(b"cubic"),
+            "tcp_available_congestion_control": const(b"reno cubic"),
+        },
+        "ipv6": {
+            "bindv6only": int_ctl("net.ipv6.af_inet6", "bindv6only", 0, 1),
+        },
+    }
+
+
 def _table():
     return {
-        "kernel": {
-            "ostype": const(ksys.UTS_SYSNAME),
-            "io_uring_disabled": int_ctl("io_uring.io_uring", "sysctl_io_uring_disabled", 0, 2),
-            "io_uring_group": int_ctl("io_uring.io_uring", "sysctl_io_uring_group", -1),
-            "osrelease": const(ksys.UTS_RELEASE),
-            "version": const(ksys.UTS_VERSION),
-            "hostname": uts_ctl("nodename"),
-            "domainname": uts_ctl("domainname"),
-            "pid_max": int_ctl("kernel.task", "PID_MAX", 301, 4194304),
-            "ngroups_max": const(65536),
-            "cap_last_cap": const(40),
-            "overflowuid": const(65534),
-            "overflowgid": const(65534),
-            "tainted": const(0),
-            "core_pattern": string_ctl(*_var("fs.coredump", "core_pattern"), 127),
-            "core_uses_pid": int_ctl("fs.coredump", "core_uses_pid", 0, 1),
-            "shmmax": ipc_ctl("shm_ctlmax", 0, ULONG_MAX),
-            "shmall": ipc_ctl("shm_ctlall", 0, ULONG_MAX),
-            "shmmni": int_ctl("ipc.shm", "SHMMNI", writable=False),
-            "msgmax": ipc_ctl("msg_ctlmax"),
-            "msgmnb": ipc_ctl("msg_ctlmnb"),
-            "msgmni": _msgmni(),
-            "sem": Ctl(_sem),
-            "printk": Ctl(_printk_get, _printk_set),
-            "dmesg_restrict": int_ctl("kernel.printk", "dmesg_restrict", 0, 1),
-            "sysrq": int_ctl("kernel.sysrq", "sysrq_enabled", 0, 511),
-            "msg_next_id": _ipc_next_id("msg_ids"),
-            "sem_next_id": _ipc_next_id("sem_ids"),
-            "shm_next_id": _ipc_next_id("shm_ids"),
-            "ns_last_pid": _ns_last_pid(),
-            "yama": yama.sysctl_table(),
-            "keys": {
-                "maxkeys": int_ctl("security.keys.key", "maxkeys", 1),
-                "maxbytes": int_ctl("security.keys.key", "maxbytes", 1),
-                "root_maxkeys": int_ctl("security.keys.key", "root_maxkeys", 1),
-                "root_maxbytes": int_ctl("security.keys.key", "root_maxbytes", 1),
-                "gc_delay": int_ctl("security.keys.key", "gc_delay", 0),
-                "persistent_keyring_expiry": int_ctl("security.keys.key",
-                                                     "persistent_keyring_expiry", 0),
-            },
-            "random": {
-                "boot_id": const(_boot_id),
-                "uuid": Ctl(lambda: str(uuid.uuid4()).encode() + b"\n"),
-                "entropy_avail": const(POOL_BITS),
-                "poolsize": const(POOL_BITS),
-            },
-        },
-        "vm": {
-            "overcommit_memory": int_ctl("mm.mmap", "overcommit_memory", 0, 2),
-            "max_map_count": int_ctl("mm.mmap", "sysctl_max_map_count"),
-            "min_free_kbytes": int_ctl("mm.physmem", "min_free_kbytes"),
-            "mmap_min_addr": int_ctl("mm.mmap", "MMAP_MIN_ADDR", 0, LONG_MAX),
-            "unprivileged_userfaultfd": int_ctl("fs.userfaultfd", "unprivileged_userfaultfd", 0, 1),
-            "dirty_writeback_centisecs": int_ctl("fs.fs_writeback", "dirty_writeback_centisecs"),
-            "dirty_expire_centisecs": int_ctl("fs.fs_writeback", "dirty_expire_centisecs"),
-            "dirty_background_ratio": int_ctl("fs.fs_writeback", "DIRTY_BACKGROUND_RATIO", 0, 100),
-            "dirty_ratio": int_ctl("fs.fs_writeback", "DIRTY_RATIO", 0, 100),
-            "drop_caches": Ctl(lambda: b"0\n", _drop_caches),
-        },
-        "fs": {
-            "file-max": const(LONG_MAX),
-            "nr_open": int_ctl("kernel.resource", "NR_OPEN", 64, 1 << 30),
-            "pipe-max-size": int_ctl("fs.pipe", "PIPE_MAX_SIZE", 4096, 1 << 30),
-            "lease-break-time": int_ctl("fs.locks", "lease_break_time", 0),
-            "leases-enable": int_ctl("fs.locks", "leases_enable", 0, 1),
-            # no per-user accounting of pipe pages: the limits read as Linux's defaults
-            "pipe-user-pages-soft": const(16384),
-            "pipe-user-pages-hard": const(0),
-            "aio-nr": int_ctl("fs.aio", "aio_nr", writable=False),
-            "aio-max-nr": int_ctl("fs.aio", "aio_max_nr", 0, ULONG_MAX),
-            "mqueue": {
-                "queues_max": ipc_ctl("mq_queues_max", -INT_MAX - 1),
-                "msg_max": ipc_ctl("mq_msg_max", 1, 65536),
-                "msgsize_max": ipc_ctl("mq_msgsize_max", 128, 16 << 20),
-                "msg_default": ipc_ctl("mq_msg_default", 1, 65536),
-                "msgsize_default": ipc_ctl("mq_msgsize_default", 128, 16 << 20),
-            },
-            "inotify": {
-                "max_queued_events": int_ctl("fs.notify.inotify", "max_queued_events"),
-                "max_user_instances": int_ctl("fs.notify.inotify", "max_user_instances"),
-                "max_user_watches": int_ctl("fs.notify.inotify", "max_user_watches"),
-            },
-        },
-        "net": {
-            "core": {
-                "somaxconn": int_ctl("net.socket", "SOMAXCONN"),
-                "rmem_default": int_ctl("net.socket", "RMEM_DEFAULT", 2304),
-                "wmem_default": int_ctl("net.socket", "WMEM_DEFAULT", 4608),
-                "rmem_max": int_ctl("net.socket", "RMEM_MAX", 2304),
-                "wmem_max": int_ctl("net.socket", "WMEM_MAX", 4608),
-            },
-            "ipv4": {
-                "ip_local_port_range": ints_ctl(
-                    "net.ipv4.inet_hashtables", "ip_local_port_range", 2,
-                    lambda v: 1 <= v[0] <= v[1] <= 65535),
-                "ip_unprivileged_port_start": int_ctl(
-                    "net.ipv4.inet_hashtables", "ip_unprivileged_port_start", 0, 65535),
-                "ip_nonlocal_bind": int_ctl("net.ipv4.ip_sockglue", "ip_nonlocal_bind", 0, 1),
-                "ip_default_ttl": int_ctl("net.ipv4.ip_sockglue", "ip_default_ttl", 1, 255),
-                "tcp_rmem": ints_ctl("net.ipv4.tcp", "tcp_rmem", 3,
-                                     lambda v: all(x >= 1 for x in v)),
-                "tcp_wmem": ints_ctl("net.ipv4.tcp", "tcp_wmem", 3,
-                                     lambda v: all(x >= 1 for x in v)),
-                "tcp_fin_timeout": int_ctl("net.ipv4.tcp", "tcp_fin_timeout"),
-                "tcp_syn_retries": int_ctl("net.ipv4.tcp", "tcp_syn_retries", 1, 127),
-                "tcp_keepalive_time": int_ctl("net.ipv4.tcp", "tcp_keepalive_time", 1),
-                "tcp_keepalive_intvl": int_ctl("net.ipv4.tcp", "tcp_keepalive_intvl", 1),
-                "tcp_keepalive_probes": int_ctl("net.ipv4.tcp", "tcp_keepalive_probes", 1),
-                "tcp_congestion_control": const(b"cubic"),
-                "tcp_available_congestion_control": const(b"reno cubic"),
-            },
-            "ipv6": {
-                "bindv6only": int_ctl("net.ipv6.af_inet6", "bindv6only", 0, 1),
-            },
-        },
+        "kernel": _kernel_table(),
+        "vm": _vm_table(),
+        "fs": _fs_table(),
+        "net": _net_table(),
     }
 
 
