@@ -297,7 +297,9 @@ def _check_clone(t, flags, nsflags):
         raise Errno(EINVAL)                 # the undo list would outlive its arrays
     if flags & CLONE_CLEAR_SIGHAND and flags & CLONE_SIGHAND:
         raise Errno(EINVAL)
-    if flags & CLONE_PARENT and t.signal.flags & 1 and t.tgid == 1:
+    if flags & CLONE_PARENT and t.is_init:
+        # Linux: a SIGNAL_UNKILLABLE process (its pid namespace's init, and
+        # pyuml has the one) may not give a child its own parent
         raise Errno(EINVAL)
     # RLIMIT_NPROC counts the tasks (threads too, zombies too) of the real
     # uid; root is exempt from it but not from the machine-wide limit
