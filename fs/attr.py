@@ -15,7 +15,7 @@ Read-only mounts refuse all of it (EROFS).
 
 import struct
 
-from kernel.abi import s32, slong
+from kernel.abi import RLIMIT_FSIZE, s32, slong
 from kernel.errno import (EACCES, EBADF, EFBIG, EINVAL, EISDIR, ENODEV,
                           EOPNOTSUPP, EPERM, ESPIPE, ETXTBSY, Errno)
 from fs.file import FMODE_PATH, FMODE_WRITE, fget
@@ -159,7 +159,7 @@ def sys_fchown(t, fd, uid, gid):
 def _check_size(t, length):
     if length < 0:
         raise Errno(EINVAL)
-    if length > t.signal.rlim[1][0]:                # RLIMIT_FSIZE
+    if length > t.signal.rlim[RLIMIT_FSIZE][0]:
         send_signal(t, SigInfo(SIGXFSZ), group=False)
         raise Errno(EFBIG)
 

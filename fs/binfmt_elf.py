@@ -13,6 +13,7 @@ AT_ENTRY, AT_BASE, AT_RANDOM, AT_EXECFN, ...) and the strings, laid out
 as Linux's create_elf_tables does.
 """
 
+from kernel.abi import RLIMIT_STACK
 import io
 import os
 import struct
@@ -284,7 +285,7 @@ def _phdr_addr(img, bias):
 def setup_stack(t, mm, arch, bprm, phdr, phnum, entry, base):
     """The initial stack: strings, AT_RANDOM bytes, auxv, envp, argv, argc."""
     ptr = arch.BITS // 8
-    stack_size = min(max(t.signal.rlim[3][0], 128 << 10), 256 << 20)
+    stack_size = min(max(t.signal.rlim[RLIMIT_STACK][0], 128 << 10), 256 << 20)
     stack_size = _page_up(stack_size)
     top = arch.STACK_TOP
     do_mmap(mm, top - stack_size, stack_size, 3, MAP_FIXED | MAP_PRIVATE, name="[stack]")

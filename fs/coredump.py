@@ -20,6 +20,7 @@ i386 processes get an ELFCLASS32 core with their own layouts.  The file
 stops growing at RLIMIT_CORE bytes, as on Linux.
 """
 
+from kernel.abi import RLIMIT_CORE
 import struct
 
 from kernel import timekeeping
@@ -205,7 +206,7 @@ def core_name(t, sig):
         exe = d_path(t.mm.exe_file.path).replace(b"/", b"!")
     except Exception:
         pass
-    lim = t.signal.rlim[4][0]
+    lim = t.signal.rlim[RLIMIT_CORE][0]
     vals = {b"p": b"%d" % t.tgid, b"P": b"%d" % t.tgid, b"i": b"%d" % t.pid,
             b"I": b"%d" % t.pid, b"u": b"%d" % t.cred.uid, b"g": b"%d" % t.cred.gid,
             b"s": b"%d" % sig, b"t": b"%d" % timekeeping.ktime_get_real_seconds(),
@@ -229,7 +230,7 @@ def core_name(t, sig):
 
 def do_coredump(t, info):
     """Write t's process to ./core; True if a core file was written."""
-    limit = t.signal.rlim[4][0]
+    limit = t.signal.rlim[RLIMIT_CORE][0]
     mm = t.mm
     if limit == 0 or mm is None or not mm.dumpable:
         return False

@@ -8,6 +8,7 @@ builds the new address space.  Past the point of no return (flush_old_exec)
 the old mm is gone: a failure there kills the process, as on Linux.
 """
 
+from kernel.abi import RLIMIT_STACK
 from kernel.errno import E2BIG, EACCES, ENOEXEC, ENOENT, Errno, EINVAL, ELOOP
 from fs.file import O_RDONLY, File
 from fs.inode import S_ISGID, S_ISREG, S_ISUID, S_IXGRP
@@ -181,7 +182,7 @@ def begin_new_exec(t, bprm, arch):
     vfork_release(t)
     t.mm = t.active_mm = mm
     t.arch = arch
-    arch_pick_mmap_layout(mm, t.signal.rlim[3][0], t.personality)
+    arch_pick_mmap_layout(mm, t.signal.rlim[RLIMIT_STACK][0], t.personality)
     if old is not None:
         setmax_mm_hiwater_rss(t.signal, old)
         ctx = old.context

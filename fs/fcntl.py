@@ -9,7 +9,7 @@ takes record locks (fs/locks.py).
 
 import struct
 
-from kernel.abi import s32
+from kernel.abi import RLIMIT_NOFILE, s32
 from kernel.capability import CAP_FOWNER, capable
 from kernel.errno import EBADF, EINVAL, EPERM, Errno
 from fs.file import (O_APPEND, O_ASYNC, O_DIRECT, O_NOATIME,
@@ -47,7 +47,7 @@ def _fd(t, fd):
 
 
 def _nofile(t):
-    return t.signal.rlim[7][0]
+    return t.signal.rlim[RLIMIT_NOFILE][0]
 
 
 def do_dup2(t, oldfd, newfd, cloexec):

@@ -11,6 +11,7 @@ FilesStruct is the fd table (shared by CLONE_FILES threads); FsStruct holds
 root, cwd and umask (shared by CLONE_FS).
 """
 
+from kernel.abi import RLIMIT_NOFILE
 from kernel.errno import EBADF, EINVAL, EMFILE, ENOTTY, ESPIPE, Errno, EISDIR
 from fs.inode import S_ISDIR, S_ISREG
 from kernel import resource
@@ -229,7 +230,7 @@ class FilesStruct:
                 self.release_file(fds[fd])
 
     def alloc_fd(self, t, f, cloexec=False, minfd=0):
-        limit = t.signal.rlim[7][0]             # RLIMIT_NOFILE
+        limit = t.signal.rlim[RLIMIT_NOFILE][0]
         fd = minfd
         while fd in self.fd:
             fd += 1

@@ -15,7 +15,7 @@ interrupted it (the handler's frame saves the original mask).
 
 import struct
 
-from kernel.abi import s16, s32
+from kernel.abi import RLIMIT_NOFILE, s16, s32
 from kernel.sched import is_generator
 from kernel import sched
 from kernel.errno import EFAULT, EINTR, EINVAL, ERESTARTNOHAND, ERESTART_RESTARTBLOCK, Errno
@@ -25,7 +25,6 @@ from mm.uaccess import copy_from_user, copy_to_user
 from kernel.time import RestartBlock
 
 NSEC_PER_SEC = 10**9
-RLIMIT_NOFILE = 7
 _POLLFD = struct.Struct("<ihh")
 
 

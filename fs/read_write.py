@@ -9,7 +9,7 @@ with generic_file_fops.
 
 import struct
 
-from kernel.abi import s32, s64
+from kernel.abi import RLIMIT_FSIZE, s32, s64
 from kernel.sched import is_generator
 from kernel.errno import (EBADF, EFAULT, EFBIG, EINVAL, ENOSPC, ENXIO, EOPNOTSUPP, EOVERFLOW,
                           ESPIPE, Errno)
@@ -53,7 +53,7 @@ class GenericFileOperations(FileOperations):
     def pwrite(self, f, t, data, pos):
         may_write_path(t, f.path)
         inode = f.inode
-        limit = t.signal.rlim[1][0]         # RLIMIT_FSIZE
+        limit = t.signal.rlim[RLIMIT_FSIZE][0]
         if pos + len(data) > limit:
             if pos >= limit:
                 send_signal(t, SigInfo(SIGXFSZ), group=False)

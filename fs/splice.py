@@ -10,7 +10,7 @@ so these calls are generators (kernel/sched.py).
 
 import struct
 
-from kernel.abi import s32
+from kernel.abi import RLIMIT_FSIZE, s32
 from kernel.sched import is_generator
 from kernel.errno import (EBADF, EFAULT, EFBIG, EINVAL, EISDIR, EOVERFLOW, EPERM, ESPIPE,
     Errno, EAGAIN, ERESTARTSYS, EPIPE)
@@ -104,7 +104,6 @@ def transfer(t, fin, in_off, fout, out_off, count, stop_short=True, modify_first
 
 
 MAX_NON_LFS = (1 << 31) - 1
-RLIMIT_FSIZE = 1
 
 
 def _sendfile(t, out_fd, in_fd, offset_addr, count, off32=False):

@@ -16,6 +16,7 @@ stops:
 Whatever happens, every host process is killed and reaped on the way out.
 """
 
+from kernel.abi import RLIMIT_NPROC, RLIMIT_SIGPENDING
 import ctypes
 import os
 import sys
@@ -386,8 +387,8 @@ def make_init_task(root):
     t.files = FilesStruct()
     t.nsproxy = init_nsproxy
     t.signal.pgrp = t.signal.session = 1
-    t.signal.rlim[6] = [max_threads() // 2] * 2        # RLIMIT_NPROC
-    t.signal.rlim[11] = [max_threads() // 2] * 2       # RLIMIT_SIGPENDING
+    t.signal.rlim[RLIMIT_NPROC] = [max_threads() // 2] * 2
+    t.signal.rlim[RLIMIT_SIGPENDING] = [max_threads() // 2] * 2
     t.signal.leader = True
     init_task_signals(t)
     ktask.tasks[1] = t

@@ -20,6 +20,7 @@ Every other opcode answers EINVAL, as an unknown one does on Linux; so
 IORING_REGISTER_RESTRICTIONS is refused and no ring is ever restricted.
 """
 
+from kernel.abi import RLIMIT_NOFILE
 import struct
 
 from kernel.errno import EBADF, EBADFD, EBUSY, EFAULT, EINVAL, ENXIO, Errno
@@ -123,7 +124,7 @@ def _file_for_table(t, fd):
 def _register_files(t, ctx, arg, nr):
     if ctx.file_table is not None:
         return -EBUSY
-    if not nr or nr > IORING_MAX_FIXED_FILES or nr > t.signal.rlim[7][0]:
+    if not nr or nr > IORING_MAX_FIXED_FILES or nr > t.signal.rlim[RLIMIT_NOFILE][0]:
         return -EINVAL
     fds = struct.unpack("<%di" % nr, copy_from_user(t.mm, arg, 4 * nr)) if arg else (-1,) * nr
     table = []

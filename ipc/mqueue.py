@@ -30,7 +30,7 @@ Linux counts it.
 import struct
 from collections import deque
 
-from kernel.abi import s32
+from kernel.abi import RLIMIT_MSGQUEUE, RLIMIT_NOFILE, s32
 from kernel import sched, task as ktask, timekeeping
 from kernel.errno import (EACCES, EAGAIN, EBADF, EBUSY, ECONNREFUSED, EEXIST, EINVAL, EMFILE,
                           EMSGSIZE, ENAMETOOLONG, ENOENT, ENOSPC, ENOTSOCK, EOVERFLOW, ERESTARTSYS,
@@ -65,7 +65,6 @@ NOTIFY_COOKIE_LEN = 32
 NOTIFY_NONE, NOTIFY_WOKENUP, NOTIFY_REMOVED = 0, 1, 2
 SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD = 0, 1, 2
 SI_MESGQ = -3
-RLIMIT_MSGQUEUE = 12
 _NSIG = 64
 
 # /proc/sys/fs/mqueue of a new IPC namespace
@@ -412,7 +411,7 @@ def sys_mq_open(t, u_name, oflag, mode, u_attr):
     if u_attr and (t.arch.BITS == 64 or oflag & O_CREAT):
         attr = get_mq_attr(t, u_attr)[1:3]
     name = getname(t, u_name)
-    if _lowest_free(t) >= t.signal.rlim[7][0]:          # get_unused_fd_flags
+    if _lowest_free(t) >= t.signal.rlim[RLIMIT_NOFILE][0]:          # get_unused_fd_flags
         raise Errno(EMFILE)
     mnt = mq_mnt(t.nsproxy.ipc_ns)
     root = mnt.root

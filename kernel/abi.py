@@ -58,6 +58,11 @@ SIGURG, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGWINCH, SIGIO = range(23, 30)
 SIGPWR, SIGSYS = 30, 31
 SIGIOT, SIGPOLL = SIGABRT, SIGIO            # other names for the same numbers
 SIGRTMIN = 32
+
+# the resource limits (getrlimit(2)): each one's index in signal.rlim
+(RLIMIT_CPU, RLIMIT_FSIZE, RLIMIT_DATA, RLIMIT_STACK, RLIMIT_CORE, RLIMIT_RSS,
+ RLIMIT_NPROC, RLIMIT_NOFILE, RLIMIT_MEMLOCK, RLIMIT_AS, RLIMIT_LOCKS,
+ RLIMIT_SIGPENDING, RLIMIT_MSGQUEUE, RLIMIT_NICE, RLIMIT_RTPRIO, RLIMIT_RTTIME) = range(16)
 _NSIG = 64
 
 # number -> name, for the first 31 (their canonical names only)

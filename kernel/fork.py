@@ -25,7 +25,7 @@ from kernel.task import PF_FORKNOEXEC
 from kernel.sched_policy import sched_fork
 from kernel.trace_mask import trace_fork
 from kernel.errno import E2BIG, EAGAIN, EINVAL, ENOMEM, EPERM, ERESTARTNOINTR, Errno
-from kernel.abi import _NSIG
+from kernel.abi import RLIMIT_NPROC, _NSIG
 from kernel.signal import (SIGCHLD, SIG_IGN, SigAction, SigPending, fatal_signal_pending,
                            init_task_signals)
 from mm.physmem import OutOfMemory, PAGE_SHIFT, PAGE_SIZE, PG_CACHE
@@ -307,7 +307,7 @@ def _check_clone(t, flags, nsflags):
         raise Errno(EAGAIN)
     if t.cred.uid != 0 and not capable(t, CAP_SYS_RESOURCE) and not capable(t, CAP_SYS_ADMIN):
         nproc = sum(1 for p in ktask.tasks.values() if p.cred.uid == t.cred.uid)
-        if nproc >= t.signal.rlim[6][0]:
+        if nproc >= t.signal.rlim[RLIMIT_NPROC][0]:
             raise Errno(EAGAIN)
 
 

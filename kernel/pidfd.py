@@ -14,7 +14,7 @@ do_notify_pidfd).  read and write fail with EINVAL; /proc/PID/fdinfo shows
 the pid, or -1 after the reaping, as Linux's does.
 """
 
-from kernel.abi import s32
+from kernel.abi import RLIMIT_NOFILE, s32
 from kernel import sched
 from kernel import task as ktask
 from kernel.errno import EBADF, EINVAL, ENOENT, EPERM, ESRCH, Errno
@@ -230,7 +230,7 @@ def clone_pidfd_reserve(t, uaddr):
     fd = 0
     while fd in files.fd:
         fd += 1
-    if fd >= t.signal.rlim[7][0]:
+    if fd >= t.signal.rlim[RLIMIT_NOFILE][0]:
         raise Errno(EMFILE)
     put_user_u32(t.mm, uaddr, fd)
     return fd

@@ -9,11 +9,10 @@ one included, as on Linux).  skas/userspace.py calls this after each
 stretch the guest ran, while the soft limit is finite.
 """
 
+from kernel.abi import RLIMIT_CPU
 from kernel.signal import SIGKILL, SIGXCPU, SI_KERNEL, SigInfo, send_signal
 from kernel.task import RLIM_INFINITY
 from kernel.time import thread_group_cputime
-
-RLIMIT_CPU = 0
 
 
 def check_rlimit_cpu(t):

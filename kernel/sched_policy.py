@@ -16,7 +16,7 @@ The pid argument names a thread (0: the caller).
 
 import struct
 
-from kernel.abi import s32
+from kernel.abi import RLIMIT_NICE, RLIMIT_RTPRIO, s32
 from kernel.capability import CAP_SYS_NICE, capable
 from kernel.errno import E2BIG, EACCES, EAGAIN, EBUSY, EFAULT, EINVAL, EOPNOTSUPP, EPERM, ESRCH, Errno
 from mm.uaccess import copy_from_user, copy_to_user
@@ -26,7 +26,6 @@ SCHED_DEADLINE, SCHED_EXT = 6, 7
 SCHED_RESET_ON_FORK = 0x40000000
 MAX_RT_PRIO = 100
 RR_TIMESLICE_NS = 100 * 1000 * 1000          # SCHED_RR's quantum: 100 ms
-RLIMIT_NICE, RLIMIT_RTPRIO = 13, 14
 
 _FAIR = (SCHED_OTHER, SCHED_BATCH)
 _RT = (SCHED_FIFO, SCHED_RR)

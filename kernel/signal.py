@@ -16,7 +16,7 @@ interrupted system call's restart has been decided.
 
 import struct
 
-from kernel.abi import s32
+from kernel.abi import RLIMIT_SIGPENDING, s32
 from kernel import sched, task as ktask
 from kernel.task import PF_EXITING, tasks
 from kernel.trace import strace as _strace
@@ -304,7 +304,7 @@ def send_signal(t, info, group=True, force=False):
         return 0
     pending = sigs.shared_pending if group else t.pending
     if sig >= SIGRTMIN and info.code != SI_USER and info.timer is None \
-            and _queued_for_user(t.cred.uid) >= t.signal.rlim[11][0]:
+            and _queued_for_user(t.cred.uid) >= t.signal.rlim[RLIMIT_SIGPENDING][0]:
         return -EAGAIN              # RLIMIT_SIGPENDING: a queued real-time signal overflows
     if not pending.add(info):
         return 0

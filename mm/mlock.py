@@ -12,6 +12,7 @@ Like Linux, root (CAP_IPC_LOCK) may lock without limit; anyone else is held
 to RLIMIT_MEMLOCK.
 """
 
+from kernel.abi import RLIMIT_MEMLOCK
 from kernel.errno import EAGAIN, EFAULT, EINVAL, ENOMEM, EPERM, Errno
 from mm.physmem import PAGE_SIZE
 from mm.vma import (VM_DONTEXPAND, VM_EXEC, VM_LOCKED, VM_LOCKED_MASK, VM_LOCKONFAULT, VM_READ,
@@ -23,7 +24,6 @@ from kernel.capability import CAP_IPC_LOCK, capable
 
 MLOCK_ONFAULT = 0x01
 MCL_CURRENT, MCL_FUTURE, MCL_ONFAULT = 1, 2, 4
-RLIMIT_MEMLOCK = 8
 MASK64 = (1 << 64) - 1
 
 

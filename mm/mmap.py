@@ -6,6 +6,7 @@ range (and none at all if nothing in it had been faulted in), a protection
 change an mprotect of the pages that are mapped.
 """
 
+from kernel.abi import RLIMIT_AS, RLIMIT_DATA, RLIMIT_MEMLOCK, RLIMIT_STACK
 from kernel.capability import CAP_IPC_LOCK, capable
 from kernel.errno import (EACCES, EAGAIN, EBADF, EEXIST, EFAULT, EINVAL, ENODEV, ENOMEM,
                           EOPNOTSUPP, EOVERFLOW, EPERM, Errno)
@@ -54,17 +55,12 @@ def page_align(n):
 
 # -- limits -----------------------------------------------------------------------
 
-RLIMIT_DATA, RLIMIT_AS = 2, 9
-
 
 def may_expand_vm(mm, npages):
     """RLIMIT_AS: the address space may not grow past it (mm.rlim is the
     owning process's limits, set at fork and exec)."""
     rlim = mm.rlim
     return rlim is None or (mm.total_vm + npages) * PAGE_SIZE <= rlim[RLIMIT_AS][0]
-
-
-RLIMIT_MEMLOCK = 8
 
 
 def _memlock_limit(mm):
@@ -214,7 +210,6 @@ def _top_down(mm, length, top, limit=None):
 
 
 STACK_GUARD_GAP = 256 * PAGE_SIZE          # Linux's stack_guard_gap
-RLIMIT_STACK = 3
 
 
 def expand_stack(mm, address):
@@ -676,7 +671,6 @@ def _mremap_move(mm, vma, old_addr, old_len, new_len, new_addr, fixed, dontunmap
     vma.start, vma.end = new_addr, new_addr + new_len
     mm.insert_vma(vma)
     return new_addr
-
 
 
 def sys_remap_file_pages(t, start, size, prot, pgoff, flags):

@@ -28,7 +28,7 @@ arch/x86/socketcall.py; the handlers use 32-bit layouts for 32-bit tasks.)
 from kernel.capability import CAP_NET_ADMIN, CAP_NET_RAW, capable
 import struct
 
-from kernel.abi import s32
+from kernel.abi import RLIMIT_NOFILE, s32
 from kernel import sched
 from kernel.errno import (EAFNOSUPPORT, EAGAIN, EBADF, EDOM, EFAULT, EINTR, EINVAL, EMFILE,
                           EMSGSIZE, ENODEV, ENOPROTOOPT, ENOTCONN, ENOTSOCK, ENOTTY, EOPNOTSUPP,
@@ -402,7 +402,7 @@ def sys_socketpair(t, family, type_, protocol, usockvec):
         if fd not in files.fd:
             free.append(fd)
         fd += 1
-    if free[1] >= t.signal.rlim[7][0]:                  # RLIMIT_NOFILE
+    if free[1] >= t.signal.rlim[RLIMIT_NOFILE][0]:
         return -EMFILE
     copy_to_user(t.mm, usockvec, struct.pack("<ii", *free))
     a = sock_create(t, family, type_, s32(protocol))

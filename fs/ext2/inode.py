@@ -22,7 +22,7 @@ blocks) is read as buffers (fs/buffer.py).
 
 import struct
 
-from kernel.abi import s32
+from kernel.abi import RLIMIT_FSIZE, s32
 from kernel.errno import EFBIG, EINVAL, EIO, EISDIR, ENOMEM, ENOSPC, EPERM, EROFS, Errno
 from kernel.capability import CAP_LINUX_IMMUTABLE, capable
 from kernel.user_namespace import inode_owner_or_capable
@@ -527,7 +527,7 @@ class Ext2FileOperations(GenericFileOperations):
             raise Errno(EROFS)
         if inode.i_flags & L.EXT2_IMMUTABLE_FL:
             raise Errno(EPERM)
-        limit = t.signal.rlim[1][0]         # RLIMIT_FSIZE
+        limit = t.signal.rlim[RLIMIT_FSIZE][0]
         if pos + len(data) > limit:
             if pos >= limit:
                 send_signal(t, SigInfo(SIGXFSZ), group=False)

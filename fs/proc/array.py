@@ -6,6 +6,7 @@ and friends parse them by position.  Times are in clock ticks (USER_HZ,
 """
 
 
+from kernel.abi import RLIMIT_SIGPENDING
 from kernel import sched
 from kernel.seccomp import proc_status_lines
 from mm.mempolicy import mems_allowed_status
@@ -192,7 +193,7 @@ def proc_pid_status(t, reader):
         # LAB procstatus: starter
         #> "Threads:\t%d" % 1,
         # LAB procstatus: end
-        "SigQ:\t0/%d" % t.signal.rlim[11][0],
+        "SigQ:\t0/%d" % t.signal.rlim[RLIMIT_SIGPENDING][0],
         "SigPnd:\t%016x" % pend,
         "ShdPnd:\t%016x" % shpend,
         "SigBlk:\t%016x" % blocked,
