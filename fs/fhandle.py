@@ -131,7 +131,7 @@ def sys_open_by_handle_at(t, mountdirfd, handle, flags):
     f = File(path, flags, fop)
     try:
         landlock.file_open(t, f)
-        if hasattr(fop, "open"):
+        if fop.open is not None:
             fop.open(f, t)
     except BaseException:
         f.put()

@@ -82,6 +82,10 @@ class FileOperations:
 
     # The optional parts: a hook left None is Linux's NULL f_op pointer.
 
+    # Linux's ->open: open(f, t) once the File is made (may sleep: a
+    # generator; may refuse: Errno), for the kinds that need a say
+    open = None
+
     # Linux's ->fsync: only files and directories have one; fsync of a
     # pipe, socket, tty, /proc or anonymous file is EINVAL
     fsync = None

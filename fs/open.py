@@ -166,7 +166,7 @@ def do_filp_open(t, dirfd, name, flags, mode, resolve=0):
 
     def finish_open(notify=True):
         landlock.file_open(t, f)
-        if hasattr(fop, "open"):
+        if fop.open is not None:
             r = fop.open(f, t)
             if is_generator(r):
                 f._open_gen = r

@@ -107,7 +107,7 @@ class FanotifyGroup:
         f = File(path, self.event_f_flags, fops_for(path.dentry.inode))
         f.nonotify = True               # FMODE_NONOTIFY: no events of its own
         fop = f.f_op
-        if hasattr(fop, "open"):
+        if fop.open is not None:
             try:
                 fop.open(f, t)
             except Errno:
