@@ -56,19 +56,20 @@ def file_fown(f):
     return fo
 
 
-def _exists(pid_type, pid):
-    if pid == 0:
-        return True
-    for t in ktask.tasks.values():
-        if t.exit_state:
-            continue
-        if pid_type == F_OWNER_TID and t.pid == pid:
-            return True
-        if pid_type == F_OWNER_PID and t.tgid == pid:
-            return True
-        if pid_type == F_OWNER_PGRP and t.signal.pgrp == pid:
-            return True
-    return False
+def _exists(pid):
+    """Linux's find_vpid: the number names a pid the kernel still has (a
+    task's, a thread's or a zombie's, or a process group's or session's),
+    whatever kind of owner it is to be."""
+    return pid == 0 or pid in ktask.tasks or ktask.pid_in_use(pid)
+
+
+def _attached(pid_type, pid):
+    """Linux's pid_task: a task of the owner's kind has the number (a
+    thread for TID, a group leader for PID, a member for PGRP)."""
+    if pid_type == F_OWNER_PGRP:
+        return any(t.signal.pgrp == pid for t in ktask.tasks.values())
+    t = ktask.tasks.get(pid)
+    return t is not None and (pid_type == F_OWNER_TID or t.tgid == pid)
 
 
 def __f_setown(t, f, pid_type, pid):
@@ -82,15 +83,16 @@ def f_setown(t, f, who):
     if who == -(1 << 31):
         raise Errno(EINVAL)
     pid_type, pid = (F_OWNER_PGRP, -who) if who < 0 else (F_OWNER_PID, who)
-    if not _exists(pid_type, pid):
+    if not _exists(pid):
         raise Errno(ESRCH)
     __f_setown(t, f, pid_type, pid)
     return 0
 
 
 def f_getown(f):
+    """F_GETOWN: 0 while no task of the owner's kind has its number."""
     fo = f.f_owner
-    if fo is None:
+    if fo is None or not _attached(fo.pid_type, fo.pid):
         return 0
     return -fo.pid if fo.pid_type == F_OWNER_PGRP else fo.pid
 
@@ -98,7 +100,7 @@ def f_getown(f):
 def f_setown_ex(t, f, kind, pid):
     if kind not in (F_OWNER_TID, F_OWNER_PID, F_OWNER_PGRP):
         raise Errno(EINVAL)
-    if pid < 0 or not _exists(kind, pid):
+    if pid < 0 or not _exists(pid):
         raise Errno(ESRCH)
     __f_setown(t, f, kind, pid)
     return 0
@@ -108,7 +110,9 @@ def f_getown_ex(f):
     fo = f.f_owner
     if fo is None:
         return F_OWNER_TID, 0           # Linux's PIDTYPE_PID of no one
-    return fo.pid_type, fo.pid          # F_SETOWN 0 keeps its type: F_OWNER_PID, 0
+    # F_SETOWN 0 keeps its type (F_OWNER_PID, 0); so does an owner no task
+    # of its kind has (a thread's tid given as a process, a reaped one)
+    return fo.pid_type, fo.pid if _attached(fo.pid_type, fo.pid) else 0
 
 
 def f_setsig(f, sig):

@@ -35,14 +35,14 @@ def alloc_pid():
     pid = _last_pid
     for _ in range(PID_MAX):
         pid = pid + 1 if pid < PID_MAX - 1 else 300
-        if pid not in tasks and not _pid_in_use(pid):
+        if pid not in tasks and not pid_in_use(pid):
             _last_pid = pid
             return pid
     return None
 
 
-def _pid_in_use(pid):
-    # a pid stays in use while it names a process group or session
+def pid_in_use(pid):
+    """A pid stays in use while it names a process group or session."""
     for t in tasks.values():
         if t.signal.pgrp == pid or t.signal.session == pid:
             return True

@@ -40,3 +40,12 @@ def test_socket_owner_ioctls(libc):
     goes to an owner set by ioctl alone."""
     n, u = differential(guest("sockowner", libc))
     assert u.out.endswith("done\n")
+
+
+@pytest.mark.parametrize("libc", ["musl", "glibc"])
+def test_setown_takes_any_pid_the_kernel_has(libc):
+    """F_SETOWN/F_SETOWN_EX take a non-leader thread, a zombie and a
+    process id as a group (find_vpid), ESRCH once it is reaped; F_GETOWN
+    is 0 while no task of the owner's kind has the number (pid_task)."""
+    n, u = differential(guest("fsetown", libc))
+    assert u.out.endswith("done\n")
