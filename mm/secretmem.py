@@ -22,6 +22,7 @@ SECRETMEM_MAGIC = 0x5345434d
 
 class SecretmemOps(FileOperations):
     """No read, no write, no llseek: only mmap (through the page cache)."""
+    splice_read = splice_write = False      # refused before a pipe loses its data
 
     def read(self, f, t, count):
         raise Errno(EINVAL)

@@ -145,6 +145,7 @@ class ProcRawOperations(FileOperations):
     """A file too big to generate whole (/proc/PID/pagemap): each read asks
     read_at(opener, pos, count) for the bytes at pos."""
     seekable = True
+    splice_read = splice_write = False      # Linux's pagemap has neither
 
     def open(self, f, t):
         f.private = f.inode.opened(t)

@@ -22,6 +22,7 @@ from mm.access_vm import access_remote_vm
 
 class MemFileOperations(FileOperations):
     seekable = True
+    splice_read = splice_write = False      # Linux's proc_mem_operations have neither
 
     def open(self, f, t):
         target = find_task(f.inode.tid)

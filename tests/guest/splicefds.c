@@ -24,6 +24,9 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/timerfd.h>
+#ifndef SYS_memfd_secret
+#define SYS_memfd_secret 447
+#endif
 
 static int p[2];                /* the pipe every file is spliced with */
 
@@ -143,6 +146,17 @@ int main(void)
 	try_fd("/proc/self/comm", open("/proc/self/comm", O_RDWR));
 	try_fd("/proc/self/mounts", open("/proc/self/mounts", O_RDONLY));
 	try_fd("/proc/meminfo", open("/proc/meminfo", O_RDONLY));
+	try_fd("/proc/self/mem", open("/proc/self/mem", O_RDWR));
+	try_fd("/proc/self/pagemap", open("/proc/self/pagemap", O_RDONLY));
+
+	/* memfd_secret: neither; a pipe's data must stay in the pipe */
+	fd = syscall(SYS_memfd_secret, 0);
+	if (fd >= 0 && ftruncate(fd, 4096) < 0)
+		printf("memfd_secret ftruncate: %s\n", strerror(errno));
+	try_fd("memfd_secret", fd);
+	char left[64];
+	long n = read(p[0], left, sizeof left);
+	printf("the pipe still holds %ld bytes\n", n);
 
 	/* before the fds: a length of 0 is 0, unknown flags EINVAL */
 	SHOW(splice_(-1, -1, 0, 0));
