@@ -84,7 +84,8 @@ TMPFS_REFUSED = re.compile(r"TCONF\b.*(tmpfs is not supported by the test"
                            r"|Test on large file needs \d+G free space)")
 # A test that sets the host id (sethostid writes /etc/hostid, natively the
 # host's own file) on the read-only root gets a writable copy of that file,
-# bind-mounted over it: the rest of the root stays the host's, read-only.
+# bind-mounted over it (or, if the host has none, of /etc): the rest of
+# the root stays the host's, read-only.
 HOSTID_EROFS = re.compile(r"set hostid to \S+ failed: EROFS")
 
 SIGNALS = {s.value: s.name for s in signal.Signals}
@@ -252,8 +253,12 @@ def guest_script(ltp, d, argv, disk=None, hostid=False):
     scratch = ("mount -t hostfs none %s -o %s" % (tmp, shlex.quote(disk)) if disk
                else "mount -t tmpfs tmpfs %s" % tmp)
     if hostid:
-        scratch += "; cat /etc/hostid > %s/.hostid; mount --bind %s/.hostid /etc/hostid" % (
-            tmp, tmp)
+        # a host without /etc/hostid (gethostid then derives one from the
+        # hostname) has no file to bind over: the guest gets a writable
+        # copy of all of /etc instead (a few MB)
+        scratch += ("; if [ -e /etc/hostid ]; then cat /etc/hostid > {t}/.hostid;"
+                    " mount --bind {t}/.hostid /etc/hostid;"
+                    " else cp -a /etc {t}/.etc && mount --bind {t}/.etc /etc; fi").format(t=tmp)
     # the host routes multicast by its default route; the guest, with
     # only lo, gets a route for it there (accept02 joins a group on the
     # interface the route names)
@@ -409,9 +414,9 @@ def run_one(arch, ltp, idx, flagged, tag, argv, args):
         with tempfile.TemporaryDirectory(prefix="ltp-disk-") as disk:
             out, rc, secs = run_pyuml(ltp, d, argv, args.timeout, mem, disk)
         rec["tmpdir"] = "disk"
-    elif HOSTID_EROFS.search(ANSI.sub("", out)) and os.path.isfile("/etc/hostid"):
+    elif HOSTID_EROFS.search(ANSI.sub("", out)):
         out, rc, secs = run_pyuml(ltp, d, argv, args.timeout, mem, hostid=True)
-        rec["etc_hostid"] = "writable copy"
+        rec["etc_hostid"] = "writable copy" if os.path.isfile("/etc/hostid") else "writable /etc"
     with open(os.path.join(results_dir(arch), safe(tag) + ".log"), "w") as f:
         f.write(out)
     res, why = classify(out, rc, rc is None)
