@@ -30,7 +30,7 @@ Linux counts it.
 import struct
 from collections import deque
 
-from kernel.abi import RLIMIT_MSGQUEUE, RLIMIT_NOFILE, s32
+from kernel.abi import RLIMIT_MSGQUEUE, RLIMIT_NOFILE, _NSIG, s32
 from kernel import sched, task as ktask, timekeeping
 from kernel.errno import (EACCES, EAGAIN, EBADF, EBUSY, ECONNREFUSED, EEXIST, EINVAL, EMFILE,
                           EMSGSIZE, ENAMETOOLONG, ENOENT, ENOSPC, ENOTSOCK, EOVERFLOW, ERESTARTSYS,
@@ -65,7 +65,6 @@ NOTIFY_COOKIE_LEN = 32
 NOTIFY_NONE, NOTIFY_WOKENUP, NOTIFY_REMOVED = 0, 1, 2
 SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD = 0, 1, 2
 SI_MESGQ = -3
-_NSIG = 64
 
 # /proc/sys/fs/mqueue of a new IPC namespace
 QUEUES_MAX = 256

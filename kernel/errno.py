@@ -22,6 +22,9 @@ ERESTARTNOHAND = 514
 ENOIOCTLCMD = 515
 ERESTART_RESTARTBLOCK = 516
 
+# the largest errno: a return value in [-MAX_ERRNO, -1] is an error (IS_ERR_VALUE)
+MAX_ERRNO = 4095
+
 
 class Errno(Exception):
     """Abort the current system call with -errno."""

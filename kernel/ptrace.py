@@ -47,12 +47,11 @@ from kernel import task as ktask
 from kernel.abi import (SIGBUS, SIGCHLD, SIGFPE, SIGILL, SIGKILL, SIGSEGV, SIGSTOP,
                         SIGSYS, SIGTRAP, _NSIG, s32)
 from kernel.capability import CAP_SYS_ADMIN, capable
-from kernel.errno import EACCES, EINVAL, EIO, ENOENT, ENOSYS, EPERM, ESRCH
+from kernel.errno import EACCES, EINVAL, EIO, ENOENT, ENOSYS, EPERM, ESRCH, MAX_ERRNO
 from kernel.jobctl import group_stop_complete
 from kernel.ptrace_access import (PTRACE_MODE_ATTACH_REALCREDS, ptrace_has_cap,
                                   ptrace_may_access)
-from kernel.seccomp import (MAX_ERRNO, SECCOMP_FILTER_FLAG_LOG, SECCOMP_MODE_FILTER,
-                            secure_computing)
+from kernel.seccomp import SECCOMP_FILTER_FLAG_LOG, SECCOMP_MODE_FILTER, secure_computing
 from kernel.signal import (CLD_CONTINUED, CLD_STOPPED, CLD_TRAPPED, PF_EXITING,
                            SA_NOCLDSTOP, SI_KERNEL, SI_TIMER, SI_USER, TRAP_BRKPT,
                            UNBLOCKABLE, SigInfo, force_sig_info, jobctl_set,

@@ -32,7 +32,7 @@ import struct
 
 from kernel.abi import s32
 from kernel.errno import (EACCES, EBUSY, EINVAL, ENOMEM, ENOSYS, EOPNOTSUPP,
-                          ESRCH, Errno)
+                          ESRCH, MAX_ERRNO, Errno)
 from kernel.printk import printk
 from kernel import exit as kexit
 from kernel.signal import SIGSYS, SigAction, SigInfo, force_sig_info
@@ -70,7 +70,6 @@ ACTIONS_AVAIL = (SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_KILL_THREAD, SECCOMP_RET_
 AUDIT_ARCH_X86_64 = 0xC000003E
 AUDIT_ARCH_I386 = 0x40000003
 SYS_SECCOMP = 1                         # si_code of SIGSYS
-MAX_ERRNO = 4095
 SECCOMP_DATA_SIZE = 64
 BPF_MAXINSNS = 4096
 MAX_INSNS_PER_PATH = (1 << 18) // 8     # 32768

@@ -132,22 +132,20 @@ int main(void)
 		mknod("/dev/full", S_IFCHR | 0666, makedev(1, 7));
 		mknod("/dev/urandom", S_IFCHR | 0666, makedev(1, 9));
 	}
-	try_fd("/dev/null", open("/dev/null", O_RDWR));
-	try_fd("/dev/zero", open("/dev/zero", O_RDWR));
-	try_fd("/dev/full", open("/dev/full", O_RDWR));
-	try_fd("/dev/urandom", open("/dev/urandom", O_RDWR));
-
 	/* /proc/PID's files have neither (but mounts and mountinfo can be
-	 * read); the files of /proc itself can be read */
-	try_fd("/proc/self/status", open("/proc/self/status", O_RDONLY));
-	try_fd("/proc/self/stat", open("/proc/self/stat", O_RDONLY));
-	try_fd("/proc/self/maps", open("/proc/self/maps", O_RDONLY));
-	try_fd("/proc/self/cmdline", open("/proc/self/cmdline", O_RDONLY));
-	try_fd("/proc/self/comm", open("/proc/self/comm", O_RDWR));
-	try_fd("/proc/self/mounts", open("/proc/self/mounts", O_RDONLY));
-	try_fd("/proc/meminfo", open("/proc/meminfo", O_RDONLY));
-	try_fd("/proc/self/mem", open("/proc/self/mem", O_RDWR));
-	try_fd("/proc/self/pagemap", open("/proc/self/pagemap", O_RDONLY));
+	 * read), nor have mem and pagemap; the files of /proc itself can be
+	 * read */
+	static const struct { const char *path; int flags; } files[] = {
+		{ "/dev/null", O_RDWR }, { "/dev/zero", O_RDWR },
+		{ "/dev/full", O_RDWR }, { "/dev/urandom", O_RDWR },
+		{ "/proc/self/status", O_RDONLY }, { "/proc/self/stat", O_RDONLY },
+		{ "/proc/self/maps", O_RDONLY }, { "/proc/self/cmdline", O_RDONLY },
+		{ "/proc/self/comm", O_RDWR }, { "/proc/self/mounts", O_RDONLY },
+		{ "/proc/meminfo", O_RDONLY }, { "/proc/self/mem", O_RDWR },
+		{ "/proc/self/pagemap", O_RDONLY },
+	};
+	for (unsigned i = 0; i < sizeof files / sizeof files[0]; i++)
+		try_fd(files[i].path, open(files[i].path, files[i].flags));
 
 	/* memfd_secret: neither; a pipe's data must stay in the pipe */
 	fd = syscall(SYS_memfd_secret, 0);
